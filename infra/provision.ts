@@ -1,0 +1,184 @@
+/**
+ * Provisions the embedded servers into a cache outside the repository, keyed by version:
+ * the Temporal CLI and FerretDB built from the Go module proxy, Debian's redis-server,
+ * and Temporal's Java test server from Maven Central. A second call finds the cache
+ * and returns at once. Builds go to a temporary folder renamed into place, so an
+ * interrupted build never leaves a broken cache entry; a lock keeps two processes from
+ * building the same thing at once.
+ */
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FERRETDB_VERSION, SLF4J_VERSION, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from './versions.js';
+import { withLock } from './lock.js';
+import type { Progress } from './progress.js';
+import { findExecutable, ProvisionError, requireExecutable, runTool } from './run-tool.js';
+
+export interface Provisioned {
+  path: string;
+  /** True when the binary came from the cache (nothing was built or installed). */
+  cached: boolean;
+}
+
+const GO_FALLBACKS = ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
+const GO_HINT = 'install Go 1.23 or later from your package manager or go.dev';
+
+/** Builds into `<dir>.partial-<pid>` then renames, so the cache only ever holds complete builds. */
+async function buildInto(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await build(tmp);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function ensureCached(
+  cacheDir: string,
+  entry: string,
+  file: string,
+  label: string,
+  progress: Progress,
+  build: (tmp: string, step: ReturnType<Progress['step']>) => Promise<void>,
+): Promise<Provisioned> {
+  const dir = join(cacheDir, entry);
+  const path = join(dir, file);
+  if (existsSync(path)) return { path, cached: true };
+  mkdirSync(cacheDir, { recursive: true });
+  return withLock(join(cacheDir, `${entry}.lock`), async () => {
+    if (existsSync(path)) return { path, cached: true };
+    const step = progress.step(`${label}: first-time setup into ${dir}`);
+    try {
+      await buildInto(dir, (tmp) => build(tmp, step));
+    } catch (error) {
+      step.fail(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    step.done('cached for next time');
+    return { path, cached: false };
+  });
+}
+
+/** The `temporal` CLI (dev server and Web UI), `go install`ed at the pinned version. */
+export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise<Provisioned> {
+  const purpose = `build the Temporal CLI ${TEMPORAL_CLI_VERSION}`;
+  return ensureCached(cacheDir, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal', `Temporal CLI ${TEMPORAL_CLI_VERSION}`, progress, async (tmp, step) => {
+    const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
+    await runTool(go, ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+      env: { GOBIN: tmp, GOFLAGS: '-mod=mod' },
+      step,
+      purpose,
+    });
+  });
+}
+
+/**
+ * FerretDB with its SQLite backend, built from the pinned module version's source.
+ * Not `go install pkg@version`: that asks the proxy for the module's version list, which
+ * the proxy refuses for FerretDB, and the binary would panic on its empty embedded
+ * build/version/version.txt. So: download the exact version, copy it, write the
+ * version file as FerretDB's own `task gen-version` does, and build.
+ */
+export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Provisioned> {
+  const purpose = `build FerretDB ${FERRETDB_VERSION}`;
+  return ensureCached(cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb', `FerretDB ${FERRETDB_VERSION}`, progress, async (tmp, step) => {
+    const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
+    const downloaded = await runTool(go, ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@v${FERRETDB_VERSION}`], {
+      cwd: tmp,
+      step,
+      purpose,
+    });
+    const moduleDir = (JSON.parse(downloaded) as { Dir?: string }).Dir;
+    if (!moduleDir) throw new ProvisionError(`Cannot ${purpose}: go mod download did not report the module directory.`);
+    const source = join(tmp, 'src');
+    cpSync(moduleDir, source, { recursive: true });
+    await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
+    writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
+    await runTool(go, ['build', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
+      cwd: source,
+      env: { GOFLAGS: '-mod=mod' },
+      step,
+      purpose,
+    });
+    rmSync(source, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Temporal's Java test server (time skipping) with its dependencies from Maven Central,
+ * behind a launcher script `temporal-test-server <port> [--enable-time-skipping]`.
+ */
+export function ensureTestServer(cacheDir: string, progress: Progress): Promise<Provisioned> {
+  const purpose = `fetch Temporal's Java test server ${TEST_SERVER_VERSION}`;
+  return ensureCached(
+    cacheDir,
+    `temporal-test-server-${TEST_SERVER_VERSION}`,
+    'temporal-test-server',
+    `Temporal test server ${TEST_SERVER_VERSION}`,
+    progress,
+    async (tmp, step) => {
+      requireExecutable('java', purpose, 'install a Java 11+ runtime, for example openjdk-17-jre-headless');
+      const mvn = requireExecutable('mvn', purpose, 'install Maven, for example the Debian package maven');
+      const dependency = (group: string, artifact: string, version: string) =>
+        `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`;
+      writeFileSync(
+        join(tmp, 'pom.xml'),
+        `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>applyfree.infra</groupId><artifactId>temporal-test-server-fetch</artifactId><version>1</version><packaging>pom</packaging>
+<dependencies>${dependency('io.temporal', 'temporal-test-server', TEST_SERVER_VERSION)}${dependency('org.slf4j', 'slf4j-nop', SLF4J_VERSION)}</dependencies>
+</project>\n`,
+      );
+      await runTool(mvn, ['-B', '-q', 'dependency:copy-dependencies', '-DoutputDirectory=lib', '-DincludeScope=runtime'], {
+        cwd: tmp,
+        step,
+        purpose,
+      });
+      const launcher = join(tmp, 'temporal-test-server');
+      writeFileSync(
+        launcher,
+        '#!/bin/sh\n# Temporal Java test server (time skipping), provisioned by applyfree infra/provision.ts\n' +
+          'DIR="$(cd "$(dirname "$0")" && pwd)"\n' +
+          'exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$DIR/lib/*" io.temporal.testserver.TestServer "$@"\n',
+      );
+      chmodSync(launcher, 0o755);
+    },
+  );
+}
+
+/**
+ * Debian's redis-server: found on PATH, or installed with apt-get when running as root
+ * (services are not started by the package; the stack starts its own instance).
+ */
+export async function ensureRedisServer(progress: Progress): Promise<Provisioned> {
+  const fallbacks = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
+  const found = findExecutable('redis-server', fallbacks);
+  if (found) return { path: found, cached: true };
+  const purpose = 'install redis-server';
+  const aptGet = findExecutable('apt-get');
+  if (!aptGet || process.getuid?.() !== 0) {
+    throw new ProvisionError(
+      `Cannot ${purpose}: 'redis-server' is not installed and this process cannot apt-get it ` +
+        `(run 'sudo apt-get install redis-server', or set REDIS_URL to an existing Redis).`,
+    );
+  }
+  const step = progress.step('redis-server: installing the Debian package');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', 'redis-server'], { env, step, purpose });
+  try {
+    await install().catch(async () => {
+      // A fresh machine may have no package lists yet.
+      await runTool(aptGet, ['update'], { env, step, purpose: 'update the package lists' });
+      await install();
+    });
+  } catch (error) {
+    step.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const path = findExecutable('redis-server', fallbacks);
+  if (!path) throw new ProvisionError(`Cannot ${purpose}: apt-get succeeded but redis-server is still missing.`);
+  step.done(path);
+  return { path, cached: false };
+}

@@ -1,0 +1,232 @@
+/**
+ * The embedded stack: Temporal dev server (SQLite file, Web UI), FerretDB on SQLite and
+ * redis-server, each provisioned from the cache and started in its own process group.
+ * A server whose URL is configured (TEMPORAL_ADDRESS, MONGODB_URI, REDIS_URL) is used as
+ * it is and nothing is started for it. A server still running from an earlier
+ * `stack up` is reused; a stale pid file is cleared.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../workers/config.js';
+import { answers, checkMongo, checkRedis, checkTemporal, } from './checks.js';
+import {
+  isOurProcess,
+  portOpen,
+  readPidFile,
+  spawnServer,
+  stopServer,
+  waitUntilReady,
+  type PidRecord,
+} from './processes.js';
+import type { Progress } from './progress.js';
+import { ensureFerretDb, ensureRedisServer, ensureTemporalCli } from './provision.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+
+export type ServerName = 'temporal' | 'mongodb' | 'redis';
+export const SERVER_NAMES: ServerName[] = ['temporal', 'mongodb', 'redis'];
+
+export interface StackPorts {
+  temporal: number;
+  temporalUi: number;
+  mongodb: number;
+  redis: number;
+}
+
+/** Ports of the `npm start` stack; tests pick free ports instead. */
+export const DEV_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, mongodb: 27027, redis: 6389 };
+
+export interface StackOptions {
+  config: Config;
+  /** Where SQLite files, the Redis dump, logs and pid files live. */
+  stateDir: string;
+  ports: StackPorts;
+  progress: Progress;
+  /** Which servers to run (default all three). */
+  servers?: ServerName[];
+}
+
+export interface ServerState {
+  name: ServerName;
+  /** embedded: started by this process; reused: already running from an earlier start; external: configured URL. */
+  origin: 'embedded' | 'reused' | 'external';
+  url: string;
+  pid?: number;
+}
+
+export interface RunningStack {
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** Temporal Web UI, when the embedded dev server runs it. */
+  temporalUiUrl?: string;
+  mongodbUri: string;
+  redisUrl: string;
+  servers: ServerState[];
+  /** Stops the servers this process started (not reused or external ones). */
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'applyfree';
+
+/** Paths of a server's files inside the state directory. */
+export function serverFiles(stateDir: string, name: ServerName) {
+  return { pidFile: join(stateDir, 'run', `${name}.pid`), logFile: join(stateDir, 'logs', `${name}.log`) };
+}
+
+function embeddedUrls(ports: StackPorts) {
+  return {
+    temporal: `127.0.0.1:${ports.temporal}`,
+    mongodb: `mongodb://127.0.0.1:${ports.mongodb}/${DATABASE}`,
+    redis: `redis://127.0.0.1:${ports.redis}`,
+  };
+}
+
+interface Launch {
+  name: ServerName;
+  label: string;
+  port: number;
+  executable: () => Promise<string>;
+  args: (executable: string) => string[];
+  ready: () => Promise<boolean>;
+  timeoutMs: number;
+}
+
+function launches(options: StackOptions): Launch[] {
+  const { config, stateDir, ports, progress } = options;
+  const urls = embeddedUrls(ports);
+  return [
+    {
+      name: 'temporal',
+      label: 'Temporal dev server',
+      port: ports.temporal,
+      executable: async () => (await ensureTemporalCli(config.cacheDir, progress)).path,
+      args: () => [
+        'server', 'start-dev',
+        '--ip', '127.0.0.1',
+        '--port', String(ports.temporal),
+        '--ui-port', String(ports.temporalUi),
+        '--db-filename', join(stateDir, 'temporal', 'temporal.db'),
+        '--namespace', config.temporalNamespace,
+        '--log-level', 'warn',
+      ],
+      ready: () => answers(() => checkTemporal(urls.temporal, config.temporalNamespace)),
+      timeoutMs: 60_000,
+    },
+    {
+      name: 'mongodb',
+      label: 'FerretDB (SQLite)',
+      port: ports.mongodb,
+      executable: async () => (await ensureFerretDb(config.cacheDir, progress)).path,
+      args: () => [
+        '--handler=sqlite',
+        `--sqlite-url=file:${join(stateDir, 'ferretdb')}/`,
+        `--state-dir=${join(stateDir, 'ferretdb-state')}`,
+        `--listen-addr=127.0.0.1:${ports.mongodb}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
+      ready: () => answers(() => checkMongo(urls.mongodb)),
+      timeoutMs: 30_000,
+    },
+    {
+      name: 'redis',
+      label: 'Redis',
+      port: ports.redis,
+      executable: async () => (await ensureRedisServer(progress)).path,
+      args: () => [
+        '--bind', '127.0.0.1',
+        '--port', String(ports.redis),
+        '--dir', join(stateDir, 'redis'),
+        '--appendonly', 'yes',
+        '--save', '60 1',
+        '--daemonize', 'no',
+        '--maxmemory-policy', 'noeviction',
+      ],
+      ready: () => answers(() => checkRedis(urls.redis)),
+      timeoutMs: 20_000,
+    },
+  ];
+}
+
+function externalUrl(config: Config, name: ServerName): string | undefined {
+  return { temporal: config.temporalAddress, mongodb: config.mongodbUri, redis: config.redisUrl }[name];
+}
+
+/** Provisions (first time) and starts the embedded servers not configured externally. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { config, stateDir, progress } = options;
+  const wanted = new Set(options.servers ?? SERVER_NAMES);
+  for (const dir of ['run', 'logs', 'temporal', 'ferretdb', 'ferretdb-state', 'redis']) mkdirSync(join(stateDir, dir), { recursive: true });
+  const urls = embeddedUrls(options.ports);
+  const servers: ServerState[] = [];
+  const started: Array<{ record: PidRecord; pidFile: string }> = [];
+  const stop = async () => {
+    for (const { record, pidFile } of started.reverse()) await stopServer(record, pidFile);
+    started.length = 0;
+  };
+
+  try {
+    // Provision sequentially (builds share two cores), then start each server.
+    for (const launch of launches(options).filter((l) => wanted.has(l.name))) {
+      const external = externalUrl(config, launch.name);
+      if (external) {
+        servers.push({ name: launch.name, origin: 'external', url: external });
+        continue;
+      }
+      const { pidFile, logFile } = serverFiles(stateDir, launch.name);
+      const previous = readPidFile(pidFile);
+      if (previous && isOurProcess(previous) && previous.port === launch.port && (await launch.ready())) {
+        servers.push({ name: launch.name, origin: 'reused', url: urls[launch.name], pid: previous.pid });
+        continue;
+      }
+      if (previous && isOurProcess(previous)) await stopServer(previous, pidFile);
+      const executable = await launch.executable();
+      if (await portOpen(launch.port)) {
+        throw new Error(
+          `${launch.label}: port ${launch.port} is already in use by another program; free it, or point ` +
+            `${{ temporal: 'TEMPORAL_ADDRESS', mongodb: 'MONGODB_URI', redis: 'REDIS_URL' }[launch.name]} at an existing server.`,
+        );
+      }
+      const step = progress.step(`${launch.label}: starting on port ${launch.port}`);
+      const record = spawnServer({ executable, args: launch.args(executable), port: launch.port, logFile, pidFile });
+      started.push({ record, pidFile });
+      try {
+        await waitUntilReady(launch.label, record, logFile, launch.ready, launch.timeoutMs);
+      } catch (error) {
+        step.fail('did not start');
+        throw error;
+      }
+      step.done(`pid ${record.pid}`);
+      servers.push({ name: launch.name, origin: 'embedded', url: urls[launch.name], pid: record.pid });
+    }
+
+    const temporalAddress = config.temporalAddress ?? urls.temporal;
+    if (wanted.has('temporal')) await ensureSearchAttributes(temporalAddress, config.temporalNamespace);
+    const temporalEmbedded = servers.some((s) => s.name === 'temporal' && s.origin !== 'external');
+    return {
+      temporalAddress,
+      temporalNamespace: config.temporalNamespace,
+      temporalUiUrl: temporalEmbedded ? `http://127.0.0.1:${options.ports.temporalUi}` : undefined,
+      mongodbUri: config.mongodbUri ?? urls.mongodb,
+      redisUrl: config.redisUrl ?? urls.redis,
+      servers,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Stops the embedded servers recorded in the state directory's pid files (`stack down`). */
+export async function stopRecordedServers(stateDir: string): Promise<ServerName[]> {
+  const stopped: ServerName[] = [];
+  for (const name of [...SERVER_NAMES].reverse()) {
+    const { pidFile } = serverFiles(stateDir, name);
+    const record = readPidFile(pidFile);
+    if (!record) continue;
+    if (isOurProcess(record)) stopped.push(name);
+    await stopServer(record, pidFile);
+  }
+  return stopped;
+}

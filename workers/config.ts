@@ -1,0 +1,111 @@
+/**
+ * The only reader of the process environment. Parses and validates once, fails fast
+ * with the variable's name, and hands typed settings to everything else.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Thrown when an environment variable is malformed; the message names the variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  /** External Temporal frontend (host:port); when unset the embedded dev server is used. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  /** External MongoDB-wire database; when unset embedded FerretDB is used. */
+  mongodbUri?: string;
+  /** External Redis; when unset the embedded redis-server is used. */
+  redisUrl?: string;
+  apiHost: string;
+  apiPort: number;
+  /** Where provisioned server binaries are cached, keyed by version (outside the repo). */
+  cacheDir: string;
+  /** Where the embedded dev stack keeps its state (SQLite files, Redis dump, logs). */
+  stateDir: string;
+  /** True under CI: progress displays print plain lines instead of redrawing. */
+  ci: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function parseHostPort(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const match = /^([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(value);
+  if (!match || Number(match[2]) > 65535) {
+    throw new ConfigError(name, `expected host:port (for example 127.0.0.1:7233), got "${value}"`);
+  }
+  return value;
+}
+
+function parseUrl(name: string, value: string | undefined, schemes: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a valid URL: "${redactUrl(value)}"`);
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!schemes.includes(scheme)) {
+    throw new ConfigError(name, `expected a ${schemes.join(' or ')} URL, got scheme "${scheme}"`);
+  }
+  return value;
+}
+
+function parsePort(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(name, `expected a port number 0-65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Hides the password in a connection URL so it can be printed or logged. */
+export function redactUrl(value: string): string {
+  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+/** Parses the environment (process.env by default) into a validated Config. */
+export function loadConfig(env: Env = process.env): Config {
+  const level = optional(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  const cacheDir = resolve(
+    optional(env, 'APPLYFREE_CACHE_DIR') ?? join(optional(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'applyfree'),
+  );
+  return {
+    temporalAddress: parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS')),
+    temporalNamespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+    mongodbUri: parseUrl('MONGODB_URI', optional(env, 'MONGODB_URI'), ['mongodb', 'mongodb+srv']),
+    redisUrl: parseUrl('REDIS_URL', optional(env, 'REDIS_URL'), ['redis', 'rediss']),
+    apiHost: optional(env, 'API_HOST') ?? '127.0.0.1',
+    apiPort: parsePort('API_PORT', optional(env, 'API_PORT'), 3000),
+    cacheDir,
+    stateDir: resolve(optional(env, 'APPLYFREE_STATE_DIR') ?? join(cacheDir, 'state', 'dev')),
+    ci: Boolean(optional(env, 'CI')),
+    logLevel: level as Config['logLevel'],
+  };
+}
+
+/** The environment a provisioning child process gets: ours plus the given overrides. */
+export function childEnv(overrides: Env = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

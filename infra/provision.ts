@@ -23,7 +23,7 @@ const GO_FALLBACKS = ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'];
 const GO_HINT = 'install Go 1.23 or later from your package manager or go.dev';
 
 /** Builds into `<dir>.partial-<pid>` then renames, so the cache only ever holds complete builds. */
-async function buildInto(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
+export async function buildInto(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = `${dir}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../workers/config.js';
-import { answers, checkMongo, checkRedis, checkTemporal, } from './checks.js';
+import { answers, checkMongo, checkRedis, checkTemporal } from './checks.js';
 import {
   isOurProcess,
   portOpen,
@@ -201,8 +201,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const temporalAddress = config.temporalAddress ?? urls.temporal;
-    if (wanted.has('temporal')) await ensureSearchAttributes(temporalAddress, config.temporalNamespace);
     const temporalEmbedded = servers.some((s) => s.name === 'temporal' && s.origin !== 'external');
+    if (wanted.has('temporal')) {
+      try {
+        await ensureSearchAttributes(temporalAddress, config.temporalNamespace);
+      } catch (error) {
+        // An external cluster may refuse the operator API (Temporal Cloud): say so and go on.
+        if (temporalEmbedded) throw error;
+        progress.info(`Temporal at ${temporalAddress}: could not register search attributes (${(error as Error).message}); register them yourself.`);
+      }
+    }
     return {
       temporalAddress,
       temporalNamespace: config.temporalNamespace,

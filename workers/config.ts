@@ -56,13 +56,10 @@ function parseHostPort(name: string, value: string | undefined): string | undefi
 
 function parseUrl(name: string, value: string | undefined, schemes: string[]): string | undefined {
   if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(name, `not a valid URL: "${redactUrl(value)}"`);
-  }
-  const scheme = url.protocol.replace(/:$/, '');
+  // Not WHATWG URL: MongoDB replica-set URIs list several hosts, which it cannot parse.
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^\s/?#]+)([/?#]\S*)?$/i.exec(value);
+  if (!match) throw new ConfigError(name, `not a valid URL: "${redactUrl(value)}"`);
+  const scheme = match[1].toLowerCase();
   if (!schemes.includes(scheme)) {
     throw new ConfigError(name, `expected a ${schemes.join(' or ')} URL, got scheme "${scheme}"`);
   }
@@ -99,7 +96,10 @@ export function loadConfig(env: Env = process.env): Config {
     apiHost: optional(env, 'API_HOST') ?? '127.0.0.1',
     apiPort: parsePort('API_PORT', optional(env, 'API_PORT'), 3000),
     cacheDir,
-    stateDir: resolve(optional(env, 'APPLYFREE_STATE_DIR') ?? join(cacheDir, 'state', 'dev')),
+    stateDir: resolve(
+      optional(env, 'APPLYFREE_STATE_DIR') ??
+        join(optional(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'applyfree', 'dev'),
+    ),
     ci: Boolean(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],
   };

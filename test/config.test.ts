@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../workers/config.js';
+
+describe('configuration from the environment', () => {
+  it('uses the embedded servers when no server URL is set', () => {
+    const config = loadConfig({ HOME: '/home/officer' });
+    expect(config.temporalAddress).toBeUndefined();
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.apiPort).toBe(3000);
+    expect(config.temporalNamespace).toBe('default');
+  });
+
+  it('points at existing servers when TEMPORAL_ADDRESS, MONGODB_URI and REDIS_URL are set', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.city.internal:7233',
+      MONGODB_URI: 'mongodb://db1:27017,db2:27017/applyfree?replicaSet=rs0',
+      REDIS_URL: 'rediss://:secret@cache:6380',
+    });
+    expect(config.temporalAddress).toBe('temporal.city.internal:7233');
+    expect(config.mongodbUri).toContain('replicaSet=rs0');
+    expect(config.redisUrl).toBe('rediss://:secret@cache:6380');
+  });
+
+  it.each([
+    ['TEMPORAL_ADDRESS', 'http://temporal:7233', /TEMPORAL_ADDRESS: expected host:port/],
+    ['TEMPORAL_ADDRESS', 'temporal:99999', /TEMPORAL_ADDRESS/],
+    ['MONGODB_URI', 'postgres://db/x', /MONGODB_URI: expected a mongodb or mongodb\+srv URL/],
+    ['MONGODB_URI', 'not a url', /MONGODB_URI: not a valid URL/],
+    ['REDIS_URL', 'http://cache', /REDIS_URL: expected a redis or rediss URL/],
+    ['API_PORT', 'eighty', /API_PORT: expected a port number/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of/],
+  ])('rejects %s=%s with an error naming the variable', (name, value, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe(name);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it('never prints a connection password', () => {
+    expect(redactUrl('rediss://user:s3cret@cache:6380')).toBe('rediss://user:***@cache:6380');
+    expect(() => loadConfig({ MONGODB_URI: 'mongodb://u:s3cret@' + ' bad' })).toThrow(/^((?!s3cret).)*$/);
+  });
+});

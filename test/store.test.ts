@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectStore } from '../store/connection.js';
+import { registerModels } from '../store/models.js';
+
+const stack = inject('stack');
+let store: Connection;
+
+beforeAll(async () => {
+  store = await connectStore(stack.mongodbUri);
+});
+afterAll(async () => {
+  await store?.close();
+});
+
+function notice(subjectKey: string, key: string = randomUUID()) {
+  return { key, subjectKey, template: 'probe', lang: 'zh' as const, title: '测试', body: '测试通知', deliveredAt: new Date() };
+}
+
+describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
+  it('creates documents and finds them again by an indexed field', async () => {
+    const { Inbox } = registerModels(store);
+    const subjectKey = `sk_${randomUUID()}`;
+    await Inbox.create(notice(subjectKey));
+    await Inbox.create(notice(subjectKey));
+    const found = await Inbox.find({ subjectKey }).sort({ deliveredAt: -1 }).lean();
+    expect(found).toHaveLength(2);
+    expect(found.every((doc) => doc.title === '测试')).toBe(true);
+  });
+
+  it('rejects a second document with the same unique key (E11000) and keeps only the first', async () => {
+    const { Inbox } = registerModels(store);
+    const key = `notice:${randomUUID()}`;
+    await Inbox.create(notice('sk_first', key));
+    await expect(Inbox.create(notice('sk_second', key))).rejects.toMatchObject({ code: 11000 });
+    const docs = await Inbox.find({ key }).lean();
+    expect(docs.map((d) => d.subjectKey)).toEqual(['sk_first']);
+  });
+
+  it('declares the unique index on the server, not only in mongoose', async () => {
+    const indexes = await store.db!.collection('inbox').indexes();
+    expect(indexes.find((index) => index.key.key === 1)?.unique).toBe(true);
+  });
+
+  it('rejects a document missing a required field and writes nothing', async () => {
+    const { Inbox } = registerModels(store);
+    const subjectKey = `sk_${randomUUID()}`;
+    const { title: _omitted, ...withoutTitle } = notice(subjectKey);
+    await expect(Inbox.create(withoutTitle)).rejects.toThrow(/title/);
+    expect(await Inbox.countDocuments({ subjectKey })).toBe(0);
+  });
+});

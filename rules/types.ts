@@ -1,0 +1,124 @@
+/**
+ * The policy format (DESIGN.md, Policies) and the decision it produces. A policy is data:
+ * versioned, effective-dated, citing its legal source, with named json-rules-engine
+ * conditions over declared facts, dated parameters, a benefit and a delivery mode.
+ * Pure types: workflows import them too.
+ */
+import type { SubjectKind, Text } from '../domain/sources.js';
+
+/** auto: grant without asking (免申即享); offer: one-tap confirmation (一键确认); pledge: grant now, inspect later (告知承诺). */
+export type PolicyMode = 'auto' | 'offer' | 'pledge';
+
+/** A value in force from a date (inclusive) until the next entry's `from`, or `to` (inclusive) when given. */
+export interface DatedValue<T = number | Record<string, number>> {
+  from: string;
+  to?: string;
+  value: T;
+}
+
+/** A json-rules-engine condition: a leaf, a boolean group, or a reference to a named condition. */
+export type Condition =
+  | { fact: string; operator: string; value: unknown; path?: string; params?: Record<string, unknown> }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { condition: string };
+
+/** How a cash amount is computed; each rule names the parameters and facts it uses. */
+export type AmountRule =
+  /** The parameter's value as it is on the as-of date. */
+  | { type: 'fixed'; parameter: string }
+  /**
+   * An annual amount prorated by whole months of the period's year in which the subject
+   * is eligible by age: from the birth month while younger than `untilAgeYears`.
+   */
+  | { type: 'proratedByAgeMonths'; parameter: string; birthDateFact: string; untilAgeYears: number }
+  /** A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age on the as-of date. */
+  | { type: 'ageBand'; parameter: string; birthDateFact: string }
+  /** A table parameter keyed by a fact's value (e.g. disability grade "1", "2"). */
+  | { type: 'byFactValue'; parameter: string; fact: string }
+  /** `baseFact` × a rate from a table parameter keyed by `rateByFact`'s value (e.g. enterprise size). */
+  | { type: 'shareOf'; baseFact: string; parameter: string; rateByFact: string }
+  /** A monthly amount parameter × a month count from a table parameter keyed by a fact's value band. */
+  | { type: 'monthsByFact'; parameter: string; monthsParameter: string; fact: string };
+
+export type Benefit =
+  | { kind: 'cash'; currency: 'CNY'; amount: AmountRule; description: Text }
+  | { kind: 'service' | 'card' | 'enrollment'; description: Text };
+
+/** The period a grant covers: one grant per subject, policy and period. */
+export type GrantPeriod = 'once' | 'year' | 'month';
+
+export interface PolicyTest {
+  /** A full sentence an analyst can read: "a child born 2025-03-10 in the city gets 3,000 for 2025". */
+  name: string;
+  asOf: string;
+  facts: Record<string, unknown>;
+  expect: { outcome: Outcome; amount?: number; missingFacts?: string[] };
+}
+
+export interface Policy {
+  id: string;
+  version: number;
+  effective: { from: string; to?: string };
+  title: Text;
+  summary?: Text;
+  department: Text;
+  /** Legal basis: document number and article. */
+  reference: string;
+  subject: SubjectKind;
+  /** Life-event types that start an evaluation (see domain/events.ts). */
+  triggers: string[];
+  mode: PolicyMode;
+  period: GrantPeriod;
+  /** The facts this policy may read, each with its source and purpose (access records show the purpose). */
+  facts: Record<string, { source: string; purpose: string }>;
+  parameters: Record<string, DatedValue[]>;
+  conditions: { all: Condition[] } | { any: Condition[] };
+  namedConditions: Record<string, Condition & { label?: Text }>;
+  benefit: Benefit;
+  offer?: { expiresAfterDays: number; reminderDaysBeforeExpiry: number[] };
+  pledge?: {
+    statement: Text;
+    /** The facts the applicant pledges; the inspection re-reads them from the certifying department. */
+    pledgedFacts: string[];
+    inspectAfterDays: number;
+  };
+  tests: PolicyTest[];
+}
+
+/** What a policy version is pinned as, for a running case. */
+export interface PolicyRef {
+  id: string;
+  version: number;
+  /** sha256 of the policy's canonical JSON. */
+  hash: string;
+}
+
+export type Outcome = 'eligible' | 'ineligible' | 'undetermined';
+
+/** One leaf condition's evaluation, for explanations. */
+export interface ConditionResult {
+  /** The named condition it belongs to, when any. */
+  name?: string;
+  label?: Text;
+  fact: string;
+  operator: string;
+  value: unknown;
+  /** The fact's value, masked when the fact is sensitive; undefined when missing. */
+  factValue: unknown;
+  result: boolean | 'unknown';
+}
+
+export interface Decision {
+  policy: PolicyRef;
+  asOf: string;
+  outcome: Outcome;
+  conditions: ConditionResult[];
+  /** Facts that were missing or whose source failed; non-empty exactly when undetermined by missing data. */
+  missingFacts: string[];
+  /** For cash benefits when eligible. */
+  amount?: number;
+  /** The grant period key: "once", "2025", or "2025-03". */
+  period: string;
+}

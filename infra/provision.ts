@@ -67,7 +67,8 @@ export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise
   const purpose = `build the Temporal CLI ${TEMPORAL_CLI_VERSION}`;
   return ensureCached(cacheDir, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal', `Temporal CLI ${TEMPORAL_CLI_VERSION}`, progress, async (tmp, step) => {
     const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
-    await runTool(go, ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    // -v prints each package as it compiles: the progress line shows the build moving.
+    await runTool(go, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
       env: { GOBIN: tmp, GOFLAGS: '-mod=mod' },
       step,
       purpose,
@@ -97,7 +98,7 @@ export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Pr
     cpSync(moduleDir, source, { recursive: true });
     await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
     writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
-    await runTool(go, ['build', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
+    await runTool(go, ['build', '-v', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
       cwd: source,
       env: { GOFLAGS: '-mod=mod' },
       step,

@@ -1,0 +1,87 @@
+/**
+ * How a shared-data source is read: the city data platform's collection (default) or a
+ * department's verification service (证明核验接口) for sources configured as HTTP.
+ * Adapters read only the requested columns and answer `found: false` when the source
+ * holds no record for the subject — an answer, not a failure.
+ */
+import type { Connection } from 'mongoose';
+import { DATA_SOURCES, findSource, type DataSource } from '../../domain/sources.js';
+import type { CircuitState } from './circuit-breaker.js';
+import { DataSourceError } from './errors.js';
+import { idFieldOf, pickColumns } from './source-keys.js';
+import { HttpVerificationAdapter, type HttpSourceConfig, type HttpRuntime } from './http-verification.js';
+
+export { HttpVerificationAdapter, type HttpSourceConfig } from './http-verification.js';
+
+export interface SourceRequest {
+  source: DataSource;
+  /** The subject's resident ID or USCC; used for the lookup only, never logged or returned. */
+  idValue: string;
+  /** Column names to read (each a catalog field's `column`). */
+  columns: string[];
+}
+
+export interface SourceAnswer {
+  found: boolean;
+  /** Only requested columns; absent when `found` is false. */
+  values: Record<string, unknown>;
+}
+
+/** Reads one source for one subject; throws DataSourceError when the source does not answer. */
+export interface DataSourceAdapter {
+  fetch(request: SourceRequest): Promise<SourceAnswer>;
+}
+
+/** Reads the source's platform collection by ID with a projection of only the requested columns. */
+export class MongoCollectionAdapter implements DataSourceAdapter {
+  constructor(private readonly connection: Connection) {}
+
+  async fetch({ source, idValue, columns }: SourceRequest): Promise<SourceAnswer> {
+    const db = this.connection.db;
+    if (!db) throw new DataSourceError('ReadFailed', source.id, `the data platform connection is not open`);
+    const projection: Record<string, 0 | 1> = { _id: 0 };
+    for (const column of columns) projection[column] = 1;
+    let document: Record<string, unknown> | null;
+    try {
+      document = await db.collection(source.collection).findOne({ [idFieldOf(source)]: idValue }, { projection });
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : 'error';
+      throw new DataSourceError('ReadFailed', source.id, `reading ${source.collection} failed (${reason})`);
+    }
+    if (!document) return { found: false, values: {} };
+    return { found: true, values: pickColumns(document, columns) };
+  }
+}
+
+export interface AdapterRegistryOptions extends Partial<HttpRuntime> {
+  connection: Connection;
+  /** Sources answered by a department's verification service instead of the platform collection. */
+  http?: Record<string, HttpSourceConfig>;
+}
+
+export interface AdapterRegistry {
+  adapterFor(sourceId: string): DataSourceAdapter;
+  /** The breaker state of an HTTP source, for health pages; undefined for platform sources. */
+  circuitState(sourceId: string): CircuitState | undefined;
+}
+
+/**
+ * Maps each catalog source to its adapter: HTTP for configured sources (one adapter and
+ * breaker per source, kept for the registry's lifetime), the platform collection otherwise.
+ * Throws on configuration naming a source the catalog does not know.
+ */
+export function createAdapterRegistry(options: AdapterRegistryOptions): AdapterRegistry {
+  const { connection, http: configs = {}, ...runtime } = options;
+  const mongo = new MongoCollectionAdapter(connection);
+  const http = new Map<string, HttpVerificationAdapter>();
+  for (const [sourceId, config] of Object.entries(configs)) {
+    if (!findSource(sourceId)) {
+      throw new Error(`verification config names ${sourceId}, which is not in the data-source catalog (${DATA_SOURCES.map((s) => s.id).join(', ')})`);
+    }
+    http.set(sourceId, new HttpVerificationAdapter(sourceId, config, runtime));
+  }
+  return {
+    adapterFor: (sourceId) => http.get(sourceId) ?? mongo,
+    circuitState: (sourceId) => http.get(sourceId)?.circuitState,
+  };
+}

@@ -16,6 +16,14 @@ export interface DatedValue<T = number | Record<string, number>> {
   value: T;
 }
 
+/**
+ * A condition value naming a policy parameter instead of a literal: resolved to the
+ * parameter's value in force on the as-of date before evaluation (e.g. `{ "parameter": "layoffRateCap" }`).
+ */
+export interface ParameterRef {
+  parameter: string;
+}
+
 /** A json-rules-engine condition: a leaf, a boolean group, or a reference to a named condition. */
 export type Condition =
   | { fact: string; operator: string; value: unknown; path?: string; params?: Record<string, unknown> }
@@ -108,6 +116,8 @@ export interface ConditionResult {
   /** The fact's value, masked when the fact is sensitive; undefined when missing. */
   factValue: unknown;
   result: boolean | 'unknown';
+  /** True when the fact was missing and the applicant's pledge (告知承诺) stands in for it; the inspection re-checks it. */
+  pledged?: boolean;
 }
 
 export interface Decision {

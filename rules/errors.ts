@@ -1,0 +1,40 @@
+/**
+ * Errors raised by the rules layer. Each carries a stable `code` so activities can map it
+ * to an ApplicationFailure type and the API can answer with it; "not eligible" is never an error.
+ */
+
+export type RulesErrorCode =
+  | 'POLICY_INVALID'
+  | 'POLICY_CATALOG_INVALID'
+  | 'POLICY_NOT_FOUND'
+  | 'PARAMETER_NOT_IN_FORCE'
+  | 'AMOUNT_UNRESOLVED'
+  | 'INVALID_AS_OF';
+
+/** Base class of every error thrown from rules/; `code` is stable, the message is for people. */
+export class RulesError extends Error {
+  constructor(
+    readonly code: RulesErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RulesError';
+  }
+}
+
+/** One problem found in a policy document, with the path of the field at fault. */
+export interface ValidationIssue {
+  /** Dotted path into the policy, array items as `[i]`, e.g. `namedConditions.childUnderThree.fact`. */
+  path: string;
+  message: string;
+}
+
+/** A policy document failed validation; `issues` lists every problem found, not just the first. */
+export class PolicyValidationError extends RulesError {
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    const shown = issues.slice(0, 3).map((issue) => `${issue.path}: ${issue.message}`);
+    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+    super('POLICY_INVALID', `Policy is invalid: ${shown.join('; ')}${more}`);
+    this.name = 'PolicyValidationError';
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Three-valued reading of a json-rules-engine result tree (strong Kleene logic): a leaf whose
+ * fact is missing is 'unknown', not false, so "data missing" never turns into "not eligible".
+ * Leaves come out in document order with their named condition, label and masked fact value.
+ */
+import { findFact } from '../domain/sources.js';
+import type { ConditionResult, Policy } from './types.js';
+
+/** true, false, or unknown (a fact was missing). */
+export type TriState = boolean | 'unknown';
+
+/** A node of json-rules-engine's evaluated condition tree (RuleResult.toJSON(false).conditions). */
+export interface ResultNode {
+  name?: string;
+  all?: ResultNode[];
+  any?: ResultNode[];
+  not?: ResultNode;
+  condition?: string;
+  fact?: string;
+  operator?: string;
+  value?: unknown;
+  factResult?: unknown;
+  result?: boolean;
+}
+
+/** all: false if any false, else unknown if any unknown, else true. */
+export function kleeneAll(values: readonly TriState[]): TriState {
+  if (values.includes(false)) return false;
+  return values.includes('unknown') ? 'unknown' : true;
+}
+
+/** any: true if any true, else unknown if any unknown, else false. */
+export function kleeneAny(values: readonly TriState[]): TriState {
+  if (values.includes(true)) return true;
+  return values.includes('unknown') ? 'unknown' : false;
+}
+
+/** not: swaps true and false, keeps unknown. */
+export function kleeneNot(value: TriState): TriState {
+  return value === 'unknown' ? value : !value;
+}
+
+/** The value shown for a fact: '***' for sensitive facts, undefined when missing. */
+export function shownFactValue(fact: string, value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  return findFact(fact)?.field.sensitivity === 'sensitive' ? '***' : value;
+}
+
+/** Whether a fact counts as missing: absent or null. */
+export function isMissingFact(facts: Record<string, unknown>, fact: string): boolean {
+  return facts[fact] === undefined || facts[fact] === null;
+}
+
+/** How evaluation treats pledged facts: with `acceptPledges`, a missing pledged fact counts as true. */
+export interface ExplainOptions {
+  acceptPledges?: boolean;
+}
+
+/**
+ * The three-valued result of an evaluated tree and its leaves. Throws when a leaf was never
+ * evaluated (json-rules-engine short-circuits only across priorities, which policies may not set).
+ */
+export function explainResult(
+  root: ResultNode,
+  policy: Policy,
+  facts: Record<string, unknown>,
+  options: ExplainOptions = {},
+): { value: TriState; leaves: ConditionResult[] } {
+  const leaves: ConditionResult[] = [];
+  const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
+
+  const walk = (node: ResultNode, name: string | undefined): TriState => {
+    const owner = node.name ?? name;
+    if (node.all) return kleeneAll(node.all.map((child) => walk(child, owner)));
+    if (node.any) return kleeneAny(node.any.map((child) => walk(child, owner)));
+    if (node.not) return kleeneNot(walk(node.not, owner));
+    if (node.fact === undefined || node.operator === undefined || typeof node.result !== 'boolean') {
+      throw new Error(`${policy.id}: condition ${node.condition ?? node.fact ?? '?'} was not evaluated`);
+    }
+    const missing = isMissingFact(facts, node.fact);
+    const byPledge = missing && pledged.has(node.fact);
+    const result: TriState = byPledge ? true : missing ? 'unknown' : node.result;
+    const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+    leaves.push({
+      ...(owner === undefined ? {} : { name: owner }),
+      ...(label === undefined ? {} : { label }),
+      fact: node.fact,
+      operator: node.operator,
+      value: node.value,
+      factValue: shownFactValue(node.fact, facts[node.fact]),
+      result,
+      ...(byPledge ? { pledged: true } : {}),
+    });
+    return result;
+  };
+
+  return { value: walk(root, undefined), leaves };
+}

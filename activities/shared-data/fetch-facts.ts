@@ -1,0 +1,218 @@
+/**
+ * The fetchFacts activity (数据共享): pulls the facts a policy declares, source by source in
+ * parallel, reading only the declared columns, and writes one access record per pull.
+ *
+ * Absent vs missing — what the caller gets for each declared fact:
+ * - the source answered with a value            → `values[fact]`
+ * - the source answered "no record" (找不到记录)  → boolean facts `false` in `values` (no disability
+ *   record: not disabled; not on the dishonesty list: false); other types are left out of
+ *   `values` and listed in `absentFacts` (the source knows there is nothing)
+ * - the source's record has no value in the column → left out of `values`, listed in `absentFacts`
+ * - the source failed (timeout, 5xx, open circuit…) → left out of `values`, listed in `missingFacts`,
+ *   the source in `failedSources`: never silently false, so the decision can be 'undetermined'
+ * ID-valued facts (columns ending IdNumber/CreditCode) come back as the referenced subject's
+ * subjectKey; when no subject maps to it the fact is missing. No raw ID is ever returned.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connection, Model } from 'mongoose';
+import { findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
+import { recordAccess, registerAccessRecordModel, type AccessOutcome, type AccessRecord } from '../../store/access-records.js';
+import type { AdapterRegistry, SourceAnswer } from './adapters.js';
+import { describeFailure } from './errors.js';
+import { idFieldOf } from './source-keys.js';
+
+/** Failure types of fetchFacts (all non-retryable except AccessRecordWriteFailed). */
+export const FetchFactsErrorType = {
+  UnknownSubject: 'UnknownSubject',
+  UndeclaredFact: 'UndeclaredFact',
+  SubjectKindMismatch: 'SubjectKindMismatch',
+  AccessRecordWriteFailed: 'AccessRecordWriteFailed',
+} as const;
+
+export interface FetchFactsInput {
+  caseId: string;
+  subjectKey: string;
+  policyId: string;
+  policyVersion: number;
+  /** The policy's declared manifest: fact key → source and purpose. */
+  facts: Record<string, { source: string; purpose: string }>;
+  /** Derived from the workflow ID and step; access records are keyed `${idempotencyKey}:${sourceId}`. */
+  idempotencyKey: string;
+}
+
+export interface FetchFactsResult {
+  values: Record<string, unknown>;
+  /** Facts whose source failed or could not be served: the decision must not treat them as false. */
+  missingFacts: string[];
+  /** Non-boolean facts the source answered for but holds no value of (no record, or an empty column). */
+  absentFacts: string[];
+  failedSources: Array<{ source: string; error: string }>;
+}
+
+export interface FetchFactsDeps {
+  connection: Connection;
+  adapters: AdapterRegistry;
+  /** Clock for access records; injectable for tests. */
+  now?: () => Date;
+}
+
+interface Subject {
+  kind: SubjectKind;
+  idValue: string;
+}
+
+interface SourcePull {
+  source: DataSource;
+  facts: Array<{ key: string; field: FactField; purpose: string }>;
+}
+
+/**
+ * Builds fetchFacts. Idempotent: a retry with the same idempotencyKey re-reads but writes no
+ * second access record. Throws UnknownSubject, UndeclaredFact or SubjectKindMismatch
+ * (non-retryable) before reading anything; a failing source does not fail the activity.
+ */
+export function makeFetchFacts(deps: FetchFactsDeps) {
+  const AccessRecords = registerAccessRecordModel(deps.connection);
+  const now = deps.now ?? (() => new Date());
+  let indexes: Promise<unknown> | undefined;
+
+  return async function fetchFacts(input: FetchFactsInput): Promise<FetchFactsResult> {
+    const pulls = planPulls(input.facts);
+    const subject = await resolveSubject(deps.connection, input.subjectKey);
+    for (const { source } of pulls) {
+      if (source.subject !== subject.kind) {
+        throw ApplicationFailure.create({
+          type: FetchFactsErrorType.SubjectKindMismatch,
+          message: `policy ${input.policyId} v${input.policyVersion} reads ${source.subject} source ${source.id} for a ${subject.kind} subject`,
+          nonRetryable: true,
+        });
+      }
+    }
+    indexes ??= AccessRecords.createIndexes().catch((error: unknown) => {
+      indexes = undefined;
+      throw error;
+    });
+    await indexes;
+
+    const result: FetchFactsResult = { values: {}, missingFacts: [], absentFacts: [], failedSources: [] };
+    const settled = await Promise.allSettled(
+      pulls.map((pull) => pullSource(deps, AccessRecords, now, input, subject, pull, result)),
+    );
+    const recordFailure = settled.find((outcome) => outcome.status === 'rejected');
+    if (recordFailure) {
+      throw ApplicationFailure.create({
+        type: FetchFactsErrorType.AccessRecordWriteFailed,
+        message: `an access record of case ${input.caseId} could not be written; no data is released without one (${describeFailure(recordFailure.reason, subject.idValue)})`,
+      });
+    }
+    await pseudonymizeIdFacts(deps.connection, pulls, result);
+    result.missingFacts.sort();
+    result.absentFacts.sort();
+    result.failedSources.sort((a, b) => a.source.localeCompare(b.source));
+    return result;
+  };
+}
+
+/** Checks every fact against the catalog and groups the facts by source. */
+function planPulls(manifest: FetchFactsInput['facts']): SourcePull[] {
+  const bySource = new Map<string, SourcePull>();
+  for (const [key, declared] of Object.entries(manifest)) {
+    const known = findFact(key);
+    if (!known || known.source.id !== declared.source) {
+      throw ApplicationFailure.create({
+        type: FetchFactsErrorType.UndeclaredFact,
+        message: known
+          ? `fact ${key} is declared from source ${declared.source}, but the catalog serves it from ${known.source.id}`
+          : `fact ${key} is not in the data-source catalog`,
+        nonRetryable: true,
+      });
+    }
+    const pull = bySource.get(known.source.id) ?? { source: known.source, facts: [] };
+    pull.facts.push({ key, field: known.field, purpose: declared.purpose });
+    bySource.set(known.source.id, pull);
+  }
+  return [...bySource.values()];
+}
+
+async function resolveSubject(connection: Connection, subjectKey: string): Promise<Subject> {
+  const doc = await connection.db!.collection('subjects').findOne(
+    { subjectKey },
+    { projection: { _id: 0, kind: 1, idNumber: 1, creditCode: 1 } },
+  );
+  const kind = doc?.kind as SubjectKind | undefined;
+  const idValue = kind === 'person' ? doc?.idNumber : kind === 'enterprise' ? doc?.creditCode : undefined;
+  if (!kind || typeof idValue !== 'string' || idValue === '') {
+    throw ApplicationFailure.create({
+      type: FetchFactsErrorType.UnknownSubject,
+      message: `subject ${subjectKey} is not registered (or has no ID on record)`,
+      nonRetryable: true,
+    });
+  }
+  return { kind, idValue };
+}
+
+/** Pulls one source, folds its answer into `result`, and writes its access record (which may throw). */
+async function pullSource(
+  deps: FetchFactsDeps,
+  AccessRecords: Model<AccessRecord>,
+  now: () => Date,
+  input: FetchFactsInput,
+  subject: Subject,
+  { source, facts }: SourcePull,
+  result: FetchFactsResult,
+): Promise<void> {
+  let answer: SourceAnswer | undefined;
+  let outcome: AccessOutcome;
+  try {
+    answer = await deps.adapters.adapterFor(source.id).fetch({ source, idValue: subject.idValue, columns: facts.map((f) => f.field.column) });
+    outcome = answer.found ? 'answered' : 'not-found';
+  } catch (error) {
+    outcome = 'failed';
+    result.failedSources.push({ source: source.id, error: describeFailure(error, subject.idValue) });
+  }
+  for (const { key, field } of facts) {
+    if (!answer) result.missingFacts.push(key);
+    else if (!answer.found && field.type === 'boolean') result.values[key] = false;
+    else if (answer.values[field.column] === undefined || answer.values[field.column] === null) result.absentFacts.push(key);
+    else result.values[key] = normalize(field, answer.values[field.column]);
+  }
+  await recordAccess(AccessRecords, {
+    key: `${input.idempotencyKey}:${source.id}`,
+    subjectKey: input.subjectKey,
+    caseId: input.caseId,
+    policyId: input.policyId,
+    policyVersion: input.policyVersion,
+    source: source.id,
+    department: source.department.zh,
+    fields: facts.map((f) => f.key),
+    purposes: [...new Set(facts.map((f) => f.purpose))],
+    outcome,
+    at: now(),
+  });
+}
+
+/** Dates travel as 'YYYY-MM-DD' strings whatever the platform stored. */
+function normalize(field: FactField, value: unknown): unknown {
+  if (field.type === 'date' && value instanceof Date) return value.toISOString().slice(0, 10);
+  return value;
+}
+
+function isIdReference(field: FactField): boolean {
+  return /(IdNumber|CreditCode)$/.test(field.column);
+}
+
+/** Replaces ID-valued facts by the referenced subject's key; unmapped ones become missing. */
+async function pseudonymizeIdFacts(connection: Connection, pulls: SourcePull[], result: FetchFactsResult): Promise<void> {
+  const subjects = connection.db!.collection('subjects');
+  for (const { source, facts } of pulls) {
+    for (const { key, field } of facts) {
+      if (!isIdReference(field) || !Object.hasOwn(result.values, key)) continue;
+      const raw = result.values[key];
+      delete result.values[key];
+      const idField = field.column.endsWith('CreditCode') ? 'creditCode' : idFieldOf(source);
+      const referenced = typeof raw === 'string' ? await subjects.findOne({ [idField]: raw }, { projection: { _id: 0, subjectKey: 1 } }) : null;
+      if (typeof referenced?.subjectKey === 'string') result.values[key] = referenced.subjectKey;
+      else result.missingFacts.push(key);
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose, { type Connection } from 'mongoose';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { MongoCollectionAdapter, createAdapterRegistry } from '../../activities/shared-data/adapters.js';
+import { makeFetchFacts, type FetchFactsInput } from '../../activities/shared-data/fetch-facts.js';
+import { findSource, type DataSource } from '../../domain/sources.js';
+import { registerAccessRecordModel } from '../../store/access-records.js';
+
+const ID_ELDER = '371402195003101234';
+const ID_NO_RECORDS = '371402198807154321';
+const ID_GUARDIAN = '371402196001015678';
+const ID_ORPHAN_GUARDIAN = '371402196101018765';
+const ID_CHILD = '371402202001011111';
+const USCC = '91371400MA3C1234XY';
+const RAW_IDS = [ID_ELDER, ID_NO_RECORDS, ID_GUARDIAN, ID_ORPHAN_GUARDIAN, ID_CHILD, USCC];
+
+let connection: Connection;
+let server: Server;
+/** The social-insurance department's verification service: answers, or fails with 503. */
+let departmentDown = false;
+const at = new Date('2025-06-01T08:00:00Z');
+let fetchFacts: ReturnType<typeof makeFetchFacts>;
+
+beforeAll(async () => {
+  connection = await mongoose.createConnection(inject('stack').mongodbUri, { dbName: `af_fetch_${randomUUID().slice(0, 8)}` }).asPromise();
+  const db = connection.db!;
+  await db.collection('subjects').insertMany([
+    { subjectKey: 'sk_elder', kind: 'person', idNumber: ID_ELDER },
+    { subjectKey: 'sk_no_records', kind: 'person', idNumber: ID_NO_RECORDS },
+    { subjectKey: 'sk_guardian', kind: 'person', idNumber: ID_GUARDIAN },
+    { subjectKey: 'sk_child', kind: 'person', idNumber: ID_CHILD },
+    { subjectKey: 'sk_firm', kind: 'enterprise', creditCode: USCC },
+  ]);
+  await db.collection('dp_household_registry').insertMany([
+    // gender is a catalog field the test policies do not declare; criminalRecord is no catalog field at all.
+    { idNumber: ID_ELDER, birthDate: '1950-03-10', localHukou: true, district: '德城区', gender: 'female', criminalRecord: 'SENSITIVE' },
+    { idNumber: ID_NO_RECORDS, birthDate: '1988-07-15', localHukou: true, district: '陵城区', gender: 'male' },
+    { idNumber: ID_CHILD, birthDate: '2020-01-01', localHukou: true, guardianIdNumber: ID_GUARDIAN },
+    { idNumber: '371402202101012222', birthDate: '2021-01-01', localHukou: true, guardianIdNumber: ID_ORPHAN_GUARDIAN },
+  ]);
+  await db.collection('dp_disability').insertOne({ idNumber: ID_ELDER, disabilityGrade: 2, disabilityType: 'physical', disabilityCertifiedOn: '2015-05-05' });
+  await db.collection('dp_civil_affairs').insertOne({ idNumber: ID_ELDER, minimumLivingAllowance: true, maritalStatus: 'widowed' });
+  await db.collection('dp_business_registry').insertOne({ creditCode: USCC, establishedOn: '2024-02-01', status: 'active', size: 'small' });
+
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    req.on('end', () => {
+      const request = JSON.parse(raw) as { subject: { idNumber: string } };
+      if (departmentDown) {
+        res.writeHead(503).end(`unavailable for ${request.subject.idNumber}`);
+        return;
+      }
+      const found = request.subject.idNumber === ID_ELDER;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(found ? { found, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } } : { found }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const adapters = createAdapterRegistry({
+    connection,
+    http: { 'social-insurance': { baseUrl, timeoutMs: 5_000, retries: 1, breaker: { failureThreshold: 100, cooldownMs: 60_000 } } },
+    sleep: async () => undefined,
+  });
+  fetchFacts = makeFetchFacts({ connection, adapters, now: () => at });
+});
+afterAll(async () => {
+  await connection?.dropDatabase();
+  await connection?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+});
+beforeEach(() => {
+  departmentDown = false;
+});
+
+const purpose = (text: string, source: string) => ({ source, purpose: text });
+
+function input(subjectKey: string, facts: FetchFactsInput['facts'], idempotencyKey = `life-event:${randomUUID()}:fetch:p`): FetchFactsInput {
+  return { caseId: `case-${randomUUID()}`, subjectKey, policyId: 'test-policy', policyVersion: 3, facts, idempotencyKey };
+}
+
+function expectNoRawId(value: unknown): void {
+  const text = JSON.stringify(value);
+  for (const id of RAW_IDS) expect(text).not.toContain(id);
+}
+
+describe('fetchFacts on the real store', () => {
+  it('the platform adapter reads only the requested columns', async () => {
+    const source = findSource('household-registry') as DataSource;
+    const answer = await new MongoCollectionAdapter(connection).fetch({ source, idValue: ID_ELDER, columns: ['birthDate', 'localHukou'] });
+    expect(answer).toEqual({ found: true, values: { birthDate: '1950-03-10', localHukou: true } });
+  });
+
+  it('returns exactly the declared facts, nothing else from the record', async () => {
+    const result = await fetchFacts(
+      input('sk_elder', {
+        'person.birthDate': purpose('aged 80 or over', 'household-registry'),
+        'person.localHukou': purpose('local household registration', 'household-registry'),
+      }),
+    );
+    expect(result).toEqual({ values: { 'person.birthDate': '1950-03-10', 'person.localHukou': true }, missingFacts: [], absentFacts: [], failedSources: [] });
+    expect(JSON.stringify(result)).not.toContain('SENSITIVE');
+    expectNoRawId(result);
+  });
+
+  it('writes one access record per source pulled, with the fields, purposes and department', async () => {
+    const request = input('sk_elder', {
+      'person.birthDate': purpose('aged 80 or over', 'household-registry'),
+      'person.localHukou': purpose('local household registration', 'household-registry'),
+      'person.disabilityGrade': purpose('severe disability (grade 1-2)', 'disability-federation'),
+      'person.employmentStatus': purpose('retired', 'social-insurance'),
+    });
+    const result = await fetchFacts(request);
+    expect(result.values).toEqual({ 'person.birthDate': '1950-03-10', 'person.localHukou': true, 'person.disabilityGrade': 2, 'person.employmentStatus': 'retired' });
+
+    const records = await registerAccessRecordModel(connection).find({ caseId: request.caseId }, { _id: 0 }).sort({ source: 1 }).lean();
+    expect(records).toEqual([
+      expect.objectContaining({ source: 'disability-federation', department: '市残疾人联合会', fields: ['person.disabilityGrade'], purposes: ['severe disability (grade 1-2)'], outcome: 'answered' }),
+      expect.objectContaining({
+        key: `${request.idempotencyKey}:household-registry`,
+        subjectKey: 'sk_elder',
+        policyId: 'test-policy',
+        policyVersion: 3,
+        department: '市公安局',
+        fields: ['person.birthDate', 'person.localHukou'],
+        purposes: ['aged 80 or over', 'local household registration'],
+        outcome: 'answered',
+        at,
+      }),
+      expect.objectContaining({ source: 'social-insurance', department: '市人力资源和社会保障局', outcome: 'answered' }),
+    ]);
+    expectNoRawId(records);
+  });
+
+  it('a retry with the same idempotency key writes no second access record', async () => {
+    const AccessRecords = registerAccessRecordModel(connection);
+    const request = input('sk_elder', { 'person.birthDate': purpose('aged 80 or over', 'household-registry') });
+    await fetchFacts(request);
+    const retried = await fetchFacts(request);
+    expect(retried.values).toEqual({ 'person.birthDate': '1950-03-10' });
+    expect(await AccessRecords.countDocuments({ caseId: request.caseId })).toBe(1);
+    await fetchFacts({ ...request, idempotencyKey: `${request.idempotencyKey}-next-step` });
+    expect(await AccessRecords.countDocuments({ caseId: request.caseId })).toBe(2);
+    const indexes = await connection.db!.collection('access_records').indexes();
+    expect(indexes.find((index) => index.key.key === 1)?.unique).toBe(true);
+  });
+
+  it('a subject the disability and civil-affairs sources hold no record of: booleans false, the rest absent, nothing missing', async () => {
+    const request = input('sk_no_records', {
+      'person.disabilityGrade': purpose('severe disability (grade 1-2)', 'disability-federation'),
+      'person.disabilityType': purpose('type of disability', 'disability-federation'),
+      'person.minimumLivingAllowance': purpose('receives dibao', 'civil-affairs'),
+      'person.employmentStatus': purpose('retired', 'social-insurance'),
+    });
+    const result = await fetchFacts(request);
+    expect(result).toEqual({
+      values: { 'person.minimumLivingAllowance': false },
+      absentFacts: ['person.disabilityGrade', 'person.disabilityType', 'person.employmentStatus'],
+      missingFacts: [],
+      failedSources: [],
+    });
+    const outcomes = await registerAccessRecordModel(connection).find({ caseId: request.caseId }).distinct('outcome');
+    expect(outcomes).toEqual(['not-found']);
+  });
+
+  it('a failing department makes its facts missing and is reported, while the other sources still answer', async () => {
+    departmentDown = true;
+    const request = input('sk_elder', {
+      'person.birthDate': purpose('aged 60 or over', 'household-registry'),
+      'person.employmentStatus': purpose('retired', 'social-insurance'),
+      'person.pensionInsured': purpose('insured for the pension', 'social-insurance'),
+    });
+    const result = await fetchFacts(request);
+    expect(result.values).toEqual({ 'person.birthDate': '1950-03-10' });
+    expect(result.values).not.toHaveProperty('person.pensionInsured');
+    expect(result.missingFacts).toEqual(['person.employmentStatus', 'person.pensionInsured']);
+    expect(result.failedSources).toEqual([{ source: 'social-insurance', error: expect.stringMatching(/^ServerError: .*503/) }]);
+    expectNoRawId(result);
+    const failed = await registerAccessRecordModel(connection).findOne({ caseId: request.caseId, source: 'social-insurance' }).lean();
+    expect(failed?.outcome).toBe('failed');
+  });
+
+  it("returns a guardian's ID as the guardian's subject key, and as missing when no subject maps to it", async () => {
+    const facts = { 'person.guardianIdNumber': purpose('guardian receives the subsidy', 'household-registry') };
+    const mapped = await fetchFacts(input('sk_child', facts));
+    expect(mapped.values).toEqual({ 'person.guardianIdNumber': 'sk_guardian' });
+
+    await connection.db!.collection('subjects').insertOne({ subjectKey: 'sk_child2', kind: 'person', idNumber: '371402202101012222' });
+    const unmapped = await fetchFacts(input('sk_child2', facts));
+    expect(unmapped).toMatchObject({ values: {}, missingFacts: ['person.guardianIdNumber'] });
+    expectNoRawId([mapped, unmapped]);
+  });
+
+  it('reads enterprise sources by credit code; not on the dishonesty list is false', async () => {
+    const result = await fetchFacts(
+      input('sk_firm', {
+        'enterprise.establishedOn': purpose('established within a year', 'business-registry'),
+        'enterprise.size': purpose('small or micro enterprise', 'business-registry'),
+        'enterprise.seriousDishonesty': purpose('not seriously dishonest', 'credit'),
+      }),
+    );
+    expect(result.values).toEqual({ 'enterprise.establishedOn': '2024-02-01', 'enterprise.size': 'small', 'enterprise.seriousDishonesty': false });
+    expectNoRawId(result);
+  });
+
+  it('rejects a fact outside the catalog, or declared from the wrong source, before reading anything', async () => {
+    const AccessRecords = registerAccessRecordModel(connection);
+    const unknown = input('sk_elder', { 'person.income': purpose('means test', 'tax') });
+    await expect(fetchFacts(unknown)).rejects.toMatchObject({ type: 'UndeclaredFact', nonRetryable: true });
+    const wrongSource = input('sk_elder', { 'person.birthDate': purpose('age', 'civil-affairs') });
+    await expect(fetchFacts(wrongSource)).rejects.toMatchObject({ type: 'UndeclaredFact', nonRetryable: true, message: expect.stringContaining('household-registry') });
+    expect(await AccessRecords.countDocuments({ caseId: { $in: [unknown.caseId, wrongSource.caseId] } })).toBe(0);
+  });
+
+  it('rejects an unknown subject key, and a person source for an enterprise', async () => {
+    const facts = { 'person.birthDate': purpose('age', 'household-registry') };
+    await expect(fetchFacts(input('sk_nobody', facts))).rejects.toMatchObject({ type: 'UnknownSubject', nonRetryable: true });
+    await expect(fetchFacts(input('sk_firm', facts))).rejects.toMatchObject({ type: 'SubjectKindMismatch', nonRetryable: true });
+  });
+});

@@ -38,3 +38,20 @@ export class PolicyValidationError extends RulesError {
     this.name = 'PolicyValidationError';
   }
 }
+
+/** One problem in the shipped policy catalog: the file, the field and what is wrong. */
+export interface CatalogProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** The policy catalog on disk is broken; lists every problem in every file. */
+export class PolicyCatalogError extends RulesError {
+  constructor(readonly problems: readonly CatalogProblem[]) {
+    const shown = problems.slice(0, 3).map((problem) => `${problem.file} ${problem.path}: ${problem.message}`);
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+    super('POLICY_CATALOG_INVALID', `Policy catalog is invalid: ${shown.join('; ')}${more}`);
+    this.name = 'PolicyCatalogError';
+  }
+}

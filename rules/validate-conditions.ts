@@ -1,0 +1,173 @@
+/**
+ * Validation of condition trees: shapes, whitelisted operators with values of the right kind
+ * for the fact's type, facts declared by the policy, parameter references, and named
+ * conditions that exist, are used, and never refer to themselves.
+ */
+import { findFact } from '../domain/sources.js';
+import { isIsoDate } from './dates.js';
+import { OPERATOR_NAMES, OPERATOR_SPECS, isOperatorName } from './operators.js';
+import type { ParameterShape } from './validate-parameters.js';
+import { Issues, at, checkKnownKeys, checkText, isNonEmptyString, isRecord } from './validate-support.js';
+
+/** What condition checks need to know about the rest of the policy, and what they record. */
+export interface ConditionContext {
+  issues: Issues;
+  declared: ReadonlySet<string>;
+  named: Record<string, unknown>;
+  shapes: ReadonlyMap<string, ParameterShape>;
+  /** Filled in: facts read by conditions. */
+  usedFacts: Set<string>;
+  /** Filled in: named conditions referenced. */
+  usedNamed: Set<string>;
+}
+
+const BOOLEAN_KEYS = ['all', 'any', 'not', 'condition'] as const;
+const NAME = /^[a-z][A-Za-z0-9]*$/;
+
+/** Checks the policy's top-level `conditions`: an `all` or `any` group. */
+export function checkRootCondition(ctx: ConditionContext, value: unknown): void {
+  if (!isRecord(value) || !('all' in value || 'any' in value)) {
+    ctx.issues.add('conditions', 'must be { "all": [...] } or { "any": [...] }');
+    return;
+  }
+  checkCondition(ctx, 'conditions', value, []);
+}
+
+/** Checks every named condition, then references to missing names, cycles and unused names. */
+export function checkNamedConditions(ctx: ConditionContext): void {
+  for (const [name, condition] of Object.entries(ctx.named)) {
+    const path = at('namedConditions', name);
+    if (!NAME.test(name)) ctx.issues.add(path, `name "${name}" must be lowerCamelCase, e.g. childUnderThree`);
+    if (!isRecord(condition)) {
+      ctx.issues.add(path, 'must be a condition object');
+      continue;
+    }
+    if (condition.label !== undefined) checkText(ctx.issues, at(path, 'label'), condition.label);
+    checkCondition(ctx, path, condition, ['label']);
+  }
+  for (const name of Object.keys(ctx.named)) {
+    const cycle = findCycle(ctx.named, name, []);
+    if (cycle) ctx.issues.add(at('namedConditions', name), `refers to itself: ${cycle.join(' → ')}`);
+    if (!ctx.usedNamed.has(name)) ctx.issues.add(at('namedConditions', name), 'is never used by the policy’s conditions');
+  }
+}
+
+function checkCondition(ctx: ConditionContext, path: string, node: Record<string, unknown>, extraKeys: readonly string[]): void {
+  const present = BOOLEAN_KEYS.filter((key) => key in node);
+  if (present.length > 1) {
+    ctx.issues.add(path, `must have exactly one of all, any, not, condition (found ${present.join(', ')})`);
+    return;
+  }
+  const kind = present[0];
+  if (kind === 'all' || kind === 'any') {
+    checkKnownKeys(ctx.issues, path, node, [kind, ...extraKeys]);
+    const children = node[kind];
+    if (!Array.isArray(children) || children.length === 0) ctx.issues.add(at(path, kind), 'must be a non-empty list of conditions');
+    else children.forEach((child, i) => checkChild(ctx, at(at(path, kind), i), child));
+  } else if (kind === 'not') {
+    checkKnownKeys(ctx.issues, path, node, ['not', ...extraKeys]);
+    checkChild(ctx, at(path, 'not'), node.not);
+  } else if (kind === 'condition') {
+    checkKnownKeys(ctx.issues, path, node, ['condition', ...extraKeys]);
+    const name = node.condition;
+    if (!isNonEmptyString(name) || !(name in ctx.named)) {
+      ctx.issues.add(at(path, 'condition'), `named condition ${JSON.stringify(name)} is not defined in namedConditions`);
+    } else ctx.usedNamed.add(name);
+  } else checkLeaf(ctx, path, node, extraKeys);
+}
+
+function checkChild(ctx: ConditionContext, path: string, child: unknown): void {
+  if (isRecord(child)) checkCondition(ctx, path, child, []);
+  else ctx.issues.add(path, 'must be a condition object');
+}
+
+function checkLeaf(ctx: ConditionContext, path: string, node: Record<string, unknown>, extraKeys: readonly string[]): void {
+  const { issues } = ctx;
+  for (const unsupported of ['path', 'params', 'priority'] as const) {
+    if (unsupported in node) issues.add(at(path, unsupported), `"${unsupported}" is not supported: facts are flat values and every leaf is evaluated`);
+  }
+  checkKnownKeys(issues, path, node, ['fact', 'operator', 'value', 'path', 'params', 'priority', ...extraKeys]);
+  const { fact, operator } = node;
+  if (!isNonEmptyString(fact)) issues.add(at(path, 'fact'), 'must name a fact, e.g. "person.birthDate"');
+  else {
+    ctx.usedFacts.add(fact);
+    if (!ctx.declared.has(fact)) issues.add(at(path, 'fact'), `fact "${fact}" is not declared in facts`);
+  }
+  if (!(typeof operator === 'string' && isOperatorName(operator))) {
+    issues.add(at(path, 'operator'), `operator ${JSON.stringify(operator)} is not allowed (allowed: ${OPERATOR_NAMES.join(', ')})`);
+    return;
+  }
+  if (!('value' in node)) {
+    issues.add(at(path, 'value'), 'is required');
+    return;
+  }
+  const spec = OPERATOR_SPECS[operator];
+  const known = typeof fact === 'string' ? findFact(fact) : undefined;
+  if (known && !spec.factTypes.includes(known.field.type)) {
+    issues.add(at(path, 'operator'), `${operator} does not apply to ${fact}, a ${known.field.type} fact`);
+  }
+  checkValue(ctx, at(path, 'value'), operator, node.value, known?.field);
+}
+
+function checkValue(
+  ctx: ConditionContext,
+  path: string,
+  operator: keyof typeof OPERATOR_SPECS,
+  value: unknown,
+  field: { type: string; values?: readonly string[] } | undefined,
+): void {
+  const { issues } = ctx;
+  const kind = OPERATOR_SPECS[operator].value;
+  if (isRecord(value)) {
+    const name = value.parameter;
+    if (!isNonEmptyString(name) || Object.keys(value).length !== 1) issues.add(path, 'an object value must be a parameter reference { "parameter": "name" }');
+    else if (!ctx.shapes.has(name)) issues.add(at(path, 'parameter'), `parameter "${name}" is not defined in parameters`);
+    else if (kind === 'list' || kind === 'date' || ctx.shapes.get(name) === 'table') issues.add(at(path, 'parameter'), `parameter "${name}" cannot be used with ${operator}: a single number is needed`);
+    return;
+  }
+  const scalarType = field?.type === 'date' ? 'string' : field?.type;
+  const checkScalar = (itemPath: string, item: unknown): void => {
+    if (!['string', 'number', 'boolean'].includes(typeof item)) issues.add(itemPath, 'must be a string, number or boolean');
+    else if (scalarType !== undefined && typeof item !== scalarType) issues.add(itemPath, `must be a ${scalarType} to compare with this ${field?.type} fact`);
+    else if (field?.values && typeof item === 'string' && !field.values.includes(item)) issues.add(itemPath, `"${item}" is not one of the fact's values: ${field.values.join(', ')}`);
+  };
+  switch (kind) {
+    case 'scalar':
+      if (operator === 'contains') {
+        if (!['string', 'number', 'boolean'].includes(typeof value)) issues.add(path, 'must be a string, number or boolean');
+      } else checkScalar(path, value);
+      break;
+    case 'list':
+      if (!Array.isArray(value) || value.length === 0) issues.add(path, `${operator} needs a non-empty list`);
+      else value.forEach((item, i) => checkScalar(at(path, i), item));
+      break;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) issues.add(path, `${operator} needs a number`);
+      break;
+    case 'wholeNumber':
+      if (!Number.isInteger(value) || (value as number) < 0) issues.add(path, `${operator} needs a whole number of years, months or days`);
+      break;
+    case 'date':
+      if (!isIsoDate(value)) issues.add(path, `${operator} needs a YYYY-MM-DD date`);
+      break;
+  }
+}
+
+function findCycle(named: Record<string, unknown>, name: string, trail: string[]): string[] | undefined {
+  if (trail.includes(name)) return trail[0] === name ? [...trail, name] : undefined;
+  const next = [...trail, name];
+  for (const reference of references(named[name])) {
+    if (reference in named) {
+      const cycle = findCycle(named, reference, next);
+      if (cycle) return cycle;
+    }
+  }
+  return undefined;
+}
+
+function references(node: unknown): string[] {
+  if (!isRecord(node)) return [];
+  if (typeof node.condition === 'string') return [node.condition];
+  const children = [...(Array.isArray(node.all) ? node.all : []), ...(Array.isArray(node.any) ? node.any : []), ...(node.not === undefined ? [] : [node.not])];
+  return children.flatMap(references);
+}

@@ -1,0 +1,62 @@
+/**
+ * The system of record for subjects: the only collection where a raw resident ID or
+ * credit code sits next to its pseudonymous subject key. Everything else carries the key.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export type SubjectKind = 'person' | 'enterprise';
+
+/** One resident or enterprise known to the engine, keyed by its pseudonymous subject key. */
+export interface SubjectRecord {
+  subjectKey: string;
+  kind: SubjectKind;
+  /** Resident ID (GB 11643), persons only. */
+  idNumber?: string;
+  /** Unified social credit code (GB 32100), enterprises only. */
+  creditCode?: string;
+  displayName?: string;
+  createdAt: Date;
+}
+
+/** What a subject key resolves to: the kind and the identifier the shared-data collections are keyed by. */
+export interface ResolvedSubject {
+  kind: SubjectKind;
+  idNumber?: string;
+  creditCode?: string;
+}
+
+export const SUBJECTS_COLLECTION = 'subjects';
+
+const subjectSchema = new Schema<SubjectRecord>(
+  {
+    subjectKey: { type: String, required: true },
+    kind: { type: String, enum: ['person', 'enterprise'], required: true },
+    idNumber: { type: String },
+    creditCode: { type: String },
+    displayName: { type: String },
+    createdAt: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: SUBJECTS_COLLECTION, versionKey: false },
+);
+subjectSchema.index({ subjectKey: 1 }, { unique: true });
+// Lookups from an identifier to its key (sign-in, demos, data-provider callbacks).
+subjectSchema.index({ idNumber: 1 });
+subjectSchema.index({ creditCode: 1 });
+
+/** Registers the Subject model on a connection (idempotent) and returns it; call `createIndexes()` once at start. */
+export function registerSubjectModel(connection: Connection): Model<SubjectRecord> {
+  return (connection.models.Subject as Model<SubjectRecord>) ?? connection.model<SubjectRecord>('Subject', subjectSchema);
+}
+
+/** The kind and identifier behind a subject key, or undefined for an unknown key. Read-only. */
+export async function resolveSubject(connection: Connection, subjectKey: string): Promise<ResolvedSubject | undefined> {
+  const doc = await registerSubjectModel(connection)
+    .findOne({ subjectKey }, { _id: 0, kind: 1, idNumber: 1, creditCode: 1 })
+    .lean();
+  if (!doc) return undefined;
+  return {
+    kind: doc.kind,
+    ...(doc.idNumber ? { idNumber: doc.idNumber } : {}),
+    ...(doc.creditCode ? { creditCode: doc.creditCode } : {}),
+  };
+}

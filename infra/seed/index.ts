@@ -1,0 +1,174 @@
+/**
+ * The synthetic city: seeds the shared-data collections and the subjects register with a
+ * deterministic population. Same seed and asOf → same residents and enterprises; re-running
+ * skips what is already there, so it never duplicates (and resumes an interrupted run).
+ */
+import type { Connection } from 'mongoose';
+import { ensureSharedDataIndexes, SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
+import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.js';
+import { EnterpriseGenerator } from './enterprises.js';
+import { PersonGenerator, type PersonRecord } from './persons.js';
+import { writeBatch, type SeedEntry, type WriteResult } from './writer.js';
+
+export { pickSubjects, demoFilters, type PickedSubject, type SubjectFilter } from './pick.js';
+
+/** Where the seeder remembers the seed and reference date of the population it wrote. */
+export const SEED_META_COLLECTION = 'seed_meta';
+
+export interface SeedOptions {
+  residents: number;
+  enterprises: number;
+  /** Default 'dezhou'. */
+  seed?: string;
+  /** The subject-key secret (HMAC key of the pseudonyms). */
+  secret: string;
+  /** Reference date 'YYYY-MM-DD' ages are counted to; default: the date of the last run with this seed, else today. */
+  asOf?: string;
+  /** Drop the dp_* collections, subjects and seed metadata first. */
+  reset?: boolean;
+  /** Subjects per bulk write (default 5,000). */
+  batchSize?: number;
+  onProgress?: (progress: SeedProgress) => void;
+}
+
+export interface SeedProgress {
+  phase: 'reset' | 'indexes' | 'residents' | 'enterprises';
+  done: number;
+  total: number;
+}
+
+export interface SeedResult {
+  seed: string;
+  asOf: string;
+  residents: WriteResult;
+  enterprises: WriteResult;
+  elapsedMs: number;
+}
+
+/** A bad seeding option; `field` names it (e.g. 'residents', 'asOf'). */
+export class SeedOptionError extends Error {
+  readonly code = 'SEED_INVALID_OPTION';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'SeedOptionError';
+  }
+}
+
+function checkOptions(options: SeedOptions, today: string): void {
+  for (const field of ['residents', 'enterprises'] as const) {
+    const value = options[field];
+    if (!Number.isInteger(value) || value < 0) throw new SeedOptionError(field, `expected a whole number ≥ 0, got ${value}`);
+  }
+  if (!options.secret) throw new SeedOptionError('secret', 'a subject-key secret is required');
+  const { asOf, batchSize } = options;
+  if (asOf !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)) || new Date(asOf).toISOString().slice(0, 10) !== asOf)) {
+    throw new SeedOptionError('asOf', `expected a date YYYY-MM-DD, got "${asOf}"`);
+  }
+  if (asOf !== undefined && asOf > today) throw new SeedOptionError('asOf', 'may not be in the future (birth dates in IDs would be)');
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new SeedOptionError('batchSize', `expected a whole number ≥ 1, got ${batchSize}`);
+}
+
+/** Drops the shared-data collections, subjects and seed metadata (missing ones are fine). */
+export async function resetCity(connection: Connection): Promise<void> {
+  const db = connection.db!;
+  const present = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const name of [...SHARED_COLLECTIONS.map((c) => c.name), SUBJECTS_COLLECTION, SEED_META_COLLECTION]) {
+    if (present.has(name)) await db.dropCollection(name);
+  }
+}
+
+interface SeedMeta {
+  _id: string;
+  seed: string;
+  asOf: string;
+  updatedAt: Date;
+}
+
+async function streamBatches(
+  connection: Connection,
+  total: number,
+  batchSize: number,
+  make: () => SeedEntry,
+  progress: (done: number) => void,
+): Promise<WriteResult> {
+  const result: WriteResult = { inserted: 0, skipped: 0 };
+  const inFlight = new Set<Promise<void>>();
+  let done = 0;
+  for (let start = 0; start < total; start += batchSize) {
+    const entries: SeedEntry[] = [];
+    for (let i = start; i < Math.min(total, start + batchSize); i++) entries.push(make());
+    // Two batches in flight: the next one is generated while the database writes this one.
+    while (inFlight.size >= 2) await Promise.race(inFlight);
+    const write: Promise<void> = writeBatch(connection, entries).then((r) => {
+      result.inserted += r.inserted;
+      result.skipped += r.skipped;
+      done += entries.length;
+      progress(done);
+      inFlight.delete(write);
+    });
+    write.catch(() => undefined); // the failure surfaces through race/all below, not as an unhandled rejection
+    inFlight.add(write);
+  }
+  await Promise.all(inFlight);
+  return result;
+}
+
+function personEntry(p: PersonRecord): SeedEntry {
+  const docs: Array<readonly [SharedCollectionName, object]> = [
+    ['dp_household_registry', p.household],
+    ['dp_civil_affairs', p.civil],
+    ['dp_social_insurance', p.social],
+  ];
+  if (p.disability) docs.push(['dp_disability', p.disability]);
+  if (p.education) docs.push(['dp_education', p.education]);
+  return { subject: p.subject, docs };
+}
+
+/**
+ * Seeds `residents` persons and `enterprises` enterprises (each with a `subjects` row),
+ * streaming bulk writes. Idempotent for the same seed and asOf. Throws SeedOptionError.
+ */
+export async function seedCity(connection: Connection, options: SeedOptions): Promise<SeedResult> {
+  const started = Date.now();
+  const today = new Date().toISOString().slice(0, 10);
+  checkOptions(options, today);
+  const seed = options.seed ?? 'dezhou';
+  const batchSize = options.batchSize ?? 5000;
+  const report = options.onProgress ?? (() => undefined);
+  const db = connection.db!;
+  if (options.reset) {
+    report({ phase: 'reset', done: 0, total: 1 });
+    await resetCity(connection);
+    report({ phase: 'reset', done: 1, total: 1 });
+  }
+  report({ phase: 'indexes', done: 0, total: 1 });
+  await ensureSharedDataIndexes(connection);
+  await registerSubjectModel(connection).createIndexes();
+  report({ phase: 'indexes', done: 1, total: 1 });
+
+  const meta = db.collection<SeedMeta>(SEED_META_COLLECTION);
+  const previous = await meta.findOne({ _id: 'city' });
+  const asOf = options.asOf ?? (previous?.seed === seed ? previous.asOf : today);
+  await meta.replaceOne({ _id: 'city' }, { seed, asOf, updatedAt: new Date() }, { upsert: true });
+
+  const createdAt = new Date();
+  const people = new PersonGenerator(seed, options.secret, asOf, createdAt);
+  const residents = await streamBatches(connection, options.residents, batchSize, () => personEntry(people.next()), (done) =>
+    report({ phase: 'residents', done, total: options.residents }),
+  );
+  const firms = new EnterpriseGenerator(seed, options.secret, asOf, createdAt);
+  const enterprises = await streamBatches(
+    connection,
+    options.enterprises,
+    batchSize,
+    () => {
+      const e = firms.next();
+      return { subject: e.subject, docs: [['dp_business_registry', e.registry], ['dp_enterprise_insurance', e.insurance], ['dp_tax', e.tax], ['dp_credit', e.credit]] };
+    },
+    (done) => report({ phase: 'enterprises', done, total: options.enterprises }),
+  );
+  return { seed, asOf, residents, enterprises, elapsedMs: Date.now() - started };
+}

@@ -17,6 +17,7 @@ const POLICY_FIELDS = [
   'facts', 'parameters', 'conditions', 'namedConditions', 'benefit', 'offer', 'pledge', 'tests',
 ];
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const withArticle = (kind: string): string => (/^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`);
 const oneOf = (value: unknown, options: readonly string[]): value is string => typeof value === 'string' && options.includes(value);
 
 /** Validates a policy document; throws PolicyValidationError (code POLICY_INVALID) listing every issue. */
@@ -83,7 +84,7 @@ function checkTriggers(issues: Issues, value: unknown, subject: string | undefin
   value.forEach((trigger, i) => {
     const event = typeof trigger === 'string' ? findEventType(trigger) : undefined;
     if (!event) issues.add(at('triggers', i), `${JSON.stringify(trigger)} is not a life-event type in domain/events.ts`);
-    else if (subject && event.subject !== subject) issues.add(at('triggers', i), `${trigger} concerns a ${event.subject}, but this policy's subject is a ${subject}`);
+    else if (subject && event.subject !== subject) issues.add(at('triggers', i), `${trigger} concerns ${withArticle(event.subject)}, but this policy's subject is ${withArticle(subject)}`);
     if (value.indexOf(trigger) !== i) issues.add(at('triggers', i), `${JSON.stringify(trigger)} is listed twice`);
   });
 }
@@ -100,7 +101,7 @@ function checkFactsManifest(issues: Issues, value: unknown, subject: string | un
     declared.add(key);
     const known = findFact(key);
     if (!known) issues.add(path, `"${key}" is not in the data-source catalog (domain/sources.ts)`);
-    else if (subject && known.source.subject !== subject) issues.add(path, `"${key}" describes a ${known.source.subject}, but this policy's subject is a ${subject}`);
+    else if (subject && known.source.subject !== subject) issues.add(path, `"${key}" describes ${withArticle(known.source.subject)}, but this policy's subject is ${withArticle(subject)}`);
     if (!isRecord(entry)) {
       issues.add(path, 'must be { "source": "<source id>", "purpose": "…" }');
       continue;

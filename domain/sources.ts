@@ -93,6 +93,9 @@ export const DATA_SOURCES: readonly DataSource[] = [
     department: { zh: '市残疾人联合会', en: 'Municipal Disabled Persons’ Federation' },
     collection: 'dp_disability',
     fields: [
+      // A boolean the federation always answers: "no record" means false, so a person
+      // without a certificate is ineligible for disability benefits, not undetermined.
+      f('person.disabilityCertified', 'boolean', 'sensitive', '持有残疾人证', 'holds a disability certificate'),
       f('person.disabilityGrade', 'number', 'sensitive', '残疾等级（1-4级）', 'disability grade (1 most severe to 4)'),
       f('person.disabilityType', 'string', 'sensitive', '残疾类别', 'disability type', ['visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental', 'multiple']),
       f('person.disabilityCertifiedOn', 'date', 'sensitive', '残疾人证核发日期', 'date the disability certificate was issued'),

@@ -1,5 +1,9 @@
-/** Mongoose schemas of the system of record and their indexes. */
+/** All mongoose models of the system of record, registered on one connection. */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { registerBenefitModels, type BenefitModels } from './benefits.js';
+import { registerCaseModels, type CaseModels } from './cases.js';
+import { registerDecisionModels, type DecisionModels } from './decisions.js';
+import { registerNoticeModels, type NoticeModels } from './notices.js';
 
 /** A stack probe's record: one per probe workflow, enforced by the unique key. */
 export interface ProbeRecord {
@@ -7,18 +11,6 @@ export interface ProbeRecord {
   probeId: string;
   requestedBy: string;
   recordedAt: Date;
-}
-
-/** A notice delivered to a subject's in-app inbox; `key` is the notice's idempotency key. */
-export interface InboxNotice {
-  key: string;
-  subjectKey: string;
-  template: string;
-  lang: 'zh' | 'en';
-  title: string;
-  body: string;
-  deliveredAt: Date;
-  readAt?: Date;
 }
 
 const probeSchema = new Schema<ProbeRecord>(
@@ -32,31 +24,17 @@ const probeSchema = new Schema<ProbeRecord>(
 );
 probeSchema.index({ key: 1 }, { unique: true });
 
-const inboxSchema = new Schema<InboxNotice>(
-  {
-    key: { type: String, required: true },
-    subjectKey: { type: String, required: true },
-    template: { type: String, required: true },
-    lang: { type: String, enum: ['zh', 'en'], required: true },
-    title: { type: String, required: true },
-    body: { type: String, required: true },
-    deliveredAt: { type: Date, required: true },
-    readAt: { type: Date },
-  },
-  { collection: 'inbox', versionKey: false },
-);
-inboxSchema.index({ key: 1 }, { unique: true });
-inboxSchema.index({ subjectKey: 1, deliveredAt: -1 });
-
-export interface Models {
+export interface Models extends CaseModels, DecisionModels, BenefitModels, NoticeModels {
   Probe: Model<ProbeRecord>;
-  Inbox: Model<InboxNotice>;
 }
 
 /** Registers the models on a connection (idempotent) and returns them. */
 export function registerModels(connection: Connection): Models {
   return {
     Probe: (connection.models.Probe as Model<ProbeRecord>) ?? connection.model<ProbeRecord>('Probe', probeSchema),
-    Inbox: (connection.models.Inbox as Model<InboxNotice>) ?? connection.model<InboxNotice>('Inbox', inboxSchema),
+    ...registerCaseModels(connection),
+    ...registerDecisionModels(connection),
+    ...registerBenefitModels(connection),
+    ...registerNoticeModels(connection),
   };
 }

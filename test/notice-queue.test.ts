@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeEnqueueNotice, openNoticeQueues } from '../activities/notices.js';
 import { connectStore } from '../store/connection.js';
-import { registerModels } from '../store/models.js';
-import { createNoticeWorker, deliverToInbox, type NoticeJob } from '../workers/notice-worker.js';
+import { registerNoticeModels } from '../store/notices.js';
+import { createNoticeWorkers } from '../workers/notice-worker.js';
+import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES } from '../workflows/contracts.js';
 
 const stack = inject('stack');
-const connection = { url: stack.redisUrl, maxRetriesPerRequest: null };
 let store: Connection;
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -21,64 +23,110 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** A queue of its own for each test, obliterated afterwards. */
-function openQueue(): { queue: Queue<NoticeJob>; events: QueueEvents; name: string } {
-  const name = `test-notices-${randomUUID()}`;
-  const queue = new Queue<NoticeJob>(name, { connection });
-  const events = new QueueEvents(name, { connection });
-  cleanups.push(async () => {
-    await events.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
+/** A notice gateway on loopback answering with the given status codes in turn (last one repeats). */
+async function gateway(statuses: number[]): Promise<{ url: string; calls: IncomingHttpHeaders[]; bodies: unknown[] }> {
+  const calls: IncomingHttpHeaders[] = [];
+  const bodies: unknown[] = [];
+  const server: Server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+    request.on('end', () => {
+      calls.push(request.headers);
+      bodies.push(JSON.parse(raw));
+      response.writeHead(statuses[Math.min(calls.length - 1, statuses.length - 1)]).end();
+    });
   });
-  return { queue, events, name };
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  cleanups.push(() => new Promise((resolvePromise) => server.close(resolvePromise)));
+  const address = server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notices`, calls, bodies };
 }
 
-function noticeJob(): NoticeJob {
-  return { key: `notice:${randomUUID()}`, subjectKey: `sk_${randomUUID()}`, channel: 'inbox', template: 'probe', lang: 'zh', title: '测试', body: '测试通知' };
+/** Producer and workers under a key prefix of this test's own, removed afterwards. */
+function pipeline(options: { webhookUrl?: string; attempts?: number }) {
+  const prefix = `test-${randomUUID()}`;
+  const jobOptions = { attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 100 } } as const;
+  const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: Boolean(options.webhookUrl), prefix, jobOptions });
+  const workers = createNoticeWorkers({ redisUrl: stack.redisUrl, store, webhookUrl: options.webhookUrl, prefix });
+  const dead = new Queue(NOTICE_DEAD_LETTER_QUEUE, { connection: { url: stack.redisUrl }, prefix });
+  cleanups.push(async () => {
+    await workers.close();
+    for (const channel of queues.channels) await queues.queue(channel).obliterate({ force: true });
+    await queues.close();
+    await dead.obliterate({ force: true });
+    await dead.close();
+  });
+  return { enqueue: makeEnqueueNotice(store, queues), queues, dead };
+}
+
+const params = { policyTitle: { zh: '育儿补贴', en: 'Childcare subsidy' }, amount: 3000, period: '2025' };
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await probe();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached');
 }
 
 describe('notices through BullMQ on the embedded Redis', () => {
-  it('retries a job whose first delivery fails and delivers it exactly once', async () => {
-    const { queue, events, name } = openQueue();
-    const attempts: number[] = [];
-    // The channel is down for the first attempt, then recovers.
-    const worker = new Worker<NoticeJob>(
-      name,
-      async (job: Job<NoticeJob>) => {
-        attempts.push(job.attemptsMade + 1);
-        if (job.attemptsMade === 0) throw new Error('inbox channel unavailable');
-        return deliverToInbox(store, job.data);
-      },
-      { connection },
-    );
-    cleanups.push(() => worker.close());
-    await events.waitUntilReady();
+  it('delivers a granted notice to the inbox in Chinese and English, once, even when enqueued twice', async () => {
+    const { enqueue, queues } = pipeline({});
+    const subjectKey = `p_${randomUUID()}`;
+    const notice = { noticeKey: `grant:childcare-subsidy:${subjectKey}:2025:notice:granted`, subjectKey, template: 'grant.awarded' as const, params };
+    await enqueue(notice);
+    await enqueue(notice);
 
-    const data = noticeJob();
-    const job = await queue.add('notice', data, { jobId: data.key.replace(/:/g, '-'), attempts: 3, backoff: { type: 'fixed', delay: 200 } });
-    const result = await job.waitUntilFinished(events, 30_000);
-
-    expect(result).toEqual({ delivered: true });
-    expect(attempts).toEqual([1, 2]);
-    const finished = await queue.getJob(job.id!);
-    expect(finished?.attemptsMade).toBe(2);
-    expect(await registerModels(store).Inbox.countDocuments({ subjectKey: data.subjectKey })).toBe(1);
+    const { Inbox, Notice } = registerNoticeModels(store);
+    const record = await until(() => Notice.findOne({ noticeKey: notice.noticeKey }).lean(), (r) => r?.status === 'delivered');
+    expect(record?.attempts).toBe(1);
+    const inbox = await Inbox.find({ subjectKey }).lean();
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0].title.zh).toBe('您已享受「育儿补贴」');
+    expect(inbox[0].body.en).toContain('CNY 3,000');
+    expect(await queues.queue('inbox').getJobCounts('completed', 'waiting', 'failed')).toMatchObject({ completed: 1, waiting: 0, failed: 0 });
   });
 
-  it('keeps one job when the same notice is queued twice under its job ID', async () => {
-    const { queue, events, name } = openQueue();
-    const worker = createNoticeWorker({ redisUrl: stack.redisUrl, store, queueName: name });
-    cleanups.push(() => worker.close());
-    await events.waitUntilReady();
+  it('retries the webhook after the gateway fails once, and sends the idempotency key', async () => {
+    const sms = await gateway([503, 200]);
+    const { enqueue } = pipeline({ webhookUrl: sms.url });
+    const subjectKey = `p_${randomUUID()}`;
+    const noticeKey = `offer:senior-card:${subjectKey}:once:notice:offer`;
+    await enqueue({ noticeKey, subjectKey, template: 'offer.made', params: { ...params, date: '2026-12-22' } });
 
-    const data = noticeJob();
-    const jobId = data.key.replace(/:/g, '-');
-    const first = await queue.add('notice', data, { jobId });
-    const second = await queue.add('notice', data, { jobId });
-    expect(second.id).toBe(first.id);
-    await first.waitUntilFinished(events, 30_000);
-    expect(await queue.getJobCounts('completed', 'waiting', 'delayed', 'failed')).toMatchObject({ completed: 1, waiting: 0, failed: 0 });
-    expect(await registerModels(store).Inbox.countDocuments({ subjectKey: data.subjectKey })).toBe(1);
+    const { Notice } = registerNoticeModels(store);
+    const record = await until(() => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(), (r) => r?.status === 'delivered');
+    expect(record?.attempts).toBe(2);
+    expect(sms.calls).toHaveLength(2);
+    expect(sms.calls.every((headers) => headers['idempotency-key'] === noticeKey)).toBe(true);
+    expect(JSON.stringify(sms.bodies[1])).toContain('2026-12-22');
+  });
+
+  it('moves a notice the gateway keeps refusing to the dead-letter queue and marks it failed', async () => {
+    const sms = await gateway([500]);
+    const { enqueue, dead } = pipeline({ webhookUrl: sms.url, attempts: 2 });
+    const subjectKey = `p_${randomUUID()}`;
+    const noticeKey = `grant:x:${subjectKey}:2025:notice:granted`;
+    await enqueue({ noticeKey, subjectKey, template: 'grant.awarded', params });
+
+    const { Notice } = registerNoticeModels(store);
+    const record = await until(() => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(), (r) => r?.status === 'failed');
+    expect(record?.error).toContain('500');
+    const deadJobs = await until(() => dead.getJobs(['waiting']), (jobs) => jobs.length === 1);
+    expect(deadJobs[0].data).toMatchObject({ noticeKey, channel: 'webhook' });
+    // The inbox channel is independent and still delivered.
+    expect((await Notice.findOne({ key: `${noticeKey}~inbox` }).lean())?.status).toBe('delivered');
+    expect(sms.calls).toHaveLength(2);
+  });
+
+  it('never puts a raw identifier in a queue payload', async () => {
+    const { enqueue, queues } = pipeline({});
+    await queues.queue('inbox').pause();
+    const subjectKey = `p_${randomUUID()}`;
+    await enqueue({ noticeKey: `n:${subjectKey}`, subjectKey, template: 'grant.awarded', params });
+    const [job] = await queues.queue('inbox').getJobs(['waiting']);
+    expect(JSON.stringify(job.data)).not.toMatch(/\d{17}[\dXx]/);
+    expect(job.queueName).toBe(NOTICE_QUEUES.inbox);
   });
 });

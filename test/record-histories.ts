@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { openNoticeQueues } from '../activities/notices.js';
+import { staticPolicySource } from '../activities/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { createTemporalWorker } from '../workers/temporal-worker.js';
 import { stackProbeWorkflowId } from '../workflows/contracts.js';
@@ -26,10 +28,11 @@ function record(name: string, workflowId: string): void {
   writeFileSync(`${HISTORIES_DIR}${name}.json`, shown.stdout);
   console.log(`recorded ${HISTORIES_DIR}${name}.json (${events} events)`);
 }
-const { info, stop } = await startTestStack(['temporal', 'mongodb']);
+const { info, stop } = await startTestStack();
 const store = await connectStore(info.mongodbUri);
 const taskQueue = uniqueTaskQueue('record');
-const worker = await createTemporalWorker({ address: info.temporalAddress, namespace: info.temporalNamespace, taskQueue, activities: createActivities({ store }) });
+const noticeQueues = openNoticeQueues({ redisUrl: info.redisUrl, webhook: false });
+const worker = await createTemporalWorker({ address: info.temporalAddress, namespace: info.temporalNamespace, taskQueue, activities: createActivities({ store, noticeQueues, policies: staticPolicySource([]) }) });
 const client = await connectClient(info.temporalAddress, info.temporalNamespace);
 try {
   const probeId = randomUUID();
@@ -41,6 +44,7 @@ try {
 } finally {
   await client.connection.close();
   await worker.connection.close();
+  await noticeQueues.close();
   await store.close();
   await stop();
 }

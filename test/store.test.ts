@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 function notice(subjectKey: string, key: string = randomUUID()) {
-  return { key, subjectKey, template: 'probe', lang: 'zh' as const, title: '测试', body: '测试通知', deliveredAt: new Date() };
+  return { key, subjectKey, template: 'grant.awarded', title: { zh: '测试', en: 'Test' }, body: { zh: '测试通知', en: 'Test notice' }, deliveredAt: new Date() };
 }
 
 describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
@@ -26,7 +26,7 @@ describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
     await Inbox.create(notice(subjectKey));
     const found = await Inbox.find({ subjectKey }).sort({ deliveredAt: -1 }).lean();
     expect(found).toHaveLength(2);
-    expect(found.every((doc) => doc.title === '测试')).toBe(true);
+    expect(found.every((doc) => doc.title.zh === '测试' && doc.title.en === 'Test')).toBe(true);
   });
 
   it('rejects a second document with the same unique key (E11000) and keeps only the first', async () => {
@@ -47,7 +47,7 @@ describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
     const { Inbox } = registerModels(store);
     const subjectKey = `sk_${randomUUID()}`;
     const { title: _omitted, ...withoutTitle } = notice(subjectKey);
-    await expect(Inbox.create(withoutTitle)).rejects.toThrow(/title/);
+    await expect(Inbox.create(withoutTitle)).rejects.toThrow(/title\.zh/);
     expect(await Inbox.countDocuments({ subjectKey })).toBe(0);
   });
 });

@@ -3,6 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Connection as MongooseConnection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
+import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
+import { staticPolicySource } from '../activities/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels } from '../store/models.js';
 import { createTemporalWorker, type TemporalWorker } from '../workers/temporal-worker.js';
@@ -12,17 +14,19 @@ import { connectClient, productionBundle, uniqueTaskQueue } from './support/temp
 
 const stack = inject('stack');
 let store: MongooseConnection;
+let noticeQueues: NoticeQueues;
 let worker: TemporalWorker;
 let client: Client;
 const taskQueue = uniqueTaskQueue('roundtrip');
 
 beforeAll(async () => {
   store = await connectStore(stack.mongodbUri);
+  noticeQueues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: false, prefix: `test-${taskQueue}` });
   worker = await createTemporalWorker({
     address: stack.temporalAddress,
     namespace: stack.temporalNamespace,
     taskQueue,
-    activities: createActivities({ store }),
+    activities: createActivities({ store, noticeQueues, policies: staticPolicySource([]) }),
     workflowBundle: await productionBundle(),
   });
   void worker.run();
@@ -32,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.shutdown();
   await client?.connection.close();
+  await noticeQueues?.close();
   await store?.close();
 });
 
@@ -67,7 +72,7 @@ describe('a workflow round trip on the Temporal dev server', () => {
   });
 
   it('writes the probe record only once when the activity is retried with the same key', async () => {
-    const activities = createActivities({ store });
+    const activities = createActivities({ store, noticeQueues, policies: staticPolicySource([]) });
     const input = { idempotencyKey: `retry-${randomUUID()}:record`, probeId: 'retry', requestedBy: 'retry test' };
     const first = await activities.recordProbe(input);
     const retry = await activities.recordProbe(input);

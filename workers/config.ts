@@ -31,6 +31,10 @@ export interface Config {
   cacheDir: string;
   /** Where the embedded dev stack keeps its state (SQLite files, Redis dump, logs). */
   stateDir: string;
+  /** Gateway for the webhook notice channel (SMS or app push); without it notices go to the inbox only. */
+  noticeWebhookUrl?: string;
+  /** Key of the keyed pseudonyms (subject keys). Required in production; a development key otherwise. */
+  subjectKeySecret?: string;
   /** True under CI: progress displays print plain lines instead of redrawing. */
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -74,6 +78,11 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
   return Number(value);
 }
 
+function parseSecret(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.length < 32) throw new ConfigError(name, 'must be at least 32 characters long');
+  return value;
+}
+
 /** Hides the password in a connection URL so it can be printed or logged. */
 export function redactUrl(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -100,6 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
       optional(env, 'APPLYFREE_STATE_DIR') ??
         join(optional(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'applyfree', 'dev'),
     ),
+    noticeWebhookUrl: parseUrl('NOTICE_WEBHOOK_URL', optional(env, 'NOTICE_WEBHOOK_URL'), ['http', 'https']),
+    subjectKeySecret: parseSecret('APPLYFREE_SUBJECT_KEY_SECRET', optional(env, 'APPLYFREE_SUBJECT_KEY_SECRET')),
     ci: Boolean(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],
   };

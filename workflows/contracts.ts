@@ -4,13 +4,16 @@
  * workers and clients alike, so it holds no Node or database imports.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SubjectKind, Text } from '../domain/sources.js';
+import type { Outcome, PolicyMode, PolicyRef } from '../rules/types.js';
 
 /** Temporal task queue served by the applyfree worker. */
 export const TASK_QUEUE = 'applyfree';
 
-/** BullMQ queue that carries notices to the channel workers (inbox, webhook). */
-export const NOTICE_QUEUE = 'applyfree-notices';
+/** BullMQ queues, one per notice channel so each has its own rate limit, and the dead letters. */
+export const NOTICE_QUEUES = { inbox: 'applyfree-notices-inbox', webhook: 'applyfree-notices-webhook' } as const;
+export const NOTICE_DEAD_LETTER_QUEUE = 'applyfree-notices-dead';
 
 /**
  * Custom search attributes. Values are pseudonymous keys and codes, never a raw
@@ -30,6 +33,9 @@ export const SearchAttributes = {
 export enum ErrorType {
   InvalidInput = 'InvalidInput',
   StoreUnavailable = 'StoreUnavailable',
+  UnknownPolicyVersion = 'UnknownPolicyVersion',
+  PolicyHashMismatch = 'PolicyHashMismatch',
+  MissingFactSnapshot = 'MissingFactSnapshot',
 }
 
 /** Workflow ID of a stack probe: a business key chosen by the caller. */
@@ -51,3 +57,86 @@ export interface StackProbeResult {
 }
 
 export const getProbeStageQuery = defineQuery<'recording' | 'done'>('getProbeStage');
+
+// ---- The life-event pipeline ----
+
+/** Workflow ID of a life-event case: the first delivery's source event ID. */
+export function lifeEventWorkflowId(sourceEventId: string): string {
+  return `life-event:${sourceEventId}`;
+}
+
+/**
+ * Workflow ID of the benefit workflow (grant, offer or pledge) for one subject, policy and
+ * period: at most one exists, so a subject is never granted twice for the same period.
+ */
+export function benefitWorkflowId(policyId: string, subjectKey: string, period: string): string {
+  return `grant:${policyId}:${subjectKey}:${period}`;
+}
+
+export interface LifeEventInput {
+  caseId: string;
+  eventType: string;
+  subjectKey: string;
+  subjectKind: SubjectKind;
+  /** YYYY-MM-DD: policies are resolved and evaluated as of this date. */
+  eventDate: string;
+}
+
+/** A policy version pinned by a case, with what the workflow needs to act on it. */
+export interface PolicyPlan {
+  ref: PolicyRef;
+  title: Text;
+  mode: PolicyMode;
+  benefitKind: string;
+  facts: Record<string, { source: string; purpose: string }>;
+  offer?: { expiresAfterDays: number; reminderDaysBeforeExpiry: number[] };
+  pledge?: { pledgedFacts: string[]; inspectAfterDays: number };
+}
+
+export interface DecisionSummary {
+  policy: PolicyRef;
+  outcome: Outcome;
+  amount?: number;
+  period: string;
+  missingFacts: string[];
+  failedSources: string[];
+}
+
+export type CaseAction = 'granted' | 'offered' | 'pledged' | 'already-handled' | 'manual-review' | 'none';
+
+export interface LifeEventResult {
+  caseId: string;
+  decisions: Array<DecisionSummary & { action: CaseAction; benefitWorkflowId?: string }>;
+}
+
+export interface BenefitInput {
+  caseId: string;
+  subjectKey: string;
+  plan: PolicyPlan;
+  decision: DecisionSummary;
+}
+
+export type BenefitStatus =
+  | 'granting'
+  | 'granted'
+  | 'offered'
+  | 'confirmed'
+  | 'declined'
+  | 'expired'
+  | 'pledged'
+  | 'inspection-passed'
+  | 'inspection-inconclusive'
+  | 'revoked';
+
+export interface BenefitResult {
+  status: BenefitStatus;
+  /** False when the grant already existed (a retry or restart found it). */
+  grantCreated?: boolean;
+}
+
+export const getCaseStageQuery = defineQuery<'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done'>('getCaseStage');
+export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatus');
+/** The citizen confirms an offer (一键确认). */
+export const confirmOfferSignal = defineSignal('confirmOffer');
+/** The citizen declines an offer. */
+export const declineOfferSignal = defineSignal('declineOffer');

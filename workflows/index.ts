@@ -1,2 +1,6 @@
 /** Workflow entry point for the worker bundle: re-exports only. */
+export { grantBenefit } from './grant.js';
+export { lifeEvent } from './life-event.js';
+export { offerBenefit } from './offer.js';
+export { pledgeBenefit } from './pledge.js';
 export { stackProbe } from './stack-probe.js';

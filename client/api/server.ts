@@ -3,10 +3,14 @@
  * the field at fault.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { EventValidationError } from '../../domain/event-payloads.js';
 import { checkHealth, type HealthChecks } from '../health.js';
+import type { IngestResult } from '../ingest.js';
 
 export interface ApiDeps {
   health: HealthChecks;
+  /** Accepts a life event (POST /events); absent in a health-only API. */
+  ingest?: (body: unknown) => Promise<IngestResult>;
   temporalUiUrl?: string;
   /** Pino logging for requests; off in tests. */
   logger?: boolean;
@@ -15,6 +19,8 @@ export interface ApiDeps {
 export interface ApiError {
   code: string;
   message: string;
+  /** The message in Chinese, where one exists. */
+  messageZh?: string;
   field?: string;
 }
 
@@ -32,12 +38,25 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(report.status === 'up' ? 200 : 503).send(report);
   });
 
+  if (deps.ingest) {
+    const ingest = deps.ingest;
+    /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
+    app.post('/events', async (request, reply) => {
+      const result = await ingest(request.body);
+      return reply.code(202).send(result);
+    });
+  }
+
   app.setNotFoundHandler((request, reply) => {
     const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
     return reply.code(404).send(body);
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof EventValidationError) {
+      const body: ApiError = { code: error.code, message: error.message, messageZh: error.messageZh, field: error.field };
+      return reply.code(400).send(body);
+    }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     const body: ApiError = { code: error.code ?? (status === 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: error.message };
     return reply.code(status).send(body);

@@ -1,0 +1,152 @@
+/**
+ * Activities of the benefit workflows: grants, offers, pledges, the pledge inspection and
+ * revocation. Every write is keyed by the benefit workflow's ID (one per subject, policy
+ * and period) and done with `$setOnInsert` or a guarded update, so nothing happens twice.
+ */
+import type { Connection } from 'mongoose';
+import { evaluatePolicy } from '../rules/engine.js';
+import { shownFactValue } from '../rules/explain.js';
+import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
+import { registerDecisionModels } from '../store/decisions.js';
+import type { BenefitInput } from '../workflows/contracts.js';
+import { pinnedPolicy, type PolicySource } from './case.js';
+import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
+
+export interface BenefitDeps {
+  store: Connection;
+  policies: PolicySource;
+  fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+}
+
+export type InspectionResult = { result: 'passed' } | { result: 'failed'; discrepancies: string[] } | { result: 'inconclusive'; missingFacts: string[] };
+
+export function makeBenefitActivities(deps: BenefitDeps) {
+  const { Grant, Offer, Pledge, Recovery, CreditRecord } = registerBenefitModels(deps.store);
+  const { FactSnapshot } = registerDecisionModels(deps.store);
+  const base = (input: BenefitInput) => ({ caseId: input.caseId, subjectKey: input.subjectKey, policy: input.plan.ref, period: input.decision.period });
+
+  return {
+    /** The grant, once per key: `created` is false when a retry or restart finds it. */
+    async recordGrant(input: BenefitInput & { grantKey: string; basis: GrantBasis }): Promise<{ created: boolean }> {
+      const result = await Grant.updateOne(
+        { key: input.grantKey },
+        {
+          $setOnInsert: {
+            key: input.grantKey,
+            ...base(input),
+            benefitKind: input.plan.benefitKind,
+            ...(input.decision.amount === undefined ? {} : { amount: input.decision.amount }),
+            basis: input.basis,
+            status: 'granted',
+            grantedAt: new Date(),
+          },
+        },
+        { upsert: true },
+      );
+      return { created: result.upsertedCount === 1 };
+    },
+
+    async recordOffer(input: BenefitInput & { offerKey: string; expiresAt: string }): Promise<{ created: boolean }> {
+      const result = await Offer.updateOne(
+        { key: input.offerKey },
+        {
+          $setOnInsert: {
+            key: input.offerKey,
+            ...base(input),
+            ...(input.decision.amount === undefined ? {} : { amount: input.decision.amount }),
+            status: 'open',
+            offeredAt: new Date(),
+            expiresAt: new Date(input.expiresAt),
+          },
+        },
+        { upsert: true },
+      );
+      return { created: result.upsertedCount === 1 };
+    },
+
+    /** Closes an open offer; a repeated call leaves the first answer in place. */
+    async closeOffer(input: { offerKey: string; status: 'confirmed' | 'declined' | 'expired' }): Promise<void> {
+      await Offer.updateOne({ key: input.offerKey, status: 'open' }, { $set: { status: input.status, answeredAt: new Date() } });
+    },
+
+    async recordPledge(input: BenefitInput & { pledgeKey: string; inspectOn: string }): Promise<{ created: boolean }> {
+      const result = await Pledge.updateOne(
+        { key: input.pledgeKey },
+        {
+          $setOnInsert: {
+            key: input.pledgeKey,
+            caseId: input.caseId,
+            subjectKey: input.subjectKey,
+            policy: input.plan.ref,
+            pledgedFacts: input.plan.pledge?.pledgedFacts ?? [],
+            inspectOn: input.inspectOn,
+            status: 'pending',
+            pledgedAt: new Date(),
+          },
+        },
+        { upsert: true },
+      );
+      return { created: result.upsertedCount === 1 };
+    },
+
+    /**
+     * Re-reads the policy's facts from the certifying departments (access-logged, purpose
+     * "pledge inspection") and re-evaluates the pinned policy: eligible passes; ineligible
+     * fails, naming each pledged fact the records contradict; missing data is inconclusive.
+     */
+    async inspectPledge(input: BenefitInput & { pledgeKey: string; asOf: string }): Promise<InspectionResult> {
+      const policy = pinnedPolicy(deps.policies, input.plan.ref);
+      const facts = Object.fromEntries(
+        Object.entries(policy.facts).map(([key, declared]) => [key, { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` }]),
+      );
+      const fresh = await deps.fetchFacts({
+        caseId: input.caseId,
+        subjectKey: input.subjectKey,
+        policyId: policy.id,
+        policyVersion: policy.version,
+        facts,
+        idempotencyKey: `${input.pledgeKey}:inspection`,
+      });
+      const decision = await evaluatePolicy(policy, fresh.values, input.asOf);
+      if (decision.outcome === 'eligible') return { result: 'passed' };
+      if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
+      const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);
+      const before = (await FactSnapshot.findOne({ key: `${input.caseId}:facts:${policy.id}` }).lean())?.values ?? {};
+      const discrepancies = decision.conditions
+        .filter((leaf) => leaf.result === false)
+        .map((leaf) => {
+          const pledgedMark = pledged.has(leaf.fact) ? 'pledged fact ' : '';
+          const earlier = leaf.fact in before ? `, was ${JSON.stringify(shownFactValue(leaf.fact, before[leaf.fact]))}` : '';
+          return `${pledgedMark}${leaf.fact}: department records ${JSON.stringify(leaf.factValue)}${earlier} (${leaf.operator} ${JSON.stringify(leaf.value)})`;
+        });
+      return { result: 'failed', discrepancies };
+    },
+
+    async closePledge(input: { pledgeKey: string; status: 'passed' | 'failed' | 'pending'; discrepancies: string[] }): Promise<void> {
+      await Pledge.updateOne(
+        { key: input.pledgeKey, status: 'pending' },
+        { $set: { status: input.status, inspectedAt: new Date(), discrepancies: input.discrepancies } },
+      );
+    },
+
+    /** Revokes the grant, opens the recovery of what was paid, and writes the credit record, each once. */
+    async revokePledgedGrant(input: { grantKey: string; subjectKey: string; policyId: string; reason: string }): Promise<{ recovered: number }> {
+      await Grant.updateOne({ key: input.grantKey, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: input.reason } });
+      const grant = await Grant.findOne({ key: input.grantKey }).lean();
+      const amount = grant?.amount ?? 0;
+      if (amount > 0) {
+        await Recovery.updateOne(
+          { key: `${input.grantKey}:recovery` },
+          { $setOnInsert: { key: `${input.grantKey}:recovery`, grantKey: input.grantKey, subjectKey: input.subjectKey, amount, reason: input.reason, status: 'due', createdAt: new Date() } },
+          { upsert: true },
+        );
+      }
+      await CreditRecord.updateOne(
+        { key: `${input.grantKey}:credit` },
+        { $setOnInsert: { key: `${input.grantKey}:credit`, subjectKey: input.subjectKey, kind: 'false-pledge', policyId: input.policyId, grantKey: input.grantKey, recordedAt: new Date() } },
+        { upsert: true },
+      );
+      return { recovered: amount };
+    },
+  };
+}

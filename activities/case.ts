@@ -1,0 +1,180 @@
+/**
+ * Activities of a life-event case: resolve the policies in force, collect each policy's
+ * declared facts into a snapshot, evaluate and record decisions, open manual review.
+ * Each writes once per business key, so retries and replays change nothing.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connection } from 'mongoose';
+import type { SubjectKind } from '../domain/sources.js';
+import { evaluatePolicy } from '../rules/engine.js';
+import { policyRef } from '../rules/policy-hash.js';
+import type { Decision, Policy, PolicyRef } from '../rules/types.js';
+import { registerDecisionModels } from '../store/decisions.js';
+import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts.js';
+import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
+
+/** The published policies an activity may use: in force by trigger and date, or by pinned version. */
+export interface PolicySource {
+  inForce(trigger: string, asOf: string, subject: SubjectKind): Policy[];
+  version(id: string, version: number): Policy | undefined;
+}
+
+export interface CaseDeps {
+  store: Connection;
+  policies: PolicySource;
+  fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+}
+
+/** What a workflow needs of a policy, pinned by id, version and hash. */
+export function planOf(policy: Policy): PolicyPlan {
+  return {
+    ref: policyRef(policy),
+    title: policy.title,
+    mode: policy.mode,
+    benefitKind: policy.benefit.kind,
+    facts: policy.facts,
+    ...(policy.offer ? { offer: policy.offer } : {}),
+    ...(policy.pledge ? { pledge: { pledgedFacts: policy.pledge.pledgedFacts, inspectAfterDays: policy.pledge.inspectAfterDays } } : {}),
+  };
+}
+
+/** The pinned policy version; a non-retryable failure when it is unknown or its content changed. */
+export function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Policy {
+  const policy = policies.version(ref.id, ref.version);
+  if (!policy) {
+    throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${ref.id} v${ref.version} is not published`, nonRetryable: true });
+  }
+  if (policyRef(policy).hash !== ref.hash) {
+    throw ApplicationFailure.create({ type: ErrorType.PolicyHashMismatch, message: `policy ${ref.id} v${ref.version} changed since the case pinned it`, nonRetryable: true });
+  }
+  return policy;
+}
+
+/**
+ * A pledge policy is decided on the citizen's pledge: when the only unknown facts are the
+ * pledged ones, the case is eligible now and the inspection re-reads them later.
+ */
+export function onPledge(policy: Policy, decision: Decision): Decision {
+  const pledged = policy.pledge?.pledgedFacts ?? [];
+  const coveredByPledge = decision.missingFacts.length > 0 && decision.missingFacts.every((fact) => pledged.includes(fact));
+  return policy.mode === 'pledge' && decision.outcome === 'undetermined' && coveredByPledge ? { ...decision, outcome: 'eligible' } : decision;
+}
+
+export function makeCaseActivities(deps: CaseDeps) {
+  const { FactSnapshot, Decision: DecisionModel, ManualTask } = registerDecisionModels(deps.store);
+
+  return {
+    /** The latest version of each policy in force on the event date for this trigger. */
+    async resolvePolicies(input: { trigger: string; asOf: string; subjectKind: SubjectKind }): Promise<PolicyPlan[]> {
+      return deps.policies.inForce(input.trigger, input.asOf, input.subjectKind).map(planOf);
+    },
+
+    /** Pulls a policy's declared facts once per case and keeps them in a snapshot. */
+    async collectFacts(input: {
+      caseId: string;
+      subjectKey: string;
+      policy: PolicyRef;
+      facts: PolicyPlan['facts'];
+    }): Promise<{ snapshotKey: string; missingFacts: string[]; failedSources: string[] }> {
+      const snapshotKey = `${input.caseId}:facts:${input.policy.id}`;
+      const existing = await FactSnapshot.findOne({ key: snapshotKey }).lean();
+      const snapshot =
+        existing ??
+        (await (async () => {
+          const pulled = await deps.fetchFacts({
+            caseId: input.caseId,
+            subjectKey: input.subjectKey,
+            policyId: input.policy.id,
+            policyVersion: input.policy.version,
+            facts: input.facts,
+            idempotencyKey: snapshotKey,
+          });
+          await FactSnapshot.updateOne(
+            { key: snapshotKey },
+            {
+              $setOnInsert: {
+                key: snapshotKey,
+                caseId: input.caseId,
+                subjectKey: input.subjectKey,
+                policyId: input.policy.id,
+                values: pulled.values,
+                missingFacts: pulled.missingFacts,
+                failedSources: pulled.failedSources,
+                takenAt: new Date(),
+              },
+            },
+            { upsert: true },
+          );
+          return (await FactSnapshot.findOne({ key: snapshotKey }).lean())!;
+        })());
+      return { snapshotKey, missingFacts: snapshot.missingFacts, failedSources: snapshot.failedSources.map((f) => f.source) };
+    },
+
+    /** Evaluates each pinned policy on its snapshot and records the decision with its explanation. */
+    async evaluateCase(input: {
+      caseId: string;
+      subjectKey: string;
+      asOf: string;
+      items: Array<{ policy: PolicyRef; snapshotKey: string }>;
+    }): Promise<DecisionSummary[]> {
+      const summaries: DecisionSummary[] = [];
+      for (const item of input.items) {
+        const policy = pinnedPolicy(deps.policies, item.policy);
+        const snapshot = await FactSnapshot.findOne({ key: item.snapshotKey }).lean();
+        if (!snapshot) {
+          throw ApplicationFailure.create({ type: ErrorType.MissingFactSnapshot, message: `no fact snapshot ${item.snapshotKey}`, nonRetryable: true });
+        }
+        const decision = onPledge(policy, await evaluatePolicy(policy, snapshot.values, input.asOf));
+        const key = `${input.caseId}:decision:${policy.id}`;
+        await DecisionModel.updateOne(
+          { key },
+          {
+            $setOnInsert: {
+              key,
+              caseId: input.caseId,
+              subjectKey: input.subjectKey,
+              ...decision,
+              failedSources: snapshot.failedSources,
+              withoutCitizenDocuments: true,
+              decidedAt: new Date(),
+            },
+          },
+          { upsert: true },
+        );
+        const stored = (await DecisionModel.findOne({ key }).lean())!;
+        summaries.push({
+          policy: stored.policy,
+          outcome: stored.outcome,
+          ...(stored.amount === undefined || stored.amount === null ? {} : { amount: stored.amount }),
+          period: stored.period,
+          missingFacts: stored.missingFacts,
+          failedSources: stored.failedSources.map((f) => f.source),
+        });
+      }
+      return summaries;
+    },
+
+    /** Undetermined is never silently false: it becomes a task for an officer. */
+    async openManualReview(input: { caseId: string; subjectKey: string; decision: DecisionSummary }): Promise<{ created: boolean }> {
+      const key = `${input.caseId}:manual:${input.decision.policy.id}`;
+      const result = await ManualTask.updateOne(
+        { key },
+        {
+          $setOnInsert: {
+            key,
+            caseId: input.caseId,
+            subjectKey: input.subjectKey,
+            policyId: input.decision.policy.id,
+            reason: 'undetermined',
+            missingFacts: input.decision.missingFacts,
+            failedSources: input.decision.failedSources,
+            status: 'open',
+            openedAt: new Date(),
+          },
+        },
+        { upsert: true },
+      );
+      return { created: result.upsertedCount === 1 };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Fact snapshots, decision records and manual-review tasks. A snapshot keeps the facts a
+ * case read (so personal values stay in the system of record, not in workflow history);
+ * a decision keeps each condition's masked value and result: the explanation shown to
+ * citizens and supervisors. All are written once per key.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ConditionResult, Outcome, PolicyRef } from '../rules/types.js';
+
+export interface FactSnapshot {
+  key: string;
+  caseId: string;
+  subjectKey: string;
+  policyId: string;
+  values: Record<string, unknown>;
+  missingFacts: string[];
+  failedSources: Array<{ source: string; error: string }>;
+  takenAt: Date;
+}
+
+export interface DecisionRecord {
+  key: string;
+  caseId: string;
+  subjectKey: string;
+  policy: PolicyRef;
+  asOf: string;
+  outcome: Outcome;
+  conditions: ConditionResult[];
+  missingFacts: string[];
+  failedSources: Array<{ source: string; error: string }>;
+  amount?: number;
+  period: string;
+  /** True: made from shared data alone, no document asked of the citizen. */
+  withoutCitizenDocuments: boolean;
+  decidedAt: Date;
+}
+
+export interface ManualTask {
+  key: string;
+  caseId: string;
+  subjectKey: string;
+  policyId: string;
+  reason: 'undetermined';
+  missingFacts: string[];
+  failedSources: string[];
+  status: 'open' | 'done';
+  openedAt: Date;
+}
+
+const snapshotSchema = new Schema<FactSnapshot>(
+  {
+    key: { type: String, required: true },
+    caseId: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    policyId: { type: String, required: true },
+    values: { type: Schema.Types.Mixed, default: {} },
+    missingFacts: { type: [String], default: [] },
+    failedSources: { type: [{ source: String, error: String, _id: false }], default: [] },
+    takenAt: { type: Date, required: true },
+  },
+  { collection: 'fact_snapshots', versionKey: false, minimize: false },
+);
+snapshotSchema.index({ key: 1 }, { unique: true });
+
+const decisionSchema = new Schema<DecisionRecord>(
+  {
+    key: { type: String, required: true },
+    caseId: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    policy: { id: String, version: Number, hash: String },
+    asOf: { type: String, required: true },
+    outcome: { type: String, required: true, enum: ['eligible', 'ineligible', 'undetermined'] },
+    // Stored as written by the rules engine (masked values included); read back as is.
+    conditions: { type: Schema.Types.Mixed, default: [] },
+    missingFacts: { type: [String], default: [] },
+    failedSources: { type: [{ source: String, error: String, _id: false }], default: [] },
+    amount: { type: Number },
+    period: { type: String, required: true },
+    withoutCitizenDocuments: { type: Boolean, required: true },
+    decidedAt: { type: Date, required: true },
+  },
+  { collection: 'decisions', versionKey: false, minimize: false },
+);
+decisionSchema.index({ key: 1 }, { unique: true });
+decisionSchema.index({ caseId: 1 });
+decisionSchema.index({ subjectKey: 1, decidedAt: -1 });
+decisionSchema.index({ 'policy.id': 1, outcome: 1 });
+
+const manualTaskSchema = new Schema<ManualTask>(
+  {
+    key: { type: String, required: true },
+    caseId: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    policyId: { type: String, required: true },
+    reason: { type: String, required: true },
+    missingFacts: { type: [String], default: [] },
+    failedSources: { type: [String], default: [] },
+    status: { type: String, required: true, enum: ['open', 'done'] },
+    openedAt: { type: Date, required: true },
+  },
+  { collection: 'manual_tasks', versionKey: false },
+);
+manualTaskSchema.index({ key: 1 }, { unique: true });
+manualTaskSchema.index({ status: 1, openedAt: 1 });
+
+export interface DecisionModels {
+  FactSnapshot: Model<FactSnapshot>;
+  Decision: Model<DecisionRecord>;
+  ManualTask: Model<ManualTask>;
+}
+
+export function registerDecisionModels(connection: Connection): DecisionModels {
+  return {
+    FactSnapshot: (connection.models.FactSnapshot as Model<FactSnapshot>) ?? connection.model('FactSnapshot', snapshotSchema),
+    Decision: (connection.models.Decision as Model<DecisionRecord>) ?? connection.model('Decision', decisionSchema),
+    ManualTask: (connection.models.ManualTask as Model<ManualTask>) ?? connection.model('ManualTask', manualTaskSchema),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Notices and the in-app inbox. `notices` tracks each notice on each channel (queued,
+ * delivered, failed) for supervisors; `inbox` is what the citizen reads. Both are keyed
+ * by the notice's idempotency key, so a retry never shows the same notice twice.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Text } from '../domain/sources.js';
+
+export type NoticeChannel = 'inbox' | 'webhook';
+
+export interface NoticeRecord {
+  /** `${noticeKey}~${channel}` */
+  key: string;
+  noticeKey: string;
+  subjectKey: string;
+  template: string;
+  channel: NoticeChannel;
+  status: 'queued' | 'delivered' | 'failed';
+  attempts: number;
+  queuedAt: Date;
+  deliveredAt?: Date;
+  error?: string;
+}
+
+export interface InboxNotice {
+  key: string;
+  subjectKey: string;
+  template: string;
+  title: Text;
+  body: Text;
+  deliveredAt: Date;
+  readAt?: Date;
+}
+
+const text = { zh: { type: String, required: true }, en: { type: String, required: true } };
+
+const noticeSchema = new Schema<NoticeRecord>(
+  {
+    key: { type: String, required: true },
+    noticeKey: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    template: { type: String, required: true },
+    channel: { type: String, required: true, enum: ['inbox', 'webhook'] },
+    status: { type: String, required: true, enum: ['queued', 'delivered', 'failed'] },
+    attempts: { type: Number, default: 0 },
+    queuedAt: { type: Date, required: true },
+    deliveredAt: Date,
+    error: String,
+  },
+  { collection: 'notices', versionKey: false },
+);
+noticeSchema.index({ key: 1 }, { unique: true });
+noticeSchema.index({ subjectKey: 1, queuedAt: -1 });
+noticeSchema.index({ status: 1 });
+
+const inboxSchema = new Schema<InboxNotice>(
+  {
+    key: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    template: { type: String, required: true },
+    title: text,
+    body: text,
+    deliveredAt: { type: Date, required: true },
+    readAt: Date,
+  },
+  { collection: 'inbox', versionKey: false },
+);
+inboxSchema.index({ key: 1 }, { unique: true });
+inboxSchema.index({ subjectKey: 1, deliveredAt: -1 });
+
+export interface NoticeModels {
+  Notice: Model<NoticeRecord>;
+  Inbox: Model<InboxNotice>;
+}
+
+export function registerNoticeModels(connection: Connection): NoticeModels {
+  return {
+    Notice: (connection.models.Notice as Model<NoticeRecord>) ?? connection.model('Notice', noticeSchema),
+    Inbox: (connection.models.Inbox as Model<InboxNotice>) ?? connection.model('Inbox', inboxSchema),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Auto grant (免申即享): record the grant and tell the citizen. The workflow ID is the
+ * grant's business key, so however often anything retries or restarts, one grant and
+ * one notice exist per subject, policy and period.
+ */
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
+
+const { recordGrant, enqueueNotice } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function grantBenefit(input: BenefitInput): Promise<BenefitResult> {
+  let status: BenefitStatus = 'granting';
+  setHandler(getBenefitStatusQuery, () => status);
+  const { workflowId } = workflowInfo();
+  const grant = await recordGrant({ grantKey: workflowId, basis: 'auto', ...input });
+  status = 'granted';
+  await enqueueNotice({
+    noticeKey: `${workflowId}:notice:granted`,
+    subjectKey: input.subjectKey,
+    template: 'grant.awarded',
+    params: { policyTitle: input.plan.title, amount: input.decision.amount, period: input.decision.period },
+  });
+  return { status, grantCreated: grant.created };
+}

@@ -1,0 +1,114 @@
+/**
+ * A life-event case: resolve the policies in force for the event (pinning id, version
+ * and hash), fetch each policy's declared facts in parallel, evaluate them in an
+ * activity, then start one benefit workflow per eligible policy and open manual review
+ * for undetermined ones. Personal values stay in the store: the history holds the
+ * decisions (outcomes, amounts), not the facts.
+ */
+import {
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.js';
+import {
+  benefitWorkflowId,
+  getCaseStageQuery,
+  SearchAttributes,
+  type BenefitInput,
+  type CaseAction,
+  type DecisionSummary,
+  type LifeEventInput,
+  type LifeEventResult,
+  type PolicyPlan,
+} from './contracts.js';
+import { grantBenefit } from './grant.js';
+import { offerBenefit } from './offer.js';
+import { pledgeBenefit } from './pledge.js';
+
+const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNotice } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+const CHILD_BY_MODE = { auto: grantBenefit, offer: offerBenefit, pledge: pledgeBenefit } as const;
+const ACTION_BY_MODE = { auto: 'granted', offer: 'offered', pledge: 'pledged' } as const;
+
+export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult> {
+  let stage: 'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done' = 'resolving';
+  setHandler(getCaseStageQuery, () => stage);
+
+  const plans = await resolvePolicies({ trigger: input.eventType, asOf: input.eventDate, subjectKind: input.subjectKind });
+  upsertSearchAttributes([
+    { key: SearchAttributes.policyIds, value: plans.map((plan) => plan.ref.id) },
+    { key: SearchAttributes.caseStatus, value: 'evaluating' },
+  ]);
+
+  stage = 'fetching';
+  const snapshots = await Promise.all(
+    plans.map((plan) =>
+      collectFacts({ caseId: input.caseId, subjectKey: input.subjectKey, policy: plan.ref, facts: plan.facts }),
+    ),
+  );
+
+  stage = 'evaluating';
+  const decisions = await evaluateCase({
+    caseId: input.caseId,
+    subjectKey: input.subjectKey,
+    asOf: input.eventDate,
+    items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
+  });
+
+  stage = 'acting';
+  const results: LifeEventResult['decisions'] = [];
+  for (const [i, decision] of decisions.entries()) {
+    results.push({ ...decision, ...(await act(input, plans[i], decision)) });
+  }
+  upsertSearchAttributes([{ key: SearchAttributes.caseStatus, value: 'decided' }]);
+  stage = 'done';
+  return { caseId: input.caseId, decisions: results };
+
+  async function act(
+    event: LifeEventInput,
+    plan: PolicyPlan,
+    decision: DecisionSummary,
+  ): Promise<{ action: CaseAction; benefitWorkflowId?: string }> {
+    if (decision.outcome === 'undetermined') {
+      await openManualReview({ caseId: event.caseId, subjectKey: event.subjectKey, decision });
+      await enqueueNotice({
+        noticeKey: `${event.caseId}:notice:undetermined:${plan.ref.id}`,
+        subjectKey: event.subjectKey,
+        template: 'decision.undetermined',
+        params: { policyTitle: plan.title },
+      });
+      return { action: 'manual-review' };
+    }
+    if (decision.outcome !== 'eligible') return { action: 'none' };
+    const workflowId = benefitWorkflowId(plan.ref.id, event.subjectKey, decision.period);
+    const args: [BenefitInput] = [{ caseId: event.caseId, subjectKey: event.subjectKey, plan, decision }];
+    try {
+      await startChild(CHILD_BY_MODE[plan.mode], {
+        workflowId,
+        args,
+        // The benefit outlives the case (offers wait weeks, pledges are inspected later)…
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // …and one subject, policy and period gets one benefit workflow, ever.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: SearchAttributes.subjectKey, value: event.subjectKey },
+          { key: SearchAttributes.policyIds, value: [plan.ref.id] },
+          { key: SearchAttributes.mode, value: plan.mode },
+          { key: SearchAttributes.outcome, value: decision.outcome },
+        ],
+      });
+      return { action: ACTION_BY_MODE[plan.mode], benefitWorkflowId: workflowId };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { action: 'already-handled', benefitWorkflowId: workflowId };
+      throw error;
+    }
+  }
+}

@@ -24,8 +24,9 @@ export interface RawEvaluation {
 
 const DEFAULT_OPERATORS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
 const DEFAULT_DECORATORS = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
-const ENGINES_PER_POLICY = 16;
-const engines = new WeakMap<Policy, Map<string, Engine>>();
+const DATES_PER_POLICY = 16;
+const IDLE_ENGINES_PER_DATE = 4;
+const idleEngines = new WeakMap<Policy, Map<string, Engine[]>>();
 
 /** Replaces `{ "parameter": name }` values with the parameter's value on `asOf`. */
 function resolveParameters(condition: Condition, policy: Policy, asOf: string): Condition {
@@ -59,16 +60,24 @@ function buildEngine(policy: Policy, asOf: string): Engine {
   return engine;
 }
 
-function engineFor(policy: Policy, asOf: string): Engine {
-  let byDate = engines.get(policy);
-  if (!byDate) engines.set(policy, (byDate = new Map()));
-  let engine = byDate.get(asOf);
-  if (!engine) {
-    engine = buildEngine(policy, asOf);
-    if (byDate.size >= ENGINES_PER_POLICY) byDate.delete(byDate.keys().next().value as string);
-    byDate.set(asOf, engine);
+/**
+ * Runs `use` on an idle Engine for the policy and date, built when none is idle. An Engine is
+ * never shared by two concurrent runs: json-rules-engine keeps one run status per Engine, and
+ * a run finishing could make a concurrent run skip its rule.
+ */
+async function withEngine<T>(policy: Policy, asOf: string, use: (engine: Engine) => Promise<T>): Promise<T> {
+  let byDate = idleEngines.get(policy);
+  if (!byDate) idleEngines.set(policy, (byDate = new Map()));
+  const idle = byDate.get(asOf) ?? [];
+  const engine = idle.pop() ?? buildEngine(policy, asOf);
+  try {
+    return await use(engine);
+  } finally {
+    if (!byDate.has(asOf) && byDate.size >= DATES_PER_POLICY) byDate.delete(byDate.keys().next().value as string);
+    const pool = byDate.get(asOf) ?? [];
+    if (pool.length < IDLE_ENGINES_PER_DATE) pool.push(engine);
+    byDate.set(asOf, pool);
   }
-  return engine;
 }
 
 /** The declared facts that are present (not absent, not null): all a policy may read. */
@@ -84,7 +93,7 @@ function declaredFacts(policy: Policy, facts: Record<string, unknown>): Record<s
  */
 export async function runRulesEngine(policy: Policy, facts: Record<string, unknown>, asOf: string): Promise<RawEvaluation> {
   if (!parseAsOf(asOf)) throw new RulesError('INVALID_AS_OF', `asOf must be a YYYY-MM-DD date, got ${JSON.stringify(asOf)}`);
-  const { results, failureResults } = await engineFor(policy, asOf).run(declaredFacts(policy, facts));
+  const { results, failureResults } = await withEngine(policy, asOf, (engine) => engine.run(declaredFacts(policy, facts)));
   const ruleResult = results[0] ?? failureResults[0];
   return { passed: results.length > 0, conditions: ruleResult.toJSON(false).conditions as ResultNode };
 }

@@ -162,6 +162,18 @@ describe('pledges (告知承诺)', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('gives every one of 300 concurrent evaluations of one policy and date its own right answer', async () => {
+    const policy = shipped('childcare-subsidy');
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        evaluatePolicy(policy, { 'person.birthDate': '2025-03-10', ...(i % 3 === 2 ? {} : { 'person.localHukou': i % 3 === 0 }) }, '2025-12-31').then((d) => d.outcome),
+      ),
+    );
+    expect(outcomes.filter((outcome, i) => outcome !== ['eligible', 'ineligible', 'undetermined'][i % 3])).toEqual([]);
+  });
+});
+
 describe('policy hash', () => {
   it('ignores key order and whitespace but changes with any content', () => {
     const policy = shipped('childcare-subsidy');

@@ -3,11 +3,14 @@
  * domain/sources.ts. Person sources are keyed by `idNumber`, enterprise sources by
  * `creditCode` (unique index); columns are named exactly as the catalog's `column`,
  * dates are 'YYYY-MM-DD' strings. A subject absent from a source has no document there.
+ * `_id` equals the key: FerretDB (SQLite) answers only `_id` equality from an index and
+ * scans the collection for any other filter, so point reads should use `{ _id: idNumber }`.
  */
 import type { Connection, mongo } from 'mongoose';
 import { DATA_SOURCES, type SubjectKind } from '../domain/sources.js';
 
 export interface HouseholdRegistryDoc {
+  _id?: string;
   idNumber: string;
   birthDate: string;
   gender: 'male' | 'female';
@@ -22,6 +25,7 @@ export interface HouseholdRegistryDoc {
 }
 
 export interface CivilAffairsDoc {
+  _id?: string;
   idNumber: string;
   maritalStatus: 'single' | 'married' | 'divorced' | 'widowed';
   minimumLivingAllowance: boolean;
@@ -30,6 +34,7 @@ export interface CivilAffairsDoc {
 }
 
 export interface SocialInsuranceDoc {
+  _id?: string;
   idNumber: string;
   employmentStatus: 'employed' | 'unemployed' | 'retired' | 'student' | 'none';
   unemploymentInsuranceMonths: number;
@@ -41,6 +46,7 @@ export interface SocialInsuranceDoc {
 }
 
 export interface DisabilityDoc {
+  _id?: string;
   idNumber: string;
   /** Always true where a document exists: a person without a certificate has no document. */
   disabilityCertified: true;
@@ -50,11 +56,13 @@ export interface DisabilityDoc {
 }
 
 export interface EducationDoc {
+  _id?: string;
   idNumber: string;
   schoolEnrolled: boolean;
 }
 
 export interface BusinessRegistryDoc {
+  _id?: string;
   creditCode: string;
   establishedOn: string;
   status: 'active' | 'deregistered' | 'revoked';
@@ -65,6 +73,7 @@ export interface BusinessRegistryDoc {
 }
 
 export interface EnterpriseInsuranceDoc {
+  _id?: string;
   creditCode: string;
   unemploymentPremiumsLastYear: number;
   insuredEmployeesLastYear: number;
@@ -73,12 +82,14 @@ export interface EnterpriseInsuranceDoc {
 }
 
 export interface TaxDoc {
+  _id?: string;
   creditCode: string;
   taxCreditRating: 'A' | 'B' | 'M' | 'C' | 'D';
   annualRevenue: number;
 }
 
 export interface CreditDoc {
+  _id?: string;
   creditCode: string;
   seriousDishonesty: boolean;
 }

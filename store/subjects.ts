@@ -6,8 +6,13 @@ import { Schema, type Connection, type Model } from 'mongoose';
 
 export type SubjectKind = 'person' | 'enterprise';
 
-/** One resident or enterprise known to the engine, keyed by its pseudonymous subject key. */
+/**
+ * One resident or enterprise known to the engine, keyed by its pseudonymous subject key.
+ * `_id` equals `subjectKey`: FerretDB (SQLite) answers `_id` equality from its primary key
+ * but scans the collection for any other filter, so lookups go by `_id`.
+ */
 export interface SubjectRecord {
+  _id?: string;
   subjectKey: string;
   kind: SubjectKind;
   /** Resident ID (GB 11643), persons only. */
@@ -29,6 +34,7 @@ export const SUBJECTS_COLLECTION = 'subjects';
 
 const subjectSchema = new Schema<SubjectRecord>(
   {
+    _id: { type: String, default(this: SubjectRecord) { return this.subjectKey; } },
     subjectKey: { type: String, required: true },
     kind: { type: String, enum: ['person', 'enterprise'], required: true },
     idNumber: { type: String },
@@ -39,24 +45,39 @@ const subjectSchema = new Schema<SubjectRecord>(
   { collection: SUBJECTS_COLLECTION, versionKey: false },
 );
 subjectSchema.index({ subjectKey: 1 }, { unique: true });
-// Lookups from an identifier to its key (sign-in, demos, data-provider callbacks).
-subjectSchema.index({ idNumber: 1 });
-subjectSchema.index({ creditCode: 1 });
+subjectSchema.pre('validate', function () {
+  if (this._id !== this.subjectKey) throw new Error('subjects: _id must equal subjectKey');
+});
 
 /** Registers the Subject model on a connection (idempotent) and returns it; call `createIndexes()` once at start. */
 export function registerSubjectModel(connection: Connection): Model<SubjectRecord> {
   return (connection.models.Subject as Model<SubjectRecord>) ?? connection.model<SubjectRecord>('Subject', subjectSchema);
 }
 
-/** The kind and identifier behind a subject key, or undefined for an unknown key. Read-only. */
+/** The kind and identifier behind a subject key, or undefined for an unknown key. Read-only, one `_id` lookup. */
 export async function resolveSubject(connection: Connection, subjectKey: string): Promise<ResolvedSubject | undefined> {
-  const doc = await registerSubjectModel(connection)
-    .findOne({ subjectKey }, { _id: 0, kind: 1, idNumber: 1, creditCode: 1 })
-    .lean();
+  const doc = await registerSubjectModel(connection).findOne({ _id: subjectKey }, { _id: 0, kind: 1, idNumber: 1, creditCode: 1 }).lean();
   if (!doc) return undefined;
   return {
     kind: doc.kind,
     ...(doc.idNumber ? { idNumber: doc.idNumber } : {}),
     ...(doc.creditCode ? { creditCode: doc.creditCode } : {}),
   };
+}
+
+/**
+ * Records a subject if it is new (`$setOnInsert` on `_id` = key; idempotent, safe to race)
+ * and returns its key. The caller computes the key with domain/pseudonym.ts.
+ */
+export async function ensureSubject(
+  connection: Connection,
+  subject: { subjectKey: string; kind: SubjectKind; idNumber?: string; creditCode?: string; displayName?: string },
+): Promise<string> {
+  const { subjectKey, ...rest } = subject;
+  await registerSubjectModel(connection).updateOne(
+    { _id: subjectKey },
+    { $setOnInsert: { subjectKey, ...rest, createdAt: new Date() } },
+    { upsert: true },
+  );
+  return subjectKey;
 }

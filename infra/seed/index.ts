@@ -1,9 +1,11 @@
 /**
  * The synthetic city: seeds the shared-data collections and the subjects register with a
- * deterministic population. Same seed and asOf → same residents and enterprises; re-running
- * skips what is already there, so it never duplicates (and resumes an interrupted run).
+ * deterministic population. Same seed and asOf → same residents and enterprises. Each
+ * completed batch is marked in `seed_meta`; a re-run skips marked batches and re-inserts
+ * the rest with duplicates ignored, so it never duplicates and resumes an interrupted run.
  */
 import type { Connection } from 'mongoose';
+import { subjectKey } from '../../domain/pseudonym.js';
 import { ensureSharedDataIndexes, SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
 import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.js';
 import { EnterpriseGenerator } from './enterprises.js';
@@ -84,25 +86,44 @@ interface SeedMeta {
   _id: string;
   seed: string;
   asOf: string;
+  batchSize: number;
+  /** A keyed fingerprint of the secret: a different secret means different subject keys. */
+  secretCheck: string;
+  /** Completed batches as "index:size"; written after all of a batch's documents. */
+  residentBatches: string[];
+  enterpriseBatches: string[];
   updatedAt: Date;
 }
 
+type BatchList = 'residentBatches' | 'enterpriseBatches';
+
 async function streamBatches(
   connection: Connection,
+  list: BatchList,
+  completed: ReadonlySet<string>,
   total: number,
   batchSize: number,
   make: () => SeedEntry,
   progress: (done: number) => void,
 ): Promise<WriteResult> {
+  const meta = connection.db!.collection<SeedMeta>(SEED_META_COLLECTION);
   const result: WriteResult = { inserted: 0, skipped: 0 };
   const inFlight = new Set<Promise<void>>();
   let done = 0;
-  for (let start = 0; start < total; start += batchSize) {
+  for (let start = 0, index = 0; start < total; start += batchSize, index++) {
     const entries: SeedEntry[] = [];
-    for (let i = start; i < Math.min(total, start + batchSize); i++) entries.push(make());
+    for (let i = start; i < Math.min(total, start + batchSize); i++) entries.push(make()); // always generated: later batches depend on the stream
+    const mark = `${index}:${entries.length}`;
+    if (completed.has(mark)) {
+      result.skipped += entries.length;
+      done += entries.length;
+      progress(done);
+      continue;
+    }
     // Two batches in flight: the next one is generated while the database writes this one.
     while (inFlight.size >= 2) await Promise.race(inFlight);
-    const write: Promise<void> = writeBatch(connection, entries).then((r) => {
+    const write: Promise<void> = writeBatch(connection, entries).then(async (r) => {
+      await meta.updateOne({ _id: 'city' }, { $addToSet: { [list]: mark } });
       result.inserted += r.inserted;
       result.skipped += r.skipped;
       done += entries.length;
@@ -152,16 +173,23 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const meta = db.collection<SeedMeta>(SEED_META_COLLECTION);
   const previous = await meta.findOne({ _id: 'city' });
   const asOf = options.asOf ?? (previous?.seed === seed ? previous.asOf : today);
-  await meta.replaceOne({ _id: 'city' }, { seed, asOf, updatedAt: new Date() }, { upsert: true });
+  const secretCheck = subjectKey('person', 'seed-meta', options.secret);
+  const resumable = previous?.seed === seed && previous.asOf === asOf && previous.batchSize === batchSize && previous.secretCheck === secretCheck;
+  if (!resumable) {
+    await meta.replaceOne({ _id: 'city' }, { seed, asOf, batchSize, secretCheck, residentBatches: [], enterpriseBatches: [], updatedAt: new Date() }, { upsert: true });
+  }
+  const completed = (list: BatchList) => new Set(resumable ? previous[list] : []);
 
   const createdAt = new Date();
   const people = new PersonGenerator(seed, options.secret, asOf, createdAt);
-  const residents = await streamBatches(connection, options.residents, batchSize, () => personEntry(people.next()), (done) =>
+  const residents = await streamBatches(connection, 'residentBatches', completed('residentBatches'), options.residents, batchSize, () => personEntry(people.next()), (done) =>
     report({ phase: 'residents', done, total: options.residents }),
   );
   const firms = new EnterpriseGenerator(seed, options.secret, asOf, createdAt);
   const enterprises = await streamBatches(
     connection,
+    'enterpriseBatches',
+    completed('enterpriseBatches'),
     options.enterprises,
     batchSize,
     () => {

@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
 import { SUBJECTS_COLLECTION, type SubjectKind, type SubjectRecord } from '../../store/subjects.js';
 import { addYears } from './dates.js';
+import { subjectKey } from '../../domain/pseudonym.js';
 
 /** A query on one shared-data collection. */
 export interface SubjectFilter {
@@ -36,8 +37,11 @@ export const demoFilters = {
   seriouslyDishonest: (): SubjectFilter => ({ collection: 'dp_credit', where: { seriousDishonesty: true } }),
 };
 
-/** Up to `n` subjects whose document in `filter.collection` matches `filter.where`, with their keys. */
-export async function pickSubjects(connection: Connection, filter: SubjectFilter, n: number): Promise<PickedSubject[]> {
+/**
+ * Up to `n` subjects whose document in `filter.collection` matches `filter.where`, with their keys.
+ * With the subject-key `secret` each subject is one `_id` read; without it, one scan of `subjects`.
+ */
+export async function pickSubjects(connection: Connection, filter: SubjectFilter, n: number, secret?: string): Promise<PickedSubject[]> {
   const db = connection.db;
   if (!db) throw new Error('pickSubjects: the connection is not open');
   const source = SHARED_COLLECTIONS.find((c) => c.name === filter.collection);
@@ -46,13 +50,15 @@ export async function pickSubjects(connection: Connection, filter: SubjectFilter
   const matches = await db.collection(filter.collection).find(filter.where, { projection: { _id: 0, [field]: 1 } }).limit(n).toArray();
   const ids = matches.map((doc) => String(doc[field]));
   if (ids.length === 0) return [];
-  const subjects = await db
-    .collection<SubjectRecord>(SUBJECTS_COLLECTION)
-    .find({ [field]: { $in: ids } }, { projection: { _id: 0, kind: 1, subjectKey: 1, idNumber: 1, creditCode: 1, displayName: 1 } })
-    .toArray();
-  const byId = new Map(subjects.map((s) => [s[field] as string, s]));
+  const subjects = db.collection<SubjectRecord>(SUBJECTS_COLLECTION);
+  const projection = { _id: 0, kind: 1, subjectKey: 1, idNumber: 1, creditCode: 1, displayName: 1 };
+  const found = secret
+    ? await Promise.all(ids.map((id) => subjects.findOne({ _id: subjectKey(source.subject, id, secret) }, { projection })))
+    : await subjects.find({ [field]: { $in: ids } }, { projection }).toArray();
+  const byId = new Map(found.flatMap((s) => (s ? [[s[field] as string, s] as const] : [])));
   return ids.flatMap((id) => {
     const s = byId.get(id);
-    return s ? [{ kind: s.kind, subjectKey: s.subjectKey, ...(s.idNumber ? { idNumber: s.idNumber } : {}), ...(s.creditCode ? { creditCode: s.creditCode } : {}), ...(s.displayName ? { displayName: s.displayName } : {}) }] : [];
+    if (!s) return [];
+    return [{ kind: s.kind, subjectKey: s.subjectKey, ...(s.idNumber ? { idNumber: s.idNumber } : {}), ...(s.creditCode ? { creditCode: s.creditCode } : {}), ...(s.displayName ? { displayName: s.displayName } : {}) }];
   });
 }

@@ -1,11 +1,11 @@
 /**
- * Writes generated subjects in batches: unordered bulk inserts per collection, a
- * duplicate key (E11000) counted as "already there", never an error. Subjects are written
- * last, so a subject row means its shared-data documents are complete; a batch whose
- * subjects all exist is skipped without touching the dp_* collections.
+ * Writes generated subjects in batches: unordered bulk inserts per collection, with
+ * `_id` set to the document's key, and a duplicate key (E11000) counted as "already
+ * there", never an error. Subjects are written last, so a subject row means its
+ * shared-data documents were written.
  */
 import type { Connection, mongo } from 'mongoose';
-import type { SharedCollectionName } from '../../store/shared-data.js';
+import { SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
 import { SUBJECTS_COLLECTION, type SubjectRecord } from '../../store/subjects.js';
 
 /** One subject and its documents in the shared-data collections. */
@@ -28,23 +28,24 @@ export class SeedWriteError extends Error {
   }
 }
 
+const KEY_FIELD = new Map(SHARED_COLLECTIONS.map((c) => [c.name as string, c.keyField]));
+
 function onlyDuplicates(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: unknown; name?: string };
-  if (e.name === 'MongoBulkWriteError' || e.writeErrors !== undefined) {
-    const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
-    const writeConcernError = (error as { writeConcernError?: unknown }).writeConcernError;
-    if (writeConcernError) return false;
-    return writeErrors.length > 0 ? writeErrors.every((w: { code?: number }) => w.code === 11000) : e.code === 11000;
-  }
-  return e.code === 11000;
+  const e = error as { code?: number; writeErrors?: unknown; writeConcernError?: unknown };
+  if (e.writeConcernError) return false;
+  if (e.writeErrors === undefined) return e.code === 11000;
+  const writeErrors = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as Array<{ code?: number }>;
+  return writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000);
 }
 
-async function insertTolerant(db: mongo.Db, collection: string, docs: object[]): Promise<void> {
-  if (docs.length === 0) return;
+/** Inserts what is new and returns how many documents were inserted. */
+async function insertTolerant(db: mongo.Db, collection: string, docs: object[]): Promise<number> {
+  if (docs.length === 0) return 0;
   try {
-    await db.collection(collection).insertMany(docs, { ordered: false });
+    return (await db.collection(collection).insertMany(docs, { ordered: false })).insertedCount;
   } catch (error) {
     if (!onlyDuplicates(error)) throw new SeedWriteError(collection, error);
+    return (error as { insertedCount?: number }).insertedCount ?? 0;
   }
 }
 
@@ -52,24 +53,20 @@ async function insertTolerant(db: mongo.Db, collection: string, docs: object[]):
 export async function writeBatch(connection: Connection, entries: readonly SeedEntry[]): Promise<WriteResult> {
   const db = connection.db;
   if (!db) throw new Error('writeBatch: the connection is not open');
-  const keys = entries.map((entry) => entry.subject.subjectKey);
-  const existing = new Set(
-    (await db.collection<SubjectRecord>(SUBJECTS_COLLECTION).find({ subjectKey: { $in: keys } }, { projection: { _id: 0, subjectKey: 1 } }).toArray()).map(
-      (doc) => doc.subjectKey,
-    ),
-  );
-  const fresh = entries.filter((entry) => !existing.has(entry.subject.subjectKey));
-  if (fresh.length > 0) {
-    const byCollection = new Map<string, object[]>();
-    for (const entry of fresh) {
-      for (const [collection, doc] of entry.docs) {
-        const list = byCollection.get(collection);
-        if (list) list.push(doc);
-        else byCollection.set(collection, [doc]);
-      }
+  const byCollection = new Map<string, object[]>();
+  for (const entry of entries) {
+    for (const [collection, doc] of entry.docs) {
+      const keyed = { _id: (doc as Record<string, unknown>)[KEY_FIELD.get(collection)!], ...doc };
+      const list = byCollection.get(collection);
+      if (list) list.push(keyed);
+      else byCollection.set(collection, [keyed]);
     }
-    await Promise.all([...byCollection].map(([collection, docs]) => insertTolerant(db, collection, docs)));
-    await insertTolerant(db, SUBJECTS_COLLECTION, fresh.map((entry) => entry.subject));
   }
-  return { inserted: fresh.length, skipped: entries.length - fresh.length };
+  await Promise.all([...byCollection].map(([collection, docs]) => insertTolerant(db, collection, docs)));
+  const inserted = await insertTolerant(
+    db,
+    SUBJECTS_COLLECTION,
+    entries.map((entry) => ({ _id: entry.subject.subjectKey, ...entry.subject })),
+  );
+  return { inserted, skipped: entries.length - inserted };
 }

@@ -6,7 +6,7 @@ import { DATA_SOURCES, DISTRICTS } from '../../domain/sources.js';
 import { demoFilters, pickSubjects, seedCity, type SeedResult } from '../../infra/seed/index.js';
 import { PersonGenerator } from '../../infra/seed/persons.js';
 import { sharedCollection } from '../../store/shared-data.js';
-import { registerSubjectModel, resolveSubject } from '../../store/subjects.js';
+import { ensureSubject, registerSubjectModel, resolveSubject } from '../../store/subjects.js';
 
 const RESIDENTS = 3000;
 const ENTERPRISES = 300;
@@ -57,6 +57,7 @@ describe('the synthetic city', () => {
   it('keys every subject with its pseudonym and resolves the key back to the identifier', async () => {
     const subjects = await registerSubjectModel(connection).find({}).lean();
     for (const s of subjects) {
+      expect(s._id).toBe(s.subjectKey);
       expect(s.subjectKey).toBe(subjectKey(s.kind, s.idNumber ?? s.creditCode!, OPTIONS.secret));
     }
     const person = subjects.find((s) => s.kind === 'person')!;
@@ -153,6 +154,8 @@ describe('the synthetic city', () => {
       const indexes = await connection.db!.collection(source.collection).indexes();
       expect(indexes.find((index) => index.key[key] === 1)?.unique, source.collection).toBe(true);
     }
+    const person = await sharedCollection(connection, 'dp_household_registry').findOne({});
+    expect(person!._id).toBe(person!.idNumber);
     const subjectIndexes = await connection.db!.collection('subjects').indexes();
     expect(subjectIndexes.find((index) => index.key.subjectKey === 1)?.unique).toBe(true);
   });
@@ -164,7 +167,7 @@ describe('the synthetic city', () => {
       expect(validateResidentId(baby.idNumber!).birthDate > yearsBefore(1)).toBe(true);
       expect(baby.subjectKey).toBe(subjectKey('person', baby.idNumber!, OPTIONS.secret));
     }
-    const [unemployed] = await pickSubjects(connection, demoFilters.registeredUnemployed(), 1);
+    const [unemployed] = await pickSubjects(connection, demoFilters.registeredUnemployed(), 1, OPTIONS.secret);
     expect(await sharedCollection(connection, 'dp_social_insurance').findOne({ idNumber: unemployed.idNumber })).toMatchObject({ employmentStatus: 'unemployed' });
     const [firm] = await pickSubjects(connection, demoFilters.stableEmployer(), 1);
     expect(firm).toMatchObject({ kind: 'enterprise', subjectKey: expect.stringMatching(/^e_/) });
@@ -176,18 +179,38 @@ describe('the synthetic city', () => {
     expect(await count('dp_household_registry', { idNumber: { $in: firstHundred } })).toBe(100);
   });
 
-  it('is idempotent: a re-run adds nothing, and an interrupted run is completed', async () => {
+  it('is idempotent: a re-run adds nothing, and an interrupted batch is completed', async () => {
     const before = await allCounts();
     const again = await seedCity(connection, OPTIONS);
     expect(again.residents).toEqual({ inserted: 0, skipped: RESIDENTS });
     expect(await allCounts()).toEqual(before);
 
+    // A crash after some writes of a batch but before its completion mark.
     const victims = (await sharedCollection(connection, 'dp_household_registry').find({}).limit(25).toArray()).map((p) => p.idNumber);
     await connection.db!.collection('subjects').deleteMany({ idNumber: { $in: victims } });
     await sharedCollection(connection, 'dp_civil_affairs').deleteMany({ idNumber: { $in: victims } });
+    await connection.db!.collection('seed_meta').updateOne({ _id: 'city' as never }, { $set: { residentBatches: [] } });
     const resumed = await seedCity(connection, OPTIONS);
     expect(resumed.residents).toEqual({ inserted: 25, skipped: RESIDENTS - 25 });
     expect(await allCounts()).toEqual(before);
+  });
+
+  it('adds only the newcomers when the same seed is run for more residents', async () => {
+    const grown = await seedCity(connection, { ...OPTIONS, residents: RESIDENTS + 100 });
+    expect(grown.residents).toEqual({ inserted: 100, skipped: RESIDENTS });
+    expect(await count('dp_household_registry')).toBe(RESIDENTS + 100);
+  });
+
+  it('records a subject once through ensureSubject, with _id equal to its key', async () => {
+    const key = subjectKey('person', '11010519491231002X', OPTIONS.secret);
+    await ensureSubject(connection, { subjectKey: key, kind: 'person', idNumber: '11010519491231002X' });
+    await ensureSubject(connection, { subjectKey: key, kind: 'person', idNumber: '11010519491231002X' });
+    expect(await count('subjects', { _id: key })).toBe(1);
+    expect(await resolveSubject(connection, key)).toEqual({ kind: 'person', idNumber: '11010519491231002X' });
+    const model = registerSubjectModel(connection);
+    const created = await model.create({ subjectKey: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa', kind: 'person', idNumber: '440524188001010014' });
+    expect(created._id).toBe('p_aaaaaaaaaaaaaaaaaaaaaaaaaa');
+    await model.deleteOne({ _id: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa' });
   });
 
   it('starts over with reset', async () => {

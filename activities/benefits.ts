@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import { evaluatePolicy } from '../rules/engine.js';
 import { shownFactValue } from '../rules/explain.js';
 import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
-import { registerDecisionModels } from '../store/decisions.js';
+import { registerDecisionModels, snapshotFacts } from '../store/decisions.js';
 import type { BenefitInput } from '../workflows/contracts.js';
 import { pinnedPolicy, type PolicySource } from './case.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
@@ -111,7 +111,8 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       if (decision.outcome === 'eligible') return { result: 'passed' };
       if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
       const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);
-      const before = (await FactSnapshot.findOne({ key: `${input.caseId}:facts:${policy.id}` }).lean())?.values ?? {};
+      const taken = await FactSnapshot.findOne({ key: `${input.caseId}:facts:${policy.id}` }).lean();
+      const before = taken ? snapshotFacts(taken) : {};
       const discrepancies = decision.conditions
         .filter((leaf) => leaf.result === false)
         .map((leaf) => {

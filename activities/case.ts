@@ -8,8 +8,8 @@ import type { Connection } from 'mongoose';
 import type { SubjectKind } from '../domain/sources.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
-import type { Decision, Policy, PolicyRef } from '../rules/types.js';
-import { registerDecisionModels } from '../store/decisions.js';
+import type { Policy, PolicyRef } from '../rules/types.js';
+import { registerDecisionModels, snapshotFacts, snapshotValues } from '../store/decisions.js';
 import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
@@ -50,16 +50,6 @@ export function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Policy {
   return policy;
 }
 
-/**
- * A pledge policy is decided on the citizen's pledge: when the only unknown facts are the
- * pledged ones, the case is eligible now and the inspection re-reads them later.
- */
-export function onPledge(policy: Policy, decision: Decision): Decision {
-  const pledged = policy.pledge?.pledgedFacts ?? [];
-  const coveredByPledge = decision.missingFacts.length > 0 && decision.missingFacts.every((fact) => pledged.includes(fact));
-  return policy.mode === 'pledge' && decision.outcome === 'undetermined' && coveredByPledge ? { ...decision, outcome: 'eligible' } : decision;
-}
-
 export function makeCaseActivities(deps: CaseDeps) {
   const { FactSnapshot, Decision: DecisionModel, ManualTask } = registerDecisionModels(deps.store);
 
@@ -97,7 +87,7 @@ export function makeCaseActivities(deps: CaseDeps) {
                 caseId: input.caseId,
                 subjectKey: input.subjectKey,
                 policyId: input.policy.id,
-                values: pulled.values,
+                values: snapshotValues(pulled.values),
                 missingFacts: pulled.missingFacts,
                 failedSources: pulled.failedSources,
                 takenAt: new Date(),
@@ -107,7 +97,7 @@ export function makeCaseActivities(deps: CaseDeps) {
           );
           return (await FactSnapshot.findOne({ key: snapshotKey }).lean())!;
         })());
-      return { snapshotKey, missingFacts: snapshot.missingFacts, failedSources: snapshot.failedSources.map((f) => f.source) };
+      return { snapshotKey, missingFacts: snapshot.missingFacts ?? [], failedSources: (snapshot.failedSources ?? []).map((f) => f.source) };
     },
 
     /** Evaluates each pinned policy on its snapshot and records the decision with its explanation. */
@@ -124,7 +114,8 @@ export function makeCaseActivities(deps: CaseDeps) {
         if (!snapshot) {
           throw ApplicationFailure.create({ type: ErrorType.MissingFactSnapshot, message: `no fact snapshot ${item.snapshotKey}`, nonRetryable: true });
         }
-        const decision = onPledge(policy, await evaluatePolicy(policy, snapshot.values, input.asOf));
+        // A pledge policy is decided on the pledge: unknown pledged facts count as pledged (true).
+        const decision = await evaluatePolicy(policy, snapshotFacts(snapshot), input.asOf, { acceptPledges: policy.mode === 'pledge' });
         const key = `${input.caseId}:decision:${policy.id}`;
         await DecisionModel.updateOne(
           { key },
@@ -134,7 +125,7 @@ export function makeCaseActivities(deps: CaseDeps) {
               caseId: input.caseId,
               subjectKey: input.subjectKey,
               ...decision,
-              failedSources: snapshot.failedSources,
+              failedSources: snapshot.failedSources ?? [],
               withoutCitizenDocuments: true,
               decidedAt: new Date(),
             },
@@ -147,8 +138,8 @@ export function makeCaseActivities(deps: CaseDeps) {
           outcome: stored.outcome,
           ...(stored.amount === undefined || stored.amount === null ? {} : { amount: stored.amount }),
           period: stored.period,
-          missingFacts: stored.missingFacts,
-          failedSources: stored.failedSources.map((f) => f.source),
+          missingFacts: stored.missingFacts ?? [],
+          failedSources: (stored.failedSources ?? []).map((f) => f.source),
         });
       }
       return summaries;

@@ -10,7 +10,7 @@ import type { Connection } from 'mongoose';
 import { validateEvent } from '../domain/event-payloads.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { registerCaseModels } from '../store/cases.js';
-import { registerSubjectModel } from '../store/subjects.js';
+import { ensureSubject } from '../store/subjects.js';
 import { lifeEvent } from '../workflows/life-event.js';
 import { lifeEventWorkflowId, SearchAttributes, TASK_QUEUE, type LifeEventInput } from '../workflows/contracts.js';
 
@@ -32,19 +32,14 @@ export interface IngestResult {
 
 export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<IngestResult> {
   const event = validateEvent(body, deps.today());
-  const Subject = registerSubjectModel(deps.store);
   const { LifeEvent, EventDelivery } = registerCaseModels(deps.store);
 
   const keyOf = (kind: 'person' | 'enterprise', id: string) => subjectKey(kind, id, deps.subjectKeySecret);
   const subjects = [{ kind: event.subject.kind, id: event.subject.id }, ...event.related];
   for (const subject of subjects) {
-    const key = keyOf(subject.kind, subject.id);
+    // _id is the subject key: FerretDB serves only _id lookups from an index.
     const idField = subject.kind === 'person' ? 'idNumber' : 'creditCode';
-    await Subject.updateOne(
-      { subjectKey: key },
-      { $setOnInsert: { subjectKey: key, kind: subject.kind, [idField]: subject.id, createdAt: new Date() } },
-      { upsert: true },
-    );
+    await ensureSubject(deps.store, { subjectKey: keyOf(subject.kind, subject.id), kind: subject.kind, [idField]: subject.id });
   }
   const subject = keyOf(event.subject.kind, event.subject.id);
   const payload: Record<string, unknown> = { ...event.payload };

@@ -12,10 +12,21 @@ export interface FactSnapshot {
   caseId: string;
   subjectKey: string;
   policyId: string;
-  values: Record<string, unknown>;
+  /** Fact values as pairs: fact keys contain dots, which document field names may not. */
+  values: Array<{ fact: string; value: unknown }>;
   missingFacts: string[];
   failedSources: Array<{ source: string; error: string }>;
   takenAt: Date;
+}
+
+/** Fact-value pairs of a snapshot as the flat map the rules engine reads. */
+export function snapshotFacts(snapshot: Pick<FactSnapshot, 'values'>): Record<string, unknown> {
+  return Object.fromEntries((snapshot.values ?? []).map(({ fact, value }) => [fact, value]));
+}
+
+/** A flat fact map as snapshot pairs. */
+export function snapshotValues(facts: Record<string, unknown>): FactSnapshot['values'] {
+  return Object.entries(facts).map(([fact, value]) => ({ fact, value }));
 }
 
 export interface DecisionRecord {
@@ -53,7 +64,7 @@ const snapshotSchema = new Schema<FactSnapshot>(
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
     policyId: { type: String, required: true },
-    values: { type: Schema.Types.Mixed, default: {} },
+    values: { type: [{ fact: String, value: Schema.Types.Mixed, _id: false }], default: [] },
     missingFacts: { type: [String], default: [] },
     failedSources: { type: [{ source: String, error: String, _id: false }], default: [] },
     takenAt: { type: Date, required: true },

@@ -1,0 +1,47 @@
+/**
+ * Test fixtures: residents and enterprises written straight into the city data platform
+ * collections (dp_*) and the subjects collection, the way registries hold them.
+ */
+import { randomInt } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { makeCreditCode, makeResidentId } from '../../domain/identity.js';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET, subjectKey } from '../../domain/pseudonym.js';
+import { DATA_SOURCES } from '../../domain/sources.js';
+
+export const TEST_SECRET = DEVELOPMENT_SUBJECT_KEY_SECRET;
+
+/** Writes one subject's facts (flat fact keys) into the platform collections that hold them. */
+async function writeFacts(store: Connection, idField: 'idNumber' | 'creditCode', id: string, facts: Record<string, unknown>): Promise<void> {
+  for (const source of DATA_SOURCES) {
+    const columns = Object.fromEntries(source.fields.filter((field) => field.key in facts).map((field) => [field.column, facts[field.key]]));
+    if (Object.keys(columns).length === 0) continue;
+    await store.db!.collection(source.collection).updateOne({ _id: id } as object, { $set: { [idField]: id, ...columns } }, { upsert: true });
+  }
+}
+
+export interface TestSubject {
+  id: string;
+  subjectKey: string;
+}
+
+/** A resident born on `birthDate` with the given facts (e.g. `'person.localHukou': true`). */
+export async function addResident(store: Connection, birthDate: string, facts: Record<string, unknown>): Promise<TestSubject> {
+  const id = makeResidentId('371402', birthDate, randomInt(500), 'female');
+  const key = subjectKey('person', id, TEST_SECRET);
+  await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'person', idNumber: id, createdAt: new Date() } }, { upsert: true });
+  await writeFacts(store, 'idNumber', id, { 'person.birthDate': birthDate, ...facts });
+  return { id, subjectKey: key };
+}
+
+export async function addEnterprise(store: Connection, facts: Record<string, unknown>): Promise<TestSubject> {
+  const id = makeCreditCode('371402', randomInt(99_999_999));
+  const key = subjectKey('enterprise', id, TEST_SECRET);
+  await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'enterprise', creditCode: id, createdAt: new Date() } }, { upsert: true });
+  await writeFacts(store, 'creditCode', id, facts);
+  return { id, subjectKey: key };
+}
+
+/** Changes a subject's record at the certifying department (what an inspection will find). */
+export async function updateFacts(store: Connection, subject: TestSubject, facts: Record<string, unknown>): Promise<void> {
+  await writeFacts(store, subject.subjectKey.startsWith('p_') ? 'idNumber' : 'creditCode', subject.id, facts);
+}

@@ -1,0 +1,52 @@
+/**
+ * A pipeline under test: the real activities on the test stack's FerretDB and Redis
+ * (a database and queue prefix of the test file's own), the shipped policy catalog,
+ * and a worker on a unique task queue of the given Temporal environment.
+ */
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { Connection } from 'mongoose';
+import { createActivities, type Activities } from '../../activities/index.js';
+import { openNoticeQueues, type NoticeQueues } from '../../activities/notices.js';
+import { catalogPolicySource } from '../../activities/policy-source.js';
+import { loadPolicyCatalog } from '../../rules/catalog.js';
+import { connectStore } from '../../store/connection.js';
+import { registerModels, type Models } from '../../store/models.js';
+import { WORKFLOWS_PATH } from '../../workers/temporal-worker.js';
+import type { TestStackInfo } from './test-stack.js';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+export interface Pipeline {
+  store: Connection;
+  models: Models;
+  activities: Activities;
+  queues: NoticeQueues;
+  taskQueue: string;
+  worker(connection: NativeConnection, namespace?: string): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+export async function openPipeline(stack: TestStackInfo, name: string): Promise<Pipeline> {
+  const database = `applyfree_${name}_${randomUUID().slice(0, 8)}`;
+  const store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
+  const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: false, prefix: `test-${database}` });
+  const policies = catalogPolicySource(await loadPolicyCatalog());
+  const activities = createActivities({ store, noticeQueues: queues, policies });
+  const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+  const workflowBundle = await bundle;
+  return {
+    store,
+    models: registerModels(store),
+    activities,
+    queues,
+    taskQueue,
+    worker: (connection, namespace) => Worker.create({ connection, namespace, taskQueue, activities, workflowBundle }),
+    async close() {
+      await queues.close();
+      await store.dropDatabase();
+      await store.close();
+    },
+  };
+}

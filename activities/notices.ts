@@ -5,7 +5,7 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { registerNoticeModels, type NoticeChannel } from '../store/notices.js';
+import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
 import { noticeJobId, type NoticeJob } from '../workers/notice-worker.js';
 import type { NoticeParams, NoticeTemplate } from '../workers/notices/templates.js';
 import { NOTICE_QUEUES } from '../workflows/contracts.js';
@@ -59,11 +59,12 @@ export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
   const { Notice } = registerNoticeModels(store);
   return async function enqueueNotice(input: EnqueueNoticeInput): Promise<{ channels: NoticeChannel[] }> {
     for (const channel of queues.channels) {
+      const key = noticeRecordKey(input.noticeKey, channel);
       await Notice.updateOne(
-        { key: `${input.noticeKey}~${channel}` },
+        { key },
         {
           $setOnInsert: {
-            key: `${input.noticeKey}~${channel}`,
+            key,
             noticeKey: input.noticeKey,
             subjectKey: input.subjectKey,
             template: input.template,

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../workers/config.js';
 import { answers, checkMongo, checkRedis, checkTemporal } from './checks.js';
 import { createProgress } from './progress.js';
 import { isOurProcess, readPidFile } from './processes.js';
-import { DEV_PORTS, SERVER_NAMES, serverFiles, startStack, stopRecordedServers, type ServerName } from './stack.js';
+import { DEV_PORTS, embeddedUrls, externalUrl, SERVER_NAMES, serverFiles, startStack, stopRecordedServers, type ServerName } from './stack.js';
 
 const USAGE = 'usage: npm run stack -- up|down|status';
 
@@ -27,11 +27,8 @@ async function up(config: Config): Promise<number> {
 }
 
 async function status(config: Config): Promise<number> {
-  const urls: Record<ServerName, string> = {
-    temporal: config.temporalAddress ?? `127.0.0.1:${DEV_PORTS.temporal}`,
-    mongodb: config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`,
-    redis: config.redisUrl ?? `redis://127.0.0.1:${DEV_PORTS.redis}`,
-  };
+  const embedded = embeddedUrls(DEV_PORTS);
+  const urls = Object.fromEntries(SERVER_NAMES.map((name) => [name, externalUrl(config, name) ?? embedded[name]])) as Record<ServerName, string>;
   const checks: Record<ServerName, () => Promise<void>> = {
     temporal: () => checkTemporal(urls.temporal, config.temporalNamespace),
     mongodb: () => checkMongo(urls.mongodb),
@@ -40,8 +37,7 @@ async function status(config: Config): Promise<number> {
   let down = 0;
   for (const name of SERVER_NAMES) {
     const record = readPidFile(serverFiles(config.stateDir, name).pidFile);
-    const external = { temporal: config.temporalAddress, mongodb: config.mongodbUri, redis: config.redisUrl }[name];
-    const origin = external ? 'external' : record && isOurProcess(record) ? `embedded pid ${record.pid}` : 'not running';
+    const origin = externalUrl(config, name) ? 'external' : record && isOurProcess(record) ? `embedded pid ${record.pid}` : 'not running';
     const up = await answers(checks[name]);
     if (!up) down++;
     console.log(`${name.padEnd(9)} ${(up ? 'up' : 'down').padEnd(5)} ${urls[name]}  (${origin})`);

@@ -72,7 +72,8 @@ export function serverFiles(stateDir: string, name: ServerName) {
   return { pidFile: join(stateDir, 'run', `${name}.pid`), logFile: join(stateDir, 'logs', `${name}.log`) };
 }
 
-function embeddedUrls(ports: StackPorts) {
+/** URLs of the embedded servers on the given ports. */
+export function embeddedUrls(ports: StackPorts): Record<ServerName, string> {
   return {
     temporal: `127.0.0.1:${ports.temporal}`,
     mongodb: `mongodb://127.0.0.1:${ports.mongodb}/${DATABASE}`,
@@ -148,7 +149,8 @@ function launches(options: StackOptions): Launch[] {
   ];
 }
 
-function externalUrl(config: Config, name: ServerName): string | undefined {
+/** The configured URL of an external server, if any. */
+export function externalUrl(config: Config, name: ServerName): string | undefined {
   return { temporal: config.temporalAddress, mongodb: config.mongodbUri, redis: config.redisUrl }[name];
 }
 

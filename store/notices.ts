@@ -8,6 +8,11 @@ import type { Text } from '../domain/sources.js';
 
 export type NoticeChannel = 'inbox' | 'webhook';
 
+/** Key of a notice's record on one channel. */
+export function noticeRecordKey(noticeKey: string, channel: NoticeChannel): string {
+  return `${noticeKey}~${channel}`;
+}
+
 export interface NoticeRecord {
   /** `${noticeKey}~${channel}` */
   key: string;

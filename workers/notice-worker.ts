@@ -7,7 +7,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { registerNoticeModels, type NoticeChannel } from '../store/notices.js';
+import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
 import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES } from '../workflows/contracts.js';
 import { renderNotice, type NoticeParams, type NoticeTemplate } from './notices/templates.js';
 
@@ -22,7 +22,7 @@ export interface NoticeJob {
 
 /** BullMQ job ID of a notice on a channel (BullMQ forbids ':' in custom IDs). */
 export function noticeJobId(noticeKey: string, channel: NoticeChannel): string {
-  return `${noticeKey}~${channel}`.replaceAll(':', '|');
+  return noticeRecordKey(noticeKey, channel).replaceAll(':', '|');
 }
 
 /** Writes the notice to the citizen's inbox once; returns whether this call wrote it. */
@@ -84,7 +84,7 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
       async (job) => {
         const result = await deliver(channel, job);
         await Notice.updateOne(
-          { key: `${job.data.noticeKey}~${channel}` },
+          { key: noticeRecordKey(job.data.noticeKey, channel) },
           { $set: { status: 'delivered', deliveredAt: new Date(), attempts: job.attemptsMade + 1 }, $unset: { error: 1 } },
         );
         return result;
@@ -100,7 +100,7 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
       if (!job) return;
       const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
       const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
-      void Notice.updateOne({ key: `${job.data.noticeKey}~${channel}` }, { $set: update }).catch(() => undefined);
+      void Notice.updateOne({ key: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(() => undefined);
       if (exhausted) void deadLetters.add(job.name, { ...job.data, error: error.message }, { jobId: job.id }).catch(() => undefined);
     });
     return worker;

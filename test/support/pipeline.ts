@@ -4,7 +4,7 @@
  * and a worker on a unique task queue of the given Temporal environment.
  */
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../../activities/notices.js';
@@ -12,10 +12,8 @@ import { catalogPolicySource } from '../../activities/policy-source.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { connectStore } from '../../store/connection.js';
 import { registerModels, type Models } from '../../store/models.js';
-import { WORKFLOWS_PATH } from '../../workers/temporal-worker.js';
+import { productionBundle } from './temporal.js';
 import type { TestStackInfo } from './test-stack.js';
-
-let bundle: Promise<WorkflowBundle> | undefined;
 
 export interface Pipeline {
   store: Connection;
@@ -34,8 +32,7 @@ export async function openPipeline(stack: TestStackInfo, name: string): Promise<
   const policies = catalogPolicySource(await loadPolicyCatalog());
   const activities = createActivities({ store, noticeQueues: queues, policies });
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
-  const workflowBundle = await bundle;
+  const workflowBundle = await productionBundle();
   return {
     store,
     models: registerModels(store),

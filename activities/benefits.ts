@@ -46,7 +46,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       return { created: result.upsertedCount === 1 };
     },
 
-    async recordOffer(input: BenefitInput & { offerKey: string; expiresAt: string }): Promise<{ created: boolean }> {
+    async recordOffer(input: BenefitInput & { offerKey: string; offeredAt: string; expiresAt: string }): Promise<{ created: boolean }> {
       const result = await Offer.updateOne(
         { key: input.offerKey },
         {
@@ -55,7 +55,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
             ...base(input),
             ...(input.decision.amount === undefined ? {} : { amount: input.decision.amount }),
             status: 'open',
-            offeredAt: new Date(),
+            offeredAt: new Date(input.offeredAt),
             expiresAt: new Date(input.expiresAt),
           },
         },
@@ -91,10 +91,12 @@ export function makeBenefitActivities(deps: BenefitDeps) {
 
     /**
      * Re-reads the policy's facts from the certifying departments (access-logged, purpose
-     * "pledge inspection") and re-evaluates the pinned policy: eligible passes; ineligible
-     * fails, naming each pledged fact the records contradict; missing data is inconclusive.
+     * "pledge inspection") and re-evaluates the pinned policy as of the original decision's
+     * date (the pledge was about the facts then; time passing alone never revokes), on the
+     * records as they are now: eligible passes; ineligible fails, naming each fact the
+     * records contradict; missing data is inconclusive.
      */
-    async inspectPledge(input: BenefitInput & { pledgeKey: string; asOf: string }): Promise<InspectionResult> {
+    async inspectPledge(input: BenefitInput & { pledgeKey: string }): Promise<InspectionResult> {
       const policy = pinnedPolicy(deps.policies, input.plan.ref);
       const facts = Object.fromEntries(
         Object.entries(policy.facts).map(([key, declared]) => [key, { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` }]),
@@ -107,7 +109,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
         facts,
         idempotencyKey: `${input.pledgeKey}:inspection`,
       });
-      const decision = await evaluatePolicy(policy, fresh.values, input.asOf);
+      const decision = await evaluatePolicy(policy, fresh.values, input.decision.asOf);
       if (decision.outcome === 'eligible') return { result: 'passed' };
       if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
       const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);

@@ -136,6 +136,7 @@ export function makeCaseActivities(deps: CaseDeps) {
         summaries.push({
           policy: stored.policy,
           outcome: stored.outcome,
+          asOf: stored.asOf,
           ...(stored.amount === undefined || stored.amount === null ? {} : { amount: stored.amount }),
           period: stored.period,
           missingFacts: stored.missingFacts ?? [],

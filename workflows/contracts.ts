@@ -96,6 +96,8 @@ export interface PolicyPlan {
 export interface DecisionSummary {
   policy: PolicyRef;
   outcome: Outcome;
+  /** The date the policy was evaluated as of (the event date); a pledge inspection re-checks as of it too. */
+  asOf: string;
   amount?: number;
   period: string;
   missingFacts: string[];

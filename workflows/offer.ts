@@ -37,7 +37,7 @@ export async function offerBenefit(input: BenefitInput): Promise<BenefitResult> 
   const notify = (suffix: string, template: Parameters<typeof enqueueNotice>[0]['template']) =>
     enqueueNotice({ noticeKey: `${workflowId}:notice:${suffix}`, subjectKey: input.subjectKey, template, params });
 
-  await recordOffer({ offerKey: workflowId, expiresAt: new Date(expiresAt).toISOString(), ...input });
+  await recordOffer({ offerKey: workflowId, offeredAt: new Date(offeredAt).toISOString(), expiresAt: new Date(expiresAt).toISOString(), ...input });
   await notify('offer', 'offer.made');
 
   const reminders = [...new Set(terms.reminderDaysBeforeExpiry)].filter((d) => d > 0 && d < terms.expiresAfterDays).sort((a, b) => b - a);

@@ -32,7 +32,7 @@ export async function pledgeBenefit(input: BenefitInput): Promise<BenefitResult>
 
   await sleep(inspectAfterDays * DAY_MS);
 
-  const inspection = await inspectPledge({ pledgeKey: workflowId, asOf: new Date(Date.now()).toISOString().slice(0, 10), ...input });
+  const inspection = await inspectPledge({ pledgeKey: workflowId, ...input });
   switch (inspection.result) {
     case 'passed':
       await closePledge({ pledgeKey: workflowId, status: 'passed', discrepancies: [] });

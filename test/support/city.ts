@@ -45,3 +45,11 @@ export async function addEnterprise(store: Connection, facts: Record<string, unk
 export async function updateFacts(store: Connection, subject: TestSubject, facts: Record<string, unknown>): Promise<void> {
   await writeFacts(store, subject.subjectKey.startsWith('p_') ? 'idNumber' : 'creditCode', subject.id, facts);
 }
+
+/** Removes facts from the certifying department's record, as when a registry has no entry for them. */
+export async function removeFacts(store: Connection, subject: TestSubject, factKeys: string[]): Promise<void> {
+  for (const source of DATA_SOURCES) {
+    const columns = Object.fromEntries(source.fields.filter((field) => factKeys.includes(field.key)).map((field) => [field.column, 1]));
+    if (Object.keys(columns).length > 0) await store.db!.collection(source.collection).updateOne({ _id: subject.id } as object, { $unset: columns });
+  }
+}

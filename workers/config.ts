@@ -35,9 +35,23 @@ export interface Config {
   noticeWebhookUrl?: string;
   /** Key of the keyed pseudonyms (subject keys). Required in production; a development key otherwise. */
   subjectKeySecret?: string;
+  /** Temporal task queue of the workers and of the cases the API starts (one per deployment). */
+  taskQueue: string;
+  /** BullMQ key prefix of the notice queues (one per deployment sharing a Redis). */
+  queuePrefix: string;
+  /** The demo city that `npm start` seeds and feeds with life events; off in production. */
+  demo: DemoSettings;
   /** True under CI: progress displays print plain lines instead of redrawing. */
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface DemoSettings {
+  enabled: boolean;
+  residents: number;
+  enterprises: number;
+  /** Life events the demo registry feed delivers per second. */
+  eventsPerSecond: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +92,25 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
   return Number(value);
 }
 
+function parseCount(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(name, `expected a whole number 0-${max}, got "${value}"`);
+  return Number(value);
+}
+
+function parseSwitch(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (/^(on|true|1|yes)$/i.test(value)) return true;
+  if (/^(off|false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(name, `expected on or off, got "${value}"`);
+}
+
+function parseName(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new ConfigError(name, `expected letters, digits, '.', '_' or '-', got "${value}"`);
+  return value;
+}
+
 function parseSecret(name: string, value: string | undefined): string | undefined {
   if (value !== undefined && value.length < 32) throw new ConfigError(name, 'must be at least 32 characters long');
   return value;
@@ -111,6 +144,14 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     noticeWebhookUrl: parseUrl('NOTICE_WEBHOOK_URL', optional(env, 'NOTICE_WEBHOOK_URL'), ['http', 'https']),
     subjectKeySecret: parseSecret('APPLYFREE_SUBJECT_KEY_SECRET', optional(env, 'APPLYFREE_SUBJECT_KEY_SECRET')),
+    taskQueue: parseName('APPLYFREE_TASK_QUEUE', optional(env, 'APPLYFREE_TASK_QUEUE'), 'applyfree'),
+    queuePrefix: parseName('APPLYFREE_QUEUE_PREFIX', optional(env, 'APPLYFREE_QUEUE_PREFIX'), 'applyfree'),
+    demo: {
+      enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), true),
+      residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),
+      enterprises: parseCount('APPLYFREE_DEMO_ENTERPRISES', optional(env, 'APPLYFREE_DEMO_ENTERPRISES'), 1_000, 1_000_000),
+      eventsPerSecond: parseCount('APPLYFREE_DEMO_EVENTS_PER_SECOND', optional(env, 'APPLYFREE_DEMO_EVENTS_PER_SECOND'), 20, 10_000),
+    },
     ci: Boolean(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],
   };

@@ -5,23 +5,15 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { createActivities } from '../activities/index.js';
-import { openNoticeQueues } from '../activities/notices.js';
-import { catalogPolicySource } from '../activities/policy-source.js';
 import { ingestEvent } from '../client/ingest.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { cityToday } from '../domain/calendar.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
 import { buildApi } from '../client/api/server.js';
 import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
-import { connectStore } from '../store/connection.js';
 import { loadConfig, redactUrl } from './config.js';
-import { createNoticeWorkers } from './notice-worker.js';
-import { createTemporalWorker } from './temporal-worker.js';
-
-type Cleanup = { name: string; run: () => Promise<unknown> };
+import { openProcessing, runCleanups, type Cleanup } from './processing.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,9 +23,7 @@ async function main(): Promise<void> {
   const stop = (exitCode: number) => {
     stopping ??= (async () => {
       progress.info('applyfree: stopping…');
-      for (const cleanup of cleanups.reverse()) {
-        await cleanup.run().catch((error: unknown) => progress.info(`  ${cleanup.name}: ${String(error)}`));
-      }
+      await runCleanups(cleanups, (line) => progress.info(line));
       progress.info('applyfree: stopped.');
       process.exit(exitCode);
     })();
@@ -49,31 +39,17 @@ async function main(): Promise<void> {
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
     cleanups.push({ name: 'servers', run: () => stack.stop() });
 
-    const store = await connectStore(stack.mongodbUri);
-    cleanups.push({ name: 'store', run: () => store.close() });
-
-    const catalog = await loadPolicyCatalog();
-    const noticeQueues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: Boolean(config.noticeWebhookUrl) });
-    cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
-    const temporalWorker = await createTemporalWorker({
-      address: stack.temporalAddress,
-      namespace: stack.temporalNamespace,
-      activities: createActivities({ store, noticeQueues, policies: catalogPolicySource(catalog) }),
-    });
-    cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });
+    const { store, temporalWorker } = await openProcessing(config, stack, cleanups);
     temporalWorker.run().catch((error: unknown) => {
       progress.info(`applyfree: the Temporal worker failed: ${String(error)}`);
       void stop(1);
     });
 
-    const noticeWorkers = createNoticeWorkers({ redisUrl: stack.redisUrl, store, webhookUrl: config.noticeWebhookUrl });
-    cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });
-
     const temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), namespace: stack.temporalNamespace });
     cleanups.push({ name: 'Temporal client', run: () => temporal.connection.close() });
     const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
     if (!config.subjectKeySecret) progress.info('applyfree: APPLYFREE_SUBJECT_KEY_SECRET is not set: using the development pseudonym key (not for production).');
-    const ingestDeps = { store, temporal, subjectKeySecret: secret, today: () => cityToday() };
+    const ingestDeps = { store, temporal, taskQueue: config.taskQueue, subjectKeySecret: secret, today: () => cityToday() };
 
     const api = buildApi({
       ingest: (body) => ingestEvent(ingestDeps, body),

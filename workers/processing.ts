@@ -1,0 +1,66 @@
+/**
+ * The processing side of a deployment: the store, the policy catalog, the notice queues,
+ * the Temporal worker and the notice workers, opened in order and closed in reverse.
+ * `npm start` runs it next to the API; `npm run worker` runs it alone, to scale out.
+ */
+import { createActivities } from '../activities/index.js';
+import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
+import { catalogPolicySource } from '../activities/policy-source.js';
+import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
+import { connectStore } from '../store/connection.js';
+import type { Connection } from 'mongoose';
+import type { Config } from './config.js';
+import { createNoticeWorkers } from './notice-worker.js';
+import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
+
+export interface Servers {
+  temporalAddress: string;
+  temporalNamespace: string;
+  mongodbUri: string;
+  redisUrl: string;
+}
+
+export interface Cleanup {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+export interface Processing {
+  store: Connection;
+  catalog: PolicyCatalog;
+  noticeQueues: NoticeQueues;
+  temporalWorker: TemporalWorker;
+}
+
+/**
+ * Opens everything and pushes a cleanup for each part onto `cleanups` as soon as it is
+ * open, so a failure halfway leaves nothing behind once the caller runs them in reverse.
+ */
+export async function openProcessing(config: Config, servers: Servers, cleanups: Cleanup[]): Promise<Processing> {
+  const store = await connectStore(servers.mongodbUri);
+  cleanups.push({ name: 'store', run: () => store.close() });
+
+  const catalog = await loadPolicyCatalog();
+  const noticeQueues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: Boolean(config.noticeWebhookUrl), prefix: config.queuePrefix });
+  cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
+
+  const temporalWorker = await createTemporalWorker({
+    address: servers.temporalAddress,
+    namespace: servers.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({ store, noticeQueues, policies: catalogPolicySource(catalog) }),
+  });
+  cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });
+
+  const noticeWorkers = createNoticeWorkers({ redisUrl: servers.redisUrl, store, webhookUrl: config.noticeWebhookUrl, prefix: config.queuePrefix });
+  cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });
+  return { store, catalog, noticeQueues, temporalWorker };
+}
+
+/** Runs the cleanups newest first, reporting (not throwing) each one that fails. */
+export async function runCleanups(cleanups: Cleanup[], report: (line: string) => void): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    await cleanup.run().catch((error: unknown) => report(`  ${cleanup.name}: ${String(error)}`));
+  }
+  cleanups.length = 0;
+}

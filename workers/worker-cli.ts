@@ -1,0 +1,60 @@
+/**
+ * `npm run worker`: a processing node alone — the Temporal worker and the notice workers,
+ * no API and no servers of its own. Run more of these to scale out. It uses the servers
+ * named by TEMPORAL_ADDRESS, MONGODB_URI and REDIS_URL, or else the embedded ones that
+ * `npm start` or `npm run stack -- up` keep running on this machine.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { answers, checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
+import { DEV_PORTS, embeddedUrls, externalUrl } from '../infra/stack.js';
+import { loadConfig, redactUrl } from './config.js';
+import { openProcessing, runCleanups, type Cleanup, type Servers } from './processing.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const cleanups: Cleanup[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (exitCode: number) => {
+    stopping ??= (async () => {
+      console.error('applyfree worker: stopping…');
+      await runCleanups(cleanups, (line) => console.error(line));
+      console.error('applyfree worker: stopped.');
+      process.exit(exitCode);
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+
+  try {
+    const embedded = embeddedUrls(DEV_PORTS);
+    const servers: Servers = {
+      temporalAddress: externalUrl(config, 'temporal') ?? embedded.temporal,
+      temporalNamespace: config.temporalNamespace,
+      mongodbUri: externalUrl(config, 'mongodb') ?? embedded.mongodb,
+      redisUrl: externalUrl(config, 'redis') ?? embedded.redis,
+    };
+    const checks = [
+      { name: 'Temporal', variable: 'TEMPORAL_ADDRESS', url: servers.temporalAddress, check: () => checkTemporal(servers.temporalAddress, servers.temporalNamespace) },
+      { name: 'MongoDB', variable: 'MONGODB_URI', url: servers.mongodbUri, check: () => checkMongo(servers.mongodbUri) },
+      { name: 'Redis', variable: 'REDIS_URL', url: servers.redisUrl, check: () => checkRedis(servers.redisUrl) },
+    ];
+    for (const { name, variable, url, check } of checks) {
+      if (!(await answers(check))) {
+        throw new Error(`${name} at ${redactUrl(url)} does not answer: start the servers with \`npm run stack -- up\` (or \`npm start\`), or set ${variable}.`);
+      }
+    }
+
+    const { temporalWorker } = await openProcessing(config, servers, cleanups);
+    temporalWorker.run().catch((error: unknown) => {
+      console.error(`applyfree worker: the Temporal worker failed: ${String(error)}`);
+      void stop(1);
+    });
+    console.log(`applyfree worker is running · 工作进程已启动 (task queue ${config.taskQueue}, Temporal ${servers.temporalAddress})`);
+  } catch (error) {
+    console.error(`applyfree worker: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
+  }
+}
+
+void main();

@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities, type PolicySource } from './case.js';
+import { withHeartbeats } from './heartbeat.js';
 import { makeEnqueueNotice, type NoticeQueues } from './notices.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
@@ -24,12 +25,12 @@ export function createActivities(deps: ActivityDeps) {
   const models = registerModels(deps.store);
   const adapters = createAdapterRegistry({ connection: deps.store, http: deps.verification });
   const fetchFacts = makeFetchFacts({ connection: deps.store, adapters });
-  return {
+  return withHeartbeats({
     recordProbe: makeRecordProbe(models),
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

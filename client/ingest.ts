@@ -67,7 +67,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
         receivedAt: new Date(),
       },
     },
-    { upsert: true, new: true },
+    { upsert: true, returnDocument: 'after' },
   ).lean();
   const delivery = await EventDelivery.updateOne(
     { sourceEventId: event.sourceEventId },

@@ -11,6 +11,18 @@ import type { Outcome, PolicyMode, PolicyRef } from '../rules/types.js';
 /** Temporal task queue served by the applyfree worker. */
 export const TASK_QUEUE = 'applyfree';
 
+/**
+ * How the pipeline's workflows call activities. Activities are idempotent store writes and
+ * data pulls, retried until they succeed. Each heartbeats while it runs
+ * (activities/heartbeat.ts), so a dead worker's activity moves to another worker within
+ * the heartbeat timeout rather than the start-to-close timeout.
+ */
+export const ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+
 /** BullMQ queues, one per notice channel so each has its own rate limit, and the dead letters. */
 export const NOTICE_QUEUES = { inbox: 'applyfree-notices-inbox', webhook: 'applyfree-notices-webhook' } as const;
 export const NOTICE_DEAD_LETTER_QUEUE = 'applyfree-notices-dead';

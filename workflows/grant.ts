@@ -5,12 +5,9 @@
  */
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
+import { ACTIVITY_OPTIONS, getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
 
-const { recordGrant, enqueueNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordGrant, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 export async function grantBenefit(input: BenefitInput): Promise<BenefitResult> {
   let status: BenefitStatus = 'granting';

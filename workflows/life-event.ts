@@ -16,6 +16,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import {
+  ACTIVITY_OPTIONS,
   benefitWorkflowId,
   getCaseStageQuery,
   SearchAttributes,
@@ -31,8 +32,8 @@ import { offerBenefit } from './offer.js';
 import { pledgeBenefit } from './pledge.js';
 
 const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  ...ACTIVITY_OPTIONS,
+  retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
 });
 
 const CHILD_BY_MODE = { auto: grantBenefit, offer: offerBenefit, pledge: pledgeBenefit } as const;

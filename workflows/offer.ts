@@ -6,6 +6,7 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
+  ACTIVITY_OPTIONS,
   confirmOfferSignal,
   declineOfferSignal,
   getBenefitStatusQuery,
@@ -14,10 +15,7 @@ import {
   type BenefitStatus,
 } from './contracts.js';
 
-const { recordOffer, closeOffer, recordGrant, enqueueNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordOffer, closeOffer, recordGrant, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);

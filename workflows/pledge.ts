@@ -6,12 +6,9 @@
  */
 import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
+import { ACTIVITY_OPTIONS, getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
 
-const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

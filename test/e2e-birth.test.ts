@@ -1,0 +1,157 @@
+/**
+ * End to end on the real stack: a registry posts a birth to the API, a separate worker
+ * process runs the case, and the worker is killed (SIGKILL) in the middle of the case
+ * and started again while the registry delivers the same event a second time, and a
+ * second registry reports it too. The family still gets exactly one childcare grant and
+ * one inbox notice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../client/api/server.js';
+import { ingestEvent } from '../client/ingest.js';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
+import { cityToday } from '../domain/calendar.js';
+import { connectStore } from '../store/connection.js';
+import { registerModels, type Models } from '../store/models.js';
+import { benefitWorkflowId, lifeEventWorkflowId } from '../workflows/contracts.js';
+import { addResident } from './support/city.js';
+import { finished, runEntry } from './support/run-node.js';
+import { connectClient } from './support/temporal.js';
+
+const stack = inject('stack');
+const run = randomUUID().slice(0, 8);
+const database = `applyfree_e2e_${run}`;
+const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+/** The worker's own deployment on the shared test servers: its database, task queue and queue prefix. */
+const workerEnv = {
+  TEMPORAL_ADDRESS: stack.temporalAddress,
+  TEMPORAL_NAMESPACE: stack.temporalNamespace,
+  MONGODB_URI: mongodbUri,
+  REDIS_URL: stack.redisUrl,
+  APPLYFREE_TASK_QUEUE: `e2e-${run}`,
+  APPLYFREE_QUEUE_PREFIX: `e2e-${run}`,
+  CI: '1',
+};
+
+let store: Connection;
+let models: Models;
+let temporal: Client;
+let api: FastifyInstance;
+let apiUrl: string;
+const workers: ChildProcessWithoutNullStreams[] = [];
+/** Everything the worker processes printed, to check no raw ID reached a log. */
+let workerOutput = '';
+
+beforeAll(async () => {
+  store = await connectStore(mongodbUri);
+  models = registerModels(store);
+  temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  const deps = { store, temporal, taskQueue: workerEnv.APPLYFREE_TASK_QUEUE, subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET, today: () => cityToday() };
+  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+  await api?.close();
+  await temporal?.connection.close();
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+/** Starts `npm run worker`'s entry point and resolves once it serves the task queue. */
+async function startWorker(): Promise<ChildProcessWithoutNullStreams> {
+  const child = runEntry('workers/worker-cli.ts', [], workerEnv);
+  workers.push(child);
+  child.stdout.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      if (workerOutput.includes('applyfree worker is running')) resolve();
+    });
+    child.on('close', (code) => reject(new Error(`worker exited with ${code} before it was running:\n${workerOutput}`)));
+  });
+  return child;
+}
+
+async function postEvent(body: object): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+describe('a birth, end to end, through a worker crash and a duplicate delivery', () => {
+  it('yields exactly one childcare grant and one inbox notice', async () => {
+    const child = await addResident(store, '2026-03-10', { 'person.localHukou': true, 'person.alive': true });
+    const birth = {
+      sourceEventId: `hr-birth-${run}`,
+      source: 'household-registry',
+      type: 'birth.registered',
+      occurredOn: '2026-03-20',
+      subject: { residentId: child.id },
+      payload: { birthDate: '2026-03-10' },
+    };
+
+    const first = await startWorker();
+    const accepted = await postEvent(birth);
+    expect(accepted.status).toBe(202);
+    expect(accepted.json).toMatchObject({ status: 'accepted', caseId: lifeEventWorkflowId(birth.sourceEventId) });
+    const caseHandle = temporal.workflow.getHandle(lifeEventWorkflowId(birth.sourceEventId));
+
+    // Kill the worker as soon as the case has started its first activity: mid-flow.
+    await until('the case to start working', async () => {
+      const history = await caseHandle.fetchHistory();
+      return history.events?.some((event) => event.activityTaskScheduledEventAttributes) ? true : undefined;
+    }, 30_000);
+    first.kill('SIGKILL');
+    await finished(first);
+    expect((await caseHandle.describe()).status.name).toBe('RUNNING');
+
+    // The registry, not having heard back, delivers again; a second registry reports the same birth.
+    const again = await postEvent(birth);
+    expect(again.status).toBe(202);
+    expect(again.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
+    const fromHospital = await postEvent({ ...birth, sourceEventId: `hospital-birth-${run}`, source: 'health-commission' });
+    expect(fromHospital.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
+
+    const second = await startWorker();
+    const result = (await caseHandle.result()) as { decisions: Array<{ policy: { id: string }; action: string; benefitWorkflowId?: string }> };
+    const childcare = result.decisions.find((decision) => decision.policy.id === 'childcare-subsidy');
+    expect(childcare).toMatchObject({ action: 'granted', benefitWorkflowId: benefitWorkflowId('childcare-subsidy', child.subjectKey, '2026') });
+    expect(await temporal.workflow.getHandle(childcare!.benefitWorkflowId!).result()).toEqual({ status: 'granted', grantCreated: true });
+
+    const inbox = await until('the inbox notice', async () => {
+      const messages = await models.Inbox.find({ subjectKey: child.subjectKey }).lean();
+      return messages.length > 0 ? messages : undefined;
+    }, 30_000, 200);
+
+    const grants = await models.Grant.find({ subjectKey: child.subjectKey }).lean();
+    expect(grants.map((grant) => [grant.policy.id, grant.amount, grant.period])).toEqual([['childcare-subsidy', 3000, '2026']]);
+    expect(inbox).toHaveLength(1);
+    expect(await models.LifeEvent.countDocuments({ subjectKey: child.subjectKey })).toBe(1);
+    // One record per source event ID: the re-delivery is the same delivery, the hospital's is another.
+    const deliveries = await models.EventDelivery.find({ caseId: String(accepted.json.caseId) }).sort({ source: 1 }).lean();
+    expect(deliveries.map((delivery) => delivery.source)).toEqual(['health-commission', 'household-registry']);
+    const notices = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
+    expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([['grant.awarded', 'inbox', 'delivered']]);
+
+    second.kill('SIGTERM');
+    const stopped = await finished(second);
+    expect(stopped.code).toBe(0);
+    expect(workerOutput).toContain('applyfree worker: stopped.');
+    expect(workerOutput).not.toContain(child.id);
+  }, 150_000);
+});

@@ -9,6 +9,22 @@ describe('configuration from the environment', () => {
     expect(config.redisUrl).toBeUndefined();
     expect(config.apiPort).toBe(3000);
     expect(config.temporalNamespace).toBe('default');
+    expect(config.taskQueue).toBe('applyfree');
+    expect(config.queuePrefix).toBe('applyfree');
+    expect(config.demo).toEqual({ enabled: true, residents: 10_000, enterprises: 1_000, eventsPerSecond: 20 });
+  });
+
+  it('sizes the demo city and keeps deployments on shared servers apart', () => {
+    const config = loadConfig({
+      APPLYFREE_DEMO: 'off',
+      APPLYFREE_DEMO_RESIDENTS: '1000000',
+      APPLYFREE_DEMO_ENTERPRISES: '50000',
+      APPLYFREE_DEMO_EVENTS_PER_SECOND: '200',
+      APPLYFREE_TASK_QUEUE: 'applyfree-east',
+      APPLYFREE_QUEUE_PREFIX: 'east',
+    });
+    expect(config.demo).toEqual({ enabled: false, residents: 1_000_000, enterprises: 50_000, eventsPerSecond: 200 });
+    expect([config.taskQueue, config.queuePrefix]).toEqual(['applyfree-east', 'east']);
   });
 
   it('points at existing servers when TEMPORAL_ADDRESS, MONGODB_URI and REDIS_URL are set', () => {
@@ -30,6 +46,11 @@ describe('configuration from the environment', () => {
     ['REDIS_URL', 'http://cache', /REDIS_URL: expected a redis or rediss URL/],
     ['API_PORT', 'eighty', /API_PORT: expected a port number/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of/],
+    ['APPLYFREE_DEMO', 'sometimes', /APPLYFREE_DEMO: expected on or off/],
+    ['APPLYFREE_DEMO_RESIDENTS', '10k', /APPLYFREE_DEMO_RESIDENTS: expected a whole number/],
+    ['APPLYFREE_DEMO_EVENTS_PER_SECOND', '-5', /APPLYFREE_DEMO_EVENTS_PER_SECOND: expected a whole number/],
+    ['APPLYFREE_TASK_QUEUE', 'my queue', /APPLYFREE_TASK_QUEUE: expected letters, digits/],
+    ['APPLYFREE_QUEUE_PREFIX', 'a:b', /APPLYFREE_QUEUE_PREFIX: expected letters, digits/],
   ])('rejects %s=%s with an error naming the variable', (name, value, message) => {
     let thrown: unknown;
     try {

@@ -78,9 +78,10 @@ describe('explanations', () => {
 
   it('masks sensitive facts (disability grade, dibao) and shows personal ones as they are', async () => {
     const decision = await evaluatePolicy(shipped('disability-living-subsidy'), {
-      'person.disabilityGrade': 2, 'person.minimumLivingAllowance': true, 'person.localHukou': true, 'person.alive': true,
+      'person.disabilityCertified': true, 'person.disabilityGrade': 2, 'person.minimumLivingAllowance': true, 'person.localHukou': true, 'person.alive': true,
     }, '2025-05-10');
     expect(decision.conditions.map((leaf) => [leaf.fact, leaf.factValue])).toEqual([
+      ['person.disabilityCertified', '***'],
       ['person.disabilityGrade', '***'],
       ['person.minimumLivingAllowance', '***'],
       ['person.localHukou', true],
@@ -90,8 +91,8 @@ describe('explanations', () => {
   });
 
   it('shows a missing fact as undefined, not masked', async () => {
-    const decision = await evaluatePolicy(shipped('severe-disability-care-subsidy'), { 'person.localHukou': true, 'person.alive': true }, '2025-05-10');
-    expect(decision.conditions[0]).toMatchObject({ fact: 'person.disabilityGrade', factValue: undefined, result: 'unknown' });
+    const decision = await evaluatePolicy(shipped('severe-disability-care-subsidy'), { 'person.disabilityCertified': true, 'person.localHukou': true, 'person.alive': true }, '2025-05-10');
+    expect(decision.conditions[1]).toMatchObject({ fact: 'person.disabilityGrade', factValue: undefined, result: 'unknown' });
   });
 });
 

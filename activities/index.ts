@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities, type PolicySource } from './case.js';
-import { withHeartbeats } from './heartbeat.js';
+import { guardActivities } from './guard.js';
 import { makeEnqueueNotice, type NoticeQueues } from './notices.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
@@ -25,7 +25,7 @@ export function createActivities(deps: ActivityDeps) {
   const models = registerModels(deps.store);
   const adapters = createAdapterRegistry({ connection: deps.store, http: deps.verification });
   const fetchFacts = makeFetchFacts({ connection: deps.store, adapters });
-  return withHeartbeats({
+  return guardActivities({
     recordProbe: makeRecordProbe(models),
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),

@@ -3,7 +3,9 @@
  * (production) alike: no multi-document transactions, idempotency by unique indexes.
  */
 import mongoose, { type Connection } from 'mongoose';
+import { registerAccessRecordModel } from './access-records.js';
 import { registerModels } from './models.js';
+import { registerSubjectModel } from './subjects.js';
 
 export interface StoreOptions {
   /** Time to wait for the server before failing (ms). */
@@ -17,7 +19,8 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     autoIndex: false,
   });
   await connection.asPromise();
-  const models = registerModels(connection);
-  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  // Unique indexes carry idempotency (no transactions): every model's exist before any write.
+  const models = [...Object.values(registerModels(connection)), registerAccessRecordModel(connection), registerSubjectModel(connection)];
+  await Promise.all(models.map((model) => model.createIndexes()));
   return connection;
 }

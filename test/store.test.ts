@@ -43,6 +43,16 @@ describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
     expect(indexes.find((index) => index.key.key === 1)?.unique).toBe(true);
   });
 
+  it.each([
+    ['access_records', 'key'],
+    ['grants', 'key'],
+    ['life_events', 'naturalKey'],
+    ['event_deliveries', 'sourceEventId'],
+  ])('has the unique index that makes %s writes idempotent from the first connection', async (collection, field) => {
+    const indexes = await store.db!.collection(collection).indexes();
+    expect(indexes.find((index) => index.key[field] === 1)?.unique).toBe(true);
+  });
+
   it('rejects a document missing a required field and writes nothing', async () => {
     const { Inbox } = registerModels(store);
     const subjectKey = `sk_${randomUUID()}`;

@@ -14,7 +14,7 @@ export const TASK_QUEUE = 'applyfree';
 /**
  * How the pipeline's workflows call activities. Activities are idempotent store writes and
  * data pulls, retried until they succeed. Each heartbeats while it runs
- * (activities/heartbeat.ts), so a dead worker's activity moves to another worker within
+ * (activities/guard.ts), so a dead worker's activity moves to another worker within
  * the heartbeat timeout rather than the start-to-close timeout.
  */
 export const ACTIVITY_OPTIONS = {
@@ -48,6 +48,18 @@ export enum ErrorType {
   UnknownPolicyVersion = 'UnknownPolicyVersion',
   PolicyHashMismatch = 'PolicyHashMismatch',
   MissingFactSnapshot = 'MissingFactSnapshot',
+  // Shared data (activities/shared-data/fetch-facts.ts): a wrong request, never retried…
+  UnknownSubject = 'UnknownSubject',
+  UndeclaredFact = 'UndeclaredFact',
+  SubjectKindMismatch = 'SubjectKindMismatch',
+  // …except a failed access-record write, which is retried (no pull without its record).
+  AccessRecordWriteFailed = 'AccessRecordWriteFailed',
+  // The rules layer (rules/errors.ts codes): the same policy and facts fail the same way on every retry.
+  PolicyInvalid = 'PolicyInvalid',
+  PolicyNotFound = 'PolicyNotFound',
+  ParameterNotInForce = 'ParameterNotInForce',
+  AmountUnresolved = 'AmountUnresolved',
+  InvalidAsOf = 'InvalidAsOf',
 }
 
 /** Workflow ID of a stack probe: a business key chosen by the caller. */

@@ -14,6 +14,7 @@
  * subjectKey; when no subject maps to it the fact is missing. No raw ID is ever returned.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../workflows/contracts.js';
 import type { Connection, Model } from 'mongoose';
 import { findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
 import { recordAccess, registerAccessRecordModel, type AccessOutcome, type AccessRecord } from '../../store/access-records.js';
@@ -23,10 +24,10 @@ import { idFieldOf } from './source-keys.js';
 
 /** Failure types of fetchFacts (all non-retryable except AccessRecordWriteFailed). */
 export const FetchFactsErrorType = {
-  UnknownSubject: 'UnknownSubject',
-  UndeclaredFact: 'UndeclaredFact',
-  SubjectKindMismatch: 'SubjectKindMismatch',
-  AccessRecordWriteFailed: 'AccessRecordWriteFailed',
+  UnknownSubject: ErrorType.UnknownSubject,
+  UndeclaredFact: ErrorType.UndeclaredFact,
+  SubjectKindMismatch: ErrorType.SubjectKindMismatch,
+  AccessRecordWriteFailed: ErrorType.AccessRecordWriteFailed,
 } as const;
 
 export interface FetchFactsInput {

@@ -1,50 +1,263 @@
 /**
- * `npm run record-histories`: runs each workflow on a fresh embedded stack and saves its
- * history to test/histories/<name>.json for the replay tests. Re-record only when a
- * workflow change is meant to be incompatible (otherwise use patched()).
+ * `npm run record-histories [-- <name>…]`: runs every workflow down each path worth pinning
+ * (RECORDED_HISTORIES in support/histories.ts) on a fresh hermetic stack with the real
+ * activities and policy catalog, and saves each history to test/histories/<name>.json for
+ * test/replay.test.ts. Given names, it records only those and leaves the other files alone.
+ *
+ * Use patched() for any change to the commands a workflow issues (adding, removing or
+ * reordering activities, timers or child workflows): offers and pledges stay open for 30
+ * days, so runs of the old code are always in flight. Keep the old histories, which prove
+ * the old branch still replays, and record the new branch under a new name. Never re-record
+ * to make a failing replay pass. Re-record only a new workflow or path, or when an old
+ * branch is retired (no run of it is open; deprecatePatch) and its histories go with it.
+ * Replay does not notice changed timer lengths or activity arguments: review those by hand.
  */
-import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
-import { openNoticeQueues } from '../activities/notices.js';
-import { staticPolicySource } from '../activities/policy-source.js';
-import { connectStore } from '../store/connection.js';
-import { createTemporalWorker } from '../workers/temporal-worker.js';
-import { stackProbeWorkflowId } from '../workflows/contracts.js';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { ingestEvent } from '../client/ingest.js';
+import { cityToday } from '../domain/calendar.js';
+import { makeResidentId } from '../domain/identity.js';
+import type { SubjectKind } from '../domain/sources.js';
+import {
+  benefitWorkflowId,
+  confirmOfferSignal,
+  declineOfferSignal,
+  getBenefitStatusQuery,
+  lifeEventWorkflowId,
+  SearchAttributes,
+  stackProbeWorkflowId,
+  type BenefitInput,
+  type BenefitResult,
+  type LifeEventResult,
+} from '../workflows/contracts.js';
+import type { lifeEvent } from '../workflows/life-event.js';
+import { offerBenefit } from '../workflows/offer.js';
+import { pledgeBenefit } from '../workflows/pledge.js';
 import { stackProbe } from '../workflows/stack-probe.js';
-import { HISTORIES_DIR } from './support/histories.js';
+import { addEnterprise, addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
+import { historyFile, HISTORY_NAMES, identifiersIn, RECORDED_HISTORIES, type HistoryName } from './support/histories.js';
+import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { startTestStack } from './support/test-stack.js';
-import { connectClient, uniqueTaskQueue } from './support/temporal.js';
+import { connectClient } from './support/temporal.js';
+import { openTimeSkippingPipeline } from './support/time-skipping-pipeline.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-/** Saves a finished workflow's history in the CLI's JSON form, the form replay tests load. */
-function record(name: string, workflowId: string): void {
-  const shown = spawnSync(info.temporalCliPath, ['workflow', 'show', '--address', info.temporalAddress, '--namespace', info.temporalNamespace, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
-  if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
-  const events = (JSON.parse(shown.stdout) as { events: unknown[] }).events.length;
-  writeFileSync(`${HISTORIES_DIR}${name}.json`, shown.stdout);
-  console.log(`recorded ${HISTORIES_DIR}${name}.json (${events} events)`);
+const unknown = process.argv.slice(2).filter((name) => !(name in RECORDED_HISTORIES));
+if (unknown.length > 0) {
+  console.error(`Unknown history ${unknown.join(', ')}; recorded histories are: ${HISTORY_NAMES.join(', ')}`);
+  process.exit(2);
 }
+const selected = new Set<HistoryName>(process.argv.length > 2 ? (process.argv.slice(2) as HistoryName[]) : HISTORY_NAMES);
+const wanted = (...names: HistoryName[]) => names.some((name) => selected.has(name));
+
+/** A young micro firm that meets the start-up subsidy's conditions (and pledges it will keep doing so). */
+const STARTUP_FACTS = {
+  'enterprise.establishedOn': '2025-03-01',
+  'enterprise.status': 'active',
+  'enterprise.size': 'micro',
+  'enterprise.premiumsInArrears': false,
+  'enterprise.seriousDishonesty': false,
+};
+const RESIDENT_FACTS = { 'person.localHukou': true, 'person.alive': true };
+
+/**
+ * Saves a closed workflow's history when its name was asked for. Refuses a history of the
+ * wrong workflow, one still running, or one that holds a resident ID or credit code.
+ */
+async function record(client: Client, name: HistoryName, workflowId: string): Promise<void> {
+  if (!selected.has(name)) return;
+  const handle = client.workflow.getHandle(workflowId);
+  assert.equal((await handle.describe()).status.name, 'COMPLETED', `${name}: ${workflowId} has not completed`);
+  const history = await handle.fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  assert.equal(started?.workflowType?.name, RECORDED_HISTORIES[name].workflowType, `${name}: wrong workflow`);
+  // The dev server names the workflow in its first event; the Java test server leaves that field out.
+  started.workflowId ||= workflowId;
+  const json = historyToJSON(history);
+  assert.deepEqual(identifiersIn(json), [], `${name}: the history holds a resident ID or credit code`);
+  writeFileSync(historyFile(name), `${json}\n`);
+  console.log(`recorded ${historyFile(name)} (${history.events?.length} events)`);
+}
+
+/** Cases on the embedded dev server, started the way registries start them: through ingestion. */
+async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const pipeline = await openPipeline(info, 'record');
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const client = await connectClient(info.temporalAddress, info.temporalNamespace);
+  const run = randomUUID().slice(0, 8);
+  const ingestDeps = { store: pipeline.store, temporal: client, subjectKeySecret: TEST_SECRET, taskQueue: pipeline.taskQueue, today: () => cityToday() };
+
+  /** Delivers a life event and waits for its case to finish. */
+  const runCase = async (event: object): Promise<LifeEventResult> => {
+    const accepted = await ingestEvent(ingestDeps, event);
+    assert.equal(accepted.status, 'accepted');
+    return client.workflow.getHandle<typeof lifeEvent>(accepted.caseId).result();
+  };
+  const decisionOn = (result: LifeEventResult, policyId: string) => {
+    const decision = result.decisions.find((d) => d.policy.id === policyId);
+    assert.ok(decision, `no decision on ${policyId}: ${JSON.stringify(result.decisions)}`);
+    return decision;
+  };
+  const birth = (child: TestSubject, birthDate: string, sourceEventId: string) => ({
+    sourceEventId,
+    source: 'household-registry',
+    type: 'birth.registered',
+    occurredOn: '2026-03-20',
+    subject: { residentId: child.id },
+    payload: { birthDate, guardianIds: [makeResidentId('371402', '1994-05-06', 17, 'female')] },
+  });
+  /** A 60th birthday whose senior-card offer the citizen answers with `signal`. */
+  const sixtiethBirthday = async (sourceEventId: string, signal: typeof confirmOfferSignal | typeof declineOfferSignal) => {
+    const senior = await addResident(pipeline.store, '1966-06-01', RESIDENT_FACTS);
+    const result = await runCase({ sourceEventId, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-06-01', subject: { residentId: senior.id }, payload: { age: 60 } });
+    const card = decisionOn(result, 'senior-preferential-card');
+    assert.equal(card.action, 'offered');
+    const offer = client.workflow.getHandle<typeof offerBenefit>(card.benefitWorkflowId!);
+    // Answer once the offer is made and waits on its first reminder timer, as a citizen would.
+    const waiting = async () => (await offer.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes) ?? false;
+    for (let i = 0; i < 100 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await waiting(), 'the offer never started waiting for an answer');
+    await offer.signal(signal);
+    return { caseId: result.caseId, offer: offer.workflowId, status: (await offer.result()).status };
+  };
+
+  try {
+    const worker = await pipeline.worker(connection, info.temporalNamespace);
+    await worker.runUntil(async () => {
+      if (wanted('stack-probe')) {
+        const probeId = randomUUID();
+        await client.workflow.execute(stackProbe, { workflowId: stackProbeWorkflowId(probeId), taskQueue: pipeline.taskQueue, args: [{ probeId, requestedBy: 'record-histories' }] });
+        await record(client, 'stack-probe', stackProbeWorkflowId(probeId));
+      }
+
+      if (wanted('life-event-birth-granted', 'grant-benefit')) {
+        const child = await addResident(pipeline.store, '2026-03-10', RESIDENT_FACTS);
+        const result = await runCase(birth(child, '2026-03-10', `hr-birth-${run}`));
+        const childcare = decisionOn(result, 'childcare-subsidy');
+        assert.equal(childcare.action, 'granted');
+        assert.deepEqual(await client.workflow.getHandle(childcare.benefitWorkflowId!).result(), { status: 'granted', grantCreated: true });
+        await record(client, 'life-event-birth-granted', result.caseId);
+        await record(client, 'grant-benefit', childcare.benefitWorkflowId!);
+      }
+
+      if (wanted('life-event-birth-undetermined')) {
+        const child = await addResident(pipeline.store, '2026-02-02', RESIDENT_FACTS);
+        await removeFacts(pipeline.store, child, ['person.birthDate']);
+        const result = await runCase(birth(child, '2026-02-02', `hr-birth-undetermined-${run}`));
+        assert.equal(decisionOn(result, 'childcare-subsidy').action, 'manual-review');
+        await record(client, 'life-event-birth-undetermined', result.caseId);
+      }
+
+      if (wanted('life-event-sixtieth-offered', 'offer-confirmed')) {
+        const confirmed = await sixtiethBirthday(`hr-age-60-${run}`, confirmOfferSignal);
+        assert.equal(confirmed.status, 'confirmed');
+        await record(client, 'life-event-sixtieth-offered', confirmed.caseId);
+        await record(client, 'offer-confirmed', confirmed.offer);
+      }
+
+      if (wanted('offer-declined')) {
+        const declined = await sixtiethBirthday(`hr-age-60-declines-${run}`, declineOfferSignal);
+        assert.equal(declined.status, 'declined');
+        await record(client, 'offer-declined', declined.offer);
+      }
+
+      if (wanted('life-event-annual-review-pledged')) {
+        // The pledge it starts waits 30 days for its inspection: that path is recorded on the time-skipping server.
+        const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
+        const result = await runCase({ sourceEventId: `amr-review-${run}`, source: 'market-regulation', type: 'enterprise.annual-review', occurredOn: '2026-06-01', subject: { creditCode: firm.id }, payload: { year: 2026 } });
+        assert.equal(decisionOn(result, 'business-startup-subsidy').action, 'pledged');
+        await record(client, 'life-event-annual-review-pledged', result.caseId);
+      }
+    });
+  } finally {
+    await client.connection.close();
+    await connection.close();
+    await pipeline.close();
+  }
+}
+
+/**
+ * Durable timers on the Java time-skipping server. Benefit workflows are started directly,
+ * with the input a case would give them, on a server no case has touched: once a workflow
+ * abandons a child that server stops skipping time (sdk-java#2392).
+ */
+async function recordOnTimeSkippingServer(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const harness = await openTimeSkippingPipeline(info, 'record-timers');
+  const { env, pipeline } = harness;
+  try {
+    if (wanted('offer-expired')) {
+      const senior = await addResident(pipeline.store, '1966-06-01', RESIDENT_FACTS);
+      const offer = await startBenefit(env.client, pipeline, offerBenefit, 'age.milestone', 'senior-preferential-card', senior, 'person');
+      assert.deepEqual(await offer.result(), { status: 'expired' });
+      await record(env.client, 'offer-expired', offer.workflowId);
+    }
+    const inspections = [
+      { name: 'pledge-passed', status: 'inspection-passed', atTheInspection: async () => undefined },
+      { name: 'pledge-revoked', status: 'revoked', atTheInspection: (firm: TestSubject) => updateFacts(pipeline.store, firm, { 'enterprise.premiumsInArrears': true }) },
+      { name: 'pledge-inconclusive', status: 'inspection-inconclusive', atTheInspection: (firm: TestSubject) => removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']) },
+    ] as const;
+    for (const { name, status, atTheInspection } of inspections) {
+      if (!wanted(name)) continue;
+      const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
+      const pledge = await startBenefit(env.client, pipeline, pledgeBenefit, 'enterprise.annual-review', 'business-startup-subsidy', firm, 'enterprise');
+      // Time stands still until something waits on the result: the grant is made before the inspection timer.
+      for (let i = 0; i < 100 && (await pledge.query(getBenefitStatusQuery)) !== 'pledged'; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await pledge.query(getBenefitStatusQuery), 'pledged');
+      await atTheInspection(firm);
+      assert.deepEqual(await pledge.result(), { status, grantCreated: true });
+      await record(env.client, name, pledge.workflowId);
+    }
+  } finally {
+    await harness.close();
+  }
+}
+
+/**
+ * Starts a benefit workflow the way a case would: the case's own activities resolve the
+ * policy, collect the subject's facts and decide, and the workflow gets the same ID and
+ * search attributes as a case's child.
+ */
+async function startBenefit(
+  client: Client,
+  pipeline: Pipeline,
+  workflow: (input: BenefitInput) => Promise<BenefitResult>,
+  trigger: string,
+  policyId: string,
+  subject: TestSubject,
+  subjectKind: SubjectKind,
+) {
+  const asOf = '2026-06-01';
+  const caseId = lifeEventWorkflowId(`record-${randomUUID()}`);
+  const plan = (await pipeline.activities.resolvePolicies({ trigger, asOf, subjectKind })).find((p) => p.ref.id === policyId);
+  assert.ok(plan, `${policyId} is not in force for ${trigger} on ${asOf}`);
+  const snapshot = await pipeline.activities.collectFacts({ caseId, subjectKey: subject.subjectKey, policy: plan.ref, facts: plan.facts });
+  const [decision] = await pipeline.activities.evaluateCase({ caseId, subjectKey: subject.subjectKey, asOf, items: [{ policy: plan.ref, snapshotKey: snapshot.snapshotKey }] });
+  assert.equal(decision.outcome, 'eligible', `${policyId}: ${JSON.stringify(decision)}`);
+  const input: BenefitInput = { caseId, subjectKey: subject.subjectKey, plan, decision };
+  return client.workflow.start(workflow, {
+    workflowId: benefitWorkflowId(policyId, subject.subjectKey, decision.period),
+    taskQueue: pipeline.taskQueue,
+    args: [input],
+    typedSearchAttributes: [
+      { key: SearchAttributes.subjectKey, value: subject.subjectKey },
+      { key: SearchAttributes.policyIds, value: [policyId] },
+      { key: SearchAttributes.mode, value: plan.mode },
+      { key: SearchAttributes.outcome, value: decision.outcome },
+    ],
+  });
+}
+
 const { info, stop } = await startTestStack();
-const store = await connectStore(info.mongodbUri);
-const taskQueue = uniqueTaskQueue('record');
-const noticeQueues = openNoticeQueues({ redisUrl: info.redisUrl, webhook: false });
-const worker = await createTemporalWorker({ address: info.temporalAddress, namespace: info.temporalNamespace, taskQueue, activities: createActivities({ store, noticeQueues, policies: staticPolicySource([]) }) });
-const client = await connectClient(info.temporalAddress, info.temporalNamespace);
 try {
-  const probeId = randomUUID();
-  const workflowId = stackProbeWorkflowId(probeId);
-  await worker.worker.runUntil(
-    client.workflow.execute(stackProbe, { workflowId, taskQueue, args: [{ probeId, requestedBy: 'record-histories' }] }),
-  );
-  record('stack-probe', workflowId);
+  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged')) {
+    await recordOnDevServer(info);
+  }
+  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);
 } finally {
-  await client.connection.close();
-  await worker.connection.close();
-  await noticeQueues.close();
-  await store.close();
   await stop();
 }

@@ -1,10 +1,108 @@
-/** Recorded workflow histories (test/histories/*.json, `temporal workflow show --output json`). */
+/**
+ * Recorded workflow histories (test/histories/<name>.json) in the proto JSON form Temporal's
+ * tools write (`temporal workflow show --output json`, `historyToJSON`): which ones exist,
+ * what path each pins, how to load them for replay, and the privacy check they must pass.
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils.js';
+import { validateCreditCode, validateResidentId, creditCodeCheckChar, residentIdCheckChar } from '../../domain/identity.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
 
-/** The history as recorded: Worker.runReplayHistory accepts this JSON as it is. */
-export function loadHistory(name: string): unknown {
-  return JSON.parse(readFileSync(`${HISTORIES_DIR}${name}.json`, 'utf8'));
+/**
+ * Every recorded history: the workflow type it runs and, as a sentence, the path it pins.
+ * `npm run record-histories` writes these files and the replay test reads exactly these.
+ */
+export const RECORDED_HISTORIES = {
+  'stack-probe': { workflowType: 'stackProbe', path: 'a stack probe writes its record once' },
+  'life-event-birth-granted': { workflowType: 'lifeEvent', path: 'a birth in the city starts an auto grant of the childcare subsidy' },
+  'life-event-birth-undetermined': { workflowType: 'lifeEvent', path: 'a birth with no birth date on record goes to manual review' },
+  'life-event-sixtieth-offered': { workflowType: 'lifeEvent', path: 'a 60th birthday offers the senior preferential card' },
+  'life-event-annual-review-pledged': { workflowType: 'lifeEvent', path: "a young firm's annual review grants the start-up subsidy on its pledge" },
+  'grant-benefit': { workflowType: 'grantBenefit', path: 'the childcare subsidy is granted and the family notified' },
+  'offer-confirmed': { workflowType: 'offerBenefit', path: 'the citizen confirms the offer before the first reminder' },
+  'offer-declined': { workflowType: 'offerBenefit', path: 'the citizen declines the offer' },
+  'offer-expired': { workflowType: 'offerBenefit', path: 'nobody answers: reminders 7 days and 1 day before, expiry after 30 days' },
+  'pledge-passed': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection confirms the pledge' },
+  'pledge-revoked': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection finds arrears and revokes the grant' },
+  'pledge-inconclusive': { workflowType: 'pledgeBenefit', path: 'the certifying data is missing at inspection and an officer takes over' },
+} as const satisfies Record<string, { workflowType: string; path: string }>;
+
+export type HistoryName = keyof typeof RECORDED_HISTORIES;
+export const HISTORY_NAMES = Object.keys(RECORDED_HISTORIES) as HistoryName[];
+
+export function historyFile(name: HistoryName): string {
+  return `${HISTORIES_DIR}${name}.json`;
+}
+
+/** A recorded history, ready for Worker.runReplayHistory / runReplayHistories. */
+export interface RecordedHistory {
+  /** The recorded run's workflow ID (workflowInfo() during replay sees the same one). */
+  workflowId: string;
+  history: History;
+}
+
+export function loadHistory(name: HistoryName): RecordedHistory {
+  const history = historyFromJSON(JSON.parse(readFileSync(historyFile(name), 'utf8')));
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  return { workflowId: started?.workflowId || `replay-${name}`, history };
+}
+
+/**
+ * What a history did, step by step, in words: activities scheduled (by type), timers
+ * (rounded to days) and how they ended, signals received and children started.
+ */
+export function historySteps(history: History): string[] {
+  const steps: string[] = [];
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes) steps.push(event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+    else if (event.timerStartedEventAttributes) steps.push(`timer ${Math.round(Number(event.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0) / 86_400)}d`);
+    else if (event.timerFiredEventAttributes) steps.push('timer fired');
+    else if (event.timerCanceledEventAttributes) steps.push('timer cancelled');
+    else if (event.workflowExecutionSignaledEventAttributes) steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
+    else if (event.startChildWorkflowExecutionInitiatedEventAttributes) steps.push(`child ${event.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
+  }
+  return steps;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Lookaheads so that overlapping candidates are all tried (an ID may sit inside a longer run).
+const RESIDENT_ID_CANDIDATE = /(?=(\d{17}[\dXx]))/g;
+const CREDIT_CODE_CANDIDATE = /(?=([0-9A-HJ-NPQRTUWXY]{18}))/g;
+
+const isValid = (validate: () => unknown) => {
+  try {
+    validate();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Every valid resident ID (GB 11643) or credit code (GB 32100) in a history's JSON text,
+ * looking inside base64 payloads and metadata as well as plain fields. Empty for a history
+ * that keeps to subject keys (DESIGN.md, data and privacy).
+ */
+export function identifiersIn(historyJson: string): string[] {
+  const texts: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      texts.push(value);
+      if (BASE64.test(value)) texts.push(Buffer.from(value, 'base64').toString('utf8'));
+    } else if (Array.isArray(value)) value.forEach(collect);
+    else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([key, inner]) => (collect(key), collect(inner)));
+  };
+  collect(JSON.parse(historyJson));
+  const found = new Set<string>();
+  for (const text of texts) {
+    for (const [, id] of text.matchAll(RESIDENT_ID_CANDIDATE)) {
+      if (residentIdCheckChar(id) === id[17].toUpperCase() && isValid(() => validateResidentId(id))) found.add(id);
+    }
+    for (const [, code] of text.matchAll(CREDIT_CODE_CANDIDATE)) {
+      if (creditCodeCheckChar(code) === code[17] && isValid(() => validateCreditCode(code))) found.add(code);
+    }
+  }
+  return [...found];
 }

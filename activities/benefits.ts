@@ -97,7 +97,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
      * records contradict; missing data is inconclusive.
      */
     async inspectPledge(input: BenefitInput & { pledgeKey: string }): Promise<InspectionResult> {
-      const policy = pinnedPolicy(deps.policies, input.plan.ref);
+      const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const facts = Object.fromEntries(
         Object.entries(policy.facts).map(([key, declared]) => [key, { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` }]),
       );

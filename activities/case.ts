@@ -15,8 +15,8 @@ import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-fact
 
 /** The published policies an activity may use: in force by trigger and date, or by pinned version. */
 export interface PolicySource {
-  inForce(trigger: string, asOf: string, subject: SubjectKind): Policy[];
-  version(id: string, version: number): Policy | undefined;
+  inForce(trigger: string, asOf: string, subject: SubjectKind): Promise<Policy[]>;
+  version(id: string, version: number): Promise<Policy | undefined>;
 }
 
 export interface CaseDeps {
@@ -39,8 +39,8 @@ export function planOf(policy: Policy): PolicyPlan {
 }
 
 /** The pinned policy version; a non-retryable failure when it is unknown or its content changed. */
-export function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Policy {
-  const policy = policies.version(ref.id, ref.version);
+export async function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Promise<Policy> {
+  const policy = await policies.version(ref.id, ref.version);
   if (!policy) {
     throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${ref.id} v${ref.version} is not published`, nonRetryable: true });
   }
@@ -56,7 +56,7 @@ export function makeCaseActivities(deps: CaseDeps) {
   return {
     /** The latest version of each policy in force on the event date for this trigger. */
     async resolvePolicies(input: { trigger: string; asOf: string; subjectKind: SubjectKind }): Promise<PolicyPlan[]> {
-      return deps.policies.inForce(input.trigger, input.asOf, input.subjectKind).map(planOf);
+      return (await deps.policies.inForce(input.trigger, input.asOf, input.subjectKind)).map(planOf);
     },
 
     /** Pulls a policy's declared facts once per case and keeps them in a snapshot. */
@@ -109,7 +109,7 @@ export function makeCaseActivities(deps: CaseDeps) {
     }): Promise<DecisionSummary[]> {
       const summaries: DecisionSummary[] = [];
       for (const item of input.items) {
-        const policy = pinnedPolicy(deps.policies, item.policy);
+        const policy = await pinnedPolicy(deps.policies, item.policy);
         const snapshot = await FactSnapshot.findOne({ key: item.snapshotKey }).lean();
         if (!snapshot) {
           throw ApplicationFailure.create({ type: ErrorType.MissingFactSnapshot, message: `no fact snapshot ${item.snapshotKey}`, nonRetryable: true });

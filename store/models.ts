@@ -4,6 +4,7 @@ import { registerBenefitModels, type BenefitModels } from './benefits.js';
 import { registerCaseModels, type CaseModels } from './cases.js';
 import { registerDecisionModels, type DecisionModels } from './decisions.js';
 import { registerNoticeModels, type NoticeModels } from './notices.js';
+import { registerPolicyModels, type PolicyModels } from './policy-versions.js';
 
 /** A stack probe's record: one per probe workflow, enforced by the unique key. */
 export interface ProbeRecord {
@@ -24,7 +25,7 @@ const probeSchema = new Schema<ProbeRecord>(
 );
 probeSchema.index({ key: 1 }, { unique: true });
 
-export interface Models extends CaseModels, DecisionModels, BenefitModels, NoticeModels {
+export interface Models extends CaseModels, DecisionModels, BenefitModels, NoticeModels, PolicyModels {
   Probe: Model<ProbeRecord>;
 }
 
@@ -36,5 +37,6 @@ export function registerModels(connection: Connection): Models {
     ...registerDecisionModels(connection),
     ...registerBenefitModels(connection),
     ...registerNoticeModels(connection),
+    ...registerPolicyModels(connection),
   };
 }

@@ -5,7 +5,8 @@
  */
 import { createActivities } from '../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
-import { catalogPolicySource } from '../activities/policy-source.js';
+import { storePolicySource } from '../activities/policy-source.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
@@ -40,7 +41,10 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   const store = await connectStore(servers.mongodbUri);
   cleanups.push({ name: 'store', run: () => store.close() });
 
+  // The shipped catalog is published once into the store; from then on the store is the
+  // source of truth, with versions officers publish through the lifecycle next to it.
   const catalog = await loadPolicyCatalog();
+  await createPolicyLifecycle(store).importCatalog(catalog.policies);
   const noticeQueues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: Boolean(config.noticeWebhookUrl), prefix: config.queuePrefix });
   cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
 
@@ -48,7 +52,7 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
     address: servers.temporalAddress,
     namespace: servers.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ store, noticeQueues, policies: catalogPolicySource(catalog) }),
+    activities: createActivities({ store, noticeQueues, policies: storePolicySource(store) }),
   });
   cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });
 

@@ -1,0 +1,76 @@
+/**
+ * Runs a policy's own given/expect cases and says, in words an officer reads, what each
+ * failing case expected and what the rules decided instead. Used by the CLI, the API and
+ * the console alike, and by the suite for the shipped catalog.
+ */
+import { evaluatePolicy } from './engine.js';
+import type { Decision, Policy, PolicyTest } from './types.js';
+
+export interface PolicyTestResult {
+  name: string;
+  asOf: string;
+  passed: boolean;
+  expected: PolicyTest['expect'];
+  actual: { outcome: Decision['outcome']; amount?: number; missingFacts: string[] };
+  /** Empty when passed; otherwise one line per mismatch, e.g. "amount: expected 3000, got 3600". */
+  problems: string[];
+  /** The decisive conditions, for reading a failure: each leaf with its value and result. */
+  conditions: Decision['conditions'];
+}
+
+export interface PolicyTestReport {
+  policy: { id: string; version: number };
+  passed: number;
+  failed: number;
+  results: PolicyTestResult[];
+}
+
+function problemsOf(test: PolicyTest, decision: Decision): string[] {
+  const problems: string[] = [];
+  if (decision.outcome !== test.expect.outcome) problems.push(`outcome: expected ${test.expect.outcome}, got ${decision.outcome}`);
+  if (test.expect.amount !== undefined && decision.amount !== test.expect.amount) {
+    problems.push(`amount: expected ${test.expect.amount}, got ${decision.amount ?? 'none'}`);
+  }
+  if (decision.outcome !== 'eligible' && decision.amount !== undefined) problems.push(`amount: a ${decision.outcome} decision must carry no amount, got ${decision.amount}`);
+  if (test.expect.missingFacts !== undefined) {
+    const expected = [...test.expect.missingFacts].sort().join(', ');
+    const actual = [...decision.missingFacts].sort().join(', ');
+    if (expected !== actual) problems.push(`missing facts: expected [${expected}], got [${actual}]`);
+  }
+  return problems;
+}
+
+/** Runs every test case of the policy (in order) and reports each. */
+export async function runPolicyTests(policy: Policy): Promise<PolicyTestReport> {
+  const results: PolicyTestResult[] = [];
+  for (const test of policy.tests) {
+    const decision = await evaluatePolicy(policy, test.facts, test.asOf);
+    const problems = problemsOf(test, decision);
+    results.push({
+      name: test.name,
+      asOf: test.asOf,
+      passed: problems.length === 0,
+      expected: test.expect,
+      actual: { outcome: decision.outcome, ...(decision.amount === undefined ? {} : { amount: decision.amount }), missingFacts: decision.missingFacts },
+      problems,
+      conditions: decision.conditions,
+    });
+  }
+  const failed = results.filter((result) => !result.passed).length;
+  return { policy: { id: policy.id, version: policy.version }, passed: results.length - failed, failed, results };
+}
+
+/** The report as lines for a terminal: ✓ / ✗ per case, and under each failure what differed and why. */
+export function formatTestReport(report: PolicyTestReport): string[] {
+  const lines = [`${report.policy.id} v${report.policy.version}: ${report.passed} passed, ${report.failed} failed`];
+  for (const result of report.results) {
+    lines.push(`  ${result.passed ? '✓' : '✗'} ${result.name} (as of ${result.asOf})`);
+    if (result.passed) continue;
+    for (const problem of result.problems) lines.push(`      ${problem}`);
+    for (const leaf of result.conditions) {
+      const shown = leaf.factValue === undefined ? 'missing' : JSON.stringify(leaf.factValue);
+      lines.push(`      ${leaf.result === true ? '✓' : leaf.result === false ? '✗' : '?'} ${leaf.name ?? leaf.fact}: ${leaf.fact} = ${shown} ${leaf.operator} ${JSON.stringify(leaf.value)}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,132 @@
+/**
+ * Policy versions as officers author them, and their change history. The document is kept
+ * as JSON text: fact names contain dots, which the MongoDB wire protocol (FerretDB) does
+ * not take as keys, and the text is exactly what was validated, tested and approved.
+ * `_id` is `<policyId>@<version>`; every status change is a guarded update
+ * (`{ _id, status: from }`), so two officers racing cannot both move a version.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
+export type PolicyRole = 'officer' | 'reviewer';
+export type PolicyAction = 'created' | 'edited' | 'validated' | 'tested' | 'simulated' | 'submitted' | 'approved' | 'rejected' | 'published' | 'retired' | 'imported';
+
+export interface CheckSummary {
+  /** The content hash the check ran on: a later edit makes it stale. */
+  hash: string;
+  at: Date;
+  passed: boolean;
+  detail: string;
+}
+
+export interface PolicyVersionRecord {
+  _id: string;
+  policyId: string;
+  version: number;
+  status: PolicyStatus;
+  /** The policy document, as JSON text. */
+  source: string;
+  /** sha256 of the document's canonical JSON (what cases pin). */
+  hash: string;
+  title: { zh: string; en: string };
+  origin: 'catalog' | 'officer';
+  createdBy: string;
+  createdAt: Date;
+  updatedBy: string;
+  updatedAt: Date;
+  validation?: CheckSummary;
+  tests?: CheckSummary;
+  simulation?: CheckSummary;
+  submittedBy?: string;
+  submittedAt?: Date;
+  approvedBy?: string;
+  approvedAt?: Date;
+  publishedBy?: string;
+  publishedAt?: Date;
+  retiredBy?: string;
+  retiredAt?: Date;
+}
+
+export interface PolicyHistoryEntry {
+  /** `<policyId>@<version>#<n>`: one per change, in order. */
+  key: string;
+  policyId: string;
+  version: number;
+  action: PolicyAction;
+  actor: string;
+  role: PolicyRole | 'system';
+  at: Date;
+  note?: string;
+  /** Readable change lines (rules/policy-diff.ts) for edits; the status move for transitions. */
+  changes: string[];
+}
+
+const check = new Schema<CheckSummary>(
+  { hash: { type: String, required: true }, at: { type: Date, required: true }, passed: { type: Boolean, required: true }, detail: { type: String, default: '' } },
+  { _id: false },
+);
+
+const versionSchema = new Schema<PolicyVersionRecord>(
+  {
+    _id: { type: String, required: true },
+    policyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true, enum: ['draft', 'submitted', 'approved', 'published', 'retired'] },
+    source: { type: String, required: true },
+    hash: { type: String, required: true },
+    title: { zh: { type: String, required: true }, en: { type: String, required: true } },
+    origin: { type: String, required: true, enum: ['catalog', 'officer'] },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedBy: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+    validation: check,
+    tests: check,
+    simulation: check,
+    submittedBy: String,
+    submittedAt: Date,
+    approvedBy: String,
+    approvedAt: Date,
+    publishedBy: String,
+    publishedAt: Date,
+    retiredBy: String,
+    retiredAt: Date,
+  },
+  { collection: 'policy_versions', versionKey: false },
+);
+versionSchema.index({ policyId: 1, version: 1 }, { unique: true });
+versionSchema.index({ status: 1 });
+
+const historySchema = new Schema<PolicyHistoryEntry>(
+  {
+    key: { type: String, required: true },
+    policyId: { type: String, required: true },
+    version: { type: Number, required: true },
+    action: { type: String, required: true },
+    actor: { type: String, required: true },
+    role: { type: String, required: true },
+    at: { type: Date, required: true },
+    note: String,
+    changes: { type: [String], default: [] },
+  },
+  { collection: 'policy_history', versionKey: false },
+);
+historySchema.index({ key: 1 }, { unique: true });
+historySchema.index({ policyId: 1, at: 1 });
+
+export interface PolicyModels {
+  PolicyVersion: Model<PolicyVersionRecord>;
+  PolicyHistory: Model<PolicyHistoryEntry>;
+}
+
+export function registerPolicyModels(connection: Connection): PolicyModels {
+  return {
+    PolicyVersion: (connection.models.PolicyVersion as Model<PolicyVersionRecord>) ?? connection.model('PolicyVersion', versionSchema),
+    PolicyHistory: (connection.models.PolicyHistory as Model<PolicyHistoryEntry>) ?? connection.model('PolicyHistory', historySchema),
+  };
+}
+
+/** `_id` of a policy version. */
+export function policyVersionId(policyId: string, version: number): string {
+  return `${policyId}@${version}`;
+}

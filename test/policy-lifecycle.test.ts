@@ -1,0 +1,156 @@
+/**
+ * The policy lifecycle on the real store: an officer drafts v2 of the childcare subsidy
+ * (a higher rate from 2026-07-01), validates and tests it, submits it; the same officer
+ * cannot approve it, a reviewer can; it is published; the history says who did what and
+ * what changed. Refusals name the rule they enforce.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { storePolicySource } from '../activities/policy-source.js';
+import { createPolicyLifecycle, PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import type { Policy } from '../rules/types.js';
+import { connectStore } from '../store/connection.js';
+
+const stack = inject('stack');
+let store: Connection;
+let lifecycle: PolicyLifecycle;
+let shipped: readonly Policy[];
+
+const wang: Actor = { name: '王芳', role: 'officer' };
+const zhao: Actor = { name: '赵强', role: 'officer' };
+const li: Actor = { name: '李明', role: 'reviewer' };
+
+beforeAll(async () => {
+  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_lifecycle_${randomUUID().slice(0, 8)}$1`));
+  lifecycle = createPolicyLifecycle(store);
+  shipped = (await loadPolicyCatalog()).policies;
+  await lifecycle.importCatalog(shipped);
+});
+
+afterAll(async () => {
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+/** v2 of the childcare subsidy: 4,800 a year for births and milestones from 2026-07-01. */
+export function childcareV2(): Record<string, unknown> {
+  const v1 = structuredClone(shipped.find((p) => p.id === 'childcare-subsidy')!) as unknown as Record<string, unknown>;
+  return {
+    ...v1,
+    effective: { from: '2026-07-01' },
+    parameters: { annualAmount: [{ from: '2026-07-01', value: 4800 }] },
+    tests: [
+      { name: 'a child born 2026-03-10 in the city gets 2,400 at the raised rate for July to December 2026', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': true }, expect: { outcome: 'eligible', amount: 2400 } },
+      { name: 'a child registered outside the city gets nothing under the raised rate', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': false }, expect: { outcome: 'ineligible' } },
+      { name: 'a child whose household record cannot be read is undetermined, not refused', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10' }, expect: { outcome: 'undetermined', missingFacts: ['person.localHukou'] } },
+    ],
+  };
+}
+
+async function refusal(step: Promise<unknown>): Promise<PolicyLifecycleError> {
+  const error = await step.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(PolicyLifecycleError);
+  return error as PolicyLifecycleError;
+}
+
+describe('the shipped catalog in the store', () => {
+  it('is published once, however often it is imported', async () => {
+    expect(await lifecycle.importCatalog(shipped)).toEqual({ imported: 0 });
+    const published = await lifecycle.list({ status: 'published' });
+    expect(published.map((v) => `${v.policyId}@${v.version}`)).toEqual(shipped.map((p) => `${p.id}@${p.version}`));
+  });
+
+  it('refuses a shipped file that changed under a published version number', async () => {
+    const changed = { ...shipped[0], reference: `${shipped[0].reference}（修订）` };
+    const error = await refusal(lifecycle.importCatalog([changed]));
+    expect(error.code).toBe('CATALOG_CONFLICT');
+    expect(error.message).toContain(`ship the change as v${shipped[0].version + 1}`);
+  });
+});
+
+describe('draft to published (childcare subsidy v2)', () => {
+  it('goes through validation, tests, submission, four-eyes approval and publication, and records each step', async () => {
+    const broken = { ...childcareV2(), triggers: ['birth.registerd', 'age.milestone'] };
+    const draft = await lifecycle.createDraft(wang, broken);
+    expect([draft.policyId, draft.version, draft.status]).toEqual(['childcare-subsidy', 2, 'draft']);
+
+    const invalid = await lifecycle.validate(wang, 'childcare-subsidy', 2);
+    expect(invalid.valid).toBe(false);
+    expect(invalid.issues.map((issue) => issue.path)).toContain('triggers[0]');
+    expect((await refusal(lifecycle.submit(wang, 'childcare-subsidy', 2))).code).toBe('CHECKS_REQUIRED');
+
+    await lifecycle.updateDraft(zhao, 'childcare-subsidy', 2, childcareV2());
+    expect((await lifecycle.validate(zhao, 'childcare-subsidy', 2)).valid).toBe(true);
+    const report = await lifecycle.test(zhao, 'childcare-subsidy', 2);
+    expect([report.passed, report.failed]).toEqual([3, 0]);
+    const submitted = await lifecycle.submit(zhao, 'childcare-subsidy', 2, '按国家新标准提高');
+    expect(submitted.status).toBe('submitted');
+
+    // Four eyes: the officers who wrote it cannot approve; an officer is not a reviewer.
+    expect((await refusal(lifecycle.approve(zhao, 'childcare-subsidy', 2))).code).toBe('FORBIDDEN_ROLE');
+    const approved = await lifecycle.approve(li, 'childcare-subsidy', 2, '同意');
+    expect([approved.status, approved.approvedBy]).toEqual(['approved', '李明']);
+    const published = await lifecycle.publish(li, 'childcare-subsidy', 2);
+    expect(published.status).toBe('published');
+
+    // Published is immutable.
+    const edit = await refusal(lifecycle.updateDraft(wang, 'childcare-subsidy', 2, childcareV2()));
+    expect([edit.code, edit.status, edit.field]).toEqual(['WRONG_STATUS', 409, 'status']);
+    expect(edit.messageZh).toContain('已发布');
+
+    const history = await lifecycle.history('childcare-subsidy');
+    expect(history.map((entry) => `${entry.version} ${entry.action} ${entry.actor}`)).toEqual([
+      '1 imported system',
+      '2 created 王芳',
+      '2 validated 王芳',
+      '2 edited 赵强',
+      '2 validated 赵强',
+      '2 tested 赵强',
+      '2 submitted 赵强',
+      '2 approved 李明',
+      '2 published 李明',
+    ]);
+    expect(history.find((entry) => entry.action === 'edited')?.changes).toEqual(['~ triggers[0]: "birth.registerd" → "birth.registered"']);
+    expect(await lifecycle.diff('childcare-subsidy', 1, 2)).toEqual(
+      expect.arrayContaining(['~ version: 1 → 2', '~ effective.from: "2025-01-01" → "2026-07-01"', '~ parameters.annualAmount[0].from: "2025-01-01" → "2026-07-01"', '~ parameters.annualAmount[0].value: 3600 → 4800']),
+    );
+  });
+
+  it('keeps the old version in force before the new one takes effect, and cases keep what they pinned', async () => {
+    const source = storePolicySource(store, { refreshMs: 0 });
+    const before = await source.inForce('birth.registered', '2026-05-01', 'person');
+    const after = await source.inForce('birth.registered', '2026-08-01', 'person');
+    expect(before.find((p) => p.id === 'childcare-subsidy')?.version).toBe(1);
+    expect(after.find((p) => p.id === 'childcare-subsidy')?.version).toBe(2);
+
+    await lifecycle.retire(li, 'childcare-subsidy', 1, '由第2版取代');
+    expect((await source.inForce('birth.registered', '2026-05-01', 'person')).find((p) => p.id === 'childcare-subsidy')).toBeUndefined();
+    expect((await source.version('childcare-subsidy', 1))?.parameters.annualAmount[0].value).toBe(3600);
+  });
+});
+
+describe('refusals', () => {
+  it('lets only one change of a policy be in progress at a time', async () => {
+    await lifecycle.createDraft(wang, { ...structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!), reference: '修订中' });
+    const error = await refusal(lifecycle.createDraft(zhao, structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!)));
+    expect([error.code, error.field]).toEqual(['CHANGE_IN_PROGRESS', 'id']);
+  });
+
+  it('keeps reviewers out of drafting and officers out of retiring', async () => {
+    expect((await refusal(lifecycle.createDraft(li, childcareV2()))).code).toBe('FORBIDDEN_ROLE');
+    const retire = await refusal(lifecycle.retire(wang, 'senior-preferential-card', 1, 'x'));
+    expect(retire.code).toBe('FORBIDDEN_ROLE');
+    expect(retire.messageZh).toContain('审核人');
+  });
+
+  it('asks a reviewer who sends a version back to say why', async () => {
+    expect((await refusal(lifecycle.reject(li, 'old-age-allowance', 2, ' '))).field).toBe('note');
+  });
+
+  it('names the unknown version', async () => {
+    const error = await refusal(lifecycle.get('childcare-subsidy', 9));
+    expect([error.code, error.status]).toEqual(['POLICY_NOT_FOUND', 404]);
+  });
+});

@@ -41,6 +41,10 @@ export interface Config {
   queuePrefix: string;
   /** The demo city that `npm start` seeds and feeds with life events; off in production. */
   demo: DemoSettings;
+  /** The API the CLI talks to (APPLYFREE_API_URL; default: this machine's API_HOST and API_PORT). */
+  apiUrl: string;
+  /** The CLI user's token for the policy API (APPLYFREE_TOKEN). */
+  token?: string;
   /** True under CI: progress displays print plain lines instead of redrawing. */
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -144,6 +148,10 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     noticeWebhookUrl: parseUrl('NOTICE_WEBHOOK_URL', optional(env, 'NOTICE_WEBHOOK_URL'), ['http', 'https']),
     subjectKeySecret: parseSecret('APPLYFREE_SUBJECT_KEY_SECRET', optional(env, 'APPLYFREE_SUBJECT_KEY_SECRET')),
+    apiUrl:
+      parseUrl('APPLYFREE_API_URL', optional(env, 'APPLYFREE_API_URL'), ['http', 'https']) ??
+      `http://${optional(env, 'API_HOST') ?? '127.0.0.1'}:${parsePort('API_PORT', optional(env, 'API_PORT'), 3000)}`,
+    token: optional(env, 'APPLYFREE_TOKEN'),
     taskQueue: parseName('APPLYFREE_TASK_QUEUE', optional(env, 'APPLYFREE_TASK_QUEUE'), 'applyfree'),
     queuePrefix: parseName('APPLYFREE_QUEUE_PREFIX', optional(env, 'APPLYFREE_QUEUE_PREFIX'), 'applyfree'),
     demo: {

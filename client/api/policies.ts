@@ -1,0 +1,160 @@
+/**
+ * The policy authoring API (/policies): officers draft, validate, test and submit;
+ * reviewers approve, send back and retire; either publishes an approved version. Every
+ * request names its person with a bearer token; the lifecycle refuses what a role may not
+ * do, and the answer says why in English and Chinese, with the field at fault.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
+
+export interface PolicyApiDeps {
+  lifecycle: PolicyLifecycle;
+  /** The person a bearer token belongs to. */
+  authenticate: (token: string) => Promise<Actor | undefined>;
+}
+
+const versionParams = {
+  type: 'object',
+  required: ['id', 'version'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'policy id, e.g. childcare-subsidy' },
+    version: { type: 'integer', minimum: 1 },
+  },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: versionParams.properties.id } } as const;
+const noteBody = (required: boolean) =>
+  ({
+    type: 'object',
+    ...(required ? { required: ['note'] } : {}),
+    properties: { note: { type: 'string', maxLength: 2000, description: required ? 'why (required)' : 'optional remark' } },
+    additionalProperties: false,
+  }) as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const errorSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    messageZh: { type: 'string' },
+    field: { type: 'string' },
+    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+  },
+} as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
+const security = [{ bearer: [] }];
+
+type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { note?: string } }>;
+
+export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): Promise<void> {
+  const { lifecycle } = deps;
+
+  async function actorOf(request: FastifyRequest): Promise<Actor> {
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const actor = token ? await deps.authenticate(token) : undefined;
+    if (!actor) {
+      throw new PolicyApiError(401, 'UNAUTHENTICATED', token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>', token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）');
+    }
+    return actor;
+  }
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, _request, reply: FastifyReply) => {
+    if (error instanceof PolicyLifecycleError) {
+      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field, issues: error.issues });
+    }
+    if (error instanceof PolicyApiError) return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh });
+    if (error.validation) {
+      const path = /^(?:body|params|querystring)\/?(\S*)/.exec((error as { validationContext?: string }).validationContext ?? '')?.[0];
+      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: path });
+    }
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
+  });
+
+  app.get(
+    '/policies',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Every policy version, newest first per policy · 全部政策版本',
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'submitted', 'approved', 'published', 'retired'] } } },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' } }>) => {
+      const versions = await lifecycle.list({ status: request.query.status });
+      return versions.map(({ document: _document, ...summary }) => summary);
+    },
+  );
+
+  app.post(
+    '/policies',
+    { schema: { tags: ['policies'], summary: 'Start a draft (officer): the next version of a policy, or a new policy · 起草', body: anyObject, security, response: { ...errors } } },
+    async (request: FastifyRequest<{ Body: unknown }>, reply) => reply.code(201).send(await lifecycle.createDraft(await actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/policies/:id/versions/:version',
+    { schema: { tags: ['policies'], summary: 'One version with its document and check results · 查看版本', params: versionParams, response: { 404: errorSchema } } },
+    async (request: VersionRequest) => lifecycle.get(request.params.id, request.params.version),
+  );
+
+  app.put(
+    '/policies/:id/versions/:version',
+    { schema: { tags: ['policies'], summary: 'Replace a draft’s document (officer) · 修改草稿', params: versionParams, body: anyObject, security, response: { ...errors } } },
+    async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
+      lifecycle.updateDraft(await actorOf(request), request.params.id, request.params.version, request.body),
+  );
+
+  const step = (
+    path: string,
+    summary: string,
+    run: (actor: Actor, request: VersionRequest) => Promise<unknown>,
+    body?: ReturnType<typeof noteBody>,
+  ) =>
+    app.post(
+      `/policies/:id/versions/:version/${path}`,
+      { schema: { tags: ['policies'], summary, params: versionParams, ...(body ? { body } : {}), security, response: { ...errors } } },
+      async (request: VersionRequest) => run(await actorOf(request), request),
+    );
+
+  step('validate', 'Validate against the policy format and the data catalog, every issue with its path · 校验', (actor, r) => lifecycle.validate(actor, r.params.id, r.params.version));
+  step('test', 'Run the version’s own test cases · 运行测试', (actor, r) => lifecycle.test(actor, r.params.id, r.params.version));
+  step('submit', 'Submit a valid, tested draft for review (officer) · 提交审核', (actor, r) => lifecycle.submit(actor, r.params.id, r.params.version, r.body?.note), noteBody(false));
+  step('approve', 'Approve (reviewer; not the author or submitter) · 批准', (actor, r) => lifecycle.approve(actor, r.params.id, r.params.version, r.body?.note), noteBody(false));
+  step('reject', 'Send back to draft, saying why (reviewer) · 退回', (actor, r) => lifecycle.reject(actor, r.params.id, r.params.version, r.body.note ?? ''), noteBody(true));
+  step('publish', 'Publish an approved version: immutable, in force from its effective date · 发布', (actor, r) => lifecycle.publish(actor, r.params.id, r.params.version));
+  step('retire', 'Take a published version out of force for new cases, saying why (reviewer) · 停用', (actor, r) => lifecycle.retire(actor, r.params.id, r.params.version, r.body.note ?? ''), noteBody(true));
+
+  app.get(
+    '/policies/:id/history',
+    { schema: { tags: ['policies'], summary: 'Who did what, when, and what changed · 变更记录', params: idParams } },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => lifecycle.history(request.params.id),
+  );
+
+  app.get(
+    '/policies/:id/diff',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'What changed between two versions, field by field · 版本差异',
+        params: idParams,
+        querystring: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } } },
+        response: { 404: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { from: number; to: number } }>) => ({
+      changes: await lifecycle.diff(request.params.id, request.query.from, request.query.to),
+    }),
+  );
+}
+
+class PolicyApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly messageZh: string,
+  ) {
+    super(message);
+  }
+}

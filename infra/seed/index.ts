@@ -31,6 +31,8 @@ export interface SeedOptions {
   /** Subjects per bulk write (default 5,000). */
   batchSize?: number;
   onProgress?: (progress: SeedProgress) => void;
+  /** Stops between batches (throwing the signal's reason); completed batches stay marked, so a later run resumes. */
+  signal?: AbortSignal;
 }
 
 export interface SeedProgress {
@@ -105,12 +107,17 @@ async function streamBatches(
   batchSize: number,
   make: () => SeedEntry,
   progress: (done: number) => void,
+  signal?: AbortSignal,
 ): Promise<WriteResult> {
   const meta = connection.db!.collection<SeedMeta>(SEED_META_COLLECTION);
   const result: WriteResult = { inserted: 0, skipped: 0 };
   const inFlight = new Set<Promise<void>>();
   let done = 0;
   for (let start = 0, index = 0; start < total; start += batchSize, index++) {
+    if (signal?.aborted) {
+      await Promise.allSettled(inFlight);
+      throw signal.reason;
+    }
     const entries: SeedEntry[] = [];
     for (let i = start; i < Math.min(total, start + batchSize); i++) entries.push(make()); // always generated: later batches depend on the stream
     const mark = `${index}:${entries.length}`;
@@ -184,6 +191,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const people = new PersonGenerator(seed, options.secret, asOf, createdAt);
   const residents = await streamBatches(connection, 'residentBatches', completed('residentBatches'), options.residents, batchSize, () => personEntry(people.next()), (done) =>
     report({ phase: 'residents', done, total: options.residents }),
+    options.signal,
   );
   const firms = new EnterpriseGenerator(seed, options.secret, asOf, createdAt);
   const enterprises = await streamBatches(
@@ -197,6 +205,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
       return { subject: e.subject, docs: [['dp_business_registry', e.registry], ['dp_enterprise_insurance', e.insurance], ['dp_tax', e.tax], ['dp_credit', e.credit]] };
     },
     (done) => report({ phase: 'enterprises', done, total: options.enterprises }),
+    options.signal,
   );
   return { seed, asOf, residents, enterprises, elapsedMs: Date.now() - started };
 }

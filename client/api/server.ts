@@ -11,6 +11,8 @@ export interface ApiDeps {
   health: HealthChecks;
   /** Accepts a life event (POST /events); absent in a health-only API. */
   ingest?: (body: unknown) => Promise<IngestResult>;
+  /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
+  summary?: () => Promise<object>;
   temporalUiUrl?: string;
   /** Pino logging for requests; off in tests. */
   logger?: boolean;
@@ -30,7 +32,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/', async () => ({
     name: 'applyfree',
     description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
-    links: { health: '/health', temporalUi: deps.temporalUiUrl },
+    links: { health: '/health', ...(deps.summary ? { summary: '/summary' } : {}), temporalUi: deps.temporalUiUrl },
   }));
 
   app.get('/health', async (_request, reply) => {
@@ -44,6 +46,23 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     app.post('/events', async (request, reply) => {
       const result = await ingest(request.body);
       return reply.code(202).send(result);
+    });
+  }
+
+  if (deps.summary) {
+    const summary = deps.summary;
+    /** The live summary as JSON; 503 SUMMARY_UNAVAILABLE when the store does not answer. */
+    app.get('/summary', async (_request, reply) => {
+      try {
+        return reply.send(await summary());
+      } catch (error) {
+        const body: ApiError = {
+          code: 'SUMMARY_UNAVAILABLE',
+          message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+          messageZh: '暂时无法读取实时概况',
+        };
+        return reply.code(503).send(body);
+      }
     });
   }
 

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Summary } from '../workers/demo/summary.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
 
@@ -16,9 +20,22 @@ function stackEnv(extra: Record<string, string> = {}): Record<string, string> {
     MONGODB_URI: stack.mongodbUri,
     REDIS_URL: stack.redisUrl,
     APPLYFREE_STATE_DIR: stateDir,
+    APPLYFREE_DEMO: 'off',
     CI: '1',
     ...extra,
   };
+}
+
+/** Resolves when the process prints its ready banner; rejects if it exits first. */
+function untilReady(child: ChildProcessWithoutNullStreams): Promise<void> {
+  return new Promise<void>((resolvePromise, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('applyfree is ready')) resolvePromise();
+    });
+    child.on('close', (code) => reject(new Error(`main exited with ${code} before ready`)));
+  });
 }
 
 describe('the main job (npm start)', () => {
@@ -26,14 +43,7 @@ describe('the main job (npm start)', () => {
     const port = await freePort();
     const child = runEntry('workers/main.ts', [], stackEnv({ API_PORT: String(port) }));
     const result = finished(child);
-    await new Promise<void>((resolvePromise, reject) => {
-      let seen = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('applyfree is ready')) resolvePromise();
-      });
-      child.on('close', (code) => reject(new Error(`main exited with ${code} before ready`)));
-    });
+    await untilReady(child);
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
@@ -46,6 +56,72 @@ describe('the main job (npm start)', () => {
     expect(stderr).toContain('applyfree: stopped.');
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   });
+
+  it('runs the demo: seeds a small city, streams its life events through ingestion and serves the live summary', async () => {
+    const port = await freePort();
+    const run = randomUUID().slice(0, 8);
+    // Its own database, task queue and queue prefix: other test files share these servers.
+    const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_main_demo_${run}$1`);
+    const child = runEntry(
+      'workers/main.ts',
+      [],
+      stackEnv({
+        API_PORT: String(port),
+        MONGODB_URI: mongodbUri,
+        APPLYFREE_TASK_QUEUE: `main-demo-${run}`,
+        APPLYFREE_QUEUE_PREFIX: `main-demo-${run}`,
+        APPLYFREE_DEMO: 'on',
+        APPLYFREE_DEMO_RESIDENTS: '300',
+        APPLYFREE_DEMO_ENTERPRISES: '30',
+        APPLYFREE_DEMO_EVENTS_PER_SECOND: '200',
+      }),
+    );
+    const result = finished(child);
+    try {
+      await untilReady(child);
+      // Wait until the feed has delivered everything and every case and notice is worked off.
+      let summary: Summary | undefined;
+      const deadline = Date.now() + 200_000;
+      for (;;) {
+        const response = await fetch(`http://127.0.0.1:${port}/summary`);
+        expect(response.status).toBe(200);
+        summary = (await response.json()) as Summary;
+        const settled = summary.demo?.state === 'done' && summary.events.inProgress === 0 && summary.notices.queued === 0 && summary.decisions.eligible > 0;
+        if (settled) break;
+        if (Date.now() > deadline) throw new Error(`the demo did not settle: ${JSON.stringify(summary)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+
+      const feed = summary.demo!.feed!;
+      expect(feed.position).toBe(feed.planned);
+      // Re-deliveries and second registries' reports were collapsed: fewer cases than deliveries.
+      expect(feed.answers).toEqual({ accepted: feed.events, duplicate: feed.planned - feed.events, rejected: 0, failed: 0 });
+      expect(feed.sent.repeat + feed.sent['second-registry']).toBe(feed.planned - feed.events);
+      expect(summary.deliveries.accepted).toBe(feed.events);
+      expect(summary.events.cases).toBe(feed.events);
+      expect(summary.events.cases).toBeLessThan(summary.events.sourceEvents);
+      expect(summary.decisions.eligible).toBeGreaterThan(0);
+      expect(summary.decisions.ineligible).toBeGreaterThan(0);
+      expect(summary.grants.byPolicy.length).toBeGreaterThan(0);
+      expect(summary.grants.byPolicy[0]).toMatchObject({ count: expect.any(Number), title: { zh: expect.any(String), en: expect.any(String) } });
+      expect(summary.grants.byPolicy[0].count).toBeGreaterThan(0);
+      expect(summary.notices.delivered).toBeGreaterThan(0);
+
+      child.kill('SIGTERM');
+      const { code, stdout, stderr } = await result;
+      expect(code).toBe(0);
+      expect(stdout).toContain('APPLYFREE_DEMO=off');
+      expect(stdout).toContain('实时概况 live summary');
+      expect(stderr).toContain('seeding the demo city');
+      // Nothing printed carries a resident ID or credit code.
+      expect(stdout + stderr).not.toMatch(/\d{17}[\dX]/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      const db = await mongoose.createConnection(mongodbUri).asPromise();
+      await db.dropDatabase();
+      await db.close();
+    }
+  }, 300_000);
 
   it('fails fast with the variable\'s name when the configuration is wrong', async () => {
     const { code, stderr } = await finished(runEntry('workers/main.ts', [], stackEnv({ REDIS_URL: 'http://cache:6379' })));

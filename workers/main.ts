@@ -1,7 +1,9 @@
 /**
  * `npm start`: provisions and starts the embedded stack (or uses the configured servers),
- * then the Temporal worker, the notice worker and the HTTP API. Ctrl-C or SIGTERM stops
- * everything in reverse order, the servers it started included.
+ * then the Temporal worker, the notice worker and the HTTP API, and (APPLYFREE_DEMO, on
+ * by default) the demo: a seeded synthetic city, a registry feed of its life events and a
+ * live summary. Ctrl-C or SIGTERM stops everything in reverse order, the servers it
+ * started included.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -13,6 +15,9 @@ import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { loadConfig, redactUrl } from './config.js';
+import { startDemo } from './demo/index.js';
+import { countIngest } from './demo/ingest-tally.js';
+import { countRunningCases, createSummarySource, type DemoStatus } from './demo/summary.js';
 import { openProcessing, runCleanups, type Cleanup } from './processing.js';
 
 async function main(): Promise<void> {
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
     cleanups.push({ name: 'servers', run: () => stack.stop() });
 
-    const { store, temporalWorker } = await openProcessing(config, stack, cleanups);
+    const { store, catalog, temporalWorker } = await openProcessing(config, stack, cleanups);
     temporalWorker.run().catch((error: unknown) => {
       progress.info(`applyfree: the Temporal worker failed: ${String(error)}`);
       void stop(1);
@@ -50,9 +55,14 @@ async function main(): Promise<void> {
     const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
     if (!config.subjectKeySecret) progress.info('applyfree: APPLYFREE_SUBJECT_KEY_SECRET is not set: using the development pseudonym key (not for production).');
     const ingestDeps = { store, temporal, taskQueue: config.taskQueue, subjectKeySecret: secret, today: () => cityToday() };
+    // One ingestion for POST /events and the demo feed alike, counted for the summary.
+    const counted = countIngest((body: unknown) => ingestEvent(ingestDeps, body));
+    let demoStatus: (() => DemoStatus) | undefined;
+    const summary = createSummarySource({ store, catalog, temporal, taskQueue: config.taskQueue, tally: counted.tally, demo: () => demoStatus?.() });
 
     const api = buildApi({
-      ingest: (body) => ingestEvent(ingestDeps, body),
+      ingest: counted.ingest,
+      summary: () => summary.get(),
       temporalUiUrl: stack.temporalUiUrl,
       health: {
         temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),
@@ -68,12 +78,35 @@ async function main(): Promise<void> {
     console.log('applyfree is ready · 已就绪');
     console.log(`  API              ${apiUrl}`);
     console.log(`  health           ${apiUrl}/health`);
+    console.log(`  live summary     ${apiUrl}/summary`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);
     console.log(`  Redis            ${redactUrl(stack.redisUrl)}`);
     console.log(`  state and logs   ${config.stateDir}`);
+    const { demo } = config;
+    if (demo.enabled) {
+      const count = (value: number) => value.toLocaleString('en');
+      console.log(`  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`);
+      console.log('                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)');
+    }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
+
+    if (demo.enabled) {
+      const running = startDemo({
+        store,
+        settings: demo,
+        secret,
+        ingest: counted.ingest,
+        summary,
+        runningCases: () => countRunningCases(temporal, config.taskQueue),
+        progress,
+        out: process.stdout,
+        interactive: process.stdout.isTTY === true && !config.ci,
+      });
+      demoStatus = running.status;
+      cleanups.push({ name: 'demo', run: () => running.stop() });
+    }
   } catch (error) {
     progress.info(`applyfree: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);

@@ -189,17 +189,18 @@ export function planFeed(population: Population, options: PlanOptions): FeedPlan
   const repeated = chosen('repeat', repeatShare);
   const reportedTwice = chosen('second', secondShare);
 
-  // Each delivery gets a position; re-deliveries and second reports follow their event a little later.
+  // Each delivery gets a position; re-deliveries and second reports follow their event a
+  // little later, beyond the deliveries the feed has in flight at once.
   const placed: Array<{ at: number; delivery: PlannedDelivery }> = [];
   firsts.forEach(({ event, subject, body }, index) => {
     placed.push({ at: index, delivery: { kind: 'first', body } });
     const id = body.sourceEventId;
     if (repeated.has(id)) {
-      placed.push({ at: index + 8 + Math.floor(unit(`${seed}:repeat-delay:${id}`) * 40) + 0.5, delivery: { kind: 'repeat', body } });
+      placed.push({ at: index + 12 + Math.floor(unit(`${seed}:repeat-delay:${id}`) * 40) + 0.5, delivery: { kind: 'repeat', body } });
     }
     if (reportedTwice.has(id)) {
       const second = bodyOf(REPORTERS[event.type].second, event, subject);
-      placed.push({ at: index + 4 + Math.floor(unit(`${seed}:second-delay:${id}`) * 30) + 0.25, delivery: { kind: 'second-registry', body: second } });
+      placed.push({ at: index + 10 + Math.floor(unit(`${seed}:second-delay:${id}`) * 30) + 0.25, delivery: { kind: 'second-registry', body: second } });
     }
   });
   placed.sort((a, b) => a.at - b.at);

@@ -1,0 +1,241 @@
+/**
+ * The compiled evaluator (DESIGN.md, Performance): a policy's JSON conditions, for one as-of
+ * date, turned once into plain closures and then run on millions of flat fact records in a
+ * sweep. It reuses operatorFunctions(asOf), the Kleene reading of explain.ts and computeAmount,
+ * so its decisions equal evaluatePolicy's and its two-valued verdict equals json-rules-engine's
+ * Engine.run (test/rules/compiled.test.ts diffs both); only the engine's promises, almanac and
+ * result tree are gone. No source text is generated: conditions become closures over their values.
+ */
+import type { Text } from '../domain/sources.js';
+import { amountFacts, computeAmount, type AmountResult } from './amount.js';
+import { BoundedMemo, memoizeStrings, primitivesKey } from './compiled-memo.js';
+import { periodKey, type EvaluateOptions } from './engine.js';
+import { RulesError } from './errors.js';
+import { isMissingFact, kleeneNot, shownFactValue, type TriState } from './explain.js';
+import { OPERATOR_SPECS, isOperatorName, operatorFunctions, type OperatorFn } from './operators.js';
+import { parameterAt } from './parameters.js';
+import { policyRef } from './policy-hash.js';
+import type { Condition, ConditionResult, Decision, Outcome, Policy } from './types.js';
+
+/** One subject's facts, flat and keyed by fact name: `{ 'person.birthDate': '1944-03-01' }`. */
+export type FlatFacts = Readonly<Record<string, unknown>>;
+
+/** evaluatePolicy's options, and whether to cache date-operator and amount results by fact value (default true). */
+export interface CompileOptions extends EvaluateOptions {
+  memoize?: boolean;
+}
+
+/** A decision without leaf explanations: what a sweep needs per subject. */
+export interface CompiledDecision {
+  outcome: Outcome;
+  /** Sorted as evaluatePolicy sorts them: document order of the leaves, then the amount rule's facts. */
+  missingFacts: string[];
+  amount?: number;
+  period: string;
+}
+
+/** A policy compiled for one as-of date; reusable for any number of fact sets, and safe to share (no run state). */
+export interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly asOf: string;
+  /** The fast path: outcome, amount, period and missing facts, without explanations. Throws what evaluatePolicy throws. */
+  decide(facts: FlatFacts): CompiledDecision;
+  /** The full decision with every leaf explained: equal to evaluatePolicy's. */
+  explain(facts: FlatFacts): Decision;
+  /** json-rules-engine's own two-valued verdict (runRulesEngine's `passed`): a missing fact is undefined. */
+  passes(facts: FlatFacts): boolean;
+}
+
+/** A leaf with its parameter resolved, its operator bound to the as-of date, and the named condition it belongs to. */
+interface Leaf {
+  kind: 'leaf';
+  fact: string;
+  operator: string;
+  value: unknown;
+  name?: string;
+  label?: Text;
+  /** Engine.run is handed only declared facts; an undeclared one reads as undefined there. */
+  declared: boolean;
+  test: (factValue: unknown) => boolean;
+}
+
+type Node = Leaf | { kind: 'all' | 'any'; children: Node[] } | { kind: 'not'; child: Node };
+
+interface Resolution {
+  policy: Policy;
+  asOf: string;
+  operators: Record<string, OperatorFn>;
+  memoize: boolean;
+}
+
+/** The tree with named conditions expanded in place (as json-rules-engine realizes them) and parameters resolved. */
+function resolve(ctx: Resolution, condition: Condition, owner: string | undefined, trail: readonly string[]): Node {
+  const { policy } = ctx;
+  if ('all' in condition) return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail)) };
+  if ('any' in condition) return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail)) };
+  if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail) };
+  if ('condition' in condition) {
+    const name = condition.condition;
+    if (!Object.hasOwn(policy.namedConditions, name)) throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} is not defined`);
+    if (trail.includes(name)) throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} refers to itself`);
+    return resolve(ctx, policy.namedConditions[name], name, [...trail, name]);
+  }
+  const { fact, operator } = condition;
+  if (!isOperatorName(operator)) throw new RulesError('POLICY_INVALID', `${policy.id}: operator ${operator} is not allowed`);
+  const isRef = typeof condition.value === 'object' && condition.value !== null && !Array.isArray(condition.value) && 'parameter' in condition.value;
+  const value = isRef ? parameterAt(policy, String((condition.value as { parameter: unknown }).parameter), ctx.asOf) : condition.value;
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'fact')) {
+    throw new RulesError('POLICY_INVALID', `${policy.id}: a value naming a fact is a json-rules-engine fact reference, which policies may not use`);
+  }
+  const op = ctx.operators[operator];
+  const direct = (factValue: unknown): boolean => op(factValue, value);
+  const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
+  const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+  return {
+    kind: 'leaf',
+    fact,
+    operator,
+    value,
+    ...(owner === undefined ? {} : { name: owner }),
+    ...(label === undefined ? {} : { label }),
+    declared: Object.hasOwn(policy.facts, fact),
+    test: ctx.memoize && datesOnly ? memoizeStrings(direct) : direct,
+  };
+}
+
+function leavesOf(node: Node): Leaf[] {
+  return node.kind === 'leaf' ? [node] : node.kind === 'not' ? leavesOf(node.child) : node.children.flatMap(leavesOf);
+}
+
+/** Strong Kleene evaluation with short-circuits (a false settles an all, a true an any). */
+function kleene(node: Node, pledged: ReadonlySet<string>): (facts: FlatFacts) => TriState {
+  switch (node.kind) {
+    case 'leaf': {
+      const { fact, declared, test } = node;
+      const whenMissing: TriState = pledged.has(fact) ? true : 'unknown';
+      return (facts) => {
+        const value = facts[fact];
+        return value === undefined || value === null ? whenMissing : test(declared ? value : undefined);
+      };
+    }
+    case 'all':
+    case 'any': {
+      const children = node.children.map((child) => kleene(child, pledged));
+      const settles = node.kind === 'any';
+      return (facts) => {
+        let result: TriState = !settles;
+        for (const child of children) {
+          const value = child(facts);
+          if (value === settles) return settles;
+          if (value === 'unknown') result = value;
+        }
+        return result;
+      };
+    }
+    case 'not': {
+      const child = kleene(node.child, pledged);
+      return (facts) => kleeneNot(child(facts));
+    }
+  }
+}
+
+/** json-rules-engine's two-valued reading: missing and null facts are undefined, and an empty all or any passes. */
+function engineVerdict(node: Node): (facts: FlatFacts) => boolean {
+  switch (node.kind) {
+    case 'leaf': {
+      const { fact, declared, test } = node;
+      return (facts) => {
+        const value = facts[fact];
+        return test(declared && value !== null ? value : undefined);
+      };
+    }
+    case 'all': {
+      const children = node.children.map(engineVerdict);
+      return (facts) => children.every((child) => child(facts));
+    }
+    case 'any': {
+      const children = node.children.map(engineVerdict);
+      return (facts) => children.length === 0 || children.some((child) => child(facts));
+    }
+    case 'not': {
+      const child = engineVerdict(node.child);
+      return (facts) => !child(facts);
+    }
+  }
+}
+
+/** The amount rule as a function of the facts, cached by the values of the facts it reads. */
+function compileAmount(policy: Policy, asOf: string, memoize: boolean): ((facts: FlatFacts) => AmountResult) | undefined {
+  if (policy.benefit.kind !== 'cash') return undefined;
+  const rule = policy.benefit.amount;
+  const compute = (facts: FlatFacts): AmountResult => computeAmount(policy, rule, facts, asOf);
+  if (!memoize) return compute;
+  const keys = amountFacts(rule);
+  const memo = new BoundedMemo<AmountResult>();
+  return (facts) => {
+    const key = primitivesKey(keys.map((fact) => facts[fact]));
+    if (key === undefined) return compute(facts);
+    let result = memo.get(key);
+    if (result === undefined) {
+      result = compute(facts);
+      memo.set(key, result);
+    }
+    return result;
+  };
+}
+
+/**
+ * Compiles a (validated) policy for one as-of date. Throws, once, the RulesError evaluatePolicy
+ * would throw for every fact set on that date (INVALID_AS_OF, PARAMETER_NOT_IN_FORCE); amount
+ * errors (AMOUNT_UNRESOLVED) are thrown per fact set, as evaluatePolicy throws them.
+ */
+export function compilePolicy(policy: Policy, asOf: string, options: CompileOptions = {}): CompiledPolicy {
+  const operators = operatorFunctions(asOf);
+  const root = resolve({ policy, asOf, operators, memoize: options.memoize ?? true }, policy.conditions, undefined, []);
+  const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
+  const leaves = leavesOf(root);
+  const asked = [...new Set(leaves.map((leaf) => leaf.fact))].filter((fact) => !pledged.has(fact));
+  const value = kleene(root, pledged);
+  const verdict = engineVerdict(root);
+  const amount = compileAmount(policy, asOf, options.memoize ?? true);
+  const period = periodKey(policy, asOf);
+  const ref = policyRef(policy);
+
+  const decide = (facts: FlatFacts): CompiledDecision => {
+    const result = value(facts);
+    if (result === false) return { outcome: 'ineligible', missingFacts: [], period };
+    if (result === 'unknown') return { outcome: 'undetermined', missingFacts: asked.filter((fact) => isMissingFact(facts, fact)), period };
+    if (amount === undefined) return { outcome: 'eligible', missingFacts: [], period };
+    const computed = amount(facts);
+    if ('amount' in computed) return { outcome: 'eligible', missingFacts: [], amount: computed.amount, period };
+    return { outcome: 'undetermined', missingFacts: [...computed.missingFacts], period };
+  };
+
+  const explainLeaf = (leaf: Leaf, facts: FlatFacts): ConditionResult => {
+    const missing = isMissingFact(facts, leaf.fact);
+    const byPledge = missing && pledged.has(leaf.fact);
+    const result: TriState = byPledge ? true : missing ? 'unknown' : leaf.test(leaf.declared ? facts[leaf.fact] : undefined);
+    return {
+      ...(leaf.name === undefined ? {} : { name: leaf.name }),
+      ...(leaf.label === undefined ? {} : { label: leaf.label }),
+      fact: leaf.fact,
+      operator: leaf.operator,
+      value: leaf.value,
+      factValue: shownFactValue(leaf.fact, facts[leaf.fact]),
+      result,
+      ...(byPledge ? { pledged: true } : {}),
+    };
+  };
+
+  return {
+    policy,
+    asOf,
+    decide,
+    explain(facts) {
+      const { outcome, missingFacts, amount: cash } = decide(facts);
+      const conditions = leaves.map((leaf) => explainLeaf(leaf, facts));
+      return { policy: { ...ref }, asOf, outcome, conditions, missingFacts, ...(cash === undefined ? {} : { amount: cash }), period };
+    },
+    passes: verdict,
+  };
+}

@@ -111,10 +111,11 @@ describe('the live display', () => {
   it('renders every figure in Chinese with English labels', () => {
     const text = renderSummary(sample()).join('\n');
     for (const part of [
-      '新案件 new case 1,050',
-      '重复已合并 duplicate, collapsed 184',
+      '新案件 new 1,050',
+      '重复已合并 collapsed 184',
       '案件 cases',
-      '跨部门合并 collapsed across registries 80',
+      '处理中 in progress 7',
+      '来源事件 source events 1,130 (跨部门合并 collapsed 80)',
       '符合 eligible 1,100',
       '不符合 ineligible 1,900',
       '待定 undetermined 20',

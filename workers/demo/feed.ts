@@ -139,18 +139,22 @@ export function startFeed(options: FeedOptions): Feed {
     recent.push(Date.now());
   };
 
+  // Cases the feed may still start before it asks the pipeline again (at most once a second).
+  let allowance = 0;
   let backlogCheckedAt = 0;
-  /** Waits while the pipeline's backlog is at the limit; checks at most once a second. */
+  /** Waits while the pipeline's backlog is at the limit. */
   const waitForPipeline = async () => {
     const backlog = options.backlog;
-    if (!backlog || Date.now() - backlogCheckedAt < 1000) return;
-    for (;;) {
+    if (!backlog) return;
+    while (allowance <= 0 && !stopping) {
+      const wait = backlogCheckedAt + 1000 - Date.now();
+      if (wait > 0) await Promise.race([sleep(wait), stopped]);
       backlogCheckedAt = Date.now();
       const running = await backlog.running();
-      stats.heldBack = running !== undefined && running >= backlog.limit && !stopping;
-      if (!stats.heldBack) return;
-      await Promise.race([sleep(1000), stopped]);
+      allowance = running === undefined ? concurrency : backlog.limit - running;
+      stats.heldBack = allowance <= 0 && !stopping;
     }
+    allowance--;
   };
 
   const run = async (): Promise<void> => {

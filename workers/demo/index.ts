@@ -41,7 +41,7 @@ export interface Demo {
 const n = (value: number) => value.toLocaleString('en');
 
 /** Running cases at which the feed waits for the pipeline. */
-export const BACKLOG_LIMIT = 40;
+export const BACKLOG_LIMIT = 8;
 
 /** Starts the demo; see the file comment. Never rejects: a failure is reported and shown in the status. */
 export function startDemo(deps: DemoDeps): Demo {

@@ -115,9 +115,11 @@ export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalo
   const m = registerModels(deps.store);
   const group = (field: string) => [{ $group: { _id: `$${field}`, n: { $sum: 1 } } }];
   const running = deps.temporal ? countRunningCases(deps.temporal, deps.taskQueue) : Promise.resolve(undefined);
-  const [sourceEvents, cases, decisions, grants, offers, pledges, tasks, notices, inProgress] = await Promise.all([
+  // Cases before source events: a case's record is written before its delivery's, so the
+  // reports collapsed into cases never come out negative.
+  const cases = await m.LifeEvent.countDocuments({});
+  const [sourceEvents, decisions, grants, offers, pledges, tasks, notices, inProgress] = await Promise.all([
     m.EventDelivery.countDocuments({}),
-    m.LifeEvent.countDocuments({}),
     m.Decision.aggregate<{ _id: string; n: number }>(group('outcome')),
     // Amounts are added here: FerretDB 1.24's $group answers 0 for { $sum: '$amount' }.
     m.Grant.find({}, { _id: 0, policy: 1, amount: 1, status: 1 }).lean<Array<{ policy: { id: string; version: number }; amount?: number; status: string }>>(),

@@ -5,10 +5,13 @@
  * so its decisions equal evaluatePolicy's and its two-valued verdict equals json-rules-engine's
  * Engine.run (test/rules/compiled.test.ts diffs both); only the engine's promises, almanac and
  * result tree are gone. No source text is generated: conditions become closures over their values.
+ * Date operators become ranges of days found with the operators themselves (compiled-dates.ts),
+ * and amounts are cached by fact value (compiled-memo.ts): luxon per fact would cost ~25 µs.
  */
 import type { Text } from '../domain/sources.js';
 import { amountFacts, computeAmount, type AmountResult } from './amount.js';
-import { BoundedMemo, memoizeStrings, primitivesKey } from './compiled-memo.js';
+import { dateRangeTest, FIRST_DATE, LAST_DATE } from './compiled-dates.js';
+import { cachedByFacts } from './compiled-memo.js';
 import { periodKey, type EvaluateOptions } from './engine.js';
 import { RulesError } from './errors.js';
 import { isMissingFact, kleeneNot, shownFactValue, type TriState } from './explain.js';
@@ -20,21 +23,25 @@ import type { Condition, ConditionResult, Decision, Outcome, Policy } from './ty
 /** One subject's facts, flat and keyed by fact name: `{ 'person.birthDate': '1944-03-01' }`. */
 export type FlatFacts = Readonly<Record<string, unknown>>;
 
-/** evaluatePolicy's options, and whether to cache date-operator and amount results by fact value (default true). */
+/**
+ * evaluatePolicy's options, and `precompute` (default true): date operators as day ranges
+ * (compiled-dates.ts) and amounts cached by fact value (compiled-memo.ts). With false, every
+ * fact set goes through operators.ts and computeAmount: the same answers, for comparison.
+ */
 export interface CompileOptions extends EvaluateOptions {
-  memoize?: boolean;
+  precompute?: boolean;
 }
 
 /** A decision without leaf explanations: what a sweep needs per subject. */
 export interface CompiledDecision {
   outcome: Outcome;
-  /** Sorted as evaluatePolicy sorts them: document order of the leaves, then the amount rule's facts. */
+  /** In evaluatePolicy's order: the leaves' facts in document order, or the amount rule's facts. */
   missingFacts: string[];
   amount?: number;
   period: string;
 }
 
-/** A policy compiled for one as-of date; reusable for any number of fact sets, and safe to share (no run state). */
+/** A policy compiled for one as-of date; reusable for any number of fact sets and callers (synchronous; its caches never change an answer). */
 export interface CompiledPolicy {
   readonly policy: Policy;
   readonly asOf: string;
@@ -65,7 +72,8 @@ interface Resolution {
   policy: Policy;
   asOf: string;
   operators: Record<string, OperatorFn>;
-  memoize: boolean;
+  /** Whether date operators become ranges of dates (compiled-dates.ts). */
+  ranges: boolean;
 }
 
 /** The tree with named conditions expanded in place (as json-rules-engine realizes them) and parameters resolved. */
@@ -88,7 +96,6 @@ function resolve(ctx: Resolution, condition: Condition, owner: string | undefine
     throw new RulesError('POLICY_INVALID', `${policy.id}: a value naming a fact is a json-rules-engine fact reference, which policies may not use`);
   }
   const op = ctx.operators[operator];
-  const direct = (factValue: unknown): boolean => op(factValue, value);
   const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
   const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
   return {
@@ -99,7 +106,7 @@ function resolve(ctx: Resolution, condition: Condition, owner: string | undefine
     ...(owner === undefined ? {} : { name: owner }),
     ...(label === undefined ? {} : { label }),
     declared: Object.hasOwn(policy.facts, fact),
-    test: ctx.memoize && datesOnly ? memoizeStrings(direct) : direct,
+    test: datesOnly && ctx.ranges ? dateRangeTest(op, value, ctx.asOf) : (factValue) => op(factValue, value),
   };
 }
 
@@ -164,24 +171,12 @@ function engineVerdict(node: Node): (facts: FlatFacts) => boolean {
   }
 }
 
-/** The amount rule as a function of the facts, cached by the values of the facts it reads. */
-function compileAmount(policy: Policy, asOf: string, memoize: boolean): ((facts: FlatFacts) => AmountResult) | undefined {
+/** The amount rule as a function of the facts, cached by the values of the facts it reads (compiled-memo.ts). */
+function compileAmount(policy: Policy, asOf: string, cache: boolean): ((facts: FlatFacts) => AmountResult) | undefined {
   if (policy.benefit.kind !== 'cash') return undefined;
   const rule = policy.benefit.amount;
   const compute = (facts: FlatFacts): AmountResult => computeAmount(policy, rule, facts, asOf);
-  if (!memoize) return compute;
-  const keys = amountFacts(rule);
-  const memo = new BoundedMemo<AmountResult>();
-  return (facts) => {
-    const key = primitivesKey(keys.map((fact) => facts[fact]));
-    if (key === undefined) return compute(facts);
-    let result = memo.get(key);
-    if (result === undefined) {
-      result = compute(facts);
-      memo.set(key, result);
-    }
-    return result;
-  };
+  return cache ? cachedByFacts(amountFacts(rule), compute) : compute;
 }
 
 /**
@@ -191,13 +186,15 @@ function compileAmount(policy: Policy, asOf: string, memoize: boolean): ((facts:
  */
 export function compilePolicy(policy: Policy, asOf: string, options: CompileOptions = {}): CompiledPolicy {
   const operators = operatorFunctions(asOf);
-  const root = resolve({ policy, asOf, operators, memoize: options.memoize ?? true }, policy.conditions, undefined, []);
+  const precompute = options.precompute ?? true;
+  const ranges = precompute && asOf >= FIRST_DATE && asOf <= LAST_DATE;
+  const root = resolve({ policy, asOf, operators, ranges }, policy.conditions, undefined, []);
   const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
   const leaves = leavesOf(root);
   const asked = [...new Set(leaves.map((leaf) => leaf.fact))].filter((fact) => !pledged.has(fact));
   const value = kleene(root, pledged);
   const verdict = engineVerdict(root);
-  const amount = compileAmount(policy, asOf, options.memoize ?? true);
+  const amount = compileAmount(policy, asOf, precompute);
   const period = periodKey(policy, asOf);
   const ref = policyRef(policy);
 

@@ -10,12 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { findFact } from '../../domain/sources.js';
 import { Random } from '../../infra/seed/random.js';
 import { findPolicyVersion, loadPolicyCatalog } from '../../rules/catalog.js';
-import { BoundedMemo, primitivesKey } from '../../rules/compiled-memo.js';
+import { FIRST_DATE, LAST_DATE, dateRange, dateRangeTest, isPlainDate } from '../../rules/compiled-dates.js';
+import { MEMO_TRIAL, cachedByFacts, primitivesKey } from '../../rules/compiled-memo.js';
 import { compilePolicy, type CompiledPolicy, type CompileOptions, type FlatFacts } from '../../rules/compiled.js';
 import { evaluatePolicy, runRulesEngine } from '../../rules/engine.js';
 import { RulesError } from '../../rules/errors.js';
 import { parameterAt } from '../../rules/parameters.js';
 import type { Condition, Decision, Policy } from '../../rules/types.js';
+import { isIsoDate } from '../../rules/dates.js';
+import { OPERATOR_NAMES, OPERATOR_SPECS, operatorFunctions } from '../../rules/operators.js';
 import { validatePolicy } from '../../rules/validate.js';
 
 const catalog = await loadPolicyCatalog();
@@ -221,27 +224,27 @@ async function diffAgainstEngine(policy: Policy, options: { sets: number; seed: 
   const perDate = Math.ceil(options.sets / open.length);
   for (const asOf of open) {
     const next = factSets(policy, asOf, random);
-    const evaluators = new Map<boolean, { memoized: CompiledPolicy; plain: CompiledPolicy }>();
+    const evaluators = new Map<boolean, { fast: CompiledPolicy; plain: CompiledPolicy }>();
     for (const acceptPledges of [false, true]) {
-      evaluators.set(acceptPledges, { memoized: compile(policy, asOf, { acceptPledges }), plain: compile(policy, asOf, { acceptPledges, memoize: false }) });
+      evaluators.set(acceptPledges, { fast: compile(policy, asOf, { acceptPledges }), plain: compile(policy, asOf, { acceptPledges, precompute: false }) });
     }
     for (let i = 0; i < perDate; i += 1) {
       const facts = next();
       const acceptPledges = random.chance(0.5);
-      const { memoized, plain } = evaluators.get(acceptPledges)!;
+      const { fast, plain } = evaluators.get(acceptPledges)!;
       const context = (): string => `as of ${asOf}${acceptPledges ? ' accepting pledges' : ''}, facts ${show(facts)}`;
 
       const reference = await settle(() => evaluatePolicy(policy, facts, asOf, { acceptPledges }));
       const expected = 'value' in reference ? { value: essentials(reference.value) } : reference;
-      for (const evaluator of i % 8 === 0 ? [memoized, plain] : [memoized]) {
+      for (const evaluator of i % 8 === 0 ? [fast, plain] : [fast]) {
         const decided = await settle(() => evaluator.decide(facts));
         const actual = 'value' in decided ? { value: essentials(decided.value) } : decided;
         if (!isDeepStrictEqual(expected, actual)) mismatch('decide', context, expected, actual);
       }
-      const explained = await settle(() => memoized.explain(facts));
+      const explained = await settle(() => fast.explain(facts));
       if (!isDeepStrictEqual(reference, explained)) mismatch('explain', context, reference, explained);
       const raw = await settle(async () => (await runRulesEngine(policy, facts, asOf)).passed);
-      const passes = await settle(() => memoized.passes(facts));
+      const passes = await settle(() => fast.passes(facts));
       if (!isDeepStrictEqual(raw, passes)) mismatch('passes', context, raw, passes);
 
       const kind = 'value' in reference ? reference.value.outcome : `error ${reference.error}`;
@@ -363,6 +366,54 @@ describe('the differential harness can fail', () => {
   });
 });
 
+describe('date operators as ranges of days', () => {
+  const DATE_OPERATORS = OPERATOR_NAMES.filter((name) => OPERATOR_SPECS[name].value !== 'date' && OPERATOR_SPECS[name].factTypes.every((type) => type === 'date'));
+  const cases = ['2024-02-29', '2025-03-01', '2025-06-15', '2025-12-31'].flatMap((asOf) => [
+    ...DATE_OPERATORS.flatMap((operator) => [0, 3, 12, 60, 365].map((value) => ({ asOf, operator, value }) as const)),
+    ...(['dateBefore', 'dateOnOrAfter'] as const).flatMap((operator) => ['1964-02-29', '2024-07-01', '2025-01-31'].map((value) => ({ asOf, operator, value }))),
+  ]);
+
+  it('match the operator itself around both ends of each range and on random days', () => {
+    const random = new Random('date-ranges');
+    const wrong: string[] = [];
+    for (const { asOf, operator, value } of cases) {
+      const op = operatorFunctions(asOf)[operator];
+      const [first, last] = dateRange((date) => op(date, value), asOf);
+      const days = [first, last].flatMap((end) => Array.from({ length: 81 }, (_, i) => shift(end, i - 40)));
+      days.push(...Array.from({ length: 150 }, () => shift(FIRST_DATE, random.int(0, 146_000))));
+      const inRange = dateRangeTest(op, value, asOf);
+      for (const date of days.filter((day) => day >= FIRST_DATE && day <= LAST_DATE)) {
+        const holds = op(date, value);
+        if (holds !== (first <= date && date <= last) || inRange(date) !== holds) wrong.push(`${operator} ${value} as of ${asOf} on ${date}`);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it('leave timestamps, Date objects, far years and malformed dates to the operator', () => {
+    const op = operatorFunctions('2025-06-15').ageAtLeast;
+    const test = dateRangeTest(op, 60, '2025-06-15');
+    for (const value of ['1965-06-14T16:00:00Z', new Date('1965-06-15T15:59:59Z'), '1700-01-01', '1965-02-29', '1965-6-15', 19650615, undefined]) {
+      expect([value, test(value)]).toEqual([value, op(value, 60)]);
+    }
+    expect(test('1700-01-01')).toBe(true);
+  });
+
+  it('read plain dates as isIsoDate does, leap years and month lengths included', () => {
+    const differ: string[] = [];
+    for (let year = 1800; year <= 2199; year += 1) {
+      for (let month = 0; month <= 13; month += 1) {
+        for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+          const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          if (isPlainDate(text) !== isIsoDate(text)) differ.push(text);
+        }
+      }
+    }
+    for (const text of ['1965-6-15', '1965-06-1x', '1965/06/15', ' 965-06-15', '1965-06-15 ', '19650615']) if (isPlainDate(text) !== isIsoDate(text)) differ.push(text);
+    expect(differ).toEqual([]);
+  });
+});
+
 describe('memo keys', () => {
   it('never confuse two different lists of values', () => {
     const lists: unknown[][] = [['ab', 'c'], ['a', 'bc'], [0], [-0], ['1'], [1], [null], [undefined], [true], ['t'], [], ['s1:a'], ['a', 's0:']];
@@ -375,10 +426,19 @@ describe('memo keys', () => {
   });
 
   it('start over when full instead of growing without bound', () => {
-    const memo = new BoundedMemo<number>(2);
-    memo.set('a', 1);
-    memo.set('b', 2);
-    memo.set('c', 3);
-    expect([memo.get('a'), memo.get('b'), memo.get('c')]).toEqual([undefined, undefined, 3]);
+    const computed: unknown[] = [];
+    const cached = cachedByFacts(['x'], (record) => computed.push(record.x), 2);
+    for (const x of ['a', 'b', 'a', 'c', 'a']) cached({ x });
+    expect(computed).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('stop caching values that hardly repeat, and keep answering right', () => {
+    let computations = 0;
+    const cached = cachedByFacts(['x'], (record) => {
+      computations += 1;
+      return Number(record.x) * 2;
+    });
+    for (let x = 0; x < MEMO_TRIAL; x += 1) expect(cached({ x })).toBe(2 * x);
+    expect([cached({ x: 1 }), computations]).toEqual([2, MEMO_TRIAL + 1]);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * What every benchmark shares: its contract with bench/run.ts, progress lines for long runs,
+ * a plain-text table, and the machine the figures come from. Timings live here and in bench/
+ * only; tests never assert them.
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+
+/** A named entry of `npm run bench`: integer options with defaults, and a run that prints its figures. */
+export interface Benchmark {
+  summary: string;
+  options: Record<string, { default: number; help: string }>;
+  run(options: Record<string, number>): Promise<void>;
+}
+
+/** One line about the machine: figures mean little without it. */
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${availableParallelism()} cores · ${cpu} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${process.platform}`;
+}
+
+/**
+ * Progress of a long loop on stderr, at most once a second: rewritten in place on a terminal,
+ * a line every ten seconds otherwise (CI logs). `done()` clears the line.
+ */
+export function progress(label: string, total: number): { tick(count: number): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  const every = tty ? 1_000 : 10_000;
+  let last = performance.now();
+  let shown = false;
+  return {
+    tick(count) {
+      const now = performance.now();
+      if (now - last < every) return;
+      last = now;
+      const line = `  ${label} ${count.toLocaleString('en')}/${total.toLocaleString('en')} (${Math.floor((100 * count) / total)}%)`;
+      if (tty) process.stderr.write(`\r${line}\u001b[K`);
+      else process.stderr.write(`${line}\n`);
+      shown = true;
+    },
+    done() {
+      if (tty && shown) process.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+/** A number with thousands separators, rounded to `digits` decimals. */
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Rows under a header, columns padded; text columns left-aligned, numbers right-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const numeric = header.map((_, i) => rows.every((row) => /^[\d,.×%/ -]*$/.test(row[i])));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}

@@ -160,7 +160,7 @@ function report(measurements: readonly Measurement[], options: Record<string, nu
   console.log(`compiled decide() on all, and decide() without precomputed date ranges and amount cache on the first ${sets('engine-sets')}.\n`);
   console.log(
     table(
-      ['policy', 'evaluatePolicy/s', 'decide()/s', 'vs evaluatePolicy', 'precompute off/s', 'vs evaluatePolicy '],
+      ['policy', 'evaluatePolicy/s', 'decide()/s', 'vs evaluatePolicy', 'precompute off/s', 'off vs evaluatePolicy'],
       rows((label, t) => [label, fmt(rate(t.wrapper)), fmt(rate(t.decide)), times(t.decide, t.wrapper), fmt(rate(t.plain)), times(t.plain, t.wrapper)]),
     ),
   );

@@ -3,7 +3,7 @@
  * a plain-text table, and the machine the figures come from. Timings live here and in bench/
  * only; tests never assert them.
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 /** A named entry of `npm run bench`: integer options with defaults, and a run that prints its figures. */
 export interface Benchmark {
@@ -12,10 +12,11 @@ export interface Benchmark {
   run(options: Record<string, number>): Promise<void>;
 }
 
-/** One line about the machine: figures mean little without it. */
+/** One line about the machine, with its load when the run starts: figures mean little without them. */
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${availableParallelism()} cores · ${cpu} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${process.platform}`;
+  const load = loadavg()[0].toFixed(2);
+  return `${availableParallelism()} cores · ${cpu} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${process.platform} · load ${load}`;
 }
 
 /**

@@ -73,7 +73,7 @@ export function renderSummary(summary: Summary, now: Date = new Date()): string[
   lines.push(row('判定 decisions', `符合 eligible ${n(decisions.eligible)} · 不符合 ineligible ${n(decisions.ineligible)} · 待定 undetermined ${n(decisions.undetermined)}`));
   lines.push(row('发放 grants', `${n(grants.total)}${grants.revoked ? ` (撤销 revoked ${n(grants.revoked)})` : ''}`));
   for (const policy of grants.byPolicy) {
-    lines.push(`    ${pad(policy.title.zh, 18)}${pad(policy.title.en, 50)}${n(policy.count).padStart(7)}  ${money(policy).padStart(13)}`);
+    lines.push(`    ${pad(policy.title.zh, 20)}${pad(policy.title.en, 48)}${n(policy.count).padStart(7)}  ${money(policy).padStart(13)}`);
   }
   lines.push(row('待确认 offers awaiting confirmation', n(summary.offersAwaitingConfirmation)));
   lines.push(row('待核查 pledges awaiting inspection', n(summary.pledgesAwaitingInspection)));

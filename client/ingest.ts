@@ -88,6 +88,8 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
       workflowId: record!.caseId,
       taskQueue: deps.taskQueue ?? TASK_QUEUE,
       args: [input],
+      // A re-delivery after the case finished must not start it again: one event, one case run.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: SearchAttributes.subjectKey, value: subject },
         { key: SearchAttributes.eventType, value: event.type },

@@ -148,6 +148,13 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     const notices = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
     expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([['grant.awarded', 'inbox', 'delivered']]);
 
+    // A late re-delivery, after the case finished, neither restarts it nor grants again.
+    const finishedRun = (await caseHandle.describe()).runId;
+    const late = await postEvent(birth);
+    expect(late.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
+    const afterLate = await caseHandle.describe();
+    expect([afterLate.runId, afterLate.status.name]).toEqual([finishedRun, 'COMPLETED']);
+
     second.kill('SIGTERM');
     const stopped = await finished(second);
     expect(stopped.code).toBe(0);

@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import { DATA_SOURCES, findSource, type DataSource } from '../../domain/sources.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
-import { idFieldOf, pickColumns } from './source-keys.js';
+import { pickColumns } from './source-keys.js';
 import { HttpVerificationAdapter, type HttpSourceConfig, type HttpRuntime } from './http-verification.js';
 
 export { HttpVerificationAdapter, type HttpSourceConfig } from './http-verification.js';
@@ -43,7 +43,8 @@ export class MongoCollectionAdapter implements DataSourceAdapter {
     for (const column of columns) projection[column] = 1;
     let document: Record<string, unknown> | null;
     try {
-      document = await db.collection(source.collection).findOne({ [idFieldOf(source)]: idValue }, { projection });
+      // Platform records are keyed by the ID itself (_id): FerretDB serves only _id lookups from an index.
+      document = await db.collection(source.collection).findOne({ _id: idValue } as object, { projection });
     } catch (error) {
       const reason = error instanceof Error ? error.name : 'error';
       throw new DataSourceError('ReadFailed', source.id, `reading ${source.collection} failed (${reason})`);

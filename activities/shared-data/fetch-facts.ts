@@ -136,8 +136,9 @@ function planPulls(manifest: FetchFactsInput['facts']): SourcePull[] {
 }
 
 async function resolveSubject(connection: Connection, subjectKey: string): Promise<Subject> {
+  // _id is the subject key (store/subjects.ts): an indexed lookup on FerretDB too.
   const doc = await connection.db!.collection('subjects').findOne(
-    { subjectKey },
+    { _id: subjectKey } as object,
     { projection: { _id: 0, kind: 1, idNumber: 1, creditCode: 1 } },
   );
   const kind = doc?.kind as SubjectKind | undefined;

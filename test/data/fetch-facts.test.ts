@@ -26,23 +26,23 @@ let fetchFacts: ReturnType<typeof makeFetchFacts>;
 beforeAll(async () => {
   connection = await mongoose.createConnection(inject('stack').mongodbUri, { dbName: `af_fetch_${randomUUID().slice(0, 8)}` }).asPromise();
   const db = connection.db!;
-  await db.collection('subjects').insertMany([
-    { subjectKey: 'sk_elder', kind: 'person', idNumber: ID_ELDER },
-    { subjectKey: 'sk_no_records', kind: 'person', idNumber: ID_NO_RECORDS },
-    { subjectKey: 'sk_guardian', kind: 'person', idNumber: ID_GUARDIAN },
-    { subjectKey: 'sk_child', kind: 'person', idNumber: ID_CHILD },
-    { subjectKey: 'sk_firm', kind: 'enterprise', creditCode: USCC },
+  await db.collection<Record<string, unknown> & { _id: string }>('subjects').insertMany([
+    { _id: 'sk_elder', subjectKey: 'sk_elder', kind: 'person', idNumber: ID_ELDER },
+    { _id: 'sk_no_records', subjectKey: 'sk_no_records', kind: 'person', idNumber: ID_NO_RECORDS },
+    { _id: 'sk_guardian', subjectKey: 'sk_guardian', kind: 'person', idNumber: ID_GUARDIAN },
+    { _id: 'sk_child', subjectKey: 'sk_child', kind: 'person', idNumber: ID_CHILD },
+    { _id: 'sk_firm', subjectKey: 'sk_firm', kind: 'enterprise', creditCode: USCC },
   ]);
-  await db.collection('dp_household_registry').insertMany([
+  await db.collection<Record<string, unknown> & { _id: string }>('dp_household_registry').insertMany([
     // gender is a catalog field the test policies do not declare; criminalRecord is no catalog field at all.
-    { idNumber: ID_ELDER, birthDate: '1950-03-10', localHukou: true, district: '德城区', gender: 'female', criminalRecord: 'SENSITIVE' },
-    { idNumber: ID_NO_RECORDS, birthDate: '1988-07-15', localHukou: true, district: '陵城区', gender: 'male' },
-    { idNumber: ID_CHILD, birthDate: '2020-01-01', localHukou: true, guardianIdNumber: ID_GUARDIAN },
-    { idNumber: '371402202101012222', birthDate: '2021-01-01', localHukou: true, guardianIdNumber: ID_ORPHAN_GUARDIAN },
+    { _id: ID_ELDER, idNumber: ID_ELDER, birthDate: '1950-03-10', localHukou: true, district: '德城区', gender: 'female', criminalRecord: 'SENSITIVE' },
+    { _id: ID_NO_RECORDS, idNumber: ID_NO_RECORDS, birthDate: '1988-07-15', localHukou: true, district: '陵城区', gender: 'male' },
+    { _id: ID_CHILD, idNumber: ID_CHILD, birthDate: '2020-01-01', localHukou: true, guardianIdNumber: ID_GUARDIAN },
+    { _id: '371402202101012222', idNumber: '371402202101012222', birthDate: '2021-01-01', localHukou: true, guardianIdNumber: ID_ORPHAN_GUARDIAN },
   ]);
-  await db.collection('dp_disability').insertOne({ idNumber: ID_ELDER, disabilityGrade: 2, disabilityType: 'physical', disabilityCertifiedOn: '2015-05-05' });
-  await db.collection('dp_civil_affairs').insertOne({ idNumber: ID_ELDER, minimumLivingAllowance: true, maritalStatus: 'widowed' });
-  await db.collection('dp_business_registry').insertOne({ creditCode: USCC, establishedOn: '2024-02-01', status: 'active', size: 'small' });
+  await db.collection<Record<string, unknown> & { _id: string }>('dp_disability').insertOne({ _id: ID_ELDER, idNumber: ID_ELDER, disabilityGrade: 2, disabilityType: 'physical', disabilityCertifiedOn: '2015-05-05' });
+  await db.collection<Record<string, unknown> & { _id: string }>('dp_civil_affairs').insertOne({ _id: ID_ELDER, idNumber: ID_ELDER, minimumLivingAllowance: true, maritalStatus: 'widowed' });
+  await db.collection<Record<string, unknown> & { _id: string }>('dp_business_registry').insertOne({ _id: USCC, creditCode: USCC, establishedOn: '2024-02-01', status: 'active', size: 'small' });
 
   server = createServer((req, res) => {
     let raw = '';
@@ -189,7 +189,7 @@ describe('fetchFacts on the real store', () => {
     const mapped = await fetchFacts(input('sk_child', facts));
     expect(mapped.values).toEqual({ 'person.guardianIdNumber': 'sk_guardian' });
 
-    await connection.db!.collection('subjects').insertOne({ subjectKey: 'sk_child2', kind: 'person', idNumber: '371402202101012222' });
+    await connection.db!.collection<Record<string, unknown> & { _id: string }>('subjects').insertOne({ _id: 'sk_child2', subjectKey: 'sk_child2', kind: 'person', idNumber: '371402202101012222' });
     const unmapped = await fetchFacts(input('sk_child2', facts));
     expect(unmapped).toMatchObject({ values: {}, missingFacts: ['person.guardianIdNumber'] });
     expectNoRawId([mapped, unmapped]);

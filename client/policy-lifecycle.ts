@@ -61,9 +61,11 @@ export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'so
 const ROLE_ZH: Record<PolicyRole, string> = { officer: '政策经办人', reviewer: '审核人' };
 const STATUS_ZH: Record<PolicyStatus, string> = { draft: '草稿', submitted: '已提交', approved: '已批准', published: '已发布', retired: '已停用' };
 
+const article = (role: PolicyRole) => (role === 'officer' ? 'an' : 'a');
+
 function requireRole(actor: Actor, role: PolicyRole, what: string, whatZh: string): void {
   if (actor.role !== role) {
-    throw new PolicyLifecycleError('FORBIDDEN_ROLE', 403, `only a ${role} may ${what}; ${actor.name} is a ${actor.role}`, `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`);
+    throw new PolicyLifecycleError('FORBIDDEN_ROLE', 403, `only ${article(role)} ${role} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`, `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`);
   }
 }
 

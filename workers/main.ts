@@ -19,6 +19,30 @@ import { startDemo } from './demo/index.js';
 import { countIngest } from './demo/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from './demo/summary.js';
 import { openProcessing, runCleanups, type Cleanup } from './processing.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { issueToken, userOfToken } from '../store/users.js';
+import type { Connection as StoreConnection } from 'mongoose';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The demo's policy officer (王芳) and reviewer (李明): tokens issued once per state
+ * directory and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN).
+ */
+async function demoTokens(store: StoreConnection, stateDir: string): Promise<string> {
+  const file = join(stateDir, 'demo-users.json');
+  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ token: string }>) : [];
+  const valid = await Promise.all(known.map((entry) => userOfToken(store, entry.token)));
+  if (known.length === 0 || valid.some((user) => !user)) {
+    const users = [
+      { name: '王芳', role: 'officer' as const, token: await issueToken(store, '王芳', 'officer') },
+      { name: '李明', role: 'reviewer' as const, token: await issueToken(store, '李明', 'reviewer') },
+    ];
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
+  }
+  return file;
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -63,6 +87,7 @@ async function main(): Promise<void> {
     const api = buildApi({
       ingest: counted.ingest,
       summary: () => summary.get(),
+      policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
       temporalUiUrl: stack.temporalUiUrl,
       health: {
         temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),
@@ -89,6 +114,7 @@ async function main(): Promise<void> {
       const count = (value: number) => value.toLocaleString('en');
       console.log(`  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`);
       console.log('                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)');
+      console.log(`  policy API       ${apiUrl}/policies · demo officer and reviewer tokens in ${await demoTokens(store, config.stateDir)}`);
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 

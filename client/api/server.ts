@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { EventValidationError } from '../../domain/event-payloads.js';
 import { checkHealth, type HealthChecks } from '../health.js';
 import type { IngestResult } from '../ingest.js';
+import { policyRoutes, type PolicyApiDeps } from './policies.js';
 
 export interface ApiDeps {
   health: HealthChecks;
@@ -13,6 +14,8 @@ export interface ApiDeps {
   ingest?: (body: unknown) => Promise<IngestResult>;
   /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
   summary?: () => Promise<object>;
+  /** The policy authoring routes (/policies); absent in a health-only API. */
+  policies?: PolicyApiDeps;
   temporalUiUrl?: string;
   /** Pino logging for requests; off in tests. */
   logger?: boolean;
@@ -34,6 +37,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
     links: { health: '/health', ...(deps.summary ? { summary: '/summary' } : {}), temporalUi: deps.temporalUiUrl },
   }));
+
+  // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
+  if (deps.policies) {
+    const policies = deps.policies;
+    void app.register(async (scope) => policyRoutes(scope, policies));
+  }
 
   app.get('/health', async (_request, reply) => {
     const report = await checkHealth(deps.health);

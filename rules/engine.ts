@@ -43,8 +43,12 @@ function resolveParameters(condition: Condition, policy: Policy, asOf: string): 
   };
 }
 
-/** An Engine holding only the whitelisted operators (bound to asOf), the named conditions and the policy's rule. */
-function buildEngine(policy: Policy, asOf: string): Engine {
+/**
+ * An Engine holding only the whitelisted operators (bound to asOf), the named conditions and
+ * the policy's rule. Exported for the benchmark's Engine.run baseline; never share one between
+ * concurrent runs (see withEngine below).
+ */
+export function buildEngine(policy: Policy, asOf: string): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const name of DEFAULT_OPERATORS) engine.removeOperator(name);
   for (const name of DEFAULT_DECORATORS) engine.removeOperatorDecorator(name);

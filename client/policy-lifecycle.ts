@@ -126,8 +126,8 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       { returnDocument: 'after' },
     ).lean();
     if (!moved) {
-      const now = await load(current.policyId, current.version);
-      throw wrongStatus(now, `move to ${to}`, `变更为${STATUS_ZH[to]}`);
+      const latest = await load(current.policyId, current.version);
+      throw wrongStatus(latest, `move to ${to}`, `变更为${STATUS_ZH[to]}`);
     }
     return moved;
   }

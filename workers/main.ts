@@ -18,7 +18,7 @@ import { loadConfig, redactUrl } from './config.js';
 import { startDemo } from './demo/index.js';
 import { countIngest } from './demo/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from './demo/summary.js';
-import { openProcessing, runCleanups, type Cleanup } from './processing.js';
+import { openProcessing, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import type { Connection as StoreConnection } from 'mongoose';
@@ -47,20 +47,7 @@ async function demoTokens(store: StoreConnection, stateDir: string): Promise<str
 async function main(): Promise<void> {
   const config = loadConfig();
   const progress = createProgress({ interactive: process.stderr.isTTY === true && !config.ci });
-  const cleanups: Cleanup[] = [];
-  let stopping: Promise<void> | undefined;
-  const stop = (exitCode: number) => {
-    stopping ??= (async () => {
-      progress.info('applyfree: stopping…');
-      await runCleanups(cleanups, (line) => progress.info(line));
-      progress.info('applyfree: stopped.');
-      process.exit(exitCode);
-    })();
-    return stopping;
-  };
-  // Persistent handlers: one Ctrl-C reaches npm, tsx and node together, and the relayed
-  // copies must not kill the process halfway through stopping the servers.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+  const { cleanups, stop } = stoppableProcess('applyfree', (line) => progress.info(line));
 
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
   try {

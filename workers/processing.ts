@@ -61,6 +61,27 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   return { store, catalog, noticeQueues, temporalWorker };
 }
 
+/**
+ * A process that stops cleanly: cleanups pushed as parts open run newest first on stop, on
+ * Ctrl-C or SIGTERM. The signal handlers stay installed: one Ctrl-C reaches npm, tsx and node
+ * together, and the relayed copies must not kill the process halfway through stopping.
+ */
+export function stoppableProcess(name: string, report: (line: string) => void): { cleanups: Cleanup[]; stop: (exitCode: number) => Promise<void> } {
+  const cleanups: Cleanup[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (exitCode: number) => {
+    stopping ??= (async () => {
+      report(`${name}: stopping…`);
+      await runCleanups(cleanups, report);
+      report(`${name}: stopped.`);
+      process.exit(exitCode);
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+  return { cleanups, stop };
+}
+
 /** Runs the cleanups newest first, reporting (not throwing) each one that fails. */
 export async function runCleanups(cleanups: Cleanup[], report: (line: string) => void): Promise<void> {
   for (const cleanup of [...cleanups].reverse()) {

@@ -8,22 +8,11 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { answers, checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { DEV_PORTS, embeddedUrls, externalUrl } from '../infra/stack.js';
 import { loadConfig, redactUrl } from './config.js';
-import { openProcessing, runCleanups, type Cleanup, type Servers } from './processing.js';
+import { openProcessing, stoppableProcess, type Servers } from './processing.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const cleanups: Cleanup[] = [];
-  let stopping: Promise<void> | undefined;
-  const stop = (exitCode: number) => {
-    stopping ??= (async () => {
-      console.error('applyfree worker: stopping…');
-      await runCleanups(cleanups, (line) => console.error(line));
-      console.error('applyfree worker: stopped.');
-      process.exit(exitCode);
-    })();
-    return stopping;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+  const { cleanups, stop } = stoppableProcess('applyfree worker', (line) => console.error(line));
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
 
   try {

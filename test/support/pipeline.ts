@@ -8,7 +8,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../../activities/notices.js';
-import { catalogPolicySource } from '../../activities/policy-source.js';
+import { catalogPolicySource, storePolicySource } from '../../activities/policy-source.js';
+import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { connectStore } from '../../store/connection.js';
 import { registerModels, type Models } from '../../store/models.js';
@@ -25,11 +26,21 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function openPipeline(stack: TestStackInfo, name: string): Promise<Pipeline> {
+export interface PipelineOptions {
+  /**
+   * Where cases find their policies: the shipped files (default), or the policy store as
+   * in production, with the shipped catalog imported as published v1s and read fresh on every case.
+   */
+  policies?: 'catalog' | 'store';
+}
+
+export async function openPipeline(stack: TestStackInfo, name: string, options: PipelineOptions = {}): Promise<Pipeline> {
   const database = `applyfree_${name}_${randomUUID().slice(0, 8)}`;
   const store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
   const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: false, prefix: `test-${database}` });
-  const policies = catalogPolicySource(await loadPolicyCatalog());
+  const catalog = await loadPolicyCatalog();
+  if (options.policies === 'store') await createPolicyLifecycle(store).importCatalog(catalog.policies);
+  const policies = options.policies === 'store' ? storePolicySource(store, { refreshMs: 0 }) : catalogPolicySource(catalog);
   const activities = createActivities({ store, noticeQueues: queues, policies });
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const workflowBundle = await productionBundle();

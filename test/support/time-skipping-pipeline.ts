@@ -9,7 +9,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../infra/search-attributes.js';
-import { openPipeline, type Pipeline } from './pipeline.js';
+import { openPipeline, type Pipeline, type PipelineOptions } from './pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 
 export interface TimeSkippingPipeline {
@@ -20,7 +20,7 @@ export interface TimeSkippingPipeline {
   close(): Promise<void>;
 }
 
-export async function openTimeSkippingPipeline(stack: TestStackInfo, name: string): Promise<TimeSkippingPipeline> {
+export async function openTimeSkippingPipeline(stack: TestStackInfo, name: string, options: PipelineOptions = {}): Promise<TimeSkippingPipeline> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: stack.testServerPath } } });
   let pipeline: Pipeline | undefined;
   let worker: Worker | undefined;
@@ -33,7 +33,7 @@ export async function openTimeSkippingPipeline(stack: TestStackInfo, name: strin
   };
   try {
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
-    pipeline = await openPipeline(stack, name);
+    pipeline = await openPipeline(stack, name, options);
     worker = await pipeline.worker(env.nativeConnection, env.namespace);
     running = worker.run();
   } catch (error) {

@@ -1,0 +1,134 @@
+/**
+ * The Explanation of one subject's decision (issue 4, explanations): every condition with the
+ * fact's label and actual value (masked when sensitive), the smallest flips (flip.ts), when the
+ * outcome next changes by itself (horizon.ts), and a one-paragraph summary in Chinese and English.
+ * Pure: the API reads the facts, the CLI takes them from a file, both build the same object.
+ */
+import { findFact, type Text } from '../domain/sources.js';
+import { isInForce } from './catalog.js';
+import { compilePolicy, type FlatFacts } from './compiled.js';
+import { isIsoDate } from './dates.js';
+import { findFlips, type Flip } from './flip.js';
+import { nextOutcomeChange, type OutcomeChange } from './horizon.js';
+import { actualText, summarize } from './explain-summary.js';
+import type { ConditionResult, Outcome, Policy } from './types.js';
+
+/** A leaf as an explanation shows it: the fact's catalog label and, unless sensitive, its value in words. */
+export interface ExplainedCondition extends ConditionResult {
+  factLabel?: Text;
+  /** The actual value as a person reads it ("79 岁" for an age condition), absent for sensitive facts. */
+  actual?: Text;
+}
+
+/** The explanation contract of the API, the CLI and the console (see /tmp/helper-brief.md, Explain API). */
+export interface Explanation {
+  policyId: string;
+  version: number;
+  title: Text;
+  asOf: string;
+  /** The pseudonymous subject key when the facts are a real subject's; never the raw ID. */
+  subjectKey?: string;
+  /** Whether the version is in force on the as-of date (a draft may not be yet). */
+  inForce: boolean;
+  decision: {
+    outcome: Outcome;
+    amount?: number;
+    period: string;
+    missingFacts: string[];
+    conditions: ExplainedCondition[];
+  };
+  flips: Flip[];
+  nextChange: OutcomeChange | null;
+  summary: Text;
+}
+
+/**
+ * Explains a validated policy's decision on flat facts as of a date. Throws what the compiled
+ * evaluator throws (INVALID_AS_OF, PARAMETER_NOT_IN_FORCE, AMOUNT_UNRESOLVED).
+ */
+export function explainPolicy(policy: Policy, facts: FlatFacts, asOf: string, options: { subjectKey?: string } = {}): Explanation {
+  const decision = compilePolicy(policy, asOf).explain(facts);
+  const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
+    const factLabel = findFact(leaf.fact)?.field.label;
+    const actual = actualText(leaf, facts[leaf.fact], asOf);
+    return { ...leaf, ...(factLabel ? { factLabel } : {}), ...(actual ? { actual } : {}) };
+  });
+  const flips = findFlips(policy, facts, asOf);
+  const nextChange = nextOutcomeChange(policy, facts, asOf);
+  const changedOnNext = nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
+  const explained = {
+    policyId: policy.id,
+    version: policy.version,
+    title: policy.title,
+    asOf,
+    ...(options.subjectKey ? { subjectKey: options.subjectKey } : {}),
+    inForce: isInForce(policy, asOf),
+    decision: {
+      outcome: decision.outcome,
+      ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+      period: decision.period,
+      missingFacts: decision.missingFacts,
+      conditions,
+    },
+    flips,
+    nextChange,
+  };
+  return { ...explained, summary: summarize(explained, changedOnNext) };
+}
+
+/** The labels of the conditions whose result differs between two days, the facts unchanged. */
+function changedLabels(policy: Policy, facts: FlatFacts, from: string, to: string): Text[] {
+  const before = compilePolicy(policy, from, { precompute: false }).explain(facts).conditions;
+  const after = compilePolicy(policy, to, { precompute: false }).explain(facts).conditions;
+  const labels = new Map<string, Text>();
+  after.forEach((leaf, i) => {
+    if (leaf.result !== before[i]?.result) labels.set(leaf.name ?? leaf.fact, leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact });
+  });
+  return [...labels.values()];
+}
+
+/** One problem with hypothetical facts: the field (`facts.<name>`) and why, in both languages. */
+export interface FactIssue {
+  field: string;
+  message: string;
+  messageZh: string;
+}
+
+/**
+ * Checks hypothetical facts for a policy: an object of facts the policy reads, each of its
+ * catalog type (null stands for missing). Returns every issue; empty when the facts are usable.
+ */
+export function checkFacts(policy: Policy, facts: unknown): FactIssue[] {
+  if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) {
+    return [{ field: 'facts', message: 'facts must be an object of flat facts, e.g. {"person.birthDate": "1946-05-17"}', messageZh: '事实须为对象，例如 {"person.birthDate": "1946-05-17"}' }];
+  }
+  const issues: FactIssue[] = [];
+  for (const [name, value] of Object.entries(facts)) {
+    const field = `facts.${name}`;
+    const known = findFact(name)?.field;
+    if (!known) {
+      issues.push({ field, message: `${name} is not in the data-source catalog`, messageZh: `${name} 不在数据共享目录中` });
+    } else if (!Object.hasOwn(policy.facts, name)) {
+      issues.push({ field, message: `${policy.id} v${policy.version} does not read ${name}`, messageZh: `${policy.id} 第 ${policy.version} 版不读取 ${name}` });
+    } else if (value !== null && !ofType(known.type, value, known.values)) {
+      const expected = known.values ? `one of ${known.values.join(', ')}` : known.type === 'date' ? 'a YYYY-MM-DD date' : `a ${known.type}`;
+      issues.push({ field, message: `${name} must be ${expected}`, messageZh: `${name} 须为${known.values ? `以下之一：${known.values.join('、')}` : TYPE_ZH[known.type]}` });
+    }
+  }
+  return issues;
+}
+
+const TYPE_ZH = { date: 'YYYY-MM-DD 格式的日期', number: '数字', boolean: '布尔值（true/false）', string: '字符串' } as const;
+
+function ofType(type: keyof typeof TYPE_ZH, value: unknown, values?: readonly string[]): boolean {
+  switch (type) {
+    case 'date':
+      return isIsoDate(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string' && (!values || values.includes(value));
+  }
+}

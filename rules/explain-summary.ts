@@ -1,0 +1,112 @@
+/**
+ * The words of an explanation: a condition's actual value as a person reads it ("79 岁", "10")
+ * and the one-paragraph summary in Chinese and English — why, what would flip it, and when it
+ * changes by itself. Sensitive values never appear: they are '***' before they get here.
+ */
+import { findFact, type Text } from '../domain/sources.js';
+import { ageOn, daysBetween, monthsBetween, parseAsOf, toCalendarDate } from './dates.js';
+import type { Flip } from './flip.js';
+import type { OutcomeChange } from './horizon.js';
+import type { ConditionResult, Outcome } from './types.js';
+
+const OUTCOME: Record<Outcome, Text> = {
+  eligible: { zh: '符合条件', en: 'eligible' },
+  ineligible: { zh: '不符合条件', en: 'not eligible' },
+  undetermined: { zh: '无法判定', en: 'undetermined' },
+};
+
+/** An outcome in words. */
+export function outcomeText(outcome: Outcome): Text {
+  return OUTCOME[outcome];
+}
+
+/** A fact value in words: booleans as 是/否 and yes/no, lists joined, missing as 缺失/missing. */
+export function valueText(value: unknown): Text {
+  if (value === undefined || value === null) return { zh: '缺失', en: 'missing' };
+  if (typeof value === 'boolean') return value ? { zh: '是', en: 'yes' } : { zh: '否', en: 'no' };
+  if (Array.isArray(value)) return { zh: value.map(String).join('、'), en: value.map(String).join(', ') };
+  return { zh: String(value), en: String(value) };
+}
+
+const AGE = new Set(['ageAtLeast', 'ageBelow', 'ageReachedBeforeMonth', 'ageBelowDuringYear']);
+
+/** The actual value behind a leaf: an age, days or months for date operators, else the value; undefined when sensitive. */
+export function actualText(leaf: ConditionResult, raw: unknown, asOf: string): Text | undefined {
+  if (leaf.factValue === '***') return undefined;
+  const date = leaf.factValue === undefined ? undefined : toCalendarDate(raw);
+  const today = parseAsOf(asOf);
+  if (date && today && date <= today) {
+    if (AGE.has(leaf.operator)) {
+      const age = ageOn(date, today);
+      return { zh: `${age} 岁（出生于 ${String(leaf.factValue)}）`, en: `aged ${age} (born ${String(leaf.factValue)})` };
+    }
+    if (leaf.operator.startsWith('daysSince')) {
+      const days = daysBetween(date, today);
+      return { zh: `${days} 天（自 ${String(leaf.factValue)}）`, en: `${days} days (since ${String(leaf.factValue)})` };
+    }
+    if (leaf.operator.startsWith('monthsSince')) {
+      const months = monthsBetween(date, today);
+      return { zh: `${months} 个月（自 ${String(leaf.factValue)}）`, en: `${months} months (since ${String(leaf.factValue)})` };
+    }
+  }
+  return valueText(leaf.factValue);
+}
+
+const labelOf = (leaf: ConditionResult): Text => leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact };
+
+/** A flip in words: "若出生日期为 1945-12-31，则符合条件" / "if date of birth were 1945-12-31: eligible". */
+export function flipText(flip: Flip): Text {
+  const parts = flip.changes.map((change) => {
+    const label = change.factLabel ?? { zh: change.fact, en: change.fact };
+    if (change.to === '***') return { zh: `${label.zh}改变（敏感信息不显示）`, en: `${label.en} changed (sensitive, not shown)` };
+    const to = valueText(change.to);
+    return change.from === null
+      ? { zh: `补充${label.zh}为 ${to.zh}`, en: `${label.en} were supplied as ${to.en}` }
+      : { zh: `${label.zh}为 ${to.zh}`, en: `${label.en} were ${to.en}` };
+  });
+  const outcome = outcomeText(flip.outcome);
+  return { zh: `若${parts.map((p) => p.zh).join('且')}，则${outcome.zh}`, en: `if ${parts.map((p) => p.en).join(' and ')}: ${outcome.en}` };
+}
+
+interface Summarized {
+  inForce: boolean;
+  decision: { outcome: Outcome; amount?: number; missingFacts: string[]; conditions: Array<ConditionResult & { factLabel?: Text; actual?: Text }> };
+  flips: Flip[];
+  nextChange: OutcomeChange | null;
+}
+
+/** The summary paragraph: the outcome and why, the smallest flip, and the next change by itself (with the conditions that change then). */
+export function summarize(explained: Summarized, changedOnNext: readonly Text[]): Text {
+  const { decision, flips, nextChange } = explained;
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (decision.outcome === 'eligible') {
+    const { amount } = decision;
+    zh.push(`符合条件${amount === undefined ? '' : `，金额 ${amount} 元`}。`);
+    en.push(`Eligible${amount === undefined ? '' : `, amount ${amount} CNY`}.`);
+  } else if (decision.outcome === 'ineligible') {
+    const failing = decision.conditions.filter((leaf) => leaf.result === false);
+    zh.push(`不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`);
+    en.push(`Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`);
+  } else {
+    const missing = decision.missingFacts.map((fact) => findFact(fact)?.field.label ?? { zh: fact, en: fact });
+    zh.push(`无法判定：缺少${missing.map((label) => label.zh).join('、')}。`);
+    en.push(`Undetermined: ${missing.map((label) => label.en).join(', ')} missing.`);
+  }
+  if (!explained.inForce) {
+    zh.push('注意：该版本在此日期未生效。');
+    en.push('Note: this version is not in force on that date.');
+  }
+  if (flips.length > 0) {
+    const flip = flipText(flips[0]);
+    zh.push(`${flip.zh}。`);
+    en.push(`${flip.en.charAt(0).toUpperCase()}${flip.en.slice(1)}.`);
+  }
+  if (nextChange) {
+    const outcome = outcomeText(nextChange.outcome);
+    const why = changedOnNext.length > 0 ? changedOnNext : [{ zh: '政策生效期或参数变化', en: 'the policy’s effective dates or parameters' }];
+    zh.push(`将于 ${nextChange.date} 起${outcome.zh}（${why.map((label) => label.zh).join('；')}）。`);
+    en.push(`From ${nextChange.date}: ${outcome.en} (${why.map((label) => label.en).join('; ')}).`);
+  }
+  return { zh: zh.join(''), en: en.join(' ') };
+}

@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { crossCheckPolicies, type CrossCheckFinding } from '../rules/cross-checks.js';
 import { PolicyValidationError, type ValidationIssue } from '../rules/errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
 import { canonicalJson, policyHash } from '../rules/policy-hash.js';
@@ -142,6 +143,13 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     );
   }
 
+  /** Cross-policy findings about a valid candidate, against the valid published versions. */
+  async function crossChecksOf(candidate: Policy): Promise<CrossCheckFinding[]> {
+    const published = await PolicyVersion.find({ status: 'published' }, { source: 1 }).lean();
+    const policies = published.map((record) => JSON.parse(record.source) as unknown).filter((document) => issuesOf(document).length === 0) as Policy[];
+    return crossCheckPolicies(policies, candidate);
+  }
+
   function view(record: PolicyVersionRecord): PolicyVersionView {
     const { _id: _omit, source, ...rest } = record;
     return { ...rest, document: JSON.parse(source) as Record<string, unknown> };
@@ -211,13 +219,17 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     },
 
     /** Validates the current document and remembers the result for its content. */
-    async validate(actor: Actor, policyId: string, version: number): Promise<{ valid: boolean; issues: ValidationIssue[] }> {
+    async validate(actor: Actor, policyId: string, version: number): Promise<{ valid: boolean; issues: ValidationIssue[]; warnings: CrossCheckFinding[] }> {
       const current = await load(policyId, version);
       const issues = issuesOf(JSON.parse(current.source));
+      // Checks against the published set (rules/cross-checks.ts): errors fail validation at their paths, warnings come back alongside.
+      const findings = issues.length === 0 ? await crossChecksOf(JSON.parse(current.source) as Policy) : [];
+      issues.push(...findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.path, message: f.message })));
+      const warnings = findings.filter((f) => f.severity === 'warning');
       const detail = issues.length === 0 ? 'valid' : `${issues.length} issue(s): ${issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join('; ')}`;
       await PolicyVersion.updateOne({ _id: current._id, hash: current.hash }, { $set: { validation: { hash: current.hash, at: now(), passed: issues.length === 0, detail } } });
       await record(policyId, version, 'validated', actor, [detail]);
-      return { valid: issues.length === 0, issues };
+      return { valid: issues.length === 0, issues, warnings };
     },
 
     /** Runs the version's test cases and remembers the result for its content. */

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
+import { checkRoutes } from './check-routes.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
@@ -70,6 +71,8 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
   });
+
+  await checkRoutes(app, lifecycle);
 
   app.get(
     '/policies',

@@ -6,7 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { EventValidationError } from '../../domain/event-payloads.js';
 import { checkHealth, type HealthChecks } from '../health.js';
 import type { IngestResult } from '../ingest.js';
+import { POLICY_SCHEMA } from '../../rules/policy-schema.js';
+import { registerOpenApi } from './openapi.js';
 import { policyRoutes, type PolicyApiDeps } from './policies.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { consoleRoutes } from './console-routes.js';
 
 export interface ApiDeps {
   health: HealthChecks;
@@ -16,6 +20,8 @@ export interface ApiDeps {
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
   policies?: PolicyApiDeps;
+  /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
+  console?: boolean;
   temporalUiUrl?: string;
   /** Pino logging for requests; off in tests. */
   logger?: boolean;
@@ -31,49 +37,17 @@ export interface ApiError {
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: deps.logger ?? false });
-
-  app.get('/', async () => ({
-    name: 'applyfree',
-    description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
-    links: { health: '/health', ...(deps.summary ? { summary: '/summary' } : {}), temporalUi: deps.temporalUiUrl },
-  }));
+  // First: the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
+  registerOpenApi(app);
+  void app.register(async (scope) => serviceRoutes(scope, deps));
 
   // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
   if (deps.policies) {
     const policies = deps.policies;
     void app.register(async (scope) => policyRoutes(scope, policies));
+    if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
   }
-
-  app.get('/health', async (_request, reply) => {
-    const report = await checkHealth(deps.health);
-    return reply.code(report.status === 'up' ? 200 : 503).send(report);
-  });
-
-  if (deps.ingest) {
-    const ingest = deps.ingest;
-    /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
-    app.post('/events', async (request, reply) => {
-      const result = await ingest(request.body);
-      return reply.code(202).send(result);
-    });
-  }
-
-  if (deps.summary) {
-    const summary = deps.summary;
-    /** The live summary as JSON; 503 SUMMARY_UNAVAILABLE when the store does not answer. */
-    app.get('/summary', async (_request, reply) => {
-      try {
-        return reply.send(await summary());
-      } catch (error) {
-        const body: ApiError = {
-          code: 'SUMMARY_UNAVAILABLE',
-          message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
-          messageZh: '暂时无法读取实时概况',
-        };
-        return reply.code(503).send(body);
-      }
-    });
-  }
+  void app.register(catalogRoutes);
 
   app.setNotFoundHandler((request, reply) => {
     const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
@@ -91,4 +65,49 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/** The service's own routes: index, health, events, summary, and the published policy schema. */
+async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get('/', { schema: { tags: ['health'], summary: 'What this service is, with links · 服务简介' } }, async () => ({
+    name: 'applyfree',
+    description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
+    links: { health: '/health', docs: '/docs', openapi: '/openapi.json', ...(deps.summary ? { summary: '/summary' } : {}), temporalUi: deps.temporalUiUrl },
+  }));
+
+  /** The policy format as JSON Schema (draft-07), for editors and tools outside applyfree. */
+  app.get('/schemas/policy.json', { schema: { tags: ['policies'], summary: 'JSON Schema of the policy format · 政策格式的 JSON Schema' } }, async (_request, reply) =>
+    reply.type('application/schema+json; charset=utf-8').send(POLICY_SCHEMA),
+  );
+
+  app.get('/health', { schema: { tags: ['health'], summary: 'Whether Temporal, the store and Redis answer · 服务状态' } }, async (_request, reply) => {
+    const report = await checkHealth(deps.health);
+    return reply.code(report.status === 'up' ? 200 : 503).send(report);
+  });
+
+  if (deps.ingest) {
+    const ingest = deps.ingest;
+    /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
+    app.post('/events', { schema: { tags: ['events'], summary: 'Publish a life event; 202 with its case, also for a repeated delivery · 上报生活事件' } }, async (request, reply) => {
+      const result = await ingest(request.body);
+      return reply.code(202).send(result);
+    });
+  }
+
+  if (deps.summary) {
+    const summary = deps.summary;
+    /** The live summary as JSON; 503 SUMMARY_UNAVAILABLE when the store does not answer. */
+    app.get('/summary', { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } }, async (_request, reply) => {
+      try {
+        return reply.send(await summary());
+      } catch (error) {
+        const body: ApiError = {
+          code: 'SUMMARY_UNAVAILABLE',
+          message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+          messageZh: '暂时无法读取实时概况',
+        };
+        return reply.code(503).send(body);
+      }
+    });
+  }
 }

@@ -1,0 +1,39 @@
+/**
+ * The API's OpenAPI document (GET /openapi.json) and Swagger UI (/docs), built from the
+ * routes' own JSON schemas, so the document cannot fall behind the routes. Register it
+ * before any route: @fastify/swagger only sees routes added after it loads.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+const TAGS = [
+  { name: 'events', description: '生活事件上报 · life events published by registries' },
+  { name: 'policies', description: '政策起草、校验、测试、审核与发布 · policy drafting, validation, tests, review and publication' },
+  { name: 'simulation', description: '政策沙盘：全市影响测算 · impact simulation over the whole city' },
+  { name: 'explain', description: '资格解释 · why a subject is or is not eligible' },
+  { name: 'catalog', description: '数据共享目录、运算符与触发事件 · data sources, operators and triggers' },
+  { name: 'health', description: '服务状态与实时概况 · service health and live summary' },
+];
+
+/** Registers the OpenAPI generator, GET /openapi.json and Swagger UI at /docs. */
+export function registerOpenApi(app: FastifyInstance): void {
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'applyfree API · 免申即享 API',
+        version: '0.1.0',
+        description:
+          '免申即享 主动服务引擎：上报生活事件，起草、校验、测试、测算、审核并发布政策，解释资格。需要身份的接口使用 Bearer 令牌。\n\n' +
+          'Apply-free proactive public services engine: publish life events; draft, validate, test, simulate, review and publish policies; explain eligibility. Routes that name a person take a bearer token.',
+      },
+      tags: TAGS,
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: '政策经办人或审核人的令牌 · an officer’s or reviewer’s token' } } },
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+  void app.register(async (scope) => {
+    scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
+}

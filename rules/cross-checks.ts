@@ -1,0 +1,158 @@
+/**
+ * Checks across the published policies plus a candidate version, beyond what one document
+ * can show: a policy that can never fire, two policies granting the same benefit to the same
+ * subjects at the same time, and a trigger no event produces. Pure: callers load the set.
+ */
+import { DateTime } from 'luxon';
+import { EVENT_TYPES, findEventType } from '../domain/events.js';
+import { satisfiable } from './condition-sat.js';
+import type { Benefit, Policy } from './types.js';
+import { at } from './validate-support.js';
+
+export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger';
+
+/** One finding; `path` is in validate.ts's format, so editors can point at the field. */
+export interface CrossCheckFinding {
+  check: CrossCheck;
+  severity: 'error' | 'warning';
+  policyId: string;
+  version: number;
+  path: string;
+  message: string;
+  messageZh: string;
+  otherPolicyId?: string;
+  otherVersion?: number;
+}
+
+interface Interval {
+  from: string;
+  to?: string;
+}
+
+/**
+ * Findings across `published` plus `candidate` (which replaces a published version with the
+ * same id and number). With a candidate, only the findings about the candidate are returned.
+ */
+export function crossCheckPolicies(published: readonly Policy[], candidate?: Policy): CrossCheckFinding[] {
+  const set = candidate ? [...published.filter((p) => !(p.id === candidate.id && p.version === candidate.version)), candidate] : [...published];
+  const findings = [...set.flatMap(checkTriggers), ...set.flatMap(checkNeverFires), ...checkDuplicateBenefits(set)];
+  return candidate ? findings.filter((f) => f.policyId === candidate.id && f.version === candidate.version) : findings;
+}
+
+function checkTriggers(policy: Policy): CrossCheckFinding[] {
+  return policy.triggers.flatMap((trigger, i) => {
+    const event = findEventType(trigger);
+    if (event && event.subject === policy.subject) return [];
+    const base = { check: 'unknown-trigger' as const, severity: 'error' as const, policyId: policy.id, version: policy.version, path: at('triggers', i) };
+    if (event) {
+      return [{ ...base, message: `no ${policy.subject} case ever starts from "${trigger}": that event concerns ${event.subject === 'person' ? 'a person' : 'an enterprise'}`, messageZh: `“${trigger}”事件的对象是${event.subject === 'person' ? '个人' : '企业'}，不会触发本政策` }];
+    }
+    const near = nearestEventType(trigger);
+    const hint = near ? `; did you mean "${near}"?` : '';
+    return [{ ...base, message: `no event produces "${trigger}" (domain/events.ts)${hint}`, messageZh: `没有任何事件产生“${trigger}”${near ? `；是否应为“${near}”？` : ''}` }];
+  });
+}
+
+function checkNeverFires(policy: Policy): CrossCheckFinding[] {
+  const answer = satisfiable([policy], policy.effective.from, policy.effective.to);
+  if (answer.possible) return [];
+  const single = answer.contradictions.length === 1 ? answer.contradictions[0] : undefined;
+  const details = answer.contradictions.map((c) => `${c.path} contradicts ${c.with.join(', ') || 'the policy period'} on ${c.fact}`);
+  return [
+    {
+      check: 'never-fires',
+      severity: 'error',
+      policyId: policy.id,
+      version: policy.version,
+      path: single?.path ?? 'conditions',
+      message: `the conditions can never all hold, so no one is ever eligible: ${details.join('; ')}`,
+      messageZh: `资格条件相互矛盾，任何对象都不可能符合：${answer.contradictions.map((c) => `${c.path} 与 ${c.with.join('、') || '施行期间'} 对 ${c.fact} 的要求冲突`).join('；')}`,
+    },
+  ];
+}
+
+/**
+ * A benefit's identity: its kind plus its description, trimmed, spaces collapsed and
+ * lower-cased, in either language. The format has no benefit id, and the description is
+ * what a notice tells the subject they receive; a copied policy keeps it.
+ */
+export function benefitIdentities(benefit: Benefit): string[] {
+  const norm = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
+  return [`${benefit.kind}|zh|${norm(benefit.description.zh)}`, `${benefit.kind}|en|${norm(benefit.description.en)}`];
+}
+
+function checkDuplicateBenefits(set: readonly Policy[]): CrossCheckFinding[] {
+  const findings: CrossCheckFinding[] = [];
+  for (const [i, a] of set.entries()) {
+    for (const b of set.slice(i + 1)) {
+      if (a.id === b.id || a.subject !== b.subject) continue;
+      const ids = new Set(benefitIdentities(a.benefit));
+      const matches = benefitIdentities(b.benefit).filter((id) => ids.has(id)).length;
+      if (matches === 0) continue;
+      const overlap = activeIntervals(a, set).flatMap((x) => activeIntervals(b, set).flatMap((y) => intersect(x, y)));
+      const shared = overlap.find((window) => satisfiable([a, b], window.from, window.to).possible);
+      if (!shared) continue;
+      const period = `${shared.from} to ${shared.to ?? 'open end'}`;
+      const finding = (self: Policy, other: Policy): CrossCheckFinding => ({
+        check: 'duplicate-benefit',
+        // The same description in both languages is the same benefit; in one language only, probably.
+        severity: matches === 2 ? 'error' : 'warning',
+        policyId: self.id,
+        version: self.version,
+        path: 'benefit',
+        message: `${other.id} v${other.version} grants the same ${self.benefit.kind} benefit ("${self.benefit.description.en}") to the same ${self.subject === 'person' ? 'persons' : 'enterprises'} in ${period}, and both policies' conditions can hold at once: a subject could receive it twice`,
+        messageZh: `${other.id} 第 ${other.version} 版在 ${shared.from} 至 ${shared.to ?? '长期'} 期间向同一对象发放相同待遇（${self.benefit.description.zh}），且两者条件可同时满足，可能重复享受`,
+        otherPolicyId: other.id,
+        otherVersion: other.version,
+      });
+      findings.push(finding(a, b), finding(b, a));
+    }
+  }
+  return findings;
+}
+
+const dayBefore = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).minus({ days: 1 }).toISODate() as string;
+const dayAfter = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
+
+function intersect(x: Interval, y: Interval): Interval[] {
+  const from = x.from > y.from ? x.from : y.from;
+  const to = x.to === undefined ? y.to : y.to === undefined ? x.to : x.to < y.to ? x.to : y.to;
+  return to === undefined || from <= to ? [{ from, ...(to === undefined ? {} : { to }) }] : [];
+}
+
+/** Where a version decides cases: its effective range minus the ranges of higher versions of the same policy (catalog.ts picks the latest in force). */
+function activeIntervals(policy: Policy, set: readonly Policy[]): Interval[] {
+  let intervals: Interval[] = [{ ...policy.effective }];
+  for (const newer of set.filter((p) => p.id === policy.id && p.version > policy.version)) {
+    intervals = intervals.flatMap((interval) => subtract(interval, newer.effective));
+  }
+  return intervals;
+}
+
+function subtract(x: Interval, y: Interval): Interval[] {
+  if (intersect(x, y).length === 0) return [x];
+  const parts: Interval[] = [];
+  if (x.from < y.from) parts.push({ from: x.from, to: dayBefore(y.from) });
+  if (y.to !== undefined && (x.to === undefined || x.to > y.to)) parts.push({ from: dayAfter(y.to), ...(x.to === undefined ? {} : { to: x.to }) });
+  return parts;
+}
+
+/** The known event type closest in spelling, when it is close enough to be a typo. */
+function nearestEventType(trigger: string): string | undefined {
+  let best: { type: string; distance: number } | undefined;
+  for (const { type } of EVENT_TYPES) {
+    const distance = editDistance(trigger, type);
+    if (!best || distance < best.distance) best = { type, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(trigger.length / 5)) ? best.type : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}

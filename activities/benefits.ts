@@ -29,7 +29,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
     /** The grant, once per key: `created` is false when a retry or restart finds it. */
     async recordGrant(input: BenefitInput & { grantKey: string; basis: GrantBasis }): Promise<{ created: boolean }> {
       const result = await Grant.updateOne(
-        { key: input.grantKey },
+        { _id: input.grantKey },
         {
           $setOnInsert: {
             key: input.grantKey,
@@ -48,7 +48,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
 
     async recordOffer(input: BenefitInput & { offerKey: string; offeredAt: string; expiresAt: string }): Promise<{ created: boolean }> {
       const result = await Offer.updateOne(
-        { key: input.offerKey },
+        { _id: input.offerKey },
         {
           $setOnInsert: {
             key: input.offerKey,
@@ -66,12 +66,12 @@ export function makeBenefitActivities(deps: BenefitDeps) {
 
     /** Closes an open offer; a repeated call leaves the first answer in place. */
     async closeOffer(input: { offerKey: string; status: 'confirmed' | 'declined' | 'expired' }): Promise<void> {
-      await Offer.updateOne({ key: input.offerKey, status: 'open' }, { $set: { status: input.status, answeredAt: new Date() } });
+      await Offer.updateOne({ _id: input.offerKey, status: 'open' }, { $set: { status: input.status, answeredAt: new Date() } });
     },
 
     async recordPledge(input: BenefitInput & { pledgeKey: string; inspectOn: string }): Promise<{ created: boolean }> {
       const result = await Pledge.updateOne(
-        { key: input.pledgeKey },
+        { _id: input.pledgeKey },
         {
           $setOnInsert: {
             key: input.pledgeKey,
@@ -113,7 +113,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       if (decision.outcome === 'eligible') return { result: 'passed' };
       if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
       const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);
-      const taken = await FactSnapshot.findOne({ key: `${input.caseId}:facts:${policy.id}` }).lean();
+      const taken = await FactSnapshot.findOne({ _id: `${input.caseId}:facts:${policy.id}` }).lean();
       const before = taken ? snapshotFacts(taken) : {};
       const discrepancies = decision.conditions
         .filter((leaf) => leaf.result === false)
@@ -127,25 +127,25 @@ export function makeBenefitActivities(deps: BenefitDeps) {
 
     async closePledge(input: { pledgeKey: string; status: 'passed' | 'failed' | 'pending'; discrepancies: string[] }): Promise<void> {
       await Pledge.updateOne(
-        { key: input.pledgeKey, status: 'pending' },
+        { _id: input.pledgeKey, status: 'pending' },
         { $set: { status: input.status, inspectedAt: new Date(), discrepancies: input.discrepancies } },
       );
     },
 
     /** Revokes the grant, opens the recovery of what was paid, and writes the credit record, each once. */
     async revokePledgedGrant(input: { grantKey: string; subjectKey: string; policyId: string; reason: string }): Promise<{ recovered: number }> {
-      await Grant.updateOne({ key: input.grantKey, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: input.reason } });
-      const grant = await Grant.findOne({ key: input.grantKey }).lean();
+      await Grant.updateOne({ _id: input.grantKey, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: input.reason } });
+      const grant = await Grant.findOne({ _id: input.grantKey }).lean();
       const amount = grant?.amount ?? 0;
       if (amount > 0) {
         await Recovery.updateOne(
-          { key: `${input.grantKey}:recovery` },
+          { _id: `${input.grantKey}:recovery` },
           { $setOnInsert: { key: `${input.grantKey}:recovery`, grantKey: input.grantKey, subjectKey: input.subjectKey, amount, reason: input.reason, status: 'due', createdAt: new Date() } },
           { upsert: true },
         );
       }
       await CreditRecord.updateOne(
-        { key: `${input.grantKey}:credit` },
+        { _id: `${input.grantKey}:credit` },
         { $setOnInsert: { key: `${input.grantKey}:credit`, subjectKey: input.subjectKey, kind: 'false-pledge', policyId: input.policyId, grantKey: input.grantKey, recordedAt: new Date() } },
         { upsert: true },
       );

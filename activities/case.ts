@@ -67,7 +67,7 @@ export function makeCaseActivities(deps: CaseDeps) {
       facts: PolicyPlan['facts'];
     }): Promise<{ snapshotKey: string; missingFacts: string[]; failedSources: string[] }> {
       const snapshotKey = `${input.caseId}:facts:${input.policy.id}`;
-      const existing = await FactSnapshot.findOne({ key: snapshotKey }).lean();
+      const existing = await FactSnapshot.findOne({ _id: snapshotKey }).lean();
       const snapshot =
         existing ??
         (await (async () => {
@@ -80,7 +80,7 @@ export function makeCaseActivities(deps: CaseDeps) {
             idempotencyKey: snapshotKey,
           });
           await FactSnapshot.updateOne(
-            { key: snapshotKey },
+            { _id: snapshotKey },
             {
               $setOnInsert: {
                 key: snapshotKey,
@@ -95,7 +95,7 @@ export function makeCaseActivities(deps: CaseDeps) {
             },
             { upsert: true },
           );
-          return (await FactSnapshot.findOne({ key: snapshotKey }).lean())!;
+          return (await FactSnapshot.findOne({ _id: snapshotKey }).lean())!;
         })());
       return { snapshotKey, missingFacts: snapshot.missingFacts ?? [], failedSources: (snapshot.failedSources ?? []).map((f) => f.source) };
     },
@@ -110,7 +110,7 @@ export function makeCaseActivities(deps: CaseDeps) {
       const summaries: DecisionSummary[] = [];
       for (const item of input.items) {
         const policy = await pinnedPolicy(deps.policies, item.policy);
-        const snapshot = await FactSnapshot.findOne({ key: item.snapshotKey }).lean();
+        const snapshot = await FactSnapshot.findOne({ _id: item.snapshotKey }).lean();
         if (!snapshot) {
           throw ApplicationFailure.create({ type: ErrorType.MissingFactSnapshot, message: `no fact snapshot ${item.snapshotKey}`, nonRetryable: true });
         }
@@ -118,7 +118,7 @@ export function makeCaseActivities(deps: CaseDeps) {
         const decision = await evaluatePolicy(policy, snapshotFacts(snapshot), input.asOf, { acceptPledges: policy.mode === 'pledge' });
         const key = `${input.caseId}:decision:${policy.id}`;
         await DecisionModel.updateOne(
-          { key },
+          { _id: key },
           {
             $setOnInsert: {
               key,
@@ -132,7 +132,7 @@ export function makeCaseActivities(deps: CaseDeps) {
           },
           { upsert: true },
         );
-        const stored = (await DecisionModel.findOne({ key }).lean())!;
+        const stored = (await DecisionModel.findOne({ _id: key }).lean())!;
         summaries.push({
           policy: stored.policy,
           outcome: stored.outcome,
@@ -150,7 +150,7 @@ export function makeCaseActivities(deps: CaseDeps) {
     async openManualReview(input: { caseId: string; subjectKey: string; decision: DecisionSummary }): Promise<{ created: boolean }> {
       const key = `${input.caseId}:manual:${input.decision.policy.id}`;
       const result = await ManualTask.updateOne(
-        { key },
+        { _id: key },
         {
           $setOnInsert: {
             key,

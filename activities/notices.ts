@@ -61,7 +61,7 @@ export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
     for (const channel of queues.channels) {
       const key = noticeRecordKey(input.noticeKey, channel);
       await Notice.updateOne(
-        { key },
+        { _id: key },
         {
           $setOnInsert: {
             key,

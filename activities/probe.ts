@@ -15,11 +15,11 @@ export function makeRecordProbe(models: Models) {
   return async function recordProbe(input: RecordProbeInput): Promise<{ created: boolean; recordedAt: string }> {
     const now = new Date();
     const result = await models.Probe.updateOne(
-      { key: input.idempotencyKey },
+      { _id: input.idempotencyKey },
       { $setOnInsert: { key: input.idempotencyKey, probeId: input.probeId, requestedBy: input.requestedBy, recordedAt: now } },
       { upsert: true },
     );
-    const record = await models.Probe.findOne({ key: input.idempotencyKey }).lean();
+    const record = await models.Probe.findOne({ _id: input.idempotencyKey }).lean();
     if (!record) throw new Error(`probe record ${input.idempotencyKey} vanished after upsert`);
     return { created: result.upsertedCount === 1, recordedAt: record.recordedAt.toISOString() };
   };

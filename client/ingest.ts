@@ -52,7 +52,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
   const naturalKey = `${event.type}:${subject}:${event.occurredOn}`;
   const caseId = lifeEventWorkflowId(event.sourceEventId);
   const record = await LifeEvent.findOneAndUpdate(
-    { naturalKey },
+    { _id: naturalKey },
     {
       $setOnInsert: {
         naturalKey,
@@ -70,7 +70,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
     { upsert: true, returnDocument: 'after' },
   ).lean();
   const delivery = await EventDelivery.updateOne(
-    { sourceEventId: event.sourceEventId },
+    { _id: event.sourceEventId },
     { $setOnInsert: { sourceEventId: event.sourceEventId, source: event.source, caseId: record!.caseId, receivedAt: new Date() } },
     { upsert: true },
   );

@@ -2,12 +2,17 @@
  * Access records (谁使用谁负责): one per shared-data pull — which subject's data, which
  * source and department, which fields, for which policy, case and purposes, when, and
  * how the source answered. Carries the pseudonymous subject key only, never a raw ID.
+ * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
+ * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 
 export type AccessOutcome = 'answered' | 'not-found' | 'failed';
 
 export interface AccessRecord {
+  /** Equals the business key below. */
+  _id?: string;
   /** `${idempotencyKey}:${sourceId}`: unique, so a retried pull never writes a second record. */
   key: string;
   subjectKey: string;
@@ -28,6 +33,7 @@ export interface AccessRecord {
 
 const accessRecordSchema = new Schema<AccessRecord>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     subjectKey: { type: String, required: true },
     caseId: { type: String, required: true },
@@ -43,6 +49,7 @@ const accessRecordSchema = new Schema<AccessRecord>(
   { collection: 'access_records', versionKey: false },
 );
 accessRecordSchema.index({ key: 1 }, { unique: true });
+idFromKey(accessRecordSchema, 'key');
 /** The citizen's "who used my data", newest first. */
 accessRecordSchema.index({ subjectKey: 1, at: -1 });
 /** A supervisor's trace of one case. */
@@ -59,7 +66,7 @@ export function registerAccessRecordModel(connection: Connection): Model<AccessR
  */
 export async function recordAccess(model: Model<AccessRecord>, record: AccessRecord): Promise<boolean> {
   try {
-    const result = await model.updateOne({ key: record.key }, { $setOnInsert: record }, { upsert: true });
+    const result = await model.updateOne({ _id: record.key }, { $setOnInsert: record }, { upsert: true });
     return result.upsertedCount === 1;
   } catch (error) {
     // Two attempts racing on the same key: the unique index kept the first one.

@@ -2,13 +2,18 @@
  * What the city gave or offered: grants (one per subject, policy and period: the grant
  * workflow's ID is the unique key), offers awaiting confirmation, pledges awaiting
  * inspection, and the recoveries and credit records written when a pledge proves false.
+ * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
+ * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 import type { PolicyRef } from '../rules/types.js';
 
 export type GrantBasis = 'auto' | 'offer-confirmed' | 'pledge';
 
 export interface Grant {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -24,6 +29,8 @@ export interface Grant {
 }
 
 export interface Offer {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -37,6 +44,8 @@ export interface Offer {
 }
 
 export interface Pledge {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -50,6 +59,8 @@ export interface Pledge {
 }
 
 export interface Recovery {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   grantKey: string;
   subjectKey: string;
@@ -60,6 +71,8 @@ export interface Recovery {
 }
 
 export interface CreditRecord {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   subjectKey: string;
   kind: 'false-pledge';
@@ -71,13 +84,14 @@ export interface CreditRecord {
 const ref = { id: String, version: Number, hash: String };
 const unique = <T>(schema: Schema<T>) => {
   schema.index({ key: 1 }, { unique: true });
-  return schema;
+  return idFromKey(schema as Schema<T & { key: string }>, 'key') as Schema<T>;
 };
 
 const grantSchema = unique(
   new Schema<Grant>(
     {
-      key: { type: String, required: true },
+      _id: { type: String, required: true },
+    key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -99,7 +113,8 @@ grantSchema.index({ 'policy.id': 1, period: 1 });
 const offerSchema = unique(
   new Schema<Offer>(
     {
-      key: { type: String, required: true },
+      _id: { type: String, required: true },
+    key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -118,7 +133,8 @@ offerSchema.index({ subjectKey: 1, status: 1 });
 const pledgeSchema = unique(
   new Schema<Pledge>(
     {
-      key: { type: String, required: true },
+      _id: { type: String, required: true },
+    key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -137,7 +153,8 @@ pledgeSchema.index({ status: 1, inspectOn: 1 });
 const recoverySchema = unique(
   new Schema<Recovery>(
     {
-      key: { type: String, required: true },
+      _id: { type: String, required: true },
+    key: { type: String, required: true },
       grantKey: { type: String, required: true },
       subjectKey: { type: String, required: true },
       amount: { type: Number, required: true },
@@ -152,7 +169,8 @@ const recoverySchema = unique(
 const creditSchema = unique(
   new Schema<CreditRecord>(
     {
-      key: { type: String, required: true },
+      _id: { type: String, required: true },
+    key: { type: String, required: true },
       subjectKey: { type: String, required: true },
       kind: { type: String, required: true, enum: ['false-pledge'] },
       policyId: { type: String, required: true },

@@ -4,8 +4,11 @@
  * registries, lands on the first case. Each delivery is kept by its source event ID.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 
 export interface LifeEventRecord {
+  /** Equals the business key below. */
+  _id?: string;
   naturalKey: string;
   caseId: string;
   type: string;
@@ -20,6 +23,8 @@ export interface LifeEventRecord {
 }
 
 export interface EventDelivery {
+  /** Equals the business key below. */
+  _id?: string;
   sourceEventId: string;
   source: string;
   caseId: string;
@@ -28,6 +33,8 @@ export interface EventDelivery {
 
 const lifeEventSchema = new Schema<LifeEventRecord>(
   {
+    /** The natural key: one case per subject, event type and date, however the event arrives. */
+    _id: { type: String, required: true },
     naturalKey: { type: String, required: true },
     caseId: { type: String, required: true },
     type: { type: String, required: true },
@@ -42,11 +49,14 @@ const lifeEventSchema = new Schema<LifeEventRecord>(
   { collection: 'life_events', versionKey: false, minimize: false },
 );
 lifeEventSchema.index({ naturalKey: 1 }, { unique: true });
+idFromKey(lifeEventSchema, 'naturalKey');
 lifeEventSchema.index({ caseId: 1 });
 lifeEventSchema.index({ subjectKey: 1, eventDate: -1 });
 
 const deliverySchema = new Schema<EventDelivery>(
   {
+    /** The source event ID: FerretDB answers `_id` lookups from its index, any other filter by a scan. */
+    _id: { type: String, required: true },
     sourceEventId: { type: String, required: true },
     source: { type: String, required: true },
     caseId: { type: String, required: true },
@@ -55,6 +65,7 @@ const deliverySchema = new Schema<EventDelivery>(
   { collection: 'event_deliveries', versionKey: false },
 );
 deliverySchema.index({ sourceEventId: 1 }, { unique: true });
+idFromKey(deliverySchema, 'sourceEventId');
 deliverySchema.index({ caseId: 1 });
 
 export interface CaseModels {

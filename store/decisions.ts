@@ -3,11 +3,16 @@
  * case read (so personal values stay in the system of record, not in workflow history);
  * a decision keeps each condition's masked value and result: the explanation shown to
  * citizens and supervisors. All are written once per key.
+ * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
+ * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 import type { ConditionResult, Outcome, PolicyRef } from '../rules/types.js';
 
 export interface FactSnapshot {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -30,6 +35,8 @@ export function snapshotValues(facts: Record<string, unknown>): FactSnapshot['va
 }
 
 export interface DecisionRecord {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -47,6 +54,8 @@ export interface DecisionRecord {
 }
 
 export interface ManualTask {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   caseId: string;
   subjectKey: string;
@@ -60,6 +69,7 @@ export interface ManualTask {
 
 const snapshotSchema = new Schema<FactSnapshot>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
@@ -72,9 +82,11 @@ const snapshotSchema = new Schema<FactSnapshot>(
   { collection: 'fact_snapshots', versionKey: false, minimize: false },
 );
 snapshotSchema.index({ key: 1 }, { unique: true });
+idFromKey(snapshotSchema, 'key');
 
 const decisionSchema = new Schema<DecisionRecord>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
@@ -93,12 +105,14 @@ const decisionSchema = new Schema<DecisionRecord>(
   { collection: 'decisions', versionKey: false, minimize: false },
 );
 decisionSchema.index({ key: 1 }, { unique: true });
+idFromKey(decisionSchema, 'key');
 decisionSchema.index({ caseId: 1 });
 decisionSchema.index({ subjectKey: 1, decidedAt: -1 });
 decisionSchema.index({ 'policy.id': 1, outcome: 1 });
 
 const manualTaskSchema = new Schema<ManualTask>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
@@ -112,6 +126,7 @@ const manualTaskSchema = new Schema<ManualTask>(
   { collection: 'manual_tasks', versionKey: false },
 );
 manualTaskSchema.index({ key: 1 }, { unique: true });
+idFromKey(manualTaskSchema, 'key');
 manualTaskSchema.index({ status: 1, openedAt: 1 });
 
 export interface DecisionModels {

@@ -1,5 +1,6 @@
 /** All mongoose models of the system of record, registered on one connection. */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 import { registerBenefitModels, type BenefitModels } from './benefits.js';
 import { registerCaseModels, type CaseModels } from './cases.js';
 import { registerDecisionModels, type DecisionModels } from './decisions.js';
@@ -8,6 +9,8 @@ import { registerPolicyModels, type PolicyModels } from './policy-versions.js';
 
 /** A stack probe's record: one per probe workflow, enforced by the unique key. */
 export interface ProbeRecord {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   probeId: string;
   requestedBy: string;
@@ -16,6 +19,7 @@ export interface ProbeRecord {
 
 const probeSchema = new Schema<ProbeRecord>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     probeId: { type: String, required: true },
     requestedBy: { type: String, required: true },
@@ -24,6 +28,7 @@ const probeSchema = new Schema<ProbeRecord>(
   { collection: 'probes', versionKey: false },
 );
 probeSchema.index({ key: 1 }, { unique: true });
+idFromKey(probeSchema, 'key');
 
 export interface Models extends CaseModels, DecisionModels, BenefitModels, NoticeModels, PolicyModels {
   Probe: Model<ProbeRecord>;

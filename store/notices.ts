@@ -2,8 +2,11 @@
  * Notices and the in-app inbox. `notices` tracks each notice on each channel (queued,
  * delivered, failed) for supervisors; `inbox` is what the citizen reads. Both are keyed
  * by the notice's idempotency key, so a retry never shows the same notice twice.
+ * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
+ * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { idFromKey } from './keyed.js';
 import type { Text } from '../domain/sources.js';
 
 export type NoticeChannel = 'inbox' | 'webhook';
@@ -14,6 +17,8 @@ export function noticeRecordKey(noticeKey: string, channel: NoticeChannel): stri
 }
 
 export interface NoticeRecord {
+  /** Equals the business key below. */
+  _id?: string;
   /** `${noticeKey}~${channel}` */
   key: string;
   noticeKey: string;
@@ -28,6 +33,8 @@ export interface NoticeRecord {
 }
 
 export interface InboxNotice {
+  /** Equals the business key below. */
+  _id?: string;
   key: string;
   subjectKey: string;
   template: string;
@@ -41,6 +48,7 @@ const text = { zh: { type: String, required: true }, en: { type: String, require
 
 const noticeSchema = new Schema<NoticeRecord>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     noticeKey: { type: String, required: true },
     subjectKey: { type: String, required: true },
@@ -55,11 +63,13 @@ const noticeSchema = new Schema<NoticeRecord>(
   { collection: 'notices', versionKey: false },
 );
 noticeSchema.index({ key: 1 }, { unique: true });
+idFromKey(noticeSchema, 'key');
 noticeSchema.index({ subjectKey: 1, queuedAt: -1 });
 noticeSchema.index({ status: 1 });
 
 const inboxSchema = new Schema<InboxNotice>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     subjectKey: { type: String, required: true },
     template: { type: String, required: true },
@@ -71,6 +81,7 @@ const inboxSchema = new Schema<InboxNotice>(
   { collection: 'inbox', versionKey: false },
 );
 inboxSchema.index({ key: 1 }, { unique: true });
+idFromKey(inboxSchema, 'key');
 inboxSchema.index({ subjectKey: 1, deliveredAt: -1 });
 
 export interface NoticeModels {

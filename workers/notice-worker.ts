@@ -30,7 +30,7 @@ export async function deliverToInbox(store: Connection, job: NoticeJob): Promise
   const { Inbox } = registerNoticeModels(store);
   const { title, body } = renderNotice(job.template, job.params);
   const result = await Inbox.updateOne(
-    { key: job.noticeKey },
+    { _id: job.noticeKey },
     { $setOnInsert: { key: job.noticeKey, subjectKey: job.subjectKey, template: job.template, title, body, deliveredAt: new Date() } },
     { upsert: true },
   );
@@ -84,7 +84,7 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
       async (job) => {
         const result = await deliver(channel, job);
         await Notice.updateOne(
-          { key: noticeRecordKey(job.data.noticeKey, channel) },
+          { _id: noticeRecordKey(job.data.noticeKey, channel) },
           { $set: { status: 'delivered', deliveredAt: new Date(), attempts: job.attemptsMade + 1 }, $unset: { error: 1 } },
         );
         return result;
@@ -100,7 +100,7 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
       if (!job) return;
       const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
       const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
-      void Notice.updateOne({ key: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(() => undefined);
+      void Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(() => undefined);
       if (exhausted) void deadLetters.add(job.name, { ...job.data, error: error.message }, { jobId: job.id }).catch(() => undefined);
     });
     return worker;

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PolicyValidationError } from '../rules/errors.js';
+import { runExplainCommand } from './cli-explain.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
 import { formatTestReport, runPolicyTests } from '../rules/policy-tests.js';
 import { validatePolicy } from '../rules/validate.js';
@@ -27,6 +28,10 @@ const USAGE = `usage: applyfree policy <command> [--json]
   check <id> <version>                 validate and test a version on the server
   submit|approve|publish <id> <version> [--note TEXT]
   reject|retire <id> <version> --note TEXT
+  explain <id> --subject <ID> [--as-of D] [--version N]
+                                       why a resident or enterprise is eligible or not, what would flip it, when it changes
+  explain <file.json> --facts <facts.json> [--as-of D]
+                                       the same offline, on hypothetical facts
 Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.`;
 
 class UsageError extends Error {}
@@ -196,6 +201,8 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
       out.print(versionLine(view), view);
       return 0;
     }
+    case 'explain':
+      return runExplainCommand(rest, out, { api, readJson, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
     default:
       throw new UsageError(command ? `unknown policy command "${command}"` : 'name a policy command');
   }

@@ -6,12 +6,19 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
+import type { SimulationRunner } from '../simulation.js';
+import { simulationRoutes } from './simulation-routes.js';
+import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
   /** The person a bearer token belongs to. */
   authenticate: (token: string) => Promise<Actor | undefined>;
+  /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
+  simulation?: SimulationRunner;
+  /** Explanations of a real subject's decision (GET /policies/:id/explain); hypothetical facts need only the lifecycle. */
+  explain?: ExplainApiDeps;
 }
 
 const versionParams = {
@@ -128,6 +135,8 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   step('publish', 'Publish an approved version: immutable, in force from its effective date · 发布', (actor, r) => lifecycle.publish(actor, r.params.id, r.params.version));
   step('retire', 'Take a published version out of force for new cases, saying why (reviewer) · 停用', (actor, r) => lifecycle.retire(actor, r.params.id, r.params.version, r.body.note ?? ''), noteBody(true));
 
+  if (deps.simulation) simulationRoutes(app, deps.simulation, actorOf);
+
   app.get(
     '/policies/:id/history',
     { schema: { tags: ['policies'], summary: 'Who did what, when, and what changed · 变更记录', params: idParams } },
@@ -149,6 +158,9 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
       changes: await lifecycle.diff(request.params.id, request.query.from, request.query.to),
     }),
   );
+
+  // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
+  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf }));
 }
 
 class PolicyApiError extends Error {

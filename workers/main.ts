@@ -21,6 +21,8 @@ import { countRunningCases, createSummarySource, type DemoStatus } from './demo/
 import { openProcessing, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { issueToken, userOfToken } from '../store/users.js';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import type { Connection as StoreConnection } from 'mongoose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +76,12 @@ async function main(): Promise<void> {
     const api = buildApi({
       ingest: counted.ingest,
       summary: () => summary.get(),
-      policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+      policies: {
+        lifecycle: createPolicyLifecycle(store),
+        authenticate: (token) => userOfToken(store, token),
+        // Explanations read a subject's facts as cases do: platform collections, an access record per source.
+        explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
+      },
       temporalUiUrl: stack.temporalUiUrl,
       health: {
         temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),

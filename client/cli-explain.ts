@@ -7,7 +7,7 @@
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
-import { checkFacts, explainPolicy, type Explanation } from '../rules/explain-subject.js';
+import { checkFacts, defaultAsOf, explainPolicy, type Explanation } from '../rules/explain-subject.js';
 import { flipText, outcomeText, valueText } from '../rules/explain-summary.js';
 import { validatePolicy } from '../rules/validate.js';
 
@@ -92,7 +92,7 @@ export async function runExplainCommand(argv: string[], out: Output, ctx: Explai
   const facts = await ctx.readJson(factsFile);
   const issues = checkFacts(policy, facts);
   if (issues.length > 0) throw ctx.refused(`${factsFile}: ${issues.map((issue) => `[${issue.field}] ${issue.message} · ${issue.messageZh}`).join('; ')}`);
-  const explanation = explainPolicy(policy, facts as Record<string, unknown>, asOf ?? cityToday());
+  const explanation = explainPolicy(policy, facts as Record<string, unknown>, asOf ?? defaultAsOf(policy, cityToday()));
   out.print(formatExplanation(explanation), explanation);
   return 0;
 }

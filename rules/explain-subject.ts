@@ -76,6 +76,12 @@ export function explainPolicy(policy: Policy, facts: FlatFacts, asOf: string, op
   return { ...explained, summary: summarize(explained, changedOnNext) };
 }
 
+/** The as-of date to explain on when none is given: today, moved into the version's effective range (a draft for next year on its first day). */
+export function defaultAsOf(policy: Policy, today: string): string {
+  const { from, to } = policy.effective;
+  return today < from ? from : to !== undefined && today > to ? to : today;
+}
+
 /** The labels of the conditions whose result differs between two days, the facts unchanged. */
 function changedLabels(policy: Policy, facts: FlatFacts, from: string, to: string): Text[] {
   const before = compilePolicy(policy, from, { precompute: false }).explain(facts).conditions;

@@ -119,6 +119,8 @@ describe('POST /policies/:id/versions/:version/explain', () => {
     expect(answer.body).toMatchObject({ version: 2, inForce: true, decision: { outcome: 'eligible', amount: 100 } });
     expect(answer.body).not.toHaveProperty('subjectKey');
 
+    // Without asOf, a draft in force only from 2027 is explained on its first day (today is 2026-01-10 here).
+    expect(await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, { facts })).toMatchObject({ status: 200, body: { asOf: '2027-01-01', decision: { outcome: 'eligible' } } });
     const unknown = await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, { facts: { ...facts, 'person.shoeSize': 42 }, asOf: '2027-01-15' });
     expect(unknown).toMatchObject({ status: 400, body: { code: 'INVALID_FACTS', field: 'facts.person.shoeSize' } });
     const undeclared = await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, { facts: { ...facts, 'person.gender': 'male' } });

@@ -14,7 +14,7 @@ import { subjectKey } from '../../domain/pseudonym.js';
 import { isInForce } from '../../rules/catalog.js';
 import { isIsoDate } from '../../rules/dates.js';
 import { RulesError } from '../../rules/errors.js';
-import { checkFacts, explainPolicy } from '../../rules/explain-subject.js';
+import { checkFacts, defaultAsOf, explainPolicy } from '../../rules/explain-subject.js';
 import type { Policy } from '../../rules/types.js';
 import { ErrorType } from '../../workflows/contracts.js';
 import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
@@ -95,8 +95,9 @@ export async function explainRoutes(
     throw error;
   });
 
-  const asOfOf = (asOf: string | undefined): string => {
-    const date = asOf ?? today();
+  /** The as-of date asked for, else today (moved into a named version's effective range). */
+  const asOfOf = (asOf: string | undefined, policy?: Policy): string => {
+    const date = asOf ?? (policy ? defaultAsOf(policy, today()) : today());
     if (!isIsoDate(date)) throw new ExplainApiError(400, 'BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
     return date;
   };
@@ -136,7 +137,7 @@ export async function explainRoutes(
             required: ['subject'],
             properties: {
               subject: { type: 'string', maxLength: 64, description: 'resident ID (person policies) or unified social credit code (enterprise policies)' },
-              asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city' },
+              asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city (within the effective range of a named version)' },
               version: { type: 'integer', minimum: 1, description: 'default: the published version in force on asOf' },
             },
           },
@@ -146,8 +147,9 @@ export async function explainRoutes(
       },
       async (request: FastifyRequest<{ Params: { id: string }; Querystring: { subject: string; asOf?: string; version?: number } }>) => {
         const actor = await actorOf(request);
-        const asOf = asOfOf(request.query.asOf);
-        const policy = request.query.version ? await versionOf(request.params.id, request.query.version) : await inForce(request.params.id, asOf);
+        const pinned = request.query.version ? await versionOf(request.params.id, request.query.version) : undefined;
+        const asOf = asOfOf(request.query.asOf, pinned);
+        const policy = pinned ?? (await inForce(request.params.id, asOf));
         const kind = policy.subject;
         const id = kind === 'person' ? validateResidentId(request.query.subject, { field: 'subject' }).id : validateCreditCode(request.query.subject, { field: 'subject' }).code;
         const key = subjectKey(kind, id, explain.subjectKeySecret);
@@ -183,7 +185,7 @@ export async function explainRoutes(
           required: ['facts'],
           properties: {
             facts: { type: 'object', additionalProperties: true, description: 'flat facts the policy reads, e.g. {"person.birthDate": "1946-05-17"}; null means missing' },
-            asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city' },
+            asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city, or the version’s first or last day when today is outside its effective range' },
           },
           additionalProperties: false,
         },
@@ -193,8 +195,8 @@ export async function explainRoutes(
     },
     async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: { facts: Record<string, unknown>; asOf?: string } }>) => {
       await actorOf(request);
-      const asOf = asOfOf(request.body.asOf);
       const policy = await versionOf(request.params.id, request.params.version);
+      const asOf = asOfOf(request.body.asOf, policy);
       const issues = checkFacts(policy, request.body.facts);
       if (issues.length > 0) {
         const [first] = issues;

@@ -1,0 +1,91 @@
+/**
+ * The policy console: sign in with an API token, list the policy versions, and take one
+ * from draft to published. Hash routes: `#/` the list, `#/policy/<id>/<version>/<tab>` a
+ * version. Chinese by default; the English switch is remembered in this browser.
+ */
+import { api, errorText, tokenStore } from './api.js';
+import { h, mount } from './dom.js';
+import { renderEditor, type Tab } from './editor.js';
+import type { Session } from './form-kit.js';
+import { currentLang, setLang, t } from './i18n.js';
+import { renderList } from './list-view.js';
+import type { Catalog } from './types.js';
+
+const app = document.getElementById('app')!;
+let session: Session | undefined;
+let catalog: Catalog | undefined;
+let editor: { dirty(): boolean } | undefined;
+
+function shell(content: HTMLElement): void {
+  const switchLang = h('button', { type: 'button', class: 'lang-switch', onclick: () => {
+    if (editor?.dirty() && !window.confirm(t('confirmDiscard'))) return;
+    setLang(currentLang() === 'zh' ? 'en' : 'zh');
+    void route();
+  } }, t('language'));
+  mount(
+    app,
+    h(
+      'header',
+      { class: 'top' },
+      h('a', { href: '#/', class: 'brand' }, h('strong', {}, t('appTitle')), h('span', { class: 'muted' }, t('appSubtitle'))),
+      h(
+        'div',
+        { class: 'who' },
+        session ? h('span', { class: 'user' }, h('strong', { class: 'user-name' }, session.name), ' · ', h('span', { class: 'user-role' }, t(`role_${session.role}`))) : null,
+        switchLang,
+        session ? h('button', { type: 'button', class: 'ghost sign-out', onclick: () => { tokenStore.clear(); session = undefined; location.hash = '#/'; void route(); } }, t('signOut')) : null,
+      ),
+    ),
+    h('main', {}, content),
+  );
+}
+
+function signInPage(problem?: string): HTMLElement {
+  const token = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'af_…' });
+  const form = h(
+    'form',
+    { class: 'card sign-in' },
+    h('h2', {}, t('signIn')),
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('tokenLabel')), token),
+    h('p', { class: 'muted' }, t('tokenHint')),
+    problem ? h('p', { class: 'error-box' }, `${t('signInFailed')}: ${problem}`) : null,
+    h('button', { type: 'submit', class: 'primary' }, t('signIn')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    tokenStore.set(token.value.trim());
+    void route();
+  });
+  return form;
+}
+
+async function route(): Promise<void> {
+  document.documentElement.lang = currentLang() === 'zh' ? 'zh-CN' : 'en';
+  document.title = `${t('appTitle')} · applyfree`;
+  if (!tokenStore.get()) return shell(signInPage());
+  if (!session) {
+    try {
+      session = await api<Session>('GET', '/console/session');
+    } catch (error) {
+      tokenStore.clear();
+      return shell(signInPage(errorText(error)));
+    }
+  }
+  catalog ??= await api<Catalog>('GET', '/catalog');
+  const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
+  editor = undefined;
+  if (!match) return shell(renderList((id, version) => { location.hash = `#/policy/${id}/${version}/form`; }));
+  const content = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  shell(content);
+  try {
+    editor = await renderEditor(content, { catalog, session, navigate: (hash) => { location.hash = hash; } }, match[1], Number(match[2]), (match[3] ?? 'form') as Tab);
+  } catch (error) {
+    mount(content, h('p', { class: 'error-box' }, errorText(error)), h('a', { href: '#/' }, t('back')));
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  if (editor?.dirty() && !window.confirm(t('confirmDiscard'))) return;
+  void route();
+});
+void route();

@@ -1,0 +1,129 @@
+/** What the console receives from the API (the server's own types where they are pure). */
+import type { Condition, Policy, PolicyTest } from '../../rules/types.js';
+import type { Text } from '../../domain/sources.js';
+
+export type { Condition, Policy, PolicyTest, Text };
+
+export type Status = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
+export type Role = 'officer' | 'reviewer';
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export interface CheckSummary {
+  hash: string;
+  at: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface VersionSummary {
+  policyId: string;
+  version: number;
+  status: Status;
+  hash: string;
+  title: Text;
+  createdBy: string;
+  updatedBy: string;
+  updatedAt: string;
+  validation?: CheckSummary;
+  tests?: CheckSummary;
+  simulation?: CheckSummary;
+}
+
+export interface VersionView extends VersionSummary {
+  document: Policy;
+}
+
+export interface CatalogField {
+  key: string;
+  type: 'date' | 'number' | 'boolean' | 'string';
+  sensitivity: string;
+  label: Text;
+  values?: string[];
+}
+
+export interface Catalog {
+  sources: Array<{ id: string; subject: 'person' | 'enterprise'; department: Text; fields: CatalogField[] }>;
+  operators: Array<{ name: string; label: Text; factTypes: string[]; value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' }>;
+  triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
+}
+
+export interface LeafResult {
+  name?: string;
+  label?: Text;
+  fact: string;
+  operator: string;
+  value: unknown;
+  factValue: unknown;
+  result: boolean | 'unknown';
+}
+
+export interface TestReport {
+  policy: { id: string; version: number };
+  passed: number;
+  failed: number;
+  results: Array<{
+    name: string;
+    asOf: string;
+    passed: boolean;
+    expected: PolicyTest['expect'];
+    actual: { outcome: string; amount?: number; missingFacts: string[] };
+    problems: string[];
+    conditions: LeafResult[];
+  }>;
+}
+
+export interface Counts {
+  eligible: number;
+  ineligible: number;
+  undetermined: number;
+}
+
+export interface BreakdownRow extends Counts {
+  key: string;
+  label: Text;
+  cost: number;
+  baselineEligible?: number;
+}
+
+export interface SimulationResult {
+  policyId: string;
+  version: number;
+  hash: string;
+  asOf: string;
+  subject: 'person' | 'enterprise';
+  /** The grant period the cost is for: once, 2025 or 2025-06. */
+  period?: string;
+  /** The version is not in force on asOf: a what-if. */
+  notInForceOnAsOf?: boolean;
+  population: number;
+  counts: Counts;
+  totalCost: number;
+  baseline?: { version: number; counts: Counts; totalCost: number };
+  changes?: { winners: number; losers: number; amountUp: number; amountDown: number; unchanged: number };
+  breakdowns: { district: BreakdownRow[]; ageBand?: BreakdownRow[]; enterpriseSize?: BreakdownRow[] };
+  undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: number }>;
+  elapsedMs: number;
+}
+
+export interface SimulationView {
+  status: 'running' | 'done' | 'failed';
+  asOf: string;
+  startedAt: string;
+  progress: { processed: number; total: number };
+  error?: { code: string; message: string; messageZh: string };
+  result?: SimulationResult;
+}
+
+export interface HistoryEntry {
+  version: number;
+  action: string;
+  actor: string;
+  role: string;
+  at: string;
+  note?: string;
+  changes: string[];
+}

@@ -1,0 +1,55 @@
+/**
+ * Debian's Chromium (and a Chinese font, so the console's screenshots show text, not boxes)
+ * for the console's end-to-end test: found on the machine, or installed with apt-get when
+ * running as root, the way provision.ts installs redis-server. A lock keeps two test
+ * processes from running apt-get at once.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { withLock } from './lock.js';
+import type { Progress } from './progress.js';
+import type { Provisioned } from './provision.js';
+import { findExecutable, ProvisionError, runTool } from './run-tool.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The flags the console test starts Chromium with: no sandbox (root in a container), no GPU, no background traffic. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+const hasChineseFont = () => (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim().length > 0;
+
+/** Chromium at /usr/bin/chromium with a CJK font, installing the Debian packages if missing. */
+export async function ensureChromium(cacheDir: string, progress: Progress): Promise<Provisioned> {
+  const missing = () => [findExecutable('chromium', [CHROMIUM_PATH]) ? '' : 'chromium', hasChineseFont() ? '' : 'fonts-wqy-zenhei'].filter(Boolean);
+  if (missing().length === 0) return { path: findExecutable('chromium', [CHROMIUM_PATH])!, cached: true };
+  mkdirSync(cacheDir, { recursive: true });
+  return withLock(join(cacheDir, 'apt.lock'), async () => {
+    const packages = missing();
+    if (packages.length > 0) await aptInstall(packages, progress);
+    const path = findExecutable('chromium', [CHROMIUM_PATH]);
+    if (!path) throw new ProvisionError('Cannot install chromium: apt-get succeeded but chromium is still missing.');
+    return { path, cached: packages.length === 0 };
+  });
+}
+
+async function aptInstall(packages: string[], progress: Progress): Promise<void> {
+  const purpose = `install ${packages.join(' and ')}`;
+  const aptGet = findExecutable('apt-get');
+  if (!aptGet || process.getuid?.() !== 0) {
+    throw new ProvisionError(`Cannot ${purpose}: this process cannot apt-get it (run 'sudo apt-get install ${packages.join(' ')}').`);
+  }
+  const step = progress.step(`${packages.join(', ')}: installing the Debian packages`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', ...packages], { env, step, purpose });
+  try {
+    await install().catch(async () => {
+      // A fresh machine may have no package lists yet.
+      await runTool(aptGet, ['update'], { env, step, purpose: 'update the package lists' });
+      await install();
+    });
+  } catch (error) {
+    step.fail(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  step.done(packages.join(', '));
+}

@@ -14,6 +14,7 @@ import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
 import { formatTestReport, runPolicyTests } from '../rules/policy-tests.js';
 import { validatePolicy } from '../rules/validate.js';
 import { loadConfig } from '../workers/config.js';
+import { runSimulateCommand } from './cli-simulate.js';
 
 const USAGE = `usage: applyfree policy <command> [--json]
   validate <file.json>                 check a policy document (every issue with its path)
@@ -26,6 +27,7 @@ const USAGE = `usage: applyfree policy <command> [--json]
   draft <file.json>                    start the next version from a file (officer)
   update <id> <version> <file.json>    replace a draft (officer)
   check <id> <version>                 validate and test a version on the server
+  simulate <id> <version> [--as-of D]  impact over the whole population as of a date (default today)
   submit|approve|publish <id> <version> [--note TEXT]
   reject|retire <id> <version> --note TEXT
   explain <id> --subject <ID> [--as-of D] [--version N]
@@ -90,7 +92,7 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
   return answer;
 }
 
-type VersionView = { policyId: string; version: number; status: string; title: { zh: string; en: string }; validation?: { passed: boolean; detail: string }; tests?: { passed: boolean; detail: string }; createdBy: string; submittedBy?: string; approvedBy?: string; publishedBy?: string };
+type VersionView = { policyId: string; version: number; status: string; title: { zh: string; en: string }; validation?: { passed: boolean; detail: string }; tests?: { passed: boolean; detail: string }; simulation?: { passed: boolean; detail: string }; createdBy: string; submittedBy?: string; approvedBy?: string; publishedBy?: string };
 
 const versionLine = (v: VersionView) =>
   `${v.policyId} v${v.version}  ${v.status.padEnd(9)}  ${v.title.zh} · ${v.title.en}`;
@@ -100,6 +102,7 @@ function describeVersion(v: VersionView): string[] {
     versionLine(v),
     `  validation: ${v.validation ? `${v.validation.passed ? '✓' : '✗'} ${v.validation.detail}` : 'not run'}`,
     `  tests:      ${v.tests ? `${v.tests.passed ? '✓' : '✗'} ${v.tests.detail}` : 'not run'}`,
+    `  simulation: ${v.simulation ? `${v.simulation.passed ? '✓' : '✗'} ${v.simulation.detail}` : 'not run'}`,
     `  by: ${[`drafted ${v.createdBy}`, v.submittedBy && `submitted ${v.submittedBy}`, v.approvedBy && `approved ${v.approvedBy}`, v.publishedBy && `published ${v.publishedBy}`].filter(Boolean).join(', ')}`,
   ];
 }
@@ -203,6 +206,8 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     }
     case 'explain':
       return runExplainCommand(rest, out, { api, readJson, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
+    case 'simulate':
+      return runSimulateCommand(rest, { api, versionArgs, flag, usage: (message) => new UsageError(message), out });
     default:
       throw new UsageError(command ? `unknown policy command "${command}"` : 'name a policy command');
   }

@@ -248,15 +248,20 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       return report;
     },
 
-    /** Hands a draft to review: it must be valid and pass its own tests, as it is now. */
+    /** Hands a draft to review: it must be valid, pass its own tests and have been simulated, as it is now. */
     async submit(actor: Actor, policyId: string, version: number, note?: string): Promise<PolicyVersionView> {
       requireRole(actor, 'officer', 'submit policies for review', '提交政策审核');
       const current = await load(policyId, version);
       requireStatus(current, 'draft', 'submit it (only drafts can be submitted)', '提交（只有草稿可以提交）');
       const stale = (check?: { hash: string; passed: boolean }) => !check || check.hash !== current.hash || !check.passed;
-      const missing = [stale(current.validation) ? 'a passing validation' : '', stale(current.tests) ? 'passing tests' : ''].filter(Boolean);
-      if (missing.length > 0) {
-        throw new PolicyLifecycleError('CHECKS_REQUIRED', 409, `submit needs ${missing.join(' and ')} on the current content: run validate and test first`, '提交前须对当前内容完成校验并通过全部测试', 'status');
+      const checks = [
+        { lacking: stale(current.validation), en: 'a passing validation', zh: '校验通过' },
+        { lacking: stale(current.tests), en: 'passing tests', zh: '全部测试通过' },
+        { lacking: stale(current.simulation), en: 'a finished impact simulation', zh: '完成影响模拟' },
+      ].filter((check) => check.lacking);
+      if (checks.length > 0) {
+        const en = checks.map((check) => check.en);
+        throw new PolicyLifecycleError('CHECKS_REQUIRED', 409, `submit needs ${en.join(' and ')} on the current content: run validate, test and simulate first`, `提交前须对当前内容${checks.map((check) => check.zh).join('、')}`, 'status');
       }
       const moved = await move(current, 'submitted', { submittedBy: actor.name, submittedAt: now() });
       await record(policyId, version, 'submitted', actor, ['draft → submitted'], note);

@@ -12,6 +12,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../client/api/server.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner } from '../client/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   officer = await issueToken(store, '王芳', 'officer');
   reviewer = await issueToken(store, '李明', 'reviewer');
-  api = buildApi({ policies: { lifecycle, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ policies: { lifecycle, simulation: createSimulationRunner({ store, lifecycle }), authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -70,6 +71,12 @@ describe('the policy API', () => {
     const drafted = await cli(['draft', file], officer);
     expect(drafted.stdout).toContain('drafted senior-preferential-card v2');
     expect((await cli(['check', 'senior-preferential-card', '2'], officer)).code).toBe(0);
+    const early = await cli(['submit', 'senior-preferential-card', '2'], officer);
+    expect([early.code, early.stderr]).toEqual([1, expect.stringContaining('CHECKS_REQUIRED [status]: submit needs a finished impact simulation')]);
+    const simulated = await cli(['simulate', 'senior-preferential-card', '2', '--as-of', '2026-01-10'], officer);
+    expect(simulated.code).toBe(0);
+    expect(simulated.stdout).toContain('senior-preferential-card v2 as of 2026-01-10 over 0 residents');
+    expect(simulated.stdout).toMatch(/winners 新增受益 0 · losers 不再受益 0/);
     expect((await cli(['submit', 'senior-preferential-card', '2', '--note', '延长确认期'], officer)).code).toBe(0);
     const self = await cli(['approve', 'senior-preferential-card', '2'], officer);
     expect(self.code).toBe(1);
@@ -81,7 +88,7 @@ describe('the policy API', () => {
     const diff = await cli(['diff', 'senior-preferential-card', '1', '2']);
     expect(diff.stdout).toContain('~ offer.expiresAfterDays: 30 → 60');
     const history = await call('GET', '/policies/senior-preferential-card/history');
-    expect((history.body as unknown as Array<{ action: string }>).map((e) => e.action)).toEqual(['imported', 'created', 'validated', 'tested', 'submitted', 'approved', 'published']);
+    expect((history.body as unknown as Array<{ action: string }>).map((e) => e.action)).toEqual(['imported', 'created', 'validated', 'tested', 'simulated', 'submitted', 'approved', 'published']);
   });
 
   it('reports every issue of a broken file with its path, and exits 1', async () => {

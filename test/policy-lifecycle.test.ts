@@ -1,6 +1,6 @@
 /**
  * The policy lifecycle on the real store: an officer drafts v2 of the childcare subsidy
- * (a higher rate from 2026-07-01), validates and tests it, submits it; the same officer
+ * (a higher rate from 2026-07-01), validates, tests and simulates it, submits it; the same officer
  * cannot approve it, a reviewer can; it is published; the history says who did what and
  * what changed. Refusals name the rule they enforce.
  */
@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { storePolicySource } from '../activities/policy-source.js';
 import { createPolicyLifecycle, PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner } from '../client/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';
@@ -85,6 +86,9 @@ describe('draft to published (childcare subsidy v2)', () => {
     expect((await lifecycle.validate(zhao, 'childcare-subsidy', 2)).valid).toBe(true);
     const report = await lifecycle.test(zhao, 'childcare-subsidy', 2);
     expect([report.passed, report.failed]).toEqual([3, 0]);
+    const simulations = createSimulationRunner({ store, lifecycle });
+    await simulations.start(zhao, 'childcare-subsidy', 2, { asOf: '2026-08-01' });
+    expect((await simulations.finished('childcare-subsidy', 2)).status).toBe('done');
     const submitted = await lifecycle.submit(zhao, 'childcare-subsidy', 2, '按国家新标准提高');
     expect(submitted.status).toBe('submitted');
 
@@ -108,6 +112,7 @@ describe('draft to published (childcare subsidy v2)', () => {
       '2 edited 赵强',
       '2 validated 赵强',
       '2 tested 赵强',
+      '2 simulated 赵强',
       '2 submitted 赵强',
       '2 approved 李明',
       '2 published 李明',

@@ -20,6 +20,7 @@ import { countIngest } from './demo/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from './demo/summary.js';
 import { openProcessing, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner } from '../client/simulation.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
@@ -73,11 +74,16 @@ async function main(): Promise<void> {
     let demoStatus: (() => DemoStatus) | undefined;
     const summary = createSummarySource({ store, catalog, temporal, taskQueue: config.taskQueue, tally: counted.tally, demo: () => demoStatus?.() });
 
+    const lifecycle = createPolicyLifecycle(store);
+    // Impact simulations run inside the API process, streaming the platform collections of this store.
+    const simulation = createSimulationRunner({ store, lifecycle });
+    cleanups.push({ name: 'simulations', run: async () => simulation.stop() });
     const api = buildApi({
       ingest: counted.ingest,
       summary: () => summary.get(),
       policies: {
-        lifecycle: createPolicyLifecycle(store),
+        lifecycle,
+        simulation,
         authenticate: (token) => userOfToken(store, token),
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },

@@ -1,0 +1,204 @@
+/**
+ * Impact simulation (政策沙盘) on the real store: an officer drafts v2 of the old-age allowance
+ * (from 75, more for the 80s, less for centenarians, none for persons in extreme hardship, who are
+ * provided for already) and simulates it over a small city of hand-picked residents. The expected
+ * figures are read off the residents, and checked once more by deciding every resident the way a
+ * life-event case does (fetchFacts, then evaluatePolicy).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { buildApi } from '../client/api/server.js';
+import { createPolicyLifecycle, PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner, type SimulationRunner, type SimulationView } from '../client/simulation.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { evaluatePolicy } from '../rules/engine.js';
+import type { Policy } from '../rules/types.js';
+import { validatePolicy } from '../rules/validate.js';
+import { connectStore } from '../store/connection.js';
+import { issueToken, userOfToken } from '../store/users.js';
+import { addResident, type TestSubject } from './support/city.js';
+
+const stack = inject('stack');
+const AS_OF = '2026-07-01';
+const wang: Actor = { name: '王芳', role: 'officer' };
+let store: Connection;
+let lifecycle: PolicyLifecycle;
+let runner: SimulationRunner;
+let api: FastifyInstance;
+let officer: string;
+let published: Policy;
+const residents: TestSubject[] = [];
+
+/** v2, in force from July 2026 (rates set from January): from 75 (50 a month), 150 in the 80s, 250 from 100; not for persons in extreme hardship. */
+function oldAgeV2(): Record<string, unknown> {
+  const v1 = structuredClone(published) as unknown as Record<string, unknown> & Policy;
+  return {
+    ...v1,
+    effective: { from: '2026-07-01' },
+    facts: { ...v1.facts, 'person.specialHardship': { source: 'civil-affairs', purpose: 'persons in extreme hardship are provided for already' } },
+    parameters: {
+      minimumAge: [{ from: '2026-01-01', value: 75 }],
+      monthlyByAgeBand: [{ from: '2026-01-01', value: { '75-79': 50, '80-89': 150, '90-99': 200, '100+': 250 } }],
+    },
+    conditions: { all: [...(v1.conditions as { all: unknown[] }).all, { condition: 'notInExtremeHardship' }] },
+    namedConditions: {
+      ...v1.namedConditions,
+      reachedEightyBeforeThisMonth: { ...v1.namedConditions.reachedEightyBeforeThisMonth, label: { zh: '本月之前已年满75周岁', en: 'turned 75 before this month began' } },
+      notInExtremeHardship: { fact: 'person.specialHardship', operator: 'equal', value: false, label: { zh: '非特困供养人员', en: 'not provided for as a person in extreme hardship' } },
+    },
+    tests: [
+      { name: 'a resident who turned 77 is paid 50 a month from 2026', asOf: AS_OF, facts: { 'person.birthDate': '1949-03-10', 'person.localHukou': true, 'person.alive': true, 'person.specialHardship': false }, expect: { outcome: 'eligible', amount: 50 } },
+      { name: 'a 96-year-old provided for in extreme hardship is not paid twice', asOf: AS_OF, facts: { 'person.birthDate': '1930-01-15', 'person.localHukou': true, 'person.alive': true, 'person.specialHardship': true }, expect: { outcome: 'ineligible' } },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simulation_${randomUUID().slice(0, 8)}$1`));
+  lifecycle = createPolicyLifecycle(store);
+  const shipped = (await loadPolicyCatalog()).policies;
+  await lifecycle.importCatalog(shipped);
+  published = shipped.find((p) => p.id === 'old-age-allowance')!;
+  runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4 });
+  officer = await issueToken(store, wang.name, wang.role);
+  api = buildApi({ policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  const local = { 'person.localHukou': true, 'person.alive': true };
+  residents.push(
+    // 86, local: 100 under v1, 150 under v2 (paid more).
+    await addResident(store, '1940-02-01', { ...local, 'person.district': '德城区' }),
+    // 77, local: nothing under v1, 50 under v2 (a winner).
+    await addResident(store, '1949-03-10', { ...local, 'person.district': '陵城区' }),
+    // 96, local, in extreme hardship: 200 under v1, nothing under v2 (a loser).
+    await addResident(store, '1930-01-15', { ...local, 'person.district': '德城区', 'person.specialHardship': true, 'person.minimumLivingAllowance': false }),
+    // 106, local, no civil-affairs record (so not in extreme hardship): 300 under v1, 250 under v2 (paid less).
+    await addResident(store, '1920-01-01', { ...local, 'person.district': '禹城市' }),
+    // 86, registered elsewhere: never paid.
+    await addResident(store, '1940-05-05', { 'person.localHukou': false, 'person.alive': true, 'person.district': '德城区' }),
+    // 81, alive, household record without the hukou column: undetermined under both.
+    await addResident(store, '1945-01-01', { 'person.alive': true, 'person.district': '陵城区' }),
+    // 91, local, death registered: never paid.
+    await addResident(store, '1935-07-07', { 'person.localHukou': true, 'person.alive': false, 'person.district': '禹城市' }),
+    // 6, local: never paid.
+    await addResident(store, '2020-01-01', { ...local, 'person.district': '德城区' }),
+  );
+  await lifecycle.createDraft(wang, oldAgeV2());
+});
+
+afterAll(async () => {
+  runner?.stop();
+  await api?.close();
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) => {
+  const response = await api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+  return { status: response.statusCode, body: response.json<SimulationView & { code?: string; messageZh?: string }>() };
+};
+
+/** Starts a simulation through the API and follows it to the end, as the console does. */
+async function simulate(version: number, asOf: string): Promise<{ first: SimulationView; last: SimulationView }> {
+  const started = await call('POST', `/policies/old-age-allowance/versions/${version}/simulate`, officer, { asOf });
+  expect(started.status).toBe(202);
+  await runner.finished('old-age-allowance', version);
+  const read = await call('GET', `/policies/old-age-allowance/versions/${version}/simulation`);
+  expect(read.status).toBe(200);
+  return { first: started.body, last: read.body };
+}
+
+/** Each resident decided as a case decides: the declared facts through fetchFacts, then evaluatePolicy. */
+async function decideAsCasesDo(policy: Policy): Promise<{ eligible: number; ineligible: number; undetermined: number; cost: number }> {
+  const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
+  const tally = { eligible: 0, ineligible: 0, undetermined: 0, cost: 0 };
+  for (const resident of residents) {
+    const pulled = await fetchFacts({ caseId: `check-${randomUUID()}`, subjectKey: resident.subjectKey, policyId: policy.id, policyVersion: policy.version, facts: policy.facts, idempotencyKey: randomUUID() });
+    const decision = await evaluatePolicy(policy, pulled.values, AS_OF);
+    tally[decision.outcome] += 1;
+    tally.cost += decision.amount ?? 0;
+  }
+  return tally;
+}
+
+describe('simulating a draft over the whole city', () => {
+  it('says no simulation has run yet, in both languages', async () => {
+    const none = await call('GET', '/policies/old-age-allowance/versions/2/simulation');
+    expect(none.status).toBe(404);
+    expect(none.body).toMatchObject({ code: 'NO_SIMULATION', messageZh: expect.stringContaining('尚未进行影响模拟') as unknown });
+  });
+
+  it('counts who is eligible under the draft, what it costs a month, and who gains or loses against the published version', async () => {
+    const { first, last } = await simulate(2, AS_OF);
+    expect(first).toMatchObject({ status: 'running', asOf: AS_OF });
+    expect(last.status).toBe('done');
+    expect(last.progress).toEqual({ processed: 8, total: 8 });
+    const result = last.result!;
+    expect(result).toMatchObject({ policyId: 'old-age-allowance', version: 2, subject: 'person', period: '2026-07', notInForceOnAsOf: false, population: 8 });
+    expect(result.counts).toEqual({ eligible: 3, ineligible: 4, undetermined: 1 });
+    expect(result.totalCost).toBe(150 + 50 + 250);
+    expect(result.baseline).toEqual({ version: 1, counts: { eligible: 3, ineligible: 4, undetermined: 1 }, totalCost: 100 + 200 + 300 });
+    expect(result.changes).toEqual({ winners: 1, losers: 1, amountUp: 1, amountDown: 1, unchanged: 4 });
+    expect(result.undeterminedCauses).toEqual([{ fact: 'person.localHukou', source: 'household-registry', label: { zh: '本市户籍', en: 'registered local household (hukou)' }, count: 1 }]);
+    expect(result.breakdowns.district.find((row) => row.key === '德城区')).toEqual({
+      key: '德城区', label: { zh: '德城区', en: 'Decheng District' }, eligible: 1, ineligible: 3, undetermined: 0, cost: 150, baselineEligible: 2,
+    });
+    expect('ageBand' in result.breakdowns && result.breakdowns.ageBand.map((row) => [row.key, row.eligible, row.ineligible + row.undetermined])).toEqual([
+      ['6-17', 0, 1],
+      ['60-79', 1, 0],
+      ['80+', 2, 4],
+    ]);
+    expect(JSON.stringify(last)).not.toMatch(/\d{17}[\dX]/);
+
+    // The same residents decided one by one as life-event cases decide them.
+    const draft = validatePolicy((await lifecycle.get('old-age-allowance', 2)).document);
+    expect(await decideAsCasesDo(draft)).toEqual({ ...result.counts, cost: result.totalCost });
+    expect(await decideAsCasesDo(published)).toEqual({ ...result.baseline!.counts, cost: result.baseline!.totalCost });
+  });
+
+  it('simulates a date before the draft takes effect as a what-if, and says so', async () => {
+    const { last } = await simulate(2, '2026-06-01');
+    expect(last.status).toBe('done');
+    expect(last.result).toMatchObject({ asOf: '2026-06-01', period: '2026-06', notInForceOnAsOf: true, counts: { eligible: 3, ineligible: 4, undetermined: 1 }, baseline: { version: 1 } });
+  });
+
+  it('reports a simulation that cannot run, and why, in both languages', async () => {
+    const { last } = await simulate(2, '2025-06-01');
+    expect(last.status).toBe('failed');
+    expect(last.result).toBeUndefined();
+    expect(last.error).toMatchObject({ code: 'PARAMETER_NOT_IN_FORCE', message: expect.stringContaining('minimumAge') as unknown, messageZh: expect.stringContaining('模拟日期 2025-06-01') as unknown });
+  });
+
+  it('refuses a malformed date and an unknown version with the reason', async () => {
+    const bad = await call('POST', '/policies/old-age-allowance/versions/2/simulate', officer, { asOf: '2026-02-30' });
+    expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([400, 'INVALID_AS_OF', expect.stringContaining('YYYY-MM-DD')]);
+    expect((await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code).toBe('POLICY_NOT_FOUND');
+    expect((await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status).toBe(401);
+  });
+});
+
+describe('submitting a draft', () => {
+  it('needs a finished simulation of its current content, named in both languages', async () => {
+    await lifecycle.validate(wang, 'old-age-allowance', 2);
+    expect((await lifecycle.test(wang, 'old-age-allowance', 2)).failed).toBe(0);
+    // The last simulation of v2 failed (its parameters were not in force on that date).
+    const refused = await lifecycle.submit(wang, 'old-age-allowance', 2).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(PolicyLifecycleError);
+    expect(refused).toMatchObject({ code: 'CHECKS_REQUIRED', message: expect.stringContaining('a finished impact simulation') as unknown, messageZh: expect.stringContaining('完成影响模拟') as unknown });
+    expect((refused as PolicyLifecycleError).message).not.toContain('passing tests');
+
+    expect((await simulate(2, AS_OF)).last.status).toBe('done');
+    const version = await lifecycle.get('old-age-allowance', 2);
+    expect(version.simulation).toMatchObject({ passed: true, hash: version.hash, detail: expect.stringContaining('1 gain, 1 lose') as unknown });
+    expect((await lifecycle.submit(wang, 'old-age-allowance', 2)).status).toBe('submitted');
+    const history = await lifecycle.history('old-age-allowance');
+    expect(history.filter((entry) => entry.version === 2 && entry.action === 'simulated').map((entry) => entry.changes[0].split(/ over |: /)[0])).toEqual([
+      'as of 2026-07-01',
+      'as of 2026-06-01',
+      'failed as of 2025-06-01',
+      'as of 2026-07-01',
+    ]);
+  });
+});

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
       },
+      console: true,
       temporalUiUrl: stack.temporalUiUrl,
       health: {
         temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     console.log(`  API              ${apiUrl}`);
     console.log(`  health           ${apiUrl}/health`);
     console.log(`  live summary     ${apiUrl}/summary`);
+    console.log(`  console · 控制台 ${apiUrl}/console`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);

@@ -1,0 +1,239 @@
+/**
+ * The console end to end, in Debian's Chromium: an officer takes a shipped policy to a
+ * second version entirely in the browser — a dated parameter and a condition edited in the
+ * form, inline validation errors fixed, tests added and run, the impact simulated — and
+ * submits it; a reviewer approves and publishes; the list shows v2 published. Screenshots
+ * go to test-output/console/ and are checked to be real rendered pages.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../client/api/server.js';
+import { createPolicyLifecycle, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner } from '../client/simulation.js';
+import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
+import { createProgress } from '../infra/progress.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { connectStore } from '../store/connection.js';
+import { issueToken, userOfToken } from '../store/users.js';
+import { addResident } from './support/city.js';
+import { summarisePng } from './support/png.js';
+
+const stack = inject('stack');
+const shots = join(process.cwd(), 'test-output', 'console');
+let store: Connection;
+let lifecycle: PolicyLifecycle;
+let api: FastifyInstance;
+let url: string;
+let browser: Browser;
+let officer: string;
+let reviewer: string;
+
+beforeAll(async () => {
+  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
+  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_console_${randomUUID().slice(0, 8)}$1`));
+  lifecycle = createPolicyLifecycle(store);
+  await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
+  officer = await issueToken(store, '王芳', 'officer');
+  reviewer = await issueToken(store, '李明', 'reviewer');
+  // A small population for the simulation: residents around 60 and 65, local or not.
+  for (const [i, birthDate] of ['1958-03-01', '1961-07-15', '1963-01-20', '1964-11-02', '1966-05-05', '1970-02-02', '1950-09-09', '1962-12-12'].entries()) {
+    await addResident(store, birthDate, { 'person.localHukou': i % 4 !== 3, 'person.alive': true, 'person.district': i % 2 === 0 ? '德城区' : '陵城区' });
+  }
+  api = buildApi({
+    policies: { lifecycle, authenticate: (token) => userOfToken(store, token), simulation: createSimulationRunner({ store, lifecycle }) },
+    console: true,
+    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+  });
+  url = await api.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  mkdirSync(shots, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+/** Saves a full-page screenshot and checks it is a rendered page: a PNG of real size with many colours. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const png = summarisePng(readFileSync(path));
+  expect(statSync(path).size).toBeGreaterThan(15_000);
+  expect(png.width).toBe(page.viewportSize()!.width);
+  expect(png.height).toBeGreaterThan(300);
+  expect(png.colours).toBeGreaterThan(12);
+}
+
+async function signIn(page: Page, token: string, name: string, role: string): Promise<void> {
+  await page.goto(`${url}/console`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
+  expect(await page.locator('.user-role').textContent()).toBe(role);
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+describe('the policy console', () => {
+  it('takes a policy from draft to published entirely in the browser', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    // The officer signs in and starts v2 of the senior card from the published v1.
+    await page.goto(`${url}/console`);
+    expect(await text(page, 'h2')).toBe('登录');
+    await signIn(page, officer, '王芳', '政策经办人');
+    const v1 = page.locator('tr[data-policy="senior-preferential-card"][data-version="1"]');
+    expect(await v1.locator('.status').innerText()).toBe('已发布');
+    await v1.getByRole('link').click();
+    await page.locator('.act-next').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/senior-preferential-card/2/form');
+    expect(await text(page, '.title-row .status')).toBe('草稿');
+    expect(await text(page, '.title-row h2')).toContain('老年人优待证');
+
+    // A dated parameter row with a bad value, and a condition that needs a fact not yet declared.
+    const minimumAge = page.locator('[data-parameter="minimumAge"]');
+    await minimumAge.locator('.add-row').click();
+    await minimumAge.locator('tbody tr').nth(1).locator('input[type=date]').first().fill('2027-01-01');
+    await minimumAge.locator('input.param-value').nth(1).fill('六十五');
+    const localHukou = page.locator('[data-name="localHukou"]');
+    await localHukou.getByRole('button', { name: '套入条件组' }).click();
+    await localHukou.locator('.group-kind').selectOption('any');
+    await localHukou.locator('.add-leaf').click();
+    const leaf = page.locator('[data-path="namedConditions.localHukou.any[1]"]');
+    await leaf.locator('.fact-select').selectOption('person.hukouSince');
+    await leaf.locator('.operator-select').selectOption('daysSinceAtLeast');
+    await leaf.locator('.value-number').fill('365');
+    expect(await text(page, '.chip.dirty')).toBe('有未保存的修改');
+    await page.locator('.act-validate').click();
+
+    const valueError = page.locator('[data-path="parameters.minimumAge[1].value"] .issue');
+    await expect.poll(() => valueError.count()).toBeGreaterThan(0);
+    expect(await valueError.first().innerText()).toContain('must be a number');
+    expect(await page.locator('[data-path="namedConditions.localHukou.any[1].fact"] .issue').innerText()).toContain('"person.hukouSince" is not declared in facts');
+    expect(await text(page, '.flash')).toContain('发现');
+    await screenshot(page, 'editor-inline-errors');
+
+    // The JSON view shows the same document, with the issues marked on their lines.
+    await page.locator('.tab-json').click();
+    expect(await page.locator('textarea.json-text').inputValue()).toContain('"daysSinceAtLeast"');
+    expect(await page.locator('.json-gutter .gl.marked').count()).toBeGreaterThan(0);
+    expect(await text(page, '.json-problems')).toContain('parameters.minimumAge[1].value');
+    const json = page.locator('textarea.json-text');
+    await json.fill((await json.inputValue()).replace('"expiresAfterDays": 30', '"expiresAfterDays": 45'));
+    await expect.poll(() => page.locator('.chip.dirty').count()).toBe(1);
+    await page.locator('.tab-form').click();
+
+    // Fix both: a number, and the fact declared with its purpose.
+    await minimumAge.locator('input.param-value').nth(1).fill('65');
+    await page.locator('select.add-fact').selectOption('person.hukouSince');
+    await page.locator('tr[data-fact="person.hukouSince"] input').fill('落户满一年的居民同样享受优待');
+    await page.locator('.act-validate').click();
+    await expect.poll(() => text(page, '.flash')).toContain('校验通过');
+    expect(await page.locator('.issue').count()).toBe(0);
+    expect(await text(page, '.chips')).toContain('校验: 通过');
+    await screenshot(page, 'editor');
+
+    // A new test case, first with a wrong expectation: the runner says what differed and why.
+    await page.locator('.tab-tests').click();
+    await page.locator('.add-test').click();
+    const added = page.locator('.test-case').last();
+    await added.locator('input[type=text]').first().fill('a local resident aged 62 in June 2027 is not offered the card once the age is 65');
+    await added.locator('input[type=date]').first().fill('2027-06-01');
+    for (const fact of ['person.birthDate', 'person.localHukou', 'person.alive']) await added.locator('select.fact-select').selectOption(fact);
+    await added.locator('.fact-row').nth(0).locator('input[type=date]').fill('1965-01-01');
+    await added.locator('.fact-row').nth(1).locator('select').selectOption('true');
+    await added.locator('.fact-row').nth(2).locator('select').selectOption('true');
+    await page.locator('.act-test').click();
+    await expect.poll(() => text(page, '.test-summary')).toBe('4 个通过，1 个失败');
+    const failure = page.locator('.test-result.fail');
+    expect(await failure.locator('strong').innerText()).toContain('aged 62 in June 2027');
+    expect(await failure.locator('.compare').innerText()).toMatch(/预期\s+符合[\s\S]*实际\s+不符合/);
+    expect(await failure.locator('.leaves').innerText()).toContain('✗ 年满60周岁');
+    await screenshot(page, 'tests-failing');
+    await added.locator('[data-path="tests[4].expect.outcome"] select').selectOption('ineligible');
+    await page.locator('.run-tests').click();
+    await expect.poll(() => text(page, '.test-summary')).toBe('5 个通过，0 个失败');
+    await screenshot(page, 'tests');
+
+    // The impact simulation over the city, against the published v1.
+    await page.locator('.tab-simulation').click();
+    await expect.poll(() => text(page, '.simulation')).toContain('该版本尚未模拟');
+    await page.locator('.simulation input[type=date]').fill('2025-06-01');
+    await page.locator('.run-simulation').click();
+    await expect.poll(() => page.locator('.sim-result').count(), { timeout: 60_000 }).toBe(1);
+    expect(await text(page, '.stats')).toMatch(/人群规模\s+8/);
+    expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
+    expect(await text(page, '.charts')).toContain('德城区');
+    expect(await text(page, '.charts')).toContain('落户日期');
+    await expect.poll(() => text(page, '.chips')).toContain('模拟: 通过');
+    await screenshot(page, 'simulation');
+
+    // Submit with a note: refused while the validation predates the new test case, in the officer's language.
+    await page.locator('.note').fill('自2027年起最低年龄调整为65周岁；落户满一年也可享受');
+    await page.locator('.act-submit').click();
+    await expect.poll(() => text(page, '.flash')).toContain('CHECKS_REQUIRED');
+    expect(await text(page, '.flash')).toContain('提交前须');
+    expect(await text(page, '.chips')).toContain('校验: 未运行');
+    await page.locator('.act-validate').click();
+    await expect.poll(() => text(page, '.flash')).toContain('校验通过');
+    await page.locator('.act-submit').click();
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已提交');
+
+    // The reviewer approves and publishes.
+    await page.locator('.sign-out').click();
+    await signIn(page, reviewer, '李明', '审核人');
+    const v2 = page.locator('tr[data-policy="senior-preferential-card"][data-version="2"]');
+    expect(await v2.locator('.status').innerText()).toBe('已提交');
+    await v2.getByRole('link').click();
+    expect(await page.locator('.act-submit').count()).toBe(0);
+    await page.locator('.act-approve').click();
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已批准');
+    await page.locator('.act-publish').click();
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已发布');
+    await page.locator('.tab-history').click();
+    await expect.poll(() => text(page, '.history')).toContain('发布');
+    expect(await text(page, '.history')).toContain('namedConditions.localHukou');
+    expect(await text(page, '.history')).toContain('offer.expiresAfterDays: 30 → 45');
+    await screenshot(page, 'history');
+    await page.locator('.back').click();
+    await expect.poll(() => v2.locator('.status').innerText()).toBe('已发布');
+    await screenshot(page, 'list');
+
+    const published = await lifecycle.get('senior-preferential-card', 2);
+    expect(published).toMatchObject({ status: 'published', submittedBy: '王芳', approvedBy: '李明' });
+    expect((published.document.parameters as Record<string, unknown>).minimumAge).toEqual([{ from: '2024-01-01', value: 60 }, { from: '2027-01-01', value: 65 }]);
+
+    // English, once, and remembered.
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => text(page, '.brand strong')).toBe('Policy console');
+    expect(await v2.locator('.status').innerText()).toBe('published');
+    await page.reload();
+    await expect.poll(() => text(page, 'th')).toBe('Policy');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('fits a phone screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    await signIn(page, reviewer, '李明', '审核人');
+    await expect.poll(() => page.locator('tr.policy-row').count()).toBeGreaterThanOrEqual(9);
+    await page.goto(`${url}/console#/policy/old-age-allowance/1/form`);
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已发布');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'phone-editor');
+    await context.close();
+  }, 120_000);
+});

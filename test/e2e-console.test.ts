@@ -89,6 +89,11 @@ describe('the policy console', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
+    // The catalog the editor offers: facts with labels, operators with labels, triggers; no token needed.
+    const catalog = (await fetch(`${url}/catalog`).then((r) => r.json())) as { sources: Array<{ fields: Array<{ key: string; label: { zh: string } }> }>; operators: Array<{ name: string; label: { zh: string } }> };
+    expect(catalog.sources.flatMap((source) => source.fields).find((f) => f.key === 'person.hukouSince')?.label.zh).toBe('落户日期');
+    expect(catalog.operators.find((op) => op.name === 'daysSinceAtLeast')?.label.zh).toBe('距今至少（天）');
+
     // The officer signs in and starts v2 of the senior card from the published v1.
     await page.goto(`${url}/console`);
     expect(await text(page, 'h2')).toBe('登录');
@@ -220,6 +225,8 @@ describe('the policy console', () => {
     expect(await v2.locator('.status').innerText()).toBe('published');
     await page.reload();
     await expect.poll(() => text(page, 'th')).toBe('Policy');
+    await expect.poll(() => v2.locator('.status').innerText()).toBe('published');
+    await screenshot(page, 'list-en');
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 300_000);

@@ -103,6 +103,7 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
     return answer.valid ? t('valid') : `✗ ${t('issuesFound', { count: answer.issues.length })}`;
   });
   const runTests = async (): Promise<TestReport> => {
+    mount(flash);
     await save();
     const report = await api<TestReport>('POST', `${base}/test`);
     view = await api<VersionView>('GET', base);

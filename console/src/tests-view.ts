@@ -113,7 +113,7 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
           edit();
         }, { disabled, inputmode: 'decimal' }), at(at(path, 'expect'), 'amount')),
       ),
-      h('div', { class: 'muted' }, t('factsGiven')),
+      h('div', { class: 'muted facts-given' }, t('factsGiven')),
       ...factRows,
       disabled ? null : h('div', { class: 'row' }, h('span', { class: 'muted' }, `+ ${t('addFactValue')}`), addFact),
       disabled ? null : button(t('remove'), () => { doc.tests.splice(i, 1); edit(true); }, { class: 'small ghost danger' }),

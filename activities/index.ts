@@ -4,14 +4,16 @@
  * once per worker process so the data-source circuit breakers keep their state.
  */
 import type { Connection } from 'mongoose';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities, type PolicySource } from './case.js';
 import { guardActivities } from './guard.js';
-import { makeEnqueueNotice, type NoticeQueues } from './notices.js';
+import { makeEnqueueNotice, makeEnqueueNotices, type NoticeQueues } from './notices.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
+import { makeSweepActivities, type SweepDeps } from './sweep.js';
 
 export interface ActivityDeps {
   store: Connection;
@@ -19,6 +21,10 @@ export interface ActivityDeps {
   noticeQueues: NoticeQueues;
   /** Sources answered by a department's HTTP verification service instead of the platform collections. */
   verification?: Record<string, HttpSourceConfig>;
+  /** The pseudonym secret: sweeps turn screened IDs into subject keys and seal their cursors with it (default: the development key). */
+  subjectKeySecret?: string;
+  /** How sweeps start offer and pledge workflows; absent, only auto-mode sweeps can run. */
+  workflows?: SweepDeps['workflows'];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -30,6 +36,13 @@ export function createActivities(deps: ActivityDeps) {
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
+    ...makeSweepActivities({
+      store: deps.store,
+      policies: deps.policies,
+      subjectKeySecret: deps.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
+      enqueueNotices: makeEnqueueNotices(deps.store, deps.noticeQueues),
+      ...(deps.workflows ? { workflows: deps.workflows } : {}),
+    }),
   });
 }
 

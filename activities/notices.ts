@@ -5,6 +5,7 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Connection } from 'mongoose';
+import { insertNew } from '../store/bulk.js';
 import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
 import { noticeJobId, type NoticeJob } from '../workers/notice-worker.js';
 import type { NoticeParams, NoticeTemplate } from '../workers/notices/templates.js';
@@ -80,5 +81,35 @@ export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
       await queues.queue(channel).add(input.template, job, { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) });
     }
     return { channels: queues.channels };
+  };
+}
+
+/**
+ * The bulk path of enqueueNotice, for sweeps: the notice records in one unordered insert
+ * (an existing record is left as it was) and the jobs in one BullMQ addBulk with the same
+ * job IDs, so a retried slice queues nothing twice. Returns the notices queued per channel.
+ */
+export function makeEnqueueNotices(store: Connection, queues: NoticeQueues) {
+  const { Notice } = registerNoticeModels(store);
+  return async function enqueueNotices(inputs: readonly EnqueueNoticeInput[]): Promise<number> {
+    if (inputs.length === 0) return 0;
+    for (const channel of queues.channels) {
+      const queuedAt = new Date();
+      await insertNew(
+        Notice.collection,
+        inputs.map((input) => {
+          const key = noticeRecordKey(input.noticeKey, channel);
+          return { _id: key, key, noticeKey: input.noticeKey, subjectKey: input.subjectKey, template: input.template, channel, status: 'queued', attempts: 0, queuedAt };
+        }),
+      );
+      await queues.queue(channel).addBulk(
+        inputs.map((input) => ({
+          name: input.template,
+          data: { ...input, channel },
+          opts: { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) },
+        })),
+      );
+    }
+    return inputs.length * queues.channels.length;
   };
 }

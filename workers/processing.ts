@@ -3,11 +3,13 @@
  * the Temporal worker and the notice workers, opened in order and closed in reverse.
  * `npm start` runs it next to the API; `npm run worker` runs it alone, to scale out.
  */
+import { Client, Connection as TemporalConnection, type WorkflowStartOptions } from '@temporalio/client';
 import { createActivities } from '../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
 import { storePolicySource } from '../activities/policy-source.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
 import type { Config } from './config.js';
@@ -48,11 +50,21 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   const noticeQueues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: Boolean(config.noticeWebhookUrl), prefix: config.queuePrefix });
   cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
 
+  // Sweeps start offer and pledge workflows from an activity, through a client of their own.
+  const clientConnection = await TemporalConnection.connect({ address: servers.temporalAddress });
+  cleanups.push({ name: 'Temporal client', run: () => clientConnection.close() });
+  const client = new Client({ connection: clientConnection, namespace: servers.temporalNamespace });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
     namespace: servers.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ store, noticeQueues, policies: storePolicySource(store) }),
+    activities: createActivities({
+      store,
+      noticeQueues,
+      policies: storePolicySource(store),
+      subjectKeySecret: config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
+      workflows: { starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) }, taskQueue: config.taskQueue },
+    }),
   });
   cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });
 

@@ -60,6 +60,8 @@ export enum ErrorType {
   ParameterNotInForce = 'ParameterNotInForce',
   AmountUnresolved = 'AmountUnresolved',
   InvalidAsOf = 'InvalidAsOf',
+  // Sweeps: the pinned version does not apply on the sweep's date.
+  PolicyNotInForce = 'PolicyNotInForce',
 }
 
 /** Workflow ID of a stack probe: a business key chosen by the caller. */
@@ -135,6 +137,9 @@ export interface LifeEventResult {
   decisions: Array<DecisionSummary & { action: CaseAction; benefitWorkflowId?: string }>;
 }
 
+/** The benefit workflow type for each delivery mode, by name (activities start them through a client). */
+export const BENEFIT_WORKFLOW_BY_MODE = { auto: 'grantBenefit', offer: 'offerBenefit', pledge: 'pledgeBenefit' } as const;
+
 export interface BenefitInput {
   caseId: string;
   subjectKey: string;
@@ -166,3 +171,82 @@ export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatu
 export const confirmOfferSignal = defineSignal('confirmOffer');
 /** The citizen declines an offer. */
 export const declineOfferSignal = defineSignal('declineOffer');
+
+// ---- Sweeps (主动办): screening the whole population for one policy ----
+
+/** Workflow ID of a sweep: one per policy version and as-of date, so the same sweep never runs twice. */
+export function sweepWorkflowId(policyId: string, version: number, asOf: string): string {
+  return `sweep:${policyId}@${version}:${asOf}`;
+}
+
+export type SweepStatus = 'running' | 'paused' | 'cancelled' | 'done';
+
+/** Running totals of a sweep; exact however often a slice is retried (a slice's totals are added once). */
+export interface SweepCounts {
+  processed: number;
+  eligible: number;
+  ineligible: number;
+  undetermined: number;
+  /** Eligible subjects whose grant exists after their slice (auto mode; bulk-written). */
+  granted: number;
+  /** Of those, grants this sweep wrote; the rest already existed (a life event or an earlier sweep). */
+  grantsCreated: number;
+  /** Offer or pledge workflows started (offer and pledge modes, throttled). */
+  started: number;
+  /** Eligible subjects whose benefit workflow for the period already existed. */
+  alreadyHandled: number;
+  /** Notices queued (bulk). */
+  noticesQueued: number;
+}
+
+export interface SweepInput {
+  policy: { id: string; version: number };
+  /** YYYY-MM-DD: the policy is evaluated as of this date. */
+  asOf: string;
+  /** Subjects per slice activity (default 20,000): a retried slice redoes at most this many, idempotently. */
+  sliceSize?: number;
+  /** Offer or pledge workflows started per second at most (default 50). */
+  startsPerSecond?: number;
+  /** Who started it (officer name or "schedule"). */
+  requestedBy: string;
+  /** Carried across continue-as-new; absent on the first run. */
+  carried?: SweepCarried;
+}
+
+export interface SweepCarried {
+  plan: PolicyPlan;
+  total: number;
+  counts: SweepCounts;
+  /** Opaque, encrypted resume position (never a raw ID in the history). */
+  cursor?: string;
+  slices: number;
+  startedAt: string;
+  paused: boolean;
+  /** Missing facts behind undetermined outcomes so far, with counts. */
+  undeterminedCauses: Record<string, number>;
+}
+
+export interface SweepProgress extends SweepCounts {
+  status: SweepStatus;
+  policy: PolicyRef;
+  asOf: string;
+  total: number;
+  slices: number;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface SweepSliceResult {
+  counts: SweepCounts;
+  /** Encrypted position after the slice's last subject; absent when the population is exhausted. */
+  cursor?: string;
+  /** Missing facts that left subjects undetermined, with counts. */
+  undeterminedCauses: Record<string, number>;
+}
+
+export const getSweepProgressQuery = defineQuery<SweepProgress>('getSweepProgress');
+/** Pause after the slice in flight; resume continues exactly where it stopped. */
+export const pauseSweepSignal = defineSignal('pauseSweep');
+export const resumeSweepSignal = defineSignal('resumeSweep');
+/** Stop after the slice in flight; what was granted stays granted. */
+export const cancelSweepSignal = defineSignal('cancelSweep');

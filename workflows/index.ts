@@ -4,3 +4,4 @@ export { lifeEvent } from './life-event.js';
 export { offerBenefit } from './offer.js';
 export { pledgeBenefit } from './pledge.js';
 export { stackProbe } from './stack-probe.js';
+export { sweep } from './sweep.js';

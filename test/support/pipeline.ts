@@ -4,6 +4,7 @@
  * and a worker on a unique task queue of the given Temporal environment.
  */
 import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
 import { createActivities, type Activities } from '../../activities/index.js';
@@ -32,6 +33,8 @@ export interface PipelineOptions {
    * in production, with the shipped catalog imported as published v1s and read fresh on every case.
    */
   policies?: 'catalog' | 'store';
+  /** A client through which sweeps start offer and pledge workflows on the pipeline's task queue. */
+  client?: Client;
 }
 
 export async function openPipeline(stack: TestStackInfo, name: string, options: PipelineOptions = {}): Promise<Pipeline> {
@@ -41,8 +44,10 @@ export async function openPipeline(stack: TestStackInfo, name: string, options: 
   const catalog = await loadPolicyCatalog();
   if (options.policies === 'store') await createPolicyLifecycle(store).importCatalog(catalog.policies);
   const policies = options.policies === 'store' ? storePolicySource(store, { refreshMs: 0 }) : catalogPolicySource(catalog);
-  const activities = createActivities({ store, noticeQueues: queues, policies });
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
+  const client = options.client;
+  const workflows = client ? { starter: { start: (type: string, start: object) => client.workflow.start(type, start as WorkflowStartOptions) }, taskQueue } : undefined;
+  const activities = createActivities({ store, noticeQueues: queues, policies, ...(workflows ? { workflows } : {}) });
   const workflowBundle = await productionBundle();
   return {
     store,

@@ -1,0 +1,133 @@
+/**
+ * What a sweep writes for the subjects of one batch, in bulk: the subject register, decision
+ * records with their explanation, access records (who read which source for which purpose),
+ * grants, manual-review tasks. Every document's `_id` is the same business key the life-event
+ * path uses (store/bulk.ts), so a retried slice or a later case for the same subject, policy and
+ * period finds what is there instead of writing it twice.
+ */
+import type { Connection } from 'mongoose';
+import { findFact, type DataSource, type SubjectKind } from '../domain/sources.js';
+import type { Decision, Policy } from '../rules/types.js';
+import { registerAccessRecordModel } from '../store/access-records.js';
+import { insertNew } from '../store/bulk.js';
+import { registerModels } from '../store/models.js';
+import { registerSubjectModel } from '../store/subjects.js';
+import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
+
+/** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
+export interface ScreenedSubject {
+  id: string;
+  subjectKey: string;
+  facts: Readonly<Record<string, unknown>>;
+  decision: Decision;
+}
+
+export function makeSweepWriter(store: Connection) {
+  const models = registerModels(store);
+  const AccessRecords = registerAccessRecordModel(store);
+  const Subjects = registerSubjectModel(store);
+
+  return {
+    /** Registers subjects not yet known (their key → raw ID mapping stays in the system of record). */
+    async ensureSubjects(kind: SubjectKind, subjects: readonly ScreenedSubject[]): Promise<void> {
+      const idField = kind === 'person' ? 'idNumber' : 'creditCode';
+      const createdAt = new Date();
+      await insertNew(Subjects.collection, subjects.map((s) => ({ _id: s.subjectKey, subjectKey: s.subjectKey, kind, [idField]: s.id, createdAt })));
+    },
+
+    /** The decision of each subject, with each condition's (masked) value: the explanation citizens and supervisors see. */
+    async recordDecisions(caseId: string, subjects: readonly ScreenedSubject[]): Promise<void> {
+      const decidedAt = new Date();
+      await insertNew(
+        models.Decision.collection,
+        subjects.map(({ subjectKey, decision }) => {
+          const key = `${caseId}:decision:${decision.policy.id}:${subjectKey}`;
+          return { _id: key, key, caseId, subjectKey, ...decision, failedSources: [], withoutCitizenDocuments: true, decidedAt };
+        }),
+      );
+    },
+
+    /** One access record per subject and source read, with the purposes the policy declared. */
+    async recordAccess(caseId: string, policy: Policy, subjects: readonly ScreenedSubject[]): Promise<void> {
+      const bySource = new Map<string, { source: DataSource; facts: string[]; purposes: Set<string> }>();
+      for (const [fact, declared] of Object.entries(policy.facts)) {
+        const known = findFact(fact);
+        if (!known) continue;
+        const entry = bySource.get(known.source.id) ?? { source: known.source, facts: [], purposes: new Set<string>() };
+        entry.facts.push(fact);
+        entry.purposes.add(`主动筛查 proactive screening: ${declared.purpose}`);
+        bySource.set(known.source.id, entry);
+      }
+      const at = new Date();
+      const docs = subjects.flatMap(({ subjectKey, facts }) =>
+        [...bySource.values()].map(({ source, facts: read, purposes }) => {
+          const key = `${caseId}:${subjectKey}:${source.id}`;
+          const answered = read.some((fact) => facts[fact] !== undefined && !(findFact(fact)?.field.type === 'boolean' && facts[fact] === false));
+          return {
+            _id: key,
+            key,
+            subjectKey,
+            caseId,
+            policyId: policy.id,
+            policyVersion: policy.version,
+            source: source.id,
+            department: source.department.zh,
+            fields: read,
+            purposes: [...purposes],
+            outcome: answered ? 'answered' : 'not-found',
+            at,
+          };
+        }),
+      );
+      await insertNew(AccessRecords.collection, docs);
+    },
+
+    /**
+     * The grants of auto-mode subjects, keyed like the grant workflow's (benefitWorkflowId). Returns
+     * the keys this sweep holds (written now, or by an earlier attempt of the same slice) and how
+     * many were granted before by anyone else (a life event, another sweep).
+     */
+    async recordGrants(caseId: string, plan: PolicyPlan, subjects: readonly ScreenedSubject[]): Promise<{ ours: ScreenedSubject[]; others: number }> {
+      const grantedAt = new Date();
+      const byKey = new Map(subjects.map((s) => [benefitWorkflowId(plan.ref.id, s.subjectKey, s.decision.period), s]));
+      const outcome = await insertNew(
+        models.Grant.collection,
+        [...byKey].map(([key, { subjectKey, decision }]) => ({
+          _id: key,
+          key,
+          caseId,
+          subjectKey,
+          policy: plan.ref,
+          period: decision.period,
+          benefitKind: plan.benefitKind,
+          ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+          basis: 'auto',
+          status: 'granted',
+          grantedAt,
+        })),
+      );
+      const ours = outcome.inserted.map((key) => byKey.get(key)!);
+      let others = 0;
+      for (const key of outcome.existing) {
+        const existing = await models.Grant.collection.findOne({ _id: key as never }, { projection: { caseId: 1 } });
+        if (existing?.caseId === caseId) ours.push(byKey.get(key)!);
+        else others += 1;
+      }
+      return { ours, others };
+    },
+
+    /** Undetermined is never silently false: each becomes an open task naming the missing facts. */
+    async openManualReviews(caseId: string, subjects: readonly ScreenedSubject[]): Promise<void> {
+      const openedAt = new Date();
+      await insertNew(
+        models.ManualTask.collection,
+        subjects.map(({ subjectKey, decision }) => {
+          const key = `${caseId}:manual:${decision.policy.id}:${subjectKey}`;
+          return { _id: key, key, caseId, subjectKey, policyId: decision.policy.id, reason: 'undetermined', missingFacts: decision.missingFacts, failedSources: [], status: 'open', openedAt };
+        }),
+      );
+    },
+  };
+}
+
+export type SweepWriter = ReturnType<typeof makeSweepWriter>;

@@ -1,0 +1,195 @@
+/**
+ * Activities of a sweep (主动办): pin the policy, screen one slice of the population, record
+ * progress. A slice streams subjects in `_id` order from a sealed cursor (store/population.ts:
+ * only the declared columns, merge-joined), decides each with the compiled evaluator, and acts
+ * only on the eligible: auto mode grants and notifies in bulk, offer and pledge modes start
+ * their benefit workflows, throttled. Everything is keyed by business keys, so a slice retried
+ * after a crash redoes its subjects without granting or notifying anyone twice, and reports the
+ * same totals.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Connection } from 'mongoose';
+import { subjectKey as pseudonymOf } from '../domain/pseudonym.js';
+import { isInForce } from '../rules/catalog.js';
+import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
+import { policyFactKeys } from '../rules/engine.js';
+import { countPopulation, streamPopulation } from '../store/population.js';
+import { registerSweepModel } from '../store/sweeps.js';
+import {
+  BENEFIT_WORKFLOW_BY_MODE,
+  benefitWorkflowId,
+  ErrorType,
+  SearchAttributes,
+  type BenefitInput,
+  type PolicyPlan,
+  type SweepCounts,
+  type SweepProgress,
+  type SweepSliceResult,
+} from '../workflows/contracts.js';
+import { pinnedPolicy, planOf, type PolicySource } from './case.js';
+import type { EnqueueNoticeInput } from './notices.js';
+import { openCursor, sealCursor } from './sweep-cursor.js';
+import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
+
+/** How a worker starts benefit workflows for offer and pledge sweeps. */
+export interface WorkflowStarter {
+  start(workflowType: string, options: { workflowId: string; taskQueue: string; args: unknown[]; workflowIdReusePolicy: 'REJECT_DUPLICATE'; typedSearchAttributes: unknown }): Promise<unknown>;
+}
+
+export interface SweepDeps {
+  store: Connection;
+  policies: PolicySource;
+  subjectKeySecret: string;
+  enqueueNotices: (inputs: readonly EnqueueNoticeInput[]) => Promise<number>;
+  /** Absent on a worker without a Temporal client: offer and pledge sweeps then fail, saying so. */
+  workflows?: { starter: WorkflowStarter; taskQueue: string };
+}
+
+export const ZERO_COUNTS: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 };
+
+/** Subjects decided per batch inside a slice: one bulk write each. */
+const BATCH = 2_000;
+
+export function makeSweepActivities(deps: SweepDeps) {
+  const writer = makeSweepWriter(deps.store);
+  const Sweeps = registerSweepModel(deps.store);
+  const compiled = new Map<string, CompiledPolicy>();
+
+  const compiledFor = (plan: PolicyPlan, asOf: string, policy: Awaited<ReturnType<typeof pinnedPolicy>>) => {
+    const key = `${plan.ref.hash}@${asOf}`;
+    let entry = compiled.get(key);
+    if (!entry) {
+      entry = compilePolicy(policy, asOf, { acceptPledges: policy.mode === 'pledge' });
+      compiled.set(key, entry);
+    }
+    return entry;
+  };
+
+  /** Starts offer or pledge workflows at most `perSecond` a second; counts new starts and existing ones. */
+  async function startBenefits(caseId: string, plan: PolicyPlan, subjects: readonly ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
+    if (!deps.workflows) {
+      throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start ${plan.mode} workflows for a sweep`, nonRetryable: true });
+    }
+    const { starter, taskQueue } = deps.workflows;
+    const spacingMs = 1000 / Math.max(1, perSecond);
+    let next = Date.now();
+    for (const { subjectKey, decision } of subjects) {
+      const wait = next - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      next = Math.max(next, Date.now()) + spacingMs;
+      const summary = { policy: decision.policy, outcome: decision.outcome, asOf: decision.asOf, period: decision.period, missingFacts: decision.missingFacts, failedSources: [], ...(decision.amount === undefined ? {} : { amount: decision.amount }) };
+      const input: BenefitInput = { caseId, subjectKey, plan, decision: summary };
+      try {
+        await starter.start(BENEFIT_WORKFLOW_BY_MODE[plan.mode], {
+          workflowId: benefitWorkflowId(plan.ref.id, subjectKey, decision.period),
+          taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: SearchAttributes.subjectKey, value: subjectKey },
+            { key: SearchAttributes.policyIds, value: [plan.ref.id] },
+            { key: SearchAttributes.mode, value: plan.mode },
+            { key: SearchAttributes.outcome, value: decision.outcome },
+          ],
+        });
+        counts.started += 1;
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        counts.alreadyHandled += 1;
+      }
+    }
+  }
+
+  /** Acts on one batch's eligible and undetermined subjects; adds what happened to `counts`. */
+  async function act(caseId: string, plan: PolicyPlan, policy: Awaited<ReturnType<typeof pinnedPolicy>>, eligible: ScreenedSubject[], undetermined: ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
+    const decided = [...eligible, ...undetermined];
+    await writer.ensureSubjects(policy.subject, decided);
+    await writer.recordAccess(caseId, policy, decided);
+    await writer.recordDecisions(caseId, decided);
+    await writer.openManualReviews(caseId, undetermined);
+    if (plan.mode !== 'auto') return startBenefits(caseId, plan, eligible, perSecond, counts);
+    const { ours, others } = await writer.recordGrants(caseId, plan, eligible);
+    counts.granted += eligible.length;
+    counts.grantsCreated += ours.length;
+    counts.alreadyHandled += others;
+    counts.noticesQueued += await deps.enqueueNotices(
+      ours.map(({ subjectKey, decision }) => ({
+        noticeKey: `${benefitWorkflowId(plan.ref.id, subjectKey, decision.period)}:notice:granted`,
+        subjectKey,
+        template: 'grant.awarded',
+        params: { policyTitle: plan.title, amount: decision.amount, period: decision.period },
+      })),
+    );
+  }
+
+  return {
+    /** Pins the published version for the sweep and counts the population; non-retryable when it cannot run. */
+    async pinSweepPolicy(input: { id: string; version: number; asOf: string }): Promise<{ plan: PolicyPlan; total: number }> {
+      const policy = await deps.policies.version(input.id, input.version);
+      if (!policy) {
+        throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${input.id} v${input.version} is not published`, nonRetryable: true });
+      }
+      if (!isInForce(policy, input.asOf)) {
+        throw ApplicationFailure.create({ type: ErrorType.PolicyNotInForce, message: `policy ${input.id} v${input.version} is not in force on ${input.asOf}`, nonRetryable: true });
+      }
+      return { plan: planOf(policy), total: await countPopulation(deps.store, policy.subject) };
+    },
+
+    /** Screens up to `limit` subjects after the cursor; the totals depend only on those subjects, however often it runs. */
+    async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
+      const policy = await pinnedPolicy(deps.policies, input.plan.ref);
+      const evaluator = compiledFor(input.plan, input.asOf, policy);
+      const counts: SweepCounts = { ...ZERO_COUNTS };
+      const causes: Record<string, number> = {};
+      const context = Context.current();
+      const after = input.cursor === undefined ? undefined : openCursor(input.cursor, deps.subjectKeySecret);
+      let last: string | undefined;
+      let exhausted = true;
+      const stream = streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH, signal: context.cancellationSignal });
+      for await (const batch of stream) {
+        const room = input.limit - counts.processed;
+        const taken = batch.length > room ? batch.slice(0, room) : batch;
+        const eligible: ScreenedSubject[] = [];
+        const undetermined: ScreenedSubject[] = [];
+        for (const { id, facts } of taken) {
+          const outcome = evaluator.decide(facts).outcome;
+          counts[outcome] += 1;
+          if (outcome === 'ineligible') continue;
+          const subject = { id, subjectKey: pseudonymOf(policy.subject, id, deps.subjectKeySecret), facts, decision: evaluator.explain(facts) };
+          if (outcome === 'eligible') eligible.push(subject);
+          else {
+            undetermined.push(subject);
+            for (const fact of subject.decision.missingFacts) causes[fact] = (causes[fact] ?? 0) + 1;
+          }
+        }
+        counts.processed += taken.length;
+        last = taken.at(-1)?.id ?? last;
+        await act(input.caseId, input.plan, policy, eligible, undetermined, input.startsPerSecond, counts);
+        context.heartbeat({ processed: counts.processed });
+        if (counts.processed >= input.limit) {
+          exhausted = false;
+          break;
+        }
+      }
+      return { counts, undeterminedCauses: causes, ...(exhausted || last === undefined ? {} : { cursor: sealCursor(last, deps.subjectKeySecret) }) };
+    },
+
+    /** Writes the sweep's record for listings (status and totals); the workflow's query stays the live answer. */
+    async recordSweep(input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> }): Promise<void> {
+      const { caseId, undeterminedCauses, startedAt, updatedAt, ...rest } = input;
+      await Sweeps.updateOne(
+        { _id: caseId },
+        {
+          $set: {
+            ...rest,
+            undeterminedCauses: Object.entries(undeterminedCauses).map(([fact, count]) => ({ fact, count })),
+            startedAt: new Date(startedAt),
+            updatedAt: new Date(updatedAt),
+          },
+        },
+        { upsert: true },
+      );
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Sweeps (主动办) on the real stack: a seeded city of 1,200 residents is screened for the
+ * old-age allowance (auto) and the senior card (offer). What a sweep grants is checked against
+ * json-rules-engine's decision for every resident, read through the case path's own fact reader;
+ * a second sweep in the same month grants and notifies no one again; pause, resume and cancel
+ * act between slices; the history never holds a resident ID.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { seedCity } from '../infra/seed/index.js';
+import { registerSearchAttributes } from '../infra/search-attributes.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { evaluatePolicy } from '../rules/engine.js';
+import type { Outcome, Policy } from '../rules/types.js';
+import { registerSweepModel } from '../store/sweeps.js';
+import {
+  cancelSweepSignal,
+  getSweepProgressQuery,
+  pauseSweepSignal,
+  resumeSweepSignal,
+  sweepWorkflowId,
+  type SweepInput,
+  type SweepProgress,
+} from '../workflows/contracts.js';
+import { sweep } from '../workflows/sweep.js';
+import { TEST_SECRET } from './support/city.js';
+import { openPipeline, type Pipeline } from './support/pipeline.js';
+import { connectClient } from './support/temporal.js';
+
+const stack = inject('stack');
+const RESIDENTS = 1_200;
+let client: Client;
+let pipeline: Pipeline;
+let worker: Worker;
+let workerConnection: NativeConnection;
+let running: Promise<void>;
+let policies: readonly Policy[];
+/** json-rules-engine's outcome for every resident, by subject key. */
+const expected = new Map<string, Map<string, Outcome>>();
+
+beforeAll(async () => {
+  client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  await registerSearchAttributes(client.connection, stack.temporalNamespace);
+  pipeline = await openPipeline(stack, 'sweep', { policies: 'store', client });
+  await seedCity(pipeline.store, { residents: RESIDENTS, enterprises: 0, seed: 'sweep-test', secret: TEST_SECRET, asOf: '2026-11-01' });
+  workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  worker = await pipeline.worker(workerConnection, stack.temporalNamespace);
+  running = worker.run();
+  policies = (await loadPolicyCatalog()).policies;
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await workerConnection?.close();
+  await pipeline?.close();
+  await client?.connection.close();
+});
+
+/** Every resident's outcome under a policy, through fetchFacts (the case path) and Engine.run. */
+async function outcomes(policyId: string, asOf: string): Promise<Map<string, Outcome>> {
+  const key = `${policyId}@${asOf}`;
+  const known = expected.get(key);
+  if (known) return known;
+  const policy = policies.find((p) => p.id === policyId)!;
+  const fetchFacts = makeFetchFacts({ connection: pipeline.store, adapters: createAdapterRegistry({ connection: pipeline.store }) });
+  const subjects = await pipeline.store.db!.collection('subjects').find({ kind: 'person' }, { projection: { _id: 1 } }).toArray();
+  const result = new Map<string, Outcome>();
+  for (const { _id } of subjects) {
+    const subjectKey = String(_id);
+    const facts = await fetchFacts({ caseId: 'expected', subjectKey, policyId, policyVersion: policy.version, facts: policy.facts, idempotencyKey: `expected:${subjectKey}:${policyId}` });
+    result.set(subjectKey, (await evaluatePolicy(policy, facts.values, asOf)).outcome);
+  }
+  expected.set(key, result);
+  return result;
+}
+
+const keysWith = (all: Map<string, Outcome>, outcome: Outcome) => [...all].filter(([, o]) => o === outcome).map(([k]) => k).sort();
+
+async function runSweep(input: Omit<SweepInput, 'requestedBy'>): Promise<SweepProgress> {
+  return client.workflow.execute(sweep, {
+    workflowId: sweepWorkflowId(input.policy.id, input.policy.version, input.asOf),
+    taskQueue: pipeline.taskQueue,
+    args: [{ requestedBy: '王芳', ...input }],
+  });
+}
+
+describe('a sweep for an auto-granted policy (old-age allowance)', () => {
+  it('grants every eligible resident exactly once and notifies each, and counts everyone screened', async () => {
+    const want = await outcomes('old-age-allowance', '2026-11-10');
+    const eligible = keysWith(want, 'eligible');
+    expect(eligible.length).toBeGreaterThan(10);
+
+    const progress = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-10', sliceSize: 500 });
+    expect(progress).toMatchObject({
+      status: 'done',
+      total: RESIDENTS,
+      processed: RESIDENTS,
+      eligible: eligible.length,
+      ineligible: keysWith(want, 'ineligible').length,
+      undetermined: keysWith(want, 'undetermined').length,
+      granted: eligible.length,
+      grantsCreated: eligible.length,
+      noticesQueued: eligible.length,
+      slices: 3,
+    });
+    const grants = await pipeline.models.Grant.find({ 'policy.id': 'old-age-allowance' }).lean();
+    expect(grants.map((g) => g.subjectKey).sort()).toEqual(eligible);
+    expect(grants.every((g) => g.period === '2026-11' && g.amount! > 0 && g.caseId === sweepWorkflowId('old-age-allowance', 1, '2026-11-10'))).toBe(true);
+    expect(await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' })).toBe(eligible.length);
+    expect(await pipeline.queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'completed', 'active')).toBe(eligible.length);
+
+    const decision = await pipeline.models.Decision.findOne({ subjectKey: eligible[0], caseId: grants[0].caseId }).lean();
+    expect(decision?.conditions.map((c) => [c.fact, c.result])).toEqual([['person.birthDate', true], ['person.localHukou', true], ['person.alive', true]]);
+    const record = await registerSweepModel(pipeline.store).findById(grants[0].caseId).lean();
+    expect([record?.status, record?.eligible, record?.requestedBy]).toEqual(['done', eligible.length, '王芳']);
+  });
+
+  it('grants and notifies no one again when a second sweep in the same month finds the same residents', async () => {
+    const eligible = keysWith(await outcomes('old-age-allowance', '2026-11-20'), 'eligible');
+    const again = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-20', sliceSize: 500 });
+    const newcomers = eligible.length - (await outcomes('old-age-allowance', '2026-11-10').then((m) => keysWith(m, 'eligible').length));
+    expect(again).toMatchObject({ status: 'done', eligible: eligible.length, grantsCreated: newcomers, alreadyHandled: eligible.length - newcomers, noticesQueued: newcomers });
+    expect(await pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' })).toBe(eligible.length);
+    expect(await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' })).toBe(eligible.length);
+  });
+
+  it('keeps resident IDs out of its workflow history', async () => {
+    const ids = (await pipeline.store.db!.collection('dp_household_registry').find({}, { projection: { _id: 1 } }).limit(RESIDENTS).toArray()).map((d) => String(d._id));
+    const history = await client.workflow.getHandle(sweepWorkflowId('old-age-allowance', 1, '2026-11-10')).fetchHistory();
+    const text = JSON.stringify(history);
+    expect(ids.length).toBe(RESIDENTS);
+    expect(ids.filter((id) => text.includes(id))).toEqual([]);
+  });
+});
+
+describe('steering a sweep', () => {
+  it('pauses between slices, resumes where it stopped, and screens everyone once', async () => {
+    const asOf = '2026-11-11';
+    const handle = await client.workflow.start(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, asOf),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, requestedBy: '王芳' }],
+    });
+    await handle.signal(pauseSweepSignal);
+    await expect.poll(async () => (await handle.query(getSweepProgressQuery)).status, { timeout: 20_000 }).toBe('paused');
+    const paused = await handle.query(getSweepProgressQuery);
+    expect(paused.processed).toBeLessThan(RESIDENTS);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await handle.query(getSweepProgressQuery)).processed).toBe(paused.processed);
+
+    await handle.signal(resumeSweepSignal);
+    const done = await handle.result();
+    // Twelve full slices, and a thirteenth that finds no one left.
+    expect([done.status, done.processed, done.slices]).toEqual(['done', RESIDENTS, 13]);
+    expect(done.eligible).toBe(keysWith(await outcomes('old-age-allowance', asOf), 'eligible').length);
+  });
+
+  it('stops for good when cancelled, keeping what it granted', async () => {
+    const asOf = '2026-11-12';
+    const handle = await client.workflow.start(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, asOf),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, requestedBy: '王芳' }],
+    });
+    await handle.signal(cancelSweepSignal);
+    const result = await handle.result();
+    expect(result.status).toBe('cancelled');
+    expect(result.processed).toBeLessThan(RESIDENTS);
+  });
+});
+
+describe('a sweep for an offered benefit (senior card)', () => {
+  it('starts one offer workflow per eligible resident, and none for anyone else', async () => {
+    const want = await outcomes('senior-preferential-card', '2026-11-10');
+    const eligible = keysWith(want, 'eligible');
+    const progress = await runSweep({ policy: { id: 'senior-preferential-card', version: 1 }, asOf: '2026-11-10', startsPerSecond: 200 });
+    expect(progress).toMatchObject({ status: 'done', processed: RESIDENTS, eligible: eligible.length, started: eligible.length, granted: 0 });
+    await expect.poll(() => pipeline.models.Offer.countDocuments({ 'policy.id': 'senior-preferential-card' }), { timeout: 30_000 }).toBe(eligible.length);
+    const offers = await pipeline.models.Offer.find({ 'policy.id': 'senior-preferential-card' }).lean();
+    expect(offers.map((o) => o.subjectKey).sort()).toEqual(eligible);
+  });
+});

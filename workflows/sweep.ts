@@ -1,0 +1,100 @@
+/**
+ * A sweep (主动办): one batch workflow screens the whole population for one published policy
+ * version as of a date, slice by slice, and acts only on the eligible (never one workflow per
+ * resident screened). The slice activity is the unit of work: its totals are added when its
+ * result is recorded, so a worker crash or server restart redoes at most one slice, whose writes
+ * are idempotent, and the totals stay exact. Pause, resume and cancel take effect between
+ * slices; continue-as-new keeps the history bounded on a city-sized population.
+ */
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  ACTIVITY_OPTIONS,
+  cancelSweepSignal,
+  getSweepProgressQuery,
+  pauseSweepSignal,
+  resumeSweepSignal,
+  type SweepCarried,
+  type SweepCounts,
+  type SweepInput,
+  type SweepProgress,
+  type SweepStatus,
+} from './contracts.js';
+
+const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 } });
+/** A slice reads, decides and writes thousands of subjects: a long start-to-close, a heartbeat after every batch. */
+const { screenSlice } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute' });
+
+const DEFAULT_SLICE = 10_000;
+const DEFAULT_STARTS_PER_SECOND = 50;
+/** Slices per run before continuing as new, unless Temporal suggests it sooner. */
+const SLICES_PER_RUN = 100;
+
+const ZERO: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 };
+
+function add(a: SweepCounts, b: SweepCounts): SweepCounts {
+  const sum = { ...a };
+  for (const key of Object.keys(sum) as Array<keyof SweepCounts>) sum[key] += b[key];
+  return sum;
+}
+
+export async function sweep(input: SweepInput): Promise<SweepProgress> {
+  const { workflowId } = workflowInfo();
+  const startedAt = input.carried?.startedAt ?? new Date().toISOString();
+  const carried: SweepCarried = input.carried ?? {
+    ...(await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf })),
+    counts: ZERO,
+    slices: 0,
+    startedAt,
+    paused: false,
+    undeterminedCauses: {},
+  };
+  let { counts, cursor, slices, paused } = carried;
+  const causes = { ...carried.undeterminedCauses };
+  let cancelled = false;
+  let status: SweepStatus = paused ? 'paused' : 'running';
+  let updatedAt = new Date().toISOString();
+
+  const progress = (): SweepProgress => ({ ...counts, status, policy: carried.plan.ref, asOf: input.asOf, total: carried.total, slices, startedAt, updatedAt });
+  setHandler(getSweepProgressQuery, progress);
+  setHandler(pauseSweepSignal, () => void (paused = true));
+  setHandler(resumeSweepSignal, () => void (paused = false));
+  setHandler(cancelSweepSignal, () => void (cancelled = true));
+  const record = () => recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
+
+  for (let run = 0; ; run++) {
+    if (paused && !cancelled) {
+      status = 'paused';
+      await record();
+      await condition(() => !paused || cancelled);
+    }
+    if (cancelled) {
+      status = 'cancelled';
+      break;
+    }
+    status = 'running';
+    const slice = await screenSlice({
+      caseId: workflowId,
+      plan: carried.plan,
+      asOf: input.asOf,
+      ...(cursor === undefined ? {} : { cursor }),
+      limit: input.sliceSize ?? DEFAULT_SLICE,
+      startsPerSecond: input.startsPerSecond ?? DEFAULT_STARTS_PER_SECOND,
+    });
+    counts = add(counts, slice.counts);
+    for (const [fact, count] of Object.entries(slice.undeterminedCauses)) causes[fact] = (causes[fact] ?? 0) + count;
+    cursor = slice.cursor;
+    slices += 1;
+    updatedAt = new Date().toISOString();
+    if (cursor === undefined) {
+      status = 'done';
+      break;
+    }
+    await record();
+    if (!cancelled && (run + 1 >= SLICES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+      await continueAsNew<typeof sweep>({ ...input, carried: { plan: carried.plan, total: carried.total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes } });
+    }
+  }
+  await record();
+  return progress();
+}

@@ -183,7 +183,7 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
     );
   });
 
-  const newName = textInput('', () => undefined, { placeholder: 'e.g. livedHereOneYear', class: 'new-named' });
+  const newName = textInput('', () => undefined, { placeholder: t('namedPlaceholder'), class: 'new-named' });
   return h(
     'section',
     { class: 'card conditions', 'data-path': 'conditions' },

@@ -5,10 +5,12 @@
  * timings are measured here and never asserted.
  */
 import { evaluatorBenchmark } from './evaluator.js';
+import { simulateBenchmark } from './simulate.js';
 import { machine, type Benchmark } from './support.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   evaluator: evaluatorBenchmark,
+  simulate: simulateBenchmark,
 };
 
 class UsageError extends Error {}

@@ -69,7 +69,7 @@ export function describeSimulation(result: SimulationResult): string {
   const { counts, baseline, changes } = result;
   const who = result.subject === 'person' ? 'residents' : 'enterprises';
   const parts = [
-    `as of ${result.asOf} over ${count(result.population)} ${who}: ${count(counts.eligible)} eligible, ${count(counts.ineligible)} ineligible, ${count(counts.undetermined)} undetermined; cost ${result.totalCost.toFixed(2)} CNY (${result.period})`,
+    `as of ${result.asOf} over ${count(result.population)} ${who}: ${count(counts.eligible)} eligible, ${count(counts.ineligible)} ineligible, ${count(counts.undetermined)} undetermined; cost ${result.totalCost.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} CNY (${result.period})`,
   ];
   if (baseline && changes) parts.push(`vs published v${baseline.version}: ${count(changes.winners)} gain, ${count(changes.losers)} lose, ${count(changes.amountUp)} paid more, ${count(changes.amountDown)} paid less`);
   if (result.notInForceOnAsOf) parts.push(`not in force on ${result.asOf}: a what-if`);

@@ -20,7 +20,8 @@ import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
-import { addResident, type TestSubject } from './support/city.js';
+import { countPopulation, streamPopulation } from '../store/population.js';
+import { addEnterprise, addResident, type TestSubject } from './support/city.js';
 
 const stack = inject('stack');
 const AS_OF = '2026-07-01';
@@ -32,6 +33,7 @@ let api: FastifyInstance;
 let officer: string;
 let published: Policy;
 const residents: TestSubject[] = [];
+const enterprises: TestSubject[] = [];
 
 /** v2, in force from July 2026 (rates set from January): from 75 (50 a month), 150 in the 80s, 250 from 100; not for persons in extreme hardship. */
 function oldAgeV2(): Record<string, unknown> {
@@ -85,6 +87,19 @@ beforeAll(async () => {
     // 6, local: never paid.
     await addResident(store, '2020-01-01', { ...local, 'person.district': '德城区' }),
   );
+  // A civil-affairs record with no household registration is not a resident of the city: never counted.
+  await store.db!.collection('dp_civil_affairs').insertOne({ _id: '110101199001010011', idNumber: '110101199001010011', specialHardship: true } as object);
+  const firm = (established: string, size: string, district: string) => ({ 'enterprise.establishedOn': established, 'enterprise.size': size, 'enterprise.district': district });
+  enterprises.push(
+    // 16 months old, micro, in business, no arrears, not listed: eligible for 12,000.
+    await addEnterprise(store, { ...firm('2025-03-01', 'micro', '德城区'), 'enterprise.status': 'active', 'enterprise.premiumsInArrears': false, 'enterprise.seriousDishonesty': false }),
+    // Medium-sized: not eligible.
+    await addEnterprise(store, { ...firm('2025-01-01', 'medium', '陵城区'), 'enterprise.status': 'active' }),
+    // 13 months old, small, status and insurance unknown: eligible on its pledge.
+    await addEnterprise(store, firm('2025-06-01', 'small', '德城区')),
+    // Six months old: not yet eligible.
+    await addEnterprise(store, { ...firm('2026-01-01', 'small', '禹城市'), 'enterprise.status': 'active' }),
+  );
   await lifecycle.createDraft(wang, oldAgeV2());
 });
 
@@ -110,13 +125,13 @@ async function simulate(version: number, asOf: string): Promise<{ first: Simulat
   return { first: started.body, last: read.body };
 }
 
-/** Each resident decided as a case decides: the declared facts through fetchFacts, then evaluatePolicy. */
-async function decideAsCasesDo(policy: Policy): Promise<{ eligible: number; ineligible: number; undetermined: number; cost: number }> {
+/** Each subject decided as a case decides: the declared facts through fetchFacts, then evaluatePolicy. */
+async function decideAsCasesDo(policy: Policy, subjects: readonly TestSubject[] = residents): Promise<{ eligible: number; ineligible: number; undetermined: number; cost: number }> {
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   const tally = { eligible: 0, ineligible: 0, undetermined: 0, cost: 0 };
-  for (const resident of residents) {
-    const pulled = await fetchFacts({ caseId: `check-${randomUUID()}`, subjectKey: resident.subjectKey, policyId: policy.id, policyVersion: policy.version, facts: policy.facts, idempotencyKey: randomUUID() });
-    const decision = await evaluatePolicy(policy, pulled.values, AS_OF);
+  for (const subject of subjects) {
+    const pulled = await fetchFacts({ caseId: `check-${randomUUID()}`, subjectKey: subject.subjectKey, policyId: policy.id, policyVersion: policy.version, facts: policy.facts, idempotencyKey: randomUUID() });
+    const decision = await evaluatePolicy(policy, pulled.values, AS_OF, { acceptPledges: policy.mode === 'pledge' });
     tally[decision.outcome] += 1;
     tally.cost += decision.amount ?? 0;
   }
@@ -176,6 +191,37 @@ describe('simulating a draft over the whole city', () => {
     expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([400, 'INVALID_AS_OF', expect.stringContaining('YYYY-MM-DD')]);
     expect((await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code).toBe('POLICY_NOT_FOUND');
     expect((await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status).toBe(401);
+  });
+});
+
+describe('simulating a policy for enterprises', () => {
+  it('breaks the startup subsidy down by enterprise size and district, pledges accepted as cases accept them', async () => {
+    await call('POST', '/policies/business-startup-subsidy/versions/1/simulate', officer, { asOf: AS_OF });
+    const { result, progress } = await runner.finished('business-startup-subsidy', 1);
+    expect(progress).toEqual({ processed: 4, total: 4 });
+    expect(result).toMatchObject({ subject: 'enterprise', population: 4, counts: { eligible: 2, ineligible: 2, undetermined: 0 }, totalCost: 24_000 });
+    expect(result!.baseline).toBeUndefined();
+    expect('enterpriseSize' in result!.breakdowns && result!.breakdowns.enterpriseSize.map((row) => [row.key, row.label.zh, row.eligible, row.ineligible])).toEqual([
+      ['micro', '微型企业', 1, 0],
+      ['small', '小型企业', 1, 1],
+      ['medium', '中型企业', 0, 1],
+    ]);
+    expect(result!.breakdowns.district.map((row) => [row.key, row.eligible, row.cost])).toEqual([['德城区', 2, 24_000], ['陵城区', 0, 0], ['禹城市', 0, 0]]);
+    const v1 = validatePolicy((await lifecycle.get('business-startup-subsidy', 1)).document);
+    expect(await decideAsCasesDo(v1, enterprises)).toEqual({ ...result!.counts, cost: result!.totalCost });
+  });
+});
+
+describe('streaming the population', () => {
+  it('resumes after a key, and counts what is left', async () => {
+    const ids: string[] = [];
+    for await (const batch of streamPopulation(store, { kind: 'person', facts: [], batchSize: 3, readBatchSize: 2 })) ids.push(...batch.map((record) => record.id));
+    expect(ids).toEqual(residents.map((resident) => resident.id).sort());
+    const rest: string[] = [];
+    for await (const batch of streamPopulation(store, { kind: 'person', facts: ['person.specialHardship'], after: ids[2] })) rest.push(...batch.map((record) => record.id));
+    expect(rest).toEqual(ids.slice(3));
+    expect(await countPopulation(store, 'person', ids[2])).toBe(5);
+    expect(await countPopulation(store, 'person')).toBe(8);
   });
 });
 

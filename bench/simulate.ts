@@ -1,0 +1,149 @@
+/**
+ * `npm run bench -- simulate [--residents N]`: an impact simulation of a draft over N synthetic
+ * residents in an embedded FerretDB, through the same runner the API uses (client/simulation.ts):
+ * old-age-allowance v2 (80-89 paid 120 instead of 100) against the published v1. Prints wall time,
+ * subjects per second, peak memory, and for comparison a bare drain of the same cursors and what
+ * json-rules-engine (evaluatePolicy) would take for the same population. The seeded city is kept in
+ * a state directory per N (`<state dir>/bench-simulate-N`), so later runs skip seeding.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import { createPolicyLifecycle, type Actor } from '../client/policy-lifecycle.js';
+import { createSimulationRunner, describeSimulation } from '../client/simulation.js';
+import { createProgress } from '../infra/progress.js';
+import { freePort } from '../infra/ports.js';
+import { seedCity, SEED_META_COLLECTION } from '../infra/seed/index.js';
+import { startStack } from '../infra/stack.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { compilePolicy } from '../rules/compiled.js';
+import { evaluatePolicy } from '../rules/engine.js';
+import { createSimulation } from '../rules/simulate.js';
+import type { Policy } from '../rules/types.js';
+import { validatePolicy } from '../rules/validate.js';
+import { connectStore } from '../store/connection.js';
+import { countPopulation, streamPopulation } from '../store/population.js';
+import { loadConfig } from '../workers/config.js';
+import { fmt, progress, table, type Benchmark } from './support.js';
+
+const AS_OF = '2026-06-01';
+const SEED_AS_OF = '2026-06-01';
+const BATCH = 5_000;
+const SECRET = 'benchmark-only-subject-key-secret-0123456789';
+const ENGINE_SAMPLE = 20_000;
+const officer: Actor = { name: 'bench', role: 'officer' };
+
+/** Peak resident memory of a process (VmHWM), in MB; undefined when /proc does not say. */
+function peakMb(pid: number | 'self'): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seeds N residents unless the state directory already holds exactly that city. */
+async function ensureCity(store: Connection, residents: number): Promise<string> {
+  const meta = await store.db!.collection<{ _id: string; residentBatches?: string[] }>(SEED_META_COLLECTION).findOne({ _id: 'city' });
+  const batches = Math.ceil(residents / BATCH);
+  if ((meta?.residentBatches?.length ?? 0) === batches && (await countPopulation(store, 'person')) === residents) return 'kept from an earlier run';
+  const started = performance.now();
+  const shown = progress('seeding residents', residents);
+  await seedCity(store, { residents, enterprises: 0, seed: 'dezhou', asOf: SEED_AS_OF, secret: SECRET, batchSize: BATCH, onProgress: (p) => p.phase === 'residents' && shown.tick(p.done) });
+  shown.done();
+  const seconds = (performance.now() - started) / 1000;
+  return `seeded in ${fmt(seconds, 0)} s (${fmt(residents / seconds)} residents/s)`;
+}
+
+/** old-age-allowance v2: the 80-89 band paid 120 a month instead of 100 (a draft, created once). */
+async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: Policy): Promise<Policy> {
+  await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
+  const table = v1.parameters.monthlyByAgeBand[0].value as Record<string, number>;
+  const tests = v1.tests.map((test) => (test.expect.amount === 100 ? { ...test, name: test.name.replace('100', '120'), expect: { ...test.expect, amount: 120 } } : test));
+  const document = { ...structuredClone(v1), version: 2, parameters: { ...v1.parameters, monthlyByAgeBand: [{ from: '2024-01-01', value: { ...table, '80-89': 120 } }] }, tests };
+  const existing = await lifecycle.get(v1.id, 2).catch(() => undefined);
+  const saved = existing ? await lifecycle.updateDraft(officer, v1.id, 2, document) : await lifecycle.createDraft(officer, document);
+  return validatePolicy(saved.document);
+}
+
+/** The same cursors and folding as the simulation, without evaluating: what reading alone costs. */
+async function drain(store: Connection, facts: readonly string[], total: number): Promise<{ seconds: number; sample: Array<Record<string, unknown>> }> {
+  const shown = progress('bare cursor drain', total);
+  const sample: Array<Record<string, unknown>> = [];
+  const started = performance.now();
+  let read = 0;
+  for await (const batch of streamPopulation(store, { kind: 'person', facts })) {
+    for (const record of batch) if (sample.length < ENGINE_SAMPLE) sample.push(record.facts);
+    read += batch.length;
+    shown.tick(read);
+  }
+  shown.done();
+  return { seconds: (performance.now() - started) / 1000, sample };
+}
+
+export const simulateBenchmark: Benchmark = {
+  summary: 'impact simulation of a draft over the seeded city in FerretDB, through the API runner',
+  options: { residents: { default: 1_000_000, help: 'synthetic residents to simulate over' } },
+  async run({ residents }) {
+    const config = loadConfig();
+    const stateDir = join(config.stateDir, `bench-simulate-${residents}`);
+    const ports = { temporal: 0, temporalUi: 0, mongodb: await freePort(), redis: 0 };
+    const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: ['mongodb'] });
+    const store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/bench_simulate_${residents}$1`));
+    try {
+      console.log(`   city (${stateDir}): ${await ensureCity(store, residents)}`);
+      const lifecycle = createPolicyLifecycle(store);
+      const v1 = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance' && p.version === 1)!;
+      const v2 = await draftV2(lifecycle, v1);
+
+      const runner = createSimulationRunner({ store, lifecycle });
+      const rssBefore = peakMb('self');
+      const started = performance.now();
+      await runner.start(officer, v2.id, v2.version, { asOf: AS_OF });
+      const shown = progress('simulating', residents);
+      const ticker = setInterval(() => shown.tick(runner.view(v2.id, v2.version).progress.processed), 1_000);
+      const view = await runner.finished(v2.id, v2.version);
+      clearInterval(ticker);
+      shown.done();
+      const wall = (performance.now() - started) / 1000;
+      if (view.status !== 'done' || !view.result) throw new Error(`the simulation failed: ${view.error?.message ?? 'no result'}`);
+      const result = view.result;
+
+      const facts = createSimulation(v2, AS_OF, v1).facts;
+      const bare = await drain(store, facts, residents);
+      const compiled = compilePolicy(v2, AS_OF);
+      let at = performance.now();
+      for (const record of bare.sample) compiled.decide(record);
+      const compiledRate = bare.sample.length / ((performance.now() - at) / 1000);
+      at = performance.now();
+      for (const record of bare.sample) await evaluatePolicy(v2, record, AS_OF);
+      const engineRate = bare.sample.length / ((performance.now() - at) / 1000);
+
+      const ferret = stack.servers.find((s) => s.name === 'mongodb')?.pid;
+      const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} MB`);
+      console.log(`\n   ${describeSimulation(result)}`);
+      console.log(
+        table(
+          ['figure', 'value'],
+          [
+            ['residents simulated', fmt(result.population)],
+            ['simulation wall time (POST to done)', `${fmt(wall, 1)} s`],
+            ['subjects per second', fmt(result.population / wall)],
+            ['bare cursor drain, same projection', `${fmt(bare.seconds, 1)} s`],
+            ['evaluation and aggregation (wall − drain)', `${fmt(Math.max(0, wall - bare.seconds), 1)} s`],
+            ['peak RSS, this Node process', `${mb(peakMb('self'))} (before the simulation ${mb(rssBefore)})`],
+            ['peak RSS, FerretDB', mb(ferret === undefined ? undefined : peakMb(ferret))],
+            [`compiled decide() on the first ${fmt(bare.sample.length)}`, `${fmt(compiledRate)}/s`],
+            [`evaluatePolicy (json-rules-engine) on the same`, `${fmt(engineRate)}/s`],
+            ['compiled vs evaluatePolicy', `${fmt(compiledRate / engineRate)}×`],
+            [`evaluatePolicy over all ${fmt(result.population)} (projected)`, `${fmt(result.population / engineRate, 0)} s`],
+          ],
+        ),
+      );
+    } finally {
+      await store.close();
+      await stack.stop();
+    }
+  },
+};

@@ -29,6 +29,7 @@ export function renderSimulation(ctx: EditorContext, state: SimulationState, rem
   let followed = false;
   const show = (next: SimulationState) => {
     remember(next);
+    if (next.kind === 'view') asOf.value = next.view.asOf;
     if (next.kind === 'view' && next.view.status === 'running') followed = true;
     else if (followed && next.kind === 'view') {
       followed = false;
@@ -105,12 +106,11 @@ function renderResult(result: SimulationResult): HTMLElement {
       ? barChart(title, rows.map((row) => ({ label: pick(row.label), bars: [{ value: row.eligible, series: 'this' }, ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }])] })), formatNumber, seriesLegend)
       : null;
   const changes = result.changes
-    ? barChart(t('simChanges'), [
+    ? barChart(`${t('simChanges')} · ${t('unchanged')} ${formatNumber(result.changes.unchanged)}`, [
         { label: t('winners'), bars: [{ value: result.changes.winners, series: 'up' }] },
         { label: t('losers'), bars: [{ value: result.changes.losers, series: 'down' }] },
         { label: t('amountUp'), bars: [{ value: result.changes.amountUp, series: 'up' }] },
         { label: t('amountDown'), bars: [{ value: result.changes.amountDown, series: 'down' }] },
-        { label: t('unchanged'), bars: [{ value: result.changes.unchanged, series: 'same' }] },
       ], formatNumber)
     : null;
   const causes = result.undeterminedCauses.length > 0

@@ -191,6 +191,9 @@ describe('simulating a draft over the whole city', () => {
     expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([400, 'INVALID_AS_OF', expect.stringContaining('YYYY-MM-DD')]);
     expect((await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code).toBe('POLICY_NOT_FOUND');
     expect((await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status).toBe(401);
+    const today = await api.inject({ method: 'POST', url: '/policies/old-age-allowance/versions/2/simulate', headers: { authorization: `Bearer ${officer}` } });
+    expect([today.statusCode, today.json<SimulationView>().asOf]).toEqual([202, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]);
+    await runner.finished('old-age-allowance', 2);
   });
 });
 
@@ -229,7 +232,8 @@ describe('submitting a draft', () => {
   it('needs a finished simulation of its current content, named in both languages', async () => {
     await lifecycle.validate(wang, 'old-age-allowance', 2);
     expect((await lifecycle.test(wang, 'old-age-allowance', 2)).failed).toBe(0);
-    // The last simulation of v2 failed (its parameters were not in force on that date).
+    // A simulation of a date when its parameters were not in force fails, and does not count.
+    expect((await simulate(2, '2025-06-01')).last.status).toBe('failed');
     const refused = await lifecycle.submit(wang, 'old-age-allowance', 2).then(() => undefined, (error: unknown) => error);
     expect(refused).toBeInstanceOf(PolicyLifecycleError);
     expect(refused).toMatchObject({ code: 'CHECKS_REQUIRED', message: expect.stringContaining('a finished impact simulation') as unknown, messageZh: expect.stringContaining('完成影响模拟') as unknown });
@@ -240,11 +244,8 @@ describe('submitting a draft', () => {
     expect(version.simulation).toMatchObject({ passed: true, hash: version.hash, detail: expect.stringContaining('1 gain, 1 lose') as unknown });
     expect((await lifecycle.submit(wang, 'old-age-allowance', 2)).status).toBe('submitted');
     const history = await lifecycle.history('old-age-allowance');
-    expect(history.filter((entry) => entry.version === 2 && entry.action === 'simulated').map((entry) => entry.changes[0].split(/ over |: /)[0])).toEqual([
-      'as of 2026-07-01',
-      'as of 2026-06-01',
-      'failed as of 2025-06-01',
-      'as of 2026-07-01',
-    ]);
+    const simulated = history.filter((entry) => entry.version === 2 && entry.action === 'simulated').map((entry) => entry.changes[0].split(/ over |: /)[0]);
+    expect(simulated.slice(0, 3)).toEqual(['as of 2026-07-01', 'as of 2026-06-01', 'failed as of 2025-06-01']);
+    expect(simulated.slice(-2)).toEqual(['failed as of 2025-06-01', 'as of 2026-07-01']);
   });
 });

@@ -191,7 +191,7 @@ describe('simulating a draft over the whole city', () => {
     expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([400, 'INVALID_AS_OF', expect.stringContaining('YYYY-MM-DD')]);
     expect((await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code).toBe('POLICY_NOT_FOUND');
     expect((await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status).toBe(401);
-    const today = await api.inject({ method: 'POST', url: '/policies/old-age-allowance/versions/2/simulate', headers: { authorization: `Bearer ${officer}` } });
+    const today = await api.inject({ method: 'POST', url: '/policies/old-age-allowance/versions/2/simulate', headers: { authorization: `Bearer ${officer}` }, payload: {} });
     expect([today.statusCode, today.json<SimulationView>().asOf]).toEqual([202, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]);
     await runner.finished('old-age-allowance', 2);
   });

@@ -105,8 +105,8 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
         tags: ['simulation'],
         summary: 'Start an impact simulation over the whole population as of a date (officer or reviewer); a second request returns the running one · 发起影响模拟',
         params: versionParams,
-        // No `type`: the body may be left out altogether (then asOf is today).
         body: {
+          type: 'object',
           properties: { asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, default today in the city' } },
           additionalProperties: false,
         },

@@ -47,14 +47,21 @@ async function follow(context: SimulateCommandContext, path: string, first: Simu
   return view;
 }
 
-function rowLine(row: SimulationRow, withBaseline: boolean): string {
-  const label = `${row.label.zh} ${row.label.en}`;
-  const baseline = withBaseline && row.baselineEligible !== undefined ? `  (published: ${n(row.baselineEligible)})` : '';
-  return `    ${label.padEnd(28)} eligible ${n(row.eligible).padStart(9)}  cost ${cny(row.cost).padStart(16)}${baseline}`;
+/** Pads to a terminal width: Chinese characters take two columns. */
+function padWide(text: string, width: number): string {
+  const used = [...text].reduce((sum, char) => sum + (/[\u2e80-\uffef]/.test(char) ? 2 : 1), 0);
+  return text + ' '.repeat(Math.max(0, width - used));
 }
 
-function breakdownLines(title: string, rows: readonly SimulationRow[], top: number, withBaseline: boolean): string[] {
-  const shown = [...rows].sort((a, b) => b.eligible - a.eligible || b.cost - a.cost).slice(0, top);
+function rowLine(row: SimulationRow, withBaseline: boolean): string {
+  const label = padWide(`${row.label.zh} ${row.label.en}`, 32);
+  const baseline = withBaseline && row.baselineEligible !== undefined ? `  (published: ${n(row.baselineEligible)})` : '';
+  return `    ${label} eligible ${n(row.eligible).padStart(9)}  cost ${cny(row.cost).padStart(16)}${baseline}`;
+}
+
+/** The rows in their own order, or the `top` rows by eligible subjects. */
+function breakdownLines(title: string, rows: readonly SimulationRow[], top: number | 'all', withBaseline: boolean): string[] {
+  const shown = top === 'all' ? rows : [...rows].sort((a, b) => b.eligible - a.eligible || b.cost - a.cost).slice(0, top);
   const more = rows.length > shown.length ? ` (top ${shown.length} of ${rows.length} by eligible)` : '';
   return [`  ${title}${more}:`, ...shown.map((row) => rowLine(row, withBaseline))];
 }
@@ -80,8 +87,8 @@ export function formatSimulation(result: SimulationResult): string[] {
   } else lines.push('  no published version in force on that date to compare with · 无可比较的现行版本');
   const { breakdowns } = result;
   lines.push(...breakdownLines('by district 按区县', breakdowns.district, 5, baseline !== undefined));
-  if ('ageBand' in breakdowns) lines.push(...breakdownLines('by age band 按年龄段', breakdowns.ageBand, 8, baseline !== undefined));
-  else lines.push(...breakdownLines('by enterprise size 按企业规模', breakdowns.enterpriseSize, 5, baseline !== undefined));
+  if ('ageBand' in breakdowns) lines.push(...breakdownLines('by age band 按年龄段', breakdowns.ageBand, 'all', baseline !== undefined));
+  else lines.push(...breakdownLines('by enterprise size 按企业规模', breakdowns.enterpriseSize, 'all', baseline !== undefined));
   if (result.undeterminedCauses.length > 0) {
     lines.push('  undetermined because a fact is missing 因数据缺失待核实:');
     for (const cause of result.undeterminedCauses.slice(0, 5)) {

@@ -50,6 +50,7 @@ export function catalogView() {
   };
 }
 
+/** Registers GET /catalog (no token: it lists what may be written, never data). */
 export async function catalogRoutes(app: FastifyInstance): Promise<void> {
   const catalog = catalogView();
   app.get(

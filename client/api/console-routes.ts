@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../policy-lifecycle.js';
 
+/** What the console's routes need from the API: the same token lookup as /policies. */
 export interface ConsoleDeps {
   /** The person a bearer token belongs to (the same lookup as /policies). */
   authenticate: (token: string) => Promise<Actor | undefined>;
@@ -32,6 +33,7 @@ export async function bundleConsole(): Promise<string> {
   return result.outputFiles[0].text;
 }
 
+/** Registers /console, its script and style, and GET /console/session; bundles once, here. */
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
   const script = await bundleConsole();
   const page = readFileSync(`${consoleDir}index.html`, 'utf8');

@@ -13,6 +13,7 @@ export const tokenStore = {
   clear: (): void => localStorage.removeItem(TOKEN_KEY),
 };
 
+/** An API refusal as the console shows it: code, both messages, field and issues. */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -31,6 +32,7 @@ export class ApiFailure extends Error {
   }
 }
 
+/** One JSON request with the signed-in token; throws ApiFailure on a non-2xx answer. */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   const token = tokenStore.get();
   const headers: Record<string, string> = {};

@@ -21,6 +21,7 @@ const VALUE = 90;
 const BAR = 16;
 const GAP = 10;
 
+/** A horizontal bar chart with a caption and a legend of its series. */
 export function barChart(title: string, rows: ChartRow[], format: (value: number) => string, legend: Array<[string, string]> = []): HTMLElement {
   const max = Math.max(1, ...rows.flatMap((row) => row.bars.map((bar) => bar.value)));
   const rowHeight = (row: ChartRow) => row.bars.length * (BAR + 2) + GAP;

@@ -18,6 +18,7 @@ function withoutLabel(node: Node): Condition {
   return rest as Condition;
 }
 
+/** The conditions section: the top-level group and every named condition, editable on a draft. */
 export function renderConditions(ctx: EditorContext): HTMLElement {
   const { doc, catalog } = ctx;
   const facts = factIndex(catalog);

@@ -25,6 +25,7 @@ export interface EditorDeps {
   navigate: (hash: string) => void;
 }
 
+/** Draws one version into `root`; the answer tells the router whether leaving would lose edits. */
 export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId: string, version: number, initialTab: Tab): Promise<{ dirty(): boolean }> {
   const base = `/policies/${policyId}/versions/${version}`;
   let view = await api<VersionView>('GET', base);

@@ -25,6 +25,7 @@ export interface EditorContext {
   refresh(): void;
 }
 
+/** A labelled control with a slot for its issues, found by `path`. */
 export function field(label: string, control: HTMLElement, path: string, className = ''): HTMLElement {
   return h('label', { class: `field ${className}`, 'data-path': path }, h('span', { class: 'field-label' }, label), control, h('span', { class: 'field-error' }));
 }

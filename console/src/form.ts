@@ -11,6 +11,7 @@ import { at } from './paths.js';
 import { factSelect } from './value-input.js';
 import type { Text } from './types.js';
 
+/** The form pane over the working document (read-only unless an officer holds a draft). */
 export function renderForm(ctx: EditorContext): HTMLElement {
   const { doc, catalog } = ctx;
   const disabled = !ctx.editable;

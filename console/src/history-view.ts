@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { formatTime, t, tOr } from './i18n.js';
 import type { HistoryEntry } from './types.js';
 
+/** The history pane of a policy (all versions), with this version's entries highlighted. */
 export function renderHistory(policyId: string, version: number): HTMLElement {
   const list = h('div', { class: 'history' }, h('p', { class: 'muted' }, t('loading')));
   void api<HistoryEntry[]>('GET', `/policies/${policyId}/history`)

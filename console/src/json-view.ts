@@ -9,6 +9,7 @@ import { t } from './i18n.js';
 import { closest, prettyJson } from './paths.js';
 import type { Issue, Policy } from './types.js';
 
+/** The JSON pane: a textarea with a line gutter marking issues, and the issues by line. */
 export function renderJsonView(ctx: EditorContext): HTMLElement {
   const area = h('textarea', { class: 'json-text mono', spellcheck: 'false', wrap: 'off', 'aria-label': 'JSON' });
   area.readOnly = !ctx.editable;

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { formatTime, pick, t } from './i18n.js';
 import type { CheckSummary, VersionSummary } from './types.js';
 
+/** A version's status as a coloured badge in the console's language. */
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge status status-${status}` }, t(`status_${status}` as 'status_draft'));
 }
@@ -15,6 +16,7 @@ export function checkChip(label: string, check: CheckSummary | undefined, hash: 
   return h('span', { class: `chip check-${state}`, title: check?.detail ?? '' }, `${label}: ${word}`);
 }
 
+/** The list pane; `open` goes to a version. */
 export function renderList(open: (id: string, version: number) => void): HTMLElement {
   const body = h('tbody', {}, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
   void api<VersionSummary[]>('GET', '/policies')

@@ -207,6 +207,8 @@ export interface SweepInput {
   sliceSize?: number;
   /** Offer or pledge workflows started per second at most (default 50). */
   startsPerSecond?: number;
+  /** Slices per workflow run before it continues as new (default 100): bounds the history. */
+  slicesPerRun?: number;
   /** Who started it (officer name or "schedule"). */
   requestedBy: string;
   /** Carried across continue-as-new; absent on the first run. */

@@ -91,7 +91,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       break;
     }
     await record();
-    if (!cancelled && (run + 1 >= SLICES_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+    if (!cancelled && (run + 1 >= (input.slicesPerRun ?? SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
       await continueAsNew<typeof sweep>({ ...input, carried: { plan: carried.plan, total: carried.total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes } });
     }
   }

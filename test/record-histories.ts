@@ -33,7 +33,15 @@ import {
   type BenefitInput,
   type BenefitResult,
   type LifeEventResult,
+  cancelSweepSignal,
+  getSweepProgressQuery,
+  pauseSweepSignal,
+  resumeSweepSignal,
+  sweepWorkflowId,
+  type SweepInput,
 } from '../workflows/contracts.js';
+import { sweep } from '../workflows/sweep.js';
+import { seedCity } from '../infra/seed/index.js';
 import type { lifeEvent } from '../workflows/life-event.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
@@ -69,10 +77,11 @@ const RESIDENT_FACTS = { 'person.localHukou': true, 'person.alive': true };
  * Saves a closed workflow's history when its name was asked for. Refuses a history of the
  * wrong workflow, one still running, or one that holds a resident ID or credit code.
  */
-async function record(client: Client, name: HistoryName, workflowId: string): Promise<void> {
+async function record(client: Client, name: HistoryName, workflowId: string, runId?: string): Promise<void> {
   if (!selected.has(name)) return;
-  const handle = client.workflow.getHandle(workflowId);
-  assert.equal((await handle.describe()).status.name, 'COMPLETED', `${name}: ${workflowId} has not completed`);
+  const handle = client.workflow.getHandle(workflowId, runId);
+  // A given run may have continued as new: its history ends there, which is the path it pins.
+  assert.ok(['COMPLETED', ...(runId ? ['CONTINUED_AS_NEW'] : [])].includes((await handle.describe()).status.name), `${name}: ${workflowId} has not completed`);
   const history = await handle.fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   assert.equal(started?.workflowType?.name, RECORDED_HISTORIES[name].workflowType, `${name}: wrong workflow`);
@@ -252,12 +261,52 @@ async function startBenefit(
   });
 }
 
+/** Sweeps of a small seeded city: one that finishes, one paused, resumed and continued as new, one cancelled. */
+async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const pipeline = await openPipeline(info, 'record-sweep');
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const client = await connectClient(info.temporalAddress, info.temporalNamespace);
+  await seedCity(pipeline.store, { residents: 300, enterprises: 0, seed: 'record-sweep', secret: TEST_SECRET, asOf: '2026-11-01' });
+  const policy = { id: 'old-age-allowance', version: 1 };
+  const options = (asOf: string) => ({ workflowId: sweepWorkflowId(policy.id, policy.version, asOf), taskQueue: pipeline.taskQueue });
+  try {
+    const worker = await pipeline.worker(connection, info.temporalNamespace);
+    await worker.runUntil(async () => {
+      if (wanted('sweep-done')) {
+        const done = await client.workflow.execute(sweep, { ...options('2026-11-10'), args: [{ policy, asOf: '2026-11-10', sliceSize: 200, requestedBy: 'record-histories' }] });
+        assert.deepEqual([done.status, done.processed], ['done', 300]);
+        await record(client, 'sweep-done', options('2026-11-10').workflowId);
+      }
+      if (wanted('sweep-paused-continued')) {
+        const args: [SweepInput] = [{ policy, asOf: '2026-11-11', sliceSize: 100, slicesPerRun: 2, requestedBy: 'record-histories' }];
+        const handle = await client.workflow.signalWithStart(sweep, { ...options('2026-11-11'), args, signal: pauseSweepSignal, signalArgs: [] });
+        for (let i = 0; i < 100 && (await handle.query(getSweepProgressQuery)).status !== 'paused'; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.equal((await handle.query(getSweepProgressQuery)).status, 'paused');
+        await handle.signal(resumeSweepSignal);
+        assert.equal((await handle.result()).status, 'done');
+        await record(client, 'sweep-paused-continued', handle.workflowId, handle.signaledRunId);
+      }
+      if (wanted('sweep-cancelled')) {
+        const args: [SweepInput] = [{ policy, asOf: '2026-11-12', sliceSize: 100, requestedBy: 'record-histories' }];
+        const handle = await client.workflow.signalWithStart(sweep, { ...options('2026-11-12'), args, signal: cancelSweepSignal, signalArgs: [] });
+        assert.equal((await handle.result()).status, 'cancelled');
+        await record(client, 'sweep-cancelled', handle.workflowId);
+      }
+    });
+  } finally {
+    await client.connection.close();
+    await connection.close();
+    await pipeline.close();
+  }
+}
+
 const { info, stop } = await startTestStack();
 try {
   if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged')) {
     await recordOnDevServer(info);
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);
+  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled')) await recordSweeps(info);
 } finally {
   await stop();
 }

@@ -74,9 +74,21 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
   'pledge-passed': { steps: [...PLEDGE_STEPS, 'closePledge', 'enqueueNotice'], result: { status: 'inspection-passed', grantCreated: true } },
   'pledge-revoked': { steps: [...PLEDGE_STEPS, 'closePledge', 'revokePledgedGrant', 'enqueueNotice'], result: { status: 'revoked', grantCreated: true } },
   'pledge-inconclusive': { steps: [...PLEDGE_STEPS, 'openManualReview'], result: { status: 'inspection-inconclusive', grantCreated: true } },
+  'sweep-done': {
+    steps: ['pinSweepPolicy', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
+    result: { status: 'done', total: 300, processed: 300, slices: 2 },
+  },
+  'sweep-paused-continued': {
+    steps: ['signal pauseSweep', 'pinSweepPolicy', 'recordSweep', 'signal resumeSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
+    result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
+  },
+  'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
 };
 
+/** What the run returned, or, for a run that continued as new, `{ continuedAsNew: <what it carried on> }`. */
 function workflowResult(history: History): unknown {
+  const continued = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0];
+  if (continued) return { continuedAsNew: (defaultPayloadConverter.fromPayload(continued) as { carried?: unknown }).carried };
   const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
   const payload = completed?.result?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;

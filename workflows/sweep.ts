@@ -14,7 +14,6 @@ import {
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
-  type SweepCarried,
   type SweepCounts,
   type SweepInput,
   type SweepProgress,
@@ -41,26 +40,35 @@ function add(a: SweepCounts, b: SweepCounts): SweepCounts {
 export async function sweep(input: SweepInput): Promise<SweepProgress> {
   const { workflowId } = workflowInfo();
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
-  const carried: SweepCarried = input.carried ?? {
-    ...(await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf })),
-    counts: ZERO,
-    slices: 0,
-    startedAt,
-    paused: false,
-    undeterminedCauses: {},
-  };
-  let { counts, cursor, slices, paused } = carried;
-  const causes = { ...carried.undeterminedCauses };
+  let counts = input.carried?.counts ?? ZERO;
+  let cursor = input.carried?.cursor;
+  let slices = input.carried?.slices ?? 0;
+  let paused = input.carried?.paused ?? false;
+  const causes = { ...input.carried?.undeterminedCauses };
   let cancelled = false;
   let status: SweepStatus = paused ? 'paused' : 'running';
   let updatedAt = new Date().toISOString();
+  let pinned = input.carried ? { plan: input.carried.plan, total: input.carried.total } : undefined;
 
-  const progress = (): SweepProgress => ({ ...counts, status, policy: carried.plan.ref, asOf: input.asOf, total: carried.total, slices, startedAt, updatedAt });
+  // Handlers first: a query or signal may arrive before the policy is pinned.
+  const progress = (): SweepProgress => ({
+    ...counts,
+    status,
+    policy: pinned?.plan.ref ?? { ...input.policy, hash: '' },
+    asOf: input.asOf,
+    total: pinned?.total ?? 0,
+    slices,
+    startedAt,
+    updatedAt,
+  });
   setHandler(getSweepProgressQuery, progress);
   setHandler(pauseSweepSignal, () => void (paused = true));
   setHandler(resumeSweepSignal, () => void (paused = false));
   setHandler(cancelSweepSignal, () => void (cancelled = true));
   const record = () => recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
+
+  pinned ??= await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf });
+  const { plan, total } = pinned;
 
   for (let run = 0; ; run++) {
     if (paused && !cancelled) {
@@ -75,7 +83,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     status = 'running';
     const slice = await screenSlice({
       caseId: workflowId,
-      plan: carried.plan,
+      plan,
       asOf: input.asOf,
       ...(cursor === undefined ? {} : { cursor }),
       limit: input.sliceSize ?? DEFAULT_SLICE,
@@ -92,7 +100,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     }
     await record();
     if (!cancelled && (run + 1 >= (input.slicesPerRun ?? SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
-      await continueAsNew<typeof sweep>({ ...input, carried: { plan: carried.plan, total: carried.total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes } });
+      await continueAsNew<typeof sweep>({ ...input, carried: { plan, total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes } });
     }
   }
   await record();

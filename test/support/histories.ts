@@ -27,6 +27,9 @@ export const RECORDED_HISTORIES = {
   'pledge-passed': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection confirms the pledge' },
   'pledge-revoked': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection finds arrears and revokes the grant' },
   'pledge-inconclusive': { workflowType: 'pledgeBenefit', path: 'the certifying data is missing at inspection and an officer takes over' },
+  'sweep-done': { workflowType: 'sweep', path: 'a sweep screens a small city in two slices and finishes' },
+  'sweep-paused-continued': { workflowType: 'sweep', path: 'a sweep starts paused, resumes, and continues as new after two slices' },
+  'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
 } as const satisfies Record<string, { workflowType: string; path: string }>;
 
 export type HistoryName = keyof typeof RECORDED_HISTORIES;

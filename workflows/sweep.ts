@@ -22,7 +22,7 @@ import {
 
 const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 } });
 /** A slice reads, decides and writes thousands of subjects: a long start-to-close, a heartbeat after every batch. */
-const { screenSlice } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute' });
+const { screenSlice } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds' });
 
 const DEFAULT_SLICE = 10_000;
 const DEFAULT_STARTS_PER_SECOND = 50;

@@ -21,6 +21,7 @@ import { countRunningCases, createSummarySource, type DemoStatus } from './demo/
 import { openProcessing, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { createSimulationRunner } from '../client/simulation.js';
+import { createSweepService } from '../client/sweeps.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
       },
+      // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
+      sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       console: true,
       temporalUiUrl: stack.temporalUiUrl,
       health: {
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
     console.log(`  health           ${apiUrl}/health`);
     console.log(`  live summary     ${apiUrl}/summary`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
+    console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);

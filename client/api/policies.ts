@@ -56,15 +56,7 @@ type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; 
 export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): Promise<void> {
   const { lifecycle } = deps;
 
-  async function actorOf(request: FastifyRequest): Promise<Actor> {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const actor = token ? await deps.authenticate(token) : undefined;
-    if (!actor) {
-      throw new PolicyApiError(401, 'UNAUTHENTICATED', token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>', token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）');
-    }
-    return actor;
-  }
+  const actorOf = actorResolver(deps.authenticate);
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, _request, reply: FastifyReply) => {
     if (error instanceof PolicyLifecycleError) {
@@ -163,7 +155,21 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf }));
 }
 
-class PolicyApiError extends Error {
+/** The person a request's bearer token names, or a 401 PolicyApiError in both languages; shared by every route group that names a person. */
+export function actorResolver(authenticate: PolicyApiDeps['authenticate']): (request: FastifyRequest) => Promise<Actor> {
+  return async (request) => {
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const actor = token ? await authenticate(token) : undefined;
+    if (!actor) {
+      throw new PolicyApiError(401, 'UNAUTHENTICATED', token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>', token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）');
+    }
+    return actor;
+  };
+}
+
+/** A refusal of the API layer itself (401), with its status and Chinese message. */
+export class PolicyApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,

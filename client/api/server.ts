@@ -8,7 +8,9 @@ import { checkHealth, type HealthChecks } from '../health.js';
 import type { IngestResult } from '../ingest.js';
 import { POLICY_SCHEMA } from '../../rules/policy-schema.js';
 import { registerOpenApi } from './openapi.js';
-import { policyRoutes, type PolicyApiDeps } from './policies.js';
+import { actorResolver, policyRoutes, type PolicyApiDeps } from './policies.js';
+import { sweepRoutes } from './sweep-routes.js';
+import type { SweepService } from '../sweeps.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes } from './console-routes.js';
 
@@ -20,6 +22,8 @@ export interface ApiDeps {
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
   policies?: PolicyApiDeps;
+  /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
+  sweeps?: SweepService;
   /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
   console?: boolean;
   temporalUiUrl?: string;
@@ -46,6 +50,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const policies = deps.policies;
     void app.register(async (scope) => policyRoutes(scope, policies));
     if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
+    const sweeps = deps.sweeps;
+    if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
   }
   void app.register(catalogRoutes);
 

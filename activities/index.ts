@@ -41,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
       policies: deps.policies,
       subjectKeySecret: deps.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
       enqueueNotices: makeEnqueueNotices(deps.store, deps.noticeQueues),
+      fetchFacts,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
     }),
   });

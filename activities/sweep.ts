@@ -14,6 +14,7 @@ import { subjectKey as pseudonymOf } from '../domain/pseudonym.js';
 import { isInForce } from '../rules/catalog.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import { policyFactKeys } from '../rules/engine.js';
+import type { Policy } from '../rules/types.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import {
@@ -24,12 +25,15 @@ import {
   type BenefitInput,
   type PolicyPlan,
   type SweepCounts,
+  type SweepScope,
   type SweepProgress,
   type SweepSliceResult,
 } from '../workflows/contracts.js';
 import { pinnedPolicy, planOf, type PolicySource } from './case.js';
 import type { EnqueueNoticeInput } from './notices.js';
+import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 import { openCursor, sealCursor } from './sweep-cursor.js';
+import { dueFacts, horizonFinder, makeHorizonStore } from './sweep-horizon.js';
 import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
 
 /** How a worker starts benefit workflows for offer and pledge sweeps. */
@@ -42,17 +46,28 @@ export interface SweepDeps {
   policies: PolicySource;
   subjectKeySecret: string;
   enqueueNotices: (inputs: readonly EnqueueNoticeInput[]) => Promise<number>;
+  /** The case path's fact reader: the daily sweep reads each due subject's facts through it, access-logged. */
+  fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** Absent on a worker without a Temporal client: offer and pledge sweeps then fail, saying so. */
   workflows?: { starter: WorkflowStarter; taskQueue: string };
 }
 
-export const ZERO_COUNTS: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 };
+export const ZERO_COUNTS: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0, horizonsNoted: 0 };
+
+/** A subject to screen: its raw key ('' when only its subject key is known), the position to resume after, its facts. */
+interface Entry {
+  id: string;
+  subjectKey?: string;
+  position: string;
+  facts: Readonly<Record<string, unknown>>;
+}
 
 /** Subjects decided per batch inside a slice: one bulk write each. */
 const BATCH = 2_000;
 
 export function makeSweepActivities(deps: SweepDeps) {
   const writer = makeSweepWriter(deps.store);
+  const horizons = makeHorizonStore(deps.store);
   const Sweeps = registerSweepModel(deps.store);
   const compiled = new Map<string, CompiledPolicy>();
 
@@ -104,7 +119,8 @@ export function makeSweepActivities(deps: SweepDeps) {
   /** Acts on one batch's eligible and undetermined subjects; adds what happened to `counts`. */
   async function act(caseId: string, plan: PolicyPlan, policy: Awaited<ReturnType<typeof pinnedPolicy>>, eligible: ScreenedSubject[], undetermined: ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
     const decided = [...eligible, ...undetermined];
-    await writer.ensureSubjects(policy.subject, decided);
+    // Due subjects come from the register already; a population sweep may meet them first.
+    await writer.ensureSubjects(policy.subject, decided.filter((s) => s.id !== ''));
     await writer.recordAccess(caseId, policy, decided);
     await writer.recordDecisions(caseId, decided);
     await writer.openManualReviews(caseId, undetermined);
@@ -123,9 +139,26 @@ export function makeSweepActivities(deps: SweepDeps) {
     );
   }
 
+  /** Population records as screening entries: the raw key is both the subject and the resume position. */
+  async function* mapBatches(stream: AsyncIterable<Array<{ id: string; facts: Record<string, unknown> }>>): AsyncGenerator<Entry[]> {
+    for await (const batch of stream) yield batch.map(({ id, facts }) => ({ id, position: id, facts }));
+  }
+
+  /** Subjects due on the sweep's date, a page at a time, their facts read as a case reads them. */
+  async function* dueBatches(caseId: string, policy: Policy, asOf: string, after: string | undefined): AsyncGenerator<Entry[]> {
+    for (let position = after; ; ) {
+      const page = await horizons.due(asOf, policy.id, position, BATCH);
+      if (page.length === 0) return;
+      const entries: Entry[] = [];
+      for (const { key, subjectKey } of page) entries.push({ id: '', subjectKey, position: key, facts: await dueFacts(deps.fetchFacts, caseId, policy, subjectKey) });
+      yield entries;
+      position = page.at(-1)!.key;
+    }
+  }
+
   return {
     /** Pins the published version for the sweep and counts the population; non-retryable when it cannot run. */
-    async pinSweepPolicy(input: { id: string; version: number; asOf: string }): Promise<{ plan: PolicyPlan; total: number }> {
+    async pinSweepPolicy(input: { id: string; version: number; asOf: string; scope?: SweepScope }): Promise<{ plan: PolicyPlan; total: number }> {
       const policy = await deps.policies.version(input.id, input.version);
       if (!policy) {
         throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${input.id} v${input.version} is not published`, nonRetryable: true });
@@ -133,30 +166,44 @@ export function makeSweepActivities(deps: SweepDeps) {
       if (!isInForce(policy, input.asOf)) {
         throw ApplicationFailure.create({ type: ErrorType.PolicyNotInForce, message: `policy ${input.id} v${input.version} is not in force on ${input.asOf}`, nonRetryable: true });
       }
-      return { plan: planOf(policy), total: await countPopulation(deps.store, policy.subject) };
+      const total = input.scope === 'due' ? await horizons.count(input.asOf, policy.id) : await countPopulation(deps.store, policy.subject);
+      return { plan: planOf(policy), total };
     },
 
-    /** Screens up to `limit` subjects after the cursor; the totals depend only on those subjects, however often it runs. */
-    async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
+    /**
+     * Screens up to `limit` subjects after the cursor — of the population, or of those due today
+     * (scope 'due') — and notes the horizon of the ineligible. The totals depend only on those
+     * subjects, however often it runs.
+     */
+    async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; scope?: SweepScope; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const evaluator = compiledFor(input.plan, input.asOf, policy);
+      const horizonOf = horizonFinder(policy, input.asOf);
       const counts: SweepCounts = { ...ZERO_COUNTS };
       const causes: Record<string, number> = {};
       const context = Context.current();
       const after = input.cursor === undefined ? undefined : openCursor(input.cursor, deps.subjectKeySecret);
+      const keyOf = (id: string) => pseudonymOf(policy.subject, id, deps.subjectKeySecret);
       let last: string | undefined;
       let exhausted = true;
-      const stream = streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH, signal: context.cancellationSignal });
-      for await (const batch of stream) {
-        const room = input.limit - counts.processed;
-        const taken = batch.length > room ? batch.slice(0, room) : batch;
+      const batches =
+        input.scope === 'due'
+          ? dueBatches(input.caseId, policy, input.asOf, after)
+          : mapBatches(streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH, signal: context.cancellationSignal }));
+      for await (const batch of batches) {
+        const taken = batch.slice(0, input.limit - counts.processed);
         const eligible: ScreenedSubject[] = [];
         const undetermined: ScreenedSubject[] = [];
-        for (const { id, facts } of taken) {
+        const noted: Array<{ subjectKey: string; date: string }> = [];
+        for (const { id, subjectKey, facts } of taken) {
           const outcome = evaluator.decide(facts).outcome;
           counts[outcome] += 1;
-          if (outcome === 'ineligible') continue;
-          const subject = { id, subjectKey: pseudonymOf(policy.subject, id, deps.subjectKeySecret), facts, decision: evaluator.explain(facts) };
+          if (outcome === 'ineligible') {
+            const date = horizonOf?.(facts);
+            if (date !== undefined) noted.push({ subjectKey: subjectKey ?? keyOf(id), date });
+            continue;
+          }
+          const subject = { id, subjectKey: subjectKey ?? keyOf(id), facts, decision: evaluator.explain(facts) };
           if (outcome === 'eligible') eligible.push(subject);
           else {
             undetermined.push(subject);
@@ -164,8 +211,10 @@ export function makeSweepActivities(deps: SweepDeps) {
           }
         }
         counts.processed += taken.length;
-        last = taken.at(-1)?.id ?? last;
+        last = taken.at(-1)?.position ?? last;
         await act(input.caseId, input.plan, policy, eligible, undetermined, input.startsPerSecond, counts);
+        await horizons.note(policy, input.caseId, noted);
+        counts.horizonsNoted += noted.length;
         context.heartbeat({ processed: counts.processed });
         if (counts.processed >= input.limit) {
           exhausted = false;

@@ -3,7 +3,8 @@
  * old-age allowance (auto) and the senior card (offer). What a sweep grants is checked against
  * json-rules-engine's decision for every resident, read through the case path's own fact reader;
  * a second sweep in the same month grants and notifies no one again; pause, resume and cancel
- * act between slices; the history never holds a resident ID.
+ * act between slices; the history never holds a resident ID; the daily sweep re-screens only
+ * the residents whose eligibility horizon is that day.
  */
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -11,11 +12,16 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { addDays } from '../domain/calendar.js';
+import { subjectKey } from '../domain/pseudonym.js';
 import { seedCity } from '../infra/seed/index.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
-import { evaluatePolicy } from '../rules/engine.js';
+import { evaluatePolicy, policyFactKeys } from '../rules/engine.js';
 import type { Outcome, Policy } from '../rules/types.js';
+import { registerAccessRecordModel } from '../store/access-records.js';
+import { registerHorizonModel } from '../store/horizons.js';
+import { streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import {
   cancelSweepSignal,
@@ -27,7 +33,7 @@ import {
   type SweepProgress,
 } from '../workflows/contracts.js';
 import { sweep } from '../workflows/sweep.js';
-import { TEST_SECRET } from './support/city.js';
+import { addResident, TEST_SECRET } from './support/city.js';
 import { identifiersIn } from './support/histories.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { connectClient } from './support/temporal.js';
@@ -203,4 +209,38 @@ describe('a sweep for an offered benefit (senior card)', () => {
     const offers = await pipeline.models.Offer.find({ 'policy.id': 'senior-preferential-card' }).lean();
     expect(offers.map((o) => o.subjectKey).sort()).toEqual(eligible);
   }, 180_000);
+});
+
+describe('the eligibility horizon and the daily milestone sweep', () => {
+  it('notes who becomes eligible within the year, and the sweep on that day grants exactly them', async () => {
+    // Turns 80 on 2026-12-05: the allowance is paid from the month after, 2027-01-01.
+    const turning = await addResident(pipeline.store, '1946-12-05', { 'person.localHukou': true, 'person.alive': true });
+    const policy = policies.find((p) => p.id === 'old-age-allowance')!;
+    const firstEligibleOn = async (facts: Record<string, unknown>, day: string) =>
+      (await evaluatePolicy(policy, facts, '2026-11-14')).outcome === 'ineligible' &&
+      (await evaluatePolicy(policy, facts, addDays(day, -1))).outcome === 'ineligible' &&
+      (await evaluatePolicy(policy, facts, day)).outcome === 'eligible';
+    const dueOn = new Set<string>();
+    for await (const batch of streamPopulation(pipeline.store, { kind: 'person', facts: policyFactKeys(policy) })) {
+      for (const { id, facts } of batch) if (await firstEligibleOn(facts, '2027-01-01')) dueOn.add(subjectKey('person', id, TEST_SECRET));
+    }
+    expect(dueOn.has(turning.subjectKey)).toBe(true);
+
+    const screened = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-14' });
+    expect(screened.horizonsNoted).toBeGreaterThanOrEqual(dueOn.size);
+    const noted = await registerHorizonModel(pipeline.store).find({ date: '2027-01-01', policyId: 'old-age-allowance' }).lean();
+    expect(noted.map((h) => h.subjectKey).sort()).toEqual([...dueOn].sort());
+
+    const due = await client.workflow.execute(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, '2027-01-01', 'due'),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2027-01-01', scope: 'due', requestedBy: 'schedule' }],
+    });
+    expect(due).toMatchObject({ status: 'done', total: dueOn.size, processed: dueOn.size, eligible: dueOn.size, grantsCreated: dueOn.size });
+    const granted = await pipeline.models.Grant.find({ 'policy.id': 'old-age-allowance', period: '2027-01' }).lean();
+    expect(granted.map((g) => g.subjectKey).sort()).toEqual([...dueOn].sort());
+    // Their facts were read as a case reads them: access-logged under the daily sweep.
+    const access = await registerAccessRecordModel(pipeline.store).countDocuments({ caseId: sweepWorkflowId('old-age-allowance', 1, '2027-01-01', 'due'), subjectKey: turning.subjectKey });
+    expect(access).toBeGreaterThan(0);
+  });
 });

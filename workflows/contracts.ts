@@ -174,9 +174,15 @@ export const declineOfferSignal = defineSignal('declineOffer');
 
 // ---- Sweeps (主动办): screening the whole population for one policy ----
 
-/** Workflow ID of a sweep: one per policy version and as-of date, so the same sweep never runs twice. */
-export function sweepWorkflowId(policyId: string, version: number, asOf: string): string {
-  return `sweep:${policyId}@${version}:${asOf}`;
+/**
+ * What a sweep screens: the whole population, or only the subjects whose eligibility horizon
+ * (store/horizons.ts) is the sweep's date — the daily milestone sweep.
+ */
+export type SweepScope = 'population' | 'due';
+
+/** Workflow ID of a sweep: one per policy version, date and scope, so the same sweep never runs twice. */
+export function sweepWorkflowId(policyId: string, version: number, asOf: string, scope: SweepScope = 'population'): string {
+  return `sweep:${policyId}@${version}:${asOf}${scope === 'due' ? ':due' : ''}`;
 }
 
 export type SweepStatus = 'running' | 'paused' | 'cancelled' | 'done';
@@ -197,12 +203,16 @@ export interface SweepCounts {
   alreadyHandled: number;
   /** Notices queued (bulk). */
   noticesQueued: number;
+  /** Ineligible subjects noted to become eligible on a known day within the year (the eligibility horizon). */
+  horizonsNoted: number;
 }
 
 export interface SweepInput {
   policy: { id: string; version: number };
   /** YYYY-MM-DD: the policy is evaluated as of this date. */
   asOf: string;
+  /** Default 'population'. */
+  scope?: SweepScope;
   /** Subjects per slice activity (default 20,000): a retried slice redoes at most this many, idempotently. */
   sliceSize?: number;
   /** Offer or pledge workflows started per second at most (default 50). */

@@ -29,11 +29,12 @@ const DEFAULT_STARTS_PER_SECOND = 50;
 /** Slices per run before continuing as new, unless Temporal suggests it sooner. */
 const SLICES_PER_RUN = 100;
 
-const ZERO: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 };
+const ZERO: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0, horizonsNoted: 0 };
 
 function add(a: SweepCounts, b: SweepCounts): SweepCounts {
   const sum = { ...a };
-  for (const key of Object.keys(sum) as Array<keyof SweepCounts>) sum[key] += b[key];
+  // A count added in a later release is absent from runs carried over from before it: it starts at 0.
+  for (const key of Object.keys(ZERO) as Array<keyof SweepCounts>) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
   return sum;
 }
 
@@ -67,7 +68,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   setHandler(cancelSweepSignal, () => void (cancelled = true));
   const record = () => recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
 
-  pinned ??= await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf });
+  pinned ??= await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf, scope: input.scope ?? 'population' });
   const { plan, total } = pinned;
 
   for (let run = 0; ; run++) {
@@ -85,6 +86,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       caseId: workflowId,
       plan,
       asOf: input.asOf,
+      scope: input.scope ?? 'population',
       ...(cursor === undefined ? {} : { cursor }),
       limit: input.sliceSize ?? DEFAULT_SLICE,
       startsPerSecond: input.startsPerSecond ?? DEFAULT_STARTS_PER_SECOND,

@@ -8,6 +8,7 @@
  * deterministic: the same population, seed and secret give the same deliveries.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { addDays } from '../../domain/calendar.js';
 import { subjectKey } from '../../domain/pseudonym.js';
 import { REPORTERS, type Registry } from './registries.js';
 
@@ -63,12 +64,7 @@ export interface PlanOptions {
 /** Ages at which the Big Data Bureau's screening reports an age milestone. */
 export const MILESTONE_AGES = [6, 60, 80, 90, 100] as const;
 
-const DAY_MS = 86_400_000;
-
-/** The date `days` after `date` (negative: before). */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
+export { addDays };
 
 /** The day a person born on `birthDate` turns `years` (29 February → 1 March in common years, as the rules count). */
 export function birthday(birthDate: string, years: number): string {

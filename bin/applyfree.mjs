@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `applyfree` command: dispatches to the project's entry points, run with tsx.
- *   applyfree start | worker | stack up|down|status | seed … | policy …
+ *   applyfree start | worker | stack up|down|status | seed … | policy … | sweep …
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ const ENTRIES = {
   stack: '../infra/stack-cli.ts',
   seed: '../infra/seed/cli.ts',
   policy: '../client/cli.ts',
+  sweep: '../client/cli.ts',
 };
 const [command, ...args] = process.argv.slice(2);
 const entry = ENTRIES[command];
@@ -21,7 +22,7 @@ if (!entry) {
 }
 const child = spawn(
   process.execPath,
-  ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(entry, import.meta.url)), ...(command === 'policy' ? ['policy', ...args] : args)],
+  ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(entry, import.meta.url)), ...(command === 'policy' || command === 'sweep' ? [command, ...args] : args)],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches the child through the terminal; a SIGTERM to this process is passed on.

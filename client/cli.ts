@@ -4,6 +4,7 @@
  * as the person whose token is in APPLYFREE_TOKEN, so the same roles and four-eyes rules
  * apply as in the console. Human output by default, `--json` for scripts. Exit codes:
  * 0 done, 1 the policy failed (invalid, tests failing) or the server refused, 2 usage.
+ * `applyfree sweep …` (cli-sweep.ts) launches and steers sweeps the same way.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { formatTestReport, runPolicyTests } from '../rules/policy-tests.js';
 import { validatePolicy } from '../rules/validate.js';
 import { loadConfig } from '../workers/config.js';
 import { runSimulateCommand } from './cli-simulate.js';
+import { runSweepCommand } from './cli-sweep.js';
 
 const USAGE = `usage: applyfree policy <command> [--json]
   validate <file.json>                 check a policy document (every issue with its path)
@@ -34,6 +36,14 @@ const USAGE = `usage: applyfree policy <command> [--json]
                                        why a resident or enterprise is eligible or not, what would flip it, when it changes
   explain <file.json> --facts <facts.json> [--as-of D]
                                        the same offline, on hypothetical facts
+
+usage: applyfree sweep <command> [--json]     主动筛查: screen everyone for a published version
+  start <id> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]
+                                       launch (or rejoin) the sweep as of a date (default today) and follow it
+  status <sweep-id> [--watch]          progress, or follow it to the end
+  list [--policy ID] [--status S]      sweeps, newest first
+  pause|resume <sweep-id>              between slices (officer or reviewer)
+  cancel <sweep-id>                    stop for good; grants stay (reviewer)
 Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.`;
 
 class UsageError extends Error {}
@@ -224,6 +234,9 @@ export async function main(argv: string[]): Promise<number> {
     },
   };
   try {
+    if (rest[0] === 'sweep') {
+      return await runSweepCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
+    }
     if (rest[0] !== 'policy') throw new UsageError(rest[0] ? `unknown command "${rest[0]}"` : 'name a command');
     return await runPolicyCommand(rest.slice(1), out);
   } catch (error) {

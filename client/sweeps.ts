@@ -86,7 +86,7 @@ function fromRecord(record: SweepRecord): SweepView {
 
 /** Policy and date of a sweep from its workflow ID (`sweep:<id>@<v>:<asOf>`), for a sweep not yet recorded. */
 function parseId(id: string): { policy: PolicyRef; asOf: string } | undefined {
-  const match = /^sweep:([a-z0-9-]+)@(\d+):(\d{4}-\d{2}-\d{2})$/.exec(id);
+  const match = /^sweep:([a-z0-9-]+)@(\d+):(\d{4}-\d{2}-\d{2})(?::due)?$/.exec(id);
   return match ? { policy: { id: match[1], version: Number(match[2]), hash: '' }, asOf: match[3] } : undefined;
 }
 
@@ -206,7 +206,8 @@ export function createSweepService(deps: SweepServiceDeps) {
   function starting(id: string, requestedBy?: string, at: Date = new Date()): SweepView {
     const parsed = parseId(id);
     if (!parsed) throw noSweep(id);
-    const zero: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 };
+    // Counters the engine adds later stay absent here until its first record or query.
+    const zero = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 } as SweepCounts;
     return { ...zero, id, ...parsed, status: 'running', total: 0, slices: 0, startedAt: at.toISOString(), updatedAt: at.toISOString(), ...(requestedBy ? { requestedBy } : {}), undeterminedCauses: [], live: false };
   }
 

@@ -33,6 +33,8 @@ const viewSchema = {
     started: { ...integer, description: 'offer or pledge workflows started' },
     alreadyHandled: integer,
     noticesQueued: integer,
+    horizonsNoted: { ...integer, description: 'ineligible subjects noted to become eligible on a known day' },
+    scope: { type: 'string', enum: ['population', 'due'], description: 'the whole population, or only subjects due today (daily milestone sweep)' },
     slices: integer,
     startedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },

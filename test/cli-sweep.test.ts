@@ -1,0 +1,80 @@
+/**
+ * `applyfree sweep …` against the API on the real stack: start follows a sweep to its end with
+ * plain progress lines on a non-terminal stderr and prints the progress object with --json;
+ * status, list, pause and cancel read and steer it; refusals are one line with their code and
+ * field, and a wrong command line exits 2.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SweepView } from '../client/sweeps.js';
+import { finished, runEntry } from './support/run-node.js';
+import { openSweepApi, type SweepApi } from './support/sweep-api.js';
+
+const stack = inject('stack');
+const RESIDENTS = 200;
+let env: SweepApi;
+
+beforeAll(async () => {
+  env = await openSweepApi(stack, 'clisweep', { residents: RESIDENTS });
+}, 120_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+const cli = (args: string[], token: string = env.officer) => finished(runEntry('client/cli.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+
+describe('applyfree sweep', () => {
+  it('starts a sweep and follows it to the end, with progress lines on stderr and the progress object on stdout', async () => {
+    const run = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-10', '--slice', '50', '--json']);
+    expect(run.code).toBe(0);
+    const view = JSON.parse(run.stdout) as SweepView;
+    const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
+    expect(view).toMatchObject({ id: 'sweep:old-age-allowance@1:2026-11-10', status: 'done', total: RESIDENTS, processed: RESIDENTS, eligible: grants, granted: grants, requestedBy: '王芳' });
+    expect(run.stderr).toMatch(/^sweep:old-age-allowance@1:2026-11-10 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m);
+    expect(run.stderr).not.toContain('\r');
+
+    const status = await cli(['status', 'old-age-allowance@1:2026-11-10']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('sweep:old-age-allowance@1:2026-11-10  done · 已完成');
+    expect(status.stdout).toContain(`screened 已筛查 ${RESIDENTS}/${RESIDENTS} · eligible 符合 ${grants} ·`);
+    expect(status.stdout).toContain(`granted 已发放 ${grants} (new 新增 ${grants})`);
+    expect(status.stdout).toMatch(/requested by 王芳, 5 slice\(s\)/);
+
+    const list = await cli(['list', '--policy', 'old-age-allowance']);
+    expect(list.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-10\s+done · 已完成\s+200\/200\s+eligible \d+\s+王芳$/m);
+    const again = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-10']);
+    expect([again.code, again.stderr]).toEqual([0, expect.stringContaining('was already started')]);
+    expect(again.stdout).toContain('done · 已完成');
+  }, 90_000);
+
+  it('pauses and cancels a sweep started without waiting; only a reviewer cancels', async () => {
+    const started = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-21', '--slice', '10', '--rate', '20', '--no-wait']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-21 {2}running · 进行中$/m);
+    const id = 'sweep:old-age-allowance@1:2026-11-21';
+    const paused = await cli(['pause', id]);
+    expect([paused.code, paused.stdout]).toEqual([0, expect.stringContaining('pausing after the slice in flight')]);
+    await expect.poll(async () => (await env.sweeps.progress(id)).status, { timeout: 30_000 }).toBe('paused');
+
+    const refused = await cli(['cancel', id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^applyfree: FORBIDDEN_ROLE: only a reviewer may cancel a sweep .* · 只有审核人可以取消筛查/);
+    expect((await cli(['cancel', id], env.reviewer)).code).toBe(0);
+    const watched = await cli(['status', id, '--watch', '--json']);
+    expect(watched.code).toBe(1);
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id, status: 'cancelled' });
+    const late = await cli(['resume', id]);
+    expect([late.code, late.stderr]).toEqual([1, expect.stringContaining('SWEEP_FINISHED [id]')]);
+  }, 90_000);
+
+  it('refuses a bad date with its field, and a wrong command line with the usage', async () => {
+    const bad = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-13-01']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([1, expect.stringMatching(/^applyfree: INVALID_INPUT \[asOf\]: asOf: expected a date YYYY-MM-DD, got "2026-13-01" · /)]);
+    const unpublished = await cli(['start', 'old-age-allowance', '9']);
+    expect([unpublished.code, unpublished.stderr]).toEqual([1, expect.stringContaining('POLICY_NOT_FOUND [version]')]);
+    const usage = await cli(['start', 'old-age-allowance']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: applyfree sweep <command>');
+    expect((await cli(['start', 'old-age-allowance', '1', '--slice', 'many'])).code).toBe(2);
+  }, 60_000);
+});

@@ -5,12 +5,16 @@
  * timings are measured here and never asserted.
  */
 import { evaluatorBenchmark } from './evaluator.js';
+import { grantsBenchmark } from './grants.js';
+import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
 import { machine, type Benchmark } from './support.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   evaluator: evaluatorBenchmark,
   simulate: simulateBenchmark,
+  grants: grantsBenchmark,
+  notices: noticesBenchmark,
 };
 
 class UsageError extends Error {}

@@ -6,55 +6,22 @@
  * json-rules-engine (evaluatePolicy) would take for the same population. The seeded city is kept in
  * a state directory per N (`<state dir>/bench-simulate-N`), so later runs skip seeding.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { createPolicyLifecycle, type Actor } from '../client/policy-lifecycle.js';
 import { createSimulationRunner, describeSimulation } from '../client/simulation.js';
-import { createProgress } from '../infra/progress.js';
-import { freePort } from '../infra/ports.js';
-import { seedCity, SEED_META_COLLECTION } from '../infra/seed/index.js';
-import { startStack } from '../infra/stack.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { compilePolicy } from '../rules/compiled.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { createSimulation } from '../rules/simulate.js';
 import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
-import { connectStore } from '../store/connection.js';
-import { countPopulation, streamPopulation } from '../store/population.js';
-import { loadConfig } from '../workers/config.js';
+import { streamPopulation } from '../store/population.js';
+import { openCity, peakMb } from './population.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
-const SEED_AS_OF = '2026-06-01';
-const BATCH = 5_000;
-const SECRET = 'benchmark-only-subject-key-secret-0123456789';
 const ENGINE_SAMPLE = 20_000;
 const officer: Actor = { name: 'bench', role: 'officer' };
-
-/** Peak resident memory of a process (VmHWM), in MB; undefined when /proc does not say. */
-function peakMb(pid: number | 'self'): number | undefined {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Seeds N residents unless the state directory already holds exactly that city. */
-async function ensureCity(store: Connection, residents: number): Promise<string> {
-  const meta = await store.db!.collection<{ _id: string; residentBatches?: string[] }>(SEED_META_COLLECTION).findOne({ _id: 'city' });
-  const batches = Math.ceil(residents / BATCH);
-  if ((meta?.residentBatches?.length ?? 0) === batches && (await countPopulation(store, 'person')) === residents) return 'kept from an earlier run';
-  const started = performance.now();
-  const shown = progress('seeding residents', residents);
-  await seedCity(store, { residents, enterprises: 0, seed: 'dezhou', asOf: SEED_AS_OF, secret: SECRET, batchSize: BATCH, onProgress: (p) => p.phase === 'residents' && shown.tick(p.done) });
-  shown.done();
-  const seconds = (performance.now() - started) / 1000;
-  return `seeded in ${fmt(seconds, 0)} s (${fmt(residents / seconds)} residents/s)`;
-}
 
 /** old-age-allowance v2: the 80-89 band paid 120 a month instead of 100 (a draft, created once). */
 async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: Policy): Promise<Policy> {
@@ -86,13 +53,10 @@ export const simulateBenchmark: Benchmark = {
   summary: 'impact simulation of a draft over the seeded city in FerretDB, through the API runner',
   options: { residents: { default: 1_000_000, help: 'synthetic residents to simulate over' } },
   async run({ residents }) {
-    const config = loadConfig();
-    const stateDir = join(config.stateDir, `bench-simulate-${residents}`);
-    const ports = { temporal: 0, temporalUi: 0, mongodb: await freePort(), redis: 0 };
-    const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: ['mongodb'] });
-    const store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/bench_simulate_${residents}$1`));
+    const city = await openCity(residents);
+    const { store, stack, stateDir } = city;
     try {
-      console.log(`   city (${stateDir}): ${await ensureCity(store, residents)}`);
+      console.log(`   city (${stateDir}): ${city.note}`);
       const lifecycle = createPolicyLifecycle(store);
       const v1 = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance' && p.version === 1)!;
       const v2 = await draftV2(lifecycle, v1);
@@ -142,8 +106,7 @@ export const simulateBenchmark: Benchmark = {
         ),
       );
     } finally {
-      await store.close();
-      await stack.stop();
+      await city.close();
     }
   },
 };

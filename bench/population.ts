@@ -1,0 +1,113 @@
+/**
+ * The seeded city the database benchmarks share (simulate, sweep, latency): N synthetic residents
+ * in an embedded FerretDB kept in `<state dir>/bench-simulate-N`, seeded once per N and reused;
+ * a fresh Temporal dev server and Redis when a benchmark needs them; and the reset of the records
+ * a run writes (grants, notices…), which keeps the seeded platform data (dp_*, subjects).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import { createProgress } from '../infra/progress.js';
+import { freePort } from '../infra/ports.js';
+import { seedCity, SEED_META_COLLECTION } from '../infra/seed/index.js';
+import { startStack, type RunningStack, type ServerName } from '../infra/stack.js';
+import { registerAccessRecordModel } from '../store/access-records.js';
+import { connectStore } from '../store/connection.js';
+import { registerModels } from '../store/models.js';
+import { countPopulation } from '../store/population.js';
+import { registerSweepModel } from '../store/sweeps.js';
+import { loadConfig, type Config } from '../workers/config.js';
+import { fmt, progress } from './support.js';
+
+export const SEED_AS_OF = '2026-06-01';
+const BATCH = 5_000;
+/** The pseudonym secret of the seeded subjects register; workers screening the city use the same. */
+export const SECRET = 'benchmark-only-subject-key-secret-0123456789';
+
+/** Peak resident memory of a process (VmHWM), in MB; undefined when /proc does not say. */
+export function peakMb(pid: number | 'self'): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seeds N residents unless the state directory already holds exactly that city. */
+export async function ensureCity(store: Connection, residents: number): Promise<string> {
+  const meta = await store.db!.collection<{ _id: string; residentBatches?: string[] }>(SEED_META_COLLECTION).findOne({ _id: 'city' });
+  const batches = Math.ceil(residents / BATCH);
+  if ((meta?.residentBatches?.length ?? 0) === batches && (await countPopulation(store, 'person')) === residents) return 'kept from an earlier run';
+  const started = performance.now();
+  const shown = progress('seeding residents', residents);
+  await seedCity(store, { residents, enterprises: 0, seed: 'dezhou', asOf: SEED_AS_OF, secret: SECRET, batchSize: BATCH, onProgress: (p) => p.phase === 'residents' && shown.tick(p.done) });
+  shown.done();
+  const seconds = (performance.now() - started) / 1000;
+  return `seeded in ${fmt(seconds, 0)} s (${fmt(residents / seconds)} residents/s)`;
+}
+
+export interface SeededCity {
+  config: Config;
+  stateDir: string;
+  /** The city's FerretDB (started for this run). */
+  stack: RunningStack;
+  /** Its URI, database included. */
+  uri: string;
+  store: Connection;
+  /** How the city came to be: seeded now, or kept. */
+  note: string;
+  close(): Promise<void>;
+}
+
+/** Starts the FerretDB of the city of N residents (seeding it the first time) and connects to its database. */
+export async function openCity(residents: number): Promise<SeededCity> {
+  const config = loadConfig();
+  const stateDir = join(config.stateDir, `bench-simulate-${residents}`);
+  const ports = { temporal: 0, temporalUi: 0, mongodb: await freePort(), redis: 0 };
+  const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: ['mongodb'] });
+  const uri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/bench_simulate_${residents}$1`);
+  const store = await connectStore(uri);
+  try {
+    const note = await ensureCity(store, residents);
+    return { config, stateDir, stack, uri, store, note, close: async () => (await store.close(), await stack.stop()) };
+  } catch (error) {
+    await store.close();
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** Fresh embedded servers in a throw-away state directory, removed on stop. */
+export async function freshServers(names: ServerName[]): Promise<RunningStack & { stateDir: string }> {
+  const config = loadConfig();
+  const stateDir = mkdtempSync(join(tmpdir(), 'applyfree-bench-'));
+  const port = async (name: ServerName) => (names.includes(name) ? freePort() : 0);
+  const ports = { temporal: await port('temporal'), temporalUi: names.includes('temporal') ? await freePort() : 0, mongodb: await port('mongodb'), redis: await port('redis') };
+  const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: names });
+  return {
+    ...stack,
+    stateDir,
+    async stop() {
+      await stack.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Drops what a sweep or a life event writes (grants, notices, decisions, access records, sweeps,
+ * cases…) and recreates their indexes; the seeded dp_* collections, the subjects register and the
+ * policy versions stay.
+ */
+export async function resetRecords(store: Connection): Promise<void> {
+  const models = registerModels(store);
+  const keep = new Set(['Subject', 'PolicyVersion', 'PolicyHistory']);
+  const owned = [...Object.values(models), registerAccessRecordModel(store), registerSweepModel(store)].filter((model) => !keep.has(model.modelName));
+  const existing = new Set((await store.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const model of owned) {
+    if (existing.has(model.collection.collectionName)) await model.collection.drop();
+    await model.createIndexes();
+  }
+}

@@ -13,6 +13,7 @@ import { renderJsonView } from './json-view.js';
 import { checkChip, statusBadge } from './list-view.js';
 import type { MessageKey } from './messages.js';
 import { renderSimulation, type SimulationState } from './simulation-view.js';
+import { renderLaunchOffer } from './sweeps-view.js';
 import { renderTests } from './tests-view.js';
 import type { Catalog, Issue, Policy, TestReport, VersionView } from './types.js';
 
@@ -40,6 +41,10 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
   const flash = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
   const header = h('div', { class: 'editor-head' });
   const issueBox = h('div', { class: 'issue-box' });
+  // A published version offers to launch its sweep, first thing after publishing (sweeps-view.ts).
+  const offer = h('div', { class: 'offer' });
+  let offerShown: string | undefined;
+  let justPublished = false;
   const tabs = h('nav', { class: 'tabs', role: 'tablist' });
   const pane = h('div', { class: 'pane' });
   const note = h('input', { type: 'text', class: 'note', placeholder: t('notePlaceholder'), 'aria-label': t('note') });
@@ -124,6 +129,10 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
       issues = [];
       warnings = [];
     });
+  const publish = act(t('publish'), async () => {
+    await api('POST', `${base}/publish`, {});
+    justPublished = true;
+  });
   const nextVersion = async () => {
     try {
       const created = await api<VersionView>('POST', '/policies', { ...view.document, version: view.version + 1 });
@@ -157,7 +166,7 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
       actions.push(button(t('approve'), step('approve', t('approve')), { class: 'primary act-approve' }));
       actions.push(button(t('reject'), step('reject', t('reject'), true), { class: 'danger act-reject' }));
     }
-    if (status === 'approved') actions.push(button(t('publish'), step('publish', t('publish')), { class: 'primary act-publish' }));
+    if (status === 'approved') actions.push(button(t('publish'), publish, { class: 'primary act-publish' }));
     if (status === 'published' && role === 'reviewer') actions.push(button(t('retire'), step('retire', t('retire'), true), { class: 'danger act-retire' }));
     if ((status === 'published' || status === 'retired') && role === 'officer') actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
     const wantsNote = actions.some((a) => /act-(submit|approve|reject|retire)/.test(a.className));
@@ -171,6 +180,10 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
       h('div', { class: 'actions' }, ...actions, wantsNote ? note : null),
       flash,
     );
+    if (offerShown !== `${status}:${justPublished}`) {
+      offerShown = `${status}:${justPublished}`;
+      mount(offer, status === 'published' ? renderLaunchOffer(view, justPublished, deps.navigate) : null);
+    }
   }
 
   function renderIssues(unplaced: Issue[]): void {
@@ -205,7 +218,7 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
     window.scrollTo(0, scroll);
   }
 
-  mount(root, h('div', { class: 'editor' }, header, issueBox, tabs, pane));
+  mount(root, h('div', { class: 'editor' }, header, offer, issueBox, tabs, pane));
   renderHeader();
   renderTabs();
   renderPane();

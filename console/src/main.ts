@@ -1,7 +1,8 @@
 /**
  * The policy console: sign in with an API token, list the policy versions, and take one
- * from draft to published. Hash routes: `#/` the list, `#/policy/<id>/<version>/<tab>` a
- * version. Chinese by default; the English switch is remembered in this browser.
+ * from draft to published, then launch and follow its sweep. Hash routes: `#/` the list,
+ * `#/policy/<id>/<version>/<tab>` a version, `#/sweeps` the sweeps, `#/sweep/<encoded id>` one.
+ * Chinese by default; the English switch is remembered in this browser.
  */
 import { api, errorText, tokenStore } from './api.js';
 import { h, mount } from './dom.js';
@@ -9,6 +10,7 @@ import { renderEditor, type Tab } from './editor.js';
 import type { Session } from './form-kit.js';
 import { currentLang, setLang, t } from './i18n.js';
 import { renderList } from './list-view.js';
+import { renderSweep, renderSweepList } from './sweeps-view.js';
 import type { Catalog } from './types.js';
 
 const app = document.getElementById('app')!;
@@ -28,6 +30,11 @@ function shell(content: HTMLElement): void {
       'header',
       { class: 'top' },
       h('a', { href: '#/', class: 'brand' }, h('strong', {}, t('appTitle')), h('span', { class: 'muted' }, t('appSubtitle'))),
+      session
+        ? h('nav', { class: 'top-nav' },
+            h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
+            h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')))
+        : null,
       h(
         'div',
         { class: 'who' },
@@ -74,6 +81,9 @@ async function route(): Promise<void> {
   catalog ??= await api<Catalog>('GET', '/catalog');
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;
+  if (location.hash === '#/sweeps') return shell(renderSweepList());
+  const sweep = /^#\/sweep\/(.+)$/.exec(location.hash);
+  if (sweep) return shell(renderSweep(decodeURIComponent(sweep[1]), session, catalog));
   if (!match) return shell(renderList((id, version) => { location.hash = `#/policy/${id}/${version}/form`; }));
   const content = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   shell(content);

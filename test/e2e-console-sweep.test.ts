@@ -1,0 +1,140 @@
+/**
+ * The console's sweeps end to end, in Debian's Chromium, on the real stack: a reviewer
+ * publishes an approved version, the console offers its sweep with the last impact simulation's
+ * eligible count and cost first, launches it and follows it to the end; the sweeps list shows it
+ * done; an officer sees a paused sweep with Resume but no Cancel, and a reviewer cancels it.
+ * Screenshots go to test-output/console/ and are checked to be real rendered pages.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
+import { createProgress } from '../infra/progress.js';
+import { summarisePng } from './support/png.js';
+import { openSweepApi, type SweepApi } from './support/sweep-api.js';
+
+const stack = inject('stack');
+const shots = join(process.cwd(), 'test-output', 'console');
+const RESIDENTS = 300;
+let env: SweepApi;
+let browser: Browser;
+
+beforeAll(async () => {
+  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
+  env = await openSweepApi(stack, 'consolesweep', { residents: RESIDENTS, console: true });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  mkdirSync(shots, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: object) => {
+  const response = await env.api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+  expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(300);
+  return response.json<Record<string, unknown>>();
+};
+
+/** Saves a full-page screenshot and checks it is a rendered page: a PNG of real size with many colours. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const png = summarisePng(readFileSync(path));
+  expect(statSync(path).size).toBeGreaterThan(15_000);
+  expect(png.width).toBe(page.viewportSize()!.width);
+  expect(png.height).toBeGreaterThan(300);
+  expect(png.colours).toBeGreaterThan(12);
+}
+
+async function signIn(page: Page, token: string, name: string): Promise<void> {
+  await page.goto(`${env.url}/console`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+describe('sweeps in the console', () => {
+  it('offers the sweep after publishing, with the simulation first, launches it and follows it to the end', async () => {
+    // v2 of the old-age allowance, drafted, checked, simulated, submitted and approved through the API.
+    const v2 = `/policies/old-age-allowance/versions/2`;
+    await call('POST', '/policies', env.officer, { ...(await env.lifecycle.get('old-age-allowance', 1)).document, version: 2 });
+    await call('POST', `${v2}/validate`, env.officer);
+    await call('POST', `${v2}/test`, env.officer);
+    await call('POST', `${v2}/simulate`, env.officer, { asOf: '2026-11-10' });
+    await expect.poll(async () => (await call('GET', `${v2}/simulation`)).status, { timeout: 60_000 }).toBe('done');
+    const simulated = (await call('GET', `${v2}/simulation`)).result as { counts: { eligible: number }; totalCost: number };
+    expect(simulated.counts.eligible).toBeGreaterThan(3);
+    await call('POST', `${v2}/submit`, env.officer, { note: '按新标准发放' });
+    await call('POST', `${v2}/approve`, env.reviewer, {});
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, env.reviewer, '李明');
+    await page.goto(`${env.url}/console#/policy/old-age-allowance/2/form`);
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已批准');
+    expect(await page.locator('.launch-offer').count()).toBe(0);
+    await page.locator('.act-publish').click();
+    await expect.poll(() => text(page, '.title-row .status')).toBe('已发布');
+
+    // The offer: the simulation's eligible count and cost, before anything starts.
+    const offer = page.locator('.launch-offer.just-published');
+    await expect.poll(() => offer.locator('.launch-simulation').innerText()).toContain(`符合 ${simulated.counts.eligible}`);
+    expect(await offer.locator('.launch-simulation').innerText()).toContain(`支出 ¥${simulated.totalCost.toLocaleString('zh-CN')}`);
+    expect(await text(page, '.launch-offer h3')).toBe('为该版本发起主动筛查');
+    expect(await env.sweeps.list()).toEqual([]);
+    await offer.locator('input.launch-as-of').fill('2026-11-10');
+    await screenshot(page, 'sweep-offer');
+    await offer.locator('.launch-sweep').click();
+
+    const id = 'sweep:old-age-allowance@2:2026-11-10';
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe(`#/sweep/${id}`);
+    await expect.poll(() => text(page, '.sweep .sweep-status'), { timeout: 60_000 }).toBe('已完成');
+    const done = await env.sweeps.progress(id);
+    expect(done).toMatchObject({ status: 'done', processed: RESIDENTS, requestedBy: '李明' });
+    expect(await text(page, '.stat-eligible strong')).toBe(String(done.eligible));
+    expect(await text(page, '.stat-granted strong')).toBe(String(done.granted));
+    expect(await text(page, '.sweep .bar-text')).toBe(`${RESIDENTS} / ${RESIDENTS} (100%)`);
+    expect(await page.locator('.sweep .actions button').count()).toBe(0);
+    await screenshot(page, 'sweep-done');
+
+    await page.locator('.nav-sweeps').click();
+    const row = page.locator(`tr.sweep-row[data-sweep="${id}"]`);
+    await expect.poll(() => row.locator('.sweep-status').innerText()).toBe('已完成');
+    expect(await row.innerText()).toContain('李明');
+    await screenshot(page, 'sweeps-list');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
+    const started = await env.sweeps.start({ policyId: 'old-age-allowance', version: 2, asOf: '2026-11-25', sliceSize: 10, requestedBy: '王芳' });
+    await env.sweeps.pause(started.id);
+    await expect.poll(async () => (await env.sweeps.progress(started.id)).status, { timeout: 30_000 }).toBe('paused');
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    await signIn(page, env.officer, '王芳');
+    await page.goto(`${env.url}/console#/sweep/${encodeURIComponent(started.id)}`);
+    await expect.poll(() => text(page, '.sweep .sweep-status')).toBe('已暂停');
+    expect(await page.locator('.act-resume').count()).toBe(1);
+    expect(await page.locator('.act-cancel').count()).toBe(0);
+    expect(await text(page, '.sweep .actions')).toContain('只有审核人可以取消筛查');
+    await screenshot(page, 'sweep-paused');
+
+    await page.locator('.sign-out').click();
+    await signIn(page, env.reviewer, '李明');
+    await page.goto(`${env.url}/console#/sweep/${encodeURIComponent(started.id)}`);
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.locator('.act-cancel').click();
+    await expect.poll(() => text(page, '.sweep .sweep-status'), { timeout: 30_000 }).toBe('已取消');
+    expect((await env.sweeps.progress(started.id)).processed).toBeLessThan(RESIDENTS);
+    await context.close();
+  }, 120_000);
+});

@@ -16,6 +16,8 @@ import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-fact
 /** The published policies an activity may use: in force by trigger and date, or by pinned version. */
 export interface PolicySource {
   inForce(trigger: string, asOf: string, subject: SubjectKind): Promise<Policy[]>;
+  /** The latest version of every policy in force on `asOf`, whatever starts it (sweeps). */
+  allInForce(asOf: string): Promise<Policy[]>;
   version(id: string, version: number): Promise<Policy | undefined>;
 }
 

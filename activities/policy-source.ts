@@ -9,6 +9,7 @@ import type { PolicySource } from './case.js';
 export function catalogPolicySource(catalog: PolicyCatalog): PolicySource {
   return {
     inForce: async (trigger, asOf, subject) => policiesInForce(catalog, trigger, asOf).filter((policy) => policy.subject === subject),
+    allInForce: async (asOf) => policiesInForce(catalog, undefined, asOf),
     version: async (id, version) => findPolicyVersion(catalog, id, version),
   };
 }
@@ -44,6 +45,7 @@ export function storePolicySource(store: Connection, options: { refreshMs?: numb
 
   return {
     inForce: async (trigger, asOf, subject) => policiesInForce(await current(), trigger, asOf).filter((policy) => policy.subject === subject),
+    allInForce: async (asOf) => policiesInForce(await current(), undefined, asOf),
     version: async (id, version) => {
       const key = policyVersionId(id, version);
       const known = pinned.get(key);

@@ -224,6 +224,12 @@ export function makeSweepActivities(deps: SweepDeps) {
       return { counts, undeterminedCauses: causes, ...(exhausted || last === undefined ? {} : { cursor: sealCursor(last, deps.subjectKeySecret) }) };
     },
 
+    /** The published policies a scheduled run sweeps on a date: every one in force, or only those whose conditions read a date. */
+    async listSweepPolicies(input: { asOf: string; dateDrivenOnly: boolean }): Promise<Array<{ id: string; version: number }>> {
+      const policies = await deps.policies.allInForce(input.asOf);
+      return policies.filter((policy) => !input.dateDrivenOnly || horizonFinder(policy, input.asOf) !== undefined).map((policy) => ({ id: policy.id, version: policy.version }));
+    },
+
     /** Writes the sweep's record for listings (status and totals); the workflow's query stays the live answer. */
     async recordSweep(input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> }): Promise<void> {
       const { caseId, undeterminedCauses, startedAt, updatedAt, ...rest } = input;

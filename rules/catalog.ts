@@ -56,11 +56,11 @@ export function isInForce(policy: Policy, asOf: string): boolean {
   return policy.effective.from <= asOf && (policy.effective.to === undefined || asOf <= policy.effective.to);
 }
 
-/** For each policy started by `trigger`, the latest version in force on `asOf`; sorted by id. */
-export function policiesInForce(catalog: PolicyCatalog, trigger: string, asOf: string): Policy[] {
+/** For each policy started by `trigger` (any policy when undefined), the latest version in force on `asOf`; sorted by id. */
+export function policiesInForce(catalog: PolicyCatalog, trigger: string | undefined, asOf: string): Policy[] {
   const latest = new Map<string, Policy>();
   for (const policy of catalog.policies) {
-    if (!policy.triggers.includes(trigger) || !isInForce(policy, asOf)) continue;
+    if ((trigger !== undefined && !policy.triggers.includes(trigger)) || !isInForce(policy, asOf)) continue;
     const current = latest.get(policy.id);
     if (!current || policy.version > current.version) latest.set(policy.id, policy);
   }

@@ -40,6 +40,7 @@ import {
   sweepWorkflowId,
   type SweepInput,
 } from '../workflows/contracts.js';
+import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
 import { sweep } from '../workflows/sweep.js';
 import { seedCity } from '../infra/seed/index.js';
 import type { lifeEvent } from '../workflows/life-event.js';
@@ -261,7 +262,7 @@ async function startBenefit(
   });
 }
 
-/** Sweeps of a small seeded city: one that finishes, one paused, resumed and continued as new, one cancelled. */
+/** Sweeps of a small seeded city: one that finishes, one paused, resumed and continued as new, one cancelled, and a daily scheduled run. */
 async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
   const pipeline = await openPipeline(info, 'record-sweep');
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
@@ -292,6 +293,12 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
         assert.equal((await handle.result()).status, 'cancelled');
         await record(client, 'sweep-cancelled', handle.workflowId);
       }
+      if (wanted('scheduled-sweeps-daily')) {
+        const workflowId = `scheduled-sweeps-daily-record-${randomUUID().slice(0, 8)}`;
+        const result = await client.workflow.execute(scheduledSweeps, { workflowId, taskQueue: pipeline.taskQueue, args: [{ kind: 'daily', asOf: '2026-12-01' }] });
+        assert.ok(result.sweeps.length > 0 && result.sweeps.every((s) => s.status === 'done'), JSON.stringify(result));
+        await record(client, 'scheduled-sweeps-daily', workflowId);
+      }
     });
   } finally {
     await client.connection.close();
@@ -306,7 +313,7 @@ try {
     await recordOnDevServer(info);
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);
-  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled')) await recordSweeps(info);
+  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled', 'scheduled-sweeps-daily')) await recordSweeps(info);
 } finally {
   await stop();
 }

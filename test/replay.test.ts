@@ -83,6 +83,11 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
   'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
+  'scheduled-sweeps-daily': {
+    // Five shipped policies read a date (ages, durations); each gets its due sweep, one after another.
+    steps: ['listSweepPolicies', 'child sweep', 'child sweep', 'child sweep', 'child sweep', 'child sweep'],
+    result: { kind: 'daily', asOf: '2026-12-01', sweeps: [{ status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }] },
+  },
 };
 
 /** What the run returned, or, for a run that continued as new, `{ continuedAsNew: <what it carried on> }`. */

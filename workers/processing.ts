@@ -8,6 +8,7 @@ import { createActivities } from '../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
 import { storePolicySource } from '../activities/policy-source.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { ensureSweepSchedules } from '../client/schedules.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
@@ -54,6 +55,8 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   const clientConnection = await TemporalConnection.connect({ address: servers.temporalAddress });
   cleanups.push({ name: 'Temporal client', run: () => clientConnection.close() });
   const client = new Client({ connection: clientConnection, namespace: servers.temporalNamespace });
+  // The daily and yearly sweep schedules exist wherever a worker serves the task queue (idempotent).
+  await ensureSweepSchedules(client, { taskQueue: config.taskQueue });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
     namespace: servers.temporalNamespace,

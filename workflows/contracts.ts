@@ -262,3 +262,27 @@ export const pauseSweepSignal = defineSignal('pauseSweep');
 export const resumeSweepSignal = defineSignal('resumeSweep');
 /** Stop after the slice in flight; what was granted stays granted. */
 export const cancelSweepSignal = defineSignal('cancelSweep');
+
+// ---- Scheduled sweeps (Temporal Schedules, Asia/Shanghai) ----
+
+/**
+ * daily: at 01:00 each day, a due sweep for every date-driven policy in force (the subjects
+ * whose eligibility horizon is today); yearly: on 1 January, a population sweep of every policy
+ * in force (yearly renewals, and the horizon for the year ahead).
+ */
+export type SweepScheduleKind = 'daily' | 'yearly';
+
+export interface ScheduledSweepsInput {
+  kind: SweepScheduleKind;
+  /** The city date to sweep as of; absent, the Shanghai date of the scheduled time (so catch-up runs sweep their own day). */
+  asOf?: string;
+}
+
+export interface ScheduledSweepsResult {
+  kind: SweepScheduleKind;
+  asOf: string;
+  sweeps: Array<{ workflowId: string; policy: { id: string; version: number }; status: SweepStatus | 'already-run' | 'failed'; processed?: number; eligible?: number; error?: string }>;
+}
+
+/** Set by Temporal on scheduled runs: when the run was due (also for catch-up runs after downtime). */
+export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

@@ -3,5 +3,6 @@ export { grantBenefit } from './grant.js';
 export { lifeEvent } from './life-event.js';
 export { offerBenefit } from './offer.js';
 export { pledgeBenefit } from './pledge.js';
+export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';
 export { sweep } from './sweep.js';

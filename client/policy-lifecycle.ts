@@ -23,10 +23,14 @@ import {
   type PolicyStatus,
   type PolicyVersionRecord,
 } from '../store/policy-versions.js';
+import { isPolicyRole, ROLE_ZH, type Role } from '../store/users.js';
 
+/** Whoever acts; the lifecycle serves officers and reviewers and refuses every other role (FORBIDDEN_ROLE). */
 export interface Actor {
   name: string;
-  role: PolicyRole;
+  role: Role;
+  /** A citizen's own subject key (store/users.ts); never used here. */
+  subjectKey?: string;
 }
 
 export type LifecycleErrorCode =
@@ -59,14 +63,20 @@ export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'so
   document: Record<string, unknown>;
 }
 
-const ROLE_ZH: Record<PolicyRole, string> = { officer: '政策经办人', reviewer: '审核人' };
 const STATUS_ZH: Record<PolicyStatus, string> = { draft: '草稿', submitted: '已提交', approved: '已批准', published: '已发布', retired: '已停用' };
 
-const article = (role: PolicyRole) => (role === 'officer' ? 'an' : 'a');
+const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
 
 function requireRole(actor: Actor, role: PolicyRole, what: string, whatZh: string): void {
   if (actor.role !== role) {
     throw new PolicyLifecycleError('FORBIDDEN_ROLE', 403, `only ${article(role)} ${role} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`, `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`);
+  }
+}
+
+/** Steps open to both policy roles (validate, test, publish) still refuse supervisors, inspectors and citizens. */
+function requirePolicyRole(actor: Actor, what: string, whatZh: string): void {
+  if (!isPolicyRole(actor.role)) {
+    throw new PolicyLifecycleError('FORBIDDEN_ROLE', 403, `only an officer or a reviewer may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`, `只有政策经办人或审核人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`);
   }
 }
 
@@ -220,6 +230,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Validates the current document and remembers the result for its content. */
     async validate(actor: Actor, policyId: string, version: number): Promise<{ valid: boolean; issues: ValidationIssue[]; warnings: CrossCheckFinding[] }> {
+      requirePolicyRole(actor, 'validate policies', '校验政策');
       const current = await load(policyId, version);
       const issues = issuesOf(JSON.parse(current.source));
       // Checks against the published set (rules/cross-checks.ts): errors fail validation at their paths, warnings come back alongside.
@@ -234,6 +245,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Runs the version's test cases and remembers the result for its content. */
     async test(actor: Actor, policyId: string, version: number): Promise<PolicyTestReport> {
+      requirePolicyRole(actor, 'test policies', '测试政策');
       const current = await load(policyId, version);
       const document = JSON.parse(current.source) as unknown;
       const issues = issuesOf(document);
@@ -294,6 +306,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Publishes an approved version: immutable from now on; in force from its effective date. */
     async publish(actor: Actor, policyId: string, version: number): Promise<PolicyVersionView> {
+      requirePolicyRole(actor, 'publish policies', '发布政策');
       const current = await load(policyId, version);
       requireStatus(current, 'approved', 'publish it (only approved versions can be published)', '发布（只有已批准的版本可以发布）');
       const policy = validatePolicy(JSON.parse(current.source));

@@ -6,6 +6,7 @@
  * (`{ _id, status: from }`), so two officers racing cannot both move a version.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { Role } from './users.js';
 
 export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
 export type PolicyRole = 'officer' | 'reviewer';
@@ -54,7 +55,8 @@ export interface PolicyHistoryEntry {
   version: number;
   action: PolicyAction;
   actor: string;
-  role: PolicyRole | 'system';
+  /** Only officers and reviewers act on policies (client/policy-lifecycle.ts refuses other roles). */
+  role: Role | 'system';
   at: Date;
   note?: string;
   /** Readable change lines (rules/policy-diff.ts) for edits; the status move for transitions. */

@@ -10,11 +10,13 @@ import type { SimulationRunner } from '../simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
+import { actorResolver as requireActor, ApiRefusal, type Authenticate } from './auth.js';
+import { POLICY_ROLES } from '../../store/users.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
-  /** The person a bearer token belongs to. */
-  authenticate: (token: string) => Promise<Actor | undefined>;
+  /** The person a bearer token belongs to (any role; the policy routes admit officers and reviewers). */
+  authenticate: Authenticate;
   /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
   simulation?: SimulationRunner;
   /** Explanations of a real subject's decision (GET /policies/:id/explain); hypothetical facts need only the lifecycle. */
@@ -62,7 +64,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     if (error instanceof PolicyLifecycleError) {
       return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field, issues: error.issues });
     }
-    if (error instanceof PolicyApiError) return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh });
+    if (error instanceof ApiRefusal) return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
     if (error.validation) {
       const path = /^(?:body|params|querystring)\/?(\S*)/.exec((error as { validationContext?: string }).validationContext ?? '')?.[0];
       return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: path });
@@ -155,27 +157,14 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf }));
 }
 
-/** The person a request's bearer token names, or a 401 PolicyApiError in both languages; shared by every route group that names a person. */
-export function actorResolver(authenticate: PolicyApiDeps['authenticate']): (request: FastifyRequest) => Promise<Actor> {
-  return async (request) => {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const actor = token ? await authenticate(token) : undefined;
-    if (!actor) {
-      throw new PolicyApiError(401, 'UNAUTHENTICATED', token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>', token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）');
-    }
-    return actor;
-  };
+/**
+ * The person a request's bearer token names (client/api/auth.ts), limited to the policy roles:
+ * a supervisor, inspector or citizen gets 403 FORBIDDEN_ROLE. Shared by /policies, /sweeps,
+ * simulations and explanations.
+ */
+export function actorResolver(authenticate: Authenticate): (request: FastifyRequest) => Promise<Actor> {
+  return requireActor(authenticate, { roles: POLICY_ROLES, what: 'author, review or run policies', whatZh: '起草、审核或运行政策' });
 }
 
-/** A refusal of the API layer itself (401), with its status and Chinese message. */
-export class PolicyApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly messageZh: string,
-  ) {
-    super(message);
-  }
-}
+/** The API layer's own refusals (401, 403); the same class as auth.ts's ApiRefusal. */
+export { ApiRefusal as PolicyApiError };

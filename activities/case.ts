@@ -32,6 +32,7 @@ export function planOf(policy: Policy): PolicyPlan {
   return {
     ref: policyRef(policy),
     title: policy.title,
+    department: policy.department,
     mode: policy.mode,
     benefitKind: policy.benefit.kind,
     facts: policy.facts,

@@ -56,6 +56,9 @@ export interface Pledge {
   pledgedAt: Date;
   inspectedAt?: Date;
   discrepancies?: string[];
+  /** The inspector (user name) a supervisor assigned the follow-up inspection to (client/cases.ts). */
+  inspector?: string;
+  assignedAt?: Date;
 }
 
 export interface Recovery {
@@ -109,6 +112,7 @@ const grantSchema = unique(
 );
 grantSchema.index({ subjectKey: 1, grantedAt: -1 });
 grantSchema.index({ 'policy.id': 1, period: 1 });
+grantSchema.index({ caseId: 1 });
 
 const offerSchema = unique(
   new Schema<Offer>(
@@ -129,6 +133,7 @@ const offerSchema = unique(
   ),
 );
 offerSchema.index({ subjectKey: 1, status: 1 });
+offerSchema.index({ caseId: 1 });
 
 const pledgeSchema = unique(
   new Schema<Pledge>(
@@ -144,11 +149,16 @@ const pledgeSchema = unique(
       pledgedAt: { type: Date, required: true },
       inspectedAt: Date,
       discrepancies: { type: [String], default: undefined },
+      inspector: String,
+      assignedAt: Date,
     },
     { collection: 'pledges', versionKey: false },
   ),
 );
 pledgeSchema.index({ status: 1, inspectOn: 1 });
+/** An inspector's assigned inspections; a case's pledges in its timeline. */
+pledgeSchema.index({ inspector: 1, status: 1 });
+pledgeSchema.index({ caseId: 1 });
 
 const recoverySchema = unique(
   new Schema<Recovery>(

@@ -109,6 +109,8 @@ idFromKey(decisionSchema, 'key');
 decisionSchema.index({ caseId: 1 });
 decisionSchema.index({ subjectKey: 1, decidedAt: -1 });
 decisionSchema.index({ 'policy.id': 1, outcome: 1 });
+/** Case search by policy and date (client/cases.ts). */
+decisionSchema.index({ 'policy.id': 1, decidedAt: -1 });
 
 const manualTaskSchema = new Schema<ManualTask>(
   {
@@ -128,6 +130,8 @@ const manualTaskSchema = new Schema<ManualTask>(
 manualTaskSchema.index({ key: 1 }, { unique: true });
 idFromKey(manualTaskSchema, 'key');
 manualTaskSchema.index({ status: 1, openedAt: 1 });
+/** A case's manual tasks in its timeline (client/case-timeline.ts). */
+manualTaskSchema.index({ caseId: 1 });
 
 export interface DecisionModels {
   FactSnapshot: Model<FactSnapshot>;

@@ -112,6 +112,8 @@ export interface LifeEventInput {
 export interface PolicyPlan {
   ref: PolicyRef;
   title: Text;
+  /** The owning department (AfDepartment carries its Chinese name); absent in plans recorded before it was carried. */
+  department?: Text;
   mode: PolicyMode;
   benefitKind: string;
   facts: Record<string, { source: string; purpose: string }>;

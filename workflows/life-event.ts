@@ -7,6 +7,7 @@
  */
 import {
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -39,6 +40,16 @@ const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNo
 const CHILD_BY_MODE = { auto: grantBenefit, offer: offerBenefit, pledge: pledgeBenefit } as const;
 const ACTION_BY_MODE = { auto: 'granted', offer: 'offered', pledge: 'pledged' } as const;
 
+/** Since issue 5: cases and benefit workflows carry AfOutcome and AfDepartment for case search. */
+const SEARCH_OUTCOME_PATCH = 'case-search-outcome-department';
+
+/** One outcome for a case's search attribute: eligible for any policy, else undetermined for any, else ineligible. */
+function caseOutcome(decisions: DecisionSummary[]): string {
+  for (const outcome of ['eligible', 'undetermined', 'ineligible'] as const) if (decisions.some((d) => d.outcome === outcome)) return outcome;
+  return 'none';
+}
+const departmentsOf = (plans: PolicyPlan[]) => [...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : [])))];
+
 export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult> {
   let stage: 'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done' = 'resolving';
   setHandler(getCaseStageQuery, () => stage);
@@ -63,6 +74,13 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
     asOf: input.eventDate,
     items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
   });
+
+  if (patched(SEARCH_OUTCOME_PATCH)) {
+    upsertSearchAttributes([
+      { key: SearchAttributes.outcome, value: caseOutcome(decisions) },
+      { key: SearchAttributes.department, value: departmentsOf(plans) },
+    ]);
+  }
 
   stage = 'acting';
   const results: LifeEventResult['decisions'] = [];
@@ -104,6 +122,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
           { key: SearchAttributes.policyIds, value: [plan.ref.id] },
           { key: SearchAttributes.mode, value: plan.mode },
           { key: SearchAttributes.outcome, value: decision.outcome },
+          ...(patched(SEARCH_OUTCOME_PATCH) ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }] : []),
         ],
       });
       return { action: ACTION_BY_MODE[plan.mode], benefitWorkflowId: workflowId };

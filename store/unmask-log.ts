@@ -1,0 +1,54 @@
+/**
+ * The unmask log (揭示记录): every time a supervisor reveals the identifier behind a case,
+ * who, when, which case and subject (by pseudonymous key), and the reason they gave. Written
+ * before the identifier is answered, so no reveal goes unlogged; shown in the case timeline.
+ */
+import { randomUUID } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+
+export interface UnmaskRecord {
+  /** `${caseId}#unmask#<uuid>`: one record per reveal. */
+  _id: string;
+  caseId: string;
+  subjectKey: string;
+  /** The supervisor's name and role, as their token names them. */
+  actor: string;
+  role: string;
+  reason: string;
+  at: Date;
+}
+
+const unmaskSchema = new Schema<UnmaskRecord>(
+  {
+    _id: { type: String, required: true },
+    caseId: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    actor: { type: String, required: true },
+    role: { type: String, required: true },
+    reason: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'unmask_log', versionKey: false },
+);
+/** A case's reveals in its timeline; a supervisor's reveals for audit. */
+unmaskSchema.index({ caseId: 1, at: 1 });
+unmaskSchema.index({ actor: 1, at: -1 });
+unmaskSchema.index({ subjectKey: 1, at: -1 });
+
+/** Registers the model on a connection (idempotent); call createIndexes() once. */
+export function registerUnmaskModel(connection: Connection): Model<UnmaskRecord> {
+  return (connection.models.UnmaskRecord as Model<UnmaskRecord>) ?? connection.model<UnmaskRecord>('UnmaskRecord', unmaskSchema);
+}
+
+/** Writes one reveal (never updated or deleted) and returns it. */
+export async function logUnmask(connection: Connection, entry: Omit<UnmaskRecord, '_id' | 'at'> & { at?: Date }): Promise<UnmaskRecord> {
+  const record: UnmaskRecord = { _id: `${entry.caseId}#unmask#${randomUUID()}`, ...entry, at: entry.at ?? new Date() };
+  await registerUnmaskModel(connection).create(record);
+  return record;
+}
+
+/** A case's reveals, oldest first. */
+export async function unmasksOfCase(connection: Connection, caseId: string): Promise<UnmaskRecord[]> {
+  const records = await registerUnmaskModel(connection).find({ caseId }).lean();
+  return records.sort((a, b) => a.at.getTime() - b.at.getTime());
+}

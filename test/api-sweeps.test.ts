@@ -9,6 +9,7 @@ import type { SweepView } from '../client/sweeps.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 
 const stack = inject('stack');
+// Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
 const RESIDENTS = 300;
 let env: SweepApi;
 
@@ -49,9 +50,9 @@ describe('launching a sweep', () => {
   });
 
   it('screens everyone once, grants every eligible resident, and answers a second launch with the same sweep', async () => {
-    const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-10', sliceSize: 100 };
+    const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-03', sliceSize: 100 };
     const first = await call('POST', '/sweeps', env.officer, body);
-    expect(first).toMatchObject({ status: 202, body: { id: 'sweep:old-age-allowance@1:2026-11-10', created: true, asOf: '2026-11-10', policy: { id: 'old-age-allowance', version: 1 } } });
+    expect(first).toMatchObject({ status: 202, body: { id: 'sweep:old-age-allowance@1:2026-11-03', created: true, asOf: '2026-11-03', policy: { id: 'old-age-allowance', version: 1 } } });
     const again = await call('POST', '/sweeps', env.reviewer, body);
     expect(again).toMatchObject({ status: 202, body: { id: first.body.id, created: false } });
 
@@ -83,7 +84,7 @@ describe('launching a sweep', () => {
 
 describe('steering a sweep', () => {
   it('pauses between slices, resumes, and is cancelled by a reviewer only, keeping what it granted', async () => {
-    const started = await call('POST', '/sweeps', env.reviewer, { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-20', sliceSize: 20 });
+    const started = await call('POST', '/sweeps', env.reviewer, { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-04', sliceSize: 20 });
     const id = started.body.id;
     expect(await call('POST', path(id, 'pause'))).toMatchObject({ status: 401 });
     expect((await call('POST', path(id, 'pause'), env.officer)).status).toBe(200);
@@ -107,7 +108,7 @@ describe('steering a sweep', () => {
 
     // Newest first.
     const all = (await call('GET', '/sweeps')).body as unknown as SweepView[];
-    expect(all.map((s) => [s.asOf, s.status])).toEqual([['2026-11-20', 'cancelled'], ['2026-11-10', 'done']]);
+    expect(all.map((s) => [s.asOf, s.status])).toEqual([['2026-11-04', 'cancelled'], ['2026-11-03', 'done']]);
   }, 90_000);
 
   it('describes every sweep route with a tag and a summary in both languages', async () => {

@@ -10,6 +10,7 @@ import { finished, runEntry } from './support/run-node.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 
 const stack = inject('stack');
+// Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
 const RESIDENTS = 200;
 let env: SweepApi;
 
@@ -25,33 +26,33 @@ const cli = (args: string[], token: string = env.officer) => finished(runEntry('
 
 describe('applyfree sweep', () => {
   it('starts a sweep and follows it to the end, with progress lines on stderr and the progress object on stdout', async () => {
-    const run = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-10', '--slice', '50', '--json']);
+    const run = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05', '--slice', '50', '--json']);
     expect(run.code).toBe(0);
     const view = JSON.parse(run.stdout) as SweepView;
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
-    expect(view).toMatchObject({ id: 'sweep:old-age-allowance@1:2026-11-10', status: 'done', total: RESIDENTS, processed: RESIDENTS, eligible: grants, granted: grants, requestedBy: '王芳' });
-    expect(run.stderr).toMatch(/^sweep:old-age-allowance@1:2026-11-10 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m);
+    expect(view).toMatchObject({ id: 'sweep:old-age-allowance@1:2026-11-05', status: 'done', total: RESIDENTS, processed: RESIDENTS, eligible: grants, granted: grants, requestedBy: '王芳' });
+    expect(run.stderr).toMatch(/^sweep:old-age-allowance@1:2026-11-05 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m);
     expect(run.stderr).not.toContain('\r');
 
-    const status = await cli(['status', 'old-age-allowance@1:2026-11-10']);
+    const status = await cli(['status', 'old-age-allowance@1:2026-11-05']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain('sweep:old-age-allowance@1:2026-11-10  done · 已完成');
+    expect(status.stdout).toContain('sweep:old-age-allowance@1:2026-11-05  done · 已完成');
     expect(status.stdout).toContain(`screened 已筛查 ${RESIDENTS}/${RESIDENTS} · eligible 符合 ${grants} ·`);
     expect(status.stdout).toContain(`granted 已发放 ${grants} (new 新增 ${grants})`);
     expect(status.stdout).toMatch(/requested by 王芳, 5 slice\(s\)/);
 
     const list = await cli(['list', '--policy', 'old-age-allowance']);
-    expect(list.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-10\s+done · 已完成\s+200\/200\s+eligible \d+\s+王芳$/m);
-    const again = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-10']);
+    expect(list.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-05\s+done · 已完成\s+200\/200\s+eligible \d+\s+王芳$/m);
+    const again = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05']);
     expect([again.code, again.stderr]).toEqual([0, expect.stringContaining('was already started')]);
     expect(again.stdout).toContain('done · 已完成');
   }, 90_000);
 
   it('pauses and cancels a sweep started without waiting; only a reviewer cancels', async () => {
-    const started = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-21', '--slice', '10', '--rate', '20', '--no-wait']);
+    const started = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-06', '--slice', '10', '--rate', '20', '--no-wait']);
     expect(started.code).toBe(0);
-    expect(started.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-21 {2}running · 进行中$/m);
-    const id = 'sweep:old-age-allowance@1:2026-11-21';
+    expect(started.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-06 {2}running · 进行中$/m);
+    const id = 'sweep:old-age-allowance@1:2026-11-06';
     const paused = await cli(['pause', id]);
     expect([paused.code, paused.stdout]).toEqual([0, expect.stringContaining('pausing after the slice in flight')]);
     await expect.poll(async () => (await env.sweeps.progress(id)).status, { timeout: 30_000 }).toBe('paused');

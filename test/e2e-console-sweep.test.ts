@@ -15,6 +15,7 @@ import { summarisePng } from './support/png.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 
 const stack = inject('stack');
+// Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
 const shots = join(process.cwd(), 'test-output', 'console');
 const RESIDENTS = 300;
 let env: SweepApi;
@@ -65,7 +66,7 @@ describe('sweeps in the console', () => {
     await call('POST', '/policies', env.officer, { ...(await env.lifecycle.get('old-age-allowance', 1)).document, version: 2 });
     await call('POST', `${v2}/validate`, env.officer);
     await call('POST', `${v2}/test`, env.officer);
-    await call('POST', `${v2}/simulate`, env.officer, { asOf: '2026-11-10' });
+    await call('POST', `${v2}/simulate`, env.officer, { asOf: '2026-11-07' });
     await expect.poll(async () => (await call('GET', `${v2}/simulation`)).status, { timeout: 60_000 }).toBe('done');
     const simulated = (await call('GET', `${v2}/simulation`)).result as { counts: { eligible: number }; totalCost: number };
     expect(simulated.counts.eligible).toBeGreaterThan(3);
@@ -89,11 +90,11 @@ describe('sweeps in the console', () => {
     expect(await offer.locator('.launch-simulation').innerText()).toContain(`支出 ¥${simulated.totalCost.toLocaleString('zh-CN')}`);
     expect(await text(page, '.launch-offer h3')).toBe('为该版本发起主动筛查');
     expect(await env.sweeps.list()).toEqual([]);
-    await offer.locator('input.launch-as-of').fill('2026-11-10');
+    await offer.locator('input.launch-as-of').fill('2026-11-07');
     await screenshot(page, 'sweep-offer');
     await offer.locator('.launch-sweep').click();
 
-    const id = 'sweep:old-age-allowance@2:2026-11-10';
+    const id = 'sweep:old-age-allowance@2:2026-11-07';
     await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe(`#/sweep/${id}`);
     await expect.poll(() => text(page, '.sweep .sweep-status'), { timeout: 60_000 }).toBe('已完成');
     const done = await env.sweeps.progress(id);
@@ -114,7 +115,7 @@ describe('sweeps in the console', () => {
   }, 300_000);
 
   it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
-    const started = await env.sweeps.start({ policyId: 'old-age-allowance', version: 2, asOf: '2026-11-25', sliceSize: 10, requestedBy: '王芳' });
+    const started = await env.sweeps.start({ policyId: 'old-age-allowance', version: 2, asOf: '2026-11-08', sliceSize: 10, requestedBy: '王芳' });
     await env.sweeps.pause(started.id);
     await expect.poll(async () => (await env.sweeps.progress(started.id)).status, { timeout: 30_000 }).toBe('paused');
 

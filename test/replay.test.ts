@@ -75,14 +75,14 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
   'pledge-revoked': { steps: [...PLEDGE_STEPS, 'closePledge', 'revokePledgedGrant', 'enqueueNotice'], result: { status: 'revoked', grantCreated: true } },
   'pledge-inconclusive': { steps: [...PLEDGE_STEPS, 'openManualReview'], result: { status: 'inspection-inconclusive', grantCreated: true } },
   'sweep-done': {
-    steps: ['pinSweepPolicy', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
+    steps: ['pinSweepPolicy', 'recordSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { status: 'done', total: 300, processed: 300, slices: 2 },
   },
   'sweep-paused-continued': {
-    steps: ['signal pauseSweep', 'pinSweepPolicy', 'recordSweep', 'signal resumeSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
+    steps: ['signal pauseSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep', 'signal resumeSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
-  'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
+  'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
   'scheduled-sweeps-daily': {
     // Five shipped policies read a date (ages, durations); each gets its due sweep, one after another.
     steps: ['listSweepPolicies', 'child sweep', 'child sweep', 'child sweep', 'child sweep', 'child sweep'],

@@ -68,7 +68,11 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   setHandler(cancelSweepSignal, () => void (cancelled = true));
   const record = () => recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
 
-  pinned ??= await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf, scope: input.scope ?? 'population' });
+  if (!pinned) {
+    pinned = await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf, scope: input.scope ?? 'population' });
+    // Listed from the start, not only after its first slice.
+    await record();
+  }
   const { plan, total } = pinned;
 
   for (let run = 0; ; run++) {

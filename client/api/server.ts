@@ -13,6 +13,8 @@ import { sweepRoutes } from './sweep-routes.js';
 import type { SweepService } from '../sweeps.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes } from './console-routes.js';
+import { caseRoutes } from './case-routes.js';
+import type { CaseService } from '../cases.js';
 
 export interface ApiDeps {
   health: HealthChecks;
@@ -24,6 +26,8 @@ export interface ApiDeps {
   policies?: PolicyApiDeps;
   /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
   sweeps?: SweepService;
+  /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
+  cases?: CaseService;
   /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
   console?: boolean;
   temporalUiUrl?: string;
@@ -52,6 +56,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
     const sweeps = deps.sweeps;
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
+    const cases = deps.cases;
+    if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
   }
   void app.register(catalogRoutes);
 

@@ -1,0 +1,108 @@
+/**
+ * The API with case supervision on the test stack, as `npm start` wires it: a pipeline on the
+ * dev server (visibility answers custom search-attribute queries there), notice workers, the
+ * case service, and tokens for every role. Two cases run to their end or their wait: a birth
+ * granted the childcare subsidy, and a firm's annual review granted on its pledge.
+ * Shared by the case API and CLI tests.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../client/api/server.js';
+import { createCaseService, type CaseService } from '../../client/cases.js';
+import { ingestEvent } from '../../client/ingest.js';
+import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
+import { cityToday } from '../../domain/calendar.js';
+import { registerSearchAttributes } from '../../infra/search-attributes.js';
+import { issueToken, userOfToken } from '../../store/users.js';
+import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts.js';
+import { createNoticeWorkers, type NoticeWorkers } from '../../workers/notice-worker.js';
+import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
+import { connectClient } from './temporal.js';
+import type { TestStackInfo } from './test-stack.js';
+
+export const TEMPORAL_UI = 'http://temporal-ui.test';
+
+export interface CaseApi {
+  url: string;
+  api: FastifyInstance;
+  pipeline: Pipeline;
+  cases: CaseService;
+  client: Client;
+  namespace: string;
+  /** The resident whose birth was granted, and the firm granted on its pledge. */
+  child: TestSubject;
+  firm: TestSubject;
+  birthCase: string;
+  reviewCase: string;
+  tokens: { supervisor: string; officer: string; inspector: string; citizen: string; otherCitizen: string };
+  close(): Promise<void>;
+}
+
+export async function openCaseApi(stack: TestStackInfo, name: string): Promise<CaseApi> {
+  const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  await registerSearchAttributes(client.connection, stack.temporalNamespace);
+  const pipeline = await openPipeline(stack, name);
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker: Worker = await pipeline.worker(connection, stack.temporalNamespace);
+  const running = worker.run();
+  const notices: NoticeWorkers = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const store = pipeline.store;
+
+  const child = await addResident(store, '2026-03-10', { 'person.localHukou': true, 'person.alive': true });
+  const other = await addResident(store, '2026-02-01', { 'person.localHukou': true, 'person.alive': true });
+  const firm = await addEnterprise(store, { 'enterprise.establishedOn': '2025-03-01', 'enterprise.status': 'active', 'enterprise.size': 'micro', 'enterprise.premiumsInArrears': false, 'enterprise.seriousDishonesty': false });
+  const ingest = (body: unknown) => ingestEvent({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
+  const run = `${name}-${pipeline.taskQueue.slice(-8)}`;
+  const birth = await ingest({ sourceEventId: `hr-birth-${run}`, source: 'household-registry', type: 'birth.registered', occurredOn: '2026-03-20', subject: { residentId: child.id }, payload: { birthDate: '2026-03-10' } });
+  const review = await ingest({ sourceEventId: `amr-review-${run}`, source: 'market-regulation', type: 'enterprise.annual-review', occurredOn: '2026-06-01', subject: { creditCode: firm.id }, payload: { year: 2026 } });
+  const birthResult = (await client.workflow.getHandle(birth.caseId).result()) as LifeEventResult;
+  const granted = birthResult.decisions.find((d) => d.policy.id === 'childcare-subsidy');
+  if (granted?.action !== 'granted' || !granted.benefitWorkflowId) throw new Error(`the birth was not granted: ${JSON.stringify(birthResult.decisions)}`);
+  await client.workflow.getHandle(granted.benefitWorkflowId).result();
+  await client.workflow.getHandle(review.caseId).result();
+  // The notice of the grant reaches the inbox through the notice worker.
+  for (let i = 0; i < 300 && !(await pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' })); i++) await new Promise((r) => setTimeout(r, 100));
+
+  const cases = createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, temporalUiUrl: TEMPORAL_UI });
+  const tokens = {
+    supervisor: await issueToken(store, '周督查', 'supervisor'),
+    officer: await issueToken(store, '王芳', 'officer'),
+    inspector: await issueToken(store, '陈核查', 'inspector'),
+    citizen: await issueToken(store, '小明家长', 'citizen', { subjectKey: child.subjectKey }),
+    otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: other.subjectKey }),
+  };
+  const api = buildApi({
+    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    cases,
+    temporalUiUrl: TEMPORAL_UI,
+    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+  });
+  const url = await api.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    api,
+    pipeline,
+    cases,
+    client,
+    namespace: stack.temporalNamespace,
+    child,
+    firm,
+    birthCase: birth.caseId,
+    reviewCase: review.caseId,
+    tokens,
+    async close() {
+      await api.close();
+      // The pledge waits 30 days for its inspection: end it rather than leave it on the shared server.
+      const pledges = await pipeline.models.Pledge.find({ caseId: lifeEventWorkflowId(`amr-review-${run}`) }).lean();
+      for (const pledge of pledges) await client.workflow.getHandle(pledge.key).terminate('test over').catch(() => undefined);
+      await notices.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await pipeline.close();
+      await client.connection.close();
+    },
+  };
+}

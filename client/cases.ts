@@ -98,7 +98,8 @@ export function subjectOfInput(input: string, secret: string): { key: string; ki
   const kind = subjectKeyKind(text);
   if (kind) return { key: text, kind };
   const upper = text.toUpperCase();
-  if (/^\d{17}[\dX]$/.test(upper)) {
+  // Digits (an X at the end at most) read as a resident ID, whatever their length: its error is the helpful one.
+  if (/^\d+X?$/.test(upper)) {
     try {
       return { key: subjectKey('person', validateResidentId(upper, { field: 'subject' }).id, secret), kind: 'person' };
     } catch (error) {

@@ -17,6 +17,7 @@ import { validatePolicy } from '../rules/validate.js';
 import { loadConfig } from '../workers/config.js';
 import { runSimulateCommand } from './cli-simulate.js';
 import { runSweepCommand } from './cli-sweep.js';
+import { runCaseCommand } from './cli-case.js';
 
 const USAGE = `usage: applyfree policy <command> [--json]
   validate <file.json>                 check a policy document (every issue with its path)
@@ -44,6 +45,13 @@ usage: applyfree sweep <command> [--json]     主动筛查: screen everyone for 
   list [--policy ID] [--status S]      sweeps, newest first
   pause|resume <sweep-id>              between slices (officer or reviewer)
   cancel <sweep-id>                    stop for good; grants stay (reviewer)
+
+usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
+  search [--subject ID] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
+                                       cases, newest first, identifiers masked
+  timeline <case-id>                   everything that happened, in order, with Temporal UI links
+  unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
+  assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)
 Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.`;
 
 class UsageError extends Error {}
@@ -237,6 +245,7 @@ export async function main(argv: string[]): Promise<number> {
     if (rest[0] === 'sweep') {
       return await runSweepCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
     }
+    if (rest[0] === 'case') return await runCaseCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] !== 'policy') throw new UsageError(rest[0] ? `unknown command "${rest[0]}"` : 'name a command');
     return await runPolicyCommand(rest.slice(1), out);
   } catch (error) {

@@ -22,7 +22,8 @@ import { openProcessing, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { createSimulationRunner } from '../client/simulation.js';
 import { createSweepService } from '../client/sweeps.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { issueToken, userOfToken, type Role } from '../store/users.js';
+import { createCaseService } from '../client/cases.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import type { Connection as StoreConnection } from 'mongoose';
@@ -30,18 +31,24 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The demo's policy officer (王芳) and reviewer (李明): tokens issued once per state
- * directory and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN).
+ * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查) and inspector
+ * (陈核查). Tokens are issued once per state directory (a role missing from an older file is
+ * added) and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN).
  */
 async function demoTokens(store: StoreConnection, stateDir: string): Promise<string> {
   const file = join(stateDir, 'demo-users.json');
-  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ token: string }>) : [];
-  const valid = await Promise.all(known.map((entry) => userOfToken(store, entry.token)));
-  if (known.length === 0 || valid.some((user) => !user)) {
-    const users = [
-      { name: '王芳', role: 'officer' as const, token: await issueToken(store, '王芳', 'officer') },
-      { name: '李明', role: 'reviewer' as const, token: await issueToken(store, '李明', 'reviewer') },
-    ];
+  const people: Array<{ name: string; role: Role }> = [
+    { name: '王芳', role: 'officer' },
+    { name: '李明', role: 'reviewer' },
+    { name: '周督查', role: 'supervisor' },
+    { name: '陈核查', role: 'inspector' },
+  ];
+  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; role: Role; token: string }>) : [];
+  const valid = (await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))).filter((entry) => entry !== undefined);
+  const missing = people.filter((person) => !valid.some((entry) => entry.role === person.role));
+  if (missing.length > 0 || valid.length !== known.length) {
+    const users = [...valid];
+    for (const person of missing) users.push({ ...person, token: await issueToken(store, person.name, person.role) });
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   }
@@ -89,6 +96,8 @@ async function main(): Promise<void> {
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
       },
+      // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
+      cases: createCaseService({ store, temporal, namespace: stack.temporalNamespace, taskQueue: config.taskQueue, subjectKeySecret: secret, temporalUiUrl: stack.temporalUiUrl }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       console: true,
@@ -110,6 +119,7 @@ async function main(): Promise<void> {
     console.log(`  live summary     ${apiUrl}/summary`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
+    console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);
@@ -120,7 +130,7 @@ async function main(): Promise<void> {
       const count = (value: number) => value.toLocaleString('en');
       console.log(`  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`);
       console.log('                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)');
-      console.log(`  policy API       ${apiUrl}/policies · demo officer and reviewer tokens in ${await demoTokens(store, config.stateDir)}`);
+      console.log(`  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor and inspector tokens in ${await demoTokens(store, config.stateDir)}`);
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 

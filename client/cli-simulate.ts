@@ -24,6 +24,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function progressLine(view: SimulationView, width: number): string {
   const { processed, total } = view.progress;
+  if (total === 0) return 'simulating · 模拟中: counting the population · 正在统计人口';
   const share = total > 0 ? Math.min(1, processed / total) : 0;
   const bar = `${'█'.repeat(Math.round(share * width))}${'░'.repeat(width - Math.round(share * width))}`;
   return `simulating · 模拟中 ${bar} ${n(processed)}/${n(total)} (${Math.floor(share * 100)}%)`;

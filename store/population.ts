@@ -5,6 +5,8 @@
  * on the key: no per-subject lookups. The population is the register — the household registry for
  * residents, the business registry for enterprises; documents of other sources without a
  * register entry are skipped. Records carry the raw key for resuming only: never put it in a result.
+ * Aggregate reading: no per-subject access records, and sources configured as HTTP verification
+ * services are read from their platform collections (a department's service answers one subject at a time).
  */
 import type { Connection, mongo } from 'mongoose';
 import { findFact, findSource, type DataSource, type FactField, type SubjectKind } from '../domain/sources.js';

@@ -8,7 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
-import { maskCreditCode, maskResidentId, validateCreditCode, validateResidentId } from '../domain/identity.js';
+import { IdentityError, maskCreditCode, maskResidentId, validateCreditCode, validateResidentId } from '../domain/identity.js';
 import { subjectKey, subjectKeyKind } from '../domain/pseudonym.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../store/cases.js';
@@ -99,11 +99,13 @@ export function subjectOfInput(input: string, secret: string): { key: string; ki
   if (kind) return { key: text, kind };
   const upper = text.toUpperCase();
   // Digits (an X at the end at most) read as a resident ID, whatever their length: its error is the helpful one.
+  // An 18-digit credit code (government and social bodies) fails as an ID on its structure, not on a
+  // mistyped check digit — a typo in an ID must never land on some enterprise's cases.
   if (/^\d+X?$/.test(upper)) {
     try {
       return { key: subjectKey('person', validateResidentId(upper, { field: 'subject' }).id, secret), kind: 'person' };
     } catch (error) {
-      // 18 digits may also be a credit code; if it is not one either, the resident-ID error stands.
+      if (upper.length !== 18 || (error instanceof IdentityError && error.reason === 'checkDigit')) throw error;
       try {
         return { key: subjectKey('enterprise', validateCreditCode(upper, { field: 'subject' }).code, secret), kind: 'enterprise' };
       } catch {

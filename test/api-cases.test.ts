@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseSearchResult } from '../client/cases.js';
 import type { CaseTimeline } from '../client/case-timeline.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { subjectOfInput } from '../client/cases.js';
+import { makeCreditCode, makeResidentId } from '../domain/identity.js';
+import { subjectKey } from '../domain/pseudonym.js';
+import { TEST_SECRET } from './support/city.js';
+import { Worker } from '@temporalio/worker';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
+import { identifiersIn } from './support/histories.js';
+import { productionBundle } from './support/temporal.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -128,6 +135,18 @@ describe('a supervisor', () => {
   });
 });
 
+describe('the case workflow with its search attributes', () => {
+  it('sets outcome and department behind its patch, replays its own history, and keeps raw IDs out of it', async () => {
+    const history = await env.client.workflow.getHandle(env.birthCase).fetchHistory();
+    const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    expect(markers).toHaveLength(1);
+    const upserts = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort());
+    expect(upserts).toContainEqual(['AfDepartment', 'AfOutcome']);
+    await Worker.runReplayHistory({ workflowBundle: await productionBundle() }, history, env.birthCase);
+    expect(identifiersIn(JSON.stringify(history))).toEqual([]);
+  });
+});
+
 describe('other roles', () => {
   it('a citizen sees their own case and no one else’s', async () => {
     const own = await call('GET', '/cases', env.tokens.citizen);
@@ -196,5 +215,16 @@ describe('other roles', () => {
     expect(answer.text).not.toContain(bad);
     const noToken = await fetch(`${env.url}/cases`);
     expect(noToken.status).toBe(401);
+  });
+
+  it('reads what a supervisor types as a resident ID, a credit code or a key, and a mistyped check digit as a bad ID', () => {
+    const id = makeResidentId('371402', '1990-05-17', 123, 'male');
+    const code = makeCreditCode('371402', 12345678);
+    expect(subjectOfInput(` ${id.toLowerCase()} `, TEST_SECRET)).toEqual({ key: subjectKey('person', id, TEST_SECRET), kind: 'person' });
+    expect(subjectOfInput(code, TEST_SECRET)).toEqual({ key: subjectKey('enterprise', code, TEST_SECRET), kind: 'enterprise' });
+    expect(subjectOfInput(env.child.subjectKey, TEST_SECRET)).toEqual({ key: env.child.subjectKey, kind: 'person' });
+    for (const check of '0123456789X'.replace(id[17], '')) {
+      expect(() => subjectOfInput(id.slice(0, 17) + check, TEST_SECRET)).toThrow(expect.objectContaining({ code: 'INVALID_RESIDENT_ID', reason: 'checkDigit', field: 'subject' }));
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A new policy version reaches real cases: the senior card's v2 lowers the age to 55 from
- * 2026-07-01. It goes from draft to published through the lifecycle (four eyes included),
+ * 2026-07-01. It goes from draft to published through the lifecycle (tests, impact simulation, four eyes),
  * and the pipeline reads its policies from the store as in production. A case offered under
  * v1 before publication keeps v1 when the citizen confirms afterwards; a life event dated
  * after the effective date is decided under v2; one dated before it still under v1.
@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPolicyLifecycle, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import { createSimulationRunner } from '../client/simulation.js';
 import { confirmOfferSignal, type LifeEventInput } from '../workflows/contracts.js';
 import { lifeEvent } from '../workflows/life-event.js';
 import { addResident } from './support/city.js';
@@ -67,6 +68,9 @@ describe('publishing a new version while cases run', () => {
     await lifecycle.createDraft(wang, await cardV2());
     expect((await lifecycle.validate(wang, CARD, 2)).valid).toBe(true);
     expect((await lifecycle.test(wang, CARD, 2)).failed).toBe(0);
+    const simulations = createSimulationRunner({ store: pipeline.store, lifecycle });
+    await simulations.start(wang, CARD, 2, { asOf: '2026-07-01' });
+    expect((await simulations.finished(CARD, 2)).status).toBe('done');
     await lifecycle.submit(wang, CARD, 2, '优待年龄降至55周岁');
     await lifecycle.approve(li, CARD, 2, '同意');
     expect((await lifecycle.publish(li, CARD, 2)).status).toBe('published');

@@ -14,6 +14,7 @@ import { seedCity, SEED_META_COLLECTION } from '../infra/seed/index.js';
 import { startStack, type RunningStack, type ServerName } from '../infra/stack.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { connectStore } from '../store/connection.js';
+import { registerHorizonModel } from '../store/horizons.js';
 import { registerModels } from '../store/models.js';
 import { countPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
@@ -98,13 +99,13 @@ export async function freshServers(names: ServerName[]): Promise<RunningStack & 
 
 /**
  * Drops what a sweep or a life event writes (grants, notices, decisions, access records, sweeps,
- * cases…) and recreates their indexes; the seeded dp_* collections, the subjects register and the
+ * eligibility horizons, cases…) and recreates their indexes; the seeded dp_* collections, the subjects register and the
  * policy versions stay.
  */
 export async function resetRecords(store: Connection): Promise<void> {
   const models = registerModels(store);
   const keep = new Set(['Subject', 'PolicyVersion', 'PolicyHistory']);
-  const owned = [...Object.values(models), registerAccessRecordModel(store), registerSweepModel(store)].filter((model) => !keep.has(model.modelName));
+  const owned = [...Object.values(models), registerAccessRecordModel(store), registerSweepModel(store), registerHorizonModel(store)].filter((model) => !keep.has(model.modelName));
   const existing = new Set((await store.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of owned) {
     if (existing.has(model.collection.collectionName)) await model.collection.drop();

@@ -8,6 +8,7 @@ import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
 import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
+import { sweepBenchmark } from './sweep.js';
 import { machine, type Benchmark } from './support.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   simulate: simulateBenchmark,
   grants: grantsBenchmark,
   notices: noticesBenchmark,
+  sweep: sweepBenchmark,
 };
 
 class UsageError extends Error {}

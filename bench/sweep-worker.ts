@@ -1,0 +1,58 @@
+/**
+ * The process that runs a benchmarked sweep's activities: the Temporal worker of workers/processing.ts
+ * built from the same pieces (store, notice queues, createActivities, createTemporalWorker) but
+ * without the notice delivery workers, so its memory and CPU profile are the sweep's own. Spawned
+ * by bench/sweep.ts with its settings as one JSON argument; prints "ready", stops on SIGTERM. With
+ * `profile`, it records a V8 CPU profile (what `node --cpu-prof` writes) of the sweep alone.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { openNoticeQueues } from '../activities/notices.js';
+import { storePolicySource } from '../activities/policy-source.js';
+import { connectStore } from '../store/connection.js';
+import { createTemporalWorker } from '../workers/temporal-worker.js';
+
+interface Settings {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  mongodbUri: string;
+  redisUrl: string;
+  queuePrefix: string;
+  secret: string;
+  /** Where to write a CPU profile of the time from ready to SIGTERM (the sweep). */
+  profile?: string;
+}
+
+async function main(settings: Settings): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const store = await connectStore(settings.mongodbUri);
+  const noticeQueues = openNoticeQueues({ redisUrl: settings.redisUrl, webhook: false, prefix: settings.queuePrefix });
+  const activities = createActivities({ store, noticeQueues, policies: storePolicySource(store), subjectKeySecret: settings.secret });
+  const worker = await createTemporalWorker({ address: settings.temporalAddress, namespace: settings.namespace, taskQueue: settings.taskQueue, activities });
+  const running = worker.run();
+  const session = settings.profile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  process.once('SIGTERM', () => {
+    void (async () => {
+      if (session && settings.profile) writeFileSync(settings.profile, JSON.stringify((await session.post('Profiler.stop')).profile));
+      await worker.shutdown();
+      await running.catch(() => undefined);
+      await noticeQueues.close();
+      await store.close();
+      process.exit(0);
+    })();
+  });
+  console.log('ready');
+}
+
+main(JSON.parse(process.argv[2] ?? '{}') as Settings).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

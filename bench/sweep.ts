@@ -1,0 +1,208 @@
+/**
+ * `npm run bench -- sweep [--residents N] [--slice N] [--profile 1]`: the sweep workflow end to end
+ * on the embedded stack — old-age-allowance v1 (auto) over the seeded city of bench/population.ts
+ * (FerretDB kept per N), a fresh Temporal dev server and Redis, and a worker process of its own
+ * (bench/sweep-worker.ts): scan → evaluate → bulk grants for the eligible → notices queued. Prints
+ * wall time, subjects/s, the worker's peak memory, slice times, and in the same run the bare
+ * cursor drain of the policy's projection against the same drain with compiled decide().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection as TemporalConnection } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { openNoticeQueues } from '../activities/notices.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { compilePolicy } from '../rules/compiled.js';
+import { policyFactKeys } from '../rules/engine.js';
+import type { Policy } from '../rules/types.js';
+import { registerModels } from '../store/models.js';
+import { streamPopulation } from '../store/population.js';
+import { getSweepProgressQuery, sweepWorkflowId, type SweepProgress } from '../workflows/contracts.js';
+import { freshServers, openCity, peakMb, resetRecords, SECRET } from './population.js';
+import { summariseProfile } from './profile.js';
+import { fmt, progress, table, type Benchmark } from './support.js';
+
+const AS_OF = '2026-06-01';
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} MB`);
+
+/** Current resident memory of a process (VmRSS), in MB. */
+function rssMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined when /proc does not say. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts bench/sweep-worker.ts and resolves once it serves the task queue. */
+async function startWorker(settings: object): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`  worker: ${chunk.toString()}`));
+    child.on('exit', (code) => reject(new Error(`the sweep worker exited with ${code} before it was ready:\n${output}`)));
+  });
+  return child;
+}
+
+/** The same projection through the population stream, bare and with decide(): what reading costs and what evaluating adds. */
+async function scanRatio(store: Connection, policy: Policy, total: number): Promise<{ drain: number; decide: number; eligible: number }> {
+  const facts = policyFactKeys(policy);
+  const pass = async (label: string, evaluate: boolean) => {
+    const compiled = compilePolicy(policy, AS_OF);
+    const shown = progress(label, total);
+    let read = 0;
+    let eligible = 0;
+    const started = performance.now();
+    for await (const batch of streamPopulation(store, { kind: 'person', facts, batchSize: 2_000 })) {
+      if (evaluate) for (const record of batch) if (compiled.decide(record.facts).outcome === 'eligible') eligible += 1;
+      read += batch.length;
+      shown.tick(read);
+    }
+    shown.done();
+    return { seconds: (performance.now() - started) / 1000, eligible };
+  };
+  const drain = await pass('bare cursor drain', false);
+  const decide = await pass('drain + compiled decide()', true);
+  return { drain: drain.seconds, decide: decide.seconds, eligible: decide.eligible };
+}
+
+export const sweepBenchmark: Benchmark = {
+  summary: 'sweep workflow end to end (old-age-allowance v1, auto) over the seeded city on the embedded stack',
+  options: {
+    residents: { default: 1_000_000, help: 'synthetic residents in the seeded city' },
+    slice: { default: 10_000, help: 'subjects per slice activity (the workflow default)' },
+    profile: { default: 0, help: '1: record a V8 CPU profile of the worker during the sweep and print where its time went' },
+  },
+  async run({ residents, slice, profile }) {
+    const city = await openCity(residents);
+    const servers = await freshServers(['temporal', 'redis']);
+    const run = randomUUID().slice(0, 8);
+    const profileDir = profile ? mkdtempSync(join(tmpdir(), 'applyfree-sweep-prof-')) : undefined;
+    let worker: ChildProcess | undefined;
+    let connection: TemporalConnection | undefined;
+    try {
+      console.log(`   city (${city.stateDir}): ${city.note}`);
+      const catalog = await loadPolicyCatalog();
+      await createPolicyLifecycle(city.store).importCatalog(catalog.policies);
+      const policy = catalog.policies.find((p) => p.id === 'old-age-allowance' && p.version === 1)!;
+      await resetRecords(city.store);
+      const profileFile = profileDir ? join(profileDir, 'sweep-worker.cpuprofile') : undefined;
+      const settings = { temporalAddress: servers.temporalAddress, namespace: servers.temporalNamespace, taskQueue: `bench-sweep-${run}`, mongodbUri: city.uri, redisUrl: servers.redisUrl, queuePrefix: `bench-sweep-${run}`, secret: SECRET, profile: profileFile };
+      worker = await startWorker(settings);
+      const pid = worker.pid!;
+      const idle = rssMb(pid);
+      connection = await TemporalConnection.connect({ address: servers.temporalAddress });
+      const client = new Client({ connection, namespace: servers.temporalNamespace });
+
+      const pids = { worker: pid, ferretdb: city.stack.servers.find((s) => s.name === 'mongodb')?.pid, temporal: servers.servers.find((s) => s.name === 'temporal')?.pid, redis: servers.servers.find((s) => s.name === 'redis')?.pid };
+      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, p]) => [name, cpuSeconds(p)]));
+      const started = performance.now();
+      const handle = await client.workflow.start('sweep', {
+        workflowId: sweepWorkflowId(policy.id, policy.version, AS_OF),
+        taskQueue: settings.taskQueue,
+        args: [{ policy: { id: policy.id, version: policy.version }, asOf: AS_OF, sliceSize: slice, requestedBy: 'bench' }],
+      });
+      let rssPeak = idle ?? 0;
+      const sliceEnds: number[] = [];
+      let ticks = 0;
+      const poll = setInterval(() => {
+        rssPeak = Math.max(rssPeak, rssMb(pid) ?? 0);
+        handle
+          .query(getSweepProgressQuery)
+          .then((now) => {
+            for (let s = sliceEnds.length; s < now.slices; s += 1) sliceEnds.push((performance.now() - started) / 1000);
+            if (++ticks % 10 !== 0) return;
+            const seconds = (performance.now() - started) / 1000;
+            process.stderr.write(`  sweep ${fmt(now.processed)}/${fmt(now.total)} · slice ${now.slices} · eligible ${fmt(now.eligible)} · grants ${fmt(now.grantsCreated)} · notices ${fmt(now.noticesQueued)} · ${fmt(now.processed / seconds)}/s · worker RSS ${mb(rssMb(pid))} · ${fmt(seconds)} s\n`);
+          })
+          .catch(() => undefined);
+      }, 1_000);
+      const result = (await handle.result()) as SweepProgress;
+      clearInterval(poll);
+      const wall = (performance.now() - started) / 1000;
+      for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
+      const cpu = Object.entries(pids).map(([name, p]) => [name, (cpuSeconds(p) ?? NaN) - (cpuBefore[name] ?? NaN)] as const);
+      const workerPeak = peakMb(pid);
+      const ferretPeak = pids.ferretdb === undefined ? undefined : peakMb(pids.ferretdb);
+
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker!.once('exit', resolve));
+      worker = undefined;
+
+      const models = registerModels(city.store);
+      const grants = await models.Grant.estimatedDocumentCount();
+      const records = await models.Notice.estimatedDocumentCount();
+      const queues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: false, prefix: settings.queuePrefix });
+      const jobs = await queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'prioritized');
+      await queues.queue('inbox').obliterate({ force: true });
+      await queues.close();
+
+      const ratio = await scanRatio(city.store, policy, result.total);
+      const durations = sliceEnds.map((end, i) => end - (i === 0 ? 0 : sliceEnds[i - 1]));
+      const sorted = [...durations].sort((a, b) => a - b);
+      console.log(
+        table(
+          ['figure', 'value'],
+          [
+            ['residents screened', `${fmt(result.processed)} of ${fmt(result.total)} (${result.status})`],
+            ['eligible / ineligible / undetermined', `${fmt(result.eligible)} / ${fmt(result.ineligible)} / ${fmt(result.undetermined)}`],
+            ['grants created (stored)', `${fmt(result.grantsCreated)} (${fmt(grants)})`],
+            ['notices queued (records, inbox jobs)', `${fmt(result.noticesQueued)} (${fmt(records)}, ${fmt(jobs)})`],
+            ['sweep wall time (start to result)', `${fmt(wall, 1)} s`],
+            ['subjects per second', fmt(result.processed / wall)],
+            [`slices of ${fmt(slice)}`, `${result.slices}: first ${fmt(durations[0] ?? 0, 1)} s, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0, 1)} s, last full ${fmt(durations.at(-2) ?? durations[0] ?? 0, 1)} s`],
+            ['worker peak RSS (VmHWM; idle before the sweep)', `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`],
+            ['FerretDB peak RSS', mb(ferretPeak)],
+            ['CPU seconds during the sweep', cpu.map(([name, seconds]) => `${name} ${fmt(seconds, 1)}`).join(', ')],
+            ['bare cursor drain of the projection', `${fmt(ratio.drain, 1)} s (${fmt(result.total / ratio.drain)}/s)`],
+            ['same drain + compiled decide()', `${fmt(ratio.decide, 1)} s (${fmt(result.total / ratio.decide)}/s)`],
+            ['scan + evaluate vs bare drain', `${fmt(ratio.decide / ratio.drain, 2)}× (target ≤ 1.3×)`],
+            ['sweep wall vs one scan + evaluate', `${fmt(wall / ratio.decide, 1)}×`],
+          ],
+        ),
+      );
+      if (ratio.eligible !== result.eligible || result.grantsCreated !== result.eligible || grants !== result.eligible || jobs !== result.eligible) {
+        throw new Error(`the counts disagree: sweep eligible ${result.eligible}, decide() eligible ${ratio.eligible}, grants ${grants}, jobs ${jobs}`);
+      }
+      if (profileDir) {
+        if (!readdirSync(profileDir).includes('sweep-worker.cpuprofile')) throw new Error('the worker wrote no CPU profile');
+        const summary = summariseProfile(profileFile!);
+        console.log(`\n   where the worker's time went (V8 CPU profile of the sweep, ${fmt(summary.wallMs / 1000, 1)} s, self time):`);
+        console.log(table(['category', 'ms', 'share'], summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`])));
+        console.log(`\n   luxon's time by the project file that called it: ${summary.luxonCallers.map((c) => `${c.name} ${fmt(c.ms)} ms`).join(', ')}\n`);
+        console.log(table(['function', 'where', 'ms', 'share'], summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`])));
+      }
+    } finally {
+      worker?.kill('SIGKILL');
+      await connection?.close();
+      await resetRecords(city.store).catch(() => undefined);
+      await servers.stop();
+      await city.close();
+      if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    }
+  },
+};

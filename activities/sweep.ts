@@ -33,6 +33,7 @@ import { pinnedPolicy, planOf, type PolicySource } from './case.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 import { openCursor, sealCursor } from './sweep-cursor.js';
+import { openStreams } from './sweep-streams.js';
 import { dueFacts, horizonFinder, makeHorizonStore } from './sweep-horizon.js';
 import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
 
@@ -67,6 +68,7 @@ const BATCH = 2_000;
 
 export function makeSweepActivities(deps: SweepDeps) {
   const writer = makeSweepWriter(deps.store);
+  const streams = openStreams<Entry>();
   const horizons = makeHorizonStore(deps.store);
   const Sweeps = registerSweepModel(deps.store);
   const compiled = new Map<string, CompiledPolicy>();
@@ -189,39 +191,55 @@ export function makeSweepActivities(deps: SweepDeps) {
       const batches =
         input.scope === 'due'
           ? dueBatches(input.caseId, policy, input.asOf, after)
-          : mapBatches(streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH, signal: context.cancellationSignal }));
-      for await (const batch of batches) {
-        const taken = batch.slice(0, input.limit - counts.processed);
-        const eligible: ScreenedSubject[] = [];
-        const undetermined: ScreenedSubject[] = [];
-        const noted: Array<{ subjectKey: string; date: string }> = [];
-        for (const { id, subjectKey, facts } of taken) {
-          const outcome = evaluator.decide(facts).outcome;
-          counts[outcome] += 1;
-          if (outcome === 'ineligible') {
-            const date = horizonOf?.(facts);
-            if (date !== undefined) noted.push({ subjectKey: subjectKey ?? keyOf(id), date });
-            continue;
-          }
-          const subject = { id, subjectKey: subjectKey ?? keyOf(id), facts, decision: evaluator.explain(facts) };
-          if (outcome === 'eligible') eligible.push(subject);
-          else {
-            undetermined.push(subject);
-            for (const fact of subject.decision.missingFacts) causes[fact] = (causes[fact] ?? 0) + 1;
-          }
-        }
-        counts.processed += taken.length;
-        last = taken.at(-1)?.position ?? last;
-        await act(input.caseId, input.plan, policy, eligible, undetermined, input.startsPerSecond, counts);
-        await horizons.note(policy, input.caseId, noted);
-        counts.horizonsNoted += noted.length;
-        context.heartbeat({ processed: counts.processed });
-        if (counts.processed >= input.limit) {
-          exhausted = false;
-          break;
-        }
+          : streams.resume(input.caseId, after, () => mapBatches(streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH })));
+      try {
+        await screen();
+      } catch (error) {
+        streams.close(input.caseId);
+        throw error;
+      }
+      // The next slice of this sweep, on this worker, reads on from the same cursor.
+      if (input.scope !== 'due') {
+        if (exhausted || last === undefined) streams.close(input.caseId);
+        else streams.park(input.caseId, last);
       }
       return { counts, undeterminedCauses: causes, ...(exhausted || last === undefined ? {} : { cursor: sealCursor(last, deps.subjectKeySecret) }) };
+
+      async function screen(): Promise<void> {
+        for await (const batch of batches) {
+          context.cancellationSignal.throwIfAborted();
+          const taken = batch.slice(0, input.limit - counts.processed);
+          if (taken.length < batch.length && input.scope !== 'due') streams.keepRest(input.caseId, batch.slice(taken.length));
+          const eligible: ScreenedSubject[] = [];
+          const undetermined: ScreenedSubject[] = [];
+          const noted: Array<{ subjectKey: string; date: string }> = [];
+          for (const { id, subjectKey, facts } of taken) {
+            const outcome = evaluator.decide(facts).outcome;
+            counts[outcome] += 1;
+            if (outcome === 'ineligible') {
+              const date = horizonOf?.(facts);
+              if (date !== undefined) noted.push({ subjectKey: subjectKey ?? keyOf(id), date });
+              continue;
+            }
+            const subject = { id, subjectKey: subjectKey ?? keyOf(id), facts, decision: evaluator.explain(facts) };
+            if (outcome === 'eligible') eligible.push(subject);
+            else {
+              undetermined.push(subject);
+              for (const fact of subject.decision.missingFacts) causes[fact] = (causes[fact] ?? 0) + 1;
+            }
+          }
+          counts.processed += taken.length;
+          last = taken.at(-1)?.position ?? last;
+          await act(input.caseId, input.plan, policy, eligible, undetermined, input.startsPerSecond, counts);
+          await horizons.note(policy, input.caseId, noted);
+          counts.horizonsNoted += noted.length;
+          context.heartbeat({ processed: counts.processed });
+          if (counts.processed >= input.limit) {
+            exhausted = false;
+            break;
+          }
+        }
+      }
     },
 
     /** The published policies a scheduled run sweeps on a date: every one in force, or only those whose conditions read a date. */

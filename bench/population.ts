@@ -4,9 +4,11 @@
  * a fresh Temporal dev server and Redis when a benchmark needs them; and the reset of the records
  * a run writes (grants, notices…), which keeps the seeded platform data (dp_*, subjects).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import { createProgress } from '../infra/progress.js';
 import { freePort } from '../infra/ports.js';
@@ -22,6 +24,7 @@ import { loadConfig, type Config } from '../workers/config.js';
 import { fmt, progress } from './support.js';
 
 export const SEED_AS_OF = '2026-06-01';
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BATCH = 5_000;
 /** The pseudonym secret of the seeded subjects register; workers screening the city use the same. */
 export const SECRET = 'benchmark-only-subject-key-secret-0123456789';
@@ -111,4 +114,20 @@ export async function resetRecords(store: Connection): Promise<void> {
     if (existing.has(model.collection.collectionName)) await model.collection.drop();
     await model.createIndexes();
   }
+}
+
+/** Starts a worker process (bench/sweep-worker.ts: the Temporal worker and its activities) and resolves once it serves its task queue. */
+export async function startWorker(settings: object): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) resolve();
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`  worker: ${chunk.toString()}`));
+    child.on('exit', (code) => reject(new Error(`the sweep worker exited with ${code} before it was ready:\n${output}`)));
+  });
+  return child;
 }

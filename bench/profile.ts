@@ -79,12 +79,16 @@ export function summariseProfile(path: string, top = 20): { wallMs: number; func
     bucket.ms += us / 1000;
     byCategory.set(category, bucket);
     if (/node_modules\/luxon\//.test(url)) {
-      let caller = parent.get(node.id);
-      while (caller && (/node_modules\//.test(caller.callFrame.url) || caller.callFrame.url === '')) caller = parent.get(caller.id);
-      const file = caller ? short(caller.callFrame.url) : '(unknown)';
-      const entry = luxon.get(file) ?? { name: file, where: '', ms: 0, share: 0 };
+      const chain: string[] = [];
+      for (let caller = parent.get(node.id); caller && chain.length < 3; caller = parent.get(caller.id)) {
+        const file = short(caller.callFrame.url);
+        if (file === '' || file.startsWith('node_modules/') || file.startsWith('node:') || chain.at(-1) === file) continue;
+        chain.push(file);
+      }
+      const key = chain.length > 0 ? chain.join(' ← ') : '(unknown)';
+      const entry = luxon.get(key) ?? { name: key, where: '', ms: 0, share: 0 };
       entry.ms += us / 1000;
-      luxon.set(file, entry);
+      luxon.set(key, entry);
     }
   }
   const finish = (entries: Iterable<SelfTime>) => [...entries].map((e) => ({ ...e, share: e.ms / (total / 1000) })).sort((a, b) => b.ms - a.ms);

@@ -6,6 +6,7 @@
  */
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
+import { latencyBenchmark } from './latency.js';
 import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
 import { sweepBenchmark } from './sweep.js';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   grants: grantsBenchmark,
   notices: noticesBenchmark,
   sweep: sweepBenchmark,
+  latency: latencyBenchmark,
 };
 
 class UsageError extends Error {}

@@ -6,12 +6,11 @@
  * wall time, subjects/s, the worker's peak memory, slice times, and in the same run the bare
  * cursor drain of the policy's projection against the same drain with compiled decide().
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { openNoticeQueues } from '../activities/notices.js';
@@ -23,12 +22,11 @@ import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
 import { streamPopulation } from '../store/population.js';
 import { getSweepProgressQuery, sweepWorkflowId, type SweepProgress } from '../workflows/contracts.js';
-import { freshServers, openCity, peakMb, resetRecords, SECRET } from './population.js';
+import { freshServers, openCity, peakMb, resetRecords, SECRET, startWorker } from './population.js';
 import { summariseProfile } from './profile.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} MB`);
 
 /** Current resident memory of a process (VmRSS), in MB. */
@@ -50,22 +48,6 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Starts bench/sweep-worker.ts and resolves once it serves the task queue. */
-async function startWorker(settings: object): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`  worker: ${chunk.toString()}`));
-    child.on('exit', (code) => reject(new Error(`the sweep worker exited with ${code} before it was ready:\n${output}`)));
-  });
-  return child;
 }
 
 /** The same projection through the population stream, bare and with decide(): what reading costs and what evaluating adds. */
@@ -193,7 +175,9 @@ export const sweepBenchmark: Benchmark = {
         const summary = summariseProfile(profileFile!);
         console.log(`\n   where the worker's time went (V8 CPU profile of the sweep, ${fmt(summary.wallMs / 1000, 1)} s, self time):`);
         console.log(table(['category', 'ms', 'share'], summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`])));
-        console.log(`\n   luxon's time by the project file that called it: ${summary.luxonCallers.map((c) => `${c.name} ${fmt(c.ms)} ms`).join(', ')}\n`);
+        console.log(`\n   luxon's self time by the project files that called it (innermost first):`);
+        console.log(table(['callers', 'ms'], summary.luxonCallers.slice(0, 8).map((c) => [c.name, fmt(c.ms)])));
+        console.log('');
         console.log(table(['function', 'where', 'ms', 'share'], summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`])));
       }
     } finally {

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-seconds S] [--max-rate R]`:
+ * life-event latency on the embedded stack — a childcare birth accepted by ingestEvent (as
+ * `POST /events` does) to its grant recorded (the grants collection polled by `_id` =
+ * benefitWorkflowId) — at a steady offered rate, median and p99; then the offered rate doubled
+ * step by step until errors appear or the backlog is not worked off, which gives the highest
+ * sustained rate. Births are of seeded infants (bench/population.ts); the worker is a process
+ * of its own (bench/sweep-worker.ts), the events come from this one, as from the API.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection as TemporalConnection } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { ingestEvent, type IngestDeps } from '../client/ingest.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { subjectKey } from '../domain/pseudonym.js';
+import { findFact } from '../domain/sources.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { periodKey } from '../rules/engine.js';
+import type { Policy } from '../rules/types.js';
+import { registerModels } from '../store/models.js';
+import { benefitWorkflowId } from '../workflows/contracts.js';
+import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF, startWorker } from './population.js';
+import { fmt, table, type Benchmark } from './support.js';
+
+const POLL_MS = 25;
+/** After the offered period, how long a step may take to record every grant. */
+const DRAIN_MS = 15_000;
+/** A step is sustained when its p99 stays under this and nothing fails. */
+const P99_LIMIT_MS = 10_000;
+
+interface Birth {
+  body: object;
+  grantId: string;
+}
+
+/** Births of seeded local infants born from `from` on, as the household registry reports them a week later. */
+async function births(store: Connection, policy: Policy, run: string): Promise<Birth[]> {
+  const birthDate = findFact('person.birthDate')!;
+  const localHukou = findFact('person.localHukou')!;
+  const docs = await store.db!.collection(birthDate.source.collection)
+    .find({ [birthDate.field.column]: { $gte: new Date('2025-01-01T00:00:00Z') } }, { projection: { _id: 1, [birthDate.field.column]: 1, [localHukou.field.column]: 1 } })
+    .toArray();
+  const out: Birth[] = [];
+  for (const doc of docs) {
+    if (doc[localHukou.field.column] !== true) continue;
+    const born = (doc[birthDate.field.column] as Date).toISOString().slice(0, 10);
+    const occurredOn = new Date(Math.min(Date.parse(`${born}T00:00:00Z`) + 7 * 86_400_000, Date.parse(`${SEED_AS_OF}T00:00:00Z`))).toISOString().slice(0, 10);
+    const id = doc._id as unknown as string;
+    const key = subjectKey('person', id, SECRET);
+    out.push({
+      body: { sourceEventId: `bench-${run}-${out.length}`, source: 'household-registry', type: 'birth.registered', occurredOn, subject: { residentId: id }, payload: { birthDate: born } },
+      grantId: benefitWorkflowId(policy.id, key, periodKey(policy, occurredOn)),
+    });
+  }
+  return out;
+}
+
+interface Step {
+  rate: number;
+  offered: number;
+  accepted: number;
+  errors: number;
+  recorded: number;
+  latencies: number[];
+  ingestMs: number[];
+  /** Accepted but not yet granted when the offered period ended. */
+  backlogAtEnd: number;
+  sustained: boolean;
+}
+
+const quantile = (sorted: readonly number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+
+/** Offers `rate` births a second for `seconds` (open loop) and waits for their grants. */
+async function offer(ingest: (body: object) => Promise<unknown>, store: Connection, queue: Birth[], rate: number, seconds: number): Promise<Step> {
+  const { Grant } = registerModels(store);
+  const count = Math.round(rate * seconds);
+  if (queue.length < count) throw new Error(`only ${queue.length} seeded infants left for ${count} births: seed a larger city (--residents)`);
+  const batch = queue.splice(0, count);
+  const step: Step = { rate, offered: count, accepted: 0, errors: 0, recorded: 0, latencies: [], ingestMs: [], backlogAtEnd: 0, sustained: false };
+  const pending = new Map<string, number>();
+  let polling = true;
+  const poller = (async () => {
+    while (polling || pending.size > 0) {
+      if (pending.size > 0) {
+        const found = await Grant.collection.find({ _id: { $in: [...pending.keys()] as never[] } }, { projection: { _id: 1 } }).toArray();
+        const now = performance.now();
+        for (const { _id } of found) {
+          const at = pending.get(String(_id));
+          if (at === undefined) continue;
+          step.latencies.push(now - at);
+          step.recorded += 1;
+          pending.delete(String(_id));
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  })();
+  const started = performance.now();
+  const sent: Array<Promise<void>> = [];
+  for (const [i, birth] of batch.entries()) {
+    const due = started + (1000 * i) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(
+      (async () => {
+        const at = performance.now();
+        try {
+          await ingest(birth.body);
+          const accepted = performance.now();
+          step.ingestMs.push(accepted - at);
+          step.accepted += 1;
+          pending.set(birth.grantId, accepted);
+        } catch {
+          step.errors += 1;
+        }
+      })(),
+    );
+  }
+  await Promise.all(sent);
+  step.backlogAtEnd = pending.size;
+  const deadline = performance.now() + DRAIN_MS;
+  while (pending.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  polling = false;
+  const unfinished = pending.size;
+  pending.clear();
+  await poller;
+  step.latencies.sort((a, b) => a - b);
+  step.ingestMs.sort((a, b) => a - b);
+  step.sustained = step.errors === 0 && unfinished === 0 && quantile(step.latencies, 0.99) <= P99_LIMIT_MS;
+  return step;
+}
+
+const row = (step: Step): string[] => [
+  fmt(step.rate),
+  fmt(step.offered),
+  fmt(step.accepted),
+  fmt(step.errors),
+  fmt(step.recorded),
+  fmt(quantile(step.ingestMs, 0.5)),
+  fmt(quantile(step.latencies, 0.5)),
+  fmt(quantile(step.latencies, 0.99)),
+  fmt(step.latencies.at(-1) ?? NaN),
+  fmt(step.backlogAtEnd),
+  step.sustained ? 'yes' : 'no',
+];
+const HEADER = ['events/s', 'offered', 'accepted', 'errors', 'granted', 'ingest p50 ms', 'latency p50 ms', 'p99 ms', 'max ms', 'backlog at end', 'sustained'];
+
+export const latencyBenchmark: Benchmark = {
+  summary: 'life-event latency (accepted birth → childcare grant recorded) at a steady rate, then the highest sustained rate',
+  options: {
+    residents: { default: 100_000, help: 'synthetic residents in the seeded city (its infants are the births)' },
+    rate: { default: 5, help: 'steady offered births per second' },
+    seconds: { default: 60, help: 'length of the steady run' },
+    'step-seconds': { default: 30, help: 'length of each step of the rising rate' },
+    'max-rate': { default: 80, help: 'highest offered rate to try (doubling from --rate)' },
+  },
+  async run(options) {
+    const city = await openCity(options.residents);
+    const servers = await freshServers(['temporal', 'redis']);
+    const run = randomUUID().slice(0, 8);
+    let worker: ChildProcess | undefined;
+    let connection: TemporalConnection | undefined;
+    try {
+      console.log(`   city (${city.stateDir}): ${city.note}`);
+      const catalog = await loadPolicyCatalog();
+      await createPolicyLifecycle(city.store).importCatalog(catalog.policies);
+      await resetRecords(city.store);
+      const policy = catalog.policies.find((p) => p.id === 'childcare-subsidy')!;
+      const queue = await births(city.store, policy, run);
+      console.log(`   ${fmt(queue.length)} local infants born since 2025-01-01 to report`);
+      const taskQueue = `bench-latency-${run}`;
+      worker = await startWorker({ temporalAddress: servers.temporalAddress, namespace: servers.temporalNamespace, taskQueue, mongodbUri: city.uri, redisUrl: servers.redisUrl, queuePrefix: taskQueue, secret: SECRET });
+      connection = await TemporalConnection.connect({ address: servers.temporalAddress });
+      const deps: IngestDeps = { store: city.store, temporal: new Client({ connection, namespace: servers.temporalNamespace }), subjectKeySecret: SECRET, taskQueue, today: () => SEED_AS_OF };
+      const ingest = (body: object) => ingestEvent(deps, body);
+
+      await offer(ingest, city.store, queue, 2, 5); // warm-up: workflow bundle, connections, JIT
+      process.stderr.write(`  steady: ${options.rate}/s for ${options.seconds} s\n`);
+      const steady = await offer(ingest, city.store, queue, options.rate, options.seconds);
+      console.log(`\n   steady offered load (${fmt(options.rate)} births/s for ${fmt(options.seconds)} s):`);
+      console.log(table(HEADER, [row(steady)]));
+
+      const steps: Step[] = [];
+      let exhausted = false;
+      for (let rate = options.rate; rate <= options['max-rate']; rate *= 2) {
+        if (queue.length < rate * options['step-seconds']) {
+          exhausted = true;
+          break;
+        }
+        process.stderr.write(`  step: ${rate}/s for ${options['step-seconds']} s\n`);
+        const step = await offer(ingest, city.store, queue, rate, options['step-seconds']);
+        steps.push(step);
+        if (!step.sustained) break;
+      }
+      console.log(`\n   rising offered rate (${fmt(options['step-seconds'])} s a step; sustained = no errors, every grant recorded within ${DRAIN_MS / 1000} s of the step's end, p99 ≤ ${P99_LIMIT_MS / 1000} s):`);
+      console.log(table(HEADER, steps.map(row)));
+      const best = steps.filter((s) => s.sustained).at(-1);
+      console.log(`\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options.rate)} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`);
+    } finally {
+      worker?.kill('SIGTERM');
+      if (worker) await new Promise((resolve) => worker!.once('exit', resolve));
+      await connection?.close();
+      await resetRecords(city.store).catch(() => undefined);
+      await servers.stop();
+      await city.close();
+    }
+  },
+};

@@ -121,9 +121,11 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
         view.progress.total = Math.max(view.progress.total, view.progress.processed);
       }
       view.progress.total = view.progress.processed;
-      view.result = simulation.result(Math.round(performance.now() - started));
+      const result = simulation.result(Math.round(performance.now() - started));
+      // Recorded on the version before anyone is told it is done: a submit right after sees it.
+      await record(actor, policy, job.hash, true, describeSimulation(result));
+      view.result = result;
       view.status = 'done';
-      await record(actor, policy, job.hash, true, describeSimulation(view.result));
     } catch (error) {
       if (job.abort.signal.aborted) return;
       view.status = 'failed';

@@ -24,6 +24,7 @@ import { createSimulationRunner } from '../client/simulation.js';
 import { createSweepService } from '../client/sweeps.js';
 import { issueToken, userOfToken, type Role } from '../store/users.js';
 import { createCaseService } from '../client/cases.js';
+import { createCitizenService } from '../client/citizen.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import type { Connection as StoreConnection } from 'mongoose';
@@ -32,23 +33,25 @@ import { join } from 'node:path';
 
 /**
  * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查) and inspector
- * (陈核查). Tokens are issued once per state directory (a role missing from an older file is
- * added) and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN).
+ * (陈核查), and — once the city is seeded — a citizen (张秀英) bound to one seeded resident's
+ * subject key. Tokens are issued once per state directory (a role missing from an older file is
+ * added) and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN) and the console.
  */
-async function demoTokens(store: StoreConnection, stateDir: string): Promise<string> {
+async function demoTokens(store: StoreConnection, stateDir: string, citizen?: { subjectKey: string }): Promise<string> {
   const file = join(stateDir, 'demo-users.json');
-  const people: Array<{ name: string; role: Role }> = [
+  const people: Array<{ name: string; role: Role; subjectKey?: string }> = [
     { name: '王芳', role: 'officer' },
     { name: '李明', role: 'reviewer' },
     { name: '周督查', role: 'supervisor' },
     { name: '陈核查', role: 'inspector' },
+    ...(citizen ? [{ name: '张秀英', role: 'citizen' as const, subjectKey: citizen.subjectKey }] : []),
   ];
-  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; role: Role; token: string }>) : [];
+  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; role: Role; token: string; subjectKey?: string }>) : [];
   const valid = (await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))).filter((entry) => entry !== undefined);
   const missing = people.filter((person) => !valid.some((entry) => entry.role === person.role));
   if (missing.length > 0 || valid.length !== known.length) {
     const users = [...valid];
-    for (const person of missing) users.push({ ...person, token: await issueToken(store, person.name, person.role) });
+    for (const person of missing) users.push({ ...person, token: await issueToken(store, person.name, person.role, person.subjectKey ? { subjectKey: person.subjectKey } : {}) });
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   }
@@ -98,6 +101,8 @@ async function main(): Promise<void> {
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       cases: createCaseService({ store, temporal, namespace: stack.temporalNamespace, taskQueue: config.taskQueue, subjectKeySecret: secret, temporalUiUrl: stack.temporalUiUrl }),
+      // The citizen's own records (/me); answering an offer signals its workflow.
+      citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       console: true,
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
       const count = (value: number) => value.toLocaleString('en');
       console.log(`  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`);
       console.log('                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)');
-      console.log(`  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor and inspector tokens in ${await demoTokens(store, config.stateDir)}`);
+      console.log(`  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir)}`);
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 
@@ -143,6 +148,11 @@ async function main(): Promise<void> {
         summary,
         runningCases: () => countRunningCases(temporal, config.taskQueue),
         progress,
+        // Once the feed is planned, the demo citizen is the first resident whose 60th birthday it reports (an offer to confirm).
+        onPlanned: async (citizenKey) => {
+          await demoTokens(store, config.stateDir, { subjectKey: citizenKey });
+          progress.info(`demo citizen · 演示群众 张秀英: a citizen token in ${join(config.stateDir, 'demo-users.json')} (console /console)`);
+        },
         out: process.stdout,
         interactive: process.stdout.isTTY === true && !config.ci,
       });

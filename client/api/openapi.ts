@@ -13,6 +13,7 @@ const TAGS = [
   { name: 'simulation', description: '政策沙盘：全市影响测算 · impact simulation over the whole city' },
   { name: 'explain', description: '资格解释 · why a subject is or is not eligible' },
   { name: 'catalog', description: '数据共享目录、运算符与触发事件 · data sources, operators and triggers' },
+  { name: 'citizen', description: '本人事项：消息、待遇、待确认事项、承诺核查、数据使用记录 · the citizen’s own inbox, benefits, offers, pledges and who used their data' },
   { name: 'health', description: '服务状态与实时概况 · service health and live summary' },
 ];
 

@@ -15,6 +15,8 @@ import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../cases.js';
+import { citizenRoutes } from './citizen-routes.js';
+import type { CitizenService } from '../citizen.js';
 
 export interface ApiDeps {
   health: HealthChecks;
@@ -28,6 +30,8 @@ export interface ApiDeps {
   sweeps?: SweepService;
   /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
   cases?: CaseService;
+  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
+  citizen?: CitizenService;
   /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
   console?: boolean;
   temporalUiUrl?: string;
@@ -58,6 +62,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
+    const citizen = deps.citizen;
+    if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
   }
   void app.register(catalogRoutes);
 

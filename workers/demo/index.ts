@@ -9,7 +9,8 @@ import type { IngestResult } from '../../client/ingest.js';
 import { seedCity } from '../../infra/seed/index.js';
 import type { Progress } from '../../infra/progress.js';
 import type { DemoSettings } from '../config.js';
-import { planFeed, type EventBody } from './feed-plan.js';
+import { subjectKey } from '../../domain/pseudonym.js';
+import { planFeed, type EventBody, type FeedPlan } from './feed-plan.js';
 import { startFeed, storeCursor, type Feed } from './feed.js';
 import { readPopulation } from './population.js';
 import type { DemoStatus, SummarySource } from './summary.js';
@@ -25,6 +26,8 @@ export interface DemoDeps {
   /** Cases still running (the feed holds back while there are `BACKLOG_LIMIT` or more). */
   runningCases?: () => Promise<number | undefined>;
   progress: Progress;
+  /** Called once the feed is planned, with the subject key of the demo citizen (demoCitizen below). */
+  onPlanned?: (citizenSubjectKey: string) => Promise<void>;
   /** Where the live summary goes, and whether it is redrawn in place. */
   out: NodeJS.WriteStream | NodeJS.WritableStream;
   interactive: boolean;
@@ -42,6 +45,16 @@ const n = (value: number) => value.toLocaleString('en');
 
 /** Running cases at which the feed waits for the pipeline. */
 export const BACKLOG_LIMIT = 8;
+
+/**
+ * The demo citizen: the first resident whose 60th birthday the feed reports (the senior card is
+ * offered for one-tap confirmation), else the first resident of any event; their subject key.
+ */
+export function demoCitizen(plan: FeedPlan, secret: string): string | undefined {
+  const persons = plan.deliveries.map((d) => d.body).filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
+  const chosen = persons.find((body) => body.type === 'age.milestone' && body.payload.age === 60) ?? persons[0];
+  return chosen ? subjectKey('person', chosen.subject.residentId, secret) : undefined;
+}
 
 /** Starts the demo; see the file comment. Never rejects: a failure is reported and shown in the status. */
 export function startDemo(deps: DemoDeps): Demo {
@@ -80,6 +93,8 @@ export function startDemo(deps: DemoDeps): Demo {
       `registry feed · 登记部门推送: ${n(plan.events)} life events of ${plan.from} to ${plan.to} in ${n(plan.deliveries.length)} deliveries ` +
         `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
     );
+    const citizen = demoCitizen(plan, deps.secret);
+    if (citizen && deps.onPlanned) await deps.onPlanned(citizen).catch((error: unknown) => say(`demo citizen · 演示群众: no token (${String(error)})`));
     if (abort.signal.aborted) return;
     display = startSummaryDisplay({ source: deps.summary, out: deps.out, interactive: deps.interactive });
     if (settings.eventsPerSecond === 0) {

@@ -18,6 +18,7 @@ import { logUnmask, registerUnmaskModel } from '../store/unmask-log.js';
 import { ROLE_ZH, type Role, type User } from '../store/users.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline } from './case-timeline.js';
 import { searchVisibility, type VisibleCase } from './case-visibility.js';
+import { Refusal } from './refusal.js';
 
 export interface CaseServiceDeps {
   store: Connection;
@@ -31,17 +32,7 @@ export interface CaseServiceDeps {
 }
 
 /** A refused case request: HTTP status, stable code, both languages, the field at fault. */
-export class CaseRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export class CaseRefusal extends Refusal {}
 
 export interface CaseQuery {
   /** A resident ID, a credit code or a subject key; turned into the key, never kept. */

@@ -4,23 +4,14 @@
  * roles allowed when the person's role may not use the group — both in English and Chinese.
  */
 import type { FastifyRequest } from 'fastify';
+import { Refusal } from '../refusal.js';
 import { ROLE_ZH, type Role, type User } from '../../store/users.js';
 
 /** The person a bearer token belongs to, or undefined (store/users.ts userOfToken). */
 export type Authenticate = (token: string) => Promise<User | undefined>;
 
 /** A refusal of the API layer (401, 403, 400…): status, stable code, both languages, the field at fault. */
-export class ApiRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export class ApiRefusal extends Refusal {}
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {

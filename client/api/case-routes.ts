@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdentityError } from '../../domain/identity.js';
 import { CaseRefusal, type CaseQuery, type CaseService } from '../cases.js';
 import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 /** What the case routes need: the case service and the same token lookup as /policies. */
 export interface CaseApiDeps {
@@ -15,11 +16,9 @@ export interface CaseApiDeps {
 }
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' }, field: { type: 'string' } } } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 const caseParams = { type: 'object', required: ['caseId'], properties: { caseId: { type: 'string', pattern: '^life-event:.+', description: 'life-event:<sourceEventId>, URL-encoded' } } } as const;
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
 const subjectSchema = {
   type: 'object',
   properties: { kind: { type: 'string' }, subjectKey: { type: 'string', description: 'pseudonymous subject key' }, maskedId: { type: 'string', description: 'resident ID or credit code, masked: 3714**********123X' } },
@@ -54,7 +53,7 @@ const timelineSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: text, source: { type: 'string', enum: ['temporal', 'record'] }, workflowId: { type: 'string' }, detail: open },
+        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: textSchema, source: { type: 'string', enum: ['temporal', 'record'] }, workflowId: { type: 'string' }, detail: open },
       },
     },
   },

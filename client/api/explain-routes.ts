@@ -18,6 +18,8 @@ import { checkFacts, defaultAsOf, explainPolicy } from '../../rules/explain-subj
 import type { Policy } from '../../rules/types.js';
 import { ErrorType } from '../../workflows/contracts.js';
 import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
+import { errorSchema, textSchema } from './schemas.js';
+import { Refusal } from '../refusal.js';
 
 /** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key secret. */
 export interface ExplainApiDeps {
@@ -28,46 +30,24 @@ export interface ExplainApiDeps {
 }
 
 /** A refused explanation: HTTP status, stable code, both languages, the field at fault. */
-export class ExplainApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-    readonly issues?: Array<{ path: string; message: string }>,
-  ) {
-    super(message);
-  }
-}
+export class ExplainApiError extends Refusal {}
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const policyId = { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'policy id, e.g. old-age-allowance' } as const;
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
 const explanationSchema = {
   type: 'object',
   additionalProperties: true,
   properties: {
     policyId: { type: 'string' },
     version: { type: 'integer' },
-    title: text,
+    title: textSchema,
     asOf: { type: 'string' },
     subjectKey: { type: 'string', description: 'pseudonymous subject key (never the raw ID)' },
     inForce: { type: 'boolean' },
     decision: { type: 'object', additionalProperties: true, description: 'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual)' },
     flips: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'smallest changes of facts that flip the outcome: [{changes: [{fact, factLabel, from, to}], outcome}]' },
     nextChange: { type: ['object', 'null'], properties: { date: { type: 'string' }, outcome: { type: 'string' } }, description: 'when the outcome next changes by itself' },
-    summary: text,
-  },
-} as const;
-const errorSchema = {
-  type: 'object',
-  properties: {
-    code: { type: 'string' },
-    message: { type: 'string' },
-    messageZh: { type: 'string' },
-    field: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    summary: textSchema,
   },
 } as const;
 const responses = { 200: explanationSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 422: errorSchema, 503: errorSchema } as const;

@@ -12,6 +12,7 @@ import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
 import { actorResolver as requireActor, ApiRefusal, type Authenticate } from './auth.js';
 import { POLICY_ROLES } from '../../store/users.js';
+import { bearerSecurity, errorSchema } from './schemas.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
@@ -40,18 +41,8 @@ const noteBody = (required: boolean) =>
     additionalProperties: false,
   }) as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
-const errorSchema = {
-  type: 'object',
-  properties: {
-    code: { type: 'string' },
-    message: { type: 'string' },
-    messageZh: { type: 'string' },
-    field: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-} as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 
 type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { note?: string } }>;
 

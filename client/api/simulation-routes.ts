@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../policy-lifecycle.js';
 import { SimulationRefusal, type SimulationRunner } from '../simulation.js';
+import { errorSchema, textSchema } from './schemas.js';
 
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
 const counts = {
   type: 'object',
   properties: { eligible: { type: 'integer' }, ineligible: { type: 'integer' }, undetermined: { type: 'integer' } },
@@ -16,7 +16,7 @@ const row = {
   type: 'object',
   properties: {
     key: { type: 'string' },
-    label: text,
+    label: textSchema,
     ...counts.properties,
     cost: { type: 'number' },
     baselineEligible: { type: 'integer', description: 'eligible under the published version' },
@@ -51,7 +51,7 @@ const resultSchema = {
     },
     undeterminedCauses: {
       type: 'array',
-      items: { type: 'object', properties: { fact: { type: 'string' }, source: { type: 'string' }, label: text, count: { type: 'integer' } } },
+      items: { type: 'object', properties: { fact: { type: 'string' }, source: { type: 'string' }, label: textSchema, count: { type: 'integer' } } },
     },
     elapsedMs: { type: 'integer' },
   },
@@ -69,16 +69,6 @@ const viewSchema = {
   },
 } as const;
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    code: { type: 'string' },
-    message: { type: 'string' },
-    messageZh: { type: 'string' },
-    field: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-} as const;
 const versionParams = {
   type: 'object',
   required: ['id', 'version'],

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../policy-lifecycle.js';
 import { SweepRefusal, type SweepService } from '../sweeps.js';
 import { PolicyApiError } from './policies.js';
+import { bearerSecurity, errorSchema } from './schemas.js';
 
 /** What the sweep routes need: the sweep helpers and the policy routes' bearer authentication. */
 export interface SweepApiDeps {
@@ -45,10 +46,9 @@ const viewSchema = {
     error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } } },
   },
 } as const;
-const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' }, field: { type: 'string' } } } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'the sweep ID, URL-encoded' } } } as const;
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };

@@ -9,8 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock } from './lock.js';
 import type { Progress } from './progress.js';
-import type { Provisioned } from './provision.js';
-import { findExecutable, ProvisionError, runTool } from './run-tool.js';
+import { aptInstall, type Provisioned } from './provision.js';
+import { findExecutable, ProvisionError } from './run-tool.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** The flags the console test starts Chromium with: no sandbox (root in a container), no GPU, no background traffic. */
@@ -32,24 +32,3 @@ export async function ensureChromium(cacheDir: string, progress: Progress): Prom
   });
 }
 
-async function aptInstall(packages: string[], progress: Progress): Promise<void> {
-  const purpose = `install ${packages.join(' and ')}`;
-  const aptGet = findExecutable('apt-get');
-  if (!aptGet || process.getuid?.() !== 0) {
-    throw new ProvisionError(`Cannot ${purpose}: this process cannot apt-get it (run 'sudo apt-get install ${packages.join(' ')}').`);
-  }
-  const step = progress.step(`${packages.join(', ')}: installing the Debian packages`);
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', ...packages], { env, step, purpose });
-  try {
-    await install().catch(async () => {
-      // A fresh machine may have no package lists yet.
-      await runTool(aptGet, ['update'], { env, step, purpose: 'update the package lists' });
-      await install();
-    });
-  } catch (error) {
-    step.fail(error instanceof Error ? error.message : String(error));
-    throw error;
-  }
-  step.done(packages.join(', '));
-}

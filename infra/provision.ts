@@ -196,17 +196,28 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
   const fallbacks = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
   const found = findExecutable('redis-server', fallbacks);
   if (found) return { path: found, cached: true };
-  const purpose = 'install redis-server';
+  await aptInstall(['redis-server'], progress, 'or set REDIS_URL to an existing Redis');
+  const path = findExecutable('redis-server', fallbacks);
+  if (!path) throw new ProvisionError('Cannot install redis-server: apt-get succeeded but redis-server is still missing.');
+  return { path, cached: false };
+}
+
+/**
+ * Installs Debian packages with apt-get when running as root, updating the package lists first
+ * if the install fails on a fresh machine; otherwise a ProvisionError saying what to run
+ * (and `alternative`, when there is one).
+ */
+export async function aptInstall(packages: string[], progress: Progress, alternative?: string): Promise<void> {
+  const purpose = `install ${packages.join(' and ')}`;
   const aptGet = findExecutable('apt-get');
   if (!aptGet || process.getuid?.() !== 0) {
     throw new ProvisionError(
-      `Cannot ${purpose}: 'redis-server' is not installed and this process cannot apt-get it ` +
-        `(run 'sudo apt-get install redis-server', or set REDIS_URL to an existing Redis).`,
+      `Cannot ${purpose}: not installed, and this process cannot apt-get it (run 'sudo apt-get install ${packages.join(' ')}'${alternative ? `, ${alternative}` : ''}).`,
     );
   }
-  const step = progress.step('redis-server: installing the Debian package');
+  const step = progress.step(`${packages.join(', ')}: installing the Debian package${packages.length > 1 ? 's' : ''}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', 'redis-server'], { env, step, purpose });
+  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', ...packages], { env, step, purpose });
   try {
     await install().catch(async () => {
       // A fresh machine may have no package lists yet.
@@ -217,9 +228,6 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
     step.fail(error instanceof Error ? error.message : String(error));
     throw error;
   }
-  const path = findExecutable('redis-server', fallbacks);
-  if (!path) throw new ProvisionError(`Cannot ${purpose}: apt-get succeeded but redis-server is still missing.`);
-  step.done(path);
-  return { path, cached: false };
+  step.done(packages.join(', '));
 }
 

@@ -24,6 +24,9 @@ import { createSimulationRunner } from '../client/simulation.js';
 import { createSweepService } from '../client/sweeps.js';
 import { issueToken, userOfToken, type Role } from '../store/users.js';
 import { createCaseService } from '../client/cases.js';
+import { createObjectionService } from '../client/objections.js';
+import { storePolicySource } from '../activities/policy-source.js';
+import { createMetricsService } from '../client/metrics.js';
 import { createCitizenService } from '../client/citizen.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
@@ -100,11 +103,15 @@ async function main(): Promise<void> {
         explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
+      // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
+      objections: createObjectionService({ store, temporal, taskQueue: config.taskQueue, subjectKeySecret: secret, policies: storePolicySource(store) }),
       cases: createCaseService({ store, temporal, namespace: stack.temporalNamespace, taskQueue: config.taskQueue, subjectKeySecret: secret, temporalUiUrl: stack.temporalUiUrl }),
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
+      // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
+      metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       console: true,
       temporalUiUrl: stack.temporalUiUrl,
       health: {
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
     console.log(`  console · 控制台 ${apiUrl}/console`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);
+    console.log(`  metrics · 监督指标 ${apiUrl}/programme-metrics (supervisor token) · Prometheus ${apiUrl}/metrics`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);

@@ -15,6 +15,10 @@ import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../cases.js';
+import { objectionRoutes } from './objection-routes.js';
+import type { ObjectionService } from '../objections.js';
+import { metricsRoutes } from './metrics-routes.js';
+import type { MetricsService } from '../metrics.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../citizen.js';
 
@@ -32,6 +36,10 @@ export interface ApiDeps {
   cases?: CaseService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
   citizen?: CitizenService;
+  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`' tokens, GET /programme-metrics. */
+  metrics?: MetricsService;
+  /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
+  objections?: ObjectionService;
   /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
   console?: boolean;
   temporalUiUrl?: string;
@@ -62,9 +70,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
+    const objections = deps.objections;
+    if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections, authenticate: policies.authenticate }));
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
   }
+  const metrics = deps.metrics;
+  if (metrics) void app.register(async (scope) => metricsRoutes(scope, { metrics, authenticate: deps.policies?.authenticate }));
   void app.register(catalogRoutes);
 
   app.setNotFoundHandler((request, reply) => {

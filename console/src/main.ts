@@ -11,6 +11,8 @@ import type { Session } from './form-kit.js';
 import { currentLang, setLang, t } from './i18n.js';
 import { renderList } from './list-view.js';
 import { renderSweep, renderSweepList } from './sweeps-view.js';
+import { renderCase, renderCaseSearch } from './cases-view.js';
+import { renderCitizen } from './citizen-view.js';
 import type { Catalog } from './types.js';
 
 const app = document.getElementById('app')!;
@@ -30,11 +32,12 @@ function shell(content: HTMLElement): void {
       'header',
       { class: 'top' },
       h('a', { href: '#/', class: 'brand' }, h('strong', {}, t('appTitle')), h('span', { class: 'muted' }, t('appSubtitle'))),
-      session
+      session && isPolicyRole(session.role)
         ? h('nav', { class: 'top-nav' },
             h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
             h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')))
         : null,
+      session && !isPolicyRole(session.role) ? caseNav(session.role) : null,
       h(
         'div',
         { class: 'who' },
@@ -45,6 +48,24 @@ function shell(content: HTMLElement): void {
     ),
     h('main', {}, content),
   );
+}
+
+/** Officers and reviewers author policies; supervisors, inspectors and citizens have their own pages (issue 5). */
+const isPolicyRole = (role: string): boolean => role === 'officer' || role === 'reviewer';
+
+/** The navigation of the issue-5 roles: case search, assigned inspections, or the citizen's own page. */
+function caseNav(role: string): HTMLElement {
+  const current = (pattern: RegExp) => (pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '');
+  if (role === 'citizen') return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
+  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')));
+}
+
+/** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
+function routeCaseRoles(role: string, catalog: Catalog): void {
+  if (role === 'citizen') return shell(renderCitizen(catalog));
+  const one = /^#\/case\/(.+)$/.exec(location.hash);
+  if (one) return shell(renderCase(decodeURIComponent(one[1]), role, catalog));
+  return shell(renderCaseSearch(role, catalog));
 }
 
 function signInPage(problem?: string): HTMLElement {
@@ -79,6 +100,7 @@ async function route(): Promise<void> {
     }
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
+  if (!isPolicyRole(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;
   if (location.hash === '#/sweeps') return shell(renderSweepList());

@@ -1,0 +1,248 @@
+/**
+ * Case supervision (案件督查) in the console: a supervisor searches cases by resident ID (sent
+ * to GET /cases, answered masked), an inspector sees the cases of inspections assigned to them,
+ * and one case's page shows its whole timeline, each decision's recorded conditions, the
+ * Temporal Web UI link and the logged reveal of the identifier (supervisors, with a reason).
+ */
+import { api, errorText } from './api.js';
+import { h, mount } from './dom.js';
+import { button } from './form-kit.js';
+import { formatTime, pick, t, tOr } from './i18n.js';
+import type { Catalog, Text } from './types.js';
+
+/** A case as GET /cases lists it (client/cases.ts CaseSummary). */
+interface CaseSummary {
+  caseId: string;
+  eventType: string;
+  eventDate?: string;
+  receivedAt?: string;
+  subject: { kind: string; subjectKey: string; maskedId?: string };
+  policies: Array<{ id: string; version: number; outcome: string; amount?: number }>;
+  caseStatus: string;
+  outcome?: string;
+  execution?: string;
+  links: { timeline: string; temporalUi?: string };
+}
+
+/** One recorded condition of a decision (rules/types.ts ConditionResult). */
+export interface RecordedCondition {
+  name?: string;
+  label?: Text;
+  fact: string;
+  operator: string;
+  value: unknown;
+  factValue?: unknown;
+  result: boolean | 'unknown';
+  pledged?: boolean;
+}
+
+interface TimelineEntry { at: string; kind: string; actor: string; summary: Text; source: 'temporal' | 'record'; workflowId?: string; detail?: Record<string, unknown> }
+interface CaseTimeline {
+  caseId: string;
+  eventType: string;
+  eventDate: string;
+  subject: CaseSummary['subject'];
+  workflows: Array<{ workflowId: string; type: string; runId?: string; temporalUi?: string; history: string }>;
+  entries: TimelineEntry[];
+}
+
+export const caseHash = (caseId: string): string => `#/case/${encodeURIComponent(caseId)}`;
+const casePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}`;
+
+/** The kind of a timeline entry as a category: its colour, its one-character mark and its legend. */
+function category(kind: string): { cls: string; mark: string } {
+  if (kind.startsWith('event.')) return { cls: 'k-event', mark: '事' };
+  if (kind === 'data.access') return { cls: 'k-data', mark: '数' };
+  if (kind === 'decision' || kind === 'manual-review') return { cls: 'k-decision', mark: '判' };
+  if (kind === 'grant') return { cls: 'k-grant', mark: '发' };
+  if (kind === 'grant.revoked' || kind === 'recovery') return { cls: 'k-bad', mark: '追' };
+  if (kind.startsWith('offer')) return { cls: 'k-offer', mark: '确' };
+  if (kind.startsWith('pledge') || kind.startsWith('inspection')) return { cls: 'k-pledge', mark: '核' };
+  if (kind.startsWith('notice')) return { cls: 'k-notice', mark: '通' };
+  if (kind === 'unmask') return { cls: 'k-unmask', mark: '揭' };
+  if (kind.startsWith('objection')) return { cls: 'k-objection', mark: '异' };
+  return { cls: 'k-temporal', mark: '流' };
+}
+
+const eventLabel = (catalog: Catalog, type: string): string => pick(catalog.triggers.find((trigger) => trigger.type === type)?.label) || type;
+
+const show = (value: unknown): string =>
+  value === undefined || value === null ? '—' : typeof value === 'boolean' ? t(value ? 'yes' : 'no') : Array.isArray(value) ? value.map(show).join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+
+/** A decision's conditions as a table: condition, fact, test, the subject's (masked) value and the result. */
+export function conditionTable(conditions: RecordedCondition[], catalog: Catalog): HTMLElement {
+  const facts = new Map(catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)));
+  const operators = new Map(catalog.operators.map((op) => [op.name, op.label] as const));
+  const mark = (result: RecordedCondition['result']) =>
+    h('span', { class: `cond-result ${result === true ? 'ok' : result === false ? 'bad' : 'unknown'}` }, result === true ? `✓ ${t('condMet')}` : result === false ? `✗ ${t('condNotMet')}` : `? ${t('condUnknown')}`);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'conditions-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('colCondition')), h('th', {}, t('colTest')), h('th', {}, t('colFactValue')), h('th', {}, t('colResult')))),
+      h('tbody', {}, ...conditions.map((c) =>
+        h(
+          'tr',
+          { 'data-fact': c.fact },
+          h('td', {}, pick(c.label) || c.name || '', h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact)),
+          h('td', {}, `${pick(operators.get(c.operator)) || c.operator} ${show(c.value)}`),
+          h('td', { class: 'fact-value' }, show(c.factValue), c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null),
+          h('td', {}, mark(c.result)),
+        ))),
+    ),
+  );
+}
+
+function caseRow(c: CaseSummary, catalog: Catalog): HTMLElement {
+  return h(
+    'tr',
+    { class: 'case-row', 'data-case': c.caseId },
+    h('td', {}, h('a', { href: caseHash(c.caseId) }, eventLabel(catalog, c.eventType)), h('div', { class: 'muted mono' }, c.caseId)),
+    h('td', { class: 'mono masked-id' }, c.subject.maskedId ?? c.subject.subjectKey),
+    h('td', {}, ...c.policies.map((p) => h('div', {}, h('span', { class: `badge outcome-${p.outcome}` }, tOr(`outcome_${p.outcome}`, p.outcome)), ` ${p.id}${p.amount === undefined ? '' : ` · ¥${p.amount}`}`))),
+    h('td', { class: 'num' }, c.eventDate ?? '', h('div', { class: 'muted' }, c.receivedAt ? formatTime(c.receivedAt) : '')),
+    h('td', {}, tOr(`caseStatus_${c.caseStatus}`, c.caseStatus), c.execution ? h('div', { class: 'muted' }, c.execution) : null),
+  );
+}
+
+/**
+ * The case search (supervisor: by resident ID, credit code or nothing) or, for an inspector,
+ * the cases of the inspections assigned to them. The typed ID goes to the API only.
+ */
+export function renderCaseSearch(role: string, catalog: Catalog): HTMLElement {
+  const inspector = role === 'inspector';
+  const body = h('tbody', {});
+  const note = h('p', { class: 'muted search-note' });
+  const subject = h('input', { type: 'search', id: 'case-subject', class: 'case-subject', autocomplete: 'off', placeholder: t('caseSubjectPlaceholder'), 'aria-label': t('caseSubject') });
+  const load = async () => {
+    mount(body, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
+    const query = !inspector && subject.value.trim() ? `?subject=${encodeURIComponent(subject.value.trim())}` : '';
+    try {
+      const found = await api<{ cases: CaseSummary[]; temporal: string }>('GET', `/cases${query}`);
+      mount(body, ...(found.cases.length ? found.cases.map((c) => caseRow(c, catalog)) : [h('tr', {}, h('td', { colspan: 5, class: 'muted cases-none' }, t(inspector ? 'inspectionsNone' : 'casesNone')))]));
+      note.textContent = found.temporal === 'unavailable' ? t('casesTemporalUnavailable') : t('casesFound', { count: found.cases.length });
+    } catch (error) {
+      mount(body, h('tr', {}, h('td', { colspan: 5, class: 'error-box' }, errorText(error))));
+      note.textContent = '';
+    }
+  };
+  const form = h('form', { class: 'row case-search' }, subject, h('button', { type: 'submit', class: 'primary' }, t('caseSearch')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void load();
+  });
+  window.setTimeout(() => void load(), 0);
+  return h(
+    'section',
+    { class: 'card list cases' },
+    h('h2', {}, t(inspector ? 'inspectionsTitle' : 'casesTitle')),
+    h('p', { class: 'muted' }, t(inspector ? 'inspectionsIntro' : 'casesIntro')),
+    inspector ? null : form,
+    note,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'case-table' }, h('thead', {}, h('tr', {}, h('th', {}, t('colCase')), h('th', {}, t('colSubject')), h('th', {}, t('colDecisions')), h('th', {}, t('colEventDate')), h('th', {}, t('colStatus')))), body)),
+  );
+}
+
+function entryItem(entry: TimelineEntry, caseId: string): HTMLElement {
+  const { cls, mark } = category(entry.kind);
+  const child = entry.workflowId && entry.workflowId !== caseId ? entry.workflowId : undefined;
+  return h(
+    'li',
+    { class: `tl-entry ${cls} src-${entry.source}`, 'data-kind': entry.kind },
+    h('span', { class: 'tl-mark', 'aria-hidden': 'true' }, mark),
+    h(
+      'div',
+      { class: 'tl-body' },
+      h('div', { class: 'tl-summary' }, pick(entry.summary)),
+      h('div', { class: 'tl-meta muted' }, h('time', { datetime: entry.at }, formatTime(entry.at)), ` · ${entry.actor}`, ` · ${entry.source === 'temporal' ? 'Temporal' : t('sourceRecord')}`, child ? h('span', { class: 'mono' }, ` · ${child}`) : null),
+    ),
+  );
+}
+
+/** The decision explanations: each decision's outcome and recorded conditions. */
+function explanations(entries: TimelineEntry[], catalog: Catalog): HTMLElement {
+  const decisions = entries.filter((e) => e.kind === 'decision');
+  return h(
+    'section',
+    { class: 'card explanations' },
+    h('h3', {}, t('caseExplanations')),
+    h('p', { class: 'muted' }, t('caseExplainNote')),
+    ...decisions.map((d) => {
+      const detail = d.detail ?? {};
+      const policy = detail.policy as { id: string; version: number };
+      const missing = (detail.missingFacts as string[] | undefined) ?? [];
+      return h(
+        'div',
+        { class: 'explanation', 'data-policy': policy.id },
+        h('h4', {}, `${policy.id} v${policy.version} `, h('span', { class: `badge outcome-${String(detail.outcome)}` }, tOr(`outcome_${String(detail.outcome)}`, String(detail.outcome))), detail.amount === undefined ? null : ` ¥${String(detail.amount)}`),
+        h('div', { class: 'muted' }, t('caseDecisionMeta', { asOf: String(detail.asOf ?? ''), period: String(detail.period ?? ''), at: formatTime(d.at) })),
+        conditionTable((detail.conditions as RecordedCondition[] | undefined) ?? [], catalog),
+        missing.length ? h('p', { class: 'notice' }, t('caseMissingFacts', { facts: missing.join('、') })) : null,
+      );
+    }),
+    decisions.length ? null : h('p', { class: 'muted' }, t('caseNoDecision')),
+  );
+}
+
+/** The logged reveal of the identifier: a reason first, then the ID and a fresh timeline. */
+function unmaskBox(caseId: string, reload: () => void): HTMLElement {
+  const box = h('div', { class: 'unmask' });
+  const reason = h('textarea', { class: 'unmask-reason', rows: 2, placeholder: t('unmaskReasonPlaceholder'), 'aria-label': t('unmaskReason') });
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const submit = button(t('unmaskConfirm'), async () => {
+    submit.disabled = true;
+    try {
+      const revealed = await api<{ subject: { id: string }; reason: string; unmaskedBy: string }>('POST', `${casePath(caseId)}/unmask`, { reason: reason.value });
+      mount(box, h('div', { class: 'revealed' }, h('span', { class: 'muted' }, t('unmaskRevealed')), h('strong', { class: 'mono revealed-id' }, revealed.subject.id), h('div', { class: 'muted' }, t('unmaskLogged', { reason: revealed.reason }))));
+      reload();
+    } catch (error) {
+      mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+      submit.disabled = false;
+    }
+  }, { class: 'danger act-unmask-confirm' });
+  const open = button(t('unmask'), () => mount(box, h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('unmaskReason')), reason), h('div', { class: 'actions' }, submit), flash), { class: 'act-unmask' });
+  mount(box, open);
+  return box;
+}
+
+/** One case: header with masked subject and Temporal UI link, explanations, and the timeline. */
+export function renderCase(caseId: string, role: string, catalog: Catalog): HTMLElement {
+  const head = h('div', { class: 'case-head' }, h('p', { class: 'muted' }, t('loading')));
+  const explained = h('div', {});
+  const list = h('ol', { class: 'timeline' });
+  const showTemporal = h('input', { type: 'checkbox', class: 'toggle-temporal', checked: true });
+  let unmask: HTMLElement | undefined;
+  const load = async () => {
+    try {
+      const timeline = await api<CaseTimeline>('GET', `${casePath(caseId)}/timeline`);
+      const own = timeline.workflows.find((w) => w.workflowId === caseId);
+      if (role === 'supervisor') unmask ??= unmaskBox(caseId, () => void load());
+      mount(
+        head,
+        h('a', { href: '#/cases', class: 'back' }, `← ${t(role === 'inspector' ? 'inspectionsTitle' : 'casesTitle')}`),
+        h('div', { class: 'title-row' }, h('h2', {}, eventLabel(catalog, timeline.eventType)), h('span', { class: 'muted' }, timeline.eventDate)),
+        h('div', { class: 'mono muted case-id' }, caseId),
+        h('div', { class: 'case-subject-line' }, `${t('colSubject')}：`, h('strong', { class: 'mono masked-id' }, timeline.subject.maskedId ?? timeline.subject.subjectKey), h('span', { class: 'muted mono' }, ` · ${timeline.subject.subjectKey}`)),
+        h('div', { class: 'actions' },
+          own?.temporalUi ? h('a', { class: 'button-link temporal-link', href: own.temporalUi, target: '_blank', rel: 'noopener' }, `${t('openTemporal')} ↗`) : h('span', { class: 'muted' }, t('noTemporalUi')),
+          ...timeline.workflows.filter((w) => w.workflowId !== caseId).map((w) => (w.temporalUi ? h('a', { class: 'child-link mono', href: w.temporalUi, target: '_blank', rel: 'noopener' }, `${w.type} ↗`) : null))),
+        unmask ?? null,
+      );
+      mount(explained, explanations(timeline.entries, catalog));
+      mount(list, ...timeline.entries.map((entry) => entryItem(entry, caseId)));
+    } catch (error) {
+      mount(head, h('a', { href: '#/cases', class: 'back' }, `← ${t('casesTitle')}`), h('p', { class: 'error-box' }, errorText(error)));
+    }
+  };
+  showTemporal.addEventListener('change', () => list.classList.toggle('hide-temporal', !showTemporal.checked));
+  window.setTimeout(() => void load(), 0);
+  return h(
+    'div',
+    { class: 'case-page' },
+    h('section', { class: 'card case' }, head),
+    explained,
+    h('section', { class: 'card' }, h('div', { class: 'row' }, h('h3', {}, t('caseTimeline')), h('label', { class: 'check' }, showTemporal, t('caseShowTemporal'))), list),
+  );
+}

@@ -1,0 +1,192 @@
+/**
+ * Supervision and the citizen's page end to end, in Debian's Chromium: a birth runs through the
+ * pipeline; a supervisor signs in, types the child's resident ID, opens the case, reads its
+ * timeline (decision, grant, notice) and the decision's conditions, finds the Temporal Web UI
+ * link to the case's workflow, unmasks the ID with a reason and sees the reveal logged. A
+ * citizen at phone width (390 px, nothing overflowing) sees their inbox and benefit and confirms
+ * an offer, which becomes a benefit. Screenshots go to test-output/console/ and are checked.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../client/api/server.js';
+import { createCitizenService } from '../client/citizen.js';
+import { ingestEvent } from '../client/ingest.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { cityToday } from '../domain/calendar.js';
+import { maskResidentId } from '../domain/identity.js';
+import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
+import { createProgress } from '../infra/progress.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { issueToken, userOfToken } from '../store/users.js';
+import type { LifeEventResult } from '../workflows/contracts.js';
+import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
+import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import { summarisePng } from './support/png.js';
+
+const stack = inject('stack');
+const shots = join(process.cwd(), 'test-output', 'console');
+let env: CaseApi;
+let api: FastifyInstance;
+let url: string;
+let browser: Browser;
+let senior: TestSubject;
+let seniorToken: string;
+
+/** Runs one life event through the pipeline and waits for the benefit workflow it started to finish or wait. */
+async function runEvent(body: Record<string, unknown>): Promise<LifeEventResult> {
+  const store = env.pipeline.store;
+  const accepted = await ingestEvent({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
+  return (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
+}
+
+beforeAll(async () => {
+  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
+  // The birth of env.child runs through the pipeline here: granted, notified, delivered to the inbox.
+  env = await openCaseApi(stack, 'e2esupervisor');
+  const store = env.pipeline.store;
+  await createPolicyLifecycle(store).importCatalog((await loadPolicyCatalog()).policies);
+
+  // A resident certified disabled (granted the living subsidy) who then turns 60 (offered the senior card).
+  senior = await addResident(store, '1966-05-20', { 'person.localHukou': true, 'person.alive': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 2, 'person.minimumLivingAllowance': true });
+  const run = env.pipeline.taskQueue.slice(-8);
+  const disability = await runEvent({ sourceEventId: `cl-cjz-${run}`, source: 'disabled-persons-federation', type: 'disability.certified', occurredOn: '2026-04-02', subject: { residentId: senior.id }, payload: { grade: 2, disabilityType: 'physical' } });
+  const granted = disability.decisions.find((d) => d.policy.id === 'disability-living-subsidy');
+  if (granted?.action !== 'granted' || !granted.benefitWorkflowId) throw new Error(`the disability subsidy was not granted: ${JSON.stringify(disability.decisions)}`);
+  await env.client.workflow.getHandle(granted.benefitWorkflowId).result();
+  const milestone = await runEvent({ sourceEventId: `hr-60-${run}`, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-05-20', subject: { residentId: senior.id }, payload: { age: 60 } });
+  if (!milestone.decisions.some((d) => d.policy.id === 'senior-preferential-card' && d.action === 'offered')) throw new Error(`the senior card was not offered: ${JSON.stringify(milestone.decisions)}`);
+  for (let i = 0; i < 300 && (await env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey })) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  seniorToken = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
+
+  api = buildApi({
+    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    cases: env.cases,
+    citizen: createCitizenService({ store, temporal: env.client }),
+    console: true,
+    temporalUiUrl: TEMPORAL_UI,
+    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+  });
+  url = await api.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  mkdirSync(shots, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await env?.close();
+});
+
+/** Saves a full-page screenshot and checks it is a rendered page as wide as the viewport (nothing overflows sideways). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const png = summarisePng(readFileSync(path));
+  expect(statSync(path).size).toBeGreaterThan(15_000);
+  expect(png.width).toBe(page.viewportSize()!.width);
+  expect(png.height).toBeGreaterThan(300);
+  expect(png.colours).toBeGreaterThan(12);
+}
+
+async function signIn(page: Page, token: string, name: string, role: string): Promise<void> {
+  await page.goto(`${url}/console`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
+  expect(await page.locator('.user-role').textContent()).toBe(role);
+}
+
+describe('the supervisor’s console', () => {
+  it('finds a case by resident ID, reads its timeline and explanation, links to Temporal, and unmasks with a logged reason', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    await signIn(page, env.tokens.supervisor, '周督查', '督查人员');
+    expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['案件查询']);
+    await page.locator('#case-subject').fill(env.child.id);
+    await page.getByRole('button', { name: '查询' }).click();
+    const row = page.locator(`tr.case-row[data-case="${env.birthCase}"]`);
+    await row.waitFor();
+    expect(await page.locator('tr.case-row').count()).toBe(1);
+    expect(await row.locator('.masked-id').innerText()).toBe(maskResidentId(env.child.id));
+    expect(await row.innerText()).toContain('出生登记');
+    expect(await row.innerText()).toContain('childcare-subsidy');
+    await screenshot(page, 'case-search');
+
+    await row.getByRole('link').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/case/${encodeURIComponent(env.birthCase)}`);
+    const entry = (kind: string) => page.locator(`.tl-entry[data-kind="${kind}"]`);
+    await entry('decision').first().waitFor();
+    for (const kind of ['event.received', 'data.access', 'decision', 'grant', 'notice.queued', 'notice.delivered', 'workflow.started']) expect(await entry(kind).count(), kind).toBeGreaterThan(0);
+    expect(await entry('grant').first().innerText()).toContain('发放 childcare-subsidy');
+    expect(await entry('grant').first().locator('.tl-meta').innerText()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日.*system/);
+    const explanation = page.locator('.explanation[data-policy="childcare-subsidy"]');
+    expect(await explanation.locator('h4').innerText()).toContain('符合');
+    expect(await explanation.locator('tr[data-fact="person.localHukou"]').innerText()).toMatch(/本市户籍[\s\S]*是[\s\S]*✓ 满足/);
+    const temporal = page.locator('a.temporal-link');
+    expect(await temporal.getAttribute('href')).toMatch(new RegExp(`^${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/[0-9a-f-]+/history$`));
+    expect(await temporal.getAttribute('target')).toBe('_blank');
+    expect(await page.content()).not.toContain(env.child.id);
+    await screenshot(page, 'case-timeline');
+
+    // The reveal needs a reason; it is logged and appears in the timeline.
+    await page.locator('.act-unmask').click();
+    await page.locator('.act-unmask-confirm').click();
+    await expect.poll(() => page.locator('.unmask .flash-bad').innerText()).toContain('请说明查看完整身份标识的理由');
+    const reason = '群众来电反映未收到育儿补贴，核实身份';
+    await page.locator('.unmask-reason').fill(reason);
+    await page.locator('.act-unmask-confirm').click();
+    await expect.poll(() => page.locator('.revealed-id').innerText()).toBe(env.child.id);
+    await expect.poll(() => entry('unmask').count()).toBe(1);
+    expect(await entry('unmask').innerText()).toContain(`周督查查看了完整身份标识，理由：${reason}`);
+    await screenshot(page, 'case-unmasked');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the citizen’s page on a phone', () => {
+  it('shows the inbox and benefit at 390 px and confirms an offer, which becomes a benefit', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', hasTouch: true });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    await signIn(page, seniorToken, '张秀英', '群众');
+    await page.locator('.me-who h2').waitFor();
+    expect(await page.locator('.me-who').innerText()).toContain(maskResidentId(senior.id));
+    const offer = page.locator('.me-offers .offer');
+    await offer.waitFor();
+    expect(await offer.innerText()).toContain('老年人优待证');
+    await page.locator('.me-benefits .benefit[data-policy="disability-living-subsidy"]').waitFor();
+    expect(await page.locator('.me-benefits').innerText()).toContain('困难残疾人生活补贴');
+    await expect.poll(() => page.locator('.me-inbox .notice-item').count()).toBeGreaterThanOrEqual(2);
+    await page.locator('.me-access .access-item').first().waitFor();
+    expect(await page.locator('.me-access').innerText()).toContain('市公安局');
+    expect(await overflow()).toBe(0);
+    expect(await page.content()).not.toContain(senior.id);
+    await screenshot(page, 'citizen-phone');
+
+    const grantsBefore = await env.pipeline.models.Grant.countDocuments({ subjectKey: senior.subjectKey });
+    await offer.locator('.act-confirm').click();
+    await page.locator('.me-offers .none').waitFor();
+    await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').waitFor();
+    expect(await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').innerText()).toContain('一键确认');
+    expect(await env.pipeline.models.Grant.countDocuments({ subjectKey: senior.subjectKey })).toBe(grantsBefore + 1);
+
+    // An objection: the form is there; where the objection routes are not served, it says so plainly.
+    await page.locator('.objection-statement').fill('残疾等级登记有误，应为一级');
+    await page.locator('.act-object').click();
+    await expect.poll(() => page.locator('.me-objection .flash').innerText()).toMatch(/异议功能暂未开放|异议已提交/);
+    expect(await overflow()).toBe(0);
+    await screenshot(page, 'citizen-phone-confirmed');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -75,7 +75,7 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/policies/{id}/versions/{version}/approve'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.info.description).toMatch(/免申即享/);
     expect(doc.info.description).toMatch(/Apply-free/);
-    expect(doc.tags.map((t) => t.name)).toEqual(['events', 'policies', 'simulation', 'explain', 'catalog', 'citizen', 'health']);
+    expect(doc.tags.map((t) => t.name)).toEqual(['events', 'policies', 'simulation', 'explain', 'catalog', 'citizen', 'metrics', 'objections', 'health']);
   });
 
   it('gives every route a summary and a tag', async () => {

@@ -10,6 +10,7 @@ import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities, type PolicySource } from './case.js';
 import { guardActivities } from './guard.js';
 import { makeEnqueueNotice, makeEnqueueNotices, type NoticeQueues } from './notices.js';
+import { makeObjectionActivities } from './objections.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
+    ...makeObjectionActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeSweepActivities({
       store: deps.store,
       policies: deps.policies,

@@ -13,6 +13,7 @@ import { registerBenefitModels } from '../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../store/cases.js';
 import { registerDecisionModels } from '../store/decisions.js';
 import { registerNoticeModels } from '../store/notices.js';
+import { registerObjectionModel } from '../store/objections.js';
 import { unmasksOfCase } from '../store/unmask-log.js';
 import type { MaskedSubject } from './cases.js';
 
@@ -67,8 +68,14 @@ const ACTIVITY_TEXT: Record<string, Text> = {
   inspectPledge: { zh: '事后核查', en: 'pledge inspected' },
   closePledge: { zh: '核查结论', en: 'inspection closed' },
   revokePledgedGrant: { zh: '撤销发放', en: 'grant revoked' },
+  reevaluateObjection: { zh: '异议复核：重新判定', en: 'objection re-evaluated' },
+  settleObjection: { zh: '异议复核：补发或追回', en: 'objection settled' },
+  closeObjection: { zh: '异议办结', en: 'objection closed' },
 };
 const OUTCOME_ZH: Record<string, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
+
+/** Fields the decision schema does not list (an objection's links), read from the stored document. */
+const pick = (record: object, keys: string[]) => Object.fromEntries(keys.flatMap((key) => (key in record ? [[key, (record as Record<string, unknown>)[key]]] : [])));
 
 const timeOf = (ts: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
   new Date(Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6)).toISOString();
@@ -152,8 +159,11 @@ export async function buildTimeline(deps: TimelineDeps, record: LifeEventRecord,
   entries.push(...fromCase.entries);
 
   const [grants, offers, pledges] = await Promise.all([Grant.find({ caseId }).lean(), Offer.find({ caseId }).lean(), Pledge.find({ caseId }).lean()]);
+  // Objections about the case run workflows of their own; their arrears top-ups are records, not workflows.
+  const objections = (await registerObjectionModel(deps.store).find({ caseId }).lean()).sort((a, b) => a.filedAt.getTime() - b.filedAt.getTime());
   const childIds = new Map(fromCase.children.map((c) => [c.workflowId, c]));
-  for (const key of [...grants, ...offers, ...pledges].map((r) => r.key)) if (!childIds.has(key)) childIds.set(key, { workflowId: key, type: 'benefit' });
+  for (const key of [...grants.filter((g) => g.basis !== 'objection-arrears'), ...offers, ...pledges].map((r) => r.key)) if (!childIds.has(key)) childIds.set(key, { workflowId: key, type: 'benefit' });
+  for (const objection of objections) childIds.set(objection.workflowId, { workflowId: objection.workflowId, type: 'objection' });
   for (const child of childIds.values()) {
     const history = await readHistory(deps.temporal, child.workflowId, child.runId);
     const runId = child.runId ?? history?.runId;
@@ -176,16 +186,16 @@ export async function buildTimeline(deps: TimelineDeps, record: LifeEventRecord,
     rec(decision.decidedAt, 'decision', 'rules engine', {
       zh: `${decision.policy.id} 第${decision.policy.version}版：${OUTCOME_ZH[decision.outcome] ?? decision.outcome}${amount === undefined ? '' : `，金额 ${amount}`}`,
       en: `${decision.policy.id} v${decision.policy.version}: ${decision.outcome}${amount === undefined ? '' : `, amount ${amount}`}`,
-    }, { policy: decision.policy, outcome: decision.outcome, amount, period: decision.period, asOf: decision.asOf, conditions: decision.conditions, missingFacts: decision.missingFacts, failedSources: decision.failedSources, withoutCitizenDocuments: decision.withoutCitizenDocuments });
+    }, { decisionKey: decision.key, ...pick(decision, ['supersedes', 'supersededBy', 'objectionId']), policy: decision.policy, outcome: decision.outcome, amount, period: decision.period, asOf: decision.asOf, conditions: decision.conditions, missingFacts: decision.missingFacts, failedSources: decision.failedSources, withoutCitizenDocuments: decision.withoutCitizenDocuments });
   }
   for (const task of await ManualTask.find({ caseId }).lean()) {
     rec(task.openedAt, 'manual-review', 'system', { zh: `转人工审核（${task.policyId}）`, en: `manual review opened for ${task.policyId}` }, { policyId: task.policyId, missingFacts: task.missingFacts, failedSources: task.failedSources, status: task.status });
   }
   for (const grant of grants) {
-    rec(grant.grantedAt, 'grant', 'system', { zh: `发放 ${grant.policy.id}（${grant.period}）${grant.amount ?? ''}`, en: `${grant.policy.id} granted for ${grant.period}${grant.amount === undefined ? '' : `: ${grant.amount}`}` }, { grantKey: grant.key, policy: grant.policy, amount: grant.amount, period: grant.period, basis: grant.basis, status: grant.status });
+    rec(grant.grantedAt, grant.basis === 'objection-arrears' ? 'arrears' : 'grant', 'system', { zh: `发放 ${grant.policy.id}（${grant.period}）${grant.amount ?? ''}`, en: `${grant.policy.id} granted for ${grant.period}${grant.amount === undefined ? '' : `: ${grant.amount}`}` }, { grantKey: grant.key, policy: grant.policy, amount: grant.amount, period: grant.period, basis: grant.basis, status: grant.status });
     rec(grant.revokedAt, 'grant.revoked', 'system', { zh: `撤销发放 ${grant.policy.id}`, en: `${grant.policy.id} grant revoked` }, { grantKey: grant.key, reason: grant.revokeReason });
     for (const recovery of await Recovery.find({ grantKey: grant.key }).lean()) {
-      rec(recovery.createdAt, 'recovery', 'system', { zh: `追回 ${recovery.amount}`, en: `recovery of ${recovery.amount} opened` }, { amount: recovery.amount, status: recovery.status });
+      rec(recovery.createdAt, 'recovery', 'system', { zh: `追回 ${recovery.amount}`, en: `recovery of ${recovery.amount} opened` }, { recoveryKey: recovery.key, amount: recovery.amount, reason: recovery.reason, status: recovery.status });
     }
   }
   for (const offer of offers) {
@@ -202,6 +212,9 @@ export async function buildTimeline(deps: TimelineDeps, record: LifeEventRecord,
   for (const notice of notices) {
     rec(notice.queuedAt, 'notice.queued', 'system', { zh: `通知（${notice.template}，${notice.channel}）已排队`, en: `notice ${notice.template} queued (${notice.channel})` }, { noticeKey: notice.noticeKey, template: notice.template, channel: notice.channel, status: notice.status, attempts: notice.attempts });
     rec(notice.deliveredAt, `notice.${notice.status}`, notice.channel, { zh: `通知（${notice.template}）已送达`, en: `notice ${notice.template} delivered (${notice.channel})` }, { noticeKey: notice.noticeKey, channel: notice.channel, error: notice.error });
+  }
+  for (const objection of objections) {
+    for (const step of objection.steps) rec(step.at, `objection.${step.kind}`, step.actor, step.summary, { objectionId: objection._id, status: objection.status, ...(step.kind === 'corrected' && objection.correction ? { fact: objection.correction.fact, department: objection.correction.department, oldValue: objection.correction.oldValue, reason: objection.correction.reason } : {}) });
   }
   for (const reveal of await unmasksOfCase(deps.store, caseId)) {
     rec(reveal.at, 'unmask', reveal.actor, { zh: `${reveal.actor}查看了完整身份标识，理由：${reveal.reason}`, en: `${reveal.actor} unmasked the identifier: ${reveal.reason}` }, { role: reveal.role, reason: reveal.reason });

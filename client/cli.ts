@@ -18,6 +18,7 @@ import { loadConfig } from '../workers/config.js';
 import { runSimulateCommand } from './cli-simulate.js';
 import { runSweepCommand } from './cli-sweep.js';
 import { runCaseCommand } from './cli-case.js';
+import { OBJECTION_USAGE, runObjectionCommand } from './cli-objection.js';
 
 const USAGE = `usage: applyfree policy <command> [--json]
   validate <file.json>                 check a policy document (every issue with its path)
@@ -52,6 +53,7 @@ usage: applyfree case <command> [--json]      案件督查: trace cases (supervi
   timeline <case-id>                   everything that happened, in order, with Temporal UI links
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
   assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)
+${OBJECTION_USAGE}
 Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.`;
 
 class UsageError extends Error {}
@@ -245,6 +247,7 @@ export async function main(argv: string[]): Promise<number> {
     if (rest[0] === 'sweep') {
       return await runSweepCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
     }
+    if (rest[0] === 'objection') return await runObjectionCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] === 'case') return await runCaseCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] !== 'policy') throw new UsageError(rest[0] ? `unknown command "${rest[0]}"` : 'name a command');
     return await runPolicyCommand(rest.slice(1), out);

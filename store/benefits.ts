@@ -9,7 +9,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';
 import type { PolicyRef } from '../rules/types.js';
 
-export type GrantBasis = 'auto' | 'offer-confirmed' | 'pledge';
+/** 'objection-arrears': a top-up after an objection's re-evaluation (activities/objections.ts), not a new proactive grant. */
+export type GrantBasis = 'auto' | 'offer-confirmed' | 'pledge' | 'objection-arrears';
 
 export interface Grant {
   /** Equals the business key below. */
@@ -101,7 +102,7 @@ const grantSchema = unique(
       period: { type: String, required: true },
       benefitKind: { type: String, required: true },
       amount: Number,
-      basis: { type: String, required: true, enum: ['auto', 'offer-confirmed', 'pledge'] },
+      basis: { type: String, required: true, enum: ['auto', 'offer-confirmed', 'pledge', 'objection-arrears'] },
       status: { type: String, required: true, enum: ['granted', 'revoked'] },
       grantedAt: { type: Date, required: true },
       revokedAt: Date,

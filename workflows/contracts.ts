@@ -288,3 +288,40 @@ export interface ScheduledSweepsResult {
 
 /** Set by Temporal on scheduled runs: when the run was due (also for catch-up runs after downtime). */
 export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+// ---- Objections (异议): re-evaluation after a correction ----
+
+/** Workflow ID of an objection's re-evaluation: one per objection, ever. */
+export function objectionWorkflowId(objectionId: string): string {
+  return `objection:${objectionId}`;
+}
+
+/** What the objection workflow starts with: keys and the policy's title, never a raw ID or a personal value. */
+export interface ObjectionInput {
+  objectionId: string;
+  subjectKey: string;
+  caseId: string;
+  policyId: string;
+  policyTitle: Text;
+}
+
+export type ObjectionStage = 'waiting' | 're-evaluating' | 'settling' | 'resolved' | 'rejected';
+
+/** The objection's end: the new decision's outcome and the money settled for the periods already paid. */
+export interface ObjectionResult {
+  status: 'resolved' | 'rejected';
+  outcome?: Outcome;
+  previousOutcome?: Outcome;
+  amountBefore?: number;
+  amountAfter?: number;
+  arrears: number;
+  overpayment: number;
+}
+
+/** The owning department recorded its correction (the record holds it; the signal carries no value). */
+export const objectionCorrectedSignal = defineSignal('objectionCorrected');
+/** A supervisor resolved the objection without a correction: re-check as is, or reject (the record holds the reason). */
+export const objectionResolvedSignal = defineSignal<['reevaluate' | 'reject']>('objectionResolved');
+export const getObjectionStageQuery = defineQuery<ObjectionStage>('getObjectionStage');
+/** The objection workflow's type name, for clients that start or signal it. */
+export const OBJECTION_WORKFLOW_TYPE = 'objection';

@@ -1,6 +1,7 @@
 /** Workflow entry point for the worker bundle: re-exports only. */
 export { grantBenefit } from './grant.js';
 export { lifeEvent } from './life-event.js';
+export { objection } from './objection.js';
 export { offerBenefit } from './offer.js';
 export { pledgeBenefit } from './pledge.js';
 export { scheduledSweeps } from './scheduled-sweeps.js';

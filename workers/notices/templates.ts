@@ -76,6 +76,35 @@ export const NOTICE_TEMPLATES = {
       en: `You may qualify for ${p.policyTitle.en}, but some shared data is not available yet. An officer will contact you.`,
     },
   }),
+  // Objections (异议): the re-evaluation's result, once per objection.
+  'objection.arrears': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：补发待遇`, en: `Objection upheld: ${p.policyTitle.en} arrears paid` },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）应补发${zhAmount(p)}，已为您办理。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: arrears${enAmount(p)} for ${p.period ?? ''} have been paid.`,
+    },
+  }),
+  'objection.recovery': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：多发待遇需退回`, en: `Objection re-evaluated: ${p.policyTitle.en} over-paid` },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）多发${zhAmount(p)}，需予退回，工作人员将与您联系。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: ${p.period ?? ''} was over-paid${enAmount(p)}, which will be recovered. An officer will contact you.`,
+    },
+  }),
+  'objection.unchanged': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核完成`, en: `Objection re-evaluated: ${p.policyTitle.en}` },
+    body: {
+      zh: `已按您的异议重新判定「${p.policyTitle.zh}」（${p.period ?? ''}），待遇金额没有变化。`,
+      en: `${p.policyTitle.en} (${p.period ?? ''}) was decided again on your objection; the amount is unchanged.`,
+    },
+  }),
+  'objection.rejected': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议未予支持`, en: `Objection not upheld: ${p.policyTitle.en}` },
+    body: {
+      zh: `经核实，您对「${p.policyTitle.zh}」提出的异议未予支持，原判定维持不变。如有疑问可联系我们。`,
+      en: `Your objection to ${p.policyTitle.en} was examined and not upheld; the decision stands. Contact us with any questions.`,
+    },
+  }),
 } satisfies Record<string, Render>;
 
 export type NoticeTemplate = keyof typeof NOTICE_TEMPLATES;

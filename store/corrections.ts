@@ -1,0 +1,154 @@
+/**
+ * The owning department's correction of a shared-data record (数据更正): the fact is checked
+ * against the catalog (type, closed values, known ranges) before anything is written, the
+ * audit record (who, when, fact, reason, old value masked where sensitive) is written first,
+ * then the department's dp_* document is updated — so a crash between the two is finished by
+ * a retry with the same key, and no record is ever changed without its audit.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import { findFact, type DataSource, type FactField } from '../domain/sources.js';
+import { shownFactValue } from '../rules/explain.js';
+import { resolveSubject } from './subjects.js';
+
+/** A correction refused before anything was written: stable code, both languages, the field at fault. */
+export class CorrectionError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly messageZh: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DataCorrection {
+  /** The business key (an objection's `${objectionId}:correction`): one correction per key, ever. */
+  _id: string;
+  subjectKey: string;
+  fact: string;
+  source: string;
+  /** The owning department, in Chinese, as the citizen sees it. */
+  department: string;
+  /** The value before, masked ('***') where the catalog marks the fact sensitive; absent when there was none. */
+  oldValue?: unknown;
+  newValue: unknown;
+  reason: string;
+  by: { name: string; role: string };
+  at: Date;
+}
+
+const correctionSchema = new Schema<DataCorrection>(
+  {
+    _id: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    fact: { type: String, required: true },
+    source: { type: String, required: true },
+    department: { type: String, required: true },
+    oldValue: Schema.Types.Mixed,
+    newValue: { type: Schema.Types.Mixed, required: true },
+    reason: { type: String, required: true },
+    by: { name: String, role: String },
+    at: { type: Date, required: true },
+  },
+  { collection: 'data_corrections', versionKey: false, minimize: false },
+);
+/** A subject's corrections, newest first (who changed my data). */
+correctionSchema.index({ subjectKey: 1, at: -1 });
+
+export function registerCorrectionModel(connection: Connection): Model<DataCorrection> {
+  return (connection.models.DataCorrection as Model<DataCorrection>) ?? connection.model<DataCorrection>('DataCorrection', correctionSchema);
+}
+
+/** Ranges the catalog's types do not carry but the departments' records do (event payloads check the same). */
+const NUMBER_RANGES: Record<string, { min: number; max: number; integer: boolean }> = {
+  'person.disabilityGrade': { min: 1, max: 4, integer: true },
+};
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The value as the catalog types the fact; a CorrectionError naming `field` otherwise. */
+export function checkFactValue(fact: string, value: unknown, field = 'value'): { source: DataSource; field: FactField; value: unknown } {
+  const known = findFact(fact);
+  if (!known) throw new CorrectionError(400, 'UNKNOWN_FACT', `${fact} is not in the data-source catalog`, `数据目录中没有 ${fact}`, 'fact');
+  const { field: definition } = known;
+  if (/(IdNumber|CreditCode)$/.test(definition.column)) {
+    throw new CorrectionError(400, 'NOT_CORRECTABLE', `${fact} holds an identifier: it is corrected at the registry, not through an objection`, `${definition.label.zh}为身份标识，须到登记机关更正`, 'fact');
+  }
+  const bad = (expected: string, expectedZh: string) =>
+    new CorrectionError(400, 'BAD_VALUE', `${field} for ${fact} must be ${expected}`, `${definition.label.zh}的值须为${expectedZh}`, field);
+  switch (definition.type) {
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number', '数字');
+      const range = NUMBER_RANGES[fact];
+      if (range && (value < range.min || value > range.max || (range.integer && !Number.isInteger(value)))) {
+        throw bad(`a whole number from ${range.min} to ${range.max}`, `${range.min}至${range.max}的整数`);
+      }
+      break;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw bad('true or false', 'true 或 false');
+      break;
+    case 'date':
+      if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw bad('a date YYYY-MM-DD', '日期 YYYY-MM-DD');
+      break;
+    case 'string':
+      if (typeof value !== 'string' || value.trim() === '') throw bad('text', '文字');
+      if (definition.values && !definition.values.includes(value)) throw bad(`one of ${definition.values.join(', ')}`, `${definition.values.join('、')}之一`);
+      break;
+  }
+  return { source: known.source, field: definition, value };
+}
+
+export interface CorrectionRequest {
+  key: string;
+  subjectKey: string;
+  fact: string;
+  value: unknown;
+  reason: string;
+  by: { name: string; role: string };
+}
+
+/**
+ * Corrects one fact of a subject's record at the department that owns it, once per key: a
+ * retry with the same value finishes and returns the first correction; another value under the
+ * same key is a 409. Refuses (400/404/409, nothing written) an unknown fact, a mistyped value,
+ * an unknown subject or a subject the source holds no record of.
+ */
+export async function correctSharedFact(connection: Connection, request: CorrectionRequest): Promise<DataCorrection> {
+  const { source, field } = checkFactValue(request.fact, request.value);
+  const reason = request.reason.trim();
+  if (reason.length < 5) throw new CorrectionError(400, 'REASON_REQUIRED', 'state why the record is corrected (at least 5 characters)', '请说明更正理由（至少5个字）', 'reason');
+  const subject = await resolveSubject(connection, request.subjectKey);
+  const idValue = source.subject === 'person' ? subject?.idNumber : subject?.creditCode;
+  if (!subject || subject.kind !== source.subject || !idValue) {
+    throw new CorrectionError(404, 'SUBJECT_NOT_FOUND', `the subject is not a ${source.subject} known to the system of record`, '系统中没有该当事人', 'subject');
+  }
+  const Correction = registerCorrectionModel(connection);
+  const documents = connection.db!.collection(source.collection);
+  let audit = await Correction.findOne({ _id: request.key }).lean();
+  if (!audit) {
+    const current = await documents.findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
+    if (!current) {
+      throw new CorrectionError(409, 'NO_RECORD', `${source.department.en} holds no record of this subject to correct`, `${source.department.zh}没有该当事人的记录，无法更正`, 'fact');
+    }
+    const old = shownFactValue(request.fact, current[field.column]);
+    await Correction.updateOne(
+      { _id: request.key },
+      {
+        $setOnInsert: {
+          subjectKey: request.subjectKey, fact: request.fact, source: source.id, department: source.department.zh,
+          ...(old === undefined ? {} : { oldValue: old }), newValue: request.value, reason, by: request.by, at: new Date(),
+        },
+      },
+      { upsert: true },
+    );
+    audit = (await Correction.findOne({ _id: request.key }).lean())!;
+  }
+  if (audit.fact !== request.fact || JSON.stringify(audit.newValue) !== JSON.stringify(request.value)) {
+    throw new CorrectionError(409, 'ALREADY_CORRECTED', `this objection's record was already corrected (${audit.fact} on ${audit.at.toISOString()})`, `该异议对应的记录已于 ${audit.at.toISOString()} 更正`, 'value');
+  }
+  // After the audit: setting the same value again is harmless, so a retry always finishes the write.
+  await documents.updateOne({ _id: idValue } as object, { $set: { [field.column]: audit.newValue } });
+  return audit;
+}

@@ -1,0 +1,99 @@
+/**
+ * The API with objections on the test stack, as `npm start` wires it: a pipeline on the dev
+ * server, notice workers, the case and objection services, tokens for every role, and two
+ * residents certified disabled on 2026-03-01 through ingestion — one at grade 3 (living subsidy
+ * only) and one at grade 1 (also the care subsidy at 150) — whose cases and grants have finished.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { catalogPolicySource } from '../../activities/policy-source.js';
+import { buildApi } from '../../client/api/server.js';
+import { createCaseService } from '../../client/cases.js';
+import { ingestEvent } from '../../client/ingest.js';
+import { createObjectionService } from '../../client/objections.js';
+import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
+import { cityToday } from '../../domain/calendar.js';
+import { registerSearchAttributes } from '../../infra/search-attributes.js';
+import { loadPolicyCatalog } from '../../rules/catalog.js';
+import { issueToken, userOfToken } from '../../store/users.js';
+import type { LifeEventResult } from '../../workflows/contracts.js';
+import { createNoticeWorkers, type NoticeWorkers } from '../../workers/notice-worker.js';
+import { addResident, TEST_SECRET, type TestSubject } from './city.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
+import { connectClient } from './temporal.js';
+import type { TestStackInfo } from './test-stack.js';
+
+export interface ObjectionApi {
+  url: string;
+  api: FastifyInstance;
+  pipeline: Pipeline;
+  client: Client;
+  gradeThree: TestSubject & { caseId: string };
+  gradeOne: TestSubject & { caseId: string };
+  tokens: { supervisor: string; officer: string; reviewer: string; inspector: string; citizen: string; otherCitizen: string };
+  close(): Promise<void>;
+}
+
+export async function openObjectionApi(stack: TestStackInfo, name: string): Promise<ObjectionApi> {
+  const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  await registerSearchAttributes(client.connection, stack.temporalNamespace);
+  const pipeline = await openPipeline(stack, name);
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker: Worker = await pipeline.worker(connection, stack.temporalNamespace);
+  const running = worker.run();
+  const notices: NoticeWorkers = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const store = pipeline.store;
+  const ingest = (body: unknown) => ingestEvent({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
+  const run = `${name}-${pipeline.taskQueue.slice(-8)}`;
+
+  /** A resident of a dibao household certified disabled at `grade` on 2026-03-01, whose case and grants have finished. */
+  const certified = async (grade: number, birthDate: string) => {
+    const resident = await addResident(store, birthDate, {
+      'person.localHukou': true, 'person.alive': true, 'person.minimumLivingAllowance': true,
+      'person.disabilityCertified': true, 'person.disabilityGrade': grade, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01',
+    });
+    const accepted = await ingest({ sourceEventId: `dpf-${grade}-${run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade, disabilityType: 'physical' } });
+    const result = (await client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
+    for (const decision of result.decisions) if (decision.benefitWorkflowId) await client.workflow.getHandle(decision.benefitWorkflowId).result();
+    return { ...resident, caseId: accepted.caseId };
+  };
+  const gradeThree = await certified(3, '1980-04-02');
+  const gradeOne = await certified(1, '1975-09-12');
+  const neighbour = await addResident(store, '1981-01-01', { 'person.localHukou': true, 'person.alive': true });
+
+  const policies = catalogPolicySource(await loadPolicyCatalog());
+  const tokens = {
+    supervisor: await issueToken(store, '周督查', 'supervisor'),
+    officer: await issueToken(store, '王芳', 'officer'),
+    reviewer: await issueToken(store, '李明', 'reviewer'),
+    inspector: await issueToken(store, '陈核查', 'inspector'),
+    citizen: await issueToken(store, '刘建国', 'citizen', { subjectKey: gradeThree.subjectKey }),
+    otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
+  };
+  const api = buildApi({
+    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    cases: createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
+    objections: createObjectionService({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies }),
+    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+  });
+  const url = await api.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    api,
+    pipeline,
+    client,
+    gradeThree,
+    gradeOne,
+    tokens,
+    async close() {
+      await api.close();
+      await notices.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await pipeline.close();
+      await client.connection.close();
+    },
+  };
+}

@@ -107,7 +107,8 @@ describe('the supervisor’s console', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
     await signIn(page, env.tokens.supervisor, '周督查', '督查人员');
-    expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['案件查询']);
+    expect(await page.locator('.brand strong').innerText()).toBe('案件督查台');
+    expect(await page.locator('.top-nav a').allInnerTexts()).toContain('案件查询');
     await page.locator('#case-subject').fill(env.child.id);
     await page.getByRole('button', { name: '查询' }).click();
     const row = page.locator(`tr.case-row[data-case="${env.birthCase}"]`);
@@ -160,6 +161,7 @@ describe('the citizen’s page on a phone', () => {
 
     await signIn(page, seniorToken, '张秀英', '群众');
     await page.locator('.me-who h2').waitFor();
+    expect(await page.locator('.brand strong').innerText()).toBe('免申即享');
     expect(await page.locator('.me-who').innerText()).toContain(maskResidentId(senior.id));
     const offer = page.locator('.me-offers .offer');
     await offer.waitFor();
@@ -179,6 +181,8 @@ describe('the citizen’s page on a phone', () => {
     await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').waitFor();
     expect(await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').innerText()).toContain('一键确认');
     expect(await env.pipeline.models.Grant.countDocuments({ subjectKey: senior.subjectKey })).toBe(grantsBefore + 1);
+    // The workflow's notice of the confirmation arrives in the inbox shortly after.
+    await page.locator('.me-inbox .notice-item[data-template="offer.confirmed"]').waitFor({ timeout: 15_000 });
 
     // An objection: the form is there; where the objection routes are not served, it says so plainly.
     await page.locator('.objection-statement').fill('残疾等级登记有误，应为一级');

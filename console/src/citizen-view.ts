@@ -64,6 +64,8 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
         try {
           await api('POST', `/me/offers/${encodeURIComponent(o.key)}/${what}`);
           await Promise.all([offers.reload(), benefits.reload(), inbox.reload()]);
+          // The workflow's notice of the answer reaches the inbox through the notice queue, a moment later.
+          window.setTimeout(() => void inbox.reload(), 2500);
         } catch (error) {
           mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
         }
@@ -80,7 +82,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
     const { notices, unread } = await api<{ notices: Notice[]; unread: number }>('GET', '/me/inbox');
     return notices.length ? [h('p', { class: 'muted' }, t('meUnread', { count: unread })), ...notices.map((n) => {
       const item = h('details', { class: `me-item notice-item${n.readAt ? '' : ' unread'}`, 'data-template': n.template },
-        h('summary', {}, h('strong', {}, pick(n.title)), h('span', { class: 'muted' }, ` · ${formatTime(n.deliveredAt)}`)),
+        h('summary', {}, h('strong', {}, pick(n.title)), h('div', { class: 'muted notice-time' }, formatTime(n.deliveredAt))),
         h('p', {}, pick(n.body)));
       item.addEventListener('toggle', () => {
         if (item.open && item.classList.contains('unread')) void api('POST', `/me/inbox/${encodeURIComponent(n.key)}/read`).then(() => item.classList.remove('unread'), () => undefined);

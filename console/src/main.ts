@@ -13,6 +13,7 @@ import { renderList } from './list-view.js';
 import { renderSweep, renderSweepList } from './sweeps-view.js';
 import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
+import type { MessageKey } from './messages.js';
 import type { Catalog } from './types.js';
 
 const app = document.getElementById('app')!;
@@ -31,7 +32,7 @@ function shell(content: HTMLElement): void {
     h(
       'header',
       { class: 'top' },
-      h('a', { href: '#/', class: 'brand' }, h('strong', {}, t('appTitle')), h('span', { class: 'muted' }, t('appSubtitle'))),
+      h('a', { href: '#/', class: 'brand' }, h('strong', {}, t(brandOf(session?.role)[0])), h('span', { class: 'muted' }, t(brandOf(session?.role)[1]))),
       session && isPolicyRole(session.role)
         ? h('nav', { class: 'top-nav' },
             h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
@@ -52,6 +53,13 @@ function shell(content: HTMLElement): void {
 
 /** Officers and reviewers author policies; supervisors, inspectors and citizens have their own pages (issue 5). */
 const isPolicyRole = (role: string): boolean => role === 'officer' || role === 'reviewer';
+
+/** The console's name as the signed-in person uses it: policy console, case supervision or the citizen's services. */
+function brandOf(role: string | undefined): [MessageKey, MessageKey] {
+  if (role === 'citizen') return ['appTitleMe', 'appSubtitleMe'];
+  if (role === 'supervisor' || role === 'inspector') return ['appTitleCases', 'appSubtitleCases'];
+  return ['appTitle', 'appSubtitle'];
+}
 
 /** The navigation of the issue-5 roles: case search, assigned inspections, or the citizen's own page. */
 function caseNav(role: string): HTMLElement {
@@ -89,7 +97,7 @@ function signInPage(problem?: string): HTMLElement {
 
 async function route(): Promise<void> {
   document.documentElement.lang = currentLang() === 'zh' ? 'zh-CN' : 'en';
-  document.title = `${t('appTitle')} · applyfree`;
+  document.title = `${t(brandOf(session?.role)[0])} · applyfree`;
   if (!tokenStore.get()) return shell(signInPage());
   if (!session) {
     try {

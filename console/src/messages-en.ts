@@ -229,6 +229,10 @@ export const en: Partial<Record<MessageKey, string>> = {
   launchRun: 'Launch sweep',
   launchPublished: 'Published. Check the impact simulation below, then launch the sweep for this version.',
   // Case supervision, inspections and the citizen's page (issue 5): cases-view.ts, citizen-view.ts
+  appTitleCases: 'Case supervision',
+  appSubtitleCases: 'Apply-free services · case trails and inspections',
+  appTitleMe: 'Apply-free services',
+  appSubtitleMe: 'My services',
   role_supervisor: 'supervisor',
   role_inspector: 'inspector',
   role_citizen: 'citizen',

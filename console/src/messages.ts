@@ -232,6 +232,10 @@ export const zh = {
   launchRun: '发起筛查',
   launchPublished: '已发布。请核对下方影响模拟，再为该版本发起主动筛查。',
   // Case supervision, inspections and the citizen's page (issue 5): cases-view.ts, citizen-view.ts
+  appTitleCases: '案件督查台',
+  appSubtitleCases: '免申即享 · 案件轨迹与核查',
+  appTitleMe: '免申即享',
+  appSubtitleMe: '我的事项',
   role_supervisor: '督查人员',
   role_inspector: '核查人员',
   role_citizen: '群众',

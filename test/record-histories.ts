@@ -19,6 +19,9 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ingestEvent } from '../client/ingest.js';
+import { createObjectionService } from '../client/objections.js';
+import { catalogPolicySource } from '../activities/policy-source.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
 import { cityToday } from '../domain/calendar.js';
 import { makeResidentId } from '../domain/identity.js';
 import type { SubjectKind } from '../domain/sources.js';
@@ -183,6 +186,25 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         assert.equal(decisionOn(result, 'business-startup-subsidy').action, 'pledged');
         await record(client, 'life-event-annual-review-pledged', result.caseId);
       }
+
+      if (wanted('objection-arrears', 'objection-rejected')) {
+        // A grade-3 certificate: the care subsidy (grades 1-2) is refused; the objection says grade 2.
+        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const officer = { name: 'record-histories', role: 'officer' as const };
+        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        for (const [name, sourceEventId] of [['objection-arrears', `dpf-objection-${run}`], ['objection-rejected', `dpf-objection-rejected-${run}`]] as const) {
+          if (!wanted(name)) continue;
+          const resident = await addResident(pipeline.store, '1980-04-02', { ...RESIDENT_FACTS, 'person.minimumLivingAllowance': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01' });
+          const result = await runCase({ sourceEventId, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+          assert.equal(decisionOn(result, 'severe-disability-care-subsidy').outcome, 'ineligible');
+          const filed = await objections.file(officer, { subject: resident.id, caseId: result.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade', statement: 'recorded grade 3, certificate says grade 2' });
+          if (name === 'objection-arrears') await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
+          else await objections.resolve(supervisor, filed.id, { action: 'reject', reason: 'the certificate on file says grade 3' });
+          const ended = await client.workflow.getHandle(filed.workflowId).result();
+          assert.equal(ended.status, name === 'objection-arrears' ? 'resolved' : 'rejected');
+          await record(client, name, filed.workflowId);
+        }
+      }
     });
   } finally {
     await client.connection.close();
@@ -309,7 +331,7 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
 
 const { info, stop } = await startTestStack();
 try {
-  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged')) {
+  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected')) {
     await recordOnDevServer(info);
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);

@@ -83,6 +83,11 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
   'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
+  'objection-arrears': {
+    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    result: { status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100, overpayment: 0 },
+  },
+  'objection-rejected': { steps: ['signal objectionResolved', 'closeObjection', 'enqueueNotice'], result: { status: 'rejected', arrears: 0, overpayment: 0 } },
   'scheduled-sweeps-daily': {
     // Five shipped policies read a date (ages, durations); each gets its due sweep, one after another.
     steps: ['listSweepPolicies', 'child sweep', 'child sweep', 'child sweep', 'child sweep', 'child sweep'],

@@ -8,17 +8,17 @@ import { IdentityError } from '../../domain/identity.js';
 import { CorrectionError } from '../../store/corrections.js';
 import type { FileObjectionBody, ObjectionService } from '../objections.js';
 import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 export interface ObjectionApiDeps {
   objections: ObjectionService;
   authenticate: Authenticate;
 }
 
-const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' }, field: { type: 'string' } } } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } as const;
-const security = [{ bearer: [] }];
+const security = bearerSecurity;
 const open = { type: 'object', additionalProperties: true } as const;
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
+const text = textSchema;
 const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
 const anyValue = { description: 'a value of the fact’s catalog type (number, boolean, date string or one of its closed values)' } as const;
 const objectionSchema = {

@@ -30,6 +30,8 @@ export const RECORDED_HISTORIES = {
   'sweep-done': { workflowType: 'sweep', path: 'a sweep screens a small city in two slices and finishes' },
   'sweep-paused-continued': { workflowType: 'sweep', path: 'a sweep starts paused, resumes, and continues as new after two slices' },
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
+  'objection-arrears': { workflowType: 'objection', path: 'the federation corrects a disability grade: a new decision and arrears paid, the citizen told' },
+  'objection-rejected': { workflowType: 'objection', path: 'a supervisor rejects the objection with a reason and the citizen is told' },
   'scheduled-sweeps-daily': { workflowType: 'scheduledSweeps', path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy" },
 } as const satisfies Record<string, { workflowType: string; path: string }>;
 

@@ -13,6 +13,7 @@ import { renderList } from './list-view.js';
 import { renderSweep, renderSweepList } from './sweeps-view.js';
 import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
+import { renderMetrics } from './metrics-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog } from './types.js';
 
@@ -36,7 +37,8 @@ function shell(content: HTMLElement): void {
       session && isPolicyRole(session.role)
         ? h('nav', { class: 'top-nav' },
             h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
-            h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')))
+            h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')),
+            metricsLink())
         : null,
       session && !isPolicyRole(session.role) ? caseNav(session.role) : null,
       h(
@@ -65,7 +67,13 @@ function brandOf(role: string | undefined): [MessageKey, MessageKey] {
 function caseNav(role: string): HTMLElement {
   const current = (pattern: RegExp) => (pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '');
   if (role === 'citizen') return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
-  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')));
+  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')), role === 'supervisor' ? metricsLink() : null);
+}
+
+/** Programme metrics (#/metrics): supervisors, officers and reviewers (client/api/metrics-routes.ts METRICS_ROLES). */
+const mayReadMetrics = (role: string): boolean => role === 'supervisor' || isPolicyRole(role);
+function metricsLink(): HTMLElement {
+  return h('a', { href: '#/metrics', class: `nav-metrics${/^#\/metrics/.test(location.hash) ? ' current' : ''}` }, t('navMetrics'));
 }
 
 /** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
@@ -108,6 +116,7 @@ async function route(): Promise<void> {
     }
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
+  if (location.hash === '#/metrics' && mayReadMetrics(session.role)) return shell(renderMetrics());
   if (!isPolicyRole(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;

@@ -1,0 +1,169 @@
+/**
+ * Programme metrics (监督指标) in the console: the indicators of the certificate-free city plan
+ * for a period — proactive grants by policy, department and month, take-up per policy, why cases
+ * stay undetermined, event-to-grant latency, data-sharing satisfaction per providing department,
+ * certificate substitution — as hand-written SVG bar charts over GET /programme-metrics.
+ */
+import { api, errorText } from './api.js';
+import { h, mount, s } from './dom.js';
+import { formatNumber, pick, t } from './i18n.js';
+import { todayInCity } from './simulation-view.js';
+
+type Text = { zh: string; en: string };
+interface Latency { count: number; p50Seconds?: number; p90Seconds?: number; p99Seconds?: number }
+interface PolicyRow { policyId: string; title: Text; department: Text; grants: number; amount: number; decisions: number; undetermined: number; takeUpEligible: number; takeUpGranted: number }
+/** GET /programme-metrics (client/metrics.ts ProgrammeMetrics), the parts shown here. */
+export interface ProgrammeMetricsView {
+  readAt: string;
+  indicators: Record<string, { label: Text; definition: Text }>;
+  grants: { count: number; amount: number; revoked: number; byBasis: Record<string, number>; byMonth: Array<{ month: string; count: number; amount: number }> };
+  byPolicy: PolicyRow[];
+  byDepartment: Array<Omit<PolicyRow, 'policyId' | 'title'>>;
+  takeUp: { eligible: number; granted: number; rate: number | null };
+  undetermined: { decisions: number; undetermined: number; rate: number | null; causes: Array<{ source: string; department: Text; fact: string; factLabel: Text; reason: string; reasonLabel: Text; count: number }> };
+  latency: Latency & { byBasis: Record<string, Latency> };
+  dataSharing: { requested: number; answered: number; notFound: number; failed: number; rate: number | null; byDepartment: Array<{ department: Text; requested: number; answered: number; notFound: number; failed: number }> };
+  certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
+  casesRunning?: number;
+}
+
+interface Bar { label: string; value: number; text: string; series: string; track?: boolean; hint?: string }
+
+const WIDTH = 640;
+const LABEL = 190;
+const TEXT = 130;
+const BAR = 16;
+const GAP = 10;
+
+/** A label cut to the width left of the bars (CJK characters about twice as wide as Latin ones). */
+function fit(label: string, room = LABEL - 12): string {
+  let width = 0;
+  for (let i = 0; i < label.length; i++) {
+    width += label.charCodeAt(i) > 0x2e80 ? 13 : 7;
+    if (width > room) return `${label.slice(0, Math.max(1, i - 1))}…`;
+  }
+  return label;
+}
+
+/** One horizontal bar per row, scaled to `max` (rates: 1, drawn over a grey 100% track); `legend` pairs series with labels. */
+function bars(title: string, rows: Bar[], max = Math.max(1, ...rows.map((row) => row.value)), cls = '', legend: Array<[string, string]> = []): HTMLElement {
+  const height = rows.length * (BAR + GAP) + GAP;
+  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart' });
+  const span = WIDTH - LABEL - TEXT;
+  rows.forEach((row, i) => {
+    const top = GAP / 2 + i * (BAR + GAP);
+    const width = Math.max(row.value > 0 ? 2 : 0, (span * row.value) / max);
+    const label = fit(row.label);
+    svg.append(s('text', { x: LABEL - 8, y: top + BAR - 3, 'text-anchor': 'end', class: 'chart-label' }, s('title', {}, row.hint ?? row.label), label));
+    if (row.track) svg.append(s('rect', { x: LABEL, y: top, width: span, height: BAR, rx: 2, class: 'metrics-track' }));
+    svg.append(s('rect', { x: LABEL, y: top, width, height: BAR, rx: 2, class: `bar s-${row.series}` }));
+    svg.append(s('text', { x: LABEL + (row.track ? span : width) + 6, y: top + BAR - 3, class: 'chart-value' }, row.text));
+  });
+  svg.append(s('line', { x1: LABEL, x2: LABEL, y1: 0, y2: height, class: 'axis' }));
+  const key = legend.map(([series, text]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), text));
+  return h('figure', { class: `chart-box ${cls}` }, h('figcaption', {}, title, ...key), rows.length > 0 ? (svg as unknown as Node) : h('p', { class: 'muted' }, t('metricsNone')));
+}
+
+const causeSeries = (reason: string) => (reason === 'source-failed' ? 'down' : reason === 'no-record' ? 'base' : 'unknown');
+const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate >= 0.9995 || rate === 0 ? 0 : 1)}%`);
+const money = (amount: number) => `¥${formatNumber(Math.round(amount))}`;
+
+/** Seconds as the most readable unit. */
+export function duration(seconds: number | undefined): string {
+  if (seconds === undefined) return '—';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 90) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+function stat(label: string, value: string, detail: string, cls: string): HTMLElement {
+  return h('div', { class: `stat ${cls}` }, h('span', {}, label), h('strong', {}, value), h('small', { class: 'muted' }, detail));
+}
+
+function dashboard(m: ProgrammeMetricsView): HTMLElement {
+  const label = (key: string) => pick(m.indicators[key]?.label) || key;
+  const rate = (value: number, whole: number) => (whole > 0 ? value / whole : 0);
+  const granted = m.byPolicy.filter((row) => row.grants > 0);
+  const takeUp = m.byPolicy.filter((row) => row.takeUpEligible > 0);
+  // All grants at P50, P90 and P99; then each basis at its median, its P99 beside it (offers wait for the citizen).
+  const latencyRows: Bar[] = [
+    ...(m.latency.count === 0 ? [] : ([['P50', m.latency.p50Seconds], ['P90', m.latency.p90Seconds], ['P99', m.latency.p99Seconds]] as const).map(([q, v]) => ({ label: `${t('metricsAll')} ${q}`, value: v ?? 0, text: duration(v), series: 'this' }))),
+    ...Object.entries(m.latency.byBasis).map(([basis, l]) => ({ label: `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} P50`, value: l.p50Seconds ?? 0, text: `${duration(l.p50Seconds)} · P99 ${duration(l.p99Seconds)}`, series: 'base' })),
+  ];
+  const maxLatency = Math.max(1, m.latency.p99Seconds ?? 0, ...Object.values(m.latency.byBasis).map((l) => l.p99Seconds ?? 0));
+  return h(
+    'div',
+    { class: 'metrics-body' },
+    h(
+      'div',
+      { class: 'stats metrics-stats' },
+      stat(label('proactiveGrants'), formatNumber(m.grants.count), t('metricsAmount', { amount: money(m.grants.amount) }), 'stat-grants'),
+      stat(label('takeUp'), percent(m.takeUp.rate), t('metricsOf', { part: formatNumber(m.takeUp.granted), whole: formatNumber(m.takeUp.eligible) }), 'stat-takeup'),
+      stat(label('undeterminedRate'), percent(m.undetermined.rate), t('metricsOf', { part: formatNumber(m.undetermined.undetermined), whole: formatNumber(m.undetermined.decisions) }), 'stat-undetermined'),
+      stat(label('eventToGrantLatency'), duration(m.latency.p50Seconds), t('metricsLatencyDetail', { p90: duration(m.latency.p90Seconds), count: formatNumber(m.latency.count) }), 'stat-latency'),
+      stat(label('dataSharingSatisfaction'), percent(m.dataSharing.rate), t('metricsPulls', { failed: formatNumber(m.dataSharing.failed), whole: formatNumber(m.dataSharing.requested) }), 'stat-sharing'),
+      stat(label('certificateSubstitution'), percent(m.certificateSubstitution.rate), t('metricsOf', { part: formatNumber(m.certificateSubstitution.withoutCitizenDocuments), whole: formatNumber(m.certificateSubstitution.decisions) }), 'stat-substitution'),
+      stat(t('metricsRevoked'), formatNumber(m.grants.revoked), Object.entries(m.grants.byBasis).map(([basis, n]) => `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} ${formatNumber(n)}`).join(' · ') || '—', 'stat-basis'),
+      stat(t('metricsRunning'), m.casesRunning === undefined ? '—' : formatNumber(m.casesRunning), t('metricsReadAt', { at: new Date(m.readAt).toLocaleTimeString() }), 'stat-running'),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      bars(t('metricsGrantsByPolicy'), granted.map((row) => ({ label: pick(row.title), value: row.grants, text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants), series: 'this' })), undefined, 'chart-grants-policy'),
+      bars(t('metricsGrantsByDepartment'), m.byDepartment.filter((row) => row.grants > 0).map((row) => ({ label: pick(row.department), value: row.grants, text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants), series: 'this' })), undefined, 'chart-grants-department'),
+      bars(t('metricsGrantsByMonth'), m.grants.byMonth.map((row) => ({ label: row.month, value: row.count, text: row.amount > 0 ? `${formatNumber(row.count)} · ${money(row.amount)}` : formatNumber(row.count), series: 'base' })), undefined, 'chart-grants-month'),
+      bars(t('metricsTakeUpByPolicy'), takeUp.map((row) => ({ label: pick(row.title), value: rate(row.takeUpGranted, row.takeUpEligible), text: `${percent(rate(row.takeUpGranted, row.takeUpEligible))} (${row.takeUpGranted}/${row.takeUpEligible})`, series: row.takeUpGranted < row.takeUpEligible ? 'unknown' : 'up', track: true })), 1, 'chart-takeup'),
+      bars(
+        t('metricsCauses'),
+        m.undetermined.causes.map((cause) => ({ label: pick(cause.factLabel), hint: `${pick(cause.factLabel)} · ${pick(cause.department)} · ${pick(cause.reasonLabel)}`, value: cause.count, text: formatNumber(cause.count), series: causeSeries(cause.reason) })),
+        undefined,
+        'chart-causes',
+        [...new Map(m.undetermined.causes.map((cause) => [cause.reason, [causeSeries(cause.reason), pick(cause.reasonLabel)] as [string, string]])).values()],
+      ),
+      bars(t('metricsLatency'), latencyRows, maxLatency, 'chart-latency'),
+      bars(t('metricsSharingByDepartment'), m.dataSharing.byDepartment.map((row) => ({ label: pick(row.department), value: rate(row.answered + row.notFound, row.requested), text: `${percent(rate(row.answered + row.notFound, row.requested))} (${row.answered + row.notFound}/${row.requested})`, series: row.failed > 0 ? 'down' : 'up', track: true })), 1, 'chart-sharing'),
+      bars(t('metricsSubstitution'), [{ label: t('metricsAll'), value: m.certificateSubstitution.rate ?? 0, text: percent(m.certificateSubstitution.rate), series: 'up', track: true }], 1, 'chart-substitution'),
+    ),
+    h('details', { class: 'metrics-definitions' }, h('summary', {}, t('metricsDefinitions')), h('dl', {}, ...Object.values(m.indicators).flatMap((i) => [h('dt', {}, pick(i.label)), h('dd', {}, pick(i.definition))]))),
+  );
+}
+
+/** The metrics page with its period filter (from, to: city dates); empty dates count all time. */
+export function renderMetrics(): HTMLElement {
+  const body = h('div', { class: 'metrics-result' }, h('p', { class: 'muted' }, t('loading')));
+  const from = h('input', { type: 'date', class: 'metrics-from', 'aria-label': t('metricsFrom') });
+  const to = h('input', { type: 'date', class: 'metrics-to', 'aria-label': t('metricsTo'), max: todayInCity() });
+  const load = async () => {
+    const query = new URLSearchParams();
+    if (from.value) query.set('from', from.value);
+    if (to.value) query.set('to', to.value);
+    mount(body, h('p', { class: 'muted' }, t('loading')));
+    try {
+      mount(body, dashboard(await api<ProgrammeMetricsView>('GET', `/programme-metrics${query.toString() ? `?${query}` : ''}`)));
+    } catch (error) {
+      mount(body, h('p', { class: 'error-box' }, errorText(error)));
+    }
+  };
+  const preset = (days: number | undefined) => () => {
+    from.value = days === undefined ? '' : new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() - (days - 1) * 86_400_000));
+    to.value = days === undefined ? '' : todayInCity();
+    void load();
+  };
+  const form = h(
+    'form',
+    { class: 'row metrics-filter' },
+    h('label', { class: 'inline' }, t('metricsFrom'), from),
+    h('label', { class: 'inline' }, t('metricsTo'), to),
+    h('button', { type: 'submit', class: 'primary metrics-apply' }, t('metricsApply')),
+    h('button', { type: 'button', class: 'ghost metrics-30', onclick: preset(30) }, t('metricsLast30')),
+    h('button', { type: 'button', class: 'ghost metrics-all', onclick: preset(undefined) }, t('metricsAllTime')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void load();
+  });
+  window.setTimeout(() => void load(), 0);
+  return h('section', { class: 'card metrics' }, h('h2', {}, t('metricsTitle')), h('p', { class: 'muted' }, t('metricsIntro')), form, body);
+}

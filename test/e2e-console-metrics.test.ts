@@ -1,0 +1,151 @@
+/**
+ * The programme metrics page end to end, in Debian's Chromium: cases run through the pipeline
+ * (a granted birth, a firm granted on its pledge, a birth the registry holds no date for, a 60th
+ * birthday offered the senior card and not yet confirmed); a supervisor opens 监督指标 and reads
+ * the same figures GET /programme-metrics gives, in charts; a period before any case empties it;
+ * the English switch relabels it. Screenshots go to test-output/console/ and are checked.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../client/api/server.js';
+import { ingestEvent } from '../client/ingest.js';
+import { createMetricsService, type ProgrammeMetrics } from '../client/metrics.js';
+import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { addDays, cityToday } from '../domain/calendar.js';
+import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
+import { createProgress } from '../infra/progress.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { issueToken, userOfToken } from '../store/users.js';
+import type { LifeEventResult } from '../workflows/contracts.js';
+import { openCaseApi, type CaseApi } from './support/case-api.js';
+import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
+import { summarisePng } from './support/png.js';
+
+const stack = inject('stack');
+const shots = join(process.cwd(), 'test-output', 'console');
+let env: CaseApi;
+let api: FastifyInstance;
+let url: string;
+let browser: Browser;
+let reviewer: string;
+const openOffers: string[] = [];
+
+beforeAll(async () => {
+  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
+  env = await openCaseApi(stack, 'e2emetrics');
+  const store = env.pipeline.store;
+  const run = env.pipeline.taskQueue.slice(-8);
+  const runEvent = async (body: object) =>
+    (await env.client.workflow.getHandle((await ingestEvent({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body)).caseId).result()) as LifeEventResult;
+  const noDate = await addResident(store, '2026-02-02', { 'person.localHukou': true, 'person.alive': true });
+  await removeFacts(store, noDate, ['person.birthDate']);
+  await runEvent({ sourceEventId: `hr-nodate-${run}`, source: 'household-registry', type: 'birth.registered', occurredOn: '2026-02-10', subject: { residentId: noDate.id }, payload: { birthDate: '2026-02-02' } });
+  const senior = await addResident(store, '1966-06-01', { 'person.localHukou': true, 'person.alive': true });
+  const milestone = await runEvent({ sourceEventId: `hr-60-${run}`, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-06-01', subject: { residentId: senior.id }, payload: { age: 60 } });
+  openOffers.push(...milestone.decisions.filter((d) => d.action === 'offered').map((d) => d.benefitWorkflowId!));
+
+  reviewer = await issueToken(store, '李明', 'reviewer');
+  api = buildApi({
+    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    cases: env.cases,
+    metrics: createMetricsService({ store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue }, { maxAgeMs: 0 }),
+    console: true,
+    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+  });
+  url = await api.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  mkdirSync(shots, { recursive: true });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  for (const id of openOffers) await env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  await env?.close();
+});
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const png = summarisePng(readFileSync(path));
+  expect(statSync(path).size).toBeGreaterThan(15_000);
+  expect(png.width).toBe(page.viewportSize()!.width);
+  expect(png.height).toBeGreaterThan(600);
+  expect(png.colours).toBeGreaterThan(12);
+}
+
+async function signIn(page: Page, token: string, name: string): Promise<void> {
+  await page.goto(`${url}/console`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+describe('the metrics page', () => {
+  it('shows a supervisor the programme indicators in charts, filters by period and switches to English', async () => {
+    const expected = (await api.inject({ method: 'GET', url: '/programme-metrics', headers: { authorization: `Bearer ${env.tokens.supervisor}` } })).json<ProgrammeMetrics>();
+    expect(expected.grants.count).toBe(2);
+    expect(expected.undetermined.undetermined).toBe(1);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, env.tokens.supervisor, '周督查');
+    await page.locator('.nav-metrics').click();
+    await expect.poll(() => text(page, '.metrics h2')).toBe('监督指标');
+    await expect.poll(() => page.locator('.stat-grants strong').count()).toBe(1);
+    expect(await text(page, '.stat-grants strong')).toBe(String(expected.grants.count));
+    expect(await text(page, '.stat-grants span')).toBe('“免申即享”主动兑现');
+    expect(await text(page, '.stat-sharing span')).toBe('数据共享需求满足率');
+    expect(await text(page, '.stat-substitution span')).toBe('电子证照证明替代率');
+    expect(await text(page, '.stat-substitution strong')).toBe('100%');
+    expect(await text(page, '.stat-takeup strong')).toBe(`${((expected.takeUp.rate ?? 0) * 100).toFixed(1)}%`);
+    expect(await text(page, '.stat-undetermined small')).toBe(`${expected.undetermined.undetermined} / ${expected.undetermined.decisions}`);
+    // One bar per granted policy, per department; the take-up, causes, latency and sharing charts drawn.
+    expect(await page.locator('.chart-grants-policy rect.bar').count()).toBe(expected.byPolicy.filter((r) => r.grants > 0).length);
+    expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
+    expect(await page.locator('.chart-grants-department').innerText()).toContain('市卫生健康委员会');
+    expect(await page.locator('.chart-takeup').innerText()).toContain('老年人优待证');
+    expect(await page.locator('.chart-causes').innerText()).toContain('出生日期');
+    expect(await page.locator('.chart-causes').innerText()).toContain('记录中缺少该数据项');
+    expect(await page.locator('.chart-latency rect.bar').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.chart-sharing rect.bar').count()).toBe(expected.dataSharing.byDepartment.length);
+    await screenshot(page, 'metrics');
+
+    // A period that ends before any case: nothing counted.
+    await page.locator('input.metrics-to').fill(addDays(cityToday(), -1));
+    await page.locator('.metrics-apply').click();
+    await expect.poll(() => text(page, '.stat-grants strong')).toBe('0');
+    expect(await text(page, '.stat-takeup strong')).toBe('—');
+    expect(await page.locator('.chart-grants-policy').innerText()).toContain('该期间暂无数据');
+    await page.locator('.metrics-30').click();
+    await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(expected.grants.count));
+
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => text(page, '.metrics h2')).toBe('Programme metrics');
+    await expect.poll(() => page.locator('.stat-sharing span').count()).toBe(1);
+    expect(await text(page, '.stat-sharing span')).toBe('Data-sharing demand satisfaction rate');
+    expect(await page.locator('.chart-grants-policy').innerText()).toContain('Childcare subsidy');
+    await screenshot(page, 'metrics-en');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('offers the page to a reviewer, and not to an inspector', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await signIn(page, reviewer, '李明');
+    await page.locator('.nav-metrics').click();
+    await expect.poll(() => page.locator('.stat-grants strong').count()).toBe(1);
+    await page.locator('.sign-out').click();
+    await signIn(page, env.tokens.inspector, '陈核查');
+    expect(await page.locator('.nav-metrics').count()).toBe(0);
+    await context.close();
+  }, 60_000);
+});

@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../client/api/server.js';
 import { createCitizenService } from '../client/citizen.js';
+import { createObjectionService } from '../client/objections.js';
+import { storePolicySource } from '../activities/policy-source.js';
 import { ingestEvent } from '../client/ingest.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
@@ -65,6 +67,7 @@ beforeAll(async () => {
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
+    objections: createObjectionService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: storePolicySource(store) }),
     console: true,
     temporalUiUrl: TEMPORAL_UI,
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
@@ -184,10 +187,16 @@ describe('the citizen’s page on a phone', () => {
     // The workflow's notice of the confirmation arrives in the inbox shortly after.
     await page.locator('.me-inbox .notice-item[data-template="offer.confirmed"]').waitFor({ timeout: 15_000 });
 
-    // An objection: the form is there; where the objection routes are not served, it says so plainly.
+    // An objection to the disability subsidy's decision, filed from the phone, is listed as filed.
+    const choice = await page.locator('.objection-policy option', { hasText: '困难残疾人生活补贴' }).getAttribute('value');
+    await page.locator('.objection-policy').selectOption(choice!);
+    await page.locator('.objection-kind').selectOption('data');
+    await page.locator('.objection-fact').selectOption('person.disabilityGrade');
+    await page.locator('.objection-claimed').fill('1');
     await page.locator('.objection-statement').fill('残疾等级登记有误，应为一级');
     await page.locator('.act-object').click();
-    await expect.poll(() => page.locator('.me-objection .flash').innerText()).toMatch(/异议功能暂未开放|异议已提交/);
+    await expect.poll(() => page.locator('.me-objection .flash').innerText()).toBe('异议已提交，请留意消息。');
+    expect(await page.locator('.objection-item').first().innerText()).toContain('残疾等级登记有误');
     expect(await overflow()).toBe(0);
     await screenshot(page, 'citizen-phone-confirmed');
     expect(pageErrors).toEqual([]);

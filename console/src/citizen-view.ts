@@ -7,7 +7,7 @@
 import { api, ApiFailure, errorText } from './api.js';
 import { conditionTable, type RecordedCondition } from './cases-view.js';
 import { h, mount } from './dom.js';
-import { button } from './form-kit.js';
+import { button, numberOrText } from './form-kit.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 
@@ -118,23 +118,37 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
       h('div', { class: 'muted' }, t('meAccessPurpose', { policy: pick(a.policy.title), purposes: a.purposes.join('；') }))))] : none('meNoAccess');
   });
 
-  const objection = objectionSection(() => decided);
+  const objection = objectionSection(() => decided, catalog);
   window.setTimeout(() => void Promise.all([offers.reload(), inbox.reload(), benefits.reload(), decisions.reload(), pledges.reload(), access.reload()]), 0);
   return h('div', { class: 'citizen' }, who, offers.element, inbox.element, benefits.element, decisions.element, pledges.element, access.element, objection.element);
 }
 
 /** Filing an objection (异议) against a decision or a data value, and the objections already filed. */
-function objectionSection(decided: () => DecisionView[]): { element: HTMLElement; reload: () => void } {
+function objectionSection(decided: () => DecisionView[], catalog: Catalog): { element: HTMLElement; reload: () => void } {
+  const labels = new Map(catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)));
   const mine = h('div', { class: 'my-objections' });
   const flash = h('div', { class: 'flash', role: 'status' });
   const policy = h('select', { class: 'objection-policy', 'aria-label': t('objectionPolicy') });
   const kind = h('select', { class: 'objection-kind', 'aria-label': t('objectionKind') }, h('option', { value: 'decision' }, t('objectionKind_decision')), h('option', { value: 'data' }, t('objectionKind_data')));
+  const fact = h('select', { class: 'objection-fact', 'aria-label': t('objectionFact') });
+  const claimed = h('input', { type: 'text', class: 'objection-claimed', placeholder: t('objectionClaimedPlaceholder'), 'aria-label': t('objectionClaimed') });
+  const dataFields = h('div', { class: 'objection-data', hidden: true },
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('objectionFact')), fact),
+    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('objectionClaimed')), claimed));
+  /** The facts of the chosen decision, for an objection to a data value. */
+  const fillFacts = () => {
+    const chosen = decided()[Number(policy.value)];
+    mount(fact, ...[...new Set((chosen?.conditions ?? []).map((c) => c.fact))].map((key) => h('option', { value: key }, pick(labels.get(key)) || key)));
+    dataFields.hidden = kind.value !== 'data';
+  };
+  policy.addEventListener('change', fillFacts);
+  kind.addEventListener('change', fillFacts);
   const statement = h('textarea', { class: 'objection-statement', rows: 3, placeholder: t('objectionStatementPlaceholder'), 'aria-label': t('objectionStatement') });
   const listMine = async () => {
     try {
       const filed = await api<ObjectionView[] | { objections: ObjectionView[] }>('GET', '/objections');
       const list = Array.isArray(filed) ? filed : filed.objections;
-      mount(mine, ...list.map((o) => h('div', { class: 'me-item objection-item' }, h('div', { class: 'me-line' }, h('strong', {}, o.policyId), h('span', { class: 'badge' }, tOr(`objectionStatus_${o.status}`, o.status))), h('div', { class: 'muted' }, `${formatTime(o.filedAt)} · ${o.statement}`))));
+      mount(mine, ...list.map((o) => h('div', { class: 'me-item objection-item' }, h('div', { class: 'me-line' }, h('strong', {}, pick(decided().find((d) => d.policy.id === o.policyId)?.policy.title) || o.policyId), h('span', { class: 'badge' }, tOr(`objectionStatus_${o.status}`, o.status))), h('div', { class: 'muted' }, `${formatTime(o.filedAt)} · ${o.statement}`))));
     } catch (error) {
       mount(mine, missingRoute(error) ? null : h('p', { class: 'error-box' }, errorText(error)));
     }
@@ -144,7 +158,8 @@ function objectionSection(decided: () => DecisionView[]): { element: HTMLElement
     if (!chosen || statement.value.trim().length < 5) return mount(flash, h('div', { class: 'flash-bad' }, t('objectionIncomplete')));
     submit.disabled = true;
     try {
-      await api('POST', '/objections', { caseId: chosen.caseId, policyId: chosen.policy.id, kind: kind.value, statement: statement.value.trim() });
+      const data = kind.value === 'data' ? { fact: fact.value, ...(claimed.value.trim() ? { claimedValue: numberOrText(claimed.value) } : {}) } : {};
+      await api('POST', '/objections', { caseId: chosen.caseId, policyId: chosen.policy.id, kind: kind.value, ...data, statement: statement.value.trim() });
       statement.value = '';
       mount(flash, h('div', { class: 'flash-ok' }, t('objectionFiled')));
       await listMine();
@@ -158,12 +173,14 @@ function objectionSection(decided: () => DecisionView[]): { element: HTMLElement
     h('p', { class: 'muted' }, t('objectionIntro')),
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('objectionPolicy')), policy),
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('objectionKind')), kind),
+    dataFields,
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('objectionStatement')), statement),
     h('div', { class: 'actions' }, submit), flash, mine);
   return {
     element,
     reload: () => {
       mount(policy, ...decided().map((d, i) => h('option', { value: i }, `${pick(d.policy.title)} · ${tOr(`outcome_${d.outcome}`, d.outcome)}`)));
+      fillFacts();
       void listMine();
     },
   };

@@ -154,6 +154,29 @@ describe('the supervisor’s console', () => {
   });
 });
 
+describe('the inspector’s console', () => {
+  it('lists the cases of the inspections assigned to the inspector, and only those', async () => {
+    const assign = await fetch(`${url}/cases/${encodeURIComponent(env.reviewCase)}/inspector`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.tokens.supervisor}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inspector: '陈核查' }),
+    });
+    expect(assign.status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    await signIn(page, env.tokens.inspector, '陈核查', '核查人员');
+    expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['核查任务']);
+    await page.locator('tr.case-row').first().waitFor();
+    expect(await page.locator('tr.case-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-case')))).toEqual([env.reviewCase]);
+    expect(await page.locator('#case-subject').count()).toBe(0);
+    await page.locator('tr.case-row a').click();
+    await page.locator('.tl-entry[data-kind="inspection.assigned"]').waitFor();
+    expect(await page.locator('.act-unmask').count()).toBe(0);
+    await screenshot(page, 'inspector-case');
+    await context.close();
+  });
+});
+
 describe('the citizen’s page on a phone', () => {
   it('shows the inbox and benefit at 390 px and confirms an offer, which becomes a benefit', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', hasTouch: true });

@@ -66,6 +66,8 @@ const NUMBER_RANGES: Record<string, { min: number; max: number; integer: boolean
   'person.disabilityGrade': { min: 1, max: 4, integer: true },
 };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A real day: 2026-02-30 parses in JavaScript (as 2 March) but is no date. */
+const isCalendarDate = (value: string) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 
 /** The value as the catalog types the fact; a CorrectionError naming `field` otherwise. */
 export function checkFactValue(fact: string, value: unknown, field = 'value'): { source: DataSource; field: FactField; value: unknown } {
@@ -90,7 +92,7 @@ export function checkFactValue(fact: string, value: unknown, field = 'value'): {
       if (typeof value !== 'boolean') throw bad('true or false', 'true 或 false');
       break;
     case 'date':
-      if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw bad('a date YYYY-MM-DD', '日期 YYYY-MM-DD');
+      if (typeof value !== 'string' || !DATE.test(value) || !isCalendarDate(value)) throw bad('a date YYYY-MM-DD', '日期 YYYY-MM-DD');
       break;
     case 'string':
       if (typeof value !== 'string' || value.trim() === '') throw bad('text', '文字');

@@ -77,6 +77,22 @@ describe('GET /policies/:id/explain', () => {
     expect(JSON.stringify(records)).not.toContain(resident.id);
   });
 
+  it('lets a supervisor tracing a case read the explanation under their own name, and refuses a citizen or an inspector', async () => {
+    const resident = await addResident(store, '1944-02-02', { 'person.localHukou': true, 'person.alive': true });
+    const supervisor = await issueToken(store, '周督查', 'supervisor');
+    const answer = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, supervisor);
+    expect([answer.status, (answer.body as unknown as Explanation).decision.outcome]).toEqual([200, 'eligible']);
+    const records = await store.db!.collection('access_records').find({ subjectKey: resident.subjectKey }).toArray();
+    expect(records.map((r) => r.purposes)).toEqual([['policy explanation requested by 周督查']]);
+
+    const inspector = await issueToken(store, '陈核查', 'inspector');
+    const citizen = await issueToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey });
+    for (const token of [inspector, citizen]) {
+      const refused = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, token);
+      expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    }
+  });
+
   it('masks sensitive facts in the conditions and the flip', async () => {
     const resident = await addResident(store, '1970-03-03', { 'person.localHukou': true, 'person.alive': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 3 });
     const answer = await call('GET', `/policies/severe-disability-care-subsidy/explain?subject=${resident.id}&asOf=2025-06-01`, officer);

@@ -145,7 +145,9 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   );
 
   // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
-  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf }));
+  // Supervisors trace cases: they may read explanations too (an explanation of a real resident is access-logged under their name).
+  const explainerOf = requireActor(deps.authenticate, { roles: [...POLICY_ROLES, 'supervisor'], what: 'read explanations', whatZh: '查看判定解释' });
+  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf: explainerOf }));
 }
 
 /**

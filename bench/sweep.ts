@@ -72,6 +72,27 @@ async function scanRatio(store: Connection, policy: Policy, total: number): Prom
   return { drain: drain.seconds, decide: decide.seconds, eligible: decide.eligible };
 }
 
+/** How often screenSlice was retried over every run of the sweep (continue-as-new included), and the first slice's attempt. */
+async function sliceAttempts(client: Client, workflowId: string, firstRunId: string): Promise<{ retries: number; first: number }> {
+  let retries = 0;
+  let first = 0;
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    let next: string | undefined;
+    for (const event of history.events ?? []) {
+      const started = event.activityTaskStartedEventAttributes;
+      if (started) {
+        const attempt = started.attempt ?? 1;
+        if (first === 0) first = attempt;
+        retries += attempt - 1;
+      }
+      next = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? next;
+    }
+    runId = next;
+  }
+  return { retries, first };
+}
+
 export const sweepBenchmark: Benchmark = {
   summary: 'sweep workflow end to end (old-age-allowance v1, auto) over the seeded city on the embedded stack',
   options: {
@@ -124,6 +145,7 @@ export const sweepBenchmark: Benchmark = {
           .catch(() => undefined);
       }, 1_000);
       const result = (await handle.result()) as SweepProgress;
+      const attempts = await sliceAttempts(client, handle.workflowId, handle.firstExecutionRunId);
       clearInterval(poll);
       const wall = (performance.now() - started) / 1000;
       for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
@@ -157,6 +179,7 @@ export const sweepBenchmark: Benchmark = {
             ['sweep wall time (start to result)', `${fmt(wall, 1)} s`],
             ['subjects per second', fmt(result.processed / wall)],
             [`slices of ${fmt(slice)}`, `${result.slices}: first ${fmt(durations[0] ?? 0, 1)} s, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0, 1)} s, last full ${fmt(durations.at(-2) ?? durations[0] ?? 0, 1)} s`],
+            ['slice attempts beyond the first (retries: timeouts)', `${attempts.retries} (first slice: attempt ${attempts.first})`],
             ['worker peak RSS (VmHWM; idle before the sweep)', `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`],
             ['FerretDB peak RSS', mb(ferretPeak)],
             ['CPU seconds during the sweep', cpu.map(([name, seconds]) => `${name} ${fmt(seconds, 1)}`).join(', ')],

@@ -79,9 +79,11 @@ async function sliceAttempts(client: Client, workflowId: string, firstRunId: str
   for (let runId: string | undefined = firstRunId; runId; ) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     let next: string | undefined;
+    const slices = new Set<string>();
     for (const event of history.events ?? []) {
+      if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'screenSlice') slices.add(String(event.eventId));
       const started = event.activityTaskStartedEventAttributes;
-      if (started) {
+      if (started && slices.has(String(started.scheduledEventId))) {
         const attempt = started.attempt ?? 1;
         if (first === 0) first = attempt;
         retries += attempt - 1;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-seconds S] [--max-rate R]`:
+ * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-from R] [--step-seconds S] [--max-rate R]`:
  * life-event latency on the embedded stack — a childcare birth accepted by ingestEvent (as
  * `POST /events` does) to its grant recorded (the grants collection polled by `_id` =
  * benefitWorkflowId) — at a steady offered rate, median and p99; then the offered rate doubled
@@ -38,13 +38,18 @@ interface Birth {
 async function births(store: Connection, policy: Policy, run: string): Promise<Birth[]> {
   const birthDate = findFact('person.birthDate')!;
   const localHukou = findFact('person.localHukou')!;
-  const docs = await store.db!.collection(birthDate.source.collection)
-    .find({ [birthDate.field.column]: { $gte: new Date('2025-01-01T00:00:00Z') } }, { projection: { _id: 1, [birthDate.field.column]: 1, [localHukou.field.column]: 1 } })
-    .toArray();
+  const collection = store.db!.collection(birthDate.source.collection);
+  const projection = { _id: 1, [birthDate.field.column]: 1, [localHukou.field.column]: 1 };
+  // Dates are stored as strings or as Dates, depending on the writer: ask for both (types compare only with their own).
+  const docs = [
+    ...(await collection.find({ [birthDate.field.column]: { $gte: '2025-01-01' } }, { projection }).toArray()),
+    ...(await collection.find({ [birthDate.field.column]: { $gte: new Date('2025-01-01T00:00:00Z') } }, { projection }).toArray()),
+  ];
   const out: Birth[] = [];
   for (const doc of docs) {
     if (doc[localHukou.field.column] !== true) continue;
-    const born = (doc[birthDate.field.column] as Date).toISOString().slice(0, 10);
+    const value = doc[birthDate.field.column] as Date | string;
+    const born = value instanceof Date ? value.toISOString().slice(0, 10) : value;
     const occurredOn = new Date(Math.min(Date.parse(`${born}T00:00:00Z`) + 7 * 86_400_000, Date.parse(`${SEED_AS_OF}T00:00:00Z`))).toISOString().slice(0, 10);
     const id = doc._id as unknown as string;
     const key = subjectKey('person', id, SECRET);
@@ -152,8 +157,9 @@ export const latencyBenchmark: Benchmark = {
     residents: { default: 100_000, help: 'synthetic residents in the seeded city (its infants are the births)' },
     rate: { default: 5, help: 'steady offered births per second' },
     seconds: { default: 60, help: 'length of the steady run' },
+    'step-from': { default: 1, help: 'offered rate of the first step of the rising rate' },
     'step-seconds': { default: 30, help: 'length of each step of the rising rate' },
-    'max-rate': { default: 80, help: 'highest offered rate to try (doubling from --rate)' },
+    'max-rate': { default: 64, help: 'highest offered rate to try (doubling from --step-from)' },
   },
   async run(options) {
     const city = await openCity(options.residents);
@@ -183,7 +189,7 @@ export const latencyBenchmark: Benchmark = {
 
       const steps: Step[] = [];
       let exhausted = false;
-      for (let rate = options.rate; rate <= options['max-rate']; rate *= 2) {
+      for (let rate = options['step-from']; rate <= options['max-rate']; rate *= 2) {
         if (queue.length < rate * options['step-seconds']) {
           exhausted = true;
           break;
@@ -196,7 +202,7 @@ export const latencyBenchmark: Benchmark = {
       console.log(`\n   rising offered rate (${fmt(options['step-seconds'])} s a step; sustained = no errors, every grant recorded within ${DRAIN_MS / 1000} s of the step's end, p99 ≤ ${P99_LIMIT_MS / 1000} s):`);
       console.log(table(HEADER, steps.map(row)));
       const best = steps.filter((s) => s.sustained).at(-1);
-      console.log(`\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options.rate)} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`);
+      console.log(`\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options['step-from'])} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`);
     } finally {
       worker?.kill('SIGTERM');
       if (worker) await new Promise((resolve) => worker!.once('exit', resolve));

@@ -145,7 +145,11 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     // One record per source event ID: the re-delivery is the same delivery, the hospital's is another.
     const deliveries = await models.EventDelivery.find({ caseId: String(accepted.json.caseId) }).sort({ source: 1 }).lean();
     expect(deliveries.map((delivery) => delivery.source)).toEqual(['health-commission', 'household-registry']);
-    const notices = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
+    // The worker marks the notice delivered just after writing the inbox: wait for that, then check there is one.
+    const notices = await until('the notice marked delivered', async () => {
+      const records = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
+      return records.some((notice) => notice.status === 'delivered') ? records : undefined;
+    }, 30_000, 200);
     expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([['grant.awarded', 'inbox', 'delivered']]);
 
     // A late re-delivery, after the case finished, neither restarts it nor grants again.

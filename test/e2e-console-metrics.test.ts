@@ -5,27 +5,22 @@
  * the same figures GET /programme-metrics gives, in charts; a period before any case empties it;
  * the English switch relabels it. Screenshots go to test-output/console/ and are checked.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../client/api/server.js';
 import { ingestEvent } from '../client/ingest.js';
 import { createMetricsService, type ProgrammeMetrics } from '../client/metrics.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
-import { createProgress } from '../infra/progress.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
-import { summarisePng } from './support/png.js';
+import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 
 const stack = inject('stack');
-const shots = join(process.cwd(), 'test-output', 'console');
 let env: CaseApi;
 let api: FastifyInstance;
 let url: string;
@@ -34,7 +29,6 @@ let reviewer: string;
 const openOffers: string[] = [];
 
 beforeAll(async () => {
-  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
   env = await openCaseApi(stack, 'e2emetrics');
   const store = env.pipeline.store;
   const run = env.pipeline.taskQueue.slice(-8);
@@ -56,8 +50,7 @@ beforeAll(async () => {
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  mkdirSync(shots, { recursive: true });
+  browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
 
 afterAll(async () => {
@@ -67,22 +60,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = join(shots, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  const png = summarisePng(readFileSync(path));
-  expect(statSync(path).size).toBeGreaterThan(15_000);
-  expect(png.width).toBe(page.viewportSize()!.width);
-  expect(png.height).toBeGreaterThan(600);
-  expect(png.colours).toBeGreaterThan(12);
-}
+const screenshot = (page: Page, name: string) => checkedScreenshot(page, name, { minHeight: 600 });
 
-async function signIn(page: Page, token: string, name: string): Promise<void> {
-  await page.goto(`${url}/console`);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
-}
+const signIn = (page: Page, token: string, name: string) => signInAs(page, url, token, name);
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 

@@ -6,10 +6,8 @@
  * citizen at phone width (390 px, nothing overflowing) sees their inbox and benefit and confirms
  * an offer, which becomes a benefit. Screenshots go to test-output/console/ and are checked.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../client/api/server.js';
 import { createCitizenService } from '../client/citizen.js';
@@ -19,17 +17,14 @@ import { ingestEvent } from '../client/ingest.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { maskResidentId } from '../domain/identity.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
-import { createProgress } from '../infra/progress.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
-import { summarisePng } from './support/png.js';
+import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 
 const stack = inject('stack');
-const shots = join(process.cwd(), 'test-output', 'console');
 let env: CaseApi;
 let api: FastifyInstance;
 let url: string;
@@ -45,7 +40,6 @@ async function runEvent(body: Record<string, unknown>): Promise<LifeEventResult>
 }
 
 beforeAll(async () => {
-  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
   // The birth of env.child runs through the pipeline here: granted, notified, delivered to the inbox.
   env = await openCaseApi(stack, 'e2esupervisor');
   const store = env.pipeline.store;
@@ -73,8 +67,7 @@ beforeAll(async () => {
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  mkdirSync(shots, { recursive: true });
+  browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
 
 afterAll(async () => {
@@ -83,24 +76,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** Saves a full-page screenshot and checks it is a rendered page as wide as the viewport (nothing overflows sideways). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = join(shots, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  const png = summarisePng(readFileSync(path));
-  expect(statSync(path).size).toBeGreaterThan(15_000);
-  expect(png.width).toBe(page.viewportSize()!.width);
-  expect(png.height).toBeGreaterThan(300);
-  expect(png.colours).toBeGreaterThan(12);
-}
+const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 
-async function signIn(page: Page, token: string, name: string, role: string): Promise<void> {
-  await page.goto(`${url}/console`);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
-  expect(await page.locator('.user-role').textContent()).toBe(role);
-}
+const signIn = (page: Page, token: string, name: string, role: string) => signInAs(page, url, token, name, role);
 
 describe('the supervisor’s console', () => {
   it('finds a case by resident ID, reads its timeline and explanation, links to Temporal, and unmasks with a logged reason', async () => {

@@ -5,27 +5,20 @@
  * done; an officer sees a paused sweep with Resume but no Cancel, and a reviewer cancels it.
  * Screenshots go to test-output/console/ and are checked to be real rendered pages.
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
-import { createProgress } from '../infra/progress.js';
-import { summarisePng } from './support/png.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
+import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
-const shots = join(process.cwd(), 'test-output', 'console');
 const RESIDENTS = 300;
 let env: SweepApi;
 let browser: Browser;
 
 beforeAll(async () => {
-  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
   env = await openSweepApi(stack, 'consolesweep', { residents: RESIDENTS, console: true });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  mkdirSync(shots, { recursive: true });
+  browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
 
 afterAll(async () => {
@@ -39,23 +32,9 @@ const call = async (method: 'GET' | 'POST', url: string, token?: string, payload
   return response.json<Record<string, unknown>>();
 };
 
-/** Saves a full-page screenshot and checks it is a rendered page: a PNG of real size with many colours. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = join(shots, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  const png = summarisePng(readFileSync(path));
-  expect(statSync(path).size).toBeGreaterThan(15_000);
-  expect(png.width).toBe(page.viewportSize()!.width);
-  expect(png.height).toBeGreaterThan(300);
-  expect(png.colours).toBeGreaterThan(12);
-}
+const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 
-async function signIn(page: Page, token: string, name: string): Promise<void> {
-  await page.goto(`${env.url}/console`);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
-}
+const signIn = (page: Page, token: string, name: string) => signInAs(page, env.url, token, name);
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 

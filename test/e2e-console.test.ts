@@ -6,25 +6,20 @@
  * go to test-output/console/ and are checked to be real rendered pages.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../client/api/server.js';
 import { createPolicyLifecycle, type PolicyLifecycle } from '../client/policy-lifecycle.js';
 import { createSimulationRunner } from '../client/simulation.js';
-import { CHROMIUM_ARGS, ensureChromium } from '../infra/chromium.js';
-import { createProgress } from '../infra/progress.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { addResident } from './support/city.js';
-import { summarisePng } from './support/png.js';
+import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 
 const stack = inject('stack');
-const shots = join(process.cwd(), 'test-output', 'console');
 let store: Connection;
 let lifecycle: PolicyLifecycle;
 let api: FastifyInstance;
@@ -34,7 +29,6 @@ let officer: string;
 let reviewer: string;
 
 beforeAll(async () => {
-  const chromiumPath = (await ensureChromium(stack.cacheDir, createProgress({ interactive: false }))).path;
   store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_console_${randomUUID().slice(0, 8)}$1`));
   lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
@@ -50,8 +44,7 @@ beforeAll(async () => {
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-  mkdirSync(shots, { recursive: true });
+  browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
 
 afterAll(async () => {
@@ -61,24 +54,9 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** Saves a full-page screenshot and checks it is a rendered page: a PNG of real size with many colours. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = join(shots, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  const png = summarisePng(readFileSync(path));
-  expect(statSync(path).size).toBeGreaterThan(15_000);
-  expect(png.width).toBe(page.viewportSize()!.width);
-  expect(png.height).toBeGreaterThan(300);
-  expect(png.colours).toBeGreaterThan(12);
-}
+const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 
-async function signIn(page: Page, token: string, name: string, role: string): Promise<void> {
-  await page.goto(`${url}/console`);
-  await page.locator('#token').fill(token);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
-  expect(await page.locator('.user-role').textContent()).toBe(role);
-}
+const signIn = (page: Page, token: string, name: string, role: string) => signInAs(page, url, token, name, role);
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 

@@ -1,0 +1,42 @@
+/**
+ * What the console's end-to-end tests share: Debian's Chromium (provisioned like the servers),
+ * a sign-in as a token's person, and screenshots checked to be real rendered pages — a PNG as
+ * wide as the viewport (nothing overflows sideways), of real size, with many colours.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { CHROMIUM_ARGS, ensureChromium } from '../../infra/chromium.js';
+import { createProgress } from '../../infra/progress.js';
+import { summarisePng } from './png.js';
+
+/** Where the screenshots go (git-ignored), for a person to look at after a run. */
+export const SHOTS = join(process.cwd(), 'test-output', 'console');
+
+/** Provisions Chromium if needed and starts it headless. */
+export async function launchConsoleBrowser(cacheDir: string): Promise<Browser> {
+  const chromiumPath = (await ensureChromium(cacheDir, createProgress({ interactive: false }))).path;
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+}
+
+/** Saves a full-page screenshot under SHOTS and checks it is a rendered page. */
+export async function checkedScreenshot(page: Page, name: string, options: { minHeight?: number } = {}): Promise<void> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const png = summarisePng(readFileSync(path));
+  expect(statSync(path).size).toBeGreaterThan(15_000);
+  expect(png.width).toBe(page.viewportSize()!.width);
+  expect(png.height).toBeGreaterThan(options.minHeight ?? 300);
+  expect(png.colours).toBeGreaterThan(12);
+}
+
+/** Signs in at `${baseUrl}/console` with a token and waits for the person's name (and role, when given) in the header. */
+export async function signInAs(page: Page, baseUrl: string, token: string, name: string, role?: string): Promise<void> {
+  await page.goto(`${baseUrl}/console`);
+  await page.locator('#token').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
+  if (role !== undefined) expect(await page.locator('.user-role').textContent()).toBe(role);
+}

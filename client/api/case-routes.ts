@@ -3,11 +3,11 @@
  * a masked identifier, and assigning a case's pledge inspections. Who may see what is decided
  * in client/cases.ts; here each refusal becomes JSON {code, message, messageZh, field}.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdentityError } from '../../domain/identity.js';
-import { CaseRefusal, type CaseQuery, type CaseService } from '../cases.js';
-import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CaseQuery, CaseService } from '../cases.js';
+import { actorResolver, type Authenticate } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
 
 /** What the case routes need: the case service and the same token lookup as /policies. */
 export interface CaseApiDeps {
@@ -66,19 +66,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
   const { cases } = deps;
   const actorOf = actorResolver(deps.authenticate);
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }>; validationContext?: string }, _request, reply: FastifyReply) => {
-    if (error instanceof CaseRefusal || error instanceof ApiRefusal) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    }
-    if (error instanceof IdentityError) return reply.code(400).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error.validation) {
-      const first = error.validation[0];
-      const field = [(first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.'), first?.params?.missingProperty].filter(Boolean).join('.') || undefined;
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field });
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
-  });
+  app.setErrorHandler(answerErrors());
 
   app.get(
     '/cases',

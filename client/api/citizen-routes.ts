@@ -3,10 +3,10 @@
  * confirm or decline, pledges with inspection outcomes, and who accessed their data. Only a
  * citizen's token is admitted, and every answer is that token's subject's, never another's.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CaseRefusal } from '../cases.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CitizenService, OfferAnswer } from '../citizen.js';
-import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import { actorResolver, type Authenticate } from './auth.js';
+import { answerErrors } from './errors.js';
 
 /** What the citizen routes need: the citizen service and the same token lookup as /policies. */
 export interface CitizenApiDeps {
@@ -43,14 +43,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
   const { citizen } = deps;
   const actorOf = actorResolver(deps.authenticate, { roles: ['citizen'], what: 'read their own records here (staff use /cases)', whatZh: '在此查阅本人事项（工作人员请使用案件查询）' });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, _request, reply: FastifyReply) => {
-    if (error instanceof CaseRefusal || error instanceof ApiRefusal) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    }
-    if (error.validation) return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}` });
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
-  });
+  app.setErrorHandler(answerErrors());
 
   const read = (path: string, summary: string, response: object, run: (request: FastifyRequest) => Promise<unknown>) =>
     app.get(path, { schema: { tags: ['citizen'], summary, security, response: { 200: response, ...errors } } }, run);

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FetchFactsInput, FetchFactsResult } from '../../activities/shared-data/fetch-facts.js';
 import { cityToday } from '../../domain/calendar.js';
-import { IdentityError, validateCreditCode, validateResidentId } from '../../domain/identity.js';
+import { validateCreditCode, validateResidentId } from '../../domain/identity.js';
 import { subjectKey } from '../../domain/pseudonym.js';
 import { isInForce } from '../../rules/catalog.js';
 import { isIsoDate } from '../../rules/dates.js';
@@ -20,6 +20,7 @@ import { ErrorType } from '../../workflows/contracts.js';
 import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
 import { errorSchema, textSchema } from './schemas.js';
 import { Refusal } from '../refusal.js';
+import { answerErrors } from './errors.js';
 
 /** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key secret. */
 export interface ExplainApiDeps {
@@ -64,16 +65,10 @@ export async function explainRoutes(
   const { lifecycle, actorOf } = deps;
   const today = deps.explain?.today ?? (() => cityToday());
 
-  app.setErrorHandler((error: Error, _request, reply: FastifyReply) => {
-    if (error instanceof ExplainApiError) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field, issues: error.issues });
-    }
-    if (error instanceof IdentityError) return reply.code(400).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error instanceof RulesError) {
-      return reply.code(422).send({ code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` });
-    }
-    throw error;
-  });
+  app.setErrorHandler(answerErrors((error) =>
+      error instanceof RulesError ? { status: 422, body: { code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` } } : undefined,
+    ),
+  );
 
   /** The as-of date asked for, else today (moved into a named version's effective range). */
   const asOfOf = (asOf: string | undefined, policy?: Policy): string => {

@@ -3,11 +3,12 @@
  * the console dashboard, and GET /metrics in Prometheus text format for operations. Both carry
  * aggregates only (policy, department, source, outcome), never a subject.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MetricsFilterError, type MetricsFilter, type MetricsService } from '../metrics.js';
 import { prometheusText } from '../metrics-prometheus.js';
 import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
 import type { Role } from '../../store/users.js';
+import { answerErrors } from './errors.js';
 
 export interface MetricsApiDeps {
   metrics: MetricsService;
@@ -48,15 +49,10 @@ const programmeSchema = {
 
 /** Registers /metrics (and, with `authenticate`, /programme-metrics) in its own scope. */
 export async function metricsRoutes(app: FastifyInstance, deps: MetricsApiDeps): Promise<void> {
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: Array<{ instancePath?: string }> }, _request, reply: FastifyReply) => {
-    if (error instanceof ApiRefusal) return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error instanceof MetricsFilterError) return reply.code(400).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error.validation) {
-      const field = /querystring\/(\w+)/.exec(error.validation[0]?.instancePath ?? '')?.[1] ?? error.validation[0]?.instancePath?.replace(/^\//, '');
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: field || undefined });
-    }
-    return reply.code(503).send({ code: 'METRICS_UNAVAILABLE', message: `the metrics could not be read: ${error.message}`, messageZh: '暂时无法读取监督指标' });
-  });
+  app.setErrorHandler(answerErrors((error) =>
+      error instanceof ApiRefusal || error instanceof MetricsFilterError || (error as { validation?: unknown }).validation ? undefined : { status: 503, body: { code: 'METRICS_UNAVAILABLE', message: `the metrics could not be read: ${error.message}`, messageZh: '暂时无法读取监督指标' } },
+    ),
+  );
 
   app.get(
     '/metrics',

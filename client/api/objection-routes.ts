@@ -3,12 +3,11 @@
  * and a supervisor's re-check or rejection. Who may do what is decided in client/objections.ts;
  * here each refusal becomes JSON {code, message, messageZh, field}.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdentityError } from '../../domain/identity.js';
-import { CorrectionError } from '../../store/corrections.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileObjectionBody, ObjectionService } from '../objections.js';
-import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import { actorResolver, type Authenticate } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
 
 export interface ObjectionApiDeps {
   objections: ObjectionService;
@@ -48,26 +47,12 @@ const objectionSchema = {
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^obj-[0-9a-f]+$' } } } as const;
 
-type ValidationError = Error & { statusCode?: number; code?: string; validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }> };
-
 /** Registers /objections in its own scope (its own error answers). */
 export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDeps): Promise<void> {
   const { objections } = deps;
   const actorOf = actorResolver(deps.authenticate);
 
-  app.setErrorHandler((error: ValidationError, _request, reply: FastifyReply) => {
-    if (error instanceof ApiRefusal || error instanceof CorrectionError) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    }
-    if (error instanceof IdentityError) return reply.code(400).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error.validation) {
-      const first = error.validation[0];
-      const field = [(first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.'), first?.params?.missingProperty].filter(Boolean).join('.') || undefined;
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field });
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
-  });
+  app.setErrorHandler(answerErrors());
 
   app.post(
     '/objections',

@@ -4,8 +4,8 @@
  * request names its person with a bearer token; the lifecycle refuses what a role may not
  * do, and the answer says why in English and Chinese, with the field at fault.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor, PolicyLifecycle } from '../policy-lifecycle.js';
 import type { SimulationRunner } from '../simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
@@ -13,6 +13,7 @@ import { checkRoutes } from './check-routes.js';
 import { actorResolver as requireActor, ApiRefusal, type Authenticate } from './auth.js';
 import { POLICY_ROLES } from '../../store/users.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
@@ -51,18 +52,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   const actorOf = actorResolver(deps.authenticate);
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, _request, reply: FastifyReply) => {
-    if (error instanceof PolicyLifecycleError) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field, issues: error.issues });
-    }
-    if (error instanceof ApiRefusal) return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-    if (error.validation) {
-      const path = /^(?:body|params|querystring)\/?(\S*)/.exec((error as { validationContext?: string }).validationContext ?? '')?.[0];
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: path });
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
-  });
+  app.setErrorHandler(answerErrors());
 
   await checkRoutes(app, lifecycle);
 

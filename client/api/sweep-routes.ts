@@ -4,11 +4,11 @@
  * cancels (stopping a published policy's outreach for good is a reviewer's call). Answers hold
  * counts only: no resident ID or credit code.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../policy-lifecycle.js';
-import { SweepRefusal, type SweepService } from '../sweeps.js';
-import { PolicyApiError } from './policies.js';
+import type { SweepService } from '../sweeps.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
 
 /** What the sweep routes need: the sweep helpers and the policy routes' bearer authentication. */
 export interface SweepApiDeps {
@@ -60,29 +60,11 @@ const reviewerOnly = (actor: Actor, what: string, whatZh: string) => ({
   messageZh: `只有审核人可以${whatZh}（${actor.name} 是政策经办人）`,
 });
 
-/** The field a schema refusal names: the property at fault, or the missing one. */
-function schemaField(error: { validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }> }): string | undefined {
-  const first = error.validation?.[0];
-  if (!first) return undefined;
-  const path = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const missing = first.params?.missingProperty;
-  return [path, missing].filter(Boolean).join('.') || undefined;
-}
-
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps, actorOf } = deps;
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: Array<{ instancePath?: string; params?: { missingProperty?: string } }> }, _request, reply: FastifyReply) => {
-    if (error instanceof SweepRefusal || error instanceof PolicyApiError) {
-      return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error instanceof SweepRefusal ? error.field : undefined });
-    }
-    if (error.validation) {
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: schemaField(error) });
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: error.code ?? 'INTERNAL', message: error.message });
-  });
+  app.setErrorHandler(answerErrors());
 
   app.post(
     '/sweeps',

@@ -96,7 +96,7 @@ export const grantsBenchmark: Benchmark = {
     grants: { default: 20_000, help: 'grants written by the bulk path, into an empty collection' },
     single: { default: 2_000, help: 'grants written one at a time, into an empty collection (each upsert scans the collection on FerretDB)' },
     probe: { default: 200, help: 'one-at-a-time upserts timed again with the bulk path\'s grants in the collection' },
-    repeat: { default: 2_000, help: 'grants recordGrants writes again (all duplicates; each looked up with its own findOne)' },
+    repeat: { default: 2_000, help: 'grants recordGrants writes again, spread over the stored ones (all duplicates; each looked up with its own findOne)' },
   },
   async run({ grants, single: singles, probe, repeat }) {
     const servers = await freshServers(['mongodb']);
@@ -113,11 +113,13 @@ export const grantsBenchmark: Benchmark = {
       const singleAgain = await single(store, plan, few, 'recordGrant again');
       await freshGrants(store);
       const bulkRun = await bulk(store, plan, subjects, 'bulk recordGrants');
-      const bulkAgain = await bulk(store, plan, subjects.slice(0, repeat), 'bulk recordGrants again');
+      // Spread over the stored grants: on FerretDB a findOne by _id costs more the later its row.
+      const again = subjects.filter((_, i) => i % Math.max(1, Math.floor(grants / repeat)) === 0).slice(0, repeat);
+      const bulkAgain = await bulk(store, plan, again, 'bulk recordGrants again');
       const bareAgain = await bareDuplicates(store, plan, subjects);
       const late = await single(store, plan, (await eligibleSubjects(probe, 'late')).subjects, `recordGrant with ${fmt(grants)} stored`);
       const count = await registerModels(store).Grant.estimatedDocumentCount();
-      if (bulkRun.created !== grants || bulkAgain.created !== Math.min(repeat, grants) || singleRun.created !== singles || singleAgain.created !== 0 || late.created !== probe || count !== grants + probe) {
+      if (bulkRun.created !== grants || bulkAgain.created !== again.length || singleRun.created !== singles || singleAgain.created !== 0 || late.created !== probe || count !== grants + probe) {
         throw new Error(`grant counts disagree: bulk ${bulkRun.created}, single ${singleRun.created}, repeat ${singleAgain.created}, late ${late.created}, stored ${count}`);
       }
       const perSecond = { bulk: grants / bulkRun.seconds, single: singles / singleRun.seconds };
@@ -129,14 +131,14 @@ export const grantsBenchmark: Benchmark = {
             row('bulk: recordGrants (insertMany of 2,000, unordered)', grants, bulkRun.seconds),
             row('one at a time: recordGrant ($setOnInsert upsert), from empty', singles, singleRun.seconds),
             row(`one at a time, with ${fmt(grants)} grants stored`, probe, late.seconds),
-            row(`repeat, bulk: recordGrants (insert + findOne per duplicate), ${fmt(grants)} stored`, Math.min(repeat, grants), bulkAgain.seconds),
+            row(`repeat, bulk: recordGrants (insert + findOne per duplicate), ${fmt(grants)} stored`, again.length, bulkAgain.seconds),
             row('repeat, bulk: bare insertNew, all duplicates', grants, bareAgain),
             row('repeat, one at a time: recordGrant, all found', singles, singleAgain.seconds),
           ],
         ),
       );
       console.log(`\n   bulk vs one at a time: ${fmt(perSecond.bulk / perSecond.single, 1)}× (target ≥ 10×), one at a time measured from an empty collection (its most favourable case)`);
-      console.log(`   a repeated bulk write costs ${fmt((100 * bareAgain) / bulkRun.seconds)}% of the first as bare insertNew; through recordGrants ${fmt((1000 * bulkAgain.seconds) / Math.min(repeat, grants), 1)} ms per duplicate`);
+      console.log(`   a repeated bulk write costs ${fmt((100 * bareAgain) / bulkRun.seconds)}% of the first as bare insertNew; through recordGrants ${fmt((1000 * bulkAgain.seconds) / again.length, 1)} ms per duplicate`);
     } finally {
       await store.close();
       await servers.stop();

@@ -107,13 +107,12 @@ export function makeSweepWriter(store: Connection) {
         })),
       );
       const ours = outcome.inserted.map((key) => byKey.get(key)!);
-      let others = 0;
-      for (const key of outcome.existing) {
-        const existing = await models.Grant.collection.findOne({ _id: key as never }, { projection: { caseId: 1 } });
-        if (existing?.caseId === caseId) ours.push(byKey.get(key)!);
-        else others += 1;
-      }
-      return { ours, others };
+      if (outcome.existing.length === 0) return { ours, others: 0 };
+      // One read for the batch's existing grants (FerretDB scans for each query, so never one per grant).
+      const existing = await models.Grant.collection.find({ _id: { $in: outcome.existing } } as never, { projection: { caseId: 1 } }).toArray();
+      const mine = new Set(existing.filter((grant) => grant.caseId === caseId).map((grant) => String(grant._id)));
+      for (const key of mine) ours.push(byKey.get(key)!);
+      return { ours, others: outcome.existing.length - mine.size };
     },
 
     /** Undetermined is never silently false: each becomes an open task naming the missing facts. */

@@ -83,6 +83,14 @@ export function makeSweepActivities(deps: SweepDeps) {
     return entry;
   };
 
+  // Kept across slices like the compiled policy: residents share birth dates, so the memo pays off city-wide.
+  const finders = new Map<string, ReturnType<typeof horizonFinder>>();
+  const horizonFor = (plan: PolicyPlan, asOf: string, policy: Policy) => {
+    const key = `${plan.ref.hash}@${asOf}`;
+    if (!finders.has(key)) finders.set(key, horizonFinder(policy, asOf));
+    return finders.get(key);
+  };
+
   /** Starts offer or pledge workflows at most `perSecond` a second; counts new starts and existing ones. */
   async function startBenefits(caseId: string, plan: PolicyPlan, subjects: readonly ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
     if (!deps.workflows) {
@@ -180,7 +188,7 @@ export function makeSweepActivities(deps: SweepDeps) {
     async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; scope?: SweepScope; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const evaluator = compiledFor(input.plan, input.asOf, policy);
-      const horizonOf = horizonFinder(policy, input.asOf);
+      const horizonOf = horizonFor(input.plan, input.asOf, policy);
       const counts: SweepCounts = { ...ZERO_COUNTS };
       const causes: Record<string, number> = {};
       const context = Context.current();

@@ -2,8 +2,8 @@
  * Access records (谁使用谁负责): one per shared-data pull — which subject's data, which
  * source and department, which fields, for which policy, case and purposes, when, and
  * how the source answered. Carries the pseudonymous subject key only, never a raw ID.
- * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
- * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
+ * Each record's `_id` is its business key (`key`), so every keyed read and `$setOnInsert`
+ * upsert filters on `_id` (store/keyed.ts says why).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';

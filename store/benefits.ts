@@ -2,8 +2,8 @@
  * What the city gave or offered: grants (one per subject, policy and period: the grant
  * workflow's ID is the unique key), offers awaiting confirmation, pledges awaiting
  * inspection, and the recoveries and credit records written when a pledge proves false.
- * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
- * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
+ * Each record's `_id` is its business key (`key`), so every keyed read and `$setOnInsert`
+ * upsert filters on `_id` (store/keyed.ts says why).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';

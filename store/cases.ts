@@ -58,7 +58,7 @@ lifeEventSchema.index({ receivedAt: -1 });
 
 const deliverySchema = new Schema<EventDelivery>(
   {
-    /** The source event ID: FerretDB answers `_id` lookups from its index, any other filter by a scan. */
+    /** The source event ID, as `_id` (store/keyed.ts says why). */
     _id: { type: String, required: true },
     sourceEventId: { type: String, required: true },
     source: { type: String, required: true },

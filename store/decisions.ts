@@ -3,8 +3,8 @@
  * case read (so personal values stay in the system of record, not in workflow history);
  * a decision keeps each condition's masked value and result: the explanation shown to
  * citizens and supervisors. All are written once per key.
- * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
- * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
+ * Each record's `_id` is its business key (`key`), so every keyed read and `$setOnInsert`
+ * upsert filters on `_id` (store/keyed.ts says why).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';

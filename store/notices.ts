@@ -2,8 +2,8 @@
  * Notices and the in-app inbox. `notices` tracks each notice on each channel (queued,
  * delivered, failed) for supervisors; `inbox` is what the citizen reads. Both are keyed
  * by the notice's idempotency key, so a retry never shows the same notice twice.
- * Each record's `_id` is its business key (`key`): FerretDB (SQLite) answers only `_id`
- * lookups from an index, so every keyed read and `$setOnInsert` upsert filters on `_id`.
+ * Each record's `_id` is its business key (`key`), so every keyed read and `$setOnInsert`
+ * upsert filters on `_id` (store/keyed.ts says why).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';

@@ -3,8 +3,7 @@
  * domain/sources.ts. Person sources are keyed by `idNumber`, enterprise sources by
  * `creditCode` (unique index); columns are named exactly as the catalog's `column`,
  * dates are 'YYYY-MM-DD' strings. A subject absent from a source has no document there.
- * `_id` equals the key: FerretDB (SQLite) answers only `_id` equality from an index and
- * scans the collection for any other filter, so point reads should use `{ _id: idNumber }`.
+ * `_id` equals the key, so point reads use `{ _id: idNumber }` (store/keyed.ts says why).
  */
 import type { Connection, mongo } from 'mongoose';
 import { DATA_SOURCES, type SubjectKind } from '../domain/sources.js';

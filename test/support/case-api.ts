@@ -6,20 +6,15 @@
  * Shared by the case API and CLI tests.
  */
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../client/api/server.js';
 import { createCaseService, type CaseService } from '../../client/cases.js';
-import { ingestEvent } from '../../client/ingest.js';
 import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
-import { cityToday } from '../../domain/calendar.js';
-import { registerSearchAttributes } from '../../infra/search-attributes.js';
 import { issueToken, userOfToken } from '../../store/users.js';
 import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts.js';
-import { createNoticeWorkers, type NoticeWorkers } from '../../workers/notice-worker.js';
 import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';
-import { openPipeline, type Pipeline } from './pipeline.js';
-import { connectClient } from './temporal.js';
+import type { Pipeline } from './pipeline.js';
+import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
@@ -41,20 +36,13 @@ export interface CaseApi {
 }
 
 export async function openCaseApi(stack: TestStackInfo, name: string): Promise<CaseApi> {
-  const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
-  await registerSearchAttributes(client.connection, stack.temporalNamespace);
-  const pipeline = await openPipeline(stack, name);
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const worker: Worker = await pipeline.worker(connection, stack.temporalNamespace);
-  const running = worker.run();
-  const notices: NoticeWorkers = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const running = await openRunningPipeline(stack, name);
+  const { client, pipeline, ingest, run } = running;
   const store = pipeline.store;
 
   const child = await addResident(store, '2026-03-10', { 'person.localHukou': true, 'person.alive': true });
   const other = await addResident(store, '2026-02-01', { 'person.localHukou': true, 'person.alive': true });
   const firm = await addEnterprise(store, { 'enterprise.establishedOn': '2025-03-01', 'enterprise.status': 'active', 'enterprise.size': 'micro', 'enterprise.premiumsInArrears': false, 'enterprise.seriousDishonesty': false });
-  const ingest = (body: unknown) => ingestEvent({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
-  const run = `${name}-${pipeline.taskQueue.slice(-8)}`;
   const birth = await ingest({ sourceEventId: `hr-birth-${run}`, source: 'household-registry', type: 'birth.registered', occurredOn: '2026-03-20', subject: { residentId: child.id }, payload: { birthDate: '2026-03-10' } });
   const review = await ingest({ sourceEventId: `amr-review-${run}`, source: 'market-regulation', type: 'enterprise.annual-review', occurredOn: '2026-06-01', subject: { creditCode: firm.id }, payload: { year: 2026 } });
   const birthResult = (await client.workflow.getHandle(birth.caseId).result()) as LifeEventResult;
@@ -97,12 +85,7 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
       // The pledge waits 30 days for its inspection: end it rather than leave it on the shared server.
       const pledges = await pipeline.models.Pledge.find({ caseId: lifeEventWorkflowId(`amr-review-${run}`) }).lean();
       for (const pledge of pledges) await client.workflow.getHandle(pledge.key).terminate('test over').catch(() => undefined);
-      await notices.close();
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await pipeline.close();
-      await client.connection.close();
+      await running.close();
     },
   };
 }

@@ -5,23 +5,18 @@
  * only) and one at grade 1 (also the care subsidy at 150) — whose cases and grants have finished.
  */
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { catalogPolicySource } from '../../activities/policy-source.js';
 import { buildApi } from '../../client/api/server.js';
 import { createCaseService } from '../../client/cases.js';
-import { ingestEvent } from '../../client/ingest.js';
 import { createObjectionService } from '../../client/objections.js';
 import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
-import { cityToday } from '../../domain/calendar.js';
-import { registerSearchAttributes } from '../../infra/search-attributes.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { issueToken, userOfToken } from '../../store/users.js';
 import type { LifeEventResult } from '../../workflows/contracts.js';
-import { createNoticeWorkers, type NoticeWorkers } from '../../workers/notice-worker.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
-import { openPipeline, type Pipeline } from './pipeline.js';
-import { connectClient } from './temporal.js';
+import type { Pipeline } from './pipeline.js';
+import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 
 export interface ObjectionApi {
@@ -36,16 +31,9 @@ export interface ObjectionApi {
 }
 
 export async function openObjectionApi(stack: TestStackInfo, name: string): Promise<ObjectionApi> {
-  const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
-  await registerSearchAttributes(client.connection, stack.temporalNamespace);
-  const pipeline = await openPipeline(stack, name);
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  const worker: Worker = await pipeline.worker(connection, stack.temporalNamespace);
-  const running = worker.run();
-  const notices: NoticeWorkers = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const running = await openRunningPipeline(stack, name);
+  const { client, pipeline, ingest, run } = running;
   const store = pipeline.store;
-  const ingest = (body: unknown) => ingestEvent({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
-  const run = `${name}-${pipeline.taskQueue.slice(-8)}`;
 
   /** A resident of a dibao household certified disabled at `grade` on 2026-03-01, whose case and grants have finished. */
   const certified = async (grade: number, birthDate: string) => {
@@ -88,12 +76,7 @@ export async function openObjectionApi(stack: TestStackInfo, name: string): Prom
     tokens,
     async close() {
       await api.close();
-      await notices.close();
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await pipeline.close();
-      await client.connection.close();
+      await running.close();
     },
   };
 }

@@ -1,0 +1,49 @@
+/**
+ * A pipeline running as `npm start` runs it, for API tests: a client with the search attributes
+ * registered, the pipeline's worker on the dev server, notice workers delivering to the inbox,
+ * and `ingest` posting a life event as a registry would. `close` stops it all in reverse.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ingestEvent, type IngestResult } from '../../client/ingest.js';
+import { cityToday } from '../../domain/calendar.js';
+import { registerSearchAttributes } from '../../infra/search-attributes.js';
+import { createNoticeWorkers } from '../../workers/notice-worker.js';
+import { TEST_SECRET } from './city.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
+import { connectClient } from './temporal.js';
+import type { TestStackInfo } from './test-stack.js';
+
+export interface RunningPipeline {
+  client: Client;
+  pipeline: Pipeline;
+  /** Accepts a life event body as POST /events does. */
+  ingest(body: unknown): Promise<IngestResult>;
+  /** A suffix unique to this pipeline, for source event IDs. */
+  run: string;
+  close(): Promise<void>;
+}
+
+export async function openRunningPipeline(stack: TestStackInfo, name: string): Promise<RunningPipeline> {
+  const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  await registerSearchAttributes(client.connection, stack.temporalNamespace);
+  const pipeline = await openPipeline(stack, name);
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await pipeline.worker(connection, stack.temporalNamespace);
+  const running = worker.run();
+  const notices = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  return {
+    client,
+    pipeline,
+    ingest: (body) => ingestEvent({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body),
+    run: `${name}-${pipeline.taskQueue.slice(-8)}`,
+    async close() {
+      await notices.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await pipeline.close();
+      await client.connection.close();
+    },
+  };
+}

@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     console.log(`  API              ${apiUrl}`);
     console.log(`  health           ${apiUrl}/health`);
     console.log(`  live summary     ${apiUrl}/summary`);
+    console.log(`  API docs         ${apiUrl}/docs (OpenAPI ${apiUrl}/openapi.json)`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);

@@ -3,7 +3,8 @@
  * (a granted birth, a firm granted on its pledge, a birth the registry holds no date for, a 60th
  * birthday offered the senior card and not yet confirmed); a supervisor opens 监督指标 and reads
  * the same figures GET /programme-metrics gives, in charts; a period before any case empties it;
- * the English switch relabels it. Screenshots go to test-output/console/ and are checked.
+ * one policy's filter shows that policy's figures; the English switch relabels it. Screenshots
+ * go to test-output/console/ and are checked.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -105,6 +106,20 @@ describe('the metrics page', () => {
     expect(await text(page, '.stat-takeup strong')).toBe('—');
     expect(await page.locator('.chart-grants-policy').innerText()).toContain('该期间暂无数据');
     await page.locator('.metrics-30').click();
+    await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(expected.grants.count));
+
+    // One policy: the figures become that policy's own (GET /programme-metrics?policy=…), its one bar alone.
+    const childcare = (await api.inject({ method: 'GET', url: '/programme-metrics?policy=childcare-subsidy', headers: { authorization: `Bearer ${env.tokens.supervisor}` } })).json<ProgrammeMetrics>();
+    expect(childcare.grants.count).toBeGreaterThan(0);
+    expect(childcare.grants.count).toBeLessThan(expected.grants.count);
+    expect(await page.locator('.metrics-policy option', { hasText: '育儿补贴' }).getAttribute('value')).toBe('childcare-subsidy');
+    await page.locator('.metrics-policy').selectOption('childcare-subsidy');
+    await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(childcare.grants.count));
+    expect(await text(page, '.stat-undetermined small')).toBe(`${childcare.undetermined.undetermined} / ${childcare.undetermined.decisions}`);
+    expect(await page.locator('.chart-grants-policy rect.bar').count()).toBe(1);
+    expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
+    await screenshot(page, 'metrics-policy');
+    await page.locator('.metrics-policy').selectOption('');
     await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(expected.grants.count));
 
     await page.locator('.lang-switch').click();

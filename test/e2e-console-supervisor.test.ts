@@ -13,6 +13,8 @@ import { buildApi } from '../client/api/server.js';
 import { createCitizenService } from '../client/citizen.js';
 import { createObjectionService } from '../client/objections.js';
 import { storePolicySource } from '../activities/policy-source.js';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { ingestEvent } from '../client/ingest.js';
 import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
@@ -58,7 +60,11 @@ beforeAll(async () => {
   seniorToken = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
 
   api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    policies: {
+      lifecycle: createPolicyLifecycle(store),
+      authenticate: (token) => userOfToken(store, token),
+      explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: TEST_SECRET },
+    },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
     objections: createObjectionService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: storePolicySource(store) }),
@@ -113,6 +119,7 @@ describe('the supervisor’s console', () => {
     const temporal = page.locator('a.temporal-link');
     expect(await temporal.getAttribute('href')).toMatch(new RegExp(`^${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/[0-9a-f-]+/history$`));
     expect(await temporal.getAttribute('target')).toBe('_blank');
+    expect(await explanation.locator('.what-if-locked').innerText()).toContain('需先查看完整身份标识');
     expect(await page.content()).not.toContain(env.child.id);
     await screenshot(page, 'case-timeline');
 
@@ -126,6 +133,11 @@ describe('the supervisor’s console', () => {
     await expect.poll(() => page.locator('.revealed-id').innerText()).toBe(env.child.id);
     await expect.poll(() => entry('unmask').count()).toBe(1);
     expect(await entry('unmask').innerText()).toContain(`周督查查看了完整身份标识，理由：${reason}`);
+    // With the ID revealed, each decision says what would change it and when it changes by itself.
+    await explanation.locator('.what-if .next-change').waitFor();
+    expect(await explanation.locator('.what-if-locked').count()).toBe(0);
+    expect(await explanation.locator('.what-if .flip').allInnerTexts()).toContainEqual(expect.stringMatching(/^若 本市户籍 是 → 否，结果将为 不符合$/));
+    expect(await explanation.locator('.what-if .next-change').innerText()).toMatch(/^\d{4}-\d{2}-\d{2} 起结果将变为 不符合$/);
     await screenshot(page, 'case-unmasked');
     expect(pageErrors).toEqual([]);
     await context.close();

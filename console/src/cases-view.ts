@@ -161,8 +161,35 @@ function entryItem(entry: TimelineEntry, caseId: string): HTMLElement {
   );
 }
 
-/** The decision explanations: each decision's outcome and recorded conditions. */
-function explanations(entries: TimelineEntry[], catalog: Catalog): HTMLElement {
+/** GET /policies/:id/explain's answer, the parts shown here (rules/explain-subject.ts Explanation). */
+interface SubjectExplanation {
+  flips: Array<{ changes: Array<{ fact: string; factLabel?: Text; from: unknown; to: unknown }>; outcome: string }>;
+  nextChange: { date: string; outcome: string } | null;
+}
+
+const outcomeText = (outcome: string) => tOr(`outcome_${outcome}`, outcome);
+
+/** What would change a decision and when it changes by itself, read under the unmasked ID on the decision's date and version. */
+function whatIf(policy: { id: string; version: number }, asOf: string, subjectId: string): HTMLElement {
+  const box = h('div', { class: 'what-if' }, h('h5', {}, t('caseWhatIf')), h('p', { class: 'muted' }, t('loading')));
+  const query = new URLSearchParams({ subject: subjectId, version: String(policy.version) });
+  if (asOf) query.set('asOf', asOf);
+  void api<SubjectExplanation>('GET', `/policies/${encodeURIComponent(policy.id)}/explain?${query}`).then(
+    (x) => mount(
+      box,
+      h('h5', {}, t('caseWhatIf')),
+      x.flips.length
+        ? h('ul', { class: 'flips' }, ...x.flips.map((flip) => h('li', { class: 'flip' }, t('caseFlip', { changes: flip.changes.map((c) => `${pick(c.factLabel) || c.fact} ${show(c.from)} → ${show(c.to)}`).join('、'), outcome: outcomeText(flip.outcome) }))))
+        : h('p', { class: 'muted flip-none' }, t('caseNoFlip')),
+      h('p', { class: 'next-change' }, x.nextChange ? t('caseNextChange', { date: x.nextChange.date, outcome: outcomeText(x.nextChange.outcome) }) : t('caseNoNextChange')),
+    ),
+    (error: unknown) => mount(box, h('h5', {}, t('caseWhatIf')), h('p', { class: 'error-box' }, errorText(error))),
+  );
+  return box;
+}
+
+/** The decision explanations: each decision's outcome and recorded conditions; with the unmasked ID (supervisors), what would change it. */
+function explanations(entries: TimelineEntry[], catalog: Catalog, role: string, subjectId: string | undefined): HTMLElement {
   const decisions = entries.filter((e) => e.kind === 'decision');
   return h(
     'section',
@@ -180,6 +207,7 @@ function explanations(entries: TimelineEntry[], catalog: Catalog): HTMLElement {
         h('div', { class: 'muted' }, t('caseDecisionMeta', { asOf: String(detail.asOf ?? ''), period: String(detail.period ?? ''), at: formatTime(d.at) })),
         conditionTable((detail.conditions as RecordedCondition[] | undefined) ?? [], catalog),
         missing.length ? h('p', { class: 'notice' }, t('caseMissingFacts', { facts: missing.join('、') })) : null,
+        role !== 'supervisor' ? null : subjectId ? whatIf(policy, String(detail.asOf ?? ''), subjectId) : h('p', { class: 'muted what-if-locked' }, t('caseWhatIfNeedsId')),
       );
     }),
     decisions.length ? null : h('p', { class: 'muted' }, t('caseNoDecision')),
@@ -187,7 +215,7 @@ function explanations(entries: TimelineEntry[], catalog: Catalog): HTMLElement {
 }
 
 /** The logged reveal of the identifier: a reason first, then the ID and a fresh timeline. */
-function unmaskBox(caseId: string, reload: () => void): HTMLElement {
+function unmaskBox(caseId: string, reload: (id: string) => void): HTMLElement {
   const box = h('div', { class: 'unmask' });
   const reason = h('textarea', { class: 'unmask-reason', rows: 2, placeholder: t('unmaskReasonPlaceholder'), 'aria-label': t('unmaskReason') });
   const flash = h('div', { class: 'flash', role: 'status' });
@@ -196,7 +224,7 @@ function unmaskBox(caseId: string, reload: () => void): HTMLElement {
     try {
       const revealed = await api<{ subject: { id: string }; reason: string; unmaskedBy: string }>('POST', `${casePath(caseId)}/unmask`, { reason: reason.value });
       mount(box, h('div', { class: 'revealed' }, h('span', { class: 'muted' }, t('unmaskRevealed')), h('strong', { class: 'mono revealed-id' }, revealed.subject.id), h('div', { class: 'muted' }, t('unmaskLogged', { reason: revealed.reason }))));
-      reload();
+      reload(revealed.subject.id);
     } catch (error) {
       mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
       submit.disabled = false;
@@ -214,11 +242,16 @@ export function renderCase(caseId: string, role: string, catalog: Catalog): HTML
   const list = h('ol', { class: 'timeline' });
   const showTemporal = h('input', { type: 'checkbox', class: 'toggle-temporal', checked: true });
   let unmask: HTMLElement | undefined;
+  // The revealed ID lives only in this page's memory, for the explanations; it is never stored.
+  let subjectId: string | undefined;
   const load = async () => {
     try {
       const timeline = await api<CaseTimeline>('GET', `${casePath(caseId)}/timeline`);
       const own = timeline.workflows.find((w) => w.workflowId === caseId);
-      if (role === 'supervisor') unmask ??= unmaskBox(caseId, () => void load());
+      if (role === 'supervisor') unmask ??= unmaskBox(caseId, (id) => {
+        subjectId = id;
+        void load();
+      });
       mount(
         head,
         h('a', { href: '#/cases', class: 'back' }, `← ${t(role === 'inspector' ? 'inspectionsTitle' : 'casesTitle')}`),
@@ -230,7 +263,7 @@ export function renderCase(caseId: string, role: string, catalog: Catalog): HTML
           ...timeline.workflows.filter((w) => w.workflowId !== caseId).map((w) => (w.temporalUi ? h('a', { class: 'child-link mono', href: w.temporalUi, target: '_blank', rel: 'noopener' }, `${w.type} ↗`) : null))),
         unmask ?? null,
       );
-      mount(explained, explanations(timeline.entries, catalog));
+      mount(explained, explanations(timeline.entries, catalog, role, subjectId));
       mount(list, ...timeline.entries.map((entry) => entryItem(entry, caseId)));
     } catch (error) {
       mount(head, h('a', { href: '#/cases', class: 'back' }, `← ${t('casesTitle')}`), h('p', { class: 'error-box' }, errorText(error)));

@@ -130,18 +130,48 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
   );
 }
 
-/** The metrics page with its period filter (from, to: city dates); empty dates count all time. */
+/** Choices of a filter select, kept across answers so a filtered answer does not narrow them: value → label. */
+function fillSelect(select: HTMLSelectElement, anyLabel: string, choices: Map<string, Text>): void {
+  const chosen = select.value;
+  mount(select, h('option', { value: '' }, anyLabel), ...[...choices].sort(([a], [b]) => a.localeCompare(b)).map(([value, label]) => h('option', { value }, pick(label))));
+  select.value = choices.has(chosen) ? chosen : '';
+}
+
+/** The metrics page with its filters: period (from, to: city dates; empty counts all time), policy and owning department. */
 export function renderMetrics(): HTMLElement {
   const body = h('div', { class: 'metrics-result' }, h('p', { class: 'muted' }, t('loading')));
   const from = h('input', { type: 'date', class: 'metrics-from', 'aria-label': t('metricsFrom') });
   const to = h('input', { type: 'date', class: 'metrics-to', 'aria-label': t('metricsTo'), max: todayInCity() });
+  const policy = h('select', { class: 'metrics-policy', 'aria-label': t('metricsPolicy') });
+  const department = h('select', { class: 'metrics-department', 'aria-label': t('metricsDepartment') });
+  const policies = new Map<string, Text>();
+  const departments = new Map<string, Text>();
+  const refreshChoices = () => {
+    fillSelect(policy, t('metricsAnyPolicy'), policies);
+    fillSelect(department, t('metricsAnyDepartment'), departments);
+  };
+  refreshChoices();
+  // Every stored policy (GET /policies lists them to any reader); the metrics answers add the departments and any policy not stored.
+  void api<Array<{ policyId: string; version: number; title: Text }>>('GET', '/policies').then(
+    (versions) => {
+      for (const v of [...versions].sort((a, b) => a.version - b.version)) policies.set(v.policyId, v.title);
+      refreshChoices();
+    },
+    () => undefined,
+  );
   const load = async () => {
     const query = new URLSearchParams();
     if (from.value) query.set('from', from.value);
     if (to.value) query.set('to', to.value);
+    if (policy.value) query.set('policy', policy.value);
+    if (department.value) query.set('department', department.value);
     mount(body, h('p', { class: 'muted' }, t('loading')));
     try {
-      mount(body, dashboard(await api<ProgrammeMetricsView>('GET', `/programme-metrics${query.toString() ? `?${query}` : ''}`)));
+      const metrics = await api<ProgrammeMetricsView>('GET', `/programme-metrics${query.toString() ? `?${query}` : ''}`);
+      for (const row of metrics.byPolicy) if (!policies.has(row.policyId)) policies.set(row.policyId, row.title);
+      for (const row of metrics.byDepartment) departments.set(row.department.zh, row.department);
+      refreshChoices();
+      mount(body, dashboard(metrics));
     } catch (error) {
       mount(body, h('p', { class: 'error-box' }, errorText(error)));
     }
@@ -156,10 +186,13 @@ export function renderMetrics(): HTMLElement {
     { class: 'row metrics-filter' },
     h('label', { class: 'inline' }, t('metricsFrom'), from),
     h('label', { class: 'inline' }, t('metricsTo'), to),
+    h('label', { class: 'inline' }, t('metricsPolicy'), policy),
+    h('label', { class: 'inline' }, t('metricsDepartment'), department),
     h('button', { type: 'submit', class: 'primary metrics-apply' }, t('metricsApply')),
     h('button', { type: 'button', class: 'ghost metrics-30', onclick: preset(30) }, t('metricsLast30')),
     h('button', { type: 'button', class: 'ghost metrics-all', onclick: preset(undefined) }, t('metricsAllTime')),
   );
+  for (const select of [policy, department]) select.addEventListener('change', () => void load());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void load();

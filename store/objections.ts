@@ -8,6 +8,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Text } from '../domain/sources.js';
 import type { Outcome } from '../rules/types.js';
+import type { DataCorrection } from './corrections.js';
 
 export type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
 export type ObjectionKind = 'decision' | 'data';
@@ -21,17 +22,8 @@ export interface ObjectionStep {
   summary: Text;
 }
 
-export interface ObjectionCorrection {
-  fact: string;
-  source: string;
-  department: string;
-  /** Masked ('***') where the fact is sensitive. */
-  oldValue?: unknown;
-  newValue: unknown;
-  reason: string;
-  by: { name: string; role: string };
-  at: Date;
-}
+/** The owning department's correction as the objection keeps it: the audit record without its key and subject. */
+export type ObjectionCorrection = Omit<DataCorrection, '_id' | 'subjectKey'>;
 
 /** What the re-evaluation decided and how the difference was settled, per period. */
 export interface ObjectionOutcome {

@@ -18,6 +18,7 @@ import { Worker } from '@temporalio/worker';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { identifiersIn } from './support/histories.js';
 import { productionBundle } from './support/temporal.js';
+import { callApi } from './support/running-pipeline.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -30,18 +31,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked field by field
-type Json = any;
-
-async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${env.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: JSON.parse(text), text };
-}
+const call = (method: string, path: string, token: string, body?: unknown) => callApi(env.url, method, path, token, body);
 const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/timeline`;
 
 describe('a supervisor', () => {

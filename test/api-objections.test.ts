@@ -14,6 +14,7 @@ import type { ObjectionView } from '../client/objections.js';
 import { objectionCorrectedSignal, type ObjectionResult } from '../workflows/contracts.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { finished, runEntry } from './support/run-node.js';
+import { callApi } from './support/running-pipeline.js';
 
 const stack = inject('stack');
 let env: ObjectionApi;
@@ -26,18 +27,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked field by field
-type Json = any;
-
-async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${env.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: JSON.parse(text), text };
-}
+const call = (method: string, path: string, token: string, body?: unknown) => callApi(env.url, method, path, token, body);
 
 const REASON = '市残联复核鉴定档案，等级录入有误，应为二级';
 let filed: ObjectionView;

@@ -47,3 +47,17 @@ export async function openRunningPipeline(stack: TestStackInfo, name: string): P
     },
   };
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked field by field
+type Json = any;
+
+/** Calls the API over HTTP as a token's person; the status, the parsed answer and its raw text. */
+export async function callApi(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: JSON.parse(text), text };
+}

@@ -92,6 +92,26 @@ describe('the store figures', () => {
     expect(a.deliveries).toEqual({ received: 3, accepted: 1, duplicate: 0, rejected: 1, failed: 1 });
     expect((await source.get(60_000)).readAt).toBe(a.readAt);
   });
+
+  it('are read again when the demo changes state, so "done" never shows counts from before the feed finished', async () => {
+    let state: 'feeding' | 'done' = 'feeding';
+    const counted = countIngest(async () => ({ caseId: 'life-event:x', status: 'accepted' as const, subjectKey: 'p_x' }));
+    const source = createSummarySource({ store, catalog, taskQueue: 'unused', tally: counted.tally, demo: () => ({ state, residents: 1, enterprises: 0 }) });
+    const before = await source.get(60_000);
+    expect(before.events.sourceEvents).toBe(3);
+    // The feed's last delivery lands, then the feed finishes: well inside the figures' age limit.
+    const deliveries = store.db!.collection('event_deliveries');
+    await deliveries.insertOne({ sourceEventId: 'S-last', caseId: 'life-event:S-1' });
+    try {
+      expect((await source.get(60_000)).events.sourceEvents).toBe(3);
+      state = 'done';
+      const after = await source.get(60_000);
+      expect(after.demo?.state).toBe('done');
+      expect(after.events.sourceEvents).toBe(4);
+    } finally {
+      await deliveries.deleteOne({ sourceEventId: 'S-last' });
+    }
+  });
 });
 
 const sample = (): Summary => ({

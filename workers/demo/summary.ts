@@ -161,27 +161,40 @@ export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalo
   };
 }
 
-/** A summary source with single-flight, spaced store reads; see the file comment. */
+/**
+ * A summary source with single-flight, spaced store reads; see the file comment. Figures
+ * read before the demo last changed state (say, before the feed finished) are never shown
+ * with the new state: a summary saying "done" counts everything the feed delivered.
+ */
 export function createSummarySource(deps: SummaryDeps): SummarySource {
-  let figures: StoreFigures | undefined;
+  let figures: { fresh: StoreFigures; demoState?: DemoStatus['state'] } | undefined;
   let readAt = 0;
-  let reading: Promise<StoreFigures> | undefined;
+  let reading: Promise<NonNullable<typeof figures>> | undefined;
   const refresh = () => {
-    reading ??= readStoreFigures(deps)
-      .then((fresh) => {
-        figures = fresh;
-        readAt = Date.now();
-        return fresh;
-      })
-      .finally(() => (reading = undefined));
+    if (!reading) {
+      // The demo's state as the read begins: the figures include everything done before it.
+      const demoState = deps.demo?.()?.state;
+      reading = readStoreFigures(deps)
+        .then((fresh) => {
+          figures = { fresh, demoState };
+          readAt = Date.now();
+          return figures;
+        })
+        .finally(() => (reading = undefined));
+    }
     return reading;
   };
   return {
     async get(maxAgeMs = 2000) {
-      const spacing = Math.max(maxAgeMs, 3 * (figures?.readMs ?? 0));
-      const current = !figures || Date.now() - readAt > spacing ? await refresh() : figures;
-      const demo = deps.demo?.();
-      return { ...current, deliveries: deps.tally(), ...(demo ? { demo } : {}) };
+      const spacing = Math.max(maxAgeMs, 3 * (figures?.fresh.readMs ?? 0));
+      let current = !figures || Date.now() - readAt > spacing ? await refresh() : figures;
+      let demo = deps.demo?.();
+      // A read already under way may have begun before the change: then one more read.
+      for (let reads = 0; demo && current.demoState !== demo.state && reads < 2; reads++) {
+        current = await refresh();
+        demo = deps.demo?.();
+      }
+      return { ...current.fresh, deliveries: deps.tally(), ...(demo ? { demo } : {}) };
     },
   };
 }

@@ -87,7 +87,7 @@ describe('the policy API', () => {
 
     const diff = await cli(['diff', 'senior-preferential-card', '1', '2']);
     expect(diff.stdout).toContain('~ offer.expiresAfterDays: 30 → 60');
-    const history = await call('GET', '/policies/senior-preferential-card/history');
+    const history = await call('GET', '/policies/senior-preferential-card/history', reviewer);
     expect((history.body as unknown as Array<{ action: string }>).map((e) => e.action)).toEqual(['imported', 'created', 'validated', 'tested', 'simulated', 'submitted', 'approved', 'published']);
   });
 

@@ -10,8 +10,8 @@ import type { SimulationRunner } from '../simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorResolver as requireActor, ApiRefusal, type Authenticate } from './auth.js';
-import { POLICY_ROLES } from '../../store/users.js';
+import { actorResolver as requireActor, ApiRefusal, bearerToken, type Authenticate } from './auth.js';
+import { POLICY_ROLES, type Role } from '../../store/users.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 
@@ -45,12 +45,31 @@ const anyObject = { type: 'object', additionalProperties: true } as const;
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
 const security = bearerSecurity;
 
+/** Who reads drafts, versions under review and the change history. */
+const POLICY_READERS: readonly Role[] = [...POLICY_ROLES, 'supervisor'];
+/** Published and retired versions: the public record. */
+const isPublic = (status: string) => status === 'published' || status === 'retired';
+
 type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { note?: string } }>;
 
 export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): Promise<void> {
   const { lifecycle } = deps;
 
   const actorOf = actorResolver(deps.authenticate);
+  // Drafts, reviews and their notes are internal: officers, reviewers and supervisors read them.
+  // Published and retired versions are the public record of what is (was) in force.
+  const readerOf = requireActor(deps.authenticate, { roles: POLICY_READERS, what: 'read drafts, reviews and history', whatZh: '查看草稿、审核和变更记录' });
+  const mayReadAll = async (request: FastifyRequest) => {
+    if (!bearerToken(request)) return false;
+    // An unknown token is still a 401: a mistyped token must not silently show less.
+    try {
+      await readerOf(request);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiRefusal && error.status === 403) return false;
+      throw error;
+    }
+  };
 
   app.setErrorHandler(answerErrors());
 
@@ -61,13 +80,15 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     {
       schema: {
         tags: ['policies'],
-        summary: 'Every policy version, newest first per policy · 全部政策版本',
+        summary: 'Every policy version, newest first per policy; without an officer’s, reviewer’s or supervisor’s token only published and retired ones · 全部政策版本',
         querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'submitted', 'approved', 'published', 'retired'] } } },
+        response: { 401: errorSchema },
       },
     },
     async (request: FastifyRequest<{ Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' } }>) => {
+      const all = await mayReadAll(request);
       const versions = await lifecycle.list({ status: request.query.status });
-      return versions.map(({ document: _document, ...summary }) => summary);
+      return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
     },
   );
 
@@ -79,8 +100,19 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   app.get(
     '/policies/:id/versions/:version',
-    { schema: { tags: ['policies'], summary: 'One version with its document and check results · 查看版本', params: versionParams, response: { 404: errorSchema } } },
-    async (request: VersionRequest) => lifecycle.get(request.params.id, request.params.version),
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'One version with its document and check results (drafts and versions under review: officers, reviewers, supervisors) · 查看版本',
+        params: versionParams,
+        response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request: VersionRequest) => {
+      const version = await lifecycle.get(request.params.id, request.params.version);
+      if (!isPublic(version.status)) await readerOf(request);
+      return version;
+    },
   );
 
   app.put(
@@ -114,8 +146,11 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   app.get(
     '/policies/:id/history',
-    { schema: { tags: ['policies'], summary: 'Who did what, when, and what changed · 变更记录', params: idParams } },
-    async (request: FastifyRequest<{ Params: { id: string } }>) => lifecycle.history(request.params.id),
+    { schema: { tags: ['policies'], summary: 'Who did what, when, and what changed (officers, reviewers, supervisors) · 变更记录', params: idParams, security, response: { 401: errorSchema, 403: errorSchema } } },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      await readerOf(request);
+      return lifecycle.history(request.params.id);
+    },
   );
 
   app.get(
@@ -123,15 +158,18 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     {
       schema: {
         tags: ['policies'],
-        summary: 'What changed between two versions, field by field · 版本差异',
+        summary: 'What changed between two versions, field by field (a draft or a version under review: officers, reviewers, supervisors) · 版本差异',
         params: idParams,
         querystring: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } } },
-        response: { 404: errorSchema },
+        response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { from: number; to: number } }>) => ({
-      changes: await lifecycle.diff(request.params.id, request.query.from, request.query.to),
-    }),
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { from: number; to: number } }>) => {
+      const { id } = request.params;
+      const [from, to] = await Promise.all([lifecycle.get(id, request.query.from), lifecycle.get(id, request.query.to)]);
+      if (!isPublic(from.status) || !isPublic(to.status)) await readerOf(request);
+      return { changes: await lifecycle.diff(id, request.query.from, request.query.to) };
+    },
   );
 
   // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.

@@ -2,6 +2,7 @@
  * The policy console: sign in with an API token, list the policy versions, and take one
  * from draft to published, then launch and follow its sweep. Hash routes: `#/` the list,
  * `#/policy/<id>/<version>/<tab>` a version, `#/sweeps` the sweeps, `#/sweep/<encoded id>` one.
+ * Supervisors and officers also have `#/objections` (异议处理) and `#/objections/<id>`.
  * Chinese by default; the English switch is remembered in this browser.
  */
 import { api, errorText, tokenStore } from './api.js';
@@ -14,6 +15,7 @@ import { renderSweep, renderSweepList } from './sweeps-view.js';
 import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
+import { renderObjections } from './objections-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog } from './types.js';
 
@@ -38,7 +40,8 @@ function shell(content: HTMLElement): void {
         ? h('nav', { class: 'top-nav' },
             h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
             h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')),
-            metricsLink())
+            metricsLink(),
+            mayReadObjections(session.role) ? objectionsLink() : null)
         : null,
       session && !isPolicyRole(session.role) ? caseNav(session.role) : null,
       h(
@@ -67,13 +70,19 @@ function brandOf(role: string | undefined): [MessageKey, MessageKey] {
 function caseNav(role: string): HTMLElement {
   const current = (pattern: RegExp) => (pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '');
   if (role === 'citizen') return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
-  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')), role === 'supervisor' ? metricsLink() : null);
+  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')), role === 'supervisor' ? metricsLink() : null, role === 'supervisor' ? objectionsLink() : null);
 }
 
 /** Programme metrics (#/metrics): supervisors, officers and reviewers (client/api/metrics-routes.ts METRICS_ROLES). */
 const mayReadMetrics = (role: string): boolean => role === 'supervisor' || isPolicyRole(role);
 function metricsLink(): HTMLElement {
   return h('a', { href: '#/metrics', class: `nav-metrics${/^#\/metrics/.test(location.hash) ? ' current' : ''}` }, t('navMetrics'));
+}
+
+/** Objections (#/objections): supervisors handle them, officers read them (client/objections.ts; the API lists them for both). */
+const mayReadObjections = (role: string): boolean => role === 'supervisor' || role === 'officer';
+function objectionsLink(): HTMLElement {
+  return h('a', { href: '#/objections', class: `nav-objections${/^#\/objections/.test(location.hash) ? ' current' : ''}` }, t('navObjections'));
 }
 
 /** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
@@ -117,6 +126,11 @@ async function route(): Promise<void> {
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
   if (location.hash === '#/metrics' && mayReadMetrics(session.role)) return shell(renderMetrics());
+  const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
+  if (objection && mayReadObjections(session.role)) {
+    editor = undefined;
+    return shell(renderObjections(objection[1] === undefined ? undefined : decodeURIComponent(objection[1]), session.role, catalog));
+  }
   if (!isPolicyRole(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;

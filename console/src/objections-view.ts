@@ -1,0 +1,303 @@
+/**
+ * Objection handling (异议处理): supervisors list objections by status, read one with its steps,
+ * the department's correction and the re-evaluation's outcome, and record the correction or
+ * re-evaluate / reject with a reason; officers read the same pages without the forms. An
+ * objection being re-evaluated is re-read every second until it settles. Uses /objections only.
+ */
+import { api, ApiFailure, errorText } from './api.js';
+import { caseHash } from './cases-view.js';
+import { h, mount } from './dom.js';
+import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
+import type { Catalog, Text } from './types.js';
+import { factSelect, factValueInput } from './value-input.js';
+
+type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
+interface Person { name: string; role: string }
+
+/** An objection as the API answers staff (client/objection-view.ts ObjectionView): sensitive values are '***'. */
+interface Objection {
+  id: string;
+  status: ObjectionStatus;
+  subjectKey: string;
+  subject: { kind: 'person' | 'enterprise'; subjectKey: string; maskedId?: string };
+  policyId: string;
+  caseId: string;
+  kind: 'decision' | 'data';
+  fact?: string;
+  factLabel?: Text;
+  claimedValue?: unknown;
+  statement: string;
+  filedBy: Person;
+  filedAt: string;
+  correction?: { fact: string; factLabel?: Text; department: string; oldValue?: unknown; newValue: unknown; reason: string; by: Person; at: string };
+  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: Person; at: string };
+  outcome?: { outcome: string; previousOutcome: string; amountBefore?: number; amountAfter?: number; arrears?: number; overpayment?: number; periods: Array<{ period: string; paid: number; due: number }> };
+  steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
+}
+
+const STATUSES: readonly ObjectionStatus[] = ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'];
+const POLL_MS = 1000;
+const LIST_POLL_MS = 2000;
+
+/** `#/objections`, or one objection selected in it. */
+export const objectionHash = (id?: string): string => (id ? `#/objections/${encodeURIComponent(id)}` : '#/objections');
+const objectionPath = (id: string) => `/objections/${encodeURIComponent(id)}`;
+
+/** The status filter, kept while the person moves from one objection to another. */
+let statusFilter: ObjectionStatus | '' = '';
+
+/** A correction or a supervisor's answer is in and the objection workflow has not closed it yet. */
+const settling = (o: Objection): boolean =>
+  o.status === 're-evaluating' || ((o.status === 'filed' || o.status === 'correcting') && (o.correction !== undefined || o.resolution !== undefined));
+/** Nothing recorded yet: the department's correction (or a re-check or rejection) may be recorded. */
+const awaitingCorrection = (o: Objection): boolean => (o.status === 'filed' || o.status === 'correcting') && !o.correction && !o.resolution;
+
+const show = (value: unknown): string =>
+  value === undefined || value === null ? '—' : typeof value === 'boolean' ? t(value ? 'yes' : 'no') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const money = (amount: number | undefined) => (amount === undefined ? '' : `¥${formatNumber(amount)}`);
+const statusBadge = (status: string) => h('span', { class: `badge objection-status obj-${status}` }, tOr(`objectionStatus_${status}`, status));
+const outcomeBadge = (outcome: string) => h('span', { class: `badge outcome-${outcome}` }, tOr(`outcome_${outcome}`, outcome));
+const masked = (value: unknown) => h('span', { class: `mono obj-value${value === '***' ? ' masked' : ''}`, title: value === '***' ? t('objMaskedHint') : undefined }, show(value));
+const disputedFact = (o: Objection) => pick(o.factLabel ?? o.correction?.factLabel) || o.fact || o.correction?.fact || t('objWholeDecision');
+
+function row(o: Objection, selected: boolean): HTMLElement {
+  return h(
+    'tr',
+    { class: `objection-row${selected ? ' selected' : ''}`, 'data-objection': o.id, 'data-status': o.status, onclick: () => { location.hash = objectionHash(o.id); } },
+    h('td', { class: 'num' }, h('a', { href: objectionHash(o.id), class: 'objection-link' }, formatTime(o.filedAt)), h('div', { class: 'muted' }, o.filedBy.name)),
+    h('td', {}, h('div', { class: 'mono obj-policy' }, o.policyId), h('div', { class: 'muted mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
+    h('td', {}, h('div', { class: 'obj-fact' }, disputedFact(o)), h('div', { class: 'muted' }, tOr(`objectionKind_${o.kind}`, o.kind))),
+    h('td', { class: 'obj-values' },
+      o.claimedValue !== undefined ? h('div', {}, `${t('objClaimedShort')} `, masked(o.claimedValue)) : null,
+      o.correction ? h('div', {}, `${t('objCorrectedShort')} `, masked(o.correction.newValue)) : null,
+      o.claimedValue === undefined && !o.correction ? '—' : null),
+    h('td', {}, statusBadge(o.status)),
+  );
+}
+
+/** The list with its status filter; re-reads itself while any objection listed is settling. */
+function listPane(selected: string | undefined): { element: HTMLElement; filters: HTMLElement; reload: () => Promise<void> } {
+  const body = h('tbody', {});
+  const note = h('p', { class: 'muted objections-note' });
+  const filters = h('div', { class: 'objection-filter', role: 'group', 'aria-label': t('objFilter') });
+  let timer: number | undefined;
+  let sequence = 0;
+  const drawFilters = () =>
+    mount(filters, ...(['', ...STATUSES] as const).map((status) =>
+      h('button', {
+        type: 'button', class: `filter-chip${statusFilter === status ? ' current' : ''}`, 'data-status': status || 'all', 'aria-pressed': String(statusFilter === status),
+        onclick: () => { statusFilter = status; drawFilters(); void load(); },
+      }, status ? tOr(`objectionStatus_${status}`, status) : t('objFilterAll'))));
+  const load = async () => {
+    if (!body.isConnected) return;
+    window.clearTimeout(timer);
+    const mine = ++sequence;
+    try {
+      const { objections } = await api<{ objections: Objection[] }>('GET', `/objections${statusFilter ? `?status=${statusFilter}` : ''}`);
+      if (mine !== sequence) return;
+      mount(body, ...(objections.length ? objections.map((o) => row(o, o.id === selected)) : [h('tr', {}, h('td', { colspan: 5, class: 'muted objections-none' }, t('objNone')))]));
+      note.textContent = t('objCount', { count: objections.length });
+      if (objections.some(settling)) timer = window.setTimeout(() => void load(), LIST_POLL_MS);
+    } catch (error) {
+      if (mine !== sequence) return;
+      mount(body, h('tr', {}, h('td', { colspan: 5, class: 'error-box' }, errorText(error))));
+      note.textContent = '';
+    }
+  };
+  drawFilters();
+  window.setTimeout(() => void load(), 0);
+  const head = h('thead', {}, h('tr', {}, ...(['objColFiled', 'objColPolicy', 'objColDisputed', 'objColValues', 'colStatus'] as const).map((key) => h('th', {}, t(key)))));
+  const element = h('section', { class: 'card objection-list' }, note, h('div', { class: 'table-wrap' }, h('table', { class: 'objection-table' }, head, body)));
+  return { element, filters, reload: load };
+}
+
+/** A labelled control with a slot where the API's refusal of this field is shown. */
+function fieldBox(name: string, label: string, control: HTMLElement): HTMLElement {
+  return h('div', { class: 'field', 'data-field': name }, h('span', { class: 'field-label' }, label), control, h('span', { class: 'field-error' }));
+}
+
+/** Shows a refusal at the field it names, or in the form's flash when the form has no such field. */
+function showRefusal(form: HTMLElement, flash: HTMLElement, error: unknown): void {
+  const place = error instanceof ApiFailure && error.field ? form.querySelector<HTMLElement>(`[data-field="${CSS.escape(error.field)}"]`) : null;
+  if (place && error instanceof ApiFailure) {
+    place.classList.add('invalid');
+    mount(place.querySelector('.field-error')!, h('span', { class: 'issue' }, error.shown));
+  } else mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+}
+
+function clearRefusals(form: HTMLElement, flash: HTMLElement): void {
+  for (const place of form.querySelectorAll('.invalid')) place.classList.remove('invalid');
+  for (const slot of form.querySelectorAll('.field-error')) slot.replaceChildren();
+  mount(flash);
+}
+
+/** The department's correction: the disputed fact (fixed for a data objection), its new value and the reason. */
+function correctionForm(o: Objection, catalog: Catalog, done: (updated: Objection) => void): HTMLElement {
+  const fields = new Map(catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field] as const)));
+  let fact = o.fact ?? '';
+  let value: unknown;
+  const valueInput = () => {
+    value = undefined;
+    const input = factValueInput(fields.get(fact), undefined, (v) => { value = v; });
+    input.classList.add('correction-value');
+    input.setAttribute('aria-label', t('objNewValue'));
+    return input;
+  };
+  let input = valueInput();
+  const valueField = fieldBox('value', t('objNewValue'), input);
+  const factControl = o.fact
+    ? h('input', { type: 'text', class: 'correction-fact', disabled: true, value: `${disputedFact(o)} · ${o.fact}`, 'aria-label': t('objCorrectFact') })
+    : factSelect(catalog.sources, o.subject.kind, undefined, (key) => {
+        fact = key;
+        const next = valueInput();
+        input.replaceWith(next);
+        input = next;
+      });
+  factControl.classList.add('correction-fact');
+  const reason = h('textarea', { class: 'correction-reason', rows: 2, placeholder: t('objCorrectReasonPlaceholder'), 'aria-label': t('objCorrectReason'), 'aria-required': 'true' });
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const submit = h('button', { type: 'submit', class: 'primary act-correct' }, t('objCorrectSubmit'));
+  const form = h('form', { class: 'obj-form objection-correct' },
+    h('h4', {}, t('objCorrectTitle')),
+    h('p', { class: 'muted' }, t('objCorrectIntro')),
+    h('div', { class: 'grid2' }, fieldBox('fact', t('objCorrectFact'), factControl), valueField),
+    fieldBox('reason', t('objCorrectReason'), reason),
+    h('div', { class: 'actions' }, submit), flash);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearRefusals(form, flash);
+    submit.disabled = true;
+    // Whatever was typed goes to the API, which checks it against the catalog and names the field at fault.
+    const body = { ...(fact ? { fact } : {}), value: value ?? '', reason: reason.value };
+    api<Objection>('POST', `${objectionPath(o.id)}/correct`, body).then(done, (error: unknown) => {
+      showRefusal(form, flash, error);
+      submit.disabled = false;
+    });
+  });
+  return form;
+}
+
+/** Re-evaluate on the records as they stand, or reject; either with a reason the citizen is told. */
+function resolveForm(o: Objection, done: (updated: Objection) => void): HTMLElement {
+  const reason = h('textarea', { class: 'resolve-reason', rows: 2, placeholder: t('objResolveReasonPlaceholder'), 'aria-label': t('objResolveReason'), 'aria-required': 'true' });
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const buttons: HTMLButtonElement[] = [];
+  const act = (action: 'reevaluate' | 'reject') => () => {
+    clearRefusals(form, flash);
+    for (const b of buttons) b.disabled = true;
+    api<Objection>('POST', `${objectionPath(o.id)}/resolve`, { action, reason: reason.value }).then(done, (error: unknown) => {
+      showRefusal(form, flash, error);
+      for (const b of buttons) b.disabled = false;
+    });
+  };
+  buttons.push(
+    h('button', { type: 'button', class: 'act-reevaluate', onclick: act('reevaluate') }, t('objReevaluate')),
+    h('button', { type: 'button', class: 'danger act-reject', onclick: act('reject') }, t('objReject')),
+  );
+  const form = h('div', { class: 'obj-form objection-resolve' }, h('h4', {}, t('objResolveTitle')), fieldBox('reason', t('objResolveReason'), reason), h('div', { class: 'actions' }, ...buttons), flash);
+  return form;
+}
+
+function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
+  const difference = outcome.arrears
+    ? h('p', { class: 'obj-arrears flash-ok' }, t('objArrears', { amount: money(outcome.arrears) }))
+    : outcome.overpayment
+      ? h('p', { class: 'obj-recovery notice' }, t('objRecovery', { amount: money(outcome.overpayment) }))
+      : h('p', { class: 'muted obj-no-difference' }, t('objNoDifference'));
+  return h('div', { class: 'obj-box obj-outcome' },
+    h('h4', {}, t('objOutcome')),
+    h('p', { class: 'obj-decisions' },
+      h('span', { class: 'obj-previous' }, `${t('objPrevious')} `, outcomeBadge(outcome.previousOutcome), ` ${money(outcome.amountBefore)}`),
+      ' → ',
+      h('span', { class: 'obj-new' }, `${t('objNew')} `, outcomeBadge(outcome.outcome), ` ${money(outcome.amountAfter)}`)),
+    difference,
+    outcome.periods.length
+      ? h('table', { class: 'obj-periods' },
+          h('thead', {}, h('tr', {}, h('th', {}, t('objColPeriod')), h('th', {}, t('objColPaid')), h('th', {}, t('objColDue')))),
+          h('tbody', {}, ...outcome.periods.map((p) => h('tr', {}, h('td', {}, p.period), h('td', { class: 'num' }, money(p.paid)), h('td', { class: 'num' }, money(p.due))))))
+      : null);
+}
+
+/** The objection itself: who, what, the case, progress, correction, answer, outcome, steps, and the forms. */
+function details(o: Objection, role: string, catalog: Catalog, done: (updated: Objection) => void): Array<HTMLElement | null> {
+  const supervisor = role === 'supervisor';
+  const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
+  const { correction, resolution } = o;
+  return [
+    h('div', { class: 'title-row' }, h('h3', {}, o.policyId), statusBadge(o.status)),
+    h('div', { class: 'mono muted obj-id' }, o.id),
+    h('dl', { class: 'obj-facts' },
+      ...item(t('objColFiled'), formatTime(o.filedAt)),
+      ...item(t('objFiledBy'), `${o.filedBy.name} · ${tOr(`role_${o.filedBy.role}`, o.filedBy.role)}`),
+      ...item(t('colSubject'), h('span', { class: 'mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
+      ...item(t('objectionKind'), tOr(`objectionKind_${o.kind}`, o.kind)),
+      ...item(t('objectionFact'), disputedFact(o), o.fact ? h('span', { class: 'muted mono' }, ` ${o.fact}`) : ''),
+      ...(o.claimedValue === undefined ? [] : item(t('objClaimed'), masked(o.claimedValue))),
+      ...item(t('objectionStatement'), h('span', { class: 'obj-statement' }, o.statement)),
+      // The case page is a supervisor's (cases-view.ts); officers see the ID only.
+      ...item(t('objCase'), supervisor ? h('a', { class: 'case-link mono', href: caseHash(o.caseId) }, o.caseId) : h('span', { class: 'mono' }, o.caseId))),
+    settling(o)
+      ? h('p', { class: 'obj-progress', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t(o.status === 're-evaluating' ? 'objReevaluating' : 'objSettling'), ' ',
+          h('span', { class: 'muted' }, t('objAutoRefresh', { time: new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) })))
+      : null,
+    correction
+      ? h('div', { class: 'obj-box obj-correction' },
+          h('h4', {}, `${t('objCorrection')} · ${correction.department}`),
+          h('p', {}, `${pick(correction.factLabel) || correction.fact}：`, masked(correction.oldValue), ' → ', masked(correction.newValue)),
+          h('p', { class: 'obj-reason' }, t('objReason', { reason: correction.reason })),
+          h('div', { class: 'muted' }, t('objByAt', { name: correction.by.name, at: formatTime(correction.at) })))
+      : null,
+    resolution
+      ? h('div', { class: `obj-box obj-resolution obj-${resolution.action}` },
+          h('h4', {}, `${t('objResolution')} · ${t(resolution.action === 'reject' ? 'objAction_reject' : 'objAction_reevaluate')}`),
+          h('p', { class: 'obj-reason' }, t('objReason', { reason: resolution.reason })),
+          h('div', { class: 'muted' }, t('objByAt', { name: resolution.by.name, at: formatTime(resolution.at) })))
+      : null,
+    o.outcome ? outcomeBox(o.outcome) : null,
+    h('h4', {}, t('objSteps')),
+    h('ol', { class: 'obj-steps' }, ...o.steps.map((step) =>
+      h('li', { class: 'obj-step', 'data-kind': step.kind }, h('div', { class: 'obj-step-summary' }, pick(step.summary)), h('div', { class: 'muted obj-step-meta' }, `${formatTime(step.at)} · ${step.actor}`)))),
+    !awaitingCorrection(o) ? null : supervisor ? correctionForm(o, catalog, done) : h('p', { class: 'muted obj-readonly' }, t('objReadOnly')),
+    supervisor && awaitingCorrection(o) && o.status === 'filed' ? resolveForm(o, done) : null,
+  ];
+}
+
+/** One objection, re-read every second while it settles; `changed` is told each time its status moves. */
+function detailPane(id: string, role: string, catalog: Catalog, changed: () => void): HTMLElement {
+  const pane = h('section', { class: 'card objection-detail', 'aria-live': 'polite' }, h('p', { class: 'muted' }, t('loading')));
+  let timer: number | undefined;
+  let following = false;
+  const draw = (o: Objection) => {
+    window.clearTimeout(timer);
+    const before = pane.dataset.status;
+    pane.dataset.objection = o.id;
+    pane.dataset.status = o.status;
+    mount(pane, ...details(o, role, catalog, draw));
+    following = settling(o);
+    if (following) timer = window.setTimeout(() => void load(), POLL_MS);
+    if (before !== undefined && before !== o.status) changed();
+  };
+  const load = async () => {
+    if (!pane.isConnected) return;
+    try {
+      draw(await api<Objection>('GET', objectionPath(id)));
+    } catch (error) {
+      mount(pane, h('p', { class: 'error-box' }, errorText(error)), h('a', { href: objectionHash() }, `← ${t('objTitle')}`));
+      // A lost answer while following a re-evaluation is tried again; a refusal on first reading is not.
+      if (following) timer = window.setTimeout(() => void load(), POLL_MS * 2);
+    }
+  };
+  window.setTimeout(() => void load(), 0);
+  return pane;
+}
+
+/** The objections page (`#/objections`, `#/objections/<id>`): the list, and the one selected beside it. */
+export function renderObjections(selected: string | undefined, role: string, catalog: Catalog): HTMLElement {
+  const list = listPane(selected);
+  const detail = selected
+    ? detailPane(selected, role, catalog, () => void list.reload())
+    : h('section', { class: 'card objection-detail obj-empty' }, h('p', { class: 'muted' }, t('objPickOne')));
+  return h('div', { class: 'objections-page' },
+    h('section', { class: 'card objections-head' }, h('h2', {}, t('objTitle')), h('p', { class: 'muted' }, t(role === 'supervisor' ? 'objIntro' : 'objIntroReadOnly')), list.filters),
+    h('div', { class: 'objections-layout' }, list.element, detail));
+}

@@ -1,8 +1,10 @@
 /**
  * Impact simulations as jobs inside the API process: one running job per policy version and
  * content hash (a second request gets the running one), progress as it streams the population,
- * the full result kept for GET, and a summary stored on the version (policy_versions.simulation)
- * with a 'simulated' history entry, which submitting requires for the current content.
+ * the full result kept in the store (policy_simulations, the latest per version, so it outlives
+ * the process) and a summary on the version (policy_versions.simulation) with a 'simulated'
+ * history entry, which submitting requires for the current content. A simulation running when
+ * the API stops is lost and must be started again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -15,6 +17,7 @@ import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { policyVersionId, registerPolicyModels } from '../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
+import { loadSimulation, saveSimulation } from '../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './policy-lifecycle.js';
 
 /** What the API answers for a version's simulation. */
@@ -109,6 +112,10 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
     await PolicyHistory.create({ key: `${_id}#${randomUUID()}`, policyId: policy.id, version: policy.version, action: 'simulated', actor: actor.name, role: actor.role, at: now(), changes: [detail] });
   }
 
+  async function keep(policy: Policy, hash: string, finished: SimulationView): Promise<void> {
+    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), hash, { ...finished, progress: { ...finished.progress } }, now());
+  }
+
   async function run(actor: Actor, job: Job, policy: Policy, baseline: Policy | undefined): Promise<void> {
     const { view } = job;
     const started = performance.now();
@@ -122,29 +129,44 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       }
       view.progress.total = view.progress.processed;
       const result = simulation.result(Math.round(performance.now() - started));
-      // Recorded on the version before anyone is told it is done: a submit right after sees it.
+      // Kept and recorded on the version before anyone is told it is done: a submit right after sees it.
+      await keep(policy, job.hash, { ...view, status: 'done', result });
       await record(actor, policy, job.hash, true, describeSimulation(result));
       view.result = result;
       view.status = 'done';
     } catch (error) {
       if (job.abort.signal.aborted) return;
+      const failure = failureOf(error, view.asOf);
+      await keep(policy, job.hash, { ...view, status: 'failed', error: failure }).catch(() => undefined);
       view.status = 'failed';
-      view.error = failureOf(error, view.asOf);
-      await record(actor, policy, job.hash, false, `failed as of ${view.asOf}: ${view.error.message}`).catch(() => undefined);
+      view.error = failure;
+      await record(actor, policy, job.hash, false, `failed as of ${view.asOf}: ${failure.message}`).catch(() => undefined);
     }
   }
 
-  /** The latest simulation of a version (running, done or failed); throws SimulationRefusal NO_SIMULATION. */
+  const noSimulation = (policyId: string, version: number) =>
+    new SimulationRefusal('NO_SIMULATION', 404, `no simulation of ${policyId} v${version} yet: POST …/simulate to run one`, `${policyId} 第 ${version} 版尚未进行影响模拟，请先发起模拟`);
+
+  /** The simulation this process is running or ran last for a version; throws SimulationRefusal NO_SIMULATION. */
   function view(policyId: string, version: number): SimulationView {
     const job = jobs.get(policyVersionId(policyId, version));
-    if (!job) {
-      throw new SimulationRefusal('NO_SIMULATION', 404, `no simulation of ${policyId} v${version} since the API started: POST …/simulate to run one`, `自服务启动以来 ${policyId} 第 ${version} 版尚未进行影响模拟，请先发起模拟`);
-    }
+    if (!job) throw noSimulation(policyId, version);
     return job.view;
   }
 
   return {
     view,
+    /**
+     * The latest simulation of a version: the one this process runs or ran, else the one kept
+     * in the store (run before a restart, or by another API process); throws NO_SIMULATION.
+     */
+    async latest(policyId: string, version: number): Promise<SimulationView> {
+      const job = jobs.get(policyVersionId(policyId, version));
+      if (job) return job.view;
+      const kept = await loadSimulation<SimulationView>(deps.store, policyVersionId(policyId, version));
+      if (!kept) throw noSimulation(policyId, version);
+      return kept.view;
+    },
     /**
      * Starts a simulation of a version as of a date (default today), or returns the one running
      * for its current content. Throws PolicyLifecycleError (POLICY_NOT_FOUND, POLICY_INVALID) and

@@ -173,6 +173,25 @@ describe('simulating a draft over the whole city', () => {
     expect(await decideAsCasesDo(published)).toEqual({ ...result.baseline!.counts, cost: result.baseline!.totalCost });
   });
 
+  it('keeps the last result for an API started later, which answers GET …/simulation with it', async () => {
+    const ran = await runner.finished('old-age-allowance', 2);
+    expect(ran.status).toBe('done');
+    // A second API process over the same store, as after a restart.
+    const restarted = createSimulationRunner({ store, lifecycle });
+    const later = buildApi({ policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+    try {
+      const read = await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/2/simulation' });
+      expect(read.statusCode).toBe(200);
+      const kept = read.json<SimulationView>();
+      expect(kept).toMatchObject({ status: 'done', asOf: AS_OF, progress: { processed: 8, total: 8 } });
+      expect(kept.result).toEqual(ran.result);
+      // Version 1 was never simulated: still none.
+      expect((await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/1/simulation' })).statusCode).toBe(404);
+    } finally {
+      await later.close();
+    }
+  });
+
   it('simulates a date before the draft takes effect as a what-if, and says so', async () => {
     const { last } = await simulate(2, '2026-06-01');
     expect(last.status).toBe('done');

@@ -120,6 +120,6 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
         response: { 200: viewSchema, 404: errorSchema },
       },
     },
-    async (request: VersionRequest, reply) => answer(reply, 200, () => runner.view(request.params.id, request.params.version)),
+    async (request: VersionRequest, reply) => answer(reply, 200, () => runner.latest(request.params.id, request.params.version)),
   );
 }

@@ -26,7 +26,14 @@ export class RulesError extends Error {
 export interface ValidationIssue {
   /** Dotted path into the policy, array items as `[i]`, e.g. `namedConditions.childUnderThree.fact`. */
   path: string;
+  /** What is wrong, in English: the CLI, logs and the error's own message use it. */
   message: string;
+  /**
+   * The same in Chinese, for the console and the officers who read it. The rules layer
+   * (validatePolicy, checkPolicySchema) always sets it; optional only because callers may
+   * still assemble issues of their own from English-only sources.
+   */
+  messageZh?: string;
 }
 
 /** A policy document failed validation; `issues` lists every problem found, not just the first. */

@@ -11,6 +11,7 @@ import { POLICY_SCHEMA, checkPolicySchema } from '../../rules/policy-schema.js';
 import { issuesOf } from '../../client/policy-lifecycle.js';
 import type { AmountRule, Benefit, GrantPeriod, Policy, PolicyMode, PolicyTest } from '../../rules/types.js';
 import type { SubjectKind } from '../../domain/sources.js';
+import { BROKEN_POLICIES } from './broken-policies.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Schema = { properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; definitions?: Record<string, Schema>; pattern?: string; $ref?: string };
@@ -79,6 +80,28 @@ describe('the published policy schema', () => {
     breakIt(document);
     expect(checkPolicySchema(document).map((i) => i.path)).toContain(path);
     expect(issuesOf(document).map((i) => i.path)).toContain(path);
+  });
+
+  // The broken documents whose fault is structural (the rest break rules only validatePolicy knows).
+  const structurallyBroken = BROKEN_POLICIES.filter(([, document]) => checkPolicySchema(document).length > 0);
+  it.each(structurallyBroken)('says what is wrong with %s in Chinese as well as in English', (_what, document) => {
+    const issues = checkPolicySchema(document);
+    for (const issue of issues) {
+      const words = issue.messageZh.replace(/"[^"]*"/g, '');
+      expect(words, `${issue.path}: ${issue.message}`).toMatch(/\p{Script=Han}/u);
+      expect(words, `${issue.path}: ${issue.messageZh}`).not.toMatch(/[A-Za-z]{2,} [A-Za-z]{2,}/);
+    }
+  });
+
+  it('words the schema’s own checks in Chinese: types, forms, duplicates', () => {
+    const document = load('old-age-allowance');
+    document.version = '1';
+    document.effective.from = '2024/01/01';
+    document.triggers = ['age.milestone', 'age.milestone'];
+    const byPath = new Map(checkPolicySchema(document).map((issue) => [issue.path, issue.messageZh]));
+    expect(byPath.get('version')).toBe('必须是整数');
+    expect(byPath.get('effective.from')).toBe('必须是 YYYY-MM-DD 格式的日期');
+    expect(byPath.get('triggers')).toBe('不能有重复项（第 2 项与第 1 项相同）');
   });
 
   it('has the top-level fields of rules/types.ts Policy and of the validator, and requires those the type requires', () => {

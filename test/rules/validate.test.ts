@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PolicyValidationError, type ValidationIssue } from '../../rules/errors.js';
 import { validatePolicy } from '../../rules/validate.js';
+import { BROKEN_POLICIES } from './broken-policies.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -68,8 +69,8 @@ describe('validatePolicy', () => {
     doc.facts = { 'person.birthDate': doc.facts['person.birthDate'] };
     const paths = issuesOf(doc).filter((issue) => /refers to itself/.test(issue.message));
     expect(paths).toEqual([
-      { path: 'namedConditions.childUnderThree', message: 'refers to itself: childUnderThree → localHukou → childUnderThree' },
-      { path: 'namedConditions.localHukou', message: 'refers to itself: localHukou → childUnderThree → localHukou' },
+      { path: 'namedConditions.childUnderThree', message: 'refers to itself: childUnderThree → localHukou → childUnderThree', messageZh: '循环引用了自身：childUnderThree → localHukou → childUnderThree' },
+      { path: 'namedConditions.localHukou', message: 'refers to itself: localHukou → childUnderThree → localHukou', messageZh: '循环引用了自身：localHukou → childUnderThree → localHukou' },
     ]);
   });
 
@@ -88,8 +89,8 @@ describe('validatePolicy', () => {
   });
 
   it('rejects a non-object outright', () => {
-    expect(issuesOf('childcare-subsidy')).toEqual([{ path: '(policy)', message: 'must be a JSON object' }]);
-    expect(issuesOf([])).toEqual([{ path: '(policy)', message: 'must be a JSON object' }]);
+    expect(issuesOf('childcare-subsidy')).toEqual([{ path: '(policy)', message: 'must be a JSON object', messageZh: '必须是 JSON 对象' }]);
+    expect(issuesOf([])).toEqual([{ path: '(policy)', message: 'must be a JSON object', messageZh: '必须是 JSON 对象' }]);
   });
 
   it('returns a detached copy of a valid policy, so later edits to the input cannot change it', () => {
@@ -98,5 +99,32 @@ describe('validatePolicy', () => {
     doc.parameters.annualAmount[0].value = 1;
     expect(policy.parameters.annualAmount[0].value).toBe(3600);
     expect(policy).not.toBe(doc);
+  });
+});
+
+/** Chinese characters; what is left of a message once its quoted values are taken out must hold some and no English phrase. */
+const HAN = /\p{Script=Han}/u;
+const ENGLISH_PHRASE = /[A-Za-z]{2,} [A-Za-z]{2,}/;
+
+describe('validatePolicy in Chinese', () => {
+  it.each(BROKEN_POLICIES)('says what is wrong with %s in Chinese as well as in English', (_what, doc) => {
+    const issues = issuesOf(doc);
+    expect(issues.length).toBeGreaterThan(0);
+    for (const issue of issues) {
+      const words = (issue.messageZh ?? '').replace(/"[^"]*"/g, '');
+      expect(words, `${issue.path}: ${issue.message}`).toMatch(HAN);
+      expect(words, `${issue.path}: ${issue.messageZh}`).not.toMatch(ENGLISH_PHRASE);
+    }
+  });
+
+  it('names the field, the fact and the department in words an officer reads', () => {
+    const doc = load('childcare-subsidy');
+    doc.facts['person.localHukou'].source = 'civil-affairs';
+    doc.namedConditions.childUnderThree.fact = 'person.hukouSince';
+    doc.namedCondition = {};
+    const byPath = new Map(issuesOf(doc).map((issue) => [issue.path, issue.messageZh]));
+    expect(byPath.get('facts["person.localHukou"].source')).toBe('"person.localHukou"（本市户籍）由 "household-registry"（市公安局）提供，而不是 "civil-affairs"');
+    expect(byPath.get('namedConditions.childUnderThree.fact')).toBe('数据项 "person.hukouSince"（落户日期）未在数据清单（facts）中声明');
+    expect(byPath.get('namedCondition')).toMatch(/^未知字段 "namedCondition"（应为以下之一：id、version、.*、tests）$/);
   });
 });

@@ -37,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
-    ...makeObjectionActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
+    ...makeObjectionActivities({ store: deps.store, policies: deps.policies, fetchFacts, ...(deps.workflows ? { workflows: deps.workflows } : {}) }),
     ...makeSweepActivities({
       store: deps.store,
       policies: deps.policies,

@@ -5,21 +5,24 @@
  * grant for arrears, a recovery for an over-payment); close the objection. Every write is keyed
  * by the objection ID, so a retry or a duplicate signal never decides, pays or recovers twice.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Connection } from 'mongoose';
 import { evaluatePolicy } from '../rules/engine.js';
-import type { Outcome } from '../rules/types.js';
+import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import { addObjectionStep, registerObjectionModel, type ObjectionOutcome, type ObjectionRecord } from '../store/objections.js';
-import { ErrorType } from '../workflows/contracts.js';
-import { pinnedPolicy, type PolicySource } from './case.js';
+import { BENEFIT_WORKFLOW_BY_MODE, benefitWorkflowId, ErrorType, SearchAttributes, type BenefitInput } from '../workflows/contracts.js';
+import { pinnedPolicy, planOf, type PolicySource } from './case.js';
+import type { SweepDeps } from './sweep.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
 export interface ObjectionDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** How a benefit in kind found due is started (its grant, offer or pledge workflow); the worker's Temporal client. */
+  workflows?: SweepDeps['workflows'];
 }
 
 const OUTCOME_ZH: Record<Outcome, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
@@ -49,6 +52,80 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     return objection;
   }
   const reasonOf = (objection: ObjectionRecord) => objection.correction?.reason ?? objection.resolution?.reason ?? objection.statement;
+
+  /** Starts the benefit workflow the new decision calls for, as a life-event case would (one per subject, policy and period, ever). */
+  async function startBenefit(objection: ObjectionRecord, policy: Policy, decided: DecisionRecord): Promise<string> {
+    const plan = planOf(policy);
+    if (!deps.workflows) {
+      throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start the ${plan.mode} workflow objection ${objection._id} calls for`, nonRetryable: true });
+    }
+    const workflowId = benefitWorkflowId(policy.id, objection.subjectKey, decided.period);
+    const input: BenefitInput = {
+      caseId: objection.caseId,
+      subjectKey: objection.subjectKey,
+      plan,
+      decision: { policy: decided.policy, outcome: decided.outcome, asOf: decided.asOf, period: decided.period, missingFacts: decided.missingFacts, failedSources: [], ...(decided.amount === undefined ? {} : { amount: decided.amount }) },
+    };
+    try {
+      await deps.workflows.starter.start(BENEFIT_WORKFLOW_BY_MODE[plan.mode], {
+        workflowId,
+        taskQueue: deps.workflows.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SearchAttributes.subjectKey, value: objection.subjectKey },
+          { key: SearchAttributes.policyIds, value: [policy.id] },
+          { key: SearchAttributes.mode, value: plan.mode },
+          { key: SearchAttributes.outcome, value: decided.outcome },
+        ],
+      });
+    } catch (error) {
+      // A retry after the start went through: the same workflow, started once.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    return workflowId;
+  }
+
+  /**
+   * A benefit in kind (a card, a school place) has no amount to pay or recover: when the new
+   * decision makes it due and none is in force, its grant, offer or pledge workflow starts as a
+   * case's would; when the new decision is ineligible, the grants in force are revoked. A retry
+   * finds what it revoked by the objection's reason and reports the same.
+   */
+  async function settleInKind(
+    objection: ObjectionRecord,
+    reevaluation: ReevaluationSummary,
+    policy: Policy,
+    decided: DecisionRecord,
+    inForce: ReadonlyArray<{ key: string }>,
+    reason: string,
+  ): Promise<ObjectionOutcome> {
+    const settled: ObjectionOutcome = {
+      decisionKey: reevaluation.decisionKey,
+      previousDecisionKey: reevaluation.previousDecisionKey,
+      outcome: reevaluation.outcome,
+      previousOutcome: reevaluation.previousOutcome,
+      periods: [{ period: reevaluation.period, paid: 0, due: 0 }],
+    };
+    const step = (key: string, zh: string, en: string) => addObjectionStep(deps.store, objection._id, { key, kind: key, actor: 'system', summary: { zh, en } });
+    if (reevaluation.outcome === 'eligible' && inForce.length === 0) {
+      const workflowId = await startBenefit(objection, policy, decided);
+      const how = { auto: { zh: '直接发放', en: 'granted' }, offer: { zh: '推送一键确认', en: 'offered for one-tap confirmation' }, pledge: { zh: '告知承诺办理', en: 'granted on a pledge' } }[policy.mode];
+      await step('benefit', `重新判定符合条件：「${policy.title.zh}」${how.zh}`, `now eligible: ${policy.title.en} ${how.en}`);
+      return { ...settled, benefitWorkflowId: workflowId };
+    }
+    if (reevaluation.outcome === 'ineligible') {
+      const earlier = await Grant.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId, period: reevaluation.period, status: 'revoked', revokeReason: reason }, { key: 1 }).lean();
+      for (const grant of inForce) await Grant.updateOne({ _id: grant.key, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: reason } });
+      const revoked = [...new Set([...earlier, ...inForce].map((g) => g.key))].sort();
+      if (revoked.length > 0) {
+        await step('revoked', `重新判定不符合条件：「${policy.title.zh}」已撤销`, `no longer eligible: ${policy.title.en} revoked`);
+        return { ...settled, revokedGrantKeys: revoked };
+      }
+    }
+    await step('settled', '待遇状态无变化', 'nothing to grant or revoke');
+    return settled;
+  }
 
   return {
     /**
@@ -129,13 +206,14 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
       const period: ObjectionOutcome['periods'][number] = { period: reevaluation.period, paid, due };
       const decided = await Decision.findOne({ _id: reevaluation.decisionKey }).lean();
       const reason = `objection ${objection._id}: ${reasonOf(objection)}`;
+      const policy = decided ? await pinnedPolicy(deps.policies, decided.policy) : undefined;
+      if (decided && policy && policy.benefit.kind !== 'cash') return settleInKind(objection, reevaluation, policy, decided, grants, reason);
 
       if (difference > 0 && decided) {
         const arrearsKey = `${own}arrears:${reevaluation.period}`;
-        const policy = await pinnedPolicy(deps.policies, decided.policy);
         await Grant.updateOne(
           { _id: arrearsKey },
-          { $setOnInsert: { key: arrearsKey, caseId: objection.caseId, subjectKey: objection.subjectKey, policy: decided.policy, period: reevaluation.period, benefitKind: policy.benefit.kind, amount: difference, basis: 'objection-arrears', status: 'granted', grantedAt: new Date() } },
+          { $setOnInsert: { key: arrearsKey, caseId: objection.caseId, subjectKey: objection.subjectKey, policy: decided.policy, period: reevaluation.period, benefitKind: policy!.benefit.kind, amount: difference, basis: 'objection-arrears', status: 'granted', grantedAt: new Date() } },
           { upsert: true },
         );
         period.arrearsKey = arrearsKey;

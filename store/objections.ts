@@ -36,6 +36,10 @@ export interface ObjectionOutcome {
   arrears?: number;
   overpayment?: number;
   periods: Array<{ period: string; paid: number; due: number; arrearsKey?: string; recoveryKey?: string }>;
+  /** A benefit in kind (a card, a school place) now due: the grant, offer or pledge workflow started for it. */
+  benefitWorkflowId?: string;
+  /** Grants in kind no longer due, revoked by the objection. */
+  revokedGrantKeys?: string[];
 }
 
 export interface ObjectionRecord {

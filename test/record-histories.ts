@@ -136,7 +136,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
     for (let i = 0; i < 100 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(await waiting(), 'the offer never started waiting for an answer');
     await offer.signal(signal);
-    return { caseId: result.caseId, offer: offer.workflowId, status: (await offer.result()).status };
+    return { caseId: result.caseId, senior, offer: offer.workflowId, status: (await offer.result()).status };
   };
 
   try {
@@ -204,6 +204,20 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           assert.equal(ended.status, name === 'objection-arrears' ? 'resolved' : 'rejected');
           await record(client, name, filed.workflowId);
         }
+      }
+
+      if (wanted('objection-card-revoked')) {
+        // A card confirmed on a household record the police then correct: not a local household, so the card is revoked.
+        const confirmed = await sixtiethBirthday(`hr-age-60-objection-${run}`, confirmOfferSignal);
+        assert.equal(confirmed.status, 'confirmed');
+        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const holder = confirmed.senior;
+        const filed = await objections.file(supervisor, { subject: holder.id, caseId: confirmed.caseId, policyId: 'senior-preferential-card', kind: 'data', fact: 'person.localHukou', statement: 'household registered elsewhere since 2020' });
+        await objections.correct(supervisor, filed.id, { value: false, reason: 'police household file review' });
+        const ended = await client.workflow.getHandle(filed.workflowId).result();
+        assert.equal(ended.revoked, 1);
+        await record(client, 'objection-card-revoked', filed.workflowId);
       }
     });
   } finally {
@@ -331,7 +345,7 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
 
 const { info, stop } = await startTestStack();
 try {
-  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected')) {
+  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected', 'objection-card-revoked')) {
     await recordOnDevServer(info);
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);

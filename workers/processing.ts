@@ -51,7 +51,7 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   const noticeQueues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: Boolean(config.noticeWebhookUrl), prefix: config.queuePrefix });
   cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
 
-  // Sweeps start offer and pledge workflows from an activity, through a client of their own.
+  // Sweeps and objections start benefit workflows from an activity, through a client of their own.
   const clientConnection = await TemporalConnection.connect({ address: servers.temporalAddress });
   cleanups.push({ name: 'Temporal client', run: () => clientConnection.close() });
   const client = new Client({ connection: clientConnection, namespace: servers.temporalNamespace });

@@ -316,6 +316,10 @@ export interface ObjectionResult {
   amountAfter?: number;
   arrears: number;
   overpayment: number;
+  /** A benefit in kind now due: its grant, offer or pledge workflow. */
+  benefitWorkflowId?: string;
+  /** Grants in kind revoked because they are no longer due. */
+  revoked?: number;
 }
 
 /** The owning department recorded its correction (the record holds it; the signal carries no value). */

@@ -2,10 +2,11 @@
  * An objection (异议): started when it is filed, it waits for the owning department's
  * correction (or a supervisor's re-check or rejection), then re-evaluates the objected decision
  * with the stated reason, records the new decision, settles the difference — arrears paid or an
- * over-payment recovered — and tells the citizen. Only the first answer counts: a duplicate
+ * over-payment recovered; for a benefit in kind, its workflow started or the grant revoked — and
+ * tells the citizen. Only the first answer counts: a duplicate
  * signal changes nothing, and every activity is keyed by the objection, so retries pay nothing twice.
  */
-import { condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   ACTIVITY_OPTIONS,
@@ -54,8 +55,12 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
     { key: SearchAttributes.caseStatus, value: 'objection-resolved' },
   ]);
   const period = reevaluation.period;
+  // Benefits in kind (a card, a school place) are started or revoked, not paid (added after the first objections ran).
+  const inKind = patched('objection-benefits-in-kind');
   if (outcome.arrears) await notify('arrears', 'objection.arrears', { amount: outcome.arrears, period });
   else if (outcome.overpayment) await notify('recovery', 'objection.recovery', { amount: outcome.overpayment, period });
+  else if (inKind && outcome.benefitWorkflowId) await notify('benefit', 'objection.benefit', { period });
+  else if (inKind && outcome.revokedGrantKeys?.length) await notify('revoked', 'objection.revoked', { period });
   else await notify('unchanged', 'objection.unchanged', { period });
   return {
     status: 'resolved',
@@ -65,5 +70,7 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
     ...(outcome.amountAfter === undefined ? {} : { amountAfter: outcome.amountAfter }),
     arrears: outcome.arrears ?? 0,
     overpayment: outcome.overpayment ?? 0,
+    ...(outcome.benefitWorkflowId ? { benefitWorkflowId: outcome.benefitWorkflowId } : {}),
+    ...(outcome.revokedGrantKeys?.length ? { revoked: outcome.revokedGrantKeys.length } : {}),
   };
 }

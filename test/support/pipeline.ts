@@ -33,7 +33,7 @@ export interface PipelineOptions {
    * in production, with the shipped catalog imported as published v1s and read fresh on every case.
    */
   policies?: 'catalog' | 'store';
-  /** A client through which sweeps start offer and pledge workflows on the pipeline's task queue. */
+  /** A client through which sweeps and objections start benefit workflows on the pipeline's task queue. */
   client?: Client;
 }
 

@@ -27,7 +27,8 @@ export interface RunningPipeline {
 export async function openRunningPipeline(stack: TestStackInfo, name: string): Promise<RunningPipeline> {
   const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
-  const pipeline = await openPipeline(stack, name);
+  // With the client, as the processing worker has one: activities start offer and pledge workflows (sweeps, objections).
+  const pipeline = await openPipeline(stack, name, { client });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await pipeline.worker(connection, stack.temporalNamespace);
   const running = worker.run();

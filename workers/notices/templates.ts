@@ -91,6 +91,20 @@ export const NOTICE_TEMPLATES = {
       en: `The department corrected your record and ${p.policyTitle.en} was decided again: ${p.period ?? ''} was over-paid${enAmount(p)}, which will be recovered. An officer will contact you.`,
     },
   }),
+  'objection.benefit': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：符合条件`, en: `Objection upheld: ${p.policyTitle.en}` },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，您符合「${p.policyTitle.zh}」的条件，正在为您办理，请留意后续消息。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: you qualify, and it is being arranged for you. Watch for the next message.`,
+    },
+  }),
+  'objection.revoked': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：已撤销`, en: `Objection re-evaluated: ${p.policyTitle.en} revoked` },
+    body: {
+      zh: `经核实，相关部门已更正数据并重新判定，您不再符合「${p.policyTitle.zh}」的条件，该待遇已撤销。如有疑问可再次提出异议。`,
+      en: `The department corrected the record and ${p.policyTitle.en} was decided again: you no longer qualify, and it has been revoked. You may object again.`,
+    },
+  }),
   'objection.unchanged': (p) => ({
     title: { zh: `「${p.policyTitle.zh}」异议复核完成`, en: `Objection re-evaluated: ${p.policyTitle.en}` },
     body: {

@@ -386,7 +386,6 @@ export const en: Partial<Record<MessageKey, string>> = {
   objColValues: 'Values',
   objNone: 'No objections match.',
   objCount: '{count} objection(s)',
-  objWholeDecision: 'the decision itself',
   objClaimedShort: 'claimed',
   objCorrectedShort: 'corrected to',
   objMaskedHint: 'sensitive value, masked',

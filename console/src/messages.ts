@@ -390,7 +390,6 @@ export const zh = {
   objColValues: '取值',
   objNone: '没有符合条件的异议。',
   objCount: '共 {count} 件',
-  objWholeDecision: '认定结果本身',
   objClaimedShort: '主张',
   objCorrectedShort: '更正为',
   objMaskedHint: '敏感数据已脱敏',

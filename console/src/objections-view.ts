@@ -58,7 +58,8 @@ const money = (amount: number | undefined) => (amount === undefined ? '' : `¥${
 const statusBadge = (status: string) => h('span', { class: `badge objection-status obj-${status}` }, tOr(`objectionStatus_${status}`, status));
 const outcomeBadge = (outcome: string) => h('span', { class: `badge outcome-${outcome}` }, tOr(`outcome_${outcome}`, outcome));
 const masked = (value: unknown) => h('span', { class: `mono obj-value${value === '***' ? ' masked' : ''}`, title: value === '***' ? t('objMaskedHint') : undefined }, show(value));
-const disputedFact = (o: Objection) => pick(o.factLabel ?? o.correction?.factLabel) || o.fact || o.correction?.fact || t('objWholeDecision');
+/** The fact in dispute: the objection's own, or the one a correction of a decision objection named; none for a decision as such. */
+const disputedFact = (o: Objection) => pick(o.factLabel ?? o.correction?.factLabel) || o.fact || o.correction?.fact || '—';
 
 function row(o: Objection, selected: boolean): HTMLElement {
   return h(
@@ -207,9 +208,9 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
   return h('div', { class: 'obj-box obj-outcome' },
     h('h4', {}, t('objOutcome')),
     h('p', { class: 'obj-decisions' },
-      h('span', { class: 'obj-previous' }, `${t('objPrevious')} `, outcomeBadge(outcome.previousOutcome), ` ${money(outcome.amountBefore)}`),
+      h('span', { class: 'obj-previous' }, `${t('objPrevious')} `, outcomeBadge(outcome.previousOutcome), outcome.amountBefore === undefined ? null : ` ${money(outcome.amountBefore)}`),
       ' → ',
-      h('span', { class: 'obj-new' }, `${t('objNew')} `, outcomeBadge(outcome.outcome), ` ${money(outcome.amountAfter)}`)),
+      h('span', { class: 'obj-new' }, `${t('objNew')} `, outcomeBadge(outcome.outcome), outcome.amountAfter === undefined ? null : ` ${money(outcome.amountAfter)}`)),
     difference,
     outcome.periods.length
       ? h('table', { class: 'obj-periods' },
@@ -231,7 +232,7 @@ function details(o: Objection, role: string, catalog: Catalog, done: (updated: O
       ...item(t('objFiledBy'), `${o.filedBy.name} · ${tOr(`role_${o.filedBy.role}`, o.filedBy.role)}`),
       ...item(t('colSubject'), h('span', { class: 'mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
       ...item(t('objectionKind'), tOr(`objectionKind_${o.kind}`, o.kind)),
-      ...item(t('objectionFact'), disputedFact(o), o.fact ? h('span', { class: 'muted mono' }, ` ${o.fact}`) : ''),
+      ...(o.fact ? item(t('objectionFact'), disputedFact(o), h('span', { class: 'muted mono' }, ` ${o.fact}`)) : []),
       ...(o.claimedValue === undefined ? [] : item(t('objClaimed'), masked(o.claimedValue))),
       ...item(t('objectionStatement'), h('span', { class: 'obj-statement' }, o.statement)),
       // The case page is a supervisor's (cases-view.ts); officers see the ID only.

@@ -31,7 +31,14 @@ interface Objection {
   filedAt: string;
   correction?: { fact: string; factLabel?: Text; department: string; oldValue?: unknown; newValue: unknown; reason: string; by: Person; at: string };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: Person; at: string };
-  outcome?: { outcome: string; previousOutcome: string; amountBefore?: number; amountAfter?: number; arrears?: number; overpayment?: number; periods: Array<{ period: string; paid: number; due: number }> };
+  outcome?: {
+    outcome: string; previousOutcome: string; amountBefore?: number; amountAfter?: number; arrears?: number; overpayment?: number;
+    periods: Array<{ period: string; paid: number; due: number }>;
+    /** A benefit in kind now due: the grant, offer or pledge workflow started for it. */
+    benefitWorkflowId?: string;
+    /** Grants in kind no longer due, revoked. */
+    revokedGrantKeys?: string[];
+  };
   steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
 }
 
@@ -204,7 +211,11 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
     ? h('p', { class: 'obj-arrears flash-ok' }, t('objArrears', { amount: money(outcome.arrears) }))
     : outcome.overpayment
       ? h('p', { class: 'obj-recovery notice' }, t('objRecovery', { amount: money(outcome.overpayment) }))
-      : h('p', { class: 'muted obj-no-difference' }, t('objNoDifference'));
+      : outcome.benefitWorkflowId
+        ? h('p', { class: 'obj-benefit flash-ok' }, t('objBenefitStarted'), h('span', { class: 'mono muted' }, ` ${outcome.benefitWorkflowId}`))
+        : outcome.revokedGrantKeys?.length
+          ? h('p', { class: 'obj-revoked notice' }, t('objRevoked', { count: outcome.revokedGrantKeys.length }))
+          : h('p', { class: 'muted obj-no-difference' }, t('objNoDifference'));
   return h('div', { class: 'obj-box obj-outcome' },
     h('h4', {}, t('objOutcome')),
     h('p', { class: 'obj-decisions' },
@@ -212,7 +223,8 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
       ' → ',
       h('span', { class: 'obj-new' }, `${t('objNew')} `, outcomeBadge(outcome.outcome), outcome.amountAfter === undefined ? null : ` ${money(outcome.amountAfter)}`)),
     difference,
-    outcome.periods.length
+    // A benefit in kind has nothing paid or due by period: no table of zeros.
+    outcome.periods.some((p) => p.paid !== 0 || p.due !== 0)
       ? h('table', { class: 'obj-periods' },
           h('thead', {}, h('tr', {}, h('th', {}, t('objColPeriod')), h('th', {}, t('objColPaid')), h('th', {}, t('objColDue')))),
           h('tbody', {}, ...outcome.periods.map((p) => h('tr', {}, h('td', {}, p.period), h('td', { class: 'num' }, money(p.paid)), h('td', { class: 'num' }, money(p.due))))))

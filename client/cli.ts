@@ -92,6 +92,11 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 /** Calls the policy API; a refusal becomes one line with its code, field and both languages. */
+type Issue = { path: string; message: string; messageZh?: string };
+
+/** One validation issue as a line: the path, then the English and the Chinese as every bilingual CLI line prints them. */
+const issueLine = (issue: Issue): string => `  ${issue.path || '(document)'}: ${issue.message}${issue.messageZh ? ` · ${issue.messageZh}` : ''}`;
+
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const config = loadConfig();
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -103,10 +108,10 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
   } catch (error) {
     throw new Refused(`cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`);
   }
-  const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string; messageZh?: string; field?: string; issues?: Array<{ path: string; message: string }> };
+  const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string; messageZh?: string; field?: string; issues?: Issue[] };
   if (!response.ok) {
     const field = answer.field ? ` [${answer.field}]` : '';
-    const issues = (answer.issues ?? []).map((issue) => `\n  ${issue.path}: ${issue.message}`).join('');
+    const issues = (answer.issues ?? []).map((issue) => `\n${issueLine(issue)}`).join('');
     throw new Refused(`${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`);
   }
   return answer;
@@ -140,7 +145,7 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
         return 0;
       } catch (error) {
         if (!(error instanceof PolicyValidationError)) throw error;
-        out.print([`✗ ${rest[0]}: ${error.issues.length} issue(s) · 校验未通过`, ...error.issues.map((issue) => `  ${issue.path || '(document)'}: ${issue.message}`)], { valid: false, issues: error.issues });
+        out.print([`✗ ${rest[0]}: ${error.issues.length} issue(s) · 校验未通过`, ...error.issues.map(issueLine)], { valid: false, issues: error.issues });
         return 1;
       }
     }
@@ -203,9 +208,9 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     }
     case 'check': {
       const [id, version] = versionArgs(rest);
-      const validation = (await api('POST', `${base(id, version)}/validate`)) as { valid: boolean; issues: Array<{ path: string; message: string }> };
+      const validation = (await api('POST', `${base(id, version)}/validate`)) as { valid: boolean; issues: Issue[] };
       if (!validation.valid) {
-        out.print([`✗ ${id} v${version}: ${validation.issues.length} issue(s)`, ...validation.issues.map((i) => `  ${i.path}: ${i.message}`)], { validation });
+        out.print([`✗ ${id} v${version}: ${validation.issues.length} issue(s)`, ...validation.issues.map(issueLine)], { validation });
         return 1;
       }
       const report = (await api('POST', `${base(id, version)}/test`)) as Awaited<ReturnType<typeof runPolicyTests>>;

@@ -131,7 +131,7 @@ function checkValue(
   const checkScalar = (itemPath: string, item: unknown): void => {
     if (!['string', 'number', 'boolean'].includes(typeof item)) issues.add(itemPath, 'must be a string, number or boolean', '必须是文本、数字或布尔值（true/false）');
     else if (scalarType !== undefined && typeof item !== scalarType) {
-      issues.add(itemPath, `must be a ${scalarType} to compare with this ${field?.type} fact`, `值的类型应为${FACT_TYPE_ZH[scalarType] ?? scalarType}，才能与这个${FACT_TYPE_ZH[field?.type ?? ''] ?? field?.type}类数据项比较`);
+      issues.add(itemPath, `must be a ${scalarType} to compare with this ${field?.type} fact`, `值的类型应为${field?.type === 'date' ? ' YYYY-MM-DD 格式的日期文本' : FACT_TYPE_ZH[scalarType] ?? scalarType}，才能与这个${FACT_TYPE_ZH[field?.type ?? ''] ?? field?.type}类数据项比较`);
     }
     else if (field?.values && typeof item === 'string' && !field.values.includes(item)) {
       issues.add(itemPath, `"${item}" is not one of the fact's values: ${field.values.join(', ')}`, `"${item}" 不是该数据项的可选值（${field.values.join('、')}）`);

@@ -96,7 +96,31 @@ describe('the policy API', () => {
     writeFileSync(file, JSON.stringify({ id: 'Bad Id', version: 1 }));
     const { code, stdout } = await cli(['validate', file]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^ {2}id: must be kebab-case/m);
-    expect(stdout).toMatch(/^ {2}conditions: /m);
+    expect(stdout).toMatch(/^ {2}id: must be kebab-case, e\.g\. "childcare-subsidy" · 必须由小写英文字母、数字和短横线组成/m);
+    expect(stdout).toMatch(/^ {2}conditions: .* · 必须是 \{ "all": \[\.\.\.\] \}（全部满足）/m);
+  });
+
+  it('answers every validation issue of a draft in English and Chinese, on validate and on a refused test run', async () => {
+    const childcare = (await loadPolicyCatalog()).policies.find((p) => p.id === 'childcare-subsidy')!;
+    const broken = structuredClone(childcare) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    broken.namedConditions.localHukou.fact = 'person.hukouSince';
+    broken.mode = 'sometimes';
+    expect(await call('POST', '/policies', officer, broken)).toMatchObject({ status: 201, body: { version: 2 } });
+
+    const validated = await call('POST', '/policies/childcare-subsidy/versions/2/validate', officer);
+    expect(validated.status).toBe(200);
+    const issues = validated.body.issues as Array<{ path: string; message: string; messageZh: string }>;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'mode', message: 'must be "auto", "offer" or "pledge"', messageZh: '必须是 "auto"（免申即享）、"offer"（一键确认）或 "pledge"（告知承诺）' },
+        { path: 'namedConditions.localHukou.fact', message: 'fact "person.hukouSince" is not declared in facts', messageZh: '数据项 "person.hukouSince"（落户日期）未在数据清单（facts）中声明' },
+      ]),
+    );
+    for (const issue of issues) expect(issue.messageZh, issue.message).toMatch(/\p{Script=Han}/u);
+
+    // A refusal carries the issues through the error schema, Chinese included.
+    const refused = await call('POST', '/policies/childcare-subsidy/versions/2/test', officer);
+    expect(refused).toMatchObject({ status: 422, body: { code: 'POLICY_INVALID', messageZh: expect.stringContaining('校验问题') as unknown } });
+    expect(refused.body.issues).toEqual(issues);
   });
 });

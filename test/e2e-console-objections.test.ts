@@ -7,26 +7,17 @@
  * case page it links to shows the correction. An officer reads an objection without the forms; a
  * supervisor rejects it with a reason. English relabels the page. Screenshots are checked.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { catalogPolicySource } from '../activities/policy-source.js';
-import { buildApi } from '../client/api/server.js';
-import { createCaseService } from '../client/cases.js';
-import { createObjectionService, type ObjectionView } from '../client/objections.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import type { ObjectionView } from '../client/objections.js';
 import { maskResidentId } from '../domain/identity.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
 import { registerObjectionModel } from '../store/objections.js';
-import { userOfToken } from '../store/users.js';
-import { TEST_SECRET } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { callApi } from './support/running-pipeline.js';
 
 const stack = inject('stack');
 let env: ObjectionApi;
-let api: FastifyInstance;
 let url: string;
 let browser: Browser;
 let supervisor: { context: BrowserContext; page: Page; errors: string[] };
@@ -35,23 +26,14 @@ const REASON = '市残联复核鉴定档案，等级录入有误，应为二级'
 
 beforeAll(async () => {
   // Two residents certified disabled on 2026-03-01 (grades 3 and 1), their cases and grants finished.
-  env = await openObjectionApi(stack, 'e2eobjections');
-  const store = env.pipeline.store;
-  api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
-    cases: createCaseService({ store, temporal: env.client, namespace: stack.temporalNamespace, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
-    objections: createObjectionService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) }),
-    console: true,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
-  });
-  url = await api.listen({ host: '127.0.0.1', port: 0 });
+  env = await openObjectionApi(stack, 'e2eobjections', { console: true });
+  url = env.url;
   browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
 
 afterAll(async () => {
   await supervisor?.context.close();
   await browser?.close();
-  await api?.close();
   // An objection left open by a failed test waits for an answer: end its workflow rather than leave it on the shared server.
   const open = env ? await registerObjectionModel(env.pipeline.store).find({}).lean() : [];
   for (const objection of open) if (objection.status !== 'resolved' && objection.status !== 'rejected') await env.client.workflow.getHandle(objection.workflowId).terminate('test over').catch(() => undefined);

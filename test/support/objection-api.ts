@@ -2,7 +2,8 @@
  * The API with objections on the test stack, as `npm start` wires it: a pipeline on the dev
  * server, notice workers, the case and objection services, tokens for every role, and two
  * residents certified disabled on 2026-03-01 through ingestion — one at grade 3 (living subsidy
- * only) and one at grade 1 (also the care subsidy at 150) — whose cases and grants have finished.
+ * only) and one at grade 1 (also the care subsidy at 150) — whose cases and grants have finished;
+ * with `console`, the web console too.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -30,7 +31,7 @@ export interface ObjectionApi {
   close(): Promise<void>;
 }
 
-export async function openObjectionApi(stack: TestStackInfo, name: string): Promise<ObjectionApi> {
+export async function openObjectionApi(stack: TestStackInfo, name: string, options: { console?: boolean } = {}): Promise<ObjectionApi> {
   const running = await openRunningPipeline(stack, name);
   const { client, pipeline, ingest, run } = running;
   const store = pipeline.store;
@@ -63,6 +64,7 @@ export async function openObjectionApi(stack: TestStackInfo, name: string): Prom
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases: createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
     objections: createObjectionService({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies }),
+    console: options.console ?? false,
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });

@@ -100,12 +100,25 @@ describe('the policy console', () => {
     expect(await text(page, '.chip.dirty')).toBe('有未保存的修改');
     await page.locator('.act-validate').click();
 
+    // Each issue next to its field, in the officer's language; in English once switched to English.
     const valueError = page.locator('[data-path="parameters.minimumAge[1].value"] .issue');
+    const factError = page.locator('[data-path="namedConditions.localHukou.any[1].fact"] .issue');
     await expect.poll(() => valueError.count()).toBeGreaterThan(0);
-    expect(await valueError.first().innerText()).toContain('must be a number');
-    expect(await page.locator('[data-path="namedConditions.localHukou.any[1].fact"] .issue').innerText()).toContain('"person.hukouSince" is not declared in facts');
+    expect(await valueError.first().innerText()).toBe('必须是数字，或由数字组成的非空对照表');
+    expect(await factError.innerText()).toBe('数据项 "person.hukouSince"（落户日期）未在数据清单（facts）中声明');
     expect(await text(page, '.flash')).toContain('发现');
     await screenshot(page, 'editor-inline-errors');
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => text(page, '.lang-switch')).toBe('中文');
+    await page.locator('.act-validate').click();
+    await expect.poll(() => factError.count()).toBe(1);
+    expect(await valueError.first().innerText()).toBe('must be a number or a non-empty table of numbers');
+    expect(await factError.innerText()).toBe('fact "person.hukouSince" is not declared in facts');
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => text(page, '.lang-switch')).toBe('English');
+    await page.locator('.act-validate').click();
+    await expect.poll(() => factError.count()).toBe(1);
+    expect(await factError.innerText()).toContain('落户日期');
 
     // The JSON view shows the same document, with the issues marked on their lines.
     await page.locator('.tab-json').click();

@@ -3,7 +3,7 @@
  * validator's issues, and the panes — form, JSON, tests, simulation, history — over one
  * working copy of the document, saved to the draft before any check runs.
  */
-import { api, ApiFailure, errorText } from './api.js';
+import { api, ApiFailure, errorText, issueText } from './api.js';
 import { h, mount } from './dom.js';
 import { renderForm } from './form.js';
 import { button, decorateIssues, type EditorContext, type Session } from './form-kit.js';
@@ -187,7 +187,7 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
   }
 
   function renderIssues(unplaced: Issue[]): void {
-    const list = (shown: Issue[]) => h('ul', {}, ...shown.map((issue) => h('li', {}, h('code', {}, issue.path), ` ${issue.message}`)));
+    const list = (shown: Issue[]) => h('ul', {}, ...shown.map((issue) => h('li', {}, h('code', {}, issue.path), ` ${issueText(issue)}`)));
     mount(
       issueBox,
       issues.length > 0 ? h('div', { class: 'issues-summary' }, h('strong', {}, t('issuesFound', { count: issues.length })), list(unplaced.length > 0 ? unplaced : issues)) : null,

@@ -2,6 +2,7 @@
  * Form controls that carry the document path they edit (`data-path`), so the validator's
  * issues can be shown next to the field at fault, and the shared editor context.
  */
+import { issueText } from './api.js';
 import { h } from './dom.js';
 import { closest } from './paths.js';
 import type { Catalog, CatalogField, Issue, Policy, Role, VersionView } from './types.js';
@@ -76,7 +77,7 @@ export function decorateIssues(root: HTMLElement, issues: Issue[]): Issue[] {
       slot = h('span', { class: 'field-error' });
       place.prepend(slot);
     }
-    slot.append(h('span', { class: 'issue', title: issue.path }, issue.message));
+    slot.append(h('span', { class: 'issue', title: issue.path }, issueText(issue)));
   }
   return unplaced;
 }

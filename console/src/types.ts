@@ -7,9 +7,11 @@ export type { Condition, Policy, PolicyTest, Text };
 export type Status = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
 export type Role = 'officer' | 'reviewer';
 
+/** A validation issue or cross-check warning: the field at fault and what is wrong, in English and (from the rules layer) Chinese. */
 export interface Issue {
   path: string;
   message: string;
+  messageZh?: string;
 }
 
 export interface CheckSummary {

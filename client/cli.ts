@@ -4,7 +4,8 @@
  * as the person whose token is in APPLYFREE_TOKEN, so the same roles and four-eyes rules
  * apply as in the console. Human output by default, `--json` for scripts. Exit codes:
  * 0 done, 1 the policy failed (invalid, tests failing) or the server refused, 2 usage.
- * `applyfree sweep …` (cli-sweep.ts) launches and steers sweeps the same way.
+ * `applyfree sweep …` (cli-sweep.ts) launches and steers sweeps the same way; `case`, `objection`
+ * and `metrics` (cli-case.ts, cli-objection.ts, cli-metrics.ts) serve supervisors.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { runSimulateCommand } from './cli-simulate.js';
 import { runSweepCommand } from './cli-sweep.js';
 import { runCaseCommand } from './cli-case.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './cli-objection.js';
+import { METRICS_USAGE, runMetricsCommand } from './cli-metrics.js';
 
 const USAGE = `usage: applyfree policy <command> [--json]
   validate <file.json>                 check a policy document (every issue with its path)
@@ -54,6 +56,8 @@ usage: applyfree case <command> [--json]      案件督查: trace cases (supervi
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
   assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)
 ${OBJECTION_USAGE}
+
+${METRICS_USAGE}
 Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.`;
 
 class UsageError extends Error {}
@@ -254,6 +258,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (rest[0] === 'objection') return await runObjectionCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] === 'case') return await runCaseCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
+    if (rest[0] === 'metrics') return await runMetricsCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] !== 'policy') throw new UsageError(rest[0] ? `unknown command "${rest[0]}"` : 'name a command');
     return await runPolicyCommand(rest.slice(1), out);
   } catch (error) {

@@ -27,6 +27,7 @@ import { issueToken, userOfToken } from '../store/users.js';
 import { benefitWorkflowId, confirmOfferSignal, declineOfferSignal, getBenefitStatusQuery, type LifeEventResult } from '../workflows/contracts.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, type TestSubject } from './support/city.js';
 import { freePort } from './support/free-port.js';
+import { finished, runEntry } from './support/run-node.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { connectClient, productionBundle } from './support/temporal.js';
 
@@ -37,6 +38,7 @@ let connection: NativeConnection;
 let worker: Worker;
 let running: Promise<void>;
 let api: FastifyInstance;
+let apiUrl: string;
 const subjects: TestSubject[] = [];
 const pledgeWorkflows: string[] = [];
 /** Polls until `check` holds (expect.poll works only inside a test). */
@@ -108,7 +110,7 @@ beforeAll(async () => {
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue: pipeline.taskQueue }, { maxAgeMs: 0 }),
     health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
   });
-  await api.ready();
+  apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 }, 240_000);
 
 afterAll(async () => {
@@ -263,6 +265,39 @@ function parseExposition(body: string): Array<{ name: string; labels: Record<str
   }
   return samples;
 }
+
+describe('applyfree metrics', () => {
+  const cli = (args: string[], token: string = tokens.supervisor) => finished(runEntry('client/cli.ts', ['metrics', ...args], { APPLYFREE_API_URL: apiUrl, APPLYFREE_TOKEN: token }));
+
+  it('prints every indicator in both languages, the grants by month as bars and the policies; --json gives the API’s answer', async () => {
+    const [human, json] = await Promise.all([cli([]), cli(['--json'])]);
+    const m = await metrics();
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain(`“免申即享”主动兑现 Proactive grants (apply-free): ${m.grants.count}  ¥${m.grants.amount.toLocaleString('en')}`);
+    expect(human.stdout).toContain(`应享尽享率 Take-up rate: ${(m.takeUp.rate! * 100).toFixed(1)}%  (${m.takeUp.granted} / ${m.takeUp.eligible})`);
+    expect(human.stdout).toContain(`待定率及原因 Undetermined rate and causes: ${(m.undetermined.rate! * 100).toFixed(1)}%`);
+    expect(human.stdout).toContain('数据共享需求满足率 Data-sharing demand satisfaction rate: ');
+    expect(human.stdout).toContain('电子证照证明替代率 Certificate substitution rate: ');
+    expect(human.stdout).toMatch(/^事件到兑现时长 Event-to-grant latency: p50 \d/m);
+    // This month's grants, as a bar as long as the busiest month's.
+    expect(human.stdout).toMatch(new RegExp(`^  ${m.grants.byMonth.at(-1)!.month}  █{30}  ${m.grants.byMonth.at(-1)!.count}  ¥`, 'm'));
+    expect(human.stdout).toMatch(/^ {2}育儿补贴 \(childcare-subsidy\) {2}\d+ · ¥/m);
+    expect(human.stdout).not.toMatch(/\d{17}[\dX]/);
+    expect((JSON.parse(json.stdout) as ProgrammeMetrics).grants).toEqual(m.grants);
+  }, 30_000);
+
+  it('passes the filters on, refuses a bad date with its field (exit 1) and a wrong command line with the usage (exit 2)', async () => {
+    const childcare = await cli(['--policy', 'childcare-subsidy', '--json']);
+    expect((JSON.parse(childcare.stdout) as ProgrammeMetrics).byPolicy.map((r) => r.policyId)).toEqual(['childcare-subsidy']);
+    const bad = await cli(['--from', '2026-02-30']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^applyfree: BAD_FILTER \[from\]: .*YYYY-MM-DD/)]);
+    const wrong = await cli(['--colour', 'red']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('usage: applyfree metrics');
+    const citizen = await cli([], tokens.citizen);
+    expect([citizen.code, citizen.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN_ROLE')]);
+  }, 30_000);
+});
 
 describe('GET /metrics', () => {
   it('serves Prometheus text without a token: programme families by policy, source and outcome, runtime basics, no subject', async () => {

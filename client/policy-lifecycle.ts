@@ -235,7 +235,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       const issues = issuesOf(JSON.parse(current.source));
       // Checks against the published set (rules/cross-checks.ts): errors fail validation at their paths, warnings come back alongside.
       const findings = issues.length === 0 ? await crossChecksOf(JSON.parse(current.source) as Policy) : [];
-      issues.push(...findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.path, message: f.message })));
+      issues.push(...findings.filter((f) => f.severity === 'error').map((f) => ({ path: f.path, message: f.message, messageZh: f.messageZh })));
       const warnings = findings.filter((f) => f.severity === 'warning');
       const detail = issues.length === 0 ? 'valid' : `${issues.length} issue(s): ${issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join('; ')}`;
       await PolicyVersion.updateOne({ _id: current._id, hash: current.hash }, { $set: { validation: { hash: current.hash, at: now(), passed: issues.length === 0, detail } } });

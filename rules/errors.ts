@@ -28,12 +28,8 @@ export interface ValidationIssue {
   path: string;
   /** What is wrong, in English: the CLI, logs and the error's own message use it. */
   message: string;
-  /**
-   * The same in Chinese, for the console and the officers who read it. The rules layer
-   * (validatePolicy, checkPolicySchema) always sets it; optional only because callers may
-   * still assemble issues of their own from English-only sources.
-   */
-  messageZh?: string;
+  /** The same in Chinese, for the console and the officers who read it. */
+  messageZh: string;
 }
 
 /** A policy document failed validation; `issues` lists every problem found, not just the first. */

@@ -120,7 +120,7 @@ describe('the cross-policy checks through the API', () => {
     expect(draft.statusCode).toBe(201);
     const validated = await api.inject({ method: 'POST', url: '/policies/senior-preferential-card/versions/2/validate', headers: { authorization: `Bearer ${officer}` } });
     expect(validated.statusCode).toBe(200);
-    expect(validated.json()).toMatchObject({ valid: false, issues: [{ path: 'conditions.all[3]', message: expect.stringContaining('can never all hold') as unknown }], warnings: [] });
+    expect(validated.json()).toMatchObject({ valid: false, issues: [{ path: 'conditions.all[3]', message: expect.stringContaining('can never all hold') as unknown, messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) as unknown }], warnings: [] });
   });
 
   it('answer GET /policies/checks over the published set: clean for the shipped catalog, then the duplicate benefit once published', async () => {

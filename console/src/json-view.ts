@@ -3,6 +3,7 @@
  * document once the text parses; the validator's issues mark their lines in the gutter and
  * are listed below with their line numbers.
  */
+import { issueText } from './api.js';
 import { h } from './dom.js';
 import type { EditorContext } from './form-kit.js';
 import { t } from './i18n.js';
@@ -26,7 +27,7 @@ export function renderJsonView(ctx: EditorContext): HTMLElement {
     gutter.replaceChildren(
       ...Array.from({ length: count }, (_, i) => {
         const issues = marks.get(i + 1);
-        return h('div', { class: issues ? 'gl marked' : 'gl', title: issues?.map((issue) => `${issue.path}: ${issue.message}`).join('\n') }, String(i + 1));
+        return h('div', { class: issues ? 'gl marked' : 'gl', title: issues?.map((issue) => `${issue.path}: ${issueText(issue)}`).join('\n') }, String(i + 1));
       }),
     );
     problems.replaceChildren(
@@ -35,7 +36,7 @@ export function renderJsonView(ctx: EditorContext): HTMLElement {
         .sort(([a], [b]) => a - b)
         .flatMap(([line, issues]) =>
           issues.map((issue) =>
-            h('button', { type: 'button', class: 'issue-line', onclick: () => jumpTo(line) }, h('span', { class: 'badge bad' }, t('line', { line })), ` ${issue.path}: ${issue.message}`),
+            h('button', { type: 'button', class: 'issue-line', onclick: () => jumpTo(line) }, h('span', { class: 'badge bad' }, t('line', { line })), ` ${issue.path}: ${issueText(issue)}`),
           ),
         ),
     );

@@ -6,7 +6,7 @@
 import { errorText } from './api.js';
 import { h } from './dom.js';
 import { button, factIndex, field, numberOrText, select, textInput, type EditorContext } from './form-kit.js';
-import { formatNumber, pick, t, tOr } from './i18n.js';
+import { currentLang, formatNumber, pick, t, tOr } from './i18n.js';
 import { at } from './paths.js';
 import type { PolicyTest, TestReport } from './types.js';
 import { factSelect, factValueInput } from './value-input.js';
@@ -42,7 +42,7 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
                   h('tr', {}, h('th', {}, ''), h('th', {}, t('outcome')), h('th', {}, t('amount'))),
                   h('tr', {}, h('th', {}, t('expected')), h('td', {}, outcomeLabel(result.expected.outcome)), h('td', {}, result.expected.amount === undefined ? '—' : formatNumber(result.expected.amount))),
                   h('tr', { class: 'actual' }, h('th', {}, t('actual')), h('td', {}, outcomeLabel(result.actual.outcome)), h('td', {}, result.actual.amount === undefined ? '—' : formatNumber(result.actual.amount)))),
-                h('ul', { class: 'problems' }, ...result.problems.map((problem) => h('li', {}, problem))),
+                h('ul', { class: 'problems' }, ...result.problems.map((problem, i) => h('li', {}, (currentLang() === 'zh' ? result.problemsZh?.[i] : undefined) ?? problem))),
                 h('div', { class: 'muted' }, t('failingConditions')),
                 h(
                   'ul',

@@ -74,6 +74,8 @@ export interface TestReport {
     expected: PolicyTest['expect'];
     actual: { outcome: string; amount?: number; missingFacts: string[] };
     problems: string[];
+    /** The same problems in Chinese, in the same order. */
+    problemsZh?: string[];
     conditions: LeafResult[];
   }>;
 }

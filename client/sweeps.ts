@@ -77,6 +77,9 @@ export interface SweepServiceDeps {
   queryTimeoutMs?: number;
 }
 
+/** Statuses a sweep never leaves. */
+const FINAL_STATUSES: readonly SweepStatus[] = ['done', 'cancelled'];
+
 const FINISHED_ZH: Record<string, string> = { done: '已完成', cancelled: '已取消', failed: '已失败' };
 
 function fromRecord(record: SweepRecord): SweepView {
@@ -188,13 +191,21 @@ export function createSweepService(deps: SweepServiceDeps) {
       };
     },
 
-    /** Sweeps newest first, from their records; sweeps started but not yet recorded are not listed. */
+    /**
+     * Sweeps newest first, from their records; those still running or paused are read live, as
+     * `progress` reads them, so the list agrees with a sweep's own status (a record is written
+     * between slices and after the end). Sweeps started but not yet recorded are not listed.
+     */
     async list(filter: { policyId?: string; status?: SweepStatus } = {}): Promise<SweepView[]> {
       const where: Record<string, unknown> = {};
       if (filter.policyId) where['policy.id'] = filter.policyId;
-      if (filter.status) where.status = filter.status;
+      // A finished sweep's record is final; an unfinished one's status may have moved on since.
+      if (filter.status) where.status = FINAL_STATUSES.includes(filter.status) ? { $in: [filter.status, 'running', 'paused'] } : { $in: ['running', 'paused'] };
       const records = await Sweeps.find(where).lean();
-      return records.map(fromRecord).sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
+      const views = await Promise.all(records.map((record) => (FINAL_STATUSES.includes(record.status) ? fromRecord(record) : service.progress(record._id).catch(() => fromRecord(record)))));
+      return views
+        .filter((view) => !filter.status || view.status === filter.status)
+        .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
     },
 
     pause: (id: string) => steer(id, 'pause'),

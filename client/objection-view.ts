@@ -5,7 +5,7 @@
  */
 import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../domain/identity.js';
-import { findFact, type Text } from '../domain/sources.js';
+import { findFact, findSource, type Text } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import type { ObjectionKind, ObjectionOutcome, ObjectionRecord, ObjectionStatus } from '../store/objections.js';
 import { resolveSubject } from '../store/subjects.js';
@@ -16,6 +16,8 @@ export interface ObjectionView {
   subjectKey: string;
   subject: { kind: 'person' | 'enterprise'; subjectKey: string; maskedId?: string };
   policyId: string;
+  /** The policy's title, from the version the objected decision pinned (the id when it cannot be read). */
+  policyTitle: Text;
   caseId: string;
   decisionKey: string;
   kind: ObjectionKind;
@@ -26,7 +28,7 @@ export interface ObjectionView {
   filedBy: { name: string; role: string };
   filedAt: string;
   workflowId: string;
-  correction?: { fact: string; factLabel?: Text; source: string; department: string; oldValue?: unknown; newValue: unknown; reason: string; by: { name: string; role: string }; at: string };
+  correction?: { fact: string; factLabel?: Text; source: string; department: string; departmentLabel?: Text; oldValue?: unknown; newValue: unknown; reason: string; by: { name: string; role: string }; at: string };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: { name: string; role: string }; at: string };
   outcome?: ObjectionOutcome;
   steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
@@ -34,7 +36,7 @@ export interface ObjectionView {
 }
 
 /** The objection as the API answers it; `revealValues` for the citizen it concerns. */
-export async function objectionView(store: Connection, record: ObjectionRecord, options: { revealValues: boolean }): Promise<ObjectionView> {
+export async function objectionView(store: Connection, record: ObjectionRecord, options: { revealValues: boolean; policyTitle?: Text }): Promise<ObjectionView> {
   const shown = (fact: string, value: unknown) => (options.revealValues ? value : shownFactValue(fact, value));
   const resolved = await resolveSubject(store, record.subjectKey);
   const maskedId = resolved?.idNumber ? maskResidentId(resolved.idNumber) : resolved?.creditCode ? maskCreditCode(resolved.creditCode) : undefined;
@@ -45,6 +47,7 @@ export async function objectionView(store: Connection, record: ObjectionRecord, 
     subjectKey: record.subjectKey,
     subject: { kind: resolved?.kind ?? 'person', subjectKey: record.subjectKey, ...(maskedId ? { maskedId } : {}) },
     policyId: record.policyId,
+    policyTitle: options.policyTitle ?? { zh: record.policyId, en: record.policyId },
     caseId: record.caseId,
     decisionKey: record.decisionKey,
     kind: record.kind,
@@ -58,6 +61,7 @@ export async function objectionView(store: Connection, record: ObjectionRecord, 
       ? {
           correction: {
             fact: correction.fact, factLabel: findFact(correction.fact)?.field.label, source: correction.source, department: correction.department,
+            ...(findSource(correction.source) ? { departmentLabel: findSource(correction.source)!.department } : {}),
             ...(correction.oldValue === undefined ? {} : { oldValue: correction.oldValue }),
             newValue: shown(correction.fact, correction.newValue), reason: correction.reason, by: correction.by, at: new Date(correction.at).toISOString(),
           },

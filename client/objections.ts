@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { PolicySource } from '../activities/case.js';
-import { findFact } from '../domain/sources.js';
+import { findFact, type Text } from '../domain/sources.js';
 import { checkFactValue, correctSharedFact } from '../store/corrections.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import { addObjectionStep, registerObjectionModel, type ObjectionKind, type ObjectionRecord } from '../store/objections.js';
@@ -85,8 +85,15 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
     return decision ?? undefined;
   }
 
+  /** The title of the policy version the objected decision pinned. */
+  async function titleOf(record: ObjectionRecord): Promise<Text | undefined> {
+    const decision = await Decision.findOne({ _id: record.decisionKey }, { policy: 1 }).lean();
+    const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version).catch(() => undefined) : undefined;
+    return policy?.title;
+  }
+
   async function view(actor: User, record: ObjectionRecord): Promise<ObjectionView> {
-    return objectionView(deps.store, record, { revealValues: actor.role === 'citizen' });
+    return objectionView(deps.store, record, { revealValues: actor.role === 'citizen', policyTitle: await titleOf(record) });
   }
 
   /** Starts the workflow, or signals it; a closed one (already resolved) is left as it is. */

@@ -126,6 +126,8 @@ describe('an objection that corrects a disability grade', () => {
     expect(other.json.objections).toEqual([]);
     const all = await call('GET', '/objections?status=resolved', env.tokens.supervisor);
     const listed = all.json.objections.find((o: ObjectionView) => o.id === filed.id);
+    expect(listed).toMatchObject({ policyTitle: { zh: '重度残疾人护理补贴', en: 'Care subsidy for severely disabled people' } });
+    expect(listed.correction.departmentLabel).toEqual({ zh: '市残疾人联合会', en: 'Municipal Disabled Persons’ Federation' });
     expect(listed).toMatchObject({ claimedValue: '***', correction: { newValue: '***' }, subject: { maskedId: `${env.gradeThree.id.slice(0, 4)}**********${env.gradeThree.id.slice(-4)}` } });
     expect(all.text).not.toContain(env.gradeThree.id);
   });

@@ -71,8 +71,14 @@ describe('a supervisor handling an objection to a disability grade', () => {
     const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
     await row.waitFor();
     const text = await row.innerText();
-    for (const shown of [POLICY, maskResidentId(env.gradeThree.id), '残疾等级（1-4级）', '所用数据有误', '主张 ***', '已提交', '刘建国']) expect(text).toContain(shown);
+    for (const shown of ['重度残疾人护理补贴', maskResidentId(env.gradeThree.id), '残疾等级（1-4级）', '所用数据有误', '主张 ***', '已提交', '刘建国']) expect(text).toContain(shown);
     expect(await page.content()).not.toContain(env.gradeThree.id);
+
+    // By policy: another policy has no objections; this one lists it again.
+    await page.locator('.objection-policy-filter').selectOption('childcare-subsidy');
+    await page.locator('.objections-none').waitFor();
+    await page.locator('.objection-policy-filter').selectOption(POLICY);
+    await row.waitFor();
 
     await page.locator('.objection-filter [data-status="resolved"]').click();
     await page.locator('.objections-none').waitFor();
@@ -142,6 +148,8 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await expect.poll(() => detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('Arrears paid: ¥100');
     expect(await detail.locator('.objection-status').innerText()).toBe('resolved');
     expect(await detail.locator('.obj-step[data-kind="arrears"]').innerText()).toContain('arrears of 100 paid for 2026-03');
+    expect(await detail.locator('.obj-correction').innerText()).toContain('Municipal Disabled Persons’ Federation');
+    expect(await detail.locator('.title-row h3').innerText()).toContain('Care subsidy for severely disabled people');
     await page.locator('.lang-switch').click();
     await expect.poll(() => page.locator('.objections-head h2').innerText()).toBe('异议处理');
 

@@ -28,6 +28,7 @@ const objectionSchema = {
     subjectKey: { type: 'string' },
     subject: { type: 'object', properties: { kind: { type: 'string' }, subjectKey: { type: 'string' }, maskedId: { type: 'string' } } },
     policyId: { type: 'string' },
+    policyTitle: text,
     caseId: { type: 'string' },
     decisionKey: { type: 'string' },
     kind: { type: 'string', enum: ['decision', 'data'] },

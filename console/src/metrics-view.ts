@@ -4,6 +4,7 @@
  * stay undetermined, event-to-grant latency, data-sharing satisfaction per providing department,
  * certificate substitution — as hand-written SVG bar charts over GET /programme-metrics.
  */
+import { fillSelect, loadPolicyTitles } from './choices.js';
 import { api, errorText } from './api.js';
 import { h, mount, s } from './dom.js';
 import { formatNumber, pick, t } from './i18n.js';
@@ -131,12 +132,6 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
 }
 
 /** Choices of a filter select, kept across answers so a filtered answer does not narrow them: value → label. */
-function fillSelect(select: HTMLSelectElement, anyLabel: string, choices: Map<string, Text>): void {
-  const chosen = select.value;
-  mount(select, h('option', { value: '' }, anyLabel), ...[...choices].sort(([a], [b]) => a.localeCompare(b)).map(([value, label]) => h('option', { value }, pick(label))));
-  select.value = choices.has(chosen) ? chosen : '';
-}
-
 /** The metrics page with its filters: period (from, to: city dates; empty counts all time), policy and owning department. */
 export function renderMetrics(): HTMLElement {
   const body = h('div', { class: 'metrics-result' }, h('p', { class: 'muted' }, t('loading')));
@@ -151,14 +146,8 @@ export function renderMetrics(): HTMLElement {
     fillSelect(department, t('metricsAnyDepartment'), departments);
   };
   refreshChoices();
-  // Every stored policy (GET /policies lists them to any reader); the metrics answers add the departments and any policy not stored.
-  void api<Array<{ policyId: string; version: number; title: Text }>>('GET', '/policies').then(
-    (versions) => {
-      for (const v of [...versions].sort((a, b) => a.version - b.version)) policies.set(v.policyId, v.title);
-      refreshChoices();
-    },
-    () => undefined,
-  );
+  // Every stored policy; the metrics answers add the departments and any policy not stored.
+  loadPolicyTitles(policies, refreshChoices);
   const load = async () => {
     const query = new URLSearchParams();
     if (from.value) query.set('from', from.value);

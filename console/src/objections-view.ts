@@ -4,6 +4,7 @@
  * re-evaluate / reject with a reason; officers read the same pages without the forms. An
  * objection being re-evaluated is re-read every second until it settles. Uses /objections only.
  */
+import { fillSelect, loadPolicyTitles } from './choices.js';
 import { api, ApiFailure, errorText } from './api.js';
 import { caseHash } from './cases-view.js';
 import { h, mount } from './dom.js';
@@ -21,6 +22,7 @@ interface Objection {
   subjectKey: string;
   subject: { kind: 'person' | 'enterprise'; subjectKey: string; maskedId?: string };
   policyId: string;
+  policyTitle?: Text;
   caseId: string;
   kind: 'decision' | 'data';
   fact?: string;
@@ -29,7 +31,7 @@ interface Objection {
   statement: string;
   filedBy: Person;
   filedAt: string;
-  correction?: { fact: string; factLabel?: Text; department: string; oldValue?: unknown; newValue: unknown; reason: string; by: Person; at: string };
+  correction?: { fact: string; factLabel?: Text; department: string; departmentLabel?: Text; oldValue?: unknown; newValue: unknown; reason: string; by: Person; at: string };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: Person; at: string };
   outcome?: {
     outcome: string; previousOutcome: string; amountBefore?: number; amountAfter?: number; arrears?: number; overpayment?: number;
@@ -50,8 +52,10 @@ const LIST_POLL_MS = 2000;
 export const objectionHash = (id?: string): string => (id ? `#/objections/${encodeURIComponent(id)}` : '#/objections');
 const objectionPath = (id: string) => `/objections/${encodeURIComponent(id)}`;
 
-/** The status filter, kept while the person moves from one objection to another. */
+/** The status and policy filters, kept while the person moves from one objection to another. */
 let statusFilter: ObjectionStatus | '' = '';
+let policyFilter = '';
+const policyTitles = new Map<string, Text>();
 
 /** A correction or a supervisor's answer is in and the objection workflow has not closed it yet. */
 const settling = (o: Objection): boolean =>
@@ -73,7 +77,7 @@ function row(o: Objection, selected: boolean): HTMLElement {
     'tr',
     { class: `objection-row${selected ? ' selected' : ''}`, 'data-objection': o.id, 'data-status': o.status, onclick: () => { location.hash = objectionHash(o.id); } },
     h('td', { class: 'num' }, h('a', { href: objectionHash(o.id), class: 'objection-link' }, formatTime(o.filedAt)), h('div', { class: 'muted' }, o.filedBy.name)),
-    h('td', {}, h('div', { class: 'mono obj-policy' }, o.policyId), h('div', { class: 'muted mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
+    h('td', {}, h('div', { class: 'obj-policy', title: o.policyId }, o.policyTitle ? pick(o.policyTitle) : o.policyId), h('div', { class: 'muted mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
     h('td', {}, h('div', { class: 'obj-fact' }, disputedFact(o)), h('div', { class: 'muted' }, tOr(`objectionKind_${o.kind}`, o.kind))),
     h('td', { class: 'obj-values' },
       o.claimedValue !== undefined ? h('div', {}, `${t('objClaimedShort')} `, masked(o.claimedValue)) : null,
@@ -90,19 +94,32 @@ function listPane(selected: string | undefined): { element: HTMLElement; filters
   const filters = h('div', { class: 'objection-filter', role: 'group', 'aria-label': t('objFilter') });
   let timer: number | undefined;
   let sequence = 0;
+  const policy = h('select', { class: 'objection-policy-filter', 'aria-label': t('metricsPolicy') });
+  policy.addEventListener('change', () => { policyFilter = policy.value; void load(); });
+  const refreshPolicies = () => {
+    fillSelect(policy, t('metricsAnyPolicy'), policyTitles);
+    if (policyFilter && !policyTitles.has(policyFilter)) policyFilter = '';
+    policy.value = policyFilter;
+  };
+  loadPolicyTitles(policyTitles, refreshPolicies);
   const drawFilters = () =>
     mount(filters, ...(['', ...STATUSES] as const).map((status) =>
       h('button', {
         type: 'button', class: `filter-chip${statusFilter === status ? ' current' : ''}`, 'data-status': status || 'all', 'aria-pressed': String(statusFilter === status),
         onclick: () => { statusFilter = status; drawFilters(); void load(); },
-      }, status ? tOr(`objectionStatus_${status}`, status) : t('objFilterAll'))));
+      }, status ? tOr(`objectionStatus_${status}`, status) : t('objFilterAll'))), policy);
   const load = async () => {
     if (!body.isConnected) return;
     window.clearTimeout(timer);
     const mine = ++sequence;
     try {
-      const { objections } = await api<{ objections: Objection[] }>('GET', `/objections${statusFilter ? `?status=${statusFilter}` : ''}`);
+      const query = new URLSearchParams();
+      if (statusFilter) query.set('status', statusFilter);
+      if (policyFilter) query.set('policy', policyFilter);
+      const { objections } = await api<{ objections: Objection[] }>('GET', `/objections${query.size ? `?${query}` : ''}`);
       if (mine !== sequence) return;
+      for (const o of objections) if (o.policyTitle && !policyTitles.has(o.policyId)) policyTitles.set(o.policyId, o.policyTitle);
+      refreshPolicies();
       mount(body, ...(objections.length ? objections.map((o) => row(o, o.id === selected)) : [h('tr', {}, h('td', { colspan: 5, class: 'muted objections-none' }, t('objNone')))]));
       note.textContent = t('objCount', { count: objections.length });
       if (objections.some(settling)) timer = window.setTimeout(() => void load(), LIST_POLL_MS);
@@ -237,7 +254,7 @@ function details(o: Objection, role: string, catalog: Catalog, done: (updated: O
   const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
   const { correction, resolution } = o;
   return [
-    h('div', { class: 'title-row' }, h('h3', {}, o.policyId), statusBadge(o.status)),
+    h('div', { class: 'title-row' }, h('h3', {}, o.policyTitle ? pick(o.policyTitle) : o.policyId, ' ', h('span', { class: 'muted mono' }, o.policyId)), statusBadge(o.status)),
     h('div', { class: 'mono muted obj-id' }, o.id),
     h('dl', { class: 'obj-facts' },
       ...item(t('objColFiled'), formatTime(o.filedAt)),
@@ -255,7 +272,7 @@ function details(o: Objection, role: string, catalog: Catalog, done: (updated: O
       : null,
     correction
       ? h('div', { class: 'obj-box obj-correction' },
-          h('h4', {}, `${t('objCorrection')} · ${correction.department}`),
+          h('h4', {}, `${t('objCorrection')} · ${correction.departmentLabel ? pick(correction.departmentLabel) : correction.department}`),
           h('p', {}, `${pick(correction.factLabel) || correction.fact}：`, masked(correction.oldValue), ' → ', masked(correction.newValue)),
           h('p', { class: 'obj-reason' }, t('objReason', { reason: correction.reason })),
           h('div', { class: 'muted' }, t('objByAt', { name: correction.by.name, at: formatTime(correction.at) })))

@@ -51,7 +51,11 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
   const gradeOne = await certified(1, '1975-09-12');
   const neighbour = await addResident(store, '1981-01-01', { 'person.localHukou': true, 'person.alive': true });
 
-  const policies = catalogPolicySource(await loadPolicyCatalog());
+  const catalog = await loadPolicyCatalog();
+  const policies = catalogPolicySource(catalog);
+  // The shipped catalog published in the store, as npm start does: GET /policies lists it.
+  const lifecycle = createPolicyLifecycle(store);
+  await lifecycle.importCatalog(catalog.policies);
   const tokens = {
     supervisor: await issueToken(store, '周督查', 'supervisor'),
     officer: await issueToken(store, '王芳', 'officer'),
@@ -61,7 +65,7 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
     otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
   };
   const api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
     cases: createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
     objections: createObjectionService({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies }),
     console: options.console ?? false,

@@ -36,7 +36,8 @@ describe('servers left behind by a killed test run', () => {
     const running = await startRedis('running', process.pid);
     try {
       expect(await sweepAbandonedTestStacks(root)).toEqual([abandoned.stateDir]);
-      expect(alive(abandoned.pid)).toBe(false);
+      // The sweep waits until the server has exited; this process, its parent here, reaps it a moment later.
+      await expect.poll(() => alive(abandoned.pid), { timeout: 5_000 }).toBe(false);
       expect(existsSync(abandoned.stateDir)).toBe(false);
       expect(alive(running.pid)).toBe(true);
     } finally {

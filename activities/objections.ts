@@ -31,7 +31,8 @@ const amountText = (amount?: number) => (amount === undefined ? '' : ` ${amount}
 /** The new decision's key: derived from the old one, so the two are linked by name as well as by field. */
 export const objectionDecisionKey = (previousKey: string, objectionId: string) => `${previousKey}:objection:${objectionId}`;
 
-export interface ReevaluationSummary {
+/** One decision decided again: the new and the old outcome and amount, for its period. */
+export interface PeriodReevaluation {
   decisionKey: string;
   previousDecisionKey: string;
   outcome: Outcome;
@@ -39,6 +40,12 @@ export interface ReevaluationSummary {
   amount?: number;
   amountBefore?: number;
   period: string;
+}
+
+/** The objected decision decided again, and any later periods' decisions made on the same records. */
+export interface ReevaluationSummary extends PeriodReevaluation {
+  /** Later periods, oldest first; absent when there were none (and in histories from before they were revisited). */
+  later?: PeriodReevaluation[];
 }
 
 export function makeObjectionActivities(deps: ObjectionDeps) {
@@ -52,6 +59,26 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     return objection;
   }
   const reasonOf = (objection: ObjectionRecord) => objection.correction?.reason ?? objection.resolution?.reason ?? objection.statement;
+
+  /**
+   * The subject's decisions under the same policy for periods after the objected one, made
+   * before the correction (or the supervisor's re-check) on the records it corrected: the latest
+   * per period, leaving out objection decisions and any another objection already decided again.
+   */
+  async function laterDecisions(objection: ObjectionRecord, previous: DecisionRecord): Promise<DecisionRecord[]> {
+    const answeredAt = new Date(objection.correction?.at ?? objection.resolution?.at ?? Date.now()).getTime();
+    const ours = (key: string) => objectionDecisionKey(key, objection._id);
+    const all = (await Decision.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId }).lean()) as Array<DecisionRecord & { objectionId?: string; supersededBy?: string }>;
+    const byPeriod = new Map<string, DecisionRecord>();
+    for (const decision of all) {
+      if (decision.objectionId || decision.period === previous.period || decision.asOf <= previous.asOf) continue;
+      if (new Date(decision.decidedAt).getTime() >= answeredAt) continue;
+      if (decision.supersededBy && decision.supersededBy !== ours(decision.key)) continue;
+      const kept = byPeriod.get(decision.period);
+      if (!kept || new Date(kept.decidedAt) < new Date(decision.decidedAt)) byPeriod.set(decision.period, decision);
+    }
+    return [...byPeriod.values()].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
+  }
 
   /** Starts the benefit workflow the new decision calls for, as a life-event case would (one per subject, policy and period, ever). */
   async function startBenefit(objection: ObjectionRecord, policy: Policy, decided: DecisionRecord): Promise<string> {
@@ -131,7 +158,9 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     /**
      * Re-reads the policy's facts (access-logged under the original case, purpose "objection
      * re-evaluation: <reason>"), evaluates the version the case pinned as of the original date
-     * and records the new decision once, linked both ways to the one it supersedes.
+     * and records the new decision once, linked both ways to the one it supersedes. Decisions of
+     * later periods made on the same records before the correction (a later case or sweep) are
+     * decided again the same way, each as of its own date under the version it pinned.
      */
     async reevaluateObjection(input: { objectionId: string; workflowId: string }): Promise<ReevaluationSummary> {
       const objection = await objectionOf(input.objectionId);
@@ -143,93 +172,127 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         summary: { zh: `按第${previous.policy.version}版政策、以 ${previous.asOf} 为准重新判定（理由：${reason}）`, en: `re-evaluating v${previous.policy.version} as of ${previous.asOf}: ${reason}` },
       }, { status: 're-evaluating' });
 
-      const key = objectionDecisionKey(previous.key, objection._id);
-      let decided: DecisionRecord | null = await Decision.findOne({ _id: key }).lean();
-      if (!decided) {
-        const policy = await pinnedPolicy(deps.policies, previous.policy);
-        const purpose = `objection re-evaluation: ${reason}`;
-        const fresh = await deps.fetchFacts({
-          caseId: objection.caseId,
-          subjectKey: objection.subjectKey,
-          policyId: policy.id,
-          policyVersion: policy.version,
-          facts: Object.fromEntries(Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }])),
-          idempotencyKey: `${input.workflowId}:facts`,
-        });
-        const decision = await evaluatePolicy(policy, fresh.values, previous.asOf, { acceptPledges: policy.mode === 'pledge' });
-        // The native driver keeps the link fields (supersedes, objectionId) the decision schema does not list.
-        await Decision.collection.updateOne(
-          { _id: key } as object,
-          {
-            $setOnInsert: {
-              key, caseId: objection.caseId, subjectKey: objection.subjectKey, ...decision,
-              failedSources: fresh.failedSources, withoutCitizenDocuments: true, decidedAt: new Date(),
-              supersedes: previous.key, objectionId: objection._id,
-            },
-          },
-          { upsert: true },
-        );
-        await Decision.collection.updateOne({ _id: previous.key } as object, { $set: { supersededBy: key } });
-        decided = await Decision.findOne({ _id: key }).lean();
-      }
-      if (!decided) throw ApplicationFailure.create({ type: ErrorType.StoreUnavailable, message: `decision ${key} was not written` });
-      const amount = typeof decided.amount === 'number' ? decided.amount : undefined;
-      const amountBefore = typeof previous.amount === 'number' ? previous.amount : undefined;
-      await addObjectionStep(deps.store, objection._id, {
-        key: 'decision', kind: 'decision', actor: 'rules engine',
-        summary: {
-          zh: `新判定：${OUTCOME_ZH[decided.outcome]}${amountText(amount)}（原判定：${OUTCOME_ZH[previous.outcome]}${amountText(amountBefore)}）`,
-          en: `new decision: ${decided.outcome}${amountText(amount)} (was ${previous.outcome}${amountText(amountBefore)})`,
-        },
-      });
-      return {
-        decisionKey: key, previousDecisionKey: previous.key, outcome: decided.outcome, previousOutcome: previous.outcome, period: decided.period,
-        ...(amount === undefined ? {} : { amount }), ...(amountBefore === undefined ? {} : { amountBefore }),
+      // The facts as they are now, read once per pinned version (each read access-logged).
+      const facts = new Map<string, Promise<FetchFactsResult>>();
+      const factsFor = (policy: Policy) => {
+        const version = `${policy.id}@${policy.version}`;
+        if (!facts.has(version)) {
+          const purpose = `objection re-evaluation: ${reason}`;
+          facts.set(version, deps.fetchFacts({
+            caseId: objection.caseId,
+            subjectKey: objection.subjectKey,
+            policyId: policy.id,
+            policyVersion: policy.version,
+            facts: Object.fromEntries(Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }])),
+            idempotencyKey: version === `${previous.policy.id}@${previous.policy.version}` ? `${input.workflowId}:facts` : `${input.workflowId}:facts:${version}`,
+          }));
+        }
+        return facts.get(version)!;
       };
+
+      /** Decides `old` again and records the new decision once; what changed, for the steps and the settlement. */
+      const redecide = async (old: DecisionRecord): Promise<PeriodReevaluation> => {
+        const key = objectionDecisionKey(old.key, objection._id);
+        let decided: DecisionRecord | null = await Decision.findOne({ _id: key }).lean();
+        if (!decided) {
+          const policy = await pinnedPolicy(deps.policies, old.policy);
+          const fresh = await factsFor(policy);
+          const decision = await evaluatePolicy(policy, fresh.values, old.asOf, { acceptPledges: policy.mode === 'pledge' });
+          // The native driver keeps the link fields (supersedes, objectionId) the decision schema does not list.
+          await Decision.collection.updateOne(
+            { _id: key } as object,
+            {
+              $setOnInsert: {
+                key, caseId: objection.caseId, subjectKey: objection.subjectKey, ...decision,
+                failedSources: fresh.failedSources, withoutCitizenDocuments: true, decidedAt: new Date(),
+                supersedes: old.key, objectionId: objection._id,
+              },
+            },
+            { upsert: true },
+          );
+          await Decision.collection.updateOne({ _id: old.key } as object, { $set: { supersededBy: key } });
+          decided = await Decision.findOne({ _id: key }).lean();
+        }
+        if (!decided) throw ApplicationFailure.create({ type: ErrorType.StoreUnavailable, message: `decision ${key} was not written` });
+        const amount = typeof decided.amount === 'number' ? decided.amount : undefined;
+        const amountBefore = typeof old.amount === 'number' ? old.amount : undefined;
+        return {
+          decisionKey: key, previousDecisionKey: old.key, outcome: decided.outcome, previousOutcome: old.outcome, period: decided.period,
+          ...(amount === undefined ? {} : { amount }), ...(amountBefore === undefined ? {} : { amountBefore }),
+        };
+      };
+      const describe = (r: PeriodReevaluation, prefix: { zh: string; en: string }) => ({
+        zh: `${prefix.zh}新判定：${OUTCOME_ZH[r.outcome]}${amountText(r.amount)}（原判定：${OUTCOME_ZH[r.previousOutcome]}${amountText(r.amountBefore)}）`,
+        en: `${prefix.en}new decision: ${r.outcome}${amountText(r.amount)} (was ${r.previousOutcome}${amountText(r.amountBefore)})`,
+      });
+
+      const main = await redecide(previous);
+      await addObjectionStep(deps.store, objection._id, { key: 'decision', kind: 'decision', actor: 'rules engine', summary: describe(main, { zh: '', en: '' }) });
+
+      const later: PeriodReevaluation[] = [];
+      for (const old of await laterDecisions(objection, previous)) {
+        const again = await redecide(old);
+        later.push(again);
+        await addObjectionStep(deps.store, objection._id, { key: `decision:${again.period}`, kind: 'decision', actor: 'rules engine', summary: describe(again, { zh: `${again.period}：`, en: `${again.period}: ` }) });
+      }
+      return { ...main, ...(later.length > 0 ? { later } : {}) };
     },
 
     /**
-     * Settles the decided period: what is due under the new decision against what was paid
+     * Settles each decided period: what is due under the new decision against what was paid
      * (grants less recoveries, leaving out this objection's own records so a retry computes the
-     * same), then a top-up grant for arrears or a recovery for an over-payment, each once.
+     * same), then a top-up grant for arrears or a recovery for an over-payment, each once. A
+     * benefit in kind is started or revoked instead (settleInKind).
      */
     async settleObjection(input: { objectionId: string; reevaluation: ReevaluationSummary }): Promise<ObjectionOutcome> {
       const objection = await objectionOf(input.objectionId);
       const { reevaluation } = input;
       const own = `objection:${objection._id}:`;
-      const grants = (await Grant.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId, period: reevaluation.period, status: 'granted' }).lean())
-        .filter((grant) => !grant.key.startsWith(own));
-      const recoveries = grants.length ? (await Recovery.find({ grantKey: { $in: grants.map((g) => g.key) } }).lean()).filter((r) => !r.key.startsWith(own)) : [];
-      const paid = grants.reduce((sum, g) => sum + (g.amount ?? 0), 0) - recoveries.reduce((sum, r) => sum + r.amount, 0);
-      const due = reevaluation.outcome === 'eligible' ? (reevaluation.amount ?? 0) : 0;
-      const difference = Math.round((due - paid) * 100) / 100;
-      const period: ObjectionOutcome['periods'][number] = { period: reevaluation.period, paid, due };
-      const decided = await Decision.findOne({ _id: reevaluation.decisionKey }).lean();
       const reason = `objection ${objection._id}: ${reasonOf(objection)}`;
+      const inForce = async (period: string) =>
+        (await Grant.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId, period, status: 'granted' }).lean()).filter((grant) => !grant.key.startsWith(own));
+      const decided = await Decision.findOne({ _id: reevaluation.decisionKey }).lean();
       const policy = decided ? await pinnedPolicy(deps.policies, decided.policy) : undefined;
-      if (decided && policy && policy.benefit.kind !== 'cash') return settleInKind(objection, reevaluation, policy, decided, grants, reason);
+      if (decided && policy && policy.benefit.kind !== 'cash') return settleInKind(objection, reevaluation, policy, decided, await inForce(reevaluation.period), reason);
 
-      if (difference > 0 && decided) {
-        const arrearsKey = `${own}arrears:${reevaluation.period}`;
-        await Grant.updateOne(
-          { _id: arrearsKey },
-          { $setOnInsert: { key: arrearsKey, caseId: objection.caseId, subjectKey: objection.subjectKey, policy: decided.policy, period: reevaluation.period, benefitKind: policy!.benefit.kind, amount: difference, basis: 'objection-arrears', status: 'granted', grantedAt: new Date() } },
-          { upsert: true },
-        );
-        period.arrearsKey = arrearsKey;
-        await addObjectionStep(deps.store, objection._id, { key: 'arrears', kind: 'arrears', actor: 'system', summary: { zh: `补发 ${difference} 元（${reevaluation.period}）`, en: `arrears of ${difference} paid for ${reevaluation.period}` } });
-      } else if (difference < 0 && grants.length > 0) {
-        const recoveryKey = `${own}recovery:${reevaluation.period}`;
-        await Recovery.updateOne(
-          { _id: recoveryKey },
-          { $setOnInsert: { key: recoveryKey, grantKey: grants[0].key, subjectKey: objection.subjectKey, amount: -difference, reason, status: 'due', createdAt: new Date() } },
-          { upsert: true },
-        );
-        period.recoveryKey = recoveryKey;
-        await addObjectionStep(deps.store, objection._id, { key: 'recovery', kind: 'recovery', actor: 'system', summary: { zh: `多发 ${-difference} 元，启动追回（${reevaluation.period}）`, en: `over-payment of ${-difference} to be recovered for ${reevaluation.period}` } });
-      } else {
+      const periods: ObjectionOutcome['periods'] = [];
+      let arrears = 0;
+      let overpayment = 0;
+      for (const r of [reevaluation, ...(reevaluation.later ?? [])]) {
+        const grants = await inForce(r.period);
+        const recoveries = grants.length ? (await Recovery.find({ grantKey: { $in: grants.map((g) => g.key) } }).lean()).filter((rec) => !rec.key.startsWith(own)) : [];
+        const paid = grants.reduce((sum, g) => sum + (g.amount ?? 0), 0) - recoveries.reduce((sum, rec) => sum + rec.amount, 0);
+        const due = r.outcome === 'eligible' ? (r.amount ?? 0) : 0;
+        const difference = Math.round((due - paid) * 100) / 100;
+        const period: ObjectionOutcome['periods'][number] = { period: r.period, paid, due };
+        if (difference > 0 && policy) {
+          const arrearsKey = `${own}arrears:${r.period}`;
+          const policyRef = (await Decision.findOne({ _id: r.decisionKey }, { policy: 1 }).lean())?.policy ?? decided!.policy;
+          await Grant.updateOne(
+            { _id: arrearsKey },
+            { $setOnInsert: { key: arrearsKey, caseId: objection.caseId, subjectKey: objection.subjectKey, policy: policyRef, period: r.period, benefitKind: policy.benefit.kind, amount: difference, basis: 'objection-arrears', status: 'granted', grantedAt: new Date() } },
+            { upsert: true },
+          );
+          period.arrearsKey = arrearsKey;
+          arrears += difference;
+          await addObjectionStep(deps.store, objection._id, { key: `arrears:${r.period}`, kind: 'arrears', actor: 'system', summary: { zh: `补发 ${difference} 元（${r.period}）`, en: `arrears of ${difference} paid for ${r.period}` } });
+        } else if (difference < 0 && grants.length > 0) {
+          const recoveryKey = `${own}recovery:${r.period}`;
+          await Recovery.updateOne(
+            { _id: recoveryKey },
+            { $setOnInsert: { key: recoveryKey, grantKey: grants[0].key, subjectKey: objection.subjectKey, amount: -difference, reason, status: 'due', createdAt: new Date() } },
+            { upsert: true },
+          );
+          period.recoveryKey = recoveryKey;
+          overpayment -= difference;
+          await addObjectionStep(deps.store, objection._id, { key: `recovery:${r.period}`, kind: 'recovery', actor: 'system', summary: { zh: `多发 ${-difference} 元，启动追回（${r.period}）`, en: `over-payment of ${-difference} to be recovered for ${r.period}` } });
+        }
+        periods.push(period);
+      }
+      if (arrears === 0 && overpayment === 0) {
         await addObjectionStep(deps.store, objection._id, { key: 'settled', kind: 'settled', actor: 'system', summary: { zh: '金额无变化，无需补发或追回', en: 'no difference to pay or recover' } });
       }
+      const total = (amount: number) => Math.round(amount * 100) / 100;
       return {
         decisionKey: reevaluation.decisionKey,
         previousDecisionKey: reevaluation.previousDecisionKey,
@@ -237,9 +300,9 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         previousOutcome: reevaluation.previousOutcome,
         ...(reevaluation.amountBefore === undefined ? {} : { amountBefore: reevaluation.amountBefore }),
         ...(reevaluation.amount === undefined ? {} : { amountAfter: reevaluation.amount }),
-        ...(period.arrearsKey ? { arrears: difference } : {}),
-        ...(period.recoveryKey ? { overpayment: -difference } : {}),
-        periods: [period],
+        ...(arrears > 0 ? { arrears: total(arrears) } : {}),
+        ...(overpayment > 0 ? { overpayment: total(overpayment) } : {}),
+        periods,
       };
     },
 

@@ -206,6 +206,21 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         }
       }
 
+      if (wanted('objection-arrears-two-periods')) {
+        // Certified at grade 3 in March and again in June (two cases); the correction to grade 2 pays both months.
+        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const resident = await addResident(pipeline.store, '1980-04-02', { ...RESIDENT_FACTS, 'person.minimumLivingAllowance': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01' });
+        const certified = (on: string) => runCase({ sourceEventId: `dpf-periods-${on}-${run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: on, subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+        const march = await certified('2026-03-01');
+        await certified('2026-06-01');
+        const filed = await objections.file(supervisor, { subject: resident.id, caseId: march.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade', statement: 'recorded grade 3, certificate says grade 2' });
+        await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
+        const ended = await client.workflow.getHandle(filed.workflowId).result();
+        assert.equal(ended.arrears, 200);
+        await record(client, 'objection-arrears-two-periods', filed.workflowId);
+      }
+
       if (wanted('objection-card-revoked')) {
         // A card confirmed on a household record the police then correct: not a local household, so the card is revoked.
         const confirmed = await sixtiethBirthday(`hr-age-60-objection-${run}`, confirmOfferSignal);
@@ -345,7 +360,7 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
 
 const { info, stop } = await startTestStack();
 try {
-  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected', 'objection-card-revoked')) {
+  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected', 'objection-card-revoked', 'objection-arrears-two-periods')) {
     await recordOnDevServer(info);
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);

@@ -88,6 +88,10 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     result: { status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100, overpayment: 0 },
   },
   'objection-rejected': { steps: ['signal objectionResolved', 'closeObjection', 'enqueueNotice'], result: { status: 'rejected', arrears: 0, overpayment: 0 } },
+  'objection-arrears-two-periods': {
+    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    result: { status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 },
+  },
   'objection-card-revoked': {
     steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
     result: { status: 'resolved', outcome: 'ineligible', previousOutcome: 'eligible', arrears: 0, overpayment: 0, revoked: 1 },

@@ -54,7 +54,9 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
     { key: SearchAttributes.outcome, value: outcome.outcome },
     { key: SearchAttributes.caseStatus, value: 'objection-resolved' },
   ]);
-  const period = reevaluation.period;
+  // Later periods decided on the same records are settled too (added after the first objections ran): the notice names each.
+  const settled = outcome.periods.filter((p) => p.arrearsKey || p.recoveryKey).map((p) => p.period);
+  const period = patched('objection-later-periods') && settled.length > 1 ? settled.join(', ') : reevaluation.period;
   // Benefits in kind (a card, a school place) are started or revoked, not paid (added after the first objections ran).
   const inKind = patched('objection-benefits-in-kind');
   if (outcome.arrears) await notify('arrears', 'objection.arrears', { amount: outcome.arrears, period });

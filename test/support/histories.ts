@@ -32,6 +32,7 @@ export const RECORDED_HISTORIES = {
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
   'objection-arrears': { workflowType: 'objection', path: 'the federation corrects a disability grade: a new decision and arrears paid, the citizen told' },
   'objection-rejected': { workflowType: 'objection', path: 'a supervisor rejects the objection with a reason and the citizen is told' },
+  'objection-arrears-two-periods': { workflowType: 'objection', path: 'a grade corrected after two cases decided on it: arrears paid for both months, one notice naming them' },
   'objection-card-revoked': { workflowType: 'objection', path: 'the police correct a household record: the confirmed senior card is revoked and the citizen told' },
   'scheduled-sweeps-daily': { workflowType: 'scheduledSweeps', path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy" },
 } as const satisfies Record<string, { workflowType: string; path: string }>;

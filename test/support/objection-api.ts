@@ -17,7 +17,7 @@ import { issueToken, userOfToken } from '../../store/users.js';
 import type { LifeEventResult } from '../../workflows/contracts.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
-import { openRunningPipeline } from './running-pipeline.js';
+import { openRunningPipeline, type RunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 
 export interface ObjectionApi {
@@ -25,6 +25,9 @@ export interface ObjectionApi {
   api: FastifyInstance;
   pipeline: Pipeline;
   client: Client;
+  /** Posts a life event as a registry would (RunningPipeline.ingest), and a suffix for its source event IDs. */
+  ingest: RunningPipeline['ingest'];
+  run: string;
   gradeThree: TestSubject & { caseId: string };
   gradeOne: TestSubject & { caseId: string };
   tokens: { supervisor: string; officer: string; reviewer: string; inspector: string; citizen: string; otherCitizen: string };
@@ -77,6 +80,8 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
     api,
     pipeline,
     client,
+    ingest,
+    run,
     gradeThree,
     gradeOne,
     tokens,

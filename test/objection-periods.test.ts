@@ -1,0 +1,86 @@
+/**
+ * An objection settles every period decided on the records it corrects, not only the one
+ * objected to. Both residents were certified on 2026-03-01 and re-certified on 2026-06-01 (a
+ * second case, the same wrong grade). Correcting grade 3 to 2 pays the care subsidy's 100 for
+ * March and for June; correcting grade 1 to 2 recovers 50 for each. A decision made after the
+ * correction already read the corrected grade and is left alone; a retry settles nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ObjectionView } from '../client/objections.js';
+import type { LifeEventResult, ObjectionResult } from '../workflows/contracts.js';
+import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
+import { callApi } from './support/running-pipeline.js';
+
+const stack = inject('stack');
+let env: ObjectionApi;
+const CARE = 'severe-disability-care-subsidy';
+
+beforeAll(async () => {
+  env = await openObjectionApi(stack, 'objperiods');
+  // The June re-certification of both, at the grades on record: a second case each.
+  for (const [resident, grade] of [[env.gradeThree, 3], [env.gradeOne, 1]] as const) {
+    const accepted = await env.ingest({ sourceEventId: `dpf-june-${grade}-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-06-01', subject: { residentId: resident.id }, payload: { grade, disabilityType: 'physical' } });
+    const result = (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
+    for (const decision of result.decisions) if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await env?.close();
+});
+
+async function objectAndCorrect(subject: { id: string; caseId: string }, value: number, reason: string): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
+  const filed = await callApi(env.url, 'POST', '/objections', env.tokens.officer, { subject: subject.id, caseId: subject.caseId, policyId: CARE, kind: 'data', fact: 'person.disabilityGrade', statement: '残联复核：鉴定等级录入有误' });
+  expect(filed.status).toBe(201);
+  const corrected = await callApi(env.url, 'POST', `/objections/${filed.json.id}/correct`, env.tokens.supervisor, { value, reason });
+  expect(corrected.status).toBe(200);
+  return { filed: filed.json, result: (await env.client.workflow.getHandle(filed.json.workflowId).result()) as ObjectionResult };
+}
+
+const careDecisions = async (subjectKey: string) =>
+  (await env.pipeline.models.Decision.find({ subjectKey, 'policy.id': CARE }).lean()).map((d) => [d.period, d.outcome, d.amount ?? null, (d as { objectionId?: string }).objectionId ? 'objection' : 'case']).sort();
+
+describe('an objection whose correction also concerns later periods', () => {
+  it('pays the arrears of every period decided on the wrong grade, and says so in one notice', async () => {
+    const { filed, result } = await objectAndCorrect(env.gradeThree, 2, '市残联复核鉴定档案：应为二级');
+    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 });
+    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor)).json as ObjectionView;
+    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([['2026-03', 0, 100], ['2026-06', 0, 100]]);
+    expect(view.steps.map((s) => s.kind)).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'decision', 'arrears', 'arrears', 'resolved']);
+    expect(await careDecisions(env.gradeThree.subjectKey)).toEqual([
+      ['2026-03', 'eligible', 100, 'objection'],
+      ['2026-03', 'ineligible', null, 'case'],
+      ['2026-06', 'eligible', 100, 'objection'],
+      ['2026-06', 'ineligible', null, 'case'],
+    ]);
+    const grants = await env.pipeline.models.Grant.find({ subjectKey: env.gradeThree.subjectKey, 'policy.id': CARE }).lean();
+    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([['2026-03', 100, 'objection-arrears'], ['2026-06', 100, 'objection-arrears']]);
+    expect(await env.pipeline.models.Notice.countDocuments({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' })).toBe(1);
+    // Delivered to the citizen's inbox, naming both months and the total.
+    const inbox = env.pipeline.store.db!.collection<{ template: string; body: { zh: string; en: string } }>('inbox');
+    await expect.poll(() => inbox.countDocuments({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' }), { timeout: 20_000 }).toBe(1);
+    const delivered = await inbox.findOne({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' });
+    expect(delivered?.body.zh).toMatch(/（2026-03, 2026-06）应补发.*200/);
+    expect(delivered?.body.en).toContain('for 2026-03, 2026-06');
+
+    // The activities retried by hand, as after a lost completion: the same answer, nothing paid twice.
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
+    expect(reevaluation.later?.map((r) => r.period)).toEqual(['2026-06']);
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ arrears: 200 });
+    expect(await env.pipeline.models.Grant.countDocuments({ subjectKey: env.gradeThree.subjectKey, 'policy.id': CARE })).toBe(2);
+  });
+
+  it('recovers the over-payment of every period, and leaves alone a decision made after the correction', async () => {
+    const { filed, result } = await objectAndCorrect(env.gradeOne, 2, '残联来函：该人员等级误录为一级，应为二级');
+    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'eligible', amountBefore: 150, amountAfter: 100, arrears: 0, overpayment: 100 });
+    const recoveries = await env.pipeline.store.db!.collection('recoveries').find({ subjectKey: env.gradeOne.subjectKey }).toArray();
+    expect(recoveries.map((r) => [r._id, r.amount]).sort()).toEqual([[`objection:${filed.id}:recovery:2026-03`, 50], [`objection:${filed.id}:recovery:2026-06`, 50]]);
+
+    // A September re-certification reads the corrected grade: decided at 100 and not part of the objection.
+    const accepted = await env.ingest({ sourceEventId: `dpf-september-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-09-01', subject: { residentId: env.gradeOne.id }, payload: { grade: 2, disabilityType: 'physical' } });
+    await env.client.workflow.getHandle(accepted.caseId).result();
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
+    expect([reevaluation.period, ...(reevaluation.later ?? []).map((r) => r.period)]).toEqual(['2026-03', '2026-06']);
+    expect(await careDecisions(env.gradeOne.subjectKey)).toContainEqual(['2026-09', 'eligible', 100, 'case']);
+  });
+});

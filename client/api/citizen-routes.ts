@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CitizenService, OfferAnswer } from '../citizen.js';
 import { actorResolver, type Authenticate } from './auth.js';
 import { answerErrors } from './errors.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 /** What the citizen routes need: the citizen service and the same token lookup as /policies. */
 export interface CitizenApiDeps {
@@ -14,10 +15,9 @@ export interface CitizenApiDeps {
   authenticate: Authenticate;
 }
 
-const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' }, field: { type: 'string' } } } as const;
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
-const security = [{ bearer: [] }];
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
+const security = bearerSecurity;
+const text = textSchema;
 const open = { type: 'object', additionalProperties: true } as const;
 const policy = { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, title: text } } as const;
 const labelled = { type: 'array', items: { type: 'object', properties: { fact: { type: 'string' }, label: text } } } as const;

@@ -18,7 +18,7 @@ import { checkFacts, defaultAsOf, explainPolicy } from '../../rules/explain-subj
 import type { Policy } from '../../rules/types.js';
 import { ErrorType } from '../../workflows/contracts.js';
 import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
-import { errorSchema, textSchema } from './schemas.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { Refusal } from '../refusal.js';
 import { answerErrors } from './errors.js';
 
@@ -116,7 +116,7 @@ export async function explainRoutes(
               version: { type: 'integer', minimum: 1, description: 'default: the published version in force on asOf' },
             },
           },
-          security: [{ bearer: [] }],
+          security: bearerSecurity,
           response: responses,
         },
       },
@@ -164,7 +164,7 @@ export async function explainRoutes(
           },
           additionalProperties: false,
         },
-        security: [{ bearer: [] }],
+        security: bearerSecurity,
         response: responses,
       },
     },

@@ -9,6 +9,7 @@ import { prometheusText } from '../metrics-prometheus.js';
 import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
 import type { Role } from '../../store/users.js';
 import { answerErrors } from './errors.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 export interface MetricsApiDeps {
   metrics: MetricsService;
@@ -23,11 +24,10 @@ export interface MetricsApiDeps {
 export const METRICS_ROLES: readonly Role[] = ['supervisor', 'officer', 'reviewer'];
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const text = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
+const text = textSchema;
 const open = { type: 'object', additionalProperties: true } as const;
 const rows = { type: 'array', items: open } as const;
 const rate = { type: 'number', nullable: true, description: 'null when nothing was counted' } as const;
-const errorSchema = { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' }, field: { type: 'string' } } } as const;
 const programmeSchema = {
   type: 'object',
   properties: {
@@ -86,7 +86,7 @@ export async function metricsRoutes(app: FastifyInstance, deps: MetricsApiDeps):
           },
           additionalProperties: false,
         },
-        security: [{ bearer: [] }],
+        security: bearerSecurity,
         response: { 200: programmeSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 503: errorSchema },
       },
     },

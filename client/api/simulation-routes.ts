@@ -3,10 +3,10 @@
  * simulation of a version over the whole population as of a date, and anyone reads its progress
  * and result. Answers hold only aggregates: no resident ID or credit code.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../policy-lifecycle.js';
-import { SimulationRefusal, type SimulationRunner } from '../simulation.js';
-import { errorSchema, textSchema } from './schemas.js';
+import type { SimulationRunner } from '../simulation.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 const counts = {
   type: 'object',
@@ -77,16 +77,10 @@ const versionParams = {
 
 type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { asOf?: string } | undefined }>;
 
-async function answer(reply: FastifyReply, status: number, work: () => unknown): Promise<FastifyReply> {
-  try {
-    return await reply.code(status).send(await work());
-  } catch (error) {
-    if (!(error instanceof SimulationRefusal)) throw error;
-    return reply.code(error.status).send({ code: error.code, message: error.message, messageZh: error.messageZh, field: error.field });
-  }
-}
-
-/** Registers POST …/simulate and GET …/simulation; `actorOf` is the policy routes' bearer authentication. */
+/**
+ * Registers POST …/simulate and GET …/simulation; `actorOf` is the policy routes' bearer
+ * authentication. Refusals (SimulationRefusal, lifecycle errors) go to the policy routes' error handler.
+ */
 export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner, actorOf: (request: FastifyRequest) => Promise<Actor>): void {
   app.post(
     '/policies/:id/versions/:version/simulate',
@@ -100,13 +94,13 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
           properties: { asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, default today in the city' } },
           additionalProperties: false,
         },
-        security: [{ bearer: [] }],
+        security: bearerSecurity,
         response: { 202: viewSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 422: errorSchema },
       },
     },
     async (request: VersionRequest, reply) => {
       const actor = await actorOf(request);
-      return answer(reply, 202, () => runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));
+      return reply.code(202).send(await runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));
     },
   );
 
@@ -120,6 +114,6 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
         response: { 200: viewSchema, 404: errorSchema },
       },
     },
-    async (request: VersionRequest, reply) => answer(reply, 200, () => runner.latest(request.params.id, request.params.version)),
+    async (request: VersionRequest) => runner.latest(request.params.id, request.params.version),
   );
 }

@@ -14,7 +14,8 @@ import { makeObjectionActivities } from './objections.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
-import { makeSweepActivities, type SweepDeps } from './sweep.js';
+import type { BenefitStarter } from './benefit-start.js';
+import { makeSweepActivities } from './sweep.js';
 
 export interface ActivityDeps {
   store: Connection;
@@ -25,7 +26,7 @@ export interface ActivityDeps {
   /** The pseudonym secret: sweeps turn screened IDs into subject keys and seal their cursors with it (default: the development key). */
   subjectKeySecret?: string;
   /** How sweeps start offer and pledge workflows; absent, only auto-mode sweeps can run. */
-  workflows?: SweepDeps['workflows'];
+  workflows?: BenefitStarter;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -5,16 +5,16 @@
  * grant for arrears, a recovery for an over-payment); close the objection. Every write is keyed
  * by the objection ID, so a retry or a duplicate signal never decides, pays or recovers twice.
  */
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
 import { evaluatePolicy } from '../rules/engine.js';
 import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import { addObjectionStep, registerObjectionModel, type ObjectionOutcome, type ObjectionRecord } from '../store/objections.js';
-import { BENEFIT_WORKFLOW_BY_MODE, benefitWorkflowId, ErrorType, SearchAttributes, type BenefitInput } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts.js';
 import { pinnedPolicy, planOf, type PolicySource } from './case.js';
-import type { SweepDeps } from './sweep.js';
+import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
 export interface ObjectionDeps {
@@ -22,7 +22,7 @@ export interface ObjectionDeps {
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** How a benefit in kind found due is started (its grant, offer or pledge workflow); the worker's Temporal client. */
-  workflows?: SweepDeps['workflows'];
+  workflows?: BenefitStarter;
 }
 
 const OUTCOME_ZH: Record<Outcome, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
@@ -86,30 +86,13 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     if (!deps.workflows) {
       throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start the ${plan.mode} workflow objection ${objection._id} calls for`, nonRetryable: true });
     }
-    const workflowId = benefitWorkflowId(policy.id, objection.subjectKey, decided.period);
-    const input: BenefitInput = {
+    // A retry after the start went through finds the same workflow, started once.
+    const { workflowId } = await startBenefitWorkflow(deps.workflows, {
       caseId: objection.caseId,
       subjectKey: objection.subjectKey,
       plan,
       decision: { policy: decided.policy, outcome: decided.outcome, asOf: decided.asOf, period: decided.period, missingFacts: decided.missingFacts, failedSources: [], ...(decided.amount === undefined ? {} : { amount: decided.amount }) },
-    };
-    try {
-      await deps.workflows.starter.start(BENEFIT_WORKFLOW_BY_MODE[plan.mode], {
-        workflowId,
-        taskQueue: deps.workflows.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SearchAttributes.subjectKey, value: objection.subjectKey },
-          { key: SearchAttributes.policyIds, value: [policy.id] },
-          { key: SearchAttributes.mode, value: plan.mode },
-          { key: SearchAttributes.outcome, value: decided.outcome },
-        ],
-      });
-    } catch (error) {
-      // A retry after the start went through: the same workflow, started once.
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
+    });
     return workflowId;
   }
 

@@ -8,7 +8,7 @@
  * same totals.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
 import { subjectKey as pseudonymOf } from '../domain/pseudonym.js';
 import { isInForce } from '../rules/catalog.js';
@@ -18,17 +18,15 @@ import type { Policy } from '../rules/types.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import {
-  BENEFIT_WORKFLOW_BY_MODE,
   benefitWorkflowId,
   ErrorType,
-  SearchAttributes,
-  type BenefitInput,
   type PolicyPlan,
   type SweepCounts,
   type SweepScope,
   type SweepProgress,
   type SweepSliceResult,
 } from '../workflows/contracts.js';
+import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import { pinnedPolicy, planOf, type PolicySource } from './case.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
@@ -36,11 +34,6 @@ import { openCursor, sealCursor } from './sweep-cursor.js';
 import { openStreams } from './sweep-streams.js';
 import { dueFacts, horizonFinder, makeHorizonStore } from './sweep-horizon.js';
 import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
-
-/** How a worker starts benefit workflows for offer and pledge sweeps. */
-export interface WorkflowStarter {
-  start(workflowType: string, options: { workflowId: string; taskQueue: string; args: unknown[]; workflowIdReusePolicy: 'REJECT_DUPLICATE'; typedSearchAttributes: unknown }): Promise<unknown>;
-}
 
 export interface SweepDeps {
   store: Connection;
@@ -50,7 +43,7 @@ export interface SweepDeps {
   /** The case path's fact reader: the daily sweep reads each due subject's facts through it, access-logged. */
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** Absent on a worker without a Temporal client: offer and pledge sweeps then fail, saying so. */
-  workflows?: { starter: WorkflowStarter; taskQueue: string };
+  workflows?: BenefitStarter;
 }
 
 export const ZERO_COUNTS: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0, horizonsNoted: 0 };
@@ -71,24 +64,17 @@ export function makeSweepActivities(deps: SweepDeps) {
   const streams = openStreams<Entry>();
   const horizons = makeHorizonStore(deps.store);
   const Sweeps = registerSweepModel(deps.store);
-  const compiled = new Map<string, CompiledPolicy>();
-
-  const compiledFor = (plan: PolicyPlan, asOf: string, policy: Awaited<ReturnType<typeof pinnedPolicy>>) => {
+  // The compiled policy and its horizon finder, per pinned version and date, kept across slices:
+  // residents share birth dates, so the finder's memo pays off city-wide.
+  const prepared = new Map<string, { evaluator: CompiledPolicy; horizonOf: ReturnType<typeof horizonFinder> }>();
+  const preparedFor = (plan: PolicyPlan, asOf: string, policy: Policy) => {
     const key = `${plan.ref.hash}@${asOf}`;
-    let entry = compiled.get(key);
+    let entry = prepared.get(key);
     if (!entry) {
-      entry = compilePolicy(policy, asOf, { acceptPledges: policy.mode === 'pledge' });
-      compiled.set(key, entry);
+      entry = { evaluator: compilePolicy(policy, asOf, { acceptPledges: policy.mode === 'pledge' }), horizonOf: horizonFinder(policy, asOf) };
+      prepared.set(key, entry);
     }
     return entry;
-  };
-
-  // Kept across slices like the compiled policy: residents share birth dates, so the memo pays off city-wide.
-  const finders = new Map<string, ReturnType<typeof horizonFinder>>();
-  const horizonFor = (plan: PolicyPlan, asOf: string, policy: Policy) => {
-    const key = `${plan.ref.hash}@${asOf}`;
-    if (!finders.has(key)) finders.set(key, horizonFinder(policy, asOf));
-    return finders.get(key);
   };
 
   /** Starts offer or pledge workflows at most `perSecond` a second; counts new starts and existing ones. */
@@ -96,7 +82,6 @@ export function makeSweepActivities(deps: SweepDeps) {
     if (!deps.workflows) {
       throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start ${plan.mode} workflows for a sweep`, nonRetryable: true });
     }
-    const { starter, taskQueue } = deps.workflows;
     const spacingMs = 1000 / Math.max(1, perSecond);
     let next = Date.now();
     for (const { subjectKey, decision } of subjects) {
@@ -104,25 +89,9 @@ export function makeSweepActivities(deps: SweepDeps) {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       next = Math.max(next, Date.now()) + spacingMs;
       const summary = { policy: decision.policy, outcome: decision.outcome, asOf: decision.asOf, period: decision.period, missingFacts: decision.missingFacts, failedSources: [], ...(decision.amount === undefined ? {} : { amount: decision.amount }) };
-      const input: BenefitInput = { caseId, subjectKey, plan, decision: summary };
-      try {
-        await starter.start(BENEFIT_WORKFLOW_BY_MODE[plan.mode], {
-          workflowId: benefitWorkflowId(plan.ref.id, subjectKey, decision.period),
-          taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: SearchAttributes.subjectKey, value: subjectKey },
-            { key: SearchAttributes.policyIds, value: [plan.ref.id] },
-            { key: SearchAttributes.mode, value: plan.mode },
-            { key: SearchAttributes.outcome, value: decision.outcome },
-          ],
-        });
-        counts.started += 1;
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        counts.alreadyHandled += 1;
-      }
+      const { started } = await startBenefitWorkflow(deps.workflows, { caseId, subjectKey, plan, decision: summary });
+      if (started) counts.started += 1;
+      else counts.alreadyHandled += 1;
     }
   }
 
@@ -187,8 +156,7 @@ export function makeSweepActivities(deps: SweepDeps) {
      */
     async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; scope?: SweepScope; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
-      const evaluator = compiledFor(input.plan, input.asOf, policy);
-      const horizonOf = horizonFor(input.plan, input.asOf, policy);
+      const { evaluator, horizonOf } = preparedFor(input.plan, input.asOf, policy);
       const counts: SweepCounts = { ...ZERO_COUNTS };
       const causes: Record<string, number> = {};
       const context = Context.current();

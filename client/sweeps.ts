@@ -25,15 +25,9 @@ import type { sweep } from '../workflows/sweep.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from './policy-lifecycle.js';
 
 /** A sweep as the API, CLI and console show it. `live` when the counts came from the running workflow. */
-export interface SweepView extends SweepCounts {
+export interface SweepView extends Omit<SweepProgress, 'status'> {
   id: string;
   status: SweepStatus | 'failed';
-  policy: PolicyRef;
-  asOf: string;
-  total: number;
-  slices: number;
-  startedAt: string;
-  updatedAt: string;
   requestedBy?: string;
   undeterminedCauses: Array<{ fact: string; count: number }>;
   live: boolean;
@@ -161,34 +155,7 @@ export function createSweepService(deps: SweepServiceDeps) {
 
     /** Live progress while the workflow runs, the stored record once it has ended; NO_SWEEP when neither exists. */
     async progress(id: string): Promise<SweepView> {
-      const record = await Sweeps.findById(id).lean();
-      let description;
-      try {
-        description = await deps.temporal.workflow.getHandle(id).describe();
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
-      if (!description) {
-        if (record) return fromRecord(record);
-        throw noSweep(id);
-      }
-      const status = description.status.name;
-      if (status === 'RUNNING') {
-        const live = await query(id);
-        const base = record ? fromRecord(record) : starting(id, undefined, description.startTime);
-        if (!live) return base;
-        return { ...base, ...live, id, undeterminedCauses: base.undeterminedCauses, requestedBy: base.requestedBy, live: true };
-      }
-      if (status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') {
-        if (record) return fromRecord(record);
-      }
-      const base = record ? fromRecord(record) : starting(id, undefined, description.startTime);
-      if (status === 'COMPLETED') return base;
-      return {
-        ...base,
-        status: 'failed',
-        error: { code: `WORKFLOW_${status}`, message: `the sweep's workflow ended as ${status.toLowerCase().replace(/_/g, ' ')}`, messageZh: '筛查流程异常结束' },
-      };
+      return progressOf(id, await Sweeps.findById(id).lean());
     },
 
     /**
@@ -202,7 +169,7 @@ export function createSweepService(deps: SweepServiceDeps) {
       // A finished sweep's record is final; an unfinished one's status may have moved on since.
       if (filter.status) where.status = FINAL_STATUSES.includes(filter.status) ? { $in: [filter.status, 'running', 'paused'] } : { $in: ['running', 'paused'] };
       const records = await Sweeps.find(where).lean();
-      const views = await Promise.all(records.map((record) => (FINAL_STATUSES.includes(record.status) ? fromRecord(record) : service.progress(record._id).catch(() => fromRecord(record)))));
+      const views = await Promise.all(records.map((record) => (FINAL_STATUSES.includes(record.status) ? fromRecord(record) : progressOf(record._id, record).catch(() => fromRecord(record)))));
       return views
         .filter((view) => !filter.status || view.status === filter.status)
         .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
@@ -212,6 +179,37 @@ export function createSweepService(deps: SweepServiceDeps) {
     resume: (id: string) => steer(id, 'resume'),
     cancel: (id: string) => steer(id, 'cancel'),
   };
+
+  /** A sweep's progress given its stored record (or none): live from the workflow while it runs. */
+  async function progressOf(id: string, record: SweepRecord | null): Promise<SweepView> {
+    let description;
+    try {
+      description = await deps.temporal.workflow.getHandle(id).describe();
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    if (!description) {
+      if (record) return fromRecord(record);
+      throw noSweep(id);
+    }
+    const status = description.status.name;
+    if (status === 'RUNNING') {
+      const live = await query(id);
+      const base = record ? fromRecord(record) : starting(id, undefined, description.startTime);
+      if (!live) return base;
+      return { ...base, ...live, id, undeterminedCauses: base.undeterminedCauses, requestedBy: base.requestedBy, live: true };
+    }
+    if (status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') {
+      if (record) return fromRecord(record);
+    }
+    const base = record ? fromRecord(record) : starting(id, undefined, description.startTime);
+    if (status === 'COMPLETED') return base;
+    return {
+      ...base,
+      status: 'failed',
+      error: { code: `WORKFLOW_${status}`, message: `the sweep's workflow ended as ${status.toLowerCase().replace(/_/g, ' ')}`, messageZh: '筛查流程异常结束' },
+    };
+  }
 
   /** A sweep just started: known by its ID, nothing counted yet. */
   function starting(id: string, requestedBy?: string, at: Date = new Date()): SweepView {

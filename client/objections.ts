@@ -88,7 +88,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
   /** The title of the policy version the objected decision pinned. */
   async function titleOf(record: ObjectionRecord): Promise<Text | undefined> {
     const decision = await Decision.findOne({ _id: record.decisionKey }, { policy: 1 }).lean();
-    const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version).catch(() => undefined) : undefined;
+    const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version) : undefined;
     return policy?.title;
   }
 
@@ -98,9 +98,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
 
   /** Starts the workflow, or signals it; a closed one (already resolved) is left as it is. */
   async function signal(record: ObjectionRecord, which: 'corrected' | 'reevaluate' | 'reject'): Promise<void> {
-    const decision = await Decision.findOne({ _id: record.decisionKey }).lean();
-    const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version) : undefined;
-    const args: [ObjectionInput] = [{ objectionId: record._id, subjectKey: record.subjectKey, caseId: record.caseId, policyId: record.policyId, policyTitle: policy?.title ?? { zh: record.policyId, en: record.policyId } }];
+    const args: [ObjectionInput] = [{ objectionId: record._id, subjectKey: record.subjectKey, caseId: record.caseId, policyId: record.policyId, policyTitle: (await titleOf(record)) ?? { zh: record.policyId, en: record.policyId } }];
     const options = {
       workflowId: record.workflowId,
       taskQueue: deps.taskQueue,

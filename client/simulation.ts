@@ -112,8 +112,9 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
     await PolicyHistory.create({ key: `${_id}#${randomUUID()}`, policyId: policy.id, version: policy.version, action: 'simulated', actor: actor.name, role: actor.role, at: now(), changes: [detail] });
   }
 
+  /** Stores the finished (or failed) view as the version's latest simulation. */
   async function keep(policy: Policy, hash: string, finished: SimulationView): Promise<void> {
-    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), hash, { ...finished, progress: { ...finished.progress } }, now());
+    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), hash, finished, now());
   }
 
   async function run(actor: Actor, job: Job, policy: Policy, baseline: Policy | undefined): Promise<void> {

@@ -16,6 +16,7 @@ import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -45,7 +46,7 @@ beforeAll(async () => {
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
 }, 180_000);

@@ -17,6 +17,7 @@ import { connectStore } from '../store/connection.js';
 import { registerModels, type Models } from '../store/models.js';
 import { lifeEventWorkflowId } from '../workflows/contracts.js';
 import { connectClient } from './support/temporal.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const database = `applyfree_api_${randomUUID().slice(0, 8)}`;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   models = registerModels(store);
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   const deps = { store, temporal, taskQueue, subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET, today: () => cityToday() };
-  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
 });
 
 afterAll(async () => {

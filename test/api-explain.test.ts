@@ -21,6 +21,7 @@ import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { addResident, TEST_SECRET } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const dir = mkdtempSync(join(tmpdir(), 'applyfree-explain-'));
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   api = buildApi({
     policies: { lifecycle, authenticate: (token) => userOfToken(store, token), explain: { fetchFacts, subjectKeySecret: TEST_SECRET, today: () => '2026-01-10' } },
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });

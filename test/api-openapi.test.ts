@@ -14,6 +14,7 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Condition, Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -34,7 +35,7 @@ beforeAll(async () => {
       throw new Error('no events in this test');
     },
     summary: async () => ({}),
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
     // Every route group is registered so the document lists them all; these services are never called here.
     sweeps: {} as never,
     cases: {} as never,

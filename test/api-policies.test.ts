@@ -17,6 +17,7 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { finished, runEntry } from './support/run-node.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const dir = mkdtempSync(join(tmpdir(), 'applyfree-policy-cli-'));
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   officer = await issueToken(store, '王芳', 'officer');
   reviewer = await issueToken(store, '李明', 'reviewer');
-  api = buildApi({ policies: { lifecycle, simulation: createSimulationRunner({ store, lifecycle }), authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ policies: { lifecycle, simulation: createSimulationRunner({ store, lifecycle }), authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 

@@ -12,6 +12,7 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { subjectKey } from '../domain/pseudonym.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const senior = policies.find((p) => p.id === 'senior-preferential-card')!;
   // A draft of version 2, with a changed confirmation period.
   await lifecycle.createDraft({ name: '王芳', role: 'officer' }, { ...senior, version: 2, offer: { ...senior.offer, expiresAfterDays: 45 } });
-  api = buildApi({ policies: { lifecycle, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ policies: { lifecycle, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
 });
 
 afterAll(async () => {

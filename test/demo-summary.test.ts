@@ -13,6 +13,7 @@ import { countIngest } from '../workers/demo/ingest-tally.js';
 import { createSummarySource, readStoreFigures, type Summary } from '../workers/demo/summary.js';
 import { displayWidth, renderSummary, startSummaryDisplay } from '../workers/demo/summary-view.js';
 import { EventValidationError } from '../domain/event-payloads.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_demo_summary_${randomUUID().slice(0, 8)}$1`);
@@ -177,7 +178,7 @@ describe('the live display', () => {
 });
 
 describe('GET /summary', () => {
-  const health = { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined };
+  const health = ALL_UP;
 
   it('answers the summary as JSON and links it from the index', async () => {
     const api = buildApi({ health, summary: async () => sample() });

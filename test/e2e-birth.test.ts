@@ -21,6 +21,7 @@ import { benefitWorkflowId, lifeEventWorkflowId } from '../workflows/contracts.j
 import { addResident } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { connectClient } from './support/temporal.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -51,7 +52,7 @@ beforeAll(async () => {
   models = registerModels(store);
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   const deps = { store, temporal, taskQueue: workerEnv.APPLYFREE_TASK_QUEUE, subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET, today: () => cityToday() };
-  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 

@@ -20,6 +20,7 @@ import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -48,7 +49,7 @@ beforeAll(async () => {
     cases: env.cases,
     metrics: createMetricsService({ store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue }, { maxAgeMs: 0 }),
     console: true,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchConsoleBrowser(stack.cacheDir);

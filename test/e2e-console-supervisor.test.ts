@@ -25,6 +25,7 @@ import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -70,7 +71,7 @@ beforeAll(async () => {
     objections: createObjectionService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: storePolicySource(store) }),
     console: true,
     temporalUiUrl: TEMPORAL_UI,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchConsoleBrowser(stack.cacheDir);

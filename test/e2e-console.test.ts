@@ -18,6 +18,7 @@ import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { addResident } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   api = buildApi({
     policies: { lifecycle, authenticate: (token) => userOfToken(store, token), simulation: createSimulationRunner({ store, lifecycle }) },
     console: true,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchConsoleBrowser(stack.cacheDir);

@@ -30,6 +30,7 @@ import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { connectClient, productionBundle } from './support/temporal.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let pipeline: Pipeline;
@@ -108,7 +109,7 @@ beforeAll(async () => {
   api = buildApi({
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue: pipeline.taskQueue }, { maxAgeMs: 0 }),
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 }, 240_000);

@@ -22,6 +22,7 @@ import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
+import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const AS_OF = '2026-07-01';
@@ -67,7 +68,7 @@ beforeAll(async () => {
   published = shipped.find((p) => p.id === 'old-age-allowance')!;
   runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4 });
   officer = await issueToken(store, wang.name, wang.role);
-  api = buildApi({ policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+  api = buildApi({ policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
   const local = { 'person.localHukou': true, 'person.alive': true };
   residents.push(
     // 86, local: 100 under v1, 150 under v2 (paid more).
@@ -178,7 +179,7 @@ describe('simulating a draft over the whole city', () => {
     expect(ran.status).toBe('done');
     // A second API process over the same store, as after a restart.
     const restarted = createSimulationRunner({ store, lifecycle });
-    const later = buildApi({ policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) }, health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined } });
+    const later = buildApi({ policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
     try {
       const read = await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/2/simulation' });
       expect(read.statusCode).toBe(200);

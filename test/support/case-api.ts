@@ -16,6 +16,7 @@ import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './cit
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
+import { ALL_UP } from './all-up.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 
@@ -65,7 +66,7 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases,
     temporalUiUrl: TEMPORAL_UI,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -19,6 +19,7 @@ import { addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline, type RunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
+import { ALL_UP } from './all-up.js';
 
 export interface ObjectionApi {
   url: string;
@@ -72,7 +73,7 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
     cases: createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
     objections: createObjectionService({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies }),
     console: options.console ?? false,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });
   return {

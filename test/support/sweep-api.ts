@@ -18,6 +18,7 @@ import { TEST_SECRET } from './city.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { connectClient } from './temporal.js';
 import type { TestStackInfo } from './test-stack.js';
+import { ALL_UP } from './all-up.js';
 
 export interface SweepApi {
   api: FastifyInstance;
@@ -46,7 +47,7 @@ export async function openSweepApi(stack: TestStackInfo, name: string, options: 
     policies: { lifecycle, simulation: createSimulationRunner({ store: pipeline.store, lifecycle }), authenticate: (token) => userOfToken(pipeline.store, token) },
     sweeps,
     console: options.console ?? false,
-    health: { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined },
+    health: ALL_UP,
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -24,9 +24,32 @@ export interface TestSubject {
   subjectKey: string;
 }
 
+/**
+ * Test files run in parallel processes against one Temporal namespace, where a benefit workflow
+ * ID (policy, subject key, period) may be started only once. Two files drawing the same random
+ * resident would see each other's grants, so every drawn ID is claimed, for the whole run, by
+ * the unique `_id` of a collection on the shared MongoDB server: a duplicate draws again.
+ * Sequences below 200 are left to the tests that write fixed IDs.
+ */
+const CLAIMS_DB = 'applyfree_test_claims';
+
+async function claimed(store: Connection, draw: () => string): Promise<string> {
+  const claims = store.getClient().db(CLAIMS_DB).collection<{ _id: string }>('subjects');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const id = draw();
+    try {
+      await claims.insertOne({ _id: id });
+      return id;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+  }
+  throw new Error('no unclaimed test subject ID after 50 draws');
+}
+
 /** A resident born on `birthDate` with the given facts (e.g. `'person.localHukou': true`). */
 export async function addResident(store: Connection, birthDate: string, facts: Record<string, unknown>): Promise<TestSubject> {
-  const id = makeResidentId('371402', birthDate, randomInt(500), 'female');
+  const id = await claimed(store, () => makeResidentId('371402', birthDate, 200 + randomInt(300), 'female'));
   const key = subjectKey('person', id, TEST_SECRET);
   await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'person', idNumber: id, createdAt: new Date() } }, { upsert: true });
   await writeFacts(store, 'idNumber', id, { 'person.birthDate': birthDate, ...facts });
@@ -34,7 +57,7 @@ export async function addResident(store: Connection, birthDate: string, facts: R
 }
 
 export async function addEnterprise(store: Connection, facts: Record<string, unknown>): Promise<TestSubject> {
-  const id = makeCreditCode('371402', randomInt(99_999_999));
+  const id = await claimed(store, () => makeCreditCode('371402', 100_000 + randomInt(99_899_999)));
   const key = subjectKey('enterprise', id, TEST_SECRET);
   await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'enterprise', creditCode: id, createdAt: new Date() } }, { upsert: true });
   await writeFacts(store, 'creditCode', id, facts);

@@ -18,7 +18,7 @@ import { logUnmask, registerUnmaskModel } from '../store/unmask-log.js';
 import { ROLE_ZH, type Role, type User } from '../store/users.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline } from './case-timeline.js';
 import { searchVisibility, type VisibleCase } from './case-visibility.js';
-import { Refusal } from './refusal.js';
+import { Refusal } from '../domain/refusal.js';
 
 export interface CaseServiceDeps {
   store: Connection;

@@ -14,6 +14,7 @@ import { registerModels } from '../store/models.js';
 import { benefitWorkflowId } from '../workflows/contracts.js';
 import { INDICATORS, type CauseReason, type IndicatorKey } from './metrics-labels.js';
 import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './metrics-reads.js';
+import { Refusal } from '../domain/refusal.js';
 
 export { INDICATORS, REASON_LABELS, type CauseReason, type IndicatorKey } from './metrics-labels.js';
 
@@ -26,10 +27,12 @@ export interface MetricsFilter {
 }
 
 /** A bad filter: 400 with the field at fault, in both languages. */
-export class MetricsFilterError extends Error {
-  readonly code = 'BAD_FILTER';
-  constructor(message: string, readonly messageZh: string, readonly field: string) {
-    super(message);
+export class MetricsFilterError extends Refusal {
+  declare readonly code: 'BAD_FILTER';
+  declare readonly field: string;
+  constructor(message: string, messageZh: string, field: string) {
+    super(400, 'BAD_FILTER', message, messageZh, field);
+    this.name = 'MetricsFilterError';
   }
 }
 

@@ -24,6 +24,7 @@ import {
   type PolicyVersionRecord,
 } from '../store/policy-versions.js';
 import { isPolicyRole, ROLE_ZH, type Role } from '../store/users.js';
+import { Refusal } from '../domain/refusal.js';
 
 /** Whoever acts; the lifecycle serves officers and reviewers and refuses every other role (FORBIDDEN_ROLE). */
 export interface Actor {
@@ -44,16 +45,11 @@ export type LifecycleErrorCode =
   | 'CATALOG_CONFLICT';
 
 /** A refused lifecycle step: a stable code, the HTTP status it maps to, and a message in both languages. */
-export class PolicyLifecycleError extends Error {
-  constructor(
-    readonly code: LifecycleErrorCode,
-    readonly status: number,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-    readonly issues?: readonly ValidationIssue[],
-  ) {
-    super(message);
+export class PolicyLifecycleError extends Refusal {
+  declare readonly code: LifecycleErrorCode;
+  declare readonly issues?: readonly ValidationIssue[];
+  constructor(code: LifecycleErrorCode, status: number, message: string, messageZh: string, field?: string, issues?: readonly ValidationIssue[]) {
+    super(status, code, message, messageZh, field, issues);
     this.name = 'PolicyLifecycleError';
   }
 }

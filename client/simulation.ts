@@ -19,6 +19,7 @@ import { policyVersionId, registerPolicyModels } from '../store/policy-versions.
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { loadSimulation, saveSimulation } from '../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './policy-lifecycle.js';
+import { Refusal } from '../domain/refusal.js';
 
 /** What the API answers for a version's simulation. */
 export interface SimulationView {
@@ -31,15 +32,10 @@ export interface SimulationView {
 }
 
 /** A refusal of the simulation API itself (NO_SIMULATION, INVALID_AS_OF), in both languages. */
-export class SimulationRefusal extends Error {
-  constructor(
-    readonly code: 'NO_SIMULATION' | 'INVALID_AS_OF',
-    readonly status: number,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-  ) {
-    super(message);
+export class SimulationRefusal extends Refusal {
+  declare readonly code: 'NO_SIMULATION' | 'INVALID_AS_OF';
+  constructor(code: 'NO_SIMULATION' | 'INVALID_AS_OF', status: number, message: string, messageZh: string, field?: string) {
+    super(status, code, message, messageZh, field);
     this.name = 'SimulationRefusal';
   }
 }

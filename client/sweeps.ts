@@ -23,6 +23,7 @@ import {
 } from '../workflows/contracts.js';
 import type { sweep } from '../workflows/sweep.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from './policy-lifecycle.js';
+import { Refusal } from '../domain/refusal.js';
 
 /** A sweep as the API, CLI and console show it. `live` when the counts came from the running workflow. */
 export interface SweepView extends Omit<SweepProgress, 'status'> {
@@ -38,15 +39,10 @@ export interface SweepView extends Omit<SweepProgress, 'status'> {
 export type SweepRefusalCode = 'INVALID_INPUT' | 'POLICY_NOT_FOUND' | 'POLICY_NOT_PUBLISHED' | 'POLICY_NOT_IN_FORCE' | 'NO_SWEEP' | 'SWEEP_FINISHED';
 
 /** A refused sweep request: a stable code, its HTTP status, both languages and the field at fault. */
-export class SweepRefusal extends Error {
-  constructor(
-    readonly code: SweepRefusalCode,
-    readonly status: number,
-    message: string,
-    readonly messageZh: string,
-    readonly field?: string,
-  ) {
-    super(message);
+export class SweepRefusal extends Refusal {
+  declare readonly code: SweepRefusalCode;
+  constructor(code: SweepRefusalCode, status: number, message: string, messageZh: string, field?: string) {
+    super(status, code, message, messageZh, field);
     this.name = 'SweepRefusal';
   }
 }

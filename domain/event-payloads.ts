@@ -4,18 +4,16 @@
  * reported with the field at fault, in English and Chinese, never echoing an identifier;
  * nothing is written before an event passes.
  */
+import { Refusal } from './refusal.js';
 import { IdentityError, validateCreditCode, validateResidentId } from './identity.js';
 import { findEventType } from './events.js';
 import type { SubjectKind } from './sources.js';
 
-export class EventValidationError extends Error {
-  readonly code = 'INVALID_EVENT';
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly messageZh: string,
-  ) {
-    super(`${field}: ${message}`);
+export class EventValidationError extends Refusal {
+  declare readonly code: 'INVALID_EVENT';
+  declare readonly field: string;
+  constructor(field: string, message: string, messageZh: string) {
+    super(400, 'INVALID_EVENT', `${field}: ${message}`, messageZh, field);
     this.name = 'EventValidationError';
   }
 }

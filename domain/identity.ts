@@ -3,23 +3,25 @@
  * (GB 11643-1999, 公民身份号码) and the unified social credit code (GB 32100-2015,
  * 统一社会信用代码). Pure functions; errors never echo the full identifier.
  */
+import { Refusal } from './refusal.js';
 
 export type IdentityErrorCode = 'INVALID_RESIDENT_ID' | 'INVALID_CREDIT_CODE';
 export type IdentityErrorReason = 'length' | 'charset' | 'region' | 'birthDate' | 'checkDigit';
 
 /** A malformed identifier: stable `code`, the `reason`, the `field` at fault, English and Chinese messages (masked). */
-export class IdentityError extends Error {
-  readonly messageZh: string;
+export class IdentityError extends Refusal {
+  declare readonly code: IdentityErrorCode;
+  /** Callers that validate an ID nested in a request rename the field to its place there. */
+  declare field: string;
   constructor(
-    readonly code: IdentityErrorCode,
+    code: IdentityErrorCode,
     readonly reason: IdentityErrorReason,
     message: string,
     messageZh: string,
-    public field: string,
+    field: string,
   ) {
-    super(message);
+    super(400, code, message, messageZh, field);
     this.name = 'IdentityError';
-    this.messageZh = messageZh;
   }
 }
 

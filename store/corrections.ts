@@ -9,17 +9,14 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
+import { Refusal } from '../domain/refusal.js';
 
 /** A correction refused before anything was written: stable code, both languages, the field at fault. */
-export class CorrectionError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly messageZh: string,
-    readonly field: string,
-  ) {
-    super(message);
+export class CorrectionError extends Refusal {
+  declare readonly field: string;
+  constructor(status: number, code: string, message: string, messageZh: string, field: string) {
+    super(status, code, message, messageZh, field);
+    this.name = 'CorrectionError';
   }
 }
 

@@ -4,7 +4,7 @@
  * roles allowed when the person's role may not use the group — both in English and Chinese.
  */
 import type { FastifyRequest } from 'fastify';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../domain/refusal.js';
 import { ROLE_ZH, type Role, type User } from '../../store/users.js';
 
 /** The person a bearer token belongs to, or undefined (store/users.ts userOfToken). */

@@ -1,11 +1,12 @@
 /**
- * How every route group answers an error: a refusal (anything carrying a stable `code` and a
- * Chinese message — Refusal and its subclasses, lifecycle, identity, sweep, correction and
- * filter errors) with its status, both languages, the field at fault and any issues; a request
+ * How every route group answers an error: a Refusal (each service's own subclass: lifecycle,
+ * identity, event, sweep, simulation, correction, filter…) with its status, both languages,
+ * the field at fault and any issues; a request
  * the route's schema rejects with 400 BAD_REQUEST naming the property; anything else with its
  * own status or 500. A group may answer some errors its own way first (`special`).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Refusal } from '../../domain/refusal.js';
 
 /** The JSON body of an error answer. */
 export interface ErrorBody {
@@ -15,18 +16,6 @@ export interface ErrorBody {
   field?: string;
   issues?: ReadonlyArray<{ path: string; message: string }>;
 }
-
-interface RefusalShape {
-  code: string;
-  message: string;
-  messageZh: string;
-  status?: number;
-  field?: string;
-  issues?: ReadonlyArray<{ path: string; message: string }>;
-}
-
-const isRefusal = (error: unknown): error is RefusalShape =>
-  error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { messageZh?: unknown }).messageZh === 'string';
 
 type ValidationDetail = { instancePath?: string; params?: { missingProperty?: string } };
 
@@ -42,9 +31,9 @@ export function answerErrors(special?: (error: Error) => { status: number; body:
   return (error: FastifyError & { validation?: ValidationDetail[] }, _request: FastifyRequest, reply: FastifyReply) => {
     const own = special?.(error);
     if (own) return reply.code(own.status).send(own.body);
-    if (isRefusal(error)) {
+    if (error instanceof Refusal) {
       const { code, message, messageZh, field, issues } = error;
-      return reply.code(error.status ?? 400).send({ code, message, messageZh, field, ...(issues ? { issues } : {}) });
+      return reply.code(error.status).send({ code, message, messageZh, field, ...(issues ? { issues } : {}) });
     }
     if (error.validation) {
       return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: schemaField(error) });

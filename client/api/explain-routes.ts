@@ -19,7 +19,7 @@ import type { Policy } from '../../rules/types.js';
 import { ErrorType } from '../../workflows/contracts.js';
 import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../policy-lifecycle.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
-import { Refusal } from '../refusal.js';
+import { Refusal } from '../../domain/refusal.js';
 import { answerErrors } from './errors.js';
 
 /** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key secret. */

@@ -4,9 +4,10 @@
  * aggregates only (policy, department, source, outcome), never a subject.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MetricsFilterError, type MetricsFilter, type MetricsService } from '../metrics.js';
+import type { MetricsFilter, MetricsService } from '../metrics.js';
 import { prometheusText } from '../metrics-prometheus.js';
-import { actorResolver, ApiRefusal, type Authenticate } from './auth.js';
+import { actorResolver, type Authenticate } from './auth.js';
+import { Refusal } from '../../domain/refusal.js';
 import type { Role } from '../../store/users.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
@@ -50,7 +51,7 @@ const programmeSchema = {
 /** Registers /metrics (and, with `authenticate`, /programme-metrics) in its own scope. */
 export async function metricsRoutes(app: FastifyInstance, deps: MetricsApiDeps): Promise<void> {
   app.setErrorHandler(answerErrors((error) =>
-      error instanceof ApiRefusal || error instanceof MetricsFilterError || (error as { validation?: unknown }).validation ? undefined : { status: 503, body: { code: 'METRICS_UNAVAILABLE', message: `the metrics could not be read: ${error.message}`, messageZh: '暂时无法读取监督指标' } },
+      error instanceof Refusal || (error as { validation?: unknown }).validation ? undefined : { status: 503, body: { code: 'METRICS_UNAVAILABLE', message: `the metrics could not be read: ${error.message}`, messageZh: '暂时无法读取监督指标' } },
     ),
   );
 

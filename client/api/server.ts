@@ -3,7 +3,7 @@
  * the field at fault.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { EventValidationError } from '../../domain/event-payloads.js';
+import { answerErrors } from './errors.js';
 import { checkHealth, type HealthChecks } from '../health.js';
 import type { IngestResult } from '../ingest.js';
 import { POLICY_SCHEMA } from '../../rules/policy-schema.js';
@@ -84,15 +84,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     return reply.code(404).send(body);
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
-    if (error instanceof EventValidationError) {
-      const body: ApiError = { code: error.code, message: error.message, messageZh: error.messageZh, field: error.field };
-      return reply.code(400).send(body);
-    }
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    const body: ApiError = { code: error.code ?? (status === 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: error.message };
-    return reply.code(status).send(body);
-  });
+  // Every refusal (an event's bad field, an identity, a policy step…) is answered alike.
+  app.setErrorHandler(answerErrors());
 
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * A refused request, as every route group answers it: HTTP status, a stable code, the message
  * in English and Chinese, the field at fault and, for documents, each issue with its path.
- * Each group names its own subclass so its error handler knows what it threw.
+ * Each service names its own subclass, narrowing `code` to the codes it answers, so callers
+ * and tests can tell what refused them; the API's error handler answers every subclass alike.
  */
 export class Refusal extends Error {
   constructor(
@@ -10,7 +11,7 @@ export class Refusal extends Error {
     message: string,
     readonly messageZh: string,
     readonly field?: string,
-    readonly issues?: Array<{ path: string; message: string }>,
+    readonly issues?: ReadonlyArray<{ path: string; message: string; messageZh?: string }>,
   ) {
     super(message);
   }

@@ -3,8 +3,10 @@
  * content hash (a second request gets the running one), progress as it streams the population,
  * the full result kept in the store (policy_simulations, the latest per version, so it outlives
  * the process) and a summary on the version (policy_versions.simulation) with a 'simulated'
- * history entry, which submitting requires for the current content. A simulation running when
- * the API stops is lost and must be started again.
+ * history entry, which submitting requires for the current content. A running simulation
+ * writes its progress to the store every few seconds, so any API process can show it. One
+ * running when its API stops is reported SIMULATION_INTERRUPTED, with the progress it reached:
+ * at once when the API shuts down in order, and once its progress is stale after a crash.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -17,7 +19,7 @@ import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { policyVersionId, registerPolicyModels } from '../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
-import { loadSimulation, saveSimulation } from '../store/simulations.js';
+import { loadSimulation, saveSimulation, saveSimulationProgress } from '../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './policy-lifecycle.js';
 import { Refusal } from '../domain/refusal.js';
 
@@ -52,12 +54,20 @@ export interface SimulationRunnerDeps {
   /** Subjects per batch, and documents per database round trip (store/population.ts defaults). */
   batchSize?: number;
   readBatchSize?: number;
+  /** How often a running simulation writes its progress to the store (default 2 s). */
+  progressEveryMs?: number;
+  /** A kept running simulation whose progress is older than this was cut off by its API stopping (default 30 s). */
+  staleAfterMs?: number;
 }
 
 interface Job {
+  /** This attempt, as the store names it. */
+  run: string;
   hash: string;
   view: SimulationView;
   abort: AbortController;
+  /** The attempt's first write to the store, which start() waits for: then every API process sees it. */
+  kept: Promise<void>;
   finished: Promise<void>;
 }
 
@@ -81,6 +91,19 @@ const ZH_BY_CODE: Record<string, (asOf: string) => string> = {
   INVALID_AS_OF: (asOf) => `模拟日期 ${asOf} 无效`,
 };
 
+/** What a simulation cut off by its API stopping reports, with the progress it had reached. */
+function interrupted(view: SimulationView): SimulationView {
+  return {
+    ...view,
+    status: 'failed',
+    error: {
+      code: 'SIMULATION_INTERRUPTED',
+      message: `the API stopped while this simulation ran (${view.progress.processed} of ${view.progress.total} subjects): start it again`,
+      messageZh: `模拟进行中服务已停止（已处理 ${view.progress.processed}/${view.progress.total}），请重新发起模拟`,
+    },
+  };
+}
+
 function failureOf(error: unknown, asOf: string): NonNullable<SimulationView['error']> {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof RulesError) return { code: error.code, message, messageZh: (ZH_BY_CODE[error.code] ?? (() => `模拟失败：${message}`))(asOf) };
@@ -94,6 +117,9 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
   const now = deps.now ?? (() => new Date());
   const today = deps.today ?? (() => cityToday(now()));
   const jobs = new Map<string, Job>();
+  const progressEveryMs = deps.progressEveryMs ?? 2_000;
+  const staleAfterMs = deps.staleAfterMs ?? 30_000;
+  let stopping = false;
 
   /** The published version a draft is compared with: the latest one in force on asOf. */
   async function baselineFor(policyId: string, version: number, asOf: string): Promise<Policy | undefined> {
@@ -108,15 +134,31 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
     await PolicyHistory.create({ key: `${_id}#${randomUUID()}`, policyId: policy.id, version: policy.version, action: 'simulated', actor: actor.name, role: actor.role, at: now(), changes: [detail] });
   }
 
-  /** Stores the finished (or failed) view as the version's latest simulation. */
-  async function keep(policy: Policy, hash: string, finished: SimulationView): Promise<void> {
-    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), hash, finished, now());
+  /** Stores the attempt's view (running, finished or failed) as the version's latest simulation. */
+  async function keep(policy: Policy, job: Job, view: SimulationView): Promise<void> {
+    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), job.run, job.hash, view, now());
+  }
+
+  /** Writes the running view's progress every `progressEveryMs` until stopped; a failed write waits for the next. */
+  function reportProgress(policy: Policy, job: Job): () => Promise<void> {
+    let writing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      writing = writing.then(() => saveSimulationProgress(deps.store, policyVersionId(policy.id, policy.version), job.run, job.view, now())).catch(() => undefined);
+    }, progressEveryMs);
+    return async () => {
+      clearInterval(timer);
+      await writing;
+    };
   }
 
   async function run(actor: Actor, job: Job, policy: Policy, baseline: Policy | undefined): Promise<void> {
     const { view } = job;
     const started = performance.now();
+    let stopReporting = async () => {};
     try {
+      job.kept = keep(policy, job, view);
+      await job.kept;
+      stopReporting = reportProgress(policy, job);
       const simulation = createSimulation(policy, view.asOf, baseline);
       view.progress.total = await countPopulation(population, policy.subject);
       for await (const batch of streamPopulation(population, { kind: policy.subject, facts: simulation.facts, signal: job.abort.signal, batchSize: deps.batchSize, readBatchSize: deps.readBatchSize })) {
@@ -126,15 +168,24 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       }
       view.progress.total = view.progress.processed;
       const result = simulation.result(Math.round(performance.now() - started));
+      await stopReporting();
       // Kept and recorded on the version before anyone is told it is done: a submit right after sees it.
-      await keep(policy, job.hash, { ...view, status: 'done', result });
+      await keep(policy, job, { ...view, status: 'done', result });
       await record(actor, policy, job.hash, true, describeSimulation(result));
       view.result = result;
       view.status = 'done';
     } catch (error) {
-      if (job.abort.signal.aborted) return;
+      await stopReporting();
+      if (job.abort.signal.aborted) {
+        // Replaced by a newer attempt: that one is kept. Cut off by shutdown: say so.
+        if (stopping) {
+          Object.assign(view, interrupted(view));
+          await keep(policy, job, view).catch(() => undefined);
+        }
+        return;
+      }
       const failure = failureOf(error, view.asOf);
-      await keep(policy, job.hash, { ...view, status: 'failed', error: failure }).catch(() => undefined);
+      await keep(policy, job, { ...view, status: 'failed', error: failure }).catch(() => undefined);
       view.status = 'failed';
       view.error = failure;
       await record(actor, policy, job.hash, false, `failed as of ${view.asOf}: ${failure.message}`).catch(() => undefined);
@@ -162,6 +213,8 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       if (job) return job.view;
       const kept = await loadSimulation<SimulationView>(deps.store, policyVersionId(policyId, version));
       if (!kept) throw noSimulation(policyId, version);
+      // Running in another API process, or cut off by one that stopped without saying so.
+      if (kept.view.status === 'running' && now().getTime() - kept.at.getTime() > staleAfterMs) return interrupted(kept.view);
       return kept.view;
     },
     /**
@@ -190,13 +243,17 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       if (running) return running.view;
       jobs.get(key)?.abort.abort();
       const job: Job = {
+        run: randomUUID(),
         hash: current.hash,
         view: { status: 'running', asOf, startedAt: now().toISOString(), progress: { processed: 0, total: 0 } },
         abort: new AbortController(),
+        kept: Promise.resolve(),
         finished: Promise.resolve(),
       };
       job.finished = run(actor, job, policy, baseline);
       jobs.set(key, job);
+      // A failed first write is the run's failure, reported in the view.
+      await job.kept.catch(() => undefined);
       return job.view;
     },
 
@@ -207,9 +264,12 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       return view(policyId, version);
     },
 
-    /** Stops every running simulation (at shutdown); nothing is recorded for them. */
-    stop(): void {
-      for (const job of jobs.values()) job.abort.abort();
+    /** Stops every running simulation (at shutdown), each kept as SIMULATION_INTERRUPTED. */
+    async stop(): Promise<void> {
+      stopping = true;
+      const running = [...jobs.values()].filter((job) => job.view.status === 'running');
+      for (const job of running) job.abort.abort();
+      await Promise.all(running.map((job) => job.finished));
     },
   };
 }

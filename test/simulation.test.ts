@@ -21,6 +21,7 @@ import { validatePolicy } from '../rules/validate.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
+import { makeResidentId } from '../domain/identity.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
 import { ALL_UP } from './support/all-up.js';
 
@@ -105,7 +106,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  runner?.stop();
+  await runner?.stop();
   await api?.close();
   await store?.dropDatabase();
   await store?.close();
@@ -267,5 +268,76 @@ describe('submitting a draft', () => {
     const simulated = history.filter((entry) => entry.version === 2 && entry.action === 'simulated').map((entry) => entry.changes[0].split(/ over |: /)[0]);
     expect(simulated.slice(0, 3)).toEqual(['as of 2026-07-01', 'as of 2026-06-01', 'failed as of 2025-06-01']);
     expect(simulated.slice(-2)).toEqual(['failed as of 2025-06-01', 'as of 2026-07-01']);
+  });
+});
+
+describe('a simulation cut off by its API stopping', () => {
+  let city: Connection;
+  let cityLifecycle: PolicyLifecycle;
+  const runners: SimulationRunner[] = [];
+  const runnerOf = (options: { now?: () => Date } = {}) => {
+    // Small reads and frequent progress writes, so the run is long enough to be caught midway.
+    const made = createSimulationRunner({ store: city, lifecycle: cityLifecycle, batchSize: 5, readBatchSize: 2, progressEveryMs: 20, ...options });
+    runners.push(made);
+    return made;
+  };
+  const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+    for (let i = 0; i < 500; i++) {
+      const value = await read();
+      if (done(value)) return value;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('timed out waiting for the simulation');
+  };
+
+  beforeAll(async () => {
+    city = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simstop_${randomUUID().slice(0, 8)}$1`));
+    cityLifecycle = createPolicyLifecycle(city);
+    await cityLifecycle.importCatalog((await loadPolicyCatalog()).policies);
+    const households = Array.from({ length: 3_000 }, (_, i) => {
+      const id = makeResidentId('371402', `19${String(20 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`, Math.floor(i / 630), 'male');
+      return { _id: id, idNumber: id, birthDate: new Date(`19${String(20 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`), localHukou: true, alive: true };
+    });
+    await city.db!.collection('dp_household_registry').insertMany(households as never[]);
+  });
+  afterAll(async () => {
+    for (const made of runners) await made.stop();
+    await city?.dropDatabase();
+    await city?.close();
+  });
+
+  it('shows its progress to another API process while it runs, and says it was interrupted once its API stops', async () => {
+    const first = runnerOf();
+    await first.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
+    // Another API process over the same store follows the progress the first one writes.
+    const other = runnerOf();
+    const running = await until(() => other.latest('old-age-allowance', 1), (view) => view.progress.processed > 0);
+    expect(running).toMatchObject({ status: 'running', asOf: AS_OF, progress: { total: 3_000 } });
+
+    await first.stop();
+    const after = await other.latest('old-age-allowance', 1);
+    expect(after.status).toBe('failed');
+    expect(after.error).toMatchObject({ code: 'SIMULATION_INTERRUPTED', message: expect.stringContaining('start it again') as unknown, messageZh: expect.stringContaining('请重新发起模拟') as unknown });
+    expect(after.progress.processed).toBeGreaterThan(0);
+    expect(after.progress.processed).toBeLessThan(3_000);
+    expect(after.result).toBeUndefined();
+
+    // Started again, it runs to the end and replaces the interrupted attempt.
+    const again = runnerOf();
+    await again.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
+    const done = await again.finished('old-age-allowance', 1);
+    expect(done).toMatchObject({ status: 'done', progress: { processed: 3_000, total: 3_000 } });
+    expect(await other.latest('old-age-allowance', 1)).toMatchObject({ status: 'done', result: { population: 3_000 } });
+  });
+
+  it('is reported interrupted once its progress is stale, as after a crash, and running until then', async () => {
+    const crashing = runnerOf();
+    await crashing.start(wang, 'old-age-allowance', 1, { asOf: '2026-08-01' });
+    const now = runnerOf();
+    await until(() => now.latest('old-age-allowance', 1), (view) => view.status === 'running' && view.progress.processed > 0);
+    // A minute on, with no progress written since (its API gone without a word), it was cut off.
+    const later = runnerOf({ now: () => new Date(Date.now() + 60_000) });
+    expect(await later.latest('old-age-allowance', 1)).toMatchObject({ status: 'failed', asOf: '2026-08-01', error: { code: 'SIMULATION_INTERRUPTED' } });
+    expect((await now.latest('old-age-allowance', 1)).status).toBe('running');
   });
 });

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const lifecycle = createPolicyLifecycle(store);
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
-    cleanups.push({ name: 'simulations', run: async () => simulation.stop() });
+    cleanups.push({ name: 'simulations', run: () => simulation.stop() });
     const api = buildApi({
       ingest: counted.ingest,
       summary: () => summary.get(),

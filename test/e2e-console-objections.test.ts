@@ -160,6 +160,43 @@ describe('a supervisor handling an objection to a disability grade', () => {
   });
 });
 
+describe('the objections page on a phone', () => {
+  it('shows the list and a settled objection at 390 px with nothing overflowing', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await signInAs(page, url, env.tokens.supervisor, '周督查', '督查人员');
+      await page.goto(`${url}/console#/objections/${filed.id}`);
+      const detail = page.locator(`.objection-detail[data-objection="${filed.id}"]`);
+      await detail.waitFor();
+      await page.locator(`tr.objection-row[data-objection="${filed.id}"]`).waitFor();
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      // Each part fits the screen: the filters, the list, the outcome by period and the steps.
+      for (const part of ['.objection-filter', '.objection-list', '.objection-table', '.obj-periods', '.obj-steps', '.obj-correction']) {
+        const box = await page.locator(part).first().boundingBox();
+        expect(box, part).not.toBeNull();
+        expect(box!.x, part).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, part).toBeLessThanOrEqual(390);
+      }
+      expect(await detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('补发 ¥100');
+      // The list row reads as a block: its time and status side by side, the policy below them.
+      const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
+      const [time, status, policy] = await Promise.all(['td:nth-child(1)', 'td:nth-child(5)', 'td:nth-child(2)'].map(async (cell) => (await row.locator(cell).boundingBox())!));
+      expect(Math.abs(time.y - status.y)).toBeLessThan(4);
+      expect(policy.y).toBeGreaterThanOrEqual(time.y + time.height - 1);
+      expect(policy.width).toBeGreaterThan(300);
+      await checkedScreenshot(page, 'objection-phone', { minHeight: 700 });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('an objection read by an officer and rejected by a supervisor', () => {
   it('shows an officer the objection without the forms, and refuses a supervisor’s rejection without a reason at the field', async () => {
     const response = await call('POST', '/objections', env.tokens.officer, { subject: env.gradeOne.id, caseId: env.gradeOne.caseId, policyId: POLICY, statement: '当事人来电对补贴认定提出异议' });

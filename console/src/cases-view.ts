@@ -11,7 +11,7 @@ import { formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 
 /** A case as GET /cases lists it (client/cases.ts CaseSummary). */
-interface CaseSummary {
+export interface CaseSummary {
   caseId: string;
   eventType: string;
   eventDate?: string;
@@ -36,8 +36,8 @@ export interface RecordedCondition {
   pledged?: boolean;
 }
 
-interface TimelineEntry { at: string; kind: string; actor: string; summary: Text; source: 'temporal' | 'record'; workflowId?: string; detail?: Record<string, unknown> }
-interface CaseTimeline {
+export interface TimelineEntry { at: string; kind: string; actor: string; summary: Text; source: 'temporal' | 'record'; workflowId?: string; detail?: Record<string, unknown> }
+export interface CaseTimeline {
   caseId: string;
   eventType: string;
   eventDate: string;
@@ -162,7 +162,7 @@ function entryItem(entry: TimelineEntry, caseId: string): HTMLElement {
 }
 
 /** GET /policies/:id/explain's answer, the parts shown here (rules/explain-subject.ts Explanation). */
-interface SubjectExplanation {
+export interface SubjectExplanation {
   flips: Array<{ changes: Array<{ fact: string; factLabel?: Text; from: unknown; to: unknown }>; outcome: string }>;
   nextChange: { date: string; outcome: string } | null;
 }

@@ -12,13 +12,13 @@ import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 
 type PolicyLabel = { id: string; version: number; title: Text };
-interface Offer { key: string; policy: PolicyLabel; period: string; amount?: number; status: string; offeredAt: string; expiresAt: string }
-interface Notice { key: string; template: string; title: Text; body: Text; deliveredAt: string; readAt?: string }
-interface Benefit { key: string; policy: PolicyLabel; period: string; amount?: number; basis: string; status: string; grantedAt: string; revokeReason?: string }
-interface DecisionView { key: string; caseId: string; policy: PolicyLabel; outcome: string; amount?: number; period: string; decidedAt: string; conditions: RecordedCondition[] }
-interface PledgeView { key: string; policy: PolicyLabel; pledgedFacts: Array<{ label: Text }>; inspectOn: string; status: string; inspectedAt?: string; discrepancies?: Array<{ label: Text }>; recovery?: { amount: number; status: string } }
-interface AccessView { at: string; department: Text; fields: Array<{ label: Text }>; purposes: string[]; policy: PolicyLabel; outcome: string }
-interface ObjectionView { id: string; status: string; policyId: string; statement: string; filedAt: string }
+export interface Offer { key: string; policy: PolicyLabel; period: string; amount?: number; status: string; offeredAt: string; expiresAt: string }
+export interface Notice { key: string; template: string; title: Text; body: Text; deliveredAt: string; readAt?: string }
+export interface Benefit { key: string; policy: PolicyLabel; period: string; amount?: number; basis: string; status: string; grantedAt: string; revokeReason?: string }
+export interface DecisionView { key: string; caseId: string; policy: PolicyLabel; outcome: string; amount?: number; period: string; decidedAt: string; conditions: RecordedCondition[] }
+export interface PledgeView { key: string; policy: PolicyLabel; pledgedFacts: Array<{ label: Text }>; inspectOn: string; status: string; inspectedAt?: string; discrepancies?: Array<{ label: Text }>; recovery?: { amount: number; status: string } }
+export interface AccessView { at: string; department: Text; fields: Array<{ label: Text }>; purposes: string[]; policy: PolicyLabel; outcome: string }
+export interface ObjectionView { id: string; status: string; policyId: string; statement: string; filedAt: string }
 
 const money = (amount: number | undefined) => (amount === undefined ? '' : `¥${formatNumber(amount)}`);
 /** The objection routes are another part of the release: a missing route is "not yet", anything else an error. */

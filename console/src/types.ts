@@ -1,4 +1,4 @@
-/** What the console receives from the API (the server's own types where they are pure). */
+/** What the console receives from the API: the server's own types where they are pure, else declared here and held to the server's by test/console-types.check.ts. */
 import type { Condition, Policy, PolicyTest } from '../../rules/types.js';
 import type { Text } from '../../domain/sources.js';
 

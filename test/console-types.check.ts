@@ -1,0 +1,82 @@
+/**
+ * The console (console/src) runs in the browser and declares the API answers it reads by hand.
+ * This file holds them to the server's own types at compile time: each line fails `npm test`'s
+ * typecheck when an answer the server sends (as JSON: dates become strings) no longer fits what
+ * the console expects of it — a renamed field, a changed type, a field the console needs and
+ * the server stopped sending. It runs nothing.
+ */
+import type { CaseSummary as ServerCase } from '../client/cases.js';
+import type { CitizenService, PolicyLabel } from '../client/citizen.js';
+import type { CaseTimeline as ServerTimeline } from '../client/case-timeline.js';
+import type { ObjectionView as ServerObjection } from '../client/objection-view.js';
+import type { ProgrammeMetrics } from '../client/metrics.js';
+import type { PolicyVersionView, PolicyLifecycle } from '../client/policy-lifecycle.js';
+import type { SimulationView as ServerSimulation } from '../client/simulation.js';
+import type { SweepView as ServerSweep } from '../client/sweeps.js';
+import type { catalogView } from '../client/api/catalog-routes.js';
+import type { Explanation } from '../rules/explain-subject.js';
+import type { PolicyTestReport } from '../rules/policy-tests.js';
+import type { CaseSummary, CaseTimeline, SubjectExplanation } from '../console/src/cases-view.js';
+import type { AccessView, Benefit, DecisionView, Notice, ObjectionView as CitizenObjection, Offer, PledgeView } from '../console/src/citizen-view.js';
+import type { ProgrammeMetricsView } from '../console/src/metrics-view.js';
+import type { Objection } from '../console/src/objections-view.js';
+import type { SweepView } from '../console/src/sweeps-view.js';
+import type { Catalog, HistoryEntry, SimulationView, TestReport, VersionSummary } from '../console/src/types.js';
+
+/** A value as JSON carries it: dates as ISO strings, functions gone. */
+type Json<T> = T extends Date
+  ? string
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends ReadonlyArray<infer Item>
+      ? Array<Json<Item>>
+      : T extends object
+        ? { [K in keyof T]: Json<T[K]> }
+        : T;
+
+/** `true` when every answer of the server's type is a valid value of the console's. */
+type Fits<Server, Console> = [Json<Server>] extends [Console] ? true : false;
+type Answer<Method extends (...args: never[]) => unknown> = Awaited<ReturnType<Method>>;
+type Item<List> = List extends ReadonlyArray<infer One> ? One : never;
+
+export const consoleTypesFit: {
+  versions: Fits<Omit<PolicyVersionView, 'document'>, VersionSummary>;
+  history: Fits<Item<Answer<PolicyLifecycle['history']>>, HistoryEntry>;
+  tests: Fits<PolicyTestReport, TestReport>;
+  simulation: Fits<ServerSimulation, SimulationView>;
+  catalog: Fits<ReturnType<typeof catalogView>, Catalog>;
+  sweeps: Fits<ServerSweep, SweepView>;
+  cases: Fits<ServerCase, CaseSummary>;
+  timeline: Fits<ServerTimeline, CaseTimeline>;
+  explanation: Fits<Explanation, SubjectExplanation>;
+  metrics: Fits<ProgrammeMetrics, ProgrammeMetricsView>;
+  objections: Fits<ServerObjection, Objection>;
+  citizenObjections: Fits<ServerObjection, CitizenObjection>;
+  inbox: Fits<Item<Answer<CitizenService['inbox']>['notices']>, Notice>;
+  decisions: Fits<Item<Answer<CitizenService['decisions']>>, DecisionView>;
+  benefits: Fits<Item<Answer<CitizenService['benefits']>>, Benefit>;
+  offers: Fits<Item<Answer<CitizenService['offers']>>, Offer>;
+  pledges: Fits<Item<Answer<CitizenService['pledges']>>, PledgeView>;
+  access: Fits<Item<Answer<CitizenService['access']>>, AccessView>;
+  policyLabel: Fits<PolicyLabel, Offer['policy']>;
+} = {
+  versions: true,
+  history: true,
+  tests: true,
+  simulation: true,
+  catalog: true,
+  sweeps: true,
+  cases: true,
+  timeline: true,
+  explanation: true,
+  metrics: true,
+  objections: true,
+  citizenObjections: true,
+  inbox: true,
+  decisions: true,
+  benefits: true,
+  offers: true,
+  pledges: true,
+  access: true,
+  policyLabel: true,
+};

@@ -7,11 +7,12 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
-import { evaluatePolicy } from '../rules/engine.js';
+import { evaluatePolicy, periodKey } from '../rules/engine.js';
 import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import { addObjectionStep, registerObjectionModel, type ObjectionOutcome, type ObjectionRecord } from '../store/objections.js';
+import { registerSweepModel } from '../store/sweeps.js';
 import { ErrorType } from '../workflows/contracts.js';
 import { pinnedPolicy, planOf, type PolicySource } from './case.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
@@ -30,6 +31,9 @@ const amountText = (amount?: number) => (amount === undefined ? '' : ` ${amount}
 
 /** The new decision's key: derived from the old one, so the two are linked by name as well as by field. */
 export const objectionDecisionKey = (previousKey: string, objectionId: string) => `${previousKey}:objection:${objectionId}`;
+
+/** What deciding a period again needs of the decision it replaces. */
+type PriorDecision = Pick<DecisionRecord, 'key' | 'policy' | 'asOf' | 'outcome' | 'period' | 'amount' | 'decidedAt'>;
 
 /** One decision decided again: the new and the old outcome and amount, for its period. */
 export interface PeriodReevaluation {
@@ -52,6 +56,7 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
   const Objection = registerObjectionModel(deps.store);
   const { Decision } = registerDecisionModels(deps.store);
   const { Grant, Recovery } = registerBenefitModels(deps.store);
+  const Sweeps = registerSweepModel(deps.store);
 
   async function objectionOf(objectionId: string): Promise<ObjectionRecord> {
     const objection = await Objection.findOne({ _id: objectionId }).lean();
@@ -64,18 +69,34 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
    * The subject's decisions under the same policy for periods after the objected one, made
    * before the correction (or the supervisor's re-check) on the records it corrected: the latest
    * per period, leaving out objection decisions and any another objection already decided again.
+   * A sweep records only whom it finds eligible or undetermined, so a population sweep that
+   * finished, started before the correction, and left no decision of the subject for its period
+   * found the subject ineligible there: that period is decided again too, from "ineligible".
    */
-  async function laterDecisions(objection: ObjectionRecord, previous: DecisionRecord): Promise<DecisionRecord[]> {
+  async function laterDecisions(objection: ObjectionRecord, previous: DecisionRecord): Promise<PriorDecision[]> {
     const answeredAt = new Date(objection.correction?.at ?? objection.resolution?.at ?? Date.now()).getTime();
     const ours = (key: string) => objectionDecisionKey(key, objection._id);
     const all = (await Decision.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId }).lean()) as Array<DecisionRecord & { objectionId?: string; supersededBy?: string }>;
-    const byPeriod = new Map<string, DecisionRecord>();
+    const byPeriod = new Map<string, PriorDecision>();
+    const keep = (decision: PriorDecision) => {
+      const kept = byPeriod.get(decision.period);
+      if (!kept || new Date(kept.decidedAt) < new Date(decision.decidedAt)) byPeriod.set(decision.period, decision);
+    };
     for (const decision of all) {
       if (decision.objectionId || decision.period === previous.period || decision.asOf <= previous.asOf) continue;
       if (new Date(decision.decidedAt).getTime() >= answeredAt) continue;
       if (decision.supersededBy && decision.supersededBy !== ours(decision.key)) continue;
-      const kept = byPeriod.get(decision.period);
-      if (!kept || new Date(kept.decidedAt) < new Date(decision.decidedAt)) byPeriod.set(decision.period, decision);
+      keep(decision);
+    }
+    // Any decision of a period (a case's, a sweep's, another objection's) leaves it to that decision; this objection's own are retries.
+    const decided = new Set(all.filter((d) => d.objectionId !== objection._id).map((d) => d.period));
+    const sweeps = await Sweeps.find({ 'policy.id': objection.policyId, status: 'done', asOf: { $gt: previous.asOf } }).lean();
+    for (const sweep of sweeps.sort((a, b) => a.asOf.localeCompare(b.asOf))) {
+      if (sweep._id.endsWith(':due') || new Date(sweep.startedAt).getTime() >= answeredAt) continue;
+      const period = periodKey(await pinnedPolicy(deps.policies, sweep.policy), sweep.asOf);
+      if (period === previous.period || decided.has(period)) continue;
+      // Named after the sweep and the (pseudonymous) subject: the same on a retry, so decided again once.
+      keep({ key: `${sweep._id}:${objection.subjectKey}`, policy: sweep.policy, asOf: sweep.asOf, outcome: 'ineligible', period, decidedAt: new Date(sweep.startedAt) });
     }
     return [...byPeriod.values()].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
   }
@@ -174,7 +195,7 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
       };
 
       /** Decides `old` again and records the new decision once; what changed, for the steps and the settlement. */
-      const redecide = async (old: DecisionRecord): Promise<PeriodReevaluation> => {
+      const redecide = async (old: PriorDecision): Promise<PeriodReevaluation> => {
         const key = objectionDecisionKey(old.key, objection._id);
         let decided: DecisionRecord | null = await Decision.findOne({ _id: key }).lean();
         if (!decided) {

@@ -4,10 +4,14 @@
  * second case, the same wrong grade). Correcting grade 3 to 2 pays the care subsidy's 100 for
  * March and for June; correcting grade 1 to 2 recovers 50 for each. A decision made after the
  * correction already read the corrected grade and is left alone; a retry settles nothing twice.
+ * A month a city-wide sweep screened is settled too, though a sweep keeps no decision for those
+ * it finds ineligible.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ObjectionView } from '../client/objections.js';
-import type { LifeEventResult, ObjectionResult } from '../workflows/contracts.js';
+import { sweepWorkflowId, type LifeEventResult, type ObjectionResult } from '../workflows/contracts.js';
+import { sweep } from '../workflows/sweep.js';
+import { addResident } from './support/city.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { callApi } from './support/running-pipeline.js';
 
@@ -82,5 +86,46 @@ describe('an objection whose correction also concerns later periods', () => {
     const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
     expect([reevaluation.period, ...(reevaluation.later ?? []).map((r) => r.period)]).toEqual(['2026-03', '2026-06']);
     expect(await careDecisions(env.gradeOne.subjectKey)).toContainEqual(['2026-09', 'eligible', 100, 'case']);
+  });
+});
+
+describe('an objection whose correction concerns a month a sweep screened', () => {
+  it('pays the arrears of a month a sweep found the resident ineligible in, though the sweep kept no decision of it', async () => {
+    const resident = await addResident(env.pipeline.store, '1979-05-06', {
+      'person.localHukou': true, 'person.alive': true, 'person.minimumLivingAllowance': true,
+      'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01',
+    });
+    const accepted = await env.ingest({ sourceEventId: `dpf-swept-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+    const cased = (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
+    for (const decision of cased.decisions) if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
+
+    // The care subsidy swept over the whole city as of 15 July: this resident ineligible, counted but not recorded.
+    const swept = await env.client.workflow.execute(sweep, {
+      workflowId: sweepWorkflowId(CARE, 1, '2026-07-15'),
+      taskQueue: env.pipeline.taskQueue,
+      args: [{ policy: { id: CARE, version: 1 }, asOf: '2026-07-15', requestedBy: '王芳' }],
+    });
+    expect(swept.status).toBe('done');
+    expect(swept.ineligible).toBeGreaterThanOrEqual(1);
+    expect(await careDecisions(resident.subjectKey)).toEqual([['2026-03', 'ineligible', null, 'case']]);
+
+    const { filed, result } = await objectAndCorrect({ id: resident.id, caseId: accepted.caseId }, 2, '市残联复核鉴定档案：应为二级');
+    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 });
+    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor)).json as ObjectionView;
+    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([['2026-03', 0, 100], ['2026-07', 0, 100]]);
+    expect(await careDecisions(resident.subjectKey)).toEqual([
+      ['2026-03', 'eligible', 100, 'objection'],
+      ['2026-03', 'ineligible', null, 'case'],
+      ['2026-07', 'eligible', 100, 'objection'],
+    ]);
+    const july = view.steps.find((step) => step.kind === 'decision' && step.summary.zh.startsWith('2026-07'));
+    expect(july?.summary.zh).toContain('原判定：不符合');
+
+    // Retried by hand: the same July period found again, decided once, paid once.
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
+    expect(reevaluation.later?.map((r) => [r.period, r.previousOutcome, r.outcome])).toEqual([['2026-07', 'ineligible', 'eligible']]);
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ arrears: 200 });
+    const grants = await env.pipeline.models.Grant.find({ subjectKey: resident.subjectKey, 'policy.id': CARE }).lean();
+    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([['2026-03', 100, 'objection-arrears'], ['2026-07', 100, 'objection-arrears']]);
   });
 });

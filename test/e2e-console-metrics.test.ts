@@ -19,7 +19,7 @@ import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
-import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
@@ -132,6 +132,30 @@ describe('the metrics page', () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('fits a phone: the figures and charts at 390 px, nothing scrolling sideways', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await signIn(page, env.tokens.supervisor, '周督查');
+    await page.locator('.nav-metrics').click();
+    await expect.poll(() => page.locator('.stat-grants strong').count()).toBe(1);
+    await page.locator('.chart-grants-policy rect.bar').first().waitFor();
+    await expectFitsScreen(page, ['.metrics-filter', '.metrics-stats', '.chart-grants-policy', '.chart-causes', '.chart-latency', '.chart-sharing']);
+    // Each label on its own line above its bar, at a size one can read (squeezed beside the bars, it would be about 7 px).
+    const label = (await page.locator('.chart-grants-policy .chart-label').first().boundingBox())!;
+    const bar = (await page.locator('.chart-grants-policy rect.bar').first().boundingBox())!;
+    expect(label.height).toBeGreaterThanOrEqual(11);
+    expect(label.y + label.height).toBeLessThanOrEqual(bar.y + 1);
+    expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
+    await screenshot(page, 'metrics-phone');
+    // Turned to a wide screen, the charts redraw with the labels beside the bars.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(async () => {
+      const [l, b] = await Promise.all([page.locator('.chart-grants-policy .chart-label').first().boundingBox(), page.locator('.chart-grants-policy rect.bar').first().boundingBox()]);
+      return l!.x + l!.width <= b!.x && l!.y < b!.y + b!.height;
+    }).toBe(true);
+    await context.close();
+  }, 60_000);
 
   it('offers the page to a reviewer, and not to an inspector', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });

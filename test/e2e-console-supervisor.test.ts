@@ -24,7 +24,7 @@ import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
-import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
@@ -145,6 +145,25 @@ describe('the supervisor’s console', () => {
   });
 });
 
+describe('the supervisor’s console on a phone', () => {
+  it('finds a case and reads its timeline and explanation at 390 px, nothing scrolling sideways', async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await signIn(page, env.tokens.supervisor, '周督查', '督查人员');
+    await page.locator('#case-subject').fill(env.child.id);
+    await page.getByRole('button', { name: '查询' }).click();
+    const row = page.locator(`tr.case-row[data-case="${env.birthCase}"]`);
+    await row.waitFor();
+    await expectFitsScreen(page, ['.case-search', 'tr.case-row']);
+    await row.getByRole('link').click();
+    await page.locator('.tl-entry[data-kind="decision"]').first().waitFor();
+    await page.locator('.explanation[data-policy="childcare-subsidy"]').waitFor();
+    await expectFitsScreen(page, ['.tl-entry[data-kind="decision"]', '.explanation[data-policy="childcare-subsidy"]', 'a.temporal-link']);
+    await screenshot(page, 'case-timeline-phone');
+    await context.close();
+  });
+});
+
 describe('the inspector’s console', () => {
   it('lists the cases of the inspections assigned to the inspector, and only those', async () => {
     const assign = await fetch(`${url}/cases/${encodeURIComponent(env.reviewCase)}/inspector`, {
@@ -170,7 +189,7 @@ describe('the inspector’s console', () => {
 
 describe('the citizen’s page on a phone', () => {
   it('shows the inbox and benefit at 390 px and confirms an offer, which becomes a benefit', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', hasTouch: true });
+    const context = await browser.newContext(PHONE);
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));

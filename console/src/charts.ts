@@ -1,6 +1,10 @@
 /**
- * Hand-written SVG bar charts: horizontal bars, one or more series per row (this version
- * against the baseline), each labelled with its value, scaled to the largest value shown.
+ * Hand-written SVG bar charts for the simulation and metrics pages: horizontal bars, one or
+ * more series per row (a version against its baseline), each labelled with its value and scaled
+ * to the largest value shown, or to a fixed maximum over a grey track (rates out of 100%).
+ * Wide screens put the labels left of the bars; a phone puts each label on its own line above
+ * its bars, so the text keeps a readable size. A chart redraws itself when the screen crosses
+ * between the two.
  */
 import { h, s } from './dom.js';
 
@@ -8,42 +12,102 @@ export interface Bar {
   value: number;
   /** CSS class: the series' colour. */
   series: string;
+  /** The value as shown beside the bar; the chart's `format` of the value otherwise. */
+  text?: string;
 }
 
 export interface ChartRow {
   label: string;
+  /** The full label, shown on hover (a long label is cut). */
+  hint?: string;
   bars: Bar[];
 }
 
-const WIDTH = 640;
-const LABEL = 150;
-const VALUE = 90;
+export interface ChartOptions {
+  /** The value a full-width bar stands for; the largest value shown otherwise. */
+  max?: number;
+  /** Draw the full width as a grey track behind each bar (rates). */
+  track?: boolean;
+  /** Series and their labels, for the legend. */
+  legend?: Array<[string, string]>;
+  /** Extra class of the figure, e.g. to find the chart in tests. */
+  className?: string;
+}
+
+interface Layout {
+  width: number;
+  /** Room left of the bars for labels (0: labels above). */
+  label: number;
+  /** Height of a label line above the bars (0: labels beside). */
+  labelLine: number;
+  /** Room right of the longest bar for its value. */
+  value: number;
+}
+
+const WIDE: Layout = { width: 640, label: 190, labelLine: 0, value: 130 };
+const NARROW: Layout = { width: 360, label: 0, labelLine: 16, value: 120 };
+const PHONE = '(max-width: 640px)';
 const BAR = 16;
 const GAP = 10;
 
-/** A horizontal bar chart with a caption and a legend of its series. */
-export function barChart(title: string, rows: ChartRow[], format: (value: number) => string, legend: Array<[string, string]> = []): HTMLElement {
-  const max = Math.max(1, ...rows.flatMap((row) => row.bars.map((bar) => bar.value)));
-  const rowHeight = (row: ChartRow) => row.bars.length * (BAR + 2) + GAP;
+/** A label cut to `room` user units (CJK characters about twice as wide as Latin ones). */
+function fit(label: string, room: number): string {
+  let width = 0;
+  for (let i = 0; i < label.length; i++) {
+    width += label.charCodeAt(i) > 0x2e80 ? 13 : 7;
+    if (width > room) return `${label.slice(0, Math.max(1, i - 1))}…`;
+  }
+  return label;
+}
+
+function draw(title: string, rows: ChartRow[], format: (value: number) => string, options: ChartOptions, layout: Layout): SVGElement {
+  const max = options.max ?? Math.max(1, ...rows.flatMap((row) => row.bars.map((bar) => bar.value)));
+  const span = layout.width - layout.label - layout.value;
+  const rowHeight = (row: ChartRow) => layout.labelLine + row.bars.length * (BAR + 2) + GAP;
   const height = rows.reduce((sum, row) => sum + rowHeight(row), GAP);
-  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart' });
+  const svg = s('svg', { viewBox: `0 0 ${layout.width} ${height}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart' });
   let y = GAP / 2;
   for (const row of rows) {
-    const middle = y + (row.bars.length * (BAR + 2)) / 2;
-    svg.append(s('text', { x: LABEL - 8, y: middle + 4, 'text-anchor': 'end', class: 'chart-label' }, row.label));
+    const barsTop = y + layout.labelLine;
+    const label = fit(row.label, (layout.label || layout.width) - 12);
+    const labelAt: Record<string, string | number> = layout.labelLine
+      ? { x: 0, y: y + layout.labelLine - 4 }
+      : { x: layout.label - 8, y: barsTop + (row.bars.length * (BAR + 2)) / 2 + 4, 'text-anchor': 'end' };
+    svg.append(s('text', { ...labelAt, class: 'chart-label' }, s('title', {}, row.hint ?? row.label), label));
     row.bars.forEach((bar, i) => {
-      const top = y + i * (BAR + 2);
-      const width = Math.max(bar.value > 0 ? 2 : 0, ((WIDTH - LABEL - VALUE) * bar.value) / max);
-      svg.append(s('rect', { x: LABEL, y: top, width, height: BAR, rx: 2, class: `bar s-${bar.series}` }));
-      svg.append(s('text', { x: LABEL + width + 6, y: top + BAR - 4, class: 'chart-value' }, format(bar.value)));
+      const top = barsTop + i * (BAR + 2);
+      const width = Math.max(bar.value > 0 ? 2 : 0, (span * Math.min(bar.value, max)) / max);
+      if (options.track) svg.append(s('rect', { x: layout.label, y: top, width: span, height: BAR, rx: 2, class: 'metrics-track' }));
+      svg.append(s('rect', { x: layout.label, y: top, width, height: BAR, rx: 2, class: `bar s-${bar.series}` }));
+      svg.append(s('text', { x: layout.label + (options.track ? span : width) + 6, y: top + BAR - 4, class: 'chart-value' }, bar.text ?? format(bar.value)));
     });
     y += rowHeight(row);
   }
-  svg.append(s('line', { x1: LABEL, x2: LABEL, y1: 0, y2: height, class: 'axis' }));
-  return h(
-    'figure',
-    { class: 'chart-box' },
-    h('figcaption', {}, title, ...legend.map(([series, label]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), label))),
-    svg as unknown as Node,
-  );
+  if (layout.label) svg.append(s('line', { x1: layout.label, x2: layout.label, y1: 0, y2: height, class: 'axis' }));
+  return svg;
+}
+
+/** A horizontal bar chart with a caption and a legend of its series; `empty` is shown when there are no rows. */
+export function barChart(title: string, rows: ChartRow[], format: (value: number) => string, options: ChartOptions = {}, empty?: string): HTMLElement {
+  const legend = (options.legend ?? []).map(([series, label]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), label));
+  const figure = h('figure', { class: `chart-box${options.className ? ` ${options.className}` : ''}` }, h('figcaption', {}, title, ...legend));
+  if (rows.length === 0) {
+    figure.append(h('p', { class: 'muted' }, empty ?? ''));
+    return figure;
+  }
+  const phone = window.matchMedia(PHONE);
+  let svg = draw(title, rows, format, options, phone.matches ? NARROW : WIDE);
+  figure.append(svg);
+  const redraw = () => {
+    // A chart no longer on the page (the view re-rendered) stops listening.
+    if (!figure.isConnected) {
+      phone.removeEventListener('change', redraw);
+      return;
+    }
+    const next = draw(title, rows, format, options, phone.matches ? NARROW : WIDE);
+    svg.replaceWith(next);
+    svg = next;
+  };
+  phone.addEventListener('change', redraw);
+  return figure;
 }

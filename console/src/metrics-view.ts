@@ -6,7 +6,8 @@
  */
 import { fillSelect, loadPolicyTitles } from './choices.js';
 import { api, errorText } from './api.js';
-import { h, mount, s } from './dom.js';
+import { barChart } from './charts.js';
+import { h, mount } from './dom.js';
 import { formatNumber, pick, t } from './i18n.js';
 import { todayInCity } from './simulation-view.js';
 
@@ -30,39 +31,10 @@ export interface ProgrammeMetricsView {
 
 interface Bar { label: string; value: number; text: string; series: string; track?: boolean; hint?: string }
 
-const WIDTH = 640;
-const LABEL = 190;
-const TEXT = 130;
-const BAR = 16;
-const GAP = 10;
-
-/** A label cut to the width left of the bars (CJK characters about twice as wide as Latin ones). */
-function fit(label: string, room = LABEL - 12): string {
-  let width = 0;
-  for (let i = 0; i < label.length; i++) {
-    width += label.charCodeAt(i) > 0x2e80 ? 13 : 7;
-    if (width > room) return `${label.slice(0, Math.max(1, i - 1))}…`;
-  }
-  return label;
-}
-
-/** One horizontal bar per row, scaled to `max` (rates: 1, drawn over a grey 100% track); `legend` pairs series with labels. */
-function bars(title: string, rows: Bar[], max = Math.max(1, ...rows.map((row) => row.value)), cls = '', legend: Array<[string, string]> = []): HTMLElement {
-  const height = rows.length * (BAR + GAP) + GAP;
-  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart' });
-  const span = WIDTH - LABEL - TEXT;
-  rows.forEach((row, i) => {
-    const top = GAP / 2 + i * (BAR + GAP);
-    const width = Math.max(row.value > 0 ? 2 : 0, (span * row.value) / max);
-    const label = fit(row.label);
-    svg.append(s('text', { x: LABEL - 8, y: top + BAR - 3, 'text-anchor': 'end', class: 'chart-label' }, s('title', {}, row.hint ?? row.label), label));
-    if (row.track) svg.append(s('rect', { x: LABEL, y: top, width: span, height: BAR, rx: 2, class: 'metrics-track' }));
-    svg.append(s('rect', { x: LABEL, y: top, width, height: BAR, rx: 2, class: `bar s-${row.series}` }));
-    svg.append(s('text', { x: LABEL + (row.track ? span : width) + 6, y: top + BAR - 3, class: 'chart-value' }, row.text));
-  });
-  svg.append(s('line', { x1: LABEL, x2: LABEL, y1: 0, y2: height, class: 'axis' }));
-  const key = legend.map(([series, text]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), text));
-  return h('figure', { class: `chart-box ${cls}` }, h('figcaption', {}, title, ...key), rows.length > 0 ? (svg as unknown as Node) : h('p', { class: 'muted' }, t('metricsNone')));
+/** One bar per row, its text beside it, scaled to `max` (rates: 1, drawn over a grey 100% track); `legend` pairs series with labels. */
+function bars(title: string, rows: Bar[], max: number | undefined, className: string, legend: Array<[string, string]> = []): HTMLElement {
+  const chartRows = rows.map((row) => ({ label: row.label, hint: row.hint, bars: [{ value: row.value, series: row.series, text: row.text }] }));
+  return barChart(title, chartRows, formatNumber, { max, track: rows.some((row) => row.track), legend, className }, t('metricsNone'));
 }
 
 const causeSeries = (reason: string) => (reason === 'source-failed' ? 'down' : reason === 'no-record' ? 'base' : 'unknown');

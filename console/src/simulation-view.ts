@@ -97,13 +97,13 @@ function renderResult(result: SimulationResult): HTMLElement {
       bars: [{ value: result.counts[outcome], series: 'this' }, ...(baseline ? [{ value: baseline.counts[outcome], series: 'base' }] : [])],
     })),
     formatNumber,
-    seriesLegend,
+    { legend: seriesLegend },
   );
   const hasCost = result.totalCost > 0 || (baseline?.totalCost ?? 0) > 0;
-  const cost = !hasCost ? null : barChart(t('simCost'), [{ label: '¥', bars: [{ value: result.totalCost, series: 'this' }, ...(baseline ? [{ value: baseline.totalCost, series: 'base' }] : [])] }], formatNumber, seriesLegend);
+  const cost = !hasCost ? null : barChart(t('simCost'), [{ label: '¥', bars: [{ value: result.totalCost, series: 'this' }, ...(baseline ? [{ value: baseline.totalCost, series: 'base' }] : [])] }], formatNumber, { legend: seriesLegend });
   const breakdown = (title: string, rows: BreakdownRow[] | undefined) =>
     rows && rows.length > 0
-      ? barChart(title, rows.map((row) => ({ label: pick(row.label), bars: [{ value: row.eligible, series: 'this' }, ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }])] })), formatNumber, seriesLegend)
+      ? barChart(title, rows.map((row) => ({ label: pick(row.label), bars: [{ value: row.eligible, series: 'this' }, ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }])] })), formatNumber, { legend: seriesLegend })
       : null;
   const changes = result.changes
     ? barChart(`${t('simChanges')} · ${t('unchanged')} ${formatNumber(result.changes.unchanged)}`, [

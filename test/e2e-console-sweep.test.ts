@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
-import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
+import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -92,6 +92,28 @@ describe('sweeps in the console', () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('fits a phone: the finished sweep and the sweeps list at 390 px, nothing scrolling sideways', async () => {
+    const id = 'sweep:old-age-allowance@2:2026-11-07';
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    await signIn(page, env.reviewer, '李明');
+    await page.goto(`${env.url}/console#/sweep/${encodeURIComponent(id)}`);
+    await expect.poll(() => text(page, '.sweep .sweep-status')).toBe('已完成');
+    await expectFitsScreen(page, ['.sweep', '.sweep .sweep-progress', '.sweep .stat-eligible']);
+    await checkedScreenshot(page, 'sweep-phone');
+    await page.locator('.nav-sweeps').click();
+    await page.locator(`tr.sweep-row[data-sweep="${id}"]`).waitFor();
+    await expectFitsScreen(page, [`tr.sweep-row[data-sweep="${id}"]`]);
+    // Each sweep a block: its status beside its policy, the progress bar under them at full width.
+    const row = page.locator(`tr.sweep-row[data-sweep="${id}"]`);
+    const [policy, status, bar] = await Promise.all(['td:nth-child(1)', 'td:nth-child(3)', 'td:nth-child(4)'].map(async (cell) => (await row.locator(cell).boundingBox())!));
+    expect(Math.abs(policy.y - status.y)).toBeLessThan(4);
+    expect(bar.y).toBeGreaterThan(policy.y);
+    expect(bar.width).toBeGreaterThan(300);
+    await checkedScreenshot(page, 'sweeps-list-phone');
+    await context.close();
+  }, 60_000);
 
   it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
     const started = await env.sweeps.start({ policyId: 'old-age-allowance', version: 2, asOf: '2026-11-08', sliceSize: 10, requestedBy: '王芳' });

@@ -88,6 +88,9 @@ describe('sweeps in the console', () => {
     const row = page.locator(`tr.sweep-row[data-sweep="${id}"]`);
     await expect.poll(() => row.locator('.sweep-status').innerText()).toBe('已完成');
     expect(await row.innerText()).toContain('李明');
+    // The policy by its title, its ID and version beneath.
+    await expect.poll(() => row.locator('.sweep-policy').innerText()).toBe('高龄津贴');
+    expect(await row.locator('.sweep-policy-id').innerText()).toBe('old-age-allowance · v2');
     await screenshot(page, 'sweeps-list');
     expect(pageErrors).toEqual([]);
     await context.close();

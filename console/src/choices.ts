@@ -1,5 +1,5 @@
 /**
- * Filter choices shared by the pages that narrow a list by policy (metrics, objections): a
+ * Shared by the pages that list policies (metrics, objections, sweeps): a filter
  * select refilled as choices become known, keeping what was chosen, and the stored policies'
  * titles (GET /policies answers any reader the published ones; staff see drafts too).
  */

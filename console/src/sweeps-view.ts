@@ -9,7 +9,8 @@ import { button, type Session } from './form-kit.js';
 import { formatNumber, formatTime, pick, t } from './i18n.js';
 import type { MessageKey } from './messages.js';
 import { todayInCity } from './simulation-view.js';
-import type { Catalog, SimulationView, VersionView } from './types.js';
+import type { Catalog, SimulationView, Text, VersionView } from './types.js';
+import { loadPolicyTitles } from './choices.js';
 
 /** A sweep as GET /sweeps/:id answers (client/sweeps.ts SweepView). */
 export interface SweepView {
@@ -57,19 +58,19 @@ function progressBar(view: SweepView): HTMLElement {
 /** The list of sweeps, newest first; refreshed while any is running or paused. */
 export function renderSweepList(): HTMLElement {
   const body = h('tbody', {}, h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('loading'))));
-  const load = async () => {
-    if (body.dataset.loaded && !body.isConnected) return;
-    try {
-      const sweeps = await api<SweepView[]>('GET', '/sweeps');
-      body.dataset.loaded = 'yes';
-      body.replaceChildren(
+  // Each policy by its title once the stored policies are read; by its ID until then.
+  const titles = new Map<string, Text>();
+  let shown: SweepView[] | undefined;
+  const draw = (sweeps: SweepView[]) => {
+    shown = sweeps;
+    body.replaceChildren(
         ...(sweeps.length === 0
           ? [h('tr', {}, h('td', { colspan: 6, class: 'muted sweeps-none' }, t('sweepsNone')))]
           : sweeps.map((s) =>
               h(
                 'tr',
                 { class: 'sweep-row', 'data-sweep': s.id, 'data-status': s.status },
-                h('td', {}, h('a', { href: sweepHash(s.id) }, s.policy.id), h('div', { class: 'muted' }, `v${s.policy.version}`)),
+                h('td', {}, h('a', { href: sweepHash(s.id), class: 'sweep-policy' }, titles.has(s.policy.id) ? pick(titles.get(s.policy.id)) : s.policy.id), h('div', { class: 'muted mono sweep-policy-id' }, `${s.policy.id} · v${s.policy.version}`)),
                 h('td', { class: 'num', 'data-label': t('colAsOf') }, s.asOf),
                 h('td', {}, sweepBadge(s.status)),
                 h('td', { class: 'progress-cell' }, progressBar(s)),
@@ -77,7 +78,15 @@ export function renderSweepList(): HTMLElement {
                 h('td', { class: 'muted' }, `${s.requestedBy ?? ''} · ${formatTime(s.startedAt)}`),
               ),
             )),
-      );
+    );
+  };
+  loadPolicyTitles(titles, () => shown && draw(shown));
+  const load = async () => {
+    if (body.dataset.loaded && !body.isConnected) return;
+    try {
+      const sweeps = await api<SweepView[]>('GET', '/sweeps');
+      body.dataset.loaded = 'yes';
+      draw(sweeps);
       if (sweeps.some((s) => !ended(s))) window.setTimeout(() => body.isConnected && void load(), 2000);
     } catch (error) {
       body.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'error-box' }, errorText(error))));

@@ -1,6 +1,6 @@
 /**
  * Provisions the embedded servers into a cache outside the repository, keyed by version:
- * the Temporal CLI and FerretDB built from the Go module proxy, Debian's redis-server,
+ * the Temporal CLI and FerretDB built from the Go module proxy, Debian's redis-server and sqlite3,
  * and Temporal's Java test server from Maven Central. A second call finds the cache
  * and returns at once. Builds go to a temporary folder renamed into place, so an
  * interrupted build never leaves a broken cache entry; a lock keeps two processes from
@@ -199,6 +199,21 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
   await aptInstall(['redis-server'], progress, 'or set REDIS_URL to an existing Redis');
   const path = findExecutable('redis-server', fallbacks);
   if (!path) throw new ProvisionError('Cannot install redis-server: apt-get succeeded but redis-server is still missing.');
+  return { path, cached: false };
+}
+
+/**
+ * Debian's sqlite3 shell: found on PATH, or installed with apt-get when running as root. The
+ * embedded stack uses it to index FerretDB's SQLite files for lookups by `_id`
+ * (infra/ferretdb-indexes.ts).
+ */
+export async function ensureSqliteShell(progress: Progress): Promise<Provisioned> {
+  const fallbacks = ['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'];
+  const found = findExecutable('sqlite3', fallbacks);
+  if (found) return { path: found, cached: true };
+  await aptInstall(['sqlite3'], progress);
+  const path = findExecutable('sqlite3', fallbacks);
+  if (!path) throw new ProvisionError('Cannot install sqlite3: apt-get succeeded but sqlite3 is still missing.');
   return { path, cached: false };
 }
 

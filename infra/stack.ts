@@ -3,7 +3,8 @@
  * redis-server, each provisioned from the cache and started in its own process group.
  * A server whose URL is configured (TEMPORAL_ADDRESS, MONGODB_URI, REDIS_URL) is used as
  * it is and nothing is started for it. A server still running from an earlier
- * `stack up` is reused; a stale pid file is cleared.
+ * `stack up` is reused; a stale pid file is cleared. While an embedded or reused FerretDB runs,
+ * this process keeps its lookups by `_id` indexed (infra/ferretdb-indexes.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,9 @@ import {
   waitUntilReady,
   type PidRecord,
 } from './processes.js';
+import { keepIdIndexes, type IdIndexKeeper } from './ferretdb-indexes.js';
 import type { Progress } from './progress.js';
-import { ensureFerretDb, ensureRedisServer, ensureTemporalCli } from './provision.js';
+import { ensureFerretDb, ensureRedisServer, ensureSqliteShell, ensureTemporalCli } from './provision.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 export type ServerName = 'temporal' | 'mongodb' | 'redis';
@@ -61,7 +63,11 @@ export interface RunningStack {
   mongodbUri: string;
   redisUrl: string;
   servers: ServerState[];
-  /** Stops the servers this process started (not reused or external ones). */
+  /** FerretDB's SQLite directory, when FerretDB is embedded or reused (not external). */
+  ferretdbDir?: string;
+  /** Keeps the embedded FerretDB's lookups by `_id` indexed; absent when FerretDB is external or sqlite3 cannot be had. */
+  idIndexes?: IdIndexKeeper;
+  /** Stops the servers this process started (not reused or external ones), and the index keeper. */
   stop(): Promise<void>;
 }
 
@@ -162,7 +168,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const urls = embeddedUrls(options.ports);
   const servers: ServerState[] = [];
   const started: Array<{ record: PidRecord; pidFile: string }> = [];
+  let idIndexes: IdIndexKeeper | undefined;
   const stop = async () => {
+    await idIndexes?.stop();
     for (const { record, pidFile } of started.reverse()) await stopServer(record, pidFile);
     started.length = 0;
   };
@@ -202,6 +210,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       servers.push({ name: launch.name, origin: 'embedded', url: urls[launch.name], pid: record.pid });
     }
 
+    const ferretdbDir = servers.some((s) => s.name === 'mongodb' && s.origin !== 'external') ? join(stateDir, 'ferretdb') : undefined;
+    if (ferretdbDir) idIndexes = await startIdIndexes(ferretdbDir, progress);
+
     const temporalAddress = config.temporalAddress ?? urls.temporal;
     const temporalEmbedded = servers.some((s) => s.name === 'temporal' && s.origin !== 'external');
     if (wanted.has('temporal')) {
@@ -220,12 +231,34 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       mongodbUri: config.mongodbUri ?? urls.mongodb,
       redisUrl: config.redisUrl ?? urls.redis,
       servers,
+      ferretdbDir,
+      idIndexes,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Indexes the embedded FerretDB's existing collections for lookups by `_id`, then keeps new ones
+ * indexed. Without sqlite3 (not installed, and not root to install it) the stack still runs,
+ * with lookups by `_id` scanning their collection: said once, not fatal.
+ */
+async function startIdIndexes(ferretdbDir: string, progress: Progress): Promise<IdIndexKeeper | undefined> {
+  let shell: string;
+  try {
+    shell = (await ensureSqliteShell(progress)).path;
+  } catch (error) {
+    progress.info(`FerretDB: lookups by _id will scan their collections (${(error as Error).message})`);
+    return undefined;
+  }
+  const keeper = keepIdIndexes(ferretdbDir, shell, { onError: (file, error) => progress.info(`FerretDB: could not index ${file} for lookups by _id: ${error.message.split('\n')[0]}`) });
+  const step = progress.step('FerretDB: indexing lookups by _id');
+  const indexed = await keeper.ensure();
+  step.done(`${[...indexed.values()].reduce((n, tables) => n + tables.length, 0)} collections indexed`);
+  return keeper;
 }
 
 /** Stops the embedded servers recorded in the state directory's pid files (`stack down`). */

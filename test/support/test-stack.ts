@@ -22,6 +22,8 @@ export interface TestStackInfo {
   /** The provisioned `temporal` CLI, for TestWorkflowEnvironment.createLocal. */
   temporalCliPath: string;
   cacheDir: string;
+  /** FerretDB's SQLite directory, when this run embeds FerretDB (not with MONGODB_URI). */
+  ferretdbDir?: string;
 }
 
 const STATE_PREFIX = 'applyfree-test-';
@@ -77,6 +79,7 @@ export async function startTestStack(servers?: ServerName[]): Promise<{ info: Te
       testServerPath: testServer.path,
       temporalCliPath: temporalCli.path,
       cacheDir: config.cacheDir,
+      ...(stack.ferretdbDir ? { ferretdbDir: stack.ferretdbDir } : {}),
     },
     async stop() {
       await stack.stop();

@@ -15,6 +15,7 @@ import { registerNoticeModels } from '../store/notices.js';
 import { noticeJobId } from '../workers/notice-worker.js';
 import { freshServers, SECRET } from './population.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
+import { buildIndexes } from '../store/indexes.js';
 
 /** Notices per bulk call: at most one sweep batch's eligible subjects (activities/sweep.ts). */
 const BATCH = 2_000;
@@ -93,7 +94,8 @@ export const noticesBenchmark: Benchmark = {
       opened.push(warm, queues);
       await contender(warm, inputs(WARM_UP, `${name}-warm`), 'warm-up');
       await Notice.collection.drop().catch(() => undefined);
-      await Notice.createIndexes();
+      await buildIndexes(Notice);
+      await servers.idIndexes?.ensure();
       const notices = inputs(n, name);
       const started = performance.now();
       await contender(queues, notices, name);

@@ -22,6 +22,7 @@ import { countPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { loadConfig, type Config } from '../workers/config.js';
 import { fmt, progress } from './support.js';
+import { buildIndexes } from '../store/indexes.js';
 
 export const SEED_AS_OF = '2026-06-01';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -112,7 +113,7 @@ export async function resetRecords(store: Connection): Promise<void> {
   const existing = new Set((await store.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of owned) {
     if (existing.has(model.collection.collectionName)) await model.collection.drop();
-    await model.createIndexes();
+    await buildIndexes(model);
   }
 }
 

@@ -19,6 +19,7 @@ import { ROLE_ZH, type Role, type User } from '../store/users.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline } from './case-timeline.js';
 import { searchVisibility, type VisibleCase } from './case-visibility.js';
 import { Refusal } from '../domain/refusal.js';
+import { buildIndexes } from '../store/indexes.js';
 
 export interface CaseServiceDeps {
   store: Connection;
@@ -113,7 +114,7 @@ export function createCaseService(deps: CaseServiceDeps) {
   const { Decision } = registerDecisionModels(deps.store);
   const { Pledge } = registerBenefitModels(deps.store);
   let indexes: Promise<unknown> | undefined;
-  const ensureIndexes = () => (indexes ??= registerUnmaskModel(deps.store).createIndexes().catch(() => undefined));
+  const ensureIndexes = () => (indexes ??= buildIndexes(registerUnmaskModel(deps.store)).catch(() => undefined));
 
   function requireReader(actor: User, what: string, whatZh: string): void {
     if (!CASE_READERS.includes(actor.role)) {

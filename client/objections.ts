@@ -20,6 +20,7 @@ import { OBJECTION_WORKFLOW_TYPE, objectionCorrectedSignal, objectionResolvedSig
 import { ApiRefusal } from './api/auth.js';
 import { subjectOfInput } from './cases.js';
 import { objectionView, type ObjectionView } from './objection-view.js';
+import { buildIndexes } from '../store/indexes.js';
 
 export type { ObjectionView } from './objection-view.js';
 
@@ -54,7 +55,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
   const Objection = registerObjectionModel(deps.store);
   const { Decision } = registerDecisionModels(deps.store);
   let indexes: Promise<unknown> | undefined;
-  const ensureIndexes = () => (indexes ??= Objection.createIndexes().catch(() => (indexes = undefined)));
+  const ensureIndexes = () => (indexes ??= buildIndexes(Objection).catch(() => (indexes = undefined)));
 
   function requireStaffOrCitizen(actor: User, what: string, whatZh: string): void {
     if (!FILERS.includes(actor.role)) throw refuse(actor, 'the citizen concerned, an officer or a supervisor', '本人、政策经办人或督查人员', what, whatZh);

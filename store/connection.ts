@@ -4,6 +4,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { registerAccessRecordModel } from './access-records.js';
+import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
 import { registerSubjectModel } from './subjects.js';
 
@@ -21,6 +22,6 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
   await connection.asPromise();
   // Unique indexes carry idempotency (no transactions): every model's exist before any write.
   const models = [...Object.values(registerModels(connection)), registerAccessRecordModel(connection), registerSubjectModel(connection)];
-  await Promise.all(models.map((model) => model.createIndexes()));
+  await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectStore } from '../store/connection.js';
+import { isFerretDb } from '../store/indexes.js';
 import { registerModels } from '../store/models.js';
 
 const stack = inject('stack');
@@ -51,6 +52,13 @@ describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {
   ])('has the unique index that makes %s writes idempotent from the first connection', async (collection, field) => {
     const indexes = await store.db!.collection(collection).indexes();
     expect(indexes.find((index) => index.key[field] === 1)?.unique).toBe(true);
+  });
+
+  it('builds the secondary indexes only where a query can use them: not on FerretDB, whose SQLite queries never read them', async () => {
+    const grants = (await store.db!.collection('grants').indexes()).map((index) => Object.keys(index.key).join('+'));
+    expect(grants).toContain('key');
+    if (await isFerretDb(store)) expect(grants.sort()).toEqual(['_id', 'key']);
+    else expect(grants).toEqual(expect.arrayContaining(['subjectKey+grantedAt', 'policy.id+period', 'caseId']));
   });
 
   it('rejects a document missing a required field and writes nothing', async () => {

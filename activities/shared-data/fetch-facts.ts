@@ -21,6 +21,7 @@ import { recordAccess, registerAccessRecordModel, type AccessOutcome, type Acces
 import type { AdapterRegistry, SourceAnswer } from './adapters.js';
 import { describeFailure } from './errors.js';
 import { idFieldOf } from './source-keys.js';
+import { buildIndexes } from '../../store/indexes.js';
 
 /** Failure types of fetchFacts (all non-retryable except AccessRecordWriteFailed). */
 export const FetchFactsErrorType = {
@@ -89,7 +90,7 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
         });
       }
     }
-    indexes ??= AccessRecords.createIndexes().catch((error: unknown) => {
+    indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
       indexes = undefined;
       throw error;
     });

@@ -11,6 +11,7 @@ import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.
 import { EnterpriseGenerator } from './enterprises.js';
 import { PersonGenerator, type PersonRecord } from './persons.js';
 import { writeBatch, type SeedEntry, type WriteResult } from './writer.js';
+import { buildIndexes } from '../../store/indexes.js';
 
 export { pickSubjects, demoFilters, type PickedSubject, type SubjectFilter } from './pick.js';
 
@@ -174,7 +175,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   }
   report({ phase: 'indexes', done: 0, total: 1 });
   await ensureSharedDataIndexes(connection);
-  await registerSubjectModel(connection).createIndexes();
+  await buildIndexes(registerSubjectModel(connection));
   report({ phase: 'indexes', done: 1, total: 1 });
 
   const meta = db.collection<SeedMeta>(SEED_META_COLLECTION);

@@ -19,7 +19,7 @@ import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { policyVersionId, registerPolicyModels } from '../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
-import { loadSimulation, saveSimulation, saveSimulationProgress } from '../store/simulations.js';
+import { loadSimulation, saveSimulation, updateSimulation } from '../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './policy-lifecycle.js';
 import { Refusal } from '../domain/refusal.js';
 
@@ -134,16 +134,21 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
     await PolicyHistory.create({ key: `${_id}#${randomUUID()}`, policyId: policy.id, version: policy.version, action: 'simulated', actor: actor.name, role: actor.role, at: now(), changes: [detail] });
   }
 
-  /** Stores the attempt's view (running, finished or failed) as the version's latest simulation. */
+  /** Stores a new attempt's first view as the version's latest simulation, replacing any earlier attempt. */
+  async function keepFirst(policy: Policy, job: Job): Promise<void> {
+    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), job.run, job.hash, job.view, now());
+  }
+
+  /** Stores the attempt's later view (progress, result, failure), unless a later attempt has replaced it. */
   async function keep(policy: Policy, job: Job, view: SimulationView): Promise<void> {
-    await saveSimulation(deps.store, policyVersionId(policy.id, policy.version), job.run, job.hash, view, now());
+    await updateSimulation(deps.store, policyVersionId(policy.id, policy.version), job.run, view, now());
   }
 
   /** Writes the running view's progress every `progressEveryMs` until stopped; a failed write waits for the next. */
   function reportProgress(policy: Policy, job: Job): () => Promise<void> {
     let writing: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-      writing = writing.then(() => saveSimulationProgress(deps.store, policyVersionId(policy.id, policy.version), job.run, job.view, now())).catch(() => undefined);
+      writing = writing.then(() => keep(policy, job, job.view)).catch(() => undefined);
     }, progressEveryMs);
     return async () => {
       clearInterval(timer);
@@ -156,7 +161,7 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
     const started = performance.now();
     let stopReporting = async () => {};
     try {
-      job.kept = keep(policy, job, view);
+      job.kept = keepFirst(policy, job);
       await job.kept;
       stopReporting = reportProgress(policy, job);
       const simulation = createSimulation(policy, view.asOf, baseline);
@@ -231,7 +236,15 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
         const job = jobs.get(key);
         return job && job.view.status === 'running' && job.hash === current.hash ? job : undefined;
       };
-      if (runningNow()) return runningNow()!.view;
+      const alreadyRunning = async (job: Job) => {
+        await job.kept.catch(() => undefined);
+        return job.view;
+      };
+      if (runningNow()) return alreadyRunning(runningNow()!);
+      // Running in another API process (its progress fresh): that one, not a second.
+      const kept = await loadSimulation<SimulationView>(deps.store, key);
+      const elsewhere = kept?.view.status === 'running' && kept.run !== jobs.get(key)?.run && kept.hash === current.hash && now().getTime() - kept.at.getTime() <= staleAfterMs;
+      if (elsewhere) return kept.view;
       const issues = issuesOf(current.document);
       if (issues.length > 0) {
         throw new PolicyLifecycleError('POLICY_INVALID', 422, `fix the ${issues.length} validation issue(s) before simulating`, `请先修正 ${issues.length} 个校验问题再进行影响模拟`, issues[0].path, issues);
@@ -240,7 +253,7 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       const baseline = await baselineFor(policyId, version, asOf);
       // Checked again with no await before the job is registered: two requests at once start one job.
       const running = runningNow();
-      if (running) return running.view;
+      if (running) return alreadyRunning(running);
       jobs.get(key)?.abort.abort();
       const job: Job = {
         run: randomUUID(),

@@ -10,9 +10,12 @@
  * the lookups use (about 1 ms on 100,000). FerretDB neither lists nor needs it; dropping the
  * collection or database drops it too. A real MongoDB needs none of this.
  *
- * Collections are created as they are first written, so a keeper checks the database files
- * every few seconds and indexes new tables. Files are opened read-write without create: a
- * database dropped meanwhile is never brought back as an empty file.
+ * Collections are created as they are first written, so a keeper checks the database files a
+ * few seconds after each check ends and indexes new tables. Files are opened read-write without
+ * create, so a database file dropped meanwhile is never brought back; lock waits are kept short
+ * (the next round tries again), so the keeper holds a file open for milliseconds. Building the
+ * index on a large existing table holds SQLite's write lock for about a second per million
+ * documents; FerretDB's writers wait up to 10 s for it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -27,6 +30,9 @@ export const ID_INDEX_PREFIX = '_applyfree_id_';
 /** The expression FerretDB's `_id` pushdown queries (internal/backends/sqlite/metadata IDColumn). */
 const ID_PATH = "_ferretdb_sjson->'$._id'";
 
+/** SQLite's `->` operator, which FerretDB's own index uses, came in 3.38: an older shell cannot even read the schema. */
+export const MIN_SQLITE = [3, 38] as const;
+
 /** A collection's table (FerretDB's own tables start with `_ferretdb_`) with no lookup index yet. */
 const MISSING = `SELECT t.name FROM sqlite_master t
   WHERE t.type = 'table' AND t.name NOT LIKE '\\_ferretdb\\_%' ESCAPE '\\' AND t.sql LIKE '%_ferretdb_sjson%'
@@ -34,10 +40,17 @@ const MISSING = `SELECT t.name FROM sqlite_master t
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-async function sqlite(shell: string, file: string, sql: string): Promise<string> {
-  // mode=rw: a file deleted since it was listed (a dropped database) fails instead of being created.
-  const { stdout } = await run(shell, ['-batch', '-bail', '-cmd', '.timeout 10000', `file:${file}?mode=rw`, sql], { timeout: 120_000 });
+async function sqlite(shell: string, file: string, sql: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string> {
+  // -init /dev/null: no ~/.sqliterc changes the output. mode=rw: a file deleted since it was listed (a dropped database) fails instead of being created.
+  const args = ['-init', '/dev/null', '-batch', '-bail', '-list', '-noheader', '-cmd', `.timeout ${options.timeoutMs}`, `file:${file}?mode=rw`, sql];
+  const { stdout } = await run(shell, args, { timeout: 120_000, signal: options.signal });
   return stdout;
+}
+
+/** Whether a `sqlite3 -version` line is at least MIN_SQLITE. */
+export function sqliteRecentEnough(versionLine: string): boolean {
+  const [major, minor] = versionLine.trim().split(/[ .]/).map(Number);
+  return major > MIN_SQLITE[0] || (major === MIN_SQLITE[0] && minor >= MIN_SQLITE[1]);
 }
 
 /** FerretDB's database files in its SQLite directory. */
@@ -47,66 +60,99 @@ function databaseFiles(dataDir: string): string[] {
 }
 
 /** Indexes one database file's new tables; the tables indexed. */
-export async function indexDatabaseFile(shell: string, file: string): Promise<string[]> {
-  const tables = (await sqlite(shell, file, MISSING)).split('\n').map((line) => line.trim()).filter(Boolean);
+export async function indexDatabaseFile(shell: string, file: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+  const opts = { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal };
+  const tables = (await sqlite(shell, file, MISSING, opts)).split('\n').map((line) => line.trim()).filter(Boolean);
   if (tables.length === 0) return [];
-  await sqlite(shell, file, tables.map((table) => `CREATE INDEX IF NOT EXISTS ${quoted(ID_INDEX_PREFIX + table)} ON ${quoted(table)} (${ID_PATH});`).join('\n'));
+  await sqlite(shell, file, tables.map((table) => `CREATE INDEX IF NOT EXISTS ${quoted(ID_INDEX_PREFIX + table)} ON ${quoted(table)} (${ID_PATH});`).join('\n'), opts);
   return tables;
 }
 
 export interface IdIndexKeeper {
-  /** Checks every database file now; the tables indexed, by file. */
+  /** Checks every database file now (after any check under way); the tables indexed, by file. */
   ensure(): Promise<Map<string, string[]>>;
+  /** Stops checking; a check under way is cut short. */
   stop(): Promise<void>;
 }
 
 /**
- * Keeps FerretDB's `_id` lookups indexed: checks its database files now and every `everyMs`,
- * skipping a file unchanged since it was last found complete. A file that fails (dropped while
- * being read, busy past the timeout) is tried again on the next round; `onError` hears of it.
+ * Keeps FerretDB's `_id` lookups indexed: checks its database files now and `everyMs` after each
+ * check ends, skipping a file unchanged since it was last found complete. A file that fails
+ * (dropped while being read, busy past the short lock wait) is tried again on the next round;
+ * `onError` hears of each new failure once, not every round.
  */
 export function keepIdIndexes(
   dataDir: string,
   shell: string,
-  options: { everyMs?: number; onError?: (file: string, error: Error) => void } = {},
+  options: { everyMs?: number; lockWaitMs?: number; onError?: (file: string, error: Error) => void } = {},
 ): IdIndexKeeper {
   const complete = new Map<string, string>();
+  const reported = new Map<string, string>();
+  const abort = new AbortController();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
   const signature = (file: string) => {
     try {
-      const parts = [file, `${file}-wal`].filter(existsSync).map((path) => statSync(path)).map((s) => `${s.mtimeMs}:${s.size}`);
-      return parts.join('/');
+      return [file, `${file}-wal`].filter(existsSync).map((path) => statSync(path)).map((s) => `${s.mtimeMs}:${s.size}`).join('/');
     } catch {
       return undefined;
     }
   };
+  const report = (file: string, error: Error) => {
+    const first = error.message.split('\n').find((line) => line.trim()) ?? error.message;
+    if (reported.get(file) === first) return;
+    reported.set(file, first);
+    try {
+      options.onError?.(file, error);
+    } catch {
+      // A failing listener must not stop the keeper.
+    }
+  };
+  const check = async (): Promise<Map<string, string[]>> => {
+    const indexed = new Map<string, string[]>();
+    let files: string[];
+    try {
+      files = databaseFiles(dataDir);
+    } catch (error) {
+      report(dataDir, error as Error);
+      return indexed;
+    }
+    for (const file of files) {
+      if (stopped) break;
+      const before = signature(file);
+      if (before === undefined || complete.get(file) === before) continue;
+      try {
+        const tables = await indexDatabaseFile(shell, file, { timeoutMs: options.lockWaitMs ?? 500, signal: abort.signal });
+        if (tables.length > 0) indexed.set(file, tables);
+        reported.delete(file);
+        // Unchanged since this check began: nothing created meanwhile can have been missed.
+        if (signature(file) === before) complete.set(file, before);
+        else complete.delete(file);
+      } catch (error) {
+        complete.delete(file);
+        if (!stopped && existsSync(file)) report(file, error as Error);
+      }
+    }
+    return indexed;
+  };
   let round: Promise<Map<string, string[]>> = Promise.resolve(new Map());
   const ensure = () => {
-    round = round.then(async () => {
-      const indexed = new Map<string, string[]>();
-      for (const file of databaseFiles(dataDir)) {
-        const before = signature(file);
-        if (before === undefined || complete.get(file) === before) continue;
-        try {
-          const tables = await indexDatabaseFile(shell, file);
-          if (tables.length > 0) indexed.set(file, tables);
-          // Unchanged since this check began: nothing created meanwhile can have been missed.
-          if (signature(file) === before) complete.set(file, before);
-          else complete.delete(file);
-        } catch (error) {
-          complete.delete(file);
-          if (existsSync(file)) options.onError?.(file, error as Error);
-        }
-      }
-      return indexed;
-    });
+    round = round.catch(() => new Map<string, string[]>()).then(check);
     return round;
   };
-  const timer = setInterval(() => void ensure(), options.everyMs ?? 5_000);
-  timer.unref();
+  // The next round is scheduled when one ends, so rounds never pile up on a busy machine.
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => void ensure().then(schedule, schedule), options.everyMs ?? 5_000);
+    timer.unref();
+  };
+  schedule();
   return {
     ensure,
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
+      abort.abort();
       await round.catch(() => undefined);
     },
   };

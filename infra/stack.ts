@@ -6,6 +6,7 @@
  * `stack up` is reused; a stale pid file is cleared. While an embedded or reused FerretDB runs,
  * this process keeps its lookups by `_id` indexed (infra/ferretdb-indexes.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../workers/config.js';
@@ -19,7 +20,7 @@ import {
   waitUntilReady,
   type PidRecord,
 } from './processes.js';
-import { keepIdIndexes, type IdIndexKeeper } from './ferretdb-indexes.js';
+import { keepIdIndexes, MIN_SQLITE, sqliteRecentEnough, type IdIndexKeeper } from './ferretdb-indexes.js';
 import type { Progress } from './progress.js';
 import { ensureFerretDb, ensureRedisServer, ensureSqliteShell, ensureTemporalCli } from './provision.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -247,18 +248,28 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
  * with lookups by `_id` scanning their collection: said once, not fatal.
  */
 async function startIdIndexes(ferretdbDir: string, progress: Progress): Promise<IdIndexKeeper | undefined> {
+  const without = (why: string) => {
+    progress.info(`FerretDB: lookups by _id will scan their collections (${why})`);
+    return undefined;
+  };
   let shell: string;
   try {
     shell = (await ensureSqliteShell(progress)).path;
   } catch (error) {
-    progress.info(`FerretDB: lookups by _id will scan their collections (${(error as Error).message})`);
-    return undefined;
+    return without((error as Error).message);
   }
-  const keeper = keepIdIndexes(ferretdbDir, shell, { onError: (file, error) => progress.info(`FerretDB: could not index ${file} for lookups by _id: ${error.message.split('\n')[0]}`) });
-  const step = progress.step('FerretDB: indexing lookups by _id');
-  const indexed = await keeper.ensure();
-  step.done(`${[...indexed.values()].reduce((n, tables) => n + tables.length, 0)} collections indexed`);
-  return keeper;
+  const version = spawnSync(shell, ['-version'], { encoding: 'utf8' }).stdout ?? '';
+  if (!sqliteRecentEnough(version)) return without(`${shell} is SQLite ${version.split(' ')[0] || 'of unknown version'}; indexing needs ${MIN_SQLITE.join('.')} or later`);
+  const keeper = keepIdIndexes(ferretdbDir, shell, { onError: (file, error) => progress.info(`FerretDB: could not index ${file} for lookups by _id (tried again every few seconds): ${error.message.split('\n')[0]}`) });
+  try {
+    const step = progress.step('FerretDB: indexing lookups by _id');
+    const indexed = await keeper.ensure();
+    step.done(`${[...indexed.values()].reduce((n, tables) => n + tables.length, 0)} collections indexed`);
+    return keeper;
+  } catch (error) {
+    await keeper.stop();
+    throw error;
+  }
 }
 
 /** Stops the embedded servers recorded in the state directory's pid files (`stack down`). */

@@ -28,13 +28,13 @@ export interface KeptSimulation<View> {
 
 const collection = (store: Connection) => store.db!.collection<SimulationRecord>('policy_simulations');
 
-/** Keeps an attempt's view as the version's latest simulation, replacing any earlier attempt. */
+/** Keeps a new attempt's first view as the version's latest simulation, replacing any earlier attempt. */
 export async function saveSimulation(store: Connection, id: string, run: string, hash: string, view: object, at: Date): Promise<void> {
   await collection(store).replaceOne({ _id: id }, { hash, at, run, view: JSON.stringify(view) }, { upsert: true });
 }
 
-/** Writes a running attempt's progress, unless a later attempt has replaced it. */
-export async function saveSimulationProgress(store: Connection, id: string, run: string, view: object, at: Date): Promise<void> {
+/** Writes an attempt's later view (progress, result, failure), unless a later attempt has replaced it. */
+export async function updateSimulation(store: Connection, id: string, run: string, view: object, at: Date): Promise<void> {
   await collection(store).updateOne({ _id: id, run }, { $set: { at, view: JSON.stringify(view) } });
 }
 

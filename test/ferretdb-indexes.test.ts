@@ -8,11 +8,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ID_INDEX_PREFIX, indexDatabaseFile, keepIdIndexes } from '../infra/ferretdb-indexes.js';
+import { ID_INDEX_PREFIX, indexDatabaseFile, keepIdIndexes, sqliteRecentEnough } from '../infra/ferretdb-indexes.js';
 import { findExecutable } from '../infra/run-tool.js';
 import { connectStore } from '../store/connection.js';
 
@@ -83,6 +84,37 @@ describe.skipIf(!embedded)('lookups by _id on the embedded FerretDB', () => {
       }
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('the keeper itself', () => {
+  it('needs SQLite 3.38 or later, whose -> operator FerretDB’s own index uses', () => {
+    expect(sqliteRecentEnough('3.40.1 2022-12-28 14:03:47 df5c253c')).toBe(true);
+    expect(sqliteRecentEnough('3.38.0 2022-02-22')).toBe(true);
+    expect(sqliteRecentEnough('4.0.0')).toBe(true);
+    expect(sqliteRecentEnough('3.37.2 2022-01-06')).toBe(false);
+    expect(sqliteRecentEnough('')).toBe(false);
+  });
+
+  it.skipIf(shell === undefined)('reports a file it cannot read once, not every round, and keeps going', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'applyfree-idx-'));
+    try {
+      writeFileSync(join(dir, 'broken.sqlite'), 'not a database');
+      const errors: string[] = [];
+      const keeper = keepIdIndexes(dir, shell!, { everyMs: 3_600_000, onError: (file) => { errors.push(file); throw new Error('a failing listener'); } });
+      try {
+        await keeper.ensure();
+        await keeper.ensure();
+        expect(errors).toEqual([join(dir, 'broken.sqlite')]);
+        // The data folder gone: the rounds go on, saying nothing of files that are no more.
+        rmSync(dir, { recursive: true, force: true });
+        expect(await keeper.ensure()).toEqual(new Map());
+      } finally {
+        await keeper.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

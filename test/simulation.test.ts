@@ -313,6 +313,10 @@ describe('a simulation cut off by its API stopping', () => {
     const other = runnerOf();
     const running = await until(() => other.latest('old-age-allowance', 1), (view) => view.progress.processed > 0);
     expect(running).toMatchObject({ status: 'running', asOf: AS_OF, progress: { total: 3_000 } });
+    // Asked to simulate the same content, the other process answers with that run rather than start a second.
+    const asked = await other.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
+    expect(asked).toMatchObject({ status: 'running', startedAt: running.startedAt });
+    expect(() => other.view('old-age-allowance', 1)).toThrow(/no simulation/);
 
     await first.stop();
     const after = await other.latest('old-age-allowance', 1);

@@ -87,6 +87,36 @@ function draw(title: string, rows: ChartRow[], format: (value: number) => string
   return svg;
 }
 
+/**
+ * The charts drawn. One listener on the screen width redraws them all; a chart that was on the
+ * page and has left it (its view re-rendered) is let go at the next change or the next chart
+ * drawn, and one never mounted at once, so re-rendering leaves no detached drawings behind.
+ */
+interface LiveChart {
+  figure: HTMLElement;
+  redraw: () => void;
+  /** Seen on the page at a check: once off it again, it is gone for good. */
+  seen: boolean;
+}
+const live = new Set<LiveChart>();
+let query: MediaQueryList | undefined;
+function prune(): void {
+  for (const chart of live) {
+    if (chart.figure.isConnected) chart.seen = true;
+    else if (chart.seen) live.delete(chart);
+  }
+}
+function phone(): MediaQueryList {
+  if (!query) {
+    query = window.matchMedia(PHONE);
+    query.addEventListener('change', () => {
+      prune();
+      for (const chart of live) if (chart.figure.isConnected) chart.redraw();
+    });
+  }
+  return query;
+}
+
 /** A horizontal bar chart with a caption and a legend of its series; `empty` is shown when there are no rows. */
 export function barChart(title: string, rows: ChartRow[], format: (value: number) => string, options: ChartOptions = {}, empty?: string): HTMLElement {
   const legend = (options.legend ?? []).map(([series, label]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), label));
@@ -95,19 +125,23 @@ export function barChart(title: string, rows: ChartRow[], format: (value: number
     figure.append(h('p', { class: 'muted' }, empty ?? ''));
     return figure;
   }
-  const phone = window.matchMedia(PHONE);
-  let svg = draw(title, rows, format, options, phone.matches ? NARROW : WIDE);
+  let svg = draw(title, rows, format, options, phone().matches ? NARROW : WIDE);
   figure.append(svg);
-  const redraw = () => {
-    // A chart no longer on the page (the view re-rendered) stops listening.
-    if (!figure.isConnected) {
-      phone.removeEventListener('change', redraw);
-      return;
-    }
-    const next = draw(title, rows, format, options, phone.matches ? NARROW : WIDE);
-    svg.replaceWith(next);
-    svg = next;
+  prune();
+  const chart: LiveChart = {
+    figure,
+    seen: false,
+    redraw: () => {
+      const next = draw(title, rows, format, options, phone().matches ? NARROW : WIDE);
+      svg.replaceWith(next);
+      svg = next;
+    },
   };
-  phone.addEventListener('change', redraw);
+  live.add(chart);
+  // Views mount what they draw at once: a chart not on the page by the next task never will be.
+  window.setTimeout(() => {
+    if (figure.isConnected) chart.seen = true;
+    else live.delete(chart);
+  }, 0);
   return figure;
 }

@@ -29,7 +29,9 @@ export interface TestSubject {
  * ID (policy, subject key, period) may be started only once. Two files drawing the same random
  * resident would see each other's grants, so every drawn ID is claimed, for the whole run, by
  * the unique `_id` of a collection on the shared MongoDB server: a duplicate draws again.
- * Sequences below 200 are left to the tests that write fixed IDs.
+ * Sequences below 200, and organisation codes below 20,000,000, are left to the tests that write
+ * fixed IDs. Against a persistent server (MONGODB_URI) the claims outlive the run, as the
+ * workflows they guard do on a persistent Temporal.
  */
 const CLAIMS_DB = 'applyfree_test_claims';
 
@@ -57,7 +59,7 @@ export async function addResident(store: Connection, birthDate: string, facts: R
 }
 
 export async function addEnterprise(store: Connection, facts: Record<string, unknown>): Promise<TestSubject> {
-  const id = await claimed(store, () => makeCreditCode('371402', 100_000 + randomInt(99_899_999)));
+  const id = await claimed(store, () => makeCreditCode('371402', 20_000_000 + randomInt(79_999_999)));
   const key = subjectKey('enterprise', id, TEST_SECRET);
   await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'enterprise', creditCode: id, createdAt: new Date() } }, { upsert: true });
   await writeFacts(store, 'creditCode', id, facts);

@@ -193,7 +193,6 @@ describe('the citizen’s page on a phone', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
     await signIn(page, seniorToken, '张秀英', '群众');
     await page.locator('.me-who h2').waitFor();
@@ -207,7 +206,7 @@ describe('the citizen’s page on a phone', () => {
     await expect.poll(() => page.locator('.me-inbox .notice-item').count()).toBeGreaterThanOrEqual(2);
     await page.locator('.me-access .access-item').first().waitFor();
     expect(await page.locator('.me-access').innerText()).toContain('市公安局');
-    expect(await overflow()).toBe(0);
+    await expectFitsScreen(page, []);
     expect(await page.content()).not.toContain(senior.id);
     await screenshot(page, 'citizen-phone');
 
@@ -230,7 +229,7 @@ describe('the citizen’s page on a phone', () => {
     await page.locator('.act-object').click();
     await expect.poll(() => page.locator('.me-objection .flash').innerText()).toBe('异议已提交，请留意消息。');
     expect(await page.locator('.objection-item').first().innerText()).toContain('残疾等级登记有误');
-    expect(await overflow()).toBe(0);
+    await expectFitsScreen(page, []);
     await screenshot(page, 'citizen-phone-confirmed');
     expect(pageErrors).toEqual([]);
     await context.close();

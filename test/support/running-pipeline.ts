@@ -24,22 +24,26 @@ export interface RunningPipeline {
   close(): Promise<void>;
 }
 
-export async function openRunningPipeline(stack: TestStackInfo, name: string): Promise<RunningPipeline> {
+/**
+ * `policies: 'store'` publishes the shipped catalog in the store and reads policies from there
+ * (as the sweeps' tests need); `notices: false` runs no notice workers.
+ */
+export async function openRunningPipeline(stack: TestStackInfo, name: string, options: { policies?: 'store'; notices?: boolean } = {}): Promise<RunningPipeline> {
   const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
   // With the client, as the processing worker has one: activities start offer and pledge workflows (sweeps, objections).
-  const pipeline = await openPipeline(stack, name, { client });
+  const pipeline = await openPipeline(stack, name, { client, ...(options.policies ? { policies: options.policies } : {}) });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await pipeline.worker(connection, stack.temporalNamespace);
   const running = worker.run();
-  const notices = createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const notices = options.notices === false ? undefined : createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
   return {
     client,
     pipeline,
     ingest: (body) => ingestEvent({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body),
     run: `${name}-${pipeline.taskQueue.slice(-8)}`,
     async close() {
-      await notices.close();
+      await notices?.close();
       worker.shutdown();
       await running;
       await connection.close();

@@ -91,7 +91,7 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     // Any decision of a period (a case's, a sweep's, another objection's) leaves it to that decision; this objection's own are retries.
     const decided = new Set(all.filter((d) => d.objectionId !== objection._id).map((d) => d.period));
     const sweeps = await Sweeps.find({ 'policy.id': objection.policyId, status: 'done', asOf: { $gt: previous.asOf } }).lean();
-    for (const sweep of sweeps.sort((a, b) => a.asOf.localeCompare(b.asOf))) {
+    for (const sweep of sweeps) {
       if (sweep._id.endsWith(':due') || new Date(sweep.startedAt).getTime() >= answeredAt) continue;
       const period = periodKey(await pinnedPolicy(deps.policies, sweep.policy), sweep.asOf);
       if (period === previous.period || decided.has(period)) continue;

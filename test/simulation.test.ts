@@ -281,22 +281,15 @@ describe('a simulation cut off by its API stopping', () => {
     runners.push(made);
     return made;
   };
-  const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
-    for (let i = 0; i < 500; i++) {
-      const value = await read();
-      if (done(value)) return value;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error('timed out waiting for the simulation');
-  };
 
   beforeAll(async () => {
     city = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simstop_${randomUUID().slice(0, 8)}$1`));
     cityLifecycle = createPolicyLifecycle(city);
     await cityLifecycle.importCatalog((await loadPolicyCatalog()).policies);
     const households = Array.from({ length: 3_000 }, (_, i) => {
-      const id = makeResidentId('371402', `19${String(20 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`, Math.floor(i / 630), 'male');
-      return { _id: id, idNumber: id, birthDate: new Date(`19${String(20 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`), localHukou: true, alive: true };
+      const born = `19${String(20 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`;
+      const id = makeResidentId('371402', born, Math.floor(i / 630), 'male');
+      return { _id: id, idNumber: id, birthDate: new Date(born), localHukou: true, alive: true };
     });
     await city.db!.collection('dp_household_registry').insertMany(households as never[]);
   });
@@ -311,7 +304,8 @@ describe('a simulation cut off by its API stopping', () => {
     await first.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
     // Another API process over the same store follows the progress the first one writes.
     const other = runnerOf();
-    const running = await until(() => other.latest('old-age-allowance', 1), (view) => view.progress.processed > 0);
+    await expect.poll(async () => (await other.latest('old-age-allowance', 1)).progress.processed, { timeout: 5_000, interval: 10 }).toBeGreaterThan(0);
+    const running = await other.latest('old-age-allowance', 1);
     expect(running).toMatchObject({ status: 'running', asOf: AS_OF, progress: { total: 3_000 } });
     // Asked to simulate the same content, the other process answers with that run rather than start a second.
     const asked = await other.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
@@ -338,7 +332,7 @@ describe('a simulation cut off by its API stopping', () => {
     const crashing = runnerOf();
     await crashing.start(wang, 'old-age-allowance', 1, { asOf: '2026-08-01' });
     const now = runnerOf();
-    await until(() => now.latest('old-age-allowance', 1), (view) => view.status === 'running' && view.progress.processed > 0);
+    await expect.poll(async () => { const view = await now.latest('old-age-allowance', 1); return view.status === 'running' && view.progress.processed > 0; }, { timeout: 5_000, interval: 10 }).toBe(true);
     // A minute on, with no progress written since (its API gone without a word), it was cut off.
     const later = runnerOf({ now: () => new Date(Date.now() + 60_000) });
     expect(await later.latest('old-age-allowance', 1)).toMatchObject({ status: 'failed', asOf: '2026-08-01', error: { code: 'SIMULATION_INTERRUPTED' } });

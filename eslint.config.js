@@ -14,7 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read settings through workers/config.ts (the only reader of the environment).' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through workers/config.ts (the only reader of the environment).',
+        },
       ],
     },
   },
@@ -26,15 +30,31 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...['mongoose', 'mongodb', 'bullmq', 'ioredis', 'luxon', 'json-rules-engine', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map(
-              (name) => ({ name, message: fenceMessage }),
-            ),
+            ...[
+              'mongoose',
+              'mongodb',
+              'bullmq',
+              'ioredis',
+              'luxon',
+              'json-rules-engine',
+              '@temporalio/client',
+              '@temporalio/worker',
+              '@temporalio/activity',
+            ].map((name) => ({ name, message: fenceMessage })),
             ...builtinModules.map((name) => ({ name, message: fenceMessage })),
           ],
           patterns: [
             { group: ['node:*'], message: fenceMessage },
-            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import only types from activities/ (proxyActivities<Activities>).' },
-            { group: ['**/rules', '**/rules/**'], allowTypeImports: true, message: 'Rules are evaluated in activities; import only types from rules/.' },
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import only types from activities/ (proxyActivities<Activities>).',
+            },
+            {
+              group: ['**/rules', '**/rules/**'],
+              allowTypeImports: true,
+              message: 'Rules are evaluated in activities; import only types from rules/.',
+            },
             { group: ['**/store/**', '**/workers/**', '**/infra/**'], message: fenceMessage },
           ],
         },

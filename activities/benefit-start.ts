@@ -5,11 +5,25 @@
  * the same workflow, not another.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { BENEFIT_WORKFLOW_BY_MODE, benefitWorkflowId, SearchAttributes, type BenefitInput } from '../workflows/contracts.js';
+import {
+  BENEFIT_WORKFLOW_BY_MODE,
+  benefitWorkflowId,
+  SearchAttributes,
+  type BenefitInput,
+} from '../workflows/contracts.js';
 
 /** How a worker starts workflows: its Temporal client's `workflow.start`. */
 export interface WorkflowStarter {
-  start(workflowType: string, options: { workflowId: string; taskQueue: string; args: unknown[]; workflowIdReusePolicy: 'REJECT_DUPLICATE'; typedSearchAttributes: unknown }): Promise<unknown>;
+  start(
+    workflowType: string,
+    options: {
+      workflowId: string;
+      taskQueue: string;
+      args: unknown[];
+      workflowIdReusePolicy: 'REJECT_DUPLICATE';
+      typedSearchAttributes: unknown;
+    },
+  ): Promise<unknown>;
 }
 
 /** A worker's starter and the task queue its benefit workflows run on. */
@@ -19,7 +33,10 @@ export interface BenefitStarter {
 }
 
 /** Starts the benefit workflow of `input`; `started` is false when it already existed (a retry, or an earlier case or sweep). */
-export async function startBenefitWorkflow(workflows: BenefitStarter, input: BenefitInput): Promise<{ workflowId: string; started: boolean }> {
+export async function startBenefitWorkflow(
+  workflows: BenefitStarter,
+  input: BenefitInput,
+): Promise<{ workflowId: string; started: boolean }> {
   const { plan, subjectKey, decision } = input;
   const workflowId = benefitWorkflowId(plan.ref.id, subjectKey, decision.period);
   try {

@@ -18,12 +18,20 @@ export interface BenefitDeps {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
 }
 
-export type InspectionResult = { result: 'passed' } | { result: 'failed'; discrepancies: string[] } | { result: 'inconclusive'; missingFacts: string[] };
+export type InspectionResult =
+  | { result: 'passed' }
+  | { result: 'failed'; discrepancies: string[] }
+  | { result: 'inconclusive'; missingFacts: string[] };
 
 export function makeBenefitActivities(deps: BenefitDeps) {
   const { Grant, Offer, Pledge, Recovery, CreditRecord } = registerBenefitModels(deps.store);
   const { FactSnapshot } = registerDecisionModels(deps.store);
-  const base = (input: BenefitInput) => ({ caseId: input.caseId, subjectKey: input.subjectKey, policy: input.plan.ref, period: input.decision.period });
+  const base = (input: BenefitInput) => ({
+    caseId: input.caseId,
+    subjectKey: input.subjectKey,
+    policy: input.plan.ref,
+    period: input.decision.period,
+  });
 
   return {
     /** The grant, once per key: `created` is false when a retry or restart finds it. */
@@ -46,7 +54,9 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       return { created: result.upsertedCount === 1 };
     },
 
-    async recordOffer(input: BenefitInput & { offerKey: string; offeredAt: string; expiresAt: string }): Promise<{ created: boolean }> {
+    async recordOffer(
+      input: BenefitInput & { offerKey: string; offeredAt: string; expiresAt: string },
+    ): Promise<{ created: boolean }> {
       const result = await Offer.updateOne(
         { _id: input.offerKey },
         {
@@ -66,7 +76,10 @@ export function makeBenefitActivities(deps: BenefitDeps) {
 
     /** Closes an open offer; a repeated call leaves the first answer in place. */
     async closeOffer(input: { offerKey: string; status: 'confirmed' | 'declined' | 'expired' }): Promise<void> {
-      await Offer.updateOne({ _id: input.offerKey, status: 'open' }, { $set: { status: input.status, answeredAt: new Date() } });
+      await Offer.updateOne(
+        { _id: input.offerKey, status: 'open' },
+        { $set: { status: input.status, answeredAt: new Date() } },
+      );
     },
 
     async recordPledge(input: BenefitInput & { pledgeKey: string; inspectOn: string }): Promise<{ created: boolean }> {
@@ -99,7 +112,10 @@ export function makeBenefitActivities(deps: BenefitDeps) {
     async inspectPledge(input: BenefitInput & { pledgeKey: string }): Promise<InspectionResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const facts = Object.fromEntries(
-        Object.entries(policy.facts).map(([key, declared]) => [key, { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` }]),
+        Object.entries(policy.facts).map(([key, declared]) => [
+          key,
+          { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` },
+        ]),
       );
       const fresh = await deps.fetchFacts({
         caseId: input.caseId,
@@ -119,13 +135,18 @@ export function makeBenefitActivities(deps: BenefitDeps) {
         .filter((leaf) => leaf.result === false)
         .map((leaf) => {
           const pledgedMark = pledged.has(leaf.fact) ? 'pledged fact ' : '';
-          const earlier = leaf.fact in before ? `, was ${JSON.stringify(shownFactValue(leaf.fact, before[leaf.fact]))}` : '';
+          const earlier =
+            leaf.fact in before ? `, was ${JSON.stringify(shownFactValue(leaf.fact, before[leaf.fact]))}` : '';
           return `${pledgedMark}${leaf.fact}: department records ${JSON.stringify(leaf.factValue)}${earlier} (${leaf.operator} ${JSON.stringify(leaf.value)})`;
         });
       return { result: 'failed', discrepancies };
     },
 
-    async closePledge(input: { pledgeKey: string; status: 'passed' | 'failed' | 'pending'; discrepancies: string[] }): Promise<void> {
+    async closePledge(input: {
+      pledgeKey: string;
+      status: 'passed' | 'failed' | 'pending';
+      discrepancies: string[];
+    }): Promise<void> {
       await Pledge.updateOne(
         { _id: input.pledgeKey, status: 'pending' },
         { $set: { status: input.status, inspectedAt: new Date(), discrepancies: input.discrepancies } },
@@ -133,20 +154,47 @@ export function makeBenefitActivities(deps: BenefitDeps) {
     },
 
     /** Revokes the grant, opens the recovery of what was paid, and writes the credit record, each once. */
-    async revokePledgedGrant(input: { grantKey: string; subjectKey: string; policyId: string; reason: string }): Promise<{ recovered: number }> {
-      await Grant.updateOne({ _id: input.grantKey, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: input.reason } });
+    async revokePledgedGrant(input: {
+      grantKey: string;
+      subjectKey: string;
+      policyId: string;
+      reason: string;
+    }): Promise<{ recovered: number }> {
+      await Grant.updateOne(
+        { _id: input.grantKey, status: 'granted' },
+        { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: input.reason } },
+      );
       const grant = await Grant.findOne({ _id: input.grantKey }).lean();
       const amount = grant?.amount ?? 0;
       if (amount > 0) {
         await Recovery.updateOne(
           { _id: `${input.grantKey}:recovery` },
-          { $setOnInsert: { key: `${input.grantKey}:recovery`, grantKey: input.grantKey, subjectKey: input.subjectKey, amount, reason: input.reason, status: 'due', createdAt: new Date() } },
+          {
+            $setOnInsert: {
+              key: `${input.grantKey}:recovery`,
+              grantKey: input.grantKey,
+              subjectKey: input.subjectKey,
+              amount,
+              reason: input.reason,
+              status: 'due',
+              createdAt: new Date(),
+            },
+          },
           { upsert: true },
         );
       }
       await CreditRecord.updateOne(
         { _id: `${input.grantKey}:credit` },
-        { $setOnInsert: { key: `${input.grantKey}:credit`, subjectKey: input.subjectKey, kind: 'false-pledge', policyId: input.policyId, grantKey: input.grantKey, recordedAt: new Date() } },
+        {
+          $setOnInsert: {
+            key: `${input.grantKey}:credit`,
+            subjectKey: input.subjectKey,
+            kind: 'false-pledge',
+            policyId: input.policyId,
+            grantKey: input.grantKey,
+            recordedAt: new Date(),
+          },
+        },
         { upsert: true },
       );
       return { recovered: amount };

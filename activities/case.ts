@@ -37,7 +37,9 @@ export function planOf(policy: Policy): PolicyPlan {
     benefitKind: policy.benefit.kind,
     facts: policy.facts,
     ...(policy.offer ? { offer: policy.offer } : {}),
-    ...(policy.pledge ? { pledge: { pledgedFacts: policy.pledge.pledgedFacts, inspectAfterDays: policy.pledge.inspectAfterDays } } : {}),
+    ...(policy.pledge
+      ? { pledge: { pledgedFacts: policy.pledge.pledgedFacts, inspectAfterDays: policy.pledge.inspectAfterDays } }
+      : {}),
   };
 }
 
@@ -45,10 +47,18 @@ export function planOf(policy: Policy): PolicyPlan {
 export async function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Promise<Policy> {
   const policy = await policies.version(ref.id, ref.version);
   if (!policy) {
-    throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${ref.id} v${ref.version} is not published`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: ErrorType.UnknownPolicyVersion,
+      message: `policy ${ref.id} v${ref.version} is not published`,
+      nonRetryable: true,
+    });
   }
   if (policyRef(policy).hash !== ref.hash) {
-    throw ApplicationFailure.create({ type: ErrorType.PolicyHashMismatch, message: `policy ${ref.id} v${ref.version} changed since the case pinned it`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: ErrorType.PolicyHashMismatch,
+      message: `policy ${ref.id} v${ref.version} changed since the case pinned it`,
+      nonRetryable: true,
+    });
   }
   return policy;
 }
@@ -100,7 +110,11 @@ export function makeCaseActivities(deps: CaseDeps) {
           );
           return (await FactSnapshot.findOne({ _id: snapshotKey }).lean())!;
         })());
-      return { snapshotKey, missingFacts: snapshot.missingFacts ?? [], failedSources: (snapshot.failedSources ?? []).map((f) => f.source) };
+      return {
+        snapshotKey,
+        missingFacts: snapshot.missingFacts ?? [],
+        failedSources: (snapshot.failedSources ?? []).map((f) => f.source),
+      };
     },
 
     /** Evaluates each pinned policy on its snapshot and records the decision with its explanation. */
@@ -115,10 +129,16 @@ export function makeCaseActivities(deps: CaseDeps) {
         const policy = await pinnedPolicy(deps.policies, item.policy);
         const snapshot = await FactSnapshot.findOne({ _id: item.snapshotKey }).lean();
         if (!snapshot) {
-          throw ApplicationFailure.create({ type: ErrorType.MissingFactSnapshot, message: `no fact snapshot ${item.snapshotKey}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: ErrorType.MissingFactSnapshot,
+            message: `no fact snapshot ${item.snapshotKey}`,
+            nonRetryable: true,
+          });
         }
         // A pledge policy is decided on the pledge: unknown pledged facts count as pledged (true).
-        const decision = await evaluatePolicy(policy, snapshotFacts(snapshot), input.asOf, { acceptPledges: policy.mode === 'pledge' });
+        const decision = await evaluatePolicy(policy, snapshotFacts(snapshot), input.asOf, {
+          acceptPledges: policy.mode === 'pledge',
+        });
         const key = `${input.caseId}:decision:${policy.id}`;
         await DecisionModel.updateOne(
           { _id: key },
@@ -150,7 +170,11 @@ export function makeCaseActivities(deps: CaseDeps) {
     },
 
     /** Undetermined is never silently false: it becomes a task for an officer. */
-    async openManualReview(input: { caseId: string; subjectKey: string; decision: DecisionSummary }): Promise<{ created: boolean }> {
+    async openManualReview(input: {
+      caseId: string;
+      subjectKey: string;
+      decision: DecisionSummary;
+    }): Promise<{ created: boolean }> {
       const key = `${input.caseId}:manual:${input.decision.policy.id}`;
       const result = await ManualTask.updateOne(
         { _id: key },

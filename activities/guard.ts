@@ -27,14 +27,22 @@ const RULES_FAILURES: Record<RulesErrorCode, ErrorType> = {
 /** A rules error as the non-retryable failure the workflow sees; anything else unchanged. */
 export function asActivityFailure(error: unknown): unknown {
   if (!(error instanceof RulesError)) return error;
-  return ApplicationFailure.create({ type: RULES_FAILURES[error.code], message: error.message, nonRetryable: true, cause: error });
+  return ApplicationFailure.create({
+    type: RULES_FAILURES[error.code],
+    message: error.message,
+    nonRetryable: true,
+    cause: error,
+  });
 }
 
 function guarded<F extends AnyActivity>(activity: F): F {
   const wrapped = async (...args: Parameters<F>) => {
     const context = asyncLocalStorage.getStore();
     const timeoutMs = context?.info.heartbeatTimeoutMs;
-    const timer = context && timeoutMs ? setInterval(() => context.heartbeat(), Math.max(100, Math.floor(timeoutMs / 3))) : undefined;
+    const timer =
+      context && timeoutMs
+        ? setInterval(() => context.heartbeat(), Math.max(100, Math.floor(timeoutMs / 3)))
+        : undefined;
     try {
       return await activity(...args);
     } catch (error) {

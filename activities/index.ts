@@ -38,7 +38,12 @@ export function createActivities(deps: ActivityDeps) {
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
-    ...makeObjectionActivities({ store: deps.store, policies: deps.policies, fetchFacts, ...(deps.workflows ? { workflows: deps.workflows } : {}) }),
+    ...makeObjectionActivities({
+      store: deps.store,
+      policies: deps.policies,
+      fetchFacts,
+      ...(deps.workflows ? { workflows: deps.workflows } : {}),
+    }),
     ...makeSweepActivities({
       store: deps.store,
       policies: deps.policies,

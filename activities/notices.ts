@@ -36,7 +36,12 @@ export function openNoticeQueues(options: {
 }): NoticeQueues {
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const channels: NoticeChannel[] = options.webhook ? ['inbox', 'webhook'] : ['inbox'];
-  const queues = new Map(channels.map((channel) => [channel, new Queue<NoticeJob>(NOTICE_QUEUES[channel], { connection, prefix: options.prefix })]));
+  const queues = new Map(
+    channels.map((channel) => [
+      channel,
+      new Queue<NoticeJob>(NOTICE_QUEUES[channel], { connection, prefix: options.prefix }),
+    ]),
+  );
   return {
     channels,
     jobOptions: { ...NOTICE_JOB_OPTIONS, ...options.jobOptions },
@@ -54,7 +59,6 @@ export interface EnqueueNoticeInput {
   template: NoticeTemplate;
   params: NoticeParams;
 }
-
 
 export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
   const { Notice } = registerNoticeModels(store);
@@ -78,7 +82,9 @@ export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
         { upsert: true },
       );
       const job: NoticeJob = { ...input, channel };
-      await queues.queue(channel).add(input.template, job, { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) });
+      await queues
+        .queue(channel)
+        .add(input.template, job, { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) });
     }
     return { channels: queues.channels };
   };
@@ -99,7 +105,17 @@ export function makeEnqueueNotices(store: Connection, queues: NoticeQueues) {
         Notice.collection,
         inputs.map((input) => {
           const key = noticeRecordKey(input.noticeKey, channel);
-          return { _id: key, key, noticeKey: input.noticeKey, subjectKey: input.subjectKey, template: input.template, channel, status: 'queued', attempts: 0, queuedAt };
+          return {
+            _id: key,
+            key,
+            noticeKey: input.noticeKey,
+            subjectKey: input.subjectKey,
+            template: input.template,
+            channel,
+            status: 'queued',
+            attempts: 0,
+            queuedAt,
+          };
         }),
       );
       await queues.queue(channel).addBulk(

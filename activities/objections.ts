@@ -11,7 +11,12 @@ import { evaluatePolicy, periodKey } from '../rules/engine.js';
 import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
-import { addObjectionStep, registerObjectionModel, type ObjectionOutcome, type ObjectionRecord } from '../store/objections.js';
+import {
+  addObjectionStep,
+  registerObjectionModel,
+  type ObjectionOutcome,
+  type ObjectionRecord,
+} from '../store/objections.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { ErrorType } from '../workflows/contracts.js';
 import { pinnedPolicy, planOf, type PolicySource } from './case.js';
@@ -30,7 +35,8 @@ const OUTCOME_ZH: Record<Outcome, string> = { eligible: '符合', ineligible: '�
 const amountText = (amount?: number) => (amount === undefined ? '' : ` ${amount}`);
 
 /** The new decision's key: derived from the old one, so the two are linked by name as well as by field. */
-export const objectionDecisionKey = (previousKey: string, objectionId: string) => `${previousKey}:objection:${objectionId}`;
+export const objectionDecisionKey = (previousKey: string, objectionId: string) =>
+  `${previousKey}:objection:${objectionId}`;
 
 /** What deciding a period again needs of the decision it replaces. */
 type PriorDecision = Pick<DecisionRecord, 'key' | 'policy' | 'asOf' | 'outcome' | 'period' | 'amount' | 'decidedAt'>;
@@ -60,10 +66,16 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
 
   async function objectionOf(objectionId: string): Promise<ObjectionRecord> {
     const objection = await Objection.findOne({ _id: objectionId }).lean();
-    if (!objection) throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `no objection ${objectionId}`, nonRetryable: true });
+    if (!objection)
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: `no objection ${objectionId}`,
+        nonRetryable: true,
+      });
     return objection;
   }
-  const reasonOf = (objection: ObjectionRecord) => objection.correction?.reason ?? objection.resolution?.reason ?? objection.statement;
+  const reasonOf = (objection: ObjectionRecord) =>
+    objection.correction?.reason ?? objection.resolution?.reason ?? objection.statement;
 
   /**
    * The subject's decisions under the same policy for periods after the objected one, made
@@ -76,7 +88,10 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
   async function laterDecisions(objection: ObjectionRecord, previous: DecisionRecord): Promise<PriorDecision[]> {
     const answeredAt = new Date(objection.correction?.at ?? objection.resolution?.at ?? Date.now()).getTime();
     const ours = (key: string) => objectionDecisionKey(key, objection._id);
-    const all = (await Decision.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId }).lean()) as Array<DecisionRecord & { objectionId?: string; supersededBy?: string }>;
+    const all = (await Decision.find({
+      subjectKey: objection.subjectKey,
+      'policy.id': objection.policyId,
+    }).lean()) as Array<DecisionRecord & { objectionId?: string; supersededBy?: string }>;
     const byPeriod = new Map<string, PriorDecision>();
     const keep = (decision: PriorDecision) => {
       const kept = byPeriod.get(decision.period);
@@ -90,13 +105,24 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     }
     // Any decision of a period (a case's, a sweep's, another objection's) leaves it to that decision; this objection's own are retries.
     const decided = new Set(all.filter((d) => d.objectionId !== objection._id).map((d) => d.period));
-    const sweeps = await Sweeps.find({ 'policy.id': objection.policyId, status: 'done', asOf: { $gt: previous.asOf } }).lean();
+    const sweeps = await Sweeps.find({
+      'policy.id': objection.policyId,
+      status: 'done',
+      asOf: { $gt: previous.asOf },
+    }).lean();
     for (const sweep of sweeps) {
       if (sweep._id.endsWith(':due') || new Date(sweep.startedAt).getTime() >= answeredAt) continue;
       const period = periodKey(await pinnedPolicy(deps.policies, sweep.policy), sweep.asOf);
       if (period === previous.period || decided.has(period)) continue;
       // Named after the sweep and the (pseudonymous) subject: the same on a retry, so decided again once.
-      keep({ key: `${sweep._id}:${objection.subjectKey}`, policy: sweep.policy, asOf: sweep.asOf, outcome: 'ineligible', period, decidedAt: new Date(sweep.startedAt) });
+      keep({
+        key: `${sweep._id}:${objection.subjectKey}`,
+        policy: sweep.policy,
+        asOf: sweep.asOf,
+        outcome: 'ineligible',
+        period,
+        decidedAt: new Date(sweep.startedAt),
+      });
     }
     return [...byPeriod.values()].sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
   }
@@ -105,14 +131,26 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
   async function startBenefit(objection: ObjectionRecord, policy: Policy, decided: DecisionRecord): Promise<string> {
     const plan = planOf(policy);
     if (!deps.workflows) {
-      throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start the ${plan.mode} workflow objection ${objection._id} calls for`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: `this worker has no Temporal client, so it cannot start the ${plan.mode} workflow objection ${objection._id} calls for`,
+        nonRetryable: true,
+      });
     }
     // A retry after the start went through finds the same workflow, started once.
     const { workflowId } = await startBenefitWorkflow(deps.workflows, {
       caseId: objection.caseId,
       subjectKey: objection.subjectKey,
       plan,
-      decision: { policy: decided.policy, outcome: decided.outcome, asOf: decided.asOf, period: decided.period, missingFacts: decided.missingFacts, failedSources: [], ...(decided.amount === undefined ? {} : { amount: decided.amount }) },
+      decision: {
+        policy: decided.policy,
+        outcome: decided.outcome,
+        asOf: decided.asOf,
+        period: decided.period,
+        missingFacts: decided.missingFacts,
+        failedSources: [],
+        ...(decided.amount === undefined ? {} : { amount: decided.amount }),
+      },
     });
     return workflowId;
   }
@@ -138,19 +176,45 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
       previousOutcome: reevaluation.previousOutcome,
       periods: [{ period: reevaluation.period, paid: 0, due: 0 }],
     };
-    const step = (key: string, zh: string, en: string) => addObjectionStep(deps.store, objection._id, { key, kind: key, actor: 'system', summary: { zh, en } });
+    const step = (key: string, zh: string, en: string) =>
+      addObjectionStep(deps.store, objection._id, { key, kind: key, actor: 'system', summary: { zh, en } });
     if (reevaluation.outcome === 'eligible' && inForce.length === 0) {
       const workflowId = await startBenefit(objection, policy, decided);
-      const how = { auto: { zh: '直接发放', en: 'granted' }, offer: { zh: '推送一键确认', en: 'offered for one-tap confirmation' }, pledge: { zh: '告知承诺办理', en: 'granted on a pledge' } }[policy.mode];
-      await step('benefit', `重新判定符合条件：「${policy.title.zh}」${how.zh}`, `now eligible: ${policy.title.en} ${how.en}`);
+      const how = {
+        auto: { zh: '直接发放', en: 'granted' },
+        offer: { zh: '推送一键确认', en: 'offered for one-tap confirmation' },
+        pledge: { zh: '告知承诺办理', en: 'granted on a pledge' },
+      }[policy.mode];
+      await step(
+        'benefit',
+        `重新判定符合条件：「${policy.title.zh}」${how.zh}`,
+        `now eligible: ${policy.title.en} ${how.en}`,
+      );
       return { ...settled, benefitWorkflowId: workflowId };
     }
     if (reevaluation.outcome === 'ineligible') {
-      const earlier = await Grant.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId, period: reevaluation.period, status: 'revoked', revokeReason: reason }, { key: 1 }).lean();
-      for (const grant of inForce) await Grant.updateOne({ _id: grant.key, status: 'granted' }, { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: reason } });
+      const earlier = await Grant.find(
+        {
+          subjectKey: objection.subjectKey,
+          'policy.id': objection.policyId,
+          period: reevaluation.period,
+          status: 'revoked',
+          revokeReason: reason,
+        },
+        { key: 1 },
+      ).lean();
+      for (const grant of inForce)
+        await Grant.updateOne(
+          { _id: grant.key, status: 'granted' },
+          { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: reason } },
+        );
       const revoked = [...new Set([...earlier, ...inForce].map((g) => g.key))].sort();
       if (revoked.length > 0) {
-        await step('revoked', `重新判定不符合条件：「${policy.title.zh}」已撤销`, `no longer eligible: ${policy.title.en} revoked`);
+        await step(
+          'revoked',
+          `重新判定不符合条件：「${policy.title.zh}」已撤销`,
+          `no longer eligible: ${policy.title.en} revoked`,
+        );
         return { ...settled, revokedGrantKeys: revoked };
       }
     }
@@ -169,12 +233,27 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     async reevaluateObjection(input: { objectionId: string; workflowId: string }): Promise<ReevaluationSummary> {
       const objection = await objectionOf(input.objectionId);
       const previous = await Decision.findOne({ _id: objection.decisionKey }).lean();
-      if (!previous) throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `no decision ${objection.decisionKey}`, nonRetryable: true });
+      if (!previous)
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidInput,
+          message: `no decision ${objection.decisionKey}`,
+          nonRetryable: true,
+        });
       const reason = reasonOf(objection);
-      await addObjectionStep(deps.store, objection._id, {
-        key: 're-evaluation', kind: 're-evaluation', actor: 'system',
-        summary: { zh: `按第${previous.policy.version}版政策、以 ${previous.asOf} 为准重新判定（理由：${reason}）`, en: `re-evaluating v${previous.policy.version} as of ${previous.asOf}: ${reason}` },
-      }, { status: 're-evaluating' });
+      await addObjectionStep(
+        deps.store,
+        objection._id,
+        {
+          key: 're-evaluation',
+          kind: 're-evaluation',
+          actor: 'system',
+          summary: {
+            zh: `按第${previous.policy.version}版政策、以 ${previous.asOf} 为准重新判定（理由：${reason}）`,
+            en: `re-evaluating v${previous.policy.version} as of ${previous.asOf}: ${reason}`,
+          },
+        },
+        { status: 're-evaluating' },
+      );
 
       // The facts as they are now, read once per pinned version (each read access-logged).
       const facts = new Map<string, Promise<FetchFactsResult>>();
@@ -182,14 +261,22 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         const version = `${policy.id}@${policy.version}`;
         if (!facts.has(version)) {
           const purpose = `objection re-evaluation: ${reason}`;
-          facts.set(version, deps.fetchFacts({
-            caseId: objection.caseId,
-            subjectKey: objection.subjectKey,
-            policyId: policy.id,
-            policyVersion: policy.version,
-            facts: Object.fromEntries(Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }])),
-            idempotencyKey: version === `${previous.policy.id}@${previous.policy.version}` ? `${input.workflowId}:facts` : `${input.workflowId}:facts:${version}`,
-          }));
+          facts.set(
+            version,
+            deps.fetchFacts({
+              caseId: objection.caseId,
+              subjectKey: objection.subjectKey,
+              policyId: policy.id,
+              policyVersion: policy.version,
+              facts: Object.fromEntries(
+                Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }]),
+              ),
+              idempotencyKey:
+                version === `${previous.policy.id}@${previous.policy.version}`
+                  ? `${input.workflowId}:facts`
+                  : `${input.workflowId}:facts:${version}`,
+            }),
+          );
         }
         return facts.get(version)!;
       };
@@ -201,15 +288,23 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         if (!decided) {
           const policy = await pinnedPolicy(deps.policies, old.policy);
           const fresh = await factsFor(policy);
-          const decision = await evaluatePolicy(policy, fresh.values, old.asOf, { acceptPledges: policy.mode === 'pledge' });
+          const decision = await evaluatePolicy(policy, fresh.values, old.asOf, {
+            acceptPledges: policy.mode === 'pledge',
+          });
           // The native driver keeps the link fields (supersedes, objectionId) the decision schema does not list.
           await Decision.collection.updateOne(
             { _id: key } as object,
             {
               $setOnInsert: {
-                key, caseId: objection.caseId, subjectKey: objection.subjectKey, ...decision,
-                failedSources: fresh.failedSources, withoutCitizenDocuments: true, decidedAt: new Date(),
-                supersedes: old.key, objectionId: objection._id,
+                key,
+                caseId: objection.caseId,
+                subjectKey: objection.subjectKey,
+                ...decision,
+                failedSources: fresh.failedSources,
+                withoutCitizenDocuments: true,
+                decidedAt: new Date(),
+                supersedes: old.key,
+                objectionId: objection._id,
               },
             },
             { upsert: true },
@@ -217,12 +312,21 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
           await Decision.collection.updateOne({ _id: old.key } as object, { $set: { supersededBy: key } });
           decided = await Decision.findOne({ _id: key }).lean();
         }
-        if (!decided) throw ApplicationFailure.create({ type: ErrorType.StoreUnavailable, message: `decision ${key} was not written` });
+        if (!decided)
+          throw ApplicationFailure.create({
+            type: ErrorType.StoreUnavailable,
+            message: `decision ${key} was not written`,
+          });
         const amount = typeof decided.amount === 'number' ? decided.amount : undefined;
         const amountBefore = typeof old.amount === 'number' ? old.amount : undefined;
         return {
-          decisionKey: key, previousDecisionKey: old.key, outcome: decided.outcome, previousOutcome: old.outcome, period: decided.period,
-          ...(amount === undefined ? {} : { amount }), ...(amountBefore === undefined ? {} : { amountBefore }),
+          decisionKey: key,
+          previousDecisionKey: old.key,
+          outcome: decided.outcome,
+          previousOutcome: old.outcome,
+          period: decided.period,
+          ...(amount === undefined ? {} : { amount }),
+          ...(amountBefore === undefined ? {} : { amountBefore }),
         };
       };
       const describe = (r: PeriodReevaluation, prefix: { zh: string; en: string }) => ({
@@ -231,13 +335,23 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
       });
 
       const main = await redecide(previous);
-      await addObjectionStep(deps.store, objection._id, { key: 'decision', kind: 'decision', actor: 'rules engine', summary: describe(main, { zh: '', en: '' }) });
+      await addObjectionStep(deps.store, objection._id, {
+        key: 'decision',
+        kind: 'decision',
+        actor: 'rules engine',
+        summary: describe(main, { zh: '', en: '' }),
+      });
 
       const later: PeriodReevaluation[] = [];
       for (const old of await laterDecisions(objection, previous)) {
         const again = await redecide(old);
         later.push(again);
-        await addObjectionStep(deps.store, objection._id, { key: `decision:${again.period}`, kind: 'decision', actor: 'rules engine', summary: describe(again, { zh: `${again.period}：`, en: `${again.period}: ` }) });
+        await addObjectionStep(deps.store, objection._id, {
+          key: `decision:${again.period}`,
+          kind: 'decision',
+          actor: 'rules engine',
+          summary: describe(again, { zh: `${again.period}：`, en: `${again.period}: ` }),
+        });
       }
       return { ...main, ...(later.length > 0 ? { later } : {}) };
     },
@@ -248,53 +362,114 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
      * same), then a top-up grant for arrears or a recovery for an over-payment, each once. A
      * benefit in kind is started or revoked instead (settleInKind).
      */
-    async settleObjection(input: { objectionId: string; reevaluation: ReevaluationSummary }): Promise<ObjectionOutcome> {
+    async settleObjection(input: {
+      objectionId: string;
+      reevaluation: ReevaluationSummary;
+    }): Promise<ObjectionOutcome> {
       const objection = await objectionOf(input.objectionId);
       const { reevaluation } = input;
       const own = `objection:${objection._id}:`;
       const reason = `objection ${objection._id}: ${reasonOf(objection)}`;
       const inForce = async (period: string) =>
-        (await Grant.find({ subjectKey: objection.subjectKey, 'policy.id': objection.policyId, period, status: 'granted' }).lean()).filter((grant) => !grant.key.startsWith(own));
+        (
+          await Grant.find({
+            subjectKey: objection.subjectKey,
+            'policy.id': objection.policyId,
+            period,
+            status: 'granted',
+          }).lean()
+        ).filter((grant) => !grant.key.startsWith(own));
       const decided = await Decision.findOne({ _id: reevaluation.decisionKey }).lean();
       const policy = decided ? await pinnedPolicy(deps.policies, decided.policy) : undefined;
-      if (decided && policy && policy.benefit.kind !== 'cash') return settleInKind(objection, reevaluation, policy, decided, await inForce(reevaluation.period), reason);
+      if (decided && policy && policy.benefit.kind !== 'cash')
+        return settleInKind(objection, reevaluation, policy, decided, await inForce(reevaluation.period), reason);
 
       const periods: ObjectionOutcome['periods'] = [];
       let arrears = 0;
       let overpayment = 0;
       for (const r of [reevaluation, ...(reevaluation.later ?? [])]) {
         const grants = await inForce(r.period);
-        const recoveries = grants.length ? (await Recovery.find({ grantKey: { $in: grants.map((g) => g.key) } }).lean()).filter((rec) => !rec.key.startsWith(own)) : [];
-        const paid = grants.reduce((sum, g) => sum + (g.amount ?? 0), 0) - recoveries.reduce((sum, rec) => sum + rec.amount, 0);
+        const recoveries = grants.length
+          ? (await Recovery.find({ grantKey: { $in: grants.map((g) => g.key) } }).lean()).filter(
+              (rec) => !rec.key.startsWith(own),
+            )
+          : [];
+        const paid =
+          grants.reduce((sum, g) => sum + (g.amount ?? 0), 0) - recoveries.reduce((sum, rec) => sum + rec.amount, 0);
         const due = r.outcome === 'eligible' ? (r.amount ?? 0) : 0;
         const difference = Math.round((due - paid) * 100) / 100;
         const period: ObjectionOutcome['periods'][number] = { period: r.period, paid, due };
         if (difference > 0 && policy) {
           const arrearsKey = `${own}arrears:${r.period}`;
-          const policyRef = (await Decision.findOne({ _id: r.decisionKey }, { policy: 1 }).lean())?.policy ?? decided!.policy;
+          const policyRef =
+            (await Decision.findOne({ _id: r.decisionKey }, { policy: 1 }).lean())?.policy ?? decided!.policy;
           await Grant.updateOne(
             { _id: arrearsKey },
-            { $setOnInsert: { key: arrearsKey, caseId: objection.caseId, subjectKey: objection.subjectKey, policy: policyRef, period: r.period, benefitKind: policy.benefit.kind, amount: difference, basis: 'objection-arrears', status: 'granted', grantedAt: new Date() } },
+            {
+              $setOnInsert: {
+                key: arrearsKey,
+                caseId: objection.caseId,
+                subjectKey: objection.subjectKey,
+                policy: policyRef,
+                period: r.period,
+                benefitKind: policy.benefit.kind,
+                amount: difference,
+                basis: 'objection-arrears',
+                status: 'granted',
+                grantedAt: new Date(),
+              },
+            },
             { upsert: true },
           );
           period.arrearsKey = arrearsKey;
           arrears += difference;
-          await addObjectionStep(deps.store, objection._id, { key: `arrears:${r.period}`, kind: 'arrears', actor: 'system', summary: { zh: `补发 ${difference} 元（${r.period}）`, en: `arrears of ${difference} paid for ${r.period}` } });
+          await addObjectionStep(deps.store, objection._id, {
+            key: `arrears:${r.period}`,
+            kind: 'arrears',
+            actor: 'system',
+            summary: {
+              zh: `补发 ${difference} 元（${r.period}）`,
+              en: `arrears of ${difference} paid for ${r.period}`,
+            },
+          });
         } else if (difference < 0 && grants.length > 0) {
           const recoveryKey = `${own}recovery:${r.period}`;
           await Recovery.updateOne(
             { _id: recoveryKey },
-            { $setOnInsert: { key: recoveryKey, grantKey: grants[0].key, subjectKey: objection.subjectKey, amount: -difference, reason, status: 'due', createdAt: new Date() } },
+            {
+              $setOnInsert: {
+                key: recoveryKey,
+                grantKey: grants[0].key,
+                subjectKey: objection.subjectKey,
+                amount: -difference,
+                reason,
+                status: 'due',
+                createdAt: new Date(),
+              },
+            },
             { upsert: true },
           );
           period.recoveryKey = recoveryKey;
           overpayment -= difference;
-          await addObjectionStep(deps.store, objection._id, { key: `recovery:${r.period}`, kind: 'recovery', actor: 'system', summary: { zh: `多发 ${-difference} 元，启动追回（${r.period}）`, en: `over-payment of ${-difference} to be recovered for ${r.period}` } });
+          await addObjectionStep(deps.store, objection._id, {
+            key: `recovery:${r.period}`,
+            kind: 'recovery',
+            actor: 'system',
+            summary: {
+              zh: `多发 ${-difference} 元，启动追回（${r.period}）`,
+              en: `over-payment of ${-difference} to be recovered for ${r.period}`,
+            },
+          });
         }
         periods.push(period);
       }
       if (arrears === 0 && overpayment === 0) {
-        await addObjectionStep(deps.store, objection._id, { key: 'settled', kind: 'settled', actor: 'system', summary: { zh: '金额无变化，无需补发或追回', en: 'no difference to pay or recover' } });
+        await addObjectionStep(deps.store, objection._id, {
+          key: 'settled',
+          kind: 'settled',
+          actor: 'system',
+          summary: { zh: '金额无变化，无需补发或追回', en: 'no difference to pay or recover' },
+        });
       }
       const total = (amount: number) => Math.round(amount * 100) / 100;
       return {
@@ -311,15 +486,33 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     },
 
     /** Closes the objection (resolved with its outcome, or rejected); a repeated call changes nothing. */
-    async closeObjection(input: { objectionId: string; status: 'resolved' | 'rejected'; outcome?: ObjectionOutcome }): Promise<void> {
+    async closeObjection(input: {
+      objectionId: string;
+      status: 'resolved' | 'rejected';
+      outcome?: ObjectionOutcome;
+    }): Promise<void> {
       const objection = await objectionOf(input.objectionId);
-      const summary = input.status === 'resolved'
-        ? { zh: '异议办结', en: 'objection resolved' }
-        : { zh: `异议不予支持：${objection.resolution?.reason ?? ''}`, en: `objection rejected: ${objection.resolution?.reason ?? ''}` };
-      await addObjectionStep(deps.store, objection._id, { key: input.status, kind: input.status, actor: input.status === 'rejected' ? (objection.resolution?.by.name ?? 'supervisor') : 'system', summary }, {
-        status: input.status,
-        ...(input.outcome ? { outcome: input.outcome } : {}),
-      });
+      const summary =
+        input.status === 'resolved'
+          ? { zh: '异议办结', en: 'objection resolved' }
+          : {
+              zh: `异议不予支持：${objection.resolution?.reason ?? ''}`,
+              en: `objection rejected: ${objection.resolution?.reason ?? ''}`,
+            };
+      await addObjectionStep(
+        deps.store,
+        objection._id,
+        {
+          key: input.status,
+          kind: input.status,
+          actor: input.status === 'rejected' ? (objection.resolution?.by.name ?? 'supervisor') : 'system',
+          summary,
+        },
+        {
+          status: input.status,
+          ...(input.outcome ? { outcome: input.outcome } : {}),
+        },
+      );
     },
   };
 }

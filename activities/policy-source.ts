@@ -8,7 +8,8 @@ import type { PolicySource } from './case.js';
 /** In force: the latest version of each policy effective on `asOf` that this trigger starts for this kind of subject. */
 export function catalogPolicySource(catalog: PolicyCatalog): PolicySource {
   return {
-    inForce: async (trigger, asOf, subject) => policiesInForce(catalog, trigger, asOf).filter((policy) => policy.subject === subject),
+    inForce: async (trigger, asOf, subject) =>
+      policiesInForce(catalog, trigger, asOf).filter((policy) => policy.subject === subject),
     allInForce: async (asOf) => policiesInForce(catalog, undefined, asOf),
     version: async (id, version) => findPolicyVersion(catalog, id, version),
   };
@@ -44,13 +45,17 @@ export function storePolicySource(store: Connection, options: { refreshMs?: numb
   };
 
   return {
-    inForce: async (trigger, asOf, subject) => policiesInForce(await current(), trigger, asOf).filter((policy) => policy.subject === subject),
+    inForce: async (trigger, asOf, subject) =>
+      policiesInForce(await current(), trigger, asOf).filter((policy) => policy.subject === subject),
     allInForce: async (asOf) => policiesInForce(await current(), undefined, asOf),
     version: async (id, version) => {
       const key = policyVersionId(id, version);
       const known = pinned.get(key);
       if (known) return known;
-      const record = await PolicyVersion.findOne({ _id: key, status: { $in: ['published', 'retired'] } }, { source: 1 }).lean();
+      const record = await PolicyVersion.findOne(
+        { _id: key, status: { $in: ['published', 'retired'] } },
+        { source: 1 },
+      ).lean();
       if (!record) return undefined;
       const policy = parse(record.source);
       pinned.set(key, policy);

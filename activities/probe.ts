@@ -16,7 +16,14 @@ export function makeRecordProbe(models: Models) {
     const now = new Date();
     const result = await models.Probe.updateOne(
       { _id: input.idempotencyKey },
-      { $setOnInsert: { key: input.idempotencyKey, probeId: input.probeId, requestedBy: input.requestedBy, recordedAt: now } },
+      {
+        $setOnInsert: {
+          key: input.idempotencyKey,
+          probeId: input.probeId,
+          requestedBy: input.requestedBy,
+          recordedAt: now,
+        },
+      },
       { upsert: true },
     );
     const record = await models.Probe.findOne({ _id: input.idempotencyKey }).lean();

@@ -45,7 +45,11 @@ export function makeHorizonStore(store: Connection) {
   const Horizons = registerHorizonModel(store);
   return {
     /** Notes each subject's day once (a repeated sweep leaves the first note). */
-    async note(policy: Policy, foundBy: string, entries: ReadonlyArray<{ subjectKey: string; date: string }>): Promise<number> {
+    async note(
+      policy: Policy,
+      foundBy: string,
+      entries: ReadonlyArray<{ subjectKey: string; date: string }>,
+    ): Promise<number> {
       const foundAt = new Date();
       const docs: HorizonRecord[] = entries.map(({ subjectKey, date }) => ({
         _id: horizonKey(date, policy.id, subjectKey),
@@ -61,10 +65,17 @@ export function makeHorizonStore(store: Connection) {
     },
 
     /** Subjects due on a day for a policy, in key order, after the last one handled. */
-    async due(date: string, policyId: string, after: string | undefined, limit: number): Promise<Array<{ key: string; subjectKey: string }>> {
+    async due(
+      date: string,
+      policyId: string,
+      after: string | undefined,
+      limit: number,
+    ): Promise<Array<{ key: string; subjectKey: string }>> {
       const range = horizonRange(date, policyId);
       const filter = { _id: after === undefined ? range : { $gt: after, $lt: range.$lt } };
-      const docs = await Horizons.collection.find(filter as never, { projection: { subjectKey: 1 }, sort: { _id: 1 }, limit }).toArray();
+      const docs = await Horizons.collection
+        .find(filter as never, { projection: { subjectKey: 1 }, sort: { _id: 1 }, limit })
+        .toArray();
       return docs.map((doc) => ({ key: String(doc._id), subjectKey: String(doc.subjectKey) }));
     },
 
@@ -82,7 +93,19 @@ export async function dueFacts(
   policy: Policy,
   subjectKey: string,
 ): Promise<FlatFacts> {
-  const facts = Object.fromEntries(Object.entries(policy.facts).map(([key, declared]) => [key, { source: declared.source, purpose: `每日到期筛查 daily milestone screening: ${declared.purpose}` }]));
-  const pulled = await fetchFacts({ caseId, subjectKey, policyId: policy.id, policyVersion: policy.version, facts, idempotencyKey: `${caseId}:${subjectKey}` });
+  const facts = Object.fromEntries(
+    Object.entries(policy.facts).map(([key, declared]) => [
+      key,
+      { source: declared.source, purpose: `每日到期筛查 daily milestone screening: ${declared.purpose}` },
+    ]),
+  );
+  const pulled = await fetchFacts({
+    caseId,
+    subjectKey,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    facts,
+    idempotencyKey: `${caseId}:${subjectKey}`,
+  });
   return pulled.values;
 }

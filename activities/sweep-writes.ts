@@ -32,7 +32,10 @@ export function makeSweepWriter(store: Connection) {
     async ensureSubjects(kind: SubjectKind, subjects: readonly ScreenedSubject[]): Promise<void> {
       const idField = kind === 'person' ? 'idNumber' : 'creditCode';
       const createdAt = new Date();
-      await insertNew(Subjects.collection, subjects.map((s) => ({ _id: s.subjectKey, subjectKey: s.subjectKey, kind, [idField]: s.id, createdAt })));
+      await insertNew(
+        Subjects.collection,
+        subjects.map((s) => ({ _id: s.subjectKey, subjectKey: s.subjectKey, kind, [idField]: s.id, createdAt })),
+      );
     },
 
     /** The decision of each subject, with each condition's (masked) value: the explanation citizens and supervisors see. */
@@ -42,7 +45,16 @@ export function makeSweepWriter(store: Connection) {
         models.Decision.collection,
         subjects.map(({ subjectKey, decision }) => {
           const key = `${caseId}:decision:${decision.policy.id}:${subjectKey}`;
-          return { _id: key, key, caseId, subjectKey, ...decision, failedSources: [], withoutCitizenDocuments: true, decidedAt };
+          return {
+            _id: key,
+            key,
+            caseId,
+            subjectKey,
+            ...decision,
+            failedSources: [],
+            withoutCitizenDocuments: true,
+            decidedAt,
+          };
         }),
       );
     },
@@ -62,7 +74,9 @@ export function makeSweepWriter(store: Connection) {
       const docs = subjects.flatMap(({ subjectKey, facts }) =>
         [...bySource.values()].map(({ source, facts: read, purposes }) => {
           const key = `${caseId}:${subjectKey}:${source.id}`;
-          const answered = read.some((fact) => facts[fact] !== undefined && !(findFact(fact)?.field.type === 'boolean' && facts[fact] === false));
+          const answered = read.some(
+            (fact) => facts[fact] !== undefined && !(findFact(fact)?.field.type === 'boolean' && facts[fact] === false),
+          );
           return {
             _id: key,
             key,
@@ -87,7 +101,11 @@ export function makeSweepWriter(store: Connection) {
      * the keys this sweep holds (written now, or by an earlier attempt of the same slice) and how
      * many were granted before by anyone else (a life event, another sweep).
      */
-    async recordGrants(caseId: string, plan: PolicyPlan, subjects: readonly ScreenedSubject[]): Promise<{ ours: ScreenedSubject[]; others: number }> {
+    async recordGrants(
+      caseId: string,
+      plan: PolicyPlan,
+      subjects: readonly ScreenedSubject[],
+    ): Promise<{ ours: ScreenedSubject[]; others: number }> {
       const grantedAt = new Date();
       const byKey = new Map(subjects.map((s) => [benefitWorkflowId(plan.ref.id, s.subjectKey, s.decision.period), s]));
       const outcome = await insertNew(
@@ -109,7 +127,9 @@ export function makeSweepWriter(store: Connection) {
       const ours = outcome.inserted.map((key) => byKey.get(key)!);
       if (outcome.existing.length === 0) return { ours, others: 0 };
       // One read for the batch's existing grants (FerretDB scans for each query, so never one per grant).
-      const existing = await models.Grant.collection.find({ _id: { $in: outcome.existing } } as never, { projection: { caseId: 1 } }).toArray();
+      const existing = await models.Grant.collection
+        .find({ _id: { $in: outcome.existing } } as never, { projection: { caseId: 1 } })
+        .toArray();
       const mine = new Set(existing.filter((grant) => grant.caseId === caseId).map((grant) => String(grant._id)));
       for (const key of mine) ours.push(byKey.get(key)!);
       return { ours, others: outcome.existing.length - mine.size };
@@ -122,7 +142,18 @@ export function makeSweepWriter(store: Connection) {
         models.ManualTask.collection,
         subjects.map(({ subjectKey, decision }) => {
           const key = `${caseId}:manual:${decision.policy.id}:${subjectKey}`;
-          return { _id: key, key, caseId, subjectKey, policyId: decision.policy.id, reason: 'undetermined', missingFacts: decision.missingFacts, failedSources: [], status: 'open', openedAt };
+          return {
+            _id: key,
+            key,
+            caseId,
+            subjectKey,
+            policyId: decision.policy.id,
+            reason: 'undetermined',
+            missingFacts: decision.missingFacts,
+            failedSources: [],
+            status: 'open',
+            openedAt,
+          };
         }),
       );
     },

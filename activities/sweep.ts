@@ -46,7 +46,18 @@ export interface SweepDeps {
   workflows?: BenefitStarter;
 }
 
-export const ZERO_COUNTS: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0, horizonsNoted: 0 };
+export const ZERO_COUNTS: SweepCounts = {
+  processed: 0,
+  eligible: 0,
+  ineligible: 0,
+  undetermined: 0,
+  granted: 0,
+  grantsCreated: 0,
+  started: 0,
+  alreadyHandled: 0,
+  noticesQueued: 0,
+  horizonsNoted: 0,
+};
 
 /** A subject to screen: its raw key ('' when only its subject key is known), the position to resume after, its facts. */
 interface Entry {
@@ -71,16 +82,29 @@ export function makeSweepActivities(deps: SweepDeps) {
     const key = `${plan.ref.hash}@${asOf}`;
     let entry = prepared.get(key);
     if (!entry) {
-      entry = { evaluator: compilePolicy(policy, asOf, { acceptPledges: policy.mode === 'pledge' }), horizonOf: horizonFinder(policy, asOf) };
+      entry = {
+        evaluator: compilePolicy(policy, asOf, { acceptPledges: policy.mode === 'pledge' }),
+        horizonOf: horizonFinder(policy, asOf),
+      };
       prepared.set(key, entry);
     }
     return entry;
   };
 
   /** Starts offer or pledge workflows at most `perSecond` a second; counts new starts and existing ones. */
-  async function startBenefits(caseId: string, plan: PolicyPlan, subjects: readonly ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
+  async function startBenefits(
+    caseId: string,
+    plan: PolicyPlan,
+    subjects: readonly ScreenedSubject[],
+    perSecond: number,
+    counts: SweepCounts,
+  ): Promise<void> {
     if (!deps.workflows) {
-      throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: `this worker has no Temporal client, so it cannot start ${plan.mode} workflows for a sweep`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: `this worker has no Temporal client, so it cannot start ${plan.mode} workflows for a sweep`,
+        nonRetryable: true,
+      });
     }
     const spacingMs = 1000 / Math.max(1, perSecond);
     let next = Date.now();
@@ -88,7 +112,15 @@ export function makeSweepActivities(deps: SweepDeps) {
       const wait = next - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       next = Math.max(next, Date.now()) + spacingMs;
-      const summary = { policy: decision.policy, outcome: decision.outcome, asOf: decision.asOf, period: decision.period, missingFacts: decision.missingFacts, failedSources: [], ...(decision.amount === undefined ? {} : { amount: decision.amount }) };
+      const summary = {
+        policy: decision.policy,
+        outcome: decision.outcome,
+        asOf: decision.asOf,
+        period: decision.period,
+        missingFacts: decision.missingFacts,
+        failedSources: [],
+        ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+      };
       const { started } = await startBenefitWorkflow(deps.workflows, { caseId, subjectKey, plan, decision: summary });
       if (started) counts.started += 1;
       else counts.alreadyHandled += 1;
@@ -96,10 +128,21 @@ export function makeSweepActivities(deps: SweepDeps) {
   }
 
   /** Acts on one batch's eligible and undetermined subjects; adds what happened to `counts`. */
-  async function act(caseId: string, plan: PolicyPlan, policy: Awaited<ReturnType<typeof pinnedPolicy>>, eligible: ScreenedSubject[], undetermined: ScreenedSubject[], perSecond: number, counts: SweepCounts): Promise<void> {
+  async function act(
+    caseId: string,
+    plan: PolicyPlan,
+    policy: Awaited<ReturnType<typeof pinnedPolicy>>,
+    eligible: ScreenedSubject[],
+    undetermined: ScreenedSubject[],
+    perSecond: number,
+    counts: SweepCounts,
+  ): Promise<void> {
     const decided = [...eligible, ...undetermined];
     // Due subjects come from the register already; a population sweep may meet them first.
-    await writer.ensureSubjects(policy.subject, decided.filter((s) => s.id !== ''));
+    await writer.ensureSubjects(
+      policy.subject,
+      decided.filter((s) => s.id !== ''),
+    );
     await writer.recordAccess(caseId, policy, decided);
     await writer.recordDecisions(caseId, decided);
     await writer.openManualReviews(caseId, undetermined);
@@ -119,17 +162,30 @@ export function makeSweepActivities(deps: SweepDeps) {
   }
 
   /** Population records as screening entries: the raw key is both the subject and the resume position. */
-  async function* mapBatches(stream: AsyncIterable<Array<{ id: string; facts: Record<string, unknown> }>>): AsyncGenerator<Entry[]> {
+  async function* mapBatches(
+    stream: AsyncIterable<Array<{ id: string; facts: Record<string, unknown> }>>,
+  ): AsyncGenerator<Entry[]> {
     for await (const batch of stream) yield batch.map(({ id, facts }) => ({ id, position: id, facts }));
   }
 
   /** Subjects due on the sweep's date, a page at a time, their facts read as a case reads them. */
-  async function* dueBatches(caseId: string, policy: Policy, asOf: string, after: string | undefined): AsyncGenerator<Entry[]> {
-    for (let position = after; ; ) {
+  async function* dueBatches(
+    caseId: string,
+    policy: Policy,
+    asOf: string,
+    after: string | undefined,
+  ): AsyncGenerator<Entry[]> {
+    for (let position = after; ;) {
       const page = await horizons.due(asOf, policy.id, position, BATCH);
       if (page.length === 0) return;
       const entries: Entry[] = [];
-      for (const { key, subjectKey } of page) entries.push({ id: '', subjectKey, position: key, facts: await dueFacts(deps.fetchFacts, caseId, policy, subjectKey) });
+      for (const { key, subjectKey } of page)
+        entries.push({
+          id: '',
+          subjectKey,
+          position: key,
+          facts: await dueFacts(deps.fetchFacts, caseId, policy, subjectKey),
+        });
       yield entries;
       position = page.at(-1)!.key;
     }
@@ -137,15 +193,31 @@ export function makeSweepActivities(deps: SweepDeps) {
 
   return {
     /** Pins the published version for the sweep and counts the population; non-retryable when it cannot run. */
-    async pinSweepPolicy(input: { id: string; version: number; asOf: string; scope?: SweepScope }): Promise<{ plan: PolicyPlan; total: number }> {
+    async pinSweepPolicy(input: {
+      id: string;
+      version: number;
+      asOf: string;
+      scope?: SweepScope;
+    }): Promise<{ plan: PolicyPlan; total: number }> {
       const policy = await deps.policies.version(input.id, input.version);
       if (!policy) {
-        throw ApplicationFailure.create({ type: ErrorType.UnknownPolicyVersion, message: `policy ${input.id} v${input.version} is not published`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: ErrorType.UnknownPolicyVersion,
+          message: `policy ${input.id} v${input.version} is not published`,
+          nonRetryable: true,
+        });
       }
       if (!isInForce(policy, input.asOf)) {
-        throw ApplicationFailure.create({ type: ErrorType.PolicyNotInForce, message: `policy ${input.id} v${input.version} is not in force on ${input.asOf}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: ErrorType.PolicyNotInForce,
+          message: `policy ${input.id} v${input.version} is not in force on ${input.asOf}`,
+          nonRetryable: true,
+        });
       }
-      const total = input.scope === 'due' ? await horizons.count(input.asOf, policy.id) : await countPopulation(deps.store, policy.subject);
+      const total =
+        input.scope === 'due'
+          ? await horizons.count(input.asOf, policy.id)
+          : await countPopulation(deps.store, policy.subject);
       return { plan: planOf(policy), total };
     },
 
@@ -154,7 +226,15 @@ export function makeSweepActivities(deps: SweepDeps) {
      * (scope 'due') — and notes the horizon of the ineligible. The totals depend only on those
      * subjects, however often it runs.
      */
-    async screenSlice(input: { caseId: string; plan: PolicyPlan; asOf: string; scope?: SweepScope; cursor?: string; limit: number; startsPerSecond: number }): Promise<SweepSliceResult> {
+    async screenSlice(input: {
+      caseId: string;
+      plan: PolicyPlan;
+      asOf: string;
+      scope?: SweepScope;
+      cursor?: string;
+      limit: number;
+      startsPerSecond: number;
+    }): Promise<SweepSliceResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const { evaluator, horizonOf } = preparedFor(input.plan, input.asOf, policy);
       const counts: SweepCounts = { ...ZERO_COUNTS };
@@ -167,7 +247,16 @@ export function makeSweepActivities(deps: SweepDeps) {
       const batches =
         input.scope === 'due'
           ? dueBatches(input.caseId, policy, input.asOf, after)
-          : streams.resume(input.caseId, after, () => mapBatches(streamPopulation(deps.store, { kind: policy.subject, facts: policyFactKeys(policy), after, batchSize: BATCH })));
+          : streams.resume(input.caseId, after, () =>
+              mapBatches(
+                streamPopulation(deps.store, {
+                  kind: policy.subject,
+                  facts: policyFactKeys(policy),
+                  after,
+                  batchSize: BATCH,
+                }),
+              ),
+            );
       try {
         await screen();
       } catch (error) {
@@ -179,13 +268,18 @@ export function makeSweepActivities(deps: SweepDeps) {
         if (exhausted || last === undefined) streams.close(input.caseId);
         else streams.park(input.caseId, last);
       }
-      return { counts, undeterminedCauses: causes, ...(exhausted || last === undefined ? {} : { cursor: sealCursor(last, deps.subjectKeySecret) }) };
+      return {
+        counts,
+        undeterminedCauses: causes,
+        ...(exhausted || last === undefined ? {} : { cursor: sealCursor(last, deps.subjectKeySecret) }),
+      };
 
       async function screen(): Promise<void> {
         for await (const batch of batches) {
           context.cancellationSignal.throwIfAborted();
           const taken = batch.slice(0, input.limit - counts.processed);
-          if (taken.length < batch.length && input.scope !== 'due') streams.keepRest(input.caseId, batch.slice(taken.length));
+          if (taken.length < batch.length && input.scope !== 'due')
+            streams.keepRest(input.caseId, batch.slice(taken.length));
           const eligible: ScreenedSubject[] = [];
           const undetermined: ScreenedSubject[] = [];
           const noted: Array<{ subjectKey: string; date: string }> = [];
@@ -219,13 +313,20 @@ export function makeSweepActivities(deps: SweepDeps) {
     },
 
     /** The published policies a scheduled run sweeps on a date: every one in force, or only those whose conditions read a date. */
-    async listSweepPolicies(input: { asOf: string; dateDrivenOnly: boolean }): Promise<Array<{ id: string; version: number }>> {
+    async listSweepPolicies(input: {
+      asOf: string;
+      dateDrivenOnly: boolean;
+    }): Promise<Array<{ id: string; version: number }>> {
       const policies = await deps.policies.allInForce(input.asOf);
-      return policies.filter((policy) => !input.dateDrivenOnly || horizonFinder(policy, input.asOf) !== undefined).map((policy) => ({ id: policy.id, version: policy.version }));
+      return policies
+        .filter((policy) => !input.dateDrivenOnly || horizonFinder(policy, input.asOf) !== undefined)
+        .map((policy) => ({ id: policy.id, version: policy.version }));
     },
 
     /** Writes the sweep's record for listings (status and totals); the workflow's query stays the live answer. */
-    async recordSweep(input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> }): Promise<void> {
+    async recordSweep(
+      input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> },
+    ): Promise<void> {
       const { caseId, undeterminedCauses, startedAt, updatedAt, ...rest } = input;
       await Sweeps.updateOne(
         { _id: caseId },

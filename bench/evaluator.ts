@@ -45,7 +45,11 @@ const rate = (timing: Timing): number => timing.count / timing.seconds;
 const times = (a: Timing, b: Timing): string => `${fmt(rate(a) / rate(b), rate(a) / rate(b) < 10 ? 1 : 0)}×`;
 
 /** Runs `each` over the records, timed, with progress; `each` may be async (then awaited one by one, as a sweep would). */
-async function timed(label: string, records: readonly FactRecord[], each: (facts: FactRecord, i: number) => unknown): Promise<Timing> {
+async function timed(
+  label: string,
+  records: readonly FactRecord[],
+  each: (facts: FactRecord, i: number) => unknown,
+): Promise<Timing> {
   const shown = progress(label, records.length);
   const started = performance.now();
   for (let i = 0; i < records.length; i += 1) {
@@ -58,7 +62,11 @@ async function timed(label: string, records: readonly FactRecord[], each: (facts
   return { count: records.length, seconds };
 }
 
-async function measure(policy: Policy, population: readonly FactRecord[], options: Record<string, number>): Promise<Measurement> {
+async function measure(
+  policy: Policy,
+  population: readonly FactRecord[],
+  options: Record<string, number>,
+): Promise<Measurement> {
   const facts = project(population, Object.keys(policy.facts));
   const sample = facts.slice(0, options['engine-sets']);
   const wrapperSample = facts.slice(0, options['wrapper-sets']);
@@ -101,7 +109,9 @@ async function measure(policy: Policy, population: readonly FactRecord[], option
   });
   const plain = compilePolicy(policy, AS_OF, { precompute: false });
   for (const record of warmUp) plain.decide(record);
-  const plainTiming = await timed(`${name}: compiled decide(), precompute off`, sample, (record) => plain.decide(record));
+  const plainTiming = await timed(`${name}: compiled decide(), precompute off`, sample, (record) =>
+    plain.decide(record),
+  );
 
   const disagreements: string[] = [];
   const disagree = (what: string, record: FactRecord): void => {
@@ -112,11 +122,14 @@ async function measure(policy: Policy, population: readonly FactRecord[], option
   });
   wrapperSample.forEach((record, i) => {
     const decision = compiled.decide(record);
-    if (!isDeepStrictEqual(decision, decisions[i])) disagree(`evaluatePolicy says ${JSON.stringify(decisions[i])}, compiled ${JSON.stringify(decision)}`, record);
-    if (!isDeepStrictEqual(plain.decide(record), decisions[i])) disagree('compiled decide() without precomputation differs', record);
+    if (!isDeepStrictEqual(decision, decisions[i]))
+      disagree(`evaluatePolicy says ${JSON.stringify(decisions[i])}, compiled ${JSON.stringify(decision)}`, record);
+    if (!isDeepStrictEqual(plain.decide(record), decisions[i]))
+      disagree('compiled decide() without precomputation differs', record);
   });
   for (const [i, record] of sample.slice(0, WARM_UP).entries()) {
-    if ((await runRulesEngine(policy, record, AS_OF)).passed !== verdicts[i]) disagree('the baseline Engine differs from runRulesEngine', record);
+    if ((await runRulesEngine(policy, record, AS_OF)).passed !== verdicts[i])
+      disagree('the baseline Engine differs from runRulesEngine', record);
   }
 
   return {
@@ -139,7 +152,13 @@ const CONTENDERS: readonly Contender[] = ['engine', 'passes', 'wrapper', 'decide
 
 function report(measurements: readonly Measurement[], options: Record<string, number>): void {
   const all = Object.fromEntries(
-    CONTENDERS.map((key) => [key, measurements.reduce((sum, m) => ({ count: sum.count + m[key].count, seconds: sum.seconds + m[key].seconds }), { count: 0, seconds: 0 })]),
+    CONTENDERS.map((key) => [
+      key,
+      measurements.reduce((sum, m) => ({ count: sum.count + m[key].count, seconds: sum.seconds + m[key].seconds }), {
+        count: 0,
+        seconds: 0,
+      }),
+    ]),
   ) as Record<Contender, Timing>;
   const rows = (cells: (label: string, t: Record<Contender, Timing>) => string[]): string[][] => [
     ...measurements.map((m) => cells(m.policy.id, m)),
@@ -148,7 +167,9 @@ function report(measurements: readonly Measurement[], options: Record<string, nu
   const sets = (key: 'engine-sets' | 'wrapper-sets'): string => fmt(Math.min(options[key], options.sets));
 
   console.log(`\nConditions, two-valued (the DESIGN target): evaluations per second on one core, as of ${AS_OF}.`);
-  console.log(`Engine.run on the first ${sets('engine-sets')} subjects of each policy, compiled passes() on all ${fmt(options.sets)}.\n`);
+  console.log(
+    `Engine.run on the first ${sets('engine-sets')} subjects of each policy, compiled passes() on all ${fmt(options.sets)}.\n`,
+  );
   console.log(
     table(
       ['policy', 'Engine.run/s', 'compiled/s', 'compiled vs Engine.run'],
@@ -156,12 +177,23 @@ function report(measurements: readonly Measurement[], options: Record<string, nu
     ),
   );
 
-  console.log(`\nWhole decisions (outcome, amount, period, missing facts): evaluatePolicy on the first ${sets('wrapper-sets')},`);
-  console.log(`compiled decide() on all, and decide() without precomputed date ranges and amount cache on the first ${sets('engine-sets')}.\n`);
+  console.log(
+    `\nWhole decisions (outcome, amount, period, missing facts): evaluatePolicy on the first ${sets('wrapper-sets')},`,
+  );
+  console.log(
+    `compiled decide() on all, and decide() without precomputed date ranges and amount cache on the first ${sets('engine-sets')}.\n`,
+  );
   console.log(
     table(
       ['policy', 'evaluatePolicy/s', 'decide()/s', 'vs evaluatePolicy', 'precompute off/s', 'off vs evaluatePolicy'],
-      rows((label, t) => [label, fmt(rate(t.wrapper)), fmt(rate(t.decide)), times(t.decide, t.wrapper), fmt(rate(t.plain)), times(t.plain, t.wrapper)]),
+      rows((label, t) => [
+        label,
+        fmt(rate(t.wrapper)),
+        fmt(rate(t.decide)),
+        times(t.decide, t.wrapper),
+        fmt(rate(t.plain)),
+        times(t.plain, t.wrapper),
+      ]),
     ),
   );
 
@@ -185,11 +217,15 @@ function report(measurements: readonly Measurement[], options: Record<string, nu
   const overall = rate(all.passes) / rate(all.engine);
   const slowest = Math.min(...measurements.map((m) => rate(m.passes) / rate(m.engine)));
   const decisions = rate(all.decide) / rate(all.wrapper);
-  console.log(`\ncompiled vs Engine.run: ${fmt(overall)}× over all policies, ${fmt(slowest)}× for the slowest; target ≥ ${TARGET}×: ${slowest >= TARGET ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ncompiled vs Engine.run: ${fmt(overall)}× over all policies, ${fmt(slowest)}× for the slowest; target ≥ ${TARGET}×: ${slowest >= TARGET ? 'met' : 'NOT met'}`,
+  );
   console.log(`compiled decide() vs evaluatePolicy: ${fmt(decisions)}× over all policies`);
   const disagreements = measurements.flatMap((m) => m.disagreements);
   if (disagreements.length > 0) {
-    console.log(`\nRESULTS DISAGREE — the figures above mean nothing until this is fixed:\n${disagreements.join('\n')}`);
+    console.log(
+      `\nRESULTS DISAGREE — the figures above mean nothing until this is fixed:\n${disagreements.join('\n')}`,
+    );
     process.exitCode = 1;
   }
 }
@@ -206,10 +242,13 @@ export const evaluatorBenchmark: Benchmark = {
     const populations = new Map<string, FactRecord[]>();
     const measurements: Measurement[] = [];
     for (const policy of catalog.policies) {
-      if (!populations.has(policy.subject)) populations.set(policy.subject, syntheticPopulation(policy.subject, options.sets, AS_OF));
+      if (!populations.has(policy.subject))
+        populations.set(policy.subject, syntheticPopulation(policy.subject, options.sets, AS_OF));
       measurements.push(await measure(policy, populations.get(policy.subject)!, options));
       const last = measurements[measurements.length - 1];
-      console.error(`  ${policy.id}: compiled ${times(last.passes, last.engine)} Engine.run, decide() ${times(last.decide, last.wrapper)} evaluatePolicy`);
+      console.error(
+        `  ${policy.id}: compiled ${times(last.passes, last.engine)} Engine.run, decide() ${times(last.decide, last.wrapper)} evaluatePolicy`,
+      );
     }
     report(measurements, options);
   },

@@ -49,7 +49,9 @@ export function syntheticPopulation(kind: SubjectKind, count: number, asOf: stri
   const firms = kind === 'enterprise' ? new EnterpriseGenerator('dezhou', SECRET, asOf) : undefined;
   const records: FactRecord[] = [];
   for (let i = 0; i < count; i += 1) {
-    records.push(people ? flatten('person', people.next(), PERSON_DOCS) : flatten('enterprise', firms!.next(), ENTERPRISE_DOCS));
+    records.push(
+      people ? flatten('person', people.next(), PERSON_DOCS) : flatten('enterprise', firms!.next(), ENTERPRISE_DOCS),
+    );
     if (i % 1_000 === 0) shown.tick(i);
   }
   shown.done();

@@ -27,12 +27,19 @@ const BATCH = 2_000;
 const WARM_UP = 500;
 
 /** N eligible old-age-allowance subjects, each with the compiled evaluator's explained decision. */
-async function eligibleSubjects(count: number, tag: string): Promise<{ plan: PolicyPlan; subjects: ScreenedSubject[] }> {
+async function eligibleSubjects(
+  count: number,
+  tag: string,
+): Promise<{ plan: PolicyPlan; subjects: ScreenedSubject[] }> {
   const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance' && p.version === 1)!;
   const compiled = compilePolicy(policy, AS_OF);
   const subjects: ScreenedSubject[] = [];
   for (let i = 0; i < count; i += 1) {
-    const facts = { 'person.birthDate': `19${30 + (i % 15)}-0${1 + (i % 9)}-1${i % 10}`, 'person.localHukou': true, 'person.alive': true };
+    const facts = {
+      'person.birthDate': `19${30 + (i % 15)}-0${1 + (i % 9)}-1${i % 10}`,
+      'person.localHukou': true,
+      'person.alive': true,
+    };
     const decision = compiled.explain(facts);
     if (decision.outcome !== 'eligible') throw new Error(`synthetic subject ${i} is ${decision.outcome}`);
     const id = `bench-${tag}-${i}`;
@@ -50,7 +57,12 @@ async function freshGrants(store: Connection, servers: RunningStack): Promise<vo
 }
 
 /** Bulk: recordGrants a batch at a time, as a sweep slice does. */
-async function bulk(store: Connection, plan: PolicyPlan, subjects: readonly ScreenedSubject[], label: string): Promise<{ seconds: number; created: number }> {
+async function bulk(
+  store: Connection,
+  plan: PolicyPlan,
+  subjects: readonly ScreenedSubject[],
+  label: string,
+): Promise<{ seconds: number; created: number }> {
   const writer = makeSweepWriter(store);
   const shown = progress(label, subjects.length);
   let created = 0;
@@ -64,14 +76,34 @@ async function bulk(store: Connection, plan: PolicyPlan, subjects: readonly Scre
 }
 
 /** One at a time: the grant workflow's recordGrant activity, awaited per grant. */
-async function single(store: Connection, plan: PolicyPlan, subjects: readonly ScreenedSubject[], label: string): Promise<{ seconds: number; created: number }> {
+async function single(
+  store: Connection,
+  plan: PolicyPlan,
+  subjects: readonly ScreenedSubject[],
+  label: string,
+): Promise<{ seconds: number; created: number }> {
   const { recordGrant } = makeBenefitActivities({ store } as BenefitDeps);
   const shown = progress(label, subjects.length);
   let created = 0;
   const started = performance.now();
   for (const [i, { subjectKey: key, decision }] of subjects.entries()) {
-    const summary = { policy: decision.policy, outcome: decision.outcome, asOf: decision.asOf, period: decision.period, missingFacts: [], failedSources: [], amount: decision.amount };
-    const result = await recordGrant({ caseId: `life-event:bench-${i}`, subjectKey: key, plan, decision: summary, grantKey: benefitWorkflowId(plan.ref.id, key, decision.period), basis: 'auto' });
+    const summary = {
+      policy: decision.policy,
+      outcome: decision.outcome,
+      asOf: decision.asOf,
+      period: decision.period,
+      missingFacts: [],
+      failedSources: [],
+      amount: decision.amount,
+    };
+    const result = await recordGrant({
+      caseId: `life-event:bench-${i}`,
+      subjectKey: key,
+      plan,
+      decision: summary,
+      grantKey: benefitWorkflowId(plan.ref.id, key, decision.period),
+      basis: 'auto',
+    });
     if (result.created) created += 1;
     shown.tick(i + 1);
   }
@@ -80,11 +112,27 @@ async function single(store: Connection, plan: PolicyPlan, subjects: readonly Sc
 }
 
 /** Bare insertNew of the same documents again (all duplicates), without recordGrants' look-ups of who holds them. */
-async function bareDuplicates(store: Connection, plan: PolicyPlan, subjects: readonly ScreenedSubject[]): Promise<number> {
+async function bareDuplicates(
+  store: Connection,
+  plan: PolicyPlan,
+  subjects: readonly ScreenedSubject[],
+): Promise<number> {
   const { Grant } = registerModels(store);
   const docs = subjects.map(({ subjectKey: key, decision }) => {
     const id = benefitWorkflowId(plan.ref.id, key, decision.period);
-    return { _id: id, key: id, caseId: 'sweep:bench', subjectKey: key, policy: plan.ref, period: decision.period, benefitKind: plan.benefitKind, amount: decision.amount, basis: 'auto', status: 'granted', grantedAt: new Date() };
+    return {
+      _id: id,
+      key: id,
+      caseId: 'sweep:bench',
+      subjectKey: key,
+      policy: plan.ref,
+      period: decision.period,
+      benefitKind: plan.benefitKind,
+      amount: decision.amount,
+      basis: 'auto',
+      status: 'granted',
+      grantedAt: new Date(),
+    };
   });
   const started = performance.now();
   for (let i = 0; i < docs.length; i += BATCH) {
@@ -99,8 +147,11 @@ export const grantsBenchmark: Benchmark = {
   options: {
     grants: { default: 20_000, help: 'grants written by the bulk path, into an empty collection' },
     single: { default: 2_000, help: 'grants written one at a time, into an empty collection' },
-    probe: { default: 200, help: 'one-at-a-time upserts timed again with the bulk path\'s grants in the collection' },
-    repeat: { default: 2_000, help: 'grants recordGrants writes again, spread over the stored ones (all duplicates; read back with one $in query per batch)' },
+    probe: { default: 200, help: "one-at-a-time upserts timed again with the bulk path's grants in the collection" },
+    repeat: {
+      default: 2_000,
+      help: 'grants recordGrants writes again, spread over the stored ones (all duplicates; read back with one $in query per batch)',
+    },
   },
   async run({ grants, single: singles, probe, repeat }) {
     const servers = await freshServers(['mongodb']);
@@ -121,13 +172,34 @@ export const grantsBenchmark: Benchmark = {
       const again = subjects.filter((_, i) => i % Math.max(1, Math.floor(grants / repeat)) === 0).slice(0, repeat);
       const bulkAgain = await bulk(store, plan, again, 'bulk recordGrants again');
       const bareAgain = await bareDuplicates(store, plan, subjects);
-      const late = await single(store, plan, (await eligibleSubjects(probe, 'late')).subjects, `recordGrant with ${fmt(grants)} stored`);
+      const late = await single(
+        store,
+        plan,
+        (await eligibleSubjects(probe, 'late')).subjects,
+        `recordGrant with ${fmt(grants)} stored`,
+      );
       const count = await registerModels(store).Grant.estimatedDocumentCount();
-      if (bulkRun.created !== grants || bulkAgain.created !== again.length || singleRun.created !== singles || singleAgain.created !== 0 || late.created !== probe || count !== grants + probe) {
-        throw new Error(`grant counts disagree: bulk ${bulkRun.created}, single ${singleRun.created}, repeat ${singleAgain.created}, late ${late.created}, stored ${count}`);
+      if (
+        bulkRun.created !== grants ||
+        bulkAgain.created !== again.length ||
+        singleRun.created !== singles ||
+        singleAgain.created !== 0 ||
+        late.created !== probe ||
+        count !== grants + probe
+      ) {
+        throw new Error(
+          `grant counts disagree: bulk ${bulkRun.created}, single ${singleRun.created}, repeat ${singleAgain.created}, late ${late.created}, stored ${count}`,
+        );
       }
       const perSecond = { bulk: grants / bulkRun.seconds, single: singles / singleRun.seconds };
-      const row = (path: string, n: number, seconds: number): string[] => [path, fmt(n), fmt(seconds, 2), fmt(n / seconds), fmt((1000 * seconds) / n, 2), `${fmt(n / seconds / perSecond.single, 1)}×`];
+      const row = (path: string, n: number, seconds: number): string[] => [
+        path,
+        fmt(n),
+        fmt(seconds, 2),
+        fmt(n / seconds),
+        fmt((1000 * seconds) / n, 2),
+        `${fmt(n / seconds / perSecond.single, 1)}×`,
+      ];
       console.log(
         table(
           ['path', 'grants', 'seconds', 'grants/s', 'ms/grant', 'vs one at a time'],
@@ -135,14 +207,22 @@ export const grantsBenchmark: Benchmark = {
             row('bulk: recordGrants (insertMany of 2,000, unordered)', grants, bulkRun.seconds),
             row('one at a time: recordGrant ($setOnInsert upsert), from empty', singles, singleRun.seconds),
             row(`one at a time, with ${fmt(grants)} grants stored`, probe, late.seconds),
-            row(`repeat, bulk: recordGrants (insert + $in read per batch), ${fmt(grants)} stored`, again.length, bulkAgain.seconds),
+            row(
+              `repeat, bulk: recordGrants (insert + $in read per batch), ${fmt(grants)} stored`,
+              again.length,
+              bulkAgain.seconds,
+            ),
             row('repeat, bulk: bare insertNew, all duplicates', grants, bareAgain),
             row('repeat, one at a time: recordGrant, all found', singles, singleAgain.seconds),
           ],
         ),
       );
-      console.log(`\n   bulk vs one at a time: ${fmt(perSecond.bulk / perSecond.single, 1)}× (target ≥ 10×), one at a time measured from an empty collection (its most favourable case)`);
-      console.log(`   a repeated bulk write costs ${fmt((100 * bareAgain) / bulkRun.seconds)}% of the first as bare insertNew; through recordGrants ${fmt((1000 * bulkAgain.seconds) / again.length, 1)} ms per duplicate`);
+      console.log(
+        `\n   bulk vs one at a time: ${fmt(perSecond.bulk / perSecond.single, 1)}× (target ≥ 10×), one at a time measured from an empty collection (its most favourable case)`,
+      );
+      console.log(
+        `   a repeated bulk write costs ${fmt((100 * bareAgain) / bulkRun.seconds)}% of the first as bare insertNew; through recordGrants ${fmt((1000 * bulkAgain.seconds) / again.length, 1)} ms per duplicate`,
+      );
     } finally {
       await store.close();
       await servers.stop();

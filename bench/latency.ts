@@ -45,18 +45,31 @@ async function births(store: Connection, policy: Policy, run: string): Promise<B
   // Dates are stored as strings or as Dates, depending on the writer: ask for both (types compare only with their own).
   const docs = [
     ...(await collection.find({ [birthDate.field.column]: { $gte: '2025-01-01' } }, { projection }).toArray()),
-    ...(await collection.find({ [birthDate.field.column]: { $gte: new Date('2025-01-01T00:00:00Z') } }, { projection }).toArray()),
+    ...(await collection
+      .find({ [birthDate.field.column]: { $gte: new Date('2025-01-01T00:00:00Z') } }, { projection })
+      .toArray()),
   ];
   const out: Birth[] = [];
   for (const doc of docs) {
     if (doc[localHukou.field.column] !== true) continue;
     const value = doc[birthDate.field.column] as Date | string;
     const born = value instanceof Date ? value.toISOString().slice(0, 10) : value;
-    const occurredOn = new Date(Math.min(Date.parse(`${born}T00:00:00Z`) + 7 * 86_400_000, Date.parse(`${SEED_AS_OF}T00:00:00Z`))).toISOString().slice(0, 10);
+    const occurredOn = new Date(
+      Math.min(Date.parse(`${born}T00:00:00Z`) + 7 * 86_400_000, Date.parse(`${SEED_AS_OF}T00:00:00Z`)),
+    )
+      .toISOString()
+      .slice(0, 10);
     const id = doc._id as unknown as string;
     const key = subjectKey('person', id, SECRET);
     out.push({
-      body: { sourceEventId: `bench-${run}-${out.length}`, source: 'household-registry', type: 'birth.registered', occurredOn, subject: { residentId: id }, payload: { birthDate: born } },
+      body: {
+        sourceEventId: `bench-${run}-${out.length}`,
+        source: 'household-registry',
+        type: 'birth.registered',
+        occurredOn,
+        subject: { residentId: id },
+        payload: { birthDate: born },
+      },
       grantId: benefitWorkflowId(policy.id, key, periodKey(policy, occurredOn)),
     });
   }
@@ -76,21 +89,41 @@ interface Step {
   sustained: boolean;
 }
 
-const quantile = (sorted: readonly number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 /** Offers `rate` births a second for `seconds` (open loop) and waits for their grants. */
-async function offer(ingest: (body: object) => Promise<unknown>, store: Connection, queue: Birth[], rate: number, seconds: number): Promise<Step> {
+async function offer(
+  ingest: (body: object) => Promise<unknown>,
+  store: Connection,
+  queue: Birth[],
+  rate: number,
+  seconds: number,
+): Promise<Step> {
   const { Grant } = registerModels(store);
   const count = Math.round(rate * seconds);
-  if (queue.length < count) throw new Error(`only ${queue.length} seeded infants left for ${count} births: seed a larger city (--residents)`);
+  if (queue.length < count)
+    throw new Error(`only ${queue.length} seeded infants left for ${count} births: seed a larger city (--residents)`);
   const batch = queue.splice(0, count);
-  const step: Step = { rate, offered: count, accepted: 0, errors: 0, recorded: 0, latencies: [], ingestMs: [], backlogAtEnd: 0, sustained: false };
+  const step: Step = {
+    rate,
+    offered: count,
+    accepted: 0,
+    errors: 0,
+    recorded: 0,
+    latencies: [],
+    ingestMs: [],
+    backlogAtEnd: 0,
+    sustained: false,
+  };
   const pending = new Map<string, number>();
   let polling = true;
   const poller = (async () => {
     while (polling || pending.size > 0) {
       if (pending.size > 0) {
-        const found = await Grant.collection.find({ _id: { $in: [...pending.keys()] as never[] } }, { projection: { _id: 1 } }).toArray();
+        const found = await Grant.collection
+          .find({ _id: { $in: [...pending.keys()] as never[] } }, { projection: { _id: 1 } })
+          .toArray();
         const now = performance.now();
         for (const { _id } of found) {
           const at = pending.get(String(_id));
@@ -162,10 +195,23 @@ const row = (step: Step): string[] => [
   fmt(step.backlogAtEnd),
   step.sustained ? 'yes' : 'no',
 ];
-const HEADER = ['events/s', 'offered', 'accepted', 'errors', 'granted', 'ingest p50 ms', 'latency p50 ms', 'p99 ms', 'max ms', 'backlog at end', 'sustained'];
+const HEADER = [
+  'events/s',
+  'offered',
+  'accepted',
+  'errors',
+  'granted',
+  'ingest p50 ms',
+  'latency p50 ms',
+  'p99 ms',
+  'max ms',
+  'backlog at end',
+  'sustained',
+];
 
 export const latencyBenchmark: Benchmark = {
-  summary: 'life-event latency (accepted birth → childcare grant recorded) at a steady rate, then the highest sustained rate',
+  summary:
+    'life-event latency (accepted birth → childcare grant recorded) at a steady rate, then the highest sustained rate',
   options: {
     residents: { default: 100_000, help: 'synthetic residents in the seeded city (its infants are the births)' },
     rate: { default: 5, help: 'steady offered births per second' },
@@ -189,9 +235,23 @@ export const latencyBenchmark: Benchmark = {
       const queue = await births(city.store, policy, run);
       console.log(`   ${fmt(queue.length)} local infants born since 2025-01-01 to report`);
       const taskQueue = `bench-latency-${run}`;
-      worker = await startWorker({ temporalAddress: servers.temporalAddress, namespace: servers.temporalNamespace, taskQueue, mongodbUri: city.uri, redisUrl: servers.redisUrl, queuePrefix: taskQueue, secret: SECRET });
+      worker = await startWorker({
+        temporalAddress: servers.temporalAddress,
+        namespace: servers.temporalNamespace,
+        taskQueue,
+        mongodbUri: city.uri,
+        redisUrl: servers.redisUrl,
+        queuePrefix: taskQueue,
+        secret: SECRET,
+      });
       connection = await TemporalConnection.connect({ address: servers.temporalAddress });
-      const deps: IngestDeps = { store: city.store, temporal: new Client({ connection, namespace: servers.temporalNamespace }), subjectKeySecret: SECRET, taskQueue, today: () => SEED_AS_OF };
+      const deps: IngestDeps = {
+        store: city.store,
+        temporal: new Client({ connection, namespace: servers.temporalNamespace }),
+        subjectKeySecret: SECRET,
+        taskQueue,
+        today: () => SEED_AS_OF,
+      };
       const ingest = (body: object) => ingestEvent(deps, body);
 
       let accepted = (await offer(ingest, city.store, queue, 2, 5)).accepted; // warm-up: workflow bundle, connections, JIT
@@ -202,7 +262,9 @@ export const latencyBenchmark: Benchmark = {
       const leftover = await settle(city.store, accepted, SETTLE_MS);
       console.log(`\n   steady offered load (${fmt(options.rate)} births/s for ${fmt(options.seconds)} s):`);
       console.log(table(HEADER, [row(steady)]));
-      console.log(`   every grant of the steady run recorded ${leftover === 0 ? 'before the steps began' : `except ${fmt(leftover)} after a further ${SETTLE_MS / 1000} s`}`);
+      console.log(
+        `   every grant of the steady run recorded ${leftover === 0 ? 'before the steps began' : `except ${fmt(leftover)} after a further ${SETTLE_MS / 1000} s`}`,
+      );
 
       const steps: Step[] = [];
       let exhausted = false;
@@ -218,10 +280,14 @@ export const latencyBenchmark: Benchmark = {
         await settle(city.store, accepted, SETTLE_MS);
         if (!step.sustained) break;
       }
-      console.log(`\n   rising offered rate (${fmt(options['step-seconds'])} s a step; sustained = no errors, every grant recorded within ${DRAIN_MS / 1000} s of the step's end, p99 ≤ ${P99_LIMIT_MS / 1000} s):`);
+      console.log(
+        `\n   rising offered rate (${fmt(options['step-seconds'])} s a step; sustained = no errors, every grant recorded within ${DRAIN_MS / 1000} s of the step's end, p99 ≤ ${P99_LIMIT_MS / 1000} s):`,
+      );
       console.log(table(HEADER, steps.map(row)));
       const best = steps.filter((s) => s.sustained).at(-1);
-      console.log(`\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options['step-from'])} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`);
+      console.log(
+        `\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options['step-from'])} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`,
+      );
     } finally {
       worker?.kill('SIGTERM');
       if (worker) await new Promise((resolve) => worker!.once('exit', resolve));

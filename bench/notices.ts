@@ -8,7 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { makeEnqueueNotice, makeEnqueueNotices, openNoticeQueues, type EnqueueNoticeInput, type NoticeQueues } from '../activities/notices.js';
+import {
+  makeEnqueueNotice,
+  makeEnqueueNotices,
+  openNoticeQueues,
+  type EnqueueNoticeInput,
+  type NoticeQueues,
+} from '../activities/notices.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import { registerNoticeModels } from '../store/notices.js';
@@ -24,31 +30,40 @@ const WARM_UP = 500;
 function inputs(count: number, tag: string): EnqueueNoticeInput[] {
   return Array.from({ length: count }, (_, i) => {
     const key = subjectKey('person', `bench-notice-${tag}-${i}`, SECRET);
-    return { noticeKey: `grant:old-age-allowance:${key}:2026-06:notice:granted`, subjectKey: key, template: 'grant.awarded', params: { policyTitle: { zh: '高龄津贴', en: 'Old-age allowance' }, amount: 100, period: '2026-06' } };
+    return {
+      noticeKey: `grant:old-age-allowance:${key}:2026-06:notice:granted`,
+      subjectKey: key,
+      template: 'grant.awarded',
+      params: { policyTitle: { zh: '高龄津贴', en: 'Old-age allowance' }, amount: 100, period: '2026-06' },
+    };
   });
 }
 
 type Contender = (queues: NoticeQueues, notices: readonly EnqueueNoticeInput[], label: string) => Promise<void>;
 
-const bulkPath = (store: Connection): Contender => async (queues, notices, label) => {
-  const enqueue = makeEnqueueNotices(store, queues);
-  const shown = progress(label, notices.length);
-  for (let i = 0; i < notices.length; i += BATCH) {
-    await enqueue(notices.slice(i, i + BATCH));
-    shown.tick(i + BATCH);
-  }
-  shown.done();
-};
+const bulkPath =
+  (store: Connection): Contender =>
+  async (queues, notices, label) => {
+    const enqueue = makeEnqueueNotices(store, queues);
+    const shown = progress(label, notices.length);
+    for (let i = 0; i < notices.length; i += BATCH) {
+      await enqueue(notices.slice(i, i + BATCH));
+      shown.tick(i + BATCH);
+    }
+    shown.done();
+  };
 
-const singlePath = (store: Connection): Contender => async (queues, notices, label) => {
-  const enqueue = makeEnqueueNotice(store, queues);
-  const shown = progress(label, notices.length);
-  for (const [i, notice] of notices.entries()) {
-    await enqueue(notice);
-    shown.tick(i + 1);
-  }
-  shown.done();
-};
+const singlePath =
+  (store: Connection): Contender =>
+  async (queues, notices, label) => {
+    const enqueue = makeEnqueueNotice(store, queues);
+    const shown = progress(label, notices.length);
+    for (const [i, notice] of notices.entries()) {
+      await enqueue(notice);
+      shown.tick(i + 1);
+    }
+    shown.done();
+  };
 
 const job = (queues: NoticeQueues, notice: EnqueueNoticeInput) => ({
   name: notice.template,
@@ -79,7 +94,10 @@ export const noticesBenchmark: Benchmark = {
   summary: 'notices on BullMQ and FerretDB: the sweep bulk path vs enqueueNotice one at a time, and the queue alone',
   options: {
     notices: { default: 20_000, help: 'notices queued by the bulk path and by each queue-only contender' },
-    single: { default: 2_000, help: 'notices queued one at a time by enqueueNotice (its record upsert scans the collection on FerretDB)' },
+    single: {
+      default: 2_000,
+      help: 'notices queued one at a time by enqueueNotice (its record upsert scans the collection on FerretDB)',
+    },
   },
   async run({ notices: count, single: singles }) {
     const servers = await freshServers(['mongodb', 'redis']);
@@ -89,7 +107,11 @@ export const noticesBenchmark: Benchmark = {
     const opened: NoticeQueues[] = [];
     /** Times one contender on fresh records and a queue prefix of its own, after a warm-up, and checks every job is queued once. */
     const time = async (name: string, n: number, contender: Contender): Promise<number> => {
-      const warm = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: false, prefix: `bench-${run}-${name}-warm` });
+      const warm = openNoticeQueues({
+        redisUrl: servers.redisUrl,
+        webhook: false,
+        prefix: `bench-${run}-${name}-warm`,
+      });
       const queues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: false, prefix: `bench-${run}-${name}` });
       opened.push(warm, queues);
       await contender(warm, inputs(WARM_UP, `${name}-warm`), 'warm-up');
@@ -109,10 +131,20 @@ export const noticesBenchmark: Benchmark = {
       const bulkRecords = await Notice.estimatedDocumentCount();
       const single = await time('single', singles, singlePath(store));
       const singleRecords = await Notice.estimatedDocumentCount();
-      if (bulkRecords !== count || singleRecords !== singles) throw new Error(`notice records: bulk ${bulkRecords} (expected ${count}), single ${singleRecords} (expected ${singles})`);
+      if (bulkRecords !== count || singleRecords !== singles)
+        throw new Error(
+          `notice records: bulk ${bulkRecords} (expected ${count}), single ${singleRecords} (expected ${singles})`,
+        );
       const addBulk = await time('queue-addBulk', count, queueBulk);
       const add = await time('queue-add', count, queueSingle);
-      const row = (name: string, n: number, perSecond: number, ratio: number): string[] => [name, fmt(n), fmt(n / perSecond, 2), fmt(perSecond), fmt(1000 / perSecond, 3), `${fmt(ratio, 1)}×`];
+      const row = (name: string, n: number, perSecond: number, ratio: number): string[] => [
+        name,
+        fmt(n),
+        fmt(n / perSecond, 2),
+        fmt(perSecond),
+        fmt(1000 / perSecond, 3),
+        `${fmt(ratio, 1)}×`,
+      ];
       console.log(
         table(
           ['contender', 'notices', 'seconds', 'jobs/s', 'ms/job', 'ratio'],
@@ -124,11 +156,18 @@ export const noticesBenchmark: Benchmark = {
           ],
         ),
       );
-      console.log(`\n   bulk vs one at a time: ${fmt(bulk / single, 1)}× (target ≥ 3×); the queue alone: addBulk vs add ${fmt(addBulk / add, 2)}×`);
-      console.log(`   the record writes' share of the time: ${fmt(Math.max(0, 100 * (1 - bulk / addBulk)))}% on the bulk path, ${fmt(Math.max(0, 100 * (1 - single / add)))}% one at a time`);
+      console.log(
+        `\n   bulk vs one at a time: ${fmt(bulk / single, 1)}× (target ≥ 3×); the queue alone: addBulk vs add ${fmt(addBulk / add, 2)}×`,
+      );
+      console.log(
+        `   the record writes' share of the time: ${fmt(Math.max(0, 100 * (1 - bulk / addBulk)))}% on the bulk path, ${fmt(Math.max(0, 100 * (1 - single / add)))}% one at a time`,
+      );
     } finally {
       for (const queues of opened) {
-        await queues.queue('inbox').obliterate({ force: true }).catch(() => undefined);
+        await queues
+          .queue('inbox')
+          .obliterate({ force: true })
+          .catch(() => undefined);
         await queues.close();
       }
       await store.close();

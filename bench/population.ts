@@ -42,12 +42,23 @@ export function peakMb(pid: number | 'self'): number | undefined {
 
 /** Seeds N residents unless the state directory already holds exactly that city. */
 export async function ensureCity(store: Connection, residents: number): Promise<string> {
-  const meta = await store.db!.collection<{ _id: string; residentBatches?: string[] }>(SEED_META_COLLECTION).findOne({ _id: 'city' });
+  const meta = await store
+    .db!.collection<{ _id: string; residentBatches?: string[] }>(SEED_META_COLLECTION)
+    .findOne({ _id: 'city' });
   const batches = Math.ceil(residents / BATCH);
-  if ((meta?.residentBatches?.length ?? 0) === batches && (await countPopulation(store, 'person')) === residents) return 'kept from an earlier run';
+  if ((meta?.residentBatches?.length ?? 0) === batches && (await countPopulation(store, 'person')) === residents)
+    return 'kept from an earlier run';
   const started = performance.now();
   const shown = progress('seeding residents', residents);
-  await seedCity(store, { residents, enterprises: 0, seed: 'dezhou', asOf: SEED_AS_OF, secret: SECRET, batchSize: BATCH, onProgress: (p) => p.phase === 'residents' && shown.tick(p.done) });
+  await seedCity(store, {
+    residents,
+    enterprises: 0,
+    seed: 'dezhou',
+    asOf: SEED_AS_OF,
+    secret: SECRET,
+    batchSize: BATCH,
+    onProgress: (p) => p.phase === 'residents' && shown.tick(p.done),
+  });
   shown.done();
   const seconds = (performance.now() - started) / 1000;
   return `seeded in ${fmt(seconds, 0)} s (${fmt(residents / seconds)} residents/s)`;
@@ -71,7 +82,13 @@ export async function openCity(residents: number): Promise<SeededCity> {
   const config = loadConfig();
   const stateDir = join(config.stateDir, `bench-simulate-${residents}`);
   const ports = { temporal: 0, temporalUi: 0, mongodb: await freePort(), redis: 0 };
-  const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: ['mongodb'] });
+  const stack = await startStack({
+    config,
+    stateDir,
+    ports,
+    progress: createProgress({ interactive: false }),
+    servers: ['mongodb'],
+  });
   const uri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/bench_simulate_${residents}$1`);
   const store = await connectStore(uri);
   try {
@@ -89,8 +106,19 @@ export async function freshServers(names: ServerName[]): Promise<RunningStack & 
   const config = loadConfig();
   const stateDir = mkdtempSync(join(tmpdir(), 'applyfree-bench-'));
   const port = async (name: ServerName) => (names.includes(name) ? freePort() : 0);
-  const ports = { temporal: await port('temporal'), temporalUi: names.includes('temporal') ? await freePort() : 0, mongodb: await port('mongodb'), redis: await port('redis') };
-  const stack = await startStack({ config, stateDir, ports, progress: createProgress({ interactive: false }), servers: names });
+  const ports = {
+    temporal: await port('temporal'),
+    temporalUi: names.includes('temporal') ? await freePort() : 0,
+    mongodb: await port('mongodb'),
+    redis: await port('redis'),
+  };
+  const stack = await startStack({
+    config,
+    stateDir,
+    ports,
+    progress: createProgress({ interactive: false }),
+    servers: names,
+  });
   return {
     ...stack,
     stateDir,
@@ -109,7 +137,12 @@ export async function freshServers(names: ServerName[]): Promise<RunningStack & 
 export async function resetRecords(store: Connection): Promise<void> {
   const models = registerModels(store);
   const keep = new Set(['Subject', 'PolicyVersion', 'PolicyHistory']);
-  const owned = [...Object.values(models), registerAccessRecordModel(store), registerSweepModel(store), registerHorizonModel(store)].filter((model) => !keep.has(model.modelName));
+  const owned = [
+    ...Object.values(models),
+    registerAccessRecordModel(store),
+    registerSweepModel(store),
+    registerHorizonModel(store),
+  ].filter((model) => !keep.has(model.modelName));
   const existing = new Set((await store.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of owned) {
     if (existing.has(model.collection.collectionName)) await model.collection.drop();
@@ -119,7 +152,10 @@ export async function resetRecords(store: Connection): Promise<void> {
 
 /** Starts a worker process (bench/sweep-worker.ts: the Temporal worker and its activities) and resolves once it serves its task queue. */
 export async function startWorker(settings: object): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const seen = (chunk: Buffer) => {
@@ -128,7 +164,9 @@ export async function startWorker(settings: object): Promise<ChildProcess> {
     };
     child.stdout!.on('data', seen);
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`  worker: ${chunk.toString()}`));
-    child.on('exit', (code) => reject(new Error(`the sweep worker exited with ${code} before it was ready:\n${output}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`the sweep worker exited with ${code} before it was ready:\n${output}`)),
+    );
   });
   return child;
 }

@@ -35,10 +35,16 @@ const CATEGORIES: Array<[string, RegExp]> = [
   ['MongoDB driver (wire, cursors)', /node_modules\/mongodb\//],
   ['mongoose', /node_modules\/mongoose\//],
   ['population stream (merge-join, fold)', /store\/population\.ts/],
-  ['compiled evaluator (decide, explain, amounts)', /rules\/(compiled|compiled-dates|amount|operators|dates|parameters|explain)\.ts/],
+  [
+    'compiled evaluator (decide, explain, amounts)',
+    /rules\/(compiled|compiled-dates|amount|operators|dates|parameters|explain)\.ts/,
+  ],
   ['eligibility horizon (next outcome change)', /rules\/horizon\.ts/],
   ['pseudonym HMAC', /domain\/pseudonym\.ts/],
-  ['sweep activity and bulk writes', /activities\/(sweep|sweep-writes|sweep-cursor|notices)\.ts|store\/(bulk|horizons)\.ts/],
+  [
+    'sweep activity and bulk writes',
+    /activities\/(sweep|sweep-writes|sweep-cursor|notices)\.ts|store\/(bulk|horizons)\.ts/,
+  ],
   ['BullMQ / Redis client', /node_modules\/(bullmq|ioredis)\//],
   ['Temporal worker SDK', /node_modules\/@temporalio\//],
   ['luxon', /node_modules\/luxon\//],
@@ -49,14 +55,22 @@ const CATEGORIES: Array<[string, RegExp]> = [
 function load(path: string): { profile: CpuProfile; selfUs: Map<number, number> } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const selfUs = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i += 1) selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i += 1)
+    selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   return { profile, selfUs };
 }
 
-const short = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/main\//, '');
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^.*\/main\//, '');
 
 /** The top functions by self time, and the self time per category, in ms and share of the profile. */
-export function summariseProfile(path: string, top = 20): { wallMs: number; functions: SelfTime[]; categories: SelfTime[]; luxonCallers: SelfTime[] } {
+export function summariseProfile(
+  path: string,
+  top = 20,
+): { wallMs: number; functions: SelfTime[]; categories: SelfTime[]; luxonCallers: SelfTime[] } {
   const { profile, selfUs } = load(path);
   const parent = new Map<number, ProfileNode>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
@@ -71,10 +85,16 @@ export function summariseProfile(path: string, top = 20): { wallMs: number; func
     const name = node.callFrame.functionName || (url ? '(anonymous)' : node.callFrame.functionName || '(program)');
     const label = node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : name;
     const key = `${label} ${url}:${node.callFrame.lineNumber + 1}`;
-    const entry = byFunction.get(key) ?? { name: label, where: url ? `${url}:${node.callFrame.lineNumber + 1}` : '', ms: 0, share: 0 };
+    const entry = byFunction.get(key) ?? {
+      name: label,
+      where: url ? `${url}:${node.callFrame.lineNumber + 1}` : '',
+      ms: 0,
+      share: 0,
+    };
     entry.ms += us / 1000;
     byFunction.set(key, entry);
-    const category = CATEGORIES.find(([, test]) => test.test(label.startsWith('(') && !url ? label : url))?.[0] ?? 'other JavaScript';
+    const category =
+      CATEGORIES.find(([, test]) => test.test(label.startsWith('(') && !url ? label : url))?.[0] ?? 'other JavaScript';
     const bucket = byCategory.get(category) ?? { name: category, where: '', ms: 0, share: 0 };
     bucket.ms += us / 1000;
     byCategory.set(category, bucket);
@@ -82,7 +102,8 @@ export function summariseProfile(path: string, top = 20): { wallMs: number; func
       const chain: string[] = [];
       for (let caller = parent.get(node.id); caller && chain.length < 3; caller = parent.get(caller.id)) {
         const file = short(caller.callFrame.url);
-        if (file === '' || file.startsWith('node_modules/') || file.startsWith('node:') || chain.at(-1) === file) continue;
+        if (file === '' || file.startsWith('node_modules/') || file.startsWith('node:') || chain.at(-1) === file)
+          continue;
         chain.push(file);
       }
       const key = chain.length > 0 ? chain.join(' ← ') : '(unknown)';
@@ -91,6 +112,12 @@ export function summariseProfile(path: string, top = 20): { wallMs: number; func
       luxon.set(key, entry);
     }
   }
-  const finish = (entries: Iterable<SelfTime>) => [...entries].map((e) => ({ ...e, share: e.ms / (total / 1000) })).sort((a, b) => b.ms - a.ms);
-  return { wallMs: (profile.endTime - profile.startTime) / 1000, functions: finish(byFunction.values()).slice(0, top), categories: finish(byCategory.values()), luxonCallers: finish(luxon.values()) };
+  const finish = (entries: Iterable<SelfTime>) =>
+    [...entries].map((e) => ({ ...e, share: e.ms / (total / 1000) })).sort((a, b) => b.ms - a.ms);
+  return {
+    wallMs: (profile.endTime - profile.startTime) / 1000,
+    functions: finish(byFunction.values()).slice(0, top),
+    categories: finish(byCategory.values()),
+    luxonCallers: finish(luxon.values()),
+  };
 }

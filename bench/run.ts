@@ -27,7 +27,8 @@ function usage(): string {
   const lines = ['usage: npm run bench [-- <name>…] [--<option> N …]', '', 'benchmarks (all when none is named):'];
   for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
     lines.push(`  ${name.padEnd(12)} ${benchmark.summary}`);
-    for (const [option, { default: value, help }] of Object.entries(benchmark.options)) lines.push(`      --${option} N  ${help} (default ${value.toLocaleString('en')})`);
+    for (const [option, { default: value, help }] of Object.entries(benchmark.options))
+      lines.push(`      --${option} N  ${help} (default ${value.toLocaleString('en')})`);
   }
   return lines.join('\n');
 }
@@ -39,14 +40,16 @@ function parse(args: readonly string[]): { names: string[]; options: Record<stri
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i];
     if (!arg.startsWith('--')) {
-      if (!(arg in BENCHMARKS)) throw new UsageError(`unknown benchmark "${arg}" (known: ${Object.keys(BENCHMARKS).join(', ')})`);
+      if (!(arg in BENCHMARKS))
+        throw new UsageError(`unknown benchmark "${arg}" (known: ${Object.keys(BENCHMARKS).join(', ')})`);
       names.push(arg);
       continue;
     }
     const [key, inline] = arg.slice(2).split('=', 2);
     const text = inline ?? args[++i];
     const value = Number(text?.replaceAll('_', ''));
-    if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${key}: expected a positive whole number, got ${JSON.stringify(text ?? '')}`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new UsageError(`--${key}: expected a positive whole number, got ${JSON.stringify(text ?? '')}`);
     options[key] = value;
   }
   return { names: names.length > 0 ? names : Object.keys(BENCHMARKS), options };
@@ -60,13 +63,18 @@ async function main(args: readonly string[]): Promise<void> {
   const { names, options } = parse(args);
   const known = new Set(names.flatMap((name) => Object.keys(BENCHMARKS[name].options)));
   const stray = Object.keys(options).find((option) => !known.has(option));
-  if (stray !== undefined) throw new UsageError(`--${stray} is not an option of ${names.join(', ')} (see npm run bench -- --help)`);
+  if (stray !== undefined)
+    throw new UsageError(`--${stray} is not an option of ${names.join(', ')} (see npm run bench -- --help)`);
 
   console.log(`applyfree benchmarks · ${new Date().toISOString()}\n${machine()}`);
   for (const name of names) {
     const benchmark = BENCHMARKS[name];
-    const chosen = Object.fromEntries(Object.entries(benchmark.options).map(([option, spec]) => [option, options[option] ?? spec.default]));
-    const shown = Object.entries(chosen).map(([option, value]) => `--${option} ${value}`).join(' ');
+    const chosen = Object.fromEntries(
+      Object.entries(benchmark.options).map(([option, spec]) => [option, options[option] ?? spec.default]),
+    );
+    const shown = Object.entries(chosen)
+      .map(([option, value]) => `--${option} ${value}`)
+      .join(' ');
     console.log(`\n== ${name}: ${benchmark.summary}\n   npm run bench -- ${name} ${shown}`);
     await benchmark.run(chosen);
   }

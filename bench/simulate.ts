@@ -27,15 +27,30 @@ const officer: Actor = { name: 'bench', role: 'officer' };
 async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: Policy): Promise<Policy> {
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   const table = v1.parameters.monthlyByAgeBand[0].value as Record<string, number>;
-  const tests = v1.tests.map((test) => (test.expect.amount === 100 ? { ...test, name: test.name.replace('100', '120'), expect: { ...test.expect, amount: 120 } } : test));
-  const document = { ...structuredClone(v1), version: 2, parameters: { ...v1.parameters, monthlyByAgeBand: [{ from: '2024-01-01', value: { ...table, '80-89': 120 } }] }, tests };
+  const tests = v1.tests.map((test) =>
+    test.expect.amount === 100
+      ? { ...test, name: test.name.replace('100', '120'), expect: { ...test.expect, amount: 120 } }
+      : test,
+  );
+  const document = {
+    ...structuredClone(v1),
+    version: 2,
+    parameters: { ...v1.parameters, monthlyByAgeBand: [{ from: '2024-01-01', value: { ...table, '80-89': 120 } }] },
+    tests,
+  };
   const existing = await lifecycle.get(v1.id, 2).catch(() => undefined);
-  const saved = existing ? await lifecycle.updateDraft(officer, v1.id, 2, document) : await lifecycle.createDraft(officer, document);
+  const saved = existing
+    ? await lifecycle.updateDraft(officer, v1.id, 2, document)
+    : await lifecycle.createDraft(officer, document);
   return validatePolicy(saved.document);
 }
 
 /** The same cursors and folding as the simulation, without evaluating: what reading alone costs. Keeps the records for the replay. */
-async function drain(store: Connection, facts: readonly string[], total: number): Promise<{ seconds: number; records: Array<Record<string, unknown>> }> {
+async function drain(
+  store: Connection,
+  facts: readonly string[],
+  total: number,
+): Promise<{ seconds: number; records: Array<Record<string, unknown>> }> {
   const shown = progress('bare cursor drain', total);
   const records: Array<Record<string, unknown>> = [];
   const started = performance.now();
@@ -48,7 +63,10 @@ async function drain(store: Connection, facts: readonly string[], total: number)
 }
 
 /** Seconds for `each` over all records, on the second of two passes (the first warms the JIT and caches). */
-async function warmSeconds(records: ReadonlyArray<Record<string, unknown>>, make: () => (facts: Record<string, unknown>) => unknown): Promise<number> {
+async function warmSeconds(
+  records: ReadonlyArray<Record<string, unknown>>,
+  make: () => (facts: Record<string, unknown>) => unknown,
+): Promise<number> {
   let seconds = 0;
   for (let pass = 0; pass < 2; pass++) {
     const each = make();
@@ -81,7 +99,8 @@ export const simulateBenchmark: Benchmark = {
       clearInterval(ticker);
       shown.done();
       const wall = (performance.now() - started) / 1000;
-      if (view.status !== 'done' || !view.result) throw new Error(`the simulation failed: ${view.error?.message ?? 'no result'}`);
+      if (view.status !== 'done' || !view.result)
+        throw new Error(`the simulation failed: ${view.error?.message ?? 'no result'}`);
       const result = view.result;
 
       const rssSimulation = peakMb('self');
@@ -115,12 +134,18 @@ export const simulateBenchmark: Benchmark = {
             ['simulation wall time (POST to done)', `${fmt(wall, 1)} s`],
             ['subjects per second', fmt(n / wall)],
             ['bare cursor drain, same projection', `${fmt(bare.seconds, 1)} s (${fmt(n / bare.seconds)}/s)`],
-            ['evaluation and aggregation, replayed from memory', `${fmt(aggregate, 2)} s (${fmt(n / aggregate)}/s; draft and baseline, breakdowns)`],
+            [
+              'evaluation and aggregation, replayed from memory',
+              `${fmt(aggregate, 2)} s (${fmt(n / aggregate)}/s; draft and baseline, breakdowns)`,
+            ],
             ['compiled decide() alone, draft', `${fmt(decide, 2)} s (${fmt(decideRate)}/s)`],
             [`evaluatePolicy (json-rules-engine), first ${fmt(sample.length)}`, `${fmt(engineRate)}/s`],
             ['compiled decide() vs evaluatePolicy', `${fmt(decideRate / engineRate)}×`],
             [`evaluatePolicy over all ${fmt(n)}, draft only (projected)`, `${fmt(n / engineRate, 0)} s`],
-            ['peak RSS, this Node process, after the simulation', `${mb(rssSimulation)} (before it ${mb(rssBefore)}; seeding in this run counts)`],
+            [
+              'peak RSS, this Node process, after the simulation',
+              `${mb(rssSimulation)} (before it ${mb(rssBefore)}; seeding in this run counts)`,
+            ],
             ['peak RSS, FerretDB', mb(ferret === undefined ? undefined : peakMb(ferret))],
           ],
         ),

@@ -30,8 +30,18 @@ async function main(settings: Settings): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const store = await connectStore(settings.mongodbUri);
   const noticeQueues = openNoticeQueues({ redisUrl: settings.redisUrl, webhook: false, prefix: settings.queuePrefix });
-  const activities = createActivities({ store, noticeQueues, policies: storePolicySource(store), subjectKeySecret: settings.secret });
-  const worker = await createTemporalWorker({ address: settings.temporalAddress, namespace: settings.namespace, taskQueue: settings.taskQueue, activities });
+  const activities = createActivities({
+    store,
+    noticeQueues,
+    policies: storePolicySource(store),
+    subjectKeySecret: settings.secret,
+  });
+  const worker = await createTemporalWorker({
+    address: settings.temporalAddress,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    activities,
+  });
   const running = worker.run();
   const session = settings.profile ? new Session() : undefined;
   if (session) {
@@ -41,7 +51,8 @@ async function main(settings: Settings): Promise<void> {
   }
   process.once('SIGTERM', () => {
     void (async () => {
-      if (session && settings.profile) writeFileSync(settings.profile, JSON.stringify((await session.post('Profiler.stop')).profile));
+      if (session && settings.profile)
+        writeFileSync(settings.profile, JSON.stringify((await session.post('Profiler.stop')).profile));
       await worker.shutdown();
       await running.catch(() => undefined);
       await noticeQueues.close();

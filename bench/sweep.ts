@@ -43,7 +43,9 @@ function rssMb(pid: number): number | undefined {
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
@@ -51,7 +53,11 @@ function cpuSeconds(pid: number | undefined): number | undefined {
 }
 
 /** The same projection through the population stream, bare and with decide(): what reading costs and what evaluating adds. */
-async function scanRatio(store: Connection, policy: Policy, total: number): Promise<{ drain: number; decide: number; deciding: number; eligible: number }> {
+async function scanRatio(
+  store: Connection,
+  policy: Policy,
+  total: number,
+): Promise<{ drain: number; decide: number; deciding: number; eligible: number }> {
   const facts = policyFactKeys(policy);
   const pass = async (label: string, evaluate: boolean) => {
     const compiled = compilePolicy(policy, AS_OF);
@@ -76,15 +82,20 @@ async function scanRatio(store: Connection, policy: Policy, total: number): Prom
 }
 
 /** How often screenSlice was retried over every run of the sweep (continue-as-new included), and the first slice's attempt. */
-async function sliceAttempts(client: Client, workflowId: string, firstRunId: string): Promise<{ retries: number; first: number }> {
+async function sliceAttempts(
+  client: Client,
+  workflowId: string,
+  firstRunId: string,
+): Promise<{ retries: number; first: number }> {
   let retries = 0;
   let first = 0;
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     let next: string | undefined;
     const slices = new Set<string>();
     for (const event of history.events ?? []) {
-      if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'screenSlice') slices.add(String(event.eventId));
+      if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'screenSlice')
+        slices.add(String(event.eventId));
       const started = event.activityTaskStartedEventAttributes;
       if (started && slices.has(String(started.scheduledEventId))) {
         const attempt = started.attempt ?? 1;
@@ -103,7 +114,10 @@ export const sweepBenchmark: Benchmark = {
   options: {
     residents: { default: 1_000_000, help: 'synthetic residents in the seeded city' },
     slice: { default: 10_000, help: 'subjects per slice activity (the workflow default)' },
-    profile: { default: 0, help: '1: record a V8 CPU profile of the worker during the sweep and print where its time went' },
+    profile: {
+      default: 0,
+      help: '1: record a V8 CPU profile of the worker during the sweep and print where its time went',
+    },
   },
   async run({ residents, slice, profile }) {
     const city = await openCity(residents);
@@ -119,20 +133,36 @@ export const sweepBenchmark: Benchmark = {
       const policy = catalog.policies.find((p) => p.id === 'old-age-allowance' && p.version === 1)!;
       await resetRecords(city.store);
       const profileFile = profileDir ? join(profileDir, 'sweep-worker.cpuprofile') : undefined;
-      const settings = { temporalAddress: servers.temporalAddress, namespace: servers.temporalNamespace, taskQueue: `bench-sweep-${run}`, mongodbUri: city.uri, redisUrl: servers.redisUrl, queuePrefix: `bench-sweep-${run}`, secret: SECRET, profile: profileFile };
+      const settings = {
+        temporalAddress: servers.temporalAddress,
+        namespace: servers.temporalNamespace,
+        taskQueue: `bench-sweep-${run}`,
+        mongodbUri: city.uri,
+        redisUrl: servers.redisUrl,
+        queuePrefix: `bench-sweep-${run}`,
+        secret: SECRET,
+        profile: profileFile,
+      };
       worker = await startWorker(settings);
       const pid = worker.pid!;
       const idle = rssMb(pid);
       connection = await TemporalConnection.connect({ address: servers.temporalAddress });
       const client = new Client({ connection, namespace: servers.temporalNamespace });
 
-      const pids = { worker: pid, ferretdb: city.stack.servers.find((s) => s.name === 'mongodb')?.pid, temporal: servers.servers.find((s) => s.name === 'temporal')?.pid, redis: servers.servers.find((s) => s.name === 'redis')?.pid };
+      const pids = {
+        worker: pid,
+        ferretdb: city.stack.servers.find((s) => s.name === 'mongodb')?.pid,
+        temporal: servers.servers.find((s) => s.name === 'temporal')?.pid,
+        redis: servers.servers.find((s) => s.name === 'redis')?.pid,
+      };
       const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, p]) => [name, cpuSeconds(p)]));
       const started = performance.now();
       const handle = await client.workflow.start('sweep', {
         workflowId: sweepWorkflowId(policy.id, policy.version, AS_OF),
         taskQueue: settings.taskQueue,
-        args: [{ policy: { id: policy.id, version: policy.version }, asOf: AS_OF, sliceSize: slice, requestedBy: 'bench' }],
+        args: [
+          { policy: { id: policy.id, version: policy.version }, asOf: AS_OF, sliceSize: slice, requestedBy: 'bench' },
+        ],
       });
       let rssPeak = idle ?? 0;
       const sliceEnds: number[] = [];
@@ -145,7 +175,9 @@ export const sweepBenchmark: Benchmark = {
             for (let s = sliceEnds.length; s < now.slices; s += 1) sliceEnds.push((performance.now() - started) / 1000);
             if (++ticks % 10 !== 0) return;
             const seconds = (performance.now() - started) / 1000;
-            process.stderr.write(`  sweep ${fmt(now.processed)}/${fmt(now.total)} · slice ${now.slices} · eligible ${fmt(now.eligible)} · grants ${fmt(now.grantsCreated)} · notices ${fmt(now.noticesQueued)} · ${fmt(now.processed / seconds)}/s · worker RSS ${mb(rssMb(pid))} · ${fmt(seconds)} s\n`);
+            process.stderr.write(
+              `  sweep ${fmt(now.processed)}/${fmt(now.total)} · slice ${now.slices} · eligible ${fmt(now.eligible)} · grants ${fmt(now.grantsCreated)} · notices ${fmt(now.noticesQueued)} · ${fmt(now.processed / seconds)}/s · worker RSS ${mb(rssMb(pid))} · ${fmt(seconds)} s\n`,
+            );
           })
           .catch(() => undefined);
       }, 1_000);
@@ -154,7 +186,9 @@ export const sweepBenchmark: Benchmark = {
       clearInterval(poll);
       const wall = (performance.now() - started) / 1000;
       for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
-      const cpu = Object.entries(pids).map(([name, p]) => [name, (cpuSeconds(p) ?? NaN) - (cpuBefore[name] ?? NaN)] as const);
+      const cpu = Object.entries(pids).map(
+        ([name, p]) => [name, (cpuSeconds(p) ?? NaN) - (cpuBefore[name] ?? NaN)] as const,
+      );
       const workerPeak = peakMb(pid);
       const ferretPeak = pids.ferretdb === undefined ? undefined : peakMb(pids.ferretdb);
 
@@ -178,35 +212,75 @@ export const sweepBenchmark: Benchmark = {
           ['figure', 'value'],
           [
             ['residents screened', `${fmt(result.processed)} of ${fmt(result.total)} (${result.status})`],
-            ['eligible / ineligible / undetermined', `${fmt(result.eligible)} / ${fmt(result.ineligible)} / ${fmt(result.undetermined)}`],
+            [
+              'eligible / ineligible / undetermined',
+              `${fmt(result.eligible)} / ${fmt(result.ineligible)} / ${fmt(result.undetermined)}`,
+            ],
             ['grants created (stored)', `${fmt(result.grantsCreated)} (${fmt(grants)})`],
             ['notices queued (records, inbox jobs)', `${fmt(result.noticesQueued)} (${fmt(records)}, ${fmt(jobs)})`],
             ['sweep wall time (start to result)', `${fmt(wall, 1)} s`],
             ['subjects per second', fmt(result.processed / wall)],
-            [`slices of ${fmt(slice)}`, `${result.slices}: first ${fmt(durations[0] ?? 0, 1)} s, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0, 1)} s, last full ${fmt(durations.at(-2) ?? durations[0] ?? 0, 1)} s`],
-            ['slice attempts beyond the first (retries: timeouts)', `${attempts.retries} (first slice: attempt ${attempts.first})`],
-            ['worker peak RSS (VmHWM; idle before the sweep)', `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`],
+            [
+              `slices of ${fmt(slice)}`,
+              `${result.slices}: first ${fmt(durations[0] ?? 0, 1)} s, median ${fmt(sorted[Math.floor(sorted.length / 2)] ?? 0, 1)} s, last full ${fmt(durations.at(-2) ?? durations[0] ?? 0, 1)} s`,
+            ],
+            [
+              'slice attempts beyond the first (retries: timeouts)',
+              `${attempts.retries} (first slice: attempt ${attempts.first})`,
+            ],
+            [
+              'worker peak RSS (VmHWM; idle before the sweep)',
+              `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`,
+            ],
             ['FerretDB peak RSS', mb(ferretPeak)],
             ['CPU seconds during the sweep', cpu.map(([name, seconds]) => `${name} ${fmt(seconds, 1)}`).join(', ')],
             ['bare cursor drain of the projection', `${fmt(ratio.drain, 1)} s (${fmt(result.total / ratio.drain)}/s)`],
-            ['same drain + compiled decide()', `${fmt(ratio.decide, 1)} s (${fmt(result.total / ratio.decide)}/s), of which decide() ${fmt(ratio.deciding, 2)} s`],
+            [
+              'same drain + compiled decide()',
+              `${fmt(ratio.decide, 1)} s (${fmt(result.total / ratio.decide)}/s), of which decide() ${fmt(ratio.deciding, 2)} s`,
+            ],
             ['scan + evaluate vs bare drain', `${fmt(ratio.decide / ratio.drain, 2)}× (target ≤ 1.3×)`],
             ['sweep wall vs one scan + evaluate', `${fmt(wall / ratio.decide, 1)}×`],
           ],
         ),
       );
-      if (ratio.eligible !== result.eligible || result.grantsCreated !== result.eligible || grants !== result.eligible || jobs !== result.eligible) {
-        throw new Error(`the counts disagree: sweep eligible ${result.eligible}, decide() eligible ${ratio.eligible}, grants ${grants}, jobs ${jobs}`);
+      if (
+        ratio.eligible !== result.eligible ||
+        result.grantsCreated !== result.eligible ||
+        grants !== result.eligible ||
+        jobs !== result.eligible
+      ) {
+        throw new Error(
+          `the counts disagree: sweep eligible ${result.eligible}, decide() eligible ${ratio.eligible}, grants ${grants}, jobs ${jobs}`,
+        );
       }
       if (profileDir) {
-        if (!readdirSync(profileDir).includes('sweep-worker.cpuprofile')) throw new Error('the worker wrote no CPU profile');
+        if (!readdirSync(profileDir).includes('sweep-worker.cpuprofile'))
+          throw new Error('the worker wrote no CPU profile');
         const summary = summariseProfile(profileFile!);
-        console.log(`\n   where the worker's time went (V8 CPU profile of the sweep, ${fmt(summary.wallMs / 1000, 1)} s, self time):`);
-        console.log(table(['category', 'ms', 'share'], summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`])));
+        console.log(
+          `\n   where the worker's time went (V8 CPU profile of the sweep, ${fmt(summary.wallMs / 1000, 1)} s, self time):`,
+        );
+        console.log(
+          table(
+            ['category', 'ms', 'share'],
+            summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`]),
+          ),
+        );
         console.log(`\n   luxon's self time by the project files that called it (innermost first):`);
-        console.log(table(['callers', 'ms'], summary.luxonCallers.slice(0, 8).map((c) => [c.name, fmt(c.ms)])));
+        console.log(
+          table(
+            ['callers', 'ms'],
+            summary.luxonCallers.slice(0, 8).map((c) => [c.name, fmt(c.ms)]),
+          ),
+        );
         console.log('');
-        console.log(table(['function', 'where', 'ms', 'share'], summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`])));
+        console.log(
+          table(
+            ['function', 'where', 'ms', 'share'],
+            summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`]),
+          ),
+        );
       }
     } finally {
       worker?.kill('SIGKILL');

@@ -22,7 +22,12 @@ if (!entry) {
 }
 const child = spawn(
   process.execPath,
-  ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(entry, import.meta.url)), ...(command === 'policy' || command === 'sweep' ? [command, ...args] : args)],
+  [
+    '--import',
+    import.meta.resolve('tsx'),
+    fileURLToPath(new URL(entry, import.meta.url)),
+    ...(command === 'policy' || command === 'sweep' ? [command, ...args] : args),
+  ],
   { stdio: 'inherit' },
 );
 // Ctrl-C reaches the child through the terminal; a SIGTERM to this process is passed on.

@@ -51,7 +51,10 @@ export function visibilityQuery(filter: Omit<VisibilityFilter, 'limit'>): string
 /** Cases visibility lists for the filter, newest first, at most `limit`. Throws when visibility does not answer. */
 export async function searchVisibility(temporal: Client, filter: VisibilityFilter): Promise<VisibleCase[]> {
   const found: VisibleCase[] = [];
-  for await (const info of temporal.workflow.list({ query: visibilityQuery(filter), pageSize: Math.min(filter.limit, 1000) })) {
+  for await (const info of temporal.workflow.list({
+    query: visibilityQuery(filter),
+    pageSize: Math.min(filter.limit, 1000),
+  })) {
     const attributes = info.typedSearchAttributes;
     found.push({
       caseId: info.workflowId,

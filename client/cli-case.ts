@@ -17,16 +17,30 @@ export interface CaseCommandContext {
 
 /** An instant as the city reads it: YYYY-MM-DD HH:MM:SS in Asia/Shanghai (UTC+8 all year). */
 const cityTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-const casePath = (caseId: string) => `/cases/${encodeURIComponent(caseId.startsWith('life-event:') ? caseId : `life-event:${caseId}`)}`;
-const SEARCH_FLAGS = { '--subject': 'subject', '--policy': 'policy', '--event-type': 'eventType', '--status': 'status', '--outcome': 'outcome', '--from': 'from', '--to': 'to', '--limit': 'limit' } as const;
+const casePath = (caseId: string) =>
+  `/cases/${encodeURIComponent(caseId.startsWith('life-event:') ? caseId : `life-event:${caseId}`)}`;
+const SEARCH_FLAGS = {
+  '--subject': 'subject',
+  '--policy': 'policy',
+  '--event-type': 'eventType',
+  '--status': 'status',
+  '--outcome': 'outcome',
+  '--from': 'from',
+  '--to': 'to',
+  '--limit': 'limit',
+} as const;
 
 function searchLines(result: CaseSearchResult): string[] {
   if (result.cases.length === 0) return ['no cases found · 未找到案件'];
   const lines = result.cases.map((c) => {
-    const policies = c.policies.map((p) => `${p.id} v${p.version} ${p.outcome}${p.amount === undefined ? '' : ` ${p.amount}`}`).join('; ');
+    const policies = c.policies
+      .map((p) => `${p.id} v${p.version} ${p.outcome}${p.amount === undefined ? '' : ` ${p.amount}`}`)
+      .join('; ');
     return `${c.caseId}  ${c.eventDate ?? ''} ${c.eventType}  ${c.subject.maskedId ?? c.subject.subjectKey}  ${c.caseStatus}${c.outcome ? ` · ${c.outcome}` : ''}${policies ? `  ${policies}` : ''}`;
   });
-  lines.push(`${result.cases.length} case(s) · 共 ${result.cases.length} 件${result.temporal === 'unavailable' ? ' (Temporal visibility did not answer: records only · 仅来自业务记录)' : ''}`);
+  lines.push(
+    `${result.cases.length} case(s) · 共 ${result.cases.length} 件${result.temporal === 'unavailable' ? ' (Temporal visibility did not answer: records only · 仅来自业务记录)' : ''}`,
+  );
   return lines;
 }
 
@@ -34,13 +48,29 @@ function timelineLines(timeline: CaseTimeline): string[] {
   const lines = [
     `${timeline.caseId}  ${timeline.eventType} ${timeline.eventDate}`,
     `  subject 当事人: ${timeline.subject.maskedId ?? '(unknown)'} (${timeline.subject.kind}, ${timeline.subject.subjectKey})`,
-    ...timeline.workflows.map((w) => `  ${w.type.padEnd(13)} ${w.workflowId}${w.temporalUi ? `  ${w.temporalUi}` : ''}${w.history === 'read' ? '' : '  (history not found · 无历史)'}`),
+    ...timeline.workflows.map(
+      (w) =>
+        `  ${w.type.padEnd(13)} ${w.workflowId}${w.temporalUi ? `  ${w.temporalUi}` : ''}${w.history === 'read' ? '' : '  (history not found · 无历史)'}`,
+    ),
     '',
   ];
   for (const entry of timeline.entries) {
-    lines.push(`${cityTime(entry.at)}  ${entry.source === 'temporal' ? 'T' : 'R'}  ${entry.summary.zh} · ${entry.summary.en}  — ${entry.actor}`);
-    const conditions = entry.kind === 'decision' ? ((entry.detail?.conditions as Array<{ fact: string; factValue: unknown; result: unknown; label?: { zh: string } }>) ?? []) : [];
-    for (const c of conditions) lines.push(`      ${c.result === true ? '✓' : c.result === false ? '✗' : '?'} ${c.label?.zh ?? c.fact}: ${c.fact} = ${JSON.stringify(c.factValue) ?? '(missing · 缺失)'}`);
+    lines.push(
+      `${cityTime(entry.at)}  ${entry.source === 'temporal' ? 'T' : 'R'}  ${entry.summary.zh} · ${entry.summary.en}  — ${entry.actor}`,
+    );
+    const conditions =
+      entry.kind === 'decision'
+        ? ((entry.detail?.conditions as Array<{
+            fact: string;
+            factValue: unknown;
+            result: unknown;
+            label?: { zh: string };
+          }>) ?? [])
+        : [];
+    for (const c of conditions)
+      lines.push(
+        `      ${c.result === true ? '✓' : c.result === false ? '✗' : '?'} ${c.label?.zh ?? c.fact}: ${c.fact} = ${JSON.stringify(c.factValue) ?? '(missing · 缺失)'}`,
+      );
   }
   lines.push('', 'T = Temporal history · 工作流历史, R = record · 业务记录');
   return lines;
@@ -58,7 +88,10 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
         const value = flag(rest, name);
         if (value !== undefined) query.set(key, value);
       }
-      if (rest.length > 0) throw usage(`unexpected ${rest.join(' ')}: search takes --subject, --policy, --event-type, --status, --outcome, --from, --to, --limit`);
+      if (rest.length > 0)
+        throw usage(
+          `unexpected ${rest.join(' ')}: search takes --subject, --policy, --event-type, --status, --outcome, --from, --to, --limit`,
+        );
       const result = (await api('GET', `/cases${query.size ? `?${query}` : ''}`)) as CaseSearchResult;
       out.print(searchLines(result), result);
       return 0;
@@ -72,15 +105,33 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
     case 'unmask': {
       const reason = flag(rest, '--reason');
       if (!rest[0] || !reason) throw usage('unmask <caseId> --reason "why you need the identifier" (logged)');
-      const answer = (await api('POST', `${casePath(rest[0])}/unmask`, { reason })) as { caseId: string; subject: { id: string; kind: string }; reason: string; at: string };
-      out.print([`${answer.caseId}: ${answer.subject.id} (${answer.subject.kind})`, `logged at 已记录 ${cityTime(answer.at)}: ${answer.reason}`], answer);
+      const answer = (await api('POST', `${casePath(rest[0])}/unmask`, { reason })) as {
+        caseId: string;
+        subject: { id: string; kind: string };
+        reason: string;
+        at: string;
+      };
+      out.print(
+        [
+          `${answer.caseId}: ${answer.subject.id} (${answer.subject.kind})`,
+          `logged at 已记录 ${cityTime(answer.at)}: ${answer.reason}`,
+        ],
+        answer,
+      );
       return 0;
     }
     case 'assign': {
       const inspector = flag(rest, '--inspector');
       if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector NAME');
-      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspector })) as { caseId: string; inspector: string; pledges: number };
-      out.print(`${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} · 已指派核查`, answer);
+      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspector })) as {
+        caseId: string;
+        inspector: string;
+        pledges: number;
+      };
+      out.print(
+        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} · 已指派核查`,
+        answer,
+      );
       return 0;
     }
     default:

@@ -33,22 +33,37 @@ export function formatExplanation(explanation: Explanation): string[] {
   const outcome = outcomeText(decision.outcome);
   const head = `${explanation.policyId} v${explanation.version} · ${explanation.title.zh} · as of ${explanation.asOf}${explanation.subjectKey ? ` · subject ${explanation.subjectKey}` : ''}`;
   const amount = decision.amount === undefined ? '' : ` · ${decision.amount} CNY`;
-  const lines = [head, `${MARK[decision.outcome === 'eligible' ? 'true' : decision.outcome === 'ineligible' ? 'false' : 'unknown']} ${outcome.zh} · ${outcome.en}${amount}`];
+  const lines = [
+    head,
+    `${MARK[decision.outcome === 'eligible' ? 'true' : decision.outcome === 'ineligible' ? 'false' : 'unknown']} ${outcome.zh} · ${outcome.en}${amount}`,
+  ];
   if (!explanation.inForce) lines.push('  (this version is not in force on that date · 该版本在此日期未生效)');
   for (const leaf of decision.conditions) {
     const label = leaf.label ?? leaf.factLabel ?? { zh: leaf.fact, en: leaf.fact };
     const actual = leaf.actual ?? valueText(leaf.factValue);
     lines.push(`  ${MARK[String(leaf.result) as keyof typeof MARK]} ${label.zh} · ${label.en}`);
-    lines.push(`      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`);
+    lines.push(
+      `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
+    );
   }
-  if (explanation.flips.length === 0) lines.push('flip · 改变: none within three facts · 三项以内的事实改变均不能改变结果');
+  if (explanation.flips.length === 0)
+    lines.push('flip · 改变: none within three facts · 三项以内的事实改变均不能改变结果');
   for (const flip of explanation.flips) {
     const words = flipText(flip);
-    const changes = flip.changes.map((change) => `${change.fact} ${change.from === null ? '(missing)' : JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`).join(', ');
+    const changes = flip.changes
+      .map(
+        (change) =>
+          `${change.fact} ${change.from === null ? '(missing)' : JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`,
+      )
+      .join(', ');
     lines.push(`flip · 改变: ${changes} ⇒ ${flip.outcome}`, `      ${words.zh} · ${words.en}`);
   }
   const next = explanation.nextChange;
-  lines.push(next ? `next change · 下次变化: ${next.date} → ${next.outcome} (${outcomeText(next.outcome).zh})` : 'next change · 下次变化: none by itself · 事实不变则结果不变');
+  lines.push(
+    next
+      ? `next change · 下次变化: ${next.date} → ${next.outcome} (${outcomeText(next.outcome).zh})`
+      : 'next change · 下次变化: none by itself · 事实不变则结果不变',
+  );
   lines.push('', explanation.summary.zh, explanation.summary.en);
   return lines;
 }
@@ -70,14 +85,24 @@ export async function runExplainCommand(argv: string[], out: Output, ctx: Explai
   const asOf = takeFlag(args, '--as-of', ctx);
   const version = takeFlag(args, '--version', ctx);
   const [target, ...extra] = args;
-  if (!target || extra.length > 0) throw ctx.usage('explain <id> --subject <ID> [--as-of D] [--version N], or explain <file.json> --facts <facts.json> [--as-of D]');
+  if (!target || extra.length > 0)
+    throw ctx.usage(
+      'explain <id> --subject <ID> [--as-of D] [--version N], or explain <file.json> --facts <facts.json> [--as-of D]',
+    );
   if (asOf !== undefined && !isIsoDate(asOf)) throw ctx.usage(`--as-of must be a YYYY-MM-DD date, got ${asOf}`);
-  if (version !== undefined && !/^[1-9]\d*$/.test(version)) throw ctx.usage(`--version must be a version number, got ${version}`);
-  if ((subject === undefined) === (factsFile === undefined)) throw ctx.usage('explain needs either --subject (a policy id, through the API) or --facts (a policy file, offline)');
+  if (version !== undefined && !/^[1-9]\d*$/.test(version))
+    throw ctx.usage(`--version must be a version number, got ${version}`);
+  if ((subject === undefined) === (factsFile === undefined))
+    throw ctx.usage(
+      'explain needs either --subject (a policy id, through the API) or --facts (a policy file, offline)',
+    );
 
   if (subject !== undefined) {
     const query = new URLSearchParams({ subject, ...(asOf ? { asOf } : {}), ...(version ? { version } : {}) });
-    const explanation = (await ctx.api('GET', `/policies/${encodeURIComponent(target)}/explain?${query.toString()}`)) as Explanation;
+    const explanation = (await ctx.api(
+      'GET',
+      `/policies/${encodeURIComponent(target)}/explain?${query.toString()}`,
+    )) as Explanation;
     out.print(formatExplanation(explanation), explanation);
     return 0;
   }
@@ -87,11 +112,16 @@ export async function runExplainCommand(argv: string[], out: Output, ctx: Explai
     policy = validatePolicy(await ctx.readJson(target));
   } catch (error) {
     if (!(error instanceof PolicyValidationError)) throw error;
-    throw ctx.refused(`${target} is not a valid policy (${error.issues.length} issue(s), first ${error.issues[0]?.path}: ${error.issues[0]?.message}); run applyfree policy validate ${target}`);
+    throw ctx.refused(
+      `${target} is not a valid policy (${error.issues.length} issue(s), first ${error.issues[0]?.path}: ${error.issues[0]?.message}); run applyfree policy validate ${target}`,
+    );
   }
   const facts = await ctx.readJson(factsFile);
   const issues = checkFacts(policy, facts);
-  if (issues.length > 0) throw ctx.refused(`${factsFile}: ${issues.map((issue) => `[${issue.field}] ${issue.message} · ${issue.messageZh}`).join('; ')}`);
+  if (issues.length > 0)
+    throw ctx.refused(
+      `${factsFile}: ${issues.map((issue) => `[${issue.field}] ${issue.message} · ${issue.messageZh}`).join('; ')}`,
+    );
   const explanation = explainPolicy(policy, facts as Record<string, unknown>, asOf ?? defaultAsOf(policy, cityToday()));
   out.print(formatExplanation(explanation), explanation);
   return 0;

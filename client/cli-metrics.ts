@@ -25,8 +25,12 @@ const count = (n: number) => n.toLocaleString('en');
 const money = (n: number) => `¥${n.toLocaleString('en', { maximumFractionDigits: 2 })}`;
 const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 const both = (text: Text) => `${text.zh} ${text.en}`;
-const seconds = (value: number | undefined) => (value === undefined ? '—' : value < 60 ? `${value.toFixed(1)} s` : `${(value / 60).toFixed(1)} min`);
-const latencyText = (l: Latency) => (l.count === 0 ? 'no grants from cases · 无' : `p50 ${seconds(l.p50Seconds)} · p90 ${seconds(l.p90Seconds)} · p99 ${seconds(l.p99Seconds)}  (n=${count(l.count)})`);
+const seconds = (value: number | undefined) =>
+  value === undefined ? '—' : value < 60 ? `${value.toFixed(1)} s` : `${(value / 60).toFixed(1)} min`;
+const latencyText = (l: Latency) =>
+  l.count === 0
+    ? 'no grants from cases · 无'
+    : `p50 ${seconds(l.p50Seconds)} · p90 ${seconds(l.p90Seconds)} · p99 ${seconds(l.p99Seconds)}  (n=${count(l.count)})`;
 
 /** The report as lines: each indicator, grants by month as bars, then the policies. */
 export function metricsLines(m: ProgrammeMetrics): string[] {
@@ -42,7 +46,12 @@ export function metricsLines(m: ProgrammeMetrics): string[] {
     `${both(ind.proactiveGrants.label)}: ${count(m.grants.count)}  ${money(m.grants.amount)}${m.grants.revoked ? `  (revoked 已撤销 ${count(m.grants.revoked)})` : ''}`,
     `${both(ind.takeUp.label)}: ${percent(m.takeUp.rate)}  (${count(m.takeUp.granted)} / ${count(m.takeUp.eligible)})`,
     `${both(ind.undeterminedRate.label)}: ${percent(m.undetermined.rate)}  (${count(m.undetermined.undetermined)} / ${count(m.undetermined.decisions)})`,
-    ...m.undetermined.causes.slice(0, 5).map((c) => `    ${count(c.count).padStart(6)}  ${c.factLabel.zh} · ${c.department.zh} — ${c.reasonLabel.zh} (${c.fact}, ${c.reasonLabel.en})`),
+    ...m.undetermined.causes
+      .slice(0, 5)
+      .map(
+        (c) =>
+          `    ${count(c.count).padStart(6)}  ${c.factLabel.zh} · ${c.department.zh} — ${c.reasonLabel.zh} (${c.fact}, ${c.reasonLabel.en})`,
+      ),
     `${both(ind.eventToGrantLatency.label)}: ${latencyText(m.latency)}`,
     `${both(ind.dataSharingSatisfaction.label)}: ${percent(m.dataSharing.rate)}  (${count(m.dataSharing.answered)} / ${count(m.dataSharing.requested)}${m.dataSharing.failed ? `, failed 失败 ${count(m.dataSharing.failed)}` : ''})`,
     `${both(ind.certificateSubstitution.label)}: ${percent(m.certificateSubstitution.rate)}  (${count(m.certificateSubstitution.withoutCitizenDocuments)} / ${count(m.certificateSubstitution.decisions)})`,
@@ -62,7 +71,9 @@ export function metricsLines(m: ProgrammeMetrics): string[] {
     for (const row of m.byPolicy) {
       const takeUp = row.takeUpEligible > 0 ? row.takeUpGranted / row.takeUpEligible : null;
       const undetermined = row.decisions > 0 ? row.undetermined / row.decisions : null;
-      lines.push(`  ${row.title.zh} (${row.policyId})  ${count(row.grants)} · ${money(row.amount)} · ${percent(takeUp)} · ${percent(undetermined)}`);
+      lines.push(
+        `  ${row.title.zh} (${row.policyId})  ${count(row.grants)} · ${money(row.amount)} · ${percent(takeUp)} · ${percent(undetermined)}`,
+      );
     }
   }
   return lines;

@@ -24,7 +24,13 @@ export const OBJECTION_USAGE = `usage: applyfree objection <command> [--json]  �
 
 /** An instant as the city reads it: YYYY-MM-DD HH:MM:SS in Asia/Shanghai (UTC+8 all year). */
 const cityTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-const STATUS_ZH: Record<string, string> = { filed: '已受理', correcting: '更正中', 're-evaluating': '复核中', resolved: '已办结', rejected: '不予支持' };
+const STATUS_ZH: Record<string, string> = {
+  filed: '已受理',
+  correcting: '更正中',
+  're-evaluating': '复核中',
+  resolved: '已办结',
+  rejected: '不予支持',
+};
 
 /** A value typed on the command line: JSON where it parses (2, true), text otherwise (physical). */
 const parseValue = (text: string): unknown => {
@@ -39,17 +45,30 @@ const line = (o: ObjectionView) =>
   `${o.id}  ${o.status} · ${STATUS_ZH[o.status] ?? o.status}  ${o.policyId}  ${o.subject.maskedId ?? o.subjectKey}  ${o.kind}${o.fact ? ` ${o.fact}` : ''}  ${cityTime(o.filedAt)}`;
 
 function details(o: ObjectionView): string[] {
-  const lines = [line(o), `  case 案件: ${o.caseId}`, `  statement 异议: ${o.statement}`, `  filed by 提出人: ${o.filedBy.name} (${o.filedBy.role})`];
+  const lines = [
+    line(o),
+    `  case 案件: ${o.caseId}`,
+    `  statement 异议: ${o.statement}`,
+    `  filed by 提出人: ${o.filedBy.name} (${o.filedBy.role})`,
+  ];
   if (o.claimedValue !== undefined) lines.push(`  claimed 主张: ${o.fact} = ${JSON.stringify(o.claimedValue)}`);
   if (o.correction) {
     const c = o.correction;
-    lines.push(`  correction 更正: ${c.department} ${c.fact} ${JSON.stringify(c.oldValue) ?? '(none)'} → ${JSON.stringify(c.newValue)} by ${c.by.name}: ${c.reason}`);
+    lines.push(
+      `  correction 更正: ${c.department} ${c.fact} ${JSON.stringify(c.oldValue) ?? '(none)'} → ${JSON.stringify(c.newValue)} by ${c.by.name}: ${c.reason}`,
+    );
   }
   if (o.outcome) {
     const out = o.outcome;
-    lines.push(`  outcome 结果: ${out.previousOutcome} ${out.amountBefore ?? ''} → ${out.outcome} ${out.amountAfter ?? ''}${out.arrears ? `; arrears 补发 ${out.arrears}` : ''}${out.overpayment ? `; recovery 追回 ${out.overpayment}` : ''}`);
+    lines.push(
+      `  outcome 结果: ${out.previousOutcome} ${out.amountBefore ?? ''} → ${out.outcome} ${out.amountAfter ?? ''}${out.arrears ? `; arrears 补发 ${out.arrears}` : ''}${out.overpayment ? `; recovery 追回 ${out.overpayment}` : ''}`,
+    );
   }
-  lines.push('  steps 过程:', ...o.steps.map((s) => `    ${cityTime(s.at)}  ${s.summary.zh} · ${s.summary.en}  — ${s.actor}`), `  timeline: ${o.links.timeline}`);
+  lines.push(
+    '  steps 过程:',
+    ...o.steps.map((s) => `    ${cityTime(s.at)}  ${s.summary.zh} · ${s.summary.en}  — ${s.actor}`),
+    `  timeline: ${o.links.timeline}`,
+  );
   return lines;
 }
 
@@ -72,7 +91,10 @@ export async function runObjectionCommand(argv: string[], context: ObjectionComm
         claimedValue: ((value) => (value === undefined ? undefined : parseValue(value)))(flag(rest, '--claimed')),
       };
       if (!body.policyId || !body.statement) throw usage('file needs --policy and --statement');
-      const filed = (await api('POST', '/objections', { ...JSON.parse(JSON.stringify(body)), kind: body.fact ? 'data' : 'decision' })) as ObjectionView;
+      const filed = (await api('POST', '/objections', {
+        ...JSON.parse(JSON.stringify(body)),
+        kind: body.fact ? 'data' : 'decision',
+      })) as ObjectionView;
       out.print([`filed 已受理 ${filed.id}`, ...details(filed)], filed);
       return 0;
     }
@@ -82,8 +104,15 @@ export async function runObjectionCommand(argv: string[], context: ObjectionComm
       const policy = flag(rest, '--policy');
       if (status) query.set('status', status);
       if (policy) query.set('policy', policy);
-      const { objections } = (await api('GET', `/objections${query.size ? `?${query}` : ''}`)) as { objections: ObjectionView[] };
-      out.print(objections.length ? [...objections.map(line), `${objections.length} objection(s) · 共 ${objections.length} 件`] : 'no objections · 没有异议', { objections });
+      const { objections } = (await api('GET', `/objections${query.size ? `?${query}` : ''}`)) as {
+        objections: ObjectionView[];
+      };
+      out.print(
+        objections.length
+          ? [...objections.map(line), `${objections.length} objection(s) · 共 ${objections.length} 件`]
+          : 'no objections · 没有异议',
+        { objections },
+      );
       return 0;
     }
     case 'show': {
@@ -96,8 +125,15 @@ export async function runObjectionCommand(argv: string[], context: ObjectionComm
       const reason = flag(rest, '--reason');
       const fact = flag(rest, '--fact');
       if (value === undefined || !reason) throw usage('correct <objection-id> --value V --reason "why" [--fact F]');
-      const corrected = (await api('POST', `${path(rest[0])}/correct`, { ...(fact ? { fact } : {}), value: parseValue(value), reason })) as ObjectionView;
-      out.print([`corrected 已更正 ${corrected.id}: re-evaluation follows · 将重新判定`, ...details(corrected)], corrected);
+      const corrected = (await api('POST', `${path(rest[0])}/correct`, {
+        ...(fact ? { fact } : {}),
+        value: parseValue(value),
+        reason,
+      })) as ObjectionView;
+      out.print(
+        [`corrected 已更正 ${corrected.id}: re-evaluation follows · 将重新判定`, ...details(corrected)],
+        corrected,
+      );
       return 0;
     }
     case 'resolve': {

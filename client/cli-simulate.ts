@@ -56,13 +56,20 @@ function padWide(text: string, width: number): string {
 
 function rowLine(row: SimulationRow, withBaseline: boolean): string {
   const label = padWide(`${row.label.zh} ${row.label.en}`, 32);
-  const baseline = withBaseline && row.baselineEligible !== undefined ? `  (published: ${n(row.baselineEligible)})` : '';
+  const baseline =
+    withBaseline && row.baselineEligible !== undefined ? `  (published: ${n(row.baselineEligible)})` : '';
   return `    ${label} eligible ${n(row.eligible).padStart(9)}  cost ${cny(row.cost).padStart(16)}${baseline}`;
 }
 
 /** The rows in their own order, or the `top` rows by eligible subjects. */
-function breakdownLines(title: string, rows: readonly SimulationRow[], top: number | 'all', withBaseline: boolean): string[] {
-  const shown = top === 'all' ? rows : [...rows].sort((a, b) => b.eligible - a.eligible || b.cost - a.cost).slice(0, top);
+function breakdownLines(
+  title: string,
+  rows: readonly SimulationRow[],
+  top: number | 'all',
+  withBaseline: boolean,
+): string[] {
+  const shown =
+    top === 'all' ? rows : [...rows].sort((a, b) => b.eligible - a.eligible || b.cost - a.cost).slice(0, top);
   const more = rows.length > shown.length ? ` (top ${shown.length} of ${rows.length} by eligible)` : '';
   return [`  ${title}${more}:`, ...shown.map((row) => rowLine(row, withBaseline))];
 }
@@ -74,7 +81,10 @@ export function formatSimulation(result: SimulationResult): string[] {
   const lines = [
     `${result.policyId} v${result.version} as of ${result.asOf} over ${n(result.population)} ${who} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
   ];
-  if (result.notInForceOnAsOf) lines.push(`  note: v${result.version} is not in force on ${result.asOf}: this is a what-if · 该版本在模拟日期未生效，结果仅供推演`);
+  if (result.notInForceOnAsOf)
+    lines.push(
+      `  note: v${result.version} is not in force on ${result.asOf}: this is a what-if · 该版本在模拟日期未生效，结果仅供推演`,
+    );
   lines.push(
     `  eligible 符合 ${n(counts.eligible)} · ineligible 不符合 ${n(counts.ineligible)} · undetermined 待核实 ${n(counts.undetermined)}`,
     `  cost 支出 ${cny(result.totalCost)} CNY for ${result.period}`,
@@ -88,12 +98,18 @@ export function formatSimulation(result: SimulationResult): string[] {
   } else lines.push('  no published version in force on that date to compare with · 无可比较的现行版本');
   const { breakdowns } = result;
   lines.push(...breakdownLines('by district 按区县', breakdowns.district, 5, baseline !== undefined));
-  if ('ageBand' in breakdowns) lines.push(...breakdownLines('by age band 按年龄段', breakdowns.ageBand, 'all', baseline !== undefined));
-  else lines.push(...breakdownLines('by enterprise size 按企业规模', breakdowns.enterpriseSize, 'all', baseline !== undefined));
+  if ('ageBand' in breakdowns)
+    lines.push(...breakdownLines('by age band 按年龄段', breakdowns.ageBand, 'all', baseline !== undefined));
+  else
+    lines.push(
+      ...breakdownLines('by enterprise size 按企业规模', breakdowns.enterpriseSize, 'all', baseline !== undefined),
+    );
   if (result.undeterminedCauses.length > 0) {
     lines.push('  undetermined because a fact is missing 因数据缺失待核实:');
     for (const cause of result.undeterminedCauses.slice(0, 5)) {
-      lines.push(`    ${cause.fact} ${cause.label.zh} · ${cause.label.en}${cause.source ? ` (${cause.source})` : ''}: ${n(cause.count)}`);
+      lines.push(
+        `    ${cause.fact} ${cause.label.zh} · ${cause.label.en}${cause.source ? ` (${cause.source})` : ''}: ${n(cause.count)}`,
+      );
     }
   }
   return lines;
@@ -103,13 +119,18 @@ export function formatSimulation(result: SimulationResult): string[] {
 export async function runSimulateCommand(args: string[], context: SimulateCommandContext): Promise<number> {
   const rest = [...args];
   const asOf = context.flag(rest, '--as-of');
-  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw context.usage(`--as-of: expected a date YYYY-MM-DD, got "${asOf}"`);
+  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
+    throw context.usage(`--as-of: expected a date YYYY-MM-DD, got "${asOf}"`);
   const [id, version] = context.versionArgs(rest);
   const base = `/policies/${encodeURIComponent(id)}/versions/${version}`;
   const started = (await context.api('POST', `${base}/simulate`, asOf ? { asOf } : {})) as SimulationView;
   const view = await follow(context, `${base}/simulation`, started);
   if (view.status === 'failed' || !view.result) {
-    const error = view.error ?? { code: 'SIMULATION_FAILED', message: 'the simulation did not finish', messageZh: '模拟未完成' };
+    const error = view.error ?? {
+      code: 'SIMULATION_FAILED',
+      message: 'the simulation did not finish',
+      messageZh: '模拟未完成',
+    };
     if (context.out.json) context.out.print([], view);
     else process.stderr.write(`applyfree: ${error.code}: ${error.message} · ${error.messageZh}\n`);
     return 1;

@@ -21,7 +21,13 @@ export interface SweepCommandContext {
 
 const n = (value: number) => (value ?? 0).toLocaleString('en');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const STATUS: Record<SweepView['status'], string> = { running: 'running · 进行中', paused: 'paused · 已暂停', done: 'done · 已完成', cancelled: 'cancelled · 已取消', failed: 'failed · 失败' };
+const STATUS: Record<SweepView['status'], string> = {
+  running: 'running · 进行中',
+  paused: 'paused · 已暂停',
+  done: 'done · 已完成',
+  cancelled: 'cancelled · 已取消',
+  failed: 'failed · 失败',
+};
 const ended = (view: SweepView) => view.status === 'done' || view.status === 'cancelled' || view.status === 'failed';
 
 /** `sweep:` may be left off an ID on the command line. */
@@ -49,7 +55,11 @@ export function progressLine(view: SweepView, rate: number | undefined, width: n
   const filled = Math.round(share * width);
   const bar = width > 0 ? `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ` : '';
   const acted = view.started > 0 ? `started 已启动 ${n(view.started)}` : `granted 已发放 ${n(view.granted)}`;
-  const speed = rate ? `${n(Math.round(rate))}/s, ETA ${duration((total - processed) / rate)}` : view.status === 'paused' ? 'paused · 已暂停' : '–/s';
+  const speed = rate
+    ? `${n(Math.round(rate))}/s, ETA ${duration((total - processed) / rate)}`
+    : view.status === 'paused'
+      ? 'paused · 已暂停'
+      : '–/s';
   return `${bar}${n(processed)}/${n(total)} (${Math.floor(share * 100)}%) · eligible 符合 ${n(view.eligible)} · ${acted} · ${speed}`;
 }
 
@@ -64,7 +74,8 @@ export function formatSweep(view: SweepView): string[] {
   ];
   if (view.undeterminedCauses.length > 0) {
     lines.push('  undetermined because a fact is missing 因数据缺失待核实:');
-    for (const cause of [...view.undeterminedCauses].sort((a, b) => b.count - a.count).slice(0, 5)) lines.push(`    ${cause.fact}: ${n(cause.count)}`);
+    for (const cause of [...view.undeterminedCauses].sort((a, b) => b.count - a.count).slice(0, 5))
+      lines.push(`    ${cause.fact}: ${n(cause.count)}`);
   }
   if (view.error) lines.push(`  ${view.error.code}: ${view.error.message} · ${view.error.messageZh}`);
   return lines;
@@ -109,7 +120,8 @@ async function follow(context: SweepCommandContext, first: SweepView): Promise<S
 function positiveNumber(context: SweepCommandContext, name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!(number > 0) || (name === '--slice' && !Number.isInteger(number))) throw context.usage(`${name}: expected a ${name === '--slice' ? 'whole ' : ''}number above 0, got "${value}"`);
+  if (!(number > 0) || (name === '--slice' && !Number.isInteger(number)))
+    throw context.usage(`${name}: expected a ${name === '--slice' ? 'whole ' : ''}number above 0, got "${value}"`);
   return number;
 }
 
@@ -124,14 +136,25 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
   switch (command) {
     case 'start': {
       const asOf = context.flag(rest, '--as-of');
-      if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw context.usage(`--as-of: expected a date YYYY-MM-DD, got "${asOf}"`);
+      if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
+        throw context.usage(`--as-of: expected a date YYYY-MM-DD, got "${asOf}"`);
       const sliceSize = positiveNumber(context, '--slice', context.flag(rest, '--slice'));
       const startsPerSecond = positiveNumber(context, '--rate', context.flag(rest, '--rate'));
       const noWait = rest.includes('--no-wait');
       const [policyId, version, ...extra] = rest.filter((arg) => arg !== '--no-wait');
-      if (!policyId || !/^\d+$/.test(version ?? '') || extra.length > 0) throw context.usage('sweep start <policyId> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]');
-      const started = (await context.api('POST', '/sweeps', { policyId, version: Number(version), ...(asOf ? { asOf } : {}), ...(sliceSize ? { sliceSize } : {}), ...(startsPerSecond ? { startsPerSecond } : {}) })) as SweepView & { created: boolean };
-      if (!started.created && !out.json) (context.progress ?? process.stderr).write(`${started.id} was already started: following it · 该筛查已发起，继续跟踪\n`);
+      if (!policyId || !/^\d+$/.test(version ?? '') || extra.length > 0)
+        throw context.usage('sweep start <policyId> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]');
+      const started = (await context.api('POST', '/sweeps', {
+        policyId,
+        version: Number(version),
+        ...(asOf ? { asOf } : {}),
+        ...(sliceSize ? { sliceSize } : {}),
+        ...(startsPerSecond ? { startsPerSecond } : {}),
+      })) as SweepView & { created: boolean };
+      if (!started.created && !out.json)
+        (context.progress ?? process.stderr).write(
+          `${started.id} was already started: following it · 该筛查已发起，继续跟踪\n`,
+        );
       if (noWait) return finish(started, false);
       return finish(await follow(context, started), true);
     }
@@ -145,10 +168,18 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
     case 'list': {
       const policyId = context.flag(rest, '--policy');
       const status = context.flag(rest, '--status');
-      const query = new URLSearchParams({ ...(policyId ? { policyId } : {}), ...(status ? { status } : {}) }).toString();
+      const query = new URLSearchParams({
+        ...(policyId ? { policyId } : {}),
+        ...(status ? { status } : {}),
+      }).toString();
       const views = (await context.api('GET', `/sweeps${query ? `?${query}` : ''}`)) as SweepView[];
       out.print(
-        views.length === 0 ? ['no sweeps · 暂无筛查'] : views.map((v) => `${v.id.padEnd(48)} ${STATUS[v.status].padEnd(16)} ${n(v.processed)}/${n(v.total)}  eligible ${n(v.eligible)}  ${v.requestedBy ?? ''}`),
+        views.length === 0
+          ? ['no sweeps · 暂无筛查']
+          : views.map(
+              (v) =>
+                `${v.id.padEnd(48)} ${STATUS[v.status].padEnd(16)} ${n(v.processed)}/${n(v.total)}  eligible ${n(v.eligible)}  ${v.requestedBy ?? ''}`,
+            ),
         views,
       );
       return 0;
@@ -158,7 +189,11 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
     case 'cancel': {
       if (!rest[0]) throw context.usage(`sweep ${command} <id>`);
       const view = (await context.api('POST', `${sweepPath(rest[0])}/${command}`)) as SweepView;
-      const note = { pause: 'pausing after the slice in flight · 当前分片完成后暂停', resume: 'resumed · 已继续', cancel: 'stopping after the slice in flight · 当前分片完成后停止' }[command];
+      const note = {
+        pause: 'pausing after the slice in flight · 当前分片完成后暂停',
+        resume: 'resumed · 已继续',
+        cancel: 'stopping after the slice in flight · 当前分片完成后停止',
+      }[command];
       out.print([`${view.id}: ${note}`, ...formatSweep(view).slice(1)], view);
       return 0;
     }

@@ -82,7 +82,8 @@ async function readJson(file: string | undefined): Promise<unknown> {
 
 function versionArgs(args: string[]): [string, number] {
   const [id, version] = args;
-  if (!id || !version || !/^\d+$/.test(version)) throw new UsageError('give a policy id and a version number, e.g. childcare-subsidy 2');
+  if (!id || !version || !/^\d+$/.test(version))
+    throw new UsageError('give a policy id and a version number, e.g. childcare-subsidy 2');
   return [id, Number(version)];
 }
 
@@ -99,7 +100,8 @@ function flag(args: string[], name: string): string | undefined {
 type Issue = { path: string; message: string; messageZh?: string };
 
 /** One validation issue as a line: the path, then the English and the Chinese as every bilingual CLI line prints them. */
-const issueLine = (issue: Issue): string => `  ${issue.path || '(document)'}: ${issue.message}${issue.messageZh ? ` · ${issue.messageZh}` : ''}`;
+const issueLine = (issue: Issue): string =>
+  `  ${issue.path || '(document)'}: ${issue.message}${issue.messageZh ? ` · ${issue.messageZh}` : ''}`;
 
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const config = loadConfig();
@@ -108,20 +110,46 @@ async function api(method: string, path: string, body?: unknown): Promise<unknow
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(`${config.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(`${config.apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
-    throw new Refused(`cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`);
+    throw new Refused(
+      `cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`,
+    );
   }
-  const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string; messageZh?: string; field?: string; issues?: Issue[] };
+  const answer = (await response.json().catch(() => ({}))) as {
+    code?: string;
+    message?: string;
+    messageZh?: string;
+    field?: string;
+    issues?: Issue[];
+  };
   if (!response.ok) {
     const field = answer.field ? ` [${answer.field}]` : '';
     const issues = (answer.issues ?? []).map((issue) => `\n${issueLine(issue)}`).join('');
-    throw new Refused(`${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`);
+    throw new Refused(
+      `${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`,
+    );
   }
   return answer;
 }
 
-type VersionView = { policyId: string; version: number; status: string; title: { zh: string; en: string }; validation?: { passed: boolean; detail: string }; tests?: { passed: boolean; detail: string }; simulation?: { passed: boolean; detail: string }; createdBy: string; submittedBy?: string; approvedBy?: string; publishedBy?: string };
+type VersionView = {
+  policyId: string;
+  version: number;
+  status: string;
+  title: { zh: string; en: string };
+  validation?: { passed: boolean; detail: string };
+  tests?: { passed: boolean; detail: string };
+  simulation?: { passed: boolean; detail: string };
+  createdBy: string;
+  submittedBy?: string;
+  approvedBy?: string;
+  publishedBy?: string;
+};
 
 const versionLine = (v: VersionView) =>
   `${v.policyId} v${v.version}  ${v.status.padEnd(9)}  ${v.title.zh} · ${v.title.en}`;
@@ -149,7 +177,10 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
         return 0;
       } catch (error) {
         if (!(error instanceof PolicyValidationError)) throw error;
-        out.print([`✗ ${rest[0]}: ${error.issues.length} issue(s) · 校验未通过`, ...error.issues.map(issueLine)], { valid: false, issues: error.issues });
+        out.print([`✗ ${rest[0]}: ${error.issues.length} issue(s) · 校验未通过`, ...error.issues.map(issueLine)], {
+          valid: false,
+          issues: error.issues,
+        });
         return 1;
       }
     }
@@ -160,7 +191,10 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
         policy = validatePolicy(document);
       } catch (error) {
         if (!(error instanceof PolicyValidationError)) throw error;
-        out.print([`✗ fix the validation issues first (applyfree policy validate ${rest[0]})`], { valid: false, issues: error.issues });
+        out.print([`✗ fix the validation issues first (applyfree policy validate ${rest[0]})`], {
+          valid: false,
+          issues: error.issues,
+        });
         return 1;
       }
       const report = await runPolicyTests(policy);
@@ -174,14 +208,20 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
         return 0;
       }
       const [id, from, to] = rest;
-      if (!id || !/^\d+$/.test(from ?? '') || !/^\d+$/.test(to ?? '')) throw new UsageError('diff two files, or a policy id and two version numbers');
-      const { changes } = (await api('GET', `/policies/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`)) as { changes: string[] };
+      if (!id || !/^\d+$/.test(from ?? '') || !/^\d+$/.test(to ?? ''))
+        throw new UsageError('diff two files, or a policy id and two version numbers');
+      const { changes } = (await api('GET', `/policies/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`)) as {
+        changes: string[];
+      };
       out.print(changes.length ? changes : ['no differences · 无差异'], changes);
       return 0;
     }
     case 'list': {
       const status = flag(rest, '--status');
-      const versions = (await api('GET', `/policies${status ? `?status=${encodeURIComponent(status)}` : ''}`)) as VersionView[];
+      const versions = (await api(
+        'GET',
+        `/policies${status ? `?status=${encodeURIComponent(status)}` : ''}`,
+      )) as VersionView[];
       out.print(versions.map(versionLine), versions);
       return 0;
     }
@@ -192,9 +232,19 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     }
     case 'history': {
       if (!rest[0]) throw new UsageError('give a policy id');
-      const entries = (await api('GET', `/policies/${encodeURIComponent(rest[0])}/history`)) as Array<{ version: number; action: string; actor: string; at: string; note?: string; changes: string[] }>;
+      const entries = (await api('GET', `/policies/${encodeURIComponent(rest[0])}/history`)) as Array<{
+        version: number;
+        action: string;
+        actor: string;
+        at: string;
+        note?: string;
+        changes: string[];
+      }>;
       out.print(
-        entries.flatMap((e) => [`${e.at.slice(0, 19).replace('T', ' ')}  v${e.version} ${e.action.padEnd(9)} ${e.actor}${e.note ? ` — ${e.note}` : ''}`, ...e.changes.map((c) => `    ${c}`)]),
+        entries.flatMap((e) => [
+          `${e.at.slice(0, 19).replace('T', ' ')}  v${e.version} ${e.action.padEnd(9)} ${e.actor}${e.note ? ` — ${e.note}` : ''}`,
+          ...e.changes.map((c) => `    ${c}`),
+        ]),
         entries,
       );
       return 0;
@@ -214,7 +264,9 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
       const [id, version] = versionArgs(rest);
       const validation = (await api('POST', `${base(id, version)}/validate`)) as { valid: boolean; issues: Issue[] };
       if (!validation.valid) {
-        out.print([`✗ ${id} v${version}: ${validation.issues.length} issue(s)`, ...validation.issues.map(issueLine)], { validation });
+        out.print([`✗ ${id} v${version}: ${validation.issues.length} issue(s)`, ...validation.issues.map(issueLine)], {
+          validation,
+        });
         return 1;
       }
       const report = (await api('POST', `${base(id, version)}/test`)) as Awaited<ReturnType<typeof runPolicyTests>>;
@@ -228,13 +280,19 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     case 'retire': {
       const note = flag(rest, '--note');
       const [id, version] = versionArgs(rest);
-      if ((command === 'reject' || command === 'retire') && !note) throw new UsageError(`${command} needs --note "why"`);
+      if ((command === 'reject' || command === 'retire') && !note)
+        throw new UsageError(`${command} needs --note "why"`);
       const view = (await api('POST', `${base(id, version)}/${command}`, note ? { note } : {})) as VersionView;
       out.print(versionLine(view), view);
       return 0;
     }
     case 'explain':
-      return runExplainCommand(rest, out, { api, readJson, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
+      return runExplainCommand(rest, out, {
+        api,
+        readJson,
+        usage: (message) => new UsageError(message),
+        refused: (message) => new Refused(message),
+      });
     case 'simulate':
       return runSimulateCommand(rest, { api, versionArgs, flag, usage: (message) => new UsageError(message), out });
     default:
@@ -254,11 +312,20 @@ export async function main(argv: string[]): Promise<number> {
   };
   try {
     if (rest[0] === 'sweep') {
-      return await runSweepCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message), refused: (message) => new Refused(message) });
+      return await runSweepCommand(rest.slice(1), {
+        api,
+        flag,
+        out,
+        usage: (message) => new UsageError(message),
+        refused: (message) => new Refused(message),
+      });
     }
-    if (rest[0] === 'objection') return await runObjectionCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
-    if (rest[0] === 'case') return await runCaseCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
-    if (rest[0] === 'metrics') return await runMetricsCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
+    if (rest[0] === 'objection')
+      return await runObjectionCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
+    if (rest[0] === 'case')
+      return await runCaseCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
+    if (rest[0] === 'metrics')
+      return await runMetricsCommand(rest.slice(1), { api, flag, out, usage: (message) => new UsageError(message) });
     if (rest[0] !== 'policy') throw new UsageError(rest[0] ? `unknown command "${rest[0]}"` : 'name a command');
     return await runPolicyCommand(rest.slice(1), out);
   } catch (error) {

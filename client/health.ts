@@ -28,7 +28,14 @@ export async function checkHealth(checks: HealthChecks): Promise<HealthReport> {
         await checks[name]();
         return [name, { status: 'up', latencyMs: Date.now() - started }];
       } catch (error) {
-        return [name, { status: 'down', latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) }];
+        return [
+          name,
+          {
+            status: 'down',
+            latencyMs: Date.now() - started,
+            error: error instanceof Error ? error.message : String(error),
+          },
+        ];
       }
     }),
   );

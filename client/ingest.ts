@@ -39,13 +39,20 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
   for (const subject of subjects) {
     // _id is the subject key: FerretDB serves only _id lookups from an index.
     const idField = subject.kind === 'person' ? 'idNumber' : 'creditCode';
-    await ensureSubject(deps.store, { subjectKey: keyOf(subject.kind, subject.id), kind: subject.kind, [idField]: subject.id });
+    await ensureSubject(deps.store, {
+      subjectKey: keyOf(subject.kind, subject.id),
+      kind: subject.kind,
+      [idField]: subject.id,
+    });
   }
   const subject = keyOf(event.subject.kind, event.subject.id);
   const payload: Record<string, unknown> = { ...event.payload };
   for (const related of event.related) {
     // payload.guardianIds[0] → guardianKeys, payload.spouseId → spouseKeys, payload.employerCreditCode → employerKeys
-    const field = `${related.field.replace(/^payload\./, '').replace(/\[\d+\]$/, '').replace(/(Ids|Id|CreditCode)$/, '')}Keys`;
+    const field = `${related.field
+      .replace(/^payload\./, '')
+      .replace(/\[\d+\]$/, '')
+      .replace(/(Ids|Id|CreditCode)$/, '')}Keys`;
     payload[field] = [...((payload[field] as string[] | undefined) ?? []), keyOf(related.kind, related.id)];
   }
 
@@ -71,7 +78,14 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
   ).lean();
   const delivery = await EventDelivery.updateOne(
     { _id: event.sourceEventId },
-    { $setOnInsert: { sourceEventId: event.sourceEventId, source: event.source, caseId: record!.caseId, receivedAt: new Date() } },
+    {
+      $setOnInsert: {
+        sourceEventId: event.sourceEventId,
+        source: event.source,
+        caseId: record!.caseId,
+        receivedAt: new Date(),
+      },
+    },
     { upsert: true },
   );
 

@@ -13,7 +13,14 @@ import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerModels } from '../store/models.js';
 import { benefitWorkflowId } from '../workflows/contracts.js';
 import { INDICATORS, type CauseReason, type IndicatorKey } from './metrics-labels.js';
-import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './metrics-reads.js';
+import {
+  admittedPolicies,
+  countCauses,
+  countRunning,
+  groupBy,
+  policyDirectory,
+  UNKNOWN_DEPARTMENT,
+} from './metrics-reads.js';
 import { Refusal } from '../domain/refusal.js';
 
 export { INDICATORS, REASON_LABELS, type CauseReason, type IndicatorKey } from './metrics-labels.js';
@@ -85,13 +92,27 @@ export interface ProgrammeMetrics {
   readAt: string;
   readMs: number;
   indicators: Record<IndicatorKey, { label: Text; definition: Text }>;
-  grants: { count: number; amount: number; revoked: number; byBasis: Record<string, number>; byMonth: Array<{ month: string; count: number; amount: number }> };
+  grants: {
+    count: number;
+    amount: number;
+    revoked: number;
+    byBasis: Record<string, number>;
+    byMonth: Array<{ month: string; count: number; amount: number }>;
+  };
   byPolicy: PolicyRow[];
   byDepartment: Array<Omit<PolicyRow, 'policyId' | 'title'>>;
   takeUp: { eligible: number; granted: number; rate: number | null };
   undetermined: { decisions: number; undetermined: number; rate: number | null; causes: Cause[] };
   latency: Latency & { byBasis: Record<string, Latency> };
-  dataSharing: { requested: number; answered: number; notFound: number; failed: number; rate: number | null; bySource: SourceRow[]; byDepartment: Array<Omit<SourceRow, 'source'>> };
+  dataSharing: {
+    requested: number;
+    answered: number;
+    notFound: number;
+    failed: number;
+    rate: number | null;
+    bySource: SourceRow[];
+    byDepartment: Array<Omit<SourceRow, 'source'>>;
+  };
   certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
   /** Life-event cases still running, from Temporal visibility; absent without Temporal or when it does not answer. */
   casesRunning?: number;
@@ -109,15 +130,24 @@ const CITY_OFFSET_MS = 8 * 3_600_000;
 const BATCH = 1000;
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
 const cityMonth = (at: Date) => new Date(at.getTime() + CITY_OFFSET_MS).toISOString().slice(0, 7);
-const validDate = (date: string) => DATE.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
+const validDate = (date: string) =>
+  DATE.test(date) &&
+  !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) &&
+  new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
 
 /** The period as a half-open interval of instants: from 00:00 city time on `from` to 00:00 after `to`. */
 export function periodRange(filter: MetricsFilter): { $gte?: Date; $lt?: Date } {
   for (const field of ['from', 'to'] as const) {
     const value = filter[field];
-    if (value !== undefined && !validDate(value)) throw new MetricsFilterError(`${field} must be a date YYYY-MM-DD`, `${field === 'from' ? '起始' : '截止'}日期格式应为 YYYY-MM-DD`, field);
+    if (value !== undefined && !validDate(value))
+      throw new MetricsFilterError(
+        `${field} must be a date YYYY-MM-DD`,
+        `${field === 'from' ? '起始' : '截止'}日期格式应为 YYYY-MM-DD`,
+        field,
+      );
   }
-  if (filter.from && filter.to && filter.from > filter.to) throw new MetricsFilterError('from must not be after to', '起始日期不能晚于截止日期', 'from');
+  if (filter.from && filter.to && filter.from > filter.to)
+    throw new MetricsFilterError('from must not be after to', '起始日期不能晚于截止日期', 'from');
   const range: { $gte?: Date; $lt?: Date } = {};
   if (filter.from) range.$gte = new Date(`${filter.from}T00:00:00+08:00`);
   if (filter.to) range.$lt = new Date(new Date(`${filter.to}T00:00:00+08:00`).getTime() + 86_400_000);
@@ -134,7 +164,13 @@ function latencyOf(seconds: number[]): Latency {
   const sorted = [...seconds].sort((a, b) => a - b);
   const sumSeconds = sorted.reduce((sum, value) => sum + value, 0);
   if (sorted.length === 0) return { count: 0, sumSeconds };
-  return { count: sorted.length, p50Seconds: percentile(sorted, 50), p90Seconds: percentile(sorted, 90), p99Seconds: percentile(sorted, 99), sumSeconds };
+  return {
+    count: sorted.length,
+    p50Seconds: percentile(sorted, 50),
+    p90Seconds: percentile(sorted, 90),
+    p99Seconds: percentile(sorted, 99),
+    sumSeconds,
+  };
 }
 
 /** Reads the programme's indicators once (see the module comment for what each counts). */
@@ -152,7 +188,20 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     let found = rows.get(policyId);
     if (!found) {
       const info = directory.get(policyId);
-      found = { policyId, title: info?.title ?? { zh: policyId, en: policyId }, department: info?.department ?? UNKNOWN_DEPARTMENT, grants: 0, amount: 0, revoked: 0, decisions: 0, eligible: 0, undetermined: 0, withoutCitizenDocuments: 0, takeUpEligible: 0, takeUpGranted: 0 };
+      found = {
+        policyId,
+        title: info?.title ?? { zh: policyId, en: policyId },
+        department: info?.department ?? UNKNOWN_DEPARTMENT,
+        grants: 0,
+        amount: 0,
+        revoked: 0,
+        decisions: 0,
+        eligible: 0,
+        undetermined: 0,
+        withoutCitizenDocuments: 0,
+        takeUpEligible: 0,
+        takeUpGranted: 0,
+      };
       rows.set(policyId, found);
     }
     return found;
@@ -164,7 +213,20 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
   const undeterminedBatch: Array<{ caseId: string; policyId: string; missingFacts: string[]; failed: string[] }> = [];
   const decisions = m.Decision.collection.find(
     { ...inPeriod('decidedAt'), ...byPolicyField('policy.id') },
-    { projection: { _id: 0, caseId: 1, subjectKey: 1, 'policy.id': 1, outcome: 1, period: 1, missingFacts: 1, failedSources: 1, withoutCitizenDocuments: 1 }, batchSize: BATCH },
+    {
+      projection: {
+        _id: 0,
+        caseId: 1,
+        subjectKey: 1,
+        'policy.id': 1,
+        outcome: 1,
+        period: 1,
+        missingFacts: 1,
+        failedSources: 1,
+        withoutCitizenDocuments: 1,
+      },
+      batchSize: BATCH,
+    },
   );
   for await (const d of decisions) {
     const policyId = String(d.policy?.id);
@@ -176,7 +238,12 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       eligibleKeys.set(benefitWorkflowId(policyId, String(d.subjectKey), String(d.period)), policyId);
     } else if (d.outcome === 'undetermined') {
       r.undetermined += 1;
-      undeterminedBatch.push({ caseId: String(d.caseId), policyId, missingFacts: (d.missingFacts as string[]) ?? [], failed: ((d.failedSources as Array<{ source: string }>) ?? []).map((f) => f.source) });
+      undeterminedBatch.push({
+        caseId: String(d.caseId),
+        policyId,
+        missingFacts: (d.missingFacts as string[]) ?? [],
+        failed: ((d.failedSources as Array<{ source: string }>) ?? []).map((f) => f.source),
+      });
       if (undeterminedBatch.length >= 100) await countCauses(Access, undeterminedBatch.splice(0), causes);
     }
   }
@@ -189,7 +256,10 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
   const caseGrants = new Map<string, Array<{ basis: string; grantedAt: Date }>>();
   const grants = m.Grant.collection.find(
     { ...(range.$gte ? { grantedAt: { $gte: range.$gte } } : {}), ...byPolicyField('policy.id') },
-    { projection: { _id: 1, caseId: 1, 'policy.id': 1, amount: 1, basis: 1, status: 1, grantedAt: 1 }, batchSize: BATCH },
+    {
+      projection: { _id: 1, caseId: 1, 'policy.id': 1, amount: 1, basis: 1, status: 1, grantedAt: 1 },
+      batchSize: BATCH,
+    },
   );
   for await (const g of grants) {
     const key = String(g._id);
@@ -222,7 +292,10 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
   const latencies: number[] = [];
   const latenciesByBasis = new Map<string, number[]>();
   if (caseGrants.size > 0) {
-    const events = m.LifeEvent.collection.find(range.$lt ? { receivedAt: { $lt: range.$lt } } : {}, { projection: { _id: 0, caseId: 1, receivedAt: 1 }, batchSize: BATCH });
+    const events = m.LifeEvent.collection.find(range.$lt ? { receivedAt: { $lt: range.$lt } } : {}, {
+      projection: { _id: 0, caseId: 1, receivedAt: 1 },
+      batchSize: BATCH,
+    });
     for await (const event of events) {
       const list = caseGrants.get(String(event.caseId));
       if (!list) continue;
@@ -239,10 +312,20 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
 
   // Data sharing: every pull requested in the period, by source and providing department.
   const sources = new Map<string, SourceRow>();
-  const pulls = Access.collection.find({ ...inPeriod('at'), ...byPolicyField('policyId') }, { projection: { _id: 0, source: 1, department: 1, outcome: 1 }, batchSize: BATCH });
+  const pulls = Access.collection.find(
+    { ...inPeriod('at'), ...byPolicyField('policyId') },
+    { projection: { _id: 0, source: 1, department: 1, outcome: 1 }, batchSize: BATCH },
+  );
   for await (const pull of pulls) {
     const id = String(pull.source);
-    const s = sources.get(id) ?? { source: id, department: findSource(id)?.department ?? { zh: String(pull.department), en: String(pull.department) }, requested: 0, answered: 0, notFound: 0, failed: 0 };
+    const s = sources.get(id) ?? {
+      source: id,
+      department: findSource(id)?.department ?? { zh: String(pull.department), en: String(pull.department) },
+      requested: 0,
+      answered: 0,
+      notFound: 0,
+      failed: 0,
+    };
     s.requested += 1;
     if (pull.outcome === 'answered') s.answered += 1;
     else if (pull.outcome === 'not-found') s.notFound += 1;
@@ -251,28 +334,87 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
   }
 
   const casesRunning = await countRunning(deps);
-  const byPolicy = [...rows.values()].sort((a, b) => b.grants - a.grants || b.decisions - a.decisions || a.policyId.localeCompare(b.policyId));
-  const sum = <T>(items: Iterable<T>, pick: (item: T) => number) => [...items].reduce((total, item) => total + pick(item), 0);
+  const byPolicy = [...rows.values()].sort(
+    (a, b) => b.grants - a.grants || b.decisions - a.decisions || a.policyId.localeCompare(b.policyId),
+  );
+  const sum = <T>(items: Iterable<T>, pick: (item: T) => number) =>
+    [...items].reduce((total, item) => total + pick(item), 0);
   const bySource = [...sources.values()].sort((a, b) => b.requested - a.requested || a.source.localeCompare(b.source));
-  const dataSharing = { requested: sum(bySource, (s) => s.requested), answered: sum(bySource, (s) => s.answered), notFound: sum(bySource, (s) => s.notFound), failed: sum(bySource, (s) => s.failed) };
+  const dataSharing = {
+    requested: sum(bySource, (s) => s.requested),
+    answered: sum(bySource, (s) => s.answered),
+    notFound: sum(bySource, (s) => s.notFound),
+    failed: sum(bySource, (s) => s.failed),
+  };
   const decided = sum(byPolicy, (r) => r.decisions);
   return {
     filter,
     readAt: new Date().toISOString(),
     readMs: Date.now() - started,
     indicators: INDICATORS,
-    grants: { count: sum(byPolicy, (r) => r.grants), amount: sum(byPolicy, (r) => r.amount), revoked: sum(byPolicy, (r) => r.revoked), byBasis, byMonth: [...grantsByMonth.values()].sort((a, b) => a.month.localeCompare(b.month)) },
+    grants: {
+      count: sum(byPolicy, (r) => r.grants),
+      amount: sum(byPolicy, (r) => r.amount),
+      revoked: sum(byPolicy, (r) => r.revoked),
+      byBasis,
+      byMonth: [...grantsByMonth.values()].sort((a, b) => a.month.localeCompare(b.month)),
+    },
     byPolicy,
-    byDepartment: groupBy(byPolicy, (r) => r.department, ['grants', 'amount', 'revoked', 'decisions', 'eligible', 'undetermined', 'withoutCitizenDocuments', 'takeUpEligible', 'takeUpGranted']),
-    takeUp: { eligible: sum(byPolicy, (r) => r.takeUpEligible), granted: sum(byPolicy, (r) => r.takeUpGranted), rate: ratio(sum(byPolicy, (r) => r.takeUpGranted), sum(byPolicy, (r) => r.takeUpEligible)) },
-    undetermined: { decisions: decided, undetermined: sum(byPolicy, (r) => r.undetermined), rate: ratio(sum(byPolicy, (r) => r.undetermined), decided), causes: [...causes.values()].sort((a, b) => b.count - a.count || a.source.localeCompare(b.source) || a.fact.localeCompare(b.fact)) },
-    latency: { ...latencyOf(latencies), byBasis: Object.fromEntries([...latenciesByBasis].sort(([a], [b]) => a.localeCompare(b)).map(([basis, values]) => [basis, latencyOf(values)])) },
-    dataSharing: { ...dataSharing, rate: ratio(dataSharing.answered + dataSharing.notFound, dataSharing.requested), bySource, byDepartment: groupBy(bySource, (s) => s.department, ['requested', 'answered', 'notFound', 'failed']) },
-    certificateSubstitution: { decisions: decided, withoutCitizenDocuments: sum(byPolicy, (r) => r.withoutCitizenDocuments), rate: ratio(sum(byPolicy, (r) => r.withoutCitizenDocuments), decided) },
+    byDepartment: groupBy(byPolicy, (r) => r.department, [
+      'grants',
+      'amount',
+      'revoked',
+      'decisions',
+      'eligible',
+      'undetermined',
+      'withoutCitizenDocuments',
+      'takeUpEligible',
+      'takeUpGranted',
+    ]),
+    takeUp: {
+      eligible: sum(byPolicy, (r) => r.takeUpEligible),
+      granted: sum(byPolicy, (r) => r.takeUpGranted),
+      rate: ratio(
+        sum(byPolicy, (r) => r.takeUpGranted),
+        sum(byPolicy, (r) => r.takeUpEligible),
+      ),
+    },
+    undetermined: {
+      decisions: decided,
+      undetermined: sum(byPolicy, (r) => r.undetermined),
+      rate: ratio(
+        sum(byPolicy, (r) => r.undetermined),
+        decided,
+      ),
+      causes: [...causes.values()].sort(
+        (a, b) => b.count - a.count || a.source.localeCompare(b.source) || a.fact.localeCompare(b.fact),
+      ),
+    },
+    latency: {
+      ...latencyOf(latencies),
+      byBasis: Object.fromEntries(
+        [...latenciesByBasis]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([basis, values]) => [basis, latencyOf(values)]),
+      ),
+    },
+    dataSharing: {
+      ...dataSharing,
+      rate: ratio(dataSharing.answered + dataSharing.notFound, dataSharing.requested),
+      bySource,
+      byDepartment: groupBy(bySource, (s) => s.department, ['requested', 'answered', 'notFound', 'failed']),
+    },
+    certificateSubstitution: {
+      decisions: decided,
+      withoutCitizenDocuments: sum(byPolicy, (r) => r.withoutCitizenDocuments),
+      rate: ratio(
+        sum(byPolicy, (r) => r.withoutCitizenDocuments),
+        decided,
+      ),
+    },
     ...(casesRunning === undefined ? {} : { casesRunning }),
   };
 }
-
 
 /** Programme metrics as the API serves them: one reading per filter in flight, reused while fresh. */
 export interface MetricsService {

@@ -28,7 +28,18 @@ export interface ObjectionView {
   filedBy: { name: string; role: string };
   filedAt: string;
   workflowId: string;
-  correction?: { fact: string; factLabel?: Text; source: string; department: string; departmentLabel?: Text; oldValue?: unknown; newValue: unknown; reason: string; by: { name: string; role: string }; at: string };
+  correction?: {
+    fact: string;
+    factLabel?: Text;
+    source: string;
+    department: string;
+    departmentLabel?: Text;
+    oldValue?: unknown;
+    newValue: unknown;
+    reason: string;
+    by: { name: string; role: string };
+    at: string;
+  };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: { name: string; role: string }; at: string };
   outcome?: ObjectionOutcome;
   steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
@@ -36,10 +47,18 @@ export interface ObjectionView {
 }
 
 /** The objection as the API answers it; `revealValues` for the citizen it concerns. */
-export async function objectionView(store: Connection, record: ObjectionRecord, options: { revealValues: boolean; policyTitle?: Text }): Promise<ObjectionView> {
+export async function objectionView(
+  store: Connection,
+  record: ObjectionRecord,
+  options: { revealValues: boolean; policyTitle?: Text },
+): Promise<ObjectionView> {
   const shown = (fact: string, value: unknown) => (options.revealValues ? value : shownFactValue(fact, value));
   const resolved = await resolveSubject(store, record.subjectKey);
-  const maskedId = resolved?.idNumber ? maskResidentId(resolved.idNumber) : resolved?.creditCode ? maskCreditCode(resolved.creditCode) : undefined;
+  const maskedId = resolved?.idNumber
+    ? maskResidentId(resolved.idNumber)
+    : resolved?.creditCode
+      ? maskCreditCode(resolved.creditCode)
+      : undefined;
   const { correction, resolution } = record;
   return {
     id: record._id,
@@ -52,7 +71,9 @@ export async function objectionView(store: Connection, record: ObjectionRecord, 
     decisionKey: record.decisionKey,
     kind: record.kind,
     ...(record.fact ? { fact: record.fact, factLabel: findFact(record.fact)?.field.label } : {}),
-    ...(record.fact && record.claimedValue !== undefined && record.claimedValue !== null ? { claimedValue: shown(record.fact, record.claimedValue) } : {}),
+    ...(record.fact && record.claimedValue !== undefined && record.claimedValue !== null
+      ? { claimedValue: shown(record.fact, record.claimedValue) }
+      : {}),
     statement: record.statement,
     filedBy: record.filedBy,
     filedAt: new Date(record.filedAt).toISOString(),
@@ -60,16 +81,27 @@ export async function objectionView(store: Connection, record: ObjectionRecord, 
     ...(correction
       ? {
           correction: {
-            fact: correction.fact, factLabel: findFact(correction.fact)?.field.label, source: correction.source, department: correction.department,
+            fact: correction.fact,
+            factLabel: findFact(correction.fact)?.field.label,
+            source: correction.source,
+            department: correction.department,
             ...(findSource(correction.source) ? { departmentLabel: findSource(correction.source)!.department } : {}),
             ...(correction.oldValue === undefined ? {} : { oldValue: correction.oldValue }),
-            newValue: shown(correction.fact, correction.newValue), reason: correction.reason, by: correction.by, at: new Date(correction.at).toISOString(),
+            newValue: shown(correction.fact, correction.newValue),
+            reason: correction.reason,
+            by: correction.by,
+            at: new Date(correction.at).toISOString(),
           },
         }
       : {}),
     ...(resolution ? { resolution: { ...resolution, at: new Date(resolution.at).toISOString() } } : {}),
     ...(record.outcome ? { outcome: record.outcome } : {}),
-    steps: record.steps.map((step) => ({ at: new Date(step.at).toISOString(), kind: step.kind, actor: step.actor, summary: step.summary })),
+    steps: record.steps.map((step) => ({
+      at: new Date(step.at).toISOString(),
+      kind: step.kind,
+      actor: step.actor,
+      summary: step.summary,
+    })),
     links: { timeline: `/cases/${encodeURIComponent(record.caseId)}/timeline` },
   };
 }

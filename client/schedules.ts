@@ -31,14 +31,28 @@ function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
   return {
     scheduleId: sweepScheduleId(kind, prefix),
     spec: { calendars: CALENDARS[kind], timezone: CITY_TIME_ZONE },
-    action: { type: 'startWorkflow', workflowType: 'scheduledSweeps' satisfies WorkflowName, workflowId: `scheduled-sweeps-${kind}`, taskQueue, args },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledSweeps' satisfies WorkflowName,
+      workflowId: `scheduled-sweeps-${kind}`,
+      taskQueue,
+      args,
+    },
     policies: { catchupWindow: CATCH_UP_WINDOW, overlap: ScheduleOverlapPolicy.BUFFER_ALL, pauseOnFailure: false },
-    memo: { purpose: kind === 'daily' ? 'daily milestone sweep (eligibility horizon)' : 'yearly renewal sweep of every policy in force' },
+    memo: {
+      purpose:
+        kind === 'daily'
+          ? 'daily milestone sweep (eligibility horizon)'
+          : 'yearly renewal sweep of every policy in force',
+    },
   } satisfies ScheduleOptions;
 }
 
 /** Creates both schedules, or brings existing ones up to date (task queue, calendar, policies). Returns their IDs. */
-export async function ensureSweepSchedules(client: Client, settings: { taskQueue: string; prefix?: string }): Promise<string[]> {
+export async function ensureSweepSchedules(
+  client: Client,
+  settings: { taskQueue: string; prefix?: string },
+): Promise<string[]> {
   const ids: string[] = [];
   for (const kind of ['daily', 'yearly'] as const) {
     const wanted = options(kind, settings.taskQueue, settings.prefix ?? 'applyfree');
@@ -46,7 +60,9 @@ export async function ensureSweepSchedules(client: Client, settings: { taskQueue
       await client.schedule.create(wanted);
     } catch (error) {
       if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule.getHandle(wanted.scheduleId).update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
+      await client.schedule
+        .getHandle(wanted.scheduleId)
+        .update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
     }
     ids.push(wanted.scheduleId);
   }

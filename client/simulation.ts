@@ -36,7 +36,13 @@ export interface SimulationView {
 /** A refusal of the simulation API itself (NO_SIMULATION, INVALID_AS_OF), in both languages. */
 export class SimulationRefusal extends Refusal {
   declare readonly code: 'NO_SIMULATION' | 'INVALID_AS_OF';
-  constructor(code: 'NO_SIMULATION' | 'INVALID_AS_OF', status: number, message: string, messageZh: string, field?: string) {
+  constructor(
+    code: 'NO_SIMULATION' | 'INVALID_AS_OF',
+    status: number,
+    message: string,
+    messageZh: string,
+    field?: string,
+  ) {
     super(status, code, message, messageZh, field);
     this.name = 'SimulationRefusal';
   }
@@ -80,7 +86,10 @@ export function describeSimulation(result: SimulationResult): string {
   const parts = [
     `as of ${result.asOf} over ${count(result.population)} ${who}: ${count(counts.eligible)} eligible, ${count(counts.ineligible)} ineligible, ${count(counts.undetermined)} undetermined; cost ${result.totalCost.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} CNY (${result.period})`,
   ];
-  if (baseline && changes) parts.push(`vs published v${baseline.version}: ${count(changes.winners)} gain, ${count(changes.losers)} lose, ${count(changes.amountUp)} paid more, ${count(changes.amountDown)} paid less`);
+  if (baseline && changes)
+    parts.push(
+      `vs published v${baseline.version}: ${count(changes.winners)} gain, ${count(changes.losers)} lose, ${count(changes.amountUp)} paid more, ${count(changes.amountDown)} paid less`,
+    );
   if (result.notInForceOnAsOf) parts.push(`not in force on ${result.asOf}: a what-if`);
   return parts.join('; ');
 }
@@ -106,8 +115,13 @@ function interrupted(view: SimulationView): SimulationView {
 
 function failureOf(error: unknown, asOf: string): NonNullable<SimulationView['error']> {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof RulesError) return { code: error.code, message, messageZh: (ZH_BY_CODE[error.code] ?? (() => `模拟失败：${message}`))(asOf) };
-  return { code: 'SIMULATION_FAILED', message: `the simulation stopped: ${message}`, messageZh: `模拟中断：读取人口数据或计算时出错（${message}）` };
+  if (error instanceof RulesError)
+    return { code: error.code, message, messageZh: (ZH_BY_CODE[error.code] ?? (() => `模拟失败：${message}`))(asOf) };
+  return {
+    code: 'SIMULATION_FAILED',
+    message: `the simulation stopped: ${message}`,
+    messageZh: `模拟中断：读取人口数据或计算时出错（${message}）`,
+  };
 }
 
 /** Starts, tracks and records impact simulations; see the module comment. */
@@ -123,7 +137,9 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
 
   /** The published version a draft is compared with: the latest one in force on asOf. */
   async function baselineFor(policyId: string, version: number, asOf: string): Promise<Policy | undefined> {
-    const published = (await deps.lifecycle.list({ status: 'published' })).filter((v) => v.policyId === policyId && v.version !== version);
+    const published = (await deps.lifecycle.list({ status: 'published' })).filter(
+      (v) => v.policyId === policyId && v.version !== version,
+    );
     const inForce = published.map((v) => validatePolicy(v.document)).filter((policy) => isInForce(policy, asOf));
     return inForce.sort((a, b) => b.version - a.version)[0];
   }
@@ -131,7 +147,16 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
   async function record(actor: Actor, policy: Policy, hash: string, passed: boolean, detail: string): Promise<void> {
     const _id = policyVersionId(policy.id, policy.version);
     await PolicyVersion.updateOne({ _id, hash }, { $set: { simulation: { hash, at: now(), passed, detail } } });
-    await PolicyHistory.create({ key: `${_id}#${randomUUID()}`, policyId: policy.id, version: policy.version, action: 'simulated', actor: actor.name, role: actor.role, at: now(), changes: [detail] });
+    await PolicyHistory.create({
+      key: `${_id}#${randomUUID()}`,
+      policyId: policy.id,
+      version: policy.version,
+      action: 'simulated',
+      actor: actor.name,
+      role: actor.role,
+      at: now(),
+      changes: [detail],
+    });
   }
 
   /** Stores a new attempt's first view as the version's latest simulation, replacing any earlier attempt. */
@@ -166,7 +191,13 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       stopReporting = reportProgress(policy, job);
       const simulation = createSimulation(policy, view.asOf, baseline);
       view.progress.total = await countPopulation(population, policy.subject);
-      for await (const batch of streamPopulation(population, { kind: policy.subject, facts: simulation.facts, signal: job.abort.signal, batchSize: deps.batchSize, readBatchSize: deps.readBatchSize })) {
+      for await (const batch of streamPopulation(population, {
+        kind: policy.subject,
+        facts: simulation.facts,
+        signal: job.abort.signal,
+        batchSize: deps.batchSize,
+        readBatchSize: deps.readBatchSize,
+      })) {
         for (const subject of batch) simulation.add(subject.facts);
         view.progress.processed += batch.length;
         view.progress.total = Math.max(view.progress.total, view.progress.processed);
@@ -193,12 +224,19 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       await keep(policy, job, { ...view, status: 'failed', error: failure }).catch(() => undefined);
       view.status = 'failed';
       view.error = failure;
-      await record(actor, policy, job.hash, false, `failed as of ${view.asOf}: ${failure.message}`).catch(() => undefined);
+      await record(actor, policy, job.hash, false, `failed as of ${view.asOf}: ${failure.message}`).catch(
+        () => undefined,
+      );
     }
   }
 
   const noSimulation = (policyId: string, version: number) =>
-    new SimulationRefusal('NO_SIMULATION', 404, `no simulation of ${policyId} v${version} yet: POST …/simulate to run one`, `${policyId} 第 ${version} 版尚未进行影响模拟，请先发起模拟`);
+    new SimulationRefusal(
+      'NO_SIMULATION',
+      404,
+      `no simulation of ${policyId} v${version} yet: POST …/simulate to run one`,
+      `${policyId} 第 ${version} 版尚未进行影响模拟，请先发起模拟`,
+    );
 
   /** The simulation this process is running or ran last for a version; throws SimulationRefusal NO_SIMULATION. */
   function view(policyId: string, version: number): SimulationView {
@@ -219,7 +257,8 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       const kept = await loadSimulation<SimulationView>(deps.store, policyVersionId(policyId, version));
       if (!kept) throw noSimulation(policyId, version);
       // Running in another API process, or cut off by one that stopped without saying so.
-      if (kept.view.status === 'running' && now().getTime() - kept.at.getTime() > staleAfterMs) return interrupted(kept.view);
+      if (kept.view.status === 'running' && now().getTime() - kept.at.getTime() > staleAfterMs)
+        return interrupted(kept.view);
       return kept.view;
     },
     /**
@@ -227,9 +266,21 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
      * for its current content. Throws PolicyLifecycleError (POLICY_NOT_FOUND, POLICY_INVALID) and
      * SimulationRefusal (INVALID_AS_OF); later failures are reported in the view's `error`.
      */
-    async start(actor: Actor, policyId: string, version: number, options: { asOf?: string } = {}): Promise<SimulationView> {
+    async start(
+      actor: Actor,
+      policyId: string,
+      version: number,
+      options: { asOf?: string } = {},
+    ): Promise<SimulationView> {
       const asOf = options.asOf ?? today();
-      if (!isIsoDate(asOf)) throw new SimulationRefusal('INVALID_AS_OF', 400, `asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`, `模拟日期须为 YYYY-MM-DD 格式，收到 ${JSON.stringify(asOf)}`, 'asOf');
+      if (!isIsoDate(asOf))
+        throw new SimulationRefusal(
+          'INVALID_AS_OF',
+          400,
+          `asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`,
+          `模拟日期须为 YYYY-MM-DD 格式，收到 ${JSON.stringify(asOf)}`,
+          'asOf',
+        );
       const current = await deps.lifecycle.get(policyId, version);
       const key = policyVersionId(policyId, version);
       const runningNow = () => {
@@ -243,11 +294,22 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       if (runningNow()) return alreadyRunning(runningNow()!);
       // Running in another API process (its progress fresh): that one, not a second.
       const kept = await loadSimulation<SimulationView>(deps.store, key);
-      const elsewhere = kept?.view.status === 'running' && kept.run !== jobs.get(key)?.run && kept.hash === current.hash && now().getTime() - kept.at.getTime() <= staleAfterMs;
+      const elsewhere =
+        kept?.view.status === 'running' &&
+        kept.run !== jobs.get(key)?.run &&
+        kept.hash === current.hash &&
+        now().getTime() - kept.at.getTime() <= staleAfterMs;
       if (elsewhere) return kept.view;
       const issues = issuesOf(current.document);
       if (issues.length > 0) {
-        throw new PolicyLifecycleError('POLICY_INVALID', 422, `fix the ${issues.length} validation issue(s) before simulating`, `请先修正 ${issues.length} 个校验问题再进行影响模拟`, issues[0].path, issues);
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          `fix the ${issues.length} validation issue(s) before simulating`,
+          `请先修正 ${issues.length} 个校验问题再进行影响模拟`,
+          issues[0].path,
+          issues,
+        );
       }
       const policy = validatePolicy(current.document);
       const baseline = await baselineFor(policyId, version, asOf);

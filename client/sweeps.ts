@@ -36,7 +36,8 @@ export interface SweepView extends Omit<SweepProgress, 'status'> {
   error?: { code: string; message: string; messageZh: string };
 }
 
-export type SweepRefusalCode = 'INVALID_INPUT' | 'POLICY_NOT_FOUND' | 'POLICY_NOT_PUBLISHED' | 'POLICY_NOT_IN_FORCE' | 'NO_SWEEP' | 'SWEEP_FINISHED';
+export type SweepRefusalCode =
+  'INVALID_INPUT' | 'POLICY_NOT_FOUND' | 'POLICY_NOT_PUBLISHED' | 'POLICY_NOT_IN_FORCE' | 'NO_SWEEP' | 'SWEEP_FINISHED';
 
 /** A refused sweep request: a stable code, its HTTP status, both languages and the field at fault. */
 export class SweepRefusal extends Refusal {
@@ -74,7 +75,14 @@ const FINISHED_ZH: Record<string, string> = { done: '已完成', cancelled: '已
 
 function fromRecord(record: SweepRecord): SweepView {
   const { _id, startedAt, updatedAt, undeterminedCauses, ...rest } = record;
-  return { ...rest, id: _id, startedAt: new Date(startedAt).toISOString(), updatedAt: new Date(updatedAt).toISOString(), undeterminedCauses: undeterminedCauses ?? [], live: false };
+  return {
+    ...rest,
+    id: _id,
+    startedAt: new Date(startedAt).toISOString(),
+    updatedAt: new Date(updatedAt).toISOString(),
+    undeterminedCauses: undeterminedCauses ?? [],
+    live: false,
+  };
 }
 
 /** Policy and date of a sweep from its workflow ID (`sweep:<id>@<v>:<asOf>`), for a sweep not yet recorded. */
@@ -92,8 +100,16 @@ export function createSweepService(deps: SweepServiceDeps) {
   const queryTimeoutMs = deps.queryTimeoutMs ?? 5000;
 
   async function checkedPolicy(input: StartSweepInput): Promise<Policy> {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.policyId)) throw new SweepRefusal('INVALID_INPUT', 400, `policyId: "${input.policyId}" is not a policy id`, `政策编号格式有误：${input.policyId}`, 'policyId');
-    if (!Number.isInteger(input.version) || input.version < 1) throw new SweepRefusal('INVALID_INPUT', 400, 'version: a whole number from 1', '版本号须为正整数', 'version');
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.policyId))
+      throw new SweepRefusal(
+        'INVALID_INPUT',
+        400,
+        `policyId: "${input.policyId}" is not a policy id`,
+        `政策编号格式有误：${input.policyId}`,
+        'policyId',
+      );
+    if (!Number.isInteger(input.version) || input.version < 1)
+      throw new SweepRefusal('INVALID_INPUT', 400, 'version: a whole number from 1', '版本号须为正整数', 'version');
     let view;
     try {
       view = await deps.lifecycle.get(input.policyId, input.version);
@@ -101,11 +117,29 @@ export function createSweepService(deps: SweepServiceDeps) {
       if (!(error instanceof PolicyLifecycleError && error.code === 'POLICY_NOT_FOUND')) throw error;
       const known = (await deps.lifecycle.list()).some((v) => v.policyId === input.policyId);
       throw known
-        ? new SweepRefusal('POLICY_NOT_FOUND', 404, `policy ${input.policyId} has no version ${input.version}`, `政策 ${input.policyId} 没有第 ${input.version} 版`, 'version')
-        : new SweepRefusal('POLICY_NOT_FOUND', 404, `no policy ${input.policyId}`, `没有该政策：${input.policyId}`, 'policyId');
+        ? new SweepRefusal(
+            'POLICY_NOT_FOUND',
+            404,
+            `policy ${input.policyId} has no version ${input.version}`,
+            `政策 ${input.policyId} 没有第 ${input.version} 版`,
+            'version',
+          )
+        : new SweepRefusal(
+            'POLICY_NOT_FOUND',
+            404,
+            `no policy ${input.policyId}`,
+            `没有该政策：${input.policyId}`,
+            'policyId',
+          );
     }
     if (view.status !== 'published') {
-      throw new SweepRefusal('POLICY_NOT_PUBLISHED', 409, `${input.policyId} v${input.version} is ${view.status}: only a published version is swept`, `${input.policyId} 第 ${input.version} 版尚未发布或已停用，只能对已发布版本主动筛查`, 'version');
+      throw new SweepRefusal(
+        'POLICY_NOT_PUBLISHED',
+        409,
+        `${input.policyId} v${input.version} is ${view.status}: only a published version is swept`,
+        `${input.policyId} 第 ${input.version} 版尚未发布或已停用，只能对已发布版本主动筛查`,
+        'version',
+      );
     }
     return view.document as unknown as Policy;
   }
@@ -113,7 +147,9 @@ export function createSweepService(deps: SweepServiceDeps) {
   /** Counts from the running workflow, or undefined when no worker answers in time. */
   async function query(id: string): Promise<SweepProgress | undefined> {
     try {
-      return await deps.temporal.connection.withDeadline(Date.now() + queryTimeoutMs, () => deps.temporal.workflow.getHandle(id).query(getSweepProgressQuery));
+      return await deps.temporal.connection.withDeadline(Date.now() + queryTimeoutMs, () =>
+        deps.temporal.workflow.getHandle(id).query(getSweepProgressQuery),
+      );
     } catch {
       return undefined;
     }
@@ -123,13 +159,40 @@ export function createSweepService(deps: SweepServiceDeps) {
     /** Starts the sweep, or returns the one already started for this version and date (`created` false). */
     async start(input: StartSweepInput): Promise<SweepView & { created: boolean }> {
       const asOf = input.asOf ?? today();
-      if (!isIsoDate(asOf)) throw new SweepRefusal('INVALID_INPUT', 400, `asOf: expected a date YYYY-MM-DD, got "${asOf}"`, `筛查日期格式有误：${asOf}（应为 YYYY-MM-DD）`, 'asOf');
-      if (input.sliceSize !== undefined && (!Number.isInteger(input.sliceSize) || input.sliceSize < 1)) throw new SweepRefusal('INVALID_INPUT', 400, 'sliceSize: a whole number from 1', '分片大小须为正整数', 'sliceSize');
-      if (input.startsPerSecond !== undefined && !(input.startsPerSecond > 0)) throw new SweepRefusal('INVALID_INPUT', 400, 'startsPerSecond: a number above 0', '每秒启动数须大于 0', 'startsPerSecond');
+      if (!isIsoDate(asOf))
+        throw new SweepRefusal(
+          'INVALID_INPUT',
+          400,
+          `asOf: expected a date YYYY-MM-DD, got "${asOf}"`,
+          `筛查日期格式有误：${asOf}（应为 YYYY-MM-DD）`,
+          'asOf',
+        );
+      if (input.sliceSize !== undefined && (!Number.isInteger(input.sliceSize) || input.sliceSize < 1))
+        throw new SweepRefusal(
+          'INVALID_INPUT',
+          400,
+          'sliceSize: a whole number from 1',
+          '分片大小须为正整数',
+          'sliceSize',
+        );
+      if (input.startsPerSecond !== undefined && !(input.startsPerSecond > 0))
+        throw new SweepRefusal(
+          'INVALID_INPUT',
+          400,
+          'startsPerSecond: a number above 0',
+          '每秒启动数须大于 0',
+          'startsPerSecond',
+        );
       const policy = await checkedPolicy(input);
       if (!isInForce(policy, asOf)) {
         const until = policy.effective.to ? ` to ${policy.effective.to}` : '';
-        throw new SweepRefusal('POLICY_NOT_IN_FORCE', 422, `${policy.id} v${policy.version} is in force from ${policy.effective.from}${until}, not on ${asOf}`, `${policy.id} 第 ${policy.version} 版自 ${policy.effective.from} 起生效${policy.effective.to ? `，至 ${policy.effective.to}` : ''}，${asOf} 不在生效期内`, 'asOf');
+        throw new SweepRefusal(
+          'POLICY_NOT_IN_FORCE',
+          422,
+          `${policy.id} v${policy.version} is in force from ${policy.effective.from}${until}, not on ${asOf}`,
+          `${policy.id} 第 ${policy.version} 版自 ${policy.effective.from} 起生效${policy.effective.to ? `，至 ${policy.effective.to}` : ''}，${asOf} 不在生效期内`,
+          'asOf',
+        );
       }
       const id = sweepWorkflowId(input.policyId, input.version, asOf);
       let created = true;
@@ -139,7 +202,15 @@ export function createSweepService(deps: SweepServiceDeps) {
           taskQueue: deps.taskQueue,
           // A finished sweep is not run again for the same date; one that failed may be.
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          args: [{ policy: { id: input.policyId, version: input.version }, asOf, requestedBy: input.requestedBy, ...(input.sliceSize ? { sliceSize: input.sliceSize } : {}), ...(input.startsPerSecond ? { startsPerSecond: input.startsPerSecond } : {}) }],
+          args: [
+            {
+              policy: { id: input.policyId, version: input.version },
+              asOf,
+              requestedBy: input.requestedBy,
+              ...(input.sliceSize ? { sliceSize: input.sliceSize } : {}),
+              ...(input.startsPerSecond ? { startsPerSecond: input.startsPerSecond } : {}),
+            },
+          ],
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -163,9 +234,18 @@ export function createSweepService(deps: SweepServiceDeps) {
       const where: Record<string, unknown> = {};
       if (filter.policyId) where['policy.id'] = filter.policyId;
       // A finished sweep's record is final; an unfinished one's status may have moved on since.
-      if (filter.status) where.status = FINAL_STATUSES.includes(filter.status) ? { $in: [filter.status, 'running', 'paused'] } : { $in: ['running', 'paused'] };
+      if (filter.status)
+        where.status = FINAL_STATUSES.includes(filter.status)
+          ? { $in: [filter.status, 'running', 'paused'] }
+          : { $in: ['running', 'paused'] };
       const records = await Sweeps.find(where).lean();
-      const views = await Promise.all(records.map((record) => (FINAL_STATUSES.includes(record.status) ? fromRecord(record) : progressOf(record._id, record).catch(() => fromRecord(record)))));
+      const views = await Promise.all(
+        records.map((record) =>
+          FINAL_STATUSES.includes(record.status)
+            ? fromRecord(record)
+            : progressOf(record._id, record).catch(() => fromRecord(record)),
+        ),
+      );
       return views
         .filter((view) => !filter.status || view.status === filter.status)
         .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
@@ -193,7 +273,14 @@ export function createSweepService(deps: SweepServiceDeps) {
       const live = await query(id);
       const base = record ? fromRecord(record) : starting(id, undefined, description.startTime);
       if (!live) return base;
-      return { ...base, ...live, id, undeterminedCauses: base.undeterminedCauses, requestedBy: base.requestedBy, live: true };
+      return {
+        ...base,
+        ...live,
+        id,
+        undeterminedCauses: base.undeterminedCauses,
+        requestedBy: base.requestedBy,
+        live: true,
+      };
     }
     if (status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') {
       if (record) return fromRecord(record);
@@ -203,7 +290,11 @@ export function createSweepService(deps: SweepServiceDeps) {
     return {
       ...base,
       status: 'failed',
-      error: { code: `WORKFLOW_${status}`, message: `the sweep's workflow ended as ${status.toLowerCase().replace(/_/g, ' ')}`, messageZh: '筛查流程异常结束' },
+      error: {
+        code: `WORKFLOW_${status}`,
+        message: `the sweep's workflow ended as ${status.toLowerCase().replace(/_/g, ' ')}`,
+        messageZh: '筛查流程异常结束',
+      },
     };
   }
 
@@ -212,18 +303,55 @@ export function createSweepService(deps: SweepServiceDeps) {
     const parsed = parseId(id);
     if (!parsed) throw noSweep(id);
     // Counters the engine adds later stay absent here until its first record or query.
-    const zero = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0 } as SweepCounts;
-    return { ...zero, id, ...parsed, status: 'running', total: 0, slices: 0, startedAt: at.toISOString(), updatedAt: at.toISOString(), ...(requestedBy ? { requestedBy } : {}), undeterminedCauses: [], live: false };
+    const zero = {
+      processed: 0,
+      eligible: 0,
+      ineligible: 0,
+      undetermined: 0,
+      granted: 0,
+      grantsCreated: 0,
+      started: 0,
+      alreadyHandled: 0,
+      noticesQueued: 0,
+    } as SweepCounts;
+    return {
+      ...zero,
+      id,
+      ...parsed,
+      status: 'running',
+      total: 0,
+      slices: 0,
+      startedAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+      ...(requestedBy ? { requestedBy } : {}),
+      undeterminedCauses: [],
+      live: false,
+    };
   }
 
   async function steer(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<SweepView> {
     const current = await service.progress(id);
     if (current.status === 'done' || current.status === 'cancelled' || current.status === 'failed') {
-      throw new SweepRefusal('SWEEP_FINISHED', 409, `the sweep ${id} has ended (${current.status}): it can no longer ${action}`, `该筛查任务${FINISHED_ZH[current.status]}，无法${{ pause: '暂停', resume: '继续', cancel: '取消' }[action]}`, 'id');
+      throw new SweepRefusal(
+        'SWEEP_FINISHED',
+        409,
+        `the sweep ${id} has ended (${current.status}): it can no longer ${action}`,
+        `该筛查任务${FINISHED_ZH[current.status]}，无法${{ pause: '暂停', resume: '继续', cancel: '取消' }[action]}`,
+        'id',
+      );
     }
-    const finished = () => new SweepRefusal('SWEEP_FINISHED', 409, `the sweep ${id} has ended: it can no longer ${action}`, '该筛查任务已结束', 'id');
+    const finished = () =>
+      new SweepRefusal(
+        'SWEEP_FINISHED',
+        409,
+        `the sweep ${id} has ended: it can no longer ${action}`,
+        '该筛查任务已结束',
+        'id',
+      );
     try {
-      await deps.temporal.workflow.getHandle(id).signal(action === 'pause' ? pauseSweepSignal : action === 'resume' ? resumeSweepSignal : cancelSweepSignal);
+      await deps.temporal.workflow
+        .getHandle(id)
+        .signal(action === 'pause' ? pauseSweepSignal : action === 'resume' ? resumeSweepSignal : cancelSweepSignal);
     } catch (error) {
       // It ended between the check and the signal.
       if (error instanceof WorkflowNotFoundError) throw finished();

@@ -34,7 +34,10 @@ interface PayloadSpec {
 }
 
 const PAYLOADS: Record<string, PayloadSpec> = {
-  'birth.registered': { required: { birthDate: { type: 'date' } }, optional: { guardianIds: { type: 'residentIds', max: 2 }, birthPlace: { type: 'string', max: 100 } } },
+  'birth.registered': {
+    required: { birthDate: { type: 'date' } },
+    optional: { guardianIds: { type: 'residentIds', max: 2 }, birthPlace: { type: 'string', max: 100 } },
+  },
   'marriage.registered': { required: { spouseId: { type: 'residentId' } } },
   'employment.ended': {
     required: { reason: { type: 'enum', values: ['contract-expired', 'dismissed', 'enterprise-closed', 'resigned'] } },
@@ -42,7 +45,13 @@ const PAYLOADS: Record<string, PayloadSpec> = {
   },
   'unemployment.registered': { required: {} },
   'disability.certified': {
-    required: { grade: { type: 'int', min: 1, max: 4 }, disabilityType: { type: 'enum', values: ['visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental', 'multiple'] } },
+    required: {
+      grade: { type: 'int', min: 1, max: 4 },
+      disabilityType: {
+        type: 'enum',
+        values: ['visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental', 'multiple'],
+      },
+    },
   },
   'retirement.registered': { required: {} },
   'death.registered': { required: {} },
@@ -103,10 +112,12 @@ function checkField(field: string, spec: FieldSpec, value: unknown, today: strin
       }
       return value;
     case 'enum':
-      if (typeof value !== 'string' || !spec.values.includes(value)) fail(field, `must be one of ${spec.values.join(', ')}`, `须为以下之一：${spec.values.join('、')}`);
+      if (typeof value !== 'string' || !spec.values.includes(value))
+        fail(field, `must be one of ${spec.values.join(', ')}`, `须为以下之一：${spec.values.join('、')}`);
       return value;
     case 'string':
-      if (typeof value !== 'string' || value.length === 0 || value.length > spec.max) fail(field, `must be text of 1 to ${spec.max} characters`, `须为 1 至 ${spec.max} 个字符的文本`);
+      if (typeof value !== 'string' || value.length === 0 || value.length > spec.max)
+        fail(field, `must be text of 1 to ${spec.max} characters`, `须为 1 至 ${spec.max} 个字符的文本`);
       return value;
     case 'strings':
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) {
@@ -114,53 +125,85 @@ function checkField(field: string, spec: FieldSpec, value: unknown, today: strin
       }
       return value;
     case 'residentId':
-      related.push({ field, kind: 'person', id: identity(field, () => validateResidentId(String(value ?? ''), { field, today })).id });
+      related.push({
+        field,
+        kind: 'person',
+        id: identity(field, () => validateResidentId(String(value ?? ''), { field, today })).id,
+      });
       return undefined;
     case 'residentIds':
-      if (!Array.isArray(value) || value.length === 0 || value.length > spec.max) fail(field, `must list 1 to ${spec.max} resident IDs`, `须列出 1 至 ${spec.max} 个身份证号`);
+      if (!Array.isArray(value) || value.length === 0 || value.length > spec.max)
+        fail(field, `must list 1 to ${spec.max} resident IDs`, `须列出 1 至 ${spec.max} 个身份证号`);
       (value as unknown[]).forEach((id, i) => checkField(`${field}[${i}]`, { type: 'residentId' }, id, today, related));
       return undefined;
     case 'creditCode':
-      related.push({ field, kind: 'enterprise', id: identity(field, () => validateCreditCode(String(value ?? ''), { field })).code });
+      related.push({
+        field,
+        kind: 'enterprise',
+        id: identity(field, () => validateCreditCode(String(value ?? ''), { field })).code,
+      });
       return undefined;
   }
 }
 
 /** Validates a delivered event as of `today` (YYYY-MM-DD); throws EventValidationError naming the field. */
 export function validateEvent(input: unknown, today: string): ValidEvent {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('(body)', 'must be a JSON object', '须为 JSON 对象');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    fail('(body)', 'must be a JSON object', '须为 JSON 对象');
   const body = input as Record<string, unknown>;
-  for (const key of Object.keys(body)) if (!ENVELOPE.includes(key)) fail(key, 'is not a field of a life event', '不是生命事件的字段');
+  for (const key of Object.keys(body))
+    if (!ENVELOPE.includes(key)) fail(key, 'is not a field of a life event', '不是生命事件的字段');
 
   const { sourceEventId, source, type, occurredOn, subject, payload } = body;
   if (typeof sourceEventId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(sourceEventId)) {
     fail('sourceEventId', 'must be 1 to 128 letters, digits or . _ : -', '须为 1 至 128 位字母、数字或 . _ : -');
   }
   // Event IDs end up in workflow IDs: a run of 15 or more digits could be an identifier.
-  if (/\d{15,}/.test(sourceEventId as string)) fail('sourceEventId', 'must not contain a resident ID or credit code', '不得包含身份证号或统一社会信用代码');
-  if (typeof source !== 'string' || !/^[a-z0-9-]{1,64}$/.test(source)) fail('source', 'must name the publishing registry (a-z, 0-9, -)', '须为发布部门标识（小写字母、数字、连字符）');
+  if (/\d{15,}/.test(sourceEventId as string))
+    fail('sourceEventId', 'must not contain a resident ID or credit code', '不得包含身份证号或统一社会信用代码');
+  if (typeof source !== 'string' || !/^[a-z0-9-]{1,64}$/.test(source))
+    fail('source', 'must name the publishing registry (a-z, 0-9, -)', '须为发布部门标识（小写字母、数字、连字符）');
   const eventType = typeof type === 'string' ? findEventType(type) : undefined;
-  if (!eventType) fail('type', `is not a known life event type: ${JSON.stringify(type)}`, `不是已登记的生命事件类型：${JSON.stringify(type)}`);
+  if (!eventType)
+    fail(
+      'type',
+      `is not a known life event type: ${JSON.stringify(type)}`,
+      `不是已登记的生命事件类型：${JSON.stringify(type)}`,
+    );
   checkField('occurredOn', { type: 'date' }, occurredOn, today, []);
 
-  if (typeof subject !== 'object' || subject === null) fail('subject', 'must be an object with residentId or creditCode', '须包含 residentId 或 creditCode');
+  if (typeof subject !== 'object' || subject === null)
+    fail('subject', 'must be an object with residentId or creditCode', '须包含 residentId 或 creditCode');
   const subjectFields = Object.keys(subject as object);
   const kind = eventType!.subject;
   const idField = kind === 'person' ? 'residentId' : 'creditCode';
   if (subjectFields.length !== 1 || subjectFields[0] !== idField) {
-    fail('subject', `a ${eventType!.type} event concerns a ${kind}: give exactly subject.${idField}`, `该事件的主体须且仅须提供 subject.${idField}`);
+    fail(
+      'subject',
+      `a ${eventType!.type} event concerns a ${kind}: give exactly subject.${idField}`,
+      `该事件的主体须且仅须提供 subject.${idField}`,
+    );
   }
   const rawId = (subject as Record<string, unknown>)[idField];
   const subjectId =
     kind === 'person'
-      ? identity(`subject.${idField}`, () => validateResidentId(String(rawId ?? ''), { field: `subject.${idField}`, today }).id)
-      : identity(`subject.${idField}`, () => validateCreditCode(String(rawId ?? ''), { field: `subject.${idField}` }).code);
+      ? identity(
+          `subject.${idField}`,
+          () => validateResidentId(String(rawId ?? ''), { field: `subject.${idField}`, today }).id,
+        )
+      : identity(
+          `subject.${idField}`,
+          () => validateCreditCode(String(rawId ?? ''), { field: `subject.${idField}` }).code,
+        );
 
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) fail('payload', 'must be a JSON object', '须为 JSON 对象');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    fail('payload', 'must be a JSON object', '须为 JSON 对象');
   const spec = PAYLOADS[eventType!.type];
   const values = payload as Record<string, unknown>;
   const allowed = { ...spec.required, ...spec.optional };
-  for (const key of Object.keys(values)) if (!(key in allowed)) fail(`payload.${key}`, `is not a field of ${eventType!.type}`, `不是 ${eventType!.type} 事件的字段`);
+  for (const key of Object.keys(values))
+    if (!(key in allowed))
+      fail(`payload.${key}`, `is not a field of ${eventType!.type}`, `不是 ${eventType!.type} 事件的字段`);
   const related: RelatedId[] = [];
   const clean: Record<string, unknown> = {};
   for (const [key, fieldSpec] of Object.entries(allowed)) {
@@ -173,7 +216,20 @@ export function validateEvent(input: unknown, today: string): ValidEvent {
   }
   if (eventType!.type === 'birth.registered') {
     const embedded = validateResidentId(subjectId).birthDate;
-    if (clean.birthDate !== embedded) fail('payload.birthDate', "does not match the birth date in the child's resident ID", '与新生儿身份证号中的出生日期不一致');
+    if (clean.birthDate !== embedded)
+      fail(
+        'payload.birthDate',
+        "does not match the birth date in the child's resident ID",
+        '与新生儿身份证号中的出生日期不一致',
+      );
   }
-  return { sourceEventId: sourceEventId as string, source: source as string, type: eventType!.type, occurredOn: occurredOn as string, subject: { kind, id: subjectId }, payload: clean, related };
+  return {
+    sourceEventId: sourceEventId as string,
+    source: source as string,
+    type: eventType!.type,
+    occurredOn: occurredOn as string,
+    subject: { kind, id: subjectId },
+    payload: clean,
+    related,
+  };
 }

@@ -50,7 +50,10 @@ export interface ValidateOptions {
   today?: string;
 }
 
-const PROVINCES = new Set([11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82]);
+const PROVINCES = new Set([
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+  64, 65, 71, 81, 82,
+]);
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 const USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -103,21 +106,37 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
 /** Validates a GB 11643-1999 resident ID; throws IdentityError (INVALID_RESIDENT_ID) naming the reason. */
 export function validateResidentId(input: string, options: ValidateOptions = {}): ResidentIdInfo {
   const field = options.field ?? 'idNumber';
-  const id = String(input ?? '').trim().toUpperCase();
+  const id = String(input ?? '')
+    .trim()
+    .toUpperCase();
   const masked = maskResidentId(id);
   const fail = (reason: IdentityErrorReason, en: string, zh: string): never => {
-    throw new IdentityError('INVALID_RESIDENT_ID', reason, `Invalid resident ID ${masked}: ${en}`, `身份证号码 ${masked} 无效：${zh}`, field);
+    throw new IdentityError(
+      'INVALID_RESIDENT_ID',
+      reason,
+      `Invalid resident ID ${masked}: ${en}`,
+      `身份证号码 ${masked} 无效：${zh}`,
+      field,
+    );
   };
   if (id.length !== 18) fail('length', `expected 18 characters, got ${id.length}`, `应为18位，实际为${id.length}位`);
-  if (!/^\d{17}[\dX]$/.test(id)) fail('charset', 'the first 17 characters must be digits and the last a digit or X', '前17位应为数字，最后一位应为数字或X');
-  if (!PROVINCES.has(Number(id.slice(0, 2)))) fail('region', 'the first two digits are not a province code', '前两位不是有效的省级行政区划代码');
+  if (!/^\d{17}[\dX]$/.test(id))
+    fail(
+      'charset',
+      'the first 17 characters must be digits and the last a digit or X',
+      '前17位应为数字，最后一位应为数字或X',
+    );
+  if (!PROVINCES.has(Number(id.slice(0, 2))))
+    fail('region', 'the first two digits are not a province code', '前两位不是有效的省级行政区划代码');
   const year = Number(id.slice(6, 10));
   const month = Number(id.slice(10, 12));
   const day = Number(id.slice(12, 14));
   const birthDate = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
-  if (!isCalendarDate(year, month, day)) fail('birthDate', 'the birth date is not a calendar date', '出生日期不是有效日期');
+  if (!isCalendarDate(year, month, day))
+    fail('birthDate', 'the birth date is not a calendar date', '出生日期不是有效日期');
   if (year < 1900) fail('birthDate', 'the birth date is before 1900', '出生日期早于1900年');
-  if (birthDate > (options.today ?? todayUtc())) fail('birthDate', 'the birth date is in the future', '出生日期晚于今天');
+  if (birthDate > (options.today ?? todayUtc()))
+    fail('birthDate', 'the birth date is in the future', '出生日期晚于今天');
   if (residentIdCheckChar(id) !== id[17]) fail('checkDigit', 'the check digit does not match', '校验码不正确');
   return { id, regionCode: id.slice(0, 6), birthDate, gender: Number(id[16]) % 2 === 1 ? 'male' : 'female' };
 }
@@ -125,14 +144,27 @@ export function validateResidentId(input: string, options: ValidateOptions = {})
 /** Validates a GB 32100-2015 unified social credit code; throws IdentityError (INVALID_CREDIT_CODE). */
 export function validateCreditCode(input: string, options: Pick<ValidateOptions, 'field'> = {}): CreditCodeInfo {
   const field = options.field ?? 'creditCode';
-  const code = String(input ?? '').trim().toUpperCase();
+  const code = String(input ?? '')
+    .trim()
+    .toUpperCase();
   const masked = maskCreditCode(code);
   const fail = (reason: IdentityErrorReason, en: string, zh: string): never => {
-    throw new IdentityError('INVALID_CREDIT_CODE', reason, `Invalid credit code ${masked}: ${en}`, `统一社会信用代码 ${masked} 无效：${zh}`, field);
+    throw new IdentityError(
+      'INVALID_CREDIT_CODE',
+      reason,
+      `Invalid credit code ${masked}: ${en}`,
+      `统一社会信用代码 ${masked} 无效：${zh}`,
+      field,
+    );
   };
-  if (code.length !== 18) fail('length', `expected 18 characters, got ${code.length}`, `应为18位，实际为${code.length}位`);
+  if (code.length !== 18)
+    fail('length', `expected 18 characters, got ${code.length}`, `应为18位，实际为${code.length}位`);
   if (![...code].every((c) => USCC_CHARSET.includes(c))) {
-    fail('charset', 'only digits and upper-case letters other than I, O, Z, S, V are allowed', '只能包含数字和除I、O、Z、S、V以外的大写字母');
+    fail(
+      'charset',
+      'only digits and upper-case letters other than I, O, Z, S, V are allowed',
+      '只能包含数字和除I、O、Z、S、V以外的大写字母',
+    );
   }
   const regionCode = code.slice(2, 8);
   if (!/^\d{6}$/.test(regionCode) || !PROVINCES.has(Number(regionCode.slice(0, 2)))) {
@@ -146,10 +178,16 @@ export function validateCreditCode(input: string, options: Pick<ValidateOptions,
  * A valid resident ID for tests and seeding: `sequence` (0-499) picks the order code,
  * whose last digit carries the gender (odd male, even female). Deterministic.
  */
-export function makeResidentId(regionCode: string, birthDate: string, sequence: number, gender: 'male' | 'female'): string {
+export function makeResidentId(
+  regionCode: string,
+  birthDate: string,
+  sequence: number,
+  gender: 'male' | 'female',
+): string {
   if (!/^\d{6}$/.test(regionCode)) throw new RangeError('regionCode must be 6 digits');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) throw new RangeError('birthDate must be YYYY-MM-DD');
-  if (!Number.isInteger(sequence) || sequence < 0 || sequence > 499) throw new RangeError('sequence must be an integer 0-499');
+  if (!Number.isInteger(sequence) || sequence < 0 || sequence > 499)
+    throw new RangeError('sequence must be an integer 0-499');
   const order = String(sequence * 2 + (gender === 'male' ? 1 : 0)).padStart(3, '0');
   const first17 = regionCode + birthDate.replaceAll('-', '') + order;
   return first17 + residentIdCheckChar(first17);
@@ -161,7 +199,8 @@ export function makeResidentId(regionCode: string, birthDate: string, sequence: 
  */
 export function makeCreditCode(regionCode: string, orgSeq: number): string {
   if (!/^\d{6}$/.test(regionCode)) throw new RangeError('regionCode must be 6 digits');
-  if (!Number.isInteger(orgSeq) || orgSeq < 0 || orgSeq > 99_999_999) throw new RangeError('orgSeq must be an integer 0-99999999');
+  if (!Number.isInteger(orgSeq) || orgSeq < 0 || orgSeq > 99_999_999)
+    throw new RangeError('orgSeq must be an integer 0-99999999');
   const body = String(orgSeq).padStart(8, '0');
   let sum = 0;
   for (let i = 0; i < 8; i++) sum += Number(body[i]) * ORG_WEIGHTS[i];

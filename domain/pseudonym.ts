@@ -48,7 +48,9 @@ export function normaliseSubjectId(id: string): string {
  */
 export function subjectKey(kind: SubjectKeyKind, id: string, secret: string): string {
   if (!secret) throw new RangeError('subjectKey needs a non-empty secret');
-  const digest = createHmac('sha256', secret).update(`${kind}:${normaliseSubjectId(id)}`).digest();
+  const digest = createHmac('sha256', secret)
+    .update(`${kind}:${normaliseSubjectId(id)}`)
+    .digest();
   return PREFIX[kind] + base32(digest, KEY_LENGTH);
 }
 

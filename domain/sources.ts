@@ -33,7 +33,14 @@ export interface DataSource {
   fields: FactField[];
 }
 
-const f = (key: string, type: FactType, sensitivity: Sensitivity, zh: string, en: string, values?: readonly string[]): FactField => ({
+const f = (
+  key: string,
+  type: FactType,
+  sensitivity: Sensitivity,
+  zh: string,
+  en: string,
+  values?: readonly string[],
+): FactField => ({
   key,
   column: key.split('.')[1],
   type,
@@ -42,7 +49,19 @@ const f = (key: string, type: FactType, sensitivity: Sensitivity, zh: string, en
   ...(values ? { values } : {}),
 });
 
-export const DISTRICTS = ['德城区', '陵城区', '禹城市', '乐陵市', '临邑县', '平原县', '夏津县', '武城县', '庆云县', '宁津县', '齐河县'] as const;
+export const DISTRICTS = [
+  '德城区',
+  '陵城区',
+  '禹城市',
+  '乐陵市',
+  '临邑县',
+  '平原县',
+  '夏津县',
+  '武城县',
+  '庆云县',
+  '宁津县',
+  '齐河县',
+] as const;
 
 export const DATA_SOURCES: readonly DataSource[] = [
   {
@@ -66,10 +85,27 @@ export const DATA_SOURCES: readonly DataSource[] = [
     department: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' },
     collection: 'dp_civil_affairs',
     fields: [
-      f('person.maritalStatus', 'string', 'personal', '婚姻状况', 'marital status', ['single', 'married', 'divorced', 'widowed']),
-      f('person.minimumLivingAllowance', 'boolean', 'sensitive', '享受最低生活保障', 'receives the minimum living allowance (dibao)'),
+      f('person.maritalStatus', 'string', 'personal', '婚姻状况', 'marital status', [
+        'single',
+        'married',
+        'divorced',
+        'widowed',
+      ]),
+      f(
+        'person.minimumLivingAllowance',
+        'boolean',
+        'sensitive',
+        '享受最低生活保障',
+        'receives the minimum living allowance (dibao)',
+      ),
       f('person.specialHardship', 'boolean', 'sensitive', '特困人员', 'person in extreme hardship (tekun)'),
-      f('person.householdIncomePerCapita', 'number', 'sensitive', '家庭月人均收入（元）', 'household monthly income per head (CNY)'),
+      f(
+        'person.householdIncomePerCapita',
+        'number',
+        'sensitive',
+        '家庭月人均收入（元）',
+        'household monthly income per head (CNY)',
+      ),
     ],
   },
   {
@@ -78,10 +114,28 @@ export const DATA_SOURCES: readonly DataSource[] = [
     department: { zh: '市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' },
     collection: 'dp_social_insurance',
     fields: [
-      f('person.employmentStatus', 'string', 'personal', '就业状态', 'employment status', ['employed', 'unemployed', 'retired', 'student', 'none']),
-      f('person.unemploymentInsuranceMonths', 'number', 'personal', '失业保险累计缴费月数', 'months of unemployment-insurance contributions'),
+      f('person.employmentStatus', 'string', 'personal', '就业状态', 'employment status', [
+        'employed',
+        'unemployed',
+        'retired',
+        'student',
+        'none',
+      ]),
+      f(
+        'person.unemploymentInsuranceMonths',
+        'number',
+        'personal',
+        '失业保险累计缴费月数',
+        'months of unemployment-insurance contributions',
+      ),
       f('person.employmentEndedOn', 'date', 'personal', '劳动关系终止日期', 'date the last employment ended'),
-      f('person.involuntaryUnemployment', 'boolean', 'personal', '非本人意愿中断就业', 'employment ended involuntarily'),
+      f(
+        'person.involuntaryUnemployment',
+        'boolean',
+        'personal',
+        '非本人意愿中断就业',
+        'employment ended involuntarily',
+      ),
       f('person.unemploymentRegistered', 'boolean', 'personal', '已办理失业登记', 'registered as unemployed'),
       f('person.pensionInsured', 'boolean', 'personal', '参加养老保险', 'insured for the basic pension'),
       f('person.retiredOn', 'date', 'personal', '退休日期', 'retirement date'),
@@ -97,8 +151,22 @@ export const DATA_SOURCES: readonly DataSource[] = [
       // without a certificate is ineligible for disability benefits, not undetermined.
       f('person.disabilityCertified', 'boolean', 'sensitive', '持有残疾人证', 'holds a disability certificate'),
       f('person.disabilityGrade', 'number', 'sensitive', '残疾等级（1-4级）', 'disability grade (1 most severe to 4)'),
-      f('person.disabilityType', 'string', 'sensitive', '残疾类别', 'disability type', ['visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental', 'multiple']),
-      f('person.disabilityCertifiedOn', 'date', 'sensitive', '残疾人证核发日期', 'date the disability certificate was issued'),
+      f('person.disabilityType', 'string', 'sensitive', '残疾类别', 'disability type', [
+        'visual',
+        'hearing',
+        'speech',
+        'physical',
+        'intellectual',
+        'mental',
+        'multiple',
+      ]),
+      f(
+        'person.disabilityCertifiedOn',
+        'date',
+        'sensitive',
+        '残疾人证核发日期',
+        'date the disability certificate was issued',
+      ),
     ],
   },
   {
@@ -115,9 +183,21 @@ export const DATA_SOURCES: readonly DataSource[] = [
     collection: 'dp_business_registry',
     fields: [
       f('enterprise.establishedOn', 'date', 'public', '成立日期', 'date established'),
-      f('enterprise.status', 'string', 'public', '登记状态', 'registration status', ['active', 'deregistered', 'revoked']),
+      f('enterprise.status', 'string', 'public', '登记状态', 'registration status', [
+        'active',
+        'deregistered',
+        'revoked',
+      ]),
       f('enterprise.district', 'string', 'public', '登记机关所在区县', 'district of registration', DISTRICTS),
-      f('enterprise.industry', 'string', 'public', '行业', 'industry', ['manufacturing', 'retail', 'services', 'construction', 'agriculture', 'technology', 'logistics']),
+      f('enterprise.industry', 'string', 'public', '行业', 'industry', [
+        'manufacturing',
+        'retail',
+        'services',
+        'construction',
+        'agriculture',
+        'technology',
+        'logistics',
+      ]),
       f('enterprise.size', 'string', 'public', '企业规模', 'enterprise size', ['micro', 'small', 'medium', 'large']),
       f('enterprise.employeeCount', 'number', 'public', '从业人数', 'number of employees'),
     ],
@@ -128,10 +208,28 @@ export const DATA_SOURCES: readonly DataSource[] = [
     department: { zh: '市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' },
     collection: 'dp_enterprise_insurance',
     fields: [
-      f('enterprise.unemploymentPremiumsLastYear', 'number', 'personal', '上年度实际缴纳失业保险费（元）', 'unemployment-insurance premiums paid last year (CNY)'),
-      f('enterprise.insuredEmployeesLastYear', 'number', 'personal', '上年末参保职工人数', 'insured employees at the end of last year'),
+      f(
+        'enterprise.unemploymentPremiumsLastYear',
+        'number',
+        'personal',
+        '上年度实际缴纳失业保险费（元）',
+        'unemployment-insurance premiums paid last year (CNY)',
+      ),
+      f(
+        'enterprise.insuredEmployeesLastYear',
+        'number',
+        'personal',
+        '上年末参保职工人数',
+        'insured employees at the end of last year',
+      ),
       f('enterprise.layoffRate', 'number', 'personal', '上年度裁员率（%）', 'layoff rate last year (%)'),
-      f('enterprise.premiumsInArrears', 'boolean', 'personal', '欠缴社会保险费', 'social insurance premiums in arrears'),
+      f(
+        'enterprise.premiumsInArrears',
+        'boolean',
+        'personal',
+        '欠缴社会保险费',
+        'social insurance premiums in arrears',
+      ),
     ],
   },
   {
@@ -140,16 +238,33 @@ export const DATA_SOURCES: readonly DataSource[] = [
     department: { zh: '国家税务总局德州市税务局', en: 'Dezhou Municipal Tax Service' },
     collection: 'dp_tax',
     fields: [
-      f('enterprise.taxCreditRating', 'string', 'personal', '纳税信用等级', 'tax credit rating', ['A', 'B', 'M', 'C', 'D']),
+      f('enterprise.taxCreditRating', 'string', 'personal', '纳税信用等级', 'tax credit rating', [
+        'A',
+        'B',
+        'M',
+        'C',
+        'D',
+      ]),
       f('enterprise.annualRevenue', 'number', 'sensitive', '上年度营业收入（元）', 'revenue last year (CNY)'),
     ],
   },
   {
     id: 'credit',
     subject: 'enterprise',
-    department: { zh: '市发展和改革委员会（信用办）', en: 'Municipal Development and Reform Commission (credit office)' },
+    department: {
+      zh: '市发展和改革委员会（信用办）',
+      en: 'Municipal Development and Reform Commission (credit office)',
+    },
     collection: 'dp_credit',
-    fields: [f('enterprise.seriousDishonesty', 'boolean', 'public', '列入严重失信主体名单', 'listed as a seriously dishonest entity')],
+    fields: [
+      f(
+        'enterprise.seriousDishonesty',
+        'boolean',
+        'public',
+        '列入严重失信主体名单',
+        'listed as a seriously dishonest entity',
+      ),
+    ],
   },
 ];
 

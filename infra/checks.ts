@@ -21,7 +21,11 @@ async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promi
 
 /** Temporal answers when the namespace can be described through the frontend. */
 export async function checkTemporal(address: string, namespace: string, timeoutMs = 3000): Promise<void> {
-  const connection = await withTimeout('Temporal', timeoutMs, Connection.connect({ address, connectTimeout: timeoutMs }));
+  const connection = await withTimeout(
+    'Temporal',
+    timeoutMs,
+    Connection.connect({ address, connectTimeout: timeoutMs }),
+  );
   try {
     await withTimeout('Temporal', timeoutMs, connection.workflowService.describeNamespace({ namespace }));
   } finally {
@@ -41,7 +45,12 @@ export async function checkMongo(uri: string, timeoutMs = 3000): Promise<void> {
 
 /** Redis answers PING with PONG. */
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await withTimeout('Redis', timeoutMs, redis.connect());

@@ -20,7 +20,10 @@ const hasChineseFont = () => (spawnSync('fc-list', [':lang=zh'], { encoding: 'ut
 
 /** Chromium at /usr/bin/chromium with a CJK font, installing the Debian packages if missing. */
 export async function ensureChromium(cacheDir: string, progress: Progress): Promise<Provisioned> {
-  const missing = () => [findExecutable('chromium', [CHROMIUM_PATH]) ? '' : 'chromium', hasChineseFont() ? '' : 'fonts-wqy-zenhei'].filter(Boolean);
+  const missing = () =>
+    [findExecutable('chromium', [CHROMIUM_PATH]) ? '' : 'chromium', hasChineseFont() ? '' : 'fonts-wqy-zenhei'].filter(
+      Boolean,
+    );
   if (missing().length === 0) return { path: findExecutable('chromium', [CHROMIUM_PATH])!, cached: true };
   mkdirSync(cacheDir, { recursive: true });
   return withLock(join(cacheDir, 'apt.lock'), async () => {
@@ -31,4 +34,3 @@ export async function ensureChromium(cacheDir: string, progress: Progress): Prom
     return { path, cached: packages.length === 0 };
   });
 }
-

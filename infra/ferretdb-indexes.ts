@@ -40,9 +40,25 @@ const MISSING = `SELECT t.name FROM sqlite_master t
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-async function sqlite(shell: string, file: string, sql: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string> {
+async function sqlite(
+  shell: string,
+  file: string,
+  sql: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<string> {
   // -init /dev/null: no ~/.sqliterc changes the output. mode=rw: a file deleted since it was listed (a dropped database) fails instead of being created.
-  const args = ['-init', '/dev/null', '-batch', '-bail', '-list', '-noheader', '-cmd', `.timeout ${options.timeoutMs}`, `file:${file}?mode=rw`, sql];
+  const args = [
+    '-init',
+    '/dev/null',
+    '-batch',
+    '-bail',
+    '-list',
+    '-noheader',
+    '-cmd',
+    `.timeout ${options.timeoutMs}`,
+    `file:${file}?mode=rw`,
+    sql,
+  ];
   const { stdout } = await run(shell, args, { timeout: 120_000, signal: options.signal });
   return stdout;
 }
@@ -56,15 +72,31 @@ export function sqliteRecentEnough(versionLine: string): boolean {
 /** FerretDB's database files in its SQLite directory. */
 function databaseFiles(dataDir: string): string[] {
   if (!existsSync(dataDir)) return [];
-  return readdirSync(dataDir).filter((name) => name.endsWith('.sqlite')).map((name) => join(dataDir, name));
+  return readdirSync(dataDir)
+    .filter((name) => name.endsWith('.sqlite'))
+    .map((name) => join(dataDir, name));
 }
 
 /** Indexes one database file's new tables; the tables indexed. */
-export async function indexDatabaseFile(shell: string, file: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+export async function indexDatabaseFile(
+  shell: string,
+  file: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<string[]> {
   const opts = { timeoutMs: options.timeoutMs ?? 10_000, signal: options.signal };
-  const tables = (await sqlite(shell, file, MISSING, opts)).split('\n').map((line) => line.trim()).filter(Boolean);
+  const tables = (await sqlite(shell, file, MISSING, opts))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (tables.length === 0) return [];
-  await sqlite(shell, file, tables.map((table) => `CREATE INDEX IF NOT EXISTS ${quoted(ID_INDEX_PREFIX + table)} ON ${quoted(table)} (${ID_PATH});`).join('\n'), opts);
+  await sqlite(
+    shell,
+    file,
+    tables
+      .map((table) => `CREATE INDEX IF NOT EXISTS ${quoted(ID_INDEX_PREFIX + table)} ON ${quoted(table)} (${ID_PATH});`)
+      .join('\n'),
+    opts,
+  );
   return tables;
 }
 
@@ -93,7 +125,11 @@ export function keepIdIndexes(
   let timer: NodeJS.Timeout | undefined;
   const signature = (file: string) => {
     try {
-      return [file, `${file}-wal`].filter(existsSync).map((path) => statSync(path)).map((s) => `${s.mtimeMs}:${s.size}`).join('/');
+      return [file, `${file}-wal`]
+        .filter(existsSync)
+        .map((path) => statSync(path))
+        .map((s) => `${s.mtimeMs}:${s.size}`)
+        .join('/');
     } catch {
       return undefined;
     }
@@ -122,7 +158,10 @@ export function keepIdIndexes(
       const before = signature(file);
       if (before === undefined || complete.get(file) === before) continue;
       try {
-        const tables = await indexDatabaseFile(shell, file, { timeoutMs: options.lockWaitMs ?? 500, signal: abort.signal });
+        const tables = await indexDatabaseFile(shell, file, {
+          timeoutMs: options.lockWaitMs ?? 500,
+          signal: abort.signal,
+        });
         if (tables.length > 0) indexed.set(file, tables);
         reported.delete(file);
         // Unchanged since this check began: nothing created meanwhile can have been missed.

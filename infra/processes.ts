@@ -114,7 +114,9 @@ export async function waitUntilReady(
     }
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) {
-      throw new Error(`${name} did not become ready within ${Math.round(timeoutMs / 1000)}s; see ${logFile}:\n${logTail(logFile)}`);
+      throw new Error(
+        `${name} did not become ready within ${Math.round(timeoutMs / 1000)}s; see ${logFile}:\n${logTail(logFile)}`,
+      );
     }
     await sleep(250);
   }

@@ -69,15 +69,22 @@ async function ensureCached(
 /** The `temporal` CLI (dev server and Web UI), `go install`ed at the pinned version. */
 export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise<Provisioned> {
   const purpose = `build the Temporal CLI ${TEMPORAL_CLI_VERSION}`;
-  return ensureCached(cacheDir, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal', `Temporal CLI ${TEMPORAL_CLI_VERSION}`, progress, async (tmp, step) => {
-    const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
-    // -v prints each package as it compiles: the progress line shows the build moving.
-    await runTool(go, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
-      env: { GOBIN: tmp, GOFLAGS: '-mod=mod' },
-      step,
-      purpose,
-    });
-  });
+  return ensureCached(
+    cacheDir,
+    `temporal-${TEMPORAL_CLI_VERSION}`,
+    'temporal',
+    `Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    progress,
+    async (tmp, step) => {
+      const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
+      // -v prints each package as it compiles: the progress line shows the build moving.
+      await runTool(go, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+        env: { GOBIN: tmp, GOFLAGS: '-mod=mod' },
+        step,
+        purpose,
+      });
+    },
+  );
 }
 
 /**
@@ -89,27 +96,39 @@ export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise
  */
 export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Provisioned> {
   const purpose = `build FerretDB ${FERRETDB_VERSION}`;
-  return ensureCached(cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb', `FerretDB ${FERRETDB_VERSION}`, progress, async (tmp, step) => {
-    const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
-    const downloaded = await runTool(go, ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@v${FERRETDB_VERSION}`], {
-      cwd: tmp,
-      step,
-      purpose,
-    });
-    const moduleDir = (JSON.parse(downloaded) as { Dir?: string }).Dir;
-    if (!moduleDir) throw new ProvisionError(`Cannot ${purpose}: go mod download did not report the module directory.`);
-    const source = join(tmp, 'src');
-    cpSync(moduleDir, source, { recursive: true });
-    await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
-    writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
-    await runTool(go, ['build', '-v', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
-      cwd: source,
-      env: { GOFLAGS: '-mod=mod' },
-      step,
-      purpose,
-    });
-    rmSync(source, { recursive: true, force: true });
-  });
+  return ensureCached(
+    cacheDir,
+    `ferretdb-${FERRETDB_VERSION}`,
+    'ferretdb',
+    `FerretDB ${FERRETDB_VERSION}`,
+    progress,
+    async (tmp, step) => {
+      const go = requireExecutable('go', purpose, GO_HINT, GO_FALLBACKS);
+      const downloaded = await runTool(
+        go,
+        ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@v${FERRETDB_VERSION}`],
+        {
+          cwd: tmp,
+          step,
+          purpose,
+        },
+      );
+      const moduleDir = (JSON.parse(downloaded) as { Dir?: string }).Dir;
+      if (!moduleDir)
+        throw new ProvisionError(`Cannot ${purpose}: go mod download did not report the module directory.`);
+      const source = join(tmp, 'src');
+      cpSync(moduleDir, source, { recursive: true });
+      await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
+      writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
+      await runTool(go, ['build', '-v', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
+        cwd: source,
+        env: { GOFLAGS: '-mod=mod' },
+        step,
+        purpose,
+      });
+      rmSync(source, { recursive: true, force: true });
+    },
+  );
 }
 
 /**
@@ -135,7 +154,19 @@ async function ensureClassArchive(dir: string, progress: Progress): Promise<void
     const step = progress.step('Temporal test server: recording a class archive for fast start-up');
     const partial = `${archive}.partial-${process.pid}`;
     const port = await freePort();
-    const java = spawn('java', [`-XX:ArchiveClassesAtExit=${partial}`, '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${join(dir, 'lib')}/*`, 'io.temporal.testserver.TestServer', String(port)], { stdio: 'ignore' });
+    const java = spawn(
+      'java',
+      [
+        `-XX:ArchiveClassesAtExit=${partial}`,
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-cp',
+        `${join(dir, 'lib')}/*`,
+        'io.temporal.testserver.TestServer',
+        String(port),
+      ],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<void>((resolvePromise) => java.once('exit', () => resolvePromise()));
     try {
       const deadline = Date.now() + 60_000;
@@ -170,11 +201,15 @@ function fetchTestServer(cacheDir: string, progress: Progress): Promise<Provisio
 <dependencies>${dependency('io.temporal', 'temporal-test-server', TEST_SERVER_VERSION)}${dependency('org.slf4j', 'slf4j-nop', SLF4J_VERSION)}</dependencies>
 </project>\n`,
       );
-      await runTool(mvn, ['-B', '-q', 'dependency:copy-dependencies', '-DoutputDirectory=lib', '-DincludeScope=runtime'], {
-        cwd: tmp,
-        step,
-        purpose,
-      });
+      await runTool(
+        mvn,
+        ['-B', '-q', 'dependency:copy-dependencies', '-DoutputDirectory=lib', '-DincludeScope=runtime'],
+        {
+          cwd: tmp,
+          step,
+          purpose,
+        },
+      );
       const launcher = join(tmp, 'temporal-test-server');
       writeFileSync(
         launcher,
@@ -198,7 +233,8 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
   if (found) return { path: found, cached: true };
   await aptInstall(['redis-server'], progress, 'or set REDIS_URL to an existing Redis');
   const path = findExecutable('redis-server', fallbacks);
-  if (!path) throw new ProvisionError('Cannot install redis-server: apt-get succeeded but redis-server is still missing.');
+  if (!path)
+    throw new ProvisionError('Cannot install redis-server: apt-get succeeded but redis-server is still missing.');
   return { path, cached: false };
 }
 
@@ -232,7 +268,8 @@ export async function aptInstall(packages: string[], progress: Progress, alterna
   }
   const step = progress.step(`${packages.join(', ')}: installing the Debian package${packages.length > 1 ? 's' : ''}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => runTool(aptGet, ['install', '-y', '--no-install-recommends', ...packages], { env, step, purpose });
+  const install = () =>
+    runTool(aptGet, ['install', '-y', '--no-install-recommends', ...packages], { env, step, purpose });
   try {
     await install().catch(async () => {
       // A fresh machine may have no package lists yet.
@@ -245,4 +282,3 @@ export async function aptInstall(packages: string[], progress: Progress, alterna
   }
   step.done(packages.join(', '));
 }
-

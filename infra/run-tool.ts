@@ -47,7 +47,11 @@ export interface RunToolOptions {
 /** Runs `command args…`; resolves with its stdout on exit 0, otherwise rejects with the output's tail. */
 export function runTool(command: string, args: string[], options: RunToolOptions): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: childEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tail: string[] = [];
     const stdout: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -20,13 +20,18 @@ const TYPE_BY_KIND: Record<string, temporal.api.enums.v1.IndexedValueType> = {
 };
 
 /** Adds whichever of the project's search attributes the namespace lacks; returns their names. */
-export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
   // Temporal's Java test server can add search attributes but not list them (gRPC UNIMPLEMENTED).
   const UNIMPLEMENTED = 12;
-  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch((error: { code?: number }) => {
-    if (error.code === UNIMPLEMENTED) return { customAttributes: {} };
-    throw error;
-  });
+  const existing = await connection.operatorService
+    .listSearchAttributes({ namespace })
+    .catch((error: { code?: number }) => {
+      if (error.code === UNIMPLEMENTED) return { customAttributes: {} };
+      throw error;
+    });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of Object.values(SearchAttributes)) {

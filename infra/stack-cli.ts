@@ -7,7 +7,16 @@ import { loadConfig, type Config } from '../workers/config.js';
 import { answers, checkMongo, checkRedis, checkTemporal } from './checks.js';
 import { createProgress } from './progress.js';
 import { isOurProcess, readPidFile } from './processes.js';
-import { DEV_PORTS, embeddedUrls, externalUrl, SERVER_NAMES, serverFiles, startStack, stopRecordedServers, type ServerName } from './stack.js';
+import {
+  DEV_PORTS,
+  embeddedUrls,
+  externalUrl,
+  SERVER_NAMES,
+  serverFiles,
+  startStack,
+  stopRecordedServers,
+  type ServerName,
+} from './stack.js';
 
 const USAGE = 'usage: npm run stack -- up|down|status';
 
@@ -19,7 +28,9 @@ async function up(config: Config): Promise<number> {
     progress: createProgress({ interactive: process.stderr.isTTY === true && !config.ci }),
   });
   for (const server of stack.servers) {
-    console.log(`${server.name.padEnd(9)} ${server.origin.padEnd(9)} ${server.url}${server.pid ? `  pid ${server.pid}` : ''}`);
+    console.log(
+      `${server.name.padEnd(9)} ${server.origin.padEnd(9)} ${server.url}${server.pid ? `  pid ${server.pid}` : ''}`,
+    );
   }
   if (stack.temporalUiUrl) console.log(`Temporal Web UI  ${stack.temporalUiUrl}`);
   console.log(`state and logs   ${config.stateDir}`);
@@ -28,7 +39,9 @@ async function up(config: Config): Promise<number> {
 
 async function status(config: Config): Promise<number> {
   const embedded = embeddedUrls(DEV_PORTS);
-  const urls = Object.fromEntries(SERVER_NAMES.map((name) => [name, externalUrl(config, name) ?? embedded[name]])) as Record<ServerName, string>;
+  const urls = Object.fromEntries(
+    SERVER_NAMES.map((name) => [name, externalUrl(config, name) ?? embedded[name]]),
+  ) as Record<ServerName, string>;
   const checks: Record<ServerName, () => Promise<void>> = {
     temporal: () => checkTemporal(urls.temporal, config.temporalNamespace),
     mongodb: () => checkMongo(urls.mongodb),
@@ -37,7 +50,11 @@ async function status(config: Config): Promise<number> {
   let down = 0;
   for (const name of SERVER_NAMES) {
     const record = readPidFile(serverFiles(config.stateDir, name).pidFile);
-    const origin = externalUrl(config, name) ? 'external' : record && isOurProcess(record) ? `embedded pid ${record.pid}` : 'not running';
+    const origin = externalUrl(config, name)
+      ? 'external'
+      : record && isOurProcess(record)
+        ? `embedded pid ${record.pid}`
+        : 'not running';
     const up = await answers(checks[name]);
     if (!up) down++;
     console.log(`${name.padEnd(9)} ${(up ? 'up' : 'down').padEnd(5)} ${urls[name]}  (${origin})`);

@@ -108,13 +108,20 @@ function launches(options: StackOptions): Launch[] {
       port: ports.temporal,
       executable: async () => (await ensureTemporalCli(config.cacheDir, progress)).path,
       args: () => [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(ports.temporal),
-        '--ui-port', String(ports.temporalUi),
-        '--db-filename', join(stateDir, 'temporal', 'temporal.db'),
-        '--namespace', config.temporalNamespace,
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(ports.temporal),
+        '--ui-port',
+        String(ports.temporalUi),
+        '--db-filename',
+        join(stateDir, 'temporal', 'temporal.db'),
+        '--namespace',
+        config.temporalNamespace,
+        '--log-level',
+        'warn',
       ],
       ready: () => answers(() => checkTemporal(urls.temporal, config.temporalNamespace)),
       timeoutMs: 60_000,
@@ -142,13 +149,20 @@ function launches(options: StackOptions): Launch[] {
       port: ports.redis,
       executable: async () => (await ensureRedisServer(progress)).path,
       args: () => [
-        '--bind', '127.0.0.1',
-        '--port', String(ports.redis),
-        '--dir', join(stateDir, 'redis'),
-        '--appendonly', 'yes',
-        '--save', '60 1',
-        '--daemonize', 'no',
-        '--maxmemory-policy', 'noeviction',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(ports.redis),
+        '--dir',
+        join(stateDir, 'redis'),
+        '--appendonly',
+        'yes',
+        '--save',
+        '60 1',
+        '--daemonize',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
       ],
       ready: () => answers(() => checkRedis(urls.redis)),
       timeoutMs: 20_000,
@@ -165,7 +179,8 @@ export function externalUrl(config: Config, name: ServerName): string | undefine
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config, stateDir, progress } = options;
   const wanted = new Set(options.servers ?? SERVER_NAMES);
-  for (const dir of ['run', 'logs', 'temporal', 'ferretdb', 'ferretdb-state', 'redis']) mkdirSync(join(stateDir, dir), { recursive: true });
+  for (const dir of ['run', 'logs', 'temporal', 'ferretdb', 'ferretdb-state', 'redis'])
+    mkdirSync(join(stateDir, dir), { recursive: true });
   const urls = embeddedUrls(options.ports);
   const servers: ServerState[] = [];
   const started: Array<{ record: PidRecord; pidFile: string }> = [];
@@ -211,7 +226,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       servers.push({ name: launch.name, origin: 'embedded', url: urls[launch.name], pid: record.pid });
     }
 
-    const ferretdbDir = servers.some((s) => s.name === 'mongodb' && s.origin !== 'external') ? join(stateDir, 'ferretdb') : undefined;
+    const ferretdbDir = servers.some((s) => s.name === 'mongodb' && s.origin !== 'external')
+      ? join(stateDir, 'ferretdb')
+      : undefined;
     if (ferretdbDir) idIndexes = await startIdIndexes(ferretdbDir, progress);
 
     const temporalAddress = config.temporalAddress ?? urls.temporal;
@@ -222,7 +239,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       } catch (error) {
         // An external cluster may refuse the operator API (Temporal Cloud): say so and go on.
         if (temporalEmbedded) throw error;
-        progress.info(`Temporal at ${temporalAddress}: could not register search attributes (${(error as Error).message}); register them yourself.`);
+        progress.info(
+          `Temporal at ${temporalAddress}: could not register search attributes (${(error as Error).message}); register them yourself.`,
+        );
       }
     }
     return {
@@ -259,8 +278,16 @@ async function startIdIndexes(ferretdbDir: string, progress: Progress): Promise<
     return without((error as Error).message);
   }
   const version = spawnSync(shell, ['-version'], { encoding: 'utf8' }).stdout ?? '';
-  if (!sqliteRecentEnough(version)) return without(`${shell} is SQLite ${version.split(' ')[0] || 'of unknown version'}; indexing needs ${MIN_SQLITE.join('.')} or later`);
-  const keeper = keepIdIndexes(ferretdbDir, shell, { onError: (file, error) => progress.info(`FerretDB: could not index ${file} for lookups by _id (tried again every few seconds): ${error.message.split('\n')[0]}`) });
+  if (!sqliteRecentEnough(version))
+    return without(
+      `${shell} is SQLite ${version.split(' ')[0] || 'of unknown version'}; indexing needs ${MIN_SQLITE.join('.')} or later`,
+    );
+  const keeper = keepIdIndexes(ferretdbDir, shell, {
+    onError: (file, error) =>
+      progress.info(
+        `FerretDB: could not index ${file} for lookups by _id (tried again every few seconds): ${error.message.split('\n')[0]}`,
+      ),
+  });
   try {
     const step = progress.step('FerretDB: indexing lookups by _id');
     const indexed = await keeper.ensure();

@@ -37,7 +37,12 @@ const isMissing = (value: unknown): boolean => value === undefined || value === 
 const toFen = (amount: number): number => Math.round(amount * 100) / 100;
 
 /** The cash amount of an eligible decision on `asOf`; throws AMOUNT_UNRESOLVED when the rule cannot apply. */
-export function computeAmount(policy: Policy, rule: AmountRule, facts: Record<string, unknown>, asOf: string): AmountResult {
+export function computeAmount(
+  policy: Policy,
+  rule: AmountRule,
+  facts: Record<string, unknown>,
+  asOf: string,
+): AmountResult {
   const missingFacts = amountFacts(rule).filter((fact) => isMissing(facts[fact]));
   if (missingFacts.length > 0) return { missingFacts };
   const fail = (why: string): never => {
@@ -51,22 +56,38 @@ export function computeAmount(policy: Policy, rule: AmountRule, facts: Record<st
     case 'fixed':
       return { amount: toFen(numberAt(policy, rule.parameter, asOf)) };
     case 'proratedByAgeMonths':
-      return { amount: toFen(proratedByAgeMonths(policy, rule.parameter, birthDate(rule.birthDateFact), rule.untilAgeYears, asOf)) };
+      return {
+        amount: toFen(
+          proratedByAgeMonths(policy, rule.parameter, birthDate(rule.birthDateFact), rule.untilAgeYears, asOf),
+        ),
+      };
     case 'ageBand': {
       const age = ageOn(birthDate(rule.birthDateFact), parseAsOf(asOf) ?? fail(`asOf ${asOf} is not a date`));
-      return { amount: toFen(bandValue(tableAt(policy, rule.parameter, asOf), age) ?? fail(`${rule.parameter} has no band for age ${age}`)) };
+      return {
+        amount: toFen(
+          bandValue(tableAt(policy, rule.parameter, asOf), age) ?? fail(`${rule.parameter} has no band for age ${age}`),
+        ),
+      };
     }
     case 'byFactValue':
       return { amount: toFen(keyed(tableAt(policy, rule.parameter, asOf), facts[rule.fact], rule.parameter)) };
     case 'shareOf': {
       const base = facts[rule.baseFact];
       if (typeof base !== 'number') return fail(`${rule.baseFact} is not a number`);
-      return { amount: toFen(base * keyed(tableAt(policy, rule.parameter, asOf), facts[rule.rateByFact], rule.parameter)) };
+      return {
+        amount: toFen(base * keyed(tableAt(policy, rule.parameter, asOf), facts[rule.rateByFact], rule.parameter)),
+      };
     }
     case 'monthsByFact': {
       const value = facts[rule.fact];
-      const months = typeof value === 'number' ? bandValue(tableAt(policy, rule.monthsParameter, asOf), value) : undefined;
-      return { amount: toFen(numberAt(policy, rule.parameter, asOf) * (months ?? fail(`${rule.monthsParameter} has no band for ${String(value)}`))) };
+      const months =
+        typeof value === 'number' ? bandValue(tableAt(policy, rule.monthsParameter, asOf), value) : undefined;
+      return {
+        amount: toFen(
+          numberAt(policy, rule.parameter, asOf) *
+            (months ?? fail(`${rule.monthsParameter} has no band for ${String(value)}`)),
+        ),
+      };
     }
   }
 }
@@ -77,7 +98,13 @@ export function computeAmount(policy: Policy, rule: AmountRule, facts: Record<st
  * that birthday is not paid: 36 months for under-threes). Each month uses the parameter in
  * force on its first day; months in which the policy is never in force are not paid.
  */
-function proratedByAgeMonths(policy: Policy, parameter: string, birth: DateTime, untilAgeYears: number, asOf: string): number {
+function proratedByAgeMonths(
+  policy: Policy,
+  parameter: string,
+  birth: DateTime,
+  untilAgeYears: number,
+  asOf: string,
+): number {
   const year = Number(asOf.slice(0, 4));
   const first = birth.startOf('month');
   const end = first.plus({ years: untilAgeYears });
@@ -86,7 +113,8 @@ function proratedByAgeMonths(policy: Policy, parameter: string, birth: DateTime,
     const start = DateTime.utc(year, month, 1);
     const firstDay = start.toISODate() as string;
     const lastDay = start.endOf('month').toISODate() as string;
-    const inForce = lastDay >= policy.effective.from && (policy.effective.to === undefined || firstDay <= policy.effective.to);
+    const inForce =
+      lastDay >= policy.effective.from && (policy.effective.to === undefined || firstDay <= policy.effective.to);
     if (start < first || start >= end || !inForce) continue;
     total += numberAt(policy, parameter, firstDay < policy.effective.from ? policy.effective.from : firstDay) / 12;
   }

@@ -24,7 +24,10 @@ const VERSION_FILE = /^v([1-9]\d*)\.json$/;
 export async function loadPolicyCatalog(dir: string = POLICY_DIR): Promise<PolicyCatalog> {
   const problems: CatalogProblem[] = [];
   const policies: Policy[] = [];
-  const folders = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const folders = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   for (const folder of folders) {
     for (const name of (await readdir(join(dir, folder))).sort()) {
       const file = `${folder}/${name}`;
@@ -41,8 +44,10 @@ export async function loadPolicyCatalog(dir: string = POLICY_DIR): Promise<Polic
         else problems.push({ file, path: '(file)', message: `not readable JSON: ${(error as Error).message}` });
         continue;
       }
-      if (policy.id !== folder) problems.push({ file, path: 'id', message: `"${policy.id}" does not match its folder "${folder}"` });
-      else if (policy.version !== Number(version[1])) problems.push({ file, path: 'version', message: `${policy.version} does not match the file name ${name}` });
+      if (policy.id !== folder)
+        problems.push({ file, path: 'id', message: `"${policy.id}" does not match its folder "${folder}"` });
+      else if (policy.version !== Number(version[1]))
+        problems.push({ file, path: 'version', message: `${policy.version} does not match the file name ${name}` });
       else policies.push(policy);
     }
   }

@@ -36,7 +36,13 @@ export function isPlainDate(value: string): boolean {
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 7);
   const day = digits(value, 8, 10);
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]);
+  return (
+    year >= 0 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1])
+  );
 }
 
 /** The `YYYY-MM-DD` of a day number (days since 1970-01-01). */
@@ -51,7 +57,9 @@ function isoOfDay(day: number): string {
  */
 export function dateRange(holds: (date: string) => boolean, asOf: string): [string, string] {
   const asOfDay = Date.parse(asOf) / MS_PER_DAY;
-  const anchor = [FIRST_DAY, asOfDay, LAST_DAY].find((day) => day >= FIRST_DAY && day <= LAST_DAY && holds(isoOfDay(day)));
+  const anchor = [FIRST_DAY, asOfDay, LAST_DAY].find(
+    (day) => day >= FIRST_DAY && day <= LAST_DAY && holds(isoOfDay(day)),
+  );
   if (anchor === undefined) return [LAST_DATE, FIRST_DATE];
   let [outside, inside] = [FIRST_DAY - 1, anchor];
   while (inside - outside > 1) {

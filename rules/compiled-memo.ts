@@ -17,7 +17,11 @@ export const MEMO_TRIAL = 4_096;
  * combination of values, never for a record holding an object (Date, array), and none at all once
  * the trial shows the values hardly repeat (an amount that is a share of each firm's premiums).
  */
-export function cachedByFacts<T>(facts: readonly string[], compute: (record: Readonly<Record<string, unknown>>) => T, limit = MEMO_LIMIT): typeof compute {
+export function cachedByFacts<T>(
+  facts: readonly string[],
+  compute: (record: Readonly<Record<string, unknown>>) => T,
+  limit = MEMO_LIMIT,
+): typeof compute {
   let memo: Map<string, T> | undefined = new Map();
   let lookups = 0;
   let hits = 0;

@@ -79,21 +79,35 @@ interface Resolution {
 /** The tree with named conditions expanded in place (as json-rules-engine realizes them) and parameters resolved. */
 function resolve(ctx: Resolution, condition: Condition, owner: string | undefined, trail: readonly string[]): Node {
   const { policy } = ctx;
-  if ('all' in condition) return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail)) };
-  if ('any' in condition) return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail)) };
+  if ('all' in condition)
+    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail)) };
+  if ('any' in condition)
+    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail)) };
   if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail) };
   if ('condition' in condition) {
     const name = condition.condition;
-    if (!Object.hasOwn(policy.namedConditions, name)) throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} is not defined`);
-    if (trail.includes(name)) throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} refers to itself`);
+    if (!Object.hasOwn(policy.namedConditions, name))
+      throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} is not defined`);
+    if (trail.includes(name))
+      throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} refers to itself`);
     return resolve(ctx, policy.namedConditions[name], name, [...trail, name]);
   }
   const { fact, operator } = condition;
-  if (!isOperatorName(operator)) throw new RulesError('POLICY_INVALID', `${policy.id}: operator ${operator} is not allowed`);
-  const isRef = typeof condition.value === 'object' && condition.value !== null && !Array.isArray(condition.value) && 'parameter' in condition.value;
-  const value = isRef ? parameterAt(policy, String((condition.value as { parameter: unknown }).parameter), ctx.asOf) : condition.value;
+  if (!isOperatorName(operator))
+    throw new RulesError('POLICY_INVALID', `${policy.id}: operator ${operator} is not allowed`);
+  const isRef =
+    typeof condition.value === 'object' &&
+    condition.value !== null &&
+    !Array.isArray(condition.value) &&
+    'parameter' in condition.value;
+  const value = isRef
+    ? parameterAt(policy, String((condition.value as { parameter: unknown }).parameter), ctx.asOf)
+    : condition.value;
   if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'fact')) {
-    throw new RulesError('POLICY_INVALID', `${policy.id}: a value naming a fact is a json-rules-engine fact reference, which policies may not use`);
+    throw new RulesError(
+      'POLICY_INVALID',
+      `${policy.id}: a value naming a fact is a json-rules-engine fact reference, which policies may not use`,
+    );
   }
   const op = ctx.operators[operator];
   const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
@@ -201,7 +215,8 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
   const decide = (facts: FlatFacts): CompiledDecision => {
     const result = value(facts);
     if (result === false) return { outcome: 'ineligible', missingFacts: [], period };
-    if (result === 'unknown') return { outcome: 'undetermined', missingFacts: asked.filter((fact) => isMissingFact(facts, fact)), period };
+    if (result === 'unknown')
+      return { outcome: 'undetermined', missingFacts: asked.filter((fact) => isMissingFact(facts, fact)), period };
     if (amount === undefined) return { outcome: 'eligible', missingFacts: [], period };
     const computed = amount(facts);
     if ('amount' in computed) return { outcome: 'eligible', missingFacts: [], amount: computed.amount, period };
@@ -211,7 +226,11 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
   const explainLeaf = (leaf: Leaf, facts: FlatFacts): ConditionResult => {
     const missing = isMissingFact(facts, leaf.fact);
     const byPledge = missing && pledged.has(leaf.fact);
-    const result: TriState = byPledge ? true : missing ? 'unknown' : leaf.test(leaf.declared ? facts[leaf.fact] : undefined);
+    const result: TriState = byPledge
+      ? true
+      : missing
+        ? 'unknown'
+        : leaf.test(leaf.declared ? facts[leaf.fact] : undefined);
     return {
       ...(leaf.name === undefined ? {} : { name: leaf.name }),
       ...(leaf.label === undefined ? {} : { label: leaf.label }),
@@ -231,7 +250,15 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
     explain(facts) {
       const { outcome, missingFacts, amount: cash } = decide(facts);
       const conditions = leaves.map((leaf) => explainLeaf(leaf, facts));
-      return { policy: { ...ref }, asOf, outcome, conditions, missingFacts, ...(cash === undefined ? {} : { amount: cash }), period };
+      return {
+        policy: { ...ref },
+        asOf,
+        outcome,
+        conditions,
+        missingFacts,
+        ...(cash === undefined ? {} : { amount: cash }),
+        period,
+      };
     },
     passes: verdict,
   };

@@ -34,12 +34,21 @@ type Dnf = Literal[][];
 /** Disjunctive normal form of a condition with negations pushed to the leaves; undefined when too large to decide. */
 function toDnf(policy: Policy, node: Condition, path: string, negated: boolean, depth = 0): Dnf | undefined {
   if (depth > 32) return undefined;
-  if ('condition' in node) return toDnf(policy, policy.namedConditions[node.condition], `namedConditions.${node.condition}`, negated, depth + 1);
+  if ('condition' in node)
+    return toDnf(
+      policy,
+      policy.namedConditions[node.condition],
+      `namedConditions.${node.condition}`,
+      negated,
+      depth + 1,
+    );
   if ('not' in node) return toDnf(policy, node.not, `${path}.not`, !negated, depth + 1);
   if ('all' in node || 'any' in node) {
     const conjunctive = 'all' in node !== negated;
     const key = 'all' in node ? 'all' : 'any';
-    const children = ('all' in node ? node.all : node.any).map((child, i) => toDnf(policy, child, `${path}.${key}[${i}]`, negated, depth + 1));
+    const children = ('all' in node ? node.all : node.any).map((child, i) =>
+      toDnf(policy, child, `${path}.${key}[${i}]`, negated, depth + 1),
+    );
     if (children.some((child) => child === undefined)) return undefined;
     const parts = children as Dnf[];
     if (!conjunctive) return parts.flat().length > MAX_BRANCHES ? undefined : parts.flat();
@@ -67,7 +76,8 @@ function epochStarts(policies: readonly Policy[], from: string, to: string | und
   return [...starts].sort();
 }
 
-const nextDay = (date: string): string => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
+const nextDay = (date: string): string =>
+  DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
 const dayNumber = (date: string): number => Math.round(DateTime.fromISO(date, { zone: 'utc' }).toSeconds() / 86400);
 
 /**
@@ -86,8 +96,15 @@ export function satisfiable(policies: readonly Policy[], from: string, to?: stri
   const starts = epochStarts(policies, from, to);
   const contradictions = new Map<string, Contradiction>();
   for (const [i, start] of starts.entries()) {
-    const end = i + 1 < starts.length ? DateTime.fromISO(starts[i + 1], { zone: 'utc' }).minus({ days: 1 }).toISODate()! : to;
-    const resolved = dnfs.map((dnf, p) => dnf.map((branch) => branch.map((literal) => resolve(policies[p], literal, start))));
+    const end =
+      i + 1 < starts.length
+        ? DateTime.fromISO(starts[i + 1], { zone: 'utc' })
+            .minus({ days: 1 })
+            .toISODate()!
+        : to;
+    const resolved = dnfs.map((dnf, p) =>
+      dnf.map((branch) => branch.map((literal) => resolve(policies[p], literal, start))),
+    );
     let combined: Dnf = [[]];
     for (const dnf of resolved) {
       if (combined.length * dnf.length > MAX_BRANCHES) return { possible: true };
@@ -104,7 +121,8 @@ export function satisfiable(policies: readonly Policy[], from: string, to?: stri
 
 function resolve(policy: Policy, literal: Literal, date: string): Literal {
   const value = literal.value as { parameter?: unknown } | null;
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof value.parameter !== 'string') return literal;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof value.parameter !== 'string')
+    return literal;
   const entry = entryInForce(policy.parameters[value.parameter] ?? [], date);
   return { ...literal, value: entry?.value };
 }
@@ -117,7 +135,12 @@ function contradictionOf(branch: Literal[], window: { from: string; to?: string 
     const type = findFact(fact)?.field.type;
     for (let n = 1; n <= literals.length; n += 1) {
       const prefix = literals.slice(0, n);
-      const empty = type === 'date' ? dateDomainEmpty(prefix, window) : type ? valueDomainEmpty(prefix, type, findFact(fact)?.field.values) : false;
+      const empty =
+        type === 'date'
+          ? dateDomainEmpty(prefix, window)
+          : type
+            ? valueDomainEmpty(prefix, type, findFact(fact)?.field.values)
+            : false;
       if (empty) return { fact, path: prefix[n - 1].path, with: prefix.slice(0, -1).map((l) => l.path) };
     }
   }
@@ -125,19 +148,30 @@ function contradictionOf(branch: Literal[], window: { from: string; to?: string 
 }
 
 const NEGATE: Record<string, string> = {
-  equal: 'notEqual', notEqual: 'equal', in: 'notIn', notIn: 'in',
-  lessThan: 'greaterThanInclusive', greaterThanInclusive: 'lessThan', greaterThan: 'lessThanInclusive', lessThanInclusive: 'greaterThan',
-  dateBefore: 'dateOnOrAfter', dateOnOrAfter: 'dateBefore',
+  equal: 'notEqual',
+  notEqual: 'equal',
+  in: 'notIn',
+  notIn: 'in',
+  lessThan: 'greaterThanInclusive',
+  greaterThanInclusive: 'lessThan',
+  greaterThan: 'lessThanInclusive',
+  lessThanInclusive: 'greaterThan',
+  dateBefore: 'dateOnOrAfter',
+  dateOnOrAfter: 'dateBefore',
 };
 
 /** The operator a leaf amounts to once its negation is applied, or undefined when the negation says nothing usable. */
-const effectiveOperator = (literal: Literal): string | undefined => (literal.negated ? NEGATE[literal.operator] : literal.operator);
+const effectiveOperator = (literal: Literal): string | undefined =>
+  literal.negated ? NEGATE[literal.operator] : literal.operator;
 
 /** Numbers, booleans and strings: an interval (numbers), an allowed set and an excluded set. */
 function valueDomainEmpty(literals: Literal[], type: string, closed: readonly string[] | undefined): boolean {
   let allowed: unknown[] | undefined = type === 'boolean' ? [true, false] : closed ? [...closed] : undefined;
   const excluded: unknown[] = [];
-  let lo = -Infinity, hi = Infinity, loOpen = false, hiOpen = false;
+  let lo = -Infinity,
+    hi = Infinity,
+    loOpen = false,
+    hiOpen = false;
   for (const literal of literals) {
     const operator = effectiveOperator(literal);
     const { value } = literal;
@@ -148,7 +182,8 @@ function valueDomainEmpty(literals: Literal[], type: string, closed: readonly st
     else if (operator === 'notEqual') excluded.push(value);
     else if (operator === 'notIn' && Array.isArray(value)) excluded.push(...value);
     else if (number !== undefined && (operator === 'greaterThan' || operator === 'greaterThanInclusive')) {
-      if (number > lo || (number === lo && operator === 'greaterThan')) [lo, loOpen] = [number, operator === 'greaterThan'];
+      if (number > lo || (number === lo && operator === 'greaterThan'))
+        [lo, loOpen] = [number, operator === 'greaterThan'];
     } else if (number !== undefined && (operator === 'lessThan' || operator === 'lessThanInclusive')) {
       if (number < hi || (number === hi && operator === 'lessThan')) [hi, hiOpen] = [number, operator === 'lessThan'];
     }
@@ -165,15 +200,23 @@ function valueDomainEmpty(literals: Literal[], type: string, closed: readonly st
  * days, a month 28 to 31), and the window bounds the as-of day.
  */
 function dateDomainEmpty(literals: Literal[], window: { from: string; to?: string }): boolean {
-  const r = { age: [0, Infinity], months: [0, Infinity], days: [0, Infinity] } as Record<'age' | 'months' | 'days', [number, number]>;
+  const r = { age: [0, Infinity], months: [0, Infinity], days: [0, Infinity] } as Record<
+    'age' | 'months' | 'days',
+    [number, number]
+  >;
   let relative = false;
-  let earliest = -Infinity, latest = Infinity;
+  let earliest = -Infinity,
+    latest = Infinity;
   const raise = (key: keyof typeof r, n: number) => (r[key][0] = Math.max(r[key][0], n));
   const lower = (key: keyof typeof r, n: number) => (r[key][1] = Math.min(r[key][1], n));
   for (const literal of literals) {
     const operator = effectiveOperator(literal);
     const { value } = literal;
-    if ((operator === 'dateBefore' || operator === 'dateOnOrAfter') && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    if (
+      (operator === 'dateBefore' || operator === 'dateOnOrAfter') &&
+      typeof value === 'string' &&
+      /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ) {
       if (operator === 'dateBefore') latest = Math.min(latest, dayNumber(value) - 1);
       else earliest = Math.max(earliest, dayNumber(value));
       continue;

@@ -34,7 +34,9 @@ interface Interval {
  * same id and number). With a candidate, only the findings about the candidate are returned.
  */
 export function crossCheckPolicies(published: readonly Policy[], candidate?: Policy): CrossCheckFinding[] {
-  const set = candidate ? [...published.filter((p) => !(p.id === candidate.id && p.version === candidate.version)), candidate] : [...published];
+  const set = candidate
+    ? [...published.filter((p) => !(p.id === candidate.id && p.version === candidate.version)), candidate]
+    : [...published];
   const findings = [...set.flatMap(checkTriggers), ...set.flatMap(checkNeverFires), ...checkDuplicateBenefits(set)];
   return candidate ? findings.filter((f) => f.policyId === candidate.id && f.version === candidate.version) : findings;
 }
@@ -43,13 +45,31 @@ function checkTriggers(policy: Policy): CrossCheckFinding[] {
   return policy.triggers.flatMap((trigger, i) => {
     const event = findEventType(trigger);
     if (event && event.subject === policy.subject) return [];
-    const base = { check: 'unknown-trigger' as const, severity: 'error' as const, policyId: policy.id, version: policy.version, path: at('triggers', i) };
+    const base = {
+      check: 'unknown-trigger' as const,
+      severity: 'error' as const,
+      policyId: policy.id,
+      version: policy.version,
+      path: at('triggers', i),
+    };
     if (event) {
-      return [{ ...base, message: `no ${policy.subject} case ever starts from "${trigger}": that event concerns ${event.subject === 'person' ? 'a person' : 'an enterprise'}`, messageZh: `“${trigger}”事件的对象是${event.subject === 'person' ? '个人' : '企业'}，不会触发本政策` }];
+      return [
+        {
+          ...base,
+          message: `no ${policy.subject} case ever starts from "${trigger}": that event concerns ${event.subject === 'person' ? 'a person' : 'an enterprise'}`,
+          messageZh: `“${trigger}”事件的对象是${event.subject === 'person' ? '个人' : '企业'}，不会触发本政策`,
+        },
+      ];
     }
     const near = nearestEventType(trigger);
     const hint = near ? `; did you mean "${near}"?` : '';
-    return [{ ...base, message: `no event produces "${trigger}" (domain/events.ts)${hint}`, messageZh: `没有任何事件产生“${trigger}”${near ? `；是否应为“${near}”？` : ''}` }];
+    return [
+      {
+        ...base,
+        message: `no event produces "${trigger}" (domain/events.ts)${hint}`,
+        messageZh: `没有任何事件产生“${trigger}”${near ? `；是否应为“${near}”？` : ''}`,
+      },
+    ];
   });
 }
 
@@ -57,7 +77,9 @@ function checkNeverFires(policy: Policy): CrossCheckFinding[] {
   const answer = satisfiable([policy], policy.effective.from, policy.effective.to);
   if (answer.possible) return [];
   const single = answer.contradictions.length === 1 ? answer.contradictions[0] : undefined;
-  const details = answer.contradictions.map((c) => `${c.path} contradicts ${c.with.join(', ') || 'the policy period'} on ${c.fact}`);
+  const details = answer.contradictions.map(
+    (c) => `${c.path} contradicts ${c.with.join(', ') || 'the policy period'} on ${c.fact}`,
+  );
   return [
     {
       check: 'never-fires',
@@ -133,7 +155,8 @@ function subtract(x: Interval, y: Interval): Interval[] {
   if (intersect(x, y).length === 0) return [x];
   const parts: Interval[] = [];
   if (x.from < y.from) parts.push({ from: x.from, to: dayBefore(y.from) });
-  if (y.to !== undefined && (x.to === undefined || x.to > y.to)) parts.push({ from: dayAfter(y.to), ...(x.to === undefined ? {} : { to: x.to }) });
+  if (y.to !== undefined && (x.to === undefined || x.to > y.to))
+    parts.push({ from: dayAfter(y.to), ...(x.to === undefined ? {} : { to: x.to }) });
   return parts;
 }
 
@@ -151,7 +174,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
-    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];

@@ -22,7 +22,18 @@ export interface RawEvaluation {
   conditions: ResultNode;
 }
 
-const DEFAULT_OPERATORS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
+const DEFAULT_OPERATORS = [
+  'equal',
+  'notEqual',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+];
 const DEFAULT_DECORATORS = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
 const DATES_PER_POLICY = 16;
 const IDLE_ENGINES_PER_DATE = 4;
@@ -60,7 +71,11 @@ export function buildEngine(policy: Policy, asOf: string): Engine {
     engine.setCondition(name, { ...root, name } as Parameters<Engine['setCondition']>[1]);
   }
   const conditions = resolveParameters(policy.conditions, policy, asOf);
-  engine.addRule({ name: policy.id, conditions: conditions as Parameters<Engine['addRule']>[0]['conditions'], event: { type: 'eligible' } });
+  engine.addRule({
+    name: policy.id,
+    conditions: conditions as Parameters<Engine['addRule']>[0]['conditions'],
+    event: { type: 'eligible' },
+  });
   return engine;
 }
 
@@ -95,9 +110,16 @@ function declaredFacts(policy: Policy, facts: Record<string, unknown>): Record<s
  * Runs the policy's conditions through json-rules-engine's Engine.run as is: two-valued,
  * a missing fact is undefined and its operators answer false. The reference for compiled evaluators.
  */
-export async function runRulesEngine(policy: Policy, facts: Record<string, unknown>, asOf: string): Promise<RawEvaluation> {
-  if (!parseAsOf(asOf)) throw new RulesError('INVALID_AS_OF', `asOf must be a YYYY-MM-DD date, got ${JSON.stringify(asOf)}`);
-  const { results, failureResults } = await withEngine(policy, asOf, (engine) => engine.run(declaredFacts(policy, facts)));
+export async function runRulesEngine(
+  policy: Policy,
+  facts: Record<string, unknown>,
+  asOf: string,
+): Promise<RawEvaluation> {
+  if (!parseAsOf(asOf))
+    throw new RulesError('INVALID_AS_OF', `asOf must be a YYYY-MM-DD date, got ${JSON.stringify(asOf)}`);
+  const { results, failureResults } = await withEngine(policy, asOf, (engine) =>
+    engine.run(declaredFacts(policy, facts)),
+  );
   const ruleResult = results[0] ?? failureResults[0];
   return { passed: results.length > 0, conditions: ruleResult.toJSON(false).conditions as ResultNode };
 }
@@ -121,7 +143,10 @@ export async function evaluatePolicy(
   const raw = await runRulesEngine(policy, facts, asOf);
   const { value, leaves } = explainResult(raw.conditions, policy, facts, options);
   let outcome: Outcome = value === 'unknown' ? 'undetermined' : value ? 'eligible' : 'ineligible';
-  let missingFacts = outcome === 'undetermined' ? [...new Set(leaves.filter((leaf) => leaf.result === 'unknown').map((leaf) => leaf.fact))] : [];
+  let missingFacts =
+    outcome === 'undetermined'
+      ? [...new Set(leaves.filter((leaf) => leaf.result === 'unknown').map((leaf) => leaf.fact))]
+      : [];
   let amount: number | undefined;
   if (outcome === 'eligible' && policy.benefit.kind === 'cash') {
     const computed = computeAmount(policy, policy.benefit.amount, facts, asOf);

@@ -46,7 +46,12 @@ export interface Explanation {
  * Explains a validated policy's decision on flat facts as of a date. Throws what the compiled
  * evaluator throws (INVALID_AS_OF, PARAMETER_NOT_IN_FORCE, AMOUNT_UNRESOLVED).
  */
-export function explainPolicy(policy: Policy, facts: FlatFacts, asOf: string, options: { subjectKey?: string } = {}): Explanation {
+export function explainPolicy(
+  policy: Policy,
+  facts: FlatFacts,
+  asOf: string,
+  options: { subjectKey?: string } = {},
+): Explanation {
   const decision = compilePolicy(policy, asOf).explain(facts);
   const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
     const factLabel = findFact(leaf.fact)?.field.label;
@@ -55,7 +60,8 @@ export function explainPolicy(policy: Policy, facts: FlatFacts, asOf: string, op
   });
   const flips = findFlips(policy, facts, asOf);
   const nextChange = nextOutcomeChange(policy, facts, asOf);
-  const changedOnNext = nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
+  const changedOnNext =
+    nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
   const explained = {
     policyId: policy.id,
     version: policy.version,
@@ -88,7 +94,11 @@ function changedLabels(policy: Policy, facts: FlatFacts, from: string, to: strin
   const after = compilePolicy(policy, to, { precompute: false }).explain(facts).conditions;
   const labels = new Map<string, Text>();
   after.forEach((leaf, i) => {
-    if (leaf.result !== before[i]?.result) labels.set(leaf.name ?? leaf.fact, leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact });
+    if (leaf.result !== before[i]?.result)
+      labels.set(
+        leaf.name ?? leaf.fact,
+        leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact },
+      );
   });
   return [...labels.values()];
 }
@@ -106,25 +116,52 @@ export interface FactIssue {
  */
 export function checkFacts(policy: Policy, facts: unknown): FactIssue[] {
   if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) {
-    return [{ field: 'facts', message: 'facts must be an object of flat facts, e.g. {"person.birthDate": "1946-05-17"}', messageZh: '事实须为对象，例如 {"person.birthDate": "1946-05-17"}' }];
+    return [
+      {
+        field: 'facts',
+        message: 'facts must be an object of flat facts, e.g. {"person.birthDate": "1946-05-17"}',
+        messageZh: '事实须为对象，例如 {"person.birthDate": "1946-05-17"}',
+      },
+    ];
   }
   const issues: FactIssue[] = [];
   for (const [name, value] of Object.entries(facts)) {
     const field = `facts.${name}`;
     const known = findFact(name)?.field;
     if (!known) {
-      issues.push({ field, message: `${name} is not in the data-source catalog`, messageZh: `${name} 不在数据共享目录中` });
+      issues.push({
+        field,
+        message: `${name} is not in the data-source catalog`,
+        messageZh: `${name} 不在数据共享目录中`,
+      });
     } else if (!Object.hasOwn(policy.facts, name)) {
-      issues.push({ field, message: `${policy.id} v${policy.version} does not read ${name}`, messageZh: `${policy.id} 第 ${policy.version} 版不读取 ${name}` });
+      issues.push({
+        field,
+        message: `${policy.id} v${policy.version} does not read ${name}`,
+        messageZh: `${policy.id} 第 ${policy.version} 版不读取 ${name}`,
+      });
     } else if (value !== null && !ofType(known.type, value, known.values)) {
-      const expected = known.values ? `one of ${known.values.join(', ')}` : known.type === 'date' ? 'a YYYY-MM-DD date' : `a ${known.type}`;
-      issues.push({ field, message: `${name} must be ${expected}`, messageZh: `${name} 须为${known.values ? `以下之一：${known.values.join('、')}` : TYPE_ZH[known.type]}` });
+      const expected = known.values
+        ? `one of ${known.values.join(', ')}`
+        : known.type === 'date'
+          ? 'a YYYY-MM-DD date'
+          : `a ${known.type}`;
+      issues.push({
+        field,
+        message: `${name} must be ${expected}`,
+        messageZh: `${name} 须为${known.values ? `以下之一：${known.values.join('、')}` : TYPE_ZH[known.type]}`,
+      });
     }
   }
   return issues;
 }
 
-const TYPE_ZH = { date: 'YYYY-MM-DD 格式的日期', number: '数字', boolean: '布尔值（true/false）', string: '字符串' } as const;
+const TYPE_ZH = {
+  date: 'YYYY-MM-DD 格式的日期',
+  number: '数字',
+  boolean: '布尔值（true/false）',
+  string: '字符串',
+} as const;
 
 function ofType(type: keyof typeof TYPE_ZH, value: unknown, values?: readonly string[]): boolean {
   switch (type) {

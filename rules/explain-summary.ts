@@ -38,7 +38,10 @@ export function actualText(leaf: ConditionResult, raw: unknown, asOf: string): T
   if (date && today && date <= today) {
     if (AGE.has(leaf.operator)) {
       const age = ageOn(date, today);
-      return { zh: `${age} 岁（出生于 ${String(leaf.factValue)}）`, en: `aged ${age} (born ${String(leaf.factValue)})` };
+      return {
+        zh: `${age} 岁（出生于 ${String(leaf.factValue)}）`,
+        en: `aged ${age} (born ${String(leaf.factValue)})`,
+      };
     }
     if (leaf.operator.startsWith('daysSince')) {
       const days = daysBetween(date, today);
@@ -46,31 +49,44 @@ export function actualText(leaf: ConditionResult, raw: unknown, asOf: string): T
     }
     if (leaf.operator.startsWith('monthsSince')) {
       const months = monthsBetween(date, today);
-      return { zh: `${months} 个月（自 ${String(leaf.factValue)}）`, en: `${months} months (since ${String(leaf.factValue)})` };
+      return {
+        zh: `${months} 个月（自 ${String(leaf.factValue)}）`,
+        en: `${months} months (since ${String(leaf.factValue)})`,
+      };
     }
   }
   return valueText(leaf.factValue);
 }
 
-const labelOf = (leaf: ConditionResult): Text => leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact };
+const labelOf = (leaf: ConditionResult): Text =>
+  leaf.label ?? findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact };
 
 /** A flip in words: "若出生日期为 1945-12-31，则符合条件" / "if date of birth were 1945-12-31: eligible". */
 export function flipText(flip: Flip): Text {
   const parts = flip.changes.map((change) => {
     const label = change.factLabel ?? { zh: change.fact, en: change.fact };
-    if (change.to === '***') return { zh: `${label.zh}改变（敏感信息不显示）`, en: `${label.en} changed (sensitive, not shown)` };
+    if (change.to === '***')
+      return { zh: `${label.zh}改变（敏感信息不显示）`, en: `${label.en} changed (sensitive, not shown)` };
     const to = valueText(change.to);
     return change.from === null
       ? { zh: `补充${label.zh}为 ${to.zh}`, en: `${label.en} were supplied as ${to.en}` }
       : { zh: `${label.zh}为 ${to.zh}`, en: `${label.en} were ${to.en}` };
   });
   const outcome = outcomeText(flip.outcome);
-  return { zh: `若${parts.map((p) => p.zh).join('且')}，则${outcome.zh}`, en: `if ${parts.map((p) => p.en).join(' and ')}: ${outcome.en}` };
+  return {
+    zh: `若${parts.map((p) => p.zh).join('且')}，则${outcome.zh}`,
+    en: `if ${parts.map((p) => p.en).join(' and ')}: ${outcome.en}`,
+  };
 }
 
 interface Summarized {
   inForce: boolean;
-  decision: { outcome: Outcome; amount?: number; missingFacts: string[]; conditions: Array<ConditionResult & { factLabel?: Text; actual?: Text }> };
+  decision: {
+    outcome: Outcome;
+    amount?: number;
+    missingFacts: string[];
+    conditions: Array<ConditionResult & { factLabel?: Text; actual?: Text }>;
+  };
   flips: Flip[];
   nextChange: OutcomeChange | null;
 }
@@ -87,7 +103,9 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
   } else if (decision.outcome === 'ineligible') {
     const failing = decision.conditions.filter((leaf) => leaf.result === false);
     zh.push(`不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`);
-    en.push(`Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`);
+    en.push(
+      `Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`,
+    );
   } else {
     const missing = decision.missingFacts.map((fact) => findFact(fact)?.field.label ?? { zh: fact, en: fact });
     zh.push(`无法判定：缺少${missing.map((label) => label.zh).join('、')}。`);
@@ -104,7 +122,10 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
   }
   if (nextChange) {
     const outcome = outcomeText(nextChange.outcome);
-    const why = changedOnNext.length > 0 ? changedOnNext : [{ zh: '政策生效期或参数变化', en: 'the policy’s effective dates or parameters' }];
+    const why =
+      changedOnNext.length > 0
+        ? changedOnNext
+        : [{ zh: '政策生效期或参数变化', en: 'the policy’s effective dates or parameters' }];
     zh.push(`将于 ${nextChange.date} 起${outcome.zh}（${why.map((label) => label.zh).join('；')}）。`);
     en.push(`From ${nextChange.date}: ${outcome.en} (${why.map((label) => label.en).join('; ')}).`);
   }

@@ -41,12 +41,19 @@ export interface FlipOptions {
 const CANDIDATES_PER_FACT = 8;
 const MS_PER_DAY = 86_400_000;
 
-const addDays = (date: string, days: number): string => new Date(Date.parse(date) + days * MS_PER_DAY).toISOString().slice(0, 10);
+const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(date) + days * MS_PER_DAY).toISOString().slice(0, 10);
 const round = (n: number): number => Math.round(n * 100) / 100;
 const key = (value: unknown): string => JSON.stringify(value);
 
 /** Values that make a leaf true or false, both ways: the search keeps those that flip the decision. */
-function leafValues(operator: string, value: unknown, current: unknown, asOf: string, ops: Record<string, OperatorFn>): unknown[] {
+function leafValues(
+  operator: string,
+  value: unknown,
+  current: unknown,
+  asOf: string,
+  ops: Record<string, OperatorFn>,
+): unknown[] {
   if (!isOperatorName(operator)) return [];
   if (OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date')) {
     if (asOf < FIRST_DATE || asOf > LAST_DATE) return [];
@@ -98,13 +105,23 @@ interface Candidate {
 }
 
 /** Per fact, the values worth trying, nearest first, never the value it already has. */
-function candidatesOf(compiled: CompiledPolicy, facts: FlatFacts, asOf: string, changeable: readonly string[]): Map<string, Candidate[]> {
+function candidatesOf(
+  compiled: CompiledPolicy,
+  facts: FlatFacts,
+  asOf: string,
+  changeable: readonly string[],
+): Map<string, Candidate[]> {
   const ops = operatorFunctions(asOf);
   const leaves = compiled.explain(facts).conditions;
   const result = new Map<string, Candidate[]>();
   for (const fact of changeable) {
     const current = facts[fact];
-    const values = [...leaves.filter((leaf) => leaf.fact === fact).flatMap((leaf) => leafValues(leaf.operator, leaf.value, current, asOf, ops)), ...catalogValues(fact)];
+    const values = [
+      ...leaves
+        .filter((leaf) => leaf.fact === fact)
+        .flatMap((leaf) => leafValues(leaf.operator, leaf.value, current, asOf, ops)),
+      ...catalogValues(fact),
+    ];
     const seen = new Set<string>([isMissingFact(facts, fact) ? '' : key(current)]);
     const candidates: Candidate[] = [];
     for (const value of values) {
@@ -123,7 +140,8 @@ function* combinations<T>(items: readonly T[], size: number, start = 0): Generat
     yield [];
     return;
   }
-  for (let i = start; i <= items.length - size; i += 1) for (const rest of combinations(items, size - 1, i + 1)) yield [items[i], ...rest];
+  for (let i = start; i <= items.length - size; i += 1)
+    for (const rest of combinations(items, size - 1, i + 1)) yield [items[i], ...rest];
 }
 
 function* product(lists: readonly Candidate[][], at = 0): Generator<Candidate[]> {
@@ -146,7 +164,13 @@ function outcomeWith(compiled: CompiledPolicy, facts: FlatFacts, changes: readon
 }
 
 /** The fewest-fact flips to `target`, each fact set with its nearest values, nearest sets first. */
-function smallestFlips(compiled: CompiledPolicy, facts: FlatFacts, candidates: Map<string, Candidate[]>, target: Outcome, maxFacts: number): Candidate[][] {
+function smallestFlips(
+  compiled: CompiledPolicy,
+  facts: FlatFacts,
+  candidates: Map<string, Candidate[]>,
+  target: Outcome,
+  maxFacts: number,
+): Candidate[][] {
   const keys = [...candidates.keys()];
   for (let size = 1; size <= Math.min(maxFacts, keys.length); size += 1) {
     const found: Array<{ changes: Candidate[]; cost: number }> = [];
@@ -176,16 +200,23 @@ export function findFlips(policy: Policy, facts: FlatFacts, asOf: string, option
   const outcome = compiled.decide(facts).outcome;
   const readable = policyFactKeys(policy);
   const changeable = outcome === 'undetermined' ? readable.filter((fact) => isMissingFact(facts, fact)) : readable;
-  const targets: Outcome[] = outcome === 'eligible' ? ['ineligible'] : outcome === 'ineligible' ? ['eligible'] : ['eligible', 'ineligible'];
+  const targets: Outcome[] =
+    outcome === 'eligible' ? ['ineligible'] : outcome === 'ineligible' ? ['eligible'] : ['eligible', 'ineligible'];
   const candidates = candidatesOf(compiled, facts, asOf, changeable);
-  const shown = (fact: string, value: unknown): unknown => (options.revealSensitive ? value : shownFactValue(fact, value));
+  const shown = (fact: string, value: unknown): unknown =>
+    options.revealSensitive ? value : shownFactValue(fact, value);
   const flips: Flip[] = [];
   for (const target of targets) {
     for (const changes of smallestFlips(compiled, facts, candidates, target, maxFacts)) {
       flips.push({
         changes: changes.map(({ fact, value }) => {
           const label = findFact(fact)?.field.label;
-          return { fact, ...(label ? { factLabel: label } : {}), from: isMissingFact(facts, fact) ? null : shown(fact, facts[fact]), to: shown(fact, value) };
+          return {
+            fact,
+            ...(label ? { factLabel: label } : {}),
+            from: isMissingFact(facts, fact) ? null : shown(fact, facts[fact]),
+            to: shown(fact, value),
+          };
         }),
         outcome: target,
       });

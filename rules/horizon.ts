@@ -82,7 +82,10 @@ function leafDays(operator: string, value: unknown, factValue: unknown): DateTim
 function leavesOn(policy: Policy, facts: FlatFacts, day: string): ConditionResult[] {
   try {
     const leaves = compilePolicy(policy, day, { precompute: false }).explain(facts).conditions;
-    return leaves.filter((leaf) => isOperatorName(leaf.operator) && OPERATOR_SPECS[leaf.operator].factTypes.every((type) => type === 'date'));
+    return leaves.filter(
+      (leaf) =>
+        isOperatorName(leaf.operator) && OPERATOR_SPECS[leaf.operator].factTypes.every((type) => type === 'date'),
+    );
   } catch (error) {
     if (error instanceof RulesError) return [];
     throw error;
@@ -93,9 +96,13 @@ function leavesOn(policy: Policy, facts: FlatFacts, day: string): ConditionResul
 function policyDays(policy: Policy): DateTime[] {
   const bounds = [
     { from: policy.effective.from, to: policy.effective.to },
-    ...Object.values(policy.parameters).flatMap((entries) => entries.map((entry) => ({ from: entry.from, to: entry.to }))),
+    ...Object.values(policy.parameters).flatMap((entries) =>
+      entries.map((entry) => ({ from: entry.from, to: entry.to })),
+    ),
   ];
-  return bounds.flatMap(({ from, to }) => [parseAsOf(from), to === undefined ? undefined : parseAsOf(to)?.plus({ days: 1 })]).filter((day): day is DateTime => day !== undefined);
+  return bounds
+    .flatMap(({ from, to }) => [parseAsOf(from), to === undefined ? undefined : parseAsOf(to)?.plus({ days: 1 })])
+    .filter((day): day is DateTime => day !== undefined);
 }
 
 /**
@@ -103,7 +110,12 @@ function policyDays(policy: Policy): DateTime[] {
  * the facts unchanged, or null. Candidates are checked in order; between the last day checked
  * with the same outcome and the first that differs, the change's first day is found by bisection.
  */
-export function nextOutcomeChange(policy: Policy, facts: FlatFacts, asOf: string, options: HorizonOptions = {}): OutcomeChange | null {
+export function nextOutcomeChange(
+  policy: Policy,
+  facts: FlatFacts,
+  asOf: string,
+  options: HorizonOptions = {},
+): OutcomeChange | null {
   const today = parseAsOf(asOf);
   if (!today) throw new RulesError('INVALID_AS_OF', `asOf must be a YYYY-MM-DD date, got ${JSON.stringify(asOf)}`);
   const current = outcomeOn(policy, facts, asOf);
@@ -113,7 +125,10 @@ export function nextOutcomeChange(policy: Policy, facts: FlatFacts, asOf: string
   const regimes = policyDays(policy).map(iso).filter(ahead);
   // Leaf values per parameter regime: a threshold in force later has birthdays of its own.
   const leaves = [asOf, ...new Set(regimes)].flatMap((day) => leavesOn(policy, facts, day));
-  const days = [...leaves.flatMap((leaf) => leafDays(leaf.operator, leaf.value, facts[leaf.fact])).map(iso), ...regimes];
+  const days = [
+    ...leaves.flatMap((leaf) => leafDays(leaf.operator, leaf.value, facts[leaf.fact])).map(iso),
+    ...regimes,
+  ];
   const candidates = [...new Set(days)].filter(ahead).sort();
 
   let same = asOf;
@@ -129,7 +144,13 @@ export function nextOutcomeChange(policy: Policy, facts: FlatFacts, asOf: string
 }
 
 /** The first day after `same` whose outcome differs from `current`, assuming one change up to `found`. */
-function firstDifferent(policy: Policy, facts: FlatFacts, current: Outcome, same: string, found: OutcomeChange): OutcomeChange {
+function firstDifferent(
+  policy: Policy,
+  facts: FlatFacts,
+  current: Outcome,
+  same: string,
+  found: OutcomeChange,
+): OutcomeChange {
   let low = Date.parse(same);
   let high = Date.parse(found.date);
   let best = found;

@@ -106,7 +106,9 @@ export function operatorFunctions(asOf: string): Record<OperatorName, OperatorFn
     ageAtLeast: pastDate((birth, years) => ageOn(birth, today) >= years),
     ageBelow: pastDate((birth, years) => ageOn(birth, today) < years),
     /** Reached the age before the as-of month began: benefits paid "from the month after" (次月起). */
-    ageReachedBeforeMonth: pastDate((birth, years) => birth < monthStart && ageOn(birth, monthStart.minus({ days: 1 })) >= years),
+    ageReachedBeforeMonth: pastDate(
+      (birth, years) => birth < monthStart && ageOn(birth, monthStart.minus({ days: 1 })) >= years,
+    ),
     /** Younger than the age, counted in whole months from the birth month, for at least one month of the as-of year. */
     ageBelowDuringYear: pastDate((birth, years) => birth.startOf('month').plus({ years }) > yearStart),
     daysSinceAtLeast: pastDate((date, days) => daysBetween(date, today) >= days),

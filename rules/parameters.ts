@@ -18,7 +18,10 @@ export function entryInForce<T>(values: readonly DatedValue<T>[], date: string):
 export function parameterAt(policy: Policy, name: string, date: string): number | Record<string, number> {
   const entry = entryInForce(policy.parameters[name] ?? [], date);
   if (!entry) {
-    throw new RulesError('PARAMETER_NOT_IN_FORCE', `${policy.id} v${policy.version}: parameter ${name} has no value in force on ${date}`);
+    throw new RulesError(
+      'PARAMETER_NOT_IN_FORCE',
+      `${policy.id} v${policy.version}: parameter ${name} has no value in force on ${date}`,
+    );
   }
   return entry.value;
 }
@@ -26,14 +29,16 @@ export function parameterAt(policy: Policy, name: string, date: string): number 
 /** A numeric parameter's value on a date. */
 export function numberAt(policy: Policy, name: string, date: string): number {
   const value = parameterAt(policy, name, date);
-  if (typeof value !== 'number') throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is a table, a number was expected`);
+  if (typeof value !== 'number')
+    throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is a table, a number was expected`);
   return value;
 }
 
 /** A table parameter's value on a date. */
 export function tableAt(policy: Policy, name: string, date: string): Record<string, number> {
   const value = parameterAt(policy, name, date);
-  if (typeof value === 'number') throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is a number, a table was expected`);
+  if (typeof value === 'number')
+    throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is a number, a table was expected`);
   return value;
 }
 

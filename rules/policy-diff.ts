@@ -10,7 +10,8 @@ export interface PolicyChange {
   after?: unknown;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
@@ -37,7 +38,8 @@ function walk(before: unknown, after: unknown, path: string, out: PolicyChange[]
     }
     return;
   }
-  if (JSON.stringify(before) !== JSON.stringify(after)) out.push({ path: path || '(document)', change: 'changed', before, after });
+  if (JSON.stringify(before) !== JSON.stringify(after))
+    out.push({ path: path || '(document)', change: 'changed', before, after });
 }
 
 /** Every difference between two policy documents (the version number included), in document order. */

@@ -27,24 +27,40 @@ export interface PolicyTestReport {
   results: PolicyTestResult[];
 }
 
-const OUTCOME_ZH: Record<Decision['outcome'], string> = { eligible: '符合', ineligible: '不符合', undetermined: '无法判定' };
+const OUTCOME_ZH: Record<Decision['outcome'], string> = {
+  eligible: '符合',
+  ineligible: '不符合',
+  undetermined: '无法判定',
+};
 
 function problemsOf(test: PolicyTest, decision: Decision): Array<{ en: string; zh: string }> {
   const problems: Array<{ en: string; zh: string }> = [];
   if (decision.outcome !== test.expect.outcome) {
-    problems.push({ en: `outcome: expected ${test.expect.outcome}, got ${decision.outcome}`, zh: `结果：预期${OUTCOME_ZH[test.expect.outcome]}，实际${OUTCOME_ZH[decision.outcome]}` });
+    problems.push({
+      en: `outcome: expected ${test.expect.outcome}, got ${decision.outcome}`,
+      zh: `结果：预期${OUTCOME_ZH[test.expect.outcome]}，实际${OUTCOME_ZH[decision.outcome]}`,
+    });
   }
   if (test.expect.amount !== undefined && decision.amount !== test.expect.amount) {
-    problems.push({ en: `amount: expected ${test.expect.amount}, got ${decision.amount ?? 'none'}`, zh: `金额：预期 ${test.expect.amount}，实际 ${decision.amount ?? '无'}` });
+    problems.push({
+      en: `amount: expected ${test.expect.amount}, got ${decision.amount ?? 'none'}`,
+      zh: `金额：预期 ${test.expect.amount}，实际 ${decision.amount ?? '无'}`,
+    });
   }
   if (decision.outcome !== 'eligible' && decision.amount !== undefined) {
-    problems.push({ en: `amount: a ${decision.outcome} decision must carry no amount, got ${decision.amount}`, zh: `金额：结果为${OUTCOME_ZH[decision.outcome]}时不应有金额，实际为 ${decision.amount}` });
+    problems.push({
+      en: `amount: a ${decision.outcome} decision must carry no amount, got ${decision.amount}`,
+      zh: `金额：结果为${OUTCOME_ZH[decision.outcome]}时不应有金额，实际为 ${decision.amount}`,
+    });
   }
   if (test.expect.missingFacts !== undefined) {
     const expected = [...test.expect.missingFacts].sort();
     const actual = [...decision.missingFacts].sort();
     if (expected.join(', ') !== actual.join(', ')) {
-      problems.push({ en: `missing facts: expected [${expected.join(', ')}], got [${actual.join(', ')}]`, zh: `缺少的数据：预期［${expected.join('、') || '无'}］，实际［${actual.join('、') || '无'}］` });
+      problems.push({
+        en: `missing facts: expected [${expected.join(', ')}], got [${actual.join(', ')}]`,
+        zh: `缺少的数据：预期［${expected.join('、') || '无'}］，实际［${actual.join('、') || '无'}］`,
+      });
     }
   }
   return problems;
@@ -61,7 +77,11 @@ export async function runPolicyTests(policy: Policy): Promise<PolicyTestReport> 
       asOf: test.asOf,
       passed: problems.length === 0,
       expected: test.expect,
-      actual: { outcome: decision.outcome, ...(decision.amount === undefined ? {} : { amount: decision.amount }), missingFacts: decision.missingFacts },
+      actual: {
+        outcome: decision.outcome,
+        ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+        missingFacts: decision.missingFacts,
+      },
       problems: problems.map((problem) => problem.en),
       problemsZh: problems.map((problem) => problem.zh),
       conditions: decision.conditions,
@@ -77,10 +97,14 @@ export function formatTestReport(report: PolicyTestReport): string[] {
   for (const result of report.results) {
     lines.push(`  ${result.passed ? '✓' : '✗'} ${result.name} (as of ${result.asOf})`);
     if (result.passed) continue;
-    result.problems.forEach((problem, i) => lines.push(`      ${problem}${result.problemsZh[i] ? ` · ${result.problemsZh[i]}` : ''}`));
+    result.problems.forEach((problem, i) =>
+      lines.push(`      ${problem}${result.problemsZh[i] ? ` · ${result.problemsZh[i]}` : ''}`),
+    );
     for (const leaf of result.conditions) {
       const shown = leaf.factValue === undefined ? 'missing' : JSON.stringify(leaf.factValue);
-      lines.push(`      ${leaf.result === true ? '✓' : leaf.result === false ? '✗' : '?'} ${leaf.name ?? leaf.fact}: ${leaf.fact} = ${shown} ${leaf.operator} ${JSON.stringify(leaf.value)}`);
+      lines.push(
+        `      ${leaf.result === true ? '✓' : leaf.result === false ? '✗' : '?'} ${leaf.name ?? leaf.fact}: ${leaf.fact} = ${shown} ${leaf.operator} ${JSON.stringify(leaf.value)}`,
+      );
     }
   }
   return lines;

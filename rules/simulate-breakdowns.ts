@@ -28,7 +28,9 @@ const DISTRICT_EN: Record<(typeof DISTRICTS)[number], string> = {
   宁津县: 'Ningjin County',
   齐河县: 'Qihe County',
 };
-const DISTRICT_BUCKETS = new Map<string, Bucket>(DISTRICTS.map((name) => [name, { key: name, label: { zh: name, en: DISTRICT_EN[name] } }]));
+const DISTRICT_BUCKETS = new Map<string, Bucket>(
+  DISTRICTS.map((name) => [name, { key: name, label: { zh: name, en: DISTRICT_EN[name] } }]),
+);
 
 /** Row order: the catalog's district order, then unknown. */
 export const DISTRICT_ORDER: readonly string[] = [...DISTRICTS, UNKNOWN.key];
@@ -41,10 +43,17 @@ const AGE_BANDS: ReadonlyArray<{ from: number; bucket: Bucket }> = [
   { from: 3, bucket: { key: '3-5', label: { zh: '3–5岁', en: 'aged 3–5' } } },
   { from: 0, bucket: { key: '0-2', label: { zh: '0–2岁', en: 'aged 0–2' } } },
 ];
-const NOT_BORN: Bucket = { key: 'not-yet-born', label: { zh: '模拟日期时尚未出生', en: 'not yet born on the as-of date' } };
+const NOT_BORN: Bucket = {
+  key: 'not-yet-born',
+  label: { zh: '模拟日期时尚未出生', en: 'not yet born on the as-of date' },
+};
 
 /** Row order: youngest band first. */
-export const AGE_BAND_ORDER: readonly string[] = [...AGE_BANDS.map((band) => band.bucket.key).reverse(), NOT_BORN.key, UNKNOWN.key];
+export const AGE_BAND_ORDER: readonly string[] = [
+  ...AGE_BANDS.map((band) => band.bucket.key).reverse(),
+  NOT_BORN.key,
+  UNKNOWN.key,
+];
 
 const SIZES: Record<string, Text> = {
   micro: { zh: '微型企业', en: 'micro' },

@@ -9,7 +9,16 @@ import { isInForce } from './catalog.js';
 import { compilePolicy, type CompiledDecision, type CompiledPolicy, type FlatFacts } from './compiled.js';
 import { periodKey } from './engine.js';
 import { policyHash } from './policy-hash.js';
-import { AGE_BAND_ORDER, ageBandOf, breakdownFacts, DISTRICT_ORDER, districtOf, enterpriseSizeOf, SIZE_ORDER, type Bucket } from './simulate-breakdowns.js';
+import {
+  AGE_BAND_ORDER,
+  ageBandOf,
+  breakdownFacts,
+  DISTRICT_ORDER,
+  districtOf,
+  enterpriseSizeOf,
+  SIZE_ORDER,
+  type Bucket,
+} from './simulate-breakdowns.js';
 import type { Policy } from './types.js';
 
 export { breakdownFacts } from './simulate-breakdowns.js';
@@ -46,7 +55,9 @@ export interface SimulationResult {
   baseline?: { version: number; counts: SimulationCounts; totalCost: number };
   /** Per subject against the baseline; the five add up to the population. */
   changes?: { winners: number; losers: number; amountUp: number; amountDown: number; unchanged: number };
-  breakdowns: { district: SimulationRow[]; ageBand: SimulationRow[] } | { district: SimulationRow[]; enterpriseSize: SimulationRow[] };
+  breakdowns:
+    | { district: SimulationRow[]; ageBand: SimulationRow[] }
+    | { district: SimulationRow[]; enterpriseSize: SimulationRow[] };
   undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: number }>;
   elapsedMs: number;
 }
@@ -84,7 +95,13 @@ export function createSimulation(draft: Policy, asOf: string, baseline?: Policy)
   const compiled = compileFor(draft, asOf);
   const compared = baseline && baseline.subject === draft.subject ? compileFor(baseline, asOf) : undefined;
   const subject = draft.subject;
-  const facts = [...new Set([...Object.keys(draft.facts), ...(compared ? Object.keys(compared.policy.facts) : []), ...breakdownFacts(subject)])].sort();
+  const facts = [
+    ...new Set([
+      ...Object.keys(draft.facts),
+      ...(compared ? Object.keys(compared.policy.facts) : []),
+      ...breakdownFacts(subject),
+    ]),
+  ].sort();
   const total = emptyTally();
   const baseTotal = emptyTally();
   const changes = { winners: 0, losers: 0, amountUp: 0, amountDown: 0, unchanged: 0 };
@@ -116,11 +133,15 @@ export function createSimulation(draft: Policy, asOf: string, baseline?: Policy)
     add(subjectFacts) {
       population += 1;
       const decision = compiled.decide(subjectFacts);
-      const buckets = [rowOf(rows.district, districtOf(subject, subjectFacts)), rowOf(rows.second, second(subjectFacts))];
+      const buckets = [
+        rowOf(rows.district, districtOf(subject, subjectFacts)),
+        rowOf(rows.second, second(subjectFacts)),
+      ];
       count(total, decision);
       for (const row of buckets) count(row, decision);
       if (decision.outcome === 'undetermined') {
-        for (const fact of decision.missingFacts.length > 0 ? decision.missingFacts : ['(amount)']) causes.set(fact, (causes.get(fact) ?? 0) + 1);
+        for (const fact of decision.missingFacts.length > 0 ? decision.missingFacts : ['(amount)'])
+          causes.set(fact, (causes.get(fact) ?? 0) + 1);
       }
       if (!compared) return;
       const before = compared.decide(subjectFacts);
@@ -146,12 +167,26 @@ export function createSimulation(draft: Policy, asOf: string, baseline?: Policy)
         population,
         counts: countsOf(total),
         totalCost: toFen(total.cost),
-        ...(compared ? { baseline: { version: compared.policy.version, counts: countsOf(baseTotal), totalCost: toFen(baseTotal.cost) }, changes: { ...changes } } : {}),
+        ...(compared
+          ? {
+              baseline: {
+                version: compared.policy.version,
+                counts: countsOf(baseTotal),
+                totalCost: toFen(baseTotal.cost),
+              },
+              changes: { ...changes },
+            }
+          : {}),
         breakdowns: subject === 'person' ? { district, ageBand: secondRows } : { district, enterpriseSize: secondRows },
         undeterminedCauses: [...causes.entries()]
           .map(([fact, n]) => {
             const known = findFact(fact);
-            return { fact, source: known?.source.id ?? '', label: known?.field.label ?? { zh: '金额无法计算', en: 'amount could not be computed' }, count: n };
+            return {
+              fact,
+              source: known?.source.id ?? '',
+              label: known?.field.label ?? { zh: '金额无法计算', en: 'amount could not be computed' },
+              count: n,
+            };
           })
           .sort((a, b) => b.count - a.count || (a.fact < b.fact ? -1 : 1)),
         elapsedMs,
@@ -161,7 +196,11 @@ export function createSimulation(draft: Policy, asOf: string, baseline?: Policy)
 }
 
 /** Who gains and who loses: eligibility first, then the amount when eligible under both. */
-function tallyChange(changes: NonNullable<SimulationResult['changes']>, before: CompiledDecision, after: CompiledDecision): void {
+function tallyChange(
+  changes: NonNullable<SimulationResult['changes']>,
+  before: CompiledDecision,
+  after: CompiledDecision,
+): void {
   const was = before.outcome === 'eligible';
   const is = after.outcome === 'eligible';
   if (is && !was) changes.winners += 1;
@@ -171,10 +210,20 @@ function tallyChange(changes: NonNullable<SimulationResult['changes']>, before: 
   else changes.unchanged += 1;
 }
 
-const countsOf = ({ eligible, ineligible, undetermined }: SimulationCounts): SimulationCounts => ({ eligible, ineligible, undetermined });
+const countsOf = ({ eligible, ineligible, undetermined }: SimulationCounts): SimulationCounts => ({
+  eligible,
+  ineligible,
+  undetermined,
+});
 
 function row(key: string, label: Text, tally: Tally, withBaseline: boolean): SimulationRow {
-  return { key, label, ...countsOf(tally), cost: toFen(tally.cost), ...(withBaseline ? { baselineEligible: tally.baselineEligible } : {}) };
+  return {
+    key,
+    label,
+    ...countsOf(tally),
+    cost: toFen(tally.cost),
+    ...(withBaseline ? { baselineEligible: tally.baselineEligible } : {}),
+  };
 }
 
 const rank = (order: readonly string[], key: string): number => {

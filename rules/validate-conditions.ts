@@ -7,7 +7,16 @@ import { findFact } from '../domain/sources.js';
 import { isIsoDate } from './dates.js';
 import { OPERATOR_NAMES, OPERATOR_SPECS, isOperatorName } from './operators.js';
 import type { ParameterShape } from './validate-parameters.js';
-import { FACT_TYPE_ZH, Issues, at, checkKnownKeys, checkText, factZh, isNonEmptyString, isRecord } from './validate-support.js';
+import {
+  FACT_TYPE_ZH,
+  Issues,
+  at,
+  checkKnownKeys,
+  checkText,
+  factZh,
+  isNonEmptyString,
+  isRecord,
+} from './validate-support.js';
 
 /** What condition checks need to know about the rest of the policy, and what they record. */
 export interface ConditionContext {
@@ -27,7 +36,11 @@ const NAME = /^[a-z][A-Za-z0-9]*$/;
 /** Checks the policy's top-level `conditions`: an `all` or `any` group. */
 export function checkRootCondition(ctx: ConditionContext, value: unknown): void {
   if (!isRecord(value) || !('all' in value || 'any' in value)) {
-    ctx.issues.add('conditions', 'must be { "all": [...] } or { "any": [...] }', '必须是 { "all": [...] }（全部满足）或 { "any": [...] }（任一满足）');
+    ctx.issues.add(
+      'conditions',
+      'must be { "all": [...] } or { "any": [...] }',
+      '必须是 { "all": [...] }（全部满足）或 { "any": [...] }（任一满足）',
+    );
     return;
   }
   checkCondition(ctx, 'conditions', value, []);
@@ -37,7 +50,12 @@ export function checkRootCondition(ctx: ConditionContext, value: unknown): void 
 export function checkNamedConditions(ctx: ConditionContext): void {
   for (const [name, condition] of Object.entries(ctx.named)) {
     const path = at('namedConditions', name);
-    if (!NAME.test(name)) ctx.issues.add(path, `name "${name}" must be lowerCamelCase, e.g. childUnderThree`, `名称 "${name}" 必须是小写字母开头的驼峰式英文，例如 childUnderThree`);
+    if (!NAME.test(name))
+      ctx.issues.add(
+        path,
+        `name "${name}" must be lowerCamelCase, e.g. childUnderThree`,
+        `名称 "${name}" 必须是小写字母开头的驼峰式英文，例如 childUnderThree`,
+      );
     if (!isRecord(condition)) {
       ctx.issues.add(path, 'must be a condition object', '必须是条件对象');
       continue;
@@ -47,22 +65,38 @@ export function checkNamedConditions(ctx: ConditionContext): void {
   }
   for (const name of Object.keys(ctx.named)) {
     const cycle = findCycle(ctx.named, name, []);
-    if (cycle) ctx.issues.add(at('namedConditions', name), `refers to itself: ${cycle.join(' → ')}`, `循环引用了自身：${cycle.join(' → ')}`);
-    if (!ctx.usedNamed.has(name)) ctx.issues.add(at('namedConditions', name), 'is never used by the policy’s conditions', '未被政策的任何条件引用');
+    if (cycle)
+      ctx.issues.add(
+        at('namedConditions', name),
+        `refers to itself: ${cycle.join(' → ')}`,
+        `循环引用了自身：${cycle.join(' → ')}`,
+      );
+    if (!ctx.usedNamed.has(name))
+      ctx.issues.add(at('namedConditions', name), 'is never used by the policy’s conditions', '未被政策的任何条件引用');
   }
 }
 
-function checkCondition(ctx: ConditionContext, path: string, node: Record<string, unknown>, extraKeys: readonly string[]): void {
+function checkCondition(
+  ctx: ConditionContext,
+  path: string,
+  node: Record<string, unknown>,
+  extraKeys: readonly string[],
+): void {
   const present = BOOLEAN_KEYS.filter((key) => key in node);
   if (present.length > 1) {
-    ctx.issues.add(path, `must have exactly one of all, any, not, condition (found ${present.join(', ')})`, `all、any、not、condition 只能有一个（现有 ${present.join('、')}）`);
+    ctx.issues.add(
+      path,
+      `must have exactly one of all, any, not, condition (found ${present.join(', ')})`,
+      `all、any、not、condition 只能有一个（现有 ${present.join('、')}）`,
+    );
     return;
   }
   const kind = present[0];
   if (kind === 'all' || kind === 'any') {
     checkKnownKeys(ctx.issues, path, node, [kind, ...extraKeys]);
     const children = node[kind];
-    if (!Array.isArray(children) || children.length === 0) ctx.issues.add(at(path, kind), 'must be a non-empty list of conditions', '必须是非空的条件列表');
+    if (!Array.isArray(children) || children.length === 0)
+      ctx.issues.add(at(path, kind), 'must be a non-empty list of conditions', '必须是非空的条件列表');
     else children.forEach((child, i) => checkChild(ctx, at(at(path, kind), i), child));
   } else if (kind === 'not') {
     checkKnownKeys(ctx.issues, path, node, ['not', ...extraKeys]);
@@ -71,7 +105,11 @@ function checkCondition(ctx: ConditionContext, path: string, node: Record<string
     checkKnownKeys(ctx.issues, path, node, ['condition', ...extraKeys]);
     const name = node.condition;
     if (!isNonEmptyString(name) || !(name in ctx.named)) {
-      ctx.issues.add(at(path, 'condition'), `named condition ${JSON.stringify(name)} is not defined in namedConditions`, `命名条件 ${JSON.stringify(name)} 未在命名条件（namedConditions）中定义`);
+      ctx.issues.add(
+        at(path, 'condition'),
+        `named condition ${JSON.stringify(name)} is not defined in namedConditions`,
+        `命名条件 ${JSON.stringify(name)} 未在命名条件（namedConditions）中定义`,
+      );
     } else ctx.usedNamed.add(name);
   } else checkLeaf(ctx, path, node, extraKeys);
 }
@@ -81,20 +119,44 @@ function checkChild(ctx: ConditionContext, path: string, child: unknown): void {
   else ctx.issues.add(path, 'must be a condition object', '必须是条件对象');
 }
 
-function checkLeaf(ctx: ConditionContext, path: string, node: Record<string, unknown>, extraKeys: readonly string[]): void {
+function checkLeaf(
+  ctx: ConditionContext,
+  path: string,
+  node: Record<string, unknown>,
+  extraKeys: readonly string[],
+): void {
   const { issues } = ctx;
   for (const unsupported of ['path', 'params', 'priority'] as const) {
-    if (unsupported in node) issues.add(at(path, unsupported), `"${unsupported}" is not supported: facts are flat values and every leaf is evaluated`, `不支持 "${unsupported}"：数据项都是单一取值，且每个条件都会判定`);
+    if (unsupported in node)
+      issues.add(
+        at(path, unsupported),
+        `"${unsupported}" is not supported: facts are flat values and every leaf is evaluated`,
+        `不支持 "${unsupported}"：数据项都是单一取值，且每个条件都会判定`,
+      );
   }
   checkKnownKeys(issues, path, node, ['fact', 'operator', 'value', 'path', 'params', 'priority', ...extraKeys]);
   const { fact, operator } = node;
-  if (!isNonEmptyString(fact)) issues.add(at(path, 'fact'), 'must name a fact, e.g. "person.birthDate"', '必须指明数据项，例如 "person.birthDate"（出生日期）');
+  if (!isNonEmptyString(fact))
+    issues.add(
+      at(path, 'fact'),
+      'must name a fact, e.g. "person.birthDate"',
+      '必须指明数据项，例如 "person.birthDate"（出生日期）',
+    );
   else {
     ctx.usedFacts.add(fact);
-    if (!ctx.declared.has(fact)) issues.add(at(path, 'fact'), `fact "${fact}" is not declared in facts`, `数据项 ${factZh(fact)}未在数据清单（facts）中声明`);
+    if (!ctx.declared.has(fact))
+      issues.add(
+        at(path, 'fact'),
+        `fact "${fact}" is not declared in facts`,
+        `数据项 ${factZh(fact)}未在数据清单（facts）中声明`,
+      );
   }
   if (!(typeof operator === 'string' && isOperatorName(operator))) {
-    issues.add(at(path, 'operator'), `operator ${JSON.stringify(operator)} is not allowed (allowed: ${OPERATOR_NAMES.join(', ')})`, `不允许使用运算 ${JSON.stringify(operator)}（可用：${OPERATOR_NAMES.join('、')}）`);
+    issues.add(
+      at(path, 'operator'),
+      `operator ${JSON.stringify(operator)} is not allowed (allowed: ${OPERATOR_NAMES.join(', ')})`,
+      `不允许使用运算 ${JSON.stringify(operator)}（可用：${OPERATOR_NAMES.join('、')}）`,
+    );
     return;
   }
   if (!('value' in node)) {
@@ -104,7 +166,11 @@ function checkLeaf(ctx: ConditionContext, path: string, node: Record<string, unk
   const spec = OPERATOR_SPECS[operator];
   const known = typeof fact === 'string' ? findFact(fact) : undefined;
   if (known && !spec.factTypes.includes(known.field.type)) {
-    issues.add(at(path, 'operator'), `${operator} does not apply to ${fact}, a ${known.field.type} fact`, `${operator} 不适用于${FACT_TYPE_ZH[known.field.type]}类数据项 ${factZh(String(fact))}`);
+    issues.add(
+      at(path, 'operator'),
+      `${operator} does not apply to ${fact}, a ${known.field.type} fact`,
+      `${operator} 不适用于${FACT_TYPE_ZH[known.field.type]}类数据项 ${factZh(String(fact))}`,
+    );
   }
   checkValue(ctx, at(path, 'value'), operator, node.value, known?.field);
 }
@@ -120,41 +186,72 @@ function checkValue(
   const kind = OPERATOR_SPECS[operator].value;
   if (isRecord(value)) {
     const name = value.parameter;
-    if (!isNonEmptyString(name) || Object.keys(value).length !== 1) issues.add(path, 'an object value must be a parameter reference { "parameter": "name" }', '对象形式的值必须是参数引用 { "parameter": "参数名" }');
-    else if (!ctx.shapes.has(name)) issues.add(at(path, 'parameter'), `parameter "${name}" is not defined in parameters`, `参数 "${name}" 未在参数（parameters）中定义`);
+    if (!isNonEmptyString(name) || Object.keys(value).length !== 1)
+      issues.add(
+        path,
+        'an object value must be a parameter reference { "parameter": "name" }',
+        '对象形式的值必须是参数引用 { "parameter": "参数名" }',
+      );
+    else if (!ctx.shapes.has(name))
+      issues.add(
+        at(path, 'parameter'),
+        `parameter "${name}" is not defined in parameters`,
+        `参数 "${name}" 未在参数（parameters）中定义`,
+      );
     else if (kind === 'list' || kind === 'date' || ctx.shapes.get(name) === 'table') {
-      issues.add(at(path, 'parameter'), `parameter "${name}" cannot be used with ${operator}: a single number is needed`, `参数 "${name}" 不能用于 ${operator}：这里需要单个数值`);
+      issues.add(
+        at(path, 'parameter'),
+        `parameter "${name}" cannot be used with ${operator}: a single number is needed`,
+        `参数 "${name}" 不能用于 ${operator}：这里需要单个数值`,
+      );
     }
     return;
   }
   const scalarType = field?.type === 'date' ? 'string' : field?.type;
   const checkScalar = (itemPath: string, item: unknown): void => {
-    if (!['string', 'number', 'boolean'].includes(typeof item)) issues.add(itemPath, 'must be a string, number or boolean', '必须是文本、数字或布尔值（true/false）');
+    if (!['string', 'number', 'boolean'].includes(typeof item))
+      issues.add(itemPath, 'must be a string, number or boolean', '必须是文本、数字或布尔值（true/false）');
     else if (scalarType !== undefined && typeof item !== scalarType) {
-      issues.add(itemPath, `must be a ${scalarType} to compare with this ${field?.type} fact`, `值的类型应为${field?.type === 'date' ? ' YYYY-MM-DD 格式的日期文本' : FACT_TYPE_ZH[scalarType] ?? scalarType}，才能与这个${FACT_TYPE_ZH[field?.type ?? ''] ?? field?.type}类数据项比较`);
-    }
-    else if (field?.values && typeof item === 'string' && !field.values.includes(item)) {
-      issues.add(itemPath, `"${item}" is not one of the fact's values: ${field.values.join(', ')}`, `"${item}" 不是该数据项的可选值（${field.values.join('、')}）`);
+      issues.add(
+        itemPath,
+        `must be a ${scalarType} to compare with this ${field?.type} fact`,
+        `值的类型应为${field?.type === 'date' ? ' YYYY-MM-DD 格式的日期文本' : (FACT_TYPE_ZH[scalarType] ?? scalarType)}，才能与这个${FACT_TYPE_ZH[field?.type ?? ''] ?? field?.type}类数据项比较`,
+      );
+    } else if (field?.values && typeof item === 'string' && !field.values.includes(item)) {
+      issues.add(
+        itemPath,
+        `"${item}" is not one of the fact's values: ${field.values.join(', ')}`,
+        `"${item}" 不是该数据项的可选值（${field.values.join('、')}）`,
+      );
     }
   };
   switch (kind) {
     case 'scalar':
       if (operator === 'contains') {
-        if (!['string', 'number', 'boolean'].includes(typeof value)) issues.add(path, 'must be a string, number or boolean', '必须是文本、数字或布尔值（true/false）');
+        if (!['string', 'number', 'boolean'].includes(typeof value))
+          issues.add(path, 'must be a string, number or boolean', '必须是文本、数字或布尔值（true/false）');
       } else checkScalar(path, value);
       break;
     case 'list':
-      if (!Array.isArray(value) || value.length === 0) issues.add(path, `${operator} needs a non-empty list`, `${operator} 需要非空列表`);
+      if (!Array.isArray(value) || value.length === 0)
+        issues.add(path, `${operator} needs a non-empty list`, `${operator} 需要非空列表`);
       else value.forEach((item, i) => checkScalar(at(path, i), item));
       break;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) issues.add(path, `${operator} needs a number`, `${operator} 需要一个数字`);
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        issues.add(path, `${operator} needs a number`, `${operator} 需要一个数字`);
       break;
     case 'wholeNumber':
-      if (!Number.isInteger(value) || (value as number) < 0) issues.add(path, `${operator} needs a whole number of years, months or days`, `${operator} 需要整数的年数、月数或天数`);
+      if (!Number.isInteger(value) || (value as number) < 0)
+        issues.add(
+          path,
+          `${operator} needs a whole number of years, months or days`,
+          `${operator} 需要整数的年数、月数或天数`,
+        );
       break;
     case 'date':
-      if (!isIsoDate(value)) issues.add(path, `${operator} needs a YYYY-MM-DD date`, `${operator} 需要 YYYY-MM-DD 格式的日期`);
+      if (!isIsoDate(value))
+        issues.add(path, `${operator} needs a YYYY-MM-DD date`, `${operator} 需要 YYYY-MM-DD 格式的日期`);
       break;
   }
 }
@@ -174,6 +271,10 @@ function findCycle(named: Record<string, unknown>, name: string, trail: string[]
 function references(node: unknown): string[] {
   if (!isRecord(node)) return [];
   if (typeof node.condition === 'string') return [node.condition];
-  const children = [...(Array.isArray(node.all) ? node.all : []), ...(Array.isArray(node.any) ? node.any : []), ...(node.not === undefined ? [] : [node.not])];
+  const children = [
+    ...(Array.isArray(node.all) ? node.all : []),
+    ...(Array.isArray(node.any) ? node.any : []),
+    ...(node.not === undefined ? [] : [node.not]),
+  ];
   return children.flatMap(references);
 }

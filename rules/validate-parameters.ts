@@ -7,15 +7,29 @@ import { DateTime } from 'luxon';
 import { findFact } from '../domain/sources.js';
 import { isIsoDate } from './dates.js';
 import { isBandKey } from './parameters.js';
-import { FACT_TYPE_ZH, Issues, at, checkKnownKeys, factZh, isNonEmptyString, isPositiveInteger, isRecord } from './validate-support.js';
+import {
+  FACT_TYPE_ZH,
+  Issues,
+  at,
+  checkKnownKeys,
+  factZh,
+  isNonEmptyString,
+  isPositiveInteger,
+  isRecord,
+} from './validate-support.js';
 
-const nextDay = (date: string): string => DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
+const nextDay = (date: string): string =>
+  DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
 
 /** The shape of a parameter's values: every entry a number, or every entry a table. */
 export type ParameterShape = 'number' | 'table' | 'invalid';
 
 /** Validates `parameters`; returns each parameter's shape for the checks that use them. */
-export function checkParameters(issues: Issues, value: unknown, effective: { from?: string; to?: string }): Map<string, ParameterShape> {
+export function checkParameters(
+  issues: Issues,
+  value: unknown,
+  effective: { from?: string; to?: string },
+): Map<string, ParameterShape> {
   const shapes = new Map<string, ParameterShape>();
   if (!isRecord(value)) {
     issues.add('parameters', 'must be an object of dated value lists', '必须是由按日期生效的取值列表组成的对象');
@@ -24,7 +38,11 @@ export function checkParameters(issues: Issues, value: unknown, effective: { fro
   for (const [name, entries] of Object.entries(value)) {
     const path = at('parameters', name);
     if (!Array.isArray(entries) || entries.length === 0) {
-      issues.add(path, 'must be a non-empty list of { "from": "YYYY-MM-DD", "value": … }', '必须是非空列表，每项为 { "from": "YYYY-MM-DD", "value": … }');
+      issues.add(
+        path,
+        'must be a non-empty list of { "from": "YYYY-MM-DD", "value": … }',
+        '必须是非空列表，每项为 { "from": "YYYY-MM-DD", "value": … }',
+      );
       shapes.set(name, 'invalid');
       continue;
     }
@@ -33,14 +51,23 @@ export function checkParameters(issues: Issues, value: unknown, effective: { fro
   return shapes;
 }
 
-function checkDatedList(issues: Issues, path: string, entries: unknown[], effective: { from?: string; to?: string }): ParameterShape {
+function checkDatedList(
+  issues: Issues,
+  path: string,
+  entries: unknown[],
+  effective: { from?: string; to?: string },
+): ParameterShape {
   const shapes = new Set<ParameterShape>();
   let previous: { from: string; to?: string } | undefined;
   let ordered = true;
   entries.forEach((entry, i) => {
     const entryPath = at(path, i);
     if (!isRecord(entry)) {
-      issues.add(entryPath, 'must be an object { "from", "value" }', '必须是对象 { "from", "value" }（生效日期和取值）');
+      issues.add(
+        entryPath,
+        'must be an object { "from", "value" }',
+        '必须是对象 { "from", "value" }（生效日期和取值）',
+      );
       ordered = false;
       return;
     }
@@ -52,23 +79,56 @@ function checkDatedList(issues: Issues, path: string, entries: unknown[], effect
       ordered = false;
       return;
     }
-    if (to !== undefined && !(isIsoDate(to) && to >= from)) issues.add(at(entryPath, 'to'), `must be a YYYY-MM-DD date on or after ${from}`, `必须是不早于 ${from} 的 YYYY-MM-DD 日期`);
+    if (to !== undefined && !(isIsoDate(to) && to >= from))
+      issues.add(
+        at(entryPath, 'to'),
+        `must be a YYYY-MM-DD date on or after ${from}`,
+        `必须是不早于 ${from} 的 YYYY-MM-DD 日期`,
+      );
     const end = isIsoDate(to) ? to : undefined;
     if (previous && ordered) {
-      if (from <= previous.from) issues.add(at(entryPath, 'from'), `entries must be sorted by date: ${from} is not after ${previous.from}`, `各行必须按日期先后排列：${from} 不晚于上一行的 ${previous.from}`);
-      else if (previous.to !== undefined && from <= previous.to) issues.add(at(entryPath, 'from'), `overlaps the previous entry, in force until ${previous.to}`, `与上一行重叠：上一行有效至 ${previous.to}`);
-      else if (previous.to !== undefined && from !== nextDay(previous.to)) issues.add(at(entryPath, 'from'), `leaves a gap after the previous entry ends on ${previous.to}`, `上一行于 ${previous.to} 失效后出现空档，应从 ${nextDay(previous.to)} 起接续`);
+      if (from <= previous.from)
+        issues.add(
+          at(entryPath, 'from'),
+          `entries must be sorted by date: ${from} is not after ${previous.from}`,
+          `各行必须按日期先后排列：${from} 不晚于上一行的 ${previous.from}`,
+        );
+      else if (previous.to !== undefined && from <= previous.to)
+        issues.add(
+          at(entryPath, 'from'),
+          `overlaps the previous entry, in force until ${previous.to}`,
+          `与上一行重叠：上一行有效至 ${previous.to}`,
+        );
+      else if (previous.to !== undefined && from !== nextDay(previous.to))
+        issues.add(
+          at(entryPath, 'from'),
+          `leaves a gap after the previous entry ends on ${previous.to}`,
+          `上一行于 ${previous.to} 失效后出现空档，应从 ${nextDay(previous.to)} 起接续`,
+        );
     }
     previous = { from, ...(end === undefined ? {} : { to: end }) };
   });
   const first = entries[0];
   if (isIsoDate(effective.from) && isRecord(first) && isIsoDate(first.from) && first.from > effective.from) {
-    issues.add(at(at(path, 0), 'from'), `no value is in force when the policy takes effect on ${effective.from}`, `政策于 ${effective.from} 生效时该参数尚无有效取值`);
+    issues.add(
+      at(at(path, 0), 'from'),
+      `no value is in force when the policy takes effect on ${effective.from}`,
+      `政策于 ${effective.from} 生效时该参数尚无有效取值`,
+    );
   }
   if (previous?.to !== undefined && (effective.to === undefined || previous.to < effective.to)) {
-    issues.add(at(at(path, entries.length - 1), 'to'), `ends on ${previous.to} while the policy is still in force`, `于 ${previous.to} 失效，但政策此后仍在施行`);
+    issues.add(
+      at(at(path, entries.length - 1), 'to'),
+      `ends on ${previous.to} while the policy is still in force`,
+      `于 ${previous.to} 失效，但政策此后仍在施行`,
+    );
   }
-  if (shapes.size > 1) issues.add(path, 'every entry must have the same shape (all numbers or all tables)', '各行取值的形式必须一致（全部为数字，或全部为对照表）');
+  if (shapes.size > 1)
+    issues.add(
+      path,
+      'every entry must have the same shape (all numbers or all tables)',
+      '各行取值的形式必须一致（全部为数字，或全部为对照表）',
+    );
   return shapes.size === 1 ? [...shapes][0] : 'invalid';
 }
 
@@ -83,9 +143,16 @@ function valueShape(issues: Issues, path: string, value: unknown): ParameterShap
   return 'invalid';
 }
 
-const AMOUNT_FIELDS: Record<string, { parameters: Record<string, ParameterShape>; facts: Record<string, 'date' | 'number' | 'any'>; other?: string[] }> = {
+const AMOUNT_FIELDS: Record<
+  string,
+  { parameters: Record<string, ParameterShape>; facts: Record<string, 'date' | 'number' | 'any'>; other?: string[] }
+> = {
   fixed: { parameters: { parameter: 'number' }, facts: {} },
-  proratedByAgeMonths: { parameters: { parameter: 'number' }, facts: { birthDateFact: 'date' }, other: ['untilAgeYears'] },
+  proratedByAgeMonths: {
+    parameters: { parameter: 'number' },
+    facts: { birthDateFact: 'date' },
+    other: ['untilAgeYears'],
+  },
   ageBand: { parameters: { parameter: 'table' }, facts: { birthDateFact: 'date' } },
   byFactValue: { parameters: { parameter: 'table' }, facts: { fact: 'any' } },
   shareOf: { parameters: { parameter: 'table' }, facts: { baseFact: 'number', rateByFact: 'any' } },
@@ -102,16 +169,36 @@ export function checkAmountRule(
   declared: ReadonlySet<string>,
 ): string[] {
   if (!isRecord(rule) || typeof rule.type !== 'string' || !(rule.type in AMOUNT_FIELDS)) {
-    issues.add(at(path, 'type'), `must be one of: ${Object.keys(AMOUNT_FIELDS).join(', ')}`, `必须是以下之一：${Object.keys(AMOUNT_FIELDS).join('、')}`);
+    issues.add(
+      at(path, 'type'),
+      `must be one of: ${Object.keys(AMOUNT_FIELDS).join(', ')}`,
+      `必须是以下之一：${Object.keys(AMOUNT_FIELDS).join('、')}`,
+    );
     return [];
   }
   const spec = AMOUNT_FIELDS[rule.type];
-  checkKnownKeys(issues, path, rule, ['type', ...Object.keys(spec.parameters), ...Object.keys(spec.facts), ...(spec.other ?? [])]);
+  checkKnownKeys(issues, path, rule, [
+    'type',
+    ...Object.keys(spec.parameters),
+    ...Object.keys(spec.facts),
+    ...(spec.other ?? []),
+  ]);
   for (const [field, shape] of Object.entries(spec.parameters)) {
     const name = rule[field];
-    if (!isNonEmptyString(name) || !shapes.has(name)) issues.add(at(path, field), `must name a parameter of this policy, got ${JSON.stringify(name)}`, `必须是本政策的参数名，现为 ${JSON.stringify(name) ?? '空'}`);
-    else if (shapes.get(name) !== 'invalid' && shapes.get(name) !== shape) issues.add(at(path, field), `parameter ${name} must be a ${shape}`, `参数 ${name} 必须是${shape === 'table' ? '对照表' : '数字'}`);
-    else if (shape === 'table' && (rule.type === 'ageBand' || field === 'monthsParameter')) checkBandKeys(issues, at(path, field), name, parameters);
+    if (!isNonEmptyString(name) || !shapes.has(name))
+      issues.add(
+        at(path, field),
+        `must name a parameter of this policy, got ${JSON.stringify(name)}`,
+        `必须是本政策的参数名，现为 ${JSON.stringify(name) ?? '空'}`,
+      );
+    else if (shapes.get(name) !== 'invalid' && shapes.get(name) !== shape)
+      issues.add(
+        at(path, field),
+        `parameter ${name} must be a ${shape}`,
+        `参数 ${name} 必须是${shape === 'table' ? '对照表' : '数字'}`,
+      );
+    else if (shape === 'table' && (rule.type === 'ageBand' || field === 'monthsParameter'))
+      checkBandKeys(issues, at(path, field), name, parameters);
   }
   const facts: string[] = [];
   for (const [field, type] of Object.entries(spec.facts)) {
@@ -121,13 +208,23 @@ export function checkAmountRule(
       continue;
     }
     facts.push(fact);
-    if (!declared.has(fact)) issues.add(at(path, field), `fact "${fact}" is not declared in facts`, `数据项 ${factZh(fact)}未在数据清单（facts）中声明`);
+    if (!declared.has(fact))
+      issues.add(
+        at(path, field),
+        `fact "${fact}" is not declared in facts`,
+        `数据项 ${factZh(fact)}未在数据清单（facts）中声明`,
+      );
     const known = findFact(fact);
     if (known && type !== 'any' && known.field.type !== type) {
-      issues.add(at(path, field), `fact "${fact}" is a ${known.field.type}, a ${type} is needed`, `数据项 ${factZh(fact)}为${FACT_TYPE_ZH[known.field.type]}类，这里需要${FACT_TYPE_ZH[type]}类数据项`);
+      issues.add(
+        at(path, field),
+        `fact "${fact}" is a ${known.field.type}, a ${type} is needed`,
+        `数据项 ${factZh(fact)}为${FACT_TYPE_ZH[known.field.type]}类，这里需要${FACT_TYPE_ZH[type]}类数据项`,
+      );
     }
   }
-  if (rule.type === 'proratedByAgeMonths' && !isPositiveInteger(rule.untilAgeYears)) issues.add(at(path, 'untilAgeYears'), 'must be a positive whole number of years', '必须是正整数年数');
+  if (rule.type === 'proratedByAgeMonths' && !isPositiveInteger(rule.untilAgeYears))
+    issues.add(at(path, 'untilAgeYears'), 'must be a positive whole number of years', '必须是正整数年数');
   return facts;
 }
 
@@ -137,7 +234,11 @@ function checkBandKeys(issues: Issues, path: string, name: string, parameters: u
     if (!isRecord(entry) || !isRecord(entry.value)) continue;
     const bad = Object.keys(entry.value).filter((key) => !isBandKey(key));
     if (bad.length > 0) {
-      issues.add(path, `parameter ${name} has keys that are not bands ("80-89", "100+", "12"): ${bad.join(', ')}`, `参数 ${name} 中有不是区间的键（应如 "80-89"、"100+"、"12"）：${bad.join('、')}`);
+      issues.add(
+        path,
+        `parameter ${name} has keys that are not bands ("80-89", "100+", "12"): ${bad.join(', ')}`,
+        `参数 ${name} 中有不是区间的键（应如 "80-89"、"100+"、"12"）：${bad.join('、')}`,
+      );
     }
   }
 }

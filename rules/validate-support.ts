@@ -49,10 +49,19 @@ export function factZh(key: string): string {
 }
 
 /** Reports members of `record` not in `allowed` (typos such as `namedCondition`). */
-export function checkKnownKeys(issues: Issues, path: string, record: Record<string, unknown>, allowed: readonly string[]): void {
+export function checkKnownKeys(
+  issues: Issues,
+  path: string,
+  record: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
   for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
-      issues.add(at(path, key), `unknown field "${key}" (expected one of: ${allowed.join(', ')})`, `未知字段 "${key}"（应为以下之一：${allowed.join('、')}）`);
+      issues.add(
+        at(path, key),
+        `unknown field "${key}" (expected one of: ${allowed.join(', ')})`,
+        `未知字段 "${key}"（应为以下之一：${allowed.join('、')}）`,
+      );
     }
   }
 }
@@ -65,6 +74,11 @@ export function checkText(issues: Issues, path: string, value: unknown): void {
   }
   checkKnownKeys(issues, path, value, ['zh', 'en']);
   for (const language of ['zh', 'en'] as const) {
-    if (!isNonEmptyString(value[language])) issues.add(at(path, language), 'must be a non-empty string', `必须是非空字符串（${language === 'zh' ? '中文' : '英文'}）`);
+    if (!isNonEmptyString(value[language]))
+      issues.add(
+        at(path, language),
+        'must be a non-empty string',
+        `必须是非空字符串（${language === 'zh' ? '中文' : '英文'}）`,
+      );
   }
 }

@@ -57,7 +57,10 @@ accessRecordSchema.index({ caseId: 1 });
 
 /** Registers the AccessRecord model on a connection (idempotent) and returns it; call createIndexes() once at start-up. */
 export function registerAccessRecordModel(connection: Connection): Model<AccessRecord> {
-  return (connection.models.AccessRecord as Model<AccessRecord>) ?? connection.model<AccessRecord>('AccessRecord', accessRecordSchema);
+  return (
+    (connection.models.AccessRecord as Model<AccessRecord>) ??
+    connection.model<AccessRecord>('AccessRecord', accessRecordSchema)
+  );
 }
 
 /**

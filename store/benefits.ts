@@ -95,7 +95,7 @@ const grantSchema = unique(
   new Schema<Grant>(
     {
       _id: { type: String, required: true },
-    key: { type: String, required: true },
+      key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -119,7 +119,7 @@ const offerSchema = unique(
   new Schema<Offer>(
     {
       _id: { type: String, required: true },
-    key: { type: String, required: true },
+      key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -140,7 +140,7 @@ const pledgeSchema = unique(
   new Schema<Pledge>(
     {
       _id: { type: String, required: true },
-    key: { type: String, required: true },
+      key: { type: String, required: true },
       caseId: { type: String, required: true },
       subjectKey: { type: String, required: true },
       policy: ref,
@@ -165,7 +165,7 @@ const recoverySchema = unique(
   new Schema<Recovery>(
     {
       _id: { type: String, required: true },
-    key: { type: String, required: true },
+      key: { type: String, required: true },
       grantKey: { type: String, required: true },
       subjectKey: { type: String, required: true },
       amount: { type: Number, required: true },
@@ -181,7 +181,7 @@ const creditSchema = unique(
   new Schema<CreditRecord>(
     {
       _id: { type: String, required: true },
-    key: { type: String, required: true },
+      key: { type: String, required: true },
       subjectKey: { type: String, required: true },
       kind: { type: String, required: true, enum: ['false-pledge'] },
       policyId: { type: String, required: true },
@@ -201,7 +201,8 @@ export interface BenefitModels {
 }
 
 export function registerBenefitModels(connection: Connection): BenefitModels {
-  const get = <T>(name: string, schema: Schema<T>) => (connection.models[name] as Model<T>) ?? connection.model<T>(name, schema);
+  const get = <T>(name: string, schema: Schema<T>) =>
+    (connection.models[name] as Model<T>) ?? connection.model<T>(name, schema);
   return {
     Grant: get('Grant', grantSchema),
     Offer: get('Offer', offerSchema),

@@ -24,7 +24,10 @@ function writeErrorsOf(error: unknown): WriteErrorLike[] | undefined {
 }
 
 /** Inserts every document whose `_id` is new; any failure other than a duplicate key is thrown. */
-export async function insertNew<T extends { _id: string }>(collection: mongo.Collection<mongo.Document>, docs: readonly T[]): Promise<InsertOutcome> {
+export async function insertNew<T extends { _id: string }>(
+  collection: mongo.Collection<mongo.Document>,
+  docs: readonly T[],
+): Promise<InsertOutcome> {
   if (docs.length === 0) return { inserted: [], existing: [] };
   try {
     await collection.insertMany(docs as unknown as mongo.OptionalId<mongo.Document>[], { ordered: false });

@@ -78,7 +78,9 @@ export interface CaseModels {
 
 export function registerCaseModels(connection: Connection): CaseModels {
   return {
-    LifeEvent: (connection.models.LifeEvent as Model<LifeEventRecord>) ?? connection.model('LifeEvent', lifeEventSchema),
-    EventDelivery: (connection.models.EventDelivery as Model<EventDelivery>) ?? connection.model('EventDelivery', deliverySchema),
+    LifeEvent:
+      (connection.models.LifeEvent as Model<LifeEventRecord>) ?? connection.model('LifeEvent', lifeEventSchema),
+    EventDelivery:
+      (connection.models.EventDelivery as Model<EventDelivery>) ?? connection.model('EventDelivery', deliverySchema),
   };
 }

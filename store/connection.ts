@@ -21,7 +21,11 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
   });
   await connection.asPromise();
   // Unique indexes carry idempotency (no transactions): every model's exist before any write.
-  const models = [...Object.values(registerModels(connection)), registerAccessRecordModel(connection), registerSubjectModel(connection)];
+  const models = [
+    ...Object.values(registerModels(connection)),
+    registerAccessRecordModel(connection),
+    registerSubjectModel(connection),
+  ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;
 }

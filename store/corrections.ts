@@ -55,7 +55,10 @@ const correctionSchema = new Schema<DataCorrection>(
 correctionSchema.index({ subjectKey: 1, at: -1 });
 
 export function registerCorrectionModel(connection: Connection): Model<DataCorrection> {
-  return (connection.models.DataCorrection as Model<DataCorrection>) ?? connection.model<DataCorrection>('DataCorrection', correctionSchema);
+  return (
+    (connection.models.DataCorrection as Model<DataCorrection>) ??
+    connection.model<DataCorrection>('DataCorrection', correctionSchema)
+  );
 }
 
 /** Ranges the catalog's types do not carry but the departments' records do (event payloads check the same). */
@@ -64,18 +67,43 @@ const NUMBER_RANGES: Record<string, { min: number; max: number; integer: boolean
 };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A real day: 2026-02-30 parses in JavaScript (as 2 March) but is no date. */
-const isCalendarDate = (value: string) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+const isCalendarDate = (value: string) =>
+  !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+  new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 
 /** The value as the catalog types the fact; a CorrectionError naming `field` otherwise. */
-export function checkFactValue(fact: string, value: unknown, field = 'value'): { source: DataSource; field: FactField; value: unknown } {
+export function checkFactValue(
+  fact: string,
+  value: unknown,
+  field = 'value',
+): { source: DataSource; field: FactField; value: unknown } {
   const known = findFact(fact);
-  if (!known) throw new CorrectionError(400, 'UNKNOWN_FACT', `${fact} is not in the data-source catalog`, `数据目录中没有 ${fact}`, 'fact');
+  if (!known)
+    throw new CorrectionError(
+      400,
+      'UNKNOWN_FACT',
+      `${fact} is not in the data-source catalog`,
+      `数据目录中没有 ${fact}`,
+      'fact',
+    );
   const { field: definition } = known;
   if (/(IdNumber|CreditCode)$/.test(definition.column)) {
-    throw new CorrectionError(400, 'NOT_CORRECTABLE', `${fact} holds an identifier: it is corrected at the registry, not through an objection`, `${definition.label.zh}为身份标识，须到登记机关更正`, 'fact');
+    throw new CorrectionError(
+      400,
+      'NOT_CORRECTABLE',
+      `${fact} holds an identifier: it is corrected at the registry, not through an objection`,
+      `${definition.label.zh}为身份标识，须到登记机关更正`,
+      'fact',
+    );
   }
   const bad = (expected: string, expectedZh: string) =>
-    new CorrectionError(400, 'BAD_VALUE', `${field} for ${fact} must be ${expected}`, `${definition.label.zh}的值须为${expectedZh}`, field);
+    new CorrectionError(
+      400,
+      'BAD_VALUE',
+      `${field} for ${fact} must be ${expected}`,
+      `${definition.label.zh}的值须为${expectedZh}`,
+      field,
+    );
   switch (definition.type) {
     case 'number': {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number', '数字');
@@ -89,11 +117,13 @@ export function checkFactValue(fact: string, value: unknown, field = 'value'): {
       if (typeof value !== 'boolean') throw bad('true or false', 'true 或 false');
       break;
     case 'date':
-      if (typeof value !== 'string' || !DATE.test(value) || !isCalendarDate(value)) throw bad('a date YYYY-MM-DD', '日期 YYYY-MM-DD');
+      if (typeof value !== 'string' || !DATE.test(value) || !isCalendarDate(value))
+        throw bad('a date YYYY-MM-DD', '日期 YYYY-MM-DD');
       break;
     case 'string':
       if (typeof value !== 'string' || value.trim() === '') throw bad('text', '文字');
-      if (definition.values && !definition.values.includes(value)) throw bad(`one of ${definition.values.join(', ')}`, `${definition.values.join('、')}之一`);
+      if (definition.values && !definition.values.includes(value))
+        throw bad(`one of ${definition.values.join(', ')}`, `${definition.values.join('、')}之一`);
       break;
   }
   return { source: known.source, field: definition, value };
@@ -117,11 +147,24 @@ export interface CorrectionRequest {
 export async function correctSharedFact(connection: Connection, request: CorrectionRequest): Promise<DataCorrection> {
   const { source, field } = checkFactValue(request.fact, request.value);
   const reason = request.reason.trim();
-  if (reason.length < 5) throw new CorrectionError(400, 'REASON_REQUIRED', 'state why the record is corrected (at least 5 characters)', '请说明更正理由（至少5个字）', 'reason');
+  if (reason.length < 5)
+    throw new CorrectionError(
+      400,
+      'REASON_REQUIRED',
+      'state why the record is corrected (at least 5 characters)',
+      '请说明更正理由（至少5个字）',
+      'reason',
+    );
   const subject = await resolveSubject(connection, request.subjectKey);
   const idValue = source.subject === 'person' ? subject?.idNumber : subject?.creditCode;
   if (!subject || subject.kind !== source.subject || !idValue) {
-    throw new CorrectionError(404, 'SUBJECT_NOT_FOUND', `the subject is not a ${source.subject} known to the system of record`, '系统中没有该当事人', 'subject');
+    throw new CorrectionError(
+      404,
+      'SUBJECT_NOT_FOUND',
+      `the subject is not a ${source.subject} known to the system of record`,
+      '系统中没有该当事人',
+      'subject',
+    );
   }
   const Correction = registerCorrectionModel(connection);
   const documents = connection.db!.collection(source.collection);
@@ -129,15 +172,28 @@ export async function correctSharedFact(connection: Connection, request: Correct
   if (!audit) {
     const current = await documents.findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
     if (!current) {
-      throw new CorrectionError(409, 'NO_RECORD', `${source.department.en} holds no record of this subject to correct`, `${source.department.zh}没有该当事人的记录，无法更正`, 'fact');
+      throw new CorrectionError(
+        409,
+        'NO_RECORD',
+        `${source.department.en} holds no record of this subject to correct`,
+        `${source.department.zh}没有该当事人的记录，无法更正`,
+        'fact',
+      );
     }
     const old = shownFactValue(request.fact, current[field.column]);
     await Correction.updateOne(
       { _id: request.key },
       {
         $setOnInsert: {
-          subjectKey: request.subjectKey, fact: request.fact, source: source.id, department: source.department.zh,
-          ...(old === undefined ? {} : { oldValue: old }), newValue: request.value, reason, by: request.by, at: new Date(),
+          subjectKey: request.subjectKey,
+          fact: request.fact,
+          source: source.id,
+          department: source.department.zh,
+          ...(old === undefined ? {} : { oldValue: old }),
+          newValue: request.value,
+          reason,
+          by: request.by,
+          at: new Date(),
         },
       },
       { upsert: true },
@@ -145,7 +201,13 @@ export async function correctSharedFact(connection: Connection, request: Correct
     audit = (await Correction.findOne({ _id: request.key }).lean())!;
   }
   if (audit.fact !== request.fact || JSON.stringify(audit.newValue) !== JSON.stringify(request.value)) {
-    throw new CorrectionError(409, 'ALREADY_CORRECTED', `this objection's record was already corrected (${audit.fact} on ${audit.at.toISOString()})`, `该异议对应的记录已于 ${audit.at.toISOString()} 更正`, 'value');
+    throw new CorrectionError(
+      409,
+      'ALREADY_CORRECTED',
+      `this objection's record was already corrected (${audit.fact} on ${audit.at.toISOString()})`,
+      `该异议对应的记录已于 ${audit.at.toISOString()} 更正`,
+      'value',
+    );
   }
   // After the audit: setting the same value again is harmless, so a retry always finishes the write.
   await documents.updateOne({ _id: idValue } as object, { $set: { [field.column]: audit.newValue } });

@@ -141,7 +141,8 @@ export interface DecisionModels {
 
 export function registerDecisionModels(connection: Connection): DecisionModels {
   return {
-    FactSnapshot: (connection.models.FactSnapshot as Model<FactSnapshot>) ?? connection.model('FactSnapshot', snapshotSchema),
+    FactSnapshot:
+      (connection.models.FactSnapshot as Model<FactSnapshot>) ?? connection.model('FactSnapshot', snapshotSchema),
     Decision: (connection.models.Decision as Model<DecisionRecord>) ?? connection.model('Decision', decisionSchema),
     ManualTask: (connection.models.ManualTask as Model<ManualTask>) ?? connection.model('ManualTask', manualTaskSchema),
   };

@@ -48,5 +48,8 @@ const horizonSchema = new Schema<HorizonRecord>(
 horizonSchema.index({ subjectKey: 1 });
 
 export function registerHorizonModel(connection: Connection): Model<HorizonRecord> {
-  return (connection.models.EligibilityHorizon as Model<HorizonRecord>) ?? connection.model('EligibilityHorizon', horizonSchema);
+  return (
+    (connection.models.EligibilityHorizon as Model<HorizonRecord>) ??
+    connection.model('EligibilityHorizon', horizonSchema)
+  );
 }

@@ -18,7 +18,10 @@ const ferret = new WeakMap<Connection, Promise<boolean>>();
 export function isFerretDb(connection: Connection): Promise<boolean> {
   let known = ferret.get(connection);
   if (!known) {
-    known = connection.db!.admin().command({ buildInfo: 1 }).then((info) => typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion));
+    known = connection
+      .db!.admin()
+      .command({ buildInfo: 1 })
+      .then((info) => typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion));
     known.catch(() => ferret.delete(connection));
     ferret.set(connection, known);
   }

@@ -98,7 +98,10 @@ objectionSchema.index({ caseId: 1 });
 objectionSchema.index({ status: 1, filedAt: -1 });
 
 export function registerObjectionModel(connection: Connection): Model<ObjectionRecord> {
-  return (connection.models.Objection as Model<ObjectionRecord>) ?? connection.model<ObjectionRecord>('Objection', objectionSchema);
+  return (
+    (connection.models.Objection as Model<ObjectionRecord>) ??
+    connection.model<ObjectionRecord>('Objection', objectionSchema)
+  );
 }
 
 /**
@@ -116,6 +119,9 @@ export async function addObjectionStep(
   if (!current) return undefined;
   if (current.steps.some((existing) => existing.key === step.key)) return current;
   const at = step.at ?? new Date();
-  await Objection.updateOne({ _id: objectionId }, { $push: { steps: { ...step, at } }, $set: { ...set, updatedAt: at } });
+  await Objection.updateOne(
+    { _id: objectionId },
+    { $push: { steps: { ...step, at } }, $set: { ...set, updatedAt: at } },
+  );
   return (await Objection.findOne({ _id: objectionId }).lean()) ?? undefined;
 }

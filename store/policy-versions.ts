@@ -10,7 +10,18 @@ import type { Role } from './users.js';
 
 export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
 export type PolicyRole = 'officer' | 'reviewer';
-export type PolicyAction = 'created' | 'edited' | 'validated' | 'tested' | 'simulated' | 'submitted' | 'approved' | 'rejected' | 'published' | 'retired' | 'imported';
+export type PolicyAction =
+  | 'created'
+  | 'edited'
+  | 'validated'
+  | 'tested'
+  | 'simulated'
+  | 'submitted'
+  | 'approved'
+  | 'rejected'
+  | 'published'
+  | 'retired'
+  | 'imported';
 
 export interface CheckSummary {
   /** The content hash the check ran on: a later edit makes it stale. */
@@ -64,7 +75,12 @@ export interface PolicyHistoryEntry {
 }
 
 const check = new Schema<CheckSummary>(
-  { hash: { type: String, required: true }, at: { type: Date, required: true }, passed: { type: Boolean, required: true }, detail: { type: String, default: '' } },
+  {
+    hash: { type: String, required: true },
+    at: { type: Date, required: true },
+    passed: { type: Boolean, required: true },
+    detail: { type: String, default: '' },
+  },
   { _id: false },
 );
 
@@ -123,8 +139,12 @@ export interface PolicyModels {
 
 export function registerPolicyModels(connection: Connection): PolicyModels {
   return {
-    PolicyVersion: (connection.models.PolicyVersion as Model<PolicyVersionRecord>) ?? connection.model('PolicyVersion', versionSchema),
-    PolicyHistory: (connection.models.PolicyHistory as Model<PolicyHistoryEntry>) ?? connection.model('PolicyHistory', historySchema),
+    PolicyVersion:
+      (connection.models.PolicyVersion as Model<PolicyVersionRecord>) ??
+      connection.model('PolicyVersion', versionSchema),
+    PolicyHistory:
+      (connection.models.PolicyHistory as Model<PolicyHistoryEntry>) ??
+      connection.model('PolicyHistory', historySchema),
   };
 }
 

@@ -12,7 +12,10 @@ import type { Connection, mongo } from 'mongoose';
 import { findFact, findSource, type DataSource, type FactField, type SubjectKind } from '../domain/sources.js';
 
 /** The source whose documents define who belongs to the population. */
-export const REGISTER_SOURCE: Record<SubjectKind, string> = { person: 'household-registry', enterprise: 'business-registry' };
+export const REGISTER_SOURCE: Record<SubjectKind, string> = {
+  person: 'household-registry',
+  enterprise: 'business-registry',
+};
 
 /** One subject: its raw key (resident ID or USCC; internal, for resuming) and its flat facts. */
 export interface PopulationRecord {
@@ -48,7 +51,8 @@ function planSources(kind: SubjectKind, facts: readonly string[]): Plan[] {
   for (const key of new Set(facts)) {
     const known = findFact(key);
     if (!known) throw new Error(`population: fact ${key} is not in the data-source catalog`);
-    if (known.source.subject !== kind) throw new Error(`population: fact ${key} is about ${known.source.subject}s, not ${kind}s`);
+    if (known.source.subject !== kind)
+      throw new Error(`population: fact ${key} is about ${known.source.subject}s, not ${kind}s`);
     const plan = plans.get(known.source.id) ?? { source: known.source, fields: [] };
     plan.fields.push(known.field);
     plans.set(known.source.id, plan);
@@ -66,7 +70,10 @@ const afterFilter = (after: string | undefined): object => (after === undefined 
 export async function countPopulation(connection: Connection, kind: SubjectKind, after?: string): Promise<number> {
   const collection = connection.db!.collection(findSource(REGISTER_SOURCE[kind])!.collection);
   if (after !== undefined) return collection.countDocuments(afterFilter(after));
-  const [stats] = await collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray().catch(() => [] as Array<{ count?: number }>);
+  const [stats] = await collection
+    .aggregate<{ count?: number }>([{ $collStats: { count: {} } }])
+    .toArray()
+    .catch(() => [] as Array<{ count?: number }>);
   return typeof stats?.count === 'number' ? stats.count : collection.estimatedDocumentCount();
 }
 
@@ -161,7 +168,10 @@ function fold(facts: Record<string, unknown>, fields: readonly FactField[], doc:
  * Streams the population in `_id` order as batches of flat fact records. Resumable: pass the
  * last record's id as `after`. Stops (throwing the signal's reason) between batches when aborted.
  */
-export async function* streamPopulation(connection: Connection, options: PopulationOptions): AsyncGenerator<PopulationRecord[]> {
+export async function* streamPopulation(
+  connection: Connection,
+  options: PopulationOptions,
+): AsyncGenerator<PopulationRecord[]> {
   const db = connection.db;
   if (!db) throw new Error('population: the connection is not open');
   const plans = planSources(options.kind, options.facts);
@@ -170,7 +180,11 @@ export async function* streamPopulation(connection: Connection, options: Populat
   const readers = plans.map(({ source, fields }) => {
     const projection: Record<string, 1> = { _id: 1 };
     for (const field of fields) projection[field.column] = 1;
-    return new SortedReader(db.collection(source.collection).find(afterFilter(options.after), { projection, sort: { _id: 1 }, batchSize: readBatchSize }));
+    return new SortedReader(
+      db
+        .collection(source.collection)
+        .find(afterFilter(options.after), { projection, sort: { _id: 1 }, batchSize: readBatchSize }),
+    );
   });
   const [register, ...others] = readers;
   const [registerPlan, ...otherPlans] = plans;

@@ -109,15 +109,21 @@ export interface SharedDataDocs {
 export type SharedCollectionName = keyof SharedDataDocs;
 
 /** The identifier field a subject kind's documents are keyed by. */
-export const SUBJECT_ID_FIELD: Record<SubjectKind, 'idNumber' | 'creditCode'> = { person: 'idNumber', enterprise: 'creditCode' };
+export const SUBJECT_ID_FIELD: Record<SubjectKind, 'idNumber' | 'creditCode'> = {
+  person: 'idNumber',
+  enterprise: 'creditCode',
+};
 
 /** Every shared-data collection with its subject kind and key field, from the catalog. */
-export const SHARED_COLLECTIONS: ReadonlyArray<{ name: SharedCollectionName; subject: SubjectKind; keyField: 'idNumber' | 'creditCode' }> =
-  DATA_SOURCES.map((source) => ({
-    name: source.collection as SharedCollectionName,
-    subject: source.subject,
-    keyField: SUBJECT_ID_FIELD[source.subject],
-  }));
+export const SHARED_COLLECTIONS: ReadonlyArray<{
+  name: SharedCollectionName;
+  subject: SubjectKind;
+  keyField: 'idNumber' | 'creditCode';
+}> = DATA_SOURCES.map((source) => ({
+  name: source.collection as SharedCollectionName,
+  subject: source.subject,
+  keyField: SUBJECT_ID_FIELD[source.subject],
+}));
 
 /** A typed native-driver handle on one shared-data collection. */
 export function sharedCollection<Name extends SharedCollectionName>(
@@ -131,6 +137,9 @@ export function sharedCollection<Name extends SharedCollectionName>(
 /** Creates each collection's unique key index (idempotent: an existing identical index is kept). */
 export async function ensureSharedDataIndexes(connection: Connection): Promise<void> {
   for (const { name, keyField } of SHARED_COLLECTIONS) {
-    await sharedCollection(connection, name).createIndex({ [keyField]: 1 }, { unique: true, name: `${keyField}_unique` });
+    await sharedCollection(connection, name).createIndex(
+      { [keyField]: 1 },
+      { unique: true, name: `${keyField}_unique` },
+    );
   }
 }

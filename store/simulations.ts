@@ -29,17 +29,32 @@ export interface KeptSimulation<View> {
 const collection = (store: Connection) => store.db!.collection<SimulationRecord>('policy_simulations');
 
 /** Keeps a new attempt's first view as the version's latest simulation, replacing any earlier attempt. */
-export async function saveSimulation(store: Connection, id: string, run: string, hash: string, view: object, at: Date): Promise<void> {
+export async function saveSimulation(
+  store: Connection,
+  id: string,
+  run: string,
+  hash: string,
+  view: object,
+  at: Date,
+): Promise<void> {
   await collection(store).replaceOne({ _id: id }, { hash, at, run, view: JSON.stringify(view) }, { upsert: true });
 }
 
 /** Writes an attempt's later view (progress, result, failure), unless a later attempt has replaced it. */
-export async function updateSimulation(store: Connection, id: string, run: string, view: object, at: Date): Promise<void> {
+export async function updateSimulation(
+  store: Connection,
+  id: string,
+  run: string,
+  view: object,
+  at: Date,
+): Promise<void> {
   await collection(store).updateOne({ _id: id, run }, { $set: { at, view: JSON.stringify(view) } });
 }
 
 /** The version's latest kept simulation, if any. */
 export async function loadSimulation<View>(store: Connection, id: string): Promise<KeptSimulation<View> | undefined> {
   const record = await collection(store).findOne({ _id: id });
-  return record ? { hash: record.hash, at: record.at, run: record.run, view: JSON.parse(record.view) as View } : undefined;
+  return record
+    ? { hash: record.hash, at: record.at, run: record.run, view: JSON.parse(record.view) as View }
+    : undefined;
 }

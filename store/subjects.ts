@@ -34,7 +34,12 @@ export const SUBJECTS_COLLECTION = 'subjects';
 
 const subjectSchema = new Schema<SubjectRecord>(
   {
-    _id: { type: String, default(this: SubjectRecord) { return this.subjectKey; } },
+    _id: {
+      type: String,
+      default(this: SubjectRecord) {
+        return this.subjectKey;
+      },
+    },
     subjectKey: { type: String, required: true },
     kind: { type: String, enum: ['person', 'enterprise'], required: true },
     idNumber: { type: String },
@@ -51,12 +56,16 @@ subjectSchema.pre('validate', function () {
 
 /** Registers the Subject model on a connection (idempotent) and returns it; call `createIndexes()` once at start. */
 export function registerSubjectModel(connection: Connection): Model<SubjectRecord> {
-  return (connection.models.Subject as Model<SubjectRecord>) ?? connection.model<SubjectRecord>('Subject', subjectSchema);
+  return (
+    (connection.models.Subject as Model<SubjectRecord>) ?? connection.model<SubjectRecord>('Subject', subjectSchema)
+  );
 }
 
 /** The kind and identifier behind a subject key, or undefined for an unknown key. Read-only, one `_id` lookup. */
 export async function resolveSubject(connection: Connection, subjectKey: string): Promise<ResolvedSubject | undefined> {
-  const doc = await registerSubjectModel(connection).findOne({ _id: subjectKey }, { _id: 0, kind: 1, idNumber: 1, creditCode: 1 }).lean();
+  const doc = await registerSubjectModel(connection)
+    .findOne({ _id: subjectKey }, { _id: 0, kind: 1, idNumber: 1, creditCode: 1 })
+    .lean();
   if (!doc) return undefined;
   return {
     kind: doc.kind,

@@ -37,11 +37,17 @@ unmaskSchema.index({ subjectKey: 1, at: -1 });
 
 /** Registers the model on a connection (idempotent); call createIndexes() once. */
 export function registerUnmaskModel(connection: Connection): Model<UnmaskRecord> {
-  return (connection.models.UnmaskRecord as Model<UnmaskRecord>) ?? connection.model<UnmaskRecord>('UnmaskRecord', unmaskSchema);
+  return (
+    (connection.models.UnmaskRecord as Model<UnmaskRecord>) ??
+    connection.model<UnmaskRecord>('UnmaskRecord', unmaskSchema)
+  );
 }
 
 /** Writes one reveal (never updated or deleted) and returns it. */
-export async function logUnmask(connection: Connection, entry: Omit<UnmaskRecord, '_id' | 'at'> & { at?: Date }): Promise<UnmaskRecord> {
+export async function logUnmask(
+  connection: Connection,
+  entry: Omit<UnmaskRecord, '_id' | 'at'> & { at?: Date },
+): Promise<UnmaskRecord> {
   const record: UnmaskRecord = { _id: `${entry.caseId}#unmask#${randomUUID()}`, ...entry, at: entry.at ?? new Date() };
   await registerUnmaskModel(connection).create(record);
   return record;

@@ -19,7 +19,13 @@ export const ROLES: readonly Role[] = ['officer', 'reviewer', 'supervisor', 'ins
 /** The roles that author and review policies. */
 export const POLICY_ROLES: readonly PolicyRole[] = ['officer', 'reviewer'];
 /** Role names in Chinese, for refusals. */
-export const ROLE_ZH: Record<Role, string> = { officer: '政策经办人', reviewer: '审核人', supervisor: '督查人员', inspector: '核查人员', citizen: '群众' };
+export const ROLE_ZH: Record<Role, string> = {
+  officer: '政策经办人',
+  reviewer: '审核人',
+  supervisor: '督查人员',
+  inspector: '核查人员',
+  citizen: '群众',
+};
 
 export const isPolicyRole = (role: Role): role is PolicyRole => (POLICY_ROLES as readonly Role[]).includes(role);
 
@@ -61,15 +67,28 @@ export const tokenHash = (token: string) => createHash('sha256').update(token).d
  * Issues a new token for a person in a role; the only time the token is visible. A citizen's
  * token needs their subject key (never the raw ID); staff tokens carry none.
  */
-export async function issueToken(store: Connection, name: string, role: Role, options: { subjectKey?: string } = {}): Promise<string> {
+export async function issueToken(
+  store: Connection,
+  name: string,
+  role: Role,
+  options: { subjectKey?: string } = {},
+): Promise<string> {
   if (!name.trim()) throw new Error('a user needs a name');
   if (!ROLES.includes(role)) throw new Error(`unknown role "${role}": one of ${ROLES.join(', ')}`);
   const { subjectKey } = options;
-  if (role === 'citizen' && !subjectKey) throw new Error('a citizen token is bound to the citizen’s subject key: give one');
+  if (role === 'citizen' && !subjectKey)
+    throw new Error('a citizen token is bound to the citizen’s subject key: give one');
   if (role !== 'citizen' && subjectKey) throw new Error('only a citizen token is bound to a subject key');
-  if (subjectKey && !SUBJECT_KEY_PATTERN.test(subjectKey)) throw new Error('the subject key is not a pseudonymous key (p_… or e_…)');
+  if (subjectKey && !SUBJECT_KEY_PATTERN.test(subjectKey))
+    throw new Error('the subject key is not a pseudonymous key (p_… or e_…)');
   const token = `af_${randomBytes(24).toString('base64url')}`;
-  await registerUserModel(store).create({ _id: tokenHash(token), name: name.trim(), role, ...(subjectKey ? { subjectKey } : {}), createdAt: new Date() });
+  await registerUserModel(store).create({
+    _id: tokenHash(token),
+    name: name.trim(),
+    role,
+    ...(subjectKey ? { subjectKey } : {}),
+    createdAt: new Date(),
+  });
   return token;
 }
 

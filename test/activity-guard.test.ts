@@ -13,7 +13,11 @@ describe('every activity, as the worker runs it', () => {
     });
     const failure = await evaluate().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ type: 'ParameterNotInForce', nonRetryable: true, message: 'parameter annualAmount has no value on 2024-12-31' });
+    expect(failure).toMatchObject({
+      type: 'ParameterNotInForce',
+      nonRetryable: true,
+      message: 'parameter annualAmount has no value on 2024-12-31',
+    });
   });
 
   it('leaves other errors as they are, so the retry policy decides', async () => {
@@ -30,7 +34,9 @@ describe('every activity, as the worker runs it', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 300 });
     let beats = 0;
     env.on('heartbeat', () => beats++);
-    const { slow } = guardActivities({ slow: (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('done'), ms)) });
+    const { slow } = guardActivities({
+      slow: (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('done'), ms)),
+    });
     expect(await env.run(slow, 550)).toBe('done');
     const afterRun = beats;
     expect(afterRun).toBeGreaterThanOrEqual(3);

@@ -31,14 +31,19 @@ afterAll(async () => {
   await env?.close();
 });
 
-const call = (method: string, path: string, token: string, body?: unknown) => callApi(env.url, method, path, token, body);
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  callApi(env.url, method, path, token, body);
 const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/timeline`;
 
 describe('a supervisor', () => {
   it('finds the case of a birth by the child’s resident ID, in Temporal and the records, with the ID masked', async () => {
     const path = `/cases?subject=${env.child.id}`;
     // Visibility is eventually consistent: wait until Temporal lists the case with its outcome.
-    await expect.poll(async () => ((await call('GET', path, env.tokens.supervisor)).json as CaseSearchResult).cases[0]?.foundIn, { timeout: 20_000 }).toEqual(['temporal', 'record']);
+    await expect
+      .poll(async () => ((await call('GET', path, env.tokens.supervisor)).json as CaseSearchResult).cases[0]?.foundIn, {
+        timeout: 20_000,
+      })
+      .toEqual(['temporal', 'record']);
     const { status, json, text } = await call('GET', path, env.tokens.supervisor);
     expect(status).toBe(200);
     expect(json.cases).toHaveLength(1);
@@ -47,11 +52,20 @@ describe('a supervisor', () => {
       caseId: env.birthCase,
       eventType: 'birth.registered',
       eventDate: '2026-03-20',
-      subject: { kind: 'person', subjectKey: env.child.subjectKey, maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}` },
+      subject: {
+        kind: 'person',
+        subjectKey: env.child.subjectKey,
+        maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`,
+      },
       caseStatus: 'decided',
       outcome: 'eligible',
       execution: 'COMPLETED',
-      links: { timeline: `/cases/${encodeURIComponent(env.birthCase)}/timeline`, temporalUi: expect.stringContaining(`${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/`) },
+      links: {
+        timeline: `/cases/${encodeURIComponent(env.birthCase)}/timeline`,
+        temporalUi: expect.stringContaining(
+          `${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/`,
+        ),
+      },
     });
     expect(found.policies).toContainEqual({ id: 'childcare-subsidy', version: 1, outcome: 'eligible', amount: 3000 });
     expect(found.departments).toEqual(['市卫生健康委员会']);
@@ -60,8 +74,13 @@ describe('a supervisor', () => {
 
   it('filters by policy, event type, status and dates, and finds a firm by its credit code', async () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const ids = async (query: string) => ((await call('GET', `/cases?${query}`, env.tokens.supervisor)).json as CaseSearchResult).cases.map((c) => c.caseId);
-    expect(await ids(`policy=childcare-subsidy&eventType=birth.registered&status=decided&from=${today}&to=${today}`)).toEqual([env.birthCase]);
+    const ids = async (query: string) =>
+      ((await call('GET', `/cases?${query}`, env.tokens.supervisor)).json as CaseSearchResult).cases.map(
+        (c) => c.caseId,
+      );
+    expect(
+      await ids(`policy=childcare-subsidy&eventType=birth.registered&status=decided&from=${today}&to=${today}`),
+    ).toEqual([env.birthCase]);
     expect(await ids('policy=business-startup-subsidy')).toEqual([env.reviewCase]);
     expect(await ids('eventType=enterprise.annual-review')).toEqual([env.reviewCase]);
     expect(await ids(`subject=${env.child.id}&from=2099-01-01`)).toEqual([]);
@@ -79,17 +98,28 @@ describe('a supervisor', () => {
     const times = timeline.entries.map((e) => e.at);
     expect(times).toEqual([...times].sort());
 
-    const first = (kind: string, where: (e: CaseTimeline['entries'][number]) => boolean = () => true) => timeline.entries.findIndex((e) => e.kind === kind && where(e));
-    const decision = timeline.entries[first('decision', (e) => (e.detail?.policy as { id: string }).id === 'childcare-subsidy')];
-    expect(decision).toMatchObject({ source: 'record', actor: 'rules engine', detail: { outcome: 'eligible', amount: 3000, period: '2026' } });
+    const first = (kind: string, where: (e: CaseTimeline['entries'][number]) => boolean = () => true) =>
+      timeline.entries.findIndex((e) => e.kind === kind && where(e));
+    const decision =
+      timeline.entries[first('decision', (e) => (e.detail?.policy as { id: string }).id === 'childcare-subsidy')];
+    expect(decision).toMatchObject({
+      source: 'record',
+      actor: 'rules engine',
+      detail: { outcome: 'eligible', amount: 3000, period: '2026' },
+    });
     const conditions = decision.detail!.conditions as Array<{ fact: string; factValue: unknown; result: unknown }>;
-    expect(conditions).toContainEqual(expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }));
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }),
+    );
 
     const access = first('data.access', (e) => e.detail?.policyId === 'childcare-subsidy');
     const grant = first('grant');
     const queued = first('notice.queued', (e) => e.detail?.template === 'grant.awarded');
     const delivered = first('notice.delivered', (e) => e.detail?.channel === 'inbox');
-    expect(timeline.entries[access].detail).toMatchObject({ fields: expect.arrayContaining(['person.birthDate']), outcome: 'answered' });
+    expect(timeline.entries[access].detail).toMatchObject({
+      fields: expect.arrayContaining(['person.birthDate']),
+      outcome: 'answered',
+    });
     expect(timeline.entries[grant].detail).toMatchObject({ amount: 3000, basis: 'auto', status: 'granted' });
     expect(first('event.received')).toBe(0);
     expect([access, grant, queued, delivered].every((i) => i > 0)).toBe(true);
@@ -99,28 +129,56 @@ describe('a supervisor', () => {
     expect(queued).toBeLessThan(delivered);
 
     // Temporal's side: the case's activities by name, the child it started, and the child's own grant.
-    const kinds = timeline.entries.filter((e) => e.source === 'temporal').map((e) => `${e.workflowId === env.birthCase ? 'case' : 'child'}:${e.kind}`);
-    expect(kinds).toEqual(expect.arrayContaining(['case:workflow.started', 'case:activity.collectFacts', 'case:activity.evaluateCase', 'case:child.started', 'child:activity.recordGrant', 'child:activity.enqueueNotice', 'child:workflow.completed']));
-    expect(timeline.workflows.map((w) => [w.type, w.history])).toEqual([['lifeEvent', 'read'], ['grantBenefit', 'read']]);
+    const kinds = timeline.entries
+      .filter((e) => e.source === 'temporal')
+      .map((e) => `${e.workflowId === env.birthCase ? 'case' : 'child'}:${e.kind}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'case:workflow.started',
+        'case:activity.collectFacts',
+        'case:activity.evaluateCase',
+        'case:child.started',
+        'child:activity.recordGrant',
+        'child:activity.enqueueNotice',
+        'child:workflow.completed',
+      ]),
+    );
+    expect(timeline.workflows.map((w) => [w.type, w.history])).toEqual([
+      ['lifeEvent', 'read'],
+      ['grantBenefit', 'read'],
+    ]);
     for (const workflow of timeline.workflows) {
-      expect(workflow.temporalUi).toBe(`${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(workflow.workflowId)}/${workflow.runId}/history`);
+      expect(workflow.temporalUi).toBe(
+        `${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(workflow.workflowId)}/${workflow.runId}/history`,
+      );
     }
   });
 
   it('unmasks only with a stated reason, which is logged and shows in the timeline', async () => {
-    const short = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, { reason: '看看' });
+    const short = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, {
+      reason: '看看',
+    });
     expect([short.status, short.json.code, short.json.field]).toEqual([400, 'REASON_REQUIRED', 'reason']);
     expect(short.json.messageZh).toContain('理由');
     expect(short.text).not.toContain(env.child.id);
 
     const reason = '群众来电反映未收到育儿补贴，核实身份';
-    const revealed = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, { reason });
+    const revealed = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, {
+      reason,
+    });
     expect(revealed.status).toBe(200);
-    expect(revealed.json).toMatchObject({ caseId: env.birthCase, subject: { kind: 'person', id: env.child.id }, reason, unmaskedBy: '周督查' });
+    expect(revealed.json).toMatchObject({
+      caseId: env.birthCase,
+      subject: { kind: 'person', id: env.child.id },
+      reason,
+      unmaskedBy: '周督查',
+    });
 
     const after = await call('GET', timelinePath(env.birthCase), env.tokens.supervisor);
     const reveal = (after.json as CaseTimeline).entries.filter((e) => e.kind === 'unmask');
-    expect(reveal).toEqual([expect.objectContaining({ actor: '周督查', source: 'record', detail: { role: 'supervisor', reason } })]);
+    expect(reveal).toEqual([
+      expect.objectContaining({ actor: '周督查', source: 'record', detail: { role: 'supervisor', reason } }),
+    ]);
     expect(after.text).not.toContain(env.child.id);
   });
 });
@@ -130,7 +188,11 @@ describe('the case workflow with its search attributes', () => {
     const history = await env.client.workflow.getHandle(env.birthCase).fetchHistory();
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     expect(markers).toHaveLength(1);
-    const upserts = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort());
+    const upserts = (history.events ?? [])
+      .filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)
+      .map((e) =>
+        Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes!.indexedFields!).sort(),
+      );
     expect(upserts).toContainEqual(['AfDepartment', 'AfOutcome']);
     await Worker.runReplayHistory({ workflowBundle: await productionBundle() }, history, env.birthCase);
     expect(identifiersIn(JSON.stringify(history))).toEqual([]);
@@ -147,8 +209,14 @@ describe('other roles', () => {
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
     expect((await call('GET', '/cases', env.tokens.otherCitizen)).json.cases).toEqual([]);
     const searchOther = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.otherCitizen);
-    expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([403, 'FORBIDDEN_SUBJECT', 'subject']);
-    const unmask = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.citizen, { reason: 'I want to see it' });
+    expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([
+      403,
+      'FORBIDDEN_SUBJECT',
+      'subject',
+    ]);
+    const unmask = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.citizen, {
+      reason: 'I want to see it',
+    });
     expect([unmask.status, unmask.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(unmask.json.messageZh).toContain('只有督查人员');
   });
@@ -158,15 +226,26 @@ describe('other roles', () => {
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
     expect([before.status, before.json.code]).toEqual([403, 'NOT_ASSIGNED']);
 
-    const refused = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.inspector, { inspector: '陈核查' });
+    const refused = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.inspector, {
+      inspector: '陈核查',
+    });
     expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
-    const assigned = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.supervisor, { inspector: '陈核查' });
+    const assigned = await call(
+      'POST',
+      `/cases/${encodeURIComponent(env.reviewCase)}/inspector`,
+      env.tokens.supervisor,
+      { inspector: '陈核查' },
+    );
     expect(assigned.json).toEqual({ caseId: env.reviewCase, inspector: '陈核查', pledges: 1 });
 
-    expect((await call('GET', '/cases', env.tokens.inspector)).json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.reviewCase]);
+    expect(
+      (await call('GET', '/cases', env.tokens.inspector)).json.cases.map((c: { caseId: string }) => c.caseId),
+    ).toEqual([env.reviewCase]);
     const timeline = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
     expect(timeline.status).toBe(200);
-    expect((timeline.json as CaseTimeline).entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['pledge', 'inspection.assigned', 'timer.started']));
+    expect((timeline.json as CaseTimeline).entries.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['pledge', 'inspection.assigned', 'timer.started']),
+    );
     expect(timeline.text).not.toContain(env.firm.id);
     expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(403);
   });
@@ -174,27 +253,41 @@ describe('other roles', () => {
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
     const officer = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.officer);
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
-    expect(officer.json.message).toMatch(/only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is a policy officer/);
+    expect(officer.json.message).toMatch(
+      /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is a policy officer/,
+    );
     expect(officer.json.messageZh).toContain('王芳是政策经办人');
     const draft = await call('POST', '/policies', env.tokens.supervisor, { id: 'x' });
     expect([draft.status, draft.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(draft.json.messageZh).toContain('周督查是督查人员');
     // The lifecycle itself refuses the new roles, whoever calls it.
     const lifecycle = createPolicyLifecycle(env.pipeline.store);
-    await expect(lifecycle.validate({ name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1)).rejects.toMatchObject({
+    await expect(
+      lifecycle.validate({ name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN_ROLE',
       message: 'only an officer or a reviewer may validate policies; 周督查 is a supervisor',
       messageZh: '只有政策经办人或审核人可以校验政策；周督查是督查人员',
     });
-    await expect(lifecycle.approve({ name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1)).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE', messageZh: '只有审核人可以批准政策；小明家长是群众' });
+    await expect(
+      lifecycle.approve({ name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE', messageZh: '只有审核人可以批准政策；小明家长是群众' });
   });
 
   it('documents every case route with its tag and a bilingual summary', async () => {
-    const document = (await (await fetch(`${env.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags: string[]; summary: string }>> };
+    const document = (await (await fetch(`${env.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { tags: string[]; summary: string }>>;
+    };
     const routes = Object.entries(document.paths).filter(([path]) => path.startsWith('/cases'));
-    expect(routes.map(([path]) => path).sort()).toEqual(['/cases', '/cases/{caseId}/inspector', '/cases/{caseId}/timeline', '/cases/{caseId}/unmask']);
+    expect(routes.map(([path]) => path).sort()).toEqual([
+      '/cases',
+      '/cases/{caseId}/inspector',
+      '/cases/{caseId}/timeline',
+      '/cases/{caseId}/unmask',
+    ]);
     for (const [, operations] of routes) {
-      for (const operation of Object.values(operations)) expect([operation.tags, operation.summary]).toEqual([['cases'], expect.stringMatching(/\S · \S/)]);
+      for (const operation of Object.values(operations))
+        expect([operation.tags, operation.summary]).toEqual([['cases'], expect.stringMatching(/\S · \S/)]);
     }
   });
 
@@ -210,11 +303,19 @@ describe('other roles', () => {
   it('reads what a supervisor types as a resident ID, a credit code or a key, and a mistyped check digit as a bad ID', () => {
     const id = makeResidentId('371402', '1990-05-17', 123, 'male');
     const code = makeCreditCode('371402', 12345678);
-    expect(subjectOfInput(` ${id.toLowerCase()} `, TEST_SECRET)).toEqual({ key: subjectKey('person', id, TEST_SECRET), kind: 'person' });
-    expect(subjectOfInput(code, TEST_SECRET)).toEqual({ key: subjectKey('enterprise', code, TEST_SECRET), kind: 'enterprise' });
+    expect(subjectOfInput(` ${id.toLowerCase()} `, TEST_SECRET)).toEqual({
+      key: subjectKey('person', id, TEST_SECRET),
+      kind: 'person',
+    });
+    expect(subjectOfInput(code, TEST_SECRET)).toEqual({
+      key: subjectKey('enterprise', code, TEST_SECRET),
+      kind: 'enterprise',
+    });
     expect(subjectOfInput(env.child.subjectKey, TEST_SECRET)).toEqual({ key: env.child.subjectKey, kind: 'person' });
     for (const check of '0123456789X'.replace(id[17], '')) {
-      expect(() => subjectOfInput(id.slice(0, 17) + check, TEST_SECRET)).toThrow(expect.objectContaining({ code: 'INVALID_RESIDENT_ID', reason: 'checkDigit', field: 'subject' }));
+      expect(() => subjectOfInput(id.slice(0, 17) + check, TEST_SECRET)).toThrow(
+        expect.objectContaining({ code: 'INVALID_RESIDENT_ID', reason: 'checkDigit', field: 'subject' }),
+      );
     }
   });
 });

@@ -33,13 +33,32 @@ beforeAll(async () => {
   await createPolicyLifecycle(store).importCatalog((await loadPolicyCatalog()).policies);
   // A resident turning 60 is offered the senior card (一键确认).
   senior = await addResident(store, '1966-05-20', { 'person.localHukou': true, 'person.alive': true });
-  const ingest = (body: unknown) => ingestEvent({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
-  const milestone = await ingest({ sourceEventId: `bdb-60-${env.pipeline.taskQueue.slice(-8)}`, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-05-20', subject: { residentId: senior.id }, payload: { age: 60 } });
+  const ingest = (body: unknown) =>
+    ingestEvent(
+      {
+        store,
+        temporal: env.client,
+        taskQueue: env.pipeline.taskQueue,
+        subjectKeySecret: TEST_SECRET,
+        today: () => cityToday(),
+      },
+      body,
+    );
+  const milestone = await ingest({
+    sourceEventId: `bdb-60-${env.pipeline.taskQueue.slice(-8)}`,
+    source: 'household-registry',
+    type: 'age.milestone',
+    occurredOn: '2026-05-20',
+    subject: { residentId: senior.id },
+    payload: { age: 60 },
+  });
   const result = (await env.client.workflow.getHandle(milestone.caseId).result()) as LifeEventResult;
   const offered = result.decisions.find((d) => d.policy.id === 'senior-preferential-card');
-  if (offered?.action !== 'offered' || !offered.benefitWorkflowId) throw new Error(`the senior card was not offered: ${JSON.stringify(result.decisions)}`);
+  if (offered?.action !== 'offered' || !offered.benefitWorkflowId)
+    throw new Error(`the senior card was not offered: ${JSON.stringify(result.decisions)}`);
   offerKey = offered.benefitWorkflowId;
-  for (let i = 0; i < 200 && !(await env.pipeline.models.Offer.exists({ _id: offerKey })); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 200 && !(await env.pipeline.models.Offer.exists({ _id: offerKey })); i++)
+    await new Promise((r) => setTimeout(r, 100));
   tokens.senior = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
   tokens.firm = await issueToken(store, '德州某科技公司', 'citizen', { subjectKey: env.firm.subjectKey });
   api = buildApi({
@@ -59,7 +78,11 @@ afterAll(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked field by field
 type Json = any;
 
-async function call(method: string, path: string, token?: string): Promise<{ status: number; json: Json; text: string }> {
+async function call(
+  method: string,
+  path: string,
+  token?: string,
+): Promise<{ status: number; json: Json; text: string }> {
   const response = await fetch(`${url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
   const text = await response.text();
   return { status: response.status, json: JSON.parse(text), text };
@@ -70,7 +93,15 @@ describe('a citizen', () => {
   it('sees who they are with their resident ID masked', async () => {
     const { status, json, text } = await call('GET', '/me', env.tokens.citizen);
     expect(status).toBe(200);
-    expect(json).toEqual({ name: '小明家长', role: 'citizen', subject: { kind: 'person', subjectKey: env.child.subjectKey, maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}` } });
+    expect(json).toEqual({
+      name: '小明家长',
+      role: 'citizen',
+      subject: {
+        kind: 'person',
+        subjectKey: env.child.subjectKey,
+        maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`,
+      },
+    });
     expect(text).not.toContain(env.child.id);
   });
 
@@ -95,11 +126,27 @@ describe('a citizen', () => {
   it('sees what was decided and granted for them, with each condition’s value, and nobody else’s', async () => {
     const decisions = await call('GET', '/me/decisions', env.tokens.citizen);
     const childcare = (decisions.json as Json[]).find((d) => d.policy.id === 'childcare-subsidy');
-    expect(childcare).toMatchObject({ caseId: env.birthCase, outcome: 'eligible', amount: 3000, policy: { title: { zh: '育儿补贴' } } });
-    expect(childcare.conditions).toContainEqual(expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }));
+    expect(childcare).toMatchObject({
+      caseId: env.birthCase,
+      outcome: 'eligible',
+      amount: 3000,
+      policy: { title: { zh: '育儿补贴' } },
+    });
+    expect(childcare.conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }),
+    );
 
     const benefits = await call('GET', '/me/benefits', env.tokens.citizen);
-    expect(benefits.json).toEqual([expect.objectContaining({ caseId: env.birthCase, policy: expect.objectContaining({ id: 'childcare-subsidy' }), amount: 3000, period: '2026', basis: 'auto', status: 'granted' })]);
+    expect(benefits.json).toEqual([
+      expect.objectContaining({
+        caseId: env.birthCase,
+        policy: expect.objectContaining({ id: 'childcare-subsidy' }),
+        amount: 3000,
+        period: '2026',
+        basis: 'auto',
+        status: 'granted',
+      }),
+    ]);
     for (const path of ['/me/decisions', '/me/benefits', '/me/offers', '/me/pledges', '/me/access']) {
       expect((await call('GET', path, env.tokens.otherCitizen)).json, path).toEqual([]);
     }
@@ -108,9 +155,18 @@ describe('a citizen', () => {
 
   it('sees who accessed their data: department, fields, purpose, policy and time — no raw ID', async () => {
     const { json, text } = await call('GET', '/me/access', env.tokens.citizen);
-    const household = (json as Json[]).find((r) => r.source === 'household-registry' && r.policy.id === 'childcare-subsidy');
-    expect(household).toMatchObject({ department: { zh: expect.stringContaining('公安') }, outcome: 'answered', policy: { title: { zh: '育儿补贴' } } });
-    expect(household.fields).toContainEqual({ fact: 'person.birthDate', label: expect.objectContaining({ zh: '出生日期' }) });
+    const household = (json as Json[]).find(
+      (r) => r.source === 'household-registry' && r.policy.id === 'childcare-subsidy',
+    );
+    expect(household).toMatchObject({
+      department: { zh: expect.stringContaining('公安') },
+      outcome: 'answered',
+      policy: { title: { zh: '育儿补贴' } },
+    });
+    expect(household.fields).toContainEqual({
+      fact: 'person.birthDate',
+      label: expect.objectContaining({ zh: '出生日期' }),
+    });
     expect(household.purposes.length).toBeGreaterThan(0);
     expect(Date.parse(household.at)).toBeGreaterThan(Date.now() - 3_600_000);
     expect(text).not.toContain(env.child.id);
@@ -119,7 +175,17 @@ describe('a citizen', () => {
   it('confirms an offer: its workflow grants it once, a second confirm changes nothing, a decline is then refused', async () => {
     expect((await call('GET', '/me/offers', env.tokens.citizen)).json).toEqual([]);
     const offers = await call('GET', '/me/offers', tokens.senior);
-    expect(offers.json).toEqual([expect.objectContaining({ key: offerKey, status: 'open', policy: { id: 'senior-preferential-card', version: 1, title: { zh: '老年人优待证', en: 'Senior preferential card' } } })]);
+    expect(offers.json).toEqual([
+      expect.objectContaining({
+        key: offerKey,
+        status: 'open',
+        policy: {
+          id: 'senior-preferential-card',
+          version: 1,
+          title: { zh: '老年人优待证', en: 'Senior preferential card' },
+        },
+      }),
+    ]);
 
     // Nobody else can answer it, and it is not even shown to exist.
     const stranger = await call('POST', offerPath(offerKey, 'confirm'), env.tokens.citizen);
@@ -137,23 +203,47 @@ describe('a citizen', () => {
     expect(decline.json.messageZh).toContain('已确认');
 
     expect((await call('GET', '/me/offers', tokens.senior)).json).toEqual([]);
-    expect((await call('GET', '/me/benefits', tokens.senior)).json).toEqual([expect.objectContaining({ key: offerKey, basis: 'offer-confirmed', status: 'granted' })]);
+    expect((await call('GET', '/me/benefits', tokens.senior)).json).toEqual([
+      expect.objectContaining({ key: offerKey, basis: 'offer-confirmed', status: 'granted' }),
+    ]);
     const history = await env.client.workflow.getHandle(offerKey).fetchHistory();
-    expect((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'confirmOffer')).toHaveLength(1);
-    await expect.poll(async () => ((await call('GET', '/me/inbox', tokens.senior)).json.notices as Json[]).map((n) => n.template), { timeout: 15_000 }).toContain('offer.confirmed');
+    expect(
+      (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'confirmOffer'),
+    ).toHaveLength(1);
+    await expect
+      .poll(
+        async () => ((await call('GET', '/me/inbox', tokens.senior)).json.notices as Json[]).map((n) => n.template),
+        { timeout: 15_000 },
+      )
+      .toContain('offer.confirmed');
   });
 
   it('an enterprise’s token sees its pledge awaiting inspection', async () => {
     const { json } = await call('GET', '/me/pledges', tokens.firm);
-    expect(json).toEqual([expect.objectContaining({ caseId: env.reviewCase, status: 'pending', policy: expect.objectContaining({ id: 'business-startup-subsidy' }) })]);
+    expect(json).toEqual([
+      expect.objectContaining({
+        caseId: env.reviewCase,
+        status: 'pending',
+        policy: expect.objectContaining({ id: 'business-startup-subsidy' }),
+      }),
+    ]);
     expect(json[0].inspectOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });
 
 describe('other roles', () => {
   it('staff get 403 in both languages, and no token gets 401', async () => {
-    for (const [token, name] of [[env.tokens.supervisor, '周督查'], [env.tokens.officer, '王芳'], [env.tokens.inspector, '陈核查']] as const) {
-      for (const [method, path] of [['GET', '/me'], ['GET', '/me/inbox'], ['GET', '/me/access'], ['POST', offerPath(offerKey, 'confirm')]] as const) {
+    for (const [token, name] of [
+      [env.tokens.supervisor, '周督查'],
+      [env.tokens.officer, '王芳'],
+      [env.tokens.inspector, '陈核查'],
+    ] as const) {
+      for (const [method, path] of [
+        ['GET', '/me'],
+        ['GET', '/me/inbox'],
+        ['GET', '/me/access'],
+        ['POST', offerPath(offerKey, 'confirm')],
+      ] as const) {
         const refused = await call(method, path, token);
         expect([refused.status, refused.json.code], `${name} ${path}`).toEqual([403, 'FORBIDDEN_ROLE']);
         expect(refused.json.messageZh).toContain(`${name}是`);

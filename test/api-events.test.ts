@@ -31,7 +31,13 @@ beforeAll(async () => {
   store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
   models = registerModels(store);
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
-  const deps = { store, temporal, taskQueue, subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET, today: () => cityToday() };
+  const deps = {
+    store,
+    temporal,
+    taskQueue,
+    subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET,
+    today: () => cityToday(),
+  };
   api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
 });
 
@@ -54,39 +60,92 @@ const birth = (overrides: Record<string, unknown> = {}) => ({
 });
 
 async function post(body: unknown, contentType = 'application/json') {
-  const response = await api.inject({ method: 'POST', url: '/events', headers: { 'content-type': contentType }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: response.statusCode, body: response.json<{ code: string; field?: string; message: string; messageZh?: string; status?: string; caseId?: string }>() };
+  const response = await api.inject({
+    method: 'POST',
+    url: '/events',
+    headers: { 'content-type': contentType },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.statusCode,
+    body: response.json<{
+      code: string;
+      field?: string;
+      message: string;
+      messageZh?: string;
+      status?: string;
+      caseId?: string;
+    }>(),
+  };
 }
 
 async function nothingWritten(sourceEventId?: string): Promise<void> {
   expect(await models.LifeEvent.countDocuments({})).toBe(0);
   expect(await models.EventDelivery.countDocuments({})).toBe(0);
   expect(await store.db!.collection('subjects').countDocuments({})).toBe(0);
-  if (sourceEventId) await expect(temporal.workflow.getHandle(lifeEventWorkflowId(sourceEventId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  if (sourceEventId)
+    await expect(temporal.workflow.getHandle(lifeEventWorkflowId(sourceEventId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
 }
 
 describe('POST /events with bad input', () => {
   const wrongCheckDigit = newborn.slice(0, 17) + (newborn[17] === '0' ? '1' : '0');
   const cases: Array<[string, Record<string, unknown>, string, RegExp, RegExp]> = [
-    ['a resident ID with a wrong check digit', { subject: { residentId: wrongCheckDigit } }, 'subject.residentId', /check/i, /校验/],
-    ['an unknown event type', { type: 'birth.registerd' }, 'type', /not a known life event type/, /不是已登记的生命事件类型/],
+    [
+      'a resident ID with a wrong check digit',
+      { subject: { residentId: wrongCheckDigit } },
+      'subject.residentId',
+      /check/i,
+      /校验/,
+    ],
+    [
+      'an unknown event type',
+      { type: 'birth.registerd' },
+      'type',
+      /not a known life event type/,
+      /不是已登记的生命事件类型/,
+    ],
     ['a payload missing its required date', { payload: {} }, 'payload.birthDate', /is required/, /必填/],
-    ['a payload field the event does not have', { payload: { birthDate: '2026-03-10', weightGrams: 3400 } }, 'payload.weightGrams', /is not a field of birth.registered/, /不是/],
-    ['a birth date that contradicts the ID', { payload: { birthDate: '2026-03-11' } }, 'payload.birthDate', /does not match/, /不一致/],
+    [
+      'a payload field the event does not have',
+      { payload: { birthDate: '2026-03-10', weightGrams: 3400 } },
+      'payload.weightGrams',
+      /is not a field of birth.registered/,
+      /不是/,
+    ],
+    [
+      'a birth date that contradicts the ID',
+      { payload: { birthDate: '2026-03-11' } },
+      'payload.birthDate',
+      /does not match/,
+      /不一致/,
+    ],
     ['an event dated in the future', { occurredOn: '2999-01-01' }, 'occurredOn', /future/, /不能晚于今天/],
-    ['a source event ID carrying a resident ID', { sourceEventId: `hr-${newborn.slice(0, 17)}` }, 'sourceEventId', /must not contain a resident ID/, /不得包含身份证号/],
+    [
+      'a source event ID carrying a resident ID',
+      { sourceEventId: `hr-${newborn.slice(0, 17)}` },
+      'sourceEventId',
+      /must not contain a resident ID/,
+      /不得包含身份证号/,
+    ],
   ];
 
-  it.each(cases)('rejects %s, naming the field, and writes nothing', async (_what, change, field, message, messageZh) => {
-    const body = birth(change);
-    const { status, body: error } = await post(body);
-    expect(status).toBe(400);
-    expect(error.field).toBe(field);
-    expect(error.message).toMatch(message);
-    expect(error.messageZh).toMatch(messageZh);
-    expect(JSON.stringify(error)).not.toContain(newborn.slice(0, 17));
-    await nothingWritten(typeof body.sourceEventId === 'string' && !/\d{15}/.test(body.sourceEventId) ? body.sourceEventId : undefined);
-  });
+  it.each(cases)(
+    'rejects %s, naming the field, and writes nothing',
+    async (_what, change, field, message, messageZh) => {
+      const body = birth(change);
+      const { status, body: error } = await post(body);
+      expect(status).toBe(400);
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(message);
+      expect(error.messageZh).toMatch(messageZh);
+      expect(JSON.stringify(error)).not.toContain(newborn.slice(0, 17));
+      await nothingWritten(
+        typeof body.sourceEventId === 'string' && !/\d{15}/.test(body.sourceEventId) ? body.sourceEventId : undefined,
+      );
+    },
+  );
 
   it('rejects a body that is not JSON with a JSON error', async () => {
     const { status, body } = await post('{"type": "birth.registered",', 'application/json');

@@ -27,7 +27,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const call = (method: string, path: string, token: string, body?: unknown) => callApi(env.url, method, path, token, body);
+const call = (method: string, path: string, token: string, body?: unknown) =>
+  callApi(env.url, method, path, token, body);
 
 const REASON = '市残联复核鉴定档案，等级录入有误，应为二级';
 let filed: ObjectionView;
@@ -43,64 +44,163 @@ describe('an objection that corrects a disability grade', () => {
 
   it('is filed by the citizen about their own decision, with the claimed grade, and starts its workflow', async () => {
     const response = await call('POST', '/objections', env.tokens.citizen, {
-      caseId: env.gradeThree.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade', claimedValue: 2,
+      caseId: env.gradeThree.caseId,
+      policyId: 'severe-disability-care-subsidy',
+      kind: 'data',
+      fact: 'person.disabilityGrade',
+      claimedValue: 2,
       statement: '我的残疾等级应为二级，证件上是二级，系统记录为三级',
     });
     expect(response.status).toBe(201);
     filed = response.json;
-    expect(filed).toMatchObject({ status: 'filed', kind: 'data', fact: 'person.disabilityGrade', claimedValue: 2, subjectKey: env.gradeThree.subjectKey, filedBy: { role: 'citizen' }, caseId: env.gradeThree.caseId });
+    expect(filed).toMatchObject({
+      status: 'filed',
+      kind: 'data',
+      fact: 'person.disabilityGrade',
+      claimedValue: 2,
+      subjectKey: env.gradeThree.subjectKey,
+      filedBy: { role: 'citizen' },
+      caseId: env.gradeThree.caseId,
+    });
     expect(filed.steps.map((s) => s.kind)).toEqual(['filed']);
     expect(response.text).not.toContain(env.gradeThree.id);
-    const again = await call('POST', '/objections', env.tokens.citizen, { caseId: env.gradeThree.caseId, policyId: 'severe-disability-care-subsidy', statement: '再次提出同一异议内容' });
+    const again = await call('POST', '/objections', env.tokens.citizen, {
+      caseId: env.gradeThree.caseId,
+      policyId: 'severe-disability-care-subsidy',
+      statement: '再次提出同一异议内容',
+    });
     expect([again.status, again.json.code]).toEqual([409, 'OBJECTION_OPEN']);
   });
 
   it('is corrected by the federation (a supervisor records it): the record changes, audited with the old grade masked', async () => {
-    const response = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, { fact: 'person.disabilityGrade', value: 2, reason: REASON });
+    const response = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, {
+      fact: 'person.disabilityGrade',
+      value: 2,
+      reason: REASON,
+    });
     expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ status: 're-evaluating', correction: { fact: 'person.disabilityGrade', department: '市残疾人联合会', oldValue: '***', newValue: '***', reason: REASON, by: { name: '周督查', role: 'supervisor' } } });
-    const record = await env.pipeline.store.db!.collection('dp_disability').findOne({ _id: env.gradeThree.id } as object);
+    expect(response.json).toMatchObject({
+      status: 're-evaluating',
+      correction: {
+        fact: 'person.disabilityGrade',
+        department: '市残疾人联合会',
+        oldValue: '***',
+        newValue: '***',
+        reason: REASON,
+        by: { name: '周督查', role: 'supervisor' },
+      },
+    });
+    const record = await env.pipeline.store
+      .db!.collection('dp_disability')
+      .findOne({ _id: env.gradeThree.id } as object);
     expect(record?.disabilityGrade).toBe(2);
-    const audit = await env.pipeline.store.db!.collection('data_corrections').findOne({ _id: `${filed.id}:correction` } as object);
-    expect(audit).toMatchObject({ fact: 'person.disabilityGrade', oldValue: '***', newValue: 2, reason: REASON, by: { name: '周督查', role: 'supervisor' } });
+    const audit = await env.pipeline.store
+      .db!.collection('data_corrections')
+      .findOne({ _id: `${filed.id}:correction` } as object);
+    expect(audit).toMatchObject({
+      fact: 'person.disabilityGrade',
+      oldValue: '***',
+      newValue: 2,
+      reason: REASON,
+      by: { name: '周督查', role: 'supervisor' },
+    });
   });
 
   it('re-evaluates as of the original date and pays the 100 arrears once, however often the correction and its signal repeat', async () => {
     const handle = env.client.workflow.getHandle(filed.workflowId);
     await handle.signal(objectionCorrectedSignal).catch(() => undefined);
     const result = (await handle.result()) as ObjectionResult;
-    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100, overpayment: 0 });
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      amountAfter: 100,
+      arrears: 100,
+      overpayment: 0,
+    });
     // A retried correction answers the objection as it stands; the closed workflow is not started again.
-    const retry = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, { fact: 'person.disabilityGrade', value: 2, reason: REASON });
+    const retry = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, {
+      fact: 'person.disabilityGrade',
+      value: 2,
+      reason: REASON,
+    });
     expect(retry.status).toBe(200);
     // The activities retried by hand, as Temporal would after a lost completion.
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
-    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ arrears: 100, periods: [{ period: '2026-03', paid: 0, due: 100 }] });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({
+      arrears: 100,
+      periods: [{ period: '2026-03', paid: 0, due: 100 }],
+    });
 
-    const grants = await env.pipeline.models.Grant.find({ subjectKey: env.gradeThree.subjectKey, 'policy.id': 'severe-disability-care-subsidy' }).lean();
-    expect(grants.map((g) => [g.key, g.amount, g.basis, g.period])).toEqual([[`objection:${filed.id}:arrears:2026-03`, 100, 'objection-arrears', '2026-03']]);
-    const decisions = await env.pipeline.models.Decision.find({ caseId: env.gradeThree.caseId, 'policy.id': 'severe-disability-care-subsidy' }).lean();
+    const grants = await env.pipeline.models.Grant.find({
+      subjectKey: env.gradeThree.subjectKey,
+      'policy.id': 'severe-disability-care-subsidy',
+    }).lean();
+    expect(grants.map((g) => [g.key, g.amount, g.basis, g.period])).toEqual([
+      [`objection:${filed.id}:arrears:2026-03`, 100, 'objection-arrears', '2026-03'],
+    ]);
+    const decisions = await env.pipeline.models.Decision.find({
+      caseId: env.gradeThree.caseId,
+      'policy.id': 'severe-disability-care-subsidy',
+    }).lean();
     expect(decisions.map((d) => [d.key, d.outcome, d.amount ?? null, d.asOf]).sort()).toEqual([
       [`${env.gradeThree.caseId}:decision:severe-disability-care-subsidy`, 'ineligible', null, '2026-03-01'],
-      [`${env.gradeThree.caseId}:decision:severe-disability-care-subsidy:objection:${filed.id}`, 'eligible', 100, '2026-03-01'],
+      [
+        `${env.gradeThree.caseId}:decision:severe-disability-care-subsidy:objection:${filed.id}`,
+        'eligible',
+        100,
+        '2026-03-01',
+      ],
     ]);
-    const access = await env.pipeline.store.db!.collection('access_records').find({ caseId: env.gradeThree.caseId, purposes: `objection re-evaluation: ${REASON}` }).toArray();
+    const access = await env.pipeline.store
+      .db!.collection('access_records')
+      .find({ caseId: env.gradeThree.caseId, purposes: `objection re-evaluation: ${REASON}` })
+      .toArray();
     expect(access.map((a) => a.source).sort()).toEqual(['disability-federation', 'household-registry']);
-    const notices = await env.pipeline.models.Notice.find({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' }).lean();
+    const notices = await env.pipeline.models.Notice.find({
+      subjectKey: env.gradeThree.subjectKey,
+      template: 'objection.arrears',
+    }).lean();
     expect(notices).toHaveLength(1);
   });
 
   it('answers the citizen with the outcome and shows every step in the case timeline, in order', async () => {
     const mine = await call('GET', `/objections/${filed.id}`, env.tokens.citizen);
-    expect(mine.json).toMatchObject({ status: 'resolved', correction: { newValue: 2 }, outcome: { outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100 } });
-    expect(mine.json.steps.map((s: { kind: string }) => s.kind)).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'arrears', 'resolved']);
+    expect(mine.json).toMatchObject({
+      status: 'resolved',
+      correction: { newValue: 2 },
+      outcome: { outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100 },
+    });
+    expect(mine.json.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'filed',
+      'corrected',
+      're-evaluation',
+      'decision',
+      'arrears',
+      'resolved',
+    ]);
 
-    await expect.poll(async () => (await env.pipeline.models.Notice.findOne({ noticeKey: `${filed.workflowId}:notice:arrears` }).lean())?.status, { timeout: 20_000 }).toBe('delivered');
-    const { status, json, text } = await call('GET', `/cases/${encodeURIComponent(env.gradeThree.caseId)}/timeline`, env.tokens.supervisor);
+    await expect
+      .poll(
+        async () =>
+          (await env.pipeline.models.Notice.findOne({ noticeKey: `${filed.workflowId}:notice:arrears` }).lean())
+            ?.status,
+        { timeout: 20_000 },
+      )
+      .toBe('delivered');
+    const { status, json, text } = await call(
+      'GET',
+      `/cases/${encodeURIComponent(env.gradeThree.caseId)}/timeline`,
+      env.tokens.supervisor,
+    );
     expect(status).toBe(200);
     expect(text).not.toContain(env.gradeThree.id);
     const timeline = json as CaseTimeline;
-    const at = (kind: string, where: (e: CaseTimeline['entries'][number]) => boolean = () => true) => timeline.entries.findIndex((e) => e.kind === kind && where(e));
+    const at = (kind: string, where: (e: CaseTimeline['entries'][number]) => boolean = () => true) =>
+      timeline.entries.findIndex((e) => e.kind === kind && where(e));
     const order = [
       at('objection.filed'),
       at('objection.corrected'),
@@ -112,11 +212,25 @@ describe('an objection that corrects a disability grade', () => {
     ];
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(timeline.entries[order[3]].detail).toMatchObject({ outcome: 'eligible', amount: 100, supersedes: `${env.gradeThree.caseId}:decision:severe-disability-care-subsidy` });
-    expect(timeline.entries[order[4]].detail).toMatchObject({ amount: 100, basis: 'objection-arrears', period: '2026-03' });
-    expect(timeline.entries[at('objection.corrected')]).toMatchObject({ detail: { department: '市残疾人联合会', oldValue: '***', reason: REASON } });
-    expect(timeline.workflows).toContainEqual(expect.objectContaining({ workflowId: filed.workflowId, type: 'objection', history: 'read' }));
-    expect(timeline.entries.filter((e) => e.workflowId === filed.workflowId).map((e) => e.kind)).toEqual(expect.arrayContaining(['activity.reevaluateObjection', 'activity.settleObjection', 'workflow.completed']));
+    expect(timeline.entries[order[3]].detail).toMatchObject({
+      outcome: 'eligible',
+      amount: 100,
+      supersedes: `${env.gradeThree.caseId}:decision:severe-disability-care-subsidy`,
+    });
+    expect(timeline.entries[order[4]].detail).toMatchObject({
+      amount: 100,
+      basis: 'objection-arrears',
+      period: '2026-03',
+    });
+    expect(timeline.entries[at('objection.corrected')]).toMatchObject({
+      detail: { department: '市残疾人联合会', oldValue: '***', reason: REASON },
+    });
+    expect(timeline.workflows).toContainEqual(
+      expect.objectContaining({ workflowId: filed.workflowId, type: 'objection', history: 'read' }),
+    );
+    expect(timeline.entries.filter((e) => e.workflowId === filed.workflowId).map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['activity.reevaluateObjection', 'activity.settleObjection', 'workflow.completed']),
+    );
   });
 
   it('is listed for the citizen (their own only) and for supervisors with the grade masked', async () => {
@@ -126,9 +240,18 @@ describe('an objection that corrects a disability grade', () => {
     expect(other.json.objections).toEqual([]);
     const all = await call('GET', '/objections?status=resolved', env.tokens.supervisor);
     const listed = all.json.objections.find((o: ObjectionView) => o.id === filed.id);
-    expect(listed).toMatchObject({ policyTitle: { zh: '重度残疾人护理补贴', en: 'Care subsidy for severely disabled people' } });
-    expect(listed.correction.departmentLabel).toEqual({ zh: '市残疾人联合会', en: 'Municipal Disabled Persons’ Federation' });
-    expect(listed).toMatchObject({ claimedValue: '***', correction: { newValue: '***' }, subject: { maskedId: `${env.gradeThree.id.slice(0, 4)}**********${env.gradeThree.id.slice(-4)}` } });
+    expect(listed).toMatchObject({
+      policyTitle: { zh: '重度残疾人护理补贴', en: 'Care subsidy for severely disabled people' },
+    });
+    expect(listed.correction.departmentLabel).toEqual({
+      zh: '市残疾人联合会',
+      en: 'Municipal Disabled Persons’ Federation',
+    });
+    expect(listed).toMatchObject({
+      claimedValue: '***',
+      correction: { newValue: '***' },
+      subject: { maskedId: `${env.gradeThree.id.slice(0, 4)}**********${env.gradeThree.id.slice(-4)}` },
+    });
     expect(all.text).not.toContain(env.gradeThree.id);
   });
 });
@@ -136,26 +259,52 @@ describe('an objection that corrects a disability grade', () => {
 describe('an over-payment found by an objection', () => {
   it('recovers the difference when the grade is corrected the other way (grade 1 → 2: 150 paid, 100 due)', async () => {
     const response = await call('POST', '/objections', env.tokens.officer, {
-      subject: env.gradeOne.id, caseId: env.gradeOne.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade',
+      subject: env.gradeOne.id,
+      caseId: env.gradeOne.caseId,
+      policyId: 'severe-disability-care-subsidy',
+      kind: 'data',
+      fact: 'person.disabilityGrade',
       statement: '残联来函：该人员等级误录为一级，应为二级',
     });
     expect(response.status).toBe(201);
     expect(response.json.filedBy).toEqual({ name: '王芳', role: 'officer' });
-    const corrected = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, { value: 2, reason: '残联复核，等级应为二级' });
+    const corrected = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, {
+      value: 2,
+      reason: '残联复核，等级应为二级',
+    });
     expect(corrected.status).toBe(200);
     const result = (await env.client.workflow.getHandle(response.json.workflowId).result()) as ObjectionResult;
-    expect(result).toMatchObject({ outcome: 'eligible', amountBefore: 150, amountAfter: 100, arrears: 0, overpayment: 50 });
+    expect(result).toMatchObject({
+      outcome: 'eligible',
+      amountBefore: 150,
+      amountAfter: 100,
+      arrears: 0,
+      overpayment: 50,
+    });
     const recoveries = await env.pipeline.models.Recovery.find({ subjectKey: env.gradeOne.subjectKey }).lean();
-    expect(recoveries.map((r) => [r.key, r.amount, r.status])).toEqual([[`objection:${response.json.id}:recovery:2026-03`, 50, 'due']]);
-    const timeline = (await call('GET', `/cases/${encodeURIComponent(env.gradeOne.caseId)}/timeline`, env.tokens.supervisor)).json as CaseTimeline;
+    expect(recoveries.map((r) => [r.key, r.amount, r.status])).toEqual([
+      [`objection:${response.json.id}:recovery:2026-03`, 50, 'due'],
+    ]);
+    const timeline = (
+      await call('GET', `/cases/${encodeURIComponent(env.gradeOne.caseId)}/timeline`, env.tokens.supervisor)
+    ).json as CaseTimeline;
     expect(timeline.entries.some((e) => e.kind === 'recovery' && e.detail?.amount === 50)).toBe(true);
-    expect(await env.pipeline.models.Notice.countDocuments({ subjectKey: env.gradeOne.subjectKey, template: 'objection.recovery' })).toBe(1);
+    expect(
+      await env.pipeline.models.Notice.countDocuments({
+        subjectKey: env.gradeOne.subjectKey,
+        template: 'objection.recovery',
+      }),
+    ).toBe(1);
   });
 });
 
 describe('who may do what', () => {
   it('refuses reviewers and inspectors, a citizen filing about someone else, and a citizen or officer correcting, each in both languages', async () => {
-    const body = { caseId: env.gradeOne.caseId, policyId: 'severe-disability-care-subsidy', statement: '我对这个判定有异议' };
+    const body = {
+      caseId: env.gradeOne.caseId,
+      policyId: 'severe-disability-care-subsidy',
+      statement: '我对这个判定有异议',
+    };
     for (const token of [env.tokens.reviewer, env.tokens.inspector]) {
       const refused = await call('POST', '/objections', token, { ...body, subject: env.gradeOne.id });
       expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
@@ -163,13 +312,20 @@ describe('who may do what', () => {
       expect((await call('GET', '/objections', token)).status).toBe(403);
     }
     const someoneElse = await call('POST', '/objections', env.tokens.citizen, { ...body, subject: env.gradeOne.id });
-    expect([someoneElse.status, someoneElse.json.code, someoneElse.json.field]).toEqual([403, 'FORBIDDEN_SUBJECT', 'subject']);
+    expect([someoneElse.status, someoneElse.json.code, someoneElse.json.field]).toEqual([
+      403,
+      'FORBIDDEN_SUBJECT',
+      'subject',
+    ]);
     expect(someoneElse.text).not.toContain(env.gradeOne.id);
     const notTheirs = await call('POST', '/objections', env.tokens.citizen, body);
     expect([notTheirs.status, notTheirs.json.code]).toEqual([404, 'DECISION_NOT_FOUND']);
     expect((await call('GET', `/objections/${filed.id}`, env.tokens.otherCitizen)).status).toBe(404);
     for (const token of [env.tokens.citizen, env.tokens.officer]) {
-      const refused = await call('POST', `/objections/${filed.id}/correct`, token, { value: 1, reason: '想改成一级等级' });
+      const refused = await call('POST', `/objections/${filed.id}/correct`, token, {
+        value: 1,
+        reason: '想改成一级等级',
+      });
       expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
       expect(refused.json.message).toContain('supervisor');
       expect(refused.json.messageZh).toContain('督查人员');
@@ -182,30 +338,65 @@ describe('who may do what', () => {
       expect([response.status, response.json.field], JSON.stringify(response.json)).toEqual([400, field]);
       expect(response.json.messageZh).toBeTruthy();
     };
-    const base = { subject: env.gradeOne.id, caseId: env.gradeOne.caseId, policyId: 'severe-disability-care-subsidy', statement: '等级有误请核实' };
+    const base = {
+      subject: env.gradeOne.id,
+      caseId: env.gradeOne.caseId,
+      policyId: 'severe-disability-care-subsidy',
+      statement: '等级有误请核实',
+    };
     const typo = `${env.gradeOne.id.slice(0, 17)}${env.gradeOne.id[17] === '1' ? '2' : '1'}`;
     await expectField('/objections', env.tokens.officer, { ...base, subject: typo }, 'subject');
     await expectField('/objections', env.tokens.officer, { ...base, statement: '短' }, 'statement');
-    await expectField('/objections', env.tokens.officer, { ...base, kind: 'data', fact: 'person.maritalStatus' }, 'fact');
-    await expectField('/objections', env.tokens.officer, { ...base, kind: 'data', fact: 'person.disabilityGrade', claimedValue: 'two' }, 'claimedValue');
-    const open = await call('POST', '/objections', env.tokens.officer, { ...base, kind: 'data', fact: 'person.disabilityGrade' });
+    await expectField(
+      '/objections',
+      env.tokens.officer,
+      { ...base, kind: 'data', fact: 'person.maritalStatus' },
+      'fact',
+    );
+    await expectField(
+      '/objections',
+      env.tokens.officer,
+      { ...base, kind: 'data', fact: 'person.disabilityGrade', claimedValue: 'two' },
+      'claimedValue',
+    );
+    const open = await call('POST', '/objections', env.tokens.officer, {
+      ...base,
+      kind: 'data',
+      fact: 'person.disabilityGrade',
+    });
     expect(open.status).toBe(201);
-    await expectField(`/objections/${open.json.id}/correct`, env.tokens.supervisor, { value: 7, reason: '等级录入有误需更正' }, 'value');
+    await expectField(
+      `/objections/${open.json.id}/correct`,
+      env.tokens.supervisor,
+      { value: 7, reason: '等级录入有误需更正' },
+      'value',
+    );
     await expectField(`/objections/${open.json.id}/correct`, env.tokens.supervisor, { value: 2 }, 'reason');
-    await expectField(`/objections/${open.json.id}/correct`, env.tokens.supervisor, { fact: 'person.disabilityType', value: 'visual', reason: '等级录入有误需更正' }, 'fact');
+    await expectField(
+      `/objections/${open.json.id}/correct`,
+      env.tokens.supervisor,
+      { fact: 'person.disabilityType', value: 'visual', reason: '等级录入有误需更正' },
+      'fact',
+    );
     const record = await env.pipeline.store.db!.collection('dp_disability').findOne({ _id: env.gradeOne.id } as object);
     expect(record?.disabilityGrade).toBe(2);
     expect((await call('GET', `/objections/${open.json.id}`, env.tokens.supervisor)).json.status).toBe('filed');
     // A supervisor rejects it with a reason: the citizen is told, nothing is paid or recovered.
-    const rejected = await call('POST', `/objections/${open.json.id}/resolve`, env.tokens.supervisor, { action: 'reject', reason: '已于前次异议更正，无需再次处理' });
+    const rejected = await call('POST', `/objections/${open.json.id}/resolve`, env.tokens.supervisor, {
+      action: 'reject',
+      reason: '已于前次异议更正，无需再次处理',
+    });
     expect(rejected.status).toBe(200);
-    expect(((await env.client.workflow.getHandle(open.json.workflowId).result()) as ObjectionResult).status).toBe('rejected');
+    expect(((await env.client.workflow.getHandle(open.json.workflowId).result()) as ObjectionResult).status).toBe(
+      'rejected',
+    );
     expect((await call('GET', `/objections/${open.json.id}`, env.tokens.supervisor)).json.status).toBe('rejected');
   });
 });
 
 describe('applyfree objection', () => {
-  const cli = (args: string[], token: string) => finished(runEntry('client/cli.ts', ['objection', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+  const cli = (args: string[], token: string) =>
+    finished(runEntry('client/cli.ts', ['objection', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 
   it('shows an objection with its correction, outcome and steps; refusals are one line with exit 1', async () => {
     const shown = await cli(['show', filed.id], env.tokens.citizen);
@@ -214,7 +405,9 @@ describe('applyfree objection', () => {
     expect(shown.stdout).toContain('arrears 补发 100');
     expect(shown.stdout).toContain('补发 100 元（2026-03）');
     const json = await cli(['list', '--json'], env.tokens.citizen);
-    expect((JSON.parse(json.stdout) as { objections: ObjectionView[] }).objections.map((o) => o.id)).toEqual([filed.id]);
+    expect((JSON.parse(json.stdout) as { objections: ObjectionView[] }).objections.map((o) => o.id)).toEqual([
+      filed.id,
+    ]);
     const refused = await cli(['correct', filed.id, '--value', '1', '--reason', '想改成一级等级'], env.tokens.citizen);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);

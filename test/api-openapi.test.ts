@@ -24,7 +24,9 @@ let officer: string;
 let shipped: readonly Policy[];
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_openapi_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_openapi_${randomUUID().slice(0, 8)}$1`),
+  );
   lifecycle = createPolicyLifecycle(store);
   shipped = (await loadPolicyCatalog()).policies;
   await lifecycle.importCatalog(shipped);
@@ -53,9 +55,15 @@ afterAll(async () => {
 });
 
 type Operation = { summary?: string; tags?: string[]; security?: Array<Record<string, unknown>> };
-type OpenApi = { info: { title: string; description: string }; tags: Array<{ name: string }>; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+type OpenApi = {
+  info: { title: string; description: string };
+  tags: Array<{ name: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+};
 
-const get = async (url: string, token?: string) => api.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+const get = async (url: string, token?: string) =>
+  api.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 describe('the OpenAPI document', () => {
   it('lists the policy lifecycle paths with their methods, and the service routes', async () => {
@@ -65,7 +73,8 @@ describe('the OpenAPI document', () => {
     const methods = (path: string) => Object.keys(doc.paths[path] ?? {}).sort();
     expect(methods('/policies')).toEqual(['get', 'post']);
     expect(methods('/policies/{id}/versions/{version}')).toEqual(['get', 'put']);
-    for (const step of ['validate', 'test', 'submit', 'approve', 'reject', 'publish', 'retire']) expect(methods(`/policies/{id}/versions/{version}/${step}`)).toContain('post');
+    for (const step of ['validate', 'test', 'submit', 'approve', 'reject', 'publish', 'retire'])
+      expect(methods(`/policies/{id}/versions/{version}/${step}`)).toContain('post');
     expect(methods('/policies/{id}/history')).toEqual(['get']);
     expect(methods('/policies/{id}/diff')).toEqual(['get']);
     expect(methods('/policies/checks')).toEqual(['get']);
@@ -85,18 +94,35 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/policies/{id}/versions/{version}/approve'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.info.description).toMatch(/免申即享/);
     expect(doc.info.description).toMatch(/Apply-free/);
-    expect(doc.tags.map((t) => t.name)).toEqual(['events', 'policies', 'simulation', 'explain', 'sweeps', 'cases', 'catalog', 'citizen', 'metrics', 'objections', 'console', 'health']);
+    expect(doc.tags.map((t) => t.name)).toEqual([
+      'events',
+      'policies',
+      'simulation',
+      'explain',
+      'sweeps',
+      'cases',
+      'catalog',
+      'citizen',
+      'metrics',
+      'objections',
+      'console',
+      'health',
+    ]);
   });
 
   it('gives every route a summary and a tag', async () => {
     const doc = (await get('/openapi.json')).json<OpenApi>();
-    const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, ...op })));
+    const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, ...op })),
+    );
     expect(operations.length).toBeGreaterThan(15);
     expect(operations.filter((op) => !op.summary?.trim()).map((op) => op.route)).toEqual([]);
     expect(operations.filter((op) => !op.tags?.length).map((op) => op.route)).toEqual([]);
     // Every tag a route uses is declared, with its description, so Swagger UI groups it under a heading.
     const declared = new Set(doc.tags.map((t) => t.name));
-    expect(operations.filter((op) => op.tags?.some((tag) => !declared.has(tag))).map((op) => `${op.route} ${op.tags}`)).toEqual([]);
+    expect(
+      operations.filter((op) => op.tags?.some((tag) => !declared.has(tag))).map((op) => `${op.route} ${op.tags}`),
+    ).toEqual([]);
   });
 
   it('is browsable in Swagger UI at /docs', async () => {
@@ -109,7 +135,10 @@ describe('the OpenAPI document', () => {
   it('publishes the policy JSON Schema at /schemas/policy.json', async () => {
     const response = await get('/schemas/policy.json');
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', title: '政策文档 · Policy document' });
+    expect(response.json()).toMatchObject({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: '政策文档 · Policy document',
+    });
   });
 });
 
@@ -117,11 +146,30 @@ describe('the cross-policy checks through the API', () => {
   it('refuse a draft whose conditions can never hold, at the contradicting condition', async () => {
     const card = structuredClone(shipped.find((p) => p.id === 'senior-preferential-card')!);
     (card.conditions as { all: Condition[] }).all.push({ fact: 'person.birthDate', operator: 'ageBelow', value: 55 });
-    const draft = await api.inject({ method: 'POST', url: '/policies', headers: { authorization: `Bearer ${officer}` }, payload: card as object });
+    const draft = await api.inject({
+      method: 'POST',
+      url: '/policies',
+      headers: { authorization: `Bearer ${officer}` },
+      payload: card as object,
+    });
     expect(draft.statusCode).toBe(201);
-    const validated = await api.inject({ method: 'POST', url: '/policies/senior-preferential-card/versions/2/validate', headers: { authorization: `Bearer ${officer}` } });
+    const validated = await api.inject({
+      method: 'POST',
+      url: '/policies/senior-preferential-card/versions/2/validate',
+      headers: { authorization: `Bearer ${officer}` },
+    });
     expect(validated.statusCode).toBe(200);
-    expect(validated.json()).toMatchObject({ valid: false, issues: [{ path: 'conditions.all[3]', message: expect.stringContaining('can never all hold') as unknown, messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) as unknown }], warnings: [] });
+    expect(validated.json()).toMatchObject({
+      valid: false,
+      issues: [
+        {
+          path: 'conditions.all[3]',
+          message: expect.stringContaining('can never all hold') as unknown,
+          messageZh: expect.stringMatching(/[\u4e00-\u9fff]/) as unknown,
+        },
+      ],
+      warnings: [],
+    });
   });
 
   it('answer GET /policies/checks over the published set: clean for the shipped catalog, then the duplicate benefit once published', async () => {
@@ -129,10 +177,26 @@ describe('the cross-policy checks through the API', () => {
     expect(clean.statusCode).toBe(200);
     expect(clean.json()).toEqual({ checked: shipped.length, errors: 0, warnings: 0, findings: [] });
 
-    const copy = { ...structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!), id: 'longevity-allowance', effective: { from: '2025-01-01' } };
+    const copy = {
+      ...structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!),
+      id: 'longevity-allowance',
+      effective: { from: '2025-01-01' },
+    };
     await lifecycle.importCatalog([copy]);
-    const body = (await get('/policies/checks')).json<{ checked: number; errors: number; findings: Array<Record<string, unknown>> }>();
+    const body = (await get('/policies/checks')).json<{
+      checked: number;
+      errors: number;
+      findings: Array<Record<string, unknown>>;
+    }>();
     expect(body).toMatchObject({ checked: shipped.length + 1, errors: 2 });
-    expect(body.findings).toContainEqual(expect.objectContaining({ check: 'duplicate-benefit', policyId: 'longevity-allowance', path: 'benefit', otherPolicyId: 'old-age-allowance', messageZh: expect.stringContaining('重复享受') as unknown }));
+    expect(body.findings).toContainEqual(
+      expect.objectContaining({
+        check: 'duplicate-benefit',
+        policyId: 'longevity-allowance',
+        path: 'benefit',
+        otherPolicyId: 'old-age-allowance',
+        messageZh: expect.stringContaining('重复享受') as unknown,
+      }),
+    );
   });
 });

@@ -28,12 +28,21 @@ let officer: string;
 let reviewer: string;
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_policyapi_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_policyapi_${randomUUID().slice(0, 8)}$1`),
+  );
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   officer = await issueToken(store, '王芳', 'officer');
   reviewer = await issueToken(store, '李明', 'reviewer');
-  api = buildApi({ policies: { lifecycle, simulation: createSimulationRunner({ store, lifecycle }), authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
+  api = buildApi({
+    policies: {
+      lifecycle,
+      simulation: createSimulationRunner({ store, lifecycle }),
+      authenticate: (token) => userOfToken(store, token),
+    },
+    health: ALL_UP,
+  });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -45,22 +54,45 @@ afterAll(async () => {
 });
 
 const call = async (method: 'GET' | 'POST' | 'PUT', url: string, token?: string, payload?: unknown) => {
-  const response = await api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const response = await api.inject({
+    method,
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
 };
 
 const cli = (args: string[], token?: string) =>
-  finished(runEntry('client/cli.ts', ['policy', ...args], { APPLYFREE_API_URL: apiUrl, ...(token ? { APPLYFREE_TOKEN: token } : {}) }));
+  finished(
+    runEntry('client/cli.ts', ['policy', ...args], {
+      APPLYFREE_API_URL: apiUrl,
+      ...(token ? { APPLYFREE_TOKEN: token } : {}),
+    }),
+  );
 
 describe('the policy API', () => {
   it('asks for a token, and refuses a role what it may not do, in both languages', async () => {
     const senior = (await loadPolicyCatalog()).policies.find((p) => p.id === 'senior-preferential-card')!;
-    expect(await call('POST', '/policies', undefined, senior)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
-    expect(await call('POST', '/policies', 'af_not-a-token', senior)).toMatchObject({ status: 401, body: { messageZh: '令牌无效' } });
+    expect(await call('POST', '/policies', undefined, senior)).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHENTICATED' },
+    });
+    expect(await call('POST', '/policies', 'af_not-a-token', senior)).toMatchObject({
+      status: 401,
+      body: { messageZh: '令牌无效' },
+    });
     const refused = await call('POST', '/policies', reviewer, senior);
     expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ code: 'FORBIDDEN_ROLE', message: expect.stringContaining('only an officer may write policy drafts') as unknown, messageZh: expect.stringContaining('政策经办人') as unknown });
-    expect(await call('GET', '/policies/senior-preferential-card/versions/0')).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+    expect(refused.body).toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+      message: expect.stringContaining('only an officer may write policy drafts') as unknown,
+      messageZh: expect.stringContaining('政策经办人') as unknown,
+    });
+    expect(await call('GET', '/policies/senior-preferential-card/versions/0')).toMatchObject({
+      status: 400,
+      body: { code: 'BAD_REQUEST' },
+    });
   });
 
   it('takes a version from draft to published with the CLI, four eyes included', async () => {
@@ -73,7 +105,10 @@ describe('the policy API', () => {
     expect(drafted.stdout).toContain('drafted senior-preferential-card v2');
     expect((await cli(['check', 'senior-preferential-card', '2'], officer)).code).toBe(0);
     const early = await cli(['submit', 'senior-preferential-card', '2'], officer);
-    expect([early.code, early.stderr]).toEqual([1, expect.stringContaining('CHECKS_REQUIRED [status]: submit needs a finished impact simulation')]);
+    expect([early.code, early.stderr]).toEqual([
+      1,
+      expect.stringContaining('CHECKS_REQUIRED [status]: submit needs a finished impact simulation'),
+    ]);
     const simulated = await cli(['simulate', 'senior-preferential-card', '2', '--as-of', '2026-01-10'], officer);
     expect(simulated.code).toBe(0);
     expect(simulated.stdout).toContain('senior-preferential-card v2 as of 2026-01-10 over 0 residents');
@@ -84,12 +119,25 @@ describe('the policy API', () => {
     expect(self.stderr).toContain('FORBIDDEN_ROLE');
     expect((await cli(['approve', 'senior-preferential-card', '2'], reviewer)).code).toBe(0);
     const published = await cli(['publish', 'senior-preferential-card', '2', '--json'], reviewer);
-    expect(JSON.parse(published.stdout)).toMatchObject({ status: 'published', approvedBy: '李明', submittedBy: '王芳' });
+    expect(JSON.parse(published.stdout)).toMatchObject({
+      status: 'published',
+      approvedBy: '李明',
+      submittedBy: '王芳',
+    });
 
     const diff = await cli(['diff', 'senior-preferential-card', '1', '2']);
     expect(diff.stdout).toContain('~ offer.expiresAfterDays: 30 → 60');
     const history = await call('GET', '/policies/senior-preferential-card/history', reviewer);
-    expect((history.body as unknown as Array<{ action: string }>).map((e) => e.action)).toEqual(['imported', 'created', 'validated', 'tested', 'simulated', 'submitted', 'approved', 'published']);
+    expect((history.body as unknown as Array<{ action: string }>).map((e) => e.action)).toEqual([
+      'imported',
+      'created',
+      'validated',
+      'tested',
+      'simulated',
+      'submitted',
+      'approved',
+      'published',
+    ]);
   });
 
   it('reports every issue of a broken file with its path, and exits 1', async () => {
@@ -97,7 +145,9 @@ describe('the policy API', () => {
     writeFileSync(file, JSON.stringify({ id: 'Bad Id', version: 1 }));
     const { code, stdout } = await cli(['validate', file]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^ {2}id: must be kebab-case, e\.g\. "childcare-subsidy" · 必须由小写英文字母、数字和短横线组成/m);
+    expect(stdout).toMatch(
+      /^ {2}id: must be kebab-case, e\.g\. "childcare-subsidy" · 必须由小写英文字母、数字和短横线组成/m,
+    );
     expect(stdout).toMatch(/^ {2}conditions: .* · 必须是 \{ "all": \[\.\.\.\] \}（全部满足）/m);
   });
 
@@ -113,15 +163,26 @@ describe('the policy API', () => {
     const issues = validated.body.issues as Array<{ path: string; message: string; messageZh: string }>;
     expect(issues).toEqual(
       expect.arrayContaining([
-        { path: 'mode', message: 'must be "auto", "offer" or "pledge"', messageZh: '必须是 "auto"（免申即享）、"offer"（一键确认）或 "pledge"（告知承诺）' },
-        { path: 'namedConditions.localHukou.fact', message: 'fact "person.hukouSince" is not declared in facts', messageZh: '数据项 "person.hukouSince"（落户日期）未在数据清单（facts）中声明' },
+        {
+          path: 'mode',
+          message: 'must be "auto", "offer" or "pledge"',
+          messageZh: '必须是 "auto"（免申即享）、"offer"（一键确认）或 "pledge"（告知承诺）',
+        },
+        {
+          path: 'namedConditions.localHukou.fact',
+          message: 'fact "person.hukouSince" is not declared in facts',
+          messageZh: '数据项 "person.hukouSince"（落户日期）未在数据清单（facts）中声明',
+        },
       ]),
     );
     for (const issue of issues) expect(issue.messageZh, issue.message).toMatch(/\p{Script=Han}/u);
 
     // A refusal carries the issues through the error schema, Chinese included.
     const refused = await call('POST', '/policies/childcare-subsidy/versions/2/test', officer);
-    expect(refused).toMatchObject({ status: 422, body: { code: 'POLICY_INVALID', messageZh: expect.stringContaining('校验问题') as unknown } });
+    expect(refused).toMatchObject({
+      status: 422,
+      body: { code: 'POLICY_INVALID', messageZh: expect.stringContaining('校验问题') as unknown },
+    });
     expect(refused.body.issues).toEqual(issues);
   });
 });

@@ -17,20 +17,32 @@ import { ALL_UP } from './support/all-up.js';
 const stack = inject('stack');
 let store: Connection;
 let api: FastifyInstance;
-const tokens: Record<'officer' | 'supervisor' | 'citizen' | 'inspector', string> = { officer: '', supervisor: '', citizen: '', inspector: '' };
+const tokens: Record<'officer' | 'supervisor' | 'citizen' | 'inspector', string> = {
+  officer: '',
+  supervisor: '',
+  citizen: '',
+  inspector: '',
+};
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_policyreads_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_policyreads_${randomUUID().slice(0, 8)}$1`),
+  );
   const lifecycle = createPolicyLifecycle(store);
   const { policies } = await loadPolicyCatalog();
   await lifecycle.importCatalog(policies);
   tokens.officer = await issueToken(store, '王芳', 'officer');
   tokens.supervisor = await issueToken(store, '赵敏', 'supervisor');
   tokens.inspector = await issueToken(store, '孙强', 'inspector');
-  tokens.citizen = await issueToken(store, '市民', 'citizen', { subjectKey: subjectKey('person', '110101199001011237', 'test-secret') });
+  tokens.citizen = await issueToken(store, '市民', 'citizen', {
+    subjectKey: subjectKey('person', '110101199001011237', 'test-secret'),
+  });
   const senior = policies.find((p) => p.id === 'senior-preferential-card')!;
   // A draft of version 2, with a changed confirmation period.
-  await lifecycle.createDraft({ name: '王芳', role: 'officer' }, { ...senior, version: 2, offer: { ...senior.offer, expiresAfterDays: 45 } });
+  await lifecycle.createDraft(
+    { name: '王芳', role: 'officer' },
+    { ...senior, version: 2, offer: { ...senior.offer, expiresAfterDays: 45 } },
+  );
   api = buildApi({ policies: { lifecycle, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
 });
 
@@ -42,7 +54,10 @@ afterAll(async () => {
 
 const get = async (url: string, token?: string) => {
   const response = await api.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: response.statusCode, body: response.json<Record<string, unknown> & Array<{ policyId: string; version: number; status: string }>>() };
+  return {
+    status: response.statusCode,
+    body: response.json<Record<string, unknown> & Array<{ policyId: string; version: number; status: string }>>(),
+  };
 };
 
 describe('reading policies', () => {
@@ -56,7 +71,9 @@ describe('reading policies', () => {
     }
     for (const token of [tokens.officer, tokens.supervisor]) {
       const all = (await get('/policies', token)).body;
-      expect(all.find((v) => v.policyId === 'senior-preferential-card' && v.version === 2)).toMatchObject({ status: 'draft' });
+      expect(all.find((v) => v.policyId === 'senior-preferential-card' && v.version === 2)).toMatchObject({
+        status: 'draft',
+      });
       expect(all.length).toBe(anonymous.body.length + 1);
     }
     // A mistyped token is refused, not quietly answered with less.
@@ -71,7 +88,10 @@ describe('reading policies', () => {
     expect(citizen.body.messageZh).toContain('督查人员');
     expect(await get(draft, tokens.supervisor)).toMatchObject({ status: 200, body: { status: 'draft' } });
     // The published version is public.
-    expect(await get('/policies/senior-preferential-card/versions/1')).toMatchObject({ status: 200, body: { status: 'published' } });
+    expect(await get('/policies/senior-preferential-card/versions/1')).toMatchObject({
+      status: 200,
+      body: { status: 'published' },
+    });
 
     expect((await get('/policies/senior-preferential-card/diff?from=1&to=2')).status).toBe(401);
     const diff = await get('/policies/senior-preferential-card/diff?from=1&to=2', tokens.officer);
@@ -80,6 +100,9 @@ describe('reading policies', () => {
     expect((await get('/policies/senior-preferential-card/history')).status).toBe(401);
     expect((await get('/policies/senior-preferential-card/history', tokens.inspector)).status).toBe(403);
     const history = await get('/policies/senior-preferential-card/history', tokens.supervisor);
-    expect((history.body as unknown as Array<{ action: string; actor: string }>).map((e) => e.action)).toEqual(['imported', 'created']);
+    expect((history.body as unknown as Array<{ action: string; actor: string }>).map((e) => e.action)).toEqual([
+      'imported',
+      'created',
+    ]);
   });
 });

@@ -22,7 +22,12 @@ afterAll(async () => {
 });
 
 const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: object) => {
-  const response = await env.api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+  const response = await env.api.inject({
+    method,
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(payload ? { payload } : {}),
+  });
   return { status: response.statusCode, body: response.json<SweepView & Record<string, unknown>>() };
 };
 const path = (id: string, action = '') => `/sweeps/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
@@ -30,29 +35,66 @@ const view = async (id: string) => (await call('GET', path(id))).body;
 
 describe('launching a sweep', () => {
   it('refuses without a token, and names the field of a bad policy, version or date', async () => {
-    const start = (body: object, token: string | null = env.officer) => call('POST', '/sweeps', token ?? undefined, body);
-    expect(await start({ policyId: 'old-age-allowance', version: 1 }, null)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED', messageZh: expect.stringContaining('令牌') as unknown } });
-    expect(await start({ policyId: 'old-age-allowance', version: 7 })).toMatchObject({ status: 404, body: { code: 'POLICY_NOT_FOUND', field: 'version' } });
-    expect(await start({ policyId: 'no-such-policy', version: 1 })).toMatchObject({ status: 404, body: { code: 'POLICY_NOT_FOUND', field: 'policyId' } });
-    expect(await start({ policyId: 'old-age-allowance', version: 0 })).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', field: 'version' } });
+    const start = (body: object, token: string | null = env.officer) =>
+      call('POST', '/sweeps', token ?? undefined, body);
+    expect(await start({ policyId: 'old-age-allowance', version: 1 }, null)).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHENTICATED', messageZh: expect.stringContaining('令牌') as unknown },
+    });
+    expect(await start({ policyId: 'old-age-allowance', version: 7 })).toMatchObject({
+      status: 404,
+      body: { code: 'POLICY_NOT_FOUND', field: 'version' },
+    });
+    expect(await start({ policyId: 'no-such-policy', version: 1 })).toMatchObject({
+      status: 404,
+      body: { code: 'POLICY_NOT_FOUND', field: 'policyId' },
+    });
+    expect(await start({ policyId: 'old-age-allowance', version: 0 })).toMatchObject({
+      status: 400,
+      body: { code: 'BAD_REQUEST', field: 'version' },
+    });
     expect(await start({ policyId: 'old-age-allowance' })).toMatchObject({ status: 400, body: { field: 'version' } });
-    expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: 'tomorrow' })).toMatchObject({ status: 400, body: { field: 'asOf' } });
-    expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: '2026-02-30' })).toMatchObject({ status: 400, body: { code: 'INVALID_INPUT', field: 'asOf' } });
+    expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: 'tomorrow' })).toMatchObject({
+      status: 400,
+      body: { field: 'asOf' },
+    });
+    expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: '2026-02-30' })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_INPUT', field: 'asOf' },
+    });
     const early = await start({ policyId: 'old-age-allowance', version: 1, asOf: '2023-06-01' });
-    expect(early).toMatchObject({ status: 422, body: { code: 'POLICY_NOT_IN_FORCE', field: 'asOf', message: expect.stringContaining('in force from 2024-01-01') as unknown } });
+    expect(early).toMatchObject({
+      status: 422,
+      body: {
+        code: 'POLICY_NOT_IN_FORCE',
+        field: 'asOf',
+        message: expect.stringContaining('in force from 2024-01-01') as unknown,
+      },
+    });
 
     // A draft is not swept.
     const shipped = (await env.lifecycle.get('old-age-allowance', 1)).document;
     const drafted = await call('POST', '/policies', env.officer, { ...shipped, version: 2 });
     expect(drafted.status).toBe(201);
-    expect(await start({ policyId: 'old-age-allowance', version: 2 })).toMatchObject({ status: 409, body: { code: 'POLICY_NOT_PUBLISHED', field: 'version', messageZh: expect.stringContaining('已发布') as unknown } });
+    expect(await start({ policyId: 'old-age-allowance', version: 2 })).toMatchObject({
+      status: 409,
+      body: { code: 'POLICY_NOT_PUBLISHED', field: 'version', messageZh: expect.stringContaining('已发布') as unknown },
+    });
     expect((await call('GET', '/sweeps')).body).toEqual([]);
   });
 
   it('screens everyone once, grants every eligible resident, and answers a second launch with the same sweep', async () => {
     const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-03', sliceSize: 100 };
     const first = await call('POST', '/sweeps', env.officer, body);
-    expect(first).toMatchObject({ status: 202, body: { id: 'sweep:old-age-allowance@1:2026-11-03', created: true, asOf: '2026-11-03', policy: { id: 'old-age-allowance', version: 1 } } });
+    expect(first).toMatchObject({
+      status: 202,
+      body: {
+        id: 'sweep:old-age-allowance@1:2026-11-03',
+        created: true,
+        asOf: '2026-11-03',
+        policy: { id: 'old-age-allowance', version: 1 },
+      },
+    });
     const again = await call('POST', '/sweeps', env.reviewer, body);
     expect(again).toMatchObject({ status: 202, body: { id: first.body.id, created: false } });
 
@@ -60,7 +102,16 @@ describe('launching a sweep', () => {
     const done = await view(first.body.id);
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
     expect(grants).toBeGreaterThan(5);
-    expect(done).toMatchObject({ total: RESIDENTS, processed: RESIDENTS, eligible: grants, granted: grants, grantsCreated: grants, noticesQueued: grants, slices: 4, requestedBy: '王芳' });
+    expect(done).toMatchObject({
+      total: RESIDENTS,
+      processed: RESIDENTS,
+      eligible: grants,
+      granted: grants,
+      grantsCreated: grants,
+      noticesQueued: grants,
+      slices: 4,
+      requestedBy: '王芳',
+    });
     expect(done.eligible + done.ineligible + done.undetermined).toBe(RESIDENTS);
     expect(JSON.stringify(done)).not.toMatch(/\d{17}[\dX]/);
 
@@ -75,16 +126,30 @@ describe('launching a sweep', () => {
     expect(await call('GET', '/sweeps?status=whenever')).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
 
     for (const action of ['pause', 'resume']) {
-      expect(await call('POST', path(first.body.id, action), env.officer)).toMatchObject({ status: 409, body: { code: 'SWEEP_FINISHED', field: 'id', messageZh: expect.stringContaining('已完成') as unknown } });
+      expect(await call('POST', path(first.body.id, action), env.officer)).toMatchObject({
+        status: 409,
+        body: { code: 'SWEEP_FINISHED', field: 'id', messageZh: expect.stringContaining('已完成') as unknown },
+      });
     }
-    expect(await call('POST', path(first.body.id, 'cancel'), env.reviewer)).toMatchObject({ status: 409, body: { code: 'SWEEP_FINISHED' } });
-    expect(await call('GET', path('sweep:old-age-allowance@1:1999-01-01'))).toMatchObject({ status: 404, body: { code: 'NO_SWEEP', field: 'id' } });
+    expect(await call('POST', path(first.body.id, 'cancel'), env.reviewer)).toMatchObject({
+      status: 409,
+      body: { code: 'SWEEP_FINISHED' },
+    });
+    expect(await call('GET', path('sweep:old-age-allowance@1:1999-01-01'))).toMatchObject({
+      status: 404,
+      body: { code: 'NO_SWEEP', field: 'id' },
+    });
   }, 90_000);
 });
 
 describe('steering a sweep', () => {
   it('pauses between slices, resumes, and is cancelled by a reviewer only, keeping what it granted', async () => {
-    const started = await call('POST', '/sweeps', env.reviewer, { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-04', sliceSize: 20 });
+    const started = await call('POST', '/sweeps', env.reviewer, {
+      policyId: 'old-age-allowance',
+      version: 1,
+      asOf: '2026-11-04',
+      sliceSize: 20,
+    });
     const id = started.body.id;
     expect(await call('POST', path(id, 'pause'))).toMatchObject({ status: 401 });
     expect((await call('POST', path(id, 'pause'), env.officer)).status).toBe(200);
@@ -93,28 +158,50 @@ describe('steering a sweep', () => {
     expect(paused.processed).toBeLessThan(RESIDENTS);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect((await view(id)).processed).toBe(paused.processed);
-    expect(((await call('GET', '/sweeps?status=paused')).body as unknown as SweepView[]).map((s) => s.id)).toEqual([id]);
+    expect(((await call('GET', '/sweeps?status=paused')).body as unknown as SweepView[]).map((s) => s.id)).toEqual([
+      id,
+    ]);
 
     expect((await call('POST', path(id, 'resume'), env.officer)).status).toBe(200);
     await expect.poll(async () => (await view(id)).processed, { timeout: 30_000 }).toBeGreaterThan(paused.processed);
 
     const refused = await call('POST', path(id, 'cancel'), env.officer);
-    expect(refused).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_ROLE', messageZh: expect.stringContaining('只有审核人可以取消筛查') as unknown } });
+    expect(refused).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN_ROLE', messageZh: expect.stringContaining('只有审核人可以取消筛查') as unknown },
+    });
     expect((await call('POST', path(id, 'cancel'), env.reviewer)).status).toBe(200);
     await expect.poll(async () => (await view(id)).status, { timeout: 30_000 }).toBe('cancelled');
     const cancelled = await view(id);
     expect(cancelled.processed).toBeLessThan(RESIDENTS);
-    expect(await call('POST', path(id, 'resume'), env.officer)).toMatchObject({ status: 409, body: { code: 'SWEEP_FINISHED', messageZh: expect.stringContaining('已取消') as unknown } });
+    expect(await call('POST', path(id, 'resume'), env.officer)).toMatchObject({
+      status: 409,
+      body: { code: 'SWEEP_FINISHED', messageZh: expect.stringContaining('已取消') as unknown },
+    });
 
     // Newest first.
     const all = (await call('GET', '/sweeps')).body as unknown as SweepView[];
-    expect(all.map((s) => [s.asOf, s.status])).toEqual([['2026-11-04', 'cancelled'], ['2026-11-03', 'done']]);
+    expect(all.map((s) => [s.asOf, s.status])).toEqual([
+      ['2026-11-04', 'cancelled'],
+      ['2026-11-03', 'done'],
+    ]);
   }, 90_000);
 
   it('describes every sweep route with a tag and a summary in both languages', async () => {
-    const doc = (await env.api.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> }>();
-    const ops = Object.entries(doc.paths).filter(([p]) => p.startsWith('/sweeps')).flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ route: `${m} ${p}`, ...op })));
-    expect(ops.map((op) => op.route).sort()).toEqual(['get /sweeps', 'get /sweeps/{id}', 'post /sweeps', 'post /sweeps/{id}/cancel', 'post /sweeps/{id}/pause', 'post /sweeps/{id}/resume']);
+    const doc = (await env.api.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string }>>;
+    }>();
+    const ops = Object.entries(doc.paths)
+      .filter(([p]) => p.startsWith('/sweeps'))
+      .flatMap(([p, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ route: `${m} ${p}`, ...op })));
+    expect(ops.map((op) => op.route).sort()).toEqual([
+      'get /sweeps',
+      'get /sweeps/{id}',
+      'post /sweeps',
+      'post /sweeps/{id}/cancel',
+      'post /sweeps/{id}/pause',
+      'post /sweeps/{id}/resume',
+    ]);
     for (const op of ops) {
       expect(op.tags).toEqual(['sweeps']);
       expect(op.summary).toMatch(/[A-Za-z].* · .*[\u4e00-\u9fff]/);

@@ -39,24 +39,48 @@ afterAll(async () => {
 const noticeTemplates = (subjectKey: string) => harness.noticeTemplates(subjectKey);
 
 /** Evaluates the policy on the subject's facts (read through the real, access-logged fetch) and starts its benefit workflow. */
-async function startBenefit(workflow: typeof offerBenefit | typeof pledgeBenefit, policyId: string, subjectKey: string, asOf: string) {
+async function startBenefit(
+  workflow: typeof offerBenefit | typeof pledgeBenefit,
+  policyId: string,
+  subjectKey: string,
+  asOf: string,
+) {
   const catalog = await loadPolicyCatalog();
   const policy = catalog.policies.find((p) => p.id === policyId)!;
   const caseId = `life-event:test-${randomUUID()}`;
-  const decision = await evaluatePolicy(policy, await factsOf(subjectKey, policy, caseId), asOf, { acceptPledges: true });
+  const decision = await evaluatePolicy(policy, await factsOf(subjectKey, policy, caseId), asOf, {
+    acceptPledges: true,
+  });
   expect(decision.outcome).toBe('eligible');
   const input: BenefitInput = {
     caseId,
     subjectKey,
     plan: planOf(policy),
-    decision: { policy: decision.policy, outcome: decision.outcome, asOf, amount: decision.amount, period: decision.period, missingFacts: [], failedSources: [] },
+    decision: {
+      policy: decision.policy,
+      outcome: decision.outcome,
+      asOf,
+      amount: decision.amount,
+      period: decision.period,
+      missingFacts: [],
+      failedSources: [],
+    },
   };
-  const handle = await env.client.workflow.start(workflow, { workflowId: benefitWorkflowId(policyId, subjectKey, decision.period), taskQueue: pipeline.taskQueue, args: [input] });
+  const handle = await env.client.workflow.start(workflow, {
+    workflowId: benefitWorkflowId(policyId, subjectKey, decision.period),
+    taskQueue: pipeline.taskQueue,
+    args: [input],
+  });
   return { handle, amount: decision.amount };
 }
 
 async function factsOf(subjectKey: string, policy: Policy, caseId: string): Promise<Record<string, unknown>> {
-  const snapshot = await pipeline.activities.collectFacts({ caseId, subjectKey, policy: policyRef(policy), facts: policy.facts });
+  const snapshot = await pipeline.activities.collectFacts({
+    caseId,
+    subjectKey,
+    policy: policyRef(policy),
+    facts: policy.facts,
+  });
   const stored = await pipeline.models.FactSnapshot.findOne({ key: snapshot.snapshotKey }).lean();
   return snapshotFacts(stored!);
 }
@@ -75,7 +99,12 @@ describe('offer and confirm (一键确认): expiry', () => {
     const { handle } = await startBenefit(offerBenefit, 'senior-preferential-card', senior.subjectKey, '2026-06-01');
     expect(await handle.result()).toEqual({ status: 'expired' });
 
-    expect(await noticeTemplates(senior.subjectKey)).toEqual(['offer.made', 'offer.reminder', 'offer.reminder', 'offer.expired']);
+    expect(await noticeTemplates(senior.subjectKey)).toEqual([
+      'offer.made',
+      'offer.reminder',
+      'offer.reminder',
+      'offer.expired',
+    ]);
     // Day 23 (7 days before), day 29 (1 day before), day 30 (expiry).
     expect((await timerDays(handle.workflowId)).map(Math.round)).toEqual([23, 6, 1]);
     const offer = await pipeline.models.Offer.findOne({ subjectKey: senior.subjectKey }).lean();
@@ -94,9 +123,15 @@ describe('pledge and inspect (告知承诺)', () => {
       'enterprise.premiumsInArrears': false,
       'enterprise.seriousDishonesty': false,
     });
-    const { handle, amount } = await startBenefit(pledgeBenefit, 'business-startup-subsidy', firm.subjectKey, '2026-06-01');
+    const { handle, amount } = await startBenefit(
+      pledgeBenefit,
+      'business-startup-subsidy',
+      firm.subjectKey,
+      '2026-06-01',
+    );
     // Time stands still until the test waits on the result: the grant is made before the inspection timer.
-    for (let i = 0; i < 100 && (await handle.query(getBenefitStatusQuery)) !== 'pledged'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await handle.query(getBenefitStatusQuery)) !== 'pledged'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await handle.query(getBenefitStatusQuery)).toBe('pledged');
     return { firm, handle, amount: amount! };
   };
@@ -114,7 +149,9 @@ describe('pledge and inspect (告知承诺)', () => {
     expect(grant?.revokeReason).toContain('enterprise.premiumsInArrears');
     const recoveries = await pipeline.models.Recovery.find({ subjectKey: firm.subjectKey }).lean();
     expect(recoveries.map((r) => [r.amount, r.status])).toEqual([[amount, 'due']]);
-    expect(await pipeline.models.CreditRecord.countDocuments({ subjectKey: firm.subjectKey, kind: 'false-pledge' })).toBe(1);
+    expect(
+      await pipeline.models.CreditRecord.countDocuments({ subjectKey: firm.subjectKey, kind: 'false-pledge' }),
+    ).toBe(1);
     const pledge = await pipeline.models.Pledge.findOne({ subjectKey: firm.subjectKey }).lean();
     expect(pledge?.status).toBe('failed');
     expect(await noticeTemplates(firm.subjectKey)).toEqual(['pledge.granted', 'pledge.revoked']);

@@ -14,7 +14,11 @@ const stack = inject('stack');
 let stores: Connection[] = [];
 
 beforeAll(async () => {
-  stores = await Promise.all([1, 2].map(() => connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_city_${randomUUID().slice(0, 8)}$1`))));
+  stores = await Promise.all(
+    [1, 2].map(() =>
+      connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_city_${randomUUID().slice(0, 8)}$1`)),
+    ),
+  );
 });
 afterAll(async () => {
   for (const store of stores) await store.dropDatabase().then(() => store.close());
@@ -25,11 +29,13 @@ describe('test city fixtures', () => {
     // 80 draws from the 300 sequences of one birth date would collide almost surely by chance.
     // A day of its own each run, so claims kept on a persistent server never run out.
     const day = `2011-${String(1 + randomInt(12)).padStart(2, '0')}-${String(1 + randomInt(28)).padStart(2, '0')}`;
-    const drawn = await Promise.all(stores.map(async (store) => {
-      const ids: string[] = [];
-      for (let i = 0; i < 40; i++) ids.push((await addResident(store, day, { 'person.localHukou': true })).id);
-      return ids;
-    }));
+    const drawn = await Promise.all(
+      stores.map(async (store) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 40; i++) ids.push((await addResident(store, day, { 'person.localHukou': true })).id);
+        return ids;
+      }),
+    );
     const all = drawn.flat();
     expect(all).toHaveLength(80);
     expect(new Set(all).size).toBe(80);
@@ -37,7 +43,9 @@ describe('test city fixtures', () => {
   });
 
   it('never gives two stores the same firm', async () => {
-    const codes = await Promise.all(stores.map(async (store) => (await addEnterprise(store, { 'enterprise.status': 'active' })).id));
+    const codes = await Promise.all(
+      stores.map(async (store) => (await addEnterprise(store, { 'enterprise.status': 'active' })).id),
+    );
     expect(new Set(codes).size).toBe(2);
   });
 });

@@ -20,7 +20,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const cli = (args: string[], token: string = env.tokens.supervisor) => finished(runEntry('client/cli.ts', ['case', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+const cli = (args: string[], token: string = env.tokens.supervisor) =>
+  finished(runEntry('client/cli.ts', ['case', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 const masked = () => `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`;
 
 describe('applyfree case', () => {
@@ -41,9 +42,17 @@ describe('applyfree case', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`subject 当事人: ${masked()} (person, ${env.child.subjectKey})`);
     expect(run.stdout).toMatch(new RegExp(`^  lifeEvent\\s+${env.birthCase}  ${TEMPORAL_UI}/namespaces/`, 'm'));
-    expect(run.stdout).toMatch(/R {2}childcare-subsidy 第1版：符合，金额 3000 · childcare-subsidy v1: eligible, amount 3000 {2}— rules engine/);
+    expect(run.stdout).toMatch(
+      /R {2}childcare-subsidy 第1版：符合，金额 3000 · childcare-subsidy v1: eligible, amount 3000 {2}— rules engine/,
+    );
     expect(run.stdout).toMatch(/^ {6}✓ .+: person\.localHukou = true$/m);
-    const order = ['收到生活事件', '调取共享数据', '规则判定', '发放 childcare-subsidy', '通知（grant.awarded）已送达'].map((text) => run.stdout.indexOf(text));
+    const order = [
+      '收到生活事件',
+      '调取共享数据',
+      '规则判定',
+      '发放 childcare-subsidy',
+      '通知（grant.awarded）已送达',
+    ].map((text) => run.stdout.indexOf(text));
     expect(order.every((at) => at > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(run.stdout).not.toContain(env.child.id);
@@ -59,9 +68,17 @@ describe('applyfree case', () => {
     expect(short.stderr).toMatch(/^applyfree: REASON_REQUIRED \[reason\]: state why .* · 请说明/);
 
     const citizen = await cli(['unmask', env.birthCase, '--reason', 'my own case'], env.tokens.citizen);
-    expect([citizen.code, citizen.stderr]).toEqual([1, expect.stringMatching(/^applyfree: FORBIDDEN_ROLE: only a supervisor may unmask/)]);
+    expect([citizen.code, citizen.stderr]).toEqual([
+      1,
+      expect.stringMatching(/^applyfree: FORBIDDEN_ROLE: only a supervisor may unmask/),
+    ]);
 
-    const revealed = await cli(['unmask', env.birthCase.replace(/^life-event:/, ''), '--reason', '核实补贴发放对象身份']);
+    const revealed = await cli([
+      'unmask',
+      env.birthCase.replace(/^life-event:/, ''),
+      '--reason',
+      '核实补贴发放对象身份',
+    ]);
     expect(revealed.code).toBe(0);
     expect(revealed.stdout).toContain(`${env.birthCase}: ${env.child.id} (person)`);
     const timeline = await cli(['timeline', env.birthCase]);
@@ -70,9 +87,15 @@ describe('applyfree case', () => {
 
   it('refuses an officer and a malformed ID in one line each', async () => {
     const officer = await cli(['search'], env.tokens.officer);
-    expect([officer.code, officer.stderr]).toEqual([1, expect.stringMatching(/^applyfree: FORBIDDEN_ROLE: only a supervisor.* · 只有督查人员/)]);
+    expect([officer.code, officer.stderr]).toEqual([
+      1,
+      expect.stringMatching(/^applyfree: FORBIDDEN_ROLE: only a supervisor.* · 只有督查人员/),
+    ]);
     const bad = await cli(['search', '--subject', '37140220260310123']);
-    expect([bad.code, bad.stderr.trim().split('\n')]).toEqual([1, [expect.stringMatching(/^applyfree: INVALID_RESIDENT_ID \[subject\]: Invalid resident ID/)]]);
+    expect([bad.code, bad.stderr.trim().split('\n')]).toEqual([
+      1,
+      [expect.stringMatching(/^applyfree: INVALID_RESIDENT_ID \[subject\]: Invalid resident ID/)],
+    ]);
     const unknown = await cli(['frobnicate']);
     expect(unknown.code).toBe(2);
   }, 30_000);

@@ -22,7 +22,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-const cli = (args: string[], token: string = env.officer) => finished(runEntry('client/cli.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+const cli = (args: string[], token: string = env.officer) =>
+  finished(runEntry('client/cli.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 
 describe('applyfree sweep', () => {
   it('starts a sweep and follows it to the end, with progress lines on stderr and the progress object on stdout', async () => {
@@ -30,8 +31,18 @@ describe('applyfree sweep', () => {
     expect(run.code).toBe(0);
     const view = JSON.parse(run.stdout) as SweepView;
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
-    expect(view).toMatchObject({ id: 'sweep:old-age-allowance@1:2026-11-05', status: 'done', total: RESIDENTS, processed: RESIDENTS, eligible: grants, granted: grants, requestedBy: '王芳' });
-    expect(run.stderr).toMatch(/^sweep:old-age-allowance@1:2026-11-05 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m);
+    expect(view).toMatchObject({
+      id: 'sweep:old-age-allowance@1:2026-11-05',
+      status: 'done',
+      total: RESIDENTS,
+      processed: RESIDENTS,
+      eligible: grants,
+      granted: grants,
+      requestedBy: '王芳',
+    });
+    expect(run.stderr).toMatch(
+      /^sweep:old-age-allowance@1:2026-11-05 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m,
+    );
     expect(run.stderr).not.toContain('\r');
 
     const status = await cli(['status', 'old-age-allowance@1:2026-11-05']);
@@ -42,14 +53,27 @@ describe('applyfree sweep', () => {
     expect(status.stdout).toMatch(/requested by 王芳, 5 slice\(s\)/);
 
     const list = await cli(['list', '--policy', 'old-age-allowance']);
-    expect(list.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-05\s+done · 已完成\s+200\/200\s+eligible \d+\s+王芳$/m);
+    expect(list.stdout).toMatch(
+      /^sweep:old-age-allowance@1:2026-11-05\s+done · 已完成\s+200\/200\s+eligible \d+\s+王芳$/m,
+    );
     const again = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05']);
     expect([again.code, again.stderr]).toEqual([0, expect.stringContaining('was already started')]);
     expect(again.stdout).toContain('done · 已完成');
   }, 90_000);
 
   it('pauses and cancels a sweep started without waiting; only a reviewer cancels', async () => {
-    const started = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-06', '--slice', '10', '--rate', '20', '--no-wait']);
+    const started = await cli([
+      'start',
+      'old-age-allowance',
+      '1',
+      '--as-of',
+      '2026-11-06',
+      '--slice',
+      '10',
+      '--rate',
+      '20',
+      '--no-wait',
+    ]);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-06 {2}running · 进行中$/m);
     const id = 'sweep:old-age-allowance@1:2026-11-06';
@@ -59,7 +83,9 @@ describe('applyfree sweep', () => {
 
     const refused = await cli(['cancel', id]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^applyfree: FORBIDDEN_ROLE: only a reviewer may cancel a sweep .* · 只有审核人可以取消筛查/);
+    expect(refused.stderr).toMatch(
+      /^applyfree: FORBIDDEN_ROLE: only a reviewer may cancel a sweep .* · 只有审核人可以取消筛查/,
+    );
     expect((await cli(['cancel', id], env.reviewer)).code).toBe(0);
     const watched = await cli(['status', id, '--watch', '--json']);
     expect(watched.code).toBe(1);
@@ -70,7 +96,12 @@ describe('applyfree sweep', () => {
 
   it('refuses a bad date with its field, and a wrong command line with the usage', async () => {
     const bad = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-13-01']);
-    expect([bad.code, bad.stderr.trim()]).toEqual([1, expect.stringMatching(/^applyfree: INVALID_INPUT \[asOf\]: asOf: expected a date YYYY-MM-DD, got "2026-13-01" · /)]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      1,
+      expect.stringMatching(
+        /^applyfree: INVALID_INPUT \[asOf\]: asOf: expected a date YYYY-MM-DD, got "2026-13-01" · /,
+      ),
+    ]);
     const unpublished = await cli(['start', 'old-age-allowance', '9']);
     expect([unpublished.code, unpublished.stderr]).toEqual([1, expect.stringContaining('POLICY_NOT_FOUND [version]')]);
     const usage = await cli(['start', 'old-age-allowance']);

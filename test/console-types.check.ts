@@ -17,7 +17,15 @@ import type { catalogView } from '../client/api/catalog-routes.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import type { PolicyTestReport } from '../rules/policy-tests.js';
 import type { CaseSummary, CaseTimeline, SubjectExplanation } from '../console/src/cases-view.js';
-import type { AccessView, Benefit, DecisionView, Notice, ObjectionView as CitizenObjection, Offer, PledgeView } from '../console/src/citizen-view.js';
+import type {
+  AccessView,
+  Benefit,
+  DecisionView,
+  Notice,
+  ObjectionView as CitizenObjection,
+  Offer,
+  PledgeView,
+} from '../console/src/citizen-view.js';
 import type { ProgrammeMetricsView } from '../console/src/metrics-view.js';
 import type { Objection } from '../console/src/objections-view.js';
 import type { SweepView } from '../console/src/sweeps-view.js';

@@ -46,7 +46,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-const subjectOf = (body: EventBody) => ('residentId' in body.subject ? body.subject.residentId : body.subject.creditCode);
+const subjectOf = (body: EventBody) =>
+  'residentId' in body.subject ? body.subject.residentId : body.subject.creditCode;
 const firstsOf = (plan: FeedPlan) => plan.deliveries.filter((d) => d.kind === 'first').map((d) => d.body);
 
 describe('the registry feed plan', () => {
@@ -64,11 +65,21 @@ describe('the registry feed plan', () => {
     for (const { kind, body } of plan.deliveries) {
       expect(() => validateEvent(body, today)).not.toThrow();
       expect(body.occurredOn > plan.from && body.occurredOn <= plan.to).toBe(true);
-      expect(body.source).toBe(kind === 'second-registry' ? REPORTERS[body.type].second.source : REPORTERS[body.type].first.source);
+      expect(body.source).toBe(
+        kind === 'second-registry' ? REPORTERS[body.type].second.source : REPORTERS[body.type].first.source,
+      );
     }
     const dates = firstsOf(plan).map((b) => b.occurredOn);
     expect(dates).toEqual([...dates].sort());
-    expect(new Set(firstsOf(plan).map((b) => b.type))).toEqual(new Set(['birth.registered', 'age.milestone', 'unemployment.registered', 'disability.certified', 'enterprise.annual-review']));
+    expect(new Set(firstsOf(plan).map((b) => b.type))).toEqual(
+      new Set([
+        'birth.registered',
+        'age.milestone',
+        'unemployment.registered',
+        'disability.certified',
+        'enterprise.annual-review',
+      ]),
+    );
     expect(plan.events).toBe(firstsOf(plan).length);
   });
 
@@ -98,7 +109,10 @@ describe('the registry feed plan', () => {
 
   it('never puts a resident ID or credit code into a source event ID', () => {
     const plan = planFeed(population, { secret: SECRET, seed: SEED });
-    const identifiers = [...population.persons.map((p) => p.idNumber), ...population.enterprises.map((e) => e.creditCode)];
+    const identifiers = [
+      ...population.persons.map((p) => p.idNumber),
+      ...population.enterprises.map((e) => e.creditCode),
+    ];
     for (const { body } of plan.deliveries) {
       expect(body.sourceEventId).not.toMatch(/\d{15,}/);
       for (const id of identifiers) expect(body.sourceEventId).not.toContain(id);
@@ -135,7 +149,12 @@ describe('the registry feed plan', () => {
       },
       { secret: SECRET, seed: SEED, repeatShare: 0, secondRegistryShare: 0 },
     );
-    const events = plan.deliveries.map(({ body }) => ({ type: body.type, on: body.occurredOn, id: subjectOf(body), payload: body.payload }));
+    const events = plan.deliveries.map(({ body }) => ({
+      type: body.type,
+      on: body.occurredOn,
+      id: subjectOf(body),
+      payload: body.payload,
+    }));
     const birth = events.find((e) => e.type === 'birth.registered')!;
     expect(birth).toMatchObject({ id: child, payload: { birthDate: '2026-05-02', guardianIds: [mother] } });
     expect(birth.on >= '2026-05-02' && birth.on <= '2026-05-23').toBe(true);
@@ -153,10 +172,17 @@ describe('the registry feed through ingestion', () => {
   it('yields one case per event however often and by whom it is reported, and resumes where it stopped', async () => {
     const plan = planFeed(population, { secret: SECRET, seed: SEED, repeatShare: 0.25, secondRegistryShare: 0.25 });
     const deps = { store, temporal, taskQueue: `demo-feed-${run}`, subjectKeySecret: SECRET, today: () => cityToday() };
-    const options = { plan, ingest: (body: EventBody) => ingestEvent(deps, body), eventsPerSecond: 1000, concurrency: 4, cursor: storeCursor(store) };
+    const options = {
+      plan,
+      ingest: (body: EventBody) => ingestEvent(deps, body),
+      eventsPerSecond: 1000,
+      concurrency: 4,
+      cursor: storeCursor(store),
+    };
 
     const first = startFeed(options);
-    while (first.stats().position < 20 && first.stats().state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+    while (first.stats().position < 20 && first.stats().state === 'running')
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await first.stop();
     const stopped = first.stats();
     expect(stopped.state).toBe('stopped');
@@ -174,15 +200,23 @@ describe('the registry feed through ingestion', () => {
     expect(await EventDelivery.countDocuments({})).toBe(firsts.length + seconds.length);
     // Every event started one case; everything delivered again was answered as a duplicate.
     expect(stopped.answers.accepted + done.answers.accepted).toBe(plan.events);
-    expect(stopped.answers.duplicate + done.answers.duplicate).toBeGreaterThanOrEqual(plan.deliveries.length - plan.events);
+    expect(stopped.answers.duplicate + done.answers.duplicate).toBeGreaterThanOrEqual(
+      plan.deliveries.length - plan.events,
+    );
     expect(stopped.answers.failed + done.answers.failed + stopped.answers.rejected + done.answers.rejected).toBe(0);
 
     const second0 = seconds[0];
-    const original = firsts.find((b) => b.type === second0.type && subjectOf(b) === subjectOf(second0) && b.occurredOn === second0.occurredOn)!;
+    const original = firsts.find(
+      (b) => b.type === second0.type && subjectOf(b) === subjectOf(second0) && b.occurredOn === second0.occurredOn,
+    )!;
     const delivery = await EventDelivery.findOne({ sourceEventId: second0.sourceEventId }).lean();
     expect(delivery?.caseId).toBe(lifeEventWorkflowId(original.sourceEventId));
-    await expect(temporal.workflow.getHandle(lifeEventWorkflowId(original.sourceEventId)).describe()).resolves.toBeDefined();
-    await expect(temporal.workflow.getHandle(lifeEventWorkflowId(second0.sourceEventId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      temporal.workflow.getHandle(lifeEventWorkflowId(original.sourceEventId)).describe(),
+    ).resolves.toBeDefined();
+    await expect(
+      temporal.workflow.getHandle(lifeEventWorkflowId(second0.sourceEventId)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   }, 120_000);
 
   it('keeps to its rate, and holds back while the pipeline is at its backlog limit', async () => {

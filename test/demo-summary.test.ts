@@ -29,13 +29,17 @@ beforeAll(async () => {
   catalog = await loadPolicyCatalog();
   const db = store.db!;
   // Three source events from two registries, for two real-world events.
-  await db.collection('event_deliveries').insertMany(many(3, (i) => ({ sourceEventId: `S-${i}`, caseId: `life-event:S-${Math.min(i, 1)}` })));
+  await db
+    .collection('event_deliveries')
+    .insertMany(many(3, (i) => ({ sourceEventId: `S-${i}`, caseId: `life-event:S-${Math.min(i, 1)}` })));
   await db.collection('life_events').insertMany(many(2, (i) => ({ naturalKey: `k${i}`, caseId: `life-event:S-${i}` })));
-  await db.collection('decisions').insertMany([
-    ...many(3, (i) => ({ key: `e${i}`, outcome: 'eligible' })),
-    ...many(4, (i) => ({ key: `i${i}`, outcome: 'ineligible' })),
-    { key: 'u0', outcome: 'undetermined' },
-  ]);
+  await db
+    .collection('decisions')
+    .insertMany([
+      ...many(3, (i) => ({ key: `e${i}`, outcome: 'eligible' })),
+      ...many(4, (i) => ({ key: `i${i}`, outcome: 'ineligible' })),
+      { key: 'u0', outcome: 'undetermined' },
+    ]);
   await db.collection('grants').insertMany([
     { key: 'g1', policy: policy('childcare-subsidy'), amount: 3000, status: 'granted' },
     { key: 'g2', policy: policy('childcare-subsidy'), amount: 1500, status: 'granted' },
@@ -44,15 +48,31 @@ beforeAll(async () => {
     { key: 'g5', policy: policy('senior-preferential-card'), status: 'granted' },
     { key: 'g6', policy: policy('officer-made-policy', 2), amount: 10, status: 'granted' },
   ]);
-  await db.collection('policy_versions').insertOne({ _id: 'officer-made-policy@2' as never, title: { zh: '新政策', en: 'A new policy' }, source: JSON.stringify({ benefit: { kind: 'cash', currency: 'CNY' } }) });
-  await db.collection('offers').insertMany([{ key: 'o1', status: 'open' }, { key: 'o2', status: 'open' }, { key: 'o3', status: 'confirmed' }]);
-  await db.collection('pledges').insertMany([{ key: 'p1', status: 'pending' }, { key: 'p2', status: 'passed' }]);
-  await db.collection('manual_tasks').insertMany([{ key: 't1', status: 'open' }, { key: 't2', status: 'done' }]);
-  await db.collection('notices').insertMany([
-    ...many(5, (i) => ({ key: `n${i}`, status: 'delivered' })),
-    { key: 'q', status: 'queued' },
-    { key: 'f', status: 'failed' },
+  await db.collection('policy_versions').insertOne({
+    _id: 'officer-made-policy@2' as never,
+    title: { zh: '新政策', en: 'A new policy' },
+    source: JSON.stringify({ benefit: { kind: 'cash', currency: 'CNY' } }),
+  });
+  await db.collection('offers').insertMany([
+    { key: 'o1', status: 'open' },
+    { key: 'o2', status: 'open' },
+    { key: 'o3', status: 'confirmed' },
   ]);
+  await db.collection('pledges').insertMany([
+    { key: 'p1', status: 'pending' },
+    { key: 'p2', status: 'passed' },
+  ]);
+  await db.collection('manual_tasks').insertMany([
+    { key: 't1', status: 'open' },
+    { key: 't2', status: 'done' },
+  ]);
+  await db
+    .collection('notices')
+    .insertMany([
+      ...many(5, (i) => ({ key: `n${i}`, status: 'delivered' })),
+      { key: 'q', status: 'queued' },
+      { key: 'f', status: 'failed' },
+    ]);
 });
 
 afterAll(async () => {
@@ -69,18 +89,46 @@ describe('the store figures', () => {
       total: 5,
       revoked: 1,
       byPolicy: [
-        { policyId: 'childcare-subsidy', title: { zh: '育儿补贴', en: 'Childcare subsidy' }, count: 2, amount: 4500, currency: 'CNY' },
-        { policyId: 'job-stabilisation-refund', title: { zh: '失业保险稳岗返还', en: 'Unemployment-insurance job-stabilisation refund' }, count: 1, amount: 1234.5, currency: 'CNY' },
-        { policyId: 'officer-made-policy', title: { zh: '新政策', en: 'A new policy' }, count: 1, amount: 10, currency: 'CNY' },
-        { policyId: 'senior-preferential-card', title: { zh: '老年人优待证', en: 'Senior preferential card' }, count: 1 },
+        {
+          policyId: 'childcare-subsidy',
+          title: { zh: '育儿补贴', en: 'Childcare subsidy' },
+          count: 2,
+          amount: 4500,
+          currency: 'CNY',
+        },
+        {
+          policyId: 'job-stabilisation-refund',
+          title: { zh: '失业保险稳岗返还', en: 'Unemployment-insurance job-stabilisation refund' },
+          count: 1,
+          amount: 1234.5,
+          currency: 'CNY',
+        },
+        {
+          policyId: 'officer-made-policy',
+          title: { zh: '新政策', en: 'A new policy' },
+          count: 1,
+          amount: 10,
+          currency: 'CNY',
+        },
+        {
+          policyId: 'senior-preferential-card',
+          title: { zh: '老年人优待证', en: 'Senior preferential card' },
+          count: 1,
+        },
       ],
     });
-    expect(figures).toMatchObject({ offersAwaitingConfirmation: 2, pledgesAwaitingInspection: 1, manualReviewOpen: 1, notices: { delivered: 5, queued: 1, failed: 1 } });
+    expect(figures).toMatchObject({
+      offersAwaitingConfirmation: 2,
+      pledgesAwaitingInspection: 1,
+      manualReviewOpen: 1,
+      notices: { delivered: 5, queued: 1, failed: 1 },
+    });
   });
 
   it('are read once for callers asking together, and merged with this process’s delivery counts', async () => {
     const counted = countIngest(async (body: { fail?: string }) => {
-      if (body.fail === 'invalid') throw new EventValidationError('type', 'is not a known life event type', '不是已登记的生命事件类型');
+      if (body.fail === 'invalid')
+        throw new EventValidationError('type', 'is not a known life event type', '不是已登记的生命事件类型');
       if (body.fail === 'store') throw new Error('store unavailable');
       return { caseId: 'life-event:x', status: 'accepted' as const, subjectKey: 'p_x' };
     });
@@ -96,8 +144,18 @@ describe('the store figures', () => {
 
   it('are read again when the demo changes state, so "done" never shows counts from before the feed finished', async () => {
     let state: 'feeding' | 'done' = 'feeding';
-    const counted = countIngest(async () => ({ caseId: 'life-event:x', status: 'accepted' as const, subjectKey: 'p_x' }));
-    const source = createSummarySource({ store, catalog, taskQueue: 'unused', tally: counted.tally, demo: () => ({ state, residents: 1, enterprises: 0 }) });
+    const counted = countIngest(async () => ({
+      caseId: 'life-event:x',
+      status: 'accepted' as const,
+      subjectKey: 'p_x',
+    }));
+    const source = createSummarySource({
+      store,
+      catalog,
+      taskQueue: 'unused',
+      tally: counted.tally,
+      demo: () => ({ state, residents: 1, enterprises: 0 }),
+    });
     const before = await source.get(60_000);
     expect(before.events.sourceEvents).toBe(3);
     // The feed's last delivery lands, then the feed finishes: well inside the figures' age limit.
@@ -120,7 +178,19 @@ const sample = (): Summary => ({
   readMs: 12,
   events: { sourceEvents: 1130, cases: 1050, collapsedAcrossRegistries: 80, inProgress: 7 },
   decisions: { eligible: 1100, ineligible: 1900, undetermined: 20 },
-  grants: { total: 57, revoked: 0, byPolicy: [{ policyId: 'childcare-subsidy', title: { zh: '育儿补贴', en: 'Childcare subsidy' }, count: 57, amount: 171000, currency: 'CNY' }] },
+  grants: {
+    total: 57,
+    revoked: 0,
+    byPolicy: [
+      {
+        policyId: 'childcare-subsidy',
+        title: { zh: '育儿补贴', en: 'Childcare subsidy' },
+        count: 57,
+        amount: 171000,
+        currency: 'CNY',
+      },
+    ],
+  },
   offersAwaitingConfirmation: 120,
   pledgesAwaitingInspection: 80,
   manualReviewOpen: 20,
@@ -167,7 +237,13 @@ describe('the live display', () => {
     const out = new PassThrough();
     let written = '';
     out.on('data', (chunk: Buffer) => (written += chunk.toString()));
-    const display = startSummaryDisplay({ source: { get: async () => sample() }, out, interactive: true, intervalMs: 20, columns: () => 200 });
+    const display = startSummaryDisplay({
+      source: { get: async () => sample() },
+      out,
+      interactive: true,
+      intervalMs: 20,
+      columns: () => 200,
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     display.log('a line for the operator');
     await display.stop();

@@ -51,7 +51,13 @@ beforeAll(async () => {
   store = await connectStore(mongodbUri);
   models = registerModels(store);
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
-  const deps = { store, temporal, taskQueue: workerEnv.APPLYFREE_TASK_QUEUE, subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET, today: () => cityToday() };
+  const deps = {
+    store,
+    temporal,
+    taskQueue: workerEnv.APPLYFREE_TASK_QUEUE,
+    subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET,
+    today: () => cityToday(),
+  };
   api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -74,17 +80,28 @@ async function startWorker(): Promise<ChildProcessWithoutNullStreams> {
     child.stdout.on('data', () => {
       if (workerOutput.includes('applyfree worker is running')) resolve();
     });
-    child.on('close', (code) => reject(new Error(`worker exited with ${code} before it was running:\n${workerOutput}`)));
+    child.on('close', (code) =>
+      reject(new Error(`worker exited with ${code} before it was running:\n${workerOutput}`)),
+    );
   });
   return child;
 }
 
 async function postEvent(body: object): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${apiUrl}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${apiUrl}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 20): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -113,10 +130,14 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     const caseHandle = temporal.workflow.getHandle(lifeEventWorkflowId(birth.sourceEventId));
 
     // Kill the worker as soon as the case has started its first activity: mid-flow.
-    await until('the case to start working', async () => {
-      const history = await caseHandle.fetchHistory();
-      return history.events?.some((event) => event.activityTaskScheduledEventAttributes) ? true : undefined;
-    }, 30_000);
+    await until(
+      'the case to start working',
+      async () => {
+        const history = await caseHandle.fetchHistory();
+        return history.events?.some((event) => event.activityTaskScheduledEventAttributes) ? true : undefined;
+      },
+      30_000,
+    );
     first.kill('SIGKILL');
     await finished(first);
     expect((await caseHandle.describe()).status.name).toBe('RUNNING');
@@ -125,33 +146,61 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     const again = await postEvent(birth);
     expect(again.status).toBe(202);
     expect(again.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
-    const fromHospital = await postEvent({ ...birth, sourceEventId: `hospital-birth-${run}`, source: 'health-commission' });
+    const fromHospital = await postEvent({
+      ...birth,
+      sourceEventId: `hospital-birth-${run}`,
+      source: 'health-commission',
+    });
     expect(fromHospital.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
 
     const second = await startWorker();
-    const result = (await caseHandle.result()) as { decisions: Array<{ policy: { id: string }; action: string; benefitWorkflowId?: string }> };
+    const result = (await caseHandle.result()) as {
+      decisions: Array<{ policy: { id: string }; action: string; benefitWorkflowId?: string }>;
+    };
     const childcare = result.decisions.find((decision) => decision.policy.id === 'childcare-subsidy');
-    expect(childcare).toMatchObject({ action: 'granted', benefitWorkflowId: benefitWorkflowId('childcare-subsidy', child.subjectKey, '2026') });
-    expect(await temporal.workflow.getHandle(childcare!.benefitWorkflowId!).result()).toEqual({ status: 'granted', grantCreated: true });
+    expect(childcare).toMatchObject({
+      action: 'granted',
+      benefitWorkflowId: benefitWorkflowId('childcare-subsidy', child.subjectKey, '2026'),
+    });
+    expect(await temporal.workflow.getHandle(childcare!.benefitWorkflowId!).result()).toEqual({
+      status: 'granted',
+      grantCreated: true,
+    });
 
-    const inbox = await until('the inbox notice', async () => {
-      const messages = await models.Inbox.find({ subjectKey: child.subjectKey }).lean();
-      return messages.length > 0 ? messages : undefined;
-    }, 30_000, 200);
+    const inbox = await until(
+      'the inbox notice',
+      async () => {
+        const messages = await models.Inbox.find({ subjectKey: child.subjectKey }).lean();
+        return messages.length > 0 ? messages : undefined;
+      },
+      30_000,
+      200,
+    );
 
     const grants = await models.Grant.find({ subjectKey: child.subjectKey }).lean();
-    expect(grants.map((grant) => [grant.policy.id, grant.amount, grant.period])).toEqual([['childcare-subsidy', 3000, '2026']]);
+    expect(grants.map((grant) => [grant.policy.id, grant.amount, grant.period])).toEqual([
+      ['childcare-subsidy', 3000, '2026'],
+    ]);
     expect(inbox).toHaveLength(1);
     expect(await models.LifeEvent.countDocuments({ subjectKey: child.subjectKey })).toBe(1);
     // One record per source event ID: the re-delivery is the same delivery, the hospital's is another.
-    const deliveries = await models.EventDelivery.find({ caseId: String(accepted.json.caseId) }).sort({ source: 1 }).lean();
+    const deliveries = await models.EventDelivery.find({ caseId: String(accepted.json.caseId) })
+      .sort({ source: 1 })
+      .lean();
     expect(deliveries.map((delivery) => delivery.source)).toEqual(['health-commission', 'household-registry']);
     // The worker marks the notice delivered just after writing the inbox: wait for that, then check there is one.
-    const notices = await until('the notice marked delivered', async () => {
-      const records = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
-      return records.some((notice) => notice.status === 'delivered') ? records : undefined;
-    }, 30_000, 200);
-    expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([['grant.awarded', 'inbox', 'delivered']]);
+    const notices = await until(
+      'the notice marked delivered',
+      async () => {
+        const records = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
+        return records.some((notice) => notice.status === 'delivered') ? records : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([
+      ['grant.awarded', 'inbox', 'delivered'],
+    ]);
 
     // A late re-delivery, after the case finished, neither restarts it nor grants again.
     const finishedRun = (await caseHandle.describe()).runId;

@@ -19,7 +19,13 @@ import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
-import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
+import {
+  checkedScreenshot,
+  expectFitsScreen,
+  launchConsoleBrowser,
+  PHONE,
+  signInAs,
+} from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
@@ -35,19 +41,51 @@ beforeAll(async () => {
   const store = env.pipeline.store;
   const run = env.pipeline.taskQueue.slice(-8);
   const runEvent = async (body: object) =>
-    (await env.client.workflow.getHandle((await ingestEvent({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body)).caseId).result()) as LifeEventResult;
+    (await env.client.workflow
+      .getHandle(
+        (
+          await ingestEvent(
+            {
+              store,
+              temporal: env.client,
+              taskQueue: env.pipeline.taskQueue,
+              subjectKeySecret: TEST_SECRET,
+              today: () => cityToday(),
+            },
+            body,
+          )
+        ).caseId,
+      )
+      .result()) as LifeEventResult;
   const noDate = await addResident(store, '2026-02-02', { 'person.localHukou': true, 'person.alive': true });
   await removeFacts(store, noDate, ['person.birthDate']);
-  await runEvent({ sourceEventId: `hr-nodate-${run}`, source: 'household-registry', type: 'birth.registered', occurredOn: '2026-02-10', subject: { residentId: noDate.id }, payload: { birthDate: '2026-02-02' } });
+  await runEvent({
+    sourceEventId: `hr-nodate-${run}`,
+    source: 'household-registry',
+    type: 'birth.registered',
+    occurredOn: '2026-02-10',
+    subject: { residentId: noDate.id },
+    payload: { birthDate: '2026-02-02' },
+  });
   const senior = await addResident(store, '1966-06-01', { 'person.localHukou': true, 'person.alive': true });
-  const milestone = await runEvent({ sourceEventId: `hr-60-${run}`, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-06-01', subject: { residentId: senior.id }, payload: { age: 60 } });
+  const milestone = await runEvent({
+    sourceEventId: `hr-60-${run}`,
+    source: 'household-registry',
+    type: 'age.milestone',
+    occurredOn: '2026-06-01',
+    subject: { residentId: senior.id },
+    payload: { age: 60 },
+  });
   openOffers.push(...milestone.decisions.filter((d) => d.action === 'offered').map((d) => d.benefitWorkflowId!));
 
   reviewer = await issueToken(store, '李明', 'reviewer');
   api = buildApi({
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases: env.cases,
-    metrics: createMetricsService({ store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue }, { maxAgeMs: 0 }),
+    metrics: createMetricsService(
+      { store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue },
+      { maxAgeMs: 0 },
+    ),
     console: true,
     health: ALL_UP,
   });
@@ -58,7 +96,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.close();
-  for (const id of openOffers) await env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  for (const id of openOffers)
+    await env?.client.workflow
+      .getHandle(id)
+      .terminate('test over')
+      .catch(() => undefined);
   await env?.close();
 });
 
@@ -70,11 +112,21 @@ const text = (page: Page, selector: string) => page.locator(selector).first().in
 
 describe('the metrics page', () => {
   it('shows a supervisor the programme indicators in charts, filters by period and switches to English', async () => {
-    const expected = (await api.inject({ method: 'GET', url: '/programme-metrics', headers: { authorization: `Bearer ${env.tokens.supervisor}` } })).json<ProgrammeMetrics>();
+    const expected = (
+      await api.inject({
+        method: 'GET',
+        url: '/programme-metrics',
+        headers: { authorization: `Bearer ${env.tokens.supervisor}` },
+      })
+    ).json<ProgrammeMetrics>();
     expect(expected.grants.count).toBe(2);
     expect(expected.undetermined.undetermined).toBe(1);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -88,9 +140,13 @@ describe('the metrics page', () => {
     expect(await text(page, '.stat-substitution span')).toBe('电子证照证明替代率');
     expect(await text(page, '.stat-substitution strong')).toBe('100%');
     expect(await text(page, '.stat-takeup strong')).toBe(`${((expected.takeUp.rate ?? 0) * 100).toFixed(1)}%`);
-    expect(await text(page, '.stat-undetermined small')).toBe(`${expected.undetermined.undetermined} / ${expected.undetermined.decisions}`);
+    expect(await text(page, '.stat-undetermined small')).toBe(
+      `${expected.undetermined.undetermined} / ${expected.undetermined.decisions}`,
+    );
     // One bar per granted policy, per department; the take-up, causes, latency and sharing charts drawn.
-    expect(await page.locator('.chart-grants-policy rect.bar').count()).toBe(expected.byPolicy.filter((r) => r.grants > 0).length);
+    expect(await page.locator('.chart-grants-policy rect.bar').count()).toBe(
+      expected.byPolicy.filter((r) => r.grants > 0).length,
+    );
     expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
     expect(await page.locator('.chart-grants-department').innerText()).toContain('市卫生健康委员会');
     expect(await page.locator('.chart-takeup').innerText()).toContain('老年人优待证');
@@ -110,13 +166,23 @@ describe('the metrics page', () => {
     await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(expected.grants.count));
 
     // One policy: the figures become that policy's own (GET /programme-metrics?policy=…), its one bar alone.
-    const childcare = (await api.inject({ method: 'GET', url: '/programme-metrics?policy=childcare-subsidy', headers: { authorization: `Bearer ${env.tokens.supervisor}` } })).json<ProgrammeMetrics>();
+    const childcare = (
+      await api.inject({
+        method: 'GET',
+        url: '/programme-metrics?policy=childcare-subsidy',
+        headers: { authorization: `Bearer ${env.tokens.supervisor}` },
+      })
+    ).json<ProgrammeMetrics>();
     expect(childcare.grants.count).toBeGreaterThan(0);
     expect(childcare.grants.count).toBeLessThan(expected.grants.count);
-    expect(await page.locator('.metrics-policy option', { hasText: '育儿补贴' }).getAttribute('value')).toBe('childcare-subsidy');
+    expect(await page.locator('.metrics-policy option', { hasText: '育儿补贴' }).getAttribute('value')).toBe(
+      'childcare-subsidy',
+    );
     await page.locator('.metrics-policy').selectOption('childcare-subsidy');
     await expect.poll(() => text(page, '.stat-grants strong')).toBe(String(childcare.grants.count));
-    expect(await text(page, '.stat-undetermined small')).toBe(`${childcare.undetermined.undetermined} / ${childcare.undetermined.decisions}`);
+    expect(await text(page, '.stat-undetermined small')).toBe(
+      `${childcare.undetermined.undetermined} / ${childcare.undetermined.decisions}`,
+    );
     expect(await page.locator('.chart-grants-policy rect.bar').count()).toBe(1);
     expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
     await screenshot(page, 'metrics-policy');
@@ -140,7 +206,14 @@ describe('the metrics page', () => {
     await page.locator('.nav-metrics').click();
     await expect.poll(() => page.locator('.stat-grants strong').count()).toBe(1);
     await page.locator('.chart-grants-policy rect.bar').first().waitFor();
-    await expectFitsScreen(page, ['.metrics-filter', '.metrics-stats', '.chart-grants-policy', '.chart-causes', '.chart-latency', '.chart-sharing']);
+    await expectFitsScreen(page, [
+      '.metrics-filter',
+      '.metrics-stats',
+      '.chart-grants-policy',
+      '.chart-causes',
+      '.chart-latency',
+      '.chart-sharing',
+    ]);
     // Each label on its own line above its bar, at a size one can read (squeezed beside the bars, it would be about 7 px).
     const label = (await page.locator('.chart-grants-policy .chart-label').first().boundingBox())!;
     const bar = (await page.locator('.chart-grants-policy rect.bar').first().boundingBox())!;
@@ -150,10 +223,15 @@ describe('the metrics page', () => {
     await screenshot(page, 'metrics-phone');
     // Turned to a wide screen, the charts redraw with the labels beside the bars.
     await page.setViewportSize({ width: 1280, height: 900 });
-    await expect.poll(async () => {
-      const [l, b] = await Promise.all([page.locator('.chart-grants-policy .chart-label').first().boundingBox(), page.locator('.chart-grants-policy rect.bar').first().boundingBox()]);
-      return l!.x + l!.width <= b!.x && l!.y < b!.y + b!.height;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const [l, b] = await Promise.all([
+          page.locator('.chart-grants-policy .chart-label').first().boundingBox(),
+          page.locator('.chart-grants-policy rect.bar').first().boundingBox(),
+        ]);
+        return l!.x + l!.width <= b!.x && l!.y < b!.y + b!.height;
+      })
+      .toBe(true);
     await context.close();
   }, 60_000);
 

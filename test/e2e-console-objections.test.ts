@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ObjectionView } from '../client/objections.js';
 import { maskResidentId } from '../domain/identity.js';
 import { registerObjectionModel } from '../store/objections.js';
-import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
+import {
+  checkedScreenshot,
+  expectFitsScreen,
+  launchConsoleBrowser,
+  PHONE,
+  signInAs,
+} from './support/console-browser.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { callApi } from './support/running-pipeline.js';
 
@@ -36,14 +42,27 @@ afterAll(async () => {
   await browser?.close();
   // An objection left open by a failed test waits for an answer: end its workflow rather than leave it on the shared server.
   const open = env ? await registerObjectionModel(env.pipeline.store).find({}).lean() : [];
-  for (const objection of open) if (objection.status !== 'resolved' && objection.status !== 'rejected') await env.client.workflow.getHandle(objection.workflowId).terminate('test over').catch(() => undefined);
+  for (const objection of open)
+    if (objection.status !== 'resolved' && objection.status !== 'rejected')
+      await env.client.workflow
+        .getHandle(objection.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
   await env?.close();
 });
 
 const call = (method: string, path: string, token: string, body?: unknown) => callApi(url, method, path, token, body);
 
-async function openPage(token: string, name: string, role: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+async function openPage(
+  token: string,
+  name: string,
+  role: string,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   const page = await context.newPage();
   // A missing element fails its own step, well inside the test's timeout.
   page.setDefaultTimeout(20_000);
@@ -58,7 +77,12 @@ let filed: ObjectionView;
 describe('a supervisor handling an objection to a disability grade', () => {
   it('finds the citizen’s objection under 异议处理 by its status, the grade and the ID masked', async () => {
     const response = await call('POST', '/objections', env.tokens.citizen, {
-      caseId: env.gradeThree.caseId, policyId: POLICY, kind: 'data', fact: 'person.disabilityGrade', claimedValue: 2, statement: '我的残疾等级应为二级，证件上是二级，系统记录为三级',
+      caseId: env.gradeThree.caseId,
+      policyId: POLICY,
+      kind: 'data',
+      fact: 'person.disabilityGrade',
+      claimedValue: 2,
+      statement: '我的残疾等级应为二级，证件上是二级，系统记录为三级',
     });
     expect(response.status).toBe(201);
     filed = response.json;
@@ -71,7 +95,16 @@ describe('a supervisor handling an objection to a disability grade', () => {
     const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
     await row.waitFor();
     const text = await row.innerText();
-    for (const shown of ['重度残疾人护理补贴', maskResidentId(env.gradeThree.id), '残疾等级（1-4级）', '所用数据有误', '主张 ***', '已提交', '刘建国']) expect(text).toContain(shown);
+    for (const shown of [
+      '重度残疾人护理补贴',
+      maskResidentId(env.gradeThree.id),
+      '残疾等级（1-4级）',
+      '所用数据有误',
+      '主张 ***',
+      '已提交',
+      '刘建国',
+    ])
+      expect(text).toContain(shown);
     expect(await page.content()).not.toContain(env.gradeThree.id);
 
     // By policy: another policy has no objections; this one lists it again.
@@ -85,7 +118,9 @@ describe('a supervisor handling an objection to a disability grade', () => {
     expect(await row.count()).toBe(0);
     await page.locator('.objection-filter [data-status="filed"]').click();
     await row.waitFor();
-    expect(await page.locator('tr.objection-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(['filed']);
+    expect(
+      await page.locator('tr.objection-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))),
+    ).toEqual(['filed']);
     expect(await page.locator('.objection-filter .current').innerText()).toBe('已提交');
     await checkedScreenshot(page, 'objections-list');
   });
@@ -95,8 +130,12 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await page.locator(`tr.objection-row[data-objection="${filed.id}"]`).click();
     const detail = page.locator(`.objection-detail[data-objection="${filed.id}"]`);
     await detail.waitFor();
-    expect(await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind')))).toEqual(['filed']);
-    expect(await detail.locator('a.case-link').getAttribute('href')).toBe(`#/case/${encodeURIComponent(env.gradeThree.caseId)}`);
+    expect(
+      await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind'))),
+    ).toEqual(['filed']);
+    expect(await detail.locator('a.case-link').getAttribute('href')).toBe(
+      `#/case/${encodeURIComponent(env.gradeThree.caseId)}`,
+    );
     expect(await detail.locator('.obj-statement').innerText()).toBe(filed.statement);
     expect(await detail.locator('.correction-fact').inputValue()).toContain('person.disabilityGrade');
 
@@ -113,7 +152,9 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await expect.poll(() => errorAt('reason').innerText()).toBe('请说明更正理由（至少5个字）');
     expect(await errorAt('value').innerText()).toBe('');
     await checkedScreenshot(page, 'objection-correction-refused');
-    const record = await env.pipeline.store.db!.collection('dp_disability').findOne({ _id: env.gradeThree.id } as object);
+    const record = await env.pipeline.store
+      .db!.collection('dp_disability')
+      .findOne({ _id: env.gradeThree.id } as object);
     expect(record?.disabilityGrade).toBe(3);
 
     await form.locator('.correction-reason').fill(REASON);
@@ -123,12 +164,16 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await expect.poll(() => detail.getAttribute('data-status'), { timeout: 30_000 }).toBe('resolved');
     expect(await detail.locator('.obj-progress').count()).toBe(0);
     expect(await detail.locator('form.objection-correct, .objection-resolve').count()).toBe(0);
-    expect(await detail.locator('.obj-correction').innerText()).toMatch(/市残疾人联合会[\s\S]*\*\*\* → \*\*\*[\s\S]*理由：市残联复核鉴定档案/);
+    expect(await detail.locator('.obj-correction').innerText()).toMatch(
+      /市残疾人联合会[\s\S]*\*\*\* → \*\*\*[\s\S]*理由：市残联复核鉴定档案/,
+    );
     expect(await detail.locator('.obj-outcome .obj-previous').innerText()).toBe('原判定 不符合');
     expect(await detail.locator('.obj-outcome .obj-new').innerText()).toBe('新判定 符合 ¥100');
     expect(await detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('补发 ¥100');
     expect(await detail.locator('.obj-periods tbody tr').innerText()).toMatch(/^2026-03\s+¥0\s+¥100$/);
-    expect(await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind')))).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'arrears', 'resolved']);
+    expect(
+      await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind'))),
+    ).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'arrears', 'resolved']);
     // The list, filtered to 已提交, lets it go once its status moves on; 全部 shows it resolved.
     const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
     await expect.poll(() => row.count()).toBe(0);
@@ -136,7 +181,10 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await expect.poll(() => row.getAttribute('data-status')).toBe('resolved');
     expect(await row.innerText()).toMatch(/更正为 \*\*\*[\s\S]*已办结/);
     expect(await row.getAttribute('class')).toContain('selected');
-    const arrears = await env.pipeline.models.Grant.find({ subjectKey: env.gradeThree.subjectKey, 'policy.id': POLICY }).lean();
+    const arrears = await env.pipeline.models.Grant.find({
+      subjectKey: env.gradeThree.subjectKey,
+      'policy.id': POLICY,
+    }).lean();
     expect(arrears.map((g) => [g.amount, g.basis])).toEqual([[100, 'objection-arrears']]);
     expect(await page.content()).not.toContain(env.gradeThree.id);
     await checkedScreenshot(page, 'objection-resolved', { minHeight: 700 });
@@ -147,7 +195,9 @@ describe('a supervisor handling an objection to a disability grade', () => {
     expect(await page.locator('.top-nav a.nav-objections').innerText()).toBe('Objections');
     await expect.poll(() => detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('Arrears paid: ¥100');
     expect(await detail.locator('.objection-status').innerText()).toBe('resolved');
-    expect(await detail.locator('.obj-step[data-kind="arrears"]').innerText()).toContain('arrears of 100 paid for 2026-03');
+    expect(await detail.locator('.obj-step[data-kind="arrears"]').innerText()).toContain(
+      'arrears of 100 paid for 2026-03',
+    );
     expect(await detail.locator('.obj-correction').innerText()).toContain('Municipal Disabled Persons’ Federation');
     expect(await detail.locator('.title-row h3').innerText()).toContain('Care subsidy for severely disabled people');
     await page.locator('.lang-switch').click();
@@ -174,11 +224,22 @@ describe('the objections page on a phone', () => {
       await detail.waitFor();
       await page.locator(`tr.objection-row[data-objection="${filed.id}"]`).waitFor();
       // Each part fits the screen: the filters, the list, the outcome by period and the steps.
-      await expectFitsScreen(page, ['.objection-filter', '.objection-list', '.objection-table', '.obj-periods', '.obj-steps', '.obj-correction']);
+      await expectFitsScreen(page, [
+        '.objection-filter',
+        '.objection-list',
+        '.objection-table',
+        '.obj-periods',
+        '.obj-steps',
+        '.obj-correction',
+      ]);
       expect(await detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('补发 ¥100');
       // The list row reads as a block: its time and status side by side, the policy below them.
       const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
-      const [time, status, policy] = await Promise.all(['td:nth-child(1)', 'td:nth-child(5)', 'td:nth-child(2)'].map(async (cell) => (await row.locator(cell).boundingBox())!));
+      const [time, status, policy] = await Promise.all(
+        ['td:nth-child(1)', 'td:nth-child(5)', 'td:nth-child(2)'].map(
+          async (cell) => (await row.locator(cell).boundingBox())!,
+        ),
+      );
       expect(Math.abs(time.y - status.y)).toBeLessThan(4);
       expect(policy.y).toBeGreaterThanOrEqual(time.y + time.height - 1);
       expect(policy.width).toBeGreaterThan(300);
@@ -192,7 +253,12 @@ describe('the objections page on a phone', () => {
 
 describe('an objection read by an officer and rejected by a supervisor', () => {
   it('shows an officer the objection without the forms, and refuses a supervisor’s rejection without a reason at the field', async () => {
-    const response = await call('POST', '/objections', env.tokens.officer, { subject: env.gradeOne.id, caseId: env.gradeOne.caseId, policyId: POLICY, statement: '当事人来电对补贴认定提出异议' });
+    const response = await call('POST', '/objections', env.tokens.officer, {
+      subject: env.gradeOne.id,
+      caseId: env.gradeOne.caseId,
+      policyId: POLICY,
+      statement: '当事人来电对补贴认定提出异议',
+    });
     expect(response.status).toBe(201);
     const id = response.json.id as string;
 
@@ -213,13 +279,19 @@ describe('an objection read by an officer and rejected by a supervisor', () => {
     const resolve = detail.locator('.objection-resolve');
     await resolve.locator('.resolve-reason').fill('不行');
     await resolve.locator('.act-reject').click();
-    await expect.poll(() => resolve.locator('[data-field="reason"] .field-error').innerText()).toBe('请说明理由（至少5个字）');
+    await expect
+      .poll(() => resolve.locator('[data-field="reason"] .field-error').innerText())
+      .toBe('请说明理由（至少5个字）');
     await resolve.locator('.resolve-reason').fill('经核实，原认定所用数据无误');
     await resolve.locator('.act-reject').click();
     await expect.poll(() => detail.getAttribute('data-status'), { timeout: 30_000 }).toBe('rejected');
-    expect(await detail.locator('.obj-resolution').innerText()).toMatch(/不予支持[\s\S]*理由：经核实，原认定所用数据无误[\s\S]*周督查/);
+    expect(await detail.locator('.obj-resolution').innerText()).toMatch(
+      /不予支持[\s\S]*理由：经核实，原认定所用数据无误[\s\S]*周督查/,
+    );
     expect(await detail.locator('.obj-outcome').count()).toBe(0);
-    expect(await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind')))).toEqual(['filed', 'rejection', 'rejected']);
+    expect(
+      await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind'))),
+    ).toEqual(['filed', 'rejection', 'rejected']);
     await checkedScreenshot(page, 'objection-rejected');
     expect(supervisor.errors).toEqual([]);
   });

@@ -24,7 +24,13 @@ import { issueToken, userOfToken } from '../store/users.js';
 import type { LifeEventResult } from '../workflows/contracts.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
-import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
+import {
+  checkedScreenshot,
+  expectFitsScreen,
+  launchConsoleBrowser,
+  PHONE,
+  signInAs,
+} from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
@@ -38,7 +44,16 @@ let seniorToken: string;
 /** Runs one life event through the pipeline and waits for the benefit workflow it started to finish or wait. */
 async function runEvent(body: Record<string, unknown>): Promise<LifeEventResult> {
   const store = env.pipeline.store;
-  const accepted = await ingestEvent({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body);
+  const accepted = await ingestEvent(
+    {
+      store,
+      temporal: env.client,
+      taskQueue: env.pipeline.taskQueue,
+      subjectKeySecret: TEST_SECRET,
+      today: () => cityToday(),
+    },
+    body,
+  );
   return (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
 }
 
@@ -49,26 +64,62 @@ beforeAll(async () => {
   await createPolicyLifecycle(store).importCatalog((await loadPolicyCatalog()).policies);
 
   // A resident certified disabled (granted the living subsidy) who then turns 60 (offered the senior card).
-  senior = await addResident(store, '1966-05-20', { 'person.localHukou': true, 'person.alive': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 2, 'person.minimumLivingAllowance': true });
+  senior = await addResident(store, '1966-05-20', {
+    'person.localHukou': true,
+    'person.alive': true,
+    'person.disabilityCertified': true,
+    'person.disabilityGrade': 2,
+    'person.minimumLivingAllowance': true,
+  });
   const run = env.pipeline.taskQueue.slice(-8);
-  const disability = await runEvent({ sourceEventId: `cl-cjz-${run}`, source: 'disabled-persons-federation', type: 'disability.certified', occurredOn: '2026-04-02', subject: { residentId: senior.id }, payload: { grade: 2, disabilityType: 'physical' } });
+  const disability = await runEvent({
+    sourceEventId: `cl-cjz-${run}`,
+    source: 'disabled-persons-federation',
+    type: 'disability.certified',
+    occurredOn: '2026-04-02',
+    subject: { residentId: senior.id },
+    payload: { grade: 2, disabilityType: 'physical' },
+  });
   const granted = disability.decisions.find((d) => d.policy.id === 'disability-living-subsidy');
-  if (granted?.action !== 'granted' || !granted.benefitWorkflowId) throw new Error(`the disability subsidy was not granted: ${JSON.stringify(disability.decisions)}`);
+  if (granted?.action !== 'granted' || !granted.benefitWorkflowId)
+    throw new Error(`the disability subsidy was not granted: ${JSON.stringify(disability.decisions)}`);
   await env.client.workflow.getHandle(granted.benefitWorkflowId).result();
-  const milestone = await runEvent({ sourceEventId: `hr-60-${run}`, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-05-20', subject: { residentId: senior.id }, payload: { age: 60 } });
-  if (!milestone.decisions.some((d) => d.policy.id === 'senior-preferential-card' && d.action === 'offered')) throw new Error(`the senior card was not offered: ${JSON.stringify(milestone.decisions)}`);
-  for (let i = 0; i < 300 && (await env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey })) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const milestone = await runEvent({
+    sourceEventId: `hr-60-${run}`,
+    source: 'household-registry',
+    type: 'age.milestone',
+    occurredOn: '2026-05-20',
+    subject: { residentId: senior.id },
+    payload: { age: 60 },
+  });
+  if (!milestone.decisions.some((d) => d.policy.id === 'senior-preferential-card' && d.action === 'offered'))
+    throw new Error(`the senior card was not offered: ${JSON.stringify(milestone.decisions)}`);
+  for (
+    let i = 0;
+    i < 300 && (await env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey })) < 2;
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   seniorToken = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
 
   api = buildApi({
     policies: {
       lifecycle: createPolicyLifecycle(store),
       authenticate: (token) => userOfToken(store, token),
-      explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: TEST_SECRET },
+      explain: {
+        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+        subjectKeySecret: TEST_SECRET,
+      },
     },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
-    objections: createObjectionService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: storePolicySource(store) }),
+    objections: createObjectionService({
+      store,
+      temporal: env.client,
+      taskQueue: env.pipeline.taskQueue,
+      subjectKeySecret: TEST_SECRET,
+      policies: storePolicySource(store),
+    }),
     console: true,
     temporalUiUrl: TEMPORAL_UI,
     health: ALL_UP,
@@ -89,7 +140,11 @@ const signIn = (page: Page, token: string, name: string, role: string) => signIn
 
 describe('the supervisor’s console', () => {
   it('finds a case by resident ID, reads its timeline and explanation, links to Temporal, and unmasks with a logged reason', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -111,14 +166,29 @@ describe('the supervisor’s console', () => {
     await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/case/${encodeURIComponent(env.birthCase)}`);
     const entry = (kind: string) => page.locator(`.tl-entry[data-kind="${kind}"]`);
     await entry('decision').first().waitFor();
-    for (const kind of ['event.received', 'data.access', 'decision', 'grant', 'notice.queued', 'notice.delivered', 'workflow.started']) expect(await entry(kind).count(), kind).toBeGreaterThan(0);
+    for (const kind of [
+      'event.received',
+      'data.access',
+      'decision',
+      'grant',
+      'notice.queued',
+      'notice.delivered',
+      'workflow.started',
+    ])
+      expect(await entry(kind).count(), kind).toBeGreaterThan(0);
     expect(await entry('grant').first().innerText()).toContain('发放 childcare-subsidy');
     expect(await entry('grant').first().locator('.tl-meta').innerText()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日.*system/);
     const explanation = page.locator('.explanation[data-policy="childcare-subsidy"]');
     expect(await explanation.locator('h4').innerText()).toContain('符合');
-    expect(await explanation.locator('tr[data-fact="person.localHukou"]').innerText()).toMatch(/本市户籍[\s\S]*是[\s\S]*✓ 满足/);
+    expect(await explanation.locator('tr[data-fact="person.localHukou"]').innerText()).toMatch(
+      /本市户籍[\s\S]*是[\s\S]*✓ 满足/,
+    );
     const temporal = page.locator('a.temporal-link');
-    expect(await temporal.getAttribute('href')).toMatch(new RegExp(`^${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/[0-9a-f-]+/history$`));
+    expect(await temporal.getAttribute('href')).toMatch(
+      new RegExp(
+        `^${TEMPORAL_UI}/namespaces/${env.namespace}/workflows/${encodeURIComponent(env.birthCase)}/[0-9a-f-]+/history$`,
+      ),
+    );
     expect(await temporal.getAttribute('target')).toBe('_blank');
     expect(await explanation.locator('.what-if-locked').innerText()).toContain('需先查看完整身份标识');
     expect(await page.content()).not.toContain(env.child.id);
@@ -137,8 +207,12 @@ describe('the supervisor’s console', () => {
     // With the ID revealed, each decision says what would change it and when it changes by itself.
     await explanation.locator('.what-if .next-change').waitFor();
     expect(await explanation.locator('.what-if-locked').count()).toBe(0);
-    expect(await explanation.locator('.what-if .flip').allInnerTexts()).toContainEqual(expect.stringMatching(/^若 本市户籍 是 → 否，结果将为 不符合$/));
-    expect(await explanation.locator('.what-if .next-change').innerText()).toMatch(/^\d{4}-\d{2}-\d{2} 起结果将变为 不符合$/);
+    expect(await explanation.locator('.what-if .flip').allInnerTexts()).toContainEqual(
+      expect.stringMatching(/^若 本市户籍 是 → 否，结果将为 不符合$/),
+    );
+    expect(await explanation.locator('.what-if .next-change').innerText()).toMatch(
+      /^\d{4}-\d{2}-\d{2} 起结果将变为 不符合$/,
+    );
     await screenshot(page, 'case-unmasked');
     expect(pageErrors).toEqual([]);
     await context.close();
@@ -158,7 +232,11 @@ describe('the supervisor’s console on a phone', () => {
     await row.getByRole('link').click();
     await page.locator('.tl-entry[data-kind="decision"]').first().waitFor();
     await page.locator('.explanation[data-policy="childcare-subsidy"]').waitFor();
-    await expectFitsScreen(page, ['.tl-entry[data-kind="decision"]', '.explanation[data-policy="childcare-subsidy"]', 'a.temporal-link']);
+    await expectFitsScreen(page, [
+      '.tl-entry[data-kind="decision"]',
+      '.explanation[data-policy="childcare-subsidy"]',
+      'a.temporal-link',
+    ]);
     await screenshot(page, 'case-timeline-phone');
     await context.close();
   });
@@ -172,12 +250,18 @@ describe('the inspector’s console', () => {
       body: JSON.stringify({ inspector: '陈核查' }),
     });
     expect(assign.status).toBe(200);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     await signIn(page, env.tokens.inspector, '陈核查', '核查人员');
     expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['核查任务']);
     await page.locator('tr.case-row').first().waitFor();
-    expect(await page.locator('tr.case-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-case')))).toEqual([env.reviewCase]);
+    expect(
+      await page.locator('tr.case-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-case'))),
+    ).toEqual([env.reviewCase]);
     expect(await page.locator('#case-subject').count()).toBe(0);
     await page.locator('tr.case-row a').click();
     await page.locator('.tl-entry[data-kind="inspection.assigned"]').waitFor();
@@ -214,13 +298,17 @@ describe('the citizen’s page on a phone', () => {
     await offer.locator('.act-confirm').click();
     await page.locator('.me-offers .none').waitFor();
     await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').waitFor();
-    expect(await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').innerText()).toContain('一键确认');
+    expect(await page.locator('.me-benefits .benefit[data-policy="senior-preferential-card"]').innerText()).toContain(
+      '一键确认',
+    );
     expect(await env.pipeline.models.Grant.countDocuments({ subjectKey: senior.subjectKey })).toBe(grantsBefore + 1);
     // The workflow's notice of the confirmation arrives in the inbox shortly after.
     await page.locator('.me-inbox .notice-item[data-template="offer.confirmed"]').waitFor({ timeout: 15_000 });
 
     // An objection to the disability subsidy's decision, filed from the phone, is listed as filed.
-    const choice = await page.locator('.objection-policy option', { hasText: '困难残疾人生活补贴' }).getAttribute('value');
+    const choice = await page
+      .locator('.objection-policy option', { hasText: '困难残疾人生活补贴' })
+      .getAttribute('value');
     await page.locator('.objection-policy').selectOption(choice!);
     await page.locator('.objection-kind').selectOption('data');
     await page.locator('.objection-fact').selectOption('person.disabilityGrade');

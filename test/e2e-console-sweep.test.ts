@@ -8,7 +8,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
-import { checkedScreenshot, expectFitsScreen, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
+import {
+  checkedScreenshot,
+  expectFitsScreen,
+  launchConsoleBrowser,
+  PHONE,
+  signInAs,
+} from './support/console-browser.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -27,7 +33,12 @@ afterAll(async () => {
 });
 
 const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: object) => {
-  const response = await env.api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+  const response = await env.api.inject({
+    method,
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(payload ? { payload } : {}),
+  });
   expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(300);
   return response.json<Record<string, unknown>>();
 };
@@ -42,17 +53,27 @@ describe('sweeps in the console', () => {
   it('offers the sweep after publishing, with the simulation first, launches it and follows it to the end', async () => {
     // v2 of the old-age allowance, drafted, checked, simulated, submitted and approved through the API.
     const v2 = `/policies/old-age-allowance/versions/2`;
-    await call('POST', '/policies', env.officer, { ...(await env.lifecycle.get('old-age-allowance', 1)).document, version: 2 });
+    await call('POST', '/policies', env.officer, {
+      ...(await env.lifecycle.get('old-age-allowance', 1)).document,
+      version: 2,
+    });
     await call('POST', `${v2}/validate`, env.officer);
     await call('POST', `${v2}/test`, env.officer);
     await call('POST', `${v2}/simulate`, env.officer, { asOf: '2026-11-07' });
     await expect.poll(async () => (await call('GET', `${v2}/simulation`)).status, { timeout: 60_000 }).toBe('done');
-    const simulated = (await call('GET', `${v2}/simulation`)).result as { counts: { eligible: number }; totalCost: number };
+    const simulated = (await call('GET', `${v2}/simulation`)).result as {
+      counts: { eligible: number };
+      totalCost: number;
+    };
     expect(simulated.counts.eligible).toBeGreaterThan(3);
     await call('POST', `${v2}/submit`, env.officer, { note: '按新标准发放' });
     await call('POST', `${v2}/approve`, env.reviewer, {});
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -65,8 +86,12 @@ describe('sweeps in the console', () => {
 
     // The offer: the simulation's eligible count and cost, before anything starts.
     const offer = page.locator('.launch-offer.just-published');
-    await expect.poll(() => offer.locator('.launch-simulation').innerText()).toContain(`符合 ${simulated.counts.eligible}`);
-    expect(await offer.locator('.launch-simulation').innerText()).toContain(`支出 ¥${simulated.totalCost.toLocaleString('zh-CN')}`);
+    await expect
+      .poll(() => offer.locator('.launch-simulation').innerText())
+      .toContain(`符合 ${simulated.counts.eligible}`);
+    expect(await offer.locator('.launch-simulation').innerText()).toContain(
+      `支出 ¥${simulated.totalCost.toLocaleString('zh-CN')}`,
+    );
     expect(await text(page, '.launch-offer h3')).toBe('为该版本发起主动筛查');
     expect(await env.sweeps.list()).toEqual([]);
     await offer.locator('input.launch-as-of').fill('2026-11-07');
@@ -110,7 +135,11 @@ describe('sweeps in the console', () => {
     await expectFitsScreen(page, [`tr.sweep-row[data-sweep="${id}"]`]);
     // Each sweep a block: its status beside its policy, the progress bar under them at full width.
     const row = page.locator(`tr.sweep-row[data-sweep="${id}"]`);
-    const [policy, status, bar] = await Promise.all(['td:nth-child(1)', 'td:nth-child(3)', 'td:nth-child(4)'].map(async (cell) => (await row.locator(cell).boundingBox())!));
+    const [policy, status, bar] = await Promise.all(
+      ['td:nth-child(1)', 'td:nth-child(3)', 'td:nth-child(4)'].map(
+        async (cell) => (await row.locator(cell).boundingBox())!,
+      ),
+    );
     expect(Math.abs(policy.y - status.y)).toBeLessThan(4);
     expect(bar.y).toBeGreaterThan(policy.y);
     expect(bar.width).toBeGreaterThan(300);
@@ -119,11 +148,21 @@ describe('sweeps in the console', () => {
   }, 60_000);
 
   it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
-    const started = await env.sweeps.start({ policyId: 'old-age-allowance', version: 2, asOf: '2026-11-08', sliceSize: 10, requestedBy: '王芳' });
+    const started = await env.sweeps.start({
+      policyId: 'old-age-allowance',
+      version: 2,
+      asOf: '2026-11-08',
+      sliceSize: 10,
+      requestedBy: '王芳',
+    });
     await env.sweeps.pause(started.id);
     await expect.poll(async () => (await env.sweeps.progress(started.id)).status, { timeout: 30_000 }).toBe('paused');
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     await signIn(page, env.officer, '王芳');
     await page.goto(`${env.url}/console#/sweep/${encodeURIComponent(started.id)}`);

@@ -30,17 +30,36 @@ let officer: string;
 let reviewer: string;
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_console_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_console_${randomUUID().slice(0, 8)}$1`),
+  );
   lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   officer = await issueToken(store, '王芳', 'officer');
   reviewer = await issueToken(store, '李明', 'reviewer');
   // A small population for the simulation: residents around 60 and 65, local or not.
-  for (const [i, birthDate] of ['1958-03-01', '1961-07-15', '1963-01-20', '1964-11-02', '1966-05-05', '1970-02-02', '1950-09-09', '1962-12-12'].entries()) {
-    await addResident(store, birthDate, { 'person.localHukou': i % 4 !== 3, 'person.alive': true, 'person.district': i % 2 === 0 ? '德城区' : '陵城区' });
+  for (const [i, birthDate] of [
+    '1958-03-01',
+    '1961-07-15',
+    '1963-01-20',
+    '1964-11-02',
+    '1966-05-05',
+    '1970-02-02',
+    '1950-09-09',
+    '1962-12-12',
+  ].entries()) {
+    await addResident(store, birthDate, {
+      'person.localHukou': i % 4 !== 3,
+      'person.alive': true,
+      'person.district': i % 2 === 0 ? '德城区' : '陵城区',
+    });
   }
   api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token), simulation: createSimulationRunner({ store, lifecycle }) },
+    policies: {
+      lifecycle,
+      authenticate: (token) => userOfToken(store, token),
+      simulation: createSimulationRunner({ store, lifecycle }),
+    },
     console: true,
     health: ALL_UP,
   });
@@ -63,14 +82,23 @@ const text = (page: Page, selector: string) => page.locator(selector).first().in
 
 describe('the policy console', () => {
   it('takes a policy from draft to published entirely in the browser', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
     // The catalog the editor offers: facts with labels, operators with labels, triggers; no token needed.
-    const catalog = (await fetch(`${url}/catalog`).then((r) => r.json())) as { sources: Array<{ fields: Array<{ key: string; label: { zh: string } }> }>; operators: Array<{ name: string; label: { zh: string } }> };
-    expect(catalog.sources.flatMap((source) => source.fields).find((f) => f.key === 'person.hukouSince')?.label.zh).toBe('落户日期');
+    const catalog = (await fetch(`${url}/catalog`).then((r) => r.json())) as {
+      sources: Array<{ fields: Array<{ key: string; label: { zh: string } }> }>;
+      operators: Array<{ name: string; label: { zh: string } }>;
+    };
+    expect(
+      catalog.sources.flatMap((source) => source.fields).find((f) => f.key === 'person.hukouSince')?.label.zh,
+    ).toBe('落户日期');
     expect(catalog.operators.find((op) => op.name === 'daysSinceAtLeast')?.label.zh).toBe('距今至少（天）');
 
     // The officer signs in and starts v2 of the senior card from the published v1.
@@ -145,9 +173,13 @@ describe('the policy console', () => {
     await page.locator('.tab-tests').click();
     await page.locator('.add-test').click();
     const added = page.locator('.test-case').last();
-    await added.locator('input[type=text]').first().fill('a local resident aged 62 in June 2027 is not offered the card once the age is 65');
+    await added
+      .locator('input[type=text]')
+      .first()
+      .fill('a local resident aged 62 in June 2027 is not offered the card once the age is 65');
     await added.locator('input[type=date]').first().fill('2027-06-01');
-    for (const fact of ['person.birthDate', 'person.localHukou', 'person.alive']) await added.locator('select.fact-select').selectOption(fact);
+    for (const fact of ['person.birthDate', 'person.localHukou', 'person.alive'])
+      await added.locator('select.fact-select').selectOption(fact);
     await added.locator('.fact-row').nth(0).locator('input[type=date]').fill('1965-01-01');
     await added.locator('.fact-row').nth(1).locator('select').selectOption('true');
     await added.locator('.fact-row').nth(2).locator('select').selectOption('true');
@@ -209,7 +241,10 @@ describe('the policy console', () => {
 
     const published = await lifecycle.get('senior-preferential-card', 2);
     expect(published).toMatchObject({ status: 'published', submittedBy: '王芳', approvedBy: '李明' });
-    expect((published.document.parameters as Record<string, unknown>).minimumAge).toEqual([{ from: '2024-01-01', value: 60 }, { from: '2027-01-01', value: 65 }]);
+    expect((published.document.parameters as Record<string, unknown>).minimumAge).toEqual([
+      { from: '2024-01-01', value: 60 },
+      { from: '2027-01-01', value: 65 },
+    ]);
 
     // English, once, and remembered.
     await page.locator('.lang-switch').click();
@@ -224,7 +259,13 @@ describe('the policy console', () => {
   }, 300_000);
 
   it('fits a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     const page = await context.newPage();
     await signIn(page, reviewer, '李明', '审核人');
     await expect.poll(() => page.locator('tr.policy-row').count()).toBeGreaterThanOrEqual(9);

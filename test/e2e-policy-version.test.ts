@@ -37,8 +37,18 @@ afterAll(async () => {
 });
 
 async function runCase(subjectKey: string, eventDate: string) {
-  const input: LifeEventInput = { caseId: `life-event:test-${randomUUID()}`, eventType: 'age.milestone', subjectKey, subjectKind: 'person', eventDate };
-  const result = await env.client.workflow.execute(lifeEvent, { workflowId: input.caseId, taskQueue: pipeline.taskQueue, args: [input] });
+  const input: LifeEventInput = {
+    caseId: `life-event:test-${randomUUID()}`,
+    eventType: 'age.milestone',
+    subjectKey,
+    subjectKind: 'person',
+    eventDate,
+  };
+  const result = await env.client.workflow.execute(lifeEvent, {
+    workflowId: input.caseId,
+    taskQueue: pipeline.taskQueue,
+    args: [input],
+  });
   return result.decisions.find((decision) => decision.policy.id === CARD)!;
 }
 
@@ -51,8 +61,18 @@ async function cardV2(): Promise<Record<string, unknown>> {
     effective: { from: '2026-07-01' },
     parameters: { minimumAge: [{ from: '2026-07-01', value: 55 }] },
     tests: [
-      { name: 'a resident who turns 55 after the change is offered the card', asOf: '2026-08-01', facts: { 'person.birthDate': '1971-08-01', 'person.localHukou': true, 'person.alive': true }, expect: { outcome: 'eligible' } },
-      { name: 'a resident of 54 is not offered the card yet', asOf: '2026-08-01', facts: { 'person.birthDate': '1972-01-01', 'person.localHukou': true, 'person.alive': true }, expect: { outcome: 'ineligible' } },
+      {
+        name: 'a resident who turns 55 after the change is offered the card',
+        asOf: '2026-08-01',
+        facts: { 'person.birthDate': '1971-08-01', 'person.localHukou': true, 'person.alive': true },
+        expect: { outcome: 'eligible' },
+      },
+      {
+        name: 'a resident of 54 is not offered the card yet',
+        asOf: '2026-08-01',
+        facts: { 'person.birthDate': '1972-01-01', 'person.localHukou': true, 'person.alive': true },
+        expect: { outcome: 'ineligible' },
+      },
     ],
   };
 }

@@ -26,9 +26,11 @@ let store: Connection;
 const fileOf = (name: string) => join(stack.ferretdbDir!, `${name}.sqlite`);
 const query = (file: string, sql: string) => execFileSync(shell!, ['-readonly', file, sql], { encoding: 'utf8' });
 /** The SQLite table FerretDB keeps a collection in. */
-const tableOf = (file: string, collection: string) => query(file, `SELECT table_name FROM _ferretdb_collections WHERE name = '${collection}'`).trim();
+const tableOf = (file: string, collection: string) =>
+  query(file, `SELECT table_name FROM _ferretdb_collections WHERE name = '${collection}'`).trim();
 /** SQLite's plan for the query FerretDB runs for `findOne({_id})`. */
-const planOf = (file: string, table: string) => query(file, `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = '"x"'`);
+const planOf = (file: string, table: string) =>
+  query(file, `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = '"x"'`);
 
 beforeAll(async () => {
   if (embedded) store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
@@ -46,16 +48,31 @@ describe.skipIf(!embedded)('lookups by _id on the embedded FerretDB', () => {
     const table = tableOf(file, 'records');
     expect(table).toMatch(/^records_[0-9a-f]{8}$/);
     // The keeper of this test run's stack checks every few seconds.
-    await expect.poll(() => planOf(file, table), { timeout: 30_000, interval: 500 }).toContain(`USING INDEX ${ID_INDEX_PREFIX}${table}`);
+    await expect
+      .poll(() => planOf(file, table), { timeout: 30_000, interval: 500 })
+      .toContain(`USING INDEX ${ID_INDEX_PREFIX}${table}`);
     // FerretDB's own `_id` index is still there and still unused by the lookup, which is why this exists.
-    expect(query(file, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '${table}' ORDER BY name`).trim().split('\n')).toEqual([`${ID_INDEX_PREFIX}${table}`, `${table}__id_`]);
+    expect(
+      query(file, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '${table}' ORDER BY name`)
+        .trim()
+        .split('\n'),
+    ).toEqual([`${ID_INDEX_PREFIX}${table}`, `${table}__id_`]);
 
     expect(await records.findOne({ _id: 'r1999' })).toEqual({ _id: 'r1999', n: 1999 });
     expect(await records.findOne({ _id: 'r2000' })).toBeNull();
     await records.updateOne({ _id: 'r7' }, { $set: { n: -7 } });
     await records.updateOne({ _id: 'new' }, { $setOnInsert: { n: 0 } }, { upsert: true });
     await expect(records.insertOne({ _id: 'r5', n: 5 })).rejects.toMatchObject({ code: 11000 });
-    expect(await records.find({ _id: { $in: ['r7', 'new', 'r5'] } }).sort({ _id: 1 }).toArray()).toEqual([{ _id: 'new', n: 0 }, { _id: 'r5', n: 5 }, { _id: 'r7', n: -7 }]);
+    expect(
+      await records
+        .find({ _id: { $in: ['r7', 'new', 'r5'] } })
+        .sort({ _id: 1 })
+        .toArray(),
+    ).toEqual([
+      { _id: 'new', n: 0 },
+      { _id: 'r5', n: 5 },
+      { _id: 'r7', n: -7 },
+    ]);
     // The index is invisible to FerretDB: listIndexes shows only its own.
     expect((await records.listIndexes().toArray()).map((index) => index.name)).toEqual(['_id_']);
   });
@@ -71,7 +88,8 @@ describe.skipIf(!embedded)('lookups by _id on the embedded FerretDB', () => {
       const keeper = keepIdIndexes(stack.ferretdbDir!, shell!, { everyMs: 3_600_000 });
       try {
         await keeper.ensure();
-        for (const collection of ['a', 'b']) expect(planOf(file, tableOf(file, collection))).toContain(`USING INDEX ${ID_INDEX_PREFIX}`);
+        for (const collection of ['a', 'b'])
+          expect(planOf(file, tableOf(file, collection))).toContain(`USING INDEX ${ID_INDEX_PREFIX}`);
         expect(await indexDatabaseFile(shell!, file)).toEqual([]);
 
         await other.dropDatabase();
@@ -102,7 +120,13 @@ describe('the keeper itself', () => {
     try {
       writeFileSync(join(dir, 'broken.sqlite'), 'not a database');
       const errors: string[] = [];
-      const keeper = keepIdIndexes(dir, shell!, { everyMs: 3_600_000, onError: (file) => { errors.push(file); throw new Error('a failing listener'); } });
+      const keeper = keepIdIndexes(dir, shell!, {
+        everyMs: 3_600_000,
+        onError: (file) => {
+          errors.push(file);
+          throw new Error('a failing listener');
+        },
+      });
       try {
         await keeper.ensure();
         await keeper.ensure();

@@ -36,14 +36,22 @@ describe('the health endpoint', () => {
     // A Redis of this test's own, started by the stack code and then stopped.
     const stateDir = mkdtempSync(join(tmpdir(), 'applyfree-health-'));
     const ports = { temporal: 0, temporalUi: 0, mongodb: 0, redis: await freePort() };
-    const own = await startStack({ config: { ...loadConfig(), redisUrl: undefined }, stateDir, ports, progress: silentProgress, servers: ['redis'] });
+    const own = await startStack({
+      config: { ...loadConfig(), redisUrl: undefined },
+      stateDir,
+      ports,
+      progress: silentProgress,
+      servers: ['redis'],
+    });
     try {
       const api = apiFor(own.redisUrl);
       expect((await api.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
 
       const redis = own.servers.find((s) => s.name === 'redis')!;
       await own.stop();
-      expect(isOurProcess({ pid: redis.pid!, port: ports.redis, executable: 'redis-server', startedAt: '' })).toBe(false);
+      expect(isOurProcess({ pid: redis.pid!, port: ports.redis, executable: 'redis-server', startedAt: '' })).toBe(
+        false,
+      );
 
       const response = await api.inject({ method: 'GET', url: '/health' });
       expect(response.statusCode).toBe(503);

@@ -24,12 +24,15 @@ describe('the lint fence around workflows/', () => {
   });
 
   it('allows type-only imports of activities and the workflow SDK', async () => {
-    const code = "import type { Activities } from '../activities/index.js';\nimport { sleep } from '@temporalio/workflow';\nexport type A = Activities;\nexport const s = sleep;\n";
+    const code =
+      "import type { Activities } from '../activities/index.js';\nimport { sleep } from '@temporalio/workflow';\nexport type A = Activities;\nexport const s = sleep;\n";
     expect(await fenceErrors(code)).toEqual([]);
   });
 
   it('does not fence activities/, which may use the database', async () => {
-    expect(await fenceErrors("import mongoose from 'mongoose';\nexport const m = mongoose;\n", 'activities/x.ts')).toEqual([]);
+    expect(
+      await fenceErrors("import mongoose from 'mongoose';\nexport const m = mongoose;\n", 'activities/x.ts'),
+    ).toEqual([]);
   });
 
   it('lets only workers/config.ts read process.env', async () => {

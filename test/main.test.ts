@@ -86,7 +86,11 @@ describe('the main job (npm start)', () => {
         const response = await fetch(`http://127.0.0.1:${port}/summary`);
         expect(response.status).toBe(200);
         summary = (await response.json()) as Summary;
-        const settled = summary.demo?.state === 'done' && summary.events.inProgress === 0 && summary.notices.queued === 0 && summary.decisions.eligible > 0;
+        const settled =
+          summary.demo?.state === 'done' &&
+          summary.events.inProgress === 0 &&
+          summary.notices.queued === 0 &&
+          summary.decisions.eligible > 0;
         if (settled) break;
         if (Date.now() > deadline) throw new Error(`the demo did not settle: ${JSON.stringify(summary)}`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -104,7 +108,10 @@ describe('the main job (npm start)', () => {
       expect(summary.decisions.eligible).toBeGreaterThan(0);
       expect(summary.decisions.ineligible).toBeGreaterThan(0);
       expect(summary.grants.byPolicy.length).toBeGreaterThan(0);
-      expect(summary.grants.byPolicy[0]).toMatchObject({ count: expect.any(Number), title: { zh: expect.any(String), en: expect.any(String) } });
+      expect(summary.grants.byPolicy[0]).toMatchObject({
+        count: expect.any(Number),
+        title: { zh: expect.any(String), en: expect.any(String) },
+      });
       expect(summary.grants.byPolicy[0].count).toBeGreaterThan(0);
       expect(summary.notices.delivered).toBeGreaterThan(0);
 
@@ -124,8 +131,10 @@ describe('the main job (npm start)', () => {
     }
   }, 300_000);
 
-  it('fails fast with the variable\'s name when the configuration is wrong', async () => {
-    const { code, stderr } = await finished(runEntry('workers/main.ts', [], stackEnv({ REDIS_URL: 'http://cache:6379' })));
+  it("fails fast with the variable's name when the configuration is wrong", async () => {
+    const { code, stderr } = await finished(
+      runEntry('workers/main.ts', [], stackEnv({ REDIS_URL: 'http://cache:6379' })),
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/REDIS_URL: expected a redis or rediss URL/);
   });
@@ -142,7 +151,9 @@ describe('npm run stack -- status', () => {
 
   it('reports a server that does not answer as down and exits 3', async () => {
     const closed = await freePort();
-    const { code, stdout } = await finished(runEntry('infra/stack-cli.ts', ['status'], stackEnv({ REDIS_URL: `redis://127.0.0.1:${closed}` })));
+    const { code, stdout } = await finished(
+      runEntry('infra/stack-cli.ts', ['status'], stackEnv({ REDIS_URL: `redis://127.0.0.1:${closed}` })),
+    );
     expect(code).toBe(3);
     expect(stdout).toMatch(/^redis\s+down/m);
   });

@@ -39,14 +39,23 @@ async function gateway(statuses: number[]): Promise<{ url: string; calls: Incomi
   await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
   cleanups.push(() => new Promise((resolvePromise) => server.close(resolvePromise)));
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notices`, calls, bodies };
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notices`,
+    calls,
+    bodies,
+  };
 }
 
 /** Producer and workers under a key prefix of this test's own, removed afterwards. */
 function pipeline(options: { webhookUrl?: string; attempts?: number }) {
   const prefix = `test-${randomUUID()}`;
   const jobOptions = { attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 100 } } as const;
-  const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: Boolean(options.webhookUrl), prefix, jobOptions });
+  const queues = openNoticeQueues({
+    redisUrl: stack.redisUrl,
+    webhook: Boolean(options.webhookUrl),
+    prefix,
+    jobOptions,
+  });
   const workers = createNoticeWorkers({ redisUrl: stack.redisUrl, store, webhookUrl: options.webhookUrl, prefix });
   const dead = new Queue(NOTICE_DEAD_LETTER_QUEUE, { connection: { url: stack.redisUrl }, prefix });
   cleanups.push(async () => {
@@ -74,18 +83,30 @@ describe('notices through BullMQ on the embedded Redis', () => {
   it('delivers a granted notice to the inbox in Chinese and English, once, even when enqueued twice', async () => {
     const { enqueue, queues } = pipeline({});
     const subjectKey = `p_${randomUUID()}`;
-    const notice = { noticeKey: `grant:childcare-subsidy:${subjectKey}:2025:notice:granted`, subjectKey, template: 'grant.awarded' as const, params };
+    const notice = {
+      noticeKey: `grant:childcare-subsidy:${subjectKey}:2025:notice:granted`,
+      subjectKey,
+      template: 'grant.awarded' as const,
+      params,
+    };
     await enqueue(notice);
     await enqueue(notice);
 
     const { Inbox, Notice } = registerNoticeModels(store);
-    const record = await until(() => Notice.findOne({ noticeKey: notice.noticeKey }).lean(), (r) => r?.status === 'delivered');
+    const record = await until(
+      () => Notice.findOne({ noticeKey: notice.noticeKey }).lean(),
+      (r) => r?.status === 'delivered',
+    );
     expect(record?.attempts).toBe(1);
     const inbox = await Inbox.find({ subjectKey }).lean();
     expect(inbox).toHaveLength(1);
     expect(inbox[0].title.zh).toBe('您已享受「育儿补贴」');
     expect(inbox[0].body.en).toContain('CNY 3,000');
-    expect(await queues.queue('inbox').getJobCounts('completed', 'waiting', 'failed')).toMatchObject({ completed: 1, waiting: 0, failed: 0 });
+    expect(await queues.queue('inbox').getJobCounts('completed', 'waiting', 'failed')).toMatchObject({
+      completed: 1,
+      waiting: 0,
+      failed: 0,
+    });
   });
 
   it('retries the webhook after the gateway fails once, and sends the idempotency key', async () => {
@@ -96,7 +117,10 @@ describe('notices through BullMQ on the embedded Redis', () => {
     await enqueue({ noticeKey, subjectKey, template: 'offer.made', params: { ...params, date: '2026-12-22' } });
 
     const { Notice } = registerNoticeModels(store);
-    const record = await until(() => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(), (r) => r?.status === 'delivered');
+    const record = await until(
+      () => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(),
+      (r) => r?.status === 'delivered',
+    );
     expect(record?.attempts).toBe(2);
     expect(sms.calls).toHaveLength(2);
     expect(sms.calls.every((headers) => headers['idempotency-key'] === noticeKey)).toBe(true);
@@ -111,9 +135,15 @@ describe('notices through BullMQ on the embedded Redis', () => {
     await enqueue({ noticeKey, subjectKey, template: 'grant.awarded', params });
 
     const { Notice } = registerNoticeModels(store);
-    const record = await until(() => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(), (r) => r?.status === 'failed');
+    const record = await until(
+      () => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(),
+      (r) => r?.status === 'failed',
+    );
     expect(record?.error).toContain('500');
-    const deadJobs = await until(() => dead.getJobs(['waiting']), (jobs) => jobs.length === 1);
+    const deadJobs = await until(
+      () => dead.getJobs(['waiting']),
+      (jobs) => jobs.length === 1,
+    );
     expect(deadJobs[0].data).toMatchObject({ noticeKey, channel: 'webhook' });
     // The inbox channel is independent and still delivered.
     expect((await Notice.findOne({ key: `${noticeKey}~inbox` }).lean())?.status).toBe('delivered');

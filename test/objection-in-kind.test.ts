@@ -10,7 +10,12 @@ import { createObjectionService, type ObjectionView } from '../client/objections
 import { catalogPolicySource } from '../activities/policy-source.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { User } from '../store/users.js';
-import { benefitWorkflowId, confirmOfferSignal, type LifeEventResult, type ObjectionResult } from '../workflows/contracts.js';
+import {
+  benefitWorkflowId,
+  confirmOfferSignal,
+  type LifeEventResult,
+  type ObjectionResult,
+} from '../workflows/contracts.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 
@@ -22,7 +27,13 @@ const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {
   env = await openRunningPipeline(stack, 'objkind');
-  objections = createObjectionService({ store: env.pipeline.store, temporal: env.client, taskQueue: env.pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+  objections = createObjectionService({
+    store: env.pipeline.store,
+    temporal: env.client,
+    taskQueue: env.pipeline.taskQueue,
+    subjectKeySecret: TEST_SECRET,
+    policies: catalogPolicySource(await loadPolicyCatalog()),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -30,22 +41,47 @@ afterAll(async () => {
 });
 
 /** A resident turning 60 on 2026-03-01, with the household record saying `localHukou`, whose case has finished. */
-async function turnsSixty(localHukou: boolean, tag: string): Promise<TestSubject & { caseId: string; result: LifeEventResult }> {
-  const resident = await addResident(env.pipeline.store, '1966-03-01', { 'person.localHukou': localHukou, 'person.alive': true, 'person.district': '德城区' });
-  const accepted = await env.ingest({ sourceEventId: `bdb-60-${tag}-${env.run}`, source: 'big-data-bureau', type: 'age.milestone', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { age: 60 } });
+async function turnsSixty(
+  localHukou: boolean,
+  tag: string,
+): Promise<TestSubject & { caseId: string; result: LifeEventResult }> {
+  const resident = await addResident(env.pipeline.store, '1966-03-01', {
+    'person.localHukou': localHukou,
+    'person.alive': true,
+    'person.district': '德城区',
+  });
+  const accepted = await env.ingest({
+    sourceEventId: `bdb-60-${tag}-${env.run}`,
+    source: 'big-data-bureau',
+    type: 'age.milestone',
+    occurredOn: '2026-03-01',
+    subject: { residentId: resident.id },
+    payload: { age: 60 },
+  });
   const result = (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
   return { ...resident, caseId: accepted.caseId, result };
 }
 
 /** Files a data objection about the household flag for the resident, records the correction, and waits for the end. */
-async function objectAndCorrect(resident: TestSubject & { caseId: string }, corrected: boolean): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
-  const filed = await objections.file(supervisor, { subject: resident.id, caseId: resident.caseId, policyId: CARD, kind: 'data', fact: 'person.localHukou', statement: '户籍登记有误，请核实本市户籍状态' });
+async function objectAndCorrect(
+  resident: TestSubject & { caseId: string },
+  corrected: boolean,
+): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
+  const filed = await objections.file(supervisor, {
+    subject: resident.id,
+    caseId: resident.caseId,
+    policyId: CARD,
+    kind: 'data',
+    fact: 'person.localHukou',
+    statement: '户籍登记有误，请核实本市户籍状态',
+  });
   await objections.correct(supervisor, filed.id, { value: corrected, reason: '公安局核实户籍档案，登记有误' });
   const result = (await env.client.workflow.getHandle(filed.workflowId).result()) as ObjectionResult;
   return { filed, result };
 }
 
-const notices = (subjectKey: string, template: string) => env.pipeline.models.Notice.countDocuments({ subjectKey, template });
+const notices = (subjectKey: string, template: string) =>
+  env.pipeline.models.Notice.countDocuments({ subjectKey, template });
 
 describe('an objection about a benefit in kind', () => {
   it('offers the card when the corrected household record makes the resident eligible, once', async () => {
@@ -54,14 +90,32 @@ describe('an objection about a benefit in kind', () => {
 
     const { filed, result } = await objectAndCorrect(resident, true);
     const offerId = benefitWorkflowId(CARD, resident.subjectKey, 'once');
-    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', arrears: 0, overpayment: 0, benefitWorkflowId: offerId });
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      arrears: 0,
+      overpayment: 0,
+      benefitWorkflowId: offerId,
+    });
     // The offer runs as a case's would: open, awaiting the citizen's confirmation.
-    await expect.poll(async () => (await env.pipeline.models.Offer.find({ subjectKey: resident.subjectKey }).lean()).map((o) => o.status), { timeout: 20_000 }).toEqual(['open']);
+    await expect
+      .poll(
+        async () =>
+          (await env.pipeline.models.Offer.find({ subjectKey: resident.subjectKey }).lean()).map((o) => o.status),
+        { timeout: 20_000 },
+      )
+      .toEqual(['open']);
     expect(await notices(resident.subjectKey, 'objection.benefit')).toBe(1);
 
     // Settlement retried by hand, as after a lost completion: the same offer, no second one.
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
-    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ benefitWorkflowId: offerId });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({
+      benefitWorkflowId: offerId,
+    });
     expect(await env.pipeline.models.Offer.countDocuments({ subjectKey: resident.subjectKey })).toBe(1);
 
     await env.client.workflow.getHandle(offerId).signal(confirmOfferSignal);
@@ -80,15 +134,27 @@ describe('an objection about a benefit in kind', () => {
     await env.client.workflow.getHandle(offerId!).result();
 
     const { filed, result } = await objectAndCorrect(resident, false);
-    expect(result).toEqual({ status: 'resolved', outcome: 'ineligible', previousOutcome: 'eligible', arrears: 0, overpayment: 0, revoked: 1 });
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'ineligible',
+      previousOutcome: 'eligible',
+      arrears: 0,
+      overpayment: 0,
+      revoked: 1,
+    });
     const grants = await env.pipeline.models.Grant.find({ subjectKey: resident.subjectKey, 'policy.id': CARD }).lean();
     expect(grants).toHaveLength(1);
     expect(grants[0]).toMatchObject({ status: 'revoked', revokeReason: expect.stringContaining(filed.id) as unknown });
     expect(await notices(resident.subjectKey, 'objection.revoked')).toBe(1);
     expect(await notices(resident.subjectKey, 'objection.unchanged')).toBe(0);
 
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
-    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ revokedGrantKeys: [grants[0].key] });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({
+      revokedGrantKeys: [grants[0].key],
+    });
     const steps = (await objections.get(supervisor, filed.id)).steps.map((s) => s.kind);
     expect(steps).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'revoked', 'resolved']);
   });

@@ -22,10 +22,21 @@ const CARE = 'severe-disability-care-subsidy';
 beforeAll(async () => {
   env = await openObjectionApi(stack, 'objperiods');
   // The June re-certification of both, at the grades on record: a second case each.
-  for (const [resident, grade] of [[env.gradeThree, 3], [env.gradeOne, 1]] as const) {
-    const accepted = await env.ingest({ sourceEventId: `dpf-june-${grade}-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-06-01', subject: { residentId: resident.id }, payload: { grade, disabilityType: 'physical' } });
+  for (const [resident, grade] of [
+    [env.gradeThree, 3],
+    [env.gradeOne, 1],
+  ] as const) {
+    const accepted = await env.ingest({
+      sourceEventId: `dpf-june-${grade}-${env.run}`,
+      source: 'disability-federation',
+      type: 'disability.certified',
+      occurredOn: '2026-06-01',
+      subject: { residentId: resident.id },
+      payload: { grade, disabilityType: 'physical' },
+    });
     const result = (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
-    for (const decision of result.decisions) if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
+    for (const decision of result.decisions)
+      if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
   }
 }, 180_000);
 
@@ -33,57 +44,147 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function objectAndCorrect(subject: { id: string; caseId: string }, value: number, reason: string): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
-  const filed = await callApi(env.url, 'POST', '/objections', env.tokens.officer, { subject: subject.id, caseId: subject.caseId, policyId: CARE, kind: 'data', fact: 'person.disabilityGrade', statement: '残联复核：鉴定等级录入有误' });
+async function objectAndCorrect(
+  subject: { id: string; caseId: string },
+  value: number,
+  reason: string,
+): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
+  const filed = await callApi(env.url, 'POST', '/objections', env.tokens.officer, {
+    subject: subject.id,
+    caseId: subject.caseId,
+    policyId: CARE,
+    kind: 'data',
+    fact: 'person.disabilityGrade',
+    statement: '残联复核：鉴定等级录入有误',
+  });
   expect(filed.status).toBe(201);
-  const corrected = await callApi(env.url, 'POST', `/objections/${filed.json.id}/correct`, env.tokens.supervisor, { value, reason });
+  const corrected = await callApi(env.url, 'POST', `/objections/${filed.json.id}/correct`, env.tokens.supervisor, {
+    value,
+    reason,
+  });
   expect(corrected.status).toBe(200);
-  return { filed: filed.json, result: (await env.client.workflow.getHandle(filed.json.workflowId).result()) as ObjectionResult };
+  return {
+    filed: filed.json,
+    result: (await env.client.workflow.getHandle(filed.json.workflowId).result()) as ObjectionResult,
+  };
 }
 
 const careDecisions = async (subjectKey: string) =>
-  (await env.pipeline.models.Decision.find({ subjectKey, 'policy.id': CARE }).lean()).map((d) => [d.period, d.outcome, d.amount ?? null, (d as { objectionId?: string }).objectionId ? 'objection' : 'case']).sort();
+  (await env.pipeline.models.Decision.find({ subjectKey, 'policy.id': CARE }).lean())
+    .map((d) => [
+      d.period,
+      d.outcome,
+      d.amount ?? null,
+      (d as { objectionId?: string }).objectionId ? 'objection' : 'case',
+    ])
+    .sort();
 
 describe('an objection whose correction also concerns later periods', () => {
   it('pays the arrears of every period decided on the wrong grade, and says so in one notice', async () => {
     const { filed, result } = await objectAndCorrect(env.gradeThree, 2, '市残联复核鉴定档案：应为二级');
-    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 });
-    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor)).json as ObjectionView;
-    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([['2026-03', 0, 100], ['2026-06', 0, 100]]);
-    expect(view.steps.map((s) => s.kind)).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'decision', 'arrears', 'arrears', 'resolved']);
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      amountAfter: 100,
+      arrears: 200,
+      overpayment: 0,
+    });
+    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor))
+      .json as ObjectionView;
+    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([
+      ['2026-03', 0, 100],
+      ['2026-06', 0, 100],
+    ]);
+    expect(view.steps.map((s) => s.kind)).toEqual([
+      'filed',
+      'corrected',
+      're-evaluation',
+      'decision',
+      'decision',
+      'arrears',
+      'arrears',
+      'resolved',
+    ]);
     expect(await careDecisions(env.gradeThree.subjectKey)).toEqual([
       ['2026-03', 'eligible', 100, 'objection'],
       ['2026-03', 'ineligible', null, 'case'],
       ['2026-06', 'eligible', 100, 'objection'],
       ['2026-06', 'ineligible', null, 'case'],
     ]);
-    const grants = await env.pipeline.models.Grant.find({ subjectKey: env.gradeThree.subjectKey, 'policy.id': CARE }).lean();
-    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([['2026-03', 100, 'objection-arrears'], ['2026-06', 100, 'objection-arrears']]);
-    expect(await env.pipeline.models.Notice.countDocuments({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' })).toBe(1);
+    const grants = await env.pipeline.models.Grant.find({
+      subjectKey: env.gradeThree.subjectKey,
+      'policy.id': CARE,
+    }).lean();
+    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([
+      ['2026-03', 100, 'objection-arrears'],
+      ['2026-06', 100, 'objection-arrears'],
+    ]);
+    expect(
+      await env.pipeline.models.Notice.countDocuments({
+        subjectKey: env.gradeThree.subjectKey,
+        template: 'objection.arrears',
+      }),
+    ).toBe(1);
     // Delivered to the citizen's inbox, naming both months and the total.
     const inbox = env.pipeline.store.db!.collection<{ template: string; body: { zh: string; en: string } }>('inbox');
-    await expect.poll(() => inbox.countDocuments({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' }), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => inbox.countDocuments({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' }), {
+        timeout: 20_000,
+      })
+      .toBe(1);
     const delivered = await inbox.findOne({ subjectKey: env.gradeThree.subjectKey, template: 'objection.arrears' });
     expect(delivered?.body.zh).toMatch(/（2026-03, 2026-06）应补发.*200/);
     expect(delivered?.body.en).toContain('for 2026-03, 2026-06');
 
     // The activities retried by hand, as after a lost completion: the same answer, nothing paid twice.
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
     expect(reevaluation.later?.map((r) => r.period)).toEqual(['2026-06']);
-    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ arrears: 200 });
-    expect(await env.pipeline.models.Grant.countDocuments({ subjectKey: env.gradeThree.subjectKey, 'policy.id': CARE })).toBe(2);
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({
+      arrears: 200,
+    });
+    expect(
+      await env.pipeline.models.Grant.countDocuments({ subjectKey: env.gradeThree.subjectKey, 'policy.id': CARE }),
+    ).toBe(2);
   });
 
   it('recovers the over-payment of every period, and leaves alone a decision made after the correction', async () => {
     const { filed, result } = await objectAndCorrect(env.gradeOne, 2, '残联来函：该人员等级误录为一级，应为二级');
-    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'eligible', amountBefore: 150, amountAfter: 100, arrears: 0, overpayment: 100 });
-    const recoveries = await env.pipeline.store.db!.collection('recoveries').find({ subjectKey: env.gradeOne.subjectKey }).toArray();
-    expect(recoveries.map((r) => [r._id, r.amount]).sort()).toEqual([[`objection:${filed.id}:recovery:2026-03`, 50], [`objection:${filed.id}:recovery:2026-06`, 50]]);
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'eligible',
+      amountBefore: 150,
+      amountAfter: 100,
+      arrears: 0,
+      overpayment: 100,
+    });
+    const recoveries = await env.pipeline.store
+      .db!.collection('recoveries')
+      .find({ subjectKey: env.gradeOne.subjectKey })
+      .toArray();
+    expect(recoveries.map((r) => [r._id, r.amount]).sort()).toEqual([
+      [`objection:${filed.id}:recovery:2026-03`, 50],
+      [`objection:${filed.id}:recovery:2026-06`, 50],
+    ]);
 
     // A September re-certification reads the corrected grade: decided at 100 and not part of the objection.
-    const accepted = await env.ingest({ sourceEventId: `dpf-september-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-09-01', subject: { residentId: env.gradeOne.id }, payload: { grade: 2, disabilityType: 'physical' } });
+    const accepted = await env.ingest({
+      sourceEventId: `dpf-september-${env.run}`,
+      source: 'disability-federation',
+      type: 'disability.certified',
+      occurredOn: '2026-09-01',
+      subject: { residentId: env.gradeOne.id },
+      payload: { grade: 2, disabilityType: 'physical' },
+    });
     await env.client.workflow.getHandle(accepted.caseId).result();
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
     expect([reevaluation.period, ...(reevaluation.later ?? []).map((r) => r.period)]).toEqual(['2026-03', '2026-06']);
     expect(await careDecisions(env.gradeOne.subjectKey)).toContainEqual(['2026-09', 'eligible', 100, 'case']);
   });
@@ -92,12 +193,25 @@ describe('an objection whose correction also concerns later periods', () => {
 describe('an objection whose correction concerns a month a sweep screened', () => {
   it('pays the arrears of a month a sweep found the resident ineligible in, though the sweep kept no decision of it', async () => {
     const resident = await addResident(env.pipeline.store, '1979-05-06', {
-      'person.localHukou': true, 'person.alive': true, 'person.minimumLivingAllowance': true,
-      'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01',
+      'person.localHukou': true,
+      'person.alive': true,
+      'person.minimumLivingAllowance': true,
+      'person.disabilityCertified': true,
+      'person.disabilityGrade': 3,
+      'person.disabilityType': 'physical',
+      'person.disabilityCertifiedOn': '2026-03-01',
     });
-    const accepted = await env.ingest({ sourceEventId: `dpf-swept-${env.run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+    const accepted = await env.ingest({
+      sourceEventId: `dpf-swept-${env.run}`,
+      source: 'disability-federation',
+      type: 'disability.certified',
+      occurredOn: '2026-03-01',
+      subject: { residentId: resident.id },
+      payload: { grade: 3, disabilityType: 'physical' },
+    });
     const cased = (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
-    for (const decision of cased.decisions) if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
+    for (const decision of cased.decisions)
+      if (decision.benefitWorkflowId) await env.client.workflow.getHandle(decision.benefitWorkflowId).result();
 
     // The care subsidy swept over the whole city as of 15 July: this resident ineligible, counted but not recorded.
     const swept = await env.client.workflow.execute(sweep, {
@@ -109,10 +223,25 @@ describe('an objection whose correction concerns a month a sweep screened', () =
     expect(swept.ineligible).toBeGreaterThanOrEqual(1);
     expect(await careDecisions(resident.subjectKey)).toEqual([['2026-03', 'ineligible', null, 'case']]);
 
-    const { filed, result } = await objectAndCorrect({ id: resident.id, caseId: accepted.caseId }, 2, '市残联复核鉴定档案：应为二级');
-    expect(result).toEqual({ status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 });
-    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor)).json as ObjectionView;
-    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([['2026-03', 0, 100], ['2026-07', 0, 100]]);
+    const { filed, result } = await objectAndCorrect(
+      { id: resident.id, caseId: accepted.caseId },
+      2,
+      '市残联复核鉴定档案：应为二级',
+    );
+    expect(result).toEqual({
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      amountAfter: 100,
+      arrears: 200,
+      overpayment: 0,
+    });
+    const view = (await callApi(env.url, 'GET', `/objections/${filed.id}`, env.tokens.supervisor))
+      .json as ObjectionView;
+    expect(view.outcome?.periods.map((p) => [p.period, p.paid, p.due])).toEqual([
+      ['2026-03', 0, 100],
+      ['2026-07', 0, 100],
+    ]);
     expect(await careDecisions(resident.subjectKey)).toEqual([
       ['2026-03', 'eligible', 100, 'objection'],
       ['2026-03', 'ineligible', null, 'case'],
@@ -122,10 +251,20 @@ describe('an objection whose correction concerns a month a sweep screened', () =
     expect(july?.summary.zh).toContain('原判定：不符合');
 
     // Retried by hand: the same July period found again, decided once, paid once.
-    const reevaluation = await env.pipeline.activities.reevaluateObjection({ objectionId: filed.id, workflowId: filed.workflowId });
-    expect(reevaluation.later?.map((r) => [r.period, r.previousOutcome, r.outcome])).toEqual([['2026-07', 'ineligible', 'eligible']]);
-    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({ arrears: 200 });
+    const reevaluation = await env.pipeline.activities.reevaluateObjection({
+      objectionId: filed.id,
+      workflowId: filed.workflowId,
+    });
+    expect(reevaluation.later?.map((r) => [r.period, r.previousOutcome, r.outcome])).toEqual([
+      ['2026-07', 'ineligible', 'eligible'],
+    ]);
+    expect(await env.pipeline.activities.settleObjection({ objectionId: filed.id, reevaluation })).toMatchObject({
+      arrears: 200,
+    });
     const grants = await env.pipeline.models.Grant.find({ subjectKey: resident.subjectKey, 'policy.id': CARE }).lean();
-    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([['2026-03', 100, 'objection-arrears'], ['2026-07', 100, 'objection-arrears']]);
+    expect(grants.map((g) => [g.period, g.amount, g.basis]).sort()).toEqual([
+      ['2026-03', 100, 'objection-arrears'],
+      ['2026-07', 100, 'objection-arrears'],
+    ]);
   });
 });

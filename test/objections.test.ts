@@ -18,8 +18,16 @@ let notCertified: TestSubject;
 const by = { name: '周督查', role: 'supervisor' };
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_objections_${randomUUID().slice(0, 8)}$1`));
-  disabled = await addResident(store, '1980-04-02', { 'person.localHukou': true, 'person.district': '德城区', 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical' });
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_objections_${randomUUID().slice(0, 8)}$1`),
+  );
+  disabled = await addResident(store, '1980-04-02', {
+    'person.localHukou': true,
+    'person.district': '德城区',
+    'person.disabilityCertified': true,
+    'person.disabilityGrade': 3,
+    'person.disabilityType': 'physical',
+  });
   notCertified = await addResident(store, '1990-01-01', { 'person.localHukou': true });
 });
 
@@ -32,12 +40,20 @@ const refusal = (run: () => unknown) => {
   try {
     run();
   } catch (error) {
-    if (error instanceof CorrectionError) return { status: error.status, code: error.code, field: error.field, message: error.message, messageZh: error.messageZh };
+    if (error instanceof CorrectionError)
+      return {
+        status: error.status,
+        code: error.code,
+        field: error.field,
+        message: error.message,
+        messageZh: error.messageZh,
+      };
     throw error;
   }
   return undefined;
 };
-const record = (subject: TestSubject, collection = 'dp_disability') => store.db!.collection(collection).findOne({ _id: subject.id } as object);
+const record = (subject: TestSubject, collection = 'dp_disability') =>
+  store.db!.collection(collection).findOne({ _id: subject.id } as object);
 
 describe('a corrected value is checked against the catalog first', () => {
   it.each([
@@ -57,7 +73,9 @@ describe('a corrected value is checked against the catalog first', () => {
   });
 
   it('names the field the caller gives (an objection’s claimed value)', () => {
-    expect(refusal(() => checkFactValue('person.disabilityGrade', 9, 'claimedValue'))).toMatchObject({ field: 'claimedValue' });
+    expect(refusal(() => checkFactValue('person.disabilityGrade', 9, 'claimedValue'))).toMatchObject({
+      field: 'claimedValue',
+    });
     expect(refusal(() => checkFactValue('person.disabilityType', 'visual'))).toBeUndefined();
   });
 });
@@ -65,27 +83,69 @@ describe('a corrected value is checked against the catalog first', () => {
 describe('correcting a record at the department that owns it', () => {
   it('writes nothing for a bad value, an unknown subject, a missing reason or a subject the source holds no record of', async () => {
     const attempts = [
-      { key: 'c-bad', subjectKey: disabled.subjectKey, fact: 'person.disabilityGrade', value: 0, reason: '鉴定等级录入有误' },
+      {
+        key: 'c-bad',
+        subjectKey: disabled.subjectKey,
+        fact: 'person.disabilityGrade',
+        value: 0,
+        reason: '鉴定等级录入有误',
+      },
       { key: 'c-nobody', subjectKey: 'p_nobody', fact: 'person.disabilityGrade', value: 2, reason: '鉴定等级录入有误' },
       { key: 'c-noreason', subjectKey: disabled.subjectKey, fact: 'person.disabilityGrade', value: 2, reason: ' ' },
-      { key: 'c-norecord', subjectKey: notCertified.subjectKey, fact: 'person.disabilityGrade', value: 2, reason: '鉴定等级录入有误' },
+      {
+        key: 'c-norecord',
+        subjectKey: notCertified.subjectKey,
+        fact: 'person.disabilityGrade',
+        value: 2,
+        reason: '鉴定等级录入有误',
+      },
     ];
     const codes = [];
-    for (const attempt of attempts) codes.push(await correctSharedFact(store, { ...attempt, by }).then(() => 'written', (error: CorrectionError) => `${error.status} ${error.code} ${error.field}`));
-    expect(codes).toEqual(['400 BAD_VALUE value', '404 SUBJECT_NOT_FOUND subject', '400 REASON_REQUIRED reason', '409 NO_RECORD fact']);
+    for (const attempt of attempts)
+      codes.push(
+        await correctSharedFact(store, { ...attempt, by }).then(
+          () => 'written',
+          (error: CorrectionError) => `${error.status} ${error.code} ${error.field}`,
+        ),
+      );
+    expect(codes).toEqual([
+      '400 BAD_VALUE value',
+      '404 SUBJECT_NOT_FOUND subject',
+      '400 REASON_REQUIRED reason',
+      '409 NO_RECORD fact',
+    ]);
     expect(await registerCorrectionModel(store).countDocuments({})).toBe(0);
     expect((await record(disabled))?.disabilityGrade).toBe(3);
     expect(await record(notCertified)).toBeNull();
   });
 
   it('corrects the grade with an audit that masks the old value; a retry returns the same correction, another value is a 409', async () => {
-    const request = { key: 'obj-test:correction', subjectKey: disabled.subjectKey, fact: 'person.disabilityGrade', value: 2, reason: '市残联复核：应为二级', by };
+    const request = {
+      key: 'obj-test:correction',
+      subjectKey: disabled.subjectKey,
+      fact: 'person.disabilityGrade',
+      value: 2,
+      reason: '市残联复核：应为二级',
+      by,
+    };
     const first = await correctSharedFact(store, request);
-    expect(first).toMatchObject({ fact: 'person.disabilityGrade', source: 'disability-federation', department: '市残疾人联合会', oldValue: '***', newValue: 2, reason: '市残联复核：应为二级', by });
+    expect(first).toMatchObject({
+      fact: 'person.disabilityGrade',
+      source: 'disability-federation',
+      department: '市残疾人联合会',
+      oldValue: '***',
+      newValue: 2,
+      reason: '市残联复核：应为二级',
+      by,
+    });
     expect((await record(disabled))?.disabilityGrade).toBe(2);
     const again = await correctSharedFact(store, request);
     expect(again.at).toEqual(first.at);
-    await expect(correctSharedFact(store, { ...request, value: 1 })).rejects.toMatchObject({ status: 409, code: 'ALREADY_CORRECTED', field: 'value' });
+    await expect(correctSharedFact(store, { ...request, value: 1 })).rejects.toMatchObject({
+      status: 409,
+      code: 'ALREADY_CORRECTED',
+      field: 'value',
+    });
     expect((await record(disabled))?.disabilityGrade).toBe(2);
     expect(await registerCorrectionModel(store).countDocuments({ subjectKey: disabled.subjectKey })).toBe(1);
   });
@@ -93,9 +153,27 @@ describe('correcting a record at the department that owns it', () => {
   it('keeps a public old value as it was, and a retry finishes a correction whose record write was lost', async () => {
     const key = 'obj-district:correction';
     // As if the process died after the audit and before the record write.
-    await registerCorrectionModel(store).create({ _id: key, subjectKey: disabled.subjectKey, fact: 'person.district', source: 'household-registry', department: '市公安局', oldValue: '德城区', newValue: '陵城区', reason: '户籍迁移登记漏录', by, at: new Date() });
+    await registerCorrectionModel(store).create({
+      _id: key,
+      subjectKey: disabled.subjectKey,
+      fact: 'person.district',
+      source: 'household-registry',
+      department: '市公安局',
+      oldValue: '德城区',
+      newValue: '陵城区',
+      reason: '户籍迁移登记漏录',
+      by,
+      at: new Date(),
+    });
     expect((await record(disabled, 'dp_household_registry'))?.district).toBe('德城区');
-    const finished = await correctSharedFact(store, { key, subjectKey: disabled.subjectKey, fact: 'person.district', value: '陵城区', reason: '户籍迁移登记漏录', by });
+    const finished = await correctSharedFact(store, {
+      key,
+      subjectKey: disabled.subjectKey,
+      fact: 'person.district',
+      value: '陵城区',
+      reason: '户籍迁移登记漏录',
+      by,
+    });
     expect(finished).toMatchObject({ oldValue: '德城区', newValue: '陵城区' });
     expect((await record(disabled, 'dp_household_registry'))?.district).toBe('陵城区');
   });

@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { storePolicySource } from '../activities/policy-source.js';
-import { createPolicyLifecycle, PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import {
+  createPolicyLifecycle,
+  PolicyLifecycleError,
+  type Actor,
+  type PolicyLifecycle,
+} from '../client/policy-lifecycle.js';
 import { createSimulationRunner } from '../client/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Policy } from '../rules/types.js';
@@ -24,7 +29,9 @@ const zhao: Actor = { name: '赵强', role: 'officer' };
 const li: Actor = { name: '李明', role: 'reviewer' };
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_lifecycle_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_lifecycle_${randomUUID().slice(0, 8)}$1`),
+  );
   lifecycle = createPolicyLifecycle(store);
   shipped = (await loadPolicyCatalog()).policies;
   await lifecycle.importCatalog(shipped);
@@ -43,15 +50,33 @@ export function childcareV2(): Record<string, unknown> {
     effective: { from: '2026-07-01' },
     parameters: { annualAmount: [{ from: '2026-07-01', value: 4800 }] },
     tests: [
-      { name: 'a child born 2026-03-10 in the city gets 2,400 at the raised rate for July to December 2026', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': true }, expect: { outcome: 'eligible', amount: 2400 } },
-      { name: 'a child registered outside the city gets nothing under the raised rate', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': false }, expect: { outcome: 'ineligible' } },
-      { name: 'a child whose household record cannot be read is undetermined, not refused', asOf: '2026-08-01', facts: { 'person.birthDate': '2026-03-10' }, expect: { outcome: 'undetermined', missingFacts: ['person.localHukou'] } },
+      {
+        name: 'a child born 2026-03-10 in the city gets 2,400 at the raised rate for July to December 2026',
+        asOf: '2026-08-01',
+        facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': true },
+        expect: { outcome: 'eligible', amount: 2400 },
+      },
+      {
+        name: 'a child registered outside the city gets nothing under the raised rate',
+        asOf: '2026-08-01',
+        facts: { 'person.birthDate': '2026-03-10', 'person.localHukou': false },
+        expect: { outcome: 'ineligible' },
+      },
+      {
+        name: 'a child whose household record cannot be read is undetermined, not refused',
+        asOf: '2026-08-01',
+        facts: { 'person.birthDate': '2026-03-10' },
+        expect: { outcome: 'undetermined', missingFacts: ['person.localHukou'] },
+      },
     ],
   };
 }
 
 async function refusal(step: Promise<unknown>): Promise<PolicyLifecycleError> {
-  const error = await step.then(() => undefined, (caught: unknown) => caught);
+  const error = await step.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(PolicyLifecycleError);
   return error as PolicyLifecycleError;
 }
@@ -117,9 +142,16 @@ describe('draft to published (childcare subsidy v2)', () => {
       '2 approved 李明',
       '2 published 李明',
     ]);
-    expect(history.find((entry) => entry.action === 'edited')?.changes).toEqual(['~ triggers[0]: "birth.registerd" → "birth.registered"']);
+    expect(history.find((entry) => entry.action === 'edited')?.changes).toEqual([
+      '~ triggers[0]: "birth.registerd" → "birth.registered"',
+    ]);
     expect(await lifecycle.diff('childcare-subsidy', 1, 2)).toEqual(
-      expect.arrayContaining(['~ version: 1 → 2', '~ effective.from: "2025-01-01" → "2026-07-01"', '~ parameters.annualAmount[0].from: "2025-01-01" → "2026-07-01"', '~ parameters.annualAmount[0].value: 3600 → 4800']),
+      expect.arrayContaining([
+        '~ version: 1 → 2',
+        '~ effective.from: "2025-01-01" → "2026-07-01"',
+        '~ parameters.annualAmount[0].from: "2025-01-01" → "2026-07-01"',
+        '~ parameters.annualAmount[0].value: 3600 → 4800',
+      ]),
     );
   });
 
@@ -131,15 +163,22 @@ describe('draft to published (childcare subsidy v2)', () => {
     expect(after.find((p) => p.id === 'childcare-subsidy')?.version).toBe(2);
 
     await lifecycle.retire(li, 'childcare-subsidy', 1, '由第2版取代');
-    expect((await source.inForce('birth.registered', '2026-05-01', 'person')).find((p) => p.id === 'childcare-subsidy')).toBeUndefined();
+    expect(
+      (await source.inForce('birth.registered', '2026-05-01', 'person')).find((p) => p.id === 'childcare-subsidy'),
+    ).toBeUndefined();
     expect((await source.version('childcare-subsidy', 1))?.parameters.annualAmount[0].value).toBe(3600);
   });
 });
 
 describe('refusals', () => {
   it('lets only one change of a policy be in progress at a time', async () => {
-    await lifecycle.createDraft(wang, { ...structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!), reference: '修订中' });
-    const error = await refusal(lifecycle.createDraft(zhao, structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!)));
+    await lifecycle.createDraft(wang, {
+      ...structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!),
+      reference: '修订中',
+    });
+    const error = await refusal(
+      lifecycle.createDraft(zhao, structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!)),
+    );
     expect([error.code, error.field]).toEqual(['CHANGE_IN_PROGRESS', 'id']);
   });
 

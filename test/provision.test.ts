@@ -19,21 +19,27 @@ describe('provisioning the embedded servers', () => {
     expect(results.map((r) => r.cached)).toEqual([true, true, true]);
     expect(results[0].path).toBe(join(stack.cacheDir, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal'));
     expect(results[1].path).toBe(join(stack.cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb'));
-    expect(results[2].path).toBe(join(stack.cacheDir, `temporal-test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'));
+    expect(results[2].path).toBe(
+      join(stack.cacheDir, `temporal-test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
+    );
     expect(results.every((r) => existsSync(r.path))).toBe(true);
   });
 
   it('names the missing toolchain in one line', () => {
-    expect(() => requireExecutable('go-toolchain-that-is-not-here', 'build the Temporal CLI', 'install Go 1.23 or later')).toThrow(
-      new ProvisionError("Cannot build the Temporal CLI: 'go-toolchain-that-is-not-here' is not installed (install Go 1.23 or later)."),
+    expect(() =>
+      requireExecutable('go-toolchain-that-is-not-here', 'build the Temporal CLI', 'install Go 1.23 or later'),
+    ).toThrow(
+      new ProvisionError(
+        "Cannot build the Temporal CLI: 'go-toolchain-that-is-not-here' is not installed (install Go 1.23 or later).",
+      ),
     );
   });
 
   it('reports a failing build with its last output line', async () => {
     const step = { update: () => undefined, done: () => undefined, fail: () => undefined };
-    await expect(runTool('sh', ['-c', 'echo compiling; echo "module not found" >&2; exit 7'], { step, purpose: 'build X' })).rejects.toThrow(
-      'Cannot build X: sh exited with code 7 (module not found)',
-    );
+    await expect(
+      runTool('sh', ['-c', 'echo compiling; echo "module not found" >&2; exit 7'], { step, purpose: 'build X' }),
+    ).rejects.toThrow('Cannot build X: sh exited with code 7 (module not found)');
   });
 
   it('leaves nothing in the cache when a build fails, and a complete entry when it succeeds', async () => {

@@ -51,7 +51,13 @@ import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
 import { stackProbe } from '../workflows/stack-probe.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
-import { historyFile, HISTORY_NAMES, identifiersIn, RECORDED_HISTORIES, type HistoryName } from './support/histories.js';
+import {
+  historyFile,
+  HISTORY_NAMES,
+  identifiersIn,
+  RECORDED_HISTORIES,
+  type HistoryName,
+} from './support/histories.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { startTestStack } from './support/test-stack.js';
 import { connectClient } from './support/temporal.js';
@@ -64,7 +70,9 @@ if (unknown.length > 0) {
   console.error(`Unknown history ${unknown.join(', ')}; recorded histories are: ${HISTORY_NAMES.join(', ')}`);
   process.exit(2);
 }
-const selected = new Set<HistoryName>(process.argv.length > 2 ? (process.argv.slice(2) as HistoryName[]) : HISTORY_NAMES);
+const selected = new Set<HistoryName>(
+  process.argv.length > 2 ? (process.argv.slice(2) as HistoryName[]) : HISTORY_NAMES,
+);
 const wanted = (...names: HistoryName[]) => names.some((name) => selected.has(name));
 
 /** A young micro firm that meets the start-up subsidy's conditions (and pledges it will keep doing so). */
@@ -85,7 +93,10 @@ async function record(client: Client, name: HistoryName, workflowId: string, run
   if (!selected.has(name)) return;
   const handle = client.workflow.getHandle(workflowId, runId);
   // A given run may have continued as new: its history ends there, which is the path it pins.
-  assert.ok(['COMPLETED', ...(runId ? ['CONTINUED_AS_NEW'] : [])].includes((await handle.describe()).status.name), `${name}: ${workflowId} has not completed`);
+  assert.ok(
+    ['COMPLETED', ...(runId ? ['CONTINUED_AS_NEW'] : [])].includes((await handle.describe()).status.name),
+    `${name}: ${workflowId} has not completed`,
+  );
   const history = await handle.fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   assert.equal(started?.workflowType?.name, RECORDED_HISTORIES[name].workflowType, `${name}: wrong workflow`);
@@ -103,7 +114,13 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
   const client = await connectClient(info.temporalAddress, info.temporalNamespace);
   const run = randomUUID().slice(0, 8);
-  const ingestDeps = { store: pipeline.store, temporal: client, subjectKeySecret: TEST_SECRET, taskQueue: pipeline.taskQueue, today: () => cityToday() };
+  const ingestDeps = {
+    store: pipeline.store,
+    temporal: client,
+    subjectKeySecret: TEST_SECRET,
+    taskQueue: pipeline.taskQueue,
+    today: () => cityToday(),
+  };
 
   /** Delivers a life event and waits for its case to finish. */
   const runCase = async (event: object): Promise<LifeEventResult> => {
@@ -125,14 +142,25 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
     payload: { birthDate, guardianIds: [makeResidentId('371402', '1994-05-06', 17, 'female')] },
   });
   /** A 60th birthday whose senior-card offer the citizen answers with `signal`. */
-  const sixtiethBirthday = async (sourceEventId: string, signal: typeof confirmOfferSignal | typeof declineOfferSignal) => {
+  const sixtiethBirthday = async (
+    sourceEventId: string,
+    signal: typeof confirmOfferSignal | typeof declineOfferSignal,
+  ) => {
     const senior = await addResident(pipeline.store, '1966-06-01', RESIDENT_FACTS);
-    const result = await runCase({ sourceEventId, source: 'household-registry', type: 'age.milestone', occurredOn: '2026-06-01', subject: { residentId: senior.id }, payload: { age: 60 } });
+    const result = await runCase({
+      sourceEventId,
+      source: 'household-registry',
+      type: 'age.milestone',
+      occurredOn: '2026-06-01',
+      subject: { residentId: senior.id },
+      payload: { age: 60 },
+    });
     const card = decisionOn(result, 'senior-preferential-card');
     assert.equal(card.action, 'offered');
     const offer = client.workflow.getHandle<typeof offerBenefit>(card.benefitWorkflowId!);
     // Answer once the offer is made and waits on its first reminder timer, as a citizen would.
-    const waiting = async () => (await offer.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes) ?? false;
+    const waiting = async () =>
+      (await offer.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes) ?? false;
     for (let i = 0; i < 100 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(await waiting(), 'the offer never started waiting for an answer');
     await offer.signal(signal);
@@ -144,7 +172,11 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
     await worker.runUntil(async () => {
       if (wanted('stack-probe')) {
         const probeId = randomUUID();
-        await client.workflow.execute(stackProbe, { workflowId: stackProbeWorkflowId(probeId), taskQueue: pipeline.taskQueue, args: [{ probeId, requestedBy: 'record-histories' }] });
+        await client.workflow.execute(stackProbe, {
+          workflowId: stackProbeWorkflowId(probeId),
+          taskQueue: pipeline.taskQueue,
+          args: [{ probeId, requestedBy: 'record-histories' }],
+        });
         await record(client, 'stack-probe', stackProbeWorkflowId(probeId));
       }
 
@@ -153,7 +185,10 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         const result = await runCase(birth(child, '2026-03-10', `hr-birth-${run}`));
         const childcare = decisionOn(result, 'childcare-subsidy');
         assert.equal(childcare.action, 'granted');
-        assert.deepEqual(await client.workflow.getHandle(childcare.benefitWorkflowId!).result(), { status: 'granted', grantCreated: true });
+        assert.deepEqual(await client.workflow.getHandle(childcare.benefitWorkflowId!).result(), {
+          status: 'granted',
+          grantCreated: true,
+        });
         await record(client, 'life-event-birth-granted', result.caseId);
         await record(client, 'grant-benefit', childcare.benefitWorkflowId!);
       }
@@ -182,24 +217,66 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
       if (wanted('life-event-annual-review-pledged')) {
         // The pledge it starts waits 30 days for its inspection: that path is recorded on the time-skipping server.
         const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
-        const result = await runCase({ sourceEventId: `amr-review-${run}`, source: 'market-regulation', type: 'enterprise.annual-review', occurredOn: '2026-06-01', subject: { creditCode: firm.id }, payload: { year: 2026 } });
+        const result = await runCase({
+          sourceEventId: `amr-review-${run}`,
+          source: 'market-regulation',
+          type: 'enterprise.annual-review',
+          occurredOn: '2026-06-01',
+          subject: { creditCode: firm.id },
+          payload: { year: 2026 },
+        });
         assert.equal(decisionOn(result, 'business-startup-subsidy').action, 'pledged');
         await record(client, 'life-event-annual-review-pledged', result.caseId);
       }
 
       if (wanted('objection-arrears', 'objection-rejected')) {
         // A grade-3 certificate: the care subsidy (grades 1-2) is refused; the objection says grade 2.
-        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const objections = createObjectionService({
+          store: pipeline.store,
+          temporal: client,
+          taskQueue: pipeline.taskQueue,
+          subjectKeySecret: TEST_SECRET,
+          policies: catalogPolicySource(await loadPolicyCatalog()),
+        });
         const officer = { name: 'record-histories', role: 'officer' as const };
         const supervisor = { name: 'record-histories', role: 'supervisor' as const };
-        for (const [name, sourceEventId] of [['objection-arrears', `dpf-objection-${run}`], ['objection-rejected', `dpf-objection-rejected-${run}`]] as const) {
+        for (const [name, sourceEventId] of [
+          ['objection-arrears', `dpf-objection-${run}`],
+          ['objection-rejected', `dpf-objection-rejected-${run}`],
+        ] as const) {
           if (!wanted(name)) continue;
-          const resident = await addResident(pipeline.store, '1980-04-02', { ...RESIDENT_FACTS, 'person.minimumLivingAllowance': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01' });
-          const result = await runCase({ sourceEventId, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+          const resident = await addResident(pipeline.store, '1980-04-02', {
+            ...RESIDENT_FACTS,
+            'person.minimumLivingAllowance': true,
+            'person.disabilityCertified': true,
+            'person.disabilityGrade': 3,
+            'person.disabilityType': 'physical',
+            'person.disabilityCertifiedOn': '2026-03-01',
+          });
+          const result = await runCase({
+            sourceEventId,
+            source: 'disability-federation',
+            type: 'disability.certified',
+            occurredOn: '2026-03-01',
+            subject: { residentId: resident.id },
+            payload: { grade: 3, disabilityType: 'physical' },
+          });
           assert.equal(decisionOn(result, 'severe-disability-care-subsidy').outcome, 'ineligible');
-          const filed = await objections.file(officer, { subject: resident.id, caseId: result.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade', statement: 'recorded grade 3, certificate says grade 2' });
-          if (name === 'objection-arrears') await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
-          else await objections.resolve(supervisor, filed.id, { action: 'reject', reason: 'the certificate on file says grade 3' });
+          const filed = await objections.file(officer, {
+            subject: resident.id,
+            caseId: result.caseId,
+            policyId: 'severe-disability-care-subsidy',
+            kind: 'data',
+            fact: 'person.disabilityGrade',
+            statement: 'recorded grade 3, certificate says grade 2',
+          });
+          if (name === 'objection-arrears')
+            await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
+          else
+            await objections.resolve(supervisor, filed.id, {
+              action: 'reject',
+              reason: 'the certificate on file says grade 3',
+            });
           const ended = await client.workflow.getHandle(filed.workflowId).result();
           assert.equal(ended.status, name === 'objection-arrears' ? 'resolved' : 'rejected');
           await record(client, name, filed.workflowId);
@@ -208,13 +285,41 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
 
       if (wanted('objection-arrears-two-periods')) {
         // Certified at grade 3 in March and again in June (two cases); the correction to grade 2 pays both months.
-        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const objections = createObjectionService({
+          store: pipeline.store,
+          temporal: client,
+          taskQueue: pipeline.taskQueue,
+          subjectKeySecret: TEST_SECRET,
+          policies: catalogPolicySource(await loadPolicyCatalog()),
+        });
         const supervisor = { name: 'record-histories', role: 'supervisor' as const };
-        const resident = await addResident(pipeline.store, '1980-04-02', { ...RESIDENT_FACTS, 'person.minimumLivingAllowance': true, 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01' });
-        const certified = (on: string) => runCase({ sourceEventId: `dpf-periods-${on}-${run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: on, subject: { residentId: resident.id }, payload: { grade: 3, disabilityType: 'physical' } });
+        const resident = await addResident(pipeline.store, '1980-04-02', {
+          ...RESIDENT_FACTS,
+          'person.minimumLivingAllowance': true,
+          'person.disabilityCertified': true,
+          'person.disabilityGrade': 3,
+          'person.disabilityType': 'physical',
+          'person.disabilityCertifiedOn': '2026-03-01',
+        });
+        const certified = (on: string) =>
+          runCase({
+            sourceEventId: `dpf-periods-${on}-${run}`,
+            source: 'disability-federation',
+            type: 'disability.certified',
+            occurredOn: on,
+            subject: { residentId: resident.id },
+            payload: { grade: 3, disabilityType: 'physical' },
+          });
         const march = await certified('2026-03-01');
         await certified('2026-06-01');
-        const filed = await objections.file(supervisor, { subject: resident.id, caseId: march.caseId, policyId: 'severe-disability-care-subsidy', kind: 'data', fact: 'person.disabilityGrade', statement: 'recorded grade 3, certificate says grade 2' });
+        const filed = await objections.file(supervisor, {
+          subject: resident.id,
+          caseId: march.caseId,
+          policyId: 'severe-disability-care-subsidy',
+          kind: 'data',
+          fact: 'person.disabilityGrade',
+          statement: 'recorded grade 3, certificate says grade 2',
+        });
         await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
         const ended = await client.workflow.getHandle(filed.workflowId).result();
         assert.equal(ended.arrears, 200);
@@ -225,10 +330,23 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         // A card confirmed on a household record the police then correct: not a local household, so the card is revoked.
         const confirmed = await sixtiethBirthday(`hr-age-60-objection-${run}`, confirmOfferSignal);
         assert.equal(confirmed.status, 'confirmed');
-        const objections = createObjectionService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies: catalogPolicySource(await loadPolicyCatalog()) });
+        const objections = createObjectionService({
+          store: pipeline.store,
+          temporal: client,
+          taskQueue: pipeline.taskQueue,
+          subjectKeySecret: TEST_SECRET,
+          policies: catalogPolicySource(await loadPolicyCatalog()),
+        });
         const supervisor = { name: 'record-histories', role: 'supervisor' as const };
         const holder = confirmed.senior;
-        const filed = await objections.file(supervisor, { subject: holder.id, caseId: confirmed.caseId, policyId: 'senior-preferential-card', kind: 'data', fact: 'person.localHukou', statement: 'household registered elsewhere since 2020' });
+        const filed = await objections.file(supervisor, {
+          subject: holder.id,
+          caseId: confirmed.caseId,
+          policyId: 'senior-preferential-card',
+          kind: 'data',
+          fact: 'person.localHukou',
+          statement: 'household registered elsewhere since 2020',
+        });
         await objections.correct(supervisor, filed.id, { value: false, reason: 'police household file review' });
         const ended = await client.workflow.getHandle(filed.workflowId).result();
         assert.equal(ended.revoked, 1);
@@ -253,21 +371,47 @@ async function recordOnTimeSkippingServer(info: Awaited<ReturnType<typeof startT
   try {
     if (wanted('offer-expired')) {
       const senior = await addResident(pipeline.store, '1966-06-01', RESIDENT_FACTS);
-      const offer = await startBenefit(env.client, pipeline, offerBenefit, 'age.milestone', 'senior-preferential-card', senior, 'person');
+      const offer = await startBenefit(
+        env.client,
+        pipeline,
+        offerBenefit,
+        'age.milestone',
+        'senior-preferential-card',
+        senior,
+        'person',
+      );
       assert.deepEqual(await offer.result(), { status: 'expired' });
       await record(env.client, 'offer-expired', offer.workflowId);
     }
     const inspections = [
       { name: 'pledge-passed', status: 'inspection-passed', atTheInspection: async () => undefined },
-      { name: 'pledge-revoked', status: 'revoked', atTheInspection: (firm: TestSubject) => updateFacts(pipeline.store, firm, { 'enterprise.premiumsInArrears': true }) },
-      { name: 'pledge-inconclusive', status: 'inspection-inconclusive', atTheInspection: (firm: TestSubject) => removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']) },
+      {
+        name: 'pledge-revoked',
+        status: 'revoked',
+        atTheInspection: (firm: TestSubject) =>
+          updateFacts(pipeline.store, firm, { 'enterprise.premiumsInArrears': true }),
+      },
+      {
+        name: 'pledge-inconclusive',
+        status: 'inspection-inconclusive',
+        atTheInspection: (firm: TestSubject) => removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']),
+      },
     ] as const;
     for (const { name, status, atTheInspection } of inspections) {
       if (!wanted(name)) continue;
       const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
-      const pledge = await startBenefit(env.client, pipeline, pledgeBenefit, 'enterprise.annual-review', 'business-startup-subsidy', firm, 'enterprise');
+      const pledge = await startBenefit(
+        env.client,
+        pipeline,
+        pledgeBenefit,
+        'enterprise.annual-review',
+        'business-startup-subsidy',
+        firm,
+        'enterprise',
+      );
       // Time stands still until something waits on the result: the grant is made before the inspection timer.
-      for (let i = 0; i < 100 && (await pledge.query(getBenefitStatusQuery)) !== 'pledged'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && (await pledge.query(getBenefitStatusQuery)) !== 'pledged'; i++)
+        await new Promise((r) => setTimeout(r, 100));
       assert.equal(await pledge.query(getBenefitStatusQuery), 'pledged');
       await atTheInspection(firm);
       assert.deepEqual(await pledge.result(), { status, grantCreated: true });
@@ -294,10 +438,22 @@ async function startBenefit(
 ) {
   const asOf = '2026-06-01';
   const caseId = lifeEventWorkflowId(`record-${randomUUID()}`);
-  const plan = (await pipeline.activities.resolvePolicies({ trigger, asOf, subjectKind })).find((p) => p.ref.id === policyId);
+  const plan = (await pipeline.activities.resolvePolicies({ trigger, asOf, subjectKind })).find(
+    (p) => p.ref.id === policyId,
+  );
   assert.ok(plan, `${policyId} is not in force for ${trigger} on ${asOf}`);
-  const snapshot = await pipeline.activities.collectFacts({ caseId, subjectKey: subject.subjectKey, policy: plan.ref, facts: plan.facts });
-  const [decision] = await pipeline.activities.evaluateCase({ caseId, subjectKey: subject.subjectKey, asOf, items: [{ policy: plan.ref, snapshotKey: snapshot.snapshotKey }] });
+  const snapshot = await pipeline.activities.collectFacts({
+    caseId,
+    subjectKey: subject.subjectKey,
+    policy: plan.ref,
+    facts: plan.facts,
+  });
+  const [decision] = await pipeline.activities.evaluateCase({
+    caseId,
+    subjectKey: subject.subjectKey,
+    asOf,
+    items: [{ policy: plan.ref, snapshotKey: snapshot.snapshotKey }],
+  });
   assert.equal(decision.outcome, 'eligible', `${policyId}: ${JSON.stringify(decision)}`);
   const input: BenefitInput = { caseId, subjectKey: subject.subjectKey, plan, decision };
   return client.workflow.start(workflow, {
@@ -318,21 +474,41 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
   const pipeline = await openPipeline(info, 'record-sweep');
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
   const client = await connectClient(info.temporalAddress, info.temporalNamespace);
-  await seedCity(pipeline.store, { residents: 300, enterprises: 0, seed: 'record-sweep', secret: TEST_SECRET, asOf: '2026-11-01' });
+  await seedCity(pipeline.store, {
+    residents: 300,
+    enterprises: 0,
+    seed: 'record-sweep',
+    secret: TEST_SECRET,
+    asOf: '2026-11-01',
+  });
   const policy = { id: 'old-age-allowance', version: 1 };
-  const options = (asOf: string) => ({ workflowId: sweepWorkflowId(policy.id, policy.version, asOf), taskQueue: pipeline.taskQueue });
+  const options = (asOf: string) => ({
+    workflowId: sweepWorkflowId(policy.id, policy.version, asOf),
+    taskQueue: pipeline.taskQueue,
+  });
   try {
     const worker = await pipeline.worker(connection, info.temporalNamespace);
     await worker.runUntil(async () => {
       if (wanted('sweep-done')) {
-        const done = await client.workflow.execute(sweep, { ...options('2026-11-10'), args: [{ policy, asOf: '2026-11-10', sliceSize: 200, requestedBy: 'record-histories' }] });
+        const done = await client.workflow.execute(sweep, {
+          ...options('2026-11-10'),
+          args: [{ policy, asOf: '2026-11-10', sliceSize: 200, requestedBy: 'record-histories' }],
+        });
         assert.deepEqual([done.status, done.processed], ['done', 300]);
         await record(client, 'sweep-done', options('2026-11-10').workflowId);
       }
       if (wanted('sweep-paused-continued')) {
-        const args: [SweepInput] = [{ policy, asOf: '2026-11-11', sliceSize: 100, slicesPerRun: 2, requestedBy: 'record-histories' }];
-        const handle = await client.workflow.signalWithStart(sweep, { ...options('2026-11-11'), args, signal: pauseSweepSignal, signalArgs: [] });
-        for (let i = 0; i < 100 && (await handle.query(getSweepProgressQuery)).status !== 'paused'; i++) await new Promise((r) => setTimeout(r, 100));
+        const args: [SweepInput] = [
+          { policy, asOf: '2026-11-11', sliceSize: 100, slicesPerRun: 2, requestedBy: 'record-histories' },
+        ];
+        const handle = await client.workflow.signalWithStart(sweep, {
+          ...options('2026-11-11'),
+          args,
+          signal: pauseSweepSignal,
+          signalArgs: [],
+        });
+        for (let i = 0; i < 100 && (await handle.query(getSweepProgressQuery)).status !== 'paused'; i++)
+          await new Promise((r) => setTimeout(r, 100));
         assert.equal((await handle.query(getSweepProgressQuery)).status, 'paused');
         await handle.signal(resumeSweepSignal);
         assert.equal((await handle.result()).status, 'done');
@@ -340,13 +516,22 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
       }
       if (wanted('sweep-cancelled')) {
         const args: [SweepInput] = [{ policy, asOf: '2026-11-12', sliceSize: 100, requestedBy: 'record-histories' }];
-        const handle = await client.workflow.signalWithStart(sweep, { ...options('2026-11-12'), args, signal: cancelSweepSignal, signalArgs: [] });
+        const handle = await client.workflow.signalWithStart(sweep, {
+          ...options('2026-11-12'),
+          args,
+          signal: cancelSweepSignal,
+          signalArgs: [],
+        });
         assert.equal((await handle.result()).status, 'cancelled');
         await record(client, 'sweep-cancelled', handle.workflowId);
       }
       if (wanted('scheduled-sweeps-daily')) {
         const workflowId = `scheduled-sweeps-daily-record-${randomUUID().slice(0, 8)}`;
-        const result = await client.workflow.execute(scheduledSweeps, { workflowId, taskQueue: pipeline.taskQueue, args: [{ kind: 'daily', asOf: '2026-12-01' }] });
+        const result = await client.workflow.execute(scheduledSweeps, {
+          workflowId,
+          taskQueue: pipeline.taskQueue,
+          args: [{ kind: 'daily', asOf: '2026-12-01' }],
+        });
         assert.ok(result.sweeps.length > 0 && result.sweeps.every((s) => s.status === 'done'), JSON.stringify(result));
         await record(client, 'scheduled-sweeps-daily', workflowId);
       }
@@ -360,11 +545,28 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
 
 const { info, stop } = await startTestStack();
 try {
-  if (wanted('stack-probe', 'life-event-birth-granted', 'grant-benefit', 'life-event-birth-undetermined', 'life-event-sixtieth-offered', 'offer-confirmed', 'offer-declined', 'life-event-annual-review-pledged', 'objection-arrears', 'objection-rejected', 'objection-card-revoked', 'objection-arrears-two-periods')) {
+  if (
+    wanted(
+      'stack-probe',
+      'life-event-birth-granted',
+      'grant-benefit',
+      'life-event-birth-undetermined',
+      'life-event-sixtieth-offered',
+      'offer-confirmed',
+      'offer-declined',
+      'life-event-annual-review-pledged',
+      'objection-arrears',
+      'objection-rejected',
+      'objection-card-revoked',
+      'objection-arrears-two-periods',
+    )
+  ) {
     await recordOnDevServer(info);
   }
-  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive')) await recordOnTimeSkippingServer(info);
-  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled', 'scheduled-sweeps-daily')) await recordSweeps(info);
+  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive'))
+    await recordOnTimeSkippingServer(info);
+  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled', 'scheduled-sweeps-daily'))
+    await recordSweeps(info);
 } finally {
   await stop();
 }

@@ -35,15 +35,36 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
   'stack-probe': { steps: ['recordProbe'], result: { created: true } },
   'life-event-birth-granted': {
     steps: [...CASE_STEPS, 'child grantBenefit'],
-    result: { decisions: [{ policy: { id: 'childcare-subsidy' }, outcome: 'eligible', amount: 3000, period: '2026', action: 'granted' }] },
+    result: {
+      decisions: [
+        { policy: { id: 'childcare-subsidy' }, outcome: 'eligible', amount: 3000, period: '2026', action: 'granted' },
+      ],
+    },
   },
   'life-event-birth-undetermined': {
     steps: [...CASE_STEPS, 'openManualReview', 'enqueueNotice'],
-    result: { decisions: [{ policy: { id: 'childcare-subsidy' }, outcome: 'undetermined', missingFacts: ['person.birthDate'], action: 'manual-review' }] },
+    result: {
+      decisions: [
+        {
+          policy: { id: 'childcare-subsidy' },
+          outcome: 'undetermined',
+          missingFacts: ['person.birthDate'],
+          action: 'manual-review',
+        },
+      ],
+    },
   },
   'life-event-sixtieth-offered': {
     // Four policies answer an age milestone; their facts are collected in parallel.
-    steps: ['resolvePolicies', 'collectFacts', 'collectFacts', 'collectFacts', 'collectFacts', 'evaluateCase', 'child offerBenefit'],
+    steps: [
+      'resolvePolicies',
+      'collectFacts',
+      'collectFacts',
+      'collectFacts',
+      'collectFacts',
+      'evaluateCase',
+      'child offerBenefit',
+    ],
     result: {
       decisions: [
         { policy: { id: 'childcare-subsidy' }, outcome: 'ineligible', action: 'none' },
@@ -55,58 +76,143 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
   },
   'life-event-annual-review-pledged': {
     steps: [...CASE_STEPS, 'child pledgeBenefit'],
-    result: { decisions: [{ policy: { id: 'business-startup-subsidy' }, outcome: 'eligible', amount: 12000, action: 'pledged' }] },
+    result: {
+      decisions: [
+        { policy: { id: 'business-startup-subsidy' }, outcome: 'eligible', amount: 12000, action: 'pledged' },
+      ],
+    },
   },
   'grant-benefit': { steps: ['recordGrant', 'enqueueNotice'], result: { status: 'granted', grantCreated: true } },
   'offer-confirmed': {
-    steps: ['recordOffer', 'enqueueNotice', 'timer 23d', 'signal confirmOffer', 'timer cancelled', 'closeOffer', 'recordGrant', 'enqueueNotice'],
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'signal confirmOffer',
+      'timer cancelled',
+      'closeOffer',
+      'recordGrant',
+      'enqueueNotice',
+    ],
     result: { status: 'confirmed', grantCreated: true },
   },
   'offer-declined': {
-    steps: ['recordOffer', 'enqueueNotice', 'timer 23d', 'signal declineOffer', 'timer cancelled', 'closeOffer', 'enqueueNotice'],
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'signal declineOffer',
+      'timer cancelled',
+      'closeOffer',
+      'enqueueNotice',
+    ],
     result: { status: 'declined' },
   },
   'offer-expired': {
     // Reminder 7 days before expiry (day 23), 1 day before (day 29), expiry on day 30.
-    steps: ['recordOffer', 'enqueueNotice', 'timer 23d', 'timer fired', 'enqueueNotice', 'timer 6d', 'timer fired', 'enqueueNotice', 'timer 1d', 'timer fired', 'closeOffer', 'enqueueNotice'],
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'timer fired',
+      'enqueueNotice',
+      'timer 6d',
+      'timer fired',
+      'enqueueNotice',
+      'timer 1d',
+      'timer fired',
+      'closeOffer',
+      'enqueueNotice',
+    ],
     result: { status: 'expired' },
   },
-  'pledge-passed': { steps: [...PLEDGE_STEPS, 'closePledge', 'enqueueNotice'], result: { status: 'inspection-passed', grantCreated: true } },
-  'pledge-revoked': { steps: [...PLEDGE_STEPS, 'closePledge', 'revokePledgedGrant', 'enqueueNotice'], result: { status: 'revoked', grantCreated: true } },
-  'pledge-inconclusive': { steps: [...PLEDGE_STEPS, 'openManualReview'], result: { status: 'inspection-inconclusive', grantCreated: true } },
+  'pledge-passed': {
+    steps: [...PLEDGE_STEPS, 'closePledge', 'enqueueNotice'],
+    result: { status: 'inspection-passed', grantCreated: true },
+  },
+  'pledge-revoked': {
+    steps: [...PLEDGE_STEPS, 'closePledge', 'revokePledgedGrant', 'enqueueNotice'],
+    result: { status: 'revoked', grantCreated: true },
+  },
+  'pledge-inconclusive': {
+    steps: [...PLEDGE_STEPS, 'openManualReview'],
+    result: { status: 'inspection-inconclusive', grantCreated: true },
+  },
   'sweep-done': {
     steps: ['pinSweepPolicy', 'recordSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { status: 'done', total: 300, processed: 300, slices: 2 },
   },
   'sweep-paused-continued': {
-    steps: ['signal pauseSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep', 'signal resumeSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
+    steps: [
+      'signal pauseSweep',
+      'pinSweepPolicy',
+      'recordSweep',
+      'recordSweep',
+      'signal resumeSweep',
+      'screenSlice',
+      'recordSweep',
+      'screenSlice',
+      'recordSweep',
+    ],
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
-  'sweep-cancelled': { steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep'], result: { status: 'cancelled', processed: 0, slices: 0 } },
+  'sweep-cancelled': {
+    steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep'],
+    result: { status: 'cancelled', processed: 0, slices: 0 },
+  },
   'objection-arrears': {
     steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
-    result: { status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 100, overpayment: 0 },
+    result: {
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      amountAfter: 100,
+      arrears: 100,
+      overpayment: 0,
+    },
   },
-  'objection-rejected': { steps: ['signal objectionResolved', 'closeObjection', 'enqueueNotice'], result: { status: 'rejected', arrears: 0, overpayment: 0 } },
+  'objection-rejected': {
+    steps: ['signal objectionResolved', 'closeObjection', 'enqueueNotice'],
+    result: { status: 'rejected', arrears: 0, overpayment: 0 },
+  },
   'objection-arrears-two-periods': {
     steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
-    result: { status: 'resolved', outcome: 'eligible', previousOutcome: 'ineligible', amountAfter: 100, arrears: 200, overpayment: 0 },
+    result: {
+      status: 'resolved',
+      outcome: 'eligible',
+      previousOutcome: 'ineligible',
+      amountAfter: 100,
+      arrears: 200,
+      overpayment: 0,
+    },
   },
   'objection-card-revoked': {
     steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
-    result: { status: 'resolved', outcome: 'ineligible', previousOutcome: 'eligible', arrears: 0, overpayment: 0, revoked: 1 },
+    result: {
+      status: 'resolved',
+      outcome: 'ineligible',
+      previousOutcome: 'eligible',
+      arrears: 0,
+      overpayment: 0,
+      revoked: 1,
+    },
   },
   'scheduled-sweeps-daily': {
     // Five shipped policies read a date (ages, durations); each gets its due sweep, one after another.
     steps: ['listSweepPolicies', 'child sweep', 'child sweep', 'child sweep', 'child sweep', 'child sweep'],
-    result: { kind: 'daily', asOf: '2026-12-01', sweeps: [{ status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }] },
+    result: {
+      kind: 'daily',
+      asOf: '2026-12-01',
+      sweeps: [{ status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }, { status: 'done' }],
+    },
   },
 };
 
 /** What the run returned, or, for a run that continued as new, `{ continuedAsNew: <what it carried on> }`. */
 function workflowResult(history: History): unknown {
   const continued = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0];
-  if (continued) return { continuedAsNew: (defaultPayloadConverter.fromPayload(continued) as { carried?: unknown }).carried };
+  if (continued)
+    return { continuedAsNew: (defaultPayloadConverter.fromPayload(continued) as { carried?: unknown }).carried };
   const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
   const payload = completed?.result?.payloads?.[0];
   return payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
@@ -120,7 +226,7 @@ beforeAll(async () => {
   bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
 });
 
-describe('replay of recorded histories against today\'s workflow code', () => {
+describe("replay of recorded histories against today's workflow code", () => {
   it('has a recorded history for every entry in the list, and nothing unlisted', () => {
     const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json'));
     expect(files.sort()).toEqual(HISTORY_NAMES.map((name) => `${name}.json`).sort());
@@ -135,7 +241,9 @@ describe('replay of recorded histories against today\'s workflow code', () => {
 describe('what the recorded histories hold', () => {
   it.each(described)('%s runs the path it is named for (%s)', (name) => {
     const { history } = loadHistory(name);
-    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(RECORDED_HISTORIES[name].workflowType);
+    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe(
+      RECORDED_HISTORIES[name].workflowType,
+    );
     expect(historySteps(history)).toEqual(PATHS[name].steps);
     expect(workflowResult(history)).toMatchObject(PATHS[name].result);
   });
@@ -147,8 +255,18 @@ describe('what the recorded histories hold', () => {
   it('finds a resident ID or credit code hidden in an encoded payload, so the check above can fail', () => {
     const residentId = makeResidentId('371402', '1990-01-01', 12, 'female');
     const creditCode = makeCreditCode('371402', 12_345_678);
-    const data = Buffer.from(JSON.stringify({ subject: residentId, employer: `grant:x:${creditCode}:2026` })).toString('base64');
-    const history = { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data }] } } }] };
+    const data = Buffer.from(JSON.stringify({ subject: residentId, employer: `grant:x:${creditCode}:2026` })).toString(
+      'base64',
+    );
+    const history = {
+      events: [
+        {
+          workflowExecutionStartedEventAttributes: {
+            input: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data }] },
+          },
+        },
+      ],
+    };
     expect(identifiersIn(JSON.stringify(history))).toEqual([residentId, creditCode]);
   });
 });
@@ -156,13 +274,19 @@ describe('what the recorded histories hold', () => {
 describe('replay catches changes made without patched()', () => {
   it('rejects the stack probe with a timer added before its activity', async () => {
     const { history, workflowId } = loadHistory('stack-probe');
-    await expect(Worker.runReplayHistory({ workflowsPath: fixture('stack-probe-changed.ts') }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: fixture('stack-probe-changed.ts') }, history, workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 
   it('rejects every recorded pledge when the grant is recorded before the pledge', async () => {
     const pledges = (['pledge-passed', 'pledge-revoked', 'pledge-inconclusive'] as const).map(loadHistory);
     const errors: unknown[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: fixture('pledge-grant-before-pledge.ts') }, pledges)) errors.push(result.error);
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: fixture('pledge-grant-before-pledge.ts') },
+      pledges,
+    ))
+      errors.push(result.error);
     expect(errors).toHaveLength(3);
     for (const error of errors) {
       expect(error).toBeInstanceOf(DeterminismViolationError);
@@ -172,6 +296,8 @@ describe('replay catches changes made without patched()', () => {
 
   it('rejects a recorded grant when a notice is appended to the auto-grant workflow', async () => {
     const { history, workflowId } = loadHistory('grant-benefit');
-    await expect(Worker.runReplayHistory({ workflowsPath: fixture('grant-extra-notice.ts') }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: fixture('grant-extra-notice.ts') }, history, workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -31,14 +31,24 @@ beforeAll(async () => {
   client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
   pipeline = await openPipeline(stack, 'schedules', { policies: 'store', client });
-  await seedCity(pipeline.store, { residents: 200, enterprises: 0, seed: 'schedules', secret: TEST_SECRET, asOf: '2026-11-01' });
+  await seedCity(pipeline.store, {
+    residents: 200,
+    enterprises: 0,
+    seed: 'schedules',
+    secret: TEST_SECRET,
+    asOf: '2026-11-01',
+  });
   connection = await NativeConnection.connect({ address: stack.temporalAddress });
   worker = await pipeline.worker(connection, stack.temporalNamespace);
   running = worker.run();
 }, 120_000);
 
 afterAll(async () => {
-  for (const kind of ['daily', 'yearly'] as const) await client?.schedule.getHandle(sweepScheduleId(kind, prefix)).delete().catch(() => undefined);
+  for (const kind of ['daily', 'yearly'] as const)
+    await client?.schedule
+      .getHandle(sweepScheduleId(kind, prefix))
+      .delete()
+      .catch(() => undefined);
   worker?.shutdown();
   await running;
   await connection?.close();
@@ -54,16 +64,28 @@ describe('the sweep schedules', () => {
 
     const daily = await client.schedule.getHandle(ids[0]).describe();
     expect(daily.spec.timezone).toBe('Asia/Shanghai');
-    expect(daily.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 1, end: 1, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(daily.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 1, end: 1, step: 1 }],
+      minute: [{ start: 0, end: 0, step: 1 }],
+    });
     expect(daily.policies).toMatchObject({ catchupWindow: 7 * 24 * 3600 * 1000, overlap: 'BUFFER_ALL' });
     expect(CATCH_UP_WINDOW).toBe('7 days');
-    expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledSweeps', taskQueue: pipeline.taskQueue, args: [{ kind: 'daily' }] });
+    expect(daily.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'scheduledSweeps',
+      taskQueue: pipeline.taskQueue,
+      args: [{ kind: 'daily' }],
+    });
 
     const yearly = await client.schedule.getHandle(ids[1]).describe();
-    expect(yearly.spec.calendars?.[0]).toMatchObject({ month: [{ start: 'JANUARY', end: 'JANUARY', step: 1 }], dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] });
+    expect(yearly.spec.calendars?.[0]).toMatchObject({
+      month: [{ start: 'JANUARY', end: 'JANUARY', step: 1 }],
+      dayOfMonth: [{ start: 1, end: 1, step: 1 }],
+      hour: [{ start: 2, end: 2, step: 1 }],
+    });
   });
 
-  it('sweeps today\'s due residents when the daily schedule fires: a 60th birthday today is offered the card', async () => {
+  it("sweeps today's due residents when the daily schedule fires: a 60th birthday today is offered the card", async () => {
     const today = cityToday();
     const sixty = `${Number(today.slice(0, 4)) - 60}${today.slice(4)}`;
     const resident = await addResident(pipeline.store, sixty, { 'person.localHukou': true, 'person.alive': true });
@@ -71,34 +93,63 @@ describe('the sweep schedules', () => {
     const yesterday = await client.workflow.execute(sweep, {
       workflowId: sweepWorkflowId('senior-preferential-card', 1, addDays(today, -1)),
       taskQueue: pipeline.taskQueue,
-      args: [{ policy: { id: 'senior-preferential-card', version: 1 }, asOf: addDays(today, -1), requestedBy: 'test', startsPerSecond: 500 }],
+      args: [
+        {
+          policy: { id: 'senior-preferential-card', version: 1 },
+          asOf: addDays(today, -1),
+          requestedBy: 'test',
+          startsPerSecond: 500,
+        },
+      ],
     });
     expect(yesterday.horizonsNoted).toBeGreaterThan(0);
 
     const schedule = client.schedule.getHandle(sweepScheduleId('daily', prefix));
     await schedule.trigger();
-    await expect.poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await schedule.describe()).info.recentActions.length, { timeout: 20_000 })
+      .toBeGreaterThan(0);
     const started = (await schedule.describe()).info.recentActions[0].action.workflow;
-    const result = await client.workflow.getHandle<typeof scheduledSweeps>(started.workflowId, started.firstExecutionRunId).result();
+    const result = await client.workflow
+      .getHandle<typeof scheduledSweeps>(started.workflowId, started.firstExecutionRunId)
+      .result();
 
     expect(result.kind).toBe('daily');
     expect(result.asOf).toBe(today);
     const card = result.sweeps.find((s) => s.policy.id === 'senior-preferential-card');
-    expect(card).toMatchObject({ workflowId: sweepWorkflowId('senior-preferential-card', 1, today, 'due'), status: 'done' });
+    expect(card).toMatchObject({
+      workflowId: sweepWorkflowId('senior-preferential-card', 1, today, 'due'),
+      status: 'done',
+    });
     expect(card!.eligible).toBeGreaterThanOrEqual(1);
     // Only date-driven policies are swept daily; every one of them is in the run.
     expect(result.sweeps.every((s) => s.status === 'done')).toBe(true);
-    await expect.poll(() => pipeline.models.Offer.countDocuments({ subjectKey: resident.subjectKey, 'policy.id': 'senior-preferential-card' }), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          pipeline.models.Offer.countDocuments({
+            subjectKey: resident.subjectKey,
+            'policy.id': 'senior-preferential-card',
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(1);
   });
 
   it('renews yearly benefits on 1 January over the whole population, and a second run repeats nothing', async () => {
     const run = (id: string) =>
-      client.workflow.execute(scheduledSweeps, { workflowId: `yearly-${prefix}-${id}`, taskQueue: pipeline.taskQueue, args: [{ kind: 'yearly', asOf: '2027-01-01' }] });
+      client.workflow.execute(scheduledSweeps, {
+        workflowId: `yearly-${prefix}-${id}`,
+        taskQueue: pipeline.taskQueue,
+        args: [{ kind: 'yearly', asOf: '2027-01-01' }],
+      });
     const result: ScheduledSweepsResult = await run('first');
     expect(result.asOf).toBe('2027-01-01');
     const childcare = result.sweeps.find((s) => s.policy.id === 'childcare-subsidy');
     expect(childcare).toMatchObject({ status: 'done', processed: 200 + 1 });
-    expect(await pipeline.models.Grant.countDocuments({ 'policy.id': 'childcare-subsidy', period: '2027' })).toBe(childcare!.eligible);
+    expect(await pipeline.models.Grant.countDocuments({ 'policy.id': 'childcare-subsidy', period: '2027' })).toBe(
+      childcare!.eligible,
+    );
     expect(childcare!.eligible).toBeGreaterThan(0);
 
     const again = await run('second');

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { buildApi } from '../client/api/server.js';
-import { createPolicyLifecycle, PolicyLifecycleError, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
+import {
+  createPolicyLifecycle,
+  PolicyLifecycleError,
+  type Actor,
+  type PolicyLifecycle,
+} from '../client/policy-lifecycle.js';
 import { createSimulationRunner, type SimulationRunner, type SimulationView } from '../client/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { evaluatePolicy } from '../rules/engine.js';
@@ -43,7 +48,13 @@ function oldAgeV2(): Record<string, unknown> {
   return {
     ...v1,
     effective: { from: '2026-07-01' },
-    facts: { ...v1.facts, 'person.specialHardship': { source: 'civil-affairs', purpose: 'persons in extreme hardship are provided for already' } },
+    facts: {
+      ...v1.facts,
+      'person.specialHardship': {
+        source: 'civil-affairs',
+        purpose: 'persons in extreme hardship are provided for already',
+      },
+    },
     parameters: {
       minimumAge: [{ from: '2026-01-01', value: 75 }],
       monthlyByAgeBand: [{ from: '2026-01-01', value: { '75-79': 50, '80-89': 150, '90-99': 200, '100+': 250 } }],
@@ -51,25 +62,58 @@ function oldAgeV2(): Record<string, unknown> {
     conditions: { all: [...(v1.conditions as { all: unknown[] }).all, { condition: 'notInExtremeHardship' }] },
     namedConditions: {
       ...v1.namedConditions,
-      reachedEightyBeforeThisMonth: { ...v1.namedConditions.reachedEightyBeforeThisMonth, label: { zh: '本月之前已年满75周岁', en: 'turned 75 before this month began' } },
-      notInExtremeHardship: { fact: 'person.specialHardship', operator: 'equal', value: false, label: { zh: '非特困供养人员', en: 'not provided for as a person in extreme hardship' } },
+      reachedEightyBeforeThisMonth: {
+        ...v1.namedConditions.reachedEightyBeforeThisMonth,
+        label: { zh: '本月之前已年满75周岁', en: 'turned 75 before this month began' },
+      },
+      notInExtremeHardship: {
+        fact: 'person.specialHardship',
+        operator: 'equal',
+        value: false,
+        label: { zh: '非特困供养人员', en: 'not provided for as a person in extreme hardship' },
+      },
     },
     tests: [
-      { name: 'a resident who turned 77 is paid 50 a month from 2026', asOf: AS_OF, facts: { 'person.birthDate': '1949-03-10', 'person.localHukou': true, 'person.alive': true, 'person.specialHardship': false }, expect: { outcome: 'eligible', amount: 50 } },
-      { name: 'a 96-year-old provided for in extreme hardship is not paid twice', asOf: AS_OF, facts: { 'person.birthDate': '1930-01-15', 'person.localHukou': true, 'person.alive': true, 'person.specialHardship': true }, expect: { outcome: 'ineligible' } },
+      {
+        name: 'a resident who turned 77 is paid 50 a month from 2026',
+        asOf: AS_OF,
+        facts: {
+          'person.birthDate': '1949-03-10',
+          'person.localHukou': true,
+          'person.alive': true,
+          'person.specialHardship': false,
+        },
+        expect: { outcome: 'eligible', amount: 50 },
+      },
+      {
+        name: 'a 96-year-old provided for in extreme hardship is not paid twice',
+        asOf: AS_OF,
+        facts: {
+          'person.birthDate': '1930-01-15',
+          'person.localHukou': true,
+          'person.alive': true,
+          'person.specialHardship': true,
+        },
+        expect: { outcome: 'ineligible' },
+      },
     ],
   };
 }
 
 beforeAll(async () => {
-  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simulation_${randomUUID().slice(0, 8)}$1`));
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simulation_${randomUUID().slice(0, 8)}$1`),
+  );
   lifecycle = createPolicyLifecycle(store);
   const shipped = (await loadPolicyCatalog()).policies;
   await lifecycle.importCatalog(shipped);
   published = shipped.find((p) => p.id === 'old-age-allowance')!;
   runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4 });
   officer = await issueToken(store, wang.name, wang.role);
-  api = buildApi({ policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
+  api = buildApi({
+    policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) },
+    health: ALL_UP,
+  });
   const local = { 'person.localHukou': true, 'person.alive': true };
   residents.push(
     // 86, local: 100 under v1, 150 under v2 (paid more).
@@ -77,24 +121,48 @@ beforeAll(async () => {
     // 77, local: nothing under v1, 50 under v2 (a winner).
     await addResident(store, '1949-03-10', { ...local, 'person.district': '陵城区' }),
     // 96, local, in extreme hardship: 200 under v1, nothing under v2 (a loser).
-    await addResident(store, '1930-01-15', { ...local, 'person.district': '德城区', 'person.specialHardship': true, 'person.minimumLivingAllowance': false }),
+    await addResident(store, '1930-01-15', {
+      ...local,
+      'person.district': '德城区',
+      'person.specialHardship': true,
+      'person.minimumLivingAllowance': false,
+    }),
     // 106, local, no civil-affairs record (so not in extreme hardship): 300 under v1, 250 under v2 (paid less).
     await addResident(store, '1920-01-01', { ...local, 'person.district': '禹城市' }),
     // 86, registered elsewhere: never paid.
-    await addResident(store, '1940-05-05', { 'person.localHukou': false, 'person.alive': true, 'person.district': '德城区' }),
+    await addResident(store, '1940-05-05', {
+      'person.localHukou': false,
+      'person.alive': true,
+      'person.district': '德城区',
+    }),
     // 81, alive, household record without the hukou column: undetermined under both.
     await addResident(store, '1945-01-01', { 'person.alive': true, 'person.district': '陵城区' }),
     // 91, local, death registered: never paid.
-    await addResident(store, '1935-07-07', { 'person.localHukou': true, 'person.alive': false, 'person.district': '禹城市' }),
+    await addResident(store, '1935-07-07', {
+      'person.localHukou': true,
+      'person.alive': false,
+      'person.district': '禹城市',
+    }),
     // 6, local: never paid.
     await addResident(store, '2020-01-01', { ...local, 'person.district': '德城区' }),
   );
   // A civil-affairs record with no household registration is not a resident of the city: never counted.
-  await store.db!.collection('dp_civil_affairs').insertOne({ _id: '110101199001010011', idNumber: '110101199001010011', specialHardship: true } as object);
-  const firm = (established: string, size: string, district: string) => ({ 'enterprise.establishedOn': established, 'enterprise.size': size, 'enterprise.district': district });
+  await store
+    .db!.collection('dp_civil_affairs')
+    .insertOne({ _id: '110101199001010011', idNumber: '110101199001010011', specialHardship: true } as object);
+  const firm = (established: string, size: string, district: string) => ({
+    'enterprise.establishedOn': established,
+    'enterprise.size': size,
+    'enterprise.district': district,
+  });
   enterprises.push(
     // 16 months old, micro, in business, no arrears, not listed: eligible for 12,000.
-    await addEnterprise(store, { ...firm('2025-03-01', 'micro', '德城区'), 'enterprise.status': 'active', 'enterprise.premiumsInArrears': false, 'enterprise.seriousDishonesty': false }),
+    await addEnterprise(store, {
+      ...firm('2025-03-01', 'micro', '德城区'),
+      'enterprise.status': 'active',
+      'enterprise.premiumsInArrears': false,
+      'enterprise.seriousDishonesty': false,
+    }),
     // Medium-sized: not eligible.
     await addEnterprise(store, { ...firm('2025-01-01', 'medium', '陵城区'), 'enterprise.status': 'active' }),
     // 13 months old, small, status and insurance unknown: eligible on its pledge.
@@ -113,7 +181,12 @@ afterAll(async () => {
 });
 
 const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) => {
-  const response = await api.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const response = await api.inject({
+    method,
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
   return { status: response.statusCode, body: response.json<SimulationView & { code?: string; messageZh?: string }>() };
 };
 
@@ -128,11 +201,21 @@ async function simulate(version: number, asOf: string): Promise<{ first: Simulat
 }
 
 /** Each subject decided as a case decides: the declared facts through fetchFacts, then evaluatePolicy. */
-async function decideAsCasesDo(policy: Policy, subjects: readonly TestSubject[] = residents): Promise<{ eligible: number; ineligible: number; undetermined: number; cost: number }> {
+async function decideAsCasesDo(
+  policy: Policy,
+  subjects: readonly TestSubject[] = residents,
+): Promise<{ eligible: number; ineligible: number; undetermined: number; cost: number }> {
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   const tally = { eligible: 0, ineligible: 0, undetermined: 0, cost: 0 };
   for (const subject of subjects) {
-    const pulled = await fetchFacts({ caseId: `check-${randomUUID()}`, subjectKey: subject.subjectKey, policyId: policy.id, policyVersion: policy.version, facts: policy.facts, idempotencyKey: randomUUID() });
+    const pulled = await fetchFacts({
+      caseId: `check-${randomUUID()}`,
+      subjectKey: subject.subjectKey,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      facts: policy.facts,
+      idempotencyKey: randomUUID(),
+    });
     const decision = await evaluatePolicy(policy, pulled.values, AS_OF, { acceptPledges: policy.mode === 'pledge' });
     tally[decision.outcome] += 1;
     tally.cost += decision.amount ?? 0;
@@ -144,7 +227,10 @@ describe('simulating a draft over the whole city', () => {
   it('says no simulation has run yet, in both languages', async () => {
     const none = await call('GET', '/policies/old-age-allowance/versions/2/simulation');
     expect(none.status).toBe(404);
-    expect(none.body).toMatchObject({ code: 'NO_SIMULATION', messageZh: expect.stringContaining('尚未进行影响模拟') as unknown });
+    expect(none.body).toMatchObject({
+      code: 'NO_SIMULATION',
+      messageZh: expect.stringContaining('尚未进行影响模拟') as unknown,
+    });
   });
 
   it('counts who is eligible under the draft, what it costs a month, and who gains or loses against the published version', async () => {
@@ -153,16 +239,43 @@ describe('simulating a draft over the whole city', () => {
     expect(last.status).toBe('done');
     expect(last.progress).toEqual({ processed: 8, total: 8 });
     const result = last.result!;
-    expect(result).toMatchObject({ policyId: 'old-age-allowance', version: 2, subject: 'person', period: '2026-07', notInForceOnAsOf: false, population: 8 });
+    expect(result).toMatchObject({
+      policyId: 'old-age-allowance',
+      version: 2,
+      subject: 'person',
+      period: '2026-07',
+      notInForceOnAsOf: false,
+      population: 8,
+    });
     expect(result.counts).toEqual({ eligible: 3, ineligible: 4, undetermined: 1 });
     expect(result.totalCost).toBe(150 + 50 + 250);
-    expect(result.baseline).toEqual({ version: 1, counts: { eligible: 3, ineligible: 4, undetermined: 1 }, totalCost: 100 + 200 + 300 });
-    expect(result.changes).toEqual({ winners: 1, losers: 1, amountUp: 1, amountDown: 1, unchanged: 4 });
-    expect(result.undeterminedCauses).toEqual([{ fact: 'person.localHukou', source: 'household-registry', label: { zh: '本市户籍', en: 'registered local household (hukou)' }, count: 1 }]);
-    expect(result.breakdowns.district.find((row) => row.key === '德城区')).toEqual({
-      key: '德城区', label: { zh: '德城区', en: 'Decheng District' }, eligible: 1, ineligible: 3, undetermined: 0, cost: 150, baselineEligible: 2,
+    expect(result.baseline).toEqual({
+      version: 1,
+      counts: { eligible: 3, ineligible: 4, undetermined: 1 },
+      totalCost: 100 + 200 + 300,
     });
-    expect('ageBand' in result.breakdowns && result.breakdowns.ageBand.map((row) => [row.key, row.eligible, row.ineligible + row.undetermined])).toEqual([
+    expect(result.changes).toEqual({ winners: 1, losers: 1, amountUp: 1, amountDown: 1, unchanged: 4 });
+    expect(result.undeterminedCauses).toEqual([
+      {
+        fact: 'person.localHukou',
+        source: 'household-registry',
+        label: { zh: '本市户籍', en: 'registered local household (hukou)' },
+        count: 1,
+      },
+    ]);
+    expect(result.breakdowns.district.find((row) => row.key === '德城区')).toEqual({
+      key: '德城区',
+      label: { zh: '德城区', en: 'Decheng District' },
+      eligible: 1,
+      ineligible: 3,
+      undetermined: 0,
+      cost: 150,
+      baselineEligible: 2,
+    });
+    expect(
+      'ageBand' in result.breakdowns &&
+        result.breakdowns.ageBand.map((row) => [row.key, row.eligible, row.ineligible + row.undetermined]),
+    ).toEqual([
       ['6-17', 0, 1],
       ['60-79', 1, 0],
       ['80+', 2, 4],
@@ -180,7 +293,10 @@ describe('simulating a draft over the whole city', () => {
     expect(ran.status).toBe('done');
     // A second API process over the same store, as after a restart.
     const restarted = createSimulationRunner({ store, lifecycle });
-    const later = buildApi({ policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
+    const later = buildApi({
+      policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) },
+      health: ALL_UP,
+    });
     try {
       const read = await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/2/simulation' });
       expect(read.statusCode).toBe(200);
@@ -188,7 +304,9 @@ describe('simulating a draft over the whole city', () => {
       expect(kept).toMatchObject({ status: 'done', asOf: AS_OF, progress: { processed: 8, total: 8 } });
       expect(kept.result).toEqual(ran.result);
       // Version 1 was never simulated: still none.
-      expect((await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/1/simulation' })).statusCode).toBe(404);
+      expect(
+        (await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/1/simulation' })).statusCode,
+      ).toBe(404);
     } finally {
       await later.close();
     }
@@ -197,23 +315,49 @@ describe('simulating a draft over the whole city', () => {
   it('simulates a date before the draft takes effect as a what-if, and says so', async () => {
     const { last } = await simulate(2, '2026-06-01');
     expect(last.status).toBe('done');
-    expect(last.result).toMatchObject({ asOf: '2026-06-01', period: '2026-06', notInForceOnAsOf: true, counts: { eligible: 3, ineligible: 4, undetermined: 1 }, baseline: { version: 1 } });
+    expect(last.result).toMatchObject({
+      asOf: '2026-06-01',
+      period: '2026-06',
+      notInForceOnAsOf: true,
+      counts: { eligible: 3, ineligible: 4, undetermined: 1 },
+      baseline: { version: 1 },
+    });
   });
 
   it('reports a simulation that cannot run, and why, in both languages', async () => {
     const { last } = await simulate(2, '2025-06-01');
     expect(last.status).toBe('failed');
     expect(last.result).toBeUndefined();
-    expect(last.error).toMatchObject({ code: 'PARAMETER_NOT_IN_FORCE', message: expect.stringContaining('minimumAge') as unknown, messageZh: expect.stringContaining('模拟日期 2025-06-01') as unknown });
+    expect(last.error).toMatchObject({
+      code: 'PARAMETER_NOT_IN_FORCE',
+      message: expect.stringContaining('minimumAge') as unknown,
+      messageZh: expect.stringContaining('模拟日期 2025-06-01') as unknown,
+    });
   });
 
   it('refuses a malformed date and an unknown version with the reason', async () => {
     const bad = await call('POST', '/policies/old-age-allowance/versions/2/simulate', officer, { asOf: '2026-02-30' });
-    expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([400, 'INVALID_AS_OF', expect.stringContaining('YYYY-MM-DD')]);
-    expect((await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code).toBe('POLICY_NOT_FOUND');
-    expect((await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status).toBe(401);
-    const today = await api.inject({ method: 'POST', url: '/policies/old-age-allowance/versions/2/simulate', headers: { authorization: `Bearer ${officer}` }, payload: {} });
-    expect([today.statusCode, today.json<SimulationView>().asOf]).toEqual([202, expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)]);
+    expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([
+      400,
+      'INVALID_AS_OF',
+      expect.stringContaining('YYYY-MM-DD'),
+    ]);
+    expect(
+      (await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code,
+    ).toBe('POLICY_NOT_FOUND');
+    expect(
+      (await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status,
+    ).toBe(401);
+    const today = await api.inject({
+      method: 'POST',
+      url: '/policies/old-age-allowance/versions/2/simulate',
+      headers: { authorization: `Bearer ${officer}` },
+      payload: {},
+    });
+    expect([today.statusCode, today.json<SimulationView>().asOf]).toEqual([
+      202,
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    ]);
     await runner.finished('old-age-allowance', 2);
   });
 });
@@ -223,14 +367,26 @@ describe('simulating a policy for enterprises', () => {
     await call('POST', '/policies/business-startup-subsidy/versions/1/simulate', officer, { asOf: AS_OF });
     const { result, progress } = await runner.finished('business-startup-subsidy', 1);
     expect(progress).toEqual({ processed: 4, total: 4 });
-    expect(result).toMatchObject({ subject: 'enterprise', population: 4, counts: { eligible: 2, ineligible: 2, undetermined: 0 }, totalCost: 24_000 });
+    expect(result).toMatchObject({
+      subject: 'enterprise',
+      population: 4,
+      counts: { eligible: 2, ineligible: 2, undetermined: 0 },
+      totalCost: 24_000,
+    });
     expect(result!.baseline).toBeUndefined();
-    expect('enterpriseSize' in result!.breakdowns && result!.breakdowns.enterpriseSize.map((row) => [row.key, row.label.zh, row.eligible, row.ineligible])).toEqual([
+    expect(
+      'enterpriseSize' in result!.breakdowns &&
+        result!.breakdowns.enterpriseSize.map((row) => [row.key, row.label.zh, row.eligible, row.ineligible]),
+    ).toEqual([
       ['micro', '微型企业', 1, 0],
       ['small', '小型企业', 1, 1],
       ['medium', '中型企业', 0, 1],
     ]);
-    expect(result!.breakdowns.district.map((row) => [row.key, row.eligible, row.cost])).toEqual([['德城区', 2, 24_000], ['陵城区', 0, 0], ['禹城市', 0, 0]]);
+    expect(result!.breakdowns.district.map((row) => [row.key, row.eligible, row.cost])).toEqual([
+      ['德城区', 2, 24_000],
+      ['陵城区', 0, 0],
+      ['禹城市', 0, 0],
+    ]);
     const v1 = validatePolicy((await lifecycle.get('business-startup-subsidy', 1)).document);
     expect(await decideAsCasesDo(v1, enterprises)).toEqual({ ...result!.counts, cost: result!.totalCost });
   });
@@ -239,10 +395,16 @@ describe('simulating a policy for enterprises', () => {
 describe('streaming the population', () => {
   it('resumes after a key, and counts what is left', async () => {
     const ids: string[] = [];
-    for await (const batch of streamPopulation(store, { kind: 'person', facts: [], batchSize: 3, readBatchSize: 2 })) ids.push(...batch.map((record) => record.id));
+    for await (const batch of streamPopulation(store, { kind: 'person', facts: [], batchSize: 3, readBatchSize: 2 }))
+      ids.push(...batch.map((record) => record.id));
     expect(ids).toEqual(residents.map((resident) => resident.id).sort());
     const rest: string[] = [];
-    for await (const batch of streamPopulation(store, { kind: 'person', facts: ['person.specialHardship'], after: ids[2] })) rest.push(...batch.map((record) => record.id));
+    for await (const batch of streamPopulation(store, {
+      kind: 'person',
+      facts: ['person.specialHardship'],
+      after: ids[2],
+    }))
+      rest.push(...batch.map((record) => record.id));
     expect(rest).toEqual(ids.slice(3));
     expect(await countPopulation(store, 'person', ids[2])).toBe(5);
     expect(await countPopulation(store, 'person')).toBe(8);
@@ -255,17 +417,30 @@ describe('submitting a draft', () => {
     expect((await lifecycle.test(wang, 'old-age-allowance', 2)).failed).toBe(0);
     // A simulation of a date when its parameters were not in force fails, and does not count.
     expect((await simulate(2, '2025-06-01')).last.status).toBe('failed');
-    const refused = await lifecycle.submit(wang, 'old-age-allowance', 2).then(() => undefined, (error: unknown) => error);
+    const refused = await lifecycle.submit(wang, 'old-age-allowance', 2).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(PolicyLifecycleError);
-    expect(refused).toMatchObject({ code: 'CHECKS_REQUIRED', message: expect.stringContaining('a finished impact simulation') as unknown, messageZh: expect.stringContaining('完成影响模拟') as unknown });
+    expect(refused).toMatchObject({
+      code: 'CHECKS_REQUIRED',
+      message: expect.stringContaining('a finished impact simulation') as unknown,
+      messageZh: expect.stringContaining('完成影响模拟') as unknown,
+    });
     expect((refused as PolicyLifecycleError).message).not.toContain('passing tests');
 
     expect((await simulate(2, AS_OF)).last.status).toBe('done');
     const version = await lifecycle.get('old-age-allowance', 2);
-    expect(version.simulation).toMatchObject({ passed: true, hash: version.hash, detail: expect.stringContaining('1 gain, 1 lose') as unknown });
+    expect(version.simulation).toMatchObject({
+      passed: true,
+      hash: version.hash,
+      detail: expect.stringContaining('1 gain, 1 lose') as unknown,
+    });
     expect((await lifecycle.submit(wang, 'old-age-allowance', 2)).status).toBe('submitted');
     const history = await lifecycle.history('old-age-allowance');
-    const simulated = history.filter((entry) => entry.version === 2 && entry.action === 'simulated').map((entry) => entry.changes[0].split(/ over |: /)[0]);
+    const simulated = history
+      .filter((entry) => entry.version === 2 && entry.action === 'simulated')
+      .map((entry) => entry.changes[0].split(/ over |: /)[0]);
     expect(simulated.slice(0, 3)).toEqual(['as of 2026-07-01', 'as of 2026-06-01', 'failed as of 2025-06-01']);
     expect(simulated.slice(-2)).toEqual(['failed as of 2025-06-01', 'as of 2026-07-01']);
   });
@@ -277,13 +452,22 @@ describe('a simulation cut off by its API stopping', () => {
   const runners: SimulationRunner[] = [];
   const runnerOf = (options: { now?: () => Date } = {}) => {
     // Small reads and frequent progress writes, so the run is long enough to be caught midway.
-    const made = createSimulationRunner({ store: city, lifecycle: cityLifecycle, batchSize: 5, readBatchSize: 2, progressEveryMs: 20, ...options });
+    const made = createSimulationRunner({
+      store: city,
+      lifecycle: cityLifecycle,
+      batchSize: 5,
+      readBatchSize: 2,
+      progressEveryMs: 20,
+      ...options,
+    });
     runners.push(made);
     return made;
   };
 
   beforeAll(async () => {
-    city = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simstop_${randomUUID().slice(0, 8)}$1`));
+    city = await connectStore(
+      stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simstop_${randomUUID().slice(0, 8)}$1`),
+    );
     cityLifecycle = createPolicyLifecycle(city);
     await cityLifecycle.importCatalog((await loadPolicyCatalog()).policies);
     const households = Array.from({ length: 3_000 }, (_, i) => {
@@ -304,7 +488,12 @@ describe('a simulation cut off by its API stopping', () => {
     await first.start(wang, 'old-age-allowance', 1, { asOf: AS_OF });
     // Another API process over the same store follows the progress the first one writes.
     const other = runnerOf();
-    await expect.poll(async () => (await other.latest('old-age-allowance', 1)).progress.processed, { timeout: 5_000, interval: 10 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await other.latest('old-age-allowance', 1)).progress.processed, {
+        timeout: 5_000,
+        interval: 10,
+      })
+      .toBeGreaterThan(0);
     const running = await other.latest('old-age-allowance', 1);
     expect(running).toMatchObject({ status: 'running', asOf: AS_OF, progress: { total: 3_000 } });
     // Asked to simulate the same content, the other process answers with that run rather than start a second.
@@ -315,7 +504,11 @@ describe('a simulation cut off by its API stopping', () => {
     await first.stop();
     const after = await other.latest('old-age-allowance', 1);
     expect(after.status).toBe('failed');
-    expect(after.error).toMatchObject({ code: 'SIMULATION_INTERRUPTED', message: expect.stringContaining('start it again') as unknown, messageZh: expect.stringContaining('请重新发起模拟') as unknown });
+    expect(after.error).toMatchObject({
+      code: 'SIMULATION_INTERRUPTED',
+      message: expect.stringContaining('start it again') as unknown,
+      messageZh: expect.stringContaining('请重新发起模拟') as unknown,
+    });
     expect(after.progress.processed).toBeGreaterThan(0);
     expect(after.progress.processed).toBeLessThan(3_000);
     expect(after.result).toBeUndefined();
@@ -332,10 +525,22 @@ describe('a simulation cut off by its API stopping', () => {
     const crashing = runnerOf();
     await crashing.start(wang, 'old-age-allowance', 1, { asOf: '2026-08-01' });
     const now = runnerOf();
-    await expect.poll(async () => { const view = await now.latest('old-age-allowance', 1); return view.status === 'running' && view.progress.processed > 0; }, { timeout: 5_000, interval: 10 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const view = await now.latest('old-age-allowance', 1);
+          return view.status === 'running' && view.progress.processed > 0;
+        },
+        { timeout: 5_000, interval: 10 },
+      )
+      .toBe(true);
     // A minute on, with no progress written since (its API gone without a word), it was cut off.
     const later = runnerOf({ now: () => new Date(Date.now() + 60_000) });
-    expect(await later.latest('old-age-allowance', 1)).toMatchObject({ status: 'failed', asOf: '2026-08-01', error: { code: 'SIMULATION_INTERRUPTED' } });
+    expect(await later.latest('old-age-allowance', 1)).toMatchObject({
+      status: 'failed',
+      asOf: '2026-08-01',
+      error: { code: 'SIMULATION_INTERRUPTED' },
+    });
     expect((await now.latest('old-age-allowance', 1)).status).toBe('running');
   });
 });

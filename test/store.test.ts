@@ -16,7 +16,14 @@ afterAll(async () => {
 });
 
 function notice(subjectKey: string, key: string = randomUUID()) {
-  return { key, subjectKey, template: 'grant.awarded', title: { zh: '测试', en: 'Test' }, body: { zh: '测试通知', en: 'Test notice' }, deliveredAt: new Date() };
+  return {
+    key,
+    subjectKey,
+    template: 'grant.awarded',
+    title: { zh: '测试', en: 'Test' },
+    body: { zh: '测试通知', en: 'Test notice' },
+    deliveredAt: new Date(),
+  };
 }
 
 describe('mongoose on the MongoDB-wire store (FerretDB embedded)', () => {

@@ -46,10 +46,36 @@ let models: Models;
 const workers: ChildProcessWithoutNullStreams[] = [];
 
 function startTemporal(): Promise<void> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort), '--headless', '--db-filename', join(stateDir, 'temporal.db'), '--namespace', stack.temporalNamespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(temporalPort),
+    '--headless',
+    '--db-filename',
+    join(stateDir, 'temporal.db'),
+    '--namespace',
+    stack.temporalNamespace,
+    '--log-level',
+    'warn',
+  ];
   const logFile = join(stateDir, 'temporal.log');
-  temporal = spawnServer({ executable: stack.temporalCliPath, args, port: temporalPort, logFile, pidFile: join(stateDir, 'temporal.pid') });
-  return waitUntilReady('Temporal dev server', temporal, logFile, () => answers(() => checkTemporal(`127.0.0.1:${temporalPort}`, stack.temporalNamespace)), 60_000);
+  temporal = spawnServer({
+    executable: stack.temporalCliPath,
+    args,
+    port: temporalPort,
+    logFile,
+    pidFile: join(stateDir, 'temporal.pid'),
+  });
+  return waitUntilReady(
+    'Temporal dev server',
+    temporal,
+    logFile,
+    () => answers(() => checkTemporal(`127.0.0.1:${temporalPort}`, stack.temporalNamespace)),
+    60_000,
+  );
 }
 
 function startWorker(): ChildProcessWithoutNullStreams {
@@ -71,10 +97,19 @@ beforeAll(async () => {
   temporalPort = await freePort();
   await startTemporal();
   await ensureSearchAttributes(`127.0.0.1:${temporalPort}`, stack.temporalNamespace);
-  client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }), namespace: stack.temporalNamespace });
+  client = new Client({
+    connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }),
+    namespace: stack.temporalNamespace,
+  });
   store = await connectStore(mongodbUri);
   models = registerModels(store);
-  await seedCity(store, { residents: RESIDENTS, enterprises: 0, seed: 'sweep-restart', secret: TEST_SECRET, asOf: '2026-11-01' });
+  await seedCity(store, {
+    residents: RESIDENTS,
+    enterprises: 0,
+    seed: 'sweep-restart',
+    secret: TEST_SECRET,
+    asOf: '2026-11-01',
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -91,7 +126,9 @@ async function eligibleKeys(): Promise<string[]> {
   const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
   const keys: string[] = [];
   for await (const batch of streamPopulation(store, { kind: 'person', facts: policyFactKeys(policy) })) {
-    for (const { id, facts } of batch) if ((await evaluatePolicy(policy, facts, AS_OF)).outcome === 'eligible') keys.push(subjectKey('person', id, TEST_SECRET));
+    for (const { id, facts } of batch)
+      if ((await evaluatePolicy(policy, facts, AS_OF)).outcome === 'eligible')
+        keys.push(subjectKey('person', id, TEST_SECRET));
   }
   // The compiled evaluator the sweep uses agrees on this city (its differential test covers random facts).
   expect(keys.length).toBe(await countCompiled(policy));
@@ -101,7 +138,8 @@ async function eligibleKeys(): Promise<string[]> {
 async function countCompiled(policy: Policy): Promise<number> {
   const compiled = compilePolicy(policy, AS_OF);
   let count = 0;
-  for await (const batch of streamPopulation(store, { kind: 'person', facts: policyFactKeys(policy) })) count += batch.filter((r) => compiled.decide(r.facts).outcome === 'eligible').length;
+  for await (const batch of streamPopulation(store, { kind: 'person', facts: policyFactKeys(policy) }))
+    count += batch.filter((r) => compiled.decide(r.facts).outcome === 'eligible').length;
   return count;
 }
 
@@ -115,7 +153,15 @@ describe('a sweep interrupted by a worker kill and a server restart', () => {
     const handle = await client.workflow.start<typeof sweep>('sweep', {
       workflowId,
       taskQueue: `sweep-restart-${run}`,
-      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf: AS_OF, sliceSize: 100, slicesPerRun: 4, requestedBy: 'test' }],
+      args: [
+        {
+          policy: { id: 'old-age-allowance', version: 1 },
+          asOf: AS_OF,
+          sliceSize: 100,
+          slicesPerRun: 4,
+          requestedBy: 'test',
+        },
+      ],
     });
     const processed = async () => (await handle.query(getSweepProgressQuery)).processed;
 
@@ -130,7 +176,13 @@ describe('a sweep interrupted by a worker kill and a server restart', () => {
     await startTemporal();
 
     const result = await handle.result();
-    expect(result).toMatchObject({ status: 'done', processed: RESIDENTS, eligible: expected.length, granted: expected.length, grantsCreated: expected.length });
+    expect(result).toMatchObject({
+      status: 'done',
+      processed: RESIDENTS,
+      eligible: expected.length,
+      granted: expected.length,
+      grantsCreated: expected.length,
+    });
 
     const grants = await models.Grant.find({ 'policy.id': 'old-age-allowance' }, { subjectKey: 1 }).lean();
     expect(grants.map((g) => g.subjectKey).sort()).toEqual(expected);
@@ -141,10 +193,18 @@ describe('a sweep interrupted by a worker kill and a server restart', () => {
     let timedOut = 0;
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
-      timedOut += history.events?.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1 || e.workflowTaskTimedOutEventAttributes || e.workflowTaskFailedEventAttributes).length ?? 0;
+      timedOut +=
+        history.events?.filter(
+          (e) =>
+            (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1 ||
+            e.workflowTaskTimedOutEventAttributes ||
+            e.workflowTaskFailedEventAttributes,
+        ).length ?? 0;
     }
     expect(timedOut).toBeGreaterThan(0);
     // Each inbox notice is delivered once by the workers' notice consumers.
-    await expect.poll(() => models.Inbox.countDocuments({ template: 'grant.awarded' }), { timeout: 30_000 }).toBe(expected.length);
+    await expect
+      .poll(() => models.Inbox.countDocuments({ template: 'grant.awarded' }), { timeout: 30_000 })
+      .toBe(expected.length);
   }, 300_000);
 });

@@ -27,7 +27,12 @@ function source(total: number) {
 }
 
 /** Takes up to `limit` keys the way a slice does, parking what is left. */
-async function slice(streams: ReturnType<typeof openStreams<string>>, src: ReturnType<typeof source>, after: string | undefined, limit: number): Promise<string[]> {
+async function slice(
+  streams: ReturnType<typeof openStreams<string>>,
+  src: ReturnType<typeof source>,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
   const taken: string[] = [];
   for await (const batch of streams.resume('sweep:a', after, src.open(after))) {
     const part = batch.slice(0, limit - taken.length);
@@ -46,7 +51,11 @@ describe('open sweep streams', () => {
     const first = await slice(streams, src, undefined, 4);
     const second = await slice(streams, src, first.at(-1), 4);
     const third = await slice(streams, src, second.at(-1), 4);
-    expect([first, second, third]).toEqual([['k01', 'k02', 'k03', 'k04'], ['k05', 'k06', 'k07', 'k08'], ['k09', 'k10']]);
+    expect([first, second, third]).toEqual([
+      ['k01', 'k02', 'k03', 'k04'],
+      ['k05', 'k06', 'k07', 'k08'],
+      ['k09', 'k10'],
+    ]);
     expect(src.opened).toBe(1);
     streams.close('sweep:a');
   });

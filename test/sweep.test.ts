@@ -53,7 +53,13 @@ beforeAll(async () => {
   client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
   pipeline = await openPipeline(stack, 'sweep', { policies: 'store', client });
-  await seedCity(pipeline.store, { residents: RESIDENTS, enterprises: 0, seed: 'sweep-test', secret: TEST_SECRET, asOf: '2026-11-01' });
+  await seedCity(pipeline.store, {
+    residents: RESIDENTS,
+    enterprises: 0,
+    seed: 'sweep-test',
+    secret: TEST_SECRET,
+    asOf: '2026-11-01',
+  });
   workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   worker = await pipeline.worker(workerConnection, stack.temporalNamespace);
   running = worker.run();
@@ -74,19 +80,36 @@ async function outcomes(policyId: string, asOf: string): Promise<Map<string, Out
   const known = expected.get(key);
   if (known) return known;
   const policy = policies.find((p) => p.id === policyId)!;
-  const fetchFacts = makeFetchFacts({ connection: pipeline.store, adapters: createAdapterRegistry({ connection: pipeline.store }) });
-  const subjects = await pipeline.store.db!.collection('subjects').find({ kind: 'person' }, { projection: { _id: 1 } }).toArray();
+  const fetchFacts = makeFetchFacts({
+    connection: pipeline.store,
+    adapters: createAdapterRegistry({ connection: pipeline.store }),
+  });
+  const subjects = await pipeline.store
+    .db!.collection('subjects')
+    .find({ kind: 'person' }, { projection: { _id: 1 } })
+    .toArray();
   const result = new Map<string, Outcome>();
   for (const { _id } of subjects) {
     const subjectKey = String(_id);
-    const facts = await fetchFacts({ caseId: 'expected', subjectKey, policyId, policyVersion: policy.version, facts: policy.facts, idempotencyKey: `expected:${subjectKey}:${policyId}` });
+    const facts = await fetchFacts({
+      caseId: 'expected',
+      subjectKey,
+      policyId,
+      policyVersion: policy.version,
+      facts: policy.facts,
+      idempotencyKey: `expected:${subjectKey}:${policyId}`,
+    });
     result.set(subjectKey, (await evaluatePolicy(policy, facts.values, asOf)).outcome);
   }
   expected.set(key, result);
   return result;
 }
 
-const keysWith = (all: Map<string, Outcome>, outcome: Outcome) => [...all].filter(([, o]) => o === outcome).map(([k]) => k).sort();
+const keysWith = (all: Map<string, Outcome>, outcome: Outcome) =>
+  [...all]
+    .filter(([, o]) => o === outcome)
+    .map(([k]) => k)
+    .sort();
 
 async function runSweep(input: Omit<SweepInput, 'requestedBy'>): Promise<SweepProgress> {
   return client.workflow.execute(sweep, {
@@ -102,7 +125,11 @@ describe('a sweep for an auto-granted policy (old-age allowance)', () => {
     const eligible = keysWith(want, 'eligible');
     expect(eligible.length).toBeGreaterThan(10);
 
-    const progress = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-10', sliceSize: 200 });
+    const progress = await runSweep({
+      policy: { id: 'old-age-allowance', version: 1 },
+      asOf: '2026-11-10',
+      sliceSize: 200,
+    });
     expect(progress).toMatchObject({
       status: 'done',
       total: RESIDENTS,
@@ -117,27 +144,54 @@ describe('a sweep for an auto-granted policy (old-age allowance)', () => {
     });
     const grants = await pipeline.models.Grant.find({ 'policy.id': 'old-age-allowance' }).lean();
     expect(grants.map((g) => g.subjectKey).sort()).toEqual(eligible);
-    expect(grants.every((g) => g.period === '2026-11' && g.amount! > 0 && g.caseId === sweepWorkflowId('old-age-allowance', 1, '2026-11-10'))).toBe(true);
+    expect(
+      grants.every(
+        (g) =>
+          g.period === '2026-11' && g.amount! > 0 && g.caseId === sweepWorkflowId('old-age-allowance', 1, '2026-11-10'),
+      ),
+    ).toBe(true);
     expect(await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' })).toBe(eligible.length);
-    expect(await pipeline.queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'completed', 'active')).toBe(eligible.length);
+    expect(await pipeline.queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'completed', 'active')).toBe(
+      eligible.length,
+    );
 
-    const decision = await pipeline.models.Decision.findOne({ subjectKey: eligible[0], caseId: grants[0].caseId }).lean();
-    expect(decision?.conditions.map((c) => [c.fact, c.result])).toEqual([['person.birthDate', true], ['person.localHukou', true], ['person.alive', true]]);
+    const decision = await pipeline.models.Decision.findOne({
+      subjectKey: eligible[0],
+      caseId: grants[0].caseId,
+    }).lean();
+    expect(decision?.conditions.map((c) => [c.fact, c.result])).toEqual([
+      ['person.birthDate', true],
+      ['person.localHukou', true],
+      ['person.alive', true],
+    ]);
     const record = await registerSweepModel(pipeline.store).findById(grants[0].caseId).lean();
     expect([record?.status, record?.eligible, record?.requestedBy]).toEqual(['done', eligible.length, '王芳']);
   });
 
   it('grants and notifies no one again when a second sweep in the same month finds the same residents', async () => {
     const eligible = keysWith(await outcomes('old-age-allowance', '2026-11-20'), 'eligible');
-    const again = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-20', sliceSize: 200 });
-    const newcomers = eligible.length - (await outcomes('old-age-allowance', '2026-11-10').then((m) => keysWith(m, 'eligible').length));
-    expect(again).toMatchObject({ status: 'done', eligible: eligible.length, grantsCreated: newcomers, alreadyHandled: eligible.length - newcomers, noticesQueued: newcomers });
+    const again = await runSweep({
+      policy: { id: 'old-age-allowance', version: 1 },
+      asOf: '2026-11-20',
+      sliceSize: 200,
+    });
+    const newcomers =
+      eligible.length - (await outcomes('old-age-allowance', '2026-11-10').then((m) => keysWith(m, 'eligible').length));
+    expect(again).toMatchObject({
+      status: 'done',
+      eligible: eligible.length,
+      grantsCreated: newcomers,
+      alreadyHandled: eligible.length - newcomers,
+      noticesQueued: newcomers,
+    });
     expect(await pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' })).toBe(eligible.length);
     expect(await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' })).toBe(eligible.length);
   });
 
   it('keeps resident IDs out of its workflow history', async () => {
-    const history = await client.workflow.getHandle(sweepWorkflowId('old-age-allowance', 1, '2026-11-10')).fetchHistory();
+    const history = await client.workflow
+      .getHandle(sweepWorkflowId('old-age-allowance', 1, '2026-11-10'))
+      .fetchHistory();
     const text = historyToJSON(history);
     expect(text).toContain('screenSlice');
     expect(identifiersIn(text)).toEqual([]);
@@ -153,7 +207,9 @@ describe('steering a sweep', () => {
       args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, requestedBy: '王芳' }],
     });
     await handle.signal(pauseSweepSignal);
-    await expect.poll(async () => (await handle.query(getSweepProgressQuery)).status, { timeout: 20_000 }).toBe('paused');
+    await expect
+      .poll(async () => (await handle.query(getSweepProgressQuery)).status, { timeout: 20_000 })
+      .toBe('paused');
     const paused = await handle.query(getSweepProgressQuery);
     expect(paused.processed).toBeLessThan(RESIDENTS);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -172,13 +228,16 @@ describe('steering a sweep', () => {
     const result = await client.workflow.execute(sweep, {
       workflowId,
       taskQueue: pipeline.taskQueue,
-      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, slicesPerRun: 2, requestedBy: '王芳' }],
+      args: [
+        { policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, slicesPerRun: 2, requestedBy: '王芳' },
+      ],
     });
     expect([result.status, result.processed, result.slices]).toEqual(['done', RESIDENTS, 6]);
     expect(result.eligible).toBe(keysWith(await outcomes('old-age-allowance', asOf), 'eligible').length);
     const continued = async () => {
       let count = 0;
-      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) if (run.status.name === 'CONTINUED_AS_NEW') count += 1;
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+        if (run.status.name === 'CONTINUED_AS_NEW') count += 1;
       return count;
     };
     // 6 slices, 2 per run: the first two runs continued as new.
@@ -203,9 +262,23 @@ describe('a sweep for an offered benefit (senior card)', () => {
   it('starts one offer workflow per eligible resident, and none for anyone else', async () => {
     const want = await outcomes('senior-preferential-card', '2026-11-10');
     const eligible = keysWith(want, 'eligible');
-    const progress = await runSweep({ policy: { id: 'senior-preferential-card', version: 1 }, asOf: '2026-11-10', startsPerSecond: 200 });
-    expect(progress).toMatchObject({ status: 'done', processed: RESIDENTS, eligible: eligible.length, started: eligible.length, granted: 0 });
-    await expect.poll(() => pipeline.models.Offer.countDocuments({ 'policy.id': 'senior-preferential-card' }), { timeout: 30_000 }).toBe(eligible.length);
+    const progress = await runSweep({
+      policy: { id: 'senior-preferential-card', version: 1 },
+      asOf: '2026-11-10',
+      startsPerSecond: 200,
+    });
+    expect(progress).toMatchObject({
+      status: 'done',
+      processed: RESIDENTS,
+      eligible: eligible.length,
+      started: eligible.length,
+      granted: 0,
+    });
+    await expect
+      .poll(() => pipeline.models.Offer.countDocuments({ 'policy.id': 'senior-preferential-card' }), {
+        timeout: 30_000,
+      })
+      .toBe(eligible.length);
     const offers = await pipeline.models.Offer.find({ 'policy.id': 'senior-preferential-card' }).lean();
     expect(offers.map((o) => o.subjectKey).sort()).toEqual(eligible);
   }, 180_000);
@@ -214,7 +287,10 @@ describe('a sweep for an offered benefit (senior card)', () => {
 describe('the eligibility horizon and the daily milestone sweep', () => {
   it('notes who becomes eligible within the year, and the sweep on that day grants exactly them', async () => {
     // Turns 80 on 2026-12-05: the allowance is paid from the month after, 2027-01-01.
-    const turning = await addResident(pipeline.store, '1946-12-05', { 'person.localHukou': true, 'person.alive': true });
+    const turning = await addResident(pipeline.store, '1946-12-05', {
+      'person.localHukou': true,
+      'person.alive': true,
+    });
     const policy = policies.find((p) => p.id === 'old-age-allowance')!;
     const firstEligibleOn = async (facts: Record<string, unknown>, day: string) =>
       (await evaluatePolicy(policy, facts, '2026-11-14')).outcome === 'ineligible' &&
@@ -222,25 +298,39 @@ describe('the eligibility horizon and the daily milestone sweep', () => {
       (await evaluatePolicy(policy, facts, day)).outcome === 'eligible';
     const dueOn = new Set<string>();
     for await (const batch of streamPopulation(pipeline.store, { kind: 'person', facts: policyFactKeys(policy) })) {
-      for (const { id, facts } of batch) if (await firstEligibleOn(facts, '2027-01-01')) dueOn.add(subjectKey('person', id, TEST_SECRET));
+      for (const { id, facts } of batch)
+        if (await firstEligibleOn(facts, '2027-01-01')) dueOn.add(subjectKey('person', id, TEST_SECRET));
     }
     expect(dueOn.has(turning.subjectKey)).toBe(true);
 
     const screened = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2026-11-14' });
     expect(screened.horizonsNoted).toBeGreaterThanOrEqual(dueOn.size);
-    const noted = await registerHorizonModel(pipeline.store).find({ date: '2027-01-01', policyId: 'old-age-allowance' }).lean();
+    const noted = await registerHorizonModel(pipeline.store)
+      .find({ date: '2027-01-01', policyId: 'old-age-allowance' })
+      .lean();
     expect(noted.map((h) => h.subjectKey).sort()).toEqual([...dueOn].sort());
 
     const due = await client.workflow.execute(sweep, {
       workflowId: sweepWorkflowId('old-age-allowance', 1, '2027-01-01', 'due'),
       taskQueue: pipeline.taskQueue,
-      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf: '2027-01-01', scope: 'due', requestedBy: 'schedule' }],
+      args: [
+        { policy: { id: 'old-age-allowance', version: 1 }, asOf: '2027-01-01', scope: 'due', requestedBy: 'schedule' },
+      ],
     });
-    expect(due).toMatchObject({ status: 'done', total: dueOn.size, processed: dueOn.size, eligible: dueOn.size, grantsCreated: dueOn.size });
+    expect(due).toMatchObject({
+      status: 'done',
+      total: dueOn.size,
+      processed: dueOn.size,
+      eligible: dueOn.size,
+      grantsCreated: dueOn.size,
+    });
     const granted = await pipeline.models.Grant.find({ 'policy.id': 'old-age-allowance', period: '2027-01' }).lean();
     expect(granted.map((g) => g.subjectKey).sort()).toEqual([...dueOn].sort());
     // Their facts were read as a case reads them: access-logged under the daily sweep.
-    const access = await registerAccessRecordModel(pipeline.store).countDocuments({ caseId: sweepWorkflowId('old-age-allowance', 1, '2027-01-01', 'due'), subjectKey: turning.subjectKey });
+    const access = await registerAccessRecordModel(pipeline.store).countDocuments({
+      caseId: sweepWorkflowId('old-age-allowance', 1, '2027-01-01', 'due'),
+      subjectKey: turning.subjectKey,
+    });
     expect(access).toBeGreaterThan(0);
   });
 });

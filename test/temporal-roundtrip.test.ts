@@ -61,10 +61,19 @@ describe('a workflow round trip on the Temporal dev server', () => {
 
   it('refuses a second run of the same business key while keeping the first result', async () => {
     const probeId = randomUUID();
-    const options = { workflowId: stackProbeWorkflowId(probeId), taskQueue, args: [{ probeId, requestedBy: 'dup test' }] as const };
+    const options = {
+      workflowId: stackProbeWorkflowId(probeId),
+      taskQueue,
+      args: [{ probeId, requestedBy: 'dup test' }] as const,
+    };
     const first = await client.workflow.execute(stackProbe, { ...options, args: [...options.args] });
     await expect(
-      client.workflow.start(stackProbe, { ...options, args: [...options.args], workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      client.workflow.start(stackProbe, {
+        ...options,
+        args: [...options.args],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     const { Probe } = registerModels(store);
     expect(await Probe.countDocuments({ probeId })).toBe(1);

@@ -28,7 +28,13 @@ describe('servers left behind by a killed test run', () => {
       mkdirSync(stateDir);
       writeFileSync(join(stateDir, 'owner.pid'), String(owner));
       const ports = { temporal: 0, temporalUi: 0, mongodb: 0, redis: await freePort() };
-      const stack = await startStack({ config: loadConfig({}), stateDir, ports, progress: createProgress({ interactive: false }), servers: ['redis'] });
+      const stack = await startStack({
+        config: loadConfig({}),
+        stateDir,
+        ports,
+        progress: createProgress({ interactive: false }),
+        servers: ['redis'],
+      });
       return { stateDir, stack, pid: stack.servers.find((server) => server.name === 'redis')!.pid! };
     };
     const deadOwner = spawnSync(process.execPath, ['-e', '0']).pid!;

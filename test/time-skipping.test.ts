@@ -16,7 +16,9 @@ async function runLongSleep(env: TestWorkflowEnvironment, duration: string): Pro
     taskQueue,
     workflowsPath: fixtures,
   });
-  return worker.runUntil(env.client.workflow.execute(longSleep, { workflowId: `sleep-${taskQueue}`, taskQueue, args: [duration] }));
+  return worker.runUntil(
+    env.client.workflow.execute(longSleep, { workflowId: `sleep-${taskQueue}`, taskQueue, args: [duration] }),
+  );
 }
 
 describe('Temporal test servers provisioned by the project', () => {

@@ -31,12 +31,21 @@ afterAll(async () => {
   await harness?.close();
 });
 
-function caseFor(subjectKey: string, eventType: string, eventDate: string, subjectKind: 'person' | 'enterprise' = 'person'): LifeEventInput {
+function caseFor(
+  subjectKey: string,
+  eventType: string,
+  eventDate: string,
+  subjectKind: 'person' | 'enterprise' = 'person',
+): LifeEventInput {
   return { caseId: `life-event:test-${randomUUID()}`, eventType, subjectKey, subjectKind, eventDate };
 }
 
 async function runCase(input: LifeEventInput) {
-  return env.client.workflow.execute(lifeEvent, { workflowId: input.caseId, taskQueue: pipeline.taskQueue, args: [input] });
+  return env.client.workflow.execute(lifeEvent, {
+    workflowId: input.caseId,
+    taskQueue: pipeline.taskQueue,
+    args: [input],
+  });
 }
 
 async function benefitResult(workflowId: string): Promise<BenefitResult> {
@@ -55,10 +64,15 @@ describe('auto grant (免申即享)', () => {
     expect(await benefitResult(childcare.benefitWorkflowId!)).toEqual({ status: 'granted', grantCreated: true });
 
     const grants = await pipeline.models.Grant.find({ subjectKey: child.subjectKey }).lean();
-    expect(grants.map((g) => [g.policy.id, g.amount, g.period, g.basis])).toEqual([['childcare-subsidy', 3000, '2026', 'auto']]);
+    expect(grants.map((g) => [g.policy.id, g.amount, g.period, g.basis])).toEqual([
+      ['childcare-subsidy', 3000, '2026', 'auto'],
+    ]);
     expect(await noticeTemplates(child.subjectKey)).toEqual(['grant.awarded']);
 
-    const decision = await pipeline.models.Decision.findOne({ caseId: result.caseId, 'policy.id': 'childcare-subsidy' }).lean();
+    const decision = await pipeline.models.Decision.findOne({
+      caseId: result.caseId,
+      'policy.id': 'childcare-subsidy',
+    }).lean();
     expect(decision?.conditions.map((c) => [c.fact, c.result])).toEqual([
       ['person.birthDate', true],
       ['person.localHukou', true],
@@ -74,7 +88,10 @@ describe('auto grant (免申即享)', () => {
     const firstChildcare = first.decisions.find((d) => d.policy.id === 'childcare-subsidy')!;
     await benefitResult(firstChildcare.benefitWorkflowId!);
     const second = await runCase(caseFor(child.subjectKey, 'age.milestone', '2026-02-01'));
-    expect(second.decisions.find((d) => d.policy.id === 'childcare-subsidy')).toMatchObject({ outcome: 'eligible', action: 'already-handled' });
+    expect(second.decisions.find((d) => d.policy.id === 'childcare-subsidy')).toMatchObject({
+      outcome: 'eligible',
+      action: 'already-handled',
+    });
     expect(await pipeline.models.Grant.countDocuments({ subjectKey: child.subjectKey })).toBe(1);
     expect(await noticeTemplates(child.subjectKey)).toEqual(['grant.awarded']);
   });

@@ -98,7 +98,8 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
 
 function parseCount(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > max) throw new ConfigError(name, `expected a whole number 0-${max}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) > max)
+    throw new ConfigError(name, `expected a whole number 0-${max}, got "${value}"`);
   return Number(value);
 }
 
@@ -111,7 +112,8 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
 
 function parseName(name: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new ConfigError(name, `expected letters, digits, '.', '_' or '-', got "${value}"`);
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value))
+    throw new ConfigError(name, `expected letters, digits, '.', '_' or '-', got "${value}"`);
   return value;
 }
 
@@ -132,7 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
   const cacheDir = resolve(
-    optional(env, 'APPLYFREE_CACHE_DIR') ?? join(optional(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'applyfree'),
+    optional(env, 'APPLYFREE_CACHE_DIR') ??
+      join(optional(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'applyfree'),
   );
   return {
     temporalAddress: parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS')),
@@ -157,8 +160,18 @@ export function loadConfig(env: Env = process.env): Config {
     demo: {
       enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), true),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),
-      enterprises: parseCount('APPLYFREE_DEMO_ENTERPRISES', optional(env, 'APPLYFREE_DEMO_ENTERPRISES'), 1_000, 1_000_000),
-      eventsPerSecond: parseCount('APPLYFREE_DEMO_EVENTS_PER_SECOND', optional(env, 'APPLYFREE_DEMO_EVENTS_PER_SECOND'), 20, 10_000),
+      enterprises: parseCount(
+        'APPLYFREE_DEMO_ENTERPRISES',
+        optional(env, 'APPLYFREE_DEMO_ENTERPRISES'),
+        1_000,
+        1_000_000,
+      ),
+      eventsPerSecond: parseCount(
+        'APPLYFREE_DEMO_EVENTS_PER_SECOND',
+        optional(env, 'APPLYFREE_DEMO_EVENTS_PER_SECOND'),
+        20,
+        10_000,
+      ),
     },
     ci: Boolean(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],

@@ -49,12 +49,30 @@ async function demoTokens(store: StoreConnection, stateDir: string, citizen?: { 
     { name: '陈核查', role: 'inspector' },
     ...(citizen ? [{ name: '张秀英', role: 'citizen' as const, subjectKey: citizen.subjectKey }] : []),
   ];
-  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string; role: Role; token: string; subjectKey?: string }>) : [];
-  const valid = (await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))).filter((entry) => entry !== undefined);
+  const known = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{
+        name: string;
+        role: Role;
+        token: string;
+        subjectKey?: string;
+      }>)
+    : [];
+  const valid = (
+    await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))
+  ).filter((entry) => entry !== undefined);
   const missing = people.filter((person) => !valid.some((entry) => entry.role === person.role));
   if (missing.length > 0 || valid.length !== known.length) {
     const users = [...valid];
-    for (const person of missing) users.push({ ...person, token: await issueToken(store, person.name, person.role, person.subjectKey ? { subjectKey: person.subjectKey } : {}) });
+    for (const person of missing)
+      users.push({
+        ...person,
+        token: await issueToken(
+          store,
+          person.name,
+          person.role,
+          person.subjectKey ? { subjectKey: person.subjectKey } : {},
+        ),
+      });
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   }
@@ -78,15 +96,34 @@ async function main(): Promise<void> {
       void stop(1);
     });
 
-    const temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }), namespace: stack.temporalNamespace });
+    const temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      namespace: stack.temporalNamespace,
+    });
     cleanups.push({ name: 'Temporal client', run: () => temporal.connection.close() });
     const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
-    if (!config.subjectKeySecret) progress.info('applyfree: APPLYFREE_SUBJECT_KEY_SECRET is not set: using the development pseudonym key (not for production).');
-    const ingestDeps = { store, temporal, taskQueue: config.taskQueue, subjectKeySecret: secret, today: () => cityToday() };
+    if (!config.subjectKeySecret)
+      progress.info(
+        'applyfree: APPLYFREE_SUBJECT_KEY_SECRET is not set: using the development pseudonym key (not for production).',
+      );
+    const ingestDeps = {
+      store,
+      temporal,
+      taskQueue: config.taskQueue,
+      subjectKeySecret: secret,
+      today: () => cityToday(),
+    };
     // One ingestion for POST /events and the demo feed alike, counted for the summary.
     const counted = countIngest((body: unknown) => ingestEvent(ingestDeps, body));
     let demoStatus: (() => DemoStatus) | undefined;
-    const summary = createSummarySource({ store, catalog, temporal, taskQueue: config.taskQueue, tally: counted.tally, demo: () => demoStatus?.() });
+    const summary = createSummarySource({
+      store,
+      catalog,
+      temporal,
+      taskQueue: config.taskQueue,
+      tally: counted.tally,
+      demo: () => demoStatus?.(),
+    });
 
     const lifecycle = createPolicyLifecycle(store);
     // Impact simulations run inside the API process, streaming the platform collections of this store.
@@ -100,12 +137,28 @@ async function main(): Promise<void> {
         simulation,
         authenticate: (token) => userOfToken(store, token),
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
-        explain: { fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }), subjectKeySecret: secret },
+        explain: {
+          fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+          subjectKeySecret: secret,
+        },
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
-      objections: createObjectionService({ store, temporal, taskQueue: config.taskQueue, subjectKeySecret: secret, policies: storePolicySource(store) }),
-      cases: createCaseService({ store, temporal, namespace: stack.temporalNamespace, taskQueue: config.taskQueue, subjectKeySecret: secret, temporalUiUrl: stack.temporalUiUrl }),
+      objections: createObjectionService({
+        store,
+        temporal,
+        taskQueue: config.taskQueue,
+        subjectKeySecret: secret,
+        policies: storePolicySource(store),
+      }),
+      cases: createCaseService({
+        store,
+        temporal,
+        namespace: stack.temporalNamespace,
+        taskQueue: config.taskQueue,
+        subjectKeySecret: secret,
+        temporalUiUrl: stack.temporalUiUrl,
+      }),
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
@@ -142,9 +195,15 @@ async function main(): Promise<void> {
     const { demo } = config;
     if (demo.enabled) {
       const count = (value: number) => value.toLocaleString('en');
-      console.log(`  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`);
-      console.log('                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)');
-      console.log(`  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir)}`);
+      console.log(
+        `  demo · 演示      a city of ${count(demo.residents)} residents and ${count(demo.enterprises)} enterprises, life events at ${demo.eventsPerSecond}/s`,
+      );
+      console.log(
+        '                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)',
+      );
+      console.log(
+        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir)}`,
+      );
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 
@@ -160,7 +219,9 @@ async function main(): Promise<void> {
         // Once the feed is planned, the demo citizen is the first resident whose 60th birthday it reports (an offer to confirm).
         onPlanned: async (citizenKey) => {
           await demoTokens(store, config.stateDir, { subjectKey: citizenKey });
-          progress.info(`demo citizen · 演示群众 张秀英: a citizen token in ${join(config.stateDir, 'demo-users.json')} (console /console)`);
+          progress.info(
+            `demo citizen · 演示群众 张秀英: a citizen token in ${join(config.stateDir, 'demo-users.json')} (console /console)`,
+          );
         },
         out: process.stdout,
         interactive: process.stdout.isTTY === true && !config.ci,

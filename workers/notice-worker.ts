@@ -31,7 +31,16 @@ export async function deliverToInbox(store: Connection, job: NoticeJob): Promise
   const { title, body } = renderNotice(job.template, job.params);
   const result = await Inbox.updateOne(
     { _id: job.noticeKey },
-    { $setOnInsert: { key: job.noticeKey, subjectKey: job.subjectKey, template: job.template, title, body, deliveredAt: new Date() } },
+    {
+      $setOnInsert: {
+        key: job.noticeKey,
+        subjectKey: job.subjectKey,
+        template: job.template,
+        title,
+        body,
+        deliveredAt: new Date(),
+      },
+    },
     { upsert: true },
   );
   return { delivered: result.upsertedCount === 1 };
@@ -85,7 +94,10 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
         const result = await deliver(channel, job);
         await Notice.updateOne(
           { _id: noticeRecordKey(job.data.noticeKey, channel) },
-          { $set: { status: 'delivered', deliveredAt: new Date(), attempts: job.attemptsMade + 1 }, $unset: { error: 1 } },
+          {
+            $set: { status: 'delivered', deliveredAt: new Date(), attempts: job.attemptsMade + 1 },
+            $unset: { error: 1 },
+          },
         );
         return result;
       },
@@ -100,8 +112,11 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
       if (!job) return;
       const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
       const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
-      void Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(() => undefined);
-      if (exhausted) void deadLetters.add(job.name, { ...job.data, error: error.message }, { jobId: job.id }).catch(() => undefined);
+      void Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(
+        () => undefined,
+      );
+      if (exhausted)
+        void deadLetters.add(job.name, { ...job.data, error: error.message }, { jobId: job.id }).catch(() => undefined);
     });
     return worker;
   });

@@ -48,7 +48,11 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   // source of truth, with versions officers publish through the lifecycle next to it.
   const catalog = await loadPolicyCatalog();
   await createPolicyLifecycle(store).importCatalog(catalog.policies);
-  const noticeQueues = openNoticeQueues({ redisUrl: servers.redisUrl, webhook: Boolean(config.noticeWebhookUrl), prefix: config.queuePrefix });
+  const noticeQueues = openNoticeQueues({
+    redisUrl: servers.redisUrl,
+    webhook: Boolean(config.noticeWebhookUrl),
+    prefix: config.queuePrefix,
+  });
   cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
 
   // Sweeps and objections start benefit workflows from an activity, through a client of their own.
@@ -66,12 +70,20 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
       noticeQueues,
       policies: storePolicySource(store),
       subjectKeySecret: config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
-      workflows: { starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) }, taskQueue: config.taskQueue },
+      workflows: {
+        starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) },
+        taskQueue: config.taskQueue,
+      },
     }),
   });
   cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });
 
-  const noticeWorkers = createNoticeWorkers({ redisUrl: servers.redisUrl, store, webhookUrl: config.noticeWebhookUrl, prefix: config.queuePrefix });
+  const noticeWorkers = createNoticeWorkers({
+    redisUrl: servers.redisUrl,
+    store,
+    webhookUrl: config.noticeWebhookUrl,
+    prefix: config.queuePrefix,
+  });
   cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });
   return { store, catalog, noticeQueues, temporalWorker };
 }
@@ -81,7 +93,10 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
  * Ctrl-C or SIGTERM. The signal handlers stay installed: one Ctrl-C reaches npm, tsx and node
  * together, and the relayed copies must not kill the process halfway through stopping.
  */
-export function stoppableProcess(name: string, report: (line: string) => void): { cleanups: Cleanup[]; stop: (exitCode: number) => Promise<void> } {
+export function stoppableProcess(
+  name: string,
+  report: (line: string) => void,
+): { cleanups: Cleanup[]; stop: (exitCode: number) => Promise<void> } {
   const cleanups: Cleanup[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (exitCode: number) => {

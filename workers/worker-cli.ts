@@ -24,13 +24,25 @@ async function main(): Promise<void> {
       redisUrl: externalUrl(config, 'redis') ?? embedded.redis,
     };
     const checks = [
-      { name: 'Temporal', variable: 'TEMPORAL_ADDRESS', url: servers.temporalAddress, check: () => checkTemporal(servers.temporalAddress, servers.temporalNamespace) },
-      { name: 'MongoDB', variable: 'MONGODB_URI', url: servers.mongodbUri, check: () => checkMongo(servers.mongodbUri) },
+      {
+        name: 'Temporal',
+        variable: 'TEMPORAL_ADDRESS',
+        url: servers.temporalAddress,
+        check: () => checkTemporal(servers.temporalAddress, servers.temporalNamespace),
+      },
+      {
+        name: 'MongoDB',
+        variable: 'MONGODB_URI',
+        url: servers.mongodbUri,
+        check: () => checkMongo(servers.mongodbUri),
+      },
       { name: 'Redis', variable: 'REDIS_URL', url: servers.redisUrl, check: () => checkRedis(servers.redisUrl) },
     ];
     for (const { name, variable, url, check } of checks) {
       if (!(await answers(check))) {
-        throw new Error(`${name} at ${redactUrl(url)} does not answer: start the servers with \`npm run stack -- up\` (or \`npm start\`), or set ${variable}.`);
+        throw new Error(
+          `${name} at ${redactUrl(url)} does not answer: start the servers with \`npm run stack -- up\` (or \`npm start\`), or set ${variable}.`,
+        );
       }
     }
 
@@ -39,7 +51,9 @@ async function main(): Promise<void> {
       console.error(`applyfree worker: the Temporal worker failed: ${String(error)}`);
       void stop(1);
     });
-    console.log(`applyfree worker is running · 工作进程已启动 (task queue ${config.taskQueue}, Temporal ${servers.temporalAddress})`);
+    console.log(
+      `applyfree worker is running · 工作进程已启动 (task queue ${config.taskQueue}, Temporal ${servers.temporalAddress})`,
+    );
   } catch (error) {
     console.error(`applyfree worker: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);

@@ -140,7 +140,11 @@ export interface LifeEventResult {
 }
 
 /** The benefit workflow type for each delivery mode, by name (activities start them through a client). */
-export const BENEFIT_WORKFLOW_BY_MODE = { auto: 'grantBenefit', offer: 'offerBenefit', pledge: 'pledgeBenefit' } as const;
+export const BENEFIT_WORKFLOW_BY_MODE = {
+  auto: 'grantBenefit',
+  offer: 'offerBenefit',
+  pledge: 'pledgeBenefit',
+} as const;
 
 export interface BenefitInput {
   caseId: string;
@@ -167,7 +171,9 @@ export interface BenefitResult {
   grantCreated?: boolean;
 }
 
-export const getCaseStageQuery = defineQuery<'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done'>('getCaseStage');
+export const getCaseStageQuery = defineQuery<'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done'>(
+  'getCaseStage',
+);
 export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatus');
 /** The citizen confirms an offer (一键确认). */
 export const confirmOfferSignal = defineSignal('confirmOffer');
@@ -183,7 +189,12 @@ export const declineOfferSignal = defineSignal('declineOffer');
 export type SweepScope = 'population' | 'due';
 
 /** Workflow ID of a sweep: one per policy version, date and scope, so the same sweep never runs twice. */
-export function sweepWorkflowId(policyId: string, version: number, asOf: string, scope: SweepScope = 'population'): string {
+export function sweepWorkflowId(
+  policyId: string,
+  version: number,
+  asOf: string,
+  scope: SweepScope = 'population',
+): string {
   return `sweep:${policyId}@${version}:${asOf}${scope === 'due' ? ':due' : ''}`;
 }
 
@@ -283,11 +294,21 @@ export interface ScheduledSweepsInput {
 export interface ScheduledSweepsResult {
   kind: SweepScheduleKind;
   asOf: string;
-  sweeps: Array<{ workflowId: string; policy: { id: string; version: number }; status: SweepStatus | 'already-run' | 'failed'; processed?: number; eligible?: number; error?: string }>;
+  sweeps: Array<{
+    workflowId: string;
+    policy: { id: string; version: number };
+    status: SweepStatus | 'already-run' | 'failed';
+    processed?: number;
+    eligible?: number;
+    error?: string;
+  }>;
 }
 
 /** Set by Temporal on scheduled runs: when the run was due (also for catch-up runs after downtime). */
-export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 
 // ---- Objections (异议): re-evaluation after a correction ----
 

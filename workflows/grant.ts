@@ -5,7 +5,13 @@
  */
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { ACTIVITY_OPTIONS, getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
+import {
+  ACTIVITY_OPTIONS,
+  getBenefitStatusQuery,
+  type BenefitInput,
+  type BenefitResult,
+  type BenefitStatus,
+} from './contracts.js';
 
 const { recordGrant, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 

@@ -45,16 +45,23 @@ const SEARCH_OUTCOME_PATCH = 'case-search-outcome-department';
 
 /** One outcome for a case's search attribute: eligible for any policy, else undetermined for any, else ineligible. */
 function caseOutcome(decisions: DecisionSummary[]): string {
-  for (const outcome of ['eligible', 'undetermined', 'ineligible'] as const) if (decisions.some((d) => d.outcome === outcome)) return outcome;
+  for (const outcome of ['eligible', 'undetermined', 'ineligible'] as const)
+    if (decisions.some((d) => d.outcome === outcome)) return outcome;
   return 'none';
 }
-const departmentsOf = (plans: PolicyPlan[]) => [...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : [])))];
+const departmentsOf = (plans: PolicyPlan[]) => [
+  ...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : []))),
+];
 
 export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult> {
   let stage: 'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done' = 'resolving';
   setHandler(getCaseStageQuery, () => stage);
 
-  const plans = await resolvePolicies({ trigger: input.eventType, asOf: input.eventDate, subjectKind: input.subjectKind });
+  const plans = await resolvePolicies({
+    trigger: input.eventType,
+    asOf: input.eventDate,
+    subjectKind: input.subjectKind,
+  });
   upsertSearchAttributes([
     { key: SearchAttributes.policyIds, value: plans.map((plan) => plan.ref.id) },
     { key: SearchAttributes.caseStatus, value: 'evaluating' },
@@ -122,12 +129,15 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
           { key: SearchAttributes.policyIds, value: [plan.ref.id] },
           { key: SearchAttributes.mode, value: plan.mode },
           { key: SearchAttributes.outcome, value: decision.outcome },
-          ...(patched(SEARCH_OUTCOME_PATCH) ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }] : []),
+          ...(patched(SEARCH_OUTCOME_PATCH)
+            ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }]
+            : []),
         ],
       });
       return { action: ACTION_BY_MODE[plan.mode], benefitWorkflowId: workflowId };
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return { action: 'already-handled', benefitWorkflowId: workflowId };
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        return { action: 'already-handled', benefitWorkflowId: workflowId };
       throw error;
     }
   }

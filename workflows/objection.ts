@@ -6,7 +6,14 @@
  * tells the citizen. Only the first answer counts: a duplicate
  * signal changes nothing, and every activity is keyed by the objection, so retries pay nothing twice.
  */
-import { condition, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   ACTIVITY_OPTIONS,
@@ -31,8 +38,17 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   setHandler(objectionCorrectedSignal, () => void (answer ??= 'corrected'));
   setHandler(objectionResolvedSignal, (action) => void (answer ??= action));
   const { workflowId } = workflowInfo();
-  const notify = (suffix: string, template: Parameters<typeof enqueueNotice>[0]['template'], params: { amount?: number; period?: string } = {}) =>
-    enqueueNotice({ noticeKey: `${workflowId}:notice:${suffix}`, subjectKey: input.subjectKey, template, params: { policyTitle: input.policyTitle, ...params } });
+  const notify = (
+    suffix: string,
+    template: Parameters<typeof enqueueNotice>[0]['template'],
+    params: { amount?: number; period?: string } = {},
+  ) =>
+    enqueueNotice({
+      noticeKey: `${workflowId}:notice:${suffix}`,
+      subjectKey: input.subjectKey,
+      template,
+      params: { policyTitle: input.policyTitle, ...params },
+    });
 
   await condition(() => answer !== undefined);
 

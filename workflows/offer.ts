@@ -31,14 +31,26 @@ export async function offerBenefit(input: BenefitInput): Promise<BenefitResult> 
   const terms = input.plan.offer ?? { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7] };
   const offeredAt = Date.now();
   const expiresAt = offeredAt + terms.expiresAfterDays * DAY_MS;
-  const params = { policyTitle: input.plan.title, amount: input.decision.amount, period: input.decision.period, date: isoDate(expiresAt) };
+  const params = {
+    policyTitle: input.plan.title,
+    amount: input.decision.amount,
+    period: input.decision.period,
+    date: isoDate(expiresAt),
+  };
   const notify = (suffix: string, template: Parameters<typeof enqueueNotice>[0]['template']) =>
     enqueueNotice({ noticeKey: `${workflowId}:notice:${suffix}`, subjectKey: input.subjectKey, template, params });
 
-  await recordOffer({ offerKey: workflowId, offeredAt: new Date(offeredAt).toISOString(), expiresAt: new Date(expiresAt).toISOString(), ...input });
+  await recordOffer({
+    offerKey: workflowId,
+    offeredAt: new Date(offeredAt).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+    ...input,
+  });
   await notify('offer', 'offer.made');
 
-  const reminders = [...new Set(terms.reminderDaysBeforeExpiry)].filter((d) => d > 0 && d < terms.expiresAfterDays).sort((a, b) => b - a);
+  const reminders = [...new Set(terms.reminderDaysBeforeExpiry)]
+    .filter((d) => d > 0 && d < terms.expiresAfterDays)
+    .sort((a, b) => b - a);
   for (const daysBefore of reminders) {
     const remindAt = expiresAt - daysBefore * DAY_MS;
     if (await condition(() => answer !== undefined, Math.max(0, remindAt - Date.now()))) break;

@@ -6,9 +6,16 @@
  */
 import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { ACTIVITY_OPTIONS, getBenefitStatusQuery, type BenefitInput, type BenefitResult, type BenefitStatus } from './contracts.js';
+import {
+  ACTIVITY_OPTIONS,
+  getBenefitStatusQuery,
+  type BenefitInput,
+  type BenefitResult,
+  type BenefitStatus,
+} from './contracts.js';
 
-const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } =
+  proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -18,7 +25,12 @@ export async function pledgeBenefit(input: BenefitInput): Promise<BenefitResult>
   const { workflowId } = workflowInfo();
   const inspectAfterDays = input.plan.pledge?.inspectAfterDays ?? 30;
   const inspectOn = new Date(Date.now() + inspectAfterDays * DAY_MS).toISOString().slice(0, 10);
-  const params = { policyTitle: input.plan.title, amount: input.decision.amount, period: input.decision.period, date: inspectOn };
+  const params = {
+    policyTitle: input.plan.title,
+    amount: input.decision.amount,
+    period: input.decision.period,
+    date: inspectOn,
+  };
   const notify = (suffix: string, template: Parameters<typeof enqueueNotice>[0]['template']) =>
     enqueueNotice({ noticeKey: `${workflowId}:notice:${suffix}`, subjectKey: input.subjectKey, template, params });
 
@@ -38,7 +50,12 @@ export async function pledgeBenefit(input: BenefitInput): Promise<BenefitResult>
       break;
     case 'failed':
       await closePledge({ pledgeKey: workflowId, status: 'failed', discrepancies: inspection.discrepancies });
-      await revokePledgedGrant({ grantKey: workflowId, subjectKey: input.subjectKey, policyId: input.plan.ref.id, reason: inspection.discrepancies.join('; ') });
+      await revokePledgedGrant({
+        grantKey: workflowId,
+        subjectKey: input.subjectKey,
+        policyId: input.plan.ref.id,
+        reason: inspection.discrepancies.join('; '),
+      });
       status = 'revoked';
       await notify('revoked', 'pledge.revoked');
       break;
@@ -47,7 +64,12 @@ export async function pledgeBenefit(input: BenefitInput): Promise<BenefitResult>
       await openManualReview({
         caseId: `${workflowId}:inspection`,
         subjectKey: input.subjectKey,
-        decision: { ...input.decision, outcome: 'undetermined', missingFacts: inspection.missingFacts, failedSources: [] },
+        decision: {
+          ...input.decision,
+          outcome: 'undetermined',
+          missingFacts: inspection.missingFacts,
+          failedSources: [],
+        },
       });
       status = 'inspection-inconclusive';
       break;

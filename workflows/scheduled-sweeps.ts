@@ -4,7 +4,13 @@
  * published policies that apply, and runs their sweeps one after another as children. A sweep
  * that already ran for that day (an earlier attempt, a manual start) is reported, not repeated.
  */
-import { executeChild, proxyActivities, ParentClosePolicy, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  executeChild,
+  proxyActivities,
+  ParentClosePolicy,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import { ChildWorkflowFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import {
@@ -40,8 +46,10 @@ export async function scheduledSweeps(input: ScheduledSweepsInput): Promise<Sche
       sweeps.push({ workflowId, policy, status: done.status, processed: done.processed, eligible: done.eligible });
     } catch (error) {
       // One policy's failed sweep (say, a parameter not in force that day) does not stop the others.
-      if (error instanceof ChildWorkflowFailure) sweeps.push({ workflowId, policy, status: 'failed', error: error.cause?.message ?? error.message });
-      else if (error instanceof WorkflowExecutionAlreadyStartedError) sweeps.push({ workflowId, policy, status: 'already-run' });
+      if (error instanceof ChildWorkflowFailure)
+        sweeps.push({ workflowId, policy, status: 'failed', error: error.cause?.message ?? error.message });
+      else if (error instanceof WorkflowExecutionAlreadyStartedError)
+        sweeps.push({ workflowId, policy, status: 'already-run' });
       else throw error;
     }
   }

@@ -20,16 +20,34 @@ import {
   type SweepStatus,
 } from './contracts.js';
 
-const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 } });
+const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({
+  ...ACTIVITY_OPTIONS,
+  retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
+});
 /** A slice reads, decides and writes thousands of subjects: a long start-to-close, a heartbeat after every batch. */
-const { screenSlice } = proxyActivities<Activities>({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '30 minutes', heartbeatTimeout: '20 seconds' });
+const { screenSlice } = proxyActivities<Activities>({
+  ...ACTIVITY_OPTIONS,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+});
 
 const DEFAULT_SLICE = 10_000;
 const DEFAULT_STARTS_PER_SECOND = 50;
 /** Slices per run before continuing as new, unless Temporal suggests it sooner. */
 const SLICES_PER_RUN = 100;
 
-const ZERO: SweepCounts = { processed: 0, eligible: 0, ineligible: 0, undetermined: 0, granted: 0, grantsCreated: 0, started: 0, alreadyHandled: 0, noticesQueued: 0, horizonsNoted: 0 };
+const ZERO: SweepCounts = {
+  processed: 0,
+  eligible: 0,
+  ineligible: 0,
+  undetermined: 0,
+  granted: 0,
+  grantsCreated: 0,
+  started: 0,
+  alreadyHandled: 0,
+  noticesQueued: 0,
+  horizonsNoted: 0,
+};
 
 function add(a: SweepCounts, b: SweepCounts): SweepCounts {
   const sum = { ...a };
@@ -66,10 +84,16 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   setHandler(pauseSweepSignal, () => void (paused = true));
   setHandler(resumeSweepSignal, () => void (paused = false));
   setHandler(cancelSweepSignal, () => void (cancelled = true));
-  const record = () => recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
+  const record = () =>
+    recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
 
   if (!pinned) {
-    pinned = await pinSweepPolicy({ id: input.policy.id, version: input.policy.version, asOf: input.asOf, scope: input.scope ?? 'population' });
+    pinned = await pinSweepPolicy({
+      id: input.policy.id,
+      version: input.policy.version,
+      asOf: input.asOf,
+      scope: input.scope ?? 'population',
+    });
     // Listed from the start, not only after its first slice.
     await record();
   }
@@ -106,7 +130,10 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     }
     await record();
     if (!cancelled && (run + 1 >= (input.slicesPerRun ?? SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
-      await continueAsNew<typeof sweep>({ ...input, carried: { plan, total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes } });
+      await continueAsNew<typeof sweep>({
+        ...input,
+        carried: { plan, total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes },
+      });
     }
   }
   await record();

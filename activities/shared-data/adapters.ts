@@ -77,7 +77,9 @@ export function createAdapterRegistry(options: AdapterRegistryOptions): AdapterR
   const http = new Map<string, HttpVerificationAdapter>();
   for (const [sourceId, config] of Object.entries(configs)) {
     if (!findSource(sourceId)) {
-      throw new Error(`verification config names ${sourceId}, which is not in the data-source catalog (${DATA_SOURCES.map((s) => s.id).join(', ')})`);
+      throw new Error(
+        `verification config names ${sourceId}, which is not in the data-source catalog (${DATA_SOURCES.map((s) => s.id).join(', ')})`,
+      );
     }
     http.set(sourceId, new HttpVerificationAdapter(sourceId, config, runtime));
   }

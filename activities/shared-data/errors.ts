@@ -5,13 +5,7 @@
 
 /** Why a source did not answer. */
 export type DataSourceErrorCode =
-  | 'Timeout'
-  | 'Network'
-  | 'ServerError'
-  | 'ClientError'
-  | 'BadResponse'
-  | 'CircuitOpen'
-  | 'ReadFailed';
+  'Timeout' | 'Network' | 'ServerError' | 'ClientError' | 'BadResponse' | 'CircuitOpen' | 'ReadFailed';
 
 /** Codes worth another attempt: the department may answer next time. */
 const RETRYABLE: ReadonlySet<DataSourceErrorCode> = new Set(['Timeout', 'Network', 'ServerError']);

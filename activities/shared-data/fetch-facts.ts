@@ -17,7 +17,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../workflows/contracts.js';
 import type { Connection, Model } from 'mongoose';
 import { findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
-import { recordAccess, registerAccessRecordModel, type AccessOutcome, type AccessRecord } from '../../store/access-records.js';
+import {
+  recordAccess,
+  registerAccessRecordModel,
+  type AccessOutcome,
+  type AccessRecord,
+} from '../../store/access-records.js';
 import type { AdapterRegistry, SourceAnswer } from './adapters.js';
 import { describeFailure } from './errors.js';
 import { idFieldOf } from './source-keys.js';
@@ -138,10 +143,9 @@ function planPulls(manifest: FetchFactsInput['facts']): SourcePull[] {
 
 async function resolveSubject(connection: Connection, subjectKey: string): Promise<Subject> {
   // _id is the subject key (store/subjects.ts): an indexed lookup on FerretDB too.
-  const doc = await connection.db!.collection('subjects').findOne(
-    { _id: subjectKey } as object,
-    { projection: { _id: 0, kind: 1, idNumber: 1, creditCode: 1 } },
-  );
+  const doc = await connection
+    .db!.collection('subjects')
+    .findOne({ _id: subjectKey } as object, { projection: { _id: 0, kind: 1, idNumber: 1, creditCode: 1 } });
   const kind = doc?.kind as SubjectKind | undefined;
   const idValue = kind === 'person' ? doc?.idNumber : kind === 'enterprise' ? doc?.creditCode : undefined;
   if (!kind || typeof idValue !== 'string' || idValue === '') {
@@ -167,7 +171,9 @@ async function pullSource(
   let answer: SourceAnswer | undefined;
   let outcome: AccessOutcome;
   try {
-    answer = await deps.adapters.adapterFor(source.id).fetch({ source, idValue: subject.idValue, columns: facts.map((f) => f.field.column) });
+    answer = await deps.adapters
+      .adapterFor(source.id)
+      .fetch({ source, idValue: subject.idValue, columns: facts.map((f) => f.field.column) });
     outcome = answer.found ? 'answered' : 'not-found';
   } catch (error) {
     outcome = 'failed';
@@ -176,7 +182,8 @@ async function pullSource(
   for (const { key, field } of facts) {
     if (!answer) result.missingFacts.push(key);
     else if (!answer.found && field.type === 'boolean') result.values[key] = false;
-    else if (answer.values[field.column] === undefined || answer.values[field.column] === null) result.absentFacts.push(key);
+    else if (answer.values[field.column] === undefined || answer.values[field.column] === null)
+      result.absentFacts.push(key);
     else result.values[key] = normalize(field, answer.values[field.column]);
   }
   await recordAccess(AccessRecords, {
@@ -205,7 +212,11 @@ function isIdReference(field: FactField): boolean {
 }
 
 /** Replaces ID-valued facts by the referenced subject's key; unmapped ones become missing. */
-async function pseudonymizeIdFacts(connection: Connection, pulls: SourcePull[], result: FetchFactsResult): Promise<void> {
+async function pseudonymizeIdFacts(
+  connection: Connection,
+  pulls: SourcePull[],
+  result: FetchFactsResult,
+): Promise<void> {
   const subjects = connection.db!.collection('subjects');
   for (const { source, facts } of pulls) {
     for (const { key, field } of facts) {
@@ -213,7 +224,10 @@ async function pseudonymizeIdFacts(connection: Connection, pulls: SourcePull[], 
       const raw = result.values[key];
       delete result.values[key];
       const idField = field.column.endsWith('CreditCode') ? 'creditCode' : idFieldOf(source);
-      const referenced = typeof raw === 'string' ? await subjects.findOne({ [idField]: raw }, { projection: { _id: 0, subjectKey: 1 } }) : null;
+      const referenced =
+        typeof raw === 'string'
+          ? await subjects.findOne({ [idField]: raw }, { projection: { _id: 0, subjectKey: 1 } })
+          : null;
       if (typeof referenced?.subjectKey === 'string') result.values[key] = referenced.subjectKey;
       else result.missingFacts.push(key);
     }

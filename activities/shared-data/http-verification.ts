@@ -113,9 +113,17 @@ export class HttpVerificationAdapter implements DataSourceAdapter {
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
       if (controller.signal.aborted) {
-        throw new DataSourceError('Timeout', source.id, `verification service did not answer within ${this.config.timeoutMs} ms`);
+        throw new DataSourceError(
+          'Timeout',
+          source.id,
+          `verification service did not answer within ${this.config.timeoutMs} ms`,
+        );
       }
-      throw new DataSourceError('Network', source.id, `verification service unreachable (${error instanceof Error ? error.name : 'error'})`);
+      throw new DataSourceError(
+        'Network',
+        source.id,
+        `verification service unreachable (${error instanceof Error ? error.name : 'error'})`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -125,7 +133,11 @@ export class HttpVerificationAdapter implements DataSourceAdapter {
 function asSourceError(error: unknown, sourceId: string): DataSourceError {
   if (error instanceof DataSourceError) return error;
   if (error instanceof CircuitOpenError) return new DataSourceError('CircuitOpen', sourceId, error.message);
-  return new DataSourceError('Network', sourceId, `verification call failed (${error instanceof Error ? error.name : 'error'})`);
+  return new DataSourceError(
+    'Network',
+    sourceId,
+    `verification call failed (${error instanceof Error ? error.name : 'error'})`,
+  );
 }
 
 function parseAnswer(payload: unknown, columns: readonly string[], sourceId: string): SourceAnswer {

@@ -43,7 +43,12 @@ export function actorResolver(
     const token = bearerToken(request);
     const actor = token ? await authenticate(token) : undefined;
     if (!actor) {
-      throw new ApiRefusal(401, 'UNAUTHENTICATED', token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>', token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）');
+      throw new ApiRefusal(
+        401,
+        'UNAUTHENTICATED',
+        token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
+        token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',
+      );
     }
     if (options.roles && !options.roles.includes(actor.role)) {
       throw forbiddenRole(actor, options.roles, options.what ?? 'use this', options.whatZh ?? '使用此功能');

@@ -18,10 +18,20 @@ export interface CaseApiDeps {
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 const security = bearerSecurity;
-const caseParams = { type: 'object', required: ['caseId'], properties: { caseId: { type: 'string', pattern: '^life-event:.+', description: 'life-event:<sourceEventId>, URL-encoded' } } } as const;
+const caseParams = {
+  type: 'object',
+  required: ['caseId'],
+  properties: {
+    caseId: { type: 'string', pattern: '^life-event:.+', description: 'life-event:<sourceEventId>, URL-encoded' },
+  },
+} as const;
 const subjectSchema = {
   type: 'object',
-  properties: { kind: { type: 'string' }, subjectKey: { type: 'string', description: 'pseudonymous subject key' }, maskedId: { type: 'string', description: 'resident ID or credit code, masked: 3714**********123X' } },
+  properties: {
+    kind: { type: 'string' },
+    subjectKey: { type: 'string', description: 'pseudonymous subject key' },
+    maskedId: { type: 'string', description: 'resident ID or credit code, masked: 3714**********123X' },
+  },
 } as const;
 const open = { type: 'object', additionalProperties: true } as const;
 const summarySchema = {
@@ -48,12 +58,32 @@ const timelineSchema = {
     eventType: { type: 'string' },
     eventDate: { type: 'string' },
     subject: subjectSchema,
-    workflows: { type: 'array', items: { type: 'object', properties: { workflowId: { type: 'string' }, type: { type: 'string' }, runId: { type: 'string' }, temporalUi: { type: 'string' }, history: { type: 'string' } } } },
+    workflows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          workflowId: { type: 'string' },
+          type: { type: 'string' },
+          runId: { type: 'string' },
+          temporalUi: { type: 'string' },
+          history: { type: 'string' },
+        },
+      },
+    },
     entries: {
       type: 'array',
       items: {
         type: 'object',
-        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: textSchema, source: { type: 'string', enum: ['temporal', 'record'] }, workflowId: { type: 'string' }, detail: open },
+        properties: {
+          at: { type: 'string' },
+          kind: { type: 'string' },
+          actor: { type: 'string' },
+          summary: textSchema,
+          source: { type: 'string', enum: ['temporal', 'record'] },
+          workflowId: { type: 'string' },
+          detail: open,
+        },
       },
     },
   },
@@ -73,11 +103,16 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     {
       schema: {
         tags: ['cases'],
-        summary: 'Search cases by resident ID or credit code, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
+        summary:
+          'Search cases by resident ID or credit code, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
         querystring: {
           type: 'object',
           properties: {
-            subject: { type: 'string', maxLength: 40, description: 'resident ID, credit code or subject key; validated, turned into the key, never stored' },
+            subject: {
+              type: 'string',
+              maxLength: 40,
+              description: 'resident ID, credit code or subject key; validated, turned into the key, never stored',
+            },
             policy: { type: 'string', maxLength: 100 },
             eventType: { type: 'string', maxLength: 100 },
             status: { type: 'string', enum: ['started', 'evaluating', 'decided'] },
@@ -89,7 +124,13 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
           additionalProperties: false,
         },
         security,
-        response: { 200: { type: 'object', properties: { cases: { type: 'array', items: summarySchema }, temporal: { type: 'string' } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { cases: { type: 'array', items: summarySchema }, temporal: { type: 'string' } },
+          },
+          ...errors,
+        },
       },
     },
     async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(await actorOf(request), request.query),
@@ -100,7 +141,8 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     {
       schema: {
         tags: ['cases'],
-        summary: 'One case’s timeline: Temporal history of the case and its benefit workflows merged with decisions, data access, grants, notices and inspections, with Temporal UI links · 案件轨迹',
+        summary:
+          'One case’s timeline: Temporal history of the case and its benefit workflows merged with decisions, data access, grants, notices and inspections, with Temporal UI links · 案件轨迹',
         params: caseParams,
         security,
         response: { 200: timelineSchema, ...errors },
@@ -114,11 +156,30 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     {
       schema: {
         tags: ['cases'],
-        summary: 'Reveal the case’s resident ID or credit code, stating why; the reveal is logged and shown in the timeline (supervisor) · 查看完整身份标识',
+        summary:
+          'Reveal the case’s resident ID or credit code, stating why; the reveal is logged and shown in the timeline (supervisor) · 查看完整身份标识',
         params: caseParams,
-        body: { type: 'object', properties: { reason: { type: 'string', maxLength: 500, description: 'why (at least 5 characters); logged' } }, additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: {
+            reason: { type: 'string', maxLength: 500, description: 'why (at least 5 characters); logged' },
+          },
+          additionalProperties: false,
+        },
         security,
-        response: { 200: { type: 'object', properties: { caseId: { type: 'string' }, subject: { type: 'object', properties: { ...subjectSchema.properties, id: { type: 'string' } } }, reason: { type: 'string' }, unmaskedBy: { type: 'string' }, at: { type: 'string' } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              caseId: { type: 'string' },
+              subject: { type: 'object', properties: { ...subjectSchema.properties, id: { type: 'string' } } },
+              reason: { type: 'string' },
+              unmaskedBy: { type: 'string' },
+              at: { type: 'string' },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (request: FastifyRequest<{ Params: { caseId: string }; Body: { reason?: string } | undefined }>) =>
@@ -132,9 +193,20 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
         tags: ['cases'],
         summary: 'Assign the case’s pledge inspections to an inspector by name (supervisor) · 指派核查',
         params: caseParams,
-        body: { type: 'object', required: ['inspector'], properties: { inspector: { type: 'string', minLength: 1, maxLength: 100 } }, additionalProperties: false },
+        body: {
+          type: 'object',
+          required: ['inspector'],
+          properties: { inspector: { type: 'string', minLength: 1, maxLength: 100 } },
+          additionalProperties: false,
+        },
         security,
-        response: { 200: { type: 'object', properties: { caseId: { type: 'string' }, inspector: { type: 'string' }, pledges: { type: 'integer' } } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: { caseId: { type: 'string' }, inspector: { type: 'string' }, pledges: { type: 'integer' } },
+          },
+          ...errors,
+        },
       },
     },
     async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspector: string } }>) =>

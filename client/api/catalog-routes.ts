@@ -38,7 +38,13 @@ export function catalogView() {
       id: source.id,
       subject: source.subject,
       department: source.department,
-      fields: source.fields.map(({ key, type, sensitivity, label, values }) => ({ key, type, sensitivity, label, ...(values ? { values: [...values] } : {}) })),
+      fields: source.fields.map(({ key, type, sensitivity, label, values }) => ({
+        key,
+        type,
+        sensitivity,
+        label,
+        ...(values ? { values: [...values] } : {}),
+      })),
     })),
     operators: OPERATOR_NAMES.map((name) => ({
       name,
@@ -55,7 +61,12 @@ export async function catalogRoutes(app: FastifyInstance): Promise<void> {
   const catalog = catalogView();
   app.get(
     '/catalog',
-    { schema: { tags: ['catalog'], summary: 'Data sources, facts, operators and triggers a policy may use · 数据目录与运算符' } },
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Data sources, facts, operators and triggers a policy may use · 数据目录与运算符',
+      },
+    },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(catalog),
   );
 }

@@ -37,7 +37,12 @@ export async function checkRoutes(app: FastifyInstance, lifecycle: PolicyLifecyc
         response: {
           200: {
             type: 'object',
-            properties: { checked: { type: 'integer' }, errors: { type: 'integer' }, warnings: { type: 'integer' }, findings: { type: 'array', items: finding } },
+            properties: {
+              checked: { type: 'integer' },
+              errors: { type: 'integer' },
+              warnings: { type: 'integer' },
+              findings: { type: 'array', items: finding },
+            },
           },
         },
       },

@@ -40,22 +40,34 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
   const style = readFileSync(`${consoleDir}style.css`, 'utf8');
   const html = { schema: { hide: true } } as const;
 
-  app.get('/console', html, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
-  app.get('/console/', html, async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page));
-  app.get('/console/app.js', html, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script));
-  app.get('/console/style.css', html, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(style));
+  app.get('/console', html, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+  );
+  app.get('/console/', html, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+  );
+  app.get('/console/app.js', html, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),
+  );
+  app.get('/console/style.css', html, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(style),
+  );
 
   /** Who the bearer token names, for the console's header; 401 in both languages otherwise. */
-  app.get('/console/session', { schema: { tags: ['console'], summary: 'The person a bearer token names · 当前登录人' } }, async (request: FastifyRequest, reply) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const actor = token ? await deps.authenticate(token) : undefined;
-    if (!actor) {
-      return reply.code(401).send({
-        code: 'UNAUTHENTICATED',
-        message: token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
-        messageZh: token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',
-      });
-    }
-    return { name: actor.name, role: actor.role };
-  });
+  app.get(
+    '/console/session',
+    { schema: { tags: ['console'], summary: 'The person a bearer token names · 当前登录人' } },
+    async (request: FastifyRequest, reply) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const actor = token ? await deps.authenticate(token) : undefined;
+      if (!actor) {
+        return reply.code(401).send({
+          code: 'UNAUTHENTICATED',
+          message: token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
+          messageZh: token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',
+        });
+      }
+      return { name: actor.name, role: actor.role };
+    },
+  );
 }

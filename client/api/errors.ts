@@ -36,9 +36,16 @@ export function answerErrors(special?: (error: Error) => { status: number; body:
       return reply.code(error.status).send({ code, message, messageZh, field, ...(issues ? { issues } : {}) });
     }
     if (error.validation) {
-      return reply.code(400).send({ code: 'BAD_REQUEST', message: error.message, messageZh: `请求格式有误：${error.message}`, field: schemaField(error) });
+      return reply.code(400).send({
+        code: 'BAD_REQUEST',
+        message: error.message,
+        messageZh: `请求格式有误：${error.message}`,
+        field: schemaField(error),
+      });
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    return reply.code(status).send({ code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'), message: error.message });
+    return reply
+      .code(status)
+      .send({ code: status === 500 ? 'INTERNAL' : (error.code ?? 'BAD_REQUEST'), message: error.message });
   };
 }

@@ -34,7 +34,11 @@ export interface ExplainApiDeps {
 export class ExplainApiError extends Refusal {}
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const policyId = { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'policy id, e.g. old-age-allowance' } as const;
+const policyId = {
+  type: 'string',
+  pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+  description: 'policy id, e.g. old-age-allowance',
+} as const;
 const explanationSchema = {
   type: 'object',
   additionalProperties: true,
@@ -45,13 +49,34 @@ const explanationSchema = {
     asOf: { type: 'string' },
     subjectKey: { type: 'string', description: 'pseudonymous subject key (never the raw ID)' },
     inForce: { type: 'boolean' },
-    decision: { type: 'object', additionalProperties: true, description: 'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual)' },
-    flips: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'smallest changes of facts that flip the outcome: [{changes: [{fact, factLabel, from, to}], outcome}]' },
-    nextChange: { type: ['object', 'null'], properties: { date: { type: 'string' }, outcome: { type: 'string' } }, description: 'when the outcome next changes by itself' },
+    decision: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual)',
+    },
+    flips: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: true },
+      description:
+        'smallest changes of facts that flip the outcome: [{changes: [{fact, factLabel, from, to}], outcome}]',
+    },
+    nextChange: {
+      type: ['object', 'null'],
+      properties: { date: { type: 'string' }, outcome: { type: 'string' } },
+      description: 'when the outcome next changes by itself',
+    },
     summary: textSchema,
   },
 } as const;
-const responses = { 200: explanationSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 422: errorSchema, 503: errorSchema } as const;
+const responses = {
+  200: explanationSchema,
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  422: errorSchema,
+  503: errorSchema,
+} as const;
 
 /**
  * Registers GET /policies/:id/explain (a real subject; needs `explain` deps) and
@@ -65,15 +90,22 @@ export async function explainRoutes(
   const { lifecycle, actorOf } = deps;
   const today = deps.explain?.today ?? (() => cityToday());
 
-  app.setErrorHandler(answerErrors((error) =>
-      error instanceof RulesError ? { status: 422, body: { code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` } } : undefined,
+  app.setErrorHandler(
+    answerErrors((error) =>
+      error instanceof RulesError
+        ? {
+            status: 422,
+            body: { code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` },
+          }
+        : undefined,
     ),
   );
 
   /** The as-of date asked for, else today (moved into a named version's effective range). */
   const asOfOf = (asOf: string | undefined, policy?: Policy): string => {
     const date = asOf ?? (policy ? defaultAsOf(policy, today()) : today());
-    if (!isIsoDate(date)) throw new ExplainApiError(400, 'BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
+    if (!isIsoDate(date))
+      throw new ExplainApiError(400, 'BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
     return date;
   };
 
@@ -82,16 +114,32 @@ export async function explainRoutes(
     const { document } = await lifecycle.get(id, version);
     const issues = issuesOf(document);
     if (issues.length > 0) {
-      throw new PolicyLifecycleError('POLICY_INVALID', 422, `${id} v${version} has ${issues.length} validation issue(s): fix them before explaining`, `${id} 第 ${version} 版有 ${issues.length} 个校验问题，请先修正`, issues[0].path, issues);
+      throw new PolicyLifecycleError(
+        'POLICY_INVALID',
+        422,
+        `${id} v${version} has ${issues.length} validation issue(s): fix them before explaining`,
+        `${id} 第 ${version} 版有 ${issues.length} 个校验问题，请先修正`,
+        issues[0].path,
+        issues,
+      );
     }
     return document as unknown as Policy;
   }
 
   /** The latest published version of the policy in force on the date. */
   async function inForce(id: string, asOf: string): Promise<Policy> {
-    const published = (await lifecycle.list({ status: 'published' })).filter((view) => view.policyId === id).map((view) => view.document as unknown as Policy);
+    const published = (await lifecycle.list({ status: 'published' }))
+      .filter((view) => view.policyId === id)
+      .map((view) => view.document as unknown as Policy);
     const found = published.filter((policy) => isInForce(policy, asOf)).sort((a, b) => b.version - a.version)[0];
-    if (!found) throw new ExplainApiError(404, 'NO_VERSION_IN_FORCE', `no published version of ${id} is in force on ${asOf}`, `${id} 在 ${asOf} 没有生效的已发布版本`, 'asOf');
+    if (!found)
+      throw new ExplainApiError(
+        404,
+        'NO_VERSION_IN_FORCE',
+        `no published version of ${id} is in force on ${asOf}`,
+        `${id} 在 ${asOf} 没有生效的已发布版本`,
+        'asOf',
+      );
     return found;
   }
 
@@ -104,15 +152,25 @@ export async function explainRoutes(
         logLevel: 'silent',
         schema: {
           tags: ['explain'],
-          summary: 'Explain a subject’s decision: each condition, the smallest flip, the next change · 资格解释（真实对象）',
-          description: 'Reads the subject’s facts through the shared-data platform and writes an access record naming the officer.',
+          summary:
+            'Explain a subject’s decision: each condition, the smallest flip, the next change · 资格解释（真实对象）',
+          description:
+            'Reads the subject’s facts through the shared-data platform and writes an access record naming the officer.',
           params: { type: 'object', required: ['id'], properties: { id: policyId } },
           querystring: {
             type: 'object',
             required: ['subject'],
             properties: {
-              subject: { type: 'string', maxLength: 64, description: 'resident ID (person policies) or unified social credit code (enterprise policies)' },
-              asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city (within the effective range of a named version)' },
+              subject: {
+                type: 'string',
+                maxLength: 64,
+                description: 'resident ID (person policies) or unified social credit code (enterprise policies)',
+              },
+              asOf: {
+                type: 'string',
+                pattern: DATE,
+                description: 'YYYY-MM-DD; default today in the city (within the effective range of a named version)',
+              },
               version: { type: 'integer', minimum: 1, description: 'default: the published version in force on asOf' },
             },
           },
@@ -120,13 +178,21 @@ export async function explainRoutes(
           response: responses,
         },
       },
-      async (request: FastifyRequest<{ Params: { id: string }; Querystring: { subject: string; asOf?: string; version?: number } }>) => {
+      async (
+        request: FastifyRequest<{
+          Params: { id: string };
+          Querystring: { subject: string; asOf?: string; version?: number };
+        }>,
+      ) => {
         const actor = await actorOf(request);
         const pinned = request.query.version ? await versionOf(request.params.id, request.query.version) : undefined;
         const asOf = asOfOf(request.query.asOf, pinned);
         const policy = pinned ?? (await inForce(request.params.id, asOf));
         const kind = policy.subject;
-        const id = kind === 'person' ? validateResidentId(request.query.subject, { field: 'subject' }).id : validateCreditCode(request.query.subject, { field: 'subject' }).code;
+        const id =
+          kind === 'person'
+            ? validateResidentId(request.query.subject, { field: 'subject' }).id
+            : validateCreditCode(request.query.subject, { field: 'subject' }).code;
         const key = subjectKey(kind, id, explain.subjectKeySecret);
         const purpose = `policy explanation requested by ${actor.name}`;
         const pull = `explain:${randomUUID()}`;
@@ -137,7 +203,9 @@ export async function explainRoutes(
             subjectKey: key,
             policyId: policy.id,
             policyVersion: policy.version,
-            facts: Object.fromEntries(Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }])),
+            facts: Object.fromEntries(
+              Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }]),
+            ),
             idempotencyKey: pull,
           });
         } catch (error) {
@@ -154,13 +222,26 @@ export async function explainRoutes(
       schema: {
         tags: ['explain'],
         summary: 'Explain a decision on hypothetical facts, for any version including drafts · 资格解释（假设事实）',
-        params: { type: 'object', required: ['id', 'version'], properties: { id: policyId, version: { type: 'integer', minimum: 1 } } },
+        params: {
+          type: 'object',
+          required: ['id', 'version'],
+          properties: { id: policyId, version: { type: 'integer', minimum: 1 } },
+        },
         body: {
           type: 'object',
           required: ['facts'],
           properties: {
-            facts: { type: 'object', additionalProperties: true, description: 'flat facts the policy reads, e.g. {"person.birthDate": "1946-05-17"}; null means missing' },
-            asOf: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD; default today in the city, or the version’s first or last day when today is outside its effective range' },
+            facts: {
+              type: 'object',
+              additionalProperties: true,
+              description: 'flat facts the policy reads, e.g. {"person.birthDate": "1946-05-17"}; null means missing',
+            },
+            asOf: {
+              type: 'string',
+              pattern: DATE,
+              description:
+                'YYYY-MM-DD; default today in the city, or the version’s first or last day when today is outside its effective range',
+            },
           },
           additionalProperties: false,
         },
@@ -168,14 +249,26 @@ export async function explainRoutes(
         response: responses,
       },
     },
-    async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: { facts: Record<string, unknown>; asOf?: string } }>) => {
+    async (
+      request: FastifyRequest<{
+        Params: { id: string; version: number };
+        Body: { facts: Record<string, unknown>; asOf?: string };
+      }>,
+    ) => {
       await actorOf(request);
       const policy = await versionOf(request.params.id, request.params.version);
       const asOf = asOfOf(request.body.asOf, policy);
       const issues = checkFacts(policy, request.body.facts);
       if (issues.length > 0) {
         const [first] = issues;
-        throw new ExplainApiError(400, 'INVALID_FACTS', first.message, first.messageZh, first.field, issues.map((issue) => ({ path: issue.field, message: issue.message })));
+        throw new ExplainApiError(
+          400,
+          'INVALID_FACTS',
+          first.message,
+          first.messageZh,
+          first.field,
+          issues.map((issue) => ({ path: issue.field, message: issue.message })),
+        );
       }
       return explainPolicy(policy, request.body.facts, asOf);
     },
@@ -187,10 +280,27 @@ function fetchRefusal(error: unknown, kind: Policy['subject']): Error {
   if (!(error instanceof ApplicationFailure)) return error instanceof Error ? error : new Error(String(error));
   if (error.type === ErrorType.UnknownSubject) {
     const what = kind === 'person' ? ['resident', '居民'] : ['enterprise', '企业'];
-    return new ExplainApiError(404, 'SUBJECT_NOT_FOUND', `no ${what[0]} with this ID is registered`, `未登记该${what[1]}`, 'subject');
+    return new ExplainApiError(
+      404,
+      'SUBJECT_NOT_FOUND',
+      `no ${what[0]} with this ID is registered`,
+      `未登记该${what[1]}`,
+      'subject',
+    );
   }
   if (error.type === ErrorType.AccessRecordWriteFailed) {
-    return new ExplainApiError(503, 'ACCESS_RECORD_FAILED', 'the access record could not be written, so no data was read', '无法写入数据使用记录，未读取数据', 'subject');
+    return new ExplainApiError(
+      503,
+      'ACCESS_RECORD_FAILED',
+      'the access record could not be written, so no data was read',
+      '无法写入数据使用记录，未读取数据',
+      'subject',
+    );
   }
-  return new ExplainApiError(422, error.type ?? 'FACTS_UNAVAILABLE', error.message, `无法读取该对象的数据：${error.message}`);
+  return new ExplainApiError(
+    422,
+    error.type ?? 'FACTS_UNAVAILABLE',
+    error.message,
+    `无法读取该对象的数据：${error.message}`,
+  );
 }

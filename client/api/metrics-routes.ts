@@ -35,29 +35,74 @@ const programmeSchema = {
     filter: open,
     readAt: { type: 'string' },
     readMs: { type: 'number' },
-    indicators: { type: 'object', additionalProperties: { type: 'object', properties: { label: text, definition: text } } },
-    grants: { type: 'object', properties: { count: { type: 'integer' }, amount: { type: 'number' }, revoked: { type: 'integer' }, byBasis: { type: 'object', additionalProperties: { type: 'integer' } }, byMonth: rows } },
+    indicators: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { label: text, definition: text } },
+    },
+    grants: {
+      type: 'object',
+      properties: {
+        count: { type: 'integer' },
+        amount: { type: 'number' },
+        revoked: { type: 'integer' },
+        byBasis: { type: 'object', additionalProperties: { type: 'integer' } },
+        byMonth: rows,
+      },
+    },
     byPolicy: rows,
     byDepartment: rows,
     takeUp: { type: 'object', properties: { eligible: { type: 'integer' }, granted: { type: 'integer' }, rate } },
-    undetermined: { type: 'object', properties: { decisions: { type: 'integer' }, undetermined: { type: 'integer' }, rate, causes: rows } },
+    undetermined: {
+      type: 'object',
+      properties: { decisions: { type: 'integer' }, undetermined: { type: 'integer' }, rate, causes: rows },
+    },
     latency: open,
-    dataSharing: { type: 'object', properties: { requested: { type: 'integer' }, answered: { type: 'integer' }, notFound: { type: 'integer' }, failed: { type: 'integer' }, rate, bySource: rows, byDepartment: rows } },
-    certificateSubstitution: { type: 'object', properties: { decisions: { type: 'integer' }, withoutCitizenDocuments: { type: 'integer' }, rate } },
+    dataSharing: {
+      type: 'object',
+      properties: {
+        requested: { type: 'integer' },
+        answered: { type: 'integer' },
+        notFound: { type: 'integer' },
+        failed: { type: 'integer' },
+        rate,
+        bySource: rows,
+        byDepartment: rows,
+      },
+    },
+    certificateSubstitution: {
+      type: 'object',
+      properties: { decisions: { type: 'integer' }, withoutCitizenDocuments: { type: 'integer' }, rate },
+    },
     casesRunning: { type: 'integer' },
   },
 } as const;
 
 /** Registers /metrics (and, with `authenticate`, /programme-metrics) in its own scope. */
 export async function metricsRoutes(app: FastifyInstance, deps: MetricsApiDeps): Promise<void> {
-  app.setErrorHandler(answerErrors((error) =>
-      error instanceof Refusal || (error as { validation?: unknown }).validation ? undefined : { status: 503, body: { code: 'METRICS_UNAVAILABLE', message: `the metrics could not be read: ${error.message}`, messageZh: '暂时无法读取监督指标' } },
+  app.setErrorHandler(
+    answerErrors((error) =>
+      error instanceof Refusal || (error as { validation?: unknown }).validation
+        ? undefined
+        : {
+            status: 503,
+            body: {
+              code: 'METRICS_UNAVAILABLE',
+              message: `the metrics could not be read: ${error.message}`,
+              messageZh: '暂时无法读取监督指标',
+            },
+          },
     ),
   );
 
   app.get(
     '/metrics',
-    { schema: { tags: ['metrics'], summary: 'Programme metrics and process runtime in Prometheus text format (unauthenticated, aggregates only) · Prometheus 监控指标' } },
+    {
+      schema: {
+        tags: ['metrics'],
+        summary:
+          'Programme metrics and process runtime in Prometheus text format (unauthenticated, aggregates only) · Prometheus 监控指标',
+      },
+    },
     async (_request, reply) => {
       let body: string;
       try {
@@ -70,20 +115,29 @@ export async function metricsRoutes(app: FastifyInstance, deps: MetricsApiDeps):
   );
 
   if (!deps.authenticate) return;
-  const actorOf = actorResolver(deps.authenticate, { roles: METRICS_ROLES, what: 'read the programme metrics', whatZh: '查看监督指标' });
+  const actorOf = actorResolver(deps.authenticate, {
+    roles: METRICS_ROLES,
+    what: 'read the programme metrics',
+    whatZh: '查看监督指标',
+  });
   app.get(
     '/programme-metrics',
     {
       schema: {
         tags: ['metrics'],
-        summary: 'Programme indicators: proactive grants, take-up, undetermined causes, event-to-grant latency, data-sharing satisfaction, certificate substitution (supervisor, officer, reviewer) · 监督指标',
+        summary:
+          'Programme indicators: proactive grants, take-up, undetermined causes, event-to-grant latency, data-sharing satisfaction, certificate substitution (supervisor, officer, reviewer) · 监督指标',
         querystring: {
           type: 'object',
           properties: {
             from: { type: 'string', pattern: DATE, description: 'first day counted (YYYY-MM-DD, city date)' },
             to: { type: 'string', pattern: DATE, description: 'last day counted (inclusive)' },
             policy: { type: 'string', maxLength: 100, description: 'policy id' },
-            department: { type: 'string', maxLength: 100, description: 'owning department of the policies, Chinese or English name' },
+            department: {
+              type: 'string',
+              maxLength: 100,
+              description: 'owning department of the policies, Chinese or English name',
+            },
           },
           additionalProperties: false,
         },

@@ -19,14 +19,19 @@ const security = bearerSecurity;
 const open = { type: 'object', additionalProperties: true } as const;
 const text = textSchema;
 const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
-const anyValue = { description: 'a value of the fact’s catalog type (number, boolean, date string or one of its closed values)' } as const;
+const anyValue = {
+  description: 'a value of the fact’s catalog type (number, boolean, date string or one of its closed values)',
+} as const;
 const objectionSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
     status: { type: 'string', enum: ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'] },
     subjectKey: { type: 'string' },
-    subject: { type: 'object', properties: { kind: { type: 'string' }, subjectKey: { type: 'string' }, maskedId: { type: 'string' } } },
+    subject: {
+      type: 'object',
+      properties: { kind: { type: 'string' }, subjectKey: { type: 'string' }, maskedId: { type: 'string' } },
+    },
     policyId: { type: 'string' },
     policyTitle: text,
     caseId: { type: 'string' },
@@ -42,11 +47,21 @@ const objectionSchema = {
     correction: open,
     resolution: open,
     outcome: open,
-    steps: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: text } } },
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: text },
+      },
+    },
     links: { type: 'object', properties: { timeline: { type: 'string' } } },
   },
 } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^obj-[0-9a-f]+$' } } } as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^obj-[0-9a-f]+$' } },
+} as const;
 
 /** Registers /objections in its own scope (its own error answers). */
 export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDeps): Promise<void> {
@@ -60,13 +75,18 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     {
       schema: {
         tags: ['objections'],
-        summary: 'File an objection to a decision or a data value behind it (a citizen about their own; an officer or supervisor for a citizen, naming them) · 提出异议',
+        summary:
+          'File an objection to a decision or a data value behind it (a citizen about their own; an officer or supervisor for a citizen, naming them) · 提出异议',
         body: {
           type: 'object',
           properties: {
             caseId: { type: 'string', maxLength: 300 },
             policyId: { type: 'string', maxLength: 100 },
-            subject: { type: 'string', maxLength: 40, description: 'resident ID (staff only; a citizen’s comes from the token)' },
+            subject: {
+              type: 'string',
+              maxLength: 40,
+              description: 'resident ID (staff only; a citizen’s comes from the token)',
+            },
             kind: { type: 'string', enum: ['decision', 'data'] },
             fact: { type: 'string', maxLength: 100 },
             claimedValue: anyValue,
@@ -78,7 +98,8 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
         response: { 201: objectionSchema, ...errors },
       },
     },
-    async (request: FastifyRequest<{ Body: FileObjectionBody }>, reply) => reply.code(201).send(await objections.file(await actorOf(request), request.body ?? {})),
+    async (request: FastifyRequest<{ Body: FileObjectionBody }>, reply) =>
+      reply.code(201).send(await objections.file(await actorOf(request), request.body ?? {})),
   );
 
   app.get(
@@ -86,19 +107,40 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     {
       schema: {
         tags: ['objections'],
-        summary: 'Objections, newest first: a citizen’s own; all for supervisors and officers, values masked · 异议列表',
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'] }, policy: { type: 'string', maxLength: 100 } }, additionalProperties: false },
+        summary:
+          'Objections, newest first: a citizen’s own; all for supervisors and officers, values masked · 异议列表',
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'] },
+            policy: { type: 'string', maxLength: 100 },
+          },
+          additionalProperties: false,
+        },
         security,
-        response: { 200: { type: 'object', properties: { objections: { type: 'array', items: objectionSchema } } }, ...errors },
+        response: {
+          200: { type: 'object', properties: { objections: { type: 'array', items: objectionSchema } } },
+          ...errors,
+        },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { status?: string; policy?: string } }>) => objections.list(await actorOf(request), request.query),
+    async (request: FastifyRequest<{ Querystring: { status?: string; policy?: string } }>) =>
+      objections.list(await actorOf(request), request.query),
   );
 
   app.get(
     '/objections/:id',
-    { schema: { tags: ['objections'], summary: 'One objection with its steps, correction and outcome · 异议详情', params: idParams, security, response: { 200: objectionSchema, ...errors } } },
-    async (request: FastifyRequest<{ Params: { id: string } }>) => objections.get(await actorOf(request), request.params.id),
+    {
+      schema: {
+        tags: ['objections'],
+        summary: 'One objection with its steps, correction and outcome · 异议详情',
+        params: idParams,
+        security,
+        response: { 200: objectionSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) =>
+      objections.get(await actorOf(request), request.params.id),
   );
 
   app.post(
@@ -106,15 +148,26 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     {
       schema: {
         tags: ['objections'],
-        summary: 'Record the owning department’s correction of the disputed fact (supervisor, for the department); the re-evaluation follows · 登记数据更正',
+        summary:
+          'Record the owning department’s correction of the disputed fact (supervisor, for the department); the re-evaluation follows · 登记数据更正',
         params: idParams,
-        body: { type: 'object', required: ['value', 'reason'], properties: { fact: { type: 'string', maxLength: 100 }, value: anyValue, reason: { type: 'string', maxLength: 1000 } }, additionalProperties: false },
+        body: {
+          type: 'object',
+          required: ['value', 'reason'],
+          properties: {
+            fact: { type: 'string', maxLength: 100 },
+            value: anyValue,
+            reason: { type: 'string', maxLength: 1000 },
+          },
+          additionalProperties: false,
+        },
         security,
         response: { 200: objectionSchema, ...errors },
       },
     },
-    async (request: FastifyRequest<{ Params: { id: string }; Body: { fact?: string; value?: unknown; reason?: string } }>) =>
-      objections.correct(await actorOf(request), request.params.id, request.body),
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Body: { fact?: string; value?: unknown; reason?: string } }>,
+    ) => objections.correct(await actorOf(request), request.params.id, request.body),
   );
 
   app.post(
@@ -122,9 +175,18 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     {
       schema: {
         tags: ['objections'],
-        summary: 'Re-evaluate on the records as they stand, or reject the objection, with a reason (supervisor) · 处理异议',
+        summary:
+          'Re-evaluate on the records as they stand, or reject the objection, with a reason (supervisor) · 处理异议',
         params: idParams,
-        body: { type: 'object', required: ['action', 'reason'], properties: { action: { type: 'string', enum: ['reevaluate', 'reject'] }, reason: { type: 'string', maxLength: 1000 } }, additionalProperties: false },
+        body: {
+          type: 'object',
+          required: ['action', 'reason'],
+          properties: {
+            action: { type: 'string', enum: ['reevaluate', 'reject'] },
+            reason: { type: 'string', maxLength: 1000 },
+          },
+          additionalProperties: false,
+        },
         security,
         response: { 200: objectionSchema, ...errors },
       },

@@ -9,15 +9,38 @@ import type { FastifyInstance } from 'fastify';
 
 const TAGS = [
   { name: 'events', description: '生活事件上报 · life events published by registries' },
-  { name: 'policies', description: '政策起草、校验、测试、审核与发布 · policy drafting, validation, tests, review and publication' },
+  {
+    name: 'policies',
+    description: '政策起草、校验、测试、审核与发布 · policy drafting, validation, tests, review and publication',
+  },
   { name: 'simulation', description: '政策沙盘：全市影响测算 · impact simulation over the whole city' },
   { name: 'explain', description: '资格解释 · why a subject is or is not eligible' },
-  { name: 'sweeps', description: '主动筛查：按政策或到龄日期对全市批量筛查，暂停、继续、取消与进度 · proactive sweeps over the city: start, progress, pause, resume, cancel' },
-  { name: 'cases', description: '案件督查：按居民查询案件、时间线、查看完整证件号（须说明理由） · case search, timeline and unmasking with a stated reason' },
+  {
+    name: 'sweeps',
+    description:
+      '主动筛查：按政策或到龄日期对全市批量筛查，暂停、继续、取消与进度 · proactive sweeps over the city: start, progress, pause, resume, cancel',
+  },
+  {
+    name: 'cases',
+    description:
+      '案件督查：按居民查询案件、时间线、查看完整证件号（须说明理由） · case search, timeline and unmasking with a stated reason',
+  },
   { name: 'catalog', description: '数据共享目录、运算符与触发事件 · data sources, operators and triggers' },
-  { name: 'citizen', description: '本人事项：消息、待遇、待确认事项、承诺核查、数据使用记录 · the citizen’s own inbox, benefits, offers, pledges and who used their data' },
-  { name: 'metrics', description: '监督指标：主动兑现、应享尽享、待定原因、时长、数据共享需求满足率、电子证照证明替代率；Prometheus 监控 · programme indicators and the Prometheus endpoint' },
-  { name: 'objections', description: '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery' },
+  {
+    name: 'citizen',
+    description:
+      '本人事项：消息、待遇、待确认事项、承诺核查、数据使用记录 · the citizen’s own inbox, benefits, offers, pledges and who used their data',
+  },
+  {
+    name: 'metrics',
+    description:
+      '监督指标：主动兑现、应享尽享、待定原因、时长、数据共享需求满足率、电子证照证明替代率；Prometheus 监控 · programme indicators and the Prometheus endpoint',
+  },
+  {
+    name: 'objections',
+    description:
+      '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery',
+  },
   { name: 'console', description: '管理控制台（网页） · the web console' },
   { name: 'health', description: '服务状态与实时概况 · service health and live summary' },
 ];
@@ -35,7 +58,15 @@ export function registerOpenApi(app: FastifyInstance): void {
           'Apply-free proactive public services engine: publish life events; draft, validate, test, simulate, review and publish policies; explain eligibility. Routes that name a person take a bearer token.',
       },
       tags: TAGS,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: '政策经办人或审核人的令牌 · an officer’s or reviewer’s token' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: '政策经办人或审核人的令牌 · an officer’s or reviewer’s token',
+          },
+        },
+      },
     },
   });
   void app.register(swaggerUi, { routePrefix: '/docs' });

@@ -39,11 +39,20 @@ const noteBody = (required: boolean) =>
   ({
     type: 'object',
     ...(required ? { required: ['note'] } : {}),
-    properties: { note: { type: 'string', maxLength: 2000, description: required ? 'why (required)' : 'optional remark' } },
+    properties: {
+      note: { type: 'string', maxLength: 2000, description: required ? 'why (required)' : 'optional remark' },
+    },
     additionalProperties: false,
   }) as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  422: errorSchema,
+} as const;
 const security = bearerSecurity;
 
 /** Who reads drafts, versions under review and the change history. */
@@ -59,10 +68,15 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   const actorOf = actorResolver(deps.authenticate);
   // Drafts, reviews and their notes are internal: officers, reviewers and supervisors read them.
   // Published and retired versions are the public record of what is (was) in force.
-  const readerOf = requireActor(deps.authenticate, { roles: POLICY_READERS, what: 'read drafts, reviews and history', whatZh: '查看草稿、审核和变更记录' });
+  const readerOf = requireActor(deps.authenticate, {
+    roles: POLICY_READERS,
+    what: 'read drafts, reviews and history',
+    whatZh: '查看草稿、审核和变更记录',
+  });
   const personOf = requireActor(deps.authenticate);
   // An unknown token is still a 401: a mistyped token must not silently show less.
-  const mayReadAll = async (request: FastifyRequest) => bearerToken(request) !== undefined && POLICY_READERS.includes((await personOf(request)).role);
+  const mayReadAll = async (request: FastifyRequest) =>
+    bearerToken(request) !== undefined && POLICY_READERS.includes((await personOf(request)).role);
 
   app.setErrorHandler(answerErrors());
 
@@ -73,12 +87,20 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     {
       schema: {
         tags: ['policies'],
-        summary: 'Every policy version, newest first per policy; without an officer’s, reviewer’s or supervisor’s token only published and retired ones · 全部政策版本',
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'submitted', 'approved', 'published', 'retired'] } } },
+        summary:
+          'Every policy version, newest first per policy; without an officer’s, reviewer’s or supervisor’s token only published and retired ones · 全部政策版本',
+        querystring: {
+          type: 'object',
+          properties: { status: { type: 'string', enum: ['draft', 'submitted', 'approved', 'published', 'retired'] } },
+        },
         response: { 401: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' } }>) => {
+    async (
+      request: FastifyRequest<{
+        Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' };
+      }>,
+    ) => {
       const all = await mayReadAll(request);
       const versions = await lifecycle.list({ status: request.query.status });
       return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
@@ -87,8 +109,17 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   app.post(
     '/policies',
-    { schema: { tags: ['policies'], summary: 'Start a draft (officer): the next version of a policy, or a new policy · 起草', body: anyObject, security, response: { ...errors } } },
-    async (request: FastifyRequest<{ Body: unknown }>, reply) => reply.code(201).send(await lifecycle.createDraft(await actorOf(request), request.body)),
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Start a draft (officer): the next version of a policy, or a new policy · 起草',
+        body: anyObject,
+        security,
+        response: { ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Body: unknown }>, reply) =>
+      reply.code(201).send(await lifecycle.createDraft(await actorOf(request), request.body)),
   );
 
   app.get(
@@ -96,7 +127,8 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     {
       schema: {
         tags: ['policies'],
-        summary: 'One version with its document and check results (drafts and versions under review: officers, reviewers, supervisors) · 查看版本',
+        summary:
+          'One version with its document and check results (drafts and versions under review: officers, reviewers, supervisors) · 查看版本',
         params: versionParams,
         response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
@@ -110,7 +142,16 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   app.put(
     '/policies/:id/versions/:version',
-    { schema: { tags: ['policies'], summary: 'Replace a draft’s document (officer) · 修改草稿', params: versionParams, body: anyObject, security, response: { ...errors } } },
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Replace a draft’s document (officer) · 修改草稿',
+        params: versionParams,
+        body: anyObject,
+        security,
+        response: { ...errors },
+      },
+    },
     async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
       lifecycle.updateDraft(await actorOf(request), request.params.id, request.params.version, request.body),
   );
@@ -123,23 +164,68 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   ) =>
     app.post(
       `/policies/:id/versions/:version/${path}`,
-      { schema: { tags: ['policies'], summary, params: versionParams, ...(body ? { body } : {}), security, response: { ...errors } } },
+      {
+        schema: {
+          tags: ['policies'],
+          summary,
+          params: versionParams,
+          ...(body ? { body } : {}),
+          security,
+          response: { ...errors },
+        },
+      },
       async (request: VersionRequest) => run(await actorOf(request), request),
     );
 
-  step('validate', 'Validate against the policy format and the data catalog, every issue with its path · 校验', (actor, r) => lifecycle.validate(actor, r.params.id, r.params.version));
-  step('test', 'Run the version’s own test cases · 运行测试', (actor, r) => lifecycle.test(actor, r.params.id, r.params.version));
-  step('submit', 'Submit a valid, tested draft for review (officer) · 提交审核', (actor, r) => lifecycle.submit(actor, r.params.id, r.params.version, r.body?.note), noteBody(false));
-  step('approve', 'Approve (reviewer; not the author or submitter) · 批准', (actor, r) => lifecycle.approve(actor, r.params.id, r.params.version, r.body?.note), noteBody(false));
-  step('reject', 'Send back to draft, saying why (reviewer) · 退回', (actor, r) => lifecycle.reject(actor, r.params.id, r.params.version, r.body.note ?? ''), noteBody(true));
-  step('publish', 'Publish an approved version: immutable, in force from its effective date · 发布', (actor, r) => lifecycle.publish(actor, r.params.id, r.params.version));
-  step('retire', 'Take a published version out of force for new cases, saying why (reviewer) · 停用', (actor, r) => lifecycle.retire(actor, r.params.id, r.params.version, r.body.note ?? ''), noteBody(true));
+  step(
+    'validate',
+    'Validate against the policy format and the data catalog, every issue with its path · 校验',
+    (actor, r) => lifecycle.validate(actor, r.params.id, r.params.version),
+  );
+  step('test', 'Run the version’s own test cases · 运行测试', (actor, r) =>
+    lifecycle.test(actor, r.params.id, r.params.version),
+  );
+  step(
+    'submit',
+    'Submit a valid, tested draft for review (officer) · 提交审核',
+    (actor, r) => lifecycle.submit(actor, r.params.id, r.params.version, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'approve',
+    'Approve (reviewer; not the author or submitter) · 批准',
+    (actor, r) => lifecycle.approve(actor, r.params.id, r.params.version, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'reject',
+    'Send back to draft, saying why (reviewer) · 退回',
+    (actor, r) => lifecycle.reject(actor, r.params.id, r.params.version, r.body.note ?? ''),
+    noteBody(true),
+  );
+  step('publish', 'Publish an approved version: immutable, in force from its effective date · 发布', (actor, r) =>
+    lifecycle.publish(actor, r.params.id, r.params.version),
+  );
+  step(
+    'retire',
+    'Take a published version out of force for new cases, saying why (reviewer) · 停用',
+    (actor, r) => lifecycle.retire(actor, r.params.id, r.params.version, r.body.note ?? ''),
+    noteBody(true),
+  );
 
   if (deps.simulation) simulationRoutes(app, deps.simulation, actorOf);
 
   app.get(
     '/policies/:id/history',
-    { schema: { tags: ['policies'], summary: 'Who did what, when, and what changed (officers, reviewers, supervisors) · 变更记录', params: idParams, security, response: { 401: errorSchema, 403: errorSchema } } },
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Who did what, when, and what changed (officers, reviewers, supervisors) · 变更记录',
+        params: idParams,
+        security,
+        response: { 401: errorSchema, 403: errorSchema },
+      },
+    },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
       await readerOf(request);
       return lifecycle.history(request.params.id);
@@ -151,15 +237,23 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     {
       schema: {
         tags: ['policies'],
-        summary: 'What changed between two versions, field by field (a draft or a version under review: officers, reviewers, supervisors) · 版本差异',
+        summary:
+          'What changed between two versions, field by field (a draft or a version under review: officers, reviewers, supervisors) · 版本差异',
         params: idParams,
-        querystring: { type: 'object', required: ['from', 'to'], properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } } },
+        querystring: {
+          type: 'object',
+          required: ['from', 'to'],
+          properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } },
+        },
         response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Querystring: { from: number; to: number } }>) => {
       const { id } = request.params;
-      const [from, to] = await Promise.all([lifecycle.get(id, request.query.from), lifecycle.get(id, request.query.to)]);
+      const [from, to] = await Promise.all([
+        lifecycle.get(id, request.query.from),
+        lifecycle.get(id, request.query.to),
+      ]);
       if (!isPublic(from.status) || !isPublic(to.status)) await readerOf(request);
       // The two versions were read once, for the access check: diff them as read.
       return { changes: formatDiff(diffPolicies(from.document, to.document)) };
@@ -168,7 +262,11 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
 
   // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
   // Supervisors trace cases: they may read explanations too (an explanation of a real resident is access-logged under their name).
-  const explainerOf = requireActor(deps.authenticate, { roles: [...POLICY_ROLES, 'supervisor'], what: 'read explanations', whatZh: '查看判定解释' });
+  const explainerOf = requireActor(deps.authenticate, {
+    roles: [...POLICY_ROLES, 'supervisor'],
+    what: 'read explanations',
+    whatZh: '查看判定解释',
+  });
   void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf: explainerOf }));
 }
 
@@ -178,7 +276,11 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
  * simulations and explanations.
  */
 export function actorResolver(authenticate: Authenticate): (request: FastifyRequest) => Promise<Actor> {
-  return requireActor(authenticate, { roles: POLICY_ROLES, what: 'author, review or run policies', whatZh: '起草、审核或运行政策' });
+  return requireActor(authenticate, {
+    roles: POLICY_ROLES,
+    what: 'author, review or run policies',
+    whatZh: '起草、审核或运行政策',
+  });
 }
 
 /** The API layer's own refusals (401, 403); the same class as auth.ts's ApiRefusal. */

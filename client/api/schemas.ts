@@ -11,7 +11,13 @@ export const errorSchema = {
     message: { type: 'string' },
     messageZh: { type: 'string' },
     field: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } } } },
+    issues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
+      },
+    },
   },
 } as const;
 

@@ -67,16 +67,20 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     void app.register(async (scope) => policyRoutes(scope, policies));
     if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
     const sweeps = deps.sweeps;
-    if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
+    if (sweeps)
+      void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
     const objections = deps.objections;
-    if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections, authenticate: policies.authenticate }));
+    if (objections)
+      void app.register(async (scope) => objectionRoutes(scope, { objections, authenticate: policies.authenticate }));
     const citizen = deps.citizen;
-    if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
+    if (citizen)
+      void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
   }
   const metrics = deps.metrics;
-  if (metrics) void app.register(async (scope) => metricsRoutes(scope, { metrics, authenticate: deps.policies?.authenticate }));
+  if (metrics)
+    void app.register(async (scope) => metricsRoutes(scope, { metrics, authenticate: deps.policies?.authenticate }));
   void app.register(catalogRoutes);
 
   app.setNotFoundHandler((request, reply) => {
@@ -95,42 +99,67 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   app.get('/', { schema: { tags: ['health'], summary: 'What this service is, with links · 服务简介' } }, async () => ({
     name: 'applyfree',
     description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
-    links: { health: '/health', docs: '/docs', openapi: '/openapi.json', ...(deps.summary ? { summary: '/summary' } : {}), temporalUi: deps.temporalUiUrl },
+    links: {
+      health: '/health',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      ...(deps.summary ? { summary: '/summary' } : {}),
+      temporalUi: deps.temporalUiUrl,
+    },
   }));
 
   /** The policy format as JSON Schema (draft-07), for editors and tools outside applyfree. */
-  app.get('/schemas/policy.json', { schema: { tags: ['policies'], summary: 'JSON Schema of the policy format · 政策格式的 JSON Schema' } }, async (_request, reply) =>
-    reply.type('application/schema+json; charset=utf-8').send(POLICY_SCHEMA),
+  app.get(
+    '/schemas/policy.json',
+    { schema: { tags: ['policies'], summary: 'JSON Schema of the policy format · 政策格式的 JSON Schema' } },
+    async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(POLICY_SCHEMA),
   );
 
-  app.get('/health', { schema: { tags: ['health'], summary: 'Whether Temporal, the store and Redis answer · 服务状态' } }, async (_request, reply) => {
-    const report = await checkHealth(deps.health);
-    return reply.code(report.status === 'up' ? 200 : 503).send(report);
-  });
+  app.get(
+    '/health',
+    { schema: { tags: ['health'], summary: 'Whether Temporal, the store and Redis answer · 服务状态' } },
+    async (_request, reply) => {
+      const report = await checkHealth(deps.health);
+      return reply.code(report.status === 'up' ? 200 : 503).send(report);
+    },
+  );
 
   if (deps.ingest) {
     const ingest = deps.ingest;
     /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
-    app.post('/events', { schema: { tags: ['events'], summary: 'Publish a life event; 202 with its case, also for a repeated delivery · 上报生活事件' } }, async (request, reply) => {
-      const result = await ingest(request.body);
-      return reply.code(202).send(result);
-    });
+    app.post(
+      '/events',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Publish a life event; 202 with its case, also for a repeated delivery · 上报生活事件',
+        },
+      },
+      async (request, reply) => {
+        const result = await ingest(request.body);
+        return reply.code(202).send(result);
+      },
+    );
   }
 
   if (deps.summary) {
     const summary = deps.summary;
     /** The live summary as JSON; 503 SUMMARY_UNAVAILABLE when the store does not answer. */
-    app.get('/summary', { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } }, async (_request, reply) => {
-      try {
-        return reply.send(await summary());
-      } catch (error) {
-        const body: ApiError = {
-          code: 'SUMMARY_UNAVAILABLE',
-          message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
-          messageZh: '暂时无法读取实时概况',
-        };
-        return reply.code(503).send(body);
-      }
-    });
+    app.get(
+      '/summary',
+      { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } },
+      async (_request, reply) => {
+        try {
+          return reply.send(await summary());
+        } catch (error) {
+          const body: ApiError = {
+            code: 'SUMMARY_UNAVAILABLE',
+            message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            messageZh: '暂时无法读取实时概况',
+          };
+          return reply.code(503).send(body);
+        }
+      },
+    );
   }
 }

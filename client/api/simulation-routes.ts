@@ -42,7 +42,13 @@ const resultSchema = {
     changes: {
       type: 'object',
       description: 'per subject against the published version; the five add up to the population',
-      properties: { winners: { type: 'integer' }, losers: { type: 'integer' }, amountUp: { type: 'integer' }, amountDown: { type: 'integer' }, unchanged: { type: 'integer' } },
+      properties: {
+        winners: { type: 'integer' },
+        losers: { type: 'integer' },
+        amountUp: { type: 'integer' },
+        amountDown: { type: 'integer' },
+        unchanged: { type: 'integer' },
+      },
     },
     breakdowns: {
       type: 'object',
@@ -51,7 +57,15 @@ const resultSchema = {
     },
     undeterminedCauses: {
       type: 'array',
-      items: { type: 'object', properties: { fact: { type: 'string' }, source: { type: 'string' }, label: textSchema, count: { type: 'integer' } } },
+      items: {
+        type: 'object',
+        properties: {
+          fact: { type: 'string' },
+          source: { type: 'string' },
+          label: textSchema,
+          count: { type: 'integer' },
+        },
+      },
     },
     elapsedMs: { type: 'integer' },
   },
@@ -64,7 +78,10 @@ const viewSchema = {
     asOf: { type: 'string', format: 'date' },
     startedAt: { type: 'string', format: 'date-time' },
     progress: { type: 'object', properties: { processed: { type: 'integer' }, total: { type: 'integer' } } },
-    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } } },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
+    },
     result: resultSchema,
   },
 } as const;
@@ -81,17 +98,28 @@ type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; 
  * Registers POST …/simulate and GET …/simulation; `actorOf` is the policy routes' bearer
  * authentication. Refusals (SimulationRefusal, lifecycle errors) go to the policy routes' error handler.
  */
-export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner, actorOf: (request: FastifyRequest) => Promise<Actor>): void {
+export function simulationRoutes(
+  app: FastifyInstance,
+  runner: SimulationRunner,
+  actorOf: (request: FastifyRequest) => Promise<Actor>,
+): void {
   app.post(
     '/policies/:id/versions/:version/simulate',
     {
       schema: {
         tags: ['simulation'],
-        summary: 'Start an impact simulation over the whole population as of a date (officer or reviewer); a second request returns the running one · 发起影响模拟',
+        summary:
+          'Start an impact simulation over the whole population as of a date (officer or reviewer); a second request returns the running one · 发起影响模拟',
         params: versionParams,
         body: {
           type: 'object',
-          properties: { asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, default today in the city' } },
+          properties: {
+            asOf: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'YYYY-MM-DD, default today in the city',
+            },
+          },
           additionalProperties: false,
         },
         security: bearerSecurity,
@@ -100,7 +128,9 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
     },
     async (request: VersionRequest, reply) => {
       const actor = await actorOf(request);
-      return reply.code(202).send(await runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));
+      return reply
+        .code(202)
+        .send(await runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));
     },
   );
 
@@ -109,7 +139,8 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner,
     {
       schema: {
         tags: ['simulation'],
-        summary: 'The latest simulation of a version: progress while it runs, then counts, cost, breakdowns and winners and losers against the published version · 影响模拟结果',
+        summary:
+          'The latest simulation of a version: progress while it runs, then counts, cost, breakdowns and winners and losers against the published version · 影响模拟结果',
         params: versionParams,
         response: { 200: viewSchema, 404: errorSchema },
       },

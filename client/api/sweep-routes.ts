@@ -35,19 +35,40 @@ const viewSchema = {
     alreadyHandled: integer,
     noticesQueued: integer,
     horizonsNoted: { ...integer, description: 'ineligible subjects noted to become eligible on a known day' },
-    scope: { type: 'string', enum: ['population', 'due'], description: 'the whole population, or only subjects due today (daily milestone sweep)' },
+    scope: {
+      type: 'string',
+      enum: ['population', 'due'],
+      description: 'the whole population, or only subjects due today (daily milestone sweep)',
+    },
     slices: integer,
     startedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     requestedBy: { type: 'string' },
-    undeterminedCauses: { type: 'array', items: { type: 'object', properties: { fact: { type: 'string' }, count: integer } } },
+    undeterminedCauses: {
+      type: 'array',
+      items: { type: 'object', properties: { fact: { type: 'string' }, count: integer } },
+    },
     live: { type: 'boolean', description: 'counts read from the running workflow rather than its last record' },
     created: { type: 'boolean', description: 'POST /sweeps: false when this sweep was already started' },
-    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } } },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
+    },
   },
 } as const;
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'the sweep ID, URL-encoded' } } } as const;
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  422: errorSchema,
+} as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'the sweep ID, URL-encoded' } },
+} as const;
 const security = bearerSecurity;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -71,16 +92,31 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     {
       schema: {
         tags: ['sweeps'],
-        summary: 'Launch the sweep of a published policy version as of a date (officer or reviewer); the same sweep again returns the one started · 发起主动筛查',
+        summary:
+          'Launch the sweep of a published policy version as of a date (officer or reviewer); the same sweep again returns the one started · 发起主动筛查',
         body: {
           type: 'object',
           required: ['policyId', 'version'],
           properties: {
             policyId: { type: 'string', minLength: 1, maxLength: 100 },
             version: { type: 'integer', minimum: 1 },
-            asOf: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, default today in the city' },
-            sliceSize: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'subjects per slice (default 10,000)' },
-            startsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 10_000, description: 'offer or pledge workflows started per second at most (default 50)' },
+            asOf: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'YYYY-MM-DD, default today in the city',
+            },
+            sliceSize: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1_000_000,
+              description: 'subjects per slice (default 10,000)',
+            },
+            startsPerSecond: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 10_000,
+              description: 'offer or pledge workflows started per second at most (default 50)',
+            },
           },
           additionalProperties: false,
         },
@@ -100,16 +136,34 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       schema: {
         tags: ['sweeps'],
         summary: 'Sweeps, newest first, with their counts · 主动筛查列表',
-        querystring: { type: 'object', properties: { policyId: { type: 'string' }, status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] } }, additionalProperties: false },
+        querystring: {
+          type: 'object',
+          properties: {
+            policyId: { type: 'string' },
+            status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] },
+          },
+          additionalProperties: false,
+        },
         response: { 200: { type: 'array', items: viewSchema }, 400: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' } }>) => sweeps.list(request.query),
+    async (
+      request: FastifyRequest<{
+        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' };
+      }>,
+    ) => sweeps.list(request.query),
   );
 
   app.get(
     '/sweeps/:id',
-    { schema: { tags: ['sweeps'], summary: 'One sweep’s progress: live while it runs, its record once it has ended · 筛查进度', params: idParams, response: { 200: viewSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary: 'One sweep’s progress: live while it runs, its record once it has ended · 筛查进度',
+        params: idParams,
+        response: { 200: viewSchema, 404: errorSchema },
+      },
+    },
     async (request: IdRequest) => sweeps.progress(request.params.id),
   );
 

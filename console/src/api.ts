@@ -55,7 +55,13 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?
 }
 
 /** What an issue says, in the console's language (English when the answer has no Chinese). */
-export const issueText = (issue: Issue): string => (currentLang() === 'zh' && issue.messageZh ? issue.messageZh : issue.message);
+export const issueText = (issue: Issue): string =>
+  currentLang() === 'zh' && issue.messageZh ? issue.messageZh : issue.message;
 
 /** The message of any error, in the console's language. */
-export const errorText = (error: unknown): string => (error instanceof ApiFailure ? `${error.shown} (${error.code})` : error instanceof Error ? error.message : String(error));
+export const errorText = (error: unknown): string =>
+  error instanceof ApiFailure
+    ? `${error.shown} (${error.code})`
+    : error instanceof Error
+      ? error.message
+      : String(error);

@@ -36,7 +36,15 @@ export interface RecordedCondition {
   pledged?: boolean;
 }
 
-export interface TimelineEntry { at: string; kind: string; actor: string; summary: Text; source: 'temporal' | 'record'; workflowId?: string; detail?: Record<string, unknown> }
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  actor: string;
+  summary: Text;
+  source: 'temporal' | 'record';
+  workflowId?: string;
+  detail?: Record<string, unknown>;
+}
 export interface CaseTimeline {
   caseId: string;
   eventType: string;
@@ -64,33 +72,69 @@ function category(kind: string): { cls: string; mark: string } {
   return { cls: 'k-temporal', mark: '流' };
 }
 
-const eventLabel = (catalog: Catalog, type: string): string => pick(catalog.triggers.find((trigger) => trigger.type === type)?.label) || type;
+const eventLabel = (catalog: Catalog, type: string): string =>
+  pick(catalog.triggers.find((trigger) => trigger.type === type)?.label) || type;
 
 const show = (value: unknown): string =>
-  value === undefined || value === null ? '—' : typeof value === 'boolean' ? t(value ? 'yes' : 'no') : Array.isArray(value) ? value.map(show).join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  value === undefined || value === null
+    ? '—'
+    : typeof value === 'boolean'
+      ? t(value ? 'yes' : 'no')
+      : Array.isArray(value)
+        ? value.map(show).join('、')
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
 
 /** A decision's conditions as a table: condition, fact, test, the subject's (masked) value and the result. */
 export function conditionTable(conditions: RecordedCondition[], catalog: Catalog): HTMLElement {
-  const facts = new Map(catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)));
+  const facts = new Map(
+    catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
+  );
   const operators = new Map(catalog.operators.map((op) => [op.name, op.label] as const));
   const mark = (result: RecordedCondition['result']) =>
-    h('span', { class: `cond-result ${result === true ? 'ok' : result === false ? 'bad' : 'unknown'}` }, result === true ? `✓ ${t('condMet')}` : result === false ? `✗ ${t('condNotMet')}` : `? ${t('condUnknown')}`);
+    h(
+      'span',
+      { class: `cond-result ${result === true ? 'ok' : result === false ? 'bad' : 'unknown'}` },
+      result === true ? `✓ ${t('condMet')}` : result === false ? `✗ ${t('condNotMet')}` : `? ${t('condUnknown')}`,
+    );
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
       { class: 'conditions-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('colCondition')), h('th', {}, t('colTest')), h('th', {}, t('colFactValue')), h('th', {}, t('colResult')))),
-      h('tbody', {}, ...conditions.map((c) =>
+      h(
+        'thead',
+        {},
         h(
           'tr',
-          { 'data-fact': c.fact },
-          h('td', {}, pick(c.label) || c.name || '', h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact)),
-          h('td', {}, `${pick(operators.get(c.operator)) || c.operator} ${show(c.value)}`),
-          h('td', { class: 'fact-value' }, show(c.factValue), c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null),
-          h('td', {}, mark(c.result)),
-        ))),
+          {},
+          h('th', {}, t('colCondition')),
+          h('th', {}, t('colTest')),
+          h('th', {}, t('colFactValue')),
+          h('th', {}, t('colResult')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...conditions.map((c) =>
+          h(
+            'tr',
+            { 'data-fact': c.fact },
+            h('td', {}, pick(c.label) || c.name || '', h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact)),
+            h('td', {}, `${pick(operators.get(c.operator)) || c.operator} ${show(c.value)}`),
+            h(
+              'td',
+              { class: 'fact-value' },
+              show(c.factValue),
+              c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null,
+            ),
+            h('td', {}, mark(c.result)),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -99,11 +143,37 @@ function caseRow(c: CaseSummary, catalog: Catalog): HTMLElement {
   return h(
     'tr',
     { class: 'case-row', 'data-case': c.caseId },
-    h('td', {}, h('a', { href: caseHash(c.caseId) }, eventLabel(catalog, c.eventType)), h('div', { class: 'muted mono' }, c.caseId)),
+    h(
+      'td',
+      {},
+      h('a', { href: caseHash(c.caseId) }, eventLabel(catalog, c.eventType)),
+      h('div', { class: 'muted mono' }, c.caseId),
+    ),
     h('td', { class: 'mono masked-id' }, c.subject.maskedId ?? c.subject.subjectKey),
-    h('td', {}, ...c.policies.map((p) => h('div', {}, h('span', { class: `badge outcome-${p.outcome}` }, tOr(`outcome_${p.outcome}`, p.outcome)), ` ${p.id}${p.amount === undefined ? '' : ` · ¥${p.amount}`}`))),
-    h('td', { class: 'num' }, c.eventDate ?? '', h('div', { class: 'muted' }, c.receivedAt ? formatTime(c.receivedAt) : '')),
-    h('td', {}, tOr(`caseStatus_${c.caseStatus}`, c.caseStatus), c.execution ? h('div', { class: 'muted' }, c.execution) : null),
+    h(
+      'td',
+      {},
+      ...c.policies.map((p) =>
+        h(
+          'div',
+          {},
+          h('span', { class: `badge outcome-${p.outcome}` }, tOr(`outcome_${p.outcome}`, p.outcome)),
+          ` ${p.id}${p.amount === undefined ? '' : ` · ¥${p.amount}`}`,
+        ),
+      ),
+    ),
+    h(
+      'td',
+      { class: 'num' },
+      c.eventDate ?? '',
+      h('div', { class: 'muted' }, c.receivedAt ? formatTime(c.receivedAt) : ''),
+    ),
+    h(
+      'td',
+      {},
+      tOr(`caseStatus_${c.caseStatus}`, c.caseStatus),
+      c.execution ? h('div', { class: 'muted' }, c.execution) : null,
+    ),
   );
 }
 
@@ -115,20 +185,46 @@ export function renderCaseSearch(role: string, catalog: Catalog): HTMLElement {
   const inspector = role === 'inspector';
   const body = h('tbody', {});
   const note = h('p', { class: 'muted search-note' });
-  const subject = h('input', { type: 'search', id: 'case-subject', class: 'case-subject', autocomplete: 'off', placeholder: t('caseSubjectPlaceholder'), 'aria-label': t('caseSubject') });
+  const subject = h('input', {
+    type: 'search',
+    id: 'case-subject',
+    class: 'case-subject',
+    autocomplete: 'off',
+    placeholder: t('caseSubjectPlaceholder'),
+    'aria-label': t('caseSubject'),
+  });
   const load = async () => {
     mount(body, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
     const query = !inspector && subject.value.trim() ? `?subject=${encodeURIComponent(subject.value.trim())}` : '';
     try {
       const found = await api<{ cases: CaseSummary[]; temporal: string }>('GET', `/cases${query}`);
-      mount(body, ...(found.cases.length ? found.cases.map((c) => caseRow(c, catalog)) : [h('tr', {}, h('td', { colspan: 5, class: 'muted cases-none' }, t(inspector ? 'inspectionsNone' : 'casesNone')))]));
-      note.textContent = found.temporal === 'unavailable' ? t('casesTemporalUnavailable') : t('casesFound', { count: found.cases.length });
+      mount(
+        body,
+        ...(found.cases.length
+          ? found.cases.map((c) => caseRow(c, catalog))
+          : [
+              h(
+                'tr',
+                {},
+                h('td', { colspan: 5, class: 'muted cases-none' }, t(inspector ? 'inspectionsNone' : 'casesNone')),
+              ),
+            ]),
+      );
+      note.textContent =
+        found.temporal === 'unavailable'
+          ? t('casesTemporalUnavailable')
+          : t('casesFound', { count: found.cases.length });
     } catch (error) {
       mount(body, h('tr', {}, h('td', { colspan: 5, class: 'error-box' }, errorText(error))));
       note.textContent = '';
     }
   };
-  const form = h('form', { class: 'row case-search' }, subject, h('button', { type: 'submit', class: 'primary' }, t('caseSearch')));
+  const form = h(
+    'form',
+    { class: 'row case-search' },
+    subject,
+    h('button', { type: 'submit', class: 'primary' }, t('caseSearch')),
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void load();
@@ -141,7 +237,28 @@ export function renderCaseSearch(role: string, catalog: Catalog): HTMLElement {
     h('p', { class: 'muted' }, t(inspector ? 'inspectionsIntro' : 'casesIntro')),
     inspector ? null : form,
     note,
-    h('div', { class: 'table-wrap' }, h('table', { class: 'case-table' }, h('thead', {}, h('tr', {}, h('th', {}, t('colCase')), h('th', {}, t('colSubject')), h('th', {}, t('colDecisions')), h('th', {}, t('colEventDate')), h('th', {}, t('colStatus')))), body)),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'case-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, t('colCase')),
+            h('th', {}, t('colSubject')),
+            h('th', {}, t('colDecisions')),
+            h('th', {}, t('colEventDate')),
+            h('th', {}, t('colStatus')),
+          ),
+        ),
+        body,
+      ),
+    ),
   );
 }
 
@@ -156,7 +273,14 @@ function entryItem(entry: TimelineEntry, caseId: string): HTMLElement {
       'div',
       { class: 'tl-body' },
       h('div', { class: 'tl-summary' }, pick(entry.summary)),
-      h('div', { class: 'tl-meta muted' }, h('time', { datetime: entry.at }, formatTime(entry.at)), ` · ${entry.actor}`, ` · ${entry.source === 'temporal' ? 'Temporal' : t('sourceRecord')}`, child ? h('span', { class: 'mono' }, ` · ${child}`) : null),
+      h(
+        'div',
+        { class: 'tl-meta muted' },
+        h('time', { datetime: entry.at }, formatTime(entry.at)),
+        ` · ${entry.actor}`,
+        ` · ${entry.source === 'temporal' ? 'Temporal' : t('sourceRecord')}`,
+        child ? h('span', { class: 'mono' }, ` · ${child}`) : null,
+      ),
     ),
   );
 }
@@ -175,21 +299,48 @@ function whatIf(policy: { id: string; version: number }, asOf: string, subjectId
   const query = new URLSearchParams({ subject: subjectId, version: String(policy.version) });
   if (asOf) query.set('asOf', asOf);
   void api<SubjectExplanation>('GET', `/policies/${encodeURIComponent(policy.id)}/explain?${query}`).then(
-    (x) => mount(
-      box,
-      h('h5', {}, t('caseWhatIf')),
-      x.flips.length
-        ? h('ul', { class: 'flips' }, ...x.flips.map((flip) => h('li', { class: 'flip' }, t('caseFlip', { changes: flip.changes.map((c) => `${pick(c.factLabel) || c.fact} ${show(c.from)} → ${show(c.to)}`).join('、'), outcome: outcomeText(flip.outcome) }))))
-        : h('p', { class: 'muted flip-none' }, t('caseNoFlip')),
-      h('p', { class: 'next-change' }, x.nextChange ? t('caseNextChange', { date: x.nextChange.date, outcome: outcomeText(x.nextChange.outcome) }) : t('caseNoNextChange')),
-    ),
+    (x) =>
+      mount(
+        box,
+        h('h5', {}, t('caseWhatIf')),
+        x.flips.length
+          ? h(
+              'ul',
+              { class: 'flips' },
+              ...x.flips.map((flip) =>
+                h(
+                  'li',
+                  { class: 'flip' },
+                  t('caseFlip', {
+                    changes: flip.changes
+                      .map((c) => `${pick(c.factLabel) || c.fact} ${show(c.from)} → ${show(c.to)}`)
+                      .join('、'),
+                    outcome: outcomeText(flip.outcome),
+                  }),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted flip-none' }, t('caseNoFlip')),
+        h(
+          'p',
+          { class: 'next-change' },
+          x.nextChange
+            ? t('caseNextChange', { date: x.nextChange.date, outcome: outcomeText(x.nextChange.outcome) })
+            : t('caseNoNextChange'),
+        ),
+      ),
     (error: unknown) => mount(box, h('h5', {}, t('caseWhatIf')), h('p', { class: 'error-box' }, errorText(error))),
   );
   return box;
 }
 
 /** The decision explanations: each decision's outcome and recorded conditions; with the unmasked ID (supervisors), what would change it. */
-function explanations(entries: TimelineEntry[], catalog: Catalog, role: string, subjectId: string | undefined): HTMLElement {
+function explanations(
+  entries: TimelineEntry[],
+  catalog: Catalog,
+  role: string,
+  subjectId: string | undefined,
+): HTMLElement {
   const decisions = entries.filter((e) => e.kind === 'decision');
   return h(
     'section',
@@ -203,11 +354,33 @@ function explanations(entries: TimelineEntry[], catalog: Catalog, role: string, 
       return h(
         'div',
         { class: 'explanation', 'data-policy': policy.id },
-        h('h4', {}, `${policy.id} v${policy.version} `, h('span', { class: `badge outcome-${String(detail.outcome)}` }, tOr(`outcome_${String(detail.outcome)}`, String(detail.outcome))), detail.amount === undefined ? null : ` ¥${String(detail.amount)}`),
-        h('div', { class: 'muted' }, t('caseDecisionMeta', { asOf: String(detail.asOf ?? ''), period: String(detail.period ?? ''), at: formatTime(d.at) })),
+        h(
+          'h4',
+          {},
+          `${policy.id} v${policy.version} `,
+          h(
+            'span',
+            { class: `badge outcome-${String(detail.outcome)}` },
+            tOr(`outcome_${String(detail.outcome)}`, String(detail.outcome)),
+          ),
+          detail.amount === undefined ? null : ` ¥${String(detail.amount)}`,
+        ),
+        h(
+          'div',
+          { class: 'muted' },
+          t('caseDecisionMeta', {
+            asOf: String(detail.asOf ?? ''),
+            period: String(detail.period ?? ''),
+            at: formatTime(d.at),
+          }),
+        ),
         conditionTable((detail.conditions as RecordedCondition[] | undefined) ?? [], catalog),
         missing.length ? h('p', { class: 'notice' }, t('caseMissingFacts', { facts: missing.join('、') })) : null,
-        role !== 'supervisor' ? null : subjectId ? whatIf(policy, String(detail.asOf ?? ''), subjectId) : h('p', { class: 'muted what-if-locked' }, t('caseWhatIfNeedsId')),
+        role !== 'supervisor'
+          ? null
+          : subjectId
+            ? whatIf(policy, String(detail.asOf ?? ''), subjectId)
+            : h('p', { class: 'muted what-if-locked' }, t('caseWhatIfNeedsId')),
       );
     }),
     decisions.length ? null : h('p', { class: 'muted' }, t('caseNoDecision')),
@@ -217,20 +390,52 @@ function explanations(entries: TimelineEntry[], catalog: Catalog, role: string, 
 /** The logged reveal of the identifier: a reason first, then the ID and a fresh timeline. */
 function unmaskBox(caseId: string, reload: (id: string) => void): HTMLElement {
   const box = h('div', { class: 'unmask' });
-  const reason = h('textarea', { class: 'unmask-reason', rows: 2, placeholder: t('unmaskReasonPlaceholder'), 'aria-label': t('unmaskReason') });
+  const reason = h('textarea', {
+    class: 'unmask-reason',
+    rows: 2,
+    placeholder: t('unmaskReasonPlaceholder'),
+    'aria-label': t('unmaskReason'),
+  });
   const flash = h('div', { class: 'flash', role: 'status' });
-  const submit = button(t('unmaskConfirm'), async () => {
-    submit.disabled = true;
-    try {
-      const revealed = await api<{ subject: { id: string }; reason: string; unmaskedBy: string }>('POST', `${casePath(caseId)}/unmask`, { reason: reason.value });
-      mount(box, h('div', { class: 'revealed' }, h('span', { class: 'muted' }, t('unmaskRevealed')), h('strong', { class: 'mono revealed-id' }, revealed.subject.id), h('div', { class: 'muted' }, t('unmaskLogged', { reason: revealed.reason }))));
-      reload(revealed.subject.id);
-    } catch (error) {
-      mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
-      submit.disabled = false;
-    }
-  }, { class: 'danger act-unmask-confirm' });
-  const open = button(t('unmask'), () => mount(box, h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('unmaskReason')), reason), h('div', { class: 'actions' }, submit), flash), { class: 'act-unmask' });
+  const submit = button(
+    t('unmaskConfirm'),
+    async () => {
+      submit.disabled = true;
+      try {
+        const revealed = await api<{ subject: { id: string }; reason: string; unmaskedBy: string }>(
+          'POST',
+          `${casePath(caseId)}/unmask`,
+          { reason: reason.value },
+        );
+        mount(
+          box,
+          h(
+            'div',
+            { class: 'revealed' },
+            h('span', { class: 'muted' }, t('unmaskRevealed')),
+            h('strong', { class: 'mono revealed-id' }, revealed.subject.id),
+            h('div', { class: 'muted' }, t('unmaskLogged', { reason: revealed.reason })),
+          ),
+        );
+        reload(revealed.subject.id);
+      } catch (error) {
+        mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+        submit.disabled = false;
+      }
+    },
+    { class: 'danger act-unmask-confirm' },
+  );
+  const open = button(
+    t('unmask'),
+    () =>
+      mount(
+        box,
+        h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('unmaskReason')), reason),
+        h('div', { class: 'actions' }, submit),
+        flash,
+      ),
+    { class: 'act-unmask' },
+  );
   mount(box, open);
   return box;
 }
@@ -248,25 +453,60 @@ export function renderCase(caseId: string, role: string, catalog: Catalog): HTML
     try {
       const timeline = await api<CaseTimeline>('GET', `${casePath(caseId)}/timeline`);
       const own = timeline.workflows.find((w) => w.workflowId === caseId);
-      if (role === 'supervisor') unmask ??= unmaskBox(caseId, (id) => {
-        subjectId = id;
-        void load();
-      });
+      if (role === 'supervisor')
+        unmask ??= unmaskBox(caseId, (id) => {
+          subjectId = id;
+          void load();
+        });
       mount(
         head,
         h('a', { href: '#/cases', class: 'back' }, `← ${t(role === 'inspector' ? 'inspectionsTitle' : 'casesTitle')}`),
-        h('div', { class: 'title-row' }, h('h2', {}, eventLabel(catalog, timeline.eventType)), h('span', { class: 'muted' }, timeline.eventDate)),
+        h(
+          'div',
+          { class: 'title-row' },
+          h('h2', {}, eventLabel(catalog, timeline.eventType)),
+          h('span', { class: 'muted' }, timeline.eventDate),
+        ),
         h('div', { class: 'mono muted case-id' }, caseId),
-        h('div', { class: 'case-subject-line' }, `${t('colSubject')}：`, h('strong', { class: 'mono masked-id' }, timeline.subject.maskedId ?? timeline.subject.subjectKey), h('span', { class: 'muted mono' }, ` · ${timeline.subject.subjectKey}`)),
-        h('div', { class: 'actions' },
-          own?.temporalUi ? h('a', { class: 'button-link temporal-link', href: own.temporalUi, target: '_blank', rel: 'noopener' }, `${t('openTemporal')} ↗`) : h('span', { class: 'muted' }, t('noTemporalUi')),
-          ...timeline.workflows.filter((w) => w.workflowId !== caseId).map((w) => (w.temporalUi ? h('a', { class: 'child-link mono', href: w.temporalUi, target: '_blank', rel: 'noopener' }, `${w.type} ↗`) : null))),
+        h(
+          'div',
+          { class: 'case-subject-line' },
+          `${t('colSubject')}：`,
+          h('strong', { class: 'mono masked-id' }, timeline.subject.maskedId ?? timeline.subject.subjectKey),
+          h('span', { class: 'muted mono' }, ` · ${timeline.subject.subjectKey}`),
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          own?.temporalUi
+            ? h(
+                'a',
+                { class: 'button-link temporal-link', href: own.temporalUi, target: '_blank', rel: 'noopener' },
+                `${t('openTemporal')} ↗`,
+              )
+            : h('span', { class: 'muted' }, t('noTemporalUi')),
+          ...timeline.workflows
+            .filter((w) => w.workflowId !== caseId)
+            .map((w) =>
+              w.temporalUi
+                ? h(
+                    'a',
+                    { class: 'child-link mono', href: w.temporalUi, target: '_blank', rel: 'noopener' },
+                    `${w.type} ↗`,
+                  )
+                : null,
+            ),
+        ),
         unmask ?? null,
       );
       mount(explained, explanations(timeline.entries, catalog, role, subjectId));
       mount(list, ...timeline.entries.map((entry) => entryItem(entry, caseId)));
     } catch (error) {
-      mount(head, h('a', { href: '#/cases', class: 'back' }, `← ${t('casesTitle')}`), h('p', { class: 'error-box' }, errorText(error)));
+      mount(
+        head,
+        h('a', { href: '#/cases', class: 'back' }, `← ${t('casesTitle')}`),
+        h('p', { class: 'error-box' }, errorText(error)),
+      );
     }
   };
   showTemporal.addEventListener('change', () => list.classList.toggle('hide-temporal', !showTemporal.checked));
@@ -276,6 +516,16 @@ export function renderCase(caseId: string, role: string, catalog: Catalog): HTML
     { class: 'case-page' },
     h('section', { class: 'card case' }, head),
     explained,
-    h('section', { class: 'card' }, h('div', { class: 'row' }, h('h3', {}, t('caseTimeline')), h('label', { class: 'check' }, showTemporal, t('caseShowTemporal'))), list),
+    h(
+      'section',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'row' },
+        h('h3', {}, t('caseTimeline')),
+        h('label', { class: 'check' }, showTemporal, t('caseShowTemporal')),
+      ),
+      list,
+    ),
   );
 }

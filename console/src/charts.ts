@@ -60,12 +60,24 @@ function fit(label: string, room: number): string {
   return label;
 }
 
-function draw(title: string, rows: ChartRow[], format: (value: number) => string, options: ChartOptions, layout: Layout): SVGElement {
+function draw(
+  title: string,
+  rows: ChartRow[],
+  format: (value: number) => string,
+  options: ChartOptions,
+  layout: Layout,
+): SVGElement {
   const max = options.max ?? Math.max(1, ...rows.flatMap((row) => row.bars.map((bar) => bar.value)));
   const span = layout.width - layout.label - layout.value;
   const rowHeight = (row: ChartRow) => layout.labelLine + row.bars.length * (BAR + 2) + GAP;
   const height = rows.reduce((sum, row) => sum + rowHeight(row), GAP);
-  const svg = s('svg', { viewBox: `0 0 ${layout.width} ${height}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart' });
+  const svg = s('svg', {
+    viewBox: `0 0 ${layout.width} ${height}`,
+    width: '100%',
+    role: 'img',
+    'aria-label': title,
+    class: 'chart',
+  });
   let y = GAP / 2;
   for (const row of rows) {
     const barsTop = y + layout.labelLine;
@@ -77,9 +89,16 @@ function draw(title: string, rows: ChartRow[], format: (value: number) => string
     row.bars.forEach((bar, i) => {
       const top = barsTop + i * (BAR + 2);
       const width = Math.max(bar.value > 0 ? 2 : 0, (span * Math.min(bar.value, max)) / max);
-      if (options.track) svg.append(s('rect', { x: layout.label, y: top, width: span, height: BAR, rx: 2, class: 'metrics-track' }));
+      if (options.track)
+        svg.append(s('rect', { x: layout.label, y: top, width: span, height: BAR, rx: 2, class: 'metrics-track' }));
       svg.append(s('rect', { x: layout.label, y: top, width, height: BAR, rx: 2, class: `bar s-${bar.series}` }));
-      svg.append(s('text', { x: layout.label + (options.track ? span : width) + 6, y: top + BAR - 4, class: 'chart-value' }, bar.text ?? format(bar.value)));
+      svg.append(
+        s(
+          'text',
+          { x: layout.label + (options.track ? span : width) + 6, y: top + BAR - 4, class: 'chart-value' },
+          bar.text ?? format(bar.value),
+        ),
+      );
     });
     y += rowHeight(row);
   }
@@ -118,9 +137,21 @@ function phone(): MediaQueryList {
 }
 
 /** A horizontal bar chart with a caption and a legend of its series; `empty` is shown when there are no rows. */
-export function barChart(title: string, rows: ChartRow[], format: (value: number) => string, options: ChartOptions = {}, empty?: string): HTMLElement {
-  const legend = (options.legend ?? []).map(([series, label]) => h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), label));
-  const figure = h('figure', { class: `chart-box${options.className ? ` ${options.className}` : ''}` }, h('figcaption', {}, title, ...legend));
+export function barChart(
+  title: string,
+  rows: ChartRow[],
+  format: (value: number) => string,
+  options: ChartOptions = {},
+  empty?: string,
+): HTMLElement {
+  const legend = (options.legend ?? []).map(([series, label]) =>
+    h('span', { class: 'legend' }, h('i', { class: `swatch s-${series}` }), label),
+  );
+  const figure = h(
+    'figure',
+    { class: `chart-box${options.className ? ` ${options.className}` : ''}` },
+    h('figcaption', {}, title, ...legend),
+  );
   if (rows.length === 0) {
     figure.append(h('p', { class: 'muted' }, empty ?? ''));
     return figure;

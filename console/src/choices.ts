@@ -11,7 +11,11 @@ import type { Text } from './types.js';
 /** Refills `select` with "any" and the choices by value, keeping the chosen one while it is offered. */
 export function fillSelect(select: HTMLSelectElement, anyLabel: string, choices: Map<string, Text>): void {
   const chosen = select.value;
-  mount(select, h('option', { value: '' }, anyLabel), ...[...choices].sort(([a], [b]) => a.localeCompare(b)).map(([value, label]) => h('option', { value }, pick(label))));
+  mount(
+    select,
+    h('option', { value: '' }, anyLabel),
+    ...[...choices].sort(([a], [b]) => a.localeCompare(b)).map(([value, label]) => h('option', { value }, pick(label))),
+  );
   select.value = choices.has(chosen) ? chosen : '';
 }
 

@@ -66,48 +66,123 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
       },
       { class: 'operator-select', 'aria-label': t('operator'), disabled },
     );
-    const valueControl = conditionValueInput(fact, operator?.value ?? 'scalar', node.value, numberParameters, (value, structural) => {
-      node.value = value;
-      change(structural);
-    });
-    for (const control of valueControl.querySelectorAll('input, select')) (control as HTMLInputElement).disabled = disabled;
-    if (valueControl instanceof HTMLInputElement || valueControl instanceof HTMLSelectElement) valueControl.disabled = disabled;
+    const valueControl = conditionValueInput(
+      fact,
+      operator?.value ?? 'scalar',
+      node.value,
+      numberParameters,
+      (value, structural) => {
+        node.value = value;
+        change(structural);
+      },
+    );
+    for (const control of valueControl.querySelectorAll('input, select'))
+      (control as HTMLInputElement).disabled = disabled;
+    if (valueControl instanceof HTMLInputElement || valueControl instanceof HTMLSelectElement)
+      valueControl.disabled = disabled;
     return h(
       'div',
       { class: 'cond cond-leaf', 'data-path': path },
       h('span', { class: 'field-error' }),
-      h('span', { class: 'leaf-part', 'data-path': at(path, 'fact') }, factControl, h('span', { class: 'field-error' })),
-      h('span', { class: 'leaf-part', 'data-path': at(path, 'operator') }, operatorControl, h('span', { class: 'field-error' })),
-      h('span', { class: 'leaf-part', 'data-path': at(path, 'value') }, valueControl, h('span', { class: 'field-error' })),
+      h(
+        'span',
+        { class: 'leaf-part', 'data-path': at(path, 'fact') },
+        factControl,
+        h('span', { class: 'field-error' }),
+      ),
+      h(
+        'span',
+        { class: 'leaf-part', 'data-path': at(path, 'operator') },
+        operatorControl,
+        h('span', { class: 'field-error' }),
+      ),
+      h(
+        'span',
+        { class: 'leaf-part', 'data-path': at(path, 'value') },
+        valueControl,
+        h('span', { class: 'field-error' }),
+      ),
       disabled ? null : h('span', { class: 'cond-actions' }, ...actions),
     );
   }
 
   /** One node; `replace` swaps it in its parent, `remove` takes it out (absent at the root). */
-  function renderNode(node: Node, path: string, replace: (next: Node) => void, remove?: () => void, root = false): HTMLElement {
+  function renderNode(
+    node: Node,
+    path: string,
+    replace: (next: Node) => void,
+    remove?: () => void,
+    root = false,
+  ): HTMLElement {
     const actions: HTMLElement[] = [];
-    if (!root) actions.push(button(t('wrap'), () => { replace({ any: [withoutLabel(node)] }); change(true); }, { class: 'small ghost' }));
-    if (remove) actions.push(button('✕', () => { remove(); change(true); }, { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') }));
+    if (!root)
+      actions.push(
+        button(
+          t('wrap'),
+          () => {
+            replace({ any: [withoutLabel(node)] });
+            change(true);
+          },
+          { class: 'small ghost' },
+        ),
+      );
+    if (remove)
+      actions.push(
+        button(
+          '✕',
+          () => {
+            remove();
+            change(true);
+          },
+          { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') },
+        ),
+      );
 
     if ('all' in node || 'any' in node) {
       const kind: 'all' | 'any' = 'all' in node ? 'all' : 'any';
       const children = (node as { all?: Condition[]; any?: Condition[] })[kind] ?? [];
-      const kindControl = select([['all', t('all')], ['any', t('any')]], kind, (next) => {
-        const { label } = node;
-        replace({ [next]: children, ...(label ? { label } : {}) } as Node);
+      const kindControl = select(
+        [
+          ['all', t('all')],
+          ['any', t('any')],
+        ],
+        kind,
+        (next) => {
+          const { label } = node;
+          replace({ [next]: children, ...(label ? { label } : {}) } as Node);
+          change(true);
+        },
+        { class: 'group-kind', disabled },
+      );
+      const add = (child: Condition) => {
+        children.push(child);
         change(true);
-      }, { class: 'group-kind', disabled });
-      const add = (child: Condition) => { children.push(child); change(true); };
+      };
       const firstNamed = Object.keys(doc.namedConditions ?? {})[0] ?? '';
       return h(
         'div',
         { class: `cond cond-group ${kind}`, 'data-path': path },
-        h('div', { class: 'cond-head' }, kindControl, h('span', { class: 'field-error' }), disabled ? null : h('span', { class: 'cond-actions' }, ...actions)),
+        h(
+          'div',
+          { class: 'cond-head' },
+          kindControl,
+          h('span', { class: 'field-error' }),
+          disabled ? null : h('span', { class: 'cond-actions' }, ...actions),
+        ),
         h(
           'div',
           { class: 'cond-children' },
           ...children.map((child, i) =>
-            renderNode(child as Node, at(at(path, kind), i), (next) => { children[i] = next; }, () => { children.splice(i, 1); }),
+            renderNode(
+              child as Node,
+              at(at(path, kind), i),
+              (next) => {
+                children[i] = next;
+              },
+              () => {
+                children.splice(i, 1);
+              },
+            ),
           ),
         ),
         disabled
@@ -115,20 +190,41 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
           : h(
               'div',
               { class: 'cond-add' },
-              button(`+ ${t('addLeaf')}`, () => add({ fact: '', operator: 'equal', value: '' }), { class: 'small add-leaf' }),
+              button(`+ ${t('addLeaf')}`, () => add({ fact: '', operator: 'equal', value: '' }), {
+                class: 'small add-leaf',
+              }),
               button(`+ ${t('addGroup')}`, () => add({ all: [] }), { class: 'small' }),
-              button(`+ ${t('addNot')}`, () => add({ not: { fact: '', operator: 'equal', value: '' } }), { class: 'small' }),
-              firstNamed ? button(`+ ${t('addReference')}`, () => add({ condition: firstNamed }), { class: 'small' }) : null,
+              button(`+ ${t('addNot')}`, () => add({ not: { fact: '', operator: 'equal', value: '' } }), {
+                class: 'small',
+              }),
+              firstNamed
+                ? button(`+ ${t('addReference')}`, () => add({ condition: firstNamed }), { class: 'small' })
+                : null,
             ),
       );
     }
     if ('not' in node) {
-      const unwrap = button(t('unwrap'), () => { replace(node.not as Node); change(true); }, { class: 'small ghost' });
+      const unwrap = button(
+        t('unwrap'),
+        () => {
+          replace(node.not as Node);
+          change(true);
+        },
+        { class: 'small ghost' },
+      );
       return h(
         'div',
         { class: 'cond cond-not', 'data-path': path },
-        h('div', { class: 'cond-head' }, h('strong', {}, t('not')), h('span', { class: 'field-error' }), disabled ? null : h('span', { class: 'cond-actions' }, unwrap, ...actions)),
-        renderNode(node.not as Node, at(path, 'not'), (next) => { (node as { not: Condition }).not = next; }),
+        h(
+          'div',
+          { class: 'cond-head' },
+          h('strong', {}, t('not')),
+          h('span', { class: 'field-error' }),
+          disabled ? null : h('span', { class: 'cond-actions' }, unwrap, ...actions),
+        ),
+        renderNode(node.not as Node, at(path, 'not'), (next) => {
+          (node as { not: Condition }).not = next;
+        }),
       );
     }
     if ('condition' in node) {
@@ -138,9 +234,20 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
         'div',
         { class: 'cond cond-ref', 'data-path': path },
         h('span', { class: 'ref-kind' }, t('refersTo')),
-        h('span', { class: 'leaf-part', 'data-path': at(path, 'condition') },
-          select(names.map((name): [string, string] => [name, name]), node.condition, (name) => { (node as { condition: string }).condition = name; change(true); }, { disabled }),
-          h('span', { class: 'field-error' })),
+        h(
+          'span',
+          { class: 'leaf-part', 'data-path': at(path, 'condition') },
+          select(
+            names.map((name): [string, string] => [name, name]),
+            node.condition,
+            (name) => {
+              (node as { condition: string }).condition = name;
+              change(true);
+            },
+            { disabled },
+          ),
+          h('span', { class: 'field-error' }),
+        ),
         named?.label ? h('span', { class: 'ref-label' }, pick(named.label)) : null,
         h('span', { class: 'field-error' }),
         disabled ? null : h('span', { class: 'cond-actions' }, ...actions),
@@ -153,18 +260,27 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
     const path = at('namedConditions', name);
     const replace = (next: Node) => {
       const { label } = doc.namedConditions[name];
-      doc.namedConditions[name] = { ...(withoutLabel(next) as Node), ...(label ? { label } : {}) } as Policy['namedConditions'][string];
+      doc.namedConditions[name] = {
+        ...(withoutLabel(next) as Node),
+        ...(label ? { label } : {}),
+      } as Policy['namedConditions'][string];
     };
     const label = (language: 'zh' | 'en') =>
-      textInput(node.label?.[language], (value) => {
-        node.label = { zh: node.label?.zh ?? '', en: node.label?.en ?? '', [language]: value };
-        change(false);
-      }, { disabled });
+      textInput(
+        node.label?.[language],
+        (value) => {
+          node.label = { zh: node.label?.zh ?? '', en: node.label?.en ?? '', [language]: value };
+          change(false);
+        },
+        { disabled },
+      );
     const rename = textInput(name, () => undefined, { disabled, class: 'named-name' });
     rename.addEventListener('change', () => {
       const next = rename.value.trim();
       if (!next || next === name || next in doc.namedConditions) return;
-      doc.namedConditions = Object.fromEntries(Object.entries(doc.namedConditions).map(([k, v]) => [k === name ? next : k, v]));
+      doc.namedConditions = Object.fromEntries(
+        Object.entries(doc.namedConditions).map(([k, v]) => [k === name ? next : k, v]),
+      );
       renameReferences(doc.conditions, name, next);
       for (const other of Object.values(doc.namedConditions)) renameReferences(other, name, next);
       change(true);
@@ -180,7 +296,16 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
         field(t('labelZh'), label('zh'), at(at(path, 'label'), 'zh')),
         field(t('labelEn'), label('en'), at(at(path, 'label'), 'en')),
       ),
-      renderNode(node, path, replace, disabled ? undefined : () => { delete doc.namedConditions[name]; }),
+      renderNode(
+        node,
+        path,
+        replace,
+        disabled
+          ? undefined
+          : () => {
+              delete doc.namedConditions[name];
+            },
+      ),
     );
   });
 
@@ -191,17 +316,33 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
     h('h3', {}, t('sectionConditions')),
     h('span', { class: 'field-error' }),
     h('h4', {}, t('rootConditions')),
-    renderNode(doc.conditions as Node, 'conditions', (next) => { doc.conditions = next as Policy['conditions']; }, undefined, true),
+    renderNode(
+      doc.conditions as Node,
+      'conditions',
+      (next) => {
+        doc.conditions = next as Policy['conditions'];
+      },
+      undefined,
+      true,
+    ),
     h('h4', { 'data-path': 'namedConditions' }, t('namedConditions'), h('span', { class: 'field-error' })),
     ...namedCards,
     disabled
       ? null
-      : h('div', { class: 'row' }, newName, button(`+ ${t('addNamed')}`, () => {
-          const name = newName.value.trim();
-          if (!name || name in (doc.namedConditions ?? {})) return;
-          doc.namedConditions = { ...doc.namedConditions, [name]: { fact: '', operator: 'equal', value: '', label: { zh: '', en: '' } } };
-          change(true);
-        })),
+      : h(
+          'div',
+          { class: 'row' },
+          newName,
+          button(`+ ${t('addNamed')}`, () => {
+            const name = newName.value.trim();
+            if (!name || name in (doc.namedConditions ?? {})) return;
+            doc.namedConditions = {
+              ...doc.namedConditions,
+              [name]: { fact: '', operator: 'equal', value: '', label: { zh: '', en: '' } },
+            };
+            change(true);
+          }),
+        ),
   );
 }
 
@@ -209,7 +350,8 @@ function renameReferences(node: unknown, from: string, to: string): void {
   if (typeof node !== 'object' || node === null) return;
   const record = node as Record<string, unknown>;
   if (record.condition === from) record.condition = to;
-  for (const key of ['all', 'any']) if (Array.isArray(record[key])) for (const child of record[key] as unknown[]) renameReferences(child, from, to);
+  for (const key of ['all', 'any'])
+    if (Array.isArray(record[key])) for (const child of record[key] as unknown[]) renameReferences(child, from, to);
   if (record.not) renameReferences(record.not, from, to);
 }
 

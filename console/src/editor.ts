@@ -18,7 +18,13 @@ import { renderTests } from './tests-view.js';
 import type { Catalog, Issue, Policy, TestReport, VersionView } from './types.js';
 
 export type Tab = 'form' | 'json' | 'tests' | 'simulation' | 'history';
-const TABS: Array<[Tab, MessageKey]> = [['form', 'tabForm'], ['json', 'tabJson'], ['tests', 'tabTests'], ['simulation', 'tabSimulation'], ['history', 'tabHistory']];
+const TABS: Array<[Tab, MessageKey]> = [
+  ['form', 'tabForm'],
+  ['json', 'tabJson'],
+  ['tests', 'tabTests'],
+  ['simulation', 'tabSimulation'],
+  ['history', 'tabHistory'],
+];
 
 export interface EditorDeps {
   catalog: Catalog;
@@ -27,7 +33,13 @@ export interface EditorDeps {
 }
 
 /** Draws one version into `root`; the answer tells the router whether leaving would lose edits. */
-export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId: string, version: number, initialTab: Tab): Promise<{ dirty(): boolean }> {
+export async function renderEditor(
+  root: HTMLElement,
+  deps: EditorDeps,
+  policyId: string,
+  version: number,
+  initialTab: Tab,
+): Promise<{ dirty(): boolean }> {
   const base = `/policies/${policyId}/versions/${version}`;
   let view = await api<VersionView>('GET', base);
   let doc = structuredClone(view.document) as Policy;
@@ -49,7 +61,8 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
   const pane = h('div', { class: 'pane' });
   const note = h('input', { type: 'text', class: 'note', placeholder: t('notePlaceholder'), 'aria-label': t('note') });
 
-  const say = (text: string, kind: 'ok' | 'bad' | 'info' = 'info') => mount(flash, h('div', { class: `flash-${kind}` }, text));
+  const say = (text: string, kind: 'ok' | 'bad' | 'info' = 'info') =>
+    mount(flash, h('div', { class: `flash-${kind}` }, text));
   const fail = (error: unknown) => {
     if (error instanceof ApiFailure && error.issues.length > 0) {
       issues = error.issues;
@@ -92,7 +105,10 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
     try {
       const message = await run();
       await reload();
-      say(message || t('done', { action: label }), message && message !== t('valid') && message.startsWith('✗') ? 'bad' : 'ok');
+      say(
+        message || t('done', { action: label }),
+        message && message !== t('valid') && message.startsWith('✗') ? 'bad' : 'ok',
+      );
     } catch (error) {
       fail(error);
       await reload().catch(() => undefined);
@@ -155,28 +171,51 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
     if (editable()) actions.push(button(t('save'), act(t('save'), save), { class: 'act-save', disabled: !dirty }));
     if (status === 'draft') {
       actions.push(button(t('validate'), validate, { class: 'act-validate' }));
-      actions.push(button(t('runTests'), () => {
-        switchTab('tests');
-        pane.querySelector<HTMLButtonElement>('.run-tests')?.click();
-      }, { class: 'act-test' }));
+      actions.push(
+        button(
+          t('runTests'),
+          () => {
+            switchTab('tests');
+            pane.querySelector<HTMLButtonElement>('.run-tests')?.click();
+          },
+          { class: 'act-test' },
+        ),
+      );
       actions.push(button(t('simulate'), () => switchTab('simulation'), { class: 'act-simulate' }));
-      if (role === 'officer') actions.push(button(t('submit'), step('submit', t('submit')), { class: 'primary act-submit' }));
+      if (role === 'officer')
+        actions.push(button(t('submit'), step('submit', t('submit')), { class: 'primary act-submit' }));
     }
     if (status === 'submitted' && role === 'reviewer') {
       actions.push(button(t('approve'), step('approve', t('approve')), { class: 'primary act-approve' }));
       actions.push(button(t('reject'), step('reject', t('reject'), true), { class: 'danger act-reject' }));
     }
     if (status === 'approved') actions.push(button(t('publish'), publish, { class: 'primary act-publish' }));
-    if (status === 'published' && role === 'reviewer') actions.push(button(t('retire'), step('retire', t('retire'), true), { class: 'danger act-retire' }));
-    if ((status === 'published' || status === 'retired') && role === 'officer') actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
+    if (status === 'published' && role === 'reviewer')
+      actions.push(button(t('retire'), step('retire', t('retire'), true), { class: 'danger act-retire' }));
+    if ((status === 'published' || status === 'retired') && role === 'officer')
+      actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
     const wantsNote = actions.some((a) => /act-(submit|approve|reject|retire)/.test(a.className));
     mount(
       header,
       h('a', { href: '#/', class: 'back' }, `← ${t('back')}`),
-      h('div', { class: 'title-row' }, h('h2', {}, pick(doc.title) || policyId, h('span', { class: 'version' }, ` v${version}`)), statusBadge(status), dirty ? h('span', { class: 'chip dirty' }, t('unsaved')) : null),
+      h(
+        'div',
+        { class: 'title-row' },
+        h('h2', {}, pick(doc.title) || policyId, h('span', { class: 'version' }, ` v${version}`)),
+        statusBadge(status),
+        dirty ? h('span', { class: 'chip dirty' }, t('unsaved')) : null,
+      ),
       h('div', { class: 'muted mono' }, policyId),
-      h('div', { class: 'chips' }, checkChip(t('checkValidation'), view.validation, view.hash), checkChip(t('checkTests'), view.tests, view.hash), checkChip(t('checkSimulation'), view.simulation, view.hash)),
-      !editable() && view.status !== 'draft' ? h('p', { class: 'muted' }, t('readOnly', { status: tOr(`status_${status}`, status) })) : null,
+      h(
+        'div',
+        { class: 'chips' },
+        checkChip(t('checkValidation'), view.validation, view.hash),
+        checkChip(t('checkTests'), view.tests, view.hash),
+        checkChip(t('checkSimulation'), view.simulation, view.hash),
+      ),
+      !editable() && view.status !== 'draft'
+        ? h('p', { class: 'muted' }, t('readOnly', { status: tOr(`status_${status}`, status) }))
+        : null,
       h('div', { class: 'actions' }, ...actions, wantsNote ? note : null),
       flash,
     );
@@ -187,16 +226,46 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
   }
 
   function renderIssues(unplaced: Issue[]): void {
-    const list = (shown: Issue[]) => h('ul', {}, ...shown.map((issue) => h('li', {}, h('code', {}, issue.path), ` ${issueText(issue)}`)));
+    const list = (shown: Issue[]) =>
+      h('ul', {}, ...shown.map((issue) => h('li', {}, h('code', {}, issue.path), ` ${issueText(issue)}`)));
     mount(
       issueBox,
-      issues.length > 0 ? h('div', { class: 'issues-summary' }, h('strong', {}, t('issuesFound', { count: issues.length })), list(unplaced.length > 0 ? unplaced : issues)) : null,
-      warnings.length > 0 ? h('div', { class: 'warnings-summary' }, h('strong', {}, t('warningsFound', { count: warnings.length })), list(warnings)) : null,
+      issues.length > 0
+        ? h(
+            'div',
+            { class: 'issues-summary' },
+            h('strong', {}, t('issuesFound', { count: issues.length })),
+            list(unplaced.length > 0 ? unplaced : issues),
+          )
+        : null,
+      warnings.length > 0
+        ? h(
+            'div',
+            { class: 'warnings-summary' },
+            h('strong', {}, t('warningsFound', { count: warnings.length })),
+            list(warnings),
+          )
+        : null,
     );
   }
 
   function renderTabs(): void {
-    mount(tabs, ...TABS.map(([id, key]) => h('button', { type: 'button', role: 'tab', class: `tab tab-${id}`, 'aria-selected': String(id === tab), onclick: () => switchTab(id) }, t(key))));
+    mount(
+      tabs,
+      ...TABS.map(([id, key]) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            role: 'tab',
+            class: `tab tab-${id}`,
+            'aria-selected': String(id === tab),
+            onclick: () => switchTab(id),
+          },
+          t(key),
+        ),
+      ),
+    );
   }
 
   function renderPane(): void {
@@ -205,12 +274,19 @@ export async function renderEditor(root: HTMLElement, deps: EditorDeps, policyId
     let content: HTMLElement;
     if (tab === 'json') content = renderJsonView(c);
     else if (tab === 'tests') content = renderTests(c, runTests, testReport, (report) => (testReport = report));
-    else if (tab === 'simulation') content = renderSimulation(c, simulation, (next) => (simulation = next), save, () => {
-        void api<VersionView>('GET', base).then((latest) => {
-          view = latest;
-          renderHeader();
-        });
-      });
+    else if (tab === 'simulation')
+      content = renderSimulation(
+        c,
+        simulation,
+        (next) => (simulation = next),
+        save,
+        () => {
+          void api<VersionView>('GET', base).then((latest) => {
+            view = latest;
+            renderHeader();
+          });
+        },
+      );
     else if (tab === 'history') content = renderHistory(policyId, version);
     else content = renderForm(c);
     mount(pane, content);

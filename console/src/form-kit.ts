@@ -28,42 +28,83 @@ export interface EditorContext {
 
 /** A labelled control with a slot for its issues, found by `path`. */
 export function field(label: string, control: HTMLElement, path: string, className = ''): HTMLElement {
-  return h('label', { class: `field ${className}`, 'data-path': path }, h('span', { class: 'field-label' }, label), control, h('span', { class: 'field-error' }));
+  return h(
+    'label',
+    { class: `field ${className}`, 'data-path': path },
+    h('span', { class: 'field-label' }, label),
+    control,
+    h('span', { class: 'field-error' }),
+  );
 }
 
-export function textInput(value: string | undefined, onInput: (value: string) => void, attrs: Record<string, string | boolean | undefined> = {}): HTMLInputElement {
+export function textInput(
+  value: string | undefined,
+  onInput: (value: string) => void,
+  attrs: Record<string, string | boolean | undefined> = {},
+): HTMLInputElement {
   const input = h('input', { type: 'text', value: value ?? '', ...attrs });
   input.addEventListener('input', () => onInput(input.value));
   return input;
 }
 
-export function textArea(value: string | undefined, onInput: (value: string) => void, attrs: Record<string, string | number | boolean | undefined> = {}): HTMLTextAreaElement {
+export function textArea(
+  value: string | undefined,
+  onInput: (value: string) => void,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+): HTMLTextAreaElement {
   const area = h('textarea', { rows: 2, ...attrs });
   area.value = value ?? '';
   area.addEventListener('input', () => onInput(area.value));
   return area;
 }
 
-export function select(options: Array<[string, string]>, value: string | undefined, onChange: (value: string) => void, attrs: Record<string, string | boolean | undefined> = {}): HTMLSelectElement {
-  const control = h('select', attrs, ...options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
-  if (value !== undefined && !options.some(([v]) => v === value)) control.prepend(h('option', { value, selected: true }, value));
+export function select(
+  options: Array<[string, string]>,
+  value: string | undefined,
+  onChange: (value: string) => void,
+  attrs: Record<string, string | boolean | undefined> = {},
+): HTMLSelectElement {
+  const control = h(
+    'select',
+    attrs,
+    ...options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)),
+  );
+  if (value !== undefined && !options.some(([v]) => v === value))
+    control.prepend(h('option', { value, selected: true }, value));
   control.addEventListener('change', () => onChange(control.value));
   return control;
 }
 
-export function button(label: string, onClick: () => void, attrs: Record<string, string | boolean | undefined> = {}): HTMLButtonElement {
-  return h('button', { type: 'button', ...attrs, onclick: (event: Event) => { event.preventDefault(); onClick(); } }, label);
+export function button(
+  label: string,
+  onClick: () => void,
+  attrs: Record<string, string | boolean | undefined> = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: (event: Event) => {
+        event.preventDefault();
+        onClick();
+      },
+    },
+    label,
+  );
 }
 
 /** A number if the text is one, otherwise the text itself, so the validator can name the bad value. */
-export const numberOrText = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
+export const numberOrText = (text: string): number | string =>
+  text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 
 /** Marks each issue on the closest element with its path; returns the issues that found no place. */
 export function decorateIssues(root: HTMLElement, issues: Issue[]): Issue[] {
   for (const old of root.querySelectorAll('.invalid')) old.classList.remove('invalid');
   for (const old of root.querySelectorAll('.field-error')) old.replaceChildren();
   const places = new Map<string, HTMLElement>();
-  for (const element of root.querySelectorAll<HTMLElement>('[data-path]')) places.set(element.dataset.path ?? '', element);
+  for (const element of root.querySelectorAll<HTMLElement>('[data-path]'))
+    places.set(element.dataset.path ?? '', element);
   const unplaced: Issue[] = [];
   for (const issue of issues) {
     const place = closest(places, issue.path);
@@ -84,5 +125,7 @@ export function decorateIssues(root: HTMLElement, issues: Issue[]): Issue[] {
 
 /** Every fact of the catalog by key. */
 export function factIndex(catalog: Catalog): Map<string, CatalogField & { source: string }> {
-  return new Map(catalog.sources.flatMap((source) => source.fields.map((f) => [f.key, { ...f, source: source.id }] as const)));
+  return new Map(
+    catalog.sources.flatMap((source) => source.fields.map((f) => [f.key, { ...f, source: source.id }] as const)),
+  );
 }

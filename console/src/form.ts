@@ -24,7 +24,9 @@ export function renderForm(ctx: EditorContext): HTMLElement {
       set({ zh: get()?.zh ?? '', en: get()?.en ?? '', [language]: value });
       edit();
     };
-    return long ? textArea(get()?.[language], onInput, { disabled }) : textInput(get()?.[language], onInput, { disabled });
+    return long
+      ? textArea(get()?.[language], onInput, { disabled })
+      : textInput(get()?.[language], onInput, { disabled });
   };
   const date = (value: string | undefined, onChange: (value: string) => void) => {
     const input = h('input', { type: 'date', value: value ?? '', disabled });
@@ -39,19 +41,110 @@ export function renderForm(ctx: EditorContext): HTMLElement {
     h(
       'div',
       { class: 'grid2' },
-      field(t('titleZh'), text(() => doc.title, (v) => (doc.title = v), 'zh'), 'title.zh'),
-      field(t('titleEn'), text(() => doc.title, (v) => (doc.title = v), 'en'), 'title.en'),
-      field(t('departmentZh'), text(() => doc.department, (v) => (doc.department = v), 'zh'), 'department.zh'),
-      field(t('departmentEn'), text(() => doc.department, (v) => (doc.department = v), 'en'), 'department.en'),
-      field(t('reference'), textArea(doc.reference, (v) => { doc.reference = v; edit(); }, { disabled, rows: 3 }), 'reference', 'span2'),
-      field(t('effectiveFrom'), date(doc.effective?.from, (v) => { doc.effective = { ...doc.effective, from: v }; edit(); }), 'effective.from'),
-      field(t('effectiveTo'), date(doc.effective?.to, (v) => {
-        doc.effective = v ? { ...doc.effective, to: v } : { from: doc.effective.from };
-        edit();
-      }), 'effective.to'),
-      field(t('mode'), select((['auto', 'offer', 'pledge'] as const).map((m): [string, string] => [m, t(`mode_${m}`)]), doc.mode, (v) => { doc.mode = v as typeof doc.mode; edit(); }, { disabled }), 'mode'),
-      field(t('period'), select((['once', 'year', 'month'] as const).map((p): [string, string] => [p, t(`period_${p}`)]), doc.period, (v) => { doc.period = v as typeof doc.period; edit(); }, { disabled }), 'period'),
-      field(t('subject'), select((['person', 'enterprise'] as const).map((s): [string, string] => [s, t(`subject_${s}`)]), doc.subject, (v) => { doc.subject = v as typeof doc.subject; edit(true); }, { disabled }), 'subject'),
+      field(
+        t('titleZh'),
+        text(
+          () => doc.title,
+          (v) => (doc.title = v),
+          'zh',
+        ),
+        'title.zh',
+      ),
+      field(
+        t('titleEn'),
+        text(
+          () => doc.title,
+          (v) => (doc.title = v),
+          'en',
+        ),
+        'title.en',
+      ),
+      field(
+        t('departmentZh'),
+        text(
+          () => doc.department,
+          (v) => (doc.department = v),
+          'zh',
+        ),
+        'department.zh',
+      ),
+      field(
+        t('departmentEn'),
+        text(
+          () => doc.department,
+          (v) => (doc.department = v),
+          'en',
+        ),
+        'department.en',
+      ),
+      field(
+        t('reference'),
+        textArea(
+          doc.reference,
+          (v) => {
+            doc.reference = v;
+            edit();
+          },
+          { disabled, rows: 3 },
+        ),
+        'reference',
+        'span2',
+      ),
+      field(
+        t('effectiveFrom'),
+        date(doc.effective?.from, (v) => {
+          doc.effective = { ...doc.effective, from: v };
+          edit();
+        }),
+        'effective.from',
+      ),
+      field(
+        t('effectiveTo'),
+        date(doc.effective?.to, (v) => {
+          doc.effective = v ? { ...doc.effective, to: v } : { from: doc.effective.from };
+          edit();
+        }),
+        'effective.to',
+      ),
+      field(
+        t('mode'),
+        select(
+          (['auto', 'offer', 'pledge'] as const).map((m): [string, string] => [m, t(`mode_${m}`)]),
+          doc.mode,
+          (v) => {
+            doc.mode = v as typeof doc.mode;
+            edit();
+          },
+          { disabled },
+        ),
+        'mode',
+      ),
+      field(
+        t('period'),
+        select(
+          (['once', 'year', 'month'] as const).map((p): [string, string] => [p, t(`period_${p}`)]),
+          doc.period,
+          (v) => {
+            doc.period = v as typeof doc.period;
+            edit();
+          },
+          { disabled },
+        ),
+        'period',
+      ),
+      field(
+        t('subject'),
+        select(
+          (['person', 'enterprise'] as const).map((s): [string, string] => [s, t(`subject_${s}`)]),
+          doc.subject,
+          (v) => {
+            doc.subject = v as typeof doc.subject;
+            edit(true);
+          },
+          { disabled },
+        ),
+        'subject',
+      ),
     ),
     h(
       'fieldset',
@@ -76,14 +169,40 @@ export function renderForm(ctx: EditorContext): HTMLElement {
   const factRows = Object.entries(doc.facts ?? {}).map(([key, entry]) => {
     const path = at('facts', key);
     const known = facts.get(key);
-    const purpose = textInput(entry.purpose, (v) => { entry.purpose = v; edit(); }, { disabled, 'aria-label': t('purpose') });
+    const purpose = textInput(
+      entry.purpose,
+      (v) => {
+        entry.purpose = v;
+        edit();
+      },
+      { disabled, 'aria-label': t('purpose') },
+    );
     return h(
       'tr',
       { 'data-path': path, 'data-fact': key },
-      h('td', {}, h('span', { class: 'field-error' }), h('strong', {}, known ? pick(known.label) : key), h('div', { class: 'muted mono' }, key)),
+      h(
+        'td',
+        {},
+        h('span', { class: 'field-error' }),
+        h('strong', {}, known ? pick(known.label) : key),
+        h('div', { class: 'muted mono' }, key),
+      ),
       h('td', { 'data-path': at(path, 'source') }, entry.source, h('span', { class: 'field-error' })),
       h('td', { 'data-path': at(path, 'purpose') }, purpose, h('span', { class: 'field-error' })),
-      h('td', {}, disabled ? null : button('✕', () => { delete doc.facts[key]; edit(true); }, { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') })),
+      h(
+        'td',
+        {},
+        disabled
+          ? null
+          : button(
+              '✕',
+              () => {
+                delete doc.facts[key];
+                edit(true);
+              },
+              { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') },
+            ),
+      ),
     );
   });
   const newFact = factSelect(catalog.sources, doc.subject, undefined, (key) => {
@@ -98,7 +217,20 @@ export function renderForm(ctx: EditorContext): HTMLElement {
     { class: 'card', 'data-path': 'facts' },
     h('h3', {}, t('sectionFacts')),
     h('span', { class: 'field-error' }),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'grid-table' }, h('thead', {}, h('tr', {}, h('th', {}, t('fact')), h('th', {}, t('source')), h('th', {}, t('purpose')), h('th', {}))), h('tbody', {}, ...factRows))),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'grid-table' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, h('th', {}, t('fact')), h('th', {}, t('source')), h('th', {}, t('purpose')), h('th', {})),
+        ),
+        h('tbody', {}, ...factRows),
+      ),
+    ),
     disabled ? null : h('div', { class: 'row' }, h('span', { class: 'muted' }, `+ ${t('addFact')}`), newFact),
   );
 
@@ -114,40 +246,87 @@ export function renderForm(ctx: EditorContext): HTMLElement {
         h(
           'table',
           { class: 'grid-table' },
-          h('thead', {}, h('tr', {}, h('th', {}, t('from')), h('th', {}, t('to')), h('th', {}, t('value')), h('th', {}))),
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, t('from')), h('th', {}, t('to')), h('th', {}, t('value')), h('th', {})),
+          ),
           h(
             'tbody',
             {},
             ...rows.map((row, i) => {
               const rowPath = at(path, i);
               const isTable = typeof row.value === 'object' && row.value !== null;
-              const value = textInput(isTable ? JSON.stringify(row.value) : String(row.value ?? ''), (v) => {
-                if (isTable) {
-                  try {
-                    row.value = JSON.parse(v) as Record<string, number>;
-                  } catch {
-                    (row as { value: unknown }).value = v;
-                  }
-                } else (row as { value: unknown }).value = numberOrText(v);
-                edit();
-              }, { disabled, class: 'param-value', 'aria-label': `${name} ${t('value')}` });
+              const value = textInput(
+                isTable ? JSON.stringify(row.value) : String(row.value ?? ''),
+                (v) => {
+                  if (isTable) {
+                    try {
+                      row.value = JSON.parse(v) as Record<string, number>;
+                    } catch {
+                      (row as { value: unknown }).value = v;
+                    }
+                  } else (row as { value: unknown }).value = numberOrText(v);
+                  edit();
+                },
+                { disabled, class: 'param-value', 'aria-label': `${name} ${t('value')}` },
+              );
               return h(
                 'tr',
                 { 'data-path': rowPath },
-                h('td', { 'data-path': at(rowPath, 'from') }, date(row.from, (v) => { row.from = v; edit(); }), h('span', { class: 'field-error' })),
-                h('td', { 'data-path': at(rowPath, 'to') }, date(row.to, (v) => { if (v) row.to = v; else delete row.to; edit(); }), h('span', { class: 'field-error' })),
+                h(
+                  'td',
+                  { 'data-path': at(rowPath, 'from') },
+                  date(row.from, (v) => {
+                    row.from = v;
+                    edit();
+                  }),
+                  h('span', { class: 'field-error' }),
+                ),
+                h(
+                  'td',
+                  { 'data-path': at(rowPath, 'to') },
+                  date(row.to, (v) => {
+                    if (v) row.to = v;
+                    else delete row.to;
+                    edit();
+                  }),
+                  h('span', { class: 'field-error' }),
+                ),
                 h('td', { 'data-path': at(rowPath, 'value') }, value, h('span', { class: 'field-error' })),
-                h('td', {}, disabled ? null : button('✕', () => { rows.splice(i, 1); edit(true); }, { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') })),
+                h(
+                  'td',
+                  {},
+                  disabled
+                    ? null
+                    : button(
+                        '✕',
+                        () => {
+                          rows.splice(i, 1);
+                          edit(true);
+                        },
+                        { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') },
+                      ),
+                ),
               );
             }),
           ),
         ),
       ),
-      disabled ? null : button(`+ ${t('addRow')}`, () => {
-        const last = rows[rows.length - 1];
-        rows.push({ from: '', value: last && typeof last.value === 'object' ? { ...last.value } : (last?.value ?? 0) });
-        edit(true);
-      }, { class: 'small add-row' }),
+      disabled
+        ? null
+        : button(
+            `+ ${t('addRow')}`,
+            () => {
+              const last = rows[rows.length - 1];
+              rows.push({
+                from: '',
+                value: last && typeof last.value === 'object' ? { ...last.value } : (last?.value ?? 0),
+              });
+              edit(true);
+            },
+            { class: 'small add-row' },
+          ),
     );
   });
   const newParameter = textInput('', () => undefined, { placeholder: t('parameterName') });
@@ -157,12 +336,19 @@ export function renderForm(ctx: EditorContext): HTMLElement {
     h('h3', {}, t('sectionParameters')),
     h('span', { class: 'field-error' }),
     ...parameterBlocks,
-    disabled ? null : h('div', { class: 'row' }, newParameter, button(`+ ${t('addParameter')}`, () => {
-      const name = newParameter.value.trim();
-      if (!name || doc.parameters?.[name]) return;
-      doc.parameters = { ...doc.parameters, [name]: [{ from: doc.effective?.from ?? '', value: 0 }] };
-      edit(true);
-    })),
+    disabled
+      ? null
+      : h(
+          'div',
+          { class: 'row' },
+          newParameter,
+          button(`+ ${t('addParameter')}`, () => {
+            const name = newParameter.value.trim();
+            if (!name || doc.parameters?.[name]) return;
+            doc.parameters = { ...doc.parameters, [name]: [{ from: doc.effective?.from ?? '', value: 0 }] };
+            edit(true);
+          }),
+        ),
   );
 
   const benefit = doc.benefit;
@@ -174,24 +360,66 @@ export function renderForm(ctx: EditorContext): HTMLElement {
     h(
       'div',
       { class: 'grid2' },
-      field(t('benefitKind'), select((['cash', 'service', 'card', 'enrollment'] as const).map((k): [string, string] => [k, t(`kind_${k}`)]), benefit?.kind, (v) => {
-        doc.benefit = v === 'cash'
-          ? { kind: 'cash', currency: 'CNY', amount: { type: 'fixed', parameter: Object.keys(doc.parameters ?? {})[0] ?? '' }, description: benefit.description }
-          : { kind: v as 'service', description: benefit.description };
-        edit(true);
-      }, { disabled }), 'benefit.kind'),
+      field(
+        t('benefitKind'),
+        select(
+          (['cash', 'service', 'card', 'enrollment'] as const).map((k): [string, string] => [k, t(`kind_${k}`)]),
+          benefit?.kind,
+          (v) => {
+            doc.benefit =
+              v === 'cash'
+                ? {
+                    kind: 'cash',
+                    currency: 'CNY',
+                    amount: { type: 'fixed', parameter: Object.keys(doc.parameters ?? {})[0] ?? '' },
+                    description: benefit.description,
+                  }
+                : { kind: v as 'service', description: benefit.description };
+            edit(true);
+          },
+          { disabled },
+        ),
+        'benefit.kind',
+      ),
       h('span', {}),
-      field(t('benefitZh'), text(() => doc.benefit.description, (v) => (doc.benefit.description = v), 'zh', true), 'benefit.description.zh'),
-      field(t('benefitEn'), text(() => doc.benefit.description, (v) => (doc.benefit.description = v), 'en', true), 'benefit.description.en'),
+      field(
+        t('benefitZh'),
+        text(
+          () => doc.benefit.description,
+          (v) => (doc.benefit.description = v),
+          'zh',
+          true,
+        ),
+        'benefit.description.zh',
+      ),
+      field(
+        t('benefitEn'),
+        text(
+          () => doc.benefit.description,
+          (v) => (doc.benefit.description = v),
+          'en',
+          true,
+        ),
+        'benefit.description.en',
+      ),
       benefit?.kind === 'cash'
-        ? field(t('amountRule'), textArea(JSON.stringify(benefit.amount), (v) => {
-            try {
-              (benefit as { amount: unknown }).amount = JSON.parse(v);
-              edit();
-            } catch {
-              /* kept as typed until it parses */
-            }
-          }, { disabled, class: 'mono', rows: 2 }), 'benefit.amount', 'span2')
+        ? field(
+            t('amountRule'),
+            textArea(
+              JSON.stringify(benefit.amount),
+              (v) => {
+                try {
+                  (benefit as { amount: unknown }).amount = JSON.parse(v);
+                  edit();
+                } catch {
+                  /* kept as typed until it parses */
+                }
+              },
+              { disabled, class: 'mono', rows: 2 },
+            ),
+            'benefit.amount',
+            'span2',
+          )
         : null,
     ),
   );

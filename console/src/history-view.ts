@@ -17,14 +17,39 @@ export function renderHistory(policyId: string, version: number): HTMLElement {
             h(
               'div',
               { class: `history-entry ${entry.version === version ? 'this-version' : ''}` },
-              h('div', { class: 'history-head' },
+              h(
+                'div',
+                { class: 'history-head' },
                 h('span', { class: `badge action-${entry.action}` }, tOr(`action_${entry.action}`, entry.action)),
                 h('strong', {}, ` v${entry.version} `),
-                h('span', {}, `${entry.actor}${entry.role === 'system' ? '' : ` · ${tOr(`role_${entry.role}`, entry.role)}`}`),
-                h('span', { class: 'muted' }, ` · ${formatTime(entry.at)}`)),
+                h(
+                  'span',
+                  {},
+                  `${entry.actor}${entry.role === 'system' ? '' : ` · ${tOr(`role_${entry.role}`, entry.role)}`}`,
+                ),
+                h('span', { class: 'muted' }, ` · ${formatTime(entry.at)}`),
+              ),
               entry.note ? h('blockquote', {}, entry.note) : null,
               entry.changes.length > 0
-                ? h('pre', { class: 'diff' }, ...entry.changes.map((line) => h('div', { class: line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('~') ? 'mod' : '' }, line)))
+                ? h(
+                    'pre',
+                    { class: 'diff' },
+                    ...entry.changes.map((line) =>
+                      h(
+                        'div',
+                        {
+                          class: line.startsWith('+')
+                            ? 'add'
+                            : line.startsWith('-')
+                              ? 'del'
+                              : line.startsWith('~')
+                                ? 'mod'
+                                : '',
+                        },
+                        line,
+                      ),
+                    ),
+                  )
                 : null,
             ),
           ),

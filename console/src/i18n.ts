@@ -36,4 +36,8 @@ export function pick(text: { zh?: string; en?: string } | undefined): string {
 /** Numbers and dates in the current language's conventions. */
 export const formatNumber = (value: number): string => value.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB');
 export const formatTime = (value: string | Date): string =>
-  new Date(value).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+  new Date(value).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    timeZone: 'Asia/Shanghai',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });

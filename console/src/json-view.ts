@@ -27,7 +27,14 @@ export function renderJsonView(ctx: EditorContext): HTMLElement {
     gutter.replaceChildren(
       ...Array.from({ length: count }, (_, i) => {
         const issues = marks.get(i + 1);
-        return h('div', { class: issues ? 'gl marked' : 'gl', title: issues?.map((issue) => `${issue.path}: ${issueText(issue)}`).join('\n') }, String(i + 1));
+        return h(
+          'div',
+          {
+            class: issues ? 'gl marked' : 'gl',
+            title: issues?.map((issue) => `${issue.path}: ${issueText(issue)}`).join('\n'),
+          },
+          String(i + 1),
+        );
       }),
     );
     problems.replaceChildren(
@@ -36,14 +43,23 @@ export function renderJsonView(ctx: EditorContext): HTMLElement {
         .sort(([a], [b]) => a - b)
         .flatMap(([line, issues]) =>
           issues.map((issue) =>
-            h('button', { type: 'button', class: 'issue-line', onclick: () => jumpTo(line) }, h('span', { class: 'badge bad' }, t('line', { line })), ` ${issue.path}: ${issueText(issue)}`),
+            h(
+              'button',
+              { type: 'button', class: 'issue-line', onclick: () => jumpTo(line) },
+              h('span', { class: 'badge bad' }, t('line', { line })),
+              ` ${issue.path}: ${issueText(issue)}`,
+            ),
           ),
         ),
     );
   };
 
   const jumpTo = (line: number) => {
-    const offset = area.value.split('\n').slice(0, line - 1).join('\n').length + (line > 1 ? 1 : 0);
+    const offset =
+      area.value
+        .split('\n')
+        .slice(0, line - 1)
+        .join('\n').length + (line > 1 ? 1 : 0);
     area.focus();
     area.setSelectionRange(offset, offset);
     area.scrollTop = (line - 3) * 18;
@@ -72,5 +88,11 @@ export function renderJsonView(ctx: EditorContext): HTMLElement {
     gutter.scrollTop = area.scrollTop;
   });
 
-  return h('section', { class: 'card json-view' }, h('p', { class: 'muted' }, t('jsonHint')), h('div', { class: 'json-editor' }, gutter, area), problems);
+  return h(
+    'section',
+    { class: 'card json-view' },
+    h('p', { class: 'muted' }, t('jsonHint')),
+    h('div', { class: 'json-editor' }, gutter, area),
+    problems,
+  );
 }

@@ -12,7 +12,12 @@ export function statusBadge(status: string): HTMLElement {
 /** A check's state for the version's current content: passed, failed, stale or not run. */
 export function checkChip(label: string, check: CheckSummary | undefined, hash: string): HTMLElement {
   const state = !check ? 'missing' : check.hash !== hash ? 'stale' : check.passed ? 'passed' : 'failed';
-  const word = { missing: t('checkMissing'), stale: t('checkStale'), passed: t('checkPassed'), failed: t('checkFailed') }[state];
+  const word = {
+    missing: t('checkMissing'),
+    stale: t('checkStale'),
+    passed: t('checkPassed'),
+    failed: t('checkFailed'),
+  }[state];
   return h('span', { class: `chip check-${state}`, title: check?.detail ?? '' }, `${label}: ${word}`);
 }
 
@@ -26,20 +31,64 @@ export function renderList(open: (id: string, version: number) => void): HTMLEle
           h(
             'tr',
             { class: 'policy-row', 'data-policy': v.policyId, 'data-version': v.version, 'data-status': v.status },
-            h('td', {}, h('a', { href: `#/policy/${v.policyId}/${v.version}`, onclick: (event: Event) => { event.preventDefault(); open(v.policyId, v.version); } }, pick(v.title) || v.policyId), h('div', { class: 'muted mono' }, v.policyId)),
+            h(
+              'td',
+              {},
+              h(
+                'a',
+                {
+                  href: `#/policy/${v.policyId}/${v.version}`,
+                  onclick: (event: Event) => {
+                    event.preventDefault();
+                    open(v.policyId, v.version);
+                  },
+                },
+                pick(v.title) || v.policyId,
+              ),
+              h('div', { class: 'muted mono' }, v.policyId),
+            ),
             h('td', { class: 'num' }, `v${v.version}`),
             h('td', {}, statusBadge(v.status)),
-            h('td', { class: 'checks' }, v.status === 'draft' ? [checkChip(t('checkValidation'), v.validation, v.hash), checkChip(t('checkTests'), v.tests, v.hash)] : null),
+            h(
+              'td',
+              { class: 'checks' },
+              v.status === 'draft'
+                ? [checkChip(t('checkValidation'), v.validation, v.hash), checkChip(t('checkTests'), v.tests, v.hash)]
+                : null,
+            ),
             h('td', { class: 'muted' }, `${v.updatedBy} · ${formatTime(v.updatedAt)}`),
           ),
         ),
       );
     })
-    .catch((error: unknown) => body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'error-box' }, errorText(error)))));
+    .catch((error: unknown) =>
+      body.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'error-box' }, errorText(error)))),
+    );
   return h(
     'section',
     { class: 'card list' },
     h('h2', {}, t('policies')),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'policy-table' }, h('thead', {}, h('tr', {}, h('th', {}, t('colPolicy')), h('th', {}, t('colVersion')), h('th', {}, t('colStatus')), h('th', {}, t('colChecks')), h('th', {}, t('colUpdated')))), body)),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'policy-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, t('colPolicy')),
+            h('th', {}, t('colVersion')),
+            h('th', {}, t('colStatus')),
+            h('th', {}, t('colChecks')),
+            h('th', {}, t('colUpdated')),
+          ),
+        ),
+        body,
+      ),
+    ),
   );
 }

@@ -25,31 +25,78 @@ let catalog: Catalog | undefined;
 let editor: { dirty(): boolean } | undefined;
 
 function shell(content: HTMLElement): void {
-  const switchLang = h('button', { type: 'button', class: 'lang-switch', onclick: () => {
-    if (editor?.dirty() && !window.confirm(t('confirmDiscard'))) return;
-    setLang(currentLang() === 'zh' ? 'en' : 'zh');
-    void route();
-  } }, t('language'));
+  const switchLang = h(
+    'button',
+    {
+      type: 'button',
+      class: 'lang-switch',
+      onclick: () => {
+        if (editor?.dirty() && !window.confirm(t('confirmDiscard'))) return;
+        setLang(currentLang() === 'zh' ? 'en' : 'zh');
+        void route();
+      },
+    },
+    t('language'),
+  );
   mount(
     app,
     h(
       'header',
       { class: 'top' },
-      h('a', { href: '#/', class: 'brand' }, h('strong', {}, t(brandOf(session?.role)[0])), h('span', { class: 'muted' }, t(brandOf(session?.role)[1]))),
+      h(
+        'a',
+        { href: '#/', class: 'brand' },
+        h('strong', {}, t(brandOf(session?.role)[0])),
+        h('span', { class: 'muted' }, t(brandOf(session?.role)[1])),
+      ),
       session && isPolicyRole(session.role)
-        ? h('nav', { class: 'top-nav' },
-            h('a', { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` }, t('navPolicies')),
-            h('a', { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` }, t('navSweeps')),
+        ? h(
+            'nav',
+            { class: 'top-nav' },
+            h(
+              'a',
+              { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` },
+              t('navPolicies'),
+            ),
+            h(
+              'a',
+              { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` },
+              t('navSweeps'),
+            ),
             metricsLink(),
-            mayReadObjections(session.role) ? objectionsLink() : null)
+            mayReadObjections(session.role) ? objectionsLink() : null,
+          )
         : null,
       session && !isPolicyRole(session.role) ? caseNav(session.role) : null,
       h(
         'div',
         { class: 'who' },
-        session ? h('span', { class: 'user' }, h('strong', { class: 'user-name' }, session.name), ' · ', h('span', { class: 'user-role' }, t(`role_${session.role}`))) : null,
+        session
+          ? h(
+              'span',
+              { class: 'user' },
+              h('strong', { class: 'user-name' }, session.name),
+              ' · ',
+              h('span', { class: 'user-role' }, t(`role_${session.role}`)),
+            )
+          : null,
         switchLang,
-        session ? h('button', { type: 'button', class: 'ghost sign-out', onclick: () => { tokenStore.clear(); session = undefined; location.hash = '#/'; void route(); } }, t('signOut')) : null,
+        session
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'ghost sign-out',
+                onclick: () => {
+                  tokenStore.clear();
+                  session = undefined;
+                  location.hash = '#/';
+                  void route();
+                },
+              },
+              t('signOut'),
+            )
+          : null,
       ),
     ),
     h('main', {}, content),
@@ -68,21 +115,41 @@ function brandOf(role: string | undefined): [MessageKey, MessageKey] {
 
 /** The navigation of the issue-5 roles: case search, assigned inspections, or the citizen's own page. */
 function caseNav(role: string): HTMLElement {
-  const current = (pattern: RegExp) => (pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '');
-  if (role === 'citizen') return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
-  return h('nav', { class: 'top-nav' }, h('a', { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` }, t(role === 'inspector' ? 'navInspections' : 'navCases')), role === 'supervisor' ? metricsLink() : null, role === 'supervisor' ? objectionsLink() : null);
+  const current = (pattern: RegExp) =>
+    pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '';
+  if (role === 'citizen')
+    return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
+  return h(
+    'nav',
+    { class: 'top-nav' },
+    h(
+      'a',
+      { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` },
+      t(role === 'inspector' ? 'navInspections' : 'navCases'),
+    ),
+    role === 'supervisor' ? metricsLink() : null,
+    role === 'supervisor' ? objectionsLink() : null,
+  );
 }
 
 /** Programme metrics (#/metrics): supervisors, officers and reviewers (client/api/metrics-routes.ts METRICS_ROLES). */
 const mayReadMetrics = (role: string): boolean => role === 'supervisor' || isPolicyRole(role);
 function metricsLink(): HTMLElement {
-  return h('a', { href: '#/metrics', class: `nav-metrics${/^#\/metrics/.test(location.hash) ? ' current' : ''}` }, t('navMetrics'));
+  return h(
+    'a',
+    { href: '#/metrics', class: `nav-metrics${/^#\/metrics/.test(location.hash) ? ' current' : ''}` },
+    t('navMetrics'),
+  );
 }
 
 /** Objections (#/objections): supervisors handle them, officers read them (client/objections.ts; the API lists them for both). */
 const mayReadObjections = (role: string): boolean => role === 'supervisor' || role === 'officer';
 function objectionsLink(): HTMLElement {
-  return h('a', { href: '#/objections', class: `nav-objections${/^#\/objections/.test(location.hash) ? ' current' : ''}` }, t('navObjections'));
+  return h(
+    'a',
+    { href: '#/objections', class: `nav-objections${/^#\/objections/.test(location.hash) ? ' current' : ''}` },
+    t('navObjections'),
+  );
 }
 
 /** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
@@ -129,7 +196,13 @@ async function route(): Promise<void> {
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {
     editor = undefined;
-    return shell(renderObjections(objection[1] === undefined ? undefined : decodeURIComponent(objection[1]), session.role, catalog));
+    return shell(
+      renderObjections(
+        objection[1] === undefined ? undefined : decodeURIComponent(objection[1]),
+        session.role,
+        catalog,
+      ),
+    );
   }
   if (!isPolicyRole(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
@@ -137,11 +210,28 @@ async function route(): Promise<void> {
   if (location.hash === '#/sweeps') return shell(renderSweepList());
   const sweep = /^#\/sweep\/(.+)$/.exec(location.hash);
   if (sweep) return shell(renderSweep(decodeURIComponent(sweep[1]), session, catalog));
-  if (!match) return shell(renderList((id, version) => { location.hash = `#/policy/${id}/${version}/form`; }));
+  if (!match)
+    return shell(
+      renderList((id, version) => {
+        location.hash = `#/policy/${id}/${version}/form`;
+      }),
+    );
   const content = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   shell(content);
   try {
-    editor = await renderEditor(content, { catalog, session, navigate: (hash) => { location.hash = hash; } }, match[1], Number(match[2]), (match[3] ?? 'form') as Tab);
+    editor = await renderEditor(
+      content,
+      {
+        catalog,
+        session,
+        navigate: (hash) => {
+          location.hash = hash;
+        },
+      },
+      match[1],
+      Number(match[2]),
+      (match[3] ?? 'form') as Tab,
+    );
   } catch (error) {
     mount(content, h('p', { class: 'error-box' }, errorText(error)), h('a', { href: '#/' }, t('back')));
   }

@@ -6,7 +6,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   // Programme metrics: metrics-view.ts
   navMetrics: 'Metrics',
   metricsTitle: 'Programme metrics',
-  metricsIntro: 'The indicators the certificate-free city plan asks supervisors to monitor: apply-free grants, take-up, data-sharing demand satisfaction and certificate substitution. Leave the dates empty for all time.',
+  metricsIntro:
+    'The indicators the certificate-free city plan asks supervisors to monitor: apply-free grants, take-up, data-sharing demand satisfaction and certificate substitution. Leave the dates empty for all time.',
   metricsFrom: 'From',
   metricsTo: 'To',
   metricsApply: 'Show',
@@ -254,8 +255,10 @@ export const en: Partial<Record<MessageKey, string>> = {
   sweepCauses: 'Why undetermined (missing data)',
   sweepBack: 'Sweeps',
   launchTitle: 'Launch the sweep for this version',
-  launchIntro: 'Screens the whole city once under this version: the eligible are granted or offered as the policy says; no one is handled twice.',
-  launchSimulation: 'Last impact simulation ({asOf}, {population} subjects): eligible {eligible}, undetermined {undetermined}, cost ¥{cost} ({period})',
+  launchIntro:
+    'Screens the whole city once under this version: the eligible are granted or offered as the policy says; no one is handled twice.',
+  launchSimulation:
+    'Last impact simulation ({asOf}, {population} subjects): eligible {eligible}, undetermined {undetermined}, cost ¥{cost} ({period})',
   launchSimDetail: 'Impact simulation: {detail}',
   launchNoSimulation: 'No impact simulation to show for this version.',
   launchAsOf: 'Sweep date',
@@ -273,7 +276,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   navInspections: 'Inspections',
   navMe: 'My services',
   casesTitle: 'Case search',
-  casesIntro: 'Type a resident ID or credit code to find cases; the ID is used for the search only, and answers show it masked.',
+  casesIntro:
+    'Type a resident ID or credit code to find cases; the ID is used for the search only, and answers show it masked.',
   caseSubject: 'Resident ID / credit code',
   caseSubjectPlaceholder: 'Resident ID or unified social credit code',
   caseSearch: 'Search',
@@ -299,7 +303,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   caseMissingFacts: 'Missing data: {facts}',
   caseNoDecision: 'No decision yet.',
   caseWhatIf: 'What would change the outcome · when it changes next',
-  caseWhatIfNeedsId: 'Unmask the full identifier to see what would change the outcome and when it changes next (the data is read under that ID, and logged).',
+  caseWhatIfNeedsId:
+    'Unmask the full identifier to see what would change the outcome and when it changes next (the data is read under that ID, and logged).',
   caseFlip: 'If {changes}, the outcome would be {outcome}',
   caseNoFlip: 'No small change of data found that would change the outcome.',
   caseNextChange: 'From {date} the outcome becomes {outcome}',
@@ -354,7 +359,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   meAccessPurpose: 'For: {policy} ({purposes})',
   meNoAccess: 'No one has used your data yet.',
   objectionTitle: 'File an objection',
-  objectionIntro: 'Dispute a decision or the data it used; the owning department checks and corrects it, and the decision is made again.',
+  objectionIntro:
+    'Dispute a decision or the data it used; the owning department checks and corrects it, and the decision is made again.',
   objectionPolicy: 'Decision',
   objectionKind: 'Objection to',
   objectionKind_decision: 'the decision',
@@ -376,8 +382,10 @@ export const en: Partial<Record<MessageKey, string>> = {
   // Objection handling: objections-view.ts
   navObjections: 'Objections',
   objTitle: 'Objections',
-  objIntro: 'Objections to decisions and the data behind them. Record the owning department’s correction and the decision is made again as of its original date, with the difference paid or recovered; without a correction, re-evaluate on the records as they stand or reject, with a reason.',
-  objIntroReadOnly: 'Every objection and how it was handled (sensitive values masked). Corrections and answers are recorded by supervisors.',
+  objIntro:
+    'Objections to decisions and the data behind them. Record the owning department’s correction and the decision is made again as of its original date, with the difference paid or recovered; without a correction, re-evaluate on the records as they stand or reject, with a reason.',
+  objIntroReadOnly:
+    'Every objection and how it was handled (sensitive values masked). Corrections and answers are recorded by supervisors.',
   objFilter: 'Filter by status',
   objFilterAll: 'All',
   objColFiled: 'Filed',
@@ -415,7 +423,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   objColDue: 'Due',
   objSteps: 'Steps',
   objCorrectTitle: 'Record the correction',
-  objCorrectIntro: 'Record the value as the department that owns the data corrected it. The decision is then made again as of its original date and the difference paid or recovered.',
+  objCorrectIntro:
+    'Record the value as the department that owns the data corrected it. The decision is then made again as of its original date and the difference paid or recovered.',
   objCorrectFact: 'Data item corrected',
   objNewValue: 'Corrected value',
   objCorrectReason: 'Reason for the correction (required)',

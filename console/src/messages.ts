@@ -192,7 +192,8 @@ export const zh = {
   // Programme metrics (监督指标): metrics-view.ts
   navMetrics: '监督指标',
   metricsTitle: '监督指标',
-  metricsIntro: '按《“无证明城市”建设实施方案》督查评估要求，动态监测免申即享兑现、应享尽享、数据共享需求满足率与电子证照证明替代率。日期为空时统计全部。',
+  metricsIntro:
+    '按《“无证明城市”建设实施方案》督查评估要求，动态监测免申即享兑现、应享尽享、数据共享需求满足率与电子证照证明替代率。日期为空时统计全部。',
   metricsFrom: '起始日期',
   metricsTo: '截止日期',
   metricsApply: '查询',
@@ -259,7 +260,8 @@ export const zh = {
   sweepBack: '筛查列表',
   launchTitle: '为该版本发起主动筛查',
   launchIntro: '按该版本对全市人群筛查一次：符合条件者按兑现方式自动发放或收到确认邀请，已办理过的不会重复。',
-  launchSimulation: '最近一次影响模拟（{asOf}，{population} 人）：符合 {eligible}，待核实 {undetermined}，支出 ¥{cost}（{period}）',
+  launchSimulation:
+    '最近一次影响模拟（{asOf}，{population} 人）：符合 {eligible}，待核实 {undetermined}，支出 ¥{cost}（{period}）',
   launchSimDetail: '影响模拟：{detail}',
   launchNoSimulation: '该版本暂无影响模拟结果。',
   launchAsOf: '筛查日期',
@@ -380,7 +382,8 @@ export const zh = {
   // Objection handling (异议处理): objections-view.ts; statuses and kinds share the citizen page's objection* keys
   navObjections: '异议处理',
   objTitle: '异议处理',
-  objIntro: '群众或经办人对认定结果及所用数据提出的异议。代数据所属部门登记更正后，系统按原判定日期重新认定，并补发或追回差额；不需更正数据的，可按现有数据重新认定或不予支持。',
+  objIntro:
+    '群众或经办人对认定结果及所用数据提出的异议。代数据所属部门登记更正后，系统按原判定日期重新认定，并补发或追回差额；不需更正数据的，可按现有数据重新认定或不予支持。',
   objIntroReadOnly: '全部异议及其办理情况（敏感数据已脱敏）。登记更正和处理由督查人员负责。',
   objFilter: '按状态筛选',
   objFilterAll: '全部',

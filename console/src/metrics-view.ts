@@ -12,33 +12,99 @@ import { formatNumber, pick, t } from './i18n.js';
 import { todayInCity } from './simulation-view.js';
 
 type Text = { zh: string; en: string };
-interface Latency { count: number; p50Seconds?: number; p90Seconds?: number; p99Seconds?: number }
-interface PolicyRow { policyId: string; title: Text; department: Text; grants: number; amount: number; decisions: number; undetermined: number; takeUpEligible: number; takeUpGranted: number }
+interface Latency {
+  count: number;
+  p50Seconds?: number;
+  p90Seconds?: number;
+  p99Seconds?: number;
+}
+interface PolicyRow {
+  policyId: string;
+  title: Text;
+  department: Text;
+  grants: number;
+  amount: number;
+  decisions: number;
+  undetermined: number;
+  takeUpEligible: number;
+  takeUpGranted: number;
+}
 /** GET /programme-metrics (client/metrics.ts ProgrammeMetrics), the parts shown here. */
 export interface ProgrammeMetricsView {
   readAt: string;
   indicators: Record<string, { label: Text; definition: Text }>;
-  grants: { count: number; amount: number; revoked: number; byBasis: Record<string, number>; byMonth: Array<{ month: string; count: number; amount: number }> };
+  grants: {
+    count: number;
+    amount: number;
+    revoked: number;
+    byBasis: Record<string, number>;
+    byMonth: Array<{ month: string; count: number; amount: number }>;
+  };
   byPolicy: PolicyRow[];
   byDepartment: Array<Omit<PolicyRow, 'policyId' | 'title'>>;
   takeUp: { eligible: number; granted: number; rate: number | null };
-  undetermined: { decisions: number; undetermined: number; rate: number | null; causes: Array<{ source: string; department: Text; fact: string; factLabel: Text; reason: string; reasonLabel: Text; count: number }> };
+  undetermined: {
+    decisions: number;
+    undetermined: number;
+    rate: number | null;
+    causes: Array<{
+      source: string;
+      department: Text;
+      fact: string;
+      factLabel: Text;
+      reason: string;
+      reasonLabel: Text;
+      count: number;
+    }>;
+  };
   latency: Latency & { byBasis: Record<string, Latency> };
-  dataSharing: { requested: number; answered: number; notFound: number; failed: number; rate: number | null; byDepartment: Array<{ department: Text; requested: number; answered: number; notFound: number; failed: number }> };
+  dataSharing: {
+    requested: number;
+    answered: number;
+    notFound: number;
+    failed: number;
+    rate: number | null;
+    byDepartment: Array<{ department: Text; requested: number; answered: number; notFound: number; failed: number }>;
+  };
   certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
   casesRunning?: number;
 }
 
-interface Bar { label: string; value: number; text: string; series: string; track?: boolean; hint?: string }
-
-/** One bar per row, its text beside it, scaled to `max` (rates: 1, drawn over a grey 100% track); `legend` pairs series with labels. */
-function bars(title: string, rows: Bar[], max: number | undefined, className: string, legend: Array<[string, string]> = []): HTMLElement {
-  const chartRows = rows.map((row) => ({ label: row.label, hint: row.hint, bars: [{ value: row.value, series: row.series, text: row.text }] }));
-  return barChart(title, chartRows, formatNumber, { max, track: rows.some((row) => row.track), legend, className }, t('metricsNone'));
+interface Bar {
+  label: string;
+  value: number;
+  text: string;
+  series: string;
+  track?: boolean;
+  hint?: string;
 }
 
-const causeSeries = (reason: string) => (reason === 'source-failed' ? 'down' : reason === 'no-record' ? 'base' : 'unknown');
-const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate >= 0.9995 || rate === 0 ? 0 : 1)}%`);
+/** One bar per row, its text beside it, scaled to `max` (rates: 1, drawn over a grey 100% track); `legend` pairs series with labels. */
+function bars(
+  title: string,
+  rows: Bar[],
+  max: number | undefined,
+  className: string,
+  legend: Array<[string, string]> = [],
+): HTMLElement {
+  const chartRows = rows.map((row) => ({
+    label: row.label,
+    hint: row.hint,
+    bars: [{ value: row.value, series: row.series, text: row.text }],
+  }));
+  return barChart(
+    title,
+    chartRows,
+    formatNumber,
+    { max, track: rows.some((row) => row.track), legend, className },
+    t('metricsNone'),
+  );
+}
+
+const causeSeries = (reason: string) =>
+  reason === 'source-failed' ? 'down' : reason === 'no-record' ? 'base' : 'unknown';
+const percent = (rate: number | null | undefined) =>
+  rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate >= 0.9995 || rate === 0 ? 0 : 1)}%`;
 const money = (amount: number) => `¥${formatNumber(Math.round(amount))}`;
 
 /** Seconds as the most readable unit. */
@@ -52,7 +118,13 @@ export function duration(seconds: number | undefined): string {
 }
 
 function stat(label: string, value: string, detail: string, cls: string): HTMLElement {
-  return h('div', { class: `stat ${cls}` }, h('span', {}, label), h('strong', {}, value), h('small', { class: 'muted' }, detail));
+  return h(
+    'div',
+    { class: `stat ${cls}` },
+    h('span', {}, label),
+    h('strong', {}, value),
+    h('small', { class: 'muted' }, detail),
+  );
 }
 
 function dashboard(m: ProgrammeMetricsView): HTMLElement {
@@ -62,44 +134,198 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
   const takeUp = m.byPolicy.filter((row) => row.takeUpEligible > 0);
   // All grants at P50, P90 and P99; then each basis at its median, its P99 beside it (offers wait for the citizen).
   const latencyRows: Bar[] = [
-    ...(m.latency.count === 0 ? [] : ([['P50', m.latency.p50Seconds], ['P90', m.latency.p90Seconds], ['P99', m.latency.p99Seconds]] as const).map(([q, v]) => ({ label: `${t('metricsAll')} ${q}`, value: v ?? 0, text: duration(v), series: 'this' }))),
-    ...Object.entries(m.latency.byBasis).map(([basis, l]) => ({ label: `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} P50`, value: l.p50Seconds ?? 0, text: `${duration(l.p50Seconds)} · P99 ${duration(l.p99Seconds)}`, series: 'base' })),
+    ...(m.latency.count === 0
+      ? []
+      : (
+          [
+            ['P50', m.latency.p50Seconds],
+            ['P90', m.latency.p90Seconds],
+            ['P99', m.latency.p99Seconds],
+          ] as const
+        ).map(([q, v]) => ({ label: `${t('metricsAll')} ${q}`, value: v ?? 0, text: duration(v), series: 'this' }))),
+    ...Object.entries(m.latency.byBasis).map(([basis, l]) => ({
+      label: `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} P50`,
+      value: l.p50Seconds ?? 0,
+      text: `${duration(l.p50Seconds)} · P99 ${duration(l.p99Seconds)}`,
+      series: 'base',
+    })),
   ];
-  const maxLatency = Math.max(1, m.latency.p99Seconds ?? 0, ...Object.values(m.latency.byBasis).map((l) => l.p99Seconds ?? 0));
+  const maxLatency = Math.max(
+    1,
+    m.latency.p99Seconds ?? 0,
+    ...Object.values(m.latency.byBasis).map((l) => l.p99Seconds ?? 0),
+  );
   return h(
     'div',
     { class: 'metrics-body' },
     h(
       'div',
       { class: 'stats metrics-stats' },
-      stat(label('proactiveGrants'), formatNumber(m.grants.count), t('metricsAmount', { amount: money(m.grants.amount) }), 'stat-grants'),
-      stat(label('takeUp'), percent(m.takeUp.rate), t('metricsOf', { part: formatNumber(m.takeUp.granted), whole: formatNumber(m.takeUp.eligible) }), 'stat-takeup'),
-      stat(label('undeterminedRate'), percent(m.undetermined.rate), t('metricsOf', { part: formatNumber(m.undetermined.undetermined), whole: formatNumber(m.undetermined.decisions) }), 'stat-undetermined'),
-      stat(label('eventToGrantLatency'), duration(m.latency.p50Seconds), t('metricsLatencyDetail', { p90: duration(m.latency.p90Seconds), count: formatNumber(m.latency.count) }), 'stat-latency'),
-      stat(label('dataSharingSatisfaction'), percent(m.dataSharing.rate), t('metricsPulls', { failed: formatNumber(m.dataSharing.failed), whole: formatNumber(m.dataSharing.requested) }), 'stat-sharing'),
-      stat(label('certificateSubstitution'), percent(m.certificateSubstitution.rate), t('metricsOf', { part: formatNumber(m.certificateSubstitution.withoutCitizenDocuments), whole: formatNumber(m.certificateSubstitution.decisions) }), 'stat-substitution'),
-      stat(t('metricsRevoked'), formatNumber(m.grants.revoked), Object.entries(m.grants.byBasis).map(([basis, n]) => `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} ${formatNumber(n)}`).join(' · ') || '—', 'stat-basis'),
-      stat(t('metricsRunning'), m.casesRunning === undefined ? '—' : formatNumber(m.casesRunning), t('metricsReadAt', { at: new Date(m.readAt).toLocaleTimeString() }), 'stat-running'),
+      stat(
+        label('proactiveGrants'),
+        formatNumber(m.grants.count),
+        t('metricsAmount', { amount: money(m.grants.amount) }),
+        'stat-grants',
+      ),
+      stat(
+        label('takeUp'),
+        percent(m.takeUp.rate),
+        t('metricsOf', { part: formatNumber(m.takeUp.granted), whole: formatNumber(m.takeUp.eligible) }),
+        'stat-takeup',
+      ),
+      stat(
+        label('undeterminedRate'),
+        percent(m.undetermined.rate),
+        t('metricsOf', {
+          part: formatNumber(m.undetermined.undetermined),
+          whole: formatNumber(m.undetermined.decisions),
+        }),
+        'stat-undetermined',
+      ),
+      stat(
+        label('eventToGrantLatency'),
+        duration(m.latency.p50Seconds),
+        t('metricsLatencyDetail', { p90: duration(m.latency.p90Seconds), count: formatNumber(m.latency.count) }),
+        'stat-latency',
+      ),
+      stat(
+        label('dataSharingSatisfaction'),
+        percent(m.dataSharing.rate),
+        t('metricsPulls', { failed: formatNumber(m.dataSharing.failed), whole: formatNumber(m.dataSharing.requested) }),
+        'stat-sharing',
+      ),
+      stat(
+        label('certificateSubstitution'),
+        percent(m.certificateSubstitution.rate),
+        t('metricsOf', {
+          part: formatNumber(m.certificateSubstitution.withoutCitizenDocuments),
+          whole: formatNumber(m.certificateSubstitution.decisions),
+        }),
+        'stat-substitution',
+      ),
+      stat(
+        t('metricsRevoked'),
+        formatNumber(m.grants.revoked),
+        Object.entries(m.grants.byBasis)
+          .map(([basis, n]) => `${t(`metricsBasis_${basis}` as 'metricsBasis_auto')} ${formatNumber(n)}`)
+          .join(' · ') || '—',
+        'stat-basis',
+      ),
+      stat(
+        t('metricsRunning'),
+        m.casesRunning === undefined ? '—' : formatNumber(m.casesRunning),
+        t('metricsReadAt', { at: new Date(m.readAt).toLocaleTimeString() }),
+        'stat-running',
+      ),
     ),
     h(
       'div',
       { class: 'charts' },
-      bars(t('metricsGrantsByPolicy'), granted.map((row) => ({ label: pick(row.title), value: row.grants, text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants), series: 'this' })), undefined, 'chart-grants-policy'),
-      bars(t('metricsGrantsByDepartment'), m.byDepartment.filter((row) => row.grants > 0).map((row) => ({ label: pick(row.department), value: row.grants, text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants), series: 'this' })), undefined, 'chart-grants-department'),
-      bars(t('metricsGrantsByMonth'), m.grants.byMonth.map((row) => ({ label: row.month, value: row.count, text: row.amount > 0 ? `${formatNumber(row.count)} · ${money(row.amount)}` : formatNumber(row.count), series: 'base' })), undefined, 'chart-grants-month'),
-      bars(t('metricsTakeUpByPolicy'), takeUp.map((row) => ({ label: pick(row.title), value: rate(row.takeUpGranted, row.takeUpEligible), text: `${percent(rate(row.takeUpGranted, row.takeUpEligible))} (${row.takeUpGranted}/${row.takeUpEligible})`, series: row.takeUpGranted < row.takeUpEligible ? 'unknown' : 'up', track: true })), 1, 'chart-takeup'),
+      bars(
+        t('metricsGrantsByPolicy'),
+        granted.map((row) => ({
+          label: pick(row.title),
+          value: row.grants,
+          text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants),
+          series: 'this',
+        })),
+        undefined,
+        'chart-grants-policy',
+      ),
+      bars(
+        t('metricsGrantsByDepartment'),
+        m.byDepartment
+          .filter((row) => row.grants > 0)
+          .map((row) => ({
+            label: pick(row.department),
+            value: row.grants,
+            text: row.amount > 0 ? `${formatNumber(row.grants)} · ${money(row.amount)}` : formatNumber(row.grants),
+            series: 'this',
+          })),
+        undefined,
+        'chart-grants-department',
+      ),
+      bars(
+        t('metricsGrantsByMonth'),
+        m.grants.byMonth.map((row) => ({
+          label: row.month,
+          value: row.count,
+          text: row.amount > 0 ? `${formatNumber(row.count)} · ${money(row.amount)}` : formatNumber(row.count),
+          series: 'base',
+        })),
+        undefined,
+        'chart-grants-month',
+      ),
+      bars(
+        t('metricsTakeUpByPolicy'),
+        takeUp.map((row) => ({
+          label: pick(row.title),
+          value: rate(row.takeUpGranted, row.takeUpEligible),
+          text: `${percent(rate(row.takeUpGranted, row.takeUpEligible))} (${row.takeUpGranted}/${row.takeUpEligible})`,
+          series: row.takeUpGranted < row.takeUpEligible ? 'unknown' : 'up',
+          track: true,
+        })),
+        1,
+        'chart-takeup',
+      ),
       bars(
         t('metricsCauses'),
-        m.undetermined.causes.map((cause) => ({ label: pick(cause.factLabel), hint: `${pick(cause.factLabel)} · ${pick(cause.department)} · ${pick(cause.reasonLabel)}`, value: cause.count, text: formatNumber(cause.count), series: causeSeries(cause.reason) })),
+        m.undetermined.causes.map((cause) => ({
+          label: pick(cause.factLabel),
+          hint: `${pick(cause.factLabel)} · ${pick(cause.department)} · ${pick(cause.reasonLabel)}`,
+          value: cause.count,
+          text: formatNumber(cause.count),
+          series: causeSeries(cause.reason),
+        })),
         undefined,
         'chart-causes',
-        [...new Map(m.undetermined.causes.map((cause) => [cause.reason, [causeSeries(cause.reason), pick(cause.reasonLabel)] as [string, string]])).values()],
+        [
+          ...new Map(
+            m.undetermined.causes.map((cause) => [
+              cause.reason,
+              [causeSeries(cause.reason), pick(cause.reasonLabel)] as [string, string],
+            ]),
+          ).values(),
+        ],
       ),
       bars(t('metricsLatency'), latencyRows, maxLatency, 'chart-latency'),
-      bars(t('metricsSharingByDepartment'), m.dataSharing.byDepartment.map((row) => ({ label: pick(row.department), value: rate(row.answered + row.notFound, row.requested), text: `${percent(rate(row.answered + row.notFound, row.requested))} (${row.answered + row.notFound}/${row.requested})`, series: row.failed > 0 ? 'down' : 'up', track: true })), 1, 'chart-sharing'),
-      bars(t('metricsSubstitution'), [{ label: t('metricsAll'), value: m.certificateSubstitution.rate ?? 0, text: percent(m.certificateSubstitution.rate), series: 'up', track: true }], 1, 'chart-substitution'),
+      bars(
+        t('metricsSharingByDepartment'),
+        m.dataSharing.byDepartment.map((row) => ({
+          label: pick(row.department),
+          value: rate(row.answered + row.notFound, row.requested),
+          text: `${percent(rate(row.answered + row.notFound, row.requested))} (${row.answered + row.notFound}/${row.requested})`,
+          series: row.failed > 0 ? 'down' : 'up',
+          track: true,
+        })),
+        1,
+        'chart-sharing',
+      ),
+      bars(
+        t('metricsSubstitution'),
+        [
+          {
+            label: t('metricsAll'),
+            value: m.certificateSubstitution.rate ?? 0,
+            text: percent(m.certificateSubstitution.rate),
+            series: 'up',
+            track: true,
+          },
+        ],
+        1,
+        'chart-substitution',
+      ),
     ),
-    h('details', { class: 'metrics-definitions' }, h('summary', {}, t('metricsDefinitions')), h('dl', {}, ...Object.values(m.indicators).flatMap((i) => [h('dt', {}, pick(i.label)), h('dd', {}, pick(i.definition))]))),
+    h(
+      'details',
+      { class: 'metrics-definitions' },
+      h('summary', {}, t('metricsDefinitions')),
+      h(
+        'dl',
+        {},
+        ...Object.values(m.indicators).flatMap((i) => [h('dt', {}, pick(i.label)), h('dd', {}, pick(i.definition))]),
+      ),
+    ),
   );
 }
 
@@ -128,7 +354,10 @@ export function renderMetrics(): HTMLElement {
     if (department.value) query.set('department', department.value);
     mount(body, h('p', { class: 'muted' }, t('loading')));
     try {
-      const metrics = await api<ProgrammeMetricsView>('GET', `/programme-metrics${query.toString() ? `?${query}` : ''}`);
+      const metrics = await api<ProgrammeMetricsView>(
+        'GET',
+        `/programme-metrics${query.toString() ? `?${query}` : ''}`,
+      );
       for (const row of metrics.byPolicy) if (!policies.has(row.policyId)) policies.set(row.policyId, row.title);
       for (const row of metrics.byDepartment) departments.set(row.department.zh, row.department);
       refreshChoices();
@@ -138,7 +367,12 @@ export function renderMetrics(): HTMLElement {
     }
   };
   const preset = (days: number | undefined) => () => {
-    from.value = days === undefined ? '' : new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() - (days - 1) * 86_400_000));
+    from.value =
+      days === undefined
+        ? ''
+        : new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+            new Date(Date.now() - (days - 1) * 86_400_000),
+          );
     to.value = days === undefined ? '' : todayInCity();
     void load();
   };
@@ -159,5 +393,12 @@ export function renderMetrics(): HTMLElement {
     void load();
   });
   window.setTimeout(() => void load(), 0);
-  return h('section', { class: 'card metrics' }, h('h2', {}, t('metricsTitle')), h('p', { class: 'muted' }, t('metricsIntro')), form, body);
+  return h(
+    'section',
+    { class: 'card metrics' },
+    h('h2', {}, t('metricsTitle')),
+    h('p', { class: 'muted' }, t('metricsIntro')),
+    form,
+    body,
+  );
 }

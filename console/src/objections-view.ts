@@ -13,7 +13,10 @@ import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 
 type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
-interface Person { name: string; role: string }
+interface Person {
+  name: string;
+  role: string;
+}
 
 /** An objection as the API answers staff (client/objection-view.ts ObjectionView): sensitive values are '***'. */
 export interface Objection {
@@ -31,10 +34,25 @@ export interface Objection {
   statement: string;
   filedBy: Person;
   filedAt: string;
-  correction?: { fact: string; factLabel?: Text; department: string; departmentLabel?: Text; oldValue?: unknown; newValue: unknown; reason: string; by: Person; at: string };
+  correction?: {
+    fact: string;
+    factLabel?: Text;
+    department: string;
+    departmentLabel?: Text;
+    oldValue?: unknown;
+    newValue: unknown;
+    reason: string;
+    by: Person;
+    at: string;
+  };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: Person; at: string };
   outcome?: {
-    outcome: string; previousOutcome: string; amountBefore?: number; amountAfter?: number; arrears?: number; overpayment?: number;
+    outcome: string;
+    previousOutcome: string;
+    amountBefore?: number;
+    amountAfter?: number;
+    arrears?: number;
+    overpayment?: number;
     periods: Array<{ period: string; paid: number; due: number }>;
     /** A benefit in kind now due: the grant, offer or pledge workflow started for it. */
     benefitWorkflowId?: string;
@@ -58,41 +76,91 @@ const policyTitles = new Map<string, Text>();
 
 /** A correction or a supervisor's answer is in and the objection workflow has not closed it yet. */
 const settling = (o: Objection): boolean =>
-  o.status === 're-evaluating' || ((o.status === 'filed' || o.status === 'correcting') && (o.correction !== undefined || o.resolution !== undefined));
+  o.status === 're-evaluating' ||
+  ((o.status === 'filed' || o.status === 'correcting') && (o.correction !== undefined || o.resolution !== undefined));
 /** Nothing recorded yet: the department's correction (or a re-check or rejection) may be recorded. */
-const awaitingCorrection = (o: Objection): boolean => (o.status === 'filed' || o.status === 'correcting') && !o.correction && !o.resolution;
+const awaitingCorrection = (o: Objection): boolean =>
+  (o.status === 'filed' || o.status === 'correcting') && !o.correction && !o.resolution;
 
 const show = (value: unknown): string =>
-  value === undefined || value === null ? '—' : typeof value === 'boolean' ? t(value ? 'yes' : 'no') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  value === undefined || value === null
+    ? '—'
+    : typeof value === 'boolean'
+      ? t(value ? 'yes' : 'no')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 const money = (amount: number | undefined) => (amount === undefined ? '' : `¥${formatNumber(amount)}`);
-const statusBadge = (status: string) => h('span', { class: `badge objection-status obj-${status}` }, tOr(`objectionStatus_${status}`, status));
-const outcomeBadge = (outcome: string) => h('span', { class: `badge outcome-${outcome}` }, tOr(`outcome_${outcome}`, outcome));
-const masked = (value: unknown) => h('span', { class: `mono obj-value${value === '***' ? ' masked' : ''}`, title: value === '***' ? t('objMaskedHint') : undefined }, show(value));
+const statusBadge = (status: string) =>
+  h('span', { class: `badge objection-status obj-${status}` }, tOr(`objectionStatus_${status}`, status));
+const outcomeBadge = (outcome: string) =>
+  h('span', { class: `badge outcome-${outcome}` }, tOr(`outcome_${outcome}`, outcome));
+const masked = (value: unknown) =>
+  h(
+    'span',
+    {
+      class: `mono obj-value${value === '***' ? ' masked' : ''}`,
+      title: value === '***' ? t('objMaskedHint') : undefined,
+    },
+    show(value),
+  );
 
 function row(o: Objection, selected: boolean): HTMLElement {
   return h(
     'tr',
-    { class: `objection-row${selected ? ' selected' : ''}`, 'data-objection': o.id, 'data-status': o.status, onclick: () => { location.hash = objectionHash(o.id); } },
-    h('td', { class: 'num' }, h('a', { href: objectionHash(o.id), class: 'objection-link' }, formatTime(o.filedAt)), h('div', { class: 'muted' }, o.filedBy.name)),
-    h('td', {}, h('div', { class: 'obj-policy', title: o.policyId }, o.policyTitle ? pick(o.policyTitle) : o.policyId), h('div', { class: 'muted mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
-    h('td', {}, h('div', { class: 'obj-fact' }, disputedFact(o)), h('div', { class: 'muted' }, tOr(`objectionKind_${o.kind}`, o.kind))),
-    h('td', { class: 'obj-values' },
+    {
+      class: `objection-row${selected ? ' selected' : ''}`,
+      'data-objection': o.id,
+      'data-status': o.status,
+      onclick: () => {
+        location.hash = objectionHash(o.id);
+      },
+    },
+    h(
+      'td',
+      { class: 'num' },
+      h('a', { href: objectionHash(o.id), class: 'objection-link' }, formatTime(o.filedAt)),
+      h('div', { class: 'muted' }, o.filedBy.name),
+    ),
+    h(
+      'td',
+      {},
+      h('div', { class: 'obj-policy', title: o.policyId }, o.policyTitle ? pick(o.policyTitle) : o.policyId),
+      h('div', { class: 'muted mono masked-id' }, o.subject.maskedId ?? o.subjectKey),
+    ),
+    h(
+      'td',
+      {},
+      h('div', { class: 'obj-fact' }, disputedFact(o)),
+      h('div', { class: 'muted' }, tOr(`objectionKind_${o.kind}`, o.kind)),
+    ),
+    h(
+      'td',
+      { class: 'obj-values' },
       o.claimedValue !== undefined ? h('div', {}, `${t('objClaimedShort')} `, masked(o.claimedValue)) : null,
       o.correction ? h('div', {}, `${t('objCorrectedShort')} `, masked(o.correction.newValue)) : null,
-      o.claimedValue === undefined && !o.correction ? '—' : null),
+      o.claimedValue === undefined && !o.correction ? '—' : null,
+    ),
     h('td', {}, statusBadge(o.status)),
   );
 }
 
 /** The list with its status filter; re-reads itself while any objection listed is settling. */
-function listPane(selected: string | undefined): { element: HTMLElement; filters: HTMLElement; reload: () => Promise<void> } {
+function listPane(selected: string | undefined): {
+  element: HTMLElement;
+  filters: HTMLElement;
+  reload: () => Promise<void>;
+} {
   const body = h('tbody', {});
   const note = h('p', { class: 'muted objections-note' });
   const filters = h('div', { class: 'objection-filter', role: 'group', 'aria-label': t('objFilter') });
   let timer: number | undefined;
   let sequence = 0;
   const policy = h('select', { class: 'objection-policy-filter', 'aria-label': t('metricsPolicy') });
-  policy.addEventListener('change', () => { policyFilter = policy.value; void load(); });
+  policy.addEventListener('change', () => {
+    policyFilter = policy.value;
+    void load();
+  });
   const refreshPolicies = () => {
     fillSelect(policy, t('metricsAnyPolicy'), policyTitles);
     if (policyFilter && !policyTitles.has(policyFilter)) policyFilter = '';
@@ -100,11 +168,27 @@ function listPane(selected: string | undefined): { element: HTMLElement; filters
   };
   loadPolicyTitles(policyTitles, refreshPolicies);
   const drawFilters = () =>
-    mount(filters, ...(['', ...STATUSES] as const).map((status) =>
-      h('button', {
-        type: 'button', class: `filter-chip${statusFilter === status ? ' current' : ''}`, 'data-status': status || 'all', 'aria-pressed': String(statusFilter === status),
-        onclick: () => { statusFilter = status; drawFilters(); void load(); },
-      }, status ? tOr(`objectionStatus_${status}`, status) : t('objFilterAll'))), policy);
+    mount(
+      filters,
+      ...(['', ...STATUSES] as const).map((status) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `filter-chip${statusFilter === status ? ' current' : ''}`,
+            'data-status': status || 'all',
+            'aria-pressed': String(statusFilter === status),
+            onclick: () => {
+              statusFilter = status;
+              drawFilters();
+              void load();
+            },
+          },
+          status ? tOr(`objectionStatus_${status}`, status) : t('objFilterAll'),
+        ),
+      ),
+      policy,
+    );
   const load = async () => {
     if (!body.isConnected) return;
     window.clearTimeout(timer);
@@ -113,11 +197,20 @@ function listPane(selected: string | undefined): { element: HTMLElement; filters
       const query = new URLSearchParams();
       if (statusFilter) query.set('status', statusFilter);
       if (policyFilter) query.set('policy', policyFilter);
-      const { objections } = await api<{ objections: Objection[] }>('GET', `/objections${query.size ? `?${query}` : ''}`);
+      const { objections } = await api<{ objections: Objection[] }>(
+        'GET',
+        `/objections${query.size ? `?${query}` : ''}`,
+      );
       if (mine !== sequence) return;
-      for (const o of objections) if (o.policyTitle && !policyTitles.has(o.policyId)) policyTitles.set(o.policyId, o.policyTitle);
+      for (const o of objections)
+        if (o.policyTitle && !policyTitles.has(o.policyId)) policyTitles.set(o.policyId, o.policyTitle);
       refreshPolicies();
-      mount(body, ...(objections.length ? objections.map((o) => row(o, o.id === selected)) : [h('tr', {}, h('td', { colspan: 5, class: 'muted objections-none' }, t('objNone')))]));
+      mount(
+        body,
+        ...(objections.length
+          ? objections.map((o) => row(o, o.id === selected))
+          : [h('tr', {}, h('td', { colspan: 5, class: 'muted objections-none' }, t('objNone')))]),
+      );
       note.textContent = t('objCount', { count: objections.length });
       if (objections.some(settling)) timer = window.setTimeout(() => void load(), LIST_POLL_MS);
     } catch (error) {
@@ -128,11 +221,25 @@ function listPane(selected: string | undefined): { element: HTMLElement; filters
   };
   drawFilters();
   window.setTimeout(() => void load(), 0);
-  const head = h('thead', {}, h('tr', {}, ...(['objColFiled', 'objColPolicy', 'objColDisputed', 'objColValues', 'colStatus'] as const).map((key) => h('th', {}, t(key)))));
-  const element = h('section', { class: 'card objection-list' }, note, h('div', { class: 'table-wrap' }, h('table', { class: 'objection-table' }, head, body)));
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      ...(['objColFiled', 'objColPolicy', 'objColDisputed', 'objColValues', 'colStatus'] as const).map((key) =>
+        h('th', {}, t(key)),
+      ),
+    ),
+  );
+  const element = h(
+    'section',
+    { class: 'card objection-list' },
+    note,
+    h('div', { class: 'table-wrap' }, h('table', { class: 'objection-table' }, head, body)),
+  );
   return { element, filters, reload: load };
 }
-
 
 function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
   const difference = outcome.arrears
@@ -140,34 +247,94 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
     : outcome.overpayment
       ? h('p', { class: 'obj-recovery notice' }, t('objRecovery', { amount: money(outcome.overpayment) }))
       : outcome.benefitWorkflowId
-        ? h('p', { class: 'obj-benefit flash-ok' }, t('objBenefitStarted'), h('span', { class: 'mono muted' }, ` ${outcome.benefitWorkflowId}`))
+        ? h(
+            'p',
+            { class: 'obj-benefit flash-ok' },
+            t('objBenefitStarted'),
+            h('span', { class: 'mono muted' }, ` ${outcome.benefitWorkflowId}`),
+          )
         : outcome.revokedGrantKeys?.length
           ? h('p', { class: 'obj-revoked notice' }, t('objRevoked', { count: outcome.revokedGrantKeys.length }))
           : h('p', { class: 'muted obj-no-difference' }, t('objNoDifference'));
-  return h('div', { class: 'obj-box obj-outcome' },
+  return h(
+    'div',
+    { class: 'obj-box obj-outcome' },
     h('h4', {}, t('objOutcome')),
-    h('p', { class: 'obj-decisions' },
-      h('span', { class: 'obj-previous' }, `${t('objPrevious')} `, outcomeBadge(outcome.previousOutcome), outcome.amountBefore === undefined ? null : ` ${money(outcome.amountBefore)}`),
+    h(
+      'p',
+      { class: 'obj-decisions' },
+      h(
+        'span',
+        { class: 'obj-previous' },
+        `${t('objPrevious')} `,
+        outcomeBadge(outcome.previousOutcome),
+        outcome.amountBefore === undefined ? null : ` ${money(outcome.amountBefore)}`,
+      ),
       ' → ',
-      h('span', { class: 'obj-new' }, `${t('objNew')} `, outcomeBadge(outcome.outcome), outcome.amountAfter === undefined ? null : ` ${money(outcome.amountAfter)}`)),
+      h(
+        'span',
+        { class: 'obj-new' },
+        `${t('objNew')} `,
+        outcomeBadge(outcome.outcome),
+        outcome.amountAfter === undefined ? null : ` ${money(outcome.amountAfter)}`,
+      ),
+    ),
     difference,
     // A benefit in kind has nothing paid or due by period: no table of zeros.
     outcome.periods.some((p) => p.paid !== 0 || p.due !== 0)
-      ? h('table', { class: 'obj-periods' },
-          h('thead', {}, h('tr', {}, h('th', {}, t('objColPeriod')), h('th', {}, t('objColPaid')), h('th', {}, t('objColDue')))),
-          h('tbody', {}, ...outcome.periods.map((p) => h('tr', {}, h('td', {}, p.period), h('td', { class: 'num' }, money(p.paid)), h('td', { class: 'num' }, money(p.due))))))
-      : null);
+      ? h(
+          'table',
+          { class: 'obj-periods' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, t('objColPeriod')), h('th', {}, t('objColPaid')), h('th', {}, t('objColDue'))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...outcome.periods.map((p) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, p.period),
+                h('td', { class: 'num' }, money(p.paid)),
+                h('td', { class: 'num' }, money(p.due)),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
 }
 
 /** The objection itself: who, what, the case, progress, correction, answer, outcome, steps, and the forms. */
-function details(o: Objection, role: string, catalog: Catalog, done: (updated: Objection) => void): Array<HTMLElement | null> {
+function details(
+  o: Objection,
+  role: string,
+  catalog: Catalog,
+  done: (updated: Objection) => void,
+): Array<HTMLElement | null> {
   const supervisor = role === 'supervisor';
   const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
   const { correction, resolution } = o;
   return [
-    h('div', { class: 'title-row' }, h('h3', {}, o.policyTitle ? pick(o.policyTitle) : o.policyId, ' ', h('span', { class: 'muted mono' }, o.policyId)), statusBadge(o.status)),
+    h(
+      'div',
+      { class: 'title-row' },
+      h(
+        'h3',
+        {},
+        o.policyTitle ? pick(o.policyTitle) : o.policyId,
+        ' ',
+        h('span', { class: 'muted mono' }, o.policyId),
+      ),
+      statusBadge(o.status),
+    ),
     h('div', { class: 'mono muted obj-id' }, o.id),
-    h('dl', { class: 'obj-facts' },
+    h(
+      'dl',
+      { class: 'obj-facts' },
       ...item(t('objColFiled'), formatTime(o.filedAt)),
       ...item(t('objFiledBy'), `${o.filedBy.name} · ${tOr(`role_${o.filedBy.role}`, o.filedBy.role)}`),
       ...item(t('colSubject'), h('span', { class: 'mono masked-id' }, o.subject.maskedId ?? o.subjectKey)),
@@ -176,36 +343,93 @@ function details(o: Objection, role: string, catalog: Catalog, done: (updated: O
       ...(o.claimedValue === undefined ? [] : item(t('objClaimed'), masked(o.claimedValue))),
       ...item(t('objectionStatement'), h('span', { class: 'obj-statement' }, o.statement)),
       // The case page is a supervisor's (cases-view.ts); officers see the ID only.
-      ...item(t('objCase'), supervisor ? h('a', { class: 'case-link mono', href: caseHash(o.caseId) }, o.caseId) : h('span', { class: 'mono' }, o.caseId))),
+      ...item(
+        t('objCase'),
+        supervisor
+          ? h('a', { class: 'case-link mono', href: caseHash(o.caseId) }, o.caseId)
+          : h('span', { class: 'mono' }, o.caseId),
+      ),
+    ),
     settling(o)
-      ? h('p', { class: 'obj-progress', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t(o.status === 're-evaluating' ? 'objReevaluating' : 'objSettling'), ' ',
-          h('span', { class: 'muted' }, t('objAutoRefresh', { time: new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) })))
+      ? h(
+          'p',
+          { class: 'obj-progress', role: 'status' },
+          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+          t(o.status === 're-evaluating' ? 'objReevaluating' : 'objSettling'),
+          ' ',
+          h(
+            'span',
+            { class: 'muted' },
+            t('objAutoRefresh', {
+              time: new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }),
+            }),
+          ),
+        )
       : null,
     correction
-      ? h('div', { class: 'obj-box obj-correction' },
-          h('h4', {}, `${t('objCorrection')} · ${correction.departmentLabel ? pick(correction.departmentLabel) : correction.department}`),
-          h('p', {}, `${pick(correction.factLabel) || correction.fact}：`, masked(correction.oldValue), ' → ', masked(correction.newValue)),
+      ? h(
+          'div',
+          { class: 'obj-box obj-correction' },
+          h(
+            'h4',
+            {},
+            `${t('objCorrection')} · ${correction.departmentLabel ? pick(correction.departmentLabel) : correction.department}`,
+          ),
+          h(
+            'p',
+            {},
+            `${pick(correction.factLabel) || correction.fact}：`,
+            masked(correction.oldValue),
+            ' → ',
+            masked(correction.newValue),
+          ),
           h('p', { class: 'obj-reason' }, t('objReason', { reason: correction.reason })),
-          h('div', { class: 'muted' }, t('objByAt', { name: correction.by.name, at: formatTime(correction.at) })))
+          h('div', { class: 'muted' }, t('objByAt', { name: correction.by.name, at: formatTime(correction.at) })),
+        )
       : null,
     resolution
-      ? h('div', { class: `obj-box obj-resolution obj-${resolution.action}` },
-          h('h4', {}, `${t('objResolution')} · ${t(resolution.action === 'reject' ? 'objAction_reject' : 'objAction_reevaluate')}`),
+      ? h(
+          'div',
+          { class: `obj-box obj-resolution obj-${resolution.action}` },
+          h(
+            'h4',
+            {},
+            `${t('objResolution')} · ${t(resolution.action === 'reject' ? 'objAction_reject' : 'objAction_reevaluate')}`,
+          ),
           h('p', { class: 'obj-reason' }, t('objReason', { reason: resolution.reason })),
-          h('div', { class: 'muted' }, t('objByAt', { name: resolution.by.name, at: formatTime(resolution.at) })))
+          h('div', { class: 'muted' }, t('objByAt', { name: resolution.by.name, at: formatTime(resolution.at) })),
+        )
       : null,
     o.outcome ? outcomeBox(o.outcome) : null,
     h('h4', {}, t('objSteps')),
-    h('ol', { class: 'obj-steps' }, ...o.steps.map((step) =>
-      h('li', { class: 'obj-step', 'data-kind': step.kind }, h('div', { class: 'obj-step-summary' }, pick(step.summary)), h('div', { class: 'muted obj-step-meta' }, `${formatTime(step.at)} · ${step.actor}`)))),
-    !awaitingCorrection(o) ? null : supervisor ? correctionForm(o, catalog, done) : h('p', { class: 'muted obj-readonly' }, t('objReadOnly')),
+    h(
+      'ol',
+      { class: 'obj-steps' },
+      ...o.steps.map((step) =>
+        h(
+          'li',
+          { class: 'obj-step', 'data-kind': step.kind },
+          h('div', { class: 'obj-step-summary' }, pick(step.summary)),
+          h('div', { class: 'muted obj-step-meta' }, `${formatTime(step.at)} · ${step.actor}`),
+        ),
+      ),
+    ),
+    !awaitingCorrection(o)
+      ? null
+      : supervisor
+        ? correctionForm(o, catalog, done)
+        : h('p', { class: 'muted obj-readonly' }, t('objReadOnly')),
     supervisor && awaitingCorrection(o) && o.status === 'filed' ? resolveForm(o, done) : null,
   ];
 }
 
 /** One objection, re-read every second while it settles; `changed` is told each time its status moves. */
 function detailPane(id: string, role: string, catalog: Catalog, changed: () => void): HTMLElement {
-  const pane = h('section', { class: 'card objection-detail', 'aria-live': 'polite' }, h('p', { class: 'muted' }, t('loading')));
+  const pane = h(
+    'section',
+    { class: 'card objection-detail', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, t('loading')),
+  );
   let timer: number | undefined;
   let following = false;
   const draw = (o: Objection) => {
@@ -223,7 +447,11 @@ function detailPane(id: string, role: string, catalog: Catalog, changed: () => v
     try {
       draw(await api<Objection>('GET', objectionPath(id)));
     } catch (error) {
-      mount(pane, h('p', { class: 'error-box' }, errorText(error)), h('a', { href: objectionHash() }, `← ${t('objTitle')}`));
+      mount(
+        pane,
+        h('p', { class: 'error-box' }, errorText(error)),
+        h('a', { href: objectionHash() }, `← ${t('objTitle')}`),
+      );
       // A lost answer while following a re-evaluation is tried again; a refusal on first reading is not.
       if (following) timer = window.setTimeout(() => void load(), POLL_MS * 2);
     }
@@ -238,7 +466,16 @@ export function renderObjections(selected: string | undefined, role: string, cat
   const detail = selected
     ? detailPane(selected, role, catalog, () => void list.reload())
     : h('section', { class: 'card objection-detail obj-empty' }, h('p', { class: 'muted' }, t('objPickOne')));
-  return h('div', { class: 'objections-page' },
-    h('section', { class: 'card objections-head' }, h('h2', {}, t('objTitle')), h('p', { class: 'muted' }, t(role === 'supervisor' ? 'objIntro' : 'objIntroReadOnly')), list.filters),
-    h('div', { class: 'objections-layout' }, list.element, detail));
+  return h(
+    'div',
+    { class: 'objections-page' },
+    h(
+      'section',
+      { class: 'card objections-head' },
+      h('h2', {}, t('objTitle')),
+      h('p', { class: 'muted' }, t(role === 'supervisor' ? 'objIntro' : 'objIntroReadOnly')),
+      list.filters,
+    ),
+    h('div', { class: 'objections-layout' }, list.element, detail),
+  );
 }

@@ -29,7 +29,8 @@ export function closest<T>(known: Map<string, T>, path: string): T | undefined {
   return undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON.stringify(value, null, 2), with the line (1-based) each path starts on. */
 export function prettyJson(value: unknown): { text: string; lines: Map<string, number> } {
@@ -40,12 +41,16 @@ export function prettyJson(value: unknown): { text: string; lines: Map<string, n
     const inner = `${indent}  `;
     if (Array.isArray(node) && node.length > 0) {
       out.push(`${head}[`);
-      node.forEach((item, i) => walk(item === undefined ? null : item, at(path, i), inner, inner, i < node.length - 1 ? ',' : ''));
+      node.forEach((item, i) =>
+        walk(item === undefined ? null : item, at(path, i), inner, inner, i < node.length - 1 ? ',' : ''),
+      );
       out.push(`${indent}]${tail}`);
     } else if (isObject(node) && Object.values(node).some((v) => v !== undefined)) {
       const entries = Object.entries(node).filter(([, v]) => v !== undefined);
       out.push(`${head}{`);
-      entries.forEach(([key, item], i) => walk(item, at(path, key), inner, `${inner}${JSON.stringify(key)}: `, i < entries.length - 1 ? ',' : ''));
+      entries.forEach(([key, item], i) =>
+        walk(item, at(path, key), inner, `${inner}${JSON.stringify(key)}: `, i < entries.length - 1 ? ',' : ''),
+      );
       out.push(`${indent}}${tail}`);
     } else out.push(`${head}${JSON.stringify(node)}${tail}`);
   };

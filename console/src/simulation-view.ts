@@ -10,19 +10,32 @@ import { button, type EditorContext } from './form-kit.js';
 import { currentLang, formatNumber, pick, t } from './i18n.js';
 import type { BreakdownRow, SimulationResult, SimulationView } from './types.js';
 
-export const todayInCity = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+export const todayInCity = (): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 
 /** What the pane last knew, kept by the editor across tab switches. */
-export type SimulationState = { kind: 'unknown' } | { kind: 'unavailable' } | { kind: 'none' } | { kind: 'view'; view: SimulationView };
+export type SimulationState =
+  { kind: 'unknown' } | { kind: 'unavailable' } | { kind: 'none' } | { kind: 'view'; view: SimulationView };
 
 /** `beforeRun` saves unsaved edits; `finished` is told when a run this pane followed has ended (the version's checks changed). */
-export function renderSimulation(ctx: EditorContext, state: SimulationState, remember: (state: SimulationState) => void, beforeRun: () => Promise<void>, finished: () => void): HTMLElement {
+export function renderSimulation(
+  ctx: EditorContext,
+  state: SimulationState,
+  remember: (state: SimulationState) => void,
+  beforeRun: () => Promise<void>,
+  finished: () => void,
+): HTMLElement {
   const base = `/policies/${ctx.view.policyId}/versions/${ctx.view.version}`;
   const body = h('div', { class: 'sim-body' });
-  const asOf = h('input', { type: 'date', value: state.kind === 'view' ? state.view.asOf : todayInCity(), 'aria-label': t('simAsOf') });
+  const asOf = h('input', {
+    type: 'date',
+    value: state.kind === 'view' ? state.view.asOf : todayInCity(),
+    'aria-label': t('simAsOf'),
+  });
 
   const classify = (error: unknown): SimulationState | undefined => {
-    if (error instanceof ApiFailure && error.status === 404) return error.code === 'NO_SIMULATION' ? { kind: 'none' } : { kind: 'unavailable' };
+    if (error instanceof ApiFailure && error.status === 404)
+      return error.code === 'NO_SIMULATION' ? { kind: 'none' } : { kind: 'unavailable' };
     return undefined;
   };
 
@@ -35,13 +48,19 @@ export function renderSimulation(ctx: EditorContext, state: SimulationState, rem
       followed = false;
       finished();
     }
-    if (next.kind === 'unavailable') return body.replaceChildren(h('p', { class: 'notice sim-unavailable' }, t('simNotAvailable')));
-    if (next.kind === 'none' || next.kind === 'unknown') return body.replaceChildren(h('p', { class: 'muted' }, next.kind === 'none' ? t('simNone') : t('loading')));
+    if (next.kind === 'unavailable')
+      return body.replaceChildren(h('p', { class: 'notice sim-unavailable' }, t('simNotAvailable')));
+    if (next.kind === 'none' || next.kind === 'unknown')
+      return body.replaceChildren(h('p', { class: 'muted' }, next.kind === 'none' ? t('simNone') : t('loading')));
     const { view } = next;
     if (view.status === 'running') {
       const { processed, total } = view.progress;
       body.replaceChildren(
-        h('p', { class: 'sim-progress-text' }, t('simRunning', { processed: formatNumber(processed), total: formatNumber(total) })),
+        h(
+          'p',
+          { class: 'sim-progress-text' },
+          t('simRunning', { processed: formatNumber(processed), total: formatNumber(total) }),
+        ),
         h('progress', { class: 'sim-progress', max: Math.max(total, 1), value: processed }),
       );
       window.setTimeout(() => void poll(), 500);
@@ -65,22 +84,37 @@ export function renderSimulation(ctx: EditorContext, state: SimulationState, rem
     }
   };
 
-  const run = button(t('simRun'), async () => {
-    run.disabled = true;
-    try {
-      await beforeRun();
-      followed = true;
-      show({ kind: 'view', view: await api<SimulationView>('POST', `${base}/simulate`, { asOf: asOf.value }) });
-    } catch (error) {
-      const known = classify(error);
-      if (known) show(known);
-      else body.replaceChildren(h('p', { class: 'error-box' }, errorText(error)));
-    } finally {
-      run.disabled = false;
-    }
-  }, { class: 'primary run-simulation' });
+  const run = button(
+    t('simRun'),
+    async () => {
+      run.disabled = true;
+      try {
+        await beforeRun();
+        followed = true;
+        show({ kind: 'view', view: await api<SimulationView>('POST', `${base}/simulate`, { asOf: asOf.value }) });
+      } catch (error) {
+        const known = classify(error);
+        if (known) show(known);
+        else body.replaceChildren(h('p', { class: 'error-box' }, errorText(error)));
+      } finally {
+        run.disabled = false;
+      }
+    },
+    { class: 'primary run-simulation' },
+  );
 
-  const pane = h('section', { class: 'card simulation' }, h('div', { class: 'row' }, h('h3', {}, t('tabSimulation')), h('label', { class: 'inline' }, t('simAsOf'), asOf), run), body);
+  const pane = h(
+    'section',
+    { class: 'card simulation' },
+    h(
+      'div',
+      { class: 'row' },
+      h('h3', {}, t('tabSimulation')),
+      h('label', { class: 'inline' }, t('simAsOf'), asOf),
+      run,
+    ),
+    body,
+  );
   // After the pane is on the page: poll() stops once it is not.
   if (state.kind === 'unknown') window.setTimeout(() => void poll(), 0);
   else show(state);
@@ -89,42 +123,117 @@ export function renderSimulation(ctx: EditorContext, state: SimulationState, rem
 
 function renderResult(result: SimulationResult): HTMLElement {
   const baseline = result.baseline;
-  const seriesLegend: Array<[string, string]> = [['this', t('simThisVersion')], ...(baseline ? [['base', t('simBaseline', { version: baseline.version })] as [string, string]] : [])];
+  const seriesLegend: Array<[string, string]> = [
+    ['this', t('simThisVersion')],
+    ...(baseline ? [['base', t('simBaseline', { version: baseline.version })] as [string, string]] : []),
+  ];
   const counts = barChart(
     t('simCounts'),
     (['eligible', 'ineligible', 'undetermined'] as const).map((outcome) => ({
       label: t(`outcome_${outcome}`),
-      bars: [{ value: result.counts[outcome], series: 'this' }, ...(baseline ? [{ value: baseline.counts[outcome], series: 'base' }] : [])],
+      bars: [
+        { value: result.counts[outcome], series: 'this' },
+        ...(baseline ? [{ value: baseline.counts[outcome], series: 'base' }] : []),
+      ],
     })),
     formatNumber,
     { legend: seriesLegend },
   );
   const hasCost = result.totalCost > 0 || (baseline?.totalCost ?? 0) > 0;
-  const cost = !hasCost ? null : barChart(t('simCost'), [{ label: '¥', bars: [{ value: result.totalCost, series: 'this' }, ...(baseline ? [{ value: baseline.totalCost, series: 'base' }] : [])] }], formatNumber, { legend: seriesLegend });
+  const cost = !hasCost
+    ? null
+    : barChart(
+        t('simCost'),
+        [
+          {
+            label: '¥',
+            bars: [
+              { value: result.totalCost, series: 'this' },
+              ...(baseline ? [{ value: baseline.totalCost, series: 'base' }] : []),
+            ],
+          },
+        ],
+        formatNumber,
+        { legend: seriesLegend },
+      );
   const breakdown = (title: string, rows: BreakdownRow[] | undefined) =>
     rows && rows.length > 0
-      ? barChart(title, rows.map((row) => ({ label: pick(row.label), bars: [{ value: row.eligible, series: 'this' }, ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }])] })), formatNumber, { legend: seriesLegend })
+      ? barChart(
+          title,
+          rows.map((row) => ({
+            label: pick(row.label),
+            bars: [
+              { value: row.eligible, series: 'this' },
+              ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }]),
+            ],
+          })),
+          formatNumber,
+          { legend: seriesLegend },
+        )
       : null;
   const changes = result.changes
-    ? barChart(`${t('simChanges')} · ${t('unchanged')} ${formatNumber(result.changes.unchanged)}`, [
-        { label: t('winners'), bars: [{ value: result.changes.winners, series: 'up' }] },
-        { label: t('losers'), bars: [{ value: result.changes.losers, series: 'down' }] },
-        { label: t('amountUp'), bars: [{ value: result.changes.amountUp, series: 'up' }] },
-        { label: t('amountDown'), bars: [{ value: result.changes.amountDown, series: 'down' }] },
-      ], formatNumber)
+    ? barChart(
+        `${t('simChanges')} · ${t('unchanged')} ${formatNumber(result.changes.unchanged)}`,
+        [
+          { label: t('winners'), bars: [{ value: result.changes.winners, series: 'up' }] },
+          { label: t('losers'), bars: [{ value: result.changes.losers, series: 'down' }] },
+          { label: t('amountUp'), bars: [{ value: result.changes.amountUp, series: 'up' }] },
+          { label: t('amountDown'), bars: [{ value: result.changes.amountDown, series: 'down' }] },
+        ],
+        formatNumber,
+      )
     : null;
-  const causes = result.undeterminedCauses.length > 0
-    ? barChart(t('undeterminedCauses'), result.undeterminedCauses.map((cause) => ({ label: pick(cause.label) || cause.fact, bars: [{ value: cause.count, series: 'unknown' }] })), formatNumber)
-    : null;
+  const causes =
+    result.undeterminedCauses.length > 0
+      ? barChart(
+          t('undeterminedCauses'),
+          result.undeterminedCauses.map((cause) => ({
+            label: pick(cause.label) || cause.fact,
+            bars: [{ value: cause.count, series: 'unknown' }],
+          })),
+          formatNumber,
+        )
+      : null;
   return h(
     'div',
     { class: 'sim-result' },
-    h('div', { class: 'stats' },
+    h(
+      'div',
+      { class: 'stats' },
       h('div', { class: 'stat' }, h('span', {}, t('simPopulation')), h('strong', {}, formatNumber(result.population))),
-      h('div', { class: 'stat' }, h('span', {}, t('outcome_eligible')), h('strong', {}, formatNumber(result.counts.eligible))),
-      hasCost ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, formatNumber(result.totalCost))) : h('div', { class: 'stat' }, h('span', {}, t('outcome_undetermined')), h('strong', {}, formatNumber(result.counts.undetermined))),
-      h('div', { class: 'stat' }, h('span', {}, t('asOf')), h('strong', {}, result.asOf), h('small', { class: 'muted' }, t('elapsed', { seconds: (result.elapsedMs / 1000).toFixed(1) })))),
+      h(
+        'div',
+        { class: 'stat' },
+        h('span', {}, t('outcome_eligible')),
+        h('strong', {}, formatNumber(result.counts.eligible)),
+      ),
+      hasCost
+        ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, formatNumber(result.totalCost)))
+        : h(
+            'div',
+            { class: 'stat' },
+            h('span', {}, t('outcome_undetermined')),
+            h('strong', {}, formatNumber(result.counts.undetermined)),
+          ),
+      h(
+        'div',
+        { class: 'stat' },
+        h('span', {}, t('asOf')),
+        h('strong', {}, result.asOf),
+        h('small', { class: 'muted' }, t('elapsed', { seconds: (result.elapsedMs / 1000).toFixed(1) })),
+      ),
+    ),
     result.notInForceOnAsOf ? h('p', { class: 'notice' }, t('simWhatIf', { asOf: result.asOf })) : null,
-    h('div', { class: 'charts' }, counts, cost, changes, breakdown(t('simDistrict'), result.breakdowns.district), breakdown(t('simAgeBand'), result.breakdowns.ageBand), breakdown(t('simEnterpriseSize'), result.breakdowns.enterpriseSize), causes),
+    h(
+      'div',
+      { class: 'charts' },
+      counts,
+      cost,
+      changes,
+      breakdown(t('simDistrict'), result.breakdowns.district),
+      breakdown(t('simAgeBand'), result.breakdowns.ageBand),
+      breakdown(t('simEnterpriseSize'), result.breakdowns.enterpriseSize),
+      causes,
+    ),
   );
 }

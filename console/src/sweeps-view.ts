@@ -50,8 +50,22 @@ function progressBar(view: SweepView): HTMLElement {
   return h(
     'div',
     { class: 'sweep-progress' },
-    h('div', { class: `bar bar-${view.status}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': view.total, 'aria-valuenow': view.processed }, h('span', { style: `width:${(share * 100).toFixed(1)}%` })),
-    h('span', { class: 'bar-text' }, `${formatNumber(view.processed)} / ${formatNumber(view.total)} (${Math.floor(share * 100)}%)`),
+    h(
+      'div',
+      {
+        class: `bar bar-${view.status}`,
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-valuemax': view.total,
+        'aria-valuenow': view.processed,
+      },
+      h('span', { style: `width:${(share * 100).toFixed(1)}%` }),
+    ),
+    h(
+      'span',
+      { class: 'bar-text' },
+      `${formatNumber(view.processed)} / ${formatNumber(view.total)} (${Math.floor(share * 100)}%)`,
+    ),
   );
 }
 
@@ -64,20 +78,29 @@ export function renderSweepList(): HTMLElement {
   const draw = (sweeps: SweepView[]) => {
     shown = sweeps;
     body.replaceChildren(
-        ...(sweeps.length === 0
-          ? [h('tr', {}, h('td', { colspan: 6, class: 'muted sweeps-none' }, t('sweepsNone')))]
-          : sweeps.map((s) =>
+      ...(sweeps.length === 0
+        ? [h('tr', {}, h('td', { colspan: 6, class: 'muted sweeps-none' }, t('sweepsNone')))]
+        : sweeps.map((s) =>
+            h(
+              'tr',
+              { class: 'sweep-row', 'data-sweep': s.id, 'data-status': s.status },
               h(
-                'tr',
-                { class: 'sweep-row', 'data-sweep': s.id, 'data-status': s.status },
-                h('td', {}, h('a', { href: sweepHash(s.id), class: 'sweep-policy' }, titles.has(s.policy.id) ? pick(titles.get(s.policy.id)) : s.policy.id), h('div', { class: 'muted mono sweep-policy-id' }, `${s.policy.id} · v${s.policy.version}`)),
-                h('td', { class: 'num', 'data-label': t('colAsOf') }, s.asOf),
-                h('td', {}, sweepBadge(s.status)),
-                h('td', { class: 'progress-cell' }, progressBar(s)),
-                h('td', { class: 'num', 'data-label': t('colEligible') }, formatNumber(s.eligible)),
-                h('td', { class: 'muted' }, `${s.requestedBy ?? ''} · ${formatTime(s.startedAt)}`),
+                'td',
+                {},
+                h(
+                  'a',
+                  { href: sweepHash(s.id), class: 'sweep-policy' },
+                  titles.has(s.policy.id) ? pick(titles.get(s.policy.id)) : s.policy.id,
+                ),
+                h('div', { class: 'muted mono sweep-policy-id' }, `${s.policy.id} · v${s.policy.version}`),
               ),
-            )),
+              h('td', { class: 'num', 'data-label': t('colAsOf') }, s.asOf),
+              h('td', {}, sweepBadge(s.status)),
+              h('td', { class: 'progress-cell' }, progressBar(s)),
+              h('td', { class: 'num', 'data-label': t('colEligible') }, formatNumber(s.eligible)),
+              h('td', { class: 'muted' }, `${s.requestedBy ?? ''} · ${formatTime(s.startedAt)}`),
+            ),
+          )),
     );
   };
   loadPolicyTitles(titles, () => shown && draw(shown));
@@ -97,7 +120,29 @@ export function renderSweepList(): HTMLElement {
     'section',
     { class: 'card list sweeps' },
     h('h2', {}, t('sweepsTitle')),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'sweep-table' }, h('thead', {}, h('tr', {}, h('th', {}, t('colPolicy')), h('th', {}, t('colAsOf')), h('th', {}, t('colStatus')), h('th', {}, t('colProgress')), h('th', {}, t('colEligible')), h('th', {}, t('colRequestedBy')))), body)),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'sweep-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, t('colPolicy')),
+            h('th', {}, t('colAsOf')),
+            h('th', {}, t('colStatus')),
+            h('th', {}, t('colProgress')),
+            h('th', {}, t('colEligible')),
+            h('th', {}, t('colRequestedBy')),
+          ),
+        ),
+        body,
+      ),
+    ),
   );
 }
 
@@ -109,7 +154,9 @@ function duration(seconds: number): string {
 
 /** One sweep, polled once a second until it ends; the buttons follow its status and the person's role. */
 export function renderSweep(id: string, session: Session, catalog: Catalog): HTMLElement {
-  const labels = new Map(catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)));
+  const labels = new Map(
+    catalog.sources.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
+  );
   const head = h('div', { class: 'sweep-head' });
   const stats = h('div', { class: 'sweep-body' }, h('p', { class: 'muted' }, t('loading')));
   const flash = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
@@ -131,27 +178,71 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
     view = next;
     if (next.status === 'running') samples.push({ at: Date.now(), processed: next.processed });
     const recent = samples.filter((s) => Date.now() - s.at <= 30_000);
-    const rate = recent.length > 1 ? (recent[recent.length - 1].processed - recent[0].processed) / ((recent[recent.length - 1].at - recent[0].at) / 1000) : 0;
+    const rate =
+      recent.length > 1
+        ? (recent[recent.length - 1].processed - recent[0].processed) /
+          ((recent[recent.length - 1].at - recent[0].at) / 1000)
+        : 0;
     const actions: HTMLElement[] = [];
-    if (next.status === 'running') actions.push(button(t('sweepPause'), steer('pause', 'sweepPausing'), { class: 'act-pause' }));
-    if (next.status === 'paused') actions.push(button(t('sweepResume'), steer('resume', 'sweepResumed'), { class: 'primary act-resume' }));
-    if (!ended(next) && session.role === 'reviewer') actions.push(button(t('sweepCancel'), steer('cancel', 'sweepCancelling'), { class: 'danger act-cancel' }));
-    if (!ended(next) && session.role !== 'reviewer') actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
+    if (next.status === 'running')
+      actions.push(button(t('sweepPause'), steer('pause', 'sweepPausing'), { class: 'act-pause' }));
+    if (next.status === 'paused')
+      actions.push(button(t('sweepResume'), steer('resume', 'sweepResumed'), { class: 'primary act-resume' }));
+    if (!ended(next) && session.role === 'reviewer')
+      actions.push(button(t('sweepCancel'), steer('cancel', 'sweepCancelling'), { class: 'danger act-cancel' }));
+    if (!ended(next) && session.role !== 'reviewer')
+      actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
     mount(
       head,
       h('a', { href: '#/sweeps', class: 'back' }, `← ${t('sweepBack')}`),
-      h('div', { class: 'title-row' }, h('h2', {}, title ? pick(title) : next.policy.id, h('span', { class: 'version' }, ` v${next.policy.version}`)), sweepBadge(next.status)),
-      h('div', { class: 'muted' }, t('sweepMeta', { policy: next.policy.id, version: next.policy.version, asOf: next.asOf, name: next.requestedBy ?? '—', slices: next.slices })),
+      h(
+        'div',
+        { class: 'title-row' },
+        h('h2', {}, title ? pick(title) : next.policy.id, h('span', { class: 'version' }, ` v${next.policy.version}`)),
+        sweepBadge(next.status),
+      ),
+      h(
+        'div',
+        { class: 'muted' },
+        t('sweepMeta', {
+          policy: next.policy.id,
+          version: next.policy.version,
+          asOf: next.asOf,
+          name: next.requestedBy ?? '—',
+          slices: next.slices,
+        }),
+      ),
       h('div', { class: 'muted mono' }, next.id),
       h('div', { class: 'actions' }, ...actions),
       flash,
     );
-    const stat = (label: string, value: number | string, cls: string) => h('div', { class: `stat ${cls}` }, h('span', {}, label), h('strong', {}, typeof value === 'number' ? formatNumber(value) : value));
+    const stat = (label: string, value: number | string, cls: string) =>
+      h(
+        'div',
+        { class: `stat ${cls}` },
+        h('span', {}, label),
+        h('strong', {}, typeof value === 'number' ? formatNumber(value) : value),
+      );
     mount(
       stats,
       progressBar(next),
-      next.status === 'running' && rate > 0 ? h('p', { class: 'muted sweep-rate' }, t('sweepRate', { rate: formatNumber(Math.round(rate)), eta: duration((next.total - next.processed) / rate) })) : null,
-      next.error ? h('p', { class: 'error-box' }, `${next.error.code}: ${pick({ zh: next.error.messageZh, en: next.error.message })}`) : null,
+      next.status === 'running' && rate > 0
+        ? h(
+            'p',
+            { class: 'muted sweep-rate' },
+            t('sweepRate', {
+              rate: formatNumber(Math.round(rate)),
+              eta: duration((next.total - next.processed) / rate),
+            }),
+          )
+        : null,
+      next.error
+        ? h(
+            'p',
+            { class: 'error-box' },
+            `${next.error.code}: ${pick({ zh: next.error.messageZh, en: next.error.message })}`,
+          )
+        : null,
       h(
         'div',
         { class: 'stats' },
@@ -165,7 +256,18 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
         stat(t('sweepNotices'), next.noticesQueued, 'stat-notices'),
       ),
       next.undeterminedCauses.length > 0
-        ? h('div', { class: 'sweep-causes' }, h('h4', {}, t('sweepCauses')), h('ul', {}, ...next.undeterminedCauses.map((cause) => h('li', {}, `${pick(labels.get(cause.fact)) || cause.fact}：${formatNumber(cause.count)}`))))
+        ? h(
+            'div',
+            { class: 'sweep-causes' },
+            h('h4', {}, t('sweepCauses')),
+            h(
+              'ul',
+              {},
+              ...next.undeterminedCauses.map((cause) =>
+                h('li', {}, `${pick(labels.get(cause.fact)) || cause.fact}：${formatNumber(cause.count)}`),
+              ),
+            ),
+          )
         : null,
     );
   }
@@ -174,7 +276,10 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
     if (view && !head.isConnected) return;
     try {
       const next = await api<SweepView>('GET', sweepPath(id));
-      title ??= await api<VersionView>('GET', `/policies/${next.policy.id}/versions/${next.policy.version}`).then((v) => v.title, () => undefined);
+      title ??= await api<VersionView>('GET', `/policies/${next.policy.id}/versions/${next.policy.version}`).then(
+        (v) => v.title,
+        () => undefined,
+      );
       show(next);
     } catch (error) {
       mount(stats, h('p', { class: 'error-box' }, errorText(error)));
@@ -187,7 +292,11 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
 }
 
 /** The offer to launch a published version's sweep: its last impact simulation first, then a date and the button. */
-export function renderLaunchOffer(view: VersionView, justPublished: boolean, navigate: (hash: string) => void): HTMLElement {
+export function renderLaunchOffer(
+  view: VersionView,
+  justPublished: boolean,
+  navigate: (hash: string) => void,
+): HTMLElement {
   const base = `/policies/${view.policyId}/versions/${view.version}`;
   const simulation = h('p', { class: 'launch-simulation muted' }, t('loading'));
   const flash = h('div', { class: 'flash' });
@@ -208,18 +317,28 @@ export function renderLaunchOffer(view: VersionView, justPublished: boolean, nav
     })
     .catch(() => {
       // The detailed result lives in the API process; after a restart the version's check summary remains.
-      simulation.textContent = view.simulation ? t('launchSimDetail', { detail: view.simulation.detail }) : t('launchNoSimulation');
+      simulation.textContent = view.simulation
+        ? t('launchSimDetail', { detail: view.simulation.detail })
+        : t('launchNoSimulation');
     });
-  const launch = button(t('launchRun'), async () => {
-    launch.disabled = true;
-    try {
-      const started = await api<SweepView>('POST', '/sweeps', { policyId: view.policyId, version: view.version, asOf: asOf.value });
-      navigate(sweepHash(started.id));
-    } catch (error) {
-      mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
-      launch.disabled = false;
-    }
-  }, { class: 'primary launch-sweep' });
+  const launch = button(
+    t('launchRun'),
+    async () => {
+      launch.disabled = true;
+      try {
+        const started = await api<SweepView>('POST', '/sweeps', {
+          policyId: view.policyId,
+          version: view.version,
+          asOf: asOf.value,
+        });
+        navigate(sweepHash(started.id));
+      } catch (error) {
+        mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+        launch.disabled = false;
+      }
+    },
+    { class: 'primary launch-sweep' },
+  );
   return h(
     'section',
     { class: `card launch-offer${justPublished ? ' just-published' : ''}` },

@@ -11,9 +11,13 @@ import { at } from './paths.js';
 import type { PolicyTest, TestReport } from './types.js';
 import { factSelect, factValueInput } from './value-input.js';
 
-
 /** Runs the tests of the saved version; `save` first stores unsaved edits. */
-export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, last: TestReport | undefined, remember: (report: TestReport) => void): HTMLElement {
+export function renderTests(
+  ctx: EditorContext,
+  run: () => Promise<TestReport>,
+  last: TestReport | undefined,
+  remember: (report: TestReport) => void,
+): HTMLElement {
   const { doc, catalog } = ctx;
   const disabled = !ctx.editable;
   const facts = factIndex(catalog);
@@ -27,22 +31,58 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
 
   const showReport = (report: TestReport) => {
     results.replaceChildren(
-      h('p', { class: `test-summary ${report.failed === 0 ? 'ok' : 'bad'}` }, t('testsSummary', { passed: report.passed, failed: report.failed })),
+      h(
+        'p',
+        { class: `test-summary ${report.failed === 0 ? 'ok' : 'bad'}` },
+        t('testsSummary', { passed: report.passed, failed: report.failed }),
+      ),
       ...report.results.map((result) =>
         h(
           'div',
           { class: `test-result ${result.passed ? 'pass' : 'fail'}` },
-          h('div', { class: 'test-head' }, h('span', { class: `badge ${result.passed ? 'ok' : 'bad'}` }, result.passed ? `✓ ${t('testPassed')}` : `✗ ${t('testFailed')}`), ' ', h('strong', {}, result.name), h('span', { class: 'muted' }, ` · ${t('asOf')} ${result.asOf}`)),
+          h(
+            'div',
+            { class: 'test-head' },
+            h(
+              'span',
+              { class: `badge ${result.passed ? 'ok' : 'bad'}` },
+              result.passed ? `✓ ${t('testPassed')}` : `✗ ${t('testFailed')}`,
+            ),
+            ' ',
+            h('strong', {}, result.name),
+            h('span', { class: 'muted' }, ` · ${t('asOf')} ${result.asOf}`),
+          ),
           result.passed
             ? null
             : h(
                 'div',
                 { class: 'test-detail' },
-                h('table', { class: 'compare' },
+                h(
+                  'table',
+                  { class: 'compare' },
                   h('tr', {}, h('th', {}, ''), h('th', {}, t('outcome')), h('th', {}, t('amount'))),
-                  h('tr', {}, h('th', {}, t('expected')), h('td', {}, outcomeLabel(result.expected.outcome)), h('td', {}, result.expected.amount === undefined ? '—' : formatNumber(result.expected.amount))),
-                  h('tr', { class: 'actual' }, h('th', {}, t('actual')), h('td', {}, outcomeLabel(result.actual.outcome)), h('td', {}, result.actual.amount === undefined ? '—' : formatNumber(result.actual.amount)))),
-                h('ul', { class: 'problems' }, ...result.problems.map((problem, i) => h('li', {}, (currentLang() === 'zh' ? result.problemsZh?.[i] : undefined) ?? problem))),
+                  h(
+                    'tr',
+                    {},
+                    h('th', {}, t('expected')),
+                    h('td', {}, outcomeLabel(result.expected.outcome)),
+                    h('td', {}, result.expected.amount === undefined ? '—' : formatNumber(result.expected.amount)),
+                  ),
+                  h(
+                    'tr',
+                    { class: 'actual' },
+                    h('th', {}, t('actual')),
+                    h('td', {}, outcomeLabel(result.actual.outcome)),
+                    h('td', {}, result.actual.amount === undefined ? '—' : formatNumber(result.actual.amount)),
+                  ),
+                ),
+                h(
+                  'ul',
+                  { class: 'problems' },
+                  ...result.problems.map((problem, i) =>
+                    h('li', {}, (currentLang() === 'zh' ? result.problemsZh?.[i] : undefined) ?? problem),
+                  ),
+                ),
                 h('div', { class: 'muted' }, t('failingConditions')),
                 h(
                   'ul',
@@ -50,8 +90,11 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
                   ...result.conditions
                     .filter((leaf) => leaf.result !== true)
                     .map((leaf) =>
-                      h('li', { class: leaf.result === false ? 'false' : 'unknown' },
-                        `${leaf.result === false ? '✗' : '?'} ${leaf.label ? pick(leaf.label) : (leaf.name ?? leaf.fact)}: ${pick(facts.get(leaf.fact)?.label) || leaf.fact} = ${leaf.factValue === undefined ? t('missing') : JSON.stringify(leaf.factValue)} · ${leaf.operator} ${JSON.stringify(leaf.value)}`),
+                      h(
+                        'li',
+                        { class: leaf.result === false ? 'false' : 'unknown' },
+                        `${leaf.result === false ? '✗' : '?'} ${leaf.label ? pick(leaf.label) : (leaf.name ?? leaf.fact)}: ${pick(facts.get(leaf.fact)?.label) || leaf.fact} = ${leaf.factValue === undefined ? t('missing') : JSON.stringify(leaf.factValue)} · ${leaf.operator} ${JSON.stringify(leaf.value)}`,
+                      ),
                     ),
                 ),
               ),
@@ -61,19 +104,23 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
   };
   if (last) showReport(last);
 
-  const runButton = button(t('runTests'), async () => {
-    runButton.disabled = true;
-    results.replaceChildren(h('p', { class: 'muted' }, t('loading')));
-    try {
-      const report = await run();
-      remember(report);
-      showReport(report);
-    } catch (error) {
-      results.replaceChildren(h('p', { class: 'error-box' }, errorText(error)));
-    } finally {
-      runButton.disabled = false;
-    }
-  }, { class: 'primary run-tests' });
+  const runButton = button(
+    t('runTests'),
+    async () => {
+      runButton.disabled = true;
+      results.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+      try {
+        const report = await run();
+        remember(report);
+        showReport(report);
+      } catch (error) {
+        results.replaceChildren(h('p', { class: 'error-box' }, errorText(error)));
+      } finally {
+        runButton.disabled = false;
+      }
+    },
+    { class: 'primary run-tests' },
+  );
 
   const caseCard = (test: PolicyTest, i: number) => {
     const path = at('tests', i);
@@ -82,16 +129,34 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
         'div',
         { class: 'row fact-row', 'data-path': at(at(path, 'facts'), key) },
         h('span', { class: 'fact-name' }, pick(facts.get(key)?.label) || key),
-        factValueInput(facts.get(key), value, (next) => { test.facts[key] = next; edit(); }),
-        disabled ? null : button('✕', () => { delete test.facts[key]; edit(true); }, { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') }),
+        factValueInput(facts.get(key), value, (next) => {
+          test.facts[key] = next;
+          edit();
+        }),
+        disabled
+          ? null
+          : button(
+              '✕',
+              () => {
+                delete test.facts[key];
+                edit(true);
+              },
+              { class: 'small ghost danger', title: t('remove'), 'aria-label': t('remove') },
+            ),
         h('span', { class: 'field-error' }),
       ),
     );
-    const addFact = factSelect(catalog.sources, doc.subject, undefined, (key) => {
-      if (!key || key in test.facts) return;
-      test.facts[key] = undefined;
-      edit(true);
-    }, declared);
+    const addFact = factSelect(
+      catalog.sources,
+      doc.subject,
+      undefined,
+      (key) => {
+        if (!key || key in test.facts) return;
+        test.facts[key] = undefined;
+        edit(true);
+      },
+      declared,
+    );
     return h(
       'div',
       { class: 'card test-case', 'data-path': path },
@@ -99,24 +164,71 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
       h(
         'div',
         { class: 'grid-test' },
-        field(t('testName'), textInput(test.name, (v) => { test.name = v; edit(); }, { disabled }), at(path, 'name')),
-        field(t('asOf'), (() => {
-          const input = h('input', { type: 'date', value: test.asOf, disabled });
-          input.addEventListener('change', () => { test.asOf = input.value; edit(); });
-          return input;
-        })(), at(path, 'asOf')),
-        field(t('outcome'), select((['eligible', 'ineligible', 'undetermined'] as const).map((o): [string, string] => [o, outcomeLabel(o)]), test.expect.outcome, (v) => { test.expect.outcome = v as typeof test.expect.outcome; edit(); }, { disabled }), at(at(path, 'expect'), 'outcome')),
-        field(t('amount'), textInput(test.expect.amount === undefined ? '' : String(test.expect.amount), (v) => {
-          const value = numberOrText(v);
-          if (v.trim() === '') delete test.expect.amount;
-          else test.expect.amount = value as number;
-          edit();
-        }, { disabled, inputmode: 'decimal' }), at(at(path, 'expect'), 'amount')),
+        field(
+          t('testName'),
+          textInput(
+            test.name,
+            (v) => {
+              test.name = v;
+              edit();
+            },
+            { disabled },
+          ),
+          at(path, 'name'),
+        ),
+        field(
+          t('asOf'),
+          (() => {
+            const input = h('input', { type: 'date', value: test.asOf, disabled });
+            input.addEventListener('change', () => {
+              test.asOf = input.value;
+              edit();
+            });
+            return input;
+          })(),
+          at(path, 'asOf'),
+        ),
+        field(
+          t('outcome'),
+          select(
+            (['eligible', 'ineligible', 'undetermined'] as const).map((o): [string, string] => [o, outcomeLabel(o)]),
+            test.expect.outcome,
+            (v) => {
+              test.expect.outcome = v as typeof test.expect.outcome;
+              edit();
+            },
+            { disabled },
+          ),
+          at(at(path, 'expect'), 'outcome'),
+        ),
+        field(
+          t('amount'),
+          textInput(
+            test.expect.amount === undefined ? '' : String(test.expect.amount),
+            (v) => {
+              const value = numberOrText(v);
+              if (v.trim() === '') delete test.expect.amount;
+              else test.expect.amount = value as number;
+              edit();
+            },
+            { disabled, inputmode: 'decimal' },
+          ),
+          at(at(path, 'expect'), 'amount'),
+        ),
       ),
       h('div', { class: 'muted facts-given' }, t('factsGiven')),
       ...factRows,
       disabled ? null : h('div', { class: 'row' }, h('span', { class: 'muted' }, `+ ${t('addFactValue')}`), addFact),
-      disabled ? null : button(t('remove'), () => { doc.tests.splice(i, 1); edit(true); }, { class: 'small ghost danger' }),
+      disabled
+        ? null
+        : button(
+            t('remove'),
+            () => {
+              doc.tests.splice(i, 1);
+              edit(true);
+            },
+            { class: 'small ghost danger' },
+          ),
     );
   };
 
@@ -127,9 +239,16 @@ export function renderTests(ctx: EditorContext, run: () => Promise<TestReport>, 
     ...(doc.tests ?? []).map(caseCard),
     disabled
       ? null
-      : button(`+ ${t('addTest')}`, () => {
-          doc.tests = [...(doc.tests ?? []), { name: '', asOf: doc.effective?.from ?? '', facts: {}, expect: { outcome: 'eligible' } }];
-          edit(true);
-        }, { class: 'add-test' }),
+      : button(
+          `+ ${t('addTest')}`,
+          () => {
+            doc.tests = [
+              ...(doc.tests ?? []),
+              { name: '', asOf: doc.effective?.from ?? '', facts: {}, expect: { outcome: 'eligible' } },
+            ];
+            edit(true);
+          },
+          { class: 'add-test' },
+        ),
   );
 }

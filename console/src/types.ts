@@ -49,7 +49,12 @@ export interface CatalogField {
 
 export interface Catalog {
   sources: Array<{ id: string; subject: 'person' | 'enterprise'; department: Text; fields: CatalogField[] }>;
-  operators: Array<{ name: string; label: Text; factTypes: string[]; value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' }>;
+  operators: Array<{
+    name: string;
+    label: Text;
+    factTypes: string[];
+    value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
+  }>;
   triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
 }
 

@@ -11,7 +11,11 @@ import type { CatalogField } from './types.js';
 export type ValueKind = 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
 
 /** An input for a fact's own value (test cases; the `scalar` comparison of a condition). */
-export function factValueInput(fact: CatalogField | undefined, value: unknown, onChange: (value: unknown) => void): HTMLElement {
+export function factValueInput(
+  fact: CatalogField | undefined,
+  value: unknown,
+  onChange: (value: unknown) => void,
+): HTMLElement {
   switch (fact?.type) {
     case 'date': {
       const input = h('input', { type: 'date', value: typeof value === 'string' ? value : '' });
@@ -20,7 +24,11 @@ export function factValueInput(fact: CatalogField | undefined, value: unknown, o
     }
     case 'boolean':
       return select(
-        [['', t('choose')], ['true', t('yes')], ['false', t('no')]],
+        [
+          ['', t('choose')],
+          ['true', t('yes')],
+          ['false', t('no')],
+        ],
         value === undefined ? '' : String(value),
         (v) => onChange(v === '' ? undefined : v === 'true'),
       );
@@ -31,7 +39,11 @@ export function factValueInput(fact: CatalogField | undefined, value: unknown, o
     }
     default:
       if (fact?.values) {
-        return select([['', t('choose')], ...fact.values.map((v): [string, string] => [v, v])], typeof value === 'string' ? value : '', (v) => onChange(v));
+        return select(
+          [['', t('choose')], ...fact.values.map((v): [string, string] => [v, v])],
+          typeof value === 'string' ? value : '',
+          (v) => onChange(v),
+        );
       }
       {
         const input = h('input', { type: 'text', value: value === undefined ? '' : String(value) });
@@ -45,8 +57,17 @@ export function factValueInput(fact: CatalogField | undefined, value: unknown, o
  * The value of a condition leaf. `parameters` are the policy's number parameters, offered
  * where the operator compares with a number; choosing one writes `{ "parameter": name }`.
  */
-export function conditionValueInput(fact: CatalogField | undefined, kind: ValueKind, value: unknown, parameters: string[], onChange: (value: unknown, structural: boolean) => void): HTMLElement {
-  const ref = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { parameter?: string }).parameter : undefined;
+export function conditionValueInput(
+  fact: CatalogField | undefined,
+  kind: ValueKind,
+  value: unknown,
+  parameters: string[],
+  onChange: (value: unknown, structural: boolean) => void,
+): HTMLElement {
+  const ref =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as { parameter?: string }).parameter
+      : undefined;
   if (kind === 'number' || kind === 'wholeNumber') {
     const source = select(
       [['', t('literal')], ...parameters.map((name): [string, string] => [name, t('parameterRef', { name })])],
@@ -55,7 +76,13 @@ export function conditionValueInput(fact: CatalogField | undefined, kind: ValueK
       { class: 'value-source', 'aria-label': t('value') },
     );
     if (ref) return h('span', { class: 'value-input' }, source);
-    const input = h('input', { type: 'text', inputmode: 'numeric', class: 'value-number', value: value === undefined ? '' : String(value), 'aria-label': t('value') });
+    const input = h('input', {
+      type: 'text',
+      inputmode: 'numeric',
+      class: 'value-number',
+      value: value === undefined ? '' : String(value),
+      'aria-label': t('value'),
+    });
     input.addEventListener('input', () => onChange(numberOrText(input.value), false));
     return h('span', { class: 'value-input' }, parameters.length > 0 ? source : null, input);
   }
@@ -72,14 +99,24 @@ export function conditionValueInput(fact: CatalogField | undefined, kind: ValueK
         { class: 'value-input checks' },
         ...fact.values.map((v) => {
           const box = h('input', { type: 'checkbox', checked: items.includes(v) });
-          box.addEventListener('change', () => onChange(box.checked ? [...items, v] : items.filter((item) => item !== v), false));
+          box.addEventListener('change', () =>
+            onChange(box.checked ? [...items, v] : items.filter((item) => item !== v), false),
+          );
           return h('label', { class: 'check' }, box, v);
         }),
       );
     }
-    const input = h('input', { type: 'text', value: items.join(', '), placeholder: t('listHint'), 'aria-label': t('value') });
+    const input = h('input', {
+      type: 'text',
+      value: items.join(', '),
+      placeholder: t('listHint'),
+      'aria-label': t('value'),
+    });
     input.addEventListener('input', () => {
-      const parts = input.value.split(/[,，]/).map((part) => part.trim()).filter(Boolean);
+      const parts = input.value
+        .split(/[,，]/)
+        .map((part) => part.trim())
+        .filter(Boolean);
       onChange(fact?.type === 'number' ? parts.map(numberOrText) : parts, false);
     });
     return input;
@@ -88,14 +125,31 @@ export function conditionValueInput(fact: CatalogField | undefined, kind: ValueK
 }
 
 /** A select of facts grouped by department, showing labels. */
-export function factSelect(sources: Array<{ department: { zh: string; en: string }; subject: string; fields: CatalogField[] }>, subject: string, value: string | undefined, onChange: (key: string) => void, only?: Set<string>): HTMLSelectElement {
-  const control = h('select', { class: 'fact-select', 'aria-label': t('fact') }, h('option', { value: '' }, t('choose')));
+export function factSelect(
+  sources: Array<{ department: { zh: string; en: string }; subject: string; fields: CatalogField[] }>,
+  subject: string,
+  value: string | undefined,
+  onChange: (key: string) => void,
+  only?: Set<string>,
+): HTMLSelectElement {
+  const control = h(
+    'select',
+    { class: 'fact-select', 'aria-label': t('fact') },
+    h('option', { value: '' }, t('choose')),
+  );
   for (const source of sources.filter((s) => s.subject === subject)) {
     const fields = source.fields.filter((f) => !only || only.has(f.key));
     if (fields.length === 0) continue;
-    control.append(h('optgroup', { label: pick(source.department) }, ...fields.map((f) => h('option', { value: f.key, selected: f.key === value }, `${pick(f.label)} · ${f.key}`))));
+    control.append(
+      h(
+        'optgroup',
+        { label: pick(source.department) },
+        ...fields.map((f) => h('option', { value: f.key, selected: f.key === value }, `${pick(f.label)} · ${f.key}`)),
+      ),
+    );
   }
-  if (value && !control.querySelector(`option[value="${CSS.escape(value)}"]`)) control.append(h('option', { value, selected: true }, value));
+  if (value && !control.querySelector(`option[value="${CSS.escape(value)}"]`))
+    control.append(h('option', { value, selected: true }, value));
   control.value = value ?? '';
   control.addEventListener('change', () => onChange(control.value));
   return control;

@@ -10,7 +10,8 @@ import { loadConfig, redactUrl } from '../../workers/config.js';
 import { DEV_PORTS } from '../stack.js';
 import { seedCity, SeedOptionError, type SeedProgress } from './index.js';
 
-const USAGE = 'usage: node --import tsx infra/seed/cli.ts --residents N --enterprises M [--seed S] [--as-of YYYY-MM-DD] [--batch-size K] [--reset]';
+const USAGE =
+  'usage: node --import tsx infra/seed/cli.ts --residents N --enterprises M [--seed S] [--as-of YYYY-MM-DD] [--batch-size K] [--reset]';
 
 class FlagError extends Error {}
 
@@ -27,7 +28,8 @@ function parseFlags(argv: string[]): Flags {
   const flags: Partial<Flags> & { reset: boolean } = { reset: false };
   const count = (flag: string, value: string | undefined): number => {
     const text = value?.replaceAll('_', '').replaceAll(',', '');
-    if (!text || !/^\d+$/.test(text)) throw new FlagError(`${flag}: expected a whole number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+    if (!text || !/^\d+$/.test(text))
+      throw new FlagError(`${flag}: expected a whole number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
     return Number(text);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -51,7 +53,8 @@ function parseFlags(argv: string[]): Flags {
       }
       case '--as-of': {
         const asOf = value();
-        if (!asOf || !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new FlagError(`--as-of: expected a date YYYY-MM-DD, got "${asOf ?? ''}"`);
+        if (!asOf || !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
+          throw new FlagError(`--as-of: expected a date YYYY-MM-DD, got "${asOf ?? ''}"`);
         flags.asOf = asOf;
         break;
       }
@@ -95,7 +98,10 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const uri = config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`;
   const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
-  if (secret === DEVELOPMENT_SUBJECT_KEY_SECRET) console.error('note: APPLYFREE_SUBJECT_KEY_SECRET is unset; using the development subject-key secret (not for real data)');
+  if (secret === DEVELOPMENT_SUBJECT_KEY_SECRET)
+    console.error(
+      'note: APPLYFREE_SUBJECT_KEY_SECRET is unset; using the development subject-key secret (not for real data)',
+    );
 
   let connection: Connection;
   try {

@@ -46,7 +46,9 @@ export const OUTSIDE_REGIONS = new Weighted<string>([
 ]);
 
 /** Share of residents by five-year age group (0-4 … 95-99), in percent; 60+ ≈ 20%, 80+ ≈ 4%. */
-export const AGE_GROUP_PERCENT = [3.8, 5.6, 6.9, 6.5, 5.0, 5.2, 7.0, 9.4, 6.8, 6.4, 8.8, 8.6, 6.0, 4.6, 3.4, 2.0, 2.2, 1.2, 0.5, 0.12];
+export const AGE_GROUP_PERCENT = [
+  3.8, 5.6, 6.9, 6.5, 5.0, 5.2, 7.0, 9.4, 6.8, 6.4, 8.8, 8.6, 6.0, 4.6, 3.4, 2.0, 2.2, 1.2, 0.5, 0.12,
+];
 export const ageGroupChoice = new Weighted(AGE_GROUP_PERCENT.map((p, i) => [i, p] as const));
 
 /** Probability a resident of this age is male (more women survive into old age). */
@@ -61,7 +63,12 @@ export const LOCAL_HUKOU_SHARE = 0.92;
 
 type Marital = 'single' | 'married' | 'divorced' | 'widowed';
 const marital = (single: number, married: number, divorced: number, widowed: number) =>
-  new Weighted<Marital>([['single', single], ['married', married], ['divorced', divorced], ['widowed', widowed]]);
+  new Weighted<Marital>([
+    ['single', single],
+    ['married', married],
+    ['divorced', divorced],
+    ['widowed', widowed],
+  ]);
 const MARITAL_BY_AGE: ReadonlyArray<readonly [number, Weighted<Marital>]> = [
   [20, marital(1, 0, 0, 0)],
   [25, marital(80, 19, 1, 0)],
@@ -96,8 +103,15 @@ export function disabilityShare(age: number): number {
   return 0.2;
 }
 /** Grades 1 (most severe) to 4; grades 1-2 are 40% of certificates. */
-export const disabilityGradeChoice = new Weighted<1 | 2 | 3 | 4>([[1, 15], [2, 25], [3, 30], [4, 30]]);
-export const disabilityTypeChoice = new Weighted<'visual' | 'hearing' | 'speech' | 'physical' | 'intellectual' | 'mental' | 'multiple'>([
+export const disabilityGradeChoice = new Weighted<1 | 2 | 3 | 4>([
+  [1, 15],
+  [2, 25],
+  [3, 30],
+  [4, 30],
+]);
+export const disabilityTypeChoice = new Weighted<
+  'visual' | 'hearing' | 'speech' | 'physical' | 'intellectual' | 'mental' | 'multiple'
+>([
   ['physical', 45],
   ['visual', 12],
   ['hearing', 12],
@@ -115,14 +129,54 @@ export const DIBAO_LINE = 900;
 export const DIBAO_TAKE_UP = 0.55;
 
 export const SURNAMES = new Weighted<string>(
-  ['王', '李', '张', '刘', '陈', '杨', '赵', '孙', '马', '高', '徐', '周', '吴', '朱', '郭', '胡', '宋', '田', '韩', '董', '崔', '魏', '袁', '冯', '于', '曹', '任', '邢', '梁', '付']
-    .map((s, i) => [s, 30 - i] as const),
+  [
+    '王',
+    '李',
+    '张',
+    '刘',
+    '陈',
+    '杨',
+    '赵',
+    '孙',
+    '马',
+    '高',
+    '徐',
+    '周',
+    '吴',
+    '朱',
+    '郭',
+    '胡',
+    '宋',
+    '田',
+    '韩',
+    '董',
+    '崔',
+    '魏',
+    '袁',
+    '冯',
+    '于',
+    '曹',
+    '任',
+    '邢',
+    '梁',
+    '付',
+  ].map((s, i) => [s, 30 - i] as const),
 );
-export const GIVEN_CHARS = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国玉兰志红文斌海燕鹏辉晨欣宇浩然子轩梓涵一诺雨萱博思佳怡俊凯嘉琪'.split('');
+export const GIVEN_CHARS =
+  '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国玉兰志红文斌海燕鹏辉晨欣宇浩然子轩梓涵一诺雨萱博思佳怡俊凯嘉琪'.split(
+    '',
+  );
 
 /** Enterprise sizes: micro ≈80%, small ≈15%, medium ≈4%, large ≈1%. */
-export const sizeChoice = new Weighted<'micro' | 'small' | 'medium' | 'large'>([['micro', 80], ['small', 15], ['medium', 4], ['large', 1]]);
-export const industryChoice = new Weighted<'manufacturing' | 'retail' | 'services' | 'construction' | 'agriculture' | 'technology' | 'logistics'>([
+export const sizeChoice = new Weighted<'micro' | 'small' | 'medium' | 'large'>([
+  ['micro', 80],
+  ['small', 15],
+  ['medium', 4],
+  ['large', 1],
+]);
+export const industryChoice = new Weighted<
+  'manufacturing' | 'retail' | 'services' | 'construction' | 'agriculture' | 'technology' | 'logistics'
+>([
   ['retail', 28],
   ['services', 25],
   ['manufacturing', 20],
@@ -138,7 +192,13 @@ export const SIZE_PROFILE = {
   medium: { employees: [100, 299], revenueMedian: 60_000_000 },
   large: { employees: [300, 3000], revenueMedian: 600_000_000 },
 } as const;
-export const taxRatingChoice = new Weighted<'A' | 'B' | 'M' | 'C' | 'D'>([['A', 12], ['B', 63], ['M', 16], ['C', 6], ['D', 3]]);
+export const taxRatingChoice = new Weighted<'A' | 'B' | 'M' | 'C' | 'D'>([
+  ['A', 12],
+  ['B', 63],
+  ['M', 16],
+  ['C', 6],
+  ['D', 3],
+]);
 /** Unemployment insurance: employer 0.7% plus employee 0.3% of the contribution base (Shandong). */
 export const UNEMPLOYMENT_PREMIUM_RATE = 0.01;
 export const ENTERPRISE_WORDS = '鲁华德信恒泰瑞丰宏盛鑫源金禾运河齐鲁新兴万达广运东方长城永安天衢'.match(/.{2}/g)!;
@@ -152,4 +212,8 @@ export const INDUSTRY_SUFFIX: Record<string, string> = {
   logistics: '物流',
 };
 /** Registration status of enterprises older than a year. */
-export const STATUS_CHOICE = new Weighted<'active' | 'deregistered' | 'revoked'>([['active', 92], ['deregistered', 6], ['revoked', 2]]);
+export const STATUS_CHOICE = new Weighted<'active' | 'deregistered' | 'revoked'>([
+  ['active', 92],
+  ['deregistered', 6],
+  ['revoked', 2],
+]);

@@ -57,17 +57,33 @@ export class EnterpriseGenerator {
     const newThisYear = ageDays < 365;
     const status = newThisYear ? 'active' : d.STATUS_CHOICE.sample(r);
     const [low, high] = profile.employees;
-    const employeeCount = size === 'large' ? Math.round(Math.exp(r.uniform(Math.log(low), Math.log(high)))) : size === 'micro' ? Math.min(high, 1 + Math.floor(-Math.log(1 - r.next()) * 4)) : r.int(low, high);
+    const employeeCount =
+      size === 'large'
+        ? Math.round(Math.exp(r.uniform(Math.log(low), Math.log(high))))
+        : size === 'micro'
+          ? Math.min(high, 1 + Math.floor(-Math.log(1 - r.next()) * 4))
+          : r.int(low, high);
 
     const insures = !newThisYear && r.chance(size === 'micro' ? 0.65 : 0.96);
-    const insuredEmployeesLastYear = insures ? Math.max(1, Math.round(employeeCount * r.uniform(size === 'micro' ? 0.5 : 0.8, 1))) : 0;
+    const insuredEmployeesLastYear = insures
+      ? Math.max(1, Math.round(employeeCount * r.uniform(size === 'micro' ? 0.5 : 0.8, 1)))
+      : 0;
     const monthlyBase = r.uniform(4200, size === 'large' ? 9000 : 6500);
     const monthsPaid = r.uniform(10, 12);
-    const unemploymentPremiumsLastYear = Math.round(insuredEmployeesLastYear * monthlyBase * monthsPaid * d.UNEMPLOYMENT_PREMIUM_RATE * 100) / 100;
+    const unemploymentPremiumsLastYear =
+      Math.round(insuredEmployeesLastYear * monthlyBase * monthsPaid * d.UNEMPLOYMENT_PREMIUM_RATE * 100) / 100;
     const layoffDraw = r.next();
     const layoffRate = !insures
       ? 0
-      : Math.round((layoffDraw < 0.7 ? 0 : layoffDraw < 0.92 ? r.uniform(0, 5.5) : layoffDraw < 0.98 ? r.uniform(5.5, 10) : r.uniform(10, 30)) * 10) / 10;
+      : Math.round(
+          (layoffDraw < 0.7
+            ? 0
+            : layoffDraw < 0.92
+              ? r.uniform(0, 5.5)
+              : layoffDraw < 0.98
+                ? r.uniform(5.5, 10)
+                : r.uniform(10, 30)) * 10,
+        ) / 10;
     const premiumsInArrears = insures && r.chance(0.03 / 0.75);
     const seriousDishonesty = r.chance(0.01);
     const taxCreditRating = seriousDishonesty ? 'D' : newThisYear ? 'M' : d.taxRatingChoice.sample(r);
@@ -75,7 +91,13 @@ export class EnterpriseGenerator {
     const name = `德州${r.pick(d.ENTERPRISE_WORDS)}${r.pick(d.ENTERPRISE_WORDS)}${d.INDUSTRY_SUFFIX[industry]}有限公司`;
 
     return {
-      subject: { subjectKey: subjectKey('enterprise', creditCode, this.secret), kind: 'enterprise', creditCode, displayName: name, createdAt: this.createdAt },
+      subject: {
+        subjectKey: subjectKey('enterprise', creditCode, this.secret),
+        kind: 'enterprise',
+        creditCode,
+        displayName: name,
+        createdAt: this.createdAt,
+      },
       registry: { creditCode, establishedOn: fromDay(establishedDay), status, district, industry, size, employeeCount },
       insurance: { creditCode, unemploymentPremiumsLastYear, insuredEmployeesLastYear, layoffRate, premiumsInArrears },
       tax: { creditCode, taxCreditRating, annualRevenue },

@@ -65,15 +65,23 @@ export class SeedOptionError extends Error {
 function checkOptions(options: SeedOptions, today: string): void {
   for (const field of ['residents', 'enterprises'] as const) {
     const value = options[field];
-    if (!Number.isInteger(value) || value < 0) throw new SeedOptionError(field, `expected a whole number ≥ 0, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new SeedOptionError(field, `expected a whole number ≥ 0, got ${value}`);
   }
   if (!options.secret) throw new SeedOptionError('secret', 'a subject-key secret is required');
   const { asOf, batchSize } = options;
-  if (asOf !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf)) || new Date(asOf).toISOString().slice(0, 10) !== asOf)) {
+  if (
+    asOf !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
+      Number.isNaN(Date.parse(asOf)) ||
+      new Date(asOf).toISOString().slice(0, 10) !== asOf)
+  ) {
     throw new SeedOptionError('asOf', `expected a date YYYY-MM-DD, got "${asOf}"`);
   }
-  if (asOf !== undefined && asOf > today) throw new SeedOptionError('asOf', 'may not be in the future (birth dates in IDs would be)');
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new SeedOptionError('batchSize', `expected a whole number ≥ 1, got ${batchSize}`);
+  if (asOf !== undefined && asOf > today)
+    throw new SeedOptionError('asOf', 'may not be in the future (birth dates in IDs would be)');
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
+    throw new SeedOptionError('batchSize', `expected a whole number ≥ 1, got ${batchSize}`);
 }
 
 /** Drops the shared-data collections, subjects and seed metadata (missing ones are fine). */
@@ -182,16 +190,30 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const previous = await meta.findOne({ _id: 'city' });
   const asOf = options.asOf ?? (previous?.seed === seed ? previous.asOf : today);
   const secretCheck = subjectKey('person', 'seed-meta', options.secret);
-  const resumable = previous?.seed === seed && previous.asOf === asOf && previous.batchSize === batchSize && previous.secretCheck === secretCheck;
+  const resumable =
+    previous?.seed === seed &&
+    previous.asOf === asOf &&
+    previous.batchSize === batchSize &&
+    previous.secretCheck === secretCheck;
   if (!resumable) {
-    await meta.replaceOne({ _id: 'city' }, { seed, asOf, batchSize, secretCheck, residentBatches: [], enterpriseBatches: [], updatedAt: new Date() }, { upsert: true });
+    await meta.replaceOne(
+      { _id: 'city' },
+      { seed, asOf, batchSize, secretCheck, residentBatches: [], enterpriseBatches: [], updatedAt: new Date() },
+      { upsert: true },
+    );
   }
   const completed = (list: BatchList) => new Set(resumable ? previous[list] : []);
 
   const createdAt = new Date();
   const people = new PersonGenerator(seed, options.secret, asOf, createdAt);
-  const residents = await streamBatches(connection, 'residentBatches', completed('residentBatches'), options.residents, batchSize, () => personEntry(people.next()), (done) =>
-    report({ phase: 'residents', done, total: options.residents }),
+  const residents = await streamBatches(
+    connection,
+    'residentBatches',
+    completed('residentBatches'),
+    options.residents,
+    batchSize,
+    () => personEntry(people.next()),
+    (done) => report({ phase: 'residents', done, total: options.residents }),
     options.signal,
   );
   const firms = new EnterpriseGenerator(seed, options.secret, asOf, createdAt);
@@ -203,7 +225,15 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
     batchSize,
     () => {
       const e = firms.next();
-      return { subject: e.subject, docs: [['dp_business_registry', e.registry], ['dp_enterprise_insurance', e.insurance], ['dp_tax', e.tax], ['dp_credit', e.credit]] };
+      return {
+        subject: e.subject,
+        docs: [
+          ['dp_business_registry', e.registry],
+          ['dp_enterprise_insurance', e.insurance],
+          ['dp_tax', e.tax],
+          ['dp_credit', e.credit],
+        ],
+      };
     },
     (done) => report({ phase: 'enterprises', done, total: options.enterprises }),
     options.signal,

@@ -6,7 +6,13 @@
  */
 import { makeResidentId } from '../../domain/identity.js';
 import { subjectKey } from '../../domain/pseudonym.js';
-import type { CivilAffairsDoc, DisabilityDoc, EducationDoc, HouseholdRegistryDoc, SocialInsuranceDoc } from '../../store/shared-data.js';
+import type {
+  CivilAffairsDoc,
+  DisabilityDoc,
+  EducationDoc,
+  HouseholdRegistryDoc,
+  SocialInsuranceDoc,
+} from '../../store/shared-data.js';
 import type { SubjectRecord } from '../../store/subjects.js';
 import { addYears, fromDay, toDay } from './dates.js';
 import * as d from './distributions.js';
@@ -87,18 +93,30 @@ export class PersonGenerator {
     const social = this.social(idNumber, age, gender, birthDate);
     const disability = this.disability(idNumber, age, birthDay);
 
-    const income = guardian?.income ?? Math.max(0, Math.round(r.logNormal(d.INCOME_MEDIAN * (age >= 70 ? 0.75 : 1), d.INCOME_SIGMA) / 10) * 10);
+    const income =
+      guardian?.income ??
+      Math.max(0, Math.round(r.logNormal(d.INCOME_MEDIAN * (age >= 70 ? 0.75 : 1), d.INCOME_SIGMA) / 10) * 10);
     const poor = income < d.DIBAO_LINE;
     const specialHardship =
-      !guardian && poor && ((age >= 60 && (maritalStatus === 'single' || maritalStatus === 'widowed') && r.chance(0.45)) || (disability !== undefined && disability.disabilityGrade <= 2 && r.chance(0.15)));
+      !guardian &&
+      poor &&
+      ((age >= 60 && (maritalStatus === 'single' || maritalStatus === 'widowed') && r.chance(0.45)) ||
+        (disability !== undefined && disability.disabilityGrade <= 2 && r.chance(0.15)));
     const dibao = alive && !specialHardship && (guardian ? guardian.dibao : poor && r.chance(d.DIBAO_TAKE_UP));
 
     const surname = guardian?.surname ?? d.SURNAMES.sample(r);
     const given = r.pick(d.GIVEN_CHARS) + (r.chance(0.7) ? r.pick(d.GIVEN_CHARS) : '');
-    if (alive && age >= 20 && age <= 55) this.remember({ idNumber, birthDay, district, localHukou, income, dibao, surname });
+    if (alive && age >= 20 && age <= 55)
+      this.remember({ idNumber, birthDay, district, localHukou, income, dibao, surname });
 
     return {
-      subject: { subjectKey: subjectKey('person', idNumber, this.secret), kind: 'person', idNumber, displayName: surname + given, createdAt: this.createdAt },
+      subject: {
+        subjectKey: subjectKey('person', idNumber, this.secret),
+        kind: 'person',
+        idNumber,
+        displayName: surname + given,
+        createdAt: this.createdAt,
+      },
       household: {
         idNumber,
         birthDate,
@@ -109,15 +127,32 @@ export class PersonGenerator {
         alive,
         ...(guardian ? { guardianIdNumber: guardian.idNumber } : {}),
       },
-      civil: { idNumber, maritalStatus, minimumLivingAllowance: dibao, specialHardship, householdIncomePerCapita: income },
+      civil: {
+        idNumber,
+        maritalStatus,
+        minimumLivingAllowance: dibao,
+        specialHardship,
+        householdIncomePerCapita: income,
+      },
       social,
       ...(disability ? { disability } : {}),
-      ...(age >= 6 && age <= 15 ? { education: { idNumber, schoolEnrolled: r.chance(disability?.disabilityType === 'intellectual' ? 0.7 : 0.997) } } : {}),
+      ...(age >= 6 && age <= 15
+        ? {
+            education: {
+              idNumber,
+              schoolEnrolled: r.chance(disability?.disabilityType === 'intellectual' ? 0.7 : 0.997),
+            },
+          }
+        : {}),
     };
   }
 
   /** A unique, valid ID: per region, birth day and gender a counter supplies the order code. */
-  private issueId(regionCode: string, birthDay: number, gender: 'male' | 'female'): { idNumber: string; birthDate: string } {
+  private issueId(
+    regionCode: string,
+    birthDay: number,
+    gender: 'male' | 'female',
+  ): { idNumber: string; birthDate: string } {
     let region = this.regions.get(regionCode);
     if (region === undefined) {
       region = this.regions.size;
@@ -157,19 +192,33 @@ export class PersonGenerator {
   private social(idNumber: string, age: number, gender: 'male' | 'female', birthDate: string): SocialInsuranceDoc {
     const r = this.random;
     const retirementAge = gender === 'male' ? 60 : 55;
-    const months = (share: number) => (r.chance(share) ? Math.max(1, Math.round(Math.min(age - 20, 35) * 12 * r.uniform(0.3, 1))) : 0);
+    const months = (share: number) =>
+      r.chance(share) ? Math.max(1, Math.round(Math.min(age - 20, 35) * 12 * r.uniform(0.3, 1))) : 0;
     const base = { idNumber, unemploymentInsuranceMonths: 0, unemploymentRegistered: false, pensionInsured: false };
     if (age < 6) return { ...base, employmentStatus: 'none' };
     if (age < 18 || (age < 22 && r.chance(0.55))) return { ...base, employmentStatus: 'student' };
     if (age >= retirementAge) {
       if (r.chance(d.EMPLOYEE_PENSION_SHARE)) {
         const retiredOn = addYears(birthDate, retirementAge);
-        return { ...base, employmentStatus: 'retired', unemploymentInsuranceMonths: months(0.8), pensionInsured: true, retiredOn, employmentEndedOn: retiredOn };
+        return {
+          ...base,
+          employmentStatus: 'retired',
+          unemploymentInsuranceMonths: months(0.8),
+          pensionInsured: true,
+          retiredOn,
+          employmentEndedOn: retiredOn,
+        };
       }
       return { ...base, employmentStatus: 'none', pensionInsured: r.chance(0.9) };
     }
     const status = d.WORKING_STATUS.sample(r);
-    if (status === 'employed') return { ...base, employmentStatus: 'employed', unemploymentInsuranceMonths: months(0.65), pensionInsured: r.chance(0.88) };
+    if (status === 'employed')
+      return {
+        ...base,
+        employmentStatus: 'employed',
+        unemploymentInsuranceMonths: months(0.65),
+        pensionInsured: r.chance(0.88),
+      };
     if (status === 'unemployed') {
       const endedDaysAgo = 10 + Math.floor(r.next() ** 2 * 700);
       return {
@@ -182,7 +231,12 @@ export class PersonGenerator {
         pensionInsured: r.chance(0.8),
       };
     }
-    return { ...base, employmentStatus: 'none', unemploymentInsuranceMonths: months(0.2), pensionInsured: r.chance(0.75) };
+    return {
+      ...base,
+      employmentStatus: 'none',
+      unemploymentInsuranceMonths: months(0.2),
+      pensionInsured: r.chance(0.75),
+    };
   }
 
   private disability(idNumber: string, age: number, birthDay: number): DisabilityDoc | undefined {

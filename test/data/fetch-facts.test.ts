@@ -24,7 +24,9 @@ const at = new Date('2025-06-01T08:00:00Z');
 let fetchFacts: ReturnType<typeof makeFetchFacts>;
 
 beforeAll(async () => {
-  connection = await mongoose.createConnection(inject('stack').mongodbUri, { dbName: `af_fetch_${randomUUID().slice(0, 8)}` }).asPromise();
+  connection = await mongoose
+    .createConnection(inject('stack').mongodbUri, { dbName: `af_fetch_${randomUUID().slice(0, 8)}` })
+    .asPromise();
   const db = connection.db!;
   await db.collection<Record<string, unknown> & { _id: string }>('subjects').insertMany([
     { _id: 'sk_elder', subjectKey: 'sk_elder', kind: 'person', idNumber: ID_ELDER },
@@ -35,14 +37,45 @@ beforeAll(async () => {
   ]);
   await db.collection<Record<string, unknown> & { _id: string }>('dp_household_registry').insertMany([
     // gender is a catalog field the test policies do not declare; criminalRecord is no catalog field at all.
-    { _id: ID_ELDER, idNumber: ID_ELDER, birthDate: '1950-03-10', localHukou: true, district: '德城区', gender: 'female', criminalRecord: 'SENSITIVE' },
-    { _id: ID_NO_RECORDS, idNumber: ID_NO_RECORDS, birthDate: '1988-07-15', localHukou: true, district: '陵城区', gender: 'male' },
+    {
+      _id: ID_ELDER,
+      idNumber: ID_ELDER,
+      birthDate: '1950-03-10',
+      localHukou: true,
+      district: '德城区',
+      gender: 'female',
+      criminalRecord: 'SENSITIVE',
+    },
+    {
+      _id: ID_NO_RECORDS,
+      idNumber: ID_NO_RECORDS,
+      birthDate: '1988-07-15',
+      localHukou: true,
+      district: '陵城区',
+      gender: 'male',
+    },
     { _id: ID_CHILD, idNumber: ID_CHILD, birthDate: '2020-01-01', localHukou: true, guardianIdNumber: ID_GUARDIAN },
-    { _id: '371402202101012222', idNumber: '371402202101012222', birthDate: '2021-01-01', localHukou: true, guardianIdNumber: ID_ORPHAN_GUARDIAN },
+    {
+      _id: '371402202101012222',
+      idNumber: '371402202101012222',
+      birthDate: '2021-01-01',
+      localHukou: true,
+      guardianIdNumber: ID_ORPHAN_GUARDIAN,
+    },
   ]);
-  await db.collection<Record<string, unknown> & { _id: string }>('dp_disability').insertOne({ _id: ID_ELDER, idNumber: ID_ELDER, disabilityGrade: 2, disabilityType: 'physical', disabilityCertifiedOn: '2015-05-05' });
-  await db.collection<Record<string, unknown> & { _id: string }>('dp_civil_affairs').insertOne({ _id: ID_ELDER, idNumber: ID_ELDER, minimumLivingAllowance: true, maritalStatus: 'widowed' });
-  await db.collection<Record<string, unknown> & { _id: string }>('dp_business_registry').insertOne({ _id: USCC, creditCode: USCC, establishedOn: '2024-02-01', status: 'active', size: 'small' });
+  await db.collection<Record<string, unknown> & { _id: string }>('dp_disability').insertOne({
+    _id: ID_ELDER,
+    idNumber: ID_ELDER,
+    disabilityGrade: 2,
+    disabilityType: 'physical',
+    disabilityCertifiedOn: '2015-05-05',
+  });
+  await db
+    .collection<Record<string, unknown> & { _id: string }>('dp_civil_affairs')
+    .insertOne({ _id: ID_ELDER, idNumber: ID_ELDER, minimumLivingAllowance: true, maritalStatus: 'widowed' });
+  await db
+    .collection<Record<string, unknown> & { _id: string }>('dp_business_registry')
+    .insertOne({ _id: USCC, creditCode: USCC, establishedOn: '2024-02-01', status: 'active', size: 'small' });
 
   server = createServer((req, res) => {
     let raw = '';
@@ -55,14 +88,23 @@ beforeAll(async () => {
       }
       const found = request.subject.idNumber === ID_ELDER;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(found ? { found, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } } : { found }));
+      res.end(
+        JSON.stringify(found ? { found, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } } : { found }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const adapters = createAdapterRegistry({
     connection,
-    http: { 'social-insurance': { baseUrl, timeoutMs: 5_000, retries: 1, breaker: { failureThreshold: 100, cooldownMs: 60_000 } } },
+    http: {
+      'social-insurance': {
+        baseUrl,
+        timeoutMs: 5_000,
+        retries: 1,
+        breaker: { failureThreshold: 100, cooldownMs: 60_000 },
+      },
+    },
     sleep: async () => undefined,
   });
   fetchFacts = makeFetchFacts({ connection, adapters, now: () => at });
@@ -79,8 +121,19 @@ beforeEach(() => {
 
 const purpose = (text: string, source: string) => ({ source, purpose: text });
 
-function input(subjectKey: string, facts: FetchFactsInput['facts'], idempotencyKey = `life-event:${randomUUID()}:fetch:p`): FetchFactsInput {
-  return { caseId: `case-${randomUUID()}`, subjectKey, policyId: 'test-policy', policyVersion: 3, facts, idempotencyKey };
+function input(
+  subjectKey: string,
+  facts: FetchFactsInput['facts'],
+  idempotencyKey = `life-event:${randomUUID()}:fetch:p`,
+): FetchFactsInput {
+  return {
+    caseId: `case-${randomUUID()}`,
+    subjectKey,
+    policyId: 'test-policy',
+    policyVersion: 3,
+    facts,
+    idempotencyKey,
+  };
 }
 
 function expectNoRawId(value: unknown): void {
@@ -91,7 +144,11 @@ function expectNoRawId(value: unknown): void {
 describe('fetchFacts on the real store', () => {
   it('the platform adapter reads only the requested columns', async () => {
     const source = findSource('household-registry') as DataSource;
-    const answer = await new MongoCollectionAdapter(connection).fetch({ source, idValue: ID_ELDER, columns: ['birthDate', 'localHukou'] });
+    const answer = await new MongoCollectionAdapter(connection).fetch({
+      source,
+      idValue: ID_ELDER,
+      columns: ['birthDate', 'localHukou'],
+    });
     expect(answer).toEqual({ found: true, values: { birthDate: '1950-03-10', localHukou: true } });
   });
 
@@ -102,7 +159,12 @@ describe('fetchFacts on the real store', () => {
         'person.localHukou': purpose('local household registration', 'household-registry'),
       }),
     );
-    expect(result).toEqual({ values: { 'person.birthDate': '1950-03-10', 'person.localHukou': true }, missingFacts: [], absentFacts: [], failedSources: [] });
+    expect(result).toEqual({
+      values: { 'person.birthDate': '1950-03-10', 'person.localHukou': true },
+      missingFacts: [],
+      absentFacts: [],
+      failedSources: [],
+    });
     expect(JSON.stringify(result)).not.toContain('SENSITIVE');
     expectNoRawId(result);
   });
@@ -115,11 +177,25 @@ describe('fetchFacts on the real store', () => {
       'person.employmentStatus': purpose('retired', 'social-insurance'),
     });
     const result = await fetchFacts(request);
-    expect(result.values).toEqual({ 'person.birthDate': '1950-03-10', 'person.localHukou': true, 'person.disabilityGrade': 2, 'person.employmentStatus': 'retired' });
+    expect(result.values).toEqual({
+      'person.birthDate': '1950-03-10',
+      'person.localHukou': true,
+      'person.disabilityGrade': 2,
+      'person.employmentStatus': 'retired',
+    });
 
-    const records = await registerAccessRecordModel(connection).find({ caseId: request.caseId }, { _id: 0 }).sort({ source: 1 }).lean();
+    const records = await registerAccessRecordModel(connection)
+      .find({ caseId: request.caseId }, { _id: 0 })
+      .sort({ source: 1 })
+      .lean();
     expect(records).toEqual([
-      expect.objectContaining({ source: 'disability-federation', department: '市残疾人联合会', fields: ['person.disabilityGrade'], purposes: ['severe disability (grade 1-2)'], outcome: 'answered' }),
+      expect.objectContaining({
+        source: 'disability-federation',
+        department: '市残疾人联合会',
+        fields: ['person.disabilityGrade'],
+        purposes: ['severe disability (grade 1-2)'],
+        outcome: 'answered',
+      }),
       expect.objectContaining({
         key: `${request.idempotencyKey}:household-registry`,
         subjectKey: 'sk_elder',
@@ -131,7 +207,11 @@ describe('fetchFacts on the real store', () => {
         outcome: 'answered',
         at,
       }),
-      expect.objectContaining({ source: 'social-insurance', department: '市人力资源和社会保障局', outcome: 'answered' }),
+      expect.objectContaining({
+        source: 'social-insurance',
+        department: '市人力资源和社会保障局',
+        outcome: 'answered',
+      }),
     ]);
     expectNoRawId(records);
   });
@@ -178,9 +258,13 @@ describe('fetchFacts on the real store', () => {
     expect(result.values).toEqual({ 'person.birthDate': '1950-03-10' });
     expect(result.values).not.toHaveProperty('person.pensionInsured');
     expect(result.missingFacts).toEqual(['person.employmentStatus', 'person.pensionInsured']);
-    expect(result.failedSources).toEqual([{ source: 'social-insurance', error: expect.stringMatching(/^ServerError: .*503/) }]);
+    expect(result.failedSources).toEqual([
+      { source: 'social-insurance', error: expect.stringMatching(/^ServerError: .*503/) },
+    ]);
     expectNoRawId(result);
-    const failed = await registerAccessRecordModel(connection).findOne({ caseId: request.caseId, source: 'social-insurance' }).lean();
+    const failed = await registerAccessRecordModel(connection)
+      .findOne({ caseId: request.caseId, source: 'social-insurance' })
+      .lean();
     expect(failed?.outcome).toBe('failed');
   });
 
@@ -189,7 +273,9 @@ describe('fetchFacts on the real store', () => {
     const mapped = await fetchFacts(input('sk_child', facts));
     expect(mapped.values).toEqual({ 'person.guardianIdNumber': 'sk_guardian' });
 
-    await connection.db!.collection<Record<string, unknown> & { _id: string }>('subjects').insertOne({ _id: 'sk_child2', subjectKey: 'sk_child2', kind: 'person', idNumber: '371402202101012222' });
+    await connection
+      .db!.collection<Record<string, unknown> & { _id: string }>('subjects')
+      .insertOne({ _id: 'sk_child2', subjectKey: 'sk_child2', kind: 'person', idNumber: '371402202101012222' });
     const unmapped = await fetchFacts(input('sk_child2', facts));
     expect(unmapped).toMatchObject({ values: {}, missingFacts: ['person.guardianIdNumber'] });
     expectNoRawId([mapped, unmapped]);
@@ -203,7 +289,11 @@ describe('fetchFacts on the real store', () => {
         'enterprise.seriousDishonesty': purpose('not seriously dishonest', 'credit'),
       }),
     );
-    expect(result.values).toEqual({ 'enterprise.establishedOn': '2024-02-01', 'enterprise.size': 'small', 'enterprise.seriousDishonesty': false });
+    expect(result.values).toEqual({
+      'enterprise.establishedOn': '2024-02-01',
+      'enterprise.size': 'small',
+      'enterprise.seriousDishonesty': false,
+    });
     expectNoRawId(result);
   });
 
@@ -212,13 +302,23 @@ describe('fetchFacts on the real store', () => {
     const unknown = input('sk_elder', { 'person.income': purpose('means test', 'tax') });
     await expect(fetchFacts(unknown)).rejects.toMatchObject({ type: 'UndeclaredFact', nonRetryable: true });
     const wrongSource = input('sk_elder', { 'person.birthDate': purpose('age', 'civil-affairs') });
-    await expect(fetchFacts(wrongSource)).rejects.toMatchObject({ type: 'UndeclaredFact', nonRetryable: true, message: expect.stringContaining('household-registry') });
+    await expect(fetchFacts(wrongSource)).rejects.toMatchObject({
+      type: 'UndeclaredFact',
+      nonRetryable: true,
+      message: expect.stringContaining('household-registry'),
+    });
     expect(await AccessRecords.countDocuments({ caseId: { $in: [unknown.caseId, wrongSource.caseId] } })).toBe(0);
   });
 
   it('rejects an unknown subject key, and a person source for an enterprise', async () => {
     const facts = { 'person.birthDate': purpose('age', 'household-registry') };
-    await expect(fetchFacts(input('sk_nobody', facts))).rejects.toMatchObject({ type: 'UnknownSubject', nonRetryable: true });
-    await expect(fetchFacts(input('sk_firm', facts))).rejects.toMatchObject({ type: 'SubjectKindMismatch', nonRetryable: true });
+    await expect(fetchFacts(input('sk_nobody', facts))).rejects.toMatchObject({
+      type: 'UnknownSubject',
+      nonRetryable: true,
+    });
+    await expect(fetchFacts(input('sk_firm', facts))).rejects.toMatchObject({
+      type: 'SubjectKindMismatch',
+      nonRetryable: true,
+    });
   });
 });

@@ -13,7 +13,10 @@ const columns = ['employmentStatus', 'retiredOn'];
 /** What the department's server does next: one scripted behaviour per request, then `fallback`. */
 type Behaviour = 'hang' | { status: number; body?: unknown };
 let script: Behaviour[] = [];
-let fallback: Behaviour = { status: 200, body: { found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } } };
+let fallback: Behaviour = {
+  status: 200,
+  body: { found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } },
+};
 let received: Array<{ url?: string; body: unknown }> = [];
 let server: Server;
 let baseUrl: string;
@@ -65,11 +68,16 @@ function adapterFor(overrides: Partial<HttpSourceConfig> = {}, clock = { t: 0 })
 
 describe('HTTP verification adapter (证明核验接口) against a real HTTP server', () => {
   it('posts the documented contract to /verify and keeps only the requested columns', async () => {
-    fallback = { status: 200, body: { found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31', salary: 9000 } } };
+    fallback = {
+      status: 200,
+      body: { found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31', salary: 9000 } },
+    };
     const { adapter } = adapterFor();
     const answer = await adapter.fetch({ source: socialInsurance, idValue: ID, columns });
     expect(answer).toEqual({ found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } });
-    expect(received).toEqual([{ url: '/verify', body: { source: 'social-insurance', subject: { idNumber: ID }, fields: columns } }]);
+    expect(received).toEqual([
+      { url: '/verify', body: { source: 'social-insurance', subject: { idNumber: ID }, fields: columns } },
+    ]);
   });
 
   it('sends a credit code for enterprise sources and passes on a "no record" answer', async () => {
@@ -113,7 +121,9 @@ describe('HTTP verification adapter (证明核验接口) against a real HTTP ser
   it('fails a malformed answer as BadResponse', async () => {
     script = [{ status: 200, body: { ok: true } }];
     const { adapter } = adapterFor({ retries: 0 });
-    await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({ code: 'BadResponse' });
+    await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({
+      code: 'BadResponse',
+    });
   });
 
   it('fails with Network when nothing listens, without retrying forever', async () => {
@@ -122,7 +132,9 @@ describe('HTTP verification adapter (证明核验接口) against a real HTTP ser
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const { adapter, sleeps } = adapterFor({ baseUrl: `http://127.0.0.1:${port}`, retries: 1 });
-    await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({ code: 'Network' });
+    await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({
+      code: 'Network',
+    });
     expect(sleeps).toHaveLength(1);
   });
 
@@ -148,7 +160,9 @@ describe('HTTP verification adapter (证明核验接口) against a real HTTP ser
     script = [{ status: 400 }, { status: 400 }, { status: 400 }];
     const { adapter } = adapterFor({ retries: 0, breaker: { failureThreshold: 2, cooldownMs: 30_000 } });
     for (let i = 0; i < 3; i += 1) {
-      await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({ code: 'ClientError' });
+      await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toMatchObject({
+        code: 'ClientError',
+      });
     }
     expect(adapter.circuitState).toBe('closed');
   });

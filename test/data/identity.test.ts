@@ -34,7 +34,12 @@ function captureError(fn: () => unknown): IdentityError {
 
 describe('resident IDs (GB 11643-1999)', () => {
   it('accepts the examples printed in the standard', () => {
-    expect(validateResidentId('11010519491231002X')).toEqual({ id: '11010519491231002X', regionCode: '110105', birthDate: '1949-12-31', gender: 'female' });
+    expect(validateResidentId('11010519491231002X')).toEqual({
+      id: '11010519491231002X',
+      regionCode: '110105',
+      birthDate: '1949-12-31',
+      gender: 'female',
+    });
     // The standard's other example is born in 1880: well-formed, but outside the accepted range (1900 on).
     expect(captureError(() => validateResidentId('440524188001010014')).reason).toBe('birthDate');
   });
@@ -43,7 +48,12 @@ describe('resident IDs (GB 11643-1999)', () => {
     // 3·7+7·9+1·10+4·5+0·8+2·4+1·2+9·1+9·6+0·3+0·7+3·9+0·10+7·5+1·8+2·4+3·2 = 271; 271 mod 11 = 7 → '5'.
     const first17 = '37140219900307123';
     expect(idCheck(first17)).toBe('5');
-    expect(validateResidentId(`${first17}5`)).toEqual({ id: `${first17}5`, regionCode: '371402', birthDate: '1990-03-07', gender: 'male' });
+    expect(validateResidentId(`${first17}5`)).toEqual({
+      id: `${first17}5`,
+      regionCode: '371402',
+      birthDate: '1990-03-07',
+      gender: 'male',
+    });
   });
 
   it('accepts a lower-case x check digit and normalises it to upper case', () => {

@@ -10,7 +10,13 @@ import { ensureSubject, registerSubjectModel, resolveSubject } from '../../store
 
 const RESIDENTS = 3000;
 const ENTERPRISES = 300;
-const OPTIONS = { residents: RESIDENTS, enterprises: ENTERPRISES, seed: 'seed-test', secret: 'seed-test-secret', asOf: '2026-06-30' };
+const OPTIONS = {
+  residents: RESIDENTS,
+  enterprises: ENTERPRISES,
+  seed: 'seed-test',
+  secret: 'seed-test-secret',
+  asOf: '2026-06-30',
+};
 
 /** The test stack's URI with this file's own database, so parallel files never share data. */
 function databaseUri(name: string): string {
@@ -20,12 +26,15 @@ function databaseUri(name: string): string {
 let connection: Connection;
 let first: SeedResult;
 
-const count = (name: string, filter: Record<string, unknown> = {}) => connection.db!.collection(name).countDocuments(filter);
+const count = (name: string, filter: Record<string, unknown> = {}) =>
+  connection.db!.collection(name).countDocuments(filter);
 const share = async (name: string, filter: Record<string, unknown>, of: number) => (await count(name, filter)) / of;
 const yearsBefore = (years: number) => `${2026 - years}${OPTIONS.asOf.slice(4)}`;
 
 beforeAll(async () => {
-  connection = await mongoose.createConnection(databaseUri(`applyfree_seed_${process.pid}`), { autoIndex: false }).asPromise();
+  connection = await mongoose
+    .createConnection(databaseUri(`applyfree_seed_${process.pid}`), { autoIndex: false })
+    .asPromise();
   first = await seedCity(connection, { ...OPTIONS, reset: true });
 }, 180_000);
 afterAll(async () => {
@@ -39,8 +48,10 @@ describe('the synthetic city', () => {
     expect(first.enterprises).toEqual({ inserted: ENTERPRISES, skipped: 0 });
     expect(await count('subjects', { kind: 'person' })).toBe(RESIDENTS);
     expect(await count('subjects', { kind: 'enterprise' })).toBe(ENTERPRISES);
-    for (const name of ['dp_household_registry', 'dp_civil_affairs', 'dp_social_insurance']) expect(await count(name)).toBe(RESIDENTS);
-    for (const name of ['dp_business_registry', 'dp_enterprise_insurance', 'dp_tax', 'dp_credit']) expect(await count(name)).toBe(ENTERPRISES);
+    for (const name of ['dp_household_registry', 'dp_civil_affairs', 'dp_social_insurance'])
+      expect(await count(name)).toBe(RESIDENTS);
+    for (const name of ['dp_business_registry', 'dp_enterprise_insurance', 'dp_tax', 'dp_credit'])
+      expect(await count(name)).toBe(ENTERPRISES);
   });
 
   it('issues only valid resident IDs whose embedded birth date and gender match the registry', async () => {
@@ -84,9 +95,15 @@ describe('the synthetic city', () => {
   });
 
   it('has plausible marital, work, disability, dibao and income figures', async () => {
-    expect(await count('dp_civil_affairs', { maritalStatus: { $ne: 'single' }, idNumber: { $in: await minors() } })).toBe(0);
-    expect(await share('dp_social_insurance', { employmentStatus: 'unemployed', unemploymentRegistered: true }, RESIDENTS)).toBeGreaterThan(0.006);
-    expect(await share('dp_social_insurance', { employmentStatus: 'unemployed', unemploymentRegistered: true }, RESIDENTS)).toBeLessThan(0.028);
+    expect(
+      await count('dp_civil_affairs', { maritalStatus: { $ne: 'single' }, idNumber: { $in: await minors() } }),
+    ).toBe(0);
+    expect(
+      await share('dp_social_insurance', { employmentStatus: 'unemployed', unemploymentRegistered: true }, RESIDENTS),
+    ).toBeGreaterThan(0.006);
+    expect(
+      await share('dp_social_insurance', { employmentStatus: 'unemployed', unemploymentRegistered: true }, RESIDENTS),
+    ).toBeLessThan(0.028);
     const disabled = await count('dp_disability');
     expect(disabled / RESIDENTS).toBeGreaterThan(0.04);
     expect(disabled / RESIDENTS).toBeLessThan(0.08);
@@ -96,8 +113,12 @@ describe('the synthetic city', () => {
     expect(severe).toBeLessThan(0.52);
     expect(await share('dp_civil_affairs', { minimumLivingAllowance: true }, RESIDENTS)).toBeGreaterThan(0.01);
     expect(await share('dp_civil_affairs', { minimumLivingAllowance: true }, RESIDENTS)).toBeLessThan(0.045);
-    expect(await count('dp_civil_affairs', { minimumLivingAllowance: true, householdIncomePerCapita: { $gte: 900 } })).toBe(0);
-    const incomes = (await sharedCollection(connection, 'dp_civil_affairs').find({}).toArray()).map((c) => c.householdIncomePerCapita).sort((a, b) => a - b);
+    expect(
+      await count('dp_civil_affairs', { minimumLivingAllowance: true, householdIncomePerCapita: { $gte: 900 } }),
+    ).toBe(0);
+    const incomes = (await sharedCollection(connection, 'dp_civil_affairs').find({}).toArray())
+      .map((c) => c.householdIncomePerCapita)
+      .sort((a, b) => a - b);
     expect(incomes[Math.floor(incomes.length / 2)]).toBeGreaterThan(2000);
     expect(incomes[Math.floor(incomes.length / 2)]).toBeLessThan(3000);
   });
@@ -106,15 +127,27 @@ describe('the synthetic city', () => {
     const registry = sharedCollection(connection, 'dp_household_registry');
     const children = await registry.find({ birthDate: { $gt: yearsBefore(18) } }).toArray();
     expect(children.length).toBeGreaterThan(RESIDENTS * 0.15);
-    const guardians = new Map((await registry.find({ idNumber: { $in: children.map((c) => c.guardianIdNumber!) } }).toArray()).map((g) => [g.idNumber, g]));
+    const guardians = new Map(
+      (await registry.find({ idNumber: { $in: children.map((c) => c.guardianIdNumber!) } }).toArray()).map((g) => [
+        g.idNumber,
+        g,
+      ]),
+    );
     for (const child of children) {
       const guardian = guardians.get(child.guardianIdNumber!);
       expect(guardian, 'guardian exists').toBeDefined();
       expect(guardian!.alive).toBe(true);
       expect(Number(child.birthDate.slice(0, 4)) - Number(guardian!.birthDate.slice(0, 4))).toBeGreaterThanOrEqual(18);
     }
-    expect(await count('dp_household_registry', { birthDate: { $lte: yearsBefore(18) }, guardianIdNumber: { $exists: true } })).toBe(0);
-    const schoolAge = await count('dp_household_registry', { birthDate: { $lte: yearsBefore(6), $gt: yearsBefore(16) } });
+    expect(
+      await count('dp_household_registry', {
+        birthDate: { $lte: yearsBefore(18) },
+        guardianIdNumber: { $exists: true },
+      }),
+    ).toBe(0);
+    const schoolAge = await count('dp_household_registry', {
+      birthDate: { $lte: yearsBefore(6), $gt: yearsBefore(16) },
+    });
     expect(await count('dp_education')).toBe(schoolAge);
   });
 
@@ -125,7 +158,9 @@ describe('the synthetic city', () => {
     expect(await share('dp_enterprise_insurance', { premiumsInArrears: true }, ENTERPRISES)).toBeLessThan(0.07);
     expect(await share('dp_credit', { seriousDishonesty: true }, ENTERPRISES)).toBeLessThan(0.03);
     expect(await count('dp_tax', { taxCreditRating: { $ne: 'D' }, creditCode: { $in: await dishonest() } })).toBe(0);
-    const firms = new Map((await sharedCollection(connection, 'dp_business_registry').find({}).toArray()).map((f) => [f.creditCode, f]));
+    const firms = new Map(
+      (await sharedCollection(connection, 'dp_business_registry').find({}).toArray()).map((f) => [f.creditCode, f]),
+    );
     for (const ins of await sharedCollection(connection, 'dp_enterprise_insurance').find({}).toArray()) {
       expect(ins.insuredEmployeesLastYear).toBeLessThanOrEqual(firms.get(ins.creditCode)!.employeeCount);
       if (ins.insuredEmployeesLastYear === 0) expect(ins.unemploymentPremiumsLastYear).toBe(0);
@@ -168,7 +203,9 @@ describe('the synthetic city', () => {
       expect(baby.subjectKey).toBe(subjectKey('person', baby.idNumber!, OPTIONS.secret));
     }
     const [unemployed] = await pickSubjects(connection, demoFilters.registeredUnemployed(), 1, OPTIONS.secret);
-    expect(await sharedCollection(connection, 'dp_social_insurance').findOne({ idNumber: unemployed.idNumber })).toMatchObject({ employmentStatus: 'unemployed' });
+    expect(
+      await sharedCollection(connection, 'dp_social_insurance').findOne({ idNumber: unemployed.idNumber }),
+    ).toMatchObject({ employmentStatus: 'unemployed' });
     const [firm] = await pickSubjects(connection, demoFilters.stableEmployer(), 1);
     expect(firm).toMatchObject({ kind: 'enterprise', subjectKey: expect.stringMatching(/^e_/) });
   });
@@ -186,7 +223,9 @@ describe('the synthetic city', () => {
     expect(await allCounts()).toEqual(before);
 
     // A crash after some writes of a batch but before its completion mark.
-    const victims = (await sharedCollection(connection, 'dp_household_registry').find({}).limit(25).toArray()).map((p) => p.idNumber);
+    const victims = (await sharedCollection(connection, 'dp_household_registry').find({}).limit(25).toArray()).map(
+      (p) => p.idNumber,
+    );
     await connection.db!.collection('subjects').deleteMany({ idNumber: { $in: victims } });
     await sharedCollection(connection, 'dp_civil_affairs').deleteMany({ idNumber: { $in: victims } });
     await connection.db!.collection('seed_meta').updateOne({ _id: 'city' as never }, { $set: { residentBatches: [] } });
@@ -208,7 +247,11 @@ describe('the synthetic city', () => {
     expect(await count('subjects', { _id: key })).toBe(1);
     expect(await resolveSubject(connection, key)).toEqual({ kind: 'person', idNumber: '11010519491231002X' });
     const model = registerSubjectModel(connection);
-    const created = await model.create({ subjectKey: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa', kind: 'person', idNumber: '440524188001010014' });
+    const created = await model.create({
+      subjectKey: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa',
+      kind: 'person',
+      idNumber: '440524188001010014',
+    });
     expect(created._id).toBe('p_aaaaaaaaaaaaaaaaaaaaaaaaaa');
     await model.deleteOne({ _id: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa' });
   });
@@ -222,10 +265,16 @@ describe('the synthetic city', () => {
 });
 
 async function minors(): Promise<string[]> {
-  return (await sharedCollection(connection, 'dp_household_registry').find({ birthDate: { $gt: yearsBefore(18) } }).toArray()).map((p) => p.idNumber);
+  return (
+    await sharedCollection(connection, 'dp_household_registry')
+      .find({ birthDate: { $gt: yearsBefore(18) } })
+      .toArray()
+  ).map((p) => p.idNumber);
 }
 async function dishonest(): Promise<string[]> {
-  return (await sharedCollection(connection, 'dp_credit').find({ seriousDishonesty: true }).toArray()).map((c) => c.creditCode);
+  return (await sharedCollection(connection, 'dp_credit').find({ seriousDishonesty: true }).toArray()).map(
+    (c) => c.creditCode,
+  );
 }
 async function allCounts(): Promise<Record<string, number>> {
   const names = ['subjects', ...DATA_SOURCES.map((s) => s.collection)];

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const load = (id: string): Doc => JSON.parse(readFileSync(new URL(`../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
+const load = (id: string): Doc =>
+  JSON.parse(readFileSync(new URL(`../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
 
 const broken = (id: string, breakIt: (doc: Doc) => void): Doc => {
   const doc = load(id);
@@ -15,12 +16,37 @@ const broken = (id: string, breakIt: (doc: Doc) => void): Doc => {
   return doc;
 };
 
-const leaf = (fact: string, operator: string, value?: unknown): Doc => ({ fact, operator, ...(value === undefined ? {} : { value }) });
+const leaf = (fact: string, operator: string, value?: unknown): Doc => ({
+  fact,
+  operator,
+  ...(value === undefined ? {} : { value }),
+});
 
 export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
   ['a string instead of a document', 'childcare-subsidy'],
   ['an empty object', {}],
-  ['every top-level field of the wrong kind', { id: 'Bad Id', version: 0, effective: '2025', title: 'title', department: { zh: ' ', en: '', fr: 'x' }, reference: '', subject: 'household', triggers: 'birth.registered', mode: 'manual', period: 'weekly', facts: [], parameters: [], conditions: { some: [] }, namedConditions: [], benefit: { kind: 'voucher' }, tests: [], namedCondition: {} }],
+  [
+    'every top-level field of the wrong kind',
+    {
+      id: 'Bad Id',
+      version: 0,
+      effective: '2025',
+      title: 'title',
+      department: { zh: ' ', en: '', fr: 'x' },
+      reference: '',
+      subject: 'household',
+      triggers: 'birth.registered',
+      mode: 'manual',
+      period: 'weekly',
+      facts: [],
+      parameters: [],
+      conditions: { some: [] },
+      namedConditions: [],
+      benefit: { kind: 'voucher' },
+      tests: [],
+      namedCondition: {},
+    },
+  ],
   [
     'bad dates, triggers and facts',
     broken('childcare-subsidy', (d) => {
@@ -42,11 +68,24 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
         empty: [],
         notAnEntry: ['3600'],
         badDates: [{ from: '2025-02-30', value: 1 }],
-        unsorted: [{ from: '2025-01-01', to: '2025-06-30', value: 1 }, { from: '2024-01-01', value: 2 }],
-        overlapping: [{ from: '2025-01-01', to: '2025-07-31', value: 1 }, { from: '2025-07-01', value: 2 }],
-        gap: [{ from: '2025-01-01', to: '2025-06-30', value: 1 }, { from: '2025-07-02', to: '2024-01-01', value: 2 }],
+        unsorted: [
+          { from: '2025-01-01', to: '2025-06-30', value: 1 },
+          { from: '2024-01-01', value: 2 },
+        ],
+        overlapping: [
+          { from: '2025-01-01', to: '2025-07-31', value: 1 },
+          { from: '2025-07-01', value: 2 },
+        ],
+        gap: [
+          { from: '2025-01-01', to: '2025-06-30', value: 1 },
+          { from: '2025-07-02', to: '2024-01-01', value: 2 },
+        ],
         late: [{ from: '2025-02-01', to: '2025-12-31', value: 1, note: 'x' }],
-        mixed: [{ from: '2025-01-01', to: '2025-06-30', value: 1 }, { from: '2025-07-01', value: { a: 'one' } }, { from: '2026-01-01', value: 'text' }],
+        mixed: [
+          { from: '2025-01-01', to: '2025-06-30', value: 1 },
+          { from: '2025-07-01', value: { a: 'one' } },
+          { from: '2026-01-01', value: 'text' },
+        ],
         annualAmount: d.parameters.annualAmount,
       };
     }),
@@ -55,7 +94,14 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
   [
     'broken conditions',
     broken('old-age-allowance', (d) => {
-      d.conditions.all.push('alive', { condition: 'dead' }, { all: [], any: [] }, { any: [] }, { not: { condition: 'alive' } }, { condition: 'alive', extra: 1 });
+      d.conditions.all.push(
+        'alive',
+        { condition: 'dead' },
+        { all: [], any: [] },
+        { any: [] },
+        { not: { condition: 'alive' } },
+        { condition: 'alive', extra: 1 },
+      );
       d.namedConditions.Alive = leaf('person.alive', 'equal', true);
       d.namedConditions.nothing = 'x';
       d.namedConditions.loopA = { all: [{ condition: 'loopB' }] };
@@ -100,11 +146,26 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
   ],
   ['an amount rule of no known type', broken('old-age-allowance', (d) => (d.benefit.amount = { type: 'lumpSum' }))],
   ['a cash benefit without an amount rule', broken('old-age-allowance', (d) => delete d.benefit.amount)],
-  ['an amount rule that names no fact', broken('severe-disability-care-subsidy', (d) => (d.benefit.amount = { type: 'byFactValue', parameter: 'missing', fact: '' }))],
-  ['an amount rule reading an undeclared fact', broken('severe-disability-care-subsidy', (d) => (d.benefit.amount.fact = 'person.minimumLivingAllowance'))],
-  ['age bands that are not bands', broken('old-age-allowance', (d) => (d.parameters.monthlyByAgeBand[0].value = { eighty: 100, '90-99': 200 }))],
+  [
+    'an amount rule that names no fact',
+    broken(
+      'severe-disability-care-subsidy',
+      (d) => (d.benefit.amount = { type: 'byFactValue', parameter: 'missing', fact: '' }),
+    ),
+  ],
+  [
+    'an amount rule reading an undeclared fact',
+    broken('severe-disability-care-subsidy', (d) => (d.benefit.amount.fact = 'person.minimumLivingAllowance')),
+  ],
+  [
+    'age bands that are not bands',
+    broken('old-age-allowance', (d) => (d.parameters.monthlyByAgeBand[0].value = { eighty: 100, '90-99': 200 })),
+  ],
   ['a prorated amount without an age limit', broken('childcare-subsidy', (d) => (d.benefit.amount.untilAgeYears = 0))],
-  ['a service benefit with cash fields', broken('senior-preferential-card', (d) => (d.benefit = { kind: 'card', amount: 1, description: 'card' }))],
+  [
+    'a service benefit with cash fields',
+    broken('senior-preferential-card', (d) => (d.benefit = { kind: 'card', amount: 1, description: 'card' })),
+  ],
   [
     'a broken offer',
     broken('senior-preferential-card', (d) => {
@@ -112,10 +173,19 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
       d.pledge = { statement: { zh: '承诺', en: 'pledge' } };
     }),
   ],
-  ['an offer with a reminder after it expires', broken('senior-preferential-card', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7, 30] }))],
-  ['an offer whose reminders are not a list', broken('senior-preferential-card', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: 7 }))],
+  [
+    'an offer with a reminder after it expires',
+    broken('senior-preferential-card', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7, 30] })),
+  ],
+  [
+    'an offer whose reminders are not a list',
+    broken('senior-preferential-card', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: 7 })),
+  ],
   ['an offer mode without an offer', broken('senior-preferential-card', (d) => delete d.offer)],
-  ['an offer on an automatic policy', broken('childcare-subsidy', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7] }))],
+  [
+    'an offer on an automatic policy',
+    broken('childcare-subsidy', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7] })),
+  ],
   [
     'a broken pledge',
     broken('business-startup-subsidy', (d) => {
@@ -129,7 +199,11 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
     'a pledged fact that only the amount rule reads',
     broken('job-stabilisation-refund', (d) => {
       d.mode = 'pledge';
-      d.pledge = { statement: { zh: '本企业承诺规模属实', en: 'We pledge our size is true' }, pledgedFacts: ['enterprise.size'], inspectAfterDays: 30 };
+      d.pledge = {
+        statement: { zh: '本企业承诺规模属实', en: 'We pledge our size is true' },
+        pledgedFacts: ['enterprise.size'],
+        inspectAfterDays: 30,
+      };
     }),
   ],
   ['a pledge without pledged facts', broken('business-startup-subsidy', (d) => (d.pledge.pledgedFacts = []))],
@@ -141,7 +215,12 @@ export const BROKEN_POLICIES: ReadonlyArray<readonly [string, unknown]> = [
       d.tests = [
         'a test',
         { ...first, name: ' ', asOf: '2025-02-30', facts: [], expect: 'eligible', extra: 1 },
-        { ...second, asOf: '2024-12-31', facts: { ...second.facts, 'person.alive': true }, expect: { outcome: 'maybe', amount: '3600', missingFacts: ['person.alive'], why: 'x' } },
+        {
+          ...second,
+          asOf: '2024-12-31',
+          facts: { ...second.facts, 'person.alive': true },
+          expect: { outcome: 'maybe', amount: '3600', missingFacts: ['person.alive'], why: 'x' },
+        },
         { ...second },
       ];
     }),

@@ -79,7 +79,8 @@ function edgeValues(policy: Policy, fact: string, asOf: string): unknown[] {
       around(today.minus({ months: value }).endOf('month').startOf('day'));
     } else if (typeof value === 'number' && leaf.operator.startsWith('days')) around(today.minus({ days: value }));
     else if (typeof value === 'string' && leaf.operator.startsWith('date')) around(day(value));
-    else if (typeof value === 'number') edges.push(value, value - 1, value + 1, value - 0.5, value + 0.5, value + 0.001);
+    else if (typeof value === 'number')
+      edges.push(value, value - 1, value + 1, value - 0.5, value + 0.5, value + 0.001);
     else edges.push(value);
   }
   if (findFact(fact)?.field.type === 'date') around(today);
@@ -90,7 +91,9 @@ const LEAP_DAYS = Array.from({ length: 31 }, (_, i) => `${1904 + 4 * i}-02-29`);
 
 /** A source answering badly: the wrong type, a value outside the closed set, a malformed or shifted date. */
 function oddValue(random: Random, type: string, edges: readonly unknown[]): unknown {
-  const edge = random.pick(edges.filter((value): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)));
+  const edge = random.pick(
+    edges.filter((value): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)),
+  );
   switch (type) {
     case 'date':
       if (edge !== undefined && random.chance(0.6)) {
@@ -103,7 +106,17 @@ function oddValue(random: Random, type: string, edges: readonly unknown[]): unkn
           new Date(`${edge}T15:59:59Z`),
         ]);
       }
-      return random.pick(['2023-02-29', '2025-13-01', '1965-6-1', 'yesterday', '', 19650601, true, new Date('not a date'), ['1965-06-01']]);
+      return random.pick([
+        '2023-02-29',
+        '2025-13-01',
+        '1965-6-1',
+        'yesterday',
+        '',
+        19650601,
+        true,
+        new Date('not a date'),
+        ['1965-06-01'],
+      ]);
     case 'number':
       return random.pick([Number.NaN, Infinity, -Infinity, -0, '12', true, [1], { value: 1 }]);
     case 'boolean':
@@ -116,9 +129,20 @@ function oddValue(random: Random, type: string, edges: readonly unknown[]): unkn
 function randomValue(random: Random, type: string, values: readonly string[] | undefined, asOf: string): unknown {
   switch (type) {
     case 'date':
-      return random.chance(0.15) ? random.pick(LEAP_DAYS) : isoDay(day('1900-01-01').plus({ days: random.int(0, day(asOf).plus({ years: 1 }).diff(day('1900-01-01'), 'days').days) }));
+      return random.chance(0.15)
+        ? random.pick(LEAP_DAYS)
+        : isoDay(
+            day('1900-01-01').plus({
+              days: random.int(0, day(asOf).plus({ years: 1 }).diff(day('1900-01-01'), 'days').days),
+            }),
+          );
     case 'number':
-      return random.pick([() => random.int(0, 200), () => Math.round(random.uniform(0, 100) * 100) / 100, () => random.int(0, 1_000_000), () => -random.int(1, 50)])();
+      return random.pick([
+        () => random.int(0, 200),
+        () => Math.round(random.uniform(0, 100) * 100) / 100,
+        () => random.int(0, 1_000_000),
+        () => -random.int(1, 50),
+      ])();
     case 'boolean':
       return random.chance(0.5);
     default:
@@ -132,7 +156,12 @@ function factSets(policy: Policy, asOf: string, random: Random): () => Facts {
     const field = findFact(fact)?.field;
     const type = field?.type ?? 'string';
     const edges = edgeValues(policy, fact, asOf);
-    return { fact, type, values: field?.values, edges: edges.length > 0 ? edges : [randomValue(random, type, field?.values, asOf)] };
+    return {
+      fact,
+      type,
+      values: field?.values,
+      edges: edges.length > 0 ? edges : [randomValue(random, type, field?.values, asOf)],
+    };
   });
   return () => {
     const facts: Facts = {};
@@ -155,7 +184,9 @@ function asOfDates(policy: Policy): string[] {
   const { from, to } = policy.effective;
   for (const date of [from, shift(from, -1), ...(to === undefined ? [] : [to, shift(to, 1)])]) dates.add(date);
   for (const entries of Object.values(policy.parameters)) {
-    for (const entry of entries) for (const date of [entry.from, shift(entry.from, -1), ...(entry.to === undefined ? [] : [entry.to])]) dates.add(date);
+    for (const entry of entries)
+      for (const date of [entry.from, shift(entry.from, -1), ...(entry.to === undefined ? [] : [entry.to])])
+        dates.add(date);
   }
   return [...dates].filter((date) => date >= '2020-01-01').sort();
 }
@@ -199,7 +230,10 @@ interface DiffReport {
  * on `sets` seeded fact sets spread over the as-of dates. On a date where evaluatePolicy throws for
  * every fact set (a parameter not yet in force), compiling must throw the same error.
  */
-async function diffAgainstEngine(policy: Policy, options: { sets: number; seed: string; asOfs?: string[]; compile?: Compile }): Promise<DiffReport> {
+async function diffAgainstEngine(
+  policy: Policy,
+  options: { sets: number; seed: string; asOfs?: string[]; compile?: Compile },
+): Promise<DiffReport> {
   const compile = options.compile ?? compilePolicy;
   const random = new Random(options.seed);
   const report: DiffReport = { compared: 0, tally: {}, mismatches: [] };
@@ -217,7 +251,13 @@ async function diffAgainstEngine(policy: Policy, options: { sets: number; seed: 
     if ('value' in reference) open.push(asOf);
     else {
       const compiled = await settle(() => compile(policy, asOf, {}));
-      if (!('error' in compiled && compiled.error === reference.error)) mismatch('compile', () => `as of ${asOf}`, reference, 'error' in compiled ? compiled : 'compiled without error');
+      if (!('error' in compiled && compiled.error === reference.error))
+        mismatch(
+          'compile',
+          () => `as of ${asOf}`,
+          reference,
+          'error' in compiled ? compiled : 'compiled without error',
+        );
     }
   }
 
@@ -226,7 +266,10 @@ async function diffAgainstEngine(policy: Policy, options: { sets: number; seed: 
     const next = factSets(policy, asOf, random);
     const evaluators = new Map<boolean, { fast: CompiledPolicy; plain: CompiledPolicy }>();
     for (const acceptPledges of [false, true]) {
-      evaluators.set(acceptPledges, { fast: compile(policy, asOf, { acceptPledges }), plain: compile(policy, asOf, { acceptPledges, precompute: false }) });
+      evaluators.set(acceptPledges, {
+        fast: compile(policy, asOf, { acceptPledges }),
+        plain: compile(policy, asOf, { acceptPledges, precompute: false }),
+      });
     }
     for (let i = 0; i < perDate; i += 1) {
       const facts = next();
@@ -266,16 +309,35 @@ const operatorProbe = validatePolicy({
   ...structuredClone(shipped('senior-preferential-card')),
   id: 'operator-probe',
   facts: Object.fromEntries(
-    ['person.birthDate', 'person.hukouSince', 'person.householdIncomePerCapita', 'person.disabilityType', 'person.gender', 'person.employmentEndedOn', 'person.maritalStatus', 'person.disabilityGrade'].map(
-      (fact) => [fact, { source: findFact(fact)!.source.id, purpose: 'probe' }],
-    ),
+    [
+      'person.birthDate',
+      'person.hukouSince',
+      'person.householdIncomePerCapita',
+      'person.disabilityType',
+      'person.gender',
+      'person.employmentEndedOn',
+      'person.maritalStatus',
+      'person.disabilityGrade',
+    ].map((fact) => [fact, { source: findFact(fact)!.source.id, purpose: 'probe' }]),
   ),
-  parameters: { incomeLine: [{ from: '2024-01-01', to: '2024-12-31', value: 900 }, { from: '2025-01-01', value: 1000 }] },
+  parameters: {
+    incomeLine: [
+      { from: '2024-01-01', to: '2024-12-31', value: 900 },
+      { from: '2025-01-01', value: 1000 },
+    ],
+  },
   conditions: {
     any: [
       { all: [{ condition: 'poor' }, { not: { condition: 'recentArrival' } }] },
       { condition: 'longUnemployed' },
-      { not: { any: [{ fact: 'person.disabilityType', operator: 'notIn', value: ['visual', 'hearing'] }, { fact: 'person.gender', operator: 'notEqual', value: 'female' }] } },
+      {
+        not: {
+          any: [
+            { fact: 'person.disabilityType', operator: 'notIn', value: ['visual', 'hearing'] },
+            { fact: 'person.gender', operator: 'notEqual', value: 'female' },
+          ],
+        },
+      },
     ],
   },
   namedConditions: {
@@ -283,7 +345,13 @@ const operatorProbe = validatePolicy({
       all: [
         { fact: 'person.householdIncomePerCapita', operator: 'lessThan', value: { parameter: 'incomeLine' } },
         { fact: 'person.householdIncomePerCapita', operator: 'greaterThanInclusive', value: 0 },
-        { any: [{ fact: 'person.birthDate', operator: 'ageBelow', value: 18 }, { fact: 'person.birthDate', operator: 'ageAtLeast', value: 60 }, { condition: 'severe' }] },
+        {
+          any: [
+            { fact: 'person.birthDate', operator: 'ageBelow', value: 18 },
+            { fact: 'person.birthDate', operator: 'ageAtLeast', value: 60 },
+            { condition: 'severe' },
+          ],
+        },
       ],
     },
     severe: { fact: 'person.disabilityGrade', operator: 'lessThanInclusive', value: 2 },
@@ -297,18 +365,43 @@ const operatorProbe = validatePolicy({
       all: [
         { fact: 'person.employmentEndedOn', operator: 'daysSinceAtLeast', value: 180 },
         { fact: 'person.employmentEndedOn', operator: 'dateBefore', value: '2025-01-01' },
-        { any: [{ fact: 'person.maritalStatus', operator: 'contains', value: 'single' }, { fact: 'person.maritalStatus', operator: 'in', value: ['widowed', 'divorced'] }, { condition: 'severe' }] },
+        {
+          any: [
+            { fact: 'person.maritalStatus', operator: 'contains', value: 'single' },
+            { fact: 'person.maritalStatus', operator: 'in', value: ['widowed', 'divorced'] },
+            { condition: 'severe' },
+          ],
+        },
         { fact: 'person.disabilityGrade', operator: 'greaterThan', value: 0 },
       ],
     },
   },
-  tests: [{ name: 'a widowed resident out of work since 2024-03-01 passes the probe', asOf: '2025-06-01', facts: { 'person.employmentEndedOn': '2024-03-01', 'person.maritalStatus': 'widowed', 'person.disabilityGrade': 3 }, expect: { outcome: 'eligible' } }],
+  tests: [
+    {
+      name: 'a widowed resident out of work since 2024-03-01 passes the probe',
+      asOf: '2025-06-01',
+      facts: {
+        'person.employmentEndedOn': '2024-03-01',
+        'person.maritalStatus': 'widowed',
+        'person.disabilityGrade': 3,
+      },
+      expect: { outcome: 'eligible' },
+    },
+  ],
 });
 
 describe('the compiled evaluator agrees with json-rules-engine', () => {
   // The probe only widens operator coverage, so it runs on fewer sets to spare the two-core suite.
-  const cases = [...catalog.policies.map((policy) => [policy, FACT_SETS_PER_POLICY] as const), [operatorProbe, 5_000] as const];
-  it.each(cases.map(([policy, sets]) => [`${policy.id}: zero mismatches over ${sets.toLocaleString('en')} random fact sets`, policy, sets] as const))(
+  const cases = [
+    ...catalog.policies.map((policy) => [policy, FACT_SETS_PER_POLICY] as const),
+    [operatorProbe, 5_000] as const,
+  ];
+  it.each(
+    cases.map(
+      ([policy, sets]) =>
+        [`${policy.id}: zero mismatches over ${sets.toLocaleString('en')} random fact sets`, policy, sets] as const,
+    ),
+  )(
     '%s',
     async (_title, policy, sets) => {
       const report = await diffAgainstEngine(policy, { sets, seed: `compiled:${policy.id}` });
@@ -316,7 +409,8 @@ describe('the compiled evaluator agrees with json-rules-engine', () => {
       expect(report.mismatches).toHaveLength(0);
       expect(report.compared).toBeGreaterThanOrEqual(sets);
       // The fact sets reach every outcome often enough to mean something.
-      for (const outcome of ['eligible', 'ineligible', 'undetermined']) expect(report.tally[outcome] ?? 0, `${outcome} in ${show(report.tally)}`).toBeGreaterThanOrEqual(100);
+      for (const outcome of ['eligible', 'ineligible', 'undetermined'])
+        expect(report.tally[outcome] ?? 0, `${outcome} in ${show(report.tally)}`).toBeGreaterThanOrEqual(100);
     },
     120_000,
   );
@@ -342,35 +436,58 @@ describe('the differential harness can fail', () => {
       const late = compilePolicy(policy, shift(asOf, 1), options);
       return { ...late, asOf, explain: (facts) => ({ ...late.explain(facts), asOf }) };
     };
-    const report = await diffAgainstEngine(senior, { sets: 2_000, seed: 'perturbed:day', asOfs: ['2025-06-15'], compile: dayLate });
+    const report = await diffAgainstEngine(senior, {
+      sets: 2_000,
+      seed: 'perturbed:day',
+      asOfs: ['2025-06-15'],
+      compile: dayLate,
+    });
     expect(report.mismatches.filter((m) => m.check === 'decide').length).toBeGreaterThan(0);
-    expect(messages(report, 'decide')[0]).toMatch(/^decide: senior-preferential-card v1 as of 2025-06-15( accepting pledges)?, facts .*'person\.birthDate': .*1965-06-1[56]/);
+    expect(messages(report, 'decide')[0]).toMatch(
+      /^decide: senior-preferential-card v1 as of 2025-06-15( accepting pledges)?, facts .*'person\.birthDate': .*1965-06-1[56]/,
+    );
   });
 
   it('catches an evaluator that reads a missing fact as false', async () => {
     const missingAsFalse: Compile = (policy, asOf, options) => {
       const compiled = compilePolicy(policy, asOf, options);
-      const filled = (facts: FlatFacts): FlatFacts => Object.fromEntries(Object.keys(policy.facts).map((fact) => [fact, facts[fact] ?? false]));
+      const filled = (facts: FlatFacts): FlatFacts =>
+        Object.fromEntries(Object.keys(policy.facts).map((fact) => [fact, facts[fact] ?? false]));
       return { ...compiled, decide: (facts) => compiled.decide(filled(facts)) };
     };
-    const report = await diffAgainstEngine(senior, { sets: 500, seed: 'perturbed:missing', asOfs: ['2025-06-15'], compile: missingAsFalse });
+    const report = await diffAgainstEngine(senior, {
+      sets: 500,
+      seed: 'perturbed:missing',
+      asOfs: ['2025-06-15'],
+      compile: missingAsFalse,
+    });
     expect(report.mismatches.filter((m) => m.check === 'decide').length).toBeGreaterThan(50);
     expect(messages(report, 'decide')[0]).toMatch(/json-rules-engine: .*undetermined/);
   });
 
   it('catches an evaluator that ignores accepted pledges', async () => {
-    const noPledges: Compile = (policy, asOf, options) => compilePolicy(policy, asOf, { ...options, acceptPledges: false });
-    const report = await diffAgainstEngine(shipped('business-startup-subsidy'), { sets: 1_000, seed: 'perturbed:pledge', asOfs: ['2025-06-15'], compile: noPledges });
+    const noPledges: Compile = (policy, asOf, options) =>
+      compilePolicy(policy, asOf, { ...options, acceptPledges: false });
+    const report = await diffAgainstEngine(shipped('business-startup-subsidy'), {
+      sets: 1_000,
+      seed: 'perturbed:pledge',
+      asOfs: ['2025-06-15'],
+      compile: noPledges,
+    });
     expect(report.mismatches.length).toBeGreaterThan(0);
     expect(messages(report, 'decide')[0]).toMatch(/as of 2025-06-15 accepting pledges/);
   });
 });
 
 describe('date operators as ranges of days', () => {
-  const DATE_OPERATORS = OPERATOR_NAMES.filter((name) => OPERATOR_SPECS[name].value !== 'date' && OPERATOR_SPECS[name].factTypes.every((type) => type === 'date'));
+  const DATE_OPERATORS = OPERATOR_NAMES.filter(
+    (name) => OPERATOR_SPECS[name].value !== 'date' && OPERATOR_SPECS[name].factTypes.every((type) => type === 'date'),
+  );
   const cases = ['2024-02-29', '2025-03-01', '2025-06-15', '2025-12-31'].flatMap((asOf) => [
     ...DATE_OPERATORS.flatMap((operator) => [0, 3, 12, 60, 365].map((value) => ({ asOf, operator, value }) as const)),
-    ...(['dateBefore', 'dateOnOrAfter'] as const).flatMap((operator) => ['1964-02-29', '2024-07-01', '2025-01-31'].map((value) => ({ asOf, operator, value }))),
+    ...(['dateBefore', 'dateOnOrAfter'] as const).flatMap((operator) =>
+      ['1964-02-29', '2024-07-01', '2025-01-31'].map((value) => ({ asOf, operator, value })),
+    ),
   ]);
 
   it('match the operator itself around both ends of each range and on random days', () => {
@@ -384,7 +501,8 @@ describe('date operators as ranges of days', () => {
       const inRange = dateRangeTest(op, value, asOf);
       for (const date of days.filter((day) => day >= FIRST_DATE && day <= LAST_DATE)) {
         const holds = op(date, value);
-        if (holds !== (first <= date && date <= last) || inRange(date) !== holds) wrong.push(`${operator} ${value} as of ${asOf} on ${date}`);
+        if (holds !== (first <= date && date <= last) || inRange(date) !== holds)
+          wrong.push(`${operator} ${value} as of ${asOf} on ${date}`);
       }
     }
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -393,7 +511,15 @@ describe('date operators as ranges of days', () => {
   it('leave timestamps, Date objects, far years and malformed dates to the operator', () => {
     const op = operatorFunctions('2025-06-15').ageAtLeast;
     const test = dateRangeTest(op, 60, '2025-06-15');
-    for (const value of ['1965-06-14T16:00:00Z', new Date('1965-06-15T15:59:59Z'), '1700-01-01', '1965-02-29', '1965-6-15', 19650615, undefined]) {
+    for (const value of [
+      '1965-06-14T16:00:00Z',
+      new Date('1965-06-15T15:59:59Z'),
+      '1700-01-01',
+      '1965-02-29',
+      '1965-6-15',
+      19650615,
+      undefined,
+    ]) {
       expect([value, test(value)]).toEqual([value, op(value, 60)]);
     }
     expect(test('1700-01-01')).toBe(true);
@@ -409,14 +535,29 @@ describe('date operators as ranges of days', () => {
         }
       }
     }
-    for (const text of ['1965-6-15', '1965-06-1x', '1965/06/15', ' 965-06-15', '1965-06-15 ', '19650615']) if (isPlainDate(text) !== isIsoDate(text)) differ.push(text);
+    for (const text of ['1965-6-15', '1965-06-1x', '1965/06/15', ' 965-06-15', '1965-06-15 ', '19650615'])
+      if (isPlainDate(text) !== isIsoDate(text)) differ.push(text);
     expect(differ).toEqual([]);
   });
 });
 
 describe('memo keys', () => {
   it('never confuse two different lists of values', () => {
-    const lists: unknown[][] = [['ab', 'c'], ['a', 'bc'], [0], [-0], ['1'], [1], [null], [undefined], [true], ['t'], [], ['s1:a'], ['a', 's0:']];
+    const lists: unknown[][] = [
+      ['ab', 'c'],
+      ['a', 'bc'],
+      [0],
+      [-0],
+      ['1'],
+      [1],
+      [null],
+      [undefined],
+      [true],
+      ['t'],
+      [],
+      ['s1:a'],
+      ['a', 's0:'],
+    ];
     const keys = lists.map(primitivesKey);
     expect(new Set(keys).size).toBe(lists.length);
   });

@@ -19,13 +19,19 @@ function cardWith(...extra: Condition[]): Policy {
   return p;
 }
 const leaf = (fact: string, operator: string, value: unknown): Condition => ({ fact, operator, value });
-const neverFires = (p: Policy): CrossCheckFinding[] => crossCheckPolicies([], p).filter((f) => f.check === 'never-fires');
+const neverFires = (p: Policy): CrossCheckFinding[] =>
+  crossCheckPolicies([], p).filter((f) => f.check === 'never-fires');
 
 describe('a policy that can never fire', () => {
   it('is reported when an added age range contradicts the named one, at the contradicting leaf, in both languages', () => {
     const findings = neverFires(cardWith(leaf('person.birthDate', 'ageBelow', 55)));
     expect(findings).toEqual([
-      expect.objectContaining({ severity: 'error', policyId: 'senior-preferential-card', version: 1, path: 'conditions.all[3]' }),
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'senior-preferential-card',
+        version: 1,
+        path: 'conditions.all[3]',
+      }),
     ]);
     expect(findings[0].message).toContain('namedConditions.agedSixty');
     expect(findings[0].messageZh).toContain('资格条件相互矛盾');
@@ -36,13 +42,53 @@ describe('a policy that can never fire', () => {
   });
 
   it.each<[string, Condition[], string]>([
-    ['an income both above 3000 and at most 2000', [leaf('person.householdIncomePerCapita', 'greaterThan', 3000), leaf('person.householdIncomePerCapita', 'lessThanInclusive', 2000)], 'conditions.all[4]'],
-    ['an income below 1000 and equal to 1000', [leaf('person.householdIncomePerCapita', 'lessThan', 1000), leaf('person.householdIncomePerCapita', 'equal', 1000)], 'conditions.all[4]'],
-    ['a gender that is male and in [female]', [leaf('person.gender', 'equal', 'male'), leaf('person.gender', 'in', ['female'])], 'conditions.all[4]'],
-    ['a marital status outside every value', [leaf('person.maritalStatus', 'notIn', ['single', 'married']), leaf('person.maritalStatus', 'notIn', ['divorced', 'widowed'])], 'conditions.all[4]'],
-    ['a local household and not one (through not)', [{ not: leaf('person.localHukou', 'equal', true) }], 'conditions.all[3].not'],
-    ['born before 1990 yet under 18 while the policy is in force from 2024', [leaf('person.birthDate', 'dateBefore', '1990-01-01'), leaf('person.birthDate', 'ageBelow', 18)], 'conditions.all[4]'],
-    ['certified at least 13 months ago and at most 300 days ago', [leaf('person.disabilityCertifiedOn', 'monthsSinceAtLeast', 13), leaf('person.disabilityCertifiedOn', 'daysSinceAtMost', 300)], 'conditions.all[4]'],
+    [
+      'an income both above 3000 and at most 2000',
+      [
+        leaf('person.householdIncomePerCapita', 'greaterThan', 3000),
+        leaf('person.householdIncomePerCapita', 'lessThanInclusive', 2000),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'an income below 1000 and equal to 1000',
+      [
+        leaf('person.householdIncomePerCapita', 'lessThan', 1000),
+        leaf('person.householdIncomePerCapita', 'equal', 1000),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'a gender that is male and in [female]',
+      [leaf('person.gender', 'equal', 'male'), leaf('person.gender', 'in', ['female'])],
+      'conditions.all[4]',
+    ],
+    [
+      'a marital status outside every value',
+      [
+        leaf('person.maritalStatus', 'notIn', ['single', 'married']),
+        leaf('person.maritalStatus', 'notIn', ['divorced', 'widowed']),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'a local household and not one (through not)',
+      [{ not: leaf('person.localHukou', 'equal', true) }],
+      'conditions.all[3].not',
+    ],
+    [
+      'born before 1990 yet under 18 while the policy is in force from 2024',
+      [leaf('person.birthDate', 'dateBefore', '1990-01-01'), leaf('person.birthDate', 'ageBelow', 18)],
+      'conditions.all[4]',
+    ],
+    [
+      'certified at least 13 months ago and at most 300 days ago',
+      [
+        leaf('person.disabilityCertifiedOn', 'monthsSinceAtLeast', 13),
+        leaf('person.disabilityCertifiedOn', 'daysSinceAtMost', 300),
+      ],
+      'conditions.all[4]',
+    ],
   ])('is reported for %s', (_name, extra, path) => {
     expect(neverFires(cardWith(...extra))).toEqual([expect.objectContaining({ path })]);
   });
@@ -53,19 +99,40 @@ describe('a policy that can never fire', () => {
   });
 
   it.each<[string, Condition[]]>([
-    ['one branch of an any is possible', [{ any: [leaf('person.birthDate', 'ageBelow', 50), leaf('person.localHukou', 'equal', true)] }]],
-    ['numbers between 2000 and 2000.5 (not whole numbers)', [leaf('person.householdIncomePerCapita', 'greaterThan', 2000), leaf('person.householdIncomePerCapita', 'lessThan', 2000.5)]],
-    ['a not over an age operator, which also holds for a missing or future date', [{ not: leaf('person.birthDate', 'ageAtLeast', 50) }]],
-    ['an open string fact equal to two values through any', [{ any: [leaf('person.guardianIdNumber', 'equal', 'a'), leaf('person.guardianIdNumber', 'equal', 'b')] }]],
+    [
+      'one branch of an any is possible',
+      [{ any: [leaf('person.birthDate', 'ageBelow', 50), leaf('person.localHukou', 'equal', true)] }],
+    ],
+    [
+      'numbers between 2000 and 2000.5 (not whole numbers)',
+      [
+        leaf('person.householdIncomePerCapita', 'greaterThan', 2000),
+        leaf('person.householdIncomePerCapita', 'lessThan', 2000.5),
+      ],
+    ],
+    [
+      'a not over an age operator, which also holds for a missing or future date',
+      [{ not: leaf('person.birthDate', 'ageAtLeast', 50) }],
+    ],
+    [
+      'an open string fact equal to two values through any',
+      [{ any: [leaf('person.guardianIdNumber', 'equal', 'a'), leaf('person.guardianIdNumber', 'equal', 'b')] }],
+    ],
   ])('is not reported when %s', (_name, extra) => {
     expect(neverFires(cardWith(...extra))).toEqual([]);
   });
 
   it('is not reported when a parameter change makes the conditions possible later in the policy period', () => {
     const p = cardWith(leaf('person.birthDate', 'ageBelow', 55));
-    p.parameters.minimumAge = [{ from: '2024-01-01', to: '2025-12-31', value: 60 }, { from: '2026-01-01', value: 50 }];
+    p.parameters.minimumAge = [
+      { from: '2024-01-01', to: '2025-12-31', value: 60 },
+      { from: '2026-01-01', value: 50 },
+    ];
     expect(neverFires(p)).toEqual([]);
-    p.parameters.minimumAge = [{ from: '2024-01-01', to: '2025-12-31', value: 60 }, { from: '2026-01-01', value: 58 }];
+    p.parameters.minimumAge = [
+      { from: '2024-01-01', to: '2025-12-31', value: 60 },
+      { from: '2026-01-01', value: 58 },
+    ];
     expect(neverFires(p)).toHaveLength(1);
   });
 
@@ -84,24 +151,43 @@ describe('two policies granting the same benefit', () => {
     const p = policy('old-age-allowance');
     return { ...p, id: 'longevity-allowance', effective: { from: '2025-01-01' } };
   }
-  const duplicates = (published: readonly Policy[], candidate?: Policy) => crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
+  const duplicates = (published: readonly Policy[], candidate?: Policy) =>
+    crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
 
   it('are reported on both sides when their periods overlap and both sets of conditions can hold', () => {
     const findings = duplicates([...shipped, copy()]);
     expect(findings).toEqual([
-      expect.objectContaining({ severity: 'error', policyId: 'old-age-allowance', version: 1, path: 'benefit', otherPolicyId: 'longevity-allowance', otherVersion: 1 }),
-      expect.objectContaining({ severity: 'error', policyId: 'longevity-allowance', version: 1, path: 'benefit', otherPolicyId: 'old-age-allowance' }),
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'old-age-allowance',
+        version: 1,
+        path: 'benefit',
+        otherPolicyId: 'longevity-allowance',
+        otherVersion: 1,
+      }),
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'longevity-allowance',
+        version: 1,
+        path: 'benefit',
+        otherPolicyId: 'old-age-allowance',
+      }),
     ]);
     expect(findings[1].message).toContain('2025-01-01');
   });
 
   it('are reported for a candidate version against the published set, about the candidate only', () => {
-    expect(duplicates(shipped, copy())).toEqual([expect.objectContaining({ policyId: 'longevity-allowance', otherPolicyId: 'old-age-allowance' })]);
+    expect(duplicates(shipped, copy())).toEqual([
+      expect.objectContaining({ policyId: 'longevity-allowance', otherPolicyId: 'old-age-allowance' }),
+    ]);
   });
 
   it('are a warning when the description matches in one language only', () => {
     const other = copy();
-    other.benefit = { ...other.benefit, description: { ...other.benefit.description, en: 'longevity allowance, monthly' } };
+    other.benefit = {
+      ...other.benefit,
+      description: { ...other.benefit.description, en: 'longevity allowance, monthly' },
+    };
     expect(duplicates(shipped, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
   });
 
@@ -119,7 +205,9 @@ describe('two policies granting the same benefit', () => {
     replaced.benefit = { ...replaced.benefit, description: { zh: '高龄补贴', en: 'old-age subsidy' } };
     expect(duplicates([...shipped, replaced], copy())).toEqual([]);
     const later = { ...replaced, effective: { from: '2025-03-01' } };
-    expect(duplicates([...shipped, later], copy())).toEqual([expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown })]);
+    expect(duplicates([...shipped, later], copy())).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown }),
+    ]);
   });
 });
 
@@ -127,13 +215,21 @@ describe('a trigger no event produces', () => {
   it('is reported for a misspelt event type, with the likely one', () => {
     const p = { ...policy('childcare-subsidy'), triggers: ['birth.registerd'] };
     const findings = crossCheckPolicies(shipped, p).filter((f) => f.check === 'unknown-trigger');
-    expect(findings).toEqual([expect.objectContaining({ severity: 'error', path: 'triggers[0]', message: expect.stringContaining('did you mean "birth.registered"') as unknown })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        path: 'triggers[0]',
+        message: expect.stringContaining('did you mean "birth.registered"') as unknown,
+      }),
+    ]);
     expect(findings[0].messageZh).toContain('birth.registered');
   });
 
   it('is reported for an event about the other kind of subject', () => {
     const p = { ...policy('childcare-subsidy'), triggers: ['birth.registered', 'enterprise.established'] };
-    expect(crossCheckPolicies(shipped, p).filter((f) => f.check === 'unknown-trigger')).toEqual([expect.objectContaining({ path: 'triggers[1]' })]);
+    expect(crossCheckPolicies(shipped, p).filter((f) => f.check === 'unknown-trigger')).toEqual([
+      expect.objectContaining({ path: 'triggers[1]' }),
+    ]);
   });
 });
 

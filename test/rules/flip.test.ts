@@ -35,16 +35,30 @@ describe('findFlips', () => {
     const facts = { 'person.birthDate': '1946-05-17', 'person.localHukou': true, 'person.alive': true };
     const flips = await flipsOf(policy, facts, '2026-01-10');
     expect(flips[0]).toEqual({
-      changes: [{ fact: 'person.birthDate', factLabel: { zh: '出生日期', en: 'date of birth' }, from: '1946-05-17', to: '1945-12-31' }],
+      changes: [
+        {
+          fact: 'person.birthDate',
+          factLabel: { zh: '出生日期', en: 'date of birth' },
+          from: '1946-05-17',
+          to: '1945-12-31',
+        },
+      ],
       outcome: 'eligible',
     });
     // A day later is not enough: 1946-01-01 turns 80 in January, paid from February.
-    expect((await evaluatePolicy(policy, { ...facts, 'person.birthDate': '1946-01-01' }, '2026-01-10')).outcome).toBe('ineligible');
+    expect((await evaluatePolicy(policy, { ...facts, 'person.birthDate': '1946-01-01' }, '2026-01-10')).outcome).toBe(
+      'ineligible',
+    );
   });
 
   it('finds the disability grade boundary: grade 3 → 2 for the severe-disability subsidy, and grade 4 → 5 loses the living subsidy', async () => {
     const severe = shipped('severe-disability-care-subsidy');
-    const facts = { 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.localHukou': true, 'person.alive': true };
+    const facts = {
+      'person.disabilityCertified': true,
+      'person.disabilityGrade': 3,
+      'person.localHukou': true,
+      'person.alive': true,
+    };
     const flips = await flipsOf(severe, facts, '2025-06-01');
     expect(flips).toHaveLength(1);
     expect(flips[0].changes).toMatchObject([{ fact: 'person.disabilityGrade', from: 3, to: 2 }]);
@@ -54,13 +68,21 @@ describe('findFlips', () => {
     const losses = findFlips(living, eligible, '2025-06-01', { revealSensitive: true, limit: 10 });
     await verified(living, eligible, '2025-06-01', losses);
     expect(losses.every((flip) => flip.outcome === 'ineligible' && flip.changes.length === 1)).toBe(true);
-    expect(losses.map((flip) => flip.changes[0])).toContainEqual(expect.objectContaining({ fact: 'person.disabilityGrade', from: 4, to: 5 }));
+    expect(losses.map((flip) => flip.changes[0])).toContainEqual(
+      expect.objectContaining({ fact: 'person.disabilityGrade', from: 4, to: 5 }),
+    );
   });
 
   it('asks for exactly the missing contribution months for the unemployment benefit (10 → 12)', async () => {
-    const facts = { 'person.unemploymentInsuranceMonths': 10, 'person.involuntaryUnemployment': true, 'person.unemploymentRegistered': true };
+    const facts = {
+      'person.unemploymentInsuranceMonths': 10,
+      'person.involuntaryUnemployment': true,
+      'person.unemploymentRegistered': true,
+    };
     const flips = await flipsOf(shipped('unemployment-insurance-benefit'), facts, '2025-06-01');
-    expect(flips.map((flip) => flip.changes)).toEqual([[expect.objectContaining({ fact: 'person.unemploymentInsuranceMonths', from: 10, to: 12 })]]);
+    expect(flips.map((flip) => flip.changes)).toEqual([
+      [expect.objectContaining({ fact: 'person.unemploymentInsuranceMonths', from: 10, to: 12 })],
+    ]);
   });
 
   it('flips an undetermined decision only by supplying the missing fact, eligible first', async () => {
@@ -68,7 +90,10 @@ describe('findFlips', () => {
     const flips = await flipsOf(shipped('old-age-allowance'), facts, '2025-05-01');
     expect(flips).toEqual([
       { changes: [expect.objectContaining({ fact: 'person.localHukou', from: null, to: true })], outcome: 'eligible' },
-      { changes: [expect.objectContaining({ fact: 'person.localHukou', from: null, to: false })], outcome: 'ineligible' },
+      {
+        changes: [expect.objectContaining({ fact: 'person.localHukou', from: null, to: false })],
+        outcome: 'ineligible',
+      },
     ]);
   });
 
@@ -93,9 +118,21 @@ describe('findFlips', () => {
   });
 
   it('masks a sensitive fact’s values but names it, in the flips and in the explanation', () => {
-    const facts = { 'person.disabilityCertified': true, 'person.disabilityGrade': 3, 'person.localHukou': true, 'person.alive': true };
+    const facts = {
+      'person.disabilityCertified': true,
+      'person.disabilityGrade': 3,
+      'person.localHukou': true,
+      'person.alive': true,
+    };
     const masked = findFlips(shipped('severe-disability-care-subsidy'), facts, '2025-06-01');
-    expect(masked[0].changes).toEqual([{ fact: 'person.disabilityGrade', factLabel: { zh: '残疾等级（1-4级）', en: 'disability grade (1 most severe to 4)' }, from: '***', to: '***' }]);
+    expect(masked[0].changes).toEqual([
+      {
+        fact: 'person.disabilityGrade',
+        factLabel: { zh: '残疾等级（1-4级）', en: 'disability grade (1 most severe to 4)' },
+        from: '***',
+        to: '***',
+      },
+    ]);
     const explained = explainPolicy(shipped('severe-disability-care-subsidy'), facts, '2025-06-01');
     expect(explained.flips).toEqual(masked);
     expect(JSON.stringify(explained)).not.toMatch(/"(factValue|from|to)":[23]\b/);
@@ -104,8 +141,16 @@ describe('findFlips', () => {
 
   it('reports nothing when no change of up to three facts flips the decision', () => {
     // All five conditions fail: three changed facts cannot flip it, five can.
-    const dead = { 'enterprise.establishedOn': '2020-01-01', 'enterprise.status': 'revoked', 'enterprise.size': 'large', 'enterprise.premiumsInArrears': true, 'enterprise.seriousDishonesty': true };
+    const dead = {
+      'enterprise.establishedOn': '2020-01-01',
+      'enterprise.status': 'revoked',
+      'enterprise.size': 'large',
+      'enterprise.premiumsInArrears': true,
+      'enterprise.seriousDishonesty': true,
+    };
     expect(findFlips(shipped('business-startup-subsidy'), dead, '2025-06-01', { maxFacts: 3 })).toEqual([]);
-    expect(findFlips(shipped('business-startup-subsidy'), dead, '2025-06-01', { maxFacts: 5 })[0].changes).toHaveLength(5);
+    expect(findFlips(shipped('business-startup-subsidy'), dead, '2025-06-01', { maxFacts: 5 })[0].changes).toHaveLength(
+      5,
+    );
   });
 });

@@ -98,9 +98,25 @@ describe('standard operators', () => {
 
   it('whitelist exactly these operators, registered for json-rules-engine by name', () => {
     expect(OPERATOR_NAMES).toEqual([
-      'equal', 'notEqual', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'in', 'notIn', 'contains',
-      'ageAtLeast', 'ageBelow', 'ageReachedBeforeMonth', 'ageBelowDuringYear', 'daysSinceAtLeast', 'daysSinceAtMost',
-      'monthsSinceAtLeast', 'monthsSinceAtMost', 'dateBefore', 'dateOnOrAfter',
+      'equal',
+      'notEqual',
+      'lessThan',
+      'lessThanInclusive',
+      'greaterThan',
+      'greaterThanInclusive',
+      'in',
+      'notIn',
+      'contains',
+      'ageAtLeast',
+      'ageBelow',
+      'ageReachedBeforeMonth',
+      'ageBelowDuringYear',
+      'daysSinceAtLeast',
+      'daysSinceAtMost',
+      'monthsSinceAtLeast',
+      'monthsSinceAtMost',
+      'dateBefore',
+      'dateOnOrAfter',
     ]);
     expect(createOperators('2025-06-01').map((operator) => operator.name)).toEqual(OPERATOR_NAMES);
   });

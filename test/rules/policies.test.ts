@@ -6,7 +6,9 @@ const catalog = await loadPolicyCatalog();
 
 describe('the shipped policy catalog', () => {
   it('holds the programmes the city runs, each with its delivery mode, trigger and period', () => {
-    const summary = catalog.policies.map((policy) => `${policy.id} v${policy.version} ${policy.mode} ${policy.period} ${policy.triggers.join('+')}`);
+    const summary = catalog.policies.map(
+      (policy) => `${policy.id} v${policy.version} ${policy.mode} ${policy.period} ${policy.triggers.join('+')}`,
+    );
     expect(summary).toEqual([
       'business-startup-subsidy v1 pledge once enterprise.annual-review',
       'childcare-subsidy v1 auto year birth.registered+age.milestone',
@@ -20,11 +22,14 @@ describe('the shipped policy catalog', () => {
     ]);
   });
 
-  it.each(catalog.policies.map((policy) => [policy.id, policy] as const))('%s has at least three readable test cases and cites its legal basis', (_id, policy) => {
-    expect(policy.tests.length).toBeGreaterThanOrEqual(3);
-    expect(policy.reference).toMatch(/[《〔]/);
-    for (const test of policy.tests) expect(test.name.split(' ').length).toBeGreaterThanOrEqual(6);
-  });
+  it.each(catalog.policies.map((policy) => [policy.id, policy] as const))(
+    '%s has at least three readable test cases and cites its legal basis',
+    (_id, policy) => {
+      expect(policy.tests.length).toBeGreaterThanOrEqual(3);
+      expect(policy.reference).toMatch(/[《〔]/);
+      for (const test of policy.tests) expect(test.name.split(' ').length).toBeGreaterThanOrEqual(6);
+    },
+  );
 });
 
 for (const policy of catalog.policies) {

@@ -14,11 +14,21 @@ import type { SubjectKind } from '../../domain/sources.js';
 import { BROKEN_POLICIES } from './broken-policies.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Schema = { properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; definitions?: Record<string, Schema>; pattern?: string; $ref?: string };
+type Schema = {
+  properties?: Record<string, Schema>;
+  required?: string[];
+  enum?: unknown[];
+  definitions?: Record<string, Schema>;
+  pattern?: string;
+  $ref?: string;
+};
 
 const policiesDir = new URL('../../rules/policies/', import.meta.url);
 const shipped = readdirSync(policiesDir).flatMap((id) =>
-  readdirSync(new URL(`${id}/`, policiesDir)).map((file) => [`${id}/${file}`, JSON.parse(readFileSync(new URL(`${id}/${file}`, policiesDir), 'utf8')) as Doc] as const),
+  readdirSync(new URL(`${id}/`, policiesDir)).map(
+    (file) =>
+      [`${id}/${file}`, JSON.parse(readFileSync(new URL(`${id}/${file}`, policiesDir), 'utf8')) as Doc] as const,
+  ),
 );
 const load = (id: string): Doc => structuredClone(shipped.find(([file]) => file === `${id}/v1.json`)![1]);
 const schema = POLICY_SCHEMA as Schema;
@@ -27,19 +37,57 @@ const definition = (name: string): Schema => schema.definitions![name];
 /** Keys the TypeScript type has, and those it requires: a listing the compiler holds exact. */
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
 const policyKeys: Record<keyof Policy, boolean> = {
-  id: true, version: true, effective: true, title: true, summary: false, department: true, reference: true, subject: true, triggers: true, mode: true,
-  period: true, facts: true, parameters: true, conditions: true, namedConditions: true, benefit: true, offer: false, pledge: false, tests: true,
+  id: true,
+  version: true,
+  effective: true,
+  title: true,
+  summary: false,
+  department: true,
+  reference: true,
+  subject: true,
+  triggers: true,
+  mode: true,
+  period: true,
+  facts: true,
+  parameters: true,
+  conditions: true,
+  namedConditions: true,
+  benefit: true,
+  offer: false,
+  pledge: false,
+  tests: true,
 };
 const requiredPolicyKeys: Record<RequiredKeys<Policy>, true> = {
-  id: true, version: true, effective: true, title: true, department: true, reference: true, subject: true, triggers: true, mode: true,
-  period: true, facts: true, parameters: true, conditions: true, namedConditions: true, benefit: true, tests: true,
+  id: true,
+  version: true,
+  effective: true,
+  title: true,
+  department: true,
+  reference: true,
+  subject: true,
+  triggers: true,
+  mode: true,
+  period: true,
+  facts: true,
+  parameters: true,
+  conditions: true,
+  namedConditions: true,
+  benefit: true,
+  tests: true,
 };
 const testKeys: Record<keyof PolicyTest, true> = { name: true, asOf: true, facts: true, expect: true };
 const modes: Record<PolicyMode, true> = { auto: true, offer: true, pledge: true };
 const periods: Record<GrantPeriod, true> = { once: true, year: true, month: true };
 const subjects: Record<SubjectKind, true> = { person: true, enterprise: true };
 const benefitKinds: Record<Benefit['kind'], true> = { cash: true, service: true, card: true, enrollment: true };
-const amountTypes: Record<AmountRule['type'], true> = { fixed: true, proratedByAgeMonths: true, ageBand: true, byFactValue: true, shareOf: true, monthsByFact: true };
+const amountTypes: Record<AmountRule['type'], true> = {
+  fixed: true,
+  proratedByAgeMonths: true,
+  ageBand: true,
+  byFactValue: true,
+  shareOf: true,
+  monthsByFact: true,
+};
 
 /** The fields validatePolicy accepts at a path, read from its own "unknown field" issue. */
 function validatorFields(document: Doc, target: (doc: Doc) => Doc, path: string): string[] {
@@ -60,20 +108,55 @@ describe('the published policy schema', () => {
     ['a version of zero', 'childcare-subsidy', (d) => (d.version = 0), 'version'],
     ['an id that is not kebab-case', 'childcare-subsidy', (d) => (d.id = 'Childcare_Subsidy'), 'id'],
     ['no effective start', 'childcare-subsidy', (d) => delete d.effective.from, 'effective.from'],
-    ['a thirteenth month in a dated parameter', 'old-age-allowance', (d) => (d.parameters.minimumAge[0].from = '2024-13-01'), 'parameters.minimumAge[0].from'],
+    [
+      'a thirteenth month in a dated parameter',
+      'old-age-allowance',
+      (d) => (d.parameters.minimumAge[0].from = '2024-13-01'),
+      'parameters.minimumAge[0].from',
+    ],
     ['an unknown top-level field (a typo)', 'childcare-subsidy', (d) => (d.namedCondition = {}), 'namedCondition'],
     ['a mode that does not exist', 'childcare-subsidy', (d) => (d.mode = 'manual'), 'mode'],
     ['a subject that does not exist', 'childcare-subsidy', (d) => (d.subject = 'household'), 'subject'],
-    ['a declared fact without a purpose', 'childcare-subsidy', (d) => delete d.facts['person.birthDate'].purpose, 'facts["person.birthDate"].purpose'],
-    ['an operator outside the whitelist', 'old-age-allowance', (d) => (d.namedConditions.localHukou.operator = 'isTrue'), 'namedConditions.localHukou.operator'],
+    [
+      'a declared fact without a purpose',
+      'childcare-subsidy',
+      (d) => delete d.facts['person.birthDate'].purpose,
+      'facts["person.birthDate"].purpose',
+    ],
+    [
+      'an operator outside the whitelist',
+      'old-age-allowance',
+      (d) => (d.namedConditions.localHukou.operator = 'isTrue'),
+      'namedConditions.localHukou.operator',
+    ],
     ['an empty all group', 'old-age-allowance', (d) => (d.conditions.all = []), 'conditions.all'],
     ['a blank English title', 'old-age-allowance', (d) => (d.title.en = '  '), 'title.en'],
     ['a benefit kind that does not exist', 'old-age-allowance', (d) => (d.benefit.kind = 'voucher'), 'benefit.kind'],
     ['no triggers', 'old-age-allowance', (d) => (d.triggers = []), 'triggers'],
-    ['an offer on an automatic policy', 'old-age-allowance', (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7] }), 'offer'],
-    ['a test expecting an outcome that does not exist', 'old-age-allowance', (d) => (d.tests[0].expect.outcome = 'yes'), 'tests[0].expect.outcome'],
-    ['an unsupported path on a leaf', 'old-age-allowance', (d) => (d.namedConditions.alive.path = '$.x'), 'namedConditions.alive.path'],
-    ['a named condition that is not lowerCamelCase', 'old-age-allowance', (d) => (d.namedConditions.Alive = d.namedConditions.alive), 'namedConditions.Alive'],
+    [
+      'an offer on an automatic policy',
+      'old-age-allowance',
+      (d) => (d.offer = { expiresAfterDays: 30, reminderDaysBeforeExpiry: [7] }),
+      'offer',
+    ],
+    [
+      'a test expecting an outcome that does not exist',
+      'old-age-allowance',
+      (d) => (d.tests[0].expect.outcome = 'yes'),
+      'tests[0].expect.outcome',
+    ],
+    [
+      'an unsupported path on a leaf',
+      'old-age-allowance',
+      (d) => (d.namedConditions.alive.path = '$.x'),
+      'namedConditions.alive.path',
+    ],
+    [
+      'a named condition that is not lowerCamelCase',
+      'old-age-allowance',
+      (d) => (d.namedConditions.Alive = d.namedConditions.alive),
+      'namedConditions.Alive',
+    ],
   ];
   it.each(broken)('rejects %s at the same path as validatePolicy', (_name, id, breakIt, path) => {
     const document = load(id);
@@ -121,18 +204,28 @@ describe('the published policy schema', () => {
     expect(fields(schema.properties!.pledge)).toEqual(validatorFields(pledge, (d) => d.pledge, 'pledge'));
     expect(fields(definition('policyTest'))).toEqual(validatorFields(offer, (d) => d.tests[0], 'tests[0]'));
     expect(fields(definition('policyTest'))).toEqual(Object.keys(testKeys).sort());
-    expect(fields(definition('policyTest').properties!.expect)).toEqual(validatorFields(offer, (d) => d.tests[0].expect, 'tests[0].expect'));
-    expect(fields(definition('datedValue'))).toEqual(validatorFields(offer, (d) => d.parameters.minimumAge[0], 'parameters.minimumAge[0]'));
+    expect(fields(definition('policyTest').properties!.expect)).toEqual(
+      validatorFields(offer, (d) => d.tests[0].expect, 'tests[0].expect'),
+    );
+    expect(fields(definition('datedValue'))).toEqual(
+      validatorFields(offer, (d) => d.parameters.minimumAge[0], 'parameters.minimumAge[0]'),
+    );
     expect(fields(definition('otherBenefit'))).toEqual(validatorFields(offer, (d) => d.benefit, 'benefit'));
     expect(fields(definition('cashBenefit'))).toEqual(validatorFields(pledge, (d) => d.benefit, 'benefit'));
-    expect(fields(definition('leafNamed'))).toEqual(validatorFields(offer, (d) => d.namedConditions.localHukou, 'namedConditions.localHukou').filter((k) => !['path', 'params', 'priority'].includes(k)));
+    expect(fields(definition('leafNamed'))).toEqual(
+      validatorFields(offer, (d) => d.namedConditions.localHukou, 'namedConditions.localHukou').filter(
+        (k) => !['path', 'params', 'priority'].includes(k),
+      ),
+    );
   });
 
   it('enumerates what the types and the operator whitelist allow, and matches every catalog fact key', () => {
     expect(schema.properties!.mode.enum).toEqual(Object.keys(modes));
     expect(schema.properties!.period.enum).toEqual(Object.keys(periods));
     expect(schema.properties!.subject.enum).toEqual(Object.keys(subjects));
-    expect((schema.properties!.benefit.properties!.kind.enum as string[]).sort()).toEqual(Object.keys(benefitKinds).sort());
+    expect((schema.properties!.benefit.properties!.kind.enum as string[]).sort()).toEqual(
+      Object.keys(benefitKinds).sort(),
+    );
     expect(definition('amountRule').properties!.type.enum).toEqual(Object.keys(amountTypes));
     expect(definition('operator').enum).toEqual(OPERATOR_NAMES);
     const factKey = new RegExp(definition('factKey').pattern!);

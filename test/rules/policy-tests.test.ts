@@ -20,7 +20,10 @@ describe('runPolicyTests', () => {
     expect(failed.map((result) => [result.problems, result.problemsZh])).toEqual([
       [['amount: expected 3600, got 3000'], ['金额：预期 3600，实际 3000']],
       [['outcome: expected eligible, got ineligible'], ['结果：预期符合，实际不符合']],
-      [['missing facts: expected [person.birthDate], got [person.localHukou]'], ['缺少的数据：预期［person.birthDate］，实际［person.localHukou］']],
+      [
+        ['missing facts: expected [person.birthDate], got [person.localHukou]'],
+        ['缺少的数据：预期［person.birthDate］，实际［person.localHukou］'],
+      ],
     ]);
     expect(formatTestReport(report)).toContain('      amount: expected 3600, got 3000 · 金额：预期 3600，实际 3000');
   });

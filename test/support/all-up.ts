@@ -1,4 +1,8 @@
 /** Health checks that report every server up: for test APIs whose health is not under test. */
 import type { HealthChecks } from '../../client/health.js';
 
-export const ALL_UP: HealthChecks = { temporal: async () => undefined, mongodb: async () => undefined, redis: async () => undefined };
+export const ALL_UP: HealthChecks = {
+  temporal: async () => undefined,
+  mongodb: async () => undefined,
+  redis: async () => undefined,
+};

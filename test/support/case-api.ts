@@ -43,18 +43,51 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
 
   const child = await addResident(store, '2026-03-10', { 'person.localHukou': true, 'person.alive': true });
   const other = await addResident(store, '2026-02-01', { 'person.localHukou': true, 'person.alive': true });
-  const firm = await addEnterprise(store, { 'enterprise.establishedOn': '2025-03-01', 'enterprise.status': 'active', 'enterprise.size': 'micro', 'enterprise.premiumsInArrears': false, 'enterprise.seriousDishonesty': false });
-  const birth = await ingest({ sourceEventId: `hr-birth-${run}`, source: 'household-registry', type: 'birth.registered', occurredOn: '2026-03-20', subject: { residentId: child.id }, payload: { birthDate: '2026-03-10' } });
-  const review = await ingest({ sourceEventId: `amr-review-${run}`, source: 'market-regulation', type: 'enterprise.annual-review', occurredOn: '2026-06-01', subject: { creditCode: firm.id }, payload: { year: 2026 } });
+  const firm = await addEnterprise(store, {
+    'enterprise.establishedOn': '2025-03-01',
+    'enterprise.status': 'active',
+    'enterprise.size': 'micro',
+    'enterprise.premiumsInArrears': false,
+    'enterprise.seriousDishonesty': false,
+  });
+  const birth = await ingest({
+    sourceEventId: `hr-birth-${run}`,
+    source: 'household-registry',
+    type: 'birth.registered',
+    occurredOn: '2026-03-20',
+    subject: { residentId: child.id },
+    payload: { birthDate: '2026-03-10' },
+  });
+  const review = await ingest({
+    sourceEventId: `amr-review-${run}`,
+    source: 'market-regulation',
+    type: 'enterprise.annual-review',
+    occurredOn: '2026-06-01',
+    subject: { creditCode: firm.id },
+    payload: { year: 2026 },
+  });
   const birthResult = (await client.workflow.getHandle(birth.caseId).result()) as LifeEventResult;
   const granted = birthResult.decisions.find((d) => d.policy.id === 'childcare-subsidy');
-  if (granted?.action !== 'granted' || !granted.benefitWorkflowId) throw new Error(`the birth was not granted: ${JSON.stringify(birthResult.decisions)}`);
+  if (granted?.action !== 'granted' || !granted.benefitWorkflowId)
+    throw new Error(`the birth was not granted: ${JSON.stringify(birthResult.decisions)}`);
   await client.workflow.getHandle(granted.benefitWorkflowId).result();
   await client.workflow.getHandle(review.caseId).result();
   // The notice of the grant reaches the inbox through the notice worker.
-  for (let i = 0; i < 300 && !(await pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' })); i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 300 && !(await pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
 
-  const cases = createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, temporalUiUrl: TEMPORAL_UI });
+  const cases = createCaseService({
+    store,
+    temporal: client,
+    namespace: stack.temporalNamespace,
+    taskQueue: pipeline.taskQueue,
+    subjectKeySecret: TEST_SECRET,
+    temporalUiUrl: TEMPORAL_UI,
+  });
   const tokens = {
     supervisor: await issueToken(store, '周督查', 'supervisor'),
     officer: await issueToken(store, '王芳', 'officer'),
@@ -85,7 +118,11 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
       await api.close();
       // The pledge waits 30 days for its inspection: end it rather than leave it on the shared server.
       const pledges = await pipeline.models.Pledge.find({ caseId: lifeEventWorkflowId(`amr-review-${run}`) }).lean();
-      for (const pledge of pledges) await client.workflow.getHandle(pledge.key).terminate('test over').catch(() => undefined);
+      for (const pledge of pledges)
+        await client.workflow
+          .getHandle(pledge.key)
+          .terminate('test over')
+          .catch(() => undefined);
       await running.close();
     },
   };

@@ -11,11 +11,20 @@ import { DATA_SOURCES } from '../../domain/sources.js';
 export const TEST_SECRET = DEVELOPMENT_SUBJECT_KEY_SECRET;
 
 /** Writes one subject's facts (flat fact keys) into the platform collections that hold them. */
-async function writeFacts(store: Connection, idField: 'idNumber' | 'creditCode', id: string, facts: Record<string, unknown>): Promise<void> {
+async function writeFacts(
+  store: Connection,
+  idField: 'idNumber' | 'creditCode',
+  id: string,
+  facts: Record<string, unknown>,
+): Promise<void> {
   for (const source of DATA_SOURCES) {
-    const columns = Object.fromEntries(source.fields.filter((field) => field.key in facts).map((field) => [field.column, facts[field.key]]));
+    const columns = Object.fromEntries(
+      source.fields.filter((field) => field.key in facts).map((field) => [field.column, facts[field.key]]),
+    );
     if (Object.keys(columns).length === 0) continue;
-    await store.db!.collection(source.collection).updateOne({ _id: id } as object, { $set: { [idField]: id, ...columns } }, { upsert: true });
+    await store
+      .db!.collection(source.collection)
+      .updateOne({ _id: id } as object, { $set: { [idField]: id, ...columns } }, { upsert: true });
   }
 }
 
@@ -50,10 +59,20 @@ async function claimed(store: Connection, draw: () => string): Promise<string> {
 }
 
 /** A resident born on `birthDate` with the given facts (e.g. `'person.localHukou': true`). */
-export async function addResident(store: Connection, birthDate: string, facts: Record<string, unknown>): Promise<TestSubject> {
+export async function addResident(
+  store: Connection,
+  birthDate: string,
+  facts: Record<string, unknown>,
+): Promise<TestSubject> {
   const id = await claimed(store, () => makeResidentId('371402', birthDate, 200 + randomInt(300), 'female'));
   const key = subjectKey('person', id, TEST_SECRET);
-  await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'person', idNumber: id, createdAt: new Date() } }, { upsert: true });
+  await store
+    .db!.collection('subjects')
+    .updateOne(
+      { _id: key } as object,
+      { $setOnInsert: { subjectKey: key, kind: 'person', idNumber: id, createdAt: new Date() } },
+      { upsert: true },
+    );
   await writeFacts(store, 'idNumber', id, { 'person.birthDate': birthDate, ...facts });
   return { id, subjectKey: key };
 }
@@ -61,20 +80,33 @@ export async function addResident(store: Connection, birthDate: string, facts: R
 export async function addEnterprise(store: Connection, facts: Record<string, unknown>): Promise<TestSubject> {
   const id = await claimed(store, () => makeCreditCode('371402', 20_000_000 + randomInt(79_999_999)));
   const key = subjectKey('enterprise', id, TEST_SECRET);
-  await store.db!.collection('subjects').updateOne({ _id: key } as object, { $setOnInsert: { subjectKey: key, kind: 'enterprise', creditCode: id, createdAt: new Date() } }, { upsert: true });
+  await store
+    .db!.collection('subjects')
+    .updateOne(
+      { _id: key } as object,
+      { $setOnInsert: { subjectKey: key, kind: 'enterprise', creditCode: id, createdAt: new Date() } },
+      { upsert: true },
+    );
   await writeFacts(store, 'creditCode', id, facts);
   return { id, subjectKey: key };
 }
 
 /** Changes a subject's record at the certifying department (what an inspection will find). */
-export async function updateFacts(store: Connection, subject: TestSubject, facts: Record<string, unknown>): Promise<void> {
+export async function updateFacts(
+  store: Connection,
+  subject: TestSubject,
+  facts: Record<string, unknown>,
+): Promise<void> {
   await writeFacts(store, subject.subjectKey.startsWith('p_') ? 'idNumber' : 'creditCode', subject.id, facts);
 }
 
 /** Removes facts from the certifying department's record, as when a registry has no entry for them. */
 export async function removeFacts(store: Connection, subject: TestSubject, factKeys: string[]): Promise<void> {
   for (const source of DATA_SOURCES) {
-    const columns = Object.fromEntries(source.fields.filter((field) => factKeys.includes(field.key)).map((field) => [field.column, 1]));
-    if (Object.keys(columns).length > 0) await store.db!.collection(source.collection).updateOne({ _id: subject.id } as object, { $unset: columns });
+    const columns = Object.fromEntries(
+      source.fields.filter((field) => factKeys.includes(field.key)).map((field) => [field.column, 1]),
+    );
+    if (Object.keys(columns).length > 0)
+      await store.db!.collection(source.collection).updateOne({ _id: subject.id } as object, { $unset: columns });
   }
 }

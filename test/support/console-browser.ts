@@ -42,12 +42,20 @@ export async function signInAs(page: Page, baseUrl: string, token: string, name:
 }
 
 /** A phone's browser: 390 px wide, touch, in Chinese and in the city's zone. */
-export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' } as const;
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+} as const;
 
 /** Nothing on the page scrolls sideways, and each of `parts` (selectors; the first match) lies within the screen. */
 export async function expectFitsScreen(page: Page, parts: readonly string[]): Promise<void> {
   const width = page.viewportSize()!.width;
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+  expect(
+    await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+  ).toBeLessThanOrEqual(0);
   for (const part of parts) {
     const box = await page.locator(part).first().boundingBox();
     expect(box, part).not.toBeNull();

@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils.js';
-import { validateCreditCode, validateResidentId, creditCodeCheckChar, residentIdCheckChar } from '../../domain/identity.js';
+import {
+  validateCreditCode,
+  validateResidentId,
+  creditCodeCheckChar,
+  residentIdCheckChar,
+} from '../../domain/identity.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
 
@@ -16,25 +21,64 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.
  */
 export const RECORDED_HISTORIES = {
   'stack-probe': { workflowType: 'stackProbe', path: 'a stack probe writes its record once' },
-  'life-event-birth-granted': { workflowType: 'lifeEvent', path: 'a birth in the city starts an auto grant of the childcare subsidy' },
-  'life-event-birth-undetermined': { workflowType: 'lifeEvent', path: 'a birth with no birth date on record goes to manual review' },
-  'life-event-sixtieth-offered': { workflowType: 'lifeEvent', path: 'a 60th birthday offers the senior preferential card' },
-  'life-event-annual-review-pledged': { workflowType: 'lifeEvent', path: "a young firm's annual review grants the start-up subsidy on its pledge" },
+  'life-event-birth-granted': {
+    workflowType: 'lifeEvent',
+    path: 'a birth in the city starts an auto grant of the childcare subsidy',
+  },
+  'life-event-birth-undetermined': {
+    workflowType: 'lifeEvent',
+    path: 'a birth with no birth date on record goes to manual review',
+  },
+  'life-event-sixtieth-offered': {
+    workflowType: 'lifeEvent',
+    path: 'a 60th birthday offers the senior preferential card',
+  },
+  'life-event-annual-review-pledged': {
+    workflowType: 'lifeEvent',
+    path: "a young firm's annual review grants the start-up subsidy on its pledge",
+  },
   'grant-benefit': { workflowType: 'grantBenefit', path: 'the childcare subsidy is granted and the family notified' },
   'offer-confirmed': { workflowType: 'offerBenefit', path: 'the citizen confirms the offer before the first reminder' },
   'offer-declined': { workflowType: 'offerBenefit', path: 'the citizen declines the offer' },
-  'offer-expired': { workflowType: 'offerBenefit', path: 'nobody answers: reminders 7 days and 1 day before, expiry after 30 days' },
+  'offer-expired': {
+    workflowType: 'offerBenefit',
+    path: 'nobody answers: reminders 7 days and 1 day before, expiry after 30 days',
+  },
   'pledge-passed': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection confirms the pledge' },
-  'pledge-revoked': { workflowType: 'pledgeBenefit', path: 'the 30-day inspection finds arrears and revokes the grant' },
-  'pledge-inconclusive': { workflowType: 'pledgeBenefit', path: 'the certifying data is missing at inspection and an officer takes over' },
+  'pledge-revoked': {
+    workflowType: 'pledgeBenefit',
+    path: 'the 30-day inspection finds arrears and revokes the grant',
+  },
+  'pledge-inconclusive': {
+    workflowType: 'pledgeBenefit',
+    path: 'the certifying data is missing at inspection and an officer takes over',
+  },
   'sweep-done': { workflowType: 'sweep', path: 'a sweep screens a small city in two slices and finishes' },
-  'sweep-paused-continued': { workflowType: 'sweep', path: 'a sweep starts paused, resumes, and continues as new after two slices' },
+  'sweep-paused-continued': {
+    workflowType: 'sweep',
+    path: 'a sweep starts paused, resumes, and continues as new after two slices',
+  },
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
-  'objection-arrears': { workflowType: 'objection', path: 'the federation corrects a disability grade: a new decision and arrears paid, the citizen told' },
-  'objection-rejected': { workflowType: 'objection', path: 'a supervisor rejects the objection with a reason and the citizen is told' },
-  'objection-arrears-two-periods': { workflowType: 'objection', path: 'a grade corrected after two cases decided on it: arrears paid for both months, one notice naming them' },
-  'objection-card-revoked': { workflowType: 'objection', path: 'the police correct a household record: the confirmed senior card is revoked and the citizen told' },
-  'scheduled-sweeps-daily': { workflowType: 'scheduledSweeps', path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy" },
+  'objection-arrears': {
+    workflowType: 'objection',
+    path: 'the federation corrects a disability grade: a new decision and arrears paid, the citizen told',
+  },
+  'objection-rejected': {
+    workflowType: 'objection',
+    path: 'a supervisor rejects the objection with a reason and the citizen is told',
+  },
+  'objection-arrears-two-periods': {
+    workflowType: 'objection',
+    path: 'a grade corrected after two cases decided on it: arrears paid for both months, one notice naming them',
+  },
+  'objection-card-revoked': {
+    workflowType: 'objection',
+    path: 'the police correct a household record: the confirmed senior card is revoked and the citizen told',
+  },
+  'scheduled-sweeps-daily': {
+    workflowType: 'scheduledSweeps',
+    path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy",
+  },
 } as const satisfies Record<string, { workflowType: string; path: string }>;
 
 export type HistoryName = keyof typeof RECORDED_HISTORIES;
@@ -64,12 +108,18 @@ export function loadHistory(name: HistoryName): RecordedHistory {
 export function historySteps(history: History): string[] {
   const steps: string[] = [];
   for (const event of history.events ?? []) {
-    if (event.activityTaskScheduledEventAttributes) steps.push(event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
-    else if (event.timerStartedEventAttributes) steps.push(`timer ${Math.round(Number(event.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0) / 86_400)}d`);
+    if (event.activityTaskScheduledEventAttributes)
+      steps.push(event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+    else if (event.timerStartedEventAttributes)
+      steps.push(
+        `timer ${Math.round(Number(event.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0) / 86_400)}d`,
+      );
     else if (event.timerFiredEventAttributes) steps.push('timer fired');
     else if (event.timerCanceledEventAttributes) steps.push('timer cancelled');
-    else if (event.workflowExecutionSignaledEventAttributes) steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
-    else if (event.startChildWorkflowExecutionInitiatedEventAttributes) steps.push(`child ${event.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
+    else if (event.workflowExecutionSignaledEventAttributes)
+      steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
+    else if (event.startChildWorkflowExecutionInitiatedEventAttributes)
+      steps.push(`child ${event.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
   }
   return steps;
 }
@@ -100,7 +150,8 @@ export function identifiersIn(historyJson: string): string[] {
       texts.push(value);
       if (BASE64.test(value)) texts.push(Buffer.from(value, 'base64').toString('utf8'));
     } else if (Array.isArray(value)) value.forEach(collect);
-    else if (value !== null && typeof value === 'object') Object.entries(value).forEach(([key, inner]) => (collect(key), collect(inner)));
+    else if (value !== null && typeof value === 'object')
+      Object.entries(value).forEach(([key, inner]) => (collect(key), collect(inner)));
   };
   collect(JSON.parse(historyJson));
   const found = new Set<string>();

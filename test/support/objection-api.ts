@@ -31,11 +31,22 @@ export interface ObjectionApi {
   run: string;
   gradeThree: TestSubject & { caseId: string };
   gradeOne: TestSubject & { caseId: string };
-  tokens: { supervisor: string; officer: string; reviewer: string; inspector: string; citizen: string; otherCitizen: string };
+  tokens: {
+    supervisor: string;
+    officer: string;
+    reviewer: string;
+    inspector: string;
+    citizen: string;
+    otherCitizen: string;
+  };
   close(): Promise<void>;
 }
 
-export async function openObjectionApi(stack: TestStackInfo, name: string, options: { console?: boolean } = {}): Promise<ObjectionApi> {
+export async function openObjectionApi(
+  stack: TestStackInfo,
+  name: string,
+  options: { console?: boolean } = {},
+): Promise<ObjectionApi> {
   const running = await openRunningPipeline(stack, name);
   const { client, pipeline, ingest, run } = running;
   const store = pipeline.store;
@@ -43,12 +54,25 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
   /** A resident of a dibao household certified disabled at `grade` on 2026-03-01, whose case and grants have finished. */
   const certified = async (grade: number, birthDate: string) => {
     const resident = await addResident(store, birthDate, {
-      'person.localHukou': true, 'person.alive': true, 'person.minimumLivingAllowance': true,
-      'person.disabilityCertified': true, 'person.disabilityGrade': grade, 'person.disabilityType': 'physical', 'person.disabilityCertifiedOn': '2026-03-01',
+      'person.localHukou': true,
+      'person.alive': true,
+      'person.minimumLivingAllowance': true,
+      'person.disabilityCertified': true,
+      'person.disabilityGrade': grade,
+      'person.disabilityType': 'physical',
+      'person.disabilityCertifiedOn': '2026-03-01',
     });
-    const accepted = await ingest({ sourceEventId: `dpf-${grade}-${run}`, source: 'disability-federation', type: 'disability.certified', occurredOn: '2026-03-01', subject: { residentId: resident.id }, payload: { grade, disabilityType: 'physical' } });
+    const accepted = await ingest({
+      sourceEventId: `dpf-${grade}-${run}`,
+      source: 'disability-federation',
+      type: 'disability.certified',
+      occurredOn: '2026-03-01',
+      subject: { residentId: resident.id },
+      payload: { grade, disabilityType: 'physical' },
+    });
     const result = (await client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
-    for (const decision of result.decisions) if (decision.benefitWorkflowId) await client.workflow.getHandle(decision.benefitWorkflowId).result();
+    for (const decision of result.decisions)
+      if (decision.benefitWorkflowId) await client.workflow.getHandle(decision.benefitWorkflowId).result();
     return { ...resident, caseId: accepted.caseId };
   };
   const gradeThree = await certified(3, '1980-04-02');
@@ -70,8 +94,20 @@ export async function openObjectionApi(stack: TestStackInfo, name: string, optio
   };
   const api = buildApi({
     policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
-    cases: createCaseService({ store, temporal: client, namespace: stack.temporalNamespace, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET }),
-    objections: createObjectionService({ store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, policies }),
+    cases: createCaseService({
+      store,
+      temporal: client,
+      namespace: stack.temporalNamespace,
+      taskQueue: pipeline.taskQueue,
+      subjectKeySecret: TEST_SECRET,
+    }),
+    objections: createObjectionService({
+      store,
+      temporal: client,
+      taskQueue: pipeline.taskQueue,
+      subjectKeySecret: TEST_SECRET,
+      policies,
+    }),
     console: options.console ?? false,
     health: ALL_UP,
   });

@@ -37,16 +37,26 @@ export interface PipelineOptions {
   client?: Client;
 }
 
-export async function openPipeline(stack: TestStackInfo, name: string, options: PipelineOptions = {}): Promise<Pipeline> {
+export async function openPipeline(
+  stack: TestStackInfo,
+  name: string,
+  options: PipelineOptions = {},
+): Promise<Pipeline> {
   const database = `applyfree_${name}_${randomUUID().slice(0, 8)}`;
   const store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
   const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: false, prefix: `test-${database}` });
   const catalog = await loadPolicyCatalog();
   if (options.policies === 'store') await createPolicyLifecycle(store).importCatalog(catalog.policies);
-  const policies = options.policies === 'store' ? storePolicySource(store, { refreshMs: 0 }) : catalogPolicySource(catalog);
+  const policies =
+    options.policies === 'store' ? storePolicySource(store, { refreshMs: 0 }) : catalogPolicySource(catalog);
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const client = options.client;
-  const workflows = client ? { starter: { start: (type: string, start: object) => client.workflow.start(type, start as WorkflowStartOptions) }, taskQueue } : undefined;
+  const workflows = client
+    ? {
+        starter: { start: (type: string, start: object) => client.workflow.start(type, start as WorkflowStartOptions) },
+        taskQueue,
+      }
+    : undefined;
   const activities = createActivities({ store, noticeQueues: queues, policies, ...(workflows ? { workflows } : {}) });
   const workflowBundle = await productionBundle();
   return {

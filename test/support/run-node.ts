@@ -10,7 +10,9 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
 }
 
 /** Collects a process's output and resolves with its exit code. */
-export function finished(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function finished(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -28,19 +28,43 @@ export interface RunningPipeline {
  * `policies: 'store'` publishes the shipped catalog in the store and reads policies from there
  * (as the sweeps' tests need); `notices: false` runs no notice workers.
  */
-export async function openRunningPipeline(stack: TestStackInfo, name: string, options: { policies?: 'store'; notices?: boolean } = {}): Promise<RunningPipeline> {
+export async function openRunningPipeline(
+  stack: TestStackInfo,
+  name: string,
+  options: { policies?: 'store'; notices?: boolean } = {},
+): Promise<RunningPipeline> {
   const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
   // With the client, as the processing worker has one: activities start offer and pledge workflows (sweeps, objections).
-  const pipeline = await openPipeline(stack, name, { client, ...(options.policies ? { policies: options.policies } : {}) });
+  const pipeline = await openPipeline(stack, name, {
+    client,
+    ...(options.policies ? { policies: options.policies } : {}),
+  });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await pipeline.worker(connection, stack.temporalNamespace);
   const running = worker.run();
-  const notices = options.notices === false ? undefined : createNoticeWorkers({ redisUrl: stack.redisUrl, store: pipeline.store, prefix: pipeline.queues.queue('inbox').opts.prefix });
+  const notices =
+    options.notices === false
+      ? undefined
+      : createNoticeWorkers({
+          redisUrl: stack.redisUrl,
+          store: pipeline.store,
+          prefix: pipeline.queues.queue('inbox').opts.prefix,
+        });
   return {
     client,
     pipeline,
-    ingest: (body) => ingestEvent({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body),
+    ingest: (body) =>
+      ingestEvent(
+        {
+          store: pipeline.store,
+          temporal: client,
+          taskQueue: pipeline.taskQueue,
+          subjectKeySecret: TEST_SECRET,
+          today: () => cityToday(),
+        },
+        body,
+      ),
     run: `${name}-${pipeline.taskQueue.slice(-8)}`,
     async close() {
       await notices?.close();
@@ -57,10 +81,19 @@ export async function openRunningPipeline(stack: TestStackInfo, name: string, op
 type Json = any;
 
 /** Calls the API over HTTP as a token's person; the status, the parsed answer and its raw text. */
-export async function callApi(url: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
+export async function callApi(
+  url: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; json: Json; text: string }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -28,16 +28,35 @@ export interface SweepApi {
   close(): Promise<void>;
 }
 
-export async function openSweepApi(stack: TestStackInfo, name: string, options: { residents: number; console?: boolean }): Promise<SweepApi> {
+export async function openSweepApi(
+  stack: TestStackInfo,
+  name: string,
+  options: { residents: number; console?: boolean },
+): Promise<SweepApi> {
   const running = await openRunningPipeline(stack, name, { policies: 'store', notices: false });
   const { client, pipeline } = running;
-  await seedCity(pipeline.store, { residents: options.residents, enterprises: 0, seed: `${name}-test`, secret: TEST_SECRET, asOf: '2026-11-01' });
+  await seedCity(pipeline.store, {
+    residents: options.residents,
+    enterprises: 0,
+    seed: `${name}-test`,
+    secret: TEST_SECRET,
+    asOf: '2026-11-01',
+  });
   const lifecycle = createPolicyLifecycle(pipeline.store);
-  const sweeps = createSweepService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue, lifecycle });
+  const sweeps = createSweepService({
+    store: pipeline.store,
+    temporal: client,
+    taskQueue: pipeline.taskQueue,
+    lifecycle,
+  });
   const officer = await issueToken(pipeline.store, '王芳', 'officer');
   const reviewer = await issueToken(pipeline.store, '李明', 'reviewer');
   const api = buildApi({
-    policies: { lifecycle, simulation: createSimulationRunner({ store: pipeline.store, lifecycle }), authenticate: (token) => userOfToken(pipeline.store, token) },
+    policies: {
+      lifecycle,
+      simulation: createSimulationRunner({ store: pipeline.store, lifecycle }),
+      authenticate: (token) => userOfToken(pipeline.store, token),
+    },
     sweeps,
     console: options.console ?? false,
     health: ALL_UP,

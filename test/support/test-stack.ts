@@ -59,13 +59,21 @@ export async function sweepAbandonedTestStacks(root: string = tmpdir()): Promise
   return swept;
 }
 
-export async function startTestStack(servers?: ServerName[]): Promise<{ info: TestStackInfo; stack: RunningStack; stop(): Promise<void> }> {
+export async function startTestStack(
+  servers?: ServerName[],
+): Promise<{ info: TestStackInfo; stack: RunningStack; stop(): Promise<void> }> {
   const config = loadConfig();
   const progress = createProgress({ interactive: false });
-  for (const dir of await sweepAbandonedTestStacks()) progress.info(`stopped the servers of an abandoned test run (${dir})`);
+  for (const dir of await sweepAbandonedTestStacks())
+    progress.info(`stopped the servers of an abandoned test run (${dir})`);
   const stateDir = mkdtempSync(join(tmpdir(), STATE_PREFIX));
   writeFileSync(join(stateDir, OWNER_FILE), String(process.pid));
-  const ports = { temporal: await freePort(), temporalUi: await freePort(), mongodb: await freePort(), redis: await freePort() };
+  const ports = {
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    mongodb: await freePort(),
+    redis: await freePort(),
+  };
   const stack = await startStack({ config, stateDir, ports, progress, servers });
   const testServer = await ensureTestServer(config.cacheDir, progress);
   const temporalCli = await ensureTemporalCli(config.cacheDir, progress);

@@ -20,8 +20,14 @@ export interface TimeSkippingPipeline {
   close(): Promise<void>;
 }
 
-export async function openTimeSkippingPipeline(stack: TestStackInfo, name: string, options: PipelineOptions = {}): Promise<TimeSkippingPipeline> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: stack.testServerPath } } });
+export async function openTimeSkippingPipeline(
+  stack: TestStackInfo,
+  name: string,
+  options: PipelineOptions = {},
+): Promise<TimeSkippingPipeline> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: stack.testServerPath } },
+  });
   let pipeline: Pipeline | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;

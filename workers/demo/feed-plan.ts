@@ -106,37 +106,85 @@ interface PlannedEvent {
 }
 
 /** Everything that happened in the year after `from` up to `asOf`, in no particular order. */
-function happenings(population: Population, from: string, asOf: string, secretUnit: (text: string) => number): PlannedEvent[] {
+function happenings(
+  population: Population,
+  from: string,
+  asOf: string,
+  secretUnit: (text: string) => number,
+): PlannedEvent[] {
   const inYear = (date: string) => date > from && date <= asOf;
   const events: PlannedEvent[] = [];
   for (const person of population.persons) {
     if (inYear(person.birthDate)) {
       // Registered at the police station within three weeks of the birth.
-      const registeredOn = minDate(asOf, addDays(person.birthDate, Math.floor(secretUnit(`birth:${person.idNumber}`) * 21)));
+      const registeredOn = minDate(
+        asOf,
+        addDays(person.birthDate, Math.floor(secretUnit(`birth:${person.idNumber}`) * 21)),
+      );
       const guardianIds = person.guardianIdNumber ? { guardianIds: [person.guardianIdNumber] } : {};
-      events.push({ type: 'birth.registered', occurredOn: registeredOn, kind: 'person', id: person.idNumber, payload: { birthDate: person.birthDate, ...guardianIds }, detail: '' });
+      events.push({
+        type: 'birth.registered',
+        occurredOn: registeredOn,
+        kind: 'person',
+        id: person.idNumber,
+        payload: { birthDate: person.birthDate, ...guardianIds },
+        detail: '',
+      });
     }
     if (!person.alive) continue;
     for (const age of MILESTONE_AGES) {
       const day = birthday(person.birthDate, age);
       // Allowances from 80 are paid from the month after the birthday: the screening reports then.
       const reported = age >= 80 ? firstOfNextMonth(day) : day;
-      if (inYear(reported)) events.push({ type: 'age.milestone', occurredOn: reported, kind: 'person', id: person.idNumber, payload: { age }, detail: String(age) });
+      if (inYear(reported))
+        events.push({
+          type: 'age.milestone',
+          occurredOn: reported,
+          kind: 'person',
+          id: person.idNumber,
+          payload: { age },
+          detail: String(age),
+        });
     }
   }
   for (const d of population.disabilities) {
     if (inYear(d.certifiedOn)) {
-      events.push({ type: 'disability.certified', occurredOn: d.certifiedOn, kind: 'person', id: d.idNumber, payload: { grade: d.grade, disabilityType: d.disabilityType }, detail: '' });
+      events.push({
+        type: 'disability.certified',
+        occurredOn: d.certifiedOn,
+        kind: 'person',
+        id: d.idNumber,
+        payload: { grade: d.grade, disabilityType: d.disabilityType },
+        detail: '',
+      });
     }
   }
   for (const u of population.unemployed) {
-    const registeredOn = minDate(asOf, addDays(u.endedOn, 1 + Math.floor(secretUnit(`unemployment:${u.idNumber}`) * 14)));
-    if (inYear(registeredOn)) events.push({ type: 'unemployment.registered', occurredOn: registeredOn, kind: 'person', id: u.idNumber, payload: {}, detail: '' });
+    const registeredOn = minDate(
+      asOf,
+      addDays(u.endedOn, 1 + Math.floor(secretUnit(`unemployment:${u.idNumber}`) * 14)),
+    );
+    if (inYear(registeredOn))
+      events.push({
+        type: 'unemployment.registered',
+        occurredOn: registeredOn,
+        kind: 'person',
+        id: u.idNumber,
+        payload: {},
+        detail: '',
+      });
   }
   const review = reviewDate(asOf);
   for (const e of population.enterprises) {
     if (e.establishedOn < review) {
-      events.push({ type: 'enterprise.annual-review', occurredOn: review, kind: 'enterprise', id: e.creditCode, payload: { year: Number(review.slice(0, 4)) - 1 }, detail: '' });
+      events.push({
+        type: 'enterprise.annual-review',
+        occurredOn: review,
+        kind: 'enterprise',
+        id: e.creditCode,
+        payload: { year: Number(review.slice(0, 4)) - 1 },
+        detail: '',
+      });
     }
   }
   return events;
@@ -151,10 +199,13 @@ export function planFeed(population: Population, options: PlanOptions): FeedPlan
   const from = birthday(asOf, -1);
   const keyOf = (kind: 'person' | 'enterprise', id: string) => subjectKey(kind, id, options.secret);
   // Day offsets are keyed with the secret: a plain hash of an identifier could be reversed.
-  const secretUnit = (text: string) => createHmac('sha256', options.secret).update(`${seed}:${text}`).digest().readUInt32BE(0) / 2 ** 32;
+  const secretUnit = (text: string) =>
+    createHmac('sha256', options.secret).update(`${seed}:${text}`).digest().readUInt32BE(0) / 2 ** 32;
 
   const sourceEventId = (registry: Registry, event: PlannedEvent, subject: string) => {
-    const digest = createHash('sha256').update(`${seed}|${registry.source}|${event.type}|${subject}|${event.occurredOn}|${event.detail}`).digest('hex');
+    const digest = createHash('sha256')
+      .update(`${seed}|${registry.source}|${event.type}|${subject}|${event.occurredOn}|${event.detail}`)
+      .digest('hex');
     return `${registry.prefix}-${event.occurredOn.replaceAll('-', '')}-${digest.slice(0, 12)}`;
   };
   const bodyOf = (registry: Registry, event: PlannedEvent, subject: string): EventBody => ({
@@ -170,7 +221,15 @@ export function planFeed(population: Population, options: PlanOptions): FeedPlan
     const subject = keyOf(event.kind, event.id);
     return { event, subject, body: bodyOf(REPORTERS[event.type].first, event, subject) };
   });
-  firsts.sort((a, b) => (a.event.occurredOn === b.event.occurredOn ? (a.body.sourceEventId < b.body.sourceEventId ? -1 : 1) : a.event.occurredOn < b.event.occurredOn ? -1 : 1));
+  firsts.sort((a, b) =>
+    a.event.occurredOn === b.event.occurredOn
+      ? a.body.sourceEventId < b.body.sourceEventId
+        ? -1
+        : 1
+      : a.event.occurredOn < b.event.occurredOn
+        ? -1
+        : 1,
+  );
 
   // Exactly the given shares (rounded up), chosen by a hash of the source event ID, so even
   // a small city shows both kinds of duplicate.
@@ -192,11 +251,17 @@ export function planFeed(population: Population, options: PlanOptions): FeedPlan
     placed.push({ at: index, delivery: { kind: 'first', body } });
     const id = body.sourceEventId;
     if (repeated.has(id)) {
-      placed.push({ at: index + 12 + Math.floor(unit(`${seed}:repeat-delay:${id}`) * 40) + 0.5, delivery: { kind: 'repeat', body } });
+      placed.push({
+        at: index + 12 + Math.floor(unit(`${seed}:repeat-delay:${id}`) * 40) + 0.5,
+        delivery: { kind: 'repeat', body },
+      });
     }
     if (reportedTwice.has(id)) {
       const second = bodyOf(REPORTERS[event.type].second, event, subject);
-      placed.push({ at: index + 10 + Math.floor(unit(`${seed}:second-delay:${id}`) * 30) + 0.25, delivery: { kind: 'second-registry', body: second } });
+      placed.push({
+        at: index + 10 + Math.floor(unit(`${seed}:second-delay:${id}`) * 30) + 0.25,
+        delivery: { kind: 'second-registry', body: second },
+      });
     }
   });
   placed.sort((a, b) => a.at - b.at);

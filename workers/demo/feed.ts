@@ -18,11 +18,16 @@ export interface FeedCursor {
 
 /** The cursor in the store: one `demo_feed` document per plan, read and written by `_id`. */
 export function storeCursor(store: Connection): FeedCursor {
-  const collection = () => store.db!.collection<{ _id: string; position: number; total: number; updatedAt: Date }>('demo_feed');
+  const collection = () =>
+    store.db!.collection<{ _id: string; position: number; total: number; updatedAt: Date }>('demo_feed');
   return {
     load: async (planId) => (await collection().findOne({ _id: planId }))?.position ?? 0,
     save: async (planId, position, total) => {
-      await collection().updateOne({ _id: planId }, { $set: { position, total, updatedAt: new Date() } }, { upsert: true });
+      await collection().updateOne(
+        { _id: planId },
+        { $set: { position, total, updatedAt: new Date() } },
+        { upsert: true },
+      );
     },
   };
 }
@@ -127,7 +132,9 @@ export function startFeed(options: FeedOptions): Feed {
         }
         if (attempt >= attempts || stopping) {
           stats.answers.failed++;
-          report(`registry feed · 登记部门推送: ${body.sourceEventId} (${body.type}) failed after ${attempt} attempts: ${message}`);
+          report(
+            `registry feed · 登记部门推送: ${body.sourceEventId} (${body.type}) failed after ${attempt} attempts: ${message}`,
+          );
           break;
         }
         await Promise.race([sleep(500 * 2 ** (attempt - 1)), stopped]);
@@ -199,7 +206,12 @@ export function startFeed(options: FeedOptions): Feed {
       const now = Date.now();
       while (recent.length > 0 && recent[0] < now - 10_000) recent.shift();
       const window = Math.min(10_000, Math.max(1000, now - startedAt));
-      return { ...stats, sent: { ...stats.sent }, answers: { ...stats.answers }, ratePerSecond: Math.round((recent.length * 10_000) / window) / 10 };
+      return {
+        ...stats,
+        sent: { ...stats.sent },
+        answers: { ...stats.answers },
+        ratePerSecond: Math.round((recent.length * 10_000) / window) / 10,
+      };
     },
     async stop() {
       stopping = true;

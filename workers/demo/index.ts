@@ -51,7 +51,9 @@ export const BACKLOG_LIMIT = 8;
  * offered for one-tap confirmation), else the first resident of any event; their subject key.
  */
 export function demoCitizen(plan: FeedPlan, secret: string): string | undefined {
-  const persons = plan.deliveries.map((d) => d.body).filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
+  const persons = plan.deliveries
+    .map((d) => d.body)
+    .filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
   const chosen = persons.find((body) => body.type === 'age.milestone' && body.payload.age === 60) ?? persons[0];
   return chosen ? subjectKey('person', chosen.subject.residentId, secret) : undefined;
 }
@@ -66,7 +68,9 @@ export function startDemo(deps: DemoDeps): Demo {
   const say = (line: string) => (display ? display.log(line) : progress.info(line));
 
   const run = async () => {
-    const step = progress.step(`seeding the demo city · 生成演示城市: ${n(settings.residents)} residents 居民, ${n(settings.enterprises)} enterprises 企业`);
+    const step = progress.step(
+      `seeding the demo city · 生成演示城市: ${n(settings.residents)} residents 居民, ${n(settings.enterprises)} enterprises 企业`,
+    );
     try {
       const seeded = await seedCity(deps.store, {
         residents: settings.residents,
@@ -94,7 +98,10 @@ export function startDemo(deps: DemoDeps): Demo {
         `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
     );
     const citizen = demoCitizen(plan, deps.secret);
-    if (citizen && deps.onPlanned) await deps.onPlanned(citizen).catch((error: unknown) => say(`demo citizen · 演示群众: no token (${String(error)})`));
+    if (citizen && deps.onPlanned)
+      await deps
+        .onPlanned(citizen)
+        .catch((error: unknown) => say(`demo citizen · 演示群众: no token (${String(error)})`));
     if (abort.signal.aborted) return;
     display = startSummaryDisplay({ source: deps.summary, out: deps.out, interactive: deps.interactive });
     if (settings.eventsPerSecond === 0) {

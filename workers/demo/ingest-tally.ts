@@ -19,7 +19,10 @@ export interface IngestTally {
 }
 
 /** Wraps an ingest function so every call is counted; `tally()` reads the counts. */
-export function countIngest<Body>(ingest: (body: Body) => Promise<IngestResult>): { ingest: (body: Body) => Promise<IngestResult>; tally: () => IngestTally } {
+export function countIngest<Body>(ingest: (body: Body) => Promise<IngestResult>): {
+  ingest: (body: Body) => Promise<IngestResult>;
+  tally: () => IngestTally;
+} {
   const counts: IngestTally = { received: 0, accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
   return {
     async ingest(body) {

@@ -54,31 +54,73 @@ export function renderSummary(summary: Summary, now: Date = new Date()): string[
   const { demo, deliveries: d, events: e, decisions, grants } = summary;
   if (demo) {
     const asOf = demo.asOf ? ` · 截至 as of ${demo.asOf}` : '';
-    lines.push(row('演示城市 demo city', `${n(demo.residents)} 居民 residents · ${n(demo.enterprises)} 企业 enterprises${asOf}`));
+    lines.push(
+      row('演示城市 demo city', `${n(demo.residents)} 居民 residents · ${n(demo.enterprises)} 企业 enterprises${asOf}`),
+    );
     const feed = demo.feed;
     if (demo.state === 'seeding') lines.push(row('登记推送 registry feed', '生成城市数据中 seeding the city…'));
-    else if (demo.state === 'planning') lines.push(row('登记推送 registry feed', '读取登记数据 reading the registries…'));
-    else if (demo.state === 'failed') lines.push(row('登记推送 registry feed', `未能启动 could not start: ${demo.error ?? ''}`));
+    else if (demo.state === 'planning')
+      lines.push(row('登记推送 registry feed', '读取登记数据 reading the registries…'));
+    else if (demo.state === 'failed')
+      lines.push(row('登记推送 registry feed', `未能启动 could not start: ${demo.error ?? ''}`));
     else if (feed) {
-      const pace = feed.heldBack ? '等待案件处理 waiting for the pipeline' : `${feed.ratePerSecond}/s (≤ ${feed.eventsPerSecond}/s)`;
-      const state = { feeding: pace, done: '全部推送 all delivered', stopped: '已停止 stopped', seeding: '', planning: '', failed: '' }[demo.state];
+      const pace = feed.heldBack
+        ? '等待案件处理 waiting for the pipeline'
+        : `${feed.ratePerSecond}/s (≤ ${feed.eventsPerSecond}/s)`;
+      const state = {
+        feeding: pace,
+        done: '全部推送 all delivered',
+        stopped: '已停止 stopped',
+        seeding: '',
+        planning: '',
+        failed: '',
+      }[demo.state];
       const replay = feed.replaying ? ` · 事件日期 date ${feed.replaying}` : '';
-      lines.push(row('登记推送 registry feed', `${n(feed.position)}/${n(feed.planned)} 投递 deliveries · ${state}${replay}`));
-      lines.push(row('', `首报 first ${n(feed.sent.first)} · 重发 resent ${n(feed.sent.repeat)} · 他部门再报 second registry ${n(feed.sent['second-registry'])}`));
+      lines.push(
+        row('登记推送 registry feed', `${n(feed.position)}/${n(feed.planned)} 投递 deliveries · ${state}${replay}`),
+      );
+      lines.push(
+        row(
+          '',
+          `首报 first ${n(feed.sent.first)} · 重发 resent ${n(feed.sent.repeat)} · 他部门再报 second registry ${n(feed.sent['second-registry'])}`,
+        ),
+      );
     }
   }
-  lines.push(row('收到投递 deliveries this run', `${n(d.received)}: 新案件 new ${n(d.accepted)} · 重复已合并 collapsed ${n(d.duplicate)} · 拒收 rejected ${n(d.rejected)} · 失败 failed ${n(d.failed)}`));
+  lines.push(
+    row(
+      '收到投递 deliveries this run',
+      `${n(d.received)}: 新案件 new ${n(d.accepted)} · 重复已合并 collapsed ${n(d.duplicate)} · 拒收 rejected ${n(d.rejected)} · 失败 failed ${n(d.failed)}`,
+    ),
+  );
   const inProgress = e.inProgress === undefined ? '' : ` · 处理中 in progress ${n(e.inProgress)}`;
-  lines.push(row('案件 cases', `${n(e.cases)}${inProgress} · 来源事件 source events ${n(e.sourceEvents)} (跨部门合并 collapsed ${n(e.collapsedAcrossRegistries)})`));
-  lines.push(row('判定 decisions', `符合 eligible ${n(decisions.eligible)} · 不符合 ineligible ${n(decisions.ineligible)} · 待定 undetermined ${n(decisions.undetermined)}`));
+  lines.push(
+    row(
+      '案件 cases',
+      `${n(e.cases)}${inProgress} · 来源事件 source events ${n(e.sourceEvents)} (跨部门合并 collapsed ${n(e.collapsedAcrossRegistries)})`,
+    ),
+  );
+  lines.push(
+    row(
+      '判定 decisions',
+      `符合 eligible ${n(decisions.eligible)} · 不符合 ineligible ${n(decisions.ineligible)} · 待定 undetermined ${n(decisions.undetermined)}`,
+    ),
+  );
   lines.push(row('发放 grants', `${n(grants.total)}${grants.revoked ? ` (撤销 revoked ${n(grants.revoked)})` : ''}`));
   for (const policy of grants.byPolicy) {
-    lines.push(`    ${pad(policy.title.zh, 20)}${pad(policy.title.en, 48)}${n(policy.count).padStart(7)}  ${money(policy).padStart(13)}`);
+    lines.push(
+      `    ${pad(policy.title.zh, 20)}${pad(policy.title.en, 48)}${n(policy.count).padStart(7)}  ${money(policy).padStart(13)}`,
+    );
   }
   lines.push(row('待确认 offers awaiting confirmation', n(summary.offersAwaitingConfirmation)));
   lines.push(row('待核查 pledges awaiting inspection', n(summary.pledgesAwaitingInspection)));
   lines.push(row('人工复核 manual review open', n(summary.manualReviewOpen)));
-  lines.push(row('通知 notices', `已送达 delivered ${n(summary.notices.delivered)} · 排队 queued ${n(summary.notices.queued)} · 失败 failed ${n(summary.notices.failed)}`));
+  lines.push(
+    row(
+      '通知 notices',
+      `已送达 delivered ${n(summary.notices.delivered)} · 排队 queued ${n(summary.notices.queued)} · 失败 failed ${n(summary.notices.failed)}`,
+    ),
+  );
   return lines;
 }
 
@@ -133,7 +175,9 @@ export function startSummaryDisplay(options: DisplayOptions): SummaryDisplay {
         }
       }
     } catch (error) {
-      (options.onError ?? log)(`live summary · 实时概况: could not read the store: ${error instanceof Error ? error.message : String(error)}`);
+      (options.onError ?? log)(
+        `live summary · 实时概况: could not read the store: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
   const loop = () => {

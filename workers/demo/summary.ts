@@ -86,7 +86,11 @@ function byKey(groups: Array<{ _id: unknown; n: number }>): Map<string, number> 
 /** Life-event cases still running on the task queue, from Temporal's visibility store; undefined when it does not answer. */
 export async function countRunningCases(temporal: Client, taskQueue: string): Promise<number | undefined> {
   try {
-    return (await temporal.workflow.count(`WorkflowType = 'lifeEvent' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`)).count;
+    return (
+      await temporal.workflow.count(
+        `WorkflowType = 'lifeEvent' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+      )
+    ).count;
   } catch {
     return undefined;
   }
@@ -96,10 +100,17 @@ export async function countRunningCases(temporal: Client, taskQueue: string): Pr
  * A policy's title and currency: from the shipped catalog, else from the version an
  * officer published (one `_id` read), else the bare id.
  */
-async function describePolicy(deps: Pick<SummaryDeps, 'store' | 'catalog'>, id: string, version: number): Promise<Pick<PolicyGrants, 'title' | 'currency'>> {
+async function describePolicy(
+  deps: Pick<SummaryDeps, 'store' | 'catalog'>,
+  id: string,
+  version: number,
+): Promise<Pick<PolicyGrants, 'title' | 'currency'>> {
   const shipped = deps.catalog.policies.filter((p) => p.id === id).at(-1);
-  if (shipped) return { title: shipped.title, ...(shipped.benefit.kind === 'cash' ? { currency: shipped.benefit.currency } : {}) };
-  const record = await deps.store.db!.collection<{ _id: string; title?: Text; source?: string }>('policy_versions').findOne({ _id: `${id}@${version}` });
+  if (shipped)
+    return { title: shipped.title, ...(shipped.benefit.kind === 'cash' ? { currency: shipped.benefit.currency } : {}) };
+  const record = await deps.store
+    .db!.collection<{ _id: string; title?: Text; source?: string }>('policy_versions')
+    .findOne({ _id: `${id}@${version}` });
   let currency: string | undefined;
   try {
     currency = (JSON.parse(record?.source ?? '{}') as { benefit?: { currency?: string } }).benefit?.currency;
@@ -110,7 +121,9 @@ async function describePolicy(deps: Pick<SummaryDeps, 'store' | 'catalog'>, id: 
 }
 
 /** Reads the store figures once. */
-export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalog' | 'temporal' | 'taskQueue'>): Promise<StoreFigures> {
+export async function readStoreFigures(
+  deps: Pick<SummaryDeps, 'store' | 'catalog' | 'temporal' | 'taskQueue'>,
+): Promise<StoreFigures> {
   const started = Date.now();
   const m = registerModels(deps.store);
   const group = (field: string) => [{ $group: { _id: `$${field}`, n: { $sum: 1 } } }];
@@ -122,7 +135,9 @@ export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalo
     m.EventDelivery.countDocuments({}),
     m.Decision.aggregate<{ _id: string; n: number }>(group('outcome')),
     // Amounts are added here: FerretDB 1.24's $group answers 0 for { $sum: '$amount' }.
-    m.Grant.find({}, { _id: 0, policy: 1, amount: 1, status: 1 }).lean<Array<{ policy: { id: string; version: number }; amount?: number; status: string }>>(),
+    m.Grant.find({}, { _id: 0, policy: 1, amount: 1, status: 1 }).lean<
+      Array<{ policy: { id: string; version: number }; amount?: number; status: string }>
+    >(),
     m.Offer.countDocuments({ status: 'open' }),
     m.Pledge.countDocuments({ status: 'pending' }),
     m.ManualTask.countDocuments({ status: 'open' }),
@@ -141,7 +156,11 @@ export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalo
     }
     let row = policies.get(grant.policy.id);
     if (!row) {
-      row = { policyId: grant.policy.id, ...(await describePolicy(deps, grant.policy.id, grant.policy.version)), count: 0 };
+      row = {
+        policyId: grant.policy.id,
+        ...(await describePolicy(deps, grant.policy.id, grant.policy.version)),
+        count: 0,
+      };
       policies.set(grant.policy.id, row);
     }
     row.count++;
@@ -151,13 +170,26 @@ export async function readStoreFigures(deps: Pick<SummaryDeps, 'store' | 'catalo
   return {
     readAt: new Date().toISOString(),
     readMs: Date.now() - started,
-    events: { sourceEvents, cases, collapsedAcrossRegistries: Math.max(0, sourceEvents - cases), ...(inProgress === undefined ? {} : { inProgress }) },
-    decisions: { eligible: outcome.get('eligible') ?? 0, ineligible: outcome.get('ineligible') ?? 0, undetermined: outcome.get('undetermined') ?? 0 },
+    events: {
+      sourceEvents,
+      cases,
+      collapsedAcrossRegistries: Math.max(0, sourceEvents - cases),
+      ...(inProgress === undefined ? {} : { inProgress }),
+    },
+    decisions: {
+      eligible: outcome.get('eligible') ?? 0,
+      ineligible: outcome.get('ineligible') ?? 0,
+      undetermined: outcome.get('undetermined') ?? 0,
+    },
     grants: { byPolicy, total: byPolicy.reduce((sum, p) => sum + p.count, 0), revoked },
     offersAwaitingConfirmation: offers,
     pledgesAwaitingInspection: pledges,
     manualReviewOpen: tasks,
-    notices: { delivered: notice.get('delivered') ?? 0, queued: notice.get('queued') ?? 0, failed: notice.get('failed') ?? 0 },
+    notices: {
+      delivered: notice.get('delivered') ?? 0,
+      queued: notice.get('queued') ?? 0,
+      failed: notice.get('failed') ?? 0,
+    },
   };
 }
 

@@ -16,7 +16,8 @@ export interface NoticeParams {
 
 type Render = (p: NoticeParams) => { title: Text; body: Text };
 
-const money = (amount?: number) => (amount === undefined ? '' : amount.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+const money = (amount?: number) =>
+  amount === undefined ? '' : amount.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const zhAmount = (p: NoticeParams) => (p.amount !== undefined ? `，金额 ${money(p.amount)} 元` : '');
 const enAmount = (p: NoticeParams) => (p.amount !== undefined ? ` of CNY ${money(p.amount)}` : '');
 
@@ -37,19 +38,31 @@ export const NOTICE_TEMPLATES = {
   }),
   'offer.reminder': (p) => ({
     title: { zh: `提醒：「${p.policyTitle.zh}」即将过期`, en: `Reminder: ${p.policyTitle.en} expires soon` },
-    body: { zh: `您的「${p.policyTitle.zh}」将于 ${p.date} 过期，请及时确认。`, en: `Your offer of ${p.policyTitle.en} expires on ${p.date}. Please confirm in time.` },
+    body: {
+      zh: `您的「${p.policyTitle.zh}」将于 ${p.date} 过期，请及时确认。`,
+      en: `Your offer of ${p.policyTitle.en} expires on ${p.date}. Please confirm in time.`,
+    },
   }),
   'offer.confirmed': (p) => ({
     title: { zh: `已为您办理「${p.policyTitle.zh}」`, en: `Confirmed: ${p.policyTitle.en}` },
-    body: { zh: `您已确认，「${p.policyTitle.zh}」已办理${zhAmount(p)}。`, en: `Thank you for confirming. ${p.policyTitle.en} has been granted${enAmount(p)}.` },
+    body: {
+      zh: `您已确认，「${p.policyTitle.zh}」已办理${zhAmount(p)}。`,
+      en: `Thank you for confirming. ${p.policyTitle.en} has been granted${enAmount(p)}.`,
+    },
   }),
   'offer.declined': (p) => ({
     title: { zh: `您已放弃「${p.policyTitle.zh}」`, en: `Declined: ${p.policyTitle.en}` },
-    body: { zh: `已记录您放弃「${p.policyTitle.zh}」。如有变化可随时联系我们。`, en: `We have recorded that you declined ${p.policyTitle.en}. Contact us any time if that changes.` },
+    body: {
+      zh: `已记录您放弃「${p.policyTitle.zh}」。如有变化可随时联系我们。`,
+      en: `We have recorded that you declined ${p.policyTitle.en}. Contact us any time if that changes.`,
+    },
   }),
   'offer.expired': (p) => ({
     title: { zh: `「${p.policyTitle.zh}」确认已过期`, en: `Expired: ${p.policyTitle.en}` },
-    body: { zh: `「${p.policyTitle.zh}」的确认期限已过（${p.date}）。如需办理请联系我们。`, en: `The offer of ${p.policyTitle.en} expired on ${p.date}. Contact us if you still want it.` },
+    body: {
+      zh: `「${p.policyTitle.zh}」的确认期限已过（${p.date}）。如需办理请联系我们。`,
+      en: `The offer of ${p.policyTitle.en} expired on ${p.date}. Contact us if you still want it.`,
+    },
   }),
   'pledge.granted': (p) => ({
     title: { zh: `「${p.policyTitle.zh}」已按承诺办理`, en: `Granted on your pledge: ${p.policyTitle.en}` },
@@ -78,14 +91,20 @@ export const NOTICE_TEMPLATES = {
   }),
   // Objections (异议): the re-evaluation's result, once per objection.
   'objection.arrears': (p) => ({
-    title: { zh: `「${p.policyTitle.zh}」异议复核：补发待遇`, en: `Objection upheld: ${p.policyTitle.en} arrears paid` },
+    title: {
+      zh: `「${p.policyTitle.zh}」异议复核：补发待遇`,
+      en: `Objection upheld: ${p.policyTitle.en} arrears paid`,
+    },
     body: {
       zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）应补发${zhAmount(p)}，已为您办理。`,
       en: `The department corrected your record and ${p.policyTitle.en} was decided again: arrears${enAmount(p)} for ${p.period ?? ''} have been paid.`,
     },
   }),
   'objection.recovery': (p) => ({
-    title: { zh: `「${p.policyTitle.zh}」异议复核：多发待遇需退回`, en: `Objection re-evaluated: ${p.policyTitle.en} over-paid` },
+    title: {
+      zh: `「${p.policyTitle.zh}」异议复核：多发待遇需退回`,
+      en: `Objection re-evaluated: ${p.policyTitle.en} over-paid`,
+    },
     body: {
       zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）多发${zhAmount(p)}，需予退回，工作人员将与您联系。`,
       en: `The department corrected your record and ${p.policyTitle.en} was decided again: ${p.period ?? ''} was over-paid${enAmount(p)}, which will be recovered. An officer will contact you.`,

@@ -12,14 +12,7 @@ import type { Policy, PolicyRef } from '../rules/types.js';
 import { registerDecisionModels, snapshotFacts, snapshotValues } from '../store/decisions.js';
 import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
-
-/** The published policies an activity may use: in force by trigger and date, or by pinned version. */
-export interface PolicySource {
-  inForce(trigger: string, asOf: string, subject: SubjectKind): Promise<Policy[]>;
-  /** The latest version of every policy in force on `asOf`, whatever starts it (sweeps). */
-  allInForce(asOf: string): Promise<Policy[]>;
-  version(id: string, version: number): Promise<Policy | undefined>;
-}
+import type { PolicySource } from '../rules/policy-source.js';
 
 export interface CaseDeps {
   store: Connection;

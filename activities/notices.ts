@@ -3,54 +3,11 @@
  * with `$setOnInsert` and the BullMQ job ID is the notice key, so a retried activity or
  * a replayed workflow never queues the same notice twice.
  */
-import { Queue, type JobsOptions } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { insertNew } from '../store/bulk.js';
 import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
-import { noticeJobId, type NoticeJob } from '../workers/notice-worker.js';
-import type { NoticeParams, NoticeTemplate } from '../workers/notices/templates.js';
-import { NOTICE_QUEUES } from '../workflows/contracts.js';
-
-/** Default retry policy: six attempts with exponential backoff from two seconds; failures are kept. */
-export const NOTICE_JOB_OPTIONS = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: { age: 14 * 24 * 3600 },
-  removeOnFail: false,
-} as const;
-
-export interface NoticeQueues {
-  channels: NoticeChannel[];
-  jobOptions: JobsOptions;
-  queue(channel: NoticeChannel): Queue<NoticeJob>;
-  close(): Promise<void>;
-}
-
-/** Opens the producer side of the channel queues (webhook only when a gateway is configured). */
-export function openNoticeQueues(options: {
-  redisUrl: string;
-  webhook: boolean;
-  prefix?: string;
-  /** Retry policy override (attempts, backoff); defaults to NOTICE_JOB_OPTIONS. */
-  jobOptions?: Pick<JobsOptions, 'attempts' | 'backoff'>;
-}): NoticeQueues {
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
-  const channels: NoticeChannel[] = options.webhook ? ['inbox', 'webhook'] : ['inbox'];
-  const queues = new Map(
-    channels.map((channel) => [
-      channel,
-      new Queue<NoticeJob>(NOTICE_QUEUES[channel], { connection, prefix: options.prefix }),
-    ]),
-  );
-  return {
-    channels,
-    jobOptions: { ...NOTICE_JOB_OPTIONS, ...options.jobOptions },
-    queue: (channel) => queues.get(channel)!,
-    close: async () => {
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
-    },
-  };
-}
+import { noticeJobId, type NoticeJob, type NoticeQueues } from '../notices/queues.js';
+import type { NoticeParams, NoticeTemplate } from '../notices/templates.js';
 
 export interface EnqueueNoticeInput {
   /** Business key, e.g. `${workflowId}:notice:granted`. */

@@ -19,7 +19,8 @@ import {
 } from '../store/objections.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { ErrorType } from '../workflows/contracts.js';
-import { pinnedPolicy, planOf, type PolicySource } from './case.js';
+import { pinnedPolicy, planOf } from './case.js';
+import type { PolicySource } from '../rules/policy-source.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 

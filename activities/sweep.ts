@@ -27,7 +27,8 @@ import {
   type SweepSliceResult,
 } from '../workflows/contracts.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
-import { pinnedPolicy, planOf, type PolicySource } from './case.js';
+import { pinnedPolicy, planOf } from './case.js';
+import type { PolicySource } from '../rules/policy-source.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 import { openCursor, sealCursor } from './sweep-cursor.js';

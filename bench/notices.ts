@@ -8,17 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import {
-  makeEnqueueNotice,
-  makeEnqueueNotices,
-  openNoticeQueues,
-  type EnqueueNoticeInput,
-  type NoticeQueues,
-} from '../activities/notices.js';
+import { makeEnqueueNotice, makeEnqueueNotices, type EnqueueNoticeInput } from '../activities/notices.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import { registerNoticeModels } from '../store/notices.js';
-import { noticeJobId } from '../workers/notice-worker.js';
+import { noticeJobId, openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { freshServers, SECRET } from './population.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
 import { buildIndexes } from '../store/indexes.js';

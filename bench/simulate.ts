@@ -1,14 +1,14 @@
 /**
  * `npm run bench -- simulate [--residents N]`: an impact simulation of a draft over N synthetic
- * residents in an embedded FerretDB, through the same runner the API uses (client/simulation.ts):
+ * residents in an embedded FerretDB, through the same runner the API uses (services/policies/simulation.ts):
  * old-age-allowance v2 (80-89 paid 120 instead of 100) against the published v1. Prints wall time,
  * subjects per second, peak memory, and for comparison a bare drain of the same cursors and what
  * json-rules-engine (evaluatePolicy) would take for the same population. The seeded city is kept in
  * a state directory per N (`<state dir>/bench-simulate-N`), so later runs skip seeding.
  */
 import type { Connection } from 'mongoose';
-import { createPolicyLifecycle, type Actor } from '../client/policy-lifecycle.js';
-import { createSimulationRunner, describeSimulation } from '../client/simulation.js';
+import { createPolicyLifecycle, type Actor } from '../services/policies/lifecycle.js';
+import { createSimulationRunner, describeSimulation } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { compilePolicy } from '../rules/compiled.js';
 import { evaluatePolicy } from '../rules/engine.js';

@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { openNoticeQueues } from '../activities/notices.js';
-import { storePolicySource } from '../activities/policy-source.js';
+import { openNoticeQueues } from '../notices/queues.js';
+import { storePolicySource } from '../store/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { createTemporalWorker } from '../workers/temporal-worker.js';
 

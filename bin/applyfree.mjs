@@ -11,8 +11,8 @@ const ENTRIES = {
   worker: '../workers/worker-cli.ts',
   stack: '../infra/stack-cli.ts',
   seed: '../infra/seed/cli.ts',
-  policy: '../client/cli.ts',
-  sweep: '../client/cli.ts',
+  policy: '../cli/main.ts',
+  sweep: '../cli/main.ts',
 };
 const [command, ...args] = process.argv.slice(2);
 const entry = ENTRIES[command];

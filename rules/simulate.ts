@@ -2,7 +2,7 @@
  * Impact simulation (政策沙盘), the pure part: a draft's compiled decisions over a population,
  * added up into counts, cost, breakdowns and undetermined causes, and compared subject by
  * subject with the version currently published. Reading the population is store/population.ts;
- * running it as a job is client/simulation.ts. No subject identifier ever enters a result.
+ * running it as a job is services/policies/simulation.ts. No subject identifier ever enters a result.
  */
 import { findFact, type SubjectKind, type Text } from '../domain/sources.js';
 import { isInForce } from './catalog.js';

@@ -57,7 +57,7 @@ export interface Pledge {
   pledgedAt: Date;
   inspectedAt?: Date;
   discrepancies?: string[];
-  /** The inspector (user name) a supervisor assigned the follow-up inspection to (client/cases.ts). */
+  /** The inspector (user name) a supervisor assigned the follow-up inspection to (services/cases/service.ts). */
   inspector?: string;
   assignedAt?: Date;
 }

@@ -52,7 +52,7 @@ lifeEventSchema.index({ naturalKey: 1 }, { unique: true });
 idFromKey(lifeEventSchema, 'naturalKey');
 lifeEventSchema.index({ caseId: 1 });
 lifeEventSchema.index({ subjectKey: 1, eventDate: -1 });
-/** Case search (client/cases.ts): by event type and by when the case was received, newest first. */
+/** Case search (services/cases/service.ts): by event type and by when the case was received, newest first. */
 lifeEventSchema.index({ type: 1, receivedAt: -1 });
 lifeEventSchema.index({ receivedAt: -1 });
 

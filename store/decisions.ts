@@ -109,7 +109,7 @@ idFromKey(decisionSchema, 'key');
 decisionSchema.index({ caseId: 1 });
 decisionSchema.index({ subjectKey: 1, decidedAt: -1 });
 decisionSchema.index({ 'policy.id': 1, outcome: 1 });
-/** Case search by policy and date (client/cases.ts). */
+/** Case search by policy and date (services/cases/service.ts). */
 decisionSchema.index({ 'policy.id': 1, decidedAt: -1 });
 
 const manualTaskSchema = new Schema<ManualTask>(
@@ -130,7 +130,7 @@ const manualTaskSchema = new Schema<ManualTask>(
 manualTaskSchema.index({ key: 1 }, { unique: true });
 idFromKey(manualTaskSchema, 'key');
 manualTaskSchema.index({ status: 1, openedAt: 1 });
-/** A case's manual tasks in its timeline (client/case-timeline.ts). */
+/** A case's manual tasks in its timeline (services/cases/timeline.ts). */
 manualTaskSchema.index({ caseId: 1 });
 
 export interface DecisionModels {

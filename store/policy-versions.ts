@@ -66,7 +66,7 @@ export interface PolicyHistoryEntry {
   version: number;
   action: PolicyAction;
   actor: string;
-  /** Only officers and reviewers act on policies (client/policy-lifecycle.ts refuses other roles). */
+  /** Only officers and reviewers act on policies (services/policies/lifecycle.ts refuses other roles). */
   role: Role | 'system';
   at: Date;
   note?: string;

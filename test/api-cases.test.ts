@@ -7,10 +7,10 @@
  * officer none; a malformed resident ID is a 400 naming the field.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CaseSearchResult } from '../client/cases.js';
-import type { CaseTimeline } from '../client/case-timeline.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
-import { subjectOfInput } from '../client/cases.js';
+import type { CaseSearchResult } from '../services/cases/service.js';
+import type { CaseTimeline } from '../services/cases/timeline.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { subjectOfInput } from '../services/cases/service.js';
 import { makeCreditCode, makeResidentId } from '../domain/identity.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { TEST_SECRET } from './support/city.js';

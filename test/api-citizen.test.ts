@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../client/api/server.js';
-import { createCitizenService } from '../client/citizen.js';
-import { ingestEvent } from '../client/ingest.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { buildApi } from '../api/server.js';
+import { createCitizenService } from '../services/citizen/service.js';
+import { ingestEvent } from '../services/events/ingest.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';

@@ -12,8 +12,8 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
-import { buildApi } from '../client/api/server.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { buildApi } from '../api/server.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { makeResidentId } from '../domain/identity.js';
 import { findPolicyVersion, loadPolicyCatalog } from '../rules/catalog.js';
 import type { Explanation } from '../rules/explain-subject.js';
@@ -69,7 +69,7 @@ const call = async (method: 'GET' | 'POST', url: string, token?: string, payload
 
 const cli = (args: string[], token?: string) =>
   finished(
-    runEntry('client/cli.ts', ['policy', 'explain', ...args], {
+    runEntry('cli/main.ts', ['policy', 'explain', ...args], {
       APPLYFREE_API_URL: apiUrl,
       ...(token ? { APPLYFREE_TOKEN: token } : {}),
     }),
@@ -244,7 +244,7 @@ describe('applyfree policy explain', () => {
       JSON.stringify({ 'person.birthDate': '1946-05-17', 'person.localHukou': true, 'person.alive': true }),
     );
     const { code, stdout } = await finished(
-      runEntry('client/cli.ts', ['policy', 'explain', policyFile, '--facts', factsFile, '--as-of', '2026-01-10'], {}),
+      runEntry('cli/main.ts', ['policy', 'explain', policyFile, '--facts', factsFile, '--as-of', '2026-01-10'], {}),
     );
     expect(code).toBe(0);
     expect(stdout).toContain('✗ 不符合条件 · not eligible');
@@ -255,7 +255,7 @@ describe('applyfree policy explain', () => {
 
     const json = await finished(
       runEntry(
-        'client/cli.ts',
+        'cli/main.ts',
         ['policy', 'explain', policyFile, '--facts', factsFile, '--as-of', '2026-01-10', '--json'],
         {},
       ),
@@ -269,12 +269,10 @@ describe('applyfree policy explain', () => {
   it('exits 1 on facts the policy does not read and 2 on a usage mistake', async () => {
     const strange = join(dir, 'strange.json');
     writeFileSync(strange, JSON.stringify({ 'person.shoeSize': 42 }));
-    const refused = await finished(
-      runEntry('client/cli.ts', ['policy', 'explain', policyFile, '--facts', strange], {}),
-    );
+    const refused = await finished(runEntry('cli/main.ts', ['policy', 'explain', policyFile, '--facts', strange], {}));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('[facts.person.shoeSize]');
-    const usage = await finished(runEntry('client/cli.ts', ['policy', 'explain', policyFile], {}));
+    const usage = await finished(runEntry('cli/main.ts', ['policy', 'explain', policyFile], {}));
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--subject');
   });

@@ -9,8 +9,8 @@
  * with reasons in both languages; bad input is a 400 naming the field. The CLI shows the same.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CaseTimeline } from '../client/case-timeline.js';
-import type { ObjectionView } from '../client/objections.js';
+import type { CaseTimeline } from '../services/cases/timeline.js';
+import type { ObjectionView } from '../services/objections/service.js';
 import { objectionCorrectedSignal, type ObjectionResult } from '../workflows/contracts.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { finished, runEntry } from './support/run-node.js';
@@ -396,7 +396,7 @@ describe('who may do what', () => {
 
 describe('applyfree objection', () => {
   const cli = (args: string[], token: string) =>
-    finished(runEntry('client/cli.ts', ['objection', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+    finished(runEntry('cli/main.ts', ['objection', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 
   it('shows an objection with its correction, outcome and steps; refusals are one line with exit 1', async () => {
     const shown = await cli(['show', filed.id], env.tokens.citizen);

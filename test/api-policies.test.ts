@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../client/api/server.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
-import { createSimulationRunner } from '../client/simulation.js';
+import { buildApi } from '../api/server.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { issueToken, userOfToken } from '../store/users.js';
@@ -65,7 +65,7 @@ const call = async (method: 'GET' | 'POST' | 'PUT', url: string, token?: string,
 
 const cli = (args: string[], token?: string) =>
   finished(
-    runEntry('client/cli.ts', ['policy', ...args], {
+    runEntry('cli/main.ts', ['policy', ...args], {
       APPLYFREE_API_URL: apiUrl,
       ...(token ? { APPLYFREE_TOKEN: token } : {}),
     }),

@@ -5,7 +5,7 @@
  * a missing token, an officer cancelling, and a bad policy version or date naming its field.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SweepView } from '../client/sweeps.js';
+import type { SweepView } from '../services/sweeps/service.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 
 const stack = inject('stack');

@@ -5,7 +5,7 @@
  * refusals are one line with their code and field (exit 1), a wrong command line exits 2.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CaseSearchResult } from '../client/cases.js';
+import type { CaseSearchResult } from '../services/cases/service.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { finished, runEntry } from './support/run-node.js';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const cli = (args: string[], token: string = env.tokens.supervisor) =>
-  finished(runEntry('client/cli.ts', ['case', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+  finished(runEntry('cli/main.ts', ['case', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 const masked = () => `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`;
 
 describe('applyfree case', () => {

@@ -5,7 +5,7 @@
  * field, and a wrong command line exits 2.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SweepView } from '../client/sweeps.js';
+import type { SweepView } from '../services/sweeps/service.js';
 import { finished, runEntry } from './support/run-node.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const cli = (args: string[], token: string = env.officer) =>
-  finished(runEntry('client/cli.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
+  finished(runEntry('cli/main.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 
 describe('applyfree sweep', () => {
   it('starts a sweep and follows it to the end, with progress lines on stderr and the progress object on stdout', async () => {

@@ -5,15 +5,15 @@
  * the console expects of it — a renamed field, a changed type, a field the console needs and
  * the server stopped sending. It runs nothing.
  */
-import type { CaseSummary as ServerCase } from '../client/cases.js';
-import type { CitizenService, PolicyLabel } from '../client/citizen.js';
-import type { CaseTimeline as ServerTimeline } from '../client/case-timeline.js';
-import type { ObjectionView as ServerObjection } from '../client/objection-view.js';
-import type { ProgrammeMetrics } from '../client/metrics.js';
-import type { PolicyVersionView, PolicyLifecycle } from '../client/policy-lifecycle.js';
-import type { SimulationView as ServerSimulation } from '../client/simulation.js';
-import type { SweepView as ServerSweep } from '../client/sweeps.js';
-import type { catalogView } from '../client/api/catalog-routes.js';
+import type { CaseSummary as ServerCase } from '../services/cases/service.js';
+import type { CitizenService, PolicyLabel } from '../services/citizen/service.js';
+import type { CaseTimeline as ServerTimeline } from '../services/cases/timeline.js';
+import type { ObjectionView as ServerObjection } from '../services/objections/view.js';
+import type { ProgrammeMetrics } from '../services/metrics/service.js';
+import type { PolicyVersionView, PolicyLifecycle } from '../services/policies/lifecycle.js';
+import type { SimulationView as ServerSimulation } from '../services/policies/simulation.js';
+import type { SweepView as ServerSweep } from '../services/sweeps/service.js';
+import type { catalogView } from '../api/catalog-routes.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import type { PolicyTestReport } from '../rules/policy-tests.js';
 import type { CaseSummary, CaseTimeline, SubjectExplanation } from '../console/src/cases-view.js';

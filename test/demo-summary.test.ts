@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../client/api/server.js';
+import { buildApi } from '../api/server.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
-import { countIngest } from '../workers/demo/ingest-tally.js';
-import { createSummarySource, readStoreFigures, type Summary } from '../workers/demo/summary.js';
-import { displayWidth, renderSummary, startSummaryDisplay } from '../workers/demo/summary-view.js';
+import { countIngest } from '../services/events/ingest-tally.js';
+import { createSummarySource, readStoreFigures, type Summary } from '../services/metrics/summary.js';
+import { displayWidth, renderSummary, startSummaryDisplay } from '../demo/summary-view.js';
 import { EventValidationError } from '../domain/event-payloads.js';
 import { ALL_UP } from './support/all-up.js';
 

@@ -9,10 +9,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../client/api/server.js';
-import { ingestEvent } from '../client/ingest.js';
-import { createMetricsService, type ProgrammeMetrics } from '../client/metrics.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { buildApi } from '../api/server.js';
+import { ingestEvent } from '../services/events/ingest.js';
+import { createMetricsService, type ProgrammeMetrics } from '../services/metrics/service.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';

@@ -9,7 +9,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ObjectionView } from '../client/objections.js';
+import type { ObjectionView } from '../services/objections/service.js';
 import { maskResidentId } from '../domain/identity.js';
 import { registerObjectionModel } from '../store/objections.js';
 import {

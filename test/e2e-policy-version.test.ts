@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPolicyLifecycle, type Actor, type PolicyLifecycle } from '../client/policy-lifecycle.js';
-import { createSimulationRunner } from '../client/simulation.js';
+import { createPolicyLifecycle, type Actor, type PolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
 import { confirmOfferSignal, type LifeEventInput } from '../workflows/contracts.js';
 import { lifeEvent } from '../workflows/life-event.js';
 import { addResident } from './support/city.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Summary } from '../workers/demo/summary.js';
+import type { Summary } from '../services/metrics/summary.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
 

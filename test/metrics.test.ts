@@ -12,12 +12,12 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
-import { catalogPolicySource } from '../activities/policy-source.js';
-import { buildApi } from '../client/api/server.js';
-import { ingestEvent } from '../client/ingest.js';
-import { createMetricsService, type ProgrammeMetrics } from '../client/metrics.js';
-import { prometheusText } from '../client/metrics-prometheus.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
+import { catalogPolicySource } from '../rules/policy-source.js';
+import { buildApi } from '../api/server.js';
+import { ingestEvent } from '../services/events/ingest.js';
+import { createMetricsService, type ProgrammeMetrics } from '../services/metrics/service.js';
+import { prometheusText } from '../services/metrics/prometheus.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { findFact } from '../domain/sources.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
@@ -463,7 +463,7 @@ function parseExposition(body: string): Array<{ name: string; labels: Record<str
 
 describe('applyfree metrics', () => {
   const cli = (args: string[], token: string = tokens.supervisor) =>
-    finished(runEntry('client/cli.ts', ['metrics', ...args], { APPLYFREE_API_URL: apiUrl, APPLYFREE_TOKEN: token }));
+    finished(runEntry('cli/main.ts', ['metrics', ...args], { APPLYFREE_API_URL: apiUrl, APPLYFREE_TOKEN: token }));
 
   it('prints every indicator in both languages, the grants by month as bars and the policies; --json gives the API’s answer', async () => {
     const [human, json] = await Promise.all([cli([]), cli(['--json'])]);

@@ -3,11 +3,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeEnqueueNotice, openNoticeQueues } from '../activities/notices.js';
+import { makeEnqueueNotice } from '../activities/notices.js';
+import { openNoticeQueues } from '../notices/queues.js';
 import { connectStore } from '../store/connection.js';
 import { registerNoticeModels } from '../store/notices.js';
-import { createNoticeWorkers } from '../workers/notice-worker.js';
-import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES } from '../workflows/contracts.js';
+import { createNoticeWorkers } from '../notices/delivery.js';
+import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES } from '../notices/queues.js';
 
 const stack = inject('stack');
 let store: Connection;

@@ -6,8 +6,8 @@
  * or revokes nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createObjectionService, type ObjectionView } from '../client/objections.js';
-import { catalogPolicySource } from '../activities/policy-source.js';
+import { createObjectionService, type ObjectionView } from '../services/objections/service.js';
+import { catalogPolicySource } from '../rules/policy-source.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { User } from '../store/users.js';
 import {

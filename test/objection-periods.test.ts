@@ -8,7 +8,7 @@
  * it finds ineligible.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ObjectionView } from '../client/objections.js';
+import type { ObjectionView } from '../services/objections/service.js';
 import { sweepWorkflowId, type LifeEventResult, type ObjectionResult } from '../workflows/contracts.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident } from './support/city.js';

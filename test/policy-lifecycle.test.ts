@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { storePolicySource } from '../activities/policy-source.js';
+import { storePolicySource } from '../store/policy-source.js';
 import {
   createPolicyLifecycle,
   PolicyLifecycleError,
   type Actor,
   type PolicyLifecycle,
-} from '../client/policy-lifecycle.js';
-import { createSimulationRunner } from '../client/simulation.js';
+} from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CATCH_UP_WINDOW, ensureSweepSchedules, sweepScheduleId } from '../client/schedules.js';
+import { CATCH_UP_WINDOW, ensureSweepSchedules, sweepScheduleId } from '../services/sweeps/schedules.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { seedCity } from '../infra/seed/index.js';

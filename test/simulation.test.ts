@@ -11,14 +11,14 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
-import { buildApi } from '../client/api/server.js';
+import { buildApi } from '../api/server.js';
 import {
   createPolicyLifecycle,
   PolicyLifecycleError,
   type Actor,
   type PolicyLifecycle,
-} from '../client/policy-lifecycle.js';
-import { createSimulationRunner, type SimulationRunner, type SimulationView } from '../client/simulation.js';
+} from '../services/policies/lifecycle.js';
+import { createSimulationRunner, type SimulationRunner, type SimulationView } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';

@@ -3,8 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Connection as MongooseConnection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
-import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
-import { staticPolicySource } from '../activities/policy-source.js';
+import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
+import { staticPolicySource } from '../rules/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels } from '../store/models.js';
 import { createTemporalWorker, type TemporalWorker } from '../workers/temporal-worker.js';

@@ -7,77 +7,31 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { ingestEvent } from '../client/ingest.js';
+import { ingestEvent } from '../services/events/ingest.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { cityToday } from '../domain/calendar.js';
-import { buildApi } from '../client/api/server.js';
+import { buildApi } from '../api/server.js';
 import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { loadConfig, redactUrl } from './config.js';
-import { startDemo } from './demo/index.js';
-import { countIngest } from './demo/ingest-tally.js';
-import { countRunningCases, createSummarySource, type DemoStatus } from './demo/summary.js';
+import { startDemo } from '../demo/index.js';
+import { countIngest } from '../services/events/ingest-tally.js';
+import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
 import { openProcessing, stoppableProcess } from './processing.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
-import { createSimulationRunner } from '../client/simulation.js';
-import { createSweepService } from '../client/sweeps.js';
-import { issueToken, userOfToken, type Role } from '../store/users.js';
-import { createCaseService } from '../client/cases.js';
-import { createObjectionService } from '../client/objections.js';
-import { storePolicySource } from '../activities/policy-source.js';
-import { createMetricsService } from '../client/metrics.js';
-import { createCitizenService } from '../client/citizen.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
+import { createSweepService } from '../services/sweeps/service.js';
+import { userOfToken } from '../store/users.js';
+import { demoTokens } from '../demo/users.js';
+import { createCaseService } from '../services/cases/service.js';
+import { createObjectionService } from '../services/objections/service.js';
+import { storePolicySource } from '../store/policy-source.js';
+import { createMetricsService } from '../services/metrics/service.js';
+import { createCitizenService } from '../services/citizen/service.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
-import type { Connection as StoreConnection } from 'mongoose';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/**
- * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查) and inspector
- * (陈核查), and — once the city is seeded — a citizen (张秀英) bound to one seeded resident's
- * subject key. Tokens are issued once per state directory (a role missing from an older file is
- * added) and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN) and the console.
- */
-async function demoTokens(store: StoreConnection, stateDir: string, citizen?: { subjectKey: string }): Promise<string> {
-  const file = join(stateDir, 'demo-users.json');
-  const people: Array<{ name: string; role: Role; subjectKey?: string }> = [
-    { name: '王芳', role: 'officer' },
-    { name: '李明', role: 'reviewer' },
-    { name: '周督查', role: 'supervisor' },
-    { name: '陈核查', role: 'inspector' },
-    ...(citizen ? [{ name: '张秀英', role: 'citizen' as const, subjectKey: citizen.subjectKey }] : []),
-  ];
-  const known = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{
-        name: string;
-        role: Role;
-        token: string;
-        subjectKey?: string;
-      }>)
-    : [];
-  const valid = (
-    await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))
-  ).filter((entry) => entry !== undefined);
-  const missing = people.filter((person) => !valid.some((entry) => entry.role === person.role));
-  if (missing.length > 0 || valid.length !== known.length) {
-    const users = [...valid];
-    for (const person of missing)
-      users.push({
-        ...person,
-        token: await issueToken(
-          store,
-          person.name,
-          person.role,
-          person.subjectKey ? { subjectKey: person.subjectKey } : {},
-        ),
-      });
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
-  }
-  return file;
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();

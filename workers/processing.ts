@@ -5,16 +5,16 @@
  */
 import { Client, Connection as TemporalConnection, type WorkflowStartOptions } from '@temporalio/client';
 import { createActivities } from '../activities/index.js';
-import { openNoticeQueues, type NoticeQueues } from '../activities/notices.js';
-import { storePolicySource } from '../activities/policy-source.js';
-import { createPolicyLifecycle } from '../client/policy-lifecycle.js';
-import { ensureSweepSchedules } from '../client/schedules.js';
+import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
+import { storePolicySource } from '../store/policy-source.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
 import type { Config } from './config.js';
-import { createNoticeWorkers } from './notice-worker.js';
+import { createNoticeWorkers } from '../notices/delivery.js';
 import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
 
 export interface Servers {

@@ -23,10 +23,6 @@ export const ACTIVITY_OPTIONS = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
-/** BullMQ queues, one per notice channel so each has its own rate limit, and the dead letters. */
-export const NOTICE_QUEUES = { inbox: 'applyfree-notices-inbox', webhook: 'applyfree-notices-webhook' } as const;
-export const NOTICE_DEAD_LETTER_QUEUE = 'applyfree-notices-dead';
-
 /**
  * Custom search attributes. Values are pseudonymous keys and codes, never a raw
  * resident ID or credit code (DESIGN.md, data and privacy).

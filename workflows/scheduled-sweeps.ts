@@ -1,5 +1,5 @@
 /**
- * The run a sweep schedule starts (client/schedules.ts): it picks the city date — the
+ * The run a sweep schedule starts (services/sweeps/schedules.ts): it picks the city date — the
  * scheduled time's, so a catch-up run after downtime sweeps the day it stood for — lists the
  * published policies that apply, and runs their sweeps one after another as children. A sweep
  * that already ran for that day (an earlier attempt, a manual start) is reported, not repeated.

@@ -10,7 +10,7 @@ import { button } from './form-kit.js';
 import { formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 
-/** A case as GET /cases lists it (client/cases.ts CaseSummary). */
+/** A case as GET /cases lists it (services/cases/service.ts CaseSummary). */
 export interface CaseSummary {
   caseId: string;
   eventType: string;

@@ -132,7 +132,7 @@ function caseNav(role: string): HTMLElement {
   );
 }
 
-/** Programme metrics (#/metrics): supervisors, officers and reviewers (client/api/metrics-routes.ts METRICS_ROLES). */
+/** Programme metrics (#/metrics): supervisors, officers and reviewers (api/metrics-routes.ts METRICS_ROLES). */
 const mayReadMetrics = (role: string): boolean => role === 'supervisor' || isPolicyRole(role);
 function metricsLink(): HTMLElement {
   return h(
@@ -142,7 +142,7 @@ function metricsLink(): HTMLElement {
   );
 }
 
-/** Objections (#/objections): supervisors handle them, officers read them (client/objections.ts; the API lists them for both). */
+/** Objections (#/objections): supervisors handle them, officers read them (services/objections/service.ts; the API lists them for both). */
 const mayReadObjections = (role: string): boolean => role === 'supervisor' || role === 'officer';
 function objectionsLink(): HTMLElement {
   return h(

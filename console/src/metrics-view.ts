@@ -29,7 +29,7 @@ interface PolicyRow {
   takeUpEligible: number;
   takeUpGranted: number;
 }
-/** GET /programme-metrics (client/metrics.ts ProgrammeMetrics), the parts shown here. */
+/** GET /programme-metrics (services/metrics/service.ts ProgrammeMetrics), the parts shown here. */
 export interface ProgrammeMetricsView {
   readAt: string;
   indicators: Record<string, { label: Text; definition: Text }>;

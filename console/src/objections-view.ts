@@ -18,7 +18,7 @@ interface Person {
   role: string;
 }
 
-/** An objection as the API answers staff (client/objection-view.ts ObjectionView): sensitive values are '***'. */
+/** An objection as the API answers staff (services/objections/view.ts ObjectionView): sensitive values are '***'. */
 export interface Objection {
   id: string;
   status: ObjectionStatus;

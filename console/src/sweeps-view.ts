@@ -12,7 +12,7 @@ import { todayInCity } from './simulation-view.js';
 import type { Catalog, SimulationView, Text, VersionView } from './types.js';
 import { loadPolicyTitles } from './choices.js';
 
-/** A sweep as GET /sweeps/:id answers (client/sweeps.ts SweepView). */
+/** A sweep as GET /sweeps/:id answers (services/sweeps/service.ts SweepView). */
 export interface SweepView {
   id: string;
   status: 'running' | 'paused' | 'done' | 'cancelled' | 'failed';

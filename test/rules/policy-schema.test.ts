@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_SOURCES } from '../../domain/sources.js';
 import { OPERATOR_NAMES } from '../../rules/operators.js';
 import { POLICY_SCHEMA, checkPolicySchema } from '../../rules/policy-schema.js';
-import { issuesOf } from '../../client/policy-lifecycle.js';
+import { issuesOf } from '../../services/policies/lifecycle.js';
 import type { AmountRule, Benefit, GrantPeriod, Policy, PolicyMode, PolicyTest } from '../../rules/types.js';
 import type { SubjectKind } from '../../domain/sources.js';
 import { BROKEN_POLICIES } from './broken-policies.js';

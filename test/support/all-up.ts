@@ -1,5 +1,5 @@
 /** Health checks that report every server up: for test APIs whose health is not under test. */
-import type { HealthChecks } from '../../client/health.js';
+import type { HealthChecks } from '../../services/health/service.js';
 
 export const ALL_UP: HealthChecks = {
   temporal: async () => undefined,

@@ -7,9 +7,9 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../client/api/server.js';
-import { createCaseService, type CaseService } from '../../client/cases.js';
-import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
+import { buildApi } from '../../api/server.js';
+import { createCaseService, type CaseService } from '../../services/cases/service.js';
+import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { issueToken, userOfToken } from '../../store/users.js';
 import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts.js';
 import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { CHROMIUM_ARGS, ensureChromium } from '../../infra/chromium.js';
+import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 import { createProgress } from '../../infra/progress.js';
 import { summarisePng } from './png.js';
 

@@ -7,11 +7,11 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { catalogPolicySource } from '../../activities/policy-source.js';
-import { buildApi } from '../../client/api/server.js';
-import { createCaseService } from '../../client/cases.js';
-import { createObjectionService } from '../../client/objections.js';
-import { createPolicyLifecycle } from '../../client/policy-lifecycle.js';
+import { catalogPolicySource } from '../../rules/policy-source.js';
+import { buildApi } from '../../api/server.js';
+import { createCaseService } from '../../services/cases/service.js';
+import { createObjectionService } from '../../services/objections/service.js';
+import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { issueToken, userOfToken } from '../../store/users.js';
 import type { LifeEventResult } from '../../workflows/contracts.js';

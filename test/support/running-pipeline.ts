@@ -5,10 +5,10 @@
  */
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ingestEvent, type IngestResult } from '../../client/ingest.js';
+import { ingestEvent, type IngestResult } from '../../services/events/ingest.js';
 import { cityToday } from '../../domain/calendar.js';
 import { registerSearchAttributes } from '../../infra/search-attributes.js';
-import { createNoticeWorkers } from '../../workers/notice-worker.js';
+import { createNoticeWorkers } from '../../notices/delivery.js';
 import { TEST_SECRET } from './city.js';
 import { openPipeline, type Pipeline } from './pipeline.js';
 import { connectClient } from './temporal.js';

@@ -5,10 +5,10 @@
  * reviewer's tokens. Shared by the sweep API, CLI and console tests.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../client/api/server.js';
-import { createPolicyLifecycle, type PolicyLifecycle } from '../../client/policy-lifecycle.js';
-import { createSimulationRunner } from '../../client/simulation.js';
-import { createSweepService, type SweepService } from '../../client/sweeps.js';
+import { buildApi } from '../../api/server.js';
+import { createPolicyLifecycle, type PolicyLifecycle } from '../../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../../services/policies/simulation.js';
+import { createSweepService, type SweepService } from '../../services/sweeps/service.js';
 import { seedCity } from '../../infra/seed/index.js';
 import { issueToken, userOfToken } from '../../store/users.js';
 import { TEST_SECRET } from './city.js';

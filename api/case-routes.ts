@@ -1,0 +1,215 @@
+/**
+ * Case supervision over HTTP (/cases, 督查): search, one case's timeline, the logged reveal of
+ * a masked identifier, and assigning a case's pledge inspections. Who may see what is decided
+ * in services/cases/service.ts; here each refusal becomes JSON {code, message, messageZh, field}.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CaseQuery, CaseService } from '../services/cases/service.js';
+import { actorResolver, type Authenticate } from './auth.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
+
+/** What the case routes need: the case service and the same token lookup as /policies. */
+export interface CaseApiDeps {
+  cases: CaseService;
+  authenticate: Authenticate;
+}
+
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+const security = bearerSecurity;
+const caseParams = {
+  type: 'object',
+  required: ['caseId'],
+  properties: {
+    caseId: { type: 'string', pattern: '^life-event:.+', description: 'life-event:<sourceEventId>, URL-encoded' },
+  },
+} as const;
+const subjectSchema = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    subjectKey: { type: 'string', description: 'pseudonymous subject key' },
+    maskedId: { type: 'string', description: 'resident ID or credit code, masked: 3714**********123X' },
+  },
+} as const;
+const open = { type: 'object', additionalProperties: true } as const;
+const summarySchema = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string' },
+    eventType: { type: 'string' },
+    eventDate: { type: 'string' },
+    receivedAt: { type: 'string' },
+    subject: subjectSchema,
+    policies: { type: 'array', items: open },
+    caseStatus: { type: 'string' },
+    outcome: { type: 'string' },
+    departments: { type: 'array', items: { type: 'string' } },
+    execution: { type: 'string', description: 'Temporal execution status' },
+    foundIn: { type: 'array', items: { type: 'string', enum: ['temporal', 'record'] } },
+    links: { type: 'object', properties: { timeline: { type: 'string' }, temporalUi: { type: 'string' } } },
+  },
+} as const;
+const timelineSchema = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string' },
+    eventType: { type: 'string' },
+    eventDate: { type: 'string' },
+    subject: subjectSchema,
+    workflows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          workflowId: { type: 'string' },
+          type: { type: 'string' },
+          runId: { type: 'string' },
+          temporalUi: { type: 'string' },
+          history: { type: 'string' },
+        },
+      },
+    },
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string' },
+          kind: { type: 'string' },
+          actor: { type: 'string' },
+          summary: textSchema,
+          source: { type: 'string', enum: ['temporal', 'record'] },
+          workflowId: { type: 'string' },
+          detail: open,
+        },
+      },
+    },
+  },
+} as const;
+
+type CaseRequest = FastifyRequest<{ Params: { caseId: string } }>;
+
+/** Registers /cases in its own scope (its own error answers). */
+export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promise<void> {
+  const { cases } = deps;
+  const actorOf = actorResolver(deps.authenticate);
+
+  app.setErrorHandler(answerErrors());
+
+  app.get(
+    '/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Search cases by resident ID or credit code, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
+        querystring: {
+          type: 'object',
+          properties: {
+            subject: {
+              type: 'string',
+              maxLength: 40,
+              description: 'resident ID, credit code or subject key; validated, turned into the key, never stored',
+            },
+            policy: { type: 'string', maxLength: 100 },
+            eventType: { type: 'string', maxLength: 100 },
+            status: { type: 'string', enum: ['started', 'evaluating', 'decided'] },
+            outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
+            from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
+            to: { type: 'string', pattern: DATE, description: 'received on or before' },
+            limit: { type: 'integer', minimum: 1, maximum: 200 },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: { cases: { type: 'array', items: summarySchema }, temporal: { type: 'string' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(await actorOf(request), request.query),
+  );
+
+  app.get(
+    '/cases/:caseId/timeline',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'One case’s timeline: Temporal history of the case and its benefit workflows merged with decisions, data access, grants, notices and inspections, with Temporal UI links · 案件轨迹',
+        params: caseParams,
+        security,
+        response: { 200: timelineSchema, ...errors },
+      },
+    },
+    async (request: CaseRequest) => cases.timeline(await actorOf(request), request.params.caseId),
+  );
+
+  app.post(
+    '/cases/:caseId/unmask',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Reveal the case’s resident ID or credit code, stating why; the reveal is logged and shown in the timeline (supervisor) · 查看完整身份标识',
+        params: caseParams,
+        body: {
+          type: 'object',
+          properties: {
+            reason: { type: 'string', maxLength: 500, description: 'why (at least 5 characters); logged' },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              caseId: { type: 'string' },
+              subject: { type: 'object', properties: { ...subjectSchema.properties, id: { type: 'string' } } },
+              reason: { type: 'string' },
+              unmaskedBy: { type: 'string' },
+              at: { type: 'string' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { reason?: string } | undefined }>) =>
+      cases.unmask(await actorOf(request), request.params.caseId, request.body?.reason),
+  );
+
+  app.post(
+    '/cases/:caseId/inspector',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Assign the case’s pledge inspections to an inspector by name (supervisor) · 指派核查',
+        params: caseParams,
+        body: {
+          type: 'object',
+          required: ['inspector'],
+          properties: { inspector: { type: 'string', minLength: 1, maxLength: 100 } },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: { caseId: { type: 'string' }, inspector: { type: 'string' }, pledges: { type: 'integer' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspector: string } }>) =>
+      cases.assignInspection(await actorOf(request), request.params.caseId, request.body.inspector),
+  );
+}

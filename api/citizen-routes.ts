@@ -1,0 +1,251 @@
+/**
+ * The citizen's own records over HTTP (/me, 本人事项): inbox, decisions, benefits, offers to
+ * confirm or decline, pledges with inspection outcomes, and who accessed their data. Only a
+ * citizen's token is admitted, and every answer is that token's subject's, never another's.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CitizenService, OfferAnswer } from '../services/citizen/service.js';
+import { actorResolver, type Authenticate } from './auth.js';
+import { answerErrors } from './errors.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+
+/** What the citizen routes need: the citizen service and the same token lookup as /policies. */
+export interface CitizenApiDeps {
+  citizen: CitizenService;
+  authenticate: Authenticate;
+}
+
+const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+const security = bearerSecurity;
+const text = textSchema;
+const open = { type: 'object', additionalProperties: true } as const;
+const policy = {
+  type: 'object',
+  properties: { id: { type: 'string' }, version: { type: 'integer' }, title: text },
+} as const;
+const labelled = {
+  type: 'array',
+  items: { type: 'object', properties: { fact: { type: 'string' }, label: text } },
+} as const;
+const keyParams = {
+  type: 'object',
+  required: ['key'],
+  properties: { key: { type: 'string', minLength: 1, maxLength: 300, description: 'the record’s key, URL-encoded' } },
+} as const;
+const offerSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string', description: 'the offer workflow’s ID' },
+    caseId: { type: 'string' },
+    policy,
+    period: { type: 'string' },
+    amount: { type: 'number' },
+    status: { type: 'string', enum: ['open', 'confirmed', 'declined', 'expired'] },
+    offeredAt: { type: 'string' },
+    expiresAt: { type: 'string' },
+    answeredAt: { type: 'string' },
+  },
+} as const;
+const list = (items: object) => ({ type: 'array', items }) as const;
+
+/** Registers /me in its own scope (its own error answers). */
+export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps): Promise<void> {
+  const { citizen } = deps;
+  const actorOf = actorResolver(deps.authenticate, {
+    roles: ['citizen'],
+    what: 'read their own records here (staff use /cases)',
+    whatZh: '在此查阅本人事项（工作人员请使用案件查询）',
+  });
+
+  app.setErrorHandler(answerErrors());
+
+  const read = (path: string, summary: string, response: object, run: (request: FastifyRequest) => Promise<unknown>) =>
+    app.get(path, { schema: { tags: ['citizen'], summary, security, response: { 200: response, ...errors } } }, run);
+
+  read(
+    '/me',
+    'Who I am: name, role and my resident ID masked (citizen) · 我的信息',
+    {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        role: { type: 'string' },
+        subject: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string' },
+            subjectKey: { type: 'string' },
+            maskedId: { type: 'string', description: '3714**********123X' },
+          },
+        },
+      },
+    },
+    async (request) => citizen.me(await actorOf(request)),
+  );
+
+  read(
+    '/me/inbox',
+    'My notices, newest first, with the unread count (citizen) · 我的消息',
+    {
+      type: 'object',
+      properties: {
+        unread: { type: 'integer' },
+        notices: list({
+          type: 'object',
+          properties: {
+            key: { type: 'string' },
+            template: { type: 'string' },
+            title: text,
+            body: text,
+            deliveredAt: { type: 'string' },
+            readAt: { type: 'string' },
+          },
+        }),
+      },
+    },
+    async (request) => citizen.inbox(await actorOf(request)),
+  );
+
+  app.post(
+    '/me/inbox/:key/read',
+    {
+      schema: {
+        tags: ['citizen'],
+        summary: 'Mark one of my notices read; a second call keeps the first time (citizen) · 标记已读',
+        params: keyParams,
+        security,
+        response: {
+          200: { type: 'object', properties: { key: { type: 'string' }, readAt: { type: 'string' } } },
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { key: string } }>) =>
+      citizen.markRead(await actorOf(request), request.params.key),
+  );
+
+  read(
+    '/me/decisions',
+    'What was decided for me under each policy, with each condition’s value (sensitive values masked) (citizen) · 我的认定结果',
+    list({
+      type: 'object',
+      properties: {
+        key: { type: 'string' },
+        caseId: { type: 'string' },
+        policy,
+        outcome: { type: 'string' },
+        amount: { type: 'number' },
+        period: { type: 'string' },
+        asOf: { type: 'string' },
+        decidedAt: { type: 'string' },
+        missingFacts: { type: 'array', items: { type: 'string' } },
+        conditions: { type: 'array', items: open },
+      },
+    }),
+    async (request) => citizen.decisions(await actorOf(request)),
+  );
+
+  read(
+    '/me/benefits',
+    'Benefits granted to me, and any revoked with the reason (citizen) · 我享受的待遇',
+    list({
+      type: 'object',
+      properties: {
+        key: { type: 'string' },
+        caseId: { type: 'string' },
+        policy,
+        period: { type: 'string' },
+        benefitKind: { type: 'string' },
+        amount: { type: 'number' },
+        basis: { type: 'string', enum: ['auto', 'offer-confirmed', 'pledge'] },
+        status: { type: 'string', enum: ['granted', 'revoked'] },
+        grantedAt: { type: 'string' },
+        revokedAt: { type: 'string' },
+        revokeReason: { type: 'string' },
+      },
+    }),
+    async (request) => citizen.benefits(await actorOf(request)),
+  );
+
+  read(
+    '/me/offers',
+    'Offers awaiting my confirmation, soonest expiry first (citizen) · 待我确认的事项',
+    list(offerSchema),
+    async (request) => citizen.offers(await actorOf(request)),
+  );
+
+  for (const answer of ['confirm', 'decline'] as const satisfies readonly OfferAnswer[]) {
+    app.post(
+      `/me/offers/:key/${answer}`,
+      {
+        schema: {
+          tags: ['citizen'],
+          summary:
+            answer === 'confirm'
+              ? 'Confirm an offer (一键确认): signals its workflow, which grants it once; confirming again changes nothing (citizen) · 确认领取'
+              : 'Decline an offer: signals its workflow, which records and notifies the decline (citizen) · 放弃领取',
+          params: keyParams,
+          security,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                offer: offerSchema,
+                grant: {
+                  type: 'object',
+                  properties: { key: { type: 'string' }, amount: { type: 'number' }, grantedAt: { type: 'string' } },
+                },
+              },
+            },
+            409: errorSchema,
+            ...errors,
+          },
+        },
+      },
+      async (request: FastifyRequest<{ Params: { key: string } }>) =>
+        citizen.answerOffer(await actorOf(request), request.params.key, answer),
+    );
+  }
+
+  read(
+    '/me/pledges',
+    'My pledges (告知承诺) with their inspection outcome and any recovery (citizen) · 我的承诺与核查结果',
+    list({
+      type: 'object',
+      properties: {
+        key: { type: 'string' },
+        caseId: { type: 'string' },
+        policy,
+        pledgedFacts: labelled,
+        inspectOn: { type: 'string' },
+        status: { type: 'string', enum: ['pending', 'passed', 'failed'] },
+        pledgedAt: { type: 'string' },
+        inspectedAt: { type: 'string' },
+        discrepancies: labelled,
+        recovery: {
+          type: 'object',
+          properties: { amount: { type: 'number' }, status: { type: 'string' }, reason: { type: 'string' } },
+        },
+      },
+    }),
+    async (request) => citizen.pledges(await actorOf(request)),
+  );
+
+  read(
+    '/me/access',
+    'Who accessed my data: department, fields, purpose, policy and time, newest first (citizen) · 我的数据被谁使用',
+    list({
+      type: 'object',
+      properties: {
+        at: { type: 'string' },
+        department: text,
+        source: { type: 'string' },
+        fields: labelled,
+        purposes: { type: 'array', items: { type: 'string' } },
+        policy,
+        outcome: { type: 'string', enum: ['answered', 'not-found', 'failed'] },
+      },
+    }),
+    async (request) => citizen.access(await actorOf(request)),
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * Objections over HTTP (/objections, 异议): file, list, read, the owning department's correction
+ * and a supervisor's re-check or rejection. Who may do what is decided in services/objections/service.ts;
+ * here each refusal becomes JSON {code, message, messageZh, field}.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FileObjectionBody, ObjectionService } from '../services/objections/service.js';
+import { actorResolver, type Authenticate } from './auth.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
+
+export interface ObjectionApiDeps {
+  objections: ObjectionService;
+  authenticate: Authenticate;
+}
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } as const;
+const security = bearerSecurity;
+const open = { type: 'object', additionalProperties: true } as const;
+const text = textSchema;
+const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
+const anyValue = {
+  description: 'a value of the fact’s catalog type (number, boolean, date string or one of its closed values)',
+} as const;
+const objectionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'] },
+    subjectKey: { type: 'string' },
+    subject: {
+      type: 'object',
+      properties: { kind: { type: 'string' }, subjectKey: { type: 'string' }, maskedId: { type: 'string' } },
+    },
+    policyId: { type: 'string' },
+    policyTitle: text,
+    caseId: { type: 'string' },
+    decisionKey: { type: 'string' },
+    kind: { type: 'string', enum: ['decision', 'data'] },
+    fact: { type: 'string' },
+    factLabel: text,
+    claimedValue: anyValue,
+    statement: { type: 'string' },
+    filedBy: person,
+    filedAt: { type: 'string' },
+    workflowId: { type: 'string' },
+    correction: open,
+    resolution: open,
+    outcome: open,
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: text },
+      },
+    },
+    links: { type: 'object', properties: { timeline: { type: 'string' } } },
+  },
+} as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^obj-[0-9a-f]+$' } },
+} as const;
+
+/** Registers /objections in its own scope (its own error answers). */
+export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDeps): Promise<void> {
+  const { objections } = deps;
+  const actorOf = actorResolver(deps.authenticate);
+
+  app.setErrorHandler(answerErrors());
+
+  app.post(
+    '/objections',
+    {
+      schema: {
+        tags: ['objections'],
+        summary:
+          'File an objection to a decision or a data value behind it (a citizen about their own; an officer or supervisor for a citizen, naming them) · 提出异议',
+        body: {
+          type: 'object',
+          properties: {
+            caseId: { type: 'string', maxLength: 300 },
+            policyId: { type: 'string', maxLength: 100 },
+            subject: {
+              type: 'string',
+              maxLength: 40,
+              description: 'resident ID (staff only; a citizen’s comes from the token)',
+            },
+            kind: { type: 'string', enum: ['decision', 'data'] },
+            fact: { type: 'string', maxLength: 100 },
+            claimedValue: anyValue,
+            statement: { type: 'string', maxLength: 2000 },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 201: objectionSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Body: FileObjectionBody }>, reply) =>
+      reply.code(201).send(await objections.file(await actorOf(request), request.body ?? {})),
+  );
+
+  app.get(
+    '/objections',
+    {
+      schema: {
+        tags: ['objections'],
+        summary:
+          'Objections, newest first: a citizen’s own; all for supervisors and officers, values masked · 异议列表',
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'] },
+            policy: { type: 'string', maxLength: 100 },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: { type: 'object', properties: { objections: { type: 'array', items: objectionSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { status?: string; policy?: string } }>) =>
+      objections.list(await actorOf(request), request.query),
+  );
+
+  app.get(
+    '/objections/:id',
+    {
+      schema: {
+        tags: ['objections'],
+        summary: 'One objection with its steps, correction and outcome · 异议详情',
+        params: idParams,
+        security,
+        response: { 200: objectionSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) =>
+      objections.get(await actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/objections/:id/correct',
+    {
+      schema: {
+        tags: ['objections'],
+        summary:
+          'Record the owning department’s correction of the disputed fact (supervisor, for the department); the re-evaluation follows · 登记数据更正',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['value', 'reason'],
+          properties: {
+            fact: { type: 'string', maxLength: 100 },
+            value: anyValue,
+            reason: { type: 'string', maxLength: 1000 },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 200: objectionSchema, ...errors },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Body: { fact?: string; value?: unknown; reason?: string } }>,
+    ) => objections.correct(await actorOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/objections/:id/resolve',
+    {
+      schema: {
+        tags: ['objections'],
+        summary:
+          'Re-evaluate on the records as they stand, or reject the objection, with a reason (supervisor) · 处理异议',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['action', 'reason'],
+          properties: {
+            action: { type: 'string', enum: ['reevaluate', 'reject'] },
+            reason: { type: 'string', maxLength: 1000 },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 200: objectionSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Body: { action?: string; reason?: string } }>) =>
+      objections.resolve(await actorOf(request), request.params.id, request.body),
+  );
+}

@@ -1,0 +1,287 @@
+/**
+ * The policy authoring API (/policies): officers draft, validate, test and submit;
+ * reviewers approve, send back and retire; either publishes an approved version. Every
+ * request names its person with a bearer token; the lifecycle refuses what a role may not
+ * do, and the answer says why in English and Chinese, with the field at fault.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor, PolicyLifecycle } from '../services/policies/lifecycle.js';
+import type { SimulationRunner } from '../services/policies/simulation.js';
+import { simulationRoutes } from './simulation-routes.js';
+import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
+import { checkRoutes } from './check-routes.js';
+import { actorResolver as requireActor, ApiRefusal, bearerToken, type Authenticate } from './auth.js';
+import { POLICY_ROLES, type Role } from '../store/users.js';
+import { bearerSecurity, errorSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
+import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
+
+export interface PolicyApiDeps {
+  lifecycle: PolicyLifecycle;
+  /** The person a bearer token belongs to (any role; the policy routes admit officers and reviewers). */
+  authenticate: Authenticate;
+  /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
+  simulation?: SimulationRunner;
+  /** Explanations of a real subject's decision (GET /policies/:id/explain); hypothetical facts need only the lifecycle. */
+  explain?: ExplainApiDeps;
+}
+
+const versionParams = {
+  type: 'object',
+  required: ['id', 'version'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', description: 'policy id, e.g. childcare-subsidy' },
+    version: { type: 'integer', minimum: 1 },
+  },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: versionParams.properties.id } } as const;
+const noteBody = (required: boolean) =>
+  ({
+    type: 'object',
+    ...(required ? { required: ['note'] } : {}),
+    properties: {
+      note: { type: 'string', maxLength: 2000, description: required ? 'why (required)' : 'optional remark' },
+    },
+    additionalProperties: false,
+  }) as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  422: errorSchema,
+} as const;
+const security = bearerSecurity;
+
+/** Who reads drafts, versions under review and the change history. */
+const POLICY_READERS: readonly Role[] = [...POLICY_ROLES, 'supervisor'];
+/** Published and retired versions: the public record. */
+const isPublic = (status: string) => status === 'published' || status === 'retired';
+
+type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { note?: string } }>;
+
+export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): Promise<void> {
+  const { lifecycle } = deps;
+
+  const actorOf = actorResolver(deps.authenticate);
+  // Drafts, reviews and their notes are internal: officers, reviewers and supervisors read them.
+  // Published and retired versions are the public record of what is (was) in force.
+  const readerOf = requireActor(deps.authenticate, {
+    roles: POLICY_READERS,
+    what: 'read drafts, reviews and history',
+    whatZh: '查看草稿、审核和变更记录',
+  });
+  const personOf = requireActor(deps.authenticate);
+  // An unknown token is still a 401: a mistyped token must not silently show less.
+  const mayReadAll = async (request: FastifyRequest) =>
+    bearerToken(request) !== undefined && POLICY_READERS.includes((await personOf(request)).role);
+
+  app.setErrorHandler(answerErrors());
+
+  await checkRoutes(app, lifecycle);
+
+  app.get(
+    '/policies',
+    {
+      schema: {
+        tags: ['policies'],
+        summary:
+          'Every policy version, newest first per policy; without an officer’s, reviewer’s or supervisor’s token only published and retired ones · 全部政策版本',
+        querystring: {
+          type: 'object',
+          properties: { status: { type: 'string', enum: ['draft', 'submitted', 'approved', 'published', 'retired'] } },
+        },
+        response: { 401: errorSchema },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' };
+      }>,
+    ) => {
+      const all = await mayReadAll(request);
+      const versions = await lifecycle.list({ status: request.query.status });
+      return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
+    },
+  );
+
+  app.post(
+    '/policies',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Start a draft (officer): the next version of a policy, or a new policy · 起草',
+        body: anyObject,
+        security,
+        response: { ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Body: unknown }>, reply) =>
+      reply.code(201).send(await lifecycle.createDraft(await actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/policies/:id/versions/:version',
+    {
+      schema: {
+        tags: ['policies'],
+        summary:
+          'One version with its document and check results (drafts and versions under review: officers, reviewers, supervisors) · 查看版本',
+        params: versionParams,
+        response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request: VersionRequest) => {
+      const version = await lifecycle.get(request.params.id, request.params.version);
+      if (!isPublic(version.status)) await readerOf(request);
+      return version;
+    },
+  );
+
+  app.put(
+    '/policies/:id/versions/:version',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Replace a draft’s document (officer) · 修改草稿',
+        params: versionParams,
+        body: anyObject,
+        security,
+        response: { ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
+      lifecycle.updateDraft(await actorOf(request), request.params.id, request.params.version, request.body),
+  );
+
+  const step = (
+    path: string,
+    summary: string,
+    run: (actor: Actor, request: VersionRequest) => Promise<unknown>,
+    body?: ReturnType<typeof noteBody>,
+  ) =>
+    app.post(
+      `/policies/:id/versions/:version/${path}`,
+      {
+        schema: {
+          tags: ['policies'],
+          summary,
+          params: versionParams,
+          ...(body ? { body } : {}),
+          security,
+          response: { ...errors },
+        },
+      },
+      async (request: VersionRequest) => run(await actorOf(request), request),
+    );
+
+  step(
+    'validate',
+    'Validate against the policy format and the data catalog, every issue with its path · 校验',
+    (actor, r) => lifecycle.validate(actor, r.params.id, r.params.version),
+  );
+  step('test', 'Run the version’s own test cases · 运行测试', (actor, r) =>
+    lifecycle.test(actor, r.params.id, r.params.version),
+  );
+  step(
+    'submit',
+    'Submit a valid, tested draft for review (officer) · 提交审核',
+    (actor, r) => lifecycle.submit(actor, r.params.id, r.params.version, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'approve',
+    'Approve (reviewer; not the author or submitter) · 批准',
+    (actor, r) => lifecycle.approve(actor, r.params.id, r.params.version, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'reject',
+    'Send back to draft, saying why (reviewer) · 退回',
+    (actor, r) => lifecycle.reject(actor, r.params.id, r.params.version, r.body.note ?? ''),
+    noteBody(true),
+  );
+  step('publish', 'Publish an approved version: immutable, in force from its effective date · 发布', (actor, r) =>
+    lifecycle.publish(actor, r.params.id, r.params.version),
+  );
+  step(
+    'retire',
+    'Take a published version out of force for new cases, saying why (reviewer) · 停用',
+    (actor, r) => lifecycle.retire(actor, r.params.id, r.params.version, r.body.note ?? ''),
+    noteBody(true),
+  );
+
+  if (deps.simulation) simulationRoutes(app, deps.simulation, actorOf);
+
+  app.get(
+    '/policies/:id/history',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Who did what, when, and what changed (officers, reviewers, supervisors) · 变更记录',
+        params: idParams,
+        security,
+        response: { 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      await readerOf(request);
+      return lifecycle.history(request.params.id);
+    },
+  );
+
+  app.get(
+    '/policies/:id/diff',
+    {
+      schema: {
+        tags: ['policies'],
+        summary:
+          'What changed between two versions, field by field (a draft or a version under review: officers, reviewers, supervisors) · 版本差异',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          required: ['from', 'to'],
+          properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } },
+        },
+        response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { from: number; to: number } }>) => {
+      const { id } = request.params;
+      const [from, to] = await Promise.all([
+        lifecycle.get(id, request.query.from),
+        lifecycle.get(id, request.query.to),
+      ]);
+      if (!isPublic(from.status) || !isPublic(to.status)) await readerOf(request);
+      // The two versions were read once, for the access check: diff them as read.
+      return { changes: formatDiff(diffPolicies(from.document, to.document)) };
+    },
+  );
+
+  // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
+  // Supervisors trace cases: they may read explanations too (an explanation of a real resident is access-logged under their name).
+  const explainerOf = requireActor(deps.authenticate, {
+    roles: [...POLICY_ROLES, 'supervisor'],
+    what: 'read explanations',
+    whatZh: '查看判定解释',
+  });
+  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf: explainerOf }));
+}
+
+/**
+ * The person a request's bearer token names (api/auth.ts), limited to the policy roles:
+ * a supervisor, inspector or citizen gets 403 FORBIDDEN_ROLE. Shared by /policies, /sweeps,
+ * simulations and explanations.
+ */
+export function actorResolver(authenticate: Authenticate): (request: FastifyRequest) => Promise<Actor> {
+  return requireActor(authenticate, {
+    roles: POLICY_ROLES,
+    what: 'author, review or run policies',
+    whatZh: '起草、审核或运行政策',
+  });
+}
+
+/** The API layer's own refusals (401, 403); the same class as auth.ts's ApiRefusal. */
+export { ApiRefusal as PolicyApiError };

@@ -1,0 +1,165 @@
+/**
+ * The HTTP API. Errors are JSON with a stable `code`, a message and, where it applies,
+ * the field at fault.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { answerErrors } from './errors.js';
+import { checkHealth, type HealthChecks } from '../services/health/service.js';
+import type { IngestResult } from '../services/events/ingest.js';
+import { POLICY_SCHEMA } from '../rules/policy-schema.js';
+import { registerOpenApi } from './openapi.js';
+import { actorResolver, policyRoutes, type PolicyApiDeps } from './policy-routes.js';
+import { sweepRoutes } from './sweep-routes.js';
+import type { SweepService } from '../services/sweeps/service.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { consoleRoutes } from './console-routes.js';
+import { caseRoutes } from './case-routes.js';
+import type { CaseService } from '../services/cases/service.js';
+import { objectionRoutes } from './objection-routes.js';
+import type { ObjectionService } from '../services/objections/service.js';
+import { metricsRoutes } from './metrics-routes.js';
+import type { MetricsService } from '../services/metrics/service.js';
+import { citizenRoutes } from './citizen-routes.js';
+import type { CitizenService } from '../services/citizen/service.js';
+
+export interface ApiDeps {
+  health: HealthChecks;
+  /** Accepts a life event (POST /events); absent in a health-only API. */
+  ingest?: (body: unknown) => Promise<IngestResult>;
+  /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
+  summary?: () => Promise<object>;
+  /** The policy authoring routes (/policies); absent in a health-only API. */
+  policies?: PolicyApiDeps;
+  /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
+  sweeps?: SweepService;
+  /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
+  cases?: CaseService;
+  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
+  citizen?: CitizenService;
+  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`' tokens, GET /programme-metrics. */
+  metrics?: MetricsService;
+  /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
+  objections?: ObjectionService;
+  /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
+  console?: boolean;
+  temporalUiUrl?: string;
+  /** Pino logging for requests; off in tests. */
+  logger?: boolean;
+}
+
+export interface ApiError {
+  code: string;
+  message: string;
+  /** The message in Chinese, where one exists. */
+  messageZh?: string;
+  field?: string;
+}
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ logger: deps.logger ?? false });
+  // First: the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
+  registerOpenApi(app);
+  void app.register(async (scope) => serviceRoutes(scope, deps));
+
+  // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
+  if (deps.policies) {
+    const policies = deps.policies;
+    void app.register(async (scope) => policyRoutes(scope, policies));
+    if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
+    const sweeps = deps.sweeps;
+    if (sweeps)
+      void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
+    const cases = deps.cases;
+    if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
+    const objections = deps.objections;
+    if (objections)
+      void app.register(async (scope) => objectionRoutes(scope, { objections, authenticate: policies.authenticate }));
+    const citizen = deps.citizen;
+    if (citizen)
+      void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
+  }
+  const metrics = deps.metrics;
+  if (metrics)
+    void app.register(async (scope) => metricsRoutes(scope, { metrics, authenticate: deps.policies?.authenticate }));
+  void app.register(catalogRoutes);
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
+    return reply.code(404).send(body);
+  });
+
+  // Every refusal (an event's bad field, an identity, a policy step…) is answered alike.
+  app.setErrorHandler(answerErrors());
+
+  return app;
+}
+
+/** The service's own routes: index, health, events, summary, and the published policy schema. */
+async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get('/', { schema: { tags: ['health'], summary: 'What this service is, with links · 服务简介' } }, async () => ({
+    name: 'applyfree',
+    description: { zh: '免申即享 主动服务引擎', en: 'Apply-free proactive public services engine' },
+    links: {
+      health: '/health',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      ...(deps.summary ? { summary: '/summary' } : {}),
+      temporalUi: deps.temporalUiUrl,
+    },
+  }));
+
+  /** The policy format as JSON Schema (draft-07), for editors and tools outside applyfree. */
+  app.get(
+    '/schemas/policy.json',
+    { schema: { tags: ['policies'], summary: 'JSON Schema of the policy format · 政策格式的 JSON Schema' } },
+    async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(POLICY_SCHEMA),
+  );
+
+  app.get(
+    '/health',
+    { schema: { tags: ['health'], summary: 'Whether Temporal, the store and Redis answer · 服务状态' } },
+    async (_request, reply) => {
+      const report = await checkHealth(deps.health);
+      return reply.code(report.status === 'up' ? 200 : 503).send(report);
+    },
+  );
+
+  if (deps.ingest) {
+    const ingest = deps.ingest;
+    /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
+    app.post(
+      '/events',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Publish a life event; 202 with its case, also for a repeated delivery · 上报生活事件',
+        },
+      },
+      async (request, reply) => {
+        const result = await ingest(request.body);
+        return reply.code(202).send(result);
+      },
+    );
+  }
+
+  if (deps.summary) {
+    const summary = deps.summary;
+    /** The live summary as JSON; 503 SUMMARY_UNAVAILABLE when the store does not answer. */
+    app.get(
+      '/summary',
+      { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } },
+      async (_request, reply) => {
+        try {
+          return reply.send(await summary());
+        } catch (error) {
+          const body: ApiError = {
+            code: 'SUMMARY_UNAVAILABLE',
+            message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            messageZh: '暂时无法读取实时概况',
+          };
+          return reply.code(503).send(body);
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The impact simulation routes (政策沙盘), inside /policies: an officer or reviewer starts a
+ * simulation of a version over the whole population as of a date, and anyone reads its progress
+ * and result. Answers hold only aggregates: no resident ID or credit code.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../services/policies/lifecycle.js';
+import type { SimulationRunner } from '../services/policies/simulation.js';
+import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+
+const counts = {
+  type: 'object',
+  properties: { eligible: { type: 'integer' }, ineligible: { type: 'integer' }, undetermined: { type: 'integer' } },
+} as const;
+const row = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    label: textSchema,
+    ...counts.properties,
+    cost: { type: 'number' },
+    baselineEligible: { type: 'integer', description: 'eligible under the published version' },
+  },
+} as const;
+const rows = { type: 'array', items: row } as const;
+
+/** SimulationResult (rules/simulate.ts) as JSON Schema. */
+const resultSchema = {
+  type: 'object',
+  properties: {
+    policyId: { type: 'string' },
+    version: { type: 'integer' },
+    hash: { type: 'string' },
+    asOf: { type: 'string', format: 'date' },
+    period: { type: 'string', description: 'the grant period the cost is for: once, 2025 or 2025-06' },
+    subject: { type: 'string', enum: ['person', 'enterprise'] },
+    notInForceOnAsOf: { type: 'boolean', description: 'the version is not in force on asOf: a what-if' },
+    population: { type: 'integer' },
+    counts,
+    totalCost: { type: 'number', description: 'CNY for the period' },
+    baseline: { type: 'object', properties: { version: { type: 'integer' }, counts, totalCost: { type: 'number' } } },
+    changes: {
+      type: 'object',
+      description: 'per subject against the published version; the five add up to the population',
+      properties: {
+        winners: { type: 'integer' },
+        losers: { type: 'integer' },
+        amountUp: { type: 'integer' },
+        amountDown: { type: 'integer' },
+        unchanged: { type: 'integer' },
+      },
+    },
+    breakdowns: {
+      type: 'object',
+      description: 'district and ageBand for residents; district and enterpriseSize for enterprises',
+      properties: { district: rows, ageBand: rows, enterpriseSize: rows },
+    },
+    undeterminedCauses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          fact: { type: 'string' },
+          source: { type: 'string' },
+          label: textSchema,
+          count: { type: 'integer' },
+        },
+      },
+    },
+    elapsedMs: { type: 'integer' },
+  },
+} as const;
+
+const viewSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['running', 'done', 'failed'] },
+    asOf: { type: 'string', format: 'date' },
+    startedAt: { type: 'string', format: 'date-time' },
+    progress: { type: 'object', properties: { processed: { type: 'integer' }, total: { type: 'integer' } } },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
+    },
+    result: resultSchema,
+  },
+} as const;
+
+const versionParams = {
+  type: 'object',
+  required: ['id', 'version'],
+  properties: { id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' }, version: { type: 'integer', minimum: 1 } },
+} as const;
+
+type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { asOf?: string } | undefined }>;
+
+/**
+ * Registers POST …/simulate and GET …/simulation; `actorOf` is the policy routes' bearer
+ * authentication. Refusals (SimulationRefusal, lifecycle errors) go to the policy routes' error handler.
+ */
+export function simulationRoutes(
+  app: FastifyInstance,
+  runner: SimulationRunner,
+  actorOf: (request: FastifyRequest) => Promise<Actor>,
+): void {
+  app.post(
+    '/policies/:id/versions/:version/simulate',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary:
+          'Start an impact simulation over the whole population as of a date (officer or reviewer); a second request returns the running one · 发起影响模拟',
+        params: versionParams,
+        body: {
+          type: 'object',
+          properties: {
+            asOf: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'YYYY-MM-DD, default today in the city',
+            },
+          },
+          additionalProperties: false,
+        },
+        security: bearerSecurity,
+        response: { 202: viewSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 422: errorSchema },
+      },
+    },
+    async (request: VersionRequest, reply) => {
+      const actor = await actorOf(request);
+      return reply
+        .code(202)
+        .send(await runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));
+    },
+  );
+
+  app.get(
+    '/policies/:id/versions/:version/simulation',
+    {
+      schema: {
+        tags: ['simulation'],
+        summary:
+          'The latest simulation of a version: progress while it runs, then counts, cost, breakdowns and winners and losers against the published version · 影响模拟结果',
+        params: versionParams,
+        response: { 200: viewSchema, 404: errorSchema },
+      },
+    },
+    async (request: VersionRequest) => runner.latest(request.params.id, request.params.version),
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The sweep routes (/sweeps, 主动筛查): an officer or reviewer launches the sweep of a published
+ * version, anyone reads progress and the list, either pauses and resumes, and only a reviewer
+ * cancels (stopping a published policy's outreach for good is a reviewer's call). Answers hold
+ * counts only: no resident ID or credit code.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../services/policies/lifecycle.js';
+import type { SweepService } from '../services/sweeps/service.js';
+import { bearerSecurity, errorSchema } from './schemas.js';
+import { answerErrors } from './errors.js';
+
+/** What the sweep routes need: the sweep helpers and the policy routes' bearer authentication. */
+export interface SweepApiDeps {
+  sweeps: SweepService;
+  actorOf: (request: FastifyRequest) => Promise<Actor>;
+}
+
+const integer = { type: 'integer' } as const;
+const viewSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'sweep:<policyId>@<version>:<asOf>' },
+    status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done', 'failed'] },
+    policy: { type: 'object', properties: { id: { type: 'string' }, version: integer, hash: { type: 'string' } } },
+    asOf: { type: 'string', format: 'date' },
+    total: { ...integer, description: 'subjects to screen' },
+    processed: integer,
+    eligible: integer,
+    ineligible: integer,
+    undetermined: integer,
+    granted: { ...integer, description: 'eligible subjects whose grant exists (auto mode)' },
+    grantsCreated: { ...integer, description: 'of those, grants this sweep wrote' },
+    started: { ...integer, description: 'offer or pledge workflows started' },
+    alreadyHandled: integer,
+    noticesQueued: integer,
+    horizonsNoted: { ...integer, description: 'ineligible subjects noted to become eligible on a known day' },
+    scope: {
+      type: 'string',
+      enum: ['population', 'due'],
+      description: 'the whole population, or only subjects due today (daily milestone sweep)',
+    },
+    slices: integer,
+    startedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    requestedBy: { type: 'string' },
+    undeterminedCauses: {
+      type: 'array',
+      items: { type: 'object', properties: { fact: { type: 'string' }, count: integer } },
+    },
+    live: { type: 'boolean', description: 'counts read from the running workflow rather than its last record' },
+    created: { type: 'boolean', description: 'POST /sweeps: false when this sweep was already started' },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
+    },
+  },
+} as const;
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  422: errorSchema,
+} as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'the sweep ID, URL-encoded' } },
+} as const;
+const security = bearerSecurity;
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };
+
+/** The refusal of a step only a reviewer may take. */
+const reviewerOnly = (actor: Actor, what: string, whatZh: string) => ({
+  code: 'FORBIDDEN_ROLE',
+  message: `only a reviewer may ${what} (${actor.name} is an officer)`,
+  messageZh: `只有审核人可以${whatZh}（${actor.name} 是政策经办人）`,
+});
+
+/** Registers /sweeps in its own scope (its own error answers). */
+export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
+  const { sweeps, actorOf } = deps;
+
+  app.setErrorHandler(answerErrors());
+
+  app.post(
+    '/sweeps',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary:
+          'Launch the sweep of a published policy version as of a date (officer or reviewer); the same sweep again returns the one started · 发起主动筛查',
+        body: {
+          type: 'object',
+          required: ['policyId', 'version'],
+          properties: {
+            policyId: { type: 'string', minLength: 1, maxLength: 100 },
+            version: { type: 'integer', minimum: 1 },
+            asOf: {
+              type: 'string',
+              pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+              description: 'YYYY-MM-DD, default today in the city',
+            },
+            sliceSize: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1_000_000,
+              description: 'subjects per slice (default 10,000)',
+            },
+            startsPerSecond: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 10_000,
+              description: 'offer or pledge workflows started per second at most (default 50)',
+            },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 202: viewSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Body: StartBody }>, reply) => {
+      const actor = await actorOf(request);
+      return reply.code(202).send(await sweeps.start({ ...request.body, requestedBy: actor.name }));
+    },
+  );
+
+  app.get(
+    '/sweeps',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary: 'Sweeps, newest first, with their counts · 主动筛查列表',
+        querystring: {
+          type: 'object',
+          properties: {
+            policyId: { type: 'string' },
+            status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: { type: 'array', items: viewSchema }, 400: errorSchema },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' };
+      }>,
+    ) => sweeps.list(request.query),
+  );
+
+  app.get(
+    '/sweeps/:id',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary: 'One sweep’s progress: live while it runs, its record once it has ended · 筛查进度',
+        params: idParams,
+        response: { 200: viewSchema, 404: errorSchema },
+      },
+    },
+    async (request: IdRequest) => sweeps.progress(request.params.id),
+  );
+
+  const steer = (action: 'pause' | 'resume' | 'cancel', summary: string) =>
+    app.post(
+      `/sweeps/:id/${action}`,
+      { schema: { tags: ['sweeps'], summary, params: idParams, security, response: { 200: viewSchema, ...errors } } },
+      async (request: IdRequest, reply) => {
+        const actor = await actorOf(request);
+        if (action === 'cancel' && actor.role !== 'reviewer') {
+          return reply.code(403).send(reviewerOnly(actor, 'cancel a sweep', '取消筛查'));
+        }
+        return sweeps[action](request.params.id);
+      },
+    );
+  steer('pause', 'Pause after the slice in flight (officer or reviewer) · 暂停筛查');
+  steer('resume', 'Resume exactly where it paused (officer or reviewer) · 继续筛查');
+  steer('cancel', 'Stop for good after the slice in flight; what was granted stays granted (reviewer) · 取消筛查');
+}

@@ -1,0 +1,147 @@
+/**
+ * `applyfree case …` (案件督查): search cases, read one case's timeline, unmask its identifier
+ * with a stated reason, assign its pledge inspections — through the API as the person in
+ * APPLYFREE_TOKEN, so the same roles and masking apply as in the console. Human output by
+ * default (times in the city's zone), `--json` for scripts.
+ */
+import type { CaseSearchResult } from '../services/cases/service.js';
+import type { CaseTimeline } from '../services/cases/timeline.js';
+
+/** What cli.ts lends: its API call, argument helper, usage errors and output. */
+export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
+  search [--subject ID] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
+                                       cases, newest first, identifiers masked
+  timeline <case-id>                   everything that happened, in order, with Temporal UI links
+  unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
+  assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)`;
+
+export interface CaseCommandContext {
+  api(method: string, path: string, body?: unknown): Promise<unknown>;
+  flag(args: string[], name: string): string | undefined;
+  usage(message: string): Error;
+  out: { json: boolean; print(human: string[] | string, data: unknown): void };
+}
+
+/** An instant as the city reads it: YYYY-MM-DD HH:MM:SS in Asia/Shanghai (UTC+8 all year). */
+const cityTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const casePath = (caseId: string) =>
+  `/cases/${encodeURIComponent(caseId.startsWith('life-event:') ? caseId : `life-event:${caseId}`)}`;
+const SEARCH_FLAGS = {
+  '--subject': 'subject',
+  '--policy': 'policy',
+  '--event-type': 'eventType',
+  '--status': 'status',
+  '--outcome': 'outcome',
+  '--from': 'from',
+  '--to': 'to',
+  '--limit': 'limit',
+} as const;
+
+function searchLines(result: CaseSearchResult): string[] {
+  if (result.cases.length === 0) return ['no cases found · 未找到案件'];
+  const lines = result.cases.map((c) => {
+    const policies = c.policies
+      .map((p) => `${p.id} v${p.version} ${p.outcome}${p.amount === undefined ? '' : ` ${p.amount}`}`)
+      .join('; ');
+    return `${c.caseId}  ${c.eventDate ?? ''} ${c.eventType}  ${c.subject.maskedId ?? c.subject.subjectKey}  ${c.caseStatus}${c.outcome ? ` · ${c.outcome}` : ''}${policies ? `  ${policies}` : ''}`;
+  });
+  lines.push(
+    `${result.cases.length} case(s) · 共 ${result.cases.length} 件${result.temporal === 'unavailable' ? ' (Temporal visibility did not answer: records only · 仅来自业务记录)' : ''}`,
+  );
+  return lines;
+}
+
+function timelineLines(timeline: CaseTimeline): string[] {
+  const lines = [
+    `${timeline.caseId}  ${timeline.eventType} ${timeline.eventDate}`,
+    `  subject 当事人: ${timeline.subject.maskedId ?? '(unknown)'} (${timeline.subject.kind}, ${timeline.subject.subjectKey})`,
+    ...timeline.workflows.map(
+      (w) =>
+        `  ${w.type.padEnd(13)} ${w.workflowId}${w.temporalUi ? `  ${w.temporalUi}` : ''}${w.history === 'read' ? '' : '  (history not found · 无历史)'}`,
+    ),
+    '',
+  ];
+  for (const entry of timeline.entries) {
+    lines.push(
+      `${cityTime(entry.at)}  ${entry.source === 'temporal' ? 'T' : 'R'}  ${entry.summary.zh} · ${entry.summary.en}  — ${entry.actor}`,
+    );
+    const conditions =
+      entry.kind === 'decision'
+        ? ((entry.detail?.conditions as Array<{
+            fact: string;
+            factValue: unknown;
+            result: unknown;
+            label?: { zh: string };
+          }>) ?? [])
+        : [];
+    for (const c of conditions)
+      lines.push(
+        `      ${c.result === true ? '✓' : c.result === false ? '✗' : '?'} ${c.label?.zh ?? c.fact}: ${c.fact} = ${JSON.stringify(c.factValue) ?? '(missing · 缺失)'}`,
+      );
+  }
+  lines.push('', 'T = Temporal history · 工作流历史, R = record · 业务记录');
+  return lines;
+}
+
+/** Runs one `applyfree case` command; returns the exit code. */
+export async function runCaseCommand(argv: string[], context: CaseCommandContext): Promise<number> {
+  const { api, flag, usage, out } = context;
+  const args = [...argv];
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'search': {
+      const query = new URLSearchParams();
+      for (const [name, key] of Object.entries(SEARCH_FLAGS)) {
+        const value = flag(rest, name);
+        if (value !== undefined) query.set(key, value);
+      }
+      if (rest.length > 0)
+        throw usage(
+          `unexpected ${rest.join(' ')}: search takes --subject, --policy, --event-type, --status, --outcome, --from, --to, --limit`,
+        );
+      const result = (await api('GET', `/cases${query.size ? `?${query}` : ''}`)) as CaseSearchResult;
+      out.print(searchLines(result), result);
+      return 0;
+    }
+    case 'timeline': {
+      if (!rest[0]) throw usage('give a case ID, e.g. life-event:hr-birth-123');
+      const timeline = (await api('GET', `${casePath(rest[0])}/timeline`)) as CaseTimeline;
+      out.print(timelineLines(timeline), timeline);
+      return 0;
+    }
+    case 'unmask': {
+      const reason = flag(rest, '--reason');
+      if (!rest[0] || !reason) throw usage('unmask <caseId> --reason "why you need the identifier" (logged)');
+      const answer = (await api('POST', `${casePath(rest[0])}/unmask`, { reason })) as {
+        caseId: string;
+        subject: { id: string; kind: string };
+        reason: string;
+        at: string;
+      };
+      out.print(
+        [
+          `${answer.caseId}: ${answer.subject.id} (${answer.subject.kind})`,
+          `logged at 已记录 ${cityTime(answer.at)}: ${answer.reason}`,
+        ],
+        answer,
+      );
+      return 0;
+    }
+    case 'assign': {
+      const inspector = flag(rest, '--inspector');
+      if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector NAME');
+      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspector })) as {
+        caseId: string;
+        inspector: string;
+        pledges: number;
+      };
+      out.print(
+        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} · 已指派核查`,
+        answer,
+      );
+      return 0;
+    }
+    default:
+      throw usage(command ? `unknown case command "${command}"` : 'name a case command');
+  }
+}

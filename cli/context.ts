@@ -1,0 +1,96 @@
+/**
+ * What every `applyfree` client command shares: the call to the HTTP API as the person in
+ * APPLYFREE_TOKEN (a refusal becomes one line with its code, field and both languages), argument
+ * helpers, the two errors that set the exit code, and the output that honours --json.
+ */
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../workers/config.js';
+
+/** Wrong use of the command: printed with the usage, exit 2. */
+export class UsageError extends Error {}
+/** The policy failed or the server refused: one line, exit 1. */
+export class Refused extends Error {}
+
+/** Where a command prints: human lines, or the data as JSON with --json. */
+export interface Output {
+  json: boolean;
+  print(human: string[] | string, data: unknown): void;
+}
+
+export async function readJson(file: string | undefined): Promise<unknown> {
+  if (!file) throw new UsageError('name a policy file');
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new Refused(`${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Refused(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function versionArgs(args: string[]): [string, number] {
+  const [id, version] = args;
+  if (!id || !version || !/^\d+$/.test(version))
+    throw new UsageError('give a policy id and a version number, e.g. childcare-subsidy 2');
+  return [id, Number(version)];
+}
+
+export function flag(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  args.splice(at, 2);
+  return value;
+}
+
+/** Calls the policy API; a refusal becomes one line with its code, field and both languages. */
+export type Issue = { path: string; message: string; messageZh?: string };
+
+/** One validation issue as a line: the path, then the English and the Chinese as every bilingual CLI line prints them. */
+export const issueLine = (issue: Issue): string =>
+  `  ${issue.path || '(document)'}: ${issue.message}${issue.messageZh ? ` · ${issue.messageZh}` : ''}`;
+
+export async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+  const config = loadConfig();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (config.token) headers.authorization = `Bearer ${config.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`${config.apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Refused(
+      `cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`,
+    );
+  }
+  const answer = (await response.json().catch(() => ({}))) as {
+    code?: string;
+    message?: string;
+    messageZh?: string;
+    field?: string;
+    issues?: Issue[];
+  };
+  if (!response.ok) {
+    const field = answer.field ? ` [${answer.field}]` : '';
+    const issues = (answer.issues ?? []).map((issue) => `\n${issueLine(issue)}`).join('');
+    throw new Refused(
+      `${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`,
+    );
+  }
+  return answer;
+}
+
+/** What the dispatcher lends each command. */
+export interface CommandContext {
+  api: typeof api;
+  flag: typeof flag;
+  out: Output;
+  usage(message: string): Error;
+  refused(message: string): Error;
+}

@@ -1,0 +1,150 @@
+/**
+ * The demo `npm start` runs when APPLYFREE_DEMO is on: seed the synthetic city (a re-run
+ * skips what is there), plan the registry feed from it, stream the feed through the
+ * ingestion `POST /events` uses, and show the live summary. Runs beside the API, which
+ * answers throughout; `stop()` ends it at any stage (between seeding batches, too).
+ */
+import type { Connection } from 'mongoose';
+import type { IngestResult } from '../services/events/ingest.js';
+import { seedCity } from '../infra/seed/index.js';
+import type { Progress } from '../infra/progress.js';
+import type { DemoSettings } from '../workers/config.js';
+import { subjectKey } from '../domain/pseudonym.js';
+import { planFeed, type EventBody, type FeedPlan } from './feed-plan.js';
+import { startFeed, storeCursor, type Feed } from './feed.js';
+import { readPopulation } from './population.js';
+import type { DemoStatus, SummarySource } from '../services/metrics/summary.js';
+import { startSummaryDisplay, type SummaryDisplay } from './summary-view.js';
+
+export interface DemoDeps {
+  store: Connection;
+  settings: DemoSettings;
+  /** The subject-key secret the seeded subjects are keyed with. */
+  secret: string;
+  ingest: (body: EventBody) => Promise<IngestResult>;
+  summary: SummarySource;
+  /** Cases still running (the feed holds back while there are `BACKLOG_LIMIT` or more). */
+  runningCases?: () => Promise<number | undefined>;
+  progress: Progress;
+  /** Called once the feed is planned, with the subject key of the demo citizen (demoCitizen below). */
+  onPlanned?: (citizenSubjectKey: string) => Promise<void>;
+  /** Where the live summary goes, and whether it is redrawn in place. */
+  out: NodeJS.WriteStream | NodeJS.WritableStream;
+  interactive: boolean;
+}
+
+export interface Demo {
+  status(): DemoStatus;
+  /** Stops seeding, the feed and the display; the seed and the feed resume on the next start. */
+  stop(): Promise<void>;
+  /** Settles when the feed has delivered everything, or the demo stopped or failed. */
+  readonly finished: Promise<void>;
+}
+
+const n = (value: number) => value.toLocaleString('en');
+
+/** Running cases at which the feed waits for the pipeline. */
+export const BACKLOG_LIMIT = 8;
+
+/**
+ * The demo citizen: the first resident whose 60th birthday the feed reports (the senior card is
+ * offered for one-tap confirmation), else the first resident of any event; their subject key.
+ */
+export function demoCitizen(plan: FeedPlan, secret: string): string | undefined {
+  const persons = plan.deliveries
+    .map((d) => d.body)
+    .filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
+  const chosen = persons.find((body) => body.type === 'age.milestone' && body.payload.age === 60) ?? persons[0];
+  return chosen ? subjectKey('person', chosen.subject.residentId, secret) : undefined;
+}
+
+/** Starts the demo; see the file comment. Never rejects: a failure is reported and shown in the status. */
+export function startDemo(deps: DemoDeps): Demo {
+  const { settings, progress } = deps;
+  const abort = new AbortController();
+  const status: DemoStatus = { state: 'seeding', residents: settings.residents, enterprises: settings.enterprises };
+  let feed: Feed | undefined;
+  let display: SummaryDisplay | undefined;
+  const say = (line: string) => (display ? display.log(line) : progress.info(line));
+
+  const run = async () => {
+    const step = progress.step(
+      `seeding the demo city · 生成演示城市: ${n(settings.residents)} residents 居民, ${n(settings.enterprises)} enterprises 企业`,
+    );
+    try {
+      const seeded = await seedCity(deps.store, {
+        residents: settings.residents,
+        enterprises: settings.enterprises,
+        secret: deps.secret,
+        signal: abort.signal,
+        onProgress: ({ phase, done, total }) => step.update(`${phase} ${n(done)}/${n(total)}`),
+      });
+      const inserted = seeded.residents.inserted + seeded.enterprises.inserted;
+      const kept = seeded.residents.skipped + seeded.enterprises.skipped;
+      step.done(`${n(inserted)} new, ${n(kept)} already there · 新增 ${n(inserted)}，已有 ${n(kept)}`);
+      status.asOf = seeded.asOf;
+    } catch (error) {
+      step.fail(abort.signal.aborted ? 'stopped · 已停止' : String(error));
+      throw error;
+    }
+    if (abort.signal.aborted) return;
+
+    status.state = 'planning';
+    const plan = planFeed(await readPopulation(deps.store, status.asOf), { secret: deps.secret });
+    const resent = plan.deliveries.filter((d) => d.kind === 'repeat').length;
+    const second = plan.deliveries.filter((d) => d.kind === 'second-registry').length;
+    progress.info(
+      `registry feed · 登记部门推送: ${n(plan.events)} life events of ${plan.from} to ${plan.to} in ${n(plan.deliveries.length)} deliveries ` +
+        `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
+    );
+    const citizen = demoCitizen(plan, deps.secret);
+    if (citizen && deps.onPlanned)
+      await deps
+        .onPlanned(citizen)
+        .catch((error: unknown) => say(`demo citizen · 演示群众: no token (${String(error)})`));
+    if (abort.signal.aborted) return;
+    display = startSummaryDisplay({ source: deps.summary, out: deps.out, interactive: deps.interactive });
+    if (settings.eventsPerSecond === 0) {
+      say('registry feed · 登记部门推送: off (APPLYFREE_DEMO_EVENTS_PER_SECOND=0); post events to /events');
+      status.state = 'done';
+      return;
+    }
+    status.state = 'feeding';
+    feed = startFeed({
+      plan,
+      ingest: deps.ingest,
+      eventsPerSecond: settings.eventsPerSecond,
+      cursor: storeCursor(deps.store),
+      onProblem: say,
+      ...(deps.runningCases ? { backlog: { running: deps.runningCases, limit: BACKLOG_LIMIT } } : {}),
+    });
+    await feed.finished;
+    const stats = feed.stats();
+    if (stats.state === 'stopped') return;
+    status.state = 'done';
+    say(
+      stats.resumedFrom === stats.planned
+        ? `registry feed · 登记部门推送: all ${n(stats.planned)} deliveries were made by an earlier run; new events go to POST /events`
+        : `registry feed · 登记部门推送: all ${n(stats.planned)} deliveries made · 全部推送完毕; new events go to POST /events`,
+    );
+  };
+
+  const finished = run().catch((error: unknown) => {
+    if (abort.signal.aborted) return;
+    status.state = 'failed';
+    status.error = error instanceof Error ? error.message : String(error);
+    say(`applyfree: the demo stopped: ${status.error} (the API still runs; APPLYFREE_DEMO=off skips the demo)`);
+  });
+
+  return {
+    status: () => ({ ...status, ...(feed ? { feed: feed.stats() } : {}) }),
+    async stop() {
+      abort.abort(new Error('the demo was stopped'));
+      if (status.state !== 'done' && status.state !== 'failed') status.state = 'stopped';
+      await feed?.stop();
+      await finished;
+      await display?.stop();
+    },
+    finished,
+  };
+}

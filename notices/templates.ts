@@ -1,0 +1,152 @@
+/**
+ * Notice templates, Chinese and English. A notice job carries a template ID and plain
+ * parameters (policy title, amount, dates) — never a raw identifier; the channel worker
+ * renders both languages and the citizen's channel shows their choice.
+ */
+import type { Text } from '../domain/sources.js';
+
+export interface NoticeParams {
+  policyTitle: Text;
+  amount?: number;
+  period?: string;
+  /** ISO date: an offer's expiry or a pledge's inspection date. */
+  date?: string;
+  missing?: string[];
+}
+
+type Render = (p: NoticeParams) => { title: Text; body: Text };
+
+const money = (amount?: number) =>
+  amount === undefined ? '' : amount.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const zhAmount = (p: NoticeParams) => (p.amount !== undefined ? `，金额 ${money(p.amount)} 元` : '');
+const enAmount = (p: NoticeParams) => (p.amount !== undefined ? ` of CNY ${money(p.amount)}` : '');
+
+export const NOTICE_TEMPLATES = {
+  'grant.awarded': (p) => ({
+    title: { zh: `您已享受「${p.policyTitle.zh}」`, en: `You have been granted: ${p.policyTitle.en}` },
+    body: {
+      zh: `根据共享数据，您符合「${p.policyTitle.zh}」条件，无需申请，已为您办理${zhAmount(p)}（${p.period ?? ''}）。`,
+      en: `Shared government data shows you qualify for ${p.policyTitle.en}. No application was needed: it has been granted${enAmount(p)} (${p.period ?? ''}).`,
+    },
+  }),
+  'offer.made': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」待您确认`, en: `Please confirm: ${p.policyTitle.en}` },
+    body: {
+      zh: `您符合「${p.policyTitle.zh}」条件${zhAmount(p)}。请在 ${p.date} 前一键确认或放弃。`,
+      en: `You qualify for ${p.policyTitle.en}${enAmount(p)}. Confirm or decline with one tap before ${p.date}.`,
+    },
+  }),
+  'offer.reminder': (p) => ({
+    title: { zh: `提醒：「${p.policyTitle.zh}」即将过期`, en: `Reminder: ${p.policyTitle.en} expires soon` },
+    body: {
+      zh: `您的「${p.policyTitle.zh}」将于 ${p.date} 过期，请及时确认。`,
+      en: `Your offer of ${p.policyTitle.en} expires on ${p.date}. Please confirm in time.`,
+    },
+  }),
+  'offer.confirmed': (p) => ({
+    title: { zh: `已为您办理「${p.policyTitle.zh}」`, en: `Confirmed: ${p.policyTitle.en}` },
+    body: {
+      zh: `您已确认，「${p.policyTitle.zh}」已办理${zhAmount(p)}。`,
+      en: `Thank you for confirming. ${p.policyTitle.en} has been granted${enAmount(p)}.`,
+    },
+  }),
+  'offer.declined': (p) => ({
+    title: { zh: `您已放弃「${p.policyTitle.zh}」`, en: `Declined: ${p.policyTitle.en}` },
+    body: {
+      zh: `已记录您放弃「${p.policyTitle.zh}」。如有变化可随时联系我们。`,
+      en: `We have recorded that you declined ${p.policyTitle.en}. Contact us any time if that changes.`,
+    },
+  }),
+  'offer.expired': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」确认已过期`, en: `Expired: ${p.policyTitle.en}` },
+    body: {
+      zh: `「${p.policyTitle.zh}」的确认期限已过（${p.date}）。如需办理请联系我们。`,
+      en: `The offer of ${p.policyTitle.en} expired on ${p.date}. Contact us if you still want it.`,
+    },
+  }),
+  'pledge.granted': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」已按承诺办理`, en: `Granted on your pledge: ${p.policyTitle.en}` },
+    body: {
+      zh: `依据您的告知承诺，「${p.policyTitle.zh}」已办理${zhAmount(p)}。我们将于 ${p.date} 前后核查承诺事项。`,
+      en: `On your pledge, ${p.policyTitle.en} has been granted${enAmount(p)}. The pledged facts will be checked around ${p.date}.`,
+    },
+  }),
+  'pledge.passed': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」核查通过`, en: `Inspection passed: ${p.policyTitle.en}` },
+    body: { zh: `您承诺的事项已核实无误，感谢您的诚信。`, en: `The facts you pledged have been verified. Thank you.` },
+  }),
+  'pledge.revoked': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」已撤销`, en: `Revoked: ${p.policyTitle.en}` },
+    body: {
+      zh: `核查发现承诺事项与部门数据不符，「${p.policyTitle.zh}」已撤销并将追回${zhAmount(p)}，不实承诺已记入信用记录。如有异议可提出申诉。`,
+      en: `The inspection found your pledge did not match the certifying department's records. ${p.policyTitle.en} has been revoked, the payment${enAmount(p)} will be recovered, and the false pledge is on your credit record. You may object.`,
+    },
+  }),
+  'decision.undetermined': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」需补充信息`, en: `More information needed: ${p.policyTitle.en}` },
+    body: {
+      zh: `您可能符合「${p.policyTitle.zh}」，但部分共享数据暂缺，工作人员将与您联系。`,
+      en: `You may qualify for ${p.policyTitle.en}, but some shared data is not available yet. An officer will contact you.`,
+    },
+  }),
+  // Objections (异议): the re-evaluation's result, once per objection.
+  'objection.arrears': (p) => ({
+    title: {
+      zh: `「${p.policyTitle.zh}」异议复核：补发待遇`,
+      en: `Objection upheld: ${p.policyTitle.en} arrears paid`,
+    },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）应补发${zhAmount(p)}，已为您办理。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: arrears${enAmount(p)} for ${p.period ?? ''} have been paid.`,
+    },
+  }),
+  'objection.recovery': (p) => ({
+    title: {
+      zh: `「${p.policyTitle.zh}」异议复核：多发待遇需退回`,
+      en: `Objection re-evaluated: ${p.policyTitle.en} over-paid`,
+    },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，「${p.policyTitle.zh}」（${p.period ?? ''}）多发${zhAmount(p)}，需予退回，工作人员将与您联系。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: ${p.period ?? ''} was over-paid${enAmount(p)}, which will be recovered. An officer will contact you.`,
+    },
+  }),
+  'objection.benefit': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：符合条件`, en: `Objection upheld: ${p.policyTitle.en}` },
+    body: {
+      zh: `经核实，相关部门已更正您的数据并重新判定，您符合「${p.policyTitle.zh}」的条件，正在为您办理，请留意后续消息。`,
+      en: `The department corrected your record and ${p.policyTitle.en} was decided again: you qualify, and it is being arranged for you. Watch for the next message.`,
+    },
+  }),
+  'objection.revoked': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核：已撤销`, en: `Objection re-evaluated: ${p.policyTitle.en} revoked` },
+    body: {
+      zh: `经核实，相关部门已更正数据并重新判定，您不再符合「${p.policyTitle.zh}」的条件，该待遇已撤销。如有疑问可再次提出异议。`,
+      en: `The department corrected the record and ${p.policyTitle.en} was decided again: you no longer qualify, and it has been revoked. You may object again.`,
+    },
+  }),
+  'objection.unchanged': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议复核完成`, en: `Objection re-evaluated: ${p.policyTitle.en}` },
+    body: {
+      zh: `已按您的异议重新判定「${p.policyTitle.zh}」（${p.period ?? ''}），待遇金额没有变化。`,
+      en: `${p.policyTitle.en} (${p.period ?? ''}) was decided again on your objection; the amount is unchanged.`,
+    },
+  }),
+  'objection.rejected': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」异议未予支持`, en: `Objection not upheld: ${p.policyTitle.en}` },
+    body: {
+      zh: `经核实，您对「${p.policyTitle.zh}」提出的异议未予支持，原判定维持不变。如有疑问可联系我们。`,
+      en: `Your objection to ${p.policyTitle.en} was examined and not upheld; the decision stands. Contact us with any questions.`,
+    },
+  }),
+} satisfies Record<string, Render>;
+
+export type NoticeTemplate = keyof typeof NOTICE_TEMPLATES;
+
+export function isNoticeTemplate(name: string): name is NoticeTemplate {
+  return Object.hasOwn(NOTICE_TEMPLATES, name);
+}
+
+/** Renders a notice in both languages. */
+export function renderNotice(template: NoticeTemplate, params: NoticeParams): { title: Text; body: Text } {
+  return NOTICE_TEMPLATES[template](params);
+}

@@ -1,0 +1,408 @@
+/**
+ * Supervision of cases (督查, issue 5): search by subject, policy, event type, status and
+ * dates over Temporal visibility (custom search attributes) and the system of record together,
+ * each case's timeline (case-timeline.ts), and the reveal of a masked identifier with a stated,
+ * logged reason. Who may see what is decided here, once, for the API, the CLI and the console:
+ * supervisors every case, masked; citizens their own; inspectors the cases of pledges assigned
+ * to them; officers and reviewers none (they author policies, they do not trace people).
+ */
+import type { Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import {
+  IdentityError,
+  maskCreditCode,
+  maskResidentId,
+  validateCreditCode,
+  validateResidentId,
+} from '../../domain/identity.js';
+import { subjectKey, subjectKeyKind } from '../../domain/pseudonym.js';
+import { registerBenefitModels } from '../../store/benefits.js';
+import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
+import { registerDecisionModels } from '../../store/decisions.js';
+import { resolveSubject } from '../../store/subjects.js';
+import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
+import { ROLE_ZH, type Role, type User } from '../../store/users.js';
+import { buildTimeline, temporalUiLink, type CaseTimeline } from './timeline.js';
+import { searchVisibility, type VisibleCase } from './visibility.js';
+import { Refusal } from '../../domain/refusal.js';
+import { buildIndexes } from '../../store/indexes.js';
+
+export interface CaseServiceDeps {
+  store: Connection;
+  temporal: Client;
+  namespace: string;
+  /** Only cases on this task queue are searched in Temporal (a deployment's own); absent, all. */
+  taskQueue?: string;
+  subjectKeySecret: string;
+  /** The Temporal Web UI, for links to each case and child workflow. */
+  temporalUiUrl?: string;
+}
+
+/** A refused case request: HTTP status, stable code, both languages, the field at fault. */
+export class CaseRefusal extends Refusal {}
+
+export interface CaseQuery {
+  /** A resident ID, a credit code or a subject key; turned into the key, never kept. */
+  subject?: string;
+  policy?: string;
+  eventType?: string;
+  /** AfCaseStatus: started, evaluating or decided. */
+  status?: string;
+  /** AfOutcome of the case: eligible (for any policy), undetermined, ineligible, none. */
+  outcome?: string;
+  /** YYYY-MM-DD (city dates): when the case was received. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+/** A subject as supervisors see it: the kind, the pseudonymous key and the identifier masked. */
+export interface MaskedSubject {
+  kind: 'person' | 'enterprise';
+  subjectKey: string;
+  /** 3714**********123X; absent when the system of record does not know the key. */
+  maskedId?: string;
+}
+
+export interface CaseSummary {
+  caseId: string;
+  eventType: string;
+  eventDate?: string;
+  receivedAt?: string;
+  subject: MaskedSubject;
+  policies: Array<{ id: string; version: number; outcome: string; amount?: number }>;
+  caseStatus: string;
+  outcome?: string;
+  departments: string[];
+  /** Temporal's execution status (RUNNING, COMPLETED…); absent when only the records know the case. */
+  execution?: string;
+  /** Where the case was found: Temporal visibility, the system of record, or both. */
+  foundIn: Array<'temporal' | 'record'>;
+  links: { timeline: string; temporalUi?: string };
+}
+
+export interface CaseSearchResult {
+  cases: CaseSummary[];
+  /** 'unavailable' when visibility did not answer: the records alone answered. */
+  temporal: 'searched' | 'unavailable';
+}
+
+const CASE_READERS: readonly Role[] = ['supervisor', 'inspector', 'citizen'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Turns what a supervisor typed into a subject key; a malformed ID is a 400 naming the field `subject`. */
+export function subjectOfInput(input: string, secret: string): { key: string; kind: 'person' | 'enterprise' } {
+  const text = input.trim();
+  const kind = subjectKeyKind(text);
+  if (kind) return { key: text, kind };
+  const upper = text.toUpperCase();
+  // Digits (an X at the end at most) read as a resident ID, whatever their length: its error is the helpful one.
+  // An 18-digit credit code (government and social bodies) fails as an ID on its structure, not on a
+  // mistyped check digit — a typo in an ID must never land on some enterprise's cases.
+  if (/^\d+X?$/.test(upper)) {
+    try {
+      return { key: subjectKey('person', validateResidentId(upper, { field: 'subject' }).id, secret), kind: 'person' };
+    } catch (error) {
+      if (upper.length !== 18 || (error instanceof IdentityError && error.reason === 'checkDigit')) throw error;
+      try {
+        return {
+          key: subjectKey('enterprise', validateCreditCode(upper, { field: 'subject' }).code, secret),
+          kind: 'enterprise',
+        };
+      } catch {
+        throw error;
+      }
+    }
+  }
+  return {
+    key: subjectKey('enterprise', validateCreditCode(upper, { field: 'subject' }).code, secret),
+    kind: 'enterprise',
+  };
+}
+
+/** The case service behind /cases, `applyfree case` and the console. */
+export function createCaseService(deps: CaseServiceDeps) {
+  const { LifeEvent } = registerCaseModels(deps.store);
+  const { Decision } = registerDecisionModels(deps.store);
+  const { Pledge } = registerBenefitModels(deps.store);
+  let indexes: Promise<unknown> | undefined;
+  const ensureIndexes = () => (indexes ??= buildIndexes(registerUnmaskModel(deps.store)).catch(() => undefined));
+
+  function requireReader(actor: User, what: string, whatZh: string): void {
+    if (!CASE_READERS.includes(actor.role)) {
+      throw new CaseRefusal(
+        403,
+        'FORBIDDEN_ROLE',
+        `only a supervisor, an inspector (assigned inspections) or the citizen concerned may ${what}; ${actor.name} is a policy ${actor.role}, who authors policies and does not trace cases`,
+        `只有督查人员、核查人员（限指派的核查）或本人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}，负责政策制定，不查阅个案`,
+      );
+    }
+  }
+
+  async function maskedSubject(key: string): Promise<MaskedSubject> {
+    const resolved = await resolveSubject(deps.store, key);
+    const kind = resolved?.kind ?? subjectKeyKind(key) ?? 'person';
+    const maskedId = resolved?.idNumber
+      ? maskResidentId(resolved.idNumber)
+      : resolved?.creditCode
+        ? maskCreditCode(resolved.creditCode)
+        : undefined;
+    return { kind, subjectKey: key, ...(maskedId ? { maskedId } : {}) };
+  }
+
+  /** The case's life-event record, or a 404 that does not say whether it exists for someone else. */
+  async function caseRecord(caseId: string): Promise<LifeEventRecord> {
+    const record = await LifeEvent.findOne({ caseId }).lean();
+    if (!record) throw new CaseRefusal(404, 'CASE_NOT_FOUND', `no case ${caseId}`, `没有案件 ${caseId}`, 'caseId');
+    return record;
+  }
+
+  /** Refuses a case this person may not read: another's (citizen, 404) or one without their inspection (inspector, 403). */
+  async function requireCaseAccess(actor: User, record: LifeEventRecord): Promise<void> {
+    requireReader(actor, 'read a case', '查阅案件');
+    if (actor.role === 'citizen' && record.subjectKey !== actor.subjectKey) {
+      throw new CaseRefusal(404, 'CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
+    }
+    if (actor.role === 'inspector' && !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name }))) {
+      throw new CaseRefusal(
+        403,
+        'NOT_ASSIGNED',
+        `${actor.name} has no inspection assigned in case ${record.caseId}`,
+        `案件 ${record.caseId} 中没有指派给 ${actor.name} 的核查`,
+        'caseId',
+      );
+    }
+  }
+
+  function checkQuery(query: CaseQuery): void {
+    for (const field of ['from', 'to'] as const) {
+      const value = query[field];
+      if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
+        throw new CaseRefusal(
+          400,
+          'BAD_DATE',
+          `${field} must be a date YYYY-MM-DD`,
+          `${field} 须为日期 YYYY-MM-DD`,
+          field,
+        );
+      }
+    }
+    if (query.from && query.to && query.from > query.to)
+      throw new CaseRefusal(400, 'BAD_DATE', 'from is after to', '起始日期晚于截止日期', 'from');
+  }
+
+  return {
+    /** Cases matching every given filter, newest first; identifiers masked. */
+    async search(actor: User, query: CaseQuery): Promise<CaseSearchResult> {
+      requireReader(actor, 'search cases', '查询案件');
+      checkQuery(query);
+      const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+      let key = query.subject?.trim() ? subjectOfInput(query.subject, deps.subjectKeySecret).key : undefined;
+      if (actor.role === 'citizen') {
+        if (key && key !== actor.subjectKey)
+          throw new CaseRefusal(
+            403,
+            'FORBIDDEN_SUBJECT',
+            'a citizen may search only their own cases',
+            '群众只能查询本人的案件',
+            'subject',
+          );
+        key = actor.subjectKey;
+      }
+      let caseIds: string[] | undefined;
+      if (query.policy)
+        caseIds = (await Decision.find({ 'policy.id': query.policy }, { caseId: 1 }).lean()).map((d) => d.caseId);
+      const assigned =
+        actor.role === 'inspector'
+          ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).lean()).map((p) => p.caseId)
+          : undefined;
+      if (assigned) caseIds = caseIds ? caseIds.filter((id) => assigned.includes(id)) : assigned;
+      // Dates are the city's (Asia/Shanghai, UTC+8 all year).
+      const fromAt = query.from ? new Date(`${query.from}T00:00:00+08:00`) : undefined;
+      const toAt = query.to ? new Date(new Date(`${query.to}T00:00:00+08:00`).getTime() + 86_400_000) : undefined;
+
+      const filter: Record<string, unknown> = {};
+      if (key) filter.subjectKey = key;
+      if (query.eventType) filter.type = query.eventType;
+      if (caseIds) filter.caseId = { $in: [...new Set(caseIds)] };
+      if (fromAt || toAt) filter.receivedAt = { ...(fromAt ? { $gte: fromAt } : {}), ...(toAt ? { $lt: toAt } : {}) };
+      const records = (await LifeEvent.find(filter).lean()).sort(
+        (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime(),
+      );
+
+      let visible: VisibleCase[] = [];
+      let temporal: CaseSearchResult['temporal'] = 'searched';
+      if (!assigned || assigned.length > 0) {
+        try {
+          visible = await searchVisibility(deps.temporal, {
+            ...query,
+            subjectKey: key,
+            fromAt,
+            toAt,
+            taskQueue: deps.taskQueue,
+            limit: limit * 2,
+          });
+        } catch {
+          temporal = 'unavailable';
+        }
+      }
+      if (assigned) visible = visible.filter((v) => assigned.includes(v.caseId));
+      const byId = new Map(visible.map((v) => [v.caseId, v]));
+      const ids = [...new Set([...records.map((r) => r.caseId), ...visible.map((v) => v.caseId)])];
+      const recordOf = new Map(records.map((r) => [r.caseId, r]));
+      const missing = ids.filter((id) => !recordOf.has(id));
+      for (const record of missing.length ? await LifeEvent.find({ caseId: { $in: missing } }).lean() : [])
+        recordOf.set(record.caseId, record);
+
+      const decisions = ids.length ? await Decision.find({ caseId: { $in: ids } }).lean() : [];
+      const cases: CaseSummary[] = [];
+      for (const caseId of ids) {
+        const record = recordOf.get(caseId);
+        const seen = byId.get(caseId);
+        const own = decisions.filter((d) => d.caseId === caseId);
+        const subject = record?.subjectKey ?? seen?.subjectKey;
+        if (!subject) continue;
+        if (actor.role === 'citizen' && subject !== actor.subjectKey) continue;
+        const caseStatus = seen?.caseStatus ?? (own.length ? 'decided' : 'started');
+        const outcome =
+          seen?.outcome ??
+          (own.length
+            ? (['eligible', 'undetermined', 'ineligible'] as const).find((o) => own.some((d) => d.outcome === o))
+            : undefined);
+        if (query.status && caseStatus !== query.status) continue;
+        if (query.outcome && outcome !== query.outcome) continue;
+        if (query.policy && !own.some((d) => d.policy.id === query.policy) && !seen?.policyIds.includes(query.policy))
+          continue;
+        cases.push({
+          caseId,
+          eventType: record?.type ?? seen?.eventType ?? '',
+          ...(record
+            ? { eventDate: record.eventDate, receivedAt: record.receivedAt.toISOString() }
+            : seen
+              ? { receivedAt: seen.startedAt }
+              : {}),
+          subject: await maskedSubject(subject),
+          policies: own.map((d) => ({
+            id: d.policy.id,
+            version: d.policy.version,
+            outcome: d.outcome,
+            ...(typeof d.amount === 'number' ? { amount: d.amount } : {}),
+          })),
+          caseStatus,
+          ...(outcome ? { outcome } : {}),
+          departments: seen?.departments ?? [],
+          ...(seen ? { execution: seen.execution } : {}),
+          foundIn: [...(seen ? (['temporal'] as const) : []), ...(record ? (['record'] as const) : [])],
+          links: {
+            timeline: `/cases/${encodeURIComponent(caseId)}/timeline`,
+            ...(deps.temporalUiUrl
+              ? { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.namespace, caseId, seen?.runId) }
+              : {}),
+          },
+        });
+        if (cases.length >= limit) break;
+      }
+      return { cases, temporal };
+    },
+
+    /** One case's timeline, Temporal history and records merged in time order; identifiers masked. */
+    async timeline(actor: User, caseId: string): Promise<CaseTimeline> {
+      const record = await caseRecord(caseId);
+      await requireCaseAccess(actor, record);
+      await ensureIndexes();
+      return buildTimeline(deps, record, await maskedSubject(record.subjectKey));
+    },
+
+    /** Reveals the identifier behind a case to a supervisor, after logging who, when and why. */
+    async unmask(
+      actor: User,
+      caseId: string,
+      reason: unknown,
+    ): Promise<{
+      caseId: string;
+      subject: MaskedSubject & { id: string };
+      reason: string;
+      unmaskedBy: string;
+      at: string;
+    }> {
+      if (actor.role !== 'supervisor') {
+        throw new CaseRefusal(
+          403,
+          'FORBIDDEN_ROLE',
+          `only a supervisor may unmask a case's identifier; ${actor.name} is ${actor.role === 'officer' || actor.role === 'inspector' ? 'an' : 'a'} ${actor.role}`,
+          `只有督查人员可以查看完整身份标识；${actor.name}是${ROLE_ZH[actor.role]}`,
+        );
+      }
+      const stated = typeof reason === 'string' ? reason.trim() : '';
+      if (stated.length < 5) {
+        throw new CaseRefusal(
+          400,
+          'REASON_REQUIRED',
+          'state why the identifier is needed (at least 5 characters); the reason is logged and shown in the case',
+          '请说明查看完整身份标识的理由（至少5个字），理由将被记录并显示在案件中',
+          'reason',
+        );
+      }
+      const record = await caseRecord(caseId);
+      const resolved = await resolveSubject(deps.store, record.subjectKey);
+      const id = resolved?.idNumber ?? resolved?.creditCode;
+      if (!id)
+        throw new CaseRefusal(
+          404,
+          'SUBJECT_NOT_FOUND',
+          'the system of record holds no identifier for this case’s subject',
+          '系统中没有该案件当事人的身份标识',
+          'caseId',
+        );
+      await ensureIndexes();
+      const logged = await logUnmask(deps.store, {
+        caseId,
+        subjectKey: record.subjectKey,
+        actor: actor.name,
+        role: actor.role,
+        reason: stated,
+      });
+      return {
+        caseId,
+        subject: { ...(await maskedSubject(record.subjectKey)), id },
+        reason: stated,
+        unmaskedBy: actor.name,
+        at: logged.at.toISOString(),
+      };
+    },
+
+    /** A supervisor assigns a case's pledge inspections to an inspector (by name). */
+    async assignInspection(
+      actor: User,
+      caseId: string,
+      inspector: string,
+    ): Promise<{ caseId: string; inspector: string; pledges: number }> {
+      if (actor.role !== 'supervisor') {
+        throw new CaseRefusal(
+          403,
+          'FORBIDDEN_ROLE',
+          `only a supervisor may assign inspections; ${actor.name} is ${actor.role}`,
+          `只有督查人员可以指派核查；${actor.name}是${ROLE_ZH[actor.role]}`,
+        );
+      }
+      if (!inspector.trim())
+        throw new CaseRefusal(400, 'BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
+      await caseRecord(caseId);
+      const result = await Pledge.updateMany(
+        { caseId },
+        { $set: { inspector: inspector.trim(), assignedAt: new Date() } },
+      );
+      if (result.matchedCount === 0)
+        throw new CaseRefusal(
+          404,
+          'NO_PLEDGE',
+          `case ${caseId} has no pledge to inspect`,
+          `案件 ${caseId} 没有需要核查的承诺`,
+          'caseId',
+        );
+      return { caseId, inspector: inspector.trim(), pledges: result.matchedCount };
+    },
+  };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;

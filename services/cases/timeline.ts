@@ -1,0 +1,503 @@
+/**
+ * One case's timeline (案件轨迹): the Temporal history of the case and of each benefit workflow
+ * it started, merged in time order with the application records — the event and its
+ * deliveries, data-access records, decisions with each condition's (masked) value, manual
+ * reviews, grants, offers, pledges and inspections, recoveries, notices and their delivery,
+ * and the unmask log. Histories are read for names, times and outcomes, never for payloads.
+ */
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import type { Connection } from 'mongoose';
+import { registerAccessRecordModel } from '../../store/access-records.js';
+import { registerBenefitModels } from '../../store/benefits.js';
+import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
+import { registerDecisionModels } from '../../store/decisions.js';
+import { registerNoticeModels } from '../../store/notices.js';
+import { registerObjectionModel } from '../../store/objections.js';
+import { unmasksOfCase } from '../../store/unmask-log.js';
+import type { MaskedSubject } from './service.js';
+
+type Text = { zh: string; en: string };
+
+/** One line of the timeline. */
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  /** Who acted: a registry, a department, the rules engine, the workflow (system), a person. */
+  actor: string;
+  summary: Text;
+  source: 'temporal' | 'record';
+  /** The workflow the entry belongs to (Temporal entries). */
+  workflowId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface CaseTimeline {
+  caseId: string;
+  eventType: string;
+  eventDate: string;
+  subject: MaskedSubject;
+  /** The case and each benefit workflow, with a link into the Temporal Web UI where one is configured. */
+  workflows: Array<{
+    workflowId: string;
+    type: string;
+    runId?: string;
+    temporalUi?: string;
+    history: 'read' | 'not-found';
+  }>;
+  entries: TimelineEntry[];
+}
+
+export interface TimelineDeps {
+  store: Connection;
+  temporal: Client;
+  namespace: string;
+  temporalUiUrl?: string;
+}
+
+/** A link to a workflow in the Temporal Web UI: its run's history, or the list filtered to its ID. */
+export function temporalUiLink(base: string, namespace: string, workflowId: string, runId?: string): string {
+  const root = `${base.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
+  return runId
+    ? `${root}/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`
+    : `${root}?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`;
+}
+
+const ACTIVITY_TEXT: Record<string, Text> = {
+  resolvePolicies: { zh: '确定适用政策', en: 'policies in force resolved' },
+  collectFacts: { zh: '调取共享数据', en: 'shared data fetched' },
+  evaluateCase: { zh: '规则判定', en: 'eligibility decided' },
+  openManualReview: { zh: '转人工审核', en: 'manual review opened' },
+  enqueueNotice: { zh: '通知已排队', en: 'notice queued' },
+  recordGrant: { zh: '记录发放', en: 'grant recorded' },
+  recordOffer: { zh: '记录待确认事项', en: 'offer recorded' },
+  closeOffer: { zh: '待确认事项结束', en: 'offer closed' },
+  recordPledge: { zh: '记录告知承诺', en: 'pledge recorded' },
+  inspectPledge: { zh: '事后核查', en: 'pledge inspected' },
+  closePledge: { zh: '核查结论', en: 'inspection closed' },
+  revokePledgedGrant: { zh: '撤销发放', en: 'grant revoked' },
+  reevaluateObjection: { zh: '异议复核：重新判定', en: 'objection re-evaluated' },
+  settleObjection: { zh: '异议复核：补发或追回', en: 'objection settled' },
+  closeObjection: { zh: '异议办结', en: 'objection closed' },
+};
+const OUTCOME_ZH: Record<string, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
+
+/** Fields the decision schema does not list (an objection's links), read from the stored document. */
+const pick = (record: object, keys: string[]) =>
+  Object.fromEntries(keys.flatMap((key) => (key in record ? [[key, (record as Record<string, unknown>)[key]]] : [])));
+
+const timeOf = (ts: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
+  new Date(Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1e6)).toISOString();
+const seconds = (duration: { seconds?: unknown } | null | undefined) => Number(duration?.seconds ?? 0);
+const span = (s: number) => (s >= 86_400 ? `${Math.round(s / 8640) / 10} d` : `${s} s`);
+
+/** Timeline entries of one workflow's history: start, activities by name, timers, signals, children, the end. */
+export function historyEntries(
+  workflowId: string,
+  events: temporal.api.history.v1.IHistoryEvent[],
+): { entries: TimelineEntry[]; children: Array<{ workflowId: string; runId?: string; type: string }> } {
+  const entries: TimelineEntry[] = [];
+  const children: Array<{ workflowId: string; runId?: string; type: string }> = [];
+  const scheduled = new Map<string, string>();
+  const add = (
+    event: temporal.api.history.v1.IHistoryEvent,
+    kind: string,
+    summary: Text,
+    detail: Record<string, unknown> = {},
+    actor = 'system',
+  ) =>
+    entries.push({
+      at: timeOf(event.eventTime),
+      kind,
+      actor,
+      summary,
+      source: 'temporal',
+      workflowId,
+      detail: { eventId: Number(event.eventId), ...detail },
+    });
+  for (const event of events) {
+    const started = event.workflowExecutionStartedEventAttributes;
+    if (started)
+      add(
+        event,
+        'workflow.started',
+        { zh: `工作流启动（${started.workflowType?.name}）`, en: `workflow started (${started.workflowType?.name})` },
+        { type: started.workflowType?.name },
+      );
+    const activity = event.activityTaskScheduledEventAttributes;
+    if (activity) scheduled.set(String(event.eventId), activity.activityType?.name ?? 'activity');
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done) {
+      const name = scheduled.get(String(done.scheduledEventId)) ?? 'activity';
+      add(event, `activity.${name}`, ACTIVITY_TEXT[name] ?? { zh: `活动完成：${name}`, en: `${name} completed` }, {
+        activity: name,
+      });
+    }
+    const failed = event.activityTaskFailedEventAttributes;
+    if (failed) {
+      const name = scheduled.get(String(failed.scheduledEventId)) ?? 'activity';
+      add(
+        event,
+        'activity.failed',
+        { zh: `活动失败：${name}`, en: `${name} failed` },
+        { activity: name, failure: failed.failure?.message, type: failed.failure?.applicationFailureInfo?.type },
+      );
+    }
+    const timer = event.timerStartedEventAttributes;
+    if (timer)
+      add(
+        event,
+        'timer.started',
+        {
+          zh: `设定定时器：${span(seconds(timer.startToFireTimeout))}`,
+          en: `timer set for ${span(seconds(timer.startToFireTimeout))}`,
+        },
+        { timerId: timer.timerId, seconds: seconds(timer.startToFireTimeout) },
+      );
+    if (event.timerFiredEventAttributes)
+      add(
+        event,
+        'timer.fired',
+        { zh: '定时器到期', en: 'timer fired' },
+        { timerId: event.timerFiredEventAttributes.timerId },
+      );
+    const signal = event.workflowExecutionSignaledEventAttributes;
+    if (signal)
+      add(
+        event,
+        'signal',
+        { zh: `收到信号：${signal.signalName}`, en: `signal ${signal.signalName} received` },
+        { signal: signal.signalName },
+        signal.identity || 'client',
+      );
+    const child = event.childWorkflowExecutionStartedEventAttributes;
+    if (child?.workflowExecution?.workflowId) {
+      const type = child.workflowType?.name ?? 'workflow';
+      children.push({
+        workflowId: child.workflowExecution.workflowId,
+        runId: child.workflowExecution.runId ?? undefined,
+        type,
+      });
+      add(
+        event,
+        'child.started',
+        { zh: `启动子流程 ${type}`, en: `child workflow ${type} started` },
+        { child: child.workflowExecution.workflowId, type },
+      );
+    }
+    if (event.startChildWorkflowExecutionFailedEventAttributes) {
+      const failedChild = event.startChildWorkflowExecutionFailedEventAttributes;
+      add(
+        event,
+        'child.already-started',
+        { zh: '该待遇已由其他案件办理', en: 'the benefit was already handled by another case' },
+        { child: failedChild.workflowId },
+      );
+    }
+    if (event.workflowExecutionCompletedEventAttributes)
+      add(event, 'workflow.completed', { zh: '工作流完成', en: 'workflow completed' });
+    if (event.workflowExecutionFailedEventAttributes)
+      add(
+        event,
+        'workflow.failed',
+        { zh: '工作流失败', en: 'workflow failed' },
+        { failure: event.workflowExecutionFailedEventAttributes.failure?.message },
+      );
+    if (event.workflowExecutionTerminatedEventAttributes)
+      add(event, 'workflow.terminated', { zh: '工作流被终止', en: 'workflow terminated' });
+    if (event.workflowExecutionContinuedAsNewEventAttributes)
+      add(event, 'workflow.continued', { zh: '工作流续作', en: 'workflow continued as new' });
+  }
+  return { entries, children };
+}
+
+/** Reads one workflow's history; undefined when Temporal no longer (or never) had it. */
+async function readHistory(client: Client, workflowId: string, runId?: string) {
+  try {
+    const handle = client.workflow.getHandle(workflowId, runId);
+    const [history, description] = await Promise.all([handle.fetchHistory(), runId ? undefined : handle.describe()]);
+    return { events: history.events ?? [], runId: runId ?? description?.runId };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the timeline of a case the caller may read (access is checked in cases.ts). */
+export async function buildTimeline(
+  deps: TimelineDeps,
+  record: LifeEventRecord,
+  subject: MaskedSubject,
+): Promise<CaseTimeline> {
+  const { caseId } = record;
+  const { EventDelivery } = registerCaseModels(deps.store);
+  const { Decision, ManualTask } = registerDecisionModels(deps.store);
+  const { Grant, Offer, Pledge, Recovery } = registerBenefitModels(deps.store);
+  const { Notice } = registerNoticeModels(deps.store);
+  const entries: TimelineEntry[] = [];
+  const rec = (at: Date | undefined, kind: string, actor: string, summary: Text, detail: Record<string, unknown>) => {
+    if (at) entries.push({ at: at.toISOString(), kind, actor, summary, source: 'record', detail });
+  };
+
+  // Temporal: the case, then every child it started (and any benefit workflow whose records name the case).
+  const workflows: CaseTimeline['workflows'] = [];
+  const link = (workflowId: string, runId?: string) =>
+    deps.temporalUiUrl ? { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.namespace, workflowId, runId) } : {};
+  const caseHistory = await readHistory(deps.temporal, caseId);
+  workflows.push({
+    workflowId: caseId,
+    type: 'lifeEvent',
+    ...(caseHistory?.runId ? { runId: caseHistory.runId } : {}),
+    ...link(caseId, caseHistory?.runId),
+    history: caseHistory ? 'read' : 'not-found',
+  });
+  const fromCase = caseHistory ? historyEntries(caseId, caseHistory.events) : { entries: [], children: [] };
+  entries.push(...fromCase.entries);
+
+  const [grants, offers, pledges] = await Promise.all([
+    Grant.find({ caseId }).lean(),
+    Offer.find({ caseId }).lean(),
+    Pledge.find({ caseId }).lean(),
+  ]);
+  // Objections about the case run workflows of their own; their arrears top-ups are records, not workflows.
+  const objections = (await registerObjectionModel(deps.store).find({ caseId }).lean()).sort(
+    (a, b) => a.filedAt.getTime() - b.filedAt.getTime(),
+  );
+  const childIds = new Map(fromCase.children.map((c) => [c.workflowId, c]));
+  for (const key of [...grants.filter((g) => g.basis !== 'objection-arrears'), ...offers, ...pledges].map((r) => r.key))
+    if (!childIds.has(key)) childIds.set(key, { workflowId: key, type: 'benefit' });
+  for (const objection of objections)
+    childIds.set(objection.workflowId, { workflowId: objection.workflowId, type: 'objection' });
+  for (const child of childIds.values()) {
+    const history = await readHistory(deps.temporal, child.workflowId, child.runId);
+    const runId = child.runId ?? history?.runId;
+    workflows.push({
+      workflowId: child.workflowId,
+      type: child.type,
+      ...(runId ? { runId } : {}),
+      ...link(child.workflowId, runId),
+      history: history ? 'read' : 'not-found',
+    });
+    if (history) entries.push(...historyEntries(child.workflowId, history.events).entries);
+  }
+
+  // Records: the event, its deliveries, data access, decisions, reviews, benefits, notices, reveals.
+  rec(
+    record.receivedAt,
+    'event.received',
+    record.source,
+    {
+      zh: `收到生活事件 ${record.type}（${record.eventDate}）`,
+      en: `life event ${record.type} of ${record.eventDate} received`,
+    },
+    { type: record.type, eventDate: record.eventDate },
+  );
+  for (const delivery of await EventDelivery.find({ caseId }).lean()) {
+    rec(
+      delivery.receivedAt,
+      'event.delivery',
+      delivery.source,
+      { zh: `事件投递（${delivery.source}）`, en: `event delivered by ${delivery.source}` },
+      { sourceEventId: delivery.sourceEventId },
+    );
+  }
+  for (const access of await registerAccessRecordModel(deps.store).find({ caseId }).lean()) {
+    rec(
+      access.at,
+      'data.access',
+      access.department,
+      {
+        zh: `${access.department}数据被读取：${access.fields.join('、')}（用途：${access.purposes.join('；')}）`,
+        en: `${access.source} read: ${access.fields.join(', ')} for ${access.policyId}`,
+      },
+      {
+        source: access.source,
+        department: access.department,
+        policyId: access.policyId,
+        policyVersion: access.policyVersion,
+        fields: access.fields,
+        purposes: access.purposes,
+        outcome: access.outcome,
+      },
+    );
+  }
+  for (const decision of await Decision.find({ caseId }).lean()) {
+    const amount = typeof decision.amount === 'number' ? decision.amount : undefined;
+    rec(
+      decision.decidedAt,
+      'decision',
+      'rules engine',
+      {
+        zh: `${decision.policy.id} 第${decision.policy.version}版：${OUTCOME_ZH[decision.outcome] ?? decision.outcome}${amount === undefined ? '' : `，金额 ${amount}`}`,
+        en: `${decision.policy.id} v${decision.policy.version}: ${decision.outcome}${amount === undefined ? '' : `, amount ${amount}`}`,
+      },
+      {
+        decisionKey: decision.key,
+        ...pick(decision, ['supersedes', 'supersededBy', 'objectionId']),
+        policy: decision.policy,
+        outcome: decision.outcome,
+        amount,
+        period: decision.period,
+        asOf: decision.asOf,
+        conditions: decision.conditions,
+        missingFacts: decision.missingFacts,
+        failedSources: decision.failedSources,
+        withoutCitizenDocuments: decision.withoutCitizenDocuments,
+      },
+    );
+  }
+  for (const task of await ManualTask.find({ caseId }).lean()) {
+    rec(
+      task.openedAt,
+      'manual-review',
+      'system',
+      { zh: `转人工审核（${task.policyId}）`, en: `manual review opened for ${task.policyId}` },
+      {
+        policyId: task.policyId,
+        missingFacts: task.missingFacts,
+        failedSources: task.failedSources,
+        status: task.status,
+      },
+    );
+  }
+  for (const grant of grants) {
+    rec(
+      grant.grantedAt,
+      grant.basis === 'objection-arrears' ? 'arrears' : 'grant',
+      'system',
+      {
+        zh: `发放 ${grant.policy.id}（${grant.period}）${grant.amount ?? ''}`,
+        en: `${grant.policy.id} granted for ${grant.period}${grant.amount === undefined ? '' : `: ${grant.amount}`}`,
+      },
+      {
+        grantKey: grant.key,
+        policy: grant.policy,
+        amount: grant.amount,
+        period: grant.period,
+        basis: grant.basis,
+        status: grant.status,
+      },
+    );
+    rec(
+      grant.revokedAt,
+      'grant.revoked',
+      'system',
+      { zh: `撤销发放 ${grant.policy.id}`, en: `${grant.policy.id} grant revoked` },
+      { grantKey: grant.key, reason: grant.revokeReason },
+    );
+    for (const recovery of await Recovery.find({ grantKey: grant.key }).lean()) {
+      rec(
+        recovery.createdAt,
+        'recovery',
+        'system',
+        { zh: `追回 ${recovery.amount}`, en: `recovery of ${recovery.amount} opened` },
+        { recoveryKey: recovery.key, amount: recovery.amount, reason: recovery.reason, status: recovery.status },
+      );
+    }
+  }
+  for (const offer of offers) {
+    rec(
+      offer.offeredAt,
+      'offer',
+      'system',
+      { zh: `待确认：${offer.policy.id}（${offer.period}）`, en: `${offer.policy.id} offered for ${offer.period}` },
+      { offerKey: offer.key, amount: offer.amount, expiresAt: offer.expiresAt, status: offer.status },
+    );
+    rec(
+      offer.answeredAt,
+      `offer.${offer.status}`,
+      offer.status === 'expired' ? 'system' : 'citizen',
+      { zh: `待确认事项：${offer.status}`, en: `offer ${offer.status}` },
+      { offerKey: offer.key },
+    );
+  }
+  for (const pledge of pledges) {
+    rec(
+      pledge.pledgedAt,
+      'pledge',
+      'citizen',
+      {
+        zh: `告知承诺：${pledge.policy.id}，核查日 ${pledge.inspectOn}`,
+        en: `${pledge.policy.id} granted on pledge, inspection on ${pledge.inspectOn}`,
+      },
+      {
+        pledgeKey: pledge.key,
+        pledgedFacts: pledge.pledgedFacts,
+        inspectOn: pledge.inspectOn,
+        inspector: pledge.inspector,
+      },
+    );
+    rec(
+      pledge.assignedAt,
+      'inspection.assigned',
+      'supervisor',
+      { zh: `核查指派给 ${pledge.inspector}`, en: `inspection assigned to ${pledge.inspector}` },
+      { pledgeKey: pledge.key, inspector: pledge.inspector },
+    );
+    rec(
+      pledge.inspectedAt,
+      'inspection',
+      pledge.inspector ?? 'system',
+      { zh: `核查结论：${pledge.status === 'passed' ? '属实' : '不属实'}`, en: `inspection ${pledge.status}` },
+      { pledgeKey: pledge.key, status: pledge.status, discrepancies: pledge.discrepancies },
+    );
+  }
+  const owners = [caseId, ...childIds.keys()];
+  const notices = (await Notice.find({ subjectKey: record.subjectKey }).lean()).filter((n) =>
+    owners.some((owner) => n.noticeKey.startsWith(`${owner}:`)),
+  );
+  for (const notice of notices) {
+    rec(
+      notice.queuedAt,
+      'notice.queued',
+      'system',
+      {
+        zh: `通知（${notice.template}，${notice.channel}）已排队`,
+        en: `notice ${notice.template} queued (${notice.channel})`,
+      },
+      {
+        noticeKey: notice.noticeKey,
+        template: notice.template,
+        channel: notice.channel,
+        status: notice.status,
+        attempts: notice.attempts,
+      },
+    );
+    rec(
+      notice.deliveredAt,
+      `notice.${notice.status}`,
+      notice.channel,
+      { zh: `通知（${notice.template}）已送达`, en: `notice ${notice.template} delivered (${notice.channel})` },
+      { noticeKey: notice.noticeKey, channel: notice.channel, error: notice.error },
+    );
+  }
+  for (const objection of objections) {
+    for (const step of objection.steps)
+      rec(step.at, `objection.${step.kind}`, step.actor, step.summary, {
+        objectionId: objection._id,
+        status: objection.status,
+        ...(step.kind === 'corrected' && objection.correction
+          ? {
+              fact: objection.correction.fact,
+              department: objection.correction.department,
+              oldValue: objection.correction.oldValue,
+              reason: objection.correction.reason,
+            }
+          : {}),
+      });
+  }
+  for (const reveal of await unmasksOfCase(deps.store, caseId)) {
+    rec(
+      reveal.at,
+      'unmask',
+      reveal.actor,
+      {
+        zh: `${reveal.actor}查看了完整身份标识，理由：${reveal.reason}`,
+        en: `${reveal.actor} unmasked the identifier: ${reveal.reason}`,
+      },
+      { role: reveal.role, reason: reveal.reason },
+    );
+  }
+
+  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return { caseId, eventType: record.type, eventDate: record.eventDate, subject, workflows, entries };
+}

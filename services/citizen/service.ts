@@ -1,0 +1,295 @@
+/**
+ * The citizen's own view (本人事项, issue 5): who they are (masked), their inbox, what was
+ * decided and granted, offers awaiting their answer (confirm or decline signals the offer
+ * workflow), pledges with their inspection outcome, and who read their data for what. Every
+ * read is bound to the subject key of the citizen's token; no answer carries a raw identifier.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
+import { DATA_SOURCES, type Text } from '../../domain/sources.js';
+import { registerAccessRecordModel } from '../../store/access-records.js';
+import { registerBenefitModels, type Offer } from '../../store/benefits.js';
+import { registerDecisionModels } from '../../store/decisions.js';
+import { registerNoticeModels } from '../../store/notices.js';
+import { registerPolicyModels, policyVersionId } from '../../store/policy-versions.js';
+import { resolveSubject } from '../../store/subjects.js';
+import type { User } from '../../store/users.js';
+import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts.js';
+import { CaseRefusal } from '../cases/service.js';
+
+export interface CitizenServiceDeps {
+  store: Connection;
+  /** Signals offer workflows when the citizen answers. */
+  temporal: Client;
+  /** How long an answer waits for the offer workflow to close the offer (default 10 s). */
+  answerWaitMs?: number;
+}
+
+/** A policy as the citizen sees it: id, version and title in both languages. */
+export interface PolicyLabel {
+  id: string;
+  version: number;
+  title: Text;
+}
+
+export type OfferAnswer = 'confirm' | 'decline';
+
+const FIELD_LABELS = new Map(
+  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
+);
+const DEPARTMENTS = new Map(DATA_SOURCES.map((source) => [source.id, source.department] as const));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The citizen service behind /me; `actor` must be a citizen (the routes admit no other role). */
+export function createCitizenService(deps: CitizenServiceDeps) {
+  const { store } = deps;
+  const { Inbox } = registerNoticeModels(store);
+  const { Grant, Offer: OfferModel, Pledge, Recovery } = registerBenefitModels(store);
+  const { Decision } = registerDecisionModels(store);
+  const { PolicyVersion } = registerPolicyModels(store);
+  const AccessRecord = registerAccessRecordModel(store);
+  const titles = new Map<string, Text>();
+
+  const own = (actor: User): string => {
+    if (actor.role !== 'citizen' || !actor.subjectKey)
+      throw new CaseRefusal(
+        403,
+        'FORBIDDEN_ROLE',
+        'only a citizen reads their own records here',
+        '只有群众本人可以查阅本人事项',
+      );
+    return actor.subjectKey;
+  };
+
+  /** Policy titles from the stored versions (by `_id`, the only indexed lookup), cached per version. */
+  async function label(ref: { id: string; version: number }): Promise<PolicyLabel> {
+    const id = policyVersionId(ref.id, ref.version);
+    if (!titles.has(id)) {
+      const found = await PolicyVersion.findById(id, { title: 1 }).lean();
+      if (found?.title) titles.set(id, found.title);
+    }
+    return { id: ref.id, version: ref.version, title: titles.get(id) ?? { zh: ref.id, en: ref.id } };
+  }
+
+  const offerView = async (offer: Offer) => ({
+    key: offer.key,
+    caseId: offer.caseId,
+    policy: await label(offer.policy),
+    period: offer.period,
+    ...(typeof offer.amount === 'number' ? { amount: offer.amount } : {}),
+    status: offer.status,
+    offeredAt: offer.offeredAt.toISOString(),
+    expiresAt: offer.expiresAt.toISOString(),
+    ...(offer.answeredAt ? { answeredAt: offer.answeredAt.toISOString() } : {}),
+  });
+
+  const notFound = (key: string, what: string, whatZh: string) =>
+    new CaseRefusal(404, 'NOT_FOUND', `you have no ${what} ${key}`, `您没有${whatZh} ${key}`, 'key');
+
+  return {
+    /** Name, role and the citizen's identifier, masked. */
+    async me(actor: User) {
+      const key = own(actor);
+      const resolved = await resolveSubject(store, key);
+      const maskedId = resolved?.idNumber
+        ? maskResidentId(resolved.idNumber)
+        : resolved?.creditCode
+          ? maskCreditCode(resolved.creditCode)
+          : undefined;
+      return {
+        name: actor.name,
+        role: actor.role,
+        subject: { kind: resolved?.kind ?? 'person', subjectKey: key, ...(maskedId ? { maskedId } : {}) },
+      };
+    },
+
+    /** The inbox, newest first, with the count not yet read. */
+    async inbox(actor: User) {
+      const notices = (await Inbox.find({ subjectKey: own(actor) }).lean())
+        .sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime())
+        .slice(0, 200);
+      return {
+        unread: notices.filter((n) => !n.readAt).length,
+        notices: notices.map((n) => ({
+          key: n.key,
+          template: n.template,
+          title: n.title,
+          body: n.body,
+          deliveredAt: n.deliveredAt.toISOString(),
+          ...(n.readAt ? { readAt: n.readAt.toISOString() } : {}),
+        })),
+      };
+    },
+
+    /** Marks one of the citizen's notices read (once: a second call keeps the first time). */
+    async markRead(actor: User, key: string) {
+      const subject = own(actor);
+      const notice = await Inbox.findById(key).lean();
+      if (!notice || notice.subjectKey !== subject) throw notFound(key, 'notice', '通知');
+      const readAt = notice.readAt ?? new Date();
+      if (!notice.readAt) await Inbox.updateOne({ _id: key, readAt: { $exists: false } }, { $set: { readAt } });
+      return { key, readAt: readAt.toISOString() };
+    },
+
+    /** Each decision made for the citizen, with each condition's (masked) value: what was decided and why. */
+    async decisions(actor: User) {
+      const found = (await Decision.find({ subjectKey: own(actor) }).lean()).sort(
+        (a, b) => b.decidedAt.getTime() - a.decidedAt.getTime(),
+      );
+      return Promise.all(
+        found.map(async (d) => ({
+          key: d.key,
+          caseId: d.caseId,
+          policy: await label(d.policy),
+          outcome: d.outcome,
+          ...(typeof d.amount === 'number' ? { amount: d.amount } : {}),
+          period: d.period,
+          asOf: d.asOf,
+          decidedAt: d.decidedAt.toISOString(),
+          missingFacts: d.missingFacts,
+          conditions: d.conditions,
+        })),
+      );
+    },
+
+    /** Benefits granted (and any revoked, with why), newest first. */
+    async benefits(actor: User) {
+      const grants = (await Grant.find({ subjectKey: own(actor) }).lean()).sort(
+        (a, b) => b.grantedAt.getTime() - a.grantedAt.getTime(),
+      );
+      return Promise.all(
+        grants.map(async (g) => ({
+          key: g.key,
+          caseId: g.caseId,
+          policy: await label(g.policy),
+          period: g.period,
+          benefitKind: g.benefitKind,
+          ...(typeof g.amount === 'number' ? { amount: g.amount } : {}),
+          basis: g.basis,
+          status: g.status,
+          grantedAt: g.grantedAt.toISOString(),
+          ...(g.revokedAt ? { revokedAt: g.revokedAt.toISOString(), revokeReason: g.revokeReason } : {}),
+        })),
+      );
+    },
+
+    /** Offers awaiting the citizen's answer, soonest expiry first. */
+    async offers(actor: User) {
+      const open = (await OfferModel.find({ subjectKey: own(actor), status: 'open' }).lean()).sort(
+        (a, b) => a.expiresAt.getTime() - b.expiresAt.getTime(),
+      );
+      return Promise.all(open.map(offerView));
+    },
+
+    /**
+     * Confirms or declines an offer by signalling its workflow, then waits briefly for the
+     * workflow to close it. The same answer again is a no-op answered with the offer as it stands;
+     * the other answer after the offer closed is a 409 OFFER_CLOSED.
+     */
+    async answerOffer(actor: User, key: string, answer: OfferAnswer) {
+      const subject = own(actor);
+      const offer = await OfferModel.findById(key).lean();
+      if (!offer || offer.subjectKey !== subject) throw notFound(key, 'offer', '待确认事项');
+      const wanted = answer === 'confirm' ? 'confirmed' : 'declined';
+      const settled = async (current: Offer) => {
+        const grant = current.status === 'confirmed' ? await Grant.findById(current.key).lean() : undefined;
+        return {
+          offer: await offerView(current),
+          ...(grant
+            ? { grant: { key: grant.key, amount: grant.amount, grantedAt: grant.grantedAt.toISOString() } }
+            : {}),
+        };
+      };
+      const refuseClosed = (current: Offer) =>
+        new CaseRefusal(
+          409,
+          'OFFER_CLOSED',
+          `the offer is already ${current.status}`,
+          `该事项已${current.status === 'confirmed' ? '确认' : current.status === 'declined' ? '放弃' : '过期'}，不能再更改`,
+          'key',
+        );
+      if (offer.status === wanted) return settled(offer);
+      if (offer.status !== 'open') throw refuseClosed(offer);
+      try {
+        await deps.temporal.workflow
+          .getHandle(key)
+          .signal(answer === 'confirm' ? confirmOfferSignal : declineOfferSignal);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // The workflow ended between the read and the signal: the record says how.
+      }
+      // The workflow closes the offer, then (confirmed) records the grant: wait for both, briefly.
+      const deadline = Date.now() + (deps.answerWaitMs ?? 10_000);
+      let current = offer as Offer;
+      const pending = async () =>
+        current.status === 'open' || (current.status === 'confirmed' && !(await Grant.exists({ _id: key })));
+      while ((await pending()) && Date.now() < deadline) {
+        await sleep(150);
+        current = ((await OfferModel.findById(key).lean()) ?? current) as Offer;
+      }
+      if (current.status !== 'open' && current.status !== wanted) throw refuseClosed(current);
+      return settled(current);
+    },
+
+    /** Pledges (告知承诺) with their inspection outcome and any recovery that followed. */
+    async pledges(actor: User) {
+      const subject = own(actor);
+      const [pledges, recoveries] = await Promise.all([
+        Pledge.find({ subjectKey: subject }).lean(),
+        Recovery.find({ subjectKey: subject }).lean(),
+      ]);
+      return Promise.all(
+        pledges
+          .sort((a, b) => b.pledgedAt.getTime() - a.pledgedAt.getTime())
+          .map(async (p) => {
+            const recovery = recoveries.find((r) => r.grantKey === p.key);
+            return {
+              key: p.key,
+              caseId: p.caseId,
+              policy: await label(p.policy),
+              pledgedFacts: p.pledgedFacts.map((fact) => ({
+                fact,
+                label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact },
+              })),
+              inspectOn: p.inspectOn,
+              status: p.status,
+              pledgedAt: p.pledgedAt.toISOString(),
+              ...(p.inspectedAt ? { inspectedAt: p.inspectedAt.toISOString() } : {}),
+              ...(p.discrepancies?.length
+                ? {
+                    discrepancies: p.discrepancies.map((fact) => ({
+                      fact,
+                      label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact },
+                    })),
+                  }
+                : {}),
+              ...(recovery
+                ? { recovery: { amount: recovery.amount, status: recovery.status, reason: recovery.reason } }
+                : {}),
+            };
+          }),
+      );
+    },
+
+    /** Who read the citizen's data (谁使用谁负责): department, fields, purpose, policy and time, newest first. */
+    async access(actor: User) {
+      const records = (await AccessRecord.find({ subjectKey: own(actor) }).lean())
+        .sort((a, b) => b.at.getTime() - a.at.getTime())
+        .slice(0, 500);
+      return Promise.all(
+        records.map(async (r) => ({
+          at: r.at.toISOString(),
+          department: DEPARTMENTS.get(r.source) ?? { zh: r.department, en: r.department },
+          source: r.source,
+          fields: r.fields.map((fact) => ({ fact, label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact } })),
+          purposes: r.purposes,
+          policy: await label({ id: r.policyId, version: r.policyVersion }),
+          outcome: r.outcome,
+        })),
+      );
+    },
+  };
+}
+
+export type CitizenService = ReturnType<typeof createCitizenService>;

@@ -1,0 +1,120 @@
+/**
+ * Accepts a life event from a registry: validates it (nothing is written for a bad one),
+ * turns every identifier into its pseudonymous subject key, records the subject, the
+ * event and the delivery, and starts the case workflow. Idempotent end to end: the same
+ * delivery twice, or the same event from two registries, yields one case, and a crash
+ * between steps is repaired by the next delivery.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { validateEvent } from '../../domain/event-payloads.js';
+import { subjectKey } from '../../domain/pseudonym.js';
+import { registerCaseModels } from '../../store/cases.js';
+import { ensureSubject } from '../../store/subjects.js';
+import { lifeEvent } from '../../workflows/life-event.js';
+import { lifeEventWorkflowId, SearchAttributes, TASK_QUEUE, type LifeEventInput } from '../../workflows/contracts.js';
+
+export interface IngestDeps {
+  store: Connection;
+  temporal: Client;
+  subjectKeySecret: string;
+  taskQueue?: string;
+  /** Today's date (YYYY-MM-DD) in the city's zone; events may not be dated later. */
+  today: () => string;
+}
+
+export interface IngestResult {
+  caseId: string;
+  /** accepted: a new case; duplicate: this delivery, or the same event from another registry, was seen before. */
+  status: 'accepted' | 'duplicate';
+  subjectKey: string;
+}
+
+export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<IngestResult> {
+  const event = validateEvent(body, deps.today());
+  const { LifeEvent, EventDelivery } = registerCaseModels(deps.store);
+
+  const keyOf = (kind: 'person' | 'enterprise', id: string) => subjectKey(kind, id, deps.subjectKeySecret);
+  const subjects = [{ kind: event.subject.kind, id: event.subject.id }, ...event.related];
+  for (const subject of subjects) {
+    // _id is the subject key: FerretDB serves only _id lookups from an index.
+    const idField = subject.kind === 'person' ? 'idNumber' : 'creditCode';
+    await ensureSubject(deps.store, {
+      subjectKey: keyOf(subject.kind, subject.id),
+      kind: subject.kind,
+      [idField]: subject.id,
+    });
+  }
+  const subject = keyOf(event.subject.kind, event.subject.id);
+  const payload: Record<string, unknown> = { ...event.payload };
+  for (const related of event.related) {
+    // payload.guardianIds[0] → guardianKeys, payload.spouseId → spouseKeys, payload.employerCreditCode → employerKeys
+    const field = `${related.field
+      .replace(/^payload\./, '')
+      .replace(/\[\d+\]$/, '')
+      .replace(/(Ids|Id|CreditCode)$/, '')}Keys`;
+    payload[field] = [...((payload[field] as string[] | undefined) ?? []), keyOf(related.kind, related.id)];
+  }
+
+  const naturalKey = `${event.type}:${subject}:${event.occurredOn}`;
+  const caseId = lifeEventWorkflowId(event.sourceEventId);
+  const record = await LifeEvent.findOneAndUpdate(
+    { _id: naturalKey },
+    {
+      $setOnInsert: {
+        naturalKey,
+        caseId,
+        type: event.type,
+        subjectKey: subject,
+        subjectKind: event.subject.kind,
+        eventDate: event.occurredOn,
+        payload,
+        firstSourceEventId: event.sourceEventId,
+        source: event.source,
+        receivedAt: new Date(),
+      },
+    },
+    { upsert: true, returnDocument: 'after' },
+  ).lean();
+  const delivery = await EventDelivery.updateOne(
+    { _id: event.sourceEventId },
+    {
+      $setOnInsert: {
+        sourceEventId: event.sourceEventId,
+        source: event.source,
+        caseId: record!.caseId,
+        receivedAt: new Date(),
+      },
+    },
+    { upsert: true },
+  );
+
+  const input: LifeEventInput = {
+    caseId: record!.caseId,
+    eventType: event.type,
+    subjectKey: subject,
+    subjectKind: event.subject.kind,
+    eventDate: event.occurredOn,
+  };
+  let started = false;
+  try {
+    await deps.temporal.workflow.start(lifeEvent, {
+      workflowId: record!.caseId,
+      taskQueue: deps.taskQueue ?? TASK_QUEUE,
+      args: [input],
+      // A re-delivery after the case finished must not start it again: one event, one case run.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SearchAttributes.subjectKey, value: subject },
+        { key: SearchAttributes.eventType, value: event.type },
+        { key: SearchAttributes.caseStatus, value: 'started' },
+      ],
+    });
+    started = true;
+  } catch (error) {
+    // A second start of the same case is success, not an error (DESIGN.md, workflow rules).
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  const firstDelivery = delivery.upsertedCount === 1 && record!.caseId === caseId;
+  return { caseId: record!.caseId, status: started || firstDelivery ? 'accepted' : 'duplicate', subjectKey: subject };
+}

@@ -1,0 +1,68 @@
+/**
+ * The programme's indicators as the seed documents name them (德州市“无证明城市”实施方案 督查评估;
+ * DB 3711/T 143—2023 8.4 “免申即享”主动办), with what each counts, in both languages.
+ */
+import type { Text } from '../../domain/sources.js';
+
+export type IndicatorKey =
+  | 'proactiveGrants'
+  | 'takeUp'
+  | 'undeterminedRate'
+  | 'eventToGrantLatency'
+  | 'dataSharingSatisfaction'
+  | 'certificateSubstitution';
+
+/** Why an undetermined decision stayed open, for one missing fact. */
+export type CauseReason = 'source-failed' | 'no-record' | 'no-value' | 'other';
+
+export const INDICATORS: Record<IndicatorKey, { label: Text; definition: Text }> = {
+  proactiveGrants: {
+    label: { zh: '“免申即享”主动兑现', en: 'Proactive grants (apply-free)' },
+    definition: {
+      zh: '期间内记录的兑现笔数与金额（含其后撤销的），按政策、部门和月份',
+      en: 'Grants recorded in the period (including any later revoked), count and amount, by policy, department and month',
+    },
+  },
+  takeUp: {
+    label: { zh: '应享尽享率', en: 'Take-up rate' },
+    definition: {
+      zh: '期间内判定符合条件的（对象、政策、期次）中已兑现的比例',
+      en: 'Share of the subject-policy-periods decided eligible in the period that were granted',
+    },
+  },
+  undeterminedRate: {
+    label: { zh: '待定率及原因', en: 'Undetermined rate and causes' },
+    definition: {
+      zh: '期间内因数据缺失或数据源调用失败无法判定的决定占全部决定的比例；原因按数据源与数据项统计',
+      en: 'Share of the period’s decisions left undetermined because data was missing or a source failed; causes by source and fact',
+    },
+  },
+  eventToGrantLatency: {
+    label: { zh: '事件到兑现时长', en: 'Event-to-grant latency' },
+    definition: {
+      zh: '生活事件受理至兑现记录的时长（期间内兑现且有案件的），P50/P90/P99',
+      en: 'Time from a life event’s receipt to its grant (grants in the period that came from a case), p50/p90/p99',
+    },
+  },
+  dataSharingSatisfaction: {
+    label: { zh: '数据共享需求满足率', en: 'Data-sharing demand satisfaction rate' },
+    definition: {
+      zh: '数据源作出答复（有记录或确认无记录）的调用占全部调用的比例，按数据源与提供部门',
+      en: 'Share of data pulls the source answered (a record, or a definite “no record”) among all pulls requested, by source and providing department',
+    },
+  },
+  certificateSubstitution: {
+    label: { zh: '电子证照证明替代率', en: 'Certificate substitution rate' },
+    definition: {
+      zh: '未要求群众提交任何证明材料作出的决定占全部决定的比例',
+      en: 'Share of decisions made without any document from the citizen',
+    },
+  },
+};
+
+export const REASON_LABELS: Record<CauseReason, Text> = {
+  'source-failed': { zh: '数据源调用失败', en: 'source failed' },
+  'no-record': { zh: '数据源无此对象记录', en: 'no record at the source' },
+  'no-value': { zh: '记录中缺少该数据项', en: 'no value in the record' },
+  other: { zh: '其他', en: 'other' },
+};

@@ -1,0 +1,462 @@
+/**
+ * Objections (异议) for the API, the CLI and the console: filing (a citizen about their own
+ * decisions; an officer or supervisor on a citizen's behalf), reading (citizens their own; staff
+ * all, values masked), the owning department's correction and a supervisor's re-check or
+ * rejection — each of which signals the objection workflow that re-evaluates and settles.
+ * Corrections are recorded by a supervisor acting for the department that owns the fact: the
+ * supervisor handles objections (DESIGN.md) and is not the officer who wrote the policy's rules.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import type { PolicySource } from '../../rules/policy-source.js';
+import { findFact, type Text } from '../../domain/sources.js';
+import { checkFactValue, correctSharedFact } from '../../store/corrections.js';
+import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
+import {
+  addObjectionStep,
+  registerObjectionModel,
+  type ObjectionKind,
+  type ObjectionRecord,
+} from '../../store/objections.js';
+import { ROLE_ZH, type Role, type User } from '../../store/users.js';
+import type { objection } from '../../workflows/objection.js';
+import {
+  OBJECTION_WORKFLOW_TYPE,
+  objectionCorrectedSignal,
+  objectionResolvedSignal,
+  objectionWorkflowId,
+  SearchAttributes,
+  type ObjectionInput,
+} from '../../workflows/contracts.js';
+import { ApiRefusal } from '../../api/auth.js';
+import { subjectOfInput } from '../cases/service.js';
+import { objectionView, type ObjectionView } from './view.js';
+import { buildIndexes } from '../../store/indexes.js';
+
+export type { ObjectionView } from './view.js';
+
+export interface ObjectionServiceDeps {
+  store: Connection;
+  temporal: Client;
+  taskQueue: string;
+  subjectKeySecret: string;
+  /** Where the objected decision's pinned policy is read (its title and declared facts). */
+  policies: PolicySource;
+}
+
+export interface FileObjectionBody {
+  caseId?: string;
+  policyId?: string;
+  subject?: string;
+  kind?: ObjectionKind;
+  fact?: string;
+  claimedValue?: unknown;
+  statement?: string;
+}
+
+const FILERS: readonly Role[] = ['citizen', 'officer', 'supervisor'];
+const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
+const refuse = (actor: User, allowed: string, allowedZh: string, what: string, whatZh: string) =>
+  new ApiRefusal(
+    403,
+    'FORBIDDEN_ROLE',
+    `only ${allowed} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
+    `只有${allowedZh}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
+  );
+const bad = (field: string, message: string, messageZh: string) =>
+  new ApiRefusal(400, 'BAD_REQUEST', message, messageZh, field);
+const notFound = (id: string) =>
+  new ApiRefusal(404, 'OBJECTION_NOT_FOUND', `no objection ${id}`, `没有异议 ${id}`, 'id');
+
+/** The objection service behind /objections, `applyfree objection` and the console. */
+export function createObjectionService(deps: ObjectionServiceDeps) {
+  const Objection = registerObjectionModel(deps.store);
+  const { Decision } = registerDecisionModels(deps.store);
+  let indexes: Promise<unknown> | undefined;
+  const ensureIndexes = () => (indexes ??= buildIndexes(Objection).catch(() => (indexes = undefined)));
+
+  function requireStaffOrCitizen(actor: User, what: string, whatZh: string): void {
+    if (!FILERS.includes(actor.role))
+      throw refuse(
+        actor,
+        'the citizen concerned, an officer or a supervisor',
+        '本人、政策经办人或督查人员',
+        what,
+        whatZh,
+      );
+  }
+  function requireSupervisor(actor: User, what: string, whatZh: string): void {
+    if (actor.role !== 'supervisor') {
+      throw refuse(
+        actor,
+        'a supervisor (acting for the department that owns the data)',
+        '督查人员（代数据所属部门）',
+        what,
+        whatZh,
+      );
+    }
+  }
+
+  /** The objection this person may read: a citizen another's gets a 404 that says nothing more. */
+  async function readable(actor: User, id: string): Promise<ObjectionRecord> {
+    requireStaffOrCitizen(actor, 'read objections', '查阅异议');
+    const record = await Objection.findOne({ _id: id }).lean();
+    if (!record || (actor.role === 'citizen' && record.subjectKey !== actor.subjectKey)) throw notFound(id);
+    return record;
+  }
+
+  /** The decision in force for a case and policy: the latest re-evaluation, following the links. */
+  async function currentDecision(key: string): Promise<DecisionRecord | undefined> {
+    let decision = await Decision.findOne({ _id: key }).lean();
+    for (let hops = 0; decision && hops < 20; hops++) {
+      const next = (decision as DecisionRecord & { supersededBy?: string }).supersededBy;
+      if (!next) break;
+      decision = (await Decision.findOne({ _id: next }).lean()) ?? decision;
+      if (decision.key !== next) break;
+    }
+    return decision ?? undefined;
+  }
+
+  /** The title of the policy version the objected decision pinned. */
+  async function titleOf(record: ObjectionRecord): Promise<Text | undefined> {
+    const decision = await Decision.findOne({ _id: record.decisionKey }, { policy: 1 }).lean();
+    const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version) : undefined;
+    return policy?.title;
+  }
+
+  async function view(actor: User, record: ObjectionRecord): Promise<ObjectionView> {
+    return objectionView(deps.store, record, {
+      revealValues: actor.role === 'citizen',
+      policyTitle: await titleOf(record),
+    });
+  }
+
+  /** Starts the workflow, or signals it; a closed one (already resolved) is left as it is. */
+  async function signal(record: ObjectionRecord, which: 'corrected' | 'reevaluate' | 'reject'): Promise<void> {
+    const args: [ObjectionInput] = [
+      {
+        objectionId: record._id,
+        subjectKey: record.subjectKey,
+        caseId: record.caseId,
+        policyId: record.policyId,
+        policyTitle: (await titleOf(record)) ?? { zh: record.policyId, en: record.policyId },
+      },
+    ];
+    const options = {
+      workflowId: record.workflowId,
+      taskQueue: deps.taskQueue,
+      args,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: [
+        { key: SearchAttributes.subjectKey, value: record.subjectKey },
+        { key: SearchAttributes.policyIds, value: [record.policyId] },
+      ],
+    };
+    try {
+      if (which === 'corrected')
+        await deps.temporal.workflow.signalWithStart<typeof objection, []>(OBJECTION_WORKFLOW_TYPE, {
+          ...options,
+          signal: objectionCorrectedSignal,
+          signalArgs: [],
+        });
+      else
+        await deps.temporal.workflow.signalWithStart<typeof objection, ['reevaluate' | 'reject']>(
+          OBJECTION_WORKFLOW_TYPE,
+          { ...options, signal: objectionResolvedSignal, signalArgs: [which] },
+        );
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
+  return {
+    /** Files an objection about a decision (or a value behind it) and starts its workflow; 201 with the objection. */
+    async file(actor: User, body: FileObjectionBody): Promise<ObjectionView> {
+      requireStaffOrCitizen(actor, 'file an objection', '提出异议');
+      const kind = body.kind ?? 'decision';
+      if (kind !== 'decision' && kind !== 'data')
+        throw bad('kind', 'kind is decision or data', '异议类型须为 decision（判定）或 data（数据）');
+      const policyId = typeof body.policyId === 'string' ? body.policyId.trim() : '';
+      if (!policyId)
+        throw bad('policyId', 'name the policy (policyId) the decision was made under', '请填写政策编号（policyId）');
+      const statement = typeof body.statement === 'string' ? body.statement.trim() : '';
+      if (statement.length < 5 || statement.length > 2000)
+        throw bad('statement', 'state the objection in 5 to 2,000 characters', '请用5至2000字说明异议');
+
+      let subjectKey: string;
+      if (actor.role === 'citizen') {
+        if (body.subject && subjectOfInput(body.subject, deps.subjectKeySecret).key !== actor.subjectKey) {
+          throw new ApiRefusal(
+            403,
+            'FORBIDDEN_SUBJECT',
+            'a citizen files objections about their own decisions only',
+            '群众只能对本人的判定提出异议',
+            'subject',
+          );
+        }
+        subjectKey = actor.subjectKey!;
+      } else {
+        if (!body.subject?.trim())
+          throw bad('subject', 'give the resident ID of the citizen you file for', '请填写代为提出异议的群众身份证号');
+        subjectKey = subjectOfInput(body.subject, deps.subjectKeySecret).key;
+      }
+
+      let decision: DecisionRecord | undefined;
+      if (body.caseId) decision = await currentDecision(`${body.caseId}:decision:${policyId}`);
+      else {
+        const latest = (await Decision.find({ subjectKey, 'policy.id': policyId }).lean()).sort(
+          (a, b) => b.decidedAt.getTime() - a.decidedAt.getTime(),
+        )[0];
+        decision = latest ? await currentDecision(latest.key) : undefined;
+      }
+      if (!decision || decision.subjectKey !== subjectKey) {
+        throw new ApiRefusal(
+          404,
+          'DECISION_NOT_FOUND',
+          `no decision on ${policyId} for this subject${body.caseId ? ` in ${body.caseId}` : ''}`,
+          `没有找到该当事人关于 ${policyId} 的判定`,
+          body.caseId ? 'caseId' : 'policyId',
+        );
+      }
+      const policy = await deps.policies.version(decision.policy.id, decision.policy.version);
+      let fact: string | undefined;
+      if (kind === 'data') {
+        fact = typeof body.fact === 'string' ? body.fact : '';
+        if (!fact || !findFact(fact))
+          throw bad(
+            'fact',
+            'name the fact disputed, e.g. person.disabilityGrade',
+            '请填写有异议的数据项，如 person.disabilityGrade',
+          );
+        if (policy && !(fact in policy.facts))
+          throw bad('fact', `${policyId} does not read ${fact}`, `${policyId} 未使用数据项 ${fact}`);
+        if (body.claimedValue !== undefined) checkFactValue(fact, body.claimedValue, 'claimedValue');
+      }
+      const open = (await Objection.find({ decisionKey: decision.key }).lean()).find(
+        (o) => o.status !== 'resolved' && o.status !== 'rejected',
+      );
+      if (open)
+        throw new ApiRefusal(
+          409,
+          'OBJECTION_OPEN',
+          `objection ${open._id} about this decision is still open`,
+          `该判定已有未办结的异议 ${open._id}`,
+          'policyId',
+        );
+
+      await ensureIndexes();
+      const id = `obj-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+      const now = new Date();
+      const by = actor.role === 'citizen' ? actor.name : `${actor.name}（${ROLE_ZH[actor.role]}，代本人）`;
+      await Objection.create({
+        _id: id,
+        status: 'filed',
+        subjectKey,
+        policyId,
+        caseId: decision.caseId,
+        decisionKey: decision.key,
+        kind,
+        ...(fact ? { fact } : {}),
+        ...(body.claimedValue !== undefined ? { claimedValue: body.claimedValue } : {}),
+        statement,
+        filedBy: { name: actor.name, role: actor.role },
+        filedAt: now,
+        workflowId: objectionWorkflowId(id),
+        updatedAt: now,
+        steps: [
+          {
+            key: 'filed',
+            at: now,
+            kind: 'filed',
+            actor: actor.name,
+            summary: {
+              zh: `${by}提出异议：${statement}`,
+              en: `objection filed by ${actor.name} (${actor.role}): ${statement}`,
+            },
+          },
+        ],
+      });
+      const record = (await Objection.findOne({ _id: id }).lean())!;
+      const { workflowId } = record;
+      const args: [ObjectionInput] = [
+        {
+          objectionId: id,
+          subjectKey,
+          caseId: record.caseId,
+          policyId,
+          policyTitle: policy?.title ?? { zh: policyId, en: policyId },
+        },
+      ];
+      await deps.temporal.workflow
+        .start<typeof objection>(OBJECTION_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args,
+          typedSearchAttributes: [
+            { key: SearchAttributes.subjectKey, value: subjectKey },
+            { key: SearchAttributes.policyIds, value: [policyId] },
+          ],
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        });
+      return view(actor, record);
+    },
+
+    /** Objections, newest first: a citizen's own; every objection for staff, values masked. */
+    async list(
+      actor: User,
+      query: { status?: string; policy?: string } = {},
+    ): Promise<{ objections: ObjectionView[] }> {
+      requireStaffOrCitizen(actor, 'read objections', '查阅异议');
+      const filter: Record<string, unknown> = actor.role === 'citizen' ? { subjectKey: actor.subjectKey } : {};
+      if (query.status) filter.status = query.status;
+      if (query.policy) filter.policyId = query.policy;
+      const records = (await Objection.find(filter).lean())
+        .sort((a, b) => b.filedAt.getTime() - a.filedAt.getTime())
+        .slice(0, 200);
+      return { objections: await Promise.all(records.map((record) => view(actor, record))) };
+    },
+
+    async get(actor: User, id: string): Promise<ObjectionView> {
+      return view(actor, await readable(actor, id));
+    },
+
+    /**
+     * The owning department's correction (a supervisor records it for the department): checks
+     * the value, corrects the dp_* record with its audit, then signals the re-evaluation. A
+     * repeat with the same value answers the objection as it stands; another value is a 409.
+     */
+    async correct(
+      actor: User,
+      id: string,
+      body: { fact?: string; value?: unknown; reason?: string },
+    ): Promise<ObjectionView> {
+      requireSupervisor(actor, 'record a data correction', '登记数据更正');
+      const record = await readable(actor, id);
+      const fact = typeof body.fact === 'string' ? body.fact : record.fact;
+      if (!fact) throw bad('fact', 'name the fact corrected, e.g. person.disabilityGrade', '请填写更正的数据项');
+      if (record.fact && fact !== record.fact)
+        throw bad('fact', `the objection disputes ${record.fact}, not ${fact}`, `该异议针对的是 ${record.fact}`);
+      if (body.value === undefined) throw bad('value', 'give the corrected value', '请填写更正后的值');
+      const known = checkFactValue(fact, body.value);
+      const decision = await Decision.findOne({ _id: record.decisionKey }).lean();
+      const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version) : undefined;
+      if (policy && !(fact in policy.facts))
+        throw bad('fact', `${record.policyId} does not read ${fact}`, `${record.policyId} 未使用数据项 ${fact}`);
+      const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+      if (record.status === 'resolved' || record.status === 'rejected' || record.resolution) {
+        if (
+          record.correction?.fact === fact &&
+          JSON.stringify(record.correction.newValue) === JSON.stringify(body.value)
+        )
+          return view(actor, record);
+        throw new ApiRefusal(
+          409,
+          'OBJECTION_CLOSED',
+          `objection ${id} is ${record.status}${record.resolution ? ` (${record.resolution.action})` : ''}`,
+          `异议 ${id} 已${record.status === 'rejected' ? '不予支持' : '办结或已处理'}`,
+          'id',
+        );
+      }
+      if (record.status === 'filed')
+        await Objection.updateOne(
+          { _id: id, status: 'filed' },
+          { $set: { status: 'correcting', updatedAt: new Date() } },
+        );
+      let audit;
+      try {
+        audit = await correctSharedFact(deps.store, {
+          key: `${id}:correction`,
+          subjectKey: record.subjectKey,
+          fact,
+          value: body.value,
+          reason,
+          by: { name: actor.name, role: actor.role },
+        });
+      } catch (error) {
+        await Objection.updateOne(
+          { _id: id, status: 'correcting', correction: { $exists: false } },
+          { $set: { status: 'filed' } },
+        );
+        throw error;
+      }
+      const correction = {
+        fact,
+        source: audit.source,
+        department: audit.department,
+        ...(audit.oldValue === undefined ? {} : { oldValue: audit.oldValue }),
+        newValue: audit.newValue,
+        reason: audit.reason,
+        by: audit.by,
+        at: audit.at,
+      };
+      const shown = known.field.sensitivity === 'sensitive' ? '***' : JSON.stringify(audit.newValue);
+      const updated = (await addObjectionStep(
+        deps.store,
+        id,
+        {
+          key: 'corrected',
+          kind: 'corrected',
+          actor: `${actor.name}（代${audit.department}）`,
+          at: audit.at,
+          summary: {
+            zh: `${audit.department}更正${known.field.label.zh}为 ${shown}（理由：${audit.reason}）`,
+            en: `${known.source.department.en} corrected ${known.field.label.en} to ${shown}: ${audit.reason}`,
+          },
+        },
+        { status: 're-evaluating', correction },
+      ))!;
+      await signal(updated, 'corrected');
+      return view(actor, updated);
+    },
+
+    /** A supervisor re-checks the decision as the records stand, or rejects the objection with a reason. */
+    async resolve(actor: User, id: string, body: { action?: string; reason?: string }): Promise<ObjectionView> {
+      requireSupervisor(actor, 'resolve an objection', '处理异议');
+      const record = await readable(actor, id);
+      const action = body.action;
+      if (action !== 'reevaluate' && action !== 'reject')
+        throw bad(
+          'action',
+          'action is reevaluate or reject',
+          '处理方式须为 reevaluate（重新判定）或 reject（不予支持）',
+        );
+      const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+      if (reason.length < 5) throw bad('reason', 'state the reason (at least 5 characters)', '请说明理由（至少5个字）');
+      if (record.resolution?.action === action || (action === 'reevaluate' && record.correction))
+        return view(actor, record);
+      if (record.status !== 'filed')
+        throw new ApiRefusal(
+          409,
+          'OBJECTION_CLOSED',
+          `objection ${id} is ${record.status}`,
+          `异议 ${id} 已在处理或已办结`,
+          'id',
+        );
+      const resolution = { action, reason, by: { name: actor.name, role: actor.role }, at: new Date() } as const;
+      const updated = (await addObjectionStep(
+        deps.store,
+        id,
+        {
+          key: `resolution`,
+          kind: action === 'reject' ? 'rejection' : 're-check',
+          actor: actor.name,
+          summary:
+            action === 'reject'
+              ? { zh: `督查人员决定不予支持：${reason}`, en: `supervisor rejects the objection: ${reason}` }
+              : {
+                  zh: `督查人员要求按现有数据重新判定：${reason}`,
+                  en: `supervisor asks for a re-evaluation on the records as they stand: ${reason}`,
+                },
+        },
+        { resolution, ...(action === 'reevaluate' ? { status: 're-evaluating' as const } : {}) },
+      ))!;
+      await signal(updated, action);
+      return view(actor, updated);
+    },
+  };
+}
+
+export type ObjectionService = ReturnType<typeof createObjectionService>;

@@ -1,0 +1,589 @@
+/**
+ * The policy lifecycle officers and reviewers work through, shared by the API, the CLI
+ * and the console: draft → validate → test → submit → approve (four-eyes: not by whoever
+ * wrote or submitted it) → publish (immutable; effective from the date in the document;
+ * cases in flight keep the version they pinned) → retire. Every step is recorded with who,
+ * when and what changed. Each status move is one guarded update, so concurrent requests
+ * cannot both succeed, and nothing is half-written without transactions.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { crossCheckPolicies, type CrossCheckFinding } from '../../rules/cross-checks.js';
+import { PolicyValidationError, type ValidationIssue } from '../../rules/errors.js';
+import { diffPolicies, formatDiff } from '../../rules/policy-diff.js';
+import { canonicalJson, policyHash } from '../../rules/policy-hash.js';
+import { runPolicyTests, type PolicyTestReport } from '../../rules/policy-tests.js';
+import type { Policy } from '../../rules/types.js';
+import { validatePolicy } from '../../rules/validate.js';
+import {
+  policyVersionId,
+  registerPolicyModels,
+  type PolicyAction,
+  type PolicyRole,
+  type PolicyStatus,
+  type PolicyVersionRecord,
+} from '../../store/policy-versions.js';
+import { isPolicyRole, ROLE_ZH, type Role } from '../../store/users.js';
+import { Refusal } from '../../domain/refusal.js';
+
+/** Whoever acts; the lifecycle serves officers and reviewers and refuses every other role (FORBIDDEN_ROLE). */
+export interface Actor {
+  name: string;
+  role: Role;
+  /** A citizen's own subject key (store/users.ts); never used here. */
+  subjectKey?: string;
+}
+
+export type LifecycleErrorCode =
+  | 'FORBIDDEN_ROLE'
+  | 'FOUR_EYES'
+  | 'POLICY_NOT_FOUND'
+  | 'WRONG_STATUS'
+  | 'CHANGE_IN_PROGRESS'
+  | 'CHECKS_REQUIRED'
+  | 'POLICY_INVALID'
+  | 'CATALOG_CONFLICT';
+
+/** A refused lifecycle step: a stable code, the HTTP status it maps to, and a message in both languages. */
+export class PolicyLifecycleError extends Refusal {
+  declare readonly code: LifecycleErrorCode;
+  declare readonly issues?: readonly ValidationIssue[];
+  constructor(
+    code: LifecycleErrorCode,
+    status: number,
+    message: string,
+    messageZh: string,
+    field?: string,
+    issues?: readonly ValidationIssue[],
+  ) {
+    super(status, code, message, messageZh, field, issues);
+    this.name = 'PolicyLifecycleError';
+  }
+}
+
+/** A version as the API and CLI show it: the record with its document parsed. */
+export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'source'> {
+  document: Record<string, unknown>;
+}
+
+const STATUS_ZH: Record<PolicyStatus, string> = {
+  draft: '草稿',
+  submitted: '已提交',
+  approved: '已批准',
+  published: '已发布',
+  retired: '已停用',
+};
+
+const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
+
+function requireRole(actor: Actor, role: PolicyRole, what: string, whatZh: string): void {
+  if (actor.role !== role) {
+    throw new PolicyLifecycleError(
+      'FORBIDDEN_ROLE',
+      403,
+      `only ${article(role)} ${role} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
+      `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
+    );
+  }
+}
+
+/** Steps open to both policy roles (validate, test, publish) still refuse supervisors, inspectors and citizens. */
+function requirePolicyRole(actor: Actor, what: string, whatZh: string): void {
+  if (!isPolicyRole(actor.role)) {
+    throw new PolicyLifecycleError(
+      'FORBIDDEN_ROLE',
+      403,
+      `only an officer or a reviewer may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
+      `只有政策经办人或审核人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
+    );
+  }
+}
+
+const contentHash = (document: unknown) => createHash('sha256').update(canonicalJson(document)).digest('hex');
+
+function textOf(document: Record<string, unknown>, field: 'title'): { zh: string; en: string } {
+  const value = document[field] as { zh?: unknown; en?: unknown } | undefined;
+  return { zh: typeof value?.zh === 'string' ? value.zh : '', en: typeof value?.en === 'string' ? value.en : '' };
+}
+
+function asDocument(input: unknown): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new PolicyLifecycleError(
+      'POLICY_INVALID',
+      422,
+      'a policy document must be a JSON object',
+      '政策文档须为 JSON 对象',
+      '(document)',
+    );
+  }
+  return structuredClone(input) as Record<string, unknown>;
+}
+
+/** Issues of a document (empty when valid). */
+export function issuesOf(document: unknown): ValidationIssue[] {
+  try {
+    validatePolicy(document);
+    return [];
+  } catch (error) {
+    if (error instanceof PolicyValidationError) return [...error.issues];
+    throw error;
+  }
+}
+
+export function createPolicyLifecycle(store: Connection, options: { now?: () => Date } = {}) {
+  const { PolicyVersion, PolicyHistory } = registerPolicyModels(store);
+  const now = options.now ?? (() => new Date());
+
+  async function record(
+    policyId: string,
+    version: number,
+    action: PolicyAction,
+    actor: Actor | 'system',
+    changes: string[] = [],
+    note?: string,
+  ): Promise<void> {
+    await PolicyHistory.create({
+      key: `${policyVersionId(policyId, version)}#${randomUUID()}`,
+      policyId,
+      version,
+      action,
+      actor: actor === 'system' ? 'system' : actor.name,
+      role: actor === 'system' ? 'system' : actor.role,
+      at: now(),
+      changes,
+      ...(note ? { note } : {}),
+    });
+  }
+
+  async function load(policyId: string, version: number): Promise<PolicyVersionRecord> {
+    const found = await PolicyVersion.findById(policyVersionId(policyId, version)).lean();
+    if (!found)
+      throw new PolicyLifecycleError(
+        'POLICY_NOT_FOUND',
+        404,
+        `no version ${version} of policy ${policyId}`,
+        `政策 ${policyId} 没有第 ${version} 版`,
+      );
+    return found;
+  }
+
+  /** Moves a version from one status to another, or explains why it cannot. */
+  async function move(
+    current: PolicyVersionRecord,
+    to: PolicyStatus,
+    set: Partial<PolicyVersionRecord>,
+  ): Promise<PolicyVersionRecord> {
+    const moved = await PolicyVersion.findOneAndUpdate(
+      { _id: current._id, status: current.status, hash: current.hash },
+      { $set: { status: to, ...set } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!moved) {
+      const latest = await load(current.policyId, current.version);
+      throw wrongStatus(latest, `move to ${to}`, `变更为${STATUS_ZH[to]}`);
+    }
+    return moved;
+  }
+
+  function wrongStatus(record: PolicyVersionRecord, what: string, whatZh: string): PolicyLifecycleError {
+    return new PolicyLifecycleError(
+      'WRONG_STATUS',
+      409,
+      `${record.policyId} v${record.version} is ${record.status}: cannot ${what}`,
+      `${record.policyId} 第 ${record.version} 版当前为${STATUS_ZH[record.status]}，不能${whatZh}`,
+      'status',
+    );
+  }
+
+  /** Cross-policy findings about a valid candidate, against the valid published versions. */
+  async function crossChecksOf(candidate: Policy): Promise<CrossCheckFinding[]> {
+    const published = await PolicyVersion.find({ status: 'published' }, { source: 1 }).lean();
+    const policies = published
+      .map((record) => JSON.parse(record.source) as unknown)
+      .filter((document) => issuesOf(document).length === 0) as Policy[];
+    return crossCheckPolicies(policies, candidate);
+  }
+
+  function view(record: PolicyVersionRecord): PolicyVersionView {
+    const { _id: _omit, source, ...rest } = record;
+    return { ...rest, document: JSON.parse(source) as Record<string, unknown> };
+  }
+
+  function requireStatus(record: PolicyVersionRecord, status: PolicyStatus, what: string, whatZh: string): void {
+    if (record.status !== status) throw wrongStatus(record, what, whatZh);
+  }
+
+  return {
+    /** Starts a new version of a policy (or a new policy) from a document; invalid drafts are kept, with their issues. */
+    async createDraft(actor: Actor, input: unknown): Promise<PolicyVersionView> {
+      requireRole(actor, 'officer', 'write policy drafts', '起草政策');
+      const document = asDocument(input);
+      const policyId = document.id;
+      if (typeof policyId !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(policyId)) {
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          'id must be kebab-case, e.g. "childcare-subsidy"',
+          'id 须为短横线连接的小写英文，例如 "childcare-subsidy"',
+          'id',
+        );
+      }
+      const versions = await PolicyVersion.find({ policyId }, { version: 1, status: 1 }).lean();
+      const open = versions.find((v) => v.status === 'draft' || v.status === 'submitted' || v.status === 'approved');
+      if (open) {
+        throw new PolicyLifecycleError(
+          'CHANGE_IN_PROGRESS',
+          409,
+          `${policyId} v${open.version} is already ${open.status}: finish or withdraw it first`,
+          `${policyId} 第 ${open.version} 版已在办理中（${STATUS_ZH[open.status]}），请先完成`,
+          'id',
+        );
+      }
+      const version = Math.max(0, ...versions.map((v) => v.version)) + 1;
+      document.version = version;
+      const at = now();
+      const created = await PolicyVersion.create({
+        _id: policyVersionId(policyId, version),
+        policyId,
+        version,
+        status: 'draft',
+        source: JSON.stringify(document, null, 2),
+        hash: contentHash(document),
+        title: textOf(document, 'title'),
+        origin: 'officer',
+        createdBy: actor.name,
+        createdAt: at,
+        updatedBy: actor.name,
+        updatedAt: at,
+      });
+      const previous = versions.length > 0 ? await load(policyId, version - 1) : undefined;
+      const changes = previous ? formatDiff(diffPolicies(JSON.parse(previous.source), document)) : [];
+      await record(policyId, version, 'created', actor, changes);
+      return view(created.toObject());
+    },
+
+    /** Replaces a draft's document; checks run before the edit no longer count. */
+    async updateDraft(actor: Actor, policyId: string, version: number, input: unknown): Promise<PolicyVersionView> {
+      requireRole(actor, 'officer', 'edit policy drafts', '修改政策草稿');
+      const current = await load(policyId, version);
+      requireStatus(current, 'draft', 'edit it (only drafts can be edited)', '修改（只有草稿可以修改）');
+      const document = asDocument(input);
+      if (document.id !== policyId)
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          `id must stay "${policyId}"`,
+          `id 须保持为 "${policyId}"`,
+          'id',
+        );
+      document.version = version;
+      const changes = formatDiff(diffPolicies(JSON.parse(current.source), document));
+      const updated = await PolicyVersion.findOneAndUpdate(
+        { _id: current._id, status: 'draft', hash: current.hash },
+        {
+          $set: {
+            source: JSON.stringify(document, null, 2),
+            hash: contentHash(document),
+            title: textOf(document, 'title'),
+            updatedBy: actor.name,
+            updatedAt: now(),
+          },
+          $unset: { validation: 1, tests: 1, simulation: 1 },
+        },
+        { returnDocument: 'after' },
+      ).lean();
+      if (!updated)
+        throw wrongStatus(
+          await load(policyId, version),
+          'edit it: it changed meanwhile, reload and retry',
+          '修改：其间已被更改，请刷新后重试',
+        );
+      if (changes.length > 0) await record(policyId, version, 'edited', actor, changes);
+      return view(updated);
+    },
+
+    /** Validates the current document and remembers the result for its content. */
+    async validate(
+      actor: Actor,
+      policyId: string,
+      version: number,
+    ): Promise<{ valid: boolean; issues: ValidationIssue[]; warnings: CrossCheckFinding[] }> {
+      requirePolicyRole(actor, 'validate policies', '校验政策');
+      const current = await load(policyId, version);
+      const issues = issuesOf(JSON.parse(current.source));
+      // Checks against the published set (rules/cross-checks.ts): errors fail validation at their paths, warnings come back alongside.
+      const findings = issues.length === 0 ? await crossChecksOf(JSON.parse(current.source) as Policy) : [];
+      issues.push(
+        ...findings
+          .filter((f) => f.severity === 'error')
+          .map((f) => ({ path: f.path, message: f.message, messageZh: f.messageZh })),
+      );
+      const warnings = findings.filter((f) => f.severity === 'warning');
+      const detail =
+        issues.length === 0
+          ? 'valid'
+          : `${issues.length} issue(s): ${issues
+              .slice(0, 3)
+              .map((i) => `${i.path}: ${i.message}`)
+              .join('; ')}`;
+      await PolicyVersion.updateOne(
+        { _id: current._id, hash: current.hash },
+        { $set: { validation: { hash: current.hash, at: now(), passed: issues.length === 0, detail } } },
+      );
+      await record(policyId, version, 'validated', actor, [detail]);
+      return { valid: issues.length === 0, issues, warnings };
+    },
+
+    /** Runs the version's test cases and remembers the result for its content. */
+    async test(actor: Actor, policyId: string, version: number): Promise<PolicyTestReport> {
+      requirePolicyRole(actor, 'test policies', '测试政策');
+      const current = await load(policyId, version);
+      const document = JSON.parse(current.source) as unknown;
+      const issues = issuesOf(document);
+      if (issues.length > 0) {
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          `fix the ${issues.length} validation issue(s) before running tests`,
+          `请先修正 ${issues.length} 个校验问题再运行测试`,
+          issues[0].path,
+          issues,
+        );
+      }
+      const report = await runPolicyTests(document as Policy);
+      const passed = report.failed === 0 && report.passed > 0;
+      const detail = `${report.passed} passed, ${report.failed} failed`;
+      await PolicyVersion.updateOne(
+        { _id: current._id, hash: current.hash },
+        { $set: { tests: { hash: current.hash, at: now(), passed, detail } } },
+      );
+      await record(policyId, version, 'tested', actor, [detail]);
+      return report;
+    },
+
+    /** Hands a draft to review: it must be valid, pass its own tests and have been simulated, as it is now. */
+    async submit(actor: Actor, policyId: string, version: number, note?: string): Promise<PolicyVersionView> {
+      requireRole(actor, 'officer', 'submit policies for review', '提交政策审核');
+      const current = await load(policyId, version);
+      requireStatus(current, 'draft', 'submit it (only drafts can be submitted)', '提交（只有草稿可以提交）');
+      const stale = (check?: { hash: string; passed: boolean }) =>
+        !check || check.hash !== current.hash || !check.passed;
+      const checks = [
+        { lacking: stale(current.validation), en: 'a passing validation', zh: '校验通过' },
+        { lacking: stale(current.tests), en: 'passing tests', zh: '全部测试通过' },
+        { lacking: stale(current.simulation), en: 'a finished impact simulation', zh: '完成影响模拟' },
+      ].filter((check) => check.lacking);
+      if (checks.length > 0) {
+        const en = checks.map((check) => check.en);
+        throw new PolicyLifecycleError(
+          'CHECKS_REQUIRED',
+          409,
+          `submit needs ${en.join(' and ')} on the current content: run validate, test and simulate first`,
+          `提交前须对当前内容${checks.map((check) => check.zh).join('、')}`,
+          'status',
+        );
+      }
+      const moved = await move(current, 'submitted', { submittedBy: actor.name, submittedAt: now() });
+      await record(policyId, version, 'submitted', actor, ['draft → submitted'], note);
+      return view(moved);
+    },
+
+    /** A second person approves: never the officer who wrote, last edited or submitted it. */
+    async approve(actor: Actor, policyId: string, version: number, note?: string): Promise<PolicyVersionView> {
+      requireRole(actor, 'reviewer', 'approve policies', '批准政策');
+      const current = await load(policyId, version);
+      requireStatus(
+        current,
+        'submitted',
+        'approve it (only submitted versions can be approved)',
+        '批准（只有已提交的版本可以批准）',
+      );
+      if ([current.createdBy, current.updatedBy, current.submittedBy].includes(actor.name)) {
+        throw new PolicyLifecycleError(
+          'FOUR_EYES',
+          403,
+          `${actor.name} wrote or submitted ${policyId} v${version}; another person must approve it`,
+          `${actor.name} 起草或提交了该版本，须由他人批准（双人复核）`,
+          'approvedBy',
+        );
+      }
+      const moved = await move(current, 'approved', { approvedBy: actor.name, approvedAt: now() });
+      await record(policyId, version, 'approved', actor, ['submitted → approved'], note);
+      return view(moved);
+    },
+
+    /** Sends a submitted version back to draft, with the reason. */
+    async reject(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
+      requireRole(actor, 'reviewer', 'reject policies', '退回政策');
+      if (!note?.trim())
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          'say why the version is sent back',
+          '请说明退回理由',
+          'note',
+        );
+      const current = await load(policyId, version);
+      requireStatus(
+        current,
+        'submitted',
+        'send it back (only submitted versions can be)',
+        '退回（只有已提交的版本可以退回）',
+      );
+      const moved = await move(current, 'draft', { submittedBy: undefined, submittedAt: undefined });
+      await record(policyId, version, 'rejected', actor, ['submitted → draft'], note);
+      return view(moved);
+    },
+
+    /** Publishes an approved version: immutable from now on; in force from its effective date. */
+    async publish(actor: Actor, policyId: string, version: number): Promise<PolicyVersionView> {
+      requirePolicyRole(actor, 'publish policies', '发布政策');
+      const current = await load(policyId, version);
+      requireStatus(
+        current,
+        'approved',
+        'publish it (only approved versions can be published)',
+        '发布（只有已批准的版本可以发布）',
+      );
+      const policy = validatePolicy(JSON.parse(current.source));
+      if (policyHash(policy) !== current.hash)
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          'the stored document does not match its hash',
+          '存储的文档与其摘要不符',
+          'hash',
+        );
+      const moved = await move(current, 'published', { publishedBy: actor.name, publishedAt: now() });
+      await record(policyId, version, 'published', actor, [
+        `approved → published, in force from ${policy.effective.from}`,
+      ]);
+      return view(moved);
+    },
+
+    /** Takes a published version out of force for new cases; cases that pinned it keep it. */
+    async retire(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
+      requireRole(actor, 'reviewer', 'retire policies', '停用政策');
+      if (!note?.trim())
+        throw new PolicyLifecycleError(
+          'POLICY_INVALID',
+          422,
+          'say why the version is retired',
+          '请说明停用理由',
+          'note',
+        );
+      const current = await load(policyId, version);
+      requireStatus(
+        current,
+        'published',
+        'retire it (only published versions can be retired)',
+        '停用（只有已发布的版本可以停用）',
+      );
+      const moved = await move(current, 'retired', { retiredBy: actor.name, retiredAt: now() });
+      await record(policyId, version, 'retired', actor, ['published → retired'], note);
+      return view(moved);
+    },
+
+    async get(policyId: string, version: number): Promise<PolicyVersionView> {
+      return view(await load(policyId, version));
+    },
+
+    /** Every version, newest first per policy. */
+    async list(filter: { status?: PolicyStatus } = {}): Promise<PolicyVersionView[]> {
+      const records = await PolicyVersion.find(filter.status ? { status: filter.status } : {}).lean();
+      return records
+        .sort((a, b) => (a.policyId === b.policyId ? b.version - a.version : a.policyId < b.policyId ? -1 : 1))
+        .map(view);
+    },
+
+    async history(policyId: string): Promise<
+      Array<{
+        version: number;
+        action: PolicyAction;
+        actor: string;
+        role: string;
+        at: Date;
+        note?: string;
+        changes: string[];
+      }>
+    > {
+      const entries = await PolicyHistory.find({ policyId }).lean();
+      return entries
+        .sort((a, b) => a.at.getTime() - b.at.getTime())
+        .map(({ version, action, actor, role, at, note, changes }) => ({
+          version,
+          action,
+          actor,
+          role,
+          at,
+          ...(note ? { note } : {}),
+          changes,
+        }));
+    },
+
+    /** Readable lines of what changed from one version to another. */
+    async diff(policyId: string, from: number, to: number): Promise<string[]> {
+      const [before, after] = await Promise.all([load(policyId, from), load(policyId, to)]);
+      return formatDiff(diffPolicies(JSON.parse(before.source), JSON.parse(after.source)));
+    },
+
+    /**
+     * Records the shipped catalog as published versions (once; idempotent). A shipped file
+     * whose content differs from the version already published under its number is refused:
+     * published versions never change, a change is a new version.
+     */
+    async importCatalog(policies: readonly Policy[]): Promise<{ imported: number }> {
+      let imported = 0;
+      for (const policy of policies) {
+        const _id = policyVersionId(policy.id, policy.version);
+        const hash = policyHash(policy);
+        const at = now();
+        const result = await PolicyVersion.updateOne(
+          { _id },
+          {
+            $setOnInsert: {
+              _id,
+              policyId: policy.id,
+              version: policy.version,
+              status: 'published',
+              source: JSON.stringify(policy, null, 2),
+              hash,
+              title: policy.title,
+              origin: 'catalog',
+              createdBy: 'system',
+              createdAt: at,
+              updatedBy: 'system',
+              updatedAt: at,
+              publishedBy: 'system',
+              publishedAt: at,
+            },
+          },
+          { upsert: true },
+        ).catch(async (error: { code?: number }) => {
+          if (error.code === 11000) return { upsertedCount: 0 };
+          throw error;
+        });
+        if (result.upsertedCount === 1) {
+          imported++;
+          await record(policy.id, policy.version, 'imported', 'system', [
+            `shipped catalog rules/policies/${policy.id}/v${policy.version}.json`,
+          ]);
+          continue;
+        }
+        const existing = await load(policy.id, policy.version);
+        if (existing.hash !== hash) {
+          throw new PolicyLifecycleError(
+            'CATALOG_CONFLICT',
+            409,
+            `rules/policies/${policy.id}/v${policy.version}.json differs from the published ${policy.id} v${policy.version}: published versions never change; ship the change as v${policy.version + 1}`,
+            `rules/policies/${policy.id}/v${policy.version}.json 与已发布的同版本内容不同：已发布版本不可修改，请以第 ${policy.version + 1} 版发布`,
+            `${policy.id}@${policy.version}`,
+          );
+        }
+      }
+      return { imported };
+    },
+  };
+}
+
+export type PolicyLifecycle = ReturnType<typeof createPolicyLifecycle>;

@@ -1,0 +1,70 @@
+/**
+ * The sweep schedules (主动办 on a calendar): Temporal Schedules in the Asia/Shanghai zone that
+ * start workflows/scheduled-sweeps.ts — daily at 01:00 (those whose eligibility horizon is
+ * today) and on 1 January at 02:00 (every policy over the whole population: yearly renewals).
+ * Runs missed while the cluster was down are caught up within a week, one after another, each
+ * sweeping the day it stood for. Ensured on every worker start: created, or updated in place.
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { CITY_TIME_ZONE } from '../../domain/calendar.js';
+import type { ScheduledSweepsInput, SweepScheduleKind } from '../../workflows/contracts.js';
+import type * as workflows from '../../workflows/index.js';
+
+/** A workflow type the worker bundle exports, checked by name. */
+type WorkflowName = keyof typeof workflows;
+
+/** Runs missed while Temporal or every worker was down are started late, within this window. */
+export const CATCH_UP_WINDOW = '7 days';
+
+const CALENDARS: Record<SweepScheduleKind, ScheduleOptions['spec']['calendars']> = {
+  daily: [{ hour: 1, minute: 0, comment: '每日到期筛查 daily milestone sweep' }],
+  yearly: [{ month: 'JANUARY', dayOfMonth: 1, hour: 2, minute: 0, comment: '年度全量筛查 yearly renewal sweep' }],
+};
+
+/** The schedule ID of a kind; `prefix` keeps test deployments apart. */
+export function sweepScheduleId(kind: SweepScheduleKind, prefix = 'applyfree'): string {
+  return `${prefix}-${kind}-sweeps`;
+}
+
+function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
+  const args: [ScheduledSweepsInput] = [{ kind }];
+  return {
+    scheduleId: sweepScheduleId(kind, prefix),
+    spec: { calendars: CALENDARS[kind], timezone: CITY_TIME_ZONE },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'scheduledSweeps' satisfies WorkflowName,
+      workflowId: `scheduled-sweeps-${kind}`,
+      taskQueue,
+      args,
+    },
+    policies: { catchupWindow: CATCH_UP_WINDOW, overlap: ScheduleOverlapPolicy.BUFFER_ALL, pauseOnFailure: false },
+    memo: {
+      purpose:
+        kind === 'daily'
+          ? 'daily milestone sweep (eligibility horizon)'
+          : 'yearly renewal sweep of every policy in force',
+    },
+  } satisfies ScheduleOptions;
+}
+
+/** Creates both schedules, or brings existing ones up to date (task queue, calendar, policies). Returns their IDs. */
+export async function ensureSweepSchedules(
+  client: Client,
+  settings: { taskQueue: string; prefix?: string },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const kind of ['daily', 'yearly'] as const) {
+    const wanted = options(kind, settings.taskQueue, settings.prefix ?? 'applyfree');
+    try {
+      await client.schedule.create(wanted);
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule
+        .getHandle(wanted.scheduleId)
+        .update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
+    }
+    ids.push(wanted.scheduleId);
+  }
+  return ids;
+}

@@ -14,6 +14,13 @@ describe('configuration from the environment', () => {
     expect(config.demo).toEqual({ enabled: true, residents: 10_000, enterprises: 1_000, eventsPerSecond: 20 });
   });
 
+  it('reads CI as a CI service sets it, and CI=false or CI=0 as not CI', () => {
+    for (const value of ['true', '1', 'woodpecker', 'TRUE']) expect(loadConfig({ CI: value }).ci, value).toBe(true);
+    for (const value of ['false', '0', 'no', 'off', '', 'False'])
+      expect(loadConfig({ CI: value }).ci, value).toBe(false);
+    expect(loadConfig({}).ci).toBe(false);
+  });
+
   it('sizes the demo city and keeps deployments on shared servers apart', () => {
     const config = loadConfig({
       APPLYFREE_DEMO: 'off',

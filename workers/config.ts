@@ -110,6 +110,14 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
   throw new ConfigError(name, `expected on or off, got "${value}"`);
 }
 
+/**
+ * CI services set CI to "true", "1" or their own name; "false", "0", "no", "off" or empty mean
+ * not CI (a developer's `CI=false` must not switch a terminal to plain progress lines).
+ */
+function isCi(value: string | undefined): boolean {
+  return value !== undefined && !/^(|false|0|no|off)$/i.test(value.trim());
+}
+
 function parseName(name: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(value))
@@ -173,7 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
         10_000,
       ),
     },
-    ci: Boolean(optional(env, 'CI')),
+    ci: isCi(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],
   };
 }

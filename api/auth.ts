@@ -24,7 +24,6 @@ const list = (roles: readonly Role[]) => roles.map((role) => `${article(role)} $
 /** The 403 for a role that may not do something: who may, and what this person is. */
 export function forbiddenRole(actor: User, allowed: readonly Role[], what: string, whatZh: string): ApiRefusal {
   return new ApiRefusal(
-    403,
     'FORBIDDEN_ROLE',
     `only ${list(allowed)} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
     `只有${allowed.map((role) => ROLE_ZH[role]).join('或')}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
@@ -44,7 +43,6 @@ export function actorResolver(
     const actor = token ? await authenticate(token) : undefined;
     if (!actor) {
       throw new ApiRefusal(
-        401,
         'UNAUTHENTICATED',
         token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
         token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',

@@ -105,7 +105,7 @@ export async function explainRoutes(
   const asOfOf = (asOf: string | undefined, policy?: Policy): string => {
     const date = asOf ?? (policy ? defaultAsOf(policy, today()) : today());
     if (!isIsoDate(date))
-      throw new ExplainApiError(400, 'BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
+      throw new ExplainApiError('BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
     return date;
   };
 
@@ -116,7 +116,6 @@ export async function explainRoutes(
     if (issues.length > 0) {
       throw new PolicyLifecycleError(
         'POLICY_INVALID',
-        422,
         `${id} v${version} has ${issues.length} validation issue(s): fix them before explaining`,
         `${id} 第 ${version} 版有 ${issues.length} 个校验问题，请先修正`,
         issues[0].path,
@@ -134,7 +133,6 @@ export async function explainRoutes(
     const found = published.filter((policy) => isInForce(policy, asOf)).sort((a, b) => b.version - a.version)[0];
     if (!found)
       throw new ExplainApiError(
-        404,
         'NO_VERSION_IN_FORCE',
         `no published version of ${id} is in force on ${asOf}`,
         `${id} 在 ${asOf} 没有生效的已发布版本`,
@@ -262,7 +260,6 @@ export async function explainRoutes(
       if (issues.length > 0) {
         const [first] = issues;
         throw new ExplainApiError(
-          400,
           'INVALID_FACTS',
           first.message,
           first.messageZh,
@@ -281,7 +278,6 @@ function fetchRefusal(error: unknown, kind: Policy['subject']): Error {
   if (error.type === ErrorType.UnknownSubject) {
     const what = kind === 'person' ? ['resident', '居民'] : ['enterprise', '企业'];
     return new ExplainApiError(
-      404,
       'SUBJECT_NOT_FOUND',
       `no ${what[0]} with this ID is registered`,
       `未登记该${what[1]}`,
@@ -290,7 +286,6 @@ function fetchRefusal(error: unknown, kind: Policy['subject']): Error {
   }
   if (error.type === ErrorType.AccessRecordWriteFailed) {
     return new ExplainApiError(
-      503,
       'ACCESS_RECORD_FAILED',
       'the access record could not be written, so no data was read',
       '无法写入数据使用记录，未读取数据',
@@ -298,9 +293,8 @@ function fetchRefusal(error: unknown, kind: Policy['subject']): Error {
     );
   }
   return new ExplainApiError(
-    422,
-    error.type ?? 'FACTS_UNAVAILABLE',
-    error.message,
+    'FACTS_UNAVAILABLE',
+    `${error.type ? `${error.type}: ` : ''}${error.message}`,
     `无法读取该对象的数据：${error.message}`,
   );
 }

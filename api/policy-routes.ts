@@ -10,7 +10,7 @@ import type { SimulationRunner } from '../services/policies/simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorResolver as requireActor, ApiRefusal, bearerToken, type Authenticate } from './auth.js';
+import { actorResolver as requireActor, bearerToken, type Authenticate } from './auth.js';
 import { POLICY_ROLES, type Role } from '../store/users.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
@@ -282,6 +282,3 @@ export function actorResolver(authenticate: Authenticate): (request: FastifyRequ
     whatZh: '起草、审核或运行政策',
   });
 }
-
-/** The API layer's own refusals (401, 403); the same class as auth.ts's ApiRefusal. */
-export { ApiRefusal as PolicyApiError };

@@ -13,8 +13,7 @@ export class EventValidationError extends Refusal {
   declare readonly code: 'INVALID_EVENT';
   declare readonly field: string;
   constructor(field: string, message: string, messageZh: string) {
-    super(400, 'INVALID_EVENT', `${field}: ${message}`, messageZh, field);
-    this.name = 'EventValidationError';
+    super('INVALID_EVENT', `${field}: ${message}`, messageZh, field);
   }
 }
 

@@ -20,8 +20,7 @@ export class IdentityError extends Refusal {
     messageZh: string,
     field: string,
   ) {
-    super(400, code, message, messageZh, field);
-    this.name = 'IdentityError';
+    super(code, message, messageZh, field);
   }
 }
 

@@ -1,18 +1,93 @@
 /**
- * A refused request, as every route group answers it: HTTP status, a stable code, the message
- * in English and Chinese, the field at fault and, for documents, each issue with its path.
- * Each service names its own subclass, narrowing `code` to the codes it answers, so callers
- * and tests can tell what refused them; the API's error handler answers every subclass alike.
+ * A refused request, as every layer raises it: a stable code from one registry, the message in
+ * English and Chinese, the field at fault and, for documents, each issue with its path. No
+ * transport here: each code has a kind (invalid, forbidden, not found…), and only the HTTP
+ * adapter (api/errors.ts) turns a kind into a status. Each service names its own subclass,
+ * narrowing `code` to the codes it answers, so callers and tests can tell what refused them.
  */
+
+/** What kind of refusal a code is; api/errors.ts maps each kind to one HTTP status. */
+export type RefusalKind =
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
+
+/**
+ * Every refusal code applyfree answers with, and its kind. A new refusal adds its code here
+ * first, so the same code never means two things and clients can rely on the list.
+ */
+export const REFUSAL_CODES = {
+  // The request itself is wrong: a field's shape or value.
+  BAD_REQUEST: 'invalid',
+  BAD_DATE: 'invalid',
+  BAD_FILTER: 'invalid',
+  BAD_VALUE: 'invalid',
+  INVALID_AS_OF: 'invalid',
+  INVALID_CREDIT_CODE: 'invalid',
+  INVALID_EVENT: 'invalid',
+  INVALID_FACTS: 'invalid',
+  INVALID_INPUT: 'invalid',
+  INVALID_RESIDENT_ID: 'invalid',
+  NOT_CORRECTABLE: 'invalid',
+  REASON_REQUIRED: 'invalid',
+  UNKNOWN_FACT: 'invalid',
+  // Who is asking.
+  UNAUTHENTICATED: 'unauthenticated',
+  FORBIDDEN_ROLE: 'forbidden',
+  FORBIDDEN_SUBJECT: 'forbidden',
+  FOUR_EYES: 'forbidden',
+  NOT_ASSIGNED: 'forbidden',
+  // What is asked for does not exist (or is not the caller's to see).
+  NOT_FOUND: 'not-found',
+  CASE_NOT_FOUND: 'not-found',
+  DECISION_NOT_FOUND: 'not-found',
+  NO_PLEDGE: 'not-found',
+  NO_SIMULATION: 'not-found',
+  NO_SWEEP: 'not-found',
+  NO_VERSION_IN_FORCE: 'not-found',
+  OBJECTION_NOT_FOUND: 'not-found',
+  POLICY_NOT_FOUND: 'not-found',
+  SUBJECT_NOT_FOUND: 'not-found',
+  // The record is not in a state that allows it.
+  ALREADY_CORRECTED: 'conflict',
+  CATALOG_CONFLICT: 'conflict',
+  CHANGE_IN_PROGRESS: 'conflict',
+  CHECKS_REQUIRED: 'conflict',
+  NO_RECORD: 'conflict',
+  OBJECTION_CLOSED: 'conflict',
+  OBJECTION_OPEN: 'conflict',
+  OFFER_CLOSED: 'conflict',
+  POLICY_NOT_PUBLISHED: 'conflict',
+  SWEEP_FINISHED: 'conflict',
+  WRONG_STATUS: 'conflict',
+  // Well-formed, but the content cannot be used.
+  FACTS_UNAVAILABLE: 'unprocessable',
+  POLICY_INVALID: 'unprocessable',
+  POLICY_NOT_IN_FORCE: 'unprocessable',
+  // A dependency did not answer; nothing was done.
+  ACCESS_RECORD_FAILED: 'unavailable',
+} as const satisfies Record<string, RefusalKind>;
+
+export type RefusalCode = keyof typeof REFUSAL_CODES;
+
+/** One problem in a document, at its path. */
+export interface RefusalIssue {
+  path: string;
+  message: string;
+  messageZh?: string;
+}
+
 export class Refusal extends Error {
+  /** What kind of refusal this is (from the code); the HTTP adapter maps it to a status. */
+  readonly kind: RefusalKind;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: RefusalCode,
     message: string,
     readonly messageZh: string,
     readonly field?: string,
-    readonly issues?: ReadonlyArray<{ path: string; message: string; messageZh?: string }>,
+    readonly issues?: ReadonlyArray<RefusalIssue>,
   ) {
     super(message);
+    this.name = new.target.name;
+    this.kind = REFUSAL_CODES[code];
   }
 }

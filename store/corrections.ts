@@ -9,16 +9,26 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
-import { Refusal } from '../domain/refusal.js';
+import { Refusal, type RefusalCode } from '../domain/refusal.js';
 
 /** A correction refused before anything was written: stable code, both languages, the field at fault. */
 export class CorrectionError extends Refusal {
   declare readonly field: string;
-  constructor(status: number, code: string, message: string, messageZh: string, field: string) {
-    super(status, code, message, messageZh, field);
-    this.name = 'CorrectionError';
+  constructor(code: CorrectionErrorCode, message: string, messageZh: string, field: string) {
+    super(code, message, messageZh, field);
   }
 }
+
+export type CorrectionErrorCode = Extract<
+  RefusalCode,
+  | 'UNKNOWN_FACT'
+  | 'NOT_CORRECTABLE'
+  | 'BAD_VALUE'
+  | 'REASON_REQUIRED'
+  | 'SUBJECT_NOT_FOUND'
+  | 'NO_RECORD'
+  | 'ALREADY_CORRECTED'
+>;
 
 export interface DataCorrection {
   /** The business key (an objection's `${objectionId}:correction`): one correction per key, ever. */
@@ -80,7 +90,6 @@ export function checkFactValue(
   const known = findFact(fact);
   if (!known)
     throw new CorrectionError(
-      400,
       'UNKNOWN_FACT',
       `${fact} is not in the data-source catalog`,
       `数据目录中没有 ${fact}`,
@@ -89,7 +98,6 @@ export function checkFactValue(
   const { field: definition } = known;
   if (/(IdNumber|CreditCode)$/.test(definition.column)) {
     throw new CorrectionError(
-      400,
       'NOT_CORRECTABLE',
       `${fact} holds an identifier: it is corrected at the registry, not through an objection`,
       `${definition.label.zh}为身份标识，须到登记机关更正`,
@@ -98,7 +106,6 @@ export function checkFactValue(
   }
   const bad = (expected: string, expectedZh: string) =>
     new CorrectionError(
-      400,
       'BAD_VALUE',
       `${field} for ${fact} must be ${expected}`,
       `${definition.label.zh}的值须为${expectedZh}`,
@@ -149,7 +156,6 @@ export async function correctSharedFact(connection: Connection, request: Correct
   const reason = request.reason.trim();
   if (reason.length < 5)
     throw new CorrectionError(
-      400,
       'REASON_REQUIRED',
       'state why the record is corrected (at least 5 characters)',
       '请说明更正理由（至少5个字）',
@@ -159,7 +165,6 @@ export async function correctSharedFact(connection: Connection, request: Correct
   const idValue = source.subject === 'person' ? subject?.idNumber : subject?.creditCode;
   if (!subject || subject.kind !== source.subject || !idValue) {
     throw new CorrectionError(
-      404,
       'SUBJECT_NOT_FOUND',
       `the subject is not a ${source.subject} known to the system of record`,
       '系统中没有该当事人',
@@ -173,7 +178,6 @@ export async function correctSharedFact(connection: Connection, request: Correct
     const current = await documents.findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
     if (!current) {
       throw new CorrectionError(
-        409,
         'NO_RECORD',
         `${source.department.en} holds no record of this subject to correct`,
         `${source.department.zh}没有该当事人的记录，无法更正`,
@@ -202,7 +206,6 @@ export async function correctSharedFact(connection: Connection, request: Correct
   }
   if (audit.fact !== request.fact || JSON.stringify(audit.newValue) !== JSON.stringify(request.value)) {
     throw new CorrectionError(
-      409,
       'ALREADY_CORRECTED',
       `this objection's record was already corrected (${audit.fact} on ${audit.at.toISOString()})`,
       `该异议对应的记录已于 ${audit.at.toISOString()} 更正`,

@@ -42,7 +42,7 @@ const refusal = (run: () => unknown) => {
   } catch (error) {
     if (error instanceof CorrectionError)
       return {
-        status: error.status,
+        kind: error.kind,
         code: error.code,
         field: error.field,
         message: error.message,
@@ -67,7 +67,7 @@ describe('a corrected value is checked against the catalog first', () => {
     ['person.shoeSize', 42, 'fact', /not in the data-source catalog/],
   ])('%s = %j is refused, naming %s', (fact, value, field, message) => {
     const refused = refusal(() => checkFactValue(fact, value));
-    expect(refused).toMatchObject({ status: 400, field });
+    expect(refused).toMatchObject({ kind: 'invalid', field });
     expect(refused?.message).toMatch(message);
     expect(refused?.messageZh).toBeTruthy();
   });
@@ -105,14 +105,14 @@ describe('correcting a record at the department that owns it', () => {
       codes.push(
         await correctSharedFact(store, { ...attempt, by }).then(
           () => 'written',
-          (error: CorrectionError) => `${error.status} ${error.code} ${error.field}`,
+          (error: CorrectionError) => `${error.kind} ${error.code} ${error.field}`,
         ),
       );
     expect(codes).toEqual([
-      '400 BAD_VALUE value',
-      '404 SUBJECT_NOT_FOUND subject',
-      '400 REASON_REQUIRED reason',
-      '409 NO_RECORD fact',
+      'invalid BAD_VALUE value',
+      'not-found SUBJECT_NOT_FOUND subject',
+      'invalid REASON_REQUIRED reason',
+      'conflict NO_RECORD fact',
     ]);
     expect(await registerCorrectionModel(store).countDocuments({})).toBe(0);
     expect((await record(disabled))?.disabilityGrade).toBe(3);
@@ -142,7 +142,7 @@ describe('correcting a record at the department that owns it', () => {
     const again = await correctSharedFact(store, request);
     expect(again.at).toEqual(first.at);
     await expect(correctSharedFact(store, { ...request, value: 1 })).rejects.toMatchObject({
-      status: 409,
+      kind: 'conflict',
       code: 'ALREADY_CORRECTED',
       field: 'value',
     });

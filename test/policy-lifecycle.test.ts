@@ -126,7 +126,7 @@ describe('draft to published (childcare subsidy v2)', () => {
 
     // Published is immutable.
     const edit = await refusal(lifecycle.updateDraft(wang, 'childcare-subsidy', 2, childcareV2()));
-    expect([edit.code, edit.status, edit.field]).toEqual(['WRONG_STATUS', 409, 'status']);
+    expect([edit.code, edit.kind, edit.field]).toEqual(['WRONG_STATUS', 'conflict', 'status']);
     expect(edit.messageZh).toContain('已发布');
 
     const history = await lifecycle.history('childcare-subsidy');
@@ -195,6 +195,6 @@ describe('refusals', () => {
 
   it('names the unknown version', async () => {
     const error = await refusal(lifecycle.get('childcare-subsidy', 9));
-    expect([error.code, error.status]).toEqual(['POLICY_NOT_FOUND', 404]);
+    expect([error.code, error.kind]).toEqual(['POLICY_NOT_FOUND', 'not-found']);
   });
 });

@@ -131,7 +131,6 @@ export function createCaseService(deps: CaseServiceDeps) {
   function requireReader(actor: User, what: string, whatZh: string): void {
     if (!CASE_READERS.includes(actor.role)) {
       throw new CaseRefusal(
-        403,
         'FORBIDDEN_ROLE',
         `only a supervisor, an inspector (assigned inspections) or the citizen concerned may ${what}; ${actor.name} is a policy ${actor.role}, who authors policies and does not trace cases`,
         `只有督查人员、核查人员（限指派的核查）或本人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}，负责政策制定，不查阅个案`,
@@ -153,7 +152,7 @@ export function createCaseService(deps: CaseServiceDeps) {
   /** The case's life-event record, or a 404 that does not say whether it exists for someone else. */
   async function caseRecord(caseId: string): Promise<LifeEventRecord> {
     const record = await LifeEvent.findOne({ caseId }).lean();
-    if (!record) throw new CaseRefusal(404, 'CASE_NOT_FOUND', `no case ${caseId}`, `没有案件 ${caseId}`, 'caseId');
+    if (!record) throw new CaseRefusal('CASE_NOT_FOUND', `no case ${caseId}`, `没有案件 ${caseId}`, 'caseId');
     return record;
   }
 
@@ -161,11 +160,10 @@ export function createCaseService(deps: CaseServiceDeps) {
   async function requireCaseAccess(actor: User, record: LifeEventRecord): Promise<void> {
     requireReader(actor, 'read a case', '查阅案件');
     if (actor.role === 'citizen' && record.subjectKey !== actor.subjectKey) {
-      throw new CaseRefusal(404, 'CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
+      throw new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
     }
     if (actor.role === 'inspector' && !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name }))) {
       throw new CaseRefusal(
-        403,
         'NOT_ASSIGNED',
         `${actor.name} has no inspection assigned in case ${record.caseId}`,
         `案件 ${record.caseId} 中没有指派给 ${actor.name} 的核查`,
@@ -178,17 +176,11 @@ export function createCaseService(deps: CaseServiceDeps) {
     for (const field of ['from', 'to'] as const) {
       const value = query[field];
       if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
-        throw new CaseRefusal(
-          400,
-          'BAD_DATE',
-          `${field} must be a date YYYY-MM-DD`,
-          `${field} 须为日期 YYYY-MM-DD`,
-          field,
-        );
+        throw new CaseRefusal('BAD_DATE', `${field} must be a date YYYY-MM-DD`, `${field} 须为日期 YYYY-MM-DD`, field);
       }
     }
     if (query.from && query.to && query.from > query.to)
-      throw new CaseRefusal(400, 'BAD_DATE', 'from is after to', '起始日期晚于截止日期', 'from');
+      throw new CaseRefusal('BAD_DATE', 'from is after to', '起始日期晚于截止日期', 'from');
   }
 
   return {
@@ -201,7 +193,6 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (actor.role === 'citizen') {
         if (key && key !== actor.subjectKey)
           throw new CaseRefusal(
-            403,
             'FORBIDDEN_SUBJECT',
             'a citizen may search only their own cases',
             '群众只能查询本人的案件',
@@ -327,7 +318,6 @@ export function createCaseService(deps: CaseServiceDeps) {
     }> {
       if (actor.role !== 'supervisor') {
         throw new CaseRefusal(
-          403,
           'FORBIDDEN_ROLE',
           `only a supervisor may unmask a case's identifier; ${actor.name} is ${actor.role === 'officer' || actor.role === 'inspector' ? 'an' : 'a'} ${actor.role}`,
           `只有督查人员可以查看完整身份标识；${actor.name}是${ROLE_ZH[actor.role]}`,
@@ -336,7 +326,6 @@ export function createCaseService(deps: CaseServiceDeps) {
       const stated = typeof reason === 'string' ? reason.trim() : '';
       if (stated.length < 5) {
         throw new CaseRefusal(
-          400,
           'REASON_REQUIRED',
           'state why the identifier is needed (at least 5 characters); the reason is logged and shown in the case',
           '请说明查看完整身份标识的理由（至少5个字），理由将被记录并显示在案件中',
@@ -348,7 +337,6 @@ export function createCaseService(deps: CaseServiceDeps) {
       const id = resolved?.idNumber ?? resolved?.creditCode;
       if (!id)
         throw new CaseRefusal(
-          404,
           'SUBJECT_NOT_FOUND',
           'the system of record holds no identifier for this case’s subject',
           '系统中没有该案件当事人的身份标识',
@@ -379,14 +367,12 @@ export function createCaseService(deps: CaseServiceDeps) {
     ): Promise<{ caseId: string; inspector: string; pledges: number }> {
       if (actor.role !== 'supervisor') {
         throw new CaseRefusal(
-          403,
           'FORBIDDEN_ROLE',
           `only a supervisor may assign inspections; ${actor.name} is ${actor.role}`,
           `只有督查人员可以指派核查；${actor.name}是${ROLE_ZH[actor.role]}`,
         );
       }
-      if (!inspector.trim())
-        throw new CaseRefusal(400, 'BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
+      if (!inspector.trim()) throw new CaseRefusal('BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
       await caseRecord(caseId);
       const result = await Pledge.updateMany(
         { caseId },
@@ -394,7 +380,6 @@ export function createCaseService(deps: CaseServiceDeps) {
       );
       if (result.matchedCount === 0)
         throw new CaseRefusal(
-          404,
           'NO_PLEDGE',
           `case ${caseId} has no pledge to inspect`,
           `案件 ${caseId} 没有需要核查的承诺`,

@@ -54,7 +54,6 @@ export function createCitizenService(deps: CitizenServiceDeps) {
   const own = (actor: User): string => {
     if (actor.role !== 'citizen' || !actor.subjectKey)
       throw new CaseRefusal(
-        403,
         'FORBIDDEN_ROLE',
         'only a citizen reads their own records here',
         '只有群众本人可以查阅本人事项',
@@ -85,7 +84,7 @@ export function createCitizenService(deps: CitizenServiceDeps) {
   });
 
   const notFound = (key: string, what: string, whatZh: string) =>
-    new CaseRefusal(404, 'NOT_FOUND', `you have no ${what} ${key}`, `您没有${whatZh} ${key}`, 'key');
+    new CaseRefusal('NOT_FOUND', `you have no ${what} ${key}`, `您没有${whatZh} ${key}`, 'key');
 
   return {
     /** Name, role and the citizen's identifier, masked. */
@@ -203,7 +202,6 @@ export function createCitizenService(deps: CitizenServiceDeps) {
       };
       const refuseClosed = (current: Offer) =>
         new CaseRefusal(
-          409,
           'OFFER_CLOSED',
           `the offer is already ${current.status}`,
           `该事项已${current.status === 'confirmed' ? '确认' : current.status === 'declined' ? '放弃' : '过期'}，不能再更改`,

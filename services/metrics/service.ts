@@ -26,13 +26,12 @@ export interface MetricsFilter {
   department?: string;
 }
 
-/** A bad filter: 400 with the field at fault, in both languages. */
+/** A bad filter, with the field at fault, in both languages. */
 export class MetricsFilterError extends Refusal {
   declare readonly code: 'BAD_FILTER';
   declare readonly field: string;
   constructor(message: string, messageZh: string, field: string) {
-    super(400, 'BAD_FILTER', message, messageZh, field);
-    this.name = 'MetricsFilterError';
+    super('BAD_FILTER', message, messageZh, field);
   }
 }
 

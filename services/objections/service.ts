@@ -29,12 +29,15 @@ import {
   SearchAttributes,
   type ObjectionInput,
 } from '../../workflows/contracts.js';
-import { ApiRefusal } from '../../api/auth.js';
 import { subjectOfInput } from '../cases/service.js';
 import { objectionView, type ObjectionView } from './view.js';
 import { buildIndexes } from '../../store/indexes.js';
+import { Refusal } from '../../domain/refusal.js';
 
 export type { ObjectionView } from './view.js';
+
+/** A refused objection step: a stable code, both languages and the field at fault. */
+export class ObjectionRefusal extends Refusal {}
 
 export interface ObjectionServiceDeps {
   store: Connection;
@@ -58,16 +61,15 @@ export interface FileObjectionBody {
 const FILERS: readonly Role[] = ['citizen', 'officer', 'supervisor'];
 const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
 const refuse = (actor: User, allowed: string, allowedZh: string, what: string, whatZh: string) =>
-  new ApiRefusal(
-    403,
+  new ObjectionRefusal(
     'FORBIDDEN_ROLE',
     `only ${allowed} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
     `只有${allowedZh}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
   );
 const bad = (field: string, message: string, messageZh: string) =>
-  new ApiRefusal(400, 'BAD_REQUEST', message, messageZh, field);
+  new ObjectionRefusal('BAD_REQUEST', message, messageZh, field);
 const notFound = (id: string) =>
-  new ApiRefusal(404, 'OBJECTION_NOT_FOUND', `no objection ${id}`, `没有异议 ${id}`, 'id');
+  new ObjectionRefusal('OBJECTION_NOT_FOUND', `no objection ${id}`, `没有异议 ${id}`, 'id');
 
 /** The objection service behind /objections, `applyfree objection` and the console. */
 export function createObjectionService(deps: ObjectionServiceDeps) {
@@ -187,8 +189,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       let subjectKey: string;
       if (actor.role === 'citizen') {
         if (body.subject && subjectOfInput(body.subject, deps.subjectKeySecret).key !== actor.subjectKey) {
-          throw new ApiRefusal(
-            403,
+          throw new ObjectionRefusal(
             'FORBIDDEN_SUBJECT',
             'a citizen files objections about their own decisions only',
             '群众只能对本人的判定提出异议',
@@ -211,8 +212,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         decision = latest ? await currentDecision(latest.key) : undefined;
       }
       if (!decision || decision.subjectKey !== subjectKey) {
-        throw new ApiRefusal(
-          404,
+        throw new ObjectionRefusal(
           'DECISION_NOT_FOUND',
           `no decision on ${policyId} for this subject${body.caseId ? ` in ${body.caseId}` : ''}`,
           `没有找到该当事人关于 ${policyId} 的判定`,
@@ -237,8 +237,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         (o) => o.status !== 'resolved' && o.status !== 'rejected',
       );
       if (open)
-        throw new ApiRefusal(
-          409,
+        throw new ObjectionRefusal(
           'OBJECTION_OPEN',
           `objection ${open._id} about this decision is still open`,
           `该判定已有未办结的异议 ${open._id}`,
@@ -352,8 +351,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           JSON.stringify(record.correction.newValue) === JSON.stringify(body.value)
         )
           return view(actor, record);
-        throw new ApiRefusal(
-          409,
+        throw new ObjectionRefusal(
           'OBJECTION_CLOSED',
           `objection ${id} is ${record.status}${record.resolution ? ` (${record.resolution.action})` : ''}`,
           `异议 ${id} 已${record.status === 'rejected' ? '不予支持' : '办结或已处理'}`,
@@ -428,8 +426,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       if (record.resolution?.action === action || (action === 'reevaluate' && record.correction))
         return view(actor, record);
       if (record.status !== 'filed')
-        throw new ApiRefusal(
-          409,
+        throw new ObjectionRefusal(
           'OBJECTION_CLOSED',
           `objection ${id} is ${record.status}`,
           `异议 ${id} 已在处理或已办结`,

@@ -44,20 +44,18 @@ export type LifecycleErrorCode =
   | 'POLICY_INVALID'
   | 'CATALOG_CONFLICT';
 
-/** A refused lifecycle step: a stable code, the HTTP status it maps to, and a message in both languages. */
+/** A refused lifecycle step: a stable code and a message in both languages. */
 export class PolicyLifecycleError extends Refusal {
   declare readonly code: LifecycleErrorCode;
   declare readonly issues?: readonly ValidationIssue[];
   constructor(
     code: LifecycleErrorCode,
-    status: number,
     message: string,
     messageZh: string,
     field?: string,
     issues?: readonly ValidationIssue[],
   ) {
-    super(status, code, message, messageZh, field, issues);
-    this.name = 'PolicyLifecycleError';
+    super(code, message, messageZh, field, issues);
   }
 }
 
@@ -80,7 +78,6 @@ function requireRole(actor: Actor, role: PolicyRole, what: string, whatZh: strin
   if (actor.role !== role) {
     throw new PolicyLifecycleError(
       'FORBIDDEN_ROLE',
-      403,
       `only ${article(role)} ${role} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
       `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
     );
@@ -92,7 +89,6 @@ function requirePolicyRole(actor: Actor, what: string, whatZh: string): void {
   if (!isPolicyRole(actor.role)) {
     throw new PolicyLifecycleError(
       'FORBIDDEN_ROLE',
-      403,
       `only an officer or a reviewer may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
       `只有政策经办人或审核人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
     );
@@ -110,7 +106,6 @@ function asDocument(input: unknown): Record<string, unknown> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new PolicyLifecycleError(
       'POLICY_INVALID',
-      422,
       'a policy document must be a JSON object',
       '政策文档须为 JSON 对象',
       '(document)',
@@ -160,7 +155,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     if (!found)
       throw new PolicyLifecycleError(
         'POLICY_NOT_FOUND',
-        404,
         `no version ${version} of policy ${policyId}`,
         `政策 ${policyId} 没有第 ${version} 版`,
       );
@@ -188,7 +182,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
   function wrongStatus(record: PolicyVersionRecord, what: string, whatZh: string): PolicyLifecycleError {
     return new PolicyLifecycleError(
       'WRONG_STATUS',
-      409,
       `${record.policyId} v${record.version} is ${record.status}: cannot ${what}`,
       `${record.policyId} 第 ${record.version} 版当前为${STATUS_ZH[record.status]}，不能${whatZh}`,
       'status',
@@ -222,7 +215,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if (typeof policyId !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(policyId)) {
         throw new PolicyLifecycleError(
           'POLICY_INVALID',
-          422,
           'id must be kebab-case, e.g. "childcare-subsidy"',
           'id 须为短横线连接的小写英文，例如 "childcare-subsidy"',
           'id',
@@ -233,7 +225,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if (open) {
         throw new PolicyLifecycleError(
           'CHANGE_IN_PROGRESS',
-          409,
           `${policyId} v${open.version} is already ${open.status}: finish or withdraw it first`,
           `${policyId} 第 ${open.version} 版已在办理中（${STATUS_ZH[open.status]}），请先完成`,
           'id',
@@ -271,7 +262,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if (document.id !== policyId)
         throw new PolicyLifecycleError(
           'POLICY_INVALID',
-          422,
           `id must stay "${policyId}"`,
           `id 须保持为 "${policyId}"`,
           'id',
@@ -343,7 +333,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if (issues.length > 0) {
         throw new PolicyLifecycleError(
           'POLICY_INVALID',
-          422,
           `fix the ${issues.length} validation issue(s) before running tests`,
           `请先修正 ${issues.length} 个校验问题再运行测试`,
           issues[0].path,
@@ -377,7 +366,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         const en = checks.map((check) => check.en);
         throw new PolicyLifecycleError(
           'CHECKS_REQUIRED',
-          409,
           `submit needs ${en.join(' and ')} on the current content: run validate, test and simulate first`,
           `提交前须对当前内容${checks.map((check) => check.zh).join('、')}`,
           'status',
@@ -401,7 +389,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if ([current.createdBy, current.updatedBy, current.submittedBy].includes(actor.name)) {
         throw new PolicyLifecycleError(
           'FOUR_EYES',
-          403,
           `${actor.name} wrote or submitted ${policyId} v${version}; another person must approve it`,
           `${actor.name} 起草或提交了该版本，须由他人批准（双人复核）`,
           'approvedBy',
@@ -416,13 +403,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     async reject(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
       requireRole(actor, 'reviewer', 'reject policies', '退回政策');
       if (!note?.trim())
-        throw new PolicyLifecycleError(
-          'POLICY_INVALID',
-          422,
-          'say why the version is sent back',
-          '请说明退回理由',
-          'note',
-        );
+        throw new PolicyLifecycleError('POLICY_INVALID', 'say why the version is sent back', '请说明退回理由', 'note');
       const current = await load(policyId, version);
       requireStatus(
         current,
@@ -449,7 +430,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       if (policyHash(policy) !== current.hash)
         throw new PolicyLifecycleError(
           'POLICY_INVALID',
-          422,
           'the stored document does not match its hash',
           '存储的文档与其摘要不符',
           'hash',
@@ -465,13 +445,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     async retire(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
       requireRole(actor, 'reviewer', 'retire policies', '停用政策');
       if (!note?.trim())
-        throw new PolicyLifecycleError(
-          'POLICY_INVALID',
-          422,
-          'say why the version is retired',
-          '请说明停用理由',
-          'note',
-        );
+        throw new PolicyLifecycleError('POLICY_INVALID', 'say why the version is retired', '请说明停用理由', 'note');
       const current = await load(policyId, version);
       requireStatus(
         current,
@@ -574,7 +548,6 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         if (existing.hash !== hash) {
           throw new PolicyLifecycleError(
             'CATALOG_CONFLICT',
-            409,
             `rules/policies/${policy.id}/v${policy.version}.json differs from the published ${policy.id} v${policy.version}: published versions never change; ship the change as v${policy.version + 1}`,
             `rules/policies/${policy.id}/v${policy.version}.json 与已发布的同版本内容不同：已发布版本不可修改，请以第 ${policy.version + 1} 版发布`,
             `${policy.id}@${policy.version}`,

@@ -36,15 +36,8 @@ export interface SimulationView {
 /** A refusal of the simulation API itself (NO_SIMULATION, INVALID_AS_OF), in both languages. */
 export class SimulationRefusal extends Refusal {
   declare readonly code: 'NO_SIMULATION' | 'INVALID_AS_OF';
-  constructor(
-    code: 'NO_SIMULATION' | 'INVALID_AS_OF',
-    status: number,
-    message: string,
-    messageZh: string,
-    field?: string,
-  ) {
-    super(status, code, message, messageZh, field);
-    this.name = 'SimulationRefusal';
+  constructor(code: 'NO_SIMULATION' | 'INVALID_AS_OF', message: string, messageZh: string, field?: string) {
+    super(code, message, messageZh, field);
   }
 }
 
@@ -233,7 +226,6 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
   const noSimulation = (policyId: string, version: number) =>
     new SimulationRefusal(
       'NO_SIMULATION',
-      404,
       `no simulation of ${policyId} v${version} yet: POST …/simulate to run one`,
       `${policyId} 第 ${version} 版尚未进行影响模拟，请先发起模拟`,
     );
@@ -276,7 +268,6 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       if (!isIsoDate(asOf))
         throw new SimulationRefusal(
           'INVALID_AS_OF',
-          400,
           `asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`,
           `模拟日期须为 YYYY-MM-DD 格式，收到 ${JSON.stringify(asOf)}`,
           'asOf',
@@ -304,7 +295,6 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       if (issues.length > 0) {
         throw new PolicyLifecycleError(
           'POLICY_INVALID',
-          422,
           `fix the ${issues.length} validation issue(s) before simulating`,
           `请先修正 ${issues.length} 个校验问题再进行影响模拟`,
           issues[0].path,

@@ -39,12 +39,11 @@ export interface SweepView extends Omit<SweepProgress, 'status'> {
 export type SweepRefusalCode =
   'INVALID_INPUT' | 'POLICY_NOT_FOUND' | 'POLICY_NOT_PUBLISHED' | 'POLICY_NOT_IN_FORCE' | 'NO_SWEEP' | 'SWEEP_FINISHED';
 
-/** A refused sweep request: a stable code, its HTTP status, both languages and the field at fault. */
+/** A refused sweep request: a stable code, both languages and the field at fault. */
 export class SweepRefusal extends Refusal {
   declare readonly code: SweepRefusalCode;
-  constructor(code: SweepRefusalCode, status: number, message: string, messageZh: string, field?: string) {
-    super(status, code, message, messageZh, field);
-    this.name = 'SweepRefusal';
+  constructor(code: SweepRefusalCode, message: string, messageZh: string, field?: string) {
+    super(code, message, messageZh, field);
   }
 }
 
@@ -91,7 +90,7 @@ function parseId(id: string): { policy: PolicyRef; asOf: string } | undefined {
   return match ? { policy: { id: match[1], version: Number(match[2]), hash: '' }, asOf: match[3] } : undefined;
 }
 
-const noSweep = (id: string) => new SweepRefusal('NO_SWEEP', 404, `no sweep ${id}`, `没有该筛查任务：${id}`, 'id');
+const noSweep = (id: string) => new SweepRefusal('NO_SWEEP', `no sweep ${id}`, `没有该筛查任务：${id}`, 'id');
 
 /** The sweep helpers over a Temporal client and the store; one per process. */
 export function createSweepService(deps: SweepServiceDeps) {
@@ -103,13 +102,12 @@ export function createSweepService(deps: SweepServiceDeps) {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.policyId))
       throw new SweepRefusal(
         'INVALID_INPUT',
-        400,
         `policyId: "${input.policyId}" is not a policy id`,
         `政策编号格式有误：${input.policyId}`,
         'policyId',
       );
     if (!Number.isInteger(input.version) || input.version < 1)
-      throw new SweepRefusal('INVALID_INPUT', 400, 'version: a whole number from 1', '版本号须为正整数', 'version');
+      throw new SweepRefusal('INVALID_INPUT', 'version: a whole number from 1', '版本号须为正整数', 'version');
     let view;
     try {
       view = await deps.lifecycle.get(input.policyId, input.version);
@@ -119,14 +117,12 @@ export function createSweepService(deps: SweepServiceDeps) {
       throw known
         ? new SweepRefusal(
             'POLICY_NOT_FOUND',
-            404,
             `policy ${input.policyId} has no version ${input.version}`,
             `政策 ${input.policyId} 没有第 ${input.version} 版`,
             'version',
           )
         : new SweepRefusal(
             'POLICY_NOT_FOUND',
-            404,
             `no policy ${input.policyId}`,
             `没有该政策：${input.policyId}`,
             'policyId',
@@ -135,7 +131,6 @@ export function createSweepService(deps: SweepServiceDeps) {
     if (view.status !== 'published') {
       throw new SweepRefusal(
         'POLICY_NOT_PUBLISHED',
-        409,
         `${input.policyId} v${input.version} is ${view.status}: only a published version is swept`,
         `${input.policyId} 第 ${input.version} 版尚未发布或已停用，只能对已发布版本主动筛查`,
         'version',
@@ -162,23 +157,15 @@ export function createSweepService(deps: SweepServiceDeps) {
       if (!isIsoDate(asOf))
         throw new SweepRefusal(
           'INVALID_INPUT',
-          400,
           `asOf: expected a date YYYY-MM-DD, got "${asOf}"`,
           `筛查日期格式有误：${asOf}（应为 YYYY-MM-DD）`,
           'asOf',
         );
       if (input.sliceSize !== undefined && (!Number.isInteger(input.sliceSize) || input.sliceSize < 1))
-        throw new SweepRefusal(
-          'INVALID_INPUT',
-          400,
-          'sliceSize: a whole number from 1',
-          '分片大小须为正整数',
-          'sliceSize',
-        );
+        throw new SweepRefusal('INVALID_INPUT', 'sliceSize: a whole number from 1', '分片大小须为正整数', 'sliceSize');
       if (input.startsPerSecond !== undefined && !(input.startsPerSecond > 0))
         throw new SweepRefusal(
           'INVALID_INPUT',
-          400,
           'startsPerSecond: a number above 0',
           '每秒启动数须大于 0',
           'startsPerSecond',
@@ -188,7 +175,6 @@ export function createSweepService(deps: SweepServiceDeps) {
         const until = policy.effective.to ? ` to ${policy.effective.to}` : '';
         throw new SweepRefusal(
           'POLICY_NOT_IN_FORCE',
-          422,
           `${policy.id} v${policy.version} is in force from ${policy.effective.from}${until}, not on ${asOf}`,
           `${policy.id} 第 ${policy.version} 版自 ${policy.effective.from} 起生效${policy.effective.to ? `，至 ${policy.effective.to}` : ''}，${asOf} 不在生效期内`,
           'asOf',
@@ -334,7 +320,6 @@ export function createSweepService(deps: SweepServiceDeps) {
     if (current.status === 'done' || current.status === 'cancelled' || current.status === 'failed') {
       throw new SweepRefusal(
         'SWEEP_FINISHED',
-        409,
         `the sweep ${id} has ended (${current.status}): it can no longer ${action}`,
         `该筛查任务${FINISHED_ZH[current.status]}，无法${{ pause: '暂停', resume: '继续', cancel: '取消' }[action]}`,
         'id',
@@ -343,7 +328,6 @@ export function createSweepService(deps: SweepServiceDeps) {
     const finished = () =>
       new SweepRefusal(
         'SWEEP_FINISHED',
-        409,
         `the sweep ${id} has ended: it can no longer ${action}`,
         '该筛查任务已结束',
         'id',

@@ -1,6 +1,8 @@
 // Lint, with the fence around workflows/: workflow code is replayed deterministically
 // inside Temporal's sandbox, so it may not import Node builtins, databases, queues,
 // wall-clock libraries, the rules engine, or activity implementations (types only).
+// Fences between the rooms keep the layers apart: the domain and the rules know no
+// application, store or transport; services know no HTTP; the CLI is a client of the API.
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
@@ -23,6 +25,63 @@ export default tseslint.config(
     },
   },
   { files: ['workers/config.ts'], rules: { 'no-restricted-properties': 'off' } },
+  {
+    files: ['domain/**/*.ts', 'rules/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/**', '**/services/**', '**/api/**', '**/cli/**', '**/activities/**', '**/workers/**'],
+              message: 'domain/ and rules/ are pure: no store, application, transport or worker imports.',
+            },
+            {
+              group: ['mongoose', 'mongodb', 'bullmq', 'ioredis', 'fastify', '@temporalio/client'],
+              message: 'domain/ and rules/ are pure.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/**/*.ts', 'store/**/*.ts', 'activities/**/*.ts', 'notices/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/**', '**/cli/**', 'fastify', '@fastify/*'],
+              message: 'Only the HTTP adapter (api/) knows HTTP: raise a Refusal with a code, api/errors.ts maps it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/services/**', '**/store/**', '**/activities/**', '**/workflows/**'],
+              allowTypeImports: true,
+              message: 'The CLI is a client of the HTTP API: import only types from the services.',
+            },
+            {
+              group: ['mongoose', 'mongodb', 'bullmq', 'ioredis', '@temporalio/*'],
+              message: 'The CLI talks to the API only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['workflows/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
     rules: {

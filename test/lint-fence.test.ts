@@ -41,3 +41,31 @@ describe('the lint fence around workflows/', () => {
     expect(await fenceErrors(code, 'workers/config.ts')).toEqual([]);
   });
 });
+
+describe('the fences between the rooms', () => {
+  it.each([
+    ["import { connectStore } from '../store/connection.js';", 'domain/x.ts', 'the domain reaching the store'],
+    ["import { buildApi } from '../api/server.js';", 'rules/x.ts', 'the rules reaching the API'],
+    ["import Fastify from 'fastify';", 'domain/x.ts', 'the domain reaching HTTP'],
+    [
+      "import { STATUS_OF_KIND } from '../../api/errors.js';",
+      'services/cases/x.ts',
+      'a service reaching the HTTP adapter',
+    ],
+    ["import Fastify from 'fastify';", 'store/x.ts', 'the store reaching HTTP'],
+    [
+      "import { createSweepService } from '../services/sweeps/service.js';",
+      'cli/x.ts',
+      'the CLI running a service itself',
+    ],
+    ["import mongoose from 'mongoose';", 'cli/x.ts', 'the CLI reaching the database'],
+  ])('forbids %s in %s (%s)', async (line, file) => {
+    const errors = await fenceErrors(`${line}\nexport const x = 1;\n`, file);
+    expect(errors.some((e) => e.startsWith('@typescript-eslint/no-restricted-imports'))).toBe(true);
+  });
+
+  it('lets the CLI import the types of what the API answers', async () => {
+    const code = "import type { SweepView } from '../services/sweeps/service.js';\nexport type V = SweepView;\n";
+    expect(await fenceErrors(code, 'cli/x.ts')).toEqual([]);
+  });
+});

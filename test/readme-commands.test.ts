@@ -19,7 +19,7 @@ function readmeCommands(text: string): Map<string, Set<string>> {
     /(?:npm run applyfree --|(?<![\w/.-])applyfree)[ \t\n]+([a-z]+)(?:[ \t\n]+([a-z][a-z|-]*))?/g,
   )) {
     const [, command, sub] = match;
-    if (command === 'is') continue; // "applyfree is the engine…", "applyfree is ready"
+    if (command === 'is' || command === 'help') continue; // "applyfree is ready"; help is checked on its own
     const subs = found.get(command) ?? new Set<string>();
     for (const word of sub?.split('|') ?? []) if (!word.startsWith('-')) subs.add(word);
     found.set(command, subs);
@@ -58,6 +58,12 @@ describe('the applyfree command reaches every command the README shows', () => {
         expect(stdout, `${command} ${sub}`).toMatch(new RegExp(`(^|[\\s|])${sub}([\\s|]|$)`, 'm'));
     },
   );
+
+  it('lists every command under applyfree help, with exit 0', async () => {
+    const { code, stdout } = await run(['help']);
+    expect(code).toBe(0);
+    for (const command of [...commands.keys(), 'start', 'worker', 'stack', 'seed']) expect(stdout).toContain(command);
+  });
 
   it('refuses an unknown command with the whole usage and exit 2', async () => {
     const { code, stderr } = await run(['no-such-command']);

@@ -35,7 +35,7 @@ const NAME = /^[a-z][A-Za-z0-9]*$/;
 
 /** Checks the policy's top-level `conditions`: an `all` or `any` group. */
 export function checkRootCondition(ctx: ConditionContext, value: unknown): void {
-  if (!isRecord(value) || !('all' in value || 'any' in value)) {
+  if (!isRecord(value) || !(Object.hasOwn(value, 'all') || Object.hasOwn(value, 'any'))) {
     ctx.issues.add(
       'conditions',
       'must be { "all": [...] } or { "any": [...] }',
@@ -82,7 +82,7 @@ function checkCondition(
   node: Record<string, unknown>,
   extraKeys: readonly string[],
 ): void {
-  const present = BOOLEAN_KEYS.filter((key) => key in node);
+  const present = BOOLEAN_KEYS.filter((key) => Object.hasOwn(node, key));
   if (present.length > 1) {
     ctx.issues.add(
       path,
@@ -104,7 +104,7 @@ function checkCondition(
   } else if (kind === 'condition') {
     checkKnownKeys(ctx.issues, path, node, ['condition', ...extraKeys]);
     const name = node.condition;
-    if (!isNonEmptyString(name) || !(name in ctx.named)) {
+    if (!isNonEmptyString(name) || !Object.hasOwn(ctx.named, name)) {
       ctx.issues.add(
         at(path, 'condition'),
         `named condition ${JSON.stringify(name)} is not defined in namedConditions`,
@@ -127,7 +127,7 @@ function checkLeaf(
 ): void {
   const { issues } = ctx;
   for (const unsupported of ['path', 'params', 'priority'] as const) {
-    if (unsupported in node)
+    if (Object.hasOwn(node, unsupported))
       issues.add(
         at(path, unsupported),
         `"${unsupported}" is not supported: facts are flat values and every leaf is evaluated`,
@@ -159,7 +159,7 @@ function checkLeaf(
     );
     return;
   }
-  if (!('value' in node)) {
+  if (!Object.hasOwn(node, 'value')) {
     issues.add(at(path, 'value'), 'is required', '必须填写');
     return;
   }
@@ -260,7 +260,7 @@ function findCycle(named: Record<string, unknown>, name: string, trail: string[]
   if (trail.includes(name)) return trail[0] === name ? [...trail, name] : undefined;
   const next = [...trail, name];
   for (const reference of references(named[name])) {
-    if (reference in named) {
+    if (Object.hasOwn(named, reference)) {
       const cycle = findCycle(named, reference, next);
       if (cycle) return cycle;
     }

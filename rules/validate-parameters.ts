@@ -168,7 +168,7 @@ export function checkAmountRule(
   parameters: unknown,
   declared: ReadonlySet<string>,
 ): string[] {
-  if (!isRecord(rule) || typeof rule.type !== 'string' || !(rule.type in AMOUNT_FIELDS)) {
+  if (!isRecord(rule) || typeof rule.type !== 'string' || !Object.hasOwn(AMOUNT_FIELDS, rule.type)) {
     issues.add(
       at(path, 'type'),
       `must be one of: ${Object.keys(AMOUNT_FIELDS).join(', ')}`,

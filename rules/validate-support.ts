@@ -82,3 +82,41 @@ export function checkText(issues: Issues, path: string, value: unknown): void {
       );
   }
 }
+
+/** How deep and how large a policy document may be: far beyond any real policy, far below what exhausts the stack. */
+export const DOCUMENT_LIMITS = { depth: 32, nodes: 50_000 } as const;
+
+/**
+ * The first place a document is too deep or too large, or undefined. Walks the document with an
+ * explicit stack (no recursion), so a 10,000-deep `not` is reported with its path instead of
+ * overflowing the call stack in structuredClone, the validator or the hash.
+ */
+export function documentShapeProblem(
+  input: unknown,
+  limits: { depth: number; nodes: number } = DOCUMENT_LIMITS,
+): { path: string; message: string; messageZh: string } | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (++nodes > limits.nodes)
+      return {
+        path: path || '(policy)',
+        message: `the document has more than ${limits.nodes} values`,
+        messageZh: `文档的取值超过 ${limits.nodes} 个`,
+      };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limits.depth)
+      return {
+        path: path || '(policy)',
+        message: `nested more than ${limits.depth} levels deep`,
+        messageZh: `嵌套超过 ${limits.depth} 层`,
+      };
+    if (Array.isArray(value))
+      value.forEach((item, i) => stack.push({ value: item, path: at(path, i), depth: depth + 1 }));
+    else
+      for (const [key, item] of Object.entries(value))
+        stack.push({ value: item, path: at(path, key), depth: depth + 1 });
+  }
+  return undefined;
+}

@@ -16,6 +16,7 @@ import {
   at,
   checkKnownKeys,
   checkText,
+  documentShapeProblem,
   factZh,
   isNonEmptyString,
   isPositiveInteger,
@@ -54,6 +55,11 @@ export function validatePolicy(input: unknown): Policy {
   const issues = new Issues();
   if (!isRecord(input)) {
     issues.add('', 'must be a JSON object', '必须是 JSON 对象');
+    throw new PolicyValidationError(issues.list);
+  }
+  const tooBig = documentShapeProblem(input);
+  if (tooBig) {
+    issues.add(tooBig.path, tooBig.message, tooBig.messageZh);
     throw new PolicyValidationError(issues.list);
   }
   checkKnownKeys(issues, '', input, POLICY_FIELDS);

@@ -193,6 +193,16 @@ describe('refusals', () => {
     expect((await refusal(lifecycle.reject(li, 'old-age-allowance', 2, ' '))).field).toBe('note');
   });
 
+  it('refuses a draft nested 10,000 deep as invalid, naming where, and stores nothing', async () => {
+    let node: Record<string, unknown> = { condition: 'childUnderThree' };
+    for (let i = 0; i < 10_000; i++) node = { not: node };
+    const deep = { ...childcareV2(), id: 'deep-policy', conditions: { all: [node] } };
+    const error = await refusal(lifecycle.createDraft(wang, deep));
+    expect([error.code, error.kind]).toEqual(['POLICY_INVALID', 'unprocessable']);
+    expect(error.field).toMatch(/^conditions\.all\[0\](\.not)+$/);
+    expect((await lifecycle.list()).some((version) => version.policyId === 'deep-policy')).toBe(false);
+  });
+
   it('names the unknown version', async () => {
     const error = await refusal(lifecycle.get('childcare-subsidy', 9));
     expect([error.code, error.kind]).toEqual(['POLICY_NOT_FOUND', 'not-found']);

@@ -15,6 +15,7 @@ import { canonicalJson, policyHash } from '../../rules/policy-hash.js';
 import { runPolicyTests, type PolicyTestReport } from '../../rules/policy-tests.js';
 import type { Policy } from '../../rules/types.js';
 import { validatePolicy } from '../../rules/validate.js';
+import { documentShapeProblem } from '../../rules/validate-support.js';
 import {
   policyVersionId,
   registerPolicyModels,
@@ -111,6 +112,9 @@ function asDocument(input: unknown): Record<string, unknown> {
       '(document)',
     );
   }
+  // Before anything walks it recursively (structuredClone, the validator, the hash).
+  const tooBig = documentShapeProblem(input);
+  if (tooBig) throw new PolicyLifecycleError('POLICY_INVALID', tooBig.message, tooBig.messageZh, tooBig.path, [tooBig]);
   return structuredClone(input) as Record<string, unknown>;
 }
 

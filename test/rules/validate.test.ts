@@ -315,3 +315,39 @@ describe('validatePolicy in Chinese', () => {
     expect(byPath.get('namedCondition')).toMatch(/^未知字段 "namedCondition"（应为以下之一：id、version、.*、tests）$/);
   });
 });
+
+describe('documents that reach for the inside of the engine', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'refuses a named condition called %s that the policy does not define',
+    (name) => {
+      const doc = load('childcare-subsidy');
+      doc.conditions = JSON.parse(`{ "all": [{ "condition": ${JSON.stringify(name)} }] }`);
+      expect(issuesOf(doc)).toContainEqual(
+        expect.objectContaining({ path: 'conditions.all[0].condition', message: expect.stringMatching(/not defined/) }),
+      );
+    },
+  );
+
+  it('refuses an amount rule whose type is an inherited name', () => {
+    const doc = load('childcare-subsidy');
+    doc.benefit.amount = { type: 'toString' };
+    expect(issuesOf(doc)).toContainEqual(expect.objectContaining({ path: 'benefit.amount.type' }));
+  });
+
+  it('refuses a document nested 10,000 deep with the path where it got too deep, not a stack overflow', () => {
+    const doc = load('childcare-subsidy');
+    let node: Doc = { condition: 'childUnderThree' };
+    for (let i = 0; i < 10_000; i++) node = { not: node };
+    doc.conditions = { all: [node] };
+    const issues = issuesOf(doc);
+    expect(issues).toHaveLength(1);
+    expect(issues[0].path).toMatch(/^conditions\.all\[0\](\.not)+$/);
+    expect(issues[0].message).toMatch(/nested more than 32 levels/);
+  });
+
+  it('refuses a document with more than 50,000 values', () => {
+    const doc = load('childcare-subsidy');
+    doc.summary = { zh: 'x', en: 'x', padding: Array.from({ length: 60_000 }, (_, i) => i) };
+    expect(issuesOf(doc)[0].message).toMatch(/more than 50000 values/);
+  });
+});

@@ -1,16 +1,31 @@
 /**
- * Bearer authentication shared by every route group that names a person (/policies,
- * /sweeps, /cases): the token's person, a 401 when there is none, and a 403 naming the
- * roles allowed when the person's role may not use the group — both in English and Chinese.
+ * Who is asking, for every route at once: `guardRoutes` refuses to register a route that
+ * api/route-permissions.ts has no row for, and authorises each request from its row before the
+ * body is read — the bearer token resolved once, onto `request.actor`; 401 UNAUTHENTICATED
+ * without a known token, 403 FORBIDDEN_ROLE naming who may (domain/permissions.ts), both in
+ * English and Chinese. Open routes read no token unless their handler asks (`identifier`).
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authorize, isOpen, type Action } from '../domain/permissions.js';
 import { Refusal } from '../domain/refusal.js';
-import { ROLE_ZH, type Role, type User } from '../store/users.js';
+import type { User } from '../store/users.js';
+import { actionOfRoute } from './route-permissions.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's action (api/route-permissions.ts), attached when the route is registered. */
+    action?: Action;
+  }
+  interface FastifyRequest {
+    /** The person the route's permission admitted; absent on open routes. */
+    actor?: User;
+  }
+}
 
 /** The person a bearer token belongs to, or undefined (store/users.ts userOfToken). */
 export type Authenticate = (token: string) => Promise<User | undefined>;
 
-/** A refusal of the API layer (401, 403, 400…): status, stable code, both languages, the field at fault. */
+/** A refusal of the API layer (401, 403, 400…): stable code, both languages, the field at fault. */
 export class ApiRefusal extends Refusal {}
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
@@ -18,39 +33,50 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
-const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
-const list = (roles: readonly Role[]) => roles.map((role) => `${article(role)} ${role}`).join(' or ');
+/**
+ * The person a request's token names; undefined without a token. A token nobody holds is a 401
+ * even where no token is needed: a mistyped token must not silently show less.
+ */
+export function identifier(authenticate?: Authenticate): (request: FastifyRequest) => Promise<User | undefined> {
+  return async (request) => {
+    const token = bearerToken(request);
+    if (!token) return undefined;
+    const actor = authenticate ? await authenticate(token) : undefined;
+    if (!actor) throw new ApiRefusal('UNAUTHENTICATED', 'the bearer token is not known', '令牌无效');
+    return actor;
+  };
+}
 
-/** The 403 for a role that may not do something: who may, and what this person is. */
-export function forbiddenRole(actor: User, allowed: readonly Role[], what: string, whatZh: string): ApiRefusal {
-  return new ApiRefusal(
-    'FORBIDDEN_ROLE',
-    `only ${list(allowed)} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
-    `只有${allowed.map((role) => ROLE_ZH[role]).join('或')}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
-  );
+/** The person the route's permission admitted (a route whose row names roles or asks for a token). */
+export function actorOf(request: FastifyRequest): User {
+  if (!request.actor) throw new Error(`${request.method} ${request.routeOptions.url} admits anyone: it has no actor`);
+  return request.actor;
 }
 
 /**
- * Resolves a request's person: 401 UNAUTHENTICATED without a known token; with `roles`,
- * 403 FORBIDDEN_ROLE for anyone else (`what` says what the group is for).
+ * Registers, first of all, the check that every route has a row (registration throws, naming
+ * the route) and the hook that authorises every request from it.
  */
-export function actorResolver(
-  authenticate: Authenticate,
-  options: { roles?: readonly Role[]; what?: string; whatZh?: string } = {},
-): (request: FastifyRequest) => Promise<User> {
-  return async (request) => {
-    const token = bearerToken(request);
-    const actor = token ? await authenticate(token) : undefined;
-    if (!actor) {
-      throw new ApiRefusal(
-        'UNAUTHENTICATED',
-        token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
-        token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',
+export function guardRoutes(app: FastifyInstance, authenticate?: Authenticate): void {
+  const identify = identifier(authenticate);
+  app.decorateRequest('actor', undefined);
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    const actions = new Set(methods.map((method) => actionOfRoute(method, route.url)));
+    const [action] = actions;
+    if (actions.size !== 1 || !action) {
+      throw new Error(
+        `${methods.join(',')} ${route.url} has no row in api/route-permissions.ts: say which action it is (domain/permissions.ts)`,
       );
     }
-    if (options.roles && !options.roles.includes(actor.role)) {
-      throw forbiddenRole(actor, options.roles, options.what ?? 'use this', options.whatZh ?? '使用此功能');
-    }
-    return actor;
-  };
+    route.config = { ...route.config, action };
+  });
+  app.addHook('onRequest', async (request) => {
+    const { action } = request.routeOptions.config;
+    // No action: no route matched, and the not-found handler answers.
+    if (!action || isOpen(action)) return;
+    const actor = await identify(request);
+    authorize(actor, action, ApiRefusal);
+    request.actor = actor;
+  });
 }

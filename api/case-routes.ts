@@ -1,18 +1,17 @@
 /**
  * Case supervision over HTTP (/cases, 督查): search, one case's timeline, the logged reveal of
- * a masked identifier, and assigning a case's pledge inspections. Who may see what is decided
- * in services/cases/service.ts; here each refusal becomes JSON {code, message, messageZh, field}.
+ * a masked identifier, and assigning a case's pledge inspections. Who may is domain/permissions.ts,
+ * checked before each route runs; which cases a role sees is decided in services/cases/service.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaseQuery, CaseService } from '../services/cases/service.js';
-import { actorResolver, type Authenticate } from './auth.js';
+import { actorOf } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 
-/** What the case routes need: the case service and the same token lookup as /policies. */
+/** What the case routes need: the case service (api/auth.ts admits the person first). */
 export interface CaseApiDeps {
   cases: CaseService;
-  authenticate: Authenticate;
 }
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -94,7 +93,6 @@ type CaseRequest = FastifyRequest<{ Params: { caseId: string } }>;
 /** Registers /cases in its own scope (its own error answers). */
 export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promise<void> {
   const { cases } = deps;
-  const actorOf = actorResolver(deps.authenticate);
 
   app.setErrorHandler(answerErrors());
 
@@ -133,7 +131,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
         },
       },
     },
-    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(await actorOf(request), request.query),
+    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
   );
 
   app.get(
@@ -148,7 +146,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
         response: { 200: timelineSchema, ...errors },
       },
     },
-    async (request: CaseRequest) => cases.timeline(await actorOf(request), request.params.caseId),
+    async (request: CaseRequest) => cases.timeline(actorOf(request), request.params.caseId),
   );
 
   app.post(
@@ -183,7 +181,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
       },
     },
     async (request: FastifyRequest<{ Params: { caseId: string }; Body: { reason?: string } | undefined }>) =>
-      cases.unmask(await actorOf(request), request.params.caseId, request.body?.reason),
+      cases.unmask(actorOf(request), request.params.caseId, request.body?.reason),
   );
 
   app.post(
@@ -210,6 +208,6 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
       },
     },
     async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspector: string } }>) =>
-      cases.assignInspection(await actorOf(request), request.params.caseId, request.body.inspector),
+      cases.assignInspection(actorOf(request), request.params.caseId, request.body.inspector),
   );
 }

@@ -5,14 +5,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CitizenService, OfferAnswer } from '../services/citizen/service.js';
-import { actorResolver, type Authenticate } from './auth.js';
+import { actorOf } from './auth.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
-/** What the citizen routes need: the citizen service and the same token lookup as /policies. */
+/** What the citizen routes need: the citizen service (api/auth.ts admits only citizens, domain/permissions.ts me.*). */
 export interface CitizenApiDeps {
   citizen: CitizenService;
-  authenticate: Authenticate;
 }
 
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
@@ -51,11 +50,6 @@ const list = (items: object) => ({ type: 'array', items }) as const;
 /** Registers /me in its own scope (its own error answers). */
 export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps): Promise<void> {
   const { citizen } = deps;
-  const actorOf = actorResolver(deps.authenticate, {
-    roles: ['citizen'],
-    what: 'read their own records here (staff use /cases)',
-    whatZh: '在此查阅本人事项（工作人员请使用案件查询）',
-  });
 
   app.setErrorHandler(answerErrors());
 
@@ -80,7 +74,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         },
       },
     },
-    async (request) => citizen.me(await actorOf(request)),
+    async (request) => citizen.me(actorOf(request)),
   );
 
   read(
@@ -103,7 +97,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         }),
       },
     },
-    async (request) => citizen.inbox(await actorOf(request)),
+    async (request) => citizen.inbox(actorOf(request)),
   );
 
   app.post(
@@ -121,7 +115,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
       },
     },
     async (request: FastifyRequest<{ Params: { key: string } }>) =>
-      citizen.markRead(await actorOf(request), request.params.key),
+      citizen.markRead(actorOf(request), request.params.key),
   );
 
   read(
@@ -142,7 +136,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         conditions: { type: 'array', items: open },
       },
     }),
-    async (request) => citizen.decisions(await actorOf(request)),
+    async (request) => citizen.decisions(actorOf(request)),
   );
 
   read(
@@ -164,14 +158,14 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         revokeReason: { type: 'string' },
       },
     }),
-    async (request) => citizen.benefits(await actorOf(request)),
+    async (request) => citizen.benefits(actorOf(request)),
   );
 
   read(
     '/me/offers',
     'Offers awaiting my confirmation, soonest expiry first (citizen) · 待我确认的事项',
     list(offerSchema),
-    async (request) => citizen.offers(await actorOf(request)),
+    async (request) => citizen.offers(actorOf(request)),
   );
 
   for (const answer of ['confirm', 'decline'] as const satisfies readonly OfferAnswer[]) {
@@ -203,7 +197,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         },
       },
       async (request: FastifyRequest<{ Params: { key: string } }>) =>
-        citizen.answerOffer(await actorOf(request), request.params.key, answer),
+        citizen.answerOffer(actorOf(request), request.params.key, answer),
     );
   }
 
@@ -228,7 +222,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         },
       },
     }),
-    async (request) => citizen.pledges(await actorOf(request)),
+    async (request) => citizen.pledges(actorOf(request)),
   );
 
   read(
@@ -246,6 +240,6 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         outcome: { type: 'string', enum: ['answered', 'not-found', 'failed'] },
       },
     }),
-    async (request) => citizen.access(await actorOf(request)),
+    async (request) => citizen.access(actorOf(request)),
   );
 }

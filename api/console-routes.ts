@@ -8,13 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../services/policies/lifecycle.js';
-
-/** What the console's routes need from the API: the same token lookup as /policies. */
-export interface ConsoleDeps {
-  /** The person a bearer token belongs to (the same lookup as /policies). */
-  authenticate: (token: string) => Promise<Actor | undefined>;
-}
+import { actorOf } from './auth.js';
 
 const consoleDir = fileURLToPath(new URL('../console/', import.meta.url));
 
@@ -34,7 +28,7 @@ export async function bundleConsole(): Promise<string> {
 }
 
 /** Registers /console, its script and style, and GET /console/session; bundles once, here. */
-export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Promise<void> {
+export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   const script = await bundleConsole();
   const page = readFileSync(`${consoleDir}index.html`, 'utf8');
   const style = readFileSync(`${consoleDir}style.css`, 'utf8');
@@ -53,21 +47,13 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): Pr
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(style),
   );
 
-  /** Who the bearer token names, for the console's header; 401 in both languages otherwise. */
+  /** Who the bearer token names, for the console's header (console.session: any known token; 401 in both languages otherwise). */
   app.get(
     '/console/session',
     { schema: { tags: ['console'], summary: 'The person a bearer token names · 当前登录人' } },
-    async (request: FastifyRequest, reply) => {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const actor = token ? await deps.authenticate(token) : undefined;
-      if (!actor) {
-        return reply.code(401).send({
-          code: 'UNAUTHENTICATED',
-          message: token ? 'the bearer token is not known' : 'send Authorization: Bearer <token>',
-          messageZh: token ? '令牌无效' : '请提供身份令牌（Authorization: Bearer <令牌>）',
-        });
-      }
-      return { name: actor.name, role: actor.role };
+    async (request: FastifyRequest) => {
+      const { name, role } = actorOf(request);
+      return { name, role };
     },
   );
 }

@@ -17,10 +17,11 @@ import { RulesError } from '../rules/errors.js';
 import { checkFacts, defaultAsOf, explainPolicy } from '../rules/explain-subject.js';
 import type { Policy } from '../rules/types.js';
 import { ErrorType } from '../workflows/contracts.js';
-import { PolicyLifecycleError, issuesOf, type Actor, type PolicyLifecycle } from '../services/policies/lifecycle.js';
+import { PolicyLifecycleError, issuesOf, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { Refusal } from '../domain/refusal.js';
 import { answerErrors } from './errors.js';
+import { actorOf } from './auth.js';
 
 /** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key secret. */
 export interface ExplainApiDeps {
@@ -85,9 +86,9 @@ const responses = {
  */
 export async function explainRoutes(
   app: FastifyInstance,
-  deps: { lifecycle: PolicyLifecycle; explain?: ExplainApiDeps; actorOf: (request: FastifyRequest) => Promise<Actor> },
+  deps: { lifecycle: PolicyLifecycle; explain?: ExplainApiDeps },
 ): Promise<void> {
-  const { lifecycle, actorOf } = deps;
+  const { lifecycle } = deps;
   const today = deps.explain?.today ?? (() => cityToday());
 
   app.setErrorHandler(
@@ -182,7 +183,7 @@ export async function explainRoutes(
           Querystring: { subject: string; asOf?: string; version?: number };
         }>,
       ) => {
-        const actor = await actorOf(request);
+        const actor = actorOf(request);
         const pinned = request.query.version ? await versionOf(request.params.id, request.query.version) : undefined;
         const asOf = asOfOf(request.query.asOf, pinned);
         const policy = pinned ?? (await inForce(request.params.id, asOf));
@@ -253,7 +254,6 @@ export async function explainRoutes(
         Body: { facts: Record<string, unknown>; asOf?: string };
       }>,
     ) => {
-      await actorOf(request);
       const policy = await versionOf(request.params.id, request.params.version);
       const asOf = asOfOf(request.body.asOf, policy);
       const issues = checkFacts(policy, request.body.facts);

@@ -1,17 +1,16 @@
 /**
  * Objections over HTTP (/objections, 异议): file, list, read, the owning department's correction
- * and a supervisor's re-check or rejection. Who may do what is decided in services/objections/service.ts;
- * here each refusal becomes JSON {code, message, messageZh, field}.
+ * and a supervisor's re-check or rejection. Who may is domain/permissions.ts, checked before each
+ * route runs; whose objections a role sees is decided in services/objections/service.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileObjectionBody, ObjectionService } from '../services/objections/service.js';
-import { actorResolver, type Authenticate } from './auth.js';
+import { actorOf } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 
 export interface ObjectionApiDeps {
   objections: ObjectionService;
-  authenticate: Authenticate;
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } as const;
@@ -66,7 +65,6 @@ const idParams = {
 /** Registers /objections in its own scope (its own error answers). */
 export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDeps): Promise<void> {
   const { objections } = deps;
-  const actorOf = actorResolver(deps.authenticate);
 
   app.setErrorHandler(answerErrors());
 
@@ -99,7 +97,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
       },
     },
     async (request: FastifyRequest<{ Body: FileObjectionBody }>, reply) =>
-      reply.code(201).send(await objections.file(await actorOf(request), request.body ?? {})),
+      reply.code(201).send(await objections.file(actorOf(request), request.body ?? {})),
   );
 
   app.get(
@@ -125,7 +123,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
       },
     },
     async (request: FastifyRequest<{ Querystring: { status?: string; policy?: string } }>) =>
-      objections.list(await actorOf(request), request.query),
+      objections.list(actorOf(request), request.query),
   );
 
   app.get(
@@ -139,8 +137,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
         response: { 200: objectionSchema, ...errors },
       },
     },
-    async (request: FastifyRequest<{ Params: { id: string } }>) =>
-      objections.get(await actorOf(request), request.params.id),
+    async (request: FastifyRequest<{ Params: { id: string } }>) => objections.get(actorOf(request), request.params.id),
   );
 
   app.post(
@@ -167,7 +164,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     },
     async (
       request: FastifyRequest<{ Params: { id: string }; Body: { fact?: string; value?: unknown; reason?: string } }>,
-    ) => objections.correct(await actorOf(request), request.params.id, request.body),
+    ) => objections.correct(actorOf(request), request.params.id, request.body),
   );
 
   app.post(
@@ -192,6 +189,6 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Body: { action?: string; reason?: string } }>) =>
-      objections.resolve(await actorOf(request), request.params.id, request.body),
+      objections.resolve(actorOf(request), request.params.id, request.body),
   );
 }

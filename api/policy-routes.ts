@@ -1,24 +1,25 @@
 /**
  * The policy authoring API (/policies): officers draft, validate, test and submit;
- * reviewers approve, send back and retire; either publishes an approved version. Every
- * request names its person with a bearer token; the lifecycle refuses what a role may not
- * do, and the answer says why in English and Chinese, with the field at fault.
+ * reviewers approve, send back and retire; either publishes an approved version. Who may take
+ * each step is domain/permissions.ts, checked for every route before it runs (api/auth.ts);
+ * the lifecycle refuses the same, and the answer says why in English and Chinese, with the field at fault.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor, PolicyLifecycle } from '../services/policies/lifecycle.js';
+import type { PolicyLifecycle } from '../services/policies/lifecycle.js';
 import type { SimulationRunner } from '../services/policies/simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorResolver as requireActor, bearerToken, type Authenticate } from './auth.js';
-import { POLICY_ROLES, type Role } from '../store/users.js';
+import { actorOf, ApiRefusal, identifier, type Authenticate } from './auth.js';
+import { allows, authorize } from '../domain/permissions.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
+import type { User } from '../store/users.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
-  /** The person a bearer token belongs to (any role; the policy routes admit officers and reviewers). */
+  /** The person a bearer token belongs to (any role; domain/permissions.ts says what each may do here). */
   authenticate: Authenticate;
   /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
   simulation?: SimulationRunner;
@@ -55,8 +56,6 @@ const errors = {
 } as const;
 const security = bearerSecurity;
 
-/** Who reads drafts, versions under review and the change history. */
-const POLICY_READERS: readonly Role[] = [...POLICY_ROLES, 'supervisor'];
 /** Published and retired versions: the public record. */
 const isPublic = (status: string) => status === 'published' || status === 'retired';
 
@@ -65,18 +64,12 @@ type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; 
 export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): Promise<void> {
   const { lifecycle } = deps;
 
-  const actorOf = actorResolver(deps.authenticate);
-  // Drafts, reviews and their notes are internal: officers, reviewers and supervisors read them.
-  // Published and retired versions are the public record of what is (was) in force.
-  const readerOf = requireActor(deps.authenticate, {
-    roles: POLICY_READERS,
-    what: 'read drafts, reviews and history',
-    whatZh: '查看草稿、审核和变更记录',
-  });
-  const personOf = requireActor(deps.authenticate);
-  // An unknown token is still a 401: a mistyped token must not silently show less.
-  const mayReadAll = async (request: FastifyRequest) =>
-    bearerToken(request) !== undefined && POLICY_READERS.includes((await personOf(request)).role);
+  // Anyone reads the public record; drafts and versions under review need policy.read-drafts, so
+  // these open routes read the token themselves, once they know what they show.
+  const identify = identifier(deps.authenticate);
+  const readsDrafts = async (request: FastifyRequest) => allows((await identify(request))?.role, 'policy.read-drafts');
+  const requireDraftReader = async (request: FastifyRequest) =>
+    authorize(await identify(request), 'policy.read-drafts', ApiRefusal);
 
   app.setErrorHandler(answerErrors());
 
@@ -101,7 +94,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         Querystring: { status?: 'draft' | 'submitted' | 'approved' | 'published' | 'retired' };
       }>,
     ) => {
-      const all = await mayReadAll(request);
+      const all = await readsDrafts(request);
       const versions = await lifecycle.list({ status: request.query.status });
       return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
     },
@@ -119,7 +112,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
       },
     },
     async (request: FastifyRequest<{ Body: unknown }>, reply) =>
-      reply.code(201).send(await lifecycle.createDraft(await actorOf(request), request.body)),
+      reply.code(201).send(await lifecycle.createDraft(actorOf(request), request.body)),
   );
 
   app.get(
@@ -135,7 +128,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     },
     async (request: VersionRequest) => {
       const version = await lifecycle.get(request.params.id, request.params.version);
-      if (!isPublic(version.status)) await readerOf(request);
+      if (!isPublic(version.status)) await requireDraftReader(request);
       return version;
     },
   );
@@ -153,13 +146,13 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
       },
     },
     async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
-      lifecycle.updateDraft(await actorOf(request), request.params.id, request.params.version, request.body),
+      lifecycle.updateDraft(actorOf(request), request.params.id, request.params.version, request.body),
   );
 
   const step = (
     path: string,
     summary: string,
-    run: (actor: Actor, request: VersionRequest) => Promise<unknown>,
+    run: (actor: User, request: VersionRequest) => Promise<unknown>,
     body?: ReturnType<typeof noteBody>,
   ) =>
     app.post(
@@ -174,7 +167,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
           response: { ...errors },
         },
       },
-      async (request: VersionRequest) => run(await actorOf(request), request),
+      async (request: VersionRequest) => run(actorOf(request), request),
     );
 
   step(
@@ -213,7 +206,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     noteBody(true),
   );
 
-  if (deps.simulation) simulationRoutes(app, deps.simulation, actorOf);
+  if (deps.simulation) simulationRoutes(app, deps.simulation);
 
   app.get(
     '/policies/:id/history',
@@ -226,10 +219,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         response: { 401: errorSchema, 403: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      await readerOf(request);
-      return lifecycle.history(request.params.id);
-    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => lifecycle.history(request.params.id),
   );
 
   app.get(
@@ -254,31 +244,12 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         lifecycle.get(id, request.query.from),
         lifecycle.get(id, request.query.to),
       ]);
-      if (!isPublic(from.status) || !isPublic(to.status)) await readerOf(request);
+      if (!isPublic(from.status) || !isPublic(to.status)) await requireDraftReader(request);
       // The two versions were read once, for the access check: diff them as read.
       return { changes: formatDiff(diffPolicies(from.document, to.document)) };
     },
   );
 
   // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
-  // Supervisors trace cases: they may read explanations too (an explanation of a real resident is access-logged under their name).
-  const explainerOf = requireActor(deps.authenticate, {
-    roles: [...POLICY_ROLES, 'supervisor'],
-    what: 'read explanations',
-    whatZh: '查看判定解释',
-  });
-  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain, actorOf: explainerOf }));
-}
-
-/**
- * The person a request's bearer token names (api/auth.ts), limited to the policy roles:
- * a supervisor, inspector or citizen gets 403 FORBIDDEN_ROLE. Shared by /policies, /sweeps,
- * simulations and explanations.
- */
-export function actorResolver(authenticate: Authenticate): (request: FastifyRequest) => Promise<Actor> {
-  return requireActor(authenticate, {
-    roles: POLICY_ROLES,
-    what: 'author, review or run policies',
-    whatZh: '起草、审核或运行政策',
-  });
+  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain }));
 }

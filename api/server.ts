@@ -8,7 +8,8 @@ import { checkHealth, type HealthChecks } from '../services/health/service.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import { POLICY_SCHEMA } from '../rules/policy-schema.js';
 import { registerOpenApi } from './openapi.js';
-import { actorResolver, policyRoutes, type PolicyApiDeps } from './policy-routes.js';
+import { policyRoutes, type PolicyApiDeps } from './policy-routes.js';
+import { guardRoutes } from './auth.js';
 import { sweepRoutes } from './sweep-routes.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
@@ -57,7 +58,9 @@ export interface ApiError {
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: deps.logger ?? false });
-  // First: the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
+  // Before any route: a route without a row in api/route-permissions.ts does not start, and every request is authorised from its row.
+  guardRoutes(app, deps.policies?.authenticate);
+  // Then the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
   registerOpenApi(app);
   void app.register(async (scope) => serviceRoutes(scope, deps));
 
@@ -65,22 +68,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.policies) {
     const policies = deps.policies;
     void app.register(async (scope) => policyRoutes(scope, policies));
-    if (deps.console) void app.register(async (scope) => consoleRoutes(scope, { authenticate: policies.authenticate }));
+    if (deps.console) void app.register(consoleRoutes);
     const sweeps = deps.sweeps;
-    if (sweeps)
-      void app.register(async (scope) => sweepRoutes(scope, { sweeps, actorOf: actorResolver(policies.authenticate) }));
+    if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps }));
     const cases = deps.cases;
-    if (cases) void app.register(async (scope) => caseRoutes(scope, { cases, authenticate: policies.authenticate }));
+    if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;
-    if (objections)
-      void app.register(async (scope) => objectionRoutes(scope, { objections, authenticate: policies.authenticate }));
+    if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections }));
     const citizen = deps.citizen;
-    if (citizen)
-      void app.register(async (scope) => citizenRoutes(scope, { citizen, authenticate: policies.authenticate }));
+    if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
   }
   const metrics = deps.metrics;
   if (metrics)
-    void app.register(async (scope) => metricsRoutes(scope, { metrics, authenticate: deps.policies?.authenticate }));
+    void app.register(async (scope) => metricsRoutes(scope, { metrics, programme: deps.policies !== undefined }));
   void app.register(catalogRoutes);
 
   app.setNotFoundHandler((request, reply) => {

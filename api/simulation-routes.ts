@@ -4,9 +4,9 @@
  * and result. Answers hold only aggregates: no resident ID or credit code.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../services/policies/lifecycle.js';
 import type { SimulationRunner } from '../services/policies/simulation.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
+import { actorOf } from './auth.js';
 
 const counts = {
   type: 'object',
@@ -95,14 +95,10 @@ const versionParams = {
 type VersionRequest = FastifyRequest<{ Params: { id: string; version: number }; Body: { asOf?: string } | undefined }>;
 
 /**
- * Registers POST …/simulate and GET …/simulation; `actorOf` is the policy routes' bearer
- * authentication. Refusals (SimulationRefusal, lifecycle errors) go to the policy routes' error handler.
+ * Registers POST …/simulate and GET …/simulation on the policy routes' scope. Refusals
+ * (SimulationRefusal, lifecycle errors) go to the policy routes' error handler.
  */
-export function simulationRoutes(
-  app: FastifyInstance,
-  runner: SimulationRunner,
-  actorOf: (request: FastifyRequest) => Promise<Actor>,
-): void {
+export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner): void {
   app.post(
     '/policies/:id/versions/:version/simulate',
     {
@@ -127,7 +123,7 @@ export function simulationRoutes(
       },
     },
     async (request: VersionRequest, reply) => {
-      const actor = await actorOf(request);
+      const actor = actorOf(request);
       return reply
         .code(202)
         .send(await runner.start(actor, request.params.id, request.params.version, { asOf: request.body?.asOf }));

@@ -1,19 +1,18 @@
 /**
  * The sweep routes (/sweeps, 主动筛查): an officer or reviewer launches the sweep of a published
  * version, anyone reads progress and the list, either pauses and resumes, and only a reviewer
- * cancels (stopping a published policy's outreach for good is a reviewer's call). Answers hold
- * counts only: no resident ID or credit code.
+ * cancels (domain/permissions.ts, checked before each route runs). Answers hold counts only: no
+ * resident ID or credit code.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../services/policies/lifecycle.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
+import { actorOf } from './auth.js';
 
-/** What the sweep routes need: the sweep helpers and the policy routes' bearer authentication. */
+/** What the sweep routes need: the sweep helpers. */
 export interface SweepApiDeps {
   sweeps: SweepService;
-  actorOf: (request: FastifyRequest) => Promise<Actor>;
 }
 
 const integer = { type: 'integer' } as const;
@@ -74,16 +73,9 @@ const security = bearerSecurity;
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };
 
-/** The refusal of a step only a reviewer may take. */
-const reviewerOnly = (actor: Actor, what: string, whatZh: string) => ({
-  code: 'FORBIDDEN_ROLE',
-  message: `only a reviewer may ${what} (${actor.name} is an officer)`,
-  messageZh: `只有审核人可以${whatZh}（${actor.name} 是政策经办人）`,
-});
-
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
-  const { sweeps, actorOf } = deps;
+  const { sweeps } = deps;
 
   app.setErrorHandler(answerErrors());
 
@@ -125,8 +117,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       },
     },
     async (request: FastifyRequest<{ Body: StartBody }>, reply) => {
-      const actor = await actorOf(request);
-      return reply.code(202).send(await sweeps.start({ ...request.body, requestedBy: actor.name }));
+      return reply.code(202).send(await sweeps.start({ ...request.body, requestedBy: actorOf(request).name }));
     },
   );
 
@@ -171,13 +162,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     app.post(
       `/sweeps/:id/${action}`,
       { schema: { tags: ['sweeps'], summary, params: idParams, security, response: { 200: viewSchema, ...errors } } },
-      async (request: IdRequest, reply) => {
-        const actor = await actorOf(request);
-        if (action === 'cancel' && actor.role !== 'reviewer') {
-          return reply.code(403).send(reviewerOnly(actor, 'cancel a sweep', '取消筛查'));
-        }
-        return sweeps[action](request.params.id);
-      },
+      async (request: IdRequest) => sweeps[action](request.params.id),
     );
   steer('pause', 'Pause after the slice in flight (officer or reviewer) · 暂停筛查');
   steer('resume', 'Resume exactly where it paused (officer or reviewer) · 继续筛查');

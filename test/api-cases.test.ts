@@ -254,7 +254,7 @@ describe('other roles', () => {
     const officer = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.officer);
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(officer.json.message).toMatch(
-      /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is a policy officer/,
+      /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is an officer \(officers and reviewers author policies; they do not trace cases\)/,
     );
     expect(officer.json.messageZh).toContain('王芳是政策经办人');
     const draft = await call('POST', '/policies', env.tokens.supervisor, { id: 'x' });

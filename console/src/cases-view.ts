@@ -8,7 +8,8 @@ import { api, errorText } from './api.js';
 import { h, mount } from './dom.js';
 import { button } from './form-kit.js';
 import { formatTime, pick, t, tOr } from './i18n.js';
-import type { Catalog, Text } from './types.js';
+import type { Catalog, Role, Text } from './types.js';
+import { allows, conditionOf } from '../../domain/permissions.js';
 
 /** A case as GET /cases lists it (services/cases/service.ts CaseSummary). */
 export interface CaseSummary {
@@ -181,8 +182,8 @@ function caseRow(c: CaseSummary, catalog: Catalog): HTMLElement {
  * The case search (supervisor: by resident ID, credit code or nothing) or, for an inspector,
  * the cases of the inspections assigned to them. The typed ID goes to the API only.
  */
-export function renderCaseSearch(role: string, catalog: Catalog): HTMLElement {
-  const inspector = role === 'inspector';
+export function renderCaseSearch(role: Role, catalog: Catalog): HTMLElement {
+  const inspector = conditionOf(role, 'case.search') === 'assigned-inspector';
   const body = h('tbody', {});
   const note = h('p', { class: 'muted search-note' });
   const subject = h('input', {
@@ -338,7 +339,7 @@ function whatIf(policy: { id: string; version: number }, asOf: string, subjectId
 function explanations(
   entries: TimelineEntry[],
   catalog: Catalog,
-  role: string,
+  role: Role,
   subjectId: string | undefined,
 ): HTMLElement {
   const decisions = entries.filter((e) => e.kind === 'decision');
@@ -376,7 +377,7 @@ function explanations(
         ),
         conditionTable((detail.conditions as RecordedCondition[] | undefined) ?? [], catalog),
         missing.length ? h('p', { class: 'notice' }, t('caseMissingFacts', { facts: missing.join('、') })) : null,
-        role !== 'supervisor'
+        !allows(role, 'policy.explain-subject')
           ? null
           : subjectId
             ? whatIf(policy, String(detail.asOf ?? ''), subjectId)
@@ -441,7 +442,7 @@ function unmaskBox(caseId: string, reload: (id: string) => void): HTMLElement {
 }
 
 /** One case: header with masked subject and Temporal UI link, explanations, and the timeline. */
-export function renderCase(caseId: string, role: string, catalog: Catalog): HTMLElement {
+export function renderCase(caseId: string, role: Role, catalog: Catalog): HTMLElement {
   const head = h('div', { class: 'case-head' }, h('p', { class: 'muted' }, t('loading')));
   const explained = h('div', {});
   const list = h('ol', { class: 'timeline' });
@@ -453,14 +454,18 @@ export function renderCase(caseId: string, role: string, catalog: Catalog): HTML
     try {
       const timeline = await api<CaseTimeline>('GET', `${casePath(caseId)}/timeline`);
       const own = timeline.workflows.find((w) => w.workflowId === caseId);
-      if (role === 'supervisor')
+      if (allows(role, 'case.unmask'))
         unmask ??= unmaskBox(caseId, (id) => {
           subjectId = id;
           void load();
         });
       mount(
         head,
-        h('a', { href: '#/cases', class: 'back' }, `← ${t(role === 'inspector' ? 'inspectionsTitle' : 'casesTitle')}`),
+        h(
+          'a',
+          { href: '#/cases', class: 'back' },
+          `← ${t(conditionOf(role, 'case.timeline') === 'assigned-inspector' ? 'inspectionsTitle' : 'casesTitle')}`,
+        ),
         h(
           'div',
           { class: 'title-row' },

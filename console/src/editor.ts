@@ -16,6 +16,7 @@ import { renderSimulation, type SimulationState } from './simulation-view.js';
 import { renderLaunchOffer } from './sweeps-view.js';
 import { renderTests } from './tests-view.js';
 import type { Catalog, Issue, Policy, TestReport, VersionView } from './types.js';
+import { allows, type Action } from '../../domain/permissions.js';
 
 export type Tab = 'form' | 'json' | 'tests' | 'simulation' | 'history';
 const TABS: Array<[Tab, MessageKey]> = [
@@ -71,7 +72,7 @@ export async function renderEditor(
     say(errorText(error), 'bad');
   };
 
-  const editable = () => view.status === 'draft' && deps.session.role === 'officer';
+  const editable = () => view.status === 'draft' && allows(deps.session.role, 'policy.edit');
   const ctx = (): EditorContext => ({
     catalog: deps.catalog,
     session: deps.session,
@@ -169,30 +170,35 @@ export async function renderEditor(
     const status = view.status;
     const actions: HTMLElement[] = [];
     if (editable()) actions.push(button(t('save'), act(t('save'), save), { class: 'act-save', disabled: !dirty }));
+    // Each action shows only to a role domain/permissions.ts allows it (the API refuses the rest anyway).
+    const may = (action: Action) => allows(role, action);
     if (status === 'draft') {
-      actions.push(button(t('validate'), validate, { class: 'act-validate' }));
-      actions.push(
-        button(
-          t('runTests'),
-          () => {
-            switchTab('tests');
-            pane.querySelector<HTMLButtonElement>('.run-tests')?.click();
-          },
-          { class: 'act-test' },
-        ),
-      );
-      actions.push(button(t('simulate'), () => switchTab('simulation'), { class: 'act-simulate' }));
-      if (role === 'officer')
+      if (may('policy.validate')) actions.push(button(t('validate'), validate, { class: 'act-validate' }));
+      if (may('policy.test'))
+        actions.push(
+          button(
+            t('runTests'),
+            () => {
+              switchTab('tests');
+              pane.querySelector<HTMLButtonElement>('.run-tests')?.click();
+            },
+            { class: 'act-test' },
+          ),
+        );
+      if (may('policy.simulate'))
+        actions.push(button(t('simulate'), () => switchTab('simulation'), { class: 'act-simulate' }));
+      if (may('policy.submit'))
         actions.push(button(t('submit'), step('submit', t('submit')), { class: 'primary act-submit' }));
     }
-    if (status === 'submitted' && role === 'reviewer') {
+    if (status === 'submitted' && may('policy.approve'))
       actions.push(button(t('approve'), step('approve', t('approve')), { class: 'primary act-approve' }));
+    if (status === 'submitted' && may('policy.reject'))
       actions.push(button(t('reject'), step('reject', t('reject'), true), { class: 'danger act-reject' }));
-    }
-    if (status === 'approved') actions.push(button(t('publish'), publish, { class: 'primary act-publish' }));
-    if (status === 'published' && role === 'reviewer')
+    if (status === 'approved' && may('policy.publish'))
+      actions.push(button(t('publish'), publish, { class: 'primary act-publish' }));
+    if (status === 'published' && may('policy.retire'))
       actions.push(button(t('retire'), step('retire', t('retire'), true), { class: 'danger act-retire' }));
-    if ((status === 'published' || status === 'retired') && role === 'officer')
+    if ((status === 'published' || status === 'retired') && may('policy.draft'))
       actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
     const wantsNote = actions.some((a) => /act-(submit|approve|reject|retire)/.test(a.className));
     mount(

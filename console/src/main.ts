@@ -17,7 +17,8 @@ import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
 import type { MessageKey } from './messages.js';
-import type { Catalog } from './types.js';
+import type { Catalog, Role } from './types.js';
+import { allows, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
 
 const app = document.getElementById('app')!;
 let session: Session | undefined;
@@ -49,7 +50,7 @@ function shell(content: HTMLElement): void {
         h('strong', {}, t(brandOf(session?.role)[0])),
         h('span', { class: 'muted' }, t(brandOf(session?.role)[1])),
       ),
-      session && isPolicyRole(session.role)
+      session && policyWorkspace(session.role)
         ? h(
             'nav',
             { class: 'top-nav' },
@@ -63,11 +64,11 @@ function shell(content: HTMLElement): void {
               { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` },
               t('navSweeps'),
             ),
-            metricsLink(),
+            allows(session.role, 'metrics.programme') ? metricsLink() : null,
             mayReadObjections(session.role) ? objectionsLink() : null,
           )
         : null,
-      session && !isPolicyRole(session.role) ? caseNav(session.role) : null,
+      session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
       h(
         'div',
         { class: 'who' },
@@ -103,21 +104,24 @@ function shell(content: HTMLElement): void {
   );
 }
 
-/** Officers and reviewers author policies; supervisors, inspectors and citizens have their own pages (issue 5). */
-const isPolicyRole = (role: string): boolean => role === 'officer' || role === 'reviewer';
+/**
+ * Whoever validates policy versions (officers and reviewers, domain/permissions.ts) works in the
+ * policy console; supervisors, inspectors and citizens have their own pages (issue 5).
+ */
+const policyWorkspace = (role: Role): boolean => allows(role, 'policy.validate');
 
-/** The console's name as the signed-in person uses it: policy console, case supervision or the citizen's services. */
-function brandOf(role: string | undefined): [MessageKey, MessageKey] {
-  if (role === 'citizen') return ['appTitleMe', 'appSubtitleMe'];
-  if (role === 'supervisor' || role === 'inspector') return ['appTitleCases', 'appSubtitleCases'];
+/** The console's name as the signed-in person uses it: the citizen's services, case supervision or policy console. */
+function brandOf(role: Role | undefined): [MessageKey, MessageKey] {
+  if (role && allows(role, 'me.read')) return ['appTitleMe', 'appSubtitleMe'];
+  if (role && allows(role, 'case.search')) return ['appTitleCases', 'appSubtitleCases'];
   return ['appTitle', 'appSubtitle'];
 }
 
-/** The navigation of the issue-5 roles: case search, assigned inspections, or the citizen's own page. */
-function caseNav(role: string): HTMLElement {
+/** The navigation of the issue-5 roles: the citizen's own page, or case search (assigned inspections only, for inspectors). */
+function caseNav(role: Role): HTMLElement {
   const current = (pattern: RegExp) =>
     pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '';
-  if (role === 'citizen')
+  if (allows(role, 'me.read'))
     return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
   return h(
     'nav',
@@ -125,15 +129,13 @@ function caseNav(role: string): HTMLElement {
     h(
       'a',
       { href: '#/cases', class: `nav-cases${current(/^#\/case/)}` },
-      t(role === 'inspector' ? 'navInspections' : 'navCases'),
+      t(conditionOf(role, 'case.search') === 'assigned-inspector' ? 'navInspections' : 'navCases'),
     ),
-    role === 'supervisor' ? metricsLink() : null,
-    role === 'supervisor' ? objectionsLink() : null,
+    allows(role, 'metrics.programme') ? metricsLink() : null,
+    mayReadObjections(role) ? objectionsLink() : null,
   );
 }
 
-/** Programme metrics (#/metrics): supervisors, officers and reviewers (api/metrics-routes.ts METRICS_ROLES). */
-const mayReadMetrics = (role: string): boolean => role === 'supervisor' || isPolicyRole(role);
 function metricsLink(): HTMLElement {
   return h(
     'a',
@@ -142,8 +144,9 @@ function metricsLink(): HTMLElement {
   );
 }
 
-/** Objections (#/objections): supervisors handle them, officers read them (services/objections/service.ts; the API lists them for both). */
-const mayReadObjections = (role: string): boolean => role === 'supervisor' || role === 'officer';
+/** Objections (#/objections): staff who read every objection (supervisors handle them, officers read them); citizens see their own on #/me. */
+const mayReadObjections = (role: Role): boolean =>
+  allows(role, 'objection.read') && !ownSubjectOnly(role, 'objection.read');
 function objectionsLink(): HTMLElement {
   return h(
     'a',
@@ -153,8 +156,8 @@ function objectionsLink(): HTMLElement {
 }
 
 /** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
-function routeCaseRoles(role: string, catalog: Catalog): void {
-  if (role === 'citizen') return shell(renderCitizen(catalog));
+function routeCaseRoles(role: Role, catalog: Catalog): void {
+  if (allows(role, 'me.read')) return shell(renderCitizen(catalog));
   const one = /^#\/case\/(.+)$/.exec(location.hash);
   if (one) return shell(renderCase(decodeURIComponent(one[1]), role, catalog));
   return shell(renderCaseSearch(role, catalog));
@@ -192,7 +195,7 @@ async function route(): Promise<void> {
     }
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
-  if (location.hash === '#/metrics' && mayReadMetrics(session.role)) return shell(renderMetrics());
+  if (location.hash === '#/metrics' && allows(session.role, 'metrics.programme')) return shell(renderMetrics());
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {
     editor = undefined;
@@ -204,7 +207,7 @@ async function route(): Promise<void> {
       ),
     );
   }
-  if (!isPolicyRole(session.role)) return routeCaseRoles(session.role, catalog);
+  if (!policyWorkspace(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;
   if (location.hash === '#/sweeps') return shell(renderSweepList());

@@ -10,7 +10,8 @@ import { caseHash } from './cases-view.js';
 import { correctionForm, disputedFact, objectionPath, resolveForm } from './objection-forms.js';
 import { h, mount } from './dom.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
-import type { Catalog, Text } from './types.js';
+import type { Catalog, Role, Text } from './types.js';
+import { allows } from '../../domain/permissions.js';
 
 type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
 interface Person {
@@ -311,11 +312,10 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
 /** The objection itself: who, what, the case, progress, correction, answer, outcome, steps, and the forms. */
 function details(
   o: Objection,
-  role: string,
+  role: Role,
   catalog: Catalog,
   done: (updated: Objection) => void,
 ): Array<HTMLElement | null> {
-  const supervisor = role === 'supervisor';
   const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
   const { correction, resolution } = o;
   return [
@@ -342,10 +342,10 @@ function details(
       ...(o.fact ? item(t('objectionFact'), disputedFact(o), h('span', { class: 'muted mono' }, ` ${o.fact}`)) : []),
       ...(o.claimedValue === undefined ? [] : item(t('objClaimed'), masked(o.claimedValue))),
       ...item(t('objectionStatement'), h('span', { class: 'obj-statement' }, o.statement)),
-      // The case page is a supervisor's (cases-view.ts); officers see the ID only.
+      // The case page is for who may read the case (cases-view.ts); officers see the ID only.
       ...item(
         t('objCase'),
-        supervisor
+        allows(role, 'case.timeline')
           ? h('a', { class: 'case-link mono', href: caseHash(o.caseId) }, o.caseId)
           : h('span', { class: 'mono' }, o.caseId),
       ),
@@ -416,15 +416,15 @@ function details(
     ),
     !awaitingCorrection(o)
       ? null
-      : supervisor
+      : allows(role, 'objection.correct')
         ? correctionForm(o, catalog, done)
         : h('p', { class: 'muted obj-readonly' }, t('objReadOnly')),
-    supervisor && awaitingCorrection(o) && o.status === 'filed' ? resolveForm(o, done) : null,
+    allows(role, 'objection.resolve') && awaitingCorrection(o) && o.status === 'filed' ? resolveForm(o, done) : null,
   ];
 }
 
 /** One objection, re-read every second while it settles; `changed` is told each time its status moves. */
-function detailPane(id: string, role: string, catalog: Catalog, changed: () => void): HTMLElement {
+function detailPane(id: string, role: Role, catalog: Catalog, changed: () => void): HTMLElement {
   const pane = h(
     'section',
     { class: 'card objection-detail', 'aria-live': 'polite' },
@@ -461,7 +461,7 @@ function detailPane(id: string, role: string, catalog: Catalog, changed: () => v
 }
 
 /** The objections page (`#/objections`, `#/objections/<id>`): the list, and the one selected beside it. */
-export function renderObjections(selected: string | undefined, role: string, catalog: Catalog): HTMLElement {
+export function renderObjections(selected: string | undefined, role: Role, catalog: Catalog): HTMLElement {
   const list = listPane(selected);
   const detail = selected
     ? detailPane(selected, role, catalog, () => void list.reload())
@@ -473,7 +473,7 @@ export function renderObjections(selected: string | undefined, role: string, cat
       'section',
       { class: 'card objections-head' },
       h('h2', {}, t('objTitle')),
-      h('p', { class: 'muted' }, t(role === 'supervisor' ? 'objIntro' : 'objIntroReadOnly')),
+      h('p', { class: 'muted' }, t(allows(role, 'objection.resolve') ? 'objIntro' : 'objIntroReadOnly')),
       list.filters,
     ),
     h('div', { class: 'objections-layout' }, list.element, detail),

@@ -11,6 +11,7 @@ import type { MessageKey } from './messages.js';
 import { todayInCity } from './simulation-view.js';
 import type { Catalog, SimulationView, Text, VersionView } from './types.js';
 import { loadPolicyTitles } from './choices.js';
+import { allows, type Action } from '../../domain/permissions.js';
 
 /** A sweep as GET /sweeps/:id answers (services/sweeps/service.ts SweepView). */
 export interface SweepView {
@@ -184,14 +185,14 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
           ((recent[recent.length - 1].at - recent[0].at) / 1000)
         : 0;
     const actions: HTMLElement[] = [];
-    if (next.status === 'running')
+    const may = (action: Action) => allows(session.role, action);
+    if (next.status === 'running' && may('sweep.pause'))
       actions.push(button(t('sweepPause'), steer('pause', 'sweepPausing'), { class: 'act-pause' }));
-    if (next.status === 'paused')
+    if (next.status === 'paused' && may('sweep.resume'))
       actions.push(button(t('sweepResume'), steer('resume', 'sweepResumed'), { class: 'primary act-resume' }));
-    if (!ended(next) && session.role === 'reviewer')
+    if (!ended(next) && may('sweep.cancel'))
       actions.push(button(t('sweepCancel'), steer('cancel', 'sweepCancelling'), { class: 'danger act-cancel' }));
-    if (!ended(next) && session.role !== 'reviewer')
-      actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
+    if (!ended(next) && !may('sweep.cancel')) actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
     mount(
       head,
       h('a', { href: '#/sweeps', class: 'back' }, `← ${t('sweepBack')}`),

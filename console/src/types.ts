@@ -5,7 +5,8 @@ import type { Text } from '../../domain/sources.js';
 export type { Condition, Policy, PolicyTest, Text };
 
 export type Status = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
-export type Role = 'officer' | 'reviewer';
+/** Every role; domain/permissions.ts says what each may do, and the console shows only that. */
+export type { Role } from '../../domain/permissions.js';
 
 /** A validation issue or cross-check warning: the field at fault and what is wrong, in English and (from the rules layer) Chinese. */
 export interface Issue {

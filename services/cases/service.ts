@@ -2,9 +2,9 @@
  * Supervision of cases (督查, issue 5): search by subject, policy, event type, status and
  * dates over Temporal visibility (custom search attributes) and the system of record together,
  * each case's timeline (case-timeline.ts), and the reveal of a masked identifier with a stated,
- * logged reason. Who may see what is decided here, once, for the API, the CLI and the console:
- * supervisors every case, masked; citizens their own; inspectors the cases of pledges assigned
- * to them; officers and reviewers none (they author policies, they do not trace people).
+ * logged reason. Who may is domain/permissions.ts; what each role sees is decided here, from its
+ * conditions, for the API, the CLI and the console: supervisors every case, masked; citizens their
+ * own; inspectors the cases of pledges assigned to them; officers and reviewers none.
  */
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
@@ -21,7 +21,8 @@ import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
 import { registerDecisionModels } from '../../store/decisions.js';
 import { resolveSubject } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
-import { ROLE_ZH, type Role, type User } from '../../store/users.js';
+import type { User } from '../../store/users.js';
+import { authorize, conditionOf } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -87,7 +88,6 @@ export interface CaseSearchResult {
   temporal: 'searched' | 'unavailable';
 }
 
-const CASE_READERS: readonly Role[] = ['supervisor', 'inspector', 'citizen'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Turns what a supervisor typed into a subject key; a malformed ID is a 400 naming the field `subject`. */
@@ -128,16 +128,6 @@ export function createCaseService(deps: CaseServiceDeps) {
   let indexes: Promise<unknown> | undefined;
   const ensureIndexes = () => (indexes ??= buildIndexes(registerUnmaskModel(deps.store)).catch(() => undefined));
 
-  function requireReader(actor: User, what: string, whatZh: string): void {
-    if (!CASE_READERS.includes(actor.role)) {
-      throw new CaseRefusal(
-        'FORBIDDEN_ROLE',
-        `only a supervisor, an inspector (assigned inspections) or the citizen concerned may ${what}; ${actor.name} is a policy ${actor.role}, who authors policies and does not trace cases`,
-        `只有督查人员、核查人员（限指派的核查）或本人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}，负责政策制定，不查阅个案`,
-      );
-    }
-  }
-
   async function maskedSubject(key: string): Promise<MaskedSubject> {
     const resolved = await resolveSubject(deps.store, key);
     const kind = resolved?.kind ?? subjectKeyKind(key) ?? 'person';
@@ -156,13 +146,20 @@ export function createCaseService(deps: CaseServiceDeps) {
     return record;
   }
 
-  /** Refuses a case this person may not read: another's (citizen, 404) or one without their inspection (inspector, 403). */
+  /**
+   * Refuses a case this person may not read (domain/permissions.ts case.timeline and its conditions):
+   * another's (own-subject: 404) or one without their inspection (assigned-inspector: 403).
+   */
   async function requireCaseAccess(actor: User, record: LifeEventRecord): Promise<void> {
-    requireReader(actor, 'read a case', '查阅案件');
-    if (actor.role === 'citizen' && record.subjectKey !== actor.subjectKey) {
+    authorize(actor, 'case.timeline', CaseRefusal);
+    const condition = conditionOf(actor.role, 'case.timeline');
+    if (condition === 'own-subject' && record.subjectKey !== actor.subjectKey) {
       throw new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
     }
-    if (actor.role === 'inspector' && !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name }))) {
+    if (
+      condition === 'assigned-inspector' &&
+      !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name }))
+    ) {
       throw new CaseRefusal(
         'NOT_ASSIGNED',
         `${actor.name} has no inspection assigned in case ${record.caseId}`,
@@ -186,11 +183,13 @@ export function createCaseService(deps: CaseServiceDeps) {
   return {
     /** Cases matching every given filter, newest first; identifiers masked. */
     async search(actor: User, query: CaseQuery): Promise<CaseSearchResult> {
-      requireReader(actor, 'search cases', '查询案件');
+      authorize(actor, 'case.search', CaseRefusal);
+      // The search's scope is the table's condition for the role: own subject, assigned inspections, or every case.
+      const condition = conditionOf(actor.role, 'case.search');
       checkQuery(query);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
       let key = query.subject?.trim() ? subjectOfInput(query.subject, deps.subjectKeySecret).key : undefined;
-      if (actor.role === 'citizen') {
+      if (condition === 'own-subject') {
         if (key && key !== actor.subjectKey)
           throw new CaseRefusal(
             'FORBIDDEN_SUBJECT',
@@ -204,7 +203,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (query.policy)
         caseIds = (await Decision.find({ 'policy.id': query.policy }, { caseId: 1 }).lean()).map((d) => d.caseId);
       const assigned =
-        actor.role === 'inspector'
+        condition === 'assigned-inspector'
           ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).lean()).map((p) => p.caseId)
           : undefined;
       if (assigned) caseIds = caseIds ? caseIds.filter((id) => assigned.includes(id)) : assigned;
@@ -253,7 +252,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         const own = decisions.filter((d) => d.caseId === caseId);
         const subject = record?.subjectKey ?? seen?.subjectKey;
         if (!subject) continue;
-        if (actor.role === 'citizen' && subject !== actor.subjectKey) continue;
+        if (condition === 'own-subject' && subject !== actor.subjectKey) continue;
         const caseStatus = seen?.caseStatus ?? (own.length ? 'decided' : 'started');
         const outcome =
           seen?.outcome ??
@@ -316,13 +315,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       unmaskedBy: string;
       at: string;
     }> {
-      if (actor.role !== 'supervisor') {
-        throw new CaseRefusal(
-          'FORBIDDEN_ROLE',
-          `only a supervisor may unmask a case's identifier; ${actor.name} is ${actor.role === 'officer' || actor.role === 'inspector' ? 'an' : 'a'} ${actor.role}`,
-          `只有督查人员可以查看完整身份标识；${actor.name}是${ROLE_ZH[actor.role]}`,
-        );
-      }
+      authorize(actor, 'case.unmask', CaseRefusal);
       const stated = typeof reason === 'string' ? reason.trim() : '';
       if (stated.length < 5) {
         throw new CaseRefusal(
@@ -365,13 +358,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       caseId: string,
       inspector: string,
     ): Promise<{ caseId: string; inspector: string; pledges: number }> {
-      if (actor.role !== 'supervisor') {
-        throw new CaseRefusal(
-          'FORBIDDEN_ROLE',
-          `only a supervisor may assign inspections; ${actor.name} is ${actor.role}`,
-          `只有督查人员可以指派核查；${actor.name}是${ROLE_ZH[actor.role]}`,
-        );
-      }
+      authorize(actor, 'case.assign-inspector', CaseRefusal);
       if (!inspector.trim()) throw new CaseRefusal('BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
       await caseRecord(caseId);
       const result = await Pledge.updateMany(

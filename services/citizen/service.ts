@@ -15,6 +15,7 @@ import { registerNoticeModels } from '../../store/notices.js';
 import { registerPolicyModels, policyVersionId } from '../../store/policy-versions.js';
 import { resolveSubject } from '../../store/subjects.js';
 import type { User } from '../../store/users.js';
+import { authorize, type Action } from '../../domain/permissions.js';
 import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts.js';
 import { CaseRefusal } from '../cases/service.js';
 
@@ -41,7 +42,7 @@ const FIELD_LABELS = new Map(
 const DEPARTMENTS = new Map(DATA_SOURCES.map((source) => [source.id, source.department] as const));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The citizen service behind /me; `actor` must be a citizen (the routes admit no other role). */
+/** The citizen service behind /me; `actor` must hold me.read or me.act (domain/permissions.ts: a citizen, own subject). */
 export function createCitizenService(deps: CitizenServiceDeps) {
   const { store } = deps;
   const { Inbox } = registerNoticeModels(store);
@@ -51,13 +52,11 @@ export function createCitizenService(deps: CitizenServiceDeps) {
   const AccessRecord = registerAccessRecordModel(store);
   const titles = new Map<string, Text>();
 
-  const own = (actor: User): string => {
-    if (actor.role !== 'citizen' || !actor.subjectKey)
-      throw new CaseRefusal(
-        'FORBIDDEN_ROLE',
-        'only a citizen reads their own records here',
-        '只有群众本人可以查阅本人事项',
-      );
+  /** The subject every answer is bound to: the token's own (me.* is own-subject only). */
+  const own = (actor: User, action: Action = 'me.read'): string => {
+    authorize(actor, action, CaseRefusal);
+    if (!actor.subjectKey)
+      throw new CaseRefusal('FORBIDDEN_ROLE', 'this token is bound to no subject', '该令牌未绑定本人身份');
     return actor.subjectKey;
   };
 
@@ -123,7 +122,7 @@ export function createCitizenService(deps: CitizenServiceDeps) {
 
     /** Marks one of the citizen's notices read (once: a second call keeps the first time). */
     async markRead(actor: User, key: string) {
-      const subject = own(actor);
+      const subject = own(actor, 'me.act');
       const notice = await Inbox.findById(key).lean();
       if (!notice || notice.subjectKey !== subject) throw notFound(key, 'notice', '通知');
       const readAt = notice.readAt ?? new Date();

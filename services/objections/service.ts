@@ -19,7 +19,8 @@ import {
   type ObjectionKind,
   type ObjectionRecord,
 } from '../../store/objections.js';
-import { ROLE_ZH, type Role, type User } from '../../store/users.js';
+import { ROLE_ZH, type User } from '../../store/users.js';
+import { authorize, ownSubjectOnly } from '../../domain/permissions.js';
 import type { objection } from '../../workflows/objection.js';
 import {
   OBJECTION_WORKFLOW_TYPE,
@@ -58,14 +59,6 @@ export interface FileObjectionBody {
   statement?: string;
 }
 
-const FILERS: readonly Role[] = ['citizen', 'officer', 'supervisor'];
-const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
-const refuse = (actor: User, allowed: string, allowedZh: string, what: string, whatZh: string) =>
-  new ObjectionRefusal(
-    'FORBIDDEN_ROLE',
-    `only ${allowed} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
-    `只有${allowedZh}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
-  );
 const bad = (field: string, message: string, messageZh: string) =>
   new ObjectionRefusal('BAD_REQUEST', message, messageZh, field);
 const notFound = (id: string) =>
@@ -78,33 +71,12 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
   let indexes: Promise<unknown> | undefined;
   const ensureIndexes = () => (indexes ??= buildIndexes(Objection).catch(() => (indexes = undefined)));
 
-  function requireStaffOrCitizen(actor: User, what: string, whatZh: string): void {
-    if (!FILERS.includes(actor.role))
-      throw refuse(
-        actor,
-        'the citizen concerned, an officer or a supervisor',
-        '本人、政策经办人或督查人员',
-        what,
-        whatZh,
-      );
-  }
-  function requireSupervisor(actor: User, what: string, whatZh: string): void {
-    if (actor.role !== 'supervisor') {
-      throw refuse(
-        actor,
-        'a supervisor (acting for the department that owns the data)',
-        '督查人员（代数据所属部门）',
-        what,
-        whatZh,
-      );
-    }
-  }
-
-  /** The objection this person may read: a citizen another's gets a 404 that says nothing more. */
+  /** The objection this person may read: one limited to their own subject (a citizen) gets a 404 for another's that says nothing more. */
   async function readable(actor: User, id: string): Promise<ObjectionRecord> {
-    requireStaffOrCitizen(actor, 'read objections', '查阅异议');
+    authorize(actor, 'objection.read', ObjectionRefusal);
     const record = await Objection.findOne({ _id: id }).lean();
-    if (!record || (actor.role === 'citizen' && record.subjectKey !== actor.subjectKey)) throw notFound(id);
+    if (!record || (ownSubjectOnly(actor.role, 'objection.read') && record.subjectKey !== actor.subjectKey))
+      throw notFound(id);
     return record;
   }
 
@@ -129,7 +101,8 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
 
   async function view(actor: User, record: ObjectionRecord): Promise<ObjectionView> {
     return objectionView(deps.store, record, {
-      revealValues: actor.role === 'citizen',
+      // Who reads only their own objections sees their own values unmasked.
+      revealValues: ownSubjectOnly(actor.role, 'objection.read'),
       policyTitle: await titleOf(record),
     });
   }
@@ -175,7 +148,9 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
   return {
     /** Files an objection about a decision (or a value behind it) and starts its workflow; 201 with the objection. */
     async file(actor: User, body: FileObjectionBody): Promise<ObjectionView> {
-      requireStaffOrCitizen(actor, 'file an objection', '提出异议');
+      authorize(actor, 'objection.file', ObjectionRefusal);
+      // A citizen files about their own decisions (own-subject); staff file for a citizen, naming them.
+      const forSelf = ownSubjectOnly(actor.role, 'objection.file');
       const kind = body.kind ?? 'decision';
       if (kind !== 'decision' && kind !== 'data')
         throw bad('kind', 'kind is decision or data', '异议类型须为 decision（判定）或 data（数据）');
@@ -187,7 +162,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         throw bad('statement', 'state the objection in 5 to 2,000 characters', '请用5至2000字说明异议');
 
       let subjectKey: string;
-      if (actor.role === 'citizen') {
+      if (forSelf) {
         if (body.subject && subjectOfInput(body.subject, deps.subjectKeySecret).key !== actor.subjectKey) {
           throw new ObjectionRefusal(
             'FORBIDDEN_SUBJECT',
@@ -247,7 +222,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       await ensureIndexes();
       const id = `obj-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
       const now = new Date();
-      const by = actor.role === 'citizen' ? actor.name : `${actor.name}（${ROLE_ZH[actor.role]}，代本人）`;
+      const by = forSelf ? actor.name : `${actor.name}（${ROLE_ZH[actor.role]}，代本人）`;
       await Objection.create({
         _id: id,
         status: 'filed',
@@ -308,8 +283,10 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       actor: User,
       query: { status?: string; policy?: string } = {},
     ): Promise<{ objections: ObjectionView[] }> {
-      requireStaffOrCitizen(actor, 'read objections', '查阅异议');
-      const filter: Record<string, unknown> = actor.role === 'citizen' ? { subjectKey: actor.subjectKey } : {};
+      authorize(actor, 'objection.read', ObjectionRefusal);
+      const filter: Record<string, unknown> = ownSubjectOnly(actor.role, 'objection.read')
+        ? { subjectKey: actor.subjectKey }
+        : {};
       if (query.status) filter.status = query.status;
       if (query.policy) filter.policyId = query.policy;
       const records = (await Objection.find(filter).lean())
@@ -332,7 +309,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       id: string,
       body: { fact?: string; value?: unknown; reason?: string },
     ): Promise<ObjectionView> {
-      requireSupervisor(actor, 'record a data correction', '登记数据更正');
+      authorize(actor, 'objection.correct', ObjectionRefusal);
       const record = await readable(actor, id);
       const fact = typeof body.fact === 'string' ? body.fact : record.fact;
       if (!fact) throw bad('fact', 'name the fact corrected, e.g. person.disabilityGrade', '请填写更正的数据项');
@@ -412,7 +389,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
 
     /** A supervisor re-checks the decision as the records stand, or rejects the objection with a reason. */
     async resolve(actor: User, id: string, body: { action?: string; reason?: string }): Promise<ObjectionView> {
-      requireSupervisor(actor, 'resolve an objection', '处理异议');
+      authorize(actor, 'objection.resolve', ObjectionRefusal);
       const record = await readable(actor, id);
       const action = body.action;
       if (action !== 'reevaluate' && action !== 'reject')

@@ -20,14 +20,14 @@ import {
   policyVersionId,
   registerPolicyModels,
   type PolicyAction,
-  type PolicyRole,
   type PolicyStatus,
   type PolicyVersionRecord,
 } from '../../store/policy-versions.js';
-import { isPolicyRole, ROLE_ZH, type Role } from '../../store/users.js';
+import type { Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
+import { authorize, conditionOf, type Action } from '../../domain/permissions.js';
 
-/** Whoever acts; the lifecycle serves officers and reviewers and refuses every other role (FORBIDDEN_ROLE). */
+/** Whoever acts; each step refuses (FORBIDDEN_ROLE) a role domain/permissions.ts does not allow it. */
 export interface Actor {
   name: string;
   role: Role;
@@ -73,28 +73,8 @@ const STATUS_ZH: Record<PolicyStatus, string> = {
   retired: '已停用',
 };
 
-const article = (role: Role) => (role === 'officer' || role === 'inspector' ? 'an' : 'a');
-
-function requireRole(actor: Actor, role: PolicyRole, what: string, whatZh: string): void {
-  if (actor.role !== role) {
-    throw new PolicyLifecycleError(
-      'FORBIDDEN_ROLE',
-      `only ${article(role)} ${role} may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
-      `只有${ROLE_ZH[role]}可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
-    );
-  }
-}
-
-/** Steps open to both policy roles (validate, test, publish) still refuse supervisors, inspectors and citizens. */
-function requirePolicyRole(actor: Actor, what: string, whatZh: string): void {
-  if (!isPolicyRole(actor.role)) {
-    throw new PolicyLifecycleError(
-      'FORBIDDEN_ROLE',
-      `only an officer or a reviewer may ${what}; ${actor.name} is ${article(actor.role)} ${actor.role}`,
-      `只有政策经办人或审核人可以${whatZh}；${actor.name}是${ROLE_ZH[actor.role]}`,
-    );
-  }
-}
+/** Refuses a step whose action domain/permissions.ts does not allow the actor's role, whoever calls the lifecycle. */
+const requireAllowed = (actor: Actor, action: Action): void => authorize(actor, action, PolicyLifecycleError);
 
 const contentHash = (document: unknown) => createHash('sha256').update(canonicalJson(document)).digest('hex');
 
@@ -213,7 +193,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
   return {
     /** Starts a new version of a policy (or a new policy) from a document; invalid drafts are kept, with their issues. */
     async createDraft(actor: Actor, input: unknown): Promise<PolicyVersionView> {
-      requireRole(actor, 'officer', 'write policy drafts', '起草政策');
+      requireAllowed(actor, 'policy.draft');
       const document = asDocument(input);
       const policyId = document.id;
       if (typeof policyId !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(policyId)) {
@@ -259,7 +239,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Replaces a draft's document; checks run before the edit no longer count. */
     async updateDraft(actor: Actor, policyId: string, version: number, input: unknown): Promise<PolicyVersionView> {
-      requireRole(actor, 'officer', 'edit policy drafts', '修改政策草稿');
+      requireAllowed(actor, 'policy.edit');
       const current = await load(policyId, version);
       requireStatus(current, 'draft', 'edit it (only drafts can be edited)', '修改（只有草稿可以修改）');
       const document = asDocument(input);
@@ -302,7 +282,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       policyId: string,
       version: number,
     ): Promise<{ valid: boolean; issues: ValidationIssue[]; warnings: CrossCheckFinding[] }> {
-      requirePolicyRole(actor, 'validate policies', '校验政策');
+      requireAllowed(actor, 'policy.validate');
       const current = await load(policyId, version);
       const issues = issuesOf(JSON.parse(current.source));
       // Checks against the published set (rules/cross-checks.ts): errors fail validation at their paths, warnings come back alongside.
@@ -330,7 +310,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Runs the version's test cases and remembers the result for its content. */
     async test(actor: Actor, policyId: string, version: number): Promise<PolicyTestReport> {
-      requirePolicyRole(actor, 'test policies', '测试政策');
+      requireAllowed(actor, 'policy.test');
       const current = await load(policyId, version);
       const document = JSON.parse(current.source) as unknown;
       const issues = issuesOf(document);
@@ -356,7 +336,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Hands a draft to review: it must be valid, pass its own tests and have been simulated, as it is now. */
     async submit(actor: Actor, policyId: string, version: number, note?: string): Promise<PolicyVersionView> {
-      requireRole(actor, 'officer', 'submit policies for review', '提交政策审核');
+      requireAllowed(actor, 'policy.submit');
       const current = await load(policyId, version);
       requireStatus(current, 'draft', 'submit it (only drafts can be submitted)', '提交（只有草稿可以提交）');
       const stale = (check?: { hash: string; passed: boolean }) =>
@@ -382,7 +362,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** A second person approves: never the officer who wrote, last edited or submitted it. */
     async approve(actor: Actor, policyId: string, version: number, note?: string): Promise<PolicyVersionView> {
-      requireRole(actor, 'reviewer', 'approve policies', '批准政策');
+      requireAllowed(actor, 'policy.approve');
       const current = await load(policyId, version);
       requireStatus(
         current,
@@ -390,7 +370,9 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         'approve it (only submitted versions can be approved)',
         '批准（只有已提交的版本可以批准）',
       );
-      if ([current.createdBy, current.updatedBy, current.submittedBy].includes(actor.name)) {
+      // The table's not-author condition (four eyes), checked here where the version's authors are known.
+      const authors = [current.createdBy, current.updatedBy, current.submittedBy];
+      if (conditionOf(actor.role, 'policy.approve') === 'not-author' && authors.includes(actor.name)) {
         throw new PolicyLifecycleError(
           'FOUR_EYES',
           `${actor.name} wrote or submitted ${policyId} v${version}; another person must approve it`,
@@ -405,7 +387,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Sends a submitted version back to draft, with the reason. */
     async reject(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
-      requireRole(actor, 'reviewer', 'reject policies', '退回政策');
+      requireAllowed(actor, 'policy.reject');
       if (!note?.trim())
         throw new PolicyLifecycleError('POLICY_INVALID', 'say why the version is sent back', '请说明退回理由', 'note');
       const current = await load(policyId, version);
@@ -422,7 +404,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Publishes an approved version: immutable from now on; in force from its effective date. */
     async publish(actor: Actor, policyId: string, version: number): Promise<PolicyVersionView> {
-      requirePolicyRole(actor, 'publish policies', '发布政策');
+      requireAllowed(actor, 'policy.publish');
       const current = await load(policyId, version);
       requireStatus(
         current,
@@ -447,7 +429,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Takes a published version out of force for new cases; cases that pinned it keep it. */
     async retire(actor: Actor, policyId: string, version: number, note: string): Promise<PolicyVersionView> {
-      requireRole(actor, 'reviewer', 'retire policies', '停用政策');
+      requireAllowed(actor, 'policy.retire');
       if (!note?.trim())
         throw new PolicyLifecycleError('POLICY_INVALID', 'say why the version is retired', '请说明停用理由', 'note');
       const current = await load(policyId, version);

@@ -1,0 +1,96 @@
+/**
+ * Which action each route of the API is (domain/permissions.ts says who may take it): one row
+ * per `METHOD /url pattern`, public routes included. api/auth.ts refuses to register a route
+ * without a row, and authorises every request from its row before the body is read. HEAD answers
+ * as its GET; a trailing slash (`/console/`, `/docs/`) as the path without it.
+ */
+import type { Action } from '../domain/permissions.js';
+
+export const ROUTE_PERMISSIONS = {
+  // The service describes itself.
+  'GET /': 'health',
+  'GET /health': 'health',
+  'GET /openapi.json': 'docs',
+  'GET /schemas/policy.json': 'docs',
+  // Swagger UI (@fastify/swagger-ui registers these under /docs).
+  'GET /docs': 'docs',
+  'GET /docs/json': 'docs',
+  'GET /docs/yaml': 'docs',
+  'GET /docs/static/*': 'docs',
+  'GET /docs/static/index.html': 'docs',
+  'GET /docs/static/swagger-initializer.js': 'docs',
+  'GET /catalog': 'catalog',
+  'POST /events': 'events.publish',
+  'GET /summary': 'summary',
+  'GET /metrics': 'metrics.prometheus',
+  'GET /programme-metrics': 'metrics.programme',
+
+  'GET /console': 'console.assets',
+  'GET /console/app.js': 'console.assets',
+  'GET /console/style.css': 'console.assets',
+  'GET /console/session': 'console.session',
+
+  // Reads of a draft also need policy.read-drafts, checked once the version's status is known.
+  'GET /policies': 'policy.read',
+  'GET /policies/checks': 'policy.read',
+  'GET /policies/:id/versions/:version': 'policy.read',
+  'GET /policies/:id/diff': 'policy.read',
+  'GET /policies/:id/history': 'policy.history',
+  'POST /policies': 'policy.draft',
+  'PUT /policies/:id/versions/:version': 'policy.edit',
+  'POST /policies/:id/versions/:version/validate': 'policy.validate',
+  'POST /policies/:id/versions/:version/test': 'policy.test',
+  'POST /policies/:id/versions/:version/simulate': 'policy.simulate',
+  'GET /policies/:id/versions/:version/simulation': 'policy.simulation.read',
+  'POST /policies/:id/versions/:version/submit': 'policy.submit',
+  'POST /policies/:id/versions/:version/approve': 'policy.approve',
+  'POST /policies/:id/versions/:version/reject': 'policy.reject',
+  'POST /policies/:id/versions/:version/publish': 'policy.publish',
+  'POST /policies/:id/versions/:version/retire': 'policy.retire',
+  'GET /policies/:id/explain': 'policy.explain-subject',
+  'POST /policies/:id/versions/:version/explain': 'policy.explain-hypothetical',
+
+  'GET /sweeps': 'sweep.read',
+  'GET /sweeps/:id': 'sweep.read',
+  'POST /sweeps': 'sweep.launch',
+  'POST /sweeps/:id/pause': 'sweep.pause',
+  'POST /sweeps/:id/resume': 'sweep.resume',
+  'POST /sweeps/:id/cancel': 'sweep.cancel',
+
+  'GET /cases': 'case.search',
+  'GET /cases/:caseId/timeline': 'case.timeline',
+  'POST /cases/:caseId/unmask': 'case.unmask',
+  'POST /cases/:caseId/inspector': 'case.assign-inspector',
+
+  'POST /objections': 'objection.file',
+  'GET /objections': 'objection.read',
+  'GET /objections/:id': 'objection.read',
+  'POST /objections/:id/correct': 'objection.correct',
+  'POST /objections/:id/resolve': 'objection.resolve',
+
+  'GET /me': 'me.read',
+  'GET /me/inbox': 'me.read',
+  'GET /me/decisions': 'me.read',
+  'GET /me/benefits': 'me.read',
+  'GET /me/offers': 'me.read',
+  'GET /me/pledges': 'me.read',
+  'GET /me/access': 'me.read',
+  'POST /me/inbox/:key/read': 'me.act',
+  'POST /me/offers/:key/confirm': 'me.act',
+  'POST /me/offers/:key/decline': 'me.act',
+} as const satisfies Record<string, Action>;
+
+/** A route as the table names it: `GET /policies/:id/versions/:version`. */
+export type RouteKey = keyof typeof ROUTE_PERMISSIONS;
+
+/** The table's key for a method and URL pattern: HEAD is its GET, a trailing slash is dropped. */
+export function routeKey(method: string, url: string): string {
+  const path = url.length > 1 ? url.replace(/\/$/, '') : url;
+  return `${method === 'HEAD' ? 'GET' : method} ${path}`;
+}
+
+/** The action of a route, or undefined when the table has no row for it. */
+export function actionOfRoute(method: string, url: string): Action | undefined {
+  const key = routeKey(method, url);
+  return Object.hasOwn(ROUTE_PERMISSIONS, key) ? ROUTE_PERMISSIONS[key as RouteKey] : undefined;
+}

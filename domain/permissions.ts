@@ -1,0 +1,267 @@
+/**
+ * Who may do what: one table of every action applyfree offers, the roles that may take it and,
+ * where a role's reach is narrower, the condition that narrows it. The API authorises each route
+ * from it (api/route-permissions.ts), the services call `authorize` before they act, and the
+ * console shows only what `allows` admits. A condition is evaluated where its data is (the case's
+ * pledges, the version's authors) but named here, so no caller decides it again. Pure: the
+ * console bundles this file.
+ */
+import { Refusal } from './refusal.js';
+import type { Text } from './sources.js';
+
+/**
+ * The roles, as store/users.ts defines them (`Role`, `ROLE_ZH`). Repeated here because the console
+ * bundles this file and cannot import store/ (mongoose, node:crypto); test/unit/permissions.test.ts
+ * fails when the two lists differ.
+ */
+export type Role = 'officer' | 'reviewer' | 'supervisor' | 'inspector' | 'citizen';
+
+/** How a refusal names each role: in English with its article, and in Chinese. */
+export const ROLE_NAMES: Readonly<Record<Role, Text>> = {
+  officer: { en: 'an officer', zh: '政策经办人' },
+  reviewer: { en: 'a reviewer', zh: '审核人' },
+  supervisor: { en: 'a supervisor', zh: '督查人员' },
+  inspector: { en: 'an inspector', zh: '核查人员' },
+  citizen: { en: 'a citizen', zh: '群众' },
+};
+
+/** A role's narrower reach for one action. */
+export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author';
+
+/** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
+export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
+  'own-subject': {
+    means: {
+      en: 'only the token’s own subject: another’s record answers 404 as if absent, and naming another subject is FORBIDDEN_SUBJECT',
+      zh: '仅限令牌绑定的本人：他人的记录按不存在答复（404），指定他人为 FORBIDDEN_SUBJECT',
+    },
+    names: { en: 'the citizen concerned', zh: '本人' },
+  },
+  'assigned-inspector': {
+    means: {
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by name); another case is NOT_ASSIGNED',
+      zh: '仅限督查人员指派给本人（按姓名）核查的案件；其他案件为 NOT_ASSIGNED',
+    },
+    names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
+  },
+  'not-author': {
+    means: {
+      en: 'not whoever wrote, last edited or submitted the version (four eyes: FOUR_EYES)',
+      zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
+    },
+  },
+};
+
+/** Who may take an action. */
+export interface Permission {
+  /** Named roles; `anyone`, with or without a token (a token sent is not read); `authenticated`, any known token. */
+  roles: readonly Role[] | 'anyone' | 'authenticated';
+  /** Roles whose reach is narrower, and how (checked where the data is). */
+  conditions?: Partial<Record<Role, Condition>>;
+  /** The action, completing "only … may …" in a refusal. */
+  what: Text;
+  /** Why the roles left out are left out, added to their refusal. */
+  note?: Text;
+}
+
+const POLICY_ROLES = ['officer', 'reviewer'] as const;
+/** Drafts, reviews, history and explanations: policy work, and supervisors who trace its effect. */
+const POLICY_READERS = ['officer', 'reviewer', 'supervisor'] as const;
+/** Cases: supervisors all, inspectors the ones assigned to them, citizens their own. */
+const CASE_READERS = {
+  roles: ['supervisor', 'inspector', 'citizen'],
+  conditions: { inspector: 'assigned-inspector', citizen: 'own-subject' },
+  note: { en: 'officers and reviewers author policies; they do not trace cases', zh: '负责政策制定，不查阅个案' },
+} as const;
+/** Objections: the citizen about their own decisions; officers and supervisors for a citizen, naming them. */
+const OBJECTION_PARTIES = {
+  roles: ['citizen', 'officer', 'supervisor'],
+  conditions: { citizen: 'own-subject' },
+} as const;
+const CITIZEN_OWN = { roles: ['citizen'], conditions: { citizen: 'own-subject' } } as const;
+
+const TABLE = {
+  // The service describes itself, and the catalog lists what a policy may be written with: no data.
+  health: { roles: 'anyone', what: { en: 'see what this service is and whether it is up', zh: '查看服务简介和状态' } },
+  docs: {
+    roles: 'anyone',
+    what: { en: 'read the API documentation and the policy schema', zh: '查看接口文档和政策格式' },
+  },
+  catalog: { roles: 'anyone', what: { en: 'read the data catalog and operators', zh: '查看数据目录和运算符' } },
+  'console.assets': { roles: 'anyone', what: { en: 'load the console', zh: '打开控制台' } },
+  'console.session': { roles: 'authenticated', what: { en: 'sign in to the console', zh: '登录控制台' } },
+  // As implemented, not as it should be: registries are not authenticated yet (security review S1).
+  'events.publish': { roles: 'anyone', what: { en: 'publish life events', zh: '上报生活事件' } },
+  // Aggregates only, never a subject.
+  summary: { roles: 'anyone', what: { en: 'read the live summary', zh: '查看实时概况' } },
+  'metrics.prometheus': { roles: 'anyone', what: { en: 'scrape the Prometheus metrics', zh: '采集 Prometheus 指标' } },
+  // Supervisors watch the programme; officers and reviewers the take-up of what they write and approve.
+  'metrics.programme': {
+    roles: ['supervisor', 'officer', 'reviewer'],
+    what: { en: 'read the programme metrics', zh: '查看监督指标' },
+  },
+
+  // Published and retired versions are the public record of what is (was) in force.
+  'policy.read': {
+    roles: 'anyone',
+    what: { en: 'read published policies, their diffs and cross-checks', zh: '查看已发布的政策、版本差异和跨政策检查' },
+  },
+  // Drafts and versions under review are internal.
+  'policy.read-drafts': {
+    roles: POLICY_READERS,
+    what: { en: 'read drafts and versions under review', zh: '查看草稿和审核中的版本' },
+  },
+  'policy.history': { roles: POLICY_READERS, what: { en: 'read the change history', zh: '查看变更记录' } },
+  // Officers write; reviewers check what officers wrote, so they never write it themselves.
+  'policy.draft': { roles: ['officer'], what: { en: 'write policy drafts', zh: '起草政策' } },
+  'policy.edit': { roles: ['officer'], what: { en: 'edit policy drafts', zh: '修改政策草稿' } },
+  'policy.validate': { roles: POLICY_ROLES, what: { en: 'validate policies', zh: '校验政策' } },
+  'policy.test': { roles: POLICY_ROLES, what: { en: 'test policies', zh: '测试政策' } },
+  'policy.simulate': { roles: POLICY_ROLES, what: { en: 'run impact simulations', zh: '发起影响模拟' } },
+  // As implemented: simulation results, drafts' included, are served to anyone (security review S7).
+  'policy.simulation.read': { roles: 'anyone', what: { en: 'read impact simulations', zh: '查看影响模拟结果' } },
+  'policy.submit': { roles: ['officer'], what: { en: 'submit policies for review', zh: '提交政策审核' } },
+  'policy.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-author' },
+    what: { en: 'approve policies', zh: '批准政策' },
+  },
+  'policy.reject': { roles: ['reviewer'], what: { en: 'reject policies', zh: '退回政策' } },
+  // Either puts an approved version in force: the four eyes were at approval.
+  'policy.publish': { roles: POLICY_ROLES, what: { en: 'publish policies', zh: '发布政策' } },
+  'policy.retire': { roles: ['reviewer'], what: { en: 'retire policies', zh: '停用政策' } },
+  // A real subject's explanation is access-logged under the reader's name (officers: security review S2).
+  'policy.explain-subject': {
+    roles: POLICY_READERS,
+    what: { en: 'explain a real subject’s decision', zh: '查看真实对象的资格解释' },
+  },
+  'policy.explain-hypothetical': {
+    roles: POLICY_READERS,
+    what: { en: 'explain decisions on hypothetical facts', zh: '查看假设事实的资格解释' },
+  },
+
+  // As implemented: sweep progress is served to anyone (security review S14).
+  'sweep.read': { roles: 'anyone', what: { en: 'read sweeps', zh: '查看主动筛查' } },
+  'sweep.launch': { roles: POLICY_ROLES, what: { en: 'launch sweeps', zh: '发起主动筛查' } },
+  'sweep.pause': { roles: POLICY_ROLES, what: { en: 'pause sweeps', zh: '暂停筛查' } },
+  'sweep.resume': { roles: POLICY_ROLES, what: { en: 'resume sweeps', zh: '继续筛查' } },
+  // Stopping a published policy's outreach for good is a reviewer's call.
+  'sweep.cancel': { roles: ['reviewer'], what: { en: 'cancel a sweep for good', zh: '取消筛查' } },
+
+  'case.search': { ...CASE_READERS, what: { en: 'search cases', zh: '查询案件' } },
+  'case.timeline': { ...CASE_READERS, what: { en: 'read a case', zh: '查阅案件' } },
+  // The full identifier only with a stated, logged reason, and only to supervisors.
+  'case.unmask': { roles: ['supervisor'], what: { en: 'unmask a case’s identifier', zh: '查看完整身份标识' } },
+  'case.assign-inspector': { roles: ['supervisor'], what: { en: 'assign inspections', zh: '指派核查' } },
+
+  'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },
+  'objection.read': { ...OBJECTION_PARTIES, what: { en: 'read objections', zh: '查阅异议' } },
+  // Supervisors handle objections and record the owning department's correction; they wrote none of the rules.
+  'objection.correct': {
+    roles: ['supervisor'],
+    what: {
+      en: 'record a data correction for the department that owns the data',
+      zh: '代数据所属部门登记数据更正',
+    },
+  },
+  'objection.resolve': { roles: ['supervisor'], what: { en: 'resolve an objection', zh: '处理异议' } },
+
+  // The citizen's own page; staff trace people through /cases.
+  'me.read': {
+    ...CITIZEN_OWN,
+    what: { en: 'read their own records here (staff use /cases)', zh: '在此查阅本人事项（工作人员请使用案件查询）' },
+  },
+  'me.act': {
+    ...CITIZEN_OWN,
+    what: { en: 'answer their own offers and notices', zh: '处理本人的待确认事项和消息' },
+  },
+} satisfies Record<string, Permission>;
+
+/** Everything a person can ask applyfree to do, named as the table names it. */
+export type Action = keyof typeof TABLE;
+
+/** The table: who may take each action (README "Who may do what" shows it). */
+export const PERMISSIONS: Readonly<Record<Action, Permission>> = TABLE;
+
+/** Every action, in the table's order. */
+export const ACTIONS = Object.keys(TABLE) as Action[];
+
+/** Whoever acts: a name for refusals and records, and a role. */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+/** Whether anyone may take the action, with no token at all. */
+export const isOpen = (action: Action): boolean => PERMISSIONS[action].roles === 'anyone';
+
+/** Whether a role (undefined: nobody signed in) may take the action, its condition aside. */
+export function allows(role: Role | undefined, action: Action): boolean {
+  const { roles } = PERMISSIONS[action];
+  if (roles === 'anyone') return true;
+  if (role === undefined) return false;
+  return roles === 'authenticated' || roles.includes(role);
+}
+
+/** The condition that narrows a role's reach for the action, if any. */
+export function conditionOf(role: Role, action: Action): Condition | undefined {
+  return allows(role, action) ? PERMISSIONS[action].conditions?.[role] : undefined;
+}
+
+/** Whether the role takes the action only for the subject its token is bound to (a citizen's own records). */
+export const ownSubjectOnly = (role: Role, action: Action): boolean => conditionOf(role, action) === 'own-subject';
+
+const listEn = (names: string[]) =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+const listZh = (names: string[]) =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join('、')}或${names[names.length - 1]}`;
+
+/**
+ * The refusal's words for a person whose role may not take the action: who may (with their
+ * conditions), and what this person is — "only an officer or a reviewer may validate policies;
+ * 周督查 is a supervisor" · "只有政策经办人或审核人可以校验政策；周督查是督查人员".
+ */
+export function forbiddenText(actor: Actor, action: Action): { message: string; messageZh: string } {
+  const { roles, conditions = {}, what, note } = PERMISSIONS[action];
+  const allowed = typeof roles === 'string' ? [] : roles;
+  const names = allowed.map((role) => {
+    const condition = conditions[role];
+    return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+  });
+  const self = ROLE_NAMES[actor.role];
+  return {
+    message: `only ${listEn(names.map((n) => n.en))} may ${what.en}; ${actor.name} is ${self.en}${note ? ` (${note.en})` : ''}`,
+    messageZh: `只有${listZh(names.map((n) => n.zh))}可以${what.zh}；${actor.name}是${self.zh}${note ? `，${note.zh}` : ''}`,
+  };
+}
+
+/** A refusal of who is asking: 401 UNAUTHENTICATED (nobody) or 403 FORBIDDEN_ROLE (a role the table leaves out). */
+export class PermissionRefusal extends Refusal {
+  declare readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
+}
+
+/** A service's own Refusal subclass, so callers can tell which layer refused (PolicyLifecycleError, CaseRefusal…). */
+export type ForbiddenRefusal = new (code: 'FORBIDDEN_ROLE', message: string, messageZh: string) => Refusal;
+
+/**
+ * Refuses what the table does not allow: UNAUTHENTICATED without a person (unless anyone may),
+ * FORBIDDEN_ROLE (as `refusal`, default PermissionRefusal) for a role it leaves out. Conditions
+ * are the caller's to check, where the data is.
+ */
+export function authorize(
+  actor: Actor | undefined,
+  action: Action,
+  refusal: ForbiddenRefusal = PermissionRefusal,
+): void {
+  if (isOpen(action)) return;
+  if (!actor)
+    throw new PermissionRefusal(
+      'UNAUTHENTICATED',
+      'send Authorization: Bearer <token>',
+      '请提供身份令牌（Authorization: Bearer <令牌>）',
+    );
+  if (!allows(actor.role, action)) {
+    const { message, messageZh } = forbiddenText(actor, action);
+    throw new refusal('FORBIDDEN_ROLE', message, messageZh);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
+ * caller (nobody, an unknown token, each role) and held to the permission table
+ * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
+ * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
+ * parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and
+ * writes nothing. A route without a row fails here, and stops the API from starting.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { ROUTE_PERMISSIONS, actionOfRoute, routeKey } from '../api/route-permissions.js';
+import { buildApi } from '../api/server.js';
+import { cityToday } from '../domain/calendar.js';
+import { makeResidentId } from '../domain/identity.js';
+import { CONDITIONS, PERMISSIONS, ROLE_NAMES, allows, isOpen, type Action, type Role } from '../domain/permissions.js';
+import { subjectKey } from '../domain/pseudonym.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { createCaseService } from '../services/cases/service.js';
+import { createCitizenService } from '../services/citizen/service.js';
+import { ingestEvent } from '../services/events/ingest.js';
+import { countIngest } from '../services/events/ingest-tally.js';
+import { createMetricsService } from '../services/metrics/service.js';
+import { createSummarySource } from '../services/metrics/summary.js';
+import { createObjectionService } from '../services/objections/service.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
+import { createSweepService } from '../services/sweeps/service.js';
+import { connectStore } from '../store/connection.js';
+import { storePolicySource } from '../store/policy-source.js';
+import { ROLES, issueToken, userOfToken } from '../store/users.js';
+import { ALL_UP } from './support/all-up.js';
+import { TEST_SECRET } from './support/city.js';
+import { connectClient, uniqueTaskQueue } from './support/temporal.js';
+
+const stack = inject('stack');
+let store: Connection;
+let client: Client;
+let api: FastifyInstance;
+/** Every route the API registered, as `METHOD url` with the URL pattern it was registered with. */
+const routes: Array<{ method: string; url: string }> = [];
+const tokens = {} as Record<Role, string>;
+const NAMES: Record<Role, string> = {
+  officer: '王芳',
+  reviewer: '李明',
+  supervisor: '周督查',
+  inspector: '陈核查',
+  citizen: '刘建国',
+};
+
+beforeAll(async () => {
+  store = await connectStore(
+    stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_permissions_${randomUUID().slice(0, 8)}$1`),
+  );
+  client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
+  const taskQueue = uniqueTaskQueue('permissions');
+  const catalog = await loadPolicyCatalog();
+  const lifecycle = createPolicyLifecycle(store);
+  const ingest = countIngest((body: unknown) =>
+    ingestEvent({ store, temporal: client, taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body),
+  );
+  const summary = createSummarySource({ store, catalog, temporal: client, taskQueue, tally: ingest.tally });
+  for (const role of ROLES)
+    tokens[role] = await issueToken(store, NAMES[role], role, {
+      ...(role === 'citizen'
+        ? { subjectKey: subjectKey('person', makeResidentId('371402', '1980-04-02', 7, 'male'), TEST_SECRET) }
+        : {}),
+    });
+  // Every route group, each with its real service: what workers/main.ts builds.
+  api = buildApi({
+    ingest: ingest.ingest,
+    summary: () => summary.get(),
+    policies: {
+      lifecycle,
+      simulation: createSimulationRunner({ store, lifecycle }),
+      authenticate: (token) => userOfToken(store, token),
+      explain: {
+        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+        subjectKeySecret: TEST_SECRET,
+      },
+    },
+    objections: createObjectionService({
+      store,
+      temporal: client,
+      taskQueue,
+      subjectKeySecret: TEST_SECRET,
+      policies: storePolicySource(store),
+    }),
+    cases: createCaseService({
+      store,
+      temporal: client,
+      namespace: stack.temporalNamespace,
+      taskQueue,
+      subjectKeySecret: TEST_SECRET,
+    }),
+    citizen: createCitizenService({ store, temporal: client }),
+    sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
+    metrics: createMetricsService({ store, catalog, temporal: client, taskQueue }),
+    console: true,
+    health: ALL_UP,
+  });
+  // Plugins register their routes when the API gets ready: this hook, added now, sees every one.
+  api.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  await api.ready();
+});
+
+afterAll(async () => {
+  await api?.close();
+  await client?.connection.close();
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+/** The route's URL with parameters that name nothing: nothing is found, nothing is written. */
+function dummyPath(url: string): string {
+  const id = url.startsWith('/objections')
+    ? 'obj-000000000000'
+    : url.startsWith('/sweeps')
+      ? encodeURIComponent('sweep:no-such-policy@1:2026-01-01')
+      : 'no-such-policy';
+  return url
+    .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
+    .replace(':version', '1')
+    .replace(':key', 'no-such-key')
+    .replace(':id', id)
+    .replace('*', 'no-such-file.js');
+}
+
+type Caller = { label: string; role?: Role; token?: string };
+const callers = (): Caller[] => [
+  { label: 'anonymous' },
+  { label: 'an unknown token', token: 'af_not-a-token' },
+  ...ROLES.map((role) => ({ label: role, role, token: tokens[role] })),
+];
+
+async function call(method: string, url: string, token?: string) {
+  const response = await api.inject({
+    method: method as 'GET',
+    url: dummyPath(url),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(method === 'POST' || method === 'PUT' ? { payload: {} } : {}),
+  });
+  const body = method === 'HEAD' || !response.body.startsWith('{') ? {} : response.json<Record<string, string>>();
+  return { status: response.statusCode, code: body.code, message: body.message, messageZh: body.messageZh };
+}
+
+describe('the route table', () => {
+  it('has a row for every route and a route for every row', () => {
+    expect(routes.length).toBeGreaterThan(60);
+    expect(routes.filter((route) => !actionOfRoute(route.method, route.url))).toEqual([]);
+    const registered = new Set(routes.map((route) => routeKey(route.method, route.url)));
+    expect(Object.keys(ROUTE_PERMISSIONS).filter((key) => !registered.has(key))).toEqual([]);
+  });
+
+  it('stops the API from starting when a route has no row, naming it', async () => {
+    const app = buildApi({ health: ALL_UP });
+    void app.register(async (scope) => {
+      scope.get('/unlisted', async () => ({}));
+    });
+    await expect(app.ready()).rejects.toThrow('GET /unlisted has no row in api/route-permissions.ts');
+    await app.close().catch(() => undefined);
+  });
+});
+
+/** Asserts one answer against the row: refused (401, 403 naming who may) or admitted (neither). */
+function expectAnswer(
+  where: string,
+  action: Action,
+  caller: Caller,
+  answer: Awaited<ReturnType<typeof call>>,
+  anonymous: Awaited<ReturnType<typeof call>>,
+  head: boolean,
+): void {
+  const { roles, conditions = {} } = PERMISSIONS[action];
+  const admitted = caller.role ? allows(caller.role, action) : isOpen(action);
+  if (!admitted && !caller.role) {
+    expect(answer.status, where).toBe(401);
+    if (!head) expect(answer.code, where).toBe('UNAUTHENTICATED');
+  } else if (!admitted && caller.role) {
+    expect(answer.status, where).toBe(403);
+    if (head) return;
+    expect(answer.code, where).toBe('FORBIDDEN_ROLE');
+    // Who may, with their conditions, and who this is, in both languages.
+    for (const role of roles as readonly Role[]) {
+      const condition = conditions[role];
+      const named = (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+      expect(answer.message, where).toContain(named.en);
+      expect(answer.messageZh, where).toContain(named.zh);
+    }
+    expect(answer.message, where).toContain(`${NAMES[caller.role]} is ${ROLE_NAMES[caller.role].en}`);
+    expect(answer.messageZh, where).toContain(`${NAMES[caller.role]}是${ROLE_NAMES[caller.role].zh}`);
+  } else if (caller.token && !caller.role) {
+    // An open route: an unknown token is answered as nobody, or refused where the route reads it; never admitted as someone.
+    if (answer.status !== anonymous.status) {
+      expect(answer.status, where).toBe(401);
+      if (!head) expect(answer.code, where).toBe('UNAUTHENTICATED');
+    }
+  } else {
+    expect(answer.status, where).not.toBe(401);
+    expect(answer.status, where).not.toBe(403);
+    expect(answer.status, where).toBeLessThan(500);
+  }
+}
+
+describe('every route, as every caller', () => {
+  it.each(Object.entries(ROUTE_PERMISSIONS))('%s is %s', async (key, action) => {
+    const [method, url] = key.split(' ');
+    // HEAD answers as its GET, without a body.
+    for (const asked of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
+      const anonymous = await call(asked, url);
+      for (const caller of callers()) {
+        const answer = caller.token ? await call(asked, url, caller.token) : anonymous;
+        const where = `${asked} ${url} (${action}) as ${caller.label}: ${answer.status} ${answer.code ?? ''}`;
+        expectAnswer(where, action, caller, answer, anonymous, asked === 'HEAD');
+      }
+    }
+  });
+});

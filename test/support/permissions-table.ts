@@ -1,0 +1,59 @@
+/**
+ * The README's "Who may do what" table, rendered from domain/permissions.ts (who may take each
+ * action) and api/route-permissions.ts (which routes are that action); test/unit/permissions.test.ts
+ * holds the README to it. Print it to paste: `node --import tsx test/support/permissions-table.ts`.
+ */
+import { pathToFileURL } from 'node:url';
+import {
+  ACTIONS,
+  CONDITIONS,
+  PERMISSIONS,
+  allows,
+  conditionOf,
+  type Action,
+  type Role,
+} from '../../domain/permissions.js';
+import { ROUTE_PERMISSIONS } from '../../api/route-permissions.js';
+import { ROLES } from '../../store/users.js';
+
+/** Each caller the table has a column for: nobody signed in, then every role. */
+export const CALLERS: ReadonlyArray<{ label: string; role?: Role }> = [
+  { label: 'anonymous' },
+  ...ROLES.map((role) => ({ label: role, role })),
+];
+
+/** The routes that are an action, in the route table's order. */
+export const routesOf = (action: Action): string[] =>
+  Object.entries(ROUTE_PERMISSIONS)
+    .filter(([, routeAction]) => routeAction === action)
+    .map(([route]) => route);
+
+function cell(action: Action, role: Role | undefined): string {
+  if (!allows(role, action)) return '✗';
+  const condition = role && conditionOf(role, action);
+  return condition ? `✓ ${condition}` : '✓';
+}
+
+/** The Markdown table, one row per action, and what each condition means. */
+export function renderPermissions(): string {
+  const rows = ACTIONS.map((action) => {
+    const routes = routesOf(action).map((route) => `\`${route}\``);
+    return [
+      `\`${action}\``,
+      PERMISSIONS[action].what.en,
+      ...CALLERS.map(({ role }) => cell(action, role)),
+      routes.length ? routes.join('<br>') : '(inside the `policy.read` routes, when they show a draft)',
+    ];
+  });
+  const header = ['action', 'what', ...CALLERS.map(({ label }) => label), 'routes'];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(header),
+    line(header.map(() => '---')),
+    ...rows.map(line),
+    '',
+    ...Object.entries(CONDITIONS).map(([name, { means }]) => `- **${name}**: ${means.en}.`),
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) console.log(renderPermissions());

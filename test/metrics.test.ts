@@ -76,6 +76,7 @@ beforeAll(async () => {
     store,
     noticeQueues: pipeline.queues,
     policies: catalogPolicySource(catalog),
+    subjectKeySecret: TEST_SECRET,
     verification: {
       'disability-federation': {
         baseUrl: `http://127.0.0.1:${deadPort}`,

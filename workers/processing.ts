@@ -14,6 +14,7 @@ import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
+import { webhookSigningKey } from '../notices/webhook.js';
 import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
 
 export interface Servers {
@@ -81,7 +82,16 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   const noticeWorkers = createNoticeWorkers({
     redisUrl: servers.redisUrl,
     store,
-    webhookUrl: config.noticeWebhookUrl,
+    // Signed with the key derived for webhooks (not the pseudonym key); http only to loopback in development.
+    ...(config.noticeWebhookUrl
+      ? {
+          webhook: {
+            url: config.noticeWebhookUrl,
+            signingKey: webhookSigningKey(config.keys.subjectKeySecret),
+            development: config.mode === 'development',
+          },
+        }
+      : {}),
     prefix: config.queuePrefix,
   });
   cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });

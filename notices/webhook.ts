@@ -16,8 +16,9 @@
  * to a phone or app account in its own register. The webhook key is HKDF-derived from the master
  * secret (domain/keys.ts, purpose webhookSigning); docs/SECURITY.md shows how to hand it to a gateway.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { deriveKey } from '../domain/keys.js';
+import { signBody, verifySignedBody } from '../domain/signature.js';
 import { outboundUrlProblem } from '../domain/transport.js';
 import type { Text } from '../domain/sources.js';
 
@@ -46,30 +47,14 @@ export function webhookSigningKey(secret: string): Buffer {
 }
 
 /** The signature header's value for a body sent at `timestamp` (unix seconds). */
-export function signWebhook(key: Buffer, timestamp: number, body: string): string {
-  const mac = createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
-}
+export const signWebhook = signBody;
 
 /**
  * A gateway's check of a request: the signature header against the raw body, in constant time,
  * and the timestamp within `toleranceSeconds` (default 300) of now, so a captured request cannot
  * be replayed later. True only when both hold.
  */
-export function verifyWebhookSignature(
-  key: Buffer,
-  header: string | undefined,
-  body: string,
-  options: { nowSeconds?: number; toleranceSeconds?: number } = {},
-): boolean {
-  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? '');
-  if (!match) return false;
-  const timestamp = Number(match[1]);
-  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? 300)) return false;
-  const expected = createHmac('sha256', key).update(`${timestamp}.${body}`).digest();
-  return timingSafeEqual(expected, Buffer.from(match[2], 'hex'));
-}
+export const verifyWebhookSignature = verifySignedBody;
 
 /** The opaque delivery ID of a notice: stable for the notice, revealing nothing of its key. */
 export function webhookDeliveryId(key: Buffer, noticeKey: string): string {

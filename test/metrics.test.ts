@@ -83,6 +83,7 @@ beforeAll(async () => {
         timeoutMs: 500,
         retries: 0,
         breaker: { failureThreshold: 50, cooldownMs: 1000 },
+        development: true,
       },
     },
   });

@@ -9,6 +9,8 @@ import { PassThrough } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { makeSweepActivities } from '../activities/sweep.js';
 import { startDemo } from '../demo/index.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { makeResidentId } from '../domain/identity.js';
@@ -16,6 +18,7 @@ import { subjectKey, type SubjectKeyRing } from '../domain/pseudonym.js';
 import { demoFilters, pickSubjects, SeedKeyMismatchError, seedCity } from '../infra/seed/index.js';
 import type { Progress } from '../infra/progress.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
+import { catalogPolicySource } from '../rules/policy-source.js';
 import { createCaseService, resolveSubjectInput } from '../services/cases/service.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { ingestEvent } from '../services/events/ingest.js';
@@ -175,5 +178,64 @@ describe('the synthetic city under a rotated key', () => {
     const subjects = await registerSubjectModel(cityStore).find({ kind: 'person' }).lean();
     expect(subjects).toHaveLength(40);
     expect(subjects.every((s) => s.subjectKey === subjectKey('person', s.idNumber!, B))).toBe(true);
+  });
+});
+
+describe('a population sweep after a rotation', () => {
+  it('records each screened subject under the key it was seeded with, and registers nobody twice', async () => {
+    const sweepStore = await connectStore(uriOf(`applyfree_rotation_sweep_${randomUUID().slice(0, 8)}`));
+    try {
+      const city = { residents: 400, enterprises: 0, seed: 'rotation-sweep', asOf: '2026-06-30' };
+      await seedCity(sweepStore, { ...city, secret: A });
+      const activities = makeSweepActivities({
+        store: sweepStore,
+        policies: catalogPolicySource(await loadPolicyCatalog()),
+        ...after,
+        enqueueNotices: async (notices) => notices.length,
+        fetchFacts: async () => {
+          throw new Error('a population sweep reads the platform collections, not the case reader');
+        },
+      });
+      const env = new MockActivityEnvironment();
+      const { plan } = (await env.run(() =>
+        activities.pinSweepPolicy({
+          id: 'old-age-allowance',
+          version: 1,
+          asOf: city.asOf,
+        }),
+      )) as Awaited<ReturnType<typeof activities.pinSweepPolicy>>;
+      const result = (await env.run(() =>
+        activities.screenSlice({
+          caseId: `sweep:old-age-allowance@1:${city.asOf}`,
+          plan,
+          asOf: city.asOf,
+          limit: 1_000,
+          startsPerSecond: 10,
+        }),
+      )) as Awaited<ReturnType<typeof activities.screenSlice>>;
+      expect(result.counts.processed).toBe(city.residents);
+
+      const db = sweepStore.db!;
+      const keyed = [
+        ...(await db
+          .collection('decisions')
+          .find({}, { projection: { subjectKey: 1 } })
+          .toArray()),
+        ...(await db
+          .collection('eligibility_horizons')
+          .find({}, { projection: { subjectKey: 1 } })
+          .toArray()),
+      ].map((doc) => String(doc.subjectKey));
+      expect(keyed.length).toBeGreaterThan(0);
+      const Subjects = registerSubjectModel(sweepStore);
+      for (const key of new Set(keyed)) {
+        const subject = await Subjects.findById(key).lean();
+        expect(subject?.subjectKey, key).toBe(subjectKey('person', subject!.idNumber!, A));
+      }
+      expect(await Subjects.countDocuments({})).toBe(city.residents);
+    } finally {
+      await sweepStore.dropDatabase();
+      await sweepStore.close();
+    }
   });
 });

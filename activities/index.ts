@@ -4,7 +4,7 @@
  * once per worker process so the data-source circuit breakers keep their state.
  */
 import type { Connection } from 'mongoose';
-import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../domain/pseudonym.js';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities } from './case.js';
@@ -19,14 +19,13 @@ import { makeFetchFacts } from './shared-data/fetch-facts.js';
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 
-export interface ActivityDeps {
+/** The key ring (from workers/config.ts): sweeps resolve screened IDs to subject keys and seal their cursors with it. */
+export interface ActivityDeps extends SubjectKeyRing {
   store: Connection;
   policies: PolicySource;
   noticeQueues: NoticeQueues;
   /** Sources answered by a department's HTTP verification service instead of the platform collections. */
   verification?: Record<string, HttpSourceConfig>;
-  /** The pseudonym secret: sweeps turn screened IDs into subject keys and seal their cursors with it (default: the development key). */
-  subjectKeySecret?: string;
   /** How sweeps start offer and pledge workflows; absent, only auto-mode sweeps can run. */
   workflows?: BenefitStarter;
 }
@@ -49,7 +48,8 @@ export function createActivities(deps: ActivityDeps) {
     ...makeSweepActivities({
       store: deps.store,
       policies: deps.policies,
-      subjectKeySecret: deps.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
+      subjectKeySecret: deps.subjectKeySecret,
+      ...(deps.previousSubjectKeySecrets ? { previousSubjectKeySecrets: deps.previousSubjectKeySecrets } : {}),
       enqueueNotices: makeEnqueueNotices(deps.store, deps.noticeQueues),
       fetchFacts,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),

@@ -6,7 +6,7 @@
 import type { Connection } from 'mongoose';
 import { insertNew } from '../store/bulk.js';
 import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
-import { noticeJobId, type NoticeJob, type NoticeQueues } from '../notices/queues.js';
+import { noticeJob, noticeJobId, type NoticeQueues } from '../notices/queues.js';
 import type { NoticeParams, NoticeTemplate } from '../notices/templates.js';
 
 export interface EnqueueNoticeInput {
@@ -38,10 +38,10 @@ export function makeEnqueueNotice(store: Connection, queues: NoticeQueues) {
         },
         { upsert: true },
       );
-      const job: NoticeJob = { ...input, channel };
+      const { name, data } = noticeJob(input, channel);
       await queues
         .queue(channel)
-        .add(input.template, job, { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) });
+        .add(name, data, { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) });
     }
     return { channels: queues.channels };
   };
@@ -77,8 +77,7 @@ export function makeEnqueueNotices(store: Connection, queues: NoticeQueues) {
       );
       await queues.queue(channel).addBulk(
         inputs.map((input) => ({
-          name: input.template,
-          data: { ...input, channel },
+          ...noticeJob(input, channel),
           opts: { ...queues.jobOptions, jobId: noticeJobId(input.noticeKey, channel) },
         })),
       );

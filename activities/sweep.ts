@@ -10,13 +10,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
-import { subjectKey as pseudonymOf } from '../domain/pseudonym.js';
+import { ringSecrets, type SubjectKeyRing } from '../domain/pseudonym.js';
 import { isInForce } from '../rules/catalog.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import { policyFactKeys } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
+import { resolveSubjectKeys } from '../store/subjects.js';
 import {
   benefitWorkflowId,
   ErrorType,
@@ -36,10 +37,10 @@ import { openStreams } from './sweep-streams.js';
 import { dueFacts, horizonFinder, makeHorizonStore } from './sweep-horizon.js';
 import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
 
-export interface SweepDeps {
+/** The key ring: screened IDs resolve to the key their subject was registered under; cursors are sealed with the current secret. */
+export interface SweepDeps extends SubjectKeyRing {
   store: Connection;
   policies: PolicySource;
-  subjectKeySecret: string;
   enqueueNotices: (inputs: readonly EnqueueNoticeInput[]) => Promise<number>;
   /** The case path's fact reader: the daily sweep reads each due subject's facts through it, access-logged. */
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
@@ -241,8 +242,7 @@ export function makeSweepActivities(deps: SweepDeps) {
       const counts: SweepCounts = { ...ZERO_COUNTS };
       const causes: Record<string, number> = {};
       const context = Context.current();
-      const after = input.cursor === undefined ? undefined : openCursor(input.cursor, deps.subjectKeySecret);
-      const keyOf = (id: string) => pseudonymOf(policy.subject, id, deps.subjectKeySecret);
+      const after = input.cursor === undefined ? undefined : openCursor(input.cursor, ringSecrets(deps));
       let last: string | undefined;
       let exhausted = true;
       const batches =
@@ -284,15 +284,29 @@ export function makeSweepActivities(deps: SweepDeps) {
           const eligible: ScreenedSubject[] = [];
           const undetermined: ScreenedSubject[] = [];
           const noted: Array<{ subjectKey: string; date: string }> = [];
-          for (const { id, subjectKey, facts } of taken) {
-            const outcome = evaluator.decide(facts).outcome;
+          const decided: Array<{ entry: Entry; outcome: 'eligible' | 'undetermined' }> = [];
+          const dated: Array<{ entry: Entry; date: string }> = [];
+          for (const entry of taken) {
+            const outcome = evaluator.decide(entry.facts).outcome;
             counts[outcome] += 1;
-            if (outcome === 'ineligible') {
-              const date = horizonOf?.(facts);
-              if (date !== undefined) noted.push({ subjectKey: subjectKey ?? keyOf(id), date });
-              continue;
+            if (outcome !== 'ineligible') decided.push({ entry, outcome });
+            else {
+              const date = horizonOf?.(entry.facts);
+              if (date !== undefined) dated.push({ entry, date });
             }
-            const subject = { id, subjectKey: subjectKey ?? keyOf(id), facts, decision: evaluator.explain(facts) };
+          }
+          // Only those who get a record need a key: each keeps the one it was registered under (key ring).
+          const keys = await resolveSubjectKeys(
+            deps.store,
+            deps,
+            policy.subject,
+            [...decided, ...dated].flatMap(({ entry }) => (entry.subjectKey === undefined ? [entry.id] : [])),
+          );
+          const keyOf = (entry: Entry) => entry.subjectKey ?? keys.get(entry.id)!;
+          for (const { entry, date } of dated) noted.push({ subjectKey: keyOf(entry), date });
+          for (const { entry, outcome } of decided) {
+            const { id, facts } = entry;
+            const subject = { id, subjectKey: keyOf(entry), facts, decision: evaluator.explain(facts) };
             if (outcome === 'eligible') eligible.push(subject);
             else {
               undetermined.push(subject);

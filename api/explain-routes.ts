@@ -6,11 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Connection } from 'mongoose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FetchFactsInput, FetchFactsResult } from '../activities/shared-data/fetch-facts.js';
 import { cityToday } from '../domain/calendar.js';
 import { validateCreditCode, validateResidentId } from '../domain/identity.js';
-import { subjectKey } from '../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../domain/pseudonym.js';
+import { resolveSubjectKey } from '../store/subjects.js';
 import { isInForce } from '../rules/catalog.js';
 import { isIsoDate } from '../rules/dates.js';
 import { RulesError } from '../rules/errors.js';
@@ -23,10 +25,11 @@ import { Refusal } from '../domain/refusal.js';
 import { answerErrors } from './errors.js';
 import { actorOf } from './auth.js';
 
-/** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key secret. */
-export interface ExplainApiDeps {
+/** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key ring. */
+export interface ExplainApiDeps extends SubjectKeyRing {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
-  subjectKeySecret: string;
+  /** The subject register, where an ID is resolved to its key once the ring has previous keys. */
+  store?: Connection;
   /** The default as-of date: today in the city. */
   today?: () => string;
 }
@@ -192,7 +195,7 @@ export async function explainRoutes(
           kind === 'person'
             ? validateResidentId(request.query.subject, { field: 'subject' }).id
             : validateCreditCode(request.query.subject, { field: 'subject' }).code;
-        const key = subjectKey(kind, id, explain.subjectKeySecret);
+        const key = await resolveSubjectKey(explain.store, explain, kind, id);
         const purpose = `policy explanation requested by ${actor.name}`;
         const pull = `explain:${randomUUID()}`;
         let facts: FetchFactsResult;

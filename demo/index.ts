@@ -6,10 +6,11 @@
  */
 import type { Connection } from 'mongoose';
 import type { IngestResult } from '../services/events/ingest.js';
-import { seedCity } from '../infra/seed/index.js';
+import { citySecret, SeedKeyMismatchError, seedCity } from '../infra/seed/index.js';
 import type { Progress } from '../infra/progress.js';
 import type { DemoSettings } from '../workers/config.js';
-import { subjectKey } from '../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../domain/pseudonym.js';
+import { resolveSubjectKey } from '../store/subjects.js';
 import { planFeed, type EventBody, type FeedPlan } from './feed-plan.js';
 import { startFeed, storeCursor, type Feed } from './feed.js';
 import { readPopulation } from './population.js';
@@ -19,8 +20,8 @@ import { startSummaryDisplay, type SummaryDisplay } from './summary-view.js';
 export interface DemoDeps {
   store: Connection;
   settings: DemoSettings;
-  /** The subject-key secret the seeded subjects are keyed with. */
-  secret: string;
+  /** The key ring: the city is seeded under the current key, or keeps the one it was seeded under. */
+  keys: SubjectKeyRing;
   ingest: (body: EventBody) => Promise<IngestResult>;
   summary: SummarySource;
   /** Cases still running (the feed holds back while there are `BACKLOG_LIMIT` or more). */
@@ -48,14 +49,29 @@ export const BACKLOG_LIMIT = 8;
 
 /**
  * The demo citizen: the first resident whose 60th birthday the feed reports (the senior card is
- * offered for one-tap confirmation), else the first resident of any event; their subject key.
+ * offered for one-tap confirmation), else the first resident of any event; their resident ID.
  */
-export function demoCitizen(plan: FeedPlan, secret: string): string | undefined {
+export function demoCitizenId(plan: FeedPlan): string | undefined {
   const persons = plan.deliveries
     .map((d) => d.body)
     .filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
   const chosen = persons.find((body) => body.type === 'age.milestone' && body.payload.age === 60) ?? persons[0];
-  return chosen ? subjectKey('person', chosen.subject.residentId, secret) : undefined;
+  return chosen?.subject.residentId;
+}
+
+/**
+ * Whether the city in the store must be seeded again from scratch: it was seeded under a key the
+ * ring does not hold (another secret, or the pseudonym derivation before HKDF). Seeding on would
+ * give every resident a second subject key; the city is synthetic, so it starts over instead.
+ */
+async function seededUnderAnotherKey(store: Connection, keys: SubjectKeyRing): Promise<boolean> {
+  try {
+    await citySecret(store, { secret: keys.subjectKeySecret, previousSecrets: keys.previousSubjectKeySecrets });
+    return false;
+  } catch (error) {
+    if (error instanceof SeedKeyMismatchError) return true;
+    throw error;
+  }
 }
 
 /** Starts the demo; see the file comment. Never rejects: a failure is reported and shown in the status. */
@@ -68,6 +84,13 @@ export function startDemo(deps: DemoDeps): Demo {
   const say = (line: string) => (display ? display.log(line) : progress.info(line));
 
   const run = async () => {
+    const reset = await seededUnderAnotherKey(deps.store, deps.keys);
+    if (reset)
+      say(
+        'demo city · 演示城市: seeded under another subject key (another APPLYFREE_SUBJECT_KEY_SECRET, or the key ' +
+          'derivation changed): seeding it again from scratch · 密钥已变更，重新生成演示城市 ' +
+          '(cases of the old city stay in the store under their old keys)',
+      );
     const step = progress.step(
       `seeding the demo city · 生成演示城市: ${n(settings.residents)} residents 居民, ${n(settings.enterprises)} enterprises 企业`,
     );
@@ -75,7 +98,9 @@ export function startDemo(deps: DemoDeps): Demo {
       const seeded = await seedCity(deps.store, {
         residents: settings.residents,
         enterprises: settings.enterprises,
-        secret: deps.secret,
+        secret: deps.keys.subjectKeySecret,
+        previousSecrets: deps.keys.previousSubjectKeySecrets,
+        reset,
         signal: abort.signal,
         onProgress: ({ phase, done, total }) => step.update(`${phase} ${n(done)}/${n(total)}`),
       });
@@ -90,14 +115,16 @@ export function startDemo(deps: DemoDeps): Demo {
     if (abort.signal.aborted) return;
 
     status.state = 'planning';
-    const plan = planFeed(await readPopulation(deps.store, status.asOf), { secret: deps.secret });
+    // The plan's source event IDs and day offsets are keyed with the current secret (labels, not subject keys).
+    const plan = planFeed(await readPopulation(deps.store, status.asOf), { secret: deps.keys.subjectKeySecret });
     const resent = plan.deliveries.filter((d) => d.kind === 'repeat').length;
     const second = plan.deliveries.filter((d) => d.kind === 'second-registry').length;
     progress.info(
       `registry feed · 登记部门推送: ${n(plan.events)} life events of ${plan.from} to ${plan.to} in ${n(plan.deliveries.length)} deliveries ` +
         `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
     );
-    const citizen = demoCitizen(plan, deps.secret);
+    const citizenId = demoCitizenId(plan);
+    const citizen = citizenId && (await resolveSubjectKey(deps.store, deps.keys, 'person', citizenId));
     if (citizen && deps.onPlanned)
       await deps
         .onPlanned(citizen)

@@ -1,17 +1,22 @@
 /**
  * Keyed pseudonymous subject keys. Workflow IDs, search attributes, queue payloads and
  * logs carry these instead of a resident ID or credit code: the key is an HMAC of the
- * identifier, so it cannot be reversed without the secret and the system of record.
+ * identifier under the pseudonym key derived from the master secret (domain/keys.ts), so it
+ * cannot be reversed without the secret and the system of record.
  *
- * Rotating the secret changes every key: existing workflow IDs, grants, notices and the
- * `subjects` collection would no longer match newly computed keys. A rotation is therefore
- * a migration (re-key `subjects` and every record that carries a key), not a config edit.
+ * A subject keeps the key it was first registered under: its key is part of workflow IDs and
+ * records. Rotating the secret therefore adds a key ring (SubjectKeyRing): new subjects get the
+ * current key, known ones are found under whichever key registered them (store/subjects.ts).
  */
 import { createHmac } from 'node:crypto';
+import { deriveKey } from './keys.js';
 
 export type SubjectKeyKind = 'person' | 'enterprise';
 
-/** Development-only secret used when config has none; never use it for real data. */
+/**
+ * The published development secret: workers/config.ts uses it when no secret is set in
+ * development, and refuses it in production. Never use it for real data.
+ */
 export const DEVELOPMENT_SUBJECT_KEY_SECRET = 'applyfree-development-subject-key-secret-not-for-production';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -43,12 +48,13 @@ export function normaliseSubjectId(id: string): string {
 }
 
 /**
- * The pseudonymous key of a subject: `p_`/`e_` + base32 of HMAC-SHA256(secret, kind:id),
- * truncated to 26 characters (130 bits). Deterministic for a given secret.
+ * The pseudonymous key of a subject: `p_`/`e_` + base32 of HMAC-SHA256(pseudonym key, kind:id),
+ * truncated to 26 characters (130 bits), where the pseudonym key is HKDF-derived from the master
+ * `secret`. Deterministic for a given secret.
  */
 export function subjectKey(kind: SubjectKeyKind, id: string, secret: string): string {
   if (!secret) throw new RangeError('subjectKey needs a non-empty secret');
-  const digest = createHmac('sha256', secret)
+  const digest = createHmac('sha256', deriveKey(secret, 'pseudonym'))
     .update(`${kind}:${normaliseSubjectId(id)}`)
     .digest();
   return PREFIX[kind] + base32(digest, KEY_LENGTH);
@@ -58,4 +64,24 @@ export function subjectKey(kind: SubjectKeyKind, id: string, secret: string): st
 export function subjectKeyKind(key: string): SubjectKeyKind | undefined {
   if (!SUBJECT_KEY_PATTERN.test(key)) return undefined;
   return key.startsWith('p_') ? 'person' : 'enterprise';
+}
+
+/**
+ * The pseudonym key ring: the current master secret, under which new subjects are keyed, and
+ * older ones whose subjects keep their keys (APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS). Services'
+ * dependencies extend it, so a ring travels as two plain fields.
+ */
+export interface SubjectKeyRing {
+  subjectKeySecret: string;
+  previousSubjectKeySecrets?: readonly string[];
+}
+
+/** The master secrets of a ring, current first, each once. */
+export function ringSecrets(ring: SubjectKeyRing): string[] {
+  return [...new Set([ring.subjectKeySecret, ...(ring.previousSubjectKeySecrets ?? [])])];
+}
+
+/** The keys an identifier may be registered under, current key first: what resolution tries, in order. */
+export function candidateSubjectKeys(ring: SubjectKeyRing, kind: SubjectKeyKind, id: string): string[] {
+  return [...new Set(ringSecrets(ring).map((secret) => subjectKey(kind, id, secret)))];
 }

@@ -1,18 +1,22 @@
 /**
  * The notice workers: one BullMQ worker per channel (in-app inbox, webhook to an SMS or
- * app-push gateway), each with its own rate limit. Jobs retry with exponential backoff;
- * a job that exhausts its attempts goes to the dead-letter queue and its notice is
- * marked failed. Delivery is idempotent per notice key (unique inbox key; the webhook
- * gets an Idempotency-Key header), so a retried or duplicated job never notifies twice.
+ * app-push gateway, notices/webhook.ts), each with its own rate limit. Jobs retry with
+ * exponential backoff; a job that exhausts its attempts goes to the dead-letter queue and its
+ * notice is marked failed. Delivery is idempotent per notice key (unique inbox key; the webhook
+ * gets an Idempotency-Key header), so a retried or duplicated job never notifies twice. Only
+ * the inbox shows what a notice is about; the webhook carries generic, signed text.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { noticeRecordKey, registerNoticeModels, type NoticeChannel } from '../store/notices.js';
-import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES, type NoticeJob } from './queues.js';
+import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES, type InboxNoticeJob, type NoticeJob } from './queues.js';
 import { renderNotice } from './templates.js';
+import { deliverToWebhook, type WebhookTarget } from './webhook.js';
+
+export { deliverToWebhook, type WebhookTarget } from './webhook.js';
 
 /** Writes the notice to the citizen's inbox once; returns whether this call wrote it. */
-export async function deliverToInbox(store: Connection, job: NoticeJob): Promise<{ delivered: boolean }> {
+export async function deliverToInbox(store: Connection, job: InboxNoticeJob): Promise<{ delivered: boolean }> {
   const { Inbox } = registerNoticeModels(store);
   const { title, body } = renderNotice(job.template, job.params);
   const result = await Inbox.updateOne(
@@ -32,24 +36,11 @@ export async function deliverToInbox(store: Connection, job: NoticeJob): Promise
   return { delivered: result.upsertedCount === 1 };
 }
 
-/** Posts the rendered notice to the gateway; any non-2xx answer is a failure to retry. */
-export async function deliverToWebhook(url: string, job: NoticeJob, timeoutMs = 5000): Promise<{ delivered: boolean }> {
-  const { title, body } = renderNotice(job.template, job.params);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': job.noticeKey },
-    body: JSON.stringify({ noticeKey: job.noticeKey, subjectKey: job.subjectKey, template: job.template, title, body }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  if (!response.ok) throw new Error(`notice gateway answered ${response.status}`);
-  return { delivered: true };
-}
-
 export interface NoticeWorkerOptions {
   redisUrl: string;
   store: Connection;
-  /** The gateway for the webhook channel; without it only the inbox channel runs. */
-  webhookUrl?: string;
+  /** The gateway for the webhook channel (URL, signing key, mode); without it only the inbox channel runs. */
+  webhook?: WebhookTarget;
   /** BullMQ key prefix (tests use their own). */
   prefix?: string;
   /** Deliveries per second allowed on each channel. */
@@ -68,16 +59,18 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const { Notice } = registerNoticeModels(options.store);
   const deadLetters = new Queue(NOTICE_DEAD_LETTER_QUEUE, { connection, prefix: options.prefix });
-  const channels: NoticeChannel[] = options.webhookUrl ? ['inbox', 'webhook'] : ['inbox'];
+  const channels: NoticeChannel[] = options.webhook ? ['inbox', 'webhook'] : ['inbox'];
 
-  const deliver = (channel: NoticeChannel, job: Job<NoticeJob>) =>
-    channel === 'inbox' ? deliverToInbox(options.store, job.data) : deliverToWebhook(options.webhookUrl!, job.data);
+  const deliver = (job: Job<NoticeJob>) =>
+    job.data.channel === 'inbox'
+      ? deliverToInbox(options.store, job.data)
+      : deliverToWebhook(options.webhook!, job.data);
 
   const workers = channels.map((channel) => {
     const worker = new Worker<NoticeJob>(
       NOTICE_QUEUES[channel],
       async (job) => {
-        const result = await deliver(channel, job);
+        const result = await deliver(job);
         await Notice.updateOne(
           { _id: noticeRecordKey(job.data.noticeKey, channel) },
           {

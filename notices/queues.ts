@@ -11,13 +11,34 @@ import type { NoticeParams, NoticeTemplate } from './templates.js';
 export const NOTICE_QUEUES = { inbox: 'applyfree-notices-inbox', webhook: 'applyfree-notices-webhook' } as const;
 export const NOTICE_DEAD_LETTER_QUEUE = 'applyfree-notices-dead';
 
-/** A notice job's payload: pseudonymous subject key and plain parameters only. */
-export interface NoticeJob {
+/** An inbox job: pseudonymous subject key and plain parameters only; the inbox worker renders the notice. */
+export interface InboxNoticeJob {
   noticeKey: string;
   subjectKey: string;
-  channel: NoticeChannel;
+  channel: 'inbox';
   template: NoticeTemplate;
   params: NoticeParams;
+}
+
+/** A webhook job: the gateway gets generic text, so the job kept in Redis names no programme, amount or date. */
+export interface WebhookNoticeJob {
+  noticeKey: string;
+  subjectKey: string;
+  channel: 'webhook';
+}
+
+/** A notice job's payload on its channel. */
+export type NoticeJob = InboxNoticeJob | WebhookNoticeJob;
+
+/** The job a notice becomes on a channel, and its BullMQ job name (the template on the inbox, 'notice' on the webhook). */
+export function noticeJob(
+  notice: { noticeKey: string; subjectKey: string; template: NoticeTemplate; params: NoticeParams },
+  channel: NoticeChannel,
+): { name: string; data: NoticeJob } {
+  const { noticeKey, subjectKey, template, params } = notice;
+  return channel === 'inbox'
+    ? { name: template, data: { noticeKey, subjectKey, channel, template, params } }
+    : { name: 'notice', data: { noticeKey, subjectKey, channel } };
 }
 
 /** BullMQ job ID of a notice on a channel (BullMQ forbids ':' in custom IDs). */
@@ -25,12 +46,17 @@ export function noticeJobId(noticeKey: string, channel: NoticeChannel): string {
   return noticeRecordKey(noticeKey, channel).replaceAll(':', '|');
 }
 
-/** Default retry policy: six attempts with exponential backoff from two seconds; failures are kept. */
+/**
+ * Default retry policy: six attempts with exponential backoff from two seconds. Redis is not the
+ * record — the `notices` collection keeps each notice's status, attempts and error — so a
+ * delivered job is kept an hour (at most 1,000) and a failed one a week (at most 10,000): long
+ * enough to look into, short enough that Redis does not become a second copy of who was told what.
+ */
 export const NOTICE_JOB_OPTIONS = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: { age: 14 * 24 * 3600 },
-  removeOnFail: false,
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 } as const;
 
 export interface NoticeQueues {

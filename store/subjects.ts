@@ -3,6 +3,7 @@
  * credit code sits next to its pseudonymous subject key. Everything else carries the key.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { candidateSubjectKeys, type SubjectKeyRing } from '../domain/pseudonym.js';
 
 export type SubjectKind = 'person' | 'enterprise';
 
@@ -89,4 +90,66 @@ export async function ensureSubject(
     { upsert: true },
   );
   return subjectKey;
+}
+
+/**
+ * The subject key of a raw identifier under a key ring: the first of the current key and then
+ * each previous one that `subjects` knows (one `_id` lookup each, the only lookup FerretDB
+ * indexes), else the current key — a subject seen for the first time. A subject therefore keeps
+ * the key it was first registered under across rotations. Read-only; without previous keys, no
+ * lookup (and no connection needed).
+ */
+export async function resolveSubjectKey(
+  connection: Connection | undefined,
+  ring: SubjectKeyRing,
+  kind: SubjectKind,
+  id: string,
+): Promise<string> {
+  const [current, ...older] = candidateSubjectKeys(ring, kind, id);
+  if (older.length === 0) return current;
+  if (!connection) throw new Error('resolveSubjectKey: a key ring with previous keys needs the subject register');
+  const Subjects = registerSubjectModel(connection);
+  for (const key of [current, ...older]) {
+    if (await Subjects.exists({ _id: key })) return key;
+  }
+  return current;
+}
+
+/** Lookups in flight at once when a batch of identifiers is resolved. */
+const RESOLVE_CONCURRENCY = 32;
+
+/** resolveSubjectKey for many identifiers of one kind (a sweep's batch): identifier → key. */
+export async function resolveSubjectKeys(
+  connection: Connection,
+  ring: SubjectKeyRing,
+  kind: SubjectKind,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const keys = new Map<string, string>();
+  const unique = [...new Set(ids)];
+  for (let at = 0; at < unique.length; at += RESOLVE_CONCURRENCY) {
+    const chunk = unique.slice(at, at + RESOLVE_CONCURRENCY);
+    const resolved = await Promise.all(chunk.map((id) => resolveSubjectKey(connection, ring, kind, id)));
+    chunk.forEach((id, i) => keys.set(id, resolved[i]));
+  }
+  return keys;
+}
+
+/**
+ * Registers a raw identifier under the key ring: resolves its key (an existing subject keeps its
+ * own) and records the subject if it is new. Idempotent; returns the key.
+ */
+export async function registerSubject(
+  connection: Connection,
+  ring: SubjectKeyRing,
+  subject: { kind: SubjectKind; id: string; displayName?: string },
+): Promise<string> {
+  const subjectKey = await resolveSubjectKey(connection, ring, subject.kind, subject.id);
+  const idField = subject.kind === 'person' ? 'idNumber' : 'creditCode';
+  return ensureSubject(connection, {
+    subjectKey,
+    kind: subject.kind,
+    [idField]: subject.id,
+    ...(subject.displayName ? { displayName: subject.displayName } : {}),
+  });
 }

@@ -35,6 +35,8 @@ const workerEnv = {
   REDIS_URL: stack.redisUrl,
   APPLYFREE_TASK_QUEUE: `e2e-${run}`,
   APPLYFREE_QUEUE_PREFIX: `e2e-${run}`,
+  // The test's own servers, with the development key the ingestion above uses.
+  APPLYFREE_MODE: 'development',
   CI: '1',
 };
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Summary } from '../services/metrics/summary.js';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
 
@@ -21,6 +22,22 @@ function stackEnv(extra: Record<string, string> = {}): Record<string, string> {
     REDIS_URL: stack.redisUrl,
     APPLYFREE_STATE_DIR: stateDir,
     APPLYFREE_DEMO: 'off',
+    // This run's own servers are a development stack (external servers alone would mean production).
+    APPLYFREE_MODE: 'development',
+    CI: '1',
+    ...extra,
+  };
+}
+
+/** A production environment whose servers do not exist: only the configuration can be checked. */
+function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: '127.0.0.1:9',
+    MONGODB_URI: 'mongodb://127.0.0.1:9/applyfree',
+    REDIS_URL: 'redis://127.0.0.1:9',
+    APPLYFREE_STATE_DIR: stateDir,
+    APPLYFREE_SUBJECT_KEY_SECRET: '',
+    APPLYFREE_MODE: '',
     CI: '1',
     ...extra,
   };
@@ -137,6 +154,24 @@ describe('the main job (npm start)', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(/REDIS_URL: expected a redis or rediss URL/);
+  });
+
+  it.each([
+    ['without a secret', {}, /^applyfree: APPLYFREE_SUBJECT_KEY_SECRET: required in production/],
+    [
+      'with the published development key',
+      { APPLYFREE_SUBJECT_KEY_SECRET: DEVELOPMENT_SUBJECT_KEY_SECRET },
+      /^applyfree: APPLYFREE_SUBJECT_KEY_SECRET: is the published development key/,
+    ],
+  ])('refuses to start in production %s: one line and exit 1, before any server', async (_, extra, message) => {
+    // Production because servers are named; nothing listens there, and nothing is reached.
+    const { code, stdout, stderr } = await finished(
+      runEntry('workers/main.ts', [], productionEnv(extra as Record<string, string>)),
+    );
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
   });
 });
 

@@ -76,12 +76,14 @@ beforeAll(async () => {
     store,
     noticeQueues: pipeline.queues,
     policies: catalogPolicySource(catalog),
+    subjectKeySecret: TEST_SECRET,
     verification: {
       'disability-federation': {
         baseUrl: `http://127.0.0.1:${deadPort}`,
         timeoutMs: 500,
         retries: 0,
         breaker: { failureThreshold: 50, cooldownMs: 1000 },
+        development: true,
       },
     },
   });

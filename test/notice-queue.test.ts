@@ -8,7 +8,17 @@ import { openNoticeQueues } from '../notices/queues.js';
 import { connectStore } from '../store/connection.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
-import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_QUEUES } from '../notices/queues.js';
+import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_JOB_OPTIONS, NOTICE_QUEUES } from '../notices/queues.js';
+import {
+  deliverToWebhook,
+  GENERIC_NOTICE,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  webhookSigningKey,
+} from '../notices/webhook.js';
+
+/** The gateway's copy of the webhook key (derived from the deployment's master secret). */
+const SIGNING_KEY = webhookSigningKey('the-notice-test-master-secret-of-40-chars');
 
 const stack = inject('stack');
 let store: Connection;
@@ -24,17 +34,22 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** A notice gateway on loopback answering with the given status codes in turn (last one repeats). */
-async function gateway(statuses: number[]): Promise<{ url: string; calls: IncomingHttpHeaders[]; bodies: unknown[] }> {
+/** A notice gateway on loopback answering with the given status codes in turn (last one repeats), and headers. */
+async function gateway(
+  statuses: number[],
+  headers: Record<string, string> = {},
+): Promise<{ url: string; calls: IncomingHttpHeaders[]; bodies: unknown[]; raw: string[] }> {
   const calls: IncomingHttpHeaders[] = [];
   const bodies: unknown[] = [];
+  const raws: string[] = [];
   const server: Server = createServer((request, response) => {
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     request.on('end', () => {
       calls.push(request.headers);
+      raws.push(raw);
       bodies.push(JSON.parse(raw));
-      response.writeHead(statuses[Math.min(calls.length - 1, statuses.length - 1)]).end();
+      response.writeHead(statuses[Math.min(calls.length - 1, statuses.length - 1)], headers).end();
     });
   });
   await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
@@ -44,6 +59,7 @@ async function gateway(statuses: number[]): Promise<{ url: string; calls: Incomi
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notices`,
     calls,
     bodies,
+    raw: raws,
   };
 }
 
@@ -57,7 +73,12 @@ function pipeline(options: { webhookUrl?: string; attempts?: number }) {
     prefix,
     jobOptions,
   });
-  const workers = createNoticeWorkers({ redisUrl: stack.redisUrl, store, webhookUrl: options.webhookUrl, prefix });
+  const workers = createNoticeWorkers({
+    redisUrl: stack.redisUrl,
+    store,
+    ...(options.webhookUrl ? { webhook: { url: options.webhookUrl, signingKey: SIGNING_KEY, development: true } } : {}),
+    prefix,
+  });
   const dead = new Queue(NOTICE_DEAD_LETTER_QUEUE, { connection: { url: stack.redisUrl }, prefix });
   cleanups.push(async () => {
     await workers.close();
@@ -110,7 +131,7 @@ describe('notices through BullMQ on the embedded Redis', () => {
     });
   });
 
-  it('retries the webhook after the gateway fails once, and sends the idempotency key', async () => {
+  it('retries the webhook after the gateway fails once, with the same idempotency key and a signed generic body', async () => {
     const sms = await gateway([503, 200]);
     const { enqueue } = pipeline({ webhookUrl: sms.url });
     const subjectKey = `p_${randomUUID()}`;
@@ -124,8 +145,15 @@ describe('notices through BullMQ on the embedded Redis', () => {
     );
     expect(record?.attempts).toBe(2);
     expect(sms.calls).toHaveLength(2);
-    expect(sms.calls.every((headers) => headers['idempotency-key'] === noticeKey)).toBe(true);
-    expect(JSON.stringify(sms.bodies[1])).toContain('2026-12-22');
+    const id = (sms.bodies[0] as { id: string }).id;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(sms.calls.every((headers) => headers['idempotency-key'] === id)).toBe(true);
+    expect(sms.bodies[1]).toEqual({ id, subjectKey, ...GENERIC_NOTICE });
+    for (const [i, raw] of sms.raw.entries()) {
+      expect(verifyWebhookSignature(SIGNING_KEY, sms.calls[i][WEBHOOK_SIGNATURE_HEADER] as string, raw)).toBe(true);
+      // Nothing about the programme, the amount, the date or the notice's business key reaches the gateway.
+      expect(raw).not.toMatch(/育儿补贴|Childcare|3,?000|2026-12-22|senior-card|offer/);
+    }
   });
 
   it('moves a notice the gateway keeps refusing to the dead-letter queue and marks it failed', async () => {
@@ -159,5 +187,59 @@ describe('notices through BullMQ on the embedded Redis', () => {
     const [job] = await queues.queue('inbox').getJobs(['waiting']);
     expect(JSON.stringify(job.data)).not.toMatch(/\d{17}[\dXx]/);
     expect(job.queueName).toBe(NOTICE_QUEUES.inbox);
+  });
+});
+
+describe('webhook notices to the gateway (signed, generic, https only)', () => {
+  const notice = { noticeKey: 'grant:disability-living-subsidy:p_abc:2026-03:notice:granted', subjectKey: 'p_abc' };
+
+  it('lets the gateway detect a wrong key, a changed body and a replayed request', async () => {
+    const sms = await gateway([200]);
+    await deliverToWebhook({ url: sms.url, signingKey: SIGNING_KEY, development: true }, notice);
+    const [raw] = sms.raw;
+    const header = sms.calls[0][WEBHOOK_SIGNATURE_HEADER] as string;
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifyWebhookSignature(SIGNING_KEY, header, raw)).toBe(true);
+    expect(verifyWebhookSignature(webhookSigningKey('another-master-secret-of-at-least-32-chars'), header, raw)).toBe(
+      false,
+    );
+    expect(verifyWebhookSignature(SIGNING_KEY, header, raw.replace('p_abc', 'p_abd'))).toBe(false);
+    expect(verifyWebhookSignature(SIGNING_KEY, undefined, raw)).toBe(false);
+    const sentAt = Number(/^t=(\d+)/.exec(header)![1]);
+    expect(verifyWebhookSignature(SIGNING_KEY, header, raw, { nowSeconds: sentAt + 301 })).toBe(false);
+    expect(raw).not.toContain('disability');
+  });
+
+  it('does not follow a redirect: the request fails and the other address hears nothing', async () => {
+    const elsewhere = await gateway([200]);
+    const redirecting = await gateway([307], { location: elsewhere.url });
+    await expect(
+      deliverToWebhook({ url: redirecting.url, signingKey: SIGNING_KEY, development: true }, notice),
+    ).rejects.toThrow();
+    expect(redirecting.calls).toHaveLength(1);
+    expect(elsewhere.calls).toHaveLength(0);
+  });
+
+  it('refuses plain http in production before sending anything', async () => {
+    const sms = await gateway([200]);
+    await expect(
+      deliverToWebhook({ url: sms.url, signingKey: SIGNING_KEY, development: false }, notice),
+    ).rejects.toThrow(/must be https outside development/);
+    expect(sms.calls).toHaveLength(0);
+  });
+
+  it('keeps delivered jobs briefly and failed ones bounded: the notices collection is the record', () => {
+    expect(NOTICE_JOB_OPTIONS.removeOnComplete).toEqual({ age: 3600, count: 1000 });
+    expect(NOTICE_JOB_OPTIONS.removeOnFail).toEqual({ age: 7 * 24 * 3600, count: 10_000 });
+  });
+
+  it('queues webhook jobs without the template or its parameters', async () => {
+    const { enqueue, queues } = pipeline({ webhookUrl: 'http://127.0.0.1:9/never' });
+    await queues.queue('webhook').pause();
+    const subjectKey = `p_${randomUUID()}`;
+    await enqueue({ noticeKey: `n:${subjectKey}`, subjectKey, template: 'grant.awarded', params });
+    const [job] = await queues.queue('webhook').getJobs(['waiting']);
+    expect(job.data).toEqual({ noticeKey: `n:${subjectKey}`, subjectKey, channel: 'webhook' });
+    expect(job.name).toBe('notice');
   });
 });

@@ -86,6 +86,8 @@ function startWorker(): ChildProcessWithoutNullStreams {
     REDIS_URL: stack.redisUrl,
     APPLYFREE_TASK_QUEUE: `sweep-restart-${run}`,
     APPLYFREE_QUEUE_PREFIX: `sweep-restart-${run}`,
+    // The test's own servers, with the development key the test computes subject keys with.
+    APPLYFREE_MODE: 'development',
     CI: '1',
   });
   void finished(worker);

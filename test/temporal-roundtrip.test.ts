@@ -10,6 +10,7 @@ import { registerModels } from '../store/models.js';
 import { createTemporalWorker, type TemporalWorker } from '../workers/temporal-worker.js';
 import { getProbeStageQuery, stackProbeWorkflowId } from '../workflows/contracts.js';
 import { stackProbe } from '../workflows/stack-probe.js';
+import { TEST_SECRET } from './support/city.js';
 import { connectClient, productionBundle, uniqueTaskQueue } from './support/temporal.js';
 
 const stack = inject('stack');
@@ -26,7 +27,12 @@ beforeAll(async () => {
     address: stack.temporalAddress,
     namespace: stack.temporalNamespace,
     taskQueue,
-    activities: createActivities({ store, noticeQueues, policies: staticPolicySource([]) }),
+    activities: createActivities({
+      store,
+      noticeQueues,
+      policies: staticPolicySource([]),
+      subjectKeySecret: TEST_SECRET,
+    }),
     workflowBundle: await productionBundle(),
   });
   void worker.run();
@@ -81,7 +87,12 @@ describe('a workflow round trip on the Temporal dev server', () => {
   });
 
   it('writes the probe record only once when the activity is retried with the same key', async () => {
-    const activities = createActivities({ store, noticeQueues, policies: staticPolicySource([]) });
+    const activities = createActivities({
+      store,
+      noticeQueues,
+      policies: staticPolicySource([]),
+      subjectKeySecret: TEST_SECRET,
+    });
     const input = { idempotencyKey: `retry-${randomUUID()}:record`, probeId: 'retry', requestedBy: 'retry test' };
     const first = await activities.recordProbe(input);
     const retry = await activities.recordProbe(input);

@@ -4,6 +4,8 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET, type SubjectKeyRing } from '../domain/pseudonym.js';
+import { outboundUrlProblem } from '../domain/transport.js';
 
 /** Thrown when an environment variable is malformed; the message names the variable. */
 export class ConfigError extends Error {
@@ -17,7 +19,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * production: real data, so real keys (the process refuses to start without them), https-only
+ * webhooks and no demo by default. development: the embedded stack, the published development
+ * key, the demo city. APPLYFREE_MODE chooses; unset, any external server means production.
+ */
+export type Mode = 'production' | 'development';
+
 export interface Config {
+  mode: Mode;
   /** External Temporal frontend (host:port); when unset the embedded dev server is used. */
   temporalAddress?: string;
   temporalNamespace: string;
@@ -31,10 +41,12 @@ export interface Config {
   cacheDir: string;
   /** Where the embedded dev stack keeps its state (SQLite files, Redis dump, logs). */
   stateDir: string;
-  /** Gateway for the webhook notice channel (SMS or app push); without it notices go to the inbox only. */
+  /** Gateway for the webhook notice channel (SMS or app push): https, or http to loopback in development; without it notices go to the inbox only. */
   noticeWebhookUrl?: string;
-  /** Key of the keyed pseudonyms (subject keys). Required in production; a development key otherwise. */
+  /** The master secret as set (APPLYFREE_SUBJECT_KEY_SECRET); serverKeys() yields the effective one. */
   subjectKeySecret?: string;
+  /** Older master secrets whose subjects keep their keys (APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS), newest first. */
+  previousSubjectKeySecrets: string[];
   /** Temporal task queue of the workers and of the cases the API starts (one per deployment). */
   taskQueue: string;
   /** BullMQ key prefix of the notice queues (one per deployment sharing a Redis). */
@@ -130,6 +142,35 @@ function parseSecret(name: string, value: string | undefined): string | undefine
   return value;
 }
 
+function parseSecretList(name: string, value: string | undefined): string[] {
+  const secrets = (value ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  secrets.forEach((secret, i) => {
+    if (secret.length < 32) throw new ConfigError(name, `secret ${i + 1} must be at least 32 characters long`);
+  });
+  return secrets;
+}
+
+const EXTERNAL_SERVERS = ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'REDIS_URL'] as const;
+
+function parseMode(env: Env): Mode {
+  const value = optional(env, 'APPLYFREE_MODE');
+  if (value === undefined)
+    return EXTERNAL_SERVERS.some((name) => optional(env, name) !== undefined) ? 'production' : 'development';
+  if (value !== 'production' && value !== 'development')
+    throw new ConfigError('APPLYFREE_MODE', `expected production or development, got "${value}"`);
+  return value;
+}
+
+function parseWebhookUrl(mode: Mode, value: string | undefined): string | undefined {
+  const url = parseUrl('NOTICE_WEBHOOK_URL', value, ['http', 'https']);
+  const problem = url === undefined ? undefined : outboundUrlProblem(url, { development: mode === 'development' });
+  if (problem) throw new ConfigError('NOTICE_WEBHOOK_URL', problem);
+  return url;
+}
+
 /** Hides the password in a connection URL so it can be printed or logged. */
 export function redactUrl(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -145,7 +186,9 @@ export function loadConfig(env: Env = process.env): Config {
     optional(env, 'APPLYFREE_CACHE_DIR') ??
       join(optional(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'applyfree'),
   );
+  const mode = parseMode(env);
   return {
+    mode,
     temporalAddress: parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS')),
     temporalNamespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
     mongodbUri: parseUrl('MONGODB_URI', optional(env, 'MONGODB_URI'), ['mongodb', 'mongodb+srv']),
@@ -157,8 +200,12 @@ export function loadConfig(env: Env = process.env): Config {
       optional(env, 'APPLYFREE_STATE_DIR') ??
         join(optional(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'applyfree', 'dev'),
     ),
-    noticeWebhookUrl: parseUrl('NOTICE_WEBHOOK_URL', optional(env, 'NOTICE_WEBHOOK_URL'), ['http', 'https']),
+    noticeWebhookUrl: parseWebhookUrl(mode, optional(env, 'NOTICE_WEBHOOK_URL')),
     subjectKeySecret: parseSecret('APPLYFREE_SUBJECT_KEY_SECRET', optional(env, 'APPLYFREE_SUBJECT_KEY_SECRET')),
+    previousSubjectKeySecrets: parseSecretList(
+      'APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS',
+      optional(env, 'APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS'),
+    ),
     apiUrl:
       parseUrl('APPLYFREE_API_URL', optional(env, 'APPLYFREE_API_URL'), ['http', 'https']) ??
       `http://${optional(env, 'API_HOST') ?? '127.0.0.1'}:${parsePort('API_PORT', optional(env, 'API_PORT'), 3000)}`,
@@ -166,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     taskQueue: parseName('APPLYFREE_TASK_QUEUE', optional(env, 'APPLYFREE_TASK_QUEUE'), 'applyfree'),
     queuePrefix: parseName('APPLYFREE_QUEUE_PREFIX', optional(env, 'APPLYFREE_QUEUE_PREFIX'), 'applyfree'),
     demo: {
-      enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), true),
+      enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), mode === 'development'),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),
       enterprises: parseCount(
         'APPLYFREE_DEMO_ENTERPRISES',
@@ -184,6 +231,50 @@ export function loadConfig(env: Env = process.env): Config {
     ci: isCi(optional(env, 'CI')),
     logLevel: level as Config['logLevel'],
   };
+}
+
+/** The effective key ring of a process that handles subjects; `development` when it is the published development key. */
+export interface ServerKeys extends SubjectKeyRing {
+  subjectKeySecret: string;
+  previousSubjectKeySecrets: readonly string[];
+  development: boolean;
+}
+
+/** The settings of a process that handles subjects (npm start, npm run worker, the seed): Config and its keys. */
+export interface ServerConfig extends Config {
+  keys: ServerKeys;
+}
+
+/**
+ * The one place the effective pseudonym secret is decided. Production refuses to run without
+ * APPLYFREE_SUBJECT_KEY_SECRET, or with the published development value; development uses the
+ * development key when none is set (`development: true`, for the caller to announce).
+ */
+export function serverKeys(config: Config): ServerKeys {
+  const name = 'APPLYFREE_SUBJECT_KEY_SECRET';
+  const previous = config.previousSubjectKeySecrets;
+  if (config.mode === 'production') {
+    if (!config.subjectKeySecret)
+      throw new ConfigError(
+        name,
+        'required in production (APPLYFREE_MODE=production, or TEMPORAL_ADDRESS, MONGODB_URI or REDIS_URL set): ' +
+          'set a random secret of at least 32 characters, or APPLYFREE_MODE=development on a development stack',
+      );
+    if (config.subjectKeySecret === DEVELOPMENT_SUBJECT_KEY_SECRET)
+      throw new ConfigError(name, 'is the published development key, refused in production: set a random secret');
+  }
+  const subjectKeySecret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
+  return {
+    subjectKeySecret,
+    previousSubjectKeySecrets: previous.filter((secret) => secret !== subjectKeySecret),
+    development: subjectKeySecret === DEVELOPMENT_SUBJECT_KEY_SECRET,
+  };
+}
+
+/** loadConfig plus the keys (serverKeys): throws ConfigError naming the variable at fault. */
+export function loadServerConfig(env: Env = process.env): ServerConfig {
+  const config = loadConfig(env);
+  return { ...config, keys: serverKeys(config) };
 }
 
 /** The environment a provisioning child process gets: ours plus the given overrides. */

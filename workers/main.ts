@@ -8,17 +8,16 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { ingestEvent } from '../services/events/ingest.js';
-import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { cityToday } from '../domain/calendar.js';
 import { buildApi } from '../api/server.js';
 import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
-import { loadConfig, redactUrl } from './config.js';
+import { redactUrl } from './config.js';
 import { startDemo } from '../demo/index.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
-import { openProcessing, stoppableProcess } from './processing.js';
+import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
@@ -34,11 +33,13 @@ import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { join } from 'node:path';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = serverConfigOrExit('applyfree');
+  const { keys } = config;
   const progress = createProgress({ interactive: process.stderr.isTTY === true && !config.ci });
   const { cleanups, stop } = stoppableProcess('applyfree', (line) => progress.info(line));
 
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+  if (keys.development) progress.info(`applyfree: ${DEVELOPMENT_KEY_NOTICE}`);
   try {
     progress.info('applyfree: starting the stack (the first run builds the servers; later runs reuse the cache)');
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
@@ -55,16 +56,13 @@ async function main(): Promise<void> {
       namespace: stack.temporalNamespace,
     });
     cleanups.push({ name: 'Temporal client', run: () => temporal.connection.close() });
-    const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
-    if (!config.subjectKeySecret)
-      progress.info(
-        'applyfree: APPLYFREE_SUBJECT_KEY_SECRET is not set: using the development pseudonym key (not for production).',
-      );
+    // The key ring, once: a subject keeps the key it was first registered under across rotations.
+    const ring = { subjectKeySecret: keys.subjectKeySecret, previousSubjectKeySecrets: keys.previousSubjectKeySecrets };
     const ingestDeps = {
       store,
       temporal,
       taskQueue: config.taskQueue,
-      subjectKeySecret: secret,
+      ...ring,
       today: () => cityToday(),
     };
     // One ingestion for POST /events and the demo feed alike, counted for the summary.
@@ -93,7 +91,8 @@ async function main(): Promise<void> {
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: {
           fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
-          subjectKeySecret: secret,
+          ...ring,
+          store,
         },
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
         store,
         temporal,
         taskQueue: config.taskQueue,
-        subjectKeySecret: secret,
+        ...ring,
         policies: storePolicySource(store),
       }),
       cases: createCaseService({
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
         temporal,
         namespace: stack.temporalNamespace,
         taskQueue: config.taskQueue,
-        subjectKeySecret: secret,
+        ...ring,
         temporalUiUrl: stack.temporalUiUrl,
       }),
       // The citizen's own records (/me); answering an offer signals its workflow.
@@ -165,7 +164,7 @@ async function main(): Promise<void> {
       const running = startDemo({
         store,
         settings: demo,
-        secret,
+        keys: ring,
         ingest: counted.ingest,
         summary,
         runningCases: () => countRunningCases(temporal, config.taskQueue),

@@ -10,11 +10,11 @@ import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
-import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
-import type { Config } from './config.js';
+import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
+import { webhookSigningKey } from '../notices/webhook.js';
 import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
 
 export interface Servers {
@@ -40,7 +40,7 @@ export interface Processing {
  * Opens everything and pushes a cleanup for each part onto `cleanups` as soon as it is
  * open, so a failure halfway leaves nothing behind once the caller runs them in reverse.
  */
-export async function openProcessing(config: Config, servers: Servers, cleanups: Cleanup[]): Promise<Processing> {
+export async function openProcessing(config: ServerConfig, servers: Servers, cleanups: Cleanup[]): Promise<Processing> {
   const store = await connectStore(servers.mongodbUri);
   cleanups.push({ name: 'store', run: () => store.close() });
 
@@ -69,7 +69,8 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
       store,
       noticeQueues,
       policies: storePolicySource(store),
-      subjectKeySecret: config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET,
+      subjectKeySecret: config.keys.subjectKeySecret,
+      previousSubjectKeySecrets: config.keys.previousSubjectKeySecrets,
       workflows: {
         starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) },
         taskQueue: config.taskQueue,
@@ -81,12 +82,39 @@ export async function openProcessing(config: Config, servers: Servers, cleanups:
   const noticeWorkers = createNoticeWorkers({
     redisUrl: servers.redisUrl,
     store,
-    webhookUrl: config.noticeWebhookUrl,
+    // Signed with the key derived for webhooks (not the pseudonym key); http only to loopback in development.
+    ...(config.noticeWebhookUrl
+      ? {
+          webhook: {
+            url: config.noticeWebhookUrl,
+            signingKey: webhookSigningKey(config.keys.subjectKeySecret),
+            development: config.mode === 'development',
+          },
+        }
+      : {}),
     prefix: config.queuePrefix,
   });
   cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });
   return { store, catalog, noticeQueues, temporalWorker };
 }
+
+/**
+ * The settings of a server process, or — before anything starts — one line naming the variable
+ * at fault (a missing production key, a malformed URL) and exit 1.
+ */
+export function serverConfigOrExit(name: string): ServerConfig {
+  try {
+    return loadServerConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${name}: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+/** The line a process prints once when it runs on the published development key. */
+export const DEVELOPMENT_KEY_NOTICE =
+  'development mode: APPLYFREE_SUBJECT_KEY_SECRET is not set, so the published development pseudonym key is used (never for real data)';
 
 /**
  * A process that stops cleanly: cleanups pushed as parts open run newest first on stop, on

@@ -7,11 +7,18 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { answers, checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { DEV_PORTS, embeddedUrls, externalUrl } from '../infra/stack.js';
-import { loadConfig, redactUrl } from './config.js';
-import { openProcessing, stoppableProcess, type Servers } from './processing.js';
+import { redactUrl } from './config.js';
+import {
+  DEVELOPMENT_KEY_NOTICE,
+  openProcessing,
+  serverConfigOrExit,
+  stoppableProcess,
+  type Servers,
+} from './processing.js';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = serverConfigOrExit('applyfree worker');
+  if (config.keys.development) console.error(`applyfree worker: ${DEVELOPMENT_KEY_NOTICE}`);
   const { cleanups, stop } = stoppableProcess('applyfree worker', (line) => console.error(line));
   Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
 

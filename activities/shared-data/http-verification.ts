@@ -11,10 +11,20 @@
  *
  * Columns the department returns beyond `fields` are dropped. Error messages never carry
  * the subject's ID or the response body.
+ *
+ * The request carries a raw ID, so it goes over https only (plain http to loopback in
+ * development, for a local stub), never follows a redirect, and, with `auth`, is signed per
+ * department: `x-applyfree-client: <client ID>` and `x-applyfree-signature: t=<unix>,v1=<hex
+ * HMAC-SHA256(department key, "<t>.<raw body>")>` (domain/signature.ts), so the department can
+ * refuse callers that are not applyfree, changed bodies and replays. The department key is
+ * HKDF-derived per department (domain/keys.ts, purpose departmentCredential, context = its ID).
+ * Client certificates (mTLS) are a deployment concern and not configured here yet.
  */
 import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './adapters.js';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
+import { signBody } from '../../domain/signature.js';
+import { outboundUrlProblem } from '../../domain/transport.js';
 import { idFieldOf, pickColumns } from './source-keys.js';
 
 /** One verification-backed source, as configured by workers/config.ts. */
@@ -27,7 +37,15 @@ export interface HttpSourceConfig {
   breaker: Pick<CircuitBreakerOptions, 'failureThreshold' | 'cooldownMs'>;
   /** Exponential backoff with full jitter: delay = random() × min(maxMs, baseMs × 2^attempt). */
   backoff?: { baseMs: number; maxMs: number };
+  /** Development allows plain http to loopback (a local stub); otherwise the service must be https. */
+  development?: boolean;
+  /** Signs every request for the department: who applyfree is to it, and the key it shares with it. */
+  auth?: { clientId: string; key: Buffer };
 }
+
+/** Headers of a signed verification request. */
+export const VERIFICATION_CLIENT_HEADER = 'x-applyfree-client';
+export const VERIFICATION_SIGNATURE_HEADER = 'x-applyfree-signature';
 
 /** What the adapter needs from its surroundings; each defaults to the real thing, injectable for tests. */
 export interface HttpRuntime {
@@ -56,6 +74,9 @@ export class HttpVerificationAdapter implements DataSourceAdapter {
     runtime: Partial<HttpRuntime> = {},
   ) {
     this.url = `${config.baseUrl.replace(/\/+$/, '')}/verify`;
+    // A raw ID travels in the body: refuse a service it may not go to when the adapter is built, before any call.
+    const problem = outboundUrlProblem(this.url, { development: config.development === true });
+    if (problem) throw new RangeError(`verification service of ${sourceId}: ${problem}`);
     this.runtime = {
       fetch: runtime.fetch ?? globalThis.fetch,
       sleep: runtime.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -92,10 +113,17 @@ export class HttpVerificationAdapter implements DataSourceAdapter {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
     try {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      const { auth } = this.config;
+      if (auth) {
+        headers[VERIFICATION_CLIENT_HEADER] = auth.clientId;
+        headers[VERIFICATION_SIGNATURE_HEADER] = signBody(auth.key, Math.floor(Date.now() / 1000), body);
+      }
       const response = await this.runtime.fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers,
         body,
+        redirect: 'error',
         signal: controller.signal,
       });
       if (!response.ok) {

@@ -4,9 +4,8 @@
  * Prints a progress line; a bad flag or an unreachable database is one line and exit 2 / 1.
  */
 import type { Connection } from 'mongoose';
-import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../../domain/pseudonym.js';
 import { connectStore } from '../../store/connection.js';
-import { loadConfig, redactUrl } from '../../workers/config.js';
+import { ConfigError, loadServerConfig, redactUrl, type ServerConfig } from '../../workers/config.js';
 import { DEV_PORTS } from '../stack.js';
 import { seedCity, SeedOptionError, type SeedProgress } from './index.js';
 
@@ -95,10 +94,16 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const config = loadConfig();
+  let config: ServerConfig;
+  try {
+    config = loadServerConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
   const uri = config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`;
-  const secret = config.subjectKeySecret ?? DEVELOPMENT_SUBJECT_KEY_SECRET;
-  if (secret === DEVELOPMENT_SUBJECT_KEY_SECRET)
+  if (config.keys.development)
     console.error(
       'note: APPLYFREE_SUBJECT_KEY_SECRET is unset; using the development subject-key secret (not for real data)',
     );
@@ -122,7 +127,8 @@ async function main(): Promise<number> {
       asOf: flags.asOf,
       batchSize: flags.batchSize,
       reset: flags.reset,
-      secret,
+      secret: config.keys.subjectKeySecret,
+      previousSecrets: config.keys.previousSubjectKeySecrets,
       onProgress: progressPrinter(process.stderr.isTTY === true && !config.ci),
     });
     const perSecond = Math.round(((flags.residents + flags.enterprises) * 1000) / Math.max(1, result.elapsedMs));

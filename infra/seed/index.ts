@@ -5,7 +5,7 @@
  * the rest with duplicates ignored, so it never duplicates and resumes an interrupted run.
  */
 import type { Connection } from 'mongoose';
-import { subjectKey } from '../../domain/pseudonym.js';
+import { ringSecrets, subjectKey } from '../../domain/pseudonym.js';
 import { ensureSharedDataIndexes, SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
 import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.js';
 import { EnterpriseGenerator } from './enterprises.js';
@@ -23,8 +23,10 @@ export interface SeedOptions {
   enterprises: number;
   /** Default 'dezhou'. */
   seed?: string;
-  /** The subject-key secret (HMAC key of the pseudonyms). */
+  /** The subject-key master secret (the pseudonyms' HMAC key is derived from it). */
   secret: string;
+  /** Older secrets of the key ring: a city seeded under one of them keeps its keys. */
+  previousSecrets?: readonly string[];
   /** Reference date 'YYYY-MM-DD' ages are counted to; default: the date of the last run with this seed, else today. */
   asOf?: string;
   /** Drop the dp_* collections, subjects and seed metadata first. */
@@ -82,6 +84,41 @@ function checkOptions(options: SeedOptions, today: string): void {
     throw new SeedOptionError('asOf', 'may not be in the future (birth dates in IDs would be)');
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
     throw new SeedOptionError('batchSize', `expected a whole number ≥ 1, got ${batchSize}`);
+}
+
+/**
+ * The city in this database was seeded under a key that is not on the ring (another secret, or
+ * the pseudonyms' derivation before HKDF): seeding on would register every subject a second time
+ * under a new key. It is synthetic data: seed again from scratch (`reset`).
+ */
+export class SeedKeyMismatchError extends SeedOptionError {
+  constructor() {
+    super(
+      'secret',
+      'the city in this database was seeded under another subject key (another APPLYFREE_SUBJECT_KEY_SECRET, or ' +
+        'before keys were derived with HKDF); seeding on would give its residents a second key: seed again with --reset',
+    );
+  }
+}
+
+/** The keyed fingerprint of a secret stored with the city. */
+const secretCheckOf = (secret: string) => subjectKey('person', 'seed-meta', secret);
+
+/**
+ * The secret of the ring the city in this database was seeded under: undefined when there is no
+ * city yet; SeedKeyMismatchError when it was seeded under a key the ring does not hold.
+ */
+export async function citySecret(
+  connection: Connection,
+  ring: { secret: string; previousSecrets?: readonly string[] },
+): Promise<string | undefined> {
+  const meta = await connection.db!.collection<SeedMeta>(SEED_META_COLLECTION).findOne({ _id: 'city' });
+  if (!meta) return undefined;
+  const secret = ringSecrets({ subjectKeySecret: ring.secret, previousSubjectKeySecrets: ring.previousSecrets }).find(
+    (candidate) => secretCheckOf(candidate) === meta.secretCheck,
+  );
+  if (secret === undefined) throw new SeedKeyMismatchError();
+  return secret;
 }
 
 /** Drops the shared-data collections, subjects and seed metadata (missing ones are fine). */
@@ -166,7 +203,8 @@ function personEntry(p: PersonRecord): SeedEntry {
 
 /**
  * Seeds `residents` persons and `enterprises` enterprises (each with a `subjects` row),
- * streaming bulk writes. Idempotent for the same seed and asOf. Throws SeedOptionError.
+ * streaming bulk writes. Idempotent for the same seed and asOf. Throws SeedOptionError, and
+ * SeedKeyMismatchError when the city there was seeded under a key the ring does not hold.
  */
 export async function seedCity(connection: Connection, options: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
@@ -189,7 +227,9 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const meta = db.collection<SeedMeta>(SEED_META_COLLECTION);
   const previous = await meta.findOne({ _id: 'city' });
   const asOf = options.asOf ?? (previous?.seed === seed ? previous.asOf : today);
-  const secretCheck = subjectKey('person', 'seed-meta', options.secret);
+  // A city keeps the key it was seeded under (a previous one of the ring, after a rotation), as its subjects do.
+  const secret = (await citySecret(connection, options)) ?? options.secret;
+  const secretCheck = secretCheckOf(secret);
   const resumable =
     previous?.seed === seed &&
     previous.asOf === asOf &&
@@ -205,7 +245,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const completed = (list: BatchList) => new Set(resumable ? previous[list] : []);
 
   const createdAt = new Date();
-  const people = new PersonGenerator(seed, options.secret, asOf, createdAt);
+  const people = new PersonGenerator(seed, secret, asOf, createdAt);
   const residents = await streamBatches(
     connection,
     'residentBatches',
@@ -216,7 +256,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
     (done) => report({ phase: 'residents', done, total: options.residents }),
     options.signal,
   );
-  const firms = new EnterpriseGenerator(seed, options.secret, asOf, createdAt);
+  const firms = new EnterpriseGenerator(seed, secret, asOf, createdAt);
   const enterprises = await streamBatches(
     connection,
     'enterpriseBatches',

@@ -6,7 +6,8 @@ import type { Connection } from 'mongoose';
 import { SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
 import { SUBJECTS_COLLECTION, type SubjectKind, type SubjectRecord } from '../../store/subjects.js';
 import { addYears } from './dates.js';
-import { subjectKey } from '../../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../../domain/pseudonym.js';
+import { resolveSubjectKey } from '../../store/subjects.js';
 
 /** A query on one shared-data collection. */
 export interface SubjectFilter {
@@ -51,14 +52,16 @@ export const demoFilters = {
 
 /**
  * Up to `n` subjects whose document in `filter.collection` matches `filter.where`, with their keys.
- * With the subject-key `secret` each subject is one `_id` read; without it, one scan of `subjects`.
+ * With the subject-key secret (or key ring) each subject is found by `_id` under the key it was
+ * registered with (store/subjects.ts resolveSubjectKey); without it, one scan of `subjects`.
  */
 export async function pickSubjects(
   connection: Connection,
   filter: SubjectFilter,
   n: number,
-  secret?: string,
+  keys?: string | SubjectKeyRing,
 ): Promise<PickedSubject[]> {
+  const ring = typeof keys === 'string' ? { subjectKeySecret: keys } : keys;
   const db = connection.db;
   if (!db) throw new Error('pickSubjects: the connection is not open');
   const source = SHARED_COLLECTIONS.find((c) => c.name === filter.collection);
@@ -73,9 +76,11 @@ export async function pickSubjects(
   if (ids.length === 0) return [];
   const subjects = db.collection<SubjectRecord>(SUBJECTS_COLLECTION);
   const projection = { _id: 0, kind: 1, subjectKey: 1, idNumber: 1, creditCode: 1, displayName: 1 };
-  const found = secret
+  const found = ring
     ? await Promise.all(
-        ids.map((id) => subjects.findOne({ _id: subjectKey(source.subject, id, secret) }, { projection })),
+        ids.map(async (id) =>
+          subjects.findOne({ _id: await resolveSubjectKey(connection, ring, source.subject, id) }, { projection }),
+        ),
       )
     : await subjects.find({ [field]: { $in: ids } }, { projection }).toArray();
   const byId = new Map(found.flatMap((s) => (s ? [[s[field] as string, s] as const] : [])));

@@ -15,11 +15,11 @@ import {
   validateCreditCode,
   validateResidentId,
 } from '../../domain/identity.js';
-import { subjectKey, subjectKeyKind } from '../../domain/pseudonym.js';
+import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
 import { registerDecisionModels } from '../../store/decisions.js';
-import { resolveSubject } from '../../store/subjects.js';
+import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import type { User } from '../../store/users.js';
 import { authorize, conditionOf } from '../../domain/permissions.js';
@@ -28,13 +28,13 @@ import { searchVisibility, type VisibleCase } from './visibility.js';
 import { Refusal } from '../../domain/refusal.js';
 import { buildIndexes } from '../../store/indexes.js';
 
-export interface CaseServiceDeps {
+/** The key ring resolves a typed ID to the key its subject was registered under. */
+export interface CaseServiceDeps extends SubjectKeyRing {
   store: Connection;
   temporal: Client;
   namespace: string;
   /** Only cases on this task queue are searched in Temporal (a deployment's own); absent, all. */
   taskQueue?: string;
-  subjectKeySecret: string;
   /** The Temporal Web UI, for links to each case and child workflow. */
   temporalUiUrl?: string;
 }
@@ -90,8 +90,10 @@ export interface CaseSearchResult {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Turns what a supervisor typed into a subject key; a malformed ID is a 400 naming the field `subject`. */
-export function subjectOfInput(input: string, secret: string): { key: string; kind: 'person' | 'enterprise' } {
+/** What a supervisor typed, validated: a subject key as given, or a resident ID or credit code; a malformed ID is a 400 naming `subject`. */
+export function parseSubjectInput(
+  input: string,
+): { kind: 'person' | 'enterprise'; key: string } | { kind: 'person' | 'enterprise'; id: string } {
   const text = input.trim();
   const kind = subjectKeyKind(text);
   if (kind) return { key: text, kind };
@@ -101,23 +103,37 @@ export function subjectOfInput(input: string, secret: string): { key: string; ki
   // mistyped check digit — a typo in an ID must never land on some enterprise's cases.
   if (/^\d+X?$/.test(upper)) {
     try {
-      return { key: subjectKey('person', validateResidentId(upper, { field: 'subject' }).id, secret), kind: 'person' };
+      return { id: validateResidentId(upper, { field: 'subject' }).id, kind: 'person' };
     } catch (error) {
       if (upper.length !== 18 || (error instanceof IdentityError && error.reason === 'checkDigit')) throw error;
       try {
-        return {
-          key: subjectKey('enterprise', validateCreditCode(upper, { field: 'subject' }).code, secret),
-          kind: 'enterprise',
-        };
+        return { id: validateCreditCode(upper, { field: 'subject' }).code, kind: 'enterprise' };
       } catch {
         throw error;
       }
     }
   }
-  return {
-    key: subjectKey('enterprise', validateCreditCode(upper, { field: 'subject' }).code, secret),
-    kind: 'enterprise',
-  };
+  return { id: validateCreditCode(upper, { field: 'subject' }).code, kind: 'enterprise' };
+}
+
+/** Turns what a supervisor typed into the subject key under `secret` alone (no key ring, no store). */
+export function subjectOfInput(input: string, secret: string): { key: string; kind: 'person' | 'enterprise' } {
+  const parsed = parseSubjectInput(input);
+  return 'key' in parsed ? parsed : { key: subjectKey(parsed.kind, parsed.id, secret), kind: parsed.kind };
+}
+
+/**
+ * Turns what a supervisor typed into the key its subject is registered under, trying the ring's
+ * current key, then each previous one (store/subjects.ts); an unknown subject gets the current key.
+ */
+export async function resolveSubjectInput(
+  store: Connection,
+  ring: SubjectKeyRing,
+  input: string,
+): Promise<{ key: string; kind: 'person' | 'enterprise' }> {
+  const parsed = parseSubjectInput(input);
+  if ('key' in parsed) return parsed;
+  return { key: await resolveSubjectKey(store, ring, parsed.kind, parsed.id), kind: parsed.kind };
 }
 
 /** The case service behind /cases, `applyfree case` and the console. */
@@ -188,7 +204,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       const condition = conditionOf(actor.role, 'case.search');
       checkQuery(query);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      let key = query.subject?.trim() ? subjectOfInput(query.subject, deps.subjectKeySecret).key : undefined;
+      let key = query.subject?.trim() ? (await resolveSubjectInput(deps.store, deps, query.subject)).key : undefined;
       if (condition === 'own-subject') {
         if (key && key !== actor.subjectKey)
           throw new CaseRefusal(

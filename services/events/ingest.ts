@@ -8,16 +8,16 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { validateEvent } from '../../domain/event-payloads.js';
-import { subjectKey } from '../../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerCaseModels } from '../../store/cases.js';
-import { ensureSubject } from '../../store/subjects.js';
+import { registerSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
 import { lifeEventWorkflowId, SearchAttributes, TASK_QUEUE, type LifeEventInput } from '../../workflows/contracts.js';
 
-export interface IngestDeps {
+/** The key ring: a subject keeps the key it was first registered under, a new one gets the current key. */
+export interface IngestDeps extends SubjectKeyRing {
   store: Connection;
   temporal: Client;
-  subjectKeySecret: string;
   taskQueue?: string;
   /** Today's date (YYYY-MM-DD) in the city's zone; events may not be dated later. */
   today: () => string;
@@ -34,17 +34,11 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
   const event = validateEvent(body, deps.today());
   const { LifeEvent, EventDelivery } = registerCaseModels(deps.store);
 
-  const keyOf = (kind: 'person' | 'enterprise', id: string) => subjectKey(kind, id, deps.subjectKeySecret);
+  // Each identifier is resolved through the key ring and registered (by _id: FerretDB indexes only _id).
+  const keys = new Map<string, string>();
   const subjects = [{ kind: event.subject.kind, id: event.subject.id }, ...event.related];
-  for (const subject of subjects) {
-    // _id is the subject key: FerretDB serves only _id lookups from an index.
-    const idField = subject.kind === 'person' ? 'idNumber' : 'creditCode';
-    await ensureSubject(deps.store, {
-      subjectKey: keyOf(subject.kind, subject.id),
-      kind: subject.kind,
-      [idField]: subject.id,
-    });
-  }
+  for (const { kind, id } of subjects) keys.set(`${kind}:${id}`, await registerSubject(deps.store, deps, { kind, id }));
+  const keyOf = (kind: 'person' | 'enterprise', id: string) => keys.get(`${kind}:${id}`)!;
   const subject = keyOf(event.subject.kind, event.subject.id);
   const payload: Record<string, unknown> = { ...event.payload };
   for (const related of event.related) {

@@ -30,7 +30,8 @@ import {
   SearchAttributes,
   type ObjectionInput,
 } from '../../workflows/contracts.js';
-import { subjectOfInput } from '../cases/service.js';
+import { resolveSubjectInput } from '../cases/service.js';
+import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { objectionView, type ObjectionView } from './view.js';
 import { buildIndexes } from '../../store/indexes.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -40,11 +41,11 @@ export type { ObjectionView } from './view.js';
 /** A refused objection step: a stable code, both languages and the field at fault. */
 export class ObjectionRefusal extends Refusal {}
 
-export interface ObjectionServiceDeps {
+/** The key ring resolves a resident ID a staff member files for to the key its subject was registered under. */
+export interface ObjectionServiceDeps extends SubjectKeyRing {
   store: Connection;
   temporal: Client;
   taskQueue: string;
-  subjectKeySecret: string;
   /** Where the objected decision's pinned policy is read (its title and declared facts). */
   policies: PolicySource;
 }
@@ -163,7 +164,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
 
       let subjectKey: string;
       if (forSelf) {
-        if (body.subject && subjectOfInput(body.subject, deps.subjectKeySecret).key !== actor.subjectKey) {
+        if (body.subject && (await resolveSubjectInput(deps.store, deps, body.subject)).key !== actor.subjectKey) {
           throw new ObjectionRefusal(
             'FORBIDDEN_SUBJECT',
             'a citizen files objections about their own decisions only',
@@ -175,7 +176,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       } else {
         if (!body.subject?.trim())
           throw bad('subject', 'give the resident ID of the citizen you file for', '请填写代为提出异议的群众身份证号');
-        subjectKey = subjectOfInput(body.subject, deps.subjectKeySecret).key;
+        subjectKey = (await resolveSubjectInput(deps.store, deps, body.subject)).key;
       }
 
       let decision: DecisionRecord | undefined;

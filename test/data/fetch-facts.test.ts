@@ -103,6 +103,7 @@ beforeAll(async () => {
         timeoutMs: 5_000,
         retries: 1,
         breaker: { failureThreshold: 100, cooldownMs: 60_000 },
+        development: true,
       },
     },
     sleep: async () => undefined,

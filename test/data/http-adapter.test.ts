@@ -2,8 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpVerificationAdapter, type HttpSourceConfig } from '../../activities/shared-data/adapters.js';
+import {
+  VERIFICATION_CLIENT_HEADER,
+  VERIFICATION_SIGNATURE_HEADER,
+} from '../../activities/shared-data/http-verification.js';
 import { DataSourceError } from '../../activities/shared-data/errors.js';
 import { findSource, type DataSource } from '../../domain/sources.js';
+import { deriveKey } from '../../domain/keys.js';
+import { verifySignedBody } from '../../domain/signature.js';
 
 const ID = '371402195003101234';
 const socialInsurance = findSource('social-insurance') as DataSource;
@@ -18,6 +24,9 @@ let fallback: Behaviour = {
   body: { found: true, values: { employmentStatus: 'retired', retiredOn: '2010-03-31' } },
 };
 let received: Array<{ url?: string; body: unknown }> = [];
+/** The raw body and headers of each request, for the signature checks; where /verify redirects to, when set. */
+let redirectTo: string | undefined;
+let rawRequests: Array<{ body: string; headers: IncomingMessage['headers'] }> = [];
 let server: Server;
 let baseUrl: string;
 
@@ -26,6 +35,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
   req.on('end', () => {
     received.push({ url: req.url, body: JSON.parse(raw) });
+    rawRequests.push({ body: raw, headers: req.headers });
+    if (req.url === '/verify' && redirectTo) {
+      res.writeHead(307, { location: `${baseUrl}${redirectTo}` }).end();
+      return;
+    }
     const behaviour = script.shift() ?? fallback;
     if (behaviour === 'hang') return; // never answers; the client's timeout must fire
     res.writeHead(behaviour.status, { 'content-type': 'application/json' });
@@ -45,6 +59,8 @@ afterAll(async () => {
 beforeEach(() => {
   script = [];
   received = [];
+  rawRequests = [];
+  redirectTo = undefined;
 });
 
 /** An adapter whose backoff sleeps are recorded instead of waited, with a hand-stepped clock. */
@@ -56,6 +72,8 @@ function adapterFor(overrides: Partial<HttpSourceConfig> = {}, clock = { t: 0 })
     retries: 2,
     breaker: { failureThreshold: 50, cooldownMs: 60_000 },
     backoff: { baseMs: 100, maxMs: 1_000 },
+    // The department's stub runs on loopback over plain http: allowed in development only.
+    development: true,
     ...overrides,
   };
   const adapter = new HttpVerificationAdapter('social-insurance', config, {
@@ -165,5 +183,59 @@ describe('HTTP verification adapter (证明核验接口) against a real HTTP ser
       });
     }
     expect(adapter.circuitState).toBe('closed');
+  });
+});
+
+describe('HTTP verification adapter: transport and caller authentication (S23)', () => {
+  const departmentKey = deriveKey(
+    'the-deployment-master-secret-of-40-chars',
+    'departmentCredential',
+    'social-insurance',
+  );
+
+  it('refuses plain http outside development, and outside loopback in development, before any call', () => {
+    const config = { timeoutMs: 1_000, retries: 0, breaker: { failureThreshold: 5, cooldownMs: 1_000 } };
+    expect(() => new HttpVerificationAdapter('social-insurance', { ...config, baseUrl })).toThrow(
+      /verification service of social-insurance: must be https outside development/,
+    );
+    expect(
+      () =>
+        new HttpVerificationAdapter('social-insurance', {
+          ...config,
+          baseUrl: 'http://si.city.internal',
+          development: true,
+        }),
+    ).toThrow(/only to this machine/);
+    expect(
+      () => new HttpVerificationAdapter('social-insurance', { ...config, baseUrl: 'https://si.city.internal' }),
+    ).not.toThrow();
+    expect(received).toEqual([]);
+  });
+
+  it('does not follow a redirect: the raw ID never reaches the other address', async () => {
+    redirectTo = '/elsewhere';
+    const { adapter } = adapterFor({ retries: 0 });
+    await expect(adapter.fetch({ source: socialInsurance, idValue: ID, columns })).rejects.toBeInstanceOf(
+      DataSourceError,
+    );
+    expect(received.map((r) => r.url)).toEqual(['/verify']);
+  });
+
+  it('signs each request with the department key, so the department can check who calls and what was sent', async () => {
+    const { adapter } = adapterFor({ auth: { clientId: 'applyfree-dezhou', key: departmentKey } });
+    await adapter.fetch({ source: socialInsurance, idValue: ID, columns });
+    const [{ body, headers }] = rawRequests;
+    expect(headers[VERIFICATION_CLIENT_HEADER]).toBe('applyfree-dezhou');
+    const signature = headers[VERIFICATION_SIGNATURE_HEADER] as string;
+    expect(verifySignedBody(departmentKey, signature, body)).toBe(true);
+    expect(verifySignedBody(departmentKey, signature, body.replace(ID, '371402195003101242'))).toBe(false);
+    const otherDepartment = deriveKey('the-deployment-master-secret-of-40-chars', 'departmentCredential', 'tax');
+    expect(verifySignedBody(otherDepartment, signature, body)).toBe(false);
+  });
+
+  it('sends no signature headers without auth', async () => {
+    const { adapter } = adapterFor();
+    await adapter.fetch({ source: socialInsurance, idValue: ID, columns });
+    expect(rawRequests[0].headers[VERIFICATION_SIGNATURE_HEADER]).toBeUndefined();
   });
 });

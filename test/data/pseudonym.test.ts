@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SUBJECT_KEY_PATTERN, subjectKey, subjectKeyKind } from '../../domain/pseudonym.js';
 
@@ -11,8 +11,9 @@ describe('pseudonymous subject keys', () => {
     expect(SUBJECT_KEY_PATTERN.test(subjectKey('person', ID, 's1'))).toBe(true);
   });
 
-  it('is the base32 of HMAC-SHA256(secret, kind:id)', () => {
-    const digest = createHmac('sha256', 's1').update(`person:${ID}`).digest();
+  it('is the base32 of HMAC-SHA256 under the HKDF-SHA256 pseudonym key of the secret, of kind:id', () => {
+    const key = Buffer.from(hkdfSync('sha256', 's1', 'applyfree key derivation v1', 'applyfree/pseudonym/v1', 32));
+    const digest = createHmac('sha256', key).update(`person:${ID}`).digest();
     const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
     const bits = [...digest].map((b) => b.toString(2).padStart(8, '0')).join('');
     const expected = Array.from({ length: 26 }, (_, i) => alphabet[parseInt(bits.slice(i * 5, i * 5 + 5), 2)]).join('');

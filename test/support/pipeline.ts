@@ -15,6 +15,7 @@ import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { connectStore } from '../../store/connection.js';
 import { registerModels, type Models } from '../../store/models.js';
+import { TEST_SECRET } from './city.js';
 import { productionBundle } from './temporal.js';
 import type { TestStackInfo } from './test-stack.js';
 
@@ -58,7 +59,13 @@ export async function openPipeline(
         taskQueue,
       }
     : undefined;
-  const activities = createActivities({ store, noticeQueues: queues, policies, ...(workflows ? { workflows } : {}) });
+  const activities = createActivities({
+    store,
+    noticeQueues: queues,
+    policies,
+    subjectKeySecret: TEST_SECRET,
+    ...(workflows ? { workflows } : {}),
+  });
   const workflowBundle = await productionBundle();
   return {
     store,

@@ -9,6 +9,7 @@ import type { Connection } from 'mongoose';
 import { findFact, type DataSource, type SubjectKind } from '../domain/sources.js';
 import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
+import { chainInserted, chainStored } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
@@ -59,7 +60,10 @@ export function makeSweepWriter(store: Connection) {
       );
     },
 
-    /** One access record per subject and source read, with the purposes the policy declared. */
+    /**
+     * One access record per subject and source read, with the purposes the policy declared,
+     * chained as one block (a retried slice chains only what an earlier attempt left unchained).
+     */
     async recordAccess(caseId: string, policy: Policy, subjects: readonly ScreenedSubject[]): Promise<void> {
       const bySource = new Map<string, { source: DataSource; facts: string[]; purposes: Set<string> }>();
       for (const [fact, declared] of Object.entries(policy.facts)) {
@@ -93,7 +97,14 @@ export function makeSweepWriter(store: Connection) {
           };
         }),
       );
-      await insertNew(AccessRecords.collection, docs);
+      const { inserted, existing } = await insertNew(AccessRecords.collection, docs);
+      const mine = new Set(inserted);
+      await chainInserted(
+        store,
+        'access_records',
+        docs.filter((doc) => mine.has(doc._id)),
+      );
+      await chainStored(store, 'access_records', existing);
     },
 
     /**

@@ -23,6 +23,7 @@ import {
   type PolicyRole,
   type PolicyStatus,
   type PolicyVersionRecord,
+  recordPolicyHistory,
 } from '../../store/policy-versions.js';
 import { isPolicyRole, ROLE_ZH, type Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -141,7 +142,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     changes: string[] = [],
     note?: string,
   ): Promise<void> {
-    await PolicyHistory.create({
+    await recordPolicyHistory(store, {
       key: `${policyVersionId(policyId, version)}#${randomUUID()}`,
       policyId,
       version,

@@ -17,7 +17,7 @@ import { RulesError } from '../../rules/errors.js';
 import { createSimulation, type SimulationResult } from '../../rules/simulate.js';
 import type { Policy } from '../../rules/types.js';
 import { validatePolicy } from '../../rules/validate.js';
-import { policyVersionId, registerPolicyModels } from '../../store/policy-versions.js';
+import { policyVersionId, recordPolicyHistory, registerPolicyModels } from '../../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../../store/population.js';
 import { loadSimulation, saveSimulation, updateSimulation } from '../../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './lifecycle.js';
@@ -119,7 +119,7 @@ function failureOf(error: unknown, asOf: string): NonNullable<SimulationView['er
 
 /** Starts, tracks and records impact simulations; see the module comment. */
 export function createSimulationRunner(deps: SimulationRunnerDeps) {
-  const { PolicyVersion, PolicyHistory } = registerPolicyModels(deps.store);
+  const { PolicyVersion } = registerPolicyModels(deps.store);
   const population = deps.population ?? deps.store;
   const now = deps.now ?? (() => new Date());
   const today = deps.today ?? (() => cityToday(now()));
@@ -140,7 +140,7 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
   async function record(actor: Actor, policy: Policy, hash: string, passed: boolean, detail: string): Promise<void> {
     const _id = policyVersionId(policy.id, policy.version);
     await PolicyVersion.updateOne({ _id, hash }, { $set: { simulation: { hash, at: now(), passed, detail } } });
-    await PolicyHistory.create({
+    await recordPolicyHistory(deps.store, {
       key: `${_id}#${randomUUID()}`,
       policyId: policy.id,
       version: policy.version,

@@ -11,8 +11,10 @@ import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { chainInserted, chainStored } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
+import { programmeRead, recordProgrammeAccess } from '../store/programme-access.js';
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
+import { registerSweepModel } from '../store/sweeps.js';
 import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
 
 /** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
@@ -27,8 +29,25 @@ export function makeSweepWriter(store: Connection) {
   const models = registerModels(store);
   const AccessRecords = registerAccessRecordModel(store);
   const Subjects = registerSubjectModel(store);
+  const Sweeps = registerSweepModel(store);
 
   return {
+    /**
+     * The population sweep's one programme-level access record (S7: every subject of the policy's
+     * kind is read, the ineligible too), written and chained once per sweep before a slice reads.
+     */
+    async recordScreening(caseId: string, policy: Policy, asOf: string): Promise<void> {
+      const sweep = await Sweeps.findById(caseId, { requestedBy: 1 }).lean();
+      await recordProgrammeAccess(
+        store,
+        programmeRead(
+          { _id: `sweep:${caseId}`, kind: 'sweep', asOf, requestedBy: sweep?.requestedBy ?? 'unknown' },
+          policy,
+          '主动筛查 proactive screening',
+        ),
+      );
+    },
+
     /** Registers subjects not yet known (their key → raw ID mapping stays in the system of record). */
     async ensureSubjects(kind: SubjectKind, subjects: readonly ScreenedSubject[]): Promise<void> {
       const idField = kind === 'person' ? 'idNumber' : 'creditCode';

@@ -19,6 +19,7 @@ import type { Policy } from '../../rules/types.js';
 import { validatePolicy } from '../../rules/validate.js';
 import { policyVersionId, recordPolicyHistory, registerPolicyModels } from '../../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../../store/population.js';
+import { programmeRead, recordProgrammeAccess } from '../../store/programme-access.js';
 import { loadSimulation, saveSimulation, updateSimulation } from '../../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -182,6 +183,21 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       job.kept = keepFirst(policy, job);
       await job.kept;
       stopReporting = reportProgress(policy, job);
+      // Every subject of the policy's kind is about to be read: one programme-level access record first (S7).
+      await recordProgrammeAccess(
+        deps.store,
+        programmeRead(
+          {
+            _id: `simulation:${policyVersionId(policy.id, policy.version)}:${job.run}`,
+            kind: 'simulation',
+            asOf: view.asOf,
+            requestedBy: actor.name,
+            role: actor.role,
+          },
+          policy,
+          '影响模拟 impact simulation',
+        ),
+      );
       const simulation = createSimulation(policy, view.asOf, baseline);
       view.progress.total = await countPopulation(population, policy.subject);
       for await (const batch of streamPopulation(population, {

@@ -67,6 +67,11 @@ const correctionSchema = new Schema<DataCorrection>(
 /** A subject's corrections, newest first (who changed my data). */
 correctionSchema.index({ subjectKey: 1, at: -1 });
 
+/** A subject's corrections, newest first (sorted and limited in the query). */
+export function correctionsOfSubject(connection: Connection, subjectKey: string, limit: number) {
+  return registerCorrectionModel(connection).find({ subjectKey }).sort({ at: -1 }).limit(limit).lean();
+}
+
 export function registerCorrectionModel(connection: Connection): Model<DataCorrection> {
   return (
     (connection.models.DataCorrection as Model<DataCorrection>) ??

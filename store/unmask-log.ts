@@ -56,6 +56,11 @@ export async function logUnmask(
   return record;
 }
 
+/** A subject's reveals, newest first (sorted and limited in the query). */
+export function unmasksOfSubject(connection: Connection, subjectKey: string, limit: number) {
+  return registerUnmaskModel(connection).find({ subjectKey }).sort({ at: -1 }).limit(limit).lean();
+}
+
 /** A case's reveals, oldest first. */
 export async function unmasksOfCase(connection: Connection, caseId: string): Promise<UnmaskRecord[]> {
   const records = await registerUnmaskModel(connection).find({ caseId }).lean();

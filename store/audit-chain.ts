@@ -125,6 +125,8 @@ async function writeLinks(connection: Connection, block: AuditBlock): Promise<vo
 /** One stream's appender in one process: a queue, drained one block (of all that waited) at a time. */
 class StreamAppender {
   private tip?: { seq: number; hash: string };
+  /** The head as this appender last moved or read it: the compare-and-set tries it before reading again. */
+  private headSeen?: { seq: number; hash: string };
   private queue: Array<{ entries: ChainEntry[]; resolve: () => void; reject: (error: unknown) => void }> = [];
   private draining = false;
 
@@ -155,6 +157,7 @@ class StreamAppender {
         for (const request of taken) request.resolve();
       } catch (error) {
         this.tip = undefined;
+        this.headSeen = undefined;
         for (const request of taken) request.reject(error);
       }
     }
@@ -217,7 +220,7 @@ class StreamAppender {
   /** Moves the head up to `target`, one block at a time, writing the links of any block another writer left without. */
   private async advanceHead(target: AuditBlock): Promise<void> {
     const { blocks, heads } = collections(this.connection);
-    let head = await this.head();
+    let head = this.headSeen ?? (await this.head());
     while (head.seq < target.seq) {
       const seq = head.seq + 1;
       const block = seq === target.seq ? target : await blocks.findOne({ _id: blockId(this.stream, seq) });
@@ -229,6 +232,7 @@ class StreamAppender {
       );
       head = moved.matchedCount === 1 ? { seq, hash: block.hash } : await this.head();
     }
+    this.headSeen = head;
   }
 }
 

@@ -10,6 +10,9 @@ import { h, mount } from './dom.js';
 import { button, numberOrText } from './form-kit.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
+import { accessItem, type AccessView } from './access-view.js';
+
+export type { AccessView } from './access-view.js';
 
 type PolicyLabel = { id: string; version: number; title: Text };
 export interface Offer {
@@ -59,30 +62,6 @@ export interface PledgeView {
   discrepancies?: Array<{ label: Text }>;
   recovery?: { amount: number; status: string };
 }
-type Who = { name: string; role?: string };
-/** One entry of "who used my data" (GET /me/access), by kind. */
-export type AccessView =
-  | {
-      kind: 'data-pull';
-      at: string;
-      department: Text;
-      fields: Array<{ label: Text }>;
-      purposes: string[];
-      policy: PolicyLabel;
-    }
-  | {
-      kind: 'screening';
-      at: string;
-      programme: 'sweep' | 'simulation';
-      departments: Text[];
-      fields: Array<{ label: Text }>;
-      policy: PolicyLabel;
-      asOf: string;
-      by: Who;
-    }
-  | { kind: 'case-read'; at: string; caseId: string; by: Who }
-  | { kind: 'unmask'; at: string; caseId: string; by: Who; reason: string }
-  | { kind: 'correction'; at: string; department: Text; fields: Array<{ label: Text }>; reason: string; by: Who };
 export interface ObjectionView {
   id: string;
   status: string;
@@ -307,62 +286,6 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
     access.element,
     objection.element,
   );
-}
-
-const fieldList = (fields: Array<{ label: Text }>) => fields.map((f) => pick(f.label)).join('、');
-const whoIs = (by: Who) => (by.role ? `${tOr(`role_${by.role}`, by.role)} ${by.name}` : by.name);
-
-/** One entry of "who used my data": who (a department, a programme, a person), when, what and why. */
-function accessItem(a: AccessView): HTMLElement {
-  const line = (who: string, ...rest: Array<HTMLElement | null>) =>
-    h(
-      'div',
-      { class: `me-item access-item access-${a.kind}`, 'data-kind': a.kind },
-      h(
-        'div',
-        { class: 'me-line' },
-        h('strong', { class: 'department' }, who),
-        h('span', { class: 'muted' }, formatTime(a.at)),
-      ),
-      ...rest,
-    );
-  switch (a.kind) {
-    case 'data-pull':
-      return line(
-        pick(a.department),
-        h('div', {}, t('meAccessFields', { fields: fieldList(a.fields) })),
-        h(
-          'div',
-          { class: 'muted' },
-          t('meAccessPurpose', { policy: pick(a.policy.title), purposes: a.purposes.join('；') }),
-        ),
-      );
-    case 'screening':
-      return line(
-        t(a.programme === 'sweep' ? 'meAccessSweep' : 'meAccessSimulation', { policy: pick(a.policy.title) }),
-        h(
-          'div',
-          {},
-          t('meAccessFields', { fields: fieldList(a.fields) }),
-          h('span', { class: 'muted' }, ` · ${a.departments.map(pick).join('、')}`),
-        ),
-        h('div', { class: 'muted' }, t('meAccessScreening', { asOf: a.asOf, by: whoIs(a.by) })),
-      );
-    case 'case-read':
-      return line(whoIs(a.by), h('div', {}, t('meAccessCaseRead', { caseId: a.caseId })));
-    case 'unmask':
-      return line(
-        whoIs(a.by),
-        h('div', {}, t('meAccessUnmask', { caseId: a.caseId })),
-        h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
-      );
-    case 'correction':
-      return line(
-        pick(a.department),
-        h('div', {}, t('meAccessCorrected', { fields: fieldList(a.fields) })),
-        h('div', { class: 'muted' }, t('meAccessCorrectedBy', { reason: a.reason, by: whoIs(a.by) })),
-      );
-  }
 }
 
 /** Filing an objection (异议) against a decision or a data value, and the objections already filed. */

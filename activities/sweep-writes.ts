@@ -9,9 +9,12 @@ import type { Connection } from 'mongoose';
 import { findFact, type DataSource, type SubjectKind } from '../domain/sources.js';
 import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
+import { chainInserted, chainStored } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
+import { programmeRead, recordProgrammeAccess } from '../store/programme-access.js';
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
+import { registerSweepModel } from '../store/sweeps.js';
 import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
 
 /** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
@@ -26,8 +29,25 @@ export function makeSweepWriter(store: Connection) {
   const models = registerModels(store);
   const AccessRecords = registerAccessRecordModel(store);
   const Subjects = registerSubjectModel(store);
+  const Sweeps = registerSweepModel(store);
 
   return {
+    /**
+     * The population sweep's one programme-level access record (S7: every subject of the policy's
+     * kind is read, the ineligible too), written and chained once per sweep before a slice reads.
+     */
+    async recordScreening(caseId: string, policy: Policy, asOf: string): Promise<void> {
+      const sweep = await Sweeps.findById(caseId, { requestedBy: 1 }).lean();
+      await recordProgrammeAccess(
+        store,
+        programmeRead(
+          { _id: `sweep:${caseId}`, kind: 'sweep', asOf, requestedBy: sweep?.requestedBy ?? 'unknown' },
+          policy,
+          '主动筛查 proactive screening',
+        ),
+      );
+    },
+
     /** Registers subjects not yet known (their key → raw ID mapping stays in the system of record). */
     async ensureSubjects(kind: SubjectKind, subjects: readonly ScreenedSubject[]): Promise<void> {
       const idField = kind === 'person' ? 'idNumber' : 'creditCode';
@@ -59,7 +79,10 @@ export function makeSweepWriter(store: Connection) {
       );
     },
 
-    /** One access record per subject and source read, with the purposes the policy declared. */
+    /**
+     * One access record per subject and source read, with the purposes the policy declared,
+     * chained as one block (a retried slice chains only what an earlier attempt left unchained).
+     */
     async recordAccess(caseId: string, policy: Policy, subjects: readonly ScreenedSubject[]): Promise<void> {
       const bySource = new Map<string, { source: DataSource; facts: string[]; purposes: Set<string> }>();
       for (const [fact, declared] of Object.entries(policy.facts)) {
@@ -93,7 +116,14 @@ export function makeSweepWriter(store: Connection) {
           };
         }),
       );
-      await insertNew(AccessRecords.collection, docs);
+      const { inserted, existing } = await insertNew(AccessRecords.collection, docs);
+      const mine = new Set(inserted);
+      await chainInserted(
+        store,
+        'access_records',
+        docs.filter((doc) => mine.has(doc._id)),
+      );
+      await chainStored(store, 'access_records', existing);
     },
 
     /**

@@ -238,6 +238,8 @@ export function makeSweepActivities(deps: SweepDeps) {
       startsPerSecond: number;
     }): Promise<SweepSliceResult> {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
+      // The whole population is read: its one access record first (those due are logged one by one).
+      if (input.scope !== 'due') await writer.recordScreening(input.caseId, policy, input.asOf);
       const { evaluator, horizonOf } = preparedFor(input.plan, input.asOf, policy);
       const counts: SweepCounts = { ...ZERO_COUNTS };
       const causes: Record<string, number> = {};

@@ -225,19 +225,28 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
     async (request) => citizen.pledges(actorOf(request)),
   );
 
+  const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
   read(
     '/me/access',
-    'Who accessed my data: department, fields, purpose, policy and time, newest first (citizen) · 我的数据被谁使用',
+    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask) and corrections of my records (correction) (citizen) · 我的数据被谁使用',
     list({
       type: 'object',
+      required: ['kind', 'at'],
       properties: {
+        kind: { type: 'string', enum: ['data-pull', 'screening', 'case-read', 'unmask', 'correction'] },
         at: { type: 'string' },
         department: text,
+        departments: { type: 'array', items: text },
         source: { type: 'string' },
         fields: labelled,
         purposes: { type: 'array', items: { type: 'string' } },
         policy,
         outcome: { type: 'string', enum: ['answered', 'not-found', 'failed'] },
+        programme: { type: 'string', enum: ['sweep', 'simulation'] },
+        asOf: { type: 'string', description: 'the date a population was read as of' },
+        caseId: { type: 'string' },
+        by: person,
+        reason: { type: 'string' },
       },
     }),
     async (request) => citizen.access(actorOf(request)),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `applyfree` command, run with tsx. Four commands start processes (start, worker, stack,
- * seed); every other command is a client command of the HTTP API, dispatched by cli/main.ts from
+ * The `applyfree` command, run with tsx. Five commands run processes of their own (start, worker,
+ * stack, seed, and audit, which reads the database directly); every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
 import { spawn } from 'node:child_process';
@@ -26,13 +26,15 @@ const PROCESSES = {
     usage:
       'usage: applyfree seed --residents N --enterprises M [--seed S] [--as-of YYYY-MM-DD] [--batch-size K] [--reset]',
   },
+  // Answers --help itself (workers/audit-cli.ts holds its usage): it starts no server.
+  audit: { entry: '../workers/audit-cli.ts' },
 };
 const CLIENT = '../cli/main.ts';
 
 const [command, ...args] = process.argv.slice(2);
 const process_ = Object.hasOwn(PROCESSES, command ?? '') ? PROCESSES[command] : undefined;
 // A process's --help answers here: it must not start servers to print a line.
-if (process_ && (args.includes('--help') || args.includes('-h'))) {
+if (process_?.usage && (args.includes('--help') || args.includes('-h'))) {
   console.log(process_.usage);
   process.exit(0);
 }

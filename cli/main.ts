@@ -31,7 +31,11 @@ export const PROCESS_USAGE = `usage: applyfree start | worker | stack up|down|st
   start                                the embedded stack, the workers, the API and the demo city (npm start)
   worker                               a processing node alone: the Temporal and notice workers (npm run worker)
   stack up|down|status                 the embedded servers alone (npm run stack)
-  seed --residents N --enterprises M   the synthetic city (npm run seed)`;
+  seed --residents N --enterprises M   the synthetic city (npm run seed)
+
+usage: applyfree audit verify [--stream S] [--json] [--anchor FILE] | audit adopt [--stream S]
+  verify                               checks every audit stream's hash chain in the database itself, not
+                                       through the API (MONGODB_URI); applyfree audit --help says more`;
 
 const FOOTER = 'Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.';
 

@@ -3,9 +3,11 @@
  * source and department, which fields, for which policy, case and purposes, when, and
  * how the source answered. Carries the pseudonymous subject key only, never a raw ID.
  * Each record's `_id` is its business key (`key`), so every keyed read and `$setOnInsert`
- * upsert filters on `_id` (store/keyed.ts says why).
+ * upsert filters on `_id` (store/keyed.ts says why). Every record is hash-chained as it is
+ * written (stream `access_records`, store/audit-chain.ts), so a changed or removed one is detected.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { chainStored } from './audit-chain.js';
 import { idFromKey } from './keyed.js';
 
 export type AccessOutcome = 'answered' | 'not-found' | 'failed';
@@ -64,16 +66,20 @@ export function registerAccessRecordModel(connection: Connection): Model<AccessR
 }
 
 /**
- * Writes the record of one pull once per key (`$setOnInsert` upsert on the unique key):
- * a retried activity finds the first record and leaves it as it was. Returns whether it was new.
+ * Writes the record of one pull once per key (`$setOnInsert` upsert on the unique key) and
+ * chains it (store/audit-chain.ts) before returning: a retried activity finds the first record,
+ * leaves it as it was and chains it only if the first attempt did not get that far. Returns
+ * whether it was new; throws when the record or its chain entry could not be written.
  */
 export async function recordAccess(model: Model<AccessRecord>, record: AccessRecord): Promise<boolean> {
+  let inserted = false;
   try {
     const result = await model.updateOne({ _id: record.key }, { $setOnInsert: record }, { upsert: true });
-    return result.upsertedCount === 1;
+    inserted = result.upsertedCount === 1;
   } catch (error) {
     // Two attempts racing on the same key: the unique index kept the first one.
-    if ((error as { code?: unknown }).code === 11000) return false;
-    throw error;
+    if ((error as { code?: unknown }).code !== 11000) throw error;
   }
+  await chainStored(model.db, 'access_records', [record.key], { fresh: inserted });
+  return inserted;
 }

@@ -4,8 +4,10 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import { registerAccessRecordModel } from './access-records.js';
+import { registerCaseReadModel } from './case-reads.js';
 import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
+import { registerProgrammeAccessModel } from './programme-access.js';
 import { registerSubjectModel } from './subjects.js';
 
 export interface StoreOptions {
@@ -24,6 +26,8 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
   const models = [
     ...Object.values(registerModels(connection)),
     registerAccessRecordModel(connection),
+    registerProgrammeAccessModel(connection),
+    registerCaseReadModel(connection),
     registerSubjectModel(connection),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));

@@ -3,9 +3,12 @@
  * against the catalog (type, closed values, known ranges) before anything is written, the
  * audit record (who, when, fact, reason, old value masked where sensitive) is written first,
  * then the department's dp_* document is updated — so a crash between the two is finished by
- * a retry with the same key, and no record is ever changed without its audit.
+ * a retry with the same key, and no record is ever changed without its audit. The audit record
+ * is hash-chained (stream `data_corrections`, store/audit-chain.ts) before the department's
+ * record changes.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { chainStored } from './audit-chain.js';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
@@ -63,6 +66,11 @@ const correctionSchema = new Schema<DataCorrection>(
 );
 /** A subject's corrections, newest first (who changed my data). */
 correctionSchema.index({ subjectKey: 1, at: -1 });
+
+/** A subject's corrections, newest first (sorted and limited in the query). */
+export function correctionsOfSubject(connection: Connection, subjectKey: string, limit: number) {
+  return registerCorrectionModel(connection).find({ subjectKey }).sort({ at: -1 }).limit(limit).lean();
+}
 
 export function registerCorrectionModel(connection: Connection): Model<DataCorrection> {
   return (
@@ -174,6 +182,7 @@ export async function correctSharedFact(connection: Connection, request: Correct
   const Correction = registerCorrectionModel(connection);
   const documents = connection.db!.collection(source.collection);
   let audit = await Correction.findOne({ _id: request.key }).lean();
+  let fresh = false;
   if (!audit) {
     const current = await documents.findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
     if (!current) {
@@ -185,7 +194,7 @@ export async function correctSharedFact(connection: Connection, request: Correct
       );
     }
     const old = shownFactValue(request.fact, current[field.column]);
-    await Correction.updateOne(
+    const written = await Correction.updateOne(
       { _id: request.key },
       {
         $setOnInsert: {
@@ -202,6 +211,7 @@ export async function correctSharedFact(connection: Connection, request: Correct
       },
       { upsert: true },
     );
+    fresh = written.upsertedCount === 1;
     audit = (await Correction.findOne({ _id: request.key }).lean())!;
   }
   if (audit.fact !== request.fact || JSON.stringify(audit.newValue) !== JSON.stringify(request.value)) {
@@ -212,6 +222,8 @@ export async function correctSharedFact(connection: Connection, request: Correct
       'value',
     );
   }
+  // Chained before the record changes; a retry chains it only if an earlier attempt did not.
+  await chainStored(connection, 'data_corrections', [request.key], { fresh });
   // After the audit: setting the same value again is harmless, so a retry always finishes the write.
   await documents.updateOne({ _id: idValue } as object, { $set: { [field.column]: audit.newValue } });
   return audit;

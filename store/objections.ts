@@ -4,8 +4,11 @@
  * step (filed, corrected, re-evaluated, settled, notified) and the outcome: the new decision and
  * the arrears paid or over-payment recovered. `_id` is the objection ID; every derived record
  * (correction, decision, top-up, recovery, notices) is keyed from it, so nothing happens twice.
+ * Each step is hash-chained once written (stream `objection_steps`, store/audit-chain.ts).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { chainStored } from './audit-chain.js';
+import { stepRef } from './audit-streams.js';
 import type { Text } from '../domain/sources.js';
 import type { Outcome } from '../rules/types.js';
 import type { DataCorrection } from './corrections.js';
@@ -105,8 +108,22 @@ export function registerObjectionModel(connection: Connection): Model<ObjectionR
 }
 
 /**
+ * Chains the objection's steps that are not chained yet (a link lookup by `_id` per step): after
+ * filing, and after every step, so a step whose chaining an earlier attempt did not finish is
+ * chained by the retry. Throws when it could not be.
+ */
+export async function chainObjectionSteps(connection: Connection, record: Pick<ObjectionRecord, '_id' | 'steps'>) {
+  await chainStored(
+    connection,
+    'objection_steps',
+    record.steps.map((step) => stepRef(record._id, step.key)),
+  );
+}
+
+/**
  * Appends a step once per key (a retried activity or request finds it there) and applies `set`
- * with it. Read-then-push: one objection is written by one request or one workflow at a time.
+ * with it, then chains it. Read-then-push: one objection is written by one request or one
+ * workflow at a time.
  */
 export async function addObjectionStep(
   connection: Connection,
@@ -117,11 +134,16 @@ export async function addObjectionStep(
   const Objection = registerObjectionModel(connection);
   const current = await Objection.findOne({ _id: objectionId }).lean();
   if (!current) return undefined;
-  if (current.steps.some((existing) => existing.key === step.key)) return current;
+  if (current.steps.some((existing) => existing.key === step.key)) {
+    await chainObjectionSteps(connection, current);
+    return current;
+  }
   const at = step.at ?? new Date();
   await Objection.updateOne(
     { _id: objectionId },
     { $push: { steps: { ...step, at } }, $set: { ...set, updatedAt: at } },
   );
-  return (await Objection.findOne({ _id: objectionId }).lean()) ?? undefined;
+  const updated = (await Objection.findOne({ _id: objectionId }).lean()) ?? undefined;
+  if (updated) await chainObjectionSteps(connection, updated);
+  return updated;
 }

@@ -3,9 +3,11 @@
  * as JSON text: fact names contain dots, which the MongoDB wire protocol (FerretDB) does
  * not take as keys, and the text is exactly what was validated, tested and approved.
  * `_id` is `<policyId>@<version>`; every status change is a guarded update
- * (`{ _id, status: from }`), so two officers racing cannot both move a version.
+ * (`{ _id, status: from }`), so two officers racing cannot both move a version. History entries
+ * are hash-chained as they are written (stream `policy_history`, store/audit-chain.ts).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { chainStored } from './audit-chain.js';
 import type { Role } from './users.js';
 
 export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
@@ -151,4 +153,10 @@ export function registerPolicyModels(connection: Connection): PolicyModels {
 /** `_id` of a policy version. */
 export function policyVersionId(policyId: string, version: number): string {
   return `${policyId}@${version}`;
+}
+
+/** Writes and chains one history entry (never updated or deleted); throws when either failed. */
+export async function recordPolicyHistory(connection: Connection, entry: PolicyHistoryEntry): Promise<void> {
+  const created = await registerPolicyModels(connection).PolicyHistory.create(entry);
+  await chainStored(connection, 'policy_history', [created._id], { fresh: true });
 }

@@ -1,10 +1,12 @@
 /**
  * The unmask log (揭示记录): every time a supervisor reveals the identifier behind a case,
  * who, when, which case and subject (by pseudonymous key), and the reason they gave. Written
- * before the identifier is answered, so no reveal goes unlogged; shown in the case timeline.
+ * and hash-chained (stream `unmask_log`, store/audit-chain.ts) before the identifier is answered,
+ * so no reveal goes unlogged or is quietly changed; shown in the case timeline and to the citizen.
  */
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
+import { chainStored } from './audit-chain.js';
 
 export interface UnmaskRecord {
   /** `${caseId}#unmask#<uuid>`: one record per reveal. */
@@ -43,14 +45,20 @@ export function registerUnmaskModel(connection: Connection): Model<UnmaskRecord>
   );
 }
 
-/** Writes one reveal (never updated or deleted) and returns it. */
+/** Writes and chains one reveal (never updated or deleted) and returns it; throws when either failed. */
 export async function logUnmask(
   connection: Connection,
   entry: Omit<UnmaskRecord, '_id' | 'at'> & { at?: Date },
 ): Promise<UnmaskRecord> {
   const record: UnmaskRecord = { _id: `${entry.caseId}#unmask#${randomUUID()}`, ...entry, at: entry.at ?? new Date() };
   await registerUnmaskModel(connection).create(record);
+  await chainStored(connection, 'unmask_log', [record._id], { fresh: true });
   return record;
+}
+
+/** A subject's reveals, newest first (sorted and limited in the query). */
+export function unmasksOfSubject(connection: Connection, subjectKey: string, limit: number) {
+  return registerUnmaskModel(connection).find({ subjectKey }).sort({ at: -1 }).limit(limit).lean();
 }
 
 /** A case's reveals, oldest first. */

@@ -10,6 +10,9 @@ import { h, mount } from './dom.js';
 import { button, numberOrText } from './form-kit.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
+import { accessItem, type AccessView } from './access-view.js';
+
+export type { AccessView } from './access-view.js';
 
 type PolicyLabel = { id: string; version: number; title: Text };
 export interface Offer {
@@ -58,14 +61,6 @@ export interface PledgeView {
   inspectedAt?: string;
   discrepancies?: Array<{ label: Text }>;
   recovery?: { amount: number; status: string };
-}
-export interface AccessView {
-  at: string;
-  department: Text;
-  fields: Array<{ label: Text }>;
-  purposes: string[];
-  policy: PolicyLabel;
-  outcome: string;
 }
 export interface ObjectionView {
   id: string;
@@ -263,29 +258,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
 
   const access = section('me-access', t('meAccess'), async () => {
     const list = await api<AccessView[]>('GET', '/me/access');
-    return list.length
-      ? [
-          h('p', { class: 'muted' }, t('meAccessIntro')),
-          ...list.map((a) =>
-            h(
-              'div',
-              { class: 'me-item access-item' },
-              h(
-                'div',
-                { class: 'me-line' },
-                h('strong', { class: 'department' }, pick(a.department)),
-                h('span', { class: 'muted' }, formatTime(a.at)),
-              ),
-              h('div', {}, t('meAccessFields', { fields: a.fields.map((f) => pick(f.label)).join('、') })),
-              h(
-                'div',
-                { class: 'muted' },
-                t('meAccessPurpose', { policy: pick(a.policy.title), purposes: a.purposes.join('；') }),
-              ),
-            ),
-          ),
-        ]
-      : none('meNoAccess');
+    return list.length ? [h('p', { class: 'muted' }, t('meAccessIntro')), ...list.map(accessItem)] : none('meNoAccess');
   });
 
   const objection = objectionSection(() => decided, catalog);

@@ -18,6 +18,7 @@ import {
 import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
+import { recordCaseRead, registerCaseReadModel } from '../../store/case-reads.js';
 import { registerDecisionModels } from '../../store/decisions.js';
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
@@ -142,7 +143,11 @@ export function createCaseService(deps: CaseServiceDeps) {
   const { Decision } = registerDecisionModels(deps.store);
   const { Pledge } = registerBenefitModels(deps.store);
   let indexes: Promise<unknown> | undefined;
-  const ensureIndexes = () => (indexes ??= buildIndexes(registerUnmaskModel(deps.store)).catch(() => undefined));
+  const ensureIndexes = () =>
+    (indexes ??= Promise.all([
+      buildIndexes(registerUnmaskModel(deps.store)),
+      buildIndexes(registerCaseReadModel(deps.store)),
+    ]).catch(() => undefined));
 
   async function maskedSubject(key: string): Promise<MaskedSubject> {
     const resolved = await resolveSubject(deps.store, key);
@@ -311,11 +316,22 @@ export function createCaseService(deps: CaseServiceDeps) {
       return { cases, temporal };
     },
 
-    /** One case's timeline, Temporal history and records merged in time order; identifiers masked. */
+    /**
+     * One case's timeline, Temporal history and records merged in time order; identifiers masked.
+     * A supervisor's or inspector's read is recorded first (store/case-reads.ts).
+     */
     async timeline(actor: User, caseId: string): Promise<CaseTimeline> {
       const record = await caseRecord(caseId);
       await requireCaseAccess(actor, record);
       await ensureIndexes();
+      // A staff read is recorded (and chained) before anything of the case is answered; the citizen sees it.
+      if (actor.role !== 'citizen')
+        await recordCaseRead(deps.store, {
+          caseId,
+          subjectKey: record.subjectKey,
+          actor: actor.name,
+          role: actor.role,
+        });
       return buildTimeline(deps, record, await maskedSubject(record.subjectKey));
     },
 

@@ -8,7 +8,6 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
 import { DATA_SOURCES, type Text } from '../../domain/sources.js';
-import { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerBenefitModels, type Offer } from '../../store/benefits.js';
 import { registerDecisionModels } from '../../store/decisions.js';
 import { registerNoticeModels } from '../../store/notices.js';
@@ -18,6 +17,7 @@ import type { User } from '../../store/users.js';
 import { authorize, type Action } from '../../domain/permissions.js';
 import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts.js';
 import { CaseRefusal } from '../cases/service.js';
+import { accessOf, type AccessEntry } from './access.js';
 
 export interface CitizenServiceDeps {
   store: Connection;
@@ -39,7 +39,6 @@ export type OfferAnswer = 'confirm' | 'decline';
 const FIELD_LABELS = new Map(
   DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
 );
-const DEPARTMENTS = new Map(DATA_SOURCES.map((source) => [source.id, source.department] as const));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The citizen service behind /me; `actor` must hold me.read or me.act (domain/permissions.ts: a citizen, own subject). */
@@ -49,7 +48,6 @@ export function createCitizenService(deps: CitizenServiceDeps) {
   const { Grant, Offer: OfferModel, Pledge, Recovery } = registerBenefitModels(store);
   const { Decision } = registerDecisionModels(store);
   const { PolicyVersion } = registerPolicyModels(store);
-  const AccessRecord = registerAccessRecordModel(store);
   const titles = new Map<string, Text>();
 
   /** The subject every answer is bound to: the token's own (me.* is own-subject only). */
@@ -269,22 +267,12 @@ export function createCitizenService(deps: CitizenServiceDeps) {
       );
     },
 
-    /** Who read the citizen's data (谁使用谁负责): department, fields, purpose, policy and time, newest first. */
-    async access(actor: User) {
-      const records = (await AccessRecord.find({ subjectKey: own(actor) }).lean())
-        .sort((a, b) => b.at.getTime() - a.at.getTime())
-        .slice(0, 500);
-      return Promise.all(
-        records.map(async (r) => ({
-          at: r.at.toISOString(),
-          department: DEPARTMENTS.get(r.source) ?? { zh: r.department, en: r.department },
-          source: r.source,
-          fields: r.fields.map((fact) => ({ fact, label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact } })),
-          purposes: r.purposes,
-          policy: await label({ id: r.policyId, version: r.policyVersion }),
-          outcome: r.outcome,
-        })),
-      );
+    /**
+     * Who used the citizen's data (谁使用谁负责), newest first and bounded (services/citizen/access.ts):
+     * pulls, population sweeps and simulations that covered them, staff case reads, unmasks, corrections.
+     */
+    async access(actor: User): Promise<AccessEntry[]> {
+      return accessOf(store, own(actor), label);
     },
   };
 }

@@ -15,6 +15,7 @@ import { checkFactValue, correctSharedFact } from '../../store/corrections.js';
 import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import {
   addObjectionStep,
+  chainObjectionSteps,
   registerObjectionModel,
   type ObjectionKind,
   type ObjectionRecord,
@@ -253,6 +254,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         ],
       });
       const record = (await Objection.findOne({ _id: id }).lean())!;
+      await chainObjectionSteps(deps.store, record);
       const { workflowId } = record;
       const args: [ObjectionInput] = [
         {

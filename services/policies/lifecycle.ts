@@ -22,6 +22,7 @@ import {
   type PolicyAction,
   type PolicyStatus,
   type PolicyVersionRecord,
+  recordPolicyHistory,
 } from '../../store/policy-versions.js';
 import type { Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -121,7 +122,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     changes: string[] = [],
     note?: string,
   ): Promise<void> {
-    await PolicyHistory.create({
+    await recordPolicyHistory(store, {
       key: `${policyVersionId(policyId, version)}#${randomUUID()}`,
       policyId,
       version,

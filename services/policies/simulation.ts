@@ -17,8 +17,9 @@ import { RulesError } from '../../rules/errors.js';
 import { createSimulation, type SimulationResult } from '../../rules/simulate.js';
 import type { Policy } from '../../rules/types.js';
 import { validatePolicy } from '../../rules/validate.js';
-import { policyVersionId, registerPolicyModels } from '../../store/policy-versions.js';
+import { policyVersionId, recordPolicyHistory, registerPolicyModels } from '../../store/policy-versions.js';
 import { countPopulation, streamPopulation } from '../../store/population.js';
+import { programmeRead, recordProgrammeAccess } from '../../store/programme-access.js';
 import { loadSimulation, saveSimulation, updateSimulation } from '../../store/simulations.js';
 import { issuesOf, PolicyLifecycleError, type Actor, type PolicyLifecycle } from './lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -119,7 +120,7 @@ function failureOf(error: unknown, asOf: string): NonNullable<SimulationView['er
 
 /** Starts, tracks and records impact simulations; see the module comment. */
 export function createSimulationRunner(deps: SimulationRunnerDeps) {
-  const { PolicyVersion, PolicyHistory } = registerPolicyModels(deps.store);
+  const { PolicyVersion } = registerPolicyModels(deps.store);
   const population = deps.population ?? deps.store;
   const now = deps.now ?? (() => new Date());
   const today = deps.today ?? (() => cityToday(now()));
@@ -140,7 +141,7 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
   async function record(actor: Actor, policy: Policy, hash: string, passed: boolean, detail: string): Promise<void> {
     const _id = policyVersionId(policy.id, policy.version);
     await PolicyVersion.updateOne({ _id, hash }, { $set: { simulation: { hash, at: now(), passed, detail } } });
-    await PolicyHistory.create({
+    await recordPolicyHistory(deps.store, {
       key: `${_id}#${randomUUID()}`,
       policyId: policy.id,
       version: policy.version,
@@ -182,6 +183,21 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
       job.kept = keepFirst(policy, job);
       await job.kept;
       stopReporting = reportProgress(policy, job);
+      // Every subject of the policy's kind is about to be read: one programme-level access record first (S7).
+      await recordProgrammeAccess(
+        deps.store,
+        programmeRead(
+          {
+            _id: `simulation:${policyVersionId(policy.id, policy.version)}:${job.run}`,
+            kind: 'simulation',
+            asOf: view.asOf,
+            requestedBy: actor.name,
+            role: actor.role,
+          },
+          policy,
+          '影响模拟 impact simulation',
+        ),
+      );
       const simulation = createSimulation(policy, view.asOf, baseline);
       view.progress.total = await countPopulation(population, policy.subject);
       for await (const batch of streamPopulation(population, {

@@ -1,0 +1,89 @@
+/**
+ * One entry of the citizen's "who used my data" (GET /me/access): who used it — a department, a
+ * population screening or simulation, a member of staff — when, what and why, by kind.
+ */
+import { h } from './dom.js';
+import { formatTime, pick, t, tOr } from './i18n.js';
+import type { Text } from './types.js';
+
+type PolicyLabel = { id: string; version: number; title: Text };
+type Who = { name: string; role?: string };
+/** One entry of "who used my data" (GET /me/access), by kind. */
+export type AccessView =
+  | {
+      kind: 'data-pull';
+      at: string;
+      department: Text;
+      fields: Array<{ label: Text }>;
+      purposes: string[];
+      policy: PolicyLabel;
+    }
+  | {
+      kind: 'screening';
+      at: string;
+      programme: 'sweep' | 'simulation';
+      departments: Text[];
+      fields: Array<{ label: Text }>;
+      policy: PolicyLabel;
+      asOf: string;
+      by: Who;
+    }
+  | { kind: 'case-read'; at: string; caseId: string; by: Who }
+  | { kind: 'unmask'; at: string; caseId: string; by: Who; reason: string }
+  | { kind: 'correction'; at: string; department: Text; fields: Array<{ label: Text }>; reason: string; by: Who };
+
+const fieldList = (fields: Array<{ label: Text }>) => fields.map((f) => pick(f.label)).join('、');
+const whoIs = (by: Who) => (by.role ? `${tOr(`role_${by.role}`, by.role)} ${by.name}` : by.name);
+
+/** One entry of "who used my data": who (a department, a programme, a person), when, what and why. */
+export function accessItem(a: AccessView): HTMLElement {
+  const line = (who: string, ...rest: Array<HTMLElement | null>) =>
+    h(
+      'div',
+      { class: `me-item access-item access-${a.kind}`, 'data-kind': a.kind },
+      h(
+        'div',
+        { class: 'me-line' },
+        h('strong', { class: 'department' }, who),
+        h('span', { class: 'muted' }, formatTime(a.at)),
+      ),
+      ...rest,
+    );
+  switch (a.kind) {
+    case 'data-pull':
+      return line(
+        pick(a.department),
+        h('div', {}, t('meAccessFields', { fields: fieldList(a.fields) })),
+        h(
+          'div',
+          { class: 'muted' },
+          t('meAccessPurpose', { policy: pick(a.policy.title), purposes: a.purposes.join('；') }),
+        ),
+      );
+    case 'screening':
+      return line(
+        t(a.programme === 'sweep' ? 'meAccessSweep' : 'meAccessSimulation', { policy: pick(a.policy.title) }),
+        h(
+          'div',
+          {},
+          t('meAccessFields', { fields: fieldList(a.fields) }),
+          h('span', { class: 'muted' }, ` · ${a.departments.map(pick).join('、')}`),
+        ),
+        h('div', { class: 'muted' }, t('meAccessScreening', { asOf: a.asOf, by: whoIs(a.by) })),
+      );
+    case 'case-read':
+      return line(whoIs(a.by), h('div', {}, t('meAccessCaseRead', { caseId: a.caseId })));
+    case 'unmask':
+      return line(
+        whoIs(a.by),
+        h('div', {}, t('meAccessUnmask', { caseId: a.caseId })),
+        h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
+      );
+    case 'correction':
+      return line(
+        pick(a.department),
+        h('div', {}, t('meAccessCorrected', { fields: fieldList(a.fields) })),
+        h('div', { class: 'muted' }, t('meAccessCorrectedBy', { reason: a.reason, by: whoIs(a.by) })),
+      );
+  }
+}

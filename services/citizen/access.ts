@@ -1,0 +1,135 @@
+/**
+ * "Who used my data" (谁使用谁负责) for one citizen: every pull of their data for a case or a
+ * sweep, the population sweeps and impact simulations that read everyone of their kind, staff
+ * reads of their cases, reveals of their identifier and corrections of their records — newest
+ * first, the most recent ACCESS_LIMIT. Each store is asked for its own most recent
+ * ACCESS_LIMIT with sort and limit in the query (MongoDB serves them from the `subjectKey, at`
+ * indexes; FerretDB 1.24 filters and sorts inside the server and sends only those), then merged.
+ */
+import type { Connection } from 'mongoose';
+import { DATA_SOURCES, type Text } from '../../domain/sources.js';
+import { registerAccessRecordModel, type AccessOutcome } from '../../store/access-records.js';
+import { registerCaseReadModel } from '../../store/case-reads.js';
+import { correctionsOfSubject } from '../../store/corrections.js';
+import { programmeReadsOf } from '../../store/programme-access.js';
+import { resolveSubject } from '../../store/subjects.js';
+import { unmasksOfSubject } from '../../store/unmask-log.js';
+
+/** Entries answered at most. */
+export const ACCESS_LIMIT = 200;
+
+type Label = { id: string; version: number; title: Text };
+type Field = { fact: string; label: Text };
+type Person = { name: string; role?: string };
+
+/** One entry of the citizen's access list; `kind` says which. */
+export type AccessEntry =
+  /** A department's data read for one of the citizen's cases, or for a sweep that acted on them. */
+  | {
+      kind: 'data-pull';
+      at: string;
+      department: Text;
+      source: string;
+      fields: Field[];
+      purposes: string[];
+      policy: Label;
+      outcome: AccessOutcome;
+    }
+  /** A population sweep or impact simulation that read everyone of the citizen's kind. */
+  | {
+      kind: 'screening';
+      at: string;
+      programme: 'sweep' | 'simulation';
+      departments: Text[];
+      fields: Field[];
+      purposes: string[];
+      policy: Label;
+      asOf: string;
+      by: Person;
+    }
+  /** A supervisor or inspector opened one of the citizen's cases. */
+  | { kind: 'case-read'; at: string; caseId: string; by: Person; purposes: string[] }
+  /** A supervisor revealed the citizen's full identifier, with the reason they gave. */
+  | { kind: 'unmask'; at: string; caseId: string; by: Person; reason: string }
+  /** A department corrected the citizen's record, with the reason. */
+  | { kind: 'correction'; at: string; department: Text; fields: Field[]; reason: string; by: Person };
+
+const FIELD_LABELS = new Map(
+  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
+);
+const DEPARTMENTS = new Map(DATA_SOURCES.map((source) => [source.id, source.department] as const));
+const field = (fact: string): Field => ({ fact, label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact } });
+
+/** YYYY-MM-DD from a resident ID's embedded birth date (GB 11643, characters 7-14). */
+const bornOn = (id: string) => `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+
+/** The citizen's access list, newest first; `label` names a policy version. */
+export async function accessOf(
+  store: Connection,
+  subjectKey: string,
+  label: (ref: { id: string; version: number }) => Promise<Label>,
+): Promise<AccessEntry[]> {
+  const subject = await resolveSubject(store, subjectKey);
+  const kind = subject?.kind ?? (subjectKey.startsWith('e_') ? 'enterprise' : 'person');
+  const [pulls, programmes, reads, unmasks, corrections] = await Promise.all([
+    registerAccessRecordModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
+    programmeReadsOf(store, kind, ACCESS_LIMIT),
+    registerCaseReadModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
+    unmasksOfSubject(store, subjectKey, ACCESS_LIMIT),
+    correctionsOfSubject(store, subjectKey, ACCESS_LIMIT),
+  ]);
+  // A resident born after the date a population was read as of was not in it.
+  const birth = kind === 'person' && subject?.idNumber ? bornOn(subject.idNumber) : undefined;
+  const entries: AccessEntry[] = [
+    ...(await Promise.all(
+      pulls.map(async (r): Promise<AccessEntry> => ({
+        kind: 'data-pull',
+        at: r.at.toISOString(),
+        department: DEPARTMENTS.get(r.source) ?? { zh: r.department, en: r.department },
+        source: r.source,
+        fields: r.fields.map(field),
+        purposes: r.purposes,
+        policy: await label({ id: r.policyId, version: r.policyVersion }),
+        outcome: r.outcome,
+      })),
+    )),
+    ...(await Promise.all(
+      programmes
+        .filter((p) => birth === undefined || p.asOf >= birth)
+        .map(async (p): Promise<AccessEntry> => ({
+          kind: 'screening',
+          at: p.at.toISOString(),
+          programme: p.kind,
+          departments: p.sources.map((source) => DEPARTMENTS.get(source) ?? { zh: source, en: source }),
+          fields: p.fields.map(field),
+          purposes: p.purposes,
+          policy: await label({ id: p.policyId, version: p.policyVersion }),
+          asOf: p.asOf,
+          by: { name: p.requestedBy, ...(p.role ? { role: p.role } : {}) },
+        })),
+    )),
+    ...reads.map((r): AccessEntry => ({
+      kind: 'case-read',
+      at: r.at.toISOString(),
+      caseId: r.caseId,
+      by: { name: r.actor, role: r.role },
+      purposes: [r.purpose],
+    })),
+    ...unmasks.map((u): AccessEntry => ({
+      kind: 'unmask',
+      at: u.at.toISOString(),
+      caseId: u.caseId,
+      by: { name: u.actor, role: u.role },
+      reason: u.reason,
+    })),
+    ...corrections.map((c): AccessEntry => ({
+      kind: 'correction',
+      at: c.at.toISOString(),
+      department: DEPARTMENTS.get(c.source) ?? { zh: c.department, en: c.department },
+      fields: [field(c.fact)],
+      reason: c.reason,
+      by: { name: c.by.name, role: c.by.role },
+    })),
+  ];
+  return entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, ACCESS_LIMIT);
+}

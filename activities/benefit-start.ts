@@ -10,7 +10,7 @@ import {
   benefitWorkflowId,
   SearchAttributes,
   type BenefitInput,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 
 /** How a worker starts workflows: its Temporal client's `workflow.start`. */
 export interface WorkflowStarter {

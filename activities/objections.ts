@@ -18,7 +18,7 @@ import {
   type ObjectionRecord,
 } from '../store/objections.js';
 import { registerSweepModel } from '../store/sweeps.js';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts/index.js';
 import { pinnedPolicy, planOf } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';

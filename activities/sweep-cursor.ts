@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts/index.js';
 
 const keyOf = (secret: string) => createHash('sha256').update(`applyfree sweep cursor\u0000${secret}`).digest();
 

@@ -12,7 +12,7 @@ import { registerAccessRecordModel } from '../store/access-records.js';
 import { insertNew } from '../store/bulk.js';
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
-import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
+import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts/index.js';
 
 /** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
 export interface ScreenedSubject {

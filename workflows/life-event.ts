@@ -16,18 +16,16 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
+import { benefitWorkflowId, type BenefitInput } from './contracts/benefit.js';
 import {
-  ACTIVITY_OPTIONS,
-  benefitWorkflowId,
+  CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH,
   getCaseStageQuery,
-  SearchAttributes,
-  type BenefitInput,
   type CaseAction,
-  type DecisionSummary,
+  type CaseStage,
   type LifeEventInput,
   type LifeEventResult,
-  type PolicyPlan,
-} from './contracts.js';
+} from './contracts/case.js';
+import { ACTIVITY_OPTIONS, SearchAttributes, type DecisionSummary, type PolicyPlan } from './contracts/shared.js';
 import { grantBenefit } from './grant.js';
 import { offerBenefit } from './offer.js';
 import { pledgeBenefit } from './pledge.js';
@@ -40,9 +38,6 @@ const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNo
 const CHILD_BY_MODE = { auto: grantBenefit, offer: offerBenefit, pledge: pledgeBenefit } as const;
 const ACTION_BY_MODE = { auto: 'granted', offer: 'offered', pledge: 'pledged' } as const;
 
-/** Since issue 5: cases and benefit workflows carry AfOutcome and AfDepartment for case search. */
-const SEARCH_OUTCOME_PATCH = 'case-search-outcome-department';
-
 /** One outcome for a case's search attribute: eligible for any policy, else undetermined for any, else ineligible. */
 function caseOutcome(decisions: DecisionSummary[]): string {
   for (const outcome of ['eligible', 'undetermined', 'ineligible'] as const)
@@ -54,7 +49,7 @@ const departmentsOf = (plans: PolicyPlan[]) => [
 ];
 
 export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult> {
-  let stage: 'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done' = 'resolving';
+  let stage: CaseStage = 'resolving';
   setHandler(getCaseStageQuery, () => stage);
 
   const plans = await resolvePolicies({
@@ -82,7 +77,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
     items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
   });
 
-  if (patched(SEARCH_OUTCOME_PATCH)) {
+  if (patched(CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH)) {
     upsertSearchAttributes([
       { key: SearchAttributes.outcome, value: caseOutcome(decisions) },
       { key: SearchAttributes.department, value: departmentsOf(plans) },
@@ -129,7 +124,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
           { key: SearchAttributes.policyIds, value: [plan.ref.id] },
           { key: SearchAttributes.mode, value: plan.mode },
           { key: SearchAttributes.outcome, value: decision.outcome },
-          ...(patched(SEARCH_OUTCOME_PATCH)
+          ...(patched(CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH)
             ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }]
             : []),
         ],

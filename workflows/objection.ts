@@ -16,15 +16,16 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
   getObjectionStageQuery,
+  OBJECTION_BENEFITS_IN_KIND_PATCH,
+  OBJECTION_LATER_PERIODS_PATCH,
   objectionCorrectedSignal,
   objectionResolvedSignal,
-  SearchAttributes,
   type ObjectionInput,
   type ObjectionResult,
   type ObjectionStage,
-} from './contracts.js';
+} from './contracts/objection.js';
+import { ACTIVITY_OPTIONS, SearchAttributes } from './contracts/shared.js';
 
 const { reevaluateObjection, settleObjection, closeObjection, enqueueNotice } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
@@ -72,9 +73,10 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   ]);
   // Later periods decided on the same records are settled too (added after the first objections ran): the notice names each.
   const settled = outcome.periods.filter((p) => p.arrearsKey || p.recoveryKey).map((p) => p.period);
-  const period = patched('objection-later-periods') && settled.length > 1 ? settled.join(', ') : reevaluation.period;
+  const period =
+    patched(OBJECTION_LATER_PERIODS_PATCH) && settled.length > 1 ? settled.join(', ') : reevaluation.period;
   // Benefits in kind (a card, a school place) are started or revoked, not paid (added after the first objections ran).
-  const inKind = patched('objection-benefits-in-kind');
+  const inKind = patched(OBJECTION_BENEFITS_IN_KIND_PATCH);
   if (outcome.arrears) await notify('arrears', 'objection.arrears', { amount: outcome.arrears, period });
   else if (outcome.overpayment) await notify('recovery', 'objection.recovery', { amount: outcome.overpayment, period });
   else if (inKind && outcome.benefitWorkflowId) await notify('benefit', 'objection.benefit', { period });

@@ -6,14 +6,14 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
   confirmOfferSignal,
   declineOfferSignal,
   getBenefitStatusQuery,
   type BenefitInput,
   type BenefitResult,
   type BenefitStatus,
-} from './contracts.js';
+} from './contracts/benefit.js';
+import { ACTIVITY_OPTIONS } from './contracts/shared.js';
 
 const { recordOffer, closeOffer, recordGrant, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 

@@ -8,9 +8,12 @@
  */
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS } from './contracts/shared.js';
 import {
-  ACTIVITY_OPTIONS,
   cancelSweepSignal,
+  DEFAULT_SWEEP_SLICE_SIZE,
+  DEFAULT_SWEEP_SLICES_PER_RUN,
+  DEFAULT_SWEEP_STARTS_PER_SECOND,
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
@@ -18,7 +21,7 @@ import {
   type SweepInput,
   type SweepProgress,
   type SweepStatus,
-} from './contracts.js';
+} from './contracts/sweep.js';
 
 const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
@@ -30,11 +33,6 @@ const { screenSlice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
 });
-
-const DEFAULT_SLICE = 10_000;
-const DEFAULT_STARTS_PER_SECOND = 50;
-/** Slices per run before continuing as new, unless Temporal suggests it sooner. */
-const SLICES_PER_RUN = 100;
 
 const ZERO: SweepCounts = {
   processed: 0,
@@ -116,8 +114,8 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       asOf: input.asOf,
       scope: input.scope ?? 'population',
       ...(cursor === undefined ? {} : { cursor }),
-      limit: input.sliceSize ?? DEFAULT_SLICE,
-      startsPerSecond: input.startsPerSecond ?? DEFAULT_STARTS_PER_SECOND,
+      limit: input.sliceSize ?? DEFAULT_SWEEP_SLICE_SIZE,
+      startsPerSecond: input.startsPerSecond ?? DEFAULT_SWEEP_STARTS_PER_SECOND,
     });
     counts = add(counts, slice.counts);
     for (const [fact, count] of Object.entries(slice.undeterminedCauses)) causes[fact] = (causes[fact] ?? 0) + count;
@@ -129,7 +127,10 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       break;
     }
     await record();
-    if (!cancelled && (run + 1 >= (input.slicesPerRun ?? SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
+    if (
+      !cancelled &&
+      (run + 1 >= (input.slicesPerRun ?? DEFAULT_SWEEP_SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)
+    ) {
       await continueAsNew<typeof sweep>({
         ...input,
         carried: { plan, total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes },

@@ -1,10 +1,10 @@
 /**
  * Case search in Temporal visibility: life-event cases by the custom search attributes
- * (workflows/contracts.ts), which carry pseudonymous keys and codes only. Values are quoted
+ * (workflows/contracts/), which carry pseudonymous keys and codes only. Values are quoted
  * for the visibility query language, so a filter cannot change the query's meaning.
  */
 import type { Client } from '@temporalio/client';
-import { SearchAttributes } from '../../workflows/contracts.js';
+import { SearchAttributes } from '../../workflows/contracts/index.js';
 
 /** What visibility knows of a case. */
 export interface VisibleCase {

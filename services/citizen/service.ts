@@ -15,7 +15,7 @@ import { registerNoticeModels } from '../../store/notices.js';
 import { registerPolicyModels, policyVersionId } from '../../store/policy-versions.js';
 import { resolveSubject } from '../../store/subjects.js';
 import type { User } from '../../store/users.js';
-import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts.js';
+import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts/index.js';
 import { CaseRefusal } from '../cases/service.js';
 
 export interface CitizenServiceDeps {

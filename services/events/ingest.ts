@@ -12,7 +12,12 @@ import { subjectKey } from '../../domain/pseudonym.js';
 import { registerCaseModels } from '../../store/cases.js';
 import { ensureSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
-import { lifeEventWorkflowId, SearchAttributes, TASK_QUEUE, type LifeEventInput } from '../../workflows/contracts.js';
+import {
+  lifeEventWorkflowId,
+  SearchAttributes,
+  TASK_QUEUE,
+  type LifeEventInput,
+} from '../../workflows/contracts/index.js';
 
 export interface IngestDeps {
   store: Connection;

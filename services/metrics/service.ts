@@ -11,7 +11,7 @@ import { findSource, type Text } from '../../domain/sources.js';
 import type { PolicyCatalog } from '../../rules/catalog.js';
 import { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerModels } from '../../store/models.js';
-import { benefitWorkflowId } from '../../workflows/contracts.js';
+import { benefitWorkflowId } from '../../workflows/contracts/index.js';
 import { INDICATORS, type CauseReason, type IndicatorKey } from './labels.js';
 import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './reads.js';
 import { Refusal } from '../../domain/refusal.js';

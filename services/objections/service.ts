@@ -28,7 +28,7 @@ import {
   objectionWorkflowId,
   SearchAttributes,
   type ObjectionInput,
-} from '../../workflows/contracts.js';
+} from '../../workflows/contracts/index.js';
 import { ApiRefusal } from '../../api/auth.js';
 import { subjectOfInput } from '../cases/service.js';
 import { objectionView, type ObjectionView } from './view.js';

@@ -7,7 +7,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
-import type { ScheduledSweepsInput, SweepScheduleKind } from '../../workflows/contracts.js';
+import type { ScheduledSweepsInput, SweepScheduleKind } from '../../workflows/contracts/index.js';
 import type * as workflows from '../../workflows/index.js';
 
 /** A workflow type the worker bundle exports, checked by name. */

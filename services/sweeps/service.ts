@@ -20,7 +20,7 @@ import {
   type SweepCounts,
   type SweepProgress,
   type SweepStatus,
-} from '../../workflows/contracts.js';
+} from '../../workflows/contracts/index.js';
 import type { sweep } from '../../workflows/sweep.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from '../policies/lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';

@@ -19,6 +19,8 @@ import type { Activities } from '../activities/index.js';
 import { benefitWorkflowId, type BenefitInput } from './contracts/benefit.js';
 import {
   CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH,
+  caseStatusAttribute,
+  CaseStatus,
   getCaseStageQuery,
   type CaseAction,
   type CaseStage,
@@ -59,7 +61,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   });
   upsertSearchAttributes([
     { key: SearchAttributes.policyIds, value: plans.map((plan) => plan.ref.id) },
-    { key: SearchAttributes.caseStatus, value: 'evaluating' },
+    caseStatusAttribute(CaseStatus.evaluating),
   ]);
 
   stage = 'fetching';
@@ -89,7 +91,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   for (const [i, decision] of decisions.entries()) {
     results.push({ ...decision, ...(await act(input, plans[i], decision)) });
   }
-  upsertSearchAttributes([{ key: SearchAttributes.caseStatus, value: 'decided' }]);
+  upsertSearchAttributes([caseStatusAttribute(CaseStatus.decided)]);
   stage = 'done';
   return { caseId: input.caseId, decisions: results };
 

@@ -25,6 +25,7 @@ import {
   type ObjectionResult,
   type ObjectionStage,
 } from './contracts/objection.js';
+import { caseStatusAttribute, CaseStatus } from './contracts/case.js';
 import { ACTIVITY_OPTIONS, SearchAttributes } from './contracts/shared.js';
 
 const { reevaluateObjection, settleObjection, closeObjection, enqueueNotice } = proxyActivities<Activities>({
@@ -56,7 +57,7 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   if (answer === 'reject') {
     await closeObjection({ objectionId: input.objectionId, status: 'rejected' });
     stage = 'rejected';
-    upsertSearchAttributes([{ key: SearchAttributes.caseStatus, value: 'objection-rejected' }]);
+    upsertSearchAttributes([caseStatusAttribute(CaseStatus.objectionRejected)]);
     await notify('rejected', 'objection.rejected');
     return { status: 'rejected', arrears: 0, overpayment: 0 };
   }
@@ -69,7 +70,7 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   stage = 'resolved';
   upsertSearchAttributes([
     { key: SearchAttributes.outcome, value: outcome.outcome },
-    { key: SearchAttributes.caseStatus, value: 'objection-resolved' },
+    caseStatusAttribute(CaseStatus.objectionResolved),
   ]);
   // Later periods decided on the same records are settled too (added after the first objections ran): the notice names each.
   const settled = outcome.periods.filter((p) => p.arrearsKey || p.recoveryKey).map((p) => p.period);

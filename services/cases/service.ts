@@ -24,6 +24,7 @@ import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import { ROLE_ZH, type Role, type User } from '../../store/users.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
+import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
 import { Refusal } from '../../domain/refusal.js';
 import { buildIndexes } from '../../store/indexes.js';
 
@@ -47,7 +48,7 @@ export interface CaseQuery {
   policy?: string;
   eventType?: string;
   /** AfCaseStatus: started, evaluating or decided. */
-  status?: string;
+  status?: LifeEventCaseStatus;
   /** AfOutcome of the case: eligible (for any policy), undetermined, ineligible, none. */
   outcome?: string;
   /** YYYY-MM-DD (city dates): when the case was received. */
@@ -71,7 +72,7 @@ export interface CaseSummary {
   receivedAt?: string;
   subject: MaskedSubject;
   policies: Array<{ id: string; version: number; outcome: string; amount?: number }>;
-  caseStatus: string;
+  caseStatus: CaseStatus;
   outcome?: string;
   departments: string[];
   /** Temporal's execution status (RUNNING, COMPLETED…); absent when only the records know the case. */
@@ -263,7 +264,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         const subject = record?.subjectKey ?? seen?.subjectKey;
         if (!subject) continue;
         if (actor.role === 'citizen' && subject !== actor.subjectKey) continue;
-        const caseStatus = seen?.caseStatus ?? (own.length ? 'decided' : 'started');
+        const caseStatus = seen?.caseStatus ?? (own.length ? CaseStatus.decided : CaseStatus.started);
         const outcome =
           seen?.outcome ??
           (own.length

@@ -13,6 +13,8 @@ import { registerCaseModels } from '../../store/cases.js';
 import { ensureSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
 import {
+  caseStatusAttribute,
+  CaseStatus,
   lifeEventWorkflowId,
   SearchAttributes,
   TASK_QUEUE,
@@ -112,7 +114,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
       typedSearchAttributes: [
         { key: SearchAttributes.subjectKey, value: subject },
         { key: SearchAttributes.eventType, value: event.type },
-        { key: SearchAttributes.caseStatus, value: 'started' },
+        caseStatusAttribute(CaseStatus.started),
       ],
     });
     started = true;

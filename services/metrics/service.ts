@@ -11,7 +11,7 @@ import { findSource, type Text } from '../../domain/sources.js';
 import type { PolicyCatalog } from '../../rules/catalog.js';
 import { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerModels } from '../../store/models.js';
-import { benefitWorkflowId } from '../../workflows/contracts/index.js';
+import { benefitWorkflowId, isLifeEventWorkflowId } from '../../workflows/contracts/index.js';
 import { INDICATORS, type CauseReason, type IndicatorKey } from './labels.js';
 import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './reads.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -269,7 +269,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     month.count += 1;
     month.amount += amount;
     grantsByMonth.set(month.month, month);
-    if (String(g.caseId).startsWith('life-event:')) {
+    if (isLifeEventWorkflowId(String(g.caseId))) {
       const list = caseGrants.get(String(g.caseId)) ?? [];
       list.push({ basis: String(g.basis), grantedAt: at });
       caseGrants.set(String(g.caseId), list);

@@ -7,7 +7,12 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
-import type { ScheduledSweepsInput, SweepScheduleKind } from '../../workflows/contracts/index.js';
+import {
+  scheduledSweepsWorkflowId,
+  sweepScheduleId,
+  type ScheduledSweepsInput,
+  type SweepScheduleKind,
+} from '../../workflows/contracts/index.js';
 import type * as workflows from '../../workflows/index.js';
 
 /** A workflow type the worker bundle exports, checked by name. */
@@ -21,10 +26,8 @@ const CALENDARS: Record<SweepScheduleKind, ScheduleOptions['spec']['calendars']>
   yearly: [{ month: 'JANUARY', dayOfMonth: 1, hour: 2, minute: 0, comment: '年度全量筛查 yearly renewal sweep' }],
 };
 
-/** The schedule ID of a kind; `prefix` keeps test deployments apart. */
-export function sweepScheduleId(kind: SweepScheduleKind, prefix = 'applyfree'): string {
-  return `${prefix}-${kind}-sweeps`;
-}
+/** The schedule ID of a kind (built by the schedule contract); `prefix` keeps test deployments apart. */
+export { sweepScheduleId };
 
 function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
   const args: [ScheduledSweepsInput] = [{ kind }];
@@ -34,7 +37,7 @@ function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
     action: {
       type: 'startWorkflow',
       workflowType: 'scheduledSweeps' satisfies WorkflowName,
-      workflowId: `scheduled-sweeps-${kind}`,
+      workflowId: scheduledSweepsWorkflowId(kind),
       taskQueue,
       args,
     },

@@ -14,6 +14,7 @@ import { registerSweepModel, type SweepRecord } from '../../store/sweeps.js';
 import {
   cancelSweepSignal,
   getSweepProgressQuery,
+  parseSweepWorkflowId,
   pauseSweepSignal,
   resumeSweepSignal,
   sweepWorkflowId,
@@ -85,10 +86,10 @@ function fromRecord(record: SweepRecord): SweepView {
   };
 }
 
-/** Policy and date of a sweep from its workflow ID (`sweep:<id>@<v>:<asOf>`), for a sweep not yet recorded. */
+/** Policy and date of a sweep from its workflow ID, for a sweep not yet recorded. */
 function parseId(id: string): { policy: PolicyRef; asOf: string } | undefined {
-  const match = /^sweep:([a-z0-9-]+)@(\d+):(\d{4}-\d{2}-\d{2})(?::due)?$/.exec(id);
-  return match ? { policy: { id: match[1], version: Number(match[2]), hash: '' }, asOf: match[3] } : undefined;
+  const parsed = parseSweepWorkflowId(id);
+  return parsed ? { policy: { ...parsed.policy, hash: '' }, asOf: parsed.asOf } : undefined;
 }
 
 const noSweep = (id: string) => new SweepRefusal('NO_SWEEP', 404, `no sweep ${id}`, `没有该筛查任务：${id}`, 'id');

@@ -8,15 +8,12 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
 import {
+  SCHEDULED_SWEEPS_WORKFLOW_TYPE,
   scheduledSweepsWorkflowId,
   sweepScheduleId,
   type ScheduledSweepsInput,
   type SweepScheduleKind,
 } from '../../workflows/contracts/index.js';
-import type * as workflows from '../../workflows/index.js';
-
-/** A workflow type the worker bundle exports, checked by name. */
-type WorkflowName = keyof typeof workflows;
 
 /** Runs missed while Temporal or every worker was down are started late, within this window. */
 export const CATCH_UP_WINDOW = '7 days';
@@ -36,7 +33,7 @@ function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
     spec: { calendars: CALENDARS[kind], timezone: CITY_TIME_ZONE },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledSweeps' satisfies WorkflowName,
+      workflowType: SCHEDULED_SWEEPS_WORKFLOW_TYPE,
       workflowId: scheduledSweepsWorkflowId(kind),
       taskQueue,
       args,

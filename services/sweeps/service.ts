@@ -17,12 +17,13 @@ import {
   parseSweepWorkflowId,
   pauseSweepSignal,
   resumeSweepSignal,
+  SWEEP_WORKFLOW_TYPE,
   sweepWorkflowId,
   type SweepCounts,
   type SweepProgress,
   type SweepStatus,
+  type SweepWorkflow,
 } from '../../workflows/contracts/index.js';
-import type { sweep } from '../../workflows/sweep.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from '../policies/lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
 
@@ -198,7 +199,7 @@ export function createSweepService(deps: SweepServiceDeps) {
       const id = sweepWorkflowId(input.policyId, input.version, asOf);
       let created = true;
       try {
-        await deps.temporal.workflow.start<typeof sweep>('sweep', {
+        await deps.temporal.workflow.start<SweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
           workflowId: id,
           taskQueue: deps.taskQueue,
           // A finished sweep is not run again for the same date; one that failed may be.

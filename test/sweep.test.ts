@@ -28,10 +28,11 @@ import {
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
+  SearchAttributes,
   sweepWorkflowId,
   type SweepInput,
   type SweepProgress,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident, TEST_SECRET } from './support/city.js';
 import { identifiersIn } from './support/histories.js';
@@ -281,6 +282,17 @@ describe('a sweep for an offered benefit (senior card)', () => {
       .toBe(eligible.length);
     const offers = await pipeline.models.Offer.find({ 'policy.id': 'senior-preferential-card' }).lean();
     expect(offers.map((o) => o.subjectKey).sort()).toEqual(eligible);
+    // Started with the start a case gives its child: the same search attributes, the department included.
+    const started = (await client.workflow.getHandle(offers[0].key).describe()).typedSearchAttributes;
+    expect([
+      started.get(SearchAttributes.subjectKey),
+      started.get(SearchAttributes.mode),
+      started.get(SearchAttributes.department),
+    ]).toEqual([
+      offers[0].subjectKey,
+      'offer',
+      [policies.find((p) => p.id === 'senior-preferential-card')!.department.zh],
+    ]);
   }, 180_000);
 });
 

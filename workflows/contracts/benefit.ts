@@ -1,11 +1,13 @@
 /**
  * The benefit workflows' contract (grant, offer, pledge): the business-key ID one subject,
- * policy and period get ever, their input and result, their status query, and the citizen's
+ * policy and period get ever, the one way every path builds a benefit workflow's start (so the
+ * search attributes never depend on who started it), their status query, and the citizen's
  * answer to an offer.
  */
+import type { SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { PolicyMode } from '../../rules/types.js';
-import type { DecisionSummary, PolicyPlan } from './shared.js';
+import { departmentsOf, SearchAttributes, type DecisionSummary, type PolicyPlan } from './shared.js';
 
 /**
  * The benefit workflow type for each delivery mode, by name: activities and clients start them
@@ -64,6 +66,44 @@ export interface BenefitResult {
 }
 
 export type BenefitWorkflow = (input: BenefitInput) => Promise<BenefitResult>;
+
+/** How a benefit workflow is started, whoever starts it: a client's `workflow.start` options and the type. */
+export interface BenefitWorkflowStart {
+  workflowType: BenefitWorkflowType;
+  workflowId: string;
+  args: [BenefitInput];
+  /** One subject, policy and period gets one benefit workflow, ever: a second start is refused, not repeated. */
+  workflowIdReusePolicy: 'REJECT_DUPLICATE';
+  typedSearchAttributes: SearchAttributePair[];
+}
+
+/**
+ * The start of `input`'s benefit workflow, the same from a case, a sweep or an objection: the
+ * workflow of the plan's mode under the business-key ID, with AfSubjectKey, AfPolicyIds, AfMode,
+ * AfOutcome and AfDepartment. `department: false` only for a case replaying a history recorded
+ * before its patch (CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH), whose start must stay as it was.
+ */
+export function benefitWorkflowStart(input: BenefitInput, options = { department: true }): BenefitWorkflowStart {
+  const { plan, subjectKey, decision } = input;
+  return {
+    workflowType: BENEFIT_WORKFLOW_BY_MODE[plan.mode],
+    workflowId: benefitWorkflowId(plan.ref.id, subjectKey, decision.period),
+    args: [input],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: SearchAttributes.subjectKey, value: subjectKey },
+      { key: SearchAttributes.policyIds, value: [plan.ref.id] },
+      { key: SearchAttributes.mode, value: plan.mode },
+      { key: SearchAttributes.outcome, value: decision.outcome },
+      ...(options.department ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }] : []),
+    ],
+  };
+}
+
+/** The same start as a case's child: the benefit outlives the case (offers wait weeks, pledges are inspected later). */
+export function benefitChildWorkflowStart(input: BenefitInput, options = { department: true }) {
+  return { ...benefitWorkflowStart(input, options), parentClosePolicy: 'ABANDON' as const };
+}
 
 export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatus');
 

@@ -82,3 +82,8 @@ export interface DecisionSummary {
   missingFacts: string[];
   failedSources: string[];
 }
+
+/** The owning departments of plans, by Chinese name, once each: the AfDepartment search attribute's value. */
+export function departmentsOf(plans: readonly PolicyPlan[]): string[] {
+  return [...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : [])))];
+}

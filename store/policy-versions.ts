@@ -6,10 +6,10 @@
  * (`{ _id, status: from }`), so two officers racing cannot both move a version.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Role } from './users.js';
+import type { PolicyRole, Role } from '../domain/roles.js';
 
 export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
-export type PolicyRole = 'officer' | 'reviewer';
+export type { PolicyRole };
 export type PolicyAction =
   | 'created'
   | 'edited'

@@ -12,7 +12,7 @@
  * Columns the department returns beyond `fields` are dropped. Error messages never carry
  * the subject's ID or the response body.
  */
-import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './adapters.js';
+import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
 import { idFieldOf, pickColumns } from './source-keys.js';

@@ -22,7 +22,7 @@ import { registerDecisionModels } from '../../store/decisions.js';
 import { resolveSubject } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import { ROLE_ZH, type Role, type User } from '../../store/users.js';
-import { buildTimeline, temporalUiLink, type CaseTimeline } from './timeline.js';
+import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
 import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -57,13 +57,7 @@ export interface CaseQuery {
   limit?: number;
 }
 
-/** A subject as supervisors see it: the kind, the pseudonymous key and the identifier masked. */
-export interface MaskedSubject {
-  kind: 'person' | 'enterprise';
-  subjectKey: string;
-  /** 3714**********123X; absent when the system of record does not know the key. */
-  maskedId?: string;
-}
+export type { MaskedSubject };
 
 export interface CaseSummary {
   caseId: string;

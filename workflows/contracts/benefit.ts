@@ -2,10 +2,10 @@
  * The benefit workflows' contract (grant, offer, pledge): the business-key ID one subject,
  * policy and period get ever, the one way every path builds a benefit workflow's start (so the
  * search attributes never depend on who started it), their status query, and the citizen's
- * answer to an offer.
+ * answer to an offer — the old signals and the update that answers with the offer's result.
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PolicyMode } from '../../rules/types.js';
 import { departmentsOf, SearchAttributes, type DecisionSummary, type PolicyPlan } from './shared.js';
 
@@ -107,7 +107,38 @@ export function benefitChildWorkflowStart(input: BenefitInput, options = { depar
 
 export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatus');
 
-/** The citizen confirms an offer (一键确认). */
+// ---- The citizen's answer to an offer (一键确认) ----
+
+export type OfferAnswer = 'confirm' | 'decline';
+
+/** What the offer workflow did with an answer: the offer closed as confirmed or declined, and a confirm's grant. */
+export interface OfferAnswerResult {
+  status: 'confirmed' | 'declined';
+  /** The grant a confirm recorded (its key is the offer's); `created` false when it already existed. */
+  grant?: { key: string; created: boolean };
+}
+
+/**
+ * The citizen confirms or declines, and is answered once the offer workflow has acted on it:
+ * the offer closed and, for a confirm, the grant recorded. Refused (ApplicationFailure of type
+ * ErrorType.OfferClosed, details [the offer's status]) once the offer was answered or has expired.
+ */
+export const answerOfferUpdate = defineUpdate<OfferAnswerResult, [OfferAnswer]>('answerOffer');
+
+/** The update ID of an answer: the same answer twice is one update, whose result Temporal returns to both. */
+export function answerOfferUpdateId(answer: OfferAnswer): string {
+  return `answer-offer:${answer}`;
+}
+
+/** The citizen confirms an offer: kept for offers answered by clients from before answerOfferUpdate. */
 export const confirmOfferSignal = defineSignal('confirmOffer');
-/** The citizen declines an offer. */
+/** The citizen declines an offer: kept for offers answered by clients from before answerOfferUpdate. */
 export const declineOfferSignal = defineSignal('declineOffer');
+
+/**
+ * Patch (answerOfferUpdate): an answer that arrives while the offer is open is acted on in the
+ * handler that receives it, so the update returns what was done and a reminder notice in flight
+ * no longer holds the answer back; before it, the main flow acted after its wait. Pinned by
+ * offer-confirmed@offer-answer-update and offer-declined@offer-answer-update.
+ */
+export const OFFER_ANSWER_UPDATE_PATCH = 'offer-answer-update';

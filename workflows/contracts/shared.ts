@@ -36,7 +36,7 @@ export const SearchAttributes = {
   caseStatus: defineSearchAttributeKey('AfCaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
-/** Failure types thrown by activities (ApplicationFailure.type). */
+/** Failure types (ApplicationFailure.type) thrown by activities, and by update validators to refuse a message. */
 export enum ErrorType {
   InvalidInput = 'InvalidInput',
   StoreUnavailable = 'StoreUnavailable',
@@ -57,6 +57,8 @@ export enum ErrorType {
   InvalidAsOf = 'InvalidAsOf',
   // Sweeps: the pinned version does not apply on the sweep's date.
   PolicyNotInForce = 'PolicyNotInForce',
+  // Update validators: the offer was already answered or has expired (details: [its status]).
+  OfferClosed = 'OfferClosed',
 }
 
 /** A policy version pinned by a case, with what the workflow needs to act on it. */

@@ -176,7 +176,15 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     result: { status: 'rejected', arrears: 0, overpayment: 0 },
   },
   'objection-arrears-two-periods': {
-    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    steps: [
+      'signal objectionCorrected',
+      'reevaluateObjection',
+      'settleObjection',
+      'closeObjection',
+      'patch objection-later-periods',
+      'patch objection-benefits-in-kind',
+      'enqueueNotice',
+    ],
     result: {
       status: 'resolved',
       outcome: 'eligible',
@@ -187,7 +195,14 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     },
   },
   'objection-card-revoked': {
-    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    steps: [
+      'signal objectionCorrected',
+      'reevaluateObjection',
+      'settleObjection',
+      'closeObjection',
+      'patch objection-benefits-in-kind',
+      'enqueueNotice',
+    ],
     result: {
       status: 'resolved',
       outcome: 'ineligible',

@@ -103,7 +103,8 @@ export function loadHistory(name: HistoryName): RecordedHistory {
 
 /**
  * What a history did, step by step, in words: activities scheduled (by type), timers
- * (rounded to days) and how they ended, signals received and children started.
+ * (rounded to days) and how they ended, signals received, updates accepted, patches
+ * recorded (patched() taking the new branch) and children started.
  */
 export function historySteps(history: History): string[] {
   const steps: string[] = [];
@@ -118,10 +119,23 @@ export function historySteps(history: History): string[] {
     else if (event.timerCanceledEventAttributes) steps.push('timer cancelled');
     else if (event.workflowExecutionSignaledEventAttributes)
       steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
+    else if (event.workflowExecutionUpdateAcceptedEventAttributes)
+      steps.push(`update ${event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name}`);
+    else if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER)
+      steps.push(`patch ${patchIdOf(event.markerRecordedEventAttributes)}`);
     else if (event.startChildWorkflowExecutionInitiatedEventAttributes)
       steps.push(`child ${event.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
   }
   return steps;
+}
+
+/** The marker patched() records (Temporal core's name for it) and the patch ID its details carry. */
+const PATCH_MARKER = 'core_patch';
+function patchIdOf(marker: {
+  details?: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null;
+}) {
+  const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id : '?';
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

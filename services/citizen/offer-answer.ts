@@ -5,13 +5,7 @@
  * it runs code from before the update — the answer goes as the old signal, which the workflow
  * still takes, and waits briefly for the offer record to close, as answers did before.
  */
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Offer } from '../../store/benefits.js';
 import {
   answerOfferUpdate,
@@ -21,6 +15,7 @@ import {
   ErrorType,
   type OfferAnswer,
 } from '../../workflows/contracts/index.js';
+import { cannotTakeUpdate, updateRefusal } from '../temporal-updates.js';
 
 export interface OfferAnswerDeps {
   temporal: Client;
@@ -37,28 +32,6 @@ export type OfferAnswered = { current: Offer } | { refused: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The offer's status when its workflow refused the answer because the offer had closed (the validator's details). */
-function closedStatusOf(error: unknown): string | undefined {
-  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== ErrorType.OfferClosed) return undefined;
-  return typeof cause.details?.[0] === 'string' ? cause.details[0] : 'closed';
-}
-
-/**
- * True when the workflow could not take the update at all: none took it before the deadline, or
- * the worker runs code without its handler (the SDK rejects such an update with this message and
- * no failure type to match instead).
- */
-function cannotTakeUpdate(error: unknown): boolean {
-  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  return (
-    error instanceof WorkflowUpdateFailedError &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.message.startsWith(`No registered handler for update: ${answerOfferUpdate.name}`)
-  );
-}
-
 /** Sends `answer` to the open offer `key`'s workflow; see the file's header for how. */
 export async function sendOfferAnswer(deps: OfferAnswerDeps, key: string, answer: OfferAnswer): Promise<OfferAnswered> {
   const wanted = answer === 'confirm' ? 'confirmed' : 'declined';
@@ -73,15 +46,15 @@ export async function sendOfferAnswer(deps: OfferAnswerDeps, key: string, answer
     // Answered after the offer closed and any grant was recorded: the records hold both now.
     return { current: await deps.reread() };
   } catch (error) {
-    const closedAs = closedStatusOf(error);
+    const closedAs = updateRefusal(error, ErrorType.OfferClosed);
     if (closedAs === wanted) return { current: await deps.reread() };
-    if (closedAs !== undefined) return { refused: closedAs };
+    if (closedAs !== undefined) return { refused: closedAs || 'closed' };
     if (error instanceof WorkflowNotFoundError) {
       // The workflow has ended since the offer was read: the record says how, or (terminated) still says open.
       const now = await deps.reread();
       return now.status === wanted ? { current: now } : { refused: now.status === 'open' ? 'closed' : now.status };
     }
-    if (!cannotTakeUpdate(error)) throw error;
+    if (!cannotTakeUpdate(error, answerOfferUpdate.name)) throw error;
   }
   try {
     await handle.signal(answer === 'confirm' ? confirmOfferSignal : declineOfferSignal);

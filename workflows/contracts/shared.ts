@@ -59,6 +59,8 @@ export enum ErrorType {
   PolicyNotInForce = 'PolicyNotInForce',
   // Update validators: the offer was already answered or has expired (details: [its status]).
   OfferClosed = 'OfferClosed',
+  // Update validators: the sweep has ended or is being cancelled (details: [done or cancelled]).
+  SweepFinished = 'SweepFinished',
 }
 
 /** A policy version pinned by a case, with what the workflow needs to act on it. */

@@ -4,7 +4,7 @@
  * the progress it reports, and how people steer it: the old signals, and the update that refuses
  * a finished sweep and answers with the progress.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PolicyRef } from '../../rules/types.js';
 import type { PolicyPlan } from './shared.js';
 
@@ -127,8 +127,26 @@ export type SweepWorkflow = (input: SweepInput) => Promise<SweepProgress>;
 
 export const getSweepProgressQuery = defineQuery<SweepProgress>('getSweepProgress');
 
-/** Pause after the slice in flight; resume continues exactly where it stopped. */
+/** What an officer or reviewer asks of a running sweep. */
+export type SweepSteer = 'pause' | 'resume' | 'cancel';
+
+/**
+ * Pause, resume or cancel, answered with the sweep's progress once the workflow has taken it in.
+ * A paused sweep resumes or stops at once; a pause or cancel asked during a slice takes effect
+ * when that slice ends (the answer then still says running). Refused (ApplicationFailure of type
+ * ErrorType.SweepFinished, details [its status]) once the sweep has ended or is being cancelled.
+ */
+export const steerSweepUpdate = defineUpdate<SweepProgress, [SweepSteer]>('steerSweep');
+
+/** Pause after the slice in flight; resume continues exactly where it stopped. Kept for clients from before steerSweepUpdate. */
 export const pauseSweepSignal = defineSignal('pauseSweep');
 export const resumeSweepSignal = defineSignal('resumeSweep');
-/** Stop after the slice in flight; what was granted stays granted. */
+/** Stop after the slice in flight; what was granted stays granted. Kept for clients from before steerSweepUpdate. */
 export const cancelSweepSignal = defineSignal('cancelSweep');
+
+/**
+ * Patch (steerSweepUpdate): a resumed sweep records its running status at once, before its
+ * next slice, so the stored record agrees with the resume's answer; before it, the record said
+ * paused until that slice ended. Pinned by sweep-paused-continued@sweep-steer-update.
+ */
+export const SWEEP_STEER_UPDATE_PATCH = 'sweep-steer-update';

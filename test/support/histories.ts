@@ -25,6 +25,10 @@ export const RECORDED_HISTORIES = {
     workflowType: 'lifeEvent',
     path: 'a birth in the city starts an auto grant of the childcare subsidy',
   },
+  'life-event-birth-granted@case-search-outcome-department': {
+    workflowType: 'lifeEvent',
+    path: 'the same birth since the case search patch: AfOutcome and AfDepartment set, the grant started with AfDepartment',
+  },
   'life-event-birth-undetermined': {
     workflowType: 'lifeEvent',
     path: 'a birth with no birth date on record goes to manual review',
@@ -40,6 +44,18 @@ export const RECORDED_HISTORIES = {
   'grant-benefit': { workflowType: 'grantBenefit', path: 'the childcare subsidy is granted and the family notified' },
   'offer-confirmed': { workflowType: 'offerBenefit', path: 'the citizen confirms the offer before the first reminder' },
   'offer-declined': { workflowType: 'offerBenefit', path: 'the citizen declines the offer' },
+  'offer-confirmed@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: 'the citizen confirms by the answerOffer update, acted on as it arrives and answered with the grant',
+  },
+  'offer-declined@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: 'the citizen declines by the answerOffer update, acted on as it arrives',
+  },
+  'offer-confirmed-by-signal@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: "an older client's confirm signal, acted on as it arrives since the patch",
+  },
   'offer-expired': {
     workflowType: 'offerBenefit',
     path: 'nobody answers: reminders 7 days and 1 day before, expiry after 30 days',
@@ -57,6 +73,10 @@ export const RECORDED_HISTORIES = {
   'sweep-paused-continued': {
     workflowType: 'sweep',
     path: 'a sweep starts paused, resumes, and continues as new after two slices',
+  },
+  'sweep-paused-continued@sweep-steer-update': {
+    workflowType: 'sweep',
+    path: 'a sweep paused and resumed by the steerSweep update records its resume at once, and continues as new after two slices',
   },
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
   'objection-arrears': {

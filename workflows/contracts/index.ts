@@ -5,6 +5,8 @@
  * business-key ID builders and parsers, its DTOs and status unions, its messages and its patch
  * IDs: no workflow ID is built or parsed, and no case status spelled, anywhere else. Imported by
  * workflows, activities, workers and clients alike, so it holds no Node or database imports.
+ * The patches, why each was made, which recorded histories pin it and when it can be retired:
+ * workflows/PATCHES.md.
  */
 export * from './shared.js';
 export * from './probe.js';

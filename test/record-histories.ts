@@ -30,12 +30,11 @@ import type { SubjectKind } from '../domain/sources.js';
 import {
   answerOfferUpdate,
   answerOfferUpdateId,
-  benefitWorkflowId,
+  benefitWorkflowStart,
   confirmOfferSignal,
   declineOfferSignal,
   getBenefitStatusQuery,
   lifeEventWorkflowId,
-  SearchAttributes,
   stackProbeWorkflowId,
   type BenefitInput,
   type BenefitResult,
@@ -481,17 +480,9 @@ async function startBenefit(
   });
   assert.equal(decision.outcome, 'eligible', `${policyId}: ${JSON.stringify(decision)}`);
   const input: BenefitInput = { caseId, subjectKey: subject.subjectKey, plan, decision };
-  return client.workflow.start(workflow, {
-    workflowId: benefitWorkflowId(policyId, subject.subjectKey, decision.period),
-    taskQueue: pipeline.taskQueue,
-    args: [input],
-    typedSearchAttributes: [
-      { key: SearchAttributes.subjectKey, value: subject.subjectKey },
-      { key: SearchAttributes.policyIds, value: [policyId] },
-      { key: SearchAttributes.mode, value: plan.mode },
-      { key: SearchAttributes.outcome, value: decision.outcome },
-    ],
-  });
+  // The start every path makes (the benefit contract), less the type: the caller names the workflow.
+  const { workflowType: _type, ...start } = benefitWorkflowStart(input);
+  return client.workflow.start(workflow, { ...start, taskQueue: pipeline.taskQueue });
 }
 
 /** Sweeps of a small seeded city: one that finishes, one paused, resumed and continued as new, one cancelled, and a daily scheduled run. */

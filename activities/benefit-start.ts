@@ -1,16 +1,11 @@
 /**
- * Starting a subject's benefit workflow from an activity (a sweep, an objection) as a
- * life-event case starts it from its workflow: the grant, offer or pledge workflow of the
- * plan's mode, under the ID one subject, policy and period get ever, so a second start is
- * the same workflow, not another.
+ * Starting a subject's benefit workflow from an activity (a sweep, an objection) with the start
+ * a life-event case gives its child (benefitWorkflowStart, the benefit contract): the workflow
+ * of the plan's mode, under the ID one subject, policy and period get ever — so a second start
+ * is the same workflow, not another — and the same search attributes, AfDepartment included.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  BENEFIT_WORKFLOW_BY_MODE,
-  benefitWorkflowId,
-  SearchAttributes,
-  type BenefitInput,
-} from '../workflows/contracts.js';
+import { benefitWorkflowStart, type BenefitInput } from '../workflows/contracts/index.js';
 
 /** How a worker starts workflows: its Temporal client's `workflow.start`. */
 export interface WorkflowStarter {
@@ -37,21 +32,10 @@ export async function startBenefitWorkflow(
   workflows: BenefitStarter,
   input: BenefitInput,
 ): Promise<{ workflowId: string; started: boolean }> {
-  const { plan, subjectKey, decision } = input;
-  const workflowId = benefitWorkflowId(plan.ref.id, subjectKey, decision.period);
+  const { workflowType, ...start } = benefitWorkflowStart(input);
+  const { workflowId } = start;
   try {
-    await workflows.starter.start(BENEFIT_WORKFLOW_BY_MODE[plan.mode], {
-      workflowId,
-      taskQueue: workflows.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SearchAttributes.subjectKey, value: subjectKey },
-        { key: SearchAttributes.policyIds, value: [plan.ref.id] },
-        { key: SearchAttributes.mode, value: plan.mode },
-        { key: SearchAttributes.outcome, value: decision.outcome },
-      ],
-    });
+    await workflows.starter.start(workflowType, { ...start, taskQueue: workflows.taskQueue });
     return { workflowId, started: true };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -8,7 +8,7 @@ import { evaluatePolicy } from '../rules/engine.js';
 import { shownFactValue } from '../rules/explain.js';
 import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
 import { registerDecisionModels, snapshotFacts } from '../store/decisions.js';
-import type { BenefitInput } from '../workflows/contracts.js';
+import type { BenefitInput } from '../workflows/contracts/index.js';
 import { pinnedPolicy } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';

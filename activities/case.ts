@@ -10,7 +10,7 @@ import { evaluatePolicy } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
 import type { Policy, PolicyRef } from '../rules/types.js';
 import { registerDecisionModels, snapshotFacts, snapshotValues } from '../store/decisions.js';
-import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts.js';
+import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts/index.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 import type { PolicySource } from '../rules/policy-source.js';
 

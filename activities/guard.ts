@@ -11,7 +11,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RulesError, type RulesErrorCode } from '../rules/errors.js';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts/index.js';
 
 type AnyActivity = (...args: never[]) => Promise<unknown>;
 

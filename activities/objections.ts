@@ -18,7 +18,7 @@ import {
   type ObjectionRecord,
 } from '../store/objections.js';
 import { registerSweepModel } from '../store/sweeps.js';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType, objectionKeyPrefix } from '../workflows/contracts/index.js';
 import { pinnedPolicy, planOf } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
@@ -369,7 +369,7 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     }): Promise<ObjectionOutcome> {
       const objection = await objectionOf(input.objectionId);
       const { reevaluation } = input;
-      const own = `objection:${objection._id}:`;
+      const own = objectionKeyPrefix(objection._id);
       const reason = `objection ${objection._id}: ${reasonOf(objection)}`;
       const inForce = async (period: string) =>
         (

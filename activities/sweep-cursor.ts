@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { deriveKey } from '../domain/keys.js';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts/index.js';
 
 /** Seals a raw key into an opaque, tamper-evident token under the (current) master secret. */
 export function sealCursor(rawKey: string, secret: string): string {

@@ -15,7 +15,7 @@ import { programmeRead, recordProgrammeAccess } from '../store/programme-access.
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
 import { registerSweepModel } from '../store/sweeps.js';
-import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
+import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts/index.js';
 
 /** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
 export interface ScreenedSubject {

@@ -26,7 +26,7 @@ import {
   type SweepScope,
   type SweepProgress,
   type SweepSliceResult,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import { pinnedPolicy, planOf } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';

@@ -8,6 +8,7 @@ import type { CaseQuery, CaseService } from '../services/cases/service.js';
 import { actorOf } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
+import { LIFE_EVENT_CASE_STATUSES, LIFE_EVENT_WORKFLOW_ID_PATTERN } from '../workflows/contracts/index.js';
 
 /** What the case routes need: the case service (api/auth.ts admits the person first). */
 export interface CaseApiDeps {
@@ -21,7 +22,11 @@ const caseParams = {
   type: 'object',
   required: ['caseId'],
   properties: {
-    caseId: { type: 'string', pattern: '^life-event:.+', description: 'life-event:<sourceEventId>, URL-encoded' },
+    caseId: {
+      type: 'string',
+      pattern: LIFE_EVENT_WORKFLOW_ID_PATTERN,
+      description: 'life-event:<sourceEventId>, URL-encoded',
+    },
   },
 } as const;
 const subjectSchema = {
@@ -113,7 +118,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
             },
             policy: { type: 'string', maxLength: 100 },
             eventType: { type: 'string', maxLength: 100 },
-            status: { type: 'string', enum: ['started', 'evaluating', 'decided'] },
+            status: { type: 'string', enum: [...LIFE_EVENT_CASE_STATUSES] },
             outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
             from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
             to: { type: 'string', pattern: DATE, description: 'received on or before' },

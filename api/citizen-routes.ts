@@ -176,8 +176,8 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
           tags: ['citizen'],
           summary:
             answer === 'confirm'
-              ? 'Confirm an offer (一键确认): signals its workflow, which grants it once; confirming again changes nothing (citizen) · 确认领取'
-              : 'Decline an offer: signals its workflow, which records and notifies the decline (citizen) · 放弃领取',
+              ? 'Confirm an offer (一键确认): its workflow grants it once and answers with the grant; confirming again changes nothing (citizen) · 确认领取'
+              : 'Decline an offer: its workflow records and notifies the decline, then answers (citizen) · 放弃领取',
           params: keyParams,
           security,
           response: {

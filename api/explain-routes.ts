@@ -18,7 +18,7 @@ import { isIsoDate } from '../rules/dates.js';
 import { RulesError } from '../rules/errors.js';
 import { checkFacts, defaultAsOf, explainPolicy } from '../rules/explain-subject.js';
 import type { Policy } from '../rules/types.js';
-import { ErrorType } from '../workflows/contracts.js';
+import { ErrorType } from '../workflows/contracts/index.js';
 import { PolicyLifecycleError, issuesOf, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { Refusal } from '../domain/refusal.js';

@@ -16,7 +16,7 @@ import { compilePolicy } from '../rules/compiled.js';
 import { insertNew } from '../store/bulk.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels } from '../store/models.js';
-import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts.js';
+import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts/index.js';
 import { freshServers, SECRET } from './population.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
 import { buildIndexes } from '../store/indexes.js';

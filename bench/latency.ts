@@ -19,7 +19,7 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import { periodKey } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
-import { benefitWorkflowId } from '../workflows/contracts.js';
+import { benefitWorkflowId } from '../workflows/contracts/index.js';
 import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF, startWorker } from './population.js';
 import { fmt, table, type Benchmark } from './support.js';
 

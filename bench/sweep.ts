@@ -21,7 +21,7 @@ import { policyFactKeys } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
 import { streamPopulation } from '../store/population.js';
-import { getSweepProgressQuery, sweepWorkflowId, type SweepProgress } from '../workflows/contracts.js';
+import { getSweepProgressQuery, sweepWorkflowId, type SweepProgress } from '../workflows/contracts/index.js';
 import { freshServers, openCity, peakMb, resetRecords, SECRET, startWorker } from './population.js';
 import { summariseProfile } from './profile.js';
 import { fmt, progress, table, type Benchmark } from './support.js';

@@ -6,6 +6,7 @@
  */
 import type { CaseSearchResult } from '../services/cases/service.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
+import { lifeEventWorkflowIdFromInput } from '../workflows/contracts/case.js';
 
 /** What cli.ts lends: its API call, argument helper, usage errors and output. */
 export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
@@ -24,8 +25,7 @@ export interface CaseCommandContext {
 
 /** An instant as the city reads it: YYYY-MM-DD HH:MM:SS in Asia/Shanghai (UTC+8 all year). */
 const cityTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-const casePath = (caseId: string) =>
-  `/cases/${encodeURIComponent(caseId.startsWith('life-event:') ? caseId : `life-event:${caseId}`)}`;
+const casePath = (caseId: string) => `/cases/${encodeURIComponent(lifeEventWorkflowIdFromInput(caseId))}`;
 const SEARCH_FLAGS = {
   '--subject': 'subject',
   '--policy': 'policy',

@@ -5,6 +5,7 @@
  * line now and then otherwise; stdout gets the summary (or, with --json, the progress object).
  */
 import type { SweepView } from '../services/sweeps/service.js';
+import { sweepWorkflowIdFromInput } from '../workflows/contracts/sweep.js';
 
 /** What cli.ts lends: its API call, argument helper, usage and refusal errors, and output. */
 export interface SweepCommandContext {
@@ -39,7 +40,7 @@ const STATUS: Record<SweepView['status'], string> = {
 const ended = (view: SweepView) => view.status === 'done' || view.status === 'cancelled' || view.status === 'failed';
 
 /** `sweep:` may be left off an ID on the command line. */
-const sweepPath = (id: string) => `/sweeps/${encodeURIComponent(id.startsWith('sweep:') ? id : `sweep:${id}`)}`;
+const sweepPath = (id: string) => `/sweeps/${encodeURIComponent(sweepWorkflowIdFromInput(id))}`;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';

@@ -7,22 +7,18 @@
  * console bundles this file.
  */
 import { Refusal } from './refusal.js';
+import { ROLE_ZH, type Role } from './roles.js';
 import type { Text } from './sources.js';
 
-/**
- * The roles, as store/users.ts defines them (`Role`, `ROLE_ZH`). Repeated here because the console
- * bundles this file and cannot import store/ (mongoose, node:crypto); test/unit/permissions.test.ts
- * fails when the two lists differ.
- */
-export type Role = 'officer' | 'reviewer' | 'supervisor' | 'inspector' | 'citizen';
+export type { Role };
 
 /** How a refusal names each role: in English with its article, and in Chinese. */
 export const ROLE_NAMES: Readonly<Record<Role, Text>> = {
-  officer: { en: 'an officer', zh: '政策经办人' },
-  reviewer: { en: 'a reviewer', zh: '审核人' },
-  supervisor: { en: 'a supervisor', zh: '督查人员' },
-  inspector: { en: 'an inspector', zh: '核查人员' },
-  citizen: { en: 'a citizen', zh: '群众' },
+  officer: { en: 'an officer', zh: ROLE_ZH.officer },
+  reviewer: { en: 'a reviewer', zh: ROLE_ZH.reviewer },
+  supervisor: { en: 'a supervisor', zh: ROLE_ZH.supervisor },
+  inspector: { en: 'an inspector', zh: ROLE_ZH.inspector },
+  citizen: { en: 'a citizen', zh: ROLE_ZH.citizen },
 };
 
 /** A role's narrower reach for one action. */

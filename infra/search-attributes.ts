@@ -4,7 +4,7 @@
  */
 import { Connection } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
-import { SearchAttributes } from '../workflows/contracts.js';
+import { SearchAttributes } from '../workflows/contracts/index.js';
 
 // @temporalio/proto is CommonJS: its namespace is reached through the default export.
 const { IndexedValueType } = proto.temporal.api.enums.v1;

@@ -8,10 +8,10 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { chainStored } from './audit-chain.js';
-import type { Role } from './users.js';
+import type { PolicyRole, Role } from '../domain/roles.js';
 
 export type PolicyStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
-export type PolicyRole = 'officer' | 'reviewer';
+export type { PolicyRole };
 export type PolicyAction =
   | 'created'
   | 'edited'

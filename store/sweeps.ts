@@ -5,7 +5,7 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { PolicyRef } from '../rules/types.js';
-import type { SweepCounts, SweepStatus } from '../workflows/contracts.js';
+import type { SweepCounts, SweepStatus } from '../workflows/contracts/index.js';
 
 export interface SweepRecord extends SweepCounts {
   _id: string;

@@ -7,27 +7,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { SUBJECT_KEY_PATTERN } from '../domain/pseudonym.js';
-import type { PolicyRole } from './policy-versions.js';
+import { ROLES, type Role } from '../domain/roles.js';
 
-/**
- * Every role: policy officers and reviewers (the policy lifecycle), supervisors (督查: every
- * case, identifiers masked), inspectors (follow-up inspections assigned to them) and citizens
- * (their own records).
- */
-export type Role = PolicyRole | 'supervisor' | 'inspector' | 'citizen';
-export const ROLES: readonly Role[] = ['officer', 'reviewer', 'supervisor', 'inspector', 'citizen'];
-/** The roles that author and review policies. */
-export const POLICY_ROLES: readonly PolicyRole[] = ['officer', 'reviewer'];
-/** Role names in Chinese, for refusals. */
-export const ROLE_ZH: Record<Role, string> = {
-  officer: '政策经办人',
-  reviewer: '审核人',
-  supervisor: '督查人员',
-  inspector: '核查人员',
-  citizen: '群众',
-};
-
-export const isPolicyRole = (role: Role): role is PolicyRole => (POLICY_ROLES as readonly Role[]).includes(role);
+/** The roles (domain/roles.ts), re-exported for the store's callers. */
+export { isPolicyRole, POLICY_ROLES, ROLE_ZH, ROLES, type PolicyRole, type Role } from '../domain/roles.js';
 
 /** The person a token names: name, role and, for a citizen, the subject they are. */
 export interface User {

@@ -1,7 +1,7 @@
 /**
  * /me on the real stack: a citizen reads only their own inbox, decisions, benefits, offers,
- * pledges and data-access records, with their ID masked; confirming an offer signals its
- * workflow, which grants it once — a second confirm changes nothing and a decline after it is
+ * pledges and data-access records, with their ID masked; confirming an offer is an update its
+ * workflow answers once it has granted it — a second confirm changes nothing and a decline after it is
  * refused; someone else's records are not found, and staff roles get 403 in both languages.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -206,10 +206,14 @@ describe('a citizen', () => {
     expect((await call('GET', '/me/benefits', tokens.senior)).json).toEqual([
       expect.objectContaining({ key: offerKey, basis: 'offer-confirmed', status: 'granted' }),
     ]);
-    const history = await env.client.workflow.getHandle(offerKey).fetchHistory();
+    // One answer reached the workflow, as an update (the second confirm was answered from the record).
+    const events = (await env.client.workflow.getHandle(offerKey).fetchHistory()).events ?? [];
     expect(
-      (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'confirmOffer'),
+      events.filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'answerOffer',
+      ),
     ).toHaveLength(1);
+    expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes)).toEqual([]);
     await expect
       .poll(
         async () => ((await call('GET', '/me/inbox', tokens.senior)).json.notices as Json[]).map((n) => n.template),

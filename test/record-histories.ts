@@ -7,15 +7,17 @@
  * Use patched() for any change to the commands a workflow issues (adding, removing or
  * reordering activities, timers or child workflows): offers and pledges stay open for 30
  * days, so runs of the old code are always in flight. Keep the old histories, which prove
- * the old branch still replays, and record the new branch under a new name. Never re-record
- * to make a failing replay pass. Re-record only a new workflow or path, or when an old
- * branch is retired (no run of it is open; deprecatePatch) and its histories go with it.
+ * the old branch still replays, and record the new branch as `<path>@<patch>` (workflows/
+ * PATCHES.md). Today's code takes every new branch, so it cannot record a history from
+ * before a patch again: record by name, never all at once. Never re-record to make a failing
+ * replay pass. Re-record only a new workflow or path, or when an old branch is retired (no
+ * run of it is open; deprecatePatch) and its histories go with it.
  * Replay does not notice changed timer lengths or activity arguments: review those by hand.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ingestEvent } from '../services/events/ingest.js';
@@ -26,12 +28,13 @@ import { cityToday } from '../domain/calendar.js';
 import { makeResidentId } from '../domain/identity.js';
 import type { SubjectKind } from '../domain/sources.js';
 import {
-  benefitWorkflowId,
+  answerOfferUpdate,
+  answerOfferUpdateId,
+  benefitWorkflowStart,
   confirmOfferSignal,
   declineOfferSignal,
   getBenefitStatusQuery,
   lifeEventWorkflowId,
-  SearchAttributes,
   stackProbeWorkflowId,
   type BenefitInput,
   type BenefitResult,
@@ -40,9 +43,10 @@ import {
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
+  steerSweepUpdate,
   sweepWorkflowId,
   type SweepInput,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
 import { sweep } from '../workflows/sweep.js';
 import { seedCity } from '../infra/seed/index.js';
@@ -141,10 +145,10 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
     subject: { residentId: child.id },
     payload: { birthDate, guardianIds: [makeResidentId('371402', '1994-05-06', 17, 'female')] },
   });
-  /** A 60th birthday whose senior-card offer the citizen answers with `signal`. */
+  /** A 60th birthday whose senior-card offer the citizen answers with `signal`, or `answer` through the update. */
   const sixtiethBirthday = async (
     sourceEventId: string,
-    signal: typeof confirmOfferSignal | typeof declineOfferSignal,
+    signal: typeof confirmOfferSignal | typeof declineOfferSignal | { update: 'confirm' | 'decline' },
   ) => {
     const senior = await addResident(pipeline.store, '1966-06-01', RESIDENT_FACTS);
     const result = await runCase({
@@ -163,7 +167,13 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
       (await offer.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes) ?? false;
     for (let i = 0; i < 100 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(await waiting(), 'the offer never started waiting for an answer');
-    await offer.signal(signal);
+    if ('update' in signal) {
+      const answered = await offer.executeUpdate(answerOfferUpdate, {
+        args: [signal.update],
+        updateId: answerOfferUpdateId(signal.update),
+      });
+      assert.equal(answered.status, signal.update === 'confirm' ? 'confirmed' : 'declined');
+    } else await offer.signal(signal);
     return { caseId: result.caseId, senior, offer: offer.workflowId, status: (await offer.result()).status };
   };
 
@@ -180,7 +190,9 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         await record(client, 'stack-probe', stackProbeWorkflowId(probeId));
       }
 
-      if (wanted('life-event-birth-granted', 'grant-benefit')) {
+      if (
+        wanted('life-event-birth-granted', 'life-event-birth-granted@case-search-outcome-department', 'grant-benefit')
+      ) {
         const child = await addResident(pipeline.store, '2026-03-10', RESIDENT_FACTS);
         const result = await runCase(birth(child, '2026-03-10', `hr-birth-${run}`));
         const childcare = decisionOn(result, 'childcare-subsidy');
@@ -190,6 +202,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           grantCreated: true,
         });
         await record(client, 'life-event-birth-granted', result.caseId);
+        await record(client, 'life-event-birth-granted@case-search-outcome-department', result.caseId);
         await record(client, 'grant-benefit', childcare.benefitWorkflowId!);
       }
 
@@ -212,6 +225,17 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         const declined = await sixtiethBirthday(`hr-age-60-declines-${run}`, declineOfferSignal);
         assert.equal(declined.status, 'declined');
         await record(client, 'offer-declined', declined.offer);
+      }
+
+      for (const [name, answer] of [
+        ['offer-confirmed@offer-answer-update', { update: 'confirm' }],
+        ['offer-declined@offer-answer-update', { update: 'decline' }],
+        ['offer-confirmed-by-signal@offer-answer-update', confirmOfferSignal],
+      ] as const) {
+        if (!wanted(name)) continue;
+        const answered = await sixtiethBirthday(`hr-age-60-${name.replace(/@.*/, '')}-${run}`, answer);
+        assert.equal(answered.status, name.startsWith('offer-declined') ? 'declined' : 'confirmed');
+        await record(client, name, answered.offer);
       }
 
       if (wanted('life-event-annual-review-pledged')) {
@@ -456,17 +480,9 @@ async function startBenefit(
   });
   assert.equal(decision.outcome, 'eligible', `${policyId}: ${JSON.stringify(decision)}`);
   const input: BenefitInput = { caseId, subjectKey: subject.subjectKey, plan, decision };
-  return client.workflow.start(workflow, {
-    workflowId: benefitWorkflowId(policyId, subject.subjectKey, decision.period),
-    taskQueue: pipeline.taskQueue,
-    args: [input],
-    typedSearchAttributes: [
-      { key: SearchAttributes.subjectKey, value: subject.subjectKey },
-      { key: SearchAttributes.policyIds, value: [policyId] },
-      { key: SearchAttributes.mode, value: plan.mode },
-      { key: SearchAttributes.outcome, value: decision.outcome },
-    ],
-  });
+  // The start every path makes (the benefit contract), less the type: the caller names the workflow.
+  const { workflowType: _type, ...start } = benefitWorkflowStart(input);
+  return client.workflow.start(workflow, { ...start, taskQueue: pipeline.taskQueue });
 }
 
 /** Sweeps of a small seeded city: one that finishes, one paused, resumed and continued as new, one cancelled, and a daily scheduled run. */
@@ -514,6 +530,29 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
         assert.equal((await handle.result()).status, 'done');
         await record(client, 'sweep-paused-continued', handle.workflowId, handle.signaledRunId);
       }
+      if (wanted('sweep-paused-continued@sweep-steer-update')) {
+        // Paused by an update sent with the start (so before the first slice), resumed by another once paused.
+        const args: [SweepInput] = [
+          { policy, asOf: '2026-11-13', sliceSize: 100, slicesPerRun: 2, requestedBy: 'record-histories' },
+        ];
+        const start = new WithStartWorkflowOperation(sweep, {
+          ...options('2026-11-13'),
+          args,
+          workflowIdConflictPolicy: 'FAIL',
+        });
+        await client.workflow.executeUpdateWithStart(steerSweepUpdate, {
+          args: ['pause'],
+          startWorkflowOperation: start,
+        });
+        const handle: WorkflowHandle<typeof sweep> = await start.workflowHandle();
+        for (let i = 0; i < 100 && (await handle.query(getSweepProgressQuery)).status !== 'paused'; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        // Paused, the first run cannot have continued as new yet: this is the run to record.
+        const { runId } = await handle.describe();
+        assert.equal((await handle.executeUpdate(steerSweepUpdate, { args: ['resume'] })).status, 'running');
+        assert.equal((await handle.result()).status, 'done');
+        await record(client, 'sweep-paused-continued@sweep-steer-update', handle.workflowId, runId);
+      }
       if (wanted('sweep-cancelled')) {
         const args: [SweepInput] = [{ policy, asOf: '2026-11-12', sliceSize: 100, requestedBy: 'record-histories' }];
         const handle = await client.workflow.signalWithStart(sweep, {
@@ -554,6 +593,10 @@ try {
       'life-event-sixtieth-offered',
       'offer-confirmed',
       'offer-declined',
+      'life-event-birth-granted@case-search-outcome-department',
+      'offer-confirmed@offer-answer-update',
+      'offer-declined@offer-answer-update',
+      'offer-confirmed-by-signal@offer-answer-update',
       'life-event-annual-review-pledged',
       'objection-arrears',
       'objection-rejected',
@@ -565,7 +608,15 @@ try {
   }
   if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive'))
     await recordOnTimeSkippingServer(info);
-  if (wanted('sweep-done', 'sweep-paused-continued', 'sweep-cancelled', 'scheduled-sweeps-daily'))
+  if (
+    wanted(
+      'sweep-done',
+      'sweep-paused-continued',
+      'sweep-paused-continued@sweep-steer-update',
+      'sweep-cancelled',
+      'scheduled-sweeps-daily',
+    )
+  )
     await recordSweeps(info);
 } finally {
   await stop();

@@ -23,6 +23,7 @@ import {
   RECORDED_HISTORIES,
   type HistoryName,
 } from './support/histories.js';
+import { PATCHED_HISTORY_PATHS, type HistoryPath } from './support/patched-histories.js';
 import { quietLogger } from './support/temporal.js';
 
 const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/workflows/${file}`, import.meta.url));
@@ -30,8 +31,9 @@ const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/workflows/${
 const CASE_STEPS = ['resolvePolicies', 'collectFacts', 'evaluateCase'];
 const PLEDGE_STEPS = ['recordPledge', 'recordGrant', 'enqueueNotice', 'timer 30d', 'timer fired', 'inspectPledge'];
 
-/** The path each history must show (historySteps) and what its workflow returned. */
-const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unknown> }> = {
+/** The path each history must show (historySteps) and what its workflow returned; those recorded after a patch are in support/patched-histories.ts. */
+const PATHS: Record<HistoryName, HistoryPath> = {
+  ...PATCHED_HISTORY_PATHS,
   'stack-probe': { steps: ['recordProbe'], result: { created: true } },
   'life-event-birth-granted': {
     steps: [...CASE_STEPS, 'child grantBenefit'],
@@ -176,7 +178,15 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     result: { status: 'rejected', arrears: 0, overpayment: 0 },
   },
   'objection-arrears-two-periods': {
-    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    steps: [
+      'signal objectionCorrected',
+      'reevaluateObjection',
+      'settleObjection',
+      'closeObjection',
+      'patch objection-later-periods',
+      'patch objection-benefits-in-kind',
+      'enqueueNotice',
+    ],
     result: {
       status: 'resolved',
       outcome: 'eligible',
@@ -187,7 +197,14 @@ const PATHS: Record<HistoryName, { steps: string[]; result: Record<string, unkno
     },
   },
   'objection-card-revoked': {
-    steps: ['signal objectionCorrected', 'reevaluateObjection', 'settleObjection', 'closeObjection', 'enqueueNotice'],
+    steps: [
+      'signal objectionCorrected',
+      'reevaluateObjection',
+      'settleObjection',
+      'closeObjection',
+      'patch objection-benefits-in-kind',
+      'enqueueNotice',
+    ],
     result: {
       status: 'resolved',
       outcome: 'ineligible',

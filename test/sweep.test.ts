@@ -6,7 +6,8 @@
  * act between slices; the history never holds a resident ID; the daily sweep re-screens only
  * the residents whose eligibility horizon is that day.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -25,16 +26,20 @@ import { streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import {
   cancelSweepSignal,
+  ErrorType,
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
+  SearchAttributes,
+  steerSweepUpdate,
+  SWEEP_STEER_UPDATE_PATCH,
   sweepWorkflowId,
   type SweepInput,
   type SweepProgress,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident, TEST_SECRET } from './support/city.js';
-import { identifiersIn } from './support/histories.js';
+import { historySteps, identifiersIn } from './support/histories.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { connectClient } from './support/temporal.js';
 
@@ -256,6 +261,47 @@ describe('steering a sweep', () => {
     expect(result.status).toBe('cancelled');
     expect(result.processed).toBeLessThan(RESIDENTS);
   });
+
+  it('answers pause, resume and cancel updates with its progress, and refuses them once it is cancelled or ended', async () => {
+    const asOf = '2026-11-16';
+    const handle = await client.workflow.start(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, asOf),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 100, requestedBy: '王芳' }],
+    });
+    const steer = (action: 'pause' | 'resume' | 'cancel') => handle.executeUpdate(steerSweepUpdate, { args: [action] });
+    const refusal = (action: 'pause' | 'resume' | 'cancel') => steer(action).catch((error: unknown) => error);
+
+    // Taken between slices: the answer may still say running, the sweep soon says paused.
+    expect((await steer('pause')).asOf).toBe(asOf);
+    await expect
+      .poll(async () => (await handle.query(getSweepProgressQuery)).status, { timeout: 20_000 })
+      .toBe('paused');
+    expect((await steer('pause')).status).toBe('paused');
+    // A parked sweep moves on at once: the resume is answered running, and it records so before its next slice.
+    const resumed = await steer('resume');
+    expect(resumed.status).toBe('running');
+    const steps = historySteps(await handle.fetchHistory());
+    const afterResume = steps
+      .slice(steps.lastIndexOf('update steerSweep'))
+      .filter((step) => !step.startsWith('update'));
+    expect(afterResume[0]).toBe(`patch ${SWEEP_STEER_UPDATE_PATCH}`);
+    expect(afterResume[1]).toBe('recordSweep');
+
+    expect(['running', 'cancelled']).toContain((await steer('cancel')).status);
+    const cancelling = await refusal('resume');
+    expect(cancelling).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (cancelling as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect([cause.type, cause.details]).toEqual([ErrorType.SweepFinished, ['cancelled']]);
+    const result = await handle.result();
+    expect(result.status).toBe('cancelled');
+    // Closed: the update reaches no workflow.
+    expect(await refusal('pause')).toBeInstanceOf(WorkflowNotFoundError);
+    // Refused updates leave no trace: every update in the history was accepted.
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(4);
+    expect(events.filter((e) => e.workflowExecutionUpdateRejectedEventAttributes)).toHaveLength(0);
+  });
 });
 
 describe('a sweep for an offered benefit (senior card)', () => {
@@ -281,6 +327,17 @@ describe('a sweep for an offered benefit (senior card)', () => {
       .toBe(eligible.length);
     const offers = await pipeline.models.Offer.find({ 'policy.id': 'senior-preferential-card' }).lean();
     expect(offers.map((o) => o.subjectKey).sort()).toEqual(eligible);
+    // Started with the start a case gives its child: the same search attributes, the department included.
+    const started = (await client.workflow.getHandle(offers[0].key).describe()).typedSearchAttributes;
+    expect([
+      started.get(SearchAttributes.subjectKey),
+      started.get(SearchAttributes.mode),
+      started.get(SearchAttributes.department),
+    ]).toEqual([
+      offers[0].subjectKey,
+      'offer',
+      [policies.find((p) => p.id === 'senior-preferential-card')!.department.zh],
+    ]);
   }, 180_000);
 });
 

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import {
+  answerOfferUpdate,
+  answerOfferUpdateId,
   benefitWorkflowId,
   confirmOfferSignal,
   declineOfferSignal,
+  ErrorType,
   getBenefitStatusQuery,
   type BenefitResult,
   type LifeEventInput,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { lifeEvent } from '../workflows/life-event.js';
 import { addResident, removeFacts } from './support/city.js';
 import type { Pipeline } from './support/pipeline.js';
@@ -130,6 +135,62 @@ describe('offer and confirm (一键确认)', () => {
     const grants = await pipeline.models.Grant.find({ subjectKey: senior.subjectKey }).lean();
     expect(grants.map((g) => g.basis)).toEqual(['offer-confirmed']);
     expect(await noticeTemplates(senior.subjectKey)).toEqual(['offer.made', 'offer.confirmed']);
+  });
+
+  it('answers a confirm update with the grant it recorded, and refuses a decline after it with the status', async () => {
+    const { senior, handle } = await sixtiethBirthday();
+    const answered = await handle.executeUpdate(answerOfferUpdate, {
+      args: ['confirm'],
+      updateId: answerOfferUpdateId('confirm'),
+    });
+    expect(answered).toEqual({ status: 'confirmed', grant: { key: handle.workflowId, created: true } });
+    // The update was answered after the workflow acted: the offer is closed and the grant there.
+    expect((await pipeline.models.Offer.findById(handle.workflowId).lean())?.status).toBe('confirmed');
+    expect(await pipeline.models.Grant.countDocuments({ _id: handle.workflowId })).toBe(1);
+
+    // The same update ID again is the same update: its first result, nothing done twice.
+    expect(
+      await handle.executeUpdate(answerOfferUpdate, { args: ['confirm'], updateId: answerOfferUpdateId('confirm') }),
+    ).toEqual(answered);
+    const refused = await handle
+      .executeUpdate(answerOfferUpdate, { args: ['decline'], updateId: answerOfferUpdateId('decline') })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (refused as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect([(cause as ApplicationFailure).type, (cause as ApplicationFailure).details]).toEqual([
+      ErrorType.OfferClosed,
+      ['confirmed'],
+    ]);
+
+    expect(await handle.result()).toEqual({ status: 'confirmed', grantCreated: true });
+    expect(await noticeTemplates(senior.subjectKey)).toEqual(['offer.made', 'offer.confirmed']);
+    // A refused update leaves no trace in the history; the accepted one is there once.
+    const history = await handle.fetchHistory();
+    const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('answers a decline update, and refuses a confirm after it and an answer that is neither', async () => {
+    const { senior, handle } = await sixtiethBirthday();
+    const invalid = await handle
+      .executeUpdate(answerOfferUpdate, { args: ['maybe' as 'confirm'] })
+      .catch((error: unknown) => error);
+    expect(((invalid as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(ErrorType.InvalidInput);
+    expect(await handle.executeUpdate(answerOfferUpdate, { args: ['decline'] })).toEqual({ status: 'declined' });
+    const refused = await handle.executeUpdate(answerOfferUpdate, { args: ['confirm'] }).catch((e: unknown) => e);
+    expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).details).toEqual(['declined']);
+    expect(await handle.result()).toEqual({ status: 'declined' });
+    expect(await pipeline.models.Grant.countDocuments({ subjectKey: senior.subjectKey })).toBe(0);
+    expect(await noticeTemplates(senior.subjectKey)).toEqual(['offer.made', 'offer.declined']);
+  });
+
+  it('takes an update after a signal answered first as refused, with the signalled answer', async () => {
+    const { handle } = await sixtiethBirthday();
+    await handle.signal(declineOfferSignal);
+    const refused = await handle.executeUpdate(answerOfferUpdate, { args: ['confirm'] }).catch((e: unknown) => e);
+    expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).details).toEqual(['declined']);
+    expect(await handle.result()).toEqual({ status: 'declined' });
   });
 
   it('records a decline, grants nothing and tells the citizen', async () => {

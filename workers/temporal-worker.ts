@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
-import { TASK_QUEUE } from '../workflows/contracts.js';
+import { TASK_QUEUE } from '../workflows/contracts/index.js';
 
 /** Path of the workflow entry point, for bundling and replay. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

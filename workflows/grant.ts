@@ -6,12 +6,12 @@
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
   getBenefitStatusQuery,
   type BenefitInput,
   type BenefitResult,
   type BenefitStatus,
-} from './contracts.js';
+} from './contracts/benefit.js';
+import { ACTIVITY_OPTIONS } from './contracts/shared.js';
 
 const { recordGrant, enqueueNotice } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 

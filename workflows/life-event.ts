@@ -5,43 +5,34 @@
  * for undetermined ones. Personal values stay in the store: the history holds the
  * decisions (outcomes, amounts), not the facts.
  */
-import {
-  ParentClosePolicy,
-  patched,
-  proxyActivities,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
+import { benefitChildWorkflowStart, type BenefitWorkflow } from './contracts/benefit.js';
 import {
-  ACTIVITY_OPTIONS,
-  benefitWorkflowId,
+  CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH,
+  caseStatusAttribute,
+  CaseStatus,
   getCaseStageQuery,
-  SearchAttributes,
-  type BenefitInput,
   type CaseAction,
-  type DecisionSummary,
+  type CaseStage,
   type LifeEventInput,
   type LifeEventResult,
+} from './contracts/case.js';
+import {
+  ACTIVITY_OPTIONS,
+  departmentsOf,
+  SearchAttributes,
+  type DecisionSummary,
   type PolicyPlan,
-} from './contracts.js';
-import { grantBenefit } from './grant.js';
-import { offerBenefit } from './offer.js';
-import { pledgeBenefit } from './pledge.js';
+} from './contracts/shared.js';
 
 const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNotice } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
   retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
 });
 
-const CHILD_BY_MODE = { auto: grantBenefit, offer: offerBenefit, pledge: pledgeBenefit } as const;
 const ACTION_BY_MODE = { auto: 'granted', offer: 'offered', pledge: 'pledged' } as const;
-
-/** Since issue 5: cases and benefit workflows carry AfOutcome and AfDepartment for case search. */
-const SEARCH_OUTCOME_PATCH = 'case-search-outcome-department';
 
 /** One outcome for a case's search attribute: eligible for any policy, else undetermined for any, else ineligible. */
 function caseOutcome(decisions: DecisionSummary[]): string {
@@ -49,12 +40,9 @@ function caseOutcome(decisions: DecisionSummary[]): string {
     if (decisions.some((d) => d.outcome === outcome)) return outcome;
   return 'none';
 }
-const departmentsOf = (plans: PolicyPlan[]) => [
-  ...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : []))),
-];
 
 export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult> {
-  let stage: 'resolving' | 'fetching' | 'evaluating' | 'acting' | 'done' = 'resolving';
+  let stage: CaseStage = 'resolving';
   setHandler(getCaseStageQuery, () => stage);
 
   const plans = await resolvePolicies({
@@ -64,7 +52,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   });
   upsertSearchAttributes([
     { key: SearchAttributes.policyIds, value: plans.map((plan) => plan.ref.id) },
-    { key: SearchAttributes.caseStatus, value: 'evaluating' },
+    caseStatusAttribute(CaseStatus.evaluating),
   ]);
 
   stage = 'fetching';
@@ -82,7 +70,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
     items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
   });
 
-  if (patched(SEARCH_OUTCOME_PATCH)) {
+  if (patched(CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH)) {
     upsertSearchAttributes([
       { key: SearchAttributes.outcome, value: caseOutcome(decisions) },
       { key: SearchAttributes.department, value: departmentsOf(plans) },
@@ -94,7 +82,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   for (const [i, decision] of decisions.entries()) {
     results.push({ ...decision, ...(await act(input, plans[i], decision)) });
   }
-  upsertSearchAttributes([{ key: SearchAttributes.caseStatus, value: 'decided' }]);
+  upsertSearchAttributes([caseStatusAttribute(CaseStatus.decided)]);
   stage = 'done';
   return { caseId: input.caseId, decisions: results };
 
@@ -114,26 +102,15 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
       return { action: 'manual-review' };
     }
     if (decision.outcome !== 'eligible') return { action: 'none' };
-    const workflowId = benefitWorkflowId(plan.ref.id, event.subjectKey, decision.period);
-    const args: [BenefitInput] = [{ caseId: event.caseId, subjectKey: event.subjectKey, plan, decision }];
+    // The start sweeps and objections make too (the benefit contract); a case recorded before the
+    // patch started its child without AfDepartment, and replays so.
+    const { workflowType, ...start } = benefitChildWorkflowStart(
+      { caseId: event.caseId, subjectKey: event.subjectKey, plan, decision },
+      { department: patched(CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH) },
+    );
+    const { workflowId } = start;
     try {
-      await startChild(CHILD_BY_MODE[plan.mode], {
-        workflowId,
-        args,
-        // The benefit outlives the case (offers wait weeks, pledges are inspected later)…
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        // …and one subject, policy and period gets one benefit workflow, ever.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: SearchAttributes.subjectKey, value: event.subjectKey },
-          { key: SearchAttributes.policyIds, value: [plan.ref.id] },
-          { key: SearchAttributes.mode, value: plan.mode },
-          { key: SearchAttributes.outcome, value: decision.outcome },
-          ...(patched(SEARCH_OUTCOME_PATCH)
-            ? [{ key: SearchAttributes.department, value: departmentsOf([plan]) }]
-            : []),
-        ],
-      });
+      await startChild<BenefitWorkflow>(workflowType, start);
       return { action: ACTION_BY_MODE[plan.mode], benefitWorkflowId: workflowId };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError)

@@ -16,15 +16,17 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
   getObjectionStageQuery,
+  OBJECTION_BENEFITS_IN_KIND_PATCH,
+  OBJECTION_LATER_PERIODS_PATCH,
   objectionCorrectedSignal,
   objectionResolvedSignal,
-  SearchAttributes,
   type ObjectionInput,
   type ObjectionResult,
   type ObjectionStage,
-} from './contracts.js';
+} from './contracts/objection.js';
+import { caseStatusAttribute, CaseStatus } from './contracts/case.js';
+import { ACTIVITY_OPTIONS, SearchAttributes } from './contracts/shared.js';
 
 const { reevaluateObjection, settleObjection, closeObjection, enqueueNotice } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
@@ -55,7 +57,7 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   if (answer === 'reject') {
     await closeObjection({ objectionId: input.objectionId, status: 'rejected' });
     stage = 'rejected';
-    upsertSearchAttributes([{ key: SearchAttributes.caseStatus, value: 'objection-rejected' }]);
+    upsertSearchAttributes([caseStatusAttribute(CaseStatus.objectionRejected)]);
     await notify('rejected', 'objection.rejected');
     return { status: 'rejected', arrears: 0, overpayment: 0 };
   }
@@ -68,13 +70,14 @@ export async function objection(input: ObjectionInput): Promise<ObjectionResult>
   stage = 'resolved';
   upsertSearchAttributes([
     { key: SearchAttributes.outcome, value: outcome.outcome },
-    { key: SearchAttributes.caseStatus, value: 'objection-resolved' },
+    caseStatusAttribute(CaseStatus.objectionResolved),
   ]);
   // Later periods decided on the same records are settled too (added after the first objections ran): the notice names each.
   const settled = outcome.periods.filter((p) => p.arrearsKey || p.recoveryKey).map((p) => p.period);
-  const period = patched('objection-later-periods') && settled.length > 1 ? settled.join(', ') : reevaluation.period;
+  const period =
+    patched(OBJECTION_LATER_PERIODS_PATCH) && settled.length > 1 ? settled.join(', ') : reevaluation.period;
   // Benefits in kind (a card, a school place) are started or revoked, not paid (added after the first objections ran).
-  const inKind = patched('objection-benefits-in-kind');
+  const inKind = patched(OBJECTION_BENEFITS_IN_KIND_PATCH);
   if (outcome.arrears) await notify('arrears', 'objection.arrears', { amount: outcome.arrears, period });
   else if (outcome.overpayment) await notify('recovery', 'objection.recovery', { amount: outcome.overpayment, period });
   else if (inKind && outcome.benefitWorkflowId) await notify('benefit', 'objection.benefit', { period });

@@ -7,12 +7,12 @@
 import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
   getBenefitStatusQuery,
   type BenefitInput,
   type BenefitResult,
   type BenefitStatus,
-} from './contracts.js';
+} from './contracts/benefit.js';
+import { ACTIVITY_OPTIONS } from './contracts/shared.js';
 
 const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } =
   proxyActivities<Activities>(ACTIVITY_OPTIONS);

@@ -14,12 +14,12 @@ import {
 import { ChildWorkflowFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
-  sweepWorkflowId,
   TEMPORAL_SCHEDULED_START_TIME,
   type ScheduledSweepsInput,
   type ScheduledSweepsResult,
-} from './contracts.js';
+} from './contracts/schedule.js';
+import { ACTIVITY_OPTIONS } from './contracts/shared.js';
+import { sweepWorkflowId } from './contracts/sweep.js';
 import { sweep } from './sweep.js';
 
 const { listSweepPolicies } = proxyActivities<Activities>(ACTIVITY_OPTIONS);

@@ -5,7 +5,7 @@
  */
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { getProbeStageQuery, type StackProbeInput, type StackProbeResult } from './contracts.js';
+import { getProbeStageQuery, type ProbeStage, type StackProbeInput, type StackProbeResult } from './contracts/probe.js';
 
 const { recordProbe } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -13,7 +13,7 @@ const { recordProbe } = proxyActivities<Activities>({
 });
 
 export async function stackProbe(input: StackProbeInput): Promise<StackProbeResult> {
-  let stage: 'recording' | 'done' = 'recording';
+  let stage: ProbeStage = 'recording';
   setHandler(getProbeStageQuery, () => stage);
   const { workflowId } = workflowInfo();
   const result = await recordProbe({

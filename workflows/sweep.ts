@@ -3,22 +3,38 @@
  * version as of a date, slice by slice, and acts only on the eligible (never one workflow per
  * resident screened). The slice activity is the unit of work: its totals are added when its
  * result is recorded, so a worker crash or server restart redoes at most one slice, whose writes
- * are idempotent, and the totals stay exact. Pause, resume and cancel take effect between
- * slices; continue-as-new keeps the history bounded on a city-sized population.
+ * are idempotent, and the totals stay exact. Pause, resume and cancel (the steerSweep update, or
+ * the older signals) take effect between slices; continue-as-new keeps the history bounded on a
+ * city-sized population.
  */
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import {
-  ACTIVITY_OPTIONS,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS, ErrorType } from './contracts/shared.js';
+import {
   cancelSweepSignal,
+  DEFAULT_SWEEP_SLICE_SIZE,
+  DEFAULT_SWEEP_SLICES_PER_RUN,
+  DEFAULT_SWEEP_STARTS_PER_SECOND,
   getSweepProgressQuery,
   pauseSweepSignal,
   resumeSweepSignal,
+  steerSweepUpdate,
+  SWEEP_STEER_UPDATE_PATCH,
   type SweepCounts,
   type SweepInput,
   type SweepProgress,
   type SweepStatus,
-} from './contracts.js';
+  type SweepSteer,
+} from './contracts/sweep.js';
 
 const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
@@ -30,11 +46,6 @@ const { screenSlice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
 });
-
-const DEFAULT_SLICE = 10_000;
-const DEFAULT_STARTS_PER_SECOND = 50;
-/** Slices per run before continuing as new, unless Temporal suggests it sooner. */
-const SLICES_PER_RUN = 100;
 
 const ZERO: SweepCounts = {
   processed: 0,
@@ -65,6 +76,8 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   let paused = input.carried?.paused ?? false;
   const causes = { ...input.carried?.undeterminedCauses };
   let cancelled = false;
+  /** The loop is stopped on the pause (recording it or waiting): a resume or a cancel moves it on at once. */
+  let parked = false;
   let status: SweepStatus = paused ? 'paused' : 'running';
   let updatedAt = new Date().toISOString();
   let pinned = input.carried ? { plan: input.carried.plan, total: input.carried.total } : undefined;
@@ -80,10 +93,44 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     startedAt,
     updatedAt,
   });
+  const steer = (action: SweepSteer) => {
+    if (action === 'pause') paused = true;
+    else if (action === 'resume') paused = false;
+    else cancelled = true;
+  };
+  /** Refuses steering a sweep that has ended, or pausing and resuming one being cancelled (a validator: no trace in the history). */
+  const refuseFinished = (action: SweepSteer) => {
+    if (action !== 'pause' && action !== 'resume' && action !== 'cancel')
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: `a sweep is paused, resumed or cancelled, not ${String(action)}`,
+        nonRetryable: true,
+      });
+    const ended =
+      status === 'done' || status === 'cancelled' ? status : cancelled && action !== 'cancel' ? 'cancelled' : '';
+    if (ended)
+      throw ApplicationFailure.create({
+        type: ErrorType.SweepFinished,
+        message: status === ended ? `the sweep has ended (${ended})` : 'the sweep is being cancelled',
+        details: [ended],
+        nonRetryable: true,
+      });
+  };
   setHandler(getSweepProgressQuery, progress);
-  setHandler(pauseSweepSignal, () => void (paused = true));
-  setHandler(resumeSweepSignal, () => void (paused = false));
-  setHandler(cancelSweepSignal, () => void (cancelled = true));
+  setHandler(pauseSweepSignal, () => steer('pause'));
+  setHandler(resumeSweepSignal, () => steer('resume'));
+  setHandler(cancelSweepSignal, () => steer('cancel'));
+  setHandler(
+    steerSweepUpdate,
+    async (action) => {
+      steer(action);
+      // A parked loop moves on once its pause is recorded: answer with where it went (running or
+      // cancelled). A pause or cancel during a slice is taken when the slice ends, minutes on a city: answer now.
+      if (parked && action !== 'pause') await condition(() => !parked);
+      return progress();
+    },
+    { validator: refuseFinished },
+  );
   const record = () =>
     recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
 
@@ -102,8 +149,16 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   for (let run = 0; ; run++) {
     if (paused && !cancelled) {
       status = 'paused';
+      parked = true;
       await record();
       await condition(() => !paused || cancelled);
+      parked = false;
+      // sweep-steer-update: resumed, the sweep says so at once, in its record too, rather than only
+      // after its next slice. Runs recorded before it went straight on: they replay with patched() false.
+      if (!cancelled && patched(SWEEP_STEER_UPDATE_PATCH)) {
+        status = 'running';
+        await record();
+      }
     }
     if (cancelled) {
       status = 'cancelled';
@@ -116,8 +171,8 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       asOf: input.asOf,
       scope: input.scope ?? 'population',
       ...(cursor === undefined ? {} : { cursor }),
-      limit: input.sliceSize ?? DEFAULT_SLICE,
-      startsPerSecond: input.startsPerSecond ?? DEFAULT_STARTS_PER_SECOND,
+      limit: input.sliceSize ?? DEFAULT_SWEEP_SLICE_SIZE,
+      startsPerSecond: input.startsPerSecond ?? DEFAULT_SWEEP_STARTS_PER_SECOND,
     });
     counts = add(counts, slice.counts);
     for (const [fact, count] of Object.entries(slice.undeterminedCauses)) causes[fact] = (causes[fact] ?? 0) + count;
@@ -129,7 +184,12 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       break;
     }
     await record();
-    if (!cancelled && (run + 1 >= (input.slicesPerRun ?? SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
+    if (
+      !cancelled &&
+      (run + 1 >= (input.slicesPerRun ?? DEFAULT_SWEEP_SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)
+    ) {
+      // Every steering update answered before the run hands over (none waits here: no command either way).
+      await condition(allHandlersFinished);
       await continueAsNew<typeof sweep>({
         ...input,
         carried: { plan, total, counts, cursor, slices, startedAt, paused, undeterminedCauses: causes },
@@ -137,5 +197,6 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     }
   }
   await record();
+  await condition(allHandlersFinished);
   return progress();
 }

@@ -5,32 +5,16 @@
  * holds no record for the subject — an answer, not a failure.
  */
 import type { Connection } from 'mongoose';
-import { DATA_SOURCES, findSource, type DataSource } from '../../domain/sources.js';
+import { DATA_SOURCES, findSource } from '../../domain/sources.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
 import { pickColumns } from './source-keys.js';
 import { HttpVerificationAdapter, type HttpSourceConfig, type HttpRuntime } from './http-verification.js';
+import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
 
 export { HttpVerificationAdapter, type HttpSourceConfig } from './http-verification.js';
 
-export interface SourceRequest {
-  source: DataSource;
-  /** The subject's resident ID or USCC; used for the lookup only, never logged or returned. */
-  idValue: string;
-  /** Column names to read (each a catalog field's `column`). */
-  columns: string[];
-}
-
-export interface SourceAnswer {
-  found: boolean;
-  /** Only requested columns; absent when `found` is false. */
-  values: Record<string, unknown>;
-}
-
-/** Reads one source for one subject; throws DataSourceError when the source does not answer. */
-export interface DataSourceAdapter {
-  fetch(request: SourceRequest): Promise<SourceAnswer>;
-}
+export type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
 
 /** Reads the source's platform collection by ID with a projection of only the requested columns. */
 export class MongoCollectionAdapter implements DataSourceAdapter {

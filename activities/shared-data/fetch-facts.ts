@@ -14,7 +14,7 @@
  * subjectKey; when no subject maps to it the fact is missing. No raw ID is ever returned.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../../workflows/contracts.js';
+import { ErrorType } from '../../workflows/contracts/index.js';
 import type { Connection, Model } from 'mongoose';
 import { findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
 import {

@@ -20,7 +20,7 @@
  * HKDF-derived per department (domain/keys.ts, purpose departmentCredential, context = its ID).
  * Client certificates (mTLS) are a deployment concern and not configured here yet.
  */
-import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './adapters.js';
+import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
 import { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
 import { signBody } from '../../domain/signature.js';

@@ -2,7 +2,10 @@
  * The console's language: Chinese unless the person switched to English, which is
  * remembered in localStorage. `t` fills `{placeholders}`; `pick` chooses from a {zh,en} text.
  */
-import { MESSAGES, type MessageKey } from './messages.js';
+import { zh, type MessageKey } from './messages.js';
+import { en } from './messages-en.js';
+
+const MESSAGES = { zh, en };
 
 export type Lang = 'zh' | 'en';
 const STORAGE_KEY = 'applyfree.console.lang';

@@ -2,8 +2,6 @@
  * Every piece of console text, in Chinese (the default) and English (messages-en.ts). Placeholders are
  * `{name}`; a key missing in English falls back to Chinese, never to the key.
  */
-import { en } from './messages-en.js';
-
 export const zh = {
   appTitle: '政策编辑台',
   appSubtitle: '免申即享 · 政策制定与发布',
@@ -446,5 +444,3 @@ export const zh = {
 };
 
 export type MessageKey = keyof typeof zh;
-
-export const MESSAGES = { zh, en };

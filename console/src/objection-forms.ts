@@ -6,8 +6,7 @@
 import { api, ApiFailure, errorText } from './api.js';
 import { h, mount } from './dom.js';
 import { pick, t } from './i18n.js';
-import type { Objection } from './objections-view.js';
-import type { Catalog } from './types.js';
+import type { Catalog, Objection } from './types.js';
 import { factSelect, factValueInput } from './value-input.js';
 
 export const objectionPath = (id: string) => `/objections/${encodeURIComponent(id)}`;

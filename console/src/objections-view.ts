@@ -10,58 +10,11 @@ import { caseHash } from './cases-view.js';
 import { correctionForm, disputedFact, objectionPath, resolveForm } from './objection-forms.js';
 import { h, mount } from './dom.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
-import type { Catalog, Role, Text } from './types.js';
+import type { Catalog, Objection, ObjectionStatus, Role, Text } from './types.js';
 import { allows } from '../../domain/permissions.js';
 
-type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
-interface Person {
-  name: string;
-  role: string;
-}
-
-/** An objection as the API answers staff (services/objections/view.ts ObjectionView): sensitive values are '***'. */
-export interface Objection {
-  id: string;
-  status: ObjectionStatus;
-  subjectKey: string;
-  subject: { kind: 'person' | 'enterprise'; subjectKey: string; maskedId?: string };
-  policyId: string;
-  policyTitle?: Text;
-  caseId: string;
-  kind: 'decision' | 'data';
-  fact?: string;
-  factLabel?: Text;
-  claimedValue?: unknown;
-  statement: string;
-  filedBy: Person;
-  filedAt: string;
-  correction?: {
-    fact: string;
-    factLabel?: Text;
-    department: string;
-    departmentLabel?: Text;
-    oldValue?: unknown;
-    newValue: unknown;
-    reason: string;
-    by: Person;
-    at: string;
-  };
-  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: Person; at: string };
-  outcome?: {
-    outcome: string;
-    previousOutcome: string;
-    amountBefore?: number;
-    amountAfter?: number;
-    arrears?: number;
-    overpayment?: number;
-    periods: Array<{ period: string; paid: number; due: number }>;
-    /** A benefit in kind now due: the grant, offer or pledge workflow started for it. */
-    benefitWorkflowId?: string;
-    /** Grants in kind no longer due, revoked. */
-    revokedGrantKeys?: string[];
-  };
-  steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
-}
+/** The objection the API answers staff: declared with the console's other API types, named here too for its readers. */
+export type { Objection };
 
 const STATUSES: readonly ObjectionStatus[] = ['filed', 'correcting', 're-evaluating', 'resolved', 'rejected'];
 const POLL_MS = 1000;

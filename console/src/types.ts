@@ -137,3 +137,53 @@ export interface HistoryEntry {
   note?: string;
   changes: string[];
 }
+
+export type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
+export interface ObjectionPerson {
+  name: string;
+  role: string;
+}
+
+/** An objection as the API answers staff (services/objections/view.ts ObjectionView): sensitive values are '***'. */
+export interface Objection {
+  id: string;
+  status: ObjectionStatus;
+  subjectKey: string;
+  subject: { kind: 'person' | 'enterprise'; subjectKey: string; maskedId?: string };
+  policyId: string;
+  policyTitle?: Text;
+  caseId: string;
+  kind: 'decision' | 'data';
+  fact?: string;
+  factLabel?: Text;
+  claimedValue?: unknown;
+  statement: string;
+  filedBy: ObjectionPerson;
+  filedAt: string;
+  correction?: {
+    fact: string;
+    factLabel?: Text;
+    department: string;
+    departmentLabel?: Text;
+    oldValue?: unknown;
+    newValue: unknown;
+    reason: string;
+    by: ObjectionPerson;
+    at: string;
+  };
+  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: ObjectionPerson; at: string };
+  outcome?: {
+    outcome: string;
+    previousOutcome: string;
+    amountBefore?: number;
+    amountAfter?: number;
+    arrears?: number;
+    overpayment?: number;
+    periods: Array<{ period: string; paid: number; due: number }>;
+    /** A benefit in kind now due: the grant, offer or pledge workflow started for it. */
+    benefitWorkflowId?: string;
+    /** Grants in kind no longer due, revoked. */
+    revokedGrantKeys?: string[];
+  };
+  steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
+}

@@ -24,8 +24,9 @@ import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import type { User } from '../../store/users.js';
 import { authorize, conditionOf } from '../../domain/permissions.js';
-import { buildTimeline, temporalUiLink, type CaseTimeline } from './timeline.js';
+import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
+import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
 import { Refusal } from '../../domain/refusal.js';
 import { buildIndexes } from '../../store/indexes.js';
 
@@ -49,7 +50,7 @@ export interface CaseQuery {
   policy?: string;
   eventType?: string;
   /** AfCaseStatus: started, evaluating or decided. */
-  status?: string;
+  status?: LifeEventCaseStatus;
   /** AfOutcome of the case: eligible (for any policy), undetermined, ineligible, none. */
   outcome?: string;
   /** YYYY-MM-DD (city dates): when the case was received. */
@@ -58,13 +59,7 @@ export interface CaseQuery {
   limit?: number;
 }
 
-/** A subject as supervisors see it: the kind, the pseudonymous key and the identifier masked. */
-export interface MaskedSubject {
-  kind: 'person' | 'enterprise';
-  subjectKey: string;
-  /** 3714**********123X; absent when the system of record does not know the key. */
-  maskedId?: string;
-}
+export type { MaskedSubject };
 
 export interface CaseSummary {
   caseId: string;
@@ -73,7 +68,7 @@ export interface CaseSummary {
   receivedAt?: string;
   subject: MaskedSubject;
   policies: Array<{ id: string; version: number; outcome: string; amount?: number }>;
-  caseStatus: string;
+  caseStatus: CaseStatus;
   outcome?: string;
   departments: string[];
   /** Temporal's execution status (RUNNING, COMPLETED…); absent when only the records know the case. */
@@ -274,7 +269,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         const subject = record?.subjectKey ?? seen?.subjectKey;
         if (!subject) continue;
         if (condition === 'own-subject' && subject !== actor.subjectKey) continue;
-        const caseStatus = seen?.caseStatus ?? (own.length ? 'decided' : 'started');
+        const caseStatus = seen?.caseStatus ?? (own.length ? CaseStatus.decided : CaseStatus.started);
         const outcome =
           seen?.outcome ??
           (own.length

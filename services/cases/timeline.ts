@@ -15,7 +15,14 @@ import { registerDecisionModels } from '../../store/decisions.js';
 import { registerNoticeModels } from '../../store/notices.js';
 import { registerObjectionModel } from '../../store/objections.js';
 import { unmasksOfCase } from '../../store/unmask-log.js';
-import type { MaskedSubject } from './service.js';
+
+/** A subject as supervisors see it: the kind, the pseudonymous key and the identifier masked. */
+export interface MaskedSubject {
+  kind: 'person' | 'enterprise';
+  subjectKey: string;
+  /** 3714**********123X; absent when the system of record does not know the key. */
+  maskedId?: string;
+}
 
 type Text = { zh: string; en: string };
 

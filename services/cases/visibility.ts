@@ -1,10 +1,16 @@
 /**
  * Case search in Temporal visibility: life-event cases by the custom search attributes
- * (workflows/contracts.ts), which carry pseudonymous keys and codes only. Values are quoted
+ * (workflows/contracts/), which carry pseudonymous keys and codes only. Values are quoted
  * for the visibility query language, so a filter cannot change the query's meaning.
  */
 import type { Client } from '@temporalio/client';
-import { SearchAttributes } from '../../workflows/contracts.js';
+import {
+  isCaseStatus,
+  LIFE_EVENT_WORKFLOW_TYPE,
+  SearchAttributes,
+  type CaseStatus,
+  type LifeEventCaseStatus,
+} from '../../workflows/contracts/index.js';
 
 /** What visibility knows of a case. */
 export interface VisibleCase {
@@ -15,7 +21,7 @@ export interface VisibleCase {
   subjectKey?: string;
   eventType?: string;
   policyIds: string[];
-  caseStatus?: string;
+  caseStatus?: CaseStatus;
   outcome?: string;
   departments: string[];
 }
@@ -24,7 +30,7 @@ export interface VisibilityFilter {
   subjectKey?: string;
   policy?: string;
   eventType?: string;
-  status?: string;
+  status?: LifeEventCaseStatus;
   outcome?: string;
   fromAt?: Date;
   toAt?: Date;
@@ -32,11 +38,14 @@ export interface VisibilityFilter {
   limit: number;
 }
 
+/** A status visibility holds, if the contract knows it: a value from elsewhere is left out, not passed on. */
+const caseStatusOf = (value: string | undefined) => (isCaseStatus(value) ? { caseStatus: value } : {});
+
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The visibility query for a filter: life-event cases only, every given filter ANDed. */
 export function visibilityQuery(filter: Omit<VisibilityFilter, 'limit'>): string {
-  const clauses = [`WorkflowType = 'lifeEvent'`];
+  const clauses = [`WorkflowType = ${quote(LIFE_EVENT_WORKFLOW_TYPE)}`];
   if (filter.taskQueue) clauses.push(`TaskQueue = ${quote(filter.taskQueue)}`);
   if (filter.subjectKey) clauses.push(`${SearchAttributes.subjectKey.name} = ${quote(filter.subjectKey)}`);
   if (filter.eventType) clauses.push(`${SearchAttributes.eventType.name} = ${quote(filter.eventType)}`);
@@ -64,7 +73,7 @@ export async function searchVisibility(temporal: Client, filter: VisibilityFilte
       subjectKey: attributes.get(SearchAttributes.subjectKey),
       eventType: attributes.get(SearchAttributes.eventType),
       policyIds: attributes.get(SearchAttributes.policyIds) ?? [],
-      caseStatus: attributes.get(SearchAttributes.caseStatus),
+      ...caseStatusOf(attributes.get(SearchAttributes.caseStatus)),
       outcome: attributes.get(SearchAttributes.outcome),
       departments: attributes.get(SearchAttributes.department) ?? [],
     });

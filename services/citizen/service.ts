@@ -1,10 +1,10 @@
 /**
  * The citizen's own view (本人事项, issue 5): who they are (masked), their inbox, what was
- * decided and granted, offers awaiting their answer (confirm or decline signals the offer
- * workflow), pledges with their inspection outcome, and who read their data for what. Every
+ * decided and granted, offers awaiting their answer (confirm or decline: an update the offer
+ * workflow answers), pledges with their inspection outcome, and who read their data for what. Every
  * read is bound to the subject key of the citizen's token; no answer carries a raw identifier.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
 import { DATA_SOURCES, type Text } from '../../domain/sources.js';
@@ -15,15 +15,15 @@ import { registerPolicyModels, policyVersionId } from '../../store/policy-versio
 import { resolveSubject } from '../../store/subjects.js';
 import type { User } from '../../store/users.js';
 import { authorize, type Action } from '../../domain/permissions.js';
-import { confirmOfferSignal, declineOfferSignal } from '../../workflows/contracts.js';
 import { CaseRefusal } from '../cases/service.js';
 import { accessOf, type AccessEntry } from './access.js';
+import { sendOfferAnswer } from './offer-answer.js';
 
 export interface CitizenServiceDeps {
   store: Connection;
-  /** Signals offer workflows when the citizen answers. */
+  /** Sends the citizen's answer to the offer workflow. */
   temporal: Client;
-  /** How long an answer waits for the offer workflow to close the offer (default 10 s). */
+  /** How long an answer waits for the offer workflow to act on it (default 10 s). */
   answerWaitMs?: number;
 }
 
@@ -39,8 +39,6 @@ export type OfferAnswer = 'confirm' | 'decline';
 const FIELD_LABELS = new Map(
   DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
 );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The citizen service behind /me; `actor` must hold me.read or me.act (domain/permissions.ts: a citizen, own subject). */
 export function createCitizenService(deps: CitizenServiceDeps) {
   const { store } = deps;
@@ -179,12 +177,13 @@ export function createCitizenService(deps: CitizenServiceDeps) {
     },
 
     /**
-     * Confirms or declines an offer by signalling its workflow, then waits briefly for the
-     * workflow to close it. The same answer again is a no-op answered with the offer as it stands;
-     * the other answer after the offer closed is a 409 OFFER_CLOSED.
+     * Confirms or declines an offer through its workflow (sendOfferAnswer), answered once the
+     * workflow has acted on it: the offer closed and, for a confirm, the grant recorded. The same
+     * answer again is answered with the offer as it stands; the other answer after the offer
+     * closed, or an offer whose workflow has ended, is a 409 OFFER_CLOSED.
      */
     async answerOffer(actor: User, key: string, answer: OfferAnswer) {
-      const subject = own(actor);
+      const subject = own(actor, 'me.act');
       const offer = await OfferModel.findById(key).lean();
       if (!offer || offer.subjectKey !== subject) throw notFound(key, 'offer', '待确认事项');
       const wanted = answer === 'confirm' ? 'confirmed' : 'declined';
@@ -197,34 +196,27 @@ export function createCitizenService(deps: CitizenServiceDeps) {
             : {}),
         };
       };
-      const refuseClosed = (current: Offer) =>
+      const refuseClosed = (status: string) =>
         new CaseRefusal(
           'OFFER_CLOSED',
-          `the offer is already ${current.status}`,
-          `该事项已${current.status === 'confirmed' ? '确认' : current.status === 'declined' ? '放弃' : '过期'}，不能再更改`,
+          `the offer is already ${status}`,
+          `该事项已${{ confirmed: '确认', declined: '放弃', expired: '过期' }[status] ?? '关闭'}，不能再更改`,
           'key',
         );
       if (offer.status === wanted) return settled(offer);
-      if (offer.status !== 'open') throw refuseClosed(offer);
-      try {
-        await deps.temporal.workflow
-          .getHandle(key)
-          .signal(answer === 'confirm' ? confirmOfferSignal : declineOfferSignal);
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        // The workflow ended between the read and the signal: the record says how.
-      }
-      // The workflow closes the offer, then (confirmed) records the grant: wait for both, briefly.
-      const deadline = Date.now() + (deps.answerWaitMs ?? 10_000);
-      let current = offer as Offer;
-      const pending = async () =>
-        current.status === 'open' || (current.status === 'confirmed' && !(await Grant.exists({ _id: key })));
-      while ((await pending()) && Date.now() < deadline) {
-        await sleep(150);
-        current = ((await OfferModel.findById(key).lean()) ?? current) as Offer;
-      }
-      if (current.status !== 'open' && current.status !== wanted) throw refuseClosed(current);
-      return settled(current);
+      if (offer.status !== 'open') throw refuseClosed(offer.status);
+      const answered = await sendOfferAnswer(
+        {
+          temporal: deps.temporal,
+          waitMs: deps.answerWaitMs ?? 10_000,
+          reread: async () => ((await OfferModel.findById(key).lean()) ?? offer) as Offer,
+          granted: async () => (await Grant.exists({ _id: key })) !== null,
+        },
+        key,
+        answer,
+      );
+      if ('refused' in answered) throw refuseClosed(answered.refused);
+      return settled(answered.current);
     },
 
     /** Pledges (告知承诺) with their inspection outcome and any recovery that followed. */

@@ -12,7 +12,14 @@ import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerCaseModels } from '../../store/cases.js';
 import { registerSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
-import { lifeEventWorkflowId, SearchAttributes, TASK_QUEUE, type LifeEventInput } from '../../workflows/contracts.js';
+import {
+  caseStatusAttribute,
+  CaseStatus,
+  lifeEventWorkflowId,
+  SearchAttributes,
+  TASK_QUEUE,
+  type LifeEventInput,
+} from '../../workflows/contracts/index.js';
 
 /** The key ring: a subject keeps the key it was first registered under, a new one gets the current key. */
 export interface IngestDeps extends SubjectKeyRing {
@@ -101,7 +108,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
       typedSearchAttributes: [
         { key: SearchAttributes.subjectKey, value: subject },
         { key: SearchAttributes.eventType, value: event.type },
-        { key: SearchAttributes.caseStatus, value: 'started' },
+        caseStatusAttribute(CaseStatus.started),
       ],
     });
     started = true;

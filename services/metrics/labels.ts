@@ -15,6 +15,17 @@ export type IndicatorKey =
 /** Why an undetermined decision stayed open, for one missing fact. */
 export type CauseReason = 'source-failed' | 'no-record' | 'no-value' | 'other';
 
+/** One cause of undetermined decisions: a fact of a source, why it was missing, and how often. */
+export interface Cause {
+  source: string;
+  department: Text;
+  fact: string;
+  factLabel: Text;
+  reason: CauseReason;
+  reasonLabel: Text;
+  count: number;
+}
+
 export const INDICATORS: Record<IndicatorKey, { label: Text; definition: Text }> = {
   proactiveGrants: {
     label: { zh: '“免申即享”主动兑现', en: 'Proactive grants (apply-free)' },

@@ -9,8 +9,7 @@ import { findFact, findSource, type Text } from '../../domain/sources.js';
 import type { PolicyCatalog } from '../../rules/catalog.js';
 import type { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerModels } from '../../store/models.js';
-import { REASON_LABELS, type CauseReason } from './labels.js';
-import type { Cause } from './service.js';
+import { REASON_LABELS, type Cause, type CauseReason } from './labels.js';
 
 /** A policy's title and owning department. */
 export interface PolicyInfo {

@@ -11,12 +11,12 @@ import { findSource, type Text } from '../../domain/sources.js';
 import type { PolicyCatalog } from '../../rules/catalog.js';
 import { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerModels } from '../../store/models.js';
-import { benefitWorkflowId } from '../../workflows/contracts.js';
-import { INDICATORS, type CauseReason, type IndicatorKey } from './labels.js';
+import { benefitWorkflowId, isLifeEventWorkflowId } from '../../workflows/contracts/index.js';
+import { INDICATORS, type Cause, type IndicatorKey } from './labels.js';
 import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './reads.js';
 import { Refusal } from '../../domain/refusal.js';
 
-export { INDICATORS, REASON_LABELS, type CauseReason, type IndicatorKey } from './labels.js';
+export { INDICATORS, REASON_LABELS, type Cause, type CauseReason, type IndicatorKey } from './labels.js';
 
 /** Which records count: city dates (inclusive, Asia/Shanghai), a policy id, a department (Chinese or English name). */
 export interface MetricsFilter {
@@ -67,16 +67,6 @@ export interface SourceRow {
   answered: number;
   notFound: number;
   failed: number;
-}
-
-export interface Cause {
-  source: string;
-  department: Text;
-  fact: string;
-  factLabel: Text;
-  reason: CauseReason;
-  reasonLabel: Text;
-  count: number;
 }
 
 export interface ProgrammeMetrics {
@@ -268,7 +258,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     month.count += 1;
     month.amount += amount;
     grantsByMonth.set(month.month, month);
-    if (String(g.caseId).startsWith('life-event:')) {
+    if (isLifeEventWorkflowId(String(g.caseId))) {
       const list = caseGrants.get(String(g.caseId)) ?? [];
       list.push({ basis: String(g.basis), grantedAt: at });
       caseGrants.set(String(g.caseId), list);

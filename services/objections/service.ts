@@ -30,7 +30,7 @@ import {
   objectionWorkflowId,
   SearchAttributes,
   type ObjectionInput,
-} from '../../workflows/contracts.js';
+} from '../../workflows/contracts/index.js';
 import { resolveSubjectInput } from '../cases/service.js';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { objectionView, type ObjectionView } from './view.js';

@@ -7,11 +7,13 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
-import type { ScheduledSweepsInput, SweepScheduleKind } from '../../workflows/contracts.js';
-import type * as workflows from '../../workflows/index.js';
-
-/** A workflow type the worker bundle exports, checked by name. */
-type WorkflowName = keyof typeof workflows;
+import {
+  SCHEDULED_SWEEPS_WORKFLOW_TYPE,
+  scheduledSweepsWorkflowId,
+  sweepScheduleId,
+  type ScheduledSweepsInput,
+  type SweepScheduleKind,
+} from '../../workflows/contracts/index.js';
 
 /** Runs missed while Temporal or every worker was down are started late, within this window. */
 export const CATCH_UP_WINDOW = '7 days';
@@ -21,10 +23,8 @@ const CALENDARS: Record<SweepScheduleKind, ScheduleOptions['spec']['calendars']>
   yearly: [{ month: 'JANUARY', dayOfMonth: 1, hour: 2, minute: 0, comment: '年度全量筛查 yearly renewal sweep' }],
 };
 
-/** The schedule ID of a kind; `prefix` keeps test deployments apart. */
-export function sweepScheduleId(kind: SweepScheduleKind, prefix = 'applyfree'): string {
-  return `${prefix}-${kind}-sweeps`;
-}
+/** The schedule ID of a kind (built by the schedule contract); `prefix` keeps test deployments apart. */
+export { sweepScheduleId };
 
 function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
   const args: [ScheduledSweepsInput] = [{ kind }];
@@ -33,8 +33,8 @@ function options(kind: SweepScheduleKind, taskQueue: string, prefix: string) {
     spec: { calendars: CALENDARS[kind], timezone: CITY_TIME_ZONE },
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledSweeps' satisfies WorkflowName,
-      workflowId: `scheduled-sweeps-${kind}`,
+      workflowType: SCHEDULED_SWEEPS_WORKFLOW_TYPE,
+      workflowId: scheduledSweepsWorkflowId(kind),
       taskQueue,
       args,
     },

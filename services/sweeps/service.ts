@@ -1,8 +1,9 @@
 /**
  * Sweeps (主动办) as people steer them: start the sweep of a published policy version as of a
  * date, read its progress (live from the workflow while it runs, from its `sweeps` record once it
- * has ended), list sweeps, and pause, resume or cancel one. The API and the console use these
- * helpers; the sweep itself is workflows/sweep.ts. Answers hold counts only, never a subject.
+ * has ended), list sweeps, and pause, resume or cancel one (an update the workflow answers with its
+ * progress). The API and the console use these helpers; the sweep itself is workflows/sweep.ts.
+ * Answers hold counts only, never a subject.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
@@ -13,17 +14,23 @@ import type { Policy, PolicyRef } from '../../rules/types.js';
 import { registerSweepModel, type SweepRecord } from '../../store/sweeps.js';
 import {
   cancelSweepSignal,
+  ErrorType,
   getSweepProgressQuery,
+  parseSweepWorkflowId,
   pauseSweepSignal,
   resumeSweepSignal,
+  steerSweepUpdate,
+  SWEEP_WORKFLOW_TYPE,
   sweepWorkflowId,
   type SweepCounts,
   type SweepProgress,
   type SweepStatus,
-} from '../../workflows/contracts.js';
-import type { sweep } from '../../workflows/sweep.js';
+  type SweepSteer,
+  type SweepWorkflow,
+} from '../../workflows/contracts/index.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from '../policies/lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
+import { cannotTakeUpdate, updateRefusal } from '../temporal-updates.js';
 
 /** A sweep as the API, CLI and console show it. `live` when the counts came from the running workflow. */
 export interface SweepView extends Omit<SweepProgress, 'status'> {
@@ -63,7 +70,7 @@ export interface SweepServiceDeps {
   taskQueue: string;
   lifecycle: PolicyLifecycle;
   today?: () => string;
-  /** How long a progress query may wait for a worker before the stored record answers (ms). */
+  /** How long a progress query, or a pause, resume or cancel, may wait for a worker to answer (ms). */
   queryTimeoutMs?: number;
 }
 
@@ -84,10 +91,10 @@ function fromRecord(record: SweepRecord): SweepView {
   };
 }
 
-/** Policy and date of a sweep from its workflow ID (`sweep:<id>@<v>:<asOf>`), for a sweep not yet recorded. */
+/** Policy and date of a sweep from its workflow ID, for a sweep not yet recorded. */
 function parseId(id: string): { policy: PolicyRef; asOf: string } | undefined {
-  const match = /^sweep:([a-z0-9-]+)@(\d+):(\d{4}-\d{2}-\d{2})(?::due)?$/.exec(id);
-  return match ? { policy: { id: match[1], version: Number(match[2]), hash: '' }, asOf: match[3] } : undefined;
+  const parsed = parseSweepWorkflowId(id);
+  return parsed ? { policy: { ...parsed.policy, hash: '' }, asOf: parsed.asOf } : undefined;
 }
 
 const noSweep = (id: string) => new SweepRefusal('NO_SWEEP', `no sweep ${id}`, `没有该筛查任务：${id}`, 'id');
@@ -183,7 +190,7 @@ export function createSweepService(deps: SweepServiceDeps) {
       const id = sweepWorkflowId(input.policyId, input.version, asOf);
       let created = true;
       try {
-        await deps.temporal.workflow.start<typeof sweep>('sweep', {
+        await deps.temporal.workflow.start<SweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
           workflowId: id,
           taskQueue: deps.taskQueue,
           // A finished sweep is not run again for the same date; one that failed may be.
@@ -315,30 +322,51 @@ export function createSweepService(deps: SweepServiceDeps) {
     };
   }
 
-  async function steer(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<SweepView> {
-    const current = await service.progress(id);
-    if (current.status === 'done' || current.status === 'cancelled' || current.status === 'failed') {
-      throw new SweepRefusal(
-        'SWEEP_FINISHED',
-        `the sweep ${id} has ended (${current.status}): it can no longer ${action}`,
-        `该筛查任务${FINISHED_ZH[current.status]}，无法${{ pause: '暂停', resume: '继续', cancel: '取消' }[action]}`,
-        'id',
-      );
-    }
-    const finished = () =>
+  /**
+   * Pauses, resumes or cancels through the steerSweep update, answered with the workflow's own
+   * progress. Refused with SWEEP_FINISHED once the sweep has ended (its validator, or the workflow
+   * already closed), naming how it ended. Where the workflow cannot take the update (no worker in
+   * time, or one from before the update) the older signal goes, and the progress as it stands answers.
+   */
+  async function steer(id: string, action: SweepSteer): Promise<SweepView> {
+    if (!parseSweepWorkflowId(id)) throw noSweep(id);
+    const verb = { pause: '暂停', resume: '继续', cancel: '取消' }[action];
+    const finished = (status: string) =>
       new SweepRefusal(
         'SWEEP_FINISHED',
-        `the sweep ${id} has ended: it can no longer ${action}`,
-        '该筛查任务已结束',
+        `the sweep ${id} has ended (${status}): it can no longer ${action}`,
+        FINISHED_ZH[status] ? `该筛查任务${FINISHED_ZH[status]}，无法${verb}` : '该筛查任务已结束',
         'id',
       );
+    const handle = deps.temporal.workflow.getHandle(id);
     try {
-      await deps.temporal.workflow
-        .getHandle(id)
-        .signal(action === 'pause' ? pauseSweepSignal : action === 'resume' ? resumeSweepSignal : cancelSweepSignal);
+      const live = await deps.temporal.connection.withDeadline(Date.now() + queryTimeoutMs, () =>
+        handle.executeUpdate(steerSweepUpdate, { args: [action] }),
+      );
+      const record = await Sweeps.findById(id).lean();
+      const base = record ? fromRecord(record) : starting(id);
+      return {
+        ...base,
+        ...live,
+        id,
+        undeterminedCauses: base.undeterminedCauses,
+        requestedBy: base.requestedBy,
+        live: true,
+      };
     } catch (error) {
-      // It ended between the check and the signal.
-      if (error instanceof WorkflowNotFoundError) throw finished();
+      const ended = updateRefusal(error, ErrorType.SweepFinished);
+      if (ended !== undefined) throw finished(ended);
+      // Closed (done, cancelled, failed) or never started: its record says which, or there is NO_SWEEP.
+      if (error instanceof WorkflowNotFoundError) throw finished((await service.progress(id)).status);
+      if (!cannotTakeUpdate(error, steerSweepUpdate.name)) throw error;
+    }
+    try {
+      await handle.signal(
+        action === 'pause' ? pauseSweepSignal : action === 'resume' ? resumeSweepSignal : cancelSweepSignal,
+      );
+    } catch (error) {
+      // It ended between the update and the signal.
+      if (error instanceof WorkflowNotFoundError) throw finished((await service.progress(id)).status);
       throw error;
     }
     return service.progress(id);

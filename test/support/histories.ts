@@ -25,6 +25,10 @@ export const RECORDED_HISTORIES = {
     workflowType: 'lifeEvent',
     path: 'a birth in the city starts an auto grant of the childcare subsidy',
   },
+  'life-event-birth-granted@case-search-outcome-department': {
+    workflowType: 'lifeEvent',
+    path: 'the same birth since the case search patch: AfOutcome and AfDepartment set, the grant started with AfDepartment',
+  },
   'life-event-birth-undetermined': {
     workflowType: 'lifeEvent',
     path: 'a birth with no birth date on record goes to manual review',
@@ -40,6 +44,18 @@ export const RECORDED_HISTORIES = {
   'grant-benefit': { workflowType: 'grantBenefit', path: 'the childcare subsidy is granted and the family notified' },
   'offer-confirmed': { workflowType: 'offerBenefit', path: 'the citizen confirms the offer before the first reminder' },
   'offer-declined': { workflowType: 'offerBenefit', path: 'the citizen declines the offer' },
+  'offer-confirmed@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: 'the citizen confirms by the answerOffer update, acted on as it arrives and answered with the grant',
+  },
+  'offer-declined@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: 'the citizen declines by the answerOffer update, acted on as it arrives',
+  },
+  'offer-confirmed-by-signal@offer-answer-update': {
+    workflowType: 'offerBenefit',
+    path: "an older client's confirm signal, acted on as it arrives since the patch",
+  },
   'offer-expired': {
     workflowType: 'offerBenefit',
     path: 'nobody answers: reminders 7 days and 1 day before, expiry after 30 days',
@@ -57,6 +73,10 @@ export const RECORDED_HISTORIES = {
   'sweep-paused-continued': {
     workflowType: 'sweep',
     path: 'a sweep starts paused, resumes, and continues as new after two slices',
+  },
+  'sweep-paused-continued@sweep-steer-update': {
+    workflowType: 'sweep',
+    path: 'a sweep paused and resumed by the steerSweep update records its resume at once, and continues as new after two slices',
   },
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
   'objection-arrears': {
@@ -103,7 +123,8 @@ export function loadHistory(name: HistoryName): RecordedHistory {
 
 /**
  * What a history did, step by step, in words: activities scheduled (by type), timers
- * (rounded to days) and how they ended, signals received and children started.
+ * (rounded to days) and how they ended, signals received, updates accepted, patches
+ * recorded (patched() taking the new branch) and children started.
  */
 export function historySteps(history: History): string[] {
   const steps: string[] = [];
@@ -118,10 +139,23 @@ export function historySteps(history: History): string[] {
     else if (event.timerCanceledEventAttributes) steps.push('timer cancelled');
     else if (event.workflowExecutionSignaledEventAttributes)
       steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
+    else if (event.workflowExecutionUpdateAcceptedEventAttributes)
+      steps.push(`update ${event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name}`);
+    else if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER)
+      steps.push(`patch ${patchIdOf(event.markerRecordedEventAttributes)}`);
     else if (event.startChildWorkflowExecutionInitiatedEventAttributes)
       steps.push(`child ${event.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
   }
   return steps;
+}
+
+/** The marker patched() records (Temporal core's name for it) and the patch ID its details carry. */
+const PATCH_MARKER = 'core_patch';
+function patchIdOf(marker: {
+  details?: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null;
+}) {
+  const data = marker.details?.['patch-data']?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id : '?';
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -1,0 +1,95 @@
+/**
+ * The histories recorded after a patch, named `<path>@<patch>` in RECORDED_HISTORIES: the path
+ * each pins (historySteps, with the patch marker where patched() first took the new branch) and
+ * what its run returned. test/replay.test.ts checks these with the others; test/replay-patches.test.ts
+ * checks the patch each records and that code without the new branch cannot replay it.
+ */
+import { RECORDED_HISTORIES, type HistoryName } from './histories.js';
+
+export type PatchedHistoryName = Extract<HistoryName, `${string}@${string}`>;
+
+export interface HistoryPath {
+  steps: string[];
+  result: Record<string, unknown>;
+}
+
+/**
+ * The patch a history's name says it covers and, when one was recorded, the history of the same
+ * path from before that patch (a path new with the patch, say an answer by update, has none).
+ */
+export function patchOf(name: PatchedHistoryName): { patch: string; before?: HistoryName } {
+  const [path, patch] = name.split('@');
+  return path in RECORDED_HISTORIES ? { patch, before: path as HistoryName } : { patch };
+}
+
+const CASE_STEPS = ['resolvePolicies', 'collectFacts', 'evaluateCase'];
+
+export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
+  'life-event-birth-granted@case-search-outcome-department': {
+    steps: [...CASE_STEPS, 'patch case-search-outcome-department', 'child grantBenefit'],
+    result: {
+      decisions: [
+        { policy: { id: 'childcare-subsidy' }, outcome: 'eligible', amount: 3000, period: '2026', action: 'granted' },
+      ],
+    },
+  },
+  // Since offer-answer-update an answer is acted on where it arrives: the offer closes before the wait's timer is cancelled.
+  'offer-confirmed@offer-answer-update': {
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'update answerOffer',
+      'patch offer-answer-update',
+      'closeOffer',
+      'timer cancelled',
+      'recordGrant',
+      'enqueueNotice',
+    ],
+    result: { status: 'confirmed', grantCreated: true },
+  },
+  'offer-declined@offer-answer-update': {
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'update answerOffer',
+      'patch offer-answer-update',
+      'closeOffer',
+      'timer cancelled',
+      'enqueueNotice',
+    ],
+    result: { status: 'declined' },
+  },
+  'offer-confirmed-by-signal@offer-answer-update': {
+    steps: [
+      'recordOffer',
+      'enqueueNotice',
+      'timer 23d',
+      'signal confirmOffer',
+      'patch offer-answer-update',
+      'closeOffer',
+      'timer cancelled',
+      'recordGrant',
+      'enqueueNotice',
+    ],
+    result: { status: 'confirmed', grantCreated: true },
+  },
+  // Since sweep-steer-update a resumed sweep records its running status before its next slice.
+  'sweep-paused-continued@sweep-steer-update': {
+    steps: [
+      'update steerSweep',
+      'pinSweepPolicy',
+      'recordSweep',
+      'recordSweep',
+      'update steerSweep',
+      'patch sweep-steer-update',
+      'recordSweep',
+      'screenSlice',
+      'recordSweep',
+      'screenSlice',
+      'recordSweep',
+    ],
+    result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
+  },
+};

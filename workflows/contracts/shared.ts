@@ -1,0 +1,93 @@
+/**
+ * What every workflow family shares: the task queue, how activities are called, the custom
+ * search attribute keys, the failure types, and the pinned policy plan and decision that cases,
+ * benefit workflows and sweeps all carry. No Node or database imports: workflows load it too.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Text } from '../../domain/sources.js';
+import type { Outcome, PolicyMode, PolicyRef } from '../../rules/types.js';
+
+/** Temporal task queue served by the applyfree worker. */
+export const TASK_QUEUE = 'applyfree';
+
+/**
+ * How the pipeline's workflows call activities. Activities are idempotent store writes and
+ * data pulls, retried until they succeed. Each heartbeats while it runs
+ * (activities/guard.ts), so a dead worker's activity moves to another worker within
+ * the heartbeat timeout rather than the start-to-close timeout.
+ */
+export const ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+
+/**
+ * Custom search attributes. Values are pseudonymous keys and codes, never a raw
+ * resident ID or credit code (DESIGN.md, data and privacy).
+ */
+export const SearchAttributes = {
+  subjectKey: defineSearchAttributeKey('AfSubjectKey', SearchAttributeType.KEYWORD),
+  eventType: defineSearchAttributeKey('AfEventType', SearchAttributeType.KEYWORD),
+  policyIds: defineSearchAttributeKey('AfPolicyIds', SearchAttributeType.KEYWORD_LIST),
+  mode: defineSearchAttributeKey('AfMode', SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey('AfOutcome', SearchAttributeType.KEYWORD),
+  department: defineSearchAttributeKey('AfDepartment', SearchAttributeType.KEYWORD_LIST),
+  caseStatus: defineSearchAttributeKey('AfCaseStatus', SearchAttributeType.KEYWORD),
+} as const;
+
+/** Failure types (ApplicationFailure.type) thrown by activities, and by update validators to refuse a message. */
+export enum ErrorType {
+  InvalidInput = 'InvalidInput',
+  StoreUnavailable = 'StoreUnavailable',
+  UnknownPolicyVersion = 'UnknownPolicyVersion',
+  PolicyHashMismatch = 'PolicyHashMismatch',
+  MissingFactSnapshot = 'MissingFactSnapshot',
+  // Shared data (activities/shared-data/fetch-facts.ts): a wrong request, never retried…
+  UnknownSubject = 'UnknownSubject',
+  UndeclaredFact = 'UndeclaredFact',
+  SubjectKindMismatch = 'SubjectKindMismatch',
+  // …except a failed access-record write, which is retried (no pull without its record).
+  AccessRecordWriteFailed = 'AccessRecordWriteFailed',
+  // The rules layer (rules/errors.ts codes): the same policy and facts fail the same way on every retry.
+  PolicyInvalid = 'PolicyInvalid',
+  PolicyNotFound = 'PolicyNotFound',
+  ParameterNotInForce = 'ParameterNotInForce',
+  AmountUnresolved = 'AmountUnresolved',
+  InvalidAsOf = 'InvalidAsOf',
+  // Sweeps: the pinned version does not apply on the sweep's date.
+  PolicyNotInForce = 'PolicyNotInForce',
+  // Update validators: the offer was already answered or has expired (details: [its status]).
+  OfferClosed = 'OfferClosed',
+  // Update validators: the sweep has ended or is being cancelled (details: [done or cancelled]).
+  SweepFinished = 'SweepFinished',
+}
+
+/** A policy version pinned by a case, with what the workflow needs to act on it. */
+export interface PolicyPlan {
+  ref: PolicyRef;
+  title: Text;
+  /** The owning department (AfDepartment carries its Chinese name); absent in plans recorded before it was carried. */
+  department?: Text;
+  mode: PolicyMode;
+  benefitKind: string;
+  facts: Record<string, { source: string; purpose: string }>;
+  offer?: { expiresAfterDays: number; reminderDaysBeforeExpiry: number[] };
+  pledge?: { pledgedFacts: string[]; inspectAfterDays: number };
+}
+
+export interface DecisionSummary {
+  policy: PolicyRef;
+  outcome: Outcome;
+  /** The date the policy was evaluated as of (the event date); a pledge inspection re-checks as of it too. */
+  asOf: string;
+  amount?: number;
+  period: string;
+  missingFacts: string[];
+  failedSources: string[];
+}
+
+/** The owning departments of plans, by Chinese name, once each: the AfDepartment search attribute's value. */
+export function departmentsOf(plans: readonly PolicyPlan[]): string[] {
+  return [...new Set(plans.flatMap((plan) => (plan.department ? [plan.department.zh] : [])))];
+}

@@ -1,0 +1,31 @@
+/**
+ * Compile-time only, never imported or bundled: every workflow type the contracts name (for
+ * starts, signals, schedules and searches by name) is a workflow the bundle exports, with the
+ * signature its contract states, so renaming or retyping a workflow fails `tsc` here instead
+ * of a start at run time. It sits outside contracts/ because a contract importing the bundle's
+ * entry would close an import cycle (contracts → index → each workflow → contracts).
+ */
+import type * as workflows from './index.js';
+import type { BENEFIT_WORKFLOW_BY_MODE, BenefitWorkflow, BenefitWorkflowType } from './contracts/benefit.js';
+import type { LIFE_EVENT_WORKFLOW_TYPE, LifeEventWorkflow } from './contracts/case.js';
+import type { OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow } from './contracts/objection.js';
+import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/probe.js';
+import type { SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow } from './contracts/schedule.js';
+import type { SWEEP_WORKFLOW_TYPE, SweepWorkflow } from './contracts/sweep.js';
+
+type Exported = typeof workflows;
+/** True when the named workflow is exported (else a constraint error) and has the contract's signature. */
+type Matches<Name extends keyof Exported, Signature> = [Exported[Name]] extends [Signature] ? true : false;
+type Holds<Check extends true> = Check;
+
+export type WorkflowTypesMatchTheirContracts = [
+  Holds<Matches<typeof LIFE_EVENT_WORKFLOW_TYPE, LifeEventWorkflow>>,
+  Holds<Matches<(typeof BENEFIT_WORKFLOW_BY_MODE)['auto'], BenefitWorkflow>>,
+  Holds<Matches<(typeof BENEFIT_WORKFLOW_BY_MODE)['offer'], BenefitWorkflow>>,
+  Holds<Matches<(typeof BENEFIT_WORKFLOW_BY_MODE)['pledge'], BenefitWorkflow>>,
+  Holds<Matches<BenefitWorkflowType, BenefitWorkflow>>,
+  Holds<Matches<typeof SWEEP_WORKFLOW_TYPE, SweepWorkflow>>,
+  Holds<Matches<typeof SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow>>,
+  Holds<Matches<typeof OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow>>,
+  Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
+];

@@ -1,16 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/** The fast tier: files that need no server (rules, domain, validation, the CLI's and README's promises). */
+const UNIT = 'test/unit/**/*.test.ts';
+
 export default defineConfig({
   test: {
     globals: false,
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/support/quiet-runtime.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // Real servers: generous limits for start-up and workflow bundling on two cores.
-    testTimeout: 60_000,
-    hookTimeout: 240_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [UNIT],
+          // Nothing here starts a server; a test that needs one belongs to the stack tier.
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['test/**/*.test.ts'],
+          exclude: [UNIT],
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/support/quiet-runtime.ts'],
+          // Real servers: generous limits for start-up and workflow bundling on two cores.
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
   },
 });

@@ -4,11 +4,11 @@
  * flips are the nearest values (an age boundary, a grade, a month count), and sensitive values are masked.
  */
 import { describe, expect, it } from 'vitest';
-import { findPolicyVersion, loadPolicyCatalog } from '../../rules/catalog.js';
-import { evaluatePolicy } from '../../rules/engine.js';
-import { explainPolicy } from '../../rules/explain-subject.js';
-import { findFlips, type Flip } from '../../rules/flip.js';
-import type { Policy } from '../../rules/types.js';
+import { findPolicyVersion, loadPolicyCatalog } from '../../../rules/catalog.js';
+import { evaluatePolicy } from '../../../rules/engine.js';
+import { explainPolicy } from '../../../rules/explain-subject.js';
+import { findFlips, type Flip } from '../../../rules/flip.js';
+import type { Policy } from '../../../rules/types.js';
 
 const catalog = await loadPolicyCatalog();
 const shipped = (id: string): Policy => findPolicyVersion(catalog, id, 1)!;

@@ -7,7 +7,7 @@ import {
   maskResidentId,
   validateCreditCode,
   validateResidentId,
-} from '../../domain/identity.js';
+} from '../../../domain/identity.js';
 
 // Check characters worked out in the test from the standards, independently of the module.
 function idCheck(first17: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadPolicyCatalog } from '../../rules/catalog.js';
-import { evaluatePolicy } from '../../rules/engine.js';
+import { loadPolicyCatalog } from '../../../rules/catalog.js';
+import { evaluatePolicy } from '../../../rules/engine.js';
 
 const catalog = await loadPolicyCatalog();
 

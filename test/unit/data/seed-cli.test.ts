@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finished, runEntry } from '../support/run-node.js';
+import { finished, runEntry } from '../../support/run-node.js';
 
 describe('the seed CLI', () => {
   it.each([

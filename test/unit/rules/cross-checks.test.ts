@@ -4,9 +4,9 @@
  * produces; and the shipped catalog, which must come out clean.
  */
 import { describe, expect, it } from 'vitest';
-import { loadPolicyCatalog } from '../../rules/catalog.js';
-import { crossCheckPolicies, type CrossCheckFinding } from '../../rules/cross-checks.js';
-import type { Condition, Policy } from '../../rules/types.js';
+import { loadPolicyCatalog } from '../../../rules/catalog.js';
+import { crossCheckPolicies, type CrossCheckFinding } from '../../../rules/cross-checks.js';
+import type { Condition, Policy } from '../../../rules/types.js';
 
 const { policies: shipped } = await loadPolicyCatalog();
 const policy = (id: string): Policy => structuredClone(shipped.find((p) => p.id === id)!);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError } from '../../activities/shared-data/circuit-breaker.js';
+import { CircuitBreaker, CircuitOpenError } from '../../../activities/shared-data/circuit-breaker.js';
 
 /** A hand-stepped clock: time moves only when the test says so. */
 function manualClock(start = 1_000_000) {

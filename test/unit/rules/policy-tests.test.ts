@@ -3,8 +3,8 @@
  * says what differed, in English and in Chinese, line for line.
  */
 import { describe, expect, it } from 'vitest';
-import { loadPolicyCatalog } from '../../rules/catalog.js';
-import { formatTestReport, runPolicyTests } from '../../rules/policy-tests.js';
+import { loadPolicyCatalog } from '../../../rules/catalog.js';
+import { formatTestReport, runPolicyTests } from '../../../rules/policy-tests.js';
 
 const childcare = (await loadPolicyCatalog()).policies.find((policy) => policy.id === 'childcare-subsidy')!;
 

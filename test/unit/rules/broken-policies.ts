@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const load = (id: string): Doc =>
-  JSON.parse(readFileSync(new URL(`../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
+  JSON.parse(readFileSync(new URL(`../../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
 
 const broken = (id: string, breakIt: (doc: Doc) => void): Doc => {
   const doc = load(id);

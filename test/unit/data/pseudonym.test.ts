@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SUBJECT_KEY_PATTERN, subjectKey, subjectKeyKind } from '../../domain/pseudonym.js';
+import { SUBJECT_KEY_PATTERN, subjectKey, subjectKeyKind } from '../../../domain/pseudonym.js';
 
 const ID = '11010519491231002X';
 

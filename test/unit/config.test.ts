@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../workers/config.js';
+import { ConfigError, loadConfig, redactUrl } from '../../workers/config.js';
 
 describe('configuration from the environment', () => {
   it('uses the embedded servers when no server URL is set', () => {

@@ -6,10 +6,10 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { findPolicyVersion, isInForce, loadPolicyCatalog } from '../../rules/catalog.js';
-import { evaluatePolicy } from '../../rules/engine.js';
-import { nextOutcomeChange } from '../../rules/horizon.js';
-import type { Outcome, Policy } from '../../rules/types.js';
+import { findPolicyVersion, isInForce, loadPolicyCatalog } from '../../../rules/catalog.js';
+import { evaluatePolicy } from '../../../rules/engine.js';
+import { nextOutcomeChange } from '../../../rules/horizon.js';
+import type { Outcome, Policy } from '../../../rules/types.js';
 
 const catalog = await loadPolicyCatalog();
 const shipped = (id: string): Policy => findPolicyVersion(catalog, id, 1)!;

@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DATA_SOURCES } from '../../domain/sources.js';
-import { OPERATOR_NAMES } from '../../rules/operators.js';
-import { POLICY_SCHEMA, checkPolicySchema } from '../../rules/policy-schema.js';
-import { issuesOf } from '../../services/policies/lifecycle.js';
-import type { AmountRule, Benefit, GrantPeriod, Policy, PolicyMode, PolicyTest } from '../../rules/types.js';
-import type { SubjectKind } from '../../domain/sources.js';
+import { DATA_SOURCES } from '../../../domain/sources.js';
+import { OPERATOR_NAMES } from '../../../rules/operators.js';
+import { POLICY_SCHEMA, checkPolicySchema } from '../../../rules/policy-schema.js';
+import { issuesOf } from '../../../services/policies/lifecycle.js';
+import type { AmountRule, Benefit, GrantPeriod, Policy, PolicyMode, PolicyTest } from '../../../rules/types.js';
+import type { SubjectKind } from '../../../domain/sources.js';
 import { BROKEN_POLICIES } from './broken-policies.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,7 +23,7 @@ type Schema = {
   $ref?: string;
 };
 
-const policiesDir = new URL('../../rules/policies/', import.meta.url);
+const policiesDir = new URL('../../../rules/policies/', import.meta.url);
 const shipped = readdirSync(policiesDir).flatMap((id) =>
   readdirSync(new URL(`${id}/`, policiesDir)).map(
     (file) =>

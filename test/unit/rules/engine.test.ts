@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { findPolicyVersion, loadPolicyCatalog } from '../../rules/catalog.js';
-import { evaluatePolicy, runRulesEngine } from '../../rules/engine.js';
-import { kleeneAll, kleeneAny, kleeneNot } from '../../rules/explain.js';
-import { canonicalJson, policyHash } from '../../rules/policy-hash.js';
-import type { Policy } from '../../rules/types.js';
-import { validatePolicy } from '../../rules/validate.js';
+import { findPolicyVersion, loadPolicyCatalog } from '../../../rules/catalog.js';
+import { evaluatePolicy, runRulesEngine } from '../../../rules/engine.js';
+import { kleeneAll, kleeneAny, kleeneNot } from '../../../rules/explain.js';
+import { canonicalJson, policyHash } from '../../../rules/policy-hash.js';
+import type { Policy } from '../../../rules/types.js';
+import { validatePolicy } from '../../../rules/validate.js';
 
 const catalog = await loadPolicyCatalog();
 const shipped = (id: string): Policy => findPolicyVersion(catalog, id, 1)!;

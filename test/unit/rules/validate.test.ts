@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PolicyValidationError, type ValidationIssue } from '../../rules/errors.js';
-import { validatePolicy } from '../../rules/validate.js';
+import { PolicyValidationError, type ValidationIssue } from '../../../rules/errors.js';
+import { validatePolicy } from '../../../rules/validate.js';
 import { BROKEN_POLICIES } from './broken-policies.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const load = (id: string): Doc =>
-  JSON.parse(readFileSync(new URL(`../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
+  JSON.parse(readFileSync(new URL(`../../../rules/policies/${id}/v1.json`, import.meta.url), 'utf8')) as Doc;
 
 function issuesOf(input: unknown): ValidationIssue[] {
   try {

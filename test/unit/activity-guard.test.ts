@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { guardActivities } from '../activities/guard.js';
-import { RulesError } from '../rules/errors.js';
+import { guardActivities } from '../../activities/guard.js';
+import { RulesError } from '../../rules/errors.js';
 
 describe('every activity, as the worker runs it', () => {
   it('turns a rules error into a non-retryable failure of its own type', async () => {

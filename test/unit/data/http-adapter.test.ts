@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpVerificationAdapter, type HttpSourceConfig } from '../../activities/shared-data/adapters.js';
-import { DataSourceError } from '../../activities/shared-data/errors.js';
-import { findSource, type DataSource } from '../../domain/sources.js';
+import { HttpVerificationAdapter, type HttpSourceConfig } from '../../../activities/shared-data/adapters.js';
+import { DataSourceError } from '../../../activities/shared-data/errors.js';
+import { findSource, type DataSource } from '../../../domain/sources.js';
 
 const ID = '371402195003101234';
 const socialInsurance = findSource('social-insurance') as DataSource;

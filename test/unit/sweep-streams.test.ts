@@ -4,7 +4,7 @@
  * come first, and any other start opens a fresh stream, so the cache never changes an answer.
  */
 import { describe, expect, it } from 'vitest';
-import { openStreams } from '../activities/sweep-streams.js';
+import { openStreams } from '../../activities/sweep-streams.js';
 
 /** A stream of keys k01…kNN from `after`, in batches of 3, counting how often one is opened. */
 function source(total: number) {

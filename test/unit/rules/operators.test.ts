@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, monthsBetween, toCalendarDate } from '../../rules/dates.js';
-import { OPERATOR_NAMES, createOperators, operatorFunctions } from '../../rules/operators.js';
+import { ageOn, monthsBetween, toCalendarDate } from '../../../rules/dates.js';
+import { OPERATOR_NAMES, createOperators, operatorFunctions } from '../../../rules/operators.js';
 
 const on = (asOf: string) => operatorFunctions(asOf);
 

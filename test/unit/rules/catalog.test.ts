@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { POLICY_DIR, findPolicyVersion, loadPolicyCatalog, policiesInForce } from '../../rules/catalog.js';
-import { PolicyCatalogError } from '../../rules/errors.js';
+import { POLICY_DIR, findPolicyVersion, loadPolicyCatalog, policiesInForce } from '../../../rules/catalog.js';
+import { PolicyCatalogError } from '../../../rules/errors.js';
 
 const catalog = await loadPolicyCatalog();
 const childcare = JSON.parse(await readFile(join(POLICY_DIR, 'childcare-subsidy', 'v1.json'), 'utf8')) as Record<

@@ -181,8 +181,7 @@ describe('the registry feed through ingestion', () => {
     };
 
     const first = startFeed(options);
-    while (first.stats().position < 20 && first.stats().state === 'running')
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => first.stats().position, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(20);
     await first.stop();
     const stopped = first.stats();
     expect(stopped.state).toBe('stopped');

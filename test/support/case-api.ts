@@ -17,6 +17,7 @@ import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 import { ALL_UP } from './all-up.js';
+import { pollUntil } from './poll.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 
@@ -73,12 +74,9 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
   await client.workflow.getHandle(granted.benefitWorkflowId).result();
   await client.workflow.getHandle(review.caseId).result();
   // The notice of the grant reaches the inbox through the notice worker.
-  for (
-    let i = 0;
-    i < 300 && !(await pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  await pollUntil('the grant notice delivered to the inbox', () =>
+    pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }),
+  );
 
   const cases = createCaseService({
     store,

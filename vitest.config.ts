@@ -30,6 +30,8 @@ export default defineConfig({
           // Real servers: generous limits for start-up and workflow bundling on two cores.
           testTimeout: 60_000,
           hookTimeout: 240_000,
+          // expect.poll waits as a person would on a loaded machine (vitest's default is 1 s); explicit timeouts win.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
     ],

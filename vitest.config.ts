@@ -17,6 +17,9 @@ export default defineConfig({
           include: [UNIT],
           // Nothing here starts a server; a test that needs one belongs to the stack tier.
           testTimeout: 20_000,
+          // Pure files share each worker's modules: nothing they hold carries over from one file to
+          // the next, and the evaluators stay compiled by V8 (about a fifth less CPU on two cores).
+          isolate: false,
         },
       },
       {

@@ -3,7 +3,8 @@
  * as-of dates where something changes (missing and null facts, values on the edges of every
  * condition, random values, and values a source should never send), each checked four ways against
  * json-rules-engine: compile errors, decide (fast and without precomputation), explain and passes.
- * Used by compiled.test.ts (the shipped policies) and compiled-harness.test.ts (its own proof).
+ * Used by compiled.test.ts and compiled-second-half.test.ts (the shipped policies) and
+ * compiled-harness.test.ts (its own proof).
  */
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
@@ -18,7 +19,18 @@ import { parameterAt } from '../../../rules/parameters.js';
 import type { Condition, Decision, Policy } from '../../../rules/types.js';
 
 export const catalog = await loadPolicyCatalog();
+/** Fact sets per shipped policy in the agreement (the design asks for at least 10,000). */
+export const FACT_SETS_PER_POLICY = 10_000;
 export const shipped = (id: string): Policy => findPolicyVersion(catalog, id, 1)!;
+
+/**
+ * The catalog's policies in two halves, one per agreement file: the agreement is most of the fast
+ * tier's work, and vitest shares files, not tests, between its two workers.
+ */
+export const catalogHalf = (which: 'first' | 'second'): Policy[] => {
+  const middle = Math.floor(catalog.policies.length / 2);
+  return which === 'first' ? catalog.policies.slice(0, middle) : catalog.policies.slice(middle);
+};
 
 type Facts = Record<string, unknown>;
 export type Compile = (policy: Policy, asOf: string, options: CompileOptions) => CompiledPolicy;

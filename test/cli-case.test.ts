@@ -61,7 +61,7 @@ describe('applyfree case', () => {
   it('unmasks with a reason, which the timeline then shows; refuses without one or for a citizen', async () => {
     const usage = await cli(['unmask', env.birthCase]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^applyfree: unmask <caseId> --reason/);
+    expect(usage.stderr).toMatch(/^applyfree case: unmask <caseId> --reason/);
 
     const short = await cli(['unmask', env.birthCase, '--reason', 'why']);
     expect(short.code).toBe(1);

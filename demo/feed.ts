@@ -80,14 +80,25 @@ export interface FeedOptions {
    * drains quickly. Undefined from `running()` (not known) does not hold the feed back.
    */
   backlog?: { running: () => Promise<number | undefined>; limit: number };
+  /** The time the feed keeps its pace by (default the system's); a test passes one it steps by hand. */
+  clock?: FeedClock;
 }
+
+/** Now, and a wait, for the feed's pacing, retries and rate figure. */
+export interface FeedClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: FeedClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
 
 /** Masks anything shaped like a resident ID or credit code in a message bound for a log. */
 export function maskIdentifiers(text: string): string {
   return text.replace(/\d{17}[\dXx]/g, '[resident id]').replace(/\b[0-9A-HJ-NPQRTUWXY]{18}\b/g, '[credit code]');
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Starts delivering; see the file comment. */
 export function startFeed(options: FeedOptions): Feed {
@@ -96,6 +107,7 @@ export function startFeed(options: FeedOptions): Feed {
   const concurrency = options.concurrency ?? 8;
   const attempts = options.attempts ?? 4;
   const report = options.onProblem ?? (() => undefined);
+  const clock = options.clock ?? systemClock;
   const total = plan.deliveries.length;
   const completed = new Uint8Array(total);
   const recent: number[] = [];
@@ -137,13 +149,13 @@ export function startFeed(options: FeedOptions): Feed {
           );
           break;
         }
-        await Promise.race([sleep(500 * 2 ** (attempt - 1)), stopped]);
+        await Promise.race([clock.sleep(500 * 2 ** (attempt - 1)), stopped]);
       }
     }
     completed[index] = 1;
     while (stats.position < total && completed[stats.position]) stats.position++;
     stats.replaying = stats.replaying && stats.replaying > body.occurredOn ? stats.replaying : body.occurredOn;
-    recent.push(Date.now());
+    recent.push(clock.now());
   };
 
   // Cases the feed may still start before it asks the pipeline again (at most once a second).
@@ -154,9 +166,9 @@ export function startFeed(options: FeedOptions): Feed {
     const backlog = options.backlog;
     if (!backlog) return;
     while (allowance <= 0 && !stopping) {
-      const wait = backlogCheckedAt + 1000 - Date.now();
-      if (wait > 0) await Promise.race([sleep(wait), stopped]);
-      backlogCheckedAt = Date.now();
+      const wait = backlogCheckedAt + 1000 - clock.now();
+      if (wait > 0) await Promise.race([clock.sleep(wait), stopped]);
+      backlogCheckedAt = clock.now();
       const running = await backlog.running();
       allowance = running === undefined ? concurrency : backlog.limit - running;
       stats.heldBack = allowance <= 0 && !stopping;
@@ -168,20 +180,20 @@ export function startFeed(options: FeedOptions): Feed {
     const start = Math.min(options.cursor ? await options.cursor.load(plan.id) : 0, total);
     completed.fill(1, 0, start);
     stats.position = stats.resumedFrom = start;
-    let lastSaved = Date.now();
+    let lastSaved = clock.now();
     const save = () => options.cursor?.save(plan.id, stats.position, total);
     const inFlight = new Set<Promise<void>>();
-    let anchor = Date.now();
+    let anchor = clock.now();
     let sentSinceAnchor = 0;
     for (let index = start; index < total && !stopping; index++) {
       const due = anchor + (sentSinceAnchor * 1000) / rate;
-      const now = Date.now();
+      const now = clock.now();
       if (now - due > 1000) {
         // Behind (the pipeline is slower than the rate): carry on from now rather than burst.
         anchor = now;
         sentSinceAnchor = 0;
       } else if (due > now) {
-        await Promise.race([sleep(due - now), stopped]);
+        await Promise.race([clock.sleep(due - now), stopped]);
       }
       while (inFlight.size >= concurrency && !stopping) await Promise.race([...inFlight, stopped]);
       await waitForPipeline();
@@ -189,8 +201,8 @@ export function startFeed(options: FeedOptions): Feed {
       const delivery: Promise<void> = deliver(index).finally(() => inFlight.delete(delivery));
       inFlight.add(delivery);
       sentSinceAnchor++;
-      if (Date.now() - lastSaved > 1000) {
-        lastSaved = Date.now();
+      if (clock.now() - lastSaved > 1000) {
+        lastSaved = clock.now();
         await save();
       }
     }
@@ -199,11 +211,11 @@ export function startFeed(options: FeedOptions): Feed {
     stats.state = stopping ? 'stopped' : 'done';
   };
 
-  const startedAt = Date.now();
+  const startedAt = clock.now();
   const finished = run();
   return {
     stats() {
-      const now = Date.now();
+      const now = clock.now();
       while (recent.length > 0 && recent[0] < now - 10_000) recent.shift();
       const window = Math.min(10_000, Math.max(1000, now - startedAt));
       return {

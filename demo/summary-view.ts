@@ -142,7 +142,14 @@ export interface DisplayOptions {
   columns?: () => number;
   /** Where a failed read is reported (default a line above the block). */
   onError?: (line: string) => void;
+  /** Runs the next read after `ms` and answers how to call it off (default a timer); a test steps it by hand. */
+  schedule?: (next: () => void, ms: number) => () => void;
 }
+
+const timer = (next: () => void, ms: number): (() => void) => {
+  const handle = setTimeout(next, ms);
+  return () => clearTimeout(handle);
+};
 
 /** Starts the display; see the file comment. */
 export function startSummaryDisplay(options: DisplayOptions): SummaryDisplay {
@@ -153,7 +160,8 @@ export function startSummaryDisplay(options: DisplayOptions): SummaryDisplay {
   let block: string[] = [];
   let lastPrinted = '';
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  const schedule = options.schedule ?? timer;
+  let cancel: () => void = () => undefined;
   let drawing: Promise<void> = Promise.resolve();
 
   const draw = () => {
@@ -183,7 +191,7 @@ export function startSummaryDisplay(options: DisplayOptions): SummaryDisplay {
   const loop = () => {
     if (stopped) return;
     drawing = tick().finally(() => {
-      if (!stopped) timer = setTimeout(loop, intervalMs);
+      if (!stopped) cancel = schedule(loop, intervalMs);
     });
   };
   function log(line: string) {
@@ -198,7 +206,7 @@ export function startSummaryDisplay(options: DisplayOptions): SummaryDisplay {
     log,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancel();
       await drawing;
       if (!interactive) await tick();
     },

@@ -13,10 +13,11 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';
-import type { LifeEventResult } from '../workflows/contracts.js';
+import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { ALL_UP } from './support/all-up.js';
+import { pollUntil } from './support/poll.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -57,8 +58,7 @@ beforeAll(async () => {
   if (offered?.action !== 'offered' || !offered.benefitWorkflowId)
     throw new Error(`the senior card was not offered: ${JSON.stringify(result.decisions)}`);
   offerKey = offered.benefitWorkflowId;
-  for (let i = 0; i < 200 && !(await env.pipeline.models.Offer.exists({ _id: offerKey })); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  await pollUntil('the offer record', () => env.pipeline.models.Offer.exists({ _id: offerKey }));
   tokens.senior = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
   tokens.firm = await issueToken(store, '德州某科技公司', 'citizen', { subjectKey: env.firm.subjectKey });
   api = buildApi({

@@ -15,7 +15,7 @@ import { makeResidentId } from '../domain/identity.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels, type Models } from '../store/models.js';
-import { lifeEventWorkflowId } from '../workflows/contracts.js';
+import { lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { connectClient } from './support/temporal.js';
 import { ALL_UP } from './support/all-up.js';
 

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseTimeline } from '../services/cases/timeline.js';
 import type { ObjectionView } from '../services/objections/service.js';
-import { objectionCorrectedSignal, type ObjectionResult } from '../workflows/contracts.js';
+import { objectionCorrectedSignal, type ObjectionResult } from '../workflows/contracts/index.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { finished, runEntry } from './support/run-node.js';
 import { callApi } from './support/running-pipeline.js';

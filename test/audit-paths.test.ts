@@ -23,7 +23,7 @@ import { BLOCKS, type AuditBlock } from '../store/audit-chain.js';
 import { AUDIT_STREAMS, type AuditStream } from '../store/audit-streams.js';
 import { verifyStream, type StreamReport } from '../store/audit-verify.js';
 import { issueToken, userOfToken } from '../store/users.js';
-import { sweepWorkflowId } from '../workflows/contracts.js';
+import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident } from './support/city.js';
 import {

@@ -14,7 +14,7 @@ import { evaluatePolicy } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
 import type { Policy } from '../rules/types.js';
 import { snapshotFacts } from '../store/decisions.js';
-import { benefitWorkflowId, getBenefitStatusQuery, type BenefitInput } from '../workflows/contracts.js';
+import { benefitWorkflowId, getBenefitStatusQuery, type BenefitInput } from '../workflows/contracts/index.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
 import { addEnterprise, addResident, removeFacts, updateFacts } from './support/city.js';

@@ -1,19 +1,16 @@
 /**
- * The live summary: read from records on the real FerretDB, rendered in Chinese with
- * English labels, redrawn or printed by the display, and served at GET /summary.
+ * The live summary's figures, read from records on the real FerretDB: counted, cached for callers
+ * asking together, and read again when the demo changes state. Rendering, the display and
+ * GET /summary need no store: test/unit/summary.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../api/server.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { countIngest } from '../services/events/ingest-tally.js';
-import { createSummarySource, readStoreFigures, type Summary } from '../services/metrics/summary.js';
-import { displayWidth, renderSummary, startSummaryDisplay } from '../demo/summary-view.js';
+import { createSummarySource, readStoreFigures } from '../services/metrics/summary.js';
 import { EventValidationError } from '../domain/event-payloads.js';
-import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_demo_summary_${randomUUID().slice(0, 8)}$1`);
@@ -170,106 +167,5 @@ describe('the store figures', () => {
     } finally {
       await deliveries.deleteOne({ sourceEventId: 'S-last' });
     }
-  });
-});
-
-const sample = (): Summary => ({
-  readAt: '2026-11-22T06:00:00.000Z',
-  readMs: 12,
-  events: { sourceEvents: 1130, cases: 1050, collapsedAcrossRegistries: 80, inProgress: 7 },
-  decisions: { eligible: 1100, ineligible: 1900, undetermined: 20 },
-  grants: {
-    total: 57,
-    revoked: 0,
-    byPolicy: [
-      {
-        policyId: 'childcare-subsidy',
-        title: { zh: '育儿补贴', en: 'Childcare subsidy' },
-        count: 57,
-        amount: 171000,
-        currency: 'CNY',
-      },
-    ],
-  },
-  offersAwaitingConfirmation: 120,
-  pledgesAwaitingInspection: 80,
-  manualReviewOpen: 20,
-  notices: { delivered: 2100, queued: 30, failed: 1 },
-  deliveries: { received: 1234, accepted: 1050, duplicate: 184, rejected: 0, failed: 0 },
-});
-
-describe('the live display', () => {
-  it('renders every figure in Chinese with English labels', () => {
-    const text = renderSummary(sample()).join('\n');
-    for (const part of [
-      '新案件 new 1,050',
-      '重复已合并 collapsed 184',
-      '案件 cases',
-      '处理中 in progress 7',
-      '来源事件 source events 1,130 (跨部门合并 collapsed 80)',
-      '符合 eligible 1,100',
-      '不符合 ineligible 1,900',
-      '待定 undetermined 20',
-      '待确认 offers awaiting confirmation',
-      '待核查 pledges awaiting inspection',
-      '人工复核 manual review open',
-      '已送达 delivered 2,100',
-    ]) {
-      expect(text).toContain(part);
-    }
-    expect(text).toMatch(/育儿补贴\s+Childcare subsidy\s+57\s+¥171,000/);
-    expect(displayWidth('育儿补贴 Childcare')).toBe(18);
-  });
-
-  it('prints plain lines when not on a terminal, only when a figure changed', async () => {
-    const out = new PassThrough();
-    let written = '';
-    out.on('data', (chunk: Buffer) => (written += chunk.toString()));
-    const source = { get: async () => sample() };
-    const display = startSummaryDisplay({ source, out, interactive: false, intervalMs: 20 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await display.stop();
-    expect(written.match(/实时概况 live summary/g)).toHaveLength(1);
-    expect(written).not.toContain('\x1b[');
-  });
-
-  it('redraws the block in place on a terminal, keeping lines it is told to log above it', async () => {
-    const out = new PassThrough();
-    let written = '';
-    out.on('data', (chunk: Buffer) => (written += chunk.toString()));
-    const display = startSummaryDisplay({
-      source: { get: async () => sample() },
-      out,
-      interactive: true,
-      intervalMs: 20,
-      columns: () => 200,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    display.log('a line for the operator');
-    await display.stop();
-    const lines = renderSummary(sample()).length;
-    expect(written).toContain(`\x1b[${lines}F\x1b[J`);
-    expect(written).toMatch(/\x1b\[\d+F\x1b\[Ja line for the operator\n免申即享/);
-  });
-});
-
-describe('GET /summary', () => {
-  const health = ALL_UP;
-
-  it('answers the summary as JSON and links it from the index', async () => {
-    const api = buildApi({ health, summary: async () => sample() });
-    const response = await api.inject({ method: 'GET', url: '/summary' });
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual(sample());
-    expect((await api.inject({ method: 'GET', url: '/' })).json()).toMatchObject({ links: { summary: '/summary' } });
-    await api.close();
-  });
-
-  it('answers 503 SUMMARY_UNAVAILABLE when the store does not answer', async () => {
-    const api = buildApi({ health, summary: async () => Promise.reject(new Error('connection closed')) });
-    const response = await api.inject({ method: 'GET', url: '/summary' });
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ code: 'SUMMARY_UNAVAILABLE', messageZh: '暂时无法读取实时概况' });
-    await api.close();
   });
 });

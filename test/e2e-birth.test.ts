@@ -17,7 +17,7 @@ import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { cityToday } from '../domain/calendar.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels, type Models } from '../store/models.js';
-import { benefitWorkflowId, lifeEventWorkflowId } from '../workflows/contracts.js';
+import { benefitWorkflowId, lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { addResident } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { connectClient } from './support/temporal.js';
@@ -98,21 +98,6 @@ async function postEvent(body: object): Promise<{ status: number; json: Record<s
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 describe('a birth, end to end, through a worker crash and a duplicate delivery', () => {
   it('yields exactly one childcare grant and one inbox notice', async () => {
     const child = await addResident(store, '2026-03-10', { 'person.localHukou': true, 'person.alive': true });
@@ -132,14 +117,13 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     const caseHandle = temporal.workflow.getHandle(lifeEventWorkflowId(birth.sourceEventId));
 
     // Kill the worker as soon as the case has started its first activity: mid-flow.
-    await until(
-      'the case to start working',
-      async () => {
-        const history = await caseHandle.fetchHistory();
-        return history.events?.some((event) => event.activityTaskScheduledEventAttributes) ? true : undefined;
-      },
-      30_000,
-    );
+    await expect
+      .poll(
+        async () =>
+          (await caseHandle.fetchHistory()).events?.some((event) => event.activityTaskScheduledEventAttributes),
+        { timeout: 30_000, interval: 20 },
+      )
+      .toBe(true);
     first.kill('SIGKILL');
     await finished(first);
     expect((await caseHandle.describe()).status.name).toBe('RUNNING');
@@ -169,15 +153,10 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
       grantCreated: true,
     });
 
-    const inbox = await until(
-      'the inbox notice',
-      async () => {
-        const messages = await models.Inbox.find({ subjectKey: child.subjectKey }).lean();
-        return messages.length > 0 ? messages : undefined;
-      },
-      30_000,
-      200,
-    );
+    await expect
+      .poll(() => models.Inbox.countDocuments({ subjectKey: child.subjectKey }), { timeout: 30_000, interval: 200 })
+      .toBeGreaterThan(0);
+    const inbox = await models.Inbox.find({ subjectKey: child.subjectKey }).lean();
 
     const grants = await models.Grant.find({ subjectKey: child.subjectKey }).lean();
     expect(grants.map((grant) => [grant.policy.id, grant.amount, grant.period])).toEqual([
@@ -191,15 +170,13 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
       .lean();
     expect(deliveries.map((delivery) => delivery.source)).toEqual(['health-commission', 'household-registry']);
     // The worker marks the notice delivered just after writing the inbox: wait for that, then check there is one.
-    const notices = await until(
-      'the notice marked delivered',
-      async () => {
-        const records = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
-        return records.some((notice) => notice.status === 'delivered') ? records : undefined;
-      },
-      30_000,
-      200,
-    );
+    await expect
+      .poll(() => models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }), {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBeTruthy();
+    const notices = await models.Notice.find({ subjectKey: child.subjectKey }).lean();
     expect(notices.map((notice) => [notice.template, notice.channel, notice.status])).toEqual([
       ['grant.awarded', 'inbox', 'delivered'],
     ]);

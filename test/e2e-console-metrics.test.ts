@@ -16,11 +16,12 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';
-import type { LifeEventResult } from '../workflows/contracts.js';
+import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
 import {
   checkedScreenshot,
+  boxesOf,
   expectFitsScreen,
   launchConsoleBrowser,
   PHONE,
@@ -215,8 +216,7 @@ describe('the metrics page', () => {
       '.chart-sharing',
     ]);
     // Each label on its own line above its bar, at a size one can read (squeezed beside the bars, it would be about 7 px).
-    const label = (await page.locator('.chart-grants-policy .chart-label').first().boundingBox())!;
-    const bar = (await page.locator('.chart-grants-policy rect.bar').first().boundingBox())!;
+    const [label, bar] = await boxesOf(page, ['.chart-grants-policy .chart-label', '.chart-grants-policy rect.bar']);
     expect(label.height).toBeGreaterThanOrEqual(11);
     expect(label.y + label.height).toBeLessThanOrEqual(bar.y + 1);
     expect(await page.locator('.chart-grants-policy').innerText()).toContain('育儿补贴');
@@ -225,11 +225,8 @@ describe('the metrics page', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await expect
       .poll(async () => {
-        const [l, b] = await Promise.all([
-          page.locator('.chart-grants-policy .chart-label').first().boundingBox(),
-          page.locator('.chart-grants-policy rect.bar').first().boundingBox(),
-        ]);
-        return l!.x + l!.width <= b!.x && l!.y < b!.y + b!.height;
+        const [l, b] = await boxesOf(page, ['.chart-grants-policy .chart-label', '.chart-grants-policy rect.bar']);
+        return l.x + l.width <= b.x && l.y < b.y + b.height;
       })
       .toBe(true);
     await context.close();

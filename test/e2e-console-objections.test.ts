@@ -14,6 +14,7 @@ import { maskResidentId } from '../domain/identity.js';
 import { registerObjectionModel } from '../store/objections.js';
 import {
   checkedScreenshot,
+  boxesOf,
   expectFitsScreen,
   launchConsoleBrowser,
   PHONE,
@@ -234,10 +235,10 @@ describe('the objections page on a phone', () => {
       ]);
       expect(await detail.locator('.obj-outcome .obj-arrears').innerText()).toBe('补发 ¥100');
       // The list row reads as a block: its time and status side by side, the policy below them.
-      const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
-      const [time, status, policy] = await Promise.all(
+      const [time, status, policy] = await boxesOf(
+        page,
         ['td:nth-child(1)', 'td:nth-child(5)', 'td:nth-child(2)'].map(
-          async (cell) => (await row.locator(cell).boundingBox())!,
+          (cell) => `tr.objection-row[data-objection="${filed.id}"] ${cell}`,
         ),
       );
       expect(Math.abs(time.y - status.y)).toBeLessThan(4);

@@ -21,7 +21,7 @@ import { cityToday } from '../domain/calendar.js';
 import { maskResidentId } from '../domain/identity.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { issueToken, userOfToken } from '../store/users.js';
-import type { LifeEventResult } from '../workflows/contracts.js';
+import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import {
@@ -32,6 +32,7 @@ import {
   signInAs,
 } from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
+import { pollUntil } from './support/poll.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -94,12 +95,11 @@ beforeAll(async () => {
   });
   if (!milestone.decisions.some((d) => d.policy.id === 'senior-preferential-card' && d.action === 'offered'))
     throw new Error(`the senior card was not offered: ${JSON.stringify(milestone.decisions)}`);
-  for (
-    let i = 0;
-    i < 300 && (await env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey })) < 2;
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  await pollUntil(
+    "both of the senior's notices in the inbox",
+    () => env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey }),
+    (count) => count >= 2,
+  );
   seniorToken = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
 
   api = buildApi({

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 import {
+  boxesOf,
   checkedScreenshot,
   expectFitsScreen,
   launchConsoleBrowser,
@@ -131,14 +132,15 @@ describe('sweeps in the console', () => {
     await expectFitsScreen(page, ['.sweep', '.sweep .sweep-progress', '.sweep .stat-eligible']);
     await checkedScreenshot(page, 'sweep-phone');
     await page.locator('.nav-sweeps').click();
-    await page.locator(`tr.sweep-row[data-sweep="${id}"]`).waitFor();
-    await expectFitsScreen(page, [`tr.sweep-row[data-sweep="${id}"]`]);
+    // The list as a person reads it: the sweep's row with its policy's title. The rows are drawn
+    // again, as new elements, when the titles arrive after the sweeps; measure only after that.
+    const row = `tr.sweep-row[data-sweep="${id}"]`;
+    await expect.poll(() => page.locator(`${row} .sweep-policy`).innerText()).toBe('高龄津贴');
+    await expectFitsScreen(page, [row]);
     // Each sweep a block: its status beside its policy, the progress bar under them at full width.
-    const row = page.locator(`tr.sweep-row[data-sweep="${id}"]`);
-    const [policy, status, bar] = await Promise.all(
-      ['td:nth-child(1)', 'td:nth-child(3)', 'td:nth-child(4)'].map(
-        async (cell) => (await row.locator(cell).boundingBox())!,
-      ),
+    const [policy, status, bar] = await boxesOf(
+      page,
+      ['td:nth-child(1)', 'td:nth-child(3)', 'td:nth-child(4)'].map((cell) => `${row} ${cell}`),
     );
     expect(Math.abs(policy.y - status.y)).toBeLessThan(4);
     expect(bar.y).toBeGreaterThan(policy.y);

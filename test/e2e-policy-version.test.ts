@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPolicyLifecycle, type Actor, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
-import { confirmOfferSignal, type LifeEventInput } from '../workflows/contracts.js';
+import { confirmOfferSignal, type LifeEventInput } from '../workflows/contracts/index.js';
 import { lifeEvent } from '../workflows/life-event.js';
 import { addResident } from './support/city.js';
 import type { Pipeline } from './support/pipeline.js';

@@ -30,11 +30,12 @@ import {
   declineOfferSignal,
   getBenefitStatusQuery,
   type LifeEventResult,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, type TestSubject } from './support/city.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
+import { pollUntil } from './support/poll.js';
 import { connectClient, productionBundle } from './support/temporal.js';
 import { ALL_UP } from './support/all-up.js';
 
@@ -48,14 +49,6 @@ let api: FastifyInstance;
 let apiUrl: string;
 const subjects: TestSubject[] = [];
 const pledgeWorkflows: string[] = [];
-/** Polls until `check` holds (expect.poll works only inside a test). */
-async function until(check: () => Promise<unknown>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const tokens: Record<'supervisor' | 'officer' | 'reviewer' | 'inspector' | 'citizen', string> = {
   supervisor: '',
   officer: '',
@@ -171,9 +164,10 @@ beforeAll(async () => {
       payload: { age: 60 },
     });
     const offer = client.workflow.getHandle(decisionOf(result, 'senior-preferential-card').benefitWorkflowId!);
-    await until(
-      async () => (await offer.query(getBenefitStatusQuery).catch(() => undefined)) === 'offered',
+    await pollUntil(
       'the offer',
+      () => offer.query(getBenefitStatusQuery),
+      (status) => status === 'offered',
     );
     await offer.signal(signal);
     await offer.result();
@@ -189,7 +183,7 @@ beforeAll(async () => {
   const pledged = decisionOf(review, 'business-startup-subsidy');
   pledgeWorkflows.push(pledged.benefitWorkflowId!);
   // The pledge grants at once, then waits 30 days for its inspection.
-  await until(() => pipeline.models.Grant.exists({ _id: pledged.benefitWorkflowId! }), 'the pledged grant');
+  await pollUntil('the pledged grant', () => pipeline.models.Grant.exists({ _id: pledged.benefitWorkflowId! }));
 
   tokens.supervisor = await issueToken(store, '周督查', 'supervisor');
   tokens.officer = await issueToken(store, '王芳', 'officer');

@@ -92,14 +92,8 @@ function pipeline(options: { webhookUrl?: string; attempts?: number }) {
 
 const params = { policyTitle: { zh: '育儿补贴', en: 'Childcare subsidy' }, amount: 3000, period: '2025' };
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await probe();
-    if (done(value)) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached');
-}
+/** A notice record's status, as the notice worker writes it. */
+const statusOf = async (filter: object) => (await registerNoticeModels(store).Notice.findOne(filter).lean())?.status;
 
 describe('notices through BullMQ on the embedded Redis', () => {
   it('delivers a granted notice to the inbox in Chinese and English, once, even when enqueued twice', async () => {
@@ -115,10 +109,8 @@ describe('notices through BullMQ on the embedded Redis', () => {
     await enqueue(notice);
 
     const { Inbox, Notice } = registerNoticeModels(store);
-    const record = await until(
-      () => Notice.findOne({ noticeKey: notice.noticeKey }).lean(),
-      (r) => r?.status === 'delivered',
-    );
+    await expect.poll(() => statusOf({ noticeKey: notice.noticeKey }), { timeout: 20_000 }).toBe('delivered');
+    const record = await Notice.findOne({ noticeKey: notice.noticeKey }).lean();
     expect(record?.attempts).toBe(1);
     const inbox = await Inbox.find({ subjectKey }).lean();
     expect(inbox).toHaveLength(1);
@@ -139,10 +131,8 @@ describe('notices through BullMQ on the embedded Redis', () => {
     await enqueue({ noticeKey, subjectKey, template: 'offer.made', params: { ...params, date: '2026-12-22' } });
 
     const { Notice } = registerNoticeModels(store);
-    const record = await until(
-      () => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(),
-      (r) => r?.status === 'delivered',
-    );
+    await expect.poll(() => statusOf({ key: `${noticeKey}~webhook` }), { timeout: 20_000 }).toBe('delivered');
+    const record = await Notice.findOne({ key: `${noticeKey}~webhook` }).lean();
     expect(record?.attempts).toBe(2);
     expect(sms.calls).toHaveLength(2);
     const id = (sms.bodies[0] as { id: string }).id;
@@ -164,15 +154,11 @@ describe('notices through BullMQ on the embedded Redis', () => {
     await enqueue({ noticeKey, subjectKey, template: 'grant.awarded', params });
 
     const { Notice } = registerNoticeModels(store);
-    const record = await until(
-      () => Notice.findOne({ key: `${noticeKey}~webhook` }).lean(),
-      (r) => r?.status === 'failed',
-    );
+    await expect.poll(() => statusOf({ key: `${noticeKey}~webhook` }), { timeout: 20_000 }).toBe('failed');
+    const record = await Notice.findOne({ key: `${noticeKey}~webhook` }).lean();
     expect(record?.error).toContain('500');
-    const deadJobs = await until(
-      () => dead.getJobs(['waiting']),
-      (jobs) => jobs.length === 1,
-    );
+    await expect.poll(async () => (await dead.getJobs(['waiting'])).length, { timeout: 20_000 }).toBe(1);
+    const deadJobs = await dead.getJobs(['waiting']);
     expect(deadJobs[0].data).toMatchObject({ noticeKey, channel: 'webhook' });
     // The inbox channel is independent and still delivered.
     expect((await Notice.findOne({ key: `${noticeKey}~inbox` }).lean())?.status).toBe('delivered');

@@ -15,7 +15,7 @@ import {
   confirmOfferSignal,
   type LifeEventResult,
   type ObjectionResult,
-} from '../workflows/contracts.js';
+} from '../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ObjectionView } from '../services/objections/service.js';
-import { sweepWorkflowId, type LifeEventResult, type ObjectionResult } from '../workflows/contracts.js';
+import { sweepWorkflowId, type LifeEventResult, type ObjectionResult } from '../workflows/contracts/index.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident } from './support/city.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';

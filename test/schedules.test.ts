@@ -12,7 +12,7 @@ import { CATCH_UP_WINDOW, ensureSweepSchedules, sweepScheduleId } from '../servi
 import { addDays, cityToday } from '../domain/calendar.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { seedCity } from '../infra/seed/index.js';
-import { sweepWorkflowId, type ScheduledSweepsResult } from '../workflows/contracts.js';
+import { sweepWorkflowId, type ScheduledSweepsResult } from '../workflows/contracts/index.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident, TEST_SECRET } from './support/city.js';

@@ -24,7 +24,7 @@ import type { Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';
 import { streamPopulation } from '../store/population.js';
 import { registerModels, type Models } from '../store/models.js';
-import { getSweepProgressQuery, sweepWorkflowId } from '../workflows/contracts.js';
+import { getSweepProgressQuery, sweepWorkflowId } from '../workflows/contracts/index.js';
 import type { sweep } from '../workflows/sweep.js';
 import { TEST_SECRET } from './support/city.js';
 import { freePort } from './support/free-port.js';

@@ -41,6 +41,7 @@ import { sweep } from '../workflows/sweep.js';
 import { addResident, TEST_SECRET } from './support/city.js';
 import { historySteps, identifiersIn } from './support/histories.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
+import { slicesAroundPause } from './support/sweep-history.js';
 import { connectClient } from './support/temporal.js';
 
 const stack = inject('stack');
@@ -217,13 +218,16 @@ describe('steering a sweep', () => {
       .toBe('paused');
     const paused = await handle.query(getSweepProgressQuery);
     expect(paused.processed).toBeLessThan(RESIDENTS);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await handle.query(getSweepProgressQuery)).processed).toBe(paused.processed);
 
     await handle.signal(resumeSweepSignal);
     const done = await handle.result();
     // Five full slices, and a sixth that finds no one left.
     expect([done.status, done.processed, done.slices]).toEqual(['done', RESIDENTS, 6]);
+    // Nothing moved while it was paused: no slice was scheduled between the pause and the resume.
+    const around = await slicesAroundPause(handle);
+    expect(around.whilePaused).toBe(0);
+    expect(around.afterResume).toBeGreaterThan(0);
+    expect(around.beforePause + around.afterResume).toBe(done.slices);
     expect(done.eligible).toBe(keysWith(await outcomes('old-age-allowance', asOf), 'eligible').length);
   });
 

@@ -8,7 +8,7 @@ import { staticPolicySource } from '../rules/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { registerModels } from '../store/models.js';
 import { createTemporalWorker, type TemporalWorker } from '../workers/temporal-worker.js';
-import { getProbeStageQuery, stackProbeWorkflowId } from '../workflows/contracts.js';
+import { getProbeStageQuery, stackProbeWorkflowId } from '../workflows/contracts/index.js';
 import { stackProbe } from '../workflows/stack-probe.js';
 import { TEST_SECRET } from './support/city.js';
 import { connectClient, productionBundle, uniqueTaskQueue } from './support/temporal.js';

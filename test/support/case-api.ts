@@ -11,12 +11,13 @@ import { buildApi } from '../../api/server.js';
 import { createCaseService, type CaseService } from '../../services/cases/service.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { issueToken, userOfToken } from '../../store/users.js';
-import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts.js';
+import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts/index.js';
 import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 import { ALL_UP } from './all-up.js';
+import { pollUntil } from './poll.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 
@@ -73,12 +74,9 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
   await client.workflow.getHandle(granted.benefitWorkflowId).result();
   await client.workflow.getHandle(review.caseId).result();
   // The notice of the grant reaches the inbox through the notice worker.
-  for (
-    let i = 0;
-    i < 300 && !(await pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  await pollUntil('the grant notice delivered to the inbox', () =>
+    pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }),
+  );
 
   const cases = createCaseService({
     store,

@@ -44,18 +44,34 @@ export interface TestSubject {
  */
 const CLAIMS_DB = 'applyfree_test_claims';
 
-async function claimed(store: Connection, draw: () => string): Promise<string> {
-  const claims = store.getClient().db(CLAIMS_DB).collection<{ _id: string }>('subjects');
+/** Draws until `claim` takes an ID (false: claimed already, by this file or another), at most 50 times. */
+export async function drawUnclaimed(draw: () => string, claim: (id: string) => Promise<boolean>): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const id = draw();
-    try {
-      await claims.insertOne({ _id: id });
-      return id;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
+    if (await claim(id)) return id;
   }
   throw new Error('no unclaimed test subject ID after 50 draws');
+}
+
+/** A resident ID born on `birthDate`, sequence 200-499 (below 200 is for fixed IDs). */
+export const drawResidentId = (birthDate: string): string =>
+  makeResidentId('371402', birthDate, 200 + randomInt(300), 'female');
+
+/** A credit code, organisation code 20,000,000 or more (below is for fixed IDs). */
+export const drawCreditCode = (): string => makeCreditCode('371402', 20_000_000 + randomInt(79_999_999));
+
+/** An ID claimed on the shared server: the unique `_id` turns away one another file holds. */
+function claimed(store: Connection, draw: () => string): Promise<string> {
+  const claims = store.getClient().db(CLAIMS_DB).collection<{ _id: string }>('subjects');
+  return drawUnclaimed(draw, async (id) => {
+    try {
+      await claims.insertOne({ _id: id });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      return false;
+    }
+  });
 }
 
 /** A resident born on `birthDate` with the given facts (e.g. `'person.localHukou': true`). */
@@ -64,7 +80,7 @@ export async function addResident(
   birthDate: string,
   facts: Record<string, unknown>,
 ): Promise<TestSubject> {
-  const id = await claimed(store, () => makeResidentId('371402', birthDate, 200 + randomInt(300), 'female'));
+  const id = await claimed(store, () => drawResidentId(birthDate));
   const key = subjectKey('person', id, TEST_SECRET);
   await store
     .db!.collection('subjects')
@@ -78,7 +94,7 @@ export async function addResident(
 }
 
 export async function addEnterprise(store: Connection, facts: Record<string, unknown>): Promise<TestSubject> {
-  const id = await claimed(store, () => makeCreditCode('371402', 20_000_000 + randomInt(79_999_999)));
+  const id = await claimed(store, drawCreditCode);
   const key = subjectKey('enterprise', id, TEST_SECRET);
   await store
     .db!.collection('subjects')

@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
 import { createProgress } from '../../infra/progress.js';
 import { summarisePng } from './png.js';
+import { pollUntil } from './poll.js';
 
 /** Where the screenshots go (git-ignored), for a person to look at after a run. */
 export const SHOTS = join(process.cwd(), 'test-output', 'console');
@@ -50,16 +51,47 @@ export const PHONE = {
   timezoneId: 'Asia/Shanghai',
 } as const;
 
-/** Nothing on the page scrolls sideways, and each of `parts` (selectors; the first match) lies within the screen. */
+/** Where an element is drawn, in CSS pixels from the viewport's top left. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The boxes of `selectors` (CSS, each its first match), waiting until every one is drawn. Each is
+ * found and measured in one step inside the page: a locator's boundingBox() finds the element,
+ * then measures it in a second round trip, and answers null when a redraw replaced the element in
+ * between (the sweeps list draws its rows again when the policy titles arrive).
+ */
+export async function boxesOf(page: Page, selectors: readonly string[]): Promise<Box[]> {
+  const measure = () =>
+    page.evaluate(
+      (all) =>
+        all.map((selector) => {
+          const rect = document.querySelector(selector)?.getBoundingClientRect();
+          return rect && (rect.width > 0 || rect.height > 0)
+            ? { x: rect.x, y: rect.y, width: rect.width, height: rect.height }
+            : null;
+        }),
+      [...selectors],
+    );
+  const boxes = await pollUntil(`${selectors.join(', ')} drawn on the page`, measure, (found) =>
+    found.every((box) => box !== null),
+  );
+  return boxes as Box[];
+}
+
+/** Nothing on the page scrolls sideways, and each of `parts` (CSS selectors; the first match) lies within the screen. */
 export async function expectFitsScreen(page: Page, parts: readonly string[]): Promise<void> {
   const width = page.viewportSize()!.width;
   expect(
     await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
   ).toBeLessThanOrEqual(0);
-  for (const part of parts) {
-    const box = await page.locator(part).first().boundingBox();
-    expect(box, part).not.toBeNull();
-    expect(box!.x, part).toBeGreaterThanOrEqual(0);
-    expect(box!.x + box!.width, part).toBeLessThanOrEqual(width);
-  }
+  const boxes = await boxesOf(page, parts);
+  parts.forEach((part, i) => {
+    expect(boxes[i].x, part).toBeGreaterThanOrEqual(0);
+    expect(boxes[i].x + boxes[i].width, part).toBeLessThanOrEqual(width);
+  });
 }

@@ -14,7 +14,7 @@ import { createObjectionService } from '../../services/objections/service.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { issueToken, userOfToken } from '../../store/users.js';
-import type { LifeEventResult } from '../../workflows/contracts.js';
+import type { LifeEventResult } from '../../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline, type RunningPipeline } from './running-pipeline.js';

@@ -4,6 +4,7 @@
  * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and a
  * reviewer's tokens. Shared by the sweep API, CLI and console tests.
  */
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server.js';
 import { createPolicyLifecycle, type PolicyLifecycle } from '../../services/policies/lifecycle.js';
@@ -21,6 +22,8 @@ export interface SweepApi {
   api: FastifyInstance;
   url: string;
   pipeline: Pipeline;
+  /** The Temporal client the sweeps run on, to read a sweep's history. */
+  client: Client;
   lifecycle: PolicyLifecycle;
   sweeps: SweepService;
   officer: string;
@@ -66,6 +69,7 @@ export async function openSweepApi(
     api,
     url,
     pipeline,
+    client,
     lifecycle,
     sweeps,
     officer,

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../../domain/pseudonym.js';
+import { ConfigError, loadConfig, loadServerConfig, redactUrl } from '../../workers/config.js';
+
+describe('configuration from the environment', () => {
+  it('uses the embedded servers when no server URL is set', () => {
+    const config = loadConfig({ HOME: '/home/officer' });
+    expect(config.temporalAddress).toBeUndefined();
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.apiPort).toBe(3000);
+    expect(config.temporalNamespace).toBe('default');
+    expect(config.taskQueue).toBe('applyfree');
+    expect(config.queuePrefix).toBe('applyfree');
+    expect(config.demo).toEqual({ enabled: true, residents: 10_000, enterprises: 1_000, eventsPerSecond: 20 });
+  });
+
+  it('reads CI as a CI service sets it, and CI=false or CI=0 as not CI', () => {
+    for (const value of ['true', '1', 'woodpecker', 'TRUE']) expect(loadConfig({ CI: value }).ci, value).toBe(true);
+    for (const value of ['false', '0', 'no', 'off', '', 'False'])
+      expect(loadConfig({ CI: value }).ci, value).toBe(false);
+    expect(loadConfig({}).ci).toBe(false);
+  });
+
+  it('sizes the demo city and keeps deployments on shared servers apart', () => {
+    const config = loadConfig({
+      APPLYFREE_DEMO: 'off',
+      APPLYFREE_DEMO_RESIDENTS: '1000000',
+      APPLYFREE_DEMO_ENTERPRISES: '50000',
+      APPLYFREE_DEMO_EVENTS_PER_SECOND: '200',
+      APPLYFREE_TASK_QUEUE: 'applyfree-east',
+      APPLYFREE_QUEUE_PREFIX: 'east',
+    });
+    expect(config.demo).toEqual({ enabled: false, residents: 1_000_000, enterprises: 50_000, eventsPerSecond: 200 });
+    expect([config.taskQueue, config.queuePrefix]).toEqual(['applyfree-east', 'east']);
+  });
+
+  it('points at existing servers when TEMPORAL_ADDRESS, MONGODB_URI and REDIS_URL are set', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal.city.internal:7233',
+      MONGODB_URI: 'mongodb://db1:27017,db2:27017/applyfree?replicaSet=rs0',
+      REDIS_URL: 'rediss://:secret@cache:6380',
+    });
+    expect(config.temporalAddress).toBe('temporal.city.internal:7233');
+    expect(config.mongodbUri).toContain('replicaSet=rs0');
+    expect(config.redisUrl).toBe('rediss://:secret@cache:6380');
+  });
+
+  it.each([
+    ['TEMPORAL_ADDRESS', 'http://temporal:7233', /TEMPORAL_ADDRESS: expected host:port/],
+    ['TEMPORAL_ADDRESS', 'temporal:99999', /TEMPORAL_ADDRESS/],
+    ['MONGODB_URI', 'postgres://db/x', /MONGODB_URI: expected a mongodb or mongodb\+srv URL/],
+    ['MONGODB_URI', 'not a url', /MONGODB_URI: not a valid URL/],
+    ['REDIS_URL', 'http://cache', /REDIS_URL: expected a redis or rediss URL/],
+    ['API_PORT', 'eighty', /API_PORT: expected a port number/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of/],
+    ['APPLYFREE_DEMO', 'sometimes', /APPLYFREE_DEMO: expected on or off/],
+    ['APPLYFREE_DEMO_RESIDENTS', '10k', /APPLYFREE_DEMO_RESIDENTS: expected a whole number/],
+    ['APPLYFREE_DEMO_EVENTS_PER_SECOND', '-5', /APPLYFREE_DEMO_EVENTS_PER_SECOND: expected a whole number/],
+    ['APPLYFREE_TASK_QUEUE', 'my queue', /APPLYFREE_TASK_QUEUE: expected letters, digits/],
+    ['APPLYFREE_QUEUE_PREFIX', 'a:b', /APPLYFREE_QUEUE_PREFIX: expected letters, digits/],
+  ])('rejects %s=%s with an error naming the variable', (name, value, message) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe(name);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it('never prints a connection password', () => {
+    expect(redactUrl('rediss://user:s3cret@cache:6380')).toBe('rediss://user:***@cache:6380');
+    expect(() => loadConfig({ MONGODB_URI: 'mongodb://u:s3cret@' + ' bad' })).toThrow(/^((?!s3cret).)*$/);
+  });
+});
+
+const SECRET = 'a-random-production-secret-of-40-characters';
+const OLD_SECRET = 'the-previous-production-secret-40-chars-x';
+const SERVERS = {
+  TEMPORAL_ADDRESS: 'temporal:7233',
+  MONGODB_URI: 'mongodb://db/applyfree',
+  REDIS_URL: 'redis://cache',
+};
+
+/** The ConfigError a load throws, or undefined. */
+function refusal(load: () => unknown): ConfigError | undefined {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('production and development mode', () => {
+  it('is development on the embedded stack and production as soon as any external server is named', () => {
+    expect(loadConfig({}).mode).toBe('development');
+    for (const [name, value] of Object.entries(SERVERS))
+      expect(loadConfig({ [name]: value }).mode, name).toBe('production');
+    expect(loadConfig({ ...SERVERS, APPLYFREE_MODE: 'development' }).mode).toBe('development');
+    expect(loadConfig({ APPLYFREE_MODE: 'production' }).mode).toBe('production');
+    expect(refusal(() => loadConfig({ APPLYFREE_MODE: 'prod' }))?.variable).toBe('APPLYFREE_MODE');
+  });
+
+  it('refuses to run production without a secret, in one line naming the variable', () => {
+    const error = refusal(() => loadServerConfig({ ...SERVERS }));
+    expect(error?.variable).toBe('APPLYFREE_SUBJECT_KEY_SECRET');
+    expect(error?.message).toMatch(/^APPLYFREE_SUBJECT_KEY_SECRET: required in production/);
+    expect(error?.message).not.toContain('\n');
+    expect(refusal(() => loadServerConfig({ APPLYFREE_MODE: 'production' }))?.variable).toBe(
+      'APPLYFREE_SUBJECT_KEY_SECRET',
+    );
+  });
+
+  it('refuses the published development key in production, and a secret shorter than 32 characters anywhere', () => {
+    const published = refusal(() =>
+      loadServerConfig({ ...SERVERS, APPLYFREE_SUBJECT_KEY_SECRET: DEVELOPMENT_SUBJECT_KEY_SECRET }),
+    );
+    expect(published?.message).toMatch(/APPLYFREE_SUBJECT_KEY_SECRET: is the published development key/);
+    expect(refusal(() => loadServerConfig({ APPLYFREE_SUBJECT_KEY_SECRET: 'short' }))?.variable).toBe(
+      'APPLYFREE_SUBJECT_KEY_SECRET',
+    );
+  });
+
+  it('uses the development key in development, and says so', () => {
+    const { keys } = loadServerConfig({});
+    expect(keys).toEqual({
+      subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET,
+      previousSubjectKeySecrets: [],
+      development: true,
+    });
+    expect(loadServerConfig({ APPLYFREE_SUBJECT_KEY_SECRET: SECRET }).keys.development).toBe(false);
+  });
+
+  it('reads the key ring: the current secret and the previous ones, each at least 32 characters', () => {
+    const { keys } = loadServerConfig({
+      ...SERVERS,
+      APPLYFREE_SUBJECT_KEY_SECRET: SECRET,
+      APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS: ` ${OLD_SECRET} , ${DEVELOPMENT_SUBJECT_KEY_SECRET},${SECRET}`,
+    });
+    // The development key may be a previous one: that is how a deployment started on it moves off it.
+    expect(keys).toEqual({
+      subjectKeySecret: SECRET,
+      previousSubjectKeySecrets: [OLD_SECRET, DEVELOPMENT_SUBJECT_KEY_SECRET],
+      development: false,
+    });
+    const short = refusal(() => loadConfig({ APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS: `${OLD_SECRET},too-short` }));
+    expect(short?.message).toBe('APPLYFREE_SUBJECT_KEY_SECRETS_PREVIOUS: secret 2 must be at least 32 characters long');
+  });
+
+  it('runs no demo in production unless asked, and the demo by default in development', () => {
+    expect(loadConfig({ ...SERVERS }).demo.enabled).toBe(false);
+    expect(loadConfig({ ...SERVERS, APPLYFREE_DEMO: 'on' }).demo.enabled).toBe(true);
+    expect(loadConfig({}).demo.enabled).toBe(true);
+  });
+
+  it('sends webhook notices over https only, plain http only to loopback in development', () => {
+    expect(loadConfig({ ...SERVERS, NOTICE_WEBHOOK_URL: 'https://sms.city.internal/notices' }).noticeWebhookUrl).toBe(
+      'https://sms.city.internal/notices',
+    );
+    expect(loadConfig({ NOTICE_WEBHOOK_URL: 'http://127.0.0.1:8080/notices' }).noticeWebhookUrl).toBeDefined();
+    const production = refusal(() => loadConfig({ ...SERVERS, NOTICE_WEBHOOK_URL: 'http://127.0.0.1:8080/notices' }));
+    expect(production?.message).toMatch(/^NOTICE_WEBHOOK_URL: must be https outside development/);
+    const remote = refusal(() => loadConfig({ NOTICE_WEBHOOK_URL: 'http://sms.city.internal/notices' }));
+    expect(remote?.message).toMatch(/NOTICE_WEBHOOK_URL: plain http is allowed only to this machine/);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * Cross-policy checks on crafted policies: conditions that can never hold, two policies
+ * granting the same benefit to the same people at the same time, and triggers no event
+ * produces; and the shipped catalog, which must come out clean.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadPolicyCatalog } from '../../../rules/catalog.js';
+import { crossCheckPolicies, type CrossCheckFinding } from '../../../rules/cross-checks.js';
+import type { Condition, Policy } from '../../../rules/types.js';
+
+const { policies: shipped } = await loadPolicyCatalog();
+const policy = (id: string): Policy => structuredClone(shipped.find((p) => p.id === id)!);
+const card = () => policy('senior-preferential-card');
+
+/** The senior card with extra conditions in its top-level `all` (after its three named ones). */
+function cardWith(...extra: Condition[]): Policy {
+  const p = card();
+  (p.conditions as { all: Condition[] }).all.push(...extra);
+  return p;
+}
+const leaf = (fact: string, operator: string, value: unknown): Condition => ({ fact, operator, value });
+const neverFires = (p: Policy): CrossCheckFinding[] =>
+  crossCheckPolicies([], p).filter((f) => f.check === 'never-fires');
+
+describe('a policy that can never fire', () => {
+  it('is reported when an added age range contradicts the named one, at the contradicting leaf, in both languages', () => {
+    const findings = neverFires(cardWith(leaf('person.birthDate', 'ageBelow', 55)));
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'senior-preferential-card',
+        version: 1,
+        path: 'conditions.all[3]',
+      }),
+    ]);
+    expect(findings[0].message).toContain('namedConditions.agedSixty');
+    expect(findings[0].messageZh).toContain('资格条件相互矛盾');
+  });
+
+  it('is not reported when the ranges meet (aged 60 to 69)', () => {
+    expect(neverFires(cardWith(leaf('person.birthDate', 'ageBelow', 70)))).toEqual([]);
+  });
+
+  it.each<[string, Condition[], string]>([
+    [
+      'an income both above 3000 and at most 2000',
+      [
+        leaf('person.householdIncomePerCapita', 'greaterThan', 3000),
+        leaf('person.householdIncomePerCapita', 'lessThanInclusive', 2000),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'an income below 1000 and equal to 1000',
+      [
+        leaf('person.householdIncomePerCapita', 'lessThan', 1000),
+        leaf('person.householdIncomePerCapita', 'equal', 1000),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'a gender that is male and in [female]',
+      [leaf('person.gender', 'equal', 'male'), leaf('person.gender', 'in', ['female'])],
+      'conditions.all[4]',
+    ],
+    [
+      'a marital status outside every value',
+      [
+        leaf('person.maritalStatus', 'notIn', ['single', 'married']),
+        leaf('person.maritalStatus', 'notIn', ['divorced', 'widowed']),
+      ],
+      'conditions.all[4]',
+    ],
+    [
+      'a local household and not one (through not)',
+      [{ not: leaf('person.localHukou', 'equal', true) }],
+      'conditions.all[3].not',
+    ],
+    [
+      'born before 1990 yet under 18 while the policy is in force from 2024',
+      [leaf('person.birthDate', 'dateBefore', '1990-01-01'), leaf('person.birthDate', 'ageBelow', 18)],
+      'conditions.all[4]',
+    ],
+    [
+      'certified at least 13 months ago and at most 300 days ago',
+      [
+        leaf('person.disabilityCertifiedOn', 'monthsSinceAtLeast', 13),
+        leaf('person.disabilityCertifiedOn', 'daysSinceAtMost', 300),
+      ],
+      'conditions.all[4]',
+    ],
+  ])('is reported for %s', (_name, extra, path) => {
+    expect(neverFires(cardWith(...extra))).toEqual([expect.objectContaining({ path })]);
+  });
+
+  it('is reported at the conditions when every branch of an any is impossible', () => {
+    const p = cardWith({ any: [leaf('person.birthDate', 'ageBelow', 50), leaf('person.birthDate', 'ageBelow', 40)] });
+    expect(neverFires(p)).toEqual([expect.objectContaining({ path: 'conditions' })]);
+  });
+
+  it.each<[string, Condition[]]>([
+    [
+      'one branch of an any is possible',
+      [{ any: [leaf('person.birthDate', 'ageBelow', 50), leaf('person.localHukou', 'equal', true)] }],
+    ],
+    [
+      'numbers between 2000 and 2000.5 (not whole numbers)',
+      [
+        leaf('person.householdIncomePerCapita', 'greaterThan', 2000),
+        leaf('person.householdIncomePerCapita', 'lessThan', 2000.5),
+      ],
+    ],
+    [
+      'a not over an age operator, which also holds for a missing or future date',
+      [{ not: leaf('person.birthDate', 'ageAtLeast', 50) }],
+    ],
+    [
+      'an open string fact equal to two values through any',
+      [{ any: [leaf('person.guardianIdNumber', 'equal', 'a'), leaf('person.guardianIdNumber', 'equal', 'b')] }],
+    ],
+  ])('is not reported when %s', (_name, extra) => {
+    expect(neverFires(cardWith(...extra))).toEqual([]);
+  });
+
+  it('is not reported when a parameter change makes the conditions possible later in the policy period', () => {
+    const p = cardWith(leaf('person.birthDate', 'ageBelow', 55));
+    p.parameters.minimumAge = [
+      { from: '2024-01-01', to: '2025-12-31', value: 60 },
+      { from: '2026-01-01', value: 50 },
+    ];
+    expect(neverFires(p)).toEqual([]);
+    p.parameters.minimumAge = [
+      { from: '2024-01-01', to: '2025-12-31', value: 60 },
+      { from: '2026-01-01', value: 58 },
+    ];
+    expect(neverFires(p)).toHaveLength(1);
+  });
+
+  it('ignores contradictions on facts a pledge policy accepts on the applicant’s pledge', () => {
+    const p = policy('business-startup-subsidy');
+    (p.conditions as { all: Condition[] }).all.push(leaf('enterprise.status', 'equal', 'revoked'));
+    expect(neverFires(p)).toEqual([]);
+    (p.conditions as { all: Condition[] }).all.push(leaf('enterprise.size', 'equal', 'large'));
+    expect(neverFires(p)).toEqual([expect.objectContaining({ path: 'conditions.all[6]' })]);
+  });
+});
+
+describe('two policies granting the same benefit', () => {
+  /** A different policy that grants the old-age allowance again, from 2025. */
+  function copy(): Policy {
+    const p = policy('old-age-allowance');
+    return { ...p, id: 'longevity-allowance', effective: { from: '2025-01-01' } };
+  }
+  const duplicates = (published: readonly Policy[], candidate?: Policy) =>
+    crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
+
+  it('are reported on both sides when their periods overlap and both sets of conditions can hold', () => {
+    const findings = duplicates([...shipped, copy()]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'old-age-allowance',
+        version: 1,
+        path: 'benefit',
+        otherPolicyId: 'longevity-allowance',
+        otherVersion: 1,
+      }),
+      expect.objectContaining({
+        severity: 'error',
+        policyId: 'longevity-allowance',
+        version: 1,
+        path: 'benefit',
+        otherPolicyId: 'old-age-allowance',
+      }),
+    ]);
+    expect(findings[1].message).toContain('2025-01-01');
+  });
+
+  it('are reported for a candidate version against the published set, about the candidate only', () => {
+    expect(duplicates(shipped, copy())).toEqual([
+      expect.objectContaining({ policyId: 'longevity-allowance', otherPolicyId: 'old-age-allowance' }),
+    ]);
+  });
+
+  it('are a warning when the description matches in one language only', () => {
+    const other = copy();
+    other.benefit = {
+      ...other.benefit,
+      description: { ...other.benefit.description, en: 'longevity allowance, monthly' },
+    };
+    expect(duplicates(shipped, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
+  });
+
+  it('are not reported when the conditions exclude each other, the benefit differs, or the subject kinds differ', () => {
+    const exclusive = copy();
+    exclusive.namedConditions.localHukou = { ...exclusive.namedConditions.localHukou, value: false } as Condition;
+    expect(duplicates(shipped, exclusive)).toEqual([]);
+    const different = copy();
+    different.benefit = { ...different.benefit, description: { zh: '长寿津贴', en: 'longevity allowance' } };
+    expect(duplicates(shipped, different)).toEqual([]);
+  });
+
+  it('are not reported when a newer version of one policy replaced the shared benefit before the other began', () => {
+    const replaced = { ...policy('old-age-allowance'), version: 2, effective: { from: '2025-01-01' } };
+    replaced.benefit = { ...replaced.benefit, description: { zh: '高龄补贴', en: 'old-age subsidy' } };
+    expect(duplicates([...shipped, replaced], copy())).toEqual([]);
+    const later = { ...replaced, effective: { from: '2025-03-01' } };
+    expect(duplicates([...shipped, later], copy())).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown }),
+    ]);
+  });
+});
+
+describe('a trigger no event produces', () => {
+  it('is reported for a misspelt event type, with the likely one', () => {
+    const p = { ...policy('childcare-subsidy'), triggers: ['birth.registerd'] };
+    const findings = crossCheckPolicies(shipped, p).filter((f) => f.check === 'unknown-trigger');
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        path: 'triggers[0]',
+        message: expect.stringContaining('did you mean "birth.registered"') as unknown,
+      }),
+    ]);
+    expect(findings[0].messageZh).toContain('birth.registered');
+  });
+
+  it('is reported for an event about the other kind of subject', () => {
+    const p = { ...policy('childcare-subsidy'), triggers: ['birth.registered', 'enterprise.established'] };
+    expect(crossCheckPolicies(shipped, p).filter((f) => f.check === 'unknown-trigger')).toEqual([
+      expect.objectContaining({ path: 'triggers[1]' }),
+    ]);
+  });
+});
+
+describe('the shipped catalog', () => {
+  it('has no error findings', () => {
+    expect(crossCheckPolicies(shipped).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});

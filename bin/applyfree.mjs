@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `applyfree` command, run with tsx. Four commands start processes (start, worker, stack,
- * seed); every other command is a client command of the HTTP API, dispatched by cli/main.ts from
+ * The `applyfree` command, run with tsx. Five commands start processes (start, worker, stack,
+ * seed, department: they open the servers or the store themselves); every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +25,21 @@ const PROCESSES = {
     entry: '../infra/seed/cli.ts',
     usage:
       'usage: applyfree seed --residents N --enterprises M [--seed S] [--as-of YYYY-MM-DD] [--batch-size K] [--reset]',
+  },
+  department: {
+    entry: '../workers/department-cli.ts',
+    usage: `usage: applyfree department add|rotate|revoke|list   departments that publish life events, and their keys
+  add <id> --name-zh 名称 --name-en NAME --sources S1,S2 --event-types T1,T2 [--backdating-days N]
+                         register a department (kebab-case ID) for its event sources and types, events dated at most
+                         N days back (default 30), and print its first key, once
+  rotate <id> [--grace-days N]
+                         issue a new key, printed once; the keys in use keep working N more days (default 7, 0: stop now)
+  revoke <id> --key KEY | --all
+                         revoke one key, or all: refused from the next request
+  list                   every department, what it may publish, and its keys' status (never a secret)
+  --json                 machine output
+Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
+stored, in MONGODB_URI's database or the embedded one. Signing requests: README "Departments".`,
   },
 };
 const CLIENT = '../cli/main.ts';

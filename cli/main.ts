@@ -31,7 +31,10 @@ export const PROCESS_USAGE = `usage: applyfree start | worker | stack up|down|st
   start                                the embedded stack, the workers, the API and the demo city (npm start)
   worker                               a processing node alone: the Temporal and notice workers (npm run worker)
   stack up|down|status                 the embedded servers alone (npm run stack)
-  seed --residents N --enterprises M   the synthetic city (npm run seed)`;
+  seed --residents N --enterprises M   the synthetic city (npm run seed)
+
+usage: applyfree department add|rotate|revoke|list [--json]
+  departments that publish life events, and their keys, on a server host (applyfree department --help for the flags)`;
 
 const FOOTER = 'Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.';
 

@@ -1,13 +1,20 @@
 /**
  * Who is asking, for every route at once: `guardRoutes` refuses to register a route that
  * api/route-permissions.ts has no row for, and authorises each request from its row before the
- * body is read — the bearer token resolved once, onto `request.actor`; 401 UNAUTHENTICATED
+ * body is parsed — the bearer token resolved once, onto `request.actor`; 401 UNAUTHENTICATED
  * without a known token, 403 FORBIDDEN_ROLE naming who may (domain/permissions.ts), both in
  * English and Chinese. Open routes read no token unless their handler asks (`identifier`).
+ * A departments' route (POST /events) is admitted only by a department's signed request
+ * (domain/department-signature.ts), verified over the raw body before it is parsed, onto
+ * `request.department`; any failure is one 401 DEPARTMENT_UNAUTHENTICATED, its reason only logged.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authorize, isOpen, type Action } from '../domain/permissions.js';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { DEPARTMENT_HEADERS, type DepartmentClaim } from '../domain/department-signature.js';
+import { authorize, departmentsOnly, departmentUnauthenticated, isOpen, type Action } from '../domain/permissions.js';
 import { Refusal } from '../domain/refusal.js';
+import type { DepartmentAuthentication, DepartmentPrincipal } from '../services/departments/authenticate.js';
 import type { User } from '../store/users.js';
 import { actionOfRoute } from './route-permissions.js';
 
@@ -19,11 +26,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The person the route's permission admitted; absent on open routes. */
     actor?: User;
+    /** The department whose signed request a departments' route admitted. */
+    department?: DepartmentPrincipal;
   }
 }
 
 /** The person a bearer token belongs to, or undefined (store/users.ts userOfToken). */
 export type Authenticate = (token: string) => Promise<User | undefined>;
+
+/** The department that signed a request, or why none did (services/departments/authenticate.ts). */
+export type AuthenticateDepartment = (claim: Partial<DepartmentClaim>) => Promise<DepartmentAuthentication>;
 
 /** A refusal of the API layer (401, 403, 400…): stable code, both languages, the field at fault. */
 export class ApiRefusal extends Refusal {}
@@ -47,6 +59,36 @@ export function identifier(authenticate?: Authenticate): (request: FastifyReques
   };
 }
 
+/** The department a departments' route admitted. */
+export function departmentOf(request: FastifyRequest): DepartmentPrincipal {
+  if (!request.department) throw new Error(`${request.method} ${request.routeOptions.url} admitted no department`);
+  return request.department;
+}
+
+/** Whether a request carries any of the department signature's headers (then it is judged as a department's). */
+const signsAsDepartment = (request: FastifyRequest) =>
+  Object.values(DEPARTMENT_HEADERS).some((name) => request.headers[name] !== undefined);
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The raw body, at most `limit` bytes (413 beyond), hashed as it is read. */
+async function readRawBody(payload: NodeJS.ReadableStream, limit: number): Promise<{ body: Buffer; sha256: string }> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of payload as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    hash.update(bytes);
+    chunks.push(bytes);
+  }
+  return { body: Buffer.concat(chunks, size), sha256: hash.digest('hex') };
+}
+
 /** The person the route's permission admitted (a route whose row names roles or asks for a token). */
 export function actorOf(request: FastifyRequest): User {
   if (!request.actor) throw new Error(`${request.method} ${request.routeOptions.url} admits anyone: it has no actor`);
@@ -55,11 +97,17 @@ export function actorOf(request: FastifyRequest): User {
 
 /**
  * Registers, first of all, the check that every route has a row (registration throws, naming
- * the route) and the hook that authorises every request from it.
+ * the route) and the hooks that authorise every request from it: people by their token, departments
+ * by their signature over the raw body (without `authenticateDepartment`, no department is admitted).
  */
-export function guardRoutes(app: FastifyInstance, authenticate?: Authenticate): void {
+export function guardRoutes(
+  app: FastifyInstance,
+  authenticate?: Authenticate,
+  authenticateDepartment?: AuthenticateDepartment,
+): void {
   const identify = identifier(authenticate);
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('department', undefined);
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     const actions = new Set(methods.map((method) => actionOfRoute(method, route.url)));
@@ -75,8 +123,34 @@ export function guardRoutes(app: FastifyInstance, authenticate?: Authenticate): 
     const { action } = request.routeOptions.config;
     // No action: no route matched, and the not-found handler answers.
     if (!action || isOpen(action)) return;
+    // A department's signature is checked with its body (preParsing, below); a person is told they are one (403).
+    if (departmentsOnly(action) && signsAsDepartment(request)) return;
     const actor = await identify(request);
     authorize(actor, action, ApiRefusal);
     request.actor = actor;
+  });
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const { action } = request.routeOptions.config;
+    if (!action || !departmentsOnly(action)) return payload;
+    const { body, sha256 } = await readRawBody(payload, request.routeOptions.bodyLimit);
+    const result: DepartmentAuthentication = authenticateDepartment
+      ? await authenticateDepartment({
+          department: header(request, DEPARTMENT_HEADERS.department),
+          keyId: header(request, DEPARTMENT_HEADERS.keyId),
+          timestamp: header(request, DEPARTMENT_HEADERS.timestamp),
+          nonce: header(request, DEPARTMENT_HEADERS.nonce),
+          signature: header(request, DEPARTMENT_HEADERS.signature),
+          method: request.method,
+          path: request.url,
+          bodySha256: sha256,
+        })
+      : { failure: 'this API authenticates no department' };
+    if ('failure' in result) {
+      request.log.warn({ reason: result.failure }, 'department request refused');
+      throw departmentUnauthenticated();
+    }
+    request.department = result.principal;
+    // The body as it came, for the parser.
+    return Readable.from([body], { objectMode: false });
   });
 }

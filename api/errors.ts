@@ -18,6 +18,7 @@ export const STATUS_OF_KIND: Record<RefusalKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  'rate-limited': 429,
   unavailable: 503,
 };
 

@@ -8,7 +8,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
 const TAGS = [
-  { name: 'events', description: '生活事件上报 · life events published by registries' },
+  {
+    name: 'events',
+    description: '部门签名上报生活事件 · life events published by registered departments with signed requests',
+  },
   {
     name: 'policies',
     description: '政策起草、校验、测试、审核与发布 · policy drafting, validation, tests, review and publication',
@@ -54,8 +57,8 @@ export function registerOpenApi(app: FastifyInstance): void {
         title: 'applyfree API · 免申即享 API',
         version: '0.1.0',
         description:
-          '免申即享 主动服务引擎：上报生活事件，起草、校验、测试、测算、审核并发布政策，解释资格。需要身份的接口使用 Bearer 令牌。\n\n' +
-          'Apply-free proactive public services engine: publish life events; draft, validate, test, simulate, review and publish policies; explain eligibility. Routes that name a person take a bearer token.',
+          '免申即享 主动服务引擎：上报生活事件，起草、校验、测试、测算、审核并发布政策，解释资格。需要身份的接口使用 Bearer 令牌；部门上报事件须签名请求。\n\n' +
+          'Apply-free proactive public services engine: publish life events; draft, validate, test, simulate, review and publish policies; explain eligibility. Routes that name a person take a bearer token; departments sign the events they publish.',
       },
       tags: TAGS,
       components: {
@@ -64,6 +67,14 @@ export function registerOpenApi(app: FastifyInstance): void {
             type: 'http',
             scheme: 'bearer',
             description: '政策经办人或审核人的令牌 · an officer’s or reviewer’s token',
+          },
+          department: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-applyfree-signature',
+            description:
+              '部门签名请求：x-applyfree-department、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce，以及 x-applyfree-signature = HMAC-SHA256(密钥, "METHOD\\npath\\ntimestamp\\nnonce\\nSHA-256(body)")（README「Departments」） · ' +
+              'a department’s signed request: x-applyfree-department, x-applyfree-key, x-applyfree-timestamp, x-applyfree-nonce and x-applyfree-signature = hex HMAC-SHA256(secret, "METHOD\\npath\\ntimestamp\\nnonce\\nhex SHA-256(body)") (README, Departments)',
           },
         },
       },

@@ -3,13 +3,16 @@
  * the field at fault.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import { answerErrors } from './errors.js';
 import { checkHealth, type HealthChecks } from '../services/health/service.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import { POLICY_SCHEMA } from '../rules/policy-schema.js';
 import { registerOpenApi } from './openapi.js';
 import { policyRoutes, type PolicyApiDeps } from './policy-routes.js';
-import { guardRoutes } from './auth.js';
+import { ApiRefusal, departmentOf, guardRoutes, type AuthenticateDepartment } from './auth.js';
+import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
@@ -23,10 +26,30 @@ import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
 
+/** POST /events: ingestion under the signing department, and who signed. */
+export interface EventApiDeps {
+  /** Accepts a life event published by a department (services/events/ingest.ts). */
+  ingest: (body: unknown, publisher: Publisher) => Promise<IngestResult>;
+  /** Verifies a department's signed request (services/departments/authenticate.ts). */
+  authenticate: AuthenticateDepartment;
+  /** Requests per department and window: shared through Redis across API processes, else per process. */
+  rateLimit: DepartmentRateLimit;
+}
+
+export interface DepartmentRateLimit {
+  /** Requests one department may make per window (APPLYFREE_DEPARTMENT_RATE_LIMIT per minute). */
+  max: number;
+  timeWindowMs: number;
+  /** Where the counts are kept (every API process of a deployment shares them); in memory without. */
+  redis?: Redis;
+  /** Key prefix in Redis (the deployment's queue prefix). */
+  prefix?: string;
+}
+
 export interface ApiDeps {
   health: HealthChecks;
-  /** Accepts a life event (POST /events); absent in a health-only API. */
-  ingest?: (body: unknown) => Promise<IngestResult>;
+  /** Life events from departments (POST /events); absent in a health-only API. */
+  events?: EventApiDeps;
   /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
@@ -59,7 +82,15 @@ export interface ApiError {
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: deps.logger ?? false });
   // Before any route: a route without a row in api/route-permissions.ts does not start, and every request is authorised from its row.
-  guardRoutes(app, deps.policies?.authenticate);
+  guardRoutes(app, deps.policies?.authenticate, deps.events?.authenticate);
+  // Limits per department, on the routes that ask (config.rateLimit), counted once the department is known.
+  if (deps.events) {
+    const { redis, prefix = 'applyfree' } = deps.events.rateLimit;
+    void app.register(rateLimit, {
+      global: false,
+      ...(redis ? { redis, nameSpace: `${prefix}:department-rate-limit:` } : {}),
+    });
+  }
   // Then the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
   registerOpenApi(app);
   void app.register(async (scope) => serviceRoutes(scope, deps));
@@ -124,20 +155,44 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
     },
   );
 
-  if (deps.ingest) {
-    const ingest = deps.ingest;
-    /** A registry publishes a life event; 202 with the case, also for a repeated delivery. */
+  if (deps.events) {
+    const { ingest, rateLimit: limit } = deps.events;
+    /**
+     * A department publishes a life event with its signed request, for its own sources and event
+     * types; 202 with the case, also for a repeated delivery. No subject key in the answer.
+     */
     app.post(
       '/events',
       {
         schema: {
           tags: ['events'],
-          summary: 'Publish a life event; 202 with its case, also for a repeated delivery · 上报生活事件',
+          summary:
+            'Publish a life event as a registered department (signed request); 202 with its case, also for a repeated delivery · 部门上报生活事件（签名请求）',
+          security: [{ department: [] }],
+        },
+        config: {
+          rateLimit: {
+            max: limit.max,
+            timeWindow: limit.timeWindowMs,
+            // After the signature is verified (preParsing): only a department's own requests count against it.
+            hook: 'preHandler',
+            keyGenerator: (request) => `department:${departmentOf(request).department}`,
+            errorResponseBuilder: (request, context) => {
+              const department = departmentOf(request).department;
+              const seconds = Math.ceil(context.ttl / 1000);
+              request.log.warn({ department, max: context.max }, 'department rate limit reached');
+              return new ApiRefusal(
+                'RATE_LIMITED',
+                `department ${department} may send ${context.max} requests per ${limit.timeWindowMs / 1000} s: retry in ${seconds} s`,
+                `部门 ${department} 每 ${limit.timeWindowMs / 1000} 秒最多 ${context.max} 次请求：请 ${seconds} 秒后重试`,
+              );
+            },
+          },
         },
       },
       async (request, reply) => {
-        const result = await ingest(request.body);
-        return reply.code(202).send(result);
+        const result = await ingest(request.body, departmentOf(request));
+        return reply.code(202).send({ caseId: result.caseId, status: result.status });
       },
     );
   }

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { ingestEvent, type IngestDeps } from '../services/events/ingest.js';
+import type { Publisher } from '../domain/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { findFact } from '../domain/sources.js';
@@ -24,6 +25,13 @@ import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF, startWorker }
 import { fmt, table, type Benchmark } from './support.js';
 
 const POLL_MS = 25;
+/** The household registry publishing the births (since 2025-01-01; today is the seed's date): its window covers them all. */
+const HOUSEHOLD_REGISTRY: Publisher = {
+  department: 'public-security-household',
+  sources: ['household-registry'],
+  eventTypes: ['birth.registered'],
+  backdatingDays: 730,
+};
 /** After the offered period, how long a step may take to record every grant. */
 const DRAIN_MS = 15_000;
 /** A step is sustained when its p99 stays under this and nothing fails. */
@@ -252,7 +260,7 @@ export const latencyBenchmark: Benchmark = {
         taskQueue,
         today: () => SEED_AS_OF,
       };
-      const ingest = (body: object) => ingestEvent(deps, body);
+      const ingest = (body: object) => ingestEvent(deps, body, HOUSEHOLD_REGISTRY);
 
       let accepted = (await offer(ingest, city.store, queue, 2, 5)).accepted; // warm-up: workflow bundle, connections, JIT
       await settle(city.store, accepted, SETTLE_MS);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `applyfree` command, run with tsx. Five commands run processes of their own (start, worker,
- * stack, seed, and audit, which reads the database directly); every other command is a client command of the HTTP API, dispatched by cli/main.ts from
+ * The `applyfree` command, run with tsx. Six commands run processes of their own (start, worker,
+ * stack, seed, and audit and department, which read and write the store directly on a server host);
+ * every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
 import { spawn } from 'node:child_process';
@@ -28,6 +29,21 @@ const PROCESSES = {
   },
   // Answers --help itself (workers/audit-cli.ts holds its usage): it starts no server.
   audit: { entry: '../workers/audit-cli.ts' },
+  department: {
+    entry: '../workers/department-cli.ts',
+    usage: `usage: applyfree department add|rotate|revoke|list   departments that publish life events, and their keys
+  add <id> --name-zh 名称 --name-en NAME --sources S1,S2 --event-types T1,T2 [--backdating-days N]
+                         register a department (kebab-case ID) for its event sources and types, events dated at most
+                         N days back (default 30), and print its first key, once
+  rotate <id> [--grace-days N]
+                         issue a new key, printed once; the keys in use keep working N more days (default 7, 0: stop now)
+  revoke <id> --key KEY | --all
+                         revoke one key, or all: refused from the next request
+  list                   every department, what it may publish, and its keys' status (never a secret)
+  --json                 machine output
+Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
+stored, in MONGODB_URI's database or the embedded one. Signing requests: README "Departments".`,
+  },
 };
 const CLIENT = '../cli/main.ts';
 

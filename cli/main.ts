@@ -35,7 +35,10 @@ export const PROCESS_USAGE = `usage: applyfree start | worker | stack up|down|st
 
 usage: applyfree audit verify [--stream S] [--json] [--anchor FILE] | audit adopt [--stream S]
   verify                               checks every audit stream's hash chain in the database itself, not
-                                       through the API (MONGODB_URI); applyfree audit --help says more`;
+                                       through the API (MONGODB_URI); applyfree audit --help says more
+
+usage: applyfree department add|rotate|revoke|list [--json]
+  departments that publish life events, and their keys, on a server host (applyfree department --help for the flags)`;
 
 const FOOTER = 'Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.';
 

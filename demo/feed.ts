@@ -6,7 +6,7 @@
  * ingestion's idempotency absorbs). Problems are reported without any identifier.
  */
 import type { Connection } from 'mongoose';
-import { EventValidationError } from '../domain/event-payloads.js';
+import { Refusal } from '../domain/refusal.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import type { DeliveryKind, EventBody, FeedPlan } from './feed-plan.js';
 
@@ -137,7 +137,8 @@ export function startFeed(options: FeedOptions): Feed {
         break;
       } catch (error) {
         const message = maskIdentifiers(error instanceof Error ? error.message : String(error));
-        if (error instanceof EventValidationError) {
+        // Refused (invalid, or not its department's to publish): nothing was written, and a retry would be refused too.
+        if (error instanceof Refusal) {
           stats.answers.rejected++;
           report(`registry feed · 登记部门推送: ${body.sourceEventId} (${body.type}) was rejected: ${message}`);
           break;

@@ -1,10 +1,15 @@
 /**
  * The demo `npm start` runs when APPLYFREE_DEMO is on: seed the synthetic city (a re-run
- * skips what is there), plan the registry feed from it, stream the feed through the
- * ingestion `POST /events` uses, and show the live summary. Runs beside the API, which
- * answers throughout; `stop()` ends it at any stage (between seeding batches, too).
+ * skips what is there), plan the registry feed from it, register its registries' departments
+ * (no credentials: `applyfree department rotate` issues one to post over HTTP), stream the feed
+ * through the ingestion `POST /events` uses, each event under its registry's department, and
+ * show the live summary. Runs beside the API, which answers throughout; `stop()` ends it at any
+ * stage (between seeding batches, too).
  */
 import type { Connection } from 'mongoose';
+import { cityToday } from '../domain/calendar.js';
+import { publisherOf, type Publisher } from '../domain/departments.js';
+import { defineDepartment, specOf } from '../store/departments.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import { citySecret, SeedKeyMismatchError, seedCity } from '../infra/seed/index.js';
 import type { Progress } from '../infra/progress.js';
@@ -12,6 +17,7 @@ import type { DemoSettings } from '../workers/config.js';
 import type { SubjectKeyRing } from '../domain/pseudonym.js';
 import { resolveSubjectKey } from '../store/subjects.js';
 import { planFeed, type EventBody, type FeedPlan } from './feed-plan.js';
+import { demoDepartments } from './registries.js';
 import { startFeed, storeCursor, type Feed } from './feed.js';
 import { readPopulation } from './population.js';
 import type { DemoStatus, SummarySource } from '../services/metrics/summary.js';
@@ -22,7 +28,8 @@ export interface DemoDeps {
   settings: DemoSettings;
   /** The key ring: the city is seeded under the current key, or keeps the one it was seeded under. */
   keys: SubjectKeyRing;
-  ingest: (body: EventBody) => Promise<IngestResult>;
+  /** The ingestion `POST /events` uses, under the department that publishes the event. */
+  ingest: (body: EventBody, publisher: Publisher) => Promise<IngestResult>;
   summary: SummarySource;
   /** Cases still running (the feed holds back while there are `BACKLOG_LIMIT` or more). */
   runningCases?: () => Promise<number | undefined>;
@@ -57,6 +64,26 @@ export function demoCitizenId(plan: FeedPlan): string | undefined {
     .filter((body): body is EventBody & { subject: { residentId: string } } => 'residentId' in body.subject);
   const chosen = persons.find((body) => body.type === 'age.milestone' && body.payload.age === 60) ?? persons[0];
   return chosen?.subject.residentId;
+}
+
+/**
+ * Registers the demo's departments for a feed starting `from` (their back-dating window reaches
+ * back to it from today, at least a year) and answers the publisher of each source.
+ */
+export async function registerDemoDepartments(
+  store: Connection,
+  from: string,
+  today = cityToday(),
+): Promise<(source: string) => Publisher> {
+  const days = Math.max(366, Math.ceil((Date.parse(today) - Date.parse(from)) / 86_400_000) + 1);
+  const publishers = new Map<string, Publisher>();
+  for (const spec of demoDepartments(days)) {
+    const publisher = publisherOf(specOf(await defineDepartment(store, spec)));
+    for (const source of publisher.sources) publishers.set(source, publisher);
+  }
+  // A source no department registered publishes nothing: its events are refused, not let through.
+  const nobody: Publisher = { department: 'unregistered', sources: [], eventTypes: [], backdatingDays: 0 };
+  return (source) => publishers.get(source) ?? nobody;
 }
 
 /**
@@ -123,6 +150,7 @@ export function startDemo(deps: DemoDeps): Demo {
       `registry feed · 登记部门推送: ${n(plan.events)} life events of ${plan.from} to ${plan.to} in ${n(plan.deliveries.length)} deliveries ` +
         `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
     );
+    const publisherOfSource = await registerDemoDepartments(deps.store, plan.from);
     const citizenId = demoCitizenId(plan);
     const citizen = citizenId && (await resolveSubjectKey(deps.store, deps.keys, 'person', citizenId));
     if (citizen && deps.onPlanned)
@@ -139,7 +167,7 @@ export function startDemo(deps: DemoDeps): Demo {
     status.state = 'feeding';
     feed = startFeed({
       plan,
-      ingest: deps.ingest,
+      ingest: (body) => deps.ingest(body, publisherOfSource(body.source)),
       eventsPerSecond: settings.eventsPerSecond,
       cursor: storeCursor(deps.store),
       onProblem: say,

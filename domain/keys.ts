@@ -14,7 +14,11 @@ export const KEY_PURPOSES = {
   sweepCursor: 'applyfree/sweep-cursor/v1',
   /** HMAC key signing webhook notices to the SMS or push gateway (notices/webhook.ts). */
   webhookSigning: 'applyfree/webhook-signing/v1',
-  /** Reserved: a department's credential (one key per department, `context` = its ID). */
+  /**
+   * A department's credential: the secret of each key a department signs its requests with
+   * (`context` = `<department ID>/<key ID>`, domain/department-signature.ts), and the key signing
+   * verification calls to it (`context` = its ID). IDs are kebab-case: the contexts never meet.
+   */
   departmentCredential: 'applyfree/department-credential/v1',
   /** Reserved: the keyed hash chain of an audit stream (`context` = the stream's name). */
   auditChain: 'applyfree/audit-chain/v1',

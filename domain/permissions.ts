@@ -1,6 +1,7 @@
 /**
- * Who may do what: one table of every action applyfree offers, the roles that may take it and,
- * where a role's reach is narrower, the condition that narrows it. The API authorises each route
+ * Who may do what: one table of every action applyfree offers, the roles that may take it (or, for
+ * publishing life events, the departments: a registered department's signed request, never a
+ * person) and, where a caller's reach is narrower, the condition that narrows it. The API authorises each route
  * from it (api/route-permissions.ts), the services call `authorize` before they act, and the
  * console shows only what `allows` admits. A condition is evaluated where its data is (the case's
  * pledges, the version's authors) but named here, so no caller decides it again. Pure: the
@@ -21,8 +22,14 @@ export const ROLE_NAMES: Readonly<Record<Role, Text>> = {
   citizen: { en: 'a citizen', zh: ROLE_ZH.citizen },
 };
 
-/** A role's narrower reach for one action. */
-export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author';
+/** How a refusal names the caller of a departments' action: a department, never a person. */
+export const DEPARTMENT_CALLER: Text = {
+  en: 'a registered department (signed request)',
+  zh: '已登记的数据提供部门（签名请求）',
+};
+
+/** A role's (or a department's) narrower reach for one action. */
+export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author' | 'registered';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -46,12 +53,22 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
     },
   },
+  registered: {
+    means: {
+      en: 'only the sources and event types the department is registered for, dated within its back-dating window (SOURCE_NOT_ALLOWED, EVENT_TYPE_NOT_ALLOWED, BACKDATED)',
+      zh: '仅限该部门登记的事件来源和事件类型，且事件日期在其补报期限内（SOURCE_NOT_ALLOWED、EVENT_TYPE_NOT_ALLOWED、BACKDATED）',
+    },
+  },
 };
 
 /** Who may take an action. */
 export interface Permission {
-  /** Named roles; `anyone`, with or without a token (a token sent is not read); `authenticated`, any known token. */
-  roles: readonly Role[] | 'anyone' | 'authenticated';
+  /**
+   * Named roles; `anyone`, with or without a token (a token sent is not read); `authenticated`, any
+   * known token; `departments`, a registered department's signed request (no person: their
+   * tokens are refused), always within what it is `registered` for.
+   */
+  roles: readonly Role[] | 'anyone' | 'authenticated' | 'departments';
   /** Roles whose reach is narrower, and how (checked where the data is). */
   conditions?: Partial<Record<Role, Condition>>;
   /** The action, completing "only … may …" in a refusal. */
@@ -86,8 +103,8 @@ const TABLE = {
   catalog: { roles: 'anyone', what: { en: 'read the data catalog and operators', zh: '查看数据目录和运算符' } },
   'console.assets': { roles: 'anyone', what: { en: 'load the console', zh: '打开控制台' } },
   'console.session': { roles: 'authenticated', what: { en: 'sign in to the console', zh: '登录控制台' } },
-  // As implemented, not as it should be: registries are not authenticated yet (security review S1).
-  'events.publish': { roles: 'anyone', what: { en: 'publish life events', zh: '上报生活事件' } },
+  // Registries publish with their own credential, for their own sources and event types (security review S1).
+  'events.publish': { roles: 'departments', what: { en: 'publish life events', zh: '上报生活事件' } },
   // Aggregates only, never a subject.
   summary: { roles: 'anyone', what: { en: 'read the live summary', zh: '查看实时概况' } },
   'metrics.prometheus': { roles: 'anyone', what: { en: 'scrape the Prometheus metrics', zh: '采集 Prometheus 指标' } },
@@ -191,18 +208,28 @@ export interface Actor {
 /** Whether anyone may take the action, with no token at all. */
 export const isOpen = (action: Action): boolean => PERMISSIONS[action].roles === 'anyone';
 
+/** Whether only departments take the action (a signed request; people are refused). */
+export const departmentsOnly = (action: Action): boolean => PERMISSIONS[action].roles === 'departments';
+
 /** Whether a role (undefined: nobody signed in) may take the action, its condition aside. */
 export function allows(role: Role | undefined, action: Action): boolean {
   const { roles } = PERMISSIONS[action];
   if (roles === 'anyone') return true;
-  if (role === undefined) return false;
+  if (role === undefined || roles === 'departments') return false;
   return roles === 'authenticated' || roles.includes(role);
 }
+
+/** Whether a registered department, signing its request, may take the action (open actions too), its condition aside. */
+export const allowsDepartment = (action: Action): boolean => isOpen(action) || departmentsOnly(action);
 
 /** The condition that narrows a role's reach for the action, if any. */
 export function conditionOf(role: Role, action: Action): Condition | undefined {
   return allows(role, action) ? PERMISSIONS[action].conditions?.[role] : undefined;
 }
+
+/** The condition that narrows a department's reach: what it is registered for, on every departments' action. */
+export const departmentConditionOf = (action: Action): Condition | undefined =>
+  departmentsOnly(action) ? 'registered' : undefined;
 
 /** Whether the role takes the action only for the subject its token is bound to (a citizen's own records). */
 export const ownSubjectOnly = (role: Role, action: Action): boolean => conditionOf(role, action) === 'own-subject';
@@ -220,10 +247,13 @@ const listZh = (names: string[]) =>
 export function forbiddenText(actor: Actor, action: Action): { message: string; messageZh: string } {
   const { roles, conditions = {}, what, note } = PERMISSIONS[action];
   const allowed = typeof roles === 'string' ? [] : roles;
-  const names = allowed.map((role) => {
-    const condition = conditions[role];
-    return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
-  });
+  const names =
+    roles === 'departments'
+      ? [DEPARTMENT_CALLER]
+      : allowed.map((role) => {
+          const condition = conditions[role];
+          return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+        });
   const self = ROLE_NAMES[actor.role];
   return {
     message: `only ${listEn(names.map((n) => n.en))} may ${what.en}; ${actor.name} is ${self.en}${note ? ` (${note.en})` : ''}`,
@@ -231,18 +261,34 @@ export function forbiddenText(actor: Actor, action: Action): { message: string; 
   };
 }
 
-/** A refusal of who is asking: 401 UNAUTHENTICATED (nobody) or 403 FORBIDDEN_ROLE (a role the table leaves out). */
+/**
+ * A refusal of who is asking: 401 UNAUTHENTICATED (nobody), 401 DEPARTMENT_UNAUTHENTICATED (no
+ * department's valid signature, on a departments' action) or 403 FORBIDDEN_ROLE (a role the table
+ * leaves out).
+ */
 export class PermissionRefusal extends Refusal {
-  declare readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
+  declare readonly code: 'UNAUTHENTICATED' | 'DEPARTMENT_UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
 }
+
+/**
+ * The one answer to a request on a departments' action that no department validly signed,
+ * whatever was wrong (a header missing, an unknown key, a bad signature, a replay): no oracle.
+ */
+export const departmentUnauthenticated = (): PermissionRefusal =>
+  new PermissionRefusal(
+    'DEPARTMENT_UNAUTHENTICATED',
+    'sign the request with a registered department key: x-applyfree-department, x-applyfree-key, x-applyfree-timestamp, x-applyfree-nonce and x-applyfree-signature',
+    '请使用已登记部门的密钥签名请求（x-applyfree-department、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce、x-applyfree-signature）',
+  );
 
 /** A service's own Refusal subclass, so callers can tell which layer refused (PolicyLifecycleError, CaseRefusal…). */
 export type ForbiddenRefusal = new (code: 'FORBIDDEN_ROLE', message: string, messageZh: string) => Refusal;
 
 /**
- * Refuses what the table does not allow: UNAUTHENTICATED without a person (unless anyone may),
- * FORBIDDEN_ROLE (as `refusal`, default PermissionRefusal) for a role it leaves out. Conditions
- * are the caller's to check, where the data is.
+ * Refuses what the table does not allow a person: UNAUTHENTICATED without a person (unless anyone
+ * may; DEPARTMENT_UNAUTHENTICATED on a departments' action), FORBIDDEN_ROLE (as `refusal`, default
+ * PermissionRefusal) for a role it leaves out — every role, on a departments' action. Conditions
+ * are the caller's to check, where the data is. A department is admitted by its signature (api/auth.ts).
  */
 export function authorize(
   actor: Actor | undefined,
@@ -250,6 +296,7 @@ export function authorize(
   refusal: ForbiddenRefusal = PermissionRefusal,
 ): void {
   if (isOpen(action)) return;
+  if (!actor && departmentsOnly(action)) throw departmentUnauthenticated();
   if (!actor)
     throw new PermissionRefusal(
       'UNAUTHENTICATED',

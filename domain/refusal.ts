@@ -8,7 +8,14 @@
 
 /** What kind of refusal a code is; api/errors.ts maps each kind to one HTTP status. */
 export type RefusalKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'rate-limited'
+  | 'unavailable';
 
 /**
  * Every refusal code applyfree answers with, and its kind. A new refusal adds its code here
@@ -20,6 +27,8 @@ export const REFUSAL_CODES = {
   BAD_DATE: 'invalid',
   BAD_FILTER: 'invalid',
   BAD_VALUE: 'invalid',
+  /** An event dated earlier than its department's back-dating window allows (field occurredOn). */
+  BACKDATED: 'invalid',
   INVALID_AS_OF: 'invalid',
   INVALID_CREDIT_CODE: 'invalid',
   INVALID_EVENT: 'invalid',
@@ -31,7 +40,12 @@ export const REFUSAL_CODES = {
   UNKNOWN_FACT: 'invalid',
   // Who is asking.
   UNAUTHENTICATED: 'unauthenticated',
+  /** A department route without a valid signed request: one answer whatever part was wrong. */
+  DEPARTMENT_UNAUTHENTICATED: 'unauthenticated',
   FORBIDDEN_ROLE: 'forbidden',
+  /** A department claiming an event `source`, or publishing an event type, it is not registered for. */
+  SOURCE_NOT_ALLOWED: 'forbidden',
+  EVENT_TYPE_NOT_ALLOWED: 'forbidden',
   FORBIDDEN_SUBJECT: 'forbidden',
   FOUR_EYES: 'forbidden',
   NOT_ASSIGNED: 'forbidden',
@@ -62,6 +76,8 @@ export const REFUSAL_CODES = {
   FACTS_UNAVAILABLE: 'unprocessable',
   POLICY_INVALID: 'unprocessable',
   POLICY_NOT_IN_FORCE: 'unprocessable',
+  // Too many requests from one caller in the window; nothing was done.
+  RATE_LIMITED: 'rate-limited',
   // A dependency did not answer; nothing was done.
   ACCESS_RECORD_FAILED: 'unavailable',
 } as const satisfies Record<string, RefusalKind>;

@@ -27,6 +27,8 @@ export interface EventDelivery {
   _id?: string;
   sourceEventId: string;
   source: string;
+  /** The department that delivered it (absent on deliveries recorded before departments signed). */
+  department?: string;
   caseId: string;
   receivedAt: Date;
 }
@@ -62,6 +64,7 @@ const deliverySchema = new Schema<EventDelivery>(
     _id: { type: String, required: true },
     sourceEventId: { type: String, required: true },
     source: { type: String, required: true },
+    department: { type: String },
     caseId: { type: String, required: true },
     receivedAt: { type: Date, required: true },
   },

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
+import { TEST_PUBLISHER } from './support/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
@@ -44,6 +45,7 @@ beforeAll(async () => {
         today: () => cityToday(),
       },
       body,
+      TEST_PUBLISHER,
     );
   const milestone = await ingest({
     sourceEventId: `bdb-60-${env.pipeline.taskQueue.slice(-8)}`,

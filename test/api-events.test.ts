@@ -1,7 +1,8 @@
 /**
- * POST /events at the edge, on the real stack: a registry that sends something wrong gets
- * a 400 naming the field at fault, in English and Chinese, without the raw identifier
- * echoed back — and nothing is written: no subject, no event, no delivery, no case.
+ * POST /events at the edge, on the real stack: a registry (a department's signed request) that
+ * sends something wrong gets a 400 naming the field at fault, in English and Chinese, without
+ * the raw identifier echoed back — and nothing is written: no subject, no event, no delivery,
+ * no case. Who may publish what is test/api-departments.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -9,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
-import { ingestEvent } from '../services/events/ingest.js';
+import type { DepartmentCredential } from '../domain/department-signature.js';
 import { cityToday } from '../domain/calendar.js';
 import { makeResidentId } from '../domain/identity.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
@@ -18,6 +19,7 @@ import { registerModels, type Models } from '../store/models.js';
 import { lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { connectClient } from './support/temporal.js';
 import { ALL_UP } from './support/all-up.js';
+import { postSigned, registerTestDepartment, testEventApi } from './support/departments.js';
 
 const stack = inject('stack');
 const database = `applyfree_api_${randomUUID().slice(0, 8)}`;
@@ -25,6 +27,8 @@ let store: Connection;
 let models: Models;
 let temporal: Client;
 let api: FastifyInstance;
+let closeEvents: () => Promise<void>;
+let household: DepartmentCredential;
 const taskQueue = `api-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
@@ -38,11 +42,15 @@ beforeAll(async () => {
     subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET,
     today: () => cityToday(),
   };
-  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
+  const events = testEventApi(stack.redisUrl, deps);
+  closeEvents = events.close;
+  household = await registerTestDepartment(store, DEVELOPMENT_SUBJECT_KEY_SECRET);
+  api = buildApi({ events: events.events, health: ALL_UP });
 });
 
 afterAll(async () => {
   await api?.close();
+  await closeEvents?.();
   await temporal?.connection.close();
   await store?.dropDatabase();
   await store?.close();
@@ -59,23 +67,18 @@ const birth = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function post(body: unknown, contentType = 'application/json') {
-  const response = await api.inject({
-    method: 'POST',
-    url: '/events',
-    headers: { 'content-type': contentType },
-    payload: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+async function post(body: unknown) {
+  const { status, json } = await postSigned(api, household, body);
   return {
-    status: response.statusCode,
-    body: response.json<{
+    status,
+    body: json as {
       code: string;
       field?: string;
       message: string;
       messageZh?: string;
       status?: string;
       caseId?: string;
-    }>(),
+    },
   };
 }
 
@@ -148,7 +151,7 @@ describe('POST /events with bad input', () => {
   );
 
   it('rejects a body that is not JSON with a JSON error', async () => {
-    const { status, body } = await post('{"type": "birth.registered",', 'application/json');
+    const { status, body } = await post('{"type": "birth.registered",');
     expect(status).toBe(400);
     expect(body.code).toMatch(/JSON|BODY|BAD_REQUEST/);
     await nothingWritten();
@@ -158,7 +161,8 @@ describe('POST /events with bad input', () => {
     const body = birth();
     const { status, body: accepted } = await post(body);
     expect(status).toBe(202);
-    expect(accepted).toMatchObject({ status: 'accepted', caseId: lifeEventWorkflowId(body.sourceEventId) });
+    // The case, never the subject key: an answer must not turn an ID into its key (security review S1).
+    expect(accepted).toEqual({ status: 'accepted', caseId: lifeEventWorkflowId(body.sourceEventId) });
     expect(await models.LifeEvent.countDocuments({})).toBe(1);
     const handle = temporal.workflow.getHandle(accepted.caseId!);
     expect((await handle.describe()).status.name).toBe('RUNNING');

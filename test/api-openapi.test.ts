@@ -33,8 +33,12 @@ beforeAll(async () => {
   officer = await issueToken(store, '王芳', 'officer');
   api = buildApi({
     policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
-    ingest: async () => {
-      throw new Error('no events in this test');
+    events: {
+      ingest: async () => {
+        throw new Error('no events in this test');
+      },
+      authenticate: async () => ({ failure: 'no events in this test' }),
+      rateLimit: { max: 1, timeWindowMs: 60_000 },
     },
     summary: async () => ({}),
     health: ALL_UP,
@@ -87,11 +91,14 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/openapi.json']).toBeUndefined();
   });
 
-  it('declares the bearer scheme, used by the routes that name a person, and info and tags in both languages', async () => {
+  it('declares the bearer scheme, used by the routes that name a person, the department scheme of /events, and info and tags in both languages', async () => {
     const doc = (await get('/openapi.json')).json<OpenApi>();
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/policies'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/policies/{id}/versions/{version}/approve'].post.security).toEqual([{ bearer: [] }]);
+    // Departments sign what they publish (README, Departments).
+    expect(doc.components.securitySchemes.department).toMatchObject({ type: 'apiKey', name: 'x-applyfree-signature' });
+    expect(doc.paths['/events'].post.security).toEqual([{ department: [] }]);
     expect(doc.info.description).toMatch(/免申即享/);
     expect(doc.info.description).toMatch(/Apply-free/);
     expect(doc.tags.map((t) => t.name)).toEqual([

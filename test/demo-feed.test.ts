@@ -19,6 +19,7 @@ import { registerCaseModels } from '../store/cases.js';
 import { lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { planFeed, type EventBody, type FeedPlan, type Population } from '../demo/feed-plan.js';
 import { startFeed, storeCursor } from '../demo/feed.js';
+import { registerDemoDepartments } from '../demo/index.js';
 import { readPopulation } from '../demo/population.js';
 import { REPORTERS } from '../demo/registries.js';
 import { connectClient } from './support/temporal.js';
@@ -173,9 +174,11 @@ describe('the registry feed through ingestion', () => {
   it('yields one case per event however often and by whom it is reported, and resumes where it stopped', async () => {
     const plan = planFeed(population, { secret: SECRET, seed: SEED, repeatShare: 0.25, secondRegistryShare: 0.25 });
     const deps = { store, temporal, taskQueue: `demo-feed-${run}`, subjectKeySecret: SECRET, today: () => cityToday() };
+    // Each delivery under the department of its registry, as the demo registers them.
+    const publisherOfSource = await registerDemoDepartments(store, plan.from);
     const options = {
       plan,
-      ingest: (body: EventBody) => ingestEvent(deps, body),
+      ingest: (body: EventBody) => ingestEvent(deps, body, publisherOfSource(body.source)),
       eventsPerSecond: 1000,
       concurrency: 4,
       cursor: storeCursor(store),
@@ -211,6 +214,7 @@ describe('the registry feed through ingestion', () => {
     )!;
     const delivery = await EventDelivery.findOne({ sourceEventId: second0.sourceEventId }).lean();
     expect(delivery?.caseId).toBe(lifeEventWorkflowId(original.sourceEventId));
+    expect(delivery?.department).toBe(REPORTERS[second0.type].second.department);
     await expect(
       temporal.workflow.getHandle(lifeEventWorkflowId(original.sourceEventId)).describe(),
     ).resolves.toBeDefined();

@@ -1,9 +1,9 @@
 /**
- * End to end on the real stack: a registry posts a birth to the API, a separate worker
- * process runs the case, and the worker is killed (SIGKILL) in the middle of the case
- * and started again while the registry delivers the same event a second time, and a
- * second registry reports it too. The family still gets exactly one childcare grant and
- * one inbox notice.
+ * End to end on the real stack: a registry posts a birth to the API (a signed request, as
+ * every department's), a separate worker process runs the case, and the worker is killed
+ * (SIGKILL) in the middle of the case and started again while the registry delivers the same
+ * event a second time, and a second registry reports it too. The family still gets exactly one
+ * childcare grant and one inbox notice.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
-import { ingestEvent } from '../services/events/ingest.js';
+import { signDepartmentRequest, type DepartmentCredential } from '../domain/department-signature.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { cityToday } from '../domain/calendar.js';
 import { connectStore } from '../store/connection.js';
@@ -22,6 +22,7 @@ import { addResident } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { connectClient } from './support/temporal.js';
 import { ALL_UP } from './support/all-up.js';
+import { registerTestDepartment, testEventApi } from './support/departments.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -45,6 +46,10 @@ let models: Models;
 let temporal: Client;
 let api: FastifyInstance;
 let apiUrl: string;
+let closeEvents: () => Promise<void>;
+/** The household registry and the health commission, each with its own key. */
+let household: DepartmentCredential;
+let hospital: DepartmentCredential;
 const workers: ChildProcessWithoutNullStreams[] = [];
 /** Everything the worker processes printed, to check no raw ID reached a log. */
 let workerOutput = '';
@@ -60,13 +65,21 @@ beforeAll(async () => {
     subjectKeySecret: DEVELOPMENT_SUBJECT_KEY_SECRET,
     today: () => cityToday(),
   };
-  api = buildApi({ ingest: (body) => ingestEvent(deps, body), health: ALL_UP });
+  const events = testEventApi(stack.redisUrl, deps);
+  closeEvents = events.close;
+  household = await registerTestDepartment(store, DEVELOPMENT_SUBJECT_KEY_SECRET);
+  hospital = await registerTestDepartment(store, DEVELOPMENT_SUBJECT_KEY_SECRET, {
+    id: `health-commission-${run}`,
+    sources: ['health-commission'],
+  });
+  api = buildApi({ events: events.events, health: ALL_UP });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
   await api?.close();
+  await closeEvents?.();
   await temporal?.connection.close();
   await store?.dropDatabase();
   await store?.close();
@@ -89,11 +102,18 @@ async function startWorker(): Promise<ChildProcessWithoutNullStreams> {
   return child;
 }
 
-async function postEvent(body: object): Promise<{ status: number; json: Record<string, unknown> }> {
+async function postEvent(
+  body: object,
+  department = household,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const payload = JSON.stringify(body);
   const response = await fetch(`${apiUrl}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: {
+      'content-type': 'application/json',
+      ...signDepartmentRequest(department, { method: 'POST', path: '/events', body: payload }),
+    },
+    body: payload,
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
@@ -132,11 +152,10 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     const again = await postEvent(birth);
     expect(again.status).toBe(202);
     expect(again.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
-    const fromHospital = await postEvent({
-      ...birth,
-      sourceEventId: `hospital-birth-${run}`,
-      source: 'health-commission',
-    });
+    const fromHospital = await postEvent(
+      { ...birth, sourceEventId: `hospital-birth-${run}`, source: 'health-commission' },
+      hospital,
+    );
     expect(fromHospital.json).toMatchObject({ status: 'duplicate', caseId: accepted.json.caseId });
 
     const second = await startWorker();
@@ -169,6 +188,7 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
       .sort({ source: 1 })
       .lean();
     expect(deliveries.map((delivery) => delivery.source)).toEqual(['health-commission', 'household-registry']);
+    expect(deliveries.map((delivery) => delivery.department)).toEqual([hospital.department, household.department]);
     // The worker marks the notice delivered just after writing the inbox: wait for that, then check there is one.
     await expect
       .poll(() => models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }), {

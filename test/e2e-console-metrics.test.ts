@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
 import { ingestEvent } from '../services/events/ingest.js';
+import { TEST_PUBLISHER } from './support/departments.js';
 import { createMetricsService, type ProgrammeMetrics } from '../services/metrics/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
@@ -54,6 +55,7 @@ beforeAll(async () => {
               today: () => cityToday(),
             },
             body,
+            TEST_PUBLISHER,
           )
         ).caseId,
       )

@@ -16,6 +16,7 @@ import { storePolicySource } from '../store/policy-source.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { ingestEvent } from '../services/events/ingest.js';
+import { TEST_PUBLISHER } from './support/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { maskResidentId } from '../domain/identity.js';
@@ -54,6 +55,7 @@ async function runEvent(body: Record<string, unknown>): Promise<LifeEventResult>
       today: () => cityToday(),
     },
     body,
+    TEST_PUBLISHER,
   );
   return (await env.client.workflow.getHandle(accepted.caseId).result()) as LifeEventResult;
 }

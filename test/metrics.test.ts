@@ -15,6 +15,7 @@ import { createActivities } from '../activities/index.js';
 import { catalogPolicySource } from '../rules/policy-source.js';
 import { buildApi } from '../api/server.js';
 import { ingestEvent } from '../services/events/ingest.js';
+import { TEST_PUBLISHER } from './support/departments.js';
 import { createMetricsService, type ProgrammeMetrics } from '../services/metrics/service.js';
 import { prometheusText } from '../services/metrics/prometheus.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
@@ -101,6 +102,7 @@ beforeAll(async () => {
         today: () => cityToday(),
       },
       body,
+      TEST_PUBLISHER,
     );
   const caseOf = async (body: object) =>
     (await client.workflow.getHandle((await ingest(body)).caseId).result()) as LifeEventResult;

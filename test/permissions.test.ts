@@ -1,6 +1,7 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
- * caller (nobody, an unknown token, each role) and held to the permission table
+ * caller (nobody, an unknown token, each role, a registered department signing its request) and
+ * held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
  * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
  * parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and
@@ -16,8 +17,21 @@ import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { ROUTE_PERMISSIONS, actionOfRoute, routeKey } from '../api/route-permissions.js';
 import { buildApi } from '../api/server.js';
 import { cityToday } from '../domain/calendar.js';
+import { signDepartmentRequest, type DepartmentCredential } from '../domain/department-signature.js';
+import type { Publisher } from '../domain/departments.js';
 import { makeResidentId } from '../domain/identity.js';
-import { CONDITIONS, PERMISSIONS, ROLE_NAMES, allows, isOpen, type Action, type Role } from '../domain/permissions.js';
+import {
+  CONDITIONS,
+  DEPARTMENT_CALLER,
+  PERMISSIONS,
+  ROLE_NAMES,
+  allows,
+  allowsDepartment,
+  departmentsOnly,
+  isOpen,
+  type Action,
+  type Role,
+} from '../domain/permissions.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
@@ -35,12 +49,16 @@ import { storePolicySource } from '../store/policy-source.js';
 import { ROLES, issueToken, userOfToken } from '../store/users.js';
 import { ALL_UP } from './support/all-up.js';
 import { TEST_SECRET } from './support/city.js';
+import { registerTestDepartment, testEventApi } from './support/departments.js';
 import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 
 const stack = inject('stack');
 let store: Connection;
 let client: Client;
 let api: FastifyInstance;
+let closeEvents: () => Promise<void>;
+/** A registered department's key: its signed requests are the only way to publish events. */
+let department: DepartmentCredential;
 /** Every route the API registered, as `METHOD url` with the URL pattern it was registered with. */
 const routes: Array<{ method: string; url: string }> = [];
 const tokens = {} as Record<Role, string>;
@@ -60,9 +78,11 @@ beforeAll(async () => {
   const taskQueue = uniqueTaskQueue('permissions');
   const catalog = await loadPolicyCatalog();
   const lifecycle = createPolicyLifecycle(store);
-  const ingest = countIngest((body: unknown) =>
-    ingestEvent({ store, temporal: client, taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() }, body),
-  );
+  const ingestDeps = { store, temporal: client, taskQueue, subjectKeySecret: TEST_SECRET, today: () => cityToday() };
+  const ingest = countIngest((body: unknown, publisher: Publisher) => ingestEvent(ingestDeps, body, publisher));
+  const events = testEventApi(stack.redisUrl, ingestDeps);
+  closeEvents = events.close;
+  department = await registerTestDepartment(store, TEST_SECRET);
   const summary = createSummarySource({ store, catalog, temporal: client, taskQueue, tally: ingest.tally });
   for (const role of ROLES)
     tokens[role] = await issueToken(store, NAMES[role], role, {
@@ -72,7 +92,7 @@ beforeAll(async () => {
     });
   // Every route group, each with its real service: what workers/main.ts builds.
   api = buildApi({
-    ingest: ingest.ingest,
+    events: { ...events.events, ingest: ingest.ingest },
     summary: () => summary.get(),
     policies: {
       lifecycle,
@@ -112,6 +132,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  await closeEvents?.();
   await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
@@ -132,19 +153,26 @@ function dummyPath(url: string): string {
     .replace('*', 'no-such-file.js');
 }
 
-type Caller = { label: string; role?: Role; token?: string };
+type Caller = { label: string; role?: Role; token?: string; department?: DepartmentCredential };
 const callers = (): Caller[] => [
   { label: 'anonymous' },
   { label: 'an unknown token', token: 'af_not-a-token' },
   ...ROLES.map((role) => ({ label: role, role, token: tokens[role] })),
+  { label: 'a department', department },
 ];
 
-async function call(method: string, url: string, token?: string) {
+async function call(method: string, url: string, caller: Omit<Caller, 'label'> = {}) {
+  const path = dummyPath(url);
+  const payload = method === 'POST' || method === 'PUT' ? '{}' : undefined;
   const response = await api.inject({
     method: method as 'GET',
-    url: dummyPath(url),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(method === 'POST' || method === 'PUT' ? { payload: {} } : {}),
+    url: path,
+    headers: {
+      ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
+      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(caller.department ? signDepartmentRequest(caller.department, { method, path, body: payload }) : {}),
+    },
+    ...(payload === undefined ? {} : { payload }),
   });
   const body = method === 'HEAD' || !response.body.startsWith('{') ? {} : response.json<Record<string, string>>();
   return { status: response.statusCode, code: body.code, message: body.message, messageZh: body.messageZh };
@@ -168,7 +196,11 @@ describe('the route table', () => {
   });
 });
 
-/** Asserts one answer against the row: refused (401, 403 naming who may) or admitted (neither). */
+/**
+ * Asserts one answer against the row: refused (401, 403 naming who may) or admitted (neither). A
+ * department's signature admits it to the departments' actions (and the open ones) and is not read
+ * elsewhere; a departments' action refuses people with 403 and the unsigned with 401 DEPARTMENT_UNAUTHENTICATED.
+ */
 function expectAnswer(
   where: string,
   action: Action,
@@ -178,20 +210,31 @@ function expectAnswer(
   head: boolean,
 ): void {
   const { roles, conditions = {} } = PERMISSIONS[action];
-  const admitted = caller.role ? allows(caller.role, action) : isOpen(action);
+  const admitted = caller.department
+    ? allowsDepartment(action)
+    : caller.role
+      ? allows(caller.role, action)
+      : isOpen(action);
   if (!admitted && !caller.role) {
     expect(answer.status, where).toBe(401);
-    if (!head) expect(answer.code, where).toBe('UNAUTHENTICATED');
+    if (!head)
+      expect(answer.code, where).toBe(
+        departmentsOnly(action) && !caller.token ? 'DEPARTMENT_UNAUTHENTICATED' : 'UNAUTHENTICATED',
+      );
   } else if (!admitted && caller.role) {
     expect(answer.status, where).toBe(403);
     if (head) return;
     expect(answer.code, where).toBe('FORBIDDEN_ROLE');
     // Who may, with their conditions, and who this is, in both languages.
-    for (const role of roles as readonly Role[]) {
-      const condition = conditions[role];
-      const named = (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
-      expect(answer.message, where).toContain(named.en);
-      expect(answer.messageZh, where).toContain(named.zh);
+    const named = departmentsOnly(action)
+      ? [DEPARTMENT_CALLER]
+      : (roles as readonly Role[]).map((role) => {
+          const condition = conditions[role];
+          return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+        });
+    for (const name of named) {
+      expect(answer.message, where).toContain(name.en);
+      expect(answer.messageZh, where).toContain(name.zh);
     }
     expect(answer.message, where).toContain(`${NAMES[caller.role]} is ${ROLE_NAMES[caller.role].en}`);
     expect(answer.messageZh, where).toContain(`${NAMES[caller.role]}是${ROLE_NAMES[caller.role].zh}`);
@@ -215,7 +258,7 @@ describe('every route, as every caller', () => {
     for (const asked of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
       const anonymous = await call(asked, url);
       for (const caller of callers()) {
-        const answer = caller.token ? await call(asked, url, caller.token) : anonymous;
+        const answer = caller.token || caller.department ? await call(asked, url, caller) : anonymous;
         const where = `${asked} ${url} (${action}) as ${caller.label}: ${answer.status} ${answer.code ?? ''}`;
         expectAnswer(where, action, caller, answer, anonymous, asked === 'HEAD');
       }

@@ -21,6 +21,7 @@ import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@t
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ingestEvent } from '../services/events/ingest.js';
+import { TEST_PUBLISHER } from './support/departments.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { catalogPolicySource } from '../rules/policy-source.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
@@ -128,7 +129,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
 
   /** Delivers a life event and waits for its case to finish. */
   const runCase = async (event: object): Promise<LifeEventResult> => {
-    const accepted = await ingestEvent(ingestDeps, event);
+    const accepted = await ingestEvent(ingestDeps, event, TEST_PUBLISHER);
     assert.equal(accepted.status, 'accepted');
     return client.workflow.getHandle<typeof lifeEvent>(accepted.caseId).result();
   };

@@ -49,8 +49,10 @@ export interface Config {
   previousSubjectKeySecrets: string[];
   /** Temporal task queue of the workers and of the cases the API starts (one per deployment). */
   taskQueue: string;
-  /** BullMQ key prefix of the notice queues (one per deployment sharing a Redis). */
+  /** BullMQ key prefix of the notice queues (one per deployment sharing a Redis); also of nonces and rate limits. */
   queuePrefix: string;
+  /** Requests per minute each department may make to POST /events (APPLYFREE_DEPARTMENT_RATE_LIMIT). */
+  departmentRateLimit: number;
   /** The demo city that `npm start` seeds and feeds with life events; off in production. */
   demo: DemoSettings;
   /** The API the CLI talks to (APPLYFREE_API_URL; default: this machine's API_HOST and API_PORT). */
@@ -112,6 +114,13 @@ function parseCount(name: string, value: string | undefined, fallback: number, m
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max)
     throw new ConfigError(name, `expected a whole number 0-${max}, got "${value}"`);
+  return Number(value);
+}
+
+function parsePositive(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+    throw new ConfigError(name, `expected a whole number 1-${max}, got "${value}"`);
   return Number(value);
 }
 
@@ -212,6 +221,12 @@ export function loadConfig(env: Env = process.env): Config {
     token: optional(env, 'APPLYFREE_TOKEN'),
     taskQueue: parseName('APPLYFREE_TASK_QUEUE', optional(env, 'APPLYFREE_TASK_QUEUE'), 'applyfree'),
     queuePrefix: parseName('APPLYFREE_QUEUE_PREFIX', optional(env, 'APPLYFREE_QUEUE_PREFIX'), 'applyfree'),
+    departmentRateLimit: parsePositive(
+      'APPLYFREE_DEPARTMENT_RATE_LIMIT',
+      optional(env, 'APPLYFREE_DEPARTMENT_RATE_LIMIT'),
+      600,
+      1_000_000,
+    ),
     demo: {
       enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), mode === 'development'),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),

@@ -7,7 +7,11 @@
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
 import { ingestEvent } from '../services/events/ingest.js';
+import type { Publisher } from '../domain/departments.js';
+import { createDepartmentAuthenticator } from '../services/departments/authenticate.js';
+import { redisNonceStore } from '../services/departments/nonces.js';
 import { cityToday } from '../domain/calendar.js';
 import { buildApi } from '../api/server.js';
 import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
@@ -65,8 +69,11 @@ async function main(): Promise<void> {
       ...ring,
       today: () => cityToday(),
     };
-    // One ingestion for POST /events and the demo feed alike, counted for the summary.
-    const counted = countIngest((body: unknown) => ingestEvent(ingestDeps, body));
+    // One ingestion for POST /events and the demo feed alike, each under its department, counted for the summary.
+    const counted = countIngest((body: unknown, publisher: Publisher) => ingestEvent(ingestDeps, body, publisher));
+    // Departments' nonces and rate limits live in Redis, shared by every API process of the deployment.
+    const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 2 });
+    cleanups.push({ name: 'Redis (departments)', run: () => redis.quit() });
     let demoStatus: (() => DemoStatus) | undefined;
     const summary = createSummarySource({
       store,
@@ -82,7 +89,20 @@ async function main(): Promise<void> {
     const simulation = createSimulationRunner({ store, lifecycle });
     cleanups.push({ name: 'simulations', run: () => simulation.stop() });
     const api = buildApi({
-      ingest: counted.ingest,
+      events: {
+        ingest: counted.ingest,
+        authenticate: createDepartmentAuthenticator({
+          store,
+          keys: ring,
+          nonces: redisNonceStore(redis, config.queuePrefix),
+        }),
+        rateLimit: {
+          max: config.departmentRateLimit,
+          timeWindowMs: 60_000,
+          redis,
+          prefix: config.queuePrefix,
+        },
+      },
       summary: () => summary.get(),
       policies: {
         lifecycle,

@@ -3,7 +3,7 @@
  * alike: the store keeps one record per source event ID, so a repeated delivery of the
  * same ID is only visible here.
  */
-import { EventValidationError } from '../../domain/event-payloads.js';
+import { Refusal } from '../../domain/refusal.js';
 import type { IngestResult } from './ingest.js';
 
 export interface IngestTally {
@@ -12,27 +12,29 @@ export interface IngestTally {
   accepted: number;
   /** Collapsed into an existing case: the same delivery again, or the same event from another registry. */
   duplicate: number;
-  /** Invalid (400 INVALID_EVENT): nothing was written. */
+  /** Refused (400 INVALID_EVENT or BACKDATED, 403 for a source or type its department may not publish): nothing was written. */
   rejected: number;
   /** The store or Temporal failed; the registry retries. */
   failed: number;
 }
 
 /** Wraps an ingest function so every call is counted; `tally()` reads the counts. */
-export function countIngest<Body>(ingest: (body: Body) => Promise<IngestResult>): {
-  ingest: (body: Body) => Promise<IngestResult>;
+export function countIngest<Args extends unknown[]>(
+  ingest: (...args: Args) => Promise<IngestResult>,
+): {
+  ingest: (...args: Args) => Promise<IngestResult>;
   tally: () => IngestTally;
 } {
   const counts: IngestTally = { received: 0, accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
   return {
-    async ingest(body) {
+    async ingest(...args) {
       counts.received++;
       try {
-        const result = await ingest(body);
+        const result = await ingest(...args);
         counts[result.status]++;
         return result;
       } catch (error) {
-        counts[error instanceof EventValidationError ? 'rejected' : 'failed']++;
+        counts[error instanceof Refusal ? 'rejected' : 'failed']++;
         throw error;
       }
     },

@@ -1,12 +1,15 @@
 /**
- * Accepts a life event from a registry: validates it (nothing is written for a bad one),
- * turns every identifier into its pseudonymous subject key, records the subject, the
- * event and the delivery, and starts the case workflow. Idempotent end to end: the same
- * delivery twice, or the same event from two registries, yields one case, and a crash
- * between steps is repaired by the next delivery.
+ * Accepts a life event from a registry: validates it and checks that its department may publish
+ * it — its own source, a type it is registered for, dated within its back-dating window
+ * (domain/departments.ts) — so nothing is written for a bad or unauthorised one; turns every
+ * identifier into its pseudonymous subject key, records the subject, the event and the delivery
+ * (with the department that made it), and starts the case workflow. The answer names the case,
+ * never the subject key. Idempotent end to end: the same delivery twice, or the same event from
+ * two registries, yields one case, and a crash between steps is repaired by the next delivery.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { checkPublication, type Publisher } from '../../domain/departments.js';
 import { validateEvent } from '../../domain/event-payloads.js';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerCaseModels } from '../../store/cases.js';
@@ -34,11 +37,17 @@ export interface IngestResult {
   caseId: string;
   /** accepted: a new case; duplicate: this delivery, or the same event from another registry, was seen before. */
   status: 'accepted' | 'duplicate';
-  subjectKey: string;
 }
 
-export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<IngestResult> {
-  const event = validateEvent(body, deps.today());
+/**
+ * Ingests one event published by `publisher` (the department whose signed request carried it, or
+ * the demo feed's registry). Throws EventValidationError (400) or PublicationRefusal (403, or 400
+ * BACKDATED) before anything is written.
+ */
+export async function ingestEvent(deps: IngestDeps, body: unknown, publisher: Publisher): Promise<IngestResult> {
+  const today = deps.today();
+  const event = validateEvent(body, today);
+  checkPublication(publisher, event, today);
   const { LifeEvent, EventDelivery } = registerCaseModels(deps.store);
 
   // Each identifier is resolved through the key ring and registered (by _id: FerretDB indexes only _id).
@@ -83,6 +92,7 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
       $setOnInsert: {
         sourceEventId: event.sourceEventId,
         source: event.source,
+        department: publisher.department,
         caseId: record!.caseId,
         receivedAt: new Date(),
       },
@@ -117,5 +127,5 @@ export async function ingestEvent(deps: IngestDeps, body: unknown): Promise<Inge
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
   const firstDelivery = delivery.upsertedCount === 1 && record!.caseId === caseId;
-  return { caseId: record!.caseId, status: started || firstDelivery ? 'accepted' : 'duplicate', subjectKey: subject };
+  return { caseId: record!.caseId, status: started || firstDelivery ? 'accepted' : 'duplicate' };
 }

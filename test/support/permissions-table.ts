@@ -9,17 +9,20 @@ import {
   CONDITIONS,
   PERMISSIONS,
   allows,
+  allowsDepartment,
   conditionOf,
+  departmentConditionOf,
   type Action,
   type Role,
 } from '../../domain/permissions.js';
 import { ROUTE_PERMISSIONS } from '../../api/route-permissions.js';
 import { ROLES } from '../../store/users.js';
 
-/** Each caller the table has a column for: nobody signed in, then every role. */
-export const CALLERS: ReadonlyArray<{ label: string; role?: Role }> = [
+/** Each caller the table has a column for: nobody signed in, every role, then a department signing its request. */
+export const CALLERS: ReadonlyArray<{ label: string; role?: Role; department?: true }> = [
   { label: 'anonymous' },
   ...ROLES.map((role) => ({ label: role, role })),
+  { label: 'department', department: true },
 ];
 
 /** The routes that are an action, in the route table's order. */
@@ -28,9 +31,10 @@ export const routesOf = (action: Action): string[] =>
     .filter(([, routeAction]) => routeAction === action)
     .map(([route]) => route);
 
-function cell(action: Action, role: Role | undefined): string {
-  if (!allows(role, action)) return '✗';
-  const condition = role && conditionOf(role, action);
+function cell(action: Action, caller: (typeof CALLERS)[number]): string {
+  const { role } = caller;
+  if (!(caller.department ? allowsDepartment(action) : allows(role, action))) return '✗';
+  const condition = caller.department ? departmentConditionOf(action) : role && conditionOf(role, action);
   return condition ? `✓ ${condition}` : '✓';
 }
 
@@ -41,7 +45,7 @@ export function renderPermissions(): string {
     return [
       `\`${action}\``,
       PERMISSIONS[action].what.en,
-      ...CALLERS.map(({ role }) => cell(action, role)),
+      ...CALLERS.map((caller) => cell(action, caller)),
       routes.length ? routes.join('<br>') : '(inside the `policy.read` routes, when they show a draft)',
     ];
   });

@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ingestEvent, type IngestResult } from '../../services/events/ingest.js';
+import { TEST_PUBLISHER } from './departments.js';
 import { cityToday } from '../../domain/calendar.js';
 import { registerSearchAttributes } from '../../infra/search-attributes.js';
 import { createNoticeWorkers } from '../../notices/delivery.js';
@@ -64,6 +65,7 @@ export async function openRunningPipeline(
           today: () => cityToday(),
         },
         body,
+        TEST_PUBLISHER,
       ),
     run: `${name}-${pipeline.taskQueue.slice(-8)}`,
     async close() {

@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
     expect(config.taskQueue).toBe('applyfree');
     expect(config.queuePrefix).toBe('applyfree');
     expect(config.demo).toEqual({ enabled: true, residents: 10_000, enterprises: 1_000, eventsPerSecond: 20 });
+    expect(config.departmentRateLimit).toBe(600);
   });
 
   it('reads CI as a CI service sets it, and CI=false or CI=0 as not CI', () => {
@@ -30,9 +31,11 @@ describe('configuration from the environment', () => {
       APPLYFREE_DEMO_EVENTS_PER_SECOND: '200',
       APPLYFREE_TASK_QUEUE: 'applyfree-east',
       APPLYFREE_QUEUE_PREFIX: 'east',
+      APPLYFREE_DEPARTMENT_RATE_LIMIT: '120',
     });
     expect(config.demo).toEqual({ enabled: false, residents: 1_000_000, enterprises: 50_000, eventsPerSecond: 200 });
     expect([config.taskQueue, config.queuePrefix]).toEqual(['applyfree-east', 'east']);
+    expect(config.departmentRateLimit).toBe(120);
   });
 
   it('points at existing servers when TEMPORAL_ADDRESS, MONGODB_URI and REDIS_URL are set', () => {
@@ -58,6 +61,7 @@ describe('configuration from the environment', () => {
     ['APPLYFREE_DEMO_RESIDENTS', '10k', /APPLYFREE_DEMO_RESIDENTS: expected a whole number/],
     ['APPLYFREE_DEMO_EVENTS_PER_SECOND', '-5', /APPLYFREE_DEMO_EVENTS_PER_SECOND: expected a whole number/],
     ['APPLYFREE_TASK_QUEUE', 'my queue', /APPLYFREE_TASK_QUEUE: expected letters, digits/],
+    ['APPLYFREE_DEPARTMENT_RATE_LIMIT', '0', /APPLYFREE_DEPARTMENT_RATE_LIMIT: expected a whole number 1-/],
     ['APPLYFREE_QUEUE_PREFIX', 'a:b', /APPLYFREE_QUEUE_PREFIX: expected letters, digits/],
   ])('rejects %s=%s with an error naming the variable', (name, value, message) => {
     let thrown: unknown;

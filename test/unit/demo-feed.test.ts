@@ -36,7 +36,7 @@ function pacedFeed(clock: FakeClock, options: Partial<FeedOptions> = {}) {
   const delivered: Array<[string, number]> = [];
   const ingest = async (body: EventBody) => {
     delivered.push([body.sourceEventId, clock.now() - T0]);
-    return { caseId: `life-event:${body.sourceEventId}`, status: 'accepted' as const, subjectKey: 'p_test' };
+    return { caseId: `life-event:${body.sourceEventId}`, status: 'accepted' as const };
   };
   const feed = startFeed({ plan, ingest, eventsPerSecond: 50, clock, ...options });
   return { delivered, feed };

@@ -14,6 +14,7 @@ import {
   PermissionRefusal,
   ROLE_NAMES,
   allows,
+  allowsDepartment,
   authorize,
   conditionOf,
   forbiddenText,
@@ -68,8 +69,18 @@ describe('the permission table', () => {
     ['a supervisor may not author policies', 'supervisor', 'policy.draft', false],
     ['a reviewer may not read objections', 'reviewer', 'objection.read', false],
     ['a supervisor may not read a citizen’s own page', 'supervisor', 'me.read', false],
+    ['nobody signed in may not publish life events', undefined, 'events.publish', false],
+    ['a supervisor may not publish life events: departments do', 'supervisor', 'events.publish', false],
   ] as const)('%s', (_sentence, role, action, allowed) => {
     expect(allows(role, action)).toBe(allowed);
+  });
+
+  it.each([
+    ['a department publishes life events', 'events.publish', true],
+    ['a department reads what anyone may', 'catalog', true],
+    ['a department’s signature opens nothing a person’s token does', 'case.search', false],
+  ] as const)('%s', (_sentence, action, allowed) => {
+    expect(allowsDepartment(action)).toBe(allowed);
   });
 
   it.each([
@@ -118,6 +129,16 @@ describe('refusals', () => {
       messageZh: '只有审核人可以取消筛查；王芳是政策经办人',
     });
     expect(() => authorize({ name: '王芳', role: 'officer' }, 'case.unmask')).toThrow(PermissionRefusal);
+  });
+
+  it('on a departments’ action, are 401 DEPARTMENT_UNAUTHENTICATED without a signature and 403 for any person', () => {
+    expect(() => authorize(undefined, 'events.publish')).toThrow(
+      expect.objectContaining({ code: 'DEPARTMENT_UNAUTHENTICATED', kind: 'unauthenticated' }),
+    );
+    expect(forbiddenText({ name: '周督查', role: 'supervisor' }, 'events.publish')).toEqual({
+      message: 'only a registered department (signed request) may publish life events; 周督查 is a supervisor',
+      messageZh: '只有已登记的数据提供部门（签名请求）可以上报生活事件；周督查是督查人员',
+    });
   });
 });
 

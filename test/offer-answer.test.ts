@@ -182,6 +182,10 @@ describe('answering an offer today', () => {
     await client.workflow.getHandle(key).terminate('test: the workflow is gone');
     const refused = await citizen.answerOffer(actor, key, 'confirm').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CaseRefusal);
-    expect(refused).toMatchObject({ status: 409, code: 'OFFER_CLOSED', messageZh: expect.stringContaining('已关闭') });
+    expect(refused).toMatchObject({
+      kind: 'conflict',
+      code: 'OFFER_CLOSED',
+      messageZh: expect.stringContaining('已关闭'),
+    });
   });
 });

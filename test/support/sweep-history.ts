@@ -1,10 +1,17 @@
 /**
  * What a paused sweep did, read from its workflow history rather than watched for a while: the
- * slices it scheduled before the pause signal, between the pause and the resume signals, and after.
+ * slices it scheduled before the pause, between the pause and the resume, and after. A pause or
+ * resume is the steerSweep update the API sends, or the older signal a client from before it sends.
  * A sleep cannot show that nothing moves; the history lists every slice the workflow ever asked for.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { pauseSweepSignal, resumeSweepSignal } from '../../workflows/contracts/index.js';
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  pauseSweepSignal,
+  resumeSweepSignal,
+  steerSweepUpdate,
+  type SweepSteer,
+} from '../../workflows/contracts/index.js';
 
 export interface SlicesAroundPause {
   beforePause: number;
@@ -15,10 +22,16 @@ export interface SlicesAroundPause {
 /** Counts the `screenSlice` activities scheduled around the first pause and resume of a sweep's current run. */
 export async function slicesAroundPause(handle: WorkflowHandle): Promise<SlicesAroundPause> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const signalled = (name: string) =>
-    events.findIndex((event) => event.workflowExecutionSignaledEventAttributes?.signalName === name);
-  const paused = signalled(pauseSweepSignal.name);
-  const resumed = signalled(resumeSweepSignal.name);
+  const steered = (action: SweepSteer, signal: string) =>
+    events.findIndex((event) => {
+      if (event.workflowExecutionSignaledEventAttributes?.signalName === signal) return true;
+      const update = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+      if (update?.name !== steerSweepUpdate.name) return false;
+      const [arg] = update.args?.payloads ?? [];
+      return arg !== undefined && defaultPayloadConverter.fromPayload<SweepSteer>(arg) === action;
+    });
+  const paused = steered('pause', pauseSweepSignal.name);
+  const resumed = steered('resume', resumeSweepSignal.name);
   if (paused < 0 || resumed < paused)
     throw new Error(`${handle.workflowId}: no pause then resume in this run's history (continued as new since?)`);
   const slices = (from: number, to: number) =>

@@ -8,11 +8,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
-import { actorOf } from './auth.js';
+import { actorOf, identifier, type Authenticate } from './auth.js';
+import { staffNamesFor } from './staff-names.js';
 
-/** What the sweep routes need: the sweep helpers. */
+/** What the sweep routes need: the sweep helpers, and who a token names (whether they see staff names). */
 export interface SweepApiDeps {
   sweeps: SweepService;
+  authenticate?: Authenticate;
 }
 
 const integer = { type: 'integer' } as const;
@@ -76,6 +78,8 @@ type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?:
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps } = deps;
+  // Anyone reads progress; who launched a sweep only those the table lets see staff names (staff.names).
+  const names = staffNamesFor(identifier(deps.authenticate));
 
   app.setErrorHandler(answerErrors());
 
@@ -142,7 +146,10 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       request: FastifyRequest<{
         Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' };
       }>,
-    ) => sweeps.list(request.query),
+    ) => {
+      const shown = await names(request);
+      return (await sweeps.list(request.query)).map(shown);
+    },
   );
 
   app.get(
@@ -155,7 +162,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         response: { 200: viewSchema, 404: errorSchema },
       },
     },
-    async (request: IdRequest) => sweeps.progress(request.params.id),
+    async (request: IdRequest) => (await names(request))(await sweeps.progress(request.params.id)),
   );
 
   const steer = (action: 'pause' | 'resume' | 'cancel', summary: string) =>

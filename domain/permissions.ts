@@ -125,6 +125,11 @@ const TABLE = {
     what: { en: 'read drafts and versions under review', zh: '查看草稿和审核中的版本' },
   },
   'policy.history': { roles: POLICY_READERS, what: { en: 'read the change history', zh: '查看变更记录' } },
+  // Which staff member drafted, approved or launched what: for those who work with policies, not in public answers (security review S14).
+  'staff.names': {
+    roles: POLICY_READERS,
+    what: { en: 'see which staff member drafted, approved or launched what', zh: '查看经办人员姓名' },
+  },
   // Officers write; reviewers check what officers wrote, so they never write it themselves.
   'policy.draft': { roles: ['officer'], what: { en: 'write policy drafts', zh: '起草政策' } },
   'policy.edit': { roles: ['officer'], what: { en: 'edit policy drafts', zh: '修改政策草稿' } },

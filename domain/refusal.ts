@@ -15,6 +15,7 @@ export type RefusalKind =
   | 'conflict'
   | 'unprocessable'
   | 'rate-limited'
+  | 'misdirected'
   | 'unavailable';
 
 /**
@@ -78,6 +79,8 @@ export const REFUSAL_CODES = {
   POLICY_NOT_IN_FORCE: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.
   RATE_LIMITED: 'rate-limited',
+  /** A request whose Host is not one of this API's names (a DNS-rebinding page's, say): refused before anything else. */
+  HOST_NOT_ALLOWED: 'misdirected',
   // A dependency did not answer; nothing was done.
   ACCESS_RECORD_FAILED: 'unavailable',
 } as const satisfies Record<string, RefusalKind>;

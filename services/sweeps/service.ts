@@ -213,8 +213,13 @@ export function createSweepService(deps: SweepServiceDeps) {
       return { ...(view ?? starting(id, input.requestedBy)), created };
     },
 
-    /** Live progress while the workflow runs, the stored record once it has ended; NO_SWEEP when neither exists. */
+    /**
+     * Live progress while the workflow runs, the stored record once it has ended; NO_SWEEP when
+     * neither exists, and at once for anything that is not a sweep's ID: anyone may ask, and the
+     * answer must not say whether some other workflow runs (security review S14).
+     */
     async progress(id: string): Promise<SweepView> {
+      if (!parseSweepWorkflowId(id)) throw noSweep(id);
       return progressOf(id, await Sweeps.findById(id).lean());
     },
 

@@ -134,8 +134,9 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         querystring: {
           type: 'object',
           properties: {
-            policyId: { type: 'string' },
+            policyId: { type: 'string', maxLength: 100 },
             status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, description: 'the newest this many (default 100)' },
           },
           additionalProperties: false,
         },
@@ -144,7 +145,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     },
     async (
       request: FastifyRequest<{
-        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' };
+        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done'; limit?: number };
       }>,
     ) => {
       const shown = await names(request);

@@ -79,7 +79,6 @@ export interface ApiDeps {
   objections?: ObjectionService;
   /** Serve the web console at /console (needs `policies`, whose tokens it signs in with); a source map only when asked. */
   console?: boolean | ConsoleOptions;
-  temporalUiUrl?: string;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
   edge?: EdgeOptions;
   /** The access log (api/request-log.ts): one JSON line per request; none without it (tests). */
@@ -172,7 +171,6 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
       docs: '/docs',
       openapi: '/openapi.json',
       ...(deps.summary ? { summary: '/summary' } : {}),
-      temporalUi: deps.temporalUiUrl,
     },
   }));
 

@@ -171,6 +171,11 @@ const TABLE = {
   // The full identifier only with a stated, logged reason, and only to supervisors.
   'case.unmask': { roles: ['supervisor'], what: { en: 'unmask a case’s identifier', zh: '查看完整身份标识' } },
   'case.assign-inspector': { roles: ['supervisor'], what: { en: 'assign inspections', zh: '指派核查' } },
+  // The Temporal Web UI has no sign-in of its own (a development UI lists every workflow): linked for supervisors only (S16).
+  'case.temporal-ui': {
+    roles: ['supervisor'],
+    what: { en: 'follow a case into the Temporal Web UI', zh: '在 Temporal Web UI 中查看案件流程' },
+  },
 
   'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },
   'objection.read': { ...OBJECTION_PARTIES, what: { en: 'read objections', zh: '查阅异议' } },

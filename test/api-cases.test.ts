@@ -209,7 +209,10 @@ describe('other roles', () => {
   it('a citizen sees their own case and no one else’s', async () => {
     const own = await call('GET', '/cases', env.tokens.citizen);
     expect(own.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
-    expect((await call('GET', timelinePath(env.birthCase), env.tokens.citizen)).status).toBe(200);
+    const ownTimeline = await call('GET', timelinePath(env.birthCase), env.tokens.citizen);
+    expect(ownTimeline.status).toBe(200);
+    // The Temporal Web UI has no sign-in of its own: never linked for a citizen (security review S16).
+    expect(own.text + ownTimeline.text).not.toContain(TEMPORAL_UI);
 
     const stranger = await call('GET', timelinePath(env.birthCase), env.tokens.otherCitizen);
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);

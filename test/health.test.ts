@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -36,7 +36,8 @@ describe('the health endpoint', () => {
 
   it('reports a stopped Redis as down with 503, and names it', async () => {
     // A Redis of this test's own, started by the stack code and then stopped.
-    const stateDir = mkdtempSync(join(tmpdir(), 'applyfree-health-'));
+    const root = mkdtempSync(join(tmpdir(), 'applyfree-health-'));
+    const stateDir = join(root, 'state');
     const ports = { temporal: 0, temporalUi: 0, mongodb: 0, redis: await freePort() };
     const own = await startStack({
       config: { ...loadConfig(), redisUrl: undefined },
@@ -48,6 +49,9 @@ describe('the health endpoint', () => {
     try {
       const api = apiFor(own.redisUrl);
       expect((await api.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      // The state (Redis's files here; FerretDB's SQLite with raw IDs on a full stack) is the owner's alone.
+      for (const dir of ['', 'redis', 'logs', 'run'])
+        expect(statSync(join(stateDir, dir)).mode & 0o777, dir).toBe(0o700);
 
       const redis = own.servers.find((s) => s.name === 'redis')!;
       await own.stop();
@@ -69,7 +73,7 @@ describe('the health endpoint', () => {
       expect([live.statusCode, live.json()]).toEqual([200, { status: 'up' }]);
     } finally {
       await own.stop();
-      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

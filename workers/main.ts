@@ -157,7 +157,6 @@ async function main(): Promise<void> {
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.
       console: { sourceMap: config.mode === 'development' },
-      temporalUiUrl: stack.temporalUiUrl,
       // Readiness through the clients this process holds: a check opens no connection (security review S14).
       health: {
         temporal: () => pingTemporal(temporal.connection, stack.temporalNamespace),

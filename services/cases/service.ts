@@ -23,7 +23,7 @@ import { registerDecisionModels, type DecisionRecord } from '../../store/decisio
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import type { User } from '../../store/users.js';
-import { authorize, conditionOf } from '../../domain/permissions.js';
+import { allows, authorize, conditionOf } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
 import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
@@ -207,6 +207,9 @@ export function createCaseService(deps: CaseServiceDeps) {
     return { kind, subjectKey: key, ...(maskedId ? { maskedId } : {}) };
   }
 
+  /** The Temporal Web UI, for those the table links it for (case.temporal-ui): it has no sign-in of its own. */
+  const temporalUiFor = (actor: User) => (allows(actor.role, 'case.temporal-ui') ? deps.temporalUiUrl : undefined);
+
   /** The case's life-event record, or a 404 that does not say whether it exists for someone else. */
   async function caseRecord(caseId: string): Promise<LifeEventRecord> {
     const record = await LifeEvent.findOne({ caseId }).lean();
@@ -303,6 +306,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (assigned) visible = visible.filter((v) => assigned.includes(v.caseId));
       const byId = new Map(visible.map((v) => [v.caseId, v]));
 
+      const temporalUi = temporalUiFor(actor);
       /** A case as the search lists it, or undefined when a filter the records alone cannot apply leaves it out. */
       const summaryOf = async (
         caseId: string,
@@ -345,9 +349,7 @@ export function createCaseService(deps: CaseServiceDeps) {
           foundIn: [...(seen ? (['temporal'] as const) : []), ...(record ? (['record'] as const) : [])],
           links: {
             timeline: `/cases/${encodeURIComponent(caseId)}/timeline`,
-            ...(deps.temporalUiUrl
-              ? { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.namespace, caseId, seen?.runId) }
-              : {}),
+            ...(temporalUi ? { temporalUi: temporalUiLink(temporalUi, deps.namespace, caseId, seen?.runId) } : {}),
           },
         };
       };
@@ -439,7 +441,11 @@ export function createCaseService(deps: CaseServiceDeps) {
           actor: actor.name,
           role: actor.role,
         });
-      return buildTimeline(deps, record, await maskedSubject(record.subjectKey));
+      return buildTimeline(
+        { ...deps, temporalUiUrl: temporalUiFor(actor) },
+        record,
+        await maskedSubject(record.subjectKey),
+      );
     },
 
     /** Reveals the identifier behind a case to a supervisor, after logging who, when and why. */

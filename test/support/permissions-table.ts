@@ -35,6 +35,7 @@ export const routesOf = (action: Action): string[] =>
 const INSIDE: Partial<Record<Action, string>> = {
   'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
   'staff.names': '(inside the `policy.read` and `sweep.read` routes: who drafted, approved or launched what)',
+  'case.temporal-ui': '(inside the `case.search` and `case.timeline` routes: links to the Temporal Web UI)',
 };
 
 function cell(action: Action, caller: (typeof CALLERS)[number]): string {

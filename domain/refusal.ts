@@ -71,6 +71,8 @@ export const REFUSAL_CODES = {
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',
+  /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
+  SUBJECT_HAS_OPEN_MATTERS: 'conflict',
   SWEEP_FINISHED: 'conflict',
   WRONG_STATUS: 'conflict',
   // Well-formed, but the content cannot be used.

@@ -125,3 +125,28 @@ export const PURGED = RETENTION.filter(
   (rule): rule is RetentionRule & { days: number; from: string } =>
     (rule.action === 'delete' || rule.action === 'remove-values') && rule.days !== undefined && rule.from !== undefined,
 );
+
+const ACTION_WORDS: Record<RetentionAction, string> = {
+  delete: 'deleted by the daily purge',
+  'remove-values': 'values removed by the daily purge; the record stays',
+  elsewhere: 'expired where it is kept',
+  keep: 'kept',
+};
+
+/** The schedule as the Markdown table docs/RETENTION.md shows (test/unit/retention.test.ts holds the two together). */
+export function renderRetention(): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(['data', 'where', 'kept', 'then', 'why']),
+    line(['---', '---', '---', '---', '---']),
+    ...RETENTION.map((rule) =>
+      line([
+        rule.data,
+        `\`${rule.collection}\``,
+        rule.days === undefined ? '—' : `${rule.days} days${rule.from ? ` from \`${rule.from}\`` : ''}`,
+        ACTION_WORDS[rule.action],
+        rule.why,
+      ]),
+    ),
+  ].join('\n');
+}

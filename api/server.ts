@@ -265,13 +265,15 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
     app.get(
       '/summary',
       { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } },
-      async (_request, reply) => {
+      async (request, reply) => {
         try {
           return reply.send(await summary());
         } catch (error) {
+          // The store's own error text goes to the log, not to whoever asked (security review S14).
+          request.log.error({ err: error }, 'summary unavailable');
           const body: ApiError = {
             code: 'SUMMARY_UNAVAILABLE',
-            message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            message: 'the summary could not be read: the store did not answer',
             messageZh: '暂时无法读取实时概况',
           };
           return reply.code(503).send(body);

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allowedHostSet, hostAllowed, hostName } from '../../api/edge.js';
+import { buildApi } from '../../api/server.js';
+import { ALL_UP } from '../support/all-up.js';
 import { REDACTED, scrubIdentifiers } from '../../api/request-log.js';
 import { makeCreditCode, makeResidentId } from '../../domain/identity.js';
 import { ConfigError, loadConfig } from '../../workers/config.js';
@@ -95,5 +97,19 @@ describe('the edge settings', () => {
   ])('refuse %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+});
+
+describe('open answers', () => {
+  it('say the summary is unavailable without the store’s own error text', async () => {
+    const api = buildApi({
+      health: ALL_UP,
+      summary: async () => {
+        throw new Error('connect ECONNREFUSED 10.0.0.7:27017');
+      },
+    });
+    const answer = await api.inject({ method: 'GET', url: '/summary' });
+    expect([answer.statusCode, answer.json().code]).toEqual([503, 'SUMMARY_UNAVAILABLE']);
+    expect(answer.body).not.toContain('10.0.0.7');
   });
 });

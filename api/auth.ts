@@ -126,8 +126,9 @@ export function guardRoutes(
     // A department's signature is checked with its body (preParsing, below); a person is told they are one (403).
     if (departmentsOnly(action) && signsAsDepartment(request)) return;
     const actor = await identify(request);
-    authorize(actor, action, ApiRefusal);
+    // Known before the verdict, so the access log names who was refused (api/request-log.ts).
     request.actor = actor;
+    authorize(actor, action, ApiRefusal);
   });
   app.addHook('preParsing', async (request, _reply, payload) => {
     const { action } = request.routeOptions.config;

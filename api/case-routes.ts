@@ -95,20 +95,61 @@ const timelineSchema = {
 
 type CaseRequest = FastifyRequest<{ Params: { caseId: string } }>;
 
+/** The filters of a case search other than the subject: the same in the query string and in a body. */
+const filterProperties = {
+  policy: { type: 'string', maxLength: 100 },
+  eventType: { type: 'string', maxLength: 100 },
+  status: { type: 'string', enum: [...LIFE_EVENT_CASE_STATUSES] },
+  outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
+  from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
+  to: { type: 'string', pattern: DATE, description: 'received on or before' },
+  limit: { type: 'integer', minimum: 1, maximum: 200, description: 'cases per answer (default 50)' },
+  before: { type: 'string', maxLength: 200, description: 'where the previous answer stopped (its `next`)' },
+} as const;
+
 /** Registers /cases in its own scope (its own error answers). */
 export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promise<void> {
   const { cases } = deps;
 
   app.setErrorHandler(answerErrors());
 
+  const searchResponse = {
+    200: {
+      type: 'object',
+      properties: {
+        cases: { type: 'array', items: summarySchema },
+        temporal: { type: 'string' },
+        next: { type: 'string', description: 'more cases may match: send it as `before` for the next ones' },
+      },
+    },
+    ...errors,
+  } as const;
+
+  /** Browsing without an identifier: filters in the query string, which never names a person. */
   app.get(
     '/cases',
     {
       schema: {
         tags: ['cases'],
         summary:
-          'Search cases by resident ID or credit code, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
-        querystring: {
+          'List cases by policy, event type, status and dates, newest first (no identifier here: search by one with POST /cases/search); identifiers masked · 案件列表',
+        querystring: { type: 'object', properties: filterProperties, additionalProperties: false },
+        security,
+        response: searchResponse,
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
+  );
+
+  /** Searching by a resident ID or credit code: in the body, so no URL, proxy or access log carries it (S11). */
+  app.post(
+    '/cases/search',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Search cases by resident ID or credit code (in the body, never the URL), policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
+        body: {
           type: 'object',
           properties: {
             subject: {
@@ -116,27 +157,16 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
               maxLength: 40,
               description: 'resident ID, credit code or subject key; validated, turned into the key, never stored',
             },
-            policy: { type: 'string', maxLength: 100 },
-            eventType: { type: 'string', maxLength: 100 },
-            status: { type: 'string', enum: [...LIFE_EVENT_CASE_STATUSES] },
-            outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
-            from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
-            to: { type: 'string', pattern: DATE, description: 'received on or before' },
-            limit: { type: 'integer', minimum: 1, maximum: 200 },
+            ...filterProperties,
           },
           additionalProperties: false,
         },
         security,
-        response: {
-          200: {
-            type: 'object',
-            properties: { cases: { type: 'array', items: summarySchema }, temporal: { type: 'string' } },
-          },
-          ...errors,
-        },
+        response: searchResponse,
       },
     },
-    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
+    async (request: FastifyRequest<{ Body: CaseQuery | undefined }>) =>
+      cases.search(actorOf(request), request.body ?? {}),
   );
 
   app.get(

@@ -80,7 +80,17 @@ export function registerOpenApi(app: FastifyInstance): void {
       },
     },
   });
-  void app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI's page needs its own inline script and style (by hash) and https fonts: a policy of its own, on /docs
+  // only; never framed, no <base>, and no upgrade-insecure-requests on a plain-http development API.
+  void app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace("base-uri 'self'", "base-uri 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   void app.register(async (scope) => {
     scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

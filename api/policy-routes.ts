@@ -15,6 +15,8 @@ import { allows, authorize } from '../domain/permissions.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
+import { staffNamesFor } from './staff-names.js';
+import { POLICY_BODY_LIMIT } from './edge.js';
 import type { User } from '../store/users.js';
 
 export interface PolicyApiDeps {
@@ -70,6 +72,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   const readsDrafts = async (request: FastifyRequest) => allows((await identify(request))?.role, 'policy.read-drafts');
   const requireDraftReader = async (request: FastifyRequest) =>
     authorize(await identify(request), 'policy.read-drafts', ApiRefusal);
+  const names = staffNamesFor(identify);
 
   app.setErrorHandler(answerErrors());
 
@@ -95,8 +98,11 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
       }>,
     ) => {
       const all = await readsDrafts(request);
+      const shown = await names(request);
       const versions = await lifecycle.list({ status: request.query.status });
-      return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
+      return versions
+        .filter((v) => all || isPublic(v.status))
+        .map(({ document: _document, ...summary }) => shown(summary));
     },
   );
 
@@ -110,6 +116,8 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         security,
         response: { ...errors },
       },
+      // A policy document may be larger than any other body (api/edge.ts); the validator bounds its depth and nodes.
+      bodyLimit: POLICY_BODY_LIMIT,
     },
     async (request: FastifyRequest<{ Body: unknown }>, reply) =>
       reply.code(201).send(await lifecycle.createDraft(actorOf(request), request.body)),
@@ -129,7 +137,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     async (request: VersionRequest) => {
       const version = await lifecycle.get(request.params.id, request.params.version);
       if (!isPublic(version.status)) await requireDraftReader(request);
-      return version;
+      return (await names(request))(version);
     },
   );
 
@@ -144,6 +152,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         security,
         response: { ...errors },
       },
+      bodyLimit: POLICY_BODY_LIMIT,
     },
     async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
       lifecycle.updateDraft(actorOf(request), request.params.id, request.params.version, request.body),

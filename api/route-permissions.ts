@@ -10,6 +10,7 @@ export const ROUTE_PERMISSIONS = {
   // The service describes itself.
   'GET /': 'health',
   'GET /health': 'health',
+  'GET /health/live': 'health',
   'GET /openapi.json': 'docs',
   'GET /schemas/policy.json': 'docs',
   // Swagger UI (@fastify/swagger-ui registers these under /docs).
@@ -58,6 +59,7 @@ export const ROUTE_PERMISSIONS = {
   'POST /sweeps/:id/cancel': 'sweep.cancel',
 
   'GET /cases': 'case.search',
+  'POST /cases/search': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',
   'POST /cases/:caseId/unmask': 'case.unmask',
   'POST /cases/:caseId/inspector': 'case.assign-inspector',

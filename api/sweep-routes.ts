@@ -8,11 +8,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
-import { actorOf } from './auth.js';
+import { actorOf, identifier, type Authenticate } from './auth.js';
+import { staffNamesFor } from './staff-names.js';
 
-/** What the sweep routes need: the sweep helpers. */
+/** What the sweep routes need: the sweep helpers, and who a token names (whether they see staff names). */
 export interface SweepApiDeps {
   sweeps: SweepService;
+  authenticate?: Authenticate;
 }
 
 const integer = { type: 'integer' } as const;
@@ -76,6 +78,8 @@ type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?:
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps } = deps;
+  // Anyone reads progress; who launched a sweep only those the table lets see staff names (staff.names).
+  const names = staffNamesFor(identifier(deps.authenticate));
 
   app.setErrorHandler(answerErrors());
 
@@ -130,8 +134,9 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         querystring: {
           type: 'object',
           properties: {
-            policyId: { type: 'string' },
+            policyId: { type: 'string', maxLength: 100 },
             status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, description: 'the newest this many (default 100)' },
           },
           additionalProperties: false,
         },
@@ -140,9 +145,12 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     },
     async (
       request: FastifyRequest<{
-        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done' };
+        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done'; limit?: number };
       }>,
-    ) => sweeps.list(request.query),
+    ) => {
+      const shown = await names(request);
+      return (await sweeps.list(request.query)).map(shown);
+    },
   );
 
   app.get(
@@ -155,7 +163,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         response: { 200: viewSchema, 404: errorSchema },
       },
     },
-    async (request: IdRequest) => sweeps.progress(request.params.id),
+    async (request: IdRequest) => (await names(request))(await sweeps.progress(request.params.id)),
   );
 
   const steer = (action: 'pause' | 'resume' | 'cancel', summary: string) =>

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `applyfree` command, run with tsx. Six commands run processes of their own (start, worker,
- * stack, seed, and audit and department, which read and write the store directly on a server host);
+ * The `applyfree` command, run with tsx. Seven commands run processes of their own (start, worker,
+ * stack, seed, and audit, department and subject, which read and write the store directly on a server host);
  * every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
@@ -43,6 +43,21 @@ const PROCESSES = {
   --json                 machine output
 Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
 stored, in MONGODB_URI's database or the embedded one. Signing requests: README "Departments".`,
+  },
+  subject: {
+    entry: '../workers/subject-cli.ts',
+    usage: `usage: applyfree subject erase <resident ID | credit code | subject key> --reason TEXT --by NAME [--dry-run] [--json]
+  erase                  erases what applyfree keeps of a subject only to serve and explain them: the facts its cases
+                         read, its decisions' values, notices, payloads and eligibility horizons, its sign-in, and the
+                         key's link to the ID; keeps what the law requires under the pseudonymous key (grants and the
+                         ledger, decisions' outcomes, audit records); records the erasure, hash-chained, first.
+                         Refused while the subject has an open offer, pledge, objection or review.
+  --reason TEXT          why (at least 5 characters, e.g. the request it answers); recorded
+  --by NAME              who runs it; recorded
+  --dry-run              count what would be removed; change nothing
+  --json                 machine output
+Run on a server host: MONGODB_URI's database (or the embedded one) and APPLYFREE_SUBJECT_KEY_SECRET.
+Retention of everything else: docs/RETENTION.md.`,
   },
 };
 const CLIENT = '../cli/main.ts';

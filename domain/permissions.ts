@@ -125,6 +125,11 @@ const TABLE = {
     what: { en: 'read drafts and versions under review', zh: '查看草稿和审核中的版本' },
   },
   'policy.history': { roles: POLICY_READERS, what: { en: 'read the change history', zh: '查看变更记录' } },
+  // Which staff member drafted, approved or launched what: for those who work with policies, not in public answers (security review S14).
+  'staff.names': {
+    roles: POLICY_READERS,
+    what: { en: 'see which staff member drafted, approved or launched what', zh: '查看经办人员姓名' },
+  },
   // Officers write; reviewers check what officers wrote, so they never write it themselves.
   'policy.draft': { roles: ['officer'], what: { en: 'write policy drafts', zh: '起草政策' } },
   'policy.edit': { roles: ['officer'], what: { en: 'edit policy drafts', zh: '修改政策草稿' } },
@@ -166,6 +171,11 @@ const TABLE = {
   // The full identifier only with a stated, logged reason, and only to supervisors.
   'case.unmask': { roles: ['supervisor'], what: { en: 'unmask a case’s identifier', zh: '查看完整身份标识' } },
   'case.assign-inspector': { roles: ['supervisor'], what: { en: 'assign inspections', zh: '指派核查' } },
+  // The Temporal Web UI has no sign-in of its own (a development UI lists every workflow): linked for supervisors only (S16).
+  'case.temporal-ui': {
+    roles: ['supervisor'],
+    what: { en: 'follow a case into the Temporal Web UI', zh: '在 Temporal Web UI 中查看案件流程' },
+  },
 
   'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },
   'objection.read': { ...OBJECTION_PARTIES, what: { en: 'read objections', zh: '查阅异议' } },

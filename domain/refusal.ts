@@ -15,6 +15,7 @@ export type RefusalKind =
   | 'conflict'
   | 'unprocessable'
   | 'rate-limited'
+  | 'misdirected'
   | 'unavailable';
 
 /**
@@ -70,6 +71,8 @@ export const REFUSAL_CODES = {
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',
+  /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
+  SUBJECT_HAS_OPEN_MATTERS: 'conflict',
   SWEEP_FINISHED: 'conflict',
   WRONG_STATUS: 'conflict',
   // Well-formed, but the content cannot be used.
@@ -78,6 +81,8 @@ export const REFUSAL_CODES = {
   POLICY_NOT_IN_FORCE: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.
   RATE_LIMITED: 'rate-limited',
+  /** A request whose Host is not one of this API's names (a DNS-rebinding page's, say): refused before anything else. */
+  HOST_NOT_ALLOWED: 'misdirected',
   // A dependency did not answer; nothing was done.
   ACCESS_RECORD_FAILED: 'unavailable',
 } as const satisfies Record<string, RefusalKind>;

@@ -37,14 +37,15 @@ const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/t
 
 describe('a supervisor', () => {
   it('finds the case of a birth by the child’s resident ID, in Temporal and the records, with the ID masked', async () => {
-    const path = `/cases?subject=${env.child.id}`;
+    // The ID goes in the body, never the URL (security review S11).
+    const search = () => call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.id });
     // Visibility is eventually consistent: wait until Temporal lists the case with its outcome.
     await expect
-      .poll(async () => ((await call('GET', path, env.tokens.supervisor)).json as CaseSearchResult).cases[0]?.foundIn, {
+      .poll(async () => ((await search()).json as CaseSearchResult).cases[0]?.foundIn, {
         timeout: 20_000,
       })
       .toEqual(['temporal', 'record']);
-    const { status, json, text } = await call('GET', path, env.tokens.supervisor);
+    const { status, json, text } = await search();
     expect(status).toBe(200);
     expect(json.cases).toHaveLength(1);
     const [found] = json.cases;
@@ -78,14 +79,19 @@ describe('a supervisor', () => {
       ((await call('GET', `/cases?${query}`, env.tokens.supervisor)).json as CaseSearchResult).cases.map(
         (c) => c.caseId,
       );
+    const idsOf = async (search: Record<string, string>) =>
+      ((await call('POST', '/cases/search', env.tokens.supervisor, search)).json as CaseSearchResult).cases.map(
+        (c) => c.caseId,
+      );
     expect(
       await ids(`policy=childcare-subsidy&eventType=birth.registered&status=decided&from=${today}&to=${today}`),
     ).toEqual([env.birthCase]);
     expect(await ids('policy=business-startup-subsidy')).toEqual([env.reviewCase]);
     expect(await ids('eventType=enterprise.annual-review')).toEqual([env.reviewCase]);
-    expect(await ids(`subject=${env.child.id}&from=2099-01-01`)).toEqual([]);
-    expect(await ids(`subject=${env.child.id}&policy=business-startup-subsidy`)).toEqual([]);
-    const firm = await call('GET', `/cases?subject=${env.firm.id}`, env.tokens.supervisor);
+    expect(await idsOf({ eventType: 'enterprise.annual-review' })).toEqual([env.reviewCase]);
+    expect(await idsOf({ subject: env.child.id, from: '2099-01-01' })).toEqual([]);
+    expect(await idsOf({ subject: env.child.id, policy: 'business-startup-subsidy' })).toEqual([]);
+    const firm = await call('POST', '/cases/search', env.tokens.supervisor, { subject: env.firm.id });
     expect(firm.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.reviewCase]);
     expect(firm.text).not.toContain(env.firm.id);
   });
@@ -203,12 +209,15 @@ describe('other roles', () => {
   it('a citizen sees their own case and no one else’s', async () => {
     const own = await call('GET', '/cases', env.tokens.citizen);
     expect(own.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
-    expect((await call('GET', timelinePath(env.birthCase), env.tokens.citizen)).status).toBe(200);
+    const ownTimeline = await call('GET', timelinePath(env.birthCase), env.tokens.citizen);
+    expect(ownTimeline.status).toBe(200);
+    // The Temporal Web UI has no sign-in of its own: never linked for a citizen (security review S16).
+    expect(own.text + ownTimeline.text).not.toContain(TEMPORAL_UI);
 
     const stranger = await call('GET', timelinePath(env.birthCase), env.tokens.otherCitizen);
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
     expect((await call('GET', '/cases', env.tokens.otherCitizen)).json.cases).toEqual([]);
-    const searchOther = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.otherCitizen);
+    const searchOther = await call('POST', '/cases/search', env.tokens.otherCitizen, { subject: env.child.id });
     expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([
       403,
       'FORBIDDEN_SUBJECT',
@@ -251,7 +260,7 @@ describe('other roles', () => {
   });
 
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
-    const officer = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.officer);
+    const officer = await call('POST', '/cases/search', env.tokens.officer, { subject: env.child.id });
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(officer.json.message).toMatch(
       /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is an officer \(officers and reviewers author policies; they do not trace cases\)/,
@@ -281,6 +290,7 @@ describe('other roles', () => {
     const routes = Object.entries(document.paths).filter(([path]) => path.startsWith('/cases'));
     expect(routes.map(([path]) => path).sort()).toEqual([
       '/cases',
+      '/cases/search',
       '/cases/{caseId}/inspector',
       '/cases/{caseId}/timeline',
       '/cases/{caseId}/unmask',
@@ -293,9 +303,13 @@ describe('other roles', () => {
 
   it('refuses a malformed resident ID with a 400 naming the field, without echoing it', async () => {
     const bad = `${env.child.id.slice(0, 17)}${env.child.id.endsWith('1') ? '2' : '1'}`;
-    const answer = await call('GET', `/cases?subject=${bad}`, env.tokens.supervisor);
+    const answer = await call('POST', '/cases/search', env.tokens.supervisor, { subject: bad });
     expect([answer.status, answer.json.code, answer.json.field]).toEqual([400, 'INVALID_RESIDENT_ID', 'subject']);
     expect(answer.text).not.toContain(bad);
+    // The query string no longer takes an identifier: a 400 pointing to the body, never every case instead.
+    const inUrl = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.supervisor);
+    expect([inUrl.status, inUrl.json.code, inUrl.json.field]).toEqual([400, 'BAD_REQUEST', 'subject']);
+    expect(inUrl.json.message).toContain('POST /cases/search');
     const noToken = await fetch(`${env.url}/cases`);
     expect(noToken.status).toBe(401);
   });

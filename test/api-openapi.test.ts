@@ -86,8 +86,10 @@ describe('the OpenAPI document', () => {
     expect(methods('/events')).toEqual(['post']);
     expect(methods('/sweeps')).toEqual(['get', 'post']);
     expect(methods('/cases')).toEqual(['get']);
+    expect(methods('/cases/search')).toEqual(['post']);
     expect(methods('/objections')).toEqual(['get', 'post']);
     expect(methods('/health')).toEqual(['get']);
+    expect(methods('/health/live')).toEqual(['get']);
     expect(doc.paths['/openapi.json']).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@
  * Audit that cannot be quietly changed, on the real stack and the real code paths: two cases'
  * fact pulls, a supervisor's timeline read and unmask (over the API), an objection filed and
  * corrected (the correction, the objection's steps), the policy lifecycle's history, an impact
- * simulation and a population sweep's bulk slice. The untouched store verifies — through
+ * simulation, a population sweep's bulk slice and a subject's erasure. The untouched store verifies — through
  * verifyStream and through the installed command (`node bin/applyfree.mjs audit verify`) — and
  * an altered, a deleted, two swapped and an out-of-band entry are each named with their position.
  * The citizen's "who used my data" shows every kind of use of their data, over the API and on
@@ -25,7 +25,8 @@ import { verifyStream, type StreamReport } from '../store/audit-verify.js';
 import { issueToken, userOfToken } from '../store/users.js';
 import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
-import { addResident } from './support/city.js';
+import { addResident, TEST_SECRET } from './support/city.js';
+import { eraseSubject } from '../services/retention/erase.js';
 import {
   checkedScreenshot,
   expectFitsScreen,
@@ -114,6 +115,14 @@ beforeAll(async () => {
       args: [{ policy: { id: 'disability-living-subsidy', version: 1 }, asOf: '2026-04-01', requestedBy: '王芳' }],
     })
     .then((handle) => handle.result());
+
+  // A subject's personal data erased (applyfree subject erase's code path): its record in the erasures stream.
+  const leaving = await addResident(store, '1985-05-05', { 'person.localHukou': true, 'person.alive': true });
+  await eraseSubject(
+    store,
+    { subjectKeySecret: TEST_SECRET },
+    { subject: leaving.id, reason: '本人申请删除个人信息', operator: '运维 李工' },
+  );
 
   me = buildApi({
     policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },

@@ -123,7 +123,6 @@ beforeAll(async () => {
       policies: storePolicySource(store),
     }),
     console: true,
-    temporalUiUrl: TEMPORAL_UI,
     health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });

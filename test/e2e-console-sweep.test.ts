@@ -78,6 +78,11 @@ describe('sweeps in the console', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The progress bar's width is set under the strict Content Security Policy (no style attributes).
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
     await signIn(page, env.reviewer, '李明');
     await page.goto(`${env.url}/console#/policy/old-age-allowance/2/form`);
     await expect.poll(() => text(page, '.title-row .status')).toBe('已批准');
@@ -119,6 +124,7 @@ describe('sweeps in the console', () => {
     expect(await row.locator('.sweep-policy-id').innerText()).toBe('old-age-allowance · v2');
     await screenshot(page, 'sweeps-list');
     expect(pageErrors).toEqual([]);
+    expect(refused).toEqual([]);
     await context.close();
   }, 300_000);
 

@@ -90,6 +90,11 @@ describe('the policy console', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The console runs under its strict Content Security Policy (api/edge.ts): nothing it does is refused.
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
 
     // The catalog the editor offers: facts with labels, operators with labels, triggers; no token needed.
     const catalog = (await fetch(`${url}/catalog`).then((r) => r.json())) as {
@@ -255,6 +260,7 @@ describe('the policy console', () => {
     await expect.poll(() => v2.locator('.status').innerText()).toBe('published');
     await screenshot(page, 'list-en');
     expect(pageErrors).toEqual([]);
+    expect(refused).toEqual([]);
     await context.close();
   }, 300_000);
 

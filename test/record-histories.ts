@@ -37,6 +37,7 @@ import {
   getBenefitStatusQuery,
   lifeEventWorkflowId,
   stackProbeWorkflowId,
+  retentionPurgeWorkflowId,
   type BenefitInput,
   type BenefitResult,
   type LifeEventResult,
@@ -55,6 +56,7 @@ import type { lifeEvent } from '../workflows/life-event.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
 import { stackProbe } from '../workflows/stack-probe.js';
+import { retentionPurge } from '../workflows/retention-purge.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
 import {
   historyFile,
@@ -189,6 +191,16 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           args: [{ probeId, requestedBy: 'record-histories' }],
         });
         await record(client, 'stack-probe', stackProbeWorkflowId(probeId));
+      }
+
+      if (wanted('retention-purge')) {
+        const purgeId = retentionPurgeWorkflowId(randomUUID());
+        await client.workflow.execute(retentionPurge, {
+          workflowId: purgeId,
+          taskQueue: pipeline.taskQueue,
+          args: [{}],
+        });
+        await record(client, 'retention-purge', purgeId);
       }
 
       if (
@@ -588,6 +600,7 @@ try {
   if (
     wanted(
       'stack-probe',
+      'retention-purge',
       'life-event-birth-granted',
       'grant-benefit',
       'life-event-birth-undetermined',

@@ -53,6 +53,16 @@ export interface Config {
   queuePrefix: string;
   /** Requests per minute each department may make to POST /events (APPLYFREE_DEPARTMENT_RATE_LIMIT). */
   departmentRateLimit: number;
+  /** Requests per minute each signed-in person may make (APPLYFREE_USER_RATE_LIMIT). */
+  userRateLimit: number;
+  /** Requests per minute from one address without a token (APPLYFREE_ANONYMOUS_RATE_LIMIT). */
+  anonymousRateLimit: number;
+  /** Host names the API answers to besides loopback and IP addresses: API_HOST and APPLYFREE_ALLOWED_HOSTS. */
+  allowedHosts: string[];
+  /** Answers reach people over https (HSTS is sent): APPLYFREE_HTTPS, on in production. */
+  https: boolean;
+  /** The API sits behind a proxy that sets X-Forwarded-For (APPLYFREE_TRUST_PROXY). */
+  trustProxy: boolean;
   /** The demo city that `npm start` seeds and feeds with life events; off in production. */
   demo: DemoSettings;
   /** The API the CLI talks to (APPLYFREE_API_URL; default: this machine's API_HOST and API_PORT). */
@@ -146,6 +156,18 @@ function parseName(name: string, value: string | undefined, fallback: string): s
   return value;
 }
 
+/** A comma-separated list of host names (no ports, no addresses: those are always answered). */
+function parseHostNames(name: string, value: string | undefined): string[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of names)
+    if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/.test(host))
+      throw new ConfigError(name, `expected host names separated by commas (no scheme or port), got "${host}"`);
+  return names;
+}
+
 function parseSecret(name: string, value: string | undefined): string | undefined {
   if (value !== undefined && value.length < 32) throw new ConfigError(name, 'must be at least 32 characters long');
   return value;
@@ -227,6 +249,24 @@ export function loadConfig(env: Env = process.env): Config {
       600,
       1_000_000,
     ),
+    userRateLimit: parsePositive(
+      'APPLYFREE_USER_RATE_LIMIT',
+      optional(env, 'APPLYFREE_USER_RATE_LIMIT'),
+      600,
+      1_000_000,
+    ),
+    anonymousRateLimit: parsePositive(
+      'APPLYFREE_ANONYMOUS_RATE_LIMIT',
+      optional(env, 'APPLYFREE_ANONYMOUS_RATE_LIMIT'),
+      300,
+      1_000_000,
+    ),
+    allowedHosts: [
+      optional(env, 'API_HOST') ?? '127.0.0.1',
+      ...parseHostNames('APPLYFREE_ALLOWED_HOSTS', optional(env, 'APPLYFREE_ALLOWED_HOSTS')),
+    ],
+    https: parseSwitch('APPLYFREE_HTTPS', optional(env, 'APPLYFREE_HTTPS'), mode === 'production'),
+    trustProxy: parseSwitch('APPLYFREE_TRUST_PROXY', optional(env, 'APPLYFREE_TRUST_PROXY'), false),
     demo: {
       enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), mode === 'development'),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),

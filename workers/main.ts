@@ -14,7 +14,7 @@ import { createDepartmentAuthenticator } from '../services/departments/authentic
 import { redisNonceStore } from '../services/departments/nonces.js';
 import { cityToday } from '../domain/calendar.js';
 import { buildApi } from '../api/server.js';
-import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
+import { pingMongo, pingRedis, pingTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { redactUrl } from './config.js';
@@ -35,6 +35,7 @@ import { createCitizenService } from '../services/citizen/service.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { join } from 'node:path';
+import { pino } from 'pino';
 
 async function main(): Promise<void> {
   const config = serverConfigOrExit('applyfree');
@@ -88,7 +89,23 @@ async function main(): Promise<void> {
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
     cleanups.push({ name: 'simulations', run: () => simulation.stop() });
+    // The access log: stdout in production (the platform ships it); in development a file beside the servers' logs,
+    // since the terminal shows the demo's live summary.
+    const apiLog = config.mode === 'production' ? undefined : join(config.stateDir, 'logs', 'api.log');
     const api = buildApi({
+      logger: {
+        level: config.logLevel,
+        ...(apiLog ? { destination: pino.destination({ dest: apiLog, mkdir: true, mode: 0o600, sync: false }) } : {}),
+      },
+      // The edge: this API's host names, limits per user and per address (counted in Redis for every API process), HSTS.
+      edge: {
+        allowedHosts: config.allowedHosts,
+        rateLimit: { user: config.userRateLimit, anonymous: config.anonymousRateLimit, timeWindowMs: 60_000 },
+        https: config.https,
+        trustProxy: config.trustProxy,
+        redis,
+        prefix: config.queuePrefix,
+      },
       events: {
         ingest: counted.ingest,
         authenticate: createDepartmentAuthenticator({
@@ -138,12 +155,13 @@ async function main(): Promise<void> {
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
-      console: true,
-      temporalUiUrl: stack.temporalUiUrl,
+      // The bundle's source map only in development: it ships the sources.
+      console: { sourceMap: config.mode === 'development' },
+      // Readiness through the clients this process holds: a check opens no connection (security review S14).
       health: {
-        temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),
-        mongodb: () => checkMongo(stack.mongodbUri),
-        redis: () => checkRedis(stack.redisUrl),
+        temporal: () => pingTemporal(temporal.connection, stack.temporalNamespace),
+        mongodb: () => pingMongo(store.db),
+        redis: () => pingRedis(redis),
       },
     });
     await api.listen({ host: config.apiHost, port: config.apiPort });
@@ -165,6 +183,7 @@ async function main(): Promise<void> {
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);
     console.log(`  Redis            ${redactUrl(stack.redisUrl)}`);
     console.log(`  state and logs   ${config.stateDir}`);
+    console.log(`  access log       ${apiLog ?? 'stdout (JSON lines)'}`);
     const { demo } = config;
     if (demo.enabled) {
       const count = (value: number) => value.toLocaleString('en');

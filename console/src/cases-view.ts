@@ -1,6 +1,6 @@
 /**
  * Case supervision (案件督查) in the console: a supervisor searches cases by resident ID (sent
- * to GET /cases, answered masked), an inspector sees the cases of inspections assigned to them,
+ * in the body of POST /cases/search, answered masked), an inspector sees the cases of inspections assigned to them,
  * and one case's page shows its whole timeline, each decision's recorded conditions, the
  * Temporal Web UI link and the logged reveal of the identifier (supervisors, with a reason).
  */
@@ -11,7 +11,7 @@ import { formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Role, Text } from './types.js';
 import { allows, conditionOf } from '../../domain/permissions.js';
 
-/** A case as GET /cases lists it (services/cases/service.ts CaseSummary). */
+/** A case as POST /cases/search lists it (services/cases/service.ts CaseSummary). */
 export interface CaseSummary {
   caseId: string;
   eventType: string;
@@ -196,9 +196,10 @@ export function renderCaseSearch(role: Role, catalog: Catalog): HTMLElement {
   });
   const load = async () => {
     mount(body, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
-    const query = !inspector && subject.value.trim() ? `?subject=${encodeURIComponent(subject.value.trim())}` : '';
+    // The typed ID goes in the body of a POST, never in a URL (security review S11).
+    const search = !inspector && subject.value.trim() ? { subject: subject.value.trim() } : {};
     try {
-      const found = await api<{ cases: CaseSummary[]; temporal: string }>('GET', `/cases${query}`);
+      const found = await api<{ cases: CaseSummary[]; temporal: string }>('POST', '/cases/search', search);
       mount(
         body,
         ...(found.cases.length

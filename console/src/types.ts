@@ -28,8 +28,9 @@ export interface VersionSummary {
   status: Status;
   hash: string;
   title: Text;
-  createdBy: string;
-  updatedBy: string;
+  /** Absent for whom the table does not show staff names (staff.names). */
+  createdBy?: string;
+  updatedBy?: string;
   updatedAt: string;
   validation?: CheckSummary;
   tests?: CheckSummary;

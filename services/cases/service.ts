@@ -19,11 +19,11 @@ import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/ps
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
 import { recordCaseRead, registerCaseReadModel } from '../../store/case-reads.js';
-import { registerDecisionModels } from '../../store/decisions.js';
+import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import type { User } from '../../store/users.js';
-import { authorize, conditionOf } from '../../domain/permissions.js';
+import { allows, authorize, conditionOf } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
 import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
@@ -56,7 +56,10 @@ export interface CaseQuery {
   /** YYYY-MM-DD (city dates): when the case was received. */
   from?: string;
   to?: string;
+  /** Cases per answer, 1-200 (default 50). */
   limit?: number;
+  /** Where a previous answer stopped (its `next`): the cases received before that one. */
+  before?: string;
 }
 
 export type { MaskedSubject };
@@ -82,6 +85,55 @@ export interface CaseSearchResult {
   cases: CaseSummary[];
   /** 'unavailable' when visibility did not answer: the records alone answered. */
   temporal: 'searched' | 'unavailable';
+  /** More cases may match: pass it as `before` for the next ones. */
+  next?: string;
+}
+
+/**
+ * Bounds of a search (security review S15): records per page when a filter only the records'
+ * decisions or Temporal can apply (status, outcome, policy) thins them, records read at most per
+ * answer, an inspector's assignments, and decisions per case (one per policy its event triggers,
+ * and re-decisions of objections).
+ */
+const FILTERED_PAGE = 200;
+const SCAN_CAP = 2_000;
+const ASSIGNED_CAP = 5_000;
+const DECISIONS_PER_CASE = 50;
+
+/** A position in the newest-first order: when a case was received, and its record's `_id` for ties. */
+interface Position {
+  receivedAt: Date;
+  id: string;
+}
+
+const writeCursor = (record: LifeEventRecord): string =>
+  Buffer.from(JSON.stringify([record.receivedAt.toISOString(), record._id])).toString('base64url');
+
+/** The position a `before` cursor names; a malformed one is a 400 naming `before`. */
+function readCursor(text: string): Position {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    const receivedAt = new Date(String(at));
+    if (typeof id === 'string' && typeof at === 'string' && !Number.isNaN(receivedAt.getTime()))
+      return { receivedAt, id };
+  } catch {
+    // Answered below.
+  }
+  throw new CaseRefusal(
+    'BAD_REQUEST',
+    'before: not a cursor this search gave',
+    'before 不是本查询返回的游标',
+    'before',
+  );
+}
+
+/** The filter, narrowed to the records after `position` in the newest-first order. */
+function afterPosition(filter: Record<string, unknown>, position: Position | undefined): Record<string, unknown> {
+  if (!position) return filter;
+  const older = {
+    $or: [{ receivedAt: { $lt: position.receivedAt } }, { receivedAt: position.receivedAt, _id: { $lt: position.id } }],
+  };
+  return Object.keys(filter).length ? { $and: [filter, older] } : older;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -155,6 +207,9 @@ export function createCaseService(deps: CaseServiceDeps) {
     return { kind, subjectKey: key, ...(maskedId ? { maskedId } : {}) };
   }
 
+  /** The Temporal Web UI, for those the table links it for (case.temporal-ui): it has no sign-in of its own. */
+  const temporalUiFor = (actor: User) => (allows(actor.role, 'case.temporal-ui') ? deps.temporalUiUrl : undefined);
+
   /** The case's life-event record, or a 404 that does not say whether it exists for someone else. */
   async function caseRecord(caseId: string): Promise<LifeEventRecord> {
     const record = await LifeEvent.findOne({ caseId }).lean();
@@ -215,14 +270,13 @@ export function createCaseService(deps: CaseServiceDeps) {
           );
         key = actor.subjectKey;
       }
-      let caseIds: string[] | undefined;
-      if (query.policy)
-        caseIds = (await Decision.find({ 'policy.id': query.policy }, { caseId: 1 }).lean()).map((d) => d.caseId);
+      // An inspector's reach: the cases of the inspections assigned to them (a short list, capped all the same).
       const assigned =
         condition === 'assigned-inspector'
-          ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).lean()).map((p) => p.caseId)
+          ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).limit(ASSIGNED_CAP).lean()).map(
+              (p) => p.caseId,
+            )
           : undefined;
-      if (assigned) caseIds = caseIds ? caseIds.filter((id) => assigned.includes(id)) : assigned;
       // Dates are the city's (Asia/Shanghai, UTC+8 all year).
       const fromAt = query.from ? new Date(`${query.from}T00:00:00+08:00`) : undefined;
       const toAt = query.to ? new Date(new Date(`${query.to}T00:00:00+08:00`).getTime() + 86_400_000) : undefined;
@@ -230,11 +284,8 @@ export function createCaseService(deps: CaseServiceDeps) {
       const filter: Record<string, unknown> = {};
       if (key) filter.subjectKey = key;
       if (query.eventType) filter.type = query.eventType;
-      if (caseIds) filter.caseId = { $in: [...new Set(caseIds)] };
+      if (assigned) filter.caseId = { $in: [...new Set(assigned)] };
       if (fromAt || toAt) filter.receivedAt = { ...(fromAt ? { $gte: fromAt } : {}), ...(toAt ? { $lt: toAt } : {}) };
-      const records = (await LifeEvent.find(filter).lean()).sort(
-        (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime(),
-      );
 
       let visible: VisibleCase[] = [];
       let temporal: CaseSearchResult['temporal'] = 'searched';
@@ -254,32 +305,29 @@ export function createCaseService(deps: CaseServiceDeps) {
       }
       if (assigned) visible = visible.filter((v) => assigned.includes(v.caseId));
       const byId = new Map(visible.map((v) => [v.caseId, v]));
-      const ids = [...new Set([...records.map((r) => r.caseId), ...visible.map((v) => v.caseId)])];
-      const recordOf = new Map(records.map((r) => [r.caseId, r]));
-      const missing = ids.filter((id) => !recordOf.has(id));
-      for (const record of missing.length ? await LifeEvent.find({ caseId: { $in: missing } }).lean() : [])
-        recordOf.set(record.caseId, record);
 
-      const decisions = ids.length ? await Decision.find({ caseId: { $in: ids } }).lean() : [];
-      const cases: CaseSummary[] = [];
-      for (const caseId of ids) {
-        const record = recordOf.get(caseId);
+      const temporalUi = temporalUiFor(actor);
+      /** A case as the search lists it, or undefined when a filter the records alone cannot apply leaves it out. */
+      const summaryOf = async (
+        caseId: string,
+        record: LifeEventRecord | undefined,
+        own: DecisionRecord[],
+      ): Promise<CaseSummary | undefined> => {
         const seen = byId.get(caseId);
-        const own = decisions.filter((d) => d.caseId === caseId);
         const subject = record?.subjectKey ?? seen?.subjectKey;
-        if (!subject) continue;
-        if (condition === 'own-subject' && subject !== actor.subjectKey) continue;
+        if (!subject) return undefined;
+        if (condition === 'own-subject' && subject !== actor.subjectKey) return undefined;
         const caseStatus = seen?.caseStatus ?? (own.length ? CaseStatus.decided : CaseStatus.started);
         const outcome =
           seen?.outcome ??
           (own.length
             ? (['eligible', 'undetermined', 'ineligible'] as const).find((o) => own.some((d) => d.outcome === o))
             : undefined);
-        if (query.status && caseStatus !== query.status) continue;
-        if (query.outcome && outcome !== query.outcome) continue;
+        if (query.status && caseStatus !== query.status) return undefined;
+        if (query.outcome && outcome !== query.outcome) return undefined;
         if (query.policy && !own.some((d) => d.policy.id === query.policy) && !seen?.policyIds.includes(query.policy))
-          continue;
-        cases.push({
+          return undefined;
+        return {
           caseId,
           eventType: record?.type ?? seen?.eventType ?? '',
           ...(record
@@ -301,14 +349,80 @@ export function createCaseService(deps: CaseServiceDeps) {
           foundIn: [...(seen ? (['temporal'] as const) : []), ...(record ? (['record'] as const) : [])],
           links: {
             timeline: `/cases/${encodeURIComponent(caseId)}/timeline`,
-            ...(deps.temporalUiUrl
-              ? { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.namespace, caseId, seen?.runId) }
-              : {}),
+            ...(temporalUi ? { temporalUi: temporalUiLink(temporalUi, deps.namespace, caseId, seen?.runId) } : {}),
           },
-        });
-        if (cases.length >= limit) break;
+        };
+      };
+      const decisionsOf = async (ids: string[]) =>
+        ids.length
+          ? await Decision.find({ caseId: { $in: ids } })
+              .limit(ids.length * DECISIONS_PER_CASE)
+              .lean()
+          : [];
+
+      // The records newest first, sorted and cut in the database, a page at a time: one page of `limit` (+1, to
+      // know whether there is more) without a filter the records cannot apply, else pages until `limit` cases
+      // pass it or SCAN_CAP records were read. `next` continues where this answer stopped.
+      const postFiltered = Boolean(query.status || query.outcome || query.policy);
+      const pageSize = postFiltered ? Math.max(limit, FILTERED_PAGE) : limit + 1;
+      const cases: CaseSummary[] = [];
+      const listed = new Set<string>();
+      let position = query.before === undefined ? undefined : readCursor(query.before);
+      let next: string | undefined;
+      for (let scanned = 0; ;) {
+        const page = await LifeEvent.find(afterPosition(filter, position))
+          .sort({ receivedAt: -1, _id: -1 })
+          .limit(pageSize)
+          .lean();
+        scanned += page.length;
+        const decisions = await decisionsOf(page.map((r) => r.caseId));
+        for (const [i, record] of page.entries()) {
+          if (cases.length >= limit) {
+            next = writeCursor(page[i - 1]);
+            break;
+          }
+          listed.add(record.caseId);
+          const summary = await summaryOf(
+            record.caseId,
+            record,
+            decisions.filter((d) => d.caseId === record.caseId),
+          );
+          if (summary) cases.push(summary);
+        }
+        if (next || page.length < pageSize) break;
+        position = { receivedAt: page[page.length - 1].receivedAt, id: page[page.length - 1]._id! };
+        if (cases.length >= limit) {
+          next = writeCursor(page[page.length - 1]);
+          break;
+        }
+        if (scanned >= SCAN_CAP) {
+          next = writeCursor(page[page.length - 1]);
+          break;
+        }
       }
-      return { cases, temporal };
+      // Cases visibility knows that have no record yet (just started), on the first page only.
+      const unrecorded = query.before === undefined ? visible.filter((v) => !listed.has(v.caseId)) : [];
+      const recorded = new Set(
+        unrecorded.length
+          ? (
+              await LifeEvent.find({ caseId: { $in: unrecorded.map((v) => v.caseId) } }, { caseId: 1 })
+                .limit(unrecorded.length)
+                .lean()
+            ).map((r) => r.caseId)
+          : [],
+      );
+      const onlyVisible = unrecorded.filter((v) => !recorded.has(v.caseId));
+      const visibleDecisions = await decisionsOf(onlyVisible.map((v) => v.caseId));
+      for (const seen of onlyVisible) {
+        if (cases.length >= limit) break;
+        const summary = await summaryOf(
+          seen.caseId,
+          undefined,
+          visibleDecisions.filter((d) => d.caseId === seen.caseId),
+        );
+        if (summary) cases.push(summary);
+      }
+      return { cases, temporal, ...(next ? { next } : {}) };
     },
 
     /**
@@ -327,7 +441,11 @@ export function createCaseService(deps: CaseServiceDeps) {
           actor: actor.name,
           role: actor.role,
         });
-      return buildTimeline(deps, record, await maskedSubject(record.subjectKey));
+      return buildTimeline(
+        { ...deps, temporalUiUrl: temporalUiFor(actor) },
+        record,
+        await maskedSubject(record.subjectKey),
+      );
     },
 
     /** Reveals the identifier behind a case to a supervisor, after logging who, when and why. */

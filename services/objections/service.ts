@@ -292,9 +292,8 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         : {};
       if (query.status) filter.status = query.status;
       if (query.policy) filter.policyId = query.policy;
-      const records = (await Objection.find(filter).lean())
-        .sort((a, b) => b.filedAt.getTime() - a.filedAt.getTime())
-        .slice(0, 200);
+      // Sorted and cut in the database (security review S15): the newest 200.
+      const records = await Objection.find(filter).sort({ filedAt: -1, _id: -1 }).limit(200).lean();
       return { objections: await Promise.all(records.map((record) => view(actor, record))) };
     },
 

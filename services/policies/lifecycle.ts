@@ -66,6 +66,10 @@ export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'so
   document: Record<string, unknown>;
 }
 
+/** At most this many versions in a list, and entries in a policy's history (security review S15). */
+const VERSION_LIST_LIMIT = 2_000;
+const HISTORY_LIMIT = 1_000;
+
 const STATUS_ZH: Record<PolicyStatus, string> = {
   draft: '草稿',
   submitted: '已提交',
@@ -451,10 +455,12 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Every version, newest first per policy. */
     async list(filter: { status?: PolicyStatus } = {}): Promise<PolicyVersionView[]> {
-      const records = await PolicyVersion.find(filter.status ? { status: filter.status } : {}).lean();
-      return records
-        .sort((a, b) => (a.policyId === b.policyId ? b.version - a.version : a.policyId < b.policyId ? -1 : 1))
-        .map(view);
+      // Sorted and cut in the database (security review S15): a catalog holds tens of policies, each a few versions.
+      const records = await PolicyVersion.find(filter.status ? { status: filter.status } : {})
+        .sort({ policyId: 1, version: -1 })
+        .limit(VERSION_LIST_LIMIT)
+        .lean();
+      return records.map(view);
     },
 
     async history(policyId: string): Promise<
@@ -468,18 +474,17 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         changes: string[];
       }>
     > {
-      const entries = await PolicyHistory.find({ policyId }).lean();
-      return entries
-        .sort((a, b) => a.at.getTime() - b.at.getTime())
-        .map(({ version, action, actor, role, at, note, changes }) => ({
-          version,
-          action,
-          actor,
-          role,
-          at,
-          ...(note ? { note } : {}),
-          changes,
-        }));
+      // The newest HISTORY_LIMIT entries, cut in the database, answered oldest first.
+      const entries = await PolicyHistory.find({ policyId }).sort({ at: -1, _id: -1 }).limit(HISTORY_LIMIT).lean();
+      return entries.reverse().map(({ version, action, actor, role, at, note, changes }) => ({
+        version,
+        action,
+        actor,
+        role,
+        at,
+        ...(note ? { note } : {}),
+        changes,
+      }));
     },
 
     /** Readable lines of what changed from one version to another. */

@@ -213,8 +213,13 @@ export function createSweepService(deps: SweepServiceDeps) {
       return { ...(view ?? starting(id, input.requestedBy)), created };
     },
 
-    /** Live progress while the workflow runs, the stored record once it has ended; NO_SWEEP when neither exists. */
+    /**
+     * Live progress while the workflow runs, the stored record once it has ended; NO_SWEEP when
+     * neither exists, and at once for anything that is not a sweep's ID: anyone may ask, and the
+     * answer must not say whether some other workflow runs (security review S14).
+     */
     async progress(id: string): Promise<SweepView> {
+      if (!parseSweepWorkflowId(id)) throw noSweep(id);
       return progressOf(id, await Sweeps.findById(id).lean());
     },
 
@@ -223,7 +228,7 @@ export function createSweepService(deps: SweepServiceDeps) {
      * `progress` reads them, so the list agrees with a sweep's own status (a record is written
      * between slices and after the end). Sweeps started but not yet recorded are not listed.
      */
-    async list(filter: { policyId?: string; status?: SweepStatus } = {}): Promise<SweepView[]> {
+    async list(filter: { policyId?: string; status?: SweepStatus; limit?: number } = {}): Promise<SweepView[]> {
       const where: Record<string, unknown> = {};
       if (filter.policyId) where['policy.id'] = filter.policyId;
       // A finished sweep's record is final; an unfinished one's status may have moved on since.
@@ -231,7 +236,9 @@ export function createSweepService(deps: SweepServiceDeps) {
         where.status = FINAL_STATUSES.includes(filter.status)
           ? { $in: [filter.status, 'running', 'paused'] }
           : { $in: ['running', 'paused'] };
-      const records = await Sweeps.find(where).lean();
+      // The newest `limit` (default 100, at most 500), sorted and cut in the database (security review S15).
+      const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
+      const records = await Sweeps.find(where).sort({ startedAt: -1, _id: -1 }).limit(limit).lean();
       const views = await Promise.all(
         records.map((record) =>
           FINAL_STATUSES.includes(record.status)

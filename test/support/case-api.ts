@@ -96,7 +96,6 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
   const api = buildApi({
     policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
     cases,
-    temporalUiUrl: TEMPORAL_UI,
     health: ALL_UP,
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });

@@ -31,6 +31,13 @@ export const routesOf = (action: Action): string[] =>
     .filter(([, routeAction]) => routeAction === action)
     .map(([route]) => route);
 
+/** Where an action no route is gets checked. */
+const INSIDE: Partial<Record<Action, string>> = {
+  'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
+  'staff.names': '(inside the `policy.read` and `sweep.read` routes: who drafted, approved or launched what)',
+  'case.temporal-ui': '(inside the `case.search` and `case.timeline` routes: links to the Temporal Web UI)',
+};
+
 function cell(action: Action, caller: (typeof CALLERS)[number]): string {
   const { role } = caller;
   if (!(caller.department ? allowsDepartment(action) : allows(role, action))) return '✗';
@@ -46,7 +53,7 @@ export function renderPermissions(): string {
       `\`${action}\``,
       PERMISSIONS[action].what.en,
       ...CALLERS.map((caller) => cell(action, caller)),
-      routes.length ? routes.join('<br>') : '(inside the `policy.read` routes, when they show a draft)',
+      routes.length ? routes.join('<br>') : (INSIDE[action] ?? ''),
     ];
   });
   const header = ['action', 'what', ...CALLERS.map(({ label }) => label), 'routes'];

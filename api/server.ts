@@ -25,6 +25,9 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
+import { authRoutes } from './auth-routes.js';
+import type { SessionService } from '../services/identity/sessions.js';
+import type { OidcClient } from '../services/identity/oidc.js';
 
 /** POST /events: ingestion under the signing department, and who signed. */
 export interface EventApiDeps {
@@ -48,23 +51,27 @@ export interface DepartmentRateLimit {
 
 export interface ApiDeps {
   health: HealthChecks;
+  /** Who is signed in: every person's token or console cookie resolved to its session (and /auth to sign in and out); absent, nobody is. */
+  sessions?: SessionService;
+  /** Staff sign-in through the city's identity provider (GET /auth/login, /auth/callback; needs `sessions`). */
+  oidc?: OidcClient;
   /** Life events from departments (POST /events); absent in a health-only API. */
   events?: EventApiDeps;
   /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
   policies?: PolicyApiDeps;
-  /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
+  /** Sweeps (/sweeps): launched and steered by signed-in officers and reviewers (needs `policies`). */
   sweeps?: SweepService;
-  /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
+  /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
-  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
+  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
   citizen?: CitizenService;
-  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`' tokens, GET /programme-metrics. */
+  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`, GET /programme-metrics. */
   metrics?: MetricsService;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
-  /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
+  /** Serve the web console at /console (needs `policies`; people sign in with `sessions`). */
   console?: boolean;
   temporalUiUrl?: string;
   /** Pino logging for requests; off in tests. */
@@ -82,7 +89,7 @@ export interface ApiError {
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: deps.logger ?? false });
   // Before any route: a route without a row in api/route-permissions.ts does not start, and every request is authorised from its row.
-  guardRoutes(app, deps.policies?.authenticate, deps.events?.authenticate);
+  guardRoutes(app, deps.sessions?.authenticate, deps.events?.authenticate);
   // Limits per department, on the routes that ask (config.rateLimit), counted once the department is known.
   if (deps.events) {
     const { redis, prefix = 'applyfree' } = deps.events.rateLimit;
@@ -95,6 +102,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerOpenApi(app);
   void app.register(async (scope) => serviceRoutes(scope, deps));
 
+  const sessions = deps.sessions;
+  if (sessions) void app.register(async (scope) => authRoutes(scope, { sessions, oidc: deps.oidc }));
   // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
   if (deps.policies) {
     const policies = deps.policies;

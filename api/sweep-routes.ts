@@ -117,7 +117,10 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       },
     },
     async (request: FastifyRequest<{ Body: StartBody }>, reply) => {
-      return reply.code(202).send(await sweeps.start({ ...request.body, requestedBy: actorOf(request).name }));
+      const actor = actorOf(request);
+      return reply
+        .code(202)
+        .send(await sweeps.start({ ...request.body, requestedBy: actor.name, requestedById: actor.id }));
     },
   );
 

@@ -102,7 +102,14 @@ const TABLE = {
   },
   catalog: { roles: 'anyone', what: { en: 'read the data catalog and operators', zh: '查看数据目录和运算符' } },
   'console.assets': { roles: 'anyone', what: { en: 'load the console', zh: '打开控制台' } },
-  'console.session': { roles: 'authenticated', what: { en: 'sign in to the console', zh: '登录控制台' } },
+  'console.session': { roles: 'authenticated', what: { en: 'see who is signed in', zh: '查看当前登录人' } },
+  // Signing in is how one becomes someone: a token, or the city's identity provider.
+  'session.sign-in': {
+    roles: 'anyone',
+    what: { en: 'sign in (a token, or the city’s identity provider)', zh: '登录（令牌或统一身份认证）' },
+  },
+  // Whoever is signed in ends their own session, on the server.
+  'session.sign-out': { roles: 'authenticated', what: { en: 'sign out', zh: '退出登录' } },
   // Registries publish with their own credential, for their own sources and event types (security review S1).
   'events.publish': { roles: 'departments', what: { en: 'publish life events', zh: '上报生活事件' } },
   // Aggregates only, never a subject.

@@ -87,7 +87,7 @@ describe('an objection that corrects a disability grade', () => {
         oldValue: '***',
         newValue: '***',
         reason: REASON,
-        by: { name: '周督查', role: 'supervisor' },
+        by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
       },
     });
     const record = await env.pipeline.store
@@ -102,7 +102,7 @@ describe('an objection that corrects a disability grade', () => {
       oldValue: '***',
       newValue: 2,
       reason: REASON,
-      by: { name: '周督查', role: 'supervisor' },
+      by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
     });
   });
 
@@ -267,7 +267,7 @@ describe('an over-payment found by an objection', () => {
       statement: '残联来函：该人员等级误录为一级，应为二级',
     });
     expect(response.status).toBe(201);
-    expect(response.json.filedBy).toEqual({ name: '王芳', role: 'officer' });
+    expect(response.json.filedBy).toEqual({ id: env.users.officer, name: '王芳', role: 'officer' });
     const corrected = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, {
       value: 2,
       reason: '残联复核，等级应为二级',

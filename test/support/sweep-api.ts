@@ -11,7 +11,7 @@ import { createPolicyLifecycle, type PolicyLifecycle } from '../../services/poli
 import { createSimulationRunner } from '../../services/policies/simulation.js';
 import { createSweepService, type SweepService } from '../../services/sweeps/service.js';
 import { seedCity } from '../../infra/seed/index.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testToken } from './users.js';
 import { TEST_SECRET } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
@@ -52,13 +52,13 @@ export async function openSweepApi(
     taskQueue: pipeline.taskQueue,
     lifecycle,
   });
-  const officer = await issueToken(pipeline.store, '王芳', 'officer');
-  const reviewer = await issueToken(pipeline.store, '李明', 'reviewer');
+  const officer = await testToken(pipeline.store, '王芳', 'officer');
+  const reviewer = await testToken(pipeline.store, '李明', 'reviewer');
   const api = buildApi({
+    sessions: testSessions(pipeline.store),
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store: pipeline.store, lifecycle }),
-      authenticate: (token) => userOfToken(pipeline.store, token),
     },
     sweeps,
     console: options.console ?? false,

@@ -42,15 +42,15 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
   },
   'assigned-inspector': {
     means: {
-      en: 'only cases with a pledge a supervisor assigned to this inspector (by name); another case is NOT_ASSIGNED',
-      zh: '仅限督查人员指派给本人（按姓名）核查的案件；其他案件为 NOT_ASSIGNED',
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case is NOT_ASSIGNED',
+      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件为 NOT_ASSIGNED',
     },
     names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
   },
   'not-author': {
     means: {
-      en: 'not whoever wrote, last edited or submitted the version (four eyes: FOUR_EYES)',
-      zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
+      en: 'not whoever wrote, last edited or submitted the version, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是起草、最后修改或提交该版本的人，按用户编号比对（双人复核）',
     },
   },
   registered: {

@@ -170,6 +170,7 @@ async function main(): Promise<void> {
     console.log(`  live summary     ${apiUrl}/summary`);
     console.log(`  API docs         ${apiUrl}/docs (OpenAPI ${apiUrl}/openapi.json)`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
+    if (config.oidc) console.log(`  sign-in · 登录   staff through ${config.oidc.issuer} (统一身份认证)`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);
     console.log(`  metrics · 监督指标 ${apiUrl}/programme-metrics (supervisor token) · Prometheus ${apiUrl}/metrics`);

@@ -184,6 +184,10 @@ describe('a supervisor', () => {
         detail: { role: 'supervisor', actorId: env.users.supervisor, reason },
       }),
     ]);
+    // Each staff read of the case is recorded under the reader's user ID (the citizen sees it).
+    const reads = await env.pipeline.store.db!.collection('case_reads').find({ caseId: env.birthCase }).toArray();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((read) => read.actorId === env.users.supervisor && read.actor === '周督查')).toBe(true);
     expect(after.text).not.toContain(env.child.id);
   });
 });

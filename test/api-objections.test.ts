@@ -59,10 +59,10 @@ describe('an objection that corrects a disability grade', () => {
       fact: 'person.disabilityGrade',
       claimedValue: 2,
       subjectKey: env.gradeThree.subjectKey,
-      filedBy: { role: 'citizen' },
+      filedBy: { id: env.users.citizen, role: 'citizen' },
       caseId: env.gradeThree.caseId,
     });
-    expect(filed.steps.map((s) => s.kind)).toEqual(['filed']);
+    expect(filed.steps.map((s) => [s.kind, s.actorId])).toEqual([['filed', env.users.citizen]]);
     expect(response.text).not.toContain(env.gradeThree.id);
     const again = await call('POST', '/objections', env.tokens.citizen, {
       caseId: env.gradeThree.caseId,
@@ -181,6 +181,14 @@ describe('an objection that corrects a disability grade', () => {
       'decision',
       'arrears',
       'resolved',
+    ]);
+    // A person's step names their user ID; the workflow's own steps name nobody.
+    expect(
+      mine.json.steps.map((s: { kind: string; actorId?: string }) => [s.kind, s.actorId ?? null]).slice(0, 3),
+    ).toEqual([
+      ['filed', env.users.citizen],
+      ['corrected', env.users.supervisor],
+      ['re-evaluation', null],
     ]);
 
     await expect

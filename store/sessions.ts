@@ -161,7 +161,9 @@ export async function resolveSession(
   if (now.getTime() - session.lastSeenAt.getTime() >= limit.idleMs)
     return { failure: 'idle', kind: session.kind, limit };
   const user = await findUser(store, session.userId);
-  if (!user || user.status !== 'active') return { failure: 'disabled' };
+  // A session whose user record is gone is nobody's: as unknown as a token never issued.
+  if (!user) return { failure: 'unknown' };
+  if (user.status !== 'active') return { failure: 'disabled' };
   if (user.tokenGeneration !== session.generation || !user.roles.includes(session.role)) return { failure: 'revoked' };
   let lastSeenAt = session.lastSeenAt;
   if (now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {

@@ -1,6 +1,7 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
- * caller (nobody, an unknown token, each role, a registered department signing its request) and
+ * caller (nobody, an unknown token, a token whose user was deleted, each role, a registered department
+ * signing its request) and
  * held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
  * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
@@ -46,8 +47,8 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { connectStore } from '../store/connection.js';
 import { storePolicySource } from '../store/policy-source.js';
-import { ROLES } from '../store/users.js';
-import { testSessions, testToken } from './support/users.js';
+import { registerUserModels, ROLES } from '../store/users.js';
+import { testSessions, testToken, testUser } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
@@ -65,6 +66,8 @@ const routes: Array<{ method: string; url: string }> = [];
 const tokens = {} as Record<Role, string>;
 /** Each role's second token, for signing out: signing out with `tokens` would end them for every later route. */
 const spareTokens = {} as Record<Role, string>;
+/** A supervisor's token whose user record was then deleted (abuse test 1). */
+let orphanToken: string;
 const NAMES: Record<Role, string> = {
   officer: '王芳',
   reviewer: '李明',
@@ -94,6 +97,9 @@ beforeAll(async () => {
           ? { subjectKey: subjectKey('person', makeResidentId('371402', '1980-04-02', 7, 'male'), TEST_SECRET) }
           : {}),
       });
+  const orphan = await testUser(store, '已删除', 'supervisor');
+  await registerUserModels(store).UserAccount.deleteOne({ _id: orphan.id });
+  orphanToken = orphan.token;
   // Every route group, each with its real service: what workers/main.ts builds.
   api = buildApi({
     events: { ...events.events, ingest: ingest.ingest },
@@ -161,6 +167,7 @@ type Caller = { label: string; role?: Role; token?: string; department?: Departm
 const callers = (action?: Action): Caller[] => [
   { label: 'anonymous' },
   { label: 'an unknown token', token: 'af_not-a-token' },
+  { label: 'a token whose user was deleted', token: orphanToken },
   ...ROLES.map((role) => ({ label: role, role, token: (action === 'session.sign-out' ? spareTokens : tokens)[role] })),
   { label: 'a department', department },
 ];

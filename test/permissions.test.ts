@@ -1,8 +1,7 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
- * caller (nobody, an unknown token, a token whose user was deleted, each role, a registered department
- * signing its request) and
- * held to the permission table
+ * caller (nobody, an unknown token, a token whose user was deleted, each role, a registered
+ * department signing its request) and held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
  * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
  * parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and

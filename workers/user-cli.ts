@@ -5,11 +5,11 @@
  * the server's key ring. A token is printed once and only its SHA-256 is stored. Uses MONGODB_URI,
  * or the embedded database that `npm start` or `npm run stack -- up` keep running. Exit codes: 0
  * done, 1 refused or failed (an unknown user, a taken identity), 2 bad input (one line naming the
- * flag; nothing is written). The usage is bin/applyfree.mjs's.
+ * flag; nothing is written: workers/user-command.ts checks the input first). The usage is
+ * bin/applyfree.mjs's.
  */
 import type { Connection } from 'mongoose';
-import { IdentityError, validateCreditCode, validateResidentId } from '../domain/identity.js';
-import { ROLES, type Role } from '../domain/roles.js';
+import type { Role } from '../domain/roles.js';
 import { DEV_PORTS } from '../infra/stack.js';
 import { connectStore } from '../store/connection.js';
 import { issueMachineToken } from '../store/sessions.js';
@@ -22,165 +22,14 @@ import {
   listUsers,
   revokeUserSessions,
   UserRegisterError,
-  UserSpecError,
   userOfIdentity,
-  USER_ID_PATTERN,
-  validateUserSpec,
   type UserRecord,
-  type UserSpec,
 } from '../store/users.js';
+import { parseUserCommand, UserInputError, type UserCommand } from './user-command.js';
 import { redactUrl, type ServerConfig } from './config.js';
 import { serverConfigOrExit } from './processing.js';
 
 const NAME = 'applyfree user';
-
-/** Bad input: one line naming the flag, exit 2. */
-class InputError extends Error {}
-
-type Subject = { kind: 'person'; residentId: string } | { kind: 'enterprise'; creditCode: string };
-
-type Command =
-  | { name: 'add'; spec: UserSpec; subject?: Subject; oidcSubject?: string; token: boolean }
-  | { name: 'disable'; id: string }
-  | { name: 'rotate-token'; id: string; role?: Role }
-  | { name: 'list' };
-
-const COMMANDS = ['add', 'disable', 'rotate-token', 'list'] as const;
-const FLAGS: Record<Command['name'], readonly string[]> = {
-  add: ['--name', '--role', '--department', '--resident-id', '--credit-code', '--oidc-subject', '--no-token'],
-  disable: [],
-  'rotate-token': ['--role'],
-  list: [],
-};
-const SWITCHES = new Set(['--no-token']);
-
-/** Flags as given (`--flag value` or `--flag=value`; switches take none), and the positional arguments. */
-function readFlags(command: Command['name'], argv: string[]): { flags: Map<string, string>; args: string[] } {
-  const flags = new Map<string, string>();
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) {
-      args.push(argv[i]);
-      continue;
-    }
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!FLAGS[command].includes(flag)) throw new InputError(`${flag}: not a flag of ${command}`);
-    if (flags.has(flag)) throw new InputError(`${flag}: given twice`);
-    if (SWITCHES.has(flag)) {
-      if (inline !== undefined) throw new InputError(`${flag}: takes no value`);
-      flags.set(flag, 'yes');
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new InputError(`${flag}: needs a value`);
-    flags.set(flag, value);
-  }
-  return { flags, args };
-}
-
-/** The user ID argument: exactly one, well formed. */
-function idOf(args: string[], command: string): string {
-  if (args.length !== 1) throw new InputError(`${command}: give one user ID (u_…: applyfree user list)`);
-  if (!USER_ID_PATTERN.test(args[0]))
-    throw new InputError(`${command}: "${args[0]}" is not a user ID (u_ and 16 letters or digits)`);
-  return args[0];
-}
-
-function roleOf(flag: string, value: string): Role {
-  if (!(ROLES as readonly string[]).includes(value))
-    throw new InputError(`${flag}: unknown role "${value}": one of ${ROLES.join(', ')}`);
-  return value as Role;
-}
-
-const SPEC_FLAGS: Record<string, string> = {
-  name: '--name',
-  roles: '--role',
-  department: '--department',
-  subjectKey: '--resident-id',
-};
-
-/** The command, checked in full before anything is opened. */
-function parseUserCommand(argv: string[]): Command {
-  const [name, ...rest] = argv;
-  if (!(COMMANDS as readonly string[]).includes(name ?? ''))
-    throw new InputError(
-      `${name === undefined ? 'no command' : `unknown command "${name}"`}: add, disable, rotate-token or list (applyfree user --help)`,
-    );
-  const command = name as Command['name'];
-  const { flags, args } = readFlags(command, rest);
-  switch (command) {
-    case 'add': {
-      if (args.length > 0) throw new InputError(`add: takes no argument, got "${args[0]}" (use --name)`);
-      for (const flag of ['--name', '--role']) if (!flags.has(flag)) throw new InputError(`${flag}: required`);
-      const roles = flags
-        .get('--role')!
-        .split(',')
-        .map((role) => role.trim())
-        .filter(Boolean)
-        .map((role) => roleOf('--role', role));
-      const residentId = flags.get('--resident-id');
-      const creditCode = flags.get('--credit-code');
-      if (residentId !== undefined && creditCode !== undefined)
-        throw new InputError('--credit-code: give --resident-id or --credit-code, not both');
-      let subject: Subject | undefined;
-      try {
-        if (residentId !== undefined)
-          subject = { kind: 'person', residentId: validateResidentId(residentId, { field: '--resident-id' }).id };
-        if (creditCode !== undefined)
-          subject = { kind: 'enterprise', creditCode: validateCreditCode(creditCode, { field: '--credit-code' }).code };
-      } catch (error) {
-        if (error instanceof IdentityError) throw new InputError(`${error.field}: ${error.message}`);
-        throw error;
-      }
-      const citizen = roles.includes('citizen');
-      if (citizen && !subject)
-        throw new InputError('--resident-id: a citizen is bound to their resident ID (or --credit-code)');
-      if (!citizen && subject)
-        throw new InputError(
-          `${residentId !== undefined ? '--resident-id' : '--credit-code'}: only a citizen is bound to a subject`,
-        );
-      const oidcSubject = flags.get('--oidc-subject')?.trim();
-      if (oidcSubject !== undefined && (!oidcSubject || /\s/.test(oidcSubject) || oidcSubject.length > 255))
-        throw new InputError('--oidc-subject: the provider’s subject (sub), 1-255 characters without spaces');
-      if (oidcSubject && citizen)
-        throw new InputError('--oidc-subject: staff sign in through the provider, not citizens');
-      const spec: UserSpec = {
-        name: flags.get('--name')!,
-        roles,
-        ...(flags.has('--department') ? { department: flags.get('--department') } : {}),
-        // Checked with a placeholder key here; the real one is resolved through the key ring once the store is open.
-        ...(subject ? { subjectKey: `${subject.kind === 'person' ? 'p' : 'e'}_${'a'.repeat(26)}` } : {}),
-      };
-      try {
-        validateUserSpec(spec);
-      } catch (error) {
-        if (error instanceof UserSpecError)
-          throw new InputError(`${SPEC_FLAGS[error.field] ?? error.field}: ${error.message}`);
-        throw error;
-      }
-      return {
-        name: 'add',
-        spec,
-        ...(subject ? { subject } : {}),
-        ...(oidcSubject ? { oidcSubject } : {}),
-        token: !flags.has('--no-token'),
-      };
-    }
-    case 'disable':
-      return { name: 'disable', id: idOf(args, 'disable') };
-    case 'rotate-token': {
-      const role = flags.get('--role');
-      return {
-        name: 'rotate-token',
-        id: idOf(args, 'rotate-token'),
-        ...(role ? { role: roleOf('--role', role) } : {}),
-      };
-    }
-    case 'list':
-      if (args.length > 0) throw new InputError(`list: takes no argument, got "${args[0]}"`);
-      return { name: 'list' };
-  }
-}
 
 /** A user as `list` and the answers print them (never a token). */
 function userLine(user: UserRecord, identities: string[] = []): string {
@@ -225,7 +74,7 @@ const tokenLines = (tokens: Array<{ role: Role; token: string }>, config: Server
         `  valid ${config.sessions.machine.idleMs / 86_400_000} days unused, ${config.sessions.machine.absoluteMs / 86_400_000} days at most (APPLYFREE_TOKEN_IDLE_DAYS, APPLYFREE_TOKEN_ABSOLUTE_DAYS)`,
       ];
 
-async function run(command: Command, store: Connection, config: ServerConfig, json: boolean): Promise<void> {
+async function run(command: UserCommand, store: Connection, config: ServerConfig, json: boolean): Promise<void> {
   const print = (human: string[], data: unknown) =>
     console.log(json ? JSON.stringify(data, null, 2) : human.join('\n'));
   switch (command.name) {
@@ -318,11 +167,11 @@ async function run(command: Command, store: Connection, config: ServerConfig, js
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
-  let command: Command;
+  let command: UserCommand;
   try {
     command = parseUserCommand(argv.filter((arg) => arg !== '--json'));
   } catch (error) {
-    if (!(error instanceof InputError)) throw error;
+    if (!(error instanceof UserInputError)) throw error;
     console.error(`${NAME}: ${error.message}`);
     return 2;
   }

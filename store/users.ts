@@ -6,7 +6,7 @@
  * officer who also reviews); each session acts in one of them (store/sessions.ts), and four-eyes
  * compares user IDs, so they never approve what they wrote. A citizen is a user bound to their
  * pseudonymous subject key, and holds no other role. Sign-ins through the city's identity provider
- * map the provider's subject to a user ID (`user_identities`, `_id` = issuer and subject).
+ * map the provider's subject to a user ID (store/user-identities.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -68,15 +68,6 @@ export interface UserRecord {
   disabledAt?: Date;
 }
 
-/** A provider's subject mapped to a user: `_id` is `<issuer> <sub>` (a space never occurs in either). */
-export interface IdentityRecord {
-  _id: string;
-  userId: string;
-  issuer: string;
-  subject: string;
-  linkedAt: Date;
-}
-
 const userSchema = new Schema<UserRecord>(
   {
     _id: { type: String, required: true },
@@ -95,22 +86,9 @@ const userSchema = new Schema<UserRecord>(
   { collection: 'user_accounts', versionKey: false },
 );
 
-const identitySchema = new Schema<IdentityRecord>(
-  {
-    _id: { type: String, required: true },
-    userId: { type: String, required: true },
-    issuer: { type: String, required: true },
-    subject: { type: String, required: true },
-    linkedAt: { type: Date, required: true },
-  },
-  { collection: 'user_identities', versionKey: false },
-);
-
 export function registerUserModels(connection: Connection) {
   return {
     UserAccount: (connection.models.UserAccount as Model<UserRecord>) ?? connection.model('UserAccount', userSchema),
-    UserIdentity:
-      (connection.models.UserIdentity as Model<IdentityRecord>) ?? connection.model('UserIdentity', identitySchema),
   };
 }
 
@@ -231,7 +209,8 @@ export async function findUser(store: Connection, id: string): Promise<UserRecor
   return (await registerUserModels(store).UserAccount.findById(id).lean()) ?? undefined;
 }
 
-async function requireUser(store: Connection, id: string): Promise<UserRecord> {
+/** A user by ID; UserRegisterError UNKNOWN_USER when there is none. */
+export async function requireUser(store: Connection, id: string): Promise<UserRecord> {
   const user = await findUser(store, id);
   if (!user) throw new UserRegisterError('UNKNOWN_USER', `no user ${id}`, 'id');
   return user;
@@ -298,47 +277,4 @@ export async function revokeUserSessions(
     .lean();
   if (!updated) throw new UserRegisterError('UNKNOWN_USER', `no user ${id}`, 'id');
   return updated;
-}
-
-const identityId = (issuer: string, subject: string) => `${issuer} ${subject}`;
-
-/** The user a provider's subject is linked to, or undefined. */
-export async function userOfIdentity(
-  store: Connection,
-  issuer: string,
-  subject: string,
-): Promise<UserRecord | undefined> {
-  const link = await registerUserModels(store).UserIdentity.findById(identityId(issuer, subject)).lean();
-  return link ? findUser(store, link.userId) : undefined;
-}
-
-/** Links a provider's subject to a user, once: a subject linked to another user is IDENTITY_TAKEN. */
-export async function linkIdentity(
-  store: Connection,
-  issuer: string,
-  subject: string,
-  userId: string,
-  now: Date = new Date(),
-): Promise<void> {
-  await requireUser(store, userId);
-  const { UserIdentity } = registerUserModels(store);
-  const _id = identityId(issuer, subject);
-  await UserIdentity.updateOne(
-    { _id },
-    { $setOnInsert: { _id, userId, issuer, subject, linkedAt: now } },
-    { upsert: true },
-  ).catch((error: { code?: number }) => {
-    if (error.code !== 11000) throw error;
-  });
-  const link = await UserIdentity.findById(_id).lean();
-  if (link?.userId !== userId)
-    throw new UserRegisterError('IDENTITY_TAKEN', `${subject} at ${issuer} is linked to ${link?.userId}`, 'subject');
-}
-
-/** The identities linked to a user (for `applyfree user list`; a scan of a small collection). */
-export async function identitiesOf(store: Connection, userIds: readonly string[]): Promise<IdentityRecord[]> {
-  if (userIds.length === 0) return [];
-  return registerUserModels(store)
-    .UserIdentity.find({ userId: { $in: [...userIds] } })
-    .lean();
 }

@@ -14,15 +14,13 @@ import { DEV_PORTS } from '../infra/stack.js';
 import { connectStore } from '../store/connection.js';
 import { issueMachineToken } from '../store/sessions.js';
 import { resolveSubjectKey } from '../store/subjects.js';
+import { identitiesOf, linkIdentity, userOfIdentity } from '../store/user-identities.js';
 import {
   addUser,
   findUser,
-  identitiesOf,
-  linkIdentity,
   listUsers,
   revokeUserSessions,
   UserRegisterError,
-  userOfIdentity,
   type UserRecord,
 } from '../store/users.js';
 import { parseUserCommand, UserInputError, type UserCommand } from './user-command.js';

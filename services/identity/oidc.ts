@@ -16,14 +16,8 @@ import { Refusal } from '../../domain/refusal.js';
 import { ROLES, type Role } from '../../domain/roles.js';
 import { outboundUrlProblem } from '../../domain/transport.js';
 import { rememberSignIn, takeSignIn } from '../../store/sign-ins.js';
-import {
-  addUser,
-  linkIdentity,
-  updateUser,
-  userOfIdentity,
-  USER_ID_PATTERN,
-  type UserRecord,
-} from '../../store/users.js';
+import { addUser, updateUser, USER_ID_PATTERN, type UserRecord } from '../../store/users.js';
+import { linkIdentity, userOfIdentity } from '../../store/user-identities.js';
 import type { OidcSettings } from '../../workers/config.js';
 import type { OpenedSession, SessionService } from './sessions.js';
 

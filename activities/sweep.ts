@@ -330,7 +330,12 @@ export function makeSweepActivities(deps: SweepDeps) {
 
     /** Writes the sweep's record for listings (status and totals); the workflow's query stays the live answer. */
     async recordSweep(
-      input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> },
+      input: SweepProgress & {
+        caseId: string;
+        requestedBy: string;
+        requestedById?: string;
+        undeterminedCauses: Record<string, number>;
+      },
     ): Promise<void> {
       const { caseId, undeterminedCauses, startedAt, updatedAt, ...rest } = input;
       await Sweeps.updateOne(

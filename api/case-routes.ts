@@ -208,6 +208,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
               subject: { type: 'object', properties: { ...subjectSchema.properties, id: { type: 'string' } } },
               reason: { type: 'string' },
               unmaskedBy: { type: 'string' },
+              unmaskedById: { type: 'string' },
               at: { type: 'string' },
             },
           },
@@ -224,25 +225,31 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     {
       schema: {
         tags: ['cases'],
-        summary: 'Assign the case’s pledge inspections to an inspector by name (supervisor) · 指派核查',
+        summary:
+          'Assign the case’s pledge inspections to an active inspector, by user ID (supervisor); an unknown ID is 400 UNKNOWN_USER, anyone else 400 NOT_AN_INSPECTOR · 指派核查',
         params: caseParams,
         body: {
           type: 'object',
-          required: ['inspector'],
-          properties: { inspector: { type: 'string', minLength: 1, maxLength: 100 } },
+          required: ['inspectorId'],
+          properties: { inspectorId: { type: 'string', maxLength: 100, description: 'the inspector’s user ID (u_…)' } },
           additionalProperties: false,
         },
         security,
         response: {
           200: {
             type: 'object',
-            properties: { caseId: { type: 'string' }, inspector: { type: 'string' }, pledges: { type: 'integer' } },
+            properties: {
+              caseId: { type: 'string' },
+              inspectorId: { type: 'string' },
+              inspector: { type: 'string', description: 'the inspector’s display name' },
+              pledges: { type: 'integer' },
+            },
           },
           ...errors,
         },
       },
     },
-    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspector: string } }>) =>
-      cases.assignInspection(actorOf(request), request.params.caseId, request.body.inspector),
+    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspectorId: string } }>) =>
+      cases.assignInspection(actorOf(request), request.params.caseId, request.body.inspectorId),
   );
 }

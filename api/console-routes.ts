@@ -56,13 +56,27 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(style),
   );
 
-  /** Who the bearer token names, for the console's header (console.session: any known token; 401 in both languages otherwise). */
+  /**
+   * Who the session names and until when, for the console's header (console.session: any live
+   * session, the console's cookie or a bearer token; 401 in both languages otherwise).
+   */
   app.get(
     '/console/session',
-    { schema: { tags: ['console'], summary: 'The person a bearer token names · 当前登录人' } },
+    { schema: { tags: ['console'], summary: 'The person the session names, and until when · 当前登录人' } },
     async (request: FastifyRequest) => {
-      const { name, role } = actorOf(request);
-      return { name, role };
+      const { id, name, role, department } = actorOf(request);
+      return {
+        id,
+        name,
+        role,
+        ...(department ? { department } : {}),
+        ...(request.session
+          ? {
+              expiresAt: request.session.expiresAt.toISOString(),
+              idleExpiresAt: request.session.idleExpiresAt.toISOString(),
+            }
+          : {}),
+      };
     },
   );
 }

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { isIP } from 'node:net';
 import { isOpen } from '../domain/permissions.js';
-import { ApiRefusal, bearerToken, type Authenticate } from './auth.js';
+import { ApiRefusal, identityOf } from './auth.js';
 import { actorForLog } from './request-log.js';
 
 /** Request bodies of most routes: events, reasons, objections, sweep settings (413 BODY_TOO_LARGE beyond). */
@@ -185,13 +185,12 @@ export function registerQueryCheck(app: FastifyInstance): void {
  * access log names them and their requests count against their own limit, not their address's.
  * An unknown token changes nothing here; the routes that read it refuse it themselves.
  */
-export function registerOpenRouteCaller(app: FastifyInstance, authenticate: Authenticate | undefined): void {
-  if (!authenticate) return;
+export function registerOpenRouteCaller(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     const { action } = request.routeOptions.config;
     if (request.actor || !action || !isOpen(action)) return;
-    const token = bearerToken(request);
-    if (token) request.actor = await authenticate(token);
+    // An open route refuses no caller: a token or cookie that names nobody counts by address.
+    request.actor = await identityOf(request).catch(() => undefined);
   });
 }
 

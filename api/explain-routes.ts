@@ -196,7 +196,7 @@ export async function explainRoutes(
             ? validateResidentId(request.query.subject, { field: 'subject' }).id
             : validateCreditCode(request.query.subject, { field: 'subject' }).code;
         const key = await resolveSubjectKey(explain.store, explain, kind, id);
-        const purpose = `policy explanation requested by ${actor.name}`;
+        const purpose = `policy explanation requested by ${actor.name} (${actor.id})`;
         const pull = `explain:${randomUUID()}`;
         let facts: FetchFactsResult;
         try {

@@ -10,7 +10,7 @@ import type { SimulationRunner } from '../services/policies/simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorOf, ApiRefusal, identifier, type Authenticate } from './auth.js';
+import { actorOf, ApiRefusal, identityOf } from './auth.js';
 import { allows, authorize } from '../domain/permissions.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
@@ -21,8 +21,6 @@ import type { User } from '../store/users.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
-  /** The person a bearer token belongs to (any role; domain/permissions.ts says what each may do here). */
-  authenticate: Authenticate;
   /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
   simulation?: SimulationRunner;
   /** Explanations of a real subject's decision (GET /policies/:id/explain); hypothetical facts need only the lifecycle. */
@@ -67,12 +65,12 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   const { lifecycle } = deps;
 
   // Anyone reads the public record; drafts and versions under review need policy.read-drafts, so
-  // these open routes read the token themselves, once they know what they show.
-  const identify = identifier(deps.authenticate);
-  const readsDrafts = async (request: FastifyRequest) => allows((await identify(request))?.role, 'policy.read-drafts');
+  // these open routes read the session themselves, once they know what they show.
+  const readsDrafts = async (request: FastifyRequest) =>
+    allows((await identityOf(request))?.role, 'policy.read-drafts');
   const requireDraftReader = async (request: FastifyRequest) =>
-    authorize(await identify(request), 'policy.read-drafts', ApiRefusal);
-  const names = staffNamesFor(identify);
+    authorize(await identityOf(request), 'policy.read-drafts', ApiRefusal);
+  const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
 

@@ -30,6 +30,11 @@ export const ROUTE_PERMISSIONS = {
   'GET /console/app.js': 'console.assets',
   'GET /console/style.css': 'console.assets',
   'GET /console/session': 'console.session',
+  'GET /auth/methods': 'session.sign-in',
+  'POST /auth/sign-in': 'session.sign-in',
+  'GET /auth/login': 'session.sign-in',
+  'GET /auth/callback': 'session.sign-in',
+  'POST /auth/sign-out': 'session.sign-out',
 
   // Reads of a draft also need policy.read-drafts, checked once the version's status is known.
   'GET /policies': 'policy.read',

@@ -36,6 +36,9 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
+import { authRoutes } from './auth-routes.js';
+import type { SessionService } from '../services/identity/sessions.js';
+import type { OidcClient } from '../services/identity/oidc.js';
 
 /** POST /events: ingestion under the signing department, and who signed. */
 export interface EventApiDeps {
@@ -61,28 +64,33 @@ export interface ApiDeps {
   health: HealthChecks;
   /** How long a readiness result is reused (default 5 s): GET /health never checks the servers more often. */
   healthCacheMs?: number;
+  /** Who is signed in: every person's token or console cookie resolved to its session (and /auth to sign in and out); absent, nobody is. */
+  sessions?: SessionService;
+  /** Staff sign-in through the city's identity provider (GET /auth/login, /auth/callback; needs `sessions`). */
+  oidc?: OidcClient;
   /** Life events from departments (POST /events); absent in a health-only API. */
   events?: EventApiDeps;
   /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
   policies?: PolicyApiDeps;
-  /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
+  /** Sweeps (/sweeps): launched and steered by signed-in officers and reviewers (needs `policies`). */
   sweeps?: SweepService;
-  /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
+  /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
-  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
+  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
   citizen?: CitizenService;
-  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`' tokens, GET /programme-metrics. */
+  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`, GET /programme-metrics. */
   metrics?: MetricsService;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
-  /** Serve the web console at /console (needs `policies`, whose tokens it signs in with); a source map only when asked. */
+  /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
   edge?: EdgeOptions;
   /** The access log (api/request-log.ts): one JSON line per request; none without it (tests). */
   logger?: RequestLogOptions;
+  temporalUiUrl?: string;
 }
 
 export interface ApiError {
@@ -110,8 +118,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(
     fastifyPlugin(async (root) => {
       registerHostCheck(root, edge.allowedHosts ?? []);
-      guardRoutes(root, deps.policies?.authenticate, deps.events?.authenticate);
-      registerOpenRouteCaller(root, deps.policies?.authenticate);
+      guardRoutes(root, deps.sessions?.authenticate, deps.events?.authenticate);
+      registerOpenRouteCaller(root);
       registerQueryCheck(root);
     }),
   );
@@ -128,6 +136,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerOpenApi(app);
   void app.register(async (scope) => serviceRoutes(scope, deps));
 
+  const sessions = deps.sessions;
+  if (sessions) void app.register(async (scope) => authRoutes(scope, { sessions, oidc: deps.oidc }));
   // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
   if (deps.policies) {
     const policies = deps.policies;
@@ -136,7 +146,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (consoleOptions)
       void app.register(async (scope) => consoleRoutes(scope, consoleOptions === true ? {} : consoleOptions));
     const sweeps = deps.sweeps;
-    if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps, authenticate: policies.authenticate }));
+    if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;

@@ -8,13 +8,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
-import { actorOf, identifier, type Authenticate } from './auth.js';
+import { actorOf, identityOf } from './auth.js';
 import { staffNamesFor } from './staff-names.js';
 
-/** What the sweep routes need: the sweep helpers, and who a token names (whether they see staff names). */
+/** What the sweep routes need: the sweep helpers (who is signed in comes from the request's session). */
 export interface SweepApiDeps {
   sweeps: SweepService;
-  authenticate?: Authenticate;
 }
 
 const integer = { type: 'integer' } as const;
@@ -79,7 +78,7 @@ type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?:
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps } = deps;
   // Anyone reads progress; who launched a sweep only those the table lets see staff names (staff.names).
-  const names = staffNamesFor(identifier(deps.authenticate));
+  const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
 
@@ -121,7 +120,10 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       },
     },
     async (request: FastifyRequest<{ Body: StartBody }>, reply) => {
-      return reply.code(202).send(await sweeps.start({ ...request.body, requestedBy: actorOf(request).name }));
+      const actor = actorOf(request);
+      return reply
+        .code(202)
+        .send(await sweeps.start({ ...request.body, requestedBy: actor.name, requestedById: actor.id }));
     },
   );
 

@@ -14,7 +14,7 @@ export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件�
          [--limit N] [--before CURSOR] cases, newest first, identifiers masked (--before: the next ones)
   timeline <case-id>                   everything that happened, in order, with Temporal UI links
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
-  assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)`;
+  assign <case-id> --inspector USER-ID assign the case's pledge inspections to an inspector by user ID (supervisor)`;
 
 export interface CaseCommandContext {
   api(method: string, path: string, body?: unknown): Promise<unknown>;
@@ -134,14 +134,15 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
     }
     case 'assign': {
       const inspector = flag(rest, '--inspector');
-      if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector NAME');
-      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspector })) as {
+      if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector USER-ID');
+      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspectorId: inspector })) as {
         caseId: string;
+        inspectorId: string;
         inspector: string;
         pledges: number;
       };
       out.print(
-        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} · 已指派核查`,
+        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} (${answer.inspectorId}) · 已指派核查`,
         answer,
       );
       return 0;

@@ -42,15 +42,15 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
   },
   'assigned-inspector': {
     means: {
-      en: 'only cases with a pledge a supervisor assigned to this inspector (by name); another case is NOT_ASSIGNED',
-      zh: '仅限督查人员指派给本人（按姓名）核查的案件；其他案件为 NOT_ASSIGNED',
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case is NOT_ASSIGNED',
+      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件为 NOT_ASSIGNED',
     },
     names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
   },
   'not-author': {
     means: {
-      en: 'not whoever wrote, last edited or submitted the version (four eyes: FOUR_EYES)',
-      zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
+      en: 'not whoever wrote, last edited or submitted the version, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是起草、最后修改或提交该版本的人，按用户编号比对（双人复核）',
     },
   },
   registered: {
@@ -102,7 +102,14 @@ const TABLE = {
   },
   catalog: { roles: 'anyone', what: { en: 'read the data catalog and operators', zh: '查看数据目录和运算符' } },
   'console.assets': { roles: 'anyone', what: { en: 'load the console', zh: '打开控制台' } },
-  'console.session': { roles: 'authenticated', what: { en: 'sign in to the console', zh: '登录控制台' } },
+  'console.session': { roles: 'authenticated', what: { en: 'see who is signed in', zh: '查看当前登录人' } },
+  // Signing in is how one becomes someone: a token, or the city's identity provider.
+  'session.sign-in': {
+    roles: 'anyone',
+    what: { en: 'sign in (a token, or the city’s identity provider)', zh: '登录（令牌或统一身份认证）' },
+  },
+  // Whoever is signed in ends their own session, on the server.
+  'session.sign-out': { roles: 'authenticated', what: { en: 'sign out', zh: '退出登录' } },
   // Registries publish with their own credential, for their own sources and event types (security review S1).
   'events.publish': { roles: 'departments', what: { en: 'publish life events', zh: '上报生活事件' } },
   // Aggregates only, never a subject.

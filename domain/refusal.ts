@@ -38,11 +38,23 @@ export const REFUSAL_CODES = {
   INVALID_RESIDENT_ID: 'invalid',
   NOT_CORRECTABLE: 'invalid',
   REASON_REQUIRED: 'invalid',
+  /** A user ID that names no user (an inspector assigned by ID, field inspectorId). */
+  UNKNOWN_USER: 'invalid',
+  /** A user who is not an active inspector, named where an inspector is asked for. */
+  NOT_AN_INSPECTOR: 'invalid',
   UNKNOWN_FACT: 'invalid',
   // Who is asking.
   UNAUTHENTICATED: 'unauthenticated',
   /** A department route without a valid signed request: one answer whatever part was wrong. */
   DEPARTMENT_UNAUTHENTICATED: 'unauthenticated',
+  /** A session that ended: idle or absolute limit, signed out, revoked, or its user disabled; sign in again. */
+  SESSION_EXPIRED: 'unauthenticated',
+  /** A sign-in through the identity provider that did not succeed (the reason is logged, not answered). */
+  SIGN_IN_REFUSED: 'unauthenticated',
+  /** A cookie-authenticated change without the console's header: not sent by the console, so refused (CSRF). */
+  CSRF_REFUSED: 'forbidden',
+  /** Staff sign in at the console through the identity provider when one is configured, not with a token. */
+  SIGN_IN_WITH_PROVIDER: 'forbidden',
   FORBIDDEN_ROLE: 'forbidden',
   /** A department claiming an event `source`, or publishing an event type, it is not registered for. */
   SOURCE_NOT_ALLOWED: 'forbidden',
@@ -61,6 +73,8 @@ export const REFUSAL_CODES = {
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
+  /** Sign-in through an identity provider when none is configured. */
+  SIGN_IN_NOT_CONFIGURED: 'not-found',
   // The record is not in a state that allows it.
   ALREADY_CORRECTED: 'conflict',
   CATALOG_CONFLICT: 'conflict',

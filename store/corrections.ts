@@ -12,6 +12,7 @@ import { chainStored } from './audit-chain.js';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
+import type { PersonRef } from './users.js';
 import { Refusal, type RefusalCode } from '../domain/refusal.js';
 
 /** A correction refused before anything was written: stable code, both languages, the field at fault. */
@@ -45,7 +46,8 @@ export interface DataCorrection {
   oldValue?: unknown;
   newValue: unknown;
   reason: string;
-  by: { name: string; role: string };
+  /** Who recorded it: user ID (absent before user IDs), display name, role. */
+  by: PersonRef;
   at: Date;
 }
 
@@ -59,7 +61,7 @@ const correctionSchema = new Schema<DataCorrection>(
     oldValue: Schema.Types.Mixed,
     newValue: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, required: true },
-    by: { name: String, role: String },
+    by: { id: String, name: String, role: String },
     at: { type: Date, required: true },
   },
   { collection: 'data_corrections', versionKey: false, minimize: false },
@@ -150,7 +152,7 @@ export interface CorrectionRequest {
   fact: string;
   value: unknown;
   reason: string;
-  by: { name: string; role: string };
+  by: PersonRef;
 }
 
 /**

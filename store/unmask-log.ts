@@ -13,8 +13,10 @@ export interface UnmaskRecord {
   _id: string;
   caseId: string;
   subjectKey: string;
-  /** The supervisor's name and role, as their token names them. */
+  /** The supervisor's display name and role, as their session named them. */
   actor: string;
+  /** The supervisor's user ID (absent on reveals logged before user IDs). */
+  actorId?: string;
   role: string;
   reason: string;
   at: Date;
@@ -26,6 +28,7 @@ const unmaskSchema = new Schema<UnmaskRecord>(
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
     actor: { type: String, required: true },
+    actorId: { type: String },
     role: { type: String, required: true },
     reason: { type: String, required: true },
     at: { type: Date, required: true },
@@ -34,7 +37,7 @@ const unmaskSchema = new Schema<UnmaskRecord>(
 );
 /** A case's reveals in its timeline; a supervisor's reveals for audit. */
 unmaskSchema.index({ caseId: 1, at: 1 });
-unmaskSchema.index({ actor: 1, at: -1 });
+unmaskSchema.index({ actorId: 1, at: -1 });
 unmaskSchema.index({ subjectKey: 1, at: -1 });
 
 /** Registers the model on a connection (idempotent); call createIndexes() once. */

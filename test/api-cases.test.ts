@@ -178,13 +178,22 @@ describe('a supervisor', () => {
       subject: { kind: 'person', id: env.child.id },
       reason,
       unmaskedBy: '周督查',
+      unmaskedById: env.users.supervisor,
     });
 
     const after = await call('GET', timelinePath(env.birthCase), env.tokens.supervisor);
     const reveal = (after.json as CaseTimeline).entries.filter((e) => e.kind === 'unmask');
     expect(reveal).toEqual([
-      expect.objectContaining({ actor: '周督查', source: 'record', detail: { role: 'supervisor', reason } }),
+      expect.objectContaining({
+        actor: '周督查',
+        source: 'record',
+        detail: { role: 'supervisor', actorId: env.users.supervisor, reason },
+      }),
     ]);
+    // Each staff read of the case is recorded under the reader's user ID (the citizen sees it).
+    const reads = await env.pipeline.store.db!.collection('case_reads').find({ caseId: env.birthCase }).toArray();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((read) => read.actorId === env.users.supervisor && read.actor === '周督查')).toBe(true);
     expect(after.text).not.toContain(env.child.id);
   });
 });
@@ -230,22 +239,47 @@ describe('other roles', () => {
     expect(unmask.json.messageZh).toContain('只有督查人员');
   });
 
-  it('an inspector sees only cases whose inspection is assigned to them', async () => {
+  it('an inspector sees only cases whose inspection is assigned to them, by user ID', async () => {
     expect((await call('GET', '/cases', env.tokens.inspector)).json.cases).toEqual([]);
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
     expect([before.status, before.json.code]).toEqual([403, 'NOT_ASSIGNED']);
+    const assign = (token: string, body: unknown) =>
+      call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, token, body);
 
-    const refused = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.inspector, {
-      inspector: '陈核查',
-    });
+    const refused = await assign(env.tokens.inspector, { inspectorId: env.users.inspector });
     expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
-    const assigned = await call(
-      'POST',
-      `/cases/${encodeURIComponent(env.reviewCase)}/inspector`,
-      env.tokens.supervisor,
-      { inspector: '陈核查' },
-    );
-    expect(assigned.json).toEqual({ caseId: env.reviewCase, inspector: '陈核查', pledges: 1 });
+    // Only an existing, active inspector, named by user ID; the field at fault is named, nothing is assigned.
+    const wrong = [
+      [{ inspectorId: '陈核查' }, 'UNKNOWN_USER'],
+      [{ inspectorId: 'u_aaaaaaaaaaaaaaaa' }, 'UNKNOWN_USER'],
+      [{ inspectorId: env.users.officer }, 'NOT_AN_INSPECTOR'],
+      [{ inspectorId: env.users.citizen }, 'NOT_AN_INSPECTOR'],
+    ] as const;
+    for (const [body, code] of wrong) {
+      const answer = await assign(env.tokens.supervisor, body);
+      expect([answer.status, answer.json.code, answer.json.field], JSON.stringify(body)).toEqual([
+        400,
+        code,
+        'inspectorId',
+      ]);
+    }
+    const missing = await assign(env.tokens.supervisor, { inspector: '陈核查' });
+    expect([missing.status, missing.json.field]).toEqual([400, 'inspectorId']);
+    expect((await env.pipeline.models.Pledge.findOne({ caseId: env.reviewCase }).lean())?.inspectorId).toBeUndefined();
+
+    const assigned = await assign(env.tokens.supervisor, { inspectorId: env.users.inspector });
+    expect(assigned.json).toEqual({
+      caseId: env.reviewCase,
+      inspectorId: env.users.inspector,
+      inspector: '陈核查',
+      pledges: 1,
+    });
+    expect(await env.pipeline.models.Pledge.findOne({ caseId: env.reviewCase }).lean()).toMatchObject({
+      inspector: '陈核查',
+      inspectorId: env.users.inspector,
+      assignedBy: '周督查',
+      assignedById: env.users.supervisor,
+    });
 
     expect(
       (await call('GET', '/cases', env.tokens.inspector)).json.cases.map((c: { caseId: string }) => c.caseId),
@@ -255,8 +289,40 @@ describe('other roles', () => {
     expect((timeline.json as CaseTimeline).entries.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['pledge', 'inspection.assigned', 'timer.started']),
     );
+    expect((timeline.json as CaseTimeline).entries.find((e) => e.kind === 'inspection.assigned')).toMatchObject({
+      actor: '周督查',
+      detail: { inspector: '陈核查', inspectorId: env.users.inspector, assignedById: env.users.supervisor },
+    });
     expect(timeline.text).not.toContain(env.firm.id);
     expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(403);
+
+    // Another inspector with the same display name is another person: nothing of the first one's.
+    expect((await call('GET', '/cases', env.tokens.namesakeInspector)).json.cases).toEqual([]);
+    const namesake = await call('GET', timelinePath(env.reviewCase), env.tokens.namesakeInspector);
+    expect([namesake.status, namesake.json.code]).toEqual([403, 'NOT_ASSIGNED']);
+  });
+
+  it('an assignment recorded before user IDs (a name only) gives no inspector the case', async () => {
+    const Pledge = env.pipeline.models.Pledge;
+    const pledge = (await Pledge.findOne({ caseId: env.reviewCase }).lean())!;
+    await Pledge.updateOne({ _id: pledge._id }, { $unset: { inspectorId: 1, assignedById: 1, assignedBy: 1 } });
+    try {
+      for (const token of [env.tokens.inspector, env.tokens.namesakeInspector]) {
+        expect((await call('GET', '/cases', token)).json.cases).toEqual([]);
+        expect((await call('GET', timelinePath(env.reviewCase), token)).status).toBe(403);
+      }
+      // The supervisor still reads it, the legacy assignment named as it was.
+      const timeline = await call('GET', timelinePath(env.reviewCase), env.tokens.supervisor);
+      expect((timeline.json as CaseTimeline).entries.find((e) => e.kind === 'inspection.assigned')).toMatchObject({
+        actor: 'supervisor',
+        detail: { inspector: '陈核查' },
+      });
+    } finally {
+      await Pledge.updateOne(
+        { _id: pledge._id },
+        { $set: { inspectorId: pledge.inspectorId, assignedById: pledge.assignedById, assignedBy: pledge.assignedBy } },
+      );
+    }
   });
 
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
@@ -272,14 +338,14 @@ describe('other roles', () => {
     // The lifecycle itself refuses the new roles, whoever calls it.
     const lifecycle = createPolicyLifecycle(env.pipeline.store);
     await expect(
-      lifecycle.validate({ name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1),
+      lifecycle.validate({ id: 'u_zhou', name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN_ROLE',
       message: 'only an officer or a reviewer may validate policies; 周督查 is a supervisor',
       messageZh: '只有政策经办人或审核人可以校验政策；周督查是督查人员',
     });
     await expect(
-      lifecycle.approve({ name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1),
+      lifecycle.approve({ id: 'u_parent', name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1),
     ).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE', messageZh: '只有审核人可以批准政策；小明家长是群众' });
   });
 

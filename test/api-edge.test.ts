@@ -27,7 +27,7 @@ import { createSweepService } from '../services/sweeps/service.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { createPolicyLifecycle, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
 import { TEST_SECRET } from './support/city.js';
 import { postSigned, registerTestDepartment, testEventApi } from './support/departments.js';
@@ -52,12 +52,12 @@ beforeAll(async () => {
   client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
-  tokens.officer = await issueToken(store, '王芳', 'officer');
-  tokens.otherOfficer = await issueToken(store, '刘洋', 'officer');
-  tokens.reviewer = await issueToken(store, '李明', 'reviewer');
-  tokens.supervisor = await issueToken(store, '周督查', 'supervisor');
-  tokens.inspector = await issueToken(store, '陈核查', 'inspector');
-  tokens.citizen = await issueToken(store, '张秀英', 'citizen', {
+  tokens.officer = await testToken(store, '王芳', 'officer');
+  tokens.otherOfficer = await testToken(store, '刘洋', 'officer');
+  tokens.reviewer = await testToken(store, '李明', 'reviewer');
+  tokens.supervisor = await testToken(store, '周督查', 'supervisor');
+  tokens.inspector = await testToken(store, '陈核查', 'inspector');
+  tokens.citizen = await testToken(store, '张秀英', 'citizen', {
     subjectKey: subjectKey('person', residentId, TEST_SECRET),
   });
   events = testEventApi(stack.redisUrl, {
@@ -86,7 +86,8 @@ afterAll(async () => {
  */
 function fullApi(extra: Partial<ApiDeps> = {}): FastifyInstance {
   const api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    policies: { lifecycle },
+    sessions: testSessions(store),
     events: events.events,
     summary: async () => ({}),
     cases: createCaseService({

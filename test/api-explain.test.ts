@@ -18,7 +18,7 @@ import { makeResidentId } from '../domain/identity.js';
 import { findPolicyVersion, loadPolicyCatalog } from '../rules/catalog.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken, testUser } from './support/users.js';
 import { addResident, TEST_SECRET } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { ALL_UP } from './support/all-up.js';
@@ -30,6 +30,7 @@ let store: Connection;
 let api: FastifyInstance;
 let apiUrl: string;
 let officer: string;
+let officerId: string;
 
 beforeAll(async () => {
   store = await connectStore(
@@ -37,12 +38,12 @@ beforeAll(async () => {
   );
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog(catalog.policies);
-  officer = await issueToken(store, '王芳', 'officer');
+  ({ id: officerId, token: officer } = await testUser(store, '王芳', 'officer'));
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   api = buildApi({
+    sessions: testSessions(store),
     policies: {
       lifecycle,
-      authenticate: (token) => userOfToken(store, token),
       explain: { fetchFacts, subjectKeySecret: TEST_SECRET, today: () => '2026-01-10' },
     },
     health: ALL_UP,
@@ -108,7 +109,7 @@ describe('GET /policies/:id/explain', () => {
       policyId: 'old-age-allowance',
       policyVersion: 1,
       source: 'household-registry',
-      purposes: ['policy explanation requested by 王芳'],
+      purposes: [`policy explanation requested by 王芳 (${officerId})`],
       outcome: 'answered',
     });
     expect(JSON.stringify(records)).not.toContain(resident.id);
@@ -116,14 +117,14 @@ describe('GET /policies/:id/explain', () => {
 
   it('lets a supervisor tracing a case read the explanation under their own name, and refuses a citizen or an inspector', async () => {
     const resident = await addResident(store, '1944-02-02', { 'person.localHukou': true, 'person.alive': true });
-    const supervisor = await issueToken(store, '周督查', 'supervisor');
+    const { id: supervisorId, token: supervisor } = await testUser(store, '周督查', 'supervisor');
     const answer = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, supervisor);
     expect([answer.status, (answer.body as unknown as Explanation).decision.outcome]).toEqual([200, 'eligible']);
     const records = await store.db!.collection('access_records').find({ subjectKey: resident.subjectKey }).toArray();
-    expect(records.map((r) => r.purposes)).toEqual([['policy explanation requested by 周督查']]);
+    expect(records.map((r) => r.purposes)).toEqual([[`policy explanation requested by 周督查 (${supervisorId})`]]);
 
-    const inspector = await issueToken(store, '陈核查', 'inspector');
-    const citizen = await issueToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey });
+    const inspector = await testToken(store, '陈核查', 'inspector');
+    const citizen = await testToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey });
     for (const token of [inspector, citizen]) {
       const refused = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, token);
       expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);

@@ -59,10 +59,10 @@ describe('an objection that corrects a disability grade', () => {
       fact: 'person.disabilityGrade',
       claimedValue: 2,
       subjectKey: env.gradeThree.subjectKey,
-      filedBy: { role: 'citizen' },
+      filedBy: { id: env.users.citizen, role: 'citizen' },
       caseId: env.gradeThree.caseId,
     });
-    expect(filed.steps.map((s) => s.kind)).toEqual(['filed']);
+    expect(filed.steps.map((s) => [s.kind, s.actorId])).toEqual([['filed', env.users.citizen]]);
     expect(response.text).not.toContain(env.gradeThree.id);
     const again = await call('POST', '/objections', env.tokens.citizen, {
       caseId: env.gradeThree.caseId,
@@ -87,7 +87,7 @@ describe('an objection that corrects a disability grade', () => {
         oldValue: '***',
         newValue: '***',
         reason: REASON,
-        by: { name: '周督查', role: 'supervisor' },
+        by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
       },
     });
     const record = await env.pipeline.store
@@ -102,7 +102,7 @@ describe('an objection that corrects a disability grade', () => {
       oldValue: '***',
       newValue: 2,
       reason: REASON,
-      by: { name: '周督查', role: 'supervisor' },
+      by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
     });
   });
 
@@ -181,6 +181,14 @@ describe('an objection that corrects a disability grade', () => {
       'decision',
       'arrears',
       'resolved',
+    ]);
+    // A person's step names their user ID; the workflow's own steps name nobody.
+    expect(
+      mine.json.steps.map((s: { kind: string; actorId?: string }) => [s.kind, s.actorId ?? null]).slice(0, 3),
+    ).toEqual([
+      ['filed', env.users.citizen],
+      ['corrected', env.users.supervisor],
+      ['re-evaluation', null],
     ]);
 
     await expect
@@ -267,7 +275,7 @@ describe('an over-payment found by an objection', () => {
       statement: '残联来函：该人员等级误录为一级，应为二级',
     });
     expect(response.status).toBe(201);
-    expect(response.json.filedBy).toEqual({ name: '王芳', role: 'officer' });
+    expect(response.json.filedBy).toEqual({ id: env.users.officer, name: '王芳', role: 'officer' });
     const corrected = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, {
       value: 2,
       reason: '残联复核，等级应为二级',

@@ -117,6 +117,16 @@ describe('launching a sweep', () => {
     });
     expect(done.eligible + done.ineligible + done.undetermined).toBe(RESIDENTS);
     expect(JSON.stringify(done)).not.toMatch(/\d{17}[\dX]/);
+    // The records name who launched it by user ID: the sweep, and the read of everyone it made.
+    const db = env.pipeline.store.db!;
+    expect(await db.collection('sweeps').findOne({ _id: first.body.id } as object)).toMatchObject({
+      requestedBy: '王芳',
+      requestedById: env.users.officer,
+    });
+    expect(await db.collection('programme_access').findOne({ _id: `sweep:${first.body.id}` } as object)).toMatchObject({
+      requestedBy: '王芳',
+      requestedById: env.users.officer,
+    });
 
     // Launching the finished sweep again neither errors nor screens anyone again.
     const finished = await call('POST', '/sweeps', env.officer, body);

@@ -22,7 +22,7 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { BLOCKS, type AuditBlock } from '../store/audit-chain.js';
 import { AUDIT_STREAMS, type AuditStream } from '../store/audit-streams.js';
 import { verifyStream, type StreamReport } from '../store/audit-verify.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident, TEST_SECRET } from './support/city.js';
@@ -77,7 +77,7 @@ beforeAll(async () => {
   uri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${store.name}$1`);
   for (let i = 0; i < 12; i++) await addResident(store, `1970-01-${String(i + 10).padStart(2, '0')}`, DIBAO_DISABLED);
   const baby = await addResident(store, '2026-06-01', { 'person.localHukou': true, 'person.alive': true });
-  citizenTokens.baby = await issueToken(store, '新生儿家长', 'citizen', { subjectKey: baby.subjectKey });
+  citizenTokens.baby = await testToken(store, '新生儿家长', 'citizen', { subjectKey: baby.subjectKey });
   citizenTokens.adult = env.tokens.citizen;
 
   // Staff read the case and reveal the identifier, over the API.
@@ -106,7 +106,9 @@ beforeAll(async () => {
   // An officer's impact simulation and a population sweep: one programme-level record each.
   const lifecycle = createPolicyLifecycle(store);
   const simulations = createSimulationRunner({ store, lifecycle });
-  await simulations.start({ name: '王芳', role: 'officer' }, 'disability-living-subsidy', 1, { asOf: '2026-04-01' });
+  await simulations.start({ id: 'u_wang', name: '王芳', role: 'officer' }, 'disability-living-subsidy', 1, {
+    asOf: '2026-04-01',
+  });
   expect((await simulations.finished('disability-living-subsidy', 1)).status).toBe('done');
   await env.client.workflow
     .start('sweep', {
@@ -125,7 +127,8 @@ beforeAll(async () => {
   );
 
   me = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     citizen: createCitizenService({ store, temporal: env.client }),
     console: true,
     health: ALL_UP,

@@ -17,7 +17,7 @@ import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 
 const stack = inject('stack');
 const CASES = 3_000;
-const supervisor = { name: '周督查', role: 'supervisor' as const };
+const supervisor = { id: 'u_boundedsupervisr', name: '周督查', role: 'supervisor' as const };
 let store: Connection;
 let client: Client;
 let cases: CaseService;

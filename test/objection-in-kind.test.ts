@@ -22,7 +22,7 @@ import { openRunningPipeline, type RunningPipeline } from './support/running-pip
 const stack = inject('stack');
 let env: RunningPipeline;
 let objections: ReturnType<typeof createObjectionService>;
-const supervisor: User = { name: '周督查', role: 'supervisor' };
+const supervisor: User = { id: 'u_zhou', name: '周督查', role: 'supervisor' };
 const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {

@@ -275,8 +275,8 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const officer = { name: 'record-histories', role: 'officer' as const };
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const officer = { id: 'u_record_histories', name: 'record-histories', role: 'officer' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         for (const [name, sourceEventId] of [
           ['objection-arrears', `dpf-objection-${run}`],
           ['objection-rejected', `dpf-objection-rejected-${run}`],
@@ -329,7 +329,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         const resident = await addResident(pipeline.store, '1980-04-02', {
           ...RESIDENT_FACTS,
           'person.minimumLivingAllowance': true,
@@ -374,7 +374,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         const holder = confirmed.senior;
         const filed = await objections.file(supervisor, {
           subject: holder.id,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_STREAMS } from '../store/audit-streams.js';
 import { verifyStream } from '../store/audit-verify.js';
 import { registerErasureModel } from '../store/erasures.js';
-import { userOfToken } from '../store/users.js';
+import { resolveSession } from '../store/sessions.js';
 import { childEnv } from '../workers/config.js';
 import {
   RETENTION_PURGE_WORKFLOW_TYPE,
@@ -167,7 +167,7 @@ describe('applyfree subject erase', () => {
     const planned = JSON.parse(dry.stdout) as { dryRun: boolean; removed: Record<string, number> };
     expect(planned).toMatchObject({ dryRun: true, removed: { fact_snapshots: 1, subjects: 1, users: 1 } });
     expect(await count('fact_snapshots', { subjectKey: key })).toBe(1);
-    expect(await userOfToken(env.pipeline.store, env.tokens.citizen)).toBeDefined();
+    expect(await resolveSession(env.pipeline.store, env.tokens.citizen)).toHaveProperty('actor');
 
     const erased = await subject('erase', env.child.id, '--reason', '本人申请删除个人信息', '--by', '运维 李工');
     expect(erased.code).toBe(0);
@@ -180,14 +180,18 @@ describe('applyfree subject erase', () => {
     expect(await count('notices', { subjectKey: key })).toBe(0);
     expect(await count('decisions', { subjectKey: key, valuesRemovedAt: { $exists: false } })).toBe(0);
     expect(await db().collection('life_events').findOne({ subjectKey: key })).toMatchObject({ payload: {} });
-    expect(await userOfToken(env.pipeline.store, env.tokens.citizen)).toBeUndefined();
+    expect(await resolveSession(env.pipeline.store, env.tokens.citizen)).toEqual({ failure: 'unknown' });
     const register = await db()
       .collection('subjects')
       .findOne({ _id: key } as object);
     expect(register).toMatchObject({ kind: 'person', erasedAt: expect.any(Date) });
     expect(register).not.toHaveProperty('idNumber');
     await expect(
-      env.cases.unmask({ name: '周督查', role: 'supervisor' }, env.birthCase, '群众来电核实身份'),
+      env.cases.unmask(
+        { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+        env.birthCase,
+        '群众来电核实身份',
+      ),
     ).rejects.toMatchObject({ code: 'SUBJECT_NOT_FOUND' });
     // Kept: the grant and the audit records, under the key alone.
     expect(await count('grants', { subjectKey: key })).toBe(grants);

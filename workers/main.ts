@@ -25,7 +25,8 @@ import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppablePr
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
-import { userOfToken } from '../store/users.js';
+import { createSessionService } from '../services/identity/sessions.js';
+import { createOidcClient } from '../services/identity/oidc.js';
 import { demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
@@ -85,6 +86,17 @@ async function main(): Promise<void> {
       demo: () => demoStatus?.(),
     });
 
+    // Who is signed in: tokens and console cookies resolved to sessions with the configured limits;
+    // staff through the city's identity provider when one is configured (then not with a token at the console).
+    const sessions = createSessionService({
+      store,
+      limits: config.sessions,
+      staffSignInWithProvider: config.oidc !== undefined,
+    });
+    const oidc = config.oidc
+      ? createOidcClient({ store, settings: config.oidc, sessions, development: config.mode === 'development' })
+      : undefined;
+
     const lifecycle = createPolicyLifecycle(store);
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
@@ -121,10 +133,11 @@ async function main(): Promise<void> {
         },
       },
       summary: () => summary.get(),
+      sessions,
+      ...(oidc ? { oidc } : {}),
       policies: {
         lifecycle,
         simulation,
-        authenticate: (token) => userOfToken(store, token),
         // Explanations read a subject's facts as cases do: platform collections, an access record per source.
         explain: {
           fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
@@ -175,6 +188,7 @@ async function main(): Promise<void> {
     console.log(`  live summary     ${apiUrl}/summary`);
     console.log(`  API docs         ${apiUrl}/docs (OpenAPI ${apiUrl}/openapi.json)`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
+    if (config.oidc) console.log(`  sign-in · 登录   staff through ${config.oidc.issuer} (统一身份认证)`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);
     console.log(`  metrics · 监督指标 ${apiUrl}/programme-metrics (supervisor token) · Prometheus ${apiUrl}/metrics`);
@@ -194,7 +208,7 @@ async function main(): Promise<void> {
         '                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)',
       );
       console.log(
-        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir)}`,
+        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir, undefined, config.sessions)}`,
       );
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
@@ -210,7 +224,7 @@ async function main(): Promise<void> {
         progress,
         // Once the feed is planned, the demo citizen is the first resident whose 60th birthday it reports (an offer to confirm).
         onPlanned: async (citizenKey) => {
-          await demoTokens(store, config.stateDir, { subjectKey: citizenKey });
+          await demoTokens(store, config.stateDir, { subjectKey: citizenKey }, config.sessions);
           progress.info(
             `demo citizen · 演示群众 张秀英: a citizen token in ${join(config.stateDir, 'demo-users.json')} (console /console)`,
           );

@@ -121,7 +121,13 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     { validator: refuseFinished },
   );
   const record = () =>
-    recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
+    recordSweep({
+      ...progress(),
+      caseId: workflowId,
+      requestedBy: input.requestedBy,
+      ...(input.requestedById ? { requestedById: input.requestedById } : {}),
+      undeterminedCauses: causes,
+    });
 
   if (!pinned) {
     pinned = await pinSweepPolicy({

@@ -22,7 +22,7 @@ import { recordCaseRead, registerCaseReadModel } from '../../store/case-reads.js
 import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
-import type { User } from '../../store/users.js';
+import { findUser, USER_ID_PATTERN, type User, type UserRecord } from '../../store/users.js';
 import { allows, authorize, conditionOf } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
@@ -227,9 +227,10 @@ export function createCaseService(deps: CaseServiceDeps) {
     if (condition === 'own-subject' && record.subjectKey !== actor.subjectKey) {
       throw new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
     }
+    // By user ID: an inspector who shares a display name with another sees only their own assignments.
     if (
       condition === 'assigned-inspector' &&
-      !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name }))
+      !(await Pledge.exists({ caseId: record.caseId, inspectorId: actor.id }))
     ) {
       throw new CaseRefusal(
         'NOT_ASSIGNED',
@@ -273,7 +274,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       // An inspector's reach: the cases of the inspections assigned to them (a short list, capped all the same).
       const assigned =
         condition === 'assigned-inspector'
-          ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).limit(ASSIGNED_CAP).lean()).map(
+          ? (await Pledge.find({ inspectorId: actor.id }, { caseId: 1 }).limit(ASSIGNED_CAP).lean()).map(
               (p) => p.caseId,
             )
           : undefined;
@@ -439,6 +440,7 @@ export function createCaseService(deps: CaseServiceDeps) {
           caseId,
           subjectKey: record.subjectKey,
           actor: actor.name,
+          actorId: actor.id,
           role: actor.role,
         });
       return buildTimeline(
@@ -458,6 +460,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       subject: MaskedSubject & { id: string };
       reason: string;
       unmaskedBy: string;
+      unmaskedById: string;
       at: string;
     }> {
       authorize(actor, 'case.unmask', CaseRefusal);
@@ -485,6 +488,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         caseId,
         subjectKey: record.subjectKey,
         actor: actor.name,
+        actorId: actor.id,
         role: actor.role,
         reason: stated,
       });
@@ -493,22 +497,53 @@ export function createCaseService(deps: CaseServiceDeps) {
         subject: { ...(await maskedSubject(record.subjectKey)), id },
         reason: stated,
         unmaskedBy: actor.name,
+        unmaskedById: actor.id,
         at: logged.at.toISOString(),
       };
     },
 
-    /** A supervisor assigns a case's pledge inspections to an inspector (by name). */
+    /**
+     * A supervisor assigns a case's pledge inspections to an inspector, named by user ID: an
+     * active user holding a role whose reach of cases is assigned-inspector (domain/permissions.ts).
+     * An unknown ID is UNKNOWN_USER, anyone else NOT_AN_INSPECTOR, both naming `inspectorId`;
+     * nothing is written then. The pledge keeps the inspector's ID and display name, and who assigned it.
+     */
     async assignInspection(
       actor: User,
       caseId: string,
-      inspector: string,
-    ): Promise<{ caseId: string; inspector: string; pledges: number }> {
+      inspectorId: unknown,
+    ): Promise<{ caseId: string; inspectorId: string; inspector: string; pledges: number }> {
       authorize(actor, 'case.assign-inspector', CaseRefusal);
-      if (!inspector.trim()) throw new CaseRefusal('BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
+      const id = typeof inspectorId === 'string' ? inspectorId.trim() : '';
+      if (!USER_ID_PATTERN.test(id))
+        throw new CaseRefusal(
+          'UNKNOWN_USER',
+          'name the inspector by user ID (u_ and 16 letters or digits: applyfree user list)',
+          '请以用户编号指定核查人员（u_ 加16位字母或数字，见 applyfree user list）',
+          'inspectorId',
+        );
+      const inspector: UserRecord | undefined = await findUser(deps.store, id);
+      if (!inspector) throw new CaseRefusal('UNKNOWN_USER', `no user ${id}`, `没有用户 ${id}`, 'inspectorId');
+      const inspects = inspector.roles.some((role) => conditionOf(role, 'case.timeline') === 'assigned-inspector');
+      if (inspector.status !== 'active' || !inspects)
+        throw new CaseRefusal(
+          'NOT_AN_INSPECTOR',
+          `${inspector.name} (${id}) is not an active inspector`,
+          `${inspector.name}（${id}）不是在岗的核查人员`,
+          'inspectorId',
+        );
       await caseRecord(caseId);
       const result = await Pledge.updateMany(
         { caseId },
-        { $set: { inspector: inspector.trim(), assignedAt: new Date() } },
+        {
+          $set: {
+            inspector: inspector.name,
+            inspectorId: inspector._id,
+            assignedAt: new Date(),
+            assignedBy: actor.name,
+            assignedById: actor.id,
+          },
+        },
       );
       if (result.matchedCount === 0)
         throw new CaseRefusal(
@@ -517,7 +552,7 @@ export function createCaseService(deps: CaseServiceDeps) {
           `案件 ${caseId} 没有需要核查的承诺`,
           'caseId',
         );
-      return { caseId, inspector: inspector.trim(), pledges: result.matchedCount };
+      return { caseId, inspectorId: inspector._id, inspector: inspector.name, pledges: result.matchedCount };
     },
   };
 }

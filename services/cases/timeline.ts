@@ -433,12 +433,18 @@ export async function buildTimeline(
         inspector: pledge.inspector,
       },
     );
+    // Assignments recorded before user IDs name the inspector only (and give nobody the case).
     rec(
       pledge.assignedAt,
       'inspection.assigned',
-      'supervisor',
+      pledge.assignedBy ?? 'supervisor',
       { zh: `核查指派给 ${pledge.inspector}`, en: `inspection assigned to ${pledge.inspector}` },
-      { pledgeKey: pledge.key, inspector: pledge.inspector },
+      {
+        pledgeKey: pledge.key,
+        inspector: pledge.inspector,
+        ...(pledge.inspectorId ? { inspectorId: pledge.inspectorId } : {}),
+        ...(pledge.assignedById ? { assignedById: pledge.assignedById } : {}),
+      },
     );
     rec(
       pledge.inspectedAt,
@@ -501,7 +507,7 @@ export async function buildTimeline(
         zh: `${reveal.actor}查看了完整身份标识，理由：${reveal.reason}`,
         en: `${reveal.actor} unmasked the identifier: ${reveal.reason}`,
       },
-      { role: reveal.role, reason: reveal.reason },
+      { role: reveal.role, ...(reveal.actorId ? { actorId: reveal.actorId } : {}), reason: reveal.reason },
     );
   }
 

@@ -20,7 +20,7 @@ import {
   type ObjectionKind,
   type ObjectionRecord,
 } from '../../store/objections.js';
-import { ROLE_ZH, type User } from '../../store/users.js';
+import { personRef, ROLE_ZH, type User } from '../../store/users.js';
 import { authorize, ownSubjectOnly } from '../../domain/permissions.js';
 import type { objection } from '../../workflows/objection.js';
 import {
@@ -236,7 +236,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         ...(fact ? { fact } : {}),
         ...(body.claimedValue !== undefined ? { claimedValue: body.claimedValue } : {}),
         statement,
-        filedBy: { name: actor.name, role: actor.role },
+        filedBy: personRef(actor),
         filedAt: now,
         workflowId: objectionWorkflowId(id),
         updatedAt: now,
@@ -246,6 +246,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
             at: now,
             kind: 'filed',
             actor: actor.name,
+            actorId: actor.id,
             summary: {
               zh: `${by}提出异议：${statement}`,
               en: `objection filed by ${actor.name} (${actor.role}): ${statement}`,
@@ -350,7 +351,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           fact,
           value: body.value,
           reason,
-          by: { name: actor.name, role: actor.role },
+          by: personRef(actor),
         });
       } catch (error) {
         await Objection.updateOne(
@@ -377,6 +378,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           key: 'corrected',
           kind: 'corrected',
           actor: `${actor.name}（代${audit.department}）`,
+          actorId: actor.id,
           at: audit.at,
           summary: {
             zh: `${audit.department}更正${known.field.label.zh}为 ${shown}（理由：${audit.reason}）`,
@@ -411,7 +413,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           `异议 ${id} 已在处理或已办结`,
           'id',
         );
-      const resolution = { action, reason, by: { name: actor.name, role: actor.role }, at: new Date() } as const;
+      const resolution = { action, reason, by: personRef(actor), at: new Date() } as const;
       const updated = (await addObjectionStep(
         deps.store,
         id,
@@ -419,6 +421,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           key: `resolution`,
           kind: action === 'reject' ? 'rejection' : 're-check',
           actor: actor.name,
+          actorId: actor.id,
           summary:
             action === 'reject'
               ? { zh: `督查人员决定不予支持：${reason}`, en: `supervisor rejects the objection: ${reason}` }

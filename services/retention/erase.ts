@@ -63,7 +63,7 @@ async function plan(store: Connection, key: string): Promise<Record<string, numb
     count('notices', { subjectKey: key }),
     count('eligibility_horizons', { subjectKey: key }),
     count('life_events', { subjectKey: key, payload: { $ne: {} } }),
-    count('users', { subjectKey: key }),
+    count('user_accounts', { subjectKey: key }),
     count('subjects', { _id: key, $or: [{ idNumber: { $exists: true } }, { creditCode: { $exists: true } }] }),
   ]);
   return {
@@ -121,8 +121,13 @@ async function remove(store: Connection, key: string, at: Date): Promise<void> {
   await db.collection('notices').deleteMany({ subjectKey: key });
   await db.collection('eligibility_horizons').deleteMany({ subjectKey: key });
   await db.collection('life_events').updateMany({ subjectKey: key }, { $set: { payload: {} } });
-  // The citizen's sign-in goes: nobody can read this subject's page any more.
-  await db.collection('users').deleteMany({ subjectKey: key });
+  // The citizen's sign-in goes: their accounts and every session of them, so nobody reads this subject's page any more.
+  const accounts = await db
+    .collection('user_accounts')
+    .find({ subjectKey: key }, { projection: { _id: 1 } })
+    .toArray();
+  for (const account of accounts) await db.collection('user_sessions').deleteMany({ userId: account._id });
+  await db.collection('user_accounts').deleteMany({ subjectKey: key });
   // Last, the link from the key back to the person: the records that stay are pseudonymous from here on.
   await registerSubjectModel(store).collection.updateOne({ _id: key } as object, {
     $unset: { idNumber: '', creditCode: '', displayName: '' },

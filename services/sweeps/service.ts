@@ -62,6 +62,8 @@ export interface StartSweepInput {
   sliceSize?: number;
   startsPerSecond?: number;
   requestedBy: string;
+  /** The user ID of whoever starts it (every record names it). */
+  requestedById?: string;
 }
 
 export interface SweepServiceDeps {
@@ -200,6 +202,7 @@ export function createSweepService(deps: SweepServiceDeps) {
               policy: { id: input.policyId, version: input.version },
               asOf,
               requestedBy: input.requestedBy,
+              ...(input.requestedById ? { requestedById: input.requestedById } : {}),
               ...(input.sliceSize ? { sliceSize: input.sliceSize } : {}),
               ...(input.startsPerSecond ? { startsPerSecond: input.startsPerSecond } : {}),
             },

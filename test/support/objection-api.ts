@@ -13,7 +13,7 @@ import { createCaseService } from '../../services/cases/service.js';
 import { createObjectionService } from '../../services/objections/service.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testUser } from './users.js';
 import type { LifeEventResult } from '../../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
@@ -31,16 +31,13 @@ export interface ObjectionApi {
   run: string;
   gradeThree: TestSubject & { caseId: string };
   gradeOne: TestSubject & { caseId: string };
-  tokens: {
-    supervisor: string;
-    officer: string;
-    reviewer: string;
-    inspector: string;
-    citizen: string;
-    otherCitizen: string;
-  };
+  tokens: Record<ObjectionApiPerson, string>;
+  /** Each person's user ID. */
+  users: Record<ObjectionApiPerson, string>;
   close(): Promise<void>;
 }
+
+export type ObjectionApiPerson = 'supervisor' | 'officer' | 'reviewer' | 'inspector' | 'citizen' | 'otherCitizen';
 
 export async function openObjectionApi(
   stack: TestStackInfo,
@@ -84,16 +81,24 @@ export async function openObjectionApi(
   // The shipped catalog published in the store, as npm start does: GET /policies lists it.
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog(catalog.policies);
-  const tokens = {
-    supervisor: await issueToken(store, '周督查', 'supervisor'),
-    officer: await issueToken(store, '王芳', 'officer'),
-    reviewer: await issueToken(store, '李明', 'reviewer'),
-    inspector: await issueToken(store, '陈核查', 'inspector'),
-    citizen: await issueToken(store, '刘建国', 'citizen', { subjectKey: gradeThree.subjectKey }),
-    otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
+  const people: Record<ObjectionApiPerson, { id: string; token: string }> = {
+    supervisor: await testUser(store, '周督查', 'supervisor'),
+    officer: await testUser(store, '王芳', 'officer'),
+    reviewer: await testUser(store, '李明', 'reviewer'),
+    inspector: await testUser(store, '陈核查', 'inspector'),
+    citizen: await testUser(store, '刘建国', 'citizen', { subjectKey: gradeThree.subjectKey }),
+    otherCitizen: await testUser(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
   };
+  const of = (field: 'id' | 'token') =>
+    Object.fromEntries(Object.entries(people).map(([person, user]) => [person, user[field]])) as Record<
+      ObjectionApiPerson,
+      string
+    >;
+  const tokens = of('token');
+  const users = of('id');
   const api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     cases: createCaseService({
       store,
       temporal: client,
@@ -122,6 +127,7 @@ export async function openObjectionApi(
     gradeThree,
     gradeOne,
     tokens,
+    users,
     async close() {
       await api.close();
       await running.close();

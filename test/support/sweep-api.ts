@@ -11,7 +11,7 @@ import { createPolicyLifecycle, type PolicyLifecycle } from '../../services/poli
 import { createSimulationRunner } from '../../services/policies/simulation.js';
 import { createSweepService, type SweepService } from '../../services/sweeps/service.js';
 import { seedCity } from '../../infra/seed/index.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testUser } from './users.js';
 import { TEST_SECRET } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
@@ -28,6 +28,8 @@ export interface SweepApi {
   sweeps: SweepService;
   officer: string;
   reviewer: string;
+  /** The officer's and the reviewer's user IDs. */
+  users: { officer: string; reviewer: string };
   close(): Promise<void>;
 }
 
@@ -52,13 +54,14 @@ export async function openSweepApi(
     taskQueue: pipeline.taskQueue,
     lifecycle,
   });
-  const officer = await issueToken(pipeline.store, '王芳', 'officer');
-  const reviewer = await issueToken(pipeline.store, '李明', 'reviewer');
+  const asOfficer = await testUser(pipeline.store, '王芳', 'officer');
+  const asReviewer = await testUser(pipeline.store, '李明', 'reviewer');
+  const [officer, reviewer] = [asOfficer.token, asReviewer.token];
   const api = buildApi({
+    sessions: testSessions(pipeline.store),
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store: pipeline.store, lifecycle }),
-      authenticate: (token) => userOfToken(pipeline.store, token),
     },
     sweeps,
     console: options.console ?? false,
@@ -74,6 +77,7 @@ export async function openSweepApi(
     sweeps,
     officer,
     reviewer,
+    users: { officer: asOfficer.id, reviewer: asReviewer.id },
     async close() {
       await api.close();
       await running.close();

@@ -102,6 +102,8 @@ export interface SweepInput {
   slicesPerRun?: number;
   /** Who started it (officer name or "schedule"). */
   requestedBy: string;
+  /** Their user ID (store/users.ts); absent for the schedule and for sweeps started before user IDs. */
+  requestedById?: string;
   /** Carried across continue-as-new; absent on the first run. */
   carried?: SweepCarried;
 }

@@ -173,6 +173,36 @@ export function validateCreditCode(input: string, options: Pick<ValidateOptions,
   return { code, registrationDept: code[0], orgType: code[1], regionCode, orgCode: code.slice(8, 17) };
 }
 
+/** Every run of 18 characters shaped like a resident ID or a credit code, wherever it stands in a text. */
+const IDENTIFIER_SHAPED =
+  /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{2}\d{6}[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{10})(?![0-9A-Za-z])/g;
+
+/**
+ * The real identifiers in a text: identifier-shaped runs whose check character holds (a resident
+ * ID by GB 11643, a credit code by GB 32100), each masked. For scans that must find none: answers,
+ * logs, queue payloads, histories.
+ */
+export function findIdentifiers(text: string): Array<{ kind: 'resident-id' | 'credit-code'; masked: string }> {
+  const found: Array<{ kind: 'resident-id' | 'credit-code'; masked: string }> = [];
+  for (const [run] of text.matchAll(IDENTIFIER_SHAPED)) {
+    const upper = run.toUpperCase();
+    if (/^\d{17}[\dX]$/.test(upper) && isValid(() => validateResidentId(upper, { today: '9999-12-31' })))
+      found.push({ kind: 'resident-id', masked: maskResidentId(upper) });
+    else if (isValid(() => validateCreditCode(upper)))
+      found.push({ kind: 'credit-code', masked: maskCreditCode(upper) });
+  }
+  return found;
+}
+
+const isValid = (check: () => unknown): boolean => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /**
  * A valid resident ID for tests and seeding: `sequence` (0-499) picks the order code,
  * whose last digit carries the gender (odd male, even female). Deterministic.

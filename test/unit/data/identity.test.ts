@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  findIdentifiers,
   IdentityError,
   makeCreditCode,
   makeResidentId,
@@ -138,5 +139,23 @@ describe('unified social credit codes (GB 32100-2015)', () => {
     expect(code[17]).toBe(usccCheck(code.slice(0, 17)));
     expect(validateCreditCode(code).regionCode).toBe('371425');
     expect(maskCreditCode(code)).toBe(`9137**********${code.slice(-4)}`);
+  });
+});
+
+describe('finding identifiers in a text', () => {
+  const id = makeResidentId('371402', '1980-04-02', 7, 'male');
+  const code = makeCreditCode('371402', 42);
+
+  it('finds a resident ID and a credit code wherever they stand, masked', () => {
+    const text = JSON.stringify({ note: `见 ${id}`, nested: [{ firm: code }], key: 'p_abc' });
+    expect(findIdentifiers(text)).toEqual([
+      { kind: 'resident-id', masked: maskResidentId(id) },
+      { kind: 'credit-code', masked: maskCreditCode(code) },
+    ]);
+  });
+
+  it('leaves alone what is only shaped like one: a wrong check character, a longer run, a hash', () => {
+    const wrong = `${id.slice(0, 17)}${id[17] === '0' ? '1' : '0'}`;
+    expect(findIdentifiers(`${wrong} ${id}9 a${code} 0123456789abcdef0123456789abcdef`)).toEqual([]);
   });
 });

@@ -131,8 +131,11 @@ const TABLE = {
   'policy.validate': { roles: POLICY_ROLES, what: { en: 'validate policies', zh: '校验政策' } },
   'policy.test': { roles: POLICY_ROLES, what: { en: 'test policies', zh: '测试政策' } },
   'policy.simulate': { roles: POLICY_ROLES, what: { en: 'run impact simulations', zh: '发起影响模拟' } },
-  // As implemented: simulation results, drafts' included, are served to anyone (security review S7).
-  'policy.simulation.read': { roles: 'anyone', what: { en: 'read impact simulations', zh: '查看影响模拟结果' } },
+  // Aggregates of everyone, drafts' included, with small cells withheld: policy work, and supervisors (S7).
+  'policy.simulation.read': {
+    roles: POLICY_READERS,
+    what: { en: 'read impact simulations', zh: '查看影响模拟结果' },
+  },
   'policy.submit': { roles: ['officer'], what: { en: 'submit policies for review', zh: '提交政策审核' } },
   'policy.approve': {
     roles: ['reviewer'],

@@ -195,6 +195,9 @@ export const en: Partial<Record<MessageKey, string>> = {
   simDistrict: 'Eligible by district',
   simAgeBand: 'Eligible by age band',
   simEnterpriseSize: 'Eligible by enterprise size',
+  simWithheld: '<{minimum} (withheld)',
+  simSuppressedNote:
+    '{count} count(s) below {minimum}, or that would give one away, are withheld so that no person can be singled out.',
   simChanges: 'Against the version in force',
   winners: 'newly eligible',
   losers: 'no longer eligible',

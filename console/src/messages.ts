@@ -162,6 +162,8 @@ export const zh = {
   simDistrict: '按区县：符合人数',
   simAgeBand: '按年龄段：符合人数',
   simEnterpriseSize: '按企业规模：符合数',
+  simWithheld: '<{minimum}（不公开）',
+  simSuppressedNote: '{count} 个小于 {minimum} 的计数（及可据以推算的计数）不公开，以免识别到个人。',
   simChanges: '与现行版本相比',
   winners: '新增符合',
   losers: '不再符合',

@@ -8,7 +8,7 @@ import { h, mount } from './dom.js';
 import { button, type Session } from './form-kit.js';
 import { formatNumber, formatTime, pick, t } from './i18n.js';
 import type { MessageKey } from './messages.js';
-import { todayInCity } from './simulation-view.js';
+import { cellText, todayInCity } from './simulation-view.js';
 import type { Catalog, SimulationView, Text, VersionView } from './types.js';
 import { loadPolicyTitles } from './choices.js';
 import { allows, type Action } from '../../domain/permissions.js';
@@ -310,9 +310,9 @@ export function renderLaunchOffer(
       simulation.textContent = t('launchSimulation', {
         asOf: result.asOf,
         population: formatNumber(result.population),
-        eligible: formatNumber(result.counts.eligible),
-        undetermined: formatNumber(result.counts.undetermined),
-        cost: formatNumber(result.totalCost),
+        eligible: cellText(result.counts.eligible),
+        undetermined: cellText(result.counts.undetermined),
+        cost: cellText(result.totalCost),
         period: result.period ?? '',
       });
     })

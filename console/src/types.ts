@@ -86,17 +86,20 @@ export interface TestReport {
   }>;
 }
 
+/** A count of a simulation, null where the API withholds it (below the minimum cell size: rules/simulate-suppress.ts). */
+export type Cell = number | null;
+
 export interface Counts {
-  eligible: number;
-  ineligible: number;
-  undetermined: number;
+  eligible: Cell;
+  ineligible: Cell;
+  undetermined: Cell;
 }
 
 export interface BreakdownRow extends Counts {
   key: string;
   label: Text;
-  cost: number;
-  baselineEligible?: number;
+  cost: Cell;
+  baselineEligible?: Cell;
 }
 
 export interface SimulationResult {
@@ -111,11 +114,13 @@ export interface SimulationResult {
   notInForceOnAsOf?: boolean;
   population: number;
   counts: Counts;
-  totalCost: number;
-  baseline?: { version: number; counts: Counts; totalCost: number };
-  changes?: { winners: number; losers: number; amountUp: number; amountDown: number; unchanged: number };
+  totalCost: Cell;
+  baseline?: { version: number; counts: Counts; totalCost: Cell };
+  changes?: { winners: Cell; losers: Cell; amountUp: Cell; amountDown: Cell; unchanged: Cell };
   breakdowns: { district: BreakdownRow[]; ageBand?: BreakdownRow[]; enterpriseSize?: BreakdownRow[] };
-  undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: number }>;
+  undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: Cell }>;
+  /** How many counts were withheld, and below what size. */
+  suppression: { minimumCellSize: number; withheld: number };
   elapsedMs: number;
 }
 

@@ -53,6 +53,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /sweeps': 'sweep.read',
   'GET /sweeps/:id': 'sweep.read',
   'POST /sweeps': 'sweep.launch',
+  'POST /sweeps/:id/approve': 'sweep.approve',
   'POST /sweeps/:id/pause': 'sweep.pause',
   'POST /sweeps/:id/resume': 'sweep.resume',
   'POST /sweeps/:id/cancel': 'sweep.cancel',

@@ -29,7 +29,7 @@ export const DEPARTMENT_CALLER: Text = {
 };
 
 /** A role's (or a department's) narrower reach for one action. */
-export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author' | 'registered';
+export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author' | 'not-requester' | 'registered';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -52,6 +52,13 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       en: 'not whoever wrote, last edited or submitted the version (four eyes: FOUR_EYES)',
       zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
     },
+  },
+  'not-requester': {
+    means: {
+      en: 'not whoever requested it (four eyes: FOUR_EYES)',
+      zh: '不得是提出申请的人（双人复核）',
+    },
+    names: { en: 'a reviewer other than the requester', zh: '申请人以外的审核人' },
   },
   registered: {
     means: {
@@ -158,7 +165,14 @@ const TABLE = {
 
   // As implemented: sweep progress is served to anyone (security review S14).
   'sweep.read': { roles: 'anyone', what: { en: 'read sweeps', zh: '查看主动筛查' } },
-  'sweep.launch': { roles: POLICY_ROLES, what: { en: 'launch sweeps', zh: '发起主动筛查' } },
+  // A sweep a person launches screens everyone and may back-pay every period since its date: it starts once
+  // a reviewer other than the requester approves (S5). The scheduler's sweeps are the city's standing rule.
+  'sweep.launch': { roles: POLICY_ROLES, what: { en: 'request sweeps', zh: '申请主动筛查' } },
+  'sweep.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-requester' },
+    what: { en: 'approve sweeps', zh: '批准主动筛查' },
+  },
   'sweep.pause': { roles: POLICY_ROLES, what: { en: 'pause sweeps', zh: '暂停筛查' } },
   'sweep.resume': { roles: POLICY_ROLES, what: { en: 'resume sweeps', zh: '继续筛查' } },
   // Stopping a published policy's outreach for good is a reviewer's call.

@@ -71,9 +71,13 @@ export const REFUSAL_CODES = {
   OFFER_CLOSED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',
   SWEEP_FINISHED: 'conflict',
+  /** A sweep that has not started: it waits for a reviewer's approval. */
+  AWAITING_APPROVAL: 'conflict',
   WRONG_STATUS: 'conflict',
   // Well-formed, but the content cannot be used.
   FACTS_UNAVAILABLE: 'unprocessable',
+  /** A sweep's date after today: sweeps grant, so they never screen a day to come. */
+  FUTURE_AS_OF: 'unprocessable',
   POLICY_INVALID: 'unprocessable',
   POLICY_NOT_IN_FORCE: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.

@@ -126,6 +126,9 @@ export function renderSimulation(
 export const cellText = (value: Cell, minimum = 10): string =>
   value === null ? t('simWithheld', { minimum }) : formatNumber(value);
 
+/** A cost as shown: the amount, or "withheld" where the eligible count behind it is withheld. */
+export const costText = (value: Cell): string => (value === null ? t('simCostWithheld') : formatNumber(value));
+
 /** A bar for a count; a withheld one is drawn empty and labelled "<10". */
 const bar = (value: Cell, series: string): Bar => ({
   value: value ?? 0,
@@ -214,7 +217,7 @@ function renderResult(result: SimulationResult): HTMLElement {
         h('strong', { class: 'sim-eligible' }, cellText(result.counts.eligible)),
       ),
       hasCost
-        ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, cellText(result.totalCost)))
+        ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, costText(result.totalCost)))
         : h(
             'div',
             { class: 'stat' },

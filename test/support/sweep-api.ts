@@ -1,8 +1,9 @@
 /**
  * The API with sweeps on the test stack, as `npm start` wires it: a seeded small city in a
  * running pipeline's store (shipped policies published there, no notice workers), its worker
- * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and a
- * reviewer's tokens. Shared by the sweep API, CLI and console tests.
+ * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and
+ * two reviewers' tokens (a sweep one person requests, another approves). Shared by the sweep API, CLI and
+ * console tests.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +29,8 @@ export interface SweepApi {
   sweeps: SweepService;
   officer: string;
   reviewer: string;
+  /** A second reviewer (赵审核), to approve what 李明 requests. */
+  secondReviewer: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ export async function openSweepApi(
   });
   const officer = await issueToken(pipeline.store, '王芳', 'officer');
   const reviewer = await issueToken(pipeline.store, '李明', 'reviewer');
+  const secondReviewer = await issueToken(pipeline.store, '赵审核', 'reviewer');
   const api = buildApi({
     policies: {
       lifecycle,
@@ -74,6 +78,7 @@ export async function openSweepApi(
     sweeps,
     officer,
     reviewer,
+    secondReviewer,
     async close() {
       await api.close();
       await running.close();

@@ -47,7 +47,6 @@ export const ROUTE_PERMISSIONS = {
   'POST /policies/:id/versions/:version/reject': 'policy.reject',
   'POST /policies/:id/versions/:version/publish': 'policy.publish',
   'POST /policies/:id/versions/:version/retire': 'policy.retire',
-  'GET /policies/:id/explain': 'policy.explain-subject',
   'POST /policies/:id/versions/:version/explain': 'policy.explain-hypothetical',
 
   'GET /sweeps': 'sweep.read',
@@ -61,12 +60,14 @@ export const ROUTE_PERMISSIONS = {
   'GET /cases': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',
   'POST /cases/:caseId/unmask': 'case.unmask',
+  'POST /cases/:caseId/explain': 'case.explain',
   'POST /cases/:caseId/inspector': 'case.assign-inspector',
 
   'POST /objections': 'objection.file',
   'GET /objections': 'objection.read',
   'GET /objections/:id': 'objection.read',
   'POST /objections/:id/correct': 'objection.correct',
+  'POST /objections/:id/confirm': 'objection.confirm-correction',
   'POST /objections/:id/resolve': 'objection.resolve',
 
   'GET /me': 'me.read',

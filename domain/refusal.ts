@@ -65,6 +65,9 @@ export const REFUSAL_CODES = {
   CATALOG_CONFLICT: 'conflict',
   CHANGE_IN_PROGRESS: 'conflict',
   CHECKS_REQUIRED: 'conflict',
+  /** A data correction is recorded and awaits a second person's confirmation. */
+  CORRECTION_PENDING: 'conflict',
+  NO_PENDING_CORRECTION: 'conflict',
   NO_RECORD: 'conflict',
   OBJECTION_CLOSED: 'conflict',
   OBJECTION_OPEN: 'conflict',

@@ -1,17 +1,24 @@
 /**
  * /cases on the real stack, per role: a supervisor finds a birth's case by the child's resident
- * ID (in Temporal visibility and in the records), reads its timeline — the decision with each
+ * ID — only with a reason, logged like a reveal, and at most so many a minute (S3, abuse test 16)
+ * — in Temporal visibility and in the records, reads its timeline — the decision with each
  * condition's value, the data access, the grant and the delivered notice in time order, with
- * Temporal UI links — and never sees the raw ID until unmasking it with a reason, which the
- * timeline then shows. A citizen sees only their own case; an inspector only assigned ones; an
+ * Temporal UI links — seeing the ID's last four characters and no birth date, and never the raw
+ * ID until unmasking it with a reason, which the timeline then shows. A citizen sees only their
+ * own case, in full; an inspector only assigned ones, any other the same 404 as none (S21); an
  * officer none; a malformed resident ID is a 400 naming the field.
  */
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/server.js';
+import { createCaseService } from '../services/cases/service.js';
+import { userOfToken } from '../store/users.js';
+import { ALL_UP } from './support/all-up.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseSearchResult } from '../services/cases/service.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { subjectOfInput } from '../services/cases/service.js';
-import { makeCreditCode, makeResidentId } from '../domain/identity.js';
+import { makeCreditCode, makeResidentId, maskForStaff, maskResidentId } from '../domain/identity.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { TEST_SECRET } from './support/city.js';
 import { Worker } from '@temporalio/worker';
@@ -34,10 +41,20 @@ afterAll(async () => {
 const call = (method: string, path: string, token: string, body?: unknown) =>
   callApi(env.url, method, path, token, body);
 const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/timeline`;
+const REASON = '群众来电反映未收到育儿补贴';
+/** A search by raw ID, with its reason. */
+const bySubject = (id: string, more = '') => `/cases?subject=${id}&reason=${encodeURIComponent(REASON)}${more}`;
 
 describe('a supervisor', () => {
-  it('finds the case of a birth by the child’s resident ID, in Temporal and the records, with the ID masked', async () => {
-    const path = `/cases?subject=${env.child.id}`;
+  it('finds the case of a birth by the child’s resident ID only with a reason, logged, with the last four characters and no birth date', async () => {
+    const unexplained = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.supervisor);
+    expect([unexplained.status, unexplained.json.code, unexplained.json.field]).toEqual([
+      400,
+      'REASON_REQUIRED',
+      'reason',
+    ]);
+    expect(unexplained.text).not.toContain(env.child.id);
+    const path = bySubject(env.child.id);
     // Visibility is eventually consistent: wait until Temporal lists the case with its outcome.
     await expect
       .poll(async () => ((await call('GET', path, env.tokens.supervisor)).json as CaseSearchResult).cases[0]?.foundIn, {
@@ -51,11 +68,10 @@ describe('a supervisor', () => {
     expect(found).toMatchObject({
       caseId: env.birthCase,
       eventType: 'birth.registered',
-      eventDate: '2026-03-20',
       subject: {
         kind: 'person',
         subjectKey: env.child.subjectKey,
-        maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`,
+        maskedId: `**************${env.child.id.slice(-4)}`,
       },
       caseStatus: 'decided',
       outcome: 'eligible',
@@ -69,7 +85,19 @@ describe('a supervisor', () => {
     });
     expect(found.policies).toContainEqual({ id: 'childcare-subsidy', version: 1, outcome: 'eligible', amount: 3000 });
     expect(found.departments).toEqual(['市卫生健康委员会']);
+    // A birth's date is a birth date: staff do not see it.
+    expect(found).not.toHaveProperty('eventDate');
     expect(text).not.toContain(env.child.id);
+    // Each search by the raw ID was logged like a reveal, with its reason; one by the subject key needs none.
+    const logged = await env.pipeline.store
+      .db!.collection('unmask_log')
+      .find({ subjectKey: env.child.subjectKey, kind: 'subject-search' })
+      .toArray();
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    expect(logged[0]).toMatchObject({ actor: '周督查', role: 'supervisor', reason: REASON });
+    expect(logged[0]).not.toHaveProperty('caseId');
+    const byKey = await call('GET', `/cases?subject=${env.child.subjectKey}`, env.tokens.supervisor);
+    expect(byKey.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
   });
 
   it('filters by policy, event type, status and dates, and finds a firm by its credit code', async () => {
@@ -83,9 +111,9 @@ describe('a supervisor', () => {
     ).toEqual([env.birthCase]);
     expect(await ids('policy=business-startup-subsidy')).toEqual([env.reviewCase]);
     expect(await ids('eventType=enterprise.annual-review')).toEqual([env.reviewCase]);
-    expect(await ids(`subject=${env.child.id}&from=2099-01-01`)).toEqual([]);
-    expect(await ids(`subject=${env.child.id}&policy=business-startup-subsidy`)).toEqual([]);
-    const firm = await call('GET', `/cases?subject=${env.firm.id}`, env.tokens.supervisor);
+    expect(await ids(`subject=${env.child.subjectKey}&from=2099-01-01`)).toEqual([]);
+    expect(await ids(`subject=${env.child.subjectKey}&policy=business-startup-subsidy`)).toEqual([]);
+    const firm = await call('GET', bySubject(env.firm.id), env.tokens.supervisor);
     expect(firm.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.reviewCase]);
     expect(firm.text).not.toContain(env.firm.id);
   });
@@ -110,6 +138,21 @@ describe('a supervisor', () => {
     const conditions = decision.detail!.conditions as Array<{ fact: string; factValue: unknown; result: unknown }>;
     expect(conditions).toContainEqual(
       expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }),
+    );
+    // No birth date for staff (S3): the value masked, the birth's own dates left out; the citizen's own view has them.
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.birthDate', factValue: '***', result: true }),
+    );
+    expect(decision.detail).not.toHaveProperty('asOf');
+    expect(timeline).not.toHaveProperty('eventDate');
+    expect(timeline.subject.maskedId).toBe(maskForStaff(env.child.id));
+    expect(text).not.toMatch(/2026-03-(10|20)\b/);
+    const own = (await call('GET', timelinePath(env.birthCase), env.tokens.citizen)).json as CaseTimeline;
+    expect(own).toMatchObject({ eventDate: '2026-03-20', subject: { maskedId: maskResidentId(env.child.id) } });
+    const ownDecision = own.entries.find((e) => e.kind === 'decision')!;
+    expect(ownDecision.detail).toMatchObject({ asOf: '2026-03-20' });
+    expect(ownDecision.detail!.conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.birthDate', factValue: '2026-03-10' }),
     );
 
     const access = first('data.access', (e) => e.detail?.policyId === 'childcare-subsidy');
@@ -208,7 +251,7 @@ describe('other roles', () => {
     const stranger = await call('GET', timelinePath(env.birthCase), env.tokens.otherCitizen);
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
     expect((await call('GET', '/cases', env.tokens.otherCitizen)).json.cases).toEqual([]);
-    const searchOther = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.otherCitizen);
+    const searchOther = await call('GET', bySubject(env.child.id), env.tokens.otherCitizen);
     expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([
       403,
       'FORBIDDEN_SUBJECT',
@@ -223,8 +266,11 @@ describe('other roles', () => {
 
   it('an inspector sees only cases whose inspection is assigned to them', async () => {
     expect((await call('GET', '/cases', env.tokens.inspector)).json.cases).toEqual([]);
+    // A case not assigned to them answers as one that does not exist (S21).
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
-    expect([before.status, before.json.code]).toEqual([403, 'NOT_ASSIGNED']);
+    const absent = await call('GET', timelinePath('life-event:no-such-case'), env.tokens.inspector);
+    expect([before.status, before.json.code, before.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
+    expect([absent.status, absent.json.code, absent.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
 
     const refused = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.inspector, {
       inspector: '陈核查',
@@ -247,11 +293,11 @@ describe('other roles', () => {
       expect.arrayContaining(['pledge', 'inspection.assigned', 'timer.started']),
     );
     expect(timeline.text).not.toContain(env.firm.id);
-    expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(403);
+    expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(404);
   });
 
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
-    const officer = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.officer);
+    const officer = await call('GET', bySubject(env.child.id), env.tokens.officer);
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(officer.json.message).toMatch(
       /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is an officer \(officers and reviewers author policies; they do not trace cases\)/,
@@ -281,6 +327,7 @@ describe('other roles', () => {
     const routes = Object.entries(document.paths).filter(([path]) => path.startsWith('/cases'));
     expect(routes.map(([path]) => path).sort()).toEqual([
       '/cases',
+      '/cases/{caseId}/explain',
       '/cases/{caseId}/inspector',
       '/cases/{caseId}/timeline',
       '/cases/{caseId}/unmask',
@@ -293,7 +340,7 @@ describe('other roles', () => {
 
   it('refuses a malformed resident ID with a 400 naming the field, without echoing it', async () => {
     const bad = `${env.child.id.slice(0, 17)}${env.child.id.endsWith('1') ? '2' : '1'}`;
-    const answer = await call('GET', `/cases?subject=${bad}`, env.tokens.supervisor);
+    const answer = await call('GET', bySubject(bad), env.tokens.supervisor);
     expect([answer.status, answer.json.code, answer.json.field]).toEqual([400, 'INVALID_RESIDENT_ID', 'subject']);
     expect(answer.text).not.toContain(bad);
     const noToken = await fetch(`${env.url}/cases`);
@@ -317,5 +364,61 @@ describe('other roles', () => {
         expect.objectContaining({ code: 'INVALID_RESIDENT_ID', reason: 'checkDigit', field: 'subject' }),
       );
     }
+  });
+});
+
+describe('searching by raw ID', () => {
+  let limited: FastifyInstance;
+  let at = new Date('2026-12-05T10:00:05Z');
+
+  beforeAll(async () => {
+    // The same service with a limit of 3 a minute and a clock the test moves.
+    limited = buildApi({
+      policies: {
+        lifecycle: createPolicyLifecycle(env.pipeline.store),
+        authenticate: (t) => userOfToken(env.pipeline.store, t),
+      },
+      cases: createCaseService({
+        store: env.pipeline.store,
+        temporal: env.client,
+        namespace: env.namespace,
+        subjectKeySecret: TEST_SECRET,
+        subjectSearchesPerMinute: 3,
+        now: () => at,
+      }),
+      health: ALL_UP,
+    });
+    await limited.ready();
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  const search = async (token: string) => {
+    const response = await limited.inject({
+      method: 'GET',
+      url: bySubject(env.child.id),
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: response.statusCode, body: response.json<Record<string, string>>() };
+  };
+
+  it('allows a person so many a minute, then 429 until the next minute; candidate IDs cannot be tried in bulk', async () => {
+    const logged = () =>
+      env.pipeline.store
+        .db!.collection('unmask_log')
+        .countDocuments({ subjectKey: env.child.subjectKey, kind: 'subject-search' });
+    const before = await logged();
+    for (let i = 0; i < 3; i++) expect((await search(env.tokens.supervisor)).status).toBe(200);
+    const refused = await search(env.tokens.supervisor);
+    expect(refused).toMatchObject({
+      status: 429,
+      body: { code: 'RATE_LIMITED', field: 'subject', messageZh: expect.stringContaining('每分钟最多') as unknown },
+    });
+    expect(refused.body.message).toMatch(/3 times a minute: retry in 55 s/);
+    // Refused searches are not searched, nor logged as reveals; the limit is per person and per minute.
+    expect(await logged()).toBe(before + 3);
+    at = new Date(at.getTime() + 60_000);
+    expect((await search(env.tokens.supervisor)).status).toBe(200);
   });
 });

@@ -98,10 +98,6 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
       authenticate: (token) => userOfToken(store, token),
-      explain: {
-        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
-        subjectKeySecret: TEST_SECRET,
-      },
     },
     objections: createObjectionService({
       store,
@@ -116,6 +112,10 @@ beforeAll(async () => {
       namespace: stack.temporalNamespace,
       taskQueue,
       subjectKeySecret: TEST_SECRET,
+      explain: {
+        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+        policies: storePolicySource(store),
+      },
     }),
     citizen: createCitizenService({ store, temporal: client }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),

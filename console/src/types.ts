@@ -174,6 +174,16 @@ export interface Objection {
     newValue: unknown;
     reason: string;
     by: ObjectionPerson;
+    confirmedBy?: ObjectionPerson;
+    at: string;
+  };
+  /** Recorded for the department, awaiting a second supervisor's confirmation. */
+  pendingCorrection?: {
+    fact: string;
+    factLabel?: Text;
+    value: unknown;
+    reason: string;
+    by: ObjectionPerson;
     at: string;
   };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: ObjectionPerson; at: string };

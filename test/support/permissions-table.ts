@@ -25,6 +25,12 @@ export const CALLERS: ReadonlyArray<{ label: string; role?: Role; department?: t
   { label: 'department', department: true },
 ];
 
+/** Where the actions no route is are checked: inside other routes. */
+const CHECKED_INSIDE: Partial<Record<Action, string>> = {
+  'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
+  'case.read-birth-date': '(inside the `case.search` and `case.timeline` routes: staff get none)',
+};
+
 /** The routes that are an action, in the route table's order. */
 export const routesOf = (action: Action): string[] =>
   Object.entries(ROUTE_PERMISSIONS)
@@ -46,7 +52,7 @@ export function renderPermissions(): string {
       `\`${action}\``,
       PERMISSIONS[action].what.en,
       ...CALLERS.map((caller) => cell(action, caller)),
-      routes.length ? routes.join('<br>') : '(inside the `policy.read` routes, when they show a draft)',
+      routes.length ? routes.join('<br>') : (CHECKED_INSIDE[action] ?? '(no route)'),
     ];
   });
   const header = ['action', 'what', ...CALLERS.map(({ label }) => label), 'routes'];

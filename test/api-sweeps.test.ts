@@ -238,7 +238,7 @@ describe('steering a sweep', () => {
   }, 90_000);
 
   it('declines a request when a reviewer cancels it, and takes it again afterwards', async () => {
-    const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-05' };
+    const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-09' };
     const requested = await call('POST', '/sweeps', env.officer, body);
     const id = requested.body.id;
     expect(requested.body).toMatchObject({ status: 'awaiting-approval', created: true });

@@ -78,6 +78,17 @@ export function maskForStaff(id: string): string {
   return maskMiddle(id, 0, 4);
 }
 
+/** A subject's identifier as shown to whoever reads it: the subject themself as before, staff the last four characters. */
+export function shownIdentifier(
+  subject: { idNumber?: string; creditCode?: string },
+  reader: 'subject' | 'staff',
+): string | undefined {
+  const id = subject.idNumber ?? subject.creditCode;
+  if (!id) return undefined;
+  if (reader === 'staff') return maskForStaff(id);
+  return subject.idNumber ? maskResidentId(id) : maskCreditCode(id);
+}
+
 function maskMiddle(value: string, head: number, tail: number): string {
   const text = value.trim();
   // Short or long junk is hidden whole: a prefix and suffix must never add up to most of the input.

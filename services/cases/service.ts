@@ -11,14 +11,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
-import {
-  IdentityError,
-  maskCreditCode,
-  maskForStaff,
-  maskResidentId,
-  validateCreditCode,
-  validateResidentId,
-} from '../../domain/identity.js';
+import { IdentityError, shownIdentifier, validateCreditCode, validateResidentId } from '../../domain/identity.js';
 import { cityToday } from '../../domain/calendar.js';
 import type { Explanation } from '../../rules/explain-subject.js';
 import { explainCase, statedReason, type CaseExplainDeps, type ExplainCaseBody } from './explain.js';
@@ -166,14 +159,7 @@ export function createCaseService(deps: CaseServiceDeps) {
     const resolved = await resolveSubject(deps.store, key);
     const kind = resolved?.kind ?? subjectKeyKind(key) ?? 'person';
     const own = actor.role === 'citizen' && actor.subjectKey === key;
-    const id = resolved?.idNumber ?? resolved?.creditCode;
-    const maskedId = !id
-      ? undefined
-      : !own
-        ? maskForStaff(id)
-        : resolved?.idNumber
-          ? maskResidentId(id)
-          : maskCreditCode(id);
+    const maskedId = resolved ? shownIdentifier(resolved, own ? 'subject' : 'staff') : undefined;
     return { kind, subjectKey: key, ...(maskedId ? { maskedId } : {}) };
   }
 
@@ -209,19 +195,17 @@ export function createCaseService(deps: CaseServiceDeps) {
   }
 
   const now = deps.now ?? (() => new Date());
+  const refuse = (code: Refusal['code'], message: string, messageZh: string, field?: string) =>
+    new CaseRefusal(code, message, messageZh, field);
   const today = () => cityToday(now());
   const perMinute = deps.subjectSearchesPerMinute ?? SUBJECT_SEARCHES_PER_MINUTE;
 
   /** A search by raw ID: a reason, within the limit a minute, logged before anything is searched. */
   async function revealSearch(actor: User, subjectKey: string, reason: unknown): Promise<void> {
-    const stated = statedReason(
-      reason,
-      (code, message, messageZh, field) => new CaseRefusal(code, message, messageZh, field),
-      {
-        en: 'cases are searched by a resident ID or credit code',
-        zh: '按身份证号或统一社会信用代码查询案件',
-      },
-    );
+    const stated = statedReason(reason, refuse, {
+      en: 'cases are searched by a resident ID or credit code',
+      zh: '按身份证号或统一社会信用代码查询案件',
+    });
     const at = now();
     if ((await countSubjectSearch(deps.store, actor.name, at)) > perMinute)
       throw new CaseRefusal(
@@ -418,14 +402,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       const decision = body.policyId
         ? await Decision.findOne({ _id: `${caseId}:decision:${body.policyId}` }).lean()
         : null;
-      return explainCase(
-        { ...deps.explain, store: deps.store, today },
-        actor,
-        record,
-        decision,
-        body,
-        (code, message, messageZh, field) => new CaseRefusal(code, message, messageZh, field),
-      );
+      return explainCase({ ...deps.explain, store: deps.store, today }, actor, record, decision, body, refuse);
     },
 
     /** Reveals the identifier behind a case to a supervisor, after logging who, when and why. */
@@ -441,15 +418,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       at: string;
     }> {
       authorize(actor, 'case.unmask', CaseRefusal);
-      const stated = typeof reason === 'string' ? reason.trim() : '';
-      if (stated.length < 5) {
-        throw new CaseRefusal(
-          'REASON_REQUIRED',
-          'state why the identifier is needed (at least 5 characters); the reason is logged and shown in the case',
-          '请说明查看完整身份标识的理由（至少5个字），理由将被记录并显示在案件中',
-          'reason',
-        );
-      }
+      const stated = statedReason(reason, refuse, { en: 'the identifier is needed', zh: '查看完整身份标识' });
       const record = await caseRecord(caseId);
       const resolved = await resolveSubject(deps.store, record.subjectKey);
       const id = resolved?.idNumber ?? resolved?.creditCode;

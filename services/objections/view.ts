@@ -5,7 +5,7 @@
  * old value is stored masked already.
  */
 import type { Connection } from 'mongoose';
-import { maskCreditCode, maskForStaff, maskResidentId } from '../../domain/identity.js';
+import { shownIdentifier } from '../../domain/identity.js';
 import { findFact, findSource, type Text } from '../../domain/sources.js';
 import { shownFactValue } from '../../rules/explain.js';
 import type { ObjectionKind, ObjectionOutcome, ObjectionRecord, ObjectionStatus } from '../../store/objections.js';
@@ -72,14 +72,7 @@ export async function objectionView(
         ? '***'
         : shownFactValue(fact, value);
   const resolved = await resolveSubject(store, record.subjectKey);
-  const id = resolved?.idNumber ?? resolved?.creditCode;
-  const maskedId = !id
-    ? undefined
-    : !options.revealValues
-      ? maskForStaff(id)
-      : resolved?.idNumber
-        ? maskResidentId(id)
-        : maskCreditCode(id);
+  const maskedId = resolved ? shownIdentifier(resolved, options.revealValues ? 'subject' : 'staff') : undefined;
   const { correction, pendingCorrection, resolution } = record;
   return {
     id: record._id,

@@ -267,8 +267,8 @@ export function createSweepService(deps: SweepServiceDeps) {
     return { policy, asOf, id: sweepWorkflowId(input.policyId, input.version, asOf) };
   }
 
-  /** Starts an approved request's workflow; false when it had started already. */
-  async function launch(request: SweepRequestRecord): Promise<boolean> {
+  /** Starts an approved request's workflow, unless it has started already. */
+  async function launch(request: SweepRequestRecord): Promise<void> {
     try {
       await deps.temporal.workflow.start<SweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
         workflowId: request._id,
@@ -285,10 +285,8 @@ export function createSweepService(deps: SweepServiceDeps) {
           },
         ],
       });
-      return true;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      return false;
     }
   }
 
@@ -317,8 +315,8 @@ export function createSweepService(deps: SweepServiceDeps) {
         requestedBy: actor.name,
         requestedAt: new Date(),
       };
-      // Inserted once; a declined or failed one is asked for again (the same record, from the start).
-      const written = existing
+      // Inserted once; a declined one, or one whose sweep failed, is asked for again (the same record, from the start).
+      const written = (await Requests.exists({ _id: id }))
         ? await Requests.updateOne(
             { _id: id, status: { $in: ['declined', 'approved'] } },
             { $set: fresh, $unset: { decidedBy: 1, decidedAt: 1 } },
@@ -393,7 +391,7 @@ export function createSweepService(deps: SweepServiceDeps) {
           withApproval(
             FINAL_STATUSES.includes(record.status)
               ? fromRecord(record)
-              : await progressOf(record._id, record).catch(() => fromRecord(record)),
+              : await progressOf(record._id, record, requestOf.get(record._id) ?? null).catch(() => fromRecord(record)),
             requestOf.get(record._id) ?? null,
           ),
         ),
@@ -424,8 +422,8 @@ export function createSweepService(deps: SweepServiceDeps) {
     record: SweepRecord | null,
     request: SweepRequestRecord | null = null,
   ): Promise<SweepView> {
-    // Not started: nothing to ask Temporal (and no workflow of another kind is described by a sweep's ID).
-    if (request && request.status !== 'approved' && !record) return fromRequest(request);
+    // Not started (or asked for again after a failed run): its request says where it stands, nothing to ask Temporal.
+    if (request && request.status !== 'approved') return fromRequest(request);
     let description;
     try {
       description = await deps.temporal.workflow.getHandle(id).describe();

@@ -136,6 +136,13 @@ const bar = (value: Cell, series: string): Bar => ({
   ...(value === null ? { text: cellText(null) } : {}),
 });
 
+/** A bar for a cost; one withheld with its eligible count is drawn empty and labelled so. */
+const costBar = (value: Cell, series: string): Bar => ({
+  value: value ?? 0,
+  series,
+  ...(value === null ? { text: costText(null) } : {}),
+});
+
 function renderResult(result: SimulationResult): HTMLElement {
   const baseline = result.baseline;
   const seriesLegend: Array<[string, string]> = [
@@ -159,7 +166,7 @@ function renderResult(result: SimulationResult): HTMLElement {
         [
           {
             label: '¥',
-            bars: [bar(result.totalCost, 'this'), ...(baseline ? [bar(baseline.totalCost, 'base')] : [])],
+            bars: [costBar(result.totalCost, 'this'), ...(baseline ? [costBar(baseline.totalCost, 'base')] : [])],
           },
         ],
         formatNumber,

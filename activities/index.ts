@@ -18,6 +18,7 @@ import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adap
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
+import { makeRetentionActivities } from './retention.js';
 
 /** The key ring (from workers/config.ts): sweeps resolve screened IDs to subject keys and seal their cursors with it. */
 export interface ActivityDeps extends SubjectKeyRing {
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
+    ...makeRetentionActivities({ store: deps.store }),
     ...makeObjectionActivities({
       store: deps.store,
       policies: deps.policies,

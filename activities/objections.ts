@@ -507,6 +507,9 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
           key: input.status,
           kind: input.status,
           actor: input.status === 'rejected' ? (objection.resolution?.by.name ?? 'supervisor') : 'system',
+          ...(input.status === 'rejected' && objection.resolution?.by.id
+            ? { actorId: objection.resolution.by.id }
+            : {}),
           summary,
         },
         {

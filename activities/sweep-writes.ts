@@ -37,11 +37,17 @@ export function makeSweepWriter(store: Connection) {
      * kind is read, the ineligible too), written and chained once per sweep before a slice reads.
      */
     async recordScreening(caseId: string, policy: Policy, asOf: string): Promise<void> {
-      const sweep = await Sweeps.findById(caseId, { requestedBy: 1 }).lean();
+      const sweep = await Sweeps.findById(caseId, { requestedBy: 1, requestedById: 1 }).lean();
       await recordProgrammeAccess(
         store,
         programmeRead(
-          { _id: `sweep:${caseId}`, kind: 'sweep', asOf, requestedBy: sweep?.requestedBy ?? 'unknown' },
+          {
+            _id: `sweep:${caseId}`,
+            kind: 'sweep',
+            asOf,
+            requestedBy: sweep?.requestedBy ?? 'unknown',
+            ...(sweep?.requestedById ? { requestedById: sweep.requestedById } : {}),
+          },
           policy,
           '主动筛查 proactive screening',
         ),

@@ -26,6 +26,7 @@ import {
   type SweepScope,
   type SweepProgress,
   type SweepSliceResult,
+  ZERO_SWEEP_COUNTS,
 } from '../workflows/contracts/index.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import { pinnedPolicy, planOf } from './case.js';
@@ -47,19 +48,6 @@ export interface SweepDeps extends SubjectKeyRing {
   /** Absent on a worker without a Temporal client: offer and pledge sweeps then fail, saying so. */
   workflows?: BenefitStarter;
 }
-
-export const ZERO_COUNTS: SweepCounts = {
-  processed: 0,
-  eligible: 0,
-  ineligible: 0,
-  undetermined: 0,
-  granted: 0,
-  grantsCreated: 0,
-  started: 0,
-  alreadyHandled: 0,
-  noticesQueued: 0,
-  horizonsNoted: 0,
-};
 
 /** A subject to screen: its raw key ('' when only its subject key is known), the position to resume after, its facts. */
 interface Entry {
@@ -241,7 +229,7 @@ export function makeSweepActivities(deps: SweepDeps) {
       // The whole population is read: its one access record first (those due are logged one by one).
       if (input.scope !== 'due') await writer.recordScreening(input.caseId, policy, input.asOf);
       const { evaluator, horizonOf } = preparedFor(input.plan, input.asOf, policy);
-      const counts: SweepCounts = { ...ZERO_COUNTS };
+      const counts: SweepCounts = { ...ZERO_SWEEP_COUNTS };
       const causes: Record<string, number> = {};
       const context = Context.current();
       const after = input.cursor === undefined ? undefined : openCursor(input.cursor, ringSecrets(deps));
@@ -342,7 +330,12 @@ export function makeSweepActivities(deps: SweepDeps) {
 
     /** Writes the sweep's record for listings (status and totals); the workflow's query stays the live answer. */
     async recordSweep(
-      input: SweepProgress & { caseId: string; requestedBy: string; undeterminedCauses: Record<string, number> },
+      input: SweepProgress & {
+        caseId: string;
+        requestedBy: string;
+        requestedById?: string;
+        undeterminedCauses: Record<string, number>;
+      },
     ): Promise<void> {
       const { caseId, undeterminedCauses, startedAt, updatedAt, ...rest } = input;
       await Sweeps.updateOne(

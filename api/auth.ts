@@ -1,9 +1,13 @@
 /**
  * Who is asking, for every route at once: `guardRoutes` refuses to register a route that
  * api/route-permissions.ts has no row for, and authorises each request from its row before the
- * body is parsed — the bearer token resolved once, onto `request.actor`; 401 UNAUTHENTICATED
- * without a known token, 403 FORBIDDEN_ROLE naming who may (domain/permissions.ts), both in
- * English and Chinese. Open routes read no token unless their handler asks (`identifier`).
+ * body is parsed — the session resolved once (store/sessions.ts), onto `request.actor` and
+ * `request.session`; 401 UNAUTHENTICATED without a known token, 401 SESSION_EXPIRED for a session
+ * that ended (idle, absolute limit, signed out, revoked, user disabled), 403 FORBIDDEN_ROLE naming
+ * who may (domain/permissions.ts), all in English and Chinese. A person's session comes as a
+ * bearer token (programs, the CLI) or as the console's httpOnly cookie; a change made with the
+ * cookie must carry the console's header (x-applyfree-console), which no other site can send
+ * (no CORS), else 403 CSRF_REFUSED. Open routes read no session unless their handler asks (`identityOf`).
  * A departments' route (POST /events) is admitted only by a department's signed request
  * (domain/department-signature.ts), verified over the raw body before it is parsed, onto
  * `request.department`; any failure is one 401 DEPARTMENT_UNAUTHENTICATED, its reason only logged.
@@ -15,6 +19,8 @@ import { DEPARTMENT_HEADERS, type DepartmentClaim } from '../domain/department-s
 import { authorize, departmentsOnly, departmentUnauthenticated, isOpen, type Action } from '../domain/permissions.js';
 import { Refusal } from '../domain/refusal.js';
 import type { DepartmentAuthentication, DepartmentPrincipal } from '../services/departments/authenticate.js';
+import { sessionRefusal } from '../services/identity/sessions.js';
+import type { ActiveSession, SessionCheck } from '../store/sessions.js';
 import type { User } from '../store/users.js';
 import { actionOfRoute } from './route-permissions.js';
 
@@ -26,13 +32,38 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The person the route's permission admitted; absent on open routes. */
     actor?: User;
+    /** The session that admitted them, and whether it came as the console's cookie. */
+    session?: ActiveSession & { cookie: boolean };
     /** The department whose signed request a departments' route admitted. */
     department?: DepartmentPrincipal;
   }
 }
 
-/** The person a bearer token belongs to, or undefined (store/users.ts userOfToken). */
-export type Authenticate = (token: string) => Promise<User | undefined>;
+/** Whom a token acts as, or why it opens nothing (services/identity/sessions.ts authenticate). */
+export type Authenticate = (token: string) => Promise<SessionCheck>;
+
+/** The console's session cookie: httpOnly (no script reads it), Secure, SameSite=Strict, the whole host (`__Host-`). */
+export const SESSION_COOKIE = '__Host-applyfree-session';
+/** Binds a sign-in through the provider to the browser that began it (the OIDC state); Lax, so the provider's redirect back carries it. */
+export const SIGN_IN_COOKIE = '__Host-applyfree-sign-in';
+/** The header the console sends with every request: a change made with the cookie needs it (CSRF). */
+export const CONSOLE_HEADER = 'x-applyfree-console';
+
+/** A cookie's value from the request's Cookie header, if any. */
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** A Set-Cookie value for one of our `__Host-` cookies; `maxAgeSeconds` 0 clears it. */
+export function setCookie(name: string, value: string, options: { maxAgeSeconds: number; sameSite: 'Strict' | 'Lax' }) {
+  return `${name}=${value}; Path=/; Max-Age=${options.maxAgeSeconds}; HttpOnly; Secure; SameSite=${options.sameSite}`;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The department that signed a request, or why none did (services/departments/authenticate.ts). */
 export type AuthenticateDepartment = (claim: Partial<DepartmentClaim>) => Promise<DepartmentAuthentication>;
@@ -45,18 +76,45 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
+const identities = new WeakMap<FastifyRequest, Promise<User | undefined>>();
+/** Each request's authenticator, set by the guard's first hook (open routes resolve a session only if they ask). */
+const authenticators = new WeakMap<FastifyRequest, Authenticate | undefined>();
+
 /**
- * The person a request's token names; undefined without a token. A token nobody holds is a 401
- * even where no token is needed: a mistyped token must not silently show less.
+ * The person a request's session names (bearer token first, else the console's cookie);
+ * undefined without either. A token nobody holds is a 401 even where no token is needed (a
+ * mistyped token must not silently show less), an ended session 401 SESSION_EXPIRED, and a change
+ * made with the cookie but without the console's header 403 CSRF_REFUSED. Resolved once per request.
  */
-export function identifier(authenticate?: Authenticate): (request: FastifyRequest) => Promise<User | undefined> {
-  return async (request) => {
-    const token = bearerToken(request);
-    if (!token) return undefined;
-    const actor = authenticate ? await authenticate(token) : undefined;
-    if (!actor) throw new ApiRefusal('UNAUTHENTICATED', 'the bearer token is not known', '令牌无效');
-    return actor;
-  };
+export function identityOf(request: FastifyRequest): Promise<User | undefined> {
+  let identity = identities.get(request);
+  if (!identity) {
+    identity = resolveIdentity(request, authenticators.get(request));
+    identities.set(request, identity);
+  }
+  return identity;
+}
+
+async function resolveIdentity(request: FastifyRequest, authenticate?: Authenticate): Promise<User | undefined> {
+  const bearer = bearerToken(request);
+  const token = bearer ?? cookieOf(request, SESSION_COOKIE);
+  if (!token) return undefined;
+  const check: SessionCheck = authenticate ? await authenticate(token) : { failure: 'unknown' };
+  if ('failure' in check) {
+    if (check.failure !== 'unknown') request.log.info({ reason: check.failure }, 'ended session refused');
+    throw check.failure === 'unknown'
+      ? new ApiRefusal('UNAUTHENTICATED', 'the bearer token is not known', '令牌无效')
+      : sessionRefusal(check);
+  }
+  const cookie = bearer === undefined;
+  if (cookie && !SAFE_METHODS.has(request.method) && request.headers[CONSOLE_HEADER] === undefined)
+    throw new ApiRefusal(
+      'CSRF_REFUSED',
+      `a change made with the console's session must carry the ${CONSOLE_HEADER} header`,
+      `使用控制台会话的修改须携带 ${CONSOLE_HEADER} 请求头`,
+    );
+  request.session = { ...check.session, cookie };
+  return check.actor;
 }
 
 /** The department a departments' route admitted. */
@@ -105,8 +163,8 @@ export function guardRoutes(
   authenticate?: Authenticate,
   authenticateDepartment?: AuthenticateDepartment,
 ): void {
-  const identify = identifier(authenticate);
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('session', undefined);
   app.decorateRequest('department', undefined);
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
@@ -120,14 +178,16 @@ export function guardRoutes(
     route.config = { ...route.config, action };
   });
   app.addHook('onRequest', async (request) => {
+    authenticators.set(request, authenticate);
     const { action } = request.routeOptions.config;
     // No action: no route matched, and the not-found handler answers.
     if (!action || isOpen(action)) return;
     // A department's signature is checked with its body (preParsing, below); a person is told they are one (403).
     if (departmentsOnly(action) && signsAsDepartment(request)) return;
-    const actor = await identify(request);
-    authorize(actor, action, ApiRefusal);
+    const actor = await identityOf(request);
+    // Known before the verdict, so the access log names who was refused (api/request-log.ts).
     request.actor = actor;
+    authorize(actor, action, ApiRefusal);
   });
   app.addHook('preParsing', async (request, _reply, payload) => {
     const { action } = request.routeOptions.config;

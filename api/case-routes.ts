@@ -102,20 +102,64 @@ const timelineSchema = {
 
 type CaseRequest = FastifyRequest<{ Params: { caseId: string } }>;
 
+/** The filters of a case search other than the subject: the same in the query string and in a body. */
+const filterProperties = {
+  policy: { type: 'string', maxLength: 100 },
+  eventType: { type: 'string', maxLength: 100 },
+  status: { type: 'string', enum: [...LIFE_EVENT_CASE_STATUSES] },
+  outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
+  from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
+  to: { type: 'string', pattern: DATE, description: 'received on or before' },
+  limit: { type: 'integer', minimum: 1, maximum: 200, description: 'cases per answer (default 50)' },
+  before: { type: 'string', maxLength: 200, description: 'where the previous answer stopped (its `next`)' },
+} as const;
+
 /** Registers /cases in its own scope (its own error answers). */
 export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promise<void> {
   const { cases } = deps;
 
   app.setErrorHandler(answerErrors(rulesErrorAnswer));
 
+  const searchResponse = {
+    200: {
+      type: 'object',
+      properties: {
+        cases: { type: 'array', items: summarySchema },
+        temporal: { type: 'string' },
+        next: { type: 'string', description: 'more cases may match: send it as `before` for the next ones' },
+      },
+    },
+    ...errors,
+  } as const;
+
+  /** Browsing without an identifier: filters in the query string, which never names a person. */
   app.get(
     '/cases',
     {
       schema: {
         tags: ['cases'],
         summary:
-          'Search cases by resident ID or credit code (with a logged reason, 20 a minute), subject key, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
-        querystring: {
+          'List cases by policy, event type, status and dates, newest first (no identifier here: search by one with POST /cases/search); identifiers masked · 案件列表',
+        querystring: { type: 'object', properties: filterProperties, additionalProperties: false },
+        security,
+        response: searchResponse,
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
+  );
+
+  /**
+   * Searching by a resident ID or credit code: in the body, so no URL, proxy or access log carries it (S11);
+   * staff state why, and each such search is logged like a reveal and limited per minute (S3).
+   */
+  app.post(
+    '/cases/search',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Search cases by resident ID or credit code (in the body, never the URL; staff state a logged reason, 20 searches a minute), subject key, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
+        body: {
           type: 'object',
           properties: {
             subject: {
@@ -129,27 +173,16 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
               description:
                 'why a resident ID or credit code is searched (staff, at least 5 characters); logged, and shown to the citizen',
             },
-            policy: { type: 'string', maxLength: 100 },
-            eventType: { type: 'string', maxLength: 100 },
-            status: { type: 'string', enum: [...LIFE_EVENT_CASE_STATUSES] },
-            outcome: { type: 'string', enum: ['eligible', 'ineligible', 'undetermined', 'none'] },
-            from: { type: 'string', pattern: DATE, description: 'received on or after (YYYY-MM-DD, city date)' },
-            to: { type: 'string', pattern: DATE, description: 'received on or before' },
-            limit: { type: 'integer', minimum: 1, maximum: 200 },
+            ...filterProperties,
           },
           additionalProperties: false,
         },
         security,
-        response: {
-          200: {
-            type: 'object',
-            properties: { cases: { type: 'array', items: summarySchema }, temporal: { type: 'string' } },
-          },
-          ...errors,
-        },
+        response: searchResponse,
       },
     },
-    async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
+    async (request: FastifyRequest<{ Body: CaseQuery | undefined }>) =>
+      cases.search(actorOf(request), request.body ?? {}),
   );
 
   app.get(
@@ -191,6 +224,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
               subject: { type: 'object', properties: { ...subjectSchema.properties, id: { type: 'string' } } },
               reason: { type: 'string' },
               unmaskedBy: { type: 'string' },
+              unmaskedById: { type: 'string' },
               at: { type: 'string' },
             },
           },
@@ -242,25 +276,31 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     {
       schema: {
         tags: ['cases'],
-        summary: 'Assign the case’s pledge inspections to an inspector by name (supervisor) · 指派核查',
+        summary:
+          'Assign the case’s pledge inspections to an active inspector, by user ID (supervisor); an unknown ID is 400 UNKNOWN_USER, anyone else 400 NOT_AN_INSPECTOR · 指派核查',
         params: caseParams,
         body: {
           type: 'object',
-          required: ['inspector'],
-          properties: { inspector: { type: 'string', minLength: 1, maxLength: 100 } },
+          required: ['inspectorId'],
+          properties: { inspectorId: { type: 'string', maxLength: 100, description: 'the inspector’s user ID (u_…)' } },
           additionalProperties: false,
         },
         security,
         response: {
           200: {
             type: 'object',
-            properties: { caseId: { type: 'string' }, inspector: { type: 'string' }, pledges: { type: 'integer' } },
+            properties: {
+              caseId: { type: 'string' },
+              inspectorId: { type: 'string' },
+              inspector: { type: 'string', description: 'the inspector’s display name' },
+              pledges: { type: 'integer' },
+            },
           },
           ...errors,
         },
       },
     },
-    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspector: string } }>) =>
-      cases.assignInspection(actorOf(request), request.params.caseId, request.body.inspector),
+    async (request: FastifyRequest<{ Params: { caseId: string }; Body: { inspectorId: string } }>) =>
+      cases.assignInspection(actorOf(request), request.params.caseId, request.body.inspectorId),
   );
 }

@@ -28,6 +28,7 @@ const finding = {
 
 /** Registers GET /policies/checks on the policy routes' scope. */
 export async function checkRoutes(app: FastifyInstance, lifecycle: PolicyLifecycle): Promise<void> {
+  let last: { key: string; answer: object } | undefined;
   app.get(
     '/policies/checks',
     {
@@ -49,6 +50,9 @@ export async function checkRoutes(app: FastifyInstance, lifecycle: PolicyLifecyc
     },
     async () => {
       const published = await lifecycle.list({ status: 'published' });
+      // Anyone may ask (security review S14): the checks run again only when the published set changed.
+      const key = published.map((version) => `${version.policyId}@${version.version}:${version.hash}`).join('|');
+      if (last?.key === key) return last.answer;
       const policies = published.flatMap((version): Policy[] => {
         try {
           return [validatePolicy(version.document)];
@@ -59,7 +63,9 @@ export async function checkRoutes(app: FastifyInstance, lifecycle: PolicyLifecyc
       });
       const findings = crossCheckPolicies(policies);
       const errors = findings.filter((f) => f.severity === 'error').length;
-      return { checked: policies.length, errors, warnings: findings.length - errors, findings };
+      const answer = { checked: policies.length, errors, warnings: findings.length - errors, findings };
+      last = { key, answer };
+      return answer;
     },
   );
 }

@@ -12,24 +12,33 @@ import { actorOf } from './auth.js';
 
 const consoleDir = fileURLToPath(new URL('../console/', import.meta.url));
 
+/** How the console is served. */
+export interface ConsoleOptions {
+  /** An inline source map in the bundle: development only (it ships the sources, and makes app.js three times larger). */
+  sourceMap?: boolean;
+}
+
 /** Bundles console/src/main.ts into one ES module (no files written). */
-export async function bundleConsole(): Promise<string> {
+export async function bundleConsole(options: ConsoleOptions = {}): Promise<string> {
   const result = await build({
     entryPoints: [`${consoleDir}src/main.ts`],
     bundle: true,
     format: 'esm',
     target: 'es2020',
     write: false,
-    sourcemap: 'inline',
+    sourcemap: options.sourceMap ? 'inline' : false,
     logLevel: 'silent',
     charset: 'utf8',
   });
   return result.outputFiles[0].text;
 }
 
-/** Registers /console, its script and style, and GET /console/session; bundles once, here. */
-export async function consoleRoutes(app: FastifyInstance): Promise<void> {
-  const script = await bundleConsole();
+/**
+ * Registers /console, its script and style, and GET /console/session; bundles once, here. The page
+ * loads only its own script and style (no inline script), as the Content Security Policy requires (api/edge.ts).
+ */
+export async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions = {}): Promise<void> {
+  const script = await bundleConsole(options);
   const page = readFileSync(`${consoleDir}index.html`, 'utf8');
   const style = readFileSync(`${consoleDir}style.css`, 'utf8');
   const html = { schema: { hide: true } } as const;
@@ -47,13 +56,27 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(style),
   );
 
-  /** Who the bearer token names, for the console's header (console.session: any known token; 401 in both languages otherwise). */
+  /**
+   * Who the session names and until when, for the console's header (console.session: any live
+   * session, the console's cookie or a bearer token; 401 in both languages otherwise).
+   */
   app.get(
     '/console/session',
-    { schema: { tags: ['console'], summary: 'The person a bearer token names · 当前登录人' } },
+    { schema: { tags: ['console'], summary: 'The person the session names, and until when · 当前登录人' } },
     async (request: FastifyRequest) => {
-      const { name, role } = actorOf(request);
-      return { name, role };
+      const { id, name, role, department } = actorOf(request);
+      return {
+        id,
+        name,
+        role,
+        ...(department ? { department } : {}),
+        ...(request.session
+          ? {
+              expiresAt: request.session.expiresAt.toISOString(),
+              idleExpiresAt: request.session.idleExpiresAt.toISOString(),
+            }
+          : {}),
+      };
     },
   );
 }

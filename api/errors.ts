@@ -19,6 +19,7 @@ export const STATUS_OF_KIND: Record<RefusalKind, number> = {
   conflict: 409,
   unprocessable: 422,
   'rate-limited': 429,
+  misdirected: 421,
   unavailable: 503,
 };
 

@@ -18,7 +18,10 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: erro
 const security = bearerSecurity;
 const open = { type: 'object', additionalProperties: true } as const;
 const text = textSchema;
-const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
+const person = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
+} as const;
 const anyValue = {
   description: 'a value of the fact’s catalog type (number, boolean, date string or one of its closed values)',
 } as const;
@@ -61,7 +64,13 @@ const objectionSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { at: { type: 'string' }, kind: { type: 'string' }, actor: { type: 'string' }, summary: text },
+        properties: {
+          at: { type: 'string' },
+          kind: { type: 'string' },
+          actor: { type: 'string' },
+          actorId: { type: 'string' },
+          summary: text,
+        },
       },
     },
     links: { type: 'object', properties: { timeline: { type: 'string' } } },

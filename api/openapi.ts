@@ -44,6 +44,11 @@ const TAGS = [
     description:
       '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery',
   },
+  {
+    name: 'sign-in',
+    description:
+      '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',
+  },
   { name: 'console', description: '管理控制台（网页） · the web console' },
   { name: 'health', description: '服务状态与实时概况 · service health and live summary' },
 ];
@@ -66,7 +71,8 @@ export function registerOpenApi(app: FastifyInstance): void {
           bearer: {
             type: 'http',
             scheme: 'bearer',
-            description: '政策经办人或审核人的令牌 · an officer’s or reviewer’s token',
+            description:
+              '用户令牌（applyfree user add 签发，可吊销，有闲置和绝对时限） · a user’s token (issued by applyfree user add; revocable; idle and absolute limits)',
           },
           department: {
             type: 'apiKey',
@@ -80,7 +86,17 @@ export function registerOpenApi(app: FastifyInstance): void {
       },
     },
   });
-  void app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI's page needs its own inline script and style (by hash) and https fonts: a policy of its own, on /docs
+  // only; never framed, no <base>, and no upgrade-insecure-requests on a plain-http development API.
+  void app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace("base-uri 'self'", "base-uri 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   void app.register(async (scope) => {
     scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   });

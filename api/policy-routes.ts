@@ -10,17 +10,17 @@ import type { SimulationRunner } from '../services/policies/simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { explainRoutes } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorOf, identifier, type Authenticate } from './auth.js';
+import { actorOf, identityOf } from './auth.js';
 import { allows } from '../domain/permissions.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
+import { staffNamesFor } from './staff-names.js';
+import { POLICY_BODY_LIMIT } from './edge.js';
 import type { User } from '../store/users.js';
 
 export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
-  /** The person a bearer token belongs to (any role; domain/permissions.ts says what each may do here). */
-  authenticate: Authenticate;
   /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
   simulation?: SimulationRunner;
 }
@@ -63,9 +63,9 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   const { lifecycle } = deps;
 
   // Anyone reads the public record; drafts and versions under review need policy.read-drafts, so
-  // these open routes read the token themselves, once they know what they show.
-  const identify = identifier(deps.authenticate);
-  const readsDrafts = async (request: FastifyRequest) => allows((await identify(request))?.role, 'policy.read-drafts');
+  // these open routes read the session themselves, once they know what they show.
+  const readsDrafts = async (request: FastifyRequest) =>
+    allows((await identityOf(request))?.role, 'policy.read-drafts');
   /** A draft or a version under review answers whoever may not read it as a version that does not exist (S21). */
   const hideFromOthers = async (request: FastifyRequest, id: string, version: number) => {
     if (!(await readsDrafts(request)))
@@ -75,6 +75,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         `政策 ${id} 没有第 ${version} 版`,
       );
   };
+  const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
 
@@ -100,8 +101,11 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
       }>,
     ) => {
       const all = await readsDrafts(request);
+      const shown = await names(request);
       const versions = await lifecycle.list({ status: request.query.status });
-      return versions.filter((v) => all || isPublic(v.status)).map(({ document: _document, ...summary }) => summary);
+      return versions
+        .filter((v) => all || isPublic(v.status))
+        .map(({ document: _document, ...summary }) => shown(summary));
     },
   );
 
@@ -115,6 +119,8 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         security,
         response: { ...errors },
       },
+      // A policy document may be larger than any other body (api/edge.ts); the validator bounds its depth and nodes.
+      bodyLimit: POLICY_BODY_LIMIT,
     },
     async (request: FastifyRequest<{ Body: unknown }>, reply) =>
       reply.code(201).send(await lifecycle.createDraft(actorOf(request), request.body)),
@@ -134,7 +140,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     async (request: VersionRequest) => {
       const version = await lifecycle.get(request.params.id, request.params.version);
       if (!isPublic(version.status)) await hideFromOthers(request, request.params.id, request.params.version);
-      return version;
+      return (await names(request))(version);
     },
   );
 
@@ -149,6 +155,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         security,
         response: { ...errors },
       },
+      bodyLimit: POLICY_BODY_LIMIT,
     },
     async (request: FastifyRequest<{ Params: { id: string; version: number }; Body: unknown }>) =>
       lifecycle.updateDraft(actorOf(request), request.params.id, request.params.version, request.body),

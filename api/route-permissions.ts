@@ -10,6 +10,7 @@ export const ROUTE_PERMISSIONS = {
   // The service describes itself.
   'GET /': 'health',
   'GET /health': 'health',
+  'GET /health/live': 'health',
   'GET /openapi.json': 'docs',
   'GET /schemas/policy.json': 'docs',
   // Swagger UI (@fastify/swagger-ui registers these under /docs).
@@ -29,6 +30,11 @@ export const ROUTE_PERMISSIONS = {
   'GET /console/app.js': 'console.assets',
   'GET /console/style.css': 'console.assets',
   'GET /console/session': 'console.session',
+  'GET /auth/methods': 'session.sign-in',
+  'POST /auth/sign-in': 'session.sign-in',
+  'GET /auth/login': 'session.sign-in',
+  'GET /auth/callback': 'session.sign-in',
+  'POST /auth/sign-out': 'session.sign-out',
 
   // Reads of a draft also need policy.read-drafts, checked once the version's status is known.
   'GET /policies': 'policy.read',
@@ -58,6 +64,7 @@ export const ROUTE_PERMISSIONS = {
   'POST /sweeps/:id/cancel': 'sweep.cancel',
 
   'GET /cases': 'case.search',
+  'POST /cases/search': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',
   'POST /cases/:caseId/unmask': 'case.unmask',
   'POST /cases/:caseId/explain': 'case.explain',

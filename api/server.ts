@@ -2,11 +2,22 @@
  * The HTTP API. Errors are JSON with a stable `code`, a message and, where it applies,
  * the field at fault.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import fastifyPlugin from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { answerErrors } from './errors.js';
-import { checkHealth, type HealthChecks } from '../services/health/service.js';
+import {
+  BODY_LIMIT,
+  registerHostCheck,
+  registerOpenRouteCaller,
+  registerQueryCheck,
+  registerSecurityHeaders,
+  userRateLimitSettings,
+  type EdgeOptions,
+} from './edge.js';
+import { createRequestLogger, registerRequestLog, type RequestLogOptions } from './request-log.js';
+import { createHealthReader, publicHealth, type HealthChecks } from '../services/health/service.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import { POLICY_SCHEMA } from '../rules/policy-schema.js';
 import { registerOpenApi } from './openapi.js';
@@ -16,7 +27,7 @@ import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
-import { consoleRoutes } from './console-routes.js';
+import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
 import { objectionRoutes } from './objection-routes.js';
@@ -25,6 +36,9 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
+import { authRoutes } from './auth-routes.js';
+import type { SessionService } from '../services/identity/sessions.js';
+import type { OidcClient } from '../services/identity/oidc.js';
 
 /** POST /events: ingestion under the signing department, and who signed. */
 export interface EventApiDeps {
@@ -48,27 +62,35 @@ export interface DepartmentRateLimit {
 
 export interface ApiDeps {
   health: HealthChecks;
+  /** How long a readiness result is reused (default 5 s): GET /health never checks the servers more often. */
+  healthCacheMs?: number;
+  /** Who is signed in: every person's token or console cookie resolved to its session (and /auth to sign in and out); absent, nobody is. */
+  sessions?: SessionService;
+  /** Staff sign-in through the city's identity provider (GET /auth/login, /auth/callback; needs `sessions`). */
+  oidc?: OidcClient;
   /** Life events from departments (POST /events); absent in a health-only API. */
   events?: EventApiDeps;
   /** The live programme summary (GET /summary): cases, decisions, grants, notices; absent in a health-only API. */
   summary?: () => Promise<object>;
   /** The policy authoring routes (/policies); absent in a health-only API. */
   policies?: PolicyApiDeps;
-  /** Sweeps (/sweeps): launched and steered with the same tokens as /policies (needs `policies`). */
+  /** Sweeps (/sweeps): launched and steered by signed-in officers and reviewers (needs `policies`). */
   sweeps?: SweepService;
-  /** Case supervision (/cases): search, timelines, logged unmasking, with the same tokens as /policies (needs `policies`). */
+  /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
-  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizen tokens only (needs `policies`). */
+  /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
   citizen?: CitizenService;
-  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`' tokens, GET /programme-metrics. */
+  /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`, GET /programme-metrics. */
   metrics?: MetricsService;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
-  /** Serve the web console at /console (needs `policies`, whose tokens it signs in with). */
-  console?: boolean;
+  /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
+  console?: boolean | ConsoleOptions;
+  /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
+  edge?: EdgeOptions;
+  /** The access log (api/request-log.ts): one JSON line per request; none without it (tests). */
+  logger?: RequestLogOptions;
   temporalUiUrl?: string;
-  /** Pino logging for requests; off in tests. */
-  logger?: boolean;
 }
 
 export interface ApiError {
@@ -80,26 +102,49 @@ export interface ApiError {
 }
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false });
-  // Before any route: a route without a row in api/route-permissions.ts does not start, and every request is authorised from its row.
-  guardRoutes(app, deps.policies?.authenticate, deps.events?.authenticate);
-  // Limits per department, on the routes that ask (config.rateLimit), counted once the department is known.
-  if (deps.events) {
-    const { redis, prefix = 'applyfree' } = deps.events.rateLimit;
+  const edge = deps.edge ?? {};
+  // Fastify's own request lines carry URLs with their query strings: ours (registerRequestLog) carry route patterns.
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: createRequestLogger(deps.logger) } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: edge.trustProxy ?? false,
+  }) as unknown as FastifyInstance;
+  registerRequestLog(app);
+  // Headers first, so every answer has them, refusals included (helmet's hooks run before those below).
+  registerSecurityHeaders(app, edge);
+  // Then, before any route: the Host check, and the permission guard — a route without a row in
+  // api/route-permissions.ts does not start, and every request is authorised from its row.
+  void app.register(
+    fastifyPlugin(async (root) => {
+      registerHostCheck(root, edge.allowedHosts ?? []);
+      guardRoutes(root, deps.sessions?.authenticate, deps.events?.authenticate);
+      registerOpenRouteCaller(root);
+      registerQueryCheck(root);
+    }),
+  );
+  // Limits per user (every route, once the person is known) and per department (POST /events, once it is verified).
+  const redis = edge.redis ?? deps.events?.rateLimit.redis;
+  const prefix = edge.prefix ?? deps.events?.rateLimit.prefix ?? 'applyfree';
+  if (deps.events || edge.rateLimit) {
     void app.register(rateLimit, {
-      global: false,
-      ...(redis ? { redis, nameSpace: `${prefix}:department-rate-limit:` } : {}),
+      ...(edge.rateLimit ? userRateLimitSettings(edge.rateLimit) : { global: false }),
+      ...(redis ? { redis, nameSpace: `${prefix}:rate-limit:` } : {}),
     });
   }
   // Then the OpenAPI document lists only routes registered after it, so every route below sits in a plugin.
   registerOpenApi(app);
   void app.register(async (scope) => serviceRoutes(scope, deps));
 
+  const sessions = deps.sessions;
+  if (sessions) void app.register(async (scope) => authRoutes(scope, { sessions, oidc: deps.oidc }));
   // Its own error handler (lifecycle refusals, 401) stays inside the plugin's scope.
   if (deps.policies) {
     const policies = deps.policies;
     void app.register(async (scope) => policyRoutes(scope, policies));
-    if (deps.console) void app.register(consoleRoutes);
+    const consoleOptions = deps.console;
+    if (consoleOptions)
+      void app.register(async (scope) => consoleRoutes(scope, consoleOptions === true ? {} : consoleOptions));
     const sweeps = deps.sweeps;
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps }));
     const cases = deps.cases;
@@ -115,7 +160,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(catalogRoutes);
 
   app.setNotFoundHandler((request, reply) => {
-    const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
+    // The path only: a query string may hold what does not belong in an answer or a log.
+    const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` };
     return reply.code(404).send(body);
   });
 
@@ -135,7 +181,6 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
       docs: '/docs',
       openapi: '/openapi.json',
       ...(deps.summary ? { summary: '/summary' } : {}),
-      temporalUi: deps.temporalUiUrl,
     },
   }));
 
@@ -146,12 +191,39 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
     async (_request, reply) => reply.type('application/schema+json; charset=utf-8').send(POLICY_SCHEMA),
   );
 
+  // Liveness for a load balancer: the process answers; no server is asked, so it costs nothing.
+  app.get(
+    '/health/live',
+    {
+      schema: { tags: ['health'], summary: 'Whether this API process answers (liveness) · 进程存活' },
+      config: { rateLimit: false },
+    },
+    async () => ({ status: 'up' }),
+  );
+
+  // Readiness: each server's status, checked at most every few seconds through the process's own clients.
+  const readHealth = createHealthReader(deps.health, { cacheMs: deps.healthCacheMs });
+  const logged = new WeakSet<object>();
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Whether Temporal, the store and Redis answer · 服务状态' } },
-    async (_request, reply) => {
-      const report = await checkHealth(deps.health);
-      return reply.code(report.status === 'up' ? 200 : 503).send(report);
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Whether Temporal, the store and Redis answer (readiness, re-checked every few seconds) · 服务状态',
+      },
+    },
+    async (request, reply) => {
+      const report = await readHealth();
+      const down = Object.entries(report.servers).filter(([, server]) => server.status === 'down');
+      // The servers' own errors go to the log (once per check), not to whoever asked.
+      if (down.length && !logged.has(report)) {
+        logged.add(report);
+        request.log.warn(
+          { servers: Object.fromEntries(down.map(([name, server]) => [name, server.error ?? 'down'])) },
+          'health check failed',
+        );
+      }
+      return reply.code(report.status === 'up' ? 200 : 503).send(publicHealth(report));
     },
   );
 
@@ -203,13 +275,15 @@ async function serviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
     app.get(
       '/summary',
       { schema: { tags: ['health'], summary: 'Live programme summary: cases, decisions, grants, notices · 实时概况' } },
-      async (_request, reply) => {
+      async (request, reply) => {
         try {
           return reply.send(await summary());
         } catch (error) {
+          // The store's own error text goes to the log, not to whoever asked (security review S14).
+          request.log.error({ err: error }, 'summary unavailable');
           const body: ApiError = {
             code: 'SUMMARY_UNAVAILABLE',
-            message: `the summary could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            message: 'the summary could not be read: the store did not answer',
             messageZh: '暂时无法读取实时概况',
           };
           return reply.code(503).send(body);

@@ -9,9 +9,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
-import { actorOf } from './auth.js';
+import { actorOf, identityOf } from './auth.js';
+import { staffNamesFor } from './staff-names.js';
 
-/** What the sweep routes need: the sweep helpers. */
+/** What the sweep routes need: the sweep helpers (who is signed in comes from the request's session). */
 export interface SweepApiDeps {
   sweeps: SweepService;
 }
@@ -44,6 +45,7 @@ const viewSchema = {
     startedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     requestedBy: { type: 'string' },
+    requestedById: { type: 'string' },
     approval: {
       type: 'object',
       description:
@@ -53,6 +55,7 @@ const viewSchema = {
         backDated: { type: 'boolean', description: 'asOf is in a grant period before the current one: it back-pays' },
         requestedAt: { type: 'string', format: 'date-time' },
         decidedBy: { type: 'string' },
+        decidedById: { type: 'string' },
         decidedAt: { type: 'string', format: 'date-time' },
       },
     },
@@ -90,6 +93,8 @@ type SweepStatusFilter = 'awaiting-approval' | 'running' | 'paused' | 'cancelled
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps } = deps;
+  // Anyone reads progress; who launched a sweep only those the table lets see staff names (staff.names).
+  const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
 
@@ -158,8 +163,9 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         querystring: {
           type: 'object',
           properties: {
-            policyId: { type: 'string' },
+            policyId: { type: 'string', maxLength: 100 },
             status: { type: 'string', enum: ['awaiting-approval', 'running', 'paused', 'cancelled', 'done'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, description: 'the newest this many (default 100)' },
           },
           additionalProperties: false,
         },
@@ -168,9 +174,12 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     },
     async (
       request: FastifyRequest<{
-        Querystring: { policyId?: string; status?: SweepStatusFilter };
+        Querystring: { policyId?: string; status?: SweepStatusFilter; limit?: number };
       }>,
-    ) => sweeps.list(request.query),
+    ) => {
+      const shown = await names(request);
+      return (await sweeps.list(request.query)).map(shown);
+    },
   );
 
   app.get(
@@ -183,7 +192,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         response: { 200: viewSchema, 404: errorSchema },
       },
     },
-    async (request: IdRequest) => sweeps.progress(request.params.id),
+    async (request: IdRequest) => (await names(request))(await sweeps.progress(request.params.id)),
   );
 
   const steer = (action: 'pause' | 'resume' | 'cancel', summary: string) =>

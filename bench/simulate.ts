@@ -21,7 +21,7 @@ import { fmt, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
 const ENGINE_SAMPLE = 20_000;
-const officer: Actor = { name: 'bench', role: 'officer' };
+const officer: Actor = { id: 'bench', name: 'bench', role: 'officer' };
 
 /** old-age-allowance v2: the 80-89 band paid 120 a month instead of 100 (a draft, created once). */
 async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: Policy): Promise<Policy> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `applyfree` command, run with tsx. Six commands run processes of their own (start, worker,
- * stack, seed, and audit and department, which read and write the store directly on a server host);
+ * The `applyfree` command, run with tsx. Seven commands run processes of their own (start, worker,
+ * stack, seed, and audit, department, subject and user, which read and write the store directly on a server host);
  * every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
@@ -43,6 +43,39 @@ const PROCESSES = {
   --json                 machine output
 Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
 stored, in MONGODB_URI's database or the embedded one. Signing requests: README "Departments".`,
+  },
+  subject: {
+    entry: '../workers/subject-cli.ts',
+    usage: `usage: applyfree subject erase <resident ID | credit code | subject key> --reason TEXT --by NAME [--dry-run] [--json]
+  erase                  erases what applyfree keeps of a subject only to serve and explain them: the facts its cases
+                         read, its decisions' values, notices, payloads and eligibility horizons, its sign-in, and the
+                         key's link to the ID; keeps what the law requires under the pseudonymous key (grants and the
+                         ledger, decisions' outcomes, audit records); records the erasure, hash-chained, first.
+                         Refused while the subject has an open offer, pledge, objection or review.
+  --reason TEXT          why (at least 5 characters, e.g. the request it answers); recorded
+  --by NAME              who runs it; recorded
+  --dry-run              count what would be removed; change nothing
+  --json                 machine output
+Run on a server host: MONGODB_URI's database (or the embedded one) and APPLYFREE_SUBJECT_KEY_SECRET.
+Retention of everything else: docs/RETENTION.md.`,
+  },
+  user: {
+    entry: '../workers/user-cli.ts',
+    usage: `usage: applyfree user add|disable|rotate-token|list   the people who use applyfree, and their tokens
+  add --name 姓名 --role ROLE[,ROLE] [--department 部门] [--resident-id ID | --credit-code CODE]
+      [--oidc-subject SUB] [--no-token]
+                         add a user (a new user ID, u_…): staff in a department, with one role or more
+                         (officer, reviewer, supervisor, inspector); a citizen (--role citizen) bound to
+                         their subject by resident ID or credit code. Prints a token per role, once;
+                         --oidc-subject links the identity provider's subject (then --no-token, usually)
+  disable <user-id>      disable the user: every session and token of theirs is refused from the next request
+  rotate-token <user-id> [--role ROLE]
+                         revoke every session and token of the user and print new ones (one per role, or ROLE's)
+  list                   every user: ID, name, roles, department, status, linked sign-ins (never a token)
+  --json                 machine output
+Run on a server host: it writes MONGODB_URI's database or the embedded one, and binds citizens through
+APPLYFREE_SUBJECT_KEY_SECRET's key ring. Tokens last APPLYFREE_TOKEN_IDLE_DAYS unused (30) and
+APPLYFREE_TOKEN_ABSOLUTE_DAYS at most (90). Sign-in and sessions: README "Sign-in and sessions".`,
   },
 };
 const CLIENT = '../cli/main.ts';

@@ -14,14 +14,15 @@ import { formatExplanation } from './explain.js';
 /** What cli.ts lends: its API call, argument helper, usage errors and output. */
 export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
   search [--subject ID --reason TEXT] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
-                                       cases, newest first, identifiers masked; a search by resident ID or
-                                       credit code needs a reason, which is logged (20 a minute)
+         [--limit N] [--before CURSOR] cases, newest first, identifiers masked (--before: the next ones); a
+                                       search by resident ID or credit code needs a reason, which is
+                                       logged (20 a minute)
   timeline <case-id>                   everything that happened, in order, with Temporal UI links
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
   explain <case-id> <policy> --reason TEXT [--version N] [--as-of D]
                                        why the case's decision is what it is, from the subject's data
                                        (sensitive data withheld); the reason is logged (supervisor)
-  assign <case-id> --inspector NAME    assign the case's pledge inspections (supervisor)`;
+  assign <case-id> --inspector USER-ID assign the case's pledge inspections to an inspector by user ID (supervisor)`;
 
 export interface CaseCommandContext {
   api(method: string, path: string, body?: unknown): Promise<unknown>;
@@ -43,6 +44,7 @@ const SEARCH_FLAGS = {
   '--from': 'from',
   '--to': 'to',
   '--limit': 'limit',
+  '--before': 'before',
 } as const;
 
 function searchLines(result: CaseSearchResult): string[] {
@@ -56,6 +58,7 @@ function searchLines(result: CaseSearchResult): string[] {
   lines.push(
     `${result.cases.length} case(s) · 共 ${result.cases.length} 件${result.temporal === 'unavailable' ? ' (Temporal visibility did not answer: records only · 仅来自业务记录)' : ''}`,
   );
+  if (result.next) lines.push(`more · 更多: --before ${result.next}`);
   return lines;
 }
 
@@ -98,16 +101,19 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
   const [command, ...rest] = args;
   switch (command) {
     case 'search': {
-      const query = new URLSearchParams();
+      // In the body of a POST: an identifier never travels in a URL (security review S11).
+      const search: Record<string, string | number> = {};
       for (const [name, key] of Object.entries(SEARCH_FLAGS)) {
         const value = flag(rest, name);
-        if (value !== undefined) query.set(key, value);
+        if (value === undefined) continue;
+        if (key === 'limit' && !/^\d+$/.test(value)) throw usage(`--limit: a whole number 1-200, got "${value}"`);
+        search[key] = key === 'limit' ? Number(value) : value;
       }
       if (rest.length > 0)
         throw usage(
-          `unexpected ${rest.join(' ')}: search takes --subject, --reason, --policy, --event-type, --status, --outcome, --from, --to, --limit`,
+          `unexpected ${rest.join(' ')}: search takes --subject, --reason, --policy, --event-type, --status, --outcome, --from, --to, --limit, --before`,
         );
-      const result = (await api('GET', `/cases${query.size ? `?${query}` : ''}`)) as CaseSearchResult;
+      const result = (await api('POST', '/cases/search', search)) as CaseSearchResult;
       out.print(searchLines(result), result);
       return 0;
     }
@@ -157,14 +163,15 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
     }
     case 'assign': {
       const inspector = flag(rest, '--inspector');
-      if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector NAME');
-      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspector })) as {
+      if (!rest[0] || !inspector) throw usage('assign <caseId> --inspector USER-ID');
+      const answer = (await api('POST', `${casePath(rest[0])}/inspector`, { inspectorId: inspector })) as {
         caseId: string;
+        inspectorId: string;
         inspector: string;
         pledges: number;
       };
       out.print(
-        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} · 已指派核查`,
+        `${answer.caseId}: ${answer.pledges} inspection(s) assigned to ${answer.inspector} (${answer.inspectorId}) · 已指派核查`,
         answer,
       );
       return 0;

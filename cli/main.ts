@@ -38,7 +38,14 @@ usage: applyfree audit verify [--stream S] [--json] [--anchor FILE] | audit adop
                                        through the API (MONGODB_URI); applyfree audit --help says more
 
 usage: applyfree department add|rotate|revoke|list [--json]
-  departments that publish life events, and their keys, on a server host (applyfree department --help for the flags)`;
+  departments that publish life events, and their keys, on a server host (applyfree department --help for the flags)
+
+usage: applyfree subject erase <ID> --reason TEXT --by NAME [--dry-run] [--json]
+  erase a subject's personal data as far as the law allows, on a server host (applyfree subject --help says more)
+
+usage: applyfree user add|disable|rotate-token|list [--json]
+  the people who use applyfree (user IDs, roles, departments) and their tokens, on a server host
+  (applyfree user --help for the flags)`;
 
 const FOOTER = 'Server commands use APPLYFREE_API_URL (default the local API) and APPLYFREE_TOKEN.';
 

@@ -9,7 +9,17 @@ import { PolicyValidationError } from '../rules/errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
 import { formatTestReport, runPolicyTests } from '../rules/policy-tests.js';
 import { validatePolicy } from '../rules/validate.js';
-import { api, flag, issueLine, readJson, Refused, UsageError, versionArgs, type Output } from './context.js';
+import {
+  api,
+  flag,
+  issueLine,
+  readJson,
+  Refused,
+  UsageError,
+  versionArgs,
+  type Issue,
+  type Output,
+} from './context.js';
 import { runExplainCommand } from './explain.js';
 import { runSimulateCommand } from './simulate.js';
 

@@ -1,52 +1,86 @@
-/** The demo's staff and citizen accounts, with their tokens in a file for the CLI and the console. */
+/** The demo's staff and citizen accounts, with their user IDs and tokens in a file for the CLI and the console. */
 import type { Connection as StoreConnection } from 'mongoose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueToken, userOfToken, type Role } from '../store/users.js';
+import { issueMachineToken, resolveSession, type SessionLimits } from '../store/sessions.js';
+import { addUser, findUser, type Role } from '../store/users.js';
+
+/** One line of demo-users.json. */
+export interface DemoUser {
+  id: string;
+  name: string;
+  role: Role;
+  department?: string;
+  subjectKey?: string;
+  token: string;
+}
 
 /**
  * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查) and inspector
  * (陈核查), and — once the city is seeded — a citizen (张秀英) bound to one seeded resident's
- * subject key. Tokens are issued once per state directory (a role missing from an older file is
- * added) and kept in a file only the owner can read, for the CLI (APPLYFREE_TOKEN) and the console.
+ * subject key. Each is a user (store/users.ts) with a machine token (store/sessions.ts limits).
+ * A person keeps their user ID across starts; a token that no longer opens anything (expired,
+ * revoked, or the database reset) is replaced, and a role missing from an older file is added.
+ * The file is readable by its owner only, for the CLI (APPLYFREE_TOKEN) and the console.
  */
 export async function demoTokens(
   store: StoreConnection,
   stateDir: string,
   citizen?: { subjectKey: string },
+  limits?: SessionLimits,
 ): Promise<string> {
   const file = join(stateDir, 'demo-users.json');
-  const people: Array<{ name: string; role: Role; subjectKey?: string }> = [
-    { name: '王芳', role: 'officer' },
-    { name: '李明', role: 'reviewer' },
-    { name: '周督查', role: 'supervisor' },
-    { name: '陈核查', role: 'inspector' },
+  const people: Array<Omit<DemoUser, 'id' | 'token'>> = [
+    { name: '王芳', role: 'officer', department: '市民政局' },
+    { name: '李明', role: 'reviewer', department: '市民政局' },
+    { name: '周督查', role: 'supervisor', department: '市政务服务管理局' },
+    { name: '陈核查', role: 'inspector', department: '市市场监督管理局' },
     ...(citizen ? [{ name: '张秀英', role: 'citizen' as const, subjectKey: citizen.subjectKey }] : []),
   ];
-  const known = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{
-        name: string;
-        role: Role;
-        token: string;
-        subjectKey?: string;
-      }>)
-    : [];
-  const valid = (
-    await Promise.all(known.map(async (entry) => ((await userOfToken(store, entry.token)) ? entry : undefined)))
-  ).filter((entry) => entry !== undefined);
-  const missing = people.filter((person) => !valid.some((entry) => entry.role === person.role));
-  if (missing.length > 0 || valid.length !== known.length) {
-    const users = [...valid];
-    for (const person of missing)
-      users.push({
-        ...person,
-        token: await issueToken(
-          store,
-          person.name,
-          person.role,
-          person.subjectKey ? { subjectKey: person.subjectKey } : {},
-        ),
-      });
+  const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<Partial<DemoUser>>) : [];
+  const users: DemoUser[] = [];
+  let changed = false;
+  for (const person of people) {
+    const entry = known.find((candidate) => candidate.role === person.role);
+    const sameSubject = person.role !== 'citizen' || entry?.subjectKey === person.subjectKey;
+    if (entry?.id && entry.token && sameSubject) {
+      const check = await resolveSession(store, entry.token, { limits });
+      if ('actor' in check && check.actor.id === entry.id) {
+        users.push(entry as DemoUser);
+        continue;
+      }
+    }
+    changed = true;
+    // Their user if it is still there and active (a new token only), else a new user.
+    const existing = entry?.id && sameSubject ? await findUser(store, entry.id) : undefined;
+    const user =
+      existing?.status === 'active' && existing.roles.includes(person.role)
+        ? existing
+        : await addUser(
+            store,
+            {
+              name: person.name,
+              roles: [person.role],
+              ...(person.department ? { department: person.department } : {}),
+              ...(person.subjectKey ? { subjectKey: person.subjectKey } : {}),
+            },
+            { origin: 'demo' },
+          );
+    users.push({
+      id: user._id,
+      name: user.name,
+      role: person.role,
+      ...(user.department ? { department: user.department } : {}),
+      ...(user.subjectKey ? { subjectKey: user.subjectKey } : {}),
+      token: await issueMachineToken(store, user._id, person.role, 'demo'),
+    });
+  }
+  // A citizen seeded by an earlier start stays in the file until this start knows its own.
+  const keptCitizen = citizen ? undefined : known.find((entry) => entry.role === 'citizen');
+  if (keptCitizen?.token && keptCitizen.id && 'actor' in (await resolveSession(store, keptCitizen.token, { limits })))
+    users.push(keptCitizen as DemoUser);
+  else if (keptCitizen) changed = true;
+  if (changed || users.length !== known.length) {
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   }

@@ -43,35 +43,35 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
   },
   'assigned-inspector': {
     means: {
-      en: 'only cases with a pledge a supervisor assigned to this inspector (by name); another case is NOT_ASSIGNED',
-      zh: '仅限督查人员指派给本人（按姓名）核查的案件；其他案件为 NOT_ASSIGNED',
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case is NOT_ASSIGNED',
+      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件为 NOT_ASSIGNED',
     },
     names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
   },
   'not-author': {
     means: {
-      en: 'not whoever wrote, last edited or submitted the version (four eyes: FOUR_EYES)',
-      zh: '不得是起草、最后修改或提交该版本的人（双人复核）',
+      en: 'not whoever wrote, last edited or submitted the version, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是起草、最后修改或提交该版本的人，按用户编号比对（双人复核）',
     },
   },
   'not-requester': {
     means: {
-      en: 'not whoever requested it (four eyes: FOUR_EYES)',
-      zh: '不得是提出申请的人（双人复核）',
+      en: 'not whoever requested it, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是提出申请的人，按用户编号比对（双人复核）',
     },
     names: { en: 'a reviewer other than the requester', zh: '申请人以外的审核人' },
   },
   'not-filer': {
     means: {
-      en: 'not whoever filed the objection (four eyes: FOUR_EYES)',
-      zh: '不得是提出该异议的人（双人复核）',
+      en: 'not whoever filed the objection, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是提出该异议的人，按用户编号比对（双人复核）',
     },
     names: { en: 'a supervisor who did not file the objection', zh: '未提出该异议的督查人员' },
   },
   'not-recorder': {
     means: {
-      en: 'neither whoever recorded the correction nor whoever filed the objection (four eyes: FOUR_EYES)',
-      zh: '不得是登记该更正的人或提出该异议的人（双人复核）',
+      en: 'neither whoever recorded the correction nor whoever filed the objection, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是登记该更正的人或提出该异议的人，按用户编号比对（双人复核）',
     },
     names: { en: 'a second supervisor', zh: '另一位督查人员' },
   },
@@ -128,7 +128,14 @@ const TABLE = {
   },
   catalog: { roles: 'anyone', what: { en: 'read the data catalog and operators', zh: '查看数据目录和运算符' } },
   'console.assets': { roles: 'anyone', what: { en: 'load the console', zh: '打开控制台' } },
-  'console.session': { roles: 'authenticated', what: { en: 'sign in to the console', zh: '登录控制台' } },
+  'console.session': { roles: 'authenticated', what: { en: 'see who is signed in', zh: '查看当前登录人' } },
+  // Signing in is how one becomes someone: a token, or the city's identity provider.
+  'session.sign-in': {
+    roles: 'anyone',
+    what: { en: 'sign in (a token, or the city’s identity provider)', zh: '登录（令牌或统一身份认证）' },
+  },
+  // Whoever is signed in ends their own session, on the server.
+  'session.sign-out': { roles: 'authenticated', what: { en: 'sign out', zh: '退出登录' } },
   // Registries publish with their own credential, for their own sources and event types (security review S1).
   'events.publish': { roles: 'departments', what: { en: 'publish life events', zh: '上报生活事件' } },
   // Aggregates only, never a subject.
@@ -151,6 +158,11 @@ const TABLE = {
     what: { en: 'read drafts and versions under review', zh: '查看草稿和审核中的版本' },
   },
   'policy.history': { roles: POLICY_READERS, what: { en: 'read the change history', zh: '查看变更记录' } },
+  // Which staff member drafted, approved or launched what: for those who work with policies, not in public answers (security review S14).
+  'staff.names': {
+    roles: POLICY_READERS,
+    what: { en: 'see which staff member drafted, approved or launched what', zh: '查看经办人员姓名' },
+  },
   // Officers write; reviewers check what officers wrote, so they never write it themselves.
   'policy.draft': { roles: ['officer'], what: { en: 'write policy drafts', zh: '起草政策' } },
   'policy.edit': { roles: ['officer'], what: { en: 'edit policy drafts', zh: '修改政策草稿' } },
@@ -214,6 +226,11 @@ const TABLE = {
     what: { en: 'see birth dates in a case', zh: '查看案件中的出生日期' },
   },
   'case.assign-inspector': { roles: ['supervisor'], what: { en: 'assign inspections', zh: '指派核查' } },
+  // The Temporal Web UI has no sign-in of its own (a development UI lists every workflow): linked for supervisors only (S16).
+  'case.temporal-ui': {
+    roles: ['supervisor'],
+    what: { en: 'follow a case into the Temporal Web UI', zh: '在 Temporal Web UI 中查看案件流程' },
+  },
 
   'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },
   'objection.read': { ...OBJECTION_PARTIES, what: { en: 'read objections', zh: '查阅异议' } },

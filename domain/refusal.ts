@@ -15,6 +15,7 @@ export type RefusalKind =
   | 'conflict'
   | 'unprocessable'
   | 'rate-limited'
+  | 'misdirected'
   | 'unavailable';
 
 /**
@@ -37,11 +38,23 @@ export const REFUSAL_CODES = {
   INVALID_RESIDENT_ID: 'invalid',
   NOT_CORRECTABLE: 'invalid',
   REASON_REQUIRED: 'invalid',
+  /** A user ID that names no user (an inspector assigned by ID, field inspectorId). */
+  UNKNOWN_USER: 'invalid',
+  /** A user who is not an active inspector, named where an inspector is asked for. */
+  NOT_AN_INSPECTOR: 'invalid',
   UNKNOWN_FACT: 'invalid',
   // Who is asking.
   UNAUTHENTICATED: 'unauthenticated',
   /** A department route without a valid signed request: one answer whatever part was wrong. */
   DEPARTMENT_UNAUTHENTICATED: 'unauthenticated',
+  /** A session that ended: idle or absolute limit, signed out, revoked, or its user disabled; sign in again. */
+  SESSION_EXPIRED: 'unauthenticated',
+  /** A sign-in through the identity provider that did not succeed (the reason is logged, not answered). */
+  SIGN_IN_REFUSED: 'unauthenticated',
+  /** A cookie-authenticated change without the console's header: not sent by the console, so refused (CSRF). */
+  CSRF_REFUSED: 'forbidden',
+  /** Staff sign in at the console through the identity provider when one is configured, not with a token. */
+  SIGN_IN_WITH_PROVIDER: 'forbidden',
   FORBIDDEN_ROLE: 'forbidden',
   /** A department claiming an event `source`, or publishing an event type, it is not registered for. */
   SOURCE_NOT_ALLOWED: 'forbidden',
@@ -60,6 +73,8 @@ export const REFUSAL_CODES = {
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
+  /** Sign-in through an identity provider when none is configured. */
+  SIGN_IN_NOT_CONFIGURED: 'not-found',
   // The record is not in a state that allows it.
   ALREADY_CORRECTED: 'conflict',
   CATALOG_CONFLICT: 'conflict',
@@ -73,6 +88,8 @@ export const REFUSAL_CODES = {
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',
+  /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
+  SUBJECT_HAS_OPEN_MATTERS: 'conflict',
   SWEEP_FINISHED: 'conflict',
   /** A sweep that has not started: it waits for a reviewer's approval. */
   AWAITING_APPROVAL: 'conflict',
@@ -85,6 +102,8 @@ export const REFUSAL_CODES = {
   POLICY_NOT_IN_FORCE: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.
   RATE_LIMITED: 'rate-limited',
+  /** A request whose Host is not one of this API's names (a DNS-rebinding page's, say): refused before anything else. */
+  HOST_NOT_ALLOWED: 'misdirected',
   // A dependency did not answer; nothing was done.
   ACCESS_RECORD_FAILED: 'unavailable',
 } as const satisfies Record<string, RefusalKind>;

@@ -68,3 +68,26 @@ export function answers(check: () => Promise<void>): Promise<boolean> {
     () => false,
   );
 }
+
+/**
+ * The same checks through clients a process already holds (the API's readiness, GET /health):
+ * no connection is opened per check.
+ */
+export const pingTemporal = (
+  connection: { workflowService: { describeNamespace(request: { namespace: string }): Promise<unknown> } },
+  namespace: string,
+  timeoutMs = 3000,
+): Promise<void> =>
+  withTimeout('Temporal', timeoutMs, connection.workflowService.describeNamespace({ namespace })).then(() => undefined);
+
+/** The MongoDB-wire database answers a ping on an open connection (mongoose's `connection.db`). */
+export async function pingMongo(db: { command(command: object): Promise<unknown> } | undefined, timeoutMs = 3000) {
+  if (!db) throw new Error('MongoDB: the connection is not open');
+  await withTimeout('MongoDB', timeoutMs, db.command({ ping: 1 }));
+}
+
+/** An open Redis client answers PING with PONG. */
+export async function pingRedis(redis: { ping(): Promise<string> }, timeoutMs = 3000): Promise<void> {
+  const pong = await withTimeout('Redis', timeoutMs, redis.ping());
+  if (pong !== 'PONG') throw new Error(`Redis answered PING with ${pong}`);
+}

@@ -12,7 +12,13 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
 import { portOpen } from './processes.js';
-import { FERRETDB_VERSION, SLF4J_VERSION, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from './versions.js';
+import {
+  FERRETDB_VERSION,
+  SCHEMATHESIS_VERSION,
+  SLF4J_VERSION,
+  TEMPORAL_CLI_VERSION,
+  TEST_SERVER_VERSION,
+} from './versions.js';
 import { withLock } from './lock.js';
 import type { Progress } from './progress.js';
 import { findExecutable, ProvisionError, requireExecutable, runTool } from './run-tool.js';
@@ -221,6 +227,40 @@ function fetchTestServer(cacheDir: string, progress: Progress): Promise<Provisio
       chmodSync(launcher, 0o755);
     },
   );
+}
+
+/**
+ * Schemathesis from PyPI in a virtual environment of its own, for `npm run fuzz`. The path is the
+ * environment's Python: the environment is built in a temporary folder and renamed into place,
+ * which breaks the console scripts' absolute shebangs but not `python -c` (see runSchemathesis).
+ */
+export function ensureSchemathesis(cacheDir: string, progress: Progress): Promise<Provisioned> {
+  const purpose = `install Schemathesis ${SCHEMATHESIS_VERSION}`;
+  return ensureCached(
+    cacheDir,
+    `schemathesis-${SCHEMATHESIS_VERSION}`,
+    join('bin', 'python'),
+    `Schemathesis ${SCHEMATHESIS_VERSION}`,
+    progress,
+    async (tmp, step) => {
+      const python = requireExecutable('python3', purpose, 'install Python 3.9 or later with its venv module');
+      await runTool(python, ['-m', 'venv', tmp], { step, purpose });
+      await runTool(
+        join(tmp, 'bin', 'python'),
+        ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', `schemathesis==${SCHEMATHESIS_VERSION}`],
+        { step, purpose },
+      );
+    },
+  );
+}
+
+/** The arguments that run Schemathesis's command line (`st …`) with a provisioned environment's Python. */
+export function schemathesisArgs(args: readonly string[]): string[] {
+  return [
+    '-c',
+    "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'st'; sys.exit(schemathesis())",
+    ...args,
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@
  * this process keeps its lookups by `_id` indexed (infra/ferretdb-indexes.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../workers/config.js';
 import { answers, checkMongo, checkRedis, checkTemporal } from './checks.js';
@@ -179,8 +179,12 @@ export function externalUrl(config: Config, name: ServerName): string | undefine
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { config, stateDir, progress } = options;
   const wanted = new Set(options.servers ?? SERVER_NAMES);
-  for (const dir of ['run', 'logs', 'temporal', 'ferretdb', 'ferretdb-state', 'redis'])
-    mkdirSync(join(stateDir, dir), { recursive: true });
+  // The SQLite files hold raw IDs and facts, and the servers run without credentials: the state is the owner's alone
+  // (security review S16). chmod as well, for folders an older version made 0755.
+  for (const dir of ['', 'run', 'logs', 'temporal', 'ferretdb', 'ferretdb-state', 'redis']) {
+    mkdirSync(join(stateDir, dir), { recursive: true, mode: 0o700 });
+    chmodSync(join(stateDir, dir), 0o700);
+  }
   const urls = embeddedUrls(options.ports);
   const servers: ServerState[] = [];
   const started: Array<{ record: PidRecord; pidFile: string }> = [];

@@ -3,7 +3,7 @@
  * date, turned once into plain closures and then run on millions of flat fact records in a
  * sweep. It reuses operatorFunctions(asOf), the Kleene reading of explain.ts and computeAmount,
  * so its decisions equal evaluatePolicy's and its two-valued verdict equals json-rules-engine's
- * Engine.run (test/rules/compiled.test.ts diffs both); only the engine's promises, almanac and
+ * Engine.run (test/unit/rules/compiled.test.ts diffs both); only the engine's promises, almanac and
  * result tree are gone. No source text is generated: conditions become closures over their values.
  * Date operators become ranges of days found with the operators themselves (compiled-dates.ts),
  * and amounts are cached by fact value (compiled-memo.ts): luxon per fact would cost ~25 µs.

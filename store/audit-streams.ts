@@ -16,6 +16,7 @@ export const AUDIT_STREAMS = [
   'data_corrections',
   'policy_history',
   'objection_steps',
+  'erasures',
 ] as const;
 export type AuditStream = (typeof AUDIT_STREAMS)[number];
 
@@ -92,4 +93,5 @@ export const STREAM_SOURCES: Record<AuditStream, StreamSource> = {
   data_corrections: collectionStream('data_corrections'),
   policy_history: collectionStream('policy_history'),
   objection_steps: objectionSteps,
+  erasures: collectionStream('erasures'),
 };

@@ -57,9 +57,17 @@ export interface Pledge {
   pledgedAt: Date;
   inspectedAt?: Date;
   discrepancies?: string[];
-  /** The inspector (user name) a supervisor assigned the follow-up inspection to (services/cases/service.ts). */
+  /** The inspector's display name, as it was when a supervisor assigned the follow-up inspection (services/cases/service.ts). */
   inspector?: string;
+  /**
+   * The inspector's user ID: what gives them the case (assignments recorded before user IDs have a
+   * name only, and give nobody the case until a supervisor assigns it again).
+   */
+  inspectorId?: string;
   assignedAt?: Date;
+  /** The supervisor who assigned it: user ID and display name. */
+  assignedById?: string;
+  assignedBy?: string;
 }
 
 export interface Recovery {
@@ -151,14 +159,17 @@ const pledgeSchema = unique(
       inspectedAt: Date,
       discrepancies: { type: [String], default: undefined },
       inspector: String,
+      inspectorId: String,
       assignedAt: Date,
+      assignedById: String,
+      assignedBy: String,
     },
     { collection: 'pledges', versionKey: false },
   ),
 );
 pledgeSchema.index({ status: 1, inspectOn: 1 });
 /** An inspector's assigned inspections; a case's pledges in its timeline. */
-pledgeSchema.index({ inspector: 1, status: 1 });
+pledgeSchema.index({ inspectorId: 1, status: 1 });
 pledgeSchema.index({ caseId: 1 });
 
 const recoverySchema = unique(

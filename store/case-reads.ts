@@ -1,6 +1,6 @@
 /**
  * Staff reads of a case (S12, S13): every time a supervisor or an inspector opens a case's
- * timeline, who (name and role, as their token names them), when, which case and subject (by
+ * timeline, who (user ID, display name and role, as their session names them), when, which case and subject (by
  * pseudonymous key) and for what. Written and hash-chained (stream `case_reads`) before the
  * timeline is answered, and shown to the citizen in "who used my data".
  */
@@ -13,7 +13,10 @@ export interface CaseRead {
   _id: string;
   caseId: string;
   subjectKey: string;
+  /** The display name. */
   actor: string;
+  /** The user ID (absent on reads recorded before user IDs). */
+  actorId?: string;
   role: string;
   purpose: string;
   at: Date;
@@ -28,6 +31,7 @@ const caseReadSchema = new Schema<CaseRead>(
     caseId: { type: String, required: true },
     subjectKey: { type: String, required: true },
     actor: { type: String, required: true },
+    actorId: { type: String },
     role: { type: String, required: true },
     purpose: { type: String, required: true },
     at: { type: Date, required: true },

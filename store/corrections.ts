@@ -14,6 +14,7 @@ import { seal, unseal } from '../domain/seal.js';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
+import type { PersonRef } from './users.js';
 import { Refusal, type RefusalCode } from '../domain/refusal.js';
 
 /** A correction refused before anything was written: stable code, both languages, the field at fault. */
@@ -52,10 +53,13 @@ export interface DataCorrection {
   sealedOldValue?: string;
   newValue: unknown;
   reason: string;
-  /** Who recorded the correction for the department. */
-  by: { name: string; role: string };
-  /** The second person who confirmed it (never the recorder, nor whoever filed the objection); absent on records from before. */
-  confirmedBy?: { name: string; role: string };
+  /** Who recorded the correction for the department: user ID (absent before user IDs), display name, role. */
+  by: PersonRef;
+  /**
+   * The second person who confirmed it (never the recorder, nor whoever filed the objection, compared
+   * by user ID); absent on records from before confirmations.
+   */
+  confirmedBy?: PersonRef;
   at: Date;
 }
 
@@ -70,8 +74,8 @@ const correctionSchema = new Schema<DataCorrection>(
     sealedOldValue: String,
     newValue: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, required: true },
-    by: { name: String, role: String },
-    confirmedBy: { type: { name: String, role: String }, default: undefined },
+    by: { id: String, name: String, role: String },
+    confirmedBy: { type: { id: String, name: String, role: String }, default: undefined },
     at: { type: Date, required: true },
   },
   { collection: 'data_corrections', versionKey: false, minimize: false },
@@ -163,8 +167,8 @@ export interface CorrectionRequest {
   value: unknown;
   reason: string;
   /** Who recorded it, and the second person who confirmed it. */
-  by: { name: string; role: string };
-  confirmedBy: { name: string; role: string };
+  by: PersonRef;
+  confirmedBy: PersonRef;
   /** The current master secret, to seal the old value (correction-old-value key). */
   secret: string;
 }

@@ -12,6 +12,7 @@ import { stepRef } from './audit-streams.js';
 import type { Text } from '../domain/sources.js';
 import type { Outcome } from '../rules/types.js';
 import type { DataCorrection } from './corrections.js';
+import type { PersonRef } from './users.js';
 
 export type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
 export type ObjectionKind = 'decision' | 'data';
@@ -21,7 +22,10 @@ export interface ObjectionStep {
   key: string;
   at: Date;
   kind: string;
+  /** The display name (or `system`). */
   actor: string;
+  /** The user ID of a person's step (absent on system steps and on steps recorded before user IDs). */
+  actorId?: string;
   summary: Text;
 }
 
@@ -33,7 +37,7 @@ export interface PendingCorrection {
   fact: string;
   value: unknown;
   reason: string;
-  by: { name: string; role: string };
+  by: PersonRef;
   at: Date;
 }
 
@@ -67,7 +71,7 @@ export interface ObjectionRecord {
   fact?: string;
   claimedValue?: unknown;
   statement: string;
-  filedBy: { name: string; role: string };
+  filedBy: PersonRef;
   filedAt: Date;
   /** The Temporal workflow re-evaluating it (objectionWorkflowId). */
   workflowId: string;
@@ -75,14 +79,14 @@ export interface ObjectionRecord {
   /** A correction recorded and awaiting a second person's confirmation; the department's record is unchanged until then. */
   pendingCorrection?: PendingCorrection;
   /** A supervisor's resolution without a data correction: re-check as is, or reject with a reason. */
-  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: { name: string; role: string }; at: Date };
+  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: PersonRef; at: Date };
   outcome?: ObjectionOutcome;
   steps: ObjectionStep[];
   updatedAt: Date;
 }
 
 const text = { zh: String, en: String };
-const person = { name: String, role: String };
+const person = { id: String, name: String, role: String };
 const objectionSchema = new Schema<ObjectionRecord>(
   {
     _id: { type: String, required: true },
@@ -102,7 +106,10 @@ const objectionSchema = new Schema<ObjectionRecord>(
     pendingCorrection: { type: Schema.Types.Mixed },
     resolution: { type: Schema.Types.Mixed },
     outcome: { type: Schema.Types.Mixed },
-    steps: { type: [{ key: String, at: Date, kind: String, actor: String, summary: text, _id: false }], default: [] },
+    steps: {
+      type: [{ key: String, at: Date, kind: String, actor: String, actorId: String, summary: text, _id: false }],
+      default: [],
+    },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'objections', versionKey: false, minimize: false },

@@ -44,20 +44,30 @@ export interface PolicyVersionRecord {
   hash: string;
   title: { zh: string; en: string };
   origin: 'catalog' | 'officer';
+  /**
+   * Each `…By` is the display name as it was then; each `…ById` the user ID (store/users.ts),
+   * which four-eyes compares. Versions recorded before user IDs have names only.
+   */
   createdBy: string;
+  createdById?: string;
   createdAt: Date;
   updatedBy: string;
+  updatedById?: string;
   updatedAt: Date;
   validation?: CheckSummary;
   tests?: CheckSummary;
   simulation?: CheckSummary;
   submittedBy?: string;
+  submittedById?: string;
   submittedAt?: Date;
   approvedBy?: string;
+  approvedById?: string;
   approvedAt?: Date;
   publishedBy?: string;
+  publishedById?: string;
   publishedAt?: Date;
   retiredBy?: string;
+  retiredById?: string;
   retiredAt?: Date;
 }
 
@@ -67,7 +77,10 @@ export interface PolicyHistoryEntry {
   policyId: string;
   version: number;
   action: PolicyAction;
+  /** The display name as it was then. */
   actor: string;
+  /** The user ID (`system` for the shipped catalog); absent on entries recorded before user IDs. */
+  actorId?: string;
   /** Only officers and reviewers act on policies (services/policies/lifecycle.ts refuses other roles). */
   role: Role | 'system';
   at: Date;
@@ -97,19 +110,25 @@ const versionSchema = new Schema<PolicyVersionRecord>(
     title: { zh: { type: String, required: true }, en: { type: String, required: true } },
     origin: { type: String, required: true, enum: ['catalog', 'officer'] },
     createdBy: { type: String, required: true },
+    createdById: String,
     createdAt: { type: Date, required: true },
     updatedBy: { type: String, required: true },
+    updatedById: String,
     updatedAt: { type: Date, required: true },
     validation: check,
     tests: check,
     simulation: check,
     submittedBy: String,
+    submittedById: String,
     submittedAt: Date,
     approvedBy: String,
+    approvedById: String,
     approvedAt: Date,
     publishedBy: String,
+    publishedById: String,
     publishedAt: Date,
     retiredBy: String,
+    retiredById: String,
     retiredAt: Date,
   },
   { collection: 'policy_versions', versionKey: false },
@@ -124,6 +143,7 @@ const historySchema = new Schema<PolicyHistoryEntry>(
     version: { type: Number, required: true },
     action: { type: String, required: true },
     actor: { type: String, required: true },
+    actorId: String,
     role: { type: String, required: true },
     at: { type: Date, required: true },
     note: String,

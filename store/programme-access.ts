@@ -26,8 +26,10 @@ export interface ProgrammeAccess {
   sources: string[];
   /** The purposes the policy declares for those facts, with what the read was for. */
   purposes: string[];
-  /** Who started it: a user's name, or `schedule:<kind>` for a scheduled sweep. */
+  /** Who started it: a user's display name, or `schedule:<kind>` for a scheduled sweep. */
   requestedBy: string;
+  /** The user ID of whoever started it (absent for the schedule, and on records before user IDs). */
+  requestedById?: string;
   role?: string;
   at: Date;
 }
@@ -44,6 +46,7 @@ const programmeSchema = new Schema<ProgrammeAccess>(
     sources: { type: [String], required: true },
     purposes: { type: [String], required: true },
     requestedBy: { type: String, required: true },
+    requestedById: String,
     role: String,
     at: { type: Date, required: true },
   },
@@ -61,7 +64,7 @@ export function registerProgrammeAccessModel(connection: Connection): Model<Prog
 
 /** The record of a run reading `policy`'s declared facts for every subject of its kind as of `asOf`. */
 export function programmeRead(
-  run: Pick<ProgrammeAccess, '_id' | 'kind' | 'asOf' | 'requestedBy' | 'role'>,
+  run: Pick<ProgrammeAccess, '_id' | 'kind' | 'asOf' | 'requestedBy' | 'requestedById' | 'role'>,
   policy: Pick<Policy, 'id' | 'version' | 'subject' | 'facts'>,
   purposePrefix: string,
 ): ProgrammeAccess {

@@ -84,11 +84,18 @@ export async function ensureSubject(
   subject: { subjectKey: string; kind: SubjectKind; idNumber?: string; creditCode?: string; displayName?: string },
 ): Promise<string> {
   const { subjectKey, ...rest } = subject;
-  await registerSubjectModel(connection).updateOne(
+  const Subjects = registerSubjectModel(connection);
+  await Subjects.updateOne(
     { _id: subjectKey },
     { $setOnInsert: { subjectKey, ...rest, createdAt: new Date() } },
     { upsert: true },
   );
+  // A subject whose data was erased (services/retention/erase.ts) and who is seen again is processed
+  // again: the register links the key to the identifier once more.
+  await Subjects.collection.updateOne({ _id: subjectKey, erasedAt: { $exists: true } } as object, {
+    $set: rest,
+    $unset: { erasedAt: '' },
+  });
   return subjectKey;
 }
 

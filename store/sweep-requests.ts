@@ -20,10 +20,13 @@ export interface SweepRequestRecord {
   sliceSize?: number;
   startsPerSecond?: number;
   status: SweepRequestStatus;
+  /** The requester's display name, and user ID (every record names it; absent on requests from before user IDs). */
   requestedBy: string;
+  requestedById?: string;
   requestedAt: Date;
-  /** The reviewer who approved (the sweep then started) or declined it, and when. */
+  /** The reviewer who approved (the sweep then started) or declined it: display name and user ID, and when. */
   decidedBy?: string;
+  decidedById?: string;
   decidedAt?: Date;
 }
 
@@ -37,8 +40,10 @@ const requestSchema = new Schema<SweepRequestRecord>(
     startsPerSecond: Number,
     status: { type: String, required: true, enum: ['awaiting-approval', 'approved', 'declined'] },
     requestedBy: { type: String, required: true },
+    requestedById: String,
     requestedAt: { type: Date, required: true },
     decidedBy: String,
+    decidedById: String,
     decidedAt: Date,
   },
   { collection: 'sweep_requests', versionKey: false },

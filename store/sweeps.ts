@@ -16,7 +16,10 @@ export interface SweepRecord extends SweepCounts {
   slices: number;
   /** Missing facts behind undetermined outcomes, as pairs (fact keys contain dots, which FerretDB refuses as field names). */
   undeterminedCauses: Array<{ fact: string; count: number }>;
+  /** The display name of whoever started it, or `schedule:<kind>`. */
   requestedBy: string;
+  /** Their user ID (absent for the schedule, and for sweeps started before user IDs). */
+  requestedById?: string;
   startedAt: Date;
   updatedAt: Date;
 }
@@ -42,6 +45,7 @@ const sweepSchema = new Schema<SweepRecord>(
     noticesQueued: count,
     undeterminedCauses: { type: [{ fact: String, count: Number, _id: false }], default: [] },
     requestedBy: { type: String, required: true },
+    requestedById: String,
     startedAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

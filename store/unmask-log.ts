@@ -24,8 +24,10 @@ export interface UnmaskRecord {
   /** The policy version whose decision was explained. */
   policyId?: string;
   policyVersion?: number;
-  /** The supervisor's name and role, as their token names them. */
+  /** The supervisor's display name and role, as their session named them. */
   actor: string;
+  /** The supervisor's user ID (absent on reveals logged before user IDs). */
+  actorId?: string;
   role: string;
   reason: string;
   at: Date;
@@ -40,6 +42,7 @@ const unmaskSchema = new Schema<UnmaskRecord>(
     policyId: String,
     policyVersion: Number,
     actor: { type: String, required: true },
+    actorId: { type: String },
     role: { type: String, required: true },
     reason: { type: String, required: true },
     at: { type: Date, required: true },
@@ -48,7 +51,7 @@ const unmaskSchema = new Schema<UnmaskRecord>(
 );
 /** A case's reveals in its timeline; a supervisor's reveals for audit. */
 unmaskSchema.index({ caseId: 1, at: 1 });
-unmaskSchema.index({ actor: 1, at: -1 });
+unmaskSchema.index({ actorId: 1, at: -1 });
 unmaskSchema.index({ subjectKey: 1, at: -1 });
 
 /** Registers the model on a connection (idempotent); call createIndexes() once. */

@@ -11,7 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server.js';
 import { createCaseService } from '../services/cases/service.js';
-import { userOfToken } from '../store/users.js';
+import { testSessions } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseSearchResult } from '../services/cases/service.js';
@@ -42,26 +42,29 @@ const call = (method: string, path: string, token: string, body?: unknown) =>
   callApi(env.url, method, path, token, body);
 const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/timeline`;
 const REASON = '群众来电反映未收到育儿补贴';
-/** A search by raw ID, with its reason. */
-const bySubject = (id: string, more = '') => `/cases?subject=${id}&reason=${encodeURIComponent(REASON)}${more}`;
+/** The body of a search by raw ID, with its reason (POST /cases/search). */
+const bySubject = (id: string) => ({ subject: id, reason: REASON });
 
 describe('a supervisor', () => {
-  it('finds the case of a birth by the child’s resident ID only with a reason, logged, with the last four characters and no birth date', async () => {
-    const unexplained = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.supervisor);
+  it('finds the case of a birth by the child’s resident ID only with a reason, logged, in Temporal and the records, with the last four characters and no birth date', async () => {
+    // The ID goes in the body, never the URL (security review S11), and staff say why (S3).
+    const unexplained = await call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.id });
     expect([unexplained.status, unexplained.json.code, unexplained.json.field]).toEqual([
       400,
       'REASON_REQUIRED',
       'reason',
     ]);
     expect(unexplained.text).not.toContain(env.child.id);
-    const path = bySubject(env.child.id);
+    // Waited for by the subject key (no reveal, so no reason and nothing counted), then searched once by the raw ID.
+    const byKey = () => call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.subjectKey });
+    const search = () => call('POST', '/cases/search', env.tokens.supervisor, bySubject(env.child.id));
     // Visibility is eventually consistent: wait until Temporal lists the case with its outcome.
     await expect
-      .poll(async () => ((await call('GET', path, env.tokens.supervisor)).json as CaseSearchResult).cases[0]?.foundIn, {
+      .poll(async () => ((await byKey()).json as CaseSearchResult).cases[0]?.foundIn, {
         timeout: 20_000,
       })
       .toEqual(['temporal', 'record']);
-    const { status, json, text } = await call('GET', path, env.tokens.supervisor);
+    const { status, json, text } = await search();
     expect(status).toBe(200);
     expect(json.cases).toHaveLength(1);
     const [found] = json.cases;
@@ -88,16 +91,21 @@ describe('a supervisor', () => {
     // A birth's date is a birth date: staff do not see it.
     expect(found).not.toHaveProperty('eventDate');
     expect(text).not.toContain(env.child.id);
-    // Each search by the raw ID was logged like a reveal, with its reason; one by the subject key needs none.
+    // The search by the raw ID was logged like a reveal, with its reason and the searcher's user ID; those by the
+    // subject key, and the one refused for want of a reason, were not.
     const logged = await env.pipeline.store
       .db!.collection('unmask_log')
       .find({ subjectKey: env.child.subjectKey, kind: 'subject-search' })
       .toArray();
-    expect(logged.length).toBeGreaterThanOrEqual(2);
-    expect(logged[0]).toMatchObject({ actor: '周督查', role: 'supervisor', reason: REASON });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      actor: '周督查',
+      actorId: env.users.supervisor,
+      role: 'supervisor',
+      reason: REASON,
+    });
     expect(logged[0]).not.toHaveProperty('caseId');
-    const byKey = await call('GET', `/cases?subject=${env.child.subjectKey}`, env.tokens.supervisor);
-    expect(byKey.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
+    expect((await byKey()).json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
   });
 
   it('filters by policy, event type, status and dates, and finds a firm by its credit code', async () => {
@@ -106,14 +114,19 @@ describe('a supervisor', () => {
       ((await call('GET', `/cases?${query}`, env.tokens.supervisor)).json as CaseSearchResult).cases.map(
         (c) => c.caseId,
       );
+    const idsOf = async (search: Record<string, string>) =>
+      ((await call('POST', '/cases/search', env.tokens.supervisor, search)).json as CaseSearchResult).cases.map(
+        (c) => c.caseId,
+      );
     expect(
       await ids(`policy=childcare-subsidy&eventType=birth.registered&status=decided&from=${today}&to=${today}`),
     ).toEqual([env.birthCase]);
     expect(await ids('policy=business-startup-subsidy')).toEqual([env.reviewCase]);
     expect(await ids('eventType=enterprise.annual-review')).toEqual([env.reviewCase]);
-    expect(await ids(`subject=${env.child.subjectKey}&from=2099-01-01`)).toEqual([]);
-    expect(await ids(`subject=${env.child.subjectKey}&policy=business-startup-subsidy`)).toEqual([]);
-    const firm = await call('GET', bySubject(env.firm.id), env.tokens.supervisor);
+    expect(await idsOf({ eventType: 'enterprise.annual-review' })).toEqual([env.reviewCase]);
+    expect(await idsOf({ subject: env.child.subjectKey, from: '2099-01-01' })).toEqual([]);
+    expect(await idsOf({ subject: env.child.subjectKey, policy: 'business-startup-subsidy' })).toEqual([]);
+    const firm = await call('POST', '/cases/search', env.tokens.supervisor, bySubject(env.firm.id));
     expect(firm.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.reviewCase]);
     expect(firm.text).not.toContain(env.firm.id);
   });
@@ -215,13 +228,22 @@ describe('a supervisor', () => {
       subject: { kind: 'person', id: env.child.id },
       reason,
       unmaskedBy: '周督查',
+      unmaskedById: env.users.supervisor,
     });
 
     const after = await call('GET', timelinePath(env.birthCase), env.tokens.supervisor);
     const reveal = (after.json as CaseTimeline).entries.filter((e) => e.kind === 'unmask');
     expect(reveal).toEqual([
-      expect.objectContaining({ actor: '周督查', source: 'record', detail: { role: 'supervisor', reason } }),
+      expect.objectContaining({
+        actor: '周督查',
+        source: 'record',
+        detail: { role: 'supervisor', actorId: env.users.supervisor, reason },
+      }),
     ]);
+    // Each staff read of the case is recorded under the reader's user ID (the citizen sees it).
+    const reads = await env.pipeline.store.db!.collection('case_reads').find({ caseId: env.birthCase }).toArray();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((read) => read.actorId === env.users.supervisor && read.actor === '周督查')).toBe(true);
     expect(after.text).not.toContain(env.child.id);
   });
 });
@@ -246,12 +268,15 @@ describe('other roles', () => {
   it('a citizen sees their own case and no one else’s', async () => {
     const own = await call('GET', '/cases', env.tokens.citizen);
     expect(own.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
-    expect((await call('GET', timelinePath(env.birthCase), env.tokens.citizen)).status).toBe(200);
+    const ownTimeline = await call('GET', timelinePath(env.birthCase), env.tokens.citizen);
+    expect(ownTimeline.status).toBe(200);
+    // The Temporal Web UI has no sign-in of its own: never linked for a citizen (security review S16).
+    expect(own.text + ownTimeline.text).not.toContain(TEMPORAL_UI);
 
     const stranger = await call('GET', timelinePath(env.birthCase), env.tokens.otherCitizen);
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
     expect((await call('GET', '/cases', env.tokens.otherCitizen)).json.cases).toEqual([]);
-    const searchOther = await call('GET', bySubject(env.child.id), env.tokens.otherCitizen);
+    const searchOther = await call('POST', '/cases/search', env.tokens.otherCitizen, bySubject(env.child.id));
     expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([
       403,
       'FORBIDDEN_SUBJECT',
@@ -264,25 +289,50 @@ describe('other roles', () => {
     expect(unmask.json.messageZh).toContain('只有督查人员');
   });
 
-  it('an inspector sees only cases whose inspection is assigned to them', async () => {
+  it('an inspector sees only cases whose inspection is assigned to them, by user ID', async () => {
     expect((await call('GET', '/cases', env.tokens.inspector)).json.cases).toEqual([]);
     // A case not assigned to them answers as one that does not exist (S21).
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
     const absent = await call('GET', timelinePath('life-event:no-such-case'), env.tokens.inspector);
     expect([before.status, before.json.code, before.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
     expect([absent.status, absent.json.code, absent.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
+    const assign = (token: string, body: unknown) =>
+      call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, token, body);
 
-    const refused = await call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, env.tokens.inspector, {
-      inspector: '陈核查',
-    });
+    const refused = await assign(env.tokens.inspector, { inspectorId: env.users.inspector });
     expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
-    const assigned = await call(
-      'POST',
-      `/cases/${encodeURIComponent(env.reviewCase)}/inspector`,
-      env.tokens.supervisor,
-      { inspector: '陈核查' },
-    );
-    expect(assigned.json).toEqual({ caseId: env.reviewCase, inspector: '陈核查', pledges: 1 });
+    // Only an existing, active inspector, named by user ID; the field at fault is named, nothing is assigned.
+    const wrong = [
+      [{ inspectorId: '陈核查' }, 'UNKNOWN_USER'],
+      [{ inspectorId: 'u_aaaaaaaaaaaaaaaa' }, 'UNKNOWN_USER'],
+      [{ inspectorId: env.users.officer }, 'NOT_AN_INSPECTOR'],
+      [{ inspectorId: env.users.citizen }, 'NOT_AN_INSPECTOR'],
+    ] as const;
+    for (const [body, code] of wrong) {
+      const answer = await assign(env.tokens.supervisor, body);
+      expect([answer.status, answer.json.code, answer.json.field], JSON.stringify(body)).toEqual([
+        400,
+        code,
+        'inspectorId',
+      ]);
+    }
+    const missing = await assign(env.tokens.supervisor, { inspector: '陈核查' });
+    expect([missing.status, missing.json.field]).toEqual([400, 'inspectorId']);
+    expect((await env.pipeline.models.Pledge.findOne({ caseId: env.reviewCase }).lean())?.inspectorId).toBeUndefined();
+
+    const assigned = await assign(env.tokens.supervisor, { inspectorId: env.users.inspector });
+    expect(assigned.json).toEqual({
+      caseId: env.reviewCase,
+      inspectorId: env.users.inspector,
+      inspector: '陈核查',
+      pledges: 1,
+    });
+    expect(await env.pipeline.models.Pledge.findOne({ caseId: env.reviewCase }).lean()).toMatchObject({
+      inspector: '陈核查',
+      inspectorId: env.users.inspector,
+      assignedBy: '周督查',
+      assignedById: env.users.supervisor,
+    });
 
     expect(
       (await call('GET', '/cases', env.tokens.inspector)).json.cases.map((c: { caseId: string }) => c.caseId),
@@ -292,12 +342,44 @@ describe('other roles', () => {
     expect((timeline.json as CaseTimeline).entries.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['pledge', 'inspection.assigned', 'timer.started']),
     );
+    expect((timeline.json as CaseTimeline).entries.find((e) => e.kind === 'inspection.assigned')).toMatchObject({
+      actor: '周督查',
+      detail: { inspector: '陈核查', inspectorId: env.users.inspector, assignedById: env.users.supervisor },
+    });
     expect(timeline.text).not.toContain(env.firm.id);
     expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(404);
+
+    // Another inspector with the same display name is another person: nothing of the first one's.
+    expect((await call('GET', '/cases', env.tokens.namesakeInspector)).json.cases).toEqual([]);
+    const namesake = await call('GET', timelinePath(env.reviewCase), env.tokens.namesakeInspector);
+    expect([namesake.status, namesake.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
+  });
+
+  it('an assignment recorded before user IDs (a name only) gives no inspector the case', async () => {
+    const Pledge = env.pipeline.models.Pledge;
+    const pledge = (await Pledge.findOne({ caseId: env.reviewCase }).lean())!;
+    await Pledge.updateOne({ _id: pledge._id }, { $unset: { inspectorId: 1, assignedById: 1, assignedBy: 1 } });
+    try {
+      for (const token of [env.tokens.inspector, env.tokens.namesakeInspector]) {
+        expect((await call('GET', '/cases', token)).json.cases).toEqual([]);
+        expect((await call('GET', timelinePath(env.reviewCase), token)).status).toBe(404);
+      }
+      // The supervisor still reads it, the legacy assignment named as it was.
+      const timeline = await call('GET', timelinePath(env.reviewCase), env.tokens.supervisor);
+      expect((timeline.json as CaseTimeline).entries.find((e) => e.kind === 'inspection.assigned')).toMatchObject({
+        actor: 'supervisor',
+        detail: { inspector: '陈核查' },
+      });
+    } finally {
+      await Pledge.updateOne(
+        { _id: pledge._id },
+        { $set: { inspectorId: pledge.inspectorId, assignedById: pledge.assignedById, assignedBy: pledge.assignedBy } },
+      );
+    }
   });
 
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
-    const officer = await call('GET', bySubject(env.child.id), env.tokens.officer);
+    const officer = await call('POST', '/cases/search', env.tokens.officer, bySubject(env.child.id));
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(officer.json.message).toMatch(
       /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is an officer \(officers and reviewers author policies; they do not trace cases\)/,
@@ -309,14 +391,14 @@ describe('other roles', () => {
     // The lifecycle itself refuses the new roles, whoever calls it.
     const lifecycle = createPolicyLifecycle(env.pipeline.store);
     await expect(
-      lifecycle.validate({ name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1),
+      lifecycle.validate({ id: 'u_zhou', name: '周督查', role: 'supervisor' }, 'childcare-subsidy', 1),
     ).rejects.toMatchObject({
       code: 'FORBIDDEN_ROLE',
       message: 'only an officer or a reviewer may validate policies; 周督查 is a supervisor',
       messageZh: '只有政策经办人或审核人可以校验政策；周督查是督查人员',
     });
     await expect(
-      lifecycle.approve({ name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1),
+      lifecycle.approve({ id: 'u_parent', name: '小明家长', role: 'citizen' }, 'childcare-subsidy', 1),
     ).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE', messageZh: '只有审核人可以批准政策；小明家长是群众' });
   });
 
@@ -327,6 +409,7 @@ describe('other roles', () => {
     const routes = Object.entries(document.paths).filter(([path]) => path.startsWith('/cases'));
     expect(routes.map(([path]) => path).sort()).toEqual([
       '/cases',
+      '/cases/search',
       '/cases/{caseId}/explain',
       '/cases/{caseId}/inspector',
       '/cases/{caseId}/timeline',
@@ -340,9 +423,13 @@ describe('other roles', () => {
 
   it('refuses a malformed resident ID with a 400 naming the field, without echoing it', async () => {
     const bad = `${env.child.id.slice(0, 17)}${env.child.id.endsWith('1') ? '2' : '1'}`;
-    const answer = await call('GET', bySubject(bad), env.tokens.supervisor);
+    const answer = await call('POST', '/cases/search', env.tokens.supervisor, bySubject(bad));
     expect([answer.status, answer.json.code, answer.json.field]).toEqual([400, 'INVALID_RESIDENT_ID', 'subject']);
     expect(answer.text).not.toContain(bad);
+    // The query string no longer takes an identifier: a 400 pointing to the body, never every case instead.
+    const inUrl = await call('GET', `/cases?subject=${env.child.id}`, env.tokens.supervisor);
+    expect([inUrl.status, inUrl.json.code, inUrl.json.field]).toEqual([400, 'BAD_REQUEST', 'subject']);
+    expect(inUrl.json.message).toContain('POST /cases/search');
     const noToken = await fetch(`${env.url}/cases`);
     expect(noToken.status).toBe(401);
   });
@@ -374,10 +461,8 @@ describe('searching by raw ID', () => {
   beforeAll(async () => {
     // The same service with a limit of 3 a minute and a clock the test moves.
     limited = buildApi({
-      policies: {
-        lifecycle: createPolicyLifecycle(env.pipeline.store),
-        authenticate: (t) => userOfToken(env.pipeline.store, t),
-      },
+      sessions: testSessions(env.pipeline.store),
+      policies: { lifecycle: createPolicyLifecycle(env.pipeline.store) },
       cases: createCaseService({
         store: env.pipeline.store,
         temporal: env.client,
@@ -396,9 +481,10 @@ describe('searching by raw ID', () => {
 
   const search = async (token: string) => {
     const response = await limited.inject({
-      method: 'GET',
-      url: bySubject(env.child.id),
+      method: 'POST',
+      url: '/cases/search',
       headers: { authorization: `Bearer ${token}` },
+      payload: bySubject(env.child.id),
     });
     return { status: response.statusCode, body: response.json<Record<string, string>>() };
   };

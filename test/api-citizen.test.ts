@@ -13,7 +13,7 @@ import { TEST_PUBLISHER } from './support/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
@@ -61,10 +61,11 @@ beforeAll(async () => {
     throw new Error(`the senior card was not offered: ${JSON.stringify(result.decisions)}`);
   offerKey = offered.benefitWorkflowId;
   await pollUntil('the offer record', () => env.pipeline.models.Offer.exists({ _id: offerKey }));
-  tokens.senior = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
-  tokens.firm = await issueToken(store, '德州某科技公司', 'citizen', { subjectKey: env.firm.subjectKey });
+  tokens.senior = await testToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
+  tokens.firm = await testToken(store, '德州某科技公司', 'citizen', { subjectKey: env.firm.subjectKey });
   api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle: createPolicyLifecycle(store) },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
     health: ALL_UP,

@@ -25,7 +25,7 @@ import type { Explanation } from '../rules/explain-subject.js';
 import { connectStore } from '../store/connection.js';
 import { registerCaseModels } from '../store/cases.js';
 import { storePolicySource } from '../store/policy-source.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken, testUser } from './support/users.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { ALL_UP } from './support/all-up.js';
@@ -40,6 +40,7 @@ let api: FastifyInstance;
 let apiUrl: string;
 let officer: string;
 let supervisor: string;
+let supervisorId: string;
 const REASON = '群众来电询问未享受原因';
 
 beforeAll(async () => {
@@ -49,11 +50,12 @@ beforeAll(async () => {
   client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog(catalog.policies);
-  officer = await issueToken(store, '王芳', 'officer');
-  supervisor = await issueToken(store, '周督查', 'supervisor');
+  officer = await testToken(store, '王芳', 'officer');
+  ({ id: supervisorId, token: supervisor } = await testUser(store, '周督查', 'supervisor'));
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     cases: createCaseService({
       store,
       temporal: client,
@@ -145,6 +147,7 @@ describe('POST /cases/:caseId/explain', () => {
     expect(logged).toMatchObject({
       caseId,
       actor: '周督查',
+      actorId: supervisorId,
       role: 'supervisor',
       reason: REASON,
       policyId: 'old-age-allowance',
@@ -159,7 +162,7 @@ describe('POST /cases/:caseId/explain', () => {
       caseId,
       policyId: 'old-age-allowance',
       source: 'household-registry',
-      purposes: [`案件解释 case explanation (周督查): ${REASON}`],
+      purposes: [`案件解释 case explanation (周督查, ${supervisorId}): ${REASON}`],
       outcome: 'answered',
     });
     expect((records[0].at as Date).getTime()).toBeGreaterThanOrEqual((logged.at as Date).getTime());
@@ -184,9 +187,9 @@ describe('POST /cases/:caseId/explain', () => {
     const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
     const tokens = [
       officer,
-      await issueToken(store, '李明', 'reviewer'),
-      await issueToken(store, '陈核查', 'inspector'),
-      await issueToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey }),
+      await testToken(store, '李明', 'reviewer'),
+      await testToken(store, '陈核查', 'inspector'),
+      await testToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey }),
     ];
     for (const token of tokens) {
       const refused = await call('POST', explainPath(caseId), token, { policyId: 'old-age-allowance', reason: REASON });

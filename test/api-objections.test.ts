@@ -69,10 +69,10 @@ describe('an objection that corrects a disability grade', () => {
       fact: 'person.disabilityGrade',
       claimedValue: 2,
       subjectKey: env.gradeThree.subjectKey,
-      filedBy: { role: 'citizen' },
+      filedBy: { id: env.users.citizen, role: 'citizen' },
       caseId: env.gradeThree.caseId,
     });
-    expect(filed.steps.map((s) => s.kind)).toEqual(['filed']);
+    expect(filed.steps.map((s) => [s.kind, s.actorId])).toEqual([['filed', env.users.citizen]]);
     expect(response.text).not.toContain(env.gradeThree.id);
     const again = await call('POST', '/objections', env.tokens.citizen, {
       caseId: env.gradeThree.caseId,
@@ -95,7 +95,7 @@ describe('an objection that corrects a disability grade', () => {
         fact: 'person.disabilityGrade',
         value: '***',
         reason: REASON,
-        by: { name: '周督查', role: 'supervisor' },
+        by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
       },
     });
     expect(response.json.correction).toBeUndefined();
@@ -132,8 +132,8 @@ describe('an objection that corrects a disability grade', () => {
         oldValue: '***',
         newValue: '***',
         reason: REASON,
-        by: { name: '周督查', role: 'supervisor' },
-        confirmedBy: { name: '吴督查', role: 'supervisor' },
+        by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+        confirmedBy: { id: env.users.secondSupervisor, name: '吴督查', role: 'supervisor' },
       },
     });
     expect(response.json.pendingCorrection).toBeUndefined();
@@ -149,8 +149,8 @@ describe('an objection that corrects a disability grade', () => {
       oldValue: '***',
       newValue: 2,
       reason: REASON,
-      by: { name: '周督查', role: 'supervisor' },
-      confirmedBy: { name: '吴督查', role: 'supervisor' },
+      by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+      confirmedBy: { id: env.users.secondSupervisor, name: '吴督查', role: 'supervisor' },
     });
     // The old grade is kept sealed, so the correction can be reverted: it opens under the key ring only.
     expect(JSON.stringify(audit)).not.toMatch(/"oldValue":3|:3[,}]/);
@@ -240,6 +240,15 @@ describe('an objection that corrects a disability grade', () => {
       'arrears',
       'resolved',
     ]);
+    // A person's step names their user ID (the recorder's, then the confirmer's); the workflow's own steps name nobody.
+    expect(
+      mine.json.steps.map((s: { kind: string; actorId?: string }) => [s.kind, s.actorId ?? null]).slice(0, 4),
+    ).toEqual([
+      ['filed', env.users.citizen],
+      ['correction-recorded', env.users.supervisor],
+      ['corrected', env.users.secondSupervisor],
+      ['re-evaluation', null],
+    ]);
 
     await expect
       .poll(
@@ -327,7 +336,7 @@ describe('an over-payment found by an objection', () => {
     });
     expect(response.status).toBe(201);
     expect(response.json).toMatchObject({
-      filedBy: { name: '周督查', role: 'supervisor' },
+      filedBy: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
       subjectKey: env.gradeOne.subjectKey,
     });
     // Whoever filed it does not correct it, nor confirm another's correction of it.

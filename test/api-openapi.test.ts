@@ -13,7 +13,7 @@ import { createPolicyLifecycle, type PolicyLifecycle } from '../services/policie
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Condition, Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
@@ -30,9 +30,10 @@ beforeAll(async () => {
   lifecycle = createPolicyLifecycle(store);
   shipped = (await loadPolicyCatalog()).policies;
   await lifecycle.importCatalog(shipped);
-  officer = await issueToken(store, '王芳', 'officer');
+  officer = await testToken(store, '王芳', 'officer');
   api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     events: {
       ingest: async () => {
         throw new Error('no events in this test');
@@ -86,8 +87,10 @@ describe('the OpenAPI document', () => {
     expect(methods('/events')).toEqual(['post']);
     expect(methods('/sweeps')).toEqual(['get', 'post']);
     expect(methods('/cases')).toEqual(['get']);
+    expect(methods('/cases/search')).toEqual(['post']);
     expect(methods('/objections')).toEqual(['get', 'post']);
     expect(methods('/health')).toEqual(['get']);
+    expect(methods('/health/live')).toEqual(['get']);
     expect(doc.paths['/openapi.json']).toBeUndefined();
   });
 
@@ -112,9 +115,12 @@ describe('the OpenAPI document', () => {
       'citizen',
       'metrics',
       'objections',
+      'sign-in',
       'console',
       'health',
     ]);
+    // Whoever is signed in signs out on the server, with the token (or the console's cookie) they signed in with.
+    expect(doc.paths['/auth/sign-out'].post.security).toEqual([{ bearer: [] }]);
   });
 
   it('gives every route a summary and a tag', async () => {

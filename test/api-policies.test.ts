@@ -15,7 +15,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { finished, runEntry } from './support/run-node.js';
 import { ALL_UP } from './support/all-up.js';
 
@@ -33,13 +33,13 @@ beforeAll(async () => {
   );
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
-  officer = await issueToken(store, '王芳', 'officer');
-  reviewer = await issueToken(store, '李明', 'reviewer');
+  officer = await testToken(store, '王芳', 'officer');
+  reviewer = await testToken(store, '李明', 'reviewer');
   api = buildApi({
+    sessions: testSessions(store),
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
-      authenticate: (token) => userOfToken(store, token),
     },
     health: ALL_UP,
   });

@@ -10,7 +10,7 @@ import { buildApi } from '../api/server.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { ALL_UP } from './support/all-up.js';
 
@@ -31,19 +31,19 @@ beforeAll(async () => {
   const lifecycle = createPolicyLifecycle(store);
   const { policies } = await loadPolicyCatalog();
   await lifecycle.importCatalog(policies);
-  tokens.officer = await issueToken(store, '王芳', 'officer');
-  tokens.supervisor = await issueToken(store, '赵敏', 'supervisor');
-  tokens.inspector = await issueToken(store, '孙强', 'inspector');
-  tokens.citizen = await issueToken(store, '市民', 'citizen', {
+  tokens.officer = await testToken(store, '王芳', 'officer');
+  tokens.supervisor = await testToken(store, '赵敏', 'supervisor');
+  tokens.inspector = await testToken(store, '孙强', 'inspector');
+  tokens.citizen = await testToken(store, '市民', 'citizen', {
     subjectKey: subjectKey('person', '110101199001011237', 'test-secret'),
   });
   const senior = policies.find((p) => p.id === 'senior-preferential-card')!;
   // A draft of version 2, with a changed confirmation period.
   await lifecycle.createDraft(
-    { name: '王芳', role: 'officer' },
+    { id: 'u_wang', name: '王芳', role: 'officer' },
     { ...senior, version: 2, offer: { ...senior.offer, expiresAfterDays: 45 } },
   );
-  api = buildApi({ policies: { lifecycle, authenticate: (token) => userOfToken(store, token) }, health: ALL_UP });
+  api = buildApi({ sessions: testSessions(store), policies: { lifecycle }, health: ALL_UP });
 });
 
 afterAll(async () => {

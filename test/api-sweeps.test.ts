@@ -138,7 +138,9 @@ describe('launching a sweep', () => {
     expect(approved.body.status).not.toBe('awaiting-approval');
 
     await expect.poll(async () => (await view(first.body.id)).status, { timeout: 60_000 }).toBe('done');
-    const done = await view(first.body.id);
+    // Who launched it is for staff who work with policies (staff.names); anyone else reads the counts.
+    const done = (await call('GET', path(first.body.id), env.officer)).body;
+    expect(await view(first.body.id)).not.toHaveProperty('requestedBy');
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
     expect(grants).toBeGreaterThan(5);
     expect(done).toMatchObject({
@@ -153,6 +155,16 @@ describe('launching a sweep', () => {
     });
     expect(done.eligible + done.ineligible + done.undetermined).toBe(RESIDENTS);
     expect(JSON.stringify(done)).not.toMatch(/\d{17}[\dX]/);
+    // The records name who launched it by user ID: the sweep, and the read of everyone it made.
+    const db = env.pipeline.store.db!;
+    expect(await db.collection('sweeps').findOne({ _id: first.body.id } as object)).toMatchObject({
+      requestedBy: '王芳',
+      requestedById: env.users.officer,
+    });
+    expect(await db.collection('programme_access').findOne({ _id: `sweep:${first.body.id}` } as object)).toMatchObject({
+      requestedBy: '王芳',
+      requestedById: env.users.officer,
+    });
 
     // Launching the finished sweep again neither errors nor screens anyone again.
     const finished = await call('POST', '/sweeps', env.officer, body);

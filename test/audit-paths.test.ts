@@ -2,7 +2,7 @@
  * Audit that cannot be quietly changed, on the real stack and the real code paths: two cases'
  * fact pulls, a supervisor's timeline read and unmask (over the API), an objection filed and
  * corrected (the correction, the objection's steps), the policy lifecycle's history, an impact
- * simulation and a population sweep's bulk slice. The untouched store verifies — through
+ * simulation, a population sweep's bulk slice and a subject's erasure. The untouched store verifies — through
  * verifyStream and through the installed command (`node bin/applyfree.mjs audit verify`) — and
  * an altered, a deleted, two swapped and an out-of-band entry are each named with their position.
  * The citizen's "who used my data" shows every kind of use of their data, over the API and on
@@ -22,10 +22,11 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { BLOCKS, type AuditBlock } from '../store/audit-chain.js';
 import { AUDIT_STREAMS, type AuditStream } from '../store/audit-streams.js';
 import { verifyStream, type StreamReport } from '../store/audit-verify.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
-import { addResident } from './support/city.js';
+import { addResident, TEST_SECRET } from './support/city.js';
+import { eraseSubject } from '../services/retention/erase.js';
 import {
   checkedScreenshot,
   expectFitsScreen,
@@ -76,7 +77,7 @@ beforeAll(async () => {
   uri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${store.name}$1`);
   for (let i = 0; i < 12; i++) await addResident(store, `1970-01-${String(i + 10).padStart(2, '0')}`, DIBAO_DISABLED);
   const baby = await addResident(store, '2026-06-01', { 'person.localHukou': true, 'person.alive': true });
-  citizenTokens.baby = await issueToken(store, '新生儿家长', 'citizen', { subjectKey: baby.subjectKey });
+  citizenTokens.baby = await testToken(store, '新生儿家长', 'citizen', { subjectKey: baby.subjectKey });
   citizenTokens.adult = env.tokens.citizen;
 
   // Staff read the case and reveal the identifier, over the API.
@@ -107,7 +108,9 @@ beforeAll(async () => {
   // An officer's impact simulation and a population sweep: one programme-level record each.
   const lifecycle = createPolicyLifecycle(store);
   const simulations = createSimulationRunner({ store, lifecycle });
-  await simulations.start({ name: '王芳', role: 'officer' }, 'disability-living-subsidy', 1, { asOf: '2026-04-01' });
+  await simulations.start({ id: 'u_wang', name: '王芳', role: 'officer' }, 'disability-living-subsidy', 1, {
+    asOf: '2026-04-01',
+  });
   expect((await simulations.finished('disability-living-subsidy', 1)).status).toBe('done');
   await env.client.workflow
     .start('sweep', {
@@ -117,8 +120,17 @@ beforeAll(async () => {
     })
     .then((handle) => handle.result());
 
+  // A subject's personal data erased (applyfree subject erase's code path): its record in the erasures stream.
+  const leaving = await addResident(store, '1985-05-05', { 'person.localHukou': true, 'person.alive': true });
+  await eraseSubject(
+    store,
+    { subjectKeySecret: TEST_SECRET },
+    { subject: leaving.id, reason: '本人申请删除个人信息', operator: '运维 李工' },
+  );
+
   me = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     citizen: createCitizenService({ store, temporal: env.client }),
     console: true,
     health: ALL_UP,

@@ -16,7 +16,7 @@ import { createMetricsService, type ProgrammeMetrics } from '../services/metrics
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
@@ -81,9 +81,10 @@ beforeAll(async () => {
   });
   openOffers.push(...milestone.decisions.filter((d) => d.action === 'offered').map((d) => d.benefitWorkflowId!));
 
-  reviewer = await issueToken(store, '李明', 'reviewer');
+  reviewer = await testToken(store, '李明', 'reviewer');
   api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle: createPolicyLifecycle(store) },
     cases: env.cases,
     metrics: createMetricsService(
       { store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue },

@@ -21,7 +21,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { maskForStaff, maskResidentId } from '../domain/identity.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { openCaseApi, TEMPORAL_UI, type CaseApi } from './support/case-api.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
@@ -102,12 +102,12 @@ beforeAll(async () => {
     () => env.pipeline.models.Inbox.countDocuments({ subjectKey: senior.subjectKey }),
     (count) => count >= 2,
   );
-  seniorToken = await issueToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
+  seniorToken = await testToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
 
   api = buildApi({
+    sessions: testSessions(store),
     policies: {
       lifecycle: createPolicyLifecycle(store),
-      authenticate: (token) => userOfToken(store, token),
     },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
@@ -119,7 +119,6 @@ beforeAll(async () => {
       policies: storePolicySource(store),
     }),
     console: true,
-    temporalUiUrl: TEMPORAL_UI,
     health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -268,7 +267,7 @@ describe('the inspector’s console', () => {
     const assign = await fetch(`${url}/cases/${encodeURIComponent(env.reviewCase)}/inspector`, {
       method: 'POST',
       headers: { authorization: `Bearer ${env.tokens.supervisor}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ inspector: '陈核查' }),
+      body: JSON.stringify({ inspectorId: env.users.inspector }),
     });
     expect(assign.status).toBe(200);
     const context = await browser.newContext({

@@ -82,6 +82,11 @@ describe('sweeps in the console', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The progress bar's width is set under the strict Content Security Policy (no style attributes).
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
     await signIn(page, env.reviewer, '李明');
     await page.goto(`${env.url}/console#/policy/old-age-allowance/2/form`);
     await expect.poll(() => text(page, '.title-row .status')).toBe('已批准');
@@ -144,6 +149,7 @@ describe('sweeps in the console', () => {
     expect(await row.locator('.sweep-policy-id').innerText()).toBe('old-age-allowance · v2');
     await screenshot(page, 'sweeps-list');
     expect(pageErrors).toEqual([]);
+    expect(refused).toEqual([]);
     await context.close();
   }, 300_000);
 
@@ -176,10 +182,10 @@ describe('sweeps in the console', () => {
 
   it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
     const requested = await env.sweeps.request(
-      { name: '王芳', role: 'officer' },
+      { id: env.users.officer, name: '王芳', role: 'officer' },
       { policyId: 'old-age-allowance', version: 2, asOf: '2026-11-08', sliceSize: 10 },
     );
-    const started = await env.sweeps.approve({ name: '李明', role: 'reviewer' }, requested.id);
+    const started = await env.sweeps.approve({ id: env.users.reviewer, name: '李明', role: 'reviewer' }, requested.id);
     await env.sweeps.pause(started.id);
     await expect.poll(async () => (await env.sweeps.progress(started.id)).status, { timeout: 30_000 }).toBe('paused');
 

@@ -15,7 +15,7 @@ import { createPolicyLifecycle, type PolicyLifecycle } from '../services/policie
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { addResident } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
@@ -35,8 +35,8 @@ beforeAll(async () => {
   );
   lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
-  officer = await issueToken(store, '王芳', 'officer');
-  reviewer = await issueToken(store, '李明', 'reviewer');
+  officer = await testToken(store, '王芳', 'officer');
+  reviewer = await testToken(store, '李明', 'reviewer');
   // A small population for the simulation: residents around 60 and 65, local or not.
   for (const [i, birthDate] of [
     '1958-03-01',
@@ -55,9 +55,9 @@ beforeAll(async () => {
     });
   }
   api = buildApi({
+    sessions: testSessions(store),
     policies: {
       lifecycle,
-      authenticate: (token) => userOfToken(store, token),
       simulation: createSimulationRunner({ store, lifecycle }),
     },
     console: true,
@@ -90,6 +90,11 @@ describe('the policy console', () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The console runs under its strict Content Security Policy (api/edge.ts): nothing it does is refused.
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
 
     // The catalog the editor offers: facts with labels, operators with labels, triggers; no token needed.
     const catalog = (await fetch(`${url}/catalog`).then((r) => r.json())) as {
@@ -258,6 +263,7 @@ describe('the policy console', () => {
     await expect.poll(() => v2.locator('.status').innerText()).toBe('published');
     await screenshot(page, 'list-en');
     expect(pageErrors).toEqual([]);
+    expect(refused).toEqual([]);
     await context.close();
   }, 300_000);
 

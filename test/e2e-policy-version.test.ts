@@ -22,8 +22,8 @@ let env: TestWorkflowEnvironment;
 let pipeline: Pipeline;
 let lifecycle: PolicyLifecycle;
 
-const wang: Actor = { name: '王芳', role: 'officer' };
-const li: Actor = { name: '李明', role: 'reviewer' };
+const wang: Actor = { id: 'u_wang', name: '王芳', role: 'officer' };
+const li: Actor = { id: 'u_li', name: '李明', role: 'reviewer' };
 const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {

@@ -35,7 +35,7 @@ const B = 'the-second-production-secret-of-40-characters';
 const before: SubjectKeyRing = { subjectKeySecret: A };
 const after: SubjectKeyRing = { subjectKeySecret: B, previousSubjectKeySecrets: [A] };
 const taskQueue = `rotation-${randomUUID().slice(0, 8)}`;
-const supervisor = { name: '周督查', role: 'supervisor' as const };
+const supervisor = { id: 'u_zhou', name: '周督查', role: 'supervisor' as const };
 let store: Connection;
 let temporal: Client;
 

@@ -24,7 +24,7 @@ import { findFact } from '../domain/sources.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { registerAccessRecordModel, type AccessRecord } from '../store/access-records.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import {
   benefitWorkflowId,
   confirmOfferSignal,
@@ -187,13 +187,14 @@ beforeAll(async () => {
   // The pledge grants at once, then waits 30 days for its inspection.
   await pollUntil('the pledged grant', () => pipeline.models.Grant.exists({ _id: pledged.benefitWorkflowId! }));
 
-  tokens.supervisor = await issueToken(store, '周督查', 'supervisor');
-  tokens.officer = await issueToken(store, '王芳', 'officer');
-  tokens.reviewer = await issueToken(store, '李明', 'reviewer');
-  tokens.inspector = await issueToken(store, '陈核查', 'inspector');
-  tokens.citizen = await issueToken(store, '小明家长', 'citizen', { subjectKey: born.subjectKey });
+  tokens.supervisor = await testToken(store, '周督查', 'supervisor');
+  tokens.officer = await testToken(store, '王芳', 'officer');
+  tokens.reviewer = await testToken(store, '李明', 'reviewer');
+  tokens.inspector = await testToken(store, '陈核查', 'inspector');
+  tokens.citizen = await testToken(store, '小明家长', 'citizen', { subjectKey: born.subjectKey });
   api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle: createPolicyLifecycle(store) },
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue: pipeline.taskQueue }, { maxAgeMs: 0 }),
     health: ALL_UP,
   });

@@ -22,10 +22,10 @@ import { openRunningPipeline, type RunningPipeline } from './support/running-pip
 const stack = inject('stack');
 let env: RunningPipeline;
 let objections: ReturnType<typeof createObjectionService>;
-const supervisor: User = { name: '周督查', role: 'supervisor' };
+const supervisor: User = { id: 'u_zhou', name: '周督查', role: 'supervisor' };
 /** The correction is recorded by one supervisor who did not file it and confirmed by another (S4). */
-const recorder: User = { name: '吴督查', role: 'supervisor' };
-const confirmer: User = { name: '郑督查', role: 'supervisor' };
+const recorder: User = { id: 'u_wu', name: '吴督查', role: 'supervisor' };
+const confirmer: User = { id: 'u_zheng', name: '郑督查', role: 'supervisor' };
 const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {

@@ -22,8 +22,9 @@ const stack = inject('stack');
 let store: Connection;
 let disabled: TestSubject;
 let notCertified: TestSubject;
-const by = { name: '周督查', role: 'supervisor' };
-const confirmedBy = { name: '吴督查', role: 'supervisor' };
+/** Who recorded and who confirmed, as records name people: user ID and display name (store/users.ts PersonRef). */
+const by = { id: 'u_zhou', name: '周督查', role: 'supervisor' };
+const confirmedBy = { id: 'u_wu', name: '吴督查', role: 'supervisor' };
 
 beforeAll(async () => {
   store = await connectStore(

@@ -97,7 +97,11 @@ async function seniorOffered(): Promise<{ senior: TestSubject; actor: User; key:
     );
   await expect.poll(waiting, { timeout: 20_000 }).toBe(true);
   expect((await pipeline.models.Offer.findById(start.workflowId).lean())?.status).toBe('open');
-  return { senior, actor: { name: '张秀英', role: 'citizen', subjectKey: senior.subjectKey }, key: start.workflowId };
+  return {
+    senior,
+    actor: { id: 'u_zhang', name: '张秀英', role: 'citizen', subjectKey: senior.subjectKey },
+    key: start.workflowId,
+  };
 }
 
 async function historyOf(key: string) {
@@ -182,6 +186,10 @@ describe('answering an offer today', () => {
     await client.workflow.getHandle(key).terminate('test: the workflow is gone');
     const refused = await citizen.answerOffer(actor, key, 'confirm').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CaseRefusal);
-    expect(refused).toMatchObject({ status: 409, code: 'OFFER_CLOSED', messageZh: expect.stringContaining('已关闭') });
+    expect(refused).toMatchObject({
+      kind: 'conflict',
+      code: 'OFFER_CLOSED',
+      messageZh: expect.stringContaining('已关闭'),
+    });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
- * caller (nobody, an unknown token, each role, a registered department signing its request) and
- * held to the permission table
+ * caller (nobody, an unknown token, a token whose user was deleted, each role, a registered
+ * department signing its request) and held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
  * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
  * parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and
@@ -46,7 +46,8 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { connectStore } from '../store/connection.js';
 import { storePolicySource } from '../store/policy-source.js';
-import { ROLES, issueToken, userOfToken } from '../store/users.js';
+import { registerUserModels, ROLES } from '../store/users.js';
+import { testSessions, testToken, testUser } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
@@ -62,6 +63,10 @@ let department: DepartmentCredential;
 /** Every route the API registered, as `METHOD url` with the URL pattern it was registered with. */
 const routes: Array<{ method: string; url: string }> = [];
 const tokens = {} as Record<Role, string>;
+/** Each role's second token, for signing out: signing out with `tokens` would end them for every later route. */
+const spareTokens = {} as Record<Role, string>;
+/** A supervisor's token whose user record was then deleted (abuse test 1). */
+let orphanToken: string;
 const NAMES: Record<Role, string> = {
   officer: '王芳',
   reviewer: '李明',
@@ -85,19 +90,23 @@ beforeAll(async () => {
   department = await registerTestDepartment(store, TEST_SECRET);
   const summary = createSummarySource({ store, catalog, temporal: client, taskQueue, tally: ingest.tally });
   for (const role of ROLES)
-    tokens[role] = await issueToken(store, NAMES[role], role, {
-      ...(role === 'citizen'
-        ? { subjectKey: subjectKey('person', makeResidentId('371402', '1980-04-02', 7, 'male'), TEST_SECRET) }
-        : {}),
-    });
+    for (const set of [tokens, spareTokens])
+      set[role] = await testToken(store, NAMES[role], role, {
+        ...(role === 'citizen'
+          ? { subjectKey: subjectKey('person', makeResidentId('371402', '1980-04-02', 7, 'male'), TEST_SECRET) }
+          : {}),
+      });
+  const orphan = await testUser(store, '已删除', 'supervisor');
+  await registerUserModels(store).UserAccount.deleteOne({ _id: orphan.id });
+  orphanToken = orphan.token;
   // Every route group, each with its real service: what workers/main.ts builds.
   api = buildApi({
     events: { ...events.events, ingest: ingest.ingest },
     summary: () => summary.get(),
+    sessions: testSessions(store),
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
-      authenticate: (token) => userOfToken(store, token),
     },
     objections: createObjectionService({
       store,
@@ -154,10 +163,11 @@ function dummyPath(url: string): string {
 }
 
 type Caller = { label: string; role?: Role; token?: string; department?: DepartmentCredential };
-const callers = (): Caller[] => [
+const callers = (action?: Action): Caller[] => [
   { label: 'anonymous' },
   { label: 'an unknown token', token: 'af_not-a-token' },
-  ...ROLES.map((role) => ({ label: role, role, token: tokens[role] })),
+  { label: 'a token whose user was deleted', token: orphanToken },
+  ...ROLES.map((role) => ({ label: role, role, token: (action === 'session.sign-out' ? spareTokens : tokens)[role] })),
   { label: 'a department', department },
 ];
 
@@ -257,7 +267,7 @@ describe('every route, as every caller', () => {
     // HEAD answers as its GET, without a body.
     for (const asked of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
       const anonymous = await call(asked, url);
-      for (const caller of callers()) {
+      for (const caller of callers(action as Action)) {
         const answer = caller.token || caller.department ? await call(asked, url, caller) : anonymous;
         const where = `${asked} ${url} (${action}) as ${caller.label}: ${answer.status} ${answer.code ?? ''}`;
         expectAnswer(where, action, caller, answer, anonymous, asked === 'HEAD');

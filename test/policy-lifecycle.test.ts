@@ -24,9 +24,9 @@ let store: Connection;
 let lifecycle: PolicyLifecycle;
 let shipped: readonly Policy[];
 
-const wang: Actor = { name: '王芳', role: 'officer' };
-const zhao: Actor = { name: '赵强', role: 'officer' };
-const li: Actor = { name: '李明', role: 'reviewer' };
+const wang: Actor = { id: 'u_wang', name: '王芳', role: 'officer' };
+const zhao: Actor = { id: 'u_zhao', name: '赵强', role: 'officer' };
+const li: Actor = { id: 'u_li', name: '李明', role: 'reviewer' };
 
 beforeAll(async () => {
   store = await connectStore(
@@ -206,5 +206,75 @@ describe('refusals', () => {
   it('names the unknown version', async () => {
     const error = await refusal(lifecycle.get('childcare-subsidy', 9));
     expect([error.code, error.kind]).toEqual(['POLICY_NOT_FOUND', 'not-found']);
+  });
+});
+
+describe('four eyes, by user ID', () => {
+  /** A shipped policy's next version, drafted, checked and submitted by `author`. */
+  async function submittedBy(author: Actor, policyId: string): Promise<number> {
+    const next = { ...structuredClone(shipped.find((p) => p.id === policyId)!), reference: '按新文件修订' };
+    const { version } = await lifecycle.createDraft(author, next);
+    expect((await lifecycle.validate(author, policyId, version)).valid).toBe(true);
+    await lifecycle.test(author, policyId, version);
+    const simulations = createSimulationRunner({ store, lifecycle });
+    await simulations.start(author, policyId, version, { asOf: '2026-08-01' });
+    expect((await simulations.finished(policyId, version)).status).toBe('done');
+    await lifecycle.submit(author, policyId, version);
+    return version;
+  }
+
+  it('refuses a person who holds an officer and a reviewer role, under another display name, their own version', async () => {
+    const asOfficer: Actor = { id: 'u_qian', name: '钱伟', role: 'officer' };
+    const asReviewer: Actor = { id: 'u_qian', name: '钱伟（审核）', role: 'reviewer' };
+    const version = await submittedBy(asOfficer, 'senior-preferential-card');
+    const error = await refusal(lifecycle.approve(asReviewer, 'senior-preferential-card', version));
+    expect([error.code, error.kind, error.field]).toEqual(['FOUR_EYES', 'forbidden', 'approvedBy']);
+    expect((await lifecycle.get('senior-preferential-card', version)).status).toBe('submitted');
+  });
+
+  it('lets one person approve what another with the same display name wrote: two user IDs are two people', async () => {
+    const namesake: Actor = { id: 'u_li_other', name: '李明', role: 'officer' };
+    const version = await submittedBy(namesake, 'disability-living-subsidy');
+    const approved = await lifecycle.approve(li, 'disability-living-subsidy', version, '同意');
+    expect(approved.status).toBe('approved');
+  });
+
+  it('names the user ID beside the display name in the version and its history', async () => {
+    const version = (await lifecycle.list()).find(
+      (v) => v.policyId === 'disability-living-subsidy' && v.status === 'approved',
+    )!;
+    expect(version).toMatchObject({
+      createdBy: '李明',
+      createdById: 'u_li_other',
+      submittedById: 'u_li_other',
+      approvedBy: '李明',
+      approvedById: 'u_li',
+    });
+    const history = (await lifecycle.history('disability-living-subsidy')).filter((e) => e.version === version.version);
+    expect(history.map((entry) => `${entry.action} ${entry.actor} ${entry.actorId}`)).toEqual([
+      'created 李明 u_li_other',
+      'validated 李明 u_li_other',
+      'tested 李明 u_li_other',
+      'simulated 李明 u_li_other',
+      'submitted 李明 u_li_other',
+      'approved 李明 u_li',
+    ]);
+  });
+
+  it('reads a version recorded before user IDs by its authors’ names, refusing a namesake rather than an author', async () => {
+    const author: Actor = { id: 'u_sun', name: '孙丽', role: 'officer' };
+    const version = await submittedBy(author, 'severe-disability-care-subsidy');
+    // As written before user IDs: names only.
+    await store
+      .collection('policy_versions')
+      .updateOne(
+        { _id: `severe-disability-care-subsidy@${version}` as never },
+        { $unset: { createdById: '', updatedById: '', submittedById: '' } },
+      );
+    const sameName: Actor = { id: 'u_sun_reviewer', name: '孙丽', role: 'reviewer' };
+    expect((await refusal(lifecycle.approve(sameName, 'severe-disability-care-subsidy', version))).code).toBe(
+      'FOUR_EYES',
+    );
+    expect((await lifecycle.approve(li, 'severe-disability-care-subsidy', version)).approvedById).toBe('u_li');
   });
 });

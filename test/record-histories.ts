@@ -37,6 +37,7 @@ import {
   getBenefitStatusQuery,
   lifeEventWorkflowId,
   stackProbeWorkflowId,
+  retentionPurgeWorkflowId,
   type BenefitInput,
   type BenefitResult,
   type LifeEventResult,
@@ -55,6 +56,7 @@ import type { lifeEvent } from '../workflows/life-event.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
 import { stackProbe } from '../workflows/stack-probe.js';
+import { retentionPurge } from '../workflows/retention-purge.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
 import {
   historyFile,
@@ -74,8 +76,16 @@ async function correctAndConfirm(
   id: string,
   body: { value: unknown; reason: string },
 ): Promise<void> {
-  await objections.correct({ name: 'record-histories recorder', role: 'supervisor' }, id, body);
-  await objections.confirmCorrection({ name: 'record-histories confirmer', role: 'supervisor' }, id, {});
+  await objections.correct(
+    { id: 'u_record_histories_recorder', name: 'record-histories recorder', role: 'supervisor' },
+    id,
+    body,
+  );
+  await objections.confirmCorrection(
+    { id: 'u_record_histories_confirmer', name: 'record-histories confirmer', role: 'supervisor' },
+    id,
+    {},
+  );
 }
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -201,6 +211,16 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         await record(client, 'stack-probe', stackProbeWorkflowId(probeId));
       }
 
+      if (wanted('retention-purge')) {
+        const purgeId = retentionPurgeWorkflowId(randomUUID());
+        await client.workflow.execute(retentionPurge, {
+          workflowId: purgeId,
+          taskQueue: pipeline.taskQueue,
+          args: [{}],
+        });
+        await record(client, 'retention-purge', purgeId);
+      }
+
       if (
         wanted('life-event-birth-granted', 'life-event-birth-granted@case-search-outcome-department', 'grant-benefit')
       ) {
@@ -273,7 +293,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         for (const [name, sourceEventId] of [
           ['objection-arrears', `dpf-objection-${run}`],
           ['objection-rejected', `dpf-objection-rejected-${run}`],
@@ -325,7 +345,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         const resident = await addResident(pipeline.store, '1980-04-02', {
           ...RESIDENT_FACTS,
           'person.minimumLivingAllowance': true,
@@ -369,7 +389,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const supervisor = { name: 'record-histories', role: 'supervisor' as const };
+        const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         const filed = await objections.file(supervisor, {
           caseId: confirmed.caseId,
           policyId: 'senior-preferential-card',
@@ -593,6 +613,7 @@ try {
   if (
     wanted(
       'stack-probe',
+      'retention-purge',
       'life-event-birth-granted',
       'grant-benefit',
       'life-event-birth-undetermined',

@@ -35,6 +35,7 @@ const PLEDGE_STEPS = ['recordPledge', 'recordGrant', 'enqueueNotice', 'timer 30d
 const PATHS: Record<HistoryName, HistoryPath> = {
   ...PATCHED_HISTORY_PATHS,
   'stack-probe': { steps: ['recordProbe'], result: { created: true } },
+  'retention-purge': { steps: ['purgeExpiredRecords'], result: { purged: expect.any(Array) } },
   'life-event-birth-granted': {
     steps: [...CASE_STEPS, 'child grantBenefit'],
     result: {

@@ -26,7 +26,7 @@ import { evaluatePolicy } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { connectStore } from '../store/connection.js';
-import { issueToken, userOfToken } from '../store/users.js';
+import { testSessions, testToken } from './support/users.js';
 import { countPopulation, streamPopulation } from '../store/population.js';
 import { makeResidentId } from '../domain/identity.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
@@ -34,7 +34,7 @@ import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 const AS_OF = '2026-07-01';
-const wang: Actor = { name: '王芳', role: 'officer' };
+const wang: Actor = { id: 'u_wang', name: '王芳', role: 'officer' };
 let store: Connection;
 let lifecycle: PolicyLifecycle;
 let runner: SimulationRunner;
@@ -111,9 +111,10 @@ beforeAll(async () => {
   await lifecycle.importCatalog(shipped);
   published = shipped.find((p) => p.id === 'old-age-allowance')!;
   runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4, minimumCellSize: 0 });
-  officer = await issueToken(store, wang.name, wang.role);
+  officer = await testToken(store, wang.name, wang.role);
   api = buildApi({
-    policies: { lifecycle, simulation: runner, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle, simulation: runner },
     health: ALL_UP,
   });
   const local = { 'person.localHukou': true, 'person.alive': true };
@@ -298,7 +299,8 @@ describe('simulating a draft over the whole city', () => {
     // A second API process over the same store, as after a restart.
     const restarted = createSimulationRunner({ store, lifecycle });
     const later = buildApi({
-      policies: { lifecycle, simulation: restarted, authenticate: (token) => userOfToken(store, token) },
+      sessions: testSessions(store),
+      policies: { lifecycle, simulation: restarted },
       health: ALL_UP,
     });
     try {
@@ -417,9 +419,10 @@ describe('a draft aimed at one resident (one birth date, one district, their dis
     await cityLifecycle.importCatalog((await loadPolicyCatalog()).policies);
     // Suppression as deployed: the default minimum cell size.
     cityRunner = createSimulationRunner({ store: city, lifecycle: cityLifecycle });
-    token = await issueToken(city, wang.name, wang.role);
+    token = await testToken(city, wang.name, wang.role);
     cityApi = buildApi({
-      policies: { lifecycle: cityLifecycle, simulation: cityRunner, authenticate: (t) => userOfToken(city, t) },
+      sessions: testSessions(city),
+      policies: { lifecycle: cityLifecycle, simulation: cityRunner },
       health: ALL_UP,
     });
     const local = { 'person.localHukou': true, 'person.alive': true, 'person.disabilityCertified': false };

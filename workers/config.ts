@@ -53,6 +53,20 @@ export interface Config {
   queuePrefix: string;
   /** Requests per minute each department may make to POST /events (APPLYFREE_DEPARTMENT_RATE_LIMIT). */
   departmentRateLimit: number;
+  /** Requests per minute each signed-in person may make (APPLYFREE_USER_RATE_LIMIT). */
+  userRateLimit: number;
+  /** Requests per minute from one address without a token (APPLYFREE_ANONYMOUS_RATE_LIMIT). */
+  anonymousRateLimit: number;
+  /** Host names the API answers to besides loopback and IP addresses: API_HOST and APPLYFREE_ALLOWED_HOSTS. */
+  allowedHosts: string[];
+  /** Answers reach people over https (HSTS is sent): APPLYFREE_HTTPS, on in production. */
+  https: boolean;
+  /** The API sits behind a proxy that sets X-Forwarded-For (APPLYFREE_TRUST_PROXY). */
+  trustProxy: boolean;
+  /** How long sessions last (store/sessions.ts): a person's at the console, and a machine token's. */
+  sessions: SessionLimitSettings;
+  /** Staff sign-in through the city's OpenID Connect provider (APPLYFREE_OIDC_*); absent: built-in accounts only. */
+  oidc?: OidcSettings;
   /** The demo city that `npm start` seeds and feeds with life events; off in production. */
   demo: DemoSettings;
   /** The API the CLI talks to (APPLYFREE_API_URL; default: this machine's API_HOST and API_PORT). */
@@ -62,6 +76,36 @@ export interface Config {
   /** True under CI: progress displays print plain lines instead of redrawing. */
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Idle and absolute limits in milliseconds, for console sessions and machine tokens. */
+export interface SessionLimitSettings {
+  console: { idleMs: number; absoluteMs: number };
+  machine: { idleMs: number; absoluteMs: number };
+}
+
+/**
+ * The city's identity provider (services/identity/oidc.ts): authorization code with PKCE, the ID
+ * token verified against the issuer's keys. Roles and department come from claims when their names
+ * are set, else from users registered beforehand (`applyfree user add --oidc-subject`).
+ */
+export interface OidcSettings {
+  /** The issuer URL; its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** A confidential client's secret (client_secret_basic); absent, a public client (PKCE alone). */
+  clientSecret?: string;
+  /** Where the provider sends the browser back: this API's /auth/callback as the browser reaches it. */
+  redirectUrl: string;
+  scopes: string[];
+  /** The claim listing applyfree roles (a string or an array); absent, users are registered beforehand. */
+  rolesClaim?: string;
+  departmentClaim?: string;
+  nameClaim: string;
+  /** The ID token's `amr` must include one of these (e.g. mfa, otp, hwk): two factors for staff (MLPS level 3). */
+  requiredAmr: string[];
+  /** Asked of the provider (acr_values) and required of the ID token's `acr` when set. */
+  acrValues?: string;
 }
 
 export interface DemoSettings {
@@ -146,6 +190,18 @@ function parseName(name: string, value: string | undefined, fallback: string): s
   return value;
 }
 
+/** A comma-separated list of host names (no ports, no addresses: those are always answered). */
+function parseHostNames(name: string, value: string | undefined): string[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of names)
+    if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/.test(host))
+      throw new ConfigError(name, `expected host names separated by commas (no scheme or port), got "${host}"`);
+  return names;
+}
+
 function parseSecret(name: string, value: string | undefined): string | undefined {
   if (value !== undefined && value.length < 32) throw new ConfigError(name, 'must be at least 32 characters long');
   return value;
@@ -180,6 +236,98 @@ function parseWebhookUrl(mode: Mode, value: string | undefined): string | undefi
   return url;
 }
 
+function parseList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function parseClaimName(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[A-Za-z0-9_:./-]{1,200}$/.test(value))
+    throw new ConfigError(name, `expected a claim name (letters, digits, _ : . / -), got "${value}"`);
+  return value;
+}
+
+const SESSION_MINUTE = 60_000;
+const SESSION_HOUR = 60 * SESSION_MINUTE;
+const SESSION_DAY = 24 * SESSION_HOUR;
+
+/** Session limits: APPLYFREE_SESSION_IDLE_MINUTES (30) and _ABSOLUTE_HOURS (12); APPLYFREE_TOKEN_IDLE_DAYS (30) and _ABSOLUTE_DAYS (90). */
+function parseSessionLimits(env: Env): SessionLimitSettings {
+  const limits: SessionLimitSettings = {
+    console: {
+      idleMs:
+        parsePositive('APPLYFREE_SESSION_IDLE_MINUTES', optional(env, 'APPLYFREE_SESSION_IDLE_MINUTES'), 30, 1_440) *
+        SESSION_MINUTE,
+      absoluteMs:
+        parsePositive('APPLYFREE_SESSION_ABSOLUTE_HOURS', optional(env, 'APPLYFREE_SESSION_ABSOLUTE_HOURS'), 12, 168) *
+        SESSION_HOUR,
+    },
+    machine: {
+      idleMs:
+        parsePositive('APPLYFREE_TOKEN_IDLE_DAYS', optional(env, 'APPLYFREE_TOKEN_IDLE_DAYS'), 30, 366) * SESSION_DAY,
+      absoluteMs:
+        parsePositive('APPLYFREE_TOKEN_ABSOLUTE_DAYS', optional(env, 'APPLYFREE_TOKEN_ABSOLUTE_DAYS'), 90, 366) *
+        SESSION_DAY,
+    },
+  };
+  if (limits.console.idleMs > limits.console.absoluteMs)
+    throw new ConfigError('APPLYFREE_SESSION_IDLE_MINUTES', 'is longer than APPLYFREE_SESSION_ABSOLUTE_HOURS');
+  if (limits.machine.idleMs > limits.machine.absoluteMs)
+    throw new ConfigError('APPLYFREE_TOKEN_IDLE_DAYS', 'is longer than APPLYFREE_TOKEN_ABSOLUTE_DAYS');
+  return limits;
+}
+
+/** The identity provider, when APPLYFREE_OIDC_ISSUER is set: then the client ID and the redirect URL are required. */
+function parseOidc(mode: Mode, env: Env): OidcSettings | undefined {
+  const issuer = optional(env, 'APPLYFREE_OIDC_ISSUER');
+  const others = Object.keys(env).filter(
+    (name) => name.startsWith('APPLYFREE_OIDC_') && name !== 'APPLYFREE_OIDC_ISSUER' && optional(env, name),
+  );
+  if (issuer === undefined) {
+    if (others.length > 0) throw new ConfigError(others[0], 'is set but APPLYFREE_OIDC_ISSUER is not');
+    return undefined;
+  }
+  const development = mode === 'development';
+  const url = (name: string, value: string | undefined): string => {
+    if (value === undefined) throw new ConfigError(name, 'required when APPLYFREE_OIDC_ISSUER is set');
+    const problem = outboundUrlProblem(value, { development });
+    if (problem) throw new ConfigError(name, problem);
+    return value;
+  };
+  const clientId = optional(env, 'APPLYFREE_OIDC_CLIENT_ID');
+  if (!clientId) throw new ConfigError('APPLYFREE_OIDC_CLIENT_ID', 'required when APPLYFREE_OIDC_ISSUER is set');
+  const scopes = parseList(optional(env, 'APPLYFREE_OIDC_SCOPES') ?? 'openid profile');
+  if (!scopes.includes('openid'))
+    throw new ConfigError('APPLYFREE_OIDC_SCOPES', `must include openid, got "${scopes.join(' ')}"`);
+  const rolesClaim = parseClaimName('APPLYFREE_OIDC_ROLES_CLAIM', optional(env, 'APPLYFREE_OIDC_ROLES_CLAIM'));
+  const departmentClaim = parseClaimName(
+    'APPLYFREE_OIDC_DEPARTMENT_CLAIM',
+    optional(env, 'APPLYFREE_OIDC_DEPARTMENT_CLAIM'),
+  );
+  if (rolesClaim && !departmentClaim)
+    throw new ConfigError(
+      'APPLYFREE_OIDC_DEPARTMENT_CLAIM',
+      'required with APPLYFREE_OIDC_ROLES_CLAIM: staff created from claims need a department',
+    );
+  const acrValues = optional(env, 'APPLYFREE_OIDC_ACR_VALUES');
+  return {
+    issuer: url('APPLYFREE_OIDC_ISSUER', issuer).replace(/\/$/, ''),
+    clientId,
+    ...(optional(env, 'APPLYFREE_OIDC_CLIENT_SECRET')
+      ? { clientSecret: optional(env, 'APPLYFREE_OIDC_CLIENT_SECRET') }
+      : {}),
+    redirectUrl: url('APPLYFREE_OIDC_REDIRECT_URL', optional(env, 'APPLYFREE_OIDC_REDIRECT_URL')),
+    scopes,
+    ...(rolesClaim ? { rolesClaim } : {}),
+    ...(departmentClaim ? { departmentClaim } : {}),
+    nameClaim: parseClaimName('APPLYFREE_OIDC_NAME_CLAIM', optional(env, 'APPLYFREE_OIDC_NAME_CLAIM')) ?? 'name',
+    requiredAmr: parseList(optional(env, 'APPLYFREE_OIDC_REQUIRED_AMR')),
+    ...(acrValues ? { acrValues } : {}),
+  };
+}
+
 /** Hides the password in a connection URL so it can be printed or logged. */
 export function redactUrl(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -196,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
       join(optional(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'applyfree'),
   );
   const mode = parseMode(env);
+  const oidc = parseOidc(mode, env);
   return {
     mode,
     temporalAddress: parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS')),
@@ -227,6 +376,26 @@ export function loadConfig(env: Env = process.env): Config {
       600,
       1_000_000,
     ),
+    userRateLimit: parsePositive(
+      'APPLYFREE_USER_RATE_LIMIT',
+      optional(env, 'APPLYFREE_USER_RATE_LIMIT'),
+      600,
+      1_000_000,
+    ),
+    anonymousRateLimit: parsePositive(
+      'APPLYFREE_ANONYMOUS_RATE_LIMIT',
+      optional(env, 'APPLYFREE_ANONYMOUS_RATE_LIMIT'),
+      300,
+      1_000_000,
+    ),
+    allowedHosts: [
+      optional(env, 'API_HOST') ?? '127.0.0.1',
+      ...parseHostNames('APPLYFREE_ALLOWED_HOSTS', optional(env, 'APPLYFREE_ALLOWED_HOSTS')),
+    ],
+    https: parseSwitch('APPLYFREE_HTTPS', optional(env, 'APPLYFREE_HTTPS'), mode === 'production'),
+    trustProxy: parseSwitch('APPLYFREE_TRUST_PROXY', optional(env, 'APPLYFREE_TRUST_PROXY'), false),
+    sessions: parseSessionLimits(env),
+    ...(oidc ? { oidc } : {}),
     demo: {
       enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), mode === 'development'),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),

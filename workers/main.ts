@@ -14,7 +14,7 @@ import { createDepartmentAuthenticator } from '../services/departments/authentic
 import { redisNonceStore } from '../services/departments/nonces.js';
 import { cityToday } from '../domain/calendar.js';
 import { buildApi } from '../api/server.js';
-import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
+import { pingMongo, pingRedis, pingTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { redactUrl } from './config.js';
@@ -25,7 +25,8 @@ import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppablePr
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
-import { userOfToken } from '../store/users.js';
+import { createSessionService } from '../services/identity/sessions.js';
+import { createOidcClient } from '../services/identity/oidc.js';
 import { demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
@@ -36,6 +37,7 @@ import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { makeEnqueueNotice } from '../activities/notices.js';
 import { join } from 'node:path';
+import { pino } from 'pino';
 
 async function main(): Promise<void> {
   const config = serverConfigOrExit('applyfree');
@@ -85,11 +87,38 @@ async function main(): Promise<void> {
       demo: () => demoStatus?.(),
     });
 
+    // Who is signed in: tokens and console cookies resolved to sessions with the configured limits;
+    // staff through the city's identity provider when one is configured (then not with a token at the console).
+    const sessions = createSessionService({
+      store,
+      limits: config.sessions,
+      staffSignInWithProvider: config.oidc !== undefined,
+    });
+    const oidc = config.oidc
+      ? createOidcClient({ store, settings: config.oidc, sessions, development: config.mode === 'development' })
+      : undefined;
+
     const lifecycle = createPolicyLifecycle(store);
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
     cleanups.push({ name: 'simulations', run: () => simulation.stop() });
+    // The access log: stdout in production (the platform ships it); in development a file beside the servers' logs,
+    // since the terminal shows the demo's live summary.
+    const apiLog = config.mode === 'production' ? undefined : join(config.stateDir, 'logs', 'api.log');
     const api = buildApi({
+      logger: {
+        level: config.logLevel,
+        ...(apiLog ? { destination: pino.destination({ dest: apiLog, mkdir: true, mode: 0o600, sync: false }) } : {}),
+      },
+      // The edge: this API's host names, limits per user and per address (counted in Redis for every API process), HSTS.
+      edge: {
+        allowedHosts: config.allowedHosts,
+        rateLimit: { user: config.userRateLimit, anonymous: config.anonymousRateLimit, timeWindowMs: 60_000 },
+        https: config.https,
+        trustProxy: config.trustProxy,
+        redis,
+        prefix: config.queuePrefix,
+      },
       events: {
         ingest: counted.ingest,
         authenticate: createDepartmentAuthenticator({
@@ -105,10 +134,11 @@ async function main(): Promise<void> {
         },
       },
       summary: () => summary.get(),
+      sessions,
+      ...(oidc ? { oidc } : {}),
       policies: {
         lifecycle,
         simulation,
-        authenticate: (token) => userOfToken(store, token),
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
@@ -140,12 +170,13 @@ async function main(): Promise<void> {
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
-      console: true,
-      temporalUiUrl: stack.temporalUiUrl,
+      // The bundle's source map only in development: it ships the sources.
+      console: { sourceMap: config.mode === 'development' },
+      // Readiness through the clients this process holds: a check opens no connection (security review S14).
       health: {
-        temporal: () => checkTemporal(stack.temporalAddress, stack.temporalNamespace),
-        mongodb: () => checkMongo(stack.mongodbUri),
-        redis: () => checkRedis(stack.redisUrl),
+        temporal: () => pingTemporal(temporal.connection, stack.temporalNamespace),
+        mongodb: () => pingMongo(store.db),
+        redis: () => pingRedis(redis),
       },
     });
     await api.listen({ host: config.apiHost, port: config.apiPort });
@@ -159,6 +190,7 @@ async function main(): Promise<void> {
     console.log(`  live summary     ${apiUrl}/summary`);
     console.log(`  API docs         ${apiUrl}/docs (OpenAPI ${apiUrl}/openapi.json)`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
+    if (config.oidc) console.log(`  sign-in · 登录   staff through ${config.oidc.issuer} (统一身份认证)`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
     console.log(
       `  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> --reason TEXT (supervisor token)`,
@@ -169,6 +201,7 @@ async function main(): Promise<void> {
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);
     console.log(`  Redis            ${redactUrl(stack.redisUrl)}`);
     console.log(`  state and logs   ${config.stateDir}`);
+    console.log(`  access log       ${apiLog ?? 'stdout (JSON lines)'}`);
     const { demo } = config;
     if (demo.enabled) {
       const count = (value: number) => value.toLocaleString('en');
@@ -179,7 +212,7 @@ async function main(): Promise<void> {
         '                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)',
       );
       console.log(
-        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir)}`,
+        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir, undefined, config.sessions)}`,
       );
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
@@ -195,7 +228,7 @@ async function main(): Promise<void> {
         progress,
         // Once the feed is planned, the demo citizen is the first resident whose 60th birthday it reports (an offer to confirm).
         onPlanned: async (citizenKey) => {
-          await demoTokens(store, config.stateDir, { subjectKey: citizenKey });
+          await demoTokens(store, config.stateDir, { subjectKey: citizenKey }, config.sessions);
           progress.info(
             `demo citizen · 演示群众 张秀英: a citizen token in ${join(config.stateDir, 'demo-users.json')} (console /console)`,
           );

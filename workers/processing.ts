@@ -9,6 +9,7 @@ import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
+import { ensureRetentionSchedule } from '../services/retention/temporal-schedule.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import type { Connection } from 'mongoose';
@@ -61,6 +62,8 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   const client = new Client({ connection: clientConnection, namespace: servers.temporalNamespace });
   // The daily and yearly sweep schedules exist wherever a worker serves the task queue (idempotent).
   await ensureSweepSchedules(client, { taskQueue: config.taskQueue });
+  // So does the daily retention purge (services/retention/schedule.ts says what it removes, and when).
+  await ensureRetentionSchedule(client, { taskQueue: config.taskQueue });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
     namespace: servers.temporalNamespace,

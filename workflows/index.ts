@@ -4,6 +4,7 @@ export { lifeEvent } from './life-event.js';
 export { objection } from './objection.js';
 export { offerBenefit } from './offer.js';
 export { pledgeBenefit } from './pledge.js';
+export { retentionPurge } from './retention-purge.js';
 export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';
 export { sweep } from './sweep.js';

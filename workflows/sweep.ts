@@ -29,6 +29,7 @@ import {
   resumeSweepSignal,
   steerSweepUpdate,
   SWEEP_STEER_UPDATE_PATCH,
+  ZERO_SWEEP_COUNTS,
   type SweepCounts,
   type SweepInput,
   type SweepProgress,
@@ -47,30 +48,18 @@ const { screenSlice } = proxyActivities<Activities>({
   heartbeatTimeout: '20 seconds',
 });
 
-const ZERO: SweepCounts = {
-  processed: 0,
-  eligible: 0,
-  ineligible: 0,
-  undetermined: 0,
-  granted: 0,
-  grantsCreated: 0,
-  started: 0,
-  alreadyHandled: 0,
-  noticesQueued: 0,
-  horizonsNoted: 0,
-};
-
 function add(a: SweepCounts, b: SweepCounts): SweepCounts {
   const sum = { ...a };
   // A count added in a later release is absent from runs carried over from before it: it starts at 0.
-  for (const key of Object.keys(ZERO) as Array<keyof SweepCounts>) sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  for (const key of Object.keys(ZERO_SWEEP_COUNTS) as Array<keyof SweepCounts>)
+    sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
   return sum;
 }
 
 export async function sweep(input: SweepInput): Promise<SweepProgress> {
   const { workflowId } = workflowInfo();
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
-  let counts = input.carried?.counts ?? ZERO;
+  let counts = input.carried?.counts ?? ZERO_SWEEP_COUNTS;
   let cursor = input.carried?.cursor;
   let slices = input.carried?.slices ?? 0;
   let paused = input.carried?.paused ?? false;
@@ -132,7 +121,13 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     { validator: refuseFinished },
   );
   const record = () =>
-    recordSweep({ ...progress(), caseId: workflowId, requestedBy: input.requestedBy, undeterminedCauses: causes });
+    recordSweep({
+      ...progress(),
+      caseId: workflowId,
+      requestedBy: input.requestedBy,
+      ...(input.requestedById ? { requestedById: input.requestedById } : {}),
+      undeterminedCauses: causes,
+    });
 
   if (!pinned) {
     pinned = await pinSweepPolicy({

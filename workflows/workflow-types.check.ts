@@ -10,6 +10,7 @@ import type { BENEFIT_WORKFLOW_BY_MODE, BenefitWorkflow, BenefitWorkflowType } f
 import type { LIFE_EVENT_WORKFLOW_TYPE, LifeEventWorkflow } from './contracts/case.js';
 import type { OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow } from './contracts/objection.js';
 import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/probe.js';
+import type { RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow } from './contracts/retention.js';
 import type { SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow } from './contracts/schedule.js';
 import type { SWEEP_WORKFLOW_TYPE, SweepWorkflow } from './contracts/sweep.js';
 
@@ -28,4 +29,5 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow>>,
   Holds<Matches<typeof OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow>>,
   Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
+  Holds<Matches<typeof RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow>>,
 ];

@@ -1,9 +1,10 @@
 /**
  * Case supervision (案件督查) in the console: a supervisor searches cases by resident ID with a
- * reason (sent to GET /cases, logged, answered masked), an inspector sees the cases of inspections
- * assigned to them, and one case's page shows its whole timeline, each decision's recorded
- * conditions, the Temporal Web UI link, the logged reveal of the identifier, and each decision
- * explained from the subject's data (supervisors, each with a reason that is logged).
+ * reason (sent in the body of POST /cases/search, never in a URL; logged, answered masked), an
+ * inspector sees the cases of inspections assigned to them, and one case's page shows its whole
+ * timeline, each decision's recorded conditions, the Temporal Web UI link (supervisors), the logged
+ * reveal of the identifier, and each decision explained from the subject's data (supervisors, each
+ * with a reason that is logged).
  */
 import { api, errorText } from './api.js';
 import { h, mount } from './dom.js';
@@ -12,7 +13,7 @@ import { formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Role, Text } from './types.js';
 import { allows, conditionOf } from '../../domain/permissions.js';
 
-/** A case as GET /cases lists it (services/cases/service.ts CaseSummary). */
+/** A case as POST /cases/search lists it (services/cases/service.ts CaseSummary). */
 export interface CaseSummary {
   caseId: string;
   eventType: string;
@@ -206,12 +207,11 @@ export function renderCaseSearch(role: Role, catalog: Catalog): HTMLElement {
   });
   const load = async () => {
     mount(body, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
+    // The typed ID and its reason go in the body of a POST, never in a URL (security review S11).
     const typed = !inspector ? subject.value.trim() : '';
-    const query = typed
-      ? `?${new URLSearchParams({ subject: typed, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) })}`
-      : '';
+    const search = typed ? { subject: typed, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } : {};
     try {
-      const found = await api<{ cases: CaseSummary[]; temporal: string }>('GET', `/cases${query}`);
+      const found = await api<{ cases: CaseSummary[]; temporal: string }>('POST', '/cases/search', search);
       mount(
         body,
         ...(found.cases.length

@@ -15,6 +15,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       element.addEventListener(name.slice(2).toLowerCase(), value);
     else if (name === 'value' && 'value' in element) (element as HTMLInputElement).value = String(value);
     else if (name === 'checked' && element instanceof HTMLInputElement) element.checked = Boolean(value);
+    // Through the CSSOM: the Content Security Policy refuses style attributes (no 'unsafe-inline').
+    else if (name === 'style') element.style.cssText = String(value);
     else element.setAttribute(name, value === true ? '' : String(value));
   }
   append(element, children);

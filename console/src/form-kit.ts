@@ -7,9 +7,14 @@ import { h } from './dom.js';
 import { closest } from './paths.js';
 import type { Catalog, CatalogField, Issue, Policy, Role, VersionView } from './types.js';
 
+/** Who is signed in (GET /console/session): user ID, display name, the role the session acts in, and until when. */
 export interface Session {
+  id: string;
   name: string;
   role: Role;
+  department?: string;
+  expiresAt?: string;
+  idleExpiresAt?: string;
 }
 
 /** What every editor pane works on: the working copy of the document and how to report edits. */

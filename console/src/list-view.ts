@@ -56,7 +56,7 @@ export function renderList(open: (id: string, version: number) => void): HTMLEle
                 ? [checkChip(t('checkValidation'), v.validation, v.hash), checkChip(t('checkTests'), v.tests, v.hash)]
                 : null,
             ),
-            h('td', { class: 'muted' }, `${v.updatedBy} · ${formatTime(v.updatedAt)}`),
+            h('td', { class: 'muted' }, [v.updatedBy, formatTime(v.updatedAt)].filter(Boolean).join(' · ')),
           ),
         ),
       );

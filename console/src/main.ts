@@ -1,15 +1,18 @@
 /**
- * The policy console: sign in with an API token, list the policy versions, and take one
+ * The policy console: sign in (through the city's identity provider when one is configured, or
+ * with a token exchanged for a session cookie the page never sees), list the policy versions, and take one
  * from draft to published, then launch and follow its sweep. Hash routes: `#/` the list,
  * `#/policy/<id>/<version>/<tab>` a version, `#/sweeps` the sweeps, `#/sweep/<encoded id>` one.
  * Supervisors and officers also have `#/objections` (异议处理) and `#/objections/<id>`.
+ * `#/sign-in/<code>` is where a refused provider sign-in lands. Sign-out ends the session on the
+ * server; an ended session (idle, limit, revoked) brings the person back to sign in, saying so.
  * Chinese by default; the English switch is remembered in this browser.
  */
-import { api, errorText, tokenStore } from './api.js';
+import { api, ApiFailure, errorText, whenSessionEnds } from './api.js';
 import { h, mount } from './dom.js';
 import { renderEditor, type Tab } from './editor.js';
 import type { Session } from './form-kit.js';
-import { currentLang, setLang, t } from './i18n.js';
+import { currentLang, pick, setLang, t } from './i18n.js';
 import { renderList } from './list-view.js';
 import { renderSweep, renderSweepList } from './sweeps-view.js';
 import { renderCase, renderCaseSearch } from './cases-view.js';
@@ -24,6 +27,35 @@ const app = document.getElementById('app')!;
 let session: Session | undefined;
 let catalog: Catalog | undefined;
 let editor: { dirty(): boolean } | undefined;
+/** What the next sign-in page says (signed out, session ended), once. */
+let notice: { kind: 'info' | 'error'; text: string } | undefined;
+/** How one may sign in here (GET /auth/methods), asked once. */
+let methods: Promise<SignInMethods> | undefined;
+
+interface SignInMethods {
+  token: boolean;
+  provider?: { name: { zh: string; en: string }; login: string };
+}
+
+/** The session ended while signed in (401): back to sign-in, saying why. */
+whenSessionEnds((failure) => {
+  if (!session) return;
+  session = undefined;
+  editor = undefined;
+  notice = { kind: 'error', text: `${t('sessionExpired')} (${failure.shown})` };
+  void route();
+});
+
+/** Ends the session on the server, then shows the sign-in page. */
+async function signOut(): Promise<void> {
+  const ending = session;
+  session = undefined;
+  editor = undefined;
+  if (ending) await api('POST', '/auth/sign-out').catch(() => undefined);
+  notice = { kind: 'info', text: t('signedOut') };
+  if (location.hash !== '#/') location.hash = '#/';
+  else void route();
+}
 
 function shell(content: HTMLElement): void {
   const switchLang = h(
@@ -88,12 +120,7 @@ function shell(content: HTMLElement): void {
               {
                 type: 'button',
                 class: 'ghost sign-out',
-                onclick: () => {
-                  tokenStore.clear();
-                  session = undefined;
-                  location.hash = '#/';
-                  void route();
-                },
+                onclick: () => void signOut(),
               },
               t('signOut'),
             )
@@ -163,21 +190,52 @@ function routeCaseRoles(role: Role, catalog: Catalog): void {
   return shell(renderCaseSearch(role, catalog));
 }
 
-function signInPage(problem?: string): HTMLElement {
+/** The sign-in page: the identity provider's button when one is configured, and a token. */
+async function signInPage(shown?: { kind: 'info' | 'error'; text: string }): Promise<HTMLElement> {
+  methods ??= api<SignInMethods>('GET', '/auth/methods').catch(() => ({ token: true }));
+  const { provider } = await methods;
   const token = h('input', { type: 'password', id: 'token', autocomplete: 'off', placeholder: 'af_…' });
+  const problem = h('p', { class: 'error-box sign-in-problem', hidden: true });
   const form = h(
     'form',
     { class: 'card sign-in' },
     h('h2', {}, t('signIn')),
+    shown
+      ? h('p', { class: shown.kind === 'error' ? 'error-box sign-in-notice' : 'notice sign-in-notice' }, shown.text)
+      : null,
+    provider
+      ? h(
+          'div',
+          { class: 'sign-in-provider' },
+          h(
+            'a',
+            { href: provider.login, class: 'button primary provider-sign-in' },
+            t('signInProvider', { name: pick(provider.name) }),
+          ),
+          h('p', { class: 'muted' }, t('signInProviderHint')),
+        )
+      : null,
+    provider ? h('p', { class: 'sign-in-or muted' }, t('signInOr')) : null,
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('tokenLabel')), token),
-    h('p', { class: 'muted' }, t('tokenHint')),
-    problem ? h('p', { class: 'error-box' }, `${t('signInFailed')}: ${problem}`) : null,
-    h('button', { type: 'submit', class: 'primary' }, t('signIn')),
+    provider ? null : h('p', { class: 'muted' }, t('tokenHint')),
+    h('p', { class: 'muted' }, t('tokenNotKept')),
+    problem,
+    h('button', { type: 'submit', class: provider ? 'token-sign-in' : 'primary token-sign-in' }, t('signIn')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    tokenStore.set(token.value.trim());
-    void route();
+    void (async () => {
+      try {
+        // The token opens a session (a cookie this page cannot read); the page keeps nothing of it.
+        session = await api<Session>('POST', '/auth/sign-in', { token: token.value.trim() });
+        token.value = '';
+        if (/^#\/sign-in/.test(location.hash)) location.hash = '#/';
+        else void route();
+      } catch (error) {
+        problem.textContent = `${t('signInFailed')}: ${errorText(error)}`;
+        problem.hidden = false;
+      }
+    })();
   });
   return form;
 }
@@ -185,14 +243,28 @@ function signInPage(problem?: string): HTMLElement {
 async function route(): Promise<void> {
   document.documentElement.lang = currentLang() === 'zh' ? 'zh-CN' : 'en';
   document.title = `${t(brandOf(session?.role)[0])} · applyfree`;
-  if (!tokenStore.get()) return shell(signInPage());
   if (!session) {
     try {
       session = await api<Session>('GET', '/console/session');
     } catch (error) {
-      tokenStore.clear();
-      return shell(signInPage(errorText(error)));
+      // Not signed in: say why when there is something to say (signed out, an ended session, a refused provider sign-in).
+      const refused = /^#\/sign-in\/([A-Z_]+)$/.exec(location.hash);
+      const shown =
+        notice ??
+        (refused
+          ? { kind: 'error' as const, text: t('signInRefused') }
+          : error instanceof ApiFailure && error.code === 'SESSION_EXPIRED'
+            ? { kind: 'error' as const, text: `${t('sessionExpired')} (${error.shown})` }
+            : error instanceof ApiFailure && error.status === 401
+              ? undefined
+              : { kind: 'error' as const, text: errorText(error) });
+      notice = undefined;
+      return shell(await signInPage(shown));
     }
+  }
+  if (/^#\/sign-in/.test(location.hash)) {
+    location.hash = '#/';
+    return;
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
   if (location.hash === '#/metrics' && allows(session.role, 'metrics.programme')) return shell(renderMetrics());

@@ -12,7 +12,7 @@ import { confirmForm, correctionForm, disputedFact, objectionPath, resolveForm }
 import type { Session } from './form-kit.js';
 import { h, mount } from './dom.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
-import type { Catalog, Objection, ObjectionStatus, Text } from './types.js';
+import type { Catalog, Objection, ObjectionPerson, ObjectionStatus, Text } from './types.js';
 import { allows, conditionOf } from '../../domain/permissions.js';
 
 /** The objection the API answers staff: declared with the console's other API types, named here too for its readers. */
@@ -276,16 +276,16 @@ function details(
   const { role } = session;
   const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
   const { correction, pendingCorrection, resolution } = o;
-  // Four eyes, as the API checks them: the filer does not record the correction; neither they nor the recorder confirms it.
-  const filedIt = o.filedBy.name === session.name;
+  // Four eyes, as the API checks them (by user ID; a record from before user IDs by name): the filer does not record
+  // the correction; neither they nor the recorder confirms it.
+  const isMe = (person: ObjectionPerson | undefined) =>
+    person !== undefined && (person.id ? person.id === session.id : person.name === session.name);
+  const filedIt = isMe(o.filedBy);
   const mayRecord =
     allows(role, 'objection.correct') && !(conditionOf(role, 'objection.correct') === 'not-filer' && filedIt);
   const mayConfirm =
     allows(role, 'objection.confirm-correction') &&
-    !(
-      conditionOf(role, 'objection.confirm-correction') === 'not-recorder' &&
-      (filedIt || pendingCorrection?.by.name === session.name)
-    );
+    !(conditionOf(role, 'objection.confirm-correction') === 'not-recorder' && (filedIt || isMe(pendingCorrection?.by)));
   return [
     h(
       'div',

@@ -34,6 +34,8 @@ export interface SweepView {
   startedAt: string;
   updatedAt: string;
   requestedBy?: string;
+  /** The requester's user ID (shown to staff who may see who launched what). */
+  requestedById?: string;
   approval?: {
     status: 'awaiting-approval' | 'approved' | 'declined';
     backDated: boolean;
@@ -196,9 +198,10 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
     const actions: HTMLElement[] = [];
     const may = (action: Action) => allows(session.role, action);
     const awaiting = next.status === 'awaiting-approval';
-    // Four eyes: the requester sees why they cannot approve (the API refuses it too).
+    // Four eyes, by user ID: the requester sees why they cannot approve (the API refuses it too).
     const ownRequest =
-      conditionOf(session.role, 'sweep.approve') === 'not-requester' && next.requestedBy === session.name;
+      conditionOf(session.role, 'sweep.approve') === 'not-requester' &&
+      (next.requestedById ? next.requestedById === session.id : next.requestedBy === session.name);
     if (awaiting && may('sweep.approve'))
       actions.push(
         ownRequest

@@ -28,8 +28,9 @@ export interface VersionSummary {
   status: Status;
   hash: string;
   title: Text;
-  createdBy: string;
-  updatedBy: string;
+  /** Absent for whom the table does not show staff names (staff.names). */
+  createdBy?: string;
+  updatedBy?: string;
   updatedAt: string;
   validation?: CheckSummary;
   tests?: CheckSummary;
@@ -145,6 +146,8 @@ export interface HistoryEntry {
 
 export type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
 export interface ObjectionPerson {
+  /** The user ID (absent on records from before user IDs). */
+  id?: string;
   name: string;
   role: string;
 }

@@ -15,9 +15,9 @@ import { defaultAsOf, explainPolicy, type Explanation } from '../../rules/explai
 import type { PolicySource } from '../../rules/policy-source.js';
 import type { Policy } from '../../rules/types.js';
 import { subjectKeyKind } from '../../domain/pseudonym.js';
-import type { Actor } from '../../domain/permissions.js';
 import type { Refusal } from '../../domain/refusal.js';
 import { logReveal } from '../../store/unmask-log.js';
+import type { User } from '../../store/users.js';
 import type { LifeEventRecord } from '../../store/cases.js';
 import type { DecisionRecord } from '../../store/decisions.js';
 import { ErrorType } from '../../workflows/contracts/index.js';
@@ -60,7 +60,7 @@ export function statedReason(reason: unknown, refuse: Refuse, what: { en: string
  */
 export async function explainCase(
   deps: CaseExplainDeps & { store: Connection; today: () => string },
-  actor: Actor,
+  actor: Pick<User, 'id' | 'name' | 'role'>,
   record: LifeEventRecord,
   decision: DecisionRecord | null,
   body: ExplainCaseBody,
@@ -102,12 +102,13 @@ export async function explainCase(
     caseId: record.caseId,
     subjectKey: record.subjectKey,
     actor: actor.name,
+    actorId: actor.id,
     role: actor.role,
     reason,
     policyId: policy.id,
     policyVersion: policy.version,
   });
-  const purpose = `案件解释 case explanation (${actor.name}): ${reason}`;
+  const purpose = `案件解释 case explanation (${actor.name}, ${actor.id}): ${reason}`;
   const pull = `explain:${randomUUID()}`;
   let facts: FetchFactsResult;
   try {

@@ -21,10 +21,10 @@ import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/ps
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
 import { recordCaseRead, registerCaseReadModel } from '../../store/case-reads.js';
-import { registerDecisionModels } from '../../store/decisions.js';
+import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
 import { logReveal, logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
-import type { User } from '../../store/users.js';
+import { findUser, USER_ID_PATTERN, type User, type UserRecord } from '../../store/users.js';
 import { allows, authorize, conditionOf, type Action } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
@@ -66,7 +66,10 @@ export interface CaseQuery {
   /** YYYY-MM-DD (city dates): when the case was received. */
   from?: string;
   to?: string;
+  /** Cases per answer, 1-200 (default 50). */
   limit?: number;
+  /** Where a previous answer stopped (its `next`): the cases received before that one. */
+  before?: string;
 }
 
 export type { MaskedSubject };
@@ -92,6 +95,55 @@ export interface CaseSearchResult {
   cases: CaseSummary[];
   /** 'unavailable' when visibility did not answer: the records alone answered. */
   temporal: 'searched' | 'unavailable';
+  /** More cases may match: pass it as `before` for the next ones. */
+  next?: string;
+}
+
+/**
+ * Bounds of a search (security review S15): records per page when a filter only the records'
+ * decisions or Temporal can apply (status, outcome, policy) thins them, records read at most per
+ * answer, an inspector's assignments, and decisions per case (one per policy its event triggers,
+ * and re-decisions of objections).
+ */
+const FILTERED_PAGE = 200;
+const SCAN_CAP = 2_000;
+const ASSIGNED_CAP = 5_000;
+const DECISIONS_PER_CASE = 50;
+
+/** A position in the newest-first order: when a case was received, and its record's `_id` for ties. */
+interface Position {
+  receivedAt: Date;
+  id: string;
+}
+
+const writeCursor = (record: LifeEventRecord): string =>
+  Buffer.from(JSON.stringify([record.receivedAt.toISOString(), record._id])).toString('base64url');
+
+/** The position a `before` cursor names; a malformed one is a 400 naming `before`. */
+function readCursor(text: string): Position {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    const receivedAt = new Date(String(at));
+    if (typeof id === 'string' && typeof at === 'string' && !Number.isNaN(receivedAt.getTime()))
+      return { receivedAt, id };
+  } catch {
+    // Answered below.
+  }
+  throw new CaseRefusal(
+    'BAD_REQUEST',
+    'before: not a cursor this search gave',
+    'before 不是本查询返回的游标',
+    'before',
+  );
+}
+
+/** The filter, narrowed to the records after `position` in the newest-first order. */
+function afterPosition(filter: Record<string, unknown>, position: Position | undefined): Record<string, unknown> {
+  if (!position) return filter;
+  const older = {
+    $or: [{ receivedAt: { $lt: position.receivedAt } }, { receivedAt: position.receivedAt, _id: { $lt: position.id } }],
+  };
+  return Object.keys(filter).length ? { $and: [filter, older] } : older;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -168,6 +220,9 @@ export function createCaseService(deps: CaseServiceDeps) {
     allows(actor.role, 'case.read-birth-date') &&
     (conditionOf(actor.role, 'case.read-birth-date') !== 'own-subject' || actor.subjectKey === subjectKey);
 
+  /** The Temporal Web UI, for those the table links it for (case.temporal-ui): it has no sign-in of its own. */
+  const temporalUiFor = (actor: User) => (allows(actor.role, 'case.temporal-ui') ? deps.temporalUiUrl : undefined);
+
   /** The case's life-event record, or a 404 that does not say whether it exists for someone else. */
   async function caseRecord(caseId: string): Promise<LifeEventRecord> {
     const record = await LifeEvent.findOne({ caseId }).lean();
@@ -190,7 +245,8 @@ export function createCaseService(deps: CaseServiceDeps) {
     const notFound = () =>
       new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
     if (condition === 'own-subject' && record.subjectKey !== actor.subjectKey) throw notFound();
-    if (condition === 'assigned-inspector' && !(await Pledge.exists({ caseId: record.caseId, inspector: actor.name })))
+    // By user ID: an inspector who shares a display name with another sees only their own assignments.
+    if (condition === 'assigned-inspector' && !(await Pledge.exists({ caseId: record.caseId, inspectorId: actor.id })))
       throw notFound();
   }
 
@@ -207,7 +263,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       zh: '按身份证号或统一社会信用代码查询案件',
     });
     const at = now();
-    if ((await countSubjectSearch(deps.store, actor.name, at)) > perMinute)
+    if ((await countSubjectSearch(deps.store, actor.id, at)) > perMinute)
       throw new CaseRefusal(
         'RATE_LIMITED',
         `${actor.name} may search by resident ID or credit code ${perMinute} times a minute: retry in ${secondsToNextMinute(at)} s`,
@@ -219,6 +275,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       kind: 'subject-search',
       subjectKey,
       actor: actor.name,
+      actorId: actor.id,
       role: actor.role,
       reason: stated,
     });
@@ -261,14 +318,13 @@ export function createCaseService(deps: CaseServiceDeps) {
           );
         key = actor.subjectKey;
       }
-      let caseIds: string[] | undefined;
-      if (query.policy)
-        caseIds = (await Decision.find({ 'policy.id': query.policy }, { caseId: 1 }).lean()).map((d) => d.caseId);
+      // An inspector's reach: the cases of the inspections assigned to them (a short list, capped all the same).
       const assigned =
         condition === 'assigned-inspector'
-          ? (await Pledge.find({ inspector: actor.name }, { caseId: 1 }).lean()).map((p) => p.caseId)
+          ? (await Pledge.find({ inspectorId: actor.id }, { caseId: 1 }).limit(ASSIGNED_CAP).lean()).map(
+              (p) => p.caseId,
+            )
           : undefined;
-      if (assigned) caseIds = caseIds ? caseIds.filter((id) => assigned.includes(id)) : assigned;
       // Dates are the city's (Asia/Shanghai, UTC+8 all year).
       const fromAt = query.from ? new Date(`${query.from}T00:00:00+08:00`) : undefined;
       const toAt = query.to ? new Date(new Date(`${query.to}T00:00:00+08:00`).getTime() + 86_400_000) : undefined;
@@ -276,11 +332,8 @@ export function createCaseService(deps: CaseServiceDeps) {
       const filter: Record<string, unknown> = {};
       if (key) filter.subjectKey = key;
       if (query.eventType) filter.type = query.eventType;
-      if (caseIds) filter.caseId = { $in: [...new Set(caseIds)] };
+      if (assigned) filter.caseId = { $in: [...new Set(assigned)] };
       if (fromAt || toAt) filter.receivedAt = { ...(fromAt ? { $gte: fromAt } : {}), ...(toAt ? { $lt: toAt } : {}) };
-      const records = (await LifeEvent.find(filter).lean()).sort(
-        (a, b) => b.receivedAt.getTime() - a.receivedAt.getTime(),
-      );
 
       let visible: VisibleCase[] = [];
       let temporal: CaseSearchResult['temporal'] = 'searched';
@@ -300,32 +353,29 @@ export function createCaseService(deps: CaseServiceDeps) {
       }
       if (assigned) visible = visible.filter((v) => assigned.includes(v.caseId));
       const byId = new Map(visible.map((v) => [v.caseId, v]));
-      const ids = [...new Set([...records.map((r) => r.caseId), ...visible.map((v) => v.caseId)])];
-      const recordOf = new Map(records.map((r) => [r.caseId, r]));
-      const missing = ids.filter((id) => !recordOf.has(id));
-      for (const record of missing.length ? await LifeEvent.find({ caseId: { $in: missing } }).lean() : [])
-        recordOf.set(record.caseId, record);
 
-      const decisions = ids.length ? await Decision.find({ caseId: { $in: ids } }).lean() : [];
-      const cases: CaseSummary[] = [];
-      for (const caseId of ids) {
-        const record = recordOf.get(caseId);
+      const temporalUi = temporalUiFor(actor);
+      /** A case as the search lists it, or undefined when a filter the records alone cannot apply leaves it out. */
+      const summaryOf = async (
+        caseId: string,
+        record: LifeEventRecord | undefined,
+        own: DecisionRecord[],
+      ): Promise<CaseSummary | undefined> => {
         const seen = byId.get(caseId);
-        const own = decisions.filter((d) => d.caseId === caseId);
         const subject = record?.subjectKey ?? seen?.subjectKey;
-        if (!subject) continue;
-        if (condition === 'own-subject' && subject !== actor.subjectKey) continue;
+        if (!subject) return undefined;
+        if (condition === 'own-subject' && subject !== actor.subjectKey) return undefined;
         const caseStatus = seen?.caseStatus ?? (own.length ? CaseStatus.decided : CaseStatus.started);
         const outcome =
           seen?.outcome ??
           (own.length
             ? (['eligible', 'undetermined', 'ineligible'] as const).find((o) => own.some((d) => d.outcome === o))
             : undefined);
-        if (query.status && caseStatus !== query.status) continue;
-        if (query.outcome && outcome !== query.outcome) continue;
+        if (query.status && caseStatus !== query.status) return undefined;
+        if (query.outcome && outcome !== query.outcome) return undefined;
         if (query.policy && !own.some((d) => d.policy.id === query.policy) && !seen?.policyIds.includes(query.policy))
-          continue;
-        cases.push({
+          return undefined;
+        return {
           caseId,
           eventType: record?.type ?? seen?.eventType ?? '',
           ...(record
@@ -354,14 +404,80 @@ export function createCaseService(deps: CaseServiceDeps) {
           foundIn: [...(seen ? (['temporal'] as const) : []), ...(record ? (['record'] as const) : [])],
           links: {
             timeline: `/cases/${encodeURIComponent(caseId)}/timeline`,
-            ...(deps.temporalUiUrl
-              ? { temporalUi: temporalUiLink(deps.temporalUiUrl, deps.namespace, caseId, seen?.runId) }
-              : {}),
+            ...(temporalUi ? { temporalUi: temporalUiLink(temporalUi, deps.namespace, caseId, seen?.runId) } : {}),
           },
-        });
-        if (cases.length >= limit) break;
+        };
+      };
+      const decisionsOf = async (ids: string[]) =>
+        ids.length
+          ? await Decision.find({ caseId: { $in: ids } })
+              .limit(ids.length * DECISIONS_PER_CASE)
+              .lean()
+          : [];
+
+      // The records newest first, sorted and cut in the database, a page at a time: one page of `limit` (+1, to
+      // know whether there is more) without a filter the records cannot apply, else pages until `limit` cases
+      // pass it or SCAN_CAP records were read. `next` continues where this answer stopped.
+      const postFiltered = Boolean(query.status || query.outcome || query.policy);
+      const pageSize = postFiltered ? Math.max(limit, FILTERED_PAGE) : limit + 1;
+      const cases: CaseSummary[] = [];
+      const listed = new Set<string>();
+      let position = query.before === undefined ? undefined : readCursor(query.before);
+      let next: string | undefined;
+      for (let scanned = 0; ;) {
+        const page = await LifeEvent.find(afterPosition(filter, position))
+          .sort({ receivedAt: -1, _id: -1 })
+          .limit(pageSize)
+          .lean();
+        scanned += page.length;
+        const decisions = await decisionsOf(page.map((r) => r.caseId));
+        for (const [i, record] of page.entries()) {
+          if (cases.length >= limit) {
+            next = writeCursor(page[i - 1]);
+            break;
+          }
+          listed.add(record.caseId);
+          const summary = await summaryOf(
+            record.caseId,
+            record,
+            decisions.filter((d) => d.caseId === record.caseId),
+          );
+          if (summary) cases.push(summary);
+        }
+        if (next || page.length < pageSize) break;
+        position = { receivedAt: page[page.length - 1].receivedAt, id: page[page.length - 1]._id! };
+        if (cases.length >= limit) {
+          next = writeCursor(page[page.length - 1]);
+          break;
+        }
+        if (scanned >= SCAN_CAP) {
+          next = writeCursor(page[page.length - 1]);
+          break;
+        }
       }
-      return { cases, temporal };
+      // Cases visibility knows that have no record yet (just started), on the first page only.
+      const unrecorded = query.before === undefined ? visible.filter((v) => !listed.has(v.caseId)) : [];
+      const recorded = new Set(
+        unrecorded.length
+          ? (
+              await LifeEvent.find({ caseId: { $in: unrecorded.map((v) => v.caseId) } }, { caseId: 1 })
+                .limit(unrecorded.length)
+                .lean()
+            ).map((r) => r.caseId)
+          : [],
+      );
+      const onlyVisible = unrecorded.filter((v) => !recorded.has(v.caseId));
+      const visibleDecisions = await decisionsOf(onlyVisible.map((v) => v.caseId));
+      for (const seen of onlyVisible) {
+        if (cases.length >= limit) break;
+        const summary = await summaryOf(
+          seen.caseId,
+          undefined,
+          visibleDecisions.filter((d) => d.caseId === seen.caseId),
+        );
+        if (summary) cases.push(summary);
+      }
+      return { cases, temporal, ...(next ? { next } : {}) };
     },
 
     /**
@@ -378,9 +494,14 @@ export function createCaseService(deps: CaseServiceDeps) {
           caseId,
           subjectKey: record.subjectKey,
           actor: actor.name,
+          actorId: actor.id,
           role: actor.role,
         });
-      const timeline = await buildTimeline(deps, record, await maskedSubject(actor, record.subjectKey));
+      const timeline = await buildTimeline(
+        { ...deps, temporalUiUrl: temporalUiFor(actor) },
+        record,
+        await maskedSubject(actor, record.subjectKey),
+      );
       return seesBirthDates(actor, record.subjectKey) ? timeline : timelineForStaff(timeline);
     },
 
@@ -415,6 +536,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       subject: MaskedSubject & { id: string };
       reason: string;
       unmaskedBy: string;
+      unmaskedById: string;
       at: string;
     }> {
       authorize(actor, 'case.unmask', CaseRefusal);
@@ -434,6 +556,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         caseId,
         subjectKey: record.subjectKey,
         actor: actor.name,
+        actorId: actor.id,
         role: actor.role,
         reason: stated,
       });
@@ -442,22 +565,53 @@ export function createCaseService(deps: CaseServiceDeps) {
         subject: { ...(await maskedSubject(actor, record.subjectKey)), id },
         reason: stated,
         unmaskedBy: actor.name,
+        unmaskedById: actor.id,
         at: logged.at.toISOString(),
       };
     },
 
-    /** A supervisor assigns a case's pledge inspections to an inspector (by name). */
+    /**
+     * A supervisor assigns a case's pledge inspections to an inspector, named by user ID: an
+     * active user holding a role whose reach of cases is assigned-inspector (domain/permissions.ts).
+     * An unknown ID is UNKNOWN_USER, anyone else NOT_AN_INSPECTOR, both naming `inspectorId`;
+     * nothing is written then. The pledge keeps the inspector's ID and display name, and who assigned it.
+     */
     async assignInspection(
       actor: User,
       caseId: string,
-      inspector: string,
-    ): Promise<{ caseId: string; inspector: string; pledges: number }> {
+      inspectorId: unknown,
+    ): Promise<{ caseId: string; inspectorId: string; inspector: string; pledges: number }> {
       authorize(actor, 'case.assign-inspector', CaseRefusal);
-      if (!inspector.trim()) throw new CaseRefusal('BAD_REQUEST', 'name the inspector', '请填写核查人员', 'inspector');
+      const id = typeof inspectorId === 'string' ? inspectorId.trim() : '';
+      if (!USER_ID_PATTERN.test(id))
+        throw new CaseRefusal(
+          'UNKNOWN_USER',
+          'name the inspector by user ID (u_ and 16 letters or digits: applyfree user list)',
+          '请以用户编号指定核查人员（u_ 加16位字母或数字，见 applyfree user list）',
+          'inspectorId',
+        );
+      const inspector: UserRecord | undefined = await findUser(deps.store, id);
+      if (!inspector) throw new CaseRefusal('UNKNOWN_USER', `no user ${id}`, `没有用户 ${id}`, 'inspectorId');
+      const inspects = inspector.roles.some((role) => conditionOf(role, 'case.timeline') === 'assigned-inspector');
+      if (inspector.status !== 'active' || !inspects)
+        throw new CaseRefusal(
+          'NOT_AN_INSPECTOR',
+          `${inspector.name} (${id}) is not an active inspector`,
+          `${inspector.name}（${id}）不是在岗的核查人员`,
+          'inspectorId',
+        );
       await caseRecord(caseId);
       const result = await Pledge.updateMany(
         { caseId },
-        { $set: { inspector: inspector.trim(), assignedAt: new Date() } },
+        {
+          $set: {
+            inspector: inspector.name,
+            inspectorId: inspector._id,
+            assignedAt: new Date(),
+            assignedBy: actor.name,
+            assignedById: actor.id,
+          },
+        },
       );
       if (result.matchedCount === 0)
         throw new CaseRefusal(
@@ -466,7 +620,7 @@ export function createCaseService(deps: CaseServiceDeps) {
           `案件 ${caseId} 没有需要核查的承诺`,
           'caseId',
         );
-      return { caseId, inspector: inspector.trim(), pledges: result.matchedCount };
+      return { caseId, inspectorId: inspector._id, inspector: inspector.name, pledges: result.matchedCount };
     },
   };
 }

@@ -434,12 +434,18 @@ export async function buildTimeline(
         inspector: pledge.inspector,
       },
     );
+    // Assignments recorded before user IDs name the inspector only (and give nobody the case).
     rec(
       pledge.assignedAt,
       'inspection.assigned',
-      'supervisor',
+      pledge.assignedBy ?? 'supervisor',
       { zh: `核查指派给 ${pledge.inspector}`, en: `inspection assigned to ${pledge.inspector}` },
-      { pledgeKey: pledge.key, inspector: pledge.inspector },
+      {
+        pledgeKey: pledge.key,
+        inspector: pledge.inspector,
+        ...(pledge.inspectorId ? { inspectorId: pledge.inspectorId } : {}),
+        ...(pledge.assignedById ? { assignedById: pledge.assignedById } : {}),
+      },
     );
     rec(
       pledge.inspectedAt,
@@ -483,6 +489,7 @@ export async function buildTimeline(
       rec(step.at, `objection.${step.kind}`, step.actor, step.summary, {
         objectionId: objection._id,
         status: objection.status,
+        ...(step.actorId ? { actorId: step.actorId } : {}),
         ...(step.kind === 'corrected' && objection.correction
           ? {
               fact: objection.correction.fact,
@@ -510,6 +517,7 @@ export async function buildTimeline(
           },
       {
         role: reveal.role,
+        ...(reveal.actorId ? { actorId: reveal.actorId } : {}),
         reason: reveal.reason,
         ...(explained ? { policyId: reveal.policyId, policyVersion: reveal.policyVersion } : {}),
       },

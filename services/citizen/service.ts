@@ -36,6 +36,9 @@ export interface PolicyLabel {
 
 export type OfferAnswer = 'confirm' | 'decline';
 
+/** Records per list of the citizen's own page, newest first, sorted and cut in the database (security review S15). */
+const ME_LIMIT = 200;
+
 const FIELD_LABELS = new Map(
   DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
 );
@@ -100,9 +103,10 @@ export function createCitizenService(deps: CitizenServiceDeps) {
 
     /** The inbox, newest first, with the count not yet read. */
     async inbox(actor: User) {
-      const notices = (await Inbox.find({ subjectKey: own(actor) }).lean())
-        .sort((a, b) => b.deliveredAt.getTime() - a.deliveredAt.getTime())
-        .slice(0, 200);
+      const notices = await Inbox.find({ subjectKey: own(actor) })
+        .sort({ deliveredAt: -1, _id: -1 })
+        .limit(ME_LIMIT)
+        .lean();
       return {
         unread: notices.filter((n) => !n.readAt).length,
         notices: notices.map((n) => ({
@@ -128,9 +132,10 @@ export function createCitizenService(deps: CitizenServiceDeps) {
 
     /** Each decision made for the citizen, with each condition's (masked) value: what was decided and why. */
     async decisions(actor: User) {
-      const found = (await Decision.find({ subjectKey: own(actor) }).lean()).sort(
-        (a, b) => b.decidedAt.getTime() - a.decidedAt.getTime(),
-      );
+      const found = await Decision.find({ subjectKey: own(actor) })
+        .sort({ decidedAt: -1, _id: -1 })
+        .limit(ME_LIMIT)
+        .lean();
       return Promise.all(
         found.map(async (d) => ({
           key: d.key,
@@ -149,9 +154,10 @@ export function createCitizenService(deps: CitizenServiceDeps) {
 
     /** Benefits granted (and any revoked, with why), newest first. */
     async benefits(actor: User) {
-      const grants = (await Grant.find({ subjectKey: own(actor) }).lean()).sort(
-        (a, b) => b.grantedAt.getTime() - a.grantedAt.getTime(),
-      );
+      const grants = await Grant.find({ subjectKey: own(actor) })
+        .sort({ grantedAt: -1, _id: -1 })
+        .limit(ME_LIMIT)
+        .lean();
       return Promise.all(
         grants.map(async (g) => ({
           key: g.key,
@@ -170,9 +176,10 @@ export function createCitizenService(deps: CitizenServiceDeps) {
 
     /** Offers awaiting the citizen's answer, soonest expiry first. */
     async offers(actor: User) {
-      const open = (await OfferModel.find({ subjectKey: own(actor), status: 'open' }).lean()).sort(
-        (a, b) => a.expiresAt.getTime() - b.expiresAt.getTime(),
-      );
+      const open = await OfferModel.find({ subjectKey: own(actor), status: 'open' })
+        .sort({ expiresAt: 1, _id: 1 })
+        .limit(ME_LIMIT)
+        .lean();
       return Promise.all(open.map(offerView));
     },
 
@@ -222,10 +229,16 @@ export function createCitizenService(deps: CitizenServiceDeps) {
     /** Pledges (告知承诺) with their inspection outcome and any recovery that followed. */
     async pledges(actor: User) {
       const subject = own(actor);
-      const [pledges, recoveries] = await Promise.all([
-        Pledge.find({ subjectKey: subject }).lean(),
-        Recovery.find({ subjectKey: subject }).lean(),
-      ]);
+      const pledges = await Pledge.find({ subjectKey: subject })
+        .sort({ pledgedAt: -1, _id: -1 })
+        .limit(ME_LIMIT)
+        .lean();
+      // The recoveries of these pledges only.
+      const recoveries = pledges.length
+        ? await Recovery.find({ subjectKey: subject, grantKey: { $in: pledges.map((p) => p.key) } })
+            .limit(pledges.length * 4)
+            .lean()
+        : [];
       return Promise.all(
         pledges
           .sort((a, b) => b.pledgedAt.getTime() - a.pledgedAt.getTime())

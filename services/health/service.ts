@@ -46,3 +46,36 @@ export async function checkHealth(checks: HealthChecks): Promise<HealthReport> {
     servers,
   };
 }
+
+/**
+ * Readiness for anyone who asks, at a bounded cost (security review S14): one check of the three
+ * servers at most every `cacheMs` (default 5 s) whatever the request rate, concurrent callers
+ * sharing the check in flight. Give it checks that use the process's own clients (infra/checks.ts
+ * `ping…`), so a check opens no connection.
+ */
+export function createHealthReader(checks: HealthChecks, options: { cacheMs?: number; now?: () => number } = {}) {
+  const cacheMs = options.cacheMs ?? 5_000;
+  const now = options.now ?? Date.now;
+  let last: { at: number; report: HealthReport } | undefined;
+  let inFlight: Promise<HealthReport> | undefined;
+  return (): Promise<HealthReport> => {
+    if (last && now() - last.at < cacheMs) return Promise.resolve(last.report);
+    inFlight ??= checkHealth(checks)
+      .then((report) => {
+        last = { at: now(), report };
+        return report;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+}
+
+/** The report as anyone may read it: each server's status and latency, without the servers' own error texts. */
+export function publicHealth(report: HealthReport): HealthReport {
+  const servers = Object.fromEntries(
+    Object.entries(report.servers).map(([name, { status, latencyMs }]) => [name, { status, latencyMs }]),
+  ) as HealthReport['servers'];
+  return { ...report, servers };
+}

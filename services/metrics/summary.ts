@@ -131,13 +131,9 @@ export async function readStoreFigures(
   // Cases before source events: a case's record is written before its delivery's, so the
   // reports collapsed into cases never come out negative.
   const cases = await m.LifeEvent.countDocuments({});
-  const [sourceEvents, decisions, grants, offers, pledges, tasks, notices, inProgress] = await Promise.all([
+  const [sourceEvents, decisions, offers, pledges, tasks, notices, inProgress] = await Promise.all([
     m.EventDelivery.countDocuments({}),
     m.Decision.aggregate<{ _id: string; n: number }>(group('outcome')),
-    // Amounts are added here: FerretDB 1.24's $group answers 0 for { $sum: '$amount' }.
-    m.Grant.find({}, { _id: 0, policy: 1, amount: 1, status: 1 }).lean<
-      Array<{ policy: { id: string; version: number }; amount?: number; status: string }>
-    >(),
     m.Offer.countDocuments({ status: 'open' }),
     m.Pledge.countDocuments({ status: 'pending' }),
     m.ManualTask.countDocuments({ status: 'open' }),
@@ -149,7 +145,13 @@ export async function readStoreFigures(
   const notice = byKey(notices);
   const policies = new Map<string, PolicyGrants>();
   let revoked = 0;
-  for (const grant of grants) {
+  // Amounts are added here (FerretDB 1.24's $group answers 0 for { $sum: '$amount' }), streaming the
+  // grants in batches rather than holding every one in memory (security review S15).
+  const grants = m.Grant.collection.find<{ policy: { id: string; version: number }; amount?: number; status: string }>(
+    {},
+    { projection: { _id: 0, policy: 1, amount: 1, status: 1 }, batchSize: 5_000 },
+  );
+  for await (const grant of grants) {
     if (grant.status === 'revoked') {
       revoked++;
       continue;

@@ -22,7 +22,7 @@ import {
   type ObjectionKind,
   type ObjectionRecord,
 } from '../../store/objections.js';
-import { ROLE_ZH, type User } from '../../store/users.js';
+import { isSamePerson, personRef, ROLE_ZH, type User } from '../../store/users.js';
 import { authorize, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
 import type { EnqueueNoticeInput } from '../../activities/notices.js';
 import type { objection } from '../../workflows/objection.js';
@@ -266,7 +266,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         ...(fact ? { fact } : {}),
         ...(body.claimedValue !== undefined ? { claimedValue: body.claimedValue } : {}),
         statement,
-        filedBy: { name: actor.name, role: actor.role },
+        filedBy: personRef(actor),
         filedAt: now,
         workflowId: objectionWorkflowId(id),
         updatedAt: now,
@@ -276,6 +276,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
             at: now,
             kind: 'filed',
             actor: actor.name,
+            actorId: actor.id,
             summary: {
               zh: `${by}提出异议：${statement}`,
               en: `objection filed by ${actor.name} (${actor.role}): ${statement}`,
@@ -322,9 +323,8 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         : {};
       if (query.status) filter.status = query.status;
       if (query.policy) filter.policyId = query.policy;
-      const records = (await Objection.find(filter).lean())
-        .sort((a, b) => b.filedAt.getTime() - a.filedAt.getTime())
-        .slice(0, 200);
+      // Sorted and cut in the database (security review S15): the newest 200.
+      const records = await Objection.find(filter).sort({ filedAt: -1, _id: -1 }).limit(200).lean();
       return { objections: await Promise.all(records.map((record) => view(actor, record))) };
     },
 
@@ -346,7 +346,8 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
     ): Promise<ObjectionView> {
       authorize(actor, 'objection.correct', ObjectionRefusal);
       const record = await readable(actor, id);
-      if (conditionOf(actor.role, 'objection.correct') === 'not-filer' && record.filedBy.name === actor.name)
+      // Four eyes by user ID (a record from before user IDs by name).
+      if (conditionOf(actor.role, 'objection.correct') === 'not-filer' && isSamePerson(record.filedBy, actor))
         throw fourEyes(
           `${actor.name} filed objection ${id}: another supervisor records its correction`,
           `异议 ${id} 由 ${actor.name} 提出，须由其他督查人员登记更正`,
@@ -394,6 +395,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           key: `correction-recorded#${randomUUID().slice(0, 8)}`,
           kind: 'correction-recorded',
           actor: `${actor.name}（代${department.zh}）`,
+          actorId: actor.id,
           at,
           summary: {
             zh: `${actor.name}代${department.zh}登记更正${known.field.label.zh}为 ${shown}（理由：${reason}），待另一位督查人员确认后生效`,
@@ -402,7 +404,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         },
         {
           status: 'correcting',
-          pendingCorrection: { fact, value: body.value, reason, by: { name: actor.name, role: actor.role }, at },
+          pendingCorrection: { fact, value: body.value, reason, by: personRef(actor), at },
         },
       ))!;
       return view(actor, updated);
@@ -435,13 +437,14 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           'id',
         );
       }
+      const recorded = isSamePerson(pending.by, actor);
       if (
         conditionOf(actor.role, 'objection.confirm-correction') === 'not-recorder' &&
-        (pending.by.name === actor.name || record.filedBy.name === actor.name)
+        (recorded || isSamePerson(record.filedBy, actor))
       )
         throw fourEyes(
-          `${actor.name} ${pending.by.name === actor.name ? 'recorded this correction' : `filed objection ${id}`}: a second supervisor confirms it`,
-          `${actor.name}${pending.by.name === actor.name ? '登记了该更正' : `提出了异议 ${id}`}，须由另一位督查人员确认`,
+          `${actor.name} ${recorded ? 'recorded this correction' : `filed objection ${id}`}: a second supervisor confirms it`,
+          `${actor.name}${recorded ? '登记了该更正' : `提出了异议 ${id}`}，须由另一位督查人员确认`,
         );
       const known = checkFactValue(pending.fact, pending.value);
       if (action === 'reject') {
@@ -459,6 +462,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
             key: `correction-rejected#${randomUUID().slice(0, 8)}`,
             kind: 'correction-rejected',
             actor: actor.name,
+            actorId: actor.id,
             summary: {
               zh: `${actor.name}退回了${pending.by.name}登记的${known.field.label.zh}更正：${reason}`,
               en: `${actor.name} rejected the correction of ${known.field.label.en} ${pending.by.name} recorded: ${reason}`,
@@ -476,7 +480,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         value: pending.value,
         reason: pending.reason,
         by: pending.by,
-        confirmedBy: { name: actor.name, role: actor.role },
+        confirmedBy: personRef(actor),
         secret: deps.subjectKeySecret,
       });
       const correction = {
@@ -498,6 +502,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           key: 'corrected',
           kind: 'corrected',
           actor: `${pending.by.name}（代${audit.department}），${actor.name}确认`,
+          actorId: actor.id,
           at: audit.at,
           summary: {
             zh: `${audit.department}更正${known.field.label.zh}为 ${shown}（理由：${audit.reason}；${pending.by.name}登记，${actor.name}确认）`,
@@ -544,7 +549,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           `异议 ${id} 已在处理或已办结`,
           'id',
         );
-      const resolution = { action, reason, by: { name: actor.name, role: actor.role }, at: new Date() } as const;
+      const resolution = { action, reason, by: personRef(actor), at: new Date() } as const;
       const updated = (await addObjectionStep(
         deps.store,
         id,
@@ -552,6 +557,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           key: `resolution`,
           kind: action === 'reject' ? 'rejection' : 're-check',
           actor: actor.name,
+          actorId: actor.id,
           summary:
             action === 'reject'
               ? { zh: `督查人员决定不予支持：${reason}`, en: `supervisor rejects the objection: ${reason}` }

@@ -10,6 +10,7 @@ import { findFact, findSource, type Text } from '../../domain/sources.js';
 import { shownFactValue } from '../../rules/explain.js';
 import type { ObjectionKind, ObjectionOutcome, ObjectionRecord, ObjectionStatus } from '../../store/objections.js';
 import { resolveSubject } from '../../store/subjects.js';
+import type { PersonRef } from '../../store/users.js';
 import { BIRTH_DATE_FACT } from '../cases/staff-view.js';
 
 export interface ObjectionView {
@@ -27,7 +28,7 @@ export interface ObjectionView {
   factLabel?: Text;
   claimedValue?: unknown;
   statement: string;
-  filedBy: { name: string; role: string };
+  filedBy: PersonRef;
   filedAt: string;
   workflowId: string;
   correction?: {
@@ -39,8 +40,8 @@ export interface ObjectionView {
     oldValue?: unknown;
     newValue: unknown;
     reason: string;
-    by: { name: string; role: string };
-    confirmedBy?: { name: string; role: string };
+    by: PersonRef;
+    confirmedBy?: PersonRef;
     at: string;
   };
   /** Recorded for the department, awaiting a second supervisor's confirmation. */
@@ -49,12 +50,12 @@ export interface ObjectionView {
     factLabel?: Text;
     value: unknown;
     reason: string;
-    by: { name: string; role: string };
+    by: PersonRef;
     at: string;
   };
-  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: { name: string; role: string }; at: string };
+  resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: PersonRef; at: string };
   outcome?: ObjectionOutcome;
-  steps: Array<{ at: string; kind: string; actor: string; summary: Text }>;
+  steps: Array<{ at: string; kind: string; actor: string; actorId?: string; summary: Text }>;
   links: { timeline: string };
 }
 
@@ -127,6 +128,7 @@ export async function objectionView(
       at: new Date(step.at).toISOString(),
       kind: step.kind,
       actor: step.actor,
+      ...(step.actorId ? { actorId: step.actorId } : {}),
       summary: step.summary,
     })),
     links: { timeline: `/cases/${encodeURIComponent(record.caseId)}/timeline` },

@@ -28,12 +28,34 @@ import type { Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
 import { authorize, conditionOf, type Action } from '../../domain/permissions.js';
 
-/** Whoever acts; each step refuses (FORBIDDEN_ROLE) a role domain/permissions.ts does not allow it. */
+/**
+ * Whoever acts: the user ID every record names (four-eyes compares it), the display name kept
+ * beside it, and the role the session acts in; each step refuses (FORBIDDEN_ROLE) a role
+ * domain/permissions.ts does not allow it.
+ */
 export interface Actor {
+  id: string;
   name: string;
   role: Role;
   /** A citizen's own subject key (store/users.ts); never used here. */
   subjectKey?: string;
+}
+
+/** The shipped catalog's author in every record. */
+const SYSTEM = { id: 'system', name: 'system' } as const;
+
+/**
+ * Whether the actor is one of the people who wrote, last edited or submitted a version: by user
+ * ID; a version recorded before user IDs names its authors only, and is compared by name (the
+ * cautious reading: a namesake is refused rather than an author let through).
+ */
+export function isAuthorOf(actor: Pick<Actor, 'id' | 'name'>, record: PolicyVersionRecord): boolean {
+  const authors: Array<[string | undefined, string | undefined]> = [
+    [record.createdById, record.createdBy],
+    [record.updatedById, record.updatedBy],
+    [record.submittedById, record.submittedBy],
+  ];
+  return authors.some(([id, name]) => (id ? id === actor.id : name !== undefined && name === actor.name));
 }
 
 export type LifecycleErrorCode =
@@ -65,6 +87,10 @@ export class PolicyLifecycleError extends Refusal {
 export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'source'> {
   document: Record<string, unknown>;
 }
+
+/** At most this many versions in a list, and entries in a policy's history (security review S15). */
+const VERSION_LIST_LIMIT = 2_000;
+const HISTORY_LIMIT = 1_000;
 
 const STATUS_ZH: Record<PolicyStatus, string> = {
   draft: '草稿',
@@ -127,7 +153,8 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
       policyId,
       version,
       action,
-      actor: actor === 'system' ? 'system' : actor.name,
+      actor: actor === 'system' ? SYSTEM.name : actor.name,
+      actorId: actor === 'system' ? SYSTEM.id : actor.id,
       role: actor === 'system' ? 'system' : actor.role,
       at: now(),
       changes,
@@ -228,8 +255,10 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         title: textOf(document, 'title'),
         origin: 'officer',
         createdBy: actor.name,
+        createdById: actor.id,
         createdAt: at,
         updatedBy: actor.name,
+        updatedById: actor.id,
         updatedAt: at,
       });
       const previous = versions.length > 0 ? await load(policyId, version - 1) : undefined;
@@ -261,6 +290,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
             hash: contentHash(document),
             title: textOf(document, 'title'),
             updatedBy: actor.name,
+            updatedById: actor.id,
             updatedAt: now(),
           },
           $unset: { validation: 1, tests: 1, simulation: 1 },
@@ -356,7 +386,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
           'status',
         );
       }
-      const moved = await move(current, 'submitted', { submittedBy: actor.name, submittedAt: now() });
+      const moved = await move(current, 'submitted', {
+        submittedBy: actor.name,
+        submittedById: actor.id,
+        submittedAt: now(),
+      });
       await record(policyId, version, 'submitted', actor, ['draft → submitted'], note);
       return view(moved);
     },
@@ -371,9 +405,8 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         'approve it (only submitted versions can be approved)',
         '批准（只有已提交的版本可以批准）',
       );
-      // The table's not-author condition (four eyes), checked here where the version's authors are known.
-      const authors = [current.createdBy, current.updatedBy, current.submittedBy];
-      if (conditionOf(actor.role, 'policy.approve') === 'not-author' && authors.includes(actor.name)) {
+      // The table's not-author condition (four eyes), checked here where the version's authors are known: by user ID.
+      if (conditionOf(actor.role, 'policy.approve') === 'not-author' && isAuthorOf(actor, current)) {
         throw new PolicyLifecycleError(
           'FOUR_EYES',
           `${actor.name} wrote or submitted ${policyId} v${version}; another person must approve it`,
@@ -381,7 +414,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
           'approvedBy',
         );
       }
-      const moved = await move(current, 'approved', { approvedBy: actor.name, approvedAt: now() });
+      const moved = await move(current, 'approved', {
+        approvedBy: actor.name,
+        approvedById: actor.id,
+        approvedAt: now(),
+      });
       await record(policyId, version, 'approved', actor, ['submitted → approved'], note);
       return view(moved);
     },
@@ -398,7 +435,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         'send it back (only submitted versions can be)',
         '退回（只有已提交的版本可以退回）',
       );
-      const moved = await move(current, 'draft', { submittedBy: undefined, submittedAt: undefined });
+      const moved = await move(current, 'draft', {
+        submittedBy: undefined,
+        submittedById: undefined,
+        submittedAt: undefined,
+      });
       await record(policyId, version, 'rejected', actor, ['submitted → draft'], note);
       return view(moved);
     },
@@ -421,7 +462,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
           '存储的文档与其摘要不符',
           'hash',
         );
-      const moved = await move(current, 'published', { publishedBy: actor.name, publishedAt: now() });
+      const moved = await move(current, 'published', {
+        publishedBy: actor.name,
+        publishedById: actor.id,
+        publishedAt: now(),
+      });
       await record(policyId, version, 'published', actor, [
         `approved → published, in force from ${policy.effective.from}`,
       ]);
@@ -440,7 +485,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         'retire it (only published versions can be retired)',
         '停用（只有已发布的版本可以停用）',
       );
-      const moved = await move(current, 'retired', { retiredBy: actor.name, retiredAt: now() });
+      const moved = await move(current, 'retired', {
+        retiredBy: actor.name,
+        retiredById: actor.id,
+        retiredAt: now(),
+      });
       await record(policyId, version, 'retired', actor, ['published → retired'], note);
       return view(moved);
     },
@@ -451,10 +500,12 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
     /** Every version, newest first per policy. */
     async list(filter: { status?: PolicyStatus } = {}): Promise<PolicyVersionView[]> {
-      const records = await PolicyVersion.find(filter.status ? { status: filter.status } : {}).lean();
-      return records
-        .sort((a, b) => (a.policyId === b.policyId ? b.version - a.version : a.policyId < b.policyId ? -1 : 1))
-        .map(view);
+      // Sorted and cut in the database (security review S15): a catalog holds tens of policies, each a few versions.
+      const records = await PolicyVersion.find(filter.status ? { status: filter.status } : {})
+        .sort({ policyId: 1, version: -1 })
+        .limit(VERSION_LIST_LIMIT)
+        .lean();
+      return records.map(view);
     },
 
     async history(policyId: string): Promise<
@@ -462,24 +513,26 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         version: number;
         action: PolicyAction;
         actor: string;
+        /** Absent on entries recorded before user IDs. */
+        actorId?: string;
         role: string;
         at: Date;
         note?: string;
         changes: string[];
       }>
     > {
-      const entries = await PolicyHistory.find({ policyId }).lean();
-      return entries
-        .sort((a, b) => a.at.getTime() - b.at.getTime())
-        .map(({ version, action, actor, role, at, note, changes }) => ({
-          version,
-          action,
-          actor,
-          role,
-          at,
-          ...(note ? { note } : {}),
-          changes,
-        }));
+      // The newest HISTORY_LIMIT entries, cut in the database, answered oldest first.
+      const entries = await PolicyHistory.find({ policyId }).sort({ at: -1, _id: -1 }).limit(HISTORY_LIMIT).lean();
+      return entries.reverse().map(({ version, action, actor, actorId, role, at, note, changes }) => ({
+        version,
+        action,
+        actor,
+        ...(actorId ? { actorId } : {}),
+        role,
+        at,
+        ...(note ? { note } : {}),
+        changes,
+      }));
     },
 
     /** Readable lines of what changed from one version to another. */
@@ -511,11 +564,14 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
               hash,
               title: policy.title,
               origin: 'catalog',
-              createdBy: 'system',
+              createdBy: SYSTEM.name,
+              createdById: SYSTEM.id,
               createdAt: at,
-              updatedBy: 'system',
+              updatedBy: SYSTEM.name,
+              updatedById: SYSTEM.id,
               updatedAt: at,
-              publishedBy: 'system',
+              publishedBy: SYSTEM.name,
+              publishedById: SYSTEM.id,
               publishedAt: at,
             },
           },

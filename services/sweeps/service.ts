@@ -18,7 +18,8 @@ import { periodKey } from '../../rules/engine.js';
 import type { Policy, PolicyRef } from '../../rules/types.js';
 import { registerSweepModel, type SweepRecord } from '../../store/sweeps.js';
 import { registerSweepRequestModel, type SweepRequestRecord } from '../../store/sweep-requests.js';
-import { authorize, conditionOf, type Actor } from '../../domain/permissions.js';
+import { authorize, conditionOf } from '../../domain/permissions.js';
+import { isSamePerson, type User } from '../../store/users.js';
 import {
   cancelSweepSignal,
   ErrorType,
@@ -45,12 +46,15 @@ export interface SweepView extends Omit<SweepProgress, 'status'> {
   /** `awaiting-approval` until a reviewer approves the request; a declined request reads `cancelled`. */
   status: SweepStatus | 'failed' | 'awaiting-approval';
   requestedBy?: string;
+  /** The requester's user ID (absent for the scheduler's sweeps and those requested before user IDs). */
+  requestedById?: string;
   /** The request behind a sweep a person launched (none for the scheduler's). */
   approval?: {
     status: SweepRequestRecord['status'];
     backDated: boolean;
     requestedAt: string;
     decidedBy?: string;
+    decidedById?: string;
     decidedAt?: string;
   };
   undeterminedCauses: Array<{ fact: string; count: number }>;
@@ -122,6 +126,7 @@ function approvalOf(request: SweepRequestRecord): NonNullable<SweepView['approva
     backDated: request.backDated,
     requestedAt: new Date(request.requestedAt).toISOString(),
     ...(request.decidedBy ? { decidedBy: request.decidedBy } : {}),
+    ...(request.decidedById ? { decidedById: request.decidedById } : {}),
     ...(request.decidedAt ? { decidedAt: new Date(request.decidedAt).toISOString() } : {}),
   };
 }
@@ -141,6 +146,7 @@ function fromRequest(request: SweepRequestRecord): SweepView {
     startedAt: new Date(request.requestedAt).toISOString(),
     updatedAt: at,
     requestedBy: request.requestedBy,
+    ...(request.requestedById ? { requestedById: request.requestedById } : {}),
     undeterminedCauses: [],
     live: false,
     approval: approvalOf(request),
@@ -280,6 +286,7 @@ export function createSweepService(deps: SweepServiceDeps) {
             policy: request.policy,
             asOf: request.asOf,
             requestedBy: request.requestedBy,
+            ...(request.requestedById ? { requestedById: request.requestedById } : {}),
             ...(request.sliceSize ? { sliceSize: request.sliceSize } : {}),
             ...(request.startsPerSecond ? { startsPerSecond: request.startsPerSecond } : {}),
           },
@@ -296,7 +303,7 @@ export function createSweepService(deps: SweepServiceDeps) {
      * approval; or answers with the sweep already requested or run for that version and date
      * (`created` false). A declined request, or a sweep that failed, is requested anew.
      */
-    async request(actor: Actor, input: RequestSweepInput): Promise<SweepView & { created: boolean }> {
+    async request(actor: User, input: RequestSweepInput): Promise<SweepView & { created: boolean }> {
       authorize(actor, 'sweep.launch', SweepRefusal);
       const { policy, asOf, id } = await checked(input);
       const existing = await service.progress(id).catch((error: unknown) => {
@@ -313,13 +320,14 @@ export function createSweepService(deps: SweepServiceDeps) {
         ...(input.startsPerSecond ? { startsPerSecond: input.startsPerSecond } : {}),
         status: 'awaiting-approval' as const,
         requestedBy: actor.name,
+        requestedById: actor.id,
         requestedAt: new Date(),
       };
       // Inserted once; a declined one, or one whose sweep failed, is asked for again (the same record, from the start).
       const written = (await Requests.exists({ _id: id }))
         ? await Requests.updateOne(
             { _id: id, status: { $in: ['declined', 'approved'] } },
-            { $set: fresh, $unset: { decidedBy: 1, decidedAt: 1 } },
+            { $set: fresh, $unset: { decidedBy: 1, decidedById: 1, decidedAt: 1 } },
           )
         : await Requests.updateOne({ _id: id }, { $setOnInsert: fresh }, { upsert: true });
       const created = (written.upsertedCount ?? 0) + written.modifiedCount > 0;
@@ -330,7 +338,7 @@ export function createSweepService(deps: SweepServiceDeps) {
      * A reviewer other than the requester approves the request, and the sweep starts; approving
      * a sweep that has started answers with it. FOUR_EYES for the requester, NO_SWEEP for none.
      */
-    async approve(actor: Actor, id: string): Promise<SweepView> {
+    async approve(actor: User, id: string): Promise<SweepView> {
       authorize(actor, 'sweep.approve', SweepRefusal);
       const request = parseSweepWorkflowId(id) ? await Requests.findById(id).lean() : null;
       if (!request) throw noSweep(id);
@@ -342,8 +350,11 @@ export function createSweepService(deps: SweepServiceDeps) {
           `该筛查申请已被 ${request.decidedBy ?? '审核人'} 驳回，请重新申请`,
           'id',
         );
-      // The table's not-requester condition (four eyes), checked here where the request is known.
-      if (conditionOf(actor.role, 'sweep.approve') === 'not-requester' && request.requestedBy === actor.name)
+      // The table's not-requester condition (four eyes, by user ID), checked here where the request is known.
+      if (
+        conditionOf(actor.role, 'sweep.approve') === 'not-requester' &&
+        isSamePerson({ id: request.requestedById, name: request.requestedBy }, actor)
+      )
         throw new SweepRefusal(
           'FOUR_EYES',
           `${actor.name} requested this sweep: another reviewer approves it`,
@@ -354,15 +365,20 @@ export function createSweepService(deps: SweepServiceDeps) {
       await checked({ policyId: request.policy.id, version: request.policy.version, asOf: request.asOf });
       const moved = await Requests.updateOne(
         { _id: id, status: 'awaiting-approval' },
-        { $set: { status: 'approved', decidedBy: actor.name, decidedAt: new Date() } },
+        { $set: { status: 'approved', decidedBy: actor.name, decidedById: actor.id, decidedAt: new Date() } },
       );
       if (moved.modifiedCount === 0) return service.approve(actor, id);
       await launch({ ...request, status: 'approved' });
       return service.progress(id);
     },
 
-    /** Live progress while the workflow runs, the stored record once it has ended, the request until it starts; NO_SWEEP when none exists. */
+    /**
+     * Live progress while the workflow runs, the stored record once it has ended, the request until
+     * it starts; NO_SWEEP when none exists, and at once for anything that is not a sweep's ID: anyone
+     * may ask, and the answer must not say whether some other workflow runs (security review S14).
+     */
     async progress(id: string): Promise<SweepView> {
+      if (!parseSweepWorkflowId(id)) throw noSweep(id);
       const [record, request] = await Promise.all([Sweeps.findById(id).lean(), Requests.findById(id).lean()]);
       return withApproval(await progressOf(id, record, request), request);
     },
@@ -372,7 +388,7 @@ export function createSweepService(deps: SweepServiceDeps) {
      * `progress` reads them, so the list agrees with a sweep's own status (a record is written
      * between slices and after the end). Sweeps started but not yet recorded are not listed.
      */
-    async list(filter: { policyId?: string; status?: SweepView['status'] } = {}): Promise<SweepView[]> {
+    async list(filter: { policyId?: string; status?: SweepView['status']; limit?: number } = {}): Promise<SweepView[]> {
       const where: Record<string, unknown> = {};
       if (filter.policyId) where['policy.id'] = filter.policyId;
       // A finished sweep's record is final; an unfinished one's status may have moved on since.
@@ -380,9 +396,20 @@ export function createSweepService(deps: SweepServiceDeps) {
         where.status = (FINAL_STATUSES as readonly string[]).includes(filter.status)
           ? { $in: [filter.status, 'running', 'paused'] }
           : { $in: ['running', 'paused'] };
+      // The newest `limit` (default 100, at most 500) of the records and of the requests, each sorted and cut in
+      // the database (security review S15); the two merged and cut again below.
+      const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
       const [records, requests] = await Promise.all([
-        filter.status === 'awaiting-approval' ? [] : Sweeps.find(where).lean(),
-        Requests.find(filter.policyId ? { 'policy.id': filter.policyId } : {}).lean(),
+        filter.status === 'awaiting-approval'
+          ? []
+          : Sweeps.find(where).sort({ startedAt: -1, _id: -1 }).limit(limit).lean(),
+        Requests.find({
+          ...(filter.policyId ? { 'policy.id': filter.policyId } : {}),
+          ...(filter.status === 'awaiting-approval' ? { status: 'awaiting-approval' } : {}),
+        })
+          .sort({ requestedAt: -1, _id: -1 })
+          .limit(limit)
+          .lean(),
       ]);
       const requestOf = new Map(requests.map((request) => [request._id, request]));
       const recorded = new Set(records.map((record) => record._id));
@@ -402,13 +429,14 @@ export function createSweepService(deps: SweepServiceDeps) {
       ]);
       return views
         .filter((view) => !filter.status || view.status === filter.status)
-        .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
+        .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1))
+        .slice(0, limit);
     },
 
     pause: (id: string) => steer(id, 'pause'),
     resume: (id: string) => steer(id, 'resume'),
     /** Cancels a running or paused sweep, or declines a request awaiting approval (`actor` is who declines). */
-    cancel: (id: string, actor?: Actor) => steer(id, 'cancel', actor),
+    cancel: (id: string, actor?: User) => steer(id, 'cancel', actor),
   };
 
   /** The view with its request's approval, when a person requested it. */
@@ -446,6 +474,7 @@ export function createSweepService(deps: SweepServiceDeps) {
         id,
         undeterminedCauses: base.undeterminedCauses,
         requestedBy: base.requestedBy,
+        ...(base.requestedById ? { requestedById: base.requestedById } : {}),
         live: true,
       };
     }
@@ -490,7 +519,7 @@ export function createSweepService(deps: SweepServiceDeps) {
    * already closed), naming how it ended. Where the workflow cannot take the update (no worker in
    * time, or one from before the update) the older signal goes, and the progress as it stands answers.
    */
-  async function steer(id: string, action: SweepSteer, actor?: Actor): Promise<SweepView> {
+  async function steer(id: string, action: SweepSteer, actor?: User): Promise<SweepView> {
     if (!parseSweepWorkflowId(id)) throw noSweep(id);
     const verb = { pause: '暂停', resume: '继续', cancel: '取消' }[action];
     const request = await Requests.findById(id).lean();
@@ -505,7 +534,14 @@ export function createSweepService(deps: SweepServiceDeps) {
       // Cancelling a request that never started declines it: nothing was screened.
       await Requests.updateOne(
         { _id: id, status: 'awaiting-approval' },
-        { $set: { status: 'declined', decidedBy: actor?.name ?? 'unknown', decidedAt: new Date() } },
+        {
+          $set: {
+            status: 'declined',
+            decidedBy: actor?.name ?? 'unknown',
+            ...(actor ? { decidedById: actor.id } : {}),
+            decidedAt: new Date(),
+          },
+        },
       );
       return service.progress(id);
     }
@@ -529,6 +565,7 @@ export function createSweepService(deps: SweepServiceDeps) {
         id,
         undeterminedCauses: base.undeterminedCauses,
         requestedBy: base.requestedBy,
+        ...(base.requestedById ? { requestedById: base.requestedById } : {}),
         live: true,
       };
     } catch (error) {

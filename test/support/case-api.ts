@@ -14,7 +14,7 @@ import { makeFetchFacts } from '../../activities/shared-data/fetch-facts.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { catalogPolicySource } from '../../rules/policy-source.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testUser } from './users.js';
 import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts/index.js';
 import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
@@ -24,6 +24,12 @@ import { ALL_UP } from './all-up.js';
 import { pollUntil } from './poll.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
+
+/**
+ * One user per role, and a second inspector with the first one's display name (陈核查): the same
+ * name is not the same person.
+ */
+export type CaseApiPerson = 'supervisor' | 'officer' | 'inspector' | 'namesakeInspector' | 'citizen' | 'otherCitizen';
 
 export interface CaseApi {
   url: string;
@@ -37,7 +43,9 @@ export interface CaseApi {
   firm: TestSubject;
   birthCase: string;
   reviewCase: string;
-  tokens: { supervisor: string; officer: string; inspector: string; citizen: string; otherCitizen: string };
+  tokens: Record<CaseApiPerson, string>;
+  /** Each person's user ID. */
+  users: Record<CaseApiPerson, string>;
   close(): Promise<void>;
 }
 
@@ -95,17 +103,25 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
       policies: catalogPolicySource(await loadPolicyCatalog()),
     },
   });
-  const tokens = {
-    supervisor: await issueToken(store, '周督查', 'supervisor'),
-    officer: await issueToken(store, '王芳', 'officer'),
-    inspector: await issueToken(store, '陈核查', 'inspector'),
-    citizen: await issueToken(store, '小明家长', 'citizen', { subjectKey: child.subjectKey }),
-    otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: other.subjectKey }),
+  const people: Record<CaseApiPerson, { id: string; token: string }> = {
+    supervisor: await testUser(store, '周督查', 'supervisor'),
+    officer: await testUser(store, '王芳', 'officer'),
+    inspector: await testUser(store, '陈核查', 'inspector'),
+    namesakeInspector: await testUser(store, '陈核查', 'inspector', { department: '市税务局' }),
+    citizen: await testUser(store, '小明家长', 'citizen', { subjectKey: child.subjectKey }),
+    otherCitizen: await testUser(store, '邻居', 'citizen', { subjectKey: other.subjectKey }),
   };
+  const of = (field: 'id' | 'token') =>
+    Object.fromEntries(Object.entries(people).map(([person, user]) => [person, user[field]])) as Record<
+      CaseApiPerson,
+      string
+    >;
+  const tokens = of('token');
+  const users = of('id');
   const api = buildApi({
-    policies: { lifecycle: createPolicyLifecycle(store), authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle: createPolicyLifecycle(store) },
     cases,
-    temporalUiUrl: TEMPORAL_UI,
     health: ALL_UP,
   });
   const url = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -121,6 +137,7 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
     birthCase: birth.caseId,
     reviewCase: review.caseId,
     tokens,
+    users,
     async close() {
       await api.close();
       // The pledge waits 30 days for its inspection: end it rather than leave it on the shared server.

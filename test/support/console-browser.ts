@@ -33,13 +33,20 @@ export async function checkedScreenshot(page: Page, name: string, options: { min
   expect(png.colours).toBeGreaterThan(12);
 }
 
-/** Signs in at `${baseUrl}/console` with a token and waits for the person's name (and role, when given) in the header. */
+/**
+ * Signs in at `${baseUrl}/console` with a token and waits for the person's name (and role, when
+ * given) in the header; the token is then nowhere a script of the page can read it.
+ */
 export async function signInAs(page: Page, baseUrl: string, token: string, name: string, role?: string): Promise<void> {
   await page.goto(`${baseUrl}/console`);
   await page.locator('#token').fill(token);
   await page.getByRole('button', { name: '登录' }).click();
   await expect.poll(() => page.locator('.user-name').textContent()).toBe(name);
   if (role !== undefined) expect(await page.locator('.user-role').textContent()).toBe(role);
+  const readable = await page.evaluate(
+    () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+  );
+  expect(readable).not.toContain(token);
 }
 
 /** A phone's browser: 390 px wide, touch, in Chinese and in the city's zone. */

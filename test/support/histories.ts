@@ -99,6 +99,10 @@ export const RECORDED_HISTORIES = {
     workflowType: 'scheduledSweeps',
     path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy",
   },
+  'retention-purge': {
+    workflowType: 'retentionPurge',
+    path: 'the daily retention purge applies the retention schedule as of its start, in one activity',
+  },
 } as const satisfies Record<string, { workflowType: string; path: string }>;
 
 export type HistoryName = keyof typeof RECORDED_HISTORIES;

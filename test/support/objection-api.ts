@@ -15,7 +15,7 @@ import { createCaseService } from '../../services/cases/service.js';
 import { createObjectionService } from '../../services/objections/service.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testUser } from './users.js';
 import { makeEnqueueNotice } from '../../activities/notices.js';
 import type { LifeEventResult } from '../../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
@@ -34,19 +34,22 @@ export interface ObjectionApi {
   run: string;
   gradeThree: TestSubject & { caseId: string };
   gradeOne: TestSubject & { caseId: string };
-  tokens: {
-    supervisor: string;
-    /** 吴督查 and 郑督查: a second and a third supervisor, to confirm what another recorded or filed. */
-    secondSupervisor: string;
-    thirdSupervisor: string;
-    officer: string;
-    reviewer: string;
-    inspector: string;
-    citizen: string;
-    otherCitizen: string;
-  };
+  tokens: Record<ObjectionApiPerson, string>;
+  /** Each person's user ID. */
+  users: Record<ObjectionApiPerson, string>;
   close(): Promise<void>;
 }
+
+/** The people of the objection tests; 吴督查 (secondSupervisor) and 郑督查 (thirdSupervisor) confirm what another recorded or filed. */
+export type ObjectionApiPerson =
+  | 'supervisor'
+  | 'secondSupervisor'
+  | 'thirdSupervisor'
+  | 'officer'
+  | 'reviewer'
+  | 'inspector'
+  | 'citizen'
+  | 'otherCitizen';
 
 export async function openObjectionApi(
   stack: TestStackInfo,
@@ -90,18 +93,26 @@ export async function openObjectionApi(
   // The shipped catalog published in the store, as npm start does: GET /policies lists it.
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog(catalog.policies);
-  const tokens = {
-    supervisor: await issueToken(store, '周督查', 'supervisor'),
-    secondSupervisor: await issueToken(store, '吴督查', 'supervisor'),
-    thirdSupervisor: await issueToken(store, '郑督查', 'supervisor'),
-    officer: await issueToken(store, '王芳', 'officer'),
-    reviewer: await issueToken(store, '李明', 'reviewer'),
-    inspector: await issueToken(store, '陈核查', 'inspector'),
-    citizen: await issueToken(store, '刘建国', 'citizen', { subjectKey: gradeThree.subjectKey }),
-    otherCitizen: await issueToken(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
+  const people: Record<ObjectionApiPerson, { id: string; token: string }> = {
+    supervisor: await testUser(store, '周督查', 'supervisor'),
+    secondSupervisor: await testUser(store, '吴督查', 'supervisor'),
+    thirdSupervisor: await testUser(store, '郑督查', 'supervisor'),
+    officer: await testUser(store, '王芳', 'officer'),
+    reviewer: await testUser(store, '李明', 'reviewer'),
+    inspector: await testUser(store, '陈核查', 'inspector'),
+    citizen: await testUser(store, '刘建国', 'citizen', { subjectKey: gradeThree.subjectKey }),
+    otherCitizen: await testUser(store, '邻居', 'citizen', { subjectKey: neighbour.subjectKey }),
   };
+  const of = (field: 'id' | 'token') =>
+    Object.fromEntries(Object.entries(people).map(([person, user]) => [person, user[field]])) as Record<
+      ObjectionApiPerson,
+      string
+    >;
+  const tokens = of('token');
+  const users = of('id');
   const api = buildApi({
-    policies: { lifecycle, authenticate: (token) => userOfToken(store, token) },
+    sessions: testSessions(store),
+    policies: { lifecycle },
     cases: createCaseService({
       store,
       temporal: client,
@@ -131,6 +142,7 @@ export async function openObjectionApi(
     gradeThree,
     gradeOne,
     tokens,
+    users,
     async close() {
       await api.close();
       await running.close();

@@ -25,17 +25,19 @@ export const CALLERS: ReadonlyArray<{ label: string; role?: Role; department?: t
   { label: 'department', department: true },
 ];
 
-/** Where the actions no route is are checked: inside other routes. */
-const CHECKED_INSIDE: Partial<Record<Action, string>> = {
-  'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
-  'case.read-birth-date': '(inside the `case.search` and `case.timeline` routes: staff get none)',
-};
-
 /** The routes that are an action, in the route table's order. */
 export const routesOf = (action: Action): string[] =>
   Object.entries(ROUTE_PERMISSIONS)
     .filter(([, routeAction]) => routeAction === action)
     .map(([route]) => route);
+
+/** Where an action no route is gets checked. */
+const INSIDE: Partial<Record<Action, string>> = {
+  'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
+  'staff.names': '(inside the `policy.read` and `sweep.read` routes: who drafted, approved or launched what)',
+  'case.temporal-ui': '(inside the `case.search` and `case.timeline` routes: links to the Temporal Web UI)',
+  'case.read-birth-date': '(inside the `case.search` and `case.timeline` routes: staff get none)',
+};
 
 function cell(action: Action, caller: (typeof CALLERS)[number]): string {
   const { role } = caller;
@@ -52,7 +54,7 @@ export function renderPermissions(): string {
       `\`${action}\``,
       PERMISSIONS[action].what.en,
       ...CALLERS.map((caller) => cell(action, caller)),
-      routes.length ? routes.join('<br>') : (CHECKED_INSIDE[action] ?? '(no route)'),
+      routes.length ? routes.join('<br>') : (INSIDE[action] ?? '(no route)'),
     ];
   });
   const header = ['action', 'what', ...CALLERS.map(({ label }) => label), 'routes'];

@@ -12,7 +12,7 @@ import { createPolicyLifecycle, type PolicyLifecycle } from '../../services/poli
 import { createSimulationRunner } from '../../services/policies/simulation.js';
 import { createSweepService, type SweepService } from '../../services/sweeps/service.js';
 import { seedCity } from '../../infra/seed/index.js';
-import { issueToken, userOfToken } from '../../store/users.js';
+import { testSessions, testUser } from './users.js';
 import { TEST_SECRET } from './city.js';
 import type { Pipeline } from './pipeline.js';
 import { openRunningPipeline } from './running-pipeline.js';
@@ -31,6 +31,8 @@ export interface SweepApi {
   reviewer: string;
   /** A second reviewer (赵审核), to approve what 李明 requests. */
   secondReviewer: string;
+  /** The officer's and the reviewers' user IDs. */
+  users: { officer: string; reviewer: string; secondReviewer: string };
   close(): Promise<void>;
 }
 
@@ -55,14 +57,15 @@ export async function openSweepApi(
     taskQueue: pipeline.taskQueue,
     lifecycle,
   });
-  const officer = await issueToken(pipeline.store, '王芳', 'officer');
-  const reviewer = await issueToken(pipeline.store, '李明', 'reviewer');
-  const secondReviewer = await issueToken(pipeline.store, '赵审核', 'reviewer');
+  const asOfficer = await testUser(pipeline.store, '王芳', 'officer');
+  const asReviewer = await testUser(pipeline.store, '李明', 'reviewer');
+  const asSecondReviewer = await testUser(pipeline.store, '赵审核', 'reviewer');
+  const [officer, reviewer, secondReviewer] = [asOfficer.token, asReviewer.token, asSecondReviewer.token];
   const api = buildApi({
+    sessions: testSessions(pipeline.store),
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store: pipeline.store, lifecycle }),
-      authenticate: (token) => userOfToken(pipeline.store, token),
     },
     sweeps,
     console: options.console ?? false,
@@ -79,6 +82,7 @@ export async function openSweepApi(
     officer,
     reviewer,
     secondReviewer,
+    users: { officer: asOfficer.id, reviewer: asReviewer.id, secondReviewer: asSecondReviewer.id },
     async close() {
       await api.close();
       await running.close();

@@ -173,3 +173,97 @@ describe('production and development mode', () => {
     expect(remote?.message).toMatch(/NOTICE_WEBHOOK_URL: plain http is allowed only to this machine/);
   });
 });
+
+describe('sessions and the identity provider', () => {
+  it('gives console sessions 30 minutes idle and 12 hours, machine tokens 30 and 90 days, unless set', () => {
+    expect(loadConfig({}).sessions).toEqual({
+      console: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 },
+      machine: { idleMs: 30 * 86_400_000, absoluteMs: 90 * 86_400_000 },
+    });
+    const tight = loadConfig({
+      APPLYFREE_SESSION_IDLE_MINUTES: '15',
+      APPLYFREE_SESSION_ABSOLUTE_HOURS: '8',
+      APPLYFREE_TOKEN_IDLE_DAYS: '7',
+      APPLYFREE_TOKEN_ABSOLUTE_DAYS: '30',
+    }).sessions;
+    expect(tight).toEqual({
+      console: { idleMs: 15 * 60_000, absoluteMs: 8 * 3_600_000 },
+      machine: { idleMs: 7 * 86_400_000, absoluteMs: 30 * 86_400_000 },
+    });
+  });
+
+  it.each([
+    [{ APPLYFREE_SESSION_IDLE_MINUTES: '0' }, /APPLYFREE_SESSION_IDLE_MINUTES: expected a whole number 1-1440/],
+    [{ APPLYFREE_SESSION_ABSOLUTE_HOURS: 'half a day' }, /APPLYFREE_SESSION_ABSOLUTE_HOURS: expected a whole number/],
+    [
+      { APPLYFREE_SESSION_IDLE_MINUTES: '800', APPLYFREE_SESSION_ABSOLUTE_HOURS: '12' },
+      /APPLYFREE_SESSION_IDLE_MINUTES: is longer than APPLYFREE_SESSION_ABSOLUTE_HOURS/,
+    ],
+    [{ APPLYFREE_TOKEN_ABSOLUTE_DAYS: '400' }, /APPLYFREE_TOKEN_ABSOLUTE_DAYS: expected a whole number 1-366/],
+  ])('refuses session limits %j, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('signs staff in through the provider only when its issuer, client and redirect are all given', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    const oidc = loadConfig({
+      APPLYFREE_MODE: 'production',
+      APPLYFREE_OIDC_ISSUER: 'https://id.dezhou.gov.cn/realms/staff/',
+      APPLYFREE_OIDC_CLIENT_ID: 'applyfree',
+      APPLYFREE_OIDC_CLIENT_SECRET: 's3cret',
+      APPLYFREE_OIDC_REDIRECT_URL: 'https://applyfree.dezhou.gov.cn/auth/callback',
+      APPLYFREE_OIDC_ROLES_CLAIM: 'applyfree_roles',
+      APPLYFREE_OIDC_DEPARTMENT_CLAIM: 'department',
+      APPLYFREE_OIDC_REQUIRED_AMR: 'otp, hwk',
+    }).oidc;
+    expect(oidc).toEqual({
+      issuer: 'https://id.dezhou.gov.cn/realms/staff',
+      clientId: 'applyfree',
+      clientSecret: 's3cret',
+      redirectUrl: 'https://applyfree.dezhou.gov.cn/auth/callback',
+      scopes: ['openid', 'profile'],
+      rolesClaim: 'applyfree_roles',
+      departmentClaim: 'department',
+      nameClaim: 'name',
+      requiredAmr: ['otp', 'hwk'],
+    });
+  });
+
+  it.each([
+    [{ APPLYFREE_OIDC_CLIENT_ID: 'applyfree' }, /APPLYFREE_OIDC_CLIENT_ID: is set but APPLYFREE_OIDC_ISSUER is not/],
+    [{ APPLYFREE_OIDC_ISSUER: 'https://id.city' }, /APPLYFREE_OIDC_CLIENT_ID: required/],
+    [
+      { APPLYFREE_OIDC_ISSUER: 'https://id.city', APPLYFREE_OIDC_CLIENT_ID: 'a' },
+      /APPLYFREE_OIDC_REDIRECT_URL: required/,
+    ],
+    [
+      {
+        APPLYFREE_MODE: 'production',
+        APPLYFREE_OIDC_ISSUER: 'http://127.0.0.1:8080',
+        APPLYFREE_OIDC_CLIENT_ID: 'a',
+        APPLYFREE_OIDC_REDIRECT_URL: 'https://applyfree.city/auth/callback',
+      },
+      /APPLYFREE_OIDC_ISSUER: must be https outside development/,
+    ],
+    [
+      {
+        APPLYFREE_OIDC_ISSUER: 'https://id.city',
+        APPLYFREE_OIDC_CLIENT_ID: 'a',
+        APPLYFREE_OIDC_REDIRECT_URL: 'https://applyfree.city/auth/callback',
+        APPLYFREE_OIDC_SCOPES: 'profile email',
+      },
+      /APPLYFREE_OIDC_SCOPES: must include openid/,
+    ],
+    [
+      {
+        APPLYFREE_OIDC_ISSUER: 'https://id.city',
+        APPLYFREE_OIDC_CLIENT_ID: 'a',
+        APPLYFREE_OIDC_REDIRECT_URL: 'https://applyfree.city/auth/callback',
+        APPLYFREE_OIDC_ROLES_CLAIM: 'roles',
+      },
+      /APPLYFREE_OIDC_DEPARTMENT_CLAIM: required with APPLYFREE_OIDC_ROLES_CLAIM/,
+    ],
+  ])('refuses an incomplete or unsafe provider %j, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -28,7 +28,12 @@ import { renderPermissions } from '../support/permissions-table.js';
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
 /** Actions no route is: checked inside routes of another action. */
-const CHECKED_INSIDE: readonly Action[] = ['policy.read-drafts', 'case.read-birth-date'];
+const CHECKED_INSIDE: readonly Action[] = [
+  'policy.read-drafts',
+  'staff.names',
+  'case.read-birth-date',
+  'case.temporal-ui',
+];
 
 describe('the permission table', () => {
   it('names the roles the store issues tokens for, with the same Chinese names', () => {
@@ -61,6 +66,9 @@ describe('the permission table', () => {
     ['anyone reads the published record and sweeps, without a token', undefined, 'policy.read', true],
     ['nobody signed in may not open a session', undefined, 'console.session', false],
     ['a citizen may open a session', 'citizen', 'console.session', true],
+    ['nobody signed in may sign in', undefined, 'session.sign-in', true],
+    ['nobody signed in has no session to end', undefined, 'session.sign-out', false],
+    ['an inspector ends their own session', 'inspector', 'session.sign-out', true],
     ['an officer writes drafts', 'officer', 'policy.draft', true],
     ['a reviewer may not write drafts', 'reviewer', 'policy.draft', false],
     ['an officer may not approve', 'officer', 'policy.approve', false],

@@ -15,3 +15,4 @@ export * from './benefit.js';
 export * from './sweep.js';
 export * from './schedule.js';
 export * from './objection.js';
+export * from './retention.js';

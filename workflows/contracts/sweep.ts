@@ -74,6 +74,20 @@ export interface SweepCounts {
   horizonsNoted: number;
 }
 
+/** Every count at zero: a sweep's start, and the base a slice's totals are added to. */
+export const ZERO_SWEEP_COUNTS: Readonly<SweepCounts> = {
+  processed: 0,
+  eligible: 0,
+  ineligible: 0,
+  undetermined: 0,
+  granted: 0,
+  grantsCreated: 0,
+  started: 0,
+  alreadyHandled: 0,
+  noticesQueued: 0,
+  horizonsNoted: 0,
+};
+
 export interface SweepInput {
   policy: { id: string; version: number };
   /** YYYY-MM-DD: the policy is evaluated as of this date. */
@@ -88,6 +102,8 @@ export interface SweepInput {
   slicesPerRun?: number;
   /** Who started it (officer name or "schedule"). */
   requestedBy: string;
+  /** Their user ID (store/users.ts); absent for the schedule and for sweeps started before user IDs. */
+  requestedById?: string;
   /** Carried across continue-as-new; absent on the first run. */
   carried?: SweepCarried;
 }

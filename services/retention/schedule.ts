@@ -1,0 +1,152 @@
+/**
+ * The retention schedule (security review S18; PIPL art. 19: the shortest period the purpose
+ * needs): how long each kind of personal data is kept, and what happens after. The purge job
+ * (services/retention/purge.ts, run daily by a Temporal Schedule) applies the rows it owns; the
+ * others say who does. docs/RETENTION.md is this table in words. The periods are the city's to set
+ * with its legal office; these are defaults with the reason for each.
+ */
+
+/** What happens to a record once its period is over. */
+export type RetentionAction =
+  | 'delete'
+  /** The record stays (it is the basis of a grant); the personal values in it are removed. */
+  | 'remove-values'
+  /** Kept for the period, then by whoever holds it (a platform, Temporal, BullMQ), not by the purge job. */
+  | 'elsewhere'
+  /** Not purged: kept for the statutory period, or chained (audit), or owned by another department. */
+  | 'keep';
+
+export interface RetentionRule {
+  /** What the data is. */
+  data: string;
+  /** Where it is kept. */
+  collection: string;
+  /** Days after `from` it is kept; undefined where the purge job does not count them. */
+  days?: number;
+  /** The date field the period runs from. */
+  from?: string;
+  action: RetentionAction;
+  /** Why this long, or why not purged. */
+  why: string;
+}
+
+/** Days, so the table reads as periods. */
+const YEAR = 365;
+
+export const RETENTION: readonly RetentionRule[] = [
+  {
+    data: 'fact snapshots: the shared data a case read (raw values, sensitive ones included)',
+    collection: 'fact_snapshots',
+    days: YEAR,
+    from: 'takenAt',
+    action: 'delete',
+    why: 'needed to explain a decision and to settle an objection; after a year the objection, reconsideration (60 days) and litigation (6 months) windows have passed, and an objection re-reads the sources anyway',
+  },
+  {
+    data: "decisions' condition values (each condition's fact value)",
+    collection: 'decisions',
+    days: YEAR,
+    from: 'decidedAt',
+    action: 'remove-values',
+    why: 'the explanation shown to the citizen and supervisors, kept as long as the snapshot it came from; the decision itself (outcome, amount, period, which conditions held) stays as the basis of the grant',
+  },
+  {
+    data: 'eligibility horizons: the day an ineligible subject becomes eligible',
+    collection: 'eligibility_horizons',
+    days: 30,
+    from: 'date',
+    action: 'delete',
+    why: 'used by the due sweep of that day; a month later only to look into a missed run',
+  },
+  {
+    data: 'inbox notices (full text of what the citizen was told)',
+    collection: 'inbox',
+    days: 2 * YEAR,
+    from: 'deliveredAt',
+    action: 'delete',
+    why: 'the citizen’s own copy; grants, offers and pledges stay in their own records',
+  },
+  {
+    data: 'notice delivery records (channel, status, attempts)',
+    collection: 'notices',
+    days: YEAR,
+    from: 'queuedAt',
+    action: 'delete',
+    why: 'proof of delivery while a notice can be disputed',
+  },
+  {
+    data: 'notice jobs in the queues',
+    collection: 'Redis (BullMQ)',
+    action: 'elsewhere',
+    why: 'BullMQ removes a delivered job after an hour and a failed one after 7 days (notices/queues.ts NOTICE_JOB_OPTIONS)',
+  },
+  {
+    data: 'the API access log',
+    collection: 'stdout → the platform’s log store',
+    days: 183,
+    action: 'elsewhere',
+    why: 'Cybersecurity Law art. 21: network logs kept at least six months; ship them to append-only storage and expire them there after 6-12 months',
+  },
+  {
+    data: 'audit streams: access records, programme access, case reads, unmasks, corrections, policy history, objection steps, erasures',
+    collection:
+      'access_records, programme_access, case_reads, unmask_log, data_corrections, policy_history, objections.steps, erasures',
+    action: 'keep',
+    why: 'hash-chained (store/audit-chain.ts): a record cannot leave without breaking the chain, so the streams are kept (pseudonymous keys only) for at least five years; purging them by whole blocks with a recorded checkpoint is the later step',
+  },
+  {
+    data: 'grants, recoveries, offers, pledges and inspections',
+    collection: 'grants, recoveries, offers, pledges',
+    action: 'keep',
+    why: 'the ledger of public money: kept for the statutory period of accounting records; pseudonymous keys only',
+  },
+  {
+    data: 'life events and deliveries (pseudonymised payloads)',
+    collection: 'life_events, event_deliveries',
+    action: 'keep',
+    why: 'the case each grant hangs on; erasure clears a subject’s payloads',
+  },
+  {
+    data: 'the subject register (resident ID or credit code ↔ key)',
+    collection: 'subjects',
+    action: 'keep',
+    why: 'needed while the subject has records here; `applyfree subject erase` removes the identifier',
+  },
+  {
+    data: 'shared-data platform copies (dp_*)',
+    collection: 'dp_*',
+    action: 'keep',
+    why: 'the providing departments’ records: their retention and erasure are theirs',
+  },
+];
+
+/** The rows the purge job applies. */
+export const PURGED = RETENTION.filter(
+  (rule): rule is RetentionRule & { days: number; from: string } =>
+    (rule.action === 'delete' || rule.action === 'remove-values') && rule.days !== undefined && rule.from !== undefined,
+);
+
+const ACTION_WORDS: Record<RetentionAction, string> = {
+  delete: 'deleted by the daily purge',
+  'remove-values': 'values removed by the daily purge; the record stays',
+  elsewhere: 'expired where it is kept',
+  keep: 'kept',
+};
+
+/** The schedule as the Markdown table docs/RETENTION.md shows (test/unit/retention.test.ts holds the two together). */
+export function renderRetention(): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(['data', 'where', 'kept', 'then', 'why']),
+    line(['---', '---', '---', '---', '---']),
+    ...RETENTION.map((rule) =>
+      line([
+        rule.data,
+        `\`${rule.collection}\``,
+        rule.days === undefined ? '—' : `${rule.days} days${rule.from ? ` from \`${rule.from}\`` : ''}`,
+        ACTION_WORDS[rule.action],
+        rule.why,
+      ]),
+    ),
+  ].join('\n');
+}

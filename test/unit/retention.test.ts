@@ -1,0 +1,28 @@
+/**
+ * The retention schedule (services/retention/schedule.ts) as docs/RETENTION.md shows it, and the
+ * rows the purge job applies: every deleting row names the date field its period runs from.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PURGED, RETENTION, renderRetention } from '../../services/retention/schedule.js';
+
+const doc = readFileSync(fileURLToPath(new URL('../../docs/RETENTION.md', import.meta.url)), 'utf8');
+
+describe('the retention schedule', () => {
+  it('is the table docs/RETENTION.md shows', () => {
+    expect(doc).toContain(renderRetention());
+  });
+
+  it('purges only rows with a period and the date it runs from, and keeps the audit streams', () => {
+    expect(PURGED.map((rule) => rule.collection)).toEqual([
+      'fact_snapshots',
+      'decisions',
+      'eligibility_horizons',
+      'inbox',
+      'notices',
+    ]);
+    const audit = RETENTION.find((rule) => rule.collection.startsWith('access_records'));
+    expect(audit?.action).toBe('keep');
+  });
+});

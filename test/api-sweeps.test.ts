@@ -3,14 +3,17 @@
  * old-age allowance through the API — requested, approved by a reviewer who did not request it
  * (nothing screened before), run once however often it is asked, followed to the end, listed;
  * paused, resumed and cancelled between slices, a request declined; with refusals for a date after
- * today, the requester approving, a finished sweep, a missing token, an officer cancelling, and a
- * bad policy version or date naming its field (security review S5, abuse test 11).
+ * today, the requester approving (compared by user ID: one person in two roles is refused, a namesake
+ * is not), a finished sweep, a missing token, an officer cancelling, and a bad policy version or date
+ * naming its field (security review S5, abuse test 11).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, cityToday } from '../domain/calendar.js';
 import type { SweepView } from '../services/sweeps/service.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 import { slicesAroundPause } from './support/sweep-history.js';
+import { testUser } from './support/users.js';
+import { issueSession } from '../store/sessions.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -270,6 +273,42 @@ describe('steering a sweep', () => {
     });
     expect((await call('POST', path(id, 'cancel'), env.reviewer)).body.status).toBe('cancelled');
   });
+
+  it('compares the requester and the approver by user ID: one person in two roles may not approve, a namesake may', async () => {
+    const store = env.pipeline.store;
+    // 钱伟 holds both staff roles (one user ID, a session in each); another 钱伟 is another person.
+    const both = await testUser(store, '钱伟', 'officer', { roles: ['officer', 'reviewer'] });
+    const asReviewer = (await issueSession(store, { userId: both.id, role: 'reviewer', kind: 'machine', via: 'test' }))
+      .token;
+    const namesake = await testUser(store, '钱伟', 'reviewer');
+    const requested = await call('POST', '/sweeps', both.token, {
+      policyId: 'old-age-allowance',
+      version: 1,
+      asOf: '2026-11-18',
+    });
+    expect(requested.body).toMatchObject({ status: 'awaiting-approval', requestedBy: '钱伟', requestedById: both.id });
+    const id = requested.body.id;
+    expect(await call('POST', path(id, 'approve'), asReviewer)).toMatchObject({
+      status: 403,
+      body: { code: 'FOUR_EYES', field: 'id' },
+    });
+    await expect(env.client.workflow.getHandle(id).describe()).rejects.toThrow();
+    const approved = await call('POST', path(id, 'approve'), namesake.token);
+    expect(approved).toMatchObject({
+      status: 200,
+      body: { approval: { status: 'approved', decidedBy: '钱伟', decidedById: namesake.id } },
+    });
+    expect(await env.pipeline.store.db!.collection('sweep_requests').findOne({ _id: id } as object)).toMatchObject({
+      requestedById: both.id,
+      decidedById: namesake.id,
+    });
+    // Who requested and who approved, by name or ID, is not in the open answer (staff.names).
+    const open = await view(id);
+    expect(open).not.toHaveProperty('requestedById');
+    expect(open.approval).not.toHaveProperty('decidedById');
+    expect(open.approval).not.toHaveProperty('decidedBy');
+    await expect.poll(async () => (await view(id)).status, { timeout: 60_000 }).toBe('done');
+  }, 90_000);
 
   it('describes every sweep route with a tag and a summary in both languages', async () => {
     const doc = (await env.api.inject({ method: 'GET', url: '/openapi.json' })).json<{

@@ -8,7 +8,8 @@
  * decision (the old one kept and linked) and pays the 100 due for the month already decided;
  * the case timeline shows objection → correction → re-evaluation → new decision → arrears →
  * notice in order; repeating the correction or its signal pays nothing twice. A supervisor files
- * for a citizen from their case and may not correct what they filed; officers neither file nor
+ * for a citizen from their case and may not correct what they filed (four eyes compare user IDs: the
+ * recorder in another session is refused, a namesake is not); officers neither file nor
  * read objections (S10); roles are refused with reasons in both languages; bad input is a 400
  * naming the field, a claimed value on a decision objection included (S22). The CLI shows the same.
  */
@@ -25,6 +26,8 @@ import {
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { finished, runEntry } from './support/run-node.js';
 import { callApi } from './support/running-pipeline.js';
+import { testUser } from './support/users.js';
+import { issueSession } from '../store/sessions.js';
 
 const stack = inject('stack');
 let env: ObjectionApi;
@@ -356,8 +359,26 @@ describe('an over-payment found by an objection', () => {
     expect(recorded.status).toBe(200);
     const filerConfirms = await call('POST', `/objections/${response.json.id}/confirm`, env.tokens.supervisor, {});
     expect([filerConfirms.status, filerConfirms.json.code]).toEqual([403, 'FOUR_EYES']);
-    const corrected = await call('POST', `/objections/${response.json.id}/confirm`, env.tokens.thirdSupervisor, {});
+    // Four eyes by user ID: the recorder in another session is still the recorder; another supervisor who
+    // shares the recorder's name (吴督查) is a second person, and confirms.
+    const store = env.pipeline.store;
+    const recorderAgain = (
+      await issueSession(store, {
+        userId: env.users.secondSupervisor,
+        role: 'supervisor',
+        kind: 'machine',
+        via: 'test',
+      })
+    ).token;
+    const sameRecorder = await call('POST', `/objections/${response.json.id}/confirm`, recorderAgain, {});
+    expect([sameRecorder.status, sameRecorder.json.code]).toEqual([403, 'FOUR_EYES']);
+    const namesake = await testUser(store, '吴督查', 'supervisor');
+    const corrected = await call('POST', `/objections/${response.json.id}/confirm`, namesake.token, {});
     expect(corrected.status).toBe(200);
+    expect(corrected.json.correction).toMatchObject({
+      by: { id: env.users.secondSupervisor, name: '吴督查' },
+      confirmedBy: { id: namesake.id, name: '吴督查' },
+    });
     const result = (await env.client.workflow.getHandle(response.json.workflowId).result()) as ObjectionResult;
     expect(result).toMatchObject({
       outcome: 'eligible',

@@ -43,8 +43,8 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
   },
   'assigned-inspector': {
     means: {
-      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case is NOT_ASSIGNED',
-      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件为 NOT_ASSIGNED',
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case answers 404 as if absent',
+      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件按不存在答复（404）',
     },
     names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
   },

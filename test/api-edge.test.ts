@@ -186,6 +186,13 @@ describe('the access log', () => {
       url: `/cases/${encodeURIComponent(`life-event:${residentId}`)}/timeline`,
       headers: bearer(tokens.supervisor),
     });
+    // A case's explanation states a reason in its body: logged as a reveal by the service, never in this log.
+    await api.inject({
+      method: 'POST',
+      url: `/cases/${encodeURIComponent(`life-event:${residentId}`)}/explain`,
+      headers: bearer(tokens.supervisor),
+      payload: { policyId: 'old-age-allowance', reason },
+    });
     await api.inject({ method: 'GET', url: `/people/${residentId}?subject=${residentId}&token=${tokens.officer}` });
     await api.inject({ method: 'GET', url: `/cases?subject=${residentId}`, headers: bearer(tokens.supervisor) });
     // A server error's line, with the error's own text.
@@ -195,12 +202,14 @@ describe('the access log', () => {
     expect(requests().map((entry) => [entry.route, entry.status])).toEqual([
       ['/cases/search', 200],
       ['/cases/:caseId/timeline', 404],
+      ['/cases/:caseId/explain', 404],
       [null, 404],
       ['/cases', 400],
       ['/sweeps', 500],
     ]);
-    expect(requests()[2]).toMatchObject({ path: '/people/[redacted]' });
-    expect(requests()[4]).toMatchObject({ level: 'error' });
+    expect(requests()[2]).toMatchObject({ keys: { caseId: 'life-event:[redacted]' } });
+    expect(requests()[3]).toMatchObject({ path: '/people/[redacted]' });
+    expect(requests()[5]).toMatchObject({ level: 'error' });
     const text = lines.join('');
     for (const secret of [residentId, residentId.slice(0, 17), reason, ...Object.values(tokens)])
       expect(text).not.toContain(secret);

@@ -1,13 +1,17 @@
 /**
- * Case supervision over HTTP (/cases, 督查): search, one case's timeline, the logged reveal of
- * a masked identifier, and assigning a case's pledge inspections. Who may is domain/permissions.ts,
- * checked before each route runs; which cases a role sees is decided in services/cases/service.ts.
+ * Case supervision over HTTP (/cases, 督查): search (by raw resident ID only with a logged
+ * reason), one case's timeline, the logged reveal of a masked identifier, a case's decision
+ * explained from the subject's data with a logged reason, and assigning a case's pledge
+ * inspections. Who may is domain/permissions.ts, checked before each route runs; which cases a
+ * role sees, and how much of a person, is decided in services/cases/service.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaseQuery, CaseService } from '../services/cases/service.js';
+import type { ExplainCaseBody } from '../services/cases/explain.js';
 import { actorOf } from './auth.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
+import { explanationSchema, rulesErrorAnswer } from './explain-routes.js';
 import { LIFE_EVENT_CASE_STATUSES, LIFE_EVENT_WORKFLOW_ID_PATTERN } from '../workflows/contracts/index.js';
 
 /** What the case routes need: the case service (api/auth.ts admits the person first). */
@@ -16,7 +20,7 @@ export interface CaseApiDeps {
 }
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 429: errorSchema } as const;
 const security = bearerSecurity;
 const caseParams = {
   type: 'object',
@@ -34,7 +38,10 @@ const subjectSchema = {
   properties: {
     kind: { type: 'string' },
     subjectKey: { type: 'string', description: 'pseudonymous subject key' },
-    maskedId: { type: 'string', description: 'resident ID or credit code, masked: 3714**********123X' },
+    maskedId: {
+      type: 'string',
+      description: 'resident ID or credit code, masked: staff see the last four characters (**************123X)',
+    },
   },
 } as const;
 const open = { type: 'object', additionalProperties: true } as const;
@@ -111,7 +118,7 @@ const filterProperties = {
 export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promise<void> {
   const { cases } = deps;
 
-  app.setErrorHandler(answerErrors());
+  app.setErrorHandler(answerErrors(rulesErrorAnswer));
 
   const searchResponse = {
     200: {
@@ -141,14 +148,17 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     async (request: FastifyRequest<{ Querystring: CaseQuery }>) => cases.search(actorOf(request), request.query),
   );
 
-  /** Searching by a resident ID or credit code: in the body, so no URL, proxy or access log carries it (S11). */
+  /**
+   * Searching by a resident ID or credit code: in the body, so no URL, proxy or access log carries it (S11);
+   * staff state why, and each such search is logged like a reveal and limited per minute (S3).
+   */
   app.post(
     '/cases/search',
     {
       schema: {
         tags: ['cases'],
         summary:
-          'Search cases by resident ID or credit code (in the body, never the URL), policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
+          'Search cases by resident ID or credit code (in the body, never the URL; staff state a logged reason, 20 searches a minute), subject key, policy, event type, status and dates; identifiers masked (supervisor; a citizen sees their own, an inspector assigned ones) · 案件查询',
         body: {
           type: 'object',
           properties: {
@@ -156,6 +166,12 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
               type: 'string',
               maxLength: 40,
               description: 'resident ID, credit code or subject key; validated, turned into the key, never stored',
+            },
+            reason: {
+              type: 'string',
+              maxLength: 500,
+              description:
+                'why a resident ID or credit code is searched (staff, at least 5 characters); logged, and shown to the citizen',
             },
             ...filterProperties,
           },
@@ -218,6 +234,41 @@ export async function caseRoutes(app: FastifyInstance, deps: CaseApiDeps): Promi
     },
     async (request: FastifyRequest<{ Params: { caseId: string }; Body: { reason?: string } | undefined }>) =>
       cases.unmask(actorOf(request), request.params.caseId, request.body?.reason),
+  );
+
+  app.post(
+    '/cases/:caseId/explain',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Explain the case’s decision under a published or retired version from the subject’s own data, stating why: each condition (sensitive ones withheld whole), the smallest flip, the next change; logged like an unmask (supervisor) · 案件判定解释',
+        params: caseParams,
+        body: {
+          type: 'object',
+          required: ['policyId', 'reason'],
+          properties: {
+            policyId: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 },
+            reason: { type: 'string', maxLength: 500, description: 'why (at least 5 characters); logged' },
+            version: {
+              type: 'integer',
+              minimum: 1,
+              description: 'published or retired; default the version the case’s decision pinned',
+            },
+            asOf: {
+              type: 'string',
+              pattern: DATE,
+              description: 'YYYY-MM-DD; default the decision’s own date, else today',
+            },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 200: explanationSchema, 422: errorSchema, 503: errorSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { caseId: string }; Body: ExplainCaseBody }>) =>
+      cases.explain(actorOf(request), request.params.caseId, request.body),
   );
 
   app.post(

@@ -1,38 +1,27 @@
 /**
- * Explanations over HTTP (issue 4): why a real subject is eligible or not under a policy on a
- * date, read through the same shared-data path as cases (an access record per source, with the
- * officer's name as purpose), and the same for hypothetical facts on any version, drafts included.
- * Answers carry the subject key, never the resident ID or credit code.
+ * Explanations on hypothetical facts over HTTP (issue 4): why made-up facts are eligible or not
+ * under any version, drafts included — they read no one's data. A real person's decision is
+ * explained from their case, with a logged reason (POST /cases/:caseId/explain, services/cases/explain.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Connection } from 'mongoose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { FetchFactsInput, FetchFactsResult } from '../activities/shared-data/fetch-facts.js';
 import { cityToday } from '../domain/calendar.js';
-import { validateCreditCode, validateResidentId } from '../domain/identity.js';
-import type { SubjectKeyRing } from '../domain/pseudonym.js';
-import { resolveSubjectKey } from '../store/subjects.js';
-import { isInForce } from '../rules/catalog.js';
 import { isIsoDate } from '../rules/dates.js';
 import { RulesError } from '../rules/errors.js';
 import { checkFacts, defaultAsOf, explainPolicy } from '../rules/explain-subject.js';
 import type { Policy } from '../rules/types.js';
-import { ErrorType } from '../workflows/contracts/index.js';
 import { PolicyLifecycleError, issuesOf, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { Refusal } from '../domain/refusal.js';
-import { answerErrors } from './errors.js';
-import { actorOf } from './auth.js';
+import { answerErrors, type ErrorBody } from './errors.js';
 
-/** What the subject explanation needs: the shared-data reader (fetch-facts.ts) and the subject-key ring. */
-export interface ExplainApiDeps extends SubjectKeyRing {
-  fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
-  /** The subject register, where an ID is resolved to its key once the ring has previous keys. */
-  store?: Connection;
-  /** The default as-of date: today in the city. */
-  today?: () => string;
-}
+/** A policy that cannot be evaluated on the date (a parameter not in force, an amount unresolved): 422 with its code. */
+export const rulesErrorAnswer = (error: unknown): { status: number; body: ErrorBody } | undefined =>
+  error instanceof RulesError
+    ? {
+        status: 422,
+        body: { code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` },
+      }
+    : undefined;
 
 /** A refused explanation: HTTP status, stable code, both languages, the field at fault. */
 export class ExplainApiError extends Refusal {}
@@ -43,7 +32,8 @@ const policyId = {
   pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
   description: 'policy id, e.g. old-age-allowance',
 } as const;
-const explanationSchema = {
+/** The Explanation (rules/explain-subject.ts) as JSON Schema: the hypothetical route's and the case route's answer. */
+export const explanationSchema = {
   type: 'object',
   additionalProperties: true,
   properties: {
@@ -57,7 +47,7 @@ const explanationSchema = {
       type: 'object',
       additionalProperties: true,
       description:
-        'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual)',
+        'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual; a real person’s sensitive leaves only {name, label, fact, factLabel, withheld: true})',
     },
     flips: {
       type: 'array',
@@ -69,6 +59,16 @@ const explanationSchema = {
       type: ['object', 'null'],
       properties: { date: { type: 'string' }, outcome: { type: 'string' } },
       description: 'when the outcome next changes by itself',
+    },
+    withheld: {
+      type: 'object',
+      description:
+        'a real person’s explanation: the sensitive facts withheld whole, and whether the flips and the next change were withheld with them',
+      properties: {
+        facts: { type: 'array', items: { type: 'string' } },
+        flips: { type: 'boolean' },
+        nextChange: { type: 'boolean' },
+      },
     },
     summary: textSchema,
   },
@@ -83,31 +83,18 @@ const responses = {
 } as const;
 
 /**
- * Registers GET /policies/:id/explain (a real subject; needs `explain` deps) and
- * POST /policies/:id/versions/:version/explain (hypothetical facts) in their own scope;
+ * Registers POST /policies/:id/versions/:version/explain (hypothetical facts) in its own scope;
  * errors other than its own go on to the policy routes' handler.
  */
-export async function explainRoutes(
-  app: FastifyInstance,
-  deps: { lifecycle: PolicyLifecycle; explain?: ExplainApiDeps },
-): Promise<void> {
+export async function explainRoutes(app: FastifyInstance, deps: { lifecycle: PolicyLifecycle }): Promise<void> {
   const { lifecycle } = deps;
-  const today = deps.explain?.today ?? (() => cityToday());
+  const today = () => cityToday();
 
-  app.setErrorHandler(
-    answerErrors((error) =>
-      error instanceof RulesError
-        ? {
-            status: 422,
-            body: { code: error.code, message: error.message, messageZh: `该政策在此日期无法求值：${error.message}` },
-          }
-        : undefined,
-    ),
-  );
+  app.setErrorHandler(answerErrors(rulesErrorAnswer));
 
-  /** The as-of date asked for, else today (moved into a named version's effective range). */
-  const asOfOf = (asOf: string | undefined, policy?: Policy): string => {
-    const date = asOf ?? (policy ? defaultAsOf(policy, today()) : today());
+  /** The as-of date asked for, else today (moved into the version's effective range). */
+  const asOfOf = (asOf: string | undefined, policy: Policy): string => {
+    const date = asOf ?? defaultAsOf(policy, today());
     if (!isIsoDate(date))
       throw new ExplainApiError('BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
     return date;
@@ -127,95 +114,6 @@ export async function explainRoutes(
       );
     }
     return document as unknown as Policy;
-  }
-
-  /** The latest published version of the policy in force on the date. */
-  async function inForce(id: string, asOf: string): Promise<Policy> {
-    const published = (await lifecycle.list({ status: 'published' }))
-      .filter((view) => view.policyId === id)
-      .map((view) => view.document as unknown as Policy);
-    const found = published.filter((policy) => isInForce(policy, asOf)).sort((a, b) => b.version - a.version)[0];
-    if (!found)
-      throw new ExplainApiError(
-        'NO_VERSION_IN_FORCE',
-        `no published version of ${id} is in force on ${asOf}`,
-        `${id} 在 ${asOf} 没有生效的已发布版本`,
-        'asOf',
-      );
-    return found;
-  }
-
-  if (deps.explain) {
-    const explain = deps.explain;
-    app.get(
-      '/policies/:id/explain',
-      {
-        // The query holds a resident ID: this route is never logged.
-        logLevel: 'silent',
-        schema: {
-          tags: ['explain'],
-          summary:
-            'Explain a subject’s decision: each condition, the smallest flip, the next change · 资格解释（真实对象）',
-          description:
-            'Reads the subject’s facts through the shared-data platform and writes an access record naming the officer.',
-          params: { type: 'object', required: ['id'], properties: { id: policyId } },
-          querystring: {
-            type: 'object',
-            required: ['subject'],
-            properties: {
-              subject: {
-                type: 'string',
-                maxLength: 64,
-                description: 'resident ID (person policies) or unified social credit code (enterprise policies)',
-              },
-              asOf: {
-                type: 'string',
-                pattern: DATE,
-                description: 'YYYY-MM-DD; default today in the city (within the effective range of a named version)',
-              },
-              version: { type: 'integer', minimum: 1, description: 'default: the published version in force on asOf' },
-            },
-          },
-          security: bearerSecurity,
-          response: responses,
-        },
-      },
-      async (
-        request: FastifyRequest<{
-          Params: { id: string };
-          Querystring: { subject: string; asOf?: string; version?: number };
-        }>,
-      ) => {
-        const actor = actorOf(request);
-        const pinned = request.query.version ? await versionOf(request.params.id, request.query.version) : undefined;
-        const asOf = asOfOf(request.query.asOf, pinned);
-        const policy = pinned ?? (await inForce(request.params.id, asOf));
-        const kind = policy.subject;
-        const id =
-          kind === 'person'
-            ? validateResidentId(request.query.subject, { field: 'subject' }).id
-            : validateCreditCode(request.query.subject, { field: 'subject' }).code;
-        const key = await resolveSubjectKey(explain.store, explain, kind, id);
-        const purpose = `policy explanation requested by ${actor.name} (${actor.id})`;
-        const pull = `explain:${randomUUID()}`;
-        let facts: FetchFactsResult;
-        try {
-          facts = await explain.fetchFacts({
-            caseId: pull,
-            subjectKey: key,
-            policyId: policy.id,
-            policyVersion: policy.version,
-            facts: Object.fromEntries(
-              Object.entries(policy.facts).map(([fact, declared]) => [fact, { source: declared.source, purpose }]),
-            ),
-            idempotencyKey: pull,
-          });
-        } catch (error) {
-          throw fetchRefusal(error, kind);
-        }
-        return explainPolicy(policy, facts.values, asOf, { subjectKey: key });
-      },
-    );
   }
 
   app.post(
@@ -272,32 +170,5 @@ export async function explainRoutes(
       }
       return explainPolicy(policy, request.body.facts, asOf);
     },
-  );
-}
-
-/** fetchFacts' typed failures as answers: an unregistered subject is 404, a missing access record 503. */
-function fetchRefusal(error: unknown, kind: Policy['subject']): Error {
-  if (!(error instanceof ApplicationFailure)) return error instanceof Error ? error : new Error(String(error));
-  if (error.type === ErrorType.UnknownSubject) {
-    const what = kind === 'person' ? ['resident', '居民'] : ['enterprise', '企业'];
-    return new ExplainApiError(
-      'SUBJECT_NOT_FOUND',
-      `no ${what[0]} with this ID is registered`,
-      `未登记该${what[1]}`,
-      'subject',
-    );
-  }
-  if (error.type === ErrorType.AccessRecordWriteFailed) {
-    return new ExplainApiError(
-      'ACCESS_RECORD_FAILED',
-      'the access record could not be written, so no data was read',
-      '无法写入数据使用记录，未读取数据',
-      'subject',
-    );
-  }
-  return new ExplainApiError(
-    'FACTS_UNAVAILABLE',
-    `${error.type ? `${error.type}: ` : ''}${error.message}`,
-    `无法读取该对象的数据：${error.message}`,
   );
 }

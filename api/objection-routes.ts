@@ -1,6 +1,7 @@
 /**
  * Objections over HTTP (/objections, 异议): file, list, read, the owning department's correction
- * and a supervisor's re-check or rejection. Who may is domain/permissions.ts, checked before each
+ * (recorded by one supervisor, confirmed by a second before it applies) and a supervisor's re-check
+ * or rejection. Who may is domain/permissions.ts, checked before each
  * route runs; whose objections a role sees is decided in services/objections/service.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -46,7 +47,17 @@ const objectionSchema = {
     filedBy: person,
     filedAt: { type: 'string' },
     workflowId: { type: 'string' },
-    correction: open,
+    correction: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'applied: fact, department, old value (masked where sensitive), new value, reason, by (recorder), confirmedBy',
+    },
+    pendingCorrection: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'recorded and awaiting a second supervisor: fact, value (masked where sensitive), reason, by, at',
+    },
     resolution: open,
     outcome: open,
     steps: {
@@ -83,20 +94,21 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
       schema: {
         tags: ['objections'],
         summary:
-          'File an objection to a decision or a data value behind it (a citizen about their own; an officer or supervisor for a citizen, naming them) · 提出异议',
+          'File an objection to a decision or a data value behind it (a citizen about their own; a supervisor for a citizen, from their case) · 提出异议',
         body: {
           type: 'object',
           properties: {
-            caseId: { type: 'string', maxLength: 300 },
+            caseId: { type: 'string', maxLength: 300, description: 'the case of the decision (required of staff)' },
             policyId: { type: 'string', maxLength: 100 },
             subject: {
               type: 'string',
               maxLength: 40,
-              description: 'resident ID (staff only; a citizen’s comes from the token)',
+              description:
+                'a citizen’s own resident ID, optional (it comes from the token); staff name the case instead',
             },
             kind: { type: 'string', enum: ['decision', 'data'] },
             fact: { type: 'string', maxLength: 100 },
-            claimedValue: anyValue,
+            claimedValue: { ...anyValue, description: `${anyValue.description}; a data objection's only` },
             statement: { type: 'string', maxLength: 2000 },
           },
           additionalProperties: false,
@@ -114,8 +126,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     {
       schema: {
         tags: ['objections'],
-        summary:
-          'Objections, newest first: a citizen’s own; all for supervisors and officers, values masked · 异议列表',
+        summary: 'Objections, newest first: a citizen’s own; all for supervisors, values masked · 异议列表',
         querystring: {
           type: 'object',
           properties: {
@@ -155,7 +166,7 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
       schema: {
         tags: ['objections'],
         summary:
-          'Record the owning department’s correction of the disputed fact (supervisor, for the department); the re-evaluation follows · 登记数据更正',
+          'Record the owning department’s correction of the disputed fact (a supervisor who did not file the objection, for the department); it applies once a second supervisor confirms it · 登记数据更正',
         params: idParams,
         body: {
           type: 'object',
@@ -174,6 +185,31 @@ export async function objectionRoutes(app: FastifyInstance, deps: ObjectionApiDe
     async (
       request: FastifyRequest<{ Params: { id: string }; Body: { fact?: string; value?: unknown; reason?: string } }>,
     ) => objections.correct(actorOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/objections/:id/confirm',
+    {
+      schema: {
+        tags: ['objections'],
+        summary:
+          'Confirm a recorded correction, which then changes the department’s record, tells the citizen and re-evaluates; or reject it with a reason (a second supervisor: neither the recorder nor the filer) · 确认数据更正',
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: ['confirm', 'reject'], description: 'default confirm' },
+            reason: { type: 'string', maxLength: 1000, description: 'why it is rejected (at least 5 characters)' },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: { 200: objectionSchema, ...errors },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Body: { action?: string; reason?: string } | undefined }>,
+    ) => objections.confirmCorrection(actorOf(request), request.params.id, request.body ?? {}),
   );
 
   app.post(

@@ -5,13 +5,13 @@
  * the lifecycle refuses the same, and the answer says why in English and Chinese, with the field at fault.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PolicyLifecycle } from '../services/policies/lifecycle.js';
+import { PolicyLifecycleError, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import type { SimulationRunner } from '../services/policies/simulation.js';
 import { simulationRoutes } from './simulation-routes.js';
-import { explainRoutes, type ExplainApiDeps } from './explain-routes.js';
+import { explainRoutes } from './explain-routes.js';
 import { checkRoutes } from './check-routes.js';
-import { actorOf, ApiRefusal, identityOf } from './auth.js';
-import { allows, authorize } from '../domain/permissions.js';
+import { actorOf, identityOf } from './auth.js';
+import { allows } from '../domain/permissions.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { diffPolicies, formatDiff } from '../rules/policy-diff.js';
@@ -23,8 +23,6 @@ export interface PolicyApiDeps {
   lifecycle: PolicyLifecycle;
   /** Impact simulations (POST …/simulate, GET …/simulation); absent, the routes are not served. */
   simulation?: SimulationRunner;
-  /** Explanations of a real subject's decision (GET /policies/:id/explain); hypothetical facts need only the lifecycle. */
-  explain?: ExplainApiDeps;
 }
 
 const versionParams = {
@@ -68,8 +66,15 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
   // these open routes read the session themselves, once they know what they show.
   const readsDrafts = async (request: FastifyRequest) =>
     allows((await identityOf(request))?.role, 'policy.read-drafts');
-  const requireDraftReader = async (request: FastifyRequest) =>
-    authorize(await identityOf(request), 'policy.read-drafts', ApiRefusal);
+  /** A draft or a version under review answers whoever may not read it as a version that does not exist (S21). */
+  const hideFromOthers = async (request: FastifyRequest, id: string, version: number) => {
+    if (!(await readsDrafts(request)))
+      throw new PolicyLifecycleError(
+        'POLICY_NOT_FOUND',
+        `no version ${version} of policy ${id}`,
+        `政策 ${id} 没有第 ${version} 版`,
+      );
+  };
   const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
@@ -134,7 +139,7 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
     },
     async (request: VersionRequest) => {
       const version = await lifecycle.get(request.params.id, request.params.version);
-      if (!isPublic(version.status)) await requireDraftReader(request);
+      if (!isPublic(version.status)) await hideFromOthers(request, request.params.id, request.params.version);
       return (await names(request))(version);
     },
   );
@@ -251,12 +256,16 @@ export async function policyRoutes(app: FastifyInstance, deps: PolicyApiDeps): P
         lifecycle.get(id, request.query.from),
         lifecycle.get(id, request.query.to),
       ]);
-      if (!isPublic(from.status) || !isPublic(to.status)) await requireDraftReader(request);
+      for (const [version, asked] of [
+        [from, request.query.from],
+        [to, request.query.to],
+      ] as const)
+        if (!isPublic(version.status)) await hideFromOthers(request, id, asked);
       // The two versions were read once, for the access check: diff them as read.
       return { changes: formatDiff(diffPolicies(from.document, to.document)) };
     },
   );
 
   // Explanations (explain-routes.ts): their own scope for their errors, the same tokens.
-  void app.register(async (scope) => explainRoutes(scope, { lifecycle, explain: deps.explain }));
+  void app.register(async (scope) => explainRoutes(scope, { lifecycle }));
 }

@@ -53,12 +53,12 @@ export const ROUTE_PERMISSIONS = {
   'POST /policies/:id/versions/:version/reject': 'policy.reject',
   'POST /policies/:id/versions/:version/publish': 'policy.publish',
   'POST /policies/:id/versions/:version/retire': 'policy.retire',
-  'GET /policies/:id/explain': 'policy.explain-subject',
   'POST /policies/:id/versions/:version/explain': 'policy.explain-hypothetical',
 
   'GET /sweeps': 'sweep.read',
   'GET /sweeps/:id': 'sweep.read',
   'POST /sweeps': 'sweep.launch',
+  'POST /sweeps/:id/approve': 'sweep.approve',
   'POST /sweeps/:id/pause': 'sweep.pause',
   'POST /sweeps/:id/resume': 'sweep.resume',
   'POST /sweeps/:id/cancel': 'sweep.cancel',
@@ -67,12 +67,14 @@ export const ROUTE_PERMISSIONS = {
   'POST /cases/search': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',
   'POST /cases/:caseId/unmask': 'case.unmask',
+  'POST /cases/:caseId/explain': 'case.explain',
   'POST /cases/:caseId/inspector': 'case.assign-inspector',
 
   'POST /objections': 'objection.file',
   'GET /objections': 'objection.read',
   'GET /objections/:id': 'objection.read',
   'POST /objections/:id/correct': 'objection.correct',
+  'POST /objections/:id/confirm': 'objection.confirm-correction',
   'POST /objections/:id/resolve': 'objection.resolve',
 
   'GET /me': 'me.read',

@@ -1,16 +1,21 @@
 /**
  * The impact simulation routes (政策沙盘), inside /policies: an officer or reviewer starts a
- * simulation of a version over the whole population as of a date, and anyone reads its progress
- * and result. Answers hold only aggregates: no resident ID or credit code.
+ * simulation of a version over the whole population as of a date, and officers, reviewers and
+ * supervisors read its progress and result (a token: domain/permissions.ts). Answers hold only
+ * aggregates, every count below the minimum cell size withheld as null (rules/simulate-suppress.ts):
+ * no resident ID or credit code, and no cell that singles a person out.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SimulationRunner } from '../services/policies/simulation.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 import { actorOf } from './auth.js';
 
+/** A count, null where it is withheld (below the minimum cell size, or the complement of one). */
+const cell = { type: ['integer', 'null'] } as const;
+const money = { type: ['number', 'null'], description: 'CNY; null where the eligible count is withheld' } as const;
 const counts = {
   type: 'object',
-  properties: { eligible: { type: 'integer' }, ineligible: { type: 'integer' }, undetermined: { type: 'integer' } },
+  properties: { eligible: cell, ineligible: cell, undetermined: cell },
 } as const;
 const row = {
   type: 'object',
@@ -18,8 +23,8 @@ const row = {
     key: { type: 'string' },
     label: textSchema,
     ...counts.properties,
-    cost: { type: 'number' },
-    baselineEligible: { type: 'integer', description: 'eligible under the published version' },
+    cost: money,
+    baselineEligible: { ...cell, description: 'eligible under the published version' },
   },
 } as const;
 const rows = { type: 'array', items: row } as const;
@@ -37,18 +42,12 @@ const resultSchema = {
     notInForceOnAsOf: { type: 'boolean', description: 'the version is not in force on asOf: a what-if' },
     population: { type: 'integer' },
     counts,
-    totalCost: { type: 'number', description: 'CNY for the period' },
-    baseline: { type: 'object', properties: { version: { type: 'integer' }, counts, totalCost: { type: 'number' } } },
+    totalCost: { ...money, description: 'CNY for the period; null where the eligible count is withheld' },
+    baseline: { type: 'object', properties: { version: { type: 'integer' }, counts, totalCost: money } },
     changes: {
       type: 'object',
       description: 'per subject against the published version; the five add up to the population',
-      properties: {
-        winners: { type: 'integer' },
-        losers: { type: 'integer' },
-        amountUp: { type: 'integer' },
-        amountDown: { type: 'integer' },
-        unchanged: { type: 'integer' },
-      },
+      properties: { winners: cell, losers: cell, amountUp: cell, amountDown: cell, unchanged: cell },
     },
     breakdowns: {
       type: 'object',
@@ -63,9 +62,14 @@ const resultSchema = {
           fact: { type: 'string' },
           source: { type: 'string' },
           label: textSchema,
-          count: { type: 'integer' },
+          count: cell,
         },
       },
+    },
+    suppression: {
+      type: 'object',
+      description: 'counts below minimumCellSize, and complements that would give one away, are null',
+      properties: { minimumCellSize: { type: 'integer' }, withheld: { type: 'integer' } },
     },
     elapsedMs: { type: 'integer' },
   },
@@ -136,9 +140,10 @@ export function simulationRoutes(app: FastifyInstance, runner: SimulationRunner)
       schema: {
         tags: ['simulation'],
         summary:
-          'The latest simulation of a version: progress while it runs, then counts, cost, breakdowns and winners and losers against the published version · 影响模拟结果',
+          'The latest simulation of a version: progress while it runs, then counts, cost, breakdowns and winners and losers against the published version, counts below 10 withheld (officer, reviewer or supervisor) · 影响模拟结果',
         params: versionParams,
-        response: { 200: viewSchema, 404: errorSchema },
+        security: bearerSecurity,
+        response: { 200: viewSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
     async (request: VersionRequest) => runner.latest(request.params.id, request.params.version),

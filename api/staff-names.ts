@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { allows } from '../domain/permissions.js';
 import type { User } from '../store/users.js';
 
-/** The fields of policy versions and sweeps that name a member of staff. */
+/** The fields of policy versions and sweeps (and a sweep's `approval`) that name a member of staff, by name or user ID. */
 export const STAFF_NAME_FIELDS = [
   'createdBy',
   'updatedBy',
@@ -17,12 +17,16 @@ export const STAFF_NAME_FIELDS = [
   'publishedBy',
   'retiredBy',
   'requestedBy',
+  'requestedById',
+  'decidedBy',
+  'decidedById',
 ] as const;
 
-/** The record without the fields that name staff. */
+/** The record without the fields that name staff, in a sweep's request (`approval`) too. */
 export function withoutStaffNames<T extends object>(record: T): T {
   const copy = { ...record } as Record<string, unknown>;
   for (const field of STAFF_NAME_FIELDS) delete copy[field];
+  if (copy.approval && typeof copy.approval === 'object') copy.approval = withoutStaffNames(copy.approval);
   return copy as T;
 }
 

@@ -1,7 +1,8 @@
 /**
- * The sweep routes (/sweeps, 主动筛查): an officer or reviewer launches the sweep of a published
- * version, anyone reads progress and the list, either pauses and resumes, and only a reviewer
- * cancels (domain/permissions.ts, checked before each route runs). Answers hold counts only: no
+ * The sweep routes (/sweeps, 主动筛查): an officer or reviewer requests the sweep of a published
+ * version as of a date no later than today, another reviewer approves it and it starts; anyone
+ * reads progress and the list, either pauses and resumes, and only a reviewer cancels (or declines
+ * a request) — domain/permissions.ts, checked before each route runs. Answers hold counts only: no
  * resident ID or credit code.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -21,7 +22,7 @@ const viewSchema = {
   type: 'object',
   properties: {
     id: { type: 'string', description: 'sweep:<policyId>@<version>:<asOf>' },
-    status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done', 'failed'] },
+    status: { type: 'string', enum: ['awaiting-approval', 'running', 'paused', 'cancelled', 'done', 'failed'] },
     policy: { type: 'object', properties: { id: { type: 'string' }, version: integer, hash: { type: 'string' } } },
     asOf: { type: 'string', format: 'date' },
     total: { ...integer, description: 'subjects to screen' },
@@ -44,12 +45,26 @@ const viewSchema = {
     startedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     requestedBy: { type: 'string' },
+    requestedById: { type: 'string' },
+    approval: {
+      type: 'object',
+      description:
+        'the request behind a sweep a person launched: approved or declined by a reviewer other than the requester',
+      properties: {
+        status: { type: 'string', enum: ['awaiting-approval', 'approved', 'declined'] },
+        backDated: { type: 'boolean', description: 'asOf is in a grant period before the current one: it back-pays' },
+        requestedAt: { type: 'string', format: 'date-time' },
+        decidedBy: { type: 'string' },
+        decidedById: { type: 'string' },
+        decidedAt: { type: 'string', format: 'date-time' },
+      },
+    },
     undeterminedCauses: {
       type: 'array',
       items: { type: 'object', properties: { fact: { type: 'string' }, count: integer } },
     },
     live: { type: 'boolean', description: 'counts read from the running workflow rather than its last record' },
-    created: { type: 'boolean', description: 'POST /sweeps: false when this sweep was already started' },
+    created: { type: 'boolean', description: 'POST /sweeps: false when this sweep was already requested or run' },
     error: {
       type: 'object',
       properties: { code: { type: 'string' }, message: { type: 'string' }, messageZh: { type: 'string' } },
@@ -72,7 +87,8 @@ const idParams = {
 const security = bearerSecurity;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
-type StartBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };
+type RequestBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };
+type SweepStatusFilter = 'awaiting-approval' | 'running' | 'paused' | 'cancelled' | 'done';
 
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
@@ -88,7 +104,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
       schema: {
         tags: ['sweeps'],
         summary:
-          'Launch the sweep of a published policy version as of a date (officer or reviewer); the same sweep again returns the one started · 发起主动筛查',
+          'Request the sweep of a published policy version as of a date no later than today (officer or reviewer); it starts once another reviewer approves it; the same sweep again returns the one requested · 申请主动筛查',
         body: {
           type: 'object',
           required: ['policyId', 'version'],
@@ -98,7 +114,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
             asOf: {
               type: 'string',
               pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-              description: 'YYYY-MM-DD, default today in the city',
+              description: 'YYYY-MM-DD, not after today (FUTURE_AS_OF); default today in the city',
             },
             sliceSize: {
               type: 'integer',
@@ -119,12 +135,23 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         response: { 202: viewSchema, ...errors },
       },
     },
-    async (request: FastifyRequest<{ Body: StartBody }>, reply) => {
-      const actor = actorOf(request);
-      return reply
-        .code(202)
-        .send(await sweeps.start({ ...request.body, requestedBy: actor.name, requestedById: actor.id }));
+    async (request: FastifyRequest<{ Body: RequestBody }>, reply) =>
+      reply.code(202).send(await sweeps.request(actorOf(request), request.body)),
+  );
+
+  app.post(
+    '/sweeps/:id/approve',
+    {
+      schema: {
+        tags: ['sweeps'],
+        summary:
+          'Approve a requested sweep, which then starts (a reviewer other than the requester: FOUR_EYES) · 批准主动筛查',
+        params: idParams,
+        security,
+        response: { 200: viewSchema, ...errors },
+      },
     },
+    async (request: IdRequest) => sweeps.approve(actorOf(request), request.params.id),
   );
 
   app.get(
@@ -137,7 +164,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
           type: 'object',
           properties: {
             policyId: { type: 'string', maxLength: 100 },
-            status: { type: 'string', enum: ['running', 'paused', 'cancelled', 'done'] },
+            status: { type: 'string', enum: ['awaiting-approval', 'running', 'paused', 'cancelled', 'done'] },
             limit: { type: 'integer', minimum: 1, maximum: 500, description: 'the newest this many (default 100)' },
           },
           additionalProperties: false,
@@ -147,7 +174,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     },
     async (
       request: FastifyRequest<{
-        Querystring: { policyId?: string; status?: 'running' | 'paused' | 'cancelled' | 'done'; limit?: number };
+        Querystring: { policyId?: string; status?: SweepStatusFilter; limit?: number };
       }>,
     ) => {
       const shown = await names(request);
@@ -172,9 +199,13 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
     app.post(
       `/sweeps/:id/${action}`,
       { schema: { tags: ['sweeps'], summary, params: idParams, security, response: { 200: viewSchema, ...errors } } },
-      async (request: IdRequest) => sweeps[action](request.params.id),
+      async (request: IdRequest) =>
+        action === 'cancel' ? sweeps.cancel(request.params.id, actorOf(request)) : sweeps[action](request.params.id),
     );
   steer('pause', 'Pause after the slice in flight (officer or reviewer) · 暂停筛查');
   steer('resume', 'Resume exactly where it paused (officer or reviewer) · 继续筛查');
-  steer('cancel', 'Stop for good after the slice in flight; what was granted stays granted (reviewer) · 取消筛查');
+  steer(
+    'cancel',
+    'Stop for good after the slice in flight, what was granted staying granted; or decline a request awaiting approval (reviewer) · 取消筛查',
+  );
 }

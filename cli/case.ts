@@ -1,19 +1,27 @@
 /**
- * `applyfree case …` (案件督查): search cases, read one case's timeline, unmask its identifier
+ * `applyfree case …` (案件督查): search cases (by resident ID with a stated reason), read one
+ * case's timeline, unmask its identifier or explain its decision from the subject's data, each
  * with a stated reason, assign its pledge inspections — through the API as the person in
  * APPLYFREE_TOKEN, so the same roles and masking apply as in the console. Human output by
  * default (times in the city's zone), `--json` for scripts.
  */
+import type { Explanation } from '../rules/explain-subject.js';
 import type { CaseSearchResult } from '../services/cases/service.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
 import { lifeEventWorkflowIdFromInput } from '../workflows/contracts/case.js';
+import { formatExplanation } from './explain.js';
 
 /** What cli.ts lends: its API call, argument helper, usage errors and output. */
 export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
-  search [--subject ID] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
-         [--limit N] [--before CURSOR] cases, newest first, identifiers masked (--before: the next ones)
+  search [--subject ID --reason TEXT] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
+         [--limit N] [--before CURSOR] cases, newest first, identifiers masked (--before: the next ones); a
+                                       search by resident ID or credit code needs a reason, which is
+                                       logged (20 a minute)
   timeline <case-id>                   everything that happened, in order, with Temporal UI links
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
+  explain <case-id> <policy> --reason TEXT [--version N] [--as-of D]
+                                       why the case's decision is what it is, from the subject's data
+                                       (sensitive data withheld); the reason is logged (supervisor)
   assign <case-id> --inspector USER-ID assign the case's pledge inspections to an inspector by user ID (supervisor)`;
 
 export interface CaseCommandContext {
@@ -28,6 +36,7 @@ const cityTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISO
 const casePath = (caseId: string) => `/cases/${encodeURIComponent(lifeEventWorkflowIdFromInput(caseId))}`;
 const SEARCH_FLAGS = {
   '--subject': 'subject',
+  '--reason': 'reason',
   '--policy': 'policy',
   '--event-type': 'eventType',
   '--status': 'status',
@@ -44,7 +53,7 @@ function searchLines(result: CaseSearchResult): string[] {
     const policies = c.policies
       .map((p) => `${p.id} v${p.version} ${p.outcome}${p.amount === undefined ? '' : ` ${p.amount}`}`)
       .join('; ');
-    return `${c.caseId}  ${c.eventDate ?? ''} ${c.eventType}  ${c.subject.maskedId ?? c.subject.subjectKey}  ${c.caseStatus}${c.outcome ? ` · ${c.outcome}` : ''}${policies ? `  ${policies}` : ''}`;
+    return `${c.caseId}  ${c.eventDate ?? '—'} ${c.eventType}  ${c.subject.maskedId ?? c.subject.subjectKey}  ${c.caseStatus}${c.outcome ? ` · ${c.outcome}` : ''}${policies ? `  ${policies}` : ''}`;
   });
   lines.push(
     `${result.cases.length} case(s) · 共 ${result.cases.length} 件${result.temporal === 'unavailable' ? ' (Temporal visibility did not answer: records only · 仅来自业务记录)' : ''}`,
@@ -55,7 +64,7 @@ function searchLines(result: CaseSearchResult): string[] {
 
 function timelineLines(timeline: CaseTimeline): string[] {
   const lines = [
-    `${timeline.caseId}  ${timeline.eventType} ${timeline.eventDate}`,
+    `${timeline.caseId}  ${timeline.eventType} ${timeline.eventDate ?? '(a birth date, not shown · 出生日期不显示)'}`,
     `  subject 当事人: ${timeline.subject.maskedId ?? '(unknown)'} (${timeline.subject.kind}, ${timeline.subject.subjectKey})`,
     ...timeline.workflows.map(
       (w) =>
@@ -102,7 +111,7 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
       }
       if (rest.length > 0)
         throw usage(
-          `unexpected ${rest.join(' ')}: search takes --subject, --policy, --event-type, --status, --outcome, --from, --to, --limit, --before`,
+          `unexpected ${rest.join(' ')}: search takes --subject, --reason, --policy, --event-type, --status, --outcome, --from, --to, --limit, --before`,
         );
       const result = (await api('POST', '/cases/search', search)) as CaseSearchResult;
       out.print(searchLines(result), result);
@@ -130,6 +139,26 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
         ],
         answer,
       );
+      return 0;
+    }
+    case 'explain': {
+      const reason = flag(rest, '--reason');
+      const version = flag(rest, '--version');
+      const asOf = flag(rest, '--as-of');
+      const [caseId, policyId, ...extra] = rest;
+      if (!caseId || !policyId || !reason || extra.length > 0)
+        throw usage('explain <caseId> <policy> --reason "why you need it" [--version N] [--as-of D] (logged)');
+      if (version !== undefined && !/^[1-9]\d*$/.test(version))
+        throw usage(`--version must be a version number, got ${version}`);
+      if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf))
+        throw usage(`--as-of must be a YYYY-MM-DD date, got ${asOf}`);
+      const explanation = (await api('POST', `${casePath(caseId)}/explain`, {
+        policyId,
+        reason,
+        ...(version ? { version: Number(version) } : {}),
+        ...(asOf ? { asOf } : {}),
+      })) as Explanation;
+      out.print([...formatExplanation(explanation), '', `logged · 已记录: ${reason}`], explanation);
       return 0;
     }
     case 'assign': {

@@ -1,19 +1,19 @@
 /**
- * `applyfree policy explain`: why a subject is eligible or not, condition by condition, what
- * would flip it and when it changes by itself. `<id> --subject <ID>` asks the API (which reads
- * the subject's data and records the access); `<file.json> --facts <facts.json>` works offline
- * on hypothetical facts, no server needed. Human output by default, the Explanation with --json.
+ * `applyfree policy explain`: why hypothetical facts are eligible or not under a policy file,
+ * condition by condition, what would flip it and when it changes by itself — offline, no server
+ * needed (`<file.json> --facts <facts.json>`). A real resident's decision is explained from their
+ * case, with a logged reason: `applyfree case explain` (cli/case.ts), which prints with
+ * formatExplanation too. Human output by default, the Explanation with --json.
  */
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
-import { checkFacts, defaultAsOf, explainPolicy, type Explanation } from '../rules/explain-subject.js';
+import { checkFacts, defaultAsOf, explainPolicy, isShown, type Explanation } from '../rules/explain-subject.js';
 import { flipText, outcomeText, valueText } from '../rules/explain-summary.js';
 import { validatePolicy } from '../rules/validate.js';
 
-/** What cli.ts lends the command: its API call, file reader, and its two kinds of failure. */
+/** What cli.ts lends the command: its file reader, and its two kinds of failure. */
 export interface ExplainCliContext {
-  api: (method: string, path: string, body?: unknown) => Promise<unknown>;
   readJson: (file: string | undefined) => Promise<unknown>;
   /** A usage mistake (exit 2). */
   usage: (message: string) => Error;
@@ -40,13 +40,19 @@ export function formatExplanation(explanation: Explanation): string[] {
   if (!explanation.inForce) lines.push('  (this version is not in force on that date · 该版本在此日期未生效)');
   for (const leaf of decision.conditions) {
     const label = leaf.label ?? leaf.factLabel ?? { zh: leaf.fact, en: leaf.fact };
+    if (!isShown(leaf)) {
+      lines.push(`  ▪ ${label.zh} · ${label.en}`, `      ${leaf.fact}: sensitive, withheld · 敏感数据不显示`);
+      continue;
+    }
     const actual = leaf.actual ?? valueText(leaf.factValue);
     lines.push(`  ${MARK[String(leaf.result) as keyof typeof MARK]} ${label.zh} · ${label.en}`);
     lines.push(
       `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
     );
   }
-  if (explanation.flips.length === 0)
+  if (explanation.withheld?.flips)
+    lines.push('flip · 改变: withheld, the policy reads sensitive data · 涉及敏感数据，不予显示');
+  else if (explanation.flips.length === 0)
     lines.push('flip · 改变: none within three facts · 三项以内的事实改变均不能改变结果');
   for (const flip of explanation.flips) {
     const words = flipText(flip);
@@ -60,9 +66,11 @@ export function formatExplanation(explanation: Explanation): string[] {
   }
   const next = explanation.nextChange;
   lines.push(
-    next
-      ? `next change · 下次变化: ${next.date} → ${next.outcome} (${outcomeText(next.outcome).zh})`
-      : 'next change · 下次变化: none by itself · 事实不变则结果不变',
+    explanation.withheld?.nextChange
+      ? 'next change · 下次变化: withheld, the policy reads sensitive data · 涉及敏感数据，不予显示'
+      : next
+        ? `next change · 下次变化: ${next.date} → ${next.outcome} (${outcomeText(next.outcome).zh})`
+        : 'next change · 下次变化: none by itself · 事实不变则结果不变',
   );
   lines.push('', explanation.summary.zh, explanation.summary.en);
   return lines;
@@ -77,35 +85,19 @@ function takeFlag(args: string[], name: string, ctx: ExplainCliContext): string 
   return value;
 }
 
-/** Runs `policy explain …`; returns the exit code (0 explained, whatever the outcome). */
+/** Runs `policy explain <file.json> --facts <facts.json>`; returns the exit code (0 explained, whatever the outcome). */
 export async function runExplainCommand(argv: string[], out: Output, ctx: ExplainCliContext): Promise<number> {
   const args = [...argv];
-  const subject = takeFlag(args, '--subject', ctx);
+  if (args.includes('--subject'))
+    throw ctx.usage(
+      'a resident’s decision is explained from their case, with a reason that is logged: applyfree case explain <case-id> <policy> --reason TEXT',
+    );
   const factsFile = takeFlag(args, '--facts', ctx);
   const asOf = takeFlag(args, '--as-of', ctx);
-  const version = takeFlag(args, '--version', ctx);
   const [target, ...extra] = args;
-  if (!target || extra.length > 0)
-    throw ctx.usage(
-      'explain <id> --subject <ID> [--as-of D] [--version N], or explain <file.json> --facts <facts.json> [--as-of D]',
-    );
+  if (!target || extra.length > 0) throw ctx.usage('explain <file.json> --facts <facts.json> [--as-of D]');
   if (asOf !== undefined && !isIsoDate(asOf)) throw ctx.usage(`--as-of must be a YYYY-MM-DD date, got ${asOf}`);
-  if (version !== undefined && !/^[1-9]\d*$/.test(version))
-    throw ctx.usage(`--version must be a version number, got ${version}`);
-  if ((subject === undefined) === (factsFile === undefined))
-    throw ctx.usage(
-      'explain needs either --subject (a policy id, through the API) or --facts (a policy file, offline)',
-    );
-
-  if (subject !== undefined) {
-    const query = new URLSearchParams({ subject, ...(asOf ? { asOf } : {}), ...(version ? { version } : {}) });
-    const explanation = (await ctx.api(
-      'GET',
-      `/policies/${encodeURIComponent(target)}/explain?${query.toString()}`,
-    )) as Explanation;
-    out.print(formatExplanation(explanation), explanation);
-    return 0;
-  }
+  if (factsFile === undefined) throw ctx.usage('explain needs --facts: hypothetical facts for a policy file, offline');
 
   let policy;
   try {

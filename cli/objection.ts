@@ -1,6 +1,6 @@
 /**
  * `applyfree objection …` (异议): file an objection, list and show objections, record the owning
- * department's correction, re-check or reject — through the API as the person in APPLYFREE_TOKEN,
+ * department's correction and, as a second supervisor, confirm or reject it, re-check or reject — through the API as the person in APPLYFREE_TOKEN,
  * so the same roles and masking apply as in the console. Human output by default, `--json` for scripts.
  */
 import type { ObjectionView } from '../services/objections/view.js';
@@ -14,12 +14,16 @@ export interface ObjectionCommandContext {
 }
 
 export const OBJECTION_USAGE = `usage: applyfree objection <command> [--json]  异议: dispute a decision or a data value
-  file --policy P [--case C] [--subject ID] --statement TEXT [--fact F [--claimed V]]
-                                       file (citizens their own; officers and supervisors name the resident)
+  file --policy P [--case C] --statement TEXT [--fact F [--claimed V]]
+                                       file (citizens their own; supervisors from the citizen's case, --case)
   list [--status S] [--policy P]       objections, newest first
   show <objection-id>                  one objection with its steps, correction and outcome
   correct <objection-id> --value V --reason TEXT [--fact F]
-                                       the owning department's correction (supervisor); re-evaluation follows
+                                       record the owning department's correction (a supervisor who did not
+                                       file it); it applies once a second supervisor confirms it
+  confirm <objection-id> [--reject --reason TEXT]
+                                       confirm the recorded correction (neither its recorder nor the filer):
+                                       the record changes, the citizen is told, re-evaluation follows
   resolve <objection-id> --action reevaluate|reject --reason TEXT   (supervisor)`;
 
 /** An instant as the city reads it: YYYY-MM-DD HH:MM:SS in Asia/Shanghai (UTC+8 all year). */
@@ -55,7 +59,14 @@ function details(o: ObjectionView): string[] {
   if (o.correction) {
     const c = o.correction;
     lines.push(
-      `  correction 更正: ${c.department} ${c.fact} ${JSON.stringify(c.oldValue) ?? '(none)'} → ${JSON.stringify(c.newValue)} by ${c.by.name}: ${c.reason}`,
+      `  correction 更正: ${c.department} ${c.fact} ${JSON.stringify(c.oldValue) ?? '(none)'} → ${JSON.stringify(c.newValue)} by ${c.by.name}${c.confirmedBy ? `, confirmed by 确认 ${c.confirmedBy.name}` : ''}: ${c.reason}`,
+    );
+  }
+  if (o.pendingCorrection) {
+    const p = o.pendingCorrection;
+    lines.push(
+      `  correction awaiting confirmation 待确认的更正: ${p.fact} → ${JSON.stringify(p.value)} recorded by 登记 ${p.by.name}: ${p.reason}`,
+      `    a second supervisor confirms it: applyfree objection confirm ${o.id}`,
     );
   }
   if (o.outcome) {
@@ -131,8 +142,31 @@ export async function runObjectionCommand(argv: string[], context: ObjectionComm
         reason,
       })) as ObjectionView;
       out.print(
-        [`corrected 已更正 ${corrected.id}: re-evaluation follows · 将重新判定`, ...details(corrected)],
+        [
+          `recorded 已登记 ${corrected.id}: it applies once a second supervisor confirms it · 待另一位督查人员确认后生效`,
+          ...details(corrected),
+        ],
         corrected,
+      );
+      return 0;
+    }
+    case 'confirm': {
+      const reject = rest.includes('--reject');
+      const args = rest.filter((arg) => arg !== '--reject');
+      const reason = flag(args, '--reason');
+      if (reject && !reason) throw usage('confirm <objection-id> --reject --reason "why it is rejected"');
+      const confirmed = (await api('POST', `${path(args[0])}/confirm`, {
+        action: reject ? 'reject' : 'confirm',
+        ...(reason ? { reason } : {}),
+      })) as ObjectionView;
+      out.print(
+        [
+          reject
+            ? `rejected 已退回 the correction of ${confirmed.id}: nothing changed · 记录未改变`
+            : `corrected 已更正 ${confirmed.id}: the citizen is told, re-evaluation follows · 已通知本人，将重新判定`,
+          ...details(confirmed),
+        ],
+        confirmed,
       );
       return 0;
     }

@@ -37,10 +37,9 @@ export const POLICY_USAGE = `usage: applyfree policy <command> [--json]
   simulate <id> <version> [--as-of D]  impact over the whole population as of a date (default today)
   submit|approve|publish <id> <version> [--note TEXT]
   reject|retire <id> <version> --note TEXT
-  explain <id> --subject <ID> [--as-of D] [--version N]
-                                       why a resident or enterprise is eligible or not, what would flip it, when it changes
   explain <file.json> --facts <facts.json> [--as-of D]
-                                       the same offline, on hypothetical facts`;
+                                       why hypothetical facts are eligible or not, what would flip it, when it
+                                       changes, offline (a resident's decision: applyfree case explain)`;
 
 type VersionView = {
   policyId: string;
@@ -193,7 +192,6 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     }
     case 'explain':
       return runExplainCommand(rest, out, {
-        api,
         readJson,
         usage: (message) => new UsageError(message),
         refused: (message) => new Refused(message),

@@ -3,9 +3,15 @@
  * through the API, shows its progress on stderr while it runs (a bar on a terminal, a line now and
  * then otherwise), and prints what an officer weighs before submitting: counts, cost, the change
  * against the published version, the largest breakdown rows and why subjects are undetermined.
+ * A count the API withholds (below the minimum cell size) reads "<10"; its cost, "withheld".
  */
 import type { SimulationView } from '../services/policies/simulation.js';
-import type { SimulationResult, SimulationRow } from '../rules/simulate.js';
+import {
+  MINIMUM_CELL_SIZE,
+  type Cell,
+  type SuppressedRow,
+  type SuppressedSimulationResult,
+} from '../rules/simulate-suppress.js';
 
 /** What cli.ts lends: its API call, argument helpers, usage error and output. */
 export interface SimulateCommandContext {
@@ -18,8 +24,11 @@ export interface SimulateCommandContext {
   pollMs?: number;
 }
 
-const n = (value: number) => value.toLocaleString('en');
-const cny = (value: number) => value.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const n = (value: Cell) => (value === null ? `<${MINIMUM_CELL_SIZE}` : value.toLocaleString('en'));
+const cny = (value: Cell) =>
+  value === null
+    ? 'withheld 不公开'
+    : value.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function progressLine(view: SimulationView, width: number): string {
@@ -54,7 +63,7 @@ function padWide(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - used));
 }
 
-function rowLine(row: SimulationRow, withBaseline: boolean): string {
+function rowLine(row: SuppressedRow, withBaseline: boolean): string {
   const label = padWide(`${row.label.zh} ${row.label.en}`, 32);
   const baseline =
     withBaseline && row.baselineEligible !== undefined ? `  (published: ${n(row.baselineEligible)})` : '';
@@ -64,18 +73,22 @@ function rowLine(row: SimulationRow, withBaseline: boolean): string {
 /** The rows in their own order, or the `top` rows by eligible subjects. */
 function breakdownLines(
   title: string,
-  rows: readonly SimulationRow[],
+  rows: readonly SuppressedRow[],
   top: number | 'all',
   withBaseline: boolean,
 ): string[] {
   const shown =
-    top === 'all' ? rows : [...rows].sort((a, b) => b.eligible - a.eligible || b.cost - a.cost).slice(0, top);
+    top === 'all'
+      ? rows
+      : [...rows]
+          .sort((a, b) => (b.eligible ?? -1) - (a.eligible ?? -1) || (b.cost ?? -1) - (a.cost ?? -1))
+          .slice(0, top);
   const more = rows.length > shown.length ? ` (top ${shown.length} of ${rows.length} by eligible)` : '';
   return [`  ${title}${more}:`, ...shown.map((row) => rowLine(row, withBaseline))];
 }
 
 /** The readable summary of a finished simulation. */
-export function formatSimulation(result: SimulationResult): string[] {
+export function formatSimulation(result: SuppressedSimulationResult): string[] {
   const who = result.subject === 'person' ? 'residents · 居民' : 'enterprises · 企业';
   const { counts, baseline, changes } = result;
   const lines = [
@@ -90,9 +103,10 @@ export function formatSimulation(result: SimulationResult): string[] {
     `  cost 支出 ${cny(result.totalCost)} CNY for ${result.period}`,
   );
   if (baseline && changes) {
-    const delta = result.totalCost - baseline.totalCost;
+    const delta =
+      result.totalCost === null || baseline.totalCost === null ? null : result.totalCost - baseline.totalCost;
     lines.push(
-      `  published v${baseline.version}: eligible ${n(baseline.counts.eligible)}, cost ${cny(baseline.totalCost)} CNY (change ${delta >= 0 ? '+' : ''}${cny(delta)})`,
+      `  published v${baseline.version}: eligible ${n(baseline.counts.eligible)}, cost ${cny(baseline.totalCost)} CNY (change ${delta !== null && delta >= 0 ? '+' : ''}${cny(delta)})`,
       `  winners 新增受益 ${n(changes.winners)} · losers 不再受益 ${n(changes.losers)} · paid more 增发 ${n(changes.amountUp)} · paid less 减发 ${n(changes.amountDown)} · unchanged 不变 ${n(changes.unchanged)}`,
     );
   } else lines.push('  no published version in force on that date to compare with · 无可比较的现行版本');
@@ -112,6 +126,10 @@ export function formatSimulation(result: SimulationResult): string[] {
       );
     }
   }
+  if (result.suppression.withheld > 0)
+    lines.push(
+      `  ${result.suppression.withheld} count(s) below ${result.suppression.minimumCellSize}, or that would give one away, withheld · 小于 ${result.suppression.minimumCellSize} 的计数（及可据以推算的计数）不公开`,
+    );
   return lines;
 }
 

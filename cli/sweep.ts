@@ -1,6 +1,7 @@
 /**
- * `applyfree sweep …` (主动筛查): launch the sweep of a published policy version and follow it,
- * read one sweep or the list, pause, resume or cancel — all through the API as the person in
+ * `applyfree sweep …` (主动筛查): request the sweep of a published policy version, approve
+ * another's request (a reviewer) and follow it, read one sweep or the list, pause, resume or
+ * cancel (a request awaiting approval: decline) — all through the API as the person in
  * APPLYFREE_TOKEN. While a sweep runs, progress goes to stderr: a live bar on a terminal, a plain
  * line now and then otherwise; stdout gets the summary (or, with --json, the progress object).
  */
@@ -22,15 +23,18 @@ export interface SweepCommandContext {
 
 export const SWEEP_USAGE = `usage: applyfree sweep <command> [--json]     主动筛查: screen everyone for a published version
   start <id> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]
-                                       launch (or rejoin) the sweep as of a date (default today) and follow it
+                                       request the sweep as of a date (default today, never later): it starts
+                                       once another reviewer approves it; a sweep already running is followed
+  approve <sweep-id> [--no-wait]       approve another's request (reviewer), which starts it, and follow it
   status <sweep-id> [--watch]          progress, or follow it to the end
-  list [--policy ID] [--status S]      sweeps, newest first
+  list [--policy ID] [--status S]      sweeps, newest first (S: awaiting-approval, running, paused, done, cancelled)
   pause|resume <sweep-id>              between slices (officer or reviewer)
-  cancel <sweep-id>                    stop for good; grants stay (reviewer)`;
+  cancel <sweep-id>                    stop for good, grants stay; or decline a request (reviewer)`;
 
 const n = (value: number) => (value ?? 0).toLocaleString('en');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STATUS: Record<SweepView['status'], string> = {
+  'awaiting-approval': 'awaiting approval · 待批准',
   running: 'running · 进行中',
   paused: 'paused · 已暂停',
   done: 'done · 已完成',
@@ -86,6 +90,17 @@ export function formatSweep(view: SweepView): string[] {
     for (const cause of [...view.undeterminedCauses].sort((a, b) => b.count - a.count).slice(0, 5))
       lines.push(`    ${cause.fact}: ${n(cause.count)}`);
   }
+  const { approval } = view;
+  if (approval?.backDated && approval.status !== 'declined')
+    lines.push('  back-dated: it pays grant periods before the current one · 筛查日期早于当前发放周期，将补发此前各期');
+  if (approval?.status === 'awaiting-approval')
+    lines.push(
+      `  awaiting approval by a reviewer other than ${view.requestedBy ?? 'the requester'}: applyfree sweep approve ${view.id} · 待另一位审核人批准`,
+    );
+  else if (approval?.decidedBy)
+    lines.push(
+      `  ${approval.status === 'declined' ? 'declined 已驳回' : 'approved 已批准'} by ${approval.decidedBy}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`,
+    );
   if (view.error) lines.push(`  ${view.error.code}: ${view.error.message} · ${view.error.messageZh}`);
   return lines;
 }
@@ -160,12 +175,21 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
         ...(sliceSize ? { sliceSize } : {}),
         ...(startsPerSecond ? { startsPerSecond } : {}),
       })) as SweepView & { created: boolean };
+      // A request waits for another reviewer: nothing to follow yet.
+      if (started.status === 'awaiting-approval' || noWait) return finish(started, false);
       if (!started.created && !out.json)
         (context.progress ?? process.stderr).write(
           `${started.id} was already started: following it · 该筛查已发起，继续跟踪\n`,
         );
-      if (noWait) return finish(started, false);
       return finish(await follow(context, started), true);
+    }
+    case 'approve': {
+      const noWait = rest.includes('--no-wait');
+      const [id, ...extra] = rest.filter((arg) => arg !== '--no-wait');
+      if (!id || extra.length > 0) throw context.usage('sweep approve <sweep-id> [--no-wait]');
+      const approved = (await context.api('POST', `${sweepPath(id)}/approve`)) as SweepView;
+      if (noWait) return finish(approved, false);
+      return finish(await follow(context, approved), true);
     }
     case 'status': {
       const watch = rest.includes('--watch');
@@ -198,11 +222,14 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
     case 'cancel': {
       if (!rest[0]) throw context.usage(`sweep ${command} <id>`);
       const view = (await context.api('POST', `${sweepPath(rest[0])}/${command}`)) as SweepView;
-      const note = {
-        pause: 'pausing after the slice in flight · 当前分片完成后暂停',
-        resume: 'resumed · 已继续',
-        cancel: 'stopping after the slice in flight · 当前分片完成后停止',
-      }[command];
+      const note =
+        command === 'cancel' && view.approval?.status === 'declined'
+          ? 'request declined · 已驳回申请'
+          : {
+              pause: 'pausing after the slice in flight · 当前分片完成后暂停',
+              resume: 'resumed · 已继续',
+              cancel: 'stopping after the slice in flight · 当前分片完成后停止',
+            }[command];
       out.print([`${view.id}: ${note}`, ...formatSweep(view).slice(1)], view);
       return 0;
     }

@@ -69,6 +69,26 @@ export function maskCreditCode(code: string): string {
   return maskMiddle(code, 4, 4);
 }
 
+/**
+ * A resident ID or credit code as staff see it (S3): the last four characters only,
+ * **************123X. The region and birth date a resident ID begins with stay hidden: with the
+ * district and birth date a case shows, 3714…123X left about one candidate to try.
+ */
+export function maskForStaff(id: string): string {
+  return maskMiddle(id, 0, 4);
+}
+
+/** A subject's identifier as shown to whoever reads it: the subject themself as before, staff the last four characters. */
+export function shownIdentifier(
+  subject: { idNumber?: string; creditCode?: string },
+  reader: 'subject' | 'staff',
+): string | undefined {
+  const id = subject.idNumber ?? subject.creditCode;
+  if (!id) return undefined;
+  if (reader === 'staff') return maskForStaff(id);
+  return subject.idNumber ? maskResidentId(id) : maskCreditCode(id);
+}
+
 function maskMiddle(value: string, head: number, tail: number): string {
   const text = value.trim();
   // Short or long junk is hidden whole: a prefix and suffix must never add up to most of the input.

@@ -20,6 +20,11 @@ export const KEY_PURPOSES = {
    * verification calls to it (`context` = its ID). IDs are kebab-case: the contexts never meet.
    */
   departmentCredential: 'applyfree/department-credential/v1',
+  /**
+   * AES-256-GCM key sealing the value a confirmed data correction replaced (store/corrections.ts),
+   * so the correction can be reverted without the old value of a sensitive fact lying in the clear.
+   */
+  correctionOldValue: 'applyfree/correction-old-value/v1',
   /** Reserved: the keyed hash chain of an audit stream (`context` = the stream's name). */
   auditChain: 'applyfree/audit-chain/v1',
 } as const;

@@ -29,7 +29,8 @@ export const DEPARTMENT_CALLER: Text = {
 };
 
 /** A role's (or a department's) narrower reach for one action. */
-export type Condition = 'own-subject' | 'assigned-inspector' | 'not-author' | 'registered';
+export type Condition =
+  'own-subject' | 'assigned-inspector' | 'not-author' | 'not-requester' | 'not-filer' | 'not-recorder' | 'registered';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -42,8 +43,8 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
   },
   'assigned-inspector': {
     means: {
-      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case is NOT_ASSIGNED',
-      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件为 NOT_ASSIGNED',
+      en: 'only cases with a pledge a supervisor assigned to this inspector (by user ID); another case answers 404 as if absent',
+      zh: '仅限督查人员指派给本人（按用户编号）核查的案件；其他案件按不存在答复（404）',
     },
     names: { en: 'an inspector (assigned inspections)', zh: '核查人员（限指派的核查）' },
   },
@@ -52,6 +53,27 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       en: 'not whoever wrote, last edited or submitted the version, compared by user ID (four eyes: FOUR_EYES)',
       zh: '不得是起草、最后修改或提交该版本的人，按用户编号比对（双人复核）',
     },
+  },
+  'not-requester': {
+    means: {
+      en: 'not whoever requested it, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是提出申请的人，按用户编号比对（双人复核）',
+    },
+    names: { en: 'a reviewer other than the requester', zh: '申请人以外的审核人' },
+  },
+  'not-filer': {
+    means: {
+      en: 'not whoever filed the objection, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是提出该异议的人，按用户编号比对（双人复核）',
+    },
+    names: { en: 'a supervisor who did not file the objection', zh: '未提出该异议的督查人员' },
+  },
+  'not-recorder': {
+    means: {
+      en: 'neither whoever recorded the correction nor whoever filed the objection, compared by user ID (four eyes: FOUR_EYES)',
+      zh: '不得是登记该更正的人或提出该异议的人，按用户编号比对（双人复核）',
+    },
+    names: { en: 'a second supervisor', zh: '另一位督查人员' },
   },
   registered: {
     means: {
@@ -86,10 +108,14 @@ const CASE_READERS = {
   conditions: { inspector: 'assigned-inspector', citizen: 'own-subject' },
   note: { en: 'officers and reviewers author policies; they do not trace cases', zh: '负责政策制定，不查阅个案' },
 } as const;
-/** Objections: the citizen about their own decisions; officers and supervisors for a citizen, naming them. */
+/**
+ * Objections: the citizen about their own decisions; supervisors, who handle them, from a case.
+ * Officers author policies and read aggregates (the programme metrics), not residents' objections (S10).
+ */
 const OBJECTION_PARTIES = {
-  roles: ['citizen', 'officer', 'supervisor'],
+  roles: ['citizen', 'supervisor'],
   conditions: { citizen: 'own-subject' },
+  note: { en: 'objections are handled by supervisors', zh: '异议由督查人员处理' },
 } as const;
 const CITIZEN_OWN = { roles: ['citizen'], conditions: { citizen: 'own-subject' } } as const;
 
@@ -143,8 +169,11 @@ const TABLE = {
   'policy.validate': { roles: POLICY_ROLES, what: { en: 'validate policies', zh: '校验政策' } },
   'policy.test': { roles: POLICY_ROLES, what: { en: 'test policies', zh: '测试政策' } },
   'policy.simulate': { roles: POLICY_ROLES, what: { en: 'run impact simulations', zh: '发起影响模拟' } },
-  // As implemented: simulation results, drafts' included, are served to anyone (security review S7).
-  'policy.simulation.read': { roles: 'anyone', what: { en: 'read impact simulations', zh: '查看影响模拟结果' } },
+  // Aggregates of everyone, drafts' included, with small cells withheld: policy work, and supervisors (S7).
+  'policy.simulation.read': {
+    roles: POLICY_READERS,
+    what: { en: 'read impact simulations', zh: '查看影响模拟结果' },
+  },
   'policy.submit': { roles: ['officer'], what: { en: 'submit policies for review', zh: '提交政策审核' } },
   'policy.approve': {
     roles: ['reviewer'],
@@ -155,11 +184,7 @@ const TABLE = {
   // Either puts an approved version in force: the four eyes were at approval.
   'policy.publish': { roles: POLICY_ROLES, what: { en: 'publish policies', zh: '发布政策' } },
   'policy.retire': { roles: ['reviewer'], what: { en: 'retire policies', zh: '停用政策' } },
-  // A real subject's explanation is access-logged under the reader's name (officers: security review S2).
-  'policy.explain-subject': {
-    roles: POLICY_READERS,
-    what: { en: 'explain a real subject’s decision', zh: '查看真实对象的资格解释' },
-  },
+  // Made-up facts read no one's data: policy work, and supervisors checking a rule.
   'policy.explain-hypothetical': {
     roles: POLICY_READERS,
     what: { en: 'explain decisions on hypothetical facts', zh: '查看假设事实的资格解释' },
@@ -167,7 +192,14 @@ const TABLE = {
 
   // As implemented: sweep progress is served to anyone (security review S14).
   'sweep.read': { roles: 'anyone', what: { en: 'read sweeps', zh: '查看主动筛查' } },
-  'sweep.launch': { roles: POLICY_ROLES, what: { en: 'launch sweeps', zh: '发起主动筛查' } },
+  // A sweep a person launches screens everyone and may back-pay every period since its date: it starts once
+  // a reviewer other than the requester approves (S5). The scheduler's sweeps are the city's standing rule.
+  'sweep.launch': { roles: POLICY_ROLES, what: { en: 'request sweeps', zh: '申请主动筛查' } },
+  'sweep.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-requester' },
+    what: { en: 'approve sweeps', zh: '批准主动筛查' },
+  },
   'sweep.pause': { roles: POLICY_ROLES, what: { en: 'pause sweeps', zh: '暂停筛查' } },
   'sweep.resume': { roles: POLICY_ROLES, what: { en: 'resume sweeps', zh: '继续筛查' } },
   // Stopping a published policy's outreach for good is a reviewer's call.
@@ -177,6 +209,22 @@ const TABLE = {
   'case.timeline': { ...CASE_READERS, what: { en: 'read a case', zh: '查阅案件' } },
   // The full identifier only with a stated, logged reason, and only to supervisors.
   'case.unmask': { roles: ['supervisor'], what: { en: 'unmask a case’s identifier', zh: '查看完整身份标识' } },
+  // A case's decision explained from the subject's own data: a reveal like an unmask, with a logged reason (S2).
+  'case.explain': {
+    roles: ['supervisor'],
+    what: {
+      en: 'explain a case’s decision from the subject’s data, stating why',
+      zh: '说明理由后查看案件判定的数据依据',
+    },
+    note: { en: 'officers and reviewers explain hypothetical facts', zh: '可用假设事实查看资格解释' },
+  },
+  // Staff see no birth date in a case (with the masked ID and the district it rebuilds the resident ID, S3):
+  // the subject sees their own; a supervisor who needs it unmasks or explains, with a logged reason.
+  'case.read-birth-date': {
+    roles: ['citizen'],
+    conditions: { citizen: 'own-subject' },
+    what: { en: 'see birth dates in a case', zh: '查看案件中的出生日期' },
+  },
   'case.assign-inspector': { roles: ['supervisor'], what: { en: 'assign inspections', zh: '指派核查' } },
   // The Temporal Web UI has no sign-in of its own (a development UI lists every workflow): linked for supervisors only (S16).
   'case.temporal-ui': {
@@ -187,12 +235,20 @@ const TABLE = {
   'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },
   'objection.read': { ...OBJECTION_PARTIES, what: { en: 'read objections', zh: '查阅异议' } },
   // Supervisors handle objections and record the owning department's correction; they wrote none of the rules.
+  // A correction changes a department's record and may pay arrears: never its filer, and applied only once
+  // a second supervisor confirms it (S4).
   'objection.correct': {
     roles: ['supervisor'],
+    conditions: { supervisor: 'not-filer' },
     what: {
       en: 'record a data correction for the department that owns the data',
       zh: '代数据所属部门登记数据更正',
     },
+  },
+  'objection.confirm-correction': {
+    roles: ['supervisor'],
+    conditions: { supervisor: 'not-recorder' },
+    what: { en: 'confirm or reject a recorded data correction', zh: '确认或退回已登记的数据更正' },
   },
   'objection.resolve': { roles: ['supervisor'], what: { en: 'resolve an objection', zh: '处理异议' } },
 

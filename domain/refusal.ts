@@ -80,6 +80,9 @@ export const REFUSAL_CODES = {
   CATALOG_CONFLICT: 'conflict',
   CHANGE_IN_PROGRESS: 'conflict',
   CHECKS_REQUIRED: 'conflict',
+  /** A data correction is recorded and awaits a second person's confirmation. */
+  CORRECTION_PENDING: 'conflict',
+  NO_PENDING_CORRECTION: 'conflict',
   NO_RECORD: 'conflict',
   OBJECTION_CLOSED: 'conflict',
   OBJECTION_OPEN: 'conflict',
@@ -88,9 +91,13 @@ export const REFUSAL_CODES = {
   /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
   SUBJECT_HAS_OPEN_MATTERS: 'conflict',
   SWEEP_FINISHED: 'conflict',
+  /** A sweep that has not started: it waits for a reviewer's approval. */
+  AWAITING_APPROVAL: 'conflict',
   WRONG_STATUS: 'conflict',
   // Well-formed, but the content cannot be used.
   FACTS_UNAVAILABLE: 'unprocessable',
+  /** A sweep's date after today: sweeps grant, so they never screen a day to come. */
+  FUTURE_AS_OF: 'unprocessable',
   POLICY_INVALID: 'unprocessable',
   POLICY_NOT_IN_FORCE: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.

@@ -12,6 +12,9 @@ export interface NoticeParams {
   /** ISO date: an offer's expiry or a pledge's inspection date. */
   date?: string;
   missing?: string[];
+  /** A corrected record: the fact's label and its department (never its value). */
+  fact?: Text;
+  department?: Text;
 }
 
 type Render = (p: NoticeParams) => { title: Text; body: Text };
@@ -129,6 +132,14 @@ export const NOTICE_TEMPLATES = {
     body: {
       zh: `已按您的异议重新判定「${p.policyTitle.zh}」（${p.period ?? ''}），待遇金额没有变化。`,
       en: `${p.policyTitle.en} (${p.period ?? ''}) was decided again on your objection; the amount is unchanged.`,
+    },
+  }),
+  // Every correction applied to a citizen's record is told to them, whatever the re-evaluation decides (S4).
+  'data.corrected': (p) => ({
+    title: { zh: '您的数据记录已更正', en: 'Your record was corrected' },
+    body: {
+      zh: `${p.department?.zh ?? '数据所属部门'}已更正您的「${p.fact?.zh ?? '数据'}」记录（关于「${p.policyTitle.zh}」的异议），并将据此重新判定。如有疑问可联系我们。`,
+      en: `${p.department?.en ?? 'The department that holds it'} corrected your record of ${p.fact?.en ?? 'a fact'} (your objection to ${p.policyTitle.en}); the decision will be made again on it. Contact us with any questions.`,
     },
   }),
   'objection.rejected': (p) => ({

@@ -3,6 +3,14 @@
  * fact's label and actual value (masked when sensitive), the smallest flips (flip.ts), when the
  * outcome next changes by itself (horizon.ts), and a one-paragraph summary in Chinese and English.
  * Pure: the API reads the facts, the CLI takes them from a file, both build the same object.
+ *
+ * A real subject's explanation (`withholdSensitive`, S2) withholds every sensitive fact whole: its
+ * leaves keep only their condition's name and the fact's label (no operator, comparison value,
+ * fact value or result — a pair like `disabilityGrade equal 2 → true` gives the value away), it is
+ * left out of the missing facts, and a policy that reads one gets no flips and no next change (both
+ * would move with the sensitive value: a flip on another fact works for one grade and not another).
+ * What remains is a function of the non-sensitive facts and the decision's outcome and amount, so
+ * two sensitive values that decide alike answer byte for byte the same (test/unit/rules/explain-withheld.test.ts).
  */
 import { findFact, type Text } from '../domain/sources.js';
 import { isInForce } from './catalog.js';
@@ -14,11 +22,25 @@ import { actualText, summarize } from './explain-summary.js';
 import type { ConditionResult, Outcome, Policy } from './types.js';
 
 /** A leaf as an explanation shows it: the fact's catalog label and, unless sensitive, its value in words. */
-export interface ExplainedCondition extends ConditionResult {
+export interface ShownCondition extends ConditionResult {
   factLabel?: Text;
   /** The actual value as a person reads it ("79 岁" for an age condition), absent for sensitive facts. */
   actual?: Text;
 }
+
+/** A leaf on a sensitive fact in a real subject's explanation: which condition and fact, nothing of the value or its test. */
+export interface WithheldCondition {
+  name?: string;
+  label?: Text;
+  fact: string;
+  factLabel?: Text;
+  withheld: true;
+}
+
+export type ExplainedCondition = ShownCondition | WithheldCondition;
+
+/** Whether a leaf is shown (its test, value and result), or withheld because its fact is sensitive. */
+export const isShown = (leaf: ExplainedCondition): leaf is ShownCondition => !('withheld' in leaf);
 
 /** The explanation contract of the API, the CLI and the console (see /tmp/helper-brief.md, Explain API). */
 export interface Explanation {
@@ -39,7 +61,17 @@ export interface Explanation {
   };
   flips: Flip[];
   nextChange: OutcomeChange | null;
+  /**
+   * A real subject's explanation: the sensitive facts the policy reads, withheld whole; and whether
+   * the flips and the next change were withheld with them (they would move with those values).
+   */
+  withheld?: { facts: string[]; flips: boolean; nextChange: boolean };
   summary: Text;
+}
+
+/** The sensitive facts a policy reads (domain/sources.ts), in its manifest's order. */
+export function sensitiveFactsOf(policy: Policy): string[] {
+  return Object.keys(policy.facts).filter((fact) => findFact(fact)?.field.sensitivity === 'sensitive');
 }
 
 /**
@@ -50,16 +82,28 @@ export function explainPolicy(
   policy: Policy,
   facts: FlatFacts,
   asOf: string,
-  options: { subjectKey?: string } = {},
+  options: { subjectKey?: string; withholdSensitive?: boolean } = {},
 ): Explanation {
   const decision = compilePolicy(policy, asOf).explain(facts);
+  const sensitive = options.withholdSensitive ? sensitiveFactsOf(policy) : [];
+  const hidden = new Set(sensitive);
   const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
     const factLabel = findFact(leaf.fact)?.field.label;
+    if (hidden.has(leaf.fact))
+      return {
+        ...(leaf.name === undefined ? {} : { name: leaf.name }),
+        ...(leaf.label === undefined ? {} : { label: leaf.label }),
+        fact: leaf.fact,
+        ...(factLabel ? { factLabel } : {}),
+        withheld: true,
+      };
     const actual = actualText(leaf, facts[leaf.fact], asOf);
     return { ...leaf, ...(factLabel ? { factLabel } : {}), ...(actual ? { actual } : {}) };
   });
-  const flips = findFlips(policy, facts, asOf);
-  const nextChange = nextOutcomeChange(policy, facts, asOf);
+  // Flips and the next change move with the sensitive values: withheld whole when the policy reads one.
+  const withholdMoves = sensitive.length > 0;
+  const flips = withholdMoves ? [] : findFlips(policy, facts, asOf);
+  const nextChange = withholdMoves ? null : nextOutcomeChange(policy, facts, asOf);
   const changedOnNext =
     nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
   const explained = {
@@ -73,11 +117,14 @@ export function explainPolicy(
       outcome: decision.outcome,
       ...(decision.amount === undefined ? {} : { amount: decision.amount }),
       period: decision.period,
-      missingFacts: decision.missingFacts,
+      missingFacts: decision.missingFacts.filter((fact) => !hidden.has(fact)),
       conditions,
     },
     flips,
     nextChange,
+    ...(options.withholdSensitive
+      ? { withheld: { facts: sensitive, flips: withholdMoves, nextChange: withholdMoves } }
+      : {}),
   };
   return { ...explained, summary: summarize(explained, changedOnNext) };
 }

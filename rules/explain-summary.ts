@@ -79,13 +79,16 @@ export function flipText(flip: Flip): Text {
   };
 }
 
+type Shown = ConditionResult & { factLabel?: Text; actual?: Text };
+
 interface Summarized {
   inForce: boolean;
   decision: {
     outcome: Outcome;
     amount?: number;
     missingFacts: string[];
-    conditions: Array<ConditionResult & { factLabel?: Text; actual?: Text }>;
+    /** Leaves on sensitive facts may be withheld whole (no result): they are never named as failing. */
+    conditions: Array<Shown | { fact: string; withheld: true }>;
   };
   flips: Flip[];
   nextChange: OutcomeChange | null;
@@ -101,15 +104,30 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
     zh.push(`符合条件${amount === undefined ? '' : `，金额 ${amount} 元`}。`);
     en.push(`Eligible${amount === undefined ? '' : `, amount ${amount} CNY`}.`);
   } else if (decision.outcome === 'ineligible') {
-    const failing = decision.conditions.filter((leaf) => leaf.result === false);
-    zh.push(`不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`);
-    en.push(
-      `Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`,
-    );
+    const failing = decision.conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.result === false);
+    if (failing.length === 0) {
+      zh.push('不符合。');
+      en.push('Not eligible.');
+    } else {
+      zh.push(
+        `不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`,
+      );
+      en.push(
+        `Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`,
+      );
+    }
   } else {
     const missing = decision.missingFacts.map((fact) => findFact(fact)?.field.label ?? { zh: fact, en: fact });
-    zh.push(`无法判定：缺少${missing.map((label) => label.zh).join('、')}。`);
-    en.push(`Undetermined: ${missing.map((label) => label.en).join(', ')} missing.`);
+    zh.push(missing.length ? `无法判定：缺少${missing.map((label) => label.zh).join('、')}。` : '无法判定：数据缺失。');
+    en.push(
+      missing.length
+        ? `Undetermined: ${missing.map((label) => label.en).join(', ')} missing.`
+        : 'Undetermined: data missing.',
+    );
+  }
+  if (decision.conditions.some((leaf) => 'withheld' in leaf)) {
+    zh.push('涉及敏感数据的条件不予显示。');
+    en.push('Conditions on sensitive data are not shown.');
   }
   if (!explained.inForce) {
     zh.push('注意：该版本在此日期未生效。');

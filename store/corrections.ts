@@ -1,14 +1,16 @@
 /**
- * The owning department's correction of a shared-data record (数据更正): the fact is checked
- * against the catalog (type, closed values, known ranges) before anything is written, the
- * audit record (who, when, fact, reason, old value masked where sensitive) is written first,
- * then the department's dp_* document is updated — so a crash between the two is finished by
- * a retry with the same key, and no record is ever changed without its audit. The audit record
- * is hash-chained (stream `data_corrections`, store/audit-chain.ts) before the department's
- * record changes.
+ * The owning department's correction of a shared-data record (数据更正), applied once a second
+ * person has confirmed it (services/objections: one supervisor records it, another confirms; S4):
+ * the fact is checked against the catalog (type, closed values, known ranges) before anything is
+ * written, the audit record (who recorded and who confirmed, when, fact, reason, the old value
+ * masked where sensitive and sealed for a revert) is written first, then the department's dp_*
+ * document is updated — so a crash between the two is finished by a retry with the same key, and
+ * no record is ever changed without its audit. The audit record is hash-chained (stream
+ * `data_corrections`, store/audit-chain.ts) before the department's record changes.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { chainStored } from './audit-chain.js';
+import { seal, unseal } from '../domain/seal.js';
 import { findFact, type DataSource, type FactField } from '../domain/sources.js';
 import { shownFactValue } from '../rules/explain.js';
 import { resolveSubject } from './subjects.js';
@@ -44,10 +46,20 @@ export interface DataCorrection {
   department: string;
   /** The value before, masked ('***') where the catalog marks the fact sensitive; absent when there was none. */
   oldValue?: unknown;
+  /**
+   * The value before as it was, sealed with AES-256-GCM under the correction-old-value key
+   * (domain/keys.ts), so the correction can be reverted (oldValueOf); absent when there was none.
+   */
+  sealedOldValue?: string;
   newValue: unknown;
   reason: string;
-  /** Who recorded it: user ID (absent before user IDs), display name, role. */
+  /** Who recorded the correction for the department: user ID (absent before user IDs), display name, role. */
   by: PersonRef;
+  /**
+   * The second person who confirmed it (never the recorder, nor whoever filed the objection, compared
+   * by user ID); absent on records from before confirmations.
+   */
+  confirmedBy?: PersonRef;
   at: Date;
 }
 
@@ -59,9 +71,11 @@ const correctionSchema = new Schema<DataCorrection>(
     source: { type: String, required: true },
     department: { type: String, required: true },
     oldValue: Schema.Types.Mixed,
+    sealedOldValue: String,
     newValue: { type: Schema.Types.Mixed, required: true },
     reason: { type: String, required: true },
     by: { id: String, name: String, role: String },
+    confirmedBy: { type: { id: String, name: String, role: String }, default: undefined },
     at: { type: Date, required: true },
   },
   { collection: 'data_corrections', versionKey: false, minimize: false },
@@ -152,26 +166,39 @@ export interface CorrectionRequest {
   fact: string;
   value: unknown;
   reason: string;
+  /** Who recorded it, and the second person who confirmed it. */
   by: PersonRef;
+  confirmedBy: PersonRef;
+  /** The current master secret, to seal the old value (correction-old-value key). */
+  secret: string;
 }
 
-/**
- * Corrects one fact of a subject's record at the department that owns it, once per key: a
- * retry with the same value finishes and returns the first correction; another value under the
- * same key is a 409. Refuses (400/404/409, nothing written) an unknown fact, a mistyped value,
- * an unknown subject or a subject the source holds no record of.
- */
-export async function correctSharedFact(connection: Connection, request: CorrectionRequest): Promise<DataCorrection> {
-  const { source, field } = checkFactValue(request.fact, request.value);
-  const reason = request.reason.trim();
-  if (reason.length < 5)
+/** The reason of a correction, trimmed; REASON_REQUIRED under 5 characters. */
+export function correctionReason(reason: unknown): string {
+  const stated = typeof reason === 'string' ? reason.trim() : '';
+  if (stated.length < 5)
     throw new CorrectionError(
       'REASON_REQUIRED',
       'state why the record is corrected (at least 5 characters)',
       '请说明更正理由（至少5个字）',
       'reason',
     );
-  const subject = await resolveSubject(connection, request.subjectKey);
+  return stated;
+}
+
+/**
+ * Where a fact of a subject is held, checked before anything is written or asked of a second
+ * person: the value typed for the catalog, the subject known, and the department holding a record
+ * of them. Refuses (400/404/409) an unknown fact, a mistyped value, an unknown subject, no record.
+ */
+export async function locateCorrection(
+  connection: Connection,
+  subjectKey: string,
+  fact: string,
+  value: unknown,
+): Promise<{ source: DataSource; field: FactField; idValue: string; current: Record<string, unknown> }> {
+  const { source, field } = checkFactValue(fact, value);
+  const subject = await resolveSubject(connection, subjectKey);
   const idValue = source.subject === 'person' ? subject?.idNumber : subject?.creditCode;
   if (!subject || subject.kind !== source.subject || !idValue) {
     throw new CorrectionError(
@@ -181,21 +208,49 @@ export async function correctSharedFact(connection: Connection, request: Correct
       'subject',
     );
   }
+  const current = await connection
+    .db!.collection(source.collection)
+    .findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
+  if (!current) {
+    throw new CorrectionError(
+      'NO_RECORD',
+      `${source.department.en} holds no record of this subject to correct`,
+      `${source.department.zh}没有该当事人的记录，无法更正`,
+      'fact',
+    );
+  }
+  return { source, field, idValue, current };
+}
+
+/** The value a correction replaced, opened under the key ring (current secret first); undefined when there was none. */
+export function oldValueOf(correction: Pick<DataCorrection, 'sealedOldValue'>, secrets: readonly string[]): unknown {
+  if (correction.sealedOldValue === undefined) return undefined;
+  const opened = unseal(correction.sealedOldValue, secrets, 'correctionOldValue');
+  if (opened === undefined) throw new Error('the old value of this correction cannot be opened under these secrets');
+  return JSON.parse(opened) as unknown;
+}
+
+/**
+ * Corrects one fact of a subject's record at the department that owns it, once a second person
+ * has confirmed it; once per key: a retry with the same value finishes and returns the first
+ * correction; another value under the same key is a 409. Refuses (400/404/409, nothing written)
+ * what locateCorrection refuses, and a reason under 5 characters.
+ */
+export async function correctSharedFact(connection: Connection, request: CorrectionRequest): Promise<DataCorrection> {
+  const reason = correctionReason(request.reason);
+  const { source, field, idValue, current } = await locateCorrection(
+    connection,
+    request.subjectKey,
+    request.fact,
+    request.value,
+  );
   const Correction = registerCorrectionModel(connection);
   const documents = connection.db!.collection(source.collection);
   let audit = await Correction.findOne({ _id: request.key }).lean();
   let fresh = false;
   if (!audit) {
-    const current = await documents.findOne({ _id: idValue } as object, { projection: { _id: 0, [field.column]: 1 } });
-    if (!current) {
-      throw new CorrectionError(
-        'NO_RECORD',
-        `${source.department.en} holds no record of this subject to correct`,
-        `${source.department.zh}没有该当事人的记录，无法更正`,
-        'fact',
-      );
-    }
-    const old = shownFactValue(request.fact, current[field.column]);
+    const before = current[field.column];
+    const old = shownFactValue(request.fact, before);
     const written = await Correction.updateOne(
       { _id: request.key },
       {
@@ -205,9 +260,13 @@ export async function correctSharedFact(connection: Connection, request: Correct
           source: source.id,
           department: source.department.zh,
           ...(old === undefined ? {} : { oldValue: old }),
+          ...(before === undefined || before === null
+            ? {}
+            : { sealedOldValue: seal(JSON.stringify(before), request.secret, 'correctionOldValue') }),
           newValue: request.value,
           reason,
           by: request.by,
+          confirmedBy: request.confirmedBy,
           at: new Date(),
         },
       },

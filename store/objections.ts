@@ -29,8 +29,17 @@ export interface ObjectionStep {
   summary: Text;
 }
 
-/** The owning department's correction as the objection keeps it: the audit record without its key and subject. */
-export type ObjectionCorrection = Omit<DataCorrection, '_id' | 'subjectKey'>;
+/** The owning department's correction as the objection keeps it: the audit record without its key, subject and sealed value. */
+export type ObjectionCorrection = Omit<DataCorrection, '_id' | 'subjectKey' | 'sealedOldValue'>;
+
+/** A correction recorded for the department and not applied yet: it waits for a second person to confirm it (S4). */
+export interface PendingCorrection {
+  fact: string;
+  value: unknown;
+  reason: string;
+  by: PersonRef;
+  at: Date;
+}
 
 /** What the re-evaluation decided and how the difference was settled, per period. */
 export interface ObjectionOutcome {
@@ -67,6 +76,8 @@ export interface ObjectionRecord {
   /** The Temporal workflow re-evaluating it (objectionWorkflowId). */
   workflowId: string;
   correction?: ObjectionCorrection;
+  /** A correction recorded and awaiting a second person's confirmation; the department's record is unchanged until then. */
+  pendingCorrection?: PendingCorrection;
   /** A supervisor's resolution without a data correction: re-check as is, or reject with a reason. */
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: PersonRef; at: Date };
   outcome?: ObjectionOutcome;
@@ -92,6 +103,7 @@ const objectionSchema = new Schema<ObjectionRecord>(
     filedAt: { type: Date, required: true },
     workflowId: { type: String, required: true },
     correction: { type: Schema.Types.Mixed },
+    pendingCorrection: { type: Schema.Types.Mixed },
     resolution: { type: Schema.Types.Mixed },
     outcome: { type: Schema.Types.Mixed },
     steps: {
@@ -129,14 +141,15 @@ export async function chainObjectionSteps(connection: Connection, record: Pick<O
 
 /**
  * Appends a step once per key (a retried activity or request finds it there) and applies `set`
- * with it, then chains it. Read-then-push: one objection is written by one request or one
- * workflow at a time.
+ * (and `unset`) with it, then chains it. Read-then-push: one objection is written by one request
+ * or one workflow at a time.
  */
 export async function addObjectionStep(
   connection: Connection,
   objectionId: string,
   step: Omit<ObjectionStep, 'at'> & { at?: Date },
-  set: Partial<Pick<ObjectionRecord, 'status' | 'correction' | 'resolution' | 'outcome'>> = {},
+  set: Partial<Pick<ObjectionRecord, 'status' | 'correction' | 'pendingCorrection' | 'resolution' | 'outcome'>> = {},
+  unset: ReadonlyArray<'pendingCorrection'> = [],
 ): Promise<ObjectionRecord | undefined> {
   const Objection = registerObjectionModel(connection);
   const current = await Objection.findOne({ _id: objectionId }).lean();
@@ -148,7 +161,11 @@ export async function addObjectionStep(
   const at = step.at ?? new Date();
   await Objection.updateOne(
     { _id: objectionId },
-    { $push: { steps: { ...step, at } }, $set: { ...set, updatedAt: at } },
+    {
+      $push: { steps: { ...step, at } },
+      $set: { ...set, updatedAt: at },
+      ...(unset.length ? { $unset: Object.fromEntries(unset.map((field) => [field, 1])) } : {}),
+    },
   );
   const updated = (await Objection.findOne({ _id: objectionId }).lean()) ?? undefined;
   if (updated) await chainObjectionSteps(connection, updated);

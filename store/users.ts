@@ -46,6 +46,14 @@ export const personRef = (user: Pick<User, 'id' | 'name' | 'role'>): PersonRef =
   role: user.role,
 });
 
+/**
+ * Whether a record's person is this user (four-eyes): by user ID; a record from before user IDs
+ * names no ID and is compared by name (the cautious reading: a namesake is refused rather than
+ * the same person let through).
+ */
+export const isSamePerson = (ref: Pick<PersonRef, 'id' | 'name'>, user: Pick<User, 'id' | 'name'>): boolean =>
+  ref.id ? ref.id === user.id : ref.name === user.name;
+
 export type UserStatus = 'active' | 'disabled';
 
 export interface UserRecord {

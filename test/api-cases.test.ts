@@ -1,17 +1,24 @@
 /**
  * /cases on the real stack, per role: a supervisor finds a birth's case by the child's resident
- * ID (in Temporal visibility and in the records), reads its timeline — the decision with each
+ * ID — only with a reason, logged like a reveal, and at most so many a minute (S3, abuse test 16)
+ * — in Temporal visibility and in the records, reads its timeline — the decision with each
  * condition's value, the data access, the grant and the delivered notice in time order, with
- * Temporal UI links — and never sees the raw ID until unmasking it with a reason, which the
- * timeline then shows. A citizen sees only their own case; an inspector only assigned ones; an
+ * Temporal UI links — seeing the ID's last four characters and no birth date, and never the raw
+ * ID until unmasking it with a reason, which the timeline then shows. A citizen sees only their
+ * own case, in full; an inspector only assigned ones, any other the same 404 as none (S21); an
  * officer none; a malformed resident ID is a 400 naming the field.
  */
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/server.js';
+import { createCaseService } from '../services/cases/service.js';
+import { testSessions } from './support/users.js';
+import { ALL_UP } from './support/all-up.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseSearchResult } from '../services/cases/service.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { subjectOfInput } from '../services/cases/service.js';
-import { makeCreditCode, makeResidentId } from '../domain/identity.js';
+import { makeCreditCode, makeResidentId, maskForStaff, maskResidentId } from '../domain/identity.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { TEST_SECRET } from './support/city.js';
 import { Worker } from '@temporalio/worker';
@@ -34,14 +41,26 @@ afterAll(async () => {
 const call = (method: string, path: string, token: string, body?: unknown) =>
   callApi(env.url, method, path, token, body);
 const timelinePath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/timeline`;
+const REASON = '群众来电反映未收到育儿补贴';
+/** The body of a search by raw ID, with its reason (POST /cases/search). */
+const bySubject = (id: string) => ({ subject: id, reason: REASON });
 
 describe('a supervisor', () => {
-  it('finds the case of a birth by the child’s resident ID, in Temporal and the records, with the ID masked', async () => {
-    // The ID goes in the body, never the URL (security review S11).
-    const search = () => call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.id });
+  it('finds the case of a birth by the child’s resident ID only with a reason, logged, in Temporal and the records, with the last four characters and no birth date', async () => {
+    // The ID goes in the body, never the URL (security review S11), and staff say why (S3).
+    const unexplained = await call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.id });
+    expect([unexplained.status, unexplained.json.code, unexplained.json.field]).toEqual([
+      400,
+      'REASON_REQUIRED',
+      'reason',
+    ]);
+    expect(unexplained.text).not.toContain(env.child.id);
+    // Waited for by the subject key (no reveal, so no reason and nothing counted), then searched once by the raw ID.
+    const byKey = () => call('POST', '/cases/search', env.tokens.supervisor, { subject: env.child.subjectKey });
+    const search = () => call('POST', '/cases/search', env.tokens.supervisor, bySubject(env.child.id));
     // Visibility is eventually consistent: wait until Temporal lists the case with its outcome.
     await expect
-      .poll(async () => ((await search()).json as CaseSearchResult).cases[0]?.foundIn, {
+      .poll(async () => ((await byKey()).json as CaseSearchResult).cases[0]?.foundIn, {
         timeout: 20_000,
       })
       .toEqual(['temporal', 'record']);
@@ -52,11 +71,10 @@ describe('a supervisor', () => {
     expect(found).toMatchObject({
       caseId: env.birthCase,
       eventType: 'birth.registered',
-      eventDate: '2026-03-20',
       subject: {
         kind: 'person',
         subjectKey: env.child.subjectKey,
-        maskedId: `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`,
+        maskedId: `**************${env.child.id.slice(-4)}`,
       },
       caseStatus: 'decided',
       outcome: 'eligible',
@@ -70,7 +88,24 @@ describe('a supervisor', () => {
     });
     expect(found.policies).toContainEqual({ id: 'childcare-subsidy', version: 1, outcome: 'eligible', amount: 3000 });
     expect(found.departments).toEqual(['市卫生健康委员会']);
+    // A birth's date is a birth date: staff do not see it.
+    expect(found).not.toHaveProperty('eventDate');
     expect(text).not.toContain(env.child.id);
+    // The search by the raw ID was logged like a reveal, with its reason and the searcher's user ID; those by the
+    // subject key, and the one refused for want of a reason, were not.
+    const logged = await env.pipeline.store
+      .db!.collection('unmask_log')
+      .find({ subjectKey: env.child.subjectKey, kind: 'subject-search' })
+      .toArray();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      actor: '周督查',
+      actorId: env.users.supervisor,
+      role: 'supervisor',
+      reason: REASON,
+    });
+    expect(logged[0]).not.toHaveProperty('caseId');
+    expect((await byKey()).json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.birthCase]);
   });
 
   it('filters by policy, event type, status and dates, and finds a firm by its credit code', async () => {
@@ -89,9 +124,9 @@ describe('a supervisor', () => {
     expect(await ids('policy=business-startup-subsidy')).toEqual([env.reviewCase]);
     expect(await ids('eventType=enterprise.annual-review')).toEqual([env.reviewCase]);
     expect(await idsOf({ eventType: 'enterprise.annual-review' })).toEqual([env.reviewCase]);
-    expect(await idsOf({ subject: env.child.id, from: '2099-01-01' })).toEqual([]);
-    expect(await idsOf({ subject: env.child.id, policy: 'business-startup-subsidy' })).toEqual([]);
-    const firm = await call('POST', '/cases/search', env.tokens.supervisor, { subject: env.firm.id });
+    expect(await idsOf({ subject: env.child.subjectKey, from: '2099-01-01' })).toEqual([]);
+    expect(await idsOf({ subject: env.child.subjectKey, policy: 'business-startup-subsidy' })).toEqual([]);
+    const firm = await call('POST', '/cases/search', env.tokens.supervisor, bySubject(env.firm.id));
     expect(firm.json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([env.reviewCase]);
     expect(firm.text).not.toContain(env.firm.id);
   });
@@ -116,6 +151,21 @@ describe('a supervisor', () => {
     const conditions = decision.detail!.conditions as Array<{ fact: string; factValue: unknown; result: unknown }>;
     expect(conditions).toContainEqual(
       expect.objectContaining({ fact: 'person.localHukou', factValue: true, result: true }),
+    );
+    // No birth date for staff (S3): the value masked, the birth's own dates left out; the citizen's own view has them.
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.birthDate', factValue: '***', result: true }),
+    );
+    expect(decision.detail).not.toHaveProperty('asOf');
+    expect(timeline).not.toHaveProperty('eventDate');
+    expect(timeline.subject.maskedId).toBe(maskForStaff(env.child.id));
+    expect(text).not.toMatch(/2026-03-(10|20)\b/);
+    const own = (await call('GET', timelinePath(env.birthCase), env.tokens.citizen)).json as CaseTimeline;
+    expect(own).toMatchObject({ eventDate: '2026-03-20', subject: { maskedId: maskResidentId(env.child.id) } });
+    const ownDecision = own.entries.find((e) => e.kind === 'decision')!;
+    expect(ownDecision.detail).toMatchObject({ asOf: '2026-03-20' });
+    expect(ownDecision.detail!.conditions).toContainEqual(
+      expect.objectContaining({ fact: 'person.birthDate', factValue: '2026-03-10' }),
     );
 
     const access = first('data.access', (e) => e.detail?.policyId === 'childcare-subsidy');
@@ -226,7 +276,7 @@ describe('other roles', () => {
     const stranger = await call('GET', timelinePath(env.birthCase), env.tokens.otherCitizen);
     expect([stranger.status, stranger.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
     expect((await call('GET', '/cases', env.tokens.otherCitizen)).json.cases).toEqual([]);
-    const searchOther = await call('POST', '/cases/search', env.tokens.otherCitizen, { subject: env.child.id });
+    const searchOther = await call('POST', '/cases/search', env.tokens.otherCitizen, bySubject(env.child.id));
     expect([searchOther.status, searchOther.json.code, searchOther.json.field]).toEqual([
       403,
       'FORBIDDEN_SUBJECT',
@@ -241,8 +291,11 @@ describe('other roles', () => {
 
   it('an inspector sees only cases whose inspection is assigned to them, by user ID', async () => {
     expect((await call('GET', '/cases', env.tokens.inspector)).json.cases).toEqual([]);
+    // A case not assigned to them answers as one that does not exist (S21).
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
-    expect([before.status, before.json.code]).toEqual([403, 'NOT_ASSIGNED']);
+    const absent = await call('GET', timelinePath('life-event:no-such-case'), env.tokens.inspector);
+    expect([before.status, before.json.code, before.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
+    expect([absent.status, absent.json.code, absent.json.field]).toEqual([404, 'CASE_NOT_FOUND', 'caseId']);
     const assign = (token: string, body: unknown) =>
       call('POST', `/cases/${encodeURIComponent(env.reviewCase)}/inspector`, token, body);
 
@@ -294,12 +347,12 @@ describe('other roles', () => {
       detail: { inspector: '陈核查', inspectorId: env.users.inspector, assignedById: env.users.supervisor },
     });
     expect(timeline.text).not.toContain(env.firm.id);
-    expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(403);
+    expect((await call('GET', timelinePath(env.birthCase), env.tokens.inspector)).status).toBe(404);
 
     // Another inspector with the same display name is another person: nothing of the first one's.
     expect((await call('GET', '/cases', env.tokens.namesakeInspector)).json.cases).toEqual([]);
     const namesake = await call('GET', timelinePath(env.reviewCase), env.tokens.namesakeInspector);
-    expect([namesake.status, namesake.json.code]).toEqual([403, 'NOT_ASSIGNED']);
+    expect([namesake.status, namesake.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
   });
 
   it('an assignment recorded before user IDs (a name only) gives no inspector the case', async () => {
@@ -309,7 +362,7 @@ describe('other roles', () => {
     try {
       for (const token of [env.tokens.inspector, env.tokens.namesakeInspector]) {
         expect((await call('GET', '/cases', token)).json.cases).toEqual([]);
-        expect((await call('GET', timelinePath(env.reviewCase), token)).status).toBe(403);
+        expect((await call('GET', timelinePath(env.reviewCase), token)).status).toBe(404);
       }
       // The supervisor still reads it, the legacy assignment named as it was.
       const timeline = await call('GET', timelinePath(env.reviewCase), env.tokens.supervisor);
@@ -326,7 +379,7 @@ describe('other roles', () => {
   });
 
   it('an officer may not trace cases, and a supervisor may not author policies', async () => {
-    const officer = await call('POST', '/cases/search', env.tokens.officer, { subject: env.child.id });
+    const officer = await call('POST', '/cases/search', env.tokens.officer, bySubject(env.child.id));
     expect([officer.status, officer.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     expect(officer.json.message).toMatch(
       /only a supervisor, an inspector .* or the citizen concerned may search cases; 王芳 is an officer \(officers and reviewers author policies; they do not trace cases\)/,
@@ -357,6 +410,7 @@ describe('other roles', () => {
     expect(routes.map(([path]) => path).sort()).toEqual([
       '/cases',
       '/cases/search',
+      '/cases/{caseId}/explain',
       '/cases/{caseId}/inspector',
       '/cases/{caseId}/timeline',
       '/cases/{caseId}/unmask',
@@ -369,7 +423,7 @@ describe('other roles', () => {
 
   it('refuses a malformed resident ID with a 400 naming the field, without echoing it', async () => {
     const bad = `${env.child.id.slice(0, 17)}${env.child.id.endsWith('1') ? '2' : '1'}`;
-    const answer = await call('POST', '/cases/search', env.tokens.supervisor, { subject: bad });
+    const answer = await call('POST', '/cases/search', env.tokens.supervisor, bySubject(bad));
     expect([answer.status, answer.json.code, answer.json.field]).toEqual([400, 'INVALID_RESIDENT_ID', 'subject']);
     expect(answer.text).not.toContain(bad);
     // The query string no longer takes an identifier: a 400 pointing to the body, never every case instead.
@@ -397,5 +451,60 @@ describe('other roles', () => {
         expect.objectContaining({ code: 'INVALID_RESIDENT_ID', reason: 'checkDigit', field: 'subject' }),
       );
     }
+  });
+});
+
+describe('searching by raw ID', () => {
+  let limited: FastifyInstance;
+  let at = new Date('2026-12-05T10:00:05Z');
+
+  beforeAll(async () => {
+    // The same service with a limit of 3 a minute and a clock the test moves.
+    limited = buildApi({
+      sessions: testSessions(env.pipeline.store),
+      policies: { lifecycle: createPolicyLifecycle(env.pipeline.store) },
+      cases: createCaseService({
+        store: env.pipeline.store,
+        temporal: env.client,
+        namespace: env.namespace,
+        subjectKeySecret: TEST_SECRET,
+        subjectSearchesPerMinute: 3,
+        now: () => at,
+      }),
+      health: ALL_UP,
+    });
+    await limited.ready();
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  const search = async (token: string) => {
+    const response = await limited.inject({
+      method: 'POST',
+      url: '/cases/search',
+      headers: { authorization: `Bearer ${token}` },
+      payload: bySubject(env.child.id),
+    });
+    return { status: response.statusCode, body: response.json<Record<string, string>>() };
+  };
+
+  it('allows a person so many a minute, then 429 until the next minute; candidate IDs cannot be tried in bulk', async () => {
+    const logged = () =>
+      env.pipeline.store
+        .db!.collection('unmask_log')
+        .countDocuments({ subjectKey: env.child.subjectKey, kind: 'subject-search' });
+    const before = await logged();
+    for (let i = 0; i < 3; i++) expect((await search(env.tokens.supervisor)).status).toBe(200);
+    const refused = await search(env.tokens.supervisor);
+    expect(refused).toMatchObject({
+      status: 429,
+      body: { code: 'RATE_LIMITED', field: 'subject', messageZh: expect.stringContaining('每分钟最多') as unknown },
+    });
+    expect(refused.body.message).toMatch(/3 times a minute: retry in 55 s/);
+    // Refused searches are not searched, nor logged as reveals; the limit is per person and per minute.
+    expect(await logged()).toBe(before + 3);
+    at = new Date(at.getTime() + 60_000);
+    expect((await search(env.tokens.supervisor)).status).toBe(200);
   });
 });

@@ -171,11 +171,13 @@ describe('the access log', () => {
 
   it('holds no token, body, query string or identifier, wherever a request put them', async () => {
     const { api, lines, requests } = loggedApi();
+    // A search by raw ID states why (it is logged as a reveal, security review S3): the reason is body too.
+    const reason = '群众来电核实办理情况';
     const search = await api.inject({
       method: 'POST',
       url: '/cases/search',
       headers: bearer(tokens.supervisor),
-      payload: { subject: residentId },
+      payload: { subject: residentId, reason },
     });
     expect(search.statusCode).toBe(200);
     // An ID in a path parameter, in an unknown path and in a query string.
@@ -183,6 +185,13 @@ describe('the access log', () => {
       method: 'GET',
       url: `/cases/${encodeURIComponent(`life-event:${residentId}`)}/timeline`,
       headers: bearer(tokens.supervisor),
+    });
+    // A case's explanation states a reason in its body: logged as a reveal by the service, never in this log.
+    await api.inject({
+      method: 'POST',
+      url: `/cases/${encodeURIComponent(`life-event:${residentId}`)}/explain`,
+      headers: bearer(tokens.supervisor),
+      payload: { policyId: 'old-age-allowance', reason },
     });
     await api.inject({ method: 'GET', url: `/people/${residentId}?subject=${residentId}&token=${tokens.officer}` });
     await api.inject({ method: 'GET', url: `/cases?subject=${residentId}`, headers: bearer(tokens.supervisor) });
@@ -193,14 +202,16 @@ describe('the access log', () => {
     expect(requests().map((entry) => [entry.route, entry.status])).toEqual([
       ['/cases/search', 200],
       ['/cases/:caseId/timeline', 404],
+      ['/cases/:caseId/explain', 404],
       [null, 404],
       ['/cases', 400],
       ['/sweeps', 500],
     ]);
-    expect(requests()[2]).toMatchObject({ path: '/people/[redacted]' });
-    expect(requests()[4]).toMatchObject({ level: 'error' });
+    expect(requests()[2]).toMatchObject({ keys: { caseId: 'life-event:[redacted]' } });
+    expect(requests()[3]).toMatchObject({ path: '/people/[redacted]' });
+    expect(requests()[5]).toMatchObject({ level: 'error' });
     const text = lines.join('');
-    for (const secret of [residentId, residentId.slice(0, 17), ...Object.values(tokens)])
+    for (const secret of [residentId, residentId.slice(0, 17), reason, ...Object.values(tokens)])
       expect(text).not.toContain(secret);
     expect(text).not.toContain('?');
     expect(text).toContain('[redacted]');

@@ -1,51 +1,69 @@
 /**
- * Explanations over HTTP on the real store, and `applyfree policy explain` offline and through
- * the API: a resident seeded into the platform collections is explained condition by condition,
- * the read leaves an access record naming the officer, and no answer carries the resident ID.
+ * Explanations over HTTP on the real store, and `applyfree policy explain` offline: a case's
+ * decision is explained from its resident's own data only for a supervisor stating a reason,
+ * logged like an unmask before anything is read (the citizen sees it), only under published or
+ * retired versions, with every sensitive fact withheld whole — two residents whose grades differ
+ * but decide alike get the same answer (security review S2, abuse tests 5 and 13). Hypothetical
+ * facts are explained on any version, drafts included. No answer carries the resident ID.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { buildApi } from '../api/server.js';
+import { createCaseService } from '../services/cases/service.js';
+import { accessOf } from '../services/citizen/access.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
-import { makeResidentId } from '../domain/identity.js';
 import { findPolicyVersion, loadPolicyCatalog } from '../rules/catalog.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import { connectStore } from '../store/connection.js';
+import { registerCaseModels } from '../store/cases.js';
+import { storePolicySource } from '../store/policy-source.js';
 import { testSessions, testToken, testUser } from './support/users.js';
-import { addResident, TEST_SECRET } from './support/city.js';
+import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { ALL_UP } from './support/all-up.js';
+import { connectClient } from './support/temporal.js';
 
 const stack = inject('stack');
 const dir = mkdtempSync(join(tmpdir(), 'applyfree-explain-'));
 const catalog = await loadPolicyCatalog();
 let store: Connection;
+let client: Client;
 let api: FastifyInstance;
 let apiUrl: string;
 let officer: string;
-let officerId: string;
+let supervisor: string;
+let supervisorId: string;
+const REASON = '群众来电询问未享受原因';
 
 beforeAll(async () => {
   store = await connectStore(
     stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_explain_${randomUUID().slice(0, 8)}$1`),
   );
+  client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   const lifecycle = createPolicyLifecycle(store);
   await lifecycle.importCatalog(catalog.policies);
-  ({ id: officerId, token: officer } = await testUser(store, '王芳', 'officer'));
+  officer = await testToken(store, '王芳', 'officer');
+  ({ id: supervisorId, token: supervisor } = await testUser(store, '周督查', 'supervisor'));
   const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
   api = buildApi({
     sessions: testSessions(store),
-    policies: {
-      lifecycle,
-      explain: { fetchFacts, subjectKeySecret: TEST_SECRET, today: () => '2026-01-10' },
-    },
+    policies: { lifecycle },
+    cases: createCaseService({
+      store,
+      temporal: client,
+      namespace: stack.temporalNamespace,
+      subjectKeySecret: TEST_SECRET,
+      explain: { fetchFacts, policies: storePolicySource(store) },
+      now: () => new Date('2026-01-10T04:00:00Z'),
+    }),
     health: ALL_UP,
   });
   apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -53,6 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -68,18 +87,37 @@ const call = async (method: 'GET' | 'POST', url: string, token?: string, payload
   return { status: response.statusCode, text: response.body, body: response.json<Record<string, unknown>>() };
 };
 
-const cli = (args: string[], token?: string) =>
-  finished(
-    runEntry('cli/main.ts', ['policy', 'explain', ...args], {
-      APPLYFREE_API_URL: apiUrl,
-      ...(token ? { APPLYFREE_TOKEN: token } : {}),
-    }),
-  );
+/** A case of the resident as ingestion records it (the explanation reads the record, not Temporal). */
+async function caseOf(resident: TestSubject, type = 'disability.certified', eventDate = '2025-06-01'): Promise<string> {
+  const caseId = `life-event:explain-${randomUUID().slice(0, 8)}`;
+  await registerCaseModels(store).LifeEvent.create({
+    _id: caseId,
+    naturalKey: caseId,
+    caseId,
+    type,
+    subjectKey: resident.subjectKey,
+    subjectKind: 'person',
+    eventDate,
+    payload: {},
+    firstSourceEventId: caseId.slice('life-event:'.length),
+    source: 'test',
+    receivedAt: new Date(),
+  });
+  return caseId;
+}
 
-describe('GET /policies/:id/explain', () => {
-  it('explains a 79-year-old resident from the shared data, writes an access record naming the officer, and never answers with the ID', async () => {
+const explainPath = (caseId: string) => `/cases/${encodeURIComponent(caseId)}/explain`;
+const reveals = (subjectKey: string) =>
+  store.db!.collection('unmask_log').find({ subjectKey, kind: 'explanation' }).toArray();
+
+describe('POST /cases/:caseId/explain', () => {
+  it('explains a 79-year-old’s case from the shared data after logging the reason, which the citizen sees, and never answers with the ID', async () => {
     const resident = await addResident(store, '1946-05-17', { 'person.localHukou': true, 'person.alive': true });
-    const answer = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, officer);
+    const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
+    const answer = await call('POST', explainPath(caseId), supervisor, {
+      policyId: 'old-age-allowance',
+      reason: REASON,
+    });
     expect(answer.status).toBe(200);
     const explanation = answer.body as unknown as Explanation;
     expect(explanation).toMatchObject({
@@ -88,6 +126,7 @@ describe('GET /policies/:id/explain', () => {
       asOf: '2026-01-10',
       subjectKey: resident.subjectKey,
       nextChange: { date: '2026-06-01', outcome: 'eligible' },
+      withheld: { facts: [], flips: false, nextChange: false },
     });
     expect(explanation.decision.outcome).toBe('ineligible');
     expect(explanation.decision.conditions[0]).toMatchObject({
@@ -103,87 +142,153 @@ describe('GET /policies/:id/explain', () => {
     expect(explanation.summary.zh).toContain('将于 2026-06-01 起符合条件');
     expect(answer.text).not.toContain(resident.id);
 
+    // The reveal is logged (and chained) before the read, under the case, with the reason.
+    const [logged] = await reveals(resident.subjectKey);
+    expect(logged).toMatchObject({
+      caseId,
+      actor: '周督查',
+      actorId: supervisorId,
+      role: 'supervisor',
+      reason: REASON,
+      policyId: 'old-age-allowance',
+      policyVersion: 1,
+    });
+    expect(
+      await store.db!.collection('audit_links').countDocuments({ _id: `unmask_log|${String(logged._id)}` } as object),
+    ).toBe(1);
     const records = await store.db!.collection('access_records').find({ subjectKey: resident.subjectKey }).toArray();
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({
+      caseId,
       policyId: 'old-age-allowance',
-      policyVersion: 1,
       source: 'household-registry',
-      purposes: [`policy explanation requested by 王芳 (${officerId})`],
+      purposes: [`案件解释 case explanation (周督查, ${supervisorId}): ${REASON}`],
       outcome: 'answered',
     });
+    expect((records[0].at as Date).getTime()).toBeGreaterThanOrEqual((logged.at as Date).getTime());
     expect(JSON.stringify(records)).not.toContain(resident.id);
+    // The citizen sees who had their decision explained, and why.
+    const seen = await accessOf(store, resident.subjectKey, async (ref) => ({
+      ...ref,
+      title: { zh: ref.id, en: ref.id },
+    }));
+    expect(seen).toContainEqual(
+      expect.objectContaining({
+        kind: 'explanation',
+        caseId,
+        reason: REASON,
+        by: { name: '周督查', role: 'supervisor' },
+      }),
+    );
   });
 
-  it('lets a supervisor tracing a case read the explanation under their own name, and refuses a citizen or an inspector', async () => {
+  it('refuses officers, reviewers, inspectors and citizens, and a missing or short reason at its field, reading nothing', async () => {
     const resident = await addResident(store, '1944-02-02', { 'person.localHukou': true, 'person.alive': true });
-    const { id: supervisorId, token: supervisor } = await testUser(store, '周督查', 'supervisor');
-    const answer = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, supervisor);
-    expect([answer.status, (answer.body as unknown as Explanation).decision.outcome]).toEqual([200, 'eligible']);
-    const records = await store.db!.collection('access_records').find({ subjectKey: resident.subjectKey }).toArray();
-    expect(records.map((r) => r.purposes)).toEqual([[`policy explanation requested by 周督查 (${supervisorId})`]]);
-
-    const inspector = await testToken(store, '陈核查', 'inspector');
-    const citizen = await testToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey });
-    for (const token of [inspector, citizen]) {
-      const refused = await call('GET', `/policies/old-age-allowance/explain?subject=${resident.id}`, token);
+    const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
+    const tokens = [
+      officer,
+      await testToken(store, '李明', 'reviewer'),
+      await testToken(store, '陈核查', 'inspector'),
+      await testToken(store, '张三', 'citizen', { subjectKey: resident.subjectKey }),
+    ];
+    for (const token of tokens) {
+      const refused = await call('POST', explainPath(caseId), token, { policyId: 'old-age-allowance', reason: REASON });
       expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     }
-  });
-
-  it('masks sensitive facts in the conditions and the flip', async () => {
-    const resident = await addResident(store, '1970-03-03', {
-      'person.localHukou': true,
-      'person.alive': true,
-      'person.disabilityCertified': true,
-      'person.disabilityGrade': 3,
+    const short = await call('POST', explainPath(caseId), supervisor, {
+      policyId: 'old-age-allowance',
+      reason: '看看',
     });
-    const answer = await call(
-      'GET',
-      `/policies/severe-disability-care-subsidy/explain?subject=${resident.id}&asOf=2025-06-01`,
-      officer,
-    );
-    expect(answer.status).toBe(200);
-    const explanation = answer.body as unknown as Explanation;
-    expect(explanation.decision.conditions.find((leaf) => leaf.fact === 'person.disabilityGrade')).toMatchObject({
-      factValue: '***',
-      result: false,
-    });
-    expect(explanation.flips[0].changes).toEqual([
-      expect.objectContaining({ fact: 'person.disabilityGrade', from: '***', to: '***' }),
-    ]);
-    expect(answer.text).not.toMatch(/"person\.disabilityGrade"[^}]*":[23][,}]/);
-  });
-
-  it('refuses a malformed ID with the field, an unregistered one with 404, and a request without a token', async () => {
-    const valid = makeResidentId('371402', '1946-05-17', 3, 'male');
-    const wrongCheck = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
-    const bad = await call('GET', `/policies/old-age-allowance/explain?subject=${wrongCheck}`, officer);
-    expect(bad).toMatchObject({
-      status: 400,
-      body: { code: 'INVALID_RESIDENT_ID', field: 'subject', messageZh: expect.stringContaining('校验码') as unknown },
-    });
-    expect(bad.text).not.toContain(wrongCheck);
-    const enterprise = await call(
-      'GET',
-      `/policies/job-stabilisation-refund/explain?subject=${makeResidentId('371402', '1980-01-01', 7, 'male')}&asOf=2025-06-01`,
-      officer,
-    );
-    expect(enterprise).toMatchObject({ status: 400, body: { code: 'INVALID_CREDIT_CODE', field: 'subject' } });
-    const unknown = await call(
-      'GET',
-      `/policies/old-age-allowance/explain?subject=${makeResidentId('371402', '1940-01-01', 9, 'male')}`,
-      officer,
-    );
-    expect(unknown).toMatchObject({ status: 404, body: { code: 'SUBJECT_NOT_FOUND', field: 'subject' } });
-    expect(await call('GET', '/policies/old-age-allowance/explain?subject=x')).toMatchObject({
+    expect(short).toMatchObject({ status: 400, body: { code: 'REASON_REQUIRED', field: 'reason' } });
+    const none = await call('POST', explainPath(caseId), supervisor, { policyId: 'old-age-allowance' });
+    expect(none).toMatchObject({ status: 400, body: { field: 'reason' } });
+    expect(await store.db!.collection('access_records').countDocuments({ subjectKey: resident.subjectKey })).toBe(0);
+    expect(await reveals(resident.subjectKey)).toEqual([]);
+    expect(
+      await call('POST', explainPath(caseId), undefined, { policyId: 'old-age-allowance', reason: REASON }),
+    ).toMatchObject({
       status: 401,
-      body: { code: 'UNAUTHENTICATED', messageZh: expect.any(String) as unknown },
+      body: { code: 'UNAUTHENTICATED' },
     });
-    expect(await call('GET', '/policies/childcare-subsidy/explain?subject=x&asOf=2024-06-01', officer)).toMatchObject({
-      status: 404,
-      body: { code: 'NO_VERSION_IN_FORCE', field: 'asOf' },
+  });
+
+  it('explains only under published or retired versions: a draft answers as a version that does not exist', async () => {
+    const resident = await addResident(store, '1950-01-01', { 'person.localHukou': true, 'person.alive': true });
+    const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
+    const base = findPolicyVersion(catalog, 'senior-preferential-card', 1)!;
+    expect((await call('POST', '/policies', officer, { ...base, version: 2 })).status).toBe(201);
+    const draft = await call('POST', explainPath(caseId), supervisor, {
+      policyId: 'senior-preferential-card',
+      version: 2,
+      reason: REASON,
     });
+    const absent = await call('POST', explainPath(caseId), supervisor, {
+      policyId: 'senior-preferential-card',
+      version: 9,
+      reason: REASON,
+    });
+    expect([draft.status, draft.body.code, draft.body.field]).toEqual([404, 'POLICY_NOT_FOUND', 'version']);
+    expect([absent.status, absent.body.code, absent.body.field]).toEqual([404, 'POLICY_NOT_FOUND', 'version']);
+    expect(String(draft.body.message).replace('2', '#')).toBe(String(absent.body.message).replace('9', '#'));
+    expect(await store.db!.collection('access_records').countDocuments({ subjectKey: resident.subjectKey })).toBe(0);
+    // An unknown case, and a policy for enterprises on a resident's case.
+    expect(
+      await call('POST', explainPath('life-event:no-such-case'), supervisor, {
+        policyId: 'old-age-allowance',
+        reason: REASON,
+      }),
+    ).toMatchObject({ status: 404, body: { code: 'CASE_NOT_FOUND', field: 'caseId' } });
+    expect(
+      await call('POST', explainPath(caseId), supervisor, {
+        policyId: 'job-stabilisation-refund',
+        reason: REASON,
+        asOf: '2025-06-01',
+      }),
+    ).toMatchObject({ status: 400, body: { field: 'policyId' } });
+  });
+
+  it('withholds sensitive facts whole: no value, test or result, no flip and no next change; grades 3 and 4 answer alike', async () => {
+    const certified = (grade: number) =>
+      addResident(store, '1970-03-03', {
+        'person.localHukou': true,
+        'person.alive': true,
+        'person.disabilityCertified': true,
+        'person.disabilityGrade': grade,
+      });
+    const answers: Explanation[] = [];
+    for (const grade of [3, 4]) {
+      const resident = await certified(grade);
+      const answer = await call('POST', explainPath(await caseOf(resident)), supervisor, {
+        policyId: 'severe-disability-care-subsidy',
+        reason: REASON,
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.text).not.toContain(resident.id);
+      answers.push(answer.body as unknown as Explanation);
+    }
+    const [three, four] = answers;
+    expect(three.decision.outcome).toBe('ineligible');
+    const grade = three.decision.conditions.find((leaf) => leaf.fact === 'person.disabilityGrade')!;
+    expect(grade).toMatchObject({
+      fact: 'person.disabilityGrade',
+      factLabel: { zh: '残疾等级（1-4级）' },
+      withheld: true,
+    });
+    for (const key of ['operator', 'value', 'factValue', 'result', 'actual']) expect(grade).not.toHaveProperty(key);
+    expect(three).toMatchObject({
+      flips: [],
+      nextChange: null,
+      withheld: {
+        facts: ['person.disabilityCertified', 'person.disabilityGrade'],
+        flips: true,
+        nextChange: true,
+      },
+    });
+    expect(three.summary.zh).toContain('涉及敏感数据的条件不予显示');
+    // The answers differ only in whose they are.
+    const { subjectKey: _three, ...first } = three;
+    const { subjectKey: _four, ...second } = four;
+    expect(JSON.stringify(first)).toBe(JSON.stringify(second));
   });
 });
 
@@ -275,18 +380,35 @@ describe('applyfree policy explain', () => {
     expect(refused.stderr).toContain('[facts.person.shoeSize]');
     const usage = await finished(runEntry('cli/main.ts', ['policy', 'explain', policyFile], {}));
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--subject');
+    expect(usage.stderr).toContain('--facts');
+    const bySubject = await finished(
+      runEntry('cli/main.ts', ['policy', 'explain', 'old-age-allowance', '--subject', 'x'], {}),
+    );
+    expect([bySubject.code, bySubject.stderr]).toEqual([2, expect.stringContaining('applyfree case explain')]);
   });
+});
 
-  it('explains a real resident through the API as the token’s person', async () => {
+describe('applyfree case explain', () => {
+  const cli = (args: string[], token: string) =>
+    finished(
+      runEntry('cli/main.ts', ['case', 'explain', ...args], { APPLYFREE_API_URL: apiUrl, APPLYFREE_TOKEN: token }),
+    );
+
+  it('explains a resident’s case through the API as the token’s person, with the reason logged', async () => {
     const resident = await addResident(store, '1966-05-17', { 'person.localHukou': true, 'person.alive': true });
+    const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
     const { code, stdout } = await cli(
-      ['senior-preferential-card', '--subject', resident.id, '--as-of', '2026-01-10'],
-      officer,
+      [caseId, 'senior-preferential-card', '--reason', REASON, '--as-of', '2026-01-10'],
+      supervisor,
     );
     expect(code).toBe(0);
     expect(stdout).toContain(`subject ${resident.subjectKey}`);
     expect(stdout).toContain('next change · 下次变化: 2026-05-17 → eligible');
+    expect(stdout).toContain(`logged · 已记录: ${REASON}`);
     expect(stdout).not.toContain(resident.id);
+    const usage = await cli([caseId, 'senior-preferential-card'], supervisor);
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--reason')]);
+    const refused = await cli([caseId, 'senior-preferential-card', '--reason', REASON], officer);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN_ROLE')]);
   });
 });

@@ -2,19 +2,32 @@
  * /objections on the real stack, end to end (issue 5, done when): a resident certified at
  * disability grade 3 is granted the living subsidy (120 a month, whatever the grade) and found
  * ineligible for the severe-disability care subsidy (grades 1-2 only). They object that their
- * grade is 2; a supervisor records the federation's correction; the re-evaluation makes a new
+ * grade is 2; a supervisor records the federation's correction, which changes nothing until a
+ * second supervisor confirms it (the recorder may not; security review S4, abuse test 10); then
+ * the record changes with its old value sealed, the citizen is told, the re-evaluation makes a new
  * decision (the old one kept and linked) and pays the 100 due for the month already decided;
  * the case timeline shows objection → correction → re-evaluation → new decision → arrears →
- * notice in order; repeating the correction or its signal pays nothing twice. Roles are refused
- * with reasons in both languages; bad input is a 400 naming the field. The CLI shows the same.
+ * notice in order; repeating the correction or its signal pays nothing twice. A supervisor files
+ * for a citizen from their case and may not correct what they filed (four eyes compare user IDs: the
+ * recorder in another session is refused, a namesake is not); officers neither file nor
+ * read objections (S10); roles are refused with reasons in both languages; bad input is a 400
+ * naming the field, a claimed value on a decision objection included (S22). The CLI shows the same.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { oldValueOf, type DataCorrection } from '../store/corrections.js';
+import { TEST_SECRET } from './support/city.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
 import type { ObjectionView } from '../services/objections/service.js';
-import { objectionCorrectedSignal, type ObjectionResult } from '../workflows/contracts/index.js';
+import {
+  getObjectionStageQuery,
+  objectionCorrectedSignal,
+  type ObjectionResult,
+} from '../workflows/contracts/index.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { finished, runEntry } from './support/run-node.js';
 import { callApi } from './support/running-pipeline.js';
+import { testUser } from './support/users.js';
+import { issueSession } from '../store/sessions.js';
 
 const stack = inject('stack');
 let env: ObjectionApi;
@@ -72,12 +85,47 @@ describe('an objection that corrects a disability grade', () => {
     expect([again.status, again.json.code]).toEqual([409, 'OBJECTION_OPEN']);
   });
 
-  it('is corrected by the federation (a supervisor records it): the record changes, audited with the old grade masked', async () => {
+  it('is recorded by a supervisor for the federation and changes nothing until a second supervisor confirms it', async () => {
     const response = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, {
       fact: 'person.disabilityGrade',
       value: 2,
       reason: REASON,
     });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      status: 'correcting',
+      pendingCorrection: {
+        fact: 'person.disabilityGrade',
+        value: '***',
+        reason: REASON,
+        by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+      },
+    });
+    expect(response.json.correction).toBeUndefined();
+    // Nothing applied: the federation's record, the audit and the workflow are as they were.
+    const record = () =>
+      env.pipeline.store.db!.collection('dp_disability').findOne({ _id: env.gradeThree.id } as object);
+    expect((await record())?.disabilityGrade).toBe(3);
+    const audits = env.pipeline.store.db!.collection('data_corrections');
+    expect(await audits.countDocuments({ _id: `${filed.id}:correction` } as object)).toBe(0);
+    expect(await env.client.workflow.getHandle(filed.workflowId).query(getObjectionStageQuery)).toBe('waiting');
+    // The recorder may not confirm it; a second correction while it waits is refused.
+    const own = await call('POST', `/objections/${filed.id}/confirm`, env.tokens.supervisor, {});
+    expect([own.status, own.json.code, own.json.messageZh]).toEqual([
+      403,
+      'FOUR_EYES',
+      expect.stringContaining('须由另一位督查人员确认'),
+    ]);
+    const another = await call('POST', `/objections/${filed.id}/correct`, env.tokens.secondSupervisor, {
+      value: 1,
+      reason: '另一种更正意见',
+    });
+    expect([another.status, another.json.code]).toEqual([409, 'CORRECTION_PENDING']);
+    expect((await record())?.disabilityGrade).toBe(3);
+  });
+
+  it('is confirmed by a second supervisor: the record changes, audited with the old grade masked and sealed, and the citizen is told', async () => {
+    const response = await call('POST', `/objections/${filed.id}/confirm`, env.tokens.secondSupervisor, {});
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({
       status: 're-evaluating',
@@ -88,22 +136,34 @@ describe('an objection that corrects a disability grade', () => {
         newValue: '***',
         reason: REASON,
         by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+        confirmedBy: { id: env.users.secondSupervisor, name: '吴督查', role: 'supervisor' },
       },
     });
+    expect(response.json.pendingCorrection).toBeUndefined();
     const record = await env.pipeline.store
       .db!.collection('dp_disability')
       .findOne({ _id: env.gradeThree.id } as object);
     expect(record?.disabilityGrade).toBe(2);
-    const audit = await env.pipeline.store
+    const audit = (await env.pipeline.store
       .db!.collection('data_corrections')
-      .findOne({ _id: `${filed.id}:correction` } as object);
+      .findOne({ _id: `${filed.id}:correction` } as object)) as unknown as DataCorrection;
     expect(audit).toMatchObject({
       fact: 'person.disabilityGrade',
       oldValue: '***',
       newValue: 2,
       reason: REASON,
       by: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+      confirmedBy: { id: env.users.secondSupervisor, name: '吴督查', role: 'supervisor' },
     });
+    // The old grade is kept sealed, so the correction can be reverted: it opens under the key ring only.
+    expect(JSON.stringify(audit)).not.toMatch(/"oldValue":3|:3[,}]/);
+    expect(oldValueOf(audit, [TEST_SECRET])).toBe(3);
+    expect(() => oldValueOf(audit, ['another-master-secret-of-32-characters!'])).toThrow(/cannot be opened/);
+    const told = await env.pipeline.models.Notice.findOne({
+      subjectKey: env.gradeThree.subjectKey,
+      template: 'data.corrected',
+    }).lean();
+    expect(told?.noticeKey).toBe(`${filed.id}:notice:corrected`);
   });
 
   it('re-evaluates as of the original date and pays the 100 arrears once, however often the correction and its signal repeat', async () => {
@@ -176,18 +236,20 @@ describe('an objection that corrects a disability grade', () => {
     });
     expect(mine.json.steps.map((s: { kind: string }) => s.kind)).toEqual([
       'filed',
+      'correction-recorded',
       'corrected',
       're-evaluation',
       'decision',
       'arrears',
       'resolved',
     ]);
-    // A person's step names their user ID; the workflow's own steps name nobody.
+    // A person's step names their user ID (the recorder's, then the confirmer's); the workflow's own steps name nobody.
     expect(
-      mine.json.steps.map((s: { kind: string; actorId?: string }) => [s.kind, s.actorId ?? null]).slice(0, 3),
+      mine.json.steps.map((s: { kind: string; actorId?: string }) => [s.kind, s.actorId ?? null]).slice(0, 4),
     ).toEqual([
       ['filed', env.users.citizen],
-      ['corrected', env.users.supervisor],
+      ['correction-recorded', env.users.supervisor],
+      ['corrected', env.users.secondSupervisor],
       ['re-evaluation', null],
     ]);
 
@@ -258,7 +320,8 @@ describe('an objection that corrects a disability grade', () => {
     expect(listed).toMatchObject({
       claimedValue: '***',
       correction: { newValue: '***' },
-      subject: { maskedId: `${env.gradeThree.id.slice(0, 4)}**********${env.gradeThree.id.slice(-4)}` },
+      // Staff see the identifier's last four characters only (S3).
+      subject: { maskedId: `**************${env.gradeThree.id.slice(-4)}` },
     });
     expect(all.text).not.toContain(env.gradeThree.id);
   });
@@ -266,8 +329,8 @@ describe('an objection that corrects a disability grade', () => {
 
 describe('an over-payment found by an objection', () => {
   it('recovers the difference when the grade is corrected the other way (grade 1 → 2: 150 paid, 100 due)', async () => {
-    const response = await call('POST', '/objections', env.tokens.officer, {
-      subject: env.gradeOne.id,
+    // A supervisor files for the citizen from their case (the case names them: no resident ID).
+    const response = await call('POST', '/objections', env.tokens.supervisor, {
       caseId: env.gradeOne.caseId,
       policyId: 'severe-disability-care-subsidy',
       kind: 'data',
@@ -275,12 +338,47 @@ describe('an over-payment found by an objection', () => {
       statement: '残联来函：该人员等级误录为一级，应为二级',
     });
     expect(response.status).toBe(201);
-    expect(response.json.filedBy).toEqual({ id: env.users.officer, name: '王芳', role: 'officer' });
-    const corrected = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, {
+    expect(response.json).toMatchObject({
+      filedBy: { id: env.users.supervisor, name: '周督查', role: 'supervisor' },
+      subjectKey: env.gradeOne.subjectKey,
+    });
+    // Whoever filed it does not correct it, nor confirm another's correction of it.
+    const byFiler = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.supervisor, {
       value: 2,
       reason: '残联复核，等级应为二级',
     });
+    expect([byFiler.status, byFiler.json.code, byFiler.json.messageZh]).toEqual([
+      403,
+      'FOUR_EYES',
+      expect.stringContaining('须由其他督查人员登记更正'),
+    ]);
+    const recorded = await call('POST', `/objections/${response.json.id}/correct`, env.tokens.secondSupervisor, {
+      value: 2,
+      reason: '残联复核，等级应为二级',
+    });
+    expect(recorded.status).toBe(200);
+    const filerConfirms = await call('POST', `/objections/${response.json.id}/confirm`, env.tokens.supervisor, {});
+    expect([filerConfirms.status, filerConfirms.json.code]).toEqual([403, 'FOUR_EYES']);
+    // Four eyes by user ID: the recorder in another session is still the recorder; another supervisor who
+    // shares the recorder's name (吴督查) is a second person, and confirms.
+    const store = env.pipeline.store;
+    const recorderAgain = (
+      await issueSession(store, {
+        userId: env.users.secondSupervisor,
+        role: 'supervisor',
+        kind: 'machine',
+        via: 'test',
+      })
+    ).token;
+    const sameRecorder = await call('POST', `/objections/${response.json.id}/confirm`, recorderAgain, {});
+    expect([sameRecorder.status, sameRecorder.json.code]).toEqual([403, 'FOUR_EYES']);
+    const namesake = await testUser(store, '吴督查', 'supervisor');
+    const corrected = await call('POST', `/objections/${response.json.id}/confirm`, namesake.token, {});
     expect(corrected.status).toBe(200);
+    expect(corrected.json.correction).toMatchObject({
+      by: { id: env.users.secondSupervisor, name: '吴督查' },
+      confirmedBy: { id: namesake.id, name: '吴督查' },
+    });
     const result = (await env.client.workflow.getHandle(response.json.workflowId).result()) as ObjectionResult;
     expect(result).toMatchObject({
       outcome: 'eligible',
@@ -307,13 +405,14 @@ describe('an over-payment found by an objection', () => {
 });
 
 describe('who may do what', () => {
-  it('refuses reviewers and inspectors, a citizen filing about someone else, and a citizen or officer correcting, each in both languages', async () => {
+  it('refuses officers, reviewers and inspectors, a citizen filing about someone else, and a citizen or officer correcting, each in both languages', async () => {
     const body = {
       caseId: env.gradeOne.caseId,
       policyId: 'severe-disability-care-subsidy',
       statement: '我对这个判定有异议',
     };
-    for (const token of [env.tokens.reviewer, env.tokens.inspector]) {
+    // Officers author policies: they neither list residents' objections nor file for them (S10).
+    for (const token of [env.tokens.officer, env.tokens.reviewer, env.tokens.inspector]) {
       const refused = await call('POST', '/objections', token, { ...body, subject: env.gradeOne.id });
       expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
       expect(refused.json.messageZh).toMatch(/只有/);
@@ -326,8 +425,18 @@ describe('who may do what', () => {
       'subject',
     ]);
     expect(someoneElse.text).not.toContain(env.gradeOne.id);
+    // Another's decision is answered as no decision at all (S21).
     const notTheirs = await call('POST', '/objections', env.tokens.citizen, body);
-    expect([notTheirs.status, notTheirs.json.code]).toEqual([404, 'DECISION_NOT_FOUND']);
+    const none = await call('POST', '/objections', env.tokens.citizen, { ...body, caseId: 'life-event:no-such-case' });
+    expect([notTheirs.status, notTheirs.json.code, notTheirs.json.field]).toEqual([
+      404,
+      'DECISION_NOT_FOUND',
+      'caseId',
+    ]);
+    expect([none.status, none.json.code, none.json.field]).toEqual([404, 'DECISION_NOT_FOUND', 'caseId']);
+    expect(notTheirs.json.message.replace(env.gradeOne.caseId, '')).toBe(
+      none.json.message.replace('life-event:no-such-case', ''),
+    );
     expect((await call('GET', `/objections/${filed.id}`, env.tokens.otherCitizen)).status).toBe(404);
     for (const token of [env.tokens.citizen, env.tokens.officer]) {
       const refused = await call('POST', `/objections/${filed.id}/correct`, token, {
@@ -337,6 +446,8 @@ describe('who may do what', () => {
       expect([refused.status, refused.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
       expect(refused.json.message).toContain('supervisor');
       expect(refused.json.messageZh).toContain('督查人员');
+      const confirm = await call('POST', `/objections/${filed.id}/confirm`, token, {});
+      expect([confirm.status, confirm.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
     }
   });
 
@@ -347,27 +458,26 @@ describe('who may do what', () => {
       expect(response.json.messageZh).toBeTruthy();
     };
     const base = {
-      subject: env.gradeOne.id,
       caseId: env.gradeOne.caseId,
       policyId: 'severe-disability-care-subsidy',
       statement: '等级有误请核实',
     };
-    const typo = `${env.gradeOne.id.slice(0, 17)}${env.gradeOne.id[17] === '1' ? '2' : '1'}`;
-    await expectField('/objections', env.tokens.officer, { ...base, subject: typo }, 'subject');
-    await expectField('/objections', env.tokens.officer, { ...base, statement: '短' }, 'statement');
+    const staff = env.tokens.thirdSupervisor;
+    // Staff name the case, never a resident ID; a case is required.
+    await expectField('/objections', staff, { ...base, subject: env.gradeOne.id }, 'subject');
+    await expectField('/objections', staff, { ...base, caseId: undefined }, 'caseId');
+    await expectField('/objections', staff, { ...base, statement: '短' }, 'statement');
+    await expectField('/objections', staff, { ...base, kind: 'data', fact: 'person.maritalStatus' }, 'fact');
     await expectField(
       '/objections',
-      env.tokens.officer,
-      { ...base, kind: 'data', fact: 'person.maritalStatus' },
-      'fact',
-    );
-    await expectField(
-      '/objections',
-      env.tokens.officer,
+      staff,
       { ...base, kind: 'data', fact: 'person.disabilityGrade', claimedValue: 'two' },
       'claimedValue',
     );
-    const open = await call('POST', '/objections', env.tokens.officer, {
+    // A claimed value belongs to a data objection only (S22): one on a decision objection is refused, not stored.
+    await expectField('/objections', staff, { ...base, claimedValue: { any: 'json'.repeat(100) } }, 'claimedValue');
+    await expectField('/objections', staff, { ...base, kind: 'decision', claimedValue: 2 }, 'claimedValue');
+    const open = await call('POST', '/objections', staff, {
       ...base,
       kind: 'data',
       fact: 'person.disabilityGrade',
@@ -380,6 +490,7 @@ describe('who may do what', () => {
       'value',
     );
     await expectField(`/objections/${open.json.id}/correct`, env.tokens.supervisor, { value: 2 }, 'reason');
+    await expectField(`/objections/${open.json.id}/confirm`, env.tokens.supervisor, { action: 'maybe' }, 'action');
     await expectField(
       `/objections/${open.json.id}/correct`,
       env.tokens.supervisor,
@@ -416,10 +527,48 @@ describe('applyfree objection', () => {
     expect((JSON.parse(json.stdout) as { objections: ObjectionView[] }).objections.map((o) => o.id)).toEqual([
       filed.id,
     ]);
+    expect(shown.stdout).toContain('by 周督查, confirmed by 确认 吴督查');
     const refused = await cli(['correct', filed.id, '--value', '1', '--reason', '想改成一级等级'], env.tokens.citizen);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('FORBIDDEN_ROLE');
     expect((await cli(['correct', filed.id], env.tokens.supervisor)).code).toBe(2);
+    expect((await cli(['confirm', filed.id, '--reject'], env.tokens.secondSupervisor)).code).toBe(2);
+  }, 40_000);
+
+  it('records a correction and rejects it as a second supervisor, leaving the record as it was', async () => {
+    const filedByCitizen = await call('POST', '/objections', env.tokens.citizen, {
+      caseId: env.gradeThree.caseId,
+      policyId: 'disability-living-subsidy',
+      kind: 'data',
+      fact: 'person.minimumLivingAllowance',
+      statement: '我家低保记录有误，请核实',
+    });
+    expect(filedByCitizen.status).toBe(201);
+    const id = filedByCitizen.json.id as string;
+    const recorded = await cli(
+      ['correct', id, '--value', 'false', '--reason', '民政局来函称低保已停发'],
+      env.tokens.supervisor,
+    );
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toContain('it applies once a second supervisor confirms it');
+    expect(recorded.stdout).toContain(`a second supervisor confirms it: applyfree objection confirm ${id}`);
+    const rejected = await cli(
+      ['confirm', id, '--reject', '--reason', '民政局系统仍在保，来函有误'],
+      env.tokens.secondSupervisor,
+    );
+    expect([rejected.code, rejected.stdout]).toEqual([0, expect.stringContaining('rejected 已退回')]);
+    const after = (await call('GET', `/objections/${id}`, env.tokens.supervisor)).json as ObjectionView;
+    expect(after).toMatchObject({ status: 'filed' });
+    expect(after.pendingCorrection).toBeUndefined();
+    expect(after.steps.map((step) => step.kind)).toEqual(['filed', 'correction-recorded', 'correction-rejected']);
+    const record = await env.pipeline.store
+      .db!.collection('dp_civil_affairs')
+      .findOne({ _id: env.gradeThree.id } as object);
+    expect(record?.minimumLivingAllowance).toBe(true);
+    await call('POST', `/objections/${id}/resolve`, env.tokens.supervisor, {
+      action: 'reject',
+      reason: '民政局核实无误，维持原判定',
+    });
   }, 40_000);
 });

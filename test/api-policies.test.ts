@@ -112,7 +112,9 @@ describe('the policy API', () => {
     const simulated = await cli(['simulate', 'senior-preferential-card', '2', '--as-of', '2026-01-10'], officer);
     expect(simulated.code).toBe(0);
     expect(simulated.stdout).toContain('senior-preferential-card v2 as of 2026-01-10 over 0 residents');
-    expect(simulated.stdout).toMatch(/winners 新增受益 0 · losers 不再受益 0/);
+    // No residents: every count is below 10, so withheld (S7).
+    expect(simulated.stdout).toMatch(/winners 新增受益 <10 · losers 不再受益 <10/);
+    expect(simulated.stdout).toContain('count(s) below 10, or that would give one away, withheld');
     expect((await cli(['submit', 'senior-preferential-card', '2', '--note', '延长确认期'], officer)).code).toBe(0);
     const self = await cli(['approve', 'senior-preferential-card', '2'], officer);
     expect(self.code).toBe(1);

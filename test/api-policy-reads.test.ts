@@ -80,12 +80,17 @@ describe('reading policies', () => {
     expect(await get('/policies', 'af_not-a-token')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
   });
 
-  it('shows a draft, its diff and the history only to officers, reviewers and supervisors, saying who may', async () => {
+  it('shows a draft, its diff and the history only to officers, reviewers and supervisors; to others a draft is no version at all', async () => {
     const draft = '/policies/senior-preferential-card/versions/2';
-    expect(await get(draft)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
-    const citizen = await get(draft, tokens.citizen);
-    expect(citizen).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_ROLE' } });
-    expect(citizen.body.messageZh).toContain('督查人员');
+    // The same answer as a version that does not exist: no one learns a draft is there (S21).
+    const absent = await get('/policies/senior-preferential-card/versions/9');
+    expect(absent).toMatchObject({ status: 404, body: { code: 'POLICY_NOT_FOUND' } });
+    for (const token of [undefined, tokens.citizen, tokens.inspector]) {
+      const hidden = await get(draft, token);
+      expect(hidden).toMatchObject({ status: 404, body: { code: 'POLICY_NOT_FOUND' } });
+      expect(String(hidden.body.message).replace('2', '#')).toBe(String(absent.body.message).replace('9', '#'));
+    }
+    expect(await get(draft, 'af_not-a-token')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await get(draft, tokens.supervisor)).toMatchObject({ status: 200, body: { status: 'draft' } });
     // The published version is public.
     expect(await get('/policies/senior-preferential-card/versions/1')).toMatchObject({
@@ -93,7 +98,7 @@ describe('reading policies', () => {
       body: { status: 'published' },
     });
 
-    expect((await get('/policies/senior-preferential-card/diff?from=1&to=2')).status).toBe(401);
+    expect((await get('/policies/senior-preferential-card/diff?from=1&to=2')).status).toBe(404);
     const diff = await get('/policies/senior-preferential-card/diff?from=1&to=2', tokens.officer);
     expect(diff.body.changes).toContain('~ offer.expiresAfterDays: 30 → 45');
 

@@ -1,13 +1,19 @@
 /**
  * /sweeps over HTTP on the real stack: a seeded city of 300 residents is swept for the
- * old-age allowance through the API — launched once however often it is asked, followed to the
- * end, listed; paused, resumed and cancelled between slices, with refusals for a finished sweep,
- * a missing token, an officer cancelling, and a bad policy version or date naming its field.
+ * old-age allowance through the API — requested, approved by a reviewer who did not request it
+ * (nothing screened before), run once however often it is asked, followed to the end, listed;
+ * paused, resumed and cancelled between slices, a request declined; with refusals for a date after
+ * today, the requester approving (compared by user ID: one person in two roles is refused, a namesake
+ * is not), a finished sweep, a missing token, an officer cancelling, and a bad policy version or date
+ * naming its field (security review S5, abuse test 11).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addDays, cityToday } from '../domain/calendar.js';
 import type { SweepView } from '../services/sweeps/service.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 import { slicesAroundPause } from './support/sweep-history.js';
+import { testUser } from './support/users.js';
+import { issueSession } from '../store/sessions.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -63,6 +69,12 @@ describe('launching a sweep', () => {
       status: 400,
       body: { code: 'INVALID_INPUT', field: 'asOf' },
     });
+    // Every mode grants: a day to come is never swept (it would pay a period not yet come).
+    const tomorrow = addDays(cityToday(), 1);
+    expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: tomorrow })).toMatchObject({
+      status: 422,
+      body: { code: 'FUTURE_AS_OF', field: 'asOf', messageZh: expect.stringContaining('晚于今天') as unknown },
+    });
     const early = await start({ policyId: 'old-age-allowance', version: 1, asOf: '2023-06-01' });
     expect(early).toMatchObject({
       status: 422,
@@ -84,7 +96,7 @@ describe('launching a sweep', () => {
     expect((await call('GET', '/sweeps')).body).toEqual([]);
   });
 
-  it('screens everyone once, grants every eligible resident, and answers a second launch with the same sweep', async () => {
+  it('waits for a reviewer who did not request it, then screens everyone once and grants every eligible resident', async () => {
     const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-03', sliceSize: 100 };
     const first = await call('POST', '/sweeps', env.officer, body);
     expect(first).toMatchObject({
@@ -92,12 +104,41 @@ describe('launching a sweep', () => {
       body: {
         id: 'sweep:old-age-allowance@1:2026-11-03',
         created: true,
+        status: 'awaiting-approval',
         asOf: '2026-11-03',
         policy: { id: 'old-age-allowance', version: 1 },
+        requestedBy: '王芳',
+        processed: 0,
+        // November's allowance is a period before the current one: the reviewer sees it back-pays.
+        approval: { status: 'awaiting-approval', backDated: true },
       },
     });
     const again = await call('POST', '/sweeps', env.reviewer, body);
-    expect(again).toMatchObject({ status: 202, body: { id: first.body.id, created: false } });
+    expect(again).toMatchObject({
+      status: 202,
+      body: { id: first.body.id, created: false, status: 'awaiting-approval' },
+    });
+    expect((await call('GET', '/sweeps?status=awaiting-approval')).body).toMatchObject([{ id: first.body.id }]);
+
+    // Nothing is screened or granted before the approval: no workflow, no grant.
+    await expect(env.client.workflow.getHandle(first.body.id).describe()).rejects.toThrow();
+    expect(await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' })).toBe(0);
+    for (const action of ['pause', 'resume'])
+      expect(await call('POST', path(first.body.id, action), env.officer)).toMatchObject({
+        status: 409,
+        body: { code: 'AWAITING_APPROVAL', field: 'id' },
+      });
+    // An officer does not approve; a reviewer does.
+    expect(await call('POST', path(first.body.id, 'approve'), env.officer)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN_ROLE', messageZh: expect.stringContaining('申请人以外的审核人') as unknown },
+    });
+    const approved = await call('POST', path(first.body.id, 'approve'), env.reviewer);
+    expect(approved).toMatchObject({
+      status: 200,
+      body: { id: first.body.id, approval: { status: 'approved', decidedBy: '李明' } },
+    });
+    expect(approved.body.status).not.toBe('awaiting-approval');
 
     await expect.poll(async () => (await view(first.body.id)).status, { timeout: 60_000 }).toBe('done');
     // Who launched it is for staff who work with policies (staff.names); anyone else reads the counts.
@@ -157,13 +198,22 @@ describe('launching a sweep', () => {
 
 describe('steering a sweep', () => {
   it('pauses between slices, resumes, and is cancelled by a reviewer only, keeping what it granted', async () => {
-    const started = await call('POST', '/sweeps', env.reviewer, {
+    const requested = await call('POST', '/sweeps', env.reviewer, {
       policyId: 'old-age-allowance',
       version: 1,
       asOf: '2026-11-04',
       sliceSize: 20,
     });
-    const id = started.body.id;
+    const id = requested.body.id;
+    // Four eyes: the reviewer who requested it does not approve it; another reviewer does.
+    expect(await call('POST', path(id, 'approve'), env.reviewer)).toMatchObject({
+      status: 403,
+      body: { code: 'FOUR_EYES', field: 'id', messageZh: expect.stringContaining('另一位审核人') as unknown },
+    });
+    expect(await call('POST', path(id, 'approve'), env.secondReviewer)).toMatchObject({
+      status: 200,
+      body: { approval: { decidedBy: '赵审核' } },
+    });
     expect(await call('POST', path(id, 'pause'))).toMatchObject({ status: 401 });
     expect((await call('POST', path(id, 'pause'), env.officer)).status).toBe(200);
     await expect.poll(async () => (await view(id)).status, { timeout: 30_000 }).toBe('paused');
@@ -202,6 +252,64 @@ describe('steering a sweep', () => {
     ]);
   }, 90_000);
 
+  it('declines a request when a reviewer cancels it, and takes it again afterwards', async () => {
+    const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-09' };
+    const requested = await call('POST', '/sweeps', env.officer, body);
+    const id = requested.body.id;
+    expect(requested.body).toMatchObject({ status: 'awaiting-approval', created: true });
+    expect(await call('POST', path(id, 'cancel'), env.secondReviewer)).toMatchObject({
+      status: 200,
+      body: { status: 'cancelled', processed: 0, approval: { status: 'declined', decidedBy: '赵审核' } },
+    });
+    expect(await call('POST', path(id, 'approve'), env.reviewer)).toMatchObject({
+      status: 409,
+      body: { code: 'SWEEP_FINISHED', messageZh: expect.stringContaining('驳回') as unknown },
+    });
+    await expect(env.client.workflow.getHandle(id).describe()).rejects.toThrow();
+    // Asked for again, it waits for a reviewer again.
+    expect(await call('POST', '/sweeps', env.officer, body)).toMatchObject({
+      status: 202,
+      body: { id, created: true, status: 'awaiting-approval', approval: { status: 'awaiting-approval' } },
+    });
+    expect((await call('POST', path(id, 'cancel'), env.reviewer)).body.status).toBe('cancelled');
+  });
+
+  it('compares the requester and the approver by user ID: one person in two roles may not approve, a namesake may', async () => {
+    const store = env.pipeline.store;
+    // 钱伟 holds both staff roles (one user ID, a session in each); another 钱伟 is another person.
+    const both = await testUser(store, '钱伟', 'officer', { roles: ['officer', 'reviewer'] });
+    const asReviewer = (await issueSession(store, { userId: both.id, role: 'reviewer', kind: 'machine', via: 'test' }))
+      .token;
+    const namesake = await testUser(store, '钱伟', 'reviewer');
+    const requested = await call('POST', '/sweeps', both.token, {
+      policyId: 'old-age-allowance',
+      version: 1,
+      asOf: '2026-11-18',
+    });
+    expect(requested.body).toMatchObject({ status: 'awaiting-approval', requestedBy: '钱伟', requestedById: both.id });
+    const id = requested.body.id;
+    expect(await call('POST', path(id, 'approve'), asReviewer)).toMatchObject({
+      status: 403,
+      body: { code: 'FOUR_EYES', field: 'id' },
+    });
+    await expect(env.client.workflow.getHandle(id).describe()).rejects.toThrow();
+    const approved = await call('POST', path(id, 'approve'), namesake.token);
+    expect(approved).toMatchObject({
+      status: 200,
+      body: { approval: { status: 'approved', decidedBy: '钱伟', decidedById: namesake.id } },
+    });
+    expect(await env.pipeline.store.db!.collection('sweep_requests').findOne({ _id: id } as object)).toMatchObject({
+      requestedById: both.id,
+      decidedById: namesake.id,
+    });
+    // Who requested and who approved, by name or ID, is not in the open answer (staff.names).
+    const open = await view(id);
+    expect(open).not.toHaveProperty('requestedById');
+    expect(open.approval).not.toHaveProperty('decidedById');
+    expect(open.approval).not.toHaveProperty('decidedBy');
+    await expect.poll(async () => (await view(id)).status, { timeout: 60_000 }).toBe('done');
+  }, 90_000);
+
   it('describes every sweep route with a tag and a summary in both languages', async () => {
     const doc = (await env.api.inject({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, Record<string, { tags?: string[]; summary?: string }>>;
@@ -213,6 +321,7 @@ describe('steering a sweep', () => {
       'get /sweeps',
       'get /sweeps/{id}',
       'post /sweeps',
+      'post /sweeps/{id}/approve',
       'post /sweeps/{id}/cancel',
       'post /sweeps/{id}/pause',
       'post /sweeps/{id}/resume',

@@ -101,6 +101,8 @@ beforeAll(async () => {
     value: 2,
     reason: '残联复核后更正鉴定等级',
   });
+  // Applied once a second supervisor confirms it (S4).
+  await call(env.url, 'POST', `/objections/${objectionId}/confirm`, env.tokens.secondSupervisor, {});
   await env.client.workflow.getHandle(filed.workflowId).result();
 
   // An officer's impact simulation and a population sweep: one programme-level record each.

@@ -1,8 +1,9 @@
 /**
  * `applyfree case …` against the API on the real stack: a supervisor searches by resident ID
- * and reads masked lines, reads the timeline with the decision's conditions and Temporal UI
- * links, unmasks with a reason (logged, then in the timeline), and gets --json for scripts;
- * refusals are one line with their code and field (exit 1), a wrong command line exits 2.
+ * with a reason and reads masked lines (the last four characters, no birth date), reads the
+ * timeline with the decision's conditions and Temporal UI links, unmasks with a reason (logged,
+ * then in the timeline), and gets --json for scripts; refusals are one line with their code and
+ * field (exit 1), a wrong command line exits 2.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaseSearchResult } from '../services/cases/service.js';
@@ -22,13 +23,15 @@ afterAll(async () => {
 
 const cli = (args: string[], token: string = env.tokens.supervisor) =>
   finished(runEntry('cli/main.ts', ['case', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
-const masked = () => `${env.child.id.slice(0, 4)}**********${env.child.id.slice(-4)}`;
+const masked = () => `**************${env.child.id.slice(-4)}`;
 
 describe('applyfree case', () => {
-  it('searches by resident ID with the identifier masked, and prints JSON with --json', async () => {
-    const human = await cli(['search', '--subject', env.child.id]);
+  it('searches by resident ID with a reason, the identifier masked and no birth date, and prints JSON with --json', async () => {
+    const unexplained = await cli(['search', '--subject', env.child.id]);
+    expect([unexplained.code, unexplained.stderr]).toEqual([1, expect.stringContaining('REASON_REQUIRED [reason]')]);
+    const human = await cli(['search', '--subject', env.child.id, '--reason', '核实群众来电反映的情况']);
     expect(human.code).toBe(0);
-    expect(human.stdout).toContain(`${env.birthCase}  2026-03-20 birth.registered  ${masked()}  decided · eligible`);
+    expect(human.stdout).toContain(`${env.birthCase}  — birth.registered  ${masked()}  decided · eligible`);
     expect(human.stdout).toContain('childcare-subsidy v1 eligible 3000');
     expect(human.stdout).toMatch(/^1 case\(s\) · 共 1 件$/m);
     expect(human.stdout).not.toContain(env.child.id);
@@ -46,6 +49,8 @@ describe('applyfree case', () => {
       /R {2}childcare-subsidy 第1版：符合，金额 3000 · childcare-subsidy v1: eligible, amount 3000 {2}— rules engine/,
     );
     expect(run.stdout).toMatch(/^ {6}✓ .+: person\.localHukou = true$/m);
+    expect(run.stdout).toMatch(/^ {6}✓ .+: person\.birthDate = "\*\*\*"$/m);
+    expect(run.stdout).toContain('birth.registered (a birth date, not shown · 出生日期不显示)');
     const order = [
       '收到生活事件',
       '调取共享数据',
@@ -91,7 +96,7 @@ describe('applyfree case', () => {
       1,
       expect.stringMatching(/^applyfree: FORBIDDEN_ROLE: only a supervisor.* · 只有督查人员/),
     ]);
-    const bad = await cli(['search', '--subject', '37140220260310123']);
+    const bad = await cli(['search', '--subject', '37140220260310123', '--reason', '核实群众来电反映的情况']);
     expect([bad.code, bad.stderr.trim().split('\n')]).toEqual([
       1,
       [expect.stringMatching(/^applyfree: INVALID_RESIDENT_ID \[subject\]: Invalid resident ID/)],

@@ -1,9 +1,11 @@
 /**
- * `applyfree sweep …` against the API on the real stack: start follows a sweep to its end with
- * plain progress lines on a non-terminal stderr and prints the progress object with --json;
- * status, list, pause and cancel read and steer it; refusals are one line with their code and
- * field, and a wrong command line exits 2.
+ * `applyfree sweep …` against the API on the real stack: start requests a sweep, which waits for
+ * another reviewer; approve starts it and follows it to its end with plain progress lines on a
+ * non-terminal stderr and prints the progress object with --json; status, list, pause and cancel
+ * read and steer it; refusals are one line with their code and field (the requester approving
+ * is FOUR_EYES, a day to come FUTURE_AS_OF), and a wrong command line exits 2.
  */
+import { addDays, cityToday } from '../domain/calendar.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SweepView } from '../services/sweeps/service.js';
 import { finished, runEntry } from './support/run-node.js';
@@ -26,8 +28,17 @@ const cli = (args: string[], token: string = env.officer) =>
   finished(runEntry('cli/main.ts', ['sweep', ...args], { APPLYFREE_API_URL: env.url, APPLYFREE_TOKEN: token }));
 
 describe('applyfree sweep', () => {
-  it('starts a sweep and follows it to the end, with progress lines on stderr and the progress object on stdout', async () => {
-    const run = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05', '--slice', '50', '--json']);
+  it('requests a sweep, which another reviewer approves and follows to the end, with progress lines on stderr and the progress object on stdout', async () => {
+    const requested = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05', '--slice', '50']);
+    expect(requested.code).toBe(0);
+    expect(requested.stdout).toContain('sweep:old-age-allowance@1:2026-11-05  awaiting approval · 待批准');
+    expect(requested.stdout).toContain('back-dated: it pays grant periods before the current one');
+    expect(requested.stdout).toContain(
+      'awaiting approval by a reviewer other than 王芳: applyfree sweep approve sweep:old-age-allowance@1:2026-11-05',
+    );
+    const byOfficer = await cli(['approve', 'old-age-allowance@1:2026-11-05']);
+    expect([byOfficer.code, byOfficer.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN_ROLE')]);
+    const run = await cli(['approve', 'old-age-allowance@1:2026-11-05', '--json'], env.reviewer);
     expect(run.code).toBe(0);
     const view = JSON.parse(run.stdout) as SweepView;
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
@@ -39,6 +50,7 @@ describe('applyfree sweep', () => {
       eligible: grants,
       granted: grants,
       requestedBy: '王芳',
+      approval: { status: 'approved', decidedBy: '李明' },
     });
     expect(run.stderr).toMatch(
       /^sweep:old-age-allowance@1:2026-11-05 running: [\d,]+\/[\d,]+ \(\d+%\) · eligible 符合 \d+ · granted 已发放 \d+ · /m,
@@ -51,6 +63,7 @@ describe('applyfree sweep', () => {
     expect(status.stdout).toContain(`screened 已筛查 ${RESIDENTS}/${RESIDENTS} · eligible 符合 ${grants} ·`);
     expect(status.stdout).toContain(`granted 已发放 ${grants} (new 新增 ${grants})`);
     expect(status.stdout).toMatch(/requested by 王芳, 5 slice\(s\)/);
+    expect(status.stdout).toContain('approved 已批准 by 李明');
 
     const list = await cli(['list', '--policy', 'old-age-allowance']);
     expect(list.stdout).toMatch(
@@ -61,22 +74,18 @@ describe('applyfree sweep', () => {
     expect(again.stdout).toContain('done · 已完成');
   }, 90_000);
 
-  it('pauses and cancels a sweep started without waiting; only a reviewer cancels', async () => {
-    const started = await cli([
-      'start',
-      'old-age-allowance',
-      '1',
-      '--as-of',
-      '2026-11-06',
-      '--slice',
-      '10',
-      '--rate',
-      '20',
-      '--no-wait',
-    ]);
+  it('pauses and cancels a sweep approved without waiting; the requester does not approve it; only a reviewer cancels', async () => {
+    const requested = await cli(
+      ['start', 'old-age-allowance', '1', '--as-of', '2026-11-06', '--slice', '10', '--rate', '20'],
+      env.reviewer,
+    );
+    expect(requested.code).toBe(0);
+    const id = 'sweep:old-age-allowance@1:2026-11-06';
+    const own = await cli(['approve', id], env.reviewer);
+    expect([own.code, own.stderr]).toEqual([1, expect.stringMatching(/^applyfree: FOUR_EYES \[id\]: 李明 requested/)]);
+    const started = await cli(['approve', id, '--no-wait'], env.secondReviewer);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^sweep:old-age-allowance@1:2026-11-06 {2}running · 进行中$/m);
-    const id = 'sweep:old-age-allowance@1:2026-11-06';
     const paused = await cli(['pause', id]);
     expect([paused.code, paused.stdout]).toEqual([0, expect.stringContaining('pausing after the slice in flight')]);
     await expect.poll(async () => (await env.sweeps.progress(id)).status, { timeout: 30_000 }).toBe('paused');
@@ -102,11 +111,15 @@ describe('applyfree sweep', () => {
         /^applyfree: INVALID_INPUT \[asOf\]: asOf: expected a date YYYY-MM-DD, got "2026-13-01" · /,
       ),
     ]);
+    const tomorrow = addDays(cityToday(), 1);
+    const future = await cli(['start', 'old-age-allowance', '1', '--as-of', tomorrow]);
+    expect([future.code, future.stderr]).toEqual([1, expect.stringContaining('FUTURE_AS_OF [asOf]')]);
     const unpublished = await cli(['start', 'old-age-allowance', '9']);
     expect([unpublished.code, unpublished.stderr]).toEqual([1, expect.stringContaining('POLICY_NOT_FOUND [version]')]);
     const usage = await cli(['start', 'old-age-allowance']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: applyfree sweep <command>');
     expect((await cli(['start', 'old-age-allowance', '1', '--slice', 'many'])).code).toBe(2);
+    expect((await cli(['approve'])).code).toBe(2);
   }, 60_000);
 });

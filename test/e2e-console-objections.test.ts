@@ -3,14 +3,15 @@
  * certified at disability grade 3 was refused the severe-disability care subsidy and objects,
  * through the API, that the grade is 2. A supervisor finds the objection by status with the grade
  * masked, records the federation's correction — a bad value and a short reason refused at their
- * fields — and watches the re-evaluation settle into the new decision and 100 of arrears; the
- * case page it links to shows the correction. An officer reads an objection without the forms; a
- * supervisor rejects it with a reason. English relabels the page. Screenshots are checked.
+ * fields — which waits, the record unchanged, for a second supervisor (the recorder has no Confirm);
+ * the second confirms it and watches the re-evaluation settle into the new decision and 100 of
+ * arrears; the case page it links to shows the correction. An officer has no objections page (S10);
+ * a supervisor rejects an objection with a reason. English relabels the page. Screenshots are checked.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ObjectionView } from '../services/objections/service.js';
-import { maskResidentId } from '../domain/identity.js';
+import { maskForStaff } from '../domain/identity.js';
 import { registerObjectionModel } from '../store/objections.js';
 import {
   checkedScreenshot,
@@ -28,6 +29,8 @@ let env: ObjectionApi;
 let url: string;
 let browser: Browser;
 let supervisor: { context: BrowserContext; page: Page; errors: string[] };
+/** A second supervisor, who confirms what the first recorded. */
+let confirmer: { context: BrowserContext; page: Page; errors: string[] } | undefined;
 const POLICY = 'severe-disability-care-subsidy';
 const REASON = '市残联复核鉴定档案，等级录入有误，应为二级';
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await supervisor?.context.close();
+  await confirmer?.context.close();
   await browser?.close();
   // An objection left open by a failed test waits for an answer: end its workflow rather than leave it on the shared server.
   const open = env ? await registerObjectionModel(env.pipeline.store).find({}).lean() : [];
@@ -98,7 +102,7 @@ describe('a supervisor handling an objection to a disability grade', () => {
     const text = await row.innerText();
     for (const shown of [
       '重度残疾人护理补贴',
-      maskResidentId(env.gradeThree.id),
+      maskForStaff(env.gradeThree.id),
       '残疾等级（1-4级）',
       '所用数据有误',
       '主张 ***',
@@ -126,10 +130,10 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await checkedScreenshot(page, 'objections-list');
   });
 
-  it('records the federation’s correction, refusals shown at their fields, and follows the re-evaluation to the new decision and arrears', async () => {
-    const { page } = supervisor;
+  it('records the federation’s correction, refusals shown at their fields; a second supervisor confirms it and follows the re-evaluation to the new decision and arrears', async () => {
+    let { page } = supervisor;
     await page.locator(`tr.objection-row[data-objection="${filed.id}"]`).click();
-    const detail = page.locator(`.objection-detail[data-objection="${filed.id}"]`);
+    let detail = page.locator(`.objection-detail[data-objection="${filed.id}"]`);
     await detail.waitFor();
     expect(
       await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind'))),
@@ -160,13 +164,30 @@ describe('a supervisor handling an objection to a disability grade', () => {
 
     await form.locator('.correction-reason').fill(REASON);
     await form.locator('.act-correct').click();
-    // The answer to the correction is drawn at once, re-evaluating, and re-read until it settles.
+    // Recorded, not applied: it waits for a second supervisor; the recorder cannot confirm it.
+    await expect.poll(() => detail.getAttribute('data-status')).toBe('correcting');
+    expect(await detail.locator('.obj-pending').innerText()).toMatch(/待确认的更正[\s\S]*更正为 \*\*\*[\s\S]*周督查/);
+    expect(await detail.locator('.obj-pending-own').innerText()).toBe('您登记或提出了该异议，须由另一位督查人员确认。');
+    expect(await detail.locator('.objection-confirm, form.objection-correct').count()).toBe(0);
+    expect(
+      (await env.pipeline.store.db!.collection('dp_disability').findOne({ _id: env.gradeThree.id } as object))
+        ?.disabilityGrade,
+    ).toBe(3);
+    await checkedScreenshot(supervisor.page, 'objection-pending');
+
+    // A second supervisor confirms it: the record changes, and the re-evaluation follows.
+    confirmer = await openPage(env.tokens.secondSupervisor, '吴督查', '督查人员');
+    page = confirmer.page;
+    await page.goto(`${url}/console#/objections/${filed.id}`);
+    detail = page.locator(`.objection-detail[data-objection="${filed.id}"]`);
+    await detail.locator('.objection-confirm .act-confirm').click();
+    // The answer to the confirmation is drawn at once, re-evaluating, and re-read until it settles.
     await detail.locator('.obj-progress').waitFor();
     await expect.poll(() => detail.getAttribute('data-status'), { timeout: 30_000 }).toBe('resolved');
     expect(await detail.locator('.obj-progress').count()).toBe(0);
     expect(await detail.locator('form.objection-correct, .objection-resolve').count()).toBe(0);
     expect(await detail.locator('.obj-correction').innerText()).toMatch(
-      /市残疾人联合会[\s\S]*\*\*\* → \*\*\*[\s\S]*理由：市残联复核鉴定档案/,
+      /市残疾人联合会[\s\S]*\*\*\* → \*\*\*[\s\S]*理由：市残联复核鉴定档案[\s\S]*周督查 登记 · 吴督查 确认/,
     );
     expect(await detail.locator('.obj-outcome .obj-previous').innerText()).toBe('原判定 不符合');
     expect(await detail.locator('.obj-outcome .obj-new').innerText()).toBe('新判定 符合 ¥100');
@@ -174,11 +195,12 @@ describe('a supervisor handling an objection to a disability grade', () => {
     expect(await detail.locator('.obj-periods tbody tr').innerText()).toMatch(/^2026-03\s+¥0\s+¥100$/);
     expect(
       await detail.locator('.obj-step').evaluateAll((steps) => steps.map((s) => s.getAttribute('data-kind'))),
-    ).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'arrears', 'resolved']);
-    // The list, filtered to 已提交, lets it go once its status moves on; 全部 shows it resolved.
+    ).toEqual(['filed', 'correction-recorded', 'corrected', 're-evaluation', 'decision', 'arrears', 'resolved']);
+    // The list, filtered to 已提交 on the recorder's page, lets it go once its status moves on; the confirmer's, unfiltered, shows it resolved.
     const row = page.locator(`tr.objection-row[data-objection="${filed.id}"]`);
-    await expect.poll(() => row.count()).toBe(0);
-    await page.locator('.objection-filter [data-status="all"]').click();
+    await supervisor.page.reload();
+    await supervisor.page.locator('.objection-filter [data-status="filed"]').click();
+    await supervisor.page.locator('.objections-none').waitFor();
     await expect.poll(() => row.getAttribute('data-status')).toBe('resolved');
     expect(await row.innerText()).toMatch(/更正为 \*\*\*[\s\S]*已办结/);
     expect(await row.getAttribute('class')).toContain('selected');
@@ -208,6 +230,7 @@ describe('a supervisor handling an objection to a disability grade', () => {
     await detail.locator('a.case-link').click();
     await page.locator('.tl-entry[data-kind="objection.corrected"]').waitFor();
     expect(supervisor.errors).toEqual([]);
+    expect(confirmer.errors).toEqual([]);
   });
 });
 
@@ -252,10 +275,10 @@ describe('the objections page on a phone', () => {
   });
 });
 
-describe('an objection read by an officer and rejected by a supervisor', () => {
-  it('shows an officer the objection without the forms, and refuses a supervisor’s rejection without a reason at the field', async () => {
-    const response = await call('POST', '/objections', env.tokens.officer, {
-      subject: env.gradeOne.id,
+describe('an objection an officer cannot open, rejected by a supervisor', () => {
+  it('gives an officer no objections page, and refuses a supervisor’s rejection without a reason at the field', async () => {
+    // A supervisor files for the citizen from their case.
+    const response = await call('POST', '/objections', env.tokens.secondSupervisor, {
       caseId: env.gradeOne.caseId,
       policyId: POLICY,
       statement: '当事人来电对补贴认定提出异议',
@@ -263,14 +286,12 @@ describe('an objection read by an officer and rejected by a supervisor', () => {
     expect(response.status).toBe(201);
     const id = response.json.id as string;
 
+    // Officers author policies: no objections in their console, not even by address (S10).
     const officer = await openPage(env.tokens.officer, '王芳', '政策经办人');
-    await officer.page.locator('.top-nav a.nav-objections').click();
-    await officer.page.locator(`tr.objection-row[data-objection="${id}"]`).click();
-    const officerDetail = officer.page.locator(`.objection-detail[data-objection="${id}"]`);
-    await officerDetail.locator('.obj-readonly').waitFor();
-    expect(await officerDetail.locator('form.objection-correct, .objection-resolve, a.case-link').count()).toBe(0);
-    expect(await officerDetail.locator('.obj-facts').innerText()).toMatch(/异议类型\s+认定结果有误/);
-    expect(await officerDetail.locator('.obj-facts').innerText()).not.toContain('有误的数据项');
+    expect(await officer.page.locator('.top-nav a.nav-objections').count()).toBe(0);
+    await officer.page.goto(`${url}/console#/objections/${id}`);
+    await officer.page.locator('.top-nav').waitFor();
+    expect(await officer.page.locator('.objection-detail, .objections-page').count()).toBe(0);
     expect(officer.errors).toEqual([]);
     await officer.context.close();
 

@@ -1,8 +1,10 @@
 /**
  * Supervision and the citizen's page end to end, in Debian's Chromium: a birth runs through the
- * pipeline; a supervisor signs in, types the child's resident ID, opens the case, reads its
- * timeline (decision, grant, notice) and the decision's conditions, finds the Temporal Web UI
- * link to the case's workflow, unmasks the ID with a reason and sees the reveal logged. A
+ * pipeline; a supervisor signs in, types the child's resident ID with the reason the search needs,
+ * opens the case, reads its timeline (decision, grant, notice) and the decision's conditions with
+ * the ID's last four characters and no birth date, finds the Temporal Web UI link to the case's
+ * workflow, has the decision explained and the ID unmasked, each with a reason, and sees the
+ * reveals logged. A
  * citizen at phone width (390 px, nothing overflowing) sees their inbox and benefit and confirms
  * an offer, which becomes a benefit. Screenshots go to test-output/console/ and are checked.
  */
@@ -13,13 +15,11 @@ import { buildApi } from '../api/server.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
-import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
-import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { TEST_PUBLISHER } from './support/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
-import { maskResidentId } from '../domain/identity.js';
+import { maskForStaff, maskResidentId } from '../domain/identity.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { testSessions, testToken } from './support/users.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
@@ -108,10 +108,6 @@ beforeAll(async () => {
     sessions: testSessions(store),
     policies: {
       lifecycle: createPolicyLifecycle(store),
-      explain: {
-        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
-        subjectKeySecret: TEST_SECRET,
-      },
     },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
@@ -140,7 +136,7 @@ const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 const signIn = (page: Page, token: string, name: string, role: string) => signInAs(page, url, token, name, role);
 
 describe('the supervisor’s console', () => {
-  it('finds a case by resident ID, reads its timeline and explanation, links to Temporal, and unmasks with a logged reason', async () => {
+  it('finds a case by resident ID with a reason, reads its timeline without a birth date, links to Temporal, and explains and unmasks with logged reasons', async () => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       locale: 'zh-CN',
@@ -154,11 +150,19 @@ describe('the supervisor’s console', () => {
     expect(await page.locator('.brand strong').innerText()).toBe('案件督查台');
     expect(await page.locator('.top-nav a').allInnerTexts()).toContain('案件查询');
     await page.locator('#case-subject').fill(env.child.id);
+    // A search by resident ID is a reveal: without a reason it is refused, with one it is logged.
+    await page.getByRole('button', { name: '查询' }).click();
+    await expect
+      .poll(() => page.locator('.cases .error-box').innerText())
+      .toContain('按身份证号或统一社会信用代码查询案件的理由');
+    await page.locator('.case-search-reason').fill('群众来电反映未收到育儿补贴');
     await page.getByRole('button', { name: '查询' }).click();
     const row = page.locator(`tr.case-row[data-case="${env.birthCase}"]`);
     await row.waitFor();
     expect(await page.locator('tr.case-row').count()).toBe(1);
-    expect(await row.locator('.masked-id').innerText()).toBe(maskResidentId(env.child.id));
+    // Staff see the last four characters, and no date of a birth case.
+    expect(await row.locator('.masked-id').innerText()).toBe(maskForStaff(env.child.id));
+    expect(await row.innerText()).not.toContain('2026-03-20');
     expect(await row.innerText()).toContain('出生登记');
     expect(await row.innerText()).toContain('childcare-subsidy');
     await screenshot(page, 'case-search');
@@ -191,9 +195,29 @@ describe('the supervisor’s console', () => {
       ),
     );
     expect(await temporal.getAttribute('target')).toBe('_blank');
-    expect(await explanation.locator('.what-if-locked').innerText()).toContain('需先查看完整身份标识');
     expect(await page.content()).not.toContain(env.child.id);
+    // No birth date: the recorded value is masked, the event's date not shown.
+    expect(await explanation.locator('tr[data-fact="person.birthDate"] .fact-value').innerText()).toBe('***');
+    expect(await page.locator('.case-head .title-row').innerText()).toContain('日期涉及出生日期，不显示');
+    expect(await page.content()).not.toContain('2026-03-10');
     await screenshot(page, 'case-timeline');
+
+    // Explaining a decision from the child's data needs a reason too; then it says what would change it, and when.
+    await explanation.locator('.act-explain').click();
+    await explanation.locator('.act-explain-confirm').click();
+    await expect
+      .poll(() => explanation.locator('.what-if .flash-bad').innerText())
+      .toContain('请说明查看判定数据依据的理由');
+    await explanation.locator('.explain-reason').fill('核实育儿补贴发放依据');
+    await explanation.locator('.act-explain-confirm').click();
+    await explanation.locator('.what-if .next-change').waitFor();
+    expect(await explanation.locator('.what-if .flip').allInnerTexts()).toContainEqual(
+      expect.stringMatching(/^若 本市户籍 是 → 否，结果将为 不符合$/),
+    );
+    expect(await explanation.locator('.what-if .next-change').innerText()).toMatch(
+      /^\d{4}-\d{2}-\d{2} 起结果将变为 不符合$/,
+    );
+    expect(await explanation.locator('.explain-logged').innerText()).toContain('核实育儿补贴发放依据');
 
     // The reveal needs a reason; it is logged and appears in the timeline.
     await page.locator('.act-unmask').click();
@@ -205,14 +229,8 @@ describe('the supervisor’s console', () => {
     await expect.poll(() => page.locator('.revealed-id').innerText()).toBe(env.child.id);
     await expect.poll(() => entry('unmask').count()).toBe(1);
     expect(await entry('unmask').innerText()).toContain(`周督查查看了完整身份标识，理由：${reason}`);
-    // With the ID revealed, each decision says what would change it and when it changes by itself.
-    await explanation.locator('.what-if .next-change').waitFor();
-    expect(await explanation.locator('.what-if-locked').count()).toBe(0);
-    expect(await explanation.locator('.what-if .flip').allInnerTexts()).toContainEqual(
-      expect.stringMatching(/^若 本市户籍 是 → 否，结果将为 不符合$/),
-    );
-    expect(await explanation.locator('.what-if .next-change').innerText()).toMatch(
-      /^\d{4}-\d{2}-\d{2} 起结果将变为 不符合$/,
+    expect(await entry('explanation').innerText()).toContain(
+      '周督查查看了 childcare-subsidy 的判定数据依据，理由：核实育儿补贴发放依据',
     );
     await screenshot(page, 'case-unmasked');
     expect(pageErrors).toEqual([]);
@@ -226,6 +244,7 @@ describe('the supervisor’s console on a phone', () => {
     const page = await context.newPage();
     await signIn(page, env.tokens.supervisor, '周督查', '督查人员');
     await page.locator('#case-subject').fill(env.child.id);
+    await page.locator('.case-search-reason').fill('核对群众反映的情况');
     await page.getByRole('button', { name: '查询' }).click();
     const row = page.locator(`tr.case-row[data-case="${env.birthCase}"]`);
     await row.waitFor();

@@ -207,6 +207,9 @@ describe('the policy console', () => {
     await page.locator('.run-simulation').click();
     await expect.poll(() => page.locator('.sim-result').count(), { timeout: 60_000 }).toBe(1);
     expect(await text(page, '.stats')).toMatch(/人群规模\s+8/);
+    // Eight residents are all small cells: every count is withheld, and the page says why.
+    expect(await text(page, '.sim-eligible')).toBe('<10（不公开）');
+    expect(await text(page, '.sim-suppressed')).toContain('小于 10 的计数');
     expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
     expect(await text(page, '.charts')).toContain('德城区');
     expect(await text(page, '.charts')).toContain('落户日期');

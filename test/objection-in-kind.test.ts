@@ -23,6 +23,9 @@ const stack = inject('stack');
 let env: RunningPipeline;
 let objections: ReturnType<typeof createObjectionService>;
 const supervisor: User = { id: 'u_zhou', name: '周督查', role: 'supervisor' };
+/** The correction is recorded by one supervisor who did not file it and confirmed by another (S4). */
+const recorder: User = { id: 'u_wu', name: '吴督查', role: 'supervisor' };
+const confirmer: User = { id: 'u_zheng', name: '郑督查', role: 'supervisor' };
 const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {
@@ -62,20 +65,20 @@ async function turnsSixty(
   return { ...resident, caseId: accepted.caseId, result };
 }
 
-/** Files a data objection about the household flag for the resident, records the correction, and waits for the end. */
+/** Files a data objection about the household flag for the resident, records and confirms the correction, and waits for the end. */
 async function objectAndCorrect(
   resident: TestSubject & { caseId: string },
   corrected: boolean,
 ): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
   const filed = await objections.file(supervisor, {
-    subject: resident.id,
     caseId: resident.caseId,
     policyId: CARD,
     kind: 'data',
     fact: 'person.localHukou',
     statement: '户籍登记有误，请核实本市户籍状态',
   });
-  await objections.correct(supervisor, filed.id, { value: corrected, reason: '公安局核实户籍档案，登记有误' });
+  await objections.correct(recorder, filed.id, { value: corrected, reason: '公安局核实户籍档案，登记有误' });
+  await objections.confirmCorrection(confirmer, filed.id, {});
   const result = (await env.client.workflow.getHandle(filed.workflowId).result()) as ObjectionResult;
   return { filed, result };
 }
@@ -123,7 +126,15 @@ describe('an objection about a benefit in kind', () => {
     const grants = await env.pipeline.models.Grant.find({ subjectKey: resident.subjectKey, 'policy.id': CARD }).lean();
     expect(grants.map((g) => [g.status, g.basis])).toEqual([['granted', 'offer-confirmed']]);
     const steps = (await objections.get(supervisor, filed.id)).steps.map((s) => s.kind);
-    expect(steps).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'benefit', 'resolved']);
+    expect(steps).toEqual([
+      'filed',
+      'correction-recorded',
+      'corrected',
+      're-evaluation',
+      'decision',
+      'benefit',
+      'resolved',
+    ]);
   });
 
   it('revokes a confirmed card when the corrected household record makes the holder ineligible, once', async () => {
@@ -156,6 +167,14 @@ describe('an objection about a benefit in kind', () => {
       revokedGrantKeys: [grants[0].key],
     });
     const steps = (await objections.get(supervisor, filed.id)).steps.map((s) => s.kind);
-    expect(steps).toEqual(['filed', 'corrected', 're-evaluation', 'decision', 'revoked', 'resolved']);
+    expect(steps).toEqual([
+      'filed',
+      'correction-recorded',
+      'corrected',
+      're-evaluation',
+      'decision',
+      'revoked',
+      'resolved',
+    ]);
   });
 });

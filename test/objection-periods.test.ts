@@ -49,8 +49,8 @@ async function objectAndCorrect(
   value: number,
   reason: string,
 ): Promise<{ filed: ObjectionView; result: ObjectionResult }> {
-  const filed = await callApi(env.url, 'POST', '/objections', env.tokens.officer, {
-    subject: subject.id,
+  // A supervisor files from the case; another records the correction, and a third confirms it (S4).
+  const filed = await callApi(env.url, 'POST', '/objections', env.tokens.supervisor, {
     caseId: subject.caseId,
     policyId: CARE,
     kind: 'data',
@@ -58,10 +58,18 @@ async function objectAndCorrect(
     statement: '残联复核：鉴定等级录入有误',
   });
   expect(filed.status).toBe(201);
-  const corrected = await callApi(env.url, 'POST', `/objections/${filed.json.id}/correct`, env.tokens.supervisor, {
+  const recorded = await callApi(env.url, 'POST', `/objections/${filed.json.id}/correct`, env.tokens.secondSupervisor, {
     value,
     reason,
   });
+  expect(recorded.status).toBe(200);
+  const corrected = await callApi(
+    env.url,
+    'POST',
+    `/objections/${filed.json.id}/confirm`,
+    env.tokens.thirdSupervisor,
+    {},
+  );
   expect(corrected.status).toBe(200);
   return {
     filed: filed.json,
@@ -98,6 +106,7 @@ describe('an objection whose correction also concerns later periods', () => {
     ]);
     expect(view.steps.map((s) => s.kind)).toEqual([
       'filed',
+      'correction-recorded',
       'corrected',
       're-evaluation',
       'decision',

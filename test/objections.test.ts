@@ -2,20 +2,29 @@
  * The owning department's correction of a shared-data record (store/corrections.ts) on the real
  * FerretDB: a value is checked against the catalog's type, closed values and the grade's range
  * before anything is written, with the field named; the audit keeps the old value masked where
- * the fact is sensitive; a retry finishes a half-done correction and never applies another value.
+ * the fact is sensitive and sealed for a revert, with who recorded and who confirmed it; a retry
+ * finishes a half-done correction and never applies another value.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { checkFactValue, CorrectionError, correctSharedFact, registerCorrectionModel } from '../store/corrections.js';
+import {
+  checkFactValue,
+  CorrectionError,
+  correctSharedFact,
+  oldValueOf,
+  registerCorrectionModel,
+} from '../store/corrections.js';
 import { connectStore } from '../store/connection.js';
-import { addResident, type TestSubject } from './support/city.js';
+import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 
 const stack = inject('stack');
 let store: Connection;
 let disabled: TestSubject;
 let notCertified: TestSubject;
-const by = { name: '周督查', role: 'supervisor' };
+/** Who recorded and who confirmed, as records name people: user ID and display name (store/users.ts PersonRef). */
+const by = { id: 'u_zhou', name: '周督查', role: 'supervisor' };
+const confirmedBy = { id: 'u_wu', name: '吴督查', role: 'supervisor' };
 
 beforeAll(async () => {
   store = await connectStore(
@@ -103,7 +112,7 @@ describe('correcting a record at the department that owns it', () => {
     const codes = [];
     for (const attempt of attempts)
       codes.push(
-        await correctSharedFact(store, { ...attempt, by }).then(
+        await correctSharedFact(store, { ...attempt, by, confirmedBy, secret: TEST_SECRET }).then(
           () => 'written',
           (error: CorrectionError) => `${error.kind} ${error.code} ${error.field}`,
         ),
@@ -127,6 +136,8 @@ describe('correcting a record at the department that owns it', () => {
       value: 2,
       reason: '市残联复核：应为二级',
       by,
+      confirmedBy,
+      secret: TEST_SECRET,
     };
     const first = await correctSharedFact(store, request);
     expect(first).toMatchObject({
@@ -137,7 +148,11 @@ describe('correcting a record at the department that owns it', () => {
       newValue: 2,
       reason: '市残联复核：应为二级',
       by,
+      confirmedBy,
     });
+    // The old grade is sealed for a revert: it opens under the master secret, and nowhere is it in the clear.
+    expect(first.sealedOldValue).toMatch(/^[\w-]{20,}$/);
+    expect(oldValueOf(first, [TEST_SECRET])).toBe(3);
     expect((await record(disabled))?.disabilityGrade).toBe(2);
     const again = await correctSharedFact(store, request);
     expect(again.at).toEqual(first.at);
@@ -173,6 +188,8 @@ describe('correcting a record at the department that owns it', () => {
       value: '陵城区',
       reason: '户籍迁移登记漏录',
       by,
+      confirmedBy,
+      secret: TEST_SECRET,
     });
     expect(finished).toMatchObject({ oldValue: '德城区', newValue: '陵城区' });
     expect((await record(disabled, 'dp_household_registry'))?.district).toBe('陵城区');

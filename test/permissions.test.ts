@@ -107,10 +107,6 @@ beforeAll(async () => {
     policies: {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
-      explain: {
-        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
-        subjectKeySecret: TEST_SECRET,
-      },
     },
     objections: createObjectionService({
       store,
@@ -125,6 +121,10 @@ beforeAll(async () => {
       namespace: stack.temporalNamespace,
       taskQueue,
       subjectKeySecret: TEST_SECRET,
+      explain: {
+        fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+        policies: storePolicySource(store),
+      },
     }),
     citizen: createCitizenService({ store, temporal: client }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),

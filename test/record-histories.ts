@@ -22,7 +22,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ingestEvent } from '../services/events/ingest.js';
 import { TEST_PUBLISHER } from './support/departments.js';
-import { createObjectionService } from '../services/objections/service.js';
+import { createObjectionService, type ObjectionService } from '../services/objections/service.js';
 import { catalogPolicySource } from '../rules/policy-source.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { cityToday } from '../domain/calendar.js';
@@ -69,6 +69,24 @@ import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { startTestStack } from './support/test-stack.js';
 import { connectClient } from './support/temporal.js';
 import { openTimeSkippingPipeline } from './support/time-skipping-pipeline.js';
+
+/** A correction as deployments make it (S4): recorded by one supervisor, confirmed by a second, neither of them the filer. */
+async function correctAndConfirm(
+  objections: ObjectionService,
+  id: string,
+  body: { value: unknown; reason: string },
+): Promise<void> {
+  await objections.correct(
+    { id: 'u_record_histories_recorder', name: 'record-histories recorder', role: 'supervisor' },
+    id,
+    body,
+  );
+  await objections.confirmCorrection(
+    { id: 'u_record_histories_confirmer', name: 'record-histories confirmer', role: 'supervisor' },
+    id,
+    {},
+  );
+}
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -275,7 +293,6 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           subjectKeySecret: TEST_SECRET,
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
-        const officer = { id: 'u_record_histories', name: 'record-histories', role: 'officer' as const };
         const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
         for (const [name, sourceEventId] of [
           ['objection-arrears', `dpf-objection-${run}`],
@@ -299,8 +316,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
             payload: { grade: 3, disabilityType: 'physical' },
           });
           assert.equal(decisionOn(result, 'severe-disability-care-subsidy').outcome, 'ineligible');
-          const filed = await objections.file(officer, {
-            subject: resident.id,
+          const filed = await objections.file(supervisor, {
             caseId: result.caseId,
             policyId: 'severe-disability-care-subsidy',
             kind: 'data',
@@ -308,7 +324,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
             statement: 'recorded grade 3, certificate says grade 2',
           });
           if (name === 'objection-arrears')
-            await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
+            await correctAndConfirm(objections, filed.id, { value: 2, reason: 'federation file review: grade 2' });
           else
             await objections.resolve(supervisor, filed.id, {
               action: 'reject',
@@ -350,14 +366,13 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         const march = await certified('2026-03-01');
         await certified('2026-06-01');
         const filed = await objections.file(supervisor, {
-          subject: resident.id,
           caseId: march.caseId,
           policyId: 'severe-disability-care-subsidy',
           kind: 'data',
           fact: 'person.disabilityGrade',
           statement: 'recorded grade 3, certificate says grade 2',
         });
-        await objections.correct(supervisor, filed.id, { value: 2, reason: 'federation file review: grade 2' });
+        await correctAndConfirm(objections, filed.id, { value: 2, reason: 'federation file review: grade 2' });
         const ended = await client.workflow.getHandle(filed.workflowId).result();
         assert.equal(ended.arrears, 200);
         await record(client, 'objection-arrears-two-periods', filed.workflowId);
@@ -375,16 +390,14 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           policies: catalogPolicySource(await loadPolicyCatalog()),
         });
         const supervisor = { id: 'u_record_histories', name: 'record-histories', role: 'supervisor' as const };
-        const holder = confirmed.senior;
         const filed = await objections.file(supervisor, {
-          subject: holder.id,
           caseId: confirmed.caseId,
           policyId: 'senior-preferential-card',
           kind: 'data',
           fact: 'person.localHukou',
           statement: 'household registered elsewhere since 2020',
         });
-        await objections.correct(supervisor, filed.id, { value: false, reason: 'police household file review' });
+        await correctAndConfirm(objections, filed.id, { value: false, reason: 'police household file review' });
         const ended = await client.workflow.getHandle(filed.workflowId).result();
         assert.equal(ended.revoked, 1);
         await record(client, 'objection-card-revoked', filed.workflowId);

@@ -3,7 +3,9 @@
  * (from 75, more for the 80s, less for centenarians, none for persons in extreme hardship, who are
  * provided for already) and simulates it over a small city of hand-picked residents. The expected
  * figures are read off the residents, and checked once more by deciding every resident the way a
- * life-event case does (fetchFacts, then evaluatePolicy).
+ * life-event case does (fetchFacts, then evaluatePolicy) — with small-cell suppression off
+ * (minimumCellSize 0), since eight residents are all small cells. A draft aimed at one resident
+ * of a larger city, with suppression as deployed, answers nothing about them.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -108,7 +110,7 @@ beforeAll(async () => {
   const shipped = (await loadPolicyCatalog()).policies;
   await lifecycle.importCatalog(shipped);
   published = shipped.find((p) => p.id === 'old-age-allowance')!;
-  runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4 });
+  runner = createSimulationRunner({ store, lifecycle, batchSize: 3, readBatchSize: 4, minimumCellSize: 0 });
   officer = await testToken(store, wang.name, wang.role);
   api = buildApi({
     sessions: testSessions(store),
@@ -196,7 +198,7 @@ async function simulate(version: number, asOf: string): Promise<{ first: Simulat
   const started = await call('POST', `/policies/old-age-allowance/versions/${version}/simulate`, officer, { asOf });
   expect(started.status).toBe(202);
   await runner.finished('old-age-allowance', version);
-  const read = await call('GET', `/policies/old-age-allowance/versions/${version}/simulation`);
+  const read = await call('GET', `/policies/old-age-allowance/versions/${version}/simulation`, officer);
   expect(read.status).toBe(200);
   return { first: started.body, last: read.body };
 }
@@ -225,8 +227,10 @@ async function decideAsCasesDo(
 }
 
 describe('simulating a draft over the whole city', () => {
-  it('says no simulation has run yet, in both languages', async () => {
-    const none = await call('GET', '/policies/old-age-allowance/versions/2/simulation');
+  it('is read only with a token, and says no simulation has run yet, in both languages', async () => {
+    const anonymous = await call('GET', '/policies/old-age-allowance/versions/2/simulation');
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const none = await call('GET', '/policies/old-age-allowance/versions/2/simulation', officer);
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({
       code: 'NO_SIMULATION',
@@ -275,7 +279,7 @@ describe('simulating a draft over the whole city', () => {
     });
     expect(
       'ageBand' in result.breakdowns &&
-        result.breakdowns.ageBand.map((row) => [row.key, row.eligible, row.ineligible + row.undetermined]),
+        result.breakdowns.ageBand.map((row) => [row.key, row.eligible, row.ineligible! + row.undetermined!]),
     ).toEqual([
       ['6-17', 0, 1],
       ['60-79', 1, 0],
@@ -300,14 +304,20 @@ describe('simulating a draft over the whole city', () => {
       health: ALL_UP,
     });
     try {
-      const read = await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/2/simulation' });
+      const headers = { authorization: `Bearer ${officer}` };
+      const read = await later.inject({
+        method: 'GET',
+        url: '/policies/old-age-allowance/versions/2/simulation',
+        headers,
+      });
       expect(read.statusCode).toBe(200);
       const kept = read.json<SimulationView>();
       expect(kept).toMatchObject({ status: 'done', asOf: AS_OF, progress: { processed: 8, total: 8 } });
       expect(kept.result).toEqual(ran.result);
       // Version 1 was never simulated: still none.
       expect(
-        (await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/1/simulation' })).statusCode,
+        (await later.inject({ method: 'GET', url: '/policies/old-age-allowance/versions/1/simulation', headers }))
+          .statusCode,
       ).toBe(404);
     } finally {
       await later.close();
@@ -391,6 +401,103 @@ describe('simulating a policy for enterprises', () => {
     ]);
     const v1 = validatePolicy((await lifecycle.get('business-startup-subsidy', 1)).document);
     expect(await decideAsCasesDo(v1, enterprises)).toEqual({ ...result!.counts, cost: result!.totalCost });
+  });
+});
+
+describe('a draft aimed at one resident (one birth date, one district, their disability)', () => {
+  let city: Connection;
+  let cityLifecycle: PolicyLifecycle;
+  let cityRunner: SimulationRunner;
+  let cityApi: FastifyInstance;
+  let token: string;
+
+  beforeAll(async () => {
+    city = await connectStore(
+      stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_simaimed_${randomUUID().slice(0, 8)}$1`),
+    );
+    cityLifecycle = createPolicyLifecycle(city);
+    await cityLifecycle.importCatalog((await loadPolicyCatalog()).policies);
+    // Suppression as deployed: the default minimum cell size.
+    cityRunner = createSimulationRunner({ store: city, lifecycle: cityLifecycle });
+    token = await testToken(city, wang.name, wang.role);
+    cityApi = buildApi({
+      sessions: testSessions(city),
+      policies: { lifecycle: cityLifecycle, simulation: cityRunner },
+      health: ALL_UP,
+    });
+    const local = { 'person.localHukou': true, 'person.alive': true, 'person.disabilityCertified': false };
+    for (let i = 0; i < 40; i++)
+      await addResident(city, `19${30 + i}-03-0${1 + (i % 9)}`, { ...local, 'person.district': '德城区' });
+    // The one person the draft is aimed at.
+    await addResident(city, '1940-11-26', {
+      ...local,
+      'person.district': '陵城区',
+      'person.disabilityCertified': true,
+    });
+    const v1 = published as unknown as Record<string, unknown> & Policy;
+    await cityLifecycle.createDraft(wang, {
+      ...structuredClone(v1),
+      facts: {
+        'person.birthDate': v1.facts['person.birthDate'],
+        'person.district': { source: 'household-registry', purpose: 'district of residence' },
+        'person.disabilityCertified': { source: 'disability-federation', purpose: 'disability' },
+      },
+      conditions: {
+        all: [
+          { fact: 'person.birthDate', operator: 'equal', value: '1940-11-26' },
+          { fact: 'person.district', operator: 'equal', value: '陵城区' },
+          { fact: 'person.disabilityCertified', operator: 'equal', value: true },
+        ],
+      },
+      namedConditions: {},
+      tests: [
+        {
+          name: 'the one resident it is aimed at is eligible',
+          asOf: AS_OF,
+          facts: {
+            'person.birthDate': '1940-11-26',
+            'person.district': '陵城区',
+            'person.disabilityCertified': true,
+          },
+          expect: { outcome: 'eligible', amount: 100 },
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await cityRunner?.stop();
+    await cityApi?.close();
+    await city?.dropDatabase();
+    await city?.close();
+  });
+
+  it('answers "withheld" for every outcome, in the answer, the store and the history', async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const url = '/policies/old-age-allowance/versions/2';
+    const started = await cityApi.inject({ method: 'POST', url: `${url}/simulate`, headers, payload: { asOf: AS_OF } });
+    expect(started.statusCode, started.body).toBe(202);
+    await cityRunner.finished('old-age-allowance', 2);
+    const view = (await cityApi.inject({ method: 'GET', url: `${url}/simulation`, headers })).json<SimulationView>();
+    expect(view.status).toBe('done');
+    expect(view.result).toMatchObject({
+      population: 41,
+      counts: { eligible: null, ineligible: null, undetermined: null },
+      totalCost: null,
+      suppression: { minimumCellSize: 10 },
+    });
+    expect(view.result!.breakdowns.district.find((row) => row.key === '陵城区')).toMatchObject({
+      eligible: null,
+      ineligible: null,
+      undetermined: null,
+      cost: null,
+    });
+    // Nothing smaller than ten is kept anywhere a person could read it.
+    const kept = await city.db!.collection('policy_simulations').find({}).toArray();
+    expect(JSON.stringify(kept)).not.toMatch(/"(eligible|ineligible|undetermined)":[0-9]\b/);
+    const history = await cityLifecycle.history('old-age-allowance');
+    expect(history.find((entry) => entry.action === 'simulated')?.changes[0]).toContain(
+      '<10 eligible, <10 ineligible, <10 undetermined; cost withheld',
+    );
   });
 });
 

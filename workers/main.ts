@@ -35,6 +35,7 @@ import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { makeEnqueueNotice } from '../activities/notices.js';
 import { join } from 'node:path';
 import { pino } from 'pino';
 
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
     cleanups.push({ name: 'servers', run: () => stack.stop() });
 
-    const { store, catalog, temporalWorker } = await openProcessing(config, stack, cleanups);
+    const { store, catalog, noticeQueues, temporalWorker } = await openProcessing(config, stack, cleanups);
     temporalWorker.run().catch((error: unknown) => {
       progress.info(`applyfree: the Temporal worker failed: ${String(error)}`);
       void stop(1);
@@ -138,12 +139,6 @@ async function main(): Promise<void> {
       policies: {
         lifecycle,
         simulation,
-        // Explanations read a subject's facts as cases do: platform collections, an access record per source.
-        explain: {
-          fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
-          ...ring,
-          store,
-        },
       },
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
@@ -153,6 +148,8 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         ...ring,
         policies: storePolicySource(store),
+        // Every correction applied is told to the citizen through the notice queues.
+        notify: makeEnqueueNotice(store, noticeQueues),
       }),
       cases: createCaseService({
         store,
@@ -161,6 +158,11 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         ...ring,
         temporalUiUrl: stack.temporalUiUrl,
+        // Explaining a case reads its subject's facts as cases do: platform collections, an access record per source.
+        explain: {
+          fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+          policies: storePolicySource(store),
+        },
       }),
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
@@ -190,7 +192,9 @@ async function main(): Promise<void> {
     console.log(`  console · 控制台 ${apiUrl}/console`);
     if (config.oidc) console.log(`  sign-in · 登录   staff through ${config.oidc.issuer} (统一身份认证)`);
     console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
-    console.log(`  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> (supervisor token)`);
+    console.log(
+      `  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> --reason TEXT (supervisor token)`,
+    );
     console.log(`  metrics · 监督指标 ${apiUrl}/programme-metrics (supervisor token) · Prometheus ${apiUrl}/metrics`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
     console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);

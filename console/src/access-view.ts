@@ -30,7 +30,17 @@ export type AccessView =
     }
   | { kind: 'case-read'; at: string; caseId: string; by: Who }
   | { kind: 'unmask'; at: string; caseId: string; by: Who; reason: string }
-  | { kind: 'correction'; at: string; department: Text; fields: Array<{ label: Text }>; reason: string; by: Who };
+  | { kind: 'explanation'; at: string; caseId: string; policy: PolicyLabel; by: Who; reason: string }
+  | { kind: 'subject-search'; at: string; by: Who; reason: string }
+  | {
+      kind: 'correction';
+      at: string;
+      department: Text;
+      fields: Array<{ label: Text }>;
+      reason: string;
+      by: Who;
+      confirmedBy?: Who;
+    };
 
 const fieldList = (fields: Array<{ label: Text }>) => fields.map((f) => pick(f.label)).join('、');
 const whoIs = (by: Who) => (by.role ? `${tOr(`role_${by.role}`, by.role)} ${by.name}` : by.name);
@@ -79,11 +89,29 @@ export function accessItem(a: AccessView): HTMLElement {
         h('div', {}, t('meAccessUnmask', { caseId: a.caseId })),
         h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
       );
+    case 'explanation':
+      return line(
+        whoIs(a.by),
+        h('div', {}, t('meAccessExplanation', { policy: pick(a.policy.title), caseId: a.caseId })),
+        h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
+      );
+    case 'subject-search':
+      return line(
+        whoIs(a.by),
+        h('div', {}, t('meAccessSubjectSearch')),
+        h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
+      );
     case 'correction':
       return line(
         pick(a.department),
         h('div', {}, t('meAccessCorrected', { fields: fieldList(a.fields) })),
-        h('div', { class: 'muted' }, t('meAccessCorrectedBy', { reason: a.reason, by: whoIs(a.by) })),
+        h(
+          'div',
+          { class: 'muted' },
+          a.confirmedBy
+            ? t('meAccessCorrectedConfirmed', { reason: a.reason, by: whoIs(a.by), confirmer: whoIs(a.confirmedBy) })
+            : t('meAccessCorrectedBy', { reason: a.reason, by: whoIs(a.by) }),
+        ),
       );
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Case supervision (案件督查) in the console: a supervisor searches cases by resident ID (sent
- * in the body of POST /cases/search, answered masked), an inspector sees the cases of inspections assigned to them,
- * and one case's page shows its whole timeline, each decision's recorded conditions, the
- * Temporal Web UI link and the logged reveal of the identifier (supervisors, with a reason).
+ * Case supervision (案件督查) in the console: a supervisor searches cases by resident ID with a
+ * reason (sent in the body of POST /cases/search, never in a URL; logged, answered masked), an
+ * inspector sees the cases of inspections assigned to them, and one case's page shows its whole
+ * timeline, each decision's recorded conditions, the Temporal Web UI link (supervisors), the logged
+ * reveal of the identifier, and each decision explained from the subject's data (supervisors, each
+ * with a reason that is logged).
  */
 import { api, errorText } from './api.js';
 import { h, mount } from './dom.js';
@@ -49,7 +51,8 @@ export interface TimelineEntry {
 export interface CaseTimeline {
   caseId: string;
   eventType: string;
-  eventDate: string;
+  /** Absent for staff when it is a birth date. */
+  eventDate?: string;
   subject: CaseSummary['subject'];
   workflows: Array<{ workflowId: string; type: string; runId?: string; temporalUi?: string; history: string }>;
   entries: TimelineEntry[];
@@ -68,7 +71,7 @@ function category(kind: string): { cls: string; mark: string } {
   if (kind.startsWith('offer')) return { cls: 'k-offer', mark: '确' };
   if (kind.startsWith('pledge') || kind.startsWith('inspection')) return { cls: 'k-pledge', mark: '核' };
   if (kind.startsWith('notice')) return { cls: 'k-notice', mark: '通' };
-  if (kind === 'unmask') return { cls: 'k-unmask', mark: '揭' };
+  if (kind === 'unmask' || kind === 'explanation') return { cls: 'k-unmask', mark: '揭' };
   if (kind.startsWith('objection')) return { cls: 'k-objection', mark: '异' };
   return { cls: 'k-temporal', mark: '流' };
 }
@@ -194,10 +197,19 @@ export function renderCaseSearch(role: Role, catalog: Catalog): HTMLElement {
     placeholder: t('caseSubjectPlaceholder'),
     'aria-label': t('caseSubject'),
   });
+  // A search by resident ID or credit code is a reveal: the reason is logged, and the citizen sees it.
+  const reason = h('input', {
+    type: 'text',
+    class: 'case-search-reason',
+    autocomplete: 'off',
+    placeholder: t('caseSearchReasonPlaceholder'),
+    'aria-label': t('caseSearchReason'),
+  });
   const load = async () => {
     mount(body, h('tr', {}, h('td', { colspan: 5, class: 'muted' }, t('loading'))));
-    // The typed ID goes in the body of a POST, never in a URL (security review S11).
-    const search = !inspector && subject.value.trim() ? { subject: subject.value.trim() } : {};
+    // The typed ID and its reason go in the body of a POST, never in a URL (security review S11).
+    const typed = !inspector ? subject.value.trim() : '';
+    const search = typed ? { subject: typed, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } : {};
     try {
       const found = await api<{ cases: CaseSummary[]; temporal: string }>('POST', '/cases/search', search);
       mount(
@@ -225,6 +237,7 @@ export function renderCaseSearch(role: Role, catalog: Catalog): HTMLElement {
     'form',
     { class: 'row case-search' },
     subject,
+    reason,
     h('button', { type: 'submit', class: 'primary' }, t('caseSearch')),
   );
   form.addEventListener('submit', (event) => {
@@ -287,62 +300,120 @@ function entryItem(entry: TimelineEntry, caseId: string): HTMLElement {
   );
 }
 
-/** GET /policies/:id/explain's answer, the parts shown here (rules/explain-subject.ts Explanation). */
+/** POST /cases/:caseId/explain's answer, the parts shown here (rules/explain-subject.ts Explanation). */
 export interface SubjectExplanation {
+  decision: {
+    outcome: string;
+    conditions: Array<
+      | { fact: string; label?: Text; factLabel?: Text; withheld: true }
+      | { fact: string; label?: Text; factLabel?: Text; result: boolean | 'unknown'; actual?: Text }
+    >;
+  };
   flips: Array<{ changes: Array<{ fact: string; factLabel?: Text; from: unknown; to: unknown }>; outcome: string }>;
   nextChange: { date: string; outcome: string } | null;
+  withheld?: { facts: string[]; flips: boolean; nextChange: boolean };
+  summary: Text;
 }
 
 const outcomeText = (outcome: string) => tOr(`outcome_${outcome}`, outcome);
 
-/** What would change a decision and when it changes by itself, read under the unmasked ID on the decision's date and version. */
-function whatIf(policy: { id: string; version: number }, asOf: string, subjectId: string): HTMLElement {
-  const box = h('div', { class: 'what-if' }, h('h5', {}, t('caseWhatIf')), h('p', { class: 'muted' }, t('loading')));
-  const query = new URLSearchParams({ subject: subjectId, version: String(policy.version) });
-  if (asOf) query.set('asOf', asOf);
-  void api<SubjectExplanation>('GET', `/policies/${encodeURIComponent(policy.id)}/explain?${query}`).then(
-    (x) =>
-      mount(
-        box,
-        h('h5', {}, t('caseWhatIf')),
-        x.flips.length
-          ? h(
-              'ul',
-              { class: 'flips' },
-              ...x.flips.map((flip) =>
-                h(
-                  'li',
-                  { class: 'flip' },
-                  t('caseFlip', {
-                    changes: flip.changes
-                      .map((c) => `${pick(c.factLabel) || c.fact} ${show(c.from)} → ${show(c.to)}`)
-                      .join('、'),
-                    outcome: outcomeText(flip.outcome),
-                  }),
-                ),
+/** The explanation as read: the summary, what would change it and when (or why those are withheld). */
+function explanationBody(x: SubjectExplanation): Array<HTMLElement | null> {
+  const withheld = x.decision.conditions.filter((c) => 'withheld' in c);
+  return [
+    h('p', { class: 'explain-summary' }, pick(x.summary)),
+    withheld.length
+      ? h(
+          'p',
+          { class: 'muted explain-withheld' },
+          t('caseExplainWithheld', {
+            facts: withheld.map((c) => pick(c.factLabel) || c.fact).join('、'),
+          }),
+        )
+      : null,
+    x.withheld?.flips
+      ? h('p', { class: 'muted flip-withheld' }, t('caseFlipWithheld'))
+      : x.flips.length
+        ? h(
+            'ul',
+            { class: 'flips' },
+            ...x.flips.map((flip) =>
+              h(
+                'li',
+                { class: 'flip' },
+                t('caseFlip', {
+                  changes: flip.changes
+                    .map((c) => `${pick(c.factLabel) || c.fact} ${show(c.from)} → ${show(c.to)}`)
+                    .join('、'),
+                  outcome: outcomeText(flip.outcome),
+                }),
               ),
-            )
-          : h('p', { class: 'muted flip-none' }, t('caseNoFlip')),
-        h(
+            ),
+          )
+        : h('p', { class: 'muted flip-none' }, t('caseNoFlip')),
+    x.withheld?.nextChange
+      ? null
+      : h(
           'p',
           { class: 'next-change' },
           x.nextChange
             ? t('caseNextChange', { date: x.nextChange.date, outcome: outcomeText(x.nextChange.outcome) })
             : t('caseNoNextChange'),
         ),
-      ),
-    (error: unknown) => mount(box, h('h5', {}, t('caseWhatIf')), h('p', { class: 'error-box' }, errorText(error))),
+  ];
+}
+
+/** Explaining a decision from the subject's data: a reason first (logged, shown to the citizen), then the answer. */
+function explainBox(caseId: string, policy: { id: string; version: number }, asOf: string): HTMLElement {
+  const box = h('div', { class: 'what-if' });
+  const reason = h('textarea', {
+    class: 'explain-reason',
+    rows: 2,
+    placeholder: t('caseExplainReasonPlaceholder'),
+    'aria-label': t('caseExplainReason'),
+  });
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const submit = button(
+    t('caseExplainConfirm'),
+    async () => {
+      submit.disabled = true;
+      try {
+        const x = await api<SubjectExplanation>('POST', `${casePath(caseId)}/explain`, {
+          policyId: policy.id,
+          version: policy.version,
+          reason: reason.value,
+          ...(asOf ? { asOf } : {}),
+        });
+        mount(
+          box,
+          h('h5', {}, t('caseWhatIf')),
+          ...explanationBody(x),
+          h('div', { class: 'muted explain-logged' }, t('caseExplainLogged', { reason: reason.value.trim() })),
+        );
+      } catch (error) {
+        mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+        submit.disabled = false;
+      }
+    },
+    { class: 'act-explain-confirm' },
   );
+  const open = button(
+    t('caseWhatIf'),
+    () =>
+      mount(
+        box,
+        h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('caseExplainReason')), reason),
+        h('div', { class: 'actions' }, submit),
+        flash,
+      ),
+    { class: 'act-explain' },
+  );
+  mount(box, open);
   return box;
 }
 
-/** The decision explanations: each decision's outcome and recorded conditions; with the unmasked ID (supervisors), what would change it. */
-function explanations(
-  entries: TimelineEntry[],
-  catalog: Catalog,
-  role: Role,
-  subjectId: string | undefined,
-): HTMLElement {
+/** The decision explanations: each decision's outcome and recorded conditions; for supervisors, why from the subject's data. */
+function explanations(caseId: string, entries: TimelineEntry[], catalog: Catalog, role: Role): HTMLElement {
   const decisions = entries.filter((e) => e.kind === 'decision');
   return h(
     'section',
@@ -371,18 +442,14 @@ function explanations(
           'div',
           { class: 'muted' },
           t('caseDecisionMeta', {
-            asOf: String(detail.asOf ?? ''),
+            asOf: detail.asOf === undefined ? t('caseDateWithheld') : String(detail.asOf),
             period: String(detail.period ?? ''),
             at: formatTime(d.at),
           }),
         ),
         conditionTable((detail.conditions as RecordedCondition[] | undefined) ?? [], catalog),
         missing.length ? h('p', { class: 'notice' }, t('caseMissingFacts', { facts: missing.join('、') })) : null,
-        !allows(role, 'policy.explain-subject')
-          ? null
-          : subjectId
-            ? whatIf(policy, String(detail.asOf ?? ''), subjectId)
-            : h('p', { class: 'muted what-if-locked' }, t('caseWhatIfNeedsId')),
+        allows(role, 'case.explain') ? explainBox(caseId, policy, String(detail.asOf ?? '')) : null,
       );
     }),
     decisions.length ? null : h('p', { class: 'muted' }, t('caseNoDecision')),
@@ -390,7 +457,7 @@ function explanations(
 }
 
 /** The logged reveal of the identifier: a reason first, then the ID and a fresh timeline. */
-function unmaskBox(caseId: string, reload: (id: string) => void): HTMLElement {
+function unmaskBox(caseId: string, reload: () => void): HTMLElement {
   const box = h('div', { class: 'unmask' });
   const reason = h('textarea', {
     class: 'unmask-reason',
@@ -419,7 +486,7 @@ function unmaskBox(caseId: string, reload: (id: string) => void): HTMLElement {
             h('div', { class: 'muted' }, t('unmaskLogged', { reason: revealed.reason })),
           ),
         );
-        reload(revealed.subject.id);
+        reload();
       } catch (error) {
         mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
         submit.disabled = false;
@@ -449,17 +516,11 @@ export function renderCase(caseId: string, role: Role, catalog: Catalog): HTMLEl
   const list = h('ol', { class: 'timeline' });
   const showTemporal = h('input', { type: 'checkbox', class: 'toggle-temporal', checked: true });
   let unmask: HTMLElement | undefined;
-  // The revealed ID lives only in this page's memory, for the explanations; it is never stored.
-  let subjectId: string | undefined;
   const load = async () => {
     try {
       const timeline = await api<CaseTimeline>('GET', `${casePath(caseId)}/timeline`);
       const own = timeline.workflows.find((w) => w.workflowId === caseId);
-      if (allows(role, 'case.unmask'))
-        unmask ??= unmaskBox(caseId, (id) => {
-          subjectId = id;
-          void load();
-        });
+      if (allows(role, 'case.unmask')) unmask ??= unmaskBox(caseId, () => void load());
       mount(
         head,
         h(
@@ -471,7 +532,7 @@ export function renderCase(caseId: string, role: Role, catalog: Catalog): HTMLEl
           'div',
           { class: 'title-row' },
           h('h2', {}, eventLabel(catalog, timeline.eventType)),
-          h('span', { class: 'muted' }, timeline.eventDate),
+          h('span', { class: 'muted' }, timeline.eventDate ?? t('caseDateWithheld')),
         ),
         h('div', { class: 'mono muted case-id' }, caseId),
         h(
@@ -505,7 +566,7 @@ export function renderCase(caseId: string, role: Role, catalog: Catalog): HTMLEl
         ),
         unmask ?? null,
       );
-      mount(explained, explanations(timeline.entries, catalog, role, subjectId));
+      mount(explained, explanations(caseId, timeline.entries, catalog, role));
       mount(list, ...timeline.entries.map((entry) => entryItem(entry, caseId)));
     } catch (error) {
       mount(

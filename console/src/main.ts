@@ -272,11 +272,7 @@ async function route(): Promise<void> {
   if (objection && mayReadObjections(session.role)) {
     editor = undefined;
     return shell(
-      renderObjections(
-        objection[1] === undefined ? undefined : decodeURIComponent(objection[1]),
-        session.role,
-        catalog,
-      ),
+      renderObjections(objection[1] === undefined ? undefined : decodeURIComponent(objection[1]), session, catalog),
     );
   }
   if (!policyWorkspace(session.role)) return routeCaseRoles(session.role, catalog);

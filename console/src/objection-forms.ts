@@ -1,7 +1,8 @@
 /**
  * The objections page's forms (objections-view.ts): the owning department's correction of the
- * disputed fact, and a supervisor's re-check or rejection — each with a required reason, and the
- * API's refusal shown at the field it names.
+ * disputed fact, a second supervisor's confirmation or rejection of it, and a supervisor's
+ * re-check or rejection of the objection — each with a required reason, and the API's refusal
+ * shown at the field it names.
  */
 import { api, ApiFailure, errorText } from './api.js';
 import { h, mount } from './dom.js';
@@ -140,6 +141,40 @@ export function resolveForm(o: Objection, done: (updated: Objection) => void): H
     { class: 'obj-form objection-resolve' },
     h('h4', {}, t('objResolveTitle')),
     fieldBox('reason', t('objResolveReason'), reason),
+    h('div', { class: 'actions' }, ...buttons),
+    flash,
+  );
+  return form;
+}
+
+/** A second supervisor confirms the recorded correction (the record changes, the citizen is told) or rejects it with a reason. */
+export function confirmForm(o: Objection, done: (updated: Objection) => void): HTMLElement {
+  const reason = h('textarea', {
+    class: 'confirm-reason',
+    rows: 2,
+    placeholder: t('objConfirmReasonPlaceholder'),
+    'aria-label': t('objConfirmReason'),
+  });
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const buttons: HTMLButtonElement[] = [];
+  const act = (action: 'confirm' | 'reject') => () => {
+    clearRefusals(form, flash);
+    for (const b of buttons) b.disabled = true;
+    const body = action === 'reject' ? { action, reason: reason.value } : { action };
+    api<Objection>('POST', `${objectionPath(o.id)}/confirm`, body).then(done, (error: unknown) => {
+      showRefusal(form, flash, error);
+      for (const b of buttons) b.disabled = false;
+    });
+  };
+  buttons.push(
+    h('button', { type: 'button', class: 'primary act-confirm', onclick: act('confirm') }, t('objConfirm')),
+    h('button', { type: 'button', class: 'danger act-confirm-reject', onclick: act('reject') }, t('objConfirmReject')),
+  );
+  const form = h(
+    'div',
+    { class: 'obj-form objection-confirm' },
+    h('h4', {}, t('objConfirmTitle')),
+    fieldBox('reason', t('objConfirmReason'), reason),
     h('div', { class: 'actions' }, ...buttons),
     flash,
   );

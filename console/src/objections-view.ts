@@ -1,17 +1,19 @@
 /**
  * Objection handling (异议处理): supervisors list objections by status, read one with its steps,
- * the department's correction and the re-evaluation's outcome, and record the correction or
- * re-evaluate / reject with a reason; officers read the same pages without the forms. An
- * objection being re-evaluated is re-read every second until it settles. Uses /objections only.
+ * the department's correction and the re-evaluation's outcome, and record the correction (never on
+ * an objection they filed), confirm or reject another's recorded correction, or re-evaluate /
+ * reject with a reason. An objection being re-evaluated is re-read every second until it settles.
+ * Uses /objections only.
  */
 import { fillSelect, loadPolicyTitles } from './choices.js';
 import { api, errorText } from './api.js';
 import { caseHash } from './cases-view.js';
-import { correctionForm, disputedFact, objectionPath, resolveForm } from './objection-forms.js';
+import { confirmForm, correctionForm, disputedFact, objectionPath, resolveForm } from './objection-forms.js';
+import type { Session } from './form-kit.js';
 import { h, mount } from './dom.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
-import type { Catalog, Objection, ObjectionStatus, Role, Text } from './types.js';
-import { allows } from '../../domain/permissions.js';
+import type { Catalog, Objection, ObjectionPerson, ObjectionStatus, Text } from './types.js';
+import { allows, conditionOf } from '../../domain/permissions.js';
 
 /** The objection the API answers staff: declared with the console's other API types, named here too for its readers. */
 export type { Objection };
@@ -31,10 +33,12 @@ const policyTitles = new Map<string, Text>();
 /** A correction or a supervisor's answer is in and the objection workflow has not closed it yet. */
 const settling = (o: Objection): boolean =>
   o.status === 're-evaluating' ||
-  ((o.status === 'filed' || o.status === 'correcting') && (o.correction !== undefined || o.resolution !== undefined));
+  ((o.status === 'filed' || o.status === 'correcting') &&
+    o.pendingCorrection === undefined &&
+    (o.correction !== undefined || o.resolution !== undefined));
 /** Nothing recorded yet: the department's correction (or a re-check or rejection) may be recorded. */
 const awaitingCorrection = (o: Objection): boolean =>
-  (o.status === 'filed' || o.status === 'correcting') && !o.correction && !o.resolution;
+  (o.status === 'filed' || o.status === 'correcting') && !o.correction && !o.resolution && !o.pendingCorrection;
 
 const show = (value: unknown): string =>
   value === undefined || value === null
@@ -265,12 +269,23 @@ function outcomeBox(outcome: NonNullable<Objection['outcome']>): HTMLElement {
 /** The objection itself: who, what, the case, progress, correction, answer, outcome, steps, and the forms. */
 function details(
   o: Objection,
-  role: Role,
+  session: Session,
   catalog: Catalog,
   done: (updated: Objection) => void,
 ): Array<HTMLElement | null> {
+  const { role } = session;
   const item = (label: string, ...value: Array<Node | string>) => [h('dt', {}, label), h('dd', {}, ...value)];
-  const { correction, resolution } = o;
+  const { correction, pendingCorrection, resolution } = o;
+  // Four eyes, as the API checks them (by user ID; a record from before user IDs by name): the filer does not record
+  // the correction; neither they nor the recorder confirms it.
+  const isMe = (person: ObjectionPerson | undefined) =>
+    person !== undefined && (person.id ? person.id === session.id : person.name === session.name);
+  const filedIt = isMe(o.filedBy);
+  const mayRecord =
+    allows(role, 'objection.correct') && !(conditionOf(role, 'objection.correct') === 'not-filer' && filedIt);
+  const mayConfirm =
+    allows(role, 'objection.confirm-correction') &&
+    !(conditionOf(role, 'objection.confirm-correction') === 'not-recorder' && (filedIt || isMe(pendingCorrection?.by)));
   return [
     h(
       'div',
@@ -337,7 +352,41 @@ function details(
             masked(correction.newValue),
           ),
           h('p', { class: 'obj-reason' }, t('objReason', { reason: correction.reason })),
-          h('div', { class: 'muted' }, t('objByAt', { name: correction.by.name, at: formatTime(correction.at) })),
+          h(
+            'div',
+            { class: 'muted obj-correction-by' },
+            correction.confirmedBy
+              ? t('objConfirmedBy', {
+                  name: correction.by.name,
+                  confirmer: correction.confirmedBy.name,
+                  at: formatTime(correction.at),
+                })
+              : t('objByAt', { name: correction.by.name, at: formatTime(correction.at) }),
+          ),
+        )
+      : null,
+    pendingCorrection
+      ? h(
+          'div',
+          { class: 'obj-box obj-pending' },
+          h('h4', {}, t('objPending')),
+          h(
+            'p',
+            {},
+            `${pick(pendingCorrection.factLabel) || pendingCorrection.fact} ${t('objCorrectedShort')} `,
+            masked(pendingCorrection.value),
+          ),
+          h('p', { class: 'obj-reason' }, t('objReason', { reason: pendingCorrection.reason })),
+          h(
+            'div',
+            { class: 'muted obj-pending-note' },
+            t('objPendingNote', { name: pendingCorrection.by.name, at: formatTime(pendingCorrection.at) }),
+          ),
+          allows(role, 'objection.confirm-correction')
+            ? mayConfirm
+              ? confirmForm(o, done)
+              : h('p', { class: 'muted obj-pending-own' }, t('objPendingOwn'))
+            : null,
         )
       : null,
     resolution
@@ -369,7 +418,7 @@ function details(
     ),
     !awaitingCorrection(o)
       ? null
-      : allows(role, 'objection.correct')
+      : mayRecord
         ? correctionForm(o, catalog, done)
         : h('p', { class: 'muted obj-readonly' }, t('objReadOnly')),
     allows(role, 'objection.resolve') && awaitingCorrection(o) && o.status === 'filed' ? resolveForm(o, done) : null,
@@ -377,7 +426,7 @@ function details(
 }
 
 /** One objection, re-read every second while it settles; `changed` is told each time its status moves. */
-function detailPane(id: string, role: Role, catalog: Catalog, changed: () => void): HTMLElement {
+function detailPane(id: string, session: Session, catalog: Catalog, changed: () => void): HTMLElement {
   const pane = h(
     'section',
     { class: 'card objection-detail', 'aria-live': 'polite' },
@@ -390,7 +439,7 @@ function detailPane(id: string, role: Role, catalog: Catalog, changed: () => voi
     const before = pane.dataset.status;
     pane.dataset.objection = o.id;
     pane.dataset.status = o.status;
-    mount(pane, ...details(o, role, catalog, draw));
+    mount(pane, ...details(o, session, catalog, draw));
     following = settling(o);
     if (following) timer = window.setTimeout(() => void load(), POLL_MS);
     if (before !== undefined && before !== o.status) changed();
@@ -414,10 +463,11 @@ function detailPane(id: string, role: Role, catalog: Catalog, changed: () => voi
 }
 
 /** The objections page (`#/objections`, `#/objections/<id>`): the list, and the one selected beside it. */
-export function renderObjections(selected: string | undefined, role: Role, catalog: Catalog): HTMLElement {
+export function renderObjections(selected: string | undefined, session: Session, catalog: Catalog): HTMLElement {
+  const { role } = session;
   const list = listPane(selected);
   const detail = selected
-    ? detailPane(selected, role, catalog, () => void list.reload())
+    ? detailPane(selected, session, catalog, () => void list.reload())
     : h('section', { class: 'card objection-detail obj-empty' }, h('p', { class: 'muted' }, t('objPickOne')));
   return h(
     'div',

@@ -8,7 +8,8 @@ import { barChart } from './charts.js';
 import { h } from './dom.js';
 import { button, type EditorContext } from './form-kit.js';
 import { currentLang, formatNumber, pick, t } from './i18n.js';
-import type { BreakdownRow, SimulationResult, SimulationView } from './types.js';
+import type { BreakdownRow, Cell, SimulationResult, SimulationView } from './types.js';
+import type { Bar } from './charts.js';
 
 export const todayInCity = (): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
@@ -121,6 +122,27 @@ export function renderSimulation(
   return pane;
 }
 
+/** A count as shown: the number, or "<10" where the API withholds it. */
+export const cellText = (value: Cell, minimum = 10): string =>
+  value === null ? t('simWithheld', { minimum }) : formatNumber(value);
+
+/** A cost as shown: the amount, or "withheld" where the eligible count behind it is withheld. */
+export const costText = (value: Cell): string => (value === null ? t('simCostWithheld') : formatNumber(value));
+
+/** A bar for a count; a withheld one is drawn empty and labelled "<10". */
+const bar = (value: Cell, series: string): Bar => ({
+  value: value ?? 0,
+  series,
+  ...(value === null ? { text: cellText(null) } : {}),
+});
+
+/** A bar for a cost; one withheld with its eligible count is drawn empty and labelled so. */
+const costBar = (value: Cell, series: string): Bar => ({
+  value: value ?? 0,
+  series,
+  ...(value === null ? { text: costText(null) } : {}),
+});
+
 function renderResult(result: SimulationResult): HTMLElement {
   const baseline = result.baseline;
   const seriesLegend: Array<[string, string]> = [
@@ -131,15 +153,12 @@ function renderResult(result: SimulationResult): HTMLElement {
     t('simCounts'),
     (['eligible', 'ineligible', 'undetermined'] as const).map((outcome) => ({
       label: t(`outcome_${outcome}`),
-      bars: [
-        { value: result.counts[outcome], series: 'this' },
-        ...(baseline ? [{ value: baseline.counts[outcome], series: 'base' }] : []),
-      ],
+      bars: [bar(result.counts[outcome], 'this'), ...(baseline ? [bar(baseline.counts[outcome], 'base')] : [])],
     })),
     formatNumber,
     { legend: seriesLegend },
   );
-  const hasCost = result.totalCost > 0 || (baseline?.totalCost ?? 0) > 0;
+  const hasCost = result.totalCost !== 0 || (baseline !== undefined && baseline.totalCost !== 0);
   const cost = !hasCost
     ? null
     : barChart(
@@ -147,10 +166,7 @@ function renderResult(result: SimulationResult): HTMLElement {
         [
           {
             label: '¥',
-            bars: [
-              { value: result.totalCost, series: 'this' },
-              ...(baseline ? [{ value: baseline.totalCost, series: 'base' }] : []),
-            ],
+            bars: [costBar(result.totalCost, 'this'), ...(baseline ? [costBar(baseline.totalCost, 'base')] : [])],
           },
         ],
         formatNumber,
@@ -163,8 +179,8 @@ function renderResult(result: SimulationResult): HTMLElement {
           rows.map((row) => ({
             label: pick(row.label),
             bars: [
-              { value: row.eligible, series: 'this' },
-              ...(row.baselineEligible === undefined ? [] : [{ value: row.baselineEligible, series: 'base' }]),
+              bar(row.eligible, 'this'),
+              ...(row.baselineEligible === undefined ? [] : [bar(row.baselineEligible, 'base')]),
             ],
           })),
           formatNumber,
@@ -173,12 +189,12 @@ function renderResult(result: SimulationResult): HTMLElement {
       : null;
   const changes = result.changes
     ? barChart(
-        `${t('simChanges')} · ${t('unchanged')} ${formatNumber(result.changes.unchanged)}`,
+        `${t('simChanges')} · ${t('unchanged')} ${cellText(result.changes.unchanged)}`,
         [
-          { label: t('winners'), bars: [{ value: result.changes.winners, series: 'up' }] },
-          { label: t('losers'), bars: [{ value: result.changes.losers, series: 'down' }] },
-          { label: t('amountUp'), bars: [{ value: result.changes.amountUp, series: 'up' }] },
-          { label: t('amountDown'), bars: [{ value: result.changes.amountDown, series: 'down' }] },
+          { label: t('winners'), bars: [bar(result.changes.winners, 'up')] },
+          { label: t('losers'), bars: [bar(result.changes.losers, 'down')] },
+          { label: t('amountUp'), bars: [bar(result.changes.amountUp, 'up')] },
+          { label: t('amountDown'), bars: [bar(result.changes.amountDown, 'down')] },
         ],
         formatNumber,
       )
@@ -189,7 +205,7 @@ function renderResult(result: SimulationResult): HTMLElement {
           t('undeterminedCauses'),
           result.undeterminedCauses.map((cause) => ({
             label: pick(cause.label) || cause.fact,
-            bars: [{ value: cause.count, series: 'unknown' }],
+            bars: [bar(cause.count, 'unknown')],
           })),
           formatNumber,
         )
@@ -205,15 +221,15 @@ function renderResult(result: SimulationResult): HTMLElement {
         'div',
         { class: 'stat' },
         h('span', {}, t('outcome_eligible')),
-        h('strong', {}, formatNumber(result.counts.eligible)),
+        h('strong', { class: 'sim-eligible' }, cellText(result.counts.eligible)),
       ),
       hasCost
-        ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, formatNumber(result.totalCost)))
+        ? h('div', { class: 'stat' }, h('span', {}, t('simCost')), h('strong', {}, costText(result.totalCost)))
         : h(
             'div',
             { class: 'stat' },
             h('span', {}, t('outcome_undetermined')),
-            h('strong', {}, formatNumber(result.counts.undetermined)),
+            h('strong', {}, cellText(result.counts.undetermined)),
           ),
       h(
         'div',
@@ -224,6 +240,16 @@ function renderResult(result: SimulationResult): HTMLElement {
       ),
     ),
     result.notInForceOnAsOf ? h('p', { class: 'notice' }, t('simWhatIf', { asOf: result.asOf })) : null,
+    result.suppression.withheld > 0
+      ? h(
+          'p',
+          { class: 'muted sim-suppressed' },
+          t('simSuppressedNote', {
+            count: result.suppression.withheld,
+            minimum: result.suppression.minimumCellSize,
+          }),
+        )
+      : null,
     h(
       'div',
       { class: 'charts' },

@@ -1,22 +1,23 @@
 /**
  * Sweeps (主动筛查) in the console: the list with status and progress, one sweep's live
- * progress with pause, resume and (reviewers) cancel, and the offer to launch a published
- * version's sweep after reading its last impact simulation. Pages poll while a sweep runs.
+ * progress with pause, resume and (reviewers) cancel, the approval of a requested sweep by a
+ * reviewer other than the requester, and the offer to request a published version's sweep after
+ * reading its last impact simulation. Pages poll while a sweep runs or awaits approval.
  */
 import { api, ApiFailure, errorText } from './api.js';
 import { h, mount } from './dom.js';
 import { button, type Session } from './form-kit.js';
 import { formatNumber, formatTime, pick, t } from './i18n.js';
 import type { MessageKey } from './messages.js';
-import { todayInCity } from './simulation-view.js';
+import { cellText, costText, todayInCity } from './simulation-view.js';
 import type { Catalog, SimulationView, Text, VersionView } from './types.js';
 import { loadPolicyTitles } from './choices.js';
-import { allows, type Action } from '../../domain/permissions.js';
+import { allows, conditionOf, type Action } from '../../domain/permissions.js';
 
 /** A sweep as GET /sweeps/:id answers (services/sweeps/service.ts SweepView). */
 export interface SweepView {
   id: string;
-  status: 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+  status: 'awaiting-approval' | 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
   policy: { id: string; version: number };
   asOf: string;
   total: number;
@@ -33,6 +34,15 @@ export interface SweepView {
   startedAt: string;
   updatedAt: string;
   requestedBy?: string;
+  /** The requester's user ID (shown to staff who may see who launched what). */
+  requestedById?: string;
+  approval?: {
+    status: 'awaiting-approval' | 'approved' | 'declined';
+    backDated: boolean;
+    requestedAt: string;
+    decidedBy?: string;
+    decidedAt?: string;
+  };
   undeterminedCauses: Array<{ fact: string; count: number }>;
   error?: { code: string; message: string; messageZh: string };
 }
@@ -165,8 +175,9 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
   let view: SweepView | undefined;
   let title: VersionView['title'] | undefined;
 
-  const steer = (action: 'pause' | 'resume' | 'cancel', said: MessageKey) => async () => {
-    if (action === 'cancel' && !window.confirm(t('sweepCancelConfirm'))) return;
+  const steer = (action: 'pause' | 'resume' | 'cancel' | 'approve', said: MessageKey) => async () => {
+    const awaiting = view?.status === 'awaiting-approval';
+    if (action === 'cancel' && !window.confirm(t(awaiting ? 'sweepDeclineConfirm' : 'sweepCancelConfirm'))) return;
     try {
       show(await api<SweepView>('POST', `${sweepPath(id)}/${action}`));
       mount(flash, h('div', { class: 'flash-ok' }, t(said)));
@@ -186,13 +197,28 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
         : 0;
     const actions: HTMLElement[] = [];
     const may = (action: Action) => allows(session.role, action);
+    const awaiting = next.status === 'awaiting-approval';
+    // Four eyes, by user ID: the requester sees why they cannot approve (the API refuses it too).
+    const ownRequest =
+      conditionOf(session.role, 'sweep.approve') === 'not-requester' &&
+      (next.requestedById ? next.requestedById === session.id : next.requestedBy === session.name);
+    if (awaiting && may('sweep.approve'))
+      actions.push(
+        ownRequest
+          ? h('span', { class: 'muted sweep-own-request' }, t('sweepOwnRequest'))
+          : button(t('sweepApprove'), steer('approve', 'sweepApproved'), { class: 'primary act-approve' }),
+      );
+    if (awaiting && may('sweep.cancel'))
+      actions.push(button(t('sweepDecline'), steer('cancel', 'sweepDeclined'), { class: 'danger act-decline' }));
     if (next.status === 'running' && may('sweep.pause'))
       actions.push(button(t('sweepPause'), steer('pause', 'sweepPausing'), { class: 'act-pause' }));
     if (next.status === 'paused' && may('sweep.resume'))
       actions.push(button(t('sweepResume'), steer('resume', 'sweepResumed'), { class: 'primary act-resume' }));
-    if (!ended(next) && may('sweep.cancel'))
+    if (!ended(next) && !awaiting && may('sweep.cancel'))
       actions.push(button(t('sweepCancel'), steer('cancel', 'sweepCancelling'), { class: 'danger act-cancel' }));
-    if (!ended(next) && !may('sweep.cancel')) actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
+    if (!ended(next) && !awaiting && !may('sweep.cancel'))
+      actions.push(h('span', { class: 'muted' }, t('sweepReviewerCancels')));
+    const approval = next.approval;
     mount(
       head,
       h('a', { href: '#/sweeps', class: 'back' }, `← ${t('sweepBack')}`),
@@ -214,6 +240,22 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
         }),
       ),
       h('div', { class: 'muted mono' }, next.id),
+      awaiting
+        ? h('p', { class: 'notice sweep-awaiting' }, t('sweepAwaiting', { name: next.requestedBy ?? '—' }))
+        : null,
+      approval?.backDated && approval.status !== 'declined'
+        ? h('p', { class: 'notice sweep-back-dated' }, t('sweepBackDated'))
+        : null,
+      approval?.decidedBy && approval.decidedAt
+        ? h(
+            'p',
+            { class: 'muted sweep-decided' },
+            t(approval.status === 'declined' ? 'sweepDeclinedBy' : 'sweepDecidedBy', {
+              name: approval.decidedBy,
+              at: formatTime(approval.decidedAt),
+            }),
+          )
+        : null,
       h('div', { class: 'actions' }, ...actions),
       flash,
     );
@@ -224,6 +266,11 @@ export function renderSweep(id: string, session: Session, catalog: Catalog): HTM
         h('span', {}, label),
         h('strong', {}, typeof value === 'number' ? formatNumber(value) : value),
       );
+    // Nothing is screened before the approval: no counts to show.
+    if (awaiting || approval?.status === 'declined') {
+      mount(stats);
+      return;
+    }
     mount(
       stats,
       progressBar(next),
@@ -310,9 +357,9 @@ export function renderLaunchOffer(
       simulation.textContent = t('launchSimulation', {
         asOf: result.asOf,
         population: formatNumber(result.population),
-        eligible: formatNumber(result.counts.eligible),
-        undetermined: formatNumber(result.counts.undetermined),
-        cost: formatNumber(result.totalCost),
+        eligible: cellText(result.counts.eligible),
+        undetermined: cellText(result.counts.undetermined),
+        cost: costText(result.totalCost),
         period: result.period ?? '',
       });
     })

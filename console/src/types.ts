@@ -87,17 +87,20 @@ export interface TestReport {
   }>;
 }
 
+/** A count of a simulation, null where the API withholds it (below the minimum cell size: rules/simulate-suppress.ts). */
+export type Cell = number | null;
+
 export interface Counts {
-  eligible: number;
-  ineligible: number;
-  undetermined: number;
+  eligible: Cell;
+  ineligible: Cell;
+  undetermined: Cell;
 }
 
 export interface BreakdownRow extends Counts {
   key: string;
   label: Text;
-  cost: number;
-  baselineEligible?: number;
+  cost: Cell;
+  baselineEligible?: Cell;
 }
 
 export interface SimulationResult {
@@ -112,11 +115,13 @@ export interface SimulationResult {
   notInForceOnAsOf?: boolean;
   population: number;
   counts: Counts;
-  totalCost: number;
-  baseline?: { version: number; counts: Counts; totalCost: number };
-  changes?: { winners: number; losers: number; amountUp: number; amountDown: number; unchanged: number };
+  totalCost: Cell;
+  baseline?: { version: number; counts: Counts; totalCost: Cell };
+  changes?: { winners: Cell; losers: Cell; amountUp: Cell; amountDown: Cell; unchanged: Cell };
   breakdowns: { district: BreakdownRow[]; ageBand?: BreakdownRow[]; enterpriseSize?: BreakdownRow[] };
-  undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: number }>;
+  undeterminedCauses: Array<{ fact: string; source: string; label: Text; count: Cell }>;
+  /** How many counts were withheld, and below what size. */
+  suppression: { minimumCellSize: number; withheld: number };
   elapsedMs: number;
 }
 
@@ -141,6 +146,8 @@ export interface HistoryEntry {
 
 export type ObjectionStatus = 'filed' | 'correcting' | 're-evaluating' | 'resolved' | 'rejected';
 export interface ObjectionPerson {
+  /** The user ID (absent on records from before user IDs). */
+  id?: string;
   name: string;
   role: string;
 }
@@ -168,6 +175,16 @@ export interface Objection {
     departmentLabel?: Text;
     oldValue?: unknown;
     newValue: unknown;
+    reason: string;
+    by: ObjectionPerson;
+    confirmedBy?: ObjectionPerson;
+    at: string;
+  };
+  /** Recorded for the department, awaiting a second supervisor's confirmation. */
+  pendingCorrection?: {
+    fact: string;
+    factLabel?: Text;
+    value: unknown;
     reason: string;
     by: ObjectionPerson;
     at: string;

@@ -1,29 +1,31 @@
 /**
  * Supervision of cases (督查, issue 5): search by subject, policy, event type, status and
  * dates over Temporal visibility (custom search attributes) and the system of record together,
- * each case's timeline (case-timeline.ts), and the reveal of a masked identifier with a stated,
- * logged reason. Who may is domain/permissions.ts; what each role sees is decided here, from its
- * conditions, for the API, the CLI and the console: supervisors every case, masked; citizens their
- * own; inspectors the cases of pledges assigned to them; officers and reviewers none.
+ * each case's timeline (case-timeline.ts), and the reveals, each with a stated, logged reason: a
+ * masked identifier, a decision explained from the subject's data (explain.ts), and a search by
+ * raw ID (subject-search.ts, also limited per minute). Who may is domain/permissions.ts; what each
+ * role sees is decided here, from its conditions, for the API, the CLI and the console:
+ * supervisors every case, citizens their own, inspectors the cases of pledges assigned to them,
+ * officers and reviewers none; staff see the last four characters of an identifier and no birth
+ * date (staff-view.ts).
  */
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
-import {
-  IdentityError,
-  maskCreditCode,
-  maskResidentId,
-  validateCreditCode,
-  validateResidentId,
-} from '../../domain/identity.js';
+import { IdentityError, shownIdentifier, validateCreditCode, validateResidentId } from '../../domain/identity.js';
+import { cityToday } from '../../domain/calendar.js';
+import type { Explanation } from '../../rules/explain-subject.js';
+import { explainCase, statedReason, type CaseExplainDeps, type ExplainCaseBody } from './explain.js';
+import { shownEventDate, timelineForStaff } from './staff-view.js';
+import { countSubjectSearch, secondsToNextMinute, SUBJECT_SEARCHES_PER_MINUTE } from './subject-search.js';
 import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
 import { recordCaseRead, registerCaseReadModel } from '../../store/case-reads.js';
 import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import { resolveSubject, resolveSubjectKey } from '../../store/subjects.js';
-import { logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
+import { logReveal, logUnmask, registerUnmaskModel } from '../../store/unmask-log.js';
 import { findUser, USER_ID_PATTERN, type User, type UserRecord } from '../../store/users.js';
-import { allows, authorize, conditionOf } from '../../domain/permissions.js';
+import { allows, authorize, conditionOf, type Action } from '../../domain/permissions.js';
 import { buildTimeline, temporalUiLink, type CaseTimeline, type MaskedSubject } from './timeline.js';
 import { searchVisibility, type VisibleCase } from './visibility.js';
 import { CaseStatus, type LifeEventCaseStatus } from '../../workflows/contracts/index.js';
@@ -39,6 +41,12 @@ export interface CaseServiceDeps extends SubjectKeyRing {
   taskQueue?: string;
   /** The Temporal Web UI, for links to each case and child workflow. */
   temporalUiUrl?: string;
+  /** Explaining a case's decision (POST /cases/:caseId/explain); absent, explanations are refused. */
+  explain?: CaseExplainDeps;
+  /** Searches by raw resident ID or credit code one person may make a minute (default 20). */
+  subjectSearchesPerMinute?: number;
+  /** The clock: today in the city, and the minute raw-ID searches are counted in (default the system's). */
+  now?: () => Date;
 }
 
 /** A refused case request: HTTP status, stable code, both languages, the field at fault. */
@@ -47,6 +55,8 @@ export class CaseRefusal extends Refusal {}
 export interface CaseQuery {
   /** A resident ID, a credit code or a subject key; turned into the key, never kept. */
   subject?: string;
+  /** Why a raw resident ID or credit code is searched (staff; at least 5 characters): logged like a reveal. */
+  reason?: string;
   policy?: string;
   eventType?: string;
   /** AfCaseStatus: started, evaluating or decided. */
@@ -196,16 +206,19 @@ export function createCaseService(deps: CaseServiceDeps) {
       buildIndexes(registerCaseReadModel(deps.store)),
     ]).catch(() => undefined));
 
-  async function maskedSubject(key: string): Promise<MaskedSubject> {
+  /** The subject as `actor` sees it: the subject themself their ID as before; staff its last four characters (S3). */
+  async function maskedSubject(actor: User, key: string): Promise<MaskedSubject> {
     const resolved = await resolveSubject(deps.store, key);
     const kind = resolved?.kind ?? subjectKeyKind(key) ?? 'person';
-    const maskedId = resolved?.idNumber
-      ? maskResidentId(resolved.idNumber)
-      : resolved?.creditCode
-        ? maskCreditCode(resolved.creditCode)
-        : undefined;
+    const own = actor.role === 'citizen' && actor.subjectKey === key;
+    const maskedId = resolved ? shownIdentifier(resolved, own ? 'subject' : 'staff') : undefined;
     return { kind, subjectKey: key, ...(maskedId ? { maskedId } : {}) };
   }
+
+  /** Whether the person may see birth dates in this subject's cases (the table's case.read-birth-date). */
+  const seesBirthDates = (actor: User, subjectKey: string): boolean =>
+    allows(actor.role, 'case.read-birth-date') &&
+    (conditionOf(actor.role, 'case.read-birth-date') !== 'own-subject' || actor.subjectKey === subjectKey);
 
   /** The Temporal Web UI, for those the table links it for (case.temporal-ui): it has no sign-in of its own. */
   const temporalUiFor = (actor: User) => (allows(actor.role, 'case.temporal-ui') ? deps.temporalUiUrl : undefined);
@@ -218,27 +231,54 @@ export function createCaseService(deps: CaseServiceDeps) {
   }
 
   /**
-   * Refuses a case this person may not read (domain/permissions.ts case.timeline and its conditions):
-   * another's (own-subject: 404) or one without their inspection (assigned-inspector: 403).
+   * Refuses a case this person may not read (domain/permissions.ts `action` and its conditions):
+   * another's (own-subject) or one without their inspection (assigned-inspector), each with the
+   * same 404 as a case that does not exist (S21: no answer tells the two apart).
    */
-  async function requireCaseAccess(actor: User, record: LifeEventRecord): Promise<void> {
-    authorize(actor, 'case.timeline', CaseRefusal);
-    const condition = conditionOf(actor.role, 'case.timeline');
-    if (condition === 'own-subject' && record.subjectKey !== actor.subjectKey) {
-      throw new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
-    }
+  async function requireCaseAccess(
+    actor: User,
+    record: LifeEventRecord,
+    action: Action = 'case.timeline',
+  ): Promise<void> {
+    authorize(actor, action, CaseRefusal);
+    const condition = conditionOf(actor.role, action);
+    const notFound = () =>
+      new CaseRefusal('CASE_NOT_FOUND', `no case ${record.caseId}`, `没有案件 ${record.caseId}`, 'caseId');
+    if (condition === 'own-subject' && record.subjectKey !== actor.subjectKey) throw notFound();
     // By user ID: an inspector who shares a display name with another sees only their own assignments.
-    if (
-      condition === 'assigned-inspector' &&
-      !(await Pledge.exists({ caseId: record.caseId, inspectorId: actor.id }))
-    ) {
+    if (condition === 'assigned-inspector' && !(await Pledge.exists({ caseId: record.caseId, inspectorId: actor.id })))
+      throw notFound();
+  }
+
+  const now = deps.now ?? (() => new Date());
+  const refuse = (code: Refusal['code'], message: string, messageZh: string, field?: string) =>
+    new CaseRefusal(code, message, messageZh, field);
+  const today = () => cityToday(now());
+  const perMinute = deps.subjectSearchesPerMinute ?? SUBJECT_SEARCHES_PER_MINUTE;
+
+  /** A search by raw ID: a reason, within the limit a minute, logged before anything is searched. */
+  async function revealSearch(actor: User, subjectKey: string, reason: unknown): Promise<void> {
+    const stated = statedReason(reason, refuse, {
+      en: 'cases are searched by a resident ID or credit code',
+      zh: '按身份证号或统一社会信用代码查询案件',
+    });
+    const at = now();
+    if ((await countSubjectSearch(deps.store, actor.id, at)) > perMinute)
       throw new CaseRefusal(
-        'NOT_ASSIGNED',
-        `${actor.name} has no inspection assigned in case ${record.caseId}`,
-        `案件 ${record.caseId} 中没有指派给 ${actor.name} 的核查`,
-        'caseId',
+        'RATE_LIMITED',
+        `${actor.name} may search by resident ID or credit code ${perMinute} times a minute: retry in ${secondsToNextMinute(at)} s`,
+        `${actor.name} 每分钟最多按身份证号或信用代码查询 ${perMinute} 次：请 ${secondsToNextMinute(at)} 秒后重试`,
+        'subject',
       );
-    }
+    await ensureIndexes();
+    await logReveal(deps.store, {
+      kind: 'subject-search',
+      subjectKey,
+      actor: actor.name,
+      actorId: actor.id,
+      role: actor.role,
+      reason: stated,
+    });
   }
 
   function checkQuery(query: CaseQuery): void {
@@ -260,7 +300,14 @@ export function createCaseService(deps: CaseServiceDeps) {
       const condition = conditionOf(actor.role, 'case.search');
       checkQuery(query);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      let key = query.subject?.trim() ? (await resolveSubjectInput(deps.store, deps, query.subject)).key : undefined;
+      const typed = query.subject?.trim() ? parseSubjectInput(query.subject) : undefined;
+      let key = typed
+        ? 'key' in typed
+          ? typed.key
+          : await resolveSubjectKey(deps.store, deps, typed.kind, typed.id)
+        : undefined;
+      // Staff searching by a raw resident ID or credit code reveal who it is: a reason, a limit a minute, a log entry (S3).
+      if (typed && 'id' in typed && condition !== 'own-subject') await revealSearch(actor, key!, query.reason);
       if (condition === 'own-subject') {
         if (key && key !== actor.subjectKey)
           throw new CaseRefusal(
@@ -332,11 +379,18 @@ export function createCaseService(deps: CaseServiceDeps) {
           caseId,
           eventType: record?.type ?? seen?.eventType ?? '',
           ...(record
-            ? { eventDate: record.eventDate, receivedAt: record.receivedAt.toISOString() }
+            ? {
+                ...(seesBirthDates(actor, subject)
+                  ? { eventDate: record.eventDate }
+                  : shownEventDate(record.type, record.eventDate)
+                    ? { eventDate: record.eventDate }
+                    : {}),
+                receivedAt: record.receivedAt.toISOString(),
+              }
             : seen
               ? { receivedAt: seen.startedAt }
               : {}),
-          subject: await maskedSubject(subject),
+          subject: await maskedSubject(actor, subject),
           policies: own.map((d) => ({
             id: d.policy.id,
             version: d.policy.version,
@@ -443,11 +497,33 @@ export function createCaseService(deps: CaseServiceDeps) {
           actorId: actor.id,
           role: actor.role,
         });
-      return buildTimeline(
+      const timeline = await buildTimeline(
         { ...deps, temporalUiUrl: temporalUiFor(actor) },
         record,
-        await maskedSubject(record.subjectKey),
+        await maskedSubject(actor, record.subjectKey),
       );
+      return seesBirthDates(actor, record.subjectKey) ? timeline : timelineForStaff(timeline);
+    },
+
+    /**
+     * Explains the decision of a case this person may read under a policy, from the subject's own
+     * data, after logging who, when and why (explain.ts); sensitive facts withheld whole.
+     */
+    async explain(actor: User, caseId: string, body: ExplainCaseBody): Promise<Explanation> {
+      authorize(actor, 'case.explain', CaseRefusal);
+      const record = await caseRecord(caseId);
+      await requireCaseAccess(actor, record, 'case.explain');
+      if (!deps.explain)
+        throw new CaseRefusal(
+          'FACTS_UNAVAILABLE',
+          'explanations are not configured on this API',
+          '本服务未配置资格解释',
+        );
+      await ensureIndexes();
+      const decision = body.policyId
+        ? await Decision.findOne({ _id: `${caseId}:decision:${body.policyId}` }).lean()
+        : null;
+      return explainCase({ ...deps.explain, store: deps.store, today }, actor, record, decision, body, refuse);
     },
 
     /** Reveals the identifier behind a case to a supervisor, after logging who, when and why. */
@@ -464,15 +540,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       at: string;
     }> {
       authorize(actor, 'case.unmask', CaseRefusal);
-      const stated = typeof reason === 'string' ? reason.trim() : '';
-      if (stated.length < 5) {
-        throw new CaseRefusal(
-          'REASON_REQUIRED',
-          'state why the identifier is needed (at least 5 characters); the reason is logged and shown in the case',
-          '请说明查看完整身份标识的理由（至少5个字），理由将被记录并显示在案件中',
-          'reason',
-        );
-      }
+      const stated = statedReason(reason, refuse, { en: 'the identifier is needed', zh: '查看完整身份标识' });
       const record = await caseRecord(caseId);
       const resolved = await resolveSubject(deps.store, record.subjectKey);
       const id = resolved?.idNumber ?? resolved?.creditCode;
@@ -494,7 +562,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       });
       return {
         caseId,
-        subject: { ...(await maskedSubject(record.subjectKey)), id },
+        subject: { ...(await maskedSubject(actor, record.subjectKey)), id },
         reason: stated,
         unmaskedBy: actor.name,
         unmaskedById: actor.id,

@@ -3,7 +3,7 @@
  * it started, merged in time order with the application records — the event and its
  * deliveries, data-access records, decisions with each condition's (masked) value, manual
  * reviews, grants, offers, pledges and inspections, recoveries, notices and their delivery,
- * and the unmask log. Histories are read for names, times and outcomes, never for payloads.
+ * and the unmask log (reveals of the identifier, and explanations from the subject's data). Histories are read for names, times and outcomes, never for payloads.
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -42,7 +42,8 @@ export interface TimelineEntry {
 export interface CaseTimeline {
   caseId: string;
   eventType: string;
-  eventDate: string;
+  /** Absent for staff when it is a birth date (a birth, an age milestone: services/cases/staff-view.ts). */
+  eventDate?: string;
   subject: MaskedSubject;
   /** The case and each benefit workflow, with a link into the Temporal Web UI where one is configured. */
   workflows: Array<{
@@ -488,6 +489,7 @@ export async function buildTimeline(
       rec(step.at, `objection.${step.kind}`, step.actor, step.summary, {
         objectionId: objection._id,
         status: objection.status,
+        ...(step.actorId ? { actorId: step.actorId } : {}),
         ...(step.kind === 'corrected' && objection.correction
           ? {
               fact: objection.correction.fact,
@@ -499,15 +501,26 @@ export async function buildTimeline(
       });
   }
   for (const reveal of await unmasksOfCase(deps.store, caseId)) {
+    const explained = reveal.kind === 'explanation';
     rec(
       reveal.at,
-      'unmask',
+      explained ? 'explanation' : 'unmask',
       reveal.actor,
+      explained
+        ? {
+            zh: `${reveal.actor}查看了 ${reveal.policyId} 的判定数据依据，理由：${reveal.reason}`,
+            en: `${reveal.actor} had the decision on ${reveal.policyId} explained from the subject's data: ${reveal.reason}`,
+          }
+        : {
+            zh: `${reveal.actor}查看了完整身份标识，理由：${reveal.reason}`,
+            en: `${reveal.actor} unmasked the identifier: ${reveal.reason}`,
+          },
       {
-        zh: `${reveal.actor}查看了完整身份标识，理由：${reveal.reason}`,
-        en: `${reveal.actor} unmasked the identifier: ${reveal.reason}`,
+        role: reveal.role,
+        ...(reveal.actorId ? { actorId: reveal.actorId } : {}),
+        reason: reveal.reason,
+        ...(explained ? { policyId: reveal.policyId, policyVersion: reveal.policyVersion } : {}),
       },
-      { role: reveal.role, ...(reveal.actorId ? { actorId: reveal.actorId } : {}), reason: reveal.reason },
     );
   }
 

@@ -51,8 +51,20 @@ export type AccessEntry =
   | { kind: 'case-read'; at: string; caseId: string; by: Person; purposes: string[] }
   /** A supervisor revealed the citizen's full identifier, with the reason they gave. */
   | { kind: 'unmask'; at: string; caseId: string; by: Person; reason: string }
-  /** A department corrected the citizen's record, with the reason. */
-  | { kind: 'correction'; at: string; department: Text; fields: Field[]; reason: string; by: Person };
+  /** A supervisor had one of the citizen's decisions explained from their data, with the reason they gave. */
+  | { kind: 'explanation'; at: string; caseId: string; policy: Label; by: Person; reason: string }
+  /** A member of staff searched cases by the citizen's resident ID or credit code, with the reason they gave. */
+  | { kind: 'subject-search'; at: string; by: Person; reason: string }
+  /** A department corrected the citizen's record, with the reason: recorded by one person, confirmed by a second. */
+  | {
+      kind: 'correction';
+      at: string;
+      department: Text;
+      fields: Field[];
+      reason: string;
+      by: Person;
+      confirmedBy?: Person;
+    };
 
 const FIELD_LABELS = new Map(
   DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
@@ -115,13 +127,20 @@ export async function accessOf(
       by: { name: r.actor, role: r.role },
       purposes: [r.purpose],
     })),
-    ...unmasks.map((u): AccessEntry => ({
-      kind: 'unmask',
-      at: u.at.toISOString(),
-      caseId: u.caseId,
-      by: { name: u.actor, role: u.role },
-      reason: u.reason,
-    })),
+    ...(await Promise.all(
+      unmasks.map(async (u): Promise<AccessEntry> => {
+        const common = { at: u.at.toISOString(), by: { name: u.actor, role: u.role }, reason: u.reason };
+        if (u.kind === 'subject-search') return { kind: 'subject-search', ...common };
+        if (u.kind === 'explanation' && u.policyId)
+          return {
+            kind: 'explanation',
+            ...common,
+            caseId: u.caseId ?? '',
+            policy: await label({ id: u.policyId, version: u.policyVersion ?? 0 }),
+          };
+        return { kind: 'unmask', ...common, caseId: u.caseId ?? '' };
+      }),
+    )),
     ...corrections.map((c): AccessEntry => ({
       kind: 'correction',
       at: c.at.toISOString(),
@@ -129,6 +148,7 @@ export async function accessOf(
       fields: [field(c.fact)],
       reason: c.reason,
       by: { name: c.by.name, role: c.by.role },
+      ...(c.confirmedBy ? { confirmedBy: { name: c.confirmedBy.name, role: c.confirmedBy.role } } : {}),
     })),
   ];
   return entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, ACCESS_LIMIT);

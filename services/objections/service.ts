@@ -1,17 +1,19 @@
 /**
  * Objections (异议) for the API, the CLI and the console: filing (a citizen about their own
- * decisions; an officer or supervisor on a citizen's behalf), reading (citizens their own; staff
- * all, values masked), the owning department's correction and a supervisor's re-check or
- * rejection — each of which signals the objection workflow that re-evaluates and settles.
- * Corrections are recorded by a supervisor acting for the department that owns the fact: the
- * supervisor handles objections (DESIGN.md) and is not the officer who wrote the policy's rules.
+ * decisions; a supervisor for a citizen, from their case), reading (citizens their own;
+ * supervisors all, values masked), the owning department's correction and a supervisor's re-check
+ * or rejection — each of which signals the objection workflow that re-evaluates and settles.
+ * Corrections are recorded by a supervisor acting for the department that owns the fact (who
+ * handles objections, DESIGN.md, and wrote none of the rules), never by whoever filed the
+ * objection, and change the department's record only once a second supervisor — neither the
+ * recorder nor the filer — confirms them (S4); the citizen is told of every correction applied.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { PolicySource } from '../../rules/policy-source.js';
 import { findFact, type Text } from '../../domain/sources.js';
-import { checkFactValue, correctSharedFact } from '../../store/corrections.js';
+import { checkFactValue, correctionReason, correctSharedFact, locateCorrection } from '../../store/corrections.js';
 import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import {
   addObjectionStep,
@@ -20,8 +22,9 @@ import {
   type ObjectionKind,
   type ObjectionRecord,
 } from '../../store/objections.js';
-import { personRef, ROLE_ZH, type User } from '../../store/users.js';
-import { authorize, ownSubjectOnly } from '../../domain/permissions.js';
+import { isSamePerson, personRef, ROLE_ZH, type User } from '../../store/users.js';
+import { authorize, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
+import type { EnqueueNoticeInput } from '../../activities/notices.js';
 import type { objection } from '../../workflows/objection.js';
 import {
   OBJECTION_WORKFLOW_TYPE,
@@ -49,6 +52,11 @@ export interface ObjectionServiceDeps extends SubjectKeyRing {
   taskQueue: string;
   /** Where the objected decision's pinned policy is read (its title and declared facts). */
   policies: PolicySource;
+  /**
+   * Tells the citizen of a correction applied to their record (activities/notices.ts
+   * makeEnqueueNotice over the deployment's notice queues); absent, only the objection's own notices.
+   */
+  notify?: (notice: EnqueueNoticeInput) => Promise<unknown>;
 }
 
 export interface FileObjectionBody {
@@ -65,6 +73,8 @@ const bad = (field: string, message: string, messageZh: string) =>
   new ObjectionRefusal('BAD_REQUEST', message, messageZh, field);
 const notFound = (id: string) =>
   new ObjectionRefusal('OBJECTION_NOT_FOUND', `no objection ${id}`, `没有异议 ${id}`, 'id');
+/** Four eyes on an objection: the same person may not take both steps. */
+const fourEyes = (message: string, messageZh: string) => new ObjectionRefusal('FOUR_EYES', message, messageZh, 'id');
 
 /** The objection service behind /objections, `applyfree objection` and the console. */
 export function createObjectionService(deps: ObjectionServiceDeps) {
@@ -162,6 +172,13 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       const statement = typeof body.statement === 'string' ? body.statement.trim() : '';
       if (statement.length < 5 || statement.length > 2000)
         throw bad('statement', 'state the objection in 5 to 2,000 characters', '请用5至2000字说明异议');
+      // A claimed value is a data objection's: stored for no other kind (S22).
+      if (body.claimedValue !== undefined && kind !== 'data')
+        throw bad(
+          'claimedValue',
+          'claimedValue belongs to a data objection (kind "data") naming the fact it disputes',
+          '只有数据异议（kind 为 data）可以填写 claimedValue',
+        );
 
       let subjectKey: string;
       if (forSelf) {
@@ -175,9 +192,20 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         }
         subjectKey = actor.subjectKey!;
       } else {
-        if (!body.subject?.trim())
-          throw bad('subject', 'give the resident ID of the citizen you file for', '请填写代为提出异议的群众身份证号');
-        subjectKey = (await resolveSubjectInput(deps.store, deps, body.subject)).key;
+        // Staff file from the citizen's case, which binds the subject: no raw ID, so no probe of who has a decision (S10).
+        if (body.subject !== undefined)
+          throw bad(
+            'subject',
+            'staff file from the citizen’s case: give caseId, not a resident ID',
+            '工作人员须从案件代为提出异议：请填写案件编号（caseId），不填身份证号',
+          );
+        if (!body.caseId?.trim())
+          throw bad(
+            'caseId',
+            'give the case of the decision objected to (caseId)',
+            '请填写被提出异议的判定所在案件（caseId）',
+          );
+        subjectKey = '';
       }
 
       let decision: DecisionRecord | undefined;
@@ -188,6 +216,8 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         )[0];
         decision = latest ? await currentDecision(latest.key) : undefined;
       }
+      if (!forSelf && decision) subjectKey = decision.subjectKey;
+      // One answer for "no such decision" and "not yours" (S21).
       if (!decision || decision.subjectKey !== subjectKey) {
         throw new ObjectionRefusal(
           'DECISION_NOT_FOUND',
@@ -303,9 +333,11 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
     },
 
     /**
-     * The owning department's correction (a supervisor records it for the department): checks
-     * the value, corrects the dp_* record with its audit, then signals the re-evaluation. A
-     * repeat with the same value answers the objection as it stands; another value is a 409.
+     * Records the owning department's correction (a supervisor, never whoever filed the objection,
+     * records it for the department): checks the value, that the department holds a record of the
+     * subject and the reason, and keeps it pending — the department's record does not change until
+     * a second supervisor confirms it (confirmCorrection). The same correction again answers the
+     * objection as it stands; another while one is pending is CORRECTION_PENDING.
      */
     async correct(
       actor: User,
@@ -314,6 +346,12 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
     ): Promise<ObjectionView> {
       authorize(actor, 'objection.correct', ObjectionRefusal);
       const record = await readable(actor, id);
+      // Four eyes by user ID (a record from before user IDs by name).
+      if (conditionOf(actor.role, 'objection.correct') === 'not-filer' && isSamePerson(record.filedBy, actor))
+        throw fourEyes(
+          `${actor.name} filed objection ${id}: another supervisor records its correction`,
+          `异议 ${id} 由 ${actor.name} 提出，须由其他督查人员登记更正`,
+        );
       const fact = typeof body.fact === 'string' ? body.fact : record.fact;
       if (!fact) throw bad('fact', 'name the fact corrected, e.g. person.disabilityGrade', '请填写更正的数据项');
       if (record.fact && fact !== record.fact)
@@ -324,13 +362,10 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       const policy = decision ? await deps.policies.version(decision.policy.id, decision.policy.version) : undefined;
       if (policy && !(fact in policy.facts))
         throw bad('fact', `${record.policyId} does not read ${fact}`, `${record.policyId} 未使用数据项 ${fact}`);
-      const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-      if (record.status === 'resolved' || record.status === 'rejected' || record.resolution) {
-        if (
-          record.correction?.fact === fact &&
-          JSON.stringify(record.correction.newValue) === JSON.stringify(body.value)
-        )
-          return view(actor, record);
+      const same = (other: { fact: string; value?: unknown; newValue?: unknown } | undefined) =>
+        other?.fact === fact && JSON.stringify(other.value ?? other.newValue) === JSON.stringify(body.value);
+      if (record.status === 'resolved' || record.status === 'rejected' || record.resolution || record.correction) {
+        if (same(record.correction)) return view(actor, record);
         throw new ObjectionRefusal(
           'OBJECTION_CLOSED',
           `objection ${id} is ${record.status}${record.resolution ? ` (${record.resolution.action})` : ''}`,
@@ -338,36 +373,125 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
           'id',
         );
       }
-      if (record.status === 'filed')
-        await Objection.updateOne(
-          { _id: id, status: 'filed' },
-          { $set: { status: 'correcting', updatedAt: new Date() } },
+      if (record.pendingCorrection) {
+        if (same(record.pendingCorrection)) return view(actor, record);
+        throw new ObjectionRefusal(
+          'CORRECTION_PENDING',
+          `a correction of ${record.pendingCorrection.fact} awaits a second supervisor's confirmation: confirm or reject it first`,
+          `已有一项更正待另一位督查人员确认，请先确认或退回`,
+          'id',
         );
-      let audit;
-      try {
-        audit = await correctSharedFact(deps.store, {
-          key: `${id}:correction`,
-          subjectKey: record.subjectKey,
-          fact,
-          value: body.value,
-          reason,
-          by: personRef(actor),
-        });
-      } catch (error) {
-        await Objection.updateOne(
-          { _id: id, status: 'correcting', correction: { $exists: false } },
-          { $set: { status: 'filed' } },
-        );
-        throw error;
       }
+      const reason = correctionReason(body.reason);
+      // Refused now, before a second person is asked: an unknown subject, or no record at the department.
+      await locateCorrection(deps.store, record.subjectKey, fact, body.value);
+      const at = new Date();
+      const shown = known.field.sensitivity === 'sensitive' ? '***' : JSON.stringify(body.value);
+      const department = known.source.department;
+      const updated = (await addObjectionStep(
+        deps.store,
+        id,
+        {
+          key: `correction-recorded#${randomUUID().slice(0, 8)}`,
+          kind: 'correction-recorded',
+          actor: `${actor.name}（代${department.zh}）`,
+          actorId: actor.id,
+          at,
+          summary: {
+            zh: `${actor.name}代${department.zh}登记更正${known.field.label.zh}为 ${shown}（理由：${reason}），待另一位督查人员确认后生效`,
+            en: `${actor.name} recorded for ${department.en} a correction of ${known.field.label.en} to ${shown}: ${reason}; it applies once a second supervisor confirms it`,
+          },
+        },
+        {
+          status: 'correcting',
+          pendingCorrection: { fact, value: body.value, reason, by: personRef(actor), at },
+        },
+      ))!;
+      return view(actor, updated);
+    },
+
+    /**
+     * A second supervisor — neither who recorded the correction nor who filed the objection —
+     * confirms it: the department's record changes (its old value sealed for a revert, the audit
+     * chained first), the citizen is told, and the objection is re-evaluated. Or rejects it with a
+     * reason: nothing changes, and another correction may be recorded. Confirming a correction
+     * already applied answers the objection as it stands; none pending is NO_PENDING_CORRECTION.
+     */
+    async confirmCorrection(
+      actor: User,
+      id: string,
+      body: { action?: string; reason?: string },
+    ): Promise<ObjectionView> {
+      authorize(actor, 'objection.confirm-correction', ObjectionRefusal);
+      const record = await readable(actor, id);
+      const action = body.action ?? 'confirm';
+      if (action !== 'confirm' && action !== 'reject')
+        throw bad('action', 'action is confirm or reject', '处理方式须为 confirm（确认）或 reject（退回）');
+      const pending = record.pendingCorrection;
+      if (!pending) {
+        if (action === 'confirm' && record.correction) return view(actor, record);
+        throw new ObjectionRefusal(
+          'NO_PENDING_CORRECTION',
+          `objection ${id} has no correction awaiting confirmation`,
+          `异议 ${id} 没有待确认的更正`,
+          'id',
+        );
+      }
+      const recorded = isSamePerson(pending.by, actor);
+      if (
+        conditionOf(actor.role, 'objection.confirm-correction') === 'not-recorder' &&
+        (recorded || isSamePerson(record.filedBy, actor))
+      )
+        throw fourEyes(
+          `${actor.name} ${recorded ? 'recorded this correction' : `filed objection ${id}`}: a second supervisor confirms it`,
+          `${actor.name}${recorded ? '登记了该更正' : `提出了异议 ${id}`}，须由另一位督查人员确认`,
+        );
+      const known = checkFactValue(pending.fact, pending.value);
+      if (action === 'reject') {
+        const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+        if (reason.length < 5)
+          throw bad(
+            'reason',
+            'state why the correction is rejected (at least 5 characters)',
+            '请说明退回理由（至少5个字）',
+          );
+        const updated = (await addObjectionStep(
+          deps.store,
+          id,
+          {
+            key: `correction-rejected#${randomUUID().slice(0, 8)}`,
+            kind: 'correction-rejected',
+            actor: actor.name,
+            actorId: actor.id,
+            summary: {
+              zh: `${actor.name}退回了${pending.by.name}登记的${known.field.label.zh}更正：${reason}`,
+              en: `${actor.name} rejected the correction of ${known.field.label.en} ${pending.by.name} recorded: ${reason}`,
+            },
+          },
+          { status: 'filed' },
+          ['pendingCorrection'],
+        ))!;
+        return view(actor, updated);
+      }
+      const audit = await correctSharedFact(deps.store, {
+        key: `${id}:correction`,
+        subjectKey: record.subjectKey,
+        fact: pending.fact,
+        value: pending.value,
+        reason: pending.reason,
+        by: pending.by,
+        confirmedBy: personRef(actor),
+        secret: deps.subjectKeySecret,
+      });
       const correction = {
-        fact,
+        fact: audit.fact,
         source: audit.source,
         department: audit.department,
         ...(audit.oldValue === undefined ? {} : { oldValue: audit.oldValue }),
         newValue: audit.newValue,
         reason: audit.reason,
         by: audit.by,
+        ...(audit.confirmedBy ? { confirmedBy: audit.confirmedBy } : {}),
         at: audit.at,
       };
       const shown = known.field.sensitivity === 'sensitive' ? '***' : JSON.stringify(audit.newValue);
@@ -377,16 +501,28 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         {
           key: 'corrected',
           kind: 'corrected',
-          actor: `${actor.name}（代${audit.department}）`,
+          actor: `${pending.by.name}（代${audit.department}），${actor.name}确认`,
           actorId: actor.id,
           at: audit.at,
           summary: {
-            zh: `${audit.department}更正${known.field.label.zh}为 ${shown}（理由：${audit.reason}）`,
-            en: `${known.source.department.en} corrected ${known.field.label.en} to ${shown}: ${audit.reason}`,
+            zh: `${audit.department}更正${known.field.label.zh}为 ${shown}（理由：${audit.reason}；${pending.by.name}登记，${actor.name}确认）`,
+            en: `${known.source.department.en} corrected ${known.field.label.en} to ${shown}: ${audit.reason} (recorded by ${pending.by.name}, confirmed by ${actor.name})`,
           },
         },
         { status: 're-evaluating', correction },
+        ['pendingCorrection'],
       ))!;
+      // The citizen is told of every change to their record, whatever the re-evaluation decides.
+      await deps.notify?.({
+        noticeKey: `${id}:notice:corrected`,
+        subjectKey: record.subjectKey,
+        template: 'data.corrected',
+        params: {
+          policyTitle: (await titleOf(record)) ?? { zh: record.policyId, en: record.policyId },
+          fact: known.field.label,
+          department: known.source.department,
+        },
+      });
       await signal(updated, 'corrected');
       return view(actor, updated);
     },

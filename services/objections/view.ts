@@ -1,15 +1,17 @@
 /**
- * How an objection is answered over the API: dates as ISO strings, the subject masked, fact
- * labels from the catalog, and sensitive values ('***') masked for staff — the citizen sees
- * their own claimed and corrected values. The old value is stored masked already.
+ * How an objection is answered over the API: dates as ISO strings, the subject masked (staff see
+ * the last four characters, S3), fact labels from the catalog, and sensitive values and birth
+ * dates ('***') masked for staff — the citizen sees their own claimed and corrected values. The
+ * old value is stored masked already.
  */
 import type { Connection } from 'mongoose';
-import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
+import { shownIdentifier } from '../../domain/identity.js';
 import { findFact, findSource, type Text } from '../../domain/sources.js';
 import { shownFactValue } from '../../rules/explain.js';
 import type { ObjectionKind, ObjectionOutcome, ObjectionRecord, ObjectionStatus } from '../../store/objections.js';
 import { resolveSubject } from '../../store/subjects.js';
 import type { PersonRef } from '../../store/users.js';
+import { BIRTH_DATE_FACT } from '../cases/staff-view.js';
 
 export interface ObjectionView {
   id: string;
@@ -39,6 +41,16 @@ export interface ObjectionView {
     newValue: unknown;
     reason: string;
     by: PersonRef;
+    confirmedBy?: PersonRef;
+    at: string;
+  };
+  /** Recorded for the department, awaiting a second supervisor's confirmation. */
+  pendingCorrection?: {
+    fact: string;
+    factLabel?: Text;
+    value: unknown;
+    reason: string;
+    by: PersonRef;
     at: string;
   };
   resolution?: { action: 'reevaluate' | 'reject'; reason: string; by: PersonRef; at: string };
@@ -53,14 +65,16 @@ export async function objectionView(
   record: ObjectionRecord,
   options: { revealValues: boolean; policyTitle?: Text },
 ): Promise<ObjectionView> {
-  const shown = (fact: string, value: unknown) => (options.revealValues ? value : shownFactValue(fact, value));
+  // Staff see no birth date (services/cases/staff-view.ts); the citizen sees their own values.
+  const shown = (fact: string, value: unknown) =>
+    options.revealValues
+      ? value
+      : fact === BIRTH_DATE_FACT && value !== undefined && value !== null
+        ? '***'
+        : shownFactValue(fact, value);
   const resolved = await resolveSubject(store, record.subjectKey);
-  const maskedId = resolved?.idNumber
-    ? maskResidentId(resolved.idNumber)
-    : resolved?.creditCode
-      ? maskCreditCode(resolved.creditCode)
-      : undefined;
-  const { correction, resolution } = record;
+  const maskedId = resolved ? shownIdentifier(resolved, options.revealValues ? 'subject' : 'staff') : undefined;
+  const { correction, pendingCorrection, resolution } = record;
   return {
     id: record._id,
     status: record.status,
@@ -87,11 +101,24 @@ export async function objectionView(
             source: correction.source,
             department: correction.department,
             ...(findSource(correction.source) ? { departmentLabel: findSource(correction.source)!.department } : {}),
-            ...(correction.oldValue === undefined ? {} : { oldValue: correction.oldValue }),
+            ...(correction.oldValue === undefined ? {} : { oldValue: shown(correction.fact, correction.oldValue) }),
             newValue: shown(correction.fact, correction.newValue),
             reason: correction.reason,
             by: correction.by,
+            ...(correction.confirmedBy ? { confirmedBy: correction.confirmedBy } : {}),
             at: new Date(correction.at).toISOString(),
+          },
+        }
+      : {}),
+    ...(pendingCorrection
+      ? {
+          pendingCorrection: {
+            fact: pendingCorrection.fact,
+            factLabel: findFact(pendingCorrection.fact)?.field.label,
+            value: shown(pendingCorrection.fact, pendingCorrection.value),
+            reason: pendingCorrection.reason,
+            by: pendingCorrection.by,
+            at: new Date(pendingCorrection.at).toISOString(),
           },
         }
       : {}),

@@ -14,7 +14,13 @@ import { cityToday } from '../../domain/calendar.js';
 import { isInForce } from '../../rules/catalog.js';
 import { isIsoDate } from '../../rules/dates.js';
 import { RulesError } from '../../rules/errors.js';
-import { createSimulation, type SimulationResult } from '../../rules/simulate.js';
+import { createSimulation } from '../../rules/simulate.js';
+import {
+  MINIMUM_CELL_SIZE,
+  suppressSmallCells,
+  type Cell,
+  type SuppressedSimulationResult,
+} from '../../rules/simulate-suppress.js';
 import type { Policy } from '../../rules/types.js';
 import { validatePolicy } from '../../rules/validate.js';
 import { policyVersionId, recordPolicyHistory, registerPolicyModels } from '../../store/policy-versions.js';
@@ -31,7 +37,8 @@ export interface SimulationView {
   startedAt: string;
   progress: { processed: number; total: number };
   error?: { code: string; message: string; messageZh: string };
-  result?: SimulationResult;
+  /** Counts below the minimum cell size (and their complements) withheld: rules/simulate-suppress.ts. */
+  result?: SuppressedSimulationResult;
 }
 
 /** A refusal of the simulation API itself (NO_SIMULATION, INVALID_AS_OF), in both languages. */
@@ -58,6 +65,11 @@ export interface SimulationRunnerDeps {
   progressEveryMs?: number;
   /** A kept running simulation whose progress is older than this was cut off by its API stopping (default 30 s). */
   staleAfterMs?: number;
+  /**
+   * Counts below this are withheld, with their complements (default MINIMUM_CELL_SIZE, 10); only
+   * tests checking the arithmetic over a handful of residents set 0. Not configurable from the environment.
+   */
+  minimumCellSize?: number;
 }
 
 interface Job {
@@ -71,14 +83,18 @@ interface Job {
   finished: Promise<void>;
 }
 
-const count = (n: number) => n.toLocaleString('en');
+const count = (n: Cell) => (n === null ? `<${MINIMUM_CELL_SIZE}` : n.toLocaleString('en'));
 
-/** The one-line summary kept on the version and in its history. */
-export function describeSimulation(result: SimulationResult): string {
+/** The one-line summary kept on the version and in its history; a withheld count reads "<10". */
+export function describeSimulation(result: SuppressedSimulationResult): string {
   const { counts, baseline, changes } = result;
   const who = result.subject === 'person' ? 'residents' : 'enterprises';
+  const cost =
+    result.totalCost === null
+      ? 'withheld'
+      : `${result.totalCost.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} CNY`;
   const parts = [
-    `as of ${result.asOf} over ${count(result.population)} ${who}: ${count(counts.eligible)} eligible, ${count(counts.ineligible)} ineligible, ${count(counts.undetermined)} undetermined; cost ${result.totalCost.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} CNY (${result.period})`,
+    `as of ${result.asOf} over ${count(result.population)} ${who}: ${count(counts.eligible)} eligible, ${count(counts.ineligible)} ineligible, ${count(counts.undetermined)} undetermined; cost ${cost} (${result.period})`,
   ];
   if (baseline && changes)
     parts.push(
@@ -214,7 +230,11 @@ export function createSimulationRunner(deps: SimulationRunnerDeps) {
         view.progress.total = Math.max(view.progress.total, view.progress.processed);
       }
       view.progress.total = view.progress.processed;
-      const result = simulation.result(Math.round(performance.now() - started));
+      // Small cells are withheld before the result is kept anywhere: the store, the history, the answer.
+      const result = suppressSmallCells(
+        simulation.result(Math.round(performance.now() - started)),
+        deps.minimumCellSize ?? MINIMUM_CELL_SIZE,
+      );
       await stopReporting();
       // Kept and recorded on the version before anyone is told it is done: a submit right after sees it.
       await keep(policy, job, { ...view, status: 'done', result });

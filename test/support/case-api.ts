@@ -9,6 +9,10 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server.js';
 import { createCaseService, type CaseService } from '../../services/cases/service.js';
+import { createAdapterRegistry } from '../../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../../activities/shared-data/fetch-facts.js';
+import { loadPolicyCatalog } from '../../rules/catalog.js';
+import { catalogPolicySource } from '../../rules/policy-source.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { testSessions, testUser } from './users.js';
 import { lifeEventWorkflowId, type LifeEventResult } from '../../workflows/contracts/index.js';
@@ -93,6 +97,11 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
     taskQueue: pipeline.taskQueue,
     subjectKeySecret: TEST_SECRET,
     temporalUiUrl: TEMPORAL_UI,
+    // Explaining a case reads its subject's facts as the case did, under the shipped policies.
+    explain: {
+      fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+      policies: catalogPolicySource(await loadPolicyCatalog()),
+    },
   });
   const people: Record<CaseApiPerson, { id: string; token: string }> = {
     supervisor: await testUser(store, '周督查', 'supervisor'),

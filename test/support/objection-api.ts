@@ -1,6 +1,8 @@
 /**
  * The API with objections on the test stack, as `npm start` wires it: a pipeline on the dev
- * server, notice workers, the case and objection services, tokens for every role, and two
+ * server, notice workers, the case and objection services (telling citizens of corrections through the
+ * pipeline's notice queues), tokens for every role and three supervisors (one files or records a
+ * correction, another confirms it), and two
  * residents certified disabled on 2026-03-01 through ingestion — one at grade 3 (living subsidy
  * only) and one at grade 1 (also the care subsidy at 150) — whose cases and grants have finished;
  * with `console`, the web console too.
@@ -14,6 +16,7 @@ import { createObjectionService } from '../../services/objections/service.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import { testSessions, testUser } from './users.js';
+import { makeEnqueueNotice } from '../../activities/notices.js';
 import type { LifeEventResult } from '../../workflows/contracts/index.js';
 import { addResident, TEST_SECRET, type TestSubject } from './city.js';
 import type { Pipeline } from './pipeline.js';
@@ -37,7 +40,16 @@ export interface ObjectionApi {
   close(): Promise<void>;
 }
 
-export type ObjectionApiPerson = 'supervisor' | 'officer' | 'reviewer' | 'inspector' | 'citizen' | 'otherCitizen';
+/** The people of the objection tests; 吴督查 (secondSupervisor) and 郑督查 (thirdSupervisor) confirm what another recorded or filed. */
+export type ObjectionApiPerson =
+  | 'supervisor'
+  | 'secondSupervisor'
+  | 'thirdSupervisor'
+  | 'officer'
+  | 'reviewer'
+  | 'inspector'
+  | 'citizen'
+  | 'otherCitizen';
 
 export async function openObjectionApi(
   stack: TestStackInfo,
@@ -83,6 +95,8 @@ export async function openObjectionApi(
   await lifecycle.importCatalog(catalog.policies);
   const people: Record<ObjectionApiPerson, { id: string; token: string }> = {
     supervisor: await testUser(store, '周督查', 'supervisor'),
+    secondSupervisor: await testUser(store, '吴督查', 'supervisor'),
+    thirdSupervisor: await testUser(store, '郑督查', 'supervisor'),
     officer: await testUser(store, '王芳', 'officer'),
     reviewer: await testUser(store, '李明', 'reviewer'),
     inspector: await testUser(store, '陈核查', 'inspector'),
@@ -112,6 +126,7 @@ export async function openObjectionApi(
       taskQueue: pipeline.taskQueue,
       subjectKeySecret: TEST_SECRET,
       policies,
+      notify: makeEnqueueNotice(store, pipeline.queues),
     }),
     console: options.console ?? false,
     health: ALL_UP,

@@ -36,6 +36,7 @@ const INSIDE: Partial<Record<Action, string>> = {
   'policy.read-drafts': '(inside the `policy.read` routes, when they show a draft)',
   'staff.names': '(inside the `policy.read` and `sweep.read` routes: who drafted, approved or launched what)',
   'case.temporal-ui': '(inside the `case.search` and `case.timeline` routes: links to the Temporal Web UI)',
+  'case.read-birth-date': '(inside the `case.search` and `case.timeline` routes: staff get none)',
 };
 
 function cell(action: Action, caller: (typeof CALLERS)[number]): string {
@@ -53,7 +54,7 @@ export function renderPermissions(): string {
       `\`${action}\``,
       PERMISSIONS[action].what.en,
       ...CALLERS.map((caller) => cell(action, caller)),
-      routes.length ? routes.join('<br>') : (INSIDE[action] ?? ''),
+      routes.length ? routes.join('<br>') : (INSIDE[action] ?? '(no route)'),
     ];
   });
   const header = ['action', 'what', ...CALLERS.map(({ label }) => label), 'routes'];

@@ -1,8 +1,9 @@
 /**
  * The API with sweeps on the test stack, as `npm start` wires it: a seeded small city in a
  * running pipeline's store (shipped policies published there, no notice workers), its worker
- * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and a
- * reviewer's tokens. Shared by the sweep API, CLI and console tests.
+ * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and
+ * two reviewers' tokens (a sweep one person requests, another approves). Shared by the sweep API, CLI and
+ * console tests.
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -28,8 +29,10 @@ export interface SweepApi {
   sweeps: SweepService;
   officer: string;
   reviewer: string;
-  /** The officer's and the reviewer's user IDs. */
-  users: { officer: string; reviewer: string };
+  /** A second reviewer (赵审核), to approve what 李明 requests. */
+  secondReviewer: string;
+  /** The officer's and the reviewers' user IDs. */
+  users: { officer: string; reviewer: string; secondReviewer: string };
   close(): Promise<void>;
 }
 
@@ -56,7 +59,8 @@ export async function openSweepApi(
   });
   const asOfficer = await testUser(pipeline.store, '王芳', 'officer');
   const asReviewer = await testUser(pipeline.store, '李明', 'reviewer');
-  const [officer, reviewer] = [asOfficer.token, asReviewer.token];
+  const asSecondReviewer = await testUser(pipeline.store, '赵审核', 'reviewer');
+  const [officer, reviewer, secondReviewer] = [asOfficer.token, asReviewer.token, asSecondReviewer.token];
   const api = buildApi({
     sessions: testSessions(pipeline.store),
     policies: {
@@ -77,7 +81,8 @@ export async function openSweepApi(
     sweeps,
     officer,
     reviewer,
-    users: { officer: asOfficer.id, reviewer: asReviewer.id },
+    secondReviewer,
+    users: { officer: asOfficer.id, reviewer: asReviewer.id, secondReviewer: asSecondReviewer.id },
     async close() {
       await api.close();
       await running.close();

@@ -28,7 +28,12 @@ import { renderPermissions } from '../support/permissions-table.js';
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
 /** Actions no route is: checked inside routes of another action. */
-const CHECKED_INSIDE: readonly Action[] = ['policy.read-drafts', 'staff.names', 'case.temporal-ui'];
+const CHECKED_INSIDE: readonly Action[] = [
+  'policy.read-drafts',
+  'staff.names',
+  'case.read-birth-date',
+  'case.temporal-ui',
+];
 
 describe('the permission table', () => {
   it('names the roles the store issues tokens for, with the same Chinese names', () => {
@@ -68,6 +73,10 @@ describe('the permission table', () => {
     ['a reviewer may not write drafts', 'reviewer', 'policy.draft', false],
     ['an officer may not approve', 'officer', 'policy.approve', false],
     ['an officer may not cancel a sweep, only pause it', 'officer', 'sweep.cancel', false],
+    ['an officer requests a sweep', 'officer', 'sweep.launch', true],
+    ['an officer may not approve a sweep', 'officer', 'sweep.approve', false],
+    ['nobody signed in may read a simulation (S7)', undefined, 'policy.simulation.read', false],
+    ['a supervisor reads simulations', 'supervisor', 'policy.simulation.read', true],
     ['an officer may not trace cases', 'officer', 'case.search', false],
     ['a supervisor may not author policies', 'supervisor', 'policy.draft', false],
     ['a reviewer may not read objections', 'reviewer', 'objection.read', false],
@@ -90,6 +99,7 @@ describe('the permission table', () => {
     ['a citizen reads only their own cases', 'citizen', 'case.search', 'own-subject'],
     ['an inspector reads only the cases assigned to them', 'inspector', 'case.timeline', 'assigned-inspector'],
     ['a reviewer approves only what they did not write or submit', 'reviewer', 'policy.approve', 'not-author'],
+    ['a reviewer approves only sweeps they did not request', 'reviewer', 'sweep.approve', 'not-requester'],
     ['a supervisor reads every case', 'supervisor', 'case.search', undefined],
     ['an officer files for any citizen, naming them', 'officer', 'objection.file', undefined],
     ['a role the action refuses has no condition', 'officer', 'case.search', undefined],

@@ -23,6 +23,9 @@ export interface FuzzFinding {
 
 export interface FuzzTally {
   requests: number;
+  /** Requests the proxy could not send on as they were (a method or header Node's HTTP client refuses): the API never saw them. */
+  undelivered: number;
+  undeliveredReasons: Record<string, number>;
   serverErrors: number;
   identifiers: number;
   statuses: Record<string, number>;
@@ -43,7 +46,15 @@ export async function startFuzzProxy(
   target: string,
   credential: FuzzCredential,
 ): Promise<{ url: string; tally: FuzzTally; close(): Promise<void> }> {
-  const tally: FuzzTally = { requests: 0, serverErrors: 0, identifiers: 0, statuses: {}, findings: [] };
+  const tally: FuzzTally = {
+    requests: 0,
+    undelivered: 0,
+    undeliveredReasons: {},
+    serverErrors: 0,
+    identifiers: 0,
+    statuses: {},
+    findings: [],
+  };
   const server: Server = createServer((request, reply) => {
     void (async () => {
       const method = request.method ?? 'GET';
@@ -77,7 +88,12 @@ export async function startFuzzProxy(
           ),
         );
       } catch (error) {
-        answer = Buffer.from(JSON.stringify({ code: 'PROXY_FAILED', message: String(error) }));
+        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+        tally.undelivered += 1;
+        tally.undeliveredReasons[reason] = (tally.undeliveredReasons[reason] ?? 0) + 1;
+        reply.writeHead(502, { 'content-type': 'application/json' });
+        reply.end(JSON.stringify({ code: 'PROXY_FAILED', message: reason }));
+        return;
       }
       tally.requests += 1;
       tally.statuses[String(status)] = (tally.statuses[String(status)] ?? 0) + 1;

@@ -221,6 +221,8 @@ async function main(): Promise<number> {
       callers: rows.map(({ caller, routes, tally }) => ({
         caller,
         requests: tally.requests,
+        undelivered: tally.undelivered,
+        undeliveredReasons: tally.undeliveredReasons,
         routes,
         statuses: tally.statuses,
         serverErrors: tally.serverErrors,
@@ -230,10 +232,11 @@ async function main(): Promise<number> {
     };
     writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log('');
-    console.log('caller        requests  routes  5xx  raw IDs');
-    for (const row of rows)
+    console.log('caller        requests  routes  5xx  raw IDs  unsent');
+    const cell = (value: number, width: number) => String(value).padStart(width);
+    for (const { caller, routes, tally } of rows)
       console.log(
-        `${row.caller.padEnd(12)} ${String(row.tally.requests).padStart(9)} ${String(row.routes).padStart(7)} ${String(row.tally.serverErrors).padStart(4)} ${String(row.tally.identifiers).padStart(8)}`,
+        `${caller.padEnd(12)} ${cell(tally.requests, 9)} ${cell(routes, 7)} ${cell(tally.serverErrors, 4)} ${cell(tally.identifiers, 8)} ${cell(tally.undelivered, 7)}`,
       );
     console.log(
       `all          ${String(report.requests).padStart(9)} ${String(report.routesReached).padStart(7)} ${String(report.serverErrors).padStart(4)} ${String(report.identifiersFound).padStart(8)}   (${report.operations} operations in the OpenAPI document; report: test-output/fuzz/report.json)`,

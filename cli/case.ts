@@ -13,10 +13,11 @@ import { formatExplanation } from './explain.js';
 
 /** What cli.ts lends: its API call, argument helper, usage errors and output. */
 export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件督查: trace cases (supervisor; citizens their own, inspectors assigned ones)
-  search [--subject ID --reason TEXT] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
+  search [--subject ID|- --reason TEXT] [--policy P] [--event-type T] [--status S] [--outcome O] [--from D] [--to D]
          [--limit N] [--before CURSOR] cases, newest first, identifiers masked (--before: the next ones); a
                                        search by resident ID or credit code needs a reason, which is
-                                       logged (20 a minute)
+                                       logged (20 a minute); --subject - reads it from stdin,
+                                       out of the process list and shell history
   timeline <case-id>                   everything that happened, in order, with Temporal UI links
   unmask <case-id> --reason TEXT       the full resident ID or credit code; the reason is logged
   explain <case-id> <policy> --reason TEXT [--version N] [--as-of D]
@@ -27,6 +28,7 @@ export const CASE_USAGE = `usage: applyfree case <command> [--json]      案件�
 export interface CaseCommandContext {
   api(method: string, path: string, body?: unknown): Promise<unknown>;
   flag(args: string[], name: string): string | undefined;
+  identifier(args: string[], name: string): Promise<string | undefined>;
   usage(message: string): Error;
   out: { json: boolean; print(human: string[] | string, data: unknown): void };
 }
@@ -96,7 +98,7 @@ function timelineLines(timeline: CaseTimeline): string[] {
 
 /** Runs one `applyfree case` command; returns the exit code. */
 export async function runCaseCommand(argv: string[], context: CaseCommandContext): Promise<number> {
-  const { api, flag, usage, out } = context;
+  const { api, flag, identifier, usage, out } = context;
   const args = [...argv];
   const [command, ...rest] = args;
   switch (command) {
@@ -104,7 +106,7 @@ export async function runCaseCommand(argv: string[], context: CaseCommandContext
       // In the body of a POST: an identifier never travels in a URL (security review S11).
       const search: Record<string, string | number> = {};
       for (const [name, key] of Object.entries(SEARCH_FLAGS)) {
-        const value = flag(rest, name);
+        const value = name === '--subject' ? await identifier(rest, name) : flag(rest, name);
         if (value === undefined) continue;
         if (key === 'limit' && !/^\d+$/.test(value)) throw usage(`--limit: a whole number 1-200, got "${value}"`);
         search[key] = key === 'limit' ? Number(value) : value;

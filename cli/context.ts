@@ -45,6 +45,23 @@ export function flag(args: string[], name: string): string | undefined {
   return value;
 }
 
+/**
+ * A resident ID or credit code given with `name`: `-` reads it from the first line of standard
+ * input, so the identifier shows in no process list and no shell history (security review S11).
+ */
+export async function identifierFlag(args: string[], name: string): Promise<string | undefined> {
+  const value = flag(args, name);
+  if (value !== '-') return value;
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += (chunk as Buffer).toString();
+    if (text.includes('\n')) break;
+  }
+  const line = text.split('\n')[0]?.trim();
+  if (!line) throw new UsageError(`${name} -: give the identifier on the first line of standard input`);
+  return line;
+}
+
 /** Calls the policy API; a refusal becomes one line with its code, field and both languages. */
 export type Issue = { path: string; message: string; messageZh?: string };
 
@@ -90,6 +107,7 @@ export async function api(method: string, path: string, body?: unknown): Promise
 export interface CommandContext {
   api: typeof api;
   flag: typeof flag;
+  identifier: typeof identifierFlag;
   out: Output;
   usage(message: string): Error;
   refused(message: string): Error;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_USAGE, runCaseCommand } from './case.js';
-import { api, flag, Refused, UsageError, type CommandContext, type Output } from './context.js';
+import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { METRICS_USAGE, runMetricsCommand } from './metrics.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
 import { POLICY_USAGE, runPolicyCommand } from './policy.js';
@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   const context: CommandContext = {
     api,
     flag,
+    identifier: identifierFlag,
     out,
     usage: (message) => new UsageError(message),
     refused: (message) => new Refused(message),

@@ -9,6 +9,7 @@ import type { ObjectionView } from '../services/objections/view.js';
 export interface ObjectionCommandContext {
   api(method: string, path: string, body?: unknown): Promise<unknown>;
   flag(args: string[], name: string): string | undefined;
+  identifier(args: string[], name: string): Promise<string | undefined>;
   usage(message: string): Error;
   out: { json: boolean; print(human: string[] | string, data: unknown): void };
 }
@@ -85,7 +86,7 @@ function details(o: ObjectionView): string[] {
 
 /** Runs one `applyfree objection` command; returns the exit code. */
 export async function runObjectionCommand(argv: string[], context: ObjectionCommandContext): Promise<number> {
-  const { api, flag, usage, out } = context;
+  const { api, flag, identifier, usage, out } = context;
   const [command, ...rest] = argv;
   const path = (id: string | undefined) => {
     if (!id || id.startsWith('--')) throw usage('give an objection ID, e.g. obj-1a2b3c4d5e6f');
@@ -96,7 +97,7 @@ export async function runObjectionCommand(argv: string[], context: ObjectionComm
       const body = {
         policyId: flag(rest, '--policy'),
         caseId: flag(rest, '--case'),
-        subject: flag(rest, '--subject'),
+        subject: await identifier(rest, '--subject'),
         statement: flag(rest, '--statement'),
         fact: flag(rest, '--fact'),
         claimedValue: ((value) => (value === undefined ? undefined : parseValue(value)))(flag(rest, '--claimed')),

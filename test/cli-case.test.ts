@@ -40,6 +40,26 @@ describe('applyfree case', () => {
     expect((JSON.parse(json.stdout) as CaseSearchResult).cases.map((c) => c.caseId)).toEqual([env.reviewCase]);
   }, 30_000);
 
+  it('reads the resident ID from standard input with --subject -, so it is in no process list', async () => {
+    const child = runEntry('cli/main.ts', ['case', 'search', '--subject', '-', '--reason', '核实群众来电反映的情况'], {
+      APPLYFREE_API_URL: env.url,
+      APPLYFREE_TOKEN: env.tokens.supervisor,
+    });
+    expect(child.spawnargs.join(' ')).not.toContain(env.child.id);
+    child.stdin.end(`${env.child.id}\n`);
+    const run = await finished(child);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain(`${env.birthCase}  — birth.registered  ${masked()}`);
+
+    const empty = runEntry('cli/main.ts', ['case', 'search', '--subject', '-', '--reason', '核实群众来电反映的情况'], {
+      APPLYFREE_API_URL: env.url,
+      APPLYFREE_TOKEN: env.tokens.supervisor,
+    });
+    empty.stdin.end();
+    const refused = await finished(empty);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--subject -: give the identifier')]);
+  }, 30_000);
+
   it('prints the timeline in order with condition values and Temporal UI links', async () => {
     const run = await cli(['timeline', env.birthCase]);
     expect(run.code).toBe(0);

@@ -87,9 +87,10 @@ describe('a rotation of the pseudonym secret keeps old keys resolvable', () => {
   });
 
   it('finds both subjects by raw ID in case search after the rotation', async () => {
+    const REASON = '核实密钥轮换后的案件';
     const cases = createCaseService({ store, temporal, namespace: stack.temporalNamespace, taskQueue, ...after });
-    const old = await cases.search(supervisor, { subject: first });
-    const fresh = await cases.search(supervisor, { subject: second });
+    const old = await cases.search(supervisor, { subject: first, reason: REASON });
+    const fresh = await cases.search(supervisor, { subject: second, reason: REASON });
     expect(old.cases.length).toBeGreaterThan(0);
     expect(old.cases.every((c) => c.subject.subjectKey === subjectKey('person', first, A))).toBe(true);
     expect(fresh.cases.map((c) => c.subject.subjectKey)).toEqual([subjectKey('person', second, B)]);
@@ -101,7 +102,7 @@ describe('a rotation of the pseudonym secret keeps old keys resolvable', () => {
       taskQueue,
       ...{ subjectKeySecret: B },
     });
-    expect((await forgotten.search(supervisor, { subject: first })).cases).toEqual([]);
+    expect((await forgotten.search(supervisor, { subject: first, reason: REASON })).cases).toEqual([]);
   });
 
   it('resolves one ID or many by trying the current key, then each previous one', async () => {

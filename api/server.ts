@@ -10,6 +10,7 @@ import { answerErrors } from './errors.js';
 import {
   BODY_LIMIT,
   registerHostCheck,
+  registerJsonBody,
   registerOpenRouteCaller,
   registerQueryCheck,
   registerSecurityHeaders,
@@ -111,6 +112,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     trustProxy: edge.trustProxy ?? false,
   }) as unknown as FastifyInstance;
   registerRequestLog(app);
+  // JSON bodies: Fastify's own parser, its refusal of a prototype key naming the key and where (abuse test 20).
+  registerJsonBody(app);
   // Headers first, so every answer has them, refusals included (helmet's hooks run before those below).
   registerSecurityHeaders(app, edge);
   // Then, before any route: the Host check, and the permission guard — a route without a row in

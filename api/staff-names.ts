@@ -1,7 +1,7 @@
 /**
- * Staff names in public answers (security review S14): the published record and sweep progress
- * are open to anyone, but who drafted, approved or launched them is for the staff who work with
- * policies (domain/permissions.ts `staff.names`). Open routes read the caller's token for this
+ * Staff names in public answers (security review S14): the published record is open to anyone, but
+ * who drafted, approved or launched a version or a sweep is for the staff who work with policies
+ * (domain/permissions.ts `staff.names`; sweeps themselves are read only by those staff, `sweep.read`). Open routes read the caller's token for this
  * alone; a caller the table leaves out gets the answer without the names.
  */
 import type { FastifyRequest } from 'fastify';

@@ -1,7 +1,8 @@
 /**
  * The sweep routes (/sweeps, 主动筛查): an officer or reviewer requests the sweep of a published
- * version as of a date no later than today, another reviewer approves it and it starts; anyone
- * reads progress and the list, either pauses and resumes, and only a reviewer cancels (or declines
+ * version as of a date no later than today, another reviewer approves it and it starts; staff who
+ * work with policies (officers, reviewers, supervisors) read progress and the list (security review
+ * S14), officers and reviewers pause and resume, and only a reviewer cancels (or declines
  * a request) — domain/permissions.ts, checked before each route runs. Answers hold counts only: no
  * resident ID or credit code.
  */
@@ -93,7 +94,7 @@ type SweepStatusFilter = 'awaiting-approval' | 'running' | 'paused' | 'cancelled
 /** Registers /sweeps in its own scope (its own error answers). */
 export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Promise<void> {
   const { sweeps } = deps;
-  // Anyone reads progress; who launched a sweep only those the table lets see staff names (staff.names).
+  // Staff read progress (sweep.read); who launched a sweep only those the table lets see staff names (staff.names).
   const names = staffNamesFor(identityOf);
 
   app.setErrorHandler(answerErrors());
@@ -169,7 +170,8 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
           },
           additionalProperties: false,
         },
-        response: { 200: { type: 'array', items: viewSchema }, 400: errorSchema },
+        security,
+        response: { 200: { type: 'array', items: viewSchema }, 400: errorSchema, 401: errorSchema, 403: errorSchema },
       },
     },
     async (
@@ -189,7 +191,8 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
         tags: ['sweeps'],
         summary: 'One sweep’s progress: live while it runs, its record once it has ended · 筛查进度',
         params: idParams,
-        response: { 200: viewSchema, 404: errorSchema },
+        security,
+        response: { 200: viewSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
     async (request: IdRequest) => (await names(request))(await sweeps.progress(request.params.id)),

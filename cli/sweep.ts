@@ -26,7 +26,7 @@ export const SWEEP_USAGE = `usage: applyfree sweep <command> [--json]     主动
                                        request the sweep as of a date (default today, never later): it starts
                                        once another reviewer approves it; a sweep already running is followed
   approve <sweep-id> [--no-wait]       approve another's request (reviewer), which starts it, and follow it
-  status <sweep-id> [--watch]          progress, or follow it to the end
+  status <sweep-id> [--watch]          progress, or follow it to the end (officer, reviewer or supervisor)
   list [--policy ID] [--status S]      sweeps, newest first (S: awaiting-approval, running, paused, done, cancelled)
   pause|resume <sweep-id>              between slices (officer or reviewer)
   cancel <sweep-id>                    stop for good, grants stay; or decline a request (reviewer)`;

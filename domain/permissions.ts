@@ -190,8 +190,9 @@ const TABLE = {
     what: { en: 'explain decisions on hypothetical facts', zh: '查看假设事实的资格解释' },
   },
 
-  // As implemented: sweep progress is served to anyone (security review S14).
-  'sweep.read': { roles: 'anyone', what: { en: 'read sweeps', zh: '查看主动筛查' } },
+  // A sweep's progress, counts and undetermined causes are the programme's internal working: staff who work
+  // with policies and supervisors who trace their effect, never an anonymous caller (security review S14).
+  'sweep.read': { roles: POLICY_READERS, what: { en: 'read sweeps', zh: '查看主动筛查' } },
   // A sweep a person launches screens everyone and may back-pay every period since its date: it starts once
   // a reviewer other than the requester approves (S5). The scheduler's sweeps are the city's standing rule.
   'sweep.launch': { roles: POLICY_ROLES, what: { en: 'request sweeps', zh: '申请主动筛查' } },

@@ -196,7 +196,7 @@ describe('the access log', () => {
     await api.inject({ method: 'GET', url: `/people/${residentId}?subject=${residentId}&token=${tokens.officer}` });
     await api.inject({ method: 'GET', url: `/cases?subject=${residentId}`, headers: bearer(tokens.supervisor) });
     // A server error's line, with the error's own text.
-    const failed = await api.inject({ method: 'GET', url: '/sweeps' });
+    const failed = await api.inject({ method: 'GET', url: '/sweeps', headers: bearer(tokens.officer) });
     expect(failed.statusCode).toBe(500);
 
     expect(requests().map((entry) => [entry.route, entry.status])).toEqual([
@@ -403,7 +403,7 @@ describe('body limits', () => {
 });
 
 describe('open answers', () => {
-  it('name no member of staff to those the table does not show them to (staff.names)', async () => {
+  it('name no member of staff to those the table does not show them to (staff.names), and sweeps are for staff alone (sweep.read)', async () => {
     await registerSweepModel(store).create({
       _id: 'sweep:childcare-subsidy@1:2026-01-05',
       policy: { id: 'childcare-subsidy', version: 1, hash: 'h' },
@@ -423,6 +423,11 @@ describe('open answers', () => {
         );
       expect(await get(url, tokens.officer), url).toMatch(/"(published|requested)By"/);
     }
+    // A sweep's progress is not public at all (security review S14): nobody 401, a citizen or an inspector 403.
+    const status = async (token?: string) =>
+      (await api.inject({ method: 'GET', url: '/sweeps', headers: bearer(token) })).statusCode;
+    expect([await status(), await status(tokens.citizen), await status(tokens.inspector)]).toEqual([401, 403, 403]);
+    expect(await get('/sweeps', tokens.supervisor)).toMatch(/"requestedBy":"王芳"/);
   });
 
   it('answer a sweep read for anything but a sweep’s ID without asking Temporal', async () => {
@@ -433,6 +438,7 @@ describe('open answers', () => {
     const probe = await api.inject({
       method: 'GET',
       url: `/sweeps/${encodeURIComponent('grant:senior-preferential-card:p_abcdefghijklmnopqrstuvwxyz:once')}`,
+      headers: bearer(tokens.officer),
     });
     expect([probe.statusCode, probe.json().code]).toEqual([404, 'NO_SWEEP']);
   });

@@ -38,7 +38,8 @@ const call = async (method: 'GET' | 'POST', url: string, token?: string, payload
   return { status: response.statusCode, body: response.json<SweepView & Record<string, unknown>>() };
 };
 const path = (id: string, action = '') => `/sweeps/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
-const view = async (id: string) => (await call('GET', path(id))).body;
+/** A sweep as its requester's colleagues read it: sweeps are read with a staff token (sweep.read, security review S14). */
+const view = async (id: string) => (await call('GET', path(id), env.officer)).body;
 
 describe('launching a sweep', () => {
   it('refuses without a token, and names the field of a bad policy, version or date', async () => {
@@ -93,7 +94,7 @@ describe('launching a sweep', () => {
       status: 409,
       body: { code: 'POLICY_NOT_PUBLISHED', field: 'version', messageZh: expect.stringContaining('已发布') as unknown },
     });
-    expect((await call('GET', '/sweeps')).body).toEqual([]);
+    expect((await call('GET', '/sweeps', env.reviewer)).body).toEqual([]);
   });
 
   it('waits for a reviewer who did not request it, then screens everyone once and grants every eligible resident', async () => {
@@ -118,7 +119,9 @@ describe('launching a sweep', () => {
       status: 202,
       body: { id: first.body.id, created: false, status: 'awaiting-approval' },
     });
-    expect((await call('GET', '/sweeps?status=awaiting-approval')).body).toMatchObject([{ id: first.body.id }]);
+    expect((await call('GET', '/sweeps?status=awaiting-approval', env.reviewer)).body).toMatchObject([
+      { id: first.body.id },
+    ]);
 
     // Nothing is screened or granted before the approval: no workflow, no grant.
     await expect(env.client.workflow.getHandle(first.body.id).describe()).rejects.toThrow();
@@ -141,9 +144,8 @@ describe('launching a sweep', () => {
     expect(approved.body.status).not.toBe('awaiting-approval');
 
     await expect.poll(async () => (await view(first.body.id)).status, { timeout: 60_000 }).toBe('done');
-    // Who launched it is for staff who work with policies (staff.names); anyone else reads the counts.
-    const done = (await call('GET', path(first.body.id), env.officer)).body;
-    expect(await view(first.body.id)).not.toHaveProperty('requestedBy');
+    // Who launched it is for staff who work with policies (staff.names), who alone read sweeps (sweep.read).
+    const done = await view(first.body.id);
     const grants = await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' });
     expect(grants).toBeGreaterThan(5);
     expect(done).toMatchObject({
@@ -174,10 +176,13 @@ describe('launching a sweep', () => {
     expect(finished).toMatchObject({ status: 202, body: { created: false, status: 'done', processed: RESIDENTS } });
     expect(await env.pipeline.models.Grant.countDocuments({ 'policy.id': 'old-age-allowance' })).toBe(grants);
 
-    const listed = await call('GET', '/sweeps?policyId=old-age-allowance&status=done');
+    const listed = await call('GET', '/sweeps?policyId=old-age-allowance&status=done', env.reviewer);
     expect(listed.body).toMatchObject([{ id: first.body.id, status: 'done', eligible: grants }]);
-    expect((await call('GET', '/sweeps?status=paused')).body).toEqual([]);
-    expect(await call('GET', '/sweeps?status=whenever')).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+    expect((await call('GET', '/sweeps?status=paused', env.reviewer)).body).toEqual([]);
+    expect(await call('GET', '/sweeps?status=whenever', env.reviewer)).toMatchObject({
+      status: 400,
+      body: { code: 'BAD_REQUEST' },
+    });
 
     for (const action of ['pause', 'resume']) {
       expect(await call('POST', path(first.body.id, action), env.officer)).toMatchObject({
@@ -189,7 +194,7 @@ describe('launching a sweep', () => {
       status: 409,
       body: { code: 'SWEEP_FINISHED' },
     });
-    expect(await call('GET', path('sweep:old-age-allowance@1:1999-01-01'))).toMatchObject({
+    expect(await call('GET', path('sweep:old-age-allowance@1:1999-01-01'), env.officer)).toMatchObject({
       status: 404,
       body: { code: 'NO_SWEEP', field: 'id' },
     });
@@ -219,9 +224,9 @@ describe('steering a sweep', () => {
     await expect.poll(async () => (await view(id)).status, { timeout: 30_000 }).toBe('paused');
     const paused = await view(id);
     expect(paused.processed).toBeLessThan(RESIDENTS);
-    expect(((await call('GET', '/sweeps?status=paused')).body as unknown as SweepView[]).map((s) => s.id)).toEqual([
-      id,
-    ]);
+    expect(
+      ((await call('GET', '/sweeps?status=paused', env.reviewer)).body as unknown as SweepView[]).map((s) => s.id),
+    ).toEqual([id]);
 
     expect((await call('POST', path(id, 'resume'), env.officer)).status).toBe(200);
     await expect.poll(async () => (await view(id)).processed, { timeout: 30_000 }).toBeGreaterThan(paused.processed);
@@ -245,7 +250,7 @@ describe('steering a sweep', () => {
     });
 
     // Newest first.
-    const all = (await call('GET', '/sweeps')).body as unknown as SweepView[];
+    const all = (await call('GET', '/sweeps', env.reviewer)).body as unknown as SweepView[];
     expect(all.map((s) => [s.asOf, s.status])).toEqual([
       ['2026-11-04', 'cancelled'],
       ['2026-11-03', 'done'],
@@ -302,13 +307,38 @@ describe('steering a sweep', () => {
       requestedById: both.id,
       decidedById: namesake.id,
     });
-    // Who requested and who approved, by name or ID, is not in the open answer (staff.names).
-    const open = await view(id);
-    expect(open).not.toHaveProperty('requestedById');
-    expect(open.approval).not.toHaveProperty('decidedById');
-    expect(open.approval).not.toHaveProperty('decidedBy');
+    // Who requested and who approved, by name or ID, is for staff (staff.names); nobody reads it without a token.
+    expect(await call('GET', path(id))).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await view(id)).toMatchObject({ approval: { decidedBy: '钱伟', decidedById: namesake.id } });
     await expect.poll(async () => (await view(id)).status, { timeout: 60_000 }).toBe('done');
   }, 90_000);
+
+  it('lets only staff who work with policies read sweeps: no token 401, an inspector or a citizen 403 naming who may, a supervisor reads them (security review S14)', async () => {
+    const store = env.pipeline.store;
+    const supervisor = (await testUser(store, '周督查', 'supervisor')).token;
+    const inspector = (await testUser(store, '陈核查', 'inspector')).token;
+    const citizen = (await testUser(store, '刘建国', 'citizen', { subjectKey: 'p_abcdefghijklmnopqrstuvwxyz' })).token;
+    const one = path('sweep:old-age-allowance@1:2026-11-03');
+    for (const url of ['/sweeps', one]) {
+      expect(await call('GET', url), url).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+      expect(await call('GET', url, 'x'), url).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+      for (const token of [inspector, citizen])
+        expect(await call('GET', url, token), url).toMatchObject({
+          status: 403,
+          body: {
+            code: 'FORBIDDEN_ROLE',
+            message: expect.stringContaining('only an officer, a reviewer or a supervisor may read sweeps') as unknown,
+            messageZh: expect.stringContaining('查看主动筛查') as unknown,
+          },
+        });
+    }
+    const listed = (await call('GET', '/sweeps', supervisor)).body as unknown as SweepView[];
+    expect(listed.map((s) => s.id)).toContain('sweep:old-age-allowance@1:2026-11-03');
+    expect(await call('GET', one, supervisor)).toMatchObject({
+      status: 200,
+      body: { status: 'done', total: RESIDENTS, requestedBy: '王芳' },
+    });
+  });
 
   it('describes every sweep route with a tag and a summary in both languages', async () => {
     const doc = (await env.api.inject({ method: 'GET', url: '/openapi.json' })).json<{

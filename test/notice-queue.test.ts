@@ -1,3 +1,8 @@
+/**
+ * Notices through BullMQ on the real Redis: delivered to the inbox once, retried to the SMS
+ * gateway with one idempotency key, dead-lettered when the gateway keeps refusing; and no raw
+ * resident ID in any job a queue keeps, delivered, failed or dead-lettered (security review abuse test 12).
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Queue } from 'bullmq';
@@ -6,6 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { makeEnqueueNotice } from '../activities/notices.js';
 import { openNoticeQueues } from '../notices/queues.js';
 import { connectStore } from '../store/connection.js';
+import { makeResidentId } from '../domain/identity.js';
+import { subjectKey as pseudonym } from '../domain/pseudonym.js';
+import { TEST_SECRET } from './support/city.js';
+import { identifiersIn } from './support/histories.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
 import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_JOB_OPTIONS, NOTICE_QUEUES } from '../notices/queues.js';
@@ -163,6 +172,40 @@ describe('notices through BullMQ on the embedded Redis', () => {
     // The inbox channel is independent and still delivered.
     expect((await Notice.findOne({ key: `${noticeKey}~inbox` }).lean())?.status).toBe('delivered');
     expect(sms.calls).toHaveLength(2);
+  });
+
+  it('keeps no raw resident ID in any job it delivered, failed or dead-lettered (abuse 12)', async () => {
+    const sms = await gateway([500]);
+    const { enqueue, queues, dead } = pipeline({ webhookUrl: sms.url, attempts: 2 });
+    // A real resident's notice, as a case sends it: keyed by the pseudonymous subject key of a real ID.
+    const residentId = makeResidentId('371402', '1958-06-30', 4, 'female');
+    const subjectKey = pseudonym('person', residentId, TEST_SECRET);
+    const noticeKey = `grant:old-age-allowance:${subjectKey}:${randomUUID()}:notice:granted`;
+    await enqueue({ noticeKey, subjectKey, template: 'grant.awarded', params });
+    // The inbox job completes; the webhook job fails every attempt and is dead-lettered.
+    await expect.poll(() => statusOf({ key: `${noticeKey}~inbox` }), { timeout: 20_000 }).toBe('delivered');
+    await expect.poll(async () => (await dead.getJobs(['waiting'])).length, { timeout: 20_000 }).toBe(1);
+    const jobs = [
+      ...(await queues.queue('inbox').getJobs(['completed', 'failed', 'waiting', 'delayed', 'active'])),
+      ...(await queues.queue('webhook').getJobs(['completed', 'failed', 'waiting', 'delayed', 'active'])),
+      ...(await dead.getJobs(['waiting', 'completed', 'failed', 'delayed'])),
+    ];
+    expect(await queues.queue('inbox').getJobCounts('completed')).toMatchObject({ completed: 1 });
+    expect(await queues.queue('webhook').getJobCounts('failed')).toMatchObject({ failed: 1 });
+    expect(jobs).toHaveLength(3);
+    const kept = JSON.stringify(
+      jobs.map((job) => ({
+        name: job.name,
+        data: job.data as unknown,
+        returnvalue: job.returnvalue as unknown,
+        failedReason: job.failedReason,
+        stacktrace: job.stacktrace,
+      })),
+    );
+    expect(kept).toContain(subjectKey);
+    expect(identifiersIn(kept)).toEqual([]);
+    // The scan finds an ID where there is one, plain or base64-encoded.
+    expect(identifiersIn(JSON.stringify({ data: Buffer.from(residentId).toString('base64') }))).toEqual([residentId]);
   });
 
   it('never puts a raw identifier in a queue payload', async () => {

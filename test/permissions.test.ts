@@ -1,10 +1,11 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
- * caller (nobody, an unknown token, a token whose user was deleted, each role, a registered
- * department signing its request) and held to the permission table
+ * caller (nobody, an unknown token, the literal token `x`, a token whose user was deleted, each
+ * role, a registered department signing its request) and held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
- * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does. Path
- * parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and
+ * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does; and no answer
+ * but an unmask's carries a raw resident ID or credit code (security review abuse tests 1, 4, 12).
+ * Path parameters name nothing and bodies are empty, so an admitted call ends in 400 or 404 and
  * writes nothing. A route without a row fails here, and stops the API from starting.
  */
 import { randomUUID } from 'node:crypto';
@@ -52,6 +53,7 @@ import { ALL_UP } from './support/all-up.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
 import { connectClient, uniqueTaskQueue } from './support/temporal.js';
+import { identifiersIn } from './support/histories.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -166,6 +168,8 @@ type Caller = { label: string; role?: Role; token?: string; department?: Departm
 const callers = (action?: Action): Caller[] => [
   { label: 'anonymous' },
   { label: 'an unknown token', token: 'af_not-a-token' },
+  // The literal a careless client sends (security review, abuse test 1).
+  { label: 'the token "x"', token: 'x' },
   { label: 'a token whose user was deleted', token: orphanToken },
   ...ROLES.map((role) => ({ label: role, role, token: (action === 'session.sign-out' ? spareTokens : tokens)[role] })),
   { label: 'a department', department },
@@ -185,7 +189,13 @@ async function call(method: string, url: string, caller: Omit<Caller, 'label'> =
     ...(payload === undefined ? {} : { payload }),
   });
   const body = method === 'HEAD' || !response.body.startsWith('{') ? {} : response.json<Record<string, string>>();
-  return { status: response.statusCode, code: body.code, message: body.message, messageZh: body.messageZh };
+  return {
+    status: response.statusCode,
+    code: body.code,
+    message: body.message,
+    messageZh: body.messageZh,
+    text: response.body,
+  };
 }
 
 describe('the route table', () => {
@@ -261,8 +271,21 @@ function expectAnswer(
   }
 }
 
+/** The route that exists to reveal one identifier, with a stated and logged reason (abuse test 12). */
+const REVEALS = new Set(['POST /cases/:caseId/unmask']);
+
+/** Raw resident IDs and credit codes anywhere in an answer: in its JSON, or in its text (HTML, scripts). */
+function rawIdsIn(text: string): string[] {
+  if (!text) return [];
+  try {
+    return identifiersIn(text);
+  } catch {
+    return identifiersIn(JSON.stringify(text));
+  }
+}
+
 describe('every route, as every caller', () => {
-  it.each(Object.entries(ROUTE_PERMISSIONS))('%s is %s', async (key, action) => {
+  it.each(Object.entries(ROUTE_PERMISSIONS))('%s is %s (abuse 1, abuse 4, abuse 12)', async (key, action) => {
     const [method, url] = key.split(' ');
     // HEAD answers as its GET, without a body.
     for (const asked of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
@@ -271,6 +294,8 @@ describe('every route, as every caller', () => {
         const answer = caller.token || caller.department ? await call(asked, url, caller) : anonymous;
         const where = `${asked} ${url} (${action}) as ${caller.label}: ${answer.status} ${answer.code ?? ''}`;
         expectAnswer(where, action, caller, answer, anonymous, asked === 'HEAD');
+        // No answer carries a raw resident ID or credit code, but the one route that reveals one (abuse 12).
+        if (!REVEALS.has(key)) expect(rawIdsIn(answer.text), where).toEqual([]);
       }
     }
   });

@@ -191,7 +191,9 @@ async function main(): Promise<void> {
     console.log(`  API docs         ${apiUrl}/docs (OpenAPI ${apiUrl}/openapi.json)`);
     console.log(`  console · 控制台 ${apiUrl}/console`);
     if (config.oidc) console.log(`  sign-in · 登录   staff through ${config.oidc.issuer} (统一身份认证)`);
-    console.log(`  sweeps · 主动筛查 ${apiUrl}/sweeps · applyfree sweep start <policy> <version>`);
+    console.log(
+      `  sweeps · 主动筛查 ${apiUrl}/sweeps (officer, reviewer or supervisor token) · applyfree sweep start <policy> <version>`,
+    );
     console.log(
       `  cases · 案件督查  ${apiUrl}/cases · applyfree case search --subject <ID> --reason TEXT (supervisor token)`,
     );

@@ -91,11 +91,13 @@ function shell(content: HTMLElement): void {
               { href: '#/', class: `nav-policies${/^#\/(policy|$)|^$/.test(location.hash) ? ' current' : ''}` },
               t('navPolicies'),
             ),
-            h(
-              'a',
-              { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` },
-              t('navSweeps'),
-            ),
+            allows(session.role, 'sweep.read')
+              ? h(
+                  'a',
+                  { href: '#/sweeps', class: `nav-sweeps${/^#\/sweep/.test(location.hash) ? ' current' : ''}` },
+                  t('navSweeps'),
+                )
+              : null,
             allows(session.role, 'metrics.programme') ? metricsLink() : null,
             mayReadObjections(session.role) ? objectionsLink() : null,
           )
@@ -278,8 +280,9 @@ async function route(): Promise<void> {
   if (!policyWorkspace(session.role)) return routeCaseRoles(session.role, catalog);
   const match = /^#\/policy\/([a-z0-9-]+)\/(\d+)(?:\/(\w+))?$/.exec(location.hash);
   editor = undefined;
-  if (location.hash === '#/sweeps') return shell(renderSweepList());
-  const sweep = /^#\/sweep\/(.+)$/.exec(location.hash);
+  // Sweeps are staff's working (domain/permissions.ts sweep.read): pages only for whom the table admits.
+  const sweep = allows(session.role, 'sweep.read') ? /^#\/sweep\/(.+)$/.exec(location.hash) : null;
+  if (location.hash === '#/sweeps' && allows(session.role, 'sweep.read')) return shell(renderSweepList());
   if (sweep) return shell(renderSweep(decodeURIComponent(sweep[1]), session, catalog));
   if (!match)
     return shell(

@@ -374,8 +374,8 @@ export function createSweepService(deps: SweepServiceDeps) {
 
     /**
      * Live progress while the workflow runs, the stored record once it has ended, the request until
-     * it starts; NO_SWEEP when none exists, and at once for anything that is not a sweep's ID: anyone
-     * may ask, and the answer must not say whether some other workflow runs (security review S14).
+     * it starts; NO_SWEEP when none exists, and at once for anything that is not a sweep's ID: whoever
+     * may ask, the answer must not say whether some other workflow runs (security review S14).
      */
     async progress(id: string): Promise<SweepView> {
       if (!parseSweepWorkflowId(id)) throw noSweep(id);

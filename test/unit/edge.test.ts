@@ -1,10 +1,11 @@
 /**
  * The edge's pure parts (api/edge.ts, api/request-log.ts, workers/config.ts): which Host names the
- * API answers, how a log line is scrubbed of identifiers (and stays JSON), and the settings that
- * configure both, each refused with the variable's name when malformed.
+ * API answers, where a JSON body carries a key that reaches a prototype, how a log line is scrubbed
+ * of identifiers (and stays JSON), and the settings that configure both, each refused with the
+ * variable's name when malformed.
  */
 import { describe, expect, it } from 'vitest';
-import { allowedHostSet, hostAllowed, hostName } from '../../api/edge.js';
+import { allowedHostSet, hostAllowed, hostName, prototypeKeyPath } from '../../api/edge.js';
 import { buildApi } from '../../api/server.js';
 import { ALL_UP } from '../support/all-up.js';
 import { REDACTED, scrubIdentifiers } from '../../api/request-log.js';
@@ -40,6 +41,23 @@ describe('the Host check', () => {
     expect(hostName('Example.COM.:80')).toBe('example.com');
     expect(hostName('[::1]:3000')).toBe('::1');
     expect([...allowed]).toEqual(['applyfree.city.example', 'intranet-api']);
+  });
+});
+
+describe('keys that reach a prototype (abuse 20)', () => {
+  it.each([
+    ['{"a":{"__proto__":{"x":1}}}', 'a.__proto__'],
+    ['{"list":[{"ok":1},{"b":{"constructor":{"prototype":{}}}}]}', 'list[1].b.constructor.prototype'],
+    ['{"__proto__":null}', '__proto__'],
+    ['{"constructor":"a string","c":{"constructor":{"name":"x"}}}', undefined],
+    ['{"toString":"x","a":[1,"__proto__"]}', undefined],
+  ])('%s → %s', (text, path) => {
+    expect(prototypeKeyPath(JSON.parse(text))).toBe(path);
+  });
+
+  it('walks a document nested 10,000 deep without overflowing', () => {
+    const text = `${'{"not":'.repeat(10_000)}{"__proto__":{}}${'}'.repeat(10_000)}`;
+    expect(prototypeKeyPath(JSON.parse(text))).toBe(`${Array(10_000).fill('not').join('.')}.__proto__`);
   });
 });
 

@@ -127,7 +127,11 @@ describe('refusals', () => {
       expect.objectContaining({ code: 'UNAUTHENTICATED', kind: 'unauthenticated' }),
     );
     expect(() => authorize({ name: '李明', role: 'reviewer' }, 'sweep.launch')).not.toThrow();
-    expect(() => authorize(undefined, 'sweep.read')).not.toThrow();
+    expect(() => authorize(undefined, 'policy.read')).not.toThrow();
+    // A sweep's progress is staff's working, not public (security review S14).
+    expect(() => authorize(undefined, 'sweep.read')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+    expect(() => authorize({ name: '陈核查', role: 'inspector' }, 'sweep.read')).toThrow(PermissionRefusal);
+    expect(() => authorize({ name: '周督查', role: 'supervisor' }, 'sweep.read')).not.toThrow();
     let refused: unknown;
     try {
       authorize({ name: '王芳', role: 'officer' }, 'sweep.cancel', ServiceRefusal);

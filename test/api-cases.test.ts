@@ -210,7 +210,7 @@ describe('a supervisor', () => {
     }
   });
 
-  it('unmasks only with a stated reason, which is logged and shows in the timeline', async () => {
+  it('unmasks only with a stated reason, which is logged and shows in the timeline (abuse 18)', async () => {
     const short = await call('POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, {
       reason: '看看',
     });
@@ -289,7 +289,7 @@ describe('other roles', () => {
     expect(unmask.json.messageZh).toContain('只有督查人员');
   });
 
-  it('an inspector sees only cases whose inspection is assigned to them, by user ID', async () => {
+  it('an inspector sees only cases whose inspection is assigned to them, by user ID (abuse 8)', async () => {
     expect((await call('GET', '/cases', env.tokens.inspector)).json.cases).toEqual([]);
     // A case not assigned to them answers as one that does not exist (S21).
     const before = await call('GET', timelinePath(env.reviewCase), env.tokens.inspector);
@@ -355,7 +355,7 @@ describe('other roles', () => {
     expect([namesake.status, namesake.json.code]).toEqual([404, 'CASE_NOT_FOUND']);
   });
 
-  it('an assignment recorded before user IDs (a name only) gives no inspector the case', async () => {
+  it('an assignment recorded before user IDs (a name only) gives no inspector the case (abuse 8)', async () => {
     const Pledge = env.pipeline.models.Pledge;
     const pledge = (await Pledge.findOne({ caseId: env.reviewCase }).lean())!;
     await Pledge.updateOne({ _id: pledge._id }, { $unset: { inspectorId: 1, assignedById: 1, assignedBy: 1 } });
@@ -489,7 +489,7 @@ describe('searching by raw ID', () => {
     return { status: response.statusCode, body: response.json<Record<string, string>>() };
   };
 
-  it('allows a person so many a minute, then 429 until the next minute; candidate IDs cannot be tried in bulk', async () => {
+  it('allows a person so many a minute, then 429 until the next minute; candidate IDs cannot be tried in bulk (abuse 16)', async () => {
     const logged = () =>
       env.pipeline.store
         .db!.collection('unmask_log')

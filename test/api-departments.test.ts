@@ -161,13 +161,16 @@ describe('a request no department validly signed', () => {
     ['with a malformed nonce', (event) => post(api, household, event, { sign: { nonce: 'short' } })],
   ];
 
-  it.each(refusals)('%s is a 401 DEPARTMENT_UNAUTHENTICATED, and nothing is written', async (_what, send) => {
-    const event = birth();
-    const answer = await send(event);
-    expect(answer.status).toBe(401);
-    expect(answer.json).toEqual(UNAUTHENTICATED);
-    await nothingWritten(event);
-  });
+  it.each(refusals)(
+    '%s is a 401 DEPARTMENT_UNAUTHENTICATED, and nothing is written (abuse 19)',
+    async (_what, send) => {
+      const event = birth();
+      const answer = await send(event);
+      expect(answer.status).toBe(401);
+      expect(answer.json).toEqual(UNAUTHENTICATED);
+      await nothingWritten(event);
+    },
+  );
 
   it('replaying a nonce is refused alike, even with a new body signed right', async () => {
     const nonce = `nonce-${randomUUID()}`;
@@ -206,7 +209,7 @@ function ageMilestone() {
 }
 
 describe('a department publishes only what it is registered for', () => {
-  it('is accepted for its own source and type, and the answer carries the case, not the subject key', async () => {
+  it('is accepted for its own source and type, and the answer carries the case, not the subject key (abuse 19)', async () => {
     const event = birth();
     const answer = await post(api, household, event);
     expect(answer.status).toBe(202);
@@ -215,7 +218,7 @@ describe('a department publishes only what it is registered for', () => {
     expect(delivery).toMatchObject({ source: 'household-registry', department: 'public-security-household' });
   });
 
-  it('may not claim another department’s source: 403 SOURCE_NOT_ALLOWED, nothing written', async () => {
+  it('may not claim another department’s source: 403 SOURCE_NOT_ALLOWED, nothing written (abuse 19)', async () => {
     const event = birth({ source: 'civil-affairs' });
     const answer = await post(api, household, event);
     expect(answer.status).toBe(403);
@@ -232,7 +235,7 @@ describe('a department publishes only what it is registered for', () => {
     await nothingWritten(event);
   });
 
-  it('may date an event back to the edge of its window, and no further: 400 BACKDATED naming occurredOn', async () => {
+  it('may date an event back to the edge of its window, and no further: 400 BACKDATED naming occurredOn (abuse 19)', async () => {
     const edge = birth({}, addDays(today, -30));
     expect((await post(api, household, edge)).status).toBe(202);
     const beyond = birth({}, addDays(today, -31));

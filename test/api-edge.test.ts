@@ -219,7 +219,7 @@ describe('the access log', () => {
 });
 
 describe('security headers', () => {
-  it('serve the console with a strict Content Security Policy, never framed, no sniffing, no referrer', async () => {
+  it('serve the console with a strict Content Security Policy, never framed, no sniffing, no referrer (abuse 25)', async () => {
     const api = fullApi({ console: true });
     const page = await api.inject({ method: 'GET', url: '/console' });
     expect(page.statusCode).toBe(200);
@@ -277,7 +277,7 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
 }
 
 describe('the Host check', () => {
-  it('answers its own names and addresses and refuses any other Host before anything else', async () => {
+  it('answers its own names and addresses and refuses any other Host before anything else (abuse 26)', async () => {
     const api = fullApi({ edge: { allowedHosts: ['applyfree.city.example'] } });
     const url = await api.listen({ host: '127.0.0.1', port: 0 });
     expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -297,7 +297,7 @@ describe('the Host check', () => {
     expect([withToken.statusCode, withToken.json().code]).toEqual([421, 'HOST_NOT_ALLOWED']);
   });
 
-  it('sends no CORS header: a page on another origin cannot read an answer', async () => {
+  it('sends no CORS header: a page on another origin cannot read an answer (abuse 27)', async () => {
     const api = fullApi();
     const preflight = await api.inject({
       method: 'OPTIONS',
@@ -368,7 +368,7 @@ describe('body limits', () => {
     route === 'POST /policies' || route === 'PUT /policies/:id/versions/:version';
 
   let shared: FastifyInstance | undefined;
-  it.each(writes)('%s refuses a body over its limit with 413 BODY_TOO_LARGE', async (route, action) => {
+  it.each(writes)('%s refuses a body over its limit with 413 BODY_TOO_LARGE (abuse 22)', async (route, action) => {
     const api = (shared ??= fullApi());
     const [method, path] = route.split(' ') as ['POST' | 'PUT', string];
     const limit = isPolicyDocument(route) ? POLICY_BODY_LIMIT : BODY_LIMIT;
@@ -453,7 +453,7 @@ describe('query strings', () => {
     ['a 10 KB value', `/cases?eventType=${'b'.repeat(10_000)}`, 'eventType'],
     ['an identifier, which goes in a body', `/cases?subject=${residentId}`, 'subject'],
     ['a repeated status', '/policies?status=draft&status=published', 'status'],
-  ])('refuse %s with a 400 naming it, never a broader answer', async (_what, url, field) => {
+  ])('refuse %s with a 400 naming it, never a broader answer (abuse 23)', async (_what, url, field) => {
     const answer = await (shared ??= fullApi()).inject({ method: 'GET', url, headers: bearer(tokens.supervisor) });
     expect([answer.statusCode, answer.json().code, answer.json().field]).toEqual([400, 'BAD_REQUEST', field]);
     expect(answer.json().messageZh).toBeTruthy();

@@ -182,7 +182,7 @@ describe('POST /cases/:caseId/explain', () => {
     );
   });
 
-  it('refuses officers, reviewers, inspectors and citizens, and a missing or short reason at its field, reading nothing', async () => {
+  it('refuses officers, reviewers, inspectors and citizens, and a missing or short reason at its field, reading nothing (abuse 5)', async () => {
     const resident = await addResident(store, '1944-02-02', { 'person.localHukou': true, 'person.alive': true });
     const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
     const tokens = [
@@ -212,7 +212,7 @@ describe('POST /cases/:caseId/explain', () => {
     });
   });
 
-  it('explains only under published or retired versions: a draft answers as a version that does not exist', async () => {
+  it('explains only under published or retired versions: a draft answers as a version that does not exist (abuse 5)', async () => {
     const resident = await addResident(store, '1950-01-01', { 'person.localHukou': true, 'person.alive': true });
     const caseId = await caseOf(resident, 'age.milestone', '2026-01-10');
     const base = findPolicyVersion(catalog, 'senior-preferential-card', 1)!;
@@ -247,7 +247,7 @@ describe('POST /cases/:caseId/explain', () => {
     ).toMatchObject({ status: 400, body: { field: 'policyId' } });
   });
 
-  it('withholds sensitive facts whole: no value, test or result, no flip and no next change; grades 3 and 4 answer alike', async () => {
+  it('withholds sensitive facts whole: no value, test or result, no flip and no next change; grades 3 and 4 answer alike (abuse 13)', async () => {
     const certified = (grade: number) =>
       addResident(store, '1970-03-03', {
         'person.localHukou': true,

@@ -85,7 +85,7 @@ describe('an objection that corrects a disability grade', () => {
     expect([again.status, again.json.code]).toEqual([409, 'OBJECTION_OPEN']);
   });
 
-  it('is recorded by a supervisor for the federation and changes nothing until a second supervisor confirms it', async () => {
+  it('is recorded by a supervisor for the federation and changes nothing until a second supervisor confirms it (abuse 10)', async () => {
     const response = await call('POST', `/objections/${filed.id}/correct`, env.tokens.supervisor, {
       fact: 'person.disabilityGrade',
       value: 2,
@@ -328,7 +328,7 @@ describe('an objection that corrects a disability grade', () => {
 });
 
 describe('an over-payment found by an objection', () => {
-  it('recovers the difference when the grade is corrected the other way (grade 1 → 2: 150 paid, 100 due)', async () => {
+  it('recovers the difference when the grade is corrected the other way (grade 1 → 2: 150 paid, 100 due) (abuse 10)', async () => {
     // A supervisor files for the citizen from their case (the case names them: no resident ID).
     const response = await call('POST', '/objections', env.tokens.supervisor, {
       caseId: env.gradeOne.caseId,
@@ -405,7 +405,7 @@ describe('an over-payment found by an objection', () => {
 });
 
 describe('who may do what', () => {
-  it('refuses officers, reviewers and inspectors, a citizen filing about someone else, and a citizen or officer correcting, each in both languages', async () => {
+  it('refuses officers, reviewers and inspectors, a citizen filing about someone else, and a citizen or officer correcting, each in both languages (abuse 6)', async () => {
     const body = {
       caseId: env.gradeOne.caseId,
       policyId: 'severe-disability-care-subsidy',
@@ -451,7 +451,7 @@ describe('who may do what', () => {
     }
   });
 
-  it('answers bad input with a 400 naming the field, and writes nothing', async () => {
+  it('answers bad input with a 400 naming the field, and writes nothing (abuse 22)', async () => {
     const expectField = async (path: string, token: string, body: unknown, field: string) => {
       const response = await call('POST', path, token, body);
       expect([response.status, response.json.field], JSON.stringify(response.json)).toEqual([400, field]);

@@ -42,7 +42,7 @@ const path = (id: string, action = '') => `/sweeps/${encodeURIComponent(id)}${ac
 const view = async (id: string) => (await call('GET', path(id), env.officer)).body;
 
 describe('launching a sweep', () => {
-  it('refuses without a token, and names the field of a bad policy, version or date', async () => {
+  it('refuses without a token, and names the field of a bad policy, version or date (abuse 11)', async () => {
     const start = (body: object, token: string | null = env.officer) =>
       call('POST', '/sweeps', token ?? undefined, body);
     expect(await start({ policyId: 'old-age-allowance', version: 1 }, null)).toMatchObject({
@@ -97,7 +97,7 @@ describe('launching a sweep', () => {
     expect((await call('GET', '/sweeps', env.reviewer)).body).toEqual([]);
   });
 
-  it('waits for a reviewer who did not request it, then screens everyone once and grants every eligible resident', async () => {
+  it('waits for a reviewer who did not request it, then screens everyone once and grants every eligible resident (abuse 11)', async () => {
     const body = { policyId: 'old-age-allowance', version: 1, asOf: '2026-11-03', sliceSize: 100 };
     const first = await call('POST', '/sweeps', env.officer, body);
     expect(first).toMatchObject({
@@ -279,7 +279,7 @@ describe('steering a sweep', () => {
     expect((await call('POST', path(id, 'cancel'), env.reviewer)).body.status).toBe('cancelled');
   });
 
-  it('compares the requester and the approver by user ID: one person in two roles may not approve, a namesake may', async () => {
+  it('compares the requester and the approver by user ID: one person in two roles may not approve, a namesake may (abuse 9)', async () => {
     const store = env.pipeline.store;
     // 钱伟 holds both staff roles (one user ID, a session in each); another 钱伟 is another person.
     const both = await testUser(store, '钱伟', 'officer', { roles: ['officer', 'reviewer'] });

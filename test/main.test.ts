@@ -158,16 +158,19 @@ describe('the main job (npm start)', () => {
       { APPLYFREE_SUBJECT_KEY_SECRET: DEVELOPMENT_SUBJECT_KEY_SECRET },
       /^applyfree: APPLYFREE_SUBJECT_KEY_SECRET: is the published development key/,
     ],
-  ])('refuses to start in production %s: one line and exit 1, before any server', async (_, extra, message) => {
-    // Production because servers are named; nothing listens there, and nothing is reached.
-    const { code, stdout, stderr } = await finished(
-      runEntry('workers/main.ts', [], productionEnv(extra as Record<string, string>)),
-    );
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(message);
-    expect(stdout).toBe('');
-  });
+  ])(
+    'refuses to start in production %s: one line and exit 1, before any server (abuse 17)',
+    async (_, extra, message) => {
+      // Production because servers are named; nothing listens there, and nothing is reached.
+      const { code, stdout, stderr } = await finished(
+        runEntry('workers/main.ts', [], productionEnv(extra as Record<string, string>)),
+      );
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+      expect(stdout).toBe('');
+    },
+  );
 });
 
 describe('npm run stack -- status', () => {

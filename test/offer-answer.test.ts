@@ -169,7 +169,7 @@ describe('answering an offer today', () => {
     await today?.stop();
   });
 
-  it('makes two confirms at once one update, both answered with the same grant', async () => {
+  it('makes two confirms at once one update, both answered with the same grant (abuse 28)', async () => {
     const { senior, actor, key } = await seniorOffered();
     const [first, second] = await Promise.all([
       citizen.answerOffer(actor, key, 'confirm'),

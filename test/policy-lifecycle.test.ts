@@ -193,7 +193,7 @@ describe('refusals', () => {
     expect((await refusal(lifecycle.reject(li, 'old-age-allowance', 2, ' '))).field).toBe('note');
   });
 
-  it('refuses a draft nested 10,000 deep as invalid, naming where, and stores nothing', async () => {
+  it('refuses a draft nested 10,000 deep as invalid, naming where, and stores nothing (abuse 21)', async () => {
     let node: Record<string, unknown> = { condition: 'childUnderThree' };
     for (let i = 0; i < 10_000; i++) node = { not: node };
     const deep = { ...childcareV2(), id: 'deep-policy', conditions: { all: [node] } };
@@ -223,7 +223,7 @@ describe('four eyes, by user ID', () => {
     return version;
   }
 
-  it('refuses a person who holds an officer and a reviewer role, under another display name, their own version', async () => {
+  it('refuses a person who holds an officer and a reviewer role, under another display name, their own version (abuse 9)', async () => {
     const asOfficer: Actor = { id: 'u_qian', name: '钱伟', role: 'officer' };
     const asReviewer: Actor = { id: 'u_qian', name: '钱伟（审核）', role: 'reviewer' };
     const version = await submittedBy(asOfficer, 'senior-preferential-card');

@@ -103,7 +103,7 @@ describe('a machine token', () => {
     expect((await Session.findById(tokenHash(token)).lean())!.lastSeenAt).toEqual(clock);
   });
 
-  it('ends after 30 days unused, and after 90 days however often it is used', async () => {
+  it('ends after 30 days unused, and after 90 days however often it is used (abuse 2)', async () => {
     const idle = await testUser(store, '孙强', 'inspector');
     const busy = await testUser(store, '赵敏', 'supervisor');
     for (let stretch = 0; stretch < 3; stretch++) {
@@ -130,7 +130,7 @@ describe('a machine token', () => {
 });
 
 describe('revocation, at the next request', () => {
-  it('ends every token of a user whose tokens are rotated, and no other user’s', async () => {
+  it('ends every token of a user whose tokens are rotated, and no other user’s (abuse 2)', async () => {
     const first = await testUser(store, '陈核查', 'inspector');
     const other = await testUser(store, '陈核查', 'inspector');
     expect((await whoami({ token: first.token })).status).toBe(200);
@@ -167,7 +167,7 @@ describe('revocation, at the next request', () => {
 });
 
 describe('sign-out', () => {
-  it('ends a bearer token on the server: the same token is refused afterwards', async () => {
+  it('ends a bearer token on the server: the same token is refused afterwards (abuse 3)', async () => {
     const { token } = await testUser(store, '郑经办', 'officer');
     const out = await api.inject({
       method: 'POST',
@@ -239,7 +239,7 @@ describe('the console’s session', () => {
     expect(elsewhere.headers['set-cookie']).toBeUndefined();
   });
 
-  it('signs out on the server and clears the cookie', async () => {
+  it('signs out on the server and clears the cookie (abuse 3)', async () => {
     const user = await testUser(store, '王芳', 'officer');
     const { cookie } = await consoleSignIn(user.token);
     const out = await api.inject({

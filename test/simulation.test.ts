@@ -471,7 +471,7 @@ describe('a draft aimed at one resident (one birth date, one district, their dis
     await city?.close();
   });
 
-  it('answers "withheld" for every outcome, in the answer, the store and the history', async () => {
+  it('answers "withheld" for every outcome, in the answer, the store and the history (abuse 14)', async () => {
     const headers = { authorization: `Bearer ${token}` };
     const url = '/policies/old-age-allowance/versions/2';
     const started = await cityApi.inject({ method: 'POST', url: `${url}/simulate`, headers, payload: { asOf: AS_OF } });

@@ -23,7 +23,7 @@ describe('npm run worker', () => {
     expect(stderr).toContain('applyfree worker: stopped.');
   });
 
-  it('refuses to start in production without a secret: one line naming the variable, exit 1, before any server', async () => {
+  it('refuses to start in production without a secret: one line naming the variable, exit 1, before any server (abuse 17)', async () => {
     const { code, stdout, stderr } = await finished(
       runEntry('workers/worker-cli.ts', [], {
         TEMPORAL_ADDRESS: '127.0.0.1:9',
@@ -41,7 +41,7 @@ describe('npm run worker', () => {
     expect(stdout).toBe('');
   });
 
-  it('refuses the published development key in production', async () => {
+  it('refuses the published development key in production (abuse 17)', async () => {
     const { code, stderr } = await finished(
       runEntry('workers/worker-cli.ts', [], {
         APPLYFREE_MODE: 'production',

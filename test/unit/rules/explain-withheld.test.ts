@@ -73,7 +73,7 @@ function factsFor(random: Random, policy: Policy): Record<string, unknown> {
 const decided = (explanation: Explanation) => `${explanation.decision.outcome}/${explanation.decision.amount}`;
 
 describe('a real person’s explanation', () => {
-  it('answers byte for byte alike for two values of a sensitive fact that decide alike (2,000 random pairs)', () => {
+  it('answers byte for byte alike for two values of a sensitive fact that decide alike (2,000 random pairs) (abuse 13)', () => {
     const random = new Random('explain-withheld');
     let compared = 0;
     for (let i = 0; i < 2_000; i++) {

@@ -135,7 +135,7 @@ describe('suppressing small cells of a simulation', () => {
     expect(cells(raw, unsuppressed).every(([value, shown]) => shown === value)).toBe(true);
   });
 
-  it('answers a draft aimed at one person (one birth date, one district) with every outcome withheld', () => {
+  it('answers a draft aimed at one person (one birth date, one district) with every outcome withheld (abuse 14)', () => {
     const old = policies.find((policy) => policy.id === 'old-age-allowance')!;
     const aimed: Policy = {
       ...old,

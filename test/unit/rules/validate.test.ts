@@ -334,7 +334,7 @@ describe('documents that reach for the inside of the engine', () => {
     expect(issuesOf(doc)).toContainEqual(expect.objectContaining({ path: 'benefit.amount.type' }));
   });
 
-  it('refuses a document nested 10,000 deep with the path where it got too deep, not a stack overflow', () => {
+  it('refuses a document nested 10,000 deep with the path where it got too deep, not a stack overflow (abuse 21)', () => {
     const doc = load('childcare-subsidy');
     let node: Doc = { condition: 'childUnderThree' };
     for (let i = 0; i < 10_000; i++) node = { not: node };

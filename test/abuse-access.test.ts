@@ -8,10 +8,9 @@
  * Abuse tests 1, 4 and 12 run in test/permissions.test.ts (every route as every caller) and
  * test/notice-queue.test.ts (queue jobs).
  */
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeEnqueueNotice } from '../activities/notices.js';
 import { buildApi } from '../api/server.js';
@@ -26,14 +25,13 @@ import { SUBJECT_SEARCHES_PER_MINUTE } from '../services/cases/subject-search.js
 import { createCitizenService } from '../services/citizen/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
-import { registerCaseModels, type LifeEventRecord } from '../store/cases.js';
-import { registerDecisionModels } from '../store/decisions.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { pollUntil } from './support/poll.js';
 import { callApi } from './support/running-pipeline.js';
+import { openCountingStore, seedDecidedCases, type CountingStore } from './support/seeded-cases.js';
 import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 import { testSessions, testUser } from './support/users.js';
 
@@ -367,68 +365,13 @@ describe('a supervisor listing cases over a seeded city', () => {
   let client: Client;
   let api: FastifyInstance;
   let supervisor: string;
-  /** Documents the API read, per collection, since the last `reset` (the driver's command monitoring). */
-  const read = new Map<string, number>();
-  const total = () => [...read.values()].reduce((sum, n) => sum + n, 0);
+  let counting: CountingStore;
 
   beforeAll(async () => {
-    store = mongoose.createConnection(
-      stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_abuse_cases_${randomUUID().slice(0, 8)}$1`),
-      { monitorCommands: true },
-    );
-    await store.asPromise();
-    const collections = new Map<number, string>();
-    store.getClient().on('commandStarted', (event) => {
-      if (event.commandName === 'find') collections.set(event.requestId, String(event.command.find));
-      if (event.commandName === 'getMore') collections.set(event.requestId, String(event.command.collection));
-    });
-    store.getClient().on('commandSucceeded', (event) => {
-      const collection = collections.get(event.requestId);
-      if (!collection) return;
-      collections.delete(event.requestId);
-      const cursor = (event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-      read.set(collection, (read.get(collection) ?? 0) + (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length);
-    });
-
+    counting = await openCountingStore(stack.mongodbUri, 'abuse_cases');
+    store = counting.store;
     // A city's cases, one a minute, each with its decision.
-    const { LifeEvent } = registerCaseModels(store);
-    const { Decision } = registerDecisionModels(store);
-    const start = Date.parse('2026-01-01T00:00:00Z');
-    const events: LifeEventRecord[] = Array.from({ length: CASES }, (_, i) => {
-      const key = subjectKey('person', `abuse-bounded-${i}`, TEST_SECRET);
-      return {
-        _id: `age.milestone|${key}|2026-01-01`,
-        naturalKey: `age.milestone|${key}|2026-01-01`,
-        caseId: `life-event:abuse-bounded-${i}`,
-        type: 'age.milestone',
-        subjectKey: key,
-        subjectKind: 'person',
-        eventDate: '2026-01-01',
-        payload: {},
-        firstSourceEventId: `abuse-bounded-${i}`,
-        source: 'big-data-bureau',
-        receivedAt: new Date(start + i * 60_000),
-      };
-    });
-    await LifeEvent.insertMany(events, { lean: true });
-    await Decision.insertMany(
-      events.map((event) => ({
-        _id: `${event.caseId}:decision:old-age-allowance`,
-        key: `${event.caseId}:decision:old-age-allowance`,
-        caseId: event.caseId,
-        subjectKey: event.subjectKey,
-        policy: { id: 'old-age-allowance', version: 1, hash: 'h' },
-        asOf: '2026-01-01',
-        outcome: 'ineligible',
-        conditions: [],
-        missingFacts: [],
-        failedSources: [],
-        period: 'once',
-        withoutCitizenDocuments: true,
-        decidedAt: event.receivedAt,
-      })),
-      { lean: true },
-    );
+    await seedDecidedCases(store, 'abuse-bounded', CASES);
     supervisor = (await testUser(store, '周督查', 'supervisor')).token;
     client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
     api = buildApi({
@@ -455,13 +398,18 @@ describe('a supervisor listing cases over a seeded city', () => {
   });
 
   const list = async (query: string) => {
-    read.clear();
+    counting.reset();
     const response = await api.inject({
       method: 'GET',
       url: `/cases${query}`,
       headers: { authorization: `Bearer ${supervisor}` },
     });
-    return { status: response.statusCode, json: response.json<Json>(), read: new Map(read), total: total() };
+    return {
+      status: response.statusCode,
+      json: response.json<Json>(),
+      read: new Map(counting.read),
+      total: counting.total(),
+    };
   };
 
   it(`abuse 24: GET /cases without filters answers the newest page of ${CASES.toLocaleString('en')} cases, reading about a page of documents, not the city`, async () => {

@@ -9,8 +9,6 @@
 import type { Connection } from 'mongoose';
 import { SIGNATURE_WINDOW_SECONDS, type DepartmentCredential } from '../domain/department-signature.js';
 import { DepartmentSpecError, validateDepartmentSpec, type DepartmentSpec } from '../domain/departments.js';
-import { DEV_PORTS } from '../infra/stack.js';
-import { connectStore } from '../store/connection.js';
 import {
   addDepartment,
   DEFAULT_GRACE_DAYS,
@@ -21,8 +19,8 @@ import {
   rotateCredential,
   type DepartmentRecord,
 } from '../store/departments.js';
-import { redactUrl } from './config.js';
 import { DEVELOPMENT_KEY_NOTICE, serverConfigOrExit } from './processing.js';
+import { exitWhenDone, openCommandStore } from './server-command.js';
 
 const NAME = 'applyfree department';
 /** A department's default back-dating window, in days, when `add` is given none. */
@@ -259,18 +257,8 @@ async function main(): Promise<number> {
   const config = serverConfigOrExit(NAME);
   if (config.keys.development && command.name !== 'list')
     console.error(`${NAME}: ${DEVELOPMENT_KEY_NOTICE}; keys derived from it are for development only`);
-  const uri = config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`;
-  let store: Connection;
-  try {
-    store = await connectStore(uri, { serverSelectionTimeoutMS: 3000 });
-  } catch {
-    console.error(
-      config.mongodbUri
-        ? `${NAME}: MONGODB_URI: the database at ${redactUrl(uri)} does not answer`
-        : `${NAME}: the embedded database at ${uri} does not answer: run \`npm run stack -- up\` first (or set MONGODB_URI)`,
-    );
-    return 1;
-  }
+  const store = await openCommandStore(NAME, config.mongodbUri);
+  if (!store) return 1;
   try {
     await run(command, store, config.keys.subjectKeySecret, json);
     return 0;
@@ -283,10 +271,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(NAME, main);

@@ -6,13 +6,10 @@
  * --dry-run), 1 refused or failed (one line saying why; nothing removed), 2 bad input (one line
  * naming the flag). The usage is bin/applyfree.mjs's.
  */
-import type { Connection } from 'mongoose';
-import { DEV_PORTS } from '../infra/stack.js';
 import { ErasureRefusal, eraseSubject, type ErasureReport } from '../services/retention/erase.js';
-import { connectStore } from '../store/connection.js';
 import { IdentityError } from '../domain/identity.js';
-import { redactUrl } from './config.js';
 import { serverConfigOrExit } from './processing.js';
+import { exitWhenDone, openCommandStore } from './server-command.js';
 
 const NAME = 'applyfree subject';
 const FLAGS = ['--reason', '--by', '--dry-run', '--json'] as const;
@@ -88,18 +85,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = serverConfigOrExit(NAME);
-  const uri = config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`;
-  let store: Connection;
-  try {
-    store = await connectStore(uri, { serverSelectionTimeoutMS: 3000 });
-  } catch {
-    console.error(
-      config.mongodbUri
-        ? `${NAME}: MONGODB_URI: the database at ${redactUrl(uri)} does not answer`
-        : `${NAME}: the embedded database at ${uri} does not answer: run \`npm run stack -- up\` first (or set MONGODB_URI)`,
-    );
-    return 1;
-  }
+  const store = await openCommandStore(NAME, config.mongodbUri);
+  if (!store) return 1;
   try {
     print(await eraseSubject(store, config.keys, command), command.json);
     return 0;
@@ -116,10 +103,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(NAME, main);

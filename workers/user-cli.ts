@@ -10,8 +10,6 @@
  */
 import type { Connection } from 'mongoose';
 import type { Role } from '../domain/roles.js';
-import { DEV_PORTS } from '../infra/stack.js';
-import { connectStore } from '../store/connection.js';
 import { issueMachineToken } from '../store/sessions.js';
 import { resolveSubjectKey } from '../store/subjects.js';
 import { identitiesOf, linkIdentity, userOfIdentity } from '../store/user-identities.js';
@@ -24,8 +22,9 @@ import {
   type UserRecord,
 } from '../store/users.js';
 import { parseUserCommand, UserInputError, type UserCommand } from './user-command.js';
-import { redactUrl, type ServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
 import { serverConfigOrExit } from './processing.js';
+import { exitWhenDone, openCommandStore } from './server-command.js';
 
 const NAME = 'applyfree user';
 
@@ -178,18 +177,8 @@ async function main(): Promise<number> {
     console.error(`${NAME}: --oidc-subject: APPLYFREE_OIDC_ISSUER is not set, so there is no provider to link it to`);
     return 2;
   }
-  const uri = config.mongodbUri ?? `mongodb://127.0.0.1:${DEV_PORTS.mongodb}/applyfree`;
-  let store: Connection;
-  try {
-    store = await connectStore(uri, { serverSelectionTimeoutMS: 3000 });
-  } catch {
-    console.error(
-      config.mongodbUri
-        ? `${NAME}: MONGODB_URI: the database at ${redactUrl(uri)} does not answer`
-        : `${NAME}: the embedded database at ${uri} does not answer: run \`npm run stack -- up\` first (or set MONGODB_URI)`,
-    );
-    return 1;
-  }
+  const store = await openCommandStore(NAME, config.mongodbUri);
+  if (!store) return 1;
   try {
     await run(command, store, config, json);
     return 0;
@@ -202,10 +191,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(NAME, main);

@@ -28,3 +28,13 @@ export function temporalConnectOptions(address: string, access?: TemporalAccess)
     ...(access.apiKey !== undefined ? { apiKey: access.apiKey } : {}),
   };
 }
+
+/** How a process says it reaches Temporal, for its start-up lines: never a key or a path. */
+export function describeTemporalAccess(access?: TemporalAccess): string {
+  if (!access) return 'plain gRPC';
+  const parts = [access.tls.clientCertPair ? 'mTLS' : 'TLS'];
+  if (access.tls.serverRootCACertificate) parts.push('CA from TEMPORAL_TLS_CA');
+  if (access.tls.serverNameOverride) parts.push(`server name ${access.tls.serverNameOverride}`);
+  if (access.apiKey !== undefined) parts.push('API key');
+  return parts.join(', ');
+}

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../../domain/pseudonym.js';
-import { temporalConnectOptions } from '../../infra/temporal-connection.js';
+import { describeTemporalAccess, temporalConnectOptions } from '../../infra/temporal-connection.js';
 import { childEnv, ConfigError, loadConfig, loadServerConfig, redactUrl } from '../../workers/config.js';
 import { makeTlsFiles, type TlsFiles } from '../support/tls-files.js';
 
@@ -296,6 +296,9 @@ describe('Temporal over TLS', () => {
         serverNameOverride: 'temporal.city.internal',
       },
     });
+    expect(describeTemporalAccess(config.temporalAccess)).toBe(
+      'mTLS, CA from TEMPORAL_TLS_CA, server name temporal.city.internal',
+    );
   });
 
   it('turns TLS on with the system roots for TEMPORAL_TLS=on, and for an API key, which is sent over TLS only', () => {
@@ -310,6 +313,9 @@ describe('Temporal over TLS', () => {
       tls: {},
       apiKey: 'eyJhbGc.key',
     });
+    // Start-up lines say how, never the key.
+    expect(describeTemporalAccess(cloud.temporalAccess)).toBe('TLS, API key');
+    expect(describeTemporalAccess(on.temporalAccess)).toBe('TLS');
   });
 
   it('speaks plain gRPC when none is set, or TEMPORAL_TLS=off alone', () => {
@@ -317,6 +323,7 @@ describe('Temporal over TLS', () => {
       const config = loadConfig(env);
       expect(config.temporalAccess, JSON.stringify(env)).toBeUndefined();
       expect(temporalConnectOptions('127.0.0.1:7233', config.temporalAccess)).toEqual({ address: '127.0.0.1:7233' });
+      expect(describeTemporalAccess(config.temporalAccess)).toBe('plain gRPC');
     }
   });
 

@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { temporalConnectOptions } from '../infra/temporal-connection.js';
 import { ingestEvent, type IngestDeps } from '../services/events/ingest.js';
 import type { Publisher } from '../domain/departments.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
@@ -252,7 +253,9 @@ export const latencyBenchmark: Benchmark = {
         queuePrefix: taskQueue,
         secret: SECRET,
       });
-      connection = await TemporalConnection.connect({ address: servers.temporalAddress });
+      connection = await TemporalConnection.connect(
+        temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
+      );
       const deps: IngestDeps = {
         store: city.store,
         temporal: new Client({ connection, namespace: servers.temporalNamespace }),

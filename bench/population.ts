@@ -20,7 +20,7 @@ import { registerHorizonModel } from '../store/horizons.js';
 import { registerModels } from '../store/models.js';
 import { countPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
-import { loadConfig, type Config } from '../workers/config.js';
+import { childEnv, loadConfig, type Config } from '../workers/config.js';
 import { fmt, progress } from './support.js';
 import { buildIndexes } from '../store/indexes.js';
 
@@ -154,6 +154,8 @@ export async function resetRecords(store: Connection): Promise<void> {
 export async function startWorker(settings: object): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sweep-worker.ts', JSON.stringify(settings)], {
     cwd: ROOT,
+    // TEMPORAL_TLS* with paths made absolute: the worker reaches an external Temporal as this process does.
+    env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -13,6 +13,7 @@ import { openNoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { createTemporalWorker } from '../workers/temporal-worker.js';
+import { loadConfig } from '../workers/config.js';
 
 interface Settings {
   temporalAddress: string;
@@ -36,8 +37,11 @@ async function main(settings: Settings): Promise<void> {
     policies: storePolicySource(store),
     subjectKeySecret: settings.secret,
   });
+  // TLS to an external Temporal (TEMPORAL_ADDRESS with TEMPORAL_TLS*, inherited): the parent's freshServers used it.
+  const config = loadConfig();
   const worker = await createTemporalWorker({
     address: settings.temporalAddress,
+    ...(settings.temporalAddress === config.temporalAddress ? { access: config.temporalAccess } : {}),
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     activities,

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { temporalConnectOptions } from '../infra/temporal-connection.js';
 import { openNoticeQueues } from '../notices/queues.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
@@ -146,7 +147,9 @@ export const sweepBenchmark: Benchmark = {
       worker = await startWorker(settings);
       const pid = worker.pid!;
       const idle = rssMb(pid);
-      connection = await TemporalConnection.connect({ address: servers.temporalAddress });
+      connection = await TemporalConnection.connect(
+        temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
+      );
       const client = new Client({ connection, namespace: servers.temporalNamespace });
 
       const pids = {

@@ -6,6 +6,7 @@
 import { Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
+import { temporalConnectOptions, type TemporalAccess } from './temporal-connection.js';
 
 async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -19,12 +20,20 @@ async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promi
   }
 }
 
-/** Temporal answers when the namespace can be described through the frontend. */
-export async function checkTemporal(address: string, namespace: string, timeoutMs = 3000): Promise<void> {
+/**
+ * Temporal answers when the namespace can be described through the frontend, reached as `access`
+ * says (TLS, API key; absent, plain gRPC): a check passes only over the way the deployment connects.
+ */
+export async function checkTemporal(
+  address: string,
+  namespace: string,
+  timeoutMs = 3000,
+  access?: TemporalAccess,
+): Promise<void> {
   const connection = await withTimeout(
     'Temporal',
     timeoutMs,
-    Connection.connect({ address, connectTimeout: timeoutMs }),
+    Connection.connect({ ...temporalConnectOptions(address, access), connectTimeout: timeoutMs }),
   );
   try {
     await withTimeout('Temporal', timeoutMs, connection.workflowService.describeNamespace({ namespace }));

@@ -5,6 +5,7 @@
 import { Connection } from '@temporalio/client';
 import proto, { type temporal } from '@temporalio/proto';
 import { SearchAttributes } from '../workflows/contracts/index.js';
+import { temporalConnectOptions, type TemporalAccess } from './temporal-connection.js';
 
 // @temporalio/proto is CommonJS: its namespace is reached through the default export.
 const { IndexedValueType } = proto.temporal.api.enums.v1;
@@ -43,9 +44,13 @@ export async function registerSearchAttributes(
   return Object.keys(missing);
 }
 
-/** registerSearchAttributes over a connection of its own to `address`. */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
-  const connection = await Connection.connect({ address });
+/** registerSearchAttributes over a connection of its own to `address` (over TLS when `access` says so). */
+export async function ensureSearchAttributes(
+  address: string,
+  namespace: string,
+  access?: TemporalAccess,
+): Promise<string[]> {
+  const connection = await Connection.connect(temporalConnectOptions(address, access));
   try {
     return await registerSearchAttributes(connection, namespace);
   } finally {

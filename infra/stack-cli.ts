@@ -43,7 +43,13 @@ async function status(config: Config): Promise<number> {
     SERVER_NAMES.map((name) => [name, externalUrl(config, name) ?? embedded[name]]),
   ) as Record<ServerName, string>;
   const checks: Record<ServerName, () => Promise<void>> = {
-    temporal: () => checkTemporal(urls.temporal, config.temporalNamespace),
+    temporal: () =>
+      checkTemporal(
+        urls.temporal,
+        config.temporalNamespace,
+        undefined,
+        externalUrl(config, 'temporal') ? config.temporalAccess : undefined,
+      ),
     mongodb: () => checkMongo(urls.mongodb),
     redis: () => checkRedis(urls.redis),
   };

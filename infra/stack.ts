@@ -24,6 +24,7 @@ import { keepIdIndexes, MIN_SQLITE, sqliteRecentEnough, type IdIndexKeeper } fro
 import type { Progress } from './progress.js';
 import { ensureFerretDb, ensureRedisServer, ensureSqliteShell, ensureTemporalCli } from './provision.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import type { TemporalAccess } from './temporal-connection.js';
 
 export type ServerName = 'temporal' | 'mongodb' | 'redis';
 export const SERVER_NAMES: ServerName[] = ['temporal', 'mongodb', 'redis'];
@@ -59,6 +60,8 @@ export interface ServerState {
 export interface RunningStack {
   temporalAddress: string;
   temporalNamespace: string;
+  /** TLS and the API key to an external temporalAddress (TEMPORAL_TLS*, TEMPORAL_API_KEY); absent, plain gRPC. */
+  temporalAccess?: TemporalAccess;
   /** Temporal Web UI, when the embedded dev server runs it. */
   temporalUiUrl?: string;
   mongodbUri: string;
@@ -237,9 +240,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const temporalAddress = config.temporalAddress ?? urls.temporal;
     const temporalEmbedded = servers.some((s) => s.name === 'temporal' && s.origin !== 'external');
+    // TLS settings come with TEMPORAL_ADDRESS only (workers/config.ts refuses them without it).
+    const temporalAccess = config.temporalAddress ? config.temporalAccess : undefined;
     if (wanted.has('temporal')) {
       try {
-        await ensureSearchAttributes(temporalAddress, config.temporalNamespace);
+        await ensureSearchAttributes(temporalAddress, config.temporalNamespace, temporalAccess);
       } catch (error) {
         // An external cluster may refuse the operator API (Temporal Cloud): say so and go on.
         if (temporalEmbedded) throw error;
@@ -251,6 +256,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return {
       temporalAddress,
       temporalNamespace: config.temporalNamespace,
+      ...(temporalAccess ? { temporalAccess } : {}),
       temporalUiUrl: temporalEmbedded ? `http://127.0.0.1:${options.ports.temporalUi}` : undefined,
       mongodbUri: config.mongodbUri ?? urls.mongodb,
       redisUrl: config.redisUrl ?? urls.redis,

@@ -2,8 +2,10 @@
  * The only reader of the process environment. Parses and validates once, fails fast
  * with the variable's name, and hands typed settings to everything else.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET, type SubjectKeyRing } from '../domain/pseudonym.js';
 import { outboundUrlProblem } from '../domain/transport.js';
 
@@ -31,6 +33,8 @@ export interface Config {
   /** External Temporal frontend (host:port); when unset the embedded dev server is used. */
   temporalAddress?: string;
   temporalNamespace: string;
+  /** How TEMPORAL_ADDRESS is reached over TLS (TEMPORAL_TLS*, TEMPORAL_API_KEY); absent, plain gRPC. */
+  temporalAccess?: TemporalAccess;
   /** External MongoDB-wire database; when unset embedded FerretDB is used. */
   mongodbUri?: string;
   /** External Redis; when unset the embedded redis-server is used. */
@@ -76,6 +80,24 @@ export interface Config {
   /** True under CI: progress displays print plain lines instead of redrawing. */
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/**
+ * TLS to an external Temporal frontend, with the files already read (start-up fails on a missing
+ * one): a self-hosted cluster with mTLS, or Temporal Cloud with mTLS or an API key.
+ * infra/temporal-connection.ts turns it into the options of Connection.connect and NativeConnection.connect.
+ */
+export interface TemporalAccess {
+  tls: {
+    /** PEM CA bundle the server's certificate is checked against (TEMPORAL_TLS_CA); absent, the system's roots. */
+    serverRootCACertificate?: Buffer;
+    /** This deployment's client certificate and its key, for mTLS (TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY). */
+    clientCertPair?: { crt: Buffer; key: Buffer };
+    /** The name the server's certificate must carry, when not the host of TEMPORAL_ADDRESS (TEMPORAL_TLS_SERVER_NAME). */
+    serverNameOverride?: string;
+  };
+  /** Sent as `Authorization: Bearer <key>` on every call (TEMPORAL_API_KEY; Temporal Cloud). */
+  apiKey?: string;
 }
 
 /** Idle and absolute limits in milliseconds, for console sessions and machine tokens. */
@@ -190,6 +212,8 @@ function parseName(name: string, value: string | undefined, fallback: string): s
   return value;
 }
 
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/;
+
 /** A comma-separated list of host names (no ports, no addresses: those are always answered). */
 function parseHostNames(name: string, value: string | undefined): string[] {
   const names = (value ?? '')
@@ -197,7 +221,7 @@ function parseHostNames(name: string, value: string | undefined): string[] {
     .map((host) => host.trim().toLowerCase())
     .filter(Boolean);
   for (const host of names)
-    if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/.test(host))
+    if (!HOST_NAME.test(host))
       throw new ConfigError(name, `expected host names separated by commas (no scheme or port), got "${host}"`);
   return names;
 }
@@ -328,6 +352,116 @@ function parseOidc(mode: Mode, env: Env): OidcSettings | undefined {
   };
 }
 
+/** The variables of TemporalAccess (TEMPORAL_TLS, TEMPORAL_API_KEY and TEMPORAL_TLS_SERVER_NAME are the Temporal CLI's names too). */
+const TEMPORAL_TLS_VARIABLES = [
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CA',
+  'TEMPORAL_TLS_CERT',
+  'TEMPORAL_TLS_KEY',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_API_KEY',
+] as const;
+const TEMPORAL_TLS_FILES = ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] as const;
+/** The Temporal CLI's and SDKs' environment configuration names for the files, and the variable applyfree reads instead. */
+const TEMPORAL_CLI_FILE_VARIABLES: Record<string, (typeof TEMPORAL_TLS_FILES)[number]> = {
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: 'TEMPORAL_TLS_CA',
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: 'TEMPORAL_TLS_CA',
+  TEMPORAL_TLS_CLIENT_CERT_PATH: 'TEMPORAL_TLS_CERT',
+  TEMPORAL_TLS_CLIENT_CERT_DATA: 'TEMPORAL_TLS_CERT',
+  TEMPORAL_TLS_CLIENT_KEY_PATH: 'TEMPORAL_TLS_KEY',
+  TEMPORAL_TLS_CLIENT_KEY_DATA: 'TEMPORAL_TLS_KEY',
+};
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a folder on the path is a file',
+};
+
+/** A file named by a variable, read now: a missing or unreadable one is a ConfigError naming the variable. */
+function readNamedFile(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new ConfigError(name, `cannot read "${path}" (${READ_ERRORS[code] ?? code})`);
+  }
+}
+
+function pemCertificate(name: string, path: string, pem: Buffer): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(name, `"${path}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+}
+
+/**
+ * TEMPORAL_TLS=on (TLS, the system's roots), TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT with TEMPORAL_TLS_KEY,
+ * TEMPORAL_TLS_SERVER_NAME and TEMPORAL_API_KEY; any of them turns TLS on. They describe the way to
+ * TEMPORAL_ADDRESS, so they are refused without it: the embedded dev server speaks plain gRPC on loopback.
+ */
+function parseTemporalAccess(env: Env, address: string | undefined): TemporalAccess | undefined {
+  // A certificate meant for Temporal under the CLI's name would otherwise be left out without a word.
+  for (const [theirs, ours] of Object.entries(TEMPORAL_CLI_FILE_VARIABLES))
+    if (optional(env, theirs) !== undefined && optional(env, ours) === undefined)
+      throw new ConfigError(theirs, `is the Temporal CLI's name, not read here: set ${ours} to the PEM file's path`);
+  const on = parseSwitch('TEMPORAL_TLS', optional(env, 'TEMPORAL_TLS'), false);
+  const set = TEMPORAL_TLS_VARIABLES.filter((name) => name !== 'TEMPORAL_TLS' && optional(env, name) !== undefined);
+  if (optional(env, 'TEMPORAL_TLS') !== undefined && !on && set.length > 0)
+    throw new ConfigError(
+      set[0],
+      set[0] === 'TEMPORAL_API_KEY'
+        ? 'is sent over TLS only, but TEMPORAL_TLS is off'
+        : 'is set but TEMPORAL_TLS is off: unset one of them',
+    );
+  if (!on && set.length === 0) return undefined;
+  if (address === undefined)
+    throw new ConfigError(
+      on ? 'TEMPORAL_TLS' : set[0],
+      'needs TEMPORAL_ADDRESS: TLS is for an external Temporal server; the embedded dev server speaks plain gRPC on loopback',
+    );
+
+  const tls: TemporalAccess['tls'] = {};
+  const caPath = optional(env, 'TEMPORAL_TLS_CA');
+  if (caPath !== undefined) {
+    tls.serverRootCACertificate = readNamedFile('TEMPORAL_TLS_CA', caPath);
+    pemCertificate('TEMPORAL_TLS_CA', caPath, tls.serverRootCACertificate);
+  }
+  const certPath = optional(env, 'TEMPORAL_TLS_CERT');
+  const keyPath = optional(env, 'TEMPORAL_TLS_KEY');
+  if (certPath !== undefined && keyPath === undefined)
+    throw new ConfigError('TEMPORAL_TLS_KEY', "required with TEMPORAL_TLS_CERT: the client certificate's private key");
+  if (keyPath !== undefined && certPath === undefined)
+    throw new ConfigError('TEMPORAL_TLS_CERT', 'required with TEMPORAL_TLS_KEY: the client certificate (PEM)');
+  if (certPath !== undefined && keyPath !== undefined) {
+    const crt = readNamedFile('TEMPORAL_TLS_CERT', certPath);
+    const key = readNamedFile('TEMPORAL_TLS_KEY', keyPath);
+    const certificate = pemCertificate('TEMPORAL_TLS_CERT', certPath, crt);
+    let privateKey;
+    try {
+      privateKey = createPrivateKey(key);
+    } catch {
+      throw new ConfigError('TEMPORAL_TLS_KEY', `"${keyPath}" holds no unencrypted PEM private key`);
+    }
+    if (!certificate.checkPrivateKey(privateKey))
+      throw new ConfigError('TEMPORAL_TLS_KEY', `"${keyPath}" is not the key of the certificate in TEMPORAL_TLS_CERT`);
+    tls.clientCertPair = { crt, key };
+  }
+  const serverName = optional(env, 'TEMPORAL_TLS_SERVER_NAME');
+  if (serverName !== undefined) {
+    if (!HOST_NAME.test(serverName.toLowerCase()))
+      throw new ConfigError('TEMPORAL_TLS_SERVER_NAME', `expected a host name, got "${serverName}"`);
+    tls.serverNameOverride = serverName;
+  }
+  const apiKey = optional(env, 'TEMPORAL_API_KEY');
+  // The key goes into a header: printable characters only, and never into a message.
+  if (apiKey !== undefined && !/^[\x21-\x7e]+$/.test(apiKey))
+    throw new ConfigError('TEMPORAL_API_KEY', 'expected printable characters without spaces');
+  return { tls, ...(apiKey !== undefined ? { apiKey } : {}) };
+}
+
 /** Hides the password in a connection URL so it can be printed or logged. */
 export function redactUrl(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
@@ -345,10 +479,13 @@ export function loadConfig(env: Env = process.env): Config {
   );
   const mode = parseMode(env);
   const oidc = parseOidc(mode, env);
+  const temporalAddress = parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS'));
+  const temporalAccess = parseTemporalAccess(env, temporalAddress);
   return {
     mode,
-    temporalAddress: parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS')),
+    temporalAddress,
     temporalNamespace: optional(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+    ...(temporalAccess ? { temporalAccess } : {}),
     mongodbUri: parseUrl('MONGODB_URI', optional(env, 'MONGODB_URI'), ['mongodb', 'mongodb+srv']),
     redisUrl: parseUrl('REDIS_URL', optional(env, 'REDIS_URL'), ['redis', 'rediss']),
     apiHost: optional(env, 'API_HOST') ?? '127.0.0.1',
@@ -461,7 +598,16 @@ export function loadServerConfig(env: Env = process.env): ServerConfig {
   return { ...config, keys: serverKeys(config) };
 }
 
-/** The environment a provisioning child process gets: ours plus the given overrides. */
+/**
+ * The environment a child process gets: ours plus the given overrides, with the TLS files of
+ * Temporal (TEMPORAL_TLS_CA, _CERT, _KEY) made absolute, so a child started in another folder
+ * reads the same files.
+ */
 export function childEnv(overrides: Env = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...overrides };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  for (const name of TEMPORAL_TLS_FILES) {
+    const path = optional(env, name);
+    if (path !== undefined && !isAbsolute(path)) env[name] = resolve(path);
+  }
+  return env;
 }

@@ -16,6 +16,7 @@ import { cityToday } from '../domain/calendar.js';
 import { buildApi } from '../api/server.js';
 import { pingMongo, pingRedis, pingTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
+import { describeTemporalAccess, temporalConnectOptions } from '../infra/temporal-connection.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { redactUrl } from './config.js';
 import { startDemo } from '../demo/index.js';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     });
 
     const temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
+      connection: await Connection.connect(temporalConnectOptions(stack.temporalAddress, stack.temporalAccess)),
       namespace: stack.temporalNamespace,
     });
     cleanups.push({ name: 'Temporal client', run: () => temporal.connection.close() });
@@ -199,7 +200,9 @@ async function main(): Promise<void> {
     );
     console.log(`  metrics · 监督指标 ${apiUrl}/programme-metrics (supervisor token) · Prometheus ${apiUrl}/metrics`);
     if (stack.temporalUiUrl) console.log(`  Temporal Web UI  ${stack.temporalUiUrl}`);
-    console.log(`  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace})`);
+    console.log(
+      `  Temporal         ${stack.temporalAddress} (namespace ${stack.temporalNamespace}, ${describeTemporalAccess(stack.temporalAccess)})`,
+    );
     console.log(`  MongoDB wire     ${redactUrl(stack.mongodbUri)}`);
     console.log(`  Redis            ${redactUrl(stack.redisUrl)}`);
     console.log(`  state and logs   ${config.stateDir}`);

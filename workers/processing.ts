@@ -17,10 +17,13 @@ import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
 import { webhookSigningKey } from '../notices/webhook.js';
 import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
+import { temporalConnectOptions, type TemporalAccess } from '../infra/temporal-connection.js';
 
 export interface Servers {
   temporalAddress: string;
   temporalNamespace: string;
+  /** TLS and the API key to temporalAddress when it is external (Config.temporalAccess); absent, plain gRPC. */
+  temporalAccess?: TemporalAccess;
   mongodbUri: string;
   redisUrl: string;
 }
@@ -57,7 +60,9 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   cleanups.push({ name: 'notice queues', run: () => noticeQueues.close() });
 
   // Sweeps and objections start benefit workflows from an activity, through a client of their own.
-  const clientConnection = await TemporalConnection.connect({ address: servers.temporalAddress });
+  const clientConnection = await TemporalConnection.connect(
+    temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
+  );
   cleanups.push({ name: 'Temporal client', run: () => clientConnection.close() });
   const client = new Client({ connection: clientConnection, namespace: servers.temporalNamespace });
   // The daily and yearly sweep schedules exist wherever a worker serves the task queue (idempotent).
@@ -66,6 +71,7 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   await ensureRetentionSchedule(client, { taskQueue: config.taskQueue });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
+    access: servers.temporalAccess,
     namespace: servers.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: createActivities({

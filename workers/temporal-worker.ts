@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { temporalConnectOptions, type TemporalAccess } from '../infra/temporal-connection.js';
 import { TASK_QUEUE } from '../workflows/contracts/index.js';
 
 /** Path of the workflow entry point, for bundling and replay. */
@@ -12,6 +13,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 
 export interface TemporalWorkerOptions {
   address: string;
+  /** TLS and the API key for an external frontend (Config.temporalAccess); absent, plain gRPC. */
+  access?: TemporalAccess;
   namespace: string;
   activities: Activities;
   taskQueue?: string;
@@ -28,7 +31,7 @@ export interface TemporalWorker {
 }
 
 export async function createTemporalWorker(options: TemporalWorkerOptions): Promise<TemporalWorker> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect(temporalConnectOptions(options.address, options.access));
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,

@@ -5,8 +5,9 @@
  * `npm start` or `npm run stack -- up` keep running on this machine.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { answers, checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
+import { checkMongo, checkRedis, checkTemporal } from '../infra/checks.js';
 import { DEV_PORTS, embeddedUrls, externalUrl } from '../infra/stack.js';
+import { describeTemporalAccess } from '../infra/temporal-connection.js';
 import { redactUrl } from './config.js';
 import {
   DEVELOPMENT_KEY_NOTICE,
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     const servers: Servers = {
       temporalAddress: externalUrl(config, 'temporal') ?? embedded.temporal,
       temporalNamespace: config.temporalNamespace,
+      // Only with TEMPORAL_ADDRESS (workers/config.ts refuses TLS settings without it): the embedded server is plain.
+      ...(config.temporalAccess ? { temporalAccess: config.temporalAccess } : {}),
       mongodbUri: externalUrl(config, 'mongodb') ?? embedded.mongodb,
       redisUrl: externalUrl(config, 'redis') ?? embedded.redis,
     };
@@ -35,7 +38,8 @@ async function main(): Promise<void> {
         name: 'Temporal',
         variable: 'TEMPORAL_ADDRESS',
         url: servers.temporalAddress,
-        check: () => checkTemporal(servers.temporalAddress, servers.temporalNamespace),
+        check: () =>
+          checkTemporal(servers.temporalAddress, servers.temporalNamespace, undefined, servers.temporalAccess),
       },
       {
         name: 'MongoDB',
@@ -46,9 +50,14 @@ async function main(): Promise<void> {
       { name: 'Redis', variable: 'REDIS_URL', url: servers.redisUrl, check: () => checkRedis(servers.redisUrl) },
     ];
     for (const { name, variable, url, check } of checks) {
-      if (!(await answers(check))) {
+      // The server's own error says what failed: a refused connection, or a TLS handshake (TEMPORAL_TLS*).
+      const problem = await check().then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0],
+      );
+      if (problem !== undefined) {
         throw new Error(
-          `${name} at ${redactUrl(url)} does not answer: start the servers with \`npm run stack -- up\` (or \`npm start\`), or set ${variable}.`,
+          `${name} at ${redactUrl(url)} does not answer (${problem}): start the servers with \`npm run stack -- up\` (or \`npm start\`), or set ${variable}.`,
         );
       }
     }
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
       void stop(1);
     });
     console.log(
-      `applyfree worker is running · 工作进程已启动 (task queue ${config.taskQueue}, Temporal ${servers.temporalAddress})`,
+      `applyfree worker is running · 工作进程已启动 (task queue ${config.taskQueue}, Temporal ${servers.temporalAddress}, ${describeTemporalAccess(servers.temporalAccess)})`,
     );
   } catch (error) {
     console.error(`applyfree worker: ${error instanceof Error ? error.message : String(error)}`);

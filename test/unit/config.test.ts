@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../../domain/pseudonym.js';
-import { ConfigError, loadConfig, loadServerConfig, redactUrl } from '../../workers/config.js';
+import { describeTemporalAccess, temporalConnectOptions } from '../../infra/temporal-connection.js';
+import { childEnv, ConfigError, loadConfig, loadServerConfig, redactUrl } from '../../workers/config.js';
+import { makeTlsFiles, type TlsFiles } from '../support/tls-files.js';
 
 describe('configuration from the environment', () => {
   it('uses the embedded servers when no server URL is set', () => {
@@ -265,5 +269,176 @@ describe('sessions and the identity provider', () => {
     ],
   ])('refuses an incomplete or unsafe provider %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('Temporal over TLS', () => {
+  const ADDRESS = 'temporal-frontend.city.internal:7233';
+  let files: TlsFiles;
+  beforeAll(() => {
+    files = makeTlsFiles();
+  });
+  afterAll(() => rmSync(files.dir, { recursive: true, force: true }));
+
+  it('reads the CA and the client certificate pair at start-up into the options of Connection and NativeConnection', () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: ADDRESS,
+      TEMPORAL_TLS_CA: files.ca,
+      TEMPORAL_TLS_CERT: files.clientCert,
+      TEMPORAL_TLS_KEY: files.clientKey,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.city.internal',
+    });
+    expect(temporalConnectOptions(config.temporalAddress!, config.temporalAccess)).toEqual({
+      address: ADDRESS,
+      tls: {
+        serverRootCACertificate: readFileSync(files.ca),
+        clientCertPair: { crt: readFileSync(files.clientCert), key: readFileSync(files.clientKey) },
+        serverNameOverride: 'temporal.city.internal',
+      },
+    });
+    expect(describeTemporalAccess(config.temporalAccess)).toBe(
+      'mTLS, CA from TEMPORAL_TLS_CA, server name temporal.city.internal',
+    );
+  });
+
+  it('turns TLS on with the system roots for TEMPORAL_TLS=on, and for an API key, which is sent over TLS only', () => {
+    const on = loadConfig({ TEMPORAL_ADDRESS: ADDRESS, TEMPORAL_TLS: 'on' });
+    expect(temporalConnectOptions(ADDRESS, on.temporalAccess)).toEqual({ address: ADDRESS, tls: {} });
+    const cloud = loadConfig({
+      TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233',
+      TEMPORAL_API_KEY: 'eyJhbGc.key',
+    });
+    expect(temporalConnectOptions(cloud.temporalAddress!, cloud.temporalAccess)).toEqual({
+      address: 'eu-west-1.aws.api.temporal.io:7233',
+      tls: {},
+      apiKey: 'eyJhbGc.key',
+    });
+    // Start-up lines say how, never the key.
+    expect(describeTemporalAccess(cloud.temporalAccess)).toBe('TLS, API key');
+    expect(describeTemporalAccess(on.temporalAccess)).toBe('TLS');
+  });
+
+  it('speaks plain gRPC when none is set, or TEMPORAL_TLS=off alone', () => {
+    for (const env of [{ TEMPORAL_ADDRESS: ADDRESS }, { TEMPORAL_ADDRESS: ADDRESS, TEMPORAL_TLS: 'off' }, {}]) {
+      const config = loadConfig(env);
+      expect(config.temporalAccess, JSON.stringify(env)).toBeUndefined();
+      expect(temporalConnectOptions('127.0.0.1:7233', config.temporalAccess)).toEqual({ address: '127.0.0.1:7233' });
+      expect(describeTemporalAccess(config.temporalAccess)).toBe('plain gRPC');
+    }
+  });
+
+  it.each([
+    [
+      'a missing CA file',
+      () => ({ TEMPORAL_TLS_CA: join(files.dir, 'nowhere.pem') }),
+      'TEMPORAL_TLS_CA',
+      /cannot read "[^"]+nowhere\.pem" \(no such file\)/,
+    ],
+    ['a folder as the CA', () => ({ TEMPORAL_TLS_CA: files.dir }), 'TEMPORAL_TLS_CA', /\(is a directory\)/],
+    ['a key as the CA', () => ({ TEMPORAL_TLS_CA: files.caKey }), 'TEMPORAL_TLS_CA', /holds no PEM certificate/],
+    [
+      'a certificate without its key',
+      () => ({ TEMPORAL_TLS_CERT: files.clientCert }),
+      'TEMPORAL_TLS_KEY',
+      /required with TEMPORAL_TLS_CERT/,
+    ],
+    [
+      'a key without its certificate',
+      () => ({ TEMPORAL_TLS_KEY: files.clientKey }),
+      'TEMPORAL_TLS_CERT',
+      /required with TEMPORAL_TLS_KEY/,
+    ],
+    [
+      'a missing key file',
+      () => ({ TEMPORAL_TLS_CERT: files.clientCert, TEMPORAL_TLS_KEY: join(files.dir, 'gone.key') }),
+      'TEMPORAL_TLS_KEY',
+      /cannot read/,
+    ],
+    [
+      'a certificate as the key',
+      () => ({ TEMPORAL_TLS_CERT: files.clientCert, TEMPORAL_TLS_KEY: files.clientCert }),
+      'TEMPORAL_TLS_KEY',
+      /holds no unencrypted PEM private key/,
+    ],
+    [
+      'the key of another certificate',
+      () => ({ TEMPORAL_TLS_CERT: files.clientCert, TEMPORAL_TLS_KEY: files.serverKey }),
+      'TEMPORAL_TLS_KEY',
+      /is not the key of the certificate in TEMPORAL_TLS_CERT/,
+    ],
+    [
+      'a URL as the server name',
+      () => ({ TEMPORAL_TLS_SERVER_NAME: 'https://temporal' }),
+      'TEMPORAL_TLS_SERVER_NAME',
+      /expected a host name/,
+    ],
+    [
+      'an API key with a space',
+      () => ({ TEMPORAL_API_KEY: 'two words' }),
+      'TEMPORAL_API_KEY',
+      /expected printable characters without spaces$/,
+    ],
+    ['TEMPORAL_TLS=maybe', () => ({ TEMPORAL_TLS: 'maybe' }), 'TEMPORAL_TLS', /expected on or off/],
+    [
+      'a CA with TEMPORAL_TLS=off',
+      () => ({ TEMPORAL_TLS: 'off', TEMPORAL_TLS_CA: files.ca }),
+      'TEMPORAL_TLS_CA',
+      /is set but TEMPORAL_TLS is off/,
+    ],
+    [
+      'an API key with TEMPORAL_TLS=off',
+      () => ({ TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'k' }),
+      'TEMPORAL_API_KEY',
+      /is sent over TLS only, but TEMPORAL_TLS is off/,
+    ],
+  ])('refuses %s in one line naming the variable', (_, env, variable, message) => {
+    const error = refusal(() => loadConfig({ TEMPORAL_ADDRESS: ADDRESS, ...env() }));
+    expect(error?.variable).toBe(variable);
+    expect(error?.message).toMatch(new RegExp(`^${variable}: `));
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toContain('\n');
+    expect(error?.message).not.toContain('two words');
+  });
+
+  it("names the variable to set when a file is given under the Temporal CLI's name only", () => {
+    const error = refusal(() =>
+      loadConfig({ TEMPORAL_ADDRESS: ADDRESS, TEMPORAL_TLS_CLIENT_CERT_PATH: files.clientCert }),
+    );
+    expect(error?.message).toBe(
+      "TEMPORAL_TLS_CLIENT_CERT_PATH: is the Temporal CLI's name, not read here: set TEMPORAL_TLS_CERT to the PEM file's path",
+    );
+    // Both names, for the CLI and for applyfree, side by side: fine.
+    const both = loadConfig({
+      TEMPORAL_ADDRESS: ADDRESS,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: files.ca,
+      TEMPORAL_TLS_CA: files.ca,
+    });
+    expect(both.temporalAccess?.tls.serverRootCACertificate).toEqual(readFileSync(files.ca));
+  });
+
+  it('refuses TLS settings without TEMPORAL_ADDRESS: the embedded dev server speaks plain gRPC on loopback', () => {
+    for (const [name, value] of [
+      ['TEMPORAL_TLS', 'on'],
+      ['TEMPORAL_TLS_CA', '/etc/temporal/ca.pem'],
+      ['TEMPORAL_API_KEY', 'key'],
+    ]) {
+      const error = refusal(() => loadConfig({ [name]: value }));
+      expect(error?.variable, name).toBe(name);
+      expect(error?.message).toMatch(/needs TEMPORAL_ADDRESS: .*embedded dev server speaks plain gRPC/);
+    }
+  });
+
+  it('hands child processes the same files: relative paths made absolute, the other variables as they are', () => {
+    const env = childEnv({
+      TEMPORAL_TLS_CA: 'certs/ca.pem',
+      TEMPORAL_TLS_CERT: '/etc/applyfree/worker.pem',
+      TEMPORAL_TLS_KEY: './worker.key',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.city.internal',
+      TEMPORAL_API_KEY: 'key',
+    });
+    expect(env.TEMPORAL_TLS_CA).toBe(resolve('certs/ca.pem'));
+    expect(env.TEMPORAL_TLS_CERT).toBe('/etc/applyfree/worker.pem');
+    expect(env.TEMPORAL_TLS_KEY).toBe(resolve('worker.key'));
+    expect([env.TEMPORAL_TLS_SERVER_NAME, env.TEMPORAL_API_KEY]).toEqual(['temporal.city.internal', 'key']);
   });
 });

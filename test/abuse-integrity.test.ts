@@ -1,19 +1,24 @@
 /**
- * Integrity under abuse, on the real stack (security review, abuse test 28): what two
+ * Integrity under abuse, on the real stack (security review, abuse tests 18 and 28): what two
  * people doing the same thing at the same moment leave behind. Two reviewers approving one
  * submitted policy version: one approval, the other refused with the status. Two reviewers
  * approving one awaiting sweep, and two people requesting the same sweep at once: one sweep,
  * and after it every eligible resident granted once and told once, the grants adding up to what
  * the sweep's decisions pay. A life event and a sweep granting the same residents for the same
- * month, before, during and after one another: one grant and one notice each.
+ * month, before, during and after one another: one grant and one notice each. And an unmask
+ * whose log entry cannot be written answers an error without the identifier; one that is logged
+ * is in the log, and its chain, before its answer (the citizen seeing it in /me/access is
+ * test/audit-paths.test.ts's).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verifyStream } from '../store/audit-verify.js';
 import {
   benefitWorkflowId,
   parseBenefitWorkflowId,
   type BenefitResult,
   type LifeEventResult,
 } from '../workflows/contracts/index.js';
+import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { addResident, type TestSubject } from './support/city.js';
 import { callApi } from './support/running-pipeline.js';
 import { openSweepApi, type SweepApi } from './support/sweep-api.js';
@@ -273,4 +278,65 @@ describe('abuse 28: exactly one grant under concurrency', () => {
     });
     expect(done.alreadyHandled).toBeGreaterThanOrEqual(first.length);
   }, 120_000);
+});
+
+describe('abuse 18: an unmask is logged before it is answered', () => {
+  let env: CaseApi;
+  beforeAll(async () => {
+    env = await openCaseApi(stack, 'abuseunmask');
+  }, 180_000);
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const unmask = () =>
+    callApi(env.url, 'POST', `/cases/${encodeURIComponent(env.birthCase)}/unmask`, env.tokens.supervisor, {
+      reason: '核实群众来电反映的身份信息',
+    });
+
+  it('abuse 18: an unmask whose log entry cannot be written answers an error without the ID, and leaves no reveal behind', async () => {
+    const log = env.pipeline.store.db!.collection('unmask_log');
+    // The log refuses the entry for real: a unique index on the case, which an entry already holds.
+    const holder = {
+      _id: 'test:holds-the-case',
+      kind: 'unmask',
+      caseId: env.birthCase,
+      subjectKey: 'p_placeholder',
+      actor: '测试',
+      role: 'supervisor',
+      reason: '占用该案件的唯一索引',
+      at: new Date(),
+    };
+    await log.createIndex({ caseId: 1 }, { unique: true, name: 'test_one_reveal_per_case' });
+    await log.insertOne(holder as object);
+    try {
+      const refused = await unmask();
+      expect(refused.status).toBe(500);
+      expect(refused.json).toMatchObject({ code: 'INTERNAL' });
+      expect(refused.text).not.toContain(env.child.id);
+      expect(await log.countDocuments({ subjectKey: env.child.subjectKey })).toBe(0);
+    } finally {
+      await log.deleteOne({ _id: holder._id } as object);
+      await log.dropIndex('test_one_reveal_per_case');
+    }
+
+    // Once the log takes it, the same request answers the ID, and its entry is already there when the answer comes.
+    const revealed = await unmask();
+    expect(revealed).toMatchObject({ status: 200, json: { subject: { id: env.child.id }, unmaskedBy: '周督查' } });
+    expect(await log.find({ caseId: env.birthCase }).toArray()).toEqual([
+      expect.objectContaining({
+        kind: 'unmask',
+        subjectKey: env.child.subjectKey,
+        actor: '周督查',
+        actorId: env.users.supervisor,
+        reason: '核实群众来电反映的身份信息',
+        at: new Date(revealed.json.at as string),
+      }),
+    ]);
+    // The refused attempt left nothing half-written: the chain holds the one reveal.
+    expect(await verifyStream(env.pipeline.store, 'unmask_log', { settleMs: 100 })).toMatchObject({
+      ok: true,
+      entries: 1,
+    });
+  });
 });

@@ -2,8 +2,9 @@
  * Policy versions as officers author them, and their change history. The document is kept
  * as JSON text: fact names contain dots, which the MongoDB wire protocol (FerretDB) does
  * not take as keys, and the text is exactly what was validated, tested and approved.
- * `_id` is `<policyId>@<version>`; every status change is a guarded update
- * (`{ _id, status: from }`), so two officers racing cannot both move a version. History entries
+ * `_id` is `<policyId>@<version>`; every status change and edit moves the version from one
+ * `revision` to the next, claimed once (store/step-claims.ts), so two officers racing cannot both
+ * move a version, on MongoDB or on FerretDB. History entries
  * are hash-chained as they are written (stream `policy_history`, store/audit-chain.ts).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -69,6 +70,8 @@ export interface PolicyVersionRecord {
   retiredBy?: string;
   retiredById?: string;
   retiredAt?: Date;
+  /** Status moves and edits so far (absent: none); each claims the next (services/policies/lifecycle.ts). */
+  revision?: number;
 }
 
 export interface PolicyHistoryEntry {
@@ -130,6 +133,7 @@ const versionSchema = new Schema<PolicyVersionRecord>(
     retiredBy: String,
     retiredById: String,
     retiredAt: Date,
+    revision: Number,
   },
   { collection: 'policy_versions', versionKey: false },
 );

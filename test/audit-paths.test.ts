@@ -4,7 +4,8 @@
  * corrected (the correction, the objection's steps), the policy lifecycle's history, an impact
  * simulation, a population sweep's bulk slice and a subject's erasure. The untouched store verifies — through
  * verifyStream and through the installed command (`node bin/applyfree.mjs audit verify`) — and
- * an altered, a deleted, two swapped and an out-of-band entry are each named with their position.
+ * an altered, a deleted, two swapped and an out-of-band entry are each named with their position:
+ * an unmask, an access record and a policy history entry each altered and each deleted among them.
  * The citizen's "who used my data" shows every kind of use of their data, over the API and on
  * their console page (S7, S13; abuse tests 15, 18, 29); screenshots go to test-output/console/.
  */
@@ -20,7 +21,7 @@ import { createCitizenService } from '../services/citizen/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { BLOCKS, type AuditBlock } from '../store/audit-chain.js';
-import { AUDIT_STREAMS, type AuditStream } from '../store/audit-streams.js';
+import { AUDIT_STREAMS, refKey, type AuditStream, type RecordRef } from '../store/audit-streams.js';
 import { verifyStream, type StreamReport } from '../store/audit-verify.js';
 import { testSessions, testToken } from './support/users.js';
 import { sweepWorkflowId } from '../workflows/contracts/index.js';
@@ -176,6 +177,28 @@ async function positionOf(stream: AuditStream, ref: unknown) {
   }
 }
 
+/** Tampers with one chained record, expects it named at its position by verifyStream and by the command, and puts it back. */
+async function expectNamed(
+  stream: AuditStream,
+  ref: RecordRef,
+  kind: 'altered' | 'deleted',
+  tamper: () => Promise<unknown>,
+  restore: () => Promise<unknown>,
+) {
+  const at = await positionOf(stream, ref);
+  await tamper();
+  try {
+    expect((await verify(stream)).break).toMatchObject({ kind, ...at, id: refKey(ref) });
+    const { code, stderr } = await audit(['verify', '--stream', stream]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${stream}: entry ${at.position} (block #${at.block}, item ${at.index}`);
+    expect(stderr).toContain(`was ${kind}`);
+  } finally {
+    await restore();
+  }
+  expect((await verify(stream)).ok).toBe(true);
+}
+
 describe('the audit streams of a store the real code paths wrote', () => {
   it('verify, each with entries, through the function and through the installed command', async () => {
     const reports: StreamReport[] = [];
@@ -214,7 +237,7 @@ describe('the audit streams of a store the real code paths wrote', () => {
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('unknown stream "diary"')]);
   });
 
-  it('name an altered unmask with its position (abuse test 18)', async () => {
+  it('name an altered unmask with its position (abuse 18)', async () => {
     const unmasks = env.pipeline.store.db!.collection('unmask_log');
     const reveal = (await unmasks.findOne({ caseId: env.gradeThree.caseId }))!;
     const at = await positionOf('unmask_log', reveal._id);
@@ -247,7 +270,7 @@ describe('the audit streams of a store the real code paths wrote', () => {
     expect((await verify('data_corrections')).ok).toBe(true);
   });
 
-  it('name two swapped access records: the first holds the content chained as the second', async () => {
+  it('name two swapped access records: the first holds the content chained as the second (abuse 29)', async () => {
     const records = env.pipeline.store.db!.collection('access_records');
     const [a, b] = await records.find({ caseId: env.gradeThree.caseId }).limit(2).toArray();
     const [atA, atB] = [await positionOf('access_records', a._id), await positionOf('access_records', b._id)];
@@ -272,7 +295,7 @@ describe('the audit streams of a store the real code paths wrote', () => {
     expect((await verify('access_records')).ok).toBe(true);
   });
 
-  it('name an objection step inserted out of band, and a policy history entry altered', async () => {
+  it('name an objection step inserted out of band, and a policy history entry altered (abuse 29)', async () => {
     const objections = env.pipeline.store.db!.collection('objections');
     const step = {
       key: 'withdrawn',
@@ -306,10 +329,53 @@ describe('the audit streams of a store the real code paths wrote', () => {
     }
     expect((await verify('policy_history')).ok).toBe(true);
   });
+
+  it('name a deleted unmask with its position (abuse 29)', async () => {
+    const unmasks = env.pipeline.store.db!.collection('unmask_log');
+    const reveal = (await unmasks.findOne({ caseId: env.gradeThree.caseId }))!;
+    await expectNamed(
+      'unmask_log',
+      reveal._id,
+      'deleted',
+      () => unmasks.deleteOne({ _id: reveal._id }),
+      () => unmasks.insertOne(reveal),
+    );
+  });
+
+  it('name an altered and a deleted access record with their positions (abuse 29)', async () => {
+    const records = env.pipeline.store.db!.collection('access_records');
+    const [read, other] = await records.find({ caseId: env.gradeThree.caseId }).limit(2).toArray();
+    await expectNamed(
+      'access_records',
+      read._id,
+      'altered',
+      () => records.updateOne({ _id: read._id }, { $set: { purposes: ['随意查看'] } }),
+      () => records.replaceOne({ _id: read._id }, read),
+    );
+    await expectNamed(
+      'access_records',
+      other._id,
+      'deleted',
+      () => records.deleteOne({ _id: other._id }),
+      () => records.insertOne(other),
+    );
+  });
+
+  it('name a deleted policy history entry with its position (abuse 29)', async () => {
+    const history = env.pipeline.store.db!.collection('policy_history');
+    const simulated = (await history.findOne({ action: 'simulated' }))!;
+    await expectNamed(
+      'policy_history',
+      simulated._id,
+      'deleted',
+      () => history.deleteOne({ _id: simulated._id }),
+      () => history.insertOne(simulated),
+    );
+  });
 });
 
 describe("the citizen's who-used-my-data", () => {
-  it('shows pulls, the sweep and simulation that read everyone, the staff read, the unmask and the correction (S7, S13)', async () => {
+  it('shows pulls, the sweep and simulation that read everyone, the staff read, the unmask and the correction (S7, S13; abuse 15, 18)', async () => {
     const list = (await call(meUrl, 'GET', '/me/access', citizenTokens.adult)) as Json[];
     const kinds = new Set(list.map((entry) => entry.kind));
     expect([...kinds].sort()).toEqual(['case-read', 'correction', 'data-pull', 'screening', 'unmask']);

@@ -3,8 +3,8 @@
  * and the console: draft → validate → test → submit → approve (four-eyes: not by whoever
  * wrote or submitted it) → publish (immutable; effective from the date in the document;
  * cases in flight keep the version they pinned) → retire. Every step is recorded with who,
- * when and what changed. Each status move is one guarded update, so concurrent requests
- * cannot both succeed, and nothing is half-written without transactions.
+ * when and what changed. Each status move and edit is claimed once (store/step-claims.ts), so
+ * concurrent requests cannot both succeed, and nothing is half-written without transactions.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
@@ -26,6 +26,7 @@ import {
 } from '../../store/policy-versions.js';
 import type { Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
+import { changeOf, claimStep, updateOf } from '../../store/step-claims.js';
 import { authorize, conditionOf, type Action } from '../../domain/permissions.js';
 
 /**
@@ -84,7 +85,7 @@ export class PolicyLifecycleError extends Refusal {
 }
 
 /** A version as the API and CLI show it: the record with its document parsed. */
-export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'source'> {
+export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'source' | 'revision'> {
   document: Record<string, unknown>;
 }
 
@@ -173,17 +174,40 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
     return found;
   }
 
+  /**
+   * Takes a version from its revision to the next with `fields` (an undefined one is removed), once:
+   * the step is claimed first (store/step-claims.ts), so of two callers moving the same revision
+   * at once — two reviewers approving, an edit and a submission — one does, on MongoDB and on
+   * FerretDB alike. Answers the record moved, or undefined when another caller's step came first
+   * (applied here as well, in case that caller stopped before applying it).
+   */
+  async function step(
+    current: PolicyVersionRecord,
+    fields: Partial<PolicyVersionRecord>,
+  ): Promise<PolicyVersionRecord | undefined> {
+    const revision = current.revision ?? 0;
+    const { mine, claim } = await claimStep(
+      store,
+      `policy:${current._id}#${revision}`,
+      changeOf({ ...fields, revision: revision + 1 }),
+    );
+    const moved = await PolicyVersion.findOneAndUpdate(
+      { _id: current._id, revision: revision === 0 ? { $exists: false } : revision },
+      updateOf(claim),
+      { returnDocument: 'after' },
+    ).lean();
+    if (!mine) return undefined;
+    // Applied already by a caller that found this claim: the record as it is now.
+    return moved ?? (await load(current.policyId, current.version));
+  }
+
   /** Moves a version from one status to another, or explains why it cannot. */
   async function move(
     current: PolicyVersionRecord,
     to: PolicyStatus,
     set: Partial<PolicyVersionRecord>,
   ): Promise<PolicyVersionRecord> {
-    const moved = await PolicyVersion.findOneAndUpdate(
-      { _id: current._id, status: current.status, hash: current.hash },
-      { $set: { status: to, ...set } },
-      { returnDocument: 'after' },
-    ).lean();
+    const moved = await step(current, { ...set, status: to });
     if (!moved) {
       const latest = await load(current.policyId, current.version);
       throw wrongStatus(latest, `move to ${to}`, `变更为${STATUS_ZH[to]}`);
@@ -210,7 +234,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
   }
 
   function view(record: PolicyVersionRecord): PolicyVersionView {
-    const { _id: _omit, source, ...rest } = record;
+    const { _id: _omit, source, revision: _revision, ...rest } = record;
     return { ...rest, document: JSON.parse(source) as Record<string, unknown> };
   }
 
@@ -282,21 +306,17 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
         );
       document.version = version;
       const changes = formatDiff(diffPolicies(JSON.parse(current.source), document));
-      const updated = await PolicyVersion.findOneAndUpdate(
-        { _id: current._id, status: 'draft', hash: current.hash },
-        {
-          $set: {
-            source: JSON.stringify(document, null, 2),
-            hash: contentHash(document),
-            title: textOf(document, 'title'),
-            updatedBy: actor.name,
-            updatedById: actor.id,
-            updatedAt: now(),
-          },
-          $unset: { validation: 1, tests: 1, simulation: 1 },
-        },
-        { returnDocument: 'after' },
-      ).lean();
+      const updated = await step(current, {
+        source: JSON.stringify(document, null, 2),
+        hash: contentHash(document),
+        title: textOf(document, 'title'),
+        updatedBy: actor.name,
+        updatedById: actor.id,
+        updatedAt: now(),
+        validation: undefined,
+        tests: undefined,
+        simulation: undefined,
+      });
       if (!updated)
         throw wrongStatus(
           await load(policyId, version),

@@ -38,6 +38,7 @@ import {
 } from '../../workflows/contracts/index.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from '../policies/lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
+import { changeOf, claimStep, updateOf } from '../../store/step-claims.js';
 import { cannotTakeUpdate, updateRefusal } from '../temporal-updates.js';
 
 /** A sweep as the API, CLI and console show it. `live` when the counts came from the running workflow. */
@@ -297,6 +298,29 @@ export function createSweepService(deps: SweepServiceDeps) {
     }
   }
 
+  /**
+   * Approves or declines a request awaiting approval, once: the decision on that request (named by
+   * when it was made) is claimed first (store/step-claims.ts), so an approval and another approval,
+   * or a decline, at the same moment leave one decision, on MongoDB and on FerretDB alike. True when
+   * this call's decision holds; false when another's came first (applied here as well, in case its
+   * caller stopped before applying it).
+   */
+  async function decide(
+    request: SweepRequestRecord,
+    decision: Pick<SweepRequestRecord, 'status' | 'decidedBy' | 'decidedById' | 'decidedAt'>,
+  ): Promise<boolean> {
+    const { mine, claim } = await claimStep(
+      deps.store,
+      `sweep-request:${request._id}#${new Date(request.requestedAt).getTime()}`,
+      changeOf({ ...decision }),
+    );
+    await Requests.updateOne(
+      { _id: request._id, status: 'awaiting-approval', requestedAt: request.requestedAt },
+      updateOf(claim),
+    );
+    return mine;
+  }
+
   const service = {
     /**
      * Requests the sweep of a version as of a date (not after today), awaiting a reviewer's
@@ -329,7 +353,14 @@ export function createSweepService(deps: SweepServiceDeps) {
             { _id: id, status: { $in: ['declined', 'approved'] } },
             { $set: fresh, $unset: { decidedBy: 1, decidedById: 1, decidedAt: 1 } },
           )
-        : await Requests.updateOne({ _id: id }, { $setOnInsert: fresh }, { upsert: true });
+        : await Requests.updateOne({ _id: id }, { $setOnInsert: fresh }, { upsert: true }).catch(
+            (error: { code?: number }) => {
+              // Requested at the same moment by someone whose request went in first (FerretDB answers the
+              // second upsert with a duplicate key; MongoDB retries it): theirs stands.
+              if (error.code === 11000) return { upsertedCount: 0, modifiedCount: 0 };
+              throw error;
+            },
+          );
       const created = (written.upsertedCount ?? 0) + written.modifiedCount > 0;
       return { ...(await service.progress(id)), created };
     },
@@ -363,11 +394,14 @@ export function createSweepService(deps: SweepServiceDeps) {
         );
       // The date and the version are checked again: a version may have been retired since the request.
       await checked({ policyId: request.policy.id, version: request.policy.version, asOf: request.asOf });
-      const moved = await Requests.updateOne(
-        { _id: id, status: 'awaiting-approval' },
-        { $set: { status: 'approved', decidedBy: actor.name, decidedById: actor.id, decidedAt: new Date() } },
-      );
-      if (moved.modifiedCount === 0) return service.approve(actor, id);
+      const decided = await decide(request, {
+        status: 'approved',
+        decidedBy: actor.name,
+        decidedById: actor.id,
+        decidedAt: new Date(),
+      });
+      // Decided at the same moment by someone else: answered as their decision stands.
+      if (!decided) return service.approve(actor, id);
       await launch({ ...request, status: 'approved' });
       return service.progress(id);
     },
@@ -531,18 +565,14 @@ export function createSweepService(deps: SweepServiceDeps) {
           `该筛查尚未开始，正等待审核人批准，无法${verb}`,
           'id',
         );
-      // Cancelling a request that never started declines it: nothing was screened.
-      await Requests.updateOne(
-        { _id: id, status: 'awaiting-approval' },
-        {
-          $set: {
-            status: 'declined',
-            decidedBy: actor?.name ?? 'unknown',
-            ...(actor ? { decidedById: actor.id } : {}),
-            decidedAt: new Date(),
-          },
-        },
-      );
+      // Cancelling a request that never started declines it: nothing was screened. Approved at the same
+      // moment instead, it answers with the sweep that approval started.
+      await decide(request, {
+        status: 'declined',
+        decidedBy: actor?.name ?? 'unknown',
+        ...(actor ? { decidedById: actor.id } : {}),
+        decidedAt: new Date(),
+      });
       return service.progress(id);
     }
     const finished = (status: string) =>

@@ -1,6 +1,6 @@
 /**
  * The API with sweeps on the test stack, as `npm start` wires it: a seeded small city in a
- * running pipeline's store (shipped policies published there, no notice workers), its worker
+ * running pipeline's store (shipped policies published there, no notice workers unless asked), its worker
  * running sweeps on the pipeline's task queue, the sweep helpers on a Temporal client, and an officer's and
  * two reviewers' tokens (a sweep one person requests, another approves). Shared by the sweep API, CLI and
  * console tests.
@@ -15,7 +15,7 @@ import { seedCity } from '../../infra/seed/index.js';
 import { testSessions, testUser } from './users.js';
 import { TEST_SECRET } from './city.js';
 import type { Pipeline } from './pipeline.js';
-import { openRunningPipeline } from './running-pipeline.js';
+import { openRunningPipeline, type RunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 import { ALL_UP } from './all-up.js';
 
@@ -25,6 +25,8 @@ export interface SweepApi {
   pipeline: Pipeline;
   /** The Temporal client the sweeps run on, to read a sweep's history. */
   client: Client;
+  /** Accepts a life event body as POST /events does (the pipeline's cases run beside the sweeps). */
+  ingest: RunningPipeline['ingest'];
   lifecycle: PolicyLifecycle;
   sweeps: SweepService;
   officer: string;
@@ -39,9 +41,9 @@ export interface SweepApi {
 export async function openSweepApi(
   stack: TestStackInfo,
   name: string,
-  options: { residents: number; console?: boolean },
+  options: { residents: number; console?: boolean; notices?: boolean },
 ): Promise<SweepApi> {
-  const running = await openRunningPipeline(stack, name, { policies: 'store', notices: false });
+  const running = await openRunningPipeline(stack, name, { policies: 'store', notices: options.notices ?? false });
   const { client, pipeline } = running;
   await seedCity(pipeline.store, {
     residents: options.residents,
@@ -77,6 +79,7 @@ export async function openSweepApi(
     url,
     pipeline,
     client,
+    ingest: running.ingest,
     lifecycle,
     sweeps,
     officer,

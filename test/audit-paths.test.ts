@@ -375,7 +375,7 @@ describe('the audit streams of a store the real code paths wrote', () => {
 });
 
 describe("the citizen's who-used-my-data", () => {
-  it('shows pulls, the sweep and simulation that read everyone, the staff read, the unmask and the correction (S7, S13; abuse 15, 18)', async () => {
+  it('shows pulls, the sweep and simulation that read everyone, the staff read, the unmask and the correction (S7, S13) (abuse 15, abuse 18)', async () => {
     const list = (await call(meUrl, 'GET', '/me/access', citizenTokens.adult)) as Json[];
     const kinds = new Set(list.map((entry) => entry.kind));
     expect([...kinds].sort()).toEqual(['case-read', 'correction', 'data-pull', 'screening', 'unmask']);

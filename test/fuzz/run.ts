@@ -26,6 +26,7 @@ import { startFuzzProxy, type FuzzCredential, type FuzzTally } from './proxy.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CALLERS = ['anonymous', 'officer', 'reviewer', 'supervisor', 'inspector', 'citizen', 'department'] as const;
 type Caller = (typeof CALLERS)[number];
+const SIGN_OUT = '/auth/sign-out';
 
 /** Runs a command without blocking this process (the proxies answer its requests), collecting its output. */
 function runAsync(
@@ -172,31 +173,44 @@ async function main(): Promise<number> {
         throw new Error(`the ${caller}'s demo token is refused (${probe.status}): ${await probe.text()}`);
       const from = Date.now();
       progress.info(`fuzz: ${caller}: Schemathesis over ${operations.length} operations, ${examples} examples each`);
-      const fuzz = await runAsync(
-        python,
-        schemathesisArgs([
-          'run',
-          `${proxy.url}/openapi.json`,
-          '--url',
-          proxy.url,
-          '--checks',
-          'not_a_server_error',
-          '--max-examples',
-          String(examples),
-          '--seed',
-          '20261205',
-          '--workers',
-          '2',
-          '--request-timeout',
-          '60',
-          '--suppress-health-check',
-          'all',
-          '--continue-on-failure',
-          '--no-color',
-        ]),
-        stateDir,
+      const schemathesis = (filter: string[]) =>
+        runAsync(
+          python,
+          schemathesisArgs([
+            'run',
+            `${proxy.url}/openapi.json`,
+            '--url',
+            proxy.url,
+            ...filter,
+            '--checks',
+            'not_a_server_error',
+            '--max-examples',
+            String(examples),
+            '--seed',
+            '20261205',
+            '--workers',
+            '2',
+            '--request-timeout',
+            '60',
+            '--suppress-health-check',
+            'all',
+            '--continue-on-failure',
+            '--no-color',
+          ]),
+          stateDir,
+        );
+      // Signing out ends the caller's session: that route goes last, or every request after it would be a 401.
+      const outputs = [await schemathesis(['--exclude-path', SIGN_OUT])];
+      if (probe) {
+        const still = await fetch(`${proxy.url}/console/session`);
+        if (still.status !== 200)
+          throw new Error(`the ${caller}'s demo token stopped working during the run (${still.status})`);
+      }
+      outputs.push(await schemathesis(['--include-path', SIGN_OUT]));
+      writeFileSync(
+        join(outDir, `schemathesis-${caller}.txt`),
+        outputs.map((fuzz) => `${fuzz.stdout}\n${fuzz.stderr}`).join('\n'),
       );
-      writeFileSync(join(outDir, `schemathesis-${caller}.txt`), `${fuzz.stdout}\n${fuzz.stderr}`);
       await proxy.close();
       const routes = new Set(
         logLines()

@@ -73,9 +73,11 @@ export async function startFuzzProxy(
       let answer: Buffer = Buffer.alloc(0);
       let answerHeaders: Record<string, string | string[]> = {};
       try {
-        // node:http, not fetch: Schemathesis also tries methods fetch refuses to send (TRACE).
+        // node:http, not fetch: Schemathesis also tries methods fetch refuses to send (TRACE). A connection
+        // of its own per request: on a kept-alive one the server may close after answering a malformed
+        // request, and the next request sent on it would be reset through no fault of its own.
         const response = await new Promise<IncomingMessage>((resolve, reject) => {
-          const upstream = forward(`${target}${path}`, { method, headers }, resolve);
+          const upstream = forward(`${target}${path}`, { method, headers, agent: false }, resolve);
           upstream.on('error', reject);
           upstream.end(method === 'GET' || method === 'HEAD' ? undefined : body);
         });

@@ -9,6 +9,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type RefusalKind } from '../domain/refusal.js';
+import { scrubIdentifiers } from './request-log.js';
 
 /** The HTTP status of each kind of refusal. */
 export const STATUS_OF_KIND: Record<RefusalKind, number> = {
@@ -65,24 +66,43 @@ function schemaField(error: FastifyError & { validation?: ValidationDetail[] }):
   return [path, first?.params?.missingProperty].filter(Boolean).join('.') || error.validationContext || undefined;
 }
 
+/**
+ * An error body as it may be shown: a refusal never needs a raw ID, and one that echoes what the
+ * caller sent (an ID in a path, a value in a field) would otherwise hand back an identifier-shaped
+ * input verbatim, so every identifier-shaped run in its texts is replaced.
+ */
+export function shown<Body extends Partial<ErrorBody>>(body: Body): Body {
+  return {
+    ...body,
+    ...(body.message === undefined ? {} : { message: scrubIdentifiers(body.message) }),
+    ...(body.messageZh === undefined ? {} : { messageZh: scrubIdentifiers(body.messageZh) }),
+    ...(body.field === undefined ? {} : { field: scrubIdentifiers(body.field) }),
+    ...(body.issues === undefined
+      ? {}
+      : { issues: body.issues.map((issue) => ({ ...issue, message: scrubIdentifiers(issue.message) })) }),
+  };
+}
+
 /** An error handler for a route group (`app.setErrorHandler(answerErrors())`). */
 export function answerErrors(special?: (error: Error) => { status: number; body: ErrorBody } | undefined) {
   return (error: FastifyError & { validation?: ValidationDetail[] }, request: FastifyRequest, reply: FastifyReply) => {
     const own = special?.(error);
-    if (own) return reply.code(own.status).send(own.body);
+    if (own) return reply.code(own.status).send(shown(own.body));
     if (error instanceof Refusal) {
       const { code, message, messageZh, field, issues } = error;
       return reply
         .code(STATUS_OF_KIND[error.kind])
-        .send({ code, message, messageZh, field, ...(issues ? { issues } : {}) });
+        .send(shown({ code, message, messageZh, field, ...(issues ? { issues } : {}) }));
     }
     if (error.validation) {
-      return reply.code(400).send({
-        code: 'BAD_REQUEST',
-        message: error.message,
-        messageZh: `请求格式有误：${error.message}`,
-        field: schemaField(error),
-      });
+      return reply.code(400).send(
+        shown({
+          code: 'BAD_REQUEST',
+          message: error.message,
+          messageZh: `请求格式有误：${error.message}`,
+          field: schemaField(error),
+        }),
+      );
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
@@ -92,10 +112,12 @@ export function answerErrors(special?: (error: Error) => { status: number; body:
     const known = FASTIFY_REFUSALS[error.code];
     if (known) return reply.code(status).send(known);
     // JSON.parse's own SyntaxError arrives with a 400 and no FST code on some paths.
-    return reply.code(status).send({
-      code: 'BAD_REQUEST',
-      message: error.message,
-      messageZh: `请求有误：${error.message}`,
-    });
+    return reply.code(status).send(
+      shown({
+        code: 'BAD_REQUEST',
+        message: error.message,
+        messageZh: `请求有误：${error.message}`,
+      }),
+    );
   };
 }

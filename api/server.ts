@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import fastifyPlugin from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import { answerErrors } from './errors.js';
+import { answerErrors, shown } from './errors.js';
 import {
   BODY_LIMIT,
   registerHostCheck,
@@ -165,7 +165,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     // The path only: a query string may hold what does not belong in an answer or a log.
     const body: ApiError = { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` };
-    return reply.code(404).send(body);
+    return reply.code(404).send(shown(body));
   });
 
   // Every refusal (an event's bad field, an identity, a policy step…) is answered alike.

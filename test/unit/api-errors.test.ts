@@ -6,6 +6,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { answerErrors, STATUS_OF_KIND } from '../../api/errors.js';
+import { findIdentifiers, makeCreditCode, makeResidentId } from '../../domain/identity.js';
 import { REFUSAL_CODES, Refusal, type RefusalCode } from '../../domain/refusal.js';
 
 class TestRefusal extends Refusal {}
@@ -66,5 +67,26 @@ describe('answering refusals over HTTP', () => {
     const answer = await app.inject({ method: 'GET', url: '/fail' });
     expect(answer.statusCode).toBe(500);
     expect(answer.json()).toEqual({ code: 'INTERNAL', message: 'internal error', messageZh: '服务内部错误' });
+  });
+
+  it('never hands back an identifier a refusal echoes from what was sent, in any text of the answer (abuse 12)', async () => {
+    // A made-up sweep ID that happens to be a valid credit code, as the fuzz run once sent one.
+    const code = makeCreditCode('371428', 2803414);
+    const person = makeResidentId('371402', '1950-03-01', 12, 'female');
+    const app = appThrowing(
+      () =>
+        new TestRefusal('NOT_FOUND', `no sweep ${code}`, `没有该筛查任务：${code}`, `subject ${person}`, [
+          { path: 'subject', message: `${person} is not registered` },
+        ]),
+    );
+    const answer = await app.inject({ method: 'GET', url: '/fail' });
+    expect(answer.statusCode).toBe(404);
+    expect(findIdentifiers(answer.body)).toEqual([]);
+    expect(answer.json()).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'no sweep [redacted]',
+      messageZh: '没有该筛查任务：[redacted]',
+      issues: [{ path: 'subject', message: '[redacted] is not registered' }],
+    });
   });
 });

@@ -1,0 +1,398 @@
+/**
+ * The bank files (services/payroll/bank-files): a released batch written as pain.001.001.09 and
+ * read back with an XML parser as the bank would read it, the finance bureau's CSV summary, and
+ * the bank's answers (pain.002.001.10 and a CSV return file) read into one status per line.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../infra/seed/random.js';
+import {
+  BankFileRefusal,
+  fenToYuan,
+  parsePain002,
+  parseReturnCsv,
+  readPain001,
+  toCsvSummary,
+  toPain001,
+  yuanToFen,
+  type PaymentBatchFile,
+  type PaymentBatchFileLine,
+} from '../../services/payroll/bank-files/index.js';
+import { parseCsv } from '../../services/payroll/bank-files/csv.js';
+
+const line = (endToEndId: string, amountFen: number, creditorName = '张三'): PaymentBatchFileLine => ({
+  endToEndId,
+  creditorName,
+  creditorAccountNumber: '6217000010001234567',
+  bankCode: '105468000011',
+  amountFen,
+  remittance: '高龄津贴 2026-11',
+});
+
+function batchOf(lines: PaymentBatchFileLine[], overrides: Partial<PaymentBatchFile> = {}): PaymentBatchFile {
+  return {
+    batchId: 'PAY-old-age-2026-11-01',
+    createdAt: '2026-11-20T09:00:00+08:00',
+    requestedExecutionDate: '2026-11-25',
+    debtor: { name: '德州市民政局', accountNumber: '37001600000050000001', bankCode: '102468000016' },
+    count: lines.length,
+    totalFen: lines.reduce((sum, each) => sum + each.amountFen, 0),
+    lines,
+    ...overrides,
+  };
+}
+
+const TEST_BATCH = batchOf([
+  line('L-7f3a9c01', 1),
+  line('L-7f3a9c02', 100_000, 'Smith & <Sons> "李四"'),
+  line('L-7f3a9c03', 20_050, '王五'),
+]);
+
+/** The document as an XML parser reads it: values kept as text, elements in order where asked. */
+const parse = (xml: string) =>
+  new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => name === 'CdtTrfTxInf' }).parse(
+    xml,
+  ) as {
+    Document: {
+      '@_xmlns': string;
+      CstmrCdtTrfInitn: {
+        GrpHdr: { NbOfTxs: string; CtrlSum: string; MsgId: string };
+        PmtInf: {
+          PmtMtd: string;
+          NbOfTxs: string;
+          CtrlSum: string;
+          ReqdExctnDt: { Dt: string };
+          CdtTrfTxInf: {
+            PmtId: { EndToEndId: string };
+            Amt: { InstdAmt: { '#text': string; '@_Ccy': string } };
+            Cdtr: { Nm: string };
+            CdtrAcct: { Id: { Othr: { Id: string } } };
+            RmtInf: { Ustrd: string };
+          }[];
+        };
+      };
+    };
+  };
+
+const orderOf = (nodes: Record<string, unknown>[]) => nodes.map((node) => Object.keys(node)[0]);
+
+function refusalOf(action: () => unknown): BankFileRefusal {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof BankFileRefusal) return error;
+    throw error;
+  }
+  throw new Error('expected a BankFileRefusal');
+}
+
+describe('amounts in yuan from integer fen', () => {
+  it.each([
+    [1, '0.01'],
+    [10, '0.10'],
+    [100, '1.00'],
+    [20_050, '200.50'],
+    [100_000, '1000.00'],
+    [Number.MAX_SAFE_INTEGER, '90071992547409.91'],
+  ])('%i fen is written as %s yuan and read back exactly', (fen, yuan) => {
+    expect(fenToYuan(fen)).toBe(yuan);
+    expect(yuanToFen(yuan)).toBe(fen);
+  });
+
+  it.each(['1.001', '1e3', '1,000.00', ' 1.00', '', '.5', '0x10'])('%j is not read as an amount', (text) => {
+    expect(yuanToFen(text)).toBeUndefined();
+  });
+});
+
+describe('the pain.001.001.09 credit transfer file', () => {
+  const xml = toPain001(TEST_BATCH);
+  const document = parse(xml).Document;
+  const header = document.CstmrCdtTrfInitn.GrpHdr;
+  const instruction = document.CstmrCdtTrfInitn.PmtInf;
+
+  it('parses back with a count and control sum equal to the lines', () => {
+    expect(document['@_xmlns']).toBe('urn:iso:std:iso:20022:tech:xsd:pain.001.001.09');
+    expect(header.MsgId).toBe('PAY-old-age-2026-11-01');
+    expect(header.NbOfTxs).toBe('3');
+    expect(header.CtrlSum).toBe('1200.51');
+    expect(instruction.NbOfTxs).toBe('3');
+    expect(instruction.CtrlSum).toBe('1200.51');
+    expect(instruction.PmtMtd).toBe('TRF');
+    expect(instruction.ReqdExctnDt.Dt).toBe('2026-11-25');
+    expect(readPain001(xml)).toEqual({
+      messageId: 'PAY-old-age-2026-11-01',
+      count: 3,
+      controlSumFen: 120_051,
+      lines: [
+        { endToEndId: 'L-7f3a9c01', amountFen: 1 },
+        { endToEndId: 'L-7f3a9c02', amountFen: 100_000 },
+        { endToEndId: 'L-7f3a9c03', amountFen: 20_050 },
+      ],
+    });
+  });
+
+  it('writes 1 fen as 0.01 and 100000 fen as 1000.00 yuan, in CNY', () => {
+    const amounts = instruction.CdtTrfTxInf.map((each) => each.Amt.InstdAmt);
+    expect(amounts).toEqual([
+      { '#text': '0.01', '@_Ccy': 'CNY' },
+      { '#text': '1000.00', '@_Ccy': 'CNY' },
+      { '#text': '200.50', '@_Ccy': 'CNY' },
+    ]);
+  });
+
+  it('escapes a name with & < > and quotes, and keeps Chinese text as written', () => {
+    expect(xml).toContain('<Nm>Smith &amp; &lt;Sons&gt; &quot;李四&quot;</Nm>');
+    expect(instruction.CdtTrfTxInf[1].Cdtr.Nm).toBe('Smith & <Sons> "李四"');
+    expect(instruction.CdtTrfTxInf[0].Cdtr.Nm).toBe('张三');
+    expect(instruction.CdtTrfTxInf[0].RmtInf.Ustrd).toBe('高龄津贴 2026-11');
+    expect(instruction.CdtTrfTxInf[0].CdtrAcct.Id.Othr.Id).toBe('6217000010001234567');
+    expect(instruction.CdtTrfTxInf.map((each) => each.PmtId.EndToEndId)).toEqual([
+      'L-7f3a9c01',
+      'L-7f3a9c02',
+      'L-7f3a9c03',
+    ]);
+  });
+
+  it('puts the elements of the header, the instruction and a transaction in the schema order', () => {
+    const ordered = new XMLParser({ preserveOrder: true, ignoreAttributes: false }).parse(xml) as Record<
+      string,
+      Record<string, Record<string, Record<string, unknown>[]>[]>[]
+    >[];
+    const root = ordered.find((node) => 'Document' in node)!.Document[0].CstmrCdtTrfInitn;
+    expect(orderOf(root)).toEqual(['GrpHdr', 'PmtInf']);
+    expect(orderOf(root[0].GrpHdr)).toEqual(['MsgId', 'CreDtTm', 'NbOfTxs', 'CtrlSum', 'InitgPty']);
+    const payment = root[1].PmtInf;
+    expect(orderOf(payment)).toEqual([
+      'PmtInfId',
+      'PmtMtd',
+      'BtchBookg',
+      'NbOfTxs',
+      'CtrlSum',
+      'ReqdExctnDt',
+      'Dbtr',
+      'DbtrAcct',
+      'DbtrAgt',
+      'ChrgBr',
+      'CdtTrfTxInf',
+      'CdtTrfTxInf',
+      'CdtTrfTxInf',
+    ]);
+    const transaction = payment[10].CdtTrfTxInf as Record<string, unknown>[];
+    expect(orderOf(transaction)).toEqual(['PmtId', 'Amt', 'CdtrAgt', 'Cdtr', 'CdtrAcct', 'RmtInf']);
+  });
+
+  it('refuses to export a batch whose stated total differs from its lines, naming totalFen', () => {
+    const refusal = refusalOf(() => toPain001({ ...TEST_BATCH, totalFen: 120_050 }));
+    expect(refusal.code).toBe('INVALID_PAYMENT_BATCH');
+    expect(refusal.field).toBe('totalFen');
+    expect(refusal.message).toContain('120051');
+    expect(refusalOf(() => toCsvSummary({ ...TEST_BATCH, totalFen: 120_050 })).field).toBe('totalFen');
+  });
+
+  it('refuses a batch whose stated count differs from its lines, naming count', () => {
+    expect(refusalOf(() => toPain001({ ...TEST_BATCH, count: 4 })).field).toBe('count');
+  });
+
+  it.each([
+    [0, 'zero'],
+    [-100, 'negative'],
+    [10.5, 'a fraction of a fen'],
+    [Number.NaN, 'not a number'],
+  ])('refuses a line of %s fen (%s), naming the line', (amountFen) => {
+    const lines = [line('L-1', 100), line('L-2', amountFen)];
+    const refusal = refusalOf(() => toPain001({ ...batchOf(lines), totalFen: 100 }));
+    expect(refusal.code).toBe('INVALID_PAYMENT_BATCH');
+    expect(refusal.field).toBe('lines[1].amountFen');
+  });
+
+  it('refuses an end-to-end ID used twice, an empty batch, and a bank code that is not 12 digits', () => {
+    expect(refusalOf(() => toPain001(batchOf([line('L-1', 1), line('L-1', 2)]))).field).toBe('lines[1].endToEndId');
+    expect(refusalOf(() => toPain001(batchOf([]))).field).toBe('lines');
+    expect(refusalOf(() => toPain001(batchOf([{ ...line('L-1', 1), bankCode: '1054' }]))).field).toBe(
+      'lines[0].bankCode',
+    );
+  });
+
+  it('balances to the fen over 200 random batches: CtrlSum is the exact sum of the lines', () => {
+    const random = new Random('bank-files-round-trip');
+    for (let round = 0; round < 200; round++) {
+      const lines = Array.from({ length: random.int(1, 40) }, (_, index) =>
+        line(
+          `L-${round}-${index}`,
+          random.chance(0.2) ? random.int(1, 99) : random.int(1, 5_000_000_000),
+          random.pick(['张三', 'O’Brien & 李', '<王>', '赵六']),
+        ),
+      );
+      const batch = batchOf(lines);
+      const expectedFen = lines.reduce((sum, each) => sum + BigInt(each.amountFen), 0n);
+      const read = readPain001(toPain001(batch));
+      expect(read.count).toBe(lines.length);
+      expect(BigInt(read.controlSumFen)).toBe(expectedFen);
+      expect(read.lines.reduce((sum, each) => sum + BigInt(each.amountFen), 0n)).toBe(expectedFen);
+      expect(read.lines).toEqual(lines.map(({ endToEndId, amountFen }) => ({ endToEndId, amountFen })));
+    }
+  });
+});
+
+describe('the CSV summary for the finance bureau', () => {
+  const csv = toCsvSummary(TEST_BATCH);
+  const rows = parseCsv(csv).map((row) => row.fields);
+
+  it('starts with a byte-order mark and quotes every field', () => {
+    expect(csv.startsWith('\uFEFF"序号 No."')).toBe(true);
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(5);
+  });
+
+  it('has a header, one row per line with masked accounts, and a total row equal to the lines', () => {
+    expect(rows[0][1]).toBe('支付编号 End-to-end ID');
+    expect(rows.slice(1, 4).map((row) => [row[1], row[2], row[3], row[5]])).toEqual([
+      ['L-7f3a9c01', '张三', '***************4567', '0.01'],
+      ['L-7f3a9c02', 'Smith & <Sons> "李四"', '***************4567', '1000.00'],
+      ['L-7f3a9c03', '王五', '***************4567', '200.50'],
+    ]);
+    expect(rows[4][0]).toBe('合计 Total');
+    expect(rows[4][5]).toBe('1200.51');
+  });
+
+  it('keeps a name a spreadsheet would run as a formula as plain text', () => {
+    const summary = toCsvSummary(batchOf([line('L-1', 1, '=HYPERLINK("x")')]));
+    expect(parseCsv(summary)[1].fields[2]).toBe(`'=HYPERLINK("x")`);
+  });
+});
+
+const pain002 = (transactions: string, group = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>BANK-STS-0001</MsgId><CreDtTm>2026-11-25T16:00:00+08:00</CreDtTm></GrpHdr>
+    <OrgnlGrpInfAndSts>
+      <OrgnlMsgId>PAY-old-age-2026-11-01</OrgnlMsgId>
+      <OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId>
+      ${group}
+    </OrgnlGrpInfAndSts>
+    <OrgnlPmtInfAndSts>
+      <OrgnlPmtInfId>PAY-old-age-2026-11-01</OrgnlPmtInfId>
+      ${transactions}
+    </OrgnlPmtInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>`;
+
+describe('the pain.002.001.10 status report', () => {
+  const report = parsePain002(
+    pain002(
+      `<TxInfAndSts><OrgnlEndToEndId>L-7f3a9c01</OrgnlEndToEndId><TxSts>ACSC</TxSts>
+         <OrgnlTxRef><Amt><InstdAmt Ccy="CNY">0.01</InstdAmt></Amt></OrgnlTxRef></TxInfAndSts>
+       <TxInfAndSts><OrgnlEndToEndId>L-7f3a9c02</OrgnlEndToEndId><TxSts>RJCT</TxSts>
+         <StsRsnInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>账户已销户 &amp; 无法入账</AddtlInf></StsRsnInf></TxInfAndSts>
+       <TxInfAndSts><OrgnlEndToEndId>L-7f3a9c03</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>`,
+      '<GrpSts>PART</GrpSts>',
+    ),
+  );
+
+  it('reports the line rejected for a closed account (AC04) with its reason in both languages', () => {
+    expect(report.originalMessageId).toBe('PAY-old-age-2026-11-01');
+    expect(report.group).toEqual({ statusCode: 'PART', outcome: 'partial' });
+    const rejected = report.lines.filter((each) => each.outcome === 'rejected');
+    expect(rejected).toEqual([
+      {
+        endToEndId: 'L-7f3a9c02',
+        outcome: 'rejected',
+        statusCode: 'RJCT',
+        reason: {
+          code: 'AC04',
+          text: { zh: '收款账户已销户', en: 'account closed' },
+          accountProblem: true,
+          detail: '账户已销户 & 无法入账',
+        },
+      },
+    ]);
+  });
+
+  it('reports the other lines accepted, with the amount the bank read', () => {
+    expect(report.lines.map((each) => [each.endToEndId, each.outcome])).toEqual([
+      ['L-7f3a9c01', 'accepted'],
+      ['L-7f3a9c02', 'rejected'],
+      ['L-7f3a9c03', 'accepted'],
+    ]);
+    expect(report.lines[0].amountFen).toBe(1);
+  });
+
+  it('applies a status given for the instruction to lines that carry none', () => {
+    const inherited = parsePain002(
+      pain002(
+        `<PmtInfSts>RJCT</PmtInfSts><StsRsnInf><Rsn><Cd>BE01</Cd></Rsn></StsRsnInf>
+         <TxInfAndSts><OrgnlEndToEndId>L-1</OrgnlEndToEndId></TxInfAndSts>`,
+      ),
+    );
+    expect(inherited.lines[0]).toMatchObject({ outcome: 'rejected', reason: { code: 'BE01', accountProblem: true } });
+  });
+
+  it.each([
+    ['malformed XML', '<Document><CstmrPmtStsRpt>', 'line 1'],
+    [
+      'another message',
+      '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrPmtStsRpt/></Document>',
+      'Document',
+    ],
+    [
+      'a transaction without its end-to-end ID',
+      pain002('<TxInfAndSts><TxSts>ACSC</TxSts></TxInfAndSts>'),
+      'OrgnlPmtInfAndSts[0]/TxInfAndSts[0]/OrgnlEndToEndId',
+    ],
+    [
+      'an unknown status',
+      pain002('<TxInfAndSts><OrgnlEndToEndId>L-1</OrgnlEndToEndId><TxSts>PAID</TxSts></TxInfAndSts>'),
+      'OrgnlPmtInfAndSts[0]/TxInfAndSts[0]/TxSts',
+    ],
+    ['a document type declaration', '<!DOCTYPE x [<!ENTITY a "b">]><Document/>', 'DOCTYPE'],
+  ])('refuses %s, naming where', (_, xml, field) => {
+    const refusal = refusalOf(() => parsePain002(xml));
+    expect(refusal.code).toBe('BAD_BANK_FILE');
+    expect(refusal.field).toBe(field);
+  });
+});
+
+describe('the CSV return file', () => {
+  it('reads a rejected line (AC04) with its reason and the paid lines as accepted', () => {
+    const lines = parseReturnCsv(
+      '\uFEFFend_to_end_id,status,reason_code,amount,note\r\n' +
+        'L-7f3a9c01,PAID,,0.01,\r\n' +
+        'L-7f3a9c02,REJECTED,AC04,1000.00,"账户已销户, 请核实"\r\n' +
+        'L-7f3a9c03,成功,,200.50,\r\n',
+    );
+    expect(lines).toEqual([
+      { endToEndId: 'L-7f3a9c01', outcome: 'accepted', statusCode: 'PAID', amountFen: 1 },
+      {
+        endToEndId: 'L-7f3a9c02',
+        outcome: 'rejected',
+        statusCode: 'REJECTED',
+        amountFen: 100_000,
+        reason: {
+          code: 'AC04',
+          text: { zh: '收款账户已销户', en: 'account closed' },
+          accountProblem: true,
+          detail: '账户已销户, 请核实',
+        },
+      },
+      { endToEndId: 'L-7f3a9c03', outcome: 'accepted', statusCode: 'PAID', amountFen: 20_050 },
+    ]);
+  });
+
+  it('reads the columns in any order and names an unknown code generically', () => {
+    const [only] = parseReturnCsv('Status,End_To_End_Id,Reason_Code\nREJECTED,L-1,ZZ99\n');
+    expect(only.reason?.text.en).toContain('ZZ99');
+    expect(only.reason?.accountProblem).toBe(false);
+  });
+
+  it.each([
+    ['a missing column', 'end_to_end_id,amount\nL-1,1.00\n', 'line 1/status'],
+    ['a rejection without a reason', 'end_to_end_id,status\nL-1,PAID\nL-2,REJECTED\n', 'line 3/reason_code'],
+    ['an unknown status', 'end_to_end_id,status\nL-1,MAYBE\n', 'line 2/status'],
+    ['an amount with three decimals', 'end_to_end_id,status,amount\nL-1,PAID,1.001\n', 'line 2/amount'],
+    ['an ID reported twice', 'end_to_end_id,status\nL-1,PAID\nL-1,PAID\n', 'line 3/end_to_end_id'],
+    ['a quote never closed', 'end_to_end_id,status\n"L-1,PAID\n', 'line 2'],
+  ])('refuses %s, naming the line and column', (_, text, field) => {
+    const refusal = refusalOf(() => parseReturnCsv(text));
+    expect(refusal.code).toBe('BAD_BANK_FILE');
+    expect(refusal.field).toBe(field);
+  });
+});

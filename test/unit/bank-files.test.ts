@@ -12,6 +12,8 @@ import {
   parsePain002,
   parseReturnCsv,
   readPain001,
+  streamCsvSummary,
+  streamPain001,
   toCsvSummary,
   toPain001,
   yuanToFen,
@@ -257,6 +259,45 @@ describe('the CSV summary for the finance bureau', () => {
   it('keeps a name a spreadsheet would run as a formula as plain text', () => {
     const summary = toCsvSummary(batchOf([line('L-1', 1, '=HYPERLINK("x")')]));
     expect(parseCsv(summary)[1].fields[2]).toBe(`'=HYPERLINK("x")`);
+  });
+});
+
+async function* cursor(lines: readonly PaymentBatchFileLine[]) {
+  for (const each of lines) yield await Promise.resolve(each);
+}
+
+async function collect(pieces: AsyncIterable<string>): Promise<{ text: string; error?: unknown }> {
+  let text = '';
+  try {
+    for await (const piece of pieces) text += piece;
+  } catch (error) {
+    return { text, error };
+  }
+  return { text };
+}
+
+describe('the files written from a stream of lines', () => {
+  const { lines, ...head } = TEST_BATCH;
+
+  it('are the same bytes as the files written from the whole batch', async () => {
+    expect((await collect(streamPain001(head, cursor(lines)))).text).toBe(toPain001(TEST_BATCH));
+    expect((await collect(streamCsvSummary(head, cursor(lines)))).text).toBe(toCsvSummary(TEST_BATCH));
+  });
+
+  it('withhold the end of the file when the lines fall short of the stated total, naming totalFen', async () => {
+    const short = await collect(streamPain001({ ...head, totalFen: head.totalFen + 1 }, cursor(lines)));
+    expect(short.error).toBeInstanceOf(BankFileRefusal);
+    expect((short.error as BankFileRefusal).field).toBe('totalFen');
+    expect(short.text).not.toContain('</Document>');
+    const summary = await collect(streamCsvSummary({ ...head, count: 2 }, cursor(lines)));
+    expect((summary.error as BankFileRefusal).field).toBe('count');
+    expect(summary.text).not.toContain('合计 Total');
+  });
+
+  it('stop at the first bad line, naming it', async () => {
+    const bad = await collect(streamPain001(head, cursor([lines[0], { ...lines[1], bankCode: 'x' }, lines[2]])));
+    expect((bad.error as BankFileRefusal).field).toBe('lines[1].bankCode');
+    expect(bad.text).not.toContain(lines[1].endToEndId);
   });
 });
 

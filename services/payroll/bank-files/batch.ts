@@ -79,6 +79,120 @@ function isCalendarDate(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text.slice(0, 10);
 }
 
+/** A batch without its lines: what the file's header says, and what its lines must add up to. */
+export type PaymentBatchHead = Omit<PaymentBatchFile, 'lines'>;
+
+/** Checks the header fields of a batch (IDs, dates, the debtor), naming the field at fault. */
+export function checkHead(head: PaymentBatchHead): void {
+  checkPattern(
+    'batchId',
+    head.batchId,
+    IDENTIFIER,
+    'an identifier of 1–35 letters, digits or _.:/-',
+    '1–35 位字母、数字或 _.:/- 组成的编号',
+  );
+  checkPattern(
+    'createdAt',
+    head.createdAt,
+    DATE_TIME,
+    'an ISO 8601 date and time with offset',
+    '带时区的 ISO 8601 日期时间',
+  );
+  if (!isCalendarDate(head.createdAt))
+    refuse('createdAt', 'createdAt is not a calendar date', 'createdAt 不是有效日期');
+  checkPattern(
+    'requestedExecutionDate',
+    head.requestedExecutionDate,
+    DATE,
+    'a date (YYYY-MM-DD)',
+    '日期（YYYY-MM-DD）',
+  );
+  if (!isCalendarDate(head.requestedExecutionDate))
+    refuse(
+      'requestedExecutionDate',
+      'requestedExecutionDate is not a calendar date',
+      'requestedExecutionDate 不是有效日期',
+    );
+  checkText('debtor.name', head.debtor.name, 140);
+  checkPattern('debtor.accountNumber', head.debtor.accountNumber, ACCOUNT_NUMBER, 'an account number', '账号');
+  checkPattern('debtor.bankCode', head.debtor.bankCode, BANK_CODE, 'a 12-digit CNAPS bank code', '12 位联行号');
+  if (head.debtor.bankName !== undefined) checkText('debtor.bankName', head.debtor.bankName, 140);
+  for (const field of ['count', 'totalFen'] as const)
+    if (!Number.isSafeInteger(head[field]) || head[field] < 0)
+      refuse(
+        field,
+        `${field} must be a whole number, not ${String(head[field])}`,
+        `${field} 须为非负整数，而不是 ${String(head[field])}`,
+      );
+}
+
+function checkLine(line: PaymentBatchFileLine, index: number, seen: Set<string>): void {
+  const at = `lines[${index}]`;
+  checkPattern(
+    `${at}.endToEndId`,
+    line.endToEndId,
+    IDENTIFIER,
+    'an identifier of 1–35 letters, digits or _.:/-',
+    '1–35 位字母、数字或 _.:/- 组成的编号',
+  );
+  if (seen.has(line.endToEndId))
+    refuse(
+      `${at}.endToEndId`,
+      `${at}.endToEndId ${line.endToEndId} appears twice`,
+      `${at}.endToEndId ${line.endToEndId} 重复`,
+    );
+  seen.add(line.endToEndId);
+  checkText(`${at}.creditorName`, line.creditorName, 140);
+  checkPattern(`${at}.creditorAccountNumber`, line.creditorAccountNumber, ACCOUNT_NUMBER, 'an account number', '账号');
+  checkPattern(`${at}.bankCode`, line.bankCode, BANK_CODE, 'a 12-digit CNAPS bank code', '12 位联行号');
+  checkText(`${at}.remittance`, line.remittance, 140);
+  if (!Number.isSafeInteger(line.amountFen) || line.amountFen <= 0)
+    refuse(
+      `${at}.amountFen`,
+      `${at}.amountFen must be a positive whole number of fen, not ${String(line.amountFen)}`,
+      `${at}.amountFen 须为正整数（分），而不是 ${String(line.amountFen)}`,
+    );
+}
+
+/**
+ * Checks a batch's lines one at a time as they stream past and keeps count, so a file can be
+ * written from a cursor without holding the batch; `close` then compares the count and total with
+ * the head's. Throws BankFileRefusal INVALID_PAYMENT_BATCH naming the field, like checkBatch.
+ */
+export class BatchTally {
+  private readonly seen = new Set<string>();
+  count = 0;
+  totalFen = 0;
+
+  constructor(readonly head: PaymentBatchHead) {
+    checkHead(head);
+  }
+
+  add(line: PaymentBatchFileLine): void {
+    checkLine(line, this.count, this.seen);
+    this.count += 1;
+    this.totalFen += line.amountFen;
+    if (!Number.isSafeInteger(this.totalFen))
+      refuse('lines', 'the lines add up to more than a file can carry', '明细合计超出上限');
+  }
+
+  close(): void {
+    if (this.count === 0) refuse('lines', 'the batch has no lines', '批次没有明细');
+    if (this.head.count !== this.count)
+      refuse(
+        'count',
+        `count says ${String(this.head.count)} payments but the batch has ${this.count} lines`,
+        `笔数为 ${String(this.head.count)}，但明细有 ${this.count} 笔`,
+      );
+    if (this.head.totalFen !== this.totalFen)
+      refuse(
+        'totalFen',
+        `totalFen says ${String(this.head.totalFen)} fen but the lines add up to ${this.totalFen} fen`,
+        `总金额为 ${String(this.head.totalFen)} 分，但明细合计 ${this.totalFen} 分`,
+      );
+  }
+}
+
 /**
  * Checks a batch before export and answers its lines' total in fen. Throws BankFileRefusal
  * INVALID_PAYMENT_BATCH naming the field: `count` or `totalFen` when the stated figures differ
@@ -86,91 +200,8 @@ function isCalendarDate(text: string): boolean {
  * `lines[i].endToEndId` for a duplicate key, and so on for every field the file carries.
  */
 export function checkBatch(batch: PaymentBatchFile): number {
-  checkPattern(
-    'batchId',
-    batch.batchId,
-    IDENTIFIER,
-    'an identifier of 1–35 letters, digits or _.:/-',
-    '1–35 位字母、数字或 _.:/- 组成的编号',
-  );
-  checkPattern(
-    'createdAt',
-    batch.createdAt,
-    DATE_TIME,
-    'an ISO 8601 date and time with offset',
-    '带时区的 ISO 8601 日期时间',
-  );
-  if (!isCalendarDate(batch.createdAt))
-    refuse('createdAt', 'createdAt is not a calendar date', 'createdAt 不是有效日期');
-  checkPattern(
-    'requestedExecutionDate',
-    batch.requestedExecutionDate,
-    DATE,
-    'a date (YYYY-MM-DD)',
-    '日期（YYYY-MM-DD）',
-  );
-  if (!isCalendarDate(batch.requestedExecutionDate))
-    refuse(
-      'requestedExecutionDate',
-      'requestedExecutionDate is not a calendar date',
-      'requestedExecutionDate 不是有效日期',
-    );
-  checkText('debtor.name', batch.debtor.name, 140);
-  checkPattern('debtor.accountNumber', batch.debtor.accountNumber, ACCOUNT_NUMBER, 'an account number', '账号');
-  checkPattern('debtor.bankCode', batch.debtor.bankCode, BANK_CODE, 'a 12-digit CNAPS bank code', '12 位联行号');
-  if (batch.debtor.bankName !== undefined) checkText('debtor.bankName', batch.debtor.bankName, 140);
-  if (batch.lines.length === 0) refuse('lines', 'the batch has no lines', '批次没有明细');
-
-  const seen = new Set<string>();
-  let sum = 0;
-  batch.lines.forEach((line, index) => {
-    const at = `lines[${index}]`;
-    checkPattern(
-      `${at}.endToEndId`,
-      line.endToEndId,
-      IDENTIFIER,
-      'an identifier of 1–35 letters, digits or _.:/-',
-      '1–35 位字母、数字或 _.:/- 组成的编号',
-    );
-    if (seen.has(line.endToEndId))
-      refuse(
-        `${at}.endToEndId`,
-        `${at}.endToEndId ${line.endToEndId} appears twice`,
-        `${at}.endToEndId ${line.endToEndId} 重复`,
-      );
-    seen.add(line.endToEndId);
-    checkText(`${at}.creditorName`, line.creditorName, 140);
-    checkPattern(
-      `${at}.creditorAccountNumber`,
-      line.creditorAccountNumber,
-      ACCOUNT_NUMBER,
-      'an account number',
-      '账号',
-    );
-    checkPattern(`${at}.bankCode`, line.bankCode, BANK_CODE, 'a 12-digit CNAPS bank code', '12 位联行号');
-    checkText(`${at}.remittance`, line.remittance, 140);
-    if (!Number.isSafeInteger(line.amountFen) || line.amountFen <= 0)
-      refuse(
-        `${at}.amountFen`,
-        `${at}.amountFen must be a positive whole number of fen, not ${String(line.amountFen)}`,
-        `${at}.amountFen 须为正整数（分），而不是 ${String(line.amountFen)}`,
-      );
-    sum += line.amountFen;
-    if (!Number.isSafeInteger(sum))
-      refuse('lines', 'the lines add up to more than a file can carry', '明细合计超出上限');
-  });
-
-  if (batch.count !== batch.lines.length)
-    refuse(
-      'count',
-      `count says ${String(batch.count)} payments but the batch has ${batch.lines.length} lines`,
-      `笔数为 ${String(batch.count)}，但明细有 ${batch.lines.length} 笔`,
-    );
-  if (batch.totalFen !== sum)
-    refuse(
-      'totalFen',
-      `totalFen says ${String(batch.totalFen)} fen but the lines add up to ${sum} fen`,
-      `总金额为 ${String(batch.totalFen)} 分，但明细合计 ${sum} 分`,
-    );
-  return sum;
+  const tally = new BatchTally(batch);
+  for (const line of batch.lines) tally.add(line);
+  tally.close();
+  return tally.totalFen;
 }

@@ -5,7 +5,8 @@
  */
 import { BankFileRefusal } from './batch.js';
 
-const BOM = '\uFEFF';
+/** The byte-order mark that opens every CSV we write. */
+export const BOM = '\uFEFF';
 
 /** One field, always quoted; a leading = + - @ or control character is prefixed with ' so no cell is a formula. */
 export function csvField(value: string): string {
@@ -13,9 +14,14 @@ export function csvField(value: string): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
+/** One row: every field quoted, CRLF at the end. */
+export function csvRow(row: readonly string[]): string {
+  return row.map(csvField).join(',') + '\r\n';
+}
+
 /** A whole CSV document: BOM, every field quoted, CRLF after every row. */
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return BOM + rows.map((row) => row.map(csvField).join(',') + '\r\n').join('');
+  return BOM + rows.map(csvRow).join('');
 }
 
 /** One parsed row and the physical line it starts on (1-based), for errors a person can find. */

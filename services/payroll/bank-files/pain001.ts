@@ -5,7 +5,14 @@
  * banks are identified by their CNAPS code (ClrSysMmbId, clearing system CNAPS), accounts by
  * their domestic number (Othr/Id). Amounts are decimal yuan written from integer fen.
  */
-import { BankFileRefusal, checkBatch, type PaymentBatchFile } from './batch.js';
+import {
+  BankFileRefusal,
+  BatchTally,
+  checkBatch,
+  type PaymentBatchFile,
+  type PaymentBatchFileLine,
+  type PaymentBatchHead,
+} from './batch.js';
 import { fenToYuan, yuanToFen } from './money.js';
 import { readIsoDocument } from './xml.js';
 
@@ -35,52 +42,78 @@ function agent(bankCode: string, bankName?: string): string {
 
 const account = (accountNumber: string) => `<Id><Othr>${element('Id', accountNumber)}</Othr></Id>`;
 
-/**
- * The pain.001.001.09 XML (UTF-8) of a released batch. GrpHdr NbOfTxs and CtrlSum, and the same
- * figures on the payment instruction, are computed from the lines after checkBatch has confirmed
- * they equal the batch's stated count and total; throws BankFileRefusal INVALID_PAYMENT_BATCH otherwise.
- */
-export function toPain001(batch: PaymentBatchFile): string {
-  const totalFen = checkBatch(batch);
-  const count = String(batch.lines.length);
-  const controlSum = fenToYuan(totalFen);
-  const out: string[] = [
+function header(head: PaymentBatchHead): string {
+  const count = String(head.count);
+  const controlSum = fenToYuan(head.totalFen);
+  return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<Document xmlns="${PAIN_001_NAMESPACE}">`,
     '<CstmrCdtTrfInitn>',
     '<GrpHdr>',
-    element('MsgId', batch.batchId),
-    element('CreDtTm', batch.createdAt),
+    element('MsgId', head.batchId),
+    element('CreDtTm', head.createdAt),
     element('NbOfTxs', count),
     element('CtrlSum', controlSum),
-    `<InitgPty>${element('Nm', batch.debtor.name)}</InitgPty>`,
+    `<InitgPty>${element('Nm', head.debtor.name)}</InitgPty>`,
     '</GrpHdr>',
     '<PmtInf>',
-    element('PmtInfId', batch.batchId),
+    element('PmtInfId', head.batchId),
     '<PmtMtd>TRF</PmtMtd>',
     '<BtchBookg>true</BtchBookg>',
     element('NbOfTxs', count),
     element('CtrlSum', controlSum),
-    `<ReqdExctnDt>${element('Dt', batch.requestedExecutionDate)}</ReqdExctnDt>`,
-    `<Dbtr>${element('Nm', batch.debtor.name)}</Dbtr>`,
-    `<DbtrAcct>${account(batch.debtor.accountNumber)}<Ccy>CNY</Ccy></DbtrAcct>`,
-    `<DbtrAgt>${agent(batch.debtor.bankCode, batch.debtor.bankName)}</DbtrAgt>`,
+    `<ReqdExctnDt>${element('Dt', head.requestedExecutionDate)}</ReqdExctnDt>`,
+    `<Dbtr>${element('Nm', head.debtor.name)}</Dbtr>`,
+    `<DbtrAcct>${account(head.debtor.accountNumber)}<Ccy>CNY</Ccy></DbtrAcct>`,
+    `<DbtrAgt>${agent(head.debtor.bankCode, head.debtor.bankName)}</DbtrAgt>`,
     '<ChrgBr>SLEV</ChrgBr>',
-  ];
-  for (const line of batch.lines) {
-    out.push(
-      '<CdtTrfTxInf>' +
-        `<PmtId>${element('EndToEndId', line.endToEndId)}</PmtId>` +
-        `<Amt><InstdAmt Ccy="CNY">${fenToYuan(line.amountFen)}</InstdAmt></Amt>` +
-        `<CdtrAgt>${agent(line.bankCode)}</CdtrAgt>` +
-        `<Cdtr>${element('Nm', line.creditorName)}</Cdtr>` +
-        `<CdtrAcct>${account(line.creditorAccountNumber)}</CdtrAcct>` +
-        `<RmtInf>${element('Ustrd', line.remittance)}</RmtInf>` +
-        '</CdtTrfTxInf>',
-    );
+    '',
+  ].join('\n');
+}
+
+function transaction(line: PaymentBatchFileLine): string {
+  return (
+    '<CdtTrfTxInf>' +
+    `<PmtId>${element('EndToEndId', line.endToEndId)}</PmtId>` +
+    `<Amt><InstdAmt Ccy="CNY">${fenToYuan(line.amountFen)}</InstdAmt></Amt>` +
+    `<CdtrAgt>${agent(line.bankCode)}</CdtrAgt>` +
+    `<Cdtr>${element('Nm', line.creditorName)}</Cdtr>` +
+    `<CdtrAcct>${account(line.creditorAccountNumber)}</CdtrAcct>` +
+    `<RmtInf>${element('Ustrd', line.remittance)}</RmtInf>` +
+    '</CdtTrfTxInf>\n'
+  );
+}
+
+const FOOTER = '</PmtInf>\n</CstmrCdtTrfInitn>\n</Document>\n';
+
+/**
+ * The pain.001.001.09 XML (UTF-8) of a released batch. checkBatch runs first, so GrpHdr NbOfTxs
+ * and CtrlSum (and the same figures on the payment instruction) are the batch's stated count and
+ * total only once they equal its lines; throws BankFileRefusal INVALID_PAYMENT_BATCH otherwise.
+ */
+export function toPain001(batch: PaymentBatchFile): string {
+  checkBatch(batch);
+  return header(batch) + batch.lines.map(transaction).join('') + FOOTER;
+}
+
+/**
+ * The same file in pieces, from lines that stream past (a cursor over a batch's payment lines), so
+ * a batch of any size is written in flat memory. The header carries the head's stated count and
+ * total; each line is checked as it comes, and the last piece is withheld when the lines do not
+ * add up: the stream throws BankFileRefusal INVALID_PAYMENT_BATCH and what was written must be discarded.
+ */
+export async function* streamPain001(
+  head: PaymentBatchHead,
+  lines: Iterable<PaymentBatchFileLine> | AsyncIterable<PaymentBatchFileLine>,
+): AsyncGenerator<string> {
+  const tally = new BatchTally(head);
+  yield header(head);
+  for await (const line of lines) {
+    tally.add(line);
+    yield transaction(line);
   }
-  out.push('</PmtInf>', '</CstmrCdtTrfInitn>', '</Document>', '');
-  return out.join('\n');
+  tally.close();
+  yield FOOTER;
 }
 
 /** What a pain.001 file says, read back with an XML parser: the header's figures and each line's key and amount. */

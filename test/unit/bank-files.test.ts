@@ -3,6 +3,8 @@
  * read back with an XML parser as the bank would read it, the finance bureau's CSV summary, and
  * the bank's answers (pain.002.001.10 and a CSV return file) read into one status per line.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../infra/seed/random.js';
@@ -12,6 +14,7 @@ import {
   parsePain002,
   parseReturnCsv,
   readPain001,
+  renderReasons,
   streamCsvSummary,
   streamPain001,
   toCsvSummary,
@@ -357,6 +360,14 @@ describe('the pain.002.001.10 status report', () => {
     expect(report.lines[0].amountFen).toBe(1);
   });
 
+  it('reads a report whose elements carry a namespace prefix', () => {
+    const prefixed = pain002('<TxInfAndSts><OrgnlEndToEndId>L-1</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>')
+      .replace('<Document xmlns=', '<p:Document xmlns:p=')
+      .replace(/<(\/?)(?!\?|p:Document)([A-Za-z])/g, '<$1p:$2');
+    expect(prefixed).toContain('<p:TxSts>ACSC</p:TxSts>');
+    expect(parsePain002(prefixed).lines).toEqual([{ endToEndId: 'L-1', outcome: 'accepted', statusCode: 'ACSC' }]);
+  });
+
   it('applies a status given for the instruction to lines that carry none', () => {
     const inherited = parsePain002(
       pain002(
@@ -435,5 +446,12 @@ describe('the CSV return file', () => {
     const refusal = refusalOf(() => parseReturnCsv(text));
     expect(refusal.code).toBe('BAD_BANK_FILE');
     expect(refusal.field).toBe(field);
+  });
+});
+
+describe('docs/BANK-FILES.md', () => {
+  it('shows the reason table the readers use', () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../docs/BANK-FILES.md', import.meta.url)), 'utf8');
+    expect(doc).toContain(renderReasons());
   });
 });

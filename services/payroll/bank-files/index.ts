@@ -11,7 +11,7 @@ export type { Pain001Summary } from './pain001.js';
 export { PAIN_002_NAMESPACE, parsePain002 } from './pain002.js';
 export type { GroupStatus, PaymentStatusReport } from './pain002.js';
 export { RETURN_COLUMNS, parseReturnCsv } from './return-csv.js';
-export { STATUS_REASONS, statusReason } from './reasons.js';
+export { STATUS_REASONS, renderReasons, statusReason } from './reasons.js';
 export type { StatusReason } from './reasons.js';
 export type { PaymentLineStatus, PaymentOutcome, ReportedReason } from './status.js';
 export { SUMMARY_HEADER, maskAccountNumber, streamCsvSummary, toCsvSummary } from './summary.js';

@@ -33,8 +33,8 @@ export const STATUS_REASONS: ReadonlyMap<string, StatusReason> = new Map(
     reason('DT01', '日期无效', 'invalid date', false),
     reason('FF01', '文件格式错误', 'invalid file format', false),
     reason('MD07', '收款人已身故', 'end customer deceased', false),
-    reason('MS02', '收款人原因，未说明', 'reason not specified by the customer', false),
-    reason('MS03', '银行原因，未说明', 'reason not specified by the bank', false),
+    reason('MS02', '客户未说明原因', 'reason not specified by the customer', false),
+    reason('MS03', '银行未说明原因', 'reason not specified by the bank', false),
     reason('NARR', '见附言说明', 'see the narrative', false),
   ].map((entry) => [entry.code, entry]),
 );
@@ -45,4 +45,16 @@ export function statusReason(code: string): StatusReason {
     STATUS_REASONS.get(code) ??
     reason(code, `银行退回，原因代码 ${code}`, `returned by the bank with reason code ${code}`, false)
   );
+}
+
+/** The reason table as docs/BANK-FILES.md shows it (test/unit/bank-files.test.ts compares them). */
+export function renderReasons(): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(['code', '中文', 'English', 'fixed by correcting the account']),
+    line(['---', '---', '---', '---']),
+    ...[...STATUS_REASONS.values()].map((entry) =>
+      line([`\`${entry.code}\``, entry.text.zh, entry.text.en, entry.accountProblem ? 'yes' : 'no']),
+    ),
+  ].join('\n');
 }

@@ -210,6 +210,14 @@ describe('the pain.001.001.09 credit transfer file', () => {
     expect(refusal.field).toBe('lines[1].amountFen');
   });
 
+  it('carries a rare character beyond the basic plane (𠮷) and refuses half of one or a control character', () => {
+    const rare = toPain001(batchOf([line('L-1', 1, '𠮷野家')]));
+    expect(rare).toContain('<Nm>𠮷野家</Nm>');
+    expect(readPain001(rare).count).toBe(1);
+    expect(refusalOf(() => toPain001(batchOf([line('L-1', 1, '\uD842野')]))).field).toBe('lines[0].creditorName');
+    expect(refusalOf(() => toPain001(batchOf([line('L-1', 1, '张\u0007三')]))).field).toBe('lines[0].creditorName');
+  });
+
   it('refuses an end-to-end ID used twice, an empty batch, and a bank code that is not 12 digits', () => {
     expect(refusalOf(() => toPain001(batchOf([line('L-1', 1), line('L-1', 2)]))).field).toBe('lines[1].endToEndId');
     expect(refusalOf(() => toPain001(batchOf([]))).field).toBe('lines');

@@ -53,6 +53,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
 /** Characters XML 1.0 cannot carry even escaped (C0 controls other than tab, line feed, carriage return). */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+/** Half of a surrogate pair alone: no character at all, and no UTF-8 for it (a rare character such as 𠮷 is a whole pair). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function refuse(field: string, message: string, messageZh: string): never {
   throw new BankFileRefusal('INVALID_PAYMENT_BATCH', message, messageZh, field);
@@ -63,6 +65,8 @@ function checkText(field: string, value: unknown, max: number): void {
   if ([...value].length > max)
     refuse(field, `${field} is longer than ${max} characters`, `${field} 超过 ${max} 个字符`);
   if (NOT_XML.test(value)) refuse(field, `${field} holds a control character`, `${field} 含有控制字符`);
+  if (LONE_SURROGATE.test(value))
+    refuse(field, `${field} holds half of a character (a lone surrogate)`, `${field} 含有不完整的字符`);
 }
 
 function checkPattern(field: string, value: unknown, pattern: RegExp, what: string, whatZh: string): void {

@@ -8,6 +8,7 @@ import { findFact, findSource } from '../../../domain/sources.js';
 import { luhnCheckDigit } from '../../../infra/seed/bank-accounts.js';
 import { PersonGenerator, type PersonRecord } from '../../../infra/seed/persons.js';
 import { toPain001, readPain001 } from '../../../services/payroll/bank-files/index.js';
+import { checkFactValue, CorrectionError } from '../../../store/corrections.js';
 import { SHARED_COLLECTIONS } from '../../../store/shared-data.js';
 
 const RESIDENTS = 4000;
@@ -107,5 +108,30 @@ describe("the synthetic city's card accounts", () => {
     });
     expect(readPain001(xml)).toMatchObject({ count: 50, controlSumFen: 500_000 });
     expect(xml).toContain(`<Nm>${payees[0].subject.displayName}</Nm>`);
+  });
+});
+
+describe('correcting a card account (the way a rejected payment is fixed)', () => {
+  it.each([
+    ['person.bankAccountNumber', '9102010001000012345'],
+    ['person.bankAccountBankCode', '102468100015'],
+    ['person.bankAccountStatus', 'active'],
+    ['person.bankAccountHolderName', '王𠮷'],
+  ])('accepts %s = %s', (fact, value) => {
+    expect(checkFactValue(fact, value).value).toBe(value);
+  });
+
+  it.each([
+    ['person.bankAccountNumber', '9102 0100 0100 0012 345'],
+    ['person.bankAccountBankCode', '10246810001'],
+    ['person.bankAccountStatus', 'frozen'],
+    ['person.bankAccountHolderName', ' '],
+  ])('refuses %s = %j, naming the value', (fact, value) => {
+    expect(() => checkFactValue(fact, value)).toThrow(CorrectionError);
+    try {
+      checkFactValue(fact, value);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'BAD_VALUE', field: 'value' });
+    }
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../infra/seed/random.js';
 import {
   BankFileRefusal,
+  endToEndIdFor,
   fenToYuan,
   parsePain002,
   parseReturnCsv,
@@ -106,6 +107,22 @@ describe('amounts in yuan from integer fen', () => {
 
   it.each(['1.001', '1e3', '1,000.00', ' 1.00', '', '.5', '0x10'])('%j is not read as an amount', (text) => {
     expect(yuanToFen(text)).toBeUndefined();
+  });
+});
+
+describe('end-to-end IDs from business keys', () => {
+  const key = 'old-age-allowance:p_4k2n7q9s1t3v5x7z9b1d3f5h7j:2026-11';
+
+  it('are the same for the same key, differ between keys, and hold no part of the key', () => {
+    expect(endToEndIdFor(key)).toBe(endToEndIdFor(key));
+    expect(endToEndIdFor(key)).not.toBe(endToEndIdFor(`${key}x`));
+    expect(endToEndIdFor(key)).toMatch(/^AF[A-Z2-7]{32}$/);
+    expect(endToEndIdFor(key)).not.toContain('4K2N7Q9S');
+  });
+
+  it('go into a pain.001 file as they are', () => {
+    const id = endToEndIdFor(key);
+    expect(readPain001(toPain001(batchOf([line(id, 10_000)]))).lines).toEqual([{ endToEndId: id, amountFen: 10_000 }]);
   });
 });
 

@@ -19,7 +19,11 @@ export interface BatchDebtor {
   bankName?: string;
 }
 
-/** One payment to one beneficiary; `endToEndId` is the payment line's business key, pseudonymous (never an ID number). */
+/**
+ * One payment to one beneficiary. `endToEndId` names the payment line to the bank and comes back in
+ * its answer: pseudonymous (never an ID number), 1–35 letters, digits or . : / - (endToEndIdFor
+ * derives one from the line's business key).
+ */
 export interface PaymentBatchFileLine {
   endToEndId: string;
   creditorName: string;
@@ -45,8 +49,11 @@ export interface PaymentBatchFile {
   lines: readonly PaymentBatchFileLine[];
 }
 
-/** Max35Text identifiers kept to characters every bank's channel carries. */
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,34}$/;
+/**
+ * Max35Text identifiers kept to characters every bank's channel carries (the SWIFT character set
+ * has no underscore): a letter or digit first, then letters, digits and . : / -.
+ */
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9.:/-]{0,34}$/;
 const ACCOUNT_NUMBER = /^[0-9A-Za-z]{1,34}$/;
 const BANK_CODE = /^\d{12}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -92,8 +99,8 @@ export function checkHead(head: PaymentBatchHead): void {
     'batchId',
     head.batchId,
     IDENTIFIER,
-    'an identifier of 1–35 letters, digits or _.:/-',
-    '1–35 位字母、数字或 _.:/- 组成的编号',
+    'an identifier of 1–35 letters, digits or .:/-',
+    '1–35 位字母、数字或 .:/- 组成的编号',
   );
   checkPattern(
     'createdAt',
@@ -136,8 +143,8 @@ function checkLine(line: PaymentBatchFileLine, index: number, seen: Set<string>)
     `${at}.endToEndId`,
     line.endToEndId,
     IDENTIFIER,
-    'an identifier of 1–35 letters, digits or _.:/-',
-    '1–35 位字母、数字或 _.:/- 组成的编号',
+    'an identifier of 1–35 letters, digits or .:/-',
+    '1–35 位字母、数字或 .:/- 组成的编号',
   );
   if (seen.has(line.endToEndId))
     refuse(

@@ -5,6 +5,7 @@
  */
 export { BankFileRefusal, BatchTally, checkBatch, checkHead } from './batch.js';
 export type { BatchDebtor, PaymentBatchFile, PaymentBatchFileLine, PaymentBatchHead } from './batch.js';
+export { endToEndIdFor } from './ids.js';
 export { fenToYuan, yuanToFen } from './money.js';
 export { PAIN_001_NAMESPACE, readPain001, streamPain001, toPain001 } from './pain001.js';
 export type { Pain001Summary } from './pain001.js';

@@ -15,6 +15,7 @@ import {
   parsePain002,
   parseReturnCsv,
   readPain001,
+  reconcile,
   renderReasons,
   streamCsvSummary,
   streamPain001,
@@ -471,6 +472,61 @@ describe('the CSV return file', () => {
     const refusal = refusalOf(() => parseReturnCsv(text));
     expect(refusal.code).toBe('BAD_BANK_FILE');
     expect(refusal.field).toBe(field);
+  });
+});
+
+describe('reconciling the answer with the batch', () => {
+  const sent = TEST_BATCH.lines.map(({ endToEndId, amountFen }) => ({ endToEndId, amountFen }));
+
+  it('puts the rejected line on the worklist with its reason, the others paid, and balances to the fen', () => {
+    const result = reconcile(
+      sent,
+      parsePain002(
+        pain002(
+          `<TxInfAndSts><OrgnlEndToEndId>L-7f3a9c01</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>
+           <TxInfAndSts><OrgnlEndToEndId>L-7f3a9c02</OrgnlEndToEndId><TxSts>RJCT</TxSts>
+             <StsRsnInf><Rsn><Cd>AC04</Cd></Rsn></StsRsnInf></TxInfAndSts>
+           <TxInfAndSts><OrgnlEndToEndId>L-7f3a9c03</OrgnlEndToEndId><TxSts>ACSC</TxSts></TxInfAndSts>`,
+        ),
+      ),
+    );
+    expect(result.accepted.map((each) => each.endToEndId)).toEqual(['L-7f3a9c01', 'L-7f3a9c03']);
+    expect(result.rejected.map((each) => [each.endToEndId, each.reason?.code])).toEqual([['L-7f3a9c02', 'AC04']]);
+    expect(result.totals).toEqual({
+      sentFen: 120_051,
+      acceptedFen: 20_051,
+      rejectedFen: 100_000,
+      pendingFen: 0,
+      unansweredFen: 0,
+      mismatchedFen: 0,
+    });
+  });
+
+  it('rejects every line of a file the bank rejected as a whole', () => {
+    const whole = parsePain002(pain002('', '<GrpSts>RJCT</GrpSts><StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf>'));
+    expect(whole.group).toMatchObject({ outcome: 'rejected', reason: { code: 'FF01' } });
+    expect(whole.lines).toEqual([]);
+    const result = reconcile(sent, whole);
+    expect(result.rejected.map((each) => [each.endToEndId, each.reason?.code])).toEqual([
+      ['L-7f3a9c01', 'FF01'],
+      ['L-7f3a9c02', 'FF01'],
+      ['L-7f3a9c03', 'FF01'],
+    ]);
+    expect(result.totals.rejectedFen).toBe(120_051);
+  });
+
+  it('sets aside an answer with another amount, an answer for a line not sent, and keeps the unanswered', () => {
+    const result = reconcile(sent, {
+      lines: parseReturnCsv(
+        'end_to_end_id,status,amount\nL-7f3a9c01,PAID,0.02\nL-elsewhere,PAID,5.00\nL-7f3a9c03,PAID,200.50\n',
+      ),
+    });
+    expect(result.mismatched).toMatchObject([{ endToEndId: 'L-7f3a9c01', sentFen: 1, reportedFen: 2 }]);
+    expect(result.unknown.map((each) => each.endToEndId)).toEqual(['L-elsewhere']);
+    expect(result.unanswered).toEqual([{ endToEndId: 'L-7f3a9c02', amountFen: 100_000 }]);
+    expect(result.accepted.map((each) => each.endToEndId)).toEqual(['L-7f3a9c03']);
+    const { sentFen, ...groups } = result.totals;
+    expect(Object.values(groups).reduce((sum, fen) => sum + fen, 0)).toBe(sentFen);
   });
 });
 

@@ -16,3 +16,5 @@ export { STATUS_REASONS, renderReasons, statusReason } from './reasons.js';
 export type { StatusReason } from './reasons.js';
 export type { PaymentLineStatus, PaymentOutcome, ReportedReason } from './status.js';
 export { SUMMARY_HEADER, maskAccountNumber, streamCsvSummary, toCsvSummary } from './summary.js';
+export { reconcile } from './reconcile.js';
+export type { AmountMismatch, Reconciliation, SentLine } from './reconcile.js';

@@ -515,6 +515,14 @@ describe('reconciling the answer with the batch', () => {
     expect(result.totals.rejectedFen).toBe(120_051);
   });
 
+  it('rejects every line when the one payment instruction is rejected without line details', () => {
+    const instruction = parsePain002(
+      pain002('<PmtInfSts>RJCT</PmtInfSts><StsRsnInf><Rsn><Cd>AM04</Cd></Rsn></StsRsnInf>'),
+    );
+    expect(instruction.group).toMatchObject({ outcome: 'rejected', reason: { code: 'AM04', accountProblem: false } });
+    expect(reconcile(sent, instruction).totals.rejectedFen).toBe(120_051);
+  });
+
   it('sets aside an answer with another amount, an answer for a line not sent, and keeps the unanswered', () => {
     const result = reconcile(sent, {
       lines: parseReturnCsv(

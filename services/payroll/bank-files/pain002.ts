@@ -40,7 +40,10 @@ export interface PaymentStatusReport {
   messageId: string;
   /** The MsgId of the pain.001 file reported on (our batch ID). */
   originalMessageId: string;
-  /** The file's status when the bank gave one; with no `lines`, a rejected group means no line was paid. */
+  /**
+   * The file's status when the bank gave one (GrpSts, or the one instruction's PmtInfSts when it
+   * names no line); with no `lines`, a rejected group means no line was paid.
+   */
   group?: GroupStatus;
   lines: PaymentLineStatus[];
 }
@@ -139,5 +142,10 @@ export function parsePain002(xml: string): PaymentStatusReport {
       });
     });
   });
-  return { messageId, originalMessageId, ...(group ? { group } : {}), lines };
+  // Our files hold one payment instruction: its status, given without line details, is the file's.
+  const instructions = nodes(report, 'OrgnlPmtInfAndSts');
+  const only =
+    instructions.length === 1 && nodes(instructions[0], 'TxInfAndSts').length === 0 ? instructions[0] : undefined;
+  const fileStatus = group ?? (only ? groupStatus(only, 'PmtInfSts', 'OrgnlPmtInfAndSts[0]') : undefined);
+  return { messageId, originalMessageId, ...(fileStatus ? { group: fileStatus } : {}), lines };
 }

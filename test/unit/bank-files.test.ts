@@ -538,6 +538,48 @@ describe('reconciling the answer with the batch', () => {
   });
 });
 
+describe('damaged bank answers', () => {
+  /** A copy of the text with a few characters deleted, doubled or replaced by markup characters. */
+  function damage(text: string, random: Random): string {
+    let out = text;
+    for (let edit = random.int(1, 4); edit > 0; edit--) {
+      const at = random.int(0, out.length - 1);
+      const choice = random.int(0, 2);
+      if (choice === 0) out = out.slice(0, at) + out.slice(at + random.int(1, 12));
+      else if (choice === 1) out = out.slice(0, at) + out.slice(at, at + 20) + out.slice(at);
+      else out = out.slice(0, at) + random.pick(['<', '>', '/', '"', ',', '\n', '&', 'x']) + out.slice(at + 1);
+    }
+    return out;
+  }
+
+  const refusedOrRead = (read: () => unknown) => {
+    try {
+      read();
+      return 'read';
+    } catch (error) {
+      if (error instanceof BankFileRefusal && error.code === 'BAD_BANK_FILE' && error.field) return 'refused';
+      throw error;
+    }
+  };
+
+  it('are read or refused with BAD_BANK_FILE naming where, never a crash (500 damaged copies each)', () => {
+    const random = new Random('damaged-bank-answers');
+    const xml = pain002(
+      `<TxInfAndSts><OrgnlEndToEndId>L-1</OrgnlEndToEndId><TxSts>RJCT</TxSts>
+         <StsRsnInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>closed</AddtlInf></StsRsnInf>
+         <OrgnlTxRef><Amt><InstdAmt Ccy="CNY">1.00</InstdAmt></Amt></OrgnlTxRef></TxInfAndSts>`,
+      '<GrpSts>PART</GrpSts>',
+    );
+    const csv = 'end_to_end_id,status,reason_code,amount,note\r\nL-1,REJECTED,AC04,1.00,"closed, sorry"\r\n';
+    const outcomes = new Set<string>();
+    for (let copy = 0; copy < 500; copy++) {
+      outcomes.add(refusedOrRead(() => parsePain002(damage(xml, random))));
+      outcomes.add(refusedOrRead(() => parseReturnCsv(damage(csv, random))));
+    }
+    expect([...outcomes].sort()).toEqual(['read', 'refused']);
+  });
+});
+
 describe('docs/BANK-FILES.md', () => {
   it('shows the reason table the readers use', () => {
     const doc = readFileSync(fileURLToPath(new URL('../../docs/BANK-FILES.md', import.meta.url)), 'utf8');

@@ -42,7 +42,15 @@ export function readIsoDocument(xml: string, namespace: string, arrays: readonly
     parseAttributeValue: false,
     isArray: (name) => arrays.includes(name),
   });
-  const document = (parser.parse(xml) as XmlNode).Document;
+  let parsed: XmlNode;
+  try {
+    parsed = parser.parse(xml) as XmlNode;
+  } catch (error) {
+    // The validator and the parser disagree on a few malformed inputs (an unclosed <?…?>): refuse them alike.
+    const reason = error instanceof Error ? error.message : String(error);
+    bad('Document', `not well-formed XML: ${reason}`, `XML 格式错误：${reason}`);
+  }
+  const document = parsed.Document;
   if (document === null || typeof document !== 'object') bad('Document', 'empty', '为空');
   return document as XmlNode;
 }

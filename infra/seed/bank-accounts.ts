@@ -9,6 +9,7 @@
 import type { SocialSecurityCardDoc } from '../../store/shared-data.js';
 import { Random, Weighted } from './random.js';
 
+/** A bank that issues social security cards in the synthetic city. */
 export interface CardBank {
   /** The first three digits of a CNAPS code: the bank. */
   bank: string;

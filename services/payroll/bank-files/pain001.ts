@@ -16,6 +16,7 @@ import {
 import { fenToYuan, yuanToFen } from './money.js';
 import { readIsoDocument } from './xml.js';
 
+/** The namespace of CustomerCreditTransferInitiationV09, the version our files are written in. */
 export const PAIN_001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 
 /** Text escaped for XML element content and attribute values. */

@@ -10,6 +10,7 @@ import { statusReason } from './reasons.js';
 import type { PaymentLineStatus, PaymentOutcome, ReportedReason } from './status.js';
 import { readIsoDocument } from './xml.js';
 
+/** The namespace of CustomerPaymentStatusReportV10, the status report that answers pain.001.001.09. */
 export const PAIN_002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
 
 /** ExternalPaymentTransactionStatus1Code / ExternalPaymentGroupStatus1Code values and what they mean for a payment line. */
@@ -36,6 +37,7 @@ export interface GroupStatus {
   reason?: ReportedReason;
 }
 
+/** A status report as read: which message it answers, the file's status, and each line's. */
 export interface PaymentStatusReport {
   messageId: string;
   /** The MsgId of the pain.001 file reported on (our batch ID). */

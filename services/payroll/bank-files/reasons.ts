@@ -6,6 +6,7 @@
  */
 import type { Text } from '../../../domain/sources.js';
 
+/** A reason code with its text in both languages, and whether correcting the account fixes it. */
 export interface StatusReason {
   code: string;
   text: Text;

@@ -13,6 +13,7 @@ export interface SentLine {
   amountFen: number;
 }
 
+/** A line the bank reports with another amount than was sent. */
 export interface AmountMismatch {
   endToEndId: string;
   sentFen: number;
@@ -20,6 +21,7 @@ export interface AmountMismatch {
   status: PaymentLineStatus;
 }
 
+/** Every line of a batch in exactly one group, and the answers that match no line. */
 export interface Reconciliation {
   accepted: PaymentLineStatus[];
   rejected: PaymentLineStatus[];

@@ -15,6 +15,7 @@ import { yuanToFen } from './money.js';
 import { statusReason } from './reasons.js';
 import type { PaymentLineStatus, PaymentOutcome } from './status.js';
 
+/** The columns a return file's header may name (others are ignored). */
 export const RETURN_COLUMNS = ['end_to_end_id', 'status', 'reason_code', 'amount', 'note'] as const;
 type Column = (typeof RETURN_COLUMNS)[number];
 

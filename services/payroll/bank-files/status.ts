@@ -5,6 +5,7 @@
  */
 import type { StatusReason } from './reasons.js';
 
+/** What became of a line: accepted (paid or being paid), rejected (not paid), or pending (not yet decided). */
 export type PaymentOutcome = 'accepted' | 'rejected' | 'pending';
 
 /** A reason as reported: the code's entry in the table, and the bank's own words if it added any. */
@@ -12,6 +13,7 @@ export interface ReportedReason extends StatusReason {
   detail?: string;
 }
 
+/** One line's status as the bank reported it. */
 export interface PaymentLineStatus {
   endToEndId: string;
   outcome: PaymentOutcome;

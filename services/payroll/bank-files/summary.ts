@@ -13,6 +13,7 @@ import {
 import { BOM, csvRow, toCsv } from './csv.js';
 import { fenToYuan } from './money.js';
 
+/** The summary's header row, in both languages. */
 export const SUMMARY_HEADER = [
   '序号 No.',
   '支付编号 End-to-end ID',

@@ -6,6 +6,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { BankFileRefusal } from './batch.js';
 
+/** An element as the parser gives it: children by name, attributes as @_name, text as #text. */
 export type XmlNode = Record<string, unknown>;
 
 function bad(at: string, message: string, messageZh: string): never {

@@ -18,6 +18,7 @@ const PERSON_DOCS: Record<string, keyof PersonRecord> = {
   'household-registry': 'household',
   'civil-affairs': 'civil',
   'social-insurance': 'social',
+  'social-security-card': 'bankAccount',
   'disability-federation': 'disability',
   education: 'education',
 };

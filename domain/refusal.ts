@@ -43,6 +43,8 @@ export const REFUSAL_CODES = {
   /** A user who is not an active inspector, named where an inspector is asked for. */
   NOT_AN_INSPECTOR: 'invalid',
   UNKNOWN_FACT: 'invalid',
+  /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
+  BAD_BANK_FILE: 'invalid',
   // Who is asking.
   UNAUTHENTICATED: 'unauthenticated',
   /** A department route without a valid signed request: one answer whatever part was wrong. */
@@ -100,6 +102,8 @@ export const REFUSAL_CODES = {
   FUTURE_AS_OF: 'unprocessable',
   POLICY_INVALID: 'unprocessable',
   POLICY_NOT_IN_FORCE: 'unprocessable',
+  /** A payment batch that cannot go to the bank: a line's field, or a stated count or total its lines do not add up to. */
+  INVALID_PAYMENT_BATCH: 'unprocessable',
   // Too many requests from one caller in the window; nothing was done.
   RATE_LIMITED: 'rate-limited',
   /** A request whose Host is not one of this API's names (a DNS-rebinding page's, say): refused before anything else. */

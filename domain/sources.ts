@@ -142,6 +142,44 @@ export const DATA_SOURCES: readonly DataSource[] = [
     ],
   },
   {
+    // The financial account of the social security card (社保卡金融账户): where benefits are paid.
+    id: 'social-security-card',
+    subject: 'person',
+    department: { zh: '市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' },
+    collection: 'dp_social_security_card',
+    fields: [
+      f(
+        'person.bankAccountNumber',
+        'string',
+        'sensitive',
+        '社保卡金融账号',
+        'bank account number of the social security card',
+      ),
+      f(
+        'person.bankAccountBankCode',
+        'string',
+        'personal',
+        '社保卡开户行行号',
+        'bank code (CNAPS) of the social security card account',
+      ),
+      f(
+        'person.bankAccountStatus',
+        'string',
+        'personal',
+        '社保卡金融账户状态',
+        'status of the social security card account',
+        ['active', 'closed'],
+      ),
+      f(
+        'person.bankAccountHolderName',
+        'string',
+        'sensitive',
+        '社保卡金融账户户名',
+        'name of the social security card account holder',
+      ),
+    ],
+  },
+  {
     id: 'disability-federation',
     subject: 'person',
     department: { zh: '市残疾人联合会', en: 'Municipal Disabled Persons’ Federation' },

@@ -99,6 +99,15 @@ export function registerCorrectionModel(connection: Connection): Model<DataCorre
 const NUMBER_RANGES: Record<string, { min: number; max: number; integer: boolean }> = {
   'person.disabilityGrade': { min: 1, max: 4, integer: true },
 };
+/** Shapes some string facts must keep, so a corrected account reaches the next bank file as the bank reads it. */
+const STRING_PATTERNS: Record<string, { pattern: RegExp; en: string; zh: string }> = {
+  'person.bankAccountNumber': {
+    pattern: /^[0-9A-Za-z]{1,34}$/,
+    en: 'an account number (letters and digits, no spaces, at most 34)',
+    zh: '账号（字母或数字，不含空格，最多34位）',
+  },
+  'person.bankAccountBankCode': { pattern: /^\d{12}$/, en: 'a 12-digit CNAPS bank code', zh: '12位联行号' },
+};
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A real day: 2026-02-30 parses in JavaScript (as 2 March) but is no date. */
 const isCalendarDate = (value: string) =>
@@ -155,6 +164,8 @@ export function checkFactValue(
       if (typeof value !== 'string' || value.trim() === '') throw bad('text', '文字');
       if (definition.values && !definition.values.includes(value))
         throw bad(`one of ${definition.values.join(', ')}`, `${definition.values.join('、')}之一`);
+      if (STRING_PATTERNS[fact] && !STRING_PATTERNS[fact].pattern.test(value))
+        throw bad(STRING_PATTERNS[fact].en, STRING_PATTERNS[fact].zh);
       break;
   }
   return { source: known.source, field: definition, value };

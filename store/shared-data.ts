@@ -44,6 +44,18 @@ export interface SocialInsuranceDoc {
   retiredOn?: string;
 }
 
+/** The social security card's financial account (社保卡金融账户): one per resident who holds a card. */
+export interface SocialSecurityCardDoc {
+  _id?: string;
+  idNumber: string;
+  /** The card's account number (sensitive: masked wherever shown). */
+  bankAccountNumber: string;
+  /** The CNAPS code (12 digits) of the issuing bank's branch. */
+  bankAccountBankCode: string;
+  bankAccountStatus: 'active' | 'closed';
+  bankAccountHolderName: string;
+}
+
 export interface DisabilityDoc {
   _id?: string;
   idNumber: string;
@@ -98,6 +110,7 @@ export interface SharedDataDocs {
   dp_household_registry: HouseholdRegistryDoc;
   dp_civil_affairs: CivilAffairsDoc;
   dp_social_insurance: SocialInsuranceDoc;
+  dp_social_security_card: SocialSecurityCardDoc;
   dp_disability: DisabilityDoc;
   dp_education: EducationDoc;
   dp_business_registry: BusinessRegistryDoc;

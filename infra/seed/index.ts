@@ -130,8 +130,16 @@ export async function resetCity(connection: Connection): Promise<void> {
   }
 }
 
+/**
+ * What a resident's records comprise; a city seeded under an earlier layout is streamed again
+ * (what is there is kept, what is missing is added). 2: every resident has a social security card account.
+ */
+const SEED_LAYOUT = 2;
+
 interface SeedMeta {
   _id: string;
+  /** SEED_LAYOUT when the city was seeded; absent before layouts were counted. */
+  layout?: number;
   seed: string;
   asOf: string;
   batchSize: number;
@@ -195,6 +203,7 @@ function personEntry(p: PersonRecord): SeedEntry {
     ['dp_household_registry', p.household],
     ['dp_civil_affairs', p.civil],
     ['dp_social_insurance', p.social],
+    ['dp_social_security_card', p.bankAccount],
   ];
   if (p.disability) docs.push(['dp_disability', p.disability]);
   if (p.education) docs.push(['dp_education', p.education]);
@@ -231,14 +240,24 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
   const secret = (await citySecret(connection, options)) ?? options.secret;
   const secretCheck = secretCheckOf(secret);
   const resumable =
-    previous?.seed === seed &&
+    previous?.layout === SEED_LAYOUT &&
+    previous.seed === seed &&
     previous.asOf === asOf &&
     previous.batchSize === batchSize &&
     previous.secretCheck === secretCheck;
   if (!resumable) {
     await meta.replaceOne(
       { _id: 'city' },
-      { seed, asOf, batchSize, secretCheck, residentBatches: [], enterpriseBatches: [], updatedAt: new Date() },
+      {
+        layout: SEED_LAYOUT,
+        seed,
+        asOf,
+        batchSize,
+        secretCheck,
+        residentBatches: [],
+        enterpriseBatches: [],
+        updatedAt: new Date(),
+      },
       { upsert: true },
     );
   }

@@ -1,6 +1,7 @@
 /**
  * Generates residents one at a time from a seeded stream: identity, household registry,
- * civil affairs, social insurance, and (for some) disability and schooling records.
+ * civil affairs, social insurance, the social security card's account, and (for some)
+ * disability and schooling records.
  * Person i depends only on the seed, asOf and persons before it, so a larger run
  * reproduces a smaller one's residents exactly.
  */
@@ -12,8 +13,10 @@ import type {
   EducationDoc,
   HouseholdRegistryDoc,
   SocialInsuranceDoc,
+  SocialSecurityCardDoc,
 } from '../../store/shared-data.js';
 import type { SubjectRecord } from '../../store/subjects.js';
+import { BankAccountGenerator } from './bank-accounts.js';
 import { addYears, fromDay, toDay } from './dates.js';
 import * as d from './distributions.js';
 import { Random } from './random.js';
@@ -24,6 +27,8 @@ export interface PersonRecord {
   household: HouseholdRegistryDoc;
   civil: CivilAffairsDoc;
   social: SocialInsuranceDoc;
+  /** Every resident holds a social security card; its account is where benefits are paid. */
+  bankAccount: SocialSecurityCardDoc;
   disability?: DisabilityDoc;
   education?: EducationDoc;
 }
@@ -46,6 +51,7 @@ const YEAR = 365.2425;
 /** A deterministic stream of residents for a seed, secret and reference date. */
 export class PersonGenerator {
   private readonly random: Random;
+  private readonly accounts: BankAccountGenerator;
   private readonly asOfDay: number;
   private readonly days: number;
   private readonly sequences: Uint16Array;
@@ -60,6 +66,7 @@ export class PersonGenerator {
     private readonly createdAt = new Date(),
   ) {
     this.random = new Random(`${seed}:persons`);
+    this.accounts = new BankAccountGenerator(seed);
     this.asOfDay = toDay(asOf);
     this.days = this.asOfDay - FIRST_DAY + 1;
     this.sequences = new Uint16Array(MAX_REGIONS * this.days * 2);
@@ -135,6 +142,7 @@ export class PersonGenerator {
         householdIncomePerCapita: income,
       },
       social,
+      bankAccount: this.accounts.next(idNumber, surname + given, alive),
       ...(disability ? { disability } : {}),
       ...(age >= 6 && age <= 15
         ? {

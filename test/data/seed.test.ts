@@ -48,7 +48,7 @@ describe('the synthetic city', () => {
     expect(first.enterprises).toEqual({ inserted: ENTERPRISES, skipped: 0 });
     expect(await count('subjects', { kind: 'person' })).toBe(RESIDENTS);
     expect(await count('subjects', { kind: 'enterprise' })).toBe(ENTERPRISES);
-    for (const name of ['dp_household_registry', 'dp_civil_affairs', 'dp_social_insurance'])
+    for (const name of ['dp_household_registry', 'dp_civil_affairs', 'dp_social_insurance', 'dp_social_security_card'])
       expect(await count(name)).toBe(RESIDENTS);
     for (const name of ['dp_business_registry', 'dp_enterprise_insurance', 'dp_tax', 'dp_credit'])
       expect(await count(name)).toBe(ENTERPRISES);
@@ -231,6 +231,16 @@ describe('the synthetic city', () => {
     await connection.db!.collection('seed_meta').updateOne({ _id: 'city' as never }, { $set: { residentBatches: [] } });
     const resumed = await seedCity(connection, OPTIONS);
     expect(resumed.residents).toEqual({ inserted: 25, skipped: RESIDENTS - 25 });
+    expect(await allCounts()).toEqual(before);
+  });
+
+  it('gives the card accounts to the residents of a city seeded before they existed', async () => {
+    const before = await allCounts();
+    await connection.db!.collection('dp_social_security_card').deleteMany({});
+    await connection.db!.collection('seed_meta').updateOne({ _id: 'city' as never }, { $unset: { layout: '' } });
+    const again = await seedCity(connection, OPTIONS);
+    expect(again.residents).toEqual({ inserted: 0, skipped: RESIDENTS });
+    expect(await count('dp_social_security_card')).toBe(RESIDENTS);
     expect(await allCounts()).toEqual(before);
   });
 

@@ -125,7 +125,7 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
             },
             startsPerSecond: {
               type: 'number',
-              exclusiveMinimum: 0,
+              minimum: 0,
               maximum: 10_000,
               description: 'offer or pledge workflows started per second at most (default 50)',
             },

@@ -138,6 +138,23 @@ describe('the OpenAPI document', () => {
     ).toEqual([]);
   });
 
+  it('speaks OpenAPI 3.0 schema: exclusive bounds are booleans beside a minimum or maximum, never numbers', async () => {
+    // A numeric exclusiveMinimum is JSON Schema 2019; an OpenAPI 3.0 client (Schemathesis, code generators)
+    // rejects the whole operation for it, and the fuzz run once skipped POST /sweeps so.
+    const numericBounds: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}[${i}]`));
+      else if (node && typeof node === 'object')
+        for (const [key, value] of Object.entries(node)) {
+          if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value !== 'boolean')
+            numericBounds.push(`${at}.${key}`);
+          walk(value, `${at}.${key}`);
+        }
+    };
+    walk((await get('/openapi.json')).json(), '$');
+    expect(numericBounds).toEqual([]);
+  });
+
   it('is browsable in Swagger UI at /docs', async () => {
     const response = await get('/docs');
     expect(response.statusCode).toBe(200);

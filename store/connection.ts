@@ -5,6 +5,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { registerAccessRecordModel } from './access-records.js';
 import { registerCaseReadModel } from './case-reads.js';
+import { registerEntitlementModels } from './entitlements.js';
 import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
 import { registerProgrammeAccessModel } from './programme-access.js';
@@ -29,6 +30,7 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     registerProgrammeAccessModel(connection),
     registerCaseReadModel(connection),
     registerSubjectModel(connection),
+    ...Object.values(registerEntitlementModels(connection)),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;

@@ -63,6 +63,11 @@ export const ROUTE_PERMISSIONS = {
   'POST /sweeps/:id/resume': 'sweep.resume',
   'POST /sweeps/:id/cancel': 'sweep.cancel',
 
+  'GET /payroll/batches': 'payroll.read',
+  'GET /payroll/batches/:id': 'payroll.read',
+  'POST /payroll/batches': 'payroll.start',
+  'POST /payroll/batches/:id/release': 'payroll.release',
+
   'GET /cases': 'case.search',
   'POST /cases/search': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',

@@ -8,7 +8,9 @@ import { registerCaseReadModel } from './case-reads.js';
 import { registerEntitlementModels } from './entitlements.js';
 import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
+import { registerPayrollModels } from './payroll.js';
 import { registerProgrammeAccessModel } from './programme-access.js';
+import { registerStopModel } from './stops.js';
 import { registerSubjectModel } from './subjects.js';
 
 export interface StoreOptions {
@@ -31,6 +33,8 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     registerCaseReadModel(connection),
     registerSubjectModel(connection),
     ...Object.values(registerEntitlementModels(connection)),
+    ...Object.values(registerPayrollModels(connection)),
+    registerStopModel(connection),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;

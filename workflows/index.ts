@@ -3,6 +3,7 @@ export { grantBenefit } from './grant.js';
 export { lifeEvent } from './life-event.js';
 export { objection } from './objection.js';
 export { offerBenefit } from './offer.js';
+export { payroll } from './payroll.js';
 export { pledgeBenefit } from './pledge.js';
 export { retentionPurge } from './retention-purge.js';
 export { scheduledSweeps } from './scheduled-sweeps.js';

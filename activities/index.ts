@@ -14,6 +14,7 @@ import { makeEnqueueNotice, makeEnqueueNotices } from './notices.js';
 import type { NoticeQueues } from '../notices/queues.js';
 import { makeObjectionActivities } from './objections.js';
 import { makePayrollActivities } from './payroll.js';
+import { makePayrollStopActivities } from './payroll-stops.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice,
     ...makePayrollActivities({ store: deps.store, policies: deps.policies, fetchFacts, enqueueNotice }),
+    ...makePayrollStopActivities({ store: deps.store, policies: deps.policies, enqueueNotice }),
     ...makeRetentionActivities({ store: deps.store }),
     ...makeObjectionActivities({
       store: deps.store,

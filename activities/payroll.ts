@@ -19,6 +19,7 @@ import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
+import { registerStopModel } from '../store/stops.js';
 import {
   ErrorType,
   type PayrollResult,
@@ -53,6 +54,7 @@ function reasonOf(decision: Decision): Text {
 export function makePayrollActivities(deps: PayrollDeps) {
   const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
   const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
+  const Stops = registerStopModel(deps.store);
   const compiled = new Map<string, CompiledPolicy>();
   const evaluatorFor = (policy: Policy, asOf: string) => {
     const key = `${policy.id}@${policy.version}:${asOf}`;
@@ -178,6 +180,9 @@ export function makePayrollActivities(deps: PayrollDeps) {
         .sort({ _id: 1 })
         .limit(input.limit)
         .lean();
+      // A subject whose death or move-out was accepted is not paid from its stop on (its stop workflow ends it).
+      const stops = await Stops.find({ _id: { $in: page.map((e) => e.subjectKey) } }, { from: 1 }).lean();
+      const stopped = new Set(stops.filter((s) => periodStart(input.period) >= s.from).map((s) => s._id));
       const purposes = Object.fromEntries(
         Object.entries(policy.facts).map(([fact, declared]) => [
           fact,
@@ -189,6 +194,7 @@ export function makePayrollActivities(deps: PayrollDeps) {
       for (const entitlement of page) {
         if (entitlement.firstPeriod >= input.period) continue;
         if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) continue;
+        if (stopped.has(entitlement.subjectKey)) continue;
         const pulled = await deps.fetchFacts({
           caseId: input.batchId,
           subjectKey: entitlement.subjectKey,

@@ -9,4 +9,5 @@ export { retentionPurge } from './retention-purge.js';
 export { scheduledPayroll } from './scheduled-payroll.js';
 export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';
+export { stopPayments } from './stop-payments.js';
 export { sweep } from './sweep.js';

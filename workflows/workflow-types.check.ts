@@ -14,6 +14,8 @@ import type {
   PayrollWorkflow,
   SCHEDULED_PAYROLL_WORKFLOW_TYPE,
   ScheduledPayrollWorkflow,
+  STOP_PAYMENTS_WORKFLOW_TYPE,
+  StopPaymentsWorkflow,
 } from './contracts/payroll.js';
 import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/probe.js';
 import type { RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow } from './contracts/retention.js';
@@ -36,6 +38,7 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow>>,
   Holds<Matches<typeof PAYROLL_WORKFLOW_TYPE, PayrollWorkflow>>,
   Holds<Matches<typeof SCHEDULED_PAYROLL_WORKFLOW_TYPE, ScheduledPayrollWorkflow>>,
+  Holds<Matches<typeof STOP_PAYMENTS_WORKFLOW_TYPE, StopPaymentsWorkflow>>,
   Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
   Holds<Matches<typeof RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow>>,
 ];

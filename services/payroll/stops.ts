@@ -4,10 +4,17 @@
  * so no released batch pays a period after an accepted death. A line is taken out only while
  * pending (a conditional update), so it is either removed or released, never both.
  */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { periodStart } from '../../domain/entitlements.js';
 import { registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
-import { registerStopModel } from '../../store/stops.js';
+import { recordSubjectStop, registerStopModel, STOP_EVENT_TYPES } from '../../store/stops.js';
+import {
+  STOP_PAYMENTS_WORKFLOW_TYPE,
+  stopPaymentsWorkflowId,
+  TASK_QUEUE,
+  type StopPaymentsInput,
+} from '../../workflows/contracts/index.js';
 
 const CHUNK = 1_000;
 
@@ -41,4 +48,33 @@ export async function withdrawStoppedLines(
     removed += result.modifiedCount;
   }
   return removed;
+}
+
+/**
+ * What ingestion does with an accepted death or move-out: records the subject's stop at once (so
+ * a release from now on takes out its later lines), then starts the stop workflow that ends its
+ * entitlements, withdraws and recovers (one per case: a second start is success). Other events: nothing.
+ */
+export async function stopPaymentsOnAcceptedEvent(
+  deps: { store: Connection; temporal: Client; taskQueue?: string },
+  input: StopPaymentsInput,
+): Promise<void> {
+  if (!STOP_EVENT_TYPES.includes(input.eventType)) return;
+  await recordSubjectStop(deps.store, {
+    subjectKey: input.subjectKey,
+    caseId: input.caseId,
+    type: input.eventType,
+    occurredOn: input.eventDate,
+  });
+  const args: [StopPaymentsInput] = [input];
+  try {
+    await deps.temporal.workflow.start(STOP_PAYMENTS_WORKFLOW_TYPE, {
+      workflowId: stopPaymentsWorkflowId(input.caseId),
+      taskQueue: deps.taskQueue ?? TASK_QUEUE,
+      args,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }

@@ -114,3 +114,44 @@ export interface ScheduledPayrollResult {
 }
 
 export type ScheduledPayrollWorkflow = (input: ScheduledPayrollInput) => Promise<ScheduledPayrollResult>;
+
+// ---- Stops on life events (workflows/stop-payments.ts) ----
+
+/** The stop workflow's type. */
+export const STOP_PAYMENTS_WORKFLOW_TYPE = 'stopPayments';
+
+const STOP_PREFIX = 'stop-payments:';
+
+/** Workflow ID of the stop a death or move-out case causes: one per case (`stop-payments:<caseId>`). */
+export function stopPaymentsWorkflowId(caseId: string): string {
+  return `${STOP_PREFIX}${caseId}`;
+}
+
+/** The case ID of a stop workflow's ID; undefined for any other ID. */
+export function parseStopPaymentsWorkflowId(workflowId: string): { caseId: string } | undefined {
+  return workflowId.startsWith(STOP_PREFIX) && workflowId.length > STOP_PREFIX.length
+    ? { caseId: workflowId.slice(STOP_PREFIX.length) }
+    : undefined;
+}
+
+export interface StopPaymentsInput {
+  /** The life-event case of the death or move-out. */
+  caseId: string;
+  subjectKey: string;
+  eventType: string;
+  /** YYYY-MM-DD: nothing is paid from the first of the month after. */
+  eventDate: string;
+}
+
+export interface StopPaymentsResult {
+  /** Entitlements ended by the event. */
+  ended: number;
+  /** Lines of unreleased batches taken out. */
+  removed: number;
+  /** Released payments for periods after the stop, turned into recovery lines. */
+  recovered: number;
+  /** The recovery lines' total in fen (negative). */
+  recoveredFen: number;
+}
+
+export type StopPaymentsWorkflow = (input: StopPaymentsInput) => Promise<StopPaymentsResult>;

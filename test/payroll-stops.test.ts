@@ -1,0 +1,184 @@
+/**
+ * Stops on life events, on the real stack (Java time-skipping server, FerretDB, Redis): a death
+ * accepted after a month was paid ends the old-age allowance from the month after, turns that
+ * paid month into a recovery line and stops later payrolls; a move out of the city takes the
+ * subject's line out of the batch awaiting release; a release takes out the lines of any subject
+ * whose death was accepted before it; a move into the city reaches the normal case path.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { planOf } from '../activities/case.js';
+import { cityToday } from '../domain/calendar.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { evaluatePolicy } from '../rules/engine.js';
+import { ingestEvent } from '../services/events/ingest.js';
+import { createPayrollService } from '../services/payroll/service.js';
+import { registerEntitlementModels } from '../store/entitlements.js';
+import { registerPayrollModels } from '../store/payroll.js';
+import { recordSubjectStop, registerStopModel } from '../store/stops.js';
+import type { User } from '../store/users.js';
+import {
+  benefitWorkflowId,
+  payrollWorkflowId,
+  stopPaymentsWorkflowId,
+  type StopPaymentsResult,
+} from '../workflows/contracts/index.js';
+import { payroll } from '../workflows/payroll.js';
+import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import { TEST_PUBLISHER } from './support/departments.js';
+import type { Pipeline } from './support/pipeline.js';
+import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
+
+const stack = inject('stack');
+let harness: TimeSkippingPipeline;
+let env: TestWorkflowEnvironment;
+let pipeline: Pipeline;
+
+const officer: User = { id: 'u_officer1', name: '王经办', role: 'officer' };
+const reviewer: User = { id: 'u_reviewer1', name: '李审核', role: 'reviewer' };
+const FACTS = { 'person.localHukou': true, 'person.alive': true };
+
+beforeAll(async () => {
+  harness = await openTimeSkippingPipeline(stack, 'stops');
+  ({ env, pipeline } = harness);
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const service = () =>
+  createPayrollService({ store: pipeline.store, temporal: env.client, taskQueue: pipeline.taskQueue });
+
+async function senior(birthDate: string, firstPeriod: string): Promise<TestSubject> {
+  const subject = await addResident(pipeline.store, birthDate, FACTS);
+  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
+  const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...FACTS }, `${firstPeriod}-01`);
+  await pipeline.activities.recordGrant({
+    caseId: `life-event:test-${subject.subjectKey}`,
+    subjectKey: subject.subjectKey,
+    plan: planOf(policy),
+    decision: { ...decision, missingFacts: [], failedSources: [] },
+    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
+    basis: 'auto',
+  });
+  return subject;
+}
+
+const runPayroll = (period: string) =>
+  env.client.workflow.execute(payroll, {
+    workflowId: payrollWorkflowId('old-age-allowance', period),
+    taskQueue: pipeline.taskQueue,
+    args: [{ policyId: 'old-age-allowance', period, startedBy: officer.name, startedById: officer.id }],
+  });
+
+/** A registry's event about a resident, as ingestion accepts it. */
+const ingest = (subject: TestSubject, type: string, occurredOn: string) =>
+  ingestEvent(
+    {
+      store: pipeline.store,
+      temporal: env.client,
+      taskQueue: pipeline.taskQueue,
+      subjectKeySecret: TEST_SECRET,
+      today: () => cityToday(),
+    },
+    {
+      sourceEventId: `psb-${randomUUID()}`,
+      source: 'household-registry',
+      type,
+      occurredOn,
+      subject: { residentId: subject.id },
+      payload: {},
+    },
+    TEST_PUBLISHER,
+  );
+
+const linesOf = async (subject: TestSubject) =>
+  (await registerPayrollModels(pipeline.store).PaymentLine.find({ subjectKey: subject.subjectKey }).lean())
+    .map((line) => [line.period, line.kind, line.status, line.amountFen])
+    .sort();
+
+describe('stops on life events', () => {
+  it('a death accepted after March was paid ends the allowance from March, recovers March and pays nothing later', async () => {
+    const { Entitlement, EntitlementTransition } = registerEntitlementModels(pipeline.store);
+    const deceased = await senior('1940-01-10', '2026-01');
+    for (const period of ['2026-02', '2026-03']) await service().release(reviewer, (await runPayroll(period)).batchId);
+
+    const accepted = await ingest(deceased, 'death.registered', '2026-02-20');
+    expect(accepted.status).toBe('accepted');
+    const stop = (await env.client.workflow
+      .getHandle(stopPaymentsWorkflowId(accepted.caseId))
+      .result()) as StopPaymentsResult;
+    expect(stop).toEqual({ ended: 1, removed: 0, recovered: 1, recoveredFen: -10_000 });
+
+    expect(await linesOf(deceased)).toEqual([
+      ['2026-02', 'payment', 'released', 10_000],
+      ['2026-03', 'payment', 'released', 10_000],
+      ['2026-03', 'recovery', 'due', -10_000],
+    ]);
+    expect(await Entitlement.findById(`old-age-allowance:${deceased.subjectKey}`).lean()).toMatchObject({
+      status: 'ended',
+      endedFrom: '2026-03',
+    });
+    const transitions = await EntitlementTransition.find({ subjectKey: deceased.subjectKey }).lean();
+    expect(transitions.map((t) => [t.to, t.cause, t.causeKey, t.effectiveFrom])).toEqual([
+      ['ended', 'event', accepted.caseId, '2026-03'],
+    ]);
+    expect(transitions[0].why.en).toMatch(/death registered on 2026-02-20/);
+    expect(await harness.noticeTemplates(deceased.subjectKey)).toContain('entitlement.ended');
+
+    // The same death delivered again by another registry: one case, nothing stopped or recovered twice.
+    await ingest(deceased, 'death.registered', '2026-02-20');
+    const april = await service().release(reviewer, (await runPayroll('2026-04')).batchId);
+    expect(await linesOf(deceased)).toHaveLength(3);
+    expect(april.counts.lines).toBe(0);
+  });
+
+  it("a move out of the city takes the subject's line out of the batch awaiting release, and the batch still balances", async () => {
+    const { PaymentLine } = registerPayrollModels(pipeline.store);
+    const mover = await senior('1941-03-03', '2026-04');
+    const stayer = await senior('1942-04-04', '2026-04');
+    const may = await runPayroll('2026-05');
+    expect(may).toMatchObject({ lines: 2, totalFen: 20_000 });
+
+    const accepted = await ingest(mover, 'hukou.moved-out', '2026-04-28');
+    await env.client.workflow.getHandle(stopPaymentsWorkflowId(accepted.caseId)).result();
+    const released = await service().release(reviewer, may.batchId);
+    expect(released).toMatchObject({ totalFen: 10_000, counts: { lines: 1, removed: 1 } });
+    const paid = await PaymentLine.find({ batchId: may.batchId, status: 'released' }).lean();
+    expect(paid.map((line) => line.subjectKey)).toEqual([stayer.subjectKey]);
+    expect(paid.reduce((sum, line) => sum + line.amountFen, 0)).toBe(released.totalFen);
+    expect(await linesOf(mover)).toEqual([['2026-05', 'payment', 'removed', 10_000]]);
+  });
+
+  it('a release takes out the line of a subject whose death was accepted before it, even before the stop workflow ran', async () => {
+    const { PaymentLine } = registerPayrollModels(pipeline.store);
+    const subject = await senior('1943-06-06', '2026-05');
+    const june = await runPayroll('2026-06');
+    const line = await PaymentLine.findOne({ batchId: june.batchId, subjectKey: subject.subjectKey }).lean();
+    expect(line?.status).toBe('pending');
+    // What ingestion records when it accepts the death, before its stop workflow has run.
+    await recordSubjectStop(pipeline.store, {
+      subjectKey: subject.subjectKey,
+      caseId: 'life-event:test-death',
+      type: 'death.registered',
+      occurredOn: '2026-05-31',
+    });
+    const released = await service().release(reviewer, june.batchId);
+    expect(
+      await PaymentLine.countDocuments({ batchId: june.batchId, subjectKey: subject.subjectKey, status: 'released' }),
+    ).toBe(0);
+    const paid = await PaymentLine.find({ batchId: june.batchId, status: 'released' }).lean();
+    expect(paid.reduce((sum, l) => sum + l.amountFen, 0)).toBe(released.totalFen);
+  });
+
+  it('a move into the city reaches the normal case path and stops nothing', async () => {
+    const newcomer = await addResident(pipeline.store, '1950-02-02', FACTS);
+    const accepted = await ingest(newcomer, 'hukou.moved-in', '2026-06-15');
+    expect(accepted.status).toBe('accepted');
+    const result = (await env.client.workflow.getHandle(accepted.caseId).result()) as { caseId: string };
+    expect(result.caseId).toBe(accepted.caseId);
+    expect(await registerStopModel(pipeline.store).findById(newcomer.subjectKey).lean()).toBeNull();
+  });
+});

@@ -86,6 +86,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /me/inbox': 'me.read',
   'GET /me/decisions': 'me.read',
   'GET /me/benefits': 'me.read',
+  'GET /me/payments': 'me.read',
   'GET /me/offers': 'me.read',
   'GET /me/pledges': 'me.read',
   'GET /me/access': 'me.read',

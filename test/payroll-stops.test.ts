@@ -12,7 +12,11 @@ import { planOf } from '../activities/case.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { evaluatePolicy } from '../rules/engine.js';
+import { buildApi } from '../api/server.js';
+import { createCitizenService } from '../services/citizen/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
+import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
 import { registerPayrollModels } from '../store/payroll.js';
@@ -26,7 +30,9 @@ import {
 } from '../workflows/contracts/index.js';
 import { payroll } from '../workflows/payroll.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import { ALL_UP } from './support/all-up.js';
 import { TEST_PUBLISHER } from './support/departments.js';
+import { testSessions, testUser } from './support/users.js';
 import type { Pipeline } from './support/pipeline.js';
 import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
 
@@ -34,6 +40,8 @@ const stack = inject('stack');
 let harness: TimeSkippingPipeline;
 let env: TestWorkflowEnvironment;
 let pipeline: Pipeline;
+/** The resident whose death the first test registers; the API test reads their payments. */
+let deceased: TestSubject;
 
 const officer: User = { id: 'u_officer1', name: '王经办', role: 'officer' };
 const reviewer: User = { id: 'u_reviewer1', name: '李审核', role: 'reviewer' };
@@ -102,7 +110,7 @@ const linesOf = async (subject: TestSubject) =>
 describe('stops on life events', () => {
   it('a death accepted after March was paid ends the allowance from March, recovers March and pays nothing later', async () => {
     const { Entitlement, EntitlementTransition } = registerEntitlementModels(pipeline.store);
-    const deceased = await senior('1940-01-10', '2026-01');
+    deceased = await senior('1940-01-10', '2026-01');
     for (const period of ['2026-02', '2026-03']) await service().release(reviewer, (await runPayroll(period)).batchId);
 
     const accepted = await ingest(deceased, 'death.registered', '2026-02-20');
@@ -180,5 +188,76 @@ describe('stops on life events', () => {
     const result = (await env.client.workflow.getHandle(accepted.caseId).result()) as { caseId: string };
     expect(result.caseId).toBe(accepted.caseId);
     expect(await registerStopModel(pipeline.store).findById(newcomer.subjectKey).lean()).toBeNull();
+  });
+
+  it('over HTTP: an officer starts a payroll, only another reviewer releases it, and the deceased citizen sees paid months, the recovery and why it stopped', async () => {
+    const lifecycle = createPolicyLifecycle(pipeline.store);
+    const api = buildApi({
+      sessions: testSessions(pipeline.store),
+      policies: { lifecycle, simulation: createSimulationRunner({ store: pipeline.store, lifecycle }) },
+      payroll: service(),
+      citizen: createCitizenService({ store: pipeline.store, temporal: env.client }),
+      health: ALL_UP,
+    });
+    try {
+      const officerToken = (await testUser(pipeline.store, '周经办', 'officer')).token;
+      const reviewerToken = (await testUser(pipeline.store, '吴审核', 'reviewer')).token;
+      const citizenToken = (await testUser(pipeline.store, '家属', 'citizen', { subjectKey: deceased.subjectKey }))
+        .token;
+      const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+      const bad = await api.inject({
+        method: 'POST',
+        url: '/payroll/batches',
+        headers: as(officerToken),
+        payload: { policyId: 'old-age-allowance', period: '2026-13' },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'INVALID_INPUT', field: 'period' });
+
+      const started = await api.inject({
+        method: 'POST',
+        url: '/payroll/batches',
+        headers: as(officerToken),
+        payload: { policyId: 'old-age-allowance', period: '2026-07' },
+      });
+      expect(started.statusCode).toBe(202);
+      const { id } = started.json<{ id: string }>();
+      expect(id).toBe(payrollWorkflowId('old-age-allowance', '2026-07'));
+      const path = `/payroll/batches/${encodeURIComponent(id)}`;
+      await expect
+        .poll(async () => (await api.inject({ method: 'GET', url: path, headers: as(officerToken) })).json().status)
+        .toBe('preview');
+
+      const byOfficer = await api.inject({ method: 'POST', url: `${path}/release`, headers: as(officerToken) });
+      expect(byOfficer.statusCode).toBe(403);
+      const released = await api.inject({ method: 'POST', url: `${path}/release`, headers: as(reviewerToken) });
+      expect(released.statusCode).toBe(200);
+      const batch = released.json<{ status: string; totalFen: number; counts: { lines: number } }>();
+      expect(batch.status).toBe('released');
+      expect(batch.totalFen).toBe(batch.counts.lines * 10_000);
+      expect(released.body).not.toContain('吴审核');
+      const listed = await api.inject({ method: 'GET', url: '/payroll/batches', headers: as(reviewerToken) });
+      expect(listed.json<Array<{ id: string }>>().map((b) => b.id)).toContain(id);
+
+      const mine = await api.inject({ method: 'GET', url: '/me/payments', headers: as(citizenToken) });
+      expect(mine.statusCode).toBe(200);
+      const { payments, entitlements } = mine.json<{
+        payments: Array<{ period: string; kind: string; amountFen: number; status: string; paidAt?: string }>;
+        entitlements: Array<{ status: string; endedFrom?: string; reason?: { zh: string; en: string } }>;
+      }>();
+      expect(payments.map((p) => [p.period, p.kind, p.amountFen, p.status]).sort()).toEqual([
+        ['2026-02', 'payment', 10_000, 'paid'],
+        ['2026-03', 'payment', 10_000, 'paid'],
+        ['2026-03', 'recovery', -10_000, 'recovery-due'],
+      ]);
+      expect(payments.filter((p) => p.kind === 'payment').every((p) => p.paidAt !== undefined)).toBe(true);
+      expect(entitlements).toMatchObject([{ status: 'ended', endedFrom: '2026-03' }]);
+      expect(entitlements[0].reason?.zh).toMatch(/登记死亡/);
+      const staff = await api.inject({ method: 'GET', url: '/me/payments', headers: as(officerToken) });
+      expect(staff.statusCode).toBe(403);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -31,6 +31,7 @@ import {
 import { payroll } from '../workflows/payroll.js';
 import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { ALL_UP } from './support/all-up.js';
+import { finished, runEntry } from './support/run-node.js';
 import { TEST_PUBLISHER } from './support/departments.js';
 import { testSessions, testUser } from './support/users.js';
 import type { Pipeline } from './support/pipeline.js';
@@ -190,7 +191,7 @@ describe('stops on life events', () => {
     expect(await registerStopModel(pipeline.store).findById(newcomer.subjectKey).lean()).toBeNull();
   });
 
-  it('over HTTP: an officer starts a payroll, only another reviewer releases it, and the deceased citizen sees paid months, the recovery and why it stopped', async () => {
+  it('over HTTP and the CLI: an officer starts a payroll, only another reviewer releases it, and the deceased citizen sees paid months, the recovery and why it stopped', async () => {
     const lifecycle = createPolicyLifecycle(pipeline.store);
     const api = buildApi({
       sessions: testSessions(pipeline.store),
@@ -256,6 +257,23 @@ describe('stops on life events', () => {
       expect(entitlements[0].reason?.zh).toMatch(/登记死亡/);
       const staff = await api.inject({ method: 'GET', url: '/me/payments', headers: as(officerToken) });
       expect(staff.statusCode).toBe(403);
+
+      // The CLI, a client of the same API: preview a period, refuse the officer's release, release as the reviewer.
+      const url = await api.listen({ port: 0, host: '127.0.0.1' });
+      const cli = (args: string[], token: string) =>
+        finished(runEntry('cli/main.ts', ['payroll', ...args], { APPLYFREE_API_URL: url, APPLYFREE_TOKEN: token }));
+      const preview = await cli(['preview', 'old-age-allowance', '2026-08'], officerToken);
+      expect([preview.code, preview.stderr]).toEqual([0, expect.any(String)]);
+      expect(preview.stdout).toContain('payroll:old-age-allowance:2026-08  preview · 待放款');
+      expect(preview.stdout).toMatch(/lines 笔数 \d+ · total 总额 ¥[\d,]+\.00/);
+      const refused = await cli(['release', 'old-age-allowance:2026-08'], officerToken);
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN_ROLE')]);
+      const done = await cli(['release', 'old-age-allowance:2026-08', '--json'], reviewerToken);
+      expect(done.code).toBe(0);
+      expect(JSON.parse(done.stdout)).toMatchObject({ id: 'payroll:old-age-allowance:2026-08', status: 'released' });
+      const status = await cli(['status', 'payroll:old-age-allowance:2026-08'], reviewerToken);
+      expect(status.stdout).toContain('released · 已放款');
+      expect((await cli(['preview'], officerToken)).code).toBe(2);
     } finally {
       await api.close();
     }

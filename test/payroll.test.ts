@@ -165,4 +165,54 @@ describe('the monthly payroll of the old-age allowance', () => {
     await expect(service.release(reviewerWhoStarted, first.batchId)).rejects.toMatchObject({ code: 'FOUR_EYES' });
     expect((await service.release(reviewer, first.batchId)).releasedById).toBe(reviewer.id);
   });
+
+  it('pays a yearly policy by the year: the childcare subsidy prorated by the months under three, then ended once the child is three', async () => {
+    const { PaymentLine } = registerPayrollModels(pipeline.store);
+    const { Entitlement } = registerEntitlementModels(pipeline.store);
+    const service = createPayrollService({
+      store: pipeline.store,
+      temporal: env.client,
+      taskQueue: pipeline.taskQueue,
+    });
+    const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'childcare-subsidy')!;
+    const child = await addResident(pipeline.store, '2024-09-10', { 'person.localHukou': true });
+    const decision = await evaluatePolicy(
+      policy,
+      { 'person.birthDate': '2024-09-10', 'person.localHukou': true },
+      '2025-01-01',
+    );
+    await pipeline.activities.recordGrant({
+      caseId: `life-event:test-${child.subjectKey}`,
+      subjectKey: child.subjectKey,
+      plan: planOf(policy),
+      decision: { ...decision, missingFacts: [], failedSources: [] },
+      grantKey: benefitWorkflowId(policy.id, child.subjectKey, decision.period),
+      basis: 'auto',
+    });
+    const yearly = (period: string) =>
+      env.client.workflow.execute(payroll, {
+        workflowId: payrollWorkflowId(policy.id, period),
+        taskQueue: pipeline.taskQueue,
+        args: [{ policyId: policy.id, period, startedBy: officer.name, startedById: officer.id }],
+      });
+    for (const year of ['2026', '2027', '2028']) await service.release(reviewer, (await yearly(year)).batchId);
+
+    // 3,600 CNY for 2026 (twelve months under three); 2,400 for 2027 (January to August); nothing for 2028.
+    const lines = await PaymentLine.find({ subjectKey: child.subjectKey }).lean();
+    expect(lines.map((line) => [line.period, line.amountFen]).sort()).toEqual([
+      ['2026', 360_000],
+      ['2027', 240_000],
+    ]);
+    expect((await service.batch(payrollWorkflowId(policy.id, '2027'))).counts).toMatchObject({ amountChanged: 1 });
+    expect(await Entitlement.findById(`childcare-subsidy:${child.subjectKey}`).lean()).toMatchObject({
+      period: 'year',
+      status: 'ended',
+      endedFrom: '2028',
+    });
+    expect(await harness.noticeTemplates(child.subjectKey)).toContain('entitlement.ended');
+    // A month of a yearly policy is refused, naming the field.
+    await expect(yearly('2028-01')).rejects.toMatchObject({
+      cause: { cause: { message: expect.stringMatching(/^period: 2028-01 is not a year period/) } },
+    });
+  });
 });

@@ -10,7 +10,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
-import { periodKind, periodStart, yuanToFen, type EntitlementStatus } from '../domain/entitlements.js';
+import {
+  entitlementKey,
+  nextPeriod,
+  periodKind,
+  periodStart,
+  yuanToFen,
+  type EntitlementStatus,
+} from '../domain/entitlements.js';
 import type { Text } from '../domain/sources.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import type { Decision, Policy } from '../rules/types.js';
@@ -233,6 +240,12 @@ export function makePayrollActivities(deps: PayrollDeps) {
         context.heartbeat();
       }
       await insertNew(PaymentLine.collection, lines);
+      // Those paid are reviewed again by the next period's payroll (one write for the slice).
+      if (lines.length > 0)
+        await Entitlement.updateMany(
+          { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
+          { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
+        );
       const last = page.at(-1)?.key;
       return { processed: page.length, ...(page.length < input.limit || !last ? {} : { cursor: last }) };
     },

@@ -60,7 +60,15 @@ function runPayroll(period: string, startedBy: User = officer) {
     workflowId: payrollWorkflowId('old-age-allowance', period),
     taskQueue: pipeline.taskQueue,
     args: [
-      { policyId: 'old-age-allowance', period, startedBy: startedBy.name, startedById: startedBy.id, sliceSize: 1 },
+      {
+        policyId: 'old-age-allowance',
+        period,
+        startedBy: startedBy.name,
+        startedById: startedBy.id,
+        // One entitlement a slice and two slices a run: every payroll continues as new on the way.
+        sliceSize: 1,
+        slicesPerRun: 2,
+      },
     ],
   });
 }
@@ -113,6 +121,10 @@ describe('the monthly payroll of the old-age allowance', () => {
       ['2026-04', 20_000],
       ['2026-05', 20_000],
     ]);
+    expect(await Entitlement.findById(`old-age-allowance:${nonagenarian.subjectKey}`).lean()).toMatchObject({
+      status: 'active',
+      nextReviewOn: '2026-06-01',
+    });
     const byPeriod = Object.fromEntries(batches.map((batch) => [batch.period, batch]));
     expect(byPeriod['2025-05']).toMatchObject({ totalFen: 20_000, counts: { lines: 2, new: 0, ended: 0 } });
     expect(byPeriod['2025-08']).toMatchObject({ totalFen: 10_000, counts: { lines: 1, ended: 1 } });

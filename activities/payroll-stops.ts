@@ -13,6 +13,7 @@ import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
 import { recoveryLineKey, registerPayrollModels } from '../store/payroll.js';
+import { payrollBatchFigures } from '../store/payroll-figures.js';
 import { firstOfNextMonth, recordSubjectStop } from '../store/stops.js';
 import type { StopPaymentsInput, StopPaymentsResult } from '../workflows/contracts/index.js';
 import type { EnqueueNoticeInput } from './notices.js';
@@ -38,7 +39,7 @@ function reasonOf(eventType: string, eventDate: string): Text {
 
 export function makePayrollStopActivities(deps: PayrollStopDeps) {
   const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
-  const { PaymentLine } = registerPayrollModels(deps.store);
+  const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
 
   return {
     /** Ends, withdraws and recovers what the event stops; the same event again changes nothing. */
@@ -129,6 +130,17 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
         ]);
         recovered += 1;
         recoveredFen -= line.amountFen;
+      }
+      // A preview shows what will be paid: a batch a line left is counted again from its lines.
+      const touched = new Set(lines.filter((l) => periodStart(l.period) >= from).map((l) => l.batchId));
+      for (const batchId of touched) {
+        const batch = await PaymentBatch.findById(batchId).lean();
+        if (batch?.status !== 'preview') continue;
+        const figures = await payrollBatchFigures(deps.store, batch);
+        await PaymentBatch.updateOne(
+          { _id: batchId, status: 'preview' },
+          { $set: { counts: figures.counts, totalFen: figures.totalFen } },
+        );
       }
       return { ended: open.length, removed, recovered, recoveredFen };
     },

@@ -153,6 +153,12 @@ describe('stops on life events', () => {
 
     const accepted = await ingest(mover, 'hukou.moved-out', '2026-04-28');
     await env.client.workflow.getHandle(stopPaymentsWorkflowId(accepted.caseId)).result();
+    // The preview the reviewer reads already leaves the mover out.
+    expect(await service().batch(may.batchId)).toMatchObject({
+      status: 'preview',
+      totalFen: 10_000,
+      counts: { lines: 1, removed: 1 },
+    });
     const released = await service().release(reviewer, may.batchId);
     expect(released).toMatchObject({ totalFen: 10_000, counts: { lines: 1, removed: 1 } });
     const paid = await PaymentLine.find({ batchId: may.batchId, status: 'released' }).lean();

@@ -36,6 +36,8 @@ export const yuan = (fen: number): string =>
   `${fen < 0 ? '-' : ''}¥${n(Math.floor(Math.abs(fen) / 100))}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 const path = (id: string) => `/payroll/batches/${encodeURIComponent(payrollWorkflowIdFromInput(id))}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Checks a just-started payroll may answer "not found" (its batch not yet written) before that is an error. */
+const NOT_YET_ROUNDS = 120;
 
 /** The readable summary of a batch. */
 export function formatBatch(batch: Batch): string[] {
@@ -70,7 +72,11 @@ export async function runPayrollCommand(
         return 0;
       }
       for (let round = 0; ; round++) {
-        const batch = (await context.api('GET', path(started.id))) as Batch | undefined;
+        // The batch is written by the payroll's first step: until then (a minute at most) it is not found yet.
+        const batch = (await context.api('GET', path(started.id)).catch((error: Error) => {
+          if (round < NOT_YET_ROUNDS && error.message.startsWith('NOT_FOUND')) return undefined;
+          throw error;
+        })) as Batch | undefined;
         if (batch && batch.status !== 'running') return show(batch);
         if (round % 10 === 0) process.stderr.write(`${started.id}: re-checking entitlements · 复核中…\n`);
         await sleep(context.pollMs ?? 500);

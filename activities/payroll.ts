@@ -26,7 +26,7 @@ import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
-import { registerStopModel } from '../store/stops.js';
+import { registerStopModel, stopHolds } from '../store/stops.js';
 import {
   ErrorType,
   type PayrollResult,
@@ -188,8 +188,11 @@ export function makePayrollActivities(deps: PayrollDeps) {
         .limit(input.limit)
         .lean();
       // A subject whose death or move-out was accepted is not paid from its stop on (its stop workflow ends it).
-      const stops = await Stops.find({ _id: { $in: page.map((e) => e.subjectKey) } }, { from: 1 }).lean();
-      const stopped = new Set(stops.filter((s) => periodStart(input.period) >= s.from).map((s) => s._id));
+      const stops = await Stops.find(
+        { _id: { $in: page.map((e) => e.subjectKey) } },
+        { from: 1, liftedFrom: 1 },
+      ).lean();
+      const stopped = new Set(stops.filter((s) => stopHolds(s, periodStart(input.period))).map((s) => s._id));
       const purposes = Object.fromEntries(
         Object.entries(policy.facts).map(([fact, declared]) => [
           fact,

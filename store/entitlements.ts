@@ -141,8 +141,9 @@ export interface EntitlementOpening {
 }
 
 /**
- * Opens the entitlement of each recurring grant, once: an existing one (open or ended) is left as
- * it is. Returns the keys opened by this call.
+ * Opens the entitlement of each recurring grant, once: an open one is left as it is; one ended
+ * before the grant's period is opened again (a recorded transition, cause `event`, by the grant).
+ * Returns the keys opened or reopened by this call.
  */
 export async function openEntitlements(
   connection: Connection,
@@ -171,5 +172,64 @@ export async function openEntitlements(
     ];
   });
   if (docs.length === 0) return [];
-  return (await insertNew(Entitlement.collection, docs)).inserted;
+  const { inserted, existing } = await insertNew(Entitlement.collection, docs);
+  if (existing.length === 0) return inserted;
+  // One ended before this grant's period (a move away and back, a child who qualifies again) opens anew.
+  const ended = await Entitlement.find({ _id: { $in: existing }, status: 'ended' }, { endedFrom: 1, status: 1 }).lean();
+  const reopened: string[] = [];
+  for (const found of ended) {
+    const doc = docs.find((d) => d._id === found._id)!;
+    if (found.endedFrom === undefined || found.endedFrom > doc.firstPeriod) continue;
+    await reopen(connection, doc, found.endedFrom);
+    reopened.push(doc._id);
+  }
+  return [...inserted, ...reopened];
+}
+
+/** An ended entitlement opened again by a later grant: the transition first (keyed by the grant), then the status. */
+async function reopen(
+  connection: Connection,
+  doc: {
+    _id: string;
+    subjectKey: string;
+    policy: PolicyRef;
+    firstPeriod: string;
+    openedBy: string;
+    nextReviewOn: string;
+  },
+  endedFrom: string,
+): Promise<void> {
+  const { Entitlement, EntitlementTransition } = registerEntitlementModels(connection);
+  const key = `${doc._id}:active:${doc.openedBy}`;
+  await insertNew(EntitlementTransition.collection, [
+    {
+      _id: key,
+      key,
+      entitlementKey: doc._id,
+      subjectKey: doc.subjectKey,
+      policyId: doc.policy.id,
+      from: 'ended',
+      to: 'active',
+      cause: 'event',
+      causeKey: doc.openedBy,
+      by: doc.openedBy,
+      why: { zh: `重新符合条件，自 ${doc.firstPeriod} 起恢复发放`, en: `eligible again: paid from ${doc.firstPeriod}` },
+      effectiveFrom: doc.firstPeriod,
+      at: new Date(),
+    },
+  ]);
+  await Entitlement.updateOne(
+    { _id: doc._id, status: 'ended', endedFrom },
+    {
+      $set: {
+        status: 'active',
+        policy: doc.policy,
+        firstPeriod: doc.firstPeriod,
+        openedBy: doc.openedBy,
+        nextReviewOn: doc.nextReviewOn,
+        updatedAt: new Date(),
+      },
+      $unset: { endedFrom: 1, reason: 1 },
+    },
+  );
 }

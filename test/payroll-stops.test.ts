@@ -62,6 +62,12 @@ const service = () =>
 
 async function senior(birthDate: string, firstPeriod: string): Promise<TestSubject> {
   const subject = await addResident(pipeline.store, birthDate, FACTS);
+  await grant(subject, birthDate, firstPeriod);
+  return subject;
+}
+
+/** The grant of a period, as a case records it (which opens, or opens again, the entitlement). */
+async function grant(subject: TestSubject, birthDate: string, firstPeriod: string): Promise<void> {
   const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
   const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...FACTS }, `${firstPeriod}-01`);
   await pipeline.activities.recordGrant({
@@ -72,7 +78,6 @@ async function senior(birthDate: string, firstPeriod: string): Promise<TestSubje
     grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
     basis: 'auto',
   });
-  return subject;
 }
 
 const runPayroll = (period: string) =>
@@ -186,6 +191,31 @@ describe('stops on life events', () => {
     ).toBe(0);
     const paid = await PaymentLine.find({ batchId: june.batchId, status: 'released' }).lean();
     expect(paid.reduce((sum, l) => sum + l.amountFen, 0)).toBe(released.totalFen);
+  });
+
+  it('a resident who moves away and back is paid again from the month after the return, once granted again', async () => {
+    const { Entitlement, EntitlementTransition } = registerEntitlementModels(pipeline.store);
+    const returner = await senior('1944-08-08', '2026-08');
+    const out = await ingest(returner, 'hukou.moved-out', '2026-08-15');
+    await env.client.workflow.getHandle(stopPaymentsWorkflowId(out.caseId)).result();
+    expect(await Entitlement.findById(`old-age-allowance:${returner.subjectKey}`).lean()).toMatchObject({
+      status: 'ended',
+      endedFrom: '2026-09',
+    });
+    await ingest(returner, 'hukou.moved-in', '2026-09-20');
+    expect(await registerStopModel(pipeline.store).findById(returner.subjectKey).lean()).toMatchObject({
+      from: '2026-09-01',
+      liftedFrom: '2026-10-01',
+    });
+    // The case path grants October again: the entitlement opens anew, and November's payroll pays it.
+    await grant(returner, '1944-08-08', '2026-10');
+    await service().release(reviewer, (await runPayroll('2026-11')).batchId);
+    expect(await linesOf(returner)).toEqual([['2026-11', 'payment', 'released', 10_000]]);
+    const transitions = await EntitlementTransition.find({ subjectKey: returner.subjectKey }).sort({ at: 1 }).lean();
+    expect(transitions.map((t) => [t.from, t.to, t.cause, t.effectiveFrom])).toEqual([
+      ['active', 'ended', 'event', '2026-09'],
+      ['ended', 'active', 'event', '2026-10'],
+    ]);
   });
 
   it('a move into the city reaches the normal case path and stops nothing', async () => {

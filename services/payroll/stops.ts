@@ -8,7 +8,13 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Connection } from 'mongoose';
 import { periodStart } from '../../domain/entitlements.js';
 import { registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
-import { recordSubjectStop, registerStopModel, STOP_EVENT_TYPES } from '../../store/stops.js';
+import {
+  liftSubjectStop,
+  recordSubjectStop,
+  registerStopModel,
+  stopHolds,
+  STOP_EVENT_TYPES,
+} from '../../store/stops.js';
 import {
   STOP_PAYMENTS_WORKFLOW_TYPE,
   stopPaymentsWorkflowId,
@@ -32,8 +38,11 @@ export async function withdrawStoppedLines(
   let removed = 0;
   for (let i = 0; i < lines.length; i += CHUNK) {
     const chunk = lines.slice(i, i + CHUNK);
-    const stops = await Stops.find({ _id: { $in: chunk.map((line) => line.subjectKey) } }, { from: 1 }).lean();
-    const stopped = stops.filter((stop) => periodStart(batch.period) >= stop.from).map((stop) => stop._id);
+    const stops = await Stops.find(
+      { _id: { $in: chunk.map((line) => line.subjectKey) } },
+      { from: 1, liftedFrom: 1 },
+    ).lean();
+    const stopped = stops.filter((stop) => stopHolds(stop, periodStart(batch.period))).map((stop) => stop._id);
     if (stopped.length === 0) continue;
     const result = await PaymentLine.updateMany(
       { batchId: batch.key, subjectKey: { $in: stopped }, status: 'pending' },
@@ -59,6 +68,14 @@ export async function stopPaymentsOnAcceptedEvent(
   deps: { store: Connection; temporal: Client; taskQueue?: string },
   input: StopPaymentsInput,
 ): Promise<void> {
+  if (input.eventType === 'hukou.moved-in') {
+    await liftSubjectStop(deps.store, {
+      subjectKey: input.subjectKey,
+      caseId: input.caseId,
+      occurredOn: input.eventDate,
+    });
+    return;
+  }
   if (!STOP_EVENT_TYPES.includes(input.eventType)) return;
   await recordSubjectStop(deps.store, {
     subjectKey: input.subjectKey,

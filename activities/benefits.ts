@@ -8,6 +8,7 @@ import { evaluatePolicy } from '../rules/engine.js';
 import { shownFactValue } from '../rules/explain.js';
 import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
 import { registerDecisionModels, snapshotFacts } from '../store/decisions.js';
+import { openEntitlements } from '../store/entitlements.js';
 import type { BenefitInput } from '../workflows/contracts/index.js';
 import { pinnedPolicy } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
@@ -35,7 +36,11 @@ export function makeBenefitActivities(deps: BenefitDeps) {
   });
 
   return {
-    /** The grant, once per key: `created` is false when a retry or restart finds it. */
+    /**
+     * The grant, once per key: `created` is false when a retry or restart finds it. A grant for a
+     * monthly or yearly period also opens the subject's entitlement to the policy (once: an
+     * existing one is left as it is), so later periods are paid by the payroll.
+     */
     async recordGrant(input: BenefitInput & { grantKey: string; basis: GrantBasis }): Promise<{ created: boolean }> {
       const result = await Grant.updateOne(
         { _id: input.grantKey },
@@ -52,6 +57,14 @@ export function makeBenefitActivities(deps: BenefitDeps) {
         },
         { upsert: true },
       );
+      await openEntitlements(deps.store, [
+        {
+          subjectKey: input.subjectKey,
+          policy: input.plan.ref,
+          period: input.decision.period,
+          grantKey: input.grantKey,
+        },
+      ]);
       return { created: result.upsertedCount === 1 };
     },
 

@@ -13,6 +13,8 @@ import { guardActivities } from './guard.js';
 import { makeEnqueueNotice, makeEnqueueNotices } from './notices.js';
 import type { NoticeQueues } from '../notices/queues.js';
 import { makeObjectionActivities } from './objections.js';
+import { makePayrollActivities } from './payroll.js';
+import { makePayrollStopActivities } from './payroll-stops.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
 import { makeFetchFacts } from './shared-data/fetch-facts.js';
@@ -35,11 +37,14 @@ export function createActivities(deps: ActivityDeps) {
   const models = registerModels(deps.store);
   const adapters = createAdapterRegistry({ connection: deps.store, http: deps.verification });
   const fetchFacts = makeFetchFacts({ connection: deps.store, adapters });
+  const enqueueNotice = makeEnqueueNotice(deps.store, deps.noticeQueues);
   return guardActivities({
     recordProbe: makeRecordProbe(models),
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
-    enqueueNotice: makeEnqueueNotice(deps.store, deps.noticeQueues),
+    enqueueNotice,
+    ...makePayrollActivities({ store: deps.store, policies: deps.policies, fetchFacts, enqueueNotice }),
+    ...makePayrollStopActivities({ store: deps.store, policies: deps.policies, enqueueNotice }),
     ...makeRetentionActivities({ store: deps.store }),
     ...makeObjectionActivities({
       store: deps.store,

@@ -11,6 +11,7 @@ import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { chainInserted, chainStored } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
+import { openEntitlements } from '../store/entitlements.js';
 import { programmeRead, recordProgrammeAccess } from '../store/programme-access.js';
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
@@ -133,7 +134,8 @@ export function makeSweepWriter(store: Connection) {
     },
 
     /**
-     * The grants of auto-mode subjects, keyed like the grant workflow's (benefitWorkflowId). Returns
+     * The grants of auto-mode subjects, keyed like the grant workflow's (benefitWorkflowId), and the
+     * entitlements of the recurring ones (store/entitlements.ts). Returns
      * the keys this sweep holds (written now, or by an earlier attempt of the same slice) and how
      * many were granted before by anyone else (a life event, another sweep).
      */
@@ -158,6 +160,16 @@ export function makeSweepWriter(store: Connection) {
           basis: 'auto',
           status: 'granted',
           grantedAt,
+        })),
+      );
+      // Recurring grants open their entitlements (each once; one that exists is left as it is).
+      await openEntitlements(
+        store,
+        [...byKey].map(([grantKey, { subjectKey, decision }]) => ({
+          subjectKey,
+          policy: plan.ref,
+          period: decision.period,
+          grantKey,
         })),
       );
       const ours = outcome.inserted.map((key) => byKey.get(key)!);

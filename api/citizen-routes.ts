@@ -162,6 +162,40 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
   );
 
   read(
+    '/me/payments',
+    'My payments (period, amount in fen, date paid), recoveries due, and my recurring benefits with any stop and its reason (citizen) · 我的发放记录',
+    {
+      type: 'object',
+      properties: {
+        payments: list({
+          type: 'object',
+          properties: {
+            policy,
+            period: { type: 'string' },
+            kind: { type: 'string', enum: ['payment', 'recovery'] },
+            amountFen: { type: 'integer', description: 'fen (分); negative for a recovery' },
+            amount: { type: 'number', description: 'yuan, for reading' },
+            status: { type: 'string', enum: ['paid', 'recovery-due'] },
+            paidAt: { type: 'string' },
+            reason: text,
+          },
+        }),
+        entitlements: list({
+          type: 'object',
+          properties: {
+            policy,
+            status: { type: 'string', enum: ['active', 'suspended', 'ended'] },
+            firstPeriod: { type: 'string' },
+            endedFrom: { type: 'string' },
+            reason: text,
+          },
+        }),
+      },
+    },
+    async (request) => citizen.payments(actorOf(request)),
+  );
+
+  read(
     '/me/offers',
     'Offers awaiting my confirmation, soonest expiry first (citizen) · 待我确认的事项',
     list(offerSchema),

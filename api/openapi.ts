@@ -24,6 +24,11 @@ const TAGS = [
       '主动筛查：按政策或到龄日期对全市批量筛查，暂停、继续、取消与进度 · proactive sweeps over the city: start, progress, pause, resume, cancel',
   },
   {
+    name: 'payroll',
+    description:
+      '按月发放：发起与预览发放批次、审核放款（双人复核） · the payroll: start and preview a payment batch, release by a second reviewer',
+  },
+  {
     name: 'cases',
     description:
       '案件督查：按居民查询案件、时间线、查看完整证件号（须说明理由） · case search, timeline and unmasking with a stated reason',

@@ -63,6 +63,11 @@ export const ROUTE_PERMISSIONS = {
   'POST /sweeps/:id/resume': 'sweep.resume',
   'POST /sweeps/:id/cancel': 'sweep.cancel',
 
+  'GET /payroll/batches': 'payroll.read',
+  'GET /payroll/batches/:id': 'payroll.read',
+  'POST /payroll/batches': 'payroll.start',
+  'POST /payroll/batches/:id/release': 'payroll.release',
+
   'GET /cases': 'case.search',
   'POST /cases/search': 'case.search',
   'GET /cases/:caseId/timeline': 'case.timeline',
@@ -81,6 +86,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /me/inbox': 'me.read',
   'GET /me/decisions': 'me.read',
   'GET /me/benefits': 'me.read',
+  'GET /me/payments': 'me.read',
   'GET /me/offers': 'me.read',
   'GET /me/pledges': 'me.read',
   'GET /me/access': 'me.read',

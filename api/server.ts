@@ -26,6 +26,8 @@ import { policyRoutes, type PolicyApiDeps } from './policy-routes.js';
 import { ApiRefusal, departmentOf, guardRoutes, type AuthenticateDepartment } from './auth.js';
 import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
+import { payrollRoutes } from './payroll-routes.js';
+import type { PayrollService } from '../services/payroll/service.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -77,6 +79,8 @@ export interface ApiDeps {
   policies?: PolicyApiDeps;
   /** Sweeps (/sweeps): launched and steered by signed-in officers and reviewers (needs `policies`). */
   sweeps?: SweepService;
+  /** The payroll (/payroll): officers start it, reviewers release its batches (needs `policies`). */
+  payroll?: PayrollService;
   /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
@@ -150,6 +154,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       void app.register(async (scope) => consoleRoutes(scope, consoleOptions === true ? {} : consoleOptions));
     const sweeps = deps.sweeps;
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps }));
+    const payroll = deps.payroll;
+    if (payroll) void app.register(async (scope) => payrollRoutes(scope, { payroll }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;

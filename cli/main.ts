@@ -9,6 +9,7 @@ import { CASE_USAGE, runCaseCommand } from './case.js';
 import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { METRICS_USAGE, runMetricsCommand } from './metrics.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
+import { PAYROLL_USAGE, runPayrollCommand } from './payroll.js';
 import { POLICY_USAGE, runPolicyCommand } from './policy.js';
 import { runSweepCommand, SWEEP_USAGE } from './sweep.js';
 
@@ -21,6 +22,7 @@ interface ClientCommand {
 export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   policy: { usage: POLICY_USAGE, run: (argv, context) => runPolicyCommand(argv, context.out) },
   sweep: { usage: SWEEP_USAGE, run: runSweepCommand },
+  payroll: { usage: PAYROLL_USAGE, run: runPayrollCommand },
   case: { usage: CASE_USAGE, run: runCaseCommand },
   objection: { usage: OBJECTION_USAGE, run: runObjectionCommand },
   metrics: { usage: METRICS_USAGE, run: runMetricsCommand },

@@ -54,6 +54,9 @@ const PAYLOADS: Record<string, PayloadSpec> = {
   },
   'retirement.registered': { required: {} },
   'death.registered': { required: {} },
+  // A move stops (out) or may start (in) what depends on a local household; the other end is named, never an ID.
+  'hukou.moved-out': { required: {}, optional: { destination: { type: 'string', max: 100 } } },
+  'hukou.moved-in': { required: {}, optional: { origin: { type: 'string', max: 100 } } },
   'age.milestone': { required: { age: { type: 'int', min: 0, max: 130 } } },
   'enterprise.established': { required: {} },
   'enterprise.licence-changed': { required: { changes: { type: 'strings' } } },

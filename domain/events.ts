@@ -56,6 +56,18 @@ export const EVENT_TYPES: readonly EventType[] = [
     publisher: { zh: '市公安局', en: 'Public Security Bureau' },
   },
   {
+    type: 'hukou.moved-out',
+    subject: 'person',
+    label: { zh: '户籍迁出', en: 'household registration moved out of the city' },
+    publisher: { zh: '市公安局', en: 'Public Security Bureau' },
+  },
+  {
+    type: 'hukou.moved-in',
+    subject: 'person',
+    label: { zh: '户籍迁入', en: 'household registration moved into the city' },
+    publisher: { zh: '市公安局', en: 'Public Security Bureau' },
+  },
+  {
     type: 'age.milestone',
     subject: 'person',
     label: { zh: '年龄节点（如满60、80周岁，满6周岁）', en: 'age milestone (turning 60, 80, 6…)' },

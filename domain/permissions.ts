@@ -206,6 +206,16 @@ const TABLE = {
   // Stopping a published policy's outreach for good is a reviewer's call.
   'sweep.cancel': { roles: ['reviewer'], what: { en: 'cancel a sweep for good', zh: '取消筛查' } },
 
+  // The payroll (按月发放): officers start and preview it; money leaves only when a reviewer other
+  // than whoever started it releases the batch (four eyes, by user ID). Batches hold figures, no subject.
+  'payroll.read': { roles: POLICY_READERS, what: { en: 'read payment batches', zh: '查看发放批次' } },
+  'payroll.start': { roles: ['officer'], what: { en: 'start a payroll (preview)', zh: '发起按月发放（预览）' } },
+  'payroll.release': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-requester' },
+    what: { en: 'release a payment batch', zh: '放款（发放批次）' },
+  },
+
   'case.search': { ...CASE_READERS, what: { en: 'search cases', zh: '查询案件' } },
   'case.timeline': { ...CASE_READERS, what: { en: 'read a case', zh: '查阅案件' } },
   // The full identifier only with a stated, logged reason, and only to supervisors.

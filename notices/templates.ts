@@ -15,6 +15,8 @@ export interface NoticeParams {
   /** A corrected record: the fact's label and its department (never its value). */
   fact?: Text;
   department?: Text;
+  /** Why an entitlement was ended or suspended (a payroll's re-check, a death or move-out registered). */
+  reason?: Text;
 }
 
 type Render = (p: NoticeParams) => { title: Text; body: Text };
@@ -147,6 +149,21 @@ export const NOTICE_TEMPLATES = {
     body: {
       zh: `经核实，您对「${p.policyTitle.zh}」提出的异议未予支持，原判定维持不变。如有疑问可联系我们。`,
       en: `Your objection to ${p.policyTitle.en} was examined and not upheld; the decision stands. Contact us with any questions.`,
+    },
+  }),
+  // A recurring benefit that stops is told to the citizen (or their family), with the reason and the first period unpaid.
+  'entitlement.ended': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」已停发`, en: `${p.policyTitle.en} has stopped` },
+    body: {
+      zh: `「${p.policyTitle.zh}」自 ${p.period ?? ''} 起停止发放。原因：${p.reason?.zh ?? '不再符合条件'}。如有疑问可提出异议。`,
+      en: `${p.policyTitle.en} is no longer paid from ${p.period ?? ''}. Reason: ${p.reason?.en ?? 'the conditions no longer hold'}. You may object if you think this is wrong.`,
+    },
+  }),
+  'entitlement.suspended': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」暂停发放`, en: `${p.policyTitle.en} is suspended` },
+    body: {
+      zh: `「${p.policyTitle.zh}」自 ${p.period ?? ''} 起暂停发放，待核实后恢复。原因：${p.reason?.zh ?? '数据暂缺'}。`,
+      en: `${p.policyTitle.en} is suspended from ${p.period ?? ''} until it is checked. Reason: ${p.reason?.en ?? 'data is missing'}.`,
     },
   }),
 } satisfies Record<string, Render>;

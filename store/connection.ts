@@ -5,9 +5,12 @@
 import mongoose, { type Connection } from 'mongoose';
 import { registerAccessRecordModel } from './access-records.js';
 import { registerCaseReadModel } from './case-reads.js';
+import { registerEntitlementModels } from './entitlements.js';
 import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
+import { registerPayrollModels } from './payroll.js';
 import { registerProgrammeAccessModel } from './programme-access.js';
+import { registerStopModel } from './stops.js';
 import { registerSubjectModel } from './subjects.js';
 
 export interface StoreOptions {
@@ -29,6 +32,9 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     registerProgrammeAccessModel(connection),
     registerCaseReadModel(connection),
     registerSubjectModel(connection),
+    ...Object.values(registerEntitlementModels(connection)),
+    ...Object.values(registerPayrollModels(connection)),
+    registerStopModel(connection),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;

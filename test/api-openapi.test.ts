@@ -110,6 +110,7 @@ describe('the OpenAPI document', () => {
       'simulation',
       'explain',
       'sweeps',
+      'payroll',
       'cases',
       'catalog',
       'citizen',

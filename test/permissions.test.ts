@@ -44,6 +44,7 @@ import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
+import { createPayrollService } from '../services/payroll/service.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { connectStore } from '../store/connection.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -130,6 +131,7 @@ beforeAll(async () => {
     }),
     citizen: createCitizenService({ store, temporal: client }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
+    payroll: createPayrollService({ store, temporal: client, taskQueue }),
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue }),
     console: true,
     health: ALL_UP,
@@ -155,7 +157,9 @@ function dummyPath(url: string): string {
     ? 'obj-000000000000'
     : url.startsWith('/sweeps')
       ? encodeURIComponent('sweep:no-such-policy@1:2026-01-01')
-      : 'no-such-policy';
+      : url.startsWith('/payroll')
+        ? encodeURIComponent('payroll:no-such-policy:2026-01')
+        : 'no-such-policy';
   return url
     .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
     .replace(':version', '1')

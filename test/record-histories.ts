@@ -48,8 +48,16 @@ import {
   steerSweepUpdate,
   sweepWorkflowId,
   type SweepInput,
+  benefitWorkflowId,
+  payrollWorkflowId,
+  stopPaymentsWorkflowId,
 } from '../workflows/contracts/index.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
+import { payroll } from '../workflows/payroll.js';
+import { scheduledPayroll } from '../workflows/scheduled-payroll.js';
+import { stopPayments } from '../workflows/stop-payments.js';
+import { planOf } from '../activities/case.js';
+import { policyRef } from '../rules/policy-hash.js';
 import { sweep } from '../workflows/sweep.js';
 import { seedCity } from '../infra/seed/index.js';
 import type { lifeEvent } from '../workflows/life-event.js';
@@ -608,6 +616,88 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
   }
 }
 
+/** The payroll, its scheduled run and a death's stop, on the dev server: three seniors, one of whom moved away. */
+async function recordPayroll(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const pipeline = await openPipeline(info, 'record-payroll');
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const client = await connectClient(info.temporalAddress, info.temporalNamespace);
+  const run = randomUUID().slice(0, 8);
+  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
+  const facts = { 'person.localHukou': true, 'person.alive': true };
+  const seniors: TestSubject[] = [];
+  for (const [birthDate, monthly] of [
+    ['1935-02-02', 200],
+    ['1944-03-03', 100],
+    ['1943-04-04', 100],
+  ] as const) {
+    const senior = await addResident(pipeline.store, birthDate, facts);
+    await pipeline.activities.recordGrant({
+      caseId: `life-event:record-${run}`,
+      subjectKey: senior.subjectKey,
+      plan: planOf(policy),
+      decision: {
+        policy: policyRef(policy),
+        outcome: 'eligible',
+        asOf: '2026-04-01',
+        amount: monthly,
+        period: '2026-04',
+        missingFacts: [],
+        failedSources: [],
+      },
+      grantKey: benefitWorkflowId(policy.id, senior.subjectKey, '2026-04'),
+      basis: 'auto',
+    });
+    seniors.push(senior);
+  }
+  await updateFacts(pipeline.store, seniors[2], { 'person.localHukou': false });
+  try {
+    const worker = await pipeline.worker(connection, info.temporalNamespace);
+    await worker.runUntil(async () => {
+      if (wanted('payroll-previewed')) {
+        const workflowId = payrollWorkflowId(policy.id, '2026-05');
+        const result = await client.workflow.execute(payroll, {
+          workflowId,
+          taskQueue: pipeline.taskQueue,
+          args: [{ policyId: policy.id, period: '2026-05', startedBy: 'record-histories', sliceSize: 2 }],
+        });
+        assert.deepEqual([result.lines, result.totalFen, result.ended], [2, 30_000, 1]);
+        await record(client, 'payroll-previewed', workflowId);
+      }
+      if (wanted('scheduled-payroll')) {
+        const workflowId = `scheduled-payroll-record-${run}`;
+        const result = await client.workflow.execute(scheduledPayroll, {
+          workflowId,
+          taskQueue: pipeline.taskQueue,
+          args: [{ policyId: policy.id, cadence: 'month', period: '2026-06' }],
+        });
+        assert.equal(result.status, 'preview', JSON.stringify(result));
+        await record(client, 'scheduled-payroll', workflowId);
+      }
+      if (wanted('stop-payments-death')) {
+        const workflowId = stopPaymentsWorkflowId(`life-event:record-death-${run}`);
+        const result = await client.workflow.execute(stopPayments, {
+          workflowId,
+          taskQueue: pipeline.taskQueue,
+          args: [
+            {
+              caseId: `life-event:record-death-${run}`,
+              subjectKey: seniors[1].subjectKey,
+              eventType: 'death.registered',
+              eventDate: '2026-05-20',
+            },
+          ],
+        });
+        assert.deepEqual([result.ended, result.removed], [1, 1], JSON.stringify(result));
+        await record(client, 'stop-payments-death', workflowId);
+      }
+    });
+  } finally {
+    await client.connection.close();
+    await connection.close();
+    await pipeline.close();
+  }
+}
+
 const { info, stop } = await startTestStack();
 try {
   if (
@@ -645,6 +735,7 @@ try {
     )
   )
     await recordSweeps(info);
+  if (wanted('payroll-previewed', 'scheduled-payroll', 'stop-payments-death')) await recordPayroll(info);
 } finally {
   await stop();
 }

@@ -215,6 +215,19 @@ const PATHS: Record<HistoryName, HistoryPath> = {
       revoked: 1,
     },
   },
+  'payroll-previewed': {
+    // Three entitlements, slices of two: a full slice, then the last one.
+    steps: ['beginPayroll', 'payrollSlice', 'payrollSlice', 'assemblePayrollBatch'],
+    result: { batchId: 'payroll:old-age-allowance:2026-05', lines: 2, totalFen: 30_000, ended: 1 },
+  },
+  'scheduled-payroll': {
+    steps: ['child payroll'],
+    result: { policyId: 'old-age-allowance', period: '2026-06', status: 'preview' },
+  },
+  'stop-payments-death': {
+    steps: ['stopPaymentsOnEvent'],
+    result: { ended: 1, removed: 1, recovered: 0 },
+  },
   'scheduled-sweeps-daily': {
     // Five shipped policies read a date (ages, durations); each gets its due sweep, one after another.
     steps: ['listSweepPolicies', 'child sweep', 'child sweep', 'child sweep', 'child sweep', 'child sweep'],

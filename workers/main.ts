@@ -26,6 +26,7 @@ import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppablePr
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
+import { createPayrollService } from '../services/payroll/service.js';
 import { createSessionService } from '../services/identity/sessions.js';
 import { createOidcClient } from '../services/identity/oidc.js';
 import { demoTokens } from '../demo/users.js';
@@ -169,6 +170,8 @@ async function main(): Promise<void> {
       citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
+      // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
+      payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.

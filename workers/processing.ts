@@ -9,6 +9,7 @@ import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
+import { ensurePayrollSchedules } from '../services/payroll/schedules.js';
 import { ensureRetentionSchedule } from '../services/retention/temporal-schedule.js';
 import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
@@ -69,6 +70,8 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   await ensureSweepSchedules(client, { taskQueue: config.taskQueue });
   // So does the daily retention purge (services/retention/schedule.ts says what it removes, and when).
   await ensureRetentionSchedule(client, { taskQueue: config.taskQueue });
+  // And the payroll of every recurring policy in the shipped catalog (monthly on the 5th, yearly on 5 January).
+  await ensurePayrollSchedules(client, catalog.policies, { taskQueue: config.taskQueue });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
     access: servers.temporalAccess,

@@ -9,6 +9,14 @@ import type * as workflows from './index.js';
 import type { BENEFIT_WORKFLOW_BY_MODE, BenefitWorkflow, BenefitWorkflowType } from './contracts/benefit.js';
 import type { LIFE_EVENT_WORKFLOW_TYPE, LifeEventWorkflow } from './contracts/case.js';
 import type { OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow } from './contracts/objection.js';
+import type {
+  PAYROLL_WORKFLOW_TYPE,
+  PayrollWorkflow,
+  SCHEDULED_PAYROLL_WORKFLOW_TYPE,
+  ScheduledPayrollWorkflow,
+  STOP_PAYMENTS_WORKFLOW_TYPE,
+  StopPaymentsWorkflow,
+} from './contracts/payroll.js';
 import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/probe.js';
 import type { RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow } from './contracts/retention.js';
 import type { SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow } from './contracts/schedule.js';
@@ -28,6 +36,9 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof SWEEP_WORKFLOW_TYPE, SweepWorkflow>>,
   Holds<Matches<typeof SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow>>,
   Holds<Matches<typeof OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow>>,
+  Holds<Matches<typeof PAYROLL_WORKFLOW_TYPE, PayrollWorkflow>>,
+  Holds<Matches<typeof SCHEDULED_PAYROLL_WORKFLOW_TYPE, ScheduledPayrollWorkflow>>,
+  Holds<Matches<typeof STOP_PAYMENTS_WORKFLOW_TYPE, StopPaymentsWorkflow>>,
   Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
   Holds<Matches<typeof RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow>>,
 ];

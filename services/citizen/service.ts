@@ -4,6 +4,7 @@
  * workflow answers), pledges with their inspection outcome, and who read their data for what. Every
  * read is bound to the subject key of the citizen's token; no answer carries a raw identifier.
  */
+import { citizenPayments } from './payments.js';
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
@@ -172,6 +173,11 @@ export function createCitizenService(deps: CitizenServiceDeps) {
           ...(g.revokedAt ? { revokedAt: g.revokedAt.toISOString(), revokeReason: g.revokeReason } : {}),
         })),
       );
+    },
+
+    /** My payments (released lines, recoveries due) and my recurring benefits with any stop and its reason. */
+    async payments(actor: User) {
+      return citizenPayments(deps.store, own(actor), label);
     },
 
     /** Offers awaiting the citizen's answer, soonest expiry first. */

@@ -15,6 +15,7 @@ import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { registerCaseModels } from '../../store/cases.js';
 import { registerSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
+import { stopPaymentsOnAcceptedEvent } from '../payroll/stops.js';
 import {
   caseStatusAttribute,
   CaseStatus,
@@ -107,6 +108,13 @@ export async function ingestEvent(deps: IngestDeps, body: unknown, publisher: Pu
     subjectKind: event.subject.kind,
     eventDate: event.occurredOn,
   };
+  // A death or move-out stops recurring payments: recorded before the answer, so no batch released after it pays on.
+  await stopPaymentsOnAcceptedEvent(deps, {
+    caseId: input.caseId,
+    subjectKey: subject,
+    eventType: event.type,
+    eventDate: event.occurredOn,
+  });
   let started = false;
   try {
     await deps.temporal.workflow.start(lifeEvent, {

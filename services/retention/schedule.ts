@@ -101,6 +101,12 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'the ledger of public money: kept for the statutory period of accounting records; pseudonymous keys only',
   },
   {
+    data: 'entitlements and their transitions, payment lines and batches, stops on death or move-out',
+    collection: 'entitlements, entitlement_transitions, payment_lines, payment_batches, subject_stops',
+    action: 'keep',
+    why: 'the payroll is public money too: kept with the grants for the statutory period of accounting records; pseudonymous keys only',
+  },
+  {
     data: 'life events and deliveries (pseudonymised payloads)',
     collection: 'life_events, event_deliveries',
     action: 'keep',

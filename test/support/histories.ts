@@ -99,6 +99,18 @@ export const RECORDED_HISTORIES = {
     workflowType: 'scheduledSweeps',
     path: "the daily schedule's run sweeps the day's due subjects of each date-driven policy",
   },
+  'payroll-previewed': {
+    workflowType: 'payroll',
+    path: "a month's payroll re-checks the active entitlements slice by slice, ends one that no longer holds and assembles the batch for preview",
+  },
+  'scheduled-payroll': {
+    workflowType: 'scheduledPayroll',
+    path: "a payroll schedule's run pays its month's payroll as a child, up to its preview",
+  },
+  'stop-payments-death': {
+    workflowType: 'stopPayments',
+    path: 'a registered death ends the entitlements, withdraws and recovers in one activity',
+  },
   'retention-purge': {
     workflowType: 'retentionPurge',
     path: 'the daily retention purge applies the retention schedule as of its start, in one activity',

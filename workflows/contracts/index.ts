@@ -16,3 +16,4 @@ export * from './sweep.js';
 export * from './schedule.js';
 export * from './objection.js';
 export * from './retention.js';
+export * from './payroll.js';

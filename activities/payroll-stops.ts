@@ -1,0 +1,154 @@
+/**
+ * Stops on life events (death.registered, hukou.moved-out): every open entitlement of the subject
+ * ends from the first of the month after the event, with a transition (cause `event`, by the case)
+ * and a notice; each pending payment line for a period from then on leaves its unreleased batch;
+ * each released one becomes a recovery line (negative fen, keyed `…:recovery`). The order — the
+ * subject's stop record, transitions and notices, then statuses and lines, each conditional or
+ * keyed — makes a retry finish what a crash left and do nothing twice.
+ */
+import type { Connection } from 'mongoose';
+import { periodOf, periodStart, type EntitlementPeriod } from '../domain/entitlements.js';
+import type { Text } from '../domain/sources.js';
+import type { PolicySource } from '../rules/policy-source.js';
+import { insertNew } from '../store/bulk.js';
+import { registerEntitlementModels } from '../store/entitlements.js';
+import { recoveryLineKey, registerPayrollModels } from '../store/payroll.js';
+import { payrollBatchFigures } from '../store/payroll-figures.js';
+import { firstOfNextMonth, recordSubjectStop } from '../store/stops.js';
+import type { StopPaymentsInput, StopPaymentsResult } from '../workflows/contracts/index.js';
+import type { EnqueueNoticeInput } from './notices.js';
+
+export interface PayrollStopDeps {
+  store: Connection;
+  policies: PolicySource;
+  enqueueNotice: (input: EnqueueNoticeInput) => Promise<unknown>;
+}
+
+/** The reason a stop gives, in both languages. */
+function reasonOf(eventType: string, eventDate: string): Text {
+  return eventType === 'death.registered'
+    ? {
+        zh: `${eventDate} 登记死亡，自次月起停发`,
+        en: `death registered on ${eventDate}: stopped from the month after`,
+      }
+    : {
+        zh: `${eventDate} 户籍迁出本市，自次月起停发`,
+        en: `household moved out of the city on ${eventDate}: stopped from the month after`,
+      };
+}
+
+export function makePayrollStopActivities(deps: PayrollStopDeps) {
+  const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
+  const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
+
+  return {
+    /** Ends, withdraws and recovers what the event stops; the same event again changes nothing. */
+    async stopPaymentsOnEvent(input: StopPaymentsInput): Promise<StopPaymentsResult> {
+      const from = firstOfNextMonth(input.eventDate);
+      const why = reasonOf(input.eventType, input.eventDate);
+      // Ingestion wrote it already; written again here for events accepted before stops existed.
+      await recordSubjectStop(deps.store, {
+        subjectKey: input.subjectKey,
+        caseId: input.caseId,
+        type: input.eventType,
+        occurredOn: input.eventDate,
+      });
+      const open = await Entitlement.find({ subjectKey: input.subjectKey, status: { $ne: 'ended' } }).lean();
+      for (const entitlement of open) {
+        const endedFrom = firstPeriodFrom(from, entitlement.period);
+        const key = `${entitlement.key}:ended:${input.caseId}`;
+        await insertNew(EntitlementTransition.collection, [
+          {
+            _id: key,
+            key,
+            entitlementKey: entitlement.key,
+            subjectKey: entitlement.subjectKey,
+            policyId: entitlement.policy.id,
+            from: entitlement.status,
+            to: 'ended',
+            cause: 'event',
+            causeKey: input.caseId,
+            by: input.caseId,
+            why,
+            effectiveFrom: endedFrom,
+            at: new Date(),
+          },
+        ]);
+        const policy = await deps.policies.version(entitlement.policy.id, entitlement.policy.version);
+        await deps.enqueueNotice({
+          noticeKey: `${input.caseId}:notice:ended:${entitlement.policy.id}`,
+          subjectKey: entitlement.subjectKey,
+          template: 'entitlement.ended',
+          params: {
+            policyTitle: policy?.title ?? { zh: entitlement.policy.id, en: entitlement.policy.id },
+            period: endedFrom,
+            reason: why,
+          },
+        });
+        await Entitlement.updateOne(
+          { _id: entitlement.key, status: { $ne: 'ended' } },
+          { $set: { status: 'ended', reason: why, endedFrom, updatedAt: new Date() } },
+        );
+      }
+
+      let removed = 0;
+      let recovered = 0;
+      let recoveredFen = 0;
+      const lines = await PaymentLine.find({
+        subjectKey: input.subjectKey,
+        kind: 'payment',
+        status: { $in: ['pending', 'released'] },
+      }).lean();
+      for (const line of lines.filter((l) => periodStart(l.period) >= from)) {
+        // Pending: out of its batch before release, unless the release got there first.
+        const taken = await PaymentLine.updateOne(
+          { _id: line.key, status: 'pending' },
+          { $set: { status: 'removed', removedAt: new Date(), reason: why } },
+        );
+        if (taken.modifiedCount === 1) {
+          removed += 1;
+          continue;
+        }
+        const now = await PaymentLine.findById(line.key, { status: 1 }).lean();
+        if (now?.status !== 'released') continue;
+        const key = recoveryLineKey(line.policy.id, line.subjectKey, line.period);
+        await insertNew(PaymentLine.collection, [
+          {
+            _id: key,
+            key,
+            kind: 'recovery',
+            batchId: line.batchId,
+            policy: line.policy,
+            subjectKey: line.subjectKey,
+            period: line.period,
+            amountFen: -line.amountFen,
+            status: 'due',
+            recovers: line.key,
+            reason: why,
+            createdAt: new Date(),
+          },
+        ]);
+        recovered += 1;
+        recoveredFen -= line.amountFen;
+      }
+      // A preview shows what will be paid: a batch a line left is counted again from its lines.
+      const touched = new Set(lines.filter((l) => periodStart(l.period) >= from).map((l) => l.batchId));
+      for (const batchId of touched) {
+        const batch = await PaymentBatch.findById(batchId).lean();
+        if (batch?.status !== 'preview') continue;
+        const figures = await payrollBatchFigures(deps.store, batch);
+        await PaymentBatch.updateOne(
+          { _id: batchId, status: 'preview' },
+          { $set: { counts: figures.counts, totalFen: figures.totalFen } },
+        );
+      }
+      return { ended: open.length, removed, recovered, recoveredFen };
+    },
+  };
+}
+
+/** The first period of a kind that starts on or after `from` ("2026-04-01": month "2026-04", year "2027"). */
+function firstPeriodFrom(from: string, kind: EntitlementPeriod): string {
+  const period = periodOf(from, kind);
+  return periodStart(period) >= from ? period : String(Number(period) + 1);
+}

@@ -1,0 +1,47 @@
+/**
+ * The citizen's payments (/me/payments): each payment of a released batch (period, amount in fen
+ * and in yuan, date paid), each recovery due, and each recurring benefit with its status and, when
+ * it stopped, why. Lines not yet released, or taken out before release, were never paid: not shown.
+ */
+import type { Connection } from 'mongoose';
+import type { Text } from '../../domain/sources.js';
+import { registerEntitlementModels } from '../../store/entitlements.js';
+import { registerPayrollModels } from '../../store/payroll.js';
+
+type Label = (ref: { id: string; version: number }) => Promise<{ id: string; version: number; title: Text }>;
+
+/** At most this many payments (newest period first). */
+const LIMIT = 200;
+
+export async function citizenPayments(store: Connection, subjectKey: string, label: Label) {
+  const { PaymentLine } = registerPayrollModels(store);
+  const { Entitlement } = registerEntitlementModels(store);
+  const lines = await PaymentLine.find({ subjectKey, status: { $in: ['released', 'due'] } })
+    .sort({ period: -1, _id: 1 })
+    .limit(LIMIT)
+    .lean();
+  const entitlements = await Entitlement.find({ subjectKey }).lean();
+  return {
+    payments: await Promise.all(
+      lines.map(async (line) => ({
+        policy: await label(line.policy),
+        period: line.period,
+        kind: line.kind,
+        amountFen: line.amountFen,
+        amount: line.amountFen / 100,
+        status: line.kind === 'recovery' ? 'recovery-due' : 'paid',
+        ...(line.releasedAt ? { paidAt: line.releasedAt.toISOString() } : {}),
+        ...(line.reason ? { reason: line.reason } : {}),
+      })),
+    ),
+    entitlements: await Promise.all(
+      entitlements.map(async (entitlement) => ({
+        policy: await label(entitlement.policy),
+        status: entitlement.status,
+        firstPeriod: entitlement.firstPeriod,
+        ...(entitlement.endedFrom ? { endedFrom: entitlement.endedFrom } : {}),
+        ...(entitlement.reason ? { reason: entitlement.reason } : {}),
+      })),
+    ),
+  };
+}

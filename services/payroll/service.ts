@@ -1,0 +1,153 @@
+/**
+ * The payroll's application service (按月发放): officers start (preview) the payroll of a
+ * recurring policy for a period; a reviewer other than whoever started it, compared by user ID,
+ * releases the batch in preview — four eyes before any money leaves. Release recomputes the
+ * batch's figures from its lines first, so a released batch always balances to the fen.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import { periodKind } from '../../domain/entitlements.js';
+import { authorize } from '../../domain/permissions.js';
+import { Refusal } from '../../domain/refusal.js';
+import { registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
+import { payrollBatchFigures } from '../../store/payroll-figures.js';
+import { isSamePerson, type User } from '../../store/users.js';
+import {
+  PAYROLL_WORKFLOW_TYPE,
+  parsePayrollWorkflowId,
+  payrollWorkflowId,
+  TASK_QUEUE,
+  type PayrollInput,
+} from '../../workflows/contracts/index.js';
+import { withdrawStoppedLines } from './stops.js';
+
+export interface PayrollServiceDeps {
+  store: Connection;
+  temporal: Client;
+  taskQueue?: string;
+}
+
+/** A batch as staff see it: figures and who acted, never a subject key. */
+export type BatchView = Omit<PaymentBatch, '_id' | 'key'> & { id: string };
+
+const viewOf = ({ _id, key, ...rest }: PaymentBatch): BatchView => {
+  void _id;
+  return { id: key, ...rest };
+};
+
+const noBatch = (id: string) =>
+  new Refusal('NOT_FOUND', `id: no payment batch ${id}`, `id：没有该发放批次 ${id}`, 'id');
+
+export function createPayrollService(deps: PayrollServiceDeps) {
+  const { PaymentBatch, PaymentLine } = registerPayrollModels(deps.store);
+
+  return {
+    /**
+     * Starts the payroll of `policyId` for `period` (an officer), or answers with the one that
+     * exists: one per policy and period. INVALID_INPUT names the field at fault.
+     */
+    async start(
+      actor: User,
+      input: { policyId?: unknown; period?: unknown },
+    ): Promise<{ id: string; created: boolean }> {
+      authorize(actor, 'payroll.start');
+      if (typeof input.policyId !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.policyId))
+        throw new Refusal(
+          'INVALID_INPUT',
+          'policyId: a policy ID such as old-age-allowance',
+          'policyId：须为政策编号',
+          'policyId',
+        );
+      if (typeof input.period !== 'string' || !periodKind(input.period))
+        throw new Refusal(
+          'INVALID_INPUT',
+          'period: a month (YYYY-MM) or a year (YYYY)',
+          'period：须为月份（YYYY-MM）或年份（YYYY）',
+          'period',
+        );
+      const id = payrollWorkflowId(input.policyId, input.period);
+      const args: [PayrollInput] = [
+        { policyId: input.policyId, period: input.period, startedBy: actor.name, startedById: actor.id },
+      ];
+      try {
+        await deps.temporal.workflow.start(PAYROLL_WORKFLOW_TYPE, {
+          workflowId: id,
+          taskQueue: deps.taskQueue ?? TASK_QUEUE,
+          args,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return { id, created: true };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return { id, created: false };
+        throw error;
+      }
+    },
+
+    /** One batch; NOT_FOUND when there is none. */
+    async batch(id: string): Promise<BatchView> {
+      const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id).lean() : null;
+      if (!batch) throw noBatch(id);
+      return viewOf(batch);
+    },
+
+    /** Batches, newest period first, optionally of one policy. */
+    async batches(filter: { policyId?: string; limit?: number } = {}): Promise<BatchView[]> {
+      const found = await PaymentBatch.find(filter.policyId ? { 'policy.id': filter.policyId } : {})
+        .sort({ period: -1 })
+        .limit(filter.limit ?? 100)
+        .lean();
+      return found.map(viewOf);
+    },
+
+    /**
+     * Releases a batch in preview (a reviewer who did not start it: FOUR_EYES otherwise): takes
+     * out the lines of subjects stopped since (a death or move-out), recomputes the figures from
+     * the lines, then marks the batch and its lines released. Releasing a released batch answers
+     * with it; a batch still running is WRONG_STATUS.
+     */
+    async release(actor: User, id: string): Promise<BatchView> {
+      authorize(actor, 'payroll.release');
+      const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id).lean() : null;
+      if (!batch) throw noBatch(id);
+      if (batch.status === 'released') return viewOf(batch);
+      if (batch.status !== 'preview')
+        throw new Refusal(
+          'WRONG_STATUS',
+          `id: batch ${id} is ${batch.status}, not in preview`,
+          `id：批次 ${id} 尚未生成预览（${batch.status}）`,
+          'id',
+        );
+      if (isSamePerson({ id: batch.startedById, name: batch.startedBy }, actor))
+        throw new Refusal(
+          'FOUR_EYES',
+          `${actor.name} started this payroll: another reviewer releases it`,
+          `该发放由 ${actor.name} 发起，须由另一位审核人放款`,
+          'id',
+        );
+      await withdrawStoppedLines(deps.store, batch);
+      // Lines first, then the figures from them: a line is either taken out above or released here.
+      const releasedAt = new Date();
+      await PaymentLine.updateMany(
+        { batchId: id, kind: 'payment', status: 'pending' },
+        { $set: { status: 'released', releasedAt } },
+      );
+      const figures = await payrollBatchFigures(deps.store, batch);
+      await PaymentBatch.updateOne(
+        { _id: id, status: 'preview' },
+        {
+          $set: {
+            status: 'released',
+            counts: figures.counts,
+            totalFen: figures.totalFen,
+            releasedBy: actor.name,
+            releasedById: actor.id,
+            releasedAt,
+          },
+        },
+      );
+      return viewOf((await PaymentBatch.findById(id).lean())!);
+    },
+  };
+}
+
+export type PayrollService = ReturnType<typeof createPayrollService>;

@@ -1,0 +1,235 @@
+/**
+ * Entitlements (recurring benefits with a life): one per subject and policy, keyed
+ * `<policyId>:<subjectKey>` so a second opening finds the first (no transactions: the `_id` is
+ * the uniqueness), and every status change a transition record keyed by its cause, so a retried
+ * payroll or a redelivered event records it once. The `_id` order groups a policy's entitlements,
+ * which is how a payroll streams them (an `_id` range, the one filter FerretDB pushes down).
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import {
+  entitlementKey,
+  nextPeriod,
+  periodKind,
+  periodStart,
+  type EntitlementCause,
+  type EntitlementPeriod,
+  type EntitlementStatus,
+} from '../domain/entitlements.js';
+import type { Text } from '../domain/sources.js';
+import type { PolicyRef } from '../rules/types.js';
+import { insertNew } from './bulk.js';
+import { idFromKey } from './keyed.js';
+
+export interface Entitlement {
+  /** Equals `key`: `<policyId>:<subjectKey>`. */
+  _id?: string;
+  key: string;
+  subjectKey: string;
+  policy: PolicyRef;
+  period: EntitlementPeriod;
+  /** The first period paid (the grant that opened it): "2025-04" or "2025". */
+  firstPeriod: string;
+  status: EntitlementStatus;
+  /** Why it is in its status (bilingual); absent while active from its opening. */
+  reason?: Text;
+  /** YYYY-MM-DD: the next payroll re-checks it then (the first day of the next period). */
+  nextReviewOn: string;
+  /** Ended: the first period no longer paid ("2026-04"): a later payroll pays nothing from it on. */
+  endedFrom?: string;
+  /** The grant that opened it. */
+  openedBy: string;
+  openedAt: Date;
+  updatedAt: Date;
+}
+
+export interface EntitlementTransition {
+  /** Equals `key`: `<entitlementKey>:<to>:<causeKey>`, one per entitlement, new status and cause. */
+  _id?: string;
+  key: string;
+  entitlementKey: string;
+  subjectKey: string;
+  policyId: string;
+  from: EntitlementStatus;
+  to: EntitlementStatus;
+  cause: EntitlementCause;
+  /** The cause's own key: a payroll ID, a life event's case ID, an objection's or an officer's action. */
+  causeKey: string;
+  /** Who: a user ID, or the workflow that acted. */
+  by: string;
+  why: Text;
+  /** The first period the change applies to. */
+  effectiveFrom: string;
+  at: Date;
+}
+
+const ref = { id: String, version: Number, hash: String };
+const text = { zh: String, en: String };
+const STATUSES = ['active', 'suspended', 'ended'];
+
+const entitlementSchema = new Schema<Entitlement>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    policy: ref,
+    period: { type: String, required: true, enum: ['month', 'year'] },
+    firstPeriod: { type: String, required: true },
+    status: { type: String, required: true, enum: STATUSES },
+    reason: { type: text, default: undefined },
+    nextReviewOn: { type: String, required: true },
+    endedFrom: String,
+    openedBy: { type: String, required: true },
+    openedAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'entitlements', versionKey: false },
+);
+entitlementSchema.index({ key: 1 }, { unique: true });
+/** A citizen's entitlements (MongoDB; FerretDB scans). */
+entitlementSchema.index({ subjectKey: 1 });
+idFromKey(entitlementSchema, 'key');
+
+const transitionSchema = new Schema<EntitlementTransition>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    entitlementKey: { type: String, required: true },
+    subjectKey: { type: String, required: true },
+    policyId: { type: String, required: true },
+    from: { type: String, required: true, enum: STATUSES },
+    to: { type: String, required: true, enum: STATUSES },
+    cause: { type: String, required: true, enum: ['event', 're-check', 'objection', 'officer'] },
+    causeKey: { type: String, required: true },
+    by: { type: String, required: true },
+    why: { type: text, required: true },
+    effectiveFrom: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'entitlement_transitions', versionKey: false },
+);
+transitionSchema.index({ key: 1 }, { unique: true });
+transitionSchema.index({ entitlementKey: 1, at: 1 });
+idFromKey(transitionSchema, 'key');
+
+export interface EntitlementModels {
+  Entitlement: Model<Entitlement>;
+  EntitlementTransition: Model<EntitlementTransition>;
+}
+
+export function registerEntitlementModels(connection: Connection): EntitlementModels {
+  const get = <T>(name: string, schema: Schema<T>) =>
+    (connection.models[name] as Model<T>) ?? connection.model<T>(name, schema);
+  return {
+    Entitlement: get('Entitlement', entitlementSchema),
+    EntitlementTransition: get('EntitlementTransition', transitionSchema),
+  };
+}
+
+/** The `_id` range of one policy's entitlements, after `after` when given: a payroll's stream. */
+export function entitlementRange(policyId: string, after?: string): { $gt: string; $lt: string } {
+  const prefix = `${policyId}:`;
+  return { $gt: after ?? prefix, $lt: `${prefix}\uffff` };
+}
+
+/** An opening: what a recorded grant for a recurring policy says. */
+export interface EntitlementOpening {
+  subjectKey: string;
+  policy: PolicyRef;
+  /** The grant's period: "2025-04" (monthly) or "2025" (yearly); "once" opens nothing. */
+  period: string;
+  grantKey: string;
+}
+
+/**
+ * Opens the entitlement of each recurring grant, once: an open one is left as it is; one ended
+ * before the grant's period is opened again (a recorded transition, cause `event`, by the grant).
+ * Returns the keys opened or reopened by this call.
+ */
+export async function openEntitlements(
+  connection: Connection,
+  openings: readonly EntitlementOpening[],
+): Promise<string[]> {
+  const { Entitlement } = registerEntitlementModels(connection);
+  const now = new Date();
+  const docs = openings.flatMap((opening) => {
+    const period = periodKind(opening.period);
+    if (!period) return [];
+    const key = entitlementKey(opening.policy.id, opening.subjectKey);
+    return [
+      {
+        _id: key,
+        key,
+        subjectKey: opening.subjectKey,
+        policy: opening.policy,
+        period,
+        firstPeriod: opening.period,
+        status: 'active' as const,
+        nextReviewOn: periodStart(nextPeriod(opening.period)),
+        openedBy: opening.grantKey,
+        openedAt: now,
+        updatedAt: now,
+      },
+    ];
+  });
+  if (docs.length === 0) return [];
+  const { inserted, existing } = await insertNew(Entitlement.collection, docs);
+  if (existing.length === 0) return inserted;
+  // One ended before this grant's period (a move away and back, a child who qualifies again) opens anew.
+  const ended = await Entitlement.find({ _id: { $in: existing }, status: 'ended' }, { endedFrom: 1, status: 1 }).lean();
+  const reopened: string[] = [];
+  for (const found of ended) {
+    const doc = docs.find((d) => d._id === found._id)!;
+    if (found.endedFrom === undefined || found.endedFrom > doc.firstPeriod) continue;
+    await reopen(connection, doc, found.endedFrom);
+    reopened.push(doc._id);
+  }
+  return [...inserted, ...reopened];
+}
+
+/** An ended entitlement opened again by a later grant: the transition first (keyed by the grant), then the status. */
+async function reopen(
+  connection: Connection,
+  doc: {
+    _id: string;
+    subjectKey: string;
+    policy: PolicyRef;
+    firstPeriod: string;
+    openedBy: string;
+    nextReviewOn: string;
+  },
+  endedFrom: string,
+): Promise<void> {
+  const { Entitlement, EntitlementTransition } = registerEntitlementModels(connection);
+  const key = `${doc._id}:active:${doc.openedBy}`;
+  await insertNew(EntitlementTransition.collection, [
+    {
+      _id: key,
+      key,
+      entitlementKey: doc._id,
+      subjectKey: doc.subjectKey,
+      policyId: doc.policy.id,
+      from: 'ended',
+      to: 'active',
+      cause: 'event',
+      causeKey: doc.openedBy,
+      by: doc.openedBy,
+      why: { zh: `重新符合条件，自 ${doc.firstPeriod} 起恢复发放`, en: `eligible again: paid from ${doc.firstPeriod}` },
+      effectiveFrom: doc.firstPeriod,
+      at: new Date(),
+    },
+  ]);
+  await Entitlement.updateOne(
+    { _id: doc._id, status: 'ended', endedFrom },
+    {
+      $set: {
+        status: 'active',
+        policy: doc.policy,
+        firstPeriod: doc.firstPeriod,
+        openedBy: doc.openedBy,
+        nextReviewOn: doc.nextReviewOn,
+        updatedAt: new Date(),
+      },
+      $unset: { endedFrom: 1, reason: 1 },
+    },
+  );
+}

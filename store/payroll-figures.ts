@@ -1,0 +1,59 @@
+/**
+ * A payment batch's figures, always computed from its lines (never carried along a payroll): the
+ * count and total of its payments in fen, what changed against the period before (a line then, or
+ * the grant that opened the entitlement), and the ends and suspensions its re-checks recorded.
+ */
+import type { Connection } from 'mongoose';
+import { previousPeriod, yuanToFen } from '../domain/entitlements.js';
+import { registerBenefitModels } from './benefits.js';
+import { registerEntitlementModels } from './entitlements.js';
+import { paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
+
+/** Keys per `$in` read (one query per chunk, never one per line). */
+const CHUNK = 1_000;
+
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/** The grant workflow's key of a period (workflows/contracts/benefit.ts builds the same). */
+const grantKey = (policyId: string, subjectKey: string, period: string) => `grant:${policyId}:${subjectKey}:${period}`;
+
+/** A batch's counts and total, from its lines, the period before's lines and grants, and its transitions. */
+export async function payrollBatchFigures(
+  store: Connection,
+  batch: Pick<PaymentBatch, 'key' | 'policy' | 'period'>,
+): Promise<{ counts: PayrollCounts; totalFen: number }> {
+  const { PaymentLine } = registerPayrollModels(store);
+  const { EntitlementTransition } = registerEntitlementModels(store);
+  const { Grant } = registerBenefitModels(store);
+  const lines = await PaymentLine.find(
+    { batchId: batch.key, kind: 'payment' },
+    { subjectKey: 1, amountFen: 1, status: 1 },
+  ).lean();
+  const paid = lines.filter((line) => line.status !== 'removed');
+  const before = previousPeriod(batch.period);
+  const previous = new Map<string, number>();
+  for (const chunk of chunks(paid)) {
+    const lineKeys = chunk.map((line) => paymentLineKey(batch.policy.id, line.subjectKey, before));
+    for (const line of await PaymentLine.find({ _id: { $in: lineKeys } }, { subjectKey: 1, amountFen: 1 }).lean())
+      previous.set(line.subjectKey, line.amountFen);
+    const grantKeys = chunk.map((line) => grantKey(batch.policy.id, line.subjectKey, before));
+    for (const grant of await Grant.find(
+      { _id: { $in: grantKeys }, status: 'granted' },
+      { subjectKey: 1, amount: 1 },
+    ).lean())
+      if (!previous.has(grant.subjectKey)) previous.set(grant.subjectKey, yuanToFen(grant.amount ?? 0));
+  }
+  const transitions = await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean();
+  const counts = {
+    lines: paid.length,
+    new: paid.filter((line) => !previous.has(line.subjectKey)).length,
+    amountChanged: paid.filter(
+      (line) => previous.has(line.subjectKey) && previous.get(line.subjectKey) !== line.amountFen,
+    ).length,
+    ended: transitions.filter((t) => t.to === 'ended').length,
+    suspended: transitions.filter((t) => t.to === 'suspended').length,
+    removed: lines.length - paid.length,
+  };
+  return { counts, totalFen: paid.reduce((sum, line) => sum + line.amountFen, 0) };
+}

@@ -1,0 +1,172 @@
+/**
+ * The payroll's records (按月发放): payment lines, one per entitlement and period, keyed
+ * `<policyId>:<subjectKey>:<period>` (a recovery line `…:recovery`), so a retried slice, a killed
+ * worker or a restarted server writes each at most once; and payment batches, one per policy and
+ * period, keyed by the payroll workflow's ID. Amounts are integer fen. A batch's counts and total
+ * are computed from its lines, never added up along the way, so the batch balances to the fen.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Text } from '../domain/sources.js';
+import type { PolicyRef } from '../rules/types.js';
+import { idFromKey } from './keyed.js';
+
+/** pending: in a batch under preview; released: paid out in a released batch; removed: taken out before release (a stop). */
+export type PaymentLineStatus = 'pending' | 'released' | 'removed';
+/** A recovery line is due until the ledger nets or collects it (issue 13, item 5). */
+export type RecoveryLineStatus = 'due';
+
+export interface PaymentLine {
+  /** Equals `key`. */
+  _id?: string;
+  key: string;
+  kind: 'payment' | 'recovery';
+  /** The batch a payment is in; a recovery names the batch that paid what it recovers. */
+  batchId: string;
+  policy: PolicyRef;
+  subjectKey: string;
+  period: string;
+  /** Integer fen; negative for a recovery. */
+  amountFen: number;
+  status: PaymentLineStatus | RecoveryLineStatus;
+  /** Why this amount: the as-of date and each condition's result (masked values), from the re-check. */
+  basis?: { asOf: string; conditions: Array<{ name?: string; fact: string; result: boolean | 'unknown' }> };
+  /** A recovery: the payment it takes back, and why. */
+  recovers?: string;
+  reason?: Text;
+  createdAt: Date;
+  releasedAt?: Date;
+  removedAt?: Date;
+}
+
+/** Changes against the period before: what a reviewer checks before release. */
+export interface PayrollCounts {
+  /** Payment lines in the batch (removed ones not counted). */
+  lines: number;
+  /** Paid this period but not the one before. */
+  new: number;
+  /** Paid both periods, a different amount (an age band crossed). */
+  amountChanged: number;
+  /** Entitlements this payroll ended or suspended. */
+  ended: number;
+  suspended: number;
+  /** Lines taken out before release (a death or move-out accepted meanwhile). */
+  removed: number;
+}
+
+export type PaymentBatchStatus = 'running' | 'preview' | 'released';
+
+export interface PaymentBatch {
+  /** Equals `key`: the payroll workflow's ID, `payroll:<policyId>:<period>`. */
+  _id?: string;
+  key: string;
+  policy: PolicyRef;
+  period: string;
+  asOf: string;
+  status: PaymentBatchStatus;
+  counts: PayrollCounts;
+  /** Integer fen: the sum of the batch's payment lines, recomputed at preview and release. */
+  totalFen: number;
+  /** Who started the payroll (a user ID, or "schedule"); a release needs someone else. */
+  startedBy: string;
+  startedById?: string;
+  startedAt: Date;
+  previewedAt?: Date;
+  releasedBy?: string;
+  releasedById?: string;
+  releasedAt?: Date;
+}
+
+const ref = { id: String, version: Number, hash: String };
+const text = { zh: String, en: String };
+
+const lineSchema = new Schema<PaymentLine>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['payment', 'recovery'] },
+    batchId: { type: String, required: true },
+    policy: ref,
+    subjectKey: { type: String, required: true },
+    period: { type: String, required: true },
+    amountFen: { type: Number, required: true, validate: Number.isInteger },
+    status: { type: String, required: true, enum: ['pending', 'released', 'removed', 'due'] },
+    basis: { type: Schema.Types.Mixed, default: undefined },
+    recovers: String,
+    reason: { type: text, default: undefined },
+    createdAt: { type: Date, required: true },
+    releasedAt: Date,
+    removedAt: Date,
+  },
+  { collection: 'payment_lines', versionKey: false },
+);
+lineSchema.index({ key: 1 }, { unique: true });
+/** A batch's lines; a citizen's payments (MongoDB; FerretDB scans). */
+lineSchema.index({ batchId: 1 });
+lineSchema.index({ subjectKey: 1, period: 1 });
+idFromKey(lineSchema, 'key');
+
+const counts = {
+  lines: Number,
+  new: Number,
+  amountChanged: Number,
+  ended: Number,
+  suspended: Number,
+  removed: Number,
+};
+
+const batchSchema = new Schema<PaymentBatch>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    policy: ref,
+    period: { type: String, required: true },
+    asOf: { type: String, required: true },
+    status: { type: String, required: true, enum: ['running', 'preview', 'released'] },
+    counts,
+    totalFen: { type: Number, required: true, validate: Number.isInteger },
+    startedBy: { type: String, required: true },
+    startedById: String,
+    startedAt: { type: Date, required: true },
+    previewedAt: Date,
+    releasedBy: String,
+    releasedById: String,
+    releasedAt: Date,
+  },
+  { collection: 'payment_batches', versionKey: false },
+);
+batchSchema.index({ key: 1 }, { unique: true });
+idFromKey(batchSchema, 'key');
+
+export interface PayrollModels {
+  PaymentLine: Model<PaymentLine>;
+  PaymentBatch: Model<PaymentBatch>;
+}
+
+export function registerPayrollModels(connection: Connection): PayrollModels {
+  const get = <T>(name: string, schema: Schema<T>) =>
+    (connection.models[name] as Model<T>) ?? connection.model<T>(name, schema);
+  return {
+    PaymentLine: get('PaymentLine', lineSchema),
+    PaymentBatch: get('PaymentBatch', batchSchema),
+  };
+}
+
+/** The business key of a payment line: one per policy, subject and period. */
+export function paymentLineKey(policyId: string, subjectKey: string, period: string): string {
+  return `${policyId}:${subjectKey}:${period}`;
+}
+
+/** The business key of the recovery of a period's payment. */
+export function recoveryLineKey(policyId: string, subjectKey: string, period: string): string {
+  return `${paymentLineKey(policyId, subjectKey, period)}:recovery`;
+}
+
+/** The zero counts of a batch just started. */
+export const ZERO_PAYROLL_COUNTS: Readonly<PayrollCounts> = {
+  lines: 0,
+  new: 0,
+  amountChanged: 0,
+  ended: 0,
+  suspended: 0,
+  removed: 0,
+};

@@ -5,7 +5,8 @@
  * preview. Runs missed while the cluster was down are caught up within a month, one after another,
  * each paying the period it stood for. Ensured on every worker start: created, or updated in place.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../ensure-schedule.js';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
 import type { Policy } from '../../rules/types.js';
 import {
@@ -74,15 +75,7 @@ export async function ensurePayrollSchedules(
   for (const policy of policies) {
     if (policy.period === 'once') continue;
     const wanted = payrollScheduleOptions(policy, { ...settings, dayOfMonth: settings.days?.[policy.id] });
-    try {
-      await client.schedule.create(wanted);
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(wanted.scheduleId)
-        .update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
-    }
-    ids.push(wanted.scheduleId);
+    ids.push(await ensureSchedule(client, wanted));
   }
   return ids;
 }

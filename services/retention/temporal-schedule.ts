@@ -4,7 +4,8 @@
  * caught up within a week; overlapping runs are skipped (the next one purges whatever is due).
  * Ensured on every worker start: created, or updated in place.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../ensure-schedule.js';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
 import {
   RETENTION_PURGE_WORKFLOW_TYPE,
@@ -39,13 +40,5 @@ export async function ensureRetentionSchedule(
   settings: { taskQueue: string; prefix?: string },
 ): Promise<string> {
   const wanted = options(settings.taskQueue, settings.prefix ?? 'applyfree');
-  try {
-    await client.schedule.create(wanted);
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule
-      .getHandle(wanted.scheduleId)
-      .update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
-  }
-  return wanted.scheduleId;
+  return ensureSchedule(client, wanted);
 }

@@ -5,7 +5,8 @@
  * Runs missed while the cluster was down are caught up within a week, one after another, each
  * sweeping the day it stood for. Ensured on every worker start: created, or updated in place.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../ensure-schedule.js';
 import { CITY_TIME_ZONE } from '../../domain/calendar.js';
 import {
   SCHEDULED_SWEEPS_WORKFLOW_TYPE,
@@ -56,15 +57,7 @@ export async function ensureSweepSchedules(
   const ids: string[] = [];
   for (const kind of ['daily', 'yearly'] as const) {
     const wanted = options(kind, settings.taskQueue, settings.prefix ?? 'applyfree');
-    try {
-      await client.schedule.create(wanted);
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule
-        .getHandle(wanted.scheduleId)
-        .update((previous) => ({ ...previous, spec: wanted.spec, action: wanted.action, policies: wanted.policies }));
-    }
-    ids.push(wanted.scheduleId);
+    ids.push(await ensureSchedule(client, wanted));
   }
   return ids;
 }

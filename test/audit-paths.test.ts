@@ -9,7 +9,6 @@
  * The citizen's "who used my data" shows every kind of use of their data, over the API and on
  * their console page (S7, S13; abuse tests 15, 18, 29); screenshots go to test-output/console/.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +35,7 @@ import {
   signInAs,
 } from './support/console-browser.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
-import { ROOT } from './support/run-node.js';
-import { childEnv } from '../workers/config.js';
+import { runInstalled } from './support/run-node.js';
 
 const stack = inject('stack');
 let env: ObjectionApi;
@@ -150,18 +148,7 @@ const verify = (stream: AuditStream, options = {}) =>
 
 /** `node bin/applyfree.mjs audit …` against the test's database, as an auditor runs it. */
 function audit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/applyfree.mjs`, 'audit', ...args], {
-      cwd: ROOT,
-      env: childEnv({ MONGODB_URI: uri }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runInstalled(['audit', ...args], { MONGODB_URI: uri });
 }
 
 /** Where the chain lists a record: its block, its place there, and its position in the stream. */

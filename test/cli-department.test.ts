@@ -4,7 +4,6 @@
  * issues another while the first keeps working, `revoke` stops one, `list` shows their status
  * and never a secret; bad input is one line naming the flag, exit 2, and nothing written.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -16,10 +15,9 @@ import type { DepartmentCredential } from '../domain/department-signature.js';
 import { makeResidentId } from '../domain/identity.js';
 import { connectStore } from '../store/connection.js';
 import { listDepartments } from '../store/departments.js';
-import { childEnv } from '../workers/config.js';
 import { ALL_UP } from './support/all-up.js';
 import { postSigned, testEventApi } from './support/departments.js';
-import { ROOT } from './support/run-node.js';
+import { runInstalled } from './support/run-node.js';
 import { connectClient } from './support/temporal.js';
 
 const stack = inject('stack');
@@ -62,22 +60,11 @@ afterAll(async () => {
 
 /** `applyfree department …` as a person types it, on this test's database and master secret. */
 function department(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/applyfree.mjs`, 'department', ...args], {
-      cwd: ROOT,
-      env: childEnv({
-        MONGODB_URI: mongodbUri,
-        APPLYFREE_MODE: 'development',
-        APPLYFREE_SUBJECT_KEY_SECRET: MASTER,
-        CI: '1',
-      }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  return runInstalled(['department', ...args], {
+    MONGODB_URI: mongodbUri,
+    APPLYFREE_MODE: 'development',
+    APPLYFREE_SUBJECT_KEY_SECRET: MASTER,
+    CI: '1',
   });
 }
 

@@ -6,7 +6,6 @@
  * `disable` ends the user; `list` never shows a token. Bad input is one line naming the flag, exit
  * 2, and nothing written; an unknown or disabled user is exit 1.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
@@ -18,9 +17,8 @@ import { createSessionService } from '../services/identity/sessions.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { connectStore } from '../store/connection.js';
 import { listUsers } from '../store/users.js';
-import { childEnv } from '../workers/config.js';
 import { ALL_UP } from './support/all-up.js';
-import { ROOT } from './support/run-node.js';
+import { runInstalled } from './support/run-node.js';
 
 const stack = inject('stack');
 const MASTER = 'the-user-cli-test-master-secret-of-at-least-32-chars';
@@ -47,22 +45,11 @@ afterAll(async () => {
 
 /** `applyfree user …` as a person types it, on this test's database and master secret. */
 function user(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/applyfree.mjs`, 'user', ...args], {
-      cwd: ROOT,
-      env: childEnv({
-        MONGODB_URI: mongodbUri,
-        APPLYFREE_MODE: 'development',
-        APPLYFREE_SUBJECT_KEY_SECRET: MASTER,
-        CI: '1',
-      }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  return runInstalled(['user', ...args], {
+    MONGODB_URI: mongodbUri,
+    APPLYFREE_MODE: 'development',
+    APPLYFREE_SUBJECT_KEY_SECRET: MASTER,
+    CI: '1',
   });
 }
 

@@ -7,14 +7,12 @@
  * facts, decision values, notices, payload, sign-in and the key's link to their ID, keeps their
  * grant and the audit records, and records the erasure in a chained stream of its own.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIT_STREAMS } from '../store/audit-streams.js';
 import { verifyStream } from '../store/audit-verify.js';
 import { registerErasureModel } from '../store/erasures.js';
 import { resolveSession } from '../store/sessions.js';
-import { childEnv } from '../workers/config.js';
 import {
   RETENTION_PURGE_WORKFLOW_TYPE,
   retentionPurgeWorkflowId,
@@ -22,7 +20,7 @@ import {
 } from '../workflows/contracts/index.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { TEST_SECRET } from './support/city.js';
-import { ROOT } from './support/run-node.js';
+import { runInstalled } from './support/run-node.js';
 
 const stack = inject('stack');
 let env: CaseApi;
@@ -49,22 +47,11 @@ async function chainsVerify(): Promise<Array<{ stream: string; ok: boolean }>> {
 /** `applyfree subject …` as an operator types it on a server host, on this test's database and secret. */
 function subject(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${env.pipeline.store.name}$1`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/applyfree.mjs`, 'subject', ...args], {
-      cwd: ROOT,
-      env: childEnv({
-        MONGODB_URI: mongodbUri,
-        APPLYFREE_MODE: 'development',
-        APPLYFREE_SUBJECT_KEY_SECRET: TEST_SECRET,
-        CI: '1',
-      }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  return runInstalled(['subject', ...args], {
+    MONGODB_URI: mongodbUri,
+    APPLYFREE_MODE: 'development',
+    APPLYFREE_SUBJECT_KEY_SECRET: TEST_SECRET,
+    CI: '1',
   });
 }
 

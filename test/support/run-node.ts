@@ -19,3 +19,11 @@ export function finished(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
 }
+
+/** The installed `applyfree` command (bin/applyfree.mjs) as a person types it, with the given environment; its output and exit code. */
+export function runInstalled(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return finished(spawn(process.execPath, [`${ROOT}bin/applyfree.mjs`, ...args], { cwd: ROOT, env: childEnv(env) }));
+}

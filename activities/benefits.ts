@@ -9,6 +9,9 @@ import { shownFactValue } from '../rules/explain.js';
 import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
 import { registerDecisionModels, snapshotFacts } from '../store/decisions.js';
 import { openEntitlements } from '../store/entitlements.js';
+import { postGrants, postLedger } from '../store/ledger.js';
+import { recoveryEntry } from '../domain/ledger.js';
+import { yuanToFen } from '../domain/entitlements.js';
 import type { BenefitInput } from '../workflows/contracts/index.js';
 import { pinnedPolicy } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
@@ -65,6 +68,15 @@ export function makeBenefitActivities(deps: BenefitDeps) {
           grantKey: input.grantKey,
         },
       ]);
+      if (input.plan.benefitKind === 'cash')
+        await postGrants(deps.store, [
+          {
+            key: input.grantKey,
+            ...base(input),
+            ...(input.decision.amount === undefined ? {} : { amount: input.decision.amount }),
+            basis: input.basis,
+          },
+        ]);
       return { created: result.upsertedCount === 1 };
     },
 
@@ -196,6 +208,13 @@ export function makeBenefitActivities(deps: BenefitDeps) {
           },
           { upsert: true },
         );
+        await postLedger(deps.store, [
+          recoveryEntry(
+            { subjectKey: input.subjectKey, policyId: input.policyId, period: grant!.period },
+            `${input.grantKey}:recovery`,
+            yuanToFen(amount),
+          ),
+        ]);
       }
       await CreditRecord.updateOne(
         { _id: `${input.grantKey}:credit` },

@@ -10,6 +10,9 @@ import type { Connection } from 'mongoose';
 import { evaluatePolicy, periodKey } from '../rules/engine.js';
 import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
+import { postGrants, postLedger } from '../store/ledger.js';
+import { recoveryEntry } from '../domain/ledger.js';
+import { yuanToFen } from '../domain/entitlements.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import {
   addObjectionStep,
@@ -422,6 +425,16 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
             },
             { upsert: true },
           );
+          await postGrants(deps.store, [
+            {
+              key: arrearsKey,
+              subjectKey: objection.subjectKey,
+              policy: policyRef,
+              period: r.period,
+              amount: difference,
+              basis: 'objection-arrears',
+            },
+          ]);
           period.arrearsKey = arrearsKey;
           arrears += difference;
           await addObjectionStep(deps.store, objection._id, {
@@ -450,6 +463,13 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
             },
             { upsert: true },
           );
+          await postLedger(deps.store, [
+            recoveryEntry(
+              { subjectKey: objection.subjectKey, policyId: objection.policyId, period: r.period },
+              recoveryKey,
+              yuanToFen(-difference),
+            ),
+          ]);
           period.recoveryKey = recoveryKey;
           overpayment -= difference;
           await addObjectionStep(deps.store, objection._id, {

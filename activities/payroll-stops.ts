@@ -12,7 +12,9 @@ import type { Text } from '../domain/sources.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
-import { recoveryLineKey, registerPayrollModels } from '../store/payroll.js';
+import { grossOf, recoveryLineKey, registerPayrollModels } from '../store/payroll.js';
+import { postLedger } from '../store/ledger.js';
+import { recoveryEntry } from '../domain/ledger.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
 import { firstOfNextMonth, recordSubjectStop } from '../store/stops.js';
 import type { StopPaymentsInput, StopPaymentsResult } from '../workflows/contracts/index.js';
@@ -121,15 +123,23 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
             policy: line.policy,
             subjectKey: line.subjectKey,
             period: line.period,
-            amountFen: -line.amountFen,
+            amountFen: -grossOf(line),
             status: 'due',
             recovers: line.key,
             reason: why,
             createdAt: new Date(),
           },
         ]);
+        // What the period paid is owed back whole: a part withheld from it settled an older debt, which stays settled.
+        await postLedger(deps.store, [
+          recoveryEntry(
+            { subjectKey: line.subjectKey, policyId: line.policy.id, period: line.period, batchId: line.batchId },
+            key,
+            grossOf(line),
+          ),
+        ]);
         recovered += 1;
-        recoveredFen -= line.amountFen;
+        recoveredFen -= grossOf(line);
       }
       // A preview shows what will be paid: a batch a line left is counted again from its lines.
       const touched = new Set(lines.filter((l) => periodStart(l.period) >= from).map((l) => l.batchId));
@@ -139,7 +149,7 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
         const figures = await payrollBatchFigures(deps.store, batch);
         await PaymentBatch.updateOne(
           { _id: batchId, status: 'preview' },
-          { $set: { counts: figures.counts, totalFen: figures.totalFen } },
+          { $set: { counts: figures.counts, totalFen: figures.totalFen, withheldFen: figures.withheldFen } },
         );
       }
       return { ended: open.length, removed, recovered, recoveredFen };

@@ -23,8 +23,10 @@ import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import type { Decision, Policy } from '../rules/types.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
+import { owedBySubject } from '../store/ledger.js';
+import { recoveryMethodOf, withholding } from '../domain/ledger.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
-import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
+import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS, type PaymentLine } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
 import { registerStopModel, stopHolds } from '../store/stops.js';
 import {
@@ -73,6 +75,31 @@ export function makePayrollActivities(deps: PayrollDeps) {
     }
     return evaluator;
   };
+
+  /**
+   * Withholds from each new line what its subject owes back on the policy (the ledger's balance),
+   * when the policy nets its recoveries: the line then transfers the rest, and keeps the period's
+   * whole amount and the part withheld. The ledger posts the withholding when the batch is released.
+   */
+  async function withholdOwed(
+    policy: Policy,
+    lines: Array<{ subjectKey: string; amountFen: number; grossFen?: number; nettedFen?: number }>,
+  ): Promise<void> {
+    const method = recoveryMethodOf(policy);
+    if (method !== 'netting' || lines.length === 0) return;
+    const owed = await owedBySubject(
+      deps.store,
+      policy.id,
+      lines.map((line) => line.subjectKey),
+    );
+    for (const line of lines) {
+      const withheld = withholding(method, owed.get(line.subjectKey) ?? 0, line.amountFen);
+      if (withheld === 0) continue;
+      line.grossFen = line.amountFen;
+      line.nettedFen = withheld;
+      line.amountFen -= withheld;
+    }
+  }
 
   /** Ends or suspends one entitlement for this payroll: the transition, the notice, then the status; each once. */
   async function stop(
@@ -199,7 +226,7 @@ export function makePayrollActivities(deps: PayrollDeps) {
           { source: declared.source, purpose: `按月发放复核 payroll re-check: ${declared.purpose}` },
         ]),
       );
-      const lines = [];
+      const lines: Array<PaymentLine & { _id: string }> = [];
       const createdAt = new Date();
       for (const entitlement of page) {
         if (entitlement.firstPeriod >= input.period) continue;
@@ -242,6 +269,7 @@ export function makePayrollActivities(deps: PayrollDeps) {
         }
         context.heartbeat();
       }
+      await withholdOwed(policy, lines);
       await insertNew(PaymentLine.collection, lines);
       // Those paid are reviewed again by the next period's payroll (one write for the slice).
       if (lines.length > 0)
@@ -269,7 +297,15 @@ export function makePayrollActivities(deps: PayrollDeps) {
       const figures = await payrollBatchFigures(deps.store, batch);
       await PaymentBatch.updateOne(
         { _id: input.batchId, status: { $in: ['running', 'preview'] } },
-        { $set: { status: 'preview', counts: figures.counts, totalFen: figures.totalFen, previewedAt: new Date() } },
+        {
+          $set: {
+            status: 'preview',
+            counts: figures.counts,
+            totalFen: figures.totalFen,
+            withheldFen: figures.withheldFen,
+            previewedAt: new Date(),
+          },
+        },
       );
       return {
         batchId: input.batchId,

@@ -11,6 +11,7 @@ import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { chainInserted, chainStored } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
+import { postGrants } from '../store/ledger.js';
 import { openEntitlements } from '../store/entitlements.js';
 import { programmeRead, recordProgrammeAccess } from '../store/programme-access.js';
 import { registerModels } from '../store/models.js';
@@ -173,13 +174,31 @@ export function makeSweepWriter(store: Connection) {
         })),
       );
       const ours = outcome.inserted.map((key) => byKey.get(key)!);
-      if (outcome.existing.length === 0) return { ours, others: 0 };
+      const postOurs = () =>
+        plan.benefitKind === 'cash'
+          ? postGrants(
+              store,
+              ours.map(({ subjectKey, decision }) => ({
+                key: benefitWorkflowId(plan.ref.id, subjectKey, decision.period),
+                subjectKey,
+                policy: plan.ref,
+                period: decision.period,
+                ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+                basis: 'auto',
+              })),
+            )
+          : Promise.resolve();
+      if (outcome.existing.length === 0) {
+        await postOurs();
+        return { ours, others: 0 };
+      }
       // One read for the batch's existing grants (FerretDB scans for each query, so never one per grant).
       const existing = await models.Grant.collection
         .find({ _id: { $in: outcome.existing } } as never, { projection: { caseId: 1 } })
         .toArray();
       const mine = new Set(existing.filter((grant) => grant.caseId === caseId).map((grant) => String(grant._id)));
       for (const key of mine) ours.push(byKey.get(key)!);
+      await postOurs();
       return { ours, others: outcome.existing.length - mine.size };
     },
 

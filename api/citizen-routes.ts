@@ -163,7 +163,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
 
   read(
     '/me/payments',
-    'My payments (period, amount in fen, date paid), recoveries due, and my recurring benefits with any stop and its reason (citizen) · 我的发放记录',
+    'My payments (period, amount in fen, date paid, any part withheld), recoveries, my recurring benefits with any stop and its reason, and my ledger per benefit (citizen) · 我的发放记录',
     {
       type: 'object',
       properties: {
@@ -173,9 +173,15 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
             policy,
             period: { type: 'string' },
             kind: { type: 'string', enum: ['payment', 'recovery'] },
-            amountFen: { type: 'integer', description: 'fen (分); negative for a recovery' },
+            amountFen: { type: 'integer', description: 'fen (分) transferred; negative for a recovery' },
             amount: { type: 'number', description: 'yuan, for reading' },
-            status: { type: 'string', enum: ['paid', 'recovery-due'] },
+            grossFen: { type: 'integer', description: 'the period’s whole amount, when part was withheld' },
+            withheldFen: { type: 'integer', description: 'withheld against what I owed back' },
+            status: {
+              type: 'string',
+              enum: ['paid', 'recovery-due', 'recovery-settled'],
+              description: 'a recovery is settled once nothing is owed back on its benefit',
+            },
             paidAt: { type: 'string' },
             reason: text,
           },
@@ -188,6 +194,16 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
             firstPeriod: { type: 'string' },
             endedFrom: { type: 'string' },
             reason: text,
+          },
+        }),
+        balances: list({
+          type: 'object',
+          description: 'my ledger of each benefit: what reached me, what I owe back, what I keep',
+          properties: {
+            policy,
+            paidFen: { type: 'integer' },
+            owedFen: { type: 'integer' },
+            netFen: { type: 'integer' },
           },
         }),
       },

@@ -67,6 +67,10 @@ export const ROUTE_PERMISSIONS = {
   'GET /payroll/batches/:id': 'payroll.read',
   'POST /payroll/batches': 'payroll.start',
   'POST /payroll/batches/:id/release': 'payroll.release',
+  'GET /ledger/programme': 'ledger.read',
+  'GET /ledger/collections': 'ledger.read',
+  'GET /ledger/collections.csv': 'ledger.read',
+  'POST /ledger/collections/:ref': 'ledger.collect',
 
   'GET /cases': 'case.search',
   'POST /cases/search': 'case.search',

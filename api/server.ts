@@ -27,7 +27,9 @@ import { ApiRefusal, departmentOf, guardRoutes, type AuthenticateDepartment } fr
 import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
 import { payrollRoutes } from './payroll-routes.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import type { PayrollService } from '../services/payroll/service.js';
+import type { LedgerService } from '../services/ledger/service.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -81,6 +83,8 @@ export interface ApiDeps {
   sweeps?: SweepService;
   /** The payroll (/payroll): officers start it, reviewers release its batches (needs `policies`). */
   payroll?: PayrollService;
+  /** The ledger (/ledger): the programme's money per policy and period, the collection list (needs `policies`). */
+  ledger?: LedgerService;
   /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
@@ -156,6 +160,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (sweeps) void app.register(async (scope) => sweepRoutes(scope, { sweeps }));
     const payroll = deps.payroll;
     if (payroll) void app.register(async (scope) => payrollRoutes(scope, { payroll }));
+    const ledger = deps.ledger;
+    if (ledger) void app.register(async (scope) => ledgerRoutes(scope, { ledger }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;

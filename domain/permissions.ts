@@ -215,6 +215,10 @@ const TABLE = {
     conditions: { reviewer: 'not-requester' },
     what: { en: 'release a payment batch', zh: '放款（发放批次）' },
   },
+  // The ledger (台账): staff read the programme's money and the collection list (references, never a
+  // subject); an officer records what a subject paid back.
+  'ledger.read': { roles: POLICY_READERS, what: { en: 'read the programme ledger', zh: '查看发放台账' } },
+  'ledger.collect': { roles: ['officer'], what: { en: 'record a collection', zh: '登记追回缴款' } },
 
   'case.search': { ...CASE_READERS, what: { en: 'search cases', zh: '查询案件' } },
   'case.timeline': { ...CASE_READERS, what: { en: 'read a case', zh: '查阅案件' } },

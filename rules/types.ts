@@ -51,7 +51,14 @@ export type AmountRule =
   | { type: 'monthsByFact'; parameter: string; monthsParameter: string; fact: string };
 
 export type Benefit =
-  | { kind: 'cash'; currency: 'CNY'; amount: AmountRule; description: Text }
+  | {
+      kind: 'cash';
+      currency: 'CNY';
+      amount: AmountRule;
+      description: Text;
+      /** How an over-payment is taken back; domain/ledger.ts recoveryMethodOf gives the default. */
+      recoveredBy?: 'netting' | 'collection';
+    }
   | { kind: 'service' | 'card' | 'enrollment'; description: Text };
 
 /** The period a grant covers: one grant per subject, policy and period. */

@@ -259,8 +259,14 @@ function checkBenefit(
     checkKnownKeys(issues, 'benefit', value, ['kind', 'description']);
     return [];
   }
-  checkKnownKeys(issues, 'benefit', value, ['kind', 'currency', 'amount', 'description']);
+  checkKnownKeys(issues, 'benefit', value, ['kind', 'currency', 'amount', 'description', 'recoveredBy']);
   if (value.currency !== 'CNY') issues.add('benefit.currency', 'must be "CNY"', '必须是 "CNY"（人民币）');
+  if (value.recoveredBy !== undefined && !oneOf(value.recoveredBy, ['netting', 'collection']))
+    issues.add(
+      'benefit.recoveredBy',
+      'must be "netting" (withheld from later payments) or "collection" (a collection list)',
+      '必须是 "netting"（从后续发放中抵扣）或 "collection"（列入追缴清单）',
+    );
   return checkAmountRule(issues, 'benefit.amount', value.amount, shapes, parameters, declared);
 }
 

@@ -9,6 +9,7 @@ import { registerEntitlementModels } from './entitlements.js';
 import { buildIndexes } from './indexes.js';
 import { registerModels } from './models.js';
 import { registerPayrollModels } from './payroll.js';
+import { registerLedgerModel } from './ledger.js';
 import { registerProgrammeAccessModel } from './programme-access.js';
 import { registerStopModel } from './stops.js';
 import { registerSubjectModel } from './subjects.js';
@@ -35,6 +36,7 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     ...Object.values(registerEntitlementModels(connection)),
     ...Object.values(registerPayrollModels(connection)),
     registerStopModel(connection),
+    registerLedgerModel(connection),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;

@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import { previousPeriod, yuanToFen } from '../domain/entitlements.js';
 import { registerBenefitModels } from './benefits.js';
 import { registerEntitlementModels } from './entitlements.js';
-import { paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
+import { grossOf, paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
 
 /** Keys per `$in` read (one query per chunk, never one per line). */
 const CHUNK = 1_000;
@@ -22,21 +22,24 @@ const grantKey = (policyId: string, subjectKey: string, period: string) => `gran
 export async function payrollBatchFigures(
   store: Connection,
   batch: Pick<PaymentBatch, 'key' | 'policy' | 'period'>,
-): Promise<{ counts: PayrollCounts; totalFen: number }> {
+): Promise<{ counts: PayrollCounts; totalFen: number; withheldFen: number }> {
   const { PaymentLine } = registerPayrollModels(store);
   const { EntitlementTransition } = registerEntitlementModels(store);
   const { Grant } = registerBenefitModels(store);
   const lines = await PaymentLine.find(
     { batchId: batch.key, kind: 'payment' },
-    { subjectKey: 1, amountFen: 1, status: 1 },
+    { subjectKey: 1, amountFen: 1, grossFen: 1, nettedFen: 1, status: 1 },
   ).lean();
   const paid = lines.filter((line) => line.status !== 'removed');
   const before = previousPeriod(batch.period);
   const previous = new Map<string, number>();
   for (const chunk of chunks(paid)) {
     const lineKeys = chunk.map((line) => paymentLineKey(batch.policy.id, line.subjectKey, before));
-    for (const line of await PaymentLine.find({ _id: { $in: lineKeys } }, { subjectKey: 1, amountFen: 1 }).lean())
-      previous.set(line.subjectKey, line.amountFen);
+    for (const line of await PaymentLine.find(
+      { _id: { $in: lineKeys } },
+      { subjectKey: 1, amountFen: 1, grossFen: 1 },
+    ).lean())
+      previous.set(line.subjectKey, grossOf(line));
     const grantKeys = chunk.map((line) => grantKey(batch.policy.id, line.subjectKey, before));
     for (const grant of await Grant.find(
       { _id: { $in: grantKeys }, status: 'granted' },
@@ -49,11 +52,16 @@ export async function payrollBatchFigures(
     lines: paid.length,
     new: paid.filter((line) => !previous.has(line.subjectKey)).length,
     amountChanged: paid.filter(
-      (line) => previous.has(line.subjectKey) && previous.get(line.subjectKey) !== line.amountFen,
+      (line) => previous.has(line.subjectKey) && previous.get(line.subjectKey) !== grossOf(line),
     ).length,
     ended: transitions.filter((t) => t.to === 'ended').length,
     suspended: transitions.filter((t) => t.to === 'suspended').length,
     removed: lines.length - paid.length,
+    netted: paid.filter((line) => (line.nettedFen ?? 0) > 0).length,
   };
-  return { counts, totalFen: paid.reduce((sum, line) => sum + line.amountFen, 0) };
+  return {
+    counts,
+    totalFen: paid.reduce((sum, line) => sum + line.amountFen, 0),
+    withheldFen: paid.reduce((sum, line) => sum + (line.nettedFen ?? 0), 0),
+  };
 }

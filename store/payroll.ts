@@ -12,7 +12,7 @@ import { idFromKey } from './keyed.js';
 
 /** pending: in a batch under preview; released: paid out in a released batch; removed: taken out before release (a stop). */
 export type PaymentLineStatus = 'pending' | 'released' | 'removed';
-/** A recovery line is due until the ledger nets or collects it (issue 13, item 5). */
+/** A recovery line stays `due`; what is still owed is the ledger's (store/ledger.ts), which nets or collects it. */
 export type RecoveryLineStatus = 'due';
 
 export interface PaymentLine {
@@ -25,8 +25,11 @@ export interface PaymentLine {
   policy: PolicyRef;
   subjectKey: string;
   period: string;
-  /** Integer fen; negative for a recovery. */
+  /** Integer fen; negative for a recovery. A payment's is what the bank transfers: the period's amount less any withholding. */
   amountFen: number;
+  /** A payment part of which is withheld against what the subject owes (domain/ledger.ts): the period's whole amount, and the part withheld. */
+  grossFen?: number;
+  nettedFen?: number;
   status: PaymentLineStatus | RecoveryLineStatus;
   /** Why this amount: the as-of date and each condition's result (masked values), from the re-check. */
   basis?: { asOf: string; conditions: Array<{ name?: string; fact: string; result: boolean | 'unknown' }> };
@@ -51,6 +54,8 @@ export interface PayrollCounts {
   suspended: number;
   /** Lines taken out before release (a death or move-out accepted meanwhile). */
   removed: number;
+  /** Lines part or all of which is withheld against what the subject owes back. */
+  netted: number;
 }
 
 export type PaymentBatchStatus = 'running' | 'preview' | 'released';
@@ -64,8 +69,10 @@ export interface PaymentBatch {
   asOf: string;
   status: PaymentBatchStatus;
   counts: PayrollCounts;
-  /** Integer fen: the sum of the batch's payment lines, recomputed at preview and release. */
+  /** Integer fen: the sum of the batch's payment lines (what the bank transfers), recomputed at preview and release. */
   totalFen: number;
+  /** Integer fen withheld from the batch's lines against what their subjects owe back (absent: none). */
+  withheldFen?: number;
   /** Who started the payroll (a user ID, or "schedule"); a release needs someone else. */
   startedBy: string;
   startedById?: string;
@@ -89,6 +96,8 @@ const lineSchema = new Schema<PaymentLine>(
     subjectKey: { type: String, required: true },
     period: { type: String, required: true },
     amountFen: { type: Number, required: true, validate: Number.isInteger },
+    grossFen: { type: Number, validate: Number.isInteger },
+    nettedFen: { type: Number, validate: Number.isInteger },
     status: { type: String, required: true, enum: ['pending', 'released', 'removed', 'due'] },
     basis: { type: Schema.Types.Mixed, default: undefined },
     recovers: String,
@@ -112,6 +121,7 @@ const counts = {
   ended: Number,
   suspended: Number,
   removed: Number,
+  netted: Number,
 };
 
 const batchSchema = new Schema<PaymentBatch>(
@@ -124,6 +134,7 @@ const batchSchema = new Schema<PaymentBatch>(
     status: { type: String, required: true, enum: ['running', 'preview', 'released'] },
     counts,
     totalFen: { type: Number, required: true, validate: Number.isInteger },
+    withheldFen: { type: Number, validate: Number.isInteger },
     startedBy: { type: String, required: true },
     startedById: String,
     startedAt: { type: Date, required: true },
@@ -161,6 +172,9 @@ export function recoveryLineKey(policyId: string, subjectKey: string, period: st
   return `${paymentLineKey(policyId, subjectKey, period)}:recovery`;
 }
 
+/** The period's whole amount of a payment line, before any withholding. */
+export const grossOf = (line: Pick<PaymentLine, 'amountFen' | 'grossFen'>): number => line.grossFen ?? line.amountFen;
+
 /** The zero counts of a batch just started. */
 export const ZERO_PAYROLL_COUNTS: Readonly<PayrollCounts> = {
   lines: 0,
@@ -169,4 +183,5 @@ export const ZERO_PAYROLL_COUNTS: Readonly<PayrollCounts> = {
   ended: 0,
   suspended: 0,
   removed: 0,
+  netted: 0,
 };

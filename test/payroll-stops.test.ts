@@ -5,34 +5,20 @@
  * subject's line out of the batch awaiting release; a release takes out the lines of any subject
  * whose death was accepted before it; a move into the city reaches the normal case path.
  */
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planOf } from '../activities/case.js';
-import { cityToday } from '../domain/calendar.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
-import { evaluatePolicy } from '../rules/engine.js';
 import { buildApi } from '../api/server.js';
 import { createCitizenService } from '../services/citizen/service.js';
-import { ingestEvent } from '../services/events/ingest.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
-import { createPayrollService } from '../services/payroll/service.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
 import { registerPayrollModels } from '../store/payroll.js';
 import { recordSubjectStop, registerStopModel } from '../store/stops.js';
-import type { User } from '../store/users.js';
-import {
-  benefitWorkflowId,
-  payrollWorkflowId,
-  stopPaymentsWorkflowId,
-  type StopPaymentsResult,
-} from '../workflows/contracts/index.js';
-import { payroll } from '../workflows/payroll.js';
-import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import { payrollWorkflowId, stopPaymentsWorkflowId, type StopPaymentsResult } from '../workflows/contracts/index.js';
+import { addResident, type TestSubject } from './support/city.js';
+import { payrollCity, PAYROLL_REVIEWER, SENIOR_FACTS } from './support/payroll-city.js';
 import { ALL_UP } from './support/all-up.js';
 import { finished, runEntry } from './support/run-node.js';
-import { TEST_PUBLISHER } from './support/departments.js';
 import { testSessions, testUser } from './support/users.js';
 import type { Pipeline } from './support/pipeline.js';
 import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
@@ -44,69 +30,26 @@ let pipeline: Pipeline;
 /** The resident whose death the first test registers; the API test reads their payments. */
 let deceased: TestSubject;
 
-const officer: User = { id: 'u_officer1', name: '王经办', role: 'officer' };
-const reviewer: User = { id: 'u_reviewer1', name: '李审核', role: 'reviewer' };
-const FACTS = { 'person.localHukou': true, 'person.alive': true };
+/** The seniors, payrolls and events of this file's city (test/support/payroll-city.ts). */
+let city: ReturnType<typeof payrollCity>;
+const reviewer = PAYROLL_REVIEWER;
+const FACTS = SENIOR_FACTS;
+const service = () => city.service();
+const senior = (birthDate: string, firstPeriod: string) => city.senior(birthDate, firstPeriod);
+const grant = (subject: TestSubject, birthDate: string, firstPeriod: string) =>
+  city.grant(subject, birthDate, firstPeriod);
+const runPayroll = (period: string) => city.runPayroll(period);
+const ingest = (subject: TestSubject, type: string, occurredOn: string) => city.ingest(subject, type, occurredOn);
 
 beforeAll(async () => {
   harness = await openTimeSkippingPipeline(stack, 'stops');
   ({ env, pipeline } = harness);
+  city = payrollCity(env, pipeline);
 });
 
 afterAll(async () => {
   await harness?.close();
 });
-
-const service = () =>
-  createPayrollService({ store: pipeline.store, temporal: env.client, taskQueue: pipeline.taskQueue });
-
-async function senior(birthDate: string, firstPeriod: string): Promise<TestSubject> {
-  const subject = await addResident(pipeline.store, birthDate, FACTS);
-  await grant(subject, birthDate, firstPeriod);
-  return subject;
-}
-
-/** The grant of a period, as a case records it (which opens, or opens again, the entitlement). */
-async function grant(subject: TestSubject, birthDate: string, firstPeriod: string): Promise<void> {
-  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
-  const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...FACTS }, `${firstPeriod}-01`);
-  await pipeline.activities.recordGrant({
-    caseId: `life-event:test-${subject.subjectKey}`,
-    subjectKey: subject.subjectKey,
-    plan: planOf(policy),
-    decision: { ...decision, missingFacts: [], failedSources: [] },
-    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
-    basis: 'auto',
-  });
-}
-
-const runPayroll = (period: string) =>
-  env.client.workflow.execute(payroll, {
-    workflowId: payrollWorkflowId('old-age-allowance', period),
-    taskQueue: pipeline.taskQueue,
-    args: [{ policyId: 'old-age-allowance', period, startedBy: officer.name, startedById: officer.id }],
-  });
-
-/** A registry's event about a resident, as ingestion accepts it. */
-const ingest = (subject: TestSubject, type: string, occurredOn: string) =>
-  ingestEvent(
-    {
-      store: pipeline.store,
-      temporal: env.client,
-      taskQueue: pipeline.taskQueue,
-      subjectKeySecret: TEST_SECRET,
-      today: () => cityToday(),
-    },
-    {
-      sourceEventId: `psb-${randomUUID()}`,
-      source: 'household-registry',
-      type,
-      occurredOn,
-      subject: { residentId: subject.id },
-      payload: {},
-    },
-    TEST_PUBLISHER,
-  );
 
 const linesOf = async (subject: TestSubject) =>
   (await registerPayrollModels(pipeline.store).PaymentLine.find({ subjectKey: subject.subjectKey }).lean())

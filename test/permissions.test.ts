@@ -45,6 +45,7 @@ import { createObjectionService } from '../services/objections/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
+import { createLedgerService } from '../services/ledger/service.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { connectStore } from '../store/connection.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -132,6 +133,7 @@ beforeAll(async () => {
     citizen: createCitizenService({ store, temporal: client }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
+    ledger: createLedgerService({ store, policies: storePolicySource(store) }),
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue }),
     console: true,
     health: ALL_UP,
@@ -164,6 +166,7 @@ function dummyPath(url: string): string {
     .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
     .replace(':version', '1')
     .replace(':key', 'no-such-key')
+    .replace(':ref', 'LG000000000000000000000000')
     .replace(':id', id)
     .replace('*', 'no-such-file.js');
 }

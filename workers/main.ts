@@ -27,6 +27,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
+import { createLedgerService } from '../services/ledger/service.js';
 import { createSessionService } from '../services/identity/sessions.js';
 import { createOidcClient } from '../services/identity/oidc.js';
 import { demoTokens } from '../demo/users.js';
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
       payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue }),
+      // The ledger of every benefit's money: the programme per policy and period, the collection list.
+      ledger: createLedgerService({ store, policies: storePolicySource(store) }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.

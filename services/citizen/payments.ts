@@ -1,12 +1,15 @@
 /**
  * The citizen's payments (/me/payments): each payment of a released batch (period, amount in fen
  * and in yuan, date paid), each recovery due, and each recurring benefit with its status and, when
- * it stopped, why. Lines not yet released, or taken out before release, were never paid: not shown.
+ * it stopped, why; and the subject's ledger of each benefit (what reached them, what they owe back).
+ * Lines not yet released, or taken out before release, were never paid: not shown.
  */
 import type { Connection } from 'mongoose';
 import type { Text } from '../../domain/sources.js';
 import { registerEntitlementModels } from '../../store/entitlements.js';
 import { registerPayrollModels } from '../../store/payroll.js';
+import { subjectLedger } from '../../store/ledger.js';
+import { registerBenefitModels } from '../../store/benefits.js';
 
 type Label = (ref: { id: string; version: number }) => Promise<{ id: string; version: number; title: Text }>;
 
@@ -16,11 +19,16 @@ const LIMIT = 200;
 export async function citizenPayments(store: Connection, subjectKey: string, label: Label) {
   const { PaymentLine } = registerPayrollModels(store);
   const { Entitlement } = registerEntitlementModels(store);
+  const { Grant } = registerBenefitModels(store);
   const lines = await PaymentLine.find({ subjectKey, status: { $in: ['released', 'due'] } })
     .sort({ period: -1, _id: 1 })
     .limit(LIMIT)
     .lean();
   const entitlements = await Entitlement.find({ subjectKey }).lean();
+  const ledgers = await subjectLedger(store, subjectKey);
+  const owed = new Map(ledgers.map((ledger) => [ledger.policyId, ledger.balance.owedFen]));
+  // A policy's label from any version the subject's records pinned.
+  const refs = new Map([...lines.map((l) => l.policy), ...entitlements.map((e) => e.policy)].map((r) => [r.id, r]));
   return {
     payments: await Promise.all(
       lines.map(async (line) => ({
@@ -29,7 +37,9 @@ export async function citizenPayments(store: Connection, subjectKey: string, lab
         kind: line.kind,
         amountFen: line.amountFen,
         amount: line.amountFen / 100,
-        status: line.kind === 'recovery' ? 'recovery-due' : 'paid',
+        ...(line.nettedFen ? { grossFen: line.grossFen, withheldFen: line.nettedFen } : {}),
+        status:
+          line.kind !== 'recovery' ? 'paid' : (owed.get(line.policy.id) ?? 0) > 0 ? 'recovery-due' : 'recovery-settled',
         ...(line.releasedAt ? { paidAt: line.releasedAt.toISOString() } : {}),
         ...(line.reason ? { reason: line.reason } : {}),
       })),
@@ -41,6 +51,18 @@ export async function citizenPayments(store: Connection, subjectKey: string, lab
         firstPeriod: entitlement.firstPeriod,
         ...(entitlement.endedFrom ? { endedFrom: entitlement.endedFrom } : {}),
         ...(entitlement.reason ? { reason: entitlement.reason } : {}),
+      })),
+    ),
+    balances: await Promise.all(
+      ledgers.map(async ({ policyId, balance }) => ({
+        policy: await label(
+          refs.get(policyId) ??
+            (await Grant.findOne({ subjectKey, 'policy.id': policyId }, { policy: 1 }).lean())?.policy ?? {
+              id: policyId,
+              version: 1,
+            },
+        ),
+        ...balance,
       })),
     ),
   };

@@ -20,6 +20,7 @@ import {
   type PayrollInput,
 } from '../../workflows/contracts/index.js';
 import { withdrawStoppedLines } from './stops.js';
+import { capWithholdings, postReleasedBatch } from '../ledger/release.js';
 
 export interface PayrollServiceDeps {
   store: Connection;
@@ -125,12 +126,14 @@ export function createPayrollService(deps: PayrollServiceDeps) {
           'id',
         );
       await withdrawStoppedLines(deps.store, batch);
-      // Lines first, then the figures from them: a line is either taken out above or released here.
+      await capWithholdings(deps.store, batch);
+      // Lines first, then the ledger and the figures from them: a line is either taken out above or released here.
       const releasedAt = new Date();
       await PaymentLine.updateMany(
         { batchId: id, kind: 'payment', status: 'pending' },
         { $set: { status: 'released', releasedAt } },
       );
+      await postReleasedBatch(deps.store, id);
       const figures = await payrollBatchFigures(deps.store, batch);
       await PaymentBatch.updateOne(
         { _id: id, status: 'preview' },
@@ -139,6 +142,7 @@ export function createPayrollService(deps: PayrollServiceDeps) {
             status: 'released',
             counts: figures.counts,
             totalFen: figures.totalFen,
+            withheldFen: figures.withheldFen,
             releasedBy: actor.name,
             releasedById: actor.id,
             releasedAt,

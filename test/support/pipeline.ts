@@ -9,7 +9,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../../notices/queues.js';
-import { catalogPolicySource } from '../../rules/policy-source.js';
+import { catalogPolicySource, type PolicySource } from '../../rules/policy-source.js';
 import { storePolicySource } from '../../store/policy-source.js';
 import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
@@ -25,6 +25,8 @@ export interface Pipeline {
   activities: Activities;
   queues: NoticeQueues;
   taskQueue: string;
+  /** Where its cases and payrolls find their policies. */
+  policies: PolicySource;
   worker(connection: NativeConnection, namespace?: string): Promise<Worker>;
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function openPipeline(
     activities,
     queues,
     taskQueue,
+    policies,
     worker: (connection, namespace) => Worker.create({ connection, namespace, taskQueue, activities, workflowBundle }),
     async close() {
       await queues.close();

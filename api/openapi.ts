@@ -29,6 +29,11 @@ const TAGS = [
       '按月发放：发起与预览发放批次、审核放款（双人复核） · the payroll: start and preview a payment batch, release by a second reviewer',
   },
   {
+    name: 'ledger',
+    description:
+      '发放台账：按政策和期间的发放、退票、追回与欠款，追缴清单与缴款登记 · the ledger: paid, returned, recovered and owed per policy and period, the collection list and collections',
+  },
+  {
     name: 'cases',
     description:
       '案件督查：按居民查询案件、时间线、查看完整证件号（须说明理由） · case search, timeline and unmasking with a stated reason',

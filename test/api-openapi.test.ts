@@ -49,6 +49,7 @@ beforeAll(async () => {
     objections: {} as never,
     citizen: {} as never,
     metrics: {} as never,
+    ledger: {} as never,
   });
   await api.ready();
 });
@@ -111,6 +112,7 @@ describe('the OpenAPI document', () => {
       'explain',
       'sweeps',
       'payroll',
+      'ledger',
       'cases',
       'catalog',
       'citizen',

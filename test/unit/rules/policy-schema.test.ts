@@ -132,6 +132,12 @@ describe('the published policy schema', () => {
     ['an empty all group', 'old-age-allowance', (d) => (d.conditions.all = []), 'conditions.all'],
     ['a blank English title', 'old-age-allowance', (d) => (d.title.en = '  '), 'title.en'],
     ['a benefit kind that does not exist', 'old-age-allowance', (d) => (d.benefit.kind = 'voucher'), 'benefit.kind'],
+    [
+      'a recovery method that does not exist',
+      'old-age-allowance',
+      (d) => (d.benefit.recoveredBy = 'garnish'),
+      'benefit.recoveredBy',
+    ],
     ['no triggers', 'old-age-allowance', (d) => (d.triggers = []), 'triggers'],
     [
       'an offer on an automatic policy',

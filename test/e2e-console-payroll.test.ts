@@ -324,6 +324,13 @@ describe('the payroll in the console', () => {
     expect(await shownFigures(page)).toEqual(figuresOf(october));
     expect(await page.locator('.batch .actions button').count()).toBe(0);
     await screenshot(page, 'payroll-october');
+    // The same page in English.
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => text(page, '.batch .batch-status')).toBe('Released');
+    expect(await text(page, '.batch-stats .stat-amountChanged span')).toBe('Amount changed');
+    expect(await text(page, '.batch-stats .stat-total strong')).toBe(yuan(october.totalFen));
+    await screenshot(page, 'payroll-october-en');
+    await page.locator('.lang-switch').click();
     expect(errors).toEqual([]);
     await context.close();
   });

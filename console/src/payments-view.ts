@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { barChart, type ChartRow } from './charts.js';
 import { h } from './dom.js';
-import { formatTime, pick, t } from './i18n.js';
+import { formatTime, pick, t, tOr } from './i18n.js';
 import type { MessageKey } from './messages.js';
 import { yuan } from './money.js';
 import type { Text } from './types.js';
@@ -22,7 +22,8 @@ export interface MyPayments {
     kind: 'payment' | 'recovery';
     /** Integer fen; negative for a recovery. */
     amountFen: number;
-    status: 'paid' | 'recovery-due';
+    /** 'paid', or 'recovery-due' (the API's schema names both; the service's type says string). */
+    status: string;
     paidAt?: string;
     reason?: Text;
   }>;
@@ -90,7 +91,11 @@ function paymentTable(payments: Payment[]): HTMLElement {
           { class: `payment-row payment-${p.status}`, 'data-period': p.period, 'data-kind': p.kind },
           h('td', { class: 'mono payment-period' }, p.period),
           h('td', { class: 'num payment-amount' }, yuan(p.amountFen)),
-          h('td', {}, h('span', { class: `badge payment-status-${p.status}` }, t(`paymentStatus_${p.status}`))),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge payment-status-${p.status}` }, tOr(`paymentStatus_${p.status}`, p.status)),
+          ),
           h('td', { class: 'muted payment-paid-at' }, p.paidAt ? formatTime(p.paidAt) : '—'),
         );
         return due || p.reason

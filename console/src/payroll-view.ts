@@ -147,10 +147,10 @@ function programmeCharts(title: string, batches: BatchView[]): HTMLElement[] {
       hint: `${b.period} · ${t(`batchStatus_${b.status}`)}`,
       bars: [{ value: value(b), series: b.status === 'released' ? series : 'unknown', text: text(b) }],
     }));
-  const legend: Array<[string, string]> = [
-    ['this', t('batchStatus_released')],
-    ['unknown', `${t('batchStatus_preview')} / ${t('batchStatus_running')}`],
-  ];
+  // Released batches in the programme's colour; any not yet released in amber, named only when shown.
+  const legend: Array<[string, string]> = [['this', t('batchStatus_released')]];
+  if (ordered.some((b) => b.status !== 'released'))
+    legend.push(['unknown', `${t('batchStatus_preview')} / ${t('batchStatus_running')}`]);
   return [
     barChart(
       t('payrollChartAmount', { policy: title }),
@@ -206,7 +206,7 @@ export function renderPayrollList(session: Session): HTMLElement {
               h('td', { class: 'muted batch-changes' }, changesText(b.counts)),
               h(
                 'td',
-                { class: 'muted batch-released' },
+                { class: 'muted batch-release-time' },
                 b.releasedAt ? formatTime(b.releasedAt) : b.status === 'preview' ? t('payrollAwaitingRelease') : '—',
               ),
             ),

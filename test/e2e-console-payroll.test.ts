@@ -319,6 +319,12 @@ describe('the payroll in the console', () => {
     await expect.poll(() => rows.count()).toBe(2);
     await screenshot(page, 'payroll-list');
 
+    // A payroll just started has no batch yet (404): its page says it is starting and keeps looking.
+    await page.goto(`${url}/console#/payroll/${encodeURIComponent(payrollWorkflowId('old-age-allowance', '2026-11'))}`);
+    await expect.poll(() => text(page, '.batch .payroll-progress .bar-text')).toMatch(/^正在启动发放…（\d+ s）$/);
+    expect(await page.locator('.batch .payroll-progress [role="progressbar"]').count()).toBe(1);
+    await screenshot(page, 'payroll-starting');
+    await page.goto(`${url}/console#/payroll`);
     await page.locator(`tr.batch-row[data-batch="${OCTOBER}"] .batch-policy`).click();
     await expect.poll(() => text(page, '.batch .batch-status')).toBe('已放款');
     expect(await shownFigures(page)).toEqual(figuresOf(october));

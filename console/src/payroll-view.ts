@@ -425,7 +425,9 @@ export function renderBatch(id: string, session: Session): HTMLElement {
       mount(head, h('a', { href: '#/payroll', class: 'back' }, `← ${t('payrollBack')}`), h('h2', {}, id));
       waiting(t('payrollStarting', { elapsed: since(opened) }));
     }
-    if (!batch || batch.status === 'running') window.setTimeout(() => void poll(), 1000);
+    // Once a minute has passed without a batch, ask less often: the payroll may never start.
+    if (!batch || batch.status === 'running')
+      window.setTimeout(() => void poll(), misses >= NOT_YET_POLLS ? 5000 : 1000);
   };
   window.setTimeout(() => void poll(), 0);
   return h('section', { class: 'card batch' }, head, figures);

@@ -13,6 +13,7 @@ import type { ProgrammeMetrics } from '../services/metrics/service.js';
 import type { PolicyVersionView, PolicyLifecycle } from '../services/policies/lifecycle.js';
 import type { SimulationView as ServerSimulation } from '../services/policies/simulation.js';
 import type { SweepView as ServerSweep } from '../services/sweeps/service.js';
+import type { BatchView as ServerBatch } from '../services/payroll/service.js';
 import type { catalogView } from '../api/catalog-routes.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import type { PolicyTestReport } from '../rules/policy-tests.js';
@@ -29,6 +30,8 @@ import type {
 import type { ProgrammeMetricsView } from '../console/src/metrics-view.js';
 import type { Objection } from '../console/src/objections-view.js';
 import type { SweepView } from '../console/src/sweeps-view.js';
+import type { BatchView } from '../console/src/payroll-view.js';
+import type { MyPayments } from '../console/src/payments-view.js';
 import type { Catalog, HistoryEntry, SimulationView, TestReport, VersionSummary } from '../console/src/types.js';
 
 /** A value as JSON carries it: dates as ISO strings, functions gone. */
@@ -67,6 +70,9 @@ export const consoleTypesFit: {
   pledges: Fits<Item<Answer<CitizenService['pledges']>>, PledgeView>;
   access: Fits<Item<Answer<CitizenService['access']>>, AccessView>;
   policyLabel: Fits<PolicyLabel, Offer['policy']>;
+  /** api/payroll-routes.ts answers the batch without the staff's display names. */
+  batches: Fits<Omit<ServerBatch, 'startedBy' | 'releasedBy'>, BatchView>;
+  payments: Fits<Answer<CitizenService['payments']>, MyPayments>;
 } = {
   versions: true,
   history: true,
@@ -87,4 +93,6 @@ export const consoleTypesFit: {
   pledges: true,
   access: true,
   policyLabel: true,
+  batches: true,
+  payments: true,
 };

@@ -1,6 +1,7 @@
 /**
  * The citizen's own page (我的事项), phone-sized first: offers awaiting confirmation (confirm or
- * decline), the inbox, benefits received, what was decided and why, pledges with their
+ * decline), the inbox, benefits received, the monthly payments of recurring benefits with any stop
+ * (payments-view.ts), what was decided and why, pledges with their
  * inspection outcome, who used their data, and filing an objection (异议). Reads only /me and
  * /objections, which answer for the signed-in citizen alone.
  */
@@ -11,6 +12,7 @@ import { button, numberOrText } from './form-kit.js';
 import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 import { accessItem, type AccessView } from './access-view.js';
+import { loadMyPayments } from './payments-view.js';
 
 export type { AccessView } from './access-view.js';
 
@@ -256,6 +258,8 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
       : none('meNoPledges');
   });
 
+  const payments = section('me-payments', t('mePayments'), loadMyPayments);
+
   const access = section('me-access', t('meAccess'), async () => {
     const list = await api<AccessView[]>('GET', '/me/access');
     return list.length ? [h('p', { class: 'muted' }, t('meAccessIntro')), ...list.map(accessItem)] : none('meNoAccess');
@@ -268,6 +272,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
         offers.reload(),
         inbox.reload(),
         benefits.reload(),
+        payments.reload(),
         decisions.reload(),
         pledges.reload(),
         access.reload(),
@@ -281,6 +286,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
     offers.element,
     inbox.element,
     benefits.element,
+    payments.element,
     decisions.element,
     pledges.element,
     access.element,

@@ -3,7 +3,8 @@
  * with a token exchanged for a session cookie the page never sees), list the policy versions, and take one
  * from draft to published, then launch and follow its sweep. Hash routes: `#/` the list,
  * `#/policy/<id>/<version>/<tab>` a version, `#/sweeps` the sweeps, `#/sweep/<encoded id>` one.
- * Supervisors and officers also have `#/objections` (异议处理) and `#/objections/<id>`.
+ * Supervisors and officers also have `#/objections` (异议处理) and `#/objections/<id>`; whoever reads
+ * payment batches has `#/payroll` (按月发放) and `#/payroll/<encoded batch ID>`.
  * `#/sign-in/<code>` is where a refused provider sign-in lands. Sign-out ends the session on the
  * server; an ended session (idle, limit, revoked) brings the person back to sign in, saying so.
  * Chinese by default; the English switch is remembered in this browser.
@@ -19,6 +20,7 @@ import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
+import { renderBatch, renderPayrollList } from './payroll-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog, Role } from './types.js';
 import { allows, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
@@ -100,6 +102,7 @@ function shell(content: HTMLElement): void {
               : null,
             allows(session.role, 'metrics.programme') ? metricsLink() : null,
             mayReadObjections(session.role) ? objectionsLink() : null,
+            allows(session.role, 'payroll.read') ? payrollLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -162,6 +165,16 @@ function caseNav(role: Role): HTMLElement {
     ),
     allows(role, 'metrics.programme') ? metricsLink() : null,
     mayReadObjections(role) ? objectionsLink() : null,
+    allows(role, 'payroll.read') ? payrollLink() : null,
+  );
+}
+
+/** The payroll (#/payroll): whoever reads payment batches (domain/permissions.ts payroll.read). */
+function payrollLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/payroll', class: `nav-payroll${/^#\/payroll/.test(location.hash) ? ' current' : ''}` },
+    t('navPayroll'),
   );
 }
 
@@ -270,6 +283,13 @@ async function route(): Promise<void> {
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
   if (location.hash === '#/metrics' && allows(session.role, 'metrics.programme')) return shell(renderMetrics());
+  const batch = /^#\/payroll(?:\/(.+))?$/.exec(location.hash);
+  if (batch && allows(session.role, 'payroll.read')) {
+    editor = undefined;
+    return shell(
+      batch[1] === undefined ? renderPayrollList(session) : renderBatch(decodeURIComponent(batch[1]), session),
+    );
+  }
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {
     editor = undefined;

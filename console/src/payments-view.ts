@@ -1,0 +1,167 @@
+/**
+ * The citizen's payments (我的发放) on their own page: each recurring benefit with its payments by
+ * period (amount in yuan from integer fen, date paid, status), any stop with its reason, each
+ * recovery due highlighted, and a bar chart of the amounts by period. Reads GET /me/payments,
+ * which answers for the signed-in citizen alone.
+ */
+import { api } from './api.js';
+import { barChart, type ChartRow } from './charts.js';
+import { h } from './dom.js';
+import { formatTime, pick, t, tOr } from './i18n.js';
+import type { MessageKey } from './messages.js';
+import { yuan } from './money.js';
+import type { Text } from './types.js';
+
+type PolicyLabel = { id: string; version: number; title: Text };
+
+/** GET /me/payments (services/citizen/payments.ts). */
+export interface MyPayments {
+  payments: Array<{
+    policy: PolicyLabel;
+    period: string;
+    kind: 'payment' | 'recovery';
+    /** Integer fen; negative for a recovery. */
+    amountFen: number;
+    /** 'paid', or 'recovery-due' (the API's schema names both; the service's type says string). */
+    status: string;
+    paidAt?: string;
+    reason?: Text;
+  }>;
+  entitlements: Array<{
+    policy: PolicyLabel;
+    status: 'active' | 'suspended' | 'ended';
+    firstPeriod: string;
+    endedFrom?: string;
+    reason?: Text;
+  }>;
+}
+
+type Payment = MyPayments['payments'][number];
+type Entitlement = MyPayments['entitlements'][number];
+
+/** Where a benefit stands: paid, or stopped from a period and why. */
+function standing(entitlement: Entitlement): HTMLElement {
+  const status = h(
+    'span',
+    { class: `badge entitlement-status entitlement-${entitlement.status}` },
+    t(`entitlementStatus_${entitlement.status}` as MessageKey),
+  );
+  if (entitlement.status === 'active')
+    return h(
+      'div',
+      { class: 'muted entitlement-line' },
+      status,
+      ' ',
+      t('mePaidSince', { period: entitlement.firstPeriod }),
+    );
+  return h(
+    'div',
+    { class: 'flash-bad entitlement-stop' },
+    status,
+    ' ',
+    entitlement.endedFrom ? t('meStoppedFrom', { period: entitlement.endedFrom }) : t('meSuspended'),
+    entitlement.reason ? h('div', { class: 'stop-reason' }, pick(entitlement.reason)) : null,
+  );
+}
+
+/** The payments of one benefit, newest period first; a recovery due stands out with its reason. */
+function paymentTable(payments: Payment[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'payments-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, t('colPeriod')),
+        h('th', { class: 'num' }, t('colAmount')),
+        h('th', {}, t('colStatus')),
+        h('th', {}, t('colPaidAt')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...payments.flatMap((p) => {
+        const due = p.status === 'recovery-due';
+        const row = h(
+          'tr',
+          { class: `payment-row payment-${p.status}`, 'data-period': p.period, 'data-kind': p.kind },
+          h('td', { class: 'mono payment-period' }, p.period),
+          h('td', { class: 'num payment-amount' }, yuan(p.amountFen)),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge payment-status-${p.status}` }, tOr(`paymentStatus_${p.status}`, p.status)),
+          ),
+          h('td', { class: 'muted payment-paid-at' }, p.paidAt ? formatTime(p.paidAt) : '—'),
+        );
+        return due || p.reason
+          ? [
+              row,
+              h(
+                'tr',
+                { class: `payment-reason-row payment-${p.status}` },
+                h('td', { colspan: 4, class: 'payment-reason' }, p.reason ? pick(p.reason) : t('meRecoveryDue')),
+              ),
+            ]
+          : [row];
+      }),
+    ),
+  );
+}
+
+/** Paid amount per period (oldest first), a recovery due beside it in red. */
+function paymentChart(payments: Payment[]): HTMLElement {
+  const periods = new Map<string, { paid: number; due: number }>();
+  for (const p of payments) {
+    const sums = periods.get(p.period) ?? { paid: 0, due: 0 };
+    if (p.kind === 'recovery') sums.due += -p.amountFen;
+    else sums.paid += p.amountFen;
+    periods.set(p.period, sums);
+  }
+  const rows: ChartRow[] = [...periods]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([period, sums]) => ({
+      label: period,
+      bars: [
+        { value: sums.paid, series: 'this', text: yuan(sums.paid) },
+        ...(sums.due > 0 ? [{ value: sums.due, series: 'down', text: yuan(-sums.due) }] : []),
+      ],
+    }));
+  const legend: Array<[string, string]> = [['this', t('paymentStatus_paid')]];
+  if ([...periods.values()].some((sums) => sums.due > 0)) legend.push(['down', t('paymentStatus_recovery-due')]);
+  return barChart(t('mePaymentsChart'), rows, (fen) => yuan(fen), { legend, className: 'chart-my-payments' });
+}
+
+/** The section's content: one block per benefit (its standing, its payments, their chart). */
+export async function loadMyPayments(): Promise<Array<HTMLElement | null>> {
+  const mine = await api<MyPayments>('GET', '/me/payments');
+  const policies = new Map<string, { label: PolicyLabel; entitlement?: Entitlement; payments: Payment[] }>();
+  const of = (label: PolicyLabel) => {
+    const found = policies.get(label.id) ?? { label, payments: [] };
+    policies.set(label.id, found);
+    return found;
+  };
+  for (const entitlement of mine.entitlements) of(entitlement.policy).entitlement = entitlement;
+  for (const payment of mine.payments) of(payment.policy).payments.push(payment);
+  if (policies.size === 0) return [h('p', { class: 'muted none' }, t('meNoPayments'))];
+  const due = mine.payments.filter((p) => p.status === 'recovery-due').reduce((sum, p) => sum - p.amountFen, 0);
+  return [
+    due > 0 ? h('p', { class: 'notice recovery-due-notice' }, t('meRecoveryTotal', { amount: yuan(due) })) : null,
+    ...[...policies.values()].map(({ label, entitlement, payments }) =>
+      h(
+        'div',
+        { class: 'me-item my-benefit-payments', 'data-policy': label.id },
+        h('div', { class: 'me-line' }, h('strong', {}, pick(label.title))),
+        entitlement ? standing(entitlement) : null,
+        payments.length
+          ? h('div', { class: 'table-wrap' }, paymentTable(payments))
+          : h('p', { class: 'muted' }, t('meNoPaymentsYet')),
+        payments.length ? paymentChart(payments) : null,
+      ),
+    ),
+  ];
+}

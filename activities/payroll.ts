@@ -25,7 +25,12 @@ import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
 import { owedBySubject } from '../store/ledger.js';
 import { recoveryMethodOf, withholding } from '../domain/ledger.js';
-import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
+import {
+  entitlementRange,
+  moveEntitlement,
+  registerEntitlementModels,
+  type Entitlement,
+} from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS, type PaymentLine } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
 import { registerStopModel, stopHolds } from '../store/stops.js';
@@ -60,8 +65,17 @@ function reasonOf(decision: Decision): Text {
   };
 }
 
+/** The notice of each move. */
+const NOTICE_OF = {
+  active: 'entitlement.resumed',
+  ended: 'entitlement.ended',
+  suspended: 'entitlement.suspended',
+} as const satisfies Record<EntitlementStatus, string>;
+
+const RESUMED: Text = { zh: '复核时数据已补齐，恢复发放', en: 'the missing data is in at the re-check: paid again' };
+
 export function makePayrollActivities(deps: PayrollDeps) {
-  const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
+  const { Entitlement } = registerEntitlementModels(deps.store);
   const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
   const Stops = registerStopModel(deps.store);
   const compiled = new Map<string, CompiledPolicy>();
@@ -101,8 +115,12 @@ export function makePayrollActivities(deps: PayrollDeps) {
     }
   }
 
-  /** Ends or suspends one entitlement for this payroll: the transition, the notice, then the status; each once. */
-  async function stop(
+  /**
+   * Moves one entitlement for this payroll — ends or suspends what no longer holds, resumes a
+   * suspended one that holds again — with a recorded transition (cause re-check, by the batch)
+   * and a notice to the citizen; each once.
+   */
+  async function move(
     batchId: string,
     plan: PolicyPlan,
     period: string,
@@ -110,35 +128,16 @@ export function makePayrollActivities(deps: PayrollDeps) {
     to: EntitlementStatus,
     reason: Text,
   ): Promise<void> {
-    const key = `${entitlement.key}:${to}:${batchId}`;
-    await insertNew(EntitlementTransition.collection, [
-      {
-        _id: key,
-        key,
-        entitlementKey: entitlement.key,
-        subjectKey: entitlement.subjectKey,
-        policyId: plan.ref.id,
-        from: entitlement.status,
-        to,
-        cause: 're-check',
-        causeKey: batchId,
-        by: batchId,
-        why: reason,
-        effectiveFrom: period,
-        at: new Date(),
-      },
-    ]);
-    await deps.enqueueNotice({
-      noticeKey: `${batchId}:notice:${to}:${entitlement.subjectKey}`,
-      subjectKey: entitlement.subjectKey,
-      template: to === 'ended' ? 'entitlement.ended' : 'entitlement.suspended',
-      params: { policyTitle: plan.title, period, reason },
-    });
-    await Entitlement.updateOne(
-      { _id: entitlement.key, status: 'active' },
-      {
-        $set: { status: to, reason, updatedAt: new Date(), ...(to === 'ended' ? { endedFrom: period } : {}) },
-      },
+    await moveEntitlement(
+      deps.store,
+      { entitlement, to, cause: 're-check', causeKey: batchId, by: batchId, why: reason, effectiveFrom: period },
+      () =>
+        deps.enqueueNotice({
+          noticeKey: `${batchId}:notice:${to}:${entitlement.subjectKey}`,
+          subjectKey: entitlement.subjectKey,
+          template: NOTICE_OF[to],
+          params: { policyTitle: plan.title, period, reason },
+        }),
     );
   }
 
@@ -207,9 +206,10 @@ export function makePayrollActivities(deps: PayrollDeps) {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const evaluator = evaluatorFor(policy, input.asOf);
       const context = Context.current();
+      // Suspended ones too: each payroll looks again at what was missing, and resumes what holds.
       const page = await Entitlement.find({
         _id: entitlementRange(policy.id, input.cursor),
-        status: 'active',
+        status: { $in: ['active', 'suspended'] },
       })
         .sort({ _id: 1 })
         .limit(input.limit)
@@ -242,6 +242,8 @@ export function makePayrollActivities(deps: PayrollDeps) {
         });
         const decision = evaluator.explain(pulled.values);
         if (decision.outcome === 'eligible') {
+          if (entitlement.status === 'suspended')
+            await move(input.batchId, input.plan, input.period, entitlement, 'active', RESUMED);
           const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
           lines.push({
             _id: key,
@@ -265,7 +267,9 @@ export function makePayrollActivities(deps: PayrollDeps) {
           });
         } else {
           const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
-          await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
+          // Still missing data: a suspended entitlement stays as it is, reviewed again next period.
+          if (to !== entitlement.status)
+            await move(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
         }
         context.heartbeat();
       }

@@ -166,6 +166,13 @@ export const NOTICE_TEMPLATES = {
       en: `${p.policyTitle.en} is suspended from ${p.period ?? ''} until it is checked. Reason: ${p.reason?.en ?? 'data is missing'}.`,
     },
   }),
+  'entitlement.resumed': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」恢复发放`, en: `${p.policyTitle.en} is paid again` },
+    body: {
+      zh: `「${p.policyTitle.zh}」自 ${p.period ?? ''} 起恢复发放。原因：${p.reason?.zh ?? '已核实符合条件'}。`,
+      en: `${p.policyTitle.en} is paid again from ${p.period ?? ''}. Reason: ${p.reason?.en ?? 'the conditions were checked and hold'}.`,
+    },
+  }),
 } satisfies Record<string, Render>;
 
 export type NoticeTemplate = keyof typeof NOTICE_TEMPLATES;

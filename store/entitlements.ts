@@ -233,3 +233,60 @@ async function reopen(
     },
   );
 }
+
+/** A status change of one entitlement: what caused it (and the cause's key), who, why, from which period. */
+export interface EntitlementMove {
+  entitlement: Pick<Entitlement, 'key' | 'subjectKey' | 'policy' | 'status'>;
+  to: EntitlementStatus;
+  cause: EntitlementCause;
+  causeKey: string;
+  by: string;
+  why: Text;
+  effectiveFrom: string;
+}
+
+/**
+ * Moves an entitlement: the transition first (keyed by entitlement, new status and cause, so a
+ * retry records it once), then `between` (the citizen's notice, itself keyed), then the status,
+ * only if it is still what the move saw — so a retry that finds it moved has nothing left to do.
+ */
+export async function moveEntitlement(
+  connection: Connection,
+  move: EntitlementMove,
+  between: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  const { Entitlement, EntitlementTransition } = registerEntitlementModels(connection);
+  const { entitlement, to } = move;
+  const key = `${entitlement.key}:${to}:${move.causeKey}`;
+  await insertNew(EntitlementTransition.collection, [
+    {
+      _id: key,
+      key,
+      entitlementKey: entitlement.key,
+      subjectKey: entitlement.subjectKey,
+      policyId: entitlement.policy.id,
+      from: entitlement.status,
+      to,
+      cause: move.cause,
+      causeKey: move.causeKey,
+      by: move.by,
+      why: move.why,
+      effectiveFrom: move.effectiveFrom,
+      at: new Date(),
+    },
+  ]);
+  await between();
+  await Entitlement.updateOne(
+    { _id: entitlement.key, status: entitlement.status },
+    to === 'active'
+      ? { $set: { status: to, updatedAt: new Date() }, $unset: { reason: 1 } }
+      : {
+          $set: {
+            status: to,
+            reason: move.why,
+            updatedAt: new Date(),
+            ...(to === 'ended' ? { endedFrom: move.effectiveFrom } : {}),
+          },
+        },
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * An entitlement's life through the payroll, on the real stack (Java time-skipping server,
+ * FerretDB, Redis): a resident whose record the registry no longer holds is suspended with a
+ * notice (not ended: missing data is not a no), stays suspended while it is missing, and is
+ * resumed — paid again, told so — by the first payroll that finds it back; each move recorded
+ * once with its cause.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registerEntitlementModels } from '../store/entitlements.js';
+import { registerPayrollModels } from '../store/payroll.js';
+import { removeFacts, updateFacts } from './support/city.js';
+import { payrollCity } from './support/payroll-city.js';
+import type { Pipeline } from './support/pipeline.js';
+import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
+
+const stack = inject('stack');
+let harness: TimeSkippingPipeline;
+let env: TestWorkflowEnvironment;
+let pipeline: Pipeline;
+let city: ReturnType<typeof payrollCity>;
+
+beforeAll(async () => {
+  harness = await openTimeSkippingPipeline(stack, 'transitions');
+  ({ env, pipeline } = harness);
+  city = payrollCity(env, pipeline);
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('suspended entitlements', () => {
+  it('a resident whose record goes missing is suspended, stays so while it is missing, and is paid again once it is back', async () => {
+    const { Entitlement, EntitlementTransition } = registerEntitlementModels(pipeline.store);
+    const { PaymentLine } = registerPayrollModels(pipeline.store);
+    const resident = await city.senior('1942-02-02', '2026-01');
+    const key = `old-age-allowance:${resident.subjectKey}`;
+
+    await removeFacts(pipeline.store, resident, ['person.alive']);
+    expect(await city.runPayroll('2026-02')).toMatchObject({ lines: 0, suspended: 1 });
+    expect(await Entitlement.findById(key).lean()).toMatchObject({ status: 'suspended' });
+    // Still missing next month: nothing paid, nothing recorded again.
+    expect(await city.runPayroll('2026-03')).toMatchObject({ lines: 0, suspended: 0 });
+
+    await updateFacts(pipeline.store, resident, { 'person.alive': true });
+    expect(await city.runPayroll('2026-04')).toMatchObject({ lines: 1, totalFen: 10_000 });
+    expect(await Entitlement.findById(key).lean()).toMatchObject({ status: 'active' });
+    expect((await Entitlement.findById(key).lean())?.reason).toBeUndefined();
+    const paid = await PaymentLine.find({ subjectKey: resident.subjectKey }).lean();
+    expect(paid.map((line) => line.period)).toEqual(['2026-04']);
+
+    const transitions = await EntitlementTransition.find({ entitlementKey: key }).sort({ at: 1 }).lean();
+    expect(transitions.map((t) => [t.from, t.to, t.cause, t.effectiveFrom])).toEqual([
+      ['active', 'suspended', 're-check', '2026-02'],
+      ['suspended', 'active', 're-check', '2026-04'],
+    ]);
+    expect(transitions[0].why.en).toMatch(/data missing at the re-check: person\.alive/);
+    const notices = await harness.noticeTemplates(resident.subjectKey);
+    expect(notices).toContain('entitlement.suspended');
+    expect(notices).toContain('entitlement.resumed');
+  });
+});

@@ -26,6 +26,7 @@ import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
+import { addRepayments } from '../services/payroll/repayments.js';
 import { registerStopModel, stopHolds } from '../store/stops.js';
 import {
   ErrorType,
@@ -254,9 +255,10 @@ export function makePayrollActivities(deps: PayrollDeps) {
     },
 
     /**
-     * Counts and totals the batch from its lines, compares with the period before (a line then, or
-     * the grant that opened the entitlement), and puts it up for preview. The same call again
-     * computes the same figures.
+     * Adds the repayments owed to the policy's beneficiaries whose corrected account is active again
+     * (services/payroll/repayments.ts), then counts and totals the batch from its lines, compares
+     * with the period before (a line then, or the grant that opened the entitlement), and puts it
+     * up for preview. The same call again adds nothing and computes the same figures.
      */
     async assemblePayrollBatch(input: { batchId: string }): Promise<PayrollResult> {
       const batch = await PaymentBatch.findById(input.batchId).lean();
@@ -266,6 +268,7 @@ export function makePayrollActivities(deps: PayrollDeps) {
           message: `batchId: no payment batch ${input.batchId}`,
           nonRetryable: true,
         });
+      await addRepayments({ store: deps.store, fetchFacts: deps.fetchFacts }, batch);
       const figures = await payrollBatchFigures(deps.store, batch);
       await PaymentBatch.updateOne(
         { _id: input.batchId, status: { $in: ['running', 'preview'] } },

@@ -67,6 +67,11 @@ export const ROUTE_PERMISSIONS = {
   'GET /payroll/batches/:id': 'payroll.read',
   'POST /payroll/batches': 'payroll.start',
   'POST /payroll/batches/:id/release': 'payroll.release',
+  'POST /payroll/batches/:id/export': 'payroll.export',
+  'GET /payroll/batches/:id/files/pain001.xml': 'payroll.read',
+  'GET /payroll/batches/:id/files/summary.csv': 'payroll.read',
+  'POST /payroll/batches/:id/returns': 'payroll.returns',
+  'GET /payroll/returns': 'payroll.read',
 
   'GET /cases': 'case.search',
   'POST /cases/search': 'case.search',

@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
-      payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue }),
+      payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue, debtor: config.payingBureau }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.

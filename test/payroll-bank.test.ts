@@ -337,6 +337,30 @@ describe('money to the bank and back', () => {
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(csv.headers['content-disposition']).toContain('.summary.csv"');
 
+      // A released batch whose line was changed since no longer adds up to its total: refused, naming the field.
+      const march = payrollWorkflowId(POLICY, '2026-03');
+      await service().release(reviewer, march);
+      await registerPayrollModels(pipeline.store).PaymentLine.updateOne(
+        { _id: paymentLineKey(POLICY, people.paid.subjectKey, '2026-03') },
+        { $set: { amountFen: 10_001 } },
+      );
+      const unbalanced = await api.inject({
+        method: 'POST',
+        url: `/payroll/batches/${encodeURIComponent(march)}/export`,
+        headers: as(officerToken),
+      });
+      expect(unbalanced.statusCode).toBe(422);
+      expect(unbalanced.json()).toMatchObject({ code: 'INVALID_PAYMENT_BATCH', field: 'totalFen' });
+      expect(unbalanced.json<{ message: string }>().message).toMatch(
+        /totalFen says 30000 fen but the lines add up to 30001 fen/,
+      );
+      const missing = await api.inject({
+        method: 'GET',
+        url: `/payroll/batches/${encodeURIComponent(march)}/files/pain001.xml`,
+        headers: as(officerToken),
+      });
+      expect(missing.statusCode).toBe(404);
+
       // The repayment bounces again: it gets an entry of its own.
       const repayId = (await registerPayrollModels(pipeline.store)
         .PaymentLine.findById(`${paymentLineKey(POLICY, people.closing.subjectKey, '2026-02')}:repay`)

@@ -219,10 +219,7 @@ describe('money to the bank and back', () => {
       },
     });
     const snapshot = async () => ({
-      lines: (await PaymentLine.find({ batchId: february }).sort({ _id: 1 }).lean()).map((l) => [
-        l.subjectKey,
-        l.bank?.status,
-      ]),
+      lines: (await PaymentLine.find({ batchId: february }).sort({ _id: 1 }).lean()).map((l) => [l.subjectKey, l.bank]),
       returns: await PaymentReturn.find({}).sort({ _id: 1 }).lean(),
     });
     const before = await snapshot();

@@ -4,8 +4,10 @@
  * as of the period's first day on the shared data as it is now (each read access-logged), write a
  * payment line per entitlement (keyed, so a retry writes nothing twice) and end or suspend what no
  * longer holds, with a recorded transition and a notice; assemble the batch's counts and total
- * from its lines. Order of a stop's writes — transition, notice, then the status — means a retry
- * that finds the entitlement still active finishes the job, and one that does not has nothing left.
+ * from its lines, after adding the repayments of earlier lines the bank did not pay whose account
+ * is active again (services/payroll/repayments.ts). Order of a stop's writes — transition, notice,
+ * then the status — means a retry that finds the entitlement still active finishes the job, and
+ * one that does not has nothing left.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';

@@ -11,7 +11,6 @@
  * stopped half-way writes the same file again; a complete one is answered as it is, and the
  * downloads serve the stored bytes: what went to the bank, whatever the accounts say later.
  */
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Connection } from 'mongoose';
 import { ACCOUNT_PURPOSES, readBankAccount } from '../../activities/shared-data/bank-account.js';
@@ -21,13 +20,13 @@ import { Refusal } from '../../domain/refusal.js';
 import type { Text } from '../../domain/sources.js';
 import { loadPolicyCatalog } from '../../rules/catalog.js';
 import {
-  chunkId,
   registerBankFileModels,
   type BankExport,
   type BankFileKind,
   type PaymentReturn,
 } from '../../store/bank-files.js';
 import { insertNew } from '../../store/bulk.js';
+import { ChunkWriter, PAGE, transferLines } from './bank-lines.js';
 import { registerPayrollModels, type PaymentBatch, type PaymentLine } from '../../store/payroll.js';
 import {
   endToEndIdFor,
@@ -93,77 +92,6 @@ const MESSAGE_ID = /^[A-Za-z0-9][A-Za-z0-9.:/-]{0,34}$/;
 /** GrpHdr/MsgId of a batch: its ID when the message can carry it, else an ID derived from it (the same every time). */
 export function messageIdOf(batchId: string): string {
   return MESSAGE_ID.test(batchId) ? batchId : endToEndIdFor(`message:${batchId}`);
-}
-
-/** Lines per page when streaming a batch's lines (pages by key: no cursor is held open across reads). */
-const PAGE = 500;
-/** Characters per stored chunk. */
-const CHUNK_CHARS = 256 * 1024;
-
-/** The released payment lines of a batch that are transfers (more than 0 fen), in key order, page by page. */
-export async function* transferLines(
-  store: Connection,
-  batchId: string,
-  extra: Record<string, unknown> = {},
-): AsyncGenerator<PaymentLine> {
-  const { PaymentLine } = registerPayrollModels(store);
-  let after: string | undefined;
-  for (;;) {
-    const page = await PaymentLine.find({
-      batchId,
-      kind: 'payment',
-      status: 'released',
-      amountFen: { $gt: 0 },
-      ...extra,
-      ...(after === undefined ? {} : { _id: { $gt: after } }),
-    })
-      .sort({ _id: 1 })
-      .limit(PAGE)
-      .lean();
-    yield* page;
-    if (page.length < PAGE) return;
-    after = page.at(-1)!.key;
-  }
-}
-
-/** Collects a file's pieces into chunks, stores each (keyed, so writing the file again overwrites it) and hashes the bytes. */
-class ChunkWriter {
-  private pending = '';
-  private seq = 0;
-  private readonly hash = createHash('sha256');
-  bytes = 0;
-
-  constructor(
-    private readonly store: Connection,
-    private readonly batchId: string,
-    private readonly file: BankFileKind,
-  ) {}
-
-  async write(piece: string): Promise<void> {
-    this.pending += piece;
-    if (this.pending.length >= CHUNK_CHARS) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    this.hash.update(text, 'utf8');
-    this.bytes += Buffer.byteLength(text, 'utf8');
-    const { BankFileChunk } = registerBankFileModels(this.store);
-    const _id = chunkId(this.batchId, this.file, this.seq);
-    await BankFileChunk.updateOne(
-      { _id },
-      { $set: { batchId: this.batchId, file: this.file, seq: this.seq, text } },
-      { upsert: true },
-    );
-    this.seq += 1;
-  }
-
-  async close(): Promise<{ sha256: string; bytes: number; chunks: number }> {
-    await this.flush();
-    return { sha256: this.hash.digest('hex'), bytes: this.bytes, chunks: this.seq };
-  }
 }
 
 const noBatch = (id: string) =>

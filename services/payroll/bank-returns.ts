@@ -25,7 +25,8 @@ import {
   type PaymentLineStatus,
   type SentLine,
 } from './bank-files/index.js';
-import { transferLines, type BankExportService } from './bank-export.js';
+import type { BankExportService } from './bank-export.js';
+import { transferLines } from './bank-lines.js';
 
 /** What an import answers: how many lines fell in each group, and the answers set aside, by end-to-end ID. */
 export interface ReturnsAnswer {

@@ -111,8 +111,10 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
           removed += 1;
           continue;
         }
-        const now = await PaymentLine.findById(line.key, { status: 1 }).lean();
+        const now = await PaymentLine.findById(line.key, { status: 1, bank: 1 }).lean();
         if (now?.status !== 'released') continue;
+        // What the bank never paid (rejected, or withheld for want of an account) is not owed back.
+        if (now.bank?.status === 'rejected' || now.bank?.status === 'withheld') continue;
         const key = recoveryLineKey(line.policy.id, line.subjectKey, line.period);
         await insertNew(PaymentLine.collection, [
           {

@@ -4,8 +4,10 @@
  * as of the period's first day on the shared data as it is now (each read access-logged), write a
  * payment line per entitlement (keyed, so a retry writes nothing twice) and end or suspend what no
  * longer holds, with a recorded transition and a notice; assemble the batch's counts and total
- * from its lines. Order of a stop's writes — transition, notice, then the status — means a retry
- * that finds the entitlement still active finishes the job, and one that does not has nothing left.
+ * from its lines, after adding the repayments of earlier lines the bank did not pay whose account
+ * is active again (services/payroll/repayments.ts). Order of a stop's writes — transition, notice,
+ * then the status — means a retry that finds the entitlement still active finishes the job, and
+ * one that does not has nothing left.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -33,6 +35,7 @@ import {
 } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS, type PaymentLine } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
+import { addRepayments } from '../services/payroll/repayments.js';
 import { registerStopModel, stopHolds } from '../store/stops.js';
 import {
   ErrorType,
@@ -286,9 +289,10 @@ export function makePayrollActivities(deps: PayrollDeps) {
     },
 
     /**
-     * Counts and totals the batch from its lines, compares with the period before (a line then, or
-     * the grant that opened the entitlement), and puts it up for preview. The same call again
-     * computes the same figures.
+     * Adds the repayments owed to the policy's beneficiaries whose corrected account is active again
+     * (services/payroll/repayments.ts), then counts and totals the batch from its lines, compares
+     * with the period before (a line then, or the grant that opened the entitlement), and puts it
+     * up for preview. The same call again adds nothing and computes the same figures.
      */
     async assemblePayrollBatch(input: { batchId: string }): Promise<PayrollResult> {
       const batch = await PaymentBatch.findById(input.batchId).lean();
@@ -298,6 +302,7 @@ export function makePayrollActivities(deps: PayrollDeps) {
           message: `batchId: no payment batch ${input.batchId}`,
           nonRetryable: true,
         });
+      await addRepayments({ store: deps.store, fetchFacts: deps.fetchFacts }, batch);
       const figures = await payrollBatchFigures(deps.store, batch);
       await PaymentBatch.updateOne(
         { _id: input.batchId, status: { $in: ['running', 'preview'] } },

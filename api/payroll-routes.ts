@@ -1,10 +1,15 @@
 /**
  * The payroll routes (/payroll, 按月发放): officers start the payroll of a recurring policy for a
  * period (its batch comes up for preview); staff who work with policies read batches; a reviewer
- * other than whoever started it releases a batch (four eyes, domain/permissions.ts). Answers hold
- * figures and user IDs only: no subject key, no resident ID.
+ * other than whoever started it releases a batch (four eyes, domain/permissions.ts). An officer
+ * exports a released batch to the bank (a pain.001 file and a CSV summary, downloaded here) and
+ * imports the bank's answer (pain.002 XML or a CSV return file, sent as the body); staff read the
+ * returns worklist. Answers hold figures, end-to-end IDs and user IDs: no subject key, no resident ID.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Refusal } from '../domain/refusal.js';
+import type { BankFileKind } from '../store/bank-files.js';
 import type { BatchView, PayrollService } from '../services/payroll/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
@@ -61,6 +66,89 @@ const shown = (batch: BatchView) => {
 };
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** The largest bank answer accepted (a pain.002 of 200,000 lines is about 100 MB; banks split bigger ones). */
+export const RETURN_FILE_LIMIT = 128 * 1024 * 1024;
+const RETURN_TYPES = ['application/xml', 'text/xml', 'text/csv', 'text/plain'];
+
+const exportSchema = {
+  type: 'object',
+  properties: {
+    batchId: { type: 'string' },
+    messageId: { type: 'string', description: 'GrpHdr/MsgId of the pain.001 file' },
+    count: { ...integer, description: 'transfers in the file (GrpHdr/NbOfTxs)' },
+    totalFen: { ...integer, description: 'their sum in fen (GrpHdr/CtrlSum in yuan)' },
+    withheld: { ...integer, description: 'lines put on the returns worklist instead: no usable account' },
+    files: {
+      type: 'object',
+      properties: {
+        pain001: { type: 'string', description: 'download path of the pain.001.001.09 XML file' },
+        summary: { type: 'string', description: 'download path of the CSV summary for the finance bureau' },
+      },
+    },
+  },
+} as const;
+
+const returnsAnswerSchema = {
+  type: 'object',
+  properties: {
+    batchId: { type: 'string' },
+    accepted: { ...integer, description: 'lines the bank paid (or is paying)' },
+    rejected: { ...integer, description: 'lines the bank rejected: each is on the returns worklist' },
+    pending: { ...integer, description: 'lines the bank has not decided yet' },
+    unanswered: { ...integer, description: 'lines of the file the answer does not mention' },
+    unknown: { ...integer, description: 'answers for end-to-end IDs the file did not carry: not applied' },
+    mismatches: { ...integer, description: 'answers with another amount than was sent: not applied' },
+    details: {
+      type: 'object',
+      properties: {
+        unknown: { type: 'array', items: { type: 'string' } },
+        mismatches: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { endToEndId: { type: 'string' }, sentFen: integer, reportedFen: integer },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const returnSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'the line’s end-to-end ID in the bank files' },
+    batchId: { type: 'string' },
+    policy: { type: 'object', properties: { id: { type: 'string' }, version: integer } },
+    period: { type: 'string' },
+    amountFen: integer,
+    reasonCode: {
+      type: 'string',
+      description: 'ISO 20022 status reason (AC04…), or NO-ACCOUNT when withheld at export',
+    },
+    reason: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+    fixable: { type: 'boolean', description: 'correcting the account fixes it: the next payroll repays it' },
+    status: { type: 'string', enum: ['open', 'repaid', 'closed'] },
+    repaidIn: { type: 'string', description: 'the batch holding the repayment' },
+    subject: {
+      type: 'object',
+      properties: { masked: { type: 'string', description: 'the last four characters of the identifier' } },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** Streams a stored bank file with its type, size and file name. */
+async function sendFile(payroll: PayrollService, request: IdRequest, reply: FastifyReply, file: BankFileKind) {
+  const download = await payroll.bankFile(request.params.id, file);
+  return reply
+    .header('content-type', download.contentType)
+    .header('content-length', String(download.bytes))
+    .header('content-disposition', `attachment; filename="${download.filename}"`)
+    .header('x-content-sha256', download.sha256)
+    .send(Readable.from(download.text));
+}
 
 export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps): Promise<void> {
   const { payroll } = deps;
@@ -142,5 +230,105 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
       },
     },
     async (request: IdRequest) => shown(await payroll.release(actorOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/payroll/batches/:id/export',
+    {
+      schema: {
+        tags: ['payroll'],
+        summary:
+          'Export a released batch to the bank (officer), once: a pain.001.001.09 file and a CSV summary; lines without a usable account go onto the returns worklist; a total its lines do not add up to is refused (INVALID_PAYMENT_BATCH naming the field) · 导出代发文件',
+        params: idParams,
+        security,
+        response: { 200: exportSchema, ...errors, 422: errorSchema, 503: errorSchema },
+      },
+    },
+    async (request: IdRequest) => payroll.exportBatch(actorOf(request), request.params.id),
+  );
+
+  for (const [file, name, what] of [
+    ['pain001', 'pain001.xml', 'the pain.001.001.09 credit transfer file (application/xml) as it was exported'],
+    ['summary', 'summary.csv', 'the CSV summary for the finance bureau (text/csv, UTF-8 with BOM), accounts masked'],
+  ] as const)
+    app.get(
+      `/payroll/batches/:id/files/${name}`,
+      {
+        schema: {
+          tags: ['payroll'],
+          summary: `Download ${what}; 404 before the export · 下载${file === 'pain001' ? '代发文件' : '汇总表'}`,
+          params: idParams,
+          security,
+          response: {
+            200: {
+              description: `${name}, with Content-Disposition: attachment and its SHA-256 in X-Content-SHA256`,
+              content: { [file === 'pain001' ? 'application/xml' : 'text/csv']: { schema: { type: 'string' } } },
+            },
+            401: errorSchema,
+            403: errorSchema,
+            404: errorSchema,
+          },
+        },
+      },
+      async (request: IdRequest, reply) => sendFile(payroll, request, reply, file),
+    );
+
+  app.register(async (scope) => {
+    scope.addContentTypeParser(RETURN_TYPES, { parseAs: 'string', bodyLimit: RETURN_FILE_LIMIT }, (_, body, done) =>
+      done(null, body),
+    );
+    scope.post(
+      '/payroll/batches/:id/returns',
+      {
+        bodyLimit: RETURN_FILE_LIMIT,
+        schema: {
+          tags: ['payroll'],
+          summary:
+            'Import the bank’s answer to an exported batch (officer): the body is the pain.002.001.10 status report (application/xml) or the CSV return file (text/csv); rejected lines go onto the returns worklist; the same file twice changes nothing · 导入银行回盘',
+          params: idParams,
+          security,
+          response: { 200: returnsAnswerSchema, ...errors },
+        },
+      },
+      async (request: FastifyRequest<{ Params: { id: string }; Body: unknown }>) => {
+        if (typeof request.body !== 'string')
+          throw new Refusal(
+            'BAD_REQUEST',
+            'body: send the bank’s file as application/xml (pain.002) or text/csv (return file)',
+            'body：请以 application/xml（pain.002）或 text/csv（回盘文件）提交银行文件',
+            'body',
+          );
+        return payroll.importReturns(actorOf(request), request.params.id, request.body);
+      },
+    );
+  });
+
+  app.get(
+    '/payroll/returns',
+    {
+      schema: {
+        tags: ['payroll'],
+        summary:
+          'The returns worklist: lines the bank did not pay (rejected, or withheld for want of a usable account), newest first, at most 500; subjects masked · 退回清单',
+        querystring: {
+          type: 'object',
+          properties: {
+            policyId: { type: 'string', maxLength: 100 },
+            status: { type: 'string', enum: ['open', 'repaid', 'closed'] },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: returnSchema } } },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { policyId?: string; status?: string } }>) => ({
+      items: await payroll.returns(request.query),
+    }),
   );
 }

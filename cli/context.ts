@@ -69,23 +69,8 @@ export type Issue = { path: string; message: string; messageZh?: string };
 export const issueLine = (issue: Issue): string =>
   `  ${issue.path || '(document)'}: ${issue.message}${issue.messageZh ? ` · ${issue.messageZh}` : ''}`;
 
-export async function api(method: string, path: string, body?: unknown): Promise<unknown> {
-  const config = loadConfig();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (config.token) headers.authorization = `Bearer ${config.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(`${config.apiUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new Refused(
-      `cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`,
-    );
-  }
+/** The API's refusal as one line: its code, the field at fault, both languages and any issues. */
+async function refusalOf(response: Response): Promise<Refused> {
   const answer = (await response.json().catch(() => ({}))) as {
     code?: string;
     message?: string;
@@ -93,14 +78,44 @@ export async function api(method: string, path: string, body?: unknown): Promise
     field?: string;
     issues?: Issue[];
   };
-  if (!response.ok) {
-    const field = answer.field ? ` [${answer.field}]` : '';
-    const issues = (answer.issues ?? []).map((issue) => `\n${issueLine(issue)}`).join('');
+  const field = answer.field ? ` [${answer.field}]` : '';
+  const issues = (answer.issues ?? []).map((issue) => `\n${issueLine(issue)}`).join('');
+  return new Refused(
+    `${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`,
+  );
+}
+
+/**
+ * Calls the API with a body that is not JSON (a bank file) or for an answer that is not JSON (a
+ * download): the response as it comes, once it is a success; a refusal becomes one line.
+ */
+export async function apiFetch(
+  method: string,
+  path: string,
+  request: { body?: string; contentType?: string; accept?: string } = {},
+): Promise<Response> {
+  const config = loadConfig();
+  const headers: Record<string, string> = { accept: request.accept ?? '*/*' };
+  if (config.token) headers.authorization = `Bearer ${config.token}`;
+  if (request.contentType) headers['content-type'] = request.contentType;
+  let response: Response;
+  try {
+    response = await fetch(`${config.apiUrl}${path}`, { method, headers, body: request.body });
+  } catch (error) {
     throw new Refused(
-      `${answer.code ?? response.status}${field}: ${answer.message ?? response.statusText}${answer.messageZh ? ` · ${answer.messageZh}` : ''}${issues}`,
+      `cannot reach the API at ${config.apiUrl} (${(error as Error).message}): start it with npm start, or set APPLYFREE_API_URL`,
     );
   }
-  return answer;
+  if (!response.ok) throw await refusalOf(response);
+  return response;
+}
+
+export async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await apiFetch(method, path, {
+    accept: 'application/json',
+    ...(body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' }),
+  });
+  return (await response.json().catch(() => ({}))) as unknown;
 }
 
 /** What the dispatcher lends each command. */

@@ -215,6 +215,16 @@ const TABLE = {
     conditions: { reviewer: 'not-requester' },
     what: { en: 'release a payment batch', zh: '放款（发放批次）' },
   },
+  // Money to the bank and back: the officer who runs the payroll sends the released batch's file and
+  // brings back the bank's answer; the files and the returns worklist are read like the batches.
+  'payroll.export': {
+    roles: ['officer'],
+    what: { en: 'export a released batch to the bank', zh: '导出代发文件' },
+  },
+  'payroll.returns': {
+    roles: ['officer'],
+    what: { en: 'import the bank’s answer to a batch', zh: '导入银行回盘' },
+  },
   // The ledger (台账): staff read the programme's money and the collection list (references, never a
   // subject); an officer records what a subject paid back.
   'ledger.read': { roles: POLICY_READERS, what: { en: 'read the programme ledger', zh: '查看发放台账' } },

@@ -1,7 +1,8 @@
 /**
  * A payment batch's figures, always computed from its lines (never carried along a payroll): the
- * count and total of its payments in fen, what changed against the period before (a line then, or
- * the grant that opened the entitlement), and the ends and suspensions its re-checks recorded.
+ * count and total of its payments in fen (repayments of earlier periods included), what changed
+ * against the period before (a line then, or the grant that opened the entitlement; repayments left
+ * out), and the ends and suspensions its re-checks recorded.
  */
 import type { Connection } from 'mongoose';
 import { previousPeriod, yuanToFen } from '../domain/entitlements.js';
@@ -28,12 +29,14 @@ export async function payrollBatchFigures(
   const { Grant } = registerBenefitModels(store);
   const lines = await PaymentLine.find(
     { batchId: batch.key, kind: 'payment' },
-    { subjectKey: 1, amountFen: 1, grossFen: 1, nettedFen: 1, status: 1 },
+    { subjectKey: 1, amountFen: 1, grossFen: 1, nettedFen: 1, status: 1, repays: 1 },
   ).lean();
   const paid = lines.filter((line) => line.status !== 'removed');
+  // A repayment pays an earlier period again: part of the batch's lines and total, never "new" or a changed amount.
+  const regular = paid.filter((line) => line.repays === undefined);
   const before = previousPeriod(batch.period);
   const previous = new Map<string, number>();
-  for (const chunk of chunks(paid)) {
+  for (const chunk of chunks(regular)) {
     const lineKeys = chunk.map((line) => paymentLineKey(batch.policy.id, line.subjectKey, before));
     for (const line of await PaymentLine.find(
       { _id: { $in: lineKeys } },
@@ -50,8 +53,8 @@ export async function payrollBatchFigures(
   const transitions = await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean();
   const counts = {
     lines: paid.length,
-    new: paid.filter((line) => !previous.has(line.subjectKey)).length,
-    amountChanged: paid.filter(
+    new: regular.filter((line) => !previous.has(line.subjectKey)).length,
+    amountChanged: regular.filter(
       (line) => previous.has(line.subjectKey) && previous.get(line.subjectKey) !== grossOf(line),
     ).length,
     ended: transitions.filter((t) => t.to === 'ended').length,

@@ -15,6 +15,22 @@ export type PaymentLineStatus = 'pending' | 'released' | 'removed';
 /** A recovery line stays `due`; what is still owed is the ledger's (store/ledger.ts), which nets or collects it. */
 export type RecoveryLineStatus = 'due';
 
+/**
+ * What became of a released line at the bank: withheld (no usable account: straight onto the
+ * returns worklist, never in a file), sent in the batch's pain.001 file, then pending, accepted or
+ * rejected as the bank's answer says (services/payroll/bank-export.ts, bank-returns.ts).
+ */
+export type BankLineStatus = 'withheld' | 'sent' | 'pending' | 'accepted' | 'rejected';
+
+export interface PaymentLineBank {
+  /** The line's ID in the bank files (endToEndIdFor(key)): pseudonymous, the same on every export. */
+  endToEndId: string;
+  status: BankLineStatus;
+  /** Why it was withheld or rejected: the reason code, its text, the bank's own words if any. */
+  reason?: { code: string; text: Text; detail?: string };
+  answeredAt?: Date;
+}
+
 export interface PaymentLine {
   /** Equals `key`. */
   _id?: string;
@@ -36,6 +52,10 @@ export interface PaymentLine {
   /** A recovery: the payment it takes back, and why. */
   recovers?: string;
   reason?: Text;
+  /** A repayment: the key of the line whose payment the bank rejected (or that had no usable account), paid again here. */
+  repays?: string;
+  /** Once the batch is exported: the line's end-to-end ID and what the bank made of it. */
+  bank?: PaymentLineBank;
   createdAt: Date;
   releasedAt?: Date;
   removedAt?: Date;
@@ -102,6 +122,8 @@ const lineSchema = new Schema<PaymentLine>(
     basis: { type: Schema.Types.Mixed, default: undefined },
     recovers: String,
     reason: { type: text, default: undefined },
+    repays: String,
+    bank: { type: Schema.Types.Mixed, default: undefined },
     createdAt: { type: Date, required: true },
     releasedAt: Date,
     removedAt: Date,
@@ -174,6 +196,10 @@ export function recoveryLineKey(policyId: string, subjectKey: string, period: st
 
 /** The period's whole amount of a payment line, before any withholding. */
 export const grossOf = (line: Pick<PaymentLine, 'amountFen' | 'grossFen'>): number => line.grossFen ?? line.amountFen;
+/** The business key of the repayment, in a later batch, of a line the bank did not pay: once per line. */
+export function repaymentLineKey(originalLineKey: string): string {
+  return `${originalLineKey}:repay`;
+}
 
 /** The zero counts of a batch just started. */
 export const ZERO_PAYROLL_COUNTS: Readonly<PayrollCounts> = {

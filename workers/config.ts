@@ -73,6 +73,11 @@ export interface Config {
   oidc?: OidcSettings;
   /** The demo city that `npm start` seeds and feeds with life events; off in production. */
   demo: DemoSettings;
+  /**
+   * The paying bureau the bank files debit (APPLYFREE_PAYING_BUREAU_NAME, _ACCOUNT, _BANK_CODE,
+   * _BANK_NAME); each unset part is the synthetic city's civil affairs bureau's.
+   */
+  payingBureau: PayingBureau;
   /** The API the CLI talks to (APPLYFREE_API_URL; default: this machine's API_HOST and API_PORT). */
   apiUrl: string;
   /** The CLI user's token for the policy API (APPLYFREE_TOKEN). */
@@ -81,6 +86,22 @@ export interface Config {
   ci: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
+
+/** The debtor of the payroll's bank files: name, account number and the 12-digit CNAPS code of its bank. */
+export interface PayingBureau {
+  name: string;
+  accountNumber: string;
+  bankCode: string;
+  bankName?: string;
+}
+
+/** The synthetic city's civil affairs bureau and its disbursement account (synthetic numbers). */
+export const DEFAULT_PAYING_BUREAU: Readonly<PayingBureau> = {
+  name: '市民政局',
+  accountNumber: '9102014681000000017',
+  bankCode: '102468100017',
+  bankName: '中国工商银行市分行营业部',
+};
 
 /**
  * TLS to an external Temporal frontend, with the files already read (start-up fails on a missing
@@ -203,6 +224,21 @@ function parseSwitch(name: string, value: string | undefined, fallback: boolean)
  */
 function isCi(value: string | undefined): boolean {
   return value !== undefined && !/^(|false|0|no|off)$/i.test(value.trim());
+}
+
+function parsePayingBureau(env: Env): PayingBureau {
+  const name = optional(env, 'APPLYFREE_PAYING_BUREAU_NAME') ?? DEFAULT_PAYING_BUREAU.name;
+  const accountNumber = optional(env, 'APPLYFREE_PAYING_BUREAU_ACCOUNT') ?? DEFAULT_PAYING_BUREAU.accountNumber;
+  const bankCode = optional(env, 'APPLYFREE_PAYING_BUREAU_BANK_CODE') ?? DEFAULT_PAYING_BUREAU.bankCode;
+  const bankName = optional(env, 'APPLYFREE_PAYING_BUREAU_BANK_NAME') ?? DEFAULT_PAYING_BUREAU.bankName;
+  if (name.length > 140) throw new ConfigError('APPLYFREE_PAYING_BUREAU_NAME', 'at most 140 characters');
+  if (!/^[0-9A-Za-z]{1,34}$/.test(accountNumber))
+    throw new ConfigError('APPLYFREE_PAYING_BUREAU_ACCOUNT', `expected 1-34 letters or digits, got "${accountNumber}"`);
+  if (!/^\d{12}$/.test(bankCode))
+    throw new ConfigError('APPLYFREE_PAYING_BUREAU_BANK_CODE', `expected a 12-digit CNAPS code, got "${bankCode}"`);
+  if (bankName !== undefined && bankName.length > 140)
+    throw new ConfigError('APPLYFREE_PAYING_BUREAU_BANK_NAME', 'at most 140 characters');
+  return { name, accountNumber, bankCode, ...(bankName === undefined ? {} : { bankName }) };
 }
 
 function parseName(name: string, value: string | undefined, fallback: string): string {
@@ -533,6 +569,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: parseSwitch('APPLYFREE_TRUST_PROXY', optional(env, 'APPLYFREE_TRUST_PROXY'), false),
     sessions: parseSessionLimits(env),
     ...(oidc ? { oidc } : {}),
+    payingBureau: parsePayingBureau(env),
     demo: {
       enabled: parseSwitch('APPLYFREE_DEMO', optional(env, 'APPLYFREE_DEMO'), mode === 'development'),
       residents: parseCount('APPLYFREE_DEMO_RESIDENTS', optional(env, 'APPLYFREE_DEMO_RESIDENTS'), 10_000, 10_000_000),

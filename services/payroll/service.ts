@@ -2,7 +2,9 @@
  * The payroll's application service (按月发放): officers start (preview) the payroll of a
  * recurring policy for a period; a reviewer other than whoever started it, compared by user ID,
  * releases the batch in preview — four eyes before any money leaves. Release recomputes the
- * batch's figures from its lines first, so a released batch always balances to the fen.
+ * batch's figures from its lines first, so a released batch always balances to the fen. An officer
+ * then exports the released batch to the bank and imports the bank's answer (bank-export.ts,
+ * bank-returns.ts); lines the bank did not pay wait on the returns worklist.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
@@ -21,11 +23,27 @@ import {
 } from '../../workflows/contracts/index.js';
 import { withdrawStoppedLines } from './stops.js';
 import { capWithholdings, postReleasedBatch } from '../ledger/release.js';
+import { createAdapterRegistry } from '../../activities/shared-data/adapters.js';
+import {
+  makeFetchFacts,
+  type FetchFactsInput,
+  type FetchFactsResult,
+} from '../../activities/shared-data/fetch-facts.js';
+import type { BankFileKind } from '../../store/bank-files.js';
+import { storedFile } from '../../store/bank-files.js';
+import { DEFAULT_PAYING_BUREAU } from '../../workers/config.js';
+import { createBankExport, type BankFileDownload, type ExportAnswer } from './bank-export.js';
+import { createBankReturns, type ReturnsAnswer, type ReturnView } from './bank-returns.js';
+import type { BatchDebtor } from './bank-files/index.js';
 
 export interface PayrollServiceDeps {
   store: Connection;
   temporal: Client;
   taskQueue?: string;
+  /** How accounts are read for an export (default: the platform collections, an access record per read). */
+  fetchFacts?: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** The paying bureau (config APPLYFREE_PAYING_BUREAU_*; default DEFAULT_PAYING_BUREAU). */
+  debtor?: BatchDebtor;
 }
 
 /** A batch as staff see it: figures and who acted, never a subject key. */
@@ -41,6 +59,18 @@ const noBatch = (id: string) =>
 
 export function createPayrollService(deps: PayrollServiceDeps) {
   const { PaymentBatch, PaymentLine } = registerPayrollModels(deps.store);
+  const exports = createBankExport({
+    store: deps.store,
+    fetchFacts:
+      deps.fetchFacts ??
+      makeFetchFacts({ connection: deps.store, adapters: createAdapterRegistry({ connection: deps.store }) }),
+    debtor: deps.debtor ?? DEFAULT_PAYING_BUREAU,
+  });
+  const returns = createBankReturns({ store: deps.store, exports });
+  const knownBatch = async (id: string) => {
+    const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id, { _id: 1 }).lean() : null;
+    if (!batch) throw noBatch(id);
+  };
 
   return {
     /**
@@ -150,6 +180,35 @@ export function createPayrollService(deps: PayrollServiceDeps) {
         },
       );
       return viewOf((await PaymentBatch.findById(id).lean())!);
+    },
+
+    /**
+     * Exports a released batch to the bank (an officer), once: the pain.001 file and the summary,
+     * lines without a usable account put on the returns worklist. See bank-export.ts for refusals.
+     */
+    async exportBatch(actor: User, id: string): Promise<ExportAnswer> {
+      authorize(actor, 'payroll.export');
+      await knownBatch(id);
+      return exports.exportBatch(id, { id: actor.id, name: actor.name });
+    },
+
+    /** A batch's exported file: how it downloads, and its text chunk by chunk. NOT_FOUND before the export. */
+    async bankFile(id: string, file: BankFileKind): Promise<BankFileDownload & { text: AsyncIterable<string> }> {
+      await knownBatch(id);
+      const download = await exports.download(id, file);
+      return { ...download, text: storedFile(deps.store, id, file, download.chunks) };
+    },
+
+    /** Imports the bank's answer to an exported batch (an officer): pain.002 XML or a CSV return file. */
+    async importReturns(actor: User, id: string, text: string): Promise<ReturnsAnswer> {
+      authorize(actor, 'payroll.returns');
+      await knownBatch(id);
+      return returns.importReturns(id, text);
+    },
+
+    /** The returns worklist (staff who read batches), subjects masked. */
+    async returns(filter: { policyId?: string; status?: string } = {}): Promise<ReturnView[]> {
+      return returns.returns(filter);
     },
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * What the bank export streams and stores: a released batch's transfer lines page by page (by key,
+ * no cursor held open across the account reads in between), and a file written in keyed chunks
+ * with its SHA-256 and size, so a file of any size is written and served in flat memory.
+ */
+import { createHash } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { chunkId, registerBankFileModels, type BankFileKind } from '../../store/bank-files.js';
+import { registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
+
+/** Lines per page when streaming a batch's lines (pages by key: no cursor is held open across reads). */
+export const PAGE = 500;
+/** Characters per stored chunk. */
+const CHUNK_CHARS = 256 * 1024;
+
+/** The released payment lines of a batch that are transfers (more than 0 fen), in key order, page by page. */
+export async function* transferLines(
+  store: Connection,
+  batchId: string,
+  extra: Record<string, unknown> = {},
+): AsyncGenerator<PaymentLine> {
+  const { PaymentLine } = registerPayrollModels(store);
+  let after: string | undefined;
+  for (;;) {
+    const page = await PaymentLine.find({
+      batchId,
+      kind: 'payment',
+      status: 'released',
+      amountFen: { $gt: 0 },
+      ...extra,
+      ...(after === undefined ? {} : { _id: { $gt: after } }),
+    })
+      .sort({ _id: 1 })
+      .limit(PAGE)
+      .lean();
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page.at(-1)!.key;
+  }
+}
+
+/** Collects a file's pieces into chunks, stores each (keyed, so writing the file again overwrites it) and hashes the bytes. */
+export class ChunkWriter {
+  private pending = '';
+  private seq = 0;
+  private readonly hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(
+    private readonly store: Connection,
+    private readonly batchId: string,
+    private readonly file: BankFileKind,
+  ) {}
+
+  async write(piece: string): Promise<void> {
+    this.pending += piece;
+    if (this.pending.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.hash.update(text, 'utf8');
+    this.bytes += Buffer.byteLength(text, 'utf8');
+    const { BankFileChunk } = registerBankFileModels(this.store);
+    const _id = chunkId(this.batchId, this.file, this.seq);
+    await BankFileChunk.updateOne(
+      { _id },
+      { $set: { batchId: this.batchId, file: this.file, seq: this.seq, text } },
+      { upsert: true },
+    );
+    this.seq += 1;
+  }
+
+  async close(): Promise<{ sha256: string; bytes: number; chunks: number }> {
+    await this.flush();
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes, chunks: this.seq };
+  }
+}

@@ -179,9 +179,11 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
             withheldFen: { type: 'integer', description: 'withheld against what I owed back' },
             status: {
               type: 'string',
-              enum: ['paid', 'recovery-due', 'recovery-settled'],
-              description: 'a recovery is settled once nothing is owed back on its benefit',
+              enum: ['paid', 'returned', 'recovery-due', 'recovery-settled'],
+              description:
+                'returned: the bank did not pay it (paid again once the account is corrected); a recovery is settled once nothing is owed back on its benefit',
             },
+            repayment: { type: 'boolean', description: 'pays again a period the bank returned' },
             paidAt: { type: 'string' },
             reason: text,
           },

@@ -20,11 +20,14 @@ import { buildApi } from '../api/server.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { readPain001 } from '../services/payroll/bank-files/index.js';
+import { citizenPayments } from '../services/citizen/payments.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerBankFileModels } from '../store/bank-files.js';
+import { balanceOf } from '../domain/ledger.js';
+import { registerLedgerModel } from '../store/ledger.js';
 import { paymentLineKey, registerPayrollModels } from '../store/payroll.js';
 import type { User } from '../store/users.js';
 import { benefitWorkflowId, payrollWorkflowId } from '../workflows/contracts/index.js';
@@ -298,6 +301,43 @@ describe('money to the bank and back', () => {
       .find({ caseId: april.batchId, subjectKey: people.closing.subjectKey, source: 'social-security-card' })
       .lean();
     expect(reads.flatMap((r) => r.purposes)).toContain(ACCOUNT_PURPOSES.repayment);
+
+    // The ledger: February paid, returned by the bank, repaid in April. January (the grant), February and
+    // April reached them; March's batch was never released here.
+    const ledger = await registerLedgerModel(pipeline.store).find({ subjectKey: people.closing.subjectKey }).lean();
+    expect(ledger.filter((l) => l.period === '2026-02').map((l) => [l.kind, l.amountFen])).toEqual(
+      expect.arrayContaining([
+        ['payment', 10_000],
+        ['returned', -10_000],
+        ['repayment', 10_000],
+      ]),
+    );
+    expect(balanceOf(ledger)).toEqual({ paidFen: 30_000, owedFen: 0, netFen: 30_000 });
+    // February never reached the one without an account: withheld at export, taken off what they were paid.
+    const unpaid = await registerLedgerModel(pipeline.store)
+      .find({ subjectKey: people.noAccount.subjectKey, period: '2026-02' })
+      .lean();
+    expect(unpaid.map((l) => [l.kind, l.amountFen]).sort()).toEqual([
+      ['payment', 10_000],
+      ['returned', -10_000],
+    ]);
+    expect(balanceOf(unpaid).paidFen).toBe(0);
+    // And the citizens read it so: February returned for one, repaid for the other.
+    const label = async (ref: { id: string; version: number }) => ({
+      ...ref,
+      title: { zh: '高龄津贴', en: 'old-age' },
+    });
+    const noAccount = await citizenPayments(pipeline.store, people.noAccount.subjectKey, label);
+    expect(noAccount.payments.find((p) => p.period === '2026-02')).toMatchObject({ status: 'returned' });
+    const corrected = await citizenPayments(pipeline.store, people.closing.subjectKey, label);
+    expect(
+      corrected.payments.filter((p) => p.period === '2026-02').map((p) => [p.status, p.repayment ?? false]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['returned', false],
+        ['paid', true],
+      ]),
+    );
   });
 
   it('over HTTP and the installed CLI: an officer exports the batch, downloads its files, imports the bank’s answer and lists the worklist; a repayment rejected again has its own entry', async () => {

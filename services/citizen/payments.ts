@@ -7,11 +7,24 @@
 import type { Connection } from 'mongoose';
 import type { Text } from '../../domain/sources.js';
 import { registerEntitlementModels } from '../../store/entitlements.js';
-import { registerPayrollModels } from '../../store/payroll.js';
+import { registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
 import { subjectLedger } from '../../store/ledger.js';
 import { registerBenefitModels } from '../../store/benefits.js';
 
 type Label = (ref: { id: string; version: number }) => Promise<{ id: string; version: number; title: Text }>;
+
+/** What the bank did not pay: the citizen never got it (a repayment follows once the account is right). */
+const NOT_PAID = new Set(['rejected', 'withheld']);
+const RETURNED: Text = {
+  zh: '未能到账（银行退回或账户不可用），账户更正后补发',
+  en: 'did not reach your account (returned by the bank, or no usable account): paid again once the account is corrected',
+};
+
+/** A payment reached the citizen unless the bank returned it; a recovery is settled once nothing is owed on its benefit. */
+function statusOf(line: PaymentLine, owedFen: number): 'paid' | 'returned' | 'recovery-due' | 'recovery-settled' {
+  if (line.kind === 'recovery') return owedFen > 0 ? 'recovery-due' : 'recovery-settled';
+  return NOT_PAID.has(line.bank?.status ?? '') ? 'returned' : 'paid';
+}
 
 /** At most this many payments (newest period first). */
 const LIMIT = 200;
@@ -38,10 +51,10 @@ export async function citizenPayments(store: Connection, subjectKey: string, lab
         amountFen: line.amountFen,
         amount: line.amountFen / 100,
         ...(line.nettedFen ? { grossFen: line.grossFen, withheldFen: line.nettedFen } : {}),
-        status:
-          line.kind !== 'recovery' ? 'paid' : (owed.get(line.policy.id) ?? 0) > 0 ? 'recovery-due' : 'recovery-settled',
+        status: statusOf(line, owed.get(line.policy.id) ?? 0),
+        ...(line.repays ? { repayment: true } : {}),
         ...(line.releasedAt ? { paidAt: line.releasedAt.toISOString() } : {}),
-        ...(line.reason ? { reason: line.reason } : {}),
+        ...(line.reason ? { reason: line.reason } : NOT_PAID.has(line.bank?.status ?? '') ? { reason: RETURNED } : {}),
       })),
     ),
     entitlements: await Promise.all(

@@ -14,6 +14,7 @@ import type { BatchView, PayrollService } from '../services/payroll/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { actorOf } from './auth.js';
+import { allows } from '../domain/permissions.js';
 
 export interface PayrollApiDeps {
   payroll: PayrollService;
@@ -42,7 +43,10 @@ const batchSchema = {
       },
     },
     withheldFen: { ...integer, description: 'fen withheld from the lines against what their subjects owe back' },
+    processed: { ...integer, description: 'while running: entitlements re-checked so far' },
+    startedBy: { type: 'string', description: 'who started it, by name ("schedule" for the payroll schedule)' },
     startedById: { type: 'string' },
+    releasedBy: { type: 'string', description: 'the reviewer who released it, by name' },
     startedAt: { type: 'string', format: 'date-time' },
     previewedAt: { type: 'string', format: 'date-time' },
     releasedById: { type: 'string' },
@@ -57,8 +61,9 @@ const idParams = {
 } as const;
 const security = bearerSecurity;
 
-/** Display names stay in the record; answers carry user IDs. */
-const shown = (batch: BatchView) => {
+/** Who started and released a batch, by name, only to staff who may see staff names (`staff.names`); user IDs always. */
+const shownTo = (request: FastifyRequest) => (batch: BatchView) => {
+  if (allows(actorOf(request).role, 'staff.names')) return batch;
   const { startedBy, releasedBy, ...rest } = batch;
   void startedBy;
   void releasedBy;
@@ -200,7 +205,7 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
       },
     },
     async (request: FastifyRequest<{ Querystring: { policyId?: string; limit?: number } }>) =>
-      (await payroll.batches(request.query)).map(shown),
+      (await payroll.batches(request.query)).map(shownTo(request)),
   );
 
   app.get(
@@ -214,7 +219,7 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
         response: { 200: batchSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
-    async (request: IdRequest) => shown(await payroll.batch(request.params.id)),
+    async (request: IdRequest) => shownTo(request)(await payroll.batch(request.params.id)),
   );
 
   app.post(
@@ -229,7 +234,7 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
         response: { 200: batchSchema, ...errors },
       },
     },
-    async (request: IdRequest) => shown(await payroll.release(actorOf(request), request.params.id)),
+    async (request: IdRequest) => shownTo(request)(await payroll.release(actorOf(request), request.params.id)),
   );
 
   app.post(

@@ -7,6 +7,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPayrollService } from '../services/payroll/service.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
 import { registerPayrollModels } from '../store/payroll.js';
 import { removeFacts, updateFacts } from './support/city.js';
@@ -59,5 +60,39 @@ describe('suspended entitlements', () => {
     const notices = await harness.noticeTemplates(resident.subjectKey);
     expect(notices).toContain('entitlement.suspended');
     expect(notices).toContain('entitlement.resumed');
+  });
+});
+
+describe('starting a payroll', () => {
+  it('refuses, naming the field, a policy not in force, one paid once, and a period of the wrong kind, and names who started the one it starts', async () => {
+    const officer = { id: 'u_officer7', name: '孙经办', role: 'officer' as const };
+    const service = createPayrollService({
+      store: pipeline.store,
+      temporal: env.client,
+      taskQueue: pipeline.taskQueue,
+      policies: pipeline.policies,
+    });
+    await expect(service.start(officer, { policyId: 'no-such-policy', period: '2026-05' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'policyId',
+    });
+    await expect(
+      service.start(officer, { policyId: 'business-startup-subsidy', period: '2026-05' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'policyId', message: expect.stringMatching(/paid once/) });
+    await expect(service.start(officer, { policyId: 'old-age-allowance', period: '2026' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'period',
+      messageZh: expect.stringMatching(/按月发放/),
+    });
+    expect(await service.start(officer, { policyId: 'old-age-allowance', period: '2026-05' })).toEqual({
+      id: 'payroll:old-age-allowance:2026-05',
+      created: true,
+    });
+    await env.client.workflow.getHandle('payroll:old-age-allowance:2026-05').result();
+    expect(await service.batch('payroll:old-age-allowance:2026-05')).toMatchObject({
+      status: 'preview',
+      startedBy: officer.name,
+      startedById: officer.id,
+    });
   });
 });

@@ -172,7 +172,13 @@ async function main(): Promise<void> {
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
-      payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue, debtor: config.payingBureau }),
+      payroll: createPayrollService({
+        store,
+        temporal,
+        taskQueue: config.taskQueue,
+        debtor: config.payingBureau,
+        policies: storePolicySource(store),
+      }),
       // The ledger of every benefit's money: the programme per policy and period, the collection list.
       ledger: createLedgerService({ store, policies: storePolicySource(store) }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).

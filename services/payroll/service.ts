@@ -8,13 +8,15 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
-import { periodKind } from '../../domain/entitlements.js';
+import { periodKind, periodStart } from '../../domain/entitlements.js';
+import type { PolicySource } from '../../rules/policy-source.js';
 import { authorize } from '../../domain/permissions.js';
 import { Refusal } from '../../domain/refusal.js';
 import { registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
 import { payrollBatchFigures } from '../../store/payroll-figures.js';
 import { isSamePerson, type User } from '../../store/users.js';
 import {
+  getPayrollProgressQuery,
   PAYROLL_WORKFLOW_TYPE,
   parsePayrollWorkflowId,
   payrollWorkflowId,
@@ -44,10 +46,16 @@ export interface PayrollServiceDeps {
   fetchFacts?: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** The paying bureau (config APPLYFREE_PAYING_BUREAU_*; default DEFAULT_PAYING_BUREAU). */
   debtor?: BatchDebtor;
+  /** The published policies: a payroll is started only for a recurring policy in force, for a period of its kind. */
+  policies?: PolicySource;
 }
 
 /** A batch as staff see it: figures and who acted, never a subject key. */
-export type BatchView = Omit<PaymentBatch, '_id' | 'key'> & { id: string };
+export type BatchView = Omit<PaymentBatch, '_id' | 'key'> & {
+  id: string;
+  /** While it runs: entitlements re-checked so far (the payroll workflow's progress). */
+  processed?: number;
+};
 
 const viewOf = ({ _id, key, ...rest }: PaymentBatch): BatchView => {
   void _id;
@@ -56,6 +64,33 @@ const viewOf = ({ _id, key, ...rest }: PaymentBatch): BatchView => {
 
 const noBatch = (id: string) =>
   new Refusal('NOT_FOUND', `id: no payment batch ${id}`, `id：没有该发放批次 ${id}`, 'id');
+
+/** Refuses, naming the field, a payroll for a policy not in force on the period's first day, paid once, or paid by another period. */
+async function checkPayable(policies: PolicySource, policyId: string, period: string): Promise<void> {
+  const asOf = periodStart(period);
+  const policy = (await policies.allInForce(asOf)).find((p) => p.id === policyId);
+  if (!policy)
+    throw new Refusal(
+      'INVALID_INPUT',
+      `policyId: no policy ${policyId} in force on ${asOf}`,
+      `policyId：${asOf} 没有生效的政策 ${policyId}`,
+      'policyId',
+    );
+  if (policy.period === 'once')
+    throw new Refusal(
+      'INVALID_INPUT',
+      `policyId: ${policyId} is paid once: it has no payroll`,
+      `policyId：${policyId} 为一次性发放，没有按期发放`,
+      'policyId',
+    );
+  if (policy.period !== periodKind(period))
+    throw new Refusal(
+      'INVALID_INPUT',
+      `period: ${policyId} is paid by the ${policy.period}: a ${policy.period === 'month' ? 'month (YYYY-MM)' : 'year (YYYY)'}`,
+      `period：${policyId} 按${policy.period === 'month' ? '月' : '年'}发放，须为${policy.period === 'month' ? '月份（YYYY-MM）' : '年份（YYYY）'}`,
+      'period',
+    );
+}
 
 export function createPayrollService(deps: PayrollServiceDeps) {
   const { PaymentBatch, PaymentLine } = registerPayrollModels(deps.store);
@@ -96,6 +131,7 @@ export function createPayrollService(deps: PayrollServiceDeps) {
           'period：须为月份（YYYY-MM）或年份（YYYY）',
           'period',
         );
+      if (deps.policies) await checkPayable(deps.policies, input.policyId, input.period);
       const id = payrollWorkflowId(input.policyId, input.period);
       const args: [PayrollInput] = [
         { policyId: input.policyId, period: input.period, startedBy: actor.name, startedById: actor.id },
@@ -114,11 +150,16 @@ export function createPayrollService(deps: PayrollServiceDeps) {
       }
     },
 
-    /** One batch; NOT_FOUND when there is none. */
+    /** One batch (while it runs, with how many entitlements its payroll has re-checked); NOT_FOUND when there is none. */
     async batch(id: string): Promise<BatchView> {
       const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id).lean() : null;
       if (!batch) throw noBatch(id);
-      return viewOf(batch);
+      if (batch.status !== 'running') return viewOf(batch);
+      const progress = await deps.temporal.workflow
+        .getHandle(id)
+        .query(getPayrollProgressQuery)
+        .catch(() => undefined);
+      return { ...viewOf(batch), ...(progress ? { processed: progress.processed } : {}) };
     },
 
     /** Batches, newest period first, optionally of one policy. */

@@ -12,7 +12,9 @@ import type { Outcome, Policy } from '../rules/types.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import { postGrants, postLedger } from '../store/ledger.js';
 import { recoveryEntry } from '../domain/ledger.js';
-import { yuanToFen } from '../domain/entitlements.js';
+import { entitlementKey, periodStart, yuanToFen } from '../domain/entitlements.js';
+import { moveEntitlement, registerEntitlementModels } from '../store/entitlements.js';
+import { stopLinesFrom } from './payroll-stops.js';
 import { registerDecisionModels, type DecisionRecord } from '../store/decisions.js';
 import {
   addObjectionStep,
@@ -66,6 +68,7 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
   const Objection = registerObjectionModel(deps.store);
   const { Decision } = registerDecisionModels(deps.store);
   const { Grant, Recovery } = registerBenefitModels(deps.store);
+  const { Entitlement } = registerEntitlementModels(deps.store);
   const Sweeps = registerSweepModel(deps.store);
 
   async function objectionOf(objectionId: string): Promise<ObjectionRecord> {
@@ -224,6 +227,39 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
     }
     await step('settled', '待遇状态无变化', 'nothing to grant or revoke');
     return settled;
+  }
+
+  /**
+   * Ends the subject's entitlement to the objection's policy from `period` (cause objection, by the
+   * objection), and stops its payroll lines from then on: pending ones leave their batch, paid ones
+   * are owed back. The objection's own notice tells the citizen; each step is keyed or conditional.
+   */
+  async function endEntitlement(
+    objection: { _id: string; subjectKey: string; policyId: string },
+    period: string,
+    reason: string,
+  ) {
+    const entitlement = await Entitlement.findById(entitlementKey(objection.policyId, objection.subjectKey)).lean();
+    if (!entitlement || entitlement.status === 'ended') return;
+    const why = {
+      zh: `异议复核后不符合条件，自 ${period} 起停发（${reason}）`,
+      en: `not eligible on the objection's re-evaluation: stopped from ${period} (${reason})`,
+    };
+    await moveEntitlement(deps.store, {
+      entitlement,
+      to: 'ended',
+      cause: 'objection',
+      causeKey: objection._id,
+      by: objection._id,
+      why,
+      effectiveFrom: period,
+    });
+    await stopLinesFrom(deps.store, {
+      subjectKey: objection.subjectKey,
+      policyId: objection.policyId,
+      from: periodStart(period),
+      why,
+    });
   }
 
   return {
@@ -484,6 +520,10 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         }
         periods.push(period);
       }
+      // A benefit paid by the month or year that no longer holds stops here, not at the next re-check.
+      const latest = [reevaluation, ...(reevaluation.later ?? [])].at(-1)!;
+      if (policy && policy.period !== 'once' && latest.outcome !== 'eligible')
+        await endEntitlement(objection, latest.period, reason);
       if (arrears === 0 && overpayment === 0) {
         await addObjectionStep(deps.store, objection._id, {
           key: 'settled',

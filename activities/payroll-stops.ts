@@ -41,7 +41,6 @@ function reasonOf(eventType: string, eventDate: string): Text {
 
 export function makePayrollStopActivities(deps: PayrollStopDeps) {
   const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
-  const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
 
   return {
     /** Ends, withdraws and recovers what the event stops; the same event again changes nothing. */
@@ -93,70 +92,90 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
         );
       }
 
-      let removed = 0;
-      let recovered = 0;
-      let recoveredFen = 0;
-      const lines = await PaymentLine.find({
+      const { removed, recovered, recoveredFen } = await stopLinesFrom(deps.store, {
         subjectKey: input.subjectKey,
-        kind: 'payment',
-        status: { $in: ['pending', 'released'] },
-      }).lean();
-      for (const line of lines.filter((l) => periodStart(l.period) >= from)) {
-        // Pending: out of its batch before release, unless the release got there first.
-        const taken = await PaymentLine.updateOne(
-          { _id: line.key, status: 'pending' },
-          { $set: { status: 'removed', removedAt: new Date(), reason: why } },
-        );
-        if (taken.modifiedCount === 1) {
-          removed += 1;
-          continue;
-        }
-        const now = await PaymentLine.findById(line.key, { status: 1, bank: 1 }).lean();
-        if (now?.status !== 'released') continue;
-        // What the bank never paid (rejected, or withheld for want of an account) is not owed back.
-        if (now.bank?.status === 'rejected' || now.bank?.status === 'withheld') continue;
-        const key = recoveryLineKey(line.policy.id, line.subjectKey, line.period);
-        await insertNew(PaymentLine.collection, [
-          {
-            _id: key,
-            key,
-            kind: 'recovery',
-            batchId: line.batchId,
-            policy: line.policy,
-            subjectKey: line.subjectKey,
-            period: line.period,
-            amountFen: -grossOf(line),
-            status: 'due',
-            recovers: line.key,
-            reason: why,
-            createdAt: new Date(),
-          },
-        ]);
-        // What the period paid is owed back whole: a part withheld from it settled an older debt, which stays settled.
-        await postLedger(deps.store, [
-          recoveryEntry(
-            { subjectKey: line.subjectKey, policyId: line.policy.id, period: line.period, batchId: line.batchId },
-            key,
-            grossOf(line),
-          ),
-        ]);
-        recovered += 1;
-        recoveredFen -= grossOf(line);
-      }
-      // A preview shows what will be paid: a batch a line left is counted again from its lines.
-      const touched = new Set(lines.filter((l) => periodStart(l.period) >= from).map((l) => l.batchId));
-      for (const batchId of touched) {
-        const batch = await PaymentBatch.findById(batchId).lean();
-        if (batch?.status !== 'preview') continue;
-        const figures = await payrollBatchFigures(deps.store, batch);
-        await PaymentBatch.updateOne(
-          { _id: batchId, status: 'preview' },
-          { $set: { counts: figures.counts, totalFen: figures.totalFen, withheldFen: figures.withheldFen } },
-        );
-      }
+        from,
+        why,
+      });
       return { ended: open.length, removed, recovered, recoveredFen };
     },
   };
+}
+
+/**
+ * Stops a subject's payment lines from `from` (a date: the first day no longer paid), of one policy
+ * or all: a pending line leaves its unreleased batch (whose preview is counted again); a released
+ * one the bank paid becomes a recovery line (keyed `…:recovery`) and a debt in the ledger. Each
+ * write is conditional or keyed, so running it again changes nothing.
+ */
+export async function stopLinesFrom(
+  store: Connection,
+  stop: { subjectKey: string; policyId?: string; from: string; why: Text },
+): Promise<{ removed: number; recovered: number; recoveredFen: number }> {
+  const { PaymentLine, PaymentBatch } = registerPayrollModels(store);
+  let removed = 0;
+  let recovered = 0;
+  let recoveredFen = 0;
+  const lines = await PaymentLine.find({
+    subjectKey: stop.subjectKey,
+    kind: 'payment',
+    status: { $in: ['pending', 'released'] },
+    ...(stop.policyId ? { 'policy.id': stop.policyId } : {}),
+  }).lean();
+  for (const line of lines.filter((l) => periodStart(l.period) >= stop.from)) {
+    // Pending: out of its batch before release, unless the release got there first.
+    const taken = await PaymentLine.updateOne(
+      { _id: line.key, status: 'pending' },
+      { $set: { status: 'removed', removedAt: new Date(), reason: stop.why } },
+    );
+    if (taken.modifiedCount === 1) {
+      removed += 1;
+      continue;
+    }
+    const now = await PaymentLine.findById(line.key, { status: 1, bank: 1 }).lean();
+    if (now?.status !== 'released') continue;
+    // What the bank never paid (rejected, or withheld for want of an account) is not owed back.
+    if (now.bank?.status === 'rejected' || now.bank?.status === 'withheld') continue;
+    const key = recoveryLineKey(line.policy.id, line.subjectKey, line.period);
+    await insertNew(PaymentLine.collection, [
+      {
+        _id: key,
+        key,
+        kind: 'recovery',
+        batchId: line.batchId,
+        policy: line.policy,
+        subjectKey: line.subjectKey,
+        period: line.period,
+        amountFen: -grossOf(line),
+        status: 'due',
+        recovers: line.key,
+        reason: stop.why,
+        createdAt: new Date(),
+      },
+    ]);
+    // What the period paid is owed back whole: a part withheld from it settled an older debt, which stays settled.
+    await postLedger(store, [
+      recoveryEntry(
+        { subjectKey: line.subjectKey, policyId: line.policy.id, period: line.period, batchId: line.batchId },
+        key,
+        grossOf(line),
+      ),
+    ]);
+    recovered += 1;
+    recoveredFen -= grossOf(line);
+  }
+  // A preview shows what will be paid: a batch a line left is counted again from its lines.
+  const touched = new Set(lines.filter((l) => periodStart(l.period) >= stop.from).map((l) => l.batchId));
+  for (const batchId of touched) {
+    const batch = await PaymentBatch.findById(batchId).lean();
+    if (batch?.status !== 'preview') continue;
+    const figures = await payrollBatchFigures(store, batch);
+    await PaymentBatch.updateOne(
+      { _id: batchId, status: 'preview' },
+      { $set: { counts: figures.counts, totalFen: figures.totalFen, withheldFen: figures.withheldFen } },
+    );
+  }
+  return { removed, recovered, recoveredFen };
 }
 
 /** The first period of a kind that starts on or after `from` ("2026-04-01": month "2026-04", year "2027"). */

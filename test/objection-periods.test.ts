@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ObjectionView } from '../services/objections/service.js';
 import { sweepWorkflowId, type LifeEventResult, type ObjectionResult } from '../workflows/contracts/index.js';
 import { sweep } from '../workflows/sweep.js';
+import { registerEntitlementModels } from '../store/entitlements.js';
+import { registerLedgerModel } from '../store/ledger.js';
 import { addResident } from './support/city.js';
 import { openObjectionApi, type ObjectionApi } from './support/objection-api.js';
 import { callApi } from './support/running-pipeline.js';
@@ -196,6 +198,28 @@ describe('an objection whose correction also concerns later periods', () => {
     });
     expect([reevaluation.period, ...(reevaluation.later ?? []).map((r) => r.period)]).toEqual(['2026-03', '2026-06']);
     expect(await careDecisions(env.gradeOne.subjectKey)).toContainEqual(['2026-09', 'eligible', 100, 'case']);
+  });
+});
+
+describe('an objection that finds a monthly benefit no longer due', () => {
+  it('ends the entitlement from the period it re-decided (cause objection), so no later payroll pays it', async () => {
+    const resident = await env.certified(2, '1978-05-05');
+    const { Entitlement, EntitlementTransition } = registerEntitlementModels(env.pipeline.store);
+    const key = `${CARE}:${resident.subjectKey}`;
+    expect(await Entitlement.findById(key).lean()).toMatchObject({ status: 'active', firstPeriod: '2026-03' });
+
+    const { filed, result } = await objectAndCorrect(resident, 3, '残联来函：该人员应为三级，不属重度残疾');
+    expect(result).toMatchObject({ status: 'resolved', outcome: 'ineligible', overpayment: 100 });
+    expect(await Entitlement.findById(key).lean()).toMatchObject({ status: 'ended', endedFrom: '2026-03' });
+    const transitions = await EntitlementTransition.find({ entitlementKey: key }).lean();
+    expect(transitions.map((t) => [t.from, t.to, t.cause, t.causeKey, t.effectiveFrom])).toEqual([
+      ['active', 'ended', 'objection', filed.id, '2026-03'],
+    ]);
+    // The over-payment is owed in the ledger too.
+    const owed = await registerLedgerModel(env.pipeline.store)
+      .find({ subjectKey: resident.subjectKey, policyId: CARE, account: 'owed' })
+      .lean();
+    expect(owed.map((line) => [line.kind, line.period, line.amountFen])).toEqual([['recovery', '2026-03', 10_000]]);
   });
 });
 

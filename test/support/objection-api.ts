@@ -34,6 +34,8 @@ export interface ObjectionApi {
   run: string;
   gradeThree: TestSubject & { caseId: string };
   gradeOne: TestSubject & { caseId: string };
+  /** Another resident certified at `grade` on 2026-03-01, their case and grants finished. */
+  certified(grade: number, birthDate: string): Promise<TestSubject & { caseId: string }>;
   tokens: Record<ObjectionApiPerson, string>;
   /** Each person's user ID. */
   users: Record<ObjectionApiPerson, string>;
@@ -141,6 +143,7 @@ export async function openObjectionApi(
     run,
     gradeThree,
     gradeOne,
+    certified,
     tokens,
     users,
     async close() {

@@ -1,9 +1,10 @@
 /**
- * A payroll survives its worker (issue 13, done when): the old-age allowance's entitlements in a
- * synthetic city are paid for a month by a worker process (`npm run worker`) on a Temporal dev
- * server of this file's own. Midway the worker is killed (SIGKILL) and another takes over. The
- * batch comes up for preview with one line for every entitlement still eligible — none twice,
- * none missing — and balances to the fen.
+ * A payroll survives its worker and its server (issue 13, done when): the old-age allowance's
+ * entitlements in a synthetic city are paid for a month by a worker process (`npm run worker`) on
+ * a Temporal dev server of this file's own. Midway the worker is killed (SIGKILL), the server is
+ * stopped and started again on its database file, and another worker takes over. The batch comes
+ * up for preview with one line for every entitlement still eligible — none twice, none missing —
+ * and balances to the fen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-describe('a payroll interrupted by a worker kill', () => {
+describe('a payroll interrupted by a worker kill and a server restart', () => {
   it('comes up for preview with one line for every eligible entitlement, none twice and none missing', async () => {
     // Entitlements opened by November's grants: everyone the allowance paid for November.
     const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
@@ -147,6 +148,9 @@ describe('a payroll interrupted by a worker kill', () => {
     const processed = async () => (await handle.query(getPayrollProgressQuery)).processed;
     await expect.poll(processed, { timeout: 90_000, interval: 100 }).toBeGreaterThanOrEqual(10);
     worker.kill('SIGKILL');
+    // While no worker runs, the Temporal server stops and starts again on the same database file.
+    await stopServer(temporal, join(stateDir, 'temporal.pid'));
+    await startTemporal();
     worker = startWorker();
 
     const result = await handle.result();

@@ -142,6 +142,28 @@ export interface ProgrammeRow extends LedgerBalance {
   recoveredFen: number;
 }
 
+export type ProgrammeSums = Omit<ProgrammeRow, 'policyId' | 'period'>;
+
+const zeroSums = (): ProgrammeSums => ({
+  lines: 0,
+  grossFen: 0,
+  rejectedLines: 0,
+  rejectedFen: 0,
+  recoveryFen: 0,
+  recoveredFen: 0,
+  paidFen: 0,
+  owedFen: 0,
+  netFen: 0,
+});
+
+/** The sums of rows: the totals of a programme, or of a policy. */
+export function sumRows(rows: readonly ProgrammeRow[]): ProgrammeSums {
+  const totals = zeroSums();
+  for (const row of rows)
+    for (const field of Object.keys(totals) as Array<keyof ProgrammeSums>) totals[field] += row[field];
+  return totals;
+}
+
 const PAID_OUT: ReadonlySet<LedgerKind> = new Set(['grant', 'arrears', 'payment', 'repayment']);
 
 /**
@@ -165,19 +187,7 @@ export async function programmeLedger(
     const id = `${line.policyId}\u0000${line.period}`;
     let row = rows.get(id);
     if (!row) {
-      row = {
-        policyId: line.policyId,
-        period: line.period,
-        lines: 0,
-        grossFen: 0,
-        rejectedLines: 0,
-        rejectedFen: 0,
-        recoveryFen: 0,
-        recoveredFen: 0,
-        paidFen: 0,
-        owedFen: 0,
-        netFen: 0,
-      };
+      row = { policyId: line.policyId, period: line.period, ...zeroSums() };
       rows.set(id, row);
     }
     if (line.account === 'paid') row.paidFen += line.amountFen;

@@ -14,7 +14,14 @@ import { authorize } from '../../domain/permissions.js';
 import { Refusal } from '../../domain/refusal.js';
 import type { PolicySource } from '../../rules/policy-source.js';
 import { registerEntitlementModels } from '../../store/entitlements.js';
-import { postLedger, programmeLedger, registerLedgerModel, type ProgrammeRow } from '../../store/ledger.js';
+import {
+  postLedger,
+  programmeLedger,
+  registerLedgerModel,
+  sumRows,
+  type ProgrammeRow,
+  type ProgrammeSums,
+} from '../../store/ledger.js';
 import { registerPayrollModels } from '../../store/payroll.js';
 import type { User } from '../../store/users.js';
 import { fenToYuan } from '../payroll/bank-files/money.js';
@@ -111,25 +118,13 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     async programme(
       actor: User,
       query: { policyId?: unknown; from?: unknown; to?: unknown },
-    ): Promise<{ rows: ProgrammeRow[]; totals: Omit<ProgrammeRow, 'policyId' | 'period'>; batches: BatchCheck[] }> {
+    ): Promise<{ rows: ProgrammeRow[]; totals: ProgrammeSums; batches: BatchCheck[] }> {
       authorize(actor, 'ledger.read');
       const policyId = typeof query.policyId === 'string' && query.policyId !== '' ? query.policyId : undefined;
       const from = checkPeriod('from', query.from);
       const to = checkPeriod('to', query.to);
       const rows = await programmeLedger(deps.store, { policyId, from, to });
-      const totals = {
-        lines: 0,
-        grossFen: 0,
-        rejectedLines: 0,
-        rejectedFen: 0,
-        recoveryFen: 0,
-        recoveredFen: 0,
-        paidFen: 0,
-        owedFen: 0,
-        netFen: 0,
-      };
-      for (const row of rows)
-        for (const field of Object.keys(totals) as Array<keyof typeof totals>) totals[field] += row[field];
+      const totals = sumRows(rows);
       const released = await PaymentBatch.find(
         {
           status: 'released',

@@ -11,7 +11,7 @@ import { periodOf, periodStart, type EntitlementPeriod } from '../domain/entitle
 import type { Text } from '../domain/sources.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
-import { registerEntitlementModels } from '../store/entitlements.js';
+import { moveEntitlement, registerEntitlementModels } from '../store/entitlements.js';
 import { grossOf, recoveryLineKey, registerPayrollModels } from '../store/payroll.js';
 import { postLedger } from '../store/ledger.js';
 import { recoveryEntry } from '../domain/ledger.js';
@@ -40,7 +40,7 @@ function reasonOf(eventType: string, eventDate: string): Text {
 }
 
 export function makePayrollStopActivities(deps: PayrollStopDeps) {
-  const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
+  const { Entitlement } = registerEntitlementModels(deps.store);
 
   return {
     /** Ends, withdraws and recovers what the event stops; the same event again changes nothing. */
@@ -57,38 +57,29 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
       const open = await Entitlement.find({ subjectKey: input.subjectKey, status: { $ne: 'ended' } }).lean();
       for (const entitlement of open) {
         const endedFrom = firstPeriodFrom(from, entitlement.period);
-        const key = `${entitlement.key}:ended:${input.caseId}`;
-        await insertNew(EntitlementTransition.collection, [
+        const policy = await deps.policies.version(entitlement.policy.id, entitlement.policy.version);
+        await moveEntitlement(
+          deps.store,
           {
-            _id: key,
-            key,
-            entitlementKey: entitlement.key,
-            subjectKey: entitlement.subjectKey,
-            policyId: entitlement.policy.id,
-            from: entitlement.status,
+            entitlement,
             to: 'ended',
             cause: 'event',
             causeKey: input.caseId,
             by: input.caseId,
             why,
             effectiveFrom: endedFrom,
-            at: new Date(),
           },
-        ]);
-        const policy = await deps.policies.version(entitlement.policy.id, entitlement.policy.version);
-        await deps.enqueueNotice({
-          noticeKey: `${input.caseId}:notice:ended:${entitlement.policy.id}`,
-          subjectKey: entitlement.subjectKey,
-          template: 'entitlement.ended',
-          params: {
-            policyTitle: policy?.title ?? { zh: entitlement.policy.id, en: entitlement.policy.id },
-            period: endedFrom,
-            reason: why,
-          },
-        });
-        await Entitlement.updateOne(
-          { _id: entitlement.key, status: { $ne: 'ended' } },
-          { $set: { status: 'ended', reason: why, endedFrom, updatedAt: new Date() } },
+          () =>
+            deps.enqueueNotice({
+              noticeKey: `${input.caseId}:notice:ended:${entitlement.policy.id}`,
+              subjectKey: entitlement.subjectKey,
+              template: 'entitlement.ended',
+              params: {
+                policyTitle: policy?.title ?? { zh: entitlement.policy.id, en: entitlement.policy.id },
+                period: endedFrom,
+                reason: why,
+              },
+            }),
         );
       }
 

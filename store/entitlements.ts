@@ -235,20 +235,18 @@ async function reopen(
 }
 
 /** A status change of one entitlement: what caused it (and the cause's key), who, why, from which period. */
-export interface EntitlementMove {
+export type EntitlementMove = Pick<
+  EntitlementTransition,
+  'to' | 'cause' | 'causeKey' | 'by' | 'why' | 'effectiveFrom'
+> & {
   entitlement: Pick<Entitlement, 'key' | 'subjectKey' | 'policy' | 'status'>;
-  to: EntitlementStatus;
-  cause: EntitlementCause;
-  causeKey: string;
-  by: string;
-  why: Text;
-  effectiveFrom: string;
-}
+};
 
 /**
  * Moves an entitlement: the transition first (keyed by entitlement, new status and cause, so a
- * retry records it once), then `between` (the citizen's notice, itself keyed), then the status,
- * only if it is still what the move saw — so a retry that finds it moved has nothing left to do.
+ * retry records it once), then `between` (the citizen's notice, itself keyed), then the status:
+ * an end whatever it is now but ended, another move only if it is still what the move saw — so a
+ * retry that finds it moved has nothing left to do.
  */
 export async function moveEntitlement(
   connection: Connection,
@@ -277,7 +275,8 @@ export async function moveEntitlement(
   ]);
   await between();
   await Entitlement.updateOne(
-    { _id: entitlement.key, status: entitlement.status },
+    // An end wins over any other move made meanwhile; another move only from the status it saw.
+    { _id: entitlement.key, status: to === 'ended' ? { $ne: 'ended' } : entitlement.status },
     to === 'active'
       ? { $set: { status: to, updatedAt: new Date() }, $unset: { reason: 1 } }
       : {

@@ -14,11 +14,8 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planOf } from '../activities/case.js';
 import { ACCOUNT_PURPOSES } from '../activities/shared-data/bank-account.js';
 import { buildApi } from '../api/server.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
-import { evaluatePolicy } from '../rules/engine.js';
 import { readPain001 } from '../services/payroll/bank-files/index.js';
 import { citizenPayments } from '../services/citizen/payments.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -30,12 +27,13 @@ import { balanceOf } from '../domain/ledger.js';
 import { registerLedgerModel } from '../store/ledger.js';
 import { paymentLineKey, registerPayrollModels } from '../store/payroll.js';
 import type { User } from '../store/users.js';
-import { benefitWorkflowId, payrollWorkflowId } from '../workflows/contracts/index.js';
+import { payrollWorkflowId } from '../workflows/contracts/index.js';
 import { payroll } from '../workflows/payroll.js';
 import { ALL_UP } from './support/all-up.js';
-import { addResident, updateFacts, type TestSubject } from './support/city.js';
+import { updateFacts, type TestSubject } from './support/city.js';
 import type { Pipeline } from './support/pipeline.js';
 import { runInstalled } from './support/run-node.js';
+import { payrollCity } from './support/payroll-city.js';
 import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
 import { testSessions, testUser } from './support/users.js';
 
@@ -47,7 +45,6 @@ let pipeline: Pipeline;
 const officer: User = { id: 'u_officer1', name: '王经办', role: 'officer' };
 const reviewer: User = { id: 'u_reviewer1', name: '李审核', role: 'reviewer' };
 const POLICY = 'old-age-allowance';
-const FACTS = { 'person.localHukou': true, 'person.alive': true };
 let serial = 10;
 /** A social security card account as the human resources bureau holds it. */
 const account = (holder: string) => ({
@@ -76,20 +73,9 @@ afterAll(async () => {
 const service = () =>
   createPayrollService({ store: pipeline.store, temporal: env.client, taskQueue: pipeline.taskQueue });
 
-async function senior(birthDate: string, facts: Record<string, unknown>): Promise<TestSubject> {
-  const subject = await addResident(pipeline.store, birthDate, { ...FACTS, ...facts });
-  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === POLICY)!;
-  const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...FACTS }, '2026-01-01');
-  await pipeline.activities.recordGrant({
-    caseId: `life-event:test-${subject.subjectKey}`,
-    subjectKey: subject.subjectKey,
-    plan: planOf(policy),
-    decision: { ...decision, missingFacts: [], failedSources: [] },
-    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
-    basis: 'auto',
-  });
-  return subject;
-}
+/** A senior granted January (which opens the entitlement), with `facts` such as an account on record. */
+const senior = (birthDate: string, facts: Record<string, unknown>) =>
+  payrollCity(env, pipeline).senior(birthDate, '2026-01', facts);
 
 const runPayroll = (period: string) =>
   env.client.workflow.execute(payroll, {

@@ -216,7 +216,8 @@ describe('stops on life events', () => {
       const batch = released.json<{ status: string; totalFen: number; counts: { lines: number } }>();
       expect(batch.status).toBe('released');
       expect(batch.totalFen).toBe(batch.counts.lines * 10_000);
-      expect(released.body).not.toContain('吴审核');
+      // Staff who may see staff names read who started and released it, by name and user ID.
+      expect(released.json()).toMatchObject({ startedBy: '周经办', releasedBy: '吴审核' });
       const listed = await api.inject({ method: 'GET', url: '/payroll/batches', headers: as(reviewerToken) });
       expect(listed.json<Array<{ id: string }>>().map((b) => b.id)).toContain(id);
 

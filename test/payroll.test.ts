@@ -18,6 +18,7 @@ import { benefitWorkflowId, payrollWorkflowId } from '../workflows/contracts/ind
 import { payroll } from '../workflows/payroll.js';
 import { addResident, updateFacts, type TestSubject } from './support/city.js';
 import type { Pipeline } from './support/pipeline.js';
+import { payrollCity } from './support/payroll-city.js';
 import { openTimeSkippingPipeline, type TimeSkippingPipeline } from './support/time-skipping-pipeline.js';
 
 const stack = inject('stack');
@@ -37,23 +38,9 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** Records the first period's grant as a case would (which opens the entitlement). */
-async function grantFirstPeriod(subject: TestSubject, birthDate: string, asOf: string): Promise<void> {
-  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
-  const decision = await evaluatePolicy(
-    policy,
-    { 'person.birthDate': birthDate, 'person.localHukou': true, 'person.alive': true },
-    asOf,
-  );
-  await pipeline.activities.recordGrant({
-    caseId: `life-event:test-${subject.subjectKey}`,
-    subjectKey: subject.subjectKey,
-    plan: planOf(policy),
-    decision: { ...decision, missingFacts: [], failedSources: [] },
-    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
-    basis: 'auto',
-  });
-}
+/** Records the first period's grant as a case would (which opens the entitlement): the period holding `asOf`. */
+const grantFirstPeriod = (subject: TestSubject, birthDate: string, asOf: string) =>
+  payrollCity(env, pipeline).grant(subject, birthDate, asOf.slice(0, 7));
 
 function runPayroll(period: string, startedBy: User = officer) {
   return env.client.workflow.execute(payroll, {

@@ -45,9 +45,13 @@ export function payrollCity(env: TestWorkflowEnvironment, pipeline: Pipeline) {
     });
   }
 
-  /** A resident born on `birthDate`, granted the allowance for `firstPeriod`. */
-  async function senior(birthDate: string, firstPeriod: string): Promise<TestSubject> {
-    const subject = await addResident(pipeline.store, birthDate, SENIOR_FACTS);
+  /** A resident born on `birthDate` (with `facts` on record besides), granted the allowance for `firstPeriod`. */
+  async function senior(
+    birthDate: string,
+    firstPeriod: string,
+    facts: Record<string, unknown> = {},
+  ): Promise<TestSubject> {
+    const subject = await addResident(pipeline.store, birthDate, { ...SENIOR_FACTS, ...facts });
     await grant(subject, birthDate, firstPeriod);
     return subject;
   }

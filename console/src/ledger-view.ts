@@ -219,7 +219,7 @@ function batchCheck(batches: Batch[], titles: Map<string, Text>): HTMLElement {
   const policyOf = (id: string) => /^payroll:(.+):[^:]+$/.exec(id)?.[1] ?? id;
   return h(
     'section',
-    { class: 'card ledger-check' },
+    { class: 'ledger-check' },
     h('h3', {}, t('ledgerCheckTitle')),
     h('p', { class: 'muted' }, t('ledgerCheckIntro')),
     summary,
@@ -434,6 +434,21 @@ function collectForm(item: CollectionView, recorded: (done: CollectionRecorded) 
   );
 }
 
+/** What a recorded receipt did: recorded (and what is still owed, if anything), or recorded before and counted once. */
+function recordedText(done: CollectionRecorded): HTMLElement {
+  return h(
+    'div',
+    { class: done.recorded ? 'flash-ok collect-done' : 'notice collect-done' },
+    done.recorded
+      ? t(done.owedFen > 0 ? 'ledgerRecorded' : 'ledgerRecordedSettled', {
+          ref: done.ref,
+          amount: yuan(done.collectedFen),
+          owed: yuan(done.owedFen),
+        })
+      : t('ledgerRecordedBefore', { ref: done.ref, owed: yuan(done.owedFen) }),
+  );
+}
+
 /** The collection list: by policy, with its CSV; officers record what was paid back, line by line. */
 function renderCollections(session: Session): HTMLElement {
   const titles = new Map<string, Text>();
@@ -465,23 +480,7 @@ function renderCollections(session: Session): HTMLElement {
                 ? h(
                     'td',
                     { class: 'collection-record' },
-                    collectForm(item, (done) => {
-                      mount(
-                        flash,
-                        h(
-                          'div',
-                          { class: done.recorded ? 'flash-ok collect-done' : 'notice collect-done' },
-                          done.recorded
-                            ? t(done.owedFen > 0 ? 'ledgerRecorded' : 'ledgerRecordedSettled', {
-                                ref: done.ref,
-                                amount: yuan(done.collectedFen),
-                                owed: yuan(done.owedFen),
-                              })
-                            : t('ledgerRecordedBefore', { ref: done.ref, owed: yuan(done.owedFen) }),
-                        ),
-                      );
-                      void load();
-                    }),
+                    collectForm(item, (done) => void load().then(() => mount(flash, recordedText(done)))),
                   )
                 : null,
             ),
@@ -489,6 +488,7 @@ function renderCollections(session: Session): HTMLElement {
     );
   };
   const filter = policyFilter(titles, 'collections-filter-policy', () => shown && draw(shown));
+  // The list as it now stands (after a receipt: the flash follows once it is redrawn).
   const load = async () => {
     const query = filter.value ? `?${new URLSearchParams({ policyId: filter.value })}` : '';
     download.setAttribute('href', `/ledger/collections.csv${query}`);

@@ -566,7 +566,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   meBalanceOwed: 'Owed back',
   meBalanceNet: 'Kept',
   meBalanceNote:
-    'Received is what reached your account (less what was withheld or returned); kept = received − owed back.',
+    'Received: all this benefit paid into your account, the first payment on its decision included, less what was withheld or returned; kept = received − owed back.',
   meChartWithheld: 'Withheld',
   payrollWithheld: 'Withheld',
   payrollNetted: 'Lines netted',

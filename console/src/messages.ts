@@ -558,7 +558,8 @@ export const zh = {
   meBalancePaid: '已到账',
   meBalanceOwed: '尚需退回',
   meBalanceNet: '实际享受',
-  meBalanceNote: '已到账为实际转入您账户的金额（已扣除抵扣和退回）；实际享受 = 已到账 − 尚需退回。',
+  meBalanceNote:
+    '已到账：该待遇累计转入您账户的金额，含认定时的首次发放，已扣除抵扣和退回的部分；实际享受 = 已到账 − 尚需退回。',
   meChartWithheld: '已抵扣',
   // The batch page's withholding: payroll-view.ts
   payrollWithheld: '已抵扣',

@@ -588,7 +588,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   ledgerLinesPaid: 'Lines paid (one-off grants too)',
   ledgerTableTitle: 'The ledger',
   ledgerTableNote:
-    'Gross: the whole amount due (grants and arrears too); over-paid: raised to be paid back; recovered: withheld from payments or collected; paid = gross − returned − recovered; kept = paid − still owed.',
+    'Gross: the whole amount due (grants and arrears too); over-paid: raised to be paid back; recovered: withheld from payments or collected; paid = gross − returned − recovered; kept = paid − still owed. Each period counts what was posted in it: a withholding or collection counts when it happened, so a period’s still owed can be negative; the totals are what is owed now.',
   ledgerTotals: 'Totals',
   ledgerColGross: 'Gross',
   ledgerColRejected: 'Returned by the bank',

@@ -90,9 +90,8 @@ function policyFilter(titles: Map<string, Text>, className: string, then: () => 
   return filter;
 }
 
-/** The money columns of the programme table, in the order a reader follows the money. */
-const MONEY: Array<[keyof LedgerSums, MessageKey]> = [
-  ['grossFen', 'ledgerColGross'],
+/** The money columns after what the bank returned, in the order a reader follows the money. */
+const AFTER_RETURNS: Array<[keyof LedgerSums, MessageKey]> = [
   ['recoveryFen', 'ledgerColRecovery'],
   ['recoveredFen', 'ledgerColRecovered'],
   ['paidFen', 'ledgerColPaid'],
@@ -102,18 +101,17 @@ const MONEY: Array<[keyof LedgerSums, MessageKey]> = [
 
 /** A row's (or the totals') figures as table cells, each named by its field for whoever checks them. */
 function sumCells(sums: LedgerSums): HTMLElement[] {
+  const returned = t('payrollLinesCount', { count: formatNumber(sums.rejectedLines) });
   return [
     h('td', { class: 'num ledger-lines' }, formatNumber(sums.lines)),
-    ...MONEY.slice(0, 1).map(([field]) => h('td', { class: `num ledger-${field}` }, yuan(sums[field]))),
+    h('td', { class: 'num ledger-grossFen' }, yuan(sums.grossFen)),
     h(
       'td',
-      { class: 'num ledger-rejectedFen', title: t('payrollLinesCount', { count: formatNumber(sums.rejectedLines) }) },
+      { class: 'num ledger-rejectedFen', title: returned },
       yuan(sums.rejectedFen),
-      sums.rejectedLines > 0
-        ? h('div', { class: 'muted ledger-rejectedLines' }, t('payrollLinesCount', { count: sums.rejectedLines }))
-        : null,
+      sums.rejectedLines > 0 ? h('div', { class: 'muted ledger-rejectedLines' }, returned) : null,
     ),
-    ...MONEY.slice(1).map(([field]) =>
+    ...AFTER_RETURNS.map(([field]) =>
       h(
         'td',
         { class: `num ledger-${field}${field === 'owedFen' && sums.owedFen > 0 ? ' owing' : ''}` },
@@ -141,7 +139,7 @@ function programmeTable(rows: Row[], totals: LedgerSums, titles: Map<string, Tex
           h('th', { class: 'num' }, t('colLines')),
           h('th', { class: 'num' }, t('ledgerColGross')),
           h('th', { class: 'num' }, t('ledgerColRejected')),
-          ...MONEY.slice(1).map(([, label]) => h('th', { class: 'num' }, t(label))),
+          ...AFTER_RETURNS.map(([, label]) => h('th', { class: 'num' }, t(label))),
         ),
       ),
       h(

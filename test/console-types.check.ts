@@ -14,6 +14,7 @@ import type { PolicyVersionView, PolicyLifecycle } from '../services/policies/li
 import type { SimulationView as ServerSimulation } from '../services/policies/simulation.js';
 import type { SweepView as ServerSweep } from '../services/sweeps/service.js';
 import type { BatchView as ServerBatch } from '../services/payroll/service.js';
+import type { LedgerService } from '../services/ledger/service.js';
 import type { catalogView } from '../api/catalog-routes.js';
 import type { Explanation } from '../rules/explain-subject.js';
 import type { PolicyTestReport } from '../rules/policy-tests.js';
@@ -32,6 +33,7 @@ import type { Objection } from '../console/src/objections-view.js';
 import type { SweepView } from '../console/src/sweeps-view.js';
 import type { BatchView } from '../console/src/payroll-view.js';
 import type { MyPayments } from '../console/src/payments-view.js';
+import type { CollectionRecorded, CollectionView, ProgrammeLedgerView } from '../console/src/ledger-view.js';
 import type { Catalog, HistoryEntry, SimulationView, TestReport, VersionSummary } from '../console/src/types.js';
 
 /** A value as JSON carries it: dates as ISO strings, functions gone. */
@@ -73,6 +75,9 @@ export const consoleTypesFit: {
   /** api/payroll-routes.ts answers the batch without the staff's display names. */
   batches: Fits<Omit<ServerBatch, 'startedBy' | 'releasedBy'>, BatchView>;
   payments: Fits<Answer<CitizenService['payments']>, MyPayments>;
+  ledgerProgramme: Fits<Answer<LedgerService['programme']>, ProgrammeLedgerView>;
+  collections: Fits<Item<Answer<LedgerService['collections']>>, CollectionView>;
+  collected: Fits<Answer<LedgerService['recordCollection']>, CollectionRecorded>;
 } = {
   versions: true,
   history: true,
@@ -95,4 +100,7 @@ export const consoleTypesFit: {
   policyLabel: true,
   batches: true,
   payments: true,
+  ledgerProgramme: true,
+  collections: true,
+  collected: true,
 };

@@ -4,7 +4,8 @@
  * from draft to published, then launch and follow its sweep. Hash routes: `#/` the list,
  * `#/policy/<id>/<version>/<tab>` a version, `#/sweeps` the sweeps, `#/sweep/<encoded id>` one.
  * Supervisors and officers also have `#/objections` (异议处理) and `#/objections/<id>`; whoever reads
- * payment batches has `#/payroll` (按月发放) and `#/payroll/<encoded batch ID>`.
+ * payment batches has `#/payroll` (按月发放) and `#/payroll/<encoded batch ID>`; whoever reads the
+ * ledger has `#/ledger` (发放台账) and `#/ledger/collections` (追缴清单).
  * `#/sign-in/<code>` is where a refused provider sign-in lands. Sign-out ends the session on the
  * server; an ended session (idle, limit, revoked) brings the person back to sign in, saying so.
  * Chinese by default; the English switch is remembered in this browser.
@@ -21,6 +22,7 @@ import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
+import { renderLedger } from './ledger-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog, Role } from './types.js';
 import { allows, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
@@ -103,6 +105,7 @@ function shell(content: HTMLElement): void {
             allows(session.role, 'metrics.programme') ? metricsLink() : null,
             mayReadObjections(session.role) ? objectionsLink() : null,
             allows(session.role, 'payroll.read') ? payrollLink() : null,
+            allows(session.role, 'ledger.read') ? ledgerLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -166,6 +169,7 @@ function caseNav(role: Role): HTMLElement {
     allows(role, 'metrics.programme') ? metricsLink() : null,
     mayReadObjections(role) ? objectionsLink() : null,
     allows(role, 'payroll.read') ? payrollLink() : null,
+    allows(role, 'ledger.read') ? ledgerLink() : null,
   );
 }
 
@@ -175,6 +179,15 @@ function payrollLink(): HTMLElement {
     'a',
     { href: '#/payroll', class: `nav-payroll${/^#\/payroll/.test(location.hash) ? ' current' : ''}` },
     t('navPayroll'),
+  );
+}
+
+/** The ledger (#/ledger): whoever reads it (domain/permissions.ts ledger.read). */
+function ledgerLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/ledger', class: `nav-ledger${/^#\/ledger/.test(location.hash) ? ' current' : ''}` },
+    t('navLedger'),
   );
 }
 
@@ -289,6 +302,11 @@ async function route(): Promise<void> {
     return shell(
       batch[1] === undefined ? renderPayrollList(session) : renderBatch(decodeURIComponent(batch[1]), session),
     );
+  }
+  const ledger = /^#\/ledger(?:\/(collections))?$/.exec(location.hash);
+  if (ledger && allows(session.role, 'ledger.read')) {
+    editor = undefined;
+    return shell(renderLedger(ledger[1] ? 'collections' : 'programme', session));
   }
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {

@@ -4,7 +4,8 @@
  * (lines and amount per period) as charts; one batch's preview — count, total and the changes
  * against the period before, as numbers and as a chart; an officer starts a payroll and follows
  * it until its preview is up; a reviewer releases a batch in preview, and one who started it
- * reads the API's four-eyes refusal. Hash routes: `#/payroll`, `#/payroll/<encoded batch ID>`.
+ * reads the API's four-eyes refusal. A batch that withholds debts from its lines (the ledger's
+ * netting) shows what it withholds and from how many lines. Hash routes: `#/payroll`, `#/payroll/<encoded batch ID>`.
  * Money is integer fen, shown exactly in yuan (money.ts).
  */
 import { api, ApiFailure, errorText } from './api.js';
@@ -25,9 +26,20 @@ export interface BatchView {
   policy: { id: string; version: number; hash?: string };
   period: string;
   asOf: string;
-  /** Integer fen. */
+  /** Integer fen: what the bank transfers (each line's amount less any withholding). */
   totalFen: number;
-  counts: { lines: number; new: number; amountChanged: number; ended: number; suspended: number; removed: number };
+  /** Integer fen withheld from the lines against what their subjects owe back (absent: none). */
+  withheldFen?: number;
+  counts: {
+    lines: number;
+    new: number;
+    amountChanged: number;
+    ended: number;
+    suspended: number;
+    removed: number;
+    /** Lines part or all of which was withheld against a debt (absent on batches from before the ledger). */
+    netted?: number;
+  };
   startedById?: string;
   startedAt: string;
   previewedAt?: string;
@@ -35,7 +47,7 @@ export interface BatchView {
   releasedAt?: string;
 }
 
-type Change = Exclude<keyof BatchView['counts'], 'lines'>;
+type Change = Exclude<keyof BatchView['counts'], 'lines' | 'netted'>;
 /** The changes against the period before, in the order a reviewer reads them, with their chart colour. */
 const CHANGES: Array<[Change, string]> = [
   ['new', 'up'],
@@ -290,6 +302,15 @@ function stat(label: string, value: string, cls: string): HTMLElement {
   return h('div', { class: `stat ${cls}` }, h('span', {}, label), h('strong', {}, value));
 }
 
+/** What the batch withholds against debts, and from how many lines: shown only when there is some. */
+function withholding(batch: BatchView): HTMLElement[] {
+  if (!batch.withheldFen && !batch.counts.netted) return [];
+  return [
+    stat(t('payrollWithheld'), yuan(batch.withheldFen ?? 0), 'stat-withheld'),
+    stat(t('payrollNetted'), formatNumber(batch.counts.netted ?? 0), 'stat-netted'),
+  ];
+}
+
 /** How long a payroll has been starting or running, for the person waiting. */
 const since = (from: number) => `${Math.max(0, Math.round((Date.now() - from) / 1000))} s`;
 /** Polls after which a batch still not found is worth a word: its payroll may have been refused. */
@@ -390,7 +411,15 @@ export function renderBatch(id: string, session: Session): HTMLElement {
         stat(t('payrollLines'), formatNumber(c.lines), 'stat-lines'),
         stat(t('payrollTotal'), yuan(batch.totalFen), 'stat-total'),
         ...CHANGES.map(([change]) => stat(t(`payrollChange_${change}`), formatNumber(c[change]), `stat-${change}`)),
+        ...withholding(batch),
       ),
+      batch.withheldFen || c.netted
+        ? h(
+            'p',
+            { class: 'notice batch-withheld-note' },
+            t('payrollWithheldNote', { netted: formatNumber(c.netted ?? 0), withheld: yuan(batch.withheldFen ?? 0) }),
+          )
+        : null,
       barChart(
         t('payrollChangesChart'),
         CHANGES.map(([change, series]) => ({

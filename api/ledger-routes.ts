@@ -23,7 +23,11 @@ const sums = {
   recoveryFen: { ...integer, description: 'over-payments raised (owed back)' },
   recoveredFen: { ...integer, description: 'taken back: withheld from payments or collected' },
   paidFen: { ...integer, description: 'what reached citizens (less returned, withheld, collected)' },
-  owedFen: { ...integer, description: 'still owed back' },
+  owedFen: {
+    ...integer,
+    description:
+      'owed back: raised less taken back (a period can be negative, a withholding being booked in the month of the payment it came out of)',
+  },
   netFen: { ...integer, description: 'paidFen − owedFen: what citizens keep' },
 } as const;
 const periodPattern = { type: 'string', pattern: '^\\d{4}(-\\d{2})?$', description: 'YYYY-MM or YYYY' } as const;

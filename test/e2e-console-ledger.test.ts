@@ -406,7 +406,7 @@ describe('the ledger in the console', () => {
     await row.locator('.act-collect').click();
     await expect
       .poll(() => row.locator('.collect-problem').innerText())
-      .toBe('amountFen：20000 分超过应追回的 10000 分 (INVALID_INPUT)');
+      .toBe('amountFen：¥200.00（20000 分）超过应追回的 ¥100.00 (INVALID_INPUT)');
     expect(await amount.getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'ledger-collections-refused');
     expect((await call<CollectionView[]>('GET', '/ledger/collections', tokens.officer))[0].owedFen).toBe(10_000);

@@ -228,8 +228,8 @@ export function createLedgerService(deps: LedgerServiceDeps) {
       if (body.amountFen > owedFen)
         throw invalid(
           'amountFen',
-          `${body.amountFen} fen is more than the ${owedFen} fen owed`,
-          `${body.amountFen} 分超过应追回的 ${owedFen} 分`,
+          `¥${fenToYuan(body.amountFen)} (${body.amountFen} fen) is more than the ¥${fenToYuan(owedFen)} owed`,
+          `¥${fenToYuan(body.amountFen)}（${body.amountFen} 分）超过应追回的 ¥${fenToYuan(owedFen)}`,
         );
       const { subjectKey, policyId } = lines[0];
       // A collection counts in the month it was received.

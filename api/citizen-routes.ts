@@ -184,6 +184,21 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
                 'returned: the bank did not pay it (paid again once the account is corrected); a recovery is settled once nothing is owed back on its benefit',
             },
             repayment: { type: 'boolean', description: 'pays again a period the bank returned' },
+            basis: {
+              type: 'object',
+              description: 'why this amount: the payroll re-check’s as-of day and each condition’s result',
+              properties: {
+                asOf: { type: 'string', format: 'date' },
+                conditions: list({
+                  type: 'object',
+                  properties: {
+                    name: { type: 'string' },
+                    fact: { type: 'string' },
+                    result: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['unknown'] }] },
+                  },
+                }),
+              },
+            },
             paidAt: { type: 'string' },
             reason: text,
           },

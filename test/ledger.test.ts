@@ -228,6 +228,11 @@ describe('the ledger', () => {
       expect(mine.payments).toContainEqual(
         expect.objectContaining({ period: '2026-06', kind: 'recovery', status: 'recovery-settled' }),
       );
+      // Each payment says why: the re-check's day and every condition's result, no values.
+      const october = mine.payments.find((p: { period: string }) => p.period === '2026-10');
+      expect(october.basis.asOf).toBe('2026-10-01');
+      expect(october.basis.conditions).toContainEqual({ name: 'alive', fact: 'person.alive', result: true });
+      expect(JSON.stringify(october.basis)).not.toContain('1941');
       expect(mine.balances).toEqual([
         expect.objectContaining({
           policy: expect.objectContaining({ id: 'old-age-allowance' }),

@@ -53,6 +53,8 @@ export async function citizenPayments(store: Connection, subjectKey: string, lab
         ...(line.nettedFen ? { grossFen: line.grossFen, withheldFen: line.nettedFen } : {}),
         status: statusOf(line, owed.get(line.policy.id) ?? 0),
         ...(line.repays ? { repayment: true } : {}),
+        // Why this amount: the re-check's as-of day and each condition's result (no values).
+        ...(line.basis ? { basis: line.basis } : {}),
         ...(line.releasedAt ? { paidAt: line.releasedAt.toISOString() } : {}),
         ...(line.reason ? { reason: line.reason } : NOT_PAID.has(line.bank?.status ?? '') ? { reason: RETURNED } : {}),
       })),

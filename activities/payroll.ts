@@ -235,6 +235,8 @@ export function makePayrollActivities(deps: PayrollDeps) {
         if (entitlement.firstPeriod >= input.period) continue;
         if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) continue;
         if (stopped.has(entitlement.subjectKey)) continue;
+        // Held by an officer: only an officer resumes it.
+        if (entitlement.status === 'suspended' && entitlement.suspendedBy === 'officer') continue;
         const pulled = await deps.fetchFacts({
           caseId: input.batchId,
           subjectKey: entitlement.subjectKey,

@@ -28,8 +28,10 @@ import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
 import { payrollRoutes } from './payroll-routes.js';
 import { ledgerRoutes } from './ledger-routes.js';
+import { entitlementRoutes } from './entitlement-routes.js';
 import type { PayrollService } from '../services/payroll/service.js';
 import type { LedgerService } from '../services/ledger/service.js';
+import type { EntitlementService } from '../services/payroll/entitlements.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
@@ -85,6 +87,8 @@ export interface ApiDeps {
   payroll?: PayrollService;
   /** The ledger (/ledger): the programme's money per policy and period, the collection list (needs `policies`). */
   ledger?: LedgerService;
+  /** Entitlements (/entitlements): listed by staff, suspended, resumed or ended by an officer (needs `policies`). */
+  entitlements?: EntitlementService;
   /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
@@ -162,6 +166,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (payroll) void app.register(async (scope) => payrollRoutes(scope, { payroll }));
     const ledger = deps.ledger;
     if (ledger) void app.register(async (scope) => ledgerRoutes(scope, { ledger }));
+    const entitlements = deps.entitlements;
+    if (entitlements) void app.register(async (scope) => entitlementRoutes(scope, { entitlements }));
     const cases = deps.cases;
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;

@@ -225,6 +225,13 @@ const TABLE = {
     roles: ['officer'],
     what: { en: 'import the bank’s answer to a batch', zh: '导入银行回盘' },
   },
+  // Entitlements: staff list a policy's (references and masked identifiers); an officer suspends,
+  // resumes or ends one with a reason the citizen reads (a transition, cause officer).
+  'entitlement.read': { roles: POLICY_READERS, what: { en: 'list entitlements', zh: '查看待遇资格' } },
+  'entitlement.manage': {
+    roles: ['officer'],
+    what: { en: 'suspend, resume or end an entitlement', zh: '暂停、恢复或终止待遇资格' },
+  },
   // The ledger (台账): staff read the programme's money and the collection list (references, never a
   // subject); an officer records what a subject paid back.
   'ledger.read': { roles: POLICY_READERS, what: { en: 'read the programme ledger', zh: '查看发放台账' } },

@@ -34,6 +34,8 @@ export interface Entitlement {
   reason?: Text;
   /** YYYY-MM-DD: the next payroll re-checks it then (the first day of the next period). */
   nextReviewOn: string;
+  /** Suspended: by what. A payroll's re-check resumes what a re-check suspended, never what an officer did. */
+  suspendedBy?: EntitlementCause;
   /** Ended: the first period no longer paid ("2026-04"): a later payroll pays nothing from it on. */
   endedFrom?: string;
   /** The grant that opened it. */
@@ -78,6 +80,7 @@ const entitlementSchema = new Schema<Entitlement>(
     reason: { type: text, default: undefined },
     nextReviewOn: { type: String, required: true },
     endedFrom: String,
+    suspendedBy: String,
     openedBy: { type: String, required: true },
     openedAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -278,13 +281,13 @@ export async function moveEntitlement(
     // An end wins over any other move made meanwhile; another move only from the status it saw.
     { _id: entitlement.key, status: to === 'ended' ? { $ne: 'ended' } : entitlement.status },
     to === 'active'
-      ? { $set: { status: to, updatedAt: new Date() }, $unset: { reason: 1 } }
+      ? { $set: { status: to, updatedAt: new Date() }, $unset: { reason: 1, suspendedBy: 1 } }
       : {
           $set: {
             status: to,
             reason: move.why,
             updatedAt: new Date(),
-            ...(to === 'ended' ? { endedFrom: move.effectiveFrom } : {}),
+            ...(to === 'ended' ? { endedFrom: move.effectiveFrom } : { suspendedBy: move.cause }),
           },
         },
   );

@@ -50,6 +50,7 @@ beforeAll(async () => {
     citizen: {} as never,
     metrics: {} as never,
     ledger: {} as never,
+    entitlements: {} as never,
   });
   await api.ready();
 });

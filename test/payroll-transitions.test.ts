@@ -7,6 +7,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ledgerRef } from '../domain/ledger.js';
+import { createEntitlementService } from '../services/payroll/entitlements.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { registerEntitlementModels } from '../store/entitlements.js';
 import { registerPayrollModels } from '../store/payroll.js';
@@ -93,6 +95,73 @@ describe('starting a payroll', () => {
       status: 'preview',
       startedBy: officer.name,
       startedById: officer.id,
+    });
+  });
+});
+
+describe('an officer steering an entitlement', () => {
+  it('suspends it with a reason (no payroll resumes it), resumes it, and each move is recorded and told', async () => {
+    const officer = { id: 'u_officer8', name: '钱经办', role: 'officer' as const };
+    const reviewer = { id: 'u_reviewer8', name: '冯审核', role: 'reviewer' as const };
+    const { EntitlementTransition } = registerEntitlementModels(pipeline.store);
+    const service = createEntitlementService({
+      store: pipeline.store,
+      policies: pipeline.policies,
+      notify: (input) => pipeline.activities.enqueueNotice(input),
+    });
+    const resident = await city.senior('1943-03-03', '2027-01');
+    const ref = ledgerRef('old-age-allowance', resident.subjectKey);
+    const listed = await service.list(reviewer, { policyId: 'old-age-allowance', status: 'active' });
+    expect(listed.find((e) => e.ref === ref)).toMatchObject({ firstPeriod: '2027-01', nextReviewOn: '2027-02-01' });
+    expect(JSON.stringify(listed)).not.toContain(resident.subjectKey);
+    expect(JSON.stringify(listed)).not.toContain(resident.id);
+
+    await expect(
+      service.move(reviewer, 'old-age-allowance', ref, 'suspend', { reason: '家属报告长期住院' }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+    });
+    await expect(service.move(officer, 'old-age-allowance', ref, 'suspend', { reason: '短' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'reason',
+    });
+    expect(
+      await service.move(officer, 'old-age-allowance', ref, 'suspend', { reason: '家属报告长期住院，待核实' }),
+    ).toMatchObject({
+      status: 'suspended',
+      reason: { zh: '经办人员暂停：家属报告长期住院，待核实' },
+    });
+    // The same move again changes nothing; a resume of an active one is refused.
+    await service.move(officer, 'old-age-allowance', ref, 'suspend', { reason: '家属报告长期住院，待核实' });
+    await city.runPayroll('2027-02');
+    const paidTo = async () =>
+      (await registerPayrollModels(pipeline.store).PaymentLine.find({ subjectKey: resident.subjectKey }).lean()).map(
+        (line) => line.period,
+      );
+    expect(await paidTo()).toEqual([]);
+    expect(
+      (await service.list(officer, { policyId: 'old-age-allowance', status: 'suspended' })).map((e) => e.ref),
+    ).toContain(ref);
+
+    await service.move(officer, 'old-age-allowance', ref, 'resume', { reason: '已核实，恢复发放' });
+    await expect(
+      service.move(officer, 'old-age-allowance', ref, 'resume', { reason: '已核实，恢复发放' }),
+    ).resolves.toMatchObject({ status: 'active' });
+    await city.runPayroll('2027-03');
+    expect(await paidTo()).toEqual(['2027-03']);
+
+    const transitions = await EntitlementTransition.find({ subjectKey: resident.subjectKey }).sort({ at: 1 }).lean();
+    expect(transitions.map((t) => [t.from, t.to, t.cause, t.by, t.effectiveFrom])).toEqual([
+      ['active', 'suspended', 'officer', officer.id, '2027-02'],
+      ['suspended', 'active', 'officer', officer.id, '2027-02'],
+    ]);
+    const notices = await harness.noticeTemplates(resident.subjectKey);
+    expect(notices).toEqual(expect.arrayContaining(['entitlement.suspended', 'entitlement.resumed']));
+    await expect(
+      service.move(officer, 'old-age-allowance', `LG${'0'.repeat(24)}`, 'end', { reason: '核实后终止发放' }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'ref',
     });
   });
 });

@@ -46,6 +46,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
+import { createEntitlementService } from '../services/payroll/entitlements.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { connectStore } from '../store/connection.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -134,6 +135,11 @@ beforeAll(async () => {
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
     ledger: createLedgerService({ store, policies: storePolicySource(store) }),
+    entitlements: createEntitlementService({
+      store,
+      policies: storePolicySource(store),
+      notify: async () => undefined,
+    }),
     metrics: createMetricsService({ store, catalog, temporal: client, taskQueue }),
     console: true,
     health: ALL_UP,
@@ -166,6 +172,7 @@ function dummyPath(url: string): string {
     .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
     .replace(':version', '1')
     .replace(':key', 'no-such-key')
+    .replace(':policyId', 'no-such-policy')
     .replace(':ref', 'LG000000000000000000000000')
     .replace(':id', id)
     .replace('*', 'no-such-file.js');

@@ -28,6 +28,7 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
+import { createEntitlementService } from '../services/payroll/entitlements.js';
 import { createSessionService } from '../services/identity/sessions.js';
 import { createOidcClient } from '../services/identity/oidc.js';
 import { demoTokens } from '../demo/users.js';
@@ -181,6 +182,12 @@ async function main(): Promise<void> {
       }),
       // The ledger of every benefit's money: the programme per policy and period, the collection list.
       ledger: createLedgerService({ store, policies: storePolicySource(store) }),
+      // Officers suspend, resume or end an entitlement; the citizen is told through the notice queues.
+      entitlements: createEntitlementService({
+        store,
+        policies: storePolicySource(store),
+        notify: makeEnqueueNotice(store, noticeQueues),
+      }),
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.

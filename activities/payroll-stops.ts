@@ -7,7 +7,8 @@
  * keyed — makes a retry finish what a crash left and do nothing twice.
  */
 import type { Connection } from 'mongoose';
-import { periodOf, periodStart, type EntitlementPeriod } from '../domain/entitlements.js';
+import { periodKind, periodOf, periodStart, yuanToFen, type EntitlementPeriod } from '../domain/entitlements.js';
+import { registerBenefitModels } from '../store/benefits.js';
 import type { Text } from '../domain/sources.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { insertNew } from '../store/bulk.js';
@@ -83,11 +84,12 @@ export function makePayrollStopActivities(deps: PayrollStopDeps) {
         );
       }
 
-      const { removed, recovered, recoveredFen } = await stopLinesFrom(deps.store, {
-        subjectKey: input.subjectKey,
-        from,
-        why,
-      });
+      const lines = await stopLinesFrom(deps.store, { subjectKey: input.subjectKey, from, why });
+      // A grant that paid a period from the stop on (an entitlement's first period) is owed back as well.
+      const grants = await recoverGrantsFrom(deps.store, { subjectKey: input.subjectKey, from, why });
+      const { removed } = lines;
+      const recovered = lines.recovered + grants.recovered;
+      const recoveredFen = lines.recoveredFen - grants.recoveredFen;
       return { ended: open.length, removed, recovered, recoveredFen };
     },
   };
@@ -167,6 +169,52 @@ export async function stopLinesFrom(
     );
   }
   return { removed, recovered, recoveredFen };
+}
+
+/**
+ * Recovers the subject's recurring grants for periods from `from` on (a grant pays a monthly or
+ * yearly benefit's first period): a recovery of the grant's amount (keyed by the grant, as a false
+ * pledge's is) and a debt in the ledger, each once.
+ */
+async function recoverGrantsFrom(
+  store: Connection,
+  stop: { subjectKey: string; policyId?: string; from: string; why: Text },
+): Promise<{ recovered: number; recoveredFen: number }> {
+  const { Grant, Recovery } = registerBenefitModels(store);
+  const grants = await Grant.find({
+    subjectKey: stop.subjectKey,
+    status: 'granted',
+    ...(stop.policyId ? { 'policy.id': stop.policyId } : {}),
+  }).lean();
+  let recovered = 0;
+  let recoveredFen = 0;
+  for (const grant of grants) {
+    const kind = periodKind(grant.period);
+    if (!kind || periodStart(grant.period) < stop.from || !grant.amount) continue;
+    const key = `${grant.key}:recovery`;
+    const amountFen = yuanToFen(grant.amount);
+    await Recovery.updateOne(
+      { _id: key },
+      {
+        $setOnInsert: {
+          key,
+          grantKey: grant.key,
+          subjectKey: grant.subjectKey,
+          amount: grant.amount,
+          reason: stop.why.en,
+          status: 'due',
+          createdAt: new Date(),
+        },
+      },
+      { upsert: true },
+    );
+    await postLedger(store, [
+      recoveryEntry({ subjectKey: grant.subjectKey, policyId: grant.policy.id, period: grant.period }, key, amountFen),
+    ]);
+    recovered += 1;
+    recoveredFen += amountFen;
+  }
+  return { recovered, recoveredFen };
 }
 
 /** The first period of a kind that starts on or after `from` ("2026-04-01": month "2026-04", year "2027"). */

@@ -17,6 +17,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { registerLedgerModel } from '../store/ledger.js';
 import { registerPayrollModels } from '../store/payroll.js';
+import { stopPaymentsWorkflowId } from '../workflows/contracts/index.js';
 import type { TestSubject } from './support/city.js';
 import { ALL_UP } from './support/all-up.js';
 import { payrollCity, PAYROLL_REVIEWER } from './support/payroll-city.js';
@@ -136,6 +137,24 @@ describe('the ledger', () => {
     const lines = await registerLedgerModel(pipeline.store).find({ subjectKey: returner.subjectKey }).lean();
     // Due: April, May, August, September, October. June was withheld back.
     expect(balanceOf(lines)).toEqual({ paidFen: 5 * MONTH, owedFen: 0, netFen: 5 * MONTH });
+  });
+
+  it('a death registered before the month a grant paid owes that grant back', async () => {
+    const late = await city.senior('1938-08-08', '2026-12');
+    const accepted = await city.stopped(late, 'death.registered', '2026-11-20');
+    expect(await env.client.workflow.getHandle(stopPaymentsWorkflowId(accepted.caseId)).result()).toEqual({
+      ended: 1,
+      removed: 0,
+      recovered: 1,
+      recoveredFen: -MONTH,
+    });
+    expect(await ledgerOf(late)).toEqual([
+      ['2026-12', 'grant', 'paid', MONTH],
+      ['2026-12', 'recovery', 'owed', MONTH],
+    ]);
+    // The same death again recovers nothing twice.
+    await city.stopped(late, 'death.registered', '2026-11-20');
+    expect(await ledgerOf(late)).toHaveLength(2);
   });
 
   it('the programme ledger adds up to its subjects, and every released batch equals what the ledger posted for it', async () => {

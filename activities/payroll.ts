@@ -22,6 +22,7 @@ import type { Text } from '../domain/sources.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import type { Decision, Policy } from '../rules/types.js';
 import type { PolicySource } from '../rules/policy-source.js';
+import { mapLimit } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
@@ -34,8 +35,18 @@ import {
   type PolicyPlan,
 } from '../workflows/contracts/index.js';
 import { pinnedPolicy, planOf } from './case.js';
+import { openStreams } from './sweep-streams.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
+
+/** Entitlements per round trip of a payroll's stream. */
+const STREAM_BATCH = 2_000;
+/**
+ * Re-checks in flight in a slice. Each waits on its own keyed reads and writes (the subject, the
+ * source, the access record); the database serves them side by side, and the audit chain takes
+ * their access records as one block.
+ */
+const RECHECK_LANES = 16;
 
 export interface PayrollDeps {
   store: Connection;
@@ -62,6 +73,8 @@ export function makePayrollActivities(deps: PayrollDeps) {
   const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
   const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
   const Stops = registerStopModel(deps.store);
+  /** Each payroll's entitlement stream, parked between its slices on this worker (activities/sweep-streams.ts). */
+  const streams = openStreams<Entitlement>();
   const compiled = new Map<string, CompiledPolicy>();
   const evaluatorFor = (policy: Policy, asOf: string) => {
     const key = `${policy.id}@${policy.version}:${asOf}`;
@@ -113,6 +126,44 @@ export function makePayrollActivities(deps: PayrollDeps) {
         $set: { status: to, reason, updatedAt: new Date(), ...(to === 'ended' ? { endedFrom: period } : {}) },
       },
     );
+  }
+
+  /** The policy's active entitlements after `after`, in key order, a batch per round trip. */
+  async function* entitlementBatches(policyId: string, after: string | undefined): AsyncGenerator<Entitlement[]> {
+    const cursor = Entitlement.collection
+      .find({ _id: entitlementRange(policyId, after), status: 'active' } as never)
+      .sort({ _id: 1 })
+      .batchSize(STREAM_BATCH);
+    let batch: Entitlement[] = [];
+    for await (const entitlement of cursor) {
+      batch.push(entitlement as unknown as Entitlement);
+      if (batch.length < STREAM_BATCH) continue;
+      yield batch;
+      batch = [];
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /**
+   * Up to `limit` entitlements after `after`: from the stream the payroll's previous slice parked
+   * on this worker when it stopped exactly there (FerretDB reads and sorts the whole collection
+   * for every sorted `find`, so a query per slice would cost the payroll the square of its size),
+   * else from a new one. What the slice does not take opens the next slice.
+   */
+  async function readPage(
+    batchId: string,
+    policyId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Entitlement[]> {
+    const page: Entitlement[] = [];
+    for await (const batch of streams.resume(batchId, after, () => entitlementBatches(policyId, after))) {
+      const taken = batch.slice(0, limit - page.length);
+      page.push(...taken);
+      if (taken.length < batch.length) streams.keepRest(batchId, batch.slice(taken.length));
+      if (page.length >= limit) break;
+    }
+    return page;
   }
 
   return {
@@ -180,13 +231,13 @@ export function makePayrollActivities(deps: PayrollDeps) {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const evaluator = evaluatorFor(policy, input.asOf);
       const context = Context.current();
-      const page = await Entitlement.find({
-        _id: entitlementRange(policy.id, input.cursor),
-        status: 'active',
-      })
-        .sort({ _id: 1 })
-        .limit(input.limit)
-        .lean();
+      let page: Entitlement[];
+      try {
+        page = await readPage(input.batchId, policy.id, input.cursor, input.limit);
+      } catch (error) {
+        streams.close(input.batchId);
+        throw error;
+      }
       // A subject whose death or move-out was accepted is not paid from its stop on (its stop workflow ends it).
       const stops = await Stops.find(
         { _id: { $in: page.map((e) => e.subjectKey) } },
@@ -199,12 +250,11 @@ export function makePayrollActivities(deps: PayrollDeps) {
           { source: declared.source, purpose: `按月发放复核 payroll re-check: ${declared.purpose}` },
         ]),
       );
-      const lines = [];
       const createdAt = new Date();
-      for (const entitlement of page) {
-        if (entitlement.firstPeriod >= input.period) continue;
-        if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) continue;
-        if (stopped.has(entitlement.subjectKey)) continue;
+      const recheck = async (entitlement: Entitlement) => {
+        if (entitlement.firstPeriod >= input.period) return undefined;
+        if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) return undefined;
+        if (stopped.has(entitlement.subjectKey)) return undefined;
         const pulled = await deps.fetchFacts({
           caseId: input.batchId,
           subjectKey: entitlement.subjectKey,
@@ -216,7 +266,8 @@ export function makePayrollActivities(deps: PayrollDeps) {
         const decision = evaluator.explain(pulled.values);
         if (decision.outcome === 'eligible') {
           const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
-          lines.push({
+          context.heartbeat();
+          return {
             _id: key,
             key,
             kind: 'payment',
@@ -235,21 +286,33 @@ export function makePayrollActivities(deps: PayrollDeps) {
               })),
             },
             createdAt,
-          });
-        } else {
-          const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
-          await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
+          };
         }
+        const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
+        await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
         context.heartbeat();
-      }
-      await insertNew(PaymentLine.collection, lines);
-      // Those paid are reviewed again by the next period's payroll (one write for the slice).
-      if (lines.length > 0)
-        await Entitlement.updateMany(
-          { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
-          { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
+        return undefined;
+      };
+      let lines;
+      try {
+        lines = (await mapLimit(page, RECHECK_LANES, recheck)).filter((line) => line !== undefined);
+        await insertNew(PaymentLine.collection, lines);
+        // Those paid are reviewed again by the next period's payroll: keyed updates (FerretDB scans for `$in`).
+        const reviewOn = periodStart(nextPeriod(input.period));
+        await mapLimit(lines, RECHECK_LANES, (line) =>
+          Entitlement.updateOne(
+            { _id: entitlementKey(policy.id, line.subjectKey), status: 'active' },
+            { $set: { nextReviewOn: reviewOn } },
+          ),
         );
+      } catch (error) {
+        streams.close(input.batchId);
+        throw error;
+      }
       const last = page.at(-1)?.key;
+      // The next slice of this payroll, on this worker, reads on from the same stream.
+      if (page.length < input.limit || !last) streams.close(input.batchId);
+      else streams.park(input.batchId, last);
       return { processed: page.length, ...(page.length < input.limit || !last ? {} : { cursor: last }) };
     },
 

@@ -22,7 +22,6 @@ import type { Text } from '../domain/sources.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import type { Decision, Policy } from '../rules/types.js';
 import type { PolicySource } from '../rules/policy-source.js';
-import { mapLimit } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
@@ -41,17 +40,18 @@ import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-fact
 
 /** Entitlements per round trip of a payroll's stream. */
 const STREAM_BATCH = 2_000;
-/**
- * Re-checks in flight in a slice. Each waits on its own keyed reads and writes (the subject, the
- * source, the access record); the database serves them side by side, and the audit chain takes
- * their access records as one block.
- */
-const RECHECK_LANES = 16;
+/** Entitlements whose facts are fetched together (a heartbeat after each chunk). */
+const RECHECK_CHUNK = 250;
 
 export interface PayrollDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** fetchFacts for a chunk of subjects (activities/shared-data/fetch-facts.ts makeFetchFactsForMany). */
+  fetchFactsForMany: (
+    shared: Omit<FetchFactsInput, 'subjectKey' | 'idempotencyKey'>,
+    subjects: ReadonlyArray<{ subjectKey: string; idempotencyKey: string }>,
+  ) => Promise<FetchFactsResult[]>;
   enqueueNotice: (input: EnqueueNoticeInput) => Promise<unknown>;
 }
 
@@ -251,60 +251,67 @@ export function makePayrollActivities(deps: PayrollDeps) {
         ]),
       );
       const createdAt = new Date();
-      const recheck = async (entitlement: Entitlement) => {
-        if (entitlement.firstPeriod >= input.period) return undefined;
-        if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) return undefined;
-        if (stopped.has(entitlement.subjectKey)) return undefined;
-        const pulled = await deps.fetchFacts({
-          caseId: input.batchId,
-          subjectKey: entitlement.subjectKey,
-          policyId: policy.id,
-          policyVersion: policy.version,
-          facts: purposes,
-          idempotencyKey: `${input.batchId}:${entitlement.subjectKey}`,
-        });
-        const decision = evaluator.explain(pulled.values);
-        if (decision.outcome === 'eligible') {
-          const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
-          context.heartbeat();
-          return {
-            _id: key,
-            key,
-            kind: 'payment',
-            batchId: input.batchId,
-            policy: input.plan.ref,
-            subjectKey: entitlement.subjectKey,
-            period: input.period,
-            amountFen: yuanToFen(decision.amount ?? 0),
-            status: 'pending',
-            basis: {
-              asOf: input.asOf,
-              conditions: decision.conditions.map((leaf) => ({
-                ...(leaf.name ? { name: leaf.name } : {}),
-                fact: leaf.fact,
-                result: leaf.result,
-              })),
-            },
-            createdAt,
-          };
-        }
-        const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
-        await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
-        context.heartbeat();
-        return undefined;
-      };
-      let lines;
+      const due = page.filter(
+        (entitlement) =>
+          entitlement.firstPeriod < input.period &&
+          !(entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) &&
+          !stopped.has(entitlement.subjectKey),
+      );
+      const lines = [];
       try {
-        lines = (await mapLimit(page, RECHECK_LANES, recheck)).filter((line) => line !== undefined);
+        for (let from = 0; from < due.length; from += RECHECK_CHUNK) {
+          const chunk = due.slice(from, from + RECHECK_CHUNK);
+          // The chunk's facts in one go: reads side by side, its access records one bulk insert and one chain block.
+          const pulled = await deps.fetchFactsForMany(
+            { caseId: input.batchId, policyId: policy.id, policyVersion: policy.version, facts: purposes },
+            chunk.map((e) => ({ subjectKey: e.subjectKey, idempotencyKey: `${input.batchId}:${e.subjectKey}` })),
+          );
+          context.heartbeat();
+          for (const [i, entitlement] of chunk.entries()) {
+            const decision = evaluator.explain(pulled[i].values);
+            if (decision.outcome === 'eligible') {
+              const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
+              lines.push({
+                _id: key,
+                key,
+                kind: 'payment',
+                batchId: input.batchId,
+                policy: input.plan.ref,
+                subjectKey: entitlement.subjectKey,
+                period: input.period,
+                amountFen: yuanToFen(decision.amount ?? 0),
+                status: 'pending',
+                basis: {
+                  asOf: input.asOf,
+                  conditions: decision.conditions.map((leaf) => ({
+                    ...(leaf.name ? { name: leaf.name } : {}),
+                    fact: leaf.fact,
+                    result: leaf.result,
+                  })),
+                },
+                createdAt,
+              });
+            } else {
+              const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
+              await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
+              context.heartbeat();
+            }
+          }
+        }
         await insertNew(PaymentLine.collection, lines);
-        // Those paid are reviewed again by the next period's payroll: keyed updates (FerretDB scans for `$in`).
+        // Those paid are reviewed again by the next period's payroll: one bulk write of keyed updates
+        // (FerretDB scans the collection for an `$in`, and serialises concurrent writers).
         const reviewOn = periodStart(nextPeriod(input.period));
-        await mapLimit(lines, RECHECK_LANES, (line) =>
-          Entitlement.updateOne(
-            { _id: entitlementKey(policy.id, line.subjectKey), status: 'active' },
-            { $set: { nextReviewOn: reviewOn } },
-          ),
-        );
+        if (lines.length > 0)
+          await Entitlement.collection.bulkWrite(
+            lines.map((line) => ({
+              updateOne: {
+                filter: { _id: entitlementKey(policy.id, line.subjectKey), status: 'active' } as never,
+                update: { $set: { nextReviewOn: reviewOn } },
+              },
+            })),
+            { ordered: false },
+          );
       } catch (error) {
         streams.close(input.batchId);
         throw error;

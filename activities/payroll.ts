@@ -299,18 +299,11 @@ export function makePayrollActivities(deps: PayrollDeps) {
           }
         }
         await insertNew(PaymentLine.collection, lines);
-        // Those paid are reviewed again by the next period's payroll: one bulk write of keyed updates
-        // (FerretDB scans the collection for an `$in`, and serialises concurrent writers).
-        const reviewOn = periodStart(nextPeriod(input.period));
+        // Those paid are reviewed again by the next period's payroll (one write for the slice).
         if (lines.length > 0)
-          await Entitlement.collection.bulkWrite(
-            lines.map((line) => ({
-              updateOne: {
-                filter: { _id: entitlementKey(policy.id, line.subjectKey), status: 'active' } as never,
-                update: { $set: { nextReviewOn: reviewOn } },
-              },
-            })),
-            { ordered: false },
+          await Entitlement.updateMany(
+            { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
+            { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
           );
       } catch (error) {
         streams.close(input.batchId);

@@ -30,7 +30,7 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { endToEndIdFor, streamPain001, type PaymentBatchFileLine } from '../services/payroll/bank-files/index.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
-import { chainInserted, chainStored } from '../store/audit-chain.js';
+import { chainInserted, chainStored, mapLimit } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels } from '../store/entitlements.js';
 import { buildIndexes } from '../store/indexes.js';
@@ -183,20 +183,27 @@ async function* releasedLinesWithAccounts(
     .sort({ _id: 1 });
   let chunk: PaymentLine[] = [];
   const accountsOf = async (lines: PaymentLine[]) => {
-    const subjects = await store
-      .db!.collection('subjects')
-      .find({ _id: { $in: lines.map((l) => l.subjectKey) } } as never, {
-        projection: { idNumber: 1 },
-      })
-      .toArray();
-    const idOf = new Map(subjects.map((s) => [String(s._id), String(s.idNumber)]));
-    const cards = await store
-      .db!.collection(card.collection)
-      .find({ _id: { $in: [...idOf.values()] } } as never, {
-        projection: { bankAccountNumber: 1, bankAccountHolderName: 1, bankAccountBankCode: 1, bankAccountStatus: 1 },
-      })
-      .toArray();
-    const cardOf = new Map(cards.map((c) => [String(c._id), c]));
+    // Keyed reads side by side: FerretDB scans the whole collection for an `$in`.
+    const db = store.db!;
+    const found = await mapLimit(lines, 16, async (line) => {
+      const subject = await db
+        .collection<{ _id: string; idNumber: string }>('subjects')
+        .findOne({ _id: line.subjectKey }, { projection: { idNumber: 1 } });
+      return subject
+        ? await db.collection<{ _id: string } & Record<string, unknown>>(card.collection).findOne(
+            { _id: subject.idNumber },
+            {
+              projection: {
+                bankAccountNumber: 1,
+                bankAccountHolderName: 1,
+                bankAccountBankCode: 1,
+                bankAccountStatus: 1,
+              },
+            },
+          )
+        : null;
+    });
+    const cardOf = new Map(lines.map((line, i) => [line.subjectKey, found[i]]));
     const at = new Date();
     const records = lines.map((line) => {
       const key = `${batchId}:bank-file:${line.subjectKey}:${card.id}`;
@@ -211,7 +218,7 @@ async function* releasedLinesWithAccounts(
         department: card.department.zh,
         fields,
         purposes: ['按月发放银行文件 payroll bank file: the account the payment is credited to'],
-        outcome: cardOf.has(idOf.get(line.subjectKey) ?? '') ? 'answered' : 'not-found',
+        outcome: cardOf.get(line.subjectKey) ? 'answered' : 'not-found',
         at,
       };
     });
@@ -223,7 +230,7 @@ async function* releasedLinesWithAccounts(
       records.filter((r) => mine.has(r._id)),
     );
     await chainStored(store, 'access_records', existing);
-    return (line: PaymentLine) => cardOf.get(idOf.get(line.subjectKey) ?? '');
+    return (line: PaymentLine) => cardOf.get(line.subjectKey) ?? undefined;
   };
   const toFile = async function* (lines: PaymentLine[]): AsyncGenerator<PaymentBatchFileLine> {
     const accountOf = await accountsOf(lines);

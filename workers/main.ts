@@ -29,7 +29,7 @@ import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createSessionService } from '../services/identity/sessions.js';
 import { createOidcClient } from '../services/identity/oidc.js';
-import { demoTokens } from '../demo/users.js';
+import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
       : undefined;
 
     const lifecycle = createPolicyLifecycle(store);
+    // One payroll service for the API and the demo's monthly payroll alike.
+    const payrollService = createPayrollService({ store, temporal, taskQueue: config.taskQueue });
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
     cleanups.push({ name: 'simulations', run: () => simulation.stop() });
@@ -171,7 +173,7 @@ async function main(): Promise<void> {
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
-      payroll: createPayrollService({ store, temporal, taskQueue: config.taskQueue }),
+      payroll: payrollService,
       // Programme metrics over this store, with running cases from Temporal visibility (/programme-metrics, /metrics).
       metrics: createMetricsService({ store, catalog, temporal, taskQueue: config.taskQueue }),
       // The bundle's source map only in development: it ships the sources.
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
     console.log(`  state and logs   ${config.stateDir}`);
     console.log(`  access log       ${apiLog ?? 'stdout (JSON lines)'}`);
     const { demo } = config;
+    let demoUsersFile: string | undefined;
     if (demo.enabled) {
       const count = (value: number) => value.toLocaleString('en');
       console.log(
@@ -219,13 +222,15 @@ async function main(): Promise<void> {
       console.log(
         '                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)',
       );
+      demoUsersFile = await demoTokens(store, config.stateDir, undefined, config.sessions);
       console.log(
-        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir, undefined, config.sessions)}`,
+        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${demoUsersFile}`,
       );
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 
     if (demo.enabled) {
+      const staff = demoUsersFile ? demoStaff(demoUsersFile) : undefined;
       const running = startDemo({
         store,
         settings: demo,
@@ -243,6 +248,16 @@ async function main(): Promise<void> {
         },
         out: process.stdout,
         interactive: process.stdout.isTTY === true && !config.ci,
+        // The monthly payroll of the demo's monthly policies: its officer starts it, its reviewer releases it.
+        ...(staff
+          ? {
+              payroll: {
+                service: payrollService,
+                ...staff,
+                policies: [...new Set(catalog.policies.filter((p) => p.period === 'month').map((p) => p.id))],
+              },
+            }
+          : {}),
       });
       demoStatus = running.status;
       cleanups.push({ name: 'demo', run: () => running.stop() });

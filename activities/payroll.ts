@@ -34,12 +34,9 @@ import {
   type PolicyPlan,
 } from '../workflows/contracts/index.js';
 import { pinnedPolicy, planOf } from './case.js';
-import { openStreams } from './sweep-streams.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
-/** Entitlements per round trip of a payroll's stream. */
-const STREAM_BATCH = 2_000;
 /** Entitlements whose facts are fetched together (a heartbeat after each chunk). */
 const RECHECK_CHUNK = 250;
 
@@ -73,8 +70,6 @@ export function makePayrollActivities(deps: PayrollDeps) {
   const { Entitlement, EntitlementTransition } = registerEntitlementModels(deps.store);
   const { PaymentLine, PaymentBatch } = registerPayrollModels(deps.store);
   const Stops = registerStopModel(deps.store);
-  /** Each payroll's entitlement stream, parked between its slices on this worker (activities/sweep-streams.ts). */
-  const streams = openStreams<Entitlement>();
   const compiled = new Map<string, CompiledPolicy>();
   const evaluatorFor = (policy: Policy, asOf: string) => {
     const key = `${policy.id}@${policy.version}:${asOf}`;
@@ -126,44 +121,6 @@ export function makePayrollActivities(deps: PayrollDeps) {
         $set: { status: to, reason, updatedAt: new Date(), ...(to === 'ended' ? { endedFrom: period } : {}) },
       },
     );
-  }
-
-  /** The policy's active entitlements after `after`, in key order, a batch per round trip. */
-  async function* entitlementBatches(policyId: string, after: string | undefined): AsyncGenerator<Entitlement[]> {
-    const cursor = Entitlement.collection
-      .find({ _id: entitlementRange(policyId, after), status: 'active' } as never)
-      .sort({ _id: 1 })
-      .batchSize(STREAM_BATCH);
-    let batch: Entitlement[] = [];
-    for await (const entitlement of cursor) {
-      batch.push(entitlement as unknown as Entitlement);
-      if (batch.length < STREAM_BATCH) continue;
-      yield batch;
-      batch = [];
-    }
-    if (batch.length > 0) yield batch;
-  }
-
-  /**
-   * Up to `limit` entitlements after `after`: from the stream the payroll's previous slice parked
-   * on this worker when it stopped exactly there (FerretDB reads and sorts the whole collection
-   * for every sorted `find`, so a query per slice would cost the payroll the square of its size),
-   * else from a new one. What the slice does not take opens the next slice.
-   */
-  async function readPage(
-    batchId: string,
-    policyId: string,
-    after: string | undefined,
-    limit: number,
-  ): Promise<Entitlement[]> {
-    const page: Entitlement[] = [];
-    for await (const batch of streams.resume(batchId, after, () => entitlementBatches(policyId, after))) {
-      const taken = batch.slice(0, limit - page.length);
-      page.push(...taken);
-      if (taken.length < batch.length) streams.keepRest(batchId, batch.slice(taken.length));
-      if (page.length >= limit) break;
-    }
-    return page;
   }
 
   return {
@@ -231,13 +188,16 @@ export function makePayrollActivities(deps: PayrollDeps) {
       const policy = await pinnedPolicy(deps.policies, input.plan.ref);
       const evaluator = evaluatorFor(policy, input.asOf);
       const context = Context.current();
-      let page: Entitlement[];
-      try {
-        page = await readPage(input.batchId, policy.id, input.cursor, input.limit);
-      } catch (error) {
-        streams.close(input.batchId);
-        throw error;
-      }
+      // One query per slice, read to its end: a cursor kept open between slices holds a read
+      // transaction on FerretDB's SQLite, and the write-ahead log then grows with every write
+      // until each one waits for seconds (3 GB and 100 s an update, 200,000 entitlements in).
+      const page = await Entitlement.find({
+        _id: entitlementRange(policy.id, input.cursor),
+        status: 'active',
+      })
+        .sort({ _id: 1 })
+        .limit(input.limit)
+        .lean();
       // A subject whose death or move-out was accepted is not paid from its stop on (its stop workflow ends it).
       const stops = await Stops.find(
         { _id: { $in: page.map((e) => e.subjectKey) } },
@@ -258,61 +218,53 @@ export function makePayrollActivities(deps: PayrollDeps) {
           !stopped.has(entitlement.subjectKey),
       );
       const lines = [];
-      try {
-        for (let from = 0; from < due.length; from += RECHECK_CHUNK) {
-          const chunk = due.slice(from, from + RECHECK_CHUNK);
-          // The chunk's facts in one go: reads side by side, its access records one bulk insert and one chain block.
-          const pulled = await deps.fetchFactsForMany(
-            { caseId: input.batchId, policyId: policy.id, policyVersion: policy.version, facts: purposes },
-            chunk.map((e) => ({ subjectKey: e.subjectKey, idempotencyKey: `${input.batchId}:${e.subjectKey}` })),
-          );
-          context.heartbeat();
-          for (const [i, entitlement] of chunk.entries()) {
-            const decision = evaluator.explain(pulled[i].values);
-            if (decision.outcome === 'eligible') {
-              const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
-              lines.push({
-                _id: key,
-                key,
-                kind: 'payment',
-                batchId: input.batchId,
-                policy: input.plan.ref,
-                subjectKey: entitlement.subjectKey,
-                period: input.period,
-                amountFen: yuanToFen(decision.amount ?? 0),
-                status: 'pending',
-                basis: {
-                  asOf: input.asOf,
-                  conditions: decision.conditions.map((leaf) => ({
-                    ...(leaf.name ? { name: leaf.name } : {}),
-                    fact: leaf.fact,
-                    result: leaf.result,
-                  })),
-                },
-                createdAt,
-              });
-            } else {
-              const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
-              await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
-              context.heartbeat();
-            }
+      for (let from = 0; from < due.length; from += RECHECK_CHUNK) {
+        const chunk = due.slice(from, from + RECHECK_CHUNK);
+        // The chunk's facts in one go: reads side by side, its access records one bulk insert and one chain block.
+        const pulled = await deps.fetchFactsForMany(
+          { caseId: input.batchId, policyId: policy.id, policyVersion: policy.version, facts: purposes },
+          chunk.map((e) => ({ subjectKey: e.subjectKey, idempotencyKey: `${input.batchId}:${e.subjectKey}` })),
+        );
+        context.heartbeat();
+        for (const [i, entitlement] of chunk.entries()) {
+          const decision = evaluator.explain(pulled[i].values);
+          if (decision.outcome === 'eligible') {
+            const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
+            lines.push({
+              _id: key,
+              key,
+              kind: 'payment',
+              batchId: input.batchId,
+              policy: input.plan.ref,
+              subjectKey: entitlement.subjectKey,
+              period: input.period,
+              amountFen: yuanToFen(decision.amount ?? 0),
+              status: 'pending',
+              basis: {
+                asOf: input.asOf,
+                conditions: decision.conditions.map((leaf) => ({
+                  ...(leaf.name ? { name: leaf.name } : {}),
+                  fact: leaf.fact,
+                  result: leaf.result,
+                })),
+              },
+              createdAt,
+            });
+          } else {
+            const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
+            await stop(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
+            context.heartbeat();
           }
         }
-        await insertNew(PaymentLine.collection, lines);
-        // Those paid are reviewed again by the next period's payroll (one write for the slice).
-        if (lines.length > 0)
-          await Entitlement.updateMany(
-            { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
-            { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
-          );
-      } catch (error) {
-        streams.close(input.batchId);
-        throw error;
       }
+      await insertNew(PaymentLine.collection, lines);
+      // Those paid are reviewed again by the next period's payroll (one write for the slice).
+      if (lines.length > 0)
+        await Entitlement.updateMany(
+          { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
+          { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
+        );
       const last = page.at(-1)?.key;
-      // The next slice of this payroll, on this worker, reads on from the same stream.
-      if (page.length < input.limit || !last) streams.close(input.batchId);
-      else streams.park(input.batchId, last);
       return { processed: page.length, ...(page.length < input.limit || !last ? {} : { cursor: last }) };
     },
 

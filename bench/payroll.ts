@@ -320,7 +320,9 @@ export const payrollBenchmark: Benchmark = {
       const seeded = await seedEntitlements(city.store, policyRef(policy), n);
       const seedSeconds = seconds(started);
       if (seeded !== n) throw new Error(`seeded ${seeded} entitlements, expected ${n}`);
+      console.log(`   entitlements seeded: ${fmt(seeded)} in ${fmt(seedSeconds, 1)} s`);
       const drain = await drainEntitlements(city.store, n);
+      console.log(`   bare cursor drain: ${fmt(drain.read)} in ${fmt(drain.seconds, 1)} s`);
 
       const profileFile = profile ? join(dir, 'payroll-worker.cpuprofile') : undefined;
       const settings = {

@@ -22,8 +22,10 @@ import type { Text } from '../domain/sources.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import type { Decision, Policy } from '../rules/types.js';
 import type { PolicySource } from '../rules/policy-source.js';
+import { mapLimit } from '../store/audit-chain.js';
 import { insertNew } from '../store/bulk.js';
 import { entitlementRange, registerEntitlementModels, type Entitlement } from '../store/entitlements.js';
+import { isFerretDb } from '../store/indexes.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS } from '../store/payroll.js';
 import { payrollBatchFigures } from '../store/payroll-figures.js';
 import { registerStopModel, stopHolds } from '../store/stops.js';
@@ -37,6 +39,8 @@ import { pinnedPolicy, planOf } from './case.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
+/** Keyed reads in flight. */
+const READ_LANES = 16;
 /** Entitlements whose facts are fetched together (a heartbeat after each chunk). */
 const RECHECK_CHUNK = 250;
 
@@ -115,12 +119,34 @@ export function makePayrollActivities(deps: PayrollDeps) {
       template: to === 'ended' ? 'entitlement.ended' : 'entitlement.suspended',
       params: { policyTitle: plan.title, period, reason },
     });
-    await Entitlement.updateOne(
-      { _id: entitlement.key, status: 'active' },
-      {
-        $set: { status: to, reason, updatedAt: new Date(), ...(to === 'ended' ? { endedFrom: period } : {}) },
-      },
-    );
+    await updateActive([entitlement.key], {
+      status: to,
+      reason,
+      updatedAt: new Date(),
+      ...(to === 'ended' ? { endedFrom: period } : {}),
+    });
+  }
+
+  /**
+   * Sets fields of the entitlements among `keys` that are still active. On MongoDB one guarded
+   * update. FerretDB 1.24 pushes an update's filter down only when it is `{ _id }` alone: a
+   * guarded `{ _id, status }` scans the collection (60 s an update at 200,000 entitlements), and
+   * its guarded update is a read and a write anyway (store/step-claims.ts). There: the status
+   * read by key first, then keyed updates in one bulk write.
+   */
+  async function updateActive(keys: readonly string[], fields: Record<string, unknown>): Promise<void> {
+    if (keys.length === 0) return;
+    if (!(await isFerretDb(deps.store))) {
+      await Entitlement.updateMany({ _id: { $in: keys }, status: 'active' }, { $set: fields });
+      return;
+    }
+    const found = await mapLimit(keys, READ_LANES, (key) => Entitlement.findById(key, { status: 1 }).lean());
+    const active = keys.filter((_, i) => found[i]?.status === 'active');
+    if (active.length > 0)
+      await Entitlement.collection.bulkWrite(
+        active.map((_id) => ({ updateOne: { filter: { _id } as never, update: { $set: fields } } })),
+        { ordered: false },
+      );
   }
 
   return {
@@ -259,11 +285,10 @@ export function makePayrollActivities(deps: PayrollDeps) {
       }
       await insertNew(PaymentLine.collection, lines);
       // Those paid are reviewed again by the next period's payroll (one write for the slice).
-      if (lines.length > 0)
-        await Entitlement.updateMany(
-          { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
-          { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
-        );
+      await updateActive(
+        lines.map((line) => entitlementKey(policy.id, line.subjectKey)),
+        { nextReviewOn: periodStart(nextPeriod(input.period)) },
+      );
       const last = page.at(-1)?.key;
       return { processed: page.length, ...(page.length < input.limit || !last ? {} : { cursor: last }) };
     },

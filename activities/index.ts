@@ -17,7 +17,7 @@ import { makePayrollActivities } from './payroll.js';
 import { makePayrollStopActivities } from './payroll-stops.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
-import { makeFetchFacts } from './shared-data/fetch-facts.js';
+import { makeFetchFacts, makeFetchFactsForMany } from './shared-data/fetch-facts.js';
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 import { makeRetentionActivities } from './retention.js';
@@ -37,13 +37,20 @@ export function createActivities(deps: ActivityDeps) {
   const models = registerModels(deps.store);
   const adapters = createAdapterRegistry({ connection: deps.store, http: deps.verification });
   const fetchFacts = makeFetchFacts({ connection: deps.store, adapters });
+  const fetchFactsForMany = makeFetchFactsForMany({ connection: deps.store, adapters });
   const enqueueNotice = makeEnqueueNotice(deps.store, deps.noticeQueues);
   return guardActivities({
     recordProbe: makeRecordProbe(models),
     ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
     enqueueNotice,
-    ...makePayrollActivities({ store: deps.store, policies: deps.policies, fetchFacts, enqueueNotice }),
+    ...makePayrollActivities({
+      store: deps.store,
+      policies: deps.policies,
+      fetchFacts,
+      fetchFactsForMany,
+      enqueueNotice,
+    }),
     ...makePayrollStopActivities({ store: deps.store, policies: deps.policies, enqueueNotice }),
     ...makeRetentionActivities({ store: deps.store }),
     ...makeObjectionActivities({

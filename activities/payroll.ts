@@ -31,6 +31,7 @@ import {
   entitlementRange,
   moveEntitlement,
   registerEntitlementModels,
+  updateWhereStatus,
   type Entitlement,
 } from '../store/entitlements.js';
 import { paymentLineKey, registerPayrollModels, ZERO_PAYROLL_COUNTS, type PaymentLine } from '../store/payroll.js';
@@ -47,10 +48,18 @@ import { pinnedPolicy, planOf } from './case.js';
 import type { EnqueueNoticeInput } from './notices.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
+/** Entitlements whose facts are fetched together (a heartbeat after each chunk). */
+const RECHECK_CHUNK = 250;
+
 export interface PayrollDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** fetchFacts for a chunk of subjects (activities/shared-data/fetch-facts.ts makeFetchFactsForMany). */
+  fetchFactsForMany: (
+    shared: Omit<FetchFactsInput, 'subjectKey' | 'idempotencyKey'>,
+    subjects: ReadonlyArray<{ subjectKey: string; idempotencyKey: string }>,
+  ) => Promise<FetchFactsResult[]>;
   enqueueNotice: (input: EnqueueNoticeInput) => Promise<unknown>;
 }
 
@@ -210,6 +219,9 @@ export function makePayrollActivities(deps: PayrollDeps) {
       const evaluator = evaluatorFor(policy, input.asOf);
       const context = Context.current();
       // Suspended ones too: each payroll looks again at what was missing, and resumes what holds.
+      // One query per slice, read to its end: a cursor kept open between slices holds a read
+      // transaction on FerretDB's SQLite, and the write-ahead log then grows with every write
+      // until each one waits for seconds (3 GB and 100 s an update, 200,000 entitlements in).
       const page = await Entitlement.find({
         _id: entitlementRange(policy.id, input.cursor),
         status: { $in: ['active', 'suspended'] },
@@ -229,63 +241,68 @@ export function makePayrollActivities(deps: PayrollDeps) {
           { source: declared.source, purpose: `按月发放复核 payroll re-check: ${declared.purpose}` },
         ]),
       );
-      const lines: Array<PaymentLine & { _id: string }> = [];
       const createdAt = new Date();
-      for (const entitlement of page) {
-        if (entitlement.firstPeriod >= input.period) continue;
-        if (entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) continue;
-        if (stopped.has(entitlement.subjectKey)) continue;
-        // Held by an officer: only an officer resumes it.
-        if (entitlement.status === 'suspended' && entitlement.suspendedBy === 'officer') continue;
-        const pulled = await deps.fetchFacts({
-          caseId: input.batchId,
-          subjectKey: entitlement.subjectKey,
-          policyId: policy.id,
-          policyVersion: policy.version,
-          facts: purposes,
-          idempotencyKey: `${input.batchId}:${entitlement.subjectKey}`,
-        });
-        const decision = evaluator.explain(pulled.values);
-        if (decision.outcome === 'eligible') {
-          if (entitlement.status === 'suspended')
-            await move(input.batchId, input.plan, input.period, entitlement, 'active', RESUMED);
-          const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
-          lines.push({
-            _id: key,
-            key,
-            kind: 'payment',
-            batchId: input.batchId,
-            policy: input.plan.ref,
-            subjectKey: entitlement.subjectKey,
-            period: input.period,
-            amountFen: yuanToFen(decision.amount ?? 0),
-            status: 'pending',
-            basis: {
-              asOf: input.asOf,
-              conditions: decision.conditions.map((leaf) => ({
-                ...(leaf.name ? { name: leaf.name } : {}),
-                fact: leaf.fact,
-                result: leaf.result,
-              })),
-            },
-            createdAt,
-          });
-        } else {
-          const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
-          // Still missing data: a suspended entitlement stays as it is, reviewed again next period.
-          if (to !== entitlement.status)
-            await move(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
-        }
+      const due = page.filter(
+        (entitlement) =>
+          entitlement.firstPeriod < input.period &&
+          !(entitlement.endedFrom !== undefined && entitlement.endedFrom <= input.period) &&
+          !stopped.has(entitlement.subjectKey) &&
+          // Held by an officer: only an officer resumes it.
+          !(entitlement.status === 'suspended' && entitlement.suspendedBy === 'officer'),
+      );
+      const lines: Array<PaymentLine & { _id: string }> = [];
+      for (let from = 0; from < due.length; from += RECHECK_CHUNK) {
+        const chunk = due.slice(from, from + RECHECK_CHUNK);
+        // The chunk's facts in one go: reads side by side, its access records one bulk insert and one chain block.
+        const pulled = await deps.fetchFactsForMany(
+          { caseId: input.batchId, policyId: policy.id, policyVersion: policy.version, facts: purposes },
+          chunk.map((e) => ({ subjectKey: e.subjectKey, idempotencyKey: `${input.batchId}:${e.subjectKey}` })),
+        );
         context.heartbeat();
+        for (const [i, entitlement] of chunk.entries()) {
+          const decision = evaluator.explain(pulled[i].values);
+          if (decision.outcome === 'eligible') {
+            if (entitlement.status === 'suspended')
+              await move(input.batchId, input.plan, input.period, entitlement, 'active', RESUMED);
+            const key = paymentLineKey(policy.id, entitlement.subjectKey, input.period);
+            lines.push({
+              _id: key,
+              key,
+              kind: 'payment',
+              batchId: input.batchId,
+              policy: input.plan.ref,
+              subjectKey: entitlement.subjectKey,
+              period: input.period,
+              amountFen: yuanToFen(decision.amount ?? 0),
+              status: 'pending',
+              basis: {
+                asOf: input.asOf,
+                conditions: decision.conditions.map((leaf) => ({
+                  ...(leaf.name ? { name: leaf.name } : {}),
+                  fact: leaf.fact,
+                  result: leaf.result,
+                })),
+              },
+              createdAt,
+            });
+          } else {
+            const to = decision.outcome === 'ineligible' ? 'ended' : 'suspended';
+            // Still missing data: a suspended entitlement stays as it is, reviewed again next period.
+            if (to !== entitlement.status)
+              await move(input.batchId, input.plan, input.period, entitlement, to, reasonOf(decision));
+            context.heartbeat();
+          }
+        }
       }
       await withholdOwed(policy, lines);
       await insertNew(PaymentLine.collection, lines);
       // Those paid are reviewed again by the next period's payroll (one write for the slice).
-      if (lines.length > 0)
-        await Entitlement.updateMany(
-          { _id: { $in: lines.map((line) => entitlementKey(policy.id, line.subjectKey)) }, status: 'active' },
-          { $set: { nextReviewOn: periodStart(nextPeriod(input.period)) } },
-        );
+      await updateWhereStatus(
+        deps.store,
+        lines.map((line) => entitlementKey(policy.id, line.subjectKey)),
+        ['active'],
+        { nextReviewOn: periodStart(nextPeriod(input.period)) },
+      );
       const last = page.at(-1)?.key;
       return { processed: page.length, ...(page.length < input.limit || !last ? {} : { cursor: last }) };
     },

@@ -7,6 +7,7 @@
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
 import { latencyBenchmark } from './latency.js';
+import { payrollBenchmark } from './payroll.js';
 import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
 import { sweepBenchmark } from './sweep.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   grants: grantsBenchmark,
   notices: noticesBenchmark,
   sweep: sweepBenchmark,
+  payroll: payrollBenchmark,
   latency: latencyBenchmark,
 };
 

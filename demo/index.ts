@@ -2,9 +2,10 @@
  * The demo `npm start` runs when APPLYFREE_DEMO is on: seed the synthetic city (a re-run
  * skips what is there), plan the registry feed from it, register its registries' departments
  * (no credentials: `applyfree department rotate` issues one to post over HTTP), stream the feed
- * through the ingestion `POST /events` uses, each event under its registry's department, and
- * show the live summary. Runs beside the API, which answers throughout; `stop()` ends it at any
- * stage (between seeding batches, too).
+ * through the ingestion `POST /events` uses, each event under its registry's department, show
+ * the live summary, and once the city has settled run the monthly payroll of its entitlements
+ * (demo/payroll.ts: the demo officer starts it, the demo reviewer releases it). Runs beside the
+ * API, which answers throughout; `stop()` ends it at any stage (between seeding batches, too).
  */
 import type { Connection } from 'mongoose';
 import { cityToday } from '../domain/calendar.js';
@@ -22,6 +23,7 @@ import { startFeed, storeCursor, type Feed } from './feed.js';
 import { readPopulation } from './population.js';
 import type { DemoStatus, SummarySource } from '../services/metrics/summary.js';
 import { startSummaryDisplay, type SummaryDisplay } from './summary-view.js';
+import { startDemoPayroll, type DemoPayroll, type DemoPayrollDeps } from './payroll.js';
 
 export interface DemoDeps {
   store: Connection;
@@ -39,6 +41,8 @@ export interface DemoDeps {
   /** Where the live summary goes, and whether it is redrawn in place. */
   out: NodeJS.WriteStream | NodeJS.WritableStream;
   interactive: boolean;
+  /** The demo's monthly payroll (demo/payroll.ts): the service, the officer and reviewer, the monthly policies. */
+  payroll?: Pick<DemoPayrollDeps, 'service' | 'officer' | 'reviewer' | 'policies' | 'intervalMs'>;
 }
 
 export interface Demo {
@@ -108,6 +112,7 @@ export function startDemo(deps: DemoDeps): Demo {
   const status: DemoStatus = { state: 'seeding', residents: settings.residents, enterprises: settings.enterprises };
   let feed: Feed | undefined;
   let display: SummaryDisplay | undefined;
+  let payroll: DemoPayroll | undefined;
   const say = (line: string) => (display ? display.log(line) : progress.info(line));
 
   const run = async () => {
@@ -159,6 +164,15 @@ export function startDemo(deps: DemoDeps): Demo {
         .catch((error: unknown) => say(`demo citizen · 演示群众: no token (${String(error)})`));
     if (abort.signal.aborted) return;
     display = startSummaryDisplay({ source: deps.summary, out: deps.out, interactive: deps.interactive });
+    // The payroll waits for the city to settle: every delivery made and no case running.
+    if (deps.payroll)
+      payroll = startDemoPayroll({
+        ...deps.payroll,
+        store: deps.store,
+        signal: abort.signal,
+        say,
+        settled: async () => status.state === 'done' && (deps.runningCases ? (await deps.runningCases()) === 0 : true),
+      });
     if (settings.eventsPerSecond === 0) {
       say('registry feed · 登记部门推送: off (APPLYFREE_DEMO_EVENTS_PER_SECOND=0); post events to /events');
       status.state = 'done';
@@ -192,12 +206,17 @@ export function startDemo(deps: DemoDeps): Demo {
   });
 
   return {
-    status: () => ({ ...status, ...(feed ? { feed: feed.stats() } : {}) }),
+    status: () => ({
+      ...status,
+      ...(feed ? { feed: feed.stats() } : {}),
+      ...(payroll ? { payroll: payroll.status() } : {}),
+    }),
     async stop() {
       abort.abort(new Error('the demo was stopped'));
       if (status.state !== 'done' && status.state !== 'failed') status.state = 'stopped';
       await feed?.stop();
       await finished;
+      await payroll?.finished;
       await display?.stop();
     },
     finished,

@@ -3,7 +3,8 @@
  * block is redrawn in place every two seconds; elsewhere (CI, a log file) it is printed
  * as plain lines every ten seconds, and only when a figure changed.
  */
-import type { PolicyGrants, Summary, SummarySource } from '../services/metrics/summary.js';
+import type { DemoStatus, PolicyGrants, Summary, SummarySource } from '../services/metrics/summary.js';
+import { yuanText } from './payroll.js';
 
 const n = (value: number) => value.toLocaleString('en');
 
@@ -49,6 +50,19 @@ function money(grants: PolicyGrants): string {
 }
 
 /** The summary as lines of text (no trailing newline). */
+/** The demo payroll's line: where it stands, and each policy's batch. */
+function payrollRow(payroll: NonNullable<DemoStatus['payroll']>): string {
+  const state = {
+    waiting: '等待案件处理完毕 waiting for the cases',
+    paying: '发放中 paying',
+    paid: '已放款 released',
+  }[payroll.state];
+  const batches = payroll.batches.map(
+    (b) => `${b.policyId} ${b.period} ${b.status} ${n(b.lines)} 笔 ¥${yuanText(b.totalFen)}`,
+  );
+  return row('按月发放 monthly payroll', [state, ...batches].join(' · '));
+}
+
 export function renderSummary(summary: Summary, now: Date = new Date()): string[] {
   const lines = [`免申即享 applyfree · 实时概况 live summary · ${now.toTimeString().slice(0, 8)}`];
   const { demo, deliveries: d, events: e, decisions, grants } = summary;
@@ -87,6 +101,7 @@ export function renderSummary(summary: Summary, now: Date = new Date()): string[
       );
     }
   }
+  if (demo?.payroll) lines.push(payrollRow(demo.payroll));
   lines.push(
     row(
       '收到投递 deliveries this run',
@@ -112,6 +127,12 @@ export function renderSummary(summary: Summary, now: Date = new Date()): string[
       `    ${pad(policy.title.zh, 20)}${pad(policy.title.en, 48)}${n(policy.count).padStart(7)}  ${money(policy).padStart(13)}`,
     );
   }
+  lines.push(
+    row(
+      '本月已发放 paid this month',
+      `¥${yuanText(summary.payroll.paidFen)} · ${n(summary.payroll.lines)} 笔 lines (${summary.payroll.month})`,
+    ),
+  );
   lines.push(row('待确认 offers awaiting confirmation', n(summary.offersAwaitingConfirmation)));
   lines.push(row('待核查 pledges awaiting inspection', n(summary.pledgesAwaitingInspection)));
   lines.push(row('人工复核 manual review open', n(summary.manualReviewOpen)));

@@ -3,7 +3,7 @@ import type { Connection as StoreConnection } from 'mongoose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueMachineToken, resolveSession, type SessionLimits } from '../store/sessions.js';
-import { addUser, findUser, type Role } from '../store/users.js';
+import { addUser, findUser, type Role, type User } from '../store/users.js';
 
 /** One line of demo-users.json. */
 export interface DemoUser {
@@ -85,4 +85,19 @@ export async function demoTokens(
     writeFileSync(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   }
   return file;
+}
+
+/** The demo's officer and reviewer from demo-users.json (as demoTokens wrote it); undefined when either is missing. */
+export function demoStaff(file: string): { officer: User; reviewer: User } | undefined {
+  if (!existsSync(file)) return undefined;
+  const users = JSON.parse(readFileSync(file, 'utf8')) as DemoUser[];
+  const person = (role: Role): User | undefined => {
+    const found = users.find((user) => user.role === role);
+    return found
+      ? { id: found.id, name: found.name, role, ...(found.department ? { department: found.department } : {}) }
+      : undefined;
+  };
+  const officer = person('officer');
+  const reviewer = person('reviewer');
+  return officer && reviewer ? { officer, reviewer } : undefined;
 }

@@ -17,7 +17,9 @@ import {
 } from '../domain/entitlements.js';
 import type { Text } from '../domain/sources.js';
 import type { PolicyRef } from '../rules/types.js';
+import { mapLimit } from './audit-chain.js';
 import { insertNew } from './bulk.js';
+import { isFerretDb } from './indexes.js';
 import { idFromKey } from './keyed.js';
 
 export interface Entitlement {
@@ -256,7 +258,7 @@ export async function moveEntitlement(
   move: EntitlementMove,
   between: () => Promise<unknown> = async () => undefined,
 ): Promise<void> {
-  const { Entitlement, EntitlementTransition } = registerEntitlementModels(connection);
+  const { EntitlementTransition } = registerEntitlementModels(connection);
   const { entitlement, to } = move;
   const key = `${entitlement.key}:${to}:${move.causeKey}`;
   await insertNew(EntitlementTransition.collection, [
@@ -277,18 +279,55 @@ export async function moveEntitlement(
     },
   ]);
   await between();
-  await Entitlement.updateOne(
-    // An end wins over any other move made meanwhile; another move only from the status it saw.
-    { _id: entitlement.key, status: to === 'ended' ? { $ne: 'ended' } : entitlement.status },
+  // An end wins over any other move made meanwhile; another move only from the status it saw.
+  await updateWhereStatus(
+    connection,
+    [entitlement.key],
+    to === 'ended' ? ['active', 'suspended'] : [entitlement.status],
     to === 'active'
-      ? { $set: { status: to, updatedAt: new Date() }, $unset: { reason: 1, suspendedBy: 1 } }
+      ? { status: to, updatedAt: new Date() }
       : {
-          $set: {
-            status: to,
-            reason: move.why,
-            updatedAt: new Date(),
-            ...(to === 'ended' ? { endedFrom: move.effectiveFrom } : { suspendedBy: move.cause }),
-          },
+          status: to,
+          reason: move.why,
+          updatedAt: new Date(),
+          ...(to === 'ended' ? { endedFrom: move.effectiveFrom } : { suspendedBy: move.cause }),
         },
+    to === 'active' ? ['reason', 'suspendedBy'] : [],
   );
+}
+
+/** Keyed reads in flight. */
+const READ_LANES = 16;
+
+/**
+ * Sets `fields` (and unsets `unset`) on the entitlements among `keys` whose status is one of
+ * `statuses`. On MongoDB one guarded update. FerretDB 1.24 pushes an update's filter down only when
+ * it is `{ _id }` alone: a guarded `{ _id, status }` scans the collection (60 s an update at 200,000
+ * entitlements), and its guarded update is a read and a write anyway (store/step-claims.ts). There:
+ * the statuses read by key first, then keyed updates in one bulk write.
+ */
+export async function updateWhereStatus(
+  connection: Connection,
+  keys: readonly string[],
+  statuses: readonly EntitlementStatus[],
+  fields: Record<string, unknown>,
+  unset: readonly string[] = [],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const { Entitlement } = registerEntitlementModels(connection);
+  const update = {
+    $set: fields,
+    ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, 1])) } : {}),
+  };
+  if (!(await isFerretDb(connection))) {
+    await Entitlement.updateMany({ _id: { $in: keys }, status: { $in: statuses } }, update);
+    return;
+  }
+  const found = await mapLimit(keys, READ_LANES, (key) => Entitlement.findById(key, { status: 1 }).lean());
+  const matching = keys.filter((_, i) => found[i] && statuses.includes(found[i].status));
+  if (matching.length > 0)
+    await Entitlement.collection.bulkWrite(
+      matching.map((_id) => ({ updateOne: { filter: { _id } as never, update } })),
+      { ordered: false },
+    );
 }

@@ -6,15 +6,17 @@
  */
 import type { Connection } from 'mongoose';
 import { previousPeriod, yuanToFen } from '../domain/entitlements.js';
+import { mapLimit } from './audit-chain.js';
 import { registerBenefitModels } from './benefits.js';
 import { registerEntitlementModels } from './entitlements.js';
 import { grossOf, paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
 
-/** Keys per `$in` read (one query per chunk, never one per line). */
-const CHUNK = 1_000;
-
-const chunks = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+/**
+ * Keyed reads in flight. By `_id`, not `$in` per chunk: FerretDB pushes down only an `_id`
+ * equality (infra/ferretdb-indexes.ts) and scans the whole collection for each `$in`, which over a
+ * batch's chunks cost the square of its size (docs/BENCHMARKS.md, payroll).
+ */
+const LANES = 16;
 
 /** The grant workflow's key of a period (workflows/contracts/benefit.ts builds the same). */
 const grantKey = (policyId: string, subjectKey: string, period: string) => `grant:${policyId}:${subjectKey}:${period}`;
@@ -36,20 +38,18 @@ export async function payrollBatchFigures(
   const regular = paid.filter((line) => line.repays === undefined);
   const before = previousPeriod(batch.period);
   const previous = new Map<string, number>();
-  for (const chunk of chunks(regular)) {
-    const lineKeys = chunk.map((line) => paymentLineKey(batch.policy.id, line.subjectKey, before));
-    for (const line of await PaymentLine.find(
-      { _id: { $in: lineKeys } },
-      { subjectKey: 1, amountFen: 1, grossFen: 1 },
-    ).lean())
-      previous.set(line.subjectKey, grossOf(line));
-    const grantKeys = chunk.map((line) => grantKey(batch.policy.id, line.subjectKey, before));
-    for (const grant of await Grant.find(
-      { _id: { $in: grantKeys }, status: 'granted' },
-      { subjectKey: 1, amount: 1 },
-    ).lean())
-      if (!previous.has(grant.subjectKey)) previous.set(grant.subjectKey, yuanToFen(grant.amount ?? 0));
-  }
+  await mapLimit(regular, LANES, async ({ subjectKey }) => {
+    const line = await PaymentLine.findById(paymentLineKey(batch.policy.id, subjectKey, before), {
+      amountFen: 1,
+      grossFen: 1,
+    }).lean();
+    if (line) return void previous.set(subjectKey, grossOf(line));
+    const grant = await Grant.findOne(
+      { _id: grantKey(batch.policy.id, subjectKey, before), status: 'granted' },
+      { amount: 1 },
+    ).lean();
+    if (grant) previous.set(subjectKey, yuanToFen(grant.amount ?? 0));
+  });
   const transitions = await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean();
   const counts = {
     lines: paid.length,

@@ -10,6 +10,7 @@ import { loadPolicyCatalog, type PolicyCatalog } from '../rules/catalog.js';
 import { connectStore } from '../store/connection.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { createSummarySource, readStoreFigures } from '../services/metrics/summary.js';
+import { cityToday } from '../domain/calendar.js';
 import { EventValidationError } from '../domain/event-payloads.js';
 
 const stack = inject('stack');
@@ -70,6 +71,27 @@ beforeAll(async () => {
       { key: 'q', status: 'queued' },
       { key: 'f', status: 'failed' },
     ]);
+  // Paid this month: two released payments; not: one released last month, one pending, one removed, a recovery.
+  const now = new Date();
+  const lastMonth = new Date(now.getTime() - 40 * 86_400_000);
+  const line = (key: string, amountFen: number, status: string, releasedAt?: Date, kind = 'payment') => ({
+    _id: key as never,
+    key,
+    kind,
+    amountFen,
+    status,
+    ...(releasedAt ? { releasedAt } : {}),
+  });
+  await db
+    .collection('payment_lines')
+    .insertMany([
+      line('a', 10_000, 'released', now),
+      line('b', 20_001, 'released', now),
+      line('c', 30_000, 'released', lastMonth),
+      line('d', 40_000, 'pending'),
+      line('e', 50_000, 'removed'),
+      line('f', -10_000, 'due', undefined, 'recovery'),
+    ]);
 });
 
 afterAll(async () => {
@@ -120,6 +142,22 @@ describe('the store figures', () => {
       manualReviewOpen: 1,
       notices: { delivered: 5, queued: 1, failed: 1 },
     });
+  });
+
+  it("add up this month's released payment lines in integer fen, and nothing pending, removed or released before", async () => {
+    const figures = await readStoreFigures({ store, catalog, taskQueue: 'unused' });
+    const released = await store
+      .db!.collection<{ amountFen: number; releasedAt: Date }>('payment_lines')
+      .find({ kind: 'payment', status: 'released' })
+      .toArray();
+    const month = cityToday().slice(0, 7);
+    const thisMonth = released.filter((line) => cityToday(line.releasedAt).slice(0, 7) === month);
+    expect(figures.payroll).toEqual({
+      month,
+      paidFen: thisMonth.reduce((sum, line) => sum + line.amountFen, 0),
+      lines: thisMonth.length,
+    });
+    expect(figures.payroll).toMatchObject({ paidFen: 30_001, lines: 2 });
   });
 
   it('are read once for callers asking together, and merged with this process’s delivery counts', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Summary } from '../services/metrics/summary.js';
+import { cityToday } from '../domain/calendar.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
@@ -102,9 +103,11 @@ describe('the main job (npm start)', () => {
         expect(response.status).toBe(200);
         return (await response.json()) as Summary;
       };
-      await expect
-        .poll(readSummary, { timeout: 200_000, interval: 1000 })
-        .toMatchObject({ demo: { state: 'done' }, events: { inProgress: 0 }, notices: { queued: 0 } });
+      await expect.poll(readSummary, { timeout: 200_000, interval: 1000 }).toMatchObject({
+        demo: { state: 'done', payroll: { state: 'paid' } },
+        events: { inProgress: 0 },
+        notices: { queued: 0 },
+      });
       // Settled figures stay as they are: what the demo did, read once more.
       const summary = await readSummary();
 
@@ -126,12 +129,50 @@ describe('the main job (npm start)', () => {
       });
       expect(summary.grants.byPolicy[0].count).toBeGreaterThan(0);
       expect(summary.notices.delivered).toBeGreaterThan(0);
+      // The monthly payroll: every batch started by the demo officer, released by the demo reviewer,
+      // and the paid total is the sum of the payment lines released this month.
+      const records = await mongoose.createConnection(mongodbUri).asPromise();
+      try {
+        const db = records.db!;
+        const batches = await db
+          .collection<{ _id: string; startedBy: string; releasedBy?: string; totalFen: number; status: string }>(
+            'payment_batches',
+          )
+          .find({})
+          .toArray();
+        const entitled = await db.collection('entitlements').countDocuments({});
+        if (entitled > 0) expect(batches.length).toBeGreaterThan(0);
+        expect(summary.demo!.payroll!.batches.map((b) => b.id).sort()).toEqual(batches.map((b) => b._id).sort());
+        for (const batch of batches) {
+          expect(batch).toMatchObject({ status: 'released', startedBy: '王芳', releasedBy: '李明' });
+          const lines = await db
+            .collection<{ amountFen: number }>('payment_lines')
+            .find({ batchId: batch._id, kind: 'payment', status: 'released' })
+            .toArray();
+          expect(lines.reduce((sum, line) => sum + line.amountFen, 0)).toBe(batch.totalFen);
+        }
+        const month = cityToday().slice(0, 7);
+        const released = (
+          await db
+            .collection<{ amountFen: number; releasedAt: Date }>('payment_lines')
+            .find({ kind: 'payment', status: 'released' })
+            .toArray()
+        ).filter((line) => cityToday(line.releasedAt).slice(0, 7) === month);
+        expect(summary.payroll).toEqual({
+          month,
+          paidFen: released.reduce((sum, line) => sum + line.amountFen, 0),
+          lines: released.length,
+        });
+      } finally {
+        await records.close();
+      }
 
       child.kill('SIGTERM');
       const { code, stdout, stderr } = await result;
       expect(code).toBe(0);
       expect(stdout).toContain('APPLYFREE_DEMO=off');
       expect(stdout).toContain('实时概况 live summary');
+      expect(stdout).toContain('本月已发放 paid this month');
       expect(stderr).toContain('seeding the demo city');
       // Nothing printed carries a resident ID or credit code.
       expect(stdout + stderr).not.toMatch(/\d{17}[\dX]/);

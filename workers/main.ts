@@ -31,7 +31,7 @@ import { createLedgerService } from '../services/ledger/service.js';
 import { createEntitlementService } from '../services/payroll/entitlements.js';
 import { createSessionService } from '../services/identity/sessions.js';
 import { createOidcClient } from '../services/identity/oidc.js';
-import { demoTokens } from '../demo/users.js';
+import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -103,6 +103,14 @@ async function main(): Promise<void> {
       : undefined;
 
     const lifecycle = createPolicyLifecycle(store);
+    // One payroll service for the API and the demo's monthly payroll alike.
+    const payrollService = createPayrollService({
+      store,
+      temporal,
+      taskQueue: config.taskQueue,
+      debtor: config.payingBureau,
+      policies: storePolicySource(store),
+    });
     // Impact simulations run inside the API process, streaming the platform collections of this store.
     const simulation = createSimulationRunner({ store, lifecycle });
     cleanups.push({ name: 'simulations', run: () => simulation.stop() });
@@ -173,13 +181,7 @@ async function main(): Promise<void> {
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.
-      payroll: createPayrollService({
-        store,
-        temporal,
-        taskQueue: config.taskQueue,
-        debtor: config.payingBureau,
-        policies: storePolicySource(store),
-      }),
+      payroll: payrollService,
       // The ledger of every benefit's money: the programme per policy and period, the collection list.
       ledger: createLedgerService({ store, policies: storePolicySource(store) }),
       // Officers suspend, resume or end an entitlement; the citizen is told through the notice queues.
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
     console.log(`  state and logs   ${config.stateDir}`);
     console.log(`  access log       ${apiLog ?? 'stdout (JSON lines)'}`);
     const { demo } = config;
+    let demoUsersFile: string | undefined;
     if (demo.enabled) {
       const count = (value: number) => value.toLocaleString('en');
       console.log(
@@ -235,13 +238,15 @@ async function main(): Promise<void> {
       console.log(
         '                   (APPLYFREE_DEMO=off to skip; APPLYFREE_DEMO_RESIDENTS, _ENTERPRISES, _EVENTS_PER_SECOND to size it)',
       );
+      demoUsersFile = await demoTokens(store, config.stateDir, undefined, config.sessions);
       console.log(
-        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${await demoTokens(store, config.stateDir, undefined, config.sessions)}`,
+        `  policy API       ${apiUrl}/policies · demo officer, reviewer, supervisor, inspector (and, once seeded, citizen) tokens in ${demoUsersFile}`,
       );
     }
     console.log('Press Ctrl-C to stop everything · 按 Ctrl-C 停止');
 
     if (demo.enabled) {
+      const staff = demoUsersFile ? demoStaff(demoUsersFile) : undefined;
       const running = startDemo({
         store,
         settings: demo,
@@ -259,6 +264,16 @@ async function main(): Promise<void> {
         },
         out: process.stdout,
         interactive: process.stdout.isTTY === true && !config.ci,
+        // The monthly payroll of the demo's monthly policies: its officer starts it, its reviewer releases it.
+        ...(staff
+          ? {
+              payroll: {
+                service: payrollService,
+                ...staff,
+                policies: [...new Set(catalog.policies.filter((p) => p.period === 'month').map((p) => p.id))],
+              },
+            }
+          : {}),
       });
       demoStatus = running.status;
       cleanups.push({ name: 'demo', run: () => running.stop() });

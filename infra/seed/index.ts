@@ -198,7 +198,8 @@ async function streamBatches(
   return result;
 }
 
-function personEntry(p: PersonRecord): SeedEntry {
+/** A resident as seeded: the subject row and its documents in each shared-data collection. */
+export function personEntry(p: PersonRecord): SeedEntry {
   const docs: Array<readonly [SharedCollectionName, object]> = [
     ['dp_household_registry', p.household],
     ['dp_civil_affairs', p.civil],

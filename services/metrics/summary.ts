@@ -12,6 +12,9 @@ import type { Text } from '../../domain/sources.js';
 import type { PolicyCatalog } from '../../rules/catalog.js';
 import { registerModels } from '../../store/models.js';
 import type { FeedStats } from '../../demo/feed.js';
+import type { DemoPayrollStatus } from '../../demo/payroll.js';
+import { cityToday } from '../../domain/calendar.js';
+import { registerPayrollModels } from '../../store/payroll.js';
 import type { IngestTally } from '../events/ingest-tally.js';
 
 export interface PolicyGrants {
@@ -45,6 +48,8 @@ export interface StoreFigures {
   pledgesAwaitingInspection: number;
   manualReviewOpen: number;
   notices: { delivered: number; queued: number; failed: number };
+  /** Payment lines released this month (city time): what left for the bank, in integer fen. */
+  payroll: { month: string; paidFen: number; lines: number };
 }
 
 /** What `GET /summary` answers and the live display shows. */
@@ -62,6 +67,8 @@ export interface DemoStatus {
   /** The seed's reference date, once seeded. */
   asOf?: string;
   feed?: FeedStats;
+  /** The demo's monthly payroll (demo/payroll.ts), once the feed is planned. */
+  payroll?: DemoPayrollStatus;
   error?: string;
 }
 
@@ -120,6 +127,27 @@ async function describePolicy(
   return { title: record?.title ?? { zh: id, en: id }, ...(currency ? { currency } : {}) };
 }
 
+/**
+ * The payment lines released this month in the city's calendar: their count and sum in fen,
+ * added here from a stream of the released lines (FerretDB's `$sum` of a field answers 0).
+ */
+export async function releasedThisMonth(store: Connection, now: Date = new Date()): Promise<StoreFigures['payroll']> {
+  const month = cityToday(now).slice(0, 7);
+  const { PaymentLine } = registerPayrollModels(store);
+  const released = PaymentLine.collection.find<{ amountFen: number; releasedAt?: Date }>(
+    { kind: 'payment', status: 'released' },
+    { projection: { _id: 0, amountFen: 1, releasedAt: 1 }, batchSize: 5_000 },
+  );
+  let paidFen = 0;
+  let lines = 0;
+  for await (const line of released) {
+    if (!line.releasedAt || cityToday(line.releasedAt).slice(0, 7) !== month) continue;
+    paidFen += line.amountFen;
+    lines += 1;
+  }
+  return { month, paidFen, lines };
+}
+
 /** Reads the store figures once. */
 export async function readStoreFigures(
   deps: Pick<SummaryDeps, 'store' | 'catalog' | 'temporal' | 'taskQueue'>,
@@ -168,6 +196,7 @@ export async function readStoreFigures(
     row.count++;
     if (typeof grant.amount === 'number') row.amount = Math.round(((row.amount ?? 0) + grant.amount) * 100) / 100;
   }
+  const payroll = await releasedThisMonth(deps.store);
   const byPolicy = [...policies.values()].sort((a, b) => b.count - a.count || (a.policyId < b.policyId ? -1 : 1));
   return {
     readAt: new Date().toISOString(),
@@ -192,22 +221,30 @@ export async function readStoreFigures(
       queued: notice.get('queued') ?? 0,
       failed: notice.get('failed') ?? 0,
     },
+    payroll,
   };
 }
 
+/** Where the demo stands: its state and its payroll's (a release changes the paid total). */
+const stageOf = (demo: DemoStatus | undefined): string | undefined =>
+  demo
+    ? `${demo.state}:${demo.payroll?.state ?? ''}:${demo.payroll?.batches.map((b) => b.status).join(',') ?? ''}`
+    : undefined;
+
 /**
  * A summary source with single-flight, spaced store reads; see the file comment. Figures
- * read before the demo last changed state (say, before the feed finished) are never shown
- * with the new state: a summary saying "done" counts everything the feed delivered.
+ * read before the demo last changed state (say, before the feed finished, or before its
+ * payroll released a batch) are never shown with the new state: a summary saying "done"
+ * counts everything the feed delivered, one saying "paid" every line released.
  */
 export function createSummarySource(deps: SummaryDeps): SummarySource {
-  let figures: { fresh: StoreFigures; demoState?: DemoStatus['state'] } | undefined;
+  let figures: { fresh: StoreFigures; demoState?: string } | undefined;
   let readAt = 0;
   let reading: Promise<NonNullable<typeof figures>> | undefined;
   const refresh = () => {
     if (!reading) {
       // The demo's state as the read begins: the figures include everything done before it.
-      const demoState = deps.demo?.()?.state;
+      const demoState = stageOf(deps.demo?.());
       reading = readStoreFigures(deps)
         .then((fresh) => {
           figures = { fresh, demoState };
@@ -224,7 +261,7 @@ export function createSummarySource(deps: SummaryDeps): SummarySource {
       let current = !figures || Date.now() - readAt > spacing ? await refresh() : figures;
       let demo = deps.demo?.();
       // A read already under way may have begun before the change: then one more read.
-      for (let reads = 0; demo && current.demoState !== demo.state && reads < 2; reads++) {
+      for (let reads = 0; demo && current.demoState !== stageOf(demo) && reads < 2; reads++) {
         current = await refresh();
         demo = deps.demo?.();
       }

@@ -33,6 +33,7 @@ const sample = (): Summary => ({
   pledgesAwaitingInspection: 80,
   manualReviewOpen: 20,
   notices: { delivered: 2100, queued: 30, failed: 1 },
+  payroll: { month: '2026-11', paidFen: 1_230_000, lines: 123 },
   deliveries: { received: 1234, accepted: 1050, duplicate: 184, rejected: 0, failed: 0 },
 });
 
@@ -52,11 +53,40 @@ describe('the live display', () => {
       '待核查 pledges awaiting inspection',
       '人工复核 manual review open',
       '已送达 delivered 2,100',
+      '本月已发放 paid this month',
+      '¥12,300.00 · 123 笔 lines (2026-11)',
     ]) {
       expect(text).toContain(part);
     }
     expect(text).toMatch(/育儿补贴\s+Childcare subsidy\s+57\s+¥171,000/);
     expect(displayWidth('育儿补贴 Childcare')).toBe(18);
+  });
+
+  it("shows the demo's monthly payroll: where it stands and each policy's batch, in yuan from integer fen", () => {
+    const text = renderSummary({
+      ...sample(),
+      demo: {
+        state: 'done',
+        residents: 300,
+        enterprises: 30,
+        payroll: {
+          state: 'paid',
+          batches: [
+            {
+              id: 'payroll:old-age-allowance:2026-11',
+              policyId: 'old-age-allowance',
+              period: '2026-11',
+              status: 'released',
+              lines: 3,
+              totalFen: 40_001,
+            },
+          ],
+        },
+      },
+    }).join('\n');
+    expect(text).toMatch(
+      /按月发放 monthly payroll\s+已放款 released · old-age-allowance 2026-11 released 3 笔 ¥400\.01/,
+    );
   });
 
   it('prints plain lines when not on a terminal, only when a figure changed', async () => {

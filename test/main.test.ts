@@ -10,6 +10,7 @@ import { cityToday } from '../domain/calendar.js';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET } from '../domain/pseudonym.js';
 import { freePort } from './support/free-port.js';
 import { finished, runEntry } from './support/run-node.js';
+import { ownNamespace } from './support/temporal.js';
 
 const stack = inject('stack');
 const stateDir = mkdtempSync(join(tmpdir(), 'applyfree-main-'));
@@ -78,14 +79,18 @@ describe('the main job (npm start)', () => {
   it('runs the demo: seeds a small city, streams its life events through ingestion and serves the live summary', async () => {
     const port = await freePort();
     const run = randomUUID().slice(0, 8);
-    // Its own database, task queue and queue prefix: other test files share these servers.
+    // Its own database, task queue and queue prefix: other test files share these servers. And its
+    // own Temporal namespace: the demo's payroll of this month is `payroll:<policy>:<month>`, the ID
+    // the payroll schedule test's run of this month takes too.
     const mongodbUri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_main_demo_${run}$1`);
+    const namespace = await ownNamespace(stack.temporalAddress, `main-demo-${run}`);
     const child = runEntry(
       'workers/main.ts',
       [],
       stackEnv({
         API_PORT: String(port),
         MONGODB_URI: mongodbUri,
+        TEMPORAL_NAMESPACE: namespace,
         APPLYFREE_TASK_QUEUE: `main-demo-${run}`,
         APPLYFREE_QUEUE_PREFIX: `main-demo-${run}`,
         APPLYFREE_DEMO: 'on',

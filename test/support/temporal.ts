@@ -1,6 +1,7 @@
 /** Helpers for tests that run a real worker against the test stack. */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/temporal-worker.js';
 
@@ -25,3 +26,31 @@ export async function connectClient(address: string, namespace: string): Promise
 const noop = () => undefined;
 /** Keeps webpack's bundle report out of the test output. */
 export const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+
+/**
+ * A Temporal namespace of a test's own on the shared dev server (registered once, then waited for
+ * until it answers), for a test that runs a whole deployment whose workflow IDs are its business
+ * keys — a payroll of a policy and month — and so must not meet another file's on the same server.
+ */
+export async function ownNamespace(address: string, namespace: string): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService
+      .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') })
+      .catch((error: { code?: number }) => {
+        // ALREADY_EXISTS: a retry of this file.
+        if (error.code !== 6) throw error;
+      });
+    for (let attempt = 0; ; attempt++) {
+      const ready = await connection.workflowService
+        .listWorkflowExecutions({ namespace, pageSize: 1 })
+        .then(() => true)
+        .catch(() => false);
+      if (ready) return namespace;
+      if (attempt > 300) throw new Error(`Temporal namespace ${namespace} did not come up`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await connection.close();
+  }
+}

@@ -13,15 +13,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planOf } from '../activities/case.js';
 import { buildApi } from '../api/server.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
-import { evaluatePolicy } from '../rules/engine.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { issueSession } from '../store/sessions.js';
-import { benefitWorkflowId, payrollWorkflowId, stopPaymentsWorkflowId } from '../workflows/contracts/index.js';
+import { payrollWorkflowId, stopPaymentsWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident, updateFacts, type TestSubject } from './support/city.js';
 import {
@@ -31,6 +28,7 @@ import {
   PHONE,
   signInAs,
 } from './support/console-browser.js';
+import { grantPeriod } from './support/payroll-city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 import { testSessions, testUser } from './support/users.js';
 
@@ -65,19 +63,9 @@ interface Batch {
   counts: { lines: number; new: number; amountChanged: number; ended: number; suspended: number; removed: number };
 }
 
-/** The grant of a period, as a case records it (which opens the entitlement). */
-async function grant(subject: TestSubject, birthDate: string, period: string): Promise<void> {
-  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
-  const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...FACTS }, `${period}-01`);
-  await running.pipeline.activities.recordGrant({
-    caseId: `life-event:test-${subject.subjectKey}`,
-    subjectKey: subject.subjectKey,
-    plan: planOf(policy),
-    decision: { ...decision, missingFacts: [], failedSources: [] },
-    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
-    basis: 'auto',
-  });
-}
+/** The grant of a period, as a case records it (which opens, or opens again, the entitlement). */
+const grant = (subject: TestSubject, birthDate: string, period: string) =>
+  grantPeriod(running.pipeline, subject, birthDate, period);
 
 async function call<T>(method: 'GET' | 'POST', path: string, token: string, payload?: object): Promise<T> {
   const response = await api.inject({

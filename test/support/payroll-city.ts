@@ -23,27 +23,32 @@ export const PAYROLL_REVIEWER: User = { id: 'u_reviewer1', name: '李审核', ro
 /** What the old-age allowance reads besides the birth date. */
 export const SENIOR_FACTS = { 'person.localHukou': true, 'person.alive': true };
 
+/** The old-age allowance's grant of `period` to a resident born on `birthDate`, recorded as a case records it (which opens, or opens again, the entitlement). */
+export async function grantPeriod(
+  pipeline: Pick<Pipeline, 'activities'>,
+  subject: TestSubject,
+  birthDate: string,
+  period: string,
+): Promise<void> {
+  const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
+  const decision = await evaluatePolicy(policy, { 'person.birthDate': birthDate, ...SENIOR_FACTS }, `${period}-01`);
+  await pipeline.activities.recordGrant({
+    caseId: `life-event:test-${subject.subjectKey}`,
+    subjectKey: subject.subjectKey,
+    plan: planOf(policy),
+    decision: { ...decision, missingFacts: [], failedSources: [] },
+    grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
+    basis: 'auto',
+  });
+}
+
 export function payrollCity(env: TestWorkflowEnvironment, pipeline: Pipeline) {
   const service = () =>
     createPayrollService({ store: pipeline.store, temporal: env.client, taskQueue: pipeline.taskQueue });
 
   /** The grant of a period, as a case records it (which opens, or opens again, the entitlement). */
-  async function grant(subject: TestSubject, birthDate: string, firstPeriod: string): Promise<void> {
-    const policy = (await loadPolicyCatalog()).policies.find((p) => p.id === 'old-age-allowance')!;
-    const decision = await evaluatePolicy(
-      policy,
-      { 'person.birthDate': birthDate, ...SENIOR_FACTS },
-      `${firstPeriod}-01`,
-    );
-    await pipeline.activities.recordGrant({
-      caseId: `life-event:test-${subject.subjectKey}`,
-      subjectKey: subject.subjectKey,
-      plan: planOf(policy),
-      decision: { ...decision, missingFacts: [], failedSources: [] },
-      grantKey: benefitWorkflowId(policy.id, subject.subjectKey, decision.period),
-      basis: 'auto',
-    });
-  }
+  const grant = (subject: TestSubject, birthDate: string, firstPeriod: string) =>
+    grantPeriod(pipeline, subject, birthDate, firstPeriod);
 
   /** A resident born on `birthDate` (with `facts` on record besides), granted the allowance for `firstPeriod`. */
   async function senior(

@@ -24,6 +24,7 @@ export class ErasureRefusal extends Refusal {}
 /** What stays after an erasure, and why. */
 export const KEPT_AFTER_ERASURE = [
   'grants, recoveries, offers and pledges: the ledger of public money, for the statutory period (pseudonymous key only)',
+  'entitlements, payment lines and batches, the ledger and the returns worklist (pseudonymous key only), and bank files as sent to the bank (name and account): accounting records, for the statutory period',
   'decisions without their values: the basis of each grant (outcome, amount, period, which conditions held)',
   'life events and deliveries without their payloads: the cases the grants hang on',
   'audit streams (access records, case reads, unmasks, corrections, objection steps, this erasure): hash-chained, pseudonymous',

@@ -107,6 +107,12 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'the payroll is public money too: kept with the grants for the statutory period of accounting records; pseudonymous keys only',
   },
   {
+    data: 'the ledger, the bank’s returns worklist, bank exports and the files as sent (beneficiary name and account)',
+    collection: 'ledger_lines, payment_returns, bank_exports, bank_file_chunks',
+    action: 'keep',
+    why: 'accounting records of public money: the ledger and worklist under pseudonymous keys; a bank file is the payment instruction as the bank received it, kept whole for the same statutory period',
+  },
+  {
     data: 'life events and deliveries (pseudonymised payloads)',
     collection: 'life_events, event_deliveries',
     action: 'keep',

@@ -336,4 +336,30 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
       items: await payroll.returns(request.query),
     }),
   );
+
+  app.post(
+    '/payroll/returns/:id/close',
+    {
+      schema: {
+        tags: ['payroll'],
+        summary:
+          'Close an open entry of the returns worklist (officer, with a reason): it will not be repaid; a repaid one is WRONG_STATUS · 退回记录办结',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', maxLength: 40, description: 'the line’s end-to-end ID' } },
+        },
+        body: {
+          type: 'object',
+          required: ['reason'],
+          properties: { reason: { type: 'string', maxLength: 500 } },
+          additionalProperties: false,
+        },
+        security,
+        response: { 200: returnSchema, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Body: { reason: string } }>) =>
+      payroll.closeReturn(actorOf(request), request.params.id, request.body),
+  );
 }

@@ -72,6 +72,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /payroll/batches/:id/files/summary.csv': 'payroll.read',
   'POST /payroll/batches/:id/returns': 'payroll.returns',
   'GET /payroll/returns': 'payroll.read',
+  'POST /payroll/returns/:id/close': 'payroll.returns',
   'GET /entitlements': 'entitlement.read',
   'POST /entitlements/:policyId/:ref/suspend': 'entitlement.manage',
   'POST /entitlements/:policyId/:ref/resume': 'entitlement.manage',

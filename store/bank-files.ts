@@ -83,6 +83,10 @@ export interface PaymentReturn {
   repaidIn?: string;
   createdAt: Date;
   repaidAt?: Date;
+  /** Closed by an officer (not to be repaid: the beneficiary died, the claim lapsed…): who, when, why. */
+  closedById?: string;
+  closedAt?: Date;
+  closeReason?: string;
 }
 
 const exportSchema = new Schema<BankExport>(
@@ -141,6 +145,9 @@ const returnSchema = new Schema<PaymentReturn>(
     repaidIn: String,
     createdAt: { type: Date, required: true },
     repaidAt: Date,
+    closedById: String,
+    closedAt: Date,
+    closeReason: String,
   },
   { collection: 'payment_returns', versionKey: false },
 );

@@ -16,7 +16,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ACCOUNT_PURPOSES } from '../activities/shared-data/bank-account.js';
 import { buildApi } from '../api/server.js';
-import { readPain001 } from '../services/payroll/bank-files/index.js';
+import { endToEndIdFor, readPain001 } from '../services/payroll/bank-files/index.js';
 import { citizenPayments } from '../services/citizen/payments.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
@@ -308,6 +308,31 @@ describe('money to the bank and back', () => {
       ['returned', -10_000],
     ]);
     expect(balanceOf(unpaid).paidFen).toBe(0);
+
+    // An officer closes the entry of the one without an account (not to be repaid); a repaid one cannot be.
+    const noAccountId = endToEndIdFor(paymentLineKey(POLICY, people.noAccount.subjectKey, '2026-02'));
+    const closer: User = { id: 'u_officer5', name: '郑经办', role: 'officer' };
+    await expect(service().closeReturn(reviewer, noAccountId, { reason: '家属申请不再补发' })).rejects.toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+    });
+    await expect(service().closeReturn(closer, noAccountId, { reason: '短' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'reason',
+    });
+    expect(await service().closeReturn(closer, noAccountId, { reason: '家属申请不再补发' })).toMatchObject({
+      id: noAccountId,
+      status: 'closed',
+    });
+    expect(
+      await PaymentReturn.findById(paymentLineKey(POLICY, people.noAccount.subjectKey, '2026-02')).lean(),
+    ).toMatchObject({
+      status: 'closed',
+      closedById: closer.id,
+      closeReason: '家属申请不再补发',
+    });
+    await expect(
+      service().closeReturn(closer, endToEndIdFor(original), { reason: '家属申请不再补发' }),
+    ).rejects.toMatchObject({ code: 'WRONG_STATUS', field: 'id' });
     // And the citizens read it so: February returned for one, repaid for the other.
     const label = async (ref: { id: string; version: number }) => ({
       ...ref,

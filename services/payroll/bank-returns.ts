@@ -213,6 +213,36 @@ export function createBankReturns(deps: { store: Connection; exports: BankExport
         }),
       );
     },
+
+    /**
+     * Closes an open entry (an officer, with a reason): it will not be repaid. An entry already
+     * closed answers as it is; a repaid one is WRONG_STATUS; an unknown ID NOT_FOUND.
+     */
+    async close(actorId: string, id: string, reason: unknown): Promise<ReturnView> {
+      if (typeof reason !== 'string' || reason.trim().length < 5 || reason.length > 500)
+        throw new Refusal(
+          'INVALID_INPUT',
+          'reason: why it will not be repaid, in 5 to 500 characters',
+          'reason：请说明不再补发的理由（5 至 500 字）',
+          'reason',
+        );
+      const entry = /^AF[A-Z2-7]{32}$/.test(id) ? await PaymentReturn.findOne({ endToEndId: id }).lean() : null;
+      if (!entry) throw new Refusal('NOT_FOUND', `id: no returned payment ${id}`, `id：没有该退回记录 ${id}`, 'id');
+      if (entry.status === 'repaid')
+        throw new Refusal(
+          'WRONG_STATUS',
+          `id: ${id} was repaid in ${entry.repaidIn ?? 'a later batch'}`,
+          `id：${id} 已在 ${entry.repaidIn ?? '后续批次'} 补发`,
+          'id',
+        );
+      if (entry.status === 'open')
+        await PaymentReturn.updateOne(
+          { _id: entry._id, status: 'open' },
+          { $set: { status: 'closed', closedById: actorId, closedAt: new Date(), closeReason: reason.trim() } },
+        );
+      const [view] = (await this.returns({ policyId: entry.policy.id })).filter((item) => item.id === id);
+      return view;
+    },
   };
 }
 

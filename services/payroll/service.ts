@@ -251,6 +251,12 @@ export function createPayrollService(deps: PayrollServiceDeps) {
     async returns(filter: { policyId?: string; status?: string } = {}): Promise<ReturnView[]> {
       return returns.returns(filter);
     },
+
+    /** Closes an open worklist entry (an officer, with a reason): it will not be repaid. */
+    async closeReturn(actor: User, id: string, body: { reason?: unknown }): Promise<ReturnView> {
+      authorize(actor, 'payroll.returns');
+      return returns.close(actor.id, id, body.reason);
+    },
   };
 }
 

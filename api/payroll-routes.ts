@@ -222,6 +222,76 @@ export async function payrollRoutes(app: FastifyInstance, deps: PayrollApiDeps):
     async (request: IdRequest) => shownTo(request)(await payroll.batch(request.params.id)),
   );
 
+  app.get(
+    '/payroll/batches/:id/lines',
+    {
+      schema: {
+        tags: ['payroll'],
+        summary:
+          'A page of a batch’s lines, each explained: subject masked, amount (withheld, repaid), the change against the period before, and the re-check’s conditions (no values) · 发放明细',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            offset: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 200, description: 'default 50' },
+          },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              offset: integer,
+              total: { ...integer, description: 'payment lines in the batch' },
+              lines: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string', description: 'the line’s end-to-end ID' },
+                    subject: { type: 'object', properties: { masked: { type: 'string' } } },
+                    period: { type: 'string' },
+                    status: { type: 'string' },
+                    amountFen: integer,
+                    grossFen: integer,
+                    withheldFen: integer,
+                    previousFen: { ...integer, description: 'paid the period before' },
+                    change: { type: 'string', enum: ['new', 'amount-changed', 'same', 'repayment'] },
+                    basis: {
+                      type: 'object',
+                      properties: {
+                        asOf: { type: 'string' },
+                        conditions: {
+                          type: 'array',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              name: { type: 'string' },
+                              fact: { type: 'string' },
+                              result: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { offset?: number; limit?: number } }>) =>
+      payroll.lines(request.params.id, request.query),
+  );
+
   app.post(
     '/payroll/batches/:id/release',
     {

@@ -65,6 +65,7 @@ export const ROUTE_PERMISSIONS = {
 
   'GET /payroll/batches': 'payroll.read',
   'GET /payroll/batches/:id': 'payroll.read',
+  'GET /payroll/batches/:id/lines': 'payroll.read',
   'POST /payroll/batches': 'payroll.start',
   'POST /payroll/batches/:id/release': 'payroll.release',
   'POST /payroll/batches/:id/export': 'payroll.export',

@@ -117,6 +117,20 @@ describe('the monthly payroll of the old-age allowance', () => {
     expect(byPeriod['2025-08']).toMatchObject({ totalFen: 10_000, counts: { lines: 1, ended: 1 } });
     expect(byPeriod['2026-02']).toMatchObject({ totalFen: 20_000, counts: { lines: 1, amountChanged: 1 } });
     expect(byPeriod['2026-03'].counts).toMatchObject({ amountChanged: 0, new: 0, ended: 0 });
+    // The reviewer reads February's line explained: the amount changed from 100 to 200, and why.
+    const february = await service.lines(byPeriod['2026-02'].id, {});
+    expect(february).toMatchObject({ offset: 0, total: 1 });
+    expect(february.lines[0]).toMatchObject({
+      period: '2026-02',
+      amountFen: 20_000,
+      previousFen: 10_000,
+      change: 'amount-changed',
+      basis: { asOf: '2026-02-01' },
+    });
+    expect(february.lines[0].basis!.conditions).toContainEqual({ name: 'alive', fact: 'person.alive', result: true });
+    expect(JSON.stringify(february)).not.toContain(nonagenarian.subjectKey);
+    expect((await service.lines(byPeriod['2026-03'].id, {})).lines[0].change).toBe('same');
+    await expect(service.lines(byPeriod['2026-03'].id, { limit: 0 })).rejects.toMatchObject({ field: 'limit' });
 
     // The mover: ended from August with the reason, one transition, one notice, nothing paid after July.
     const ended = await Entitlement.findById(`old-age-allowance:${mover.subjectKey}`).lean();

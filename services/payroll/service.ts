@@ -25,6 +25,8 @@ import {
 } from '../../workflows/contracts/index.js';
 import { withdrawStoppedLines } from './stops.js';
 import { capWithholdings, postReleasedBatch } from '../ledger/release.js';
+import { batchLines } from './lines.js';
+import { endToEndIdFor } from './bank-files/ids.js';
 import { createAdapterRegistry } from '../../activities/shared-data/adapters.js';
 import {
   makeFetchFacts,
@@ -160,6 +162,13 @@ export function createPayrollService(deps: PayrollServiceDeps) {
         .query(getPayrollProgressQuery)
         .catch(() => undefined);
       return { ...viewOf(batch), ...(progress ? { processed: progress.processed } : {}) };
+    },
+
+    /** A page of a batch's lines, each explained (subject masked, change against the period before, basis). */
+    async lines(id: string, query: { offset?: unknown; limit?: unknown }) {
+      const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id).lean() : null;
+      if (!batch) throw noBatch(id);
+      return batchLines(deps.store, batch, query, endToEndIdFor);
     },
 
     /** Batches, newest period first, optionally of one policy. */

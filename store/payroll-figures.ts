@@ -21,6 +21,30 @@ const LANES = 16;
 /** The grant workflow's key of a period (workflows/contracts/benefit.ts builds the same). */
 const grantKey = (policyId: string, subjectKey: string, period: string) => `grant:${policyId}:${subjectKey}:${period}`;
 
+/**
+ * What `period` paid a subject on a policy, whole (before any withholding): its payroll line, else
+ * the grant that paid it (the entitlement's first period); undefined when neither did. Two keyed reads.
+ */
+export async function previousAmountFen(
+  store: Connection,
+  policyId: string,
+  subjectKey: string,
+  period: string,
+): Promise<number | undefined> {
+  const { PaymentLine } = registerPayrollModels(store);
+  const { Grant } = registerBenefitModels(store);
+  const line = await PaymentLine.findById(paymentLineKey(policyId, subjectKey, period), {
+    amountFen: 1,
+    grossFen: 1,
+  }).lean();
+  if (line) return grossOf(line);
+  const grant = await Grant.findOne(
+    { _id: grantKey(policyId, subjectKey, period), status: 'granted' },
+    { amount: 1 },
+  ).lean();
+  return grant ? yuanToFen(grant.amount ?? 0) : undefined;
+}
+
 /** A batch's counts and total, from its lines, the period before's lines and grants, and its transitions. */
 export async function payrollBatchFigures(
   store: Connection,
@@ -28,7 +52,6 @@ export async function payrollBatchFigures(
 ): Promise<{ counts: PayrollCounts; totalFen: number; withheldFen: number }> {
   const { PaymentLine } = registerPayrollModels(store);
   const { EntitlementTransition } = registerEntitlementModels(store);
-  const { Grant } = registerBenefitModels(store);
   const lines = await PaymentLine.find(
     { batchId: batch.key, kind: 'payment' },
     { subjectKey: 1, amountFen: 1, grossFen: 1, nettedFen: 1, status: 1, repays: 1 },
@@ -39,16 +62,8 @@ export async function payrollBatchFigures(
   const before = previousPeriod(batch.period);
   const previous = new Map<string, number>();
   await mapLimit(regular, LANES, async ({ subjectKey }) => {
-    const line = await PaymentLine.findById(paymentLineKey(batch.policy.id, subjectKey, before), {
-      amountFen: 1,
-      grossFen: 1,
-    }).lean();
-    if (line) return void previous.set(subjectKey, grossOf(line));
-    const grant = await Grant.findOne(
-      { _id: grantKey(batch.policy.id, subjectKey, before), status: 'granted' },
-      { amount: 1 },
-    ).lean();
-    if (grant) previous.set(subjectKey, yuanToFen(grant.amount ?? 0));
+    const fen = await previousAmountFen(store, batch.policy.id, subjectKey, before);
+    if (fen !== undefined) previous.set(subjectKey, fen);
   });
   const transitions = await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean();
   const counts = {

@@ -3,6 +3,7 @@
  * credit code sits next to its pseudonymous subject key. Everything else carries the key.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { shownIdentifier } from '../domain/identity.js';
 import { candidateSubjectKeys, type SubjectKeyRing } from '../domain/pseudonym.js';
 
 export type SubjectKind = 'person' | 'enterprise';
@@ -75,6 +76,12 @@ export async function resolveSubject(connection: Connection, subjectKey: string)
   };
 }
 
+/** The subject as staff see it on payroll worklists: the last four characters of its identifier, or nothing when unknown. */
+export async function staffMaskedSubject(connection: Connection, subjectKey: string): Promise<{ masked?: string }> {
+  const resolved = await resolveSubject(connection, subjectKey);
+  const masked = resolved ? shownIdentifier(resolved, 'staff') : undefined;
+  return masked ? { masked } : {};
+}
 /**
  * Records a subject if it is new (`$setOnInsert` on `_id` = key; idempotent, safe to race)
  * and returns its key. The caller computes the key with domain/pseudonym.ts.

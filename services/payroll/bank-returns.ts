@@ -7,7 +7,6 @@
  * status, so importing the same file twice changes nothing.
  */
 import type { Connection } from 'mongoose';
-import { shownIdentifier } from '../../domain/identity.js';
 import { Refusal } from '../../domain/refusal.js';
 import type { Text } from '../../domain/sources.js';
 import type { PolicyRef } from '../../rules/types.js';
@@ -18,7 +17,7 @@ import {
   type PaymentReturnStatus,
 } from '../../store/bank-files.js';
 import { registerPayrollModels, type BankLineStatus } from '../../store/payroll.js';
-import { resolveSubject } from '../../store/subjects.js';
+import { staffMaskedSubject } from '../../store/subjects.js';
 import {
   BankFileRefusal,
   parsePain002,
@@ -193,8 +192,7 @@ export function createBankReturns(deps: { store: Connection; exports: BankExport
       const entries = await PaymentReturn.find(query).sort({ createdAt: -1 }).limit(MAX_LISTED).lean();
       return Promise.all(
         entries.map(async (entry) => {
-          const resolved = await resolveSubject(store, entry.subjectKey);
-          const masked = resolved ? shownIdentifier(resolved, 'staff') : undefined;
+          const subject = await staffMaskedSubject(store, entry.subjectKey);
           const policy: PolicyRef = entry.policy;
           return {
             id: entry.endToEndId,
@@ -207,7 +205,7 @@ export function createBankReturns(deps: { store: Connection; exports: BankExport
             fixable: entry.fixable,
             status: entry.status,
             ...(entry.repaidIn ? { repaidIn: entry.repaidIn } : {}),
-            subject: masked ? { masked } : {},
+            subject,
             createdAt: entry.createdAt.toISOString(),
           };
         }),

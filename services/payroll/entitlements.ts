@@ -7,7 +7,6 @@
  */
 import type { Connection } from 'mongoose';
 import { periodOf, type EntitlementStatus } from '../../domain/entitlements.js';
-import { shownIdentifier } from '../../domain/identity.js';
 import { ledgerRef } from '../../domain/ledger.js';
 import { authorize } from '../../domain/permissions.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -20,7 +19,7 @@ import {
   registerEntitlementModels,
   type Entitlement,
 } from '../../store/entitlements.js';
-import { resolveSubject } from '../../store/subjects.js';
+import { staffMaskedSubject } from '../../store/subjects.js';
 import type { User } from '../../store/users.js';
 
 export interface EntitlementServiceDeps {
@@ -32,6 +31,13 @@ export interface EntitlementServiceDeps {
 /** What an officer may do to an entitlement, and the status it leads to. */
 export const ENTITLEMENT_ACTIONS = { suspend: 'suspended', resume: 'active', end: 'ended' } as const;
 export type EntitlementAction = keyof typeof ENTITLEMENT_ACTIONS;
+
+/** Each action in words: "cannot be ended", "经办人员终止". */
+const DONE: Record<EntitlementAction, Text> = {
+  suspend: { en: 'suspended', zh: '暂停' },
+  resume: { en: 'resumed', zh: '恢复' },
+  end: { en: 'ended', zh: '终止' },
+};
 
 /** Which status each action moves from. */
 const FROM: Record<EntitlementAction, readonly EntitlementStatus[]> = {
@@ -58,8 +64,6 @@ export function createEntitlementService(deps: EntitlementServiceDeps) {
   const { Entitlement } = registerEntitlementModels(deps.store);
 
   async function viewOf(entitlement: Entitlement): Promise<EntitlementView> {
-    const resolved = await resolveSubject(deps.store, entitlement.subjectKey);
-    const masked = resolved ? shownIdentifier(resolved, 'staff') : undefined;
     return {
       ref: ledgerRef(entitlement.policy.id, entitlement.subjectKey),
       policy: { id: entitlement.policy.id, version: entitlement.policy.version },
@@ -68,7 +72,7 @@ export function createEntitlementService(deps: EntitlementServiceDeps) {
       ...(entitlement.endedFrom ? { endedFrom: entitlement.endedFrom } : {}),
       ...(entitlement.reason ? { reason: entitlement.reason } : {}),
       nextReviewOn: entitlement.nextReviewOn,
-      subject: masked ? { masked } : {},
+      subject: await staffMaskedSubject(deps.store, entitlement.subjectKey),
     };
   }
 
@@ -125,15 +129,15 @@ export function createEntitlementService(deps: EntitlementServiceDeps) {
     if (!FROM[action].includes(entitlement.status))
       throw new Refusal(
         'WRONG_STATUS',
-        `ref: the entitlement is ${entitlement.status}: it cannot be ${action === 'end' ? 'ended' : `${action}d`}`,
-        `ref：该待遇资格当前为 ${entitlement.status}，不能${{ suspend: '暂停', resume: '恢复', end: '终止' }[action]}`,
+        `ref: the entitlement is ${entitlement.status}: it cannot be ${DONE[action].en}`,
+        `ref：该待遇资格当前为 ${entitlement.status}，不能${DONE[action].zh}`,
         'ref',
       );
     // From the first period no payroll has paid yet: what is paid stays paid.
     const from = periodOf(entitlement.nextReviewOn, entitlement.period);
     const why: Text = {
-      zh: `经办人员${{ suspend: '暂停', resume: '恢复', end: '终止' }[action]}：${body.reason.trim()}`,
-      en: `${action === 'end' ? 'ended' : `${action}d`} by an officer: ${body.reason.trim()}`,
+      zh: `经办人员${DONE[action].zh}：${body.reason.trim()}`,
+      en: `${DONE[action].en} by an officer: ${body.reason.trim()}`,
     };
     const policy = await deps.policies.version(entitlement.policy.id, entitlement.policy.version);
     await moveEntitlement(

@@ -5,12 +5,11 @@
  * in key order by offset (a cursor would carry a subject key).
  */
 import type { Connection } from 'mongoose';
-import { previousPeriod, yuanToFen } from '../../domain/entitlements.js';
-import { shownIdentifier } from '../../domain/identity.js';
+import { previousPeriod } from '../../domain/entitlements.js';
 import { Refusal } from '../../domain/refusal.js';
-import { registerBenefitModels } from '../../store/benefits.js';
-import { grossOf, paymentLineKey, registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
-import { resolveSubject } from '../../store/subjects.js';
+import { previousAmountFen } from '../../store/payroll-figures.js';
+import { grossOf, registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
+import { staffMaskedSubject } from '../../store/subjects.js';
 
 /** How a line compares with the period before. */
 export type LineChange = 'new' | 'amount-changed' | 'same' | 'repayment';
@@ -44,7 +43,6 @@ export async function batchLines(
   if (!Number.isInteger(offset) || offset < 0)
     throw new Refusal('INVALID_INPUT', 'offset: a whole number of lines, 0 or more', 'offset：须为非负整数', 'offset');
   const { PaymentLine } = registerPayrollModels(store);
-  const { Grant } = registerBenefitModels(store);
   const filter = { batchId: batch.key, kind: 'payment' as const };
   const page = await PaymentLine.find(filter).sort({ _id: 1 }).skip(offset).limit(limit).lean();
   return {
@@ -54,24 +52,9 @@ export async function batchLines(
   };
 
   async function viewOf(line: PaymentLine): Promise<BatchLineView> {
-    const resolved = await resolveSubject(store, line.subjectKey);
-    const masked = resolved ? shownIdentifier(resolved, 'staff') : undefined;
-    const before = previousPeriod(batch.period);
-    const earlier = line.repays
+    const previousFen = line.repays
       ? undefined
-      : ((await PaymentLine.findById(paymentLineKey(batch.policy.id, line.subjectKey, before)).lean()) ?? undefined);
-    const granted =
-      line.repays || earlier
-        ? undefined
-        : await Grant.findOne({
-            _id: `grant:${batch.policy.id}:${line.subjectKey}:${before}`,
-            status: 'granted',
-          }).lean();
-    const previousFen = earlier
-      ? grossOf(earlier)
-      : granted?.amount !== undefined
-        ? yuanToFen(granted.amount)
-        : undefined;
+      : await previousAmountFen(store, batch.policy.id, line.subjectKey, previousPeriod(batch.period));
     const change: LineChange = line.repays
       ? 'repayment'
       : previousFen === undefined
@@ -81,7 +64,7 @@ export async function batchLines(
           : 'amount-changed';
     return {
       id: endToEndIdFor(line.key),
-      subject: masked ? { masked } : {},
+      subject: await staffMaskedSubject(store, line.subjectKey),
       period: line.period,
       status: line.status,
       amountFen: line.amountFen,

@@ -188,12 +188,13 @@ describe('Temporal over TLS, through an mTLS front for the dev server', () => {
         connection.workflowService.describeNamespace({ namespace: stack.temporalNamespace }),
       ),
     ).rejects.toThrow();
-    // The Rust core says why.
+    // The Rust core says why when the front's alert reaches it first; under TLS 1.3 the client may
+    // finish its half of the handshake before the alert arrives, and then it reads a closed connection.
     await expect(
       NativeConnection.connect(
         temporalConnectOptions(withoutCertificate.temporalAddress!, withoutCertificate.temporalAccess),
       ),
-    ).rejects.toThrow(/CertificateRequired/);
+    ).rejects.toThrow(/CertificateRequired|connection closed/);
     // Both refused by the front's certificate check, not lost on the way.
     const reasons = front.refused.slice(refused);
     expect(reasons.length).toBeGreaterThanOrEqual(2);

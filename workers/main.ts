@@ -18,6 +18,7 @@ import { pingMongo, pingRedis, pingTemporal } from '../infra/checks.js';
 import { createProgress } from '../infra/progress.js';
 import { describeTemporalAccess, temporalConnectOptions } from '../infra/temporal-connection.js';
 import { DEV_PORTS, startStack } from '../infra/stack.js';
+import { ensureCjkFont } from '../infra/fonts.js';
 import { redactUrl } from './config.js';
 import { startDemo } from '../demo/index.js';
 import { countIngest } from '../services/events/ingest-tally.js';
@@ -55,6 +56,13 @@ async function main(): Promise<void> {
     progress.info('applyfree: starting the stack (the first run builds the servers; later runs reuse the cache)');
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
     cleanups.push({ name: 'servers', run: () => stack.stop() });
+    // The API renders certificate PDFs with Noto Sans CJK: installed now, with the servers, never at request time.
+    // Without it (not root) the rest runs; a PDF asked for says what to install.
+    await ensureCjkFont(progress, config.cacheDir).catch((error: unknown) =>
+      progress.info(
+        `applyfree: certificate PDFs are unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
 
     const { store, catalog, noticeQueues, temporalWorker } = await openProcessing(config, stack, cleanups);
     temporalWorker.run().catch((error: unknown) => {

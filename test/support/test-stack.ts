@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureCjkFont } from '../../infra/fonts.js';
 import { createProgress } from '../../infra/progress.js';
 import { ensureTemporalCli, ensureTestServer } from '../../infra/provision.js';
 import { startStack, stopRecordedServers, type RunningStack, type ServerName } from '../../infra/stack.js';
@@ -77,6 +78,9 @@ export async function startTestStack(
   const stack = await startStack({ config, stateDir, ports, progress, servers });
   const testServer = await ensureTestServer(config.cacheDir, progress);
   const temporalCli = await ensureTemporalCli(config.cacheDir, progress);
+  // As `npm start` does: the certificate PDFs embed Noto Sans CJK. Installed here, once, so that
+  // no test (nor the `npm start` a test runs) waits on apt-get under another's feet.
+  await ensureCjkFont(progress, config.cacheDir);
   return {
     stack,
     info: {

@@ -4,10 +4,11 @@
  * department that vouches for it; issuing under the same key twice answers the first. One changed
  * byte, a revoked seal, a revoked certificate and an expired one each fail with their reason; a
  * rotation keeps what the old seal signed valid; a joint certificate carries two departments'
- * seals and fails when one is stripped. The independent sm-crypto verifies a stored signature,
- * and the seals' key files are of mode 0600.
+ * seals and fails when one is stripped. The offline command verifies a downloaded file with the
+ * registry and the sealed revocation list saved as files, and refuses a tampered one. The
+ * independent sm-crypto verifies a stored signature, and the seals' key files are of mode 0600.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { connectStore } from '../store/connection.js';
 import { ALL_UP } from './support/all-up.js';
+import { runInstalled } from './support/run-node.js';
 import { testSessions, testToken } from './support/users.js';
 
 const stack = inject('stack');
@@ -302,5 +304,79 @@ describe('seals', () => {
     const registry = (await call('GET', '/seals')).json<{ format: string; seals: Array<{ status: string }> }>();
     expect(registry.format).toBe('applyfree-seal-registry/1');
     expect(new Set(registry.seals.map((seal) => seal.status))).toEqual(new Set(['active', 'retired', 'revoked']));
+  });
+});
+
+describe('the offline command, applyfree certificate verify', () => {
+  /** Saves the downloaded certificate, the registry and the revocation list as files, as an outside verifier would. */
+  async function saveFiles(id: string, certificate: unknown) {
+    const dir = mkdtempSync(join(keyDir, 'offline-'));
+    const files = {
+      certificate: join(dir, `${id}.json`),
+      registry: join(dir, 'seals.json'),
+      revocations: join(dir, 'revocations.json'),
+    };
+    writeFileSync(files.certificate, JSON.stringify(certificate));
+    writeFileSync(files.registry, (await call('GET', '/seals')).body);
+    writeFileSync(files.revocations, (await call('GET', '/certificates/revocations')).body);
+    return files;
+  }
+  /** No API: the command must not need one. */
+  const offline = { APPLYFREE_API_URL: 'http://127.0.0.1:9' };
+  const verifyOffline = (files: Awaited<ReturnType<typeof saveFiles>>, certificate = files.certificate) =>
+    runInstalled(
+      ['certificate', 'verify', certificate, '--registry', files.registry, '--revocations', files.revocations],
+      offline,
+    );
+
+  it('verifies a downloaded file with the registry’s public keys (exit 0) and refuses a tampered one (exit 1)', async () => {
+    const { certificate } = await issue();
+    const id = certificate.document.id;
+    const download = await call('GET', `/me/certificates/${id}`, citizen);
+    const files = await saveFiles(id, download.json());
+
+    const valid = await verifyOffline(files);
+    expect(valid.stderr).toBe('');
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(`valid · 有效: certificate 证照 ${id}`);
+    expect(valid.stdout).toContain('vouched for by 签章部门 市民政局 · Municipal Civil Affairs Bureau');
+
+    const tampered = join(files.certificate.replace(/[^/]+$/, ''), 'tampered.json');
+    writeFileSync(tampered, download.body.replace('德城区', '陵城区'));
+    const refused = await verifyOffline(files, tampered);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('INVALID · 无效');
+    expect(refused.stdout).toMatch(/BAD_SIGNATURE: .*签名与证照内容不符.* · .*does not match the certificate/);
+
+    const json = await runInstalled(
+      ['certificate', 'verify', tampered, '--registry', files.registry, '--revocations', files.revocations, '--json'],
+      offline,
+    );
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, failures: [{ code: 'BAD_SIGNATURE' }] });
+  });
+
+  it('refuses a certificate the sealed revocation list names, and a revocation list that was changed', async () => {
+    const { certificate } = await issue();
+    const id = certificate.document.id;
+    await call('POST', `/certificates/${id}/revoke`, supervisor, { reason: '持证人信息变更' });
+    const files = await saveFiles(id, certificate);
+    const revoked = await verifyOffline(files);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stdout).toContain('CERTIFICATE_REVOKED');
+
+    // Dropping the certificate from the list breaks the list's seal: the command refuses the list.
+    const list = JSON.parse((await call('GET', '/certificates/revocations')).body);
+    list.revocations = list.revocations.filter((entry: { id: string }) => entry.id !== id);
+    writeFileSync(files.revocations, JSON.stringify(list));
+    const changed = await verifyOffline(files);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('its seal does not verify against the registry');
+  });
+
+  it('answers a missing file argument with its usage and exit 2', async () => {
+    const usage = await runInstalled(['certificate', 'verify'], offline);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: applyfree certificate verify FILE');
   });
 });

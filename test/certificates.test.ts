@@ -253,7 +253,7 @@ describe('seals', () => {
     expect((await verify(after.certificate)).valid).toBe(true);
   });
 
-  it('fail everything a revoked seal signed with SEAL_REVOKED', async () => {
+  it('fail everything a revoked seal signed with SEAL_REVOKED, and the store’s certificates are re-sealed', async () => {
     const { certificate } = await issue({
       type: 'school-enrollment-notice',
       fields: { school: '德州市实验小学', grade: '一年级', reportOn: addDays(today, 60), district: '德城区' },
@@ -264,6 +264,14 @@ describe('seals', () => {
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json()).toMatchObject({ sealId, status: 'revoked', revocationReason: '私钥疑似泄露' });
     expect(codes(await verify(certificate))).toEqual(['SEAL_REVOKED']);
+    // The store's own copy is re-sealed by the department's new seal: the wallet and the link answer valid again.
+    expect(revoked.json().resealed).toBeGreaterThanOrEqual(1);
+    const link = (await call('GET', `/certificates/${certificate.document.id}/verification`)).json();
+    expect(link.result).toMatchObject({ valid: true, failures: [] });
+    expect(link.result.vouchedBy[0].sealId).not.toBe(sealId);
+    const again = (await call('GET', `/me/certificates/${certificate.document.id}`, citizen)).json<SignedCertificate>();
+    expect(again.document).toEqual(certificate.document);
+    expect((await verify(again)).valid).toBe(true);
     // The department signs again at once, with a new seal.
     const next = await issue({
       type: 'school-enrollment-notice',

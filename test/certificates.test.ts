@@ -382,6 +382,35 @@ describe('the offline command, applyfree certificate verify', () => {
     expect(changed.stderr).toContain('its seal does not verify against the registry');
   });
 
+  it('reads the registry and the revocation list from the API by default, and reviewers manage seals with applyfree seal', async () => {
+    const { certificate } = await issue();
+    const address = await api.listen({ host: '127.0.0.1', port: 0 });
+    const dir = mkdtempSync(join(keyDir, 'online-'));
+    const file = join(dir, `${certificate.document.id}.json`);
+    writeFileSync(file, JSON.stringify(certificate));
+    const online = await runInstalled(['certificate', 'verify', file], { APPLYFREE_API_URL: address });
+    expect(online.code).toBe(0);
+    expect(online.stdout).toContain('valid · 有效');
+    expect(online.stdout).not.toContain('未核对撤销列表');
+
+    const list = await runInstalled(['seal', 'list', '--json'], { APPLYFREE_API_URL: address });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).seals).toContainEqual(expect.objectContaining({ department: 'civil-affairs' }));
+    const refused = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+      APPLYFREE_API_URL: address,
+      APPLYFREE_TOKEN: officer,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FORBIDDEN_ROLE');
+    const rotated = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+      APPLYFREE_API_URL: address,
+      APPLYFREE_TOKEN: reviewer,
+    });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^active 启用: civil-affairs-[0-9a-f]{12}\s+active/m);
+    expect(rotated.stdout).toContain(`retired 停用: ${certificate.signatures[0].sealId}`);
+  });
+
   it('answers a missing file argument with its usage and exit 2', async () => {
     const usage = await runInstalled(['certificate', 'verify'], offline);
     expect(usage.code).toBe(2);

@@ -51,6 +51,7 @@ beforeAll(async () => {
     metrics: {} as never,
     ledger: {} as never,
     entitlements: {} as never,
+    certificates: {} as never,
   });
   await api.ready();
 });
@@ -91,6 +92,9 @@ describe('the OpenAPI document', () => {
     expect(methods('/cases')).toEqual(['get']);
     expect(methods('/cases/search')).toEqual(['post']);
     expect(methods('/objections')).toEqual(['get', 'post']);
+    expect(methods('/certificates/verify')).toEqual(['post']);
+    expect(methods('/seals')).toEqual(['get']);
+    expect(methods('/me/certificates/{id}')).toEqual(['get']);
     expect(methods('/health')).toEqual(['get']);
     expect(methods('/health/live')).toEqual(['get']);
     expect(doc.paths['/openapi.json']).toBeUndefined();
@@ -117,6 +121,7 @@ describe('the OpenAPI document', () => {
       'cases',
       'catalog',
       'citizen',
+      'certificates',
       'metrics',
       'objections',
       'sign-in',

@@ -37,6 +37,7 @@ import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
+import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { createMetricsService } from '../services/metrics/service.js';
@@ -53,6 +54,7 @@ import { storePolicySource } from '../store/policy-source.js';
 import { registerUserModels, ROLES } from '../store/users.js';
 import { testSessions, testToken, testUser } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
+import { testSeals } from './support/seals.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
 import { connectClient, uniqueTaskQueue } from './support/temporal.js';
@@ -60,6 +62,8 @@ import { identifiersIn } from './support/histories.js';
 
 const stack = inject('stack');
 let store: Connection;
+/** The seals' key files (the revocation list is sealed when it is read). */
+let sealKeys: ReturnType<typeof testSeals> | undefined;
 let client: Client;
 let api: FastifyInstance;
 let closeEvents: () => Promise<void>;
@@ -132,6 +136,7 @@ beforeAll(async () => {
       },
     }),
     citizen: createCitizenService({ store, temporal: client }),
+    certificates: createCertificateService({ store, seals: (sealKeys = testSeals(store)).seals }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
     ledger: createLedgerService({ store, policies: storePolicySource(store) }),
@@ -157,6 +162,7 @@ afterAll(async () => {
   await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
+  sealKeys?.remove();
 });
 
 /** The route's URL with parameters that name nothing: nothing is found, nothing is written. */

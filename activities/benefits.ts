@@ -4,6 +4,9 @@
  * and period) and done with `$setOnInsert` or a guarded update, so nothing happens twice.
  */
 import type { Connection } from 'mongoose';
+import { cityToday } from '../domain/calendar.js';
+import { issueGrantCertificates, type DecisionCertificateDeps } from '../services/certificates/on-decision.js';
+import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { shownFactValue } from '../rules/explain.js';
 import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
@@ -14,6 +17,7 @@ import { recoveryEntry } from '../domain/ledger.js';
 import { yuanToFen } from '../domain/entitlements.js';
 import type { BenefitInput } from '../workflows/contracts/index.js';
 import { pinnedPolicy } from './case.js';
+import { issuedBesides } from './certificates.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 
@@ -21,6 +25,8 @@ export interface BenefitDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** The departments' seals: each grant's decision letter and certificates are sealed with them; absent, none are issued. */
+  seals?: SealKeeper;
 }
 
 export type InspectionResult =
@@ -38,11 +44,34 @@ export function makeBenefitActivities(deps: BenefitDeps) {
     period: input.decision.period,
   });
 
+  /**
+   * The grant's decision letter and the certificates its policy yields (each once, by the grant's
+   * key), from the decision's fact snapshot. A certificate its data cannot make (a field the
+   * snapshot lacks) is logged and left out: it never holds back the grant.
+   */
+  async function issueForGrant(
+    certificates: DecisionCertificateDeps,
+    input: BenefitInput & { grantKey: string },
+  ): Promise<void> {
+    const policy = await pinnedPolicy(deps.policies, input.plan.ref);
+    const snapshot = await FactSnapshot.findOne({ _id: `${input.caseId}:facts:${policy.id}` }).lean();
+    await issuedBesides(`a certificate of the ${policy.id} grant`, () =>
+      issueGrantCertificates(certificates, input.grantKey, {
+        subjectKey: input.subjectKey,
+        policy,
+        decision: input.decision,
+        facts: snapshot ? snapshotFacts(snapshot) : {},
+        issuedOn: cityToday(),
+      }),
+    );
+  }
+
   return {
     /**
      * The grant, once per key: `created` is false when a retry or restart finds it. A grant for a
      * monthly or yearly period also opens the subject's entitlement to the policy (once: an
-     * existing one is left as it is), so later periods are paid by the payroll.
+     * existing one is left as it is), so later periods are paid by the payroll. With the seals,
+     * the grant's decision letter and its certificates are issued (each once).
      */
     async recordGrant(input: BenefitInput & { grantKey: string; basis: GrantBasis }): Promise<{ created: boolean }> {
       const result = await Grant.updateOne(
@@ -77,6 +106,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
             basis: input.basis,
           },
         ]);
+      if (deps.seals) await issueForGrant({ store: deps.store, seals: deps.seals }, input);
       return { created: result.upsertedCount === 1 };
     },
 

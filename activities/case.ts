@@ -13,11 +13,17 @@ import { registerDecisionModels, snapshotFacts, snapshotValues } from '../store/
 import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts/index.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 import type { PolicySource } from '../rules/policy-source.js';
+import { cityToday } from '../domain/calendar.js';
+import { issueRefusalLetter } from '../services/certificates/on-decision.js';
+import type { SealKeeper } from '../services/certificates/seal-keeper.js';
+import { issuedBesides } from './certificates.js';
 
 export interface CaseDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** The departments' seals: a refusal's decision letter is sealed with them; absent, none is issued. */
+  seals?: SealKeeper;
 }
 
 /** What a workflow needs of a policy, pinned by id, version and hash. */
@@ -110,7 +116,10 @@ export function makeCaseActivities(deps: CaseDeps) {
       };
     },
 
-    /** Evaluates each pinned policy on its snapshot and records the decision with its explanation. */
+    /**
+     * Evaluates each pinned policy on its snapshot and records the decision with its explanation;
+     * with the seals, a refusal's decision letter is issued (once, by the decision's key).
+     */
     async evaluateCase(input: {
       caseId: string;
       subjectKey: string;
@@ -149,6 +158,18 @@ export function makeCaseActivities(deps: CaseDeps) {
           { upsert: true },
         );
         const stored = (await DecisionModel.findOne({ _id: key }).lean())!;
+        if (deps.seals && stored.outcome === 'ineligible') {
+          const certificates = { store: deps.store, seals: deps.seals };
+          await issuedBesides(`the ${policy.id} refusal letter`, () =>
+            issueRefusalLetter(certificates, key, {
+              subjectKey: input.subjectKey,
+              policy,
+              decision: stored,
+              facts: snapshotFacts(snapshot),
+              issuedOn: cityToday(),
+            }),
+          );
+        }
         summaries.push({
           policy: stored.policy,
           outcome: stored.outcome,

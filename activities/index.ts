@@ -21,6 +21,7 @@ import { makeFetchFacts, makeFetchFactsForMany } from './shared-data/fetch-facts
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 import { makeRetentionActivities } from './retention.js';
+import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 
 /** The key ring (from workers/config.ts): sweeps resolve screened IDs to subject keys and seal their cursors with it. */
 export interface ActivityDeps extends SubjectKeyRing {
@@ -31,6 +32,8 @@ export interface ActivityDeps extends SubjectKeyRing {
   verification?: Record<string, HttpSourceConfig>;
   /** How sweeps start offer and pledge workflows; absent, only auto-mode sweeps can run. */
   workflows?: BenefitStarter;
+  /** The departments' seals: grants and refusals of the case path issue their certificates with them. */
+  seals?: SealKeeper;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -41,8 +44,8 @@ export function createActivities(deps: ActivityDeps) {
   const enqueueNotice = makeEnqueueNotice(deps.store, deps.noticeQueues);
   return guardActivities({
     recordProbe: makeRecordProbe(models),
-    ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
-    ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts }),
+    ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
+    ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
     enqueueNotice,
     ...makePayrollActivities({
       store: deps.store,

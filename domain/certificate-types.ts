@@ -7,7 +7,7 @@
  */
 import { DEPARTMENT_ID_PATTERN } from './departments.js';
 import type { CertificateType } from './certificates.js';
-import type { Text } from './sources.js';
+import { findFact, type Text } from './sources.js';
 
 /** The departments that seal certificates, by ID, with the name a certificate and the seal registry show. */
 export const SEALING_DEPARTMENTS: Readonly<Record<string, Text>> = {
@@ -28,18 +28,26 @@ const TYPES: CertificateType[] = [
   {
     id: 'senior-preferential-card',
     title: { zh: '老年人优待证', en: 'Senior preferential card' },
-    departments: ['civil-affairs'],
+    // The policy's department issues it: the health commission's office on ageing (市老龄办).
+    departments: ['health-commission'],
     holderKind: 'person',
     template: 'card',
     fields: [
       { key: 'birthDate', label: { zh: '出生日期', en: 'Date of birth' }, type: 'date', sensitive: true },
-      { key: 'district', label: { zh: '户籍所在区县', en: 'District' }, type: 'string' },
+      { key: 'district', label: { zh: '户籍所在区县', en: 'District' }, type: 'string', optional: true },
       {
         key: 'entitlements',
         label: { zh: '优待项目', en: 'Preferential treatment' },
         type: 'text',
       },
     ],
+    onGrant: {
+      policies: ['senior-preferential-card'],
+      fields: {
+        birthDate: { fact: 'person.birthDate' },
+        entitlements: { fixed: '公共交通、景区、就医等社会优待（凭证享受）' },
+      },
+    },
   },
   {
     id: 'decision-letter',
@@ -47,13 +55,13 @@ const TYPES: CertificateType[] = [
     // The deciding policy's department seals it: named when the letter is issued.
     departments: [],
     departmentsNamedAtIssuance: true,
-    holderKind: 'person',
+    holderKind: 'any',
     template: 'letter',
     fields: [
       { key: 'policyTitle', label: { zh: '事项', en: 'Matter' }, type: 'string' },
       { key: 'outcome', label: { zh: '决定', en: 'Decision' }, type: 'string' },
       { key: 'decidedOn', label: { zh: '决定日期', en: 'Decided on' }, type: 'date' },
-      { key: 'amountFen', label: { zh: '金额（分）', en: 'Amount (fen)' }, type: 'number', optional: true },
+      { key: 'amount', label: { zh: '金额', en: 'Amount' }, type: 'string', optional: true },
       { key: 'reasons', label: { zh: '理由', en: 'Reasons' }, type: 'text' },
       { key: 'reference', label: { zh: '依据', en: 'Legal basis' }, type: 'text' },
       { key: 'remedy', label: { zh: '救济途径', en: 'How to object' }, type: 'text', optional: true },
@@ -70,8 +78,16 @@ const TYPES: CertificateType[] = [
       { key: 'school', label: { zh: '学校', en: 'School' }, type: 'string' },
       { key: 'grade', label: { zh: '年级', en: 'Grade' }, type: 'string' },
       { key: 'reportOn', label: { zh: '报到日期', en: 'Report on' }, type: 'date' },
-      { key: 'district', label: { zh: '学区', en: 'School district' }, type: 'string' },
+      { key: 'district', label: { zh: '学区', en: 'School district' }, type: 'string', optional: true },
     ],
+    onGrant: {
+      policies: ['compulsory-school-enrollment'],
+      fields: {
+        school: { decision: 'benefit' },
+        grade: { fixed: '一年级' },
+        reportOn: { decision: 'schoolYearStart' },
+      },
+    },
   },
   {
     // 残疾人两项补贴：民政部门认定补贴，残联核实残疾等级，两个部门联合签章。
@@ -91,6 +107,14 @@ const TYPES: CertificateType[] = [
       },
       { key: 'from', label: { zh: '起始日期', en: 'From' }, type: 'date' },
     ],
+    onGrant: {
+      policies: ['disability-living-subsidy', 'severe-disability-care-subsidy'],
+      fields: {
+        subsidies: { decision: 'benefit' },
+        disabilityGrade: { fact: 'person.disabilityGrade' },
+        from: { decision: 'periodStart' },
+      },
+    },
   },
 ];
 
@@ -126,9 +150,25 @@ export function checkCertificateType(type: CertificateType): CertificateType {
     keys.add(field.key);
     if (!hasText(field.label)) throw fail(`field ${field.key} needs a zh and en label`);
   }
+  if (type.onGrant) checkOnGrant(type, fail);
   if (type.validityMonths !== undefined && (!Number.isInteger(type.validityMonths) || type.validityMonths < 1))
     throw fail('validityMonths must be a whole number of months, 1 or more');
   return type;
+}
+
+/** A type issued with grants: known policies' facts only, and every required field given a source. */
+function checkOnGrant(type: CertificateType, fail: (problem: string) => CertificateTypeError): void {
+  const { policies, fields } = type.onGrant!;
+  if (policies.length === 0) throw fail('onGrant names no policy');
+  const keys = new Set(type.fields.map((field) => field.key));
+  for (const [key, source] of Object.entries(fields)) {
+    if (!keys.has(key)) throw fail(`onGrant gives field ${key}, which the type does not have`);
+    if ('fact' in source && !findFact(source.fact))
+      throw fail(`onGrant field ${key} reads ${source.fact}, not in the catalog`);
+  }
+  for (const field of type.fields)
+    if (!field.optional && !(field.key in fields))
+      throw fail(`onGrant gives no source for the required field ${field.key}`);
 }
 
 /** Every type, checked once at load. */

@@ -25,6 +25,14 @@ export interface CertificateFieldSpec {
   optional?: boolean;
 }
 
+/**
+ * Where a field of a certificate issued with a grant comes from: a fact of the decision's snapshot
+ * (`person.birthDate`), the decision (the date judged, the first day of its period, the 1 September
+ * on or after the date judged, the benefit's description), or a fixed value.
+ */
+export type CertificateFieldSource =
+  { fact: string } | { decision: 'asOf' | 'periodStart' | 'schoolYearStart' | 'benefit' } | { fixed: string };
+
 /** A certificate type, as data: its fields, the departments that issue and seal it, its validity. */
 export interface CertificateType {
   /** kebab-case, e.g. `senior-preferential-card`, `decision-letter`, `school-enrollment-notice`. */
@@ -37,8 +45,14 @@ export interface CertificateType {
    * policy's department); `departments` is then empty or the default.
    */
   departmentsNamedAtIssuance?: boolean;
-  holderKind: 'person' | 'enterprise';
+  /** Who may hold it; `any`: a person or an enterprise (a decision letter goes to whoever was decided on). */
+  holderKind: 'person' | 'enterprise' | 'any';
   fields: readonly CertificateFieldSpec[];
+  /**
+   * Issued with the grant of any of these policies (the issuing workflow's grant activity), each
+   * field from where it says: a fact of the decision's snapshot, the decision itself, or fixed text.
+   */
+  onGrant?: { policies: readonly string[]; fields: Readonly<Record<string, CertificateFieldSource>> };
   /** Months from issue until it expires; absent: valid until revoked. */
   validityMonths?: number;
   /** The template the PDF renderer lays it out with. */

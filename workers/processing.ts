@@ -94,6 +94,7 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
         starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) },
         taskQueue: config.taskQueue,
       },
+      seals,
     }),
   });
   cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });

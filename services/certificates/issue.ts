@@ -130,7 +130,7 @@ function documentOf(
 ): CertificateDocument {
   const kind = subjectKeyKind(request.holder?.subjectKey ?? '');
   if (!kind) throw invalid('holder.subjectKey', 'not a subject key', '持证人不是有效的主体标识');
-  if (kind !== type.holderKind)
+  if (type.holderKind !== 'any' && kind !== type.holderKind)
     throw invalid(
       'holder.subjectKey',
       `a ${type.id} is held by a ${type.holderKind}`,

@@ -171,6 +171,34 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
     },
   );
 
+  app.get(
+    '/me/certificates/:id/pdf',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary:
+          'One of my certificates as a PDF to keep, print or show: the seals drawn, and a QR code of its public verification link (citizen) · 电子证照版式文件',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { lang: { type: 'string', enum: ['zh', 'en'], description: 'which language leads' } },
+          additionalProperties: false,
+        },
+        security: bearerSecurity,
+        produces: ['application/pdf'],
+        response: { 200: { type: 'string', format: 'binary' }, ...errors },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Querystring: { lang?: 'zh' | 'en' } }>, reply) => {
+      const baseUrl = `${request.protocol}://${request.host}`;
+      const pdf = await certificates.pdf(actorOf(request), request.params.id, baseUrl, request.query.lang);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename="${request.params.id}.pdf"`)
+        .send(pdf);
+    },
+  );
+
   app.post(
     '/certificates/verify',
     {

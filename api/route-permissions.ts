@@ -110,6 +110,7 @@ export const ROUTE_PERMISSIONS = {
   'POST /me/offers/:key/decline': 'me.act',
   'GET /me/certificates': 'me.read',
   'GET /me/certificates/:id': 'me.read',
+  'GET /me/certificates/:id/pdf': 'me.read',
 
   'POST /certificates/verify': 'certificate.verify',
   'GET /certificates/:id/verification': 'certificate.verify',

@@ -105,12 +105,12 @@ async function verify(signed: unknown): Promise<VerificationResult> {
 const codes = (result: VerificationResult) => result.failures.map((failure) => failure.code);
 
 describe('issuing a certificate', () => {
-  it('puts a sealed certificate in the holder’s wallet that verifies through the API, vouched for by civil affairs', async () => {
+  it('puts a sealed certificate in the holder’s wallet that verifies through the API, vouched for by the health commission', async () => {
     const { certificate, created } = await issue();
     expect(created).toBe(true);
     expect(certificate.document.id).toMatch(/^c_[a-z2-7]{24}$/);
     expect(certificate.signatures).toEqual([
-      expect.objectContaining({ department: 'civil-affairs', algorithm: 'SM2-SM3', userId: SM2_DEFAULT_USER_ID }),
+      expect.objectContaining({ department: 'health-commission', algorithm: 'SM2-SM3', userId: SM2_DEFAULT_USER_ID }),
     ]);
 
     const wallet = await call('GET', '/me/certificates', citizen);
@@ -119,7 +119,9 @@ describe('issuing a certificate', () => {
       expect.objectContaining({
         id: certificate.document.id,
         title: { zh: '老年人优待证', en: 'Senior preferential card' },
-        issuers: [{ department: 'civil-affairs', name: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' } }],
+        issuers: [
+          { department: 'health-commission', name: { zh: '市卫生健康委员会', en: 'Municipal Health Commission' } },
+        ],
         status: 'valid',
       }),
     );
@@ -134,8 +136,8 @@ describe('issuing a certificate', () => {
     expect(result).toMatchObject({ valid: true, failures: [], certificateId: certificate.document.id });
     expect(result.vouchedBy).toEqual([
       {
-        department: 'civil-affairs',
-        name: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' },
+        department: 'health-commission',
+        name: { zh: '市卫生健康委员会', en: 'Municipal Health Commission' },
         sealId: certificate.signatures[0].sealId,
       },
     ]);
@@ -229,7 +231,9 @@ describe('verifying a certificate', () => {
       id: certificate.document.id,
       type: 'senior-preferential-card',
       title: { zh: '老年人优待证', en: 'Senior preferential card' },
-      issuers: [{ department: 'civil-affairs', name: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' } }],
+      issuers: [
+        { department: 'health-commission', name: { zh: '市卫生健康委员会', en: 'Municipal Health Commission' } },
+      ],
       issuedOn: today,
       holder: '张**',
     });
@@ -241,8 +245,8 @@ describe('verifying a certificate', () => {
 describe('seals', () => {
   it('keep what a rotated seal signed valid, and sign anew with the new one', async () => {
     const before = await issue();
-    expect((await call('POST', '/seals/civil-affairs/rotate', supervisor)).statusCode).toBe(403);
-    const rotated = await call('POST', '/seals/civil-affairs/rotate', reviewer);
+    expect((await call('POST', '/seals/health-commission/rotate', supervisor)).statusCode).toBe(403);
+    const rotated = await call('POST', '/seals/health-commission/rotate', reviewer);
     expect(rotated.statusCode).toBe(200);
     const { active, retired } = rotated.json();
     expect(retired).toMatchObject({ sealId: before.certificate.signatures[0].sealId, status: 'retired' });
@@ -304,7 +308,7 @@ describe('seals', () => {
   it('fail a signature by a seal the registry does not hold with UNKNOWN_SEAL', async () => {
     const { certificate } = await issue();
     const forged = structuredClone(certificate);
-    forged.signatures[0].sealId = 'civil-affairs-000000000000';
+    forged.signatures[0].sealId = 'health-commission-000000000000';
     expect(codes(await verify(forged))).toEqual(['UNKNOWN_SEAL']);
   });
 
@@ -347,7 +351,7 @@ describe('the offline command, applyfree certificate verify', () => {
     expect(valid.stderr).toBe('');
     expect(valid.code).toBe(0);
     expect(valid.stdout).toContain(`valid · 有效: certificate 证照 ${id}`);
-    expect(valid.stdout).toContain('vouched for by 签章部门 市民政局 · Municipal Civil Affairs Bureau');
+    expect(valid.stdout).toContain('vouched for by 签章部门 市卫生健康委员会 · Municipal Health Commission');
 
     const tampered = join(files.certificate.replace(/[^/]+$/, ''), 'tampered.json');
     writeFileSync(tampered, download.body.replace('德城区', '陵城区'));
@@ -395,19 +399,19 @@ describe('the offline command, applyfree certificate verify', () => {
 
     const list = await runInstalled(['seal', 'list', '--json'], { APPLYFREE_API_URL: address });
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).seals).toContainEqual(expect.objectContaining({ department: 'civil-affairs' }));
-    const refused = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+    expect(JSON.parse(list.stdout).seals).toContainEqual(expect.objectContaining({ department: 'health-commission' }));
+    const refused = await runInstalled(['seal', 'rotate', 'health-commission'], {
       APPLYFREE_API_URL: address,
       APPLYFREE_TOKEN: officer,
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('FORBIDDEN_ROLE');
-    const rotated = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+    const rotated = await runInstalled(['seal', 'rotate', 'health-commission'], {
       APPLYFREE_API_URL: address,
       APPLYFREE_TOKEN: reviewer,
     });
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toMatch(/^active 启用: civil-affairs-[0-9a-f]{12}\s+active/m);
+    expect(rotated.stdout).toMatch(/^active 启用: health-commission-[0-9a-f]{12}\s+active/m);
     expect(rotated.stdout).toContain(`retired 停用: ${certificate.signatures[0].sealId}`);
   });
 

@@ -1,8 +1,9 @@
 /**
  * The certificates a decision yields, issued by the workflow that acts on it (from its activities,
  * so a retry or a replay issues nothing twice: each certificate's business key is the grant's or
- * the decision's key): a decision letter (决定书) for every grant and every refusal, sealed by the
- * deciding policy's department, and the certificate each type lists for the granted policy
+ * the decision's key): a decision letter (决定书) for every grant and every refusal (not for a
+ * subject the event reached who was outside the policy's target group), sealed by the deciding
+ * policy's department, and the certificate each type lists for the granted policy
  * (`onGrant` in domain/certificate-types.ts: the senior preferential card, the school enrollment
  * notice, the joint disability subsidies certificate), its fields from the decision's snapshot.
  */
@@ -132,12 +133,28 @@ export async function issueGrantCertificates(
   return ids;
 }
 
-/** Issues a refusal's decision letter (`<decisionKey>:letter`): its ID, or undefined when no department seals for the policy. */
+/**
+ * Facts that only place a subject in or out of a policy's target group. A life event reaches every
+ * policy its type triggers: a 60th birthday reaches the old-age allowance (from 80) and school
+ * enrollment (at 6) as well as the senior card. Failing on one of these is not being refused
+ * something: no one would expect a letter, and none is written.
+ */
+const TARGET_GROUP_FACTS: ReadonlySet<string> = new Set(['person.birthDate']);
+
+/** Whether an ineligible decision refused the subject (it failed on more than being outside the target group). */
+export const isRefusal = (conditions: Decision['conditions']): boolean =>
+  !conditions.some((leaf) => leaf.result === false && TARGET_GROUP_FACTS.has(leaf.fact));
+
+/**
+ * Issues a refusal's decision letter (`<decisionKey>:letter`): its ID, or undefined when the
+ * subject was only outside the policy's target group (`isRefusal`) or no department seals for it.
+ */
 export async function issueRefusalLetter(
   deps: DecisionCertificateDeps,
   decisionKey: string,
   decided: DecidedCase,
 ): Promise<string | undefined> {
+  if (!isRefusal(decided.decision.conditions ?? [])) return undefined;
   return issueLetter(deps, `${decisionKey}:letter`, decided, false, decisionKey);
 }
 

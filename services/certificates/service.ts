@@ -30,6 +30,7 @@ import {
 import { publicSeal, type PublicSeal, type SealRegistryView } from '../../store/seals.js';
 import type { User } from '../../store/users.js';
 import { CertificateRefusal } from './issue.js';
+import { certificatePdfFor } from './pdf.js';
 import { resealCertificates } from './reseal.js';
 import type { SealKeeper } from './seal-keeper.js';
 
@@ -212,9 +213,18 @@ export function createCertificateService(deps: CertificateServiceDeps) {
     return { ...seal, resealed };
   }
 
+  /** The holder's own certificate as its PDF (电子证照版式文件), its QR code the verification link under `baseUrl`. */
+  async function pdf(actor: User, id: string, baseUrl: string, language?: 'zh' | 'en'): Promise<Buffer> {
+    const signed = await download(actor, id);
+    const type = certificateType(signed.document.type);
+    if (!type) throw notFound(id);
+    return certificatePdfFor(signed, type, { baseUrl, ...(language ? { language } : {}) });
+  }
+
   return {
     wallet,
     download,
+    pdf,
     verify: check,
     verificationOf,
     registry: (): Promise<SealRegistryView> => seals.registry(),

@@ -17,6 +17,8 @@ import { connectStore } from '../../store/connection.js';
 import { registerModels, type Models } from '../../store/models.js';
 import { TEST_SECRET } from './city.js';
 import { productionBundle } from './temporal.js';
+import { testSeals } from './seals.js';
+import type { SealKeeper } from '../../services/certificates/seal-keeper.js';
 import type { TestStackInfo } from './test-stack.js';
 
 export interface Pipeline {
@@ -27,6 +29,8 @@ export interface Pipeline {
   taskQueue: string;
   /** Where its cases and payrolls find their policies. */
   policies: PolicySource;
+  /** The seals its activities issue certificates with, when opened with `seals: true`. */
+  seals?: SealKeeper;
   worker(connection: NativeConnection, namespace?: string): Promise<Worker>;
   close(): Promise<void>;
 }
@@ -39,6 +43,8 @@ export interface PipelineOptions {
   policies?: 'catalog' | 'store';
   /** A client through which sweeps and objections start benefit workflows on the pipeline's task queue. */
   client?: Client;
+  /** Give the activities the departments' seals (keys in a directory of the pipeline's own), so grants and refusals issue their certificates. */
+  seals?: boolean;
 }
 
 export async function openPipeline(
@@ -61,12 +67,14 @@ export async function openPipeline(
         taskQueue,
       }
     : undefined;
+  const keeper = options.seals ? testSeals(store) : undefined;
   const activities = createActivities({
     store,
     noticeQueues: queues,
     policies,
     subjectKeySecret: TEST_SECRET,
     ...(workflows ? { workflows } : {}),
+    ...(keeper ? { seals: keeper.seals } : {}),
   });
   const workflowBundle = await productionBundle();
   return {
@@ -76,11 +84,13 @@ export async function openPipeline(
     queues,
     taskQueue,
     policies,
+    ...(keeper ? { seals: keeper.seals } : {}),
     worker: (connection, namespace) => Worker.create({ connection, namespace, taskQueue, activities, workflowBundle }),
     async close() {
       await queues.close();
       await store.dropDatabase();
       await store.close();
+      keeper?.remove();
     },
   };
 }

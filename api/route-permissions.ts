@@ -108,6 +108,8 @@ export const ROUTE_PERMISSIONS = {
   'POST /me/inbox/:key/read': 'me.act',
   'POST /me/offers/:key/confirm': 'me.act',
   'POST /me/offers/:key/decline': 'me.act',
+  'POST /me/codes': 'code.show',
+  'POST /codes/scan': 'code.scan',
 } as const satisfies Record<string, Action>;
 
 /** A route as the table names it: `GET /policies/:id/versions/:version`. */

@@ -50,6 +50,11 @@ const TAGS = [
       '本人事项：消息、待遇、待确认事项、承诺核查、数据使用记录 · the citizen’s own inbox, benefits, offers, pledges and who used their data',
   },
   {
+    name: 'certificates',
+    description:
+      '电子证照与电子印章：本人证照夹、验章验签（在线或离线）、印章登记簿、撤销列表、撤销证照与轮换吊销印章 · electronic certificates under SM2 seals: the wallet, verification online and offline, the seal registry, the revocation list, revocation and seal rotation',
+  },
+  {
     name: 'metrics',
     description:
       '监督指标：主动兑现、应享尽享、待定原因、时长、数据共享需求满足率、电子证照证明替代率；Prometheus 监控 · programme indicators and the Prometheus endpoint',

@@ -108,6 +108,16 @@ export const ROUTE_PERMISSIONS = {
   'POST /me/inbox/:key/read': 'me.act',
   'POST /me/offers/:key/confirm': 'me.act',
   'POST /me/offers/:key/decline': 'me.act',
+  'GET /me/certificates': 'me.read',
+  'GET /me/certificates/:id': 'me.read',
+
+  'POST /certificates/verify': 'certificate.verify',
+  'GET /certificates/:id/verification': 'certificate.verify',
+  'GET /certificates/revocations': 'seal.read',
+  'GET /seals': 'seal.read',
+  'POST /certificates/:id/revoke': 'certificate.revoke',
+  'POST /seals/:department/rotate': 'seal.manage',
+  'POST /seals/:id/revoke': 'seal.manage',
   'POST /me/codes': 'code.show',
   'POST /codes/scan': 'code.scan',
 } as const satisfies Record<string, Action>;

@@ -52,6 +52,8 @@ import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
 import { authRoutes } from './auth-routes.js';
+import { certificateRoutes } from './certificate-routes.js';
+import type { CertificateService } from '../services/certificates/service.js';
 import type { SessionService } from '../services/identity/sessions.js';
 import type { OidcClient } from '../services/identity/oidc.js';
 
@@ -108,6 +110,11 @@ export interface ApiDeps {
   cases?: CaseService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
   citizen?: CitizenService;
+  /**
+   * Electronic certificates and seals: the citizen's wallet (/me/certificates), verification and the
+   * seal registry open to anyone, revocation and seal rotation by staff.
+   */
+  certificates?: CertificateService;
   /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`, GET /programme-metrics. */
   metrics?: MetricsService;
   /** The resident and enterprise codes: POST /me/codes (holders, needs `sessions`) and POST /codes/scan (verifiers). */
@@ -195,6 +202,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
   }
+  const certificates = deps.certificates;
+  if (certificates) void app.register(async (scope) => certificateRoutes(scope, { certificates }));
   const codes = deps.codes;
   if (codes) void app.register(async (scope) => codeRoutes(scope, { codes: codes.codes }));
   const metrics = deps.metrics;

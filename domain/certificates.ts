@@ -21,6 +21,8 @@ export interface CertificateFieldSpec {
   type: 'string' | 'date' | 'number' | 'text';
   /** Sensitive fields are masked when the certificate is shown to anyone but its holder. */
   sensitive?: boolean;
+  /** An optional field may be left out at issuance; every other field is required. */
+  optional?: boolean;
 }
 
 /** A certificate type, as data: its fields, the departments that issue and seal it, its validity. */
@@ -30,6 +32,11 @@ export interface CertificateType {
   title: Text;
   /** The department(s) whose seals sign it: two or more make a joint certificate (多部门联合签章). */
   departments: readonly string[];
+  /**
+   * The issuer names the sealing department(s) at issuance (a decision letter: the deciding
+   * policy's department); `departments` is then empty or the default.
+   */
+  departmentsNamedAtIssuance?: boolean;
   holderKind: 'person' | 'enterprise';
   fields: readonly CertificateFieldSpec[];
   /** Months from issue until it expires; absent: valid until revoked. */
@@ -100,4 +107,33 @@ export interface VerificationResult {
   /** The departments whose seals verified, by name: who vouches for this certificate. */
   vouchedBy: Array<{ department: string; name: Text; sealId: string }>;
   checkedAt: string;
+}
+
+/** A seal's status in the registry: active (signs), retired (signs no more; what it signed stays valid), revoked (nothing it signed is valid). */
+export type SealStatus = 'active' | 'retired' | 'revoked';
+
+/** The format of the public seal registry (GET /seals, the offline verifier's `--registry` file). */
+export const SEAL_REGISTRY_FORMAT = 'applyfree-seal-registry/1';
+
+/** A seal as the public registry shows it (GET /seals, the offline verifier's registry file). */
+export interface PublicSeal {
+  sealId: string;
+  department: string;
+  departmentName: Text;
+  name: Text;
+  algorithm: typeof SEAL_ALGORITHM;
+  userId: string;
+  publicKey: string;
+  validFrom: string;
+  validTo: string;
+  status: SealStatus;
+  revokedAt?: string;
+  revocationReason?: string;
+  rotatedFrom?: string;
+}
+
+/** The registry as a verifier reads it: every seal, active, retired and revoked. */
+export interface SealRegistryView {
+  format: typeof SEAL_REGISTRY_FORMAT;
+  seals: PublicSeal[];
 }

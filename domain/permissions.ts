@@ -307,6 +307,28 @@ const TABLE = {
   },
   'objection.resolve': { roles: ['supervisor'], what: { en: 'resolve an objection', zh: '处理异议' } },
 
+  // Electronic certificates (电子证照): anyone verifies one and reads the seal registry and the
+  // revocation list (谁签章谁核验: a verifier needs no account). A supervisor, who handles cases and
+  // objections, revokes a certificate issued in error; a reviewer, who puts policies in force and
+  // retires them, rotates and revokes the departments' seals.
+  'certificate.verify': {
+    roles: 'anyone',
+    what: { en: 'verify a certificate', zh: '核验电子证照' },
+  },
+  'seal.read': {
+    roles: 'anyone',
+    what: { en: 'read the seal registry and the revocation list', zh: '查看印章登记簿和证照撤销列表' },
+  },
+  'certificate.revoke': {
+    roles: ['supervisor'],
+    what: { en: 'revoke a certificate', zh: '撤销电子证照' },
+    note: { en: 'certificates issued in error are revoked by supervisors', zh: '错发的证照由督查人员撤销' },
+  },
+  'seal.manage': {
+    roles: ['reviewer'],
+    what: { en: 'rotate or revoke a department’s seal', zh: '轮换或吊销部门印章' },
+  },
+
   // The citizen's own page; staff trace people through /cases.
   'me.read': {
     ...CITIZEN_OWN,

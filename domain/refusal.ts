@@ -51,6 +51,10 @@ export const REFUSAL_CODES = {
   UNKNOWN_MATTER: 'invalid',
   /** A code asked to show a claim that is not one, or about a certificate type that is not one (domain/code-claims.ts). */
   UNKNOWN_CLAIM: 'invalid',
+  /** A certificate type that is not in the catalog of certificate types (field type). */
+  UNKNOWN_CERTIFICATE_TYPE: 'invalid',
+  /** A certificate that cannot be issued as asked: the field, holder or department at fault. */
+  INVALID_CERTIFICATE: 'invalid',
   // Who is asking.
   UNAUTHENTICATED: 'unauthenticated',
   /** A department route without a valid signed request: one answer whatever part was wrong. */
@@ -79,8 +83,6 @@ export const REFUSAL_CODES = {
   // What is asked for does not exist (or is not the caller's to see).
   NOT_FOUND: 'not-found',
   CASE_NOT_FOUND: 'not-found',
-  /** A certificate that is not in the holder's wallet (field show.certificateId). */
-  CERTIFICATE_NOT_FOUND: 'not-found',
   DECISION_NOT_FOUND: 'not-found',
   NO_PLEDGE: 'not-found',
   NO_SIMULATION: 'not-found',
@@ -89,6 +91,12 @@ export const REFUSAL_CODES = {
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
+  /** A seal ID the registry does not hold. */
+  SEAL_NOT_FOUND: 'not-found',
+  /** A department that has no seal and is not a sealing department. */
+  UNKNOWN_DEPARTMENT: 'not-found',
+  /** A certificate ID that names no certificate (or not the caller's). */
+  CERTIFICATE_NOT_FOUND: 'not-found',
   /** Sign-in through an identity provider when none is configured. */
   SIGN_IN_NOT_CONFIGURED: 'not-found',
   // The record is not in a state that allows it.
@@ -128,6 +136,8 @@ export const REFUSAL_CODES = {
   HOST_NOT_ALLOWED: 'misdirected',
   // A dependency did not answer; nothing was done.
   ACCESS_RECORD_FAILED: 'unavailable',
+  /** A department's seal cannot sign: its private key is missing or exposed (rotate the seal). */
+  SEAL_UNAVAILABLE: 'unavailable',
 } as const satisfies Record<string, RefusalKind>;
 
 export type RefusalCode = keyof typeof REFUSAL_CODES;

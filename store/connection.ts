@@ -13,6 +13,8 @@ import { registerLedgerModel } from './ledger.js';
 import { registerProgrammeAccessModel } from './programme-access.js';
 import { registerStopModel } from './stops.js';
 import { registerSubjectModel } from './subjects.js';
+import { registerSealModel } from './seals.js';
+import { registerCertificateModel } from './certificates.js';
 
 export interface StoreOptions {
   /** Time to wait for the server before failing (ms). */
@@ -37,6 +39,8 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
     ...Object.values(registerPayrollModels(connection)),
     registerStopModel(connection),
     registerLedgerModel(connection),
+    registerSealModel(connection),
+    registerCertificateModel(connection),
   ];
   await Promise.all(models.map((model) => buildIndexes(model)));
   return connection;

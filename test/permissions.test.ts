@@ -9,6 +9,9 @@
  * writes nothing. A route without a row fails here, and stops the API from starting.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
@@ -37,6 +40,9 @@ import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
+import { createSealKeeper } from '../services/certificates/seal-keeper.js';
+import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
+import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { createMetricsService } from '../services/metrics/service.js';
@@ -59,6 +65,8 @@ import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 import { identifiersIn } from './support/histories.js';
 
 const stack = inject('stack');
+/** The seals' key files (the revocation list is sealed when it is read). */
+const sealKeyDir = mkdtempSync(join(tmpdir(), 'applyfree-permissions-seals-'));
 let store: Connection;
 let client: Client;
 let api: FastifyInstance;
@@ -132,6 +140,10 @@ beforeAll(async () => {
       },
     }),
     citizen: createCitizenService({ store, temporal: client }),
+    certificates: createCertificateService({
+      store,
+      seals: createSealKeeper({ store, keys: fileSealKeyStore(sealKeyDir) }),
+    }),
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
     ledger: createLedgerService({ store, policies: storePolicySource(store) }),
@@ -157,6 +169,7 @@ afterAll(async () => {
   await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
+  rmSync(sealKeyDir, { recursive: true, force: true });
 });
 
 /** The route's URL with parameters that name nothing: nothing is found, nothing is written. */

@@ -45,6 +45,12 @@ export interface Config {
   cacheDir: string;
   /** Where the embedded dev stack keeps its state (SQLite files, Redis dump, logs). */
   stateDir: string;
+  /**
+   * Where the seals' private keys are kept, one PEM file of mode 0600 each (APPLYFREE_SEAL_KEY_DIR;
+   * default `<stateDir>/seals`). Every process that signs certificates must see the same keys: a
+   * shared secure volume, or a hardware security module behind the same interface (docs/CERTIFICATES.md).
+   */
+  sealKeyDir: string;
   /** Gateway for the webhook notice channel (SMS or app push): https, or http to loopback in development; without it notices go to the inbox only. */
   noticeWebhookUrl?: string;
   /** The master secret as set (APPLYFREE_SUBJECT_KEY_SECRET); serverKeys() yields the effective one. */
@@ -517,6 +523,10 @@ export function loadConfig(env: Env = process.env): Config {
   const oidc = parseOidc(mode, env);
   const temporalAddress = parseHostPort('TEMPORAL_ADDRESS', optional(env, 'TEMPORAL_ADDRESS'));
   const temporalAccess = parseTemporalAccess(env, temporalAddress);
+  const stateDir = resolve(
+    optional(env, 'APPLYFREE_STATE_DIR') ??
+      join(optional(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'applyfree', 'dev'),
+  );
   return {
     mode,
     temporalAddress,
@@ -527,10 +537,8 @@ export function loadConfig(env: Env = process.env): Config {
     apiHost: optional(env, 'API_HOST') ?? '127.0.0.1',
     apiPort: parsePort('API_PORT', optional(env, 'API_PORT'), 3000),
     cacheDir,
-    stateDir: resolve(
-      optional(env, 'APPLYFREE_STATE_DIR') ??
-        join(optional(env, 'XDG_DATA_HOME') ?? join(homedir(), '.local', 'share'), 'applyfree', 'dev'),
-    ),
+    stateDir,
+    sealKeyDir: resolve(optional(env, 'APPLYFREE_SEAL_KEY_DIR') ?? join(stateDir, 'seals')),
     noticeWebhookUrl: parseWebhookUrl(mode, optional(env, 'NOTICE_WEBHOOK_URL')),
     subjectKeySecret: parseSecret('APPLYFREE_SUBJECT_KEY_SECRET', optional(env, 'APPLYFREE_SUBJECT_KEY_SECRET')),
     previousSubjectKeySecrets: parseSecretList(

@@ -37,6 +37,7 @@ import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
+import { createCertificateService } from '../services/certificates/service.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { makeEnqueueNotice } from '../activities/notices.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     const stack = await startStack({ config, stateDir: config.stateDir, ports: DEV_PORTS, progress });
     cleanups.push({ name: 'servers', run: () => stack.stop() });
 
-    const { store, catalog, noticeQueues, temporalWorker } = await openProcessing(config, stack, cleanups);
+    const { store, catalog, noticeQueues, temporalWorker, seals } = await openProcessing(config, stack, cleanups);
     temporalWorker.run().catch((error: unknown) => {
       progress.info(`applyfree: the Temporal worker failed: ${String(error)}`);
       void stop(1);
@@ -176,6 +177,8 @@ async function main(): Promise<void> {
           policies: storePolicySource(store),
         },
       }),
+      // Electronic certificates: the wallet, verification by anyone, the seal registry, revocation and rotation.
+      certificates: createCertificateService({ store, seals }),
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.

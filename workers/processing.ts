@@ -19,6 +19,8 @@ import { createNoticeWorkers } from '../notices/delivery.js';
 import { webhookSigningKey } from '../notices/webhook.js';
 import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js';
 import { temporalConnectOptions, type TemporalAccess } from '../infra/temporal-connection.js';
+import { createSealKeeper, type SealKeeper } from '../services/certificates/seal-keeper.js';
+import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
 
 export interface Servers {
   temporalAddress: string;
@@ -39,6 +41,8 @@ export interface Processing {
   catalog: PolicyCatalog;
   noticeQueues: NoticeQueues;
   temporalWorker: TemporalWorker;
+  /** The departments' seals: signs certificates (services/certificates/issue.ts) with the keys in config.sealKeyDir. */
+  seals: SealKeeper;
 }
 
 /**
@@ -51,6 +55,9 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
 
   // The shipped catalog is published once into the store; from then on the store is the
   // source of truth, with versions officers publish through the lifecycle next to it.
+  // The seals' private keys: files of mode 0600 under the key directory (an HSM-backed key store in its place in production).
+  const seals = createSealKeeper({ store, keys: fileSealKeyStore(config.sealKeyDir) });
+
   const catalog = await loadPolicyCatalog();
   await createPolicyLifecycle(store).importCatalog(catalog.policies);
   const noticeQueues = openNoticeQueues({
@@ -107,7 +114,7 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
     prefix: config.queuePrefix,
   });
   cleanups.push({ name: 'notice workers', run: () => noticeWorkers.close() });
-  return { store, catalog, noticeQueues, temporalWorker };
+  return { store, catalog, noticeQueues, temporalWorker, seals };
 }
 
 /**

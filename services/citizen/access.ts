@@ -8,6 +8,7 @@
  * indexes; FerretDB 1.24 filters and sorts inside the server and sends only those), then merged.
  */
 import type { Connection } from 'mongoose';
+import { certificateType } from '../../domain/certificate-types.js';
 import { codeMatter } from '../../domain/code-matters.js';
 import { DATA_SOURCES, type Text } from '../../domain/sources.js';
 import { registerAccessRecordModel, type AccessOutcome } from '../../store/access-records.js';
@@ -64,7 +65,13 @@ export type AccessEntry =
       at: string;
       verifier: { name: Text; kind: string };
       matter: { id: string; title: Text };
-      shown: { kind: 'certificate' | 'claim'; certificateType: string; certificateId?: string; answer?: boolean };
+      shown: {
+        kind: 'certificate' | 'claim';
+        certificateType: string;
+        certificateTitle: Text;
+        certificateId?: string;
+        answer?: boolean;
+      };
     }
   /** A department corrected the citizen's record, with the reason: recorded by one person, confirmed by a second. */
   | {
@@ -170,6 +177,10 @@ export async function accessOf(
       shown: {
         kind: scan.shown.kind,
         certificateType: scan.shown.certificateType,
+        certificateTitle: certificateType(scan.shown.certificateType)?.title ?? {
+          zh: scan.shown.certificateType,
+          en: scan.shown.certificateType,
+        },
         ...(scan.shown.certificateId ? { certificateId: scan.shown.certificateId } : {}),
         ...(scan.shown.answer === undefined ? {} : { answer: scan.shown.answer }),
       },

@@ -15,6 +15,7 @@ import type {
   VerificationResult,
 } from '../../domain/certificates.js';
 import type { Text } from '../../domain/sources.js';
+import { maskName } from '../certificates/service.js';
 
 /** One field as a verifier sees it. */
 export interface RevealedField {
@@ -62,12 +63,8 @@ export function maskValue(spec: Pick<CertificateFieldSpec, 'type'>, value: strin
   const text = String(value);
   if (spec.type === 'date' && /^\d{4}-\d{2}-\d{2}/.test(text)) return `${text.slice(0, 4)}-**-**`;
   if (spec.type === 'number') return '***';
-  const chars = [...text];
-  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 8))}`;
+  return maskName(text);
 }
-
-/** A display name as an outsider sees it: its first character (a surname), the rest starred. */
-export const maskDisplayName = (name: string): string => maskValue({ type: 'string' }, name);
 
 /** The fields the matter may see, in the type's order; sensitive ones masked. */
 export function revealedFields(
@@ -99,7 +96,7 @@ export function revealCertificate(
     title: document.title,
     holder: {
       kind: document.holder.kind,
-      ...(document.holder.displayName ? { displayName: maskDisplayName(document.holder.displayName) } : {}),
+      ...(document.holder.displayName ? { displayName: maskName(document.holder.displayName) } : {}),
     },
     fields: revealedFields(type, allowed, document.fields),
     issuers: document.issuers,

@@ -23,11 +23,7 @@ import {
   SCAN_REFUSALS,
   type CodeShows,
 } from '../../domain/codes.js';
-import type {
-  CertificateType,
-  SignedCertificate,
-  VerificationResult,
-} from '../../domain/certificates.js';
+import type { CertificateType, SignedCertificate, VerificationResult } from '../../domain/certificates.js';
 import { authorize } from '../../domain/permissions.js';
 import { ringSecrets, subjectKeyKind, type SubjectKeyRing } from '../../domain/pseudonym.js';
 import type { Text } from '../../domain/sources.js';
@@ -69,8 +65,7 @@ export interface CodeServiceDeps {
 
 /** What a holder asks a code to show. */
 export type ShowRequest =
-  | { kind: 'certificate'; certificateId: string }
-  | { kind: 'claim'; claim: string; certificateType: string };
+  { kind: 'certificate'; certificateId: string } | { kind: 'claim'; claim: string; certificateType: string };
 
 /** What POST /me/codes answers: the code's text for the QR, until when, and what it shows. */
 export interface IssuedCode {
@@ -103,7 +98,12 @@ export function createCodeService(deps: CodeServiceDeps) {
   function claimOf(claimId: string, typeId: string): { claim: CodeClaim; type: CertificateType } {
     const claim = codeClaim(claimId);
     if (!claim)
-      throw new CodeRefusal('UNKNOWN_CLAIM', `show.claim: "${claimId}" is not a claim`, `“${claimId}”不是可出示的声明`, 'show.claim');
+      throw new CodeRefusal(
+        'UNKNOWN_CLAIM',
+        `show.claim: "${claimId}" is not a claim`,
+        `“${claimId}”不是可出示的声明`,
+        'show.claim',
+      );
     const type = wallet.certificateType(typeId);
     if (!type)
       throw new CodeRefusal(
@@ -173,7 +173,12 @@ export function createCodeService(deps: CodeServiceDeps) {
       const revealed = revealCertificate(certificate, type, allowed, await wallet.verify(certificate, at));
       return {
         result: { ...base, shows: 'certificate', certificate: revealed },
-        shown: { kind: 'certificate', certificateType: type.id, certificateId: revealed.id, valid: revealed.status.valid },
+        shown: {
+          kind: 'certificate',
+          certificateType: type.id,
+          certificateId: revealed.id,
+          valid: revealed.status.valid,
+        },
       };
     }
     const { claim: claimId, certificateType } = code.shows;

@@ -95,7 +95,7 @@ export function renderMyCode(): HTMLElement {
           { class: 'actions' },
           h(
             'button',
-            { type: 'button', class: 'ghost act-refresh-code', onclick: () => void live.refresh() },
+            { type: 'button', class: 'act-refresh-code', onclick: () => void live.refresh() },
             t('codeRefresh'),
           ),
         ),

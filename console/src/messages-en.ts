@@ -422,10 +422,10 @@ export const en: Partial<Record<MessageKey, string>> = {
   codeQrLabel: 'QR code: for the verifier to scan',
   codeShowsCertificate: 'Shows: {title} (certificate {id}), sensitive fields masked for the verifier',
   codeShowsClaim: 'Shows only: {statement} — the verifier sees yes or no',
-  codeCountdown: 'Refreshes in {seconds} s',
+  codeCountdown: 'Valid {seconds} s more, renewed before it ends',
   codeRefresh: 'Refresh',
   codeNote:
-    'Each code is good for one scan and about a minute, and carries nothing that identifies you. Every scan is listed under “Who used my data”.',
+    'Each code is good for one scan and about a minute, and carries nothing that identifies you. Every scan is listed under "Who used my data".',
   meAccessCodeScan: 'scanned your code for: {matter}',
   meAccessCodeScanCertificate: 'saw the certificate you showed: {type} ({id}), sensitive fields masked',
   meAccessCodeScanClaim: 'learned only whether you hold a valid {type}: {answer}',

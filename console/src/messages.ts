@@ -417,7 +417,7 @@ export const zh = {
   codeQrLabel: '二维码：请核验方扫描',
   codeShowsCertificate: '出示：{title}（证照号 {id}），敏感信息向核验方遮盖',
   codeShowsClaim: '仅出示：{statement}——核验方只看到“是”或“否”',
-  codeCountdown: '{seconds} 秒后自动刷新',
+  codeCountdown: '还剩 {seconds} 秒有效，到期前自动刷新',
   codeRefresh: '刷新',
   codeNote: '每个码只能扫描一次，约一分钟有效，码中不含您的身份信息。每次扫码都会记录在“谁使用了我的数据”中。',
   meAccessCodeScan: '扫码核验：{matter}',

@@ -316,7 +316,7 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
       schema: {
         tags: ['certificates'],
         summary:
-          'Revoke a seal, saying why: nothing it ever signed verifies any more (SEAL_REVOKED); its private key is destroyed (reviewer) · 吊销印章',
+          'Revoke a seal, saying why: nothing it ever signed verifies any more (SEAL_REVOKED); its private key is destroyed, and the certificates in the store it signed are re-sealed by the department’s new seal (reviewer) · 吊销印章',
         params: {
           type: 'object',
           required: ['id'],
@@ -324,7 +324,16 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
         },
         body: reasonBody,
         security: bearerSecurity,
-        response: { 200: sealSchema, ...errors },
+        response: {
+          200: {
+            ...sealSchema,
+            properties: {
+              ...sealSchema.properties,
+              resealed: { type: 'integer', description: 'stored certificates re-sealed by the new seal' },
+            },
+          },
+          ...errors,
+        },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Body: { reason: string } }>) =>

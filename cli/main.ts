@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_USAGE, runCaseCommand } from './case.js';
+import { CERTIFICATE_USAGE, runCertificateCommand, runSealCommand, SEAL_USAGE } from './certificate.js';
 import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { METRICS_USAGE, runMetricsCommand } from './metrics.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
@@ -26,6 +27,8 @@ export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   case: { usage: CASE_USAGE, run: runCaseCommand },
   objection: { usage: OBJECTION_USAGE, run: runObjectionCommand },
   metrics: { usage: METRICS_USAGE, run: runMetricsCommand },
+  certificate: { usage: CERTIFICATE_USAGE, run: runCertificateCommand },
+  seal: { usage: SEAL_USAGE, run: runSealCommand },
 };
 
 /** The processes `bin/applyfree.mjs` starts itself; listed here so one usage names everything. */

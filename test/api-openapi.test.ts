@@ -52,6 +52,7 @@ beforeAll(async () => {
     ledger: {} as never,
     entitlements: {} as never,
     codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
+    certificates: {} as never,
   });
   await api.ready();
 });
@@ -92,6 +93,9 @@ describe('the OpenAPI document', () => {
     expect(methods('/cases')).toEqual(['get']);
     expect(methods('/cases/search')).toEqual(['post']);
     expect(methods('/objections')).toEqual(['get', 'post']);
+    expect(methods('/certificates/verify')).toEqual(['post']);
+    expect(methods('/seals')).toEqual(['get']);
+    expect(methods('/me/certificates/{id}')).toEqual(['get']);
     expect(methods('/health')).toEqual(['get']);
     expect(methods('/health/live')).toEqual(['get']);
     expect(doc.paths['/openapi.json']).toBeUndefined();

@@ -4,10 +4,11 @@
  * department that vouches for it; issuing under the same key twice answers the first. One changed
  * byte, a revoked seal, a revoked certificate and an expired one each fail with their reason; a
  * rotation keeps what the old seal signed valid; a joint certificate carries two departments'
- * seals and fails when one is stripped. The independent sm-crypto verifies a stored signature,
- * and the seals' key files are of mode 0600.
+ * seals and fails when one is stripped. The offline command verifies a downloaded file with the
+ * registry and the sealed revocation list saved as files, and refuses a tampered one. The
+ * independent sm-crypto verifies a stored signature, and the seals' key files are of mode 0600.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { connectStore } from '../store/connection.js';
 import { ALL_UP } from './support/all-up.js';
+import { runInstalled } from './support/run-node.js';
 import { testSessions, testToken } from './support/users.js';
 
 const stack = inject('stack');
@@ -251,7 +253,7 @@ describe('seals', () => {
     expect((await verify(after.certificate)).valid).toBe(true);
   });
 
-  it('fail everything a revoked seal signed with SEAL_REVOKED', async () => {
+  it('fail everything a revoked seal signed with SEAL_REVOKED, and the store’s certificates are re-sealed', async () => {
     const { certificate } = await issue({
       type: 'school-enrollment-notice',
       fields: { school: '德州市实验小学', grade: '一年级', reportOn: addDays(today, 60), district: '德城区' },
@@ -262,6 +264,14 @@ describe('seals', () => {
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json()).toMatchObject({ sealId, status: 'revoked', revocationReason: '私钥疑似泄露' });
     expect(codes(await verify(certificate))).toEqual(['SEAL_REVOKED']);
+    // The store's own copy is re-sealed by the department's new seal: the wallet and the link answer valid again.
+    expect(revoked.json().resealed).toBeGreaterThanOrEqual(1);
+    const link = (await call('GET', `/certificates/${certificate.document.id}/verification`)).json();
+    expect(link.result).toMatchObject({ valid: true, failures: [] });
+    expect(link.result.vouchedBy[0].sealId).not.toBe(sealId);
+    const again = (await call('GET', `/me/certificates/${certificate.document.id}`, citizen)).json<SignedCertificate>();
+    expect(again.document).toEqual(certificate.document);
+    expect((await verify(again)).valid).toBe(true);
     // The department signs again at once, with a new seal.
     const next = await issue({
       type: 'school-enrollment-notice',
@@ -302,5 +312,108 @@ describe('seals', () => {
     const registry = (await call('GET', '/seals')).json<{ format: string; seals: Array<{ status: string }> }>();
     expect(registry.format).toBe('applyfree-seal-registry/1');
     expect(new Set(registry.seals.map((seal) => seal.status))).toEqual(new Set(['active', 'retired', 'revoked']));
+  });
+});
+
+describe('the offline command, applyfree certificate verify', () => {
+  /** Saves the downloaded certificate, the registry and the revocation list as files, as an outside verifier would. */
+  async function saveFiles(id: string, certificate: unknown) {
+    const dir = mkdtempSync(join(keyDir, 'offline-'));
+    const files = {
+      certificate: join(dir, `${id}.json`),
+      registry: join(dir, 'seals.json'),
+      revocations: join(dir, 'revocations.json'),
+    };
+    writeFileSync(files.certificate, JSON.stringify(certificate));
+    writeFileSync(files.registry, (await call('GET', '/seals')).body);
+    writeFileSync(files.revocations, (await call('GET', '/certificates/revocations')).body);
+    return files;
+  }
+  /** No API: the command must not need one. */
+  const offline = { APPLYFREE_API_URL: 'http://127.0.0.1:9' };
+  const verifyOffline = (files: Awaited<ReturnType<typeof saveFiles>>, certificate = files.certificate) =>
+    runInstalled(
+      ['certificate', 'verify', certificate, '--registry', files.registry, '--revocations', files.revocations],
+      offline,
+    );
+
+  it('verifies a downloaded file with the registry’s public keys (exit 0) and refuses a tampered one (exit 1)', async () => {
+    const { certificate } = await issue();
+    const id = certificate.document.id;
+    const download = await call('GET', `/me/certificates/${id}`, citizen);
+    const files = await saveFiles(id, download.json());
+
+    const valid = await verifyOffline(files);
+    expect(valid.stderr).toBe('');
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(`valid · 有效: certificate 证照 ${id}`);
+    expect(valid.stdout).toContain('vouched for by 签章部门 市民政局 · Municipal Civil Affairs Bureau');
+
+    const tampered = join(files.certificate.replace(/[^/]+$/, ''), 'tampered.json');
+    writeFileSync(tampered, download.body.replace('德城区', '陵城区'));
+    const refused = await verifyOffline(files, tampered);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('INVALID · 无效');
+    expect(refused.stdout).toMatch(/BAD_SIGNATURE: .*签名与证照内容不符.* · .*does not match the certificate/);
+
+    const json = await runInstalled(
+      ['certificate', 'verify', tampered, '--registry', files.registry, '--revocations', files.revocations, '--json'],
+      offline,
+    );
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, failures: [{ code: 'BAD_SIGNATURE' }] });
+  });
+
+  it('refuses a certificate the sealed revocation list names, and a revocation list that was changed', async () => {
+    const { certificate } = await issue();
+    const id = certificate.document.id;
+    await call('POST', `/certificates/${id}/revoke`, supervisor, { reason: '持证人信息变更' });
+    const files = await saveFiles(id, certificate);
+    const revoked = await verifyOffline(files);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stdout).toContain('CERTIFICATE_REVOKED');
+
+    // Dropping the certificate from the list breaks the list's seal: the command refuses the list.
+    const list = JSON.parse((await call('GET', '/certificates/revocations')).body);
+    list.revocations = list.revocations.filter((entry: { id: string }) => entry.id !== id);
+    writeFileSync(files.revocations, JSON.stringify(list));
+    const changed = await verifyOffline(files);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('its seal does not verify against the registry');
+  });
+
+  it('reads the registry and the revocation list from the API by default, and reviewers manage seals with applyfree seal', async () => {
+    const { certificate } = await issue();
+    const address = await api.listen({ host: '127.0.0.1', port: 0 });
+    const dir = mkdtempSync(join(keyDir, 'online-'));
+    const file = join(dir, `${certificate.document.id}.json`);
+    writeFileSync(file, JSON.stringify(certificate));
+    const online = await runInstalled(['certificate', 'verify', file], { APPLYFREE_API_URL: address });
+    expect(online.code).toBe(0);
+    expect(online.stdout).toContain('valid · 有效');
+    expect(online.stdout).not.toContain('未核对撤销列表');
+
+    const list = await runInstalled(['seal', 'list', '--json'], { APPLYFREE_API_URL: address });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).seals).toContainEqual(expect.objectContaining({ department: 'civil-affairs' }));
+    const refused = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+      APPLYFREE_API_URL: address,
+      APPLYFREE_TOKEN: officer,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FORBIDDEN_ROLE');
+    const rotated = await runInstalled(['seal', 'rotate', 'civil-affairs'], {
+      APPLYFREE_API_URL: address,
+      APPLYFREE_TOKEN: reviewer,
+    });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^active 启用: civil-affairs-[0-9a-f]{12}\s+active/m);
+    expect(rotated.stdout).toContain(`retired 停用: ${certificate.signatures[0].sealId}`);
+  });
+
+  it('answers a missing file argument with its usage and exit 2', async () => {
+    const usage = await runInstalled(['certificate', 'verify'], offline);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: applyfree certificate verify FILE');
   });
 });

@@ -9,9 +9,6 @@
  * writes nothing. A route without a row fails here, and stops the API from starting.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
@@ -44,8 +41,6 @@ import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
-import { createSealKeeper } from '../services/certificates/seal-keeper.js';
-import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { countIngest } from '../services/events/ingest-tally.js';
@@ -63,6 +58,7 @@ import { storePolicySource } from '../store/policy-source.js';
 import { registerUserModels, ROLES } from '../store/users.js';
 import { testSessions, testToken, testUser } from './support/users.js';
 import { ALL_UP } from './support/all-up.js';
+import { testSeals } from './support/seals.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
 import { registerTestVerifier, testCodeApi } from './support/verifiers.js';
@@ -71,9 +67,9 @@ import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 import { identifiersIn } from './support/histories.js';
 
 const stack = inject('stack');
-/** The seals' key files (the revocation list is sealed when it is read). */
-const sealKeyDir = mkdtempSync(join(tmpdir(), 'applyfree-permissions-seals-'));
 let store: Connection;
+/** The seals' key files (the revocation list is sealed when it is read). */
+let sealKeys: ReturnType<typeof testSeals> | undefined;
 let client: Client;
 let api: FastifyInstance;
 let closeEvents: () => Promise<void>;
@@ -113,7 +109,7 @@ beforeAll(async () => {
   verifier = await registerTestVerifier(store, TEST_SECRET);
   const certificates = createCertificateService({
     store,
-    seals: createSealKeeper({ store, keys: fileSealKeyStore(sealKeyDir) }),
+    seals: (sealKeys = testSeals(store)).seals,
   });
   const codes = testCodeApi(stack.redisUrl, {
     store,
@@ -188,7 +184,7 @@ afterAll(async () => {
   await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
-  rmSync(sealKeyDir, { recursive: true, force: true });
+  sealKeys?.remove();
 });
 
 /** The route's URL with parameters that name nothing: nothing is found, nothing is written. */

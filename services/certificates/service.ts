@@ -3,7 +3,7 @@
  * signed file of each), verification by anyone (a certificate posted, or one by its ID as the PDF's
  * QR code links it: type, issuers, dates and a masked name only), the public seal registry and the
  * sealed revocation list, and the staff's revocation of a certificate and rotation or revocation
- * of a seal (domain/permissions.ts says who). Verification is domain/certificate-verify.ts, the
+ * of a seal, re-sealing what a revoked seal signed (domain/permissions.ts says who). Verification is domain/certificate-verify.ts, the
  * same function the offline command runs.
  */
 import type { Connection } from 'mongoose';
@@ -30,6 +30,7 @@ import {
 import { publicSeal, type PublicSeal, type SealRegistryView } from '../../store/seals.js';
 import type { User } from '../../store/users.js';
 import { CertificateRefusal } from './issue.js';
+import { resealCertificates } from './reseal.js';
 import type { SealKeeper } from './seal-keeper.js';
 
 export interface CertificateServiceDeps {
@@ -203,9 +204,12 @@ export function createCertificateService(deps: CertificateServiceDeps) {
     return { active: publicSeal(active), ...(retired ? { retired: publicSeal(retired) } : {}) };
   }
 
-  async function revokeSeal(actor: User, sealId: string, reason: string): Promise<PublicSeal> {
+  /** Revokes a seal, then re-seals with the department's new seal what it signed in the store (services/certificates/reseal.ts). */
+  async function revokeSeal(actor: User, sealId: string, reason: string): Promise<PublicSeal & { resealed: number }> {
     authorize(actor, 'seal.manage', CertificateRefusal);
-    return publicSeal(await seals.revoke(sealId, reason ?? '', actor.id));
+    const seal = publicSeal(await seals.revoke(sealId, reason ?? '', actor.id));
+    const { resealed } = await resealCertificates({ store, seals }, sealId);
+    return { ...seal, resealed };
   }
 
   return {

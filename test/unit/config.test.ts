@@ -20,6 +20,14 @@ describe('configuration from the environment', () => {
     expect(config.departmentRateLimit).toBe(600);
   });
 
+  it('keeps the seals’ private keys under the state directory unless APPLYFREE_SEAL_KEY_DIR names another', () => {
+    expect(loadConfig({ APPLYFREE_STATE_DIR: '/var/lib/applyfree' }).sealKeyDir).toBe('/var/lib/applyfree/seals');
+    expect(
+      loadConfig({ APPLYFREE_STATE_DIR: '/var/lib/applyfree', APPLYFREE_SEAL_KEY_DIR: '/secrets/seals' }).sealKeyDir,
+    ).toBe('/secrets/seals');
+    expect(loadConfig({ APPLYFREE_SEAL_KEY_DIR: 'relative/seals' }).sealKeyDir).toBe(resolve('relative/seals'));
+  });
+
   it('reads CI as a CI service sets it, and CI=false or CI=0 as not CI', () => {
     for (const value of ['true', '1', 'woodpecker', 'TRUE']) expect(loadConfig({ CI: value }).ci, value).toBe(true);
     for (const value of ['false', '0', 'no', 'off', '', 'False'])

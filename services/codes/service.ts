@@ -12,7 +12,7 @@
  * recorded, by the keyed insert that spends the code, as the holder's access record.
  */
 import type { Connection } from 'mongoose';
-import { codeClaim, type CodeClaim } from '../../domain/code-claims.js';
+import { claimStatement, codeClaim, type CodeClaim } from '../../domain/code-claims.js';
 import { codeMatter, matterAsks, matterCertificate, type CodeMatter } from '../../domain/code-matters.js';
 import {
   CODE_VALIDITY_SECONDS,
@@ -128,8 +128,8 @@ export function createCodeService(deps: CodeServiceDeps) {
     return certificate;
   }
 
-  /** What a code shows, as the holder is told. */
-  async function describe(holder: string, show: ShowRequest): Promise<{ shows: CodeShows; told: IssuedCode['shows'] }> {
+  /** What a code shows, as stored and as the holder is told. */
+  async function shownBy(holder: string, show: ShowRequest): Promise<{ shows: CodeShows; told: IssuedCode['shows'] }> {
     if (show.kind === 'certificate') {
       const { document } = await ownCertificate(holder, show.certificateId);
       return {
@@ -140,14 +140,12 @@ export function createCodeService(deps: CodeServiceDeps) {
     const { claim, type } = claimOf(show.claim, show.certificateType);
     return {
       shows: { kind: 'claim', claim: claim.id, certificateType: type.id },
-      told: { kind: 'claim', claim: revealClaimStatement(claim, type) },
+      told: {
+        kind: 'claim',
+        claim: { id: claim.id, certificateType: type.id, statement: claimStatement(claim, type.title) },
+      },
     };
   }
-
-  const revealClaimStatement = (claim: CodeClaim, type: CertificateType) => {
-    const { id, certificateType, statement } = revealClaim(claim, type, false);
-    return { id, certificateType, statement };
-  };
 
   /** The matter a verifier may scan for, or UNKNOWN_MATTER / MATTER_NOT_ALLOWED. */
   function matterFor(verifier: VerifierPrincipal, matterId: string): CodeMatter {
@@ -204,7 +202,7 @@ export function createCodeService(deps: CodeServiceDeps) {
       const kind = holder ? subjectKeyKind(holder) : undefined;
       if (!holder || !kind)
         throw new CodeRefusal('FORBIDDEN_SUBJECT', 'this token is bound to no subject', '该令牌未绑定本人身份');
-      const { shows, told } = await describe(holder, show);
+      const { shows, told } = await shownBy(holder, show);
       await ensureIndexes();
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + validitySeconds * 1000);

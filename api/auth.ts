@@ -11,14 +11,28 @@
  * A departments' route (POST /events) is admitted only by a department's signed request
  * (domain/department-signature.ts), verified over the raw body before it is parsed, onto
  * `request.department`; any failure is one 401 DEPARTMENT_UNAUTHENTICATED, its reason only logged.
+ * A verifiers' route (POST /codes/scan) likewise by a verifier's (domain/verifier-signature.ts),
+ * onto `request.verifier`, else 401 VERIFIER_UNAUTHENTICATED.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DEPARTMENT_HEADERS, type DepartmentClaim } from '../domain/department-signature.js';
-import { authorize, departmentsOnly, departmentUnauthenticated, isOpen, type Action } from '../domain/permissions.js';
+import {
+  authorize,
+  departmentsOnly,
+  departmentUnauthenticated,
+  isOpen,
+  signedCallerOf,
+  verifiersOnly,
+  verifierUnauthenticated,
+  type Action,
+} from '../domain/permissions.js';
 import { Refusal } from '../domain/refusal.js';
+import { SIGNED_REQUEST_HEADERS } from '../domain/signed-request.js';
+import { VERIFIER_HEADERS, type VerifierClaim } from '../domain/verifier-signature.js';
 import type { DepartmentAuthentication, DepartmentPrincipal } from '../services/departments/authenticate.js';
+import type { VerifierAuthentication, VerifierPrincipal } from '../services/verifiers/authenticate.js';
 import { sessionRefusal } from '../services/identity/sessions.js';
 import type { ActiveSession, SessionCheck } from '../store/sessions.js';
 import type { User } from '../store/users.js';
@@ -36,6 +50,8 @@ declare module 'fastify' {
     session?: ActiveSession & { cookie: boolean };
     /** The department whose signed request a departments' route admitted. */
     department?: DepartmentPrincipal;
+    /** The verifier whose signed request a verifiers' route admitted. */
+    verifier?: VerifierPrincipal;
   }
 }
 
@@ -67,6 +83,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The department that signed a request, or why none did (services/departments/authenticate.ts). */
 export type AuthenticateDepartment = (claim: Partial<DepartmentClaim>) => Promise<DepartmentAuthentication>;
+
+/** The verifier that signed a request, or why none did (services/verifiers/authenticate.ts). */
+export type AuthenticateVerifier = (claim: Partial<VerifierClaim>) => Promise<VerifierAuthentication>;
 
 /** A refusal of the API layer (401, 403, 400…): stable code, both languages, the field at fault. */
 export class ApiRefusal extends Refusal {}
@@ -123,9 +142,20 @@ export function departmentOf(request: FastifyRequest): DepartmentPrincipal {
   return request.department;
 }
 
-/** Whether a request carries any of the department signature's headers (then it is judged as a department's). */
-const signsAsDepartment = (request: FastifyRequest) =>
-  Object.values(DEPARTMENT_HEADERS).some((name) => request.headers[name] !== undefined);
+/** The verifier a verifiers' route admitted. */
+export function verifierOf(request: FastifyRequest): VerifierPrincipal {
+  if (!request.verifier) throw new Error(`${request.method} ${request.routeOptions.url} admitted no verifier`);
+  return request.verifier;
+}
+
+/**
+ * Whether a request carries any of the signature's headers of the action's party (then it is judged
+ * as that party's: a department's headers on a verifiers' route are a verifier's without its ID).
+ */
+const signsAs = (request: FastifyRequest, action: Action) =>
+  Object.values(departmentsOnly(action) ? DEPARTMENT_HEADERS : VERIFIER_HEADERS).some(
+    (name) => request.headers[name] !== undefined,
+  );
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -153,19 +183,63 @@ export function actorOf(request: FastifyRequest): User {
   return request.actor;
 }
 
+/** The signed parties' authenticators: without one, no party of that kind is admitted. */
+export interface SignedPartyAuthenticators {
+  department?: AuthenticateDepartment;
+  verifier?: AuthenticateVerifier;
+}
+
+/** Verifies a signed parties' request over its raw body's hash, onto the request; throws the kind's 401. */
+async function admitSignedParty(
+  request: FastifyRequest,
+  action: Action,
+  bodySha256: string,
+  parties: SignedPartyAuthenticators,
+): Promise<void> {
+  const parts = {
+    keyId: header(request, SIGNED_REQUEST_HEADERS.keyId),
+    timestamp: header(request, SIGNED_REQUEST_HEADERS.timestamp),
+    nonce: header(request, SIGNED_REQUEST_HEADERS.nonce),
+    signature: header(request, SIGNED_REQUEST_HEADERS.signature),
+    method: request.method,
+    path: request.url,
+    bodySha256,
+  };
+  if (verifiersOnly(action)) {
+    const result: VerifierAuthentication = parties.verifier
+      ? await parties.verifier({ ...parts, party: header(request, VERIFIER_HEADERS.verifier) })
+      : { failure: 'this API authenticates no verifier' };
+    if ('failure' in result) {
+      request.log.warn({ reason: result.failure }, 'verifier request refused');
+      throw verifierUnauthenticated();
+    }
+    request.verifier = result.principal;
+    return;
+  }
+  const result: DepartmentAuthentication = parties.department
+    ? await parties.department({ ...parts, department: header(request, DEPARTMENT_HEADERS.department) })
+    : { failure: 'this API authenticates no department' };
+  if ('failure' in result) {
+    request.log.warn({ reason: result.failure }, 'department request refused');
+    throw departmentUnauthenticated();
+  }
+  request.department = result.principal;
+}
+
 /**
  * Registers, first of all, the check that every route has a row (registration throws, naming
  * the route) and the hooks that authorise every request from it: people by their token, departments
- * by their signature over the raw body (without `authenticateDepartment`, no department is admitted).
+ * and verifiers by their signature over the raw body (without their authenticator, none is admitted).
  */
 export function guardRoutes(
   app: FastifyInstance,
   authenticate?: Authenticate,
-  authenticateDepartment?: AuthenticateDepartment,
+  parties: SignedPartyAuthenticators = {},
 ): void {
   app.decorateRequest('actor', undefined);
   app.decorateRequest('session', undefined);
   app.decorateRequest('department', undefined);
+  app.decorateRequest('verifier', undefined);
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     const actions = new Set(methods.map((method) => actionOfRoute(method, route.url)));
@@ -182,8 +256,8 @@ export function guardRoutes(
     const { action } = request.routeOptions.config;
     // No action: no route matched, and the not-found handler answers.
     if (!action || isOpen(action)) return;
-    // A department's signature is checked with its body (preParsing, below); a person is told they are one (403).
-    if (departmentsOnly(action) && signsAsDepartment(request)) return;
+    // A signed party's signature is checked with its body (preParsing, below); a person is told they are one (403).
+    if (signedCallerOf(action) && signsAs(request, action)) return;
     const actor = await identityOf(request);
     // Known before the verdict, so the access log names who was refused (api/request-log.ts).
     request.actor = actor;
@@ -191,25 +265,9 @@ export function guardRoutes(
   });
   app.addHook('preParsing', async (request, _reply, payload) => {
     const { action } = request.routeOptions.config;
-    if (!action || !departmentsOnly(action)) return payload;
+    if (!action || !signedCallerOf(action)) return payload;
     const { body, sha256 } = await readRawBody(payload, request.routeOptions.bodyLimit);
-    const result: DepartmentAuthentication = authenticateDepartment
-      ? await authenticateDepartment({
-          department: header(request, DEPARTMENT_HEADERS.department),
-          keyId: header(request, DEPARTMENT_HEADERS.keyId),
-          timestamp: header(request, DEPARTMENT_HEADERS.timestamp),
-          nonce: header(request, DEPARTMENT_HEADERS.nonce),
-          signature: header(request, DEPARTMENT_HEADERS.signature),
-          method: request.method,
-          path: request.url,
-          bodySha256: sha256,
-        })
-      : { failure: 'this API authenticates no department' };
-    if ('failure' in result) {
-      request.log.warn({ reason: result.failure }, 'department request refused');
-      throw departmentUnauthenticated();
-    }
-    request.department = result.principal;
+    await admitSignedParty(request, action, sha256, parties);
     // The body as it came, for the parser.
     return Readable.from([body], { objectMode: false });
   });

@@ -295,12 +295,24 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
   const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
   read(
     '/me/access',
-    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask) and corrections of my records (correction) (citizen) · 我的数据被谁使用',
+    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask), corrections of my records (correction) and scans of my codes (code-scan: the verifier, the matter, what it saw) (citizen) · 我的数据被谁使用',
     list({
       type: 'object',
       required: ['kind', 'at'],
       properties: {
-        kind: { type: 'string', enum: ['data-pull', 'screening', 'case-read', 'unmask', 'correction'] },
+        kind: {
+          type: 'string',
+          enum: [
+            'data-pull',
+            'screening',
+            'case-read',
+            'unmask',
+            'explanation',
+            'subject-search',
+            'correction',
+            'code-scan',
+          ],
+        },
         at: { type: 'string' },
         department: text,
         departments: { type: 'array', items: text },
@@ -314,6 +326,18 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         caseId: { type: 'string' },
         by: person,
         reason: { type: 'string' },
+        verifier: { type: 'object', properties: { name: text, kind: { type: 'string' } } },
+        matter: { type: 'object', properties: { id: { type: 'string' }, title: text } },
+        shown: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', enum: ['certificate', 'claim'] },
+            certificateType: { type: 'string' },
+            certificateTitle: text,
+            certificateId: { type: 'string' },
+            answer: { type: 'boolean' },
+          },
+        },
       },
     }),
     async (request) => citizen.access(actorOf(request)),

@@ -38,6 +38,11 @@ const TAGS = [
     description:
       '案件督查：按居民查询案件、时间线、查看完整证件号（须说明理由） · case search, timeline and unmasking with a stated reason',
   },
+  {
+    name: 'codes',
+    description:
+      '居民码/企业码：亮码（出示一张证照或是否类声明），登记核验方签名扫码核验，一码一次、约一分钟有效 · resident and enterprise codes: show a certificate or a yes/no claim; registered verifiers scan with signed requests; one scan per code, about a minute',
+  },
   { name: 'catalog', description: '数据共享目录、运算符与触发事件 · data sources, operators and triggers' },
   {
     name: 'citizen',
@@ -96,6 +101,14 @@ export function registerOpenApi(app: FastifyInstance): void {
             description:
               '部门签名请求：x-applyfree-department、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce，以及 x-applyfree-signature = HMAC-SHA256(密钥, "METHOD\\npath\\ntimestamp\\nnonce\\nSHA-256(body)")（README「Departments」） · ' +
               'a department’s signed request: x-applyfree-department, x-applyfree-key, x-applyfree-timestamp, x-applyfree-nonce and x-applyfree-signature = hex HMAC-SHA256(secret, "METHOD\\npath\\ntimestamp\\nnonce\\nhex SHA-256(body)") (README, Departments)',
+          },
+          verifier: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-applyfree-signature',
+            description:
+              '核验方签名请求：x-applyfree-verifier、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce、x-applyfree-signature，签名方法同部门（README「Resident and enterprise codes」） · ' +
+              'a verifier’s signed request: x-applyfree-verifier, x-applyfree-key, x-applyfree-timestamp, x-applyfree-nonce and x-applyfree-signature, signed as a department signs (README, Resident and enterprise codes)',
           },
         },
       },

@@ -119,6 +119,8 @@ export const ROUTE_PERMISSIONS = {
   'POST /certificates/:id/revoke': 'certificate.revoke',
   'POST /seals/:department/rotate': 'seal.manage',
   'POST /seals/:id/revoke': 'seal.manage',
+  'POST /me/codes': 'code.show',
+  'POST /codes/scan': 'code.scan',
 } as const satisfies Record<string, Action>;
 
 /** A route as the table names it: `GET /policies/:id/versions/:version`. */

@@ -23,7 +23,15 @@ import type { IngestResult } from '../services/events/ingest.js';
 import { POLICY_SCHEMA } from '../rules/policy-schema.js';
 import { registerOpenApi } from './openapi.js';
 import { policyRoutes, type PolicyApiDeps } from './policy-routes.js';
-import { ApiRefusal, departmentOf, guardRoutes, type AuthenticateDepartment } from './auth.js';
+import {
+  ApiRefusal,
+  departmentOf,
+  guardRoutes,
+  type AuthenticateDepartment,
+  type AuthenticateVerifier,
+} from './auth.js';
+import { codeRoutes } from './code-routes.js';
+import type { CodeService } from '../services/codes/service.js';
 import type { Publisher } from '../domain/departments.js';
 import { sweepRoutes } from './sweep-routes.js';
 import { payrollRoutes } from './payroll-routes.js';
@@ -69,6 +77,13 @@ export interface DepartmentRateLimit {
   prefix?: string;
 }
 
+/** The resident and enterprise codes: issued to signed-in holders, scanned by verifiers who sign their requests. */
+export interface CodeApiDeps {
+  codes: CodeService;
+  /** Verifies a verifier's signed request (services/verifiers/authenticate.ts). */
+  authenticate: AuthenticateVerifier;
+}
+
 export interface ApiDeps {
   health: HealthChecks;
   /** How long a readiness result is reused (default 5 s): GET /health never checks the servers more often. */
@@ -102,6 +117,8 @@ export interface ApiDeps {
   certificates?: CertificateService;
   /** Programme metrics: GET /metrics (Prometheus, unauthenticated) and, with `policies`, GET /programme-metrics. */
   metrics?: MetricsService;
+  /** The resident and enterprise codes: POST /me/codes (holders, needs `sessions`) and POST /codes/scan (verifiers). */
+  codes?: CodeApiDeps;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
@@ -140,7 +157,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(
     fastifyPlugin(async (root) => {
       registerHostCheck(root, edge.allowedHosts ?? []);
-      guardRoutes(root, deps.sessions?.authenticate, deps.events?.authenticate);
+      guardRoutes(root, deps.sessions?.authenticate, {
+        department: deps.events?.authenticate,
+        verifier: deps.codes?.authenticate,
+      });
       registerOpenRouteCaller(root);
       registerQueryCheck(root);
     }),
@@ -184,6 +204,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   }
   const certificates = deps.certificates;
   if (certificates) void app.register(async (scope) => certificateRoutes(scope, { certificates }));
+  const codes = deps.codes;
+  if (codes) void app.register(async (scope) => codeRoutes(scope, { codes: codes.codes }));
   const metrics = deps.metrics;
   if (metrics)
     void app.register(async (scope) => metricsRoutes(scope, { metrics, programme: deps.policies !== undefined }));

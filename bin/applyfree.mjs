@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `applyfree` command, run with tsx. Seven commands run processes of their own (start, worker,
- * stack, seed, and audit, department, subject and user, which read and write the store directly on a server host);
+ * stack, seed, and audit, department, verifier, subject and user, which read and write the store directly on a server host);
  * every other command is a client command of the HTTP API, dispatched by cli/main.ts from
  * its one table, so a command added there is reachable here without a change.
  */
@@ -43,6 +43,23 @@ const PROCESSES = {
   --json                 machine output
 Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
 stored, in MONGODB_URI's database or the embedded one. Signing requests: README "Departments".`,
+  },
+  verifier: {
+    entry: '../workers/verifier-cli.ts',
+    usage: `usage: applyfree verifier add|rotate|revoke|list   verifiers that scan resident and enterprise codes, and their keys
+  add <id> --name-zh 名称 --name-en NAME --kind department|outside [--department DEPT] --matters M1,M2
+                         register a verifier (kebab-case ID): a department's counter (--kind department
+                         --department its ID) or an outside party (a bank, a park, an employer), for the matters
+                         it may check (senior-concession, benefit-decision, school-enrollment), and print its
+                         first key, once
+  rotate <id> [--grace-days N]
+                         issue a new key, printed once; the keys in use keep working N more days (default 7, 0: stop now)
+  revoke <id> --key KEY | --all
+                         revoke one key, or all: refused from the next scan
+  list                   every verifier, its matters, and its keys' status (never a secret)
+  --json                 machine output
+Run on a server host: keys are derived from APPLYFREE_SUBJECT_KEY_SECRET and only their fingerprints are
+stored, in MONGODB_URI's database or the embedded one. Signing scans: README "Resident and enterprise codes".`,
   },
   subject: {
     entry: '../workers/subject-cli.ts',

@@ -45,6 +45,9 @@ usage: applyfree audit verify [--stream S] [--json] [--anchor FILE] | audit adop
 usage: applyfree department add|rotate|revoke|list [--json]
   departments that publish life events, and their keys, on a server host (applyfree department --help for the flags)
 
+usage: applyfree verifier add|rotate|revoke|list [--json]
+  verifiers that scan resident and enterprise codes, their matters and keys, on a server host (applyfree verifier --help for the flags)
+
 usage: applyfree subject erase <ID> --reason TEXT --by NAME [--dry-run] [--json]
   erase a subject's personal data as far as the law allows, on a server host (applyfree subject --help says more)
 

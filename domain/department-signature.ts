@@ -1,35 +1,40 @@
 /**
- * Signed requests from departments. A department's credential is a key ID and a secret; the
- * secret is derived from the master secret (HKDF purpose `departmentCredential`, context
- * `<department ID>/<key ID>`), so the server never stores it, only its SHA-256 fingerprint. Each
- * request carries five headers; the signature is the hex HMAC-SHA256, under the secret's text, of
- *
- *     METHOD \n path \n timestamp \n nonce \n hex SHA-256 of the raw body
- *
- * (path: the request target as sent, query included; timestamp: unix seconds). The server refuses
- * a timestamp more than five minutes off and a nonce it has seen. `signDepartmentRequest` is the
- * signing helper registries (and the tests) use; README "Departments" shows the same in a shell.
+ * Signed requests from departments: the scheme of domain/signed-request.ts under the header
+ * `x-applyfree-department` and the HKDF purpose `departmentCredential` (context
+ * `<department ID>/<key ID>`). `signDepartmentRequest` is the signing helper registries (and the
+ * tests) use; README "Departments" shows the same in a shell.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { deriveKey } from './keys.js';
+import {
+  partySecret,
+  SIGNED_REQUEST_HEADERS,
+  signedClaimProblem,
+  signRequest,
+  type SignedParts,
+  type SignedRequestScheme,
+} from './signed-request.js';
+
+export {
+  credentialFingerprint,
+  fingerprintMatches,
+  KEY_ID_PATTERN,
+  newKeyId,
+  NONCE_PATTERN,
+  requestSignature as departmentSignature,
+  SIGNATURE_WINDOW_SECONDS,
+  signatureMatches,
+  signingString,
+  timestampInWindow,
+  type SignedParts,
+} from './signed-request.js';
 
 /** The request headers of the scheme, lower-case as Node reads them. */
-export const DEPARTMENT_HEADERS = {
-  department: 'x-applyfree-department',
-  keyId: 'x-applyfree-key',
-  timestamp: 'x-applyfree-timestamp',
-  nonce: 'x-applyfree-nonce',
-  signature: 'x-applyfree-signature',
-} as const;
+export const DEPARTMENT_HEADERS = { department: 'x-applyfree-department', ...SIGNED_REQUEST_HEADERS } as const;
 
-/** How far a request's timestamp may be from the server's clock, either way. */
-export const SIGNATURE_WINDOW_SECONDS = 300;
-/** A key ID: 16 hex digits, random per issuance. */
-export const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
-/** A nonce: 16 to 128 letters, digits, `_` or `-` (e.g. `openssl rand -hex 16`), never used twice. */
-export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
-const TIMESTAMP_PATTERN = /^\d{1,12}$/;
+/** Departments' signed requests: their header and their keys' purpose. */
+export const DEPARTMENT_SCHEME: SignedRequestScheme = {
+  partyHeader: DEPARTMENT_HEADERS.department,
+  purpose: 'departmentCredential',
+};
 
 /** What a department holds: shown once when the key is issued. */
 export interface DepartmentCredential {
@@ -39,64 +44,20 @@ export interface DepartmentCredential {
   secret: string;
 }
 
-/** A fresh key ID. */
-export const newKeyId = (): string => randomBytes(8).toString('hex');
-
 /** The secret of a department's key under a master secret (deterministic: the server derives it again to verify). */
-export function departmentSecret(master: string, department: string, keyId: string): string {
-  return deriveKey(master, 'departmentCredential', `${department}/${keyId}`).toString('base64url');
-}
-
-/** What the register keeps of a secret: its SHA-256, hex. */
-export const credentialFingerprint = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-
-const sha256Hex = (body: string | Buffer) => createHash('sha256').update(body).digest('hex');
-
-/** The parts of a request the signature covers. */
-export interface SignedParts {
-  method: string;
-  /** The request target as sent: path and query. */
-  path: string;
-  timestamp: string;
-  nonce: string;
-  /** Hex SHA-256 of the raw body (of nothing, for a request without one). */
-  bodySha256: string;
-}
-
-/** The text that is signed. */
-export const signingString = (parts: SignedParts): string =>
-  [parts.method.toUpperCase(), parts.path, parts.timestamp, parts.nonce, parts.bodySha256].join('\n');
-
-/** The hex signature of the parts under a secret. */
-export const departmentSignature = (secret: string, parts: SignedParts): string =>
-  createHmac('sha256', secret).update(signingString(parts)).digest('hex');
+export const departmentSecret = (master: string, department: string, keyId: string): string =>
+  partySecret(DEPARTMENT_SCHEME, master, department, keyId);
 
 /**
  * The five headers that sign one request as the credential's department. `body` must be exactly
  * the bytes sent. Each call uses a new nonce; `timestamp` (unix seconds) defaults to now.
  */
-export function signDepartmentRequest(
+export const signDepartmentRequest = (
   credential: DepartmentCredential,
   request: { method: string; path: string; body?: string | Buffer },
   options: { timestamp?: number; nonce?: string } = {},
-): Record<string, string> {
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const nonce = options.nonce ?? randomBytes(16).toString('hex');
-  const parts = {
-    method: request.method,
-    path: request.path,
-    timestamp,
-    nonce,
-    bodySha256: sha256Hex(request.body ?? ''),
-  };
-  return {
-    [DEPARTMENT_HEADERS.department]: credential.department,
-    [DEPARTMENT_HEADERS.keyId]: credential.keyId,
-    [DEPARTMENT_HEADERS.timestamp]: timestamp,
-    [DEPARTMENT_HEADERS.nonce]: nonce,
-    [DEPARTMENT_HEADERS.signature]: departmentSignature(credential.secret, parts),
-  };
-}
+): Record<string, string> =>
+  signRequest(DEPARTMENT_SCHEME, { party: credential.department, ...credential }, request, options);
 
 /** What a signed request claims: who signed it, with which key, when, and the signature. */
 export interface DepartmentClaim extends SignedParts {
@@ -106,29 +67,5 @@ export interface DepartmentClaim extends SignedParts {
 }
 
 /** Why a claim is malformed (a header missing or ill-formed), or undefined when every header is well-formed. */
-export function claimProblem(claim: Partial<DepartmentClaim>): string | undefined {
-  if (!claim.department || claim.department.length > 64) return 'no department header';
-  if (!claim.keyId || !KEY_ID_PATTERN.test(claim.keyId)) return 'no key ID, or a malformed one';
-  if (!claim.timestamp || !TIMESTAMP_PATTERN.test(claim.timestamp)) return 'no timestamp, or not unix seconds';
-  if (!claim.nonce || !NONCE_PATTERN.test(claim.nonce)) return 'no nonce, or a malformed one';
-  if (!claim.signature || !SIGNATURE_PATTERN.test(claim.signature)) return 'no signature, or not 64 hex digits';
-  return undefined;
-}
-
-/** Whether the timestamp (unix seconds) is within the window of now. */
-export const timestampInWindow = (timestamp: string, nowSeconds: number): boolean =>
-  Math.abs(nowSeconds - Number(timestamp)) <= SIGNATURE_WINDOW_SECONDS;
-
-/** Whether the claim's signature is the secret's over its parts, compared in constant time. */
-export function signatureMatches(secret: string, claim: DepartmentClaim): boolean {
-  const expected = Buffer.from(departmentSignature(secret, claim), 'hex');
-  const given = Buffer.from(claim.signature, 'hex');
-  return given.length === expected.length && timingSafeEqual(expected, given);
-}
-
-/** Whether a secret is the one whose fingerprint the register holds, compared in constant time. */
-export function fingerprintMatches(secret: string, fingerprint: string): boolean {
-  const expected = Buffer.from(credentialFingerprint(secret), 'hex');
-  const stored = Buffer.from(fingerprint, 'hex');
-  return stored.length === expected.length && timingSafeEqual(expected, stored);
-}
+export const claimProblem = (claim: Partial<DepartmentClaim>): string | undefined =>
+  signedClaimProblem({ ...claim, party: claim.department }, 'department');

@@ -21,6 +21,15 @@ export const KEY_PURPOSES = {
    */
   departmentCredential: 'applyfree/department-credential/v1',
   /**
+   * A verifier's credential (a bank, a park, a department's counter that scans resident and
+   * enterprise codes): the secret of each of its keys (`context` = `<verifier ID>/<key ID>`,
+   * domain/verifier-signature.ts). Its own purpose: a verifier and a department of the same ID
+   * never share a secret.
+   */
+  verifierCredential: 'applyfree/verifier-credential/v1',
+  /** HMAC key signing the resident and enterprise codes' tokens (domain/codes.ts). */
+  codeToken: 'applyfree/code-token/v1',
+  /**
    * AES-256-GCM key sealing the value a confirmed data correction replaced (store/corrections.ts),
    * so the correction can be reverted without the old value of a sensitive fact lying in the clear.
    */

@@ -1,7 +1,7 @@
 /**
  * Who may do what: one table of every action applyfree offers, the roles that may take it (or, for
- * publishing life events, the departments: a registered department's signed request, never a
- * person) and, where a caller's reach is narrower, the condition that narrows it. The API authorises each route
+ * publishing life events, the departments, and for scanning resident and enterprise codes, the
+ * verifiers: a registered party's signed request, never a person) and, where a caller's reach is narrower, the condition that narrows it. The API authorises each route
  * from it (api/route-permissions.ts), the services call `authorize` before they act, and the
  * console shows only what `allows` admits. A condition is evaluated where its data is (the case's
  * pledges, the version's authors) but named here, so no caller decides it again. Pure: the
@@ -28,9 +28,22 @@ export const DEPARTMENT_CALLER: Text = {
   zh: '已登记的数据提供部门（签名请求）',
 };
 
-/** A role's (or a department's) narrower reach for one action. */
+/** How a refusal names the caller of a verifiers' action: a registered verifier, never a person. */
+export const VERIFIER_CALLER: Text = {
+  en: 'a registered verifier (signed request)',
+  zh: '已登记的核验方（签名请求）',
+};
+
+/** A role's (or a department's, or a verifier's) narrower reach for one action. */
 export type Condition =
-  'own-subject' | 'assigned-inspector' | 'not-author' | 'not-requester' | 'not-filer' | 'not-recorder' | 'registered';
+  | 'own-subject'
+  | 'assigned-inspector'
+  | 'not-author'
+  | 'not-requester'
+  | 'not-filer'
+  | 'not-recorder'
+  | 'registered'
+  | 'registered-matters';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -81,16 +94,26 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       zh: '仅限该部门登记的事件来源和事件类型，且事件日期在其补报期限内（SOURCE_NOT_ALLOWED、EVENT_TYPE_NOT_ALLOWED、BACKDATED）',
     },
   },
+  'registered-matters': {
+    means: {
+      en: 'only the matters the verifier is registered for (MATTER_NOT_ALLOWED), and of a code only what its holder chose to show and the matter may see (NOT_SHOWN); each code once (REPLAYED), within its minute (EXPIRED)',
+      zh: '仅限该核验方登记的核验事项（MATTER_NOT_ALLOWED），且只能看到持码人选择出示、该事项可以查看的内容（NOT_SHOWN）；每个码只能核验一次（REPLAYED），须在有效期内（EXPIRED）',
+    },
+  },
 };
+
+/** Parties that sign their requests instead of holding a session (domain/signed-request.ts). */
+export type SignedCaller = 'departments' | 'verifiers';
 
 /** Who may take an action. */
 export interface Permission {
   /**
    * Named roles; `anyone`, with or without a token (a token sent is not read); `authenticated`, any
    * known token; `departments`, a registered department's signed request (no person: their
-   * tokens are refused), always within what it is `registered` for.
+   * tokens are refused), always within what it is `registered` for; `verifiers`, likewise a
+   * registered verifier's, within its `registered-matters`.
    */
-  roles: readonly Role[] | 'anyone' | 'authenticated' | 'departments';
+  roles: readonly Role[] | 'anyone' | 'authenticated' | SignedCaller;
   /** Roles whose reach is narrower, and how (checked where the data is). */
   conditions?: Partial<Record<Role, Condition>>;
   /** The action, completing "only … may …" in a refusal. */
@@ -315,6 +338,18 @@ const TABLE = {
     ...CITIZEN_OWN,
     what: { en: 'answer their own offers and notices', zh: '处理本人的待确认事项和消息' },
   },
+
+  // The resident and enterprise codes (居民码/企业码): the holder shows one certificate of their own wallet or
+  // a yes/no claim (a firm's staff sign in as a citizen-role user bound to the firm's key); a registered
+  // verifier scans it, for a matter it may check, and sees only what was chosen and the matter allows.
+  'code.show': {
+    ...CITIZEN_OWN,
+    what: { en: 'show their own code (a certificate or a yes/no claim)', zh: '亮码（出示本人证照或是否类声明）' },
+  },
+  'code.scan': {
+    roles: 'verifiers',
+    what: { en: 'scan a resident or enterprise code', zh: '扫码核验' },
+  },
 } satisfies Record<string, Permission>;
 
 /** Everything a person can ask applyfree to do, named as the table names it. */
@@ -338,16 +373,28 @@ export const isOpen = (action: Action): boolean => PERMISSIONS[action].roles ===
 /** Whether only departments take the action (a signed request; people are refused). */
 export const departmentsOnly = (action: Action): boolean => PERMISSIONS[action].roles === 'departments';
 
+/** Whether only verifiers take the action (a signed request; people are refused). */
+export const verifiersOnly = (action: Action): boolean => PERMISSIONS[action].roles === 'verifiers';
+
+/** Which signing party alone takes the action, if one does. */
+export function signedCallerOf(action: Action): SignedCaller | undefined {
+  const { roles } = PERMISSIONS[action];
+  return roles === 'departments' || roles === 'verifiers' ? roles : undefined;
+}
+
 /** Whether a role (undefined: nobody signed in) may take the action, its condition aside. */
 export function allows(role: Role | undefined, action: Action): boolean {
   const { roles } = PERMISSIONS[action];
   if (roles === 'anyone') return true;
-  if (role === undefined || roles === 'departments') return false;
+  if (role === undefined || roles === 'departments' || roles === 'verifiers') return false;
   return roles === 'authenticated' || roles.includes(role);
 }
 
 /** Whether a registered department, signing its request, may take the action (open actions too), its condition aside. */
 export const allowsDepartment = (action: Action): boolean => isOpen(action) || departmentsOnly(action);
+
+/** Whether a registered verifier, signing its request, may take the action (open actions too), its condition aside. */
+export const allowsVerifier = (action: Action): boolean => isOpen(action) || verifiersOnly(action);
 
 /** The condition that narrows a role's reach for the action, if any. */
 export function conditionOf(role: Role, action: Action): Condition | undefined {
@@ -357,6 +404,10 @@ export function conditionOf(role: Role, action: Action): Condition | undefined {
 /** The condition that narrows a department's reach: what it is registered for, on every departments' action. */
 export const departmentConditionOf = (action: Action): Condition | undefined =>
   departmentsOnly(action) ? 'registered' : undefined;
+
+/** The condition that narrows a verifier's reach: the matters it is registered for, on every verifiers' action. */
+export const verifierConditionOf = (action: Action): Condition | undefined =>
+  verifiersOnly(action) ? 'registered-matters' : undefined;
 
 /** Whether the role takes the action only for the subject its token is bound to (a citizen's own records). */
 export const ownSubjectOnly = (role: Role, action: Action): boolean => conditionOf(role, action) === 'own-subject';
@@ -377,10 +428,12 @@ export function forbiddenText(actor: Actor, action: Action): { message: string; 
   const names =
     roles === 'departments'
       ? [DEPARTMENT_CALLER]
-      : allowed.map((role) => {
-          const condition = conditions[role];
-          return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
-        });
+      : roles === 'verifiers'
+        ? [VERIFIER_CALLER]
+        : allowed.map((role) => {
+            const condition = conditions[role];
+            return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+          });
   const self = ROLE_NAMES[actor.role];
   return {
     message: `only ${listEn(names.map((n) => n.en))} may ${what.en}; ${actor.name} is ${self.en}${note ? ` (${note.en})` : ''}`,
@@ -394,7 +447,8 @@ export function forbiddenText(actor: Actor, action: Action): { message: string; 
  * leaves out).
  */
 export class PermissionRefusal extends Refusal {
-  declare readonly code: 'UNAUTHENTICATED' | 'DEPARTMENT_UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
+  declare readonly code:
+    'UNAUTHENTICATED' | 'DEPARTMENT_UNAUTHENTICATED' | 'VERIFIER_UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
 }
 
 /**
@@ -408,14 +462,26 @@ export const departmentUnauthenticated = (): PermissionRefusal =>
     '请使用已登记部门的密钥签名请求（x-applyfree-department、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce、x-applyfree-signature）',
   );
 
+/**
+ * The one answer to a request on a verifiers' action that no verifier validly signed, whatever was
+ * wrong: no oracle.
+ */
+export const verifierUnauthenticated = (): PermissionRefusal =>
+  new PermissionRefusal(
+    'VERIFIER_UNAUTHENTICATED',
+    'sign the request with a registered verifier key: x-applyfree-verifier, x-applyfree-key, x-applyfree-timestamp, x-applyfree-nonce and x-applyfree-signature',
+    '请使用已登记核验方的密钥签名请求（x-applyfree-verifier、x-applyfree-key、x-applyfree-timestamp、x-applyfree-nonce、x-applyfree-signature）',
+  );
+
 /** A service's own Refusal subclass, so callers can tell which layer refused (PolicyLifecycleError, CaseRefusal…). */
 export type ForbiddenRefusal = new (code: 'FORBIDDEN_ROLE', message: string, messageZh: string) => Refusal;
 
 /**
  * Refuses what the table does not allow a person: UNAUTHENTICATED without a person (unless anyone
- * may; DEPARTMENT_UNAUTHENTICATED on a departments' action), FORBIDDEN_ROLE (as `refusal`, default
- * PermissionRefusal) for a role it leaves out — every role, on a departments' action. Conditions
- * are the caller's to check, where the data is. A department is admitted by its signature (api/auth.ts).
+ * may; DEPARTMENT_UNAUTHENTICATED on a departments' action, VERIFIER_UNAUTHENTICATED on a
+ * verifiers'), FORBIDDEN_ROLE (as `refusal`, default PermissionRefusal) for a role it leaves out —
+ * every role, on a signed parties' action. Conditions are the caller's to check, where the data is.
+ * A department or a verifier is admitted by its signature (api/auth.ts).
  */
 export function authorize(
   actor: Actor | undefined,
@@ -424,6 +490,7 @@ export function authorize(
 ): void {
   if (isOpen(action)) return;
   if (!actor && departmentsOnly(action)) throw departmentUnauthenticated();
+  if (!actor && verifiersOnly(action)) throw verifierUnauthenticated();
   if (!actor)
     throw new PermissionRefusal(
       'UNAUTHENTICATED',

@@ -45,6 +45,12 @@ export const REFUSAL_CODES = {
   UNKNOWN_FACT: 'invalid',
   /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
   BAD_BANK_FILE: 'invalid',
+  /** A resident or enterprise code that applyfree did not issue, or that was changed (field code). */
+  TAMPERED: 'invalid',
+  /** A scan naming a matter that is not one (domain/code-matters.ts; field matter). */
+  UNKNOWN_MATTER: 'invalid',
+  /** A code asked to show a claim that is not one, or about a certificate type that is not one (domain/code-claims.ts). */
+  UNKNOWN_CLAIM: 'invalid',
   /** A certificate type that is not in the catalog of certificate types (field type). */
   UNKNOWN_CERTIFICATE_TYPE: 'invalid',
   /** A certificate that cannot be issued as asked: the field, holder or department at fault. */
@@ -53,6 +59,8 @@ export const REFUSAL_CODES = {
   UNAUTHENTICATED: 'unauthenticated',
   /** A department route without a valid signed request: one answer whatever part was wrong. */
   DEPARTMENT_UNAUTHENTICATED: 'unauthenticated',
+  /** A verifiers' route (POST /codes/scan) without a valid signed request: one answer whatever part was wrong. */
+  VERIFIER_UNAUTHENTICATED: 'unauthenticated',
   /** A session that ended: idle or absolute limit, signed out, revoked, or its user disabled; sign in again. */
   SESSION_EXPIRED: 'unauthenticated',
   /** A sign-in through the identity provider that did not succeed (the reason is logged, not answered). */
@@ -66,6 +74,10 @@ export const REFUSAL_CODES = {
   SOURCE_NOT_ALLOWED: 'forbidden',
   EVENT_TYPE_NOT_ALLOWED: 'forbidden',
   FORBIDDEN_SUBJECT: 'forbidden',
+  /** A verifier scanning for a matter it is not registered for (field matter). */
+  MATTER_NOT_ALLOWED: 'forbidden',
+  /** A code showing nothing the scan's matter may see (the holder chose another certificate or claim). */
+  NOT_SHOWN: 'forbidden',
   FOUR_EYES: 'forbidden',
   NOT_ASSIGNED: 'forbidden',
   // What is asked for does not exist (or is not the caller's to see).
@@ -99,6 +111,8 @@ export const REFUSAL_CODES = {
   OBJECTION_CLOSED: 'conflict',
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
+  /** A resident or enterprise code scanned a second time: each is good for one scan. */
+  REPLAYED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',
   /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
   SUBJECT_HAS_OPEN_MATTERS: 'conflict',
@@ -108,6 +122,8 @@ export const REFUSAL_CODES = {
   WRONG_STATUS: 'conflict',
   // Well-formed, but the content cannot be used.
   FACTS_UNAVAILABLE: 'unprocessable',
+  /** A resident or enterprise code past its minute: the holder shows a fresh one. */
+  EXPIRED: 'unprocessable',
   /** A sweep's date after today: sweeps grant, so they never screen a day to come. */
   FUTURE_AS_OF: 'unprocessable',
   POLICY_INVALID: 'unprocessable',

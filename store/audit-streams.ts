@@ -17,6 +17,7 @@ export const AUDIT_STREAMS = [
   'policy_history',
   'objection_steps',
   'erasures',
+  'code_scans',
 ] as const;
 export type AuditStream = (typeof AUDIT_STREAMS)[number];
 
@@ -94,4 +95,5 @@ export const STREAM_SOURCES: Record<AuditStream, StreamSource> = {
   policy_history: collectionStream('policy_history'),
   objection_steps: objectionSteps,
   erasures: collectionStream('erasures'),
+  code_scans: collectionStream('code_scans'),
 };

@@ -5,28 +5,24 @@
  * upsert, so two departments never claim the same source, even registered at the same moment).
  * Credentials are stored hashed: a key ID and the SHA-256 fingerprint of its secret, never the
  * secret, which is derived from the master secret (domain/department-signature.ts) and shown once.
- * Changes to a department's credentials are compare-and-set on a revision (no transactions).
+ * Changes to a department's credentials are compare-and-set on a revision (no transactions), as
+ * every register of signing parties keeps them (store/credentials.ts).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import {
-  credentialFingerprint,
-  departmentSecret,
-  newKeyId,
-  type DepartmentCredential,
-} from '../domain/department-signature.js';
+import { DEPARTMENT_SCHEME, type DepartmentCredential } from '../domain/department-signature.js';
 import { validateDepartmentSpec, type DepartmentSpec } from '../domain/departments.js';
 import type { Text } from '../domain/sources.js';
+import {
+  changeCredentials as changeStoredCredentials,
+  credentialSchema,
+  DEFAULT_GRACE_DAYS,
+  issueCredential,
+  revoked,
+  rotated,
+  type CredentialRecord,
+} from './credentials.js';
 
-export interface CredentialRecord {
-  keyId: string;
-  /** SHA-256 (hex) of the secret. */
-  fingerprint: string;
-  status: 'active' | 'revoked';
-  createdAt: Date;
-  /** Set when a newer key was issued: the key stops working then (the rotation's grace period). */
-  expiresAt?: Date;
-  revokedAt?: Date;
-}
+export { DEFAULT_GRACE_DAYS, keyUsable, type CredentialRecord } from './credentials.js';
 
 export interface DepartmentRecord {
   /** The department ID. */
@@ -41,18 +37,6 @@ export interface DepartmentRecord {
   createdAt: Date;
   updatedAt: Date;
 }
-
-const credentialSchema = new Schema<CredentialRecord>(
-  {
-    keyId: { type: String, required: true },
-    fingerprint: { type: String, required: true },
-    status: { type: String, required: true, enum: ['active', 'revoked'] },
-    createdAt: { type: Date, required: true },
-    expiresAt: { type: Date },
-    revokedAt: { type: Date },
-  },
-  { _id: false },
-);
 
 const departmentSchema = new Schema<DepartmentRecord>(
   {
@@ -164,12 +148,8 @@ function newCredential(
   master: string,
   department: string,
 ): { record: CredentialRecord; credential: DepartmentCredential } {
-  const keyId = newKeyId();
-  const secret = departmentSecret(master, department, keyId);
-  return {
-    record: { keyId, fingerprint: credentialFingerprint(secret), status: 'active', createdAt: new Date() },
-    credential: { department, keyId, secret },
-  };
+  const { record, credential } = issueCredential(DEPARTMENT_SCHEME, master, department);
+  return { record, credential: { department, keyId: credential.keyId, secret: credential.secret } };
 }
 
 /**
@@ -242,29 +222,16 @@ export async function defineDepartment(store: Connection, spec: DepartmentSpec):
 }
 
 /** Replaces a department's credentials if no one else changed them meanwhile (a few tries, then CHANGED). */
-async function changeCredentials(
+const changeCredentials = (
   store: Connection,
   id: string,
   change: (credentials: CredentialRecord[], now: Date) => CredentialRecord[],
-): Promise<DepartmentRecord> {
-  const { Department } = registerDepartmentModels(store);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const record = await findDepartment(store, id);
-    if (!record) throw new DepartmentRegisterError('UNKNOWN_DEPARTMENT', `department ${id} is not registered`, 'id');
-    const now = new Date();
-    const credentials = change(record.credentials, now);
-    const updated = await Department.findOneAndUpdate(
-      { _id: id, revision: record.revision },
-      { $set: { credentials, updatedAt: now }, $inc: { revision: 1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    if (updated) return updated;
-  }
-  throw new DepartmentRegisterError('CHANGED', `department ${id} changed while it was being updated: try again`);
-}
-
-/** The default grace period of a rotation: the keys in use keep working this long beside the new one. */
-export const DEFAULT_GRACE_DAYS = 7;
+): Promise<DepartmentRecord> =>
+  changeStoredCredentials(registerDepartmentModels(store).Department, id, change, {
+    unknown: () => new DepartmentRegisterError('UNKNOWN_DEPARTMENT', `department ${id} is not registered`, 'id'),
+    changed: () =>
+      new DepartmentRegisterError('CHANGED', `department ${id} changed while it was being updated: try again`),
+  });
 
 /**
  * Issues a new key (the credential, shown once). Every other active key keeps working for
@@ -281,14 +248,7 @@ export async function rotateCredential(
   let graceUntil = new Date();
   const record = await changeCredentials(store, id, (credentials, now) => {
     graceUntil = new Date(now.getTime() + graceDays * 86_400_000);
-    return [
-      ...credentials.map((old) =>
-        old.status === 'active' && (!old.expiresAt || old.expiresAt > graceUntil)
-          ? { ...old, expiresAt: graceUntil }
-          : old,
-      ),
-      { ...key, createdAt: now },
-    ];
+    return rotated(credentials, key, now, graceUntil);
   });
   return { record, credential, graceUntil };
 }
@@ -300,16 +260,8 @@ export async function revokeCredential(
   keyId: string | 'all',
 ): Promise<DepartmentRecord> {
   return changeCredentials(store, id, (credentials, now) => {
-    if (keyId !== 'all' && !credentials.some((key) => key.keyId === keyId))
-      throw new DepartmentRegisterError('UNKNOWN_KEY', `department ${id} has no key ${keyId}`, 'key');
-    return credentials.map((key) =>
-      (keyId === 'all' || key.keyId === keyId) && key.status === 'active'
-        ? { ...key, status: 'revoked' as const, revokedAt: now }
-        : key,
-    );
+    const after = revoked(credentials, keyId, now);
+    if (!after) throw new DepartmentRegisterError('UNKNOWN_KEY', `department ${id} has no key ${keyId}`, 'key');
+    return after;
   });
 }
-
-/** Whether a key works at `now`: active and not past its expiry. */
-export const keyUsable = (key: CredentialRecord, now: Date): boolean =>
-  key.status === 'active' && (!key.expiresAt || key.expiresAt > now);

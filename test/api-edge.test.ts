@@ -101,6 +101,8 @@ function fullApi(extra: Partial<ApiDeps> = {}): FastifyInstance {
     objections: {} as never,
     citizen: {} as never,
     metrics: {} as never,
+    // A verifier's route reads its raw body too; no scan gets as far as the service here.
+    codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
     health: ALL_UP,
     ...extra,
   });
@@ -378,8 +380,12 @@ describe('body limits', () => {
       url: pathOf(path),
       headers: {
         'content-type': 'application/json',
-        // A department's route reads its body before the signature is judged; a person's route after the token.
-        ...(role ? bearer(tokens[role]) : { 'x-applyfree-department': department.department }),
+        // A signed party's route reads its body before the signature is judged; a person's route after the token.
+        ...(role
+          ? bearer(tokens[role])
+          : PERMISSIONS[action].roles === 'verifiers'
+            ? { 'x-applyfree-verifier': 'peoples-park' }
+            : { 'x-applyfree-department': department.department }),
       },
       payload: JSON.stringify({ note: 'x'.repeat(limit + 1) }),
     });

@@ -51,6 +51,7 @@ beforeAll(async () => {
     metrics: {} as never,
     ledger: {} as never,
     entitlements: {} as never,
+    codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
     certificates: {} as never,
   });
   await api.ready();
@@ -108,6 +109,10 @@ describe('the OpenAPI document', () => {
     // Departments sign what they publish (README, Departments).
     expect(doc.components.securitySchemes.department).toMatchObject({ type: 'apiKey', name: 'x-applyfree-signature' });
     expect(doc.paths['/events'].post.security).toEqual([{ department: [] }]);
+    // Verifiers sign their scans the same way; holders ask for codes with their token (README, Resident and enterprise codes).
+    expect(doc.components.securitySchemes.verifier).toMatchObject({ type: 'apiKey', name: 'x-applyfree-signature' });
+    expect(doc.paths['/codes/scan'].post.security).toEqual([{ verifier: [] }]);
+    expect(doc.paths['/me/codes'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.info.description).toMatch(/免申即享/);
     expect(doc.info.description).toMatch(/Apply-free/);
     expect(doc.tags.map((t) => t.name)).toEqual([
@@ -119,6 +124,7 @@ describe('the OpenAPI document', () => {
       'payroll',
       'ledger',
       'cases',
+      'codes',
       'catalog',
       'citizen',
       'certificates',

@@ -2,14 +2,15 @@
  * Audit that cannot be quietly changed, on the real stack and the real code paths: two cases'
  * fact pulls, a supervisor's timeline read and unmask (over the API), an objection filed and
  * corrected (the correction, the objection's steps), the policy lifecycle's history, an impact
- * simulation, a population sweep's bulk slice and a subject's erasure. The untouched store verifies — through
+ * simulation, a population sweep's bulk slice, a subject's erasure and a park's scan of the
+ * citizen's code (the code scans). The untouched store verifies — through
  * verifyStream and through the installed command (`node bin/applyfree.mjs audit verify`) — and
  * an altered, a deleted, two swapped and an out-of-band entry are each named with their position:
  * an unmask, an access record and a policy history entry each altered and each deleted among them.
  * The citizen's "who used my data" shows every kind of use of their data, over the API and on
  * their console page (S7, S13; abuse tests 15, 18, 29); screenshots go to test-output/console/.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +28,15 @@ import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident, TEST_SECRET } from './support/city.js';
 import { eraseSubject } from '../services/retention/erase.js';
+import { issueCertificate } from '../services/certificates/issue.js';
+import { createSealKeeper } from '../services/certificates/seal-keeper.js';
+import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
+import { createCertificateService } from '../services/certificates/service.js';
+import { createCodeService } from '../services/codes/service.js';
+import { certificateWallet } from '../services/codes/wallet.js';
+import { findVerifier } from '../store/verifiers.js';
+import { registerTestVerifier } from './support/verifiers.js';
+import { findUser } from '../store/users.js';
 import {
   checkedScreenshot,
   expectFitsScreen,
@@ -45,6 +55,39 @@ let meUrl: string;
 let objectionId: string;
 let uri: string;
 const citizenTokens = { adult: '', baby: '' };
+const sealKeyDir = mkdtempSync(join(tmpdir(), 'applyfree-audit-seals-'));
+
+/** A park scans the citizen's code showing their sealed senior card (the codes' code path): a record in code_scans. */
+async function scanCitizenCode(store: ObjectionApi['pipeline']['store'], citizenId: string) {
+  const seals = createSealKeeper({ store, keys: fileSealKeyStore(sealKeyDir) });
+  const certificates = createCertificateService({ store, seals });
+  const citizen = (await findUser(store, citizenId))!;
+  const { certificate } = await issueCertificate(
+    { store, seals },
+    {
+      key: 'audit-paths:senior-card',
+      type: 'senior-preferential-card',
+      holder: { subjectKey: citizen.subjectKey!, displayName: citizen.name },
+      fields: { birthDate: '1970-01-10', district: '东港区', entitlements: '景区免门票' },
+      issuedOn: '2026-04-01',
+      basis: { kind: 'grant', ref: 'audit-paths' },
+    },
+  );
+  const codes = createCodeService({
+    store,
+    keys: { subjectKeySecret: TEST_SECRET },
+    wallet: certificateWallet(store, certificates),
+  });
+  const { code } = await codes.issue(
+    { id: citizen._id, name: citizen.name, role: 'citizen', subjectKey: citizen.subjectKey },
+    { kind: 'certificate', certificateId: certificate.document.id },
+  );
+  const park = (await findVerifier(store, (await registerTestVerifier(store, TEST_SECRET)).verifier))!;
+  await codes.scan(
+    { id: park._id, name: park.name, kind: park.kind, matters: park.matters, keyId: park.credentials[0].keyId },
+    { code, matter: 'senior-concession' },
+  );
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked field by field
 type Json = any;
@@ -127,6 +170,8 @@ beforeAll(async () => {
     { subject: leaving.id, reason: '本人申请删除个人信息', operator: '运维 李工' },
   );
 
+  await scanCitizenCode(store, env.users.citizen);
+
   me = buildApi({
     sessions: testSessions(store),
     policies: { lifecycle },
@@ -141,6 +186,7 @@ afterAll(async () => {
   await browser?.close();
   await me?.close();
   await env?.close();
+  rmSync(sealKeyDir, { recursive: true, force: true });
 });
 
 const verify = (stream: AuditStream, options = {}) =>
@@ -365,7 +411,7 @@ describe("the citizen's who-used-my-data", () => {
   it('shows pulls, the sweep and simulation that read everyone, the staff read, the unmask and the correction (S7, S13) (abuse 15, abuse 18)', async () => {
     const list = (await call(meUrl, 'GET', '/me/access', citizenTokens.adult)) as Json[];
     const kinds = new Set(list.map((entry) => entry.kind));
-    expect([...kinds].sort()).toEqual(['case-read', 'correction', 'data-pull', 'screening', 'unmask']);
+    expect([...kinds].sort()).toEqual(['case-read', 'code-scan', 'correction', 'data-pull', 'screening', 'unmask']);
     expect(list.map((entry) => entry.at)).toEqual(
       list
         .map((entry) => entry.at)
@@ -423,6 +469,9 @@ describe("the citizen's page", () => {
     );
     expect(await page.locator('.me-access').innerText()).toContain('政策影响模拟：困难残疾人生活补贴');
     expect(await item('data-pull').innerText()).toContain('数据：');
+    expect(await item('code-scan').innerText()).toMatch(
+      /市人民公园（测试）[\s\S]*扫码核验：老年人优待核验[\s\S]*老年人优待证/,
+    );
     await expectFitsScreen(page, ['.me-access .access-item[data-kind="screening"]']);
     await checkedScreenshot(page, 'citizen-access-audit', { minHeight: 1_000 });
     await page.locator('.lang-switch').click();

@@ -1,7 +1,7 @@
 /**
  * Every route of the API, as `npm start` wires it on the real stack, called by every kind of
  * caller (nobody, an unknown token, the literal token `x`, a token whose user was deleted, each
- * role, a registered department signing its request) and held to the permission table
+ * role, a registered department and a registered verifier signing their requests) and held to the permission table
  * (domain/permissions.ts, api/route-permissions.ts): whom the row leaves out gets 401
  * UNAUTHENTICATED or 403 FORBIDDEN_ROLE naming who may; whom it admits never does; and no answer
  * but an unmask's carries a raw resident ID or credit code (security review abuse tests 1, 4, 12).
@@ -26,13 +26,17 @@ import {
   DEPARTMENT_CALLER,
   PERMISSIONS,
   ROLE_NAMES,
+  VERIFIER_CALLER,
   allows,
   allowsDepartment,
+  allowsVerifier,
   departmentsOnly,
   isOpen,
+  verifiersOnly,
   type Action,
   type Role,
 } from '../domain/permissions.js';
+import { signVerifierRequest, type VerifierCredential } from '../domain/verifier-signature.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
@@ -57,6 +61,8 @@ import { ALL_UP } from './support/all-up.js';
 import { testSeals } from './support/seals.js';
 import { TEST_SECRET } from './support/city.js';
 import { registerTestDepartment, testEventApi } from './support/departments.js';
+import { registerTestVerifier, testCodeApi } from './support/verifiers.js';
+import { certificateWallet } from '../services/codes/wallet.js';
 import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 import { identifiersIn } from './support/histories.js';
 
@@ -67,6 +73,9 @@ let sealKeys: ReturnType<typeof testSeals> | undefined;
 let client: Client;
 let api: FastifyInstance;
 let closeEvents: () => Promise<void>;
+let closeCodes: () => Promise<void>;
+/** A registered verifier's key: its signed requests are the only way to scan a code. */
+let verifier: VerifierCredential;
 /** A registered department's key: its signed requests are the only way to publish events. */
 let department: DepartmentCredential;
 /** Every route the API registered, as `METHOD url` with the URL pattern it was registered with. */
@@ -97,6 +106,17 @@ beforeAll(async () => {
   const events = testEventApi(stack.redisUrl, ingestDeps);
   closeEvents = events.close;
   department = await registerTestDepartment(store, TEST_SECRET);
+  verifier = await registerTestVerifier(store, TEST_SECRET);
+  const certificates = createCertificateService({
+    store,
+    seals: (sealKeys = testSeals(store)).seals,
+  });
+  const codes = testCodeApi(stack.redisUrl, {
+    store,
+    keys: { subjectKeySecret: TEST_SECRET },
+    wallet: certificateWallet(store, certificates),
+  });
+  closeCodes = codes.close;
   const summary = createSummarySource({ store, catalog, temporal: client, taskQueue, tally: ingest.tally });
   for (const role of ROLES)
     for (const set of [tokens, spareTokens])
@@ -136,7 +156,8 @@ beforeAll(async () => {
       },
     }),
     citizen: createCitizenService({ store, temporal: client }),
-    certificates: createCertificateService({ store, seals: (sealKeys = testSeals(store)).seals }),
+    certificates,
+    codes: codes.codes,
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
     ledger: createLedgerService({ store, policies: storePolicySource(store) }),
@@ -159,6 +180,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await closeEvents?.();
+  await closeCodes?.();
   await client?.connection.close();
   await store?.dropDatabase();
   await store?.close();
@@ -184,7 +206,13 @@ function dummyPath(url: string): string {
     .replace('*', 'no-such-file.js');
 }
 
-type Caller = { label: string; role?: Role; token?: string; department?: DepartmentCredential };
+type Caller = {
+  label: string;
+  role?: Role;
+  token?: string;
+  department?: DepartmentCredential;
+  verifier?: VerifierCredential;
+};
 const callers = (action?: Action): Caller[] => [
   { label: 'anonymous' },
   { label: 'an unknown token', token: 'af_not-a-token' },
@@ -193,6 +221,7 @@ const callers = (action?: Action): Caller[] => [
   { label: 'a token whose user was deleted', token: orphanToken },
   ...ROLES.map((role) => ({ label: role, role, token: (action === 'session.sign-out' ? spareTokens : tokens)[role] })),
   { label: 'a department', department },
+  { label: 'a verifier', verifier },
 ];
 
 async function call(method: string, url: string, caller: Omit<Caller, 'label'> = {}) {
@@ -205,6 +234,7 @@ async function call(method: string, url: string, caller: Omit<Caller, 'label'> =
       ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
       ...(caller.department ? signDepartmentRequest(caller.department, { method, path, body: payload }) : {}),
+      ...(caller.verifier ? signVerifierRequest(caller.verifier, { method, path, body: payload }) : {}),
     },
     ...(payload === undefined ? {} : { payload }),
   });
@@ -236,10 +266,19 @@ describe('the route table', () => {
   });
 });
 
+/** The 401 a caller without a person gets: a signed parties' action names its kind of signature. */
+function unauthenticatedCode(action: Action, caller: Caller): string {
+  if (caller.token) return 'UNAUTHENTICATED';
+  if (departmentsOnly(action)) return 'DEPARTMENT_UNAUTHENTICATED';
+  if (verifiersOnly(action)) return 'VERIFIER_UNAUTHENTICATED';
+  return 'UNAUTHENTICATED';
+}
+
 /**
  * Asserts one answer against the row: refused (401, 403 naming who may) or admitted (neither). A
- * department's signature admits it to the departments' actions (and the open ones) and is not read
- * elsewhere; a departments' action refuses people with 403 and the unsigned with 401 DEPARTMENT_UNAUTHENTICATED.
+ * department's (a verifier's) signature admits it to the departments' (verifiers') actions and the
+ * open ones and is not read elsewhere; a signed parties' action refuses people with 403 and the
+ * unsigned, or another kind's signature, with 401 DEPARTMENT_UNAUTHENTICATED (VERIFIER_UNAUTHENTICATED).
  */
 function expectAnswer(
   where: string,
@@ -252,15 +291,14 @@ function expectAnswer(
   const { roles, conditions = {} } = PERMISSIONS[action];
   const admitted = caller.department
     ? allowsDepartment(action)
-    : caller.role
-      ? allows(caller.role, action)
-      : isOpen(action);
+    : caller.verifier
+      ? allowsVerifier(action)
+      : caller.role
+        ? allows(caller.role, action)
+        : isOpen(action);
   if (!admitted && !caller.role) {
     expect(answer.status, where).toBe(401);
-    if (!head)
-      expect(answer.code, where).toBe(
-        departmentsOnly(action) && !caller.token ? 'DEPARTMENT_UNAUTHENTICATED' : 'UNAUTHENTICATED',
-      );
+    if (!head) expect(answer.code, where).toBe(unauthenticatedCode(action, caller));
   } else if (!admitted && caller.role) {
     expect(answer.status, where).toBe(403);
     if (head) return;
@@ -268,10 +306,12 @@ function expectAnswer(
     // Who may, with their conditions, and who this is, in both languages.
     const named = departmentsOnly(action)
       ? [DEPARTMENT_CALLER]
-      : (roles as readonly Role[]).map((role) => {
-          const condition = conditions[role];
-          return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
-        });
+      : verifiersOnly(action)
+        ? [VERIFIER_CALLER]
+        : (roles as readonly Role[]).map((role) => {
+            const condition = conditions[role];
+            return (condition && CONDITIONS[condition].names) || ROLE_NAMES[role];
+          });
     for (const name of named) {
       expect(answer.message, where).toContain(name.en);
       expect(answer.messageZh, where).toContain(name.zh);
@@ -311,7 +351,8 @@ describe('every route, as every caller', () => {
     for (const asked of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
       const anonymous = await call(asked, url);
       for (const caller of callers(action as Action)) {
-        const answer = caller.token || caller.department ? await call(asked, url, caller) : anonymous;
+        const answer =
+          caller.token || caller.department || caller.verifier ? await call(asked, url, caller) : anonymous;
         const where = `${asked} ${url} (${action}) as ${caller.label}: ${answer.status} ${answer.code ?? ''}`;
         expectAnswer(where, action, caller, answer, anonymous, asked === 'HEAD');
         // No answer carries a raw resident ID or credit code, but the one route that reveals one (abuse 12).

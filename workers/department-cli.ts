@@ -13,22 +13,20 @@ import {
   addDepartment,
   DEFAULT_GRACE_DAYS,
   DepartmentRegisterError,
-  keyUsable,
   listDepartments,
   revokeCredential,
   rotateCredential,
   type DepartmentRecord,
 } from '../store/departments.js';
 import { DEVELOPMENT_KEY_NOTICE, serverConfigOrExit } from './processing.js';
+import { daysFlag, InputError, listFlag, readFlags } from './command-flags.js';
+import { graceLine, keyLines, keysSummary, usableKeys } from './credential-output.js';
 import { exitWhenDone, openCommandStore } from './server-command.js';
 
 const NAME = 'applyfree department';
 /** A department's default back-dating window, in days, when `add` is given none. */
 const DEFAULT_BACKDATING_DAYS = 30;
 const MAX_GRACE_DAYS = 90;
-
-/** Bad input: one line naming the flag, exit 2. */
-class InputError extends Error {}
 
 type Command =
   | { name: 'add'; spec: DepartmentSpec }
@@ -42,43 +40,6 @@ const FLAGS: Record<Command['name'], readonly string[]> = {
   revoke: ['--key', '--all'],
   list: [],
 };
-
-/** Flags as given (`--flag value` or `--flag=value`; `--all` takes none), and the positional arguments. */
-function readFlags(command: Command['name'], argv: string[]): { flags: Map<string, string>; args: string[] } {
-  const flags = new Map<string, string>();
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) {
-      args.push(argv[i]);
-      continue;
-    }
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!FLAGS[command].includes(flag)) throw new InputError(`${flag}: not a flag of ${command}`);
-    if (flags.has(flag)) throw new InputError(`${flag}: given twice`);
-    if (flag === '--all') {
-      if (inline !== undefined) throw new InputError('--all: takes no value');
-      flags.set(flag, 'yes');
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new InputError(`${flag}: needs a value`);
-    flags.set(flag, value);
-  }
-  return { flags, args };
-}
-
-const days = (flag: string, value: string | undefined, fallback: number, max: number): number => {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > max)
-    throw new InputError(`${flag}: expected a whole number of days 0-${max}, got "${value}"`);
-  return Number(value);
-};
-
-const listOf = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
 
 /** The department ID argument: exactly one. */
 function idOf(args: string[], command: string): string {
@@ -103,7 +64,7 @@ function parseCommand(argv: string[]): Command {
     throw new InputError(
       `${name === undefined ? 'no command' : `unknown command "${name}"`}: add, rotate, revoke or list (applyfree department --help)`,
     );
-  const { flags, args } = readFlags(name, rest);
+  const { flags, args } = readFlags(name, FLAGS[name], rest);
   switch (name) {
     case 'add': {
       const id = idOf(args, 'add');
@@ -112,9 +73,9 @@ function parseCommand(argv: string[]): Command {
       const spec = {
         id,
         name: { zh: flags.get('--name-zh')!, en: flags.get('--name-en')! },
-        sources: listOf(flags.get('--sources')!),
-        eventTypes: listOf(flags.get('--event-types')!),
-        backdatingDays: days('--backdating-days', flags.get('--backdating-days'), DEFAULT_BACKDATING_DAYS, 3660),
+        sources: listFlag(flags.get('--sources')!),
+        eventTypes: listFlag(flags.get('--event-types')!),
+        backdatingDays: daysFlag('--backdating-days', flags.get('--backdating-days'), DEFAULT_BACKDATING_DAYS, 3660),
       };
       try {
         return { name, spec: validateDepartmentSpec(spec) };
@@ -127,7 +88,7 @@ function parseCommand(argv: string[]): Command {
       return {
         name,
         id: idOf(args, 'rotate'),
-        graceDays: days('--grace-days', flags.get('--grace-days'), DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS),
+        graceDays: daysFlag('--grace-days', flags.get('--grace-days'), DEFAULT_GRACE_DAYS, MAX_GRACE_DAYS),
       };
     case 'revoke': {
       const id = idOf(args, 'revoke');
@@ -156,20 +117,11 @@ function credentialLines(credential: DepartmentCredential): string[] {
 
 /** A department as `list` prints it: what it may publish, and each key's status (never a secret). */
 function departmentLines(record: DepartmentRecord, now: Date): string[] {
-  const usable = record.credentials.filter((key) => keyUsable(key, now)).length;
   return [
-    `${record._id} · ${record.name.zh} · ${record.name.en} · ${usable > 0 ? `${usable} active key${usable > 1 ? 's' : ''}` : 'no active key'}`,
+    `${record._id} · ${record.name.zh} · ${record.name.en} · ${usableKeys(record.credentials, now)}`,
     `  sources ${record.sources.join(', ')} · event types ${record.eventTypes.join(', ')} · back-dating ${record.backdatingDays} days`,
-    ...record.credentials.map(
-      (key) => `  key ${key.keyId} ${keyStatus(key, now)} · issued ${key.createdAt.toISOString()}`,
-    ),
+    ...keyLines(record.credentials, now),
   ];
-}
-
-function keyStatus(key: DepartmentRecord['credentials'][number], now: Date): string {
-  if (key.status === 'revoked') return `revoked ${key.revokedAt?.toISOString() ?? ''}`.trim();
-  if (key.expiresAt && key.expiresAt <= now) return `expired ${key.expiresAt.toISOString()}`;
-  return key.expiresAt ? `active until ${key.expiresAt.toISOString()}` : 'active';
 }
 
 /** What the store says of a department, for --json: never a fingerprint or a secret. */
@@ -179,13 +131,7 @@ const summary = (record: DepartmentRecord, now: Date) => ({
   sources: record.sources,
   eventTypes: record.eventTypes,
   backdatingDays: record.backdatingDays,
-  keys: record.credentials.map((key) => ({
-    keyId: key.keyId,
-    status: key.status === 'active' && !keyUsable(key, now) ? 'expired' : key.status,
-    createdAt: key.createdAt,
-    ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
-    ...(key.revokedAt ? { revokedAt: key.revokedAt } : {}),
-  })),
+  keys: keysSummary(record.credentials, now),
 });
 
 async function run(command: Command, store: Connection, master: string, json: boolean): Promise<void> {
@@ -208,16 +154,11 @@ async function run(command: Command, store: Connection, master: string, json: bo
       const { record, credential, graceUntil } = await rotateCredential(store, command.id, master, {
         graceDays: command.graceDays,
       });
-      const others = record.credentials.filter((key) => key.keyId !== credential.keyId && keyUsable(key, now));
-      print(
-        [
-          ...credentialLines(credential),
-          others.length > 0
-            ? `the keys in use (${others.map((key) => key.keyId).join(', ')}) keep working until ${graceUntil.toISOString()}, unless revoked · 旧密钥在此之前仍然有效`
-            : 'no other key works now · 无其他有效密钥',
-        ],
-        { department: summary(record, now), credential, graceUntil },
-      );
+      print([...credentialLines(credential), graceLine(record.credentials, credential.keyId, graceUntil, now)], {
+        department: summary(record, now),
+        credential,
+        graceUntil,
+      });
       return;
     }
     case 'revoke': {

@@ -39,6 +39,9 @@ import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
+import { createCodeService } from '../services/codes/service.js';
+import { certificateWallet } from '../services/codes/wallet.js';
+import { createVerifierAuthenticator } from '../services/verifiers/authenticate.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import { makeEnqueueNotice } from '../activities/notices.js';
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
     // The access log: stdout in production (the platform ships it); in development a file beside the servers' logs,
     // since the terminal shows the demo's live summary.
     const apiLog = config.mode === 'production' ? undefined : join(config.stateDir, 'logs', 'api.log');
+    const certificates = createCertificateService({ store, seals });
     const api = buildApi({
       logger: {
         level: config.logLevel,
@@ -186,7 +190,17 @@ async function main(): Promise<void> {
         },
       }),
       // Electronic certificates: the wallet, verification by anyone, the seal registry, revocation and rotation.
-      certificates: createCertificateService({ store, seals }),
+      certificates,
+      // The resident and enterprise codes: holders show a certificate or a claim, registered verifiers scan
+      // (signed like departments, their nonces beside the departments' in Redis).
+      codes: {
+        codes: createCodeService({ store, keys: ring, wallet: certificateWallet(store, certificates) }),
+        authenticate: createVerifierAuthenticator({
+          store,
+          keys: ring,
+          nonces: redisNonceStore(redis, config.queuePrefix),
+        }),
+      },
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.

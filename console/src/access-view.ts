@@ -1,6 +1,7 @@
 /**
  * One entry of the citizen's "who used my data" (GET /me/access): who used it — a department, a
- * population screening or simulation, a member of staff — when, what and why, by kind.
+ * population screening or simulation, a member of staff, a verifier that scanned their code — when,
+ * what and why, by kind.
  */
 import { h } from './dom.js';
 import { formatTime, pick, t, tOr } from './i18n.js';
@@ -32,6 +33,19 @@ export type AccessView =
   | { kind: 'unmask'; at: string; caseId: string; by: Who; reason: string }
   | { kind: 'explanation'; at: string; caseId: string; policy: PolicyLabel; by: Who; reason: string }
   | { kind: 'subject-search'; at: string; by: Who; reason: string }
+  | {
+      kind: 'code-scan';
+      at: string;
+      verifier: { name: Text; kind: string };
+      matter: { id: string; title: Text };
+      shown: {
+        kind: 'certificate' | 'claim';
+        certificateType: string;
+        certificateTitle?: Text;
+        certificateId?: string;
+        answer?: boolean;
+      };
+    }
   | {
       kind: 'correction';
       at: string;
@@ -101,6 +115,20 @@ export function accessItem(a: AccessView): HTMLElement {
         h('div', {}, t('meAccessSubjectSearch')),
         h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
       );
+    case 'code-scan': {
+      const type = pick(a.shown.certificateTitle) || a.shown.certificateType;
+      return line(
+        pick(a.verifier.name),
+        h('div', {}, t('meAccessCodeScan', { matter: pick(a.matter.title) })),
+        h(
+          'div',
+          { class: 'muted' },
+          a.shown.kind === 'certificate'
+            ? t('meAccessCodeScanCertificate', { type, id: a.shown.certificateId ?? '' })
+            : t('meAccessCodeScanClaim', { type, answer: t(a.shown.answer ? 'codeAnswerYes' : 'codeAnswerNo') }),
+        ),
+      );
+    }
     case 'correction':
       return line(
         pick(a.department),

@@ -23,6 +23,8 @@ import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
 import { renderLedger } from './ledger-view.js';
+import { renderWallet } from './wallet-view.js';
+import { renderMyCode } from './code-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog, Role } from './types.js';
 import { allows, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
@@ -157,7 +159,19 @@ function caseNav(role: Role): HTMLElement {
   const current = (pattern: RegExp) =>
     pattern.test(location.hash) || location.hash === '' || location.hash === '#/' ? ' current' : '';
   if (allows(role, 'me.read'))
-    return h('nav', { class: 'top-nav' }, h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')));
+    return h(
+      'nav',
+      { class: 'top-nav' },
+      h('a', { href: '#/me', class: `nav-me${current(/^#\/me/)}` }, t('navMe')),
+      h(
+        'a',
+        { href: '#/wallet', class: `nav-wallet${/^#\/wallet/.test(location.hash) ? ' current' : ''}` },
+        t('navWallet'),
+      ),
+      allows(role, 'code.show')
+        ? h('a', { href: '#/code', class: `nav-code${/^#\/code/.test(location.hash) ? ' current' : ''}` }, t('navCode'))
+        : null,
+    );
   return h(
     'nav',
     { class: 'top-nav' },
@@ -210,8 +224,13 @@ function objectionsLink(): HTMLElement {
   );
 }
 
-/** The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`. */
+/**
+ * The pages of a supervisor, an inspector or a citizen: `#/cases`, `#/case/<encoded id>`, `#/me`, and
+ * the citizen's wallet `#/wallet` and code `#/code` (`#/code/certificate/<id>`, `#/code/claim/<type>`).
+ */
 function routeCaseRoles(role: Role, catalog: Catalog): void {
+  if (allows(role, 'me.read') && /^#\/wallet/.test(location.hash)) return shell(renderWallet());
+  if (allows(role, 'code.show') && /^#\/code(\/|$)/.test(location.hash)) return shell(renderMyCode());
   if (allows(role, 'me.read')) return shell(renderCitizen(catalog));
   const one = /^#\/case\/(.+)$/.exec(location.hash);
   if (one) return shell(renderCase(decodeURIComponent(one[1]), role, catalog));

@@ -1,15 +1,19 @@
 /**
  * "Who used my data" (谁使用谁负责) for one citizen: every pull of their data for a case or a
  * sweep, the population sweeps and impact simulations that read everyone of their kind, staff
- * reads of their cases, reveals of their identifier and corrections of their records — newest
+ * reads of their cases, reveals of their identifier, corrections of their records and the scans of
+ * their codes (which verifier, for which matter, saw which certificate or claim) — newest
  * first, the most recent ACCESS_LIMIT. Each store is asked for its own most recent
  * ACCESS_LIMIT with sort and limit in the query (MongoDB serves them from the `subjectKey, at`
  * indexes; FerretDB 1.24 filters and sorts inside the server and sends only those), then merged.
  */
 import type { Connection } from 'mongoose';
+import { certificateType } from '../../domain/certificate-types.js';
+import { codeMatter } from '../../domain/code-matters.js';
 import { DATA_SOURCES, type Text } from '../../domain/sources.js';
 import { registerAccessRecordModel, type AccessOutcome } from '../../store/access-records.js';
 import { registerCaseReadModel } from '../../store/case-reads.js';
+import { scansOfHolder } from '../../store/codes.js';
 import { correctionsOfSubject } from '../../store/corrections.js';
 import { programmeReadsOf } from '../../store/programme-access.js';
 import { resolveSubject } from '../../store/subjects.js';
@@ -55,6 +59,20 @@ export type AccessEntry =
   | { kind: 'explanation'; at: string; caseId: string; policy: Label; by: Person; reason: string }
   /** A member of staff searched cases by the citizen's resident ID or credit code, with the reason they gave. */
   | { kind: 'subject-search'; at: string; by: Person; reason: string }
+  /** A verifier scanned the citizen's code for a matter, and saw the certificate or the claim's answer they chose to show. */
+  | {
+      kind: 'code-scan';
+      at: string;
+      verifier: { name: Text; kind: string };
+      matter: { id: string; title: Text };
+      shown: {
+        kind: 'certificate' | 'claim';
+        certificateType: string;
+        certificateTitle: Text;
+        certificateId?: string;
+        answer?: boolean;
+      };
+    }
   /** A department corrected the citizen's record, with the reason: recorded by one person, confirmed by a second. */
   | {
       kind: 'correction';
@@ -83,12 +101,13 @@ export async function accessOf(
 ): Promise<AccessEntry[]> {
   const subject = await resolveSubject(store, subjectKey);
   const kind = subject?.kind ?? (subjectKey.startsWith('e_') ? 'enterprise' : 'person');
-  const [pulls, programmes, reads, unmasks, corrections] = await Promise.all([
+  const [pulls, programmes, reads, unmasks, corrections, scans] = await Promise.all([
     registerAccessRecordModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
     programmeReadsOf(store, kind, ACCESS_LIMIT),
     registerCaseReadModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
     unmasksOfSubject(store, subjectKey, ACCESS_LIMIT),
     correctionsOfSubject(store, subjectKey, ACCESS_LIMIT),
+    scansOfHolder(store, subjectKey, ACCESS_LIMIT),
   ]);
   // A resident born after the date a population was read as of was not in it.
   const birth = kind === 'person' && subject?.idNumber ? bornOn(subject.idNumber) : undefined;
@@ -149,6 +168,22 @@ export async function accessOf(
       reason: c.reason,
       by: { name: c.by.name, role: c.by.role },
       ...(c.confirmedBy ? { confirmedBy: { name: c.confirmedBy.name, role: c.confirmedBy.role } } : {}),
+    })),
+    ...scans.map((scan): AccessEntry => ({
+      kind: 'code-scan',
+      at: scan.at.toISOString(),
+      verifier: { name: { zh: scan.verifier.name.zh, en: scan.verifier.name.en }, kind: scan.verifier.kind },
+      matter: { id: scan.matter, title: codeMatter(scan.matter)?.title ?? { zh: scan.matter, en: scan.matter } },
+      shown: {
+        kind: scan.shown.kind,
+        certificateType: scan.shown.certificateType,
+        certificateTitle: certificateType(scan.shown.certificateType)?.title ?? {
+          zh: scan.shown.certificateType,
+          en: scan.shown.certificateType,
+        },
+        ...(scan.shown.certificateId ? { certificateId: scan.shown.certificateId } : {}),
+        ...(scan.shown.answer === undefined ? {} : { answer: scan.shown.answer }),
+      },
     })),
   ];
   return entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, ACCESS_LIMIT);

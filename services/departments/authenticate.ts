@@ -1,25 +1,17 @@
 /**
- * Who signed a department request (domain/department-signature.ts): the claimed department and
- * key are looked up in the register (one `_id` read), the key's secret is derived again from a
- * master secret on the ring — the one whose fingerprint the register holds, so keys issued before
- * a rotation of the master keep working while it stays on the ring — and the signature compared in
- * constant time. The timestamp must be within five minutes, and the nonce new. A failure gives
- * its reason, for the log only: the caller answers every failure alike.
+ * Who signed a department request (domain/department-signature.ts): the department register's
+ * entry, verified as every signing party is (services/signed-requests/authenticate.ts: key, master
+ * on the ring, signature, window, nonce). A failure gives its reason, for the log only: the caller
+ * answers every failure alike.
  */
 import type { Connection } from 'mongoose';
-import {
-  claimProblem,
-  departmentSecret,
-  fingerprintMatches,
-  signatureMatches,
-  timestampInWindow,
-  type DepartmentClaim,
-} from '../../domain/department-signature.js';
+import { claimProblem, DEPARTMENT_SCHEME, type DepartmentClaim } from '../../domain/department-signature.js';
 import { publisherOf, type Publisher } from '../../domain/departments.js';
-import { ringSecrets, type SubjectKeyRing } from '../../domain/pseudonym.js';
+import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import type { Text } from '../../domain/sources.js';
-import { findDepartment, keyUsable, specOf } from '../../store/departments.js';
-import { NONCE_TTL_MS, type NonceStore } from './nonces.js';
+import { findDepartment, specOf } from '../../store/departments.js';
+import { createSignedRequestAuthenticator } from '../signed-requests/authenticate.js';
+import type { NonceStore } from './nonces.js';
 
 /** A department that signed a request: what it may publish, its name and the key it used. */
 export interface DepartmentPrincipal extends Publisher {
@@ -39,37 +31,24 @@ export interface DepartmentAuthenticatorDeps {
   nowSeconds?: () => number;
 }
 
-/** Verifies signed requests against the department register; see the file comment. */
+/** Verifies signed requests against the department register (services/signed-requests/authenticate.ts). */
 export function createDepartmentAuthenticator(
   deps: DepartmentAuthenticatorDeps,
 ): (claim: Partial<DepartmentClaim>) => Promise<DepartmentAuthentication> {
-  const masters = ringSecrets(deps.keys);
-  const nowSeconds = deps.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  return async (partial) => {
-    const problem = claimProblem(partial);
-    if (problem) return { failure: problem };
-    const claim = partial as DepartmentClaim;
-    if (!timestampInWindow(claim.timestamp, nowSeconds()))
-      return { failure: `timestamp ${claim.timestamp} is outside the window` };
-    const record = await findDepartment(deps.store, claim.department);
-    if (!record) return { failure: `department ${claim.department} is not registered` };
-    const key = record.credentials.find((candidate) => candidate.keyId === claim.keyId);
-    if (!key) return { failure: `department ${claim.department} has no key ${claim.keyId}` };
-    if (!keyUsable(key, new Date()))
-      return {
-        failure: `key ${claim.keyId} of ${claim.department} is ${key.status === 'revoked' ? 'revoked' : 'expired'}`,
-      };
-    const secret = masters
-      .map((master) => departmentSecret(master, claim.department, claim.keyId))
-      .find((candidate) => fingerprintMatches(candidate, key.fingerprint));
-    if (!secret)
-      return {
-        failure: `key ${claim.keyId} of ${claim.department} was issued under a master secret that is not on the ring`,
-      };
-    if (!signatureMatches(secret, claim)) return { failure: `the signature does not match key ${claim.keyId}` };
-    // Last, so a nonce is spent only by a request that is otherwise good.
-    if (!(await deps.nonces.claim(`${claim.department}:${claim.nonce}`, NONCE_TTL_MS)))
-      return { failure: `nonce ${claim.nonce} was used before (a replay)` };
-    return { principal: { ...publisherOf(specOf(record)), name: specOf(record).name, keyId: claim.keyId } };
+  const authenticate = createSignedRequestAuthenticator({
+    scheme: DEPARTMENT_SCHEME,
+    partyWord: 'department',
+    problem: (claim) => claimProblem({ ...claim, department: claim.party }),
+    find: (department) => findDepartment(deps.store, department),
+    keys: deps.keys,
+    nonces: deps.nonces,
+    nonceKey: (claim) => `${claim.party}:${claim.nonce}`,
+    ...(deps.nowSeconds ? { nowSeconds: deps.nowSeconds } : {}),
+  });
+  return async ({ department, ...claim }) => {
+    const result = await authenticate({ ...claim, party: department });
+    if ('failure' in result) return result;
+    const spec = specOf(result.record);
+    return { principal: { ...publisherOf(spec), name: spec.name, keyId: result.keyId } };
   };
 }

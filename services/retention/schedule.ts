@@ -59,6 +59,14 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'used by the due sweep of that day; a month later only to look into a missed run',
   },
   {
+    data: 'resident and enterprise codes: which code shows what, for whom (a pseudonymous key), until when',
+    collection: 'codes',
+    days: 1,
+    from: 'expiresAt',
+    action: 'delete',
+    why: 'a code is good for about a minute; a day after, a scan of it is refused as expired all the same, and the scans it had are kept in `code_scans`',
+  },
+  {
     data: 'inbox notices (full text of what the citizen was told)',
     collection: 'inbox',
     days: 2 * YEAR,
@@ -88,9 +96,9 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'Cybersecurity Law art. 21: network logs kept at least six months; ship them to append-only storage and expire them there after 6-12 months',
   },
   {
-    data: 'audit streams: access records, programme access, case reads, unmasks, corrections, policy history, objection steps, erasures',
+    data: 'audit streams: access records, programme access, case reads, unmasks, corrections, policy history, objection steps, erasures, code scans',
     collection:
-      'access_records, programme_access, case_reads, unmask_log, data_corrections, policy_history, objections.steps, erasures',
+      'access_records, programme_access, case_reads, unmask_log, data_corrections, policy_history, objections.steps, erasures, code_scans',
     action: 'keep',
     why: 'hash-chained (store/audit-chain.ts): a record cannot leave without breaking the chain, so the streams are kept (pseudonymous keys only) for at least five years; purging them by whole blocks with a recorded checkpoint is the later step',
   },

@@ -10,19 +10,22 @@ import {
   PERMISSIONS,
   allows,
   allowsDepartment,
+  allowsVerifier,
   conditionOf,
   departmentConditionOf,
+  verifierConditionOf,
   type Action,
   type Role,
 } from '../../domain/permissions.js';
 import { ROUTE_PERMISSIONS } from '../../api/route-permissions.js';
 import { ROLES } from '../../store/users.js';
 
-/** Each caller the table has a column for: nobody signed in, every role, then a department signing its request. */
-export const CALLERS: ReadonlyArray<{ label: string; role?: Role; department?: true }> = [
+/** Each caller the table has a column for: nobody signed in, every role, then a department and a verifier signing their requests. */
+export const CALLERS: ReadonlyArray<{ label: string; role?: Role; department?: true; verifier?: true }> = [
   { label: 'anonymous' },
   ...ROLES.map((role) => ({ label: role, role })),
   { label: 'department', department: true },
+  { label: 'verifier', verifier: true },
 ];
 
 /** The routes that are an action, in the route table's order. */
@@ -41,8 +44,17 @@ const INSIDE: Partial<Record<Action, string>> = {
 
 function cell(action: Action, caller: (typeof CALLERS)[number]): string {
   const { role } = caller;
-  if (!(caller.department ? allowsDepartment(action) : allows(role, action))) return '✗';
-  const condition = caller.department ? departmentConditionOf(action) : role && conditionOf(role, action);
+  const allowed = caller.department
+    ? allowsDepartment(action)
+    : caller.verifier
+      ? allowsVerifier(action)
+      : allows(role, action);
+  if (!allowed) return '✗';
+  const condition = caller.department
+    ? departmentConditionOf(action)
+    : caller.verifier
+      ? verifierConditionOf(action)
+      : role && conditionOf(role, action);
   return condition ? `✓ ${condition}` : '✓';
 }
 

@@ -19,6 +19,7 @@ describe('the retention schedule', () => {
       'fact_snapshots',
       'decisions',
       'eligibility_horizons',
+      'codes',
       'inbox',
       'notices',
     ]);

@@ -1,0 +1,82 @@
+/**
+ * The holder's wallet (我的证照, GET /me/certificates): each electronic certificate with its
+ * issuers, dates and standing (valid, revoked, expired), and the ways to show it with a code —
+ * the whole certificate, or only the yes/no claim "holds a valid …" (code-view.ts). A firm's
+ * staff see the firm's wallet: they sign in bound to the firm.
+ */
+import { api, errorText } from './api.js';
+import { h, mount } from './dom.js';
+import { formatTime, pick, t, tOr } from './i18n.js';
+import type { Text } from './types.js';
+
+/** One certificate of the wallet, as GET /me/certificates answers it. */
+export interface WalletEntryView {
+  id: string;
+  type: string;
+  title: Text;
+  issuers: Array<{ department: string; name: Text }>;
+  issuedOn: string;
+  validUntil?: string;
+  status: 'valid' | 'revoked' | 'expired' | 'invalid';
+  problems: string[];
+  revokedAt?: string;
+}
+
+/** The hash that opens the code view showing a certificate, or a claim about its type. */
+export const showCertificateHash = (id: string) => `#/code/certificate/${encodeURIComponent(id)}`;
+export const showClaimHash = (type: string) => `#/code/claim/${encodeURIComponent(type)}`;
+
+/** One certificate of the wallet, with its ways to show it when it is valid. */
+function walletItem(entry: WalletEntryView): HTMLElement {
+  const valid = entry.status === 'valid';
+  return h(
+    'div',
+    { class: `me-item certificate certificate-${entry.status}`, 'data-certificate': entry.id, 'data-type': entry.type },
+    h(
+      'div',
+      { class: 'me-line' },
+      h('strong', { class: 'certificate-title' }, pick(entry.title)),
+      h(
+        'span',
+        { class: `badge certificate-status ${valid ? 'ok' : 'bad'}` },
+        tOr(`certificateStatus_${entry.status}`, entry.status),
+      ),
+    ),
+    h('div', { class: 'muted' }, entry.issuers.map((issuer) => pick(issuer.name)).join('、')),
+    h(
+      'div',
+      { class: 'muted' },
+      t('walletDates', { issued: entry.issuedOn, until: entry.validUntil ?? t('walletUntilRevoked') }),
+      entry.revokedAt ? ` · ${t('walletRevokedAt', { at: formatTime(entry.revokedAt) })}` : '',
+    ),
+    h('div', { class: 'muted mono certificate-id' }, entry.id),
+    valid
+      ? h(
+          'div',
+          { class: 'actions' },
+          h(
+            'a',
+            { class: 'button primary act-show-certificate', href: showCertificateHash(entry.id) },
+            t('walletShow'),
+          ),
+          h('a', { class: 'button ghost act-show-claim', href: showClaimHash(entry.type) }, t('walletShowClaim')),
+        )
+      : null,
+  );
+}
+
+/** The wallet page (#/wallet). */
+export function renderWallet(): HTMLElement {
+  const body = h('div', { class: 'me-body' }, h('p', { class: 'muted' }, t('loading')));
+  void api<WalletEntryView[]>('GET', '/me/certificates').then(
+    (entries) =>
+      mount(
+        body,
+        entries.length
+          ? [h('p', { class: 'muted' }, t('walletIntro')), ...entries.map(walletItem)]
+          : h('p', { class: 'muted none' }, t('walletEmpty')),
+      ),
+    (error: unknown) => mount(body, h('p', { class: 'error-box' }, errorText(error))),
+  );
+  return h('section', { class: 'card me-section me-wallet' }, h('h3', {}, t('walletTitle')), body);
+}

@@ -104,7 +104,7 @@ beforeAll(async () => {
       policyTitle: '高龄津贴',
       outcome: '准予',
       decidedOn: today,
-      amountFen: 10000,
+      amount: '100.00 元',
       reasons: '年满80周岁',
       reference: '市民政局高龄津贴办法第三条',
     },
@@ -197,9 +197,13 @@ describe('a holder’s code scanned by a registered verifier', () => {
         type: 'senior-preferential-card',
         title: { zh: '老年人优待证' },
         holder: { kind: 'person', displayName: '张**' },
-        issuers: [{ department: 'civil-affairs' }],
+        issuers: [{ department: 'health-commission' }],
         issuedOn: today,
-        status: { valid: true, failures: [], vouchedBy: [expect.objectContaining({ department: 'civil-affairs' })] },
+        status: {
+          valid: true,
+          failures: [],
+          vouchedBy: [expect.objectContaining({ department: 'health-commission' })],
+        },
       },
     });
     expect(result.certificate!.fields).toEqual([
@@ -271,7 +275,7 @@ describe('a holder’s code scanned by a registered verifier', () => {
     });
     // The letter's amount is no sensitive field: the bank, checking the decision, reads it.
     expect((read.json as unknown as ScanResult).certificate!.fields).toContainEqual(
-      expect.objectContaining({ key: 'amountFen', value: 10000 }),
+      expect.objectContaining({ key: 'amount', value: '100.00 元' }),
     );
   });
 

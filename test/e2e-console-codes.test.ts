@@ -171,7 +171,7 @@ describe('the holder’s wallet and code at desktop width', () => {
     const item = (certificate: SignedCertificate) =>
       page.locator(`.certificate[data-certificate="${certificate.document.id}"]`);
     await item(card).waitFor();
-    expect(await item(card).innerText()).toMatch(/老年人优待证[\s\S]*有效[\s\S]*市民政局/);
+    expect(await item(card).innerText()).toMatch(/老年人优待证[\s\S]*有效[\s\S]*市卫生健康委员会/);
     expect(await item(letter).innerText()).toContain('决定书');
     await checkedScreenshot(page, 'codes-wallet-desktop');
 

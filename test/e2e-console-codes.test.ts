@@ -174,6 +174,16 @@ describe('the holder’s wallet and code at desktop width', () => {
     expect(await item(card).innerText()).toMatch(/老年人优待证[\s\S]*有效[\s\S]*市卫生健康委员会/);
     expect(await item(letter).innerText()).toContain('决定书');
     await checkedScreenshot(page, 'codes-wallet-desktop');
+    // The wallet's links take the card's PDF and its sealed file with the session cookie alone.
+    const pdf = await page.request.get(
+      new URL((await item(card).locator('.act-certificate-pdf').getAttribute('href'))!, page.url()).href,
+    );
+    expect([pdf.status(), pdf.headers()['content-type']]).toEqual([200, 'application/pdf']);
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    const file = await page.request.get(
+      new URL((await item(card).locator('.act-certificate-file').getAttribute('href'))!, page.url()).href,
+    );
+    expect((await file.json()).document.id).toBe(card.document.id);
 
     await item(card).locator('.act-show-certificate').click();
     await expect.poll(() => shownCode(page)).toMatch(CODE_TOKEN_PATTERN);

@@ -408,6 +408,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   walletRevokedAt: 'revoked {at}',
   walletShow: 'Show',
   walletShowClaim: 'Show only that I hold one',
+  walletPdf: 'Printable PDF',
+  walletFile: 'Download the sealed file',
   certificateStatus_valid: 'valid',
   certificateStatus_revoked: 'revoked',
   certificateStatus_expired: 'expired',

@@ -403,6 +403,8 @@ export const zh = {
   walletRevokedAt: '已于 {at} 撤销',
   walletShow: '亮证',
   walletShowClaim: '仅出示是否持有',
+  walletPdf: '打印版（PDF）',
+  walletFile: '下载签章文件',
   certificateStatus_valid: '有效',
   certificateStatus_revoked: '已撤销',
   certificateStatus_expired: '已过期',

@@ -6,7 +6,7 @@
  */
 import { api, errorText } from './api.js';
 import { h, mount } from './dom.js';
-import { formatTime, pick, t, tOr } from './i18n.js';
+import { currentLang, formatTime, pick, t, tOr } from './i18n.js';
 import type { Text } from './types.js';
 
 /** One certificate of the wallet, as GET /me/certificates answers it. */
@@ -26,7 +26,11 @@ export interface WalletEntryView {
 export const showCertificateHash = (id: string) => `#/code/certificate/${encodeURIComponent(id)}`;
 export const showClaimHash = (type: string) => `#/code/claim/${encodeURIComponent(type)}`;
 
-/** One certificate of the wallet, with its ways to show it when it is valid. */
+/** The certificate's PDF, the console's language leading. */
+export const certificatePdfPath = (id: string) =>
+  `/me/certificates/${encodeURIComponent(id)}/pdf?lang=${currentLang()}`;
+
+/** One certificate of the wallet, with its ways to show it when it is valid, and its PDF and signed file. */
 function walletItem(entry: WalletEntryView): HTMLElement {
   const valid = entry.status === 'valid';
   return h(
@@ -50,18 +54,36 @@ function walletItem(entry: WalletEntryView): HTMLElement {
       entry.revokedAt ? ` · ${t('walletRevokedAt', { at: formatTime(entry.revokedAt) })}` : '',
     ),
     h('div', { class: 'muted mono certificate-id' }, entry.id),
-    valid
-      ? h(
-          'div',
-          { class: 'actions' },
-          h(
-            'a',
-            { class: 'button primary act-show-certificate', href: showCertificateHash(entry.id) },
-            t('walletShow'),
-          ),
-          h('a', { class: 'button ghost act-show-claim', href: showClaimHash(entry.type) }, t('walletShowClaim')),
-        )
-      : null,
+    h(
+      'div',
+      { class: 'actions' },
+      valid
+        ? h('a', { class: 'button primary act-show-certificate', href: showCertificateHash(entry.id) }, t('walletShow'))
+        : null,
+      valid
+        ? h('a', { class: 'button ghost act-show-claim', href: showClaimHash(entry.type) }, t('walletShowClaim'))
+        : null,
+      // The session cookie goes with a plain link: the PDF opens in the browser's viewer, the file downloads.
+      h(
+        'a',
+        {
+          class: 'button ghost act-certificate-pdf',
+          href: certificatePdfPath(entry.id),
+          target: '_blank',
+          rel: 'noopener',
+        },
+        t('walletPdf'),
+      ),
+      h(
+        'a',
+        {
+          class: 'button ghost act-certificate-file',
+          href: `/me/certificates/${encodeURIComponent(entry.id)}`,
+          download: `${entry.id}.json`,
+        },
+        t('walletFile'),
+      ),
+    ),
   );
 }
 

@@ -17,7 +17,7 @@ import { recoveryEntry } from '../domain/ledger.js';
 import { yuanToFen } from '../domain/entitlements.js';
 import type { BenefitInput } from '../workflows/contracts/index.js';
 import { pinnedPolicy } from './case.js';
-import { issuedBesides } from './certificates.js';
+import { issuedBesides } from './issued-besides.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
 

@@ -16,7 +16,7 @@ import type { PolicySource } from '../rules/policy-source.js';
 import { cityToday } from '../domain/calendar.js';
 import { issueRefusalLetter } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
-import { issuedBesides } from './certificates.js';
+import { issuedBesides } from './issued-besides.js';
 
 export interface CaseDeps {
   store: Connection;

@@ -8,6 +8,7 @@ import type { SubjectKeyRing } from '../domain/pseudonym.js';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makeCaseActivities } from './case.js';
+import { makeCertificateActivities } from './certificates.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { guardActivities } from './guard.js';
 import { makeEnqueueNotice, makeEnqueueNotices } from './notices.js';
@@ -56,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...makePayrollStopActivities({ store: deps.store, policies: deps.policies, enqueueNotice }),
     ...makeRetentionActivities({ store: deps.store }),
+    ...makeCertificateActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
     ...makeObjectionActivities({
       store: deps.store,
       policies: deps.policies,
@@ -70,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
       enqueueNotices: makeEnqueueNotices(deps.store, deps.noticeQueues),
       fetchFacts,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
+      issuesCertificates: Boolean(deps.seals),
     }),
   });
 }

@@ -8,7 +8,8 @@
  * same totals.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Connection } from 'mongoose';
 import { ringSecrets, type SubjectKeyRing } from '../domain/pseudonym.js';
 import { isInForce } from '../rules/catalog.js';
@@ -21,6 +22,11 @@ import { resolveSubjectKeys } from '../store/subjects.js';
 import {
   benefitWorkflowId,
   ErrorType,
+  departmentsOf,
+  GRANT_CERTIFICATES_WORKFLOW_TYPE,
+  SearchAttributes,
+  grantCertificatesWorkflowId,
+  type GrantCertificatesInput,
   type PolicyPlan,
   type SweepCounts,
   type SweepScope,
@@ -47,6 +53,8 @@ export interface SweepDeps extends SubjectKeyRing {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** Absent on a worker without a Temporal client: offer and pledge sweeps then fail, saying so. */
   workflows?: BenefitStarter;
+  /** The worker holds the departments' seals: each batch of grants starts the workflow that issues their certificates. */
+  issuesCertificates?: boolean;
 }
 
 /** A subject to screen: its raw key ('' when only its subject key is known), the position to resume after, its facts. */
@@ -117,6 +125,37 @@ export function makeSweepActivities(deps: SweepDeps) {
     }
   }
 
+  /**
+   * Starts the workflow that issues the certificates of the grants this batch wrote (their decision
+   * letters and what their policy yields), under an ID made from the batch, so a retried batch starts
+   * it once; it runs beside the sweep rather than in it. A worker that cannot start workflows issues none.
+   */
+  async function startGrantCertificates(caseId: string, plan: PolicyPlan, ours: readonly ScreenedSubject[]) {
+    if (!deps.workflows || !deps.issuesCertificates || ours.length === 0) return;
+    const grantKeys = ours.map(({ subjectKey, decision }) =>
+      benefitWorkflowId(plan.ref.id, subjectKey, decision.period),
+    );
+    const digest = createHash('sha256')
+      .update([...grantKeys].sort().join('\n'))
+      .digest('hex')
+      .slice(0, 24);
+    const input: GrantCertificatesInput = { caseId, policy: plan.ref, asOf: ours[0].decision.asOf, grantKeys };
+    try {
+      await deps.workflows.starter.start(GRANT_CERTIFICATES_WORKFLOW_TYPE, {
+        workflowId: grantCertificatesWorkflowId(caseId, digest),
+        taskQueue: deps.workflows.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SearchAttributes.policyIds, value: [plan.ref.id] },
+          { key: SearchAttributes.department, value: departmentsOf([plan]) },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
   /** Acts on one batch's eligible and undetermined subjects; adds what happened to `counts`. */
   async function act(
     caseId: string,
@@ -141,6 +180,7 @@ export function makeSweepActivities(deps: SweepDeps) {
     counts.granted += eligible.length;
     counts.grantsCreated += ours.length;
     counts.alreadyHandled += others;
+    await startGrantCertificates(caseId, plan, ours);
     counts.noticesQueued += await deps.enqueueNotices(
       ours.map(({ subjectKey, decision }) => ({
         noticeKey: `${benefitWorkflowId(plan.ref.id, subjectKey, decision.period)}:notice:granted`,

@@ -8,6 +8,7 @@
 import type * as workflows from './index.js';
 import type { BENEFIT_WORKFLOW_BY_MODE, BenefitWorkflow, BenefitWorkflowType } from './contracts/benefit.js';
 import type { LIFE_EVENT_WORKFLOW_TYPE, LifeEventWorkflow } from './contracts/case.js';
+import type { GRANT_CERTIFICATES_WORKFLOW_TYPE, GrantCertificatesWorkflow } from './contracts/certificates.js';
 import type { OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow } from './contracts/objection.js';
 import type {
   PAYROLL_WORKFLOW_TYPE,
@@ -41,4 +42,5 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof STOP_PAYMENTS_WORKFLOW_TYPE, StopPaymentsWorkflow>>,
   Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
   Holds<Matches<typeof RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow>>,
+  Holds<Matches<typeof GRANT_CERTIFICATES_WORKFLOW_TYPE, GrantCertificatesWorkflow>>,
 ];

@@ -117,7 +117,10 @@ export async function issueGrantCertificates(
     const fields = Object.fromEntries(
       Object.entries(type.onGrant!.fields).flatMap(([key, source]) => {
         const value = fieldValue(source, decided);
-        return value === undefined ? [] : [[key, value]];
+        if (value === undefined) return [];
+        // A number fact shown in a text field (a disability grade of 2) is shown as its digits.
+        const text = type.fields.find((field) => field.key === key)?.type !== 'number';
+        return [[key, text ? String(value) : value]];
       }),
     );
     const { certificate } = await issueCertificate(deps, {

@@ -17,3 +17,4 @@ export * from './schedule.js';
 export * from './objection.js';
 export * from './retention.js';
 export * from './payroll.js';
+export * from './certificates.js';

@@ -11,6 +11,8 @@ import type { Connection } from 'mongoose';
 import { cityToday } from '../domain/calendar.js';
 import { publisherOf, type Publisher } from '../domain/departments.js';
 import { defineDepartment, specOf } from '../store/departments.js';
+import type { VerifierSpec } from '../domain/verifiers.js';
+import { addVerifier, findVerifier, VerifierRegisterError } from '../store/verifiers.js';
 import type { IngestResult } from '../services/events/ingest.js';
 import { citySecret, SeedKeyMismatchError, seedCity } from '../infra/seed/index.js';
 import type { Progress } from '../infra/progress.js';
@@ -90,6 +92,25 @@ export async function registerDemoDepartments(
   return (source) => publishers.get(source) ?? nobody;
 }
 
+/** The demo's registered verifier: the city park checks the senior card at its gate (一码亮证). */
+export const DEMO_VERIFIER: VerifierSpec = {
+  id: 'city-park',
+  name: { zh: '市人民公园', en: "City People's Park" },
+  kind: 'outside',
+  matters: ['senior-concession'],
+};
+
+/**
+ * Registers the demo's verifier once (a restart keeps it). Like the departments, its key is not
+ * shown: `applyfree verifier rotate city-park` issues one to scan codes with.
+ */
+export async function registerDemoVerifier(store: Connection, master: string): Promise<void> {
+  if (await findVerifier(store, DEMO_VERIFIER.id)) return;
+  await addVerifier(store, DEMO_VERIFIER, master).catch((error: unknown) => {
+    if (!(error instanceof VerifierRegisterError && error.code === 'VERIFIER_EXISTS')) throw error;
+  });
+}
+
 /**
  * Whether the city in the store must be seeded again from scratch: it was seeded under a key the
  * ring does not hold (another secret, or the pseudonym derivation before HKDF). Seeding on would
@@ -156,6 +177,7 @@ export function startDemo(deps: DemoDeps): Demo {
         `(${n(resent)} resent with the same ID, ${n(second)} also reported by a second registry), ${settings.eventsPerSecond}/s`,
     );
     const publisherOfSource = await registerDemoDepartments(deps.store, plan.from);
+    await registerDemoVerifier(deps.store, deps.keys.subjectKeySecret);
     const citizenId = demoCitizenId(plan);
     const citizen = citizenId && (await resolveSubjectKey(deps.store, deps.keys, 'person', citizenId));
     if (citizen && deps.onPlanned)

@@ -19,7 +19,8 @@ import { registerCaseModels } from '../store/cases.js';
 import { lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { planFeed, type EventBody, type FeedPlan, type Population } from '../demo/feed-plan.js';
 import { startFeed, storeCursor } from '../demo/feed.js';
-import { registerDemoDepartments } from '../demo/index.js';
+import { DEMO_VERIFIER, registerDemoDepartments, registerDemoVerifier } from '../demo/index.js';
+import { findVerifier } from '../store/verifiers.js';
 import { readPopulation } from '../demo/population.js';
 import { REPORTERS } from '../demo/registries.js';
 import { connectClient } from './support/temporal.js';
@@ -167,6 +168,15 @@ describe('the registry feed plan', () => {
       // Turned 80 in May: the allowance starts in June, and so does the report.
       { type: 'age.milestone', on: '2026-06-01', id: eighty, payload: { age: 80 } },
     ]);
+  });
+});
+
+describe('the demo’s verifier', () => {
+  it('registers the city park once, for the senior card only (its first key is shown to no one: an operator rotates one)', async () => {
+    await registerDemoVerifier(store, SECRET);
+    await registerDemoVerifier(store, SECRET);
+    const park = await findVerifier(store, DEMO_VERIFIER.id);
+    expect(park).toMatchObject({ name: { zh: '市人民公园' }, kind: 'outside', matters: ['senior-concession'] });
   });
 });
 

@@ -5,7 +5,11 @@
  */
 import type { Connection } from 'mongoose';
 import { cityToday } from '../domain/calendar.js';
-import { issueGrantCertificates, type DecisionCertificateDeps } from '../services/certificates/on-decision.js';
+import {
+  issueGrantCertificates,
+  revokeGrantCertificates,
+  type DecisionCertificateDeps,
+} from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { shownFactValue } from '../rules/explain.js';
@@ -209,7 +213,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       );
     },
 
-    /** Revokes the grant, opens the recovery of what was paid, and writes the credit record, each once. */
+    /** Revokes the grant and the certificates it yielded, opens the recovery of what was paid, and writes the credit record, each once. */
     async revokePledgedGrant(input: {
       grantKey: string;
       subjectKey: string;
@@ -246,6 +250,7 @@ export function makeBenefitActivities(deps: BenefitDeps) {
           ),
         ]);
       }
+      await revokeGrantCertificates(deps.store, { key: input.grantKey, policyId: input.policyId }, input.reason);
       await CreditRecord.updateOne(
         { _id: `${input.grantKey}:credit` },
         {

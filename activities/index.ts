@@ -63,6 +63,7 @@ export function createActivities(deps: ActivityDeps) {
       policies: deps.policies,
       fetchFacts,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
+      seals: deps.seals,
     }),
     ...makeSweepActivities({
       store: deps.store,

@@ -28,6 +28,10 @@ import { pinnedPolicy, planOf } from './case.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
+import { issueRefusalLetter, revokeGrantCertificates } from '../services/certificates/on-decision.js';
+import type { SealKeeper } from '../services/certificates/seal-keeper.js';
+import { cityToday } from '../domain/calendar.js';
+import { issuedBesides } from './issued-besides.js';
 
 export interface ObjectionDeps {
   store: Connection;
@@ -35,6 +39,8 @@ export interface ObjectionDeps {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** How a benefit in kind found due is started (its grant, offer or pledge workflow); the worker's Temporal client. */
   workflows?: BenefitStarter;
+  /** The departments' seals: a decision an objection turns to a refusal gets its sealed letter; absent, none. */
+  seals?: SealKeeper;
 }
 
 const OUTCOME_ZH: Record<Outcome, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
@@ -216,6 +222,8 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
           { $set: { status: 'revoked', revokedAt: new Date(), revokeReason: reason } },
         );
       const revoked = [...new Set([...earlier, ...inForce].map((g) => g.key))].sort();
+      for (const key of revoked)
+        await revokeGrantCertificates(deps.store, { key, policyId: objection.policyId }, reason);
       if (revoked.length > 0) {
         await step(
           'revoked',
@@ -421,6 +429,24 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
         ).filter((grant) => !grant.key.startsWith(own));
       const decided = await Decision.findOne({ _id: reevaluation.decisionKey }).lean();
       const policy = decided ? await pinnedPolicy(deps.policies, decided.policy) : undefined;
+      // The new decision refuses what was granted: its letter says why and how to go on (once, by its key).
+      const seals = deps.seals;
+      if (
+        seals &&
+        decided &&
+        policy &&
+        reevaluation.outcome === 'ineligible' &&
+        reevaluation.previousOutcome === 'eligible'
+      )
+        await issuedBesides(`the ${policy.id} refusal letter of objection ${objection._id}`, () =>
+          issueRefusalLetter({ store: deps.store, seals }, reevaluation.decisionKey, {
+            subjectKey: objection.subjectKey,
+            policy,
+            decision: decided,
+            facts: {},
+            issuedOn: cityToday(),
+          }),
+        );
       if (decided && policy && policy.benefit.kind !== 'cash')
         return settleInKind(objection, reevaluation, policy, decided, await inForce(reevaluation.period), reason);
 

@@ -5,6 +5,7 @@
  * holder ineligible revokes the card. The citizen is told which; a retried settlement starts
  * or revokes nothing twice.
  */
+import { registerCertificateModel, revokedCertificates } from '../store/certificates.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createObjectionService, type ObjectionView } from '../services/objections/service.js';
 import { catalogPolicySource } from '../rules/policy-source.js';
@@ -29,7 +30,7 @@ const confirmer: User = { id: 'u_zheng', name: '郑督查', role: 'supervisor' }
 const CARD = 'senior-preferential-card';
 
 beforeAll(async () => {
-  env = await openRunningPipeline(stack, 'objkind');
+  env = await openRunningPipeline(stack, 'objkind', { seals: true });
   objections = createObjectionService({
     store: env.pipeline.store,
     temporal: env.client,
@@ -158,6 +159,24 @@ describe('an objection about a benefit in kind', () => {
     expect(grants[0]).toMatchObject({ status: 'revoked', revokeReason: expect.stringContaining(filed.id) as unknown });
     expect(await notices(resident.subjectKey, 'objection.revoked')).toBe(1);
     expect(await notices(resident.subjectKey, 'objection.unchanged')).toBe(0);
+    // The card's certificate is revoked with the grant, for the objection's reason; the letter that
+    // granted it stays, the record of what was decided then, and the new decision has its own.
+    const held = await registerCertificateModel(env.pipeline.store)
+      .find({ holderSubjectKey: resident.subjectKey })
+      .lean();
+    expect(held.map((c) => [c.type, c.revocationReason ?? 'in force']).sort()).toEqual([
+      ['decision-letter', 'in force'],
+      ['decision-letter', 'in force'],
+      [CARD, grants[0].revokeReason],
+    ]);
+    const letters = held
+      .filter((c) => c.type === 'decision-letter')
+      .map((c) => (JSON.parse(c.signedText) as { fields: { outcome: string; reasons: string } }).fields);
+    expect(letters.map((fields) => fields.outcome).sort()).toEqual(['不予', '准予（主动兑现，免申即享）']);
+    expect(letters.find((fields) => fields.outcome === '不予')!.reasons).toContain('户籍');
+    expect((await revokedCertificates(env.pipeline.store)).map((r) => r.id)).toContain(
+      held.find((c) => c.type === CARD)!._id,
+    );
 
     const reevaluation = await env.pipeline.activities.reevaluateObjection({
       objectionId: filed.id,

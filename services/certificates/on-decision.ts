@@ -14,6 +14,7 @@ import { periodStart, yuanToFen } from '../../domain/entitlements.js';
 import type { Text } from '../../domain/sources.js';
 import type { Decision, Policy } from '../../rules/types.js';
 import { fenToYuan } from '../payroll/bank-files/money.js';
+import { registerCertificateModel, revokeCertificateRecord } from '../../store/certificates.js';
 import { issueCertificate } from './issue.js';
 import type { SealDepartment, SealKeeper } from './seal-keeper.js';
 
@@ -181,3 +182,27 @@ async function issueLetter(
   });
   return certificate.document.id;
 }
+
+/**
+ * Revokes the certificates a grant yielded (the card, the notice; not its decision letter, which
+ * stays the record of what was decided then) when the grant is revoked — an objection found the
+ * subject ineligible, an inspection found a pledge false: the revocation list then names them, and
+ * every verifier refuses them. Each keeps its first revocation; returns the IDs revoked.
+ */
+export async function revokeGrantCertificates(
+  store: Connection,
+  grant: { key: string; policyId: string },
+  reason: string,
+): Promise<string[]> {
+  const keys = typesOnGrant(grant.policyId).map((type) => `${grant.key}:certificate:${type.id}`);
+  if (keys.length === 0) return [];
+  const issued = await registerCertificateModel(store)
+    .find({ key: { $in: keys } }, { _id: 1 })
+    .lean();
+  const at = new Date();
+  for (const { _id } of issued) await revokeCertificateRecord(store, _id, { at, reason, by: GRANT_REVOCATION });
+  return issued.map(({ _id }) => _id);
+}
+
+/** Who revokes a certificate with its grant: the grant's own revocation, not a person. */
+export const GRANT_REVOCATION = 'applyfree:grant-revoked';

@@ -32,7 +32,7 @@ export interface RunningPipeline {
 export async function openRunningPipeline(
   stack: TestStackInfo,
   name: string,
-  options: { policies?: 'store'; notices?: boolean } = {},
+  options: { policies?: 'store'; notices?: boolean; seals?: boolean } = {},
 ): Promise<RunningPipeline> {
   const client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   await registerSearchAttributes(client.connection, stack.temporalNamespace);
@@ -40,6 +40,7 @@ export async function openRunningPipeline(
   const pipeline = await openPipeline(stack, name, {
     client,
     ...(options.policies ? { policies: options.policies } : {}),
+    ...(options.seals ? { seals: true } : {}),
   });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await pipeline.worker(connection, stack.temporalNamespace);

@@ -137,6 +137,11 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
                 id: { type: 'string' },
                 type: { type: 'string' },
                 title: text,
+                about: {
+                  type: 'object',
+                  description: 'what a decision letter decided (its matter and decision, in its words)',
+                  properties: { matter: { type: 'string' }, outcome: { type: 'string' } },
+                },
                 issuers,
                 issuedOn: { type: 'string' },
                 validUntil: { type: 'string' },

@@ -200,6 +200,7 @@ describe('certificates issued by the case workflows', () => {
     expect(wallet).toHaveLength(1);
     const [letter] = wallet;
     expect(letter).toMatchObject({
+      about: { matter: '老年人优待证', outcome: '不予' },
       type: 'decision-letter',
       status: 'valid',
       issuers: [{ department: 'health-commission' }],

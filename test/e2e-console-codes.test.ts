@@ -172,7 +172,7 @@ describe('the holder’s wallet and code at desktop width', () => {
       page.locator(`.certificate[data-certificate="${certificate.document.id}"]`);
     await item(card).waitFor();
     expect(await item(card).innerText()).toMatch(/老年人优待证[\s\S]*有效[\s\S]*市卫生健康委员会/);
-    expect(await item(letter).innerText()).toContain('决定书');
+    expect(await item(letter).innerText()).toContain('决定书 · 老年人优待证（准予）');
     await checkedScreenshot(page, 'codes-wallet-desktop');
     // The wallet's links take the card's PDF and its sealed file with the session cookie alone.
     const pdf = await page.request.get(

@@ -14,6 +14,7 @@ export interface WalletEntryView {
   id: string;
   type: string;
   title: Text;
+  about?: { matter: string; outcome: string };
   issuers: Array<{ department: string; name: Text }>;
   issuedOn: string;
   validUntil?: string;
@@ -39,7 +40,14 @@ function walletItem(entry: WalletEntryView): HTMLElement {
     h(
       'div',
       { class: 'me-line' },
-      h('strong', { class: 'certificate-title' }, pick(entry.title)),
+      h(
+        'strong',
+        { class: 'certificate-title' },
+        pick(entry.title),
+        entry.about
+          ? h('span', { class: 'certificate-about' }, ` · ${entry.about.matter}（${entry.about.outcome}）`)
+          : '',
+      ),
       h(
         'span',
         { class: `badge certificate-status ${valid ? 'ok' : 'bad'}` },

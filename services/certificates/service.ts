@@ -43,11 +43,19 @@ export interface CertificateServiceDeps {
 /** A certificate's standing in its holder's wallet. */
 export type WalletStatus = 'valid' | 'revoked' | 'expired' | 'invalid';
 
+/** A letter's matter and decision, when its fields name them. */
+const aboutOf = (fields: Record<string, string | number>): Pick<WalletEntry, 'about'> =>
+  typeof fields.policyTitle === 'string' && typeof fields.outcome === 'string'
+    ? { about: { matter: fields.policyTitle, outcome: fields.outcome } }
+    : {};
+
 /** One line of the wallet: what it is, who issued it, its dates and standing. */
 export interface WalletEntry {
   id: string;
   type: string;
   title: Text;
+  /** What a decision letter decided: the matter and the decision, as the letter words them. */
+  about?: { matter: string; outcome: string };
   issuers: Array<{ department: string; name: Text }>;
   issuedOn: string;
   validUntil?: string;
@@ -125,6 +133,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
         id: document.id,
         type: document.type,
         title: certificateType(document.type)?.title ?? document.title,
+        ...aboutOf(document.fields),
         issuers: document.issuers,
         issuedOn: document.issuedOn,
         ...(document.validUntil ? { validUntil: document.validUntil } : {}),

@@ -1,7 +1,7 @@
 /**
- * How the commands run on a server host (`applyfree department`, `applyfree verifier`) read their
- * arguments: `--flag value` or `--flag=value`, a switch (`--all`) taking none, each flag once, only
- * the flags the subcommand has; everything else positional. Bad input is an InputError: one line
+ * How the commands run on a server host (`applyfree department`, `applyfree verifier`, `applyfree
+ * user`) read their arguments: `--flag value` or `--flag=value`, a switch (`--all`) taking none,
+ * each flag once, only the flags the subcommand has; everything else positional. Bad input is an InputError: one line
  * naming the flag, exit 2, before anything is opened.
  */
 

@@ -21,7 +21,8 @@ import {
   UserRegisterError,
   type UserRecord,
 } from '../store/users.js';
-import { parseUserCommand, UserInputError, type UserCommand } from './user-command.js';
+import { InputError } from './command-flags.js';
+import { parseUserCommand, type UserCommand } from './user-command.js';
 import type { ServerConfig } from './config.js';
 import { serverConfigOrExit } from './processing.js';
 import { exitWhenDone, openCommandStore } from './server-command.js';
@@ -168,7 +169,7 @@ async function main(): Promise<number> {
   try {
     command = parseUserCommand(argv.filter((arg) => arg !== '--json'));
   } catch (error) {
-    if (!(error instanceof UserInputError)) throw error;
+    if (!(error instanceof InputError)) throw error;
     console.error(`${NAME}: ${error.message}`);
     return 2;
   }

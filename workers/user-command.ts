@@ -5,10 +5,8 @@
  */
 import { IdentityError, validateCreditCode, validateResidentId } from '../domain/identity.js';
 import { ROLES, type Role } from '../domain/roles.js';
+import { InputError, readFlags } from './command-flags.js';
 import { UserSpecError, USER_ID_PATTERN, validateUserSpec, type UserSpec } from '../store/users.js';
-
-/** Bad input: one line naming the flag, exit 2. */
-export class UserInputError extends Error {}
 
 export type UserSubject = { kind: 'person'; residentId: string } | { kind: 'enterprise'; creditCode: string };
 
@@ -25,43 +23,19 @@ const FLAGS: Record<UserCommand['name'], readonly string[]> = {
   'rotate-token': ['--role'],
   list: [],
 };
-const SWITCHES = new Set(['--no-token']);
-
-/** Flags as given (`--flag value` or `--flag=value`; switches take none), and the positional arguments. */
-function readFlags(command: UserCommand['name'], argv: string[]): { flags: Map<string, string>; args: string[] } {
-  const flags = new Map<string, string>();
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) {
-      args.push(argv[i]);
-      continue;
-    }
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!FLAGS[command].includes(flag)) throw new UserInputError(`${flag}: not a flag of ${command}`);
-    if (flags.has(flag)) throw new UserInputError(`${flag}: given twice`);
-    if (SWITCHES.has(flag)) {
-      if (inline !== undefined) throw new UserInputError(`${flag}: takes no value`);
-      flags.set(flag, 'yes');
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.startsWith('--')) throw new UserInputError(`${flag}: needs a value`);
-    flags.set(flag, value);
-  }
-  return { flags, args };
-}
+const SWITCHES = ['--no-token'];
 
 /** The user ID argument: exactly one, well formed. */
 function idOf(args: string[], command: string): string {
-  if (args.length !== 1) throw new UserInputError(`${command}: give one user ID (u_…: applyfree user list)`);
+  if (args.length !== 1) throw new InputError(`${command}: give one user ID (u_…: applyfree user list)`);
   if (!USER_ID_PATTERN.test(args[0]))
-    throw new UserInputError(`${command}: "${args[0]}" is not a user ID (u_ and 16 letters or digits)`);
+    throw new InputError(`${command}: "${args[0]}" is not a user ID (u_ and 16 letters or digits)`);
   return args[0];
 }
 
 function roleOf(flag: string, value: string): Role {
   if (!(ROLES as readonly string[]).includes(value))
-    throw new UserInputError(`${flag}: unknown role "${value}": one of ${ROLES.join(', ')}`);
+    throw new InputError(`${flag}: unknown role "${value}": one of ${ROLES.join(', ')}`);
   return value as Role;
 }
 
@@ -76,15 +50,15 @@ const SPEC_FLAGS: Record<string, string> = {
 export function parseUserCommand(argv: string[]): UserCommand {
   const [name, ...rest] = argv;
   if (!(COMMANDS as readonly string[]).includes(name ?? ''))
-    throw new UserInputError(
+    throw new InputError(
       `${name === undefined ? 'no command' : `unknown command "${name}"`}: add, disable, rotate-token or list (applyfree user --help)`,
     );
   const command = name as UserCommand['name'];
-  const { flags, args } = readFlags(command, rest);
+  const { flags, args } = readFlags(command, FLAGS[command], rest, SWITCHES);
   switch (command) {
     case 'add': {
-      if (args.length > 0) throw new UserInputError(`add: takes no argument, got "${args[0]}" (use --name)`);
-      for (const flag of ['--name', '--role']) if (!flags.has(flag)) throw new UserInputError(`${flag}: required`);
+      if (args.length > 0) throw new InputError(`add: takes no argument, got "${args[0]}" (use --name)`);
+      for (const flag of ['--name', '--role']) if (!flags.has(flag)) throw new InputError(`${flag}: required`);
       const roles = flags
         .get('--role')!
         .split(',')
@@ -94,7 +68,7 @@ export function parseUserCommand(argv: string[]): UserCommand {
       const residentId = flags.get('--resident-id');
       const creditCode = flags.get('--credit-code');
       if (residentId !== undefined && creditCode !== undefined)
-        throw new UserInputError('--credit-code: give --resident-id or --credit-code, not both');
+        throw new InputError('--credit-code: give --resident-id or --credit-code, not both');
       let subject: UserSubject | undefined;
       try {
         if (residentId !== undefined)
@@ -102,21 +76,21 @@ export function parseUserCommand(argv: string[]): UserCommand {
         if (creditCode !== undefined)
           subject = { kind: 'enterprise', creditCode: validateCreditCode(creditCode, { field: '--credit-code' }).code };
       } catch (error) {
-        if (error instanceof IdentityError) throw new UserInputError(`${error.field}: ${error.message}`);
+        if (error instanceof IdentityError) throw new InputError(`${error.field}: ${error.message}`);
         throw error;
       }
       const citizen = roles.includes('citizen');
       if (citizen && !subject)
-        throw new UserInputError('--resident-id: a citizen is bound to their resident ID (or --credit-code)');
+        throw new InputError('--resident-id: a citizen is bound to their resident ID (or --credit-code)');
       if (!citizen && subject)
-        throw new UserInputError(
+        throw new InputError(
           `${residentId !== undefined ? '--resident-id' : '--credit-code'}: only a citizen is bound to a subject`,
         );
       const oidcSubject = flags.get('--oidc-subject')?.trim();
       if (oidcSubject !== undefined && (!oidcSubject || /\s/.test(oidcSubject) || oidcSubject.length > 255))
-        throw new UserInputError('--oidc-subject: the provider’s subject (sub), 1-255 characters without spaces');
+        throw new InputError('--oidc-subject: the provider’s subject (sub), 1-255 characters without spaces');
       if (oidcSubject && citizen)
-        throw new UserInputError('--oidc-subject: staff sign in through the provider, not citizens');
+        throw new InputError('--oidc-subject: staff sign in through the provider, not citizens');
       const spec: UserSpec = {
         name: flags.get('--name')!,
         roles,
@@ -128,7 +102,7 @@ export function parseUserCommand(argv: string[]): UserCommand {
         validateUserSpec(spec);
       } catch (error) {
         if (error instanceof UserSpecError)
-          throw new UserInputError(`${SPEC_FLAGS[error.field] ?? error.field}: ${error.message}`);
+          throw new InputError(`${SPEC_FLAGS[error.field] ?? error.field}: ${error.message}`);
         throw error;
       }
       return {
@@ -150,7 +124,7 @@ export function parseUserCommand(argv: string[]): UserCommand {
       };
     }
     case 'list':
-      if (args.length > 0) throw new UserInputError(`list: takes no argument, got "${args[0]}"`);
+      if (args.length > 0) throw new InputError(`list: takes no argument, got "${args[0]}"`);
       return { name: 'list' };
   }
 }

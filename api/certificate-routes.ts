@@ -18,9 +18,15 @@ export interface CertificateApiDeps {
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 503: errorSchema } as const;
 const text = textSchema;
-const issuers = {
+/** The departments a certificate names as its issuers (also in a scanned code's certificate). */
+export const issuersSchema = {
   type: 'array',
   items: { type: 'object', properties: { department: { type: 'string' }, name: text } },
+} as const;
+/** The departments whose seals vouch for a valid certificate (also in a scanned code's status). */
+export const vouchedBySchema = {
+  type: 'array',
+  items: { type: 'object', properties: { department: { type: 'string' }, name: text, sealId: { type: 'string' } } },
 } as const;
 const signatureSchema = {
   type: 'object',
@@ -78,10 +84,7 @@ export const verificationResultSchema = {
         },
       },
     },
-    vouchedBy: {
-      type: 'array',
-      items: { type: 'object', properties: { department: { type: 'string' }, name: text, sealId: { type: 'string' } } },
-    },
+    vouchedBy: vouchedBySchema,
     checkedAt: { type: 'string' },
   },
 } as const;
@@ -142,7 +145,7 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
                   description: 'what a decision letter decided (its matter and decision, in its words)',
                   properties: { matter: { type: 'string' }, outcome: { type: 'string' } },
                 },
-                issuers,
+                issuers: issuersSchema,
                 issuedOn: { type: 'string' },
                 validUntil: { type: 'string' },
                 status: { type: 'string', enum: ['valid', 'revoked', 'expired', 'invalid'] },
@@ -237,7 +240,7 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
                   id: { type: 'string' },
                   type: { type: 'string' },
                   title: text,
-                  issuers,
+                  issuers: issuersSchema,
                   issuedOn: { type: 'string' },
                   validUntil: { type: 'string' },
                   holder: { type: 'string', description: 'the holder’s name masked: 张**' },

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CODE_TOKEN_MAX } from '../domain/codes.js';
 import type { CodeService, ShowRequest } from '../services/codes/service.js';
 import { ApiRefusal, actorOf, verifierOf } from './auth.js';
+import { issuersSchema, vouchedBySchema } from './certificate-routes.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
@@ -57,11 +58,6 @@ const issuedSchema = {
   },
 } as const;
 
-const departmentName = {
-  type: 'array',
-  items: { type: 'object', properties: { department: { type: 'string' }, name: text } },
-} as const;
-
 const scanResultSchema = {
   type: 'object',
   properties: {
@@ -95,7 +91,7 @@ const scanResultSchema = {
             },
           },
         },
-        issuers: departmentName,
+        issuers: issuersSchema,
         issuedOn: { type: 'string' },
         validUntil: { type: 'string' },
         status: {
@@ -109,13 +105,7 @@ const scanResultSchema = {
                 properties: { code: { type: 'string' }, message: text, sealId: { type: 'string' } },
               },
             },
-            vouchedBy: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: { department: { type: 'string' }, name: text, sealId: { type: 'string' } },
-              },
-            },
+            vouchedBy: vouchedBySchema,
           },
         },
       },

@@ -8,6 +8,7 @@
  * from a made-up or altered one before the store is asked. Pure but for randomness and the HMAC.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { base32 } from './base32.js';
 import { deriveKey } from './keys.js';
 import { Refusal } from './refusal.js';
 import type { Text } from './sources.js';
@@ -20,26 +21,6 @@ export const CODE_VALIDITY_SECONDS = 60;
 export const CODE_TOKEN_PATTERN = /^AFC1\.([A-Z2-7]{26})\.([A-Z2-7]{26})$/;
 /** The longest text POST /codes/scan reads as a code. */
 export const CODE_TOKEN_MAX = 100;
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32, upper-case, without padding. */
-export function base32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
-}
 
 /** A new code ID: 128 random bits, base32 (26 characters). */
 export const newCodeId = (): string => base32(randomBytes(16));

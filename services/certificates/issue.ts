@@ -15,6 +15,7 @@ import {
   type CertificateType,
   type SignedCertificate,
 } from '../../domain/certificates.js';
+import { base32 } from '../../domain/base32.js';
 import { certificateType, SEALING_DEPARTMENTS } from '../../domain/certificate-types.js';
 import { canonicalRecord } from '../../domain/canonical.js';
 import { verifyCertificate } from '../../domain/certificate-verify.js';
@@ -53,9 +54,8 @@ export class CertificateRefusal extends Refusal {
 const invalid = (field: string, en: string, zh: string) =>
   new CertificateRefusal('INVALID_CERTIFICATE', `${field}: ${en}`, zh, field);
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-/** A new certificate ID: `c_` and 24 base32 characters (120 random bits), derived from nothing. */
-export const newCertificateId = (): string => `c_${[...randomBytes(24)].map((byte) => BASE32[byte % 32]).join('')}`;
+/** A new certificate ID: `c_` and 24 lower-case base32 characters (120 random bits), derived from nothing. */
+export const newCertificateId = (): string => `c_${base32(randomBytes(15)).toLowerCase()}`;
 
 /** The certificate ID pattern (for route parameters). */
 export const CERTIFICATE_ID_PATTERN = /^c_[a-z2-7]{24}$/;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { claimStatement, CODE_CLAIMS } from '../../domain/code-claims.js';
 import { CODE_MATTERS, codeMatter, matterCertificate } from '../../domain/code-matters.js';
-import { base32, CODE_TOKEN_PATTERN, codeToken, newCodeId, readCodeToken } from '../../domain/codes.js';
+import { base32 } from '../../domain/base32.js';
+import { CODE_TOKEN_PATTERN, codeToken, newCodeId, readCodeToken } from '../../domain/codes.js';
 import { departmentSecret } from '../../domain/department-signature.js';
 import type { CertificateType } from '../../domain/certificates.js';
 import { subjectKey } from '../../domain/pseudonym.js';

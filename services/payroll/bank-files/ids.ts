@@ -6,25 +6,7 @@
  * the bank's answer.
  */
 import { createHash } from 'node:crypto';
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base 32 (no padding) of bytes. */
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return bits > 0 ? out + BASE32[(buffer << (5 - bits)) & 31] : out;
-}
+import { base32 } from '../../../domain/base32.js';
 
 /** `AF` and the first 32 base-32 characters (160 bits) of the SHA-256 of the business key. */
 export function endToEndIdFor(businessKey: string): string {

@@ -123,3 +123,34 @@ export async function changeCredentials<T extends CredentialHolder>(
   }
   throw errors.changed();
 }
+
+/** A register's compare-and-set change of one party's credentials (its `changeCredentials`, bound to the party). */
+export type CredentialChange<T> = (
+  change: (credentials: CredentialRecord[], now: Date) => CredentialRecord[],
+) => Promise<T>;
+
+/**
+ * Rotates a party's keys to `key`: every other active key keeps working for `graceDays` (0: it
+ * stops now), so the party can switch over, unless revoked earlier.
+ */
+export async function rotateKeys<T>(
+  change: CredentialChange<T>,
+  key: CredentialRecord,
+  graceDays: number = DEFAULT_GRACE_DAYS,
+): Promise<{ record: T; graceUntil: Date }> {
+  let graceUntil = new Date();
+  const record = await change((credentials, now) => {
+    graceUntil = new Date(now.getTime() + graceDays * 86_400_000);
+    return rotated(credentials, key, now, graceUntil);
+  });
+  return { record, graceUntil };
+}
+
+/** Revokes one of a party's keys, or every key (`'all'`); `unknownKey` is the register's error when it has no such key. */
+export function revokeKeys<T>(change: CredentialChange<T>, keyId: string | 'all', unknownKey: () => Error): Promise<T> {
+  return change((credentials, now) => {
+    const after = revoked(credentials, keyId, now);
+    if (!after) throw unknownKey();
+    return after;
+  });
+}

@@ -15,10 +15,9 @@ import type { Text } from '../domain/sources.js';
 import {
   changeCredentials as changeStoredCredentials,
   credentialSchema,
-  DEFAULT_GRACE_DAYS,
   issueCredential,
-  revoked,
-  rotated,
+  revokeKeys,
+  rotateKeys,
   type CredentialRecord,
 } from './credentials.js';
 
@@ -244,12 +243,11 @@ export async function rotateCredential(
   options: { graceDays?: number } = {},
 ): Promise<{ record: DepartmentRecord; credential: DepartmentCredential; graceUntil: Date }> {
   const { record: key, credential } = newCredential(master, id);
-  const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
-  let graceUntil = new Date();
-  const record = await changeCredentials(store, id, (credentials, now) => {
-    graceUntil = new Date(now.getTime() + graceDays * 86_400_000);
-    return rotated(credentials, key, now, graceUntil);
-  });
+  const { record, graceUntil } = await rotateKeys(
+    (update) => changeCredentials(store, id, update),
+    key,
+    options.graceDays,
+  );
   return { record, credential, graceUntil };
 }
 
@@ -259,9 +257,9 @@ export async function revokeCredential(
   id: string,
   keyId: string | 'all',
 ): Promise<DepartmentRecord> {
-  return changeCredentials(store, id, (credentials, now) => {
-    const after = revoked(credentials, keyId, now);
-    if (!after) throw new DepartmentRegisterError('UNKNOWN_KEY', `department ${id} has no key ${keyId}`, 'key');
-    return after;
-  });
+  return revokeKeys(
+    (update) => changeCredentials(store, id, update),
+    keyId,
+    () => new DepartmentRegisterError('UNKNOWN_KEY', `department ${id} has no key ${keyId}`, 'key'),
+  );
 }

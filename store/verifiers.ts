@@ -13,10 +13,9 @@ import { validateVerifierSpec, type VerifierKind, type VerifierSpec } from '../d
 import {
   changeCredentials,
   credentialSchema,
-  DEFAULT_GRACE_DAYS,
   issueCredential,
-  revoked,
-  rotated,
+  revokeKeys,
+  rotateKeys,
   type CredentialRecord,
 } from './credentials.js';
 
@@ -151,12 +150,7 @@ export async function rotateVerifierCredential(
   options: { graceDays?: number } = {},
 ): Promise<{ record: VerifierRecord; credential: VerifierCredential; graceUntil: Date }> {
   const { record: key, credential } = newCredential(master, id);
-  const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
-  let graceUntil = new Date();
-  const record = await change(store, id, (credentials, now) => {
-    graceUntil = new Date(now.getTime() + graceDays * 86_400_000);
-    return rotated(credentials, key, now, graceUntil);
-  });
+  const { record, graceUntil } = await rotateKeys((update) => change(store, id, update), key, options.graceDays);
   return { record, credential, graceUntil };
 }
 
@@ -166,9 +160,9 @@ export async function revokeVerifierCredential(
   id: string,
   keyId: string | 'all',
 ): Promise<VerifierRecord> {
-  return change(store, id, (credentials, now) => {
-    const after = revoked(credentials, keyId, now);
-    if (!after) throw new VerifierRegisterError('UNKNOWN_KEY', `verifier ${id} has no key ${keyId}`, 'key');
-    return after;
-  });
+  return revokeKeys(
+    (update) => change(store, id, update),
+    keyId,
+    () => new VerifierRegisterError('UNKNOWN_KEY', `verifier ${id} has no key ${keyId}`, 'key'),
+  );
 }

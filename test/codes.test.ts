@@ -19,7 +19,6 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../api/server.js';
 import { cityToday } from '../domain/calendar.js';
 import type { SignedCertificate } from '../domain/certificates.js';
 import { CODE_TOKEN_PATTERN } from '../domain/codes.js';
@@ -29,21 +28,16 @@ import type { VerifierCredential } from '../domain/verifier-signature.js';
 import { issueCertificate, type IssueRequest } from '../services/certificates/issue.js';
 import { createSealKeeper, type SealKeeper } from '../services/certificates/seal-keeper.js';
 import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
-import { createCertificateService } from '../services/certificates/service.js';
-import { createCitizenService } from '../services/citizen/service.js';
 import type { IssuedCode } from '../services/codes/service.js';
 import type { ScanResult } from '../services/codes/reveal.js';
-import { certificateWallet } from '../services/codes/wallet.js';
-import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { verifyStream } from '../store/audit-verify.js';
 import { revokeCertificateRecord } from '../store/certificates.js';
 import { connectStore } from '../store/connection.js';
 import { revokeVerifierCredential } from '../store/verifiers.js';
-import { ALL_UP } from './support/all-up.js';
 import { identifiersIn } from './support/histories.js';
 import { connectClient } from './support/temporal.js';
-import { testSessions, testToken } from './support/users.js';
-import { registerTestVerifier, scanSigned, testCodeApi } from './support/verifiers.js';
+import { testToken } from './support/users.js';
+import { registerTestVerifier, scanSigned, testWalletApi } from './support/verifiers.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -59,7 +53,7 @@ let store: Connection;
 let temporal: Client;
 let seals: SealKeeper;
 let api: FastifyInstance;
-let closeCodes: () => Promise<void>;
+let closeApi: () => Promise<void>;
 /** The service's clock runs this far ahead of the real one: a test moves it past a code's minute. */
 let clockAheadMs = 0;
 let holder: string;
@@ -96,7 +90,6 @@ beforeAll(async () => {
   store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_codes_${run}$1`));
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   seals = createSealKeeper({ store, keys: fileSealKeyStore(join(keyDir, 'seals')) });
-  const certificates = createCertificateService({ store, seals });
   card = await issue(SENIOR_CARD);
   letter = await issue({
     type: 'decision-letter',
@@ -120,27 +113,16 @@ beforeAll(async () => {
     name: { zh: '日照银行（测试）', en: 'Bank of Rizhao (test)' },
     matters: ['benefit-decision'],
   });
-  const codes = testCodeApi(stack.redisUrl, {
-    store,
-    keys: { subjectKeySecret: SECRET },
-    wallet: certificateWallet(store, certificates),
-    now: () => new Date(Date.now() + clockAheadMs),
-  });
-  closeCodes = codes.close;
-  api = buildApi({
-    sessions: testSessions(store),
-    policies: { lifecycle: createPolicyLifecycle(store) },
-    citizen: createCitizenService({ store, temporal }),
-    certificates,
-    codes: codes.codes,
-    health: ALL_UP,
-  });
+  ({ api, close: closeApi } = testWalletApi(
+    stack.redisUrl,
+    { store, temporal, seals, master: SECRET },
+    { now: () => new Date(Date.now() + clockAheadMs) },
+  ));
   await api.ready();
 });
 
 afterAll(async () => {
-  await api?.close();
-  await closeCodes?.();
+  await closeApi?.();
   await temporal?.connection.close();
   await store?.dropDatabase();
   await store?.close();

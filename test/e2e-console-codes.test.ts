@@ -18,7 +18,6 @@ import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../api/server.js';
 import { cityToday } from '../domain/calendar.js';
 import type { SignedCertificate } from '../domain/certificates.js';
 import { CODE_TOKEN_PATTERN } from '../domain/codes.js';
@@ -28,12 +27,7 @@ import type { VerifierCredential } from '../domain/verifier-signature.js';
 import { issueCertificate } from '../services/certificates/issue.js';
 import { createSealKeeper, type SealKeeper } from '../services/certificates/seal-keeper.js';
 import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
-import { createCertificateService } from '../services/certificates/service.js';
-import { createCitizenService } from '../services/citizen/service.js';
-import { certificateWallet } from '../services/codes/wallet.js';
-import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { connectStore } from '../store/connection.js';
-import { ALL_UP } from './support/all-up.js';
 import {
   checkedScreenshot,
   expectFitsScreen,
@@ -42,8 +36,8 @@ import {
   signInAs,
 } from './support/console-browser.js';
 import { connectClient } from './support/temporal.js';
-import { testSessions, testToken } from './support/users.js';
-import { registerTestVerifier, scanSigned, testCodeApi } from './support/verifiers.js';
+import { testToken } from './support/users.js';
+import { registerTestVerifier, scanSigned, testWalletApi } from './support/verifiers.js';
 
 const stack = inject('stack');
 const run = randomUUID().slice(0, 8);
@@ -60,7 +54,7 @@ let seals: SealKeeper;
 let api: FastifyInstance;
 let url: string;
 let browser: Browser;
-let closeCodes: () => Promise<void>;
+let closeApi: () => Promise<void>;
 let token: string;
 let park: VerifierCredential;
 let card: SignedCertificate;
@@ -70,7 +64,6 @@ beforeAll(async () => {
   store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_console_codes_${run}$1`));
   temporal = await connectClient(stack.temporalAddress, stack.temporalNamespace);
   seals = createSealKeeper({ store, keys: fileSealKeyStore(keyDir) });
-  const certificates = createCertificateService({ store, seals });
   const holder = { subjectKey: holderKey, displayName: '张秀英' };
   card = (
     await issueCertificate(
@@ -107,30 +100,18 @@ beforeAll(async () => {
   ).certificate;
   token = await testToken(store, '张秀英', 'citizen', { subjectKey: holderKey });
   park = await registerTestVerifier(store, SECRET);
-  const codes = testCodeApi(stack.redisUrl, {
-    store,
-    keys: { subjectKeySecret: SECRET },
-    wallet: certificateWallet(store, certificates),
-    validitySeconds: VALIDITY_SECONDS,
-  });
-  closeCodes = codes.close;
-  api = buildApi({
-    sessions: testSessions(store),
-    policies: { lifecycle: createPolicyLifecycle(store) },
-    citizen: createCitizenService({ store, temporal }),
-    certificates,
-    codes: codes.codes,
-    console: true,
-    health: ALL_UP,
-  });
+  ({ api, close: closeApi } = testWalletApi(
+    stack.redisUrl,
+    { store, temporal, seals, master: SECRET, console: true },
+    { validitySeconds: VALIDITY_SECONDS },
+  ));
   url = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchConsoleBrowser(stack.cacheDir);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
-  await closeCodes?.();
+  await closeApi?.();
   await temporal?.connection.close();
   await store?.dropDatabase();
   await store?.close();

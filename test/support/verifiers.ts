@@ -1,20 +1,29 @@
 /**
  * Verifiers for tests: one registered in the test's store with its key (store/verifiers.ts), the
  * API's code routes wired as workers/main.ts wires them (the verifier authenticator with nonces in
- * the test stack's Redis), and scans signed as a verifier's app signs them.
+ * the test stack's Redis), the whole API a holder shows codes from (their wallet of sealed
+ * certificates), and scans signed as a verifier's app signs them.
  */
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import type { CodeApiDeps } from '../../api/server.js';
+import { buildApi, type CodeApiDeps } from '../../api/server.js';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { signVerifierRequest, type VerifierCredential } from '../../domain/verifier-signature.js';
 import type { VerifierSpec } from '../../domain/verifiers.js';
+import type { SealKeeper } from '../../services/certificates/seal-keeper.js';
+import { createCertificateService } from '../../services/certificates/service.js';
+import { createCitizenService } from '../../services/citizen/service.js';
 import { createCodeService, type CodeServiceDeps } from '../../services/codes/service.js';
+import { certificateWallet } from '../../services/codes/wallet.js';
+import { createPolicyLifecycle } from '../../services/policies/lifecycle.js';
 import { redisNonceStore } from '../../services/departments/nonces.js';
 import { createVerifierAuthenticator } from '../../services/verifiers/authenticate.js';
 import { addVerifier } from '../../store/verifiers.js';
+import { ALL_UP } from './all-up.js';
+import { testSessions } from './users.js';
 
 /** A park registered for the senior concession, under a unique ID. */
 export function testVerifierSpec(overrides: Partial<VerifierSpec> = {}): VerifierSpec {
@@ -51,6 +60,42 @@ export function testCodeApi(
     }),
   };
   return { codes, close: async () => void (await redis.quit()) };
+}
+
+/**
+ * The API as a holder and a verifier use it for codes: sessions, the citizen's routes, the wallet
+ * of certificates sealed by `seals`, and the code routes (`codes` sets their clock or validity);
+ * `console` serves the console too. `close` closes the API and ends the Redis connection.
+ */
+export function testWalletApi(
+  redisUrl: string,
+  deps: { store: Connection; temporal: Client; seals: SealKeeper; master: string; console?: boolean },
+  codes: Pick<CodeServiceDeps, 'now' | 'validitySeconds'> = {},
+): { api: FastifyInstance; close: () => Promise<void> } {
+  const { store, temporal, seals } = deps;
+  const certificates = createCertificateService({ store, seals });
+  const codeApi = testCodeApi(redisUrl, {
+    store,
+    keys: { subjectKeySecret: deps.master },
+    wallet: certificateWallet(store, certificates),
+    ...codes,
+  });
+  const api = buildApi({
+    sessions: testSessions(store),
+    policies: { lifecycle: createPolicyLifecycle(store) },
+    citizen: createCitizenService({ store, temporal }),
+    certificates,
+    codes: codeApi.codes,
+    ...(deps.console ? { console: true } : {}),
+    health: ALL_UP,
+  });
+  return {
+    api,
+    close: async () => {
+      await api.close();
+      await codeApi.close();
+    },
+  };
 }
 
 /** POSTs a scan to the API as a verifier, signed with its credential (or unsigned without one). */

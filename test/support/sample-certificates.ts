@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import {
   CERTIFICATE_FORMAT,
   SEAL_ALGORITHM,
+  type CertificateDocument,
   type CertificateType,
   type SealSignature,
   type SignedCertificate,
@@ -46,8 +47,35 @@ function standInSignature(sealId: string, department: string): SealSignature {
   };
 }
 
-export const SENIOR_CARD: SampleCertificate = {
-  type: {
+type Party = { department: string; name: { zh: string; en: string } };
+
+/**
+ * A sample of `type`: its document says the type's ID and title and is issued by `issuers`, each
+ * sealing it with the seal named beside it.
+ */
+function sample(
+  type: CertificateType,
+  issuers: Array<[Party, string]>,
+  { id, ...document }: Omit<CertificateDocument, 'format' | 'type' | 'title' | 'issuers'>,
+): SampleCertificate {
+  return {
+    type,
+    signed: {
+      document: {
+        format: CERTIFICATE_FORMAT,
+        id,
+        type: type.id,
+        title: { ...type.title },
+        ...document,
+        issuers: issuers.map(([party]) => party),
+      },
+      signatures: issuers.map(([party, sealId]) => standInSignature(sealId, party.department)),
+    },
+  };
+}
+
+export const SENIOR_CARD = sample(
+  {
     id: 'senior-preferential-card',
     title: { zh: '老年人优待证', en: 'Senior Citizen Preferential Card' },
     departments: [CIVIL_AFFAIRS.department],
@@ -59,26 +87,20 @@ export const SENIOR_CARD: SampleCertificate = {
     validityMonths: 60,
     template: 'card',
   },
-  signed: {
-    document: {
-      format: CERTIFICATE_FORMAT,
-      id: 'CERT-2025-7Q4M9X2K',
-      type: 'senior-preferential-card',
-      title: { zh: '老年人优待证', en: 'Senior Citizen Preferential Card' },
-      holder: { subjectKey: 'p_3f9a1c7e5b2d4a60', kind: 'person', displayName: '张秀英' },
-      fields: { birthDate: '1955-02-14', benefits: '公园景区免票，公交免费乘车' },
-      issuedOn: '2025-03-01',
-      issuedAt: '2025-03-01T02:15:00.000Z',
-      validUntil: '2030-02-28',
-      basis: { kind: 'grant', ref: 'senior-card:2025-03' },
-      issuers: [CIVIL_AFFAIRS],
-    },
-    signatures: [standInSignature('seal-civil-affairs-2025', CIVIL_AFFAIRS.department)],
+  [[CIVIL_AFFAIRS, 'seal-civil-affairs-2025']],
+  {
+    id: 'CERT-2025-7Q4M9X2K',
+    holder: { subjectKey: 'p_3f9a1c7e5b2d4a60', kind: 'person', displayName: '张秀英' },
+    fields: { birthDate: '1955-02-14', benefits: '公园景区免票，公交免费乘车' },
+    issuedOn: '2025-03-01',
+    issuedAt: '2025-03-01T02:15:00.000Z',
+    validUntil: '2030-02-28',
+    basis: { kind: 'grant', ref: 'senior-card:2025-03' },
   },
-};
+);
 
-export const JOINT_DECISION: SampleCertificate = {
-  type: {
+export const JOINT_DECISION = sample(
+  {
     id: 'decision-letter',
     title: { zh: '给予待遇决定书', en: 'Decision to Grant a Benefit' },
     departments: [CIVIL_AFFAIRS.department, HUMAN_RESOURCES.department],
@@ -91,33 +113,27 @@ export const JOINT_DECISION: SampleCertificate = {
     ],
     template: 'letter',
   },
-  signed: {
-    document: {
-      format: CERTIFICATE_FORMAT,
-      id: 'CERT-2025-J8D3W5RA',
-      type: 'decision-letter',
-      title: { zh: '给予待遇决定书', en: 'Decision to Grant a Benefit' },
-      holder: { subjectKey: 'p_8c2e6a4d0f1b3957', kind: 'person', displayName: '李建国' },
-      fields: {
-        benefit: '高龄津贴',
-        amountYuan: 200,
-        from: '2025-04-01',
-        reason: '经共享数据核实，您已年满八十周岁且户籍在本市，符合高龄津贴发放条件，免申即享。',
-      },
-      issuedOn: '2025-03-01',
-      issuedAt: '2025-03-01T02:15:00.000Z',
-      basis: { kind: 'decision', ref: 'old-age-allowance:2025-04' },
-      issuers: [CIVIL_AFFAIRS, HUMAN_RESOURCES],
+  [
+    [CIVIL_AFFAIRS, 'seal-civil-affairs-2025'],
+    [HUMAN_RESOURCES, 'seal-hrss-2025'],
+  ],
+  {
+    id: 'CERT-2025-J8D3W5RA',
+    holder: { subjectKey: 'p_8c2e6a4d0f1b3957', kind: 'person', displayName: '李建国' },
+    fields: {
+      benefit: '高龄津贴',
+      amountYuan: 200,
+      from: '2025-04-01',
+      reason: '经共享数据核实，您已年满八十周岁且户籍在本市，符合高龄津贴发放条件，免申即享。',
     },
-    signatures: [
-      standInSignature('seal-civil-affairs-2025', CIVIL_AFFAIRS.department),
-      standInSignature('seal-hrss-2025', HUMAN_RESOURCES.department),
-    ],
+    issuedOn: '2025-03-01',
+    issuedAt: '2025-03-01T02:15:00.000Z',
+    basis: { kind: 'decision', ref: 'old-age-allowance:2025-04' },
   },
-};
+);
 
-export const ENROLLMENT_NOTICE: SampleCertificate = {
-  type: {
+export const ENROLLMENT_NOTICE = sample(
+  {
     id: 'school-enrollment-notice',
     title: { zh: '入学通知书', en: 'School Enrollment Notice' },
     departments: [EDUCATION.department],
@@ -130,20 +146,14 @@ export const ENROLLMENT_NOTICE: SampleCertificate = {
     validityMonths: 6,
     template: 'notice',
   },
-  signed: {
-    document: {
-      format: CERTIFICATE_FORMAT,
-      id: 'CERT-2025-N2T6Y4PB',
-      type: 'school-enrollment-notice',
-      title: { zh: '入学通知书', en: 'School Enrollment Notice' },
-      holder: { subjectKey: 'p_51d7b3e9a2c4f608', kind: 'person', displayName: '王小明' },
-      fields: { school: '第一实验小学', grade: '一年级', reportOn: '2025-09-01' },
-      issuedOn: '2025-07-15',
-      issuedAt: '2025-07-15T01:00:00.000Z',
-      validUntil: '2026-01-14',
-      basis: { kind: 'enrollment', ref: 'enrollment:2025' },
-      issuers: [EDUCATION],
-    },
-    signatures: [standInSignature('seal-education-2025', EDUCATION.department)],
+  [[EDUCATION, 'seal-education-2025']],
+  {
+    id: 'CERT-2025-N2T6Y4PB',
+    holder: { subjectKey: 'p_51d7b3e9a2c4f608', kind: 'person', displayName: '王小明' },
+    fields: { school: '第一实验小学', grade: '一年级', reportOn: '2025-09-01' },
+    issuedOn: '2025-07-15',
+    issuedAt: '2025-07-15T01:00:00.000Z',
+    validUntil: '2026-01-14',
+    basis: { kind: 'enrollment', ref: 'enrollment:2025' },
   },
-};
+);

@@ -6,43 +6,31 @@
  * department with the purpose "certificate issuance" and an access record. Nothing for the
  * ineligible; nothing twice when the sweep's batch is retried.
  */
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyCertificate } from '../domain/certificate-verify.js';
 import { cityToday } from '../domain/calendar.js';
-import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerCertificateModel, signedCertificateOf } from '../store/certificates.js';
 import { sweepWorkflowId } from '../workflows/contracts/index.js';
 import { sweep } from '../workflows/sweep.js';
 import { addResident, type TestSubject } from './support/city.js';
-import { openPipeline, type Pipeline } from './support/pipeline.js';
-import { connectClient } from './support/temporal.js';
+import type { Pipeline } from './support/pipeline.js';
+import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 
 const stack = inject('stack');
 const POLICY = 'disability-living-subsidy';
 let client: Client;
 let pipeline: Pipeline;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let running: RunningPipeline;
 
 beforeAll(async () => {
-  client = await connectClient(stack.temporalAddress, stack.temporalNamespace);
-  await registerSearchAttributes(client.connection, stack.temporalNamespace);
-  pipeline = await openPipeline(stack, 'certsweep', { client, seals: true });
-  workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-  worker = await pipeline.worker(workerConnection, stack.temporalNamespace);
-  running = worker.run();
+  running = await openRunningPipeline(stack, 'certsweep', { seals: true, notices: false });
+  ({ client, pipeline } = running);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await workerConnection?.close();
-  await pipeline?.close();
-  await client?.connection.close();
+  await running?.close();
 });
 
 const disabled = (grade: number, dibao: boolean) =>

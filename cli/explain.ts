@@ -8,7 +8,14 @@
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
-import { checkFacts, defaultAsOf, explainPolicy, isShown, type Explanation } from '../rules/explain-subject.js';
+import {
+  checkFacts,
+  defaultAsOf,
+  explainPolicy,
+  isShown,
+  outsideEffective,
+  type Explanation,
+} from '../rules/explain-subject.js';
 import { flipText, outcomeText, valueText } from '../rules/explain-summary.js';
 import { validatePolicy } from '../rules/validate.js';
 
@@ -114,7 +121,10 @@ export async function runExplainCommand(argv: string[], out: Output, ctx: Explai
     throw ctx.refused(
       `${factsFile}: ${issues.map((issue) => `[${issue.field}] ${issue.message} · ${issue.messageZh}`).join('; ')}`,
     );
-  const explanation = explainPolicy(policy, facts as Record<string, unknown>, asOf ?? defaultAsOf(policy, cityToday()));
+  const date = asOf ?? defaultAsOf(policy, cityToday());
+  const outside = outsideEffective(policy, date);
+  if (outside) throw ctx.usage(`--as-of ${date}: ${outside.en} · ${outside.zh}`);
+  const explanation = explainPolicy(policy, facts as Record<string, unknown>, date);
   out.print(formatExplanation(explanation), explanation);
   return 0;
 }

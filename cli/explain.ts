@@ -5,6 +5,7 @@
  * case, with a logged reason: `applyfree case explain` (cli/case.ts), which prints with
  * formatExplanation too. Human output by default, the Explanation with --json.
  */
+import { conditionMet } from '../rules/types.js';
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
@@ -52,7 +53,8 @@ export function formatExplanation(explanation: Explanation): string[] {
       continue;
     }
     const actual = leaf.actual ?? valueText(leaf.factValue);
-    lines.push(`  ${MARK[String(leaf.result) as keyof typeof MARK]} ${label.zh} · ${label.en}`);
+    const negation = leaf.negated ? ' (must not hold · 须不成立)' : '';
+    lines.push(`  ${MARK[String(conditionMet(leaf)) as keyof typeof MARK]} ${label.zh} · ${label.en}${negation}`);
     lines.push(
       `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
     );

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { RulesError } from '../rules/errors.js';
-import { checkFacts, defaultAsOf, explainPolicy } from '../rules/explain-subject.js';
+import { checkFacts, defaultAsOf, explainPolicy, outsideEffective } from '../rules/explain-subject.js';
 import type { Policy } from '../rules/types.js';
 import { PolicyLifecycleError, issuesOf, type PolicyLifecycle } from '../services/policies/lifecycle.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
@@ -97,6 +97,8 @@ export async function explainRoutes(app: FastifyInstance, deps: { lifecycle: Pol
     const date = asOf ?? defaultAsOf(policy, today());
     if (!isIsoDate(date))
       throw new ExplainApiError('BAD_REQUEST', `asOf ${date} is not a calendar date`, `日期 ${date} 无效`, 'asOf');
+    const outside = outsideEffective(policy, date);
+    if (outside) throw new ExplainApiError('POLICY_NOT_IN_FORCE', outside.en, outside.zh, 'asOf');
     return date;
   };
 

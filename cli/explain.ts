@@ -5,10 +5,18 @@
  * case, with a logged reason: `applyfree case explain` (cli/case.ts), which prints with
  * formatExplanation too. Human output by default, the Explanation with --json.
  */
+import { conditionMet } from '../rules/types.js';
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
-import { checkFacts, defaultAsOf, explainPolicy, isShown, type Explanation } from '../rules/explain-subject.js';
+import {
+  checkFacts,
+  defaultAsOf,
+  explainPolicy,
+  isShown,
+  outsideEffective,
+  type Explanation,
+} from '../rules/explain-subject.js';
 import { flipText, outcomeText, valueText } from '../rules/explain-summary.js';
 import { validatePolicy } from '../rules/validate.js';
 
@@ -45,7 +53,8 @@ export function formatExplanation(explanation: Explanation): string[] {
       continue;
     }
     const actual = leaf.actual ?? valueText(leaf.factValue);
-    lines.push(`  ${MARK[String(leaf.result) as keyof typeof MARK]} ${label.zh} · ${label.en}`);
+    const negation = leaf.negated ? ' (must not hold · 须不成立)' : '';
+    lines.push(`  ${MARK[String(conditionMet(leaf)) as keyof typeof MARK]} ${label.zh} · ${label.en}${negation}`);
     lines.push(
       `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
     );
@@ -114,7 +123,10 @@ export async function runExplainCommand(argv: string[], out: Output, ctx: Explai
     throw ctx.refused(
       `${factsFile}: ${issues.map((issue) => `[${issue.field}] ${issue.message} · ${issue.messageZh}`).join('; ')}`,
     );
-  const explanation = explainPolicy(policy, facts as Record<string, unknown>, asOf ?? defaultAsOf(policy, cityToday()));
+  const date = asOf ?? defaultAsOf(policy, cityToday());
+  const outside = outsideEffective(policy, date);
+  if (outside) throw ctx.usage(`--as-of ${date}: ${outside.en} · ${outside.zh}`);
+  const explanation = explainPolicy(policy, facts as Record<string, unknown>, date);
   out.print(formatExplanation(explanation), explanation);
   return 0;
 }

@@ -3,6 +3,7 @@
  * nothing at all): one table names every command with its usage, so `bin/applyfree.mjs` reaches
  * each one and `--help` works on all of them. Exit codes: 0 done, 1 refused or failed, 2 usage.
  */
+import { exitWhenFlushed } from '../infra/exit.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_USAGE, runCaseCommand } from './case.js';
@@ -110,5 +111,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then(exitWhenFlushed);
 }

@@ -3,6 +3,7 @@
  * up starts (or reuses) them and leaves them running; down stops what up started;
  * status reports each server and whether it answers (exit 3 when any is down).
  */
+import { exitWhenDone } from './exit.js';
 import { loadConfig, type Config } from '../workers/config.js';
 import { answers, checkMongo, checkRedis, checkTemporal } from './checks.js';
 import { createProgress } from './progress.js';
@@ -87,10 +88,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`stack: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone('stack', main);

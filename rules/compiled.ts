@@ -61,6 +61,8 @@ interface Leaf {
   value: unknown;
   name?: string;
   label?: Text;
+  /** Under an odd number of `not`s. */
+  negated?: boolean;
   /** Engine.run is handed only declared facts; an undeclared one reads as undefined there. */
   declared: boolean;
   test: (factValue: unknown) => boolean;
@@ -77,20 +79,26 @@ interface Resolution {
 }
 
 /** The tree with named conditions expanded in place (as json-rules-engine realizes them) and parameters resolved. */
-function resolve(ctx: Resolution, condition: Condition, owner: string | undefined, trail: readonly string[]): Node {
+function resolve(
+  ctx: Resolution,
+  condition: Condition,
+  owner: string | undefined,
+  trail: readonly string[],
+  negated = false,
+): Node {
   const { policy } = ctx;
   if ('all' in condition)
-    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail)) };
+    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail, negated)) };
   if ('any' in condition)
-    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail)) };
-  if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail) };
+    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail, negated)) };
+  if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail, !negated) };
   if ('condition' in condition) {
     const name = condition.condition;
     if (!Object.hasOwn(policy.namedConditions, name))
       throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} is not defined`);
     if (trail.includes(name))
       throw new RulesError('POLICY_INVALID', `${policy.id}: named condition ${name} refers to itself`);
-    return resolve(ctx, policy.namedConditions[name], name, [...trail, name]);
+    return resolve(ctx, policy.namedConditions[name], name, [...trail, name], negated);
   }
   const { fact, operator } = condition;
   if (!isOperatorName(operator))
@@ -119,6 +127,7 @@ function resolve(ctx: Resolution, condition: Condition, owner: string | undefine
     value,
     ...(owner === undefined ? {} : { name: owner }),
     ...(label === undefined ? {} : { label }),
+    ...(negated ? { negated: true } : {}),
     declared: Object.hasOwn(policy.facts, fact),
     test: datesOnly && ctx.ranges ? dateRangeTest(op, value, ctx.asOf) : (factValue) => op(factValue, value),
   };
@@ -240,6 +249,7 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
       factValue: shownFactValue(leaf.fact, facts[leaf.fact]),
       result,
       ...(byPledge ? { pledged: true } : {}),
+      ...(leaf.negated ? { negated: true } : {}),
     };
   };
 

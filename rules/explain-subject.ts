@@ -130,6 +130,22 @@ export function explainPolicy(
 }
 
 /** The as-of date to explain on when none is given: today, moved into the version's effective range (a draft for next year on its first day). */
+/**
+ * Why a version cannot be explained as of `asOf`: the date is outside its effective range (it
+ * decides nothing then; its amounts have no value, so an answer would read "eligible · 0 CNY").
+ * Undefined when the version is in force on the date.
+ */
+export function outsideEffective(policy: Policy, asOf: string): Text | undefined {
+  const { from, to } = policy.effective;
+  if (asOf >= from && (to === undefined || asOf <= to)) return undefined;
+  const range = to === undefined ? `from ${from}` : `from ${from} to ${to}`;
+  const rangeZh = to === undefined ? `${from} 起` : `${from} 至 ${to}`;
+  return {
+    en: `${policy.id} v${policy.version} is in force ${range}: it decides nothing on ${asOf}`,
+    zh: `${policy.id} 第 ${policy.version} 版的施行期为 ${rangeZh}，${asOf} 不在其内，不作判定`,
+  };
+}
+
 export function defaultAsOf(policy: Policy, today: string): string {
   const { from, to } = policy.effective;
   return today < from ? from : to !== undefined && today > to ? to : today;

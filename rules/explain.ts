@@ -69,11 +69,11 @@ export function explainResult(
   const leaves: ConditionResult[] = [];
   const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
 
-  const walk = (node: ResultNode, name: string | undefined): TriState => {
+  const walk = (node: ResultNode, name: string | undefined, negated = false): TriState => {
     const owner = node.name ?? name;
-    if (node.all) return kleeneAll(node.all.map((child) => walk(child, owner)));
-    if (node.any) return kleeneAny(node.any.map((child) => walk(child, owner)));
-    if (node.not) return kleeneNot(walk(node.not, owner));
+    if (node.all) return kleeneAll(node.all.map((child) => walk(child, owner, negated)));
+    if (node.any) return kleeneAny(node.any.map((child) => walk(child, owner, negated)));
+    if (node.not) return kleeneNot(walk(node.not, owner, !negated));
     if (node.fact === undefined || node.operator === undefined || typeof node.result !== 'boolean') {
       throw new Error(`${policy.id}: condition ${node.condition ?? node.fact ?? '?'} was not evaluated`);
     }
@@ -90,6 +90,7 @@ export function explainResult(
       factValue: shownFactValue(node.fact, facts[node.fact]),
       result,
       ...(byPledge ? { pledged: true } : {}),
+      ...(negated ? { negated: true } : {}),
     });
     return result;
   };

@@ -4,7 +4,7 @@
  * the console alike, and by the suite for the shipped catalog.
  */
 import { evaluatePolicy } from './engine.js';
-import type { Decision, Policy, PolicyTest } from './types.js';
+import { conditionMet, type Decision, type Policy, type PolicyTest } from './types.js';
 
 export interface PolicyTestResult {
   name: string;
@@ -102,8 +102,10 @@ export function formatTestReport(report: PolicyTestReport): string[] {
     );
     for (const leaf of result.conditions) {
       const shown = leaf.factValue === undefined ? 'missing' : JSON.stringify(leaf.factValue);
+      const met = conditionMet(leaf);
+      const test = `${leaf.fact} = ${shown} ${leaf.operator} ${JSON.stringify(leaf.value)}`;
       lines.push(
-        `      ${leaf.result === true ? '✓' : leaf.result === false ? '✗' : '?'} ${leaf.name ?? leaf.fact}: ${leaf.fact} = ${shown} ${leaf.operator} ${JSON.stringify(leaf.value)}`,
+        `      ${met === true ? '✓' : met === false ? '✗' : '?'} ${leaf.name ?? leaf.fact}: ${leaf.negated ? `not (${test}) · 须不成立` : test}`,
       );
     }
   }

@@ -125,7 +125,16 @@ export interface ConditionResult {
   result: boolean | 'unknown';
   /** True when the fact was missing and the applicant's pledge (告知承诺) stands in for it; the inspection re-checks it. */
   pledged?: boolean;
+  /**
+   * True when the leaf sits under an odd number of `not`s: the policy needs it NOT to hold, so a
+   * leaf whose `result` is true counts against eligibility (`conditionMet` says which way it counts).
+   */
+  negated?: boolean;
 }
+
+/** Whether a leaf counts for eligibility: its result, turned round when the policy negates it; unknown stays unknown. */
+export const conditionMet = (leaf: Pick<ConditionResult, 'result' | 'negated'>): boolean | 'unknown' =>
+  leaf.result === 'unknown' ? 'unknown' : leaf.negated ? !leaf.result : leaf.result;
 
 export interface Decision {
   policy: PolicyRef;

@@ -337,6 +337,21 @@ describe('POST /policies/:id/versions/:version/explain', () => {
     });
     expect(badDate).toMatchObject({ status: 400, body: { field: 'facts.person.birthDate' } });
   });
+
+  it('refuses a date outside the version’s effective range at asOf, rather than answering "eligible · 0 CNY"', async () => {
+    const before = await call('POST', '/policies/old-age-allowance/versions/1/explain', officer, {
+      facts: { 'person.birthDate': '1930-05-17', 'person.localHukou': true, 'person.alive': true },
+      asOf: '2020-01-10',
+    });
+    expect(before).toMatchObject({
+      status: 422,
+      body: {
+        code: 'POLICY_NOT_IN_FORCE',
+        field: 'asOf',
+        message: expect.stringContaining('decides nothing on 2020-01-10') as unknown,
+      },
+    });
+  });
 });
 
 describe('applyfree policy explain', () => {
@@ -385,6 +400,20 @@ describe('applyfree policy explain', () => {
       runEntry('cli/main.ts', ['policy', 'explain', 'old-age-allowance', '--subject', 'x'], {}),
     );
     expect([bySubject.code, bySubject.stderr]).toEqual([2, expect.stringContaining('applyfree case explain')]);
+  });
+
+  it('refuses an --as-of outside the policy’s effective range (exit 2), rather than "eligible · 0 CNY"', async () => {
+    const old = join(dir, 'old.json');
+    writeFileSync(
+      old,
+      JSON.stringify({ 'person.birthDate': '1930-05-17', 'person.localHukou': true, 'person.alive': true }),
+    );
+    const before = await finished(
+      runEntry('cli/main.ts', ['policy', 'explain', policyFile, '--facts', old, '--as-of', '2020-01-10'], {}),
+    );
+    expect(before.code).toBe(2);
+    expect(before.stdout).toBe('');
+    expect(before.stderr).toContain('--as-of 2020-01-10: old-age-allowance v1 is in force from 2024-01-01');
   });
 });
 

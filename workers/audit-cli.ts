@@ -7,6 +7,7 @@
  * as they are now. Exit codes: 0 intact (or adopted), 1 a break (the first one named) or no
  * database, 2 usage.
  */
+import { exitWhenDone } from '../infra/exit.js';
 import { readFileSync } from 'node:fs';
 import mongoose, { type Connection } from 'mongoose';
 import { DEV_PORTS, embeddedUrls, externalUrl } from '../infra/stack.js';
@@ -145,10 +146,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`applyfree audit: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone('applyfree audit', () => main(process.argv.slice(2)));

@@ -22,13 +22,5 @@ export async function openCommandStore(name: string, mongodbUri: string | undefi
   }
 }
 
-/** Runs a command's main and exits with its code; anything unexpected is one line and exit 1. */
-export function exitWhenDone(name: string, main: () => Promise<number>): void {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+/** Commands run their main with it: they exit with its code once their output has gone. */
+export { exitWhenDone } from '../infra/exit.js';

@@ -12,6 +12,7 @@ import { button } from './form-kit.js';
 import { formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Role, Text } from './types.js';
 import { allows, conditionOf } from '../../domain/permissions.js';
+import { conditionMet } from '../../rules/types.js';
 
 /** A case as POST /cases/search lists it (services/cases/service.ts CaseSummary). */
 export interface CaseSummary {
@@ -37,6 +38,8 @@ export interface RecordedCondition {
   factValue?: unknown;
   result: boolean | 'unknown';
   pledged?: boolean;
+  /** Under a `not`: the policy needs it not to hold. */
+  negated?: boolean;
 }
 
 export interface TimelineEntry {
@@ -128,14 +131,18 @@ export function conditionTable(conditions: RecordedCondition[], catalog: Catalog
             'tr',
             { 'data-fact': c.fact },
             h('td', {}, pick(c.label) || c.name || '', h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact)),
-            h('td', {}, `${pick(operators.get(c.operator)) || c.operator} ${show(c.value)}`),
+            h(
+              'td',
+              {},
+              `${c.negated ? `${t('condNot')} ` : ''}${pick(operators.get(c.operator)) || c.operator} ${show(c.value)}`,
+            ),
             h(
               'td',
               { class: 'fact-value' },
               show(c.factValue),
               c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null,
             ),
-            h('td', {}, mark(c.result)),
+            h('td', {}, mark(conditionMet(c))),
           ),
         ),
       ),

@@ -344,6 +344,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   colTest: 'Test',
   colFactValue: 'Value',
   colResult: 'Result',
+  condNot: 'must NOT hold:',
   condMet: 'met',
   condNotMet: 'not met',
   condUnknown: 'unknown',

@@ -341,6 +341,7 @@ export const zh = {
   colTest: '判定标准',
   colFactValue: '实际取值',
   colResult: '结果',
+  condNot: '须不成立：',
   condMet: '满足',
   condNotMet: '不满足',
   condUnknown: '无法判定',

@@ -4,6 +4,7 @@
  * Prints a progress line; a bad flag or an unreachable database is one line and exit 2 / 1.
  */
 import type { Connection } from 'mongoose';
+import { exitWhenFlushed } from '../exit.js';
 import { connectStore } from '../../store/connection.js';
 import { ConfigError, loadServerConfig, redactUrl, type ServerConfig } from '../../workers/config.js';
 import { DEV_PORTS } from '../stack.js';
@@ -149,4 +150,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+main().then(exitWhenFlushed);

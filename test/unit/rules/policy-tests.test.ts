@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicyCatalog } from '../../../rules/catalog.js';
 import { formatTestReport, runPolicyTests } from '../../../rules/policy-tests.js';
 
-const childcare = (await loadPolicyCatalog()).policies.find((policy) => policy.id === 'childcare-subsidy')!;
+const catalog = await loadPolicyCatalog();
+const childcare = catalog.policies.find((policy) => policy.id === 'childcare-subsidy')!;
+const disability = catalog.policies.find((policy) => policy.id === 'disability-living-subsidy')!;
 
 describe('runPolicyTests', () => {
   it('says how a failing case differs in both languages, and prints both', async () => {
@@ -32,5 +34,35 @@ describe('runPolicyTests', () => {
     const report = await runPolicyTests(childcare);
     expect(report.failed).toBe(0);
     expect(report.results.every((result) => result.problems.length === 0 && result.problemsZh.length === 0)).toBe(true);
+  });
+
+  it('marks a condition the policy negates by whether it counts for eligibility, saying it must not hold', async () => {
+    // "alive" written as not(dead): a resident recorded dead fails it, one alive meets it.
+    const policy = structuredClone(disability);
+    policy.conditions = {
+      all: [
+        { condition: 'holdsCertificate' },
+        { condition: 'dibaoHousehold' },
+        { not: { fact: 'person.alive', operator: 'equal', value: false } },
+      ],
+    };
+    const facts = { ...policy.tests[0].facts };
+    policy.tests = [
+      {
+        name: 'a resident recorded dead is expected eligible',
+        asOf: '2025-05-10',
+        facts: { ...facts, 'person.alive': false },
+        expect: { outcome: 'eligible' },
+      },
+      {
+        name: 'a living resident is expected ineligible',
+        asOf: '2025-05-10',
+        facts,
+        expect: { outcome: 'ineligible' },
+      },
+    ];
+    const lines = formatTestReport(await runPolicyTests(policy));
+    expect(lines).toContain('      ✗ person.alive: not (person.alive = false equal false) · 须不成立');
+    expect(lines).toContain('      ✓ person.alive: not (person.alive = true equal false) · 须不成立');
   });
 });

@@ -4,6 +4,7 @@
  * is one entry below; `--help` lists them with their options. Separate from tests on purpose:
  * timings are measured here and never asserted.
  */
+import { certificatesBenchmark } from './certificates.js';
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
 import { latencyBenchmark } from './latency.js';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   sweep: sweepBenchmark,
   payroll: payrollBenchmark,
   latency: latencyBenchmark,
+  certificates: certificatesBenchmark,
 };
 
 class UsageError extends Error {}

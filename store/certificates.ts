@@ -96,7 +96,10 @@ export async function insertCertificate(
   } catch (error) {
     if ((error as { code?: number }).code !== 11000) throw error;
   }
-  const first = await Certificate.findOne({ key: record.key }).lean();
+  // Another attempt stored it first: under the same _id (the ID derives from the key), or, for a
+  // certificate issued before IDs derived from keys, under another one with the same key.
+  const first =
+    (await Certificate.findOne({ _id: record._id }).lean()) ?? (await Certificate.findOne({ key: record.key }).lean());
   if (!first) throw new Error(`certificate ${record._id}: a duplicate key, yet no certificate holds key ${record.key}`);
   return { record: first, created: false };
 }

@@ -63,14 +63,15 @@ afterAll(async () => {
   rmSync(files, { recursive: true, force: true });
 });
 
-async function runCase(subjectKey: string, eventDate: string, caseId = `life-event:test-${randomUUID()}`) {
+async function runCase(subjectKey: string, eventDate: string, policyId = CARD) {
+  const caseId = `life-event:test-${randomUUID()}`;
   const input: LifeEventInput = { caseId, eventType: 'age.milestone', subjectKey, subjectKind: 'person', eventDate };
   const result = await env.client.workflow.execute(lifeEvent, {
     workflowId: input.caseId,
     taskQueue: pipeline.taskQueue,
     args: [input],
   });
-  return result.decisions.find((decision) => decision.policy.id === CARD)!;
+  return result.decisions.find((decision) => decision.policy.id === policyId)!;
 }
 
 const get = (url: string, token?: string) =>
@@ -217,5 +218,27 @@ describe('certificates issued by the case workflows', () => {
     expect((await api.inject({ method: 'POST', url: '/certificates/verify', payload: signed })).json().valid).toBe(
       true,
     );
+  });
+
+  it('seals the school enrollment notice, by the education bureau, when the family confirms the place', async () => {
+    const child = await addResident(pipeline.store, '2020-05-10', {
+      'person.localHukou': true,
+      'person.schoolEnrolled': false,
+    });
+    const token = await testToken(pipeline.store, '刘小明', 'citizen', { subjectKey: child.subjectKey });
+    const decided = await runCase(child.subjectKey, '2026-05-10', 'compulsory-school-enrollment');
+    expect([decided.outcome, decided.action]).toEqual(['eligible', 'offered']);
+    const offer = env.client.workflow.getHandle(decided.benefitWorkflowId!);
+    await offer.signal(confirmOfferSignal);
+    await offer.result();
+
+    const notice = (await walletOf(token)).find((entry) => entry.type === 'school-enrollment-notice')!;
+    expect(notice).toMatchObject({ status: 'valid', issuers: [{ department: 'education-bureau' }] });
+    const signed = (await get(`/me/certificates/${notice.id}`, token)).json<SignedCertificate>();
+    expect(signed.document).toMatchObject({
+      fields: { grade: '一年级', reportOn: '2026-09-01', school: expect.stringContaining('就近入学') },
+      basis: { kind: 'enrollment' },
+      validUntil: expect.stringMatching(/^2027-/),
+    });
   });
 });

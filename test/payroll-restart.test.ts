@@ -45,6 +45,7 @@ let temporal: PidRecord;
 let client: Client;
 let store: StoreConnection;
 const workers: ChildProcessWithoutNullStreams[] = [];
+const outputs: Array<ReturnType<typeof finished>> = [];
 
 function startTemporal(): Promise<void> {
   const logFile = join(stateDir, 'temporal.log');
@@ -89,9 +90,32 @@ function startWorker(): ChildProcessWithoutNullStreams {
     APPLYFREE_MODE: 'development',
     CI: '1',
   });
-  void finished(worker);
+  outputs.push(finished(worker));
   workers.push(worker);
   return worker;
+}
+
+/**
+ * The payroll's result, or a failure saying why there will be none: every worker started has
+ * exited (its stderr is the reason), instead of waiting out the test's timeout in silence.
+ */
+async function resultWhileAWorkerRuns<T>(result: Promise<T>): Promise<T> {
+  let settled = false;
+  const watch = async (): Promise<never> => {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (settled) return new Promise<never>(() => undefined);
+      if (workers.every((worker) => worker.exitCode !== null || worker.signalCode !== null)) {
+        const said = (await Promise.all(outputs)).map(({ code, stderr }) => `exit ${code}: ${stderr.slice(-2_000)}`);
+        throw new Error(`every worker exited before the payroll finished:\n${said.join('\n---\n')}`);
+      }
+    }
+  };
+  try {
+    return await Promise.race([result, watch()]);
+  } finally {
+    settled = true;
+  }
 }
 
 beforeAll(async () => {
@@ -153,7 +177,15 @@ describe('a payroll interrupted by a worker kill and a server restart', () => {
     await startTemporal();
     worker = startWorker();
 
-    const result = await handle.result();
+    // Asked through a connection made after the restart, as anyone who comes back to it would:
+    // the first one's channel may still be backing off from the server it lost.
+    const after = new Client({
+      connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }),
+      namespace: stack.temporalNamespace,
+    });
+    const result = await resultWhileAWorkerRuns(after.workflow.getHandle<typeof payroll>(workflowId).result()).finally(
+      () => after.connection.close(),
+    );
     const { PaymentLine } = registerPayrollModels(store);
     const lines = await PaymentLine.find({ batchId: workflowId }, { subjectKey: 1, amountFen: 1 }).lean();
     expect(lines.map((line) => line.subjectKey).sort()).toEqual([...expected.keys()].sort());

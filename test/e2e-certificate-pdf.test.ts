@@ -7,6 +7,19 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Connection } from 'mongoose';
+import { buildApi } from '../api/server.js';
+import { cityToday } from '../domain/calendar.js';
+import { subjectKey } from '../domain/pseudonym.js';
+import { issueCertificate } from '../services/certificates/issue.js';
+import { createCertificateService } from '../services/certificates/service.js';
+import { connectStore } from '../store/connection.js';
+import { ALL_UP } from './support/all-up.js';
+import { TEST_SECRET } from './support/city.js';
+import { testSeals } from './support/seals.js';
+import { testSessions, testToken } from './support/users.js';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureCjkFont, type CjkFont } from '../infra/fonts.js';
@@ -76,4 +89,59 @@ describe('a certificate PDF in the browser', () => {
       }
     },
   );
+
+  it('a sealed card from the wallet: its QR code, read off the drawn page, opens a link that answers valid', async () => {
+    const run = randomUUID().slice(0, 8);
+    const store: Connection = await connectStore(
+      stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/applyfree_certpdf_${run}$1`),
+    );
+    const keeper = testSeals(store);
+    let api: FastifyInstance | undefined;
+    try {
+      const holder = subjectKey('person', `370102196601150012-${run}`, TEST_SECRET);
+      const { certificate } = await issueCertificate(
+        { store, seals: keeper.seals },
+        {
+          key: `grant:certpdf-${run}:certificate:senior-preferential-card`,
+          type: 'senior-preferential-card',
+          holder: { subjectKey: holder, displayName: '张秀英' },
+          fields: { birthDate: '1966-01-15', entitlements: '公共交通、景区、就医等社会优待（凭证享受）' },
+          issuedOn: cityToday(),
+          basis: { kind: 'grant', ref: `grant:certpdf-${run}` },
+        },
+      );
+      api = buildApi({
+        sessions: testSessions(store),
+        certificates: createCertificateService({ store, seals: keeper.seals }),
+        health: ALL_UP,
+      });
+      const token = await testToken(store, '张秀英', 'citizen', { subjectKey: holder });
+      const response = await api.inject({
+        method: 'GET',
+        url: `/me/certificates/${certificate.document.id}/pdf`,
+        headers: { authorization: `Bearer ${token}`, host: '127.0.0.1:8080' },
+      });
+      expect(response.statusCode).toBe(200);
+      const page = await browser.newPage({ viewport: { width: 1240, height: 1760 } });
+      try {
+        expect((await drawPdfInPage(page, response.rawPayload)).fonts.every((used) => !used.missingFile)).toBe(true);
+        const path = join(SHOTS, 'issued-senior-card.png');
+        await page.locator('#page').screenshot({ path });
+        const link = new URL(readQrCode(readFileSync(path))!);
+        expect(link.href).toBe(`http://127.0.0.1:8080/certificates/${certificate.document.id}/verification`);
+        const answer = await api.inject({ method: 'GET', url: link.pathname });
+        expect(answer.json()).toMatchObject({
+          result: { valid: true, vouchedBy: [{ department: 'health-commission' }] },
+          certificate: { id: certificate.document.id, holder: '张**' },
+        });
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await api?.close();
+      await store.dropDatabase();
+      await store.close();
+      keeper.remove();
+    }
+  });
 });

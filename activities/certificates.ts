@@ -5,9 +5,8 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import { cityToday } from '../domain/calendar.js';
-import { CERTIFICATE_TYPES } from '../domain/certificate-types.js';
 import type { PolicySource } from '../rules/policy-source.js';
-import { issueGrantCertificates } from '../services/certificates/on-decision.js';
+import { issueGrantCertificates, typesOnGrant } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { registerBenefitModels } from '../store/benefits.js';
 import type { GrantCertificatesInput } from '../workflows/contracts/index.js';
@@ -25,11 +24,9 @@ export interface CertificateActivityDeps {
 /** The facts the certificates issued with a policy's grants show (their `onGrant` fact fields). */
 const factsShownFor = (policyId: string): string[] => [
   ...new Set(
-    [...CERTIFICATE_TYPES.values()]
-      .filter((type) => type.onGrant?.policies.includes(policyId))
-      .flatMap((type) =>
-        Object.values(type.onGrant!.fields).flatMap((source) => ('fact' in source ? [source.fact] : [])),
-      ),
+    typesOnGrant(policyId).flatMap((type) =>
+      Object.values(type.onGrant!.fields).flatMap((source) => ('fact' in source ? [source.fact] : [])),
+    ),
   ),
 ];
 

@@ -97,8 +97,11 @@ function letterFields(decided: DecidedCase, granted: boolean): Record<string, st
   };
 }
 
+/** The business key of the certificate of `type` a grant yields: issued and revoked under it. */
+const grantCertificateKey = (grantKey: string, typeId: string): string => `${grantKey}:certificate:${typeId}`;
+
 /** The types issued with a grant of this policy. */
-const typesOnGrant = (policyId: string): CertificateType[] =>
+export const typesOnGrant = (policyId: string): CertificateType[] =>
   [...CERTIFICATE_TYPES.values()].filter((type) => type.onGrant?.policies.includes(policyId));
 
 /**
@@ -125,7 +128,7 @@ export async function issueGrantCertificates(
       }),
     );
     const { certificate } = await issueCertificate(deps, {
-      key: `${grantKey}:certificate:${type.id}`,
+      key: grantCertificateKey(grantKey, type.id),
       type: type.id,
       holder: { subjectKey: decided.subjectKey },
       fields,
@@ -194,7 +197,7 @@ export async function revokeGrantCertificates(
   grant: { key: string; policyId: string },
   reason: string,
 ): Promise<string[]> {
-  const keys = typesOnGrant(grant.policyId).map((type) => `${grant.key}:certificate:${type.id}`);
+  const keys = typesOnGrant(grant.policyId).map((type) => grantCertificateKey(grant.key, type.id));
   if (keys.length === 0) return [];
   const issued = await registerCertificateModel(store)
     .find({ key: { $in: keys } }, { _id: 1 })

@@ -31,6 +31,7 @@ import {
 import { grantPeriod } from './support/payroll-city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 import { testSessions, testUser } from './support/users.js';
+import { apiCaller } from './support/api-call.js';
 
 const stack = inject('stack');
 const FACTS = { 'person.localHukou': true, 'person.alive': true };
@@ -67,16 +68,7 @@ interface Batch {
 const grant = (subject: TestSubject, birthDate: string, period: string) =>
   grantPeriod(running.pipeline, subject, birthDate, period);
 
-async function call<T>(method: 'GET' | 'POST', path: string, token: string, payload?: object): Promise<T> {
-  const response = await api.inject({
-    method,
-    url: path,
-    headers: { authorization: `Bearer ${token}` },
-    ...(payload ? { payload } : {}),
-  });
-  expect(response.statusCode, `${method} ${path}: ${response.body}`).toBeLessThan(300);
-  return response.json<T>();
-}
+const call = apiCaller(() => api);
 
 const batchPath = (id: string) => `/payroll/batches/${encodeURIComponent(id)}`;
 const batch = (id: string) => call<Batch>('GET', batchPath(id), tokens.reviewer);

@@ -17,6 +17,7 @@ import {
   PHONE,
   signInAs,
 } from './support/console-browser.js';
+import { apiCaller } from './support/api-call.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -34,16 +35,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const call = async (method: 'GET' | 'POST', url: string, token?: string, payload?: object) => {
-  const response = await env.api.inject({
-    method,
-    url,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    ...(payload ? { payload } : {}),
-  });
-  expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(300);
-  return response.json<Record<string, unknown>>();
-};
+const call = apiCaller(() => env.api);
 
 const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 

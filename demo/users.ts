@@ -16,8 +16,8 @@ export interface DemoUser {
 }
 
 /**
- * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查) and inspector
- * (陈核查), and — once the city is seeded — a citizen (张秀英) bound to one seeded resident's
+ * The demo's people: policy officer (王芳), reviewer (李明), supervisor (周督查), inspector
+ * (陈核查) and window staff (赵窗口, 政务服务中心), and — once the city is seeded — a citizen (张秀英) bound to one seeded resident's
  * subject key. Each is a user (store/users.ts) with a machine token (store/sessions.ts limits).
  * A person keeps their user ID across starts; a token that no longer opens anything (expired,
  * revoked, or the database reset) is replaced, and a role missing from an older file is added.
@@ -35,6 +35,7 @@ export async function demoTokens(
     { name: '李明', role: 'reviewer', department: '市民政局' },
     { name: '周督查', role: 'supervisor', department: '市政务服务管理局' },
     { name: '陈核查', role: 'inspector', department: '市市场监督管理局' },
+    { name: '赵窗口', role: 'window', department: '市政务服务管理局' },
     ...(citizen ? [{ name: '张秀英', role: 'citizen' as const, subjectKey: citizen.subjectKey }] : []),
   ];
   const known = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<Partial<DemoUser>>) : [];

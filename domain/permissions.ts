@@ -19,6 +19,7 @@ export const ROLE_NAMES: Readonly<Record<Role, Text>> = {
   reviewer: { en: 'a reviewer', zh: ROLE_ZH.reviewer },
   supervisor: { en: 'a supervisor', zh: ROLE_ZH.supervisor },
   inspector: { en: 'an inspector', zh: ROLE_ZH.inspector },
+  window: { en: 'window staff', zh: ROLE_ZH.window },
   citizen: { en: 'a citizen', zh: ROLE_ZH.citizen },
 };
 
@@ -43,7 +44,10 @@ export type Condition =
   | 'not-filer'
   | 'not-recorder'
   | 'registered'
-  | 'registered-matters';
+  | 'registered-matters'
+  | 'task-types'
+  | 'task-holder'
+  | 'at-the-window';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -99,6 +103,27 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       en: 'only the matters the verifier is registered for (MATTER_NOT_ALLOWED), and of a code only what its holder chose to show and the matter may see (NOT_SHOWN); each code once (REPLAYED), within its minute (EXPIRED)',
       zh: '仅限该核验方登记的核验事项（MATTER_NOT_ALLOWED），且只能看到持码人选择出示、该事项可以查看的内容（NOT_SHOWN）；每个码只能核验一次（REPLAYED），须在有效期内（EXPIRED）',
     },
+  },
+  'task-types': {
+    means: {
+      en: 'only tasks of the types the role handles (domain/tasks.ts TASK_ROLES); an inspector, only inspections assigned to them or unassigned',
+      zh: '仅限本角色办理的任务类型；核查人员仅限指派给本人或未指派的核查任务',
+    },
+    names: { en: 'staff who handle that type of task', zh: '办理该类任务的工作人员' },
+  },
+  'task-holder': {
+    means: {
+      en: 'only a task they have claimed or been assigned (by user ID): another’s is NOT_TASK_HOLDER',
+      zh: '仅限本人认领或被指派的任务（按用户编号），他人的任务为 NOT_TASK_HOLDER',
+    },
+    names: { en: 'the task’s assignee', zh: '任务承办人' },
+  },
+  'at-the-window': {
+    means: {
+      en: 'only for the person present at the window, in the open window visit that recorded their presence (window, staff ID, reason); the person sees it under who accessed their data',
+      zh: '仅限在窗口现场、已登记到场（窗口、工作人员编号、事由）的本人，本人可在“谁查询了我的数据”中看到',
+    },
+    names: { en: 'window staff serving the person present', zh: '为到场群众办理的窗口人员' },
   },
 };
 
@@ -285,6 +310,59 @@ const TABLE = {
   'case.temporal-ui': {
     roles: ['supervisor'],
     what: { en: 'follow a case into the Temporal Web UI', zh: '在 Temporal Web UI 中查看案件流程' },
+  },
+
+  // People in the loop (任务): every human step is a task on a worklist. Staff see and claim the types their
+  // role handles; the holder completes it; a supervisor reassigns and is escalated to when one is overdue.
+  'task.read': {
+    roles: ['officer', 'reviewer', 'supervisor', 'inspector', 'window'],
+    conditions: { officer: 'task-types', reviewer: 'task-types', inspector: 'task-types', window: 'task-types' },
+    what: { en: 'read worklists and tasks', zh: '查看待办任务' },
+  },
+  'task.claim': {
+    roles: ['officer', 'reviewer', 'supervisor', 'inspector', 'window'],
+    conditions: { officer: 'task-types', reviewer: 'task-types', inspector: 'task-types', window: 'task-types' },
+    what: { en: 'claim or release a task', zh: '认领或退回任务' },
+  },
+  'task.complete': {
+    roles: ['officer', 'reviewer', 'supervisor', 'inspector', 'window'],
+    conditions: {
+      officer: 'task-holder',
+      reviewer: 'task-holder',
+      supervisor: 'task-holder',
+      inspector: 'task-holder',
+      window: 'task-holder',
+    },
+    what: { en: 'complete a task with its outcome', zh: '办结任务' },
+  },
+  'task.reassign': { roles: ['supervisor'], what: { en: 'assign or reassign a task', zh: '指派或改派任务' } },
+  // Outreach (应享尽享): people likely eligible whom the machine could not decide, grouped by cause.
+  'outreach.read': {
+    roles: ['officer', 'supervisor'],
+    what: { en: 'read the outreach worklist', zh: '查看应享未享名单' },
+  },
+  'outreach.act': {
+    roles: ['officer', 'supervisor'],
+    what: { en: 'request missing data from a department or contact a person', zh: '向部门申请补充数据或联系群众' },
+  },
+  // Credit records of false pledges: the person sees their own (me.read); supervisors export them to the credit office.
+  'credit.export': {
+    roles: ['supervisor'],
+    what: { en: 'export credit records to the credit office', zh: '向信用主管部门报送信用记录' },
+  },
+  // The service window (线下兜底): staff serve a person who is present, their presence recorded like an unmask.
+  'window.serve': {
+    roles: ['window'],
+    what: { en: 'serve a person at the service window', zh: '窗口为到场群众办理' },
+    note: { en: 'the service window is staffed by window staff', zh: '线下窗口由窗口人员办理' },
+  },
+  'window.act': {
+    roles: ['window'],
+    conditions: { window: 'at-the-window' },
+    what: {
+      en: 'answer an offer, sign a pledge, file an objection or print a letter for the person present',
+      zh: '为到场群众确认待遇、签署承诺、提出异议或打印文书',
+    },
   },
 
   'objection.file': { ...OBJECTION_PARTIES, what: { en: 'file an objection', zh: '提出异议' } },

@@ -1,15 +1,16 @@
 /**
  * Every role a person holds in applyfree, in one place: policy officers and reviewers (the
  * policy lifecycle), supervisors (督查: every case, identifiers masked), inspectors (follow-up
- * inspections assigned to them) and citizens (their own records). The store's users and policy
+ * inspections assigned to them), window staff (窗口人员: serve a person who comes to the service window,
+ * their presence recorded) and citizens (their own records). The store's users and policy
  * versions both use these, so neither imports the other.
  */
 
 /** The roles that author and review policies. */
 export type PolicyRole = 'officer' | 'reviewer';
-export type Role = PolicyRole | 'supervisor' | 'inspector' | 'citizen';
+export type Role = PolicyRole | 'supervisor' | 'inspector' | 'window' | 'citizen';
 
-export const ROLES: readonly Role[] = ['officer', 'reviewer', 'supervisor', 'inspector', 'citizen'];
+export const ROLES: readonly Role[] = ['officer', 'reviewer', 'supervisor', 'inspector', 'window', 'citizen'];
 export const POLICY_ROLES: readonly PolicyRole[] = ['officer', 'reviewer'];
 
 /** Role names in Chinese, for refusals. */
@@ -18,6 +19,7 @@ export const ROLE_ZH: Record<Role, string> = {
   reviewer: '审核人',
   supervisor: '督查人员',
   inspector: '核查人员',
+  window: '窗口人员',
   citizen: '群众',
 };
 

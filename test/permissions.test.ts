@@ -90,6 +90,7 @@ const NAMES: Record<Role, string> = {
   reviewer: '李明',
   supervisor: '周督查',
   inspector: '陈核查',
+  window: '赵窗口',
   citizen: '刘建国',
 };
 

@@ -294,6 +294,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   appSubtitleMe: 'My services',
   role_supervisor: 'supervisor',
   role_inspector: 'inspector',
+  role_window: 'window staff',
   role_citizen: 'citizen',
   navCases: 'Cases',
   navInspections: 'Inspections',

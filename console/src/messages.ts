@@ -293,6 +293,7 @@ export const zh = {
   appSubtitleMe: '我的事项',
   role_supervisor: '督查人员',
   role_inspector: '核查人员',
+  role_window: '窗口人员',
   role_citizen: '群众',
   navCases: '案件查询',
   navInspections: '核查任务',

@@ -18,3 +18,4 @@ export * from './objection.js';
 export * from './retention.js';
 export * from './payroll.js';
 export * from './certificates.js';
+export * from './task.js';

@@ -295,7 +295,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
   const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
   read(
     '/me/access',
-    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask), corrections of my records (correction) and scans of my codes (code-scan: the verifier, the matter, what it saw) (citizen) · 我的数据被谁使用',
+    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask), my visits to a service window (window-visit: the window, the staff member, the reason), corrections of my records (correction) and scans of my codes (code-scan: the verifier, the matter, what it saw) (citizen) · 我的数据被谁使用',
     list({
       type: 'object',
       required: ['kind', 'at'],
@@ -309,6 +309,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
             'unmask',
             'explanation',
             'subject-search',
+            'window-visit',
             'correction',
             'code-scan',
           ],
@@ -326,6 +327,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         caseId: { type: 'string' },
         by: person,
         reason: { type: 'string' },
+        window: { type: 'string', description: 'the service window where the citizen was served (window-visit)' },
         verifier: { type: 'object', properties: { name: text, kind: { type: 'string' } } },
         matter: { type: 'object', properties: { id: { type: 'string' }, title: text } },
         shown: {

@@ -120,6 +120,16 @@ export const ROUTE_PERMISSIONS = {
   'POST /seals/:department/rotate': 'seal.manage',
   'POST /seals/:id/revoke': 'seal.manage',
   'POST /me/codes': 'code.show',
+
+  // The service window (线下兜底): a visit records the person's presence; acting for them needs the open visit.
+  'POST /window/visits': 'window.serve',
+  'GET /window/visits/:visitId': 'window.serve',
+  'POST /window/visits/:visitId/close': 'window.serve',
+  'POST /window/visits/:visitId/offers/:offerId/answer': 'window.act',
+  'POST /window/visits/:visitId/objections': 'window.act',
+  'GET /window/visits/:visitId/notices/:noticeId/pdf': 'window.act',
+  'GET /window/visits/:visitId/certificates/:certificateId/pdf': 'window.act',
+  'GET /notices/prints/:printId/verification': 'notice.verify',
   'POST /codes/scan': 'code.scan',
 } as const satisfies Record<string, Action>;
 

@@ -51,6 +51,8 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
 import type { CitizenService } from '../services/citizen/service.js';
+import { windowRoutes } from './window-routes.js';
+import type { WindowService } from '../services/window/service.js';
 import { authRoutes } from './auth-routes.js';
 import { certificateRoutes } from './certificate-routes.js';
 import type { CertificateService } from '../services/certificates/service.js';
@@ -121,6 +123,8 @@ export interface ApiDeps {
   codes?: CodeApiDeps;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
+  /** The service window (/window, 线下兜底): window staff serve the person present; the printed notices' check. */
+  window?: WindowService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -201,6 +205,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections }));
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
+    const window = deps.window;
+    if (window) void app.register(async (scope) => windowRoutes(scope, { window }));
   }
   const certificates = deps.certificates;
   if (certificates) void app.register(async (scope) => certificateRoutes(scope, { certificates }));

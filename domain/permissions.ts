@@ -393,6 +393,11 @@ const TABLE = {
     roles: 'anyone',
     what: { en: 'verify a certificate', zh: '核验电子证照' },
   },
+  // A notice printed at the service window carries a QR code anyone may open: genuine or not, nothing personal.
+  'notice.verify': {
+    roles: 'anyone',
+    what: { en: 'check a notice printed at a service window', zh: '核验窗口打印的书面通知' },
+  },
   'seal.read': {
     roles: 'anyone',
     what: { en: 'read the seal registry and the revocation list', zh: '查看印章登记簿和证照撤销列表' },

@@ -80,6 +80,8 @@ export const REFUSAL_CODES = {
   NOT_SHOWN: 'forbidden',
   FOUR_EYES: 'forbidden',
   NOT_ASSIGNED: 'forbidden',
+  /** A window visit opened by another member of staff: only the one serving the person acts in it (at-the-window). */
+  NOT_YOUR_VISIT: 'forbidden',
   // What is asked for does not exist (or is not the caller's to see).
   NOT_FOUND: 'not-found',
   CASE_NOT_FOUND: 'not-found',
@@ -97,6 +99,10 @@ export const REFUSAL_CODES = {
   UNKNOWN_DEPARTMENT: 'not-found',
   /** A certificate ID that names no certificate (or not the caller's). */
   CERTIFICATE_NOT_FOUND: 'not-found',
+  /** A window visit ID that names no visit. */
+  VISIT_NOT_FOUND: 'not-found',
+  /** A notice the person has not received, or a printed notice's check that names no print. */
+  NOTICE_NOT_FOUND: 'not-found',
   /** Sign-in through an identity provider when none is configured. */
   SIGN_IN_NOT_CONFIGURED: 'not-found',
   // The record is not in a state that allows it.
@@ -111,6 +117,8 @@ export const REFUSAL_CODES = {
   OBJECTION_CLOSED: 'conflict',
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
+  /** A window visit that was closed or has expired: open a new one with the person present. */
+  VISIT_CLOSED: 'conflict',
   /** A resident or enterprise code scanned a second time: each is good for one scan. */
   REPLAYED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',

@@ -2,7 +2,8 @@
  * The unmask log (揭示记录): every reveal of a person to staff, with the reason they gave — a
  * supervisor revealing the identifier behind a case (`unmask`), explaining a case's decision from
  * the subject's own data (`explanation`, S2), or searching cases by a raw resident ID or credit code
- * (`subject-search`, S3) — who, when, which case (if any) and subject (by pseudonymous key). Written
+ * (`subject-search`, S3), or window staff recording that a person came to the service window and
+ * showed their ID card (`window-visit`, 线下兜底) — who, when, which case (if any) and subject (by pseudonymous key). Written
  * and hash-chained (stream `unmask_log`, store/audit-chain.ts) before anything is answered, so no
  * reveal goes unlogged or is quietly changed; shown in the case timeline and to the citizen.
  */
@@ -11,7 +12,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { chainStored } from './audit-chain.js';
 
 /** What was revealed: the identifier, a decision explained from the subject's data, or cases found by a raw ID. */
-export type RevealKind = 'unmask' | 'explanation' | 'subject-search';
+export type RevealKind = 'unmask' | 'explanation' | 'subject-search' | 'window-visit';
 
 export interface UnmaskRecord {
   /** `${caseId}#<kind>#<uuid>` (`subject-search#<uuid>` for a search): one record per reveal. */
@@ -30,6 +31,8 @@ export interface UnmaskRecord {
   actorId?: string;
   role: string;
   reason: string;
+  /** Where the person was served (kind `window-visit`): the window, as the service centre names it. */
+  window?: string;
   at: Date;
 }
 
@@ -45,6 +48,7 @@ const unmaskSchema = new Schema<UnmaskRecord>(
     actorId: { type: String },
     role: { type: String, required: true },
     reason: { type: String, required: true },
+    window: String,
     at: { type: Date, required: true },
   },
   { collection: 'unmask_log', versionKey: false },

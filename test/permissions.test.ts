@@ -41,6 +41,7 @@ import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
+import { createWindowService } from '../services/window/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { countIngest } from '../services/events/ingest-tally.js';
@@ -118,6 +119,14 @@ beforeAll(async () => {
     wallet: certificateWallet(store, certificates),
   });
   closeCodes = codes.close;
+  const citizen = createCitizenService({ store, temporal: client });
+  const objections = createObjectionService({
+    store,
+    temporal: client,
+    taskQueue,
+    subjectKeySecret: TEST_SECRET,
+    policies: storePolicySource(store),
+  });
   const summary = createSummarySource({ store, catalog, temporal: client, taskQueue, tally: ingest.tally });
   for (const role of ROLES)
     for (const set of [tokens, spareTokens])
@@ -138,13 +147,7 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
     },
-    objections: createObjectionService({
-      store,
-      temporal: client,
-      taskQueue,
-      subjectKeySecret: TEST_SECRET,
-      policies: storePolicySource(store),
-    }),
+    objections,
     cases: createCaseService({
       store,
       temporal: client,
@@ -156,8 +159,9 @@ beforeAll(async () => {
         policies: storePolicySource(store),
       },
     }),
-    citizen: createCitizenService({ store, temporal: client }),
+    citizen,
     certificates,
+    window: createWindowService({ store, subjectKeySecret: TEST_SECRET, citizen, certificates, objections }),
     codes: codes.codes,
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),
     payroll: createPayrollService({ store, temporal: client, taskQueue }),
@@ -199,6 +203,11 @@ function dummyPath(url: string): string {
         : 'no-such-policy';
   return url
     .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
+    .replace(':visitId', 'wv_aaaaaaaaaaaaaaaaaaaaaaaaaa')
+    .replace(':offerId', 'no-such-offer')
+    .replace(':noticeId', 'no-such-notice')
+    .replace(':certificateId', 'no-such-certificate')
+    .replace(':printId', 'pr_aaaaaaaaaaaaaaaaaaaaaaaaaa')
     .replace(':version', '1')
     .replace(':key', 'no-such-key')
     .replace(':policyId', 'no-such-policy')

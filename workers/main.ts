@@ -38,6 +38,7 @@ import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
+import { createWindowService } from '../services/window/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { createCodeService } from '../services/codes/service.js';
 import { certificateWallet } from '../services/codes/wallet.js';
@@ -130,6 +131,17 @@ async function main(): Promise<void> {
     // since the terminal shows the demo's live summary.
     const apiLog = config.mode === 'production' ? undefined : join(config.stateDir, 'logs', 'api.log');
     const certificates = createCertificateService({ store, seals });
+    // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
+    const objections = createObjectionService({
+      store,
+      temporal,
+      taskQueue: config.taskQueue,
+      ...ring,
+      policies: storePolicySource(store),
+      // Every correction applied is told to the citizen through the notice queues.
+      notify: makeEnqueueNotice(store, noticeQueues),
+    });
+    const citizen = createCitizenService({ store, temporal });
     const api = buildApi({
       logger: {
         level: config.logLevel,
@@ -165,17 +177,8 @@ async function main(): Promise<void> {
         lifecycle,
         simulation,
       },
+      objections,
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
-      // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
-      objections: createObjectionService({
-        store,
-        temporal,
-        taskQueue: config.taskQueue,
-        ...ring,
-        policies: storePolicySource(store),
-        // Every correction applied is told to the citizen through the notice queues.
-        notify: makeEnqueueNotice(store, noticeQueues),
-      }),
       cases: createCaseService({
         store,
         temporal,
@@ -202,7 +205,9 @@ async function main(): Promise<void> {
         }),
       },
       // The citizen's own records (/me); answering an offer signals its workflow.
-      citizen: createCitizenService({ store, temporal }),
+      citizen,
+      // The service window (线下兜底): staff serve the person present through the citizen's own reads and answers.
+      window: createWindowService({ store, ...ring, citizen, certificates, objections }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.

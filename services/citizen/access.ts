@@ -2,7 +2,8 @@
  * "Who used my data" (谁使用谁负责) for one citizen: every pull of their data for a case or a
  * sweep, the population sweeps and impact simulations that read everyone of their kind, staff
  * reads of their cases, reveals of their identifier, corrections of their records and the scans of
- * their codes (which verifier, for which matter, saw which certificate or claim) — newest
+ * their codes (which verifier, for which matter, saw which certificate or claim) and their visits
+ * to a service window (which window, which member of staff, why) — newest
  * first, the most recent ACCESS_LIMIT. Each store is asked for its own most recent
  * ACCESS_LIMIT with sort and limit in the query (MongoDB serves them from the `subjectKey, at`
  * indexes; FerretDB 1.24 filters and sorts inside the server and sends only those), then merged.
@@ -59,6 +60,8 @@ export type AccessEntry =
   | { kind: 'explanation'; at: string; caseId: string; policy: Label; by: Person; reason: string }
   /** A member of staff searched cases by the citizen's resident ID or credit code, with the reason they gave. */
   | { kind: 'subject-search'; at: string; by: Person; reason: string }
+  /** Window staff served the citizen in person at a service window, having read their ID card, with the reason. */
+  | { kind: 'window-visit'; at: string; by: Person; reason: string; window: string }
   /** A verifier scanned the citizen's code for a matter, and saw the certificate or the claim's answer they chose to show. */
   | {
       kind: 'code-scan';
@@ -150,6 +153,7 @@ export async function accessOf(
       unmasks.map(async (u): Promise<AccessEntry> => {
         const common = { at: u.at.toISOString(), by: { name: u.actor, role: u.role }, reason: u.reason };
         if (u.kind === 'subject-search') return { kind: 'subject-search', ...common };
+        if (u.kind === 'window-visit') return { kind: 'window-visit', ...common, window: u.window ?? '' };
         if (u.kind === 'explanation' && u.policyId)
           return {
             kind: 'explanation',

@@ -69,6 +69,18 @@ export interface FileObjectionBody {
   statement?: string;
 }
 
+/**
+ * An objection filed at the service window (线下兜底): the person present states it, window staff
+ * file it for them in the visit that recorded their presence. The objection is the person's own
+ * (the actor passed is the person, bound to their subject); the record names the staff member,
+ * the window and the visit as who filed it.
+ */
+export interface WindowFiling {
+  staff: User;
+  window: string;
+  visitId: string;
+}
+
 const bad = (field: string, message: string, messageZh: string) =>
   new ObjectionRefusal('BAD_REQUEST', message, messageZh, field);
 const notFound = (id: string) =>
@@ -159,7 +171,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
 
   return {
     /** Files an objection about a decision (or a value behind it) and starts its workflow; 201 with the objection. */
-    async file(actor: User, body: FileObjectionBody): Promise<ObjectionView> {
+    async file(actor: User, body: FileObjectionBody, atWindow?: WindowFiling): Promise<ObjectionView> {
       authorize(actor, 'objection.file', ObjectionRefusal);
       // A citizen files about their own decisions (own-subject); staff file for a citizen, naming them.
       const forSelf = ownSubjectOnly(actor.role, 'objection.file');
@@ -254,7 +266,12 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       await ensureIndexes();
       const id = `obj-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
       const now = new Date();
-      const by = forSelf ? actor.name : `${actor.name}（${ROLE_ZH[actor.role]}，代本人）`;
+      const filer = atWindow?.staff ?? actor;
+      const by = atWindow
+        ? `${filer.name}（${ROLE_ZH[filer.role]}，${atWindow.window}，代本人）`
+        : forSelf
+          ? actor.name
+          : `${actor.name}（${ROLE_ZH[actor.role]}，代本人）`;
       await Objection.create({
         _id: id,
         status: 'filed',
@@ -266,7 +283,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         ...(fact ? { fact } : {}),
         ...(body.claimedValue !== undefined ? { claimedValue: body.claimedValue } : {}),
         statement,
-        filedBy: personRef(actor),
+        filedBy: personRef(filer),
         filedAt: now,
         workflowId: objectionWorkflowId(id),
         updatedAt: now,
@@ -275,11 +292,13 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
             key: 'filed',
             at: now,
             kind: 'filed',
-            actor: actor.name,
-            actorId: actor.id,
+            actor: filer.name,
+            actorId: filer.id,
             summary: {
               zh: `${by}提出异议：${statement}`,
-              en: `objection filed by ${actor.name} (${actor.role}): ${statement}`,
+              en: atWindow
+                ? `objection filed for the person present by ${filer.name} (${filer.role}) at ${atWindow.window}, visit ${atWindow.visitId}: ${statement}`
+                : `objection filed by ${actor.name} (${actor.role}): ${statement}`,
             },
           },
         ],

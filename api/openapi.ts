@@ -65,6 +65,11 @@ const TAGS = [
       '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery',
   },
   {
+    name: 'window',
+    description:
+      '窗口服务（线下兜底）：登记到场群众、代为确认或放弃、代为提出异议、打印通知与决定书，书面通知核验 · the service window: serving the person present, answering offers and filing objections for them, printing notices and letters, and the printed notices’ check',
+  },
+  {
     name: 'sign-in',
     description:
       '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',

@@ -53,6 +53,7 @@ beforeAll(async () => {
     entitlements: {} as never,
     codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
     certificates: {} as never,
+    window: {} as never,
   });
   await api.ready();
 });
@@ -130,6 +131,7 @@ describe('the OpenAPI document', () => {
       'certificates',
       'metrics',
       'objections',
+      'window',
       'sign-in',
       'console',
       'health',

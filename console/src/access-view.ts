@@ -33,6 +33,7 @@ export type AccessView =
   | { kind: 'unmask'; at: string; caseId: string; by: Who; reason: string }
   | { kind: 'explanation'; at: string; caseId: string; policy: PolicyLabel; by: Who; reason: string }
   | { kind: 'subject-search'; at: string; by: Who; reason: string }
+  | { kind: 'window-visit'; at: string; by: Who; reason: string; window: string }
   | {
       kind: 'code-scan';
       at: string;
@@ -113,6 +114,12 @@ export function accessItem(a: AccessView): HTMLElement {
       return line(
         whoIs(a.by),
         h('div', {}, t('meAccessSubjectSearch')),
+        h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
+      );
+    case 'window-visit':
+      return line(
+        whoIs(a.by),
+        h('div', {}, t('meAccessWindowVisit', { window: a.window })),
         h('div', { class: 'muted' }, t('meAccessReason', { reason: a.reason })),
       );
     case 'code-scan': {

@@ -28,6 +28,7 @@ import { renderMyCode } from './code-view.js';
 import type { MessageKey } from './messages.js';
 import type { Catalog, Role } from './types.js';
 import { allows, conditionOf, ownSubjectOnly } from '../../domain/permissions.js';
+import { renderWindow } from './window-view.js';
 
 const app = document.getElementById('app')!;
 let session: Session | undefined;
@@ -150,6 +151,7 @@ const policyWorkspace = (role: Role): boolean => allows(role, 'policy.validate')
 /** The console's name as the signed-in person uses it: the citizen's services, case supervision or policy console. */
 function brandOf(role: Role | undefined): [MessageKey, MessageKey] {
   if (role && allows(role, 'me.read')) return ['appTitleMe', 'appSubtitleMe'];
+  if (role && allows(role, 'window.serve')) return ['appTitleWindow', 'appSubtitleWindow'];
   if (role && allows(role, 'case.search')) return ['appTitleCases', 'appSubtitleCases'];
   return ['appTitle', 'appSubtitle'];
 }
@@ -172,6 +174,8 @@ function caseNav(role: Role): HTMLElement {
         ? h('a', { href: '#/code', class: `nav-code${/^#\/code/.test(location.hash) ? ' current' : ''}` }, t('navCode'))
         : null,
     );
+  if (allows(role, 'window.serve'))
+    return h('nav', { class: 'top-nav' }, h('a', { href: '#/window', class: 'nav-window current' }, t('navWindow')));
   return h(
     'nav',
     { class: 'top-nav' },
@@ -232,6 +236,7 @@ function routeCaseRoles(role: Role, catalog: Catalog): void {
   if (allows(role, 'me.read') && /^#\/wallet/.test(location.hash)) return shell(renderWallet());
   if (allows(role, 'code.show') && /^#\/code(\/|$)/.test(location.hash)) return shell(renderMyCode());
   if (allows(role, 'me.read')) return shell(renderCitizen(catalog));
+  if (allows(role, 'window.serve')) return shell(renderWindow());
   const one = /^#\/case\/(.+)$/.exec(location.hash);
   if (one) return shell(renderCase(decodeURIComponent(one[1]), role, catalog));
   return shell(renderCaseSearch(role, catalog));

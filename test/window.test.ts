@@ -11,8 +11,9 @@
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createWindowService } from '../services/window/service.js';
 import { registerUnmaskModel } from '../store/unmask-log.js';
-import type { TestSubject } from './support/city.js';
+import { TEST_SECRET, type TestSubject } from './support/city.js';
 import { pollUntil } from './support/poll.js';
 import type { RunningPipeline } from './support/running-pipeline.js';
 import { openWindowCity, WINDOW, type WindowCity } from './support/window-city.js';
@@ -329,6 +330,22 @@ describe('a visit at the service window', () => {
       tokens.staff,
     );
     expect([other.status, other.json.code]).toEqual([404, 'NOTICE_NOT_FOUND']);
+  });
+
+  it('stops a member of staff looking people up by ID past the limit a minute', async () => {
+    const at = new Date('2026-12-01T02:00:30Z');
+    const limited = createWindowService({
+      store: running.pipeline.store,
+      subjectKeySecret: TEST_SECRET,
+      citizen: {} as never,
+      subjectSearchesPerMinute: 2,
+      now: () => at,
+    });
+    const actor = { id: 'u_window_limit', name: '孙窗口', role: 'window' as const };
+    const body = { idNumber: undecided.id, window: WINDOW, reason: '连续登记' };
+    await limited.open(actor, body);
+    await limited.open(actor, body);
+    await expect(limited.open(actor, body)).rejects.toMatchObject({ code: 'RATE_LIMITED', field: 'idNumber' });
   });
 
   it('is refused to every other role, in both languages', async () => {

@@ -3,7 +3,8 @@
  * without a smartphone comes to the window with their ID card. Window staff read the card, state
  * why, and open a visit: the ID becomes the subject key as everywhere else (domain/pseudonym.ts,
  * the key ring), the presence is logged like an unmask (store/unmask-log.ts, kind `window-visit`,
- * hash-chained) before anything is read, and the person sees it under "who accessed my data". Only
+ * hash-chained) before anything is read, and the person sees it under "who accessed my data"; a
+ * member of staff opens at most so many a minute, counted with their raw-ID case searches. Only
  * the member of staff who opened a visit reads or acts in it, and only while it is open
  * (`at-the-window`); a visit ends when closed or after VISIT_HOURS.
  */
@@ -26,6 +27,7 @@ import {
   type WindowVisit,
 } from '../../store/window-visits.js';
 import { maskName } from '../certificates/service.js';
+import { countSubjectSearch, secondsToNextMinute, SUBJECT_SEARCHES_PER_MINUTE } from '../cases/subject-search.js';
 
 /** A refused window request: a stable code, both languages, the field at fault. */
 export class WindowRefusal extends Refusal {}
@@ -37,6 +39,8 @@ export interface WindowVisitDeps extends SubjectKeyRing {
   store: Connection;
   /** Hours a visit stays open (default VISIT_HOURS). */
   visitHours?: number;
+  /** Raw-ID look-ups one person may make a minute, visits and case searches together (default 20). */
+  subjectSearchesPerMinute?: number;
   now?: () => Date;
 }
 
@@ -191,9 +195,18 @@ export function createWindowVisits(deps: WindowVisitDeps) {
         en: 'why the person came (it is shown to them)',
         zh: '办理事由（将告知本人）',
       });
+      const at = now();
+      // A visit is a look-up by raw ID like a case search: counted with them, so trying IDs stops at the limit.
+      const perMinute = deps.subjectSearchesPerMinute ?? SUBJECT_SEARCHES_PER_MINUTE;
+      if ((await countSubjectSearch(store, actor.id, at)) > perMinute)
+        throw new WindowRefusal(
+          'RATE_LIMITED',
+          `${actor.name} may look people up by resident ID ${perMinute} times a minute: retry in ${secondsToNextMinute(at)} s`,
+          `${actor.name} 每分钟最多按身份证号登记或查询 ${perMinute} 次：请 ${secondsToNextMinute(at)} 秒后重试`,
+          'idNumber',
+        );
       const subjectKey = await resolveSubjectKey(store, deps, 'person', id);
       await ensureIndexes();
-      const at = now();
       const reveal = await logReveal(store, {
         kind: 'window-visit',
         subjectKey,

@@ -77,6 +77,15 @@ describe('the service window page', () => {
     // The number was read for the request only: nowhere on the page now.
     expect(await page.content()).not.toContain(city.senior.id);
     await checkedScreenshot(page, 'window-visit');
+
+    // The same visit in English.
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => page.locator('.window-offers h3').innerText()).toBe('Offers awaiting an answer');
+    expect(await page.locator('.top-nav a.current').innerText()).toBe('Service window');
+    expect(await page.locator('.window-offers .act-confirm').innerText()).toBe('Confirm for them');
+    await checkedScreenshot(page, 'window-visit-en');
+    await page.locator('.lang-switch').click();
+    await expect.poll(() => page.locator('.window-offers h3').innerText()).toBe('待确认事项');
   });
 
   it('confirms the offer for her with her signed form: the benefit, the act and the notice appear', async () => {

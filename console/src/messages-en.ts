@@ -434,6 +434,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   windowOffers: 'Offers awaiting an answer',
   windowPledges: 'Pledges and inspections',
   windowBenefits: 'Benefits received',
+  windowPayments: 'Payments',
   windowNotices: 'Notices',
   windowLetters: 'Decision letters and certificates',
   windowNoLetters: 'No decision letters or certificates yet',

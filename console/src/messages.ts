@@ -429,6 +429,7 @@ export const zh = {
   windowOffers: '待确认事项',
   windowPledges: '承诺与核查',
   windowBenefits: '享受的待遇',
+  windowPayments: '发放记录',
   windowNotices: '通知',
   windowLetters: '决定书与证照',
   windowNoLetters: '暂无决定书或证照',

@@ -187,7 +187,11 @@ function balanceOf(balance: Balance): HTMLElement {
 
 /** The section's content: one block per benefit (its standing, its payments, their chart, its balance). */
 export async function loadMyPayments(): Promise<Array<HTMLElement | null>> {
-  const mine = await api<MyPayments>('GET', '/me/payments');
+  return paymentsContent(await api<MyPayments>('GET', '/me/payments'));
+}
+
+/** The blocks of `mine` (GET /me/payments, or the service window's visit of the person present). */
+export function paymentsContent(mine: MyPayments): Array<HTMLElement | null> {
   const policies = new Map<
     string,
     { label: PolicyLabel; entitlement?: Entitlement; payments: Payment[]; balance?: Balance }

@@ -13,6 +13,7 @@ import { currentLang, formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Text } from './types.js';
 import type { Benefit, Notice, Offer, PledgeView } from './citizen-view.js';
 import type { WalletEntryView } from './wallet-view.js';
+import { paymentsContent, type MyPayments } from './payments-view.js';
 
 interface VisitView {
   visitId: string;
@@ -46,6 +47,7 @@ interface VisitPage {
   offers: Offer[];
   pledges: PledgeView[];
   benefits: Benefit[];
+  payments: MyPayments;
   notices: Notice[];
   letters: WalletEntryView[];
   tasks: TaskView[];
@@ -155,6 +157,12 @@ async function showVisit(root: HTMLElement, visitId: string): Promise<void> {
     offersSection(page, reload),
     section('window-pledges', t('windowPledges'), page.pledges.map(pledgeItem), t('meNoPledges')),
     section('window-benefits', t('windowBenefits'), page.benefits.map(benefitItem), t('meNoBenefits')),
+    h(
+      'section',
+      { class: 'card me-section window-payments' },
+      h('h3', {}, t('windowPayments')),
+      ...paymentsContent(page.payments),
+    ),
     section(
       'window-notices',
       t('windowNotices'),

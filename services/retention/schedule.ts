@@ -103,6 +103,12 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'hash-chained (store/audit-chain.ts): a record cannot leave without breaking the chain, so the streams are kept (pseudonymous keys only) for at least five years; purging them by whole blocks with a recorded checkpoint is the later step',
   },
   {
+    data: 'service window visits and what staff did in them (window, staff, reason, the person’s consent, prints)',
+    collection: 'window_visits, window_acts',
+    action: 'keep',
+    why: 'who served the person in person and what was done for them with their consent, kept with the grants and objections it led to; pseudonymous keys only, the ID card’s number is never stored (its reveal is in unmask_log)',
+  },
+  {
     data: 'grants, recoveries, offers, pledges and inspections',
     collection: 'grants, recoveries, offers, pledges',
     action: 'keep',

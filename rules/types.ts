@@ -64,12 +64,33 @@ export type Benefit =
 /** The period a grant covers: one grant per subject, policy and period. */
 export type GrantPeriod = 'once' | 'year' | 'month';
 
+/** What a case expects the rules to decide on its date. */
+export interface DecisionExpectation {
+  outcome: Outcome;
+  amount?: number;
+  missingFacts?: string[];
+}
+
+/**
+ * What a case dated outside the version's effective range expects: that the version is not in force
+ * then, so nothing is decided by it ("not before the start date", "no longer after the end").
+ */
+export interface NotInForceExpectation {
+  inForce: false;
+}
+
+export type TestExpectation = DecisionExpectation | NotInForceExpectation;
+
+/** True when the case expects the version not to be in force on its date. */
+export const expectsNotInForce = (expect: TestExpectation): expect is NotInForceExpectation =>
+  (expect as Partial<NotInForceExpectation>).inForce === false;
+
 export interface PolicyTest {
   /** A full sentence an analyst can read: "a child born 2025-03-10 in the city gets 3,000 for 2025". */
   name: string;
   asOf: string;
   facts: Record<string, unknown>;
-  expect: { outcome: Outcome; amount?: number; missingFacts?: string[] };
+  expect: TestExpectation;
 }
 
 export interface Policy {

@@ -32,6 +32,10 @@ export type Condition =
   | { not: Condition }
   | { condition: string };
 
+/** When an age band's amount changes: on the birthday itself, or from the month after it (次月起). */
+export type AgeBandFrom = 'birthday' | 'month-after-birthday';
+export const AGE_BAND_FROM: readonly AgeBandFrom[] = ['birthday', 'month-after-birthday'];
+
 /** How a cash amount is computed; each rule names the parameters and facts it uses. */
 export type AmountRule =
   /** The parameter's value as it is on the as-of date. */
@@ -41,8 +45,13 @@ export type AmountRule =
    * is eligible by age: from the birth month while younger than `untilAgeYears`.
    */
   | { type: 'proratedByAgeMonths'; parameter: string; birthDateFact: string; untilAgeYears: number }
-  /** A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age on the as-of date. */
-  | { type: 'ageBand'; parameter: string; birthDateFact: string }
+  /**
+   * A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age
+   * on the as-of date or, with `bandFrom: "month-after-birthday"` (次月起), the age on the last day
+   * of the month before the as-of date's: a birthday moves the band from the following month, and a
+   * month's amount is the same whichever of its days it is judged on.
+   */
+  | { type: 'ageBand'; parameter: string; birthDateFact: string; bandFrom?: AgeBandFrom }
   /** A table parameter keyed by a fact's value (e.g. disability grade "1", "2"). */
   | { type: 'byFactValue'; parameter: string; fact: string }
   /** `baseFact` × a rate from a table parameter keyed by `rateByFact`'s value (e.g. enterprise size). */

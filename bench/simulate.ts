@@ -13,7 +13,7 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import { compilePolicy } from '../rules/compiled.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { createSimulation } from '../rules/simulate.js';
-import type { Policy } from '../rules/types.js';
+import { expectsNotInForce, type Policy } from '../rules/types.js';
 import { validatePolicy } from '../rules/validate.js';
 import { streamPopulation } from '../store/population.js';
 import { openCity, peakMb } from './population.js';
@@ -28,7 +28,7 @@ async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: 
   await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
   const table = v1.parameters.monthlyByAgeBand[0].value as Record<string, number>;
   const tests = v1.tests.map((test) =>
-    test.expect.amount === 100
+    !expectsNotInForce(test.expect) && test.expect.amount === 100
       ? { ...test, name: test.name.replace('100', '120'), expect: { ...test.expect, amount: 120 } }
       : test,
   );

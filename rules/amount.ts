@@ -62,7 +62,10 @@ export function computeAmount(
         ),
       };
     case 'ageBand': {
-      const age = ageOn(birthDate(rule.birthDateFact), parseAsOf(asOf) ?? fail(`asOf ${asOf} is not a date`));
+      const day = parseAsOf(asOf) ?? fail(`asOf ${asOf} is not a date`);
+      // 次月起: the age the month began with, so the band moves the month after the birthday.
+      const countedOn = rule.bandFrom === 'month-after-birthday' ? day.startOf('month').minus({ days: 1 }) : day;
+      const age = ageOn(birthDate(rule.birthDateFact), countedOn);
       return {
         amount: toFen(
           bandValue(tableAt(policy, rule.parameter, asOf), age) ?? fail(`${rule.parameter} has no band for age ${age}`),

@@ -4,14 +4,26 @@
  * the console alike, and by the suite for the shipped catalog.
  */
 import { evaluatePolicy } from './engine.js';
-import { conditionMet, type Decision, type Policy, type PolicyTest } from './types.js';
+import { outsideEffective } from './explain-subject.js';
+import {
+  conditionMet,
+  expectsNotInForce,
+  type Decision,
+  type DecisionExpectation,
+  type Policy,
+  type PolicyTest,
+} from './types.js';
 
 export interface PolicyTestResult {
   name: string;
   asOf: string;
   passed: boolean;
   expected: PolicyTest['expect'];
-  actual: { outcome: Decision['outcome']; amount?: number; missingFacts: string[] };
+  /**
+   * What the rules did on the case's date: whether the version is in force then and, when it is,
+   * what it decided (a version not in force decides nothing: no outcome).
+   */
+  actual: { inForce: boolean; outcome?: Decision['outcome']; amount?: number; missingFacts: string[] };
   /** Empty when passed; otherwise one line per mismatch, e.g. "amount: expected 3000, got 3600". */
   problems: string[];
   /** The same lines in Chinese, in the same order, e.g. "金额：预期 3000，实际 3600". */
@@ -33,18 +45,37 @@ const OUTCOME_ZH: Record<Decision['outcome'], string> = {
   undetermined: '无法判定',
 };
 
-function problemsOf(test: PolicyTest, decision: Decision): Array<{ en: string; zh: string }> {
-  const problems: Array<{ en: string; zh: string }> = [];
-  if (decision.outcome !== test.expect.outcome) {
+type Problem = { en: string; zh: string };
+
+/** A case that expects a decision, dated where the version is not in force: it decides nothing there. */
+function notInForceProblem(policy: Policy, asOf: string): Problem {
+  const why = outsideEffective(policy, asOf)!;
+  return { en: `in force: expected a decision, but ${why.en}`, zh: `施行期：预期作出判定，但${why.zh}` };
+}
+
+/** A case that expects the version not in force, dated where it is. */
+function inForceProblem(policy: Policy, asOf: string): Problem {
+  const { from, to } = policy.effective;
+  const range = to === undefined ? `from ${from}` : `from ${from} to ${to}`;
+  const rangeZh = to === undefined ? `${from} 起` : `${from} 至 ${to}`;
+  return {
+    en: `in force: expected not in force on ${asOf}, but v${policy.version} is in force ${range}`,
+    zh: `施行期：预期 ${asOf} 不在施行期内，但第 ${policy.version} 版的施行期为 ${rangeZh}`,
+  };
+}
+
+function problemsOf(expect: DecisionExpectation, decision: Decision): Problem[] {
+  const problems: Problem[] = [];
+  if (decision.outcome !== expect.outcome) {
     problems.push({
-      en: `outcome: expected ${test.expect.outcome}, got ${decision.outcome}`,
-      zh: `结果：预期${OUTCOME_ZH[test.expect.outcome]}，实际${OUTCOME_ZH[decision.outcome]}`,
+      en: `outcome: expected ${expect.outcome}, got ${decision.outcome}`,
+      zh: `结果：预期${OUTCOME_ZH[expect.outcome]}，实际${OUTCOME_ZH[decision.outcome]}`,
     });
   }
-  if (test.expect.amount !== undefined && decision.amount !== test.expect.amount) {
+  if (expect.amount !== undefined && decision.amount !== expect.amount) {
     problems.push({
-      en: `amount: expected ${test.expect.amount}, got ${decision.amount ?? 'none'}`,
-      zh: `金额：预期 ${test.expect.amount}，实际 ${decision.amount ?? '无'}`,
+      en: `amount: expected ${expect.amount}, got ${decision.amount ?? 'none'}`,
+      zh: `金额：预期 ${expect.amount}，实际 ${decision.amount ?? '无'}`,
     });
   }
   if (decision.outcome !== 'eligible' && decision.amount !== undefined) {
@@ -53,8 +84,8 @@ function problemsOf(test: PolicyTest, decision: Decision): Array<{ en: string; z
       zh: `金额：结果为${OUTCOME_ZH[decision.outcome]}时不应有金额，实际为 ${decision.amount}`,
     });
   }
-  if (test.expect.missingFacts !== undefined) {
-    const expected = [...test.expect.missingFacts].sort();
+  if (expect.missingFacts !== undefined) {
+    const expected = [...expect.missingFacts].sort();
     const actual = [...decision.missingFacts].sort();
     if (expected.join(', ') !== actual.join(', ')) {
       problems.push({
@@ -70,21 +101,31 @@ function problemsOf(test: PolicyTest, decision: Decision): Array<{ en: string; z
 export async function runPolicyTests(policy: Policy): Promise<PolicyTestReport> {
   const results: PolicyTestResult[] = [];
   for (const test of policy.tests) {
-    const decision = await evaluatePolicy(policy, test.facts, test.asOf);
-    const problems = problemsOf(test, decision);
+    const inForce = outsideEffective(policy, test.asOf) === undefined;
+    const decision = inForce ? await evaluatePolicy(policy, test.facts, test.asOf) : undefined;
+    const problems = expectsNotInForce(test.expect)
+      ? inForce
+        ? [inForceProblem(policy, test.asOf)]
+        : []
+      : decision
+        ? problemsOf(test.expect, decision)
+        : [notInForceProblem(policy, test.asOf)];
     results.push({
       name: test.name,
       asOf: test.asOf,
       passed: problems.length === 0,
       expected: test.expect,
-      actual: {
-        outcome: decision.outcome,
-        ...(decision.amount === undefined ? {} : { amount: decision.amount }),
-        missingFacts: decision.missingFacts,
-      },
+      actual: decision
+        ? {
+            inForce,
+            outcome: decision.outcome,
+            ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+            missingFacts: decision.missingFacts,
+          }
+        : { inForce, missingFacts: [] },
       problems: problems.map((problem) => problem.en),
       problemsZh: problems.map((problem) => problem.zh),
-      conditions: decision.conditions,
+      conditions: decision?.conditions ?? [],
     });
   }
   const failed = results.filter((result) => !result.passed).length;

@@ -32,6 +32,10 @@ export type Condition =
   | { not: Condition }
   | { condition: string };
 
+/** When an age band's amount changes: on the birthday itself, or from the month after it (次月起). */
+export type AgeBandFrom = 'birthday' | 'month-after-birthday';
+export const AGE_BAND_FROM: readonly AgeBandFrom[] = ['birthday', 'month-after-birthday'];
+
 /** How a cash amount is computed; each rule names the parameters and facts it uses. */
 export type AmountRule =
   /** The parameter's value as it is on the as-of date. */
@@ -41,8 +45,13 @@ export type AmountRule =
    * is eligible by age: from the birth month while younger than `untilAgeYears`.
    */
   | { type: 'proratedByAgeMonths'; parameter: string; birthDateFact: string; untilAgeYears: number }
-  /** A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age on the as-of date. */
-  | { type: 'ageBand'; parameter: string; birthDateFact: string }
+  /**
+   * A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age
+   * on the as-of date or, with `bandFrom: "month-after-birthday"` (次月起), the age on the last day
+   * of the month before the as-of date's: a birthday moves the band from the following month, and a
+   * month's amount is the same whichever of its days it is judged on.
+   */
+  | { type: 'ageBand'; parameter: string; birthDateFact: string; bandFrom?: AgeBandFrom }
   /** A table parameter keyed by a fact's value (e.g. disability grade "1", "2"). */
   | { type: 'byFactValue'; parameter: string; fact: string }
   /** `baseFact` × a rate from a table parameter keyed by `rateByFact`'s value (e.g. enterprise size). */
@@ -64,12 +73,33 @@ export type Benefit =
 /** The period a grant covers: one grant per subject, policy and period. */
 export type GrantPeriod = 'once' | 'year' | 'month';
 
+/** What a case expects the rules to decide on its date. */
+export interface DecisionExpectation {
+  outcome: Outcome;
+  amount?: number;
+  missingFacts?: string[];
+}
+
+/**
+ * What a case dated outside the version's effective range expects: that the version is not in force
+ * then, so nothing is decided by it ("not before the start date", "no longer after the end").
+ */
+export interface NotInForceExpectation {
+  inForce: false;
+}
+
+export type TestExpectation = DecisionExpectation | NotInForceExpectation;
+
+/** True when the case expects the version not to be in force on its date. */
+export const expectsNotInForce = (expect: TestExpectation): expect is NotInForceExpectation =>
+  (expect as Partial<NotInForceExpectation>).inForce === false;
+
 export interface PolicyTest {
   /** A full sentence an analyst can read: "a child born 2025-03-10 in the city gets 3,000 for 2025". */
   name: string;
   asOf: string;
   facts: Record<string, unknown>;
-  expect: { outcome: Outcome; amount?: number; missingFacts?: string[] };
+  expect: TestExpectation;
 }
 
 export interface Policy {

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { findFact } from '../domain/sources.js';
 import { isIsoDate } from './dates.js';
 import { isBandKey } from './parameters.js';
+import { AGE_BAND_FROM, type AgeBandFrom } from './types.js';
 import {
   FACT_TYPE_ZH,
   Issues,
@@ -153,7 +154,7 @@ const AMOUNT_FIELDS: Record<
     facts: { birthDateFact: 'date' },
     other: ['untilAgeYears'],
   },
-  ageBand: { parameters: { parameter: 'table' }, facts: { birthDateFact: 'date' } },
+  ageBand: { parameters: { parameter: 'table' }, facts: { birthDateFact: 'date' }, other: ['bandFrom'] },
   byFactValue: { parameters: { parameter: 'table' }, facts: { fact: 'any' } },
   shareOf: { parameters: { parameter: 'table' }, facts: { baseFact: 'number', rateByFact: 'any' } },
   monthsByFact: { parameters: { parameter: 'number', monthsParameter: 'table' }, facts: { fact: 'number' } },
@@ -223,6 +224,12 @@ export function checkAmountRule(
       );
     }
   }
+  if (rule.type === 'ageBand' && rule.bandFrom !== undefined && !AGE_BAND_FROM.includes(rule.bandFrom as AgeBandFrom))
+    issues.add(
+      at(path, 'bandFrom'),
+      `must be one of: ${AGE_BAND_FROM.join(', ')} (the band moves on the birthday, or from the month after it)`,
+      `必须是以下之一：${AGE_BAND_FROM.join('、')}（生日当天起，或生日次月起按新档次发放）`,
+    );
   if (rule.type === 'proratedByAgeMonths' && !isPositiveInteger(rule.untilAgeYears))
     issues.add(at(path, 'untilAgeYears'), 'must be a positive whole number of years', '必须是正整数年数');
   return facts;

@@ -380,16 +380,19 @@ function checkTests(
     else if (names.has(test.name))
       issues.add(at(path, 'name'), `"${test.name}" is used by another test`, `"${test.name}" 已被另一个测试用例使用`);
     else names.add(test.name);
+    // A case dated outside the range tests that the version is not in force then: it says so.
+    const notInForce = isRecord(test.expect) && test.expect.inForce === false;
     if (!isIsoDate(test.asOf))
       issues.add(at(path, 'asOf'), 'must be a YYYY-MM-DD date', '必须是 YYYY-MM-DD 格式的日期');
     else if (
-      (effective.from !== undefined && test.asOf < effective.from) ||
-      (effective.to !== undefined && test.asOf > effective.to)
+      !notInForce &&
+      ((effective.from !== undefined && test.asOf < effective.from) ||
+        (effective.to !== undefined && test.asOf > effective.to))
     ) {
       issues.add(
         at(path, 'asOf'),
-        `${test.asOf} is outside the policy's effective range, so the case tests nothing real`,
-        `${test.asOf} 不在政策施行期间内，该用例检验不到实际适用的规则`,
+        `${test.asOf} is outside the policy's effective range, where it decides nothing: expect { "inForce": false } to test that`,
+        `${test.asOf} 不在政策施行期间内，不作判定；如要检验这一点，预期写 { "inForce": false }`,
       );
     }
     if (!isRecord(test.facts))
@@ -406,9 +409,19 @@ function checkTests(
     if (!isRecord(expect))
       return issues.add(
         at(path, 'expect'),
-        'must be { "outcome", "amount"?, "missingFacts"? }',
-        '必须是 { "outcome", "amount"?, "missingFacts"? }（预期结果，可选金额和缺少的数据）',
+        'must be { "outcome", "amount"?, "missingFacts"? } or { "inForce": false }',
+        '必须是 { "outcome", "amount"?, "missingFacts"? }（预期结果，可选金额和缺少的数据）或 { "inForce": false }（不在施行期内）',
       );
+    if ('inForce' in expect) {
+      checkKnownKeys(issues, at(path, 'expect'), expect, ['inForce']);
+      if (expect.inForce !== false)
+        issues.add(
+          at(at(path, 'expect'), 'inForce'),
+          'must be false: a case in force expects an "outcome" instead',
+          '只能是 false：施行期内的用例请写预期结果（outcome）',
+        );
+      return;
+    }
     checkKnownKeys(issues, at(path, 'expect'), expect, ['outcome', 'amount', 'missingFacts']);
     if (!oneOf(expect.outcome, ['eligible', 'ineligible', 'undetermined']))
       issues.add(

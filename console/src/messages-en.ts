@@ -173,6 +173,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   testsSummary: '{passed} passed, {failed} failed',
   testPassed: 'passed',
   testFailed: 'failed',
+  notInForce: 'not in force',
   expected: 'Expected',
   actual: 'Actual',
   failingConditions: 'Conditions not met or undetermined',

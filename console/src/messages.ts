@@ -140,6 +140,7 @@ export const zh = {
   testsSummary: '{passed} 个通过，{failed} 个失败',
   testPassed: '通过',
   testFailed: '失败',
+  notInForce: '不在施行期内',
   expected: '预期',
   actual: '实际',
   failingConditions: '未满足或无法判定的条件',

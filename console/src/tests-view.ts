@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import { button, factIndex, field, numberOrText, select, textInput, type EditorContext } from './form-kit.js';
 import { currentLang, formatNumber, pick, t, tOr } from './i18n.js';
 import { at } from './paths.js';
-import type { PolicyTest, TestReport } from './types.js';
+import type { Outcome, PolicyTest, TestReport } from './types.js';
 import { factSelect, factValueInput } from './value-input.js';
 
 /** Runs the tests of the saved version; `save` first stores unsaved edits. */
@@ -27,7 +27,11 @@ export function renderTests(
     if (structural) ctx.refresh();
   };
   const results = h('div', { class: 'test-results' });
-  const outcomeLabel = (outcome: string) => tOr(`outcome_${outcome}`, outcome);
+  const outcomeLabel = (outcome: string | undefined) =>
+    outcome === undefined ? t('notInForce') : tOr(`outcome_${outcome}`, outcome);
+  /** What a case expects, as the outcome column shows it: a version not in force decides nothing. */
+  const expectedOutcome = (expect: PolicyTest['expect']) => ('inForce' in expect ? undefined : expect.outcome);
+  const expectedAmount = (expect: PolicyTest['expect']) => ('inForce' in expect ? undefined : expect.amount);
 
   const showReport = (report: TestReport) => {
     results.replaceChildren(
@@ -65,8 +69,14 @@ export function renderTests(
                     'tr',
                     {},
                     h('th', {}, t('expected')),
-                    h('td', {}, outcomeLabel(result.expected.outcome)),
-                    h('td', {}, result.expected.amount === undefined ? '—' : formatNumber(result.expected.amount)),
+                    h('td', {}, outcomeLabel(expectedOutcome(result.expected))),
+                    h(
+                      'td',
+                      {},
+                      expectedAmount(result.expected) === undefined
+                        ? '—'
+                        : formatNumber(expectedAmount(result.expected)!),
+                    ),
                   ),
                   h(
                     'tr',
@@ -191,10 +201,17 @@ export function renderTests(
         field(
           t('outcome'),
           select(
-            (['eligible', 'ineligible', 'undetermined'] as const).map((o): [string, string] => [o, outcomeLabel(o)]),
-            test.expect.outcome,
+            [
+              ...(['eligible', 'ineligible', 'undetermined'] as const).map((o): [string, string] => [
+                o,
+                outcomeLabel(o),
+              ]),
+              ['not-in-force', t('notInForce')],
+            ],
+            expectedOutcome(test.expect) ?? 'not-in-force',
             (v) => {
-              test.expect.outcome = v as typeof test.expect.outcome;
+              if (v === 'not-in-force') test.expect = { inForce: false };
+              else test.expect = { ...('inForce' in test.expect ? {} : test.expect), outcome: v as Outcome };
               edit();
             },
             { disabled },
@@ -204,14 +221,17 @@ export function renderTests(
         field(
           t('amount'),
           textInput(
-            test.expect.amount === undefined ? '' : String(test.expect.amount),
+            expectedAmount(test.expect) === undefined ? '' : String(expectedAmount(test.expect)),
             (v) => {
+              const expect = test.expect;
+              if ('inForce' in expect) return;
               const value = numberOrText(v);
-              if (v.trim() === '') delete test.expect.amount;
-              else test.expect.amount = value as number;
+              if (v.trim() === '') delete expect.amount;
+              else expect.amount = value as number;
               edit();
             },
-            { disabled, inputmode: 'decimal' },
+            // A case that expects the version not in force expects no amount either.
+            { disabled: disabled || 'inForce' in test.expect, inputmode: 'decimal' },
           ),
           at(at(path, 'expect'), 'amount'),
         ),

@@ -1,8 +1,8 @@
 /** What the console receives from the API: the server's own types where they are pure, else declared here and held to the server's by test/console-types.check.ts. */
-import type { Condition, Policy, PolicyTest } from '../../rules/types.js';
+import type { Condition, Outcome, Policy, PolicyTest } from '../../rules/types.js';
 import type { Text } from '../../domain/sources.js';
 
-export type { Condition, Policy, PolicyTest, Text };
+export type { Condition, Outcome, Policy, PolicyTest, Text };
 
 export type Status = 'draft' | 'submitted' | 'approved' | 'published' | 'retired';
 /** Every role; domain/permissions.ts says what each may do, and the console shows only that. */
@@ -79,7 +79,8 @@ export interface TestReport {
     asOf: string;
     passed: boolean;
     expected: PolicyTest['expect'];
-    actual: { outcome: string; amount?: number; missingFacts: string[] };
+    /** No outcome when the version is not in force on the case's date. */
+    actual: { inForce: boolean; outcome?: string; amount?: number; missingFacts: string[] };
     problems: string[];
     /** The same problems in Chinese, in the same order. */
     problemsZh?: string[];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyCatalog } from '../../../rules/catalog.js';
 import { evaluatePolicy } from '../../../rules/engine.js';
+import { outsideEffective } from '../../../rules/explain-subject.js';
+import { expectsNotInForce } from '../../../rules/types.js';
 
 const catalog = await loadPolicyCatalog();
 
@@ -35,6 +37,10 @@ describe('the shipped policy catalog', () => {
 for (const policy of catalog.policies) {
   describe(`${policy.id} v${policy.version} (${policy.title.zh})`, () => {
     it.each(policy.tests)('$name', async (test) => {
+      if (expectsNotInForce(test.expect)) {
+        expect(outsideEffective(policy, test.asOf)).toBeDefined();
+        return;
+      }
       const decision = await evaluatePolicy(policy, test.facts, test.asOf);
       expect(decision.outcome).toBe(test.expect.outcome);
       if (test.expect.amount !== undefined) expect(decision.amount).toBe(test.expect.amount);

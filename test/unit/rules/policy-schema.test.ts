@@ -21,6 +21,7 @@ type Schema = {
   definitions?: Record<string, Schema>;
   pattern?: string;
   $ref?: string;
+  oneOf?: Schema[];
 };
 
 const policiesDir = new URL('../../../rules/policies/', import.meta.url);
@@ -210,8 +211,10 @@ describe('the published policy schema', () => {
     expect(fields(schema.properties!.pledge)).toEqual(validatorFields(pledge, (d) => d.pledge, 'pledge'));
     expect(fields(definition('policyTest'))).toEqual(validatorFields(offer, (d) => d.tests[0], 'tests[0]'));
     expect(fields(definition('policyTest'))).toEqual(Object.keys(testKeys).sort());
-    expect(fields(definition('policyTest').properties!.expect)).toEqual(
-      validatorFields(offer, (d) => d.tests[0].expect, 'tests[0].expect'),
+    const [decides, notInForce] = definition('policyTest').properties!.expect.oneOf!;
+    expect(fields(decides)).toEqual(validatorFields(offer, (d) => d.tests[0].expect, 'tests[0].expect'));
+    expect(fields(notInForce)).toEqual(
+      validatorFields(offer, (d) => (d.tests[0].expect = { inForce: false }) as Doc, 'tests[0].expect'),
     );
     expect(fields(definition('datedValue'))).toEqual(
       validatorFields(offer, (d) => d.parameters.minimumAge[0], 'parameters.minimumAge[0]'),

@@ -65,6 +65,11 @@ const TAGS = [
       '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery',
   },
   {
+    name: 'outreach',
+    description:
+      '应享尽享：无法判定但可能符合条件的人员名单（按原因分组）、向数据部门申请补充数据、主动联系 · outreach: people likely eligible but undetermined, grouped by cause; data requests to the owning department; contacts',
+  },
+  {
     name: 'sign-in',
     description:
       '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',

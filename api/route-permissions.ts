@@ -97,6 +97,11 @@ export const ROUTE_PERMISSIONS = {
   'POST /objections/:id/confirm': 'objection.confirm-correction',
   'POST /objections/:id/resolve': 'objection.resolve',
 
+  'GET /outreach': 'outreach.read',
+  'POST /outreach/data-requests': 'outreach.act',
+  'POST /outreach/data-requests/:id/answered': 'outreach.act',
+  'POST /outreach/contacts': 'outreach.act',
+
   'GET /me': 'me.read',
   'GET /me/inbox': 'me.read',
   'GET /me/decisions': 'me.read',

@@ -47,6 +47,8 @@ import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
 import { objectionRoutes } from './objection-routes.js';
 import type { ObjectionService } from '../services/objections/service.js';
+import { outreachRoutes } from './outreach-routes.js';
+import type { OutreachService } from '../services/outreach/service.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
@@ -121,6 +123,8 @@ export interface ApiDeps {
   codes?: CodeApiDeps;
   /** Objections (/objections): filing, correction by the owning department, re-evaluation (needs `policies`). */
   objections?: ObjectionService;
+  /** Outreach (/outreach, 应享尽享): the worklist of the undetermined, data requests and contacts (needs `policies`). */
+  outreach?: OutreachService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -199,6 +203,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;
     if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections }));
+    const outreach = deps.outreach;
+    if (outreach) void app.register(async (scope) => outreachRoutes(scope, { outreach }));
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
   }

@@ -47,6 +47,7 @@ import { countIngest } from '../services/events/ingest-tally.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
+import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -144,6 +145,12 @@ beforeAll(async () => {
       taskQueue,
       subjectKeySecret: TEST_SECRET,
       policies: storePolicySource(store),
+    }),
+    outreach: createOutreachService({
+      store,
+      policies: storePolicySource(store),
+      notify: async () => undefined,
+      workflows: clientStarter(client, taskQueue),
     }),
     cases: createCaseService({
       store,

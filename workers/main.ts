@@ -35,6 +35,7 @@ import { createOidcClient } from '../services/identity/oidc.js';
 import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
+import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
@@ -175,6 +176,14 @@ async function main(): Promise<void> {
         policies: storePolicySource(store),
         // Every correction applied is told to the citizen through the notice queues.
         notify: makeEnqueueNotice(store, noticeQueues),
+      }),
+      // Outreach (应享尽享): the worklist of the undetermined; a contact's notice through the notice queues and
+      // its task's timers on this deployment's worker.
+      outreach: createOutreachService({
+        store,
+        policies: storePolicySource(store),
+        notify: makeEnqueueNotice(store, noticeQueues),
+        workflows: clientStarter(temporal, config.taskQueue),
       }),
       cases: createCaseService({
         store,

@@ -15,6 +15,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   metricsAllTime: 'All time',
   metricsNone: 'Nothing in this period.',
   metricsAmount: 'amount {amount}',
+  metricsUndeterminedServed: 'served after undetermined {part} / {whole}',
   metricsPulls: '{failed} failed of {whole} pulls',
   metricsLatencyDetail: 'p50; p90 {p90}; {count} grants',
   metricsRevoked: 'Grants revoked',

@@ -210,6 +210,7 @@ export const zh = {
   metricsNone: '该期间暂无数据。',
   metricsAmount: '金额 {amount}',
   metricsOf: '{part} / {whole}',
+  metricsUndeterminedServed: '待定后兑现 {part} / {whole}',
   metricsPulls: '失败 {failed} / 调用 {whole}',
   metricsLatencyDetail: 'P50；P90 {p90}；{count} 笔',
   metricsRevoked: '已撤销兑现',

@@ -21,6 +21,7 @@ import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
+import { renderOutreach } from './outreach-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
 import { renderLedger } from './ledger-view.js';
 import { renderWallet } from './wallet-view.js';
@@ -108,6 +109,7 @@ function shell(content: HTMLElement): void {
             mayReadObjections(session.role) ? objectionsLink() : null,
             allows(session.role, 'payroll.read') ? payrollLink() : null,
             allows(session.role, 'ledger.read') ? ledgerLink() : null,
+            allows(session.role, 'outreach.read') ? outreachLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -184,6 +186,7 @@ function caseNav(role: Role): HTMLElement {
     mayReadObjections(role) ? objectionsLink() : null,
     allows(role, 'payroll.read') ? payrollLink() : null,
     allows(role, 'ledger.read') ? ledgerLink() : null,
+    allows(role, 'outreach.read') ? outreachLink() : null,
   );
 }
 
@@ -202,6 +205,15 @@ function ledgerLink(): HTMLElement {
     'a',
     { href: '#/ledger', class: `nav-ledger${/^#\/ledger/.test(location.hash) ? ' current' : ''}` },
     t('navLedger'),
+  );
+}
+
+/** Outreach (#/outreach, 应享尽享): whoever reads its worklist (domain/permissions.ts outreach.read). */
+function outreachLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/outreach', class: `nav-outreach${/^#\/outreach/.test(location.hash) ? ' current' : ''}` },
+    t('navOutreach'),
   );
 }
 
@@ -326,6 +338,10 @@ async function route(): Promise<void> {
   if (ledger && allows(session.role, 'ledger.read')) {
     editor = undefined;
     return shell(renderLedger(ledger[1] ? 'collections' : 'programme', session));
+  }
+  if (location.hash === '#/outreach' && allows(session.role, 'outreach.read')) {
+    editor = undefined;
+    return shell(renderOutreach(session));
   }
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {

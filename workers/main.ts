@@ -35,6 +35,7 @@ import { createOidcClient } from '../services/identity/oidc.js';
 import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
@@ -176,6 +177,8 @@ async function main(): Promise<void> {
         // Every correction applied is told to the citizen through the notice queues.
         notify: makeEnqueueNotice(store, noticeQueues),
       }),
+      // Worklists: claims and releases are written here; a completion is its task workflow's update, run on the worker.
+      tasks: createTaskService({ store, temporal, taskQueue: config.taskQueue }),
       cases: createCaseService({
         store,
         temporal,

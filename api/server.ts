@@ -49,6 +49,8 @@ import { objectionRoutes } from './objection-routes.js';
 import type { ObjectionService } from '../services/objections/service.js';
 import { outreachRoutes } from './outreach-routes.js';
 import type { OutreachService } from '../services/outreach/service.js';
+import { taskRoutes } from './task-routes.js';
+import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
@@ -125,6 +127,8 @@ export interface ApiDeps {
   objections?: ObjectionService;
   /** Outreach (/outreach, 应享尽享): the worklist of the undetermined, data requests and contacts (needs `policies`). */
   outreach?: OutreachService;
+  /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
+  tasks?: TaskService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -208,6 +212,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
   }
+  const tasks = deps.tasks;
+  if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;
   if (certificates) void app.register(async (scope) => certificateRoutes(scope, { certificates }));
   const codes = deps.codes;

@@ -48,6 +48,7 @@ import { createMetricsService } from '../services/metrics/service.js';
 import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -139,6 +140,7 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
     },
+    tasks: createTaskService({ store, temporal: client, taskQueue }),
     objections: createObjectionService({
       store,
       temporal: client,

@@ -36,6 +36,7 @@ import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
@@ -185,6 +186,8 @@ async function main(): Promise<void> {
         notify: makeEnqueueNotice(store, noticeQueues),
         workflows: clientStarter(temporal, config.taskQueue),
       }),
+      // Worklists: claims and releases are written here; a completion is its task workflow's update, run on the worker.
+      tasks: createTaskService({ store, temporal, taskQueue: config.taskQueue }),
       cases: createCaseService({
         store,
         temporal,

@@ -55,6 +55,7 @@ const policyKeys: Record<keyof Policy, boolean> = {
   benefit: true,
   offer: false,
   pledge: false,
+  timeLimits: false,
   tests: true,
 };
 const requiredPolicyKeys: Record<RequiredKeys<Policy>, true> = {

@@ -22,6 +22,7 @@ import { catalogPolicySource } from '../rules/policy-source.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { createMetricsService, type ProgrammeMetrics } from '../services/metrics/service.js';
+import { prometheusText } from '../services/metrics/prometheus.js';
 import { clientStarter, createOutreachService, type OutreachGroup } from '../services/outreach/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { registerTaskModels } from '../store/tasks.js';
@@ -381,6 +382,11 @@ describe('the take-up indicator', () => {
       takeUpUndetermined: 1,
       takeUpUndeterminedServed: 1,
     });
+    // The same figure for Prometheus, as a gauge by policy and outcome (granted or waiting).
+    const text = prometheusText(after);
+    expect(text).toMatch(
+      /applyfree_takeup_undetermined_total\{[^}]*policy="childcare-subsidy"[^}]*outcome="granted"[^}]*\} 1/,
+    );
     // The worklist counts them served; the latest decision is eligible, so they have left the list.
     const group = groupOf((await worklist()).groups, 'childcare-subsidy|fact|person.birthDate');
     expect(group).toBeUndefined();

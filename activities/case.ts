@@ -17,6 +17,8 @@ import { cityToday } from '../domain/calendar.js';
 import { issueRefusalLetter } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { issuedBesides } from './issued-besides.js';
+import type { BenefitStarter } from './benefit-start.js';
+import { openTask } from './tasks.js';
 
 export interface CaseDeps {
   store: Connection;
@@ -24,6 +26,8 @@ export interface CaseDeps {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   /** The departments' seals: a refusal's decision letter is sealed with them; absent, none is issued. */
   seals?: SealKeeper;
+  /** Starts each review task's humanTask workflow (its timers); absent, the task is recorded without them. */
+  workflows?: BenefitStarter;
 }
 
 /** What a workflow needs of a policy, pinned by id, version and hash. */
@@ -63,7 +67,7 @@ export async function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Prom
 }
 
 export function makeCaseActivities(deps: CaseDeps) {
-  const { FactSnapshot, Decision: DecisionModel, ManualTask } = registerDecisionModels(deps.store);
+  const { FactSnapshot, Decision: DecisionModel } = registerDecisionModels(deps.store);
 
   return {
     /** The latest version of each policy in force on the event date for this trigger. */
@@ -183,31 +187,33 @@ export function makeCaseActivities(deps: CaseDeps) {
       return summaries;
     },
 
-    /** Undetermined is never silently false: it becomes a task for an officer. */
+    /**
+     * Undetermined is never silently false: it becomes a review task (domain/tasks.ts) for the
+     * policy's department, on the policy's statutory limit for reviews (else the default), with
+     * its humanTask workflow keeping the clock. Once per case and policy, whoever retries.
+     */
     async openManualReview(input: {
       caseId: string;
       subjectKey: string;
       decision: DecisionSummary;
     }): Promise<{ created: boolean }> {
-      const key = `${input.caseId}:manual:${input.decision.policy.id}`;
-      const result = await ManualTask.updateOne(
-        { _id: key },
+      const policy = await pinnedPolicy(deps.policies, input.decision.policy);
+      const { created } = await openTask(
+        { store: deps.store, ...(deps.workflows ? { workflows: deps.workflows } : {}) },
         {
-          $setOnInsert: {
-            key,
-            caseId: input.caseId,
-            subjectKey: input.subjectKey,
-            policyId: input.decision.policy.id,
-            reason: 'undetermined',
-            missingFacts: input.decision.missingFacts,
-            failedSources: input.decision.failedSources,
-            status: 'open',
-            openedAt: new Date(),
-          },
+          key: `${input.caseId}:manual:${policy.id}`,
+          type: 'review',
+          source: { kind: 'case', key: input.caseId },
+          caseId: input.caseId,
+          subjectKey: input.subjectKey,
+          policyId: policy.id,
+          department: policy.department.zh,
+          missingFacts: input.decision.missingFacts,
+          failedSources: input.decision.failedSources,
+          ...(policy.timeLimits?.review ? { timeLimitDays: policy.timeLimits.review } : {}),
         },
-        { upsert: true },
       );
-      return { created: result.upsertedCount === 1 };
+      return { created };
     },
   };
 }

@@ -22,6 +22,7 @@ import { makeFetchFacts, makeFetchFactsForMany } from './shared-data/fetch-facts
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 import { makeRetentionActivities } from './retention.js';
+import { makeTaskStepActivities } from './task-steps.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 
 /** The key ring (from workers/config.ts): sweeps resolve screened IDs to subject keys and seal their cursors with it. */
@@ -31,7 +32,10 @@ export interface ActivityDeps extends SubjectKeyRing {
   noticeQueues: NoticeQueues;
   /** Sources answered by a department's HTTP verification service instead of the platform collections. */
   verification?: Record<string, HttpSourceConfig>;
-  /** How sweeps start offer and pledge workflows; absent, only auto-mode sweeps can run. */
+  /**
+   * How sweeps start offer and pledge workflows, and tasks their humanTask workflows; absent, only
+   * auto-mode sweeps can run, and tasks are recorded without their timers.
+   */
   workflows?: BenefitStarter;
   /** The departments' seals: grants and refusals of the case path issue their certificates with them. */
   seals?: SealKeeper;
@@ -45,7 +49,14 @@ export function createActivities(deps: ActivityDeps) {
   const enqueueNotice = makeEnqueueNotice(deps.store, deps.noticeQueues);
   return guardActivities({
     recordProbe: makeRecordProbe(models),
-    ...makeCaseActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
+    ...makeCaseActivities({
+      store: deps.store,
+      policies: deps.policies,
+      fetchFacts,
+      seals: deps.seals,
+      ...(deps.workflows ? { workflows: deps.workflows } : {}),
+    }),
+    ...makeTaskStepActivities({ store: deps.store }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
     enqueueNotice,
     ...makePayrollActivities({

@@ -17,7 +17,13 @@ import { programmeRead, recordProgrammeAccess } from '../store/programme-access.
 import { registerModels } from '../store/models.js';
 import { registerSubjectModel } from '../store/subjects.js';
 import { registerSweepModel } from '../store/sweeps.js';
-import { benefitWorkflowId, type PolicyPlan } from '../workflows/contracts/index.js';
+import {
+  benefitWorkflowId,
+  taskWorkflowId,
+  type HumanTaskInput,
+  type PolicyPlan,
+} from '../workflows/contracts/index.js';
+import { DEFAULT_TIME_LIMIT_DAYS, taskDeadlines } from '../domain/tasks.js';
 
 /** One screened subject that needs a record: its raw key (register only), pseudonymous key, facts and explained decision. */
 export interface ScreenedSubject {
@@ -202,27 +208,54 @@ export function makeSweepWriter(store: Connection) {
       return { ours, others: outcome.existing.length - mine.size };
     },
 
-    /** Undetermined is never silently false: each becomes an open task naming the missing facts. */
-    async openManualReviews(caseId: string, subjects: readonly ScreenedSubject[]): Promise<void> {
+    /**
+     * Undetermined is never silently false: each becomes an open review task (domain/tasks.ts)
+     * naming the missing facts, on the policy's statutory limit for reviews (else the default).
+     * Answers every batch task still open, for their timers to be started (a retried batch too).
+     */
+    async openManualReviews(
+      caseId: string,
+      policy: Pick<Policy, 'department' | 'timeLimits'>,
+      subjects: readonly ScreenedSubject[],
+    ): Promise<HumanTaskInput[]> {
       const openedAt = new Date();
-      await insertNew(
-        models.ManualTask.collection,
-        subjects.map(({ subjectKey, decision }) => {
-          const key = `${caseId}:manual:${decision.policy.id}:${subjectKey}`;
-          return {
-            _id: key,
-            key,
-            caseId,
-            subjectKey,
-            policyId: decision.policy.id,
-            reason: 'undetermined',
-            missingFacts: decision.missingFacts,
-            failedSources: [],
-            status: 'open',
-            openedAt,
-          };
-        }),
-      );
+      const timeLimitDays = policy.timeLimits?.review ?? DEFAULT_TIME_LIMIT_DAYS.review;
+      const { remindAt, dueAt } = taskDeadlines(openedAt, timeLimitDays);
+      const docs = subjects.map(({ subjectKey, decision }) => {
+        const key = `${caseId}:manual:${decision.policy.id}:${subjectKey}`;
+        return {
+          _id: key,
+          key,
+          type: 'review' as const,
+          status: 'open' as const,
+          source: { kind: 'case' as const, key: caseId },
+          caseId,
+          subjectKey,
+          policyId: decision.policy.id,
+          department: policy.department.zh,
+          missingFacts: decision.missingFacts,
+          failedSources: [],
+          timeLimitDays,
+          openedAt,
+          remindAt,
+          dueAt,
+          workflowId: taskWorkflowId(key),
+          history: [{ at: openedAt, action: 'opened' }],
+        };
+      });
+      await insertNew(models.Task.collection, docs);
+      // The stored clocks win over this attempt's (a retried batch keeps the first opening's).
+      const stored = await models.Task.find(
+        { _id: { $in: docs.map((doc) => doc._id) }, status: { $in: ['open', 'claimed'] } },
+        { type: 1, openedAt: 1, remindAt: 1, dueAt: 1 },
+      ).lean();
+      return stored.map((task) => ({
+        taskKey: task._id!,
+        type: task.type,
+        openedAt: task.openedAt.toISOString(),
+        remindAt: task.remindAt.toISOString(),
+        dueAt: task.dueAt.toISOString(),
+      }));
     },
   };
 }

@@ -27,6 +27,7 @@ import {
   SearchAttributes,
   grantCertificatesWorkflowId,
   type GrantCertificatesInput,
+  type HumanTaskInput,
   type PolicyPlan,
   type SweepCounts,
   type SweepScope,
@@ -43,6 +44,7 @@ import { openCursor, sealCursor } from './sweep-cursor.js';
 import { openStreams } from './sweep-streams.js';
 import { dueFacts, horizonFinder, makeHorizonStore } from './sweep-horizon.js';
 import { makeSweepWriter, type ScreenedSubject } from './sweep-writes.js';
+import { startHumanTask } from './tasks.js';
 
 /** The key ring: screened IDs resolve to the key their subject was registered under; cursors are sealed with the current secret. */
 export interface SweepDeps extends SubjectKeyRing {
@@ -156,6 +158,19 @@ export function makeSweepActivities(deps: SweepDeps) {
     }
   }
 
+  /** Starts the humanTask workflow of each review task a batch opened, no faster than `perSecond`. */
+  async function startReviewClocks(reviews: readonly HumanTaskInput[], perSecond: number): Promise<void> {
+    if (!deps.workflows) return;
+    const spacingMs = 1000 / Math.max(1, perSecond);
+    let next = Date.now();
+    for (const review of reviews) {
+      const wait = next - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      next = Math.max(next, Date.now()) + spacingMs;
+      await startHumanTask(deps.workflows, review);
+    }
+  }
+
   /** Acts on one batch's eligible and undetermined subjects; adds what happened to `counts`. */
   async function act(
     caseId: string,
@@ -174,7 +189,9 @@ export function makeSweepActivities(deps: SweepDeps) {
     );
     await writer.recordAccess(caseId, policy, decided);
     await writer.recordDecisions(caseId, decided);
-    await writer.openManualReviews(caseId, undetermined);
+    const reviews = await writer.openManualReviews(caseId, policy, undetermined);
+    // Each review task's clock: a workflow per task, started at the sweep's pace (none without a client).
+    await startReviewClocks(reviews, perSecond);
     if (plan.mode !== 'auto') return startBenefits(caseId, plan, eligible, perSecond, counts);
     const { ours, others } = await writer.recordGrants(caseId, plan, eligible);
     counts.granted += eligible.length;

@@ -72,24 +72,28 @@ export async function openTask(
   // The stored deadlines win over this attempt's: a retry an hour later keeps the first opening's clock.
   const stored = await Task.findById(input.key, { type: 1, openedAt: 1, remindAt: 1, dueAt: 1, status: 1 }).lean();
   if (deps.workflows && stored && (stored.status === 'open' || stored.status === 'claimed')) {
-    const args: HumanTaskInput = {
+    await startHumanTask(deps.workflows, {
       taskKey: input.key,
       type: stored.type,
       openedAt: stored.openedAt.toISOString(),
       remindAt: stored.remindAt.toISOString(),
       dueAt: stored.dueAt.toISOString(),
-    };
-    try {
-      await deps.workflows.starter.start(HUMAN_TASK_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: deps.workflows.taskQueue,
-        args: [args],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [],
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
+    });
   }
   return { created: result.upsertedCount === 1, workflowId };
+}
+
+/** Starts a task's humanTask workflow under its one ID; a second start (a retry, a migration run again) is the same workflow. */
+export async function startHumanTask(workflows: BenefitStarter, args: HumanTaskInput): Promise<void> {
+  try {
+    await workflows.starter.start(HUMAN_TASK_WORKFLOW_TYPE, {
+      workflowId: taskWorkflowId(args.taskKey),
+      taskQueue: workflows.taskQueue,
+      args: [args],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }

@@ -46,7 +46,22 @@ const programmeSchema = {
     },
     byPolicy: rows,
     byDepartment: rows,
-    takeUp: { type: 'object', properties: { eligible: { type: 'integer' }, granted: { type: 'integer' }, rate } },
+    takeUp: {
+      type: 'object',
+      properties: {
+        eligible: { type: 'integer' },
+        granted: { type: 'integer' },
+        rate,
+        undetermined: {
+          type: 'integer',
+          description: 'subject-policy-periods with an undetermined decision in the period',
+        },
+        undeterminedServed: {
+          type: 'integer',
+          description: 'of those, how many were granted since (served after outreach, a review or a late answer)',
+        },
+      },
+    },
     undetermined: {
       type: 'object',
       properties: { decisions: { type: 'integer' }, undetermined: { type: 'integer' }, rate, causes: rows },

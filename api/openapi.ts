@@ -70,6 +70,11 @@ const TAGS = [
       '窗口服务（线下兜底）：登记到场群众、代为确认或放弃、代为提出异议、打印通知与决定书，书面通知核验 · the service window: serving the person present, answering offers and filing objections for them, printing notices and letters, and the printed notices’ check',
   },
   {
+    name: 'outreach',
+    description:
+      '应享尽享：无法判定但可能符合条件的人员名单（按原因分组）、向数据部门申请补充数据、主动联系 · outreach: people likely eligible but undetermined, grouped by cause; data requests to the owning department; contacts',
+  },
+  {
     name: 'sign-in',
     description:
       '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',

@@ -97,6 +97,18 @@ export const ROUTE_PERMISSIONS = {
   'POST /objections/:id/confirm': 'objection.confirm-correction',
   'POST /objections/:id/resolve': 'objection.resolve',
 
+  'GET /outreach': 'outreach.read',
+  'POST /outreach/data-requests': 'outreach.act',
+  'POST /outreach/data-requests/:id/answered': 'outreach.act',
+  'POST /outreach/contacts': 'outreach.act',
+  // Worklists (任务): which types a role sees, and who holds a task, are checked in services/tasks/service.ts.
+  'GET /tasks': 'task.read',
+  'GET /tasks/:id': 'task.read',
+  'POST /tasks/:id/claim': 'task.claim',
+  'POST /tasks/:id/release': 'task.claim',
+  'POST /tasks/:id/reassign': 'task.reassign',
+  'POST /tasks/:id/complete': 'task.complete',
+
   'GET /me': 'me.read',
   'GET /me/inbox': 'me.read',
   'GET /me/decisions': 'me.read',

@@ -47,6 +47,10 @@ import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
 import { objectionRoutes } from './objection-routes.js';
 import type { ObjectionService } from '../services/objections/service.js';
+import { outreachRoutes } from './outreach-routes.js';
+import type { OutreachService } from '../services/outreach/service.js';
+import { taskRoutes } from './task-routes.js';
+import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
 import { citizenRoutes } from './citizen-routes.js';
@@ -125,6 +129,10 @@ export interface ApiDeps {
   objections?: ObjectionService;
   /** The service window (/window, 线下兜底): window staff serve the person present; the printed notices' check. */
   window?: WindowService;
+  /** Outreach (/outreach, 应享尽享): the worklist of the undetermined, data requests and contacts (needs `policies`). */
+  outreach?: OutreachService;
+  /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
+  tasks?: TaskService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -203,11 +211,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (cases) void app.register(async (scope) => caseRoutes(scope, { cases }));
     const objections = deps.objections;
     if (objections) void app.register(async (scope) => objectionRoutes(scope, { objections }));
+    const outreach = deps.outreach;
+    if (outreach) void app.register(async (scope) => outreachRoutes(scope, { outreach }));
     const citizen = deps.citizen;
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
     const window = deps.window;
     if (window) void app.register(async (scope) => windowRoutes(scope, { window }));
   }
+  const tasks = deps.tasks;
+  if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;
   if (certificates) void app.register(async (scope) => certificateRoutes(scope, { certificates }));
   const codes = deps.codes;

@@ -42,6 +42,8 @@ export const REFUSAL_CODES = {
   UNKNOWN_USER: 'invalid',
   /** A user who is not an active inspector, named where an inspector is asked for. */
   NOT_AN_INSPECTOR: 'invalid',
+  /** A user named as a task's assignee whose roles do not handle that type of task (domain/tasks.ts TASK_ROLES; field assigneeId). */
+  NOT_A_HANDLER: 'invalid',
   UNKNOWN_FACT: 'invalid',
   /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
   BAD_BANK_FILE: 'invalid',
@@ -82,6 +84,8 @@ export const REFUSAL_CODES = {
   NOT_ASSIGNED: 'forbidden',
   /** A window visit opened by another member of staff: only the one serving the person acts in it (at-the-window). */
   NOT_YOUR_VISIT: 'forbidden',
+  /** A task step only its holder takes (completing it; releasing it, besides a supervisor): someone else holds it, or nobody yet. */
+  NOT_TASK_HOLDER: 'forbidden',
   // What is asked for does not exist (or is not the caller's to see).
   NOT_FOUND: 'not-found',
   CASE_NOT_FOUND: 'not-found',
@@ -93,6 +97,8 @@ export const REFUSAL_CODES = {
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
+  /** A task that does not exist, or that the caller's role does not handle (the same answer). */
+  TASK_NOT_FOUND: 'not-found',
   /** A seal ID the registry does not hold. */
   SEAL_NOT_FOUND: 'not-found',
   /** A department that has no seal and is not a sealing department. */
@@ -125,6 +131,10 @@ export const REFUSAL_CODES = {
   /** An erasure asked for while the subject has an open offer, pledge, objection or review: finish those first. */
   SUBJECT_HAS_OPEN_MATTERS: 'conflict',
   SWEEP_FINISHED: 'conflict',
+  /** A task already done or cancelled: its outcome stands. */
+  TASK_CLOSED: 'conflict',
+  /** A task another person has claimed: they release it, or a supervisor reassigns it. */
+  TASK_CLAIMED: 'conflict',
   /** A sweep that has not started: it waits for a reviewer's approval. */
   AWAITING_APPROVAL: 'conflict',
   WRONG_STATUS: 'conflict',

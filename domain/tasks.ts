@@ -169,6 +169,10 @@ export interface TaskView {
   completedAt?: string;
   completedById?: string;
   completedByName?: string;
+  /** What the completion did (a resolution's action and sentence), once done. */
+  resolution?: { action: string; text: Text; benefitWorkflowId?: string };
+  /** Set on tasks made from the old manual_tasks rows by the one-time migration. */
+  migratedFrom?: string;
   history: Array<Omit<TaskEntry, 'at'> & { at: string }>;
 }
 

@@ -94,6 +94,14 @@ export const NOTICE_TEMPLATES = {
       en: `You may qualify for ${p.policyTitle.en}, but some shared data is not available yet. An officer will contact you.`,
     },
   }),
+  // Outreach (应享尽享): a person likely eligible whom the machine could not decide, contacted once per policy.
+  'outreach.contact': (p) => ({
+    title: { zh: `您可能可以享受「${p.policyTitle.zh}」`, en: `You may be entitled to ${p.policyTitle.en}` },
+    body: {
+      zh: `根据共享数据，您可能符合「${p.policyTitle.zh}」的条件，但${p.department?.zh ?? '相关部门'}的数据暂缺，暂时无法为您自动办理。请携带身份证件及相关材料到政务服务窗口办理，或回复本消息补充信息，工作人员也会与您联系。`,
+      en: `Shared government data shows you may be entitled to ${p.policyTitle.en}, but data held by ${p.department?.en ?? 'a department'} is missing, so it could not be granted automatically. Come to a service window with your ID card and any papers you have, or answer this message with the missing information; an officer will also contact you.`,
+    },
+  }),
   // Objections (异议): the re-evaluation's result, once per objection.
   'objection.arrears': (p) => ({
     title: {

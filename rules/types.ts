@@ -7,6 +7,8 @@
 import type { SubjectKind, Text } from '../domain/sources.js';
 
 /** auto: grant without asking (免申即享); offer: one-tap confirmation (一键确认); pledge: grant now, inspect later (告知承诺). */
+import type { TaskType } from '../domain/tasks.js';
+
 export type PolicyMode = 'auto' | 'offer' | 'pledge';
 
 /** A value in force from a date (inclusive) until the next entry's `from`, or `to` (inclusive) when given. */
@@ -129,6 +131,11 @@ export interface Policy {
     pledgedFacts: string[];
     inspectAfterDays: number;
   };
+  /**
+   * The statutory time limits (法定办结时限) of the tasks this policy's cases open, in calendar days,
+   * by task type (domain/tasks.ts); a type left out takes its default (DEFAULT_TIME_LIMIT_DAYS).
+   */
+  timeLimits?: Partial<Record<TaskType, number>>;
   tests: PolicyTest[];
 }
 

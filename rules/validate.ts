@@ -8,6 +8,7 @@ import { findFact, findSource } from '../domain/sources.js';
 import { isIsoDate } from './dates.js';
 import { PolicyValidationError } from './errors.js';
 import type { Policy } from './types.js';
+import { TASK_TYPES, type TaskType } from '../domain/tasks.js';
 import { checkNamedConditions, checkRootCondition, type ConditionContext } from './validate-conditions.js';
 import { checkAmountRule, checkParameters } from './validate-parameters.js';
 import {
@@ -42,6 +43,7 @@ const POLICY_FIELDS = [
   'benefit',
   'offer',
   'pledge',
+  'timeLimits',
   'tests',
 ];
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -107,6 +109,7 @@ export function validatePolicy(input: unknown): Policy {
   checkNamedConditions(ctx);
   const amountFacts = checkBenefit(issues, input.benefit, shapes, input.parameters, declared);
   checkDelivery(issues, input, declared, ctx.usedFacts);
+  if (input.timeLimits !== undefined) checkTimeLimits(issues, input.timeLimits);
   const used = new Set([...ctx.usedFacts, ...amountFacts]);
   for (const fact of declared) {
     if (!used.has(fact))
@@ -268,6 +271,27 @@ function checkBenefit(
       '必须是 "netting"（从后续发放中抵扣）或 "collection"（列入追缴清单）',
     );
   return checkAmountRule(issues, 'benefit.amount', value.amount, shapes, parameters, declared);
+}
+
+/** `timeLimits`: whole calendar days per task type, each a type tasks have (domain/tasks.ts). */
+function checkTimeLimits(issues: Issues, limits: unknown): void {
+  if (!isRecord(limits)) {
+    issues.add(
+      'timeLimits',
+      'must map task types to whole days, e.g. { "review": 20 }',
+      '必须按任务类型填写办结时限天数，例如 { "review": 20 }',
+    );
+    return;
+  }
+  checkKnownKeys(issues, 'timeLimits', limits, TASK_TYPES);
+  for (const [type, days] of Object.entries(limits)) {
+    if (TASK_TYPES.includes(type as TaskType) && !(isPositiveInteger(days) && days <= 366))
+      issues.add(
+        `timeLimits.${type}`,
+        'must be a whole number of calendar days between 1 and 366',
+        '必须是 1 到 366 之间的整数（自然日）',
+      );
+  }
 }
 
 function checkDelivery(

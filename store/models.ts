@@ -6,6 +6,8 @@ import { registerCaseModels, type CaseModels } from './cases.js';
 import { registerDecisionModels, type DecisionModels } from './decisions.js';
 import { registerNoticeModels, type NoticeModels } from './notices.js';
 import { registerPolicyModels, type PolicyModels } from './policy-versions.js';
+import { registerTaskModels, type Task } from './tasks.js';
+import { registerStaffAlertModels, type StaffAlert } from './staff-alerts.js';
 
 /** A stack probe's record: one per probe workflow, enforced by the unique key. */
 export interface ProbeRecord {
@@ -32,6 +34,9 @@ idFromKey(probeSchema, 'key');
 
 export interface Models extends CaseModels, DecisionModels, BenefitModels, NoticeModels, PolicyModels {
   Probe: Model<ProbeRecord>;
+  /** The human tasks (store/tasks.ts) and the alerts their timers send staff (store/staff-alerts.ts). */
+  Task: Model<Task>;
+  StaffAlert: Model<StaffAlert>;
 }
 
 /** Registers the models on a connection (idempotent) and returns them. */
@@ -43,5 +48,7 @@ export function registerModels(connection: Connection): Models {
     ...registerBenefitModels(connection),
     ...registerNoticeModels(connection),
     ...registerPolicyModels(connection),
+    ...registerTaskModels(connection),
+    ...registerStaffAlertModels(connection),
   };
 }

@@ -38,6 +38,13 @@ export interface Task {
   completedAt?: Date;
   completedById?: string;
   completedByName?: string;
+  /** What the task's resolution did (workflows/contracts/task.ts TaskResolutionResult), once it ran. */
+  resolution?: { action: string; text: { zh: string; en: string }; benefitWorkflowId?: string };
+  /**
+   * How many steps the record has taken (store/task-steps.ts): each step is claimed under the
+   * revision it starts from, so two people claiming at once make one claim. Absent before the first.
+   */
+  rev?: number;
   /** Set on rows the one-time migration made from `manual_tasks` (services/tasks/migrate.ts). */
   migratedFrom?: string;
   history: TaskEntry[];
@@ -70,6 +77,8 @@ const taskSchema = new Schema<Task>(
     completedAt: Date,
     completedById: String,
     completedByName: String,
+    resolution: Schema.Types.Mixed,
+    rev: Number,
     migratedFrom: String,
     history: {
       type: [{ at: Date, action: String, byId: String, byName: String, note: String, _id: false }],

@@ -262,11 +262,22 @@ describe('GET /programme-metrics', () => {
       ),
     ];
     const taken = eligible.filter((key) => grants.some((g) => g.key === key));
+    // Beside it, the undetermined subject-policy-periods and those of them granted since (none here: nobody was served).
+    const undeterminedKeys = [
+      ...new Set(
+        decisions
+          .filter((d) => d.outcome === 'undetermined')
+          .map((d) => benefitWorkflowId(d.policy.id, d.subjectKey, d.period)),
+      ),
+    ];
     expect(shown.takeUp).toEqual({
       eligible: eligible.length,
       granted: taken.length,
       rate: taken.length / eligible.length,
+      undetermined: undeterminedKeys.length,
+      undeterminedServed: undeterminedKeys.filter((key) => grants.some((g) => g.key === key)).length,
     });
+    expect(shown.takeUp.undetermined).toBe(3);
     expect(shown.byPolicy.find((r) => r.policyId === 'senior-preferential-card')).toMatchObject({
       takeUpEligible: 2,
       takeUpGranted: 1,

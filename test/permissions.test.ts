@@ -48,6 +48,8 @@ import { countIngest } from '../services/events/ingest-tally.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
+import { clientStarter, createOutreachService } from '../services/outreach/service.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -148,6 +150,13 @@ beforeAll(async () => {
       simulation: createSimulationRunner({ store, lifecycle }),
     },
     objections,
+    tasks: createTaskService({ store, temporal: client, taskQueue }),
+    outreach: createOutreachService({
+      store,
+      policies: storePolicySource(store),
+      notify: async () => undefined,
+      workflows: clientStarter(client, taskQueue),
+    }),
     cases: createCaseService({
       store,
       temporal: client,

@@ -35,6 +35,8 @@ import { createOidcClient } from '../services/identity/oidc.js';
 import { demoStaff, demoTokens } from '../demo/users.js';
 import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
+import { clientStarter, createOutreachService } from '../services/outreach/service.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
 import { createCitizenService } from '../services/citizen/service.js';
@@ -179,6 +181,16 @@ async function main(): Promise<void> {
       },
       objections,
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
+      // Outreach (应享尽享): the worklist of the undetermined; a contact's notice through the notice queues and
+      // its task's timers on this deployment's worker.
+      outreach: createOutreachService({
+        store,
+        policies: storePolicySource(store),
+        notify: makeEnqueueNotice(store, noticeQueues),
+        workflows: clientStarter(temporal, config.taskQueue),
+      }),
+      // Worklists: claims and releases are written here; a completion is its task workflow's update, run on the worker.
+      tasks: createTaskService({ store, temporal, taskQueue: config.taskQueue }),
       cases: createCaseService({
         store,
         temporal,

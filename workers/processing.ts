@@ -21,6 +21,7 @@ import { createTemporalWorker, type TemporalWorker } from './temporal-worker.js'
 import { temporalConnectOptions, type TemporalAccess } from '../infra/temporal-connection.js';
 import { createSealKeeper, type SealKeeper } from '../services/certificates/seal-keeper.js';
 import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
+import { migrateManualTasks } from '../services/tasks/migrate.js';
 
 export interface Servers {
   temporalAddress: string;
@@ -79,6 +80,12 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   await ensureRetentionSchedule(client, { taskQueue: config.taskQueue });
   // And the payroll of every recurring policy in the shipped catalog (monthly on the 5th, yearly on 5 January).
   await ensurePayrollSchedules(client, catalog.policies, { taskQueue: config.taskQueue });
+  const workflows = {
+    starter: { start: (type: string, options: object) => client.workflow.start(type, options as WorkflowStartOptions) },
+    taskQueue: config.taskQueue,
+  };
+  // The manual reviews opened before tasks existed become tasks with their timers, once (a second run finds none).
+  await migrateManualTasks({ store, workflows, policies: storePolicySource(store) });
   const temporalWorker = await createTemporalWorker({
     address: servers.temporalAddress,
     access: servers.temporalAccess,
@@ -90,10 +97,7 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
       policies: storePolicySource(store),
       subjectKeySecret: config.keys.subjectKeySecret,
       previousSubjectKeySecrets: config.keys.previousSubjectKeySecrets,
-      workflows: {
-        starter: { start: (type, options) => client.workflow.start(type, options as WorkflowStartOptions) },
-        taskQueue: config.taskQueue,
-      },
+      workflows,
       seals,
     }),
   });

@@ -12,3 +12,4 @@ export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';
 export { stopPayments } from './stop-payments.js';
 export { sweep } from './sweep.js';
+export { humanTask } from './task.js';

@@ -21,6 +21,8 @@ import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
+import { renderOutreach } from './outreach-view.js';
+import { renderTasks } from './tasks-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
 import { renderLedger } from './ledger-view.js';
 import { renderWallet } from './wallet-view.js';
@@ -109,6 +111,8 @@ function shell(content: HTMLElement): void {
             mayReadObjections(session.role) ? objectionsLink() : null,
             allows(session.role, 'payroll.read') ? payrollLink() : null,
             allows(session.role, 'ledger.read') ? ledgerLink() : null,
+            allows(session.role, 'task.read') ? tasksLink() : null,
+            allows(session.role, 'outreach.read') ? outreachLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -188,6 +192,8 @@ function caseNav(role: Role): HTMLElement {
     mayReadObjections(role) ? objectionsLink() : null,
     allows(role, 'payroll.read') ? payrollLink() : null,
     allows(role, 'ledger.read') ? ledgerLink() : null,
+    allows(role, 'task.read') ? tasksLink() : null,
+    allows(role, 'outreach.read') ? outreachLink() : null,
   );
 }
 
@@ -206,6 +212,24 @@ function ledgerLink(): HTMLElement {
     'a',
     { href: '#/ledger', class: `nav-ledger${/^#\/ledger/.test(location.hash) ? ' current' : ''}` },
     t('navLedger'),
+  );
+}
+
+/** Worklists (#/tasks, 待办任务): every staff role that reads tasks (domain/permissions.ts task.read). */
+function tasksLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/tasks', class: `nav-tasks${/^#\/tasks/.test(location.hash) ? ' current' : ''}` },
+    t('navTasks'),
+  );
+}
+
+/** Outreach (#/outreach, 应享尽享): whoever reads its worklist (domain/permissions.ts outreach.read). */
+function outreachLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/outreach', class: `nav-outreach${/^#\/outreach/.test(location.hash) ? ' current' : ''}` },
+    t('navOutreach'),
   );
 }
 
@@ -331,6 +355,15 @@ async function route(): Promise<void> {
   if (ledger && allows(session.role, 'ledger.read')) {
     editor = undefined;
     return shell(renderLedger(ledger[1] ? 'collections' : 'programme', session));
+  }
+  const task = /^#\/tasks(?:\/([^/]+))?$/.exec(location.hash);
+  if (task && allows(session.role, 'task.read')) {
+    editor = undefined;
+    return shell(renderTasks(task[1] === undefined ? undefined : decodeURIComponent(task[1]), session, catalog));
+  }
+  if (location.hash === '#/outreach' && allows(session.role, 'outreach.read')) {
+    editor = undefined;
+    return shell(renderOutreach(session));
   }
   const objection = /^#\/objections(?:\/([^/]+))?$/.exec(location.hash);
   if (objection && mayReadObjections(session.role)) {

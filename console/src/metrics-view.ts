@@ -42,7 +42,14 @@ export interface ProgrammeMetricsView {
   };
   byPolicy: PolicyRow[];
   byDepartment: Array<Omit<PolicyRow, 'policyId' | 'title'>>;
-  takeUp: { eligible: number; granted: number; rate: number | null };
+  takeUp: {
+    eligible: number;
+    granted: number;
+    rate: number | null;
+    /** Undetermined subject-policy-periods, and those of them granted since (served after outreach or a review). */
+    undetermined?: number;
+    undeterminedServed?: number;
+  };
   undetermined: {
     decisions: number;
     undetermined: number;
@@ -170,7 +177,13 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
       stat(
         label('takeUp'),
         percent(m.takeUp.rate),
-        t('metricsOf', { part: formatNumber(m.takeUp.granted), whole: formatNumber(m.takeUp.eligible) }),
+        [
+          t('metricsOf', { part: formatNumber(m.takeUp.granted), whole: formatNumber(m.takeUp.eligible) }),
+          t('metricsUndeterminedServed', {
+            part: formatNumber(m.takeUp.undeterminedServed ?? 0),
+            whole: formatNumber(m.takeUp.undetermined ?? 0),
+          }),
+        ].join(' · '),
         'stat-takeup',
       ),
       stat(

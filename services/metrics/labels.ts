@@ -37,8 +37,8 @@ export const INDICATORS: Record<IndicatorKey, { label: Text; definition: Text }>
   takeUp: {
     label: { zh: '应享尽享率', en: 'Take-up rate' },
     definition: {
-      zh: '期间内判定符合条件的（对象、政策、期次）中已兑现的比例',
-      en: 'Share of the subject-policy-periods decided eligible in the period that were granted',
+      zh: '期间内判定符合条件的（对象、政策、期次）中已兑现的比例；另列期间内曾无法判定的（对象、政策、期次）及其中其后已兑现的（经主动联系、人工审核或部门补充数据后兑现）',
+      en: 'Share of the subject-policy-periods decided eligible in the period that were granted; beside it, the subject-policy-periods left undetermined in the period and how many of them were granted since (served after outreach, a review or the department’s late answer)',
     },
   },
   undeterminedRate: {

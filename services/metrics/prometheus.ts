@@ -167,6 +167,17 @@ export function prometheusText(metrics: ProgrammeMetrics | undefined, error?: st
           .map((r) => ({ labels: policy(r), value: r.takeUpGranted / r.takeUpEligible })),
       },
       {
+        name: 'applyfree_takeup_undetermined_total',
+        help: 'Subject-policy-periods left undetermined, by outcome since: granted (served after outreach, a review or a late answer) or waiting.',
+        type: 'gauge',
+        samples: metrics.byPolicy
+          .filter((r) => r.takeUpUndetermined > 0)
+          .flatMap((r) => [
+            { labels: { ...policy(r), outcome: 'waiting' }, value: r.takeUpUndetermined - r.takeUpUndeterminedServed },
+            { labels: { ...policy(r), outcome: 'granted' }, value: r.takeUpUndeterminedServed },
+          ]),
+      },
+      {
         name: 'applyfree_undetermined_ratio',
         help: 'Undetermined decisions ÷ all decisions.',
         type: 'gauge',

@@ -50,6 +50,12 @@ export interface PolicyRow {
   /** Distinct eligible subject-policy-periods, and how many of them were granted (take-up). */
   takeUpEligible: number;
   takeUpGranted: number;
+  /**
+   * Distinct subject-policy-periods with an undetermined decision, and how many of them were granted
+   * since (served after outreach, a review or the department's late answer): take-up's reach into the undetermined.
+   */
+  takeUpUndetermined: number;
+  takeUpUndeterminedServed: number;
 }
 
 export interface Latency {
@@ -83,7 +89,14 @@ export interface ProgrammeMetrics {
   };
   byPolicy: PolicyRow[];
   byDepartment: Array<Omit<PolicyRow, 'policyId' | 'title'>>;
-  takeUp: { eligible: number; granted: number; rate: number | null };
+  takeUp: {
+    eligible: number;
+    granted: number;
+    rate: number | null;
+    /** Subject-policy-periods undetermined in the period, and those of them granted since (应享尽享 outreach served). */
+    undetermined: number;
+    undeterminedServed: number;
+  };
   undetermined: { decisions: number; undetermined: number; rate: number | null; causes: Cause[] };
   latency: Latency & { byBasis: Record<string, Latency> };
   dataSharing: {
@@ -183,6 +196,8 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
         withoutCitizenDocuments: 0,
         takeUpEligible: 0,
         takeUpGranted: 0,
+        takeUpUndetermined: 0,
+        takeUpUndeterminedServed: 0,
       };
       rows.set(policyId, found);
     }
@@ -191,6 +206,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
 
   // Decisions: outcomes, certificate substitution, undetermined causes, and the eligible keys of take-up.
   const eligibleKeys = new Map<string, string>();
+  const undeterminedKeys = new Map<string, string>();
   const causes = new Map<string, Cause>();
   const undeterminedBatch: Array<{ caseId: string; policyId: string; missingFacts: string[]; failed: string[] }> = [];
   const decisions = m.Decision.collection.find(
@@ -220,6 +236,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       eligibleKeys.set(benefitWorkflowId(policyId, String(d.subjectKey), String(d.period)), policyId);
     } else if (d.outcome === 'undetermined') {
       r.undetermined += 1;
+      undeterminedKeys.set(benefitWorkflowId(policyId, String(d.subjectKey), String(d.period)), policyId);
       undeterminedBatch.push({
         caseId: String(d.caseId),
         policyId,
@@ -245,7 +262,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
   );
   for await (const g of grants) {
     const key = String(g._id);
-    if (eligibleKeys.has(key)) granted.add(key);
+    if (eligibleKeys.has(key) || undeterminedKeys.has(key)) granted.add(key);
     const at = g.grantedAt as Date;
     if (range.$lt && at >= range.$lt) continue;
     const r = row(String(g.policy?.id));
@@ -268,6 +285,11 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     const r = row(policyId);
     r.takeUpEligible += 1;
     if (granted.has(key)) r.takeUpGranted += 1;
+  }
+  for (const [key, policyId] of undeterminedKeys) {
+    const r = row(policyId);
+    r.takeUpUndetermined += 1;
+    if (granted.has(key)) r.takeUpUndeterminedServed += 1;
   }
 
   // Event-to-grant latency: each granted case's life event, received before the period's end.
@@ -352,6 +374,8 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       'withoutCitizenDocuments',
       'takeUpEligible',
       'takeUpGranted',
+      'takeUpUndetermined',
+      'takeUpUndeterminedServed',
     ]),
     takeUp: {
       eligible: sum(byPolicy, (r) => r.takeUpEligible),
@@ -360,6 +384,8 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
         sum(byPolicy, (r) => r.takeUpGranted),
         sum(byPolicy, (r) => r.takeUpEligible),
       ),
+      undetermined: sum(byPolicy, (r) => r.takeUpUndetermined),
+      undeterminedServed: sum(byPolicy, (r) => r.takeUpUndeterminedServed),
     },
     undetermined: {
       decisions: decided,

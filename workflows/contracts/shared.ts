@@ -61,6 +61,8 @@ export enum ErrorType {
   OfferClosed = 'OfferClosed',
   // Update validators: the sweep has ended or is being cancelled (details: [done or cancelled]).
   SweepFinished = 'SweepFinished',
+  // Update validators and task activities: the task is already done or cancelled (details: [its status]).
+  TaskClosed = 'TaskClosed',
 }
 
 /** A policy version pinned by a case, with what the workflow needs to act on it. */

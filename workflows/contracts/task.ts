@@ -57,6 +57,9 @@ export interface TaskResolutionResult {
   benefitWorkflowId?: string;
 }
 
+/** The humanTask workflow's signature (workflows/task.ts), held to it in workflows/workflow-types.check.ts. */
+export type HumanTaskWorkflow = (input: HumanTaskInput) => Promise<HumanTaskResult>;
+
 export interface HumanTaskResult {
   status: Extract<TaskStatus, 'done' | 'cancelled'>;
   resolution?: TaskResolutionResult;

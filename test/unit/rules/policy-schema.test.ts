@@ -56,6 +56,7 @@ const policyKeys: Record<keyof Policy, boolean> = {
   benefit: true,
   offer: false,
   pledge: false,
+  timeLimits: false,
   tests: true,
 };
 const requiredPolicyKeys: Record<RequiredKeys<Policy>, true> = {

@@ -12,6 +12,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SuppliedFact, TaskOutcome } from '../domain/tasks.js';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
+import { explainCase } from '../services/cases/explain.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { buildTimeline } from '../services/cases/timeline.js';
 import { timelineForStaff } from '../services/cases/staff-view.js';
@@ -195,6 +198,32 @@ describe('a reviewer who records the missing birth date', () => {
       },
     ]);
     expect(JSON.stringify(mine)).not.toContain(reviewer.id);
+
+    // The explanation decides as the review did: the registry still has no birth date, the supplied one stands in.
+    const explained = await explainCase(
+      {
+        store: running.pipeline.store,
+        policies: running.pipeline.policies,
+        fetchFacts: makeFetchFacts({
+          connection: running.pipeline.store,
+          adapters: createAdapterRegistry({ connection: running.pipeline.store }),
+        }),
+        today: () => '2026-12-01',
+      },
+      { id: 'u_supervisorsuperv', name: '周督查', role: 'supervisor' },
+      record,
+      replaced,
+      { policyId: POLICY, reason: '复核人工审核结果' },
+      (code, message) => new Error(`${code}: ${message}`) as never,
+    );
+    expect(explained.decision).toMatchObject({ outcome: 'eligible', amount: 3300 });
+    expect(explained.suppliedFacts).toEqual([
+      expect.objectContaining({
+        fact: 'person.birthDate',
+        provenance: expect.objectContaining({ reference: '出生医学证明 N371400551' }),
+        byName: reviewer.name,
+      }),
+    ]);
   });
 
   it('refuses a birth date given as a number, naming the fact, and decides nothing', async () => {

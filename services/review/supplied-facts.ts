@@ -8,7 +8,7 @@
  * calls it again, since the task's update validator cannot see the policy.
  */
 import { PROVENANCE_KINDS, type SuppliedFact } from '../../domain/tasks.js';
-import type { RefusalCode } from '../../domain/refusal.js';
+import { Refusal, type RefusalCode } from '../../domain/refusal.js';
 import { findFact, type FactField } from '../../domain/sources.js';
 import { checkFactValue, CorrectionError } from '../../store/corrections.js';
 import type { Policy } from '../../rules/types.js';
@@ -156,4 +156,20 @@ export function suppliedFactsMessage(problems: readonly SuppliedFactProblem[]): 
     en: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
     zh: problems.map((p) => `${p.path}：${p.messageZh}`).join('；'),
   };
+}
+
+/**
+ * The problems as the one refusal the API answers (400): UNKNOWN_FACT when any fact is not the
+ * policy's, else INVALID_FACTS; the field is the first problem's path, and every problem is an issue.
+ */
+export function suppliedFactsRefusal(problems: readonly SuppliedFactProblem[]): Refusal {
+  const code = problems.some((p) => p.code === 'UNKNOWN_FACT') ? 'UNKNOWN_FACT' : 'INVALID_FACTS';
+  const message = suppliedFactsMessage(problems);
+  return new Refusal(
+    code,
+    message.en,
+    message.zh,
+    problems[0]?.path,
+    problems.map((p) => ({ path: p.path, message: p.message, messageZh: p.messageZh })),
+  );
 }

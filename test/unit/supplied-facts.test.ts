@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SuppliedFact } from '../../domain/tasks.js';
 import { loadPolicyCatalog, findPolicyVersion } from '../../rules/catalog.js';
-import { checkSuppliedFacts, suppliedFactsMessage } from '../../services/review/supplied-facts.js';
+import {
+  checkSuppliedFacts,
+  suppliedFactsMessage,
+  suppliedFactsRefusal,
+} from '../../services/review/supplied-facts.js';
 
 const catalog = await loadPolicyCatalog();
 const childcare = findPolicyVersion(catalog, 'childcare-subsidy', 1)!;
@@ -79,5 +83,17 @@ describe('facts a reviewer supplies', () => {
     expect(checkSuppliedFacts(childcare, [{ fact: 'person.localHukou', value: true } as SuppliedFact])).toEqual([
       expect.objectContaining({ fact: 'person.localHukou', path: 'facts[0].provenance' }),
     ]);
+  });
+
+  it('becomes one refusal for the API: UNKNOWN_FACT when any fact is not the policy’s, every problem an issue', () => {
+    const refusal = suppliedFactsRefusal(
+      checkSuppliedFacts(childcare, [fact('person.birthDate', 'soon'), fact('person.disabilityGrade', 2)]),
+    );
+    expect(refusal).toMatchObject({ code: 'UNKNOWN_FACT', kind: 'invalid', field: 'facts[0].value' });
+    expect(refusal.issues?.map((issue) => issue.path)).toEqual(['facts[0].value', 'facts[1].fact']);
+    expect(refusal.message).toContain('person.birthDate');
+    expect(suppliedFactsRefusal(checkSuppliedFacts(childcare, [fact('person.localHukou', 1)])).code).toBe(
+      'INVALID_FACTS',
+    );
   });
 });

@@ -20,6 +20,7 @@ import type { Decision, Policy } from '../rules/types.js';
 import { issueRefusalLetter } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { checkSuppliedFacts, suppliedFactsMessage } from '../services/review/supplied-facts.js';
+import { registerBenefitModels } from '../store/benefits.js';
 import {
   registerDecisionModels,
   snapshotFacts,
@@ -83,6 +84,7 @@ const withSupplied = (base: Record<string, unknown>, supplied: readonly Supplied
 
 export function makeReviewActivities(deps: ReviewDeps) {
   const { FactSnapshot, Decision } = registerDecisionModels(deps.store);
+  const { Grant, Offer, Pledge } = registerBenefitModels(deps.store);
 
   /**
    * The facts the review starts from: the previous review's snapshot when this review is one
@@ -247,18 +249,31 @@ export function makeReviewActivities(deps: ReviewDeps) {
       return { decisionKey: key, plan: planOf(policy), decision: summaryOf(stored, factsKey) };
     },
 
-    /** Starts the benefit workflow the review's eligible decision calls for, as a case would (one per subject, policy and period, ever). */
+    /**
+     * Starts the benefit workflow the review's eligible decision calls for, as a case would (one per
+     * subject, policy and period, ever). `byAnotherCase` is true when the period's benefit was
+     * already another case's (its grant, offer or pledge names that case): nothing new was started.
+     */
     async startReviewedBenefit(input: {
       caseId: string;
       subjectKey: string;
       plan: PolicyPlan;
       decision: DecisionSummary;
-    }): Promise<{ workflowId: string; started: boolean }> {
+    }): Promise<{ workflowId: string; started: boolean; byAnotherCase: boolean }> {
       if (!deps.workflows)
         throw invalid(
           `this worker has no Temporal client, so it cannot start the ${input.plan.mode} workflow the review calls for`,
         );
-      return startBenefitWorkflow(deps.workflows, input);
+      const { workflowId, started } = await startBenefitWorkflow(deps.workflows, input);
+      if (started) return { workflowId, started, byAnotherCase: false };
+      // Not started: this review's earlier attempt started it, or another case did (its records say which).
+      const records = await Promise.all([
+        Grant.findById(workflowId, { caseId: 1 }).lean(),
+        Offer.findById(workflowId, { caseId: 1 }).lean(),
+        Pledge.findById(workflowId, { caseId: 1 }).lean(),
+      ]);
+      const byAnotherCase = records.some((record) => record && record.caseId !== input.caseId);
+      return { workflowId, started, byAnotherCase };
     },
 
     /** Seals the refusal's decision letter once (by the decision's key); without seals, none. */

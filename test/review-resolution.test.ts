@@ -292,6 +292,56 @@ describe('a reviewer who records the missing birth date', () => {
   });
 });
 
+describe('a review of a period another case already granted', () => {
+  it('says so and grants nothing twice', async () => {
+    const child = await addResident(running.pipeline.store, '2026-07-07', {
+      'person.localHukou': true,
+      'person.alive': true,
+    });
+    const firstCaseId = `life-event:test-${randomUUID()}`;
+    const granted: LifeEventResult = await running.client.workflow.execute('lifeEvent', {
+      workflowId: firstCaseId,
+      taskQueue: running.pipeline.taskQueue,
+      args: [
+        {
+          caseId: firstCaseId,
+          eventType: 'birth.registered',
+          subjectKey: child.subjectKey,
+          subjectKind: 'person',
+          eventDate: '2026-07-07',
+        },
+      ],
+    });
+    const first = granted.decisions.find((d) => d.policy.id === POLICY)!;
+    expect(first.action).toBe('granted');
+    await running.client.workflow.getHandle(first.benefitWorkflowId!).result();
+
+    // A later case of the same year finds no birth date at the registry; its reviewer supplies it.
+    await removeFacts(running.pipeline.store, child, ['person.birthDate']);
+    const later: LifeEventInput = {
+      caseId: `life-event:test-${randomUUID()}`,
+      eventType: 'age.milestone',
+      subjectKey: child.subjectKey,
+      subjectKind: 'person',
+      eventDate: '2026-08-07',
+    };
+    await running.client.workflow.execute('lifeEvent', {
+      workflowId: later.caseId,
+      taskQueue: running.pipeline.taskQueue,
+      args: [later],
+    });
+    const result = await resolve(
+      resolutionInput(
+        later.caseId,
+        child.subjectKey,
+        supplied([{ fact: 'person.birthDate', value: '2026-07-07', provenance: birthCertificate }]),
+      ),
+    );
+    expect(result).toMatchObject({ action: 'already-handled', benefitWorkflowId: first.benefitWorkflowId });
+    expect(await running.pipeline.models.Grant.countDocuments({ subjectKey: child.subjectKey })).toBe(1);
+  });
+});
+
 describe('a reviewer who decides outright', () => {
   it('refuses with the reason: a refusal notice and a sealed letter giving the reason, once', async () => {
     const { child, caseId } = await undeterminedBirth('2026-05-05');

@@ -31,7 +31,16 @@ export async function reviewResolution(input: TaskResolutionInput): Promise<Task
   const title = plan.title;
 
   if (decision.outcome === 'eligible') {
-    const { workflowId } = await startReviewedBenefit({ caseId, subjectKey, plan, decision });
+    const { workflowId, byAnotherCase } = await startReviewedBenefit({ caseId, subjectKey, plan, decision });
+    if (byAnotherCase)
+      return {
+        action: 'already-handled',
+        text: {
+          zh: `审核后符合条件，但「${title.zh}」（${decision.period}）已由其他案件办理，未重复办理`,
+          en: `eligible on review, but ${title.en} (${decision.period}) was already handled by another case: nothing was granted twice`,
+        },
+        benefitWorkflowId: workflowId,
+      };
     const how = HOW_BY_MODE[plan.mode];
     const amount =
       decision.amount === undefined

@@ -58,7 +58,8 @@ export function makeBenefitActivities(deps: BenefitDeps) {
     input: BenefitInput & { grantKey: string },
   ): Promise<void> {
     const policy = await pinnedPolicy(deps.policies, input.plan.ref);
-    const snapshot = await FactSnapshot.findOne({ _id: `${input.caseId}:facts:${policy.id}` }).lean();
+    const factsKey = input.decision.factsKey ?? `${input.caseId}:facts:${policy.id}`;
+    const snapshot = await FactSnapshot.findOne({ _id: factsKey }).lean();
     await issuedBesides(`a certificate of the ${policy.id} grant`, () =>
       issueGrantCertificates(certificates, input.grantKey, {
         subjectKey: input.subjectKey,

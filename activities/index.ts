@@ -23,6 +23,7 @@ import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 import { makeRetentionActivities } from './retention.js';
 import { makeTaskStepActivities } from './task-steps.js';
+import { makeReviewActivities } from './review.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 
 /** The key ring (from workers/config.ts): sweeps resolve screened IDs to subject keys and seal their cursors with it. */
@@ -73,6 +74,12 @@ export function createActivities(deps: ActivityDeps) {
       store: deps.store,
       policies: deps.policies,
       fetchFacts,
+      ...(deps.workflows ? { workflows: deps.workflows } : {}),
+      seals: deps.seals,
+    }),
+    ...makeReviewActivities({
+      store: deps.store,
+      policies: deps.policies,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
       seals: deps.seals,
     }),

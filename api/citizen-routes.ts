@@ -134,6 +134,29 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         decidedAt: { type: 'string' },
         missingFacts: { type: 'array', items: { type: 'string' } },
         conditions: { type: 'array', items: open },
+        suppliedFacts: {
+          type: 'array',
+          description:
+            'facts a member of staff recorded on review (人工审核补充), each with the document it came from and who recorded it',
+          items: {
+            type: 'object',
+            properties: {
+              fact: { type: 'string' },
+              label: text,
+              provenance: {
+                type: 'object',
+                properties: { kind: { type: 'string' }, kindText: text, reference: { type: 'string' } },
+              },
+              by: { type: 'object', properties: { name: { type: 'string' } } },
+              at: { type: 'string' },
+            },
+          },
+        },
+        decidedOnReview: {
+          type: 'object',
+          description: 'a decision staff made outright on review, and why',
+          properties: { by: { type: 'object', properties: { name: { type: 'string' } } }, reason: { type: 'string' } },
+        },
       },
     }),
     async (request) => citizen.decisions(actorOf(request)),

@@ -71,6 +71,12 @@ export const explanationSchema = {
       },
     },
     summary: textSchema,
+    suppliedFacts: {
+      type: 'array',
+      description:
+        'a case decided on review (人工审核): the facts a reviewer supplied, each with its provenance (kind, reference, note) and who recorded it when',
+      items: { type: 'object', additionalProperties: true },
+    },
   },
 } as const;
 const responses = {

@@ -102,6 +102,14 @@ export const NOTICE_TEMPLATES = {
       en: `Shared government data shows you may be entitled to ${p.policyTitle.en}, but data held by ${p.department?.en ?? 'a department'} is missing, so it could not be granted automatically. Come to a service window with your ID card and any papers you have, or answer this message with the missing information; an officer will also contact you.`,
     },
   }),
+  // A review (人工审核) that found the person not eligible: the sealed decision letter says why.
+  'decision.refused': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」审核结果：不符合条件`, en: `Not eligible: ${p.policyTitle.en}` },
+    body: {
+      zh: `经工作人员审核，您不符合「${p.policyTitle.zh}」的条件。决定书已出具，可在“我的决定”中查看理由；如有异议，可提出异议或依法申请行政复议。`,
+      en: `An officer reviewed your case: you do not qualify for ${p.policyTitle.en}. The decision letter, with the reasons, is under "My decisions"; you may object or apply for administrative review.`,
+    },
+  }),
   // Objections (异议): the re-evaluation's result, once per objection.
   'objection.arrears': (p) => ({
     title: {

@@ -9,6 +9,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { idFromKey } from './keyed.js';
 import type { ConditionResult, Outcome, PolicyRef } from '../rules/types.js';
+import type { Provenance } from '../domain/tasks.js';
 
 export interface FactSnapshot {
   /** Equals the business key below. */
@@ -34,6 +35,21 @@ export function snapshotValues(facts: Record<string, unknown>): FactSnapshot['va
   return Object.entries(facts).map(([fact, value]) => ({ fact, value }));
 }
 
+/**
+ * A fact a reviewer supplied for the decision (人工审核补充事实): where it came from and who
+ * recorded it, when. The value is shown as the conditions show facts (masked when sensitive); the
+ * value itself stays in the review's fact snapshot (`${taskKey}:facts`).
+ */
+export interface SuppliedFactRecord {
+  fact: string;
+  /** As the conditions show it: '***' for a sensitive fact. */
+  shownValue?: unknown;
+  provenance: Provenance;
+  byId: string;
+  byName: string;
+  at: Date;
+}
+
 export interface DecisionRecord {
   /** Equals the business key below. */
   _id?: string;
@@ -51,6 +67,16 @@ export interface DecisionRecord {
   /** True: made from shared data alone, no document asked of the citizen. */
   withoutCitizenDocuments: boolean;
   decidedAt: Date;
+  /** A review's decision: the review task it closed (activities/review.ts). */
+  taskKey?: string;
+  /** The facts a reviewer supplied, with their provenance; absent on decisions of shared data alone. */
+  suppliedFacts?: SuppliedFactRecord[];
+  /** A decision a reviewer made outright: who, and why. */
+  decidedBy?: { id: string; name: string };
+  reason?: string;
+  /** The decision this one replaces (an objection's or a review's), and the one that replaced this. */
+  supersedes?: string;
+  supersededBy?: string;
 }
 
 export interface ManualTask {
@@ -101,6 +127,25 @@ const decisionSchema = new Schema<DecisionRecord>(
     period: { type: String, required: true },
     withoutCitizenDocuments: { type: Boolean, required: true },
     decidedAt: { type: Date, required: true },
+    taskKey: { type: String },
+    suppliedFacts: {
+      type: [
+        {
+          fact: String,
+          shownValue: Schema.Types.Mixed,
+          provenance: { kind: String, reference: String, note: String },
+          byId: String,
+          byName: String,
+          at: Date,
+          _id: false,
+        },
+      ],
+      default: undefined,
+    },
+    decidedBy: { type: { id: String, name: String, _id: false }, default: undefined },
+    reason: { type: String },
+    supersedes: { type: String },
+    supersededBy: { type: String },
   },
   { collection: 'decisions', versionKey: false, minimize: false },
 );

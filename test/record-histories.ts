@@ -51,7 +51,11 @@ import {
   benefitWorkflowId,
   payrollWorkflowId,
   stopPaymentsWorkflowId,
+  TASK_RESOLUTION_WORKFLOW,
+  taskResolutionWorkflowId,
+  type TaskResolutionInput,
 } from '../workflows/contracts/index.js';
+import type { TaskOutcome } from '../domain/tasks.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
 import { payroll } from '../workflows/payroll.js';
 import { scheduledPayroll } from '../workflows/scheduled-payroll.js';
@@ -698,6 +702,85 @@ async function recordPayroll(info: Awaited<ReturnType<typeof startTestStack>>['i
   }
 }
 
+/**
+ * Reviews that close their undetermined birth cases (workflows/review-resolution.ts), started as the
+ * review task's workflow starts them: by name, under the task's resolution ID. The pipeline has a
+ * client, so the resolution can start the grant workflow and open the review again.
+ */
+async function recordReviews(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const client = await connectClient(info.temporalAddress, info.temporalNamespace);
+  const pipeline = await openPipeline(info, 'record-review', { client });
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const reviewer = { id: 'u_record_histories_reviewer', name: 'record-histories reviewer' };
+  const birthCertificate = { kind: 'document-at-window', reference: 'N371400551' } as const;
+  /** An undetermined birth case (the registry has no birth date) and its review resolved with `outcome`. */
+  const review = async (birthDate: string, outcome: TaskOutcome): Promise<string> => {
+    const child = await addResident(pipeline.store, birthDate, RESIDENT_FACTS);
+    await removeFacts(pipeline.store, child, ['person.birthDate']);
+    const caseId = lifeEventWorkflowId(`review-${randomUUID()}`);
+    await client.workflow.execute<typeof lifeEvent>('lifeEvent', {
+      workflowId: caseId,
+      taskQueue: pipeline.taskQueue,
+      args: [
+        {
+          caseId,
+          eventType: 'birth.registered',
+          subjectKey: child.subjectKey,
+          subjectKind: 'person',
+          eventDate: birthDate,
+        },
+      ],
+    });
+    const input: TaskResolutionInput = {
+      taskKey: `${caseId}:manual:childcare-subsidy`,
+      type: 'review',
+      source: { kind: 'case', key: caseId },
+      caseId,
+      subjectKey: child.subjectKey,
+      policyId: 'childcare-subsidy',
+      outcome,
+      by: reviewer,
+    };
+    await client.workflow.execute(TASK_RESOLUTION_WORKFLOW.review, {
+      workflowId: taskResolutionWorkflowId(input.taskKey),
+      taskQueue: pipeline.taskQueue,
+      args: [input],
+    });
+    return taskResolutionWorkflowId(input.taskKey);
+  };
+  try {
+    const worker = await pipeline.worker(connection, info.temporalNamespace);
+    await worker.runUntil(async () => {
+      if (wanted('review-resolution-granted')) {
+        const workflowId = await review('2026-02-02', {
+          kind: 'facts-supplied',
+          facts: [{ fact: 'person.birthDate', value: '2026-02-02', provenance: birthCertificate }],
+        });
+        await record(client, 'review-resolution-granted', workflowId);
+      }
+      if (wanted('review-resolution-refused')) {
+        const workflowId = await review('2026-03-03', {
+          kind: 'decided',
+          outcome: 'ineligible',
+          reason: 'the household moved out of the city',
+        });
+        await record(client, 'review-resolution-refused', workflowId);
+      }
+      if (wanted('review-resolution-reopened')) {
+        const workflowId = await review('2026-04-04', {
+          kind: 'facts-supplied',
+          facts: [{ fact: 'person.localHukou', value: true, provenance: birthCertificate }],
+        });
+        await record(client, 'review-resolution-reopened', workflowId);
+      }
+    });
+  } finally {
+    await connection.close();
+    await pipeline.close();
+    await client.connection.close();
+  }
+}
+
 const { info, stop } = await startTestStack();
 try {
   if (
@@ -736,6 +819,8 @@ try {
   )
     await recordSweeps(info);
   if (wanted('payroll-previewed', 'scheduled-payroll', 'stop-payments-death')) await recordPayroll(info);
+  if (wanted('review-resolution-granted', 'review-resolution-refused', 'review-resolution-reopened'))
+    await recordReviews(info);
 } finally {
   await stop();
 }

@@ -35,6 +35,18 @@ const PLEDGE_STEPS = ['recordPledge', 'recordGrant', 'enqueueNotice', 'timer 30d
 const PATHS: Record<HistoryName, HistoryPath> = {
   ...PATCHED_HISTORY_PATHS,
   'stack-probe': { steps: ['recordProbe'], result: { created: true } },
+  'review-resolution-granted': {
+    steps: ['decideReview', 'startReviewedBenefit'],
+    result: { action: 'granted', benefitWorkflowId: expect.stringMatching(/^grant:childcare-subsidy:/) },
+  },
+  'review-resolution-refused': {
+    steps: ['decideReview', 'issueReviewRefusal', 'enqueueNotice'],
+    result: { action: 'refused' },
+  },
+  'review-resolution-reopened': {
+    steps: ['decideReview', 'reopenReview'],
+    result: { action: 'still-undetermined' },
+  },
   'retention-purge': { steps: ['purgeExpiredRecords'], result: { purged: expect.any(Array) } },
   'life-event-birth-granted': {
     steps: [...CASE_STEPS, 'child grantBenefit'],

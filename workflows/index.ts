@@ -7,6 +7,7 @@ export { offerBenefit } from './offer.js';
 export { payroll } from './payroll.js';
 export { pledgeBenefit } from './pledge.js';
 export { retentionPurge } from './retention-purge.js';
+export { reviewResolution } from './review-resolution.js';
 export { scheduledPayroll } from './scheduled-payroll.js';
 export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';

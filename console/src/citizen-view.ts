@@ -53,6 +53,15 @@ export interface DecisionView {
   period: string;
   decidedAt: string;
   conditions: RecordedCondition[];
+  /** Facts staff recorded on review (人工审核补充), from what document, by whom. */
+  suppliedFacts?: Array<{
+    fact: string;
+    label: Text;
+    provenance: { kind: string; kindText: Text; reference: string };
+    by: { name: string };
+    at: string;
+  }>;
+  decidedOnReview?: { by: { name: string }; reason: string };
 }
 export interface PledgeView {
   key: string;
@@ -221,6 +230,25 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
               d.amount === undefined ? null : ` ${money(d.amount)}`,
             ),
             h('div', { class: 'muted' }, formatTime(d.decidedAt)),
+            ...(d.suppliedFacts ?? []).map((s) =>
+              h(
+                'div',
+                { class: 'notice supplied-fact', 'data-fact': s.fact },
+                t('meSuppliedFact', {
+                  fact: pick(s.label),
+                  name: s.by.name,
+                  source: pick(s.provenance.kindText),
+                  reference: s.provenance.reference,
+                }),
+              ),
+            ),
+            d.decidedOnReview
+              ? h(
+                  'div',
+                  { class: 'notice decided-on-review' },
+                  t('meDecidedOnReview', { name: d.decidedOnReview.by.name, reason: d.decidedOnReview.reason }),
+                )
+              : null,
             conditionTable(d.conditions, catalog),
           ),
         )

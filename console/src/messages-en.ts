@@ -387,6 +387,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   pledgeStatus_passed: 'confirmed',
   pledgeStatus_failed: 'found untrue',
   meDiscrepancies: 'Differs from the register: {facts}',
+  meSuppliedFact: '{fact} was recorded by {name} from {source} ({reference})',
+  meDecidedOnReview: 'Decided on review by {name}: {reason}',
   meRecovery: '{amount} to be repaid',
   meAccess: 'Who used my data',
   meAccessIntro:

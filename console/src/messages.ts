@@ -384,6 +384,8 @@ export const zh = {
   pledgeStatus_passed: '核查属实',
   pledgeStatus_failed: '核查不属实',
   meDiscrepancies: '与登记不符：{facts}',
+  meSuppliedFact: '「{fact}」由工作人员{name}根据{source}（{reference}）补充',
+  meDecidedOnReview: '工作人员{name}经审核认定：{reason}',
   meRecovery: '需退回 {amount}',
   meAccess: '谁使用了我的数据',
   meAccessIntro: '每次使用您的数据都有记录且不可悄悄更改：哪个部门或哪位工作人员、哪些数据、用于什么。',

@@ -5,7 +5,9 @@
  * published or retired version (a draft could be written to read anything), and to a stated reason
  * logged like an unmask before any data is read (store/unmask-log.ts, kind `explanation`; the
  * citizen sees it in /me/access); the pulls are access-recorded under the case with that reason.
- * Sensitive facts are withheld whole (rules/explain-subject.ts `withholdSensitive`).
+ * Sensitive facts are withheld whole (rules/explain-subject.ts `withholdSensitive`). A decision a
+ * review replaced is explained as the review decided it: the facts a reviewer supplied stand in
+ * for those the departments still do not hold, and the answer says who supplied each, from what.
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,7 +21,9 @@ import type { Refusal } from '../../domain/refusal.js';
 import { logReveal } from '../../store/unmask-log.js';
 import type { User } from '../../store/users.js';
 import type { LifeEventRecord } from '../../store/cases.js';
-import type { DecisionRecord } from '../../store/decisions.js';
+import { registerDecisionModels, snapshotFacts, type DecisionRecord } from '../../store/decisions.js';
+import { PROVENANCE_TEXT, type Provenance } from '../../domain/tasks.js';
+import { findFact, type Text } from '../../domain/sources.js';
 import { ErrorType } from '../../workflows/contracts/index.js';
 
 /** What explaining needs: the shared-data reader (as cases pull) and the published policies. */
@@ -39,6 +43,51 @@ export interface ExplainCaseBody {
 }
 
 type Refuse = (code: Refusal['code'], message: string, messageZh: string, field?: string) => Refusal;
+
+/** A fact a reviewer supplied for the decision explained: its label, where it came from, who recorded it and when. */
+export interface ExplainedSuppliedFact {
+  fact: string;
+  factLabel: Text;
+  provenance: Provenance & { kindText: Text };
+  byId: string;
+  byName: string;
+  at: string;
+}
+
+/** The explanation of a case's decision, with the facts a review supplied when a review decided it. */
+export type CaseExplanation = Explanation & { suppliedFacts?: ExplainedSuppliedFact[] };
+
+/** The decision in force: the one given, or the review (or objection) decision that replaced it, following the links. */
+async function decisionInForce(store: Connection, decision: DecisionRecord | null): Promise<DecisionRecord | null> {
+  const { Decision } = registerDecisionModels(store);
+  let current = decision;
+  for (let hops = 0; current?.supersededBy && hops < 20; hops++) {
+    const next = await Decision.findOne({ _id: current.supersededBy }).lean();
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+/** The values a review supplied (from its snapshot), for the facts among them that the departments did not answer. */
+async function suppliedValues(store: Connection, decision: DecisionRecord | null): Promise<Record<string, unknown>> {
+  if (!decision?.taskKey || !decision.suppliedFacts?.length) return {};
+  const { FactSnapshot } = registerDecisionModels(store);
+  const snapshot = await FactSnapshot.findOne({ _id: `${decision.taskKey}:facts` }).lean();
+  if (!snapshot) return {};
+  const facts = snapshotFacts(snapshot);
+  return Object.fromEntries(decision.suppliedFacts.map((s) => [s.fact, facts[s.fact]]));
+}
+
+const explainedSupplied = (decision: DecisionRecord): ExplainedSuppliedFact[] =>
+  (decision.suppliedFacts ?? []).map((s) => ({
+    fact: s.fact,
+    factLabel: findFact(s.fact)?.field.label ?? { zh: s.fact, en: s.fact },
+    provenance: { ...s.provenance, kindText: PROVENANCE_TEXT[s.provenance.kind] },
+    byId: s.byId,
+    byName: s.byName,
+    at: new Date(s.at).toISOString(),
+  }));
 
 /** The reason, trimmed; REASON_REQUIRED under 5 characters. */
 export function statedReason(reason: unknown, refuse: Refuse, what: { en: string; zh: string }): string {
@@ -62,10 +111,11 @@ export async function explainCase(
   deps: CaseExplainDeps & { store: Connection; today: () => string },
   actor: Pick<User, 'id' | 'name' | 'role'>,
   record: LifeEventRecord,
-  decision: DecisionRecord | null,
+  caseDecision: DecisionRecord | null,
   body: ExplainCaseBody,
   refuse: Refuse,
-): Promise<Explanation> {
+): Promise<CaseExplanation> {
+  const decision = await decisionInForce(deps.store, caseDecision);
   const reason = statedReason(body.reason, refuse, {
     en: 'the decision is explained from the person’s data',
     zh: '查看判定数据依据',
@@ -125,7 +175,17 @@ export async function explainCase(
   } catch (error) {
     throw fetchRefusal(error, refuse);
   }
-  return explainPolicy(policy, facts.values, asOf, { subjectKey: record.subjectKey, withholdSensitive: true });
+  // The departments' records win where they now answer; a supplied fact stands in where they still do not.
+  const supplied =
+    policy.id === decision?.policy.id && policy.version === decision.policy.version
+      ? await suppliedValues(deps.store, decision)
+      : {};
+  const values = {
+    ...supplied,
+    ...Object.fromEntries(Object.entries(facts.values).filter(([, v]) => v !== undefined && v !== null)),
+  };
+  const explanation = explainPolicy(policy, values, asOf, { subjectKey: record.subjectKey, withholdSensitive: true });
+  return decision?.suppliedFacts?.length ? { ...explanation, suppliedFacts: explainedSupplied(decision) } : explanation;
 }
 
 /** fetchFacts' typed failures as refusals: no access record written, or a source that could not be read. */

@@ -13,8 +13,13 @@ import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { IdentityError, shownIdentifier, validateCreditCode, validateResidentId } from '../../domain/identity.js';
 import { cityToday } from '../../domain/calendar.js';
-import type { Explanation } from '../../rules/explain-subject.js';
-import { explainCase, statedReason, type CaseExplainDeps, type ExplainCaseBody } from './explain.js';
+import {
+  explainCase,
+  statedReason,
+  type CaseExplainDeps,
+  type CaseExplanation,
+  type ExplainCaseBody,
+} from './explain.js';
 import { shownEventDate, timelineForStaff } from './staff-view.js';
 import { countSubjectSearch, secondsToNextMinute, SUBJECT_SEARCHES_PER_MINUTE } from './subject-search.js';
 import { subjectKey, subjectKeyKind, type SubjectKeyRing } from '../../domain/pseudonym.js';
@@ -509,7 +514,7 @@ export function createCaseService(deps: CaseServiceDeps) {
      * Explains the decision of a case this person may read under a policy, from the subject's own
      * data, after logging who, when and why (explain.ts); sensitive facts withheld whole.
      */
-    async explain(actor: User, caseId: string, body: ExplainCaseBody): Promise<Explanation> {
+    async explain(actor: User, caseId: string, body: ExplainCaseBody): Promise<CaseExplanation> {
       authorize(actor, 'case.explain', CaseRefusal);
       const record = await caseRecord(caseId);
       await requireCaseAccess(actor, record, 'case.explain');

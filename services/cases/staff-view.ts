@@ -43,10 +43,18 @@ function entryForStaff(entry: TimelineEntry, birthDated: boolean): TimelineEntry
         ? { ...leaf, factValue: '***' }
         : leaf,
     );
+    const supplied = (detail.suppliedFacts as Array<{ fact: string; shownValue?: unknown }> | undefined)?.map((s) =>
+      s.fact === BIRTH_DATE_FACT && s.shownValue !== undefined ? { ...s, shownValue: '***' } : s,
+    );
     const { asOf, ...rest } = detail;
     return {
       ...entry,
-      detail: { ...rest, ...(birthDated ? {} : { asOf }), ...(conditions ? { conditions } : {}) },
+      detail: {
+        ...rest,
+        ...(birthDated ? {} : { asOf }),
+        ...(conditions ? { conditions } : {}),
+        ...(supplied ? { suppliedFacts: supplied } : {}),
+      },
     };
   }
   if (detail.fact === BIRTH_DATE_FACT && detail.oldValue !== undefined)

@@ -11,7 +11,10 @@ import type { Connection } from 'mongoose';
 import { registerAccessRecordModel } from '../../store/access-records.js';
 import { registerBenefitModels } from '../../store/benefits.js';
 import { registerCaseModels, type LifeEventRecord } from '../../store/cases.js';
-import { registerDecisionModels } from '../../store/decisions.js';
+import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
+import { PROVENANCE_TEXT } from '../../domain/tasks.js';
+import { findFact } from '../../domain/sources.js';
+import { taskResolutionWorkflowId } from '../../workflows/contracts/task.js';
 import { registerNoticeModels } from '../../store/notices.js';
 import { registerObjectionModel } from '../../store/objections.js';
 import { unmasksOfCase } from '../../store/unmask-log.js';
@@ -87,8 +90,61 @@ const ACTIVITY_TEXT: Record<string, Text> = {
   reevaluateObjection: { zh: '异议复核：重新判定', en: 'objection re-evaluated' },
   settleObjection: { zh: '异议复核：补发或追回', en: 'objection settled' },
   closeObjection: { zh: '异议办结', en: 'objection closed' },
+  decideReview: { zh: '人工审核：重新判定', en: 'decided again on review' },
+  startReviewedBenefit: { zh: '人工审核：启动办理', en: 'benefit started on review' },
+  issueReviewRefusal: { zh: '人工审核：出具不予决定书', en: 'refusal letter issued on review' },
+  reopenReview: { zh: '人工审核：仍无法判定，重新转审', en: 'review opened again' },
 };
 const OUTCOME_ZH: Record<string, string> = { eligible: '符合', ineligible: '不符合', undetermined: '待定' };
+
+/**
+ * What a review's decision adds to its timeline line (人工审核): who supplied which fact from what
+ * document, or who decided outright and why. Values stay as the conditions show them (masked).
+ */
+export function reviewMarks(decision: Pick<DecisionRecord, 'suppliedFacts' | 'decidedBy' | 'reason'>): {
+  actor: string;
+  summary: Text;
+  detail: Record<string, unknown>;
+} {
+  const supplied = decision.suppliedFacts ?? [];
+  if (supplied.length > 0) {
+    const people = [...new Set(supplied.map((s) => s.byName))].join('、');
+    const each = (lang: 'zh' | 'en') =>
+      supplied
+        .map((s) => {
+          const label = findFact(s.fact)?.field.label[lang] ?? s.fact;
+          return `${label} (${PROVENANCE_TEXT[s.provenance.kind]?.[lang] ?? s.provenance.kind} ${s.provenance.reference})`;
+        })
+        .join(lang === 'zh' ? '；' : '; ');
+    return {
+      actor: people,
+      summary: {
+        zh: `（人工审核补充事实，${people}：${each('zh')}）`,
+        en: ` (facts supplied on review by ${people}: ${each('en')})`,
+      },
+      detail: {
+        suppliedFacts: supplied.map((s) => ({
+          fact: s.fact,
+          ...(s.shownValue === undefined ? {} : { shownValue: s.shownValue }),
+          provenance: s.provenance,
+          byId: s.byId,
+          byName: s.byName,
+          at: new Date(s.at).toISOString(),
+        })),
+      },
+    };
+  }
+  if (decision.decidedBy)
+    return {
+      actor: decision.decidedBy.name,
+      summary: {
+        zh: `（人工审核直接认定，${decision.decidedBy.name}：${decision.reason ?? ''}）`,
+        en: ` (decided on review by ${decision.decidedBy.name}: ${decision.reason ?? ''})`,
+      },
+      detail: { decidedBy: decision.decidedBy, reason: decision.reason },
+    };
+  return { actor: 'rules engine', summary: { zh: '', en: '' }, detail: {} };
+}
 
 /** Fields the decision schema does not list (an objection's links), read from the stored document. */
 const pick = (record: object, keys: string[]) =>
@@ -275,6 +331,12 @@ export async function buildTimeline(
     if (!childIds.has(key)) childIds.set(key, { workflowId: key, type: 'benefit' });
   for (const objection of objections)
     childIds.set(objection.workflowId, { workflowId: objection.workflowId, type: 'objection' });
+  // A review that closed the case ran a resolution workflow of its own (started by the review task's).
+  for (const reviewed of await Decision.find({ caseId, taskKey: { $exists: true } }, { taskKey: 1 }).lean())
+    if (reviewed.taskKey) {
+      const workflowId = taskResolutionWorkflowId(reviewed.taskKey);
+      childIds.set(workflowId, { workflowId, type: 'reviewResolution' });
+    }
   for (const child of childIds.values()) {
     const history = await readHistory(deps.temporal, child.workflowId, child.runId);
     const runId = child.runId ?? history?.runId;
@@ -330,17 +392,19 @@ export async function buildTimeline(
   }
   for (const decision of await Decision.find({ caseId }).lean()) {
     const amount = typeof decision.amount === 'number' ? decision.amount : undefined;
+    const review = reviewMarks(decision);
     rec(
       decision.decidedAt,
       'decision',
-      'rules engine',
+      review.actor,
       {
-        zh: `${decision.policy.id} 第${decision.policy.version}版：${OUTCOME_ZH[decision.outcome] ?? decision.outcome}${amount === undefined ? '' : `，金额 ${amount}`}`,
-        en: `${decision.policy.id} v${decision.policy.version}: ${decision.outcome}${amount === undefined ? '' : `, amount ${amount}`}`,
+        zh: `${decision.policy.id} 第${decision.policy.version}版：${OUTCOME_ZH[decision.outcome] ?? decision.outcome}${amount === undefined ? '' : `，金额 ${amount}`}${review.summary.zh}`,
+        en: `${decision.policy.id} v${decision.policy.version}: ${decision.outcome}${amount === undefined ? '' : `, amount ${amount}`}${review.summary.en}`,
       },
       {
         decisionKey: decision.key,
-        ...pick(decision, ['supersedes', 'supersededBy', 'objectionId']),
+        ...pick(decision, ['supersedes', 'supersededBy', 'objectionId', 'taskKey']),
+        ...review.detail,
         policy: decision.policy,
         outcome: decision.outcome,
         amount,

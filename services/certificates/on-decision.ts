@@ -32,6 +32,8 @@ export interface DecidedCase {
   facts: Record<string, unknown>;
   /** The city date of issue. */
   issuedOn: string;
+  /** A reviewer's reason for a refusal decided outright (人工审核): the letter gives it instead of the failed conditions. */
+  reason?: string;
 }
 
 const REMEDY =
@@ -77,6 +79,7 @@ function fieldValue(source: CertificateFieldSource, decided: DecidedCase): strin
 
 /** The conditions a refusal failed on, by their labels (a condition without one by its fact). */
 function refusalReasons(decided: DecidedCase): string {
+  if (decided.reason) return `不符合：${decided.reason}（经人工审核）`;
   const failed = (decided.decision.conditions ?? []).filter((leaf) => leaf.result === false);
   const named = [...new Set(failed.map((leaf) => leaf.label?.zh ?? leaf.fact))];
   return named.length > 0 ? `不符合：${named.join('；')}` : '不符合本政策的条件';

@@ -10,7 +10,8 @@ import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
 import { DATA_SOURCES, type Text } from '../../domain/sources.js';
 import { registerBenefitModels, type Offer } from '../../store/benefits.js';
-import { registerDecisionModels } from '../../store/decisions.js';
+import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
+import { PROVENANCE_TEXT } from '../../domain/tasks.js';
 import { registerNoticeModels } from '../../store/notices.js';
 import { registerPolicyModels, policyVersionId } from '../../store/policy-versions.js';
 import { resolveSubject } from '../../store/subjects.js';
@@ -43,6 +44,36 @@ const ME_LIMIT = 200;
 const FIELD_LABELS = new Map(
   DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
 );
+/**
+ * What a review added to a decision, as the citizen sees it: which facts a member of staff
+ * recorded and from what document (the kind and its reference; the reviewer's internal note is
+ * not shown), or that staff decided outright and why. Staff appear by name, as they do in the
+ * citizen's "who used my data" (谁使用谁负责), never by user ID.
+ */
+function reviewOf(decision: DecisionRecord) {
+  const supplied = decision.suppliedFacts ?? [];
+  return {
+    ...(supplied.length > 0
+      ? {
+          suppliedFacts: supplied.map((s) => ({
+            fact: s.fact,
+            label: FIELD_LABELS.get(s.fact) ?? { zh: s.fact, en: s.fact },
+            provenance: {
+              kind: s.provenance.kind,
+              kindText: PROVENANCE_TEXT[s.provenance.kind] ?? { zh: s.provenance.kind, en: s.provenance.kind },
+              reference: s.provenance.reference,
+            },
+            by: { name: s.byName },
+            at: new Date(s.at).toISOString(),
+          })),
+        }
+      : {}),
+    ...(decision.decidedBy
+      ? { decidedOnReview: { by: { name: decision.decidedBy.name }, reason: decision.reason ?? '' } }
+      : {}),
+  };
+}
+
 /** The citizen service behind /me; `actor` must hold me.read or me.act (domain/permissions.ts: a citizen, own subject). */
 export function createCitizenService(deps: CitizenServiceDeps) {
   const { store } = deps;
@@ -149,6 +180,7 @@ export function createCitizenService(deps: CitizenServiceDeps) {
           decidedAt: d.decidedAt.toISOString(),
           missingFacts: d.missingFacts,
           conditions: d.conditions,
+          ...reviewOf(d),
         })),
       );
     },

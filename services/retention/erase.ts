@@ -16,7 +16,7 @@ import { Refusal } from '../../domain/refusal.js';
 import { logErasure, type ErasureRecord } from '../../store/erasures.js';
 import { resolveSubject, registerSubjectModel } from '../../store/subjects.js';
 import { resolveSubjectInput } from '../cases/service.js';
-import { withoutValues } from './purge.js';
+import { decisionWithoutValues } from './purge.js';
 
 /** A refused erasure: its code, both languages, the field at fault. */
 export class ErasureRefusal extends Refusal {}
@@ -104,7 +104,10 @@ async function remove(store: Connection, key: string, at: Date): Promise<void> {
   const decisions = db.collection('decisions');
   for (;;) {
     const due = await decisions
-      .find({ subjectKey: key, valuesRemovedAt: { $exists: false } }, { projection: { conditions: 1 } })
+      .find(
+        { subjectKey: key, valuesRemovedAt: { $exists: false } },
+        { projection: { conditions: 1, suppliedFacts: 1 } },
+      )
       .limit(500)
       .toArray();
     if (due.length === 0) break;
@@ -112,7 +115,7 @@ async function remove(store: Connection, key: string, at: Date): Promise<void> {
       due.map((decision) => ({
         updateOne: {
           filter: { _id: decision._id },
-          update: { $set: { conditions: withoutValues(decision.conditions), valuesRemovedAt: at } },
+          update: { $set: { ...decisionWithoutValues(decision), valuesRemovedAt: at } },
         },
       })),
       { ordered: false },

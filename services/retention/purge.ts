@@ -40,13 +40,31 @@ export function withoutValues(conditions: unknown): unknown {
   });
 }
 
+/**
+ * The fields of a decision rewritten without the subject's values: each condition's value, and the
+ * value shown beside each fact a reviewer supplied (its provenance and supplier stay: the basis).
+ */
+export function decisionWithoutValues(decision: Record<string, unknown>): Record<string, unknown> {
+  const supplied = Array.isArray(decision.suppliedFacts)
+    ? decision.suppliedFacts.map((fact: unknown) => {
+        if (!fact || typeof fact !== 'object') return fact;
+        const { shownValue: _removed, ...rest } = fact as Record<string, unknown>;
+        return rest;
+      })
+    : undefined;
+  return { conditions: withoutValues(decision.conditions), ...(supplied ? { suppliedFacts: supplied } : {}) };
+}
+
 /** Removes the condition values of decisions decided before `before`, a batch at a time; returns how many. */
 async function removeDecisionValues(store: Connection, before: Date, at: Date): Promise<number> {
   const decisions = store.db!.collection('decisions');
   let count = 0;
   for (;;) {
     const due = await decisions
-      .find({ decidedAt: { $lt: before }, valuesRemovedAt: { $exists: false } }, { projection: { conditions: 1 } })
+      .find(
+        { decidedAt: { $lt: before }, valuesRemovedAt: { $exists: false } },
+        { projection: { conditions: 1, suppliedFacts: 1 } },
+      )
       .limit(BATCH)
       .toArray();
     if (due.length === 0) return count;
@@ -54,7 +72,7 @@ async function removeDecisionValues(store: Connection, before: Date, at: Date): 
       due.map((decision) => ({
         updateOne: {
           filter: { _id: decision._id, valuesRemovedAt: { $exists: false } },
-          update: { $set: { conditions: withoutValues(decision.conditions), valuesRemovedAt: at } },
+          update: { $set: { ...decisionWithoutValues(decision), valuesRemovedAt: at } },
         },
       })),
       { ordered: false },

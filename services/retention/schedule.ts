@@ -43,7 +43,7 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'needed to explain a decision and to settle an objection; after a year the objection, reconsideration (60 days) and litigation (6 months) windows have passed, and an objection re-reads the sources anyway',
   },
   {
-    data: "decisions' condition values (each condition's fact value)",
+    data: "decisions' condition values (each condition's fact value, and the value shown beside a fact a reviewer supplied)",
     collection: 'decisions',
     days: YEAR,
     from: 'decidedAt',

@@ -111,6 +111,18 @@ export const RECORDED_HISTORIES = {
     workflowType: 'stopPayments',
     path: 'a registered death ends the entitlements, withdraws and recovers in one activity',
   },
+  'review-resolution-granted': {
+    workflowType: 'reviewResolution',
+    path: 'a reviewer supplies the missing birth date: the case is decided again and its grant workflow started',
+  },
+  'review-resolution-refused': {
+    workflowType: 'reviewResolution',
+    path: 'a reviewer refuses outright with a reason: the refusal letter and the refusal notice',
+  },
+  'review-resolution-reopened': {
+    workflowType: 'reviewResolution',
+    path: 'the facts supplied still leave the birth date missing: the review is opened again',
+  },
   'retention-purge': {
     workflowType: 'retentionPurge',
     path: 'the daily retention purge applies the retention schedule as of its start, in one activity',

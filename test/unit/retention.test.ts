@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { decisionWithoutValues } from '../../services/retention/purge.js';
 import { PURGED, RETENTION, renderRetention } from '../../services/retention/schedule.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../docs/RETENTION.md', import.meta.url)), 'utf8');
@@ -25,5 +26,20 @@ describe('the retention schedule', () => {
     ]);
     const audit = RETENTION.find((rule) => rule.collection.startsWith('access_records'));
     expect(audit?.action).toBe('keep');
+  });
+});
+
+describe('a decision without its values', () => {
+  it('keeps each condition and who supplied which fact from what document, and drops the values', () => {
+    const provenance = { kind: 'document-at-window', reference: 'N371400551' };
+    const stripped = decisionWithoutValues({
+      conditions: [{ fact: 'person.birthDate', factValue: '2026-02-02', result: true }],
+      suppliedFacts: [{ fact: 'person.birthDate', shownValue: '2026-02-02', provenance, byName: '王审核' }],
+    });
+    expect(stripped).toEqual({
+      conditions: [{ fact: 'person.birthDate', result: true }],
+      suppliedFacts: [{ fact: 'person.birthDate', provenance, byName: '王审核' }],
+    });
+    expect(decisionWithoutValues({ conditions: [] })).toEqual({ conditions: [] });
   });
 });

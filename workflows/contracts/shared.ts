@@ -87,6 +87,11 @@ export interface DecisionSummary {
   period: string;
   missingFacts: string[];
   failedSources: string[];
+  /**
+   * The fact snapshot the decision was taken on when it is not the case's own (`${caseId}:facts:${policyId}`):
+   * a review's, holding the facts a reviewer supplied; the grant's certificates are made from it.
+   */
+  factsKey?: string;
 }
 
 /** The owning departments of plans, by Chinese name, once each: the AfDepartment search attribute's value. */

@@ -17,6 +17,7 @@ import { openTask, type OpenTaskInput } from '../activities/tasks.js';
 import type { TaskOutcome } from '../domain/tasks.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { migrateManualTasks } from '../services/tasks/migrate.js';
+import { buildTimeline } from '../services/cases/timeline.js';
 import {
   cancelTaskSignal,
   completeTaskUpdate,
@@ -212,6 +213,34 @@ describe('completing a task', () => {
     expect(await handle.result()).toEqual({ status: 'done', resolution });
     expect(await task(key)).toMatchObject({ status: 'done', outcome, resolution, completedById: officer.id });
     expect(await actions(key)).toEqual(['opened', 'completed']);
+
+    // The case's timeline shows the task's steps, with who completed it and what it did.
+    const timeline = await buildTimeline(
+      { store: pipeline.store, temporal: env.client, namespace: env.namespace ?? 'default' },
+      {
+        naturalKey: caseId,
+        caseId,
+        type: 'birth.registered',
+        subjectKey: 'sk_test',
+        subjectKind: 'person',
+        eventDate: '2026-02-02',
+        payload: {},
+        firstSourceEventId: caseId,
+        source: 'household-registry',
+        receivedAt: new Date(Date.now() - DAY_MS),
+      },
+      { kind: 'person', subjectKey: 'sk_test' },
+    );
+    // (Opened on the server's clock, which the first test moved weeks ahead: in kind order, not time order.)
+    const steps = timeline.entries
+      .filter((entry) => entry.detail?.taskId === key)
+      .sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(steps.map((entry) => [entry.kind, entry.actor])).toEqual([
+      ['manual-review', 'system'],
+      ['task.completed', '王芳'],
+    ]);
+    expect(steps[1].summary.zh).toBe('人工审核（无法自动判定）（childcare-subsidy）已办结：王芳（facts-supplied）');
+    expect(steps[1].detail).toMatchObject({ byId: officer.id, outcome, resolution });
   });
 
   it('stops the clock when its cause goes away, with nothing done', async () => {

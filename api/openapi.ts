@@ -65,6 +65,11 @@ const TAGS = [
       '异议：提出、数据更正、重新判定、补发或追回 · objections: filing, the owning department’s correction, re-evaluation, arrears or recovery',
   },
   {
+    name: 'tasks',
+    description:
+      '待办任务：按法定办结时限提醒、超期上报督查，认领、退回、改派、办结 · worklists: tasks on their statutory time limits, claimed, released, reassigned and completed',
+  },
+  {
     name: 'sign-in',
     description:
       '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',

@@ -238,6 +238,19 @@ describe('claiming, releasing and reassigning', () => {
     expect(released.body.history.at(-1)).toMatchObject({ action: 'released', byName: '周督查' });
   });
 
+  it('gives a task to one of two people who claim it at the same moment', async () => {
+    const answers = await Promise.all([
+      call<TaskView>('officer', 'POST', path(keys.outreach, '/claim')),
+      call<TaskView>('window', 'POST', path(keys.outreach, '/claim')),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const { body } = await call<TaskView>('supervisor', 'GET', path(keys.outreach));
+    const winner = answers.find((answer) => answer.status === 200)!.body;
+    expect(body).toMatchObject({ status: 'claimed', assigneeId: winner.assigneeId });
+    expect(body.history.filter((entry) => entry.action === 'claimed')).toHaveLength(1);
+    await call('supervisor', 'POST', path(keys.outreach, '/release'));
+  });
+
   it('lets a supervisor assign a task to active staff who handle it, naming assigneeId when not', async () => {
     const target = path(keys.assignedInspection, '/reassign');
     expect(await call('officer', 'POST', target, { assigneeId: people.otherInspector.id })).toMatchObject({

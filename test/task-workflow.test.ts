@@ -18,6 +18,10 @@ import type { TaskOutcome } from '../domain/tasks.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { migrateManualTasks } from '../services/tasks/migrate.js';
 import { buildTimeline } from '../services/cases/timeline.js';
+import { makeCaseActivities } from '../activities/case.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
+import { catalogPolicySource } from '../rules/policy-source.js';
+import { policyRef } from '../rules/policy-hash.js';
 import {
   cancelTaskSignal,
   completeTaskUpdate,
@@ -252,6 +256,48 @@ describe('completing a task', () => {
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.history.at(-1)).toMatchObject({ action: 'cancelled', note: '已通过其他渠道办结' });
     expect(await pipeline.models.StaffAlert.countDocuments({ taskKey: key })).toBe(0);
+  });
+});
+
+describe('opening a review', () => {
+  it('opens one review task per case and policy, on the policy’s own statutory limit and for its department, with its clock', async () => {
+    const catalog = await loadPolicyCatalog();
+    const policy = { ...catalog.policies.find((p) => p.id === 'childcare-subsidy')!, timeLimits: { review: 5 } };
+    const policies = { ...catalogPolicySource(catalog), version: async () => policy };
+    const activities = makeCaseActivities({
+      store: pipeline.store,
+      policies,
+      fetchFacts: () => Promise.reject(new Error('no facts are read')),
+      workflows: workflows(),
+    });
+    const caseId = `life-event:limit-${randomUUID()}`;
+    const input = {
+      caseId,
+      subjectKey: 'sk_limit',
+      decision: {
+        policy: policyRef(policy),
+        outcome: 'undetermined' as const,
+        asOf: '2026-03-01',
+        period: '2026',
+        missingFacts: ['person.birthDate'],
+        failedSources: ['household-registry'],
+      },
+    };
+    expect(await activities.openManualReview(input)).toEqual({ created: true });
+    expect(await activities.openManualReview(input)).toEqual({ created: false });
+    const opened = (await task(`${caseId}:manual:childcare-subsidy`))!;
+    expect(opened).toMatchObject({
+      type: 'review',
+      status: 'open',
+      timeLimitDays: 5,
+      department: '市卫生健康委员会',
+      missingFacts: ['person.birthDate'],
+      failedSources: ['household-registry'],
+    });
+    expect(opened.dueAt.getTime() - opened.openedAt.getTime()).toBe(5 * DAY_MS);
+    const clock = env.client.workflow.getHandle(taskWorkflowId(opened.key));
+    expect((await clock.describe()).status.name).toBe('RUNNING');
+    await clock.terminate('test over');
   });
 });
 

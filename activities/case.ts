@@ -19,6 +19,8 @@ import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { issuedBesides } from './issued-besides.js';
 import type { BenefitStarter } from './benefit-start.js';
 import { openTask } from './tasks.js';
+import { registerBenefitModels } from '../store/benefits.js';
+import type { TaskSource, TaskType } from '../domain/tasks.js';
 
 export interface CaseDeps {
   store: Connection;
@@ -64,6 +66,27 @@ export async function pinnedPolicy(policies: PolicySource, ref: PolicyRef): Prom
     });
   }
   return policy;
+}
+
+const INSPECTION_SUFFIX = ':inspection';
+
+/**
+ * What a manual review of `caseId` is: a case's review, or — for the `<pledge>:inspection` "case"
+ * the pledge workflow names an inconclusive inspection by — the pledge's inconclusive-inspection
+ * task, on the pledge's own case.
+ */
+export async function manualTaskShape(
+  store: Connection,
+  caseId: string,
+): Promise<{ type: TaskType; source: TaskSource; caseId?: string }> {
+  if (!caseId.endsWith(INSPECTION_SUFFIX)) return { type: 'review', source: { kind: 'case', key: caseId }, caseId };
+  const pledgeKey = caseId.slice(0, -INSPECTION_SUFFIX.length);
+  const pledge = await registerBenefitModels(store).Pledge.findById(pledgeKey, { caseId: 1 }).lean();
+  return {
+    type: 'inconclusive-inspection',
+    source: { kind: 'pledge', key: pledgeKey },
+    ...(pledge?.caseId ? { caseId: pledge.caseId } : {}),
+  };
 }
 
 export function makeCaseActivities(deps: CaseDeps) {
@@ -189,8 +212,10 @@ export function makeCaseActivities(deps: CaseDeps) {
 
     /**
      * Undetermined is never silently false: it becomes a review task (domain/tasks.ts) for the
-     * policy's department, on the policy's statutory limit for reviews (else the default), with
-     * its humanTask workflow keeping the clock. Once per case and policy, whoever retries.
+     * policy's department, on the policy's statutory limit for the type (else the default), with
+     * its humanTask workflow keeping the clock. A pledge inspection that could not conclude (the
+     * pledge workflow names its case `<pledge>:inspection`) becomes an inconclusive-inspection task
+     * of the pledge instead. Once per case and policy, whoever retries.
      */
     async openManualReview(input: {
       caseId: string;
@@ -198,19 +223,19 @@ export function makeCaseActivities(deps: CaseDeps) {
       decision: DecisionSummary;
     }): Promise<{ created: boolean }> {
       const policy = await pinnedPolicy(deps.policies, input.decision.policy);
+      const shape = await manualTaskShape(deps.store, input.caseId);
+      const timeLimitDays = policy.timeLimits?.[shape.type];
       const { created } = await openTask(
         { store: deps.store, ...(deps.workflows ? { workflows: deps.workflows } : {}) },
         {
           key: `${input.caseId}:manual:${policy.id}`,
-          type: 'review',
-          source: { kind: 'case', key: input.caseId },
-          caseId: input.caseId,
+          ...shape,
           subjectKey: input.subjectKey,
           policyId: policy.id,
           department: policy.department.zh,
           missingFacts: input.decision.missingFacts,
           failedSources: input.decision.failedSources,
-          ...(policy.timeLimits?.review ? { timeLimitDays: policy.timeLimits.review } : {}),
+          ...(timeLimitDays ? { timeLimitDays } : {}),
         },
       );
       return { created };

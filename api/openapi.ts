@@ -75,6 +75,11 @@ const TAGS = [
       '应享尽享：无法判定但可能符合条件的人员名单（按原因分组）、向数据部门申请补充数据、主动联系 · outreach: people likely eligible but undetermined, grouped by cause; data requests to the owning department; contacts',
   },
   {
+    name: 'tasks',
+    description:
+      '待办任务：按法定办结时限提醒、超期上报督查，认领、退回、改派、办结 · worklists: tasks on their statutory time limits, claimed, released, reassigned and completed',
+  },
+  {
     name: 'sign-in',
     description:
       '登录与退出：令牌或统一身份认证，控制台会话（httpOnly Cookie），服务端退出 · signing in with a token or the city’s identity provider, console sessions, sign-out on the server',

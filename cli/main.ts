@@ -14,6 +14,7 @@ import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
 import { PAYROLL_USAGE, runPayrollCommand } from './payroll.js';
 import { POLICY_USAGE, runPolicyCommand } from './policy.js';
 import { runSweepCommand, SWEEP_USAGE } from './sweep.js';
+import { runTaskCommand, TASK_USAGE } from './task.js';
 
 interface ClientCommand {
   usage: string;
@@ -27,6 +28,7 @@ export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   payroll: { usage: PAYROLL_USAGE, run: runPayrollCommand },
   case: { usage: CASE_USAGE, run: runCaseCommand },
   objection: { usage: OBJECTION_USAGE, run: runObjectionCommand },
+  task: { usage: TASK_USAGE, run: runTaskCommand },
   metrics: { usage: METRICS_USAGE, run: runMetricsCommand },
   certificate: { usage: CERTIFICATE_USAGE, run: runCertificateCommand },
   seal: { usage: SEAL_USAGE, run: runSealCommand },

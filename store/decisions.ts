@@ -79,6 +79,10 @@ export interface DecisionRecord {
   supersededBy?: string;
 }
 
+/**
+ * A manual review as versions before tasks kept it (`manual_tasks`): no longer written; each row becomes
+ * a task once, at worker start (services/tasks/migrate.ts reads the collection directly).
+ */
 export interface ManualTask {
   /** Equals the business key below. */
   _id?: string;

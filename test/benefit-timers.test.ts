@@ -171,7 +171,12 @@ describe('pledge and inspect (告知承诺)', () => {
     await removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']);
     expect(await handle.result()).toEqual({ status: 'inspection-inconclusive', grantCreated: true });
     expect((await pipeline.models.Grant.findOne({ subjectKey: firm.subjectKey }).lean())?.status).toBe('granted');
-    expect(await pipeline.models.ManualTask.countDocuments({ subjectKey: firm.subjectKey, status: 'open' })).toBe(1);
+    // An inspector settles it: an inconclusive-inspection task of the pledge, on the pledge's case.
+    const tasks = await pipeline.models.Task.find({ subjectKey: firm.subjectKey }).lean();
+    const pledge = await pipeline.models.Pledge.findOne({ subjectKey: firm.subjectKey }).lean();
+    expect(tasks.map((task) => [task.type, task.status, task.source, task.caseId])).toEqual([
+      ['inconclusive-inspection', 'open', { kind: 'pledge', key: pledge!.key }, pledge!.caseId],
+    ]);
     expect(await pipeline.models.CreditRecord.countDocuments({ subjectKey: firm.subjectKey })).toBe(0);
   });
 });

@@ -60,10 +60,14 @@ beforeAll(async () => {
     { key: 'p1', status: 'pending' },
     { key: 'p2', status: 'passed' },
   ]);
-  await db.collection('manual_tasks').insertMany([
-    { key: 't1', status: 'open' },
-    { key: 't2', status: 'done' },
-  ]);
+  const due = (days: number) => new Date(Date.now() + days * 86_400_000);
+  await db
+    .collection('tasks')
+    .insertMany([
+      { _id: 't1', key: 't1', type: 'review', status: 'open', dueAt: due(5) } as never,
+      { _id: 't2', key: 't2', type: 'review', status: 'done', dueAt: due(5) } as never,
+      { _id: 't3', key: 't3', type: 'inspection', status: 'claimed', dueAt: due(-1) } as never,
+    ]);
   await db
     .collection('notices')
     .insertMany([
@@ -140,6 +144,8 @@ describe('the store figures', () => {
       offersAwaitingConfirmation: 2,
       pledgesAwaitingInspection: 1,
       manualReviewOpen: 1,
+      tasksOpen: 2,
+      tasksOverdue: 1,
       notices: { delivered: 5, queued: 1, failed: 1 },
     });
   });

@@ -54,6 +54,9 @@ import {
   TASK_RESOLUTION_WORKFLOW,
   taskResolutionWorkflowId,
   type TaskResolutionInput,
+  completeTaskUpdate,
+  getTaskStateQuery,
+  taskWorkflowId,
 } from '../workflows/contracts/index.js';
 import type { TaskOutcome } from '../domain/tasks.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
@@ -61,6 +64,7 @@ import { payroll } from '../workflows/payroll.js';
 import { scheduledPayroll } from '../workflows/scheduled-payroll.js';
 import { stopPayments } from '../workflows/stop-payments.js';
 import { planOf } from '../activities/case.js';
+import { openTask } from '../activities/tasks.js';
 import { policyRef } from '../rules/policy-hash.js';
 import { sweep } from '../workflows/sweep.js';
 import { seedCity } from '../infra/seed/index.js';
@@ -479,6 +483,37 @@ async function recordOnTimeSkippingServer(info: Awaited<ReturnType<typeof startT
       assert.deepEqual(await pledge.result(), { status, grantCreated: true });
       await record(env.client, name, pledge.workflowId);
     }
+    if (wanted('human-task-escalated')) {
+      // A returned payment's task (10 days): reminded at day 8, escalated at day 10, then completed.
+      const key = `payroll-return:record-${randomUUID()}`;
+      const workflows = {
+        starter: { start: (type: string, options: object) => env.client.workflow.start(type, options as never) },
+        taskQueue: pipeline.taskQueue,
+      };
+      await openTask(
+        { store: pipeline.store, workflows },
+        {
+          key,
+          type: 'returned-payment',
+          source: { kind: 'payroll-return', key },
+          openedAt: new Date(await env.currentTimeMs()).toISOString(),
+        },
+      );
+      const handle = env.client.workflow.getHandle(taskWorkflowId(key));
+      await env.sleep(10.5 * 86_400_000);
+      for (let i = 0; i < 100 && !(await handle.query(getTaskStateQuery)).escalated; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      await handle.executeUpdate(completeTaskUpdate, {
+        args: [
+          {
+            outcome: { kind: 'closed', note: 'account corrected, paid again' },
+            by: { id: 'u_record_histories', name: 'record-histories' },
+          },
+        ],
+      });
+      assert.equal((await handle.result()).status, 'done');
+      await record(env.client, 'human-task-escalated', handle.workflowId);
+    }
   } finally {
     await harness.close();
   }
@@ -806,7 +841,7 @@ try {
   ) {
     await recordOnDevServer(info);
   }
-  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive'))
+  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive', 'human-task-escalated'))
     await recordOnTimeSkippingServer(info);
   if (
     wanted(

@@ -153,6 +153,20 @@ const PATHS: Record<HistoryName, HistoryPath> = {
     steps: [...PLEDGE_STEPS, 'openManualReview'],
     result: { status: 'inspection-inconclusive', grantCreated: true },
   },
+  'human-task-escalated': {
+    steps: [
+      'timer 8d',
+      'timer fired',
+      'remindTask',
+      'timer 2d',
+      'timer fired',
+      'escalateTask',
+      'update completeTask',
+      'recordTaskOutcome',
+      'recordTaskResolution',
+    ],
+    result: { status: 'done', resolution: { action: 'closed' } },
+  },
   'sweep-done': {
     steps: ['pinSweepPolicy', 'recordSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { status: 'done', total: 300, processed: 300, slices: 2 },

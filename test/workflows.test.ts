@@ -110,7 +110,11 @@ describe('auto grant (免申即享)', () => {
       action: 'manual-review',
       missingFacts: ['person.birthDate'],
     });
-    expect(await pipeline.models.ManualTask.countDocuments({ caseId: result.caseId, status: 'open' })).toBe(1);
+    const tasks = await pipeline.models.Task.find({ caseId: result.caseId }).lean();
+    expect(tasks.map((task) => [task.key, task.type, task.status, task.missingFacts])).toEqual([
+      [`${result.caseId}:manual:childcare-subsidy`, 'review', 'open', ['person.birthDate']],
+    ]);
+    expect(tasks[0].department).toBe('市卫生健康委员会');
     expect(await pipeline.models.Grant.countDocuments({ subjectKey: child.subjectKey })).toBe(0);
     expect(await noticeTemplates(child.subjectKey)).toEqual(['decision.undetermined']);
   });

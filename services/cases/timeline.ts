@@ -18,6 +18,20 @@ import { taskResolutionWorkflowId } from '../../workflows/contracts/task.js';
 import { registerNoticeModels } from '../../store/notices.js';
 import { registerObjectionModel } from '../../store/objections.js';
 import { unmasksOfCase } from '../../store/unmask-log.js';
+import { registerTaskModels } from '../../store/tasks.js';
+import { TASK_TYPE_TEXT, type TaskEntry } from '../../domain/tasks.js';
+
+/** Each step of a task, as the timeline says it. */
+const TASK_ACTION_TEXT: Record<TaskEntry['action'], Text> = {
+  opened: { zh: '已立项，转人工办理', en: 'opened' },
+  claimed: { zh: '已认领', en: 'claimed' },
+  released: { zh: '已退回待办', en: 'released' },
+  reassigned: { zh: '已改派', en: 'reassigned' },
+  reminded: { zh: '即将到期，已提醒', en: 'reminded: due soon' },
+  escalated: { zh: '已超期，已报督查', en: 'overdue: escalated to the supervisors' },
+  completed: { zh: '已办结', en: 'completed' },
+  cancelled: { zh: '已撤销', en: 'cancelled' },
+};
 
 /** A subject as supervisors see it: the kind, the pseudonymous key and the identifier masked. */
 export interface MaskedSubject {
@@ -294,7 +308,7 @@ export async function buildTimeline(
 ): Promise<CaseTimeline> {
   const { caseId } = record;
   const { EventDelivery } = registerCaseModels(deps.store);
-  const { Decision, ManualTask } = registerDecisionModels(deps.store);
+  const { Decision } = registerDecisionModels(deps.store);
   const { Grant, Offer, Pledge, Recovery } = registerBenefitModels(deps.store);
   const { Notice } = registerNoticeModels(deps.store);
   const entries: TimelineEntry[] = [];
@@ -417,19 +431,34 @@ export async function buildTimeline(
       },
     );
   }
-  for (const task of await ManualTask.find({ caseId }).lean()) {
-    rec(
-      task.openedAt,
-      'manual-review',
-      'system',
-      { zh: `转人工审核（${task.policyId}）`, en: `manual review opened for ${task.policyId}` },
-      {
-        policyId: task.policyId,
-        missingFacts: task.missingFacts,
-        failedSources: task.failedSources,
-        status: task.status,
-      },
-    );
+  // Tasks of the case (a review, a pledge's inspection): each line of their history, with who acted.
+  for (const task of await registerTaskModels(deps.store).Task.find({ caseId }).lean()) {
+    const type = TASK_TYPE_TEXT[task.type];
+    for (const entry of task.history ?? []) {
+      const action = TASK_ACTION_TEXT[entry.action];
+      const who = entry.byName ? `${entry.byName}` : '';
+      rec(
+        entry.at,
+        task.type === 'review' && entry.action === 'opened' ? 'manual-review' : `task.${entry.action}`,
+        entry.byName ?? 'system',
+        {
+          zh: `${type.zh}（${task.policyId ?? task.source.key}）${action.zh}${who ? `：${who}` : ''}${entry.note ? `（${entry.note}）` : ''}`,
+          en: `${type.en} (${task.policyId ?? task.source.key}) ${action.en}${who ? ` by ${who}` : ''}${entry.note ? ` (${entry.note})` : ''}`,
+        },
+        {
+          taskId: task.key,
+          type: task.type,
+          status: task.status,
+          policyId: task.policyId,
+          ...(entry.byId ? { byId: entry.byId } : {}),
+          ...(entry.action === 'opened'
+            ? { missingFacts: task.missingFacts, failedSources: task.failedSources, dueAt: task.dueAt }
+            : {}),
+          ...(entry.action === 'completed' && task.outcome ? { outcome: task.outcome } : {}),
+          ...(entry.action === 'completed' && task.resolution ? { resolution: task.resolution } : {}),
+        },
+      );
+    }
   }
   for (const grant of grants) {
     rec(

@@ -46,7 +46,11 @@ export interface StoreFigures {
   grants: { byPolicy: PolicyGrants[]; total: number; revoked: number };
   offersAwaitingConfirmation: number;
   pledgesAwaitingInspection: number;
+  /** Review tasks (undetermined decisions) open or claimed. */
   manualReviewOpen: number;
+  /** Every task open or claimed, and those of them past their due date (services/tasks). */
+  tasksOpen?: number;
+  tasksOverdue?: number;
   notices: { delivered: number; queued: number; failed: number };
   /** Payment lines released this month (city time): what left for the bank, in integer fen. */
   payroll: { month: string; paidFen: number; lines: number };
@@ -159,12 +163,13 @@ export async function readStoreFigures(
   // Cases before source events: a case's record is written before its delivery's, so the
   // reports collapsed into cases never come out negative.
   const cases = await m.LifeEvent.countDocuments({});
+  const now = new Date();
   const [sourceEvents, decisions, offers, pledges, tasks, notices, inProgress] = await Promise.all([
     m.EventDelivery.countDocuments({}),
     m.Decision.aggregate<{ _id: string; n: number }>(group('outcome')),
     m.Offer.countDocuments({ status: 'open' }),
     m.Pledge.countDocuments({ status: 'pending' }),
-    m.ManualTask.countDocuments({ status: 'open' }),
+    m.Task.find({ status: { $in: ['open', 'claimed'] } }, { _id: 0, type: 1, dueAt: 1 }).lean(),
     m.Notice.aggregate<{ _id: string; n: number }>(group('status')),
     running,
   ]);
@@ -215,7 +220,9 @@ export async function readStoreFigures(
     grants: { byPolicy, total: byPolicy.reduce((sum, p) => sum + p.count, 0), revoked },
     offersAwaitingConfirmation: offers,
     pledgesAwaitingInspection: pledges,
-    manualReviewOpen: tasks,
+    manualReviewOpen: tasks.filter((task) => task.type === 'review').length,
+    tasksOpen: tasks.length,
+    tasksOverdue: tasks.filter((task) => task.dueAt.getTime() < now.getTime()).length,
     notices: {
       delivered: notice.get('delivered') ?? 0,
       queued: notice.get('queued') ?? 0,

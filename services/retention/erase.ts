@@ -87,13 +87,13 @@ async function openMatters(store: Connection, key: string): Promise<string[]> {
     count('offers', { subjectKey: key, status: 'open' }),
     count('pledges', { subjectKey: key, status: 'pending' }),
     count('objections', { subjectKey: key, status: { $nin: ['resolved', 'rejected'] } }),
-    count('manual_tasks', { subjectKey: key, status: 'open' }),
+    count('tasks', { subjectKey: key, status: { $in: ['open', 'claimed'] } }),
   ]);
   return [
     offers && `${offers} open offer(s) · 待确认事项`,
     pledges && `${pledges} pledge(s) awaiting inspection · 待核查承诺`,
     objections && `${objections} objection(s) in progress · 办理中的异议`,
-    reviews && `${reviews} open manual review(s) · 待人工复核`,
+    reviews && `${reviews} open task(s) · 待办任务`,
   ].filter((matter): matter is string => Boolean(matter));
 }
 

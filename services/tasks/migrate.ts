@@ -8,6 +8,7 @@
  */
 import type { Connection } from 'mongoose';
 import { openTask } from '../../activities/tasks.js';
+import { manualTaskShape } from '../../activities/case.js';
 import type { BenefitStarter } from '../../activities/benefit-start.js';
 import { DEFAULT_TIME_LIMIT_DAYS, taskDeadlines } from '../../domain/tasks.js';
 import type { PolicySource } from '../../rules/policy-source.js';
@@ -53,12 +54,11 @@ export async function migrateManualTasks(deps: MigrateDeps): Promise<{ open: num
   const pending = rows.find({ migratedAt: { $exists: false } }, { batchSize: 500 });
   for await (const row of pending) {
     const policy = await policyOf(deps, row);
-    const timeLimitDays = policy?.timeLimits?.review ?? DEFAULT_TIME_LIMIT_DAYS.review;
+    const shape = await manualTaskShape(deps.store, row.caseId);
+    const timeLimitDays = policy?.timeLimits?.[shape.type] ?? DEFAULT_TIME_LIMIT_DAYS[shape.type];
     const common = {
       key: row._id,
-      type: 'review' as const,
-      source: { kind: 'case' as const, key: row.caseId },
-      caseId: row.caseId,
+      ...shape,
       subjectKey: row.subjectKey,
       policyId: row.policyId,
       ...(policy ? { department: policy.department.zh } : {}),

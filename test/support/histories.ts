@@ -123,6 +123,10 @@ export const RECORDED_HISTORIES = {
     workflowType: 'reviewResolution',
     path: 'the facts supplied still leave the birth date missing: the review is opened again',
   },
+  'human-task-escalated': {
+    workflowType: 'humanTask',
+    path: 'a returned-payment task reminds at 80 % of its 10 days, escalates when overdue, then takes its completion',
+  },
   'retention-purge': {
     workflowType: 'retentionPurge',
     path: 'the daily retention purge applies the retention schedule as of its start, in one activity',

@@ -21,6 +21,20 @@ function issuesOf(input: unknown): ValidationIssue[] {
 }
 
 const cases: Array<[string, string, (doc: Doc) => void, string, RegExp]> = [
+  [
+    'a task time limit of no whole days',
+    'childcare-subsidy',
+    (d) => (d.timeLimits = { review: 2.5 }),
+    'timeLimits.review',
+    /whole number of calendar days/,
+  ],
+  [
+    'a time limit for a task type there is not',
+    'childcare-subsidy',
+    (d) => (d.timeLimits = { audit: 10 }),
+    'timeLimits.audit',
+    /unknown field/,
+  ],
   ['an id that is not kebab-case', 'childcare-subsidy', (d) => (d.id = 'ChildcareSubsidy'), 'id', /kebab-case/],
   ['a version of zero', 'childcare-subsidy', (d) => (d.version = 0), 'version', /positive/],
   [
@@ -349,5 +363,13 @@ describe('documents that reach for the inside of the engine', () => {
     const doc = load('childcare-subsidy');
     doc.summary = { zh: 'x', en: 'x', padding: Array.from({ length: 60_000 }, (_, i) => i) };
     expect(issuesOf(doc)[0].message).toMatch(/more than 50000 values/);
+  });
+});
+
+describe('task time limits (timeLimits)', () => {
+  it('takes the statutory limit of each task type a policy sets, in calendar days', () => {
+    const doc = load('childcare-subsidy');
+    doc.timeLimits = { review: 15, 'inconclusive-inspection': 10 };
+    expect(validatePolicy(doc).timeLimits).toEqual({ review: 15, 'inconclusive-inspection': 10 });
   });
 });

@@ -21,6 +21,7 @@ import { issueRefusalLetter } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { checkSuppliedFacts, suppliedFactsMessage } from '../services/review/supplied-facts.js';
 import { registerBenefitModels } from '../store/benefits.js';
+import { registerTaskModels } from '../store/tasks.js';
 import {
   registerDecisionModels,
   snapshotFacts,
@@ -85,6 +86,7 @@ const withSupplied = (base: Record<string, unknown>, supplied: readonly Supplied
 export function makeReviewActivities(deps: ReviewDeps) {
   const { FactSnapshot, Decision } = registerDecisionModels(deps.store);
   const { Grant, Offer, Pledge } = registerBenefitModels(deps.store);
+  const { Task } = registerTaskModels(deps.store);
 
   /**
    * The facts the review starts from: the previous review's snapshot when this review is one
@@ -107,6 +109,18 @@ export function makeReviewActivities(deps: ReviewDeps) {
       (await Decision.findOne({ _id: `${caseId}:decision:${policyId}` }).lean());
     if (!found) throw invalid(`case ${caseId} has no decision under ${policyId} to review`);
     return found;
+  }
+
+  /** The supplied facts with their values: as given, or as the task service kept them on the task record. */
+  async function withKeptValues(taskKey: string, facts: SuppliedFact[]): Promise<SuppliedFact[]> {
+    if (facts.every((supplied) => supplied.value !== undefined)) return facts;
+    const task = await Task.findById(taskKey, { suppliedValues: 1 }).lean();
+    const kept = new Map((task?.suppliedValues ?? []).map((entry) => [entry.fact, entry.value]));
+    return facts.map((supplied) => {
+      if (supplied.value !== undefined) return supplied;
+      if (!kept.has(supplied.fact)) throw invalid(`review ${taskKey}: no value was kept for ${supplied.fact}`);
+      return { ...supplied, value: kept.get(supplied.fact) };
+    });
   }
 
   /** An outright eligible decision's amount, from the facts known; refused, naming why, when the rule cannot apply. */
@@ -186,6 +200,9 @@ export function makeReviewActivities(deps: ReviewDeps) {
       let decision: Decision;
       let marks: Partial<DecisionRecord>;
       if (outcome.kind === 'facts-supplied') {
+        // The values were kept on the task record, not sent through the history (a completion
+        // recorded before that carries them itself).
+        outcome.facts = await withKeptValues(input.taskKey, outcome.facts);
         const problems = checkSuppliedFacts(policy, outcome.facts);
         if (problems.length > 0) throw invalid(`review ${input.taskKey}: ${suppliedFactsMessage(problems).en}`);
         const facts = withSupplied(known, outcome.facts);

@@ -45,7 +45,7 @@ function unknownKey(record: Record<string, unknown>, field: string, allowed: rea
       };
 }
 
-function checkFacts(facts: unknown): OutcomeProblem | undefined {
+function checkFacts(facts: unknown, valuesKept: boolean): OutcomeProblem | undefined {
   if (!Array.isArray(facts) || facts.length === 0 || facts.length > 50)
     return {
       field: 'outcome.facts',
@@ -63,7 +63,9 @@ function checkFacts(facts: unknown): OutcomeProblem | undefined {
     const problem =
       unknownKey(item, at, ['fact', 'value', 'provenance']) ??
       text(item.fact, `${at}.fact`, 1, 100) ??
-      (['string', 'number', 'boolean'].includes(typeof item.value) || item.value === null
+      (['string', 'number', 'boolean'].includes(typeof item.value) ||
+      item.value === null ||
+      (valuesKept && item.value === undefined)
         ? undefined
         : {
             field: `${at}.value`,
@@ -94,8 +96,16 @@ function checkFacts(facts: unknown): OutcomeProblem | undefined {
   return undefined;
 }
 
-/** The first problem with `outcome` as the outcome of a task of `type`; undefined when it can close it. */
-export function outcomeProblem(type: TaskType, outcome: unknown): OutcomeProblem | undefined {
+/**
+ * The first problem with `outcome` as the outcome of a task of `type`; undefined when it can close it.
+ * `valuesKept`: supplied facts may come without their values, which the task record keeps (the
+ * workflow's validator sees them so); the API's caller must give every value.
+ */
+export function outcomeProblem(
+  type: TaskType,
+  outcome: unknown,
+  options: { valuesKept?: boolean } = {},
+): OutcomeProblem | undefined {
   const allowed = OUTCOMES_BY_TYPE[type];
   if (!isRecord(outcome))
     return {
@@ -114,7 +124,7 @@ export function outcomeProblem(type: TaskType, outcome: unknown): OutcomeProblem
   if (extra) return extra;
   switch (kind) {
     case 'facts-supplied':
-      return checkFacts(outcome.facts);
+      return checkFacts(outcome.facts, options.valuesKept ?? false);
     case 'decided':
       return (
         (outcome.outcome === 'eligible' || outcome.outcome === 'ineligible'

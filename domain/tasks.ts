@@ -91,7 +91,12 @@ export interface Provenance {
 /** A fact a reviewer records for a case, in the catalog's type, with where it came from. */
 export interface SuppliedFact {
   fact: string;
-  value: string | number | boolean | null;
+  /**
+   * The value, as the reviewer gives it to the API. It never travels through a workflow's history
+   * (personal values stay in the store): the task service keeps the values on the task record
+   * (`suppliedValues`) and sends the completion without them; the review's resolution reads them back.
+   */
+  value?: string | number | boolean | null;
   provenance: Provenance;
 }
 

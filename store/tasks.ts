@@ -45,6 +45,11 @@ export interface Task {
    * revision it starts from, so two people claiming at once make one claim. Absent before the first.
    */
   rev?: number;
+  /**
+   * A review's supplied values, kept here rather than in the completion the workflow records
+   * (personal values stay out of histories); the review's resolution reads them (activities/review.ts).
+   */
+  suppliedValues?: Array<{ fact: string; value: string | number | boolean | null }>;
   /** Set on rows the one-time migration made from `manual_tasks` (services/tasks/migrate.ts). */
   migratedFrom?: string;
   history: TaskEntry[];
@@ -79,6 +84,7 @@ const taskSchema = new Schema<Task>(
     completedByName: String,
     resolution: Schema.Types.Mixed,
     rev: Number,
+    suppliedValues: { type: [{ fact: String, value: Schema.Types.Mixed, _id: false }], default: undefined },
     migratedFrom: String,
     history: {
       type: [{ at: Date, action: String, byId: String, byName: String, note: String, _id: false }],

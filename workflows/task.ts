@@ -62,7 +62,7 @@ export async function humanTask(input: HumanTaskInput): Promise<HumanTaskResult>
     const problem =
       typeof given !== 'object' || given === null
         ? { field: 'outcome', message: 'give { outcome, by }', messageZh: '须提供办结结果和办理人' }
-        : outcomeProblem(input.type, given.outcome);
+        : outcomeProblem(input.type, given.outcome, { valuesKept: true });
     const by = typeof given === 'object' && given !== null ? given.by : undefined;
     const noActor =
       !problem && !(typeof by?.id === 'string' && by.id !== '' && typeof by.name === 'string' && by.name !== '')

@@ -23,7 +23,11 @@ import {
   type TaskType,
   type TaskView,
 } from '../../domain/tasks.js';
+import { registerDecisionModels } from '../../store/decisions.js';
+import type { PolicySource } from '../../rules/policy-source.js';
+import { storePolicySource } from '../../store/policy-source.js';
 import { stepTask, type TaskStep } from '../../store/task-steps.js';
+import { checkSuppliedFacts, suppliedFactsRefusal } from '../review/supplied-facts.js';
 import { registerTaskModels, type Task } from '../../store/tasks.js';
 import { findUser, USER_ID_PATTERN, type Role, type User } from '../../store/users.js';
 import { completeTaskUpdate, ErrorType, type TaskResolutionResult } from '../../workflows/contracts/index.js';
@@ -37,6 +41,8 @@ export interface TaskServiceDeps {
   temporal: Client;
   /** The task queue the humanTask workflows run on (a task opened without its workflow gets it here). */
   taskQueue: string;
+  /** Where a review's pinned policy is read to check the facts supplied; the store's published versions by default. */
+  policies?: PolicySource;
 }
 
 /** The worklist's filters, as the query string gives them. */
@@ -126,6 +132,8 @@ function decodeCursor(cursor: string): { d: number; k: string } {
 /** The task service behind /tasks, `applyfree task` and the console's worklists. */
 export function createTaskService(deps: TaskServiceDeps) {
   const { Task: TaskModel } = registerTaskModels(deps.store);
+  const { Decision } = registerDecisionModels(deps.store);
+  const policies = deps.policies ?? storePolicySource(deps.store);
   const workflows = {
     starter: {
       start: (type: string, options: object) => deps.temporal.workflow.start(type, options as WorkflowStartOptions),
@@ -216,6 +224,32 @@ export function createTaskService(deps: TaskServiceDeps) {
     if (!Number.isInteger(limit) || limit < 1 || limit > MOST)
       throw badFilter('limit', `limit is a whole number from 1 to ${MOST}`, `limit 须为 1 至 ${MOST} 的整数`);
     return limit;
+  }
+
+  /**
+   * A review's supplied facts, checked against the case's pinned policy (checkSuppliedFacts: the
+   * reviewer hears of a wrong fact here, not from a failed workflow), their values kept on the task
+   * record, and the outcome without them for the workflow: personal values stay out of histories.
+   */
+  async function keepSuppliedValues(
+    task: Task,
+    actor: User,
+    outcome: Extract<TaskOutcome, { kind: 'facts-supplied' }>,
+  ): Promise<Extract<TaskOutcome, { kind: 'facts-supplied' }>> {
+    const decided = task.caseId
+      ? await Decision.findById(`${task.caseId}:decision:${task.policyId}`, { policy: 1 }).lean()
+      : null;
+    const policy = decided ? await policies.version(decided.policy.id, decided.policy.version) : undefined;
+    if (policy) {
+      const problems = checkSuppliedFacts(policy, outcome.facts);
+      if (problems.length > 0) throw suppliedFactsRefusal(problems);
+    }
+    const kept = await TaskModel.updateOne(
+      { _id: task.key, status: { $in: ACTIVE_STATUSES }, assigneeId: actor.id },
+      { $set: { suppliedValues: outcome.facts.map(({ fact, value }) => ({ fact, value: value ?? null })) } },
+    );
+    if (kept.matchedCount === 0) throw closed({ ...task, status: 'done' });
+    return { kind: 'facts-supplied', facts: outcome.facts.map(({ fact, provenance }) => ({ fact, provenance })) };
   }
 
   return {
@@ -364,6 +398,8 @@ export function createTaskService(deps: TaskServiceDeps) {
         );
       const problem = outcomeProblem(task.type, body.outcome);
       if (problem) throw new TaskRefusal('BAD_REQUEST', problem.message, problem.messageZh, problem.field);
+      let outcome = body.outcome as TaskOutcome;
+      if (outcome.kind === 'facts-supplied') outcome = await keepSuppliedValues(task, actor, outcome);
       // A task recorded without its clock (a worker without a client) gets its workflow now.
       await startHumanTask(workflows, {
         taskKey: task.key,
@@ -375,7 +411,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       let resolution: TaskResolutionResult;
       try {
         resolution = await deps.temporal.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
-          args: [{ outcome: body.outcome as TaskOutcome, by: { id: actor.id, name: actor.name } }],
+          args: [{ outcome, by: { id: actor.id, name: actor.name } }],
         });
       } catch (error) {
         throw refusalOfUpdate(error, task) ?? error;

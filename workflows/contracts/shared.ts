@@ -73,7 +73,15 @@ export interface PolicyPlan {
   benefitKind: string;
   facts: Record<string, { source: string; purpose: string }>;
   offer?: { expiresAfterDays: number; reminderDaysBeforeExpiry: number[] };
-  pledge?: { pledgedFacts: string[]; inspectAfterDays: number };
+  /** The pledge's timing and checks; the optional fields are absent in plans of policies that set none (rules/types.ts says the defaults). */
+  pledge?: {
+    pledgedFacts: string[];
+    inspectAfterDays: number;
+    signWithinDays?: number;
+    creditBlockDays?: number;
+    onSiteShare?: number;
+    highRiskAmount?: number;
+  };
 }
 
 export interface DecisionSummary {

@@ -22,6 +22,7 @@ import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/
 import type { RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow } from './contracts/retention.js';
 import type { SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow } from './contracts/schedule.js';
 import type { SWEEP_WORKFLOW_TYPE, SweepWorkflow } from './contracts/sweep.js';
+import type { TASK_RESOLUTION_WORKFLOW, TaskResolutionWorkflow } from './contracts/task.js';
 
 type Exported = typeof workflows;
 /** True when the named workflow is exported (else a constraint error) and has the contract's signature. */
@@ -43,4 +44,6 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow>>,
   Holds<Matches<typeof RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow>>,
   Holds<Matches<typeof GRANT_CERTIFICATES_WORKFLOW_TYPE, GrantCertificatesWorkflow>>,
+  Holds<Matches<(typeof TASK_RESOLUTION_WORKFLOW)['inspection'], TaskResolutionWorkflow>>,
+  Holds<Matches<(typeof TASK_RESOLUTION_WORKFLOW)['inconclusive-inspection'], TaskResolutionWorkflow>>,
 ];

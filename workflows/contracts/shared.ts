@@ -61,6 +61,11 @@ export enum ErrorType {
   OfferClosed = 'OfferClosed',
   // Update validators: the sweep has ended or is being cancelled (details: [done or cancelled]).
   SweepFinished = 'SweepFinished',
+  // Update validators of signPledge: the notice signed is not the one sent (details: [the notice's hash]),
+  // the pledge is already signed, or its signing period is over.
+  NoticeChanged = 'NoticeChanged',
+  AlreadySigned = 'AlreadySigned',
+  PledgeExpired = 'PledgeExpired',
 }
 
 /** A policy version pinned by a case, with what the workflow needs to act on it. */

@@ -141,6 +141,10 @@ const PATHS: Record<HistoryName, HistoryPath> = {
     steps: [...PLEDGE_STEPS, 'openManualReview'],
     result: { status: 'inspection-inconclusive', grantCreated: true },
   },
+  'inspection-resolution-revoked': {
+    steps: ['recordInspectionFinding', 'closePledge', 'revokePledgedGrant', 'enqueueNotice'],
+    result: { action: 'revoked' },
+  },
   'sweep-done': {
     steps: ['pinSweepPolicy', 'recordSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { status: 'done', total: 300, processed: 300, slices: 2 },

@@ -111,6 +111,12 @@ export const REFUSAL_CODES = {
   OBJECTION_CLOSED: 'conflict',
   OBJECTION_OPEN: 'conflict',
   OFFER_CLOSED: 'conflict',
+  /** A pledge signed with a notice hash other than the written notice's (field noticeHash): the citizen reads the notice again. */
+  NOTICE_CHANGED: 'conflict',
+  /** A pledge signed a second time: the first signature stands. */
+  ALREADY_SIGNED: 'conflict',
+  /** A pledge signed after its signing period: it lapsed, nothing was granted. */
+  PLEDGE_EXPIRED: 'conflict',
   /** A resident or enterprise code scanned a second time: each is good for one scan. */
   REPLAYED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',

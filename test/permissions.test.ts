@@ -40,6 +40,7 @@ import { signVerifierRequest, type VerifierCredential } from '../domain/verifier
 import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
+import { createCreditService } from '../services/credit/export.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
@@ -157,6 +158,7 @@ beforeAll(async () => {
       },
     }),
     citizen: createCitizenService({ store, temporal: client }),
+    credit: createCreditService({ store }),
     certificates,
     codes: codes.codes,
     sweeps: createSweepService({ store, temporal: client, taskQueue, lifecycle }),

@@ -37,6 +37,7 @@ import { createCaseService } from '../services/cases/service.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
+import { createCreditService } from '../services/credit/export.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { createCodeService } from '../services/codes/service.js';
@@ -203,6 +204,8 @@ async function main(): Promise<void> {
       },
       // The citizen's own records (/me); answering an offer signals its workflow.
       citizen: createCitizenService({ store, temporal }),
+      // False-pledge credit records, exported to the credit office by supervisors (docs/CREDIT.md).
+      credit: createCreditService({ store }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.

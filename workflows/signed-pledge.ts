@@ -80,9 +80,28 @@ export async function signedPledge(input: BenefitInput): Promise<BenefitResult> 
   let inspectOn = '';
   let signatureRecorded = false;
   let grant: { key: string; created: boolean } | undefined = undefined;
+  /** Why a signature cannot be taken now, or nothing; the hash is checked once the notice is recorded. */
+  const refusalOf = (given: PledgeSignature) => {
+    if (signature !== undefined) return refuse(ErrorType.AlreadySigned, `the pledge was signed at ${signedAt}`);
+    if (expired) return refuse(ErrorType.PledgeExpired, 'the signing period is over: the pledge lapsed');
+    if (noticeHash !== undefined && given?.noticeHash !== noticeHash)
+      return refuse(ErrorType.NoticeChanged, 'the signature names a notice other than the one sent', [noticeHash]);
+    if (given?.channel !== 'app' && given?.channel !== 'window')
+      return refuse(
+        ErrorType.InvalidInput,
+        `a pledge is signed in the app or at a window, not ${String(given?.channel)}`,
+      );
+    if (given.channel === 'window' && (!given.staffId || !given.paperFormRef))
+      return refuse(ErrorType.InvalidInput, 'a signature at the window names the staff member and the paper form');
+    return undefined;
+  };
   setHandler(
     signPledgeUpdate,
     async (given) => {
+      // The citizen may read the stored notice a moment before this run has its hash back from the activity.
+      await condition(() => noticeHash !== undefined);
+      const refused = refusalOf(given);
+      if (refused) throw refused;
       signature = given;
       signedAt = new Date().toISOString();
       inspectOn = dayIn(inspectAfterDays).slice(0, 10);
@@ -93,19 +112,8 @@ export async function signedPledge(input: BenefitInput): Promise<BenefitResult> 
     },
     {
       validator: (given) => {
-        if (signature !== undefined) throw refuse(ErrorType.AlreadySigned, `the pledge was signed at ${signedAt}`);
-        if (expired) throw refuse(ErrorType.PledgeExpired, 'the signing period is over: the pledge lapsed');
-        if (noticeHash === undefined || given?.noticeHash !== noticeHash)
-          throw refuse(ErrorType.NoticeChanged, 'the signature names a notice other than the one sent', [
-            noticeHash ?? '',
-          ]);
-        if (given.channel !== 'app' && given.channel !== 'window')
-          throw refuse(
-            ErrorType.InvalidInput,
-            `a pledge is signed in the app or at a window, not ${String(given.channel)}`,
-          );
-        if (given.channel === 'window' && (!given.staffId || !given.paperFormRef))
-          throw refuse(ErrorType.InvalidInput, 'a signature at the window names the staff member and the paper form');
+        const refused = refusalOf(given);
+        if (refused) throw refused;
       },
     },
   );

@@ -14,9 +14,10 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { testSessions, testToken } from './support/users.js';
-import type { LifeEventResult } from '../workflows/contracts/index.js';
+import type { LifeEventResult, PledgeSignature } from '../workflows/contracts/index.js';
 import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { createCreditService } from '../services/credit/export.js';
+import { signPledge } from '../services/citizen/pledge-sign.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { ALL_UP } from './support/all-up.js';
 import { pollUntil } from './support/poll.js';
@@ -318,6 +319,32 @@ describe('the pledge the citizen signs (告知承诺书) and their credit record
     expect(benefits.map((b: Json) => [b.basis, b.status])).toEqual([['pledge', 'granted']]);
     const [after] = (await call('GET', '/me/pledges', tokens.newFirm)).json;
     expect(after.signature).toEqual({ signedAt: signed.json.signedAt, channel: 'app' });
+
+    // The window's path (services/citizen/pledge-sign.ts): staff must name themselves and the paper form.
+    const deps = { store: env.pipeline.store, temporal: env.client };
+    const subjectKey = (await env.pipeline.models.Pledge.findById(newFirmPledge).lean())!.subjectKey;
+    const atWindow = (signature: Partial<PledgeSignature>) =>
+      signPledge(deps, {
+        subjectKey,
+        pledgeId: newFirmPledge,
+        signature: { channel: 'window', noticeHash: notice.json.noticeHash, ...signature } as PledgeSignature,
+      });
+    await expect(atWindow({ staffId: 'u_window_1', staffName: '窗口 李' })).rejects.toMatchObject({
+      code: 'BAD_VALUE',
+      field: 'paperFormRef',
+    });
+    // Signed in the app already: the same hash is answered with the app's signature, nothing recorded twice.
+    expect(await atWindow({ staffId: 'u_window_1', staffName: '窗口 李', paperFormRef: 'CN-1' })).toMatchObject({
+      channel: 'app',
+      signedAt: signed.json.signedAt,
+    });
+    await expect(
+      signPledge(deps, {
+        subjectKey: 'e_someone_else',
+        pledgeId: newFirmPledge,
+        signature: { channel: 'app', noticeHash: notice.json.noticeHash },
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a citizen sees their credit records with the reason and the period, and a supervisor exports them by pseudonymous key', async () => {

@@ -171,41 +171,15 @@ export function makeBenefitActivities(deps: BenefitDeps) {
      * records contradict; missing data is inconclusive.
      */
     async inspectPledge(input: BenefitInput & { pledgeKey: string }): Promise<InspectionResult> {
-      const policy = await pinnedPolicy(deps.policies, input.plan.ref);
-      const facts = Object.fromEntries(
-        Object.entries(policy.facts).map(([key, declared]) => [
-          key,
-          { source: declared.source, purpose: `告知承诺事中事后核查 pledge inspection: ${declared.purpose}` },
-        ]),
-      );
-      const fresh = await deps.fetchFacts({
-        caseId: input.caseId,
-        subjectKey: input.subjectKey,
-        policyId: policy.id,
-        policyVersion: policy.version,
-        facts,
+      return recheckPledgedFacts(deps, input, {
         idempotencyKey: `${input.pledgeKey}:inspection`,
+        purpose: '告知承诺事中事后核查 pledge inspection',
       });
-      const decision = await evaluatePolicy(policy, fresh.values, input.decision.asOf);
-      if (decision.outcome === 'eligible') return { result: 'passed' };
-      if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
-      const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);
-      const taken = await FactSnapshot.findOne({ _id: `${input.caseId}:facts:${policy.id}` }).lean();
-      const before = taken ? snapshotFacts(taken) : {};
-      const discrepancies = decision.conditions
-        .filter((leaf) => leaf.result === false)
-        .map((leaf) => {
-          const pledgedMark = pledged.has(leaf.fact) ? 'pledged fact ' : '';
-          const earlier =
-            leaf.fact in before ? `, was ${JSON.stringify(shownFactValue(leaf.fact, before[leaf.fact]))}` : '';
-          return `${pledgedMark}${leaf.fact}: department records ${JSON.stringify(leaf.factValue)}${earlier} (${leaf.operator} ${JSON.stringify(leaf.value)})`;
-        });
-      return { result: 'failed', discrepancies };
     },
 
     async closePledge(input: {
       pledgeKey: string;
-      status: 'passed' | 'failed' | 'pending';
+      status: 'passed' | 'failed' | 'pending' | 'unverified';
       discrepancies: string[];
     }): Promise<void> {
       await Pledge.updateOne(
@@ -214,12 +188,17 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       );
     },
 
-    /** Revokes the grant and the certificates it yielded, opens the recovery of what was paid, and writes the credit record, each once. */
+    /**
+     * Revokes the grant and the certificates it yielded, opens the recovery of what was paid, and
+     * writes the credit record (with the reason and, when the policy sets it, how long it bars
+     * pledge mode), each once.
+     */
     async revokePledgedGrant(input: {
       grantKey: string;
       subjectKey: string;
       policyId: string;
       reason: string;
+      creditBlockDays?: number;
     }): Promise<{ recovered: number }> {
       await Grant.updateOne(
         { _id: input.grantKey, status: 'granted' },
@@ -262,6 +241,8 @@ export function makeBenefitActivities(deps: BenefitDeps) {
             policyId: input.policyId,
             grantKey: input.grantKey,
             recordedAt: new Date(),
+            reason: input.reason,
+            ...(input.creditBlockDays === undefined ? {} : { blockDays: input.creditBlockDays }),
           },
         },
         { upsert: true },
@@ -269,4 +250,48 @@ export function makeBenefitActivities(deps: BenefitDeps) {
       return { recovered: amount };
     },
   };
+}
+
+/**
+ * Re-reads every fact of the pinned policy from its certifying department under `purpose`
+ * (access-logged, keyed by `idempotencyKey`) and re-evaluates the policy as of the original
+ * decision's date, with no pledge standing in for a missing fact: eligible passes, ineligible
+ * fails naming each fact the records contradict, missing data is inconclusive.
+ */
+export async function recheckPledgedFacts(
+  deps: Pick<BenefitDeps, 'store' | 'policies' | 'fetchFacts'>,
+  input: BenefitInput,
+  how: { idempotencyKey: string; purpose: string },
+): Promise<InspectionResult> {
+  const { FactSnapshot } = registerDecisionModels(deps.store);
+  const policy = await pinnedPolicy(deps.policies, input.plan.ref);
+  const facts = Object.fromEntries(
+    Object.entries(policy.facts).map(([key, declared]) => [
+      key,
+      { source: declared.source, purpose: `${how.purpose}: ${declared.purpose}` },
+    ]),
+  );
+  const fresh = await deps.fetchFacts({
+    caseId: input.caseId,
+    subjectKey: input.subjectKey,
+    policyId: policy.id,
+    policyVersion: policy.version,
+    facts,
+    idempotencyKey: how.idempotencyKey,
+  });
+  const decision = await evaluatePolicy(policy, fresh.values, input.decision.asOf);
+  if (decision.outcome === 'eligible') return { result: 'passed' };
+  if (decision.outcome === 'undetermined') return { result: 'inconclusive', missingFacts: decision.missingFacts };
+  const pledged = new Set(input.plan.pledge?.pledgedFacts ?? []);
+  const taken = await FactSnapshot.findOne({ _id: `${input.caseId}:facts:${policy.id}` }).lean();
+  const before = taken ? snapshotFacts(taken) : {};
+  const discrepancies = decision.conditions
+    .filter((leaf) => leaf.result === false)
+    .map((leaf) => {
+      const pledgedMark = pledged.has(leaf.fact) ? 'pledged fact ' : '';
+      const earlier =
+        leaf.fact in before ? `, was ${JSON.stringify(shownFactValue(leaf.fact, before[leaf.fact]))}` : '';
+      return `${pledgedMark}${leaf.fact}: department records ${JSON.stringify(leaf.factValue)}${earlier} (${leaf.operator} ${JSON.stringify(leaf.value)})`;
+    });
+  return { result: 'failed', discrepancies };
 }

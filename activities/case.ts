@@ -42,9 +42,20 @@ export function planOf(policy: Policy): PolicyPlan {
     benefitKind: policy.benefit.kind,
     facts: policy.facts,
     ...(policy.offer ? { offer: policy.offer } : {}),
-    ...(policy.pledge
-      ? { pledge: { pledgedFacts: policy.pledge.pledgedFacts, inspectAfterDays: policy.pledge.inspectAfterDays } }
-      : {}),
+    ...(policy.pledge ? { pledge: pledgePlanOf(policy.pledge) } : {}),
+  };
+}
+
+/** The pledge block of a plan: the optional fields only when the policy sets them, so plans of older versions stay as they were. */
+function pledgePlanOf(pledge: NonNullable<Policy['pledge']>): NonNullable<PolicyPlan['pledge']> {
+  const { pledgedFacts, inspectAfterDays, signWithinDays, creditBlockDays, onSiteShare, highRiskAmount } = pledge;
+  return {
+    pledgedFacts,
+    inspectAfterDays,
+    ...(signWithinDays === undefined ? {} : { signWithinDays }),
+    ...(creditBlockDays === undefined ? {} : { creditBlockDays }),
+    ...(onSiteShare === undefined ? {} : { onSiteShare }),
+    ...(highRiskAmount === undefined ? {} : { highRiskAmount }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import type { SubjectKeyRing } from '../domain/pseudonym.js';
 import { registerModels } from '../store/models.js';
 import { makeBenefitActivities } from './benefits.js';
+import { makePledgeActivities } from './pledges.js';
 import { makeCaseActivities } from './case.js';
 import { makeCertificateActivities } from './certificates.js';
 import type { PolicySource } from '../rules/policy-source.js';
@@ -59,6 +60,12 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...makeTaskStepActivities({ store: deps.store }),
     ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
+    ...makePledgeActivities({
+      store: deps.store,
+      policies: deps.policies,
+      fetchFacts,
+      ...(deps.workflows ? { workflows: deps.workflows } : {}),
+    }),
     enqueueNotice,
     ...makePayrollActivities({
       store: deps.store,

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CitizenService, OfferAnswer } from '../services/citizen/service.js';
+import { GRANT_BASES, PLEDGE_STATUSES } from '../store/benefits.js';
 import { actorOf } from './auth.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
@@ -174,7 +175,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         period: { type: 'string' },
         benefitKind: { type: 'string' },
         amount: { type: 'number' },
-        basis: { type: 'string', enum: ['auto', 'offer-confirmed', 'pledge'] },
+        basis: { type: 'string', enum: [...GRANT_BASES] },
         status: { type: 'string', enum: ['granted', 'revoked'] },
         grantedAt: { type: 'string' },
         revokedAt: { type: 'string' },
@@ -302,8 +303,17 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         policy,
         pledgedFacts: labelled,
         inspectOn: { type: 'string' },
-        status: { type: 'string', enum: ['pending', 'passed', 'failed'] },
+        status: { type: 'string', enum: [...PLEDGE_STATUSES] },
         pledgedAt: { type: 'string' },
+        signBy: { type: 'string', description: 'the last moment a signature is taken' },
+        signature: {
+          type: 'object',
+          properties: { signedAt: { type: 'string' }, channel: { type: 'string', enum: ['app', 'window'] } },
+        },
+        findings: list({
+          type: 'object',
+          properties: { finding: { type: 'string' }, notes: { type: 'string' }, at: { type: 'string' } },
+        }),
         inspectedAt: { type: 'string' },
         discrepancies: labelled,
         recovery: {
@@ -313,6 +323,79 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
       },
     }),
     async (request) => citizen.pledges(actorOf(request)),
+  );
+
+  read(
+    '/me/pledges/:key/notice',
+    'The written notice of my pledge (告知承诺书: obligations, pledged facts, the inspection to come, the consequence of a false pledge) in Chinese and English, with the sha256 hash I sign (citizen) · 告知承诺书',
+    {
+      type: 'object',
+      properties: {
+        key: { type: 'string' },
+        policy,
+        status: { type: 'string' },
+        notice: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+        noticeHash: { type: 'string' },
+        signBy: { type: 'string' },
+      },
+    },
+    async (request) => citizen.pledgeNotice(actorOf(request), (request.params as { key: string }).key),
+  );
+
+  app.post(
+    '/me/pledges/:key/sign',
+    {
+      schema: {
+        tags: ['citizen'],
+        summary:
+          'Sign my pledge (一键签署): the notice’s hash as I read it; the pledge workflow records the signature (app, time) and grants, then answers; a hash of another text is NOTICE_CHANGED, a second signature ALREADY_SIGNED, after the period PLEDGE_EXPIRED (citizen) · 签署承诺',
+        params: keyParams,
+        body: {
+          type: 'object',
+          required: ['noticeHash'],
+          properties: { noticeHash: { type: 'string', minLength: 64, maxLength: 64 } },
+          additionalProperties: false,
+        },
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              pledgeId: { type: 'string' },
+              status: { type: 'string' },
+              signedAt: { type: 'string' },
+              channel: { type: 'string' },
+              grant: {
+                type: 'object',
+                properties: { key: { type: 'string' }, amount: { type: 'number' }, grantedAt: { type: 'string' } },
+              },
+            },
+          },
+          400: errorSchema,
+          409: errorSchema,
+          ...errors,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { key: string }; Body: { noticeHash: string } }>) =>
+      citizen.signPledge(actorOf(request), request.params.key, request.body.noticeHash),
+  );
+
+  read(
+    '/me/credit-records',
+    'My credit records (信用记录): each false pledge, why it was recorded and until when it bars pledge mode (citizen) · 我的信用记录',
+    list({
+      type: 'object',
+      properties: {
+        key: { type: 'string' },
+        kind: { type: 'string', enum: ['false-pledge'] },
+        policy: { type: 'object', properties: { id: { type: 'string' }, title: text } },
+        recordedAt: { type: 'string' },
+        reason: { type: 'string' },
+        barsPledgeModeUntil: { type: 'string', description: 'YYYY-MM-DD: pledge mode is not offered until then' },
+      },
+    }),
+    async (request) => citizen.creditRecords(actorOf(request)),
   );
 
   const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;

@@ -2,6 +2,8 @@
  * The HTTP API. Errors are JSON with a stable `code`, a message and, where it applies,
  * the field at fault.
  */
+import { creditRoutes } from './credit-routes.js';
+import type { CreditService } from '../services/credit/export.js';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import fastifyPlugin from 'fastify-plugin';
@@ -114,6 +116,8 @@ export interface ApiDeps {
   entitlements?: EntitlementService;
   /** Case supervision (/cases): search, timelines, logged unmasking (needs `policies`). */
   cases?: CaseService;
+  /** Credit records (GET /credit-records/export): false pledges exported to the credit office by supervisors. */
+  credit?: CreditService;
   /** The citizen's own records (/me): inbox, benefits, offers to answer, pledges, data access; citizens only (needs `policies`). */
   citizen?: CitizenService;
   /**
@@ -217,6 +221,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (citizen) void app.register(async (scope) => citizenRoutes(scope, { citizen }));
     const window = deps.window;
     if (window) void app.register(async (scope) => windowRoutes(scope, { window }));
+    const credit = deps.credit;
+    if (credit) void app.register(async (scope) => creditRoutes(scope, { credit }));
   }
   const tasks = deps.tasks;
   if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));

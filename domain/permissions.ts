@@ -419,7 +419,10 @@ const TABLE = {
   },
   'me.act': {
     ...CITIZEN_OWN,
-    what: { en: 'answer their own offers and notices', zh: '处理本人的待确认事项和消息' },
+    what: {
+      en: 'answer their own offers and notices, sign their own pledges',
+      zh: '处理本人的待确认事项和消息，签署本人的告知承诺',
+    },
   },
 
   // The resident and enterprise codes (居民码/企业码): the holder shows one certificate of their own wallet or

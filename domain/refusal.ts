@@ -125,6 +125,12 @@ export const REFUSAL_CODES = {
   OFFER_CLOSED: 'conflict',
   /** A window visit that was closed or has expired: open a new one with the person present. */
   VISIT_CLOSED: 'conflict',
+  /** A pledge signed with a notice hash other than the written notice's (field noticeHash): the citizen reads the notice again. */
+  NOTICE_CHANGED: 'conflict',
+  /** A pledge signed a second time: the first signature stands. */
+  ALREADY_SIGNED: 'conflict',
+  /** A pledge signed after its signing period: it lapsed, nothing was granted. */
+  PLEDGE_EXPIRED: 'conflict',
   /** A resident or enterprise code scanned a second time: each is good for one scan. */
   REPLAYED: 'conflict',
   POLICY_NOT_PUBLISHED: 'conflict',

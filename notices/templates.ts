@@ -87,6 +87,42 @@ export const NOTICE_TEMPLATES = {
       en: `The inspection found your pledge did not match the certifying department's records. ${p.policyTitle.en} has been revoked, the payment${enAmount(p)} will be recovered, and the false pledge is on your credit record. You may object.`,
     },
   }),
+  // Since the pledge-signature patch: the written notice to sign, and what follows a signature missed or barred.
+  'pledge.notice': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」告知承诺书待您签署`, en: `Please read and sign: ${p.policyTitle.en} pledge` },
+    body: {
+      zh: `您符合「${p.policyTitle.zh}」条件${zhAmount(p)}，可凭告知承诺办理。请阅读告知承诺书（证明义务、承诺事项、事后核查、不实承诺的法律责任），并于 ${p.date} 前签署；签署后即为您办理，逾期未签署的不予办理。`,
+      en: `You qualify for ${p.policyTitle.en}${enAmount(p)} on a pledge. Please read the written notice (what must be proved, what you pledge, the inspection to come, the consequence of a false pledge) and sign it by ${p.date}. It is granted once you sign; without a signature by then, nothing is granted.`,
+    },
+  }),
+  'pledge.lapsed': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」告知承诺未签署`, en: `Pledge not signed: ${p.policyTitle.en}` },
+    body: {
+      zh: `告知承诺书的签署期限已过（${p.date}），「${p.policyTitle.zh}」未予办理。如需办理请联系我们或到窗口办理。`,
+      en: `The pledge was not signed by ${p.date}, so ${p.policyTitle.en} was not granted. Contact us or visit a service window if you still want it.`,
+    },
+  }),
+  'pledge.barred-granted': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」已核验办理`, en: `Granted after verification: ${p.policyTitle.en}` },
+    body: {
+      zh: `因${p.reason?.zh ?? '信用记录'}，本次不适用告知承诺；经向出具证明的部门核验，您符合条件，「${p.policyTitle.zh}」已办理${zhAmount(p)}。`,
+      en: `Because of ${p.reason?.en ?? 'a credit record'}, pledge mode was not available this time. The certifying departments' data was verified instead: you qualify, and ${p.policyTitle.en} has been granted${enAmount(p)}.`,
+    },
+  }),
+  'pledge.barred-review': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」转人工审核`, en: `Sent for review: ${p.policyTitle.en}` },
+    body: {
+      zh: `因${p.reason?.zh ?? '信用记录'}，本次不适用告知承诺；向部门核验未能确认全部条件，已转工作人员审核，审核结果将另行通知。`,
+      en: `Because of ${p.reason?.en ?? 'a credit record'}, pledge mode was not available this time. Verification with the departments could not confirm every condition, so an officer will review it and tell you the result.`,
+    },
+  }),
+  'pledge.unverified': (p) => ({
+    title: { zh: `「${p.policyTitle.zh}」核查未能核实`, en: `Inspection could not verify: ${p.policyTitle.en}` },
+    body: {
+      zh: `核查人员未能核实您承诺的事项，「${p.policyTitle.zh}」维持办理。如工作人员联系您补充材料，请予配合。`,
+      en: `The inspector could not verify the facts you pledged. ${p.policyTitle.en} stands. If an officer contacts you for documents, please help them.`,
+    },
+  }),
   'decision.undetermined': (p) => ({
     title: { zh: `「${p.policyTitle.zh}」需补充信息`, en: `More information needed: ${p.policyTitle.en}` },
     body: {

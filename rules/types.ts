@@ -130,6 +130,16 @@ export interface Policy {
     /** The facts the applicant pledges; the inspection re-reads them from the certifying department. */
     pledgedFacts: string[];
     inspectAfterDays: number;
+    /** Days the citizen has to sign the written notice (告知书) before the pledge lapses with no grant; absent, 30. */
+    signWithinDays?: number;
+    /** Days a false-pledge credit record bars the subject from pledge mode (the case is verified instead); absent, 1095. */
+    creditBlockDays?: number;
+    /** Share (0–1) of pledges also inspected on site, drawn from the pledge key's hash; absent, none. */
+    onSiteShare?: number;
+    /** A pledge of this amount (yuan) or more is high-risk and always inspected on site; absent, none is. */
+    highRiskAmount?: number;
+    /** The obligations the written notice lists, besides the statement; absent, the statement alone. */
+    obligations?: Text[];
   };
   /**
    * The statutory time limits (法定办结时限) of the tasks this policy's cases open, in calendar days,

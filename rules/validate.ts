@@ -345,10 +345,20 @@ function checkDelivery(
         '兑现方式为 "pledge"（告知承诺）时必须填写 { "statement", "pledgedFacts", "inspectAfterDays" }',
       );
     else {
-      checkKnownKeys(issues, 'pledge', pledge, ['statement', 'pledgedFacts', 'inspectAfterDays']);
+      checkKnownKeys(issues, 'pledge', pledge, [
+        'statement',
+        'pledgedFacts',
+        'inspectAfterDays',
+        'signWithinDays',
+        'creditBlockDays',
+        'onSiteShare',
+        'highRiskAmount',
+        'obligations',
+      ]);
       checkText(issues, 'pledge.statement', pledge.statement);
       if (!isPositiveInteger(pledge.inspectAfterDays))
         issues.add('pledge.inspectAfterDays', 'must be a positive whole number of days', '必须是正整数天数');
+      checkPledgeOptions(issues, pledge);
       const facts = pledge.pledgedFacts;
       if (!Array.isArray(facts) || facts.length === 0)
         issues.add('pledge.pledgedFacts', 'must list the facts the applicant pledges', '必须列出申请人承诺的数据项');
@@ -368,6 +378,25 @@ function checkDelivery(
             );
         });
     }
+  }
+}
+
+/** The pledge's optional fields (告知书 deadline, credit bar, on-site inspection): each named when wrong. */
+function checkPledgeOptions(issues: Issues, pledge: Record<string, unknown>): void {
+  for (const field of ['signWithinDays', 'creditBlockDays'] as const)
+    if (pledge[field] !== undefined && !isPositiveInteger(pledge[field]))
+      issues.add(`pledge.${field}`, 'must be a positive whole number of days', '必须是正整数天数');
+  const share = pledge.onSiteShare;
+  if (share !== undefined && (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1))
+    issues.add('pledge.onSiteShare', 'must be a share between 0 and 1', '必须是 0 到 1 之间的比例');
+  const amount = pledge.highRiskAmount;
+  if (amount !== undefined && (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0))
+    issues.add('pledge.highRiskAmount', 'must be a positive amount in yuan', '必须是大于 0 的金额（元）');
+  const obligations = pledge.obligations;
+  if (obligations !== undefined) {
+    if (!Array.isArray(obligations) || obligations.length === 0)
+      issues.add('pledge.obligations', 'must list at least one obligation', '必须至少列出一项告知义务');
+    else obligations.forEach((text, i) => checkText(issues, at('pledge.obligations', i), text));
   }
 }
 

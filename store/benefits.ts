@@ -10,7 +10,15 @@ import { idFromKey } from './keyed.js';
 import type { PolicyRef } from '../rules/types.js';
 
 /** 'objection-arrears': a top-up after an objection's re-evaluation (activities/objections.ts), not a new proactive grant. */
-export type GrantBasis = 'auto' | 'offer-confirmed' | 'pledge' | 'objection-arrears';
+/** 'verified': a pledge-mode case whose subject a credit record barred from pledging, granted on the departments' data. */
+export type GrantBasis = 'auto' | 'offer-confirmed' | 'pledge' | 'objection-arrears' | 'verified';
+export const GRANT_BASES: readonly GrantBasis[] = [
+  'auto',
+  'offer-confirmed',
+  'pledge',
+  'objection-arrears',
+  'verified',
+];
 
 export interface Grant {
   /** Equals the business key below. */
@@ -53,10 +61,28 @@ export interface Pledge {
   policy: PolicyRef;
   pledgedFacts: string[];
   inspectOn: string;
-  status: 'pending' | 'passed' | 'failed';
+  /**
+   * awaiting-signature: the written notice was sent, no signature yet; lapsed: none came in time (no
+   * grant); pending: signed (or, before the signature, granted at once) and awaiting inspection;
+   * passed, failed; unverified: an inspector could not verify it (the grant stands).
+   */
+  status: PledgeStatus;
+  /** When the pledge was recorded: since the signature patch, when the written notice was sent. */
   pledgedAt: Date;
   inspectedAt?: Date;
   discrepancies?: string[];
+  /** The written notice (告知书) as sent, both languages, and its sha256 content hash the signature must name. */
+  notice?: { zh: string; en: string };
+  noticeHash?: string;
+  /** The last day (ISO instant) a signature is taken. */
+  signBy?: Date;
+  signature?: StoredPledgeSignature;
+  /** Why an inspector also inspects it on site: a high-risk amount, or the policy's sample. */
+  onSite?: 'high-risk' | 'sampled';
+  /** The tasks opened for an inspector (on site, inconclusive re-check), by key. */
+  taskKeys?: string[];
+  /** Each inspector's finding, once per task. */
+  findings?: PledgeFinding[];
   /** The inspector's display name, as it was when a supervisor assigned the follow-up inspection (services/cases/service.ts). */
   inspector?: string;
   /**
@@ -68,6 +94,38 @@ export interface Pledge {
   /** The supervisor who assigned it: user ID and display name. */
   assignedById?: string;
   assignedBy?: string;
+}
+
+export type PledgeStatus = 'awaiting-signature' | 'lapsed' | 'pending' | 'passed' | 'failed' | 'unverified';
+export const PLEDGE_STATUSES: readonly PledgeStatus[] = [
+  'awaiting-signature',
+  'lapsed',
+  'pending',
+  'passed',
+  'failed',
+  'unverified',
+];
+
+/** A signature as stored: the channel, the notice hash signed, when, and at the window who recorded the paper form. */
+export interface StoredPledgeSignature {
+  signedAt: Date;
+  channel: 'app' | 'window';
+  noticeHash: string;
+  staffId?: string;
+  staffName?: string;
+  paperFormRef?: string;
+  consent?: string;
+}
+
+/** An inspector's finding (domain/tasks.ts Finding) with notes and evidence references, from one task. */
+export interface PledgeFinding {
+  taskKey: string;
+  finding: 'conforms' | 'does-not-conform' | 'cannot-verify';
+  notes: string;
+  evidence: string[];
+  byId: string;
+  byName: string;
+  at: Date;
 }
 
 export interface Recovery {
@@ -91,6 +149,10 @@ export interface CreditRecord {
   policyId: string;
   grantKey: string;
   recordedAt: Date;
+  /** Why: the discrepancies the re-check found, or the inspector's finding. Absent on records from before it was kept. */
+  reason?: string;
+  /** How many days the policy that recorded it bars pledge mode from `recordedAt`. */
+  blockDays?: number;
 }
 
 const ref = { id: String, version: Number, hash: String };
@@ -110,7 +172,7 @@ const grantSchema = unique(
       period: { type: String, required: true },
       benefitKind: { type: String, required: true },
       amount: Number,
-      basis: { type: String, required: true, enum: ['auto', 'offer-confirmed', 'pledge', 'objection-arrears'] },
+      basis: { type: String, required: true, enum: GRANT_BASES },
       status: { type: String, required: true, enum: ['granted', 'revoked'] },
       grantedAt: { type: Date, required: true },
       revokedAt: Date,
@@ -154,10 +216,43 @@ const pledgeSchema = unique(
       policy: ref,
       pledgedFacts: { type: [String], default: [] },
       inspectOn: { type: String, required: true },
-      status: { type: String, required: true, enum: ['pending', 'passed', 'failed'] },
+      status: { type: String, required: true, enum: PLEDGE_STATUSES },
       pledgedAt: { type: Date, required: true },
       inspectedAt: Date,
       discrepancies: { type: [String], default: undefined },
+      notice: { type: { zh: String, en: String }, default: undefined, _id: false },
+      noticeHash: String,
+      signBy: Date,
+      signature: {
+        type: {
+          signedAt: Date,
+          channel: String,
+          noticeHash: String,
+          staffId: String,
+          staffName: String,
+          paperFormRef: String,
+          consent: String,
+        },
+        default: undefined,
+        _id: false,
+      },
+      onSite: String,
+      taskKeys: { type: [String], default: undefined },
+      findings: {
+        type: [
+          {
+            _id: false,
+            taskKey: String,
+            finding: String,
+            notes: String,
+            evidence: [String],
+            byId: String,
+            byName: String,
+            at: Date,
+          },
+        ],
+        default: undefined,
+      },
       inspector: String,
       inspectorId: String,
       assignedAt: Date,
@@ -198,10 +293,15 @@ const creditSchema = unique(
       policyId: { type: String, required: true },
       grantKey: { type: String, required: true },
       recordedAt: { type: Date, required: true },
+      reason: String,
+      blockDays: Number,
     },
     { collection: 'credit_records', versionKey: false },
   ),
 );
+/** A subject's records, newest first (the credit read-back and /me/credit-records); the export by date. */
+creditSchema.index({ subjectKey: 1, recordedAt: -1 });
+creditSchema.index({ recordedAt: 1 });
 
 export interface BenefitModels {
   Grant: Model<Grant>;

@@ -14,8 +14,10 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { cityToday } from '../domain/calendar.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { testSessions, testToken } from './support/users.js';
-import type { LifeEventResult } from '../workflows/contracts/index.js';
-import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import type { LifeEventResult, PledgeSignature } from '../workflows/contracts/index.js';
+import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './support/city.js';
+import { createCreditService } from '../services/credit/export.js';
+import { signPledge } from '../services/citizen/pledge-sign.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
 import { ALL_UP } from './support/all-up.js';
 import { pollUntil } from './support/poll.js';
@@ -26,7 +28,13 @@ let api: FastifyInstance;
 let url: string;
 let senior: TestSubject;
 let offerKey: string;
-const tokens: Record<'senior' | 'firm', string> = { senior: '', firm: '' };
+let newFirmPledge: string;
+const tokens: Record<'senior' | 'firm' | 'newFirm' | 'supervisor', string> = {
+  senior: '',
+  firm: '',
+  newFirm: '',
+  supervisor: '',
+};
 
 beforeAll(async () => {
   env = await openCaseApi(stack, 'apicitizen');
@@ -61,6 +69,29 @@ beforeAll(async () => {
     throw new Error(`the senior card was not offered: ${JSON.stringify(result.decisions)}`);
   offerKey = offered.benefitWorkflowId;
   await pollUntil('the offer record', () => env.pipeline.models.Offer.exists({ _id: offerKey }));
+  // A second young firm whose annual review offers pledge mode: it has not signed yet.
+  const newFirm = await addEnterprise(store, {
+    'enterprise.establishedOn': '2025-04-01',
+    'enterprise.status': 'active',
+    'enterprise.size': 'small',
+    'enterprise.premiumsInArrears': false,
+    'enterprise.seriousDishonesty': false,
+  });
+  const review = await ingest({
+    sourceEventId: `amr-new-${env.pipeline.taskQueue.slice(-8)}`,
+    source: 'market-regulation',
+    type: 'enterprise.annual-review',
+    occurredOn: '2026-06-01',
+    subject: { creditCode: newFirm.id },
+    payload: { year: 2026 },
+  });
+  const reviewed = (await env.client.workflow.getHandle(review.caseId).result()) as LifeEventResult;
+  newFirmPledge = reviewed.decisions.find((d) => d.policy.id === 'business-startup-subsidy')!.benefitWorkflowId!;
+  await pollUntil('the written notice', () =>
+    env.pipeline.models.Pledge.exists({ _id: newFirmPledge, status: 'awaiting-signature' }),
+  );
+  tokens.newFirm = await testToken(store, '德州新创公司', 'citizen', { subjectKey: newFirm.subjectKey });
+  tokens.supervisor = await testToken(store, '周督查', 'supervisor');
   tokens.senior = await testToken(store, '张秀英', 'citizen', { subjectKey: senior.subjectKey });
   tokens.firm = await testToken(store, '德州某科技公司', 'citizen', { subjectKey: env.firm.subjectKey });
   api = buildApi({
@@ -68,6 +99,7 @@ beforeAll(async () => {
     policies: { lifecycle: createPolicyLifecycle(store) },
     cases: env.cases,
     citizen: createCitizenService({ store, temporal: env.client }),
+    credit: createCreditService({ store }),
     health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -75,6 +107,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  // The signed pledge waits 30 days for its inspection: end it rather than leave it on the shared server.
+  if (newFirmPledge)
+    await env.client.workflow
+      .getHandle(newFirmPledge)
+      .terminate('test over')
+      .catch(() => undefined);
   await env?.close();
 });
 
@@ -85,10 +123,19 @@ async function call(
   method: string,
   path: string,
   token?: string,
+  body?: unknown,
 ): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await response.text();
-  return { status: response.status, json: JSON.parse(text), text };
+  const json = text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : undefined;
+  return { status: response.status, json, text };
 }
 const offerPath = (key: string, answer: 'confirm' | 'decline') => `/me/offers/${encodeURIComponent(key)}/${answer}`;
 
@@ -235,6 +282,122 @@ describe('a citizen', () => {
       }),
     ]);
     expect(json[0].inspectOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('the pledge the citizen signs (告知承诺书) and their credit records', () => {
+  const pledgePath = (rest: string) => `/me/pledges/${encodeURIComponent(newFirmPledge)}/${rest}`;
+
+  it('a firm reads the written notice, is refused a hash of another text, signs once, and is granted', async () => {
+    const [listed] = (await call('GET', '/me/pledges', tokens.newFirm)).json;
+    expect(listed).toMatchObject({ key: newFirmPledge, status: 'awaiting-signature' });
+    expect(listed.signBy).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const notice = await call('GET', pledgePath('notice'), tokens.newFirm);
+    expect(notice.status).toBe(200);
+    expect(notice.json.notice.zh).toContain('四、不实承诺的法律责任');
+    expect(notice.json.notice.en).toContain('The legal consequence of a false pledge');
+    expect(notice.json.noticeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await call('GET', '/me/benefits', tokens.newFirm)).json).toEqual([]);
+
+    const wrong = await call('POST', pledgePath('sign'), tokens.newFirm, { noticeHash: '0'.repeat(64) });
+    expect([wrong.status, wrong.json.code, wrong.json.field]).toEqual([409, 'NOTICE_CHANGED', 'noticeHash']);
+    // Another citizen cannot read or sign it.
+    expect((await call('GET', pledgePath('notice'), tokens.firm)).status).toBe(404);
+    const stranger = await call('POST', pledgePath('sign'), tokens.firm, { noticeHash: notice.json.noticeHash });
+    expect(stranger.status).toBe(404);
+
+    const signed = await call('POST', pledgePath('sign'), tokens.newFirm, { noticeHash: notice.json.noticeHash });
+    expect(signed.status).toBe(200);
+    expect(signed.json).toMatchObject({ pledgeId: newFirmPledge, status: 'pending', channel: 'app' });
+    expect(signed.json.grant).toMatchObject({ key: newFirmPledge, amount: 12000 });
+    // The same signature again is answered the same; a different one is refused.
+    const again = await call('POST', pledgePath('sign'), tokens.newFirm, { noticeHash: notice.json.noticeHash });
+    expect([again.status, again.json.signedAt]).toEqual([200, signed.json.signedAt]);
+    const other = await call('POST', pledgePath('sign'), tokens.newFirm, { noticeHash: 'a'.repeat(64) });
+    expect([other.status, other.json.code]).toEqual([409, 'ALREADY_SIGNED']);
+    const benefits = (await call('GET', '/me/benefits', tokens.newFirm)).json;
+    expect(benefits.map((b: Json) => [b.basis, b.status])).toEqual([['pledge', 'granted']]);
+    const [after] = (await call('GET', '/me/pledges', tokens.newFirm)).json;
+    expect(after.signature).toEqual({ signedAt: signed.json.signedAt, channel: 'app' });
+
+    // The window's path (services/citizen/pledge-sign.ts): staff must name themselves and the paper form.
+    const deps = { store: env.pipeline.store, temporal: env.client };
+    const subjectKey = (await env.pipeline.models.Pledge.findById(newFirmPledge).lean())!.subjectKey;
+    const atWindow = (signature: Partial<PledgeSignature>) =>
+      signPledge(deps, {
+        subjectKey,
+        pledgeId: newFirmPledge,
+        signature: { channel: 'window', noticeHash: notice.json.noticeHash, ...signature } as PledgeSignature,
+      });
+    await expect(atWindow({ staffId: 'u_window_1', staffName: '窗口 李' })).rejects.toMatchObject({
+      code: 'BAD_VALUE',
+      field: 'paperFormRef',
+    });
+    // Signed in the app already: the same hash is answered with the app's signature, nothing recorded twice.
+    expect(await atWindow({ staffId: 'u_window_1', staffName: '窗口 李', paperFormRef: 'CN-1' })).toMatchObject({
+      channel: 'app',
+      signedAt: signed.json.signedAt,
+    });
+    await expect(
+      signPledge(deps, {
+        subjectKey: 'e_someone_else',
+        pledgeId: newFirmPledge,
+        signature: { channel: 'app', noticeHash: notice.json.noticeHash },
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a citizen sees their credit records with the reason and the period, and a supervisor exports them by pseudonymous key', async () => {
+    expect((await call('GET', '/me/credit-records', tokens.newFirm)).json).toEqual([]);
+    const { CreditRecord } = env.pipeline.models;
+    const key = `${newFirmPledge}:credit`;
+    const subjectKey = (await env.pipeline.models.Pledge.findById(newFirmPledge).lean())!.subjectKey;
+    await CreditRecord.create({
+      _id: key,
+      key,
+      subjectKey,
+      kind: 'false-pledge',
+      policyId: 'business-startup-subsidy',
+      grantKey: newFirmPledge,
+      recordedAt: new Date('2026-07-01T02:00:00Z'),
+      reason: '核查人员认定承诺不实 inspector found the pledge false: no business at the premises',
+      blockDays: 1095,
+    });
+    const records = (await call('GET', '/me/credit-records', tokens.newFirm)).json;
+    expect(records).toEqual([
+      expect.objectContaining({
+        kind: 'false-pledge',
+        reason: expect.stringContaining('no business at the premises'),
+        barsPledgeModeUntil: '2029-06-30',
+        policy: expect.objectContaining({ title: expect.objectContaining({ zh: '一次性创业补贴' }) }),
+      }),
+    ]);
+
+    const exported = await call('GET', '/credit-records/export?since=2026-07-01', tokens.supervisor);
+    expect(exported.status).toBe(200);
+    const lines = exported.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Json);
+    expect(lines).toEqual([
+      {
+        schema: 'applyfree.credit-record/1',
+        recordId: key,
+        subjectKey,
+        kind: 'false-pledge',
+        policyId: 'business-startup-subsidy',
+        recordedAt: '2026-07-01T02:00:00.000Z',
+        reason: expect.stringContaining('inspector found the pledge false'),
+        barsPledgeModeDays: 1095,
+        barsPledgeModeUntil: '2029-06-30',
+      },
+    ]);
+    expect(exported.text).not.toMatch(/[0-9A-HJ-NPQRTUWXY]{18}/);
+    expect((await call('GET', '/credit-records/export?since=2026-07-02', tokens.supervisor)).text).toBe('');
+    const badDate = await call('GET', '/credit-records/export?since=July', tokens.supervisor);
+    expect([badDate.status, badDate.json.code, badDate.json.field]).toEqual([400, 'BAD_DATE', 'since']);
+    const citizen = await call('GET', '/credit-records/export?since=2026-07-01', tokens.newFirm);
+    expect([citizen.status, citizen.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
   });
 });
 

@@ -14,7 +14,13 @@ import { evaluatePolicy } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
 import type { Policy } from '../rules/types.js';
 import { snapshotFacts } from '../store/decisions.js';
-import { benefitWorkflowId, getBenefitStatusQuery, type BenefitInput } from '../workflows/contracts/index.js';
+import {
+  benefitWorkflowId,
+  getBenefitStatusQuery,
+  signPledgeUpdate,
+  type BenefitInput,
+} from '../workflows/contracts/index.js';
+import { registerTaskModels } from '../store/tasks.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
 import { addEnterprise, addResident, removeFacts, updateFacts } from './support/city.js';
@@ -129,9 +135,11 @@ describe('pledge and inspect (告知承诺)', () => {
       firm.subjectKey,
       '2026-06-01',
     );
-    // Time stands still until the test waits on the result: the grant is made before the inspection timer.
-    for (let i = 0; i < 100 && (await handle.query(getBenefitStatusQuery)) !== 'pledged'; i++)
+    // Time stands still until the test waits on the result: the firm signs the written notice, then is granted.
+    for (let i = 0; i < 100 && (await handle.query(getBenefitStatusQuery)) !== 'awaiting-signature'; i++)
       await new Promise((r) => setTimeout(r, 100));
+    const pledge = await pipeline.models.Pledge.findOne({ key: handle.workflowId }).lean();
+    await handle.executeUpdate(signPledgeUpdate, { args: [{ channel: 'app', noticeHash: pledge!.noticeHash! }] });
     expect(await handle.query(getBenefitStatusQuery)).toBe('pledged');
     return { firm, handle, amount: amount! };
   };
@@ -142,7 +150,8 @@ describe('pledge and inspect (告知承诺)', () => {
 
     await updateFacts(pipeline.store, firm, { 'enterprise.premiumsInArrears': true });
     expect(await handle.result()).toEqual({ status: 'revoked', grantCreated: true });
-    expect(await timerDays(handle.workflowId)).toEqual([30]);
+    // The signing period (ended by the signature), then the inspection 30 days after the grant.
+    expect(await timerDays(handle.workflowId)).toEqual([30, 30]);
 
     const grant = await pipeline.models.Grant.findOne({ subjectKey: firm.subjectKey }).lean();
     expect(grant?.status).toBe('revoked');
@@ -154,7 +163,7 @@ describe('pledge and inspect (告知承诺)', () => {
     ).toBe(1);
     const pledge = await pipeline.models.Pledge.findOne({ subjectKey: firm.subjectKey }).lean();
     expect(pledge?.status).toBe('failed');
-    expect(await noticeTemplates(firm.subjectKey)).toEqual(['pledge.granted', 'pledge.revoked']);
+    expect(await noticeTemplates(firm.subjectKey)).toEqual(['pledge.notice', 'pledge.granted', 'pledge.revoked']);
   });
 
   it('closes the pledge when the inspection confirms it', async () => {
@@ -163,19 +172,18 @@ describe('pledge and inspect (告知承诺)', () => {
     expect((await pipeline.models.Pledge.findOne({ subjectKey: firm.subjectKey }).lean())?.status).toBe('passed');
     expect((await pipeline.models.Grant.findOne({ subjectKey: firm.subjectKey }).lean())?.status).toBe('granted');
     expect(await pipeline.models.CreditRecord.countDocuments({ subjectKey: firm.subjectKey })).toBe(0);
-    expect(await noticeTemplates(firm.subjectKey)).toEqual(['pledge.granted', 'pledge.passed']);
+    expect(await noticeTemplates(firm.subjectKey)).toEqual(['pledge.notice', 'pledge.granted', 'pledge.passed']);
   });
 
-  it('sends an inspection to an officer when the certifying data is missing, and keeps the grant', async () => {
+  it('sends an inspection to an inspector when the certifying data is missing, and keeps the grant', async () => {
     const { firm, handle } = await startupReview();
     await removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']);
     expect(await handle.result()).toEqual({ status: 'inspection-inconclusive', grantCreated: true });
     expect((await pipeline.models.Grant.findOne({ subjectKey: firm.subjectKey }).lean())?.status).toBe('granted');
-    // An inspector settles it: an inconclusive-inspection task of the pledge, on the pledge's case.
-    const tasks = await pipeline.models.Task.find({ subjectKey: firm.subjectKey }).lean();
-    const pledge = await pipeline.models.Pledge.findOne({ subjectKey: firm.subjectKey }).lean();
-    expect(tasks.map((task) => [task.type, task.status, task.source, task.caseId])).toEqual([
-      ['inconclusive-inspection', 'open', { kind: 'pledge', key: pledge!.key }, pledge!.caseId],
+    const { Task } = registerTaskModels(pipeline.store);
+    const tasks = await Task.find({ subjectKey: firm.subjectKey }).lean();
+    expect(tasks.map((t) => [t.key, t.type, t.status, t.missingFacts])).toEqual([
+      [`${handle.workflowId}:inspection`, 'inconclusive-inspection', 'open', ['enterprise.premiumsInArrears']],
     ]);
     expect(await pipeline.models.CreditRecord.countDocuments({ subjectKey: firm.subjectKey })).toBe(0);
   });

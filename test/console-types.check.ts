@@ -33,6 +33,7 @@ import type { Objection } from '../console/src/objections-view.js';
 import type { SweepView } from '../console/src/sweeps-view.js';
 import type { BatchView } from '../console/src/payroll-view.js';
 import type { MyPayments } from '../console/src/payments-view.js';
+import type { CreditRecordView } from '../console/src/pledge-view.js';
 import type { CollectionRecorded, CollectionView, ProgrammeLedgerView } from '../console/src/ledger-view.js';
 import type { Catalog, HistoryEntry, SimulationView, TestReport, VersionSummary } from '../console/src/types.js';
 
@@ -70,6 +71,7 @@ export const consoleTypesFit: {
   benefits: Fits<Item<Answer<CitizenService['benefits']>>, Benefit>;
   offers: Fits<Item<Answer<CitizenService['offers']>>, Offer>;
   pledges: Fits<Item<Answer<CitizenService['pledges']>>, PledgeView>;
+  creditRecords: Fits<Item<Answer<CitizenService['creditRecords']>>, CreditRecordView>;
   access: Fits<Item<Answer<CitizenService['access']>>, AccessView>;
   policyLabel: Fits<PolicyLabel, Offer['policy']>;
   /** api/payroll-routes.ts answers the batch without the staff's display names. */
@@ -96,6 +98,7 @@ export const consoleTypesFit: {
   benefits: true,
   offers: true,
   pledges: true,
+  creditRecords: true,
   access: true,
   policyLabel: true,
   batches: true,

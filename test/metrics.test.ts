@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { signWhenNoticed } from './support/pledge-sign.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -184,7 +185,8 @@ beforeAll(async () => {
   });
   const pledged = decisionOf(review, 'business-startup-subsidy');
   pledgeWorkflows.push(pledged.benefitWorkflowId!);
-  // The pledge grants at once, then waits 30 days for its inspection.
+  // The firm signs the written notice; the pledge grants, then waits 30 days for its inspection.
+  await signWhenNoticed(pipeline.models, client, pledged.benefitWorkflowId!);
   await pollUntil('the pledged grant', () => pipeline.models.Grant.exists({ _id: pledged.benefitWorkflowId! }));
 
   tokens.supervisor = await testToken(store, '周督查', 'supervisor');

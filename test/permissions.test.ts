@@ -40,6 +40,7 @@ import { signVerifierRequest, type VerifierCredential } from '../domain/verifier
 import { subjectKey } from '../domain/pseudonym.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { createCaseService } from '../services/cases/service.js';
+import { createCreditService } from '../services/credit/export.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createWindowService } from '../services/window/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
@@ -169,6 +170,7 @@ beforeAll(async () => {
       },
     }),
     citizen,
+    credit: createCreditService({ store }),
     certificates,
     window: createWindowService({ store, subjectKeySecret: TEST_SECRET, citizen, certificates, objections }),
     codes: codes.codes,

@@ -57,6 +57,8 @@ import {
   completeTaskUpdate,
   getTaskStateQuery,
   taskWorkflowId,
+  signPledgeUpdate,
+  SIGN_PLEDGE_UPDATE_ID,
 } from '../workflows/contracts/index.js';
 import type { TaskOutcome } from '../domain/tasks.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
@@ -71,6 +73,7 @@ import { seedCity } from '../infra/seed/index.js';
 import type { lifeEvent } from '../workflows/life-event.js';
 import { offerBenefit } from '../workflows/offer.js';
 import { pledgeBenefit } from '../workflows/pledge.js';
+import { inspectionResolution } from '../workflows/inspection-resolution.js';
 import { stackProbe } from '../workflows/stack-probe.js';
 import { retentionPurge } from '../workflows/retention-purge.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
@@ -514,8 +517,108 @@ async function recordOnTimeSkippingServer(info: Awaited<ReturnType<typeof startT
       assert.equal((await handle.result()).status, 'done');
       await record(env.client, 'human-task-escalated', handle.workflowId);
     }
+    await recordSignedPledges(env.client, pipeline);
   } finally {
     await harness.close();
+  }
+}
+
+/**
+ * Since the pledge-signature patch: the firm signs the written notice (or never does, or a credit
+ * record bars it), then the inspection; and an inspector's finding run by inspectionResolution.
+ */
+async function recordSignedPledges(client: Client, pipeline: Pipeline): Promise<void> {
+  const sign = async (pledge: WorkflowHandle<typeof pledgeBenefit>) => {
+    for (let i = 0; i < 100 && (await pledge.query(getBenefitStatusQuery)) !== 'awaiting-signature'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const stored = await pipeline.models.Pledge.findOne({ key: pledge.workflowId }).lean();
+    assert.ok(stored?.noticeHash, 'the written notice was never recorded');
+    await pledge.executeUpdate(signPledgeUpdate, {
+      args: [{ channel: 'app', noticeHash: stored.noticeHash }],
+      updateId: SIGN_PLEDGE_UPDATE_ID,
+    });
+  };
+  const start = (firm: TestSubject) =>
+    startBenefit(
+      client,
+      pipeline,
+      pledgeBenefit,
+      'enterprise.annual-review',
+      'business-startup-subsidy',
+      firm,
+      'enterprise',
+    );
+  const signed = [
+    { name: 'pledge-passed@pledge-signature', status: 'inspection-passed', atTheInspection: async () => undefined },
+    {
+      name: 'pledge-revoked@pledge-signature',
+      status: 'revoked',
+      atTheInspection: (firm: TestSubject) =>
+        updateFacts(pipeline.store, firm, { 'enterprise.premiumsInArrears': true }),
+    },
+    {
+      name: 'pledge-inconclusive@pledge-signature',
+      status: 'inspection-inconclusive',
+      atTheInspection: (firm: TestSubject) => removeFacts(pipeline.store, firm, ['enterprise.premiumsInArrears']),
+    },
+  ] as const;
+  for (const { name, status, atTheInspection } of signed) {
+    if (!wanted(name) && !(name === 'pledge-inconclusive@pledge-signature' && wanted('inspection-resolution-revoked')))
+      continue;
+    const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
+    const pledge = await start(firm);
+    await sign(pledge);
+    await atTheInspection(firm);
+    assert.deepEqual(await pledge.result(), { status, grantCreated: true });
+    await record(client, name, pledge.workflowId);
+    if (name !== 'pledge-inconclusive@pledge-signature' || !wanted('inspection-resolution-revoked')) continue;
+    const taskKey = `${pledge.workflowId}:inspection`;
+    const resolution = await client.workflow.start(inspectionResolution, {
+      workflowId: taskResolutionWorkflowId(taskKey),
+      taskQueue: pipeline.taskQueue,
+      args: [
+        {
+          taskKey,
+          type: 'inconclusive-inspection',
+          source: { kind: 'pledge', key: pledge.workflowId },
+          caseId: (await pipeline.models.Pledge.findOne({ key: pledge.workflowId }).lean())!.caseId,
+          subjectKey: firm.subjectKey,
+          policyId: 'business-startup-subsidy',
+          outcome: {
+            kind: 'finding',
+            finding: 'does-not-conform',
+            notes: 'no business at the premises',
+            evidence: ['photo-1'],
+          },
+          by: { id: 'u_record_histories_inspector', name: 'record-histories inspector' },
+        },
+      ],
+    });
+    assert.equal((await resolution.result()).action, 'revoked');
+    await record(client, 'inspection-resolution-revoked', resolution.workflowId);
+  }
+  if (wanted('pledge-lapsed@pledge-signature')) {
+    const pledge = await start(await addEnterprise(pipeline.store, STARTUP_FACTS));
+    assert.deepEqual(await pledge.result(), { status: 'lapsed' });
+    await record(client, 'pledge-lapsed@pledge-signature', pledge.workflowId);
+  }
+  if (wanted('pledge-verified@pledge-signature')) {
+    const firm = await addEnterprise(pipeline.store, STARTUP_FACTS);
+    const key = `record-histories:${randomUUID()}:credit`;
+    await pipeline.models.CreditRecord.create({
+      _id: key,
+      key,
+      subjectKey: firm.subjectKey,
+      kind: 'false-pledge',
+      policyId: 'business-startup-subsidy',
+      grantKey: `record-histories:${randomUUID()}`,
+      recordedAt: new Date(),
+      reason: 'an earlier pledge found false',
+      blockDays: 1095,
+    });
+    const pledge = await start(firm);
+    assert.deepEqual(await pledge.result(), { status: 'verified', grantCreated: true });
+    await record(client, 'pledge-verified@pledge-signature', pledge.workflowId);
   }
 }
 
@@ -841,7 +944,21 @@ try {
   ) {
     await recordOnDevServer(info);
   }
-  if (wanted('offer-expired', 'pledge-passed', 'pledge-revoked', 'pledge-inconclusive', 'human-task-escalated'))
+  if (
+    wanted(
+      'offer-expired',
+      'pledge-passed',
+      'pledge-revoked',
+      'pledge-inconclusive',
+      'pledge-passed@pledge-signature',
+      'pledge-revoked@pledge-signature',
+      'pledge-inconclusive@pledge-signature',
+      'pledge-lapsed@pledge-signature',
+      'pledge-verified@pledge-signature',
+      'inspection-resolution-revoked',
+      'human-task-escalated',
+    )
+  )
     await recordOnTimeSkippingServer(info);
   if (
     wanted(

@@ -59,7 +59,11 @@ describe('histories recorded since a patch', () => {
   });
 
   it('has a history from before each patch for the paths that existed then', () => {
-    expect(PATCHED.filter((name) => !patchOf(name).before)).toEqual(['offer-confirmed-by-signal@offer-answer-update']);
+    expect(PATCHED.filter((name) => !patchOf(name).before)).toEqual([
+      'offer-confirmed-by-signal@offer-answer-update',
+      'pledge-lapsed@pledge-signature',
+      'pledge-verified@pledge-signature',
+    ]);
   });
 
   it('fails to replay the offers answered since offer-answer-update against the offer workflow from before it', async () => {
@@ -81,6 +85,18 @@ describe('histories recorded since a patch', () => {
         loadHistory('sweep-paused-continued@sweep-steer-update').history,
       ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('fails to replay the pledges recorded since pledge-signature against the pledge workflow from before it', async () => {
+    const names = [
+      'pledge-passed@pledge-signature',
+      'pledge-revoked@pledge-signature',
+      'pledge-inconclusive@pledge-signature',
+      'pledge-lapsed@pledge-signature',
+      'pledge-verified@pledge-signature',
+    ] as const;
+    const failures = await replayFailures({ workflowsPath: fixture('pledge-before-signature.ts') }, names);
+    expect(failures).toEqual(names.map((name) => expect.stringMatching(`^${name}: DeterminismViolationError`)));
   });
 
   it('starts the grant with AfDepartment since case-search-outcome-department, and without it before', () => {

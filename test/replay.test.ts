@@ -167,6 +167,10 @@ const PATHS: Record<HistoryName, HistoryPath> = {
     ],
     result: { status: 'done', resolution: { action: 'closed' } },
   },
+  'inspection-resolution-revoked': {
+    steps: ['recordInspectionFinding', 'closePledge', 'revokePledgedGrant', 'enqueueNotice'],
+    result: { action: 'revoked' },
+  },
   'sweep-done': {
     steps: ['pinSweepPolicy', 'recordSweep', 'screenSlice', 'recordSweep', 'screenSlice', 'recordSweep'],
     result: { status: 'done', total: 300, processed: 300, slices: 2 },

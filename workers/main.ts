@@ -39,6 +39,7 @@ import { clientStarter, createOutreachService } from '../services/outreach/servi
 import { createTaskService } from '../services/tasks/service.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createMetricsService } from '../services/metrics/service.js';
+import { createCreditService } from '../services/credit/export.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createWindowService } from '../services/window/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
@@ -220,6 +221,8 @@ async function main(): Promise<void> {
       citizen,
       // The service window (线下兜底): staff serve the person present through the citizen's own reads and answers.
       window: createWindowService({ store, ...ring, citizen, certificates, objections }),
+      // False-pledge credit records, exported to the credit office by supervisors (docs/CREDIT.md).
+      credit: createCreditService({ store }),
       // Sweeps run on this process's worker (and any `npm run worker`); the API starts and steers them.
       sweeps: createSweepService({ store, temporal, taskQueue: config.taskQueue, lifecycle }),
       // The payroll runs on this process's worker; officers start it and reviewers release its batches here.

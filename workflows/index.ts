@@ -1,6 +1,7 @@
 /** Workflow entry point for the worker bundle: re-exports only. */
 export { grantBenefit } from './grant.js';
 export { grantCertificates } from './grant-certificates.js';
+export { inspectionResolution } from './inspection-resolution.js';
 export { lifeEvent } from './life-event.js';
 export { objection } from './objection.js';
 export { offerBenefit } from './offer.js';

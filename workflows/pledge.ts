@@ -1,18 +1,24 @@
 /**
- * Pledge (告知承诺): grant now on the citizen's pledge, wait on a durable timer until the
- * inspection date, then re-check the pledged facts against the certifying department's
- * data. A true pledge closes the case; a false one revokes the grant, opens a recovery
- * and writes a credit record, each once, with notices; missing data goes to an officer.
+ * Pledge (告知承诺): since PLEDGE_SIGNATURE_PATCH the subject's credit records are read first (a
+ * recent false pledge sends the case to verification instead), then the one-time written notice
+ * is sent and the grant waits for the citizen's signature (signPledge; none in time: lapsed, no
+ * grant). After a durable timer until the inspection date the pledged facts are re-checked
+ * against the certifying department's data: a true pledge closes the case (or, drawn for an
+ * on-site inspection, goes to an inspector); a false one revokes the grant, opens a recovery and
+ * writes a credit record, each once, with notices; missing data goes to an inspector's task.
+ * Before the patch the grant was made at once and missing data opened a manual review.
  */
-import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   getBenefitStatusQuery,
+  PLEDGE_SIGNATURE_PATCH,
   type BenefitInput,
   type BenefitResult,
   type BenefitStatus,
 } from './contracts/benefit.js';
 import { ACTIVITY_OPTIONS } from './contracts/shared.js';
+import { signedPledge } from './signed-pledge.js';
 
 const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGrant, openManualReview, enqueueNotice } =
   proxyActivities<Activities>(ACTIVITY_OPTIONS);
@@ -20,6 +26,7 @@ const { recordPledge, recordGrant, inspectPledge, closePledge, revokePledgedGran
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function pledgeBenefit(input: BenefitInput): Promise<BenefitResult> {
+  if (patched(PLEDGE_SIGNATURE_PATCH)) return signedPledge(input);
   let status: BenefitStatus = 'granting';
   setHandler(getBenefitStatusQuery, () => status);
   const { workflowId } = workflowInfo();

@@ -51,4 +51,6 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<typeof GRANT_CERTIFICATES_WORKFLOW_TYPE, GrantCertificatesWorkflow>>,
   Holds<Matches<typeof HUMAN_TASK_WORKFLOW_TYPE, HumanTaskWorkflow>>,
   Holds<Matches<(typeof TASK_RESOLUTION_WORKFLOW)['review'], TaskResolutionWorkflow>>,
+  Holds<Matches<(typeof TASK_RESOLUTION_WORKFLOW)['inspection'], TaskResolutionWorkflow>>,
+  Holds<Matches<(typeof TASK_RESOLUTION_WORKFLOW)['inconclusive-inspection'], TaskResolutionWorkflow>>,
 ];

@@ -1,8 +1,8 @@
 /**
  * The citizen's own page (我的事项), phone-sized first: offers awaiting confirmation (confirm or
  * decline), the inbox, benefits received, the monthly payments of recurring benefits with any stop
- * (payments-view.ts), what was decided and why, pledges with their
- * inspection outcome, who used their data, and filing an objection (异议). Reads only /me and
+ * (payments-view.ts), what was decided and why, pledges to sign and their inspection outcome, credit
+ * records (pledge-view.ts), who used their data, and filing an objection (异议). Reads only /me and
  * /objections, which answer for the signed-in citizen alone.
  */
 import { api, ApiFailure, errorText } from './api.js';
@@ -13,8 +13,10 @@ import { formatNumber, formatTime, pick, t, tOr } from './i18n.js';
 import type { Catalog, Text } from './types.js';
 import { accessItem, type AccessView } from './access-view.js';
 import { loadMyPayments } from './payments-view.js';
+import { loadMyCreditRecords, pledgeItem, type PledgeView } from './pledge-view.js';
 
 export type { AccessView } from './access-view.js';
+export type { PledgeView } from './pledge-view.js';
 
 type PolicyLabel = { id: string; version: number; title: Text };
 export interface Offer {
@@ -62,16 +64,6 @@ export interface DecisionView {
     at: string;
   }>;
   decidedOnReview?: { by: { name: string }; reason: string };
-}
-export interface PledgeView {
-  key: string;
-  policy: PolicyLabel;
-  pledgedFacts: Array<{ label: Text }>;
-  inspectOn: string;
-  status: string;
-  inspectedAt?: string;
-  discrepancies?: Array<{ label: Text }>;
-  recovery?: { amount: number; status: string };
 }
 export interface ObjectionView {
   id: string;
@@ -257,36 +249,13 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
 
   const pledges = section('me-pledges', t('mePledges'), async () => {
     const list = await api<PledgeView[]>('GET', '/me/pledges');
-    return list.length
-      ? list.map((p) =>
-          h(
-            'div',
-            { class: `me-item pledge pledge-${p.status}` },
-            h(
-              'div',
-              { class: 'me-line' },
-              h('strong', {}, pick(p.policy.title)),
-              h('span', { class: `badge pledge-status-${p.status}` }, tOr(`pledgeStatus_${p.status}`, p.status)),
-            ),
-            h(
-              'div',
-              { class: 'muted' },
-              t('mePledged', { facts: p.pledgedFacts.map((f) => pick(f.label)).join('、') || '—', date: p.inspectOn }),
-            ),
-            p.discrepancies?.length
-              ? h(
-                  'div',
-                  { class: 'flash-bad' },
-                  t('meDiscrepancies', { facts: p.discrepancies.map((f) => pick(f.label)).join('、') }),
-                )
-              : null,
-            p.recovery ? h('div', { class: 'notice' }, t('meRecovery', { amount: money(p.recovery.amount) })) : null,
-          ),
-        )
-      : none('meNoPledges');
+    // A signature grants: the benefits, the inbox and the pledge's own status change with it.
+    const signed = () => Promise.all([pledges.reload(), benefits.reload(), inbox.reload()]).then(() => undefined);
+    return list.length ? list.map((p) => pledgeItem(p, signed)) : none('meNoPledges');
   });
 
   const payments = section('me-payments', t('mePayments'), loadMyPayments);
+  const credit = section('me-credit', t('meCreditRecords'), loadMyCreditRecords);
 
   const access = section('me-access', t('meAccess'), async () => {
     const list = await api<AccessView[]>('GET', '/me/access');
@@ -303,6 +272,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
         payments.reload(),
         decisions.reload(),
         pledges.reload(),
+        credit.reload(),
         access.reload(),
       ]),
     0,
@@ -317,6 +287,7 @@ export function renderCitizen(catalog: Catalog): HTMLElement {
     payments.element,
     decisions.element,
     pledges.element,
+    credit.element,
     access.element,
     objection.element,
   );

@@ -17,6 +17,7 @@ import { findFact } from '../../domain/sources.js';
 import { taskResolutionWorkflowId } from '../../workflows/contracts/task.js';
 import { registerNoticeModels } from '../../store/notices.js';
 import { registerObjectionModel } from '../../store/objections.js';
+import { FINDING_TEXT } from '../../domain/tasks.js';
 import { unmasksOfCase } from '../../store/unmask-log.js';
 import { registerTaskModels } from '../../store/tasks.js';
 import { TASK_TYPE_TEXT, type TaskEntry } from '../../domain/tasks.js';
@@ -101,6 +102,13 @@ const ACTIVITY_TEXT: Record<string, Text> = {
   inspectPledge: { zh: '事后核查', en: 'pledge inspected' },
   closePledge: { zh: '核查结论', en: 'inspection closed' },
   revokePledgedGrant: { zh: '撤销发放', en: 'grant revoked' },
+  checkPledgeCredit: { zh: '查询信用记录', en: 'credit records read' },
+  recordPledgeNotice: { zh: '送达告知承诺书', en: 'written notice of the pledge sent' },
+  recordPledgeSignature: { zh: '记录承诺签署', en: 'pledge signature recorded' },
+  lapsePledge: { zh: '逾期未签署', en: 'pledge lapsed unsigned' },
+  verifyInsteadOfPledge: { zh: '信用记录限制，改为核验', en: 'verified instead of pledged (credit record)' },
+  openPledgeTask: { zh: '转核查人员', en: 'task opened for an inspector' },
+  recordInspectionFinding: { zh: '记录核查结论', en: 'inspector’s finding recorded' },
   reevaluateObjection: { zh: '异议复核：重新判定', en: 'objection re-evaluated' },
   settleObjection: { zh: '异议复核：补发或追回', en: 'objection settled' },
   closeObjection: { zh: '异议办结', en: 'objection closed' },
@@ -540,11 +548,53 @@ export async function buildTimeline(
         ...(pledge.assignedById ? { assignedById: pledge.assignedById } : {}),
       },
     );
+    const signature = pledge.signature;
+    rec(
+      signature?.signedAt,
+      'pledge.signed',
+      signature?.channel === 'window' ? (signature.staffName ?? 'window') : 'citizen',
+      signature?.channel === 'window'
+        ? {
+            zh: `窗口签署告知承诺书（纸质 ${signature.paperFormRef}，经办 ${signature.staffName}）`,
+            en: `pledge signed at a window (paper form ${signature.paperFormRef}, recorded by ${signature.staffName})`,
+          }
+        : { zh: '手机签署告知承诺书', en: 'pledge signed in the app' },
+      {
+        pledgeKey: pledge.key,
+        channel: signature?.channel,
+        noticeHash: signature?.noticeHash,
+        ...(signature?.staffId ? { staffId: signature.staffId, paperFormRef: signature.paperFormRef } : {}),
+        ...(signature?.consent ? { consent: signature.consent } : {}),
+      },
+    );
+    for (const finding of pledge.findings ?? [])
+      rec(
+        finding.at,
+        'inspection.finding',
+        finding.byName,
+        {
+          zh: `核查人员结论：${FINDING_TEXT[finding.finding].zh}（${finding.notes}）`,
+          en: `inspector’s finding: ${FINDING_TEXT[finding.finding].en} (${finding.notes})`,
+        },
+        {
+          pledgeKey: pledge.key,
+          taskKey: finding.taskKey,
+          finding: finding.finding,
+          byId: finding.byId,
+          evidence: finding.evidence,
+        },
+      );
+    const closed: Record<string, Text> = {
+      passed: { zh: '核查结论：属实', en: 'inspection passed' },
+      failed: { zh: '核查结论：不属实', en: 'inspection failed' },
+      unverified: { zh: '核查结论：无法核实，维持办理', en: 'inspection could not verify; the grant stands' },
+      lapsed: { zh: '告知承诺书逾期未签署，未办理', en: 'pledge not signed in time; nothing granted' },
+    };
     rec(
       pledge.inspectedAt,
-      'inspection',
+      pledge.status === 'lapsed' ? 'pledge.lapsed' : 'inspection',
       pledge.inspector ?? 'system',
-      { zh: `核查结论：${pledge.status === 'passed' ? '属实' : '不属实'}`, en: `inspection ${pledge.status}` },
+      closed[pledge.status] ?? { zh: `核查结论：${pledge.status}`, en: `inspection ${pledge.status}` },
       { pledgeKey: pledge.key, status: pledge.status, discrepancies: pledge.discrepancies },
     );
   }

@@ -18,8 +18,10 @@ import { resolveSubject } from '../../store/subjects.js';
 import type { User } from '../../store/users.js';
 import { authorize, type Action } from '../../domain/permissions.js';
 import { CaseRefusal } from '../cases/service.js';
+import { PLEDGE_DEFAULTS } from '../../workflows/contracts/index.js';
 import { accessOf, type AccessEntry } from './access.js';
 import { sendOfferAnswer } from './offer-answer.js';
+import { signPledge } from './pledge-sign.js';
 
 export interface CitizenServiceDeps {
   store: Connection;
@@ -78,7 +80,7 @@ function reviewOf(decision: DecisionRecord) {
 export function createCitizenService(deps: CitizenServiceDeps) {
   const { store } = deps;
   const { Inbox } = registerNoticeModels(store);
-  const { Grant, Offer: OfferModel, Pledge, Recovery } = registerBenefitModels(store);
+  const { Grant, Offer: OfferModel, Pledge, Recovery, CreditRecord } = registerBenefitModels(store);
   const { Decision } = registerDecisionModels(store);
   const { PolicyVersion } = registerPolicyModels(store);
   const titles = new Map<string, Text>();
@@ -293,6 +295,13 @@ export function createCitizenService(deps: CitizenServiceDeps) {
               inspectOn: p.inspectOn,
               status: p.status,
               pledgedAt: p.pledgedAt.toISOString(),
+              ...(p.signBy ? { signBy: p.signBy.toISOString() } : {}),
+              ...(p.signature
+                ? { signature: { signedAt: p.signature.signedAt.toISOString(), channel: p.signature.channel } }
+                : {}),
+              ...(p.findings?.length
+                ? { findings: p.findings.map((f) => ({ finding: f.finding, notes: f.notes, at: f.at.toISOString() })) }
+                : {}),
               ...(p.inspectedAt ? { inspectedAt: p.inspectedAt.toISOString() } : {}),
               ...(p.discrepancies?.length
                 ? {
@@ -307,6 +316,60 @@ export function createCitizenService(deps: CitizenServiceDeps) {
                 : {}),
             };
           }),
+      );
+    },
+
+    /** The written notice of one of the citizen's pledges (告知承诺书), both languages, with the hash a signature names. */
+    async pledgeNotice(actor: User, key: string) {
+      const pledge = await Pledge.findById(key).lean();
+      if (!pledge || pledge.subjectKey !== own(actor) || !pledge.notice)
+        throw notFound(key, 'pledge notice', '告知承诺书');
+      return {
+        key: pledge.key,
+        policy: await label(pledge.policy),
+        status: pledge.status,
+        notice: pledge.notice,
+        noticeHash: pledge.noticeHash,
+        ...(pledge.signBy ? { signBy: pledge.signBy.toISOString() } : {}),
+      };
+    },
+
+    /** Signs the citizen's pledge in the app (one tap): services/citizen/pledge-sign.ts, channel app. */
+    async signPledge(actor: User, key: string, noticeHash: string) {
+      const subjectKey = own(actor, 'me.act');
+      return signPledge(
+        { store, temporal: deps.temporal, ...(deps.answerWaitMs ? { waitMs: deps.answerWaitMs } : {}) },
+        { subjectKey, pledgeId: key, signature: { channel: 'app', noticeHash } },
+      );
+    },
+
+    /**
+     * The citizen's credit records (信用记录), newest first: why each was written and until when it
+     * bars pledge mode (as the policy that wrote it set; absent, the default 1095 days).
+     */
+    async creditRecords(actor: User) {
+      const records = await CreditRecord.find({ subjectKey: own(actor) })
+        .sort({ recordedAt: -1, _id: -1 })
+        .limit(ME_LIMIT)
+        .lean();
+      return Promise.all(
+        records.map(async (r) => {
+          const days = r.blockDays ?? PLEDGE_DEFAULTS.creditBlockDays;
+          const policy = await PolicyVersion.findOne({ policyId: r.policyId }, { title: 1 })
+            .sort({ version: -1 })
+            .lean()
+            .catch(() => null);
+          return {
+            key: r.key,
+            kind: r.kind,
+            policy: { id: r.policyId, title: policy?.title ?? { zh: r.policyId, en: r.policyId } },
+            recordedAt: r.recordedAt.toISOString(),
+            reason: r.reason ?? '',
+            barsPledgeModeUntil: new Date(r.recordedAt.getTime() + days * 24 * 60 * 60 * 1000)
+              .toISOString()
+              .slice(0, 10),
+          };
+        }),
       );
     },
 

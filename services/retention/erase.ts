@@ -83,15 +83,17 @@ async function plan(store: Connection, key: string): Promise<Record<string, numb
 async function openMatters(store: Connection, key: string): Promise<string[]> {
   const db = store.db!;
   const count = (collection: string, filter: object) => db.collection(collection).countDocuments(filter);
-  const [offers, pledges, objections, reviews] = await Promise.all([
+  const [offers, pledges, unsigned, objections, reviews] = await Promise.all([
     count('offers', { subjectKey: key, status: 'open' }),
     count('pledges', { subjectKey: key, status: 'pending' }),
+    count('pledges', { subjectKey: key, status: 'awaiting-signature' }),
     count('objections', { subjectKey: key, status: { $nin: ['resolved', 'rejected'] } }),
     count('tasks', { subjectKey: key, status: { $in: ['open', 'claimed'] } }),
   ]);
   return [
     offers && `${offers} open offer(s) · 待确认事项`,
     pledges && `${pledges} pledge(s) awaiting inspection · 待核查承诺`,
+    unsigned && `${unsigned} pledge(s) awaiting signature · 待签署承诺`,
     objections && `${objections} objection(s) in progress · 办理中的异议`,
     reviews && `${reviews} open task(s) · 待办任务`,
   ].filter((matter): matter is string => Boolean(matter));

@@ -22,6 +22,7 @@ import { openRunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
 import { ALL_UP } from './all-up.js';
 import { pollUntil } from './poll.js';
+import { signWhenNoticed } from './pledge-sign.js';
 
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 
@@ -84,7 +85,12 @@ export async function openCaseApi(stack: TestStackInfo, name: string): Promise<C
   if (granted?.action !== 'granted' || !granted.benefitWorkflowId)
     throw new Error(`the birth was not granted: ${JSON.stringify(birthResult.decisions)}`);
   await client.workflow.getHandle(granted.benefitWorkflowId).result();
-  await client.workflow.getHandle(review.caseId).result();
+  const reviewed = (await client.workflow.getHandle(review.caseId).result()) as LifeEventResult;
+  // The firm signs the written notice of its pledge, as it would in the app: the grant follows.
+  const pledged = reviewed.decisions.find((d) => d.policy.id === 'business-startup-subsidy');
+  if (pledged?.action !== 'pledged' || !pledged.benefitWorkflowId)
+    throw new Error(`the firm was not offered pledge mode: ${JSON.stringify(reviewed.decisions)}`);
+  await signWhenNoticed(pipeline.models, client, pledged.benefitWorkflowId);
   // The notice of the grant reaches the inbox through the notice worker.
   await pollUntil('the grant notice delivered to the inbox', () =>
     pipeline.models.Notice.exists({ subjectKey: child.subjectKey, status: 'delivered' }),

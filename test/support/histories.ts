@@ -69,6 +69,30 @@ export const RECORDED_HISTORIES = {
     workflowType: 'pledgeBenefit',
     path: 'the certifying data is missing at inspection and an officer takes over',
   },
+  'pledge-passed@pledge-signature': {
+    workflowType: 'pledgeBenefit',
+    path: 'the firm signs the written notice in the app; granted, and the 30-day inspection confirms the pledge',
+  },
+  'pledge-revoked@pledge-signature': {
+    workflowType: 'pledgeBenefit',
+    path: 'the firm signs; granted, and the 30-day inspection finds arrears and revokes the grant',
+  },
+  'pledge-inconclusive@pledge-signature': {
+    workflowType: 'pledgeBenefit',
+    path: "the firm signs; at inspection the certifying data is missing and an inspector's task opens",
+  },
+  'pledge-lapsed@pledge-signature': {
+    workflowType: 'pledgeBenefit',
+    path: 'the firm never signs the written notice: after 30 days the pledge lapses, nothing granted',
+  },
+  'pledge-verified@pledge-signature': {
+    workflowType: 'pledgeBenefit',
+    path: 'a false-pledge credit record bars pledge mode: the facts are verified with the departments and granted',
+  },
+  'inspection-resolution-revoked': {
+    workflowType: 'inspectionResolution',
+    path: 'an inspector finds the pledge false: the finding recorded, the pledge failed, the grant revoked with recovery and credit record, the firm told',
+  },
   'sweep-done': { workflowType: 'sweep', path: 'a sweep screens a small city in two slices and finishes' },
   'sweep-paused-continued': {
     workflowType: 'sweep',

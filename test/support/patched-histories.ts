@@ -23,6 +23,21 @@ export function patchOf(name: PatchedHistoryName): { patch: string; before?: His
 }
 
 const CASE_STEPS = ['resolvePolicies', 'collectFacts', 'evaluateCase'];
+/** A signed pledge up to its inspection: the signature ends the signing period's timer, the grant follows. */
+const SIGNED_PLEDGE_STEPS = [
+  'patch pledge-signature',
+  'checkPledgeCredit',
+  'recordPledgeNotice',
+  'enqueueNotice',
+  'timer 30d',
+  'update signPledge',
+  'recordPledgeSignature',
+  'timer cancelled',
+  'recordGrant',
+  'enqueueNotice',
+  'timer 30d',
+  'timer fired',
+];
 
 export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
   'life-event-birth-granted@case-search-outcome-department': {
@@ -74,6 +89,36 @@ export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
       'enqueueNotice',
     ],
     result: { status: 'confirmed', grantCreated: true },
+  },
+  // Since pledge-signature the credit records are read, the written notice sent, and the grant waits for the signature.
+  'pledge-passed@pledge-signature': {
+    steps: [...SIGNED_PLEDGE_STEPS, 'inspectPledge', 'closePledge', 'enqueueNotice'],
+    result: { status: 'inspection-passed', grantCreated: true },
+  },
+  'pledge-revoked@pledge-signature': {
+    steps: [...SIGNED_PLEDGE_STEPS, 'inspectPledge', 'closePledge', 'revokePledgedGrant', 'enqueueNotice'],
+    result: { status: 'revoked', grantCreated: true },
+  },
+  'pledge-inconclusive@pledge-signature': {
+    steps: [...SIGNED_PLEDGE_STEPS, 'inspectPledge', 'openPledgeTask'],
+    result: { status: 'inspection-inconclusive', grantCreated: true },
+  },
+  'pledge-lapsed@pledge-signature': {
+    steps: [
+      'patch pledge-signature',
+      'checkPledgeCredit',
+      'recordPledgeNotice',
+      'enqueueNotice',
+      'timer 30d',
+      'timer fired',
+      'lapsePledge',
+      'enqueueNotice',
+    ],
+    result: { status: 'lapsed' },
+  },
+  'pledge-verified@pledge-signature': {
+    steps: ['patch pledge-signature', 'checkPledgeCredit', 'verifyInsteadOfPledge', 'recordGrant', 'enqueueNotice'],
+    result: { status: 'verified', grantCreated: true },
   },
   // Since sweep-steer-update a resumed sweep records its running status before its next slice.
   'sweep-paused-continued@sweep-steer-update': {

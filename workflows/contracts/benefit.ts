@@ -57,7 +57,15 @@ export type BenefitStatus =
   | 'pledged'
   | 'inspection-passed'
   | 'inspection-inconclusive'
-  | 'revoked';
+  | 'revoked'
+  // Since PLEDGE_SIGNATURE_PATCH: the written notice awaits the citizen's signature, which never came…
+  | 'awaiting-signature'
+  | 'lapsed'
+  // …a credit record barred pledge mode and the facts were verified (granted) or went to a reviewer…
+  | 'verified'
+  | 'in-review'
+  // …or the inspection went to an inspector (on site, or to settle an inconclusive re-check).
+  | 'inspection-on-site';
 
 export interface BenefitResult {
   status: BenefitStatus;
@@ -142,3 +150,50 @@ export const declineOfferSignal = defineSignal('declineOffer');
  * offer-confirmed@offer-answer-update and offer-declined@offer-answer-update.
  */
 export const OFFER_ANSWER_UPDATE_PATCH = 'offer-answer-update';
+
+// ---- The citizen's signature of the pledge (告知承诺书) ----
+
+/** Where the pledge was signed: one tap in the app, or a signed paper form recorded by window staff. */
+export type PledgeChannel = 'app' | 'window';
+
+/**
+ * The citizen's signature of the written notice: the notice's content hash they were shown (so a
+ * signature never covers a text they did not see) and, at the window, the staff member who recorded
+ * the signed paper form, its reference and the person's recorded consent.
+ */
+export interface PledgeSignature {
+  channel: PledgeChannel;
+  noticeHash: string;
+  staffId?: string;
+  staffName?: string;
+  paperFormRef?: string;
+  consent?: string;
+}
+
+/** What the pledge workflow did with a signature: when it took it, and the grant that followed. */
+export interface PledgeSignResult {
+  signedAt: string;
+  grant: { key: string; created: boolean };
+}
+
+/**
+ * The citizen signs the pledge; answered once the signature is recorded and the grant made.
+ * Refused (ApplicationFailure of type ErrorType.NoticeChanged, AlreadySigned or PledgeExpired) when
+ * the hash is not the notice's, a signature was already taken, or the signing period is over.
+ */
+export const signPledgeUpdate = defineUpdate<PledgeSignResult, [PledgeSignature]>('signPledge');
+
+/** The update ID of a signature: a retried request is one update, whose result Temporal returns again. */
+export const SIGN_PLEDGE_UPDATE_ID = 'sign-pledge';
+
+/**
+ * Patch (signPledge): a pledge-mode benefit first reads the subject's credit records (a false
+ * pledge within the policy's creditBlockDays sends the case to verification instead), then sends
+ * the written notice and grants only on the citizen's signature (none within signWithinDays: lapsed,
+ * no grant); an inconclusive re-check or an on-site inspection opens a task for an inspector.
+ * Before it, the grant was made at once and an inconclusive re-check opened a manual review.
+ */
+export const PLEDGE_SIGNATURE_PATCH = 'pledge-signature';
+
+/** The defaults of the pledge block's optional fields (rules/types.ts). */
+export const PLEDGE_DEFAULTS = { signWithinDays: 30, creditBlockDays: 1095, onSiteShare: 0 } as const;

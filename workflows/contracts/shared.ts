@@ -63,6 +63,11 @@ export enum ErrorType {
   SweepFinished = 'SweepFinished',
   // Update validators and task activities: the task is already done or cancelled (details: [its status]).
   TaskClosed = 'TaskClosed',
+  // Update validators of signPledge: the notice signed is not the one sent (details: [the notice's hash]),
+  // the pledge is already signed, or its signing period is over.
+  NoticeChanged = 'NoticeChanged',
+  AlreadySigned = 'AlreadySigned',
+  PledgeExpired = 'PledgeExpired',
 }
 
 /** A policy version pinned by a case, with what the workflow needs to act on it. */
@@ -75,7 +80,15 @@ export interface PolicyPlan {
   benefitKind: string;
   facts: Record<string, { source: string; purpose: string }>;
   offer?: { expiresAfterDays: number; reminderDaysBeforeExpiry: number[] };
-  pledge?: { pledgedFacts: string[]; inspectAfterDays: number };
+  /** The pledge's timing and checks; the optional fields are absent in plans of policies that set none (rules/types.ts says the defaults). */
+  pledge?: {
+    pledgedFacts: string[];
+    inspectAfterDays: number;
+    signWithinDays?: number;
+    creditBlockDays?: number;
+    onSiteShare?: number;
+    highRiskAmount?: number;
+  };
 }
 
 export interface DecisionSummary {

@@ -13,6 +13,7 @@ describe('the shipped policy catalog', () => {
     );
     expect(summary).toEqual([
       'business-startup-subsidy v1 pledge once enterprise.annual-review',
+      'business-startup-subsidy v2 pledge once enterprise.annual-review',
       'childcare-subsidy v1 auto year birth.registered+age.milestone',
       'compulsory-school-enrollment v1 offer once age.milestone',
       'disability-living-subsidy v1 auto month disability.certified',

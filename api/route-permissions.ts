@@ -142,6 +142,8 @@ export const ROUTE_PERMISSIONS = {
   'GET /window/visits/:visitId': 'window.serve',
   'POST /window/visits/:visitId/close': 'window.serve',
   'POST /window/visits/:visitId/offers/:offerId/answer': 'window.act',
+  'GET /window/visits/:visitId/pledges/:pledgeKey/notice': 'window.act',
+  'POST /window/visits/:visitId/pledges/:pledgeKey/sign': 'window.act',
   'POST /window/visits/:visitId/objections': 'window.act',
   'GET /window/visits/:visitId/notices/:noticeId/pdf': 'window.act',
   'GET /window/visits/:visitId/certificates/:certificateId/pdf': 'window.act',

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileObjectionBody } from '../services/objections/service.js';
-import type { AnswerOfferBody, WindowService } from '../services/window/service.js';
+import type { AnswerOfferBody, SignPledgeBody, WindowService } from '../services/window/service.js';
 import type { OpenVisitBody } from '../services/window/visits.js';
 import { actorOf } from './auth.js';
 import { answerErrors } from './errors.js';
@@ -74,6 +74,11 @@ export async function windowRoutes(app: FastifyInstance, deps: WindowApiDeps): P
           type: 'object',
           properties: {
             idNumber: { type: 'string', description: 'the resident ID card read at the window (18 characters)' },
+            creditCode: {
+              type: 'string',
+              description:
+                'instead, for a firm: the unified social credit code on its business licence (18 characters)',
+            },
             window: { type: 'string', description: 'e.g. 德州市政务服务中心 3号窗口' },
             reason: { type: 'string', description: 'why the person came: shown to them under who accessed my data' },
           },
@@ -130,6 +135,58 @@ export async function windowRoutes(app: FastifyInstance, deps: WindowApiDeps): P
       },
     },
     async (request: VisitRequest) => window.close(actorOf(request), request.params.visitId),
+  );
+
+  const pledgeParams = {
+    type: 'object',
+    required: ['visitId', 'pledgeKey'],
+    properties: { visitId: visitParams.properties.visitId, pledgeKey: param('the pledge’s key, URL-encoded') },
+  } as const;
+
+  app.get(
+    '/window/visits/:visitId/pledges/:pledgeKey/notice',
+    {
+      schema: {
+        tags: ['window'],
+        summary:
+          'The written notice of one of the person’s pledges (告知承诺书), to read out or print before they sign, with the hash their signature names (window staff, own open visit) · 告知书',
+        params: pledgeParams,
+        security,
+        response: { 200: open, ...errors },
+      },
+    },
+    async (request: VisitRequest<{ pledgeKey: string }>) =>
+      window.pledgeNotice(actorOf(request), request.params.visitId, request.params.pledgeKey),
+  );
+
+  app.post(
+    '/window/visits/:visitId/pledges/:pledgeKey/sign',
+    {
+      schema: {
+        tags: ['window'],
+        summary:
+          'Record the person’s signature of a pledge’s written notice on the paper form, with the form’s number and their consent: the grant follows once, as when they sign in the app (window staff, own open visit) · 代录纸质承诺书签署',
+        params: pledgeParams,
+        body: {
+          type: 'object',
+          properties: {
+            noticeHash: { type: 'string', description: 'the hash of the written notice signed' },
+            paperFormRef: { type: 'string', description: 'the signed paper form’s number' },
+            consent: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string', description: 'signed-form or verbal-witnessed' },
+                reference: { type: 'string', description: 'the form’s number, or the witness and what was said' },
+              },
+            },
+          },
+        },
+        security,
+        response: { 200: open, ...errors },
+      },
+    },
+    async (request: VisitRequest<{ pledgeKey: string }, SignPledgeBody>) =>
+      window.signPledge(actorOf(request), request.params.visitId, request.params.pledgeKey, request.body ?? {}),
   );
 
   app.post(

@@ -43,10 +43,10 @@ export interface WindowVisit {
 }
 
 /** What staff did for the person in a visit. */
-export type WindowActKind = 'offer-answer' | 'objection' | 'print';
+export type WindowActKind = 'offer-answer' | 'objection' | 'print' | 'pledge-sign';
 
 export interface WindowAct {
-  /** The act's business key: `offer:<offerKey>`, `objection:<visitId>:<objectionId>`, `print:<printId>`. */
+  /** The act's business key: `offer:<offerKey>`, `pledge:<pledgeKey>`, `objection:<visitId>:<objectionId>`, `print:<printId>`. */
   _id: string;
   visitId: string;
   kind: WindowActKind;
@@ -54,7 +54,7 @@ export interface WindowAct {
   window: string;
   staff: WindowStaff;
   at: Date;
-  /** The offer answered, the objection filed, the notice or certificate printed. */
+  /** The offer answered, the pledge signed, the objection filed, the notice or certificate printed. */
   ref: string;
   /** An offer's answer: confirm or decline. */
   answer?: 'confirm' | 'decline';
@@ -86,7 +86,7 @@ const actSchema = new Schema<WindowAct>(
   {
     _id: { type: String, required: true },
     visitId: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['offer-answer', 'objection', 'print'] },
+    kind: { type: String, required: true, enum: ['offer-answer', 'objection', 'print', 'pledge-sign'] },
     subjectKey: { type: String, required: true },
     window: { type: String, required: true },
     staff: staffSchema,

@@ -216,6 +216,7 @@ function dummyPath(url: string): string {
     .replace(':caseId', encodeURIComponent('life-event:no-such-case'))
     .replace(':visitId', 'wv_aaaaaaaaaaaaaaaaaaaaaaaaaa')
     .replace(':offerId', 'no-such-offer')
+    .replace(':pledgeKey', 'no-such-pledge')
     .replace(':noticeId', 'no-such-notice')
     .replace(':certificateId', 'no-such-certificate')
     .replace(':printId', 'pr_aaaaaaaaaaaaaaaaaaaaaaaaaa')

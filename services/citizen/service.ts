@@ -334,12 +334,25 @@ export function createCitizenService(deps: CitizenServiceDeps) {
       };
     },
 
-    /** Signs the citizen's pledge in the app (one tap): services/citizen/pledge-sign.ts, channel app. */
-    async signPledge(actor: User, key: string, noticeHash: string) {
+    /**
+     * Signs the citizen's pledge (services/citizen/pledge-sign.ts): in the app, one tap (channel app);
+     * or, given `atWindow`, the signed paper form recorded by window staff serving the person present
+     * (services/window/service.ts: the visit, the staff member and the form's number).
+     */
+    async signPledge(
+      actor: User,
+      key: string,
+      noticeHash: string,
+      atWindow?: { staffId: string; staffName: string; paperFormRef: string; consent: string },
+    ) {
       const subjectKey = own(actor, 'me.act');
       return signPledge(
         { store, temporal: deps.temporal, ...(deps.answerWaitMs ? { waitMs: deps.answerWaitMs } : {}) },
-        { subjectKey, pledgeId: key, signature: { channel: 'app', noticeHash } },
+        {
+          subjectKey,
+          pledgeId: key,
+          signature: atWindow ? { channel: 'window', noticeHash, ...atWindow } : { channel: 'app', noticeHash },
+        },
       );
     },
 

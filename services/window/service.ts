@@ -9,10 +9,10 @@
  * staff) and print notices and letters (print.ts). Everything done is an act of the visit
  * (store/window-visits.ts), keyed so a retry records it once.
  *
- * Signing a pledge for the person (the signed paper form, issue 14 item 4) joins here as a
- * `signPledge(actor, visitId, pledgeKey, consent)` beside `answerOffer`, taking the visit with
- * `visits.servingVisit(actor, visitId, 'window.act')`, the person with `personPresent`, and
- * recording an act of its own kind; it is the pledge service's (services/citizen/pledge-sign.ts).
+ * Signing a pledge for the person (告知承诺, issue 14 item 4): staff read the written notice out or
+ * hand it over printed (`pledgeNotice`), the person signs the paper form, and staff record it with
+ * the form's number and the person's consent (`signPledge`): the citizen's own signing path
+ * (services/citizen/pledge-sign.ts, channel window), so the grant follows once as in the app.
  */
 import { TASK_TYPE_TEXT } from '../../domain/tasks.js';
 import { registerBenefitModels } from '../../store/benefits.js';
@@ -41,6 +41,12 @@ export interface WindowServiceDeps extends WindowVisitDeps {
   certificates?: CertificateService;
   /** Objections (absent: none filed at the window). */
   objections?: ObjectionService;
+}
+
+export interface SignPledgeBody {
+  noticeHash?: unknown;
+  paperFormRef?: unknown;
+  consent?: unknown;
 }
 
 export interface AnswerOfferBody {
@@ -182,6 +188,54 @@ export function createWindowService(deps: WindowServiceDeps) {
             })
           : undefined;
       return { ...answered, ...(act ? { recorded: actView(act) } : {}) };
+    },
+
+    /** The written notice of one of the person's pledges, to read out or print before they sign (its hash is what is signed). */
+    async pledgeNotice(actor: User, visitId: string, pledgeKey: string) {
+      const visit = await visits.servingVisit(actor, visitId, 'window.act');
+      return deps.citizen.pledgeNotice(personPresent(visit, actor), pledgeKey);
+    },
+
+    /**
+     * Records the person's signature of a pledge's written notice on the paper form (告知承诺书),
+     * with the form's number and their consent: the pledge workflow grants once, as when the person
+     * signs in the app; the act (`pledge:<key>`) is recorded once.
+     */
+    async signPledge(actor: User, visitId: string, pledgeKey: string, body: SignPledgeBody) {
+      const visit = await visits.servingVisit(actor, visitId, 'window.act');
+      const noticeHash = typeof body.noticeHash === 'string' ? body.noticeHash.trim() : '';
+      if (!/^[0-9a-f]{64}$/.test(noticeHash))
+        throw bad(
+          'noticeHash',
+          'noticeHash: the hash of the written notice the person signed (64 hexadecimal characters, from the notice)',
+          '请填写本人所签告知承诺书的摘要（noticeHash，64位十六进制，见告知书）',
+        );
+      const paperFormRef = typeof body.paperFormRef === 'string' ? body.paperFormRef.trim() : '';
+      if (paperFormRef.length < 2 || paperFormRef.length > 100)
+        throw bad(
+          'paperFormRef',
+          'paperFormRef: the number of the signed paper form (2 to 100 characters)',
+          '请填写已签署纸质承诺书的编号（paperFormRef，2至100个字）',
+        );
+      const consent = consentOf(body.consent);
+      const signed = await deps.citizen.signPledge(personPresent(visit, actor), pledgeKey, noticeHash, {
+        staffId: actor.id,
+        staffName: actor.name,
+        paperFormRef,
+        consent: `${consent.kind}: ${consent.reference}`,
+      });
+      const act = await recordAct(store, {
+        _id: `pledge:${pledgeKey}`,
+        visitId: visit._id,
+        kind: 'pledge-sign',
+        subjectKey: visit.subjectKey,
+        window: visit.window,
+        staff: { id: actor.id, name: actor.name },
+        at: now(),
+        ref: pledgeKey,
+        consent,
+      });
+      return { ...signed, recorded: actView(act) };
     },
 
     /** Files an objection for the person present (their own, about their decision), recorded as filed at this window by `actor`. */

@@ -10,7 +10,7 @@
  */
 import type { Connection } from 'mongoose';
 import { cityToday } from '../../domain/calendar.js';
-import { IdentityError, shownIdentifier, validateResidentId } from '../../domain/identity.js';
+import { IdentityError, shownIdentifier, validateCreditCode, validateResidentId } from '../../domain/identity.js';
 import { authorize, type Action } from '../../domain/permissions.js';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -47,6 +47,11 @@ export interface WindowVisitDeps extends SubjectKeyRing {
 export interface OpenVisitBody {
   /** The ID card's number, read at the window: in the body only, never in a URL; kept nowhere. */
   idNumber?: unknown;
+  /**
+   * Instead, for a firm whose representative comes to the window: the business licence's unified
+   * social credit code (统一社会信用代码), likewise in the body only and kept nowhere.
+   */
+  creditCode?: unknown;
   window?: unknown;
   reason?: unknown;
 }
@@ -178,7 +183,16 @@ export function createWindowVisits(deps: WindowVisitDeps) {
      */
     async open(actor: User, body: OpenVisitBody): Promise<{ visit: VisitView; person: PersonShown }> {
       authorize(actor, 'window.serve', WindowRefusal);
-      if (typeof body.idNumber !== 'string' || !body.idNumber.trim())
+      const firm = body.creditCode !== undefined && body.idNumber === undefined;
+      if (firm && (typeof body.creditCode !== 'string' || !body.creditCode.trim()))
+        throw new IdentityError(
+          'INVALID_CREDIT_CODE',
+          'length',
+          'creditCode: read the firm’s business licence (18 characters)',
+          '请读取企业营业执照上的统一社会信用代码（creditCode，18位）',
+          'creditCode',
+        );
+      if (!firm && (typeof body.idNumber !== 'string' || !body.idNumber.trim()))
         throw new IdentityError(
           'INVALID_RESIDENT_ID',
           'length',
@@ -186,7 +200,9 @@ export function createWindowVisits(deps: WindowVisitDeps) {
           '请读取到场群众的居民身份证号码（idNumber，18位）',
           'idNumber',
         );
-      const { id } = validateResidentId(body.idNumber, { field: 'idNumber', today: cityToday(now()) });
+      const { id } = firm
+        ? { id: validateCreditCode(body.creditCode as string, { field: 'creditCode' }).code }
+        : validateResidentId(body.idNumber as string, { field: 'idNumber', today: cityToday(now()) });
       const window = requiredText(body.window, 'window', 2, 100, {
         en: 'the window serving the person',
         zh: '办理窗口',
@@ -203,9 +219,9 @@ export function createWindowVisits(deps: WindowVisitDeps) {
           'RATE_LIMITED',
           `${actor.name} may look people up by resident ID ${perMinute} times a minute: retry in ${secondsToNextMinute(at)} s`,
           `${actor.name} 每分钟最多按身份证号登记或查询 ${perMinute} 次：请 ${secondsToNextMinute(at)} 秒后重试`,
-          'idNumber',
+          firm ? 'creditCode' : 'idNumber',
         );
-      const subjectKey = await resolveSubjectKey(store, deps, 'person', id);
+      const subjectKey = await resolveSubjectKey(store, deps, firm ? 'enterprise' : 'person', id);
       await ensureIndexes();
       const reveal = await logReveal(store, {
         kind: 'window-visit',

@@ -49,6 +49,12 @@ export function createActivities(deps: ActivityDeps) {
   const fetchFacts = makeFetchFacts({ connection: deps.store, adapters });
   const fetchFactsForMany = makeFetchFactsForMany({ connection: deps.store, adapters });
   const enqueueNotice = makeEnqueueNotice(deps.store, deps.noticeQueues);
+  const benefitActivities = makeBenefitActivities({
+    store: deps.store,
+    policies: deps.policies,
+    fetchFacts,
+    seals: deps.seals,
+  });
   return guardActivities({
     recordProbe: makeRecordProbe(models),
     ...makeCaseActivities({
@@ -59,7 +65,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
     }),
     ...makeTaskStepActivities({ store: deps.store }),
-    ...makeBenefitActivities({ store: deps.store, policies: deps.policies, fetchFacts, seals: deps.seals }),
+    ...benefitActivities,
     ...makePledgeActivities({
       store: deps.store,
       policies: deps.policies,
@@ -87,6 +93,8 @@ export function createActivities(deps: ActivityDeps) {
     ...makeReviewActivities({
       store: deps.store,
       policies: deps.policies,
+      recordGrant: benefitActivities.recordGrant,
+      enqueueNotice,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
       seals: deps.seals,
     }),

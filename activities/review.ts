@@ -20,7 +20,7 @@ import type { Decision, Policy } from '../rules/types.js';
 import { issueRefusalLetter } from '../services/certificates/on-decision.js';
 import type { SealKeeper } from '../services/certificates/seal-keeper.js';
 import { checkSuppliedFacts, suppliedFactsMessage } from '../services/review/supplied-facts.js';
-import { registerBenefitModels } from '../store/benefits.js';
+import { registerBenefitModels, type GrantBasis } from '../store/benefits.js';
 import { registerTaskModels } from '../store/tasks.js';
 import {
   registerDecisionModels,
@@ -32,6 +32,7 @@ import {
 } from '../store/decisions.js';
 import {
   ErrorType,
+  type BenefitInput,
   type DecisionSummary,
   type PolicyPlan,
   type TaskResolutionInput,
@@ -39,6 +40,7 @@ import {
 import { startBenefitWorkflow, type BenefitStarter } from './benefit-start.js';
 import { pinnedPolicy, planOf } from './case.js';
 import { issuedBesides } from './issued-besides.js';
+import type { EnqueueNoticeInput } from './notices.js';
 import { openTask } from './tasks.js';
 
 export interface ReviewDeps {
@@ -48,6 +50,12 @@ export interface ReviewDeps {
   workflows?: BenefitStarter;
   /** The departments' seals: a refusal's decision letter is sealed with them; absent, none is issued. */
   seals?: SealKeeper;
+  /**
+   * The grant a benefit workflow records (activities/benefits.ts), for the one review that grants
+   * itself: a subject barred from pledge mode whose pledge workflow ended in this review.
+   */
+  recordGrant?: (input: BenefitInput & { grantKey: string; basis: GrantBasis }) => Promise<{ created: boolean }>;
+  enqueueNotice?: (input: EnqueueNoticeInput) => Promise<unknown>;
 }
 
 /** A review's decision: the plan to act on and the decision as the benefit contract carries it. */
@@ -289,6 +297,25 @@ export function makeReviewActivities(deps: ReviewDeps) {
         Offer.findById(workflowId, { caseId: 1 }).lean(),
         Pledge.findById(workflowId, { caseId: 1 }).lean(),
       ]);
+      // A subject barred from pledge mode (a false pledge's credit record) whose facts the departments
+      // could not confirm: its pledge workflow, under this very ID, ended by opening this review, so
+      // the review grants on the verified facts itself — once, by the same key — and says so.
+      const barredPledge =
+        records.every((record) => !record) && (await Task.exists({ _id: `${workflowId}:verification` }));
+      if (barredPledge && deps.recordGrant) {
+        await deps.recordGrant({ ...input, grantKey: workflowId, basis: 'verified' });
+        await deps.enqueueNotice?.({
+          noticeKey: `${workflowId}:notice:verified-on-review`,
+          subjectKey: input.subjectKey,
+          template: 'grant.awarded',
+          params: {
+            policyTitle: input.plan.title,
+            ...(input.decision.amount === undefined ? {} : { amount: input.decision.amount }),
+            period: input.decision.period,
+          },
+        });
+        return { workflowId, started: true, byAnotherCase: false };
+      }
       const byAnotherCase = records.some((record) => record && record.caseId !== input.caseId);
       return { workflowId, started, byAnotherCase };
     },

@@ -134,6 +134,7 @@ describe('the OpenAPI document', () => {
       'objections',
       'window',
       'outreach',
+      'tasks',
       'sign-in',
       'console',
       'health',

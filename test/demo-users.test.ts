@@ -43,6 +43,7 @@ describe('the demo’s people', () => {
       ['李明', 'reviewer'],
       ['周督查', 'supervisor'],
       ['陈核查', 'inspector'],
+      ['赵窗口', 'window'],
     ]);
     for (const person of first) {
       expect(person.id).toMatch(/^u_[a-z2-7]{16}$/);

@@ -4,6 +4,7 @@
  * of the plan's mode, under the ID one subject, policy and period get ever — so a second start
  * is the same workflow, not another — and the same search attributes, AfDepartment included.
  */
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { benefitWorkflowStart, type BenefitInput } from '../workflows/contracts/index.js';
 
@@ -25,6 +26,14 @@ export interface WorkflowStarter {
 export interface BenefitStarter {
   starter: WorkflowStarter;
   taskQueue: string;
+}
+
+/** A Temporal client as the starter activities and services take: its workflows run on `taskQueue`. */
+export function clientStarter(temporal: Client, taskQueue: string): BenefitStarter {
+  return {
+    starter: { start: (type, options) => temporal.workflow.start(type, options as WorkflowStartOptions) },
+    taskQueue,
+  };
 }
 
 /** Starts the benefit workflow of `input`; `started` is false when it already existed (a retry, or an earlier case or sweep). */

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { oldValueOf, type DataCorrection } from '../store/corrections.js';
 import { TEST_SECRET } from './support/city.js';
 import type { CaseTimeline } from '../services/cases/timeline.js';
-import type { ObjectionView } from '../services/objections/service.js';
+import { objectionTaskKey, type ObjectionView } from '../services/objections/service.js';
+import { registerTaskModels } from '../store/tasks.js';
 import {
   getObjectionStageQuery,
   objectionCorrectedSignal,
@@ -510,6 +511,11 @@ describe('who may do what', () => {
       'rejected',
     );
     expect((await call('GET', `/objections/${open.json.id}`, env.tokens.supervisor)).json.status).toBe('rejected');
+    // It was on the supervisors' worklist from its filing, on its sixty days, and is closed by the resolution.
+    const task = await registerTaskModels(env.pipeline.store).Task.findById(objectionTaskKey(open.json.id)).lean();
+    expect(task).toMatchObject({ type: 'objection', status: 'done', timeLimitDays: 60, caseId: open.json.caseId });
+    expect(task?.outcome).toEqual({ kind: 'closed', note: 'rejected: 已于前次异议更正，无需再次处理' });
+    expect(task?.history.map((entry) => entry.action)).toEqual(['opened', 'completed']);
   });
 });
 

@@ -22,6 +22,7 @@ import { createPayrollService } from '../services/payroll/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
+import { registerTaskModels } from '../store/tasks.js';
 import { registerBankFileModels } from '../store/bank-files.js';
 import { balanceOf } from '../domain/ledger.js';
 import { registerLedgerModel } from '../store/ledger.js';
@@ -227,6 +228,12 @@ describe('money to the bank and back', () => {
         fixable: true,
         status: 'open',
       },
+    ]);
+    // Each returned line is an officer's task on the worklist, once however often the file is imported.
+    const { Task } = registerTaskModels(pipeline.store);
+    const returnTasks = await Task.find({ type: 'returned-payment', subjectKey: people.closing.subjectKey }).lean();
+    expect(returnTasks.map((task) => [task.key, task.status, task.timeLimitDays, task.policyId])).toEqual([
+      [`payroll-return:${rejected[0].lineKey}`, 'open', 10, POLICY],
     ]);
     expect((await lineOf(people.paid, '2026-02'))?.bank?.status).toBe('accepted');
     expect((await lineOf(people.closing, '2026-02'))?.bank).toMatchObject({

@@ -9,7 +9,15 @@
  * recorder nor the filer — confirms them (S4); the citizen is told of every correction applied.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { clientStarter } from '../../activities/benefit-start.js';
+import { openTask } from '../../activities/tasks.js';
+import { registerTaskModels } from '../../store/tasks.js';
 import type { Connection } from 'mongoose';
 import type { PolicySource } from '../../rules/policy-source.js';
 import { findFact, type Text } from '../../domain/sources.js';
@@ -27,13 +35,18 @@ import { authorize, conditionOf, ownSubjectOnly } from '../../domain/permissions
 import type { EnqueueNoticeInput } from '../../activities/notices.js';
 import type { objection } from '../../workflows/objection.js';
 import {
+  completeTaskUpdate,
   OBJECTION_WORKFLOW_TYPE,
   objectionCorrectedSignal,
   objectionResolvedSignal,
   objectionWorkflowId,
   SearchAttributes,
+  taskWorkflowId,
   type ObjectionInput,
 } from '../../workflows/contracts/index.js';
+
+/** The objection's task on the supervisors' worklist: one per objection. */
+export const objectionTaskKey = (objectionId: string): string => `objection:${objectionId}`;
 import { resolveSubjectInput } from '../cases/service.js';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { objectionView, type ObjectionView } from './view.js';
@@ -91,6 +104,7 @@ const fourEyes = (message: string, messageZh: string) => new ObjectionRefusal('F
 /** The objection service behind /objections, `applyfree objection` and the console. */
 export function createObjectionService(deps: ObjectionServiceDeps) {
   const Objection = registerObjectionModel(deps.store);
+  const { Task } = registerTaskModels(deps.store);
   const { Decision } = registerDecisionModels(deps.store);
   let indexes: Promise<unknown> | undefined;
   const ensureIndexes = () => (indexes ??= buildIndexes(Objection).catch(() => (indexes = undefined)));
@@ -129,6 +143,24 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
       revealValues: ownSubjectOnly(actor.role, 'objection.read'),
       policyTitle: await titleOf(record),
     });
+  }
+
+  /**
+   * Closes the objection's task on the worklist once a supervisor has settled it here (a resolution,
+   * or a confirmed correction): done by them, with what they decided. A task already closed stays so.
+   */
+  async function closeTask(record: ObjectionRecord, actor: User, note: string): Promise<void> {
+    const key = objectionTaskKey(record._id);
+    if (!(await Task.exists({ _id: key, status: { $in: ['open', 'claimed'] } }))) return;
+    await deps.temporal.workflow
+      .getHandle(taskWorkflowId(key))
+      .executeUpdate(completeTaskUpdate, {
+        args: [{ outcome: { kind: 'closed', note }, by: { id: actor.id, name: actor.name } }],
+      })
+      .catch((error: unknown) => {
+        // Closed in the meantime, or its clock never started (a deployment without a worker): the record says so.
+        if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+      });
   }
 
   /** Starts the workflow, or signals it; a closed one (already resolved) is left as it is. */
@@ -304,6 +336,18 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         ],
       });
       const record = (await Objection.findOne({ _id: id }).lean())!;
+      // The objection is on the supervisors' worklist, on its statutory limit (行政复议法: sixty days).
+      await openTask(
+        { store: deps.store, workflows: clientStarter(deps.temporal, deps.taskQueue) },
+        {
+          key: objectionTaskKey(id),
+          type: 'objection',
+          source: { kind: 'objection', key: id },
+          caseId: record.caseId,
+          subjectKey: record.subjectKey,
+          policyId: record.policyId,
+        },
+      );
       await chainObjectionSteps(deps.store, record);
       const { workflowId } = record;
       const args: [ObjectionInput] = [
@@ -543,6 +587,11 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         },
       });
       await signal(updated, 'corrected');
+      await closeTask(
+        updated,
+        actor,
+        `correction of ${known.field.key} confirmed: decided again on the corrected record`,
+      );
       return view(actor, updated);
     },
 
@@ -588,6 +637,7 @@ export function createObjectionService(deps: ObjectionServiceDeps) {
         { resolution, ...(action === 'reevaluate' ? { status: 're-evaluating' as const } : {}) },
       ))!;
       await signal(updated, action);
+      await closeTask(updated, actor, `${action === 'reject' ? 'rejected' : 're-evaluation ordered'}: ${reason}`);
       return view(actor, updated);
     },
   };

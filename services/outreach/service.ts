@@ -7,7 +7,6 @@
  * only (domain/permissions.ts); no raw identifier is read or answered, only subject keys, case IDs
  * and the last characters staff see on every worklist.
  */
-import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { cityToday } from '../../domain/calendar.js';
 import { authorize } from '../../domain/permissions.js';
@@ -89,13 +88,7 @@ export interface ContactResult {
   channel: ContactChannel;
 }
 
-/** The API's Temporal client as the starter `openTask` takes: the outreach tasks' workflows run on `taskQueue`. */
-export function clientStarter(temporal: Client, taskQueue: string): BenefitStarter {
-  return {
-    starter: { start: (type, options) => temporal.workflow.start(type, options as WorkflowStartOptions) },
-    taskQueue,
-  };
-}
+export { clientStarter } from '../../activities/benefit-start.js';
 
 const bad = (field: string, message: string, messageZh: string) =>
   new OutreachRefusal('BAD_REQUEST', message, messageZh, field);

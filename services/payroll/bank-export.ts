@@ -13,6 +13,8 @@
  */
 import { DateTime } from 'luxon';
 import type { Connection } from 'mongoose';
+import type { BenefitStarter } from '../../activities/benefit-start.js';
+import { openReturnTask } from './return-tasks.js';
 import { ACCOUNT_PURPOSES, readBankAccount } from '../../activities/shared-data/bank-account.js';
 import type { FetchFactsInput, FetchFactsResult } from '../../activities/shared-data/fetch-facts.js';
 import { CITY_TIME_ZONE, cityToday } from '../../domain/calendar.js';
@@ -52,6 +54,8 @@ export interface BankExportDeps {
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   debtor: BatchDebtor;
   now?: () => Date;
+  /** Where a withheld line's returned-payment task keeps its clock (return-tasks.ts); absent, the task is recorded only. */
+  workflows?: BenefitStarter;
 }
 
 /** What an export answers: the file's figures, the lines withheld, and where to download the files. */
@@ -172,6 +176,7 @@ export function createBankExport(deps: BankExportDeps) {
         createdAt: now(),
       };
       await putOnWorklist(store, entry);
+      await openReturnTask(store, deps.workflows, entry);
       await PaymentLine.updateOne(
         { _id: line.key, bank: { $exists: false } },
         {

@@ -7,6 +7,8 @@
  * status, so importing the same file twice changes nothing.
  */
 import type { Connection } from 'mongoose';
+import type { BenefitStarter } from '../../activities/benefit-start.js';
+import { openReturnTask } from './return-tasks.js';
 import { Refusal } from '../../domain/refusal.js';
 import type { Text } from '../../domain/sources.js';
 import type { PolicyRef } from '../../rules/types.js';
@@ -78,7 +80,7 @@ const MOVES: Record<'accepted' | 'rejected' | 'pending', BankLineStatus[]> = {
 
 const MAX_LISTED = 500;
 
-export function createBankReturns(deps: { store: Connection; exports: BankExportService }) {
+export function createBankReturns(deps: { store: Connection; exports: BankExportService; workflows?: BenefitStarter }) {
   const { store } = deps;
   const { PaymentLine } = registerPayrollModels(store);
   const { PaymentReturn } = registerBankFileModels(store);
@@ -123,6 +125,7 @@ export function createBankReturns(deps: { store: Connection; exports: BankExport
       createdAt: answeredAt,
     };
     await putOnWorklist(store, entry);
+    await openReturnTask(store, deps.workflows, entry);
     await PaymentLine.updateOne(
       { _id: key, 'bank.status': { $in: MOVES.rejected } },
       {

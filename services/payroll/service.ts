@@ -8,6 +8,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { clientStarter } from '../../activities/benefit-start.js';
 import { periodKind, periodStart } from '../../domain/entitlements.js';
 import type { PolicySource } from '../../rules/policy-source.js';
 import { authorize } from '../../domain/permissions.js';
@@ -96,14 +97,17 @@ async function checkPayable(policies: PolicySource, policyId: string, period: st
 
 export function createPayrollService(deps: PayrollServiceDeps) {
   const { PaymentBatch, PaymentLine } = registerPayrollModels(deps.store);
+  // Returned payments' tasks keep their clocks on this deployment's worker (without a task queue: recorded only).
+  const workflows = deps.taskQueue ? clientStarter(deps.temporal, deps.taskQueue) : undefined;
   const exports = createBankExport({
     store: deps.store,
     fetchFacts:
       deps.fetchFacts ??
       makeFetchFacts({ connection: deps.store, adapters: createAdapterRegistry({ connection: deps.store }) }),
     debtor: deps.debtor ?? DEFAULT_PAYING_BUREAU,
+    ...(workflows ? { workflows } : {}),
   });
-  const returns = createBankReturns({ store: deps.store, exports });
+  const returns = createBankReturns({ store: deps.store, exports, ...(workflows ? { workflows } : {}) });
   const knownBatch = async (id: string) => {
     const batch = parsePayrollWorkflowId(id) ? await PaymentBatch.findById(id, { _id: 1 }).lean() : null;
     if (!batch) throw noBatch(id);

@@ -21,6 +21,7 @@ import { DEV_PORTS, startStack } from '../infra/stack.js';
 import { ensureCjkFont } from '../infra/fonts.js';
 import { redactUrl } from './config.js';
 import { startDemo } from '../demo/index.js';
+import { startDemoSignatures } from '../demo/pledges.js';
 import { countIngest } from '../services/events/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
@@ -322,6 +323,9 @@ async function main(): Promise<void> {
       });
       demoStatus = running.status;
       cleanups.push({ name: 'demo', run: () => running.stop() });
+      // The demo's firms sign their pledges' written notices, as a firm would in the app.
+      const signatures = startDemoSignatures({ store, temporal, log: (line) => progress.info(line) });
+      cleanups.push({ name: 'demo pledge signatures', run: () => signatures.stop() });
     }
   } catch (error) {
     progress.info(`applyfree: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,8 +4,8 @@
  * the engine could not decide open two review tasks, and an outreach task opened forty days ago is
  * overdue. The officer, at desktop width, reads the counts (the API's) and the chart, sees the
  * overdue task first and marked 逾期 in words, filters to reviews, claims one and fills its form
- * (the missing birth date from the certificate seen at the window; submitting it needs the review's
- * resolution, not on this branch), releases it, then claims the overdue outreach task and closes it
+ * (the missing birth date from the certificate seen at the window) and submits it: the case is
+ * decided again and the child granted, once; then claims the overdue outreach task and closes it
  * with a note. The supervisor, on a phone, reassigns the other review to the officer. Screenshots go to
  * test-output/console/tasks-*.png and are checked.
  */
@@ -91,7 +91,12 @@ beforeAll(async () => {
   api = buildApi({
     sessions: testSessions(store),
     policies: { lifecycle: createPolicyLifecycle(store) },
-    tasks: createTaskService({ store, temporal: running.client, taskQueue: running.pipeline.taskQueue }),
+    tasks: createTaskService({
+      store,
+      temporal: running.client,
+      taskQueue: running.pipeline.taskQueue,
+      policies: running.pipeline.policies,
+    }),
     console: true,
     health: ALL_UP,
   });
@@ -148,8 +153,7 @@ describe('the worklist in the console', () => {
     expect(await detail.locator('.task-assignee').innerText()).toBe('王芳');
 
     // The review's form: the missing birth date, from the birth certificate seen at the window, or a decision
-    // outright. Submitting it runs the review's resolution (reviewResolution), another part of issue 14 not on
-    // this branch: the integrator adds its submission here; this test checks the form as the reviewer fills it.
+    // outright. Submitting it runs the review's resolution: the case is decided again and granted.
     expect(await detail.locator('.fact-key').inputValue()).toBe('person.birthDate');
     await detail.locator('.fact-value').fill(BIRTHS[0]);
     await detail.locator('.provenance-kind').selectOption('document-at-window');
@@ -159,12 +163,18 @@ describe('the worklist in the console', () => {
     expect(await detail.locator('.decide-outcome').count()).toBe(1);
     expect(await detail.locator('.decide-reason').count()).toBe(1);
     await detail.locator('.mode-facts').check();
-    await detail.locator('.task-release').click();
-    await expect.poll(() => detail.locator('.task-assignee').innerText()).toBe('无人认领');
+    await detail.locator('.task-submit').click();
+    await expect.poll(() => detail.locator('.task-status').innerText(), { timeout: 60_000 }).toBe('已办结');
+    await expect.poll(() => page.locator('body').innerText()).toContain('审核后符合条件');
+    await expect
+      .poll(() => running.pipeline.models.Grant.countDocuments({ subjectKey: babies[0].subjectKey }), {
+        timeout: 30_000,
+      })
+      .toBe(1);
 
     // The overdue outreach contact: claimed, and closed with a note of what was done.
     await page.locator('.filter-type').selectOption('');
-    await expect.poll(() => page.locator('.task-row').count()).toBe(3);
+    await expect.poll(() => page.locator('.task-row').count()).toBe(2); // the review done is off the open worklist
     await row(page, overdueKey).locator('.task-claim').click();
     await expect.poll(() => row(page, overdueKey).getAttribute('data-status')).toBe('claimed');
     await row(page, overdueKey).locator('.task-link').click();
@@ -184,7 +194,8 @@ describe('the worklist in the console', () => {
     const page = await context.newPage();
     await signInAs(page, url, users.supervisor.token, '周督查', '督查人员');
     await page.locator('.nav-tasks').click();
-    await expect.poll(() => page.locator('.task-row').count()).toBe(2);
+    // The review the officer closed and the outreach task are done: the other review is what is open.
+    await expect.poll(() => page.locator('.task-row').count()).toBe(1);
     await expectFitsScreen(page, ['.task-counts', '.task-chart', '.task-filters', '.task-row']);
     await checkedScreenshot(page, 'tasks-phone');
     await row(page, reviews[1]).locator('.task-link').click();

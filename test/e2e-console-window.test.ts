@@ -19,7 +19,7 @@ import {
   signInAs,
 } from './support/console-browser.js';
 import { drawPdfInPage, readQrCode } from './support/pdf-browser.js';
-import { openWindowCity, type WindowCity } from './support/window-city.js';
+import { firmAwaitingSignature, openWindowCity, type WindowCity } from './support/window-city.js';
 
 const stack = inject('stack');
 let city: WindowCity;
@@ -153,6 +153,37 @@ describe('the service window page', () => {
     await phone.page.locator('.window-notices .notice-item[data-template="decision.undetermined"]').waitFor();
     await expectFitsScreen(phone.page, ['.window-visit', '.window-notices .act-print-notice', '.window-objection']);
     await checkedScreenshot(phone.page, 'window-visit-phone');
+    expect(phone.errors).toEqual([]);
+  });
+
+  it('records a firm’s signed paper pledge on a phone: the written notice shown, the grant following', async () => {
+    const { firm, pledgeKey } = await firmAwaitingSignature(city, 'console');
+    const phone = await staffPage(PHONE);
+    await phone.page.locator('.window-open').waitFor();
+    await phone.page.locator('#window-holder').selectOption('firm');
+    await openVisit(phone.page, firm.id, '企业代表签署创业补贴告知承诺书');
+    const pledge = phone.page.locator(`.window-pledges .pledge[data-pledge="${pledgeKey}"]`);
+    expect(await pledge.getAttribute('class')).toContain('pledge-awaiting-signature');
+    await pledge.locator('.act-show-notice').click();
+    await pledge.locator('.pledge-notice').waitFor();
+    expect(await pledge.locator('.pledge-notice').innerText()).toContain('承诺');
+    await pledge.locator('.paper-form-ref').fill('承诺书 DZ-2026-000812');
+    await expectFitsScreen(phone.page, ['.window-pledges .pledge-notice', '.window-pledges .act-sign-pledge']);
+    await checkedScreenshot(phone.page, 'window-pledge-notice-phone');
+    await pledge.locator('.act-sign-pledge').click();
+    // The page reloads the visit: the pledge granted, the benefit shown, the act recorded with its form.
+    await phone.page.locator(`.window-pledges .pledge.pledge-pending[data-pledge="${pledgeKey}"]`).waitFor();
+    await phone.page.locator('.window-benefits .benefit[data-policy="business-startup-subsidy"]').waitFor();
+    expect(await phone.page.locator('.window-acts .act-pledge-sign').innerText()).toContain('承诺书 DZ-2026-000812');
+    expect(await phone.page.content()).not.toContain(firm.id);
+    await checkedScreenshot(phone.page, 'window-pledge-signed-phone');
+    expect(
+      await city.running.pipeline.models.Grant.countDocuments({ subjectKey: firm.subjectKey, basis: 'pledge' }),
+    ).toBe(1);
+    await city.running.client.workflow
+      .getHandle(pledgeKey)
+      .terminate('test over')
+      .catch(() => undefined);
     expect(phone.errors).toEqual([]);
   });
 });

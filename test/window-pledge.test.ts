@@ -7,10 +7,8 @@
  * grants nothing more; bad input names its field; another member of staff cannot sign in the visit.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { LifeEventResult } from '../workflows/contracts/index.js';
-import { addEnterprise, type TestSubject } from './support/city.js';
-import { pollUntil } from './support/poll.js';
-import { openWindowCity, WINDOW, type WindowCity } from './support/window-city.js';
+import type { TestSubject } from './support/city.js';
+import { firmAwaitingSignature, openWindowCity, WINDOW, type WindowCity } from './support/window-city.js';
 
 const stack = inject('stack');
 let city: WindowCity;
@@ -22,27 +20,7 @@ type Json = any;
 
 beforeAll(async () => {
   city = await openWindowCity(stack, 'windowpledge');
-  const { running } = city;
-  firm = await addEnterprise(running.pipeline.store, {
-    'enterprise.establishedOn': '2025-05-01',
-    'enterprise.status': 'active',
-    'enterprise.size': 'micro',
-    'enterprise.premiumsInArrears': false,
-    'enterprise.seriousDishonesty': false,
-  });
-  const review = await running.ingest({
-    sourceEventId: `window-amr-${running.run}`,
-    source: 'market-regulation',
-    type: 'enterprise.annual-review',
-    occurredOn: '2026-06-01',
-    subject: { creditCode: firm.id },
-    payload: { year: 2026 },
-  });
-  const reviewed = (await running.client.workflow.getHandle(review.caseId).result()) as LifeEventResult;
-  pledgeKey = reviewed.decisions.find((d) => d.policy.id === 'business-startup-subsidy')!.benefitWorkflowId!;
-  await pollUntil('the written notice', () =>
-    running.pipeline.models.Pledge.exists({ _id: pledgeKey, status: 'awaiting-signature' }),
-  );
+  ({ firm, pledgeKey } = await firmAwaitingSignature(city, 'api'));
 }, 240_000);
 
 afterAll(async () => {

@@ -100,12 +100,23 @@ function openForm(): HTMLElement {
     value: localStorage.getItem(WINDOW_KEY) ?? DEFAULT_WINDOW,
   });
   const reason = h('textarea', { id: 'window-reason', rows: '2', placeholder: t('windowReasonPlaceholder') });
+  // A person's ID card, or a firm's business licence (its representative at the window).
+  const holder = h(
+    'select',
+    { id: 'window-holder', class: 'window-holder' },
+    h('option', { value: 'person' }, t('windowHolderPerson')),
+    h('option', { value: 'firm' }, t('windowHolderFirm')),
+  );
+  holder.addEventListener('change', () => {
+    idNumber.placeholder = holder.value === 'firm' ? t('windowCreditCodePlaceholder') : t('windowIdPlaceholder');
+  });
   const problem = h('p', { class: 'error-box window-problem', hidden: true });
   const form = h(
     'form',
     { class: 'card window-open' },
     h('h2', {}, t('windowTitle')),
     h('p', { class: 'muted' }, t('windowIntro')),
+    field(t('windowHolder'), holder),
     field(t('windowIdNumber'), idNumber),
     field(t('windowName'), windowName),
     field(t('windowReason'), reason),
@@ -118,7 +129,7 @@ function openForm(): HTMLElement {
     void (async () => {
       try {
         const opened = await api<{ visit: VisitView }>('POST', '/window/visits', {
-          idNumber: idNumber.value,
+          ...(holder.value === 'firm' ? { creditCode: idNumber.value } : { idNumber: idNumber.value }),
           window: windowName.value,
           reason: reason.value,
         });
@@ -155,7 +166,12 @@ async function showVisit(root: HTMLElement, visitId: string): Promise<void> {
     root,
     visitCard(page, reload),
     offersSection(page, reload),
-    section('window-pledges', t('windowPledges'), page.pledges.map(pledgeItem), t('meNoPledges')),
+    section(
+      'window-pledges',
+      t('windowPledges'),
+      page.pledges.map((p) => pledgeItem(page, p, reload)),
+      t('meNoPledges'),
+    ),
     section('window-benefits', t('windowBenefits'), page.benefits.map(benefitItem), t('meNoBenefits')),
     h(
       'section',
@@ -259,18 +275,75 @@ function offersSection(page: VisitPage, reload: () => Promise<void>): HTMLElemen
   return section('window-offers', t('windowOffers'), items, t('meNoOffers'));
 }
 
-const pledgeItem = (p: PledgeView) =>
-  h(
+/**
+ * A pledge; one awaiting its signature shows the written notice (告知承诺书) to read out or print, and
+ * records the signed paper form: its number and the person's consent (the grant follows once).
+ */
+function pledgeItem(page: VisitPage, p: PledgeView, reload: () => Promise<void>): HTMLElement {
+  const item = h(
     'div',
     { class: `me-item pledge pledge-${p.status}`, 'data-pledge': p.key },
     h(
       'div',
       { class: 'me-line' },
       h('strong', {}, pick(p.policy.title)),
-      h('span', { class: 'badge' }, tOr(`pledge_${p.status}`, p.status)),
+      h('span', { class: 'badge' }, tOr(`pledgeStatus_${p.status}`, p.status)),
     ),
     h('div', { class: 'muted' }, p.pledgedFacts.map((f) => pick(f.label)).join('、')),
   );
+  if (p.status !== 'awaiting-signature') return item;
+  const path = `${visitPath(page.visit.visitId)}/pledges/${encodeURIComponent(p.key)}`;
+  const flash = h('div', { class: 'flash', role: 'status' });
+  const place = h('div', { class: 'window-pledge-sign' });
+  const show = async () => {
+    try {
+      const notice = await api<{ notice: Text; noticeHash: string }>('GET', `${path}/notice`);
+      const form = h('input', { type: 'text', class: 'paper-form-ref', placeholder: t('windowPaperFormPlaceholder') });
+      const kind = h(
+        'select',
+        { class: 'consent-kind' },
+        h('option', { value: 'signed-form' }, t('windowConsentSigned')),
+        h('option', { value: 'verbal-witnessed' }, t('windowConsentVerbal')),
+      );
+      const sign = async () => {
+        try {
+          await api('POST', `${path}/sign`, {
+            noticeHash: notice.noticeHash,
+            paperFormRef: form.value,
+            consent: { kind: kind.value, reference: form.value },
+          });
+          await reload();
+        } catch (error) {
+          mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+        }
+      };
+      mount(
+        place,
+        h('pre', { class: 'pledge-notice' }, pick(notice.notice)),
+        h('div', { class: 'muted notice-hash' }, t('windowNoticeHash', { hash: notice.noticeHash.slice(0, 16) })),
+        field(t('windowPaperForm'), form),
+        field(t('windowConsent'), kind),
+        h(
+          'div',
+          { class: 'actions' },
+          button(t('windowSignFor'), () => void sign(), { class: 'primary act-sign-pledge' }),
+        ),
+      );
+    } catch (error) {
+      mount(flash, h('div', { class: 'flash-bad' }, errorText(error)));
+    }
+  };
+  item.append(
+    h(
+      'div',
+      { class: 'actions' },
+      button(t('windowShowNotice'), () => void show(), { class: 'ghost act-show-notice' }),
+    ),
+    place,
+    flash,
+  );
+  return item;
+}
 
 const benefitItem = (b: Benefit) =>
   h(
@@ -366,7 +439,12 @@ const actItem = (act: ActView) =>
       'div',
       { class: 'muted' },
       // An offer's key names the subject's pseudonym: the answer and the consent say what was done.
-      (act.answer ? [tOr(`windowAnswer_${act.answer}`, act.answer), act.consent?.reference ?? ''] : [act.ref])
+      (act.answer
+        ? [tOr(`windowAnswer_${act.answer}`, act.answer), act.consent?.reference ?? '']
+        : act.kind === 'pledge-sign'
+          ? [act.consent?.reference ?? '']
+          : [act.ref]
+      )
         .filter(Boolean)
         .join(' · '),
     ),

@@ -20,7 +20,7 @@ import { registerObjectionModel } from '../../store/objections.js';
 import { storePolicySource } from '../../store/policy-source.js';
 import type { LifeEventResult } from '../../workflows/contracts/index.js';
 import { ALL_UP } from './all-up.js';
-import { addResident, TEST_SECRET, type TestSubject } from './city.js';
+import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './city.js';
 import { pollUntil } from './poll.js';
 import { openRunningPipeline, type RunningPipeline } from './running-pipeline.js';
 import type { TestStackInfo } from './test-stack.js';
@@ -41,6 +41,38 @@ export interface WindowCity {
   /** Runs the window service's clock `hours` ahead (0: the real time). */
   setHoursAhead(hours: number): void;
   close(): Promise<void>;
+}
+
+/**
+ * A young firm whose annual review offers the start-up subsidy in pledge mode (告知承诺): its pledge
+ * waits for the signature of its written notice. Answers the firm and the pledge's key.
+ */
+export async function firmAwaitingSignature(
+  city: WindowCity,
+  name: string,
+): Promise<{ firm: TestSubject; pledgeKey: string }> {
+  const { running } = city;
+  const firm = await addEnterprise(running.pipeline.store, {
+    'enterprise.establishedOn': '2025-05-01',
+    'enterprise.status': 'active',
+    'enterprise.size': 'micro',
+    'enterprise.premiumsInArrears': false,
+    'enterprise.seriousDishonesty': false,
+  });
+  const review = await running.ingest({
+    sourceEventId: `window-amr-${name}-${running.run}`,
+    source: 'market-regulation',
+    type: 'enterprise.annual-review',
+    occurredOn: '2026-06-01',
+    subject: { creditCode: firm.id },
+    payload: { year: 2026 },
+  });
+  const reviewed = (await running.client.workflow.getHandle(review.caseId).result()) as LifeEventResult;
+  const pledgeKey = reviewed.decisions.find((d) => d.policy.id === 'business-startup-subsidy')!.benefitWorkflowId!;
+  await pollUntil('the written notice', () =>
+    running.pipeline.models.Pledge.exists({ _id: pledgeKey, status: 'awaiting-signature' }),
+  );
+  return { firm, pledgeKey };
 }
 
 /** Opens the city; `console` serves the web console too. */

@@ -6,22 +6,16 @@
  * notice. The date itself never enters a workflow's history (it is kept on the task record), a
  * wrong fact is refused before anything is written, and a second completion is refused.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
 import type { TaskView } from '../domain/tasks.js';
 import { createTaskService } from '../services/tasks/service.js';
 import { registerTaskModels } from '../store/tasks.js';
-import {
-  taskResolutionWorkflowId,
-  taskWorkflowId,
-  type LifeEventInput,
-  type LifeEventResult,
-} from '../workflows/contracts/index.js';
+import { taskResolutionWorkflowId, taskWorkflowId } from '../workflows/contracts/index.js';
 import { ALL_UP } from './support/all-up.js';
-import { addResident, removeFacts } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
+import { undeterminedBirth } from './support/undetermined-birth.js';
 import { testSessions, testUser } from './support/users.js';
 
 const stack = inject('stack');
@@ -75,28 +69,10 @@ async function call<T = Record<string, unknown>>(
   return { status: response.statusCode, body: response.json<T>() };
 }
 
-/** A child whose birth the household registry has no record of: the birth case is undetermined. */
-async function undeterminedBirth(): Promise<{ subjectKey: string; caseId: string }> {
-  const child = await addResident(running.pipeline.store, BIRTH_DATE, {
-    'person.localHukou': true,
-    'person.alive': true,
-  });
-  await removeFacts(running.pipeline.store, child, ['person.birthDate']);
-  const input: LifeEventInput = {
-    caseId: `life-event:test-${randomUUID()}`,
-    eventType: 'birth.registered',
-    subjectKey: child.subjectKey,
-    subjectKind: 'person',
-    eventDate: REGISTERED,
-  };
-  const result: LifeEventResult = await running.client.workflow.execute('lifeEvent', {
-    workflowId: input.caseId,
-    taskQueue: running.pipeline.taskQueue,
-    args: [input],
-  });
-  expect(result.decisions.find((d) => d.policy.id === POLICY)).toMatchObject({ outcome: 'undetermined' });
-  return { subjectKey: child.subjectKey, caseId: input.caseId };
-}
+const undetermined = async () => {
+  const { child, caseId } = await undeterminedBirth(running, BIRTH_DATE, REGISTERED);
+  return { subjectKey: child.subjectKey, caseId };
+};
 
 const completion = (value: unknown, fact = 'person.birthDate') => ({
   outcome: {
@@ -107,7 +83,7 @@ const completion = (value: unknown, fact = 'person.birthDate') => ({
 
 describe('an undetermined birth, closed by a reviewer through the worklist', () => {
   it('gives one grant and one notice, with the date kept out of every history', async () => {
-    const { subjectKey, caseId } = await undeterminedBirth();
+    const { subjectKey, caseId } = await undetermined();
     const taskKey = `${caseId}:manual:${POLICY}`;
     const path = (action = '') => `/tasks/${encodeURIComponent(taskKey)}${action}`;
 

@@ -33,6 +33,7 @@ import {
 } from '../workflows/contracts/index.js';
 import { addResident, removeFacts, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
+import { undeterminedBirth } from './support/undetermined-birth.js';
 
 const stack = inject('stack');
 let running: RunningPipeline;
@@ -49,44 +50,23 @@ afterAll(async () => {
 });
 
 /** A child born `birthDate` whose birth the household registry has no record of: the case is undetermined. */
-async function undeterminedBirth(
+async function undetermined(
   birthDate: string,
 ): Promise<{ child: TestSubject; caseId: string; record: LifeEventRecord }> {
-  const child = await addResident(running.pipeline.store, birthDate, {
-    'person.localHukou': true,
-    'person.alive': true,
-  });
-  await removeFacts(running.pipeline.store, child, ['person.birthDate']);
-  const input: LifeEventInput = {
-    caseId: `life-event:test-${randomUUID()}`,
-    eventType: 'birth.registered',
-    subjectKey: child.subjectKey,
-    subjectKind: 'person',
-    eventDate: birthDate,
-  };
-  const result: LifeEventResult = await running.client.workflow.execute('lifeEvent', {
-    workflowId: input.caseId,
-    taskQueue: running.pipeline.taskQueue,
-    args: [input],
-  });
-  expect(result.decisions.find((d) => d.policy.id === POLICY)).toMatchObject({
-    outcome: 'undetermined',
-    action: 'manual-review',
-    missingFacts: ['person.birthDate'],
-  });
+  const { child, caseId, input } = await undeterminedBirth(running, birthDate);
   const record: LifeEventRecord = {
-    naturalKey: input.caseId,
-    caseId: input.caseId,
+    naturalKey: caseId,
+    caseId,
     type: input.eventType,
     subjectKey: child.subjectKey,
     subjectKind: 'person',
     eventDate: birthDate,
     payload: {},
-    firstSourceEventId: input.caseId,
+    firstSourceEventId: caseId,
     source: 'household-registry',
     receivedAt: new Date(),
   };
-  return { child, caseId: input.caseId, record };
+  return { child, caseId, record };
 }
 
 function resolutionInput(
@@ -122,7 +102,7 @@ const notices = async (subjectKey: string) =>
 
 describe('a reviewer who records the missing birth date', () => {
   it('closes the case: one grant, one notice, the decision showing who supplied the date from which document', async () => {
-    const { child, caseId, record } = await undeterminedBirth('2026-02-02');
+    const { child, caseId, record } = await undetermined('2026-02-02');
     const input = resolutionInput(
       caseId,
       child.subjectKey,
@@ -227,7 +207,7 @@ describe('a reviewer who records the missing birth date', () => {
   });
 
   it('refuses a birth date given as a number, naming the fact, and decides nothing', async () => {
-    const { child, caseId } = await undeterminedBirth('2026-03-03');
+    const { child, caseId } = await undetermined('2026-03-03');
     const input = resolutionInput(
       caseId,
       child.subjectKey,
@@ -244,7 +224,7 @@ describe('a reviewer who records the missing birth date', () => {
   });
 
   it('opens the review again when what was supplied still leaves the birth date missing', async () => {
-    const { child, caseId } = await undeterminedBirth('2026-04-04');
+    const { child, caseId } = await undetermined('2026-04-04');
     const input = resolutionInput(
       caseId,
       child.subjectKey,
@@ -344,7 +324,7 @@ describe('a review of a period another case already granted', () => {
 
 describe('a reviewer who decides outright', () => {
   it('refuses with the reason: a refusal notice and a sealed letter giving the reason, once', async () => {
-    const { child, caseId } = await undeterminedBirth('2026-05-05');
+    const { child, caseId } = await undetermined('2026-05-05');
     const reason = '经核实，该儿童户籍已迁出本市';
     const input = resolutionInput(caseId, child.subjectKey, { kind: 'decided', outcome: 'ineligible', reason });
     expect(await resolve(input)).toMatchObject({ action: 'refused' });
@@ -365,7 +345,7 @@ describe('a reviewer who decides outright', () => {
   });
 
   it('will not decide eligible outright where the amount needs the birth date nobody knows', async () => {
-    const { child, caseId } = await undeterminedBirth('2026-06-06');
+    const { child, caseId } = await undetermined('2026-06-06');
     const input = resolutionInput(caseId, child.subjectKey, {
       kind: 'decided',
       outcome: 'eligible',

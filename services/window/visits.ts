@@ -144,7 +144,8 @@ export function createWindowVisits(deps: WindowVisitDeps) {
    * The visit `visitId` if `actor` may take `action` in it now (at-the-window): theirs and open.
    * None is VISIT_NOT_FOUND; another's NOT_YOUR_VISIT; closed or expired VISIT_CLOSED.
    */
-  async function servingVisit(actor: User, visitId: string, action: Action): Promise<WindowVisit> {
+  /** The visit `visitId` if `actor` opened it: none is VISIT_NOT_FOUND, another's NOT_YOUR_VISIT. */
+  async function ownVisit(actor: User, visitId: string, action: Action): Promise<WindowVisit> {
     authorize(actor, action, WindowRefusal);
     const visit = await findVisit(store, visitId);
     if (!visit)
@@ -161,6 +162,11 @@ export function createWindowVisits(deps: WindowVisitDeps) {
         `接待 ${visitId} 由其他工作人员登记：仅为到场群众办理的窗口人员可以代办`,
         'visitId',
       );
+    return visit;
+  }
+
+  async function servingVisit(actor: User, visitId: string, action: Action): Promise<WindowVisit> {
+    const visit = await ownVisit(actor, visitId, action);
     const status = visitStatus(visit, now());
     if (status !== 'open')
       throw new WindowRefusal(
@@ -248,22 +254,7 @@ export function createWindowVisits(deps: WindowVisitDeps) {
 
     /** Closes the member of staff's own visit; closing it again, or once expired, answers it as it stands. */
     async close(actor: User, visitId: string): Promise<VisitView> {
-      authorize(actor, 'window.serve', WindowRefusal);
-      const visit = await findVisit(store, visitId);
-      if (!visit)
-        throw new WindowRefusal(
-          'VISIT_NOT_FOUND',
-          `no window visit ${visitId}`,
-          `没有窗口接待记录 ${visitId}`,
-          'visitId',
-        );
-      if (visit.staff.id !== actor.id)
-        throw new WindowRefusal(
-          'NOT_YOUR_VISIT',
-          `visit ${visitId} was opened by another member of staff`,
-          `接待 ${visitId} 由其他工作人员登记`,
-          'visitId',
-        );
+      const visit = await ownVisit(actor, visitId, 'window.serve');
       const at = now();
       if (visitStatus(visit, at) !== 'open') return visitView(visit, at);
       return visitView(await closeVisitRecord(store, visitId, at), at);

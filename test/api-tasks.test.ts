@@ -6,7 +6,7 @@
  * to whom it is not for, with the code and the field a person would read.
  */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowStartOptions } from '@temporalio/client';
+import { clientStarter } from '../activities/benefit-start.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTask, type OpenTaskInput } from '../activities/tasks.js';
@@ -67,10 +67,7 @@ beforeAll(async () => {
     people[person] = await testUser(store, NAME_OF[person], ROLE_OF[person], {
       ...(person === 'citizen' ? { subjectKey: 'p_aaaaaaaaaaaaaaaaaaaaaaaaaa' } : {}),
     });
-  const workflows = {
-    starter: { start: (type: string, options: object) => client.workflow.start(type, options as WorkflowStartOptions) },
-    taskQueue: pipeline.taskQueue,
-  };
+  const workflows = clientStarter(client, pipeline.taskQueue);
   const open = (input: OpenTaskInput) => openTask({ store, workflows }, input);
   await open({
     key: keys.overdueReview,

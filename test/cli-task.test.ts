@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowStartOptions } from '@temporalio/client';
+import { clientStarter } from '../activities/benefit-start.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openTask } from '../activities/tasks.js';
@@ -39,10 +39,7 @@ beforeAll(async () => {
   const store = pipeline.store;
   tokens.officer = (await testUser(store, '王芳', 'officer')).token;
   tokens.supervisor = (await testUser(store, '周督查', 'supervisor')).token;
-  const workflows = {
-    starter: { start: (type: string, options: object) => client.workflow.start(type, options as WorkflowStartOptions) },
-    taskQueue: pipeline.taskQueue,
-  };
+  const workflows = clientStarter(client, pipeline.taskQueue);
   await openTask(
     { store, workflows },
     {

@@ -66,6 +66,7 @@ import { payroll } from '../workflows/payroll.js';
 import { scheduledPayroll } from '../workflows/scheduled-payroll.js';
 import { stopPayments } from '../workflows/stop-payments.js';
 import { planOf } from '../activities/case.js';
+import { clientStarter } from '../activities/benefit-start.js';
 import { openTask } from '../activities/tasks.js';
 import { policyRef } from '../rules/policy-hash.js';
 import { sweep } from '../workflows/sweep.js';
@@ -489,10 +490,7 @@ async function recordOnTimeSkippingServer(info: Awaited<ReturnType<typeof startT
     if (wanted('human-task-escalated')) {
       // A returned payment's task (10 days): reminded at day 8, escalated at day 10, then completed.
       const key = `payroll-return:record-${randomUUID()}`;
-      const workflows = {
-        starter: { start: (type: string, options: object) => env.client.workflow.start(type, options as never) },
-        taskQueue: pipeline.taskQueue,
-      };
+      const workflows = clientStarter(env.client, pipeline.taskQueue);
       await openTask(
         { store: pipeline.store, workflows },
         {

@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { WorkflowUpdateStage, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowUpdateStage } from '@temporalio/client';
+import { clientStarter } from '../activities/benefit-start.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -68,12 +69,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const workflows = () => ({
-  starter: {
-    start: (type: string, options: object) => env.client.workflow.start(type, options as WorkflowStartOptions),
-  },
-  taskQueue: pipeline.taskQueue,
-});
+const workflows = () => clientStarter(env.client, pipeline.taskQueue);
 
 /** Opens a task now in the server's clock (which earlier tests moved on), with its workflow. */
 async function open(input: Omit<OpenTaskInput, 'openedAt'>) {

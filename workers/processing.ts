@@ -3,7 +3,8 @@
  * the Temporal worker and the notice workers, opened in order and closed in reverse.
  * `npm start` runs it next to the API; `npm run worker` runs it alone, to scale out.
  */
-import { Client, Connection as TemporalConnection, type WorkflowStartOptions } from '@temporalio/client';
+import { Client, Connection as TemporalConnection } from '@temporalio/client';
+import { clientStarter } from '../activities/benefit-start.js';
 import { createActivities } from '../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
@@ -80,10 +81,7 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   await ensureRetentionSchedule(client, { taskQueue: config.taskQueue });
   // And the payroll of every recurring policy in the shipped catalog (monthly on the 5th, yearly on 5 January).
   await ensurePayrollSchedules(client, catalog.policies, { taskQueue: config.taskQueue });
-  const workflows = {
-    starter: { start: (type: string, options: object) => client.workflow.start(type, options as WorkflowStartOptions) },
-    taskQueue: config.taskQueue,
-  };
+  const workflows = clientStarter(client, config.taskQueue);
   // The manual reviews opened before tasks existed become tasks with their timers, once (a second run finds none).
   await migrateManualTasks({ store, workflows, policies: storePolicySource(store) });
   const temporalWorker = await createTemporalWorker({

@@ -7,9 +7,10 @@
  * line of its history with who and when. Completing (the holder only) is the task workflow's
  * completeTask update: the outcome is recorded once there, and the type's resolution runs.
  */
-import { WorkflowUpdateFailedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from 'mongoose';
+import { clientStarter } from '../../activities/benefit-start.js';
 import { startHumanTask } from '../../activities/tasks.js';
 import { authorize } from '../../domain/permissions.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -134,12 +135,7 @@ export function createTaskService(deps: TaskServiceDeps) {
   const { Task: TaskModel } = registerTaskModels(deps.store);
   const { Decision } = registerDecisionModels(deps.store);
   const policies = deps.policies ?? storePolicySource(deps.store);
-  const workflows = {
-    starter: {
-      start: (type: string, options: object) => deps.temporal.workflow.start(type, options as WorkflowStartOptions),
-    },
-    taskQueue: deps.taskQueue,
-  };
+  const workflows = clientStarter(deps.temporal, deps.taskQueue);
 
   /** The task, if this person may see it; else TASK_NOT_FOUND, as if there were none. */
   async function readable(actor: User, id: string): Promise<Task> {

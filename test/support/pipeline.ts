@@ -4,9 +4,10 @@
  * and a worker on a unique task queue of the given Temporal environment.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
+import { clientStarter } from '../../activities/benefit-start.js';
 import { createActivities, type Activities } from '../../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../../notices/queues.js';
 import { catalogPolicySource, type PolicySource } from '../../rules/policy-source.js';
@@ -61,12 +62,7 @@ export async function openPipeline(
     options.policies === 'store' ? storePolicySource(store, { refreshMs: 0 }) : catalogPolicySource(catalog);
   const taskQueue = `test-${name}-${randomUUID().slice(0, 8)}`;
   const client = options.client;
-  const workflows = client
-    ? {
-        starter: { start: (type: string, start: object) => client.workflow.start(type, start as WorkflowStartOptions) },
-        taskQueue,
-      }
-    : undefined;
+  const workflows = client ? clientStarter(client, taskQueue) : undefined;
   const keeper = options.seals ? testSeals(store) : undefined;
   const activities = createActivities({
     store,

@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CertificateService } from '../services/certificates/service.js';
 import { actorOf } from './auth.js';
+import { baseUrlOf, sendPdf } from './pdf-reply.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
@@ -198,12 +199,8 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateA
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Querystring: { lang?: 'zh' | 'en' } }>, reply) => {
-      const baseUrl = `${request.protocol}://${request.host}`;
-      const pdf = await certificates.pdf(actorOf(request), request.params.id, baseUrl, request.query.lang);
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${request.params.id}.pdf"`)
-        .send(pdf);
+      const pdf = await certificates.pdf(actorOf(request), request.params.id, baseUrlOf(request), request.query.lang);
+      return sendPdf(reply, `${request.params.id}.pdf`, pdf);
     },
   );
 

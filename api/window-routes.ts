@@ -11,6 +11,7 @@ import type { AnswerOfferBody, SignPledgeBody, WindowService } from '../services
 import type { OpenVisitBody } from '../services/window/visits.js';
 import { actorOf } from './auth.js';
 import { answerErrors } from './errors.js';
+import { baseUrlOf, sendPdf } from './pdf-reply.js';
 import { bearerSecurity, errorSchema, textSchema } from './schemas.js';
 
 export interface WindowApiDeps {
@@ -55,8 +56,6 @@ const pdfResponse = { 200: { type: 'string', format: 'binary' }, ...errors } as 
 
 type VisitRequest<P = object, B = unknown> = FastifyRequest<{ Params: { visitId: string } & P; Body: B }>;
 type PdfRequest<P> = FastifyRequest<{ Params: { visitId: string } & P; Querystring: { lang?: 'zh' | 'en' } }>;
-
-const baseUrlOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
 /** Registers /window and the printed notices' check in their own scope. */
 export async function windowRoutes(app: FastifyInstance, deps: WindowApiDeps): Promise<void> {
@@ -265,10 +264,7 @@ export async function windowRoutes(app: FastifyInstance, deps: WindowApiDeps): P
         baseUrlOf(request),
         request.query.lang,
       );
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${printed.filename}"`)
-        .send(printed.pdf);
+      return sendPdf(reply, printed.filename, printed.pdf);
     },
   );
 
@@ -298,10 +294,7 @@ export async function windowRoutes(app: FastifyInstance, deps: WindowApiDeps): P
         baseUrlOf(request),
         request.query.lang,
       );
-      return reply
-        .type('application/pdf')
-        .header('content-disposition', `inline; filename="${printed.filename}"`)
-        .send(printed.pdf);
+      return sendPdf(reply, printed.filename, printed.pdf);
     },
   );
 

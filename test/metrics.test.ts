@@ -9,11 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { signWhenNoticed } from './support/pledge-sign.js';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
-import { catalogPolicySource } from '../rules/policy-source.js';
 import { buildApi } from '../api/server.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { TEST_PUBLISHER } from './support/departments.js';
@@ -34,19 +31,17 @@ import {
   type LifeEventResult,
 } from '../workflows/contracts/index.js';
 import { addEnterprise, addResident, removeFacts, TEST_SECRET, type TestSubject } from './support/city.js';
-import { freePort } from './support/free-port.js';
+import { workerWithFederationDown } from './support/federation-down.js';
 import { finished, runEntry } from './support/run-node.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { pollUntil } from './support/poll.js';
-import { connectClient, productionBundle } from './support/temporal.js';
+import { connectClient } from './support/temporal.js';
 import { ALL_UP } from './support/all-up.js';
 
 const stack = inject('stack');
 let pipeline: Pipeline;
 let client: Client;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let federationDown: { close(): Promise<void> } | undefined;
 let api: FastifyInstance;
 let apiUrl: string;
 const subjects: TestSubject[] = [];
@@ -65,32 +60,8 @@ beforeAll(async () => {
   pipeline = await openPipeline(stack, 'metrics');
   const { store } = pipeline;
   const catalog = await loadPolicyCatalog();
-  // The disability federation answers through its verification service, which is down (nothing listens on the port).
-  const deadPort = await freePort();
-  const activities = createActivities({
-    store,
-    noticeQueues: pipeline.queues,
-    policies: catalogPolicySource(catalog),
-    subjectKeySecret: TEST_SECRET,
-    verification: {
-      'disability-federation': {
-        baseUrl: `http://127.0.0.1:${deadPort}`,
-        timeoutMs: 500,
-        retries: 0,
-        breaker: { failureThreshold: 50, cooldownMs: 1000 },
-        development: true,
-      },
-    },
-  });
-  connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  worker = await Worker.create({
-    connection,
-    namespace: stack.temporalNamespace,
-    taskQueue: pipeline.taskQueue,
-    activities,
-    workflowBundle: await productionBundle(),
-  });
-  running = worker.run();
+  // The disability federation answers through its verification service, which is down.
+  federationDown = await workerWithFederationDown(stack, pipeline);
 
   const run = randomUUID().slice(0, 8);
   const ingest = (body: object) =>
@@ -210,9 +181,7 @@ afterAll(async () => {
       .getHandle(id)
       .terminate('test over')
       .catch(() => undefined);
-  worker?.shutdown();
-  await running;
-  await connection?.close();
+  await federationDown?.close();
   await pipeline?.close();
   await client?.connection.close();
 });

@@ -9,10 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
 import { makeEnqueueNotice } from '../activities/notices.js';
 import { buildApi } from '../api/server.js';
 import { cityToday } from '../domain/calendar.js';
@@ -30,18 +28,16 @@ import { taskWorkflowId, type LifeEventResult } from '../workflows/contracts/ind
 import { ALL_UP } from './support/all-up.js';
 import { addResident, removeFacts, TEST_SECRET, updateFacts, type TestSubject } from './support/city.js';
 import { TEST_PUBLISHER } from './support/departments.js';
-import { freePort } from './support/free-port.js';
+import { workerWithFederationDown } from './support/federation-down.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
 import { pollUntil } from './support/poll.js';
-import { connectClient, productionBundle } from './support/temporal.js';
+import { connectClient } from './support/temporal.js';
 import { testSessions, testToken } from './support/users.js';
 
 const stack = inject('stack');
 let pipeline: Pipeline;
 let client: Client;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let federationDown: { close(): Promise<void> } | undefined;
 let api: FastifyInstance;
 let ingest: (body: object) => Promise<LifeEventResult>;
 let noDate: TestSubject;
@@ -59,32 +55,8 @@ beforeAll(async () => {
   pipeline = await openPipeline(stack, 'outreach');
   const { store } = pipeline;
   const catalog = await loadPolicyCatalog();
-  // The disability federation answers through its verification service, which is down (nothing listens on the port).
-  const deadPort = await freePort();
-  const activities = createActivities({
-    store,
-    noticeQueues: pipeline.queues,
-    policies: catalogPolicySource(catalog),
-    subjectKeySecret: TEST_SECRET,
-    verification: {
-      'disability-federation': {
-        baseUrl: `http://127.0.0.1:${deadPort}`,
-        timeoutMs: 500,
-        retries: 0,
-        breaker: { failureThreshold: 50, cooldownMs: 1000 },
-        development: true,
-      },
-    },
-  });
-  connection = await NativeConnection.connect({ address: stack.temporalAddress });
-  worker = await Worker.create({
-    connection,
-    namespace: stack.temporalNamespace,
-    taskQueue: pipeline.taskQueue,
-    activities,
-    workflowBundle: await productionBundle(),
-  });
-  running = worker.run();
+  // The disability federation answers through its verification service, which is down.
+  federationDown = await workerWithFederationDown(stack, pipeline);
   ingest = async (body: object) => {
     const { caseId } = await ingestEvent(
       {
@@ -159,9 +131,7 @@ afterAll(async () => {
         .terminate('test over')
         .catch(() => undefined);
   }
-  worker?.shutdown();
-  await running;
-  await connection?.close();
+  await federationDown?.close();
   await pipeline?.close();
   await client?.connection.close();
 });

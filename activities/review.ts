@@ -210,13 +210,13 @@ export function makeReviewActivities(deps: ReviewDeps) {
       if (outcome.kind === 'facts-supplied') {
         // The values were kept on the task record, not sent through the history (a completion
         // recorded before that carries them itself).
-        outcome.facts = await withKeptValues(input.taskKey, outcome.facts);
-        const problems = checkSuppliedFacts(policy, outcome.facts);
+        const given = await withKeptValues(input.taskKey, outcome.facts);
+        const problems = checkSuppliedFacts(policy, given);
         if (problems.length > 0) throw invalid(`review ${input.taskKey}: ${suppliedFactsMessage(problems).en}`);
-        const facts = withSupplied(known, outcome.facts);
+        const facts = withSupplied(known, given);
         await recordSnapshot(factsKey, ids, facts, base);
         decision = await evaluatePolicy(policy, facts, replaced.asOf, { acceptPledges: policy.mode === 'pledge' });
-        const supplied: SuppliedFactRecord[] = outcome.facts.map((s) => ({
+        const supplied: SuppliedFactRecord[] = given.map((s) => ({
           fact: s.fact,
           shownValue: shownFactValue(s.fact, s.value),
           provenance: {

@@ -4,8 +4,9 @@
  * fetchFacts answers a "no record" source, boolean facts false and other facts absent.
  */
 import { DATA_SOURCES, type SubjectKind } from '../domain/sources.js';
-import { EnterpriseGenerator, type EnterpriseRecord } from '../infra/seed/enterprises.js';
-import { PersonGenerator, type PersonRecord } from '../infra/seed/persons.js';
+import { EnterpriseGenerator } from '../infra/seed/enterprises.js';
+import { enterpriseDocs, personDocs } from '../infra/seed/entries.js';
+import { PersonGenerator } from '../infra/seed/persons.js';
 import { progress } from './support.js';
 
 /** A flat fact record: `{ 'person.birthDate': '1944-03-01', 'person.localHukou': true, … }`. */
@@ -13,27 +14,15 @@ export type FactRecord = Record<string, unknown>;
 
 const SECRET = 'benchmark-only-subject-key-secret-0123456789';
 
-/** Which part of a generated subject holds each source's document. */
-const PERSON_DOCS: Record<string, keyof PersonRecord> = {
-  'household-registry': 'household',
-  'civil-affairs': 'civil',
-  'social-insurance': 'social',
-  'social-security-card': 'bankAccount',
-  'disability-federation': 'disability',
-  education: 'education',
-};
-const ENTERPRISE_DOCS: Record<string, keyof EnterpriseRecord> = {
-  'business-registry': 'registry',
-  'enterprise-social-insurance': 'insurance',
-  tax: 'tax',
-  credit: 'credit',
-};
-
-function flatten(kind: SubjectKind, record: object, docs: Record<string, string>): FactRecord {
+/** One key per catalog fact of the subject kind, from the subject's documents by collection. */
+function flatten(kind: SubjectKind, docs: ReadonlyArray<readonly [string, object]>): FactRecord {
+  const byCollection = new Map<string, Record<string, unknown>>(
+    docs.map(([collection, doc]) => [collection, doc as Record<string, unknown>]),
+  );
   const facts: FactRecord = {};
   for (const source of DATA_SOURCES) {
     if (source.subject !== kind) continue;
-    const doc = (record as Record<string, Record<string, unknown> | undefined>)[docs[source.id]];
+    const doc = byCollection.get(source.collection);
     for (const field of source.fields) {
       if (doc === undefined) {
         if (field.type === 'boolean') facts[field.key] = false;
@@ -51,7 +40,7 @@ export function syntheticPopulation(kind: SubjectKind, count: number, asOf: stri
   const records: FactRecord[] = [];
   for (let i = 0; i < count; i += 1) {
     records.push(
-      people ? flatten('person', people.next(), PERSON_DOCS) : flatten('enterprise', firms!.next(), ENTERPRISE_DOCS),
+      people ? flatten('person', personDocs(people.next())) : flatten('enterprise', enterpriseDocs(firms!.next())),
     );
     if (i % 1_000 === 0) shown.tick(i);
   }

@@ -85,6 +85,8 @@ export const UNITS = {
   percent: { zh: '%', en: '%' },
   grade: { zh: '级', en: 'grade' },
   years: { zh: '年', en: 'years' },
+  dwellings: { zh: '套', en: 'dwellings' },
+  vehicles: { zh: '辆', en: 'vehicles' },
 } as const satisfies Record<string, Text>;
 
 /**
@@ -421,6 +423,522 @@ export const DATA_SOURCES: readonly DataSource[] = [
         'public',
         '列入严重失信主体名单',
         'listed as a seriously dishonest entity',
+      ),
+    ],
+  },
+  // ── The sources the main social-assistance, social-insurance, elderly-care, education,
+  // employment and enterprise-support policies read besides the ones above (issue 18). Each
+  // says what a subject without a record means: a boolean's absent record is "no" (the
+  // department's register is complete for what it records); any other fact of an absent
+  // record is unknown. The synthetic city's generators: infra/seed/person-facts.ts and
+  // infra/seed/enterprise-facts.ts.
+  {
+    // Pension insurance contributions and benefits (养老保险参保缴费与待遇), employee and resident
+    // schemes: a record for everyone insured or drawing a pension. No record: not drawing one.
+    id: 'pension-insurance',
+    subject: 'person',
+    department: { zh: '市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国社会保险法》；《国务院关于建立统一的城乡居民基本养老保险制度的意见》（国发〔2014〕8号）',
+      'Social Insurance Law of the PRC; State Council Opinions on a Unified Basic Pension for Urban and Rural Residents (2014, No. 8)',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_pension',
+    fields: [
+      f(
+        'person.pensionContributionMonths',
+        'number',
+        'personal',
+        '基本养老保险累计缴费月数',
+        'months of basic pension contributions',
+        undefined,
+        UNITS.months,
+      ),
+      f('person.pensionReceiving', 'boolean', 'personal', '按月领取基本养老金', 'draws a basic pension monthly'),
+      f('person.pensionScheme', 'string', 'personal', '养老保险类别', 'pension scheme', ['employee', 'resident']),
+      f(
+        'person.pensionMonthlyAmount',
+        'number',
+        'personal',
+        '月基本养老金（元，未领取为0）',
+        'monthly basic pension (CNY, 0 when not drawn)',
+        undefined,
+        UNITS.yuanPerMonth,
+      ),
+    ],
+  },
+  {
+    // Basic medical insurance and medical assistance (基本医疗保险与医疗救助): a record for everyone
+    // ever enrolled in the city. No record: not enrolled here, no medical assistance.
+    id: 'medical-security',
+    subject: 'person',
+    department: { zh: '市医疗保障局', en: 'Municipal Healthcare Security Administration' },
+    legalBasis: basis(
+      '《中华人民共和国社会保险法》；《医疗保障基金使用监督管理条例》；《国务院办公厅关于健全重特大疾病医疗保险和救助制度的意见》（国办发〔2021〕42号）',
+      'Social Insurance Law of the PRC; Regulations on the Supervision of Medical Security Funds; State Council Opinions on Insurance and Assistance for Major and Critical Illness (2021, No. 42)',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_medical_security',
+    fields: [
+      f(
+        'person.medicalInsuranceEnrolled',
+        'boolean',
+        'personal',
+        '本年度参加基本医疗保险',
+        'enrolled in basic medical insurance this year',
+      ),
+      f('person.medicalInsuranceScheme', 'string', 'personal', '医疗保险类别', 'medical insurance scheme', [
+        'employee',
+        'resident',
+      ]),
+      f(
+        'person.medicalInsuranceMonths',
+        'number',
+        'personal',
+        '职工医保累计缴费月数',
+        'months of employee medical insurance contributions',
+        undefined,
+        UNITS.months,
+      ),
+      f('person.medicalAssistance', 'boolean', 'sensitive', '医疗救助对象', 'receives medical assistance'),
+      f(
+        'person.outOfPocketMedicalLastYear',
+        'number',
+        'sensitive',
+        '上年度政策范围内个人自付医疗费用（元）',
+        'medical costs paid out of pocket last year, within the scheme (CNY)',
+        undefined,
+        UNITS.yuan,
+      ),
+    ],
+  },
+  {
+    // The low-income population's dynamic monitoring (低收入人口动态监测): dibao, tekun and
+    // marginal households. No record: not in the low-income population.
+    id: 'low-income-population',
+    subject: 'person',
+    department: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' },
+    legalBasis: basis(
+      '《社会救助暂行办法》；《特困人员认定办法》（民发〔2021〕43号）；《关于加强低收入人口动态监测做好分层分类社会救助工作的意见》（国办发〔2023〕39号）',
+      'Interim Measures for Social Assistance; Measures for Identifying Persons in Extreme Hardship (2021, No. 43); Opinions on Monitoring the Low-Income Population (2023, No. 39)',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_low_income',
+    fields: [
+      f(
+        'person.lowIncomeMarginal',
+        'boolean',
+        'sensitive',
+        '低保边缘家庭成员',
+        'member of a household on the margin of dibao',
+      ),
+      f(
+        'person.specialHardshipCareMode',
+        'string',
+        'sensitive',
+        '特困人员供养方式',
+        'how a person in extreme hardship is supported',
+        ['scattered', 'centralized'],
+      ),
+    ],
+  },
+  {
+    // Older residents' living situation and care needs (老年人基本信息与能力评估): a record for every
+    // resident of 60 or more the civil affairs survey reached. No record: not living alone or
+    // in an empty nest as far as the bureau knows; the care level of an absent record is unknown.
+    id: 'elderly-care',
+    subject: 'person',
+    department: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国老年人权益保障法》；《老年人能力评估规范》（GB/T 42195-2022）',
+      'Law on the Protection of the Rights of the Elderly; Assessment of Older People’s Abilities (GB/T 42195-2022)',
+    ),
+    updateFrequency: 'quarterly',
+    collection: 'dp_elderly_care',
+    fields: [
+      f('person.livesAlone', 'boolean', 'personal', '独居老年人', 'older person living alone'),
+      f('person.emptyNest', 'boolean', 'personal', '空巢老年人', 'older person with no child in the home (empty nest)'),
+      f(
+        'person.careDependencyLevel',
+        'number',
+        'sensitive',
+        '老年人能力等级（0能力完好–4完全失能）',
+        'care dependency level (0 fully able to 4 fully dependent)',
+        undefined,
+        UNITS.grade,
+      ),
+    ],
+  },
+  {
+    // Veterans and entitled groups (退役军人与优抚对象): the bureau registers every veteran and
+    // every member of an entitled group in the city. No record: neither.
+    id: 'veterans',
+    subject: 'person',
+    department: { zh: '市退役军人事务局', en: 'Municipal Veterans Affairs Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国退役军人保障法》；《军人抚恤优待条例》',
+      'Law on the Protection of Veterans; Regulations on Pensions and Preferential Treatment for Servicemen',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_veterans',
+    fields: [
+      f('person.veteran', 'boolean', 'personal', '退役军人', 'veteran'),
+      f('person.entitledGroup', 'boolean', 'personal', '重点优抚对象', 'member of an entitled group (youfu)'),
+      f('person.entitledCategory', 'string', 'sensitive', '优抚对象类别', 'entitled group category', [
+        'disabled-veteran',
+        'war-veteran',
+        'demobilised',
+        'martyr-survivor',
+        'serving-family',
+      ]),
+    ],
+  },
+  {
+    // Housing provident fund accounts (住房公积金个人账户). No record: no account, so not contributing.
+    id: 'housing-provident-fund',
+    subject: 'person',
+    department: { zh: '德州市住房公积金管理中心', en: 'Dezhou Housing Provident Fund Management Centre' },
+    legalBasis: basis('《住房公积金管理条例》', 'Regulations on the Administration of Housing Provident Funds'),
+    updateFrequency: 'monthly',
+    collection: 'dp_housing_fund',
+    fields: [
+      f(
+        'person.housingFundContributing',
+        'boolean',
+        'personal',
+        '正常缴存住房公积金',
+        'contributing to the housing provident fund',
+      ),
+      f(
+        'person.housingFundMonthlyDeposit',
+        'number',
+        'personal',
+        '住房公积金月缴存额（元，含单位部分）',
+        'monthly housing fund deposit, employer’s share included (CNY)',
+        undefined,
+        UNITS.yuanPerMonth,
+      ),
+    ],
+  },
+  {
+    // Real estate registered in the city (不动产登记): a record for every owner of a dwelling.
+    // No record: owns no dwelling registered in the city.
+    id: 'real-estate-registry',
+    subject: 'person',
+    department: {
+      zh: '市自然资源和规划局（不动产登记中心）',
+      en: 'Municipal Natural Resources and Planning Bureau (real estate registration centre)',
+    },
+    legalBasis: basis('《不动产登记暂行条例》', 'Interim Regulations on Real Estate Registration'),
+    updateFrequency: 'daily',
+    collection: 'dp_real_estate',
+    fields: [
+      f('person.ownsHousing', 'boolean', 'personal', '在本市登记有住房', 'owns a dwelling registered in the city'),
+      f(
+        'person.housingUnitsOwned',
+        'number',
+        'personal',
+        '登记住房套数',
+        'dwellings registered in the person’s name',
+        undefined,
+        UNITS.dwellings,
+      ),
+    ],
+  },
+  {
+    // Motor vehicles registered to a person (机动车登记). No record: owns no registered vehicle.
+    id: 'motor-vehicles',
+    subject: 'person',
+    department: { zh: '市公安局交通警察支队', en: 'Municipal Public Security Bureau, Traffic Police Division' },
+    legalBasis: basis(
+      '《中华人民共和国道路交通安全法》；《机动车登记规定》（公安部令第164号）',
+      'Road Traffic Safety Law of the PRC; Provisions on Motor Vehicle Registration (Ministry of Public Security Order No. 164)',
+    ),
+    updateFrequency: 'daily',
+    collection: 'dp_motor_vehicles',
+    fields: [
+      f('person.ownsMotorVehicle', 'boolean', 'personal', '名下有登记机动车', 'owns a registered motor vehicle'),
+      f(
+        'person.motorVehiclesOwned',
+        'number',
+        'personal',
+        '名下登记机动车数量',
+        'motor vehicles registered in the person’s name',
+        undefined,
+        UNITS.vehicles,
+      ),
+    ],
+  },
+  {
+    // Pupils' school status (中小学生学籍), kindergarten to senior secondary, in the city's schools.
+    // No record: the stage is unknown (the child may be schooled elsewhere).
+    id: 'student-status',
+    subject: 'person',
+    department: { zh: '市教育局', en: 'Municipal Education Bureau' },
+    legalBasis: basis(
+      '《中小学生学籍管理办法》（教基一〔2013〕7号）',
+      'Measures for the Administration of Primary and Secondary School Student Status (2013, No. 7)',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_student_status',
+    fields: [
+      f('person.schoolStage', 'string', 'personal', '在读学段', 'school stage', [
+        'preschool',
+        'primary',
+        'junior-secondary',
+        'senior-secondary',
+        'secondary-vocational',
+      ]),
+    ],
+  },
+  {
+    // College graduates (高校毕业生学历信息) of residents, from the national higher-education
+    // register. No record: unknown (no degree, or one not registered there).
+    id: 'college-graduates',
+    subject: 'person',
+    department: { zh: '市教育局', en: 'Municipal Education Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国高等教育法》；《高等学校学生学籍学历电子注册办法》（教学〔2014〕11号）',
+      'Higher Education Law of the PRC; Measures for the Electronic Registration of Higher Education Student Status and Qualifications (2014, No. 11)',
+    ),
+    updateFrequency: 'yearly',
+    collection: 'dp_college_graduates',
+    fields: [
+      f('person.collegeGraduatedOn', 'date', 'personal', '高校毕业日期', 'date of graduation from higher education'),
+      f('person.highestDegree', 'string', 'personal', '最高学历', 'highest qualification', [
+        'junior-college',
+        'bachelor',
+        'master',
+        'doctorate',
+      ]),
+    ],
+  },
+  {
+    // Members of rural collective economic organisations (农村集体经济组织成员), the legal meaning
+    // of "rural resident" since the urban/rural hukou distinction was abolished. No record: not a member.
+    id: 'rural-collective',
+    subject: 'person',
+    department: { zh: '市农业农村局', en: 'Municipal Bureau of Agriculture and Rural Affairs' },
+    legalBasis: basis(
+      '《中华人民共和国农村集体经济组织法》',
+      'Law of the PRC on Rural Collective Economic Organisations',
+    ),
+    updateFrequency: 'yearly',
+    collection: 'dp_rural_collective',
+    fields: [
+      f(
+        'person.ruralCollectiveMember',
+        'boolean',
+        'personal',
+        '农村集体经济组织成员',
+        'member of a rural collective economic organisation',
+      ),
+    ],
+  },
+  {
+    // Households monitored against falling back into poverty (防止返贫监测对象). No record: not monitored.
+    id: 'poverty-monitoring',
+    subject: 'person',
+    department: {
+      zh: '市农业农村局（乡村振兴）',
+      en: 'Municipal Bureau of Agriculture and Rural Affairs (rural revitalisation)',
+    },
+    legalBasis: basis(
+      '《中华人民共和国乡村振兴促进法》；《关于健全防止返贫动态监测和帮扶机制的指导意见》',
+      'Rural Revitalisation Promotion Law; Guiding Opinions on Monitoring and Assistance against Falling Back into Poverty',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_poverty_monitoring',
+    fields: [
+      f(
+        'person.povertyRelapseMonitored',
+        'boolean',
+        'sensitive',
+        '防止返贫监测对象',
+        'monitored against falling back into poverty',
+      ),
+    ],
+  },
+  {
+    // Maternal and child health (孕产妇保健与出生医学证明): a record for every woman of 20-49 the
+    // health system knows. No record: not a registered pregnancy; the number of children is unknown.
+    id: 'maternal-health',
+    subject: 'person',
+    department: { zh: '市卫生健康委员会', en: 'Municipal Health Commission' },
+    legalBasis: basis(
+      '《中华人民共和国母婴保健法》；《中华人民共和国人口与计划生育法》',
+      'Maternal and Infant Health Care Law; Population and Family Planning Law of the PRC',
+    ),
+    updateFrequency: 'daily',
+    collection: 'dp_maternal_health',
+    fields: [
+      f('person.pregnancyRegistered', 'boolean', 'sensitive', '已建档孕产妇', 'registered pregnancy'),
+      f(
+        'person.childrenCount',
+        'number',
+        'personal',
+        '已生育子女数',
+        'number of children born (birth certificates)',
+        undefined,
+        UNITS.persons,
+      ),
+    ],
+  },
+  {
+    // Technology enterprises (高新技术企业认定, valid three years; 科技型中小企业评价入库): a record for
+    // every enterprise that holds or held a certificate or is a registered technology SME. No
+    // record: neither; the certificate date of an absent record is unknown.
+    id: 'high-tech-enterprises',
+    subject: 'enterprise',
+    department: { zh: '市科学技术局', en: 'Municipal Science and Technology Bureau' },
+    legalBasis: basis(
+      '《高新技术企业认定管理办法》（国科发火〔2016〕32号）；《科技型中小企业评价办法》（国科发政〔2017〕115号）',
+      'Measures for the Certification of High-Technology Enterprises (2016, No. 32); Measures for Evaluating Technology-Based SMEs (2017, No. 115)',
+    ),
+    updateFrequency: 'yearly',
+    collection: 'dp_high_tech',
+    fields: [
+      f(
+        'enterprise.highTechCertified',
+        'boolean',
+        'public',
+        '高新技术企业（证书有效）',
+        'certified high-technology enterprise',
+      ),
+      f(
+        'enterprise.highTechCertifiedOn',
+        'date',
+        'public',
+        '高新技术企业证书发证日期',
+        'date the high-technology certificate was issued',
+      ),
+      f(
+        'enterprise.techSmeRegistered',
+        'boolean',
+        'public',
+        '科技型中小企业（本年度入库）',
+        'registered technology-based SME this year',
+      ),
+    ],
+  },
+  {
+    // Annual tax returns (纳税申报): a record for every enterprise registered for tax. No record: unknown.
+    id: 'tax-returns',
+    subject: 'enterprise',
+    department: { zh: '国家税务总局德州市税务局', en: 'Dezhou Municipal Tax Service' },
+    legalBasis: basis(
+      '《中华人民共和国税收征收管理法》；《中华人民共和国增值税法》',
+      'Law on the Administration of Tax Collection; Value-Added Tax Law of the PRC',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_tax_returns',
+    fields: [
+      f(
+        'enterprise.rdExpenseLastYear',
+        'number',
+        'sensitive',
+        '上年度研发费用（元）',
+        'research and development expenses last year (CNY)',
+        undefined,
+        UNITS.yuan,
+      ),
+      f(
+        'enterprise.taxPaidLastYear',
+        'number',
+        'sensitive',
+        '上年度实缴税额（元）',
+        'taxes paid last year (CNY)',
+        undefined,
+        UNITS.yuan,
+      ),
+      f('enterprise.vatTaxpayerType', 'string', 'public', '增值税纳税人类型', 'VAT taxpayer type', [
+        'general',
+        'small-scale',
+      ]),
+    ],
+  },
+  {
+    // Environmental enforcement (生态环境行政处罚): a record for every enterprise under environmental
+    // supervision. No record: no serious violation on file.
+    id: 'environmental-enforcement',
+    subject: 'enterprise',
+    department: { zh: '市生态环境局', en: 'Municipal Ecology and Environment Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国环境保护法》；《生态环境行政处罚办法》（生态环境部令第30号）',
+      'Environmental Protection Law of the PRC; Measures for Administrative Penalties on the Ecological Environment (Order No. 30)',
+    ),
+    updateFrequency: 'weekly',
+    collection: 'dp_environmental_enforcement',
+    fields: [
+      f(
+        'enterprise.seriousEnvironmentalViolationLastYear',
+        'boolean',
+        'public',
+        '近一年有严重环境违法行为',
+        'serious environmental violation in the last year',
+      ),
+    ],
+  },
+  {
+    // Work-safety supervision (安全生产监管): a record for every enterprise under supervision. No
+    // record: no accident on file.
+    id: 'work-safety',
+    subject: 'enterprise',
+    department: { zh: '市应急管理局', en: 'Municipal Emergency Management Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国安全生产法》；《生产安全事故报告和调查处理条例》',
+      'Work Safety Law of the PRC; Regulations on the Reporting, Investigation and Handling of Work Safety Accidents',
+    ),
+    updateFrequency: 'weekly',
+    collection: 'dp_work_safety',
+    fields: [
+      f(
+        'enterprise.majorSafetyAccidentLastYear',
+        'boolean',
+        'public',
+        '近一年发生较大及以上生产安全事故',
+        'major work-safety accident in the last year',
+      ),
+    ],
+  },
+  {
+    // Employment registration (就业登记) of each active employer's hires last year. No record: unknown.
+    id: 'enterprise-employment',
+    subject: 'enterprise',
+    department: { zh: '市人力资源和社会保障局', en: 'Municipal Human Resources and Social Security Bureau' },
+    legalBasis: basis(
+      '《中华人民共和国就业促进法》；《就业服务与就业管理规定》',
+      'Employment Promotion Law of the PRC; Provisions on Employment Services and Employment Management',
+    ),
+    updateFrequency: 'monthly',
+    collection: 'dp_enterprise_employment',
+    fields: [
+      f(
+        'enterprise.newJobsLastYear',
+        'number',
+        'personal',
+        '上年度新增就业人数',
+        'new hires registered last year',
+        undefined,
+        UNITS.persons,
+      ),
+      f(
+        'enterprise.graduatesHiredLastYear',
+        'number',
+        'personal',
+        '上年度招用高校毕业生人数',
+        'college graduates hired last year',
+        undefined,
+        UNITS.persons,
+      ),
+      f(
+        'enterprise.registeredUnemployedHiredLastYear',
+        'number',
+        'personal',
+        '上年度招用登记失业人员人数',
+        'registered unemployed persons hired last year',
+        undefined,
+        UNITS.persons,
       ),
     ],
   },

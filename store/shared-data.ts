@@ -105,6 +105,163 @@ export interface CreditDoc {
   seriousDishonesty: boolean;
 }
 
+/** Pension insurance contributions and benefits (养老保险): everyone insured or drawing a pension. */
+export interface PensionDoc {
+  _id?: string;
+  idNumber: string;
+  pensionContributionMonths: number;
+  pensionReceiving: boolean;
+  pensionScheme: 'employee' | 'resident';
+  /** 0 while no pension is drawn. */
+  pensionMonthlyAmount: number;
+}
+
+/** Basic medical insurance and medical assistance (医疗保障): everyone ever enrolled in the city. */
+export interface MedicalSecurityDoc {
+  _id?: string;
+  idNumber: string;
+  medicalInsuranceEnrolled: boolean;
+  medicalInsuranceScheme: 'employee' | 'resident';
+  /** Months of employee medical insurance; 0 for the resident scheme only. */
+  medicalInsuranceMonths: number;
+  medicalAssistance: boolean;
+  outOfPocketMedicalLastYear: number;
+}
+
+/** The low-income population (低收入人口): dibao, tekun and marginal households' members. */
+export interface LowIncomeDoc {
+  _id?: string;
+  idNumber: string;
+  lowIncomeMarginal: boolean;
+  /** Persons in extreme hardship (tekun) only. */
+  specialHardshipCareMode?: 'scattered' | 'centralized';
+}
+
+/** Older residents (60+) the civil affairs survey reached (老年人信息). */
+export interface ElderlyCareDoc {
+  _id?: string;
+  idNumber: string;
+  livesAlone: boolean;
+  emptyNest: boolean;
+  /** GB/T 42195-2022: 0 fully able … 4 fully dependent. */
+  careDependencyLevel: 0 | 1 | 2 | 3 | 4;
+}
+
+/** Veterans and members of entitled groups (退役军人与优抚对象). */
+export interface VeteranDoc {
+  _id?: string;
+  idNumber: string;
+  veteran: boolean;
+  entitledGroup: boolean;
+  /** Members of an entitled group only. */
+  entitledCategory?: 'disabled-veteran' | 'war-veteran' | 'demobilised' | 'martyr-survivor' | 'serving-family';
+}
+
+/** Housing provident fund accounts (住房公积金). */
+export interface HousingFundDoc {
+  _id?: string;
+  idNumber: string;
+  housingFundContributing: boolean;
+  /** 0 while the account is not contributed to. */
+  housingFundMonthlyDeposit: number;
+}
+
+/** Owners of dwellings registered in the city (不动产登记). */
+export interface RealEstateDoc {
+  _id?: string;
+  idNumber: string;
+  ownsHousing: true;
+  housingUnitsOwned: number;
+}
+
+/** Owners of registered motor vehicles (机动车登记). */
+export interface MotorVehicleDoc {
+  _id?: string;
+  idNumber: string;
+  ownsMotorVehicle: true;
+  motorVehiclesOwned: number;
+}
+
+/** Pupils of the city's kindergartens and schools (学籍). */
+export interface StudentStatusDoc {
+  _id?: string;
+  idNumber: string;
+  schoolStage: 'preschool' | 'primary' | 'junior-secondary' | 'senior-secondary' | 'secondary-vocational';
+}
+
+/** Graduates of higher education (高校毕业生学历信息). */
+export interface CollegeGraduateDoc {
+  _id?: string;
+  idNumber: string;
+  collegeGraduatedOn: string;
+  highestDegree: 'junior-college' | 'bachelor' | 'master' | 'doctorate';
+}
+
+/** Members of rural collective economic organisations (农村集体经济组织成员). */
+export interface RuralCollectiveDoc {
+  _id?: string;
+  idNumber: string;
+  ruralCollectiveMember: true;
+}
+
+/** Persons monitored against falling back into poverty (防止返贫监测对象). */
+export interface PovertyMonitoringDoc {
+  _id?: string;
+  idNumber: string;
+  povertyRelapseMonitored: true;
+}
+
+/** Women of 20-49 in the maternal health system (孕产妇保健、出生医学证明). */
+export interface MaternalHealthDoc {
+  _id?: string;
+  idNumber: string;
+  pregnancyRegistered: boolean;
+  childrenCount: number;
+}
+
+/** Enterprises that hold or held a high-technology certificate, or are registered technology SMEs (科技型企业). */
+export interface HighTechDoc {
+  _id?: string;
+  creditCode: string;
+  /** The certificate is valid (issued within three years). */
+  highTechCertified: boolean;
+  /** The last certificate's date; absent for a technology SME never certified. */
+  highTechCertifiedOn?: string;
+  techSmeRegistered: boolean;
+}
+
+/** Annual tax returns (纳税申报). */
+export interface TaxReturnDoc {
+  _id?: string;
+  creditCode: string;
+  rdExpenseLastYear: number;
+  taxPaidLastYear: number;
+  vatTaxpayerType: 'general' | 'small-scale';
+}
+
+/** Enterprises under environmental supervision (生态环境监管). */
+export interface EnvironmentalEnforcementDoc {
+  _id?: string;
+  creditCode: string;
+  seriousEnvironmentalViolationLastYear: boolean;
+}
+
+/** Enterprises under work-safety supervision (安全生产监管). */
+export interface WorkSafetyDoc {
+  _id?: string;
+  creditCode: string;
+  majorSafetyAccidentLastYear: boolean;
+}
+
+/** Active employers' employment registrations last year (就业登记). */
+export interface EnterpriseEmploymentDoc {
+  _id?: string;
+  creditCode: string;
+  newJobsLastYear: number;
+  graduatesHiredLastYear: number;
+  registeredUnemployedHiredLastYear: number;
+}
+
 /** Document type of each shared-data collection. */
 export interface SharedDataDocs {
   dp_household_registry: HouseholdRegistryDoc;
@@ -117,6 +274,24 @@ export interface SharedDataDocs {
   dp_enterprise_insurance: EnterpriseInsuranceDoc;
   dp_tax: TaxDoc;
   dp_credit: CreditDoc;
+  dp_pension: PensionDoc;
+  dp_medical_security: MedicalSecurityDoc;
+  dp_low_income: LowIncomeDoc;
+  dp_elderly_care: ElderlyCareDoc;
+  dp_veterans: VeteranDoc;
+  dp_housing_fund: HousingFundDoc;
+  dp_real_estate: RealEstateDoc;
+  dp_motor_vehicles: MotorVehicleDoc;
+  dp_student_status: StudentStatusDoc;
+  dp_college_graduates: CollegeGraduateDoc;
+  dp_rural_collective: RuralCollectiveDoc;
+  dp_poverty_monitoring: PovertyMonitoringDoc;
+  dp_maternal_health: MaternalHealthDoc;
+  dp_high_tech: HighTechDoc;
+  dp_tax_returns: TaxReturnDoc;
+  dp_environmental_enforcement: EnvironmentalEnforcementDoc;
+  dp_work_safety: WorkSafetyDoc;
+  dp_enterprise_employment: EnterpriseEmploymentDoc;
 }
 
 export type SharedCollectionName = keyof SharedDataDocs;

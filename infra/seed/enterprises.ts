@@ -1,12 +1,13 @@
 /**
  * Generates enterprises from a seeded stream: business registry, unemployment-insurance,
- * tax and credit records. Enterprise i depends only on the seed, asOf and its index.
+ * tax and credit records, and their records at the other departments (enterprise-facts.ts). Enterprise i depends only on the seed, asOf and its index.
  */
 import { makeCreditCode } from '../../domain/identity.js';
 import { subjectKey } from '../../domain/pseudonym.js';
 import type { BusinessRegistryDoc, CreditDoc, EnterpriseInsuranceDoc, TaxDoc } from '../../store/shared-data.js';
 import type { SubjectRecord } from '../../store/subjects.js';
 import { fromDay, toDay } from './dates.js';
+import { EnterpriseFactsGenerator, type EnterpriseFacts } from './enterprise-facts.js';
 import * as d from './distributions.js';
 import { Random } from './random.js';
 
@@ -17,6 +18,8 @@ export interface EnterpriseRecord {
   insurance: EnterpriseInsuranceDoc;
   tax: TaxDoc;
   credit: CreditDoc;
+  /** The enterprise's records at the other departments (high-tech, tax returns, supervision, hires). */
+  departments: EnterpriseFacts;
 }
 
 // Organisation codes walk a fixed permutation of 0..99,999,999 (multiplier coprime to 10^8),
@@ -29,6 +32,7 @@ export class EnterpriseGenerator {
   private readonly random: Random;
   private readonly asOfDay: number;
   private readonly orgOffset: number;
+  private readonly departments: EnterpriseFactsGenerator;
   private index = 0;
 
   constructor(
@@ -40,6 +44,7 @@ export class EnterpriseGenerator {
     this.random = new Random(`${seed}:enterprises`);
     this.asOfDay = toDay(asOf);
     this.orgOffset = new Random(`${seed}:org-codes`).int(0, ORG_SPACE - 1);
+    this.departments = new EnterpriseFactsGenerator(seed, asOf);
   }
 
   next(): EnterpriseRecord {
@@ -88,6 +93,17 @@ export class EnterpriseGenerator {
     const seriousDishonesty = r.chance(0.01);
     const taxCreditRating = seriousDishonesty ? 'D' : newThisYear ? 'M' : d.taxRatingChoice.sample(r);
     const annualRevenue = Math.round(r.logNormal(profile.revenueMedian * (newThisYear ? 0.3 : 1), 0.8));
+    const registry: BusinessRegistryDoc = {
+      creditCode,
+      establishedOn: fromDay(establishedDay),
+      status,
+      district,
+      industry,
+      size,
+      employeeCount,
+    };
+    const tax: TaxDoc = { creditCode, taxCreditRating, annualRevenue };
+    const credit: CreditDoc = { creditCode, seriousDishonesty };
     const name = `德州${r.pick(d.ENTERPRISE_WORDS)}${r.pick(d.ENTERPRISE_WORDS)}${d.INDUSTRY_SUFFIX[industry]}有限公司`;
 
     return {
@@ -98,10 +114,11 @@ export class EnterpriseGenerator {
         displayName: name,
         createdAt: this.createdAt,
       },
-      registry: { creditCode, establishedOn: fromDay(establishedDay), status, district, industry, size, employeeCount },
+      registry,
       insurance: { creditCode, unemploymentPremiumsLastYear, insuredEmployeesLastYear, layoffRate, premiumsInArrears },
-      tax: { creditCode, taxCreditRating, annualRevenue },
-      credit: { creditCode, seriousDishonesty },
+      tax,
+      credit,
+      departments: this.departments.next(registry, tax, credit),
     };
   }
 }

@@ -6,9 +6,10 @@
  */
 import type { Connection } from 'mongoose';
 import { ringSecrets, subjectKey } from '../../domain/pseudonym.js';
-import { ensureSharedDataIndexes, SHARED_COLLECTIONS, type SharedCollectionName } from '../../store/shared-data.js';
+import { ensureSharedDataIndexes, SHARED_COLLECTIONS } from '../../store/shared-data.js';
 import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.js';
 import { EnterpriseGenerator } from './enterprises.js';
+import { enterpriseDocs, personDocs } from './entries.js';
 import { PersonGenerator, type PersonRecord } from './persons.js';
 import { writeBatch, type SeedEntry, type WriteResult } from './writer.js';
 import { buildIndexes } from '../../store/indexes.js';
@@ -133,8 +134,10 @@ export async function resetCity(connection: Connection): Promise<void> {
 /**
  * What a resident's records comprise; a city seeded under an earlier layout is streamed again
  * (what is there is kept, what is missing is added). 2: every resident has a social security card account.
+ * 3: residents and enterprises have their records at the catalog's other departments (pension,
+ * medical security, veterans, …, high-tech certificates, tax returns; person-facts.ts, enterprise-facts.ts).
  */
-const SEED_LAYOUT = 2;
+const SEED_LAYOUT = 3;
 
 interface SeedMeta {
   _id: string;
@@ -200,15 +203,7 @@ async function streamBatches(
 
 /** A resident as seeded: the subject row and its documents in each shared-data collection. */
 export function personEntry(p: PersonRecord): SeedEntry {
-  const docs: Array<readonly [SharedCollectionName, object]> = [
-    ['dp_household_registry', p.household],
-    ['dp_civil_affairs', p.civil],
-    ['dp_social_insurance', p.social],
-    ['dp_social_security_card', p.bankAccount],
-  ];
-  if (p.disability) docs.push(['dp_disability', p.disability]);
-  if (p.education) docs.push(['dp_education', p.education]);
-  return { subject: p.subject, docs };
+  return { subject: p.subject, docs: personDocs(p) };
 }
 
 /**
@@ -285,15 +280,7 @@ export async function seedCity(connection: Connection, options: SeedOptions): Pr
     batchSize,
     () => {
       const e = firms.next();
-      return {
-        subject: e.subject,
-        docs: [
-          ['dp_business_registry', e.registry],
-          ['dp_enterprise_insurance', e.insurance],
-          ['dp_tax', e.tax],
-          ['dp_credit', e.credit],
-        ],
-      };
+      return { subject: e.subject, docs: enterpriseDocs(e) };
     },
     (done) => report({ phase: 'enterprises', done, total: options.enterprises }),
     options.signal,

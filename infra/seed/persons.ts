@@ -1,7 +1,7 @@
 /**
  * Generates residents one at a time from a seeded stream: identity, household registry,
- * civil affairs, social insurance, the social security card's account, and (for some)
- * disability and schooling records.
+ * civil affairs, social insurance, the social security card's account, (for some) disability
+ * and schooling records, and their records at the other departments (person-facts.ts).
  * Person i depends only on the seed, asOf and persons before it, so a larger run
  * reproduces a smaller one's residents exactly.
  */
@@ -17,6 +17,7 @@ import type {
 } from '../../store/shared-data.js';
 import type { SubjectRecord } from '../../store/subjects.js';
 import { BankAccountGenerator } from './bank-accounts.js';
+import { PersonFactsGenerator, type HouseholdTraits, type PersonFacts } from './person-facts.js';
 import { addYears, fromDay, toDay } from './dates.js';
 import * as d from './distributions.js';
 import { Random } from './random.js';
@@ -31,6 +32,8 @@ export interface PersonRecord {
   bankAccount: SocialSecurityCardDoc;
   disability?: DisabilityDoc;
   education?: EducationDoc;
+  /** The resident's records at the other departments (pension, medical security, veterans, …). */
+  departments: Omit<PersonFacts, 'traits'>;
 }
 
 interface GuardianCandidate {
@@ -41,6 +44,8 @@ interface GuardianCandidate {
   income: number;
   dibao: boolean;
   surname: string;
+  /** Set once the candidate's department records are drawn: what a child shares with the household. */
+  traits?: HouseholdTraits;
 }
 
 const FIRST_DAY = toDay('1900-01-01');
@@ -52,6 +57,7 @@ const YEAR = 365.2425;
 export class PersonGenerator {
   private readonly random: Random;
   private readonly accounts: BankAccountGenerator;
+  private readonly departments: PersonFactsGenerator;
   private readonly asOfDay: number;
   private readonly days: number;
   private readonly sequences: Uint16Array;
@@ -67,6 +73,7 @@ export class PersonGenerator {
   ) {
     this.random = new Random(`${seed}:persons`);
     this.accounts = new BankAccountGenerator(seed);
+    this.departments = new PersonFactsGenerator(seed, asOf);
     this.asOfDay = toDay(asOf);
     this.days = this.asOfDay - FIRST_DAY + 1;
     this.sequences = new Uint16Array(MAX_REGIONS * this.days * 2);
@@ -113,8 +120,29 @@ export class PersonGenerator {
 
     const surname = guardian?.surname ?? d.SURNAMES.sample(r);
     const given = r.pick(d.GIVEN_CHARS) + (r.chance(0.7) ? r.pick(d.GIVEN_CHARS) : '');
-    if (alive && age >= 20 && age <= 55)
-      this.remember({ idNumber, birthDay, district, localHukou, income, dibao, surname });
+    const candidate: GuardianCandidate = { idNumber, birthDay, district, localHukou, income, dibao, surname };
+    if (alive && age >= 20 && age <= 55) this.remember(candidate);
+    const education =
+      age >= 6 && age <= 15
+        ? { idNumber, schoolEnrolled: r.chance(disability?.disabilityType === 'intellectual' ? 0.7 : 0.997) }
+        : undefined;
+    const { traits, ...departments } = this.departments.next({
+      idNumber,
+      birthDate,
+      gender,
+      alive,
+      localHukou,
+      district,
+      maritalStatus,
+      householdIncomePerCapita: income,
+      dibao,
+      specialHardship,
+      ...(disability ? { disabilityGrade: disability.disabilityGrade } : {}),
+      social,
+      ...(education ? { schoolEnrolled: education.schoolEnrolled } : {}),
+      ...(guardian?.traits ? { guardian: guardian.traits } : {}),
+    });
+    candidate.traits = traits;
 
     return {
       subject: {
@@ -144,14 +172,8 @@ export class PersonGenerator {
       social,
       bankAccount: this.accounts.next(idNumber, surname + given, alive),
       ...(disability ? { disability } : {}),
-      ...(age >= 6 && age <= 15
-        ? {
-            education: {
-              idNumber,
-              schoolEnrolled: r.chance(disability?.disabilityType === 'intellectual' ? 0.7 : 0.997),
-            },
-          }
-        : {}),
+      ...(education ? { education } : {}),
+      departments,
     };
   }
 

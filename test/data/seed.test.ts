@@ -9,7 +9,7 @@ import { sharedCollection } from '../../store/shared-data.js';
 import { ensureSubject, registerSubjectModel, resolveSubject } from '../../store/subjects.js';
 
 const RESIDENTS = 3000;
-const ENTERPRISES = 300;
+const ENTERPRISES = 600;
 const OPTIONS = {
   residents: RESIDENTS,
   enterprises: ENTERPRISES,
@@ -242,6 +242,39 @@ describe('the synthetic city', () => {
     expect(again.residents).toEqual({ inserted: 0, skipped: RESIDENTS });
     expect(await count('dp_social_security_card')).toBe(RESIDENTS);
     expect(await allCounts()).toEqual(before);
+  });
+
+  it('gives a city seeded before the other departments’ records existed its pensions, veterans, tax returns, …', async () => {
+    const before = await allCounts();
+    const added = ['dp_pension', 'dp_veterans', 'dp_rural_collective', 'dp_high_tech', 'dp_tax_returns'];
+    for (const name of added) await connection.db!.collection(name).drop();
+    await connection.db!.collection('seed_meta').updateOne({ _id: 'city' as never }, { $set: { layout: 2 } });
+    const again = await seedCity(connection, OPTIONS);
+    expect(again.residents).toEqual({ inserted: 0, skipped: RESIDENTS });
+    expect(await allCounts()).toEqual(before);
+    for (const name of added) expect(before[name], name).toBeGreaterThan(0);
+  });
+
+  it('has the other departments’ records in the shares the generators state', async () => {
+    const pensioners = await sharedCollection(connection, 'dp_pension').find({ pensionReceiving: true }).toArray();
+    expect(pensioners.length / RESIDENTS).toBeGreaterThan(0.16);
+    expect(pensioners.length / RESIDENTS).toBeLessThan(0.26);
+    const registry = new Map(
+      (await sharedCollection(connection, 'dp_household_registry').find({}).toArray()).map((p) => [p.idNumber, p]),
+    );
+    for (const p of pensioners) expect(registry.get(p.idNumber)!.birthDate <= yearsBefore(55)).toBe(true);
+    const veterans = await sharedCollection(connection, 'dp_veterans').find({ veteran: true }).toArray();
+    expect(
+      veterans.filter((v) => registry.get(v.idNumber)!.gender === 'male').length / veterans.length,
+    ).toBeGreaterThan(0.85);
+    expect(await share('dp_medical_security', { medicalInsuranceEnrolled: true }, RESIDENTS)).toBeGreaterThan(0.9);
+    expect(await share('dp_rural_collective', {}, RESIDENTS)).toBeGreaterThan(0.35);
+    expect(await count('dp_tax_returns')).toBe(ENTERPRISES);
+    const firms = new Map(
+      (await sharedCollection(connection, 'dp_business_registry').find({}).toArray()).map((f) => [f.creditCode, f]),
+    );
+    for (const firm of await sharedCollection(connection, 'dp_high_tech').find({}).toArray())
+      expect(firms.get(firm.creditCode)!.status).toBe('active');
   });
 
   it('adds only the newcomers when the same seed is run for more residents', async () => {

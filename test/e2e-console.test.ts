@@ -129,6 +129,19 @@ describe('the policy console', () => {
     await localHukou.locator('.add-leaf').click();
     const leaf = page.locator('[data-path="namedConditions.localHukou.any[1]"]');
     await leaf.locator('.fact-select').selectOption('person.hukouSince');
+    // The fact picker groups the catalog by department, once each: civil affairs holds assistance,
+    // the low-income population and older people's records in one group.
+    const groups = await leaf.locator('.fact-select optgroup').evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        label: node.getAttribute('label'),
+        facts: [...node.querySelectorAll('option')].map((option) => option.getAttribute('value')),
+      })),
+    );
+    expect(new Set(groups.map((group) => group.label)).size).toBe(groups.length);
+    expect(groups.find((group) => group.label === '市民政局')?.facts).toEqual(
+      expect.arrayContaining(['person.minimumLivingAllowance', 'person.lowIncomeMarginal', 'person.livesAlone']),
+    );
+    expect(groups.find((group) => group.label === '市退役军人事务局')?.facts).toContain('person.veteran');
     await leaf.locator('.operator-select').selectOption('daysSinceAtLeast');
     await leaf.locator('.value-number').fill('365');
     expect(await text(page, '.chip.dirty')).toBe('有未保存的修改');

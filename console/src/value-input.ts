@@ -137,17 +137,22 @@ export function factSelect(
     { class: 'fact-select', 'aria-label': t('fact') },
     h('option', { value: '' }, t('choose')),
   );
+  // One group per department: a department keeps several sources (civil affairs: assistance,
+  // the low-income population, older people), and an officer looks a fact up by who holds it.
+  const byDepartment = new Map<string, CatalogField[]>();
   for (const source of sources.filter((s) => s.subject === subject)) {
     const fields = source.fields.filter((f) => !only || only.has(f.key));
-    if (fields.length === 0) continue;
+    const label = pick(source.department);
+    if (fields.length > 0) byDepartment.set(label, [...(byDepartment.get(label) ?? []), ...fields]);
+  }
+  for (const [label, fields] of byDepartment)
     control.append(
       h(
         'optgroup',
-        { label: pick(source.department) },
+        { label },
         ...fields.map((f) => h('option', { value: f.key, selected: f.key === value }, `${pick(f.label)} · ${f.key}`)),
       ),
     );
-  }
   if (value && !control.querySelector(`option[value="${CSS.escape(value)}"]`))
     control.append(h('option', { value, selected: true }, value));
   control.value = value ?? '';

@@ -7,7 +7,7 @@
  * records, so adding them left every core fact of every resident as it was; correlated with the
  * core records where life is. Shares of all residents (or of the group named), as generated:
  *
- * - pension: a record for everyone insured or drawing a pension (≈60%); a pension is drawn only
+ * - pension: a record for everyone insured or drawing a pension (≈70%); a pension is drawn only
  *   past retirement age — retired employees (employee scheme, 60 men / 55 women, ≥180 months,
  *   median ≈3,300 CNY a month) and insured residents of 60+ (resident scheme, median ≈230 CNY);
  *   ≈21% of residents draw one, none under 55.

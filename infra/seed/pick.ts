@@ -48,6 +48,10 @@ export const demoFilters = {
     where: { insuredEmployeesLastYear: { $gt: 0 }, premiumsInArrears: false, layoffRate: { $lte: 5.5 } },
   }),
   seriouslyDishonest: (): SubjectFilter => ({ collection: 'dp_credit', where: { seriousDishonesty: true } }),
+  pensioner: (): SubjectFilter => ({ collection: 'dp_pension', where: { pensionReceiving: true } }),
+  olderLivingAlone: (): SubjectFilter => ({ collection: 'dp_elderly_care', where: { livesAlone: true } }),
+  veteran: (): SubjectFilter => ({ collection: 'dp_veterans', where: { veteran: true } }),
+  highTechEnterprise: (): SubjectFilter => ({ collection: 'dp_high_tech', where: { highTechCertified: true } }),
 };
 
 /**

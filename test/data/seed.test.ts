@@ -208,6 +208,14 @@ describe('the synthetic city', () => {
     ).toMatchObject({ employmentStatus: 'unemployed' });
     const [firm] = await pickSubjects(connection, demoFilters.stableEmployer(), 1);
     expect(firm).toMatchObject({ kind: 'enterprise', subjectKey: expect.stringMatching(/^e_/) });
+    const [veteran] = await pickSubjects(connection, demoFilters.veteran(), 1, OPTIONS.secret);
+    expect(await sharedCollection(connection, 'dp_veterans').findOne({ idNumber: veteran.idNumber })).toMatchObject({
+      veteran: true,
+    });
+    const [alone] = await pickSubjects(connection, demoFilters.olderLivingAlone(), 1);
+    expect(validateResidentId(alone.idNumber!).birthDate <= yearsBefore(60)).toBe(true);
+    expect(await pickSubjects(connection, demoFilters.pensioner(), 2)).toHaveLength(2);
+    expect(await pickSubjects(connection, demoFilters.highTechEnterprise(), 1)).toHaveLength(1);
   });
 
   it('reproduces the same residents from the same seed, whatever the run size', async () => {

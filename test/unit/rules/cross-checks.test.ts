@@ -146,6 +146,8 @@ describe('a policy that can never fire', () => {
 });
 
 describe('two policies granting the same benefit', () => {
+  /** The catalog with the allowance at v1 only: v2 (from 2027) would be a second duplicate of each copy. */
+  const published = shipped.filter((p) => !(p.id === 'old-age-allowance' && p.version > 1));
   /** A different policy that grants the old-age allowance again, from 2025. */
   function copy(): Policy {
     const p = policy('old-age-allowance');
@@ -155,7 +157,7 @@ describe('two policies granting the same benefit', () => {
     crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
 
   it('are reported on both sides when their periods overlap and both sets of conditions can hold', () => {
-    const findings = duplicates([...shipped, copy()]);
+    const findings = duplicates([...published, copy()]);
     expect(findings).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -177,7 +179,7 @@ describe('two policies granting the same benefit', () => {
   });
 
   it('are reported for a candidate version against the published set, about the candidate only', () => {
-    expect(duplicates(shipped, copy())).toEqual([
+    expect(duplicates(published, copy())).toEqual([
       expect.objectContaining({ policyId: 'longevity-allowance', otherPolicyId: 'old-age-allowance' }),
     ]);
   });
@@ -188,24 +190,24 @@ describe('two policies granting the same benefit', () => {
       ...other.benefit,
       description: { ...other.benefit.description, en: 'longevity allowance, monthly' },
     };
-    expect(duplicates(shipped, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
+    expect(duplicates(published, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
   });
 
   it('are not reported when the conditions exclude each other, the benefit differs, or the subject kinds differ', () => {
     const exclusive = copy();
     exclusive.namedConditions.localHukou = { ...exclusive.namedConditions.localHukou, value: false } as Condition;
-    expect(duplicates(shipped, exclusive)).toEqual([]);
+    expect(duplicates(published, exclusive)).toEqual([]);
     const different = copy();
     different.benefit = { ...different.benefit, description: { zh: '长寿津贴', en: 'longevity allowance' } };
-    expect(duplicates(shipped, different)).toEqual([]);
+    expect(duplicates(published, different)).toEqual([]);
   });
 
   it('are not reported when a newer version of one policy replaced the shared benefit before the other began', () => {
     const replaced = { ...policy('old-age-allowance'), version: 2, effective: { from: '2025-01-01' } };
     replaced.benefit = { ...replaced.benefit, description: { zh: '高龄补贴', en: 'old-age subsidy' } };
-    expect(duplicates([...shipped, replaced], copy())).toEqual([]);
+    expect(duplicates([...published, replaced], copy())).toEqual([]);
     const later = { ...replaced, effective: { from: '2025-03-01' } };
-    expect(duplicates([...shipped, later], copy())).toEqual([
+    expect(duplicates([...published, later], copy())).toEqual([
       expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown }),
     ]);
   });

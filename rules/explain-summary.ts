@@ -94,6 +94,24 @@ interface Summarized {
   nextChange: OutcomeChange | null;
 }
 
+/**
+ * The missing facts that did not matter (a known branch settled their group), in words; undefined
+ * when there is none. Withheld leaves are not named.
+ */
+function mootText(conditions: Summarized['decision']['conditions']): Text | undefined {
+  const moot = conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.notNeeded === true);
+  const labels = [
+    ...new Map(
+      moot.map((leaf) => [leaf.fact, findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact }]),
+    ).values(),
+  ];
+  if (labels.length === 0) return undefined;
+  return {
+    zh: `缺少${labels.map((label) => label.zh).join('、')}，但已知条件已能判定，不影响结论。`,
+    en: `${labels.map((label) => label.en).join(', ')} missing, but the known facts settle it: ${labels.length > 1 ? 'they do' : 'it does'} not matter.`,
+  };
+}
+
 /** The summary paragraph: the outcome and why, the smallest flip, and the next change by itself (with the conditions that change then). */
 export function summarize(explained: Summarized, changedOnNext: readonly Text[]): Text {
   const { decision, flips, nextChange } = explained;
@@ -124,6 +142,11 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
         ? `Undetermined: ${missing.map((label) => label.en).join(', ')} missing.`
         : 'Undetermined: data missing.',
     );
+  }
+  const moot = mootText(decision.conditions);
+  if (moot) {
+    zh.push(moot.zh);
+    en.push(moot.en);
   }
   if (decision.conditions.some((leaf) => 'withheld' in leaf)) {
     zh.push('涉及敏感数据的条件不予显示。');

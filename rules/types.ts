@@ -199,6 +199,12 @@ export interface ConditionResult {
    * leaf whose `result` is true counts against eligibility (`conditionMet` says which way it counts).
    */
   negated?: boolean;
+  /**
+   * True on a leaf whose fact is missing but did not matter: a known branch settles a group above it
+   * (a true one an `any`, a false one an `all`), so supplying the fact would change nothing
+   * (rules/explain-relevance.ts). Such a fact is not among the decision's missing facts.
+   */
+  notNeeded?: boolean;
 }
 
 /** Whether a leaf counts for eligibility: its result, turned round when the policy negates it; unknown stays unknown. */
@@ -210,7 +216,10 @@ export interface Decision {
   asOf: string;
   outcome: Outcome;
   conditions: ConditionResult[];
-  /** Facts that were missing or whose source failed; non-empty exactly when undetermined by missing data. */
+  /**
+   * Facts that were missing or whose source failed and could still decide; non-empty exactly when
+   * undetermined by missing data. A missing fact that a known branch made moot is left out (its leaf says `notNeeded`).
+   */
   missingFacts: string[];
   /** For cash benefits when eligible. */
   amount?: number;

@@ -5,11 +5,12 @@
  */
 import { DateTime } from 'luxon';
 import { EVENT_TYPES, findEventType } from '../domain/events.js';
+import { bandFromFitsPeriod, bandFromsFitting } from './amount-timing.js';
 import { satisfiable } from './condition-sat.js';
 import type { Benefit, Policy } from './types.js';
 import { at } from './validate-support.js';
 
-export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger';
+export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger' | 'day-dependent-amount';
 
 /** One finding; `path` is in validate.ts's format, so editors can point at the field. */
 export interface CrossCheckFinding {
@@ -37,7 +38,12 @@ export function crossCheckPolicies(published: readonly Policy[], candidate?: Pol
   const set = candidate
     ? [...published.filter((p) => !(p.id === candidate.id && p.version === candidate.version)), candidate]
     : [...published];
-  const findings = [...set.flatMap(checkTriggers), ...set.flatMap(checkNeverFires), ...checkDuplicateBenefits(set)];
+  const findings = [
+    ...set.flatMap(checkTriggers),
+    ...set.flatMap(checkNeverFires),
+    ...checkDuplicateBenefits(set),
+    ...set.flatMap(checkDayDependentAmount),
+  ];
   return candidate ? findings.filter((f) => f.policyId === candidate.id && f.version === candidate.version) : findings;
 }
 
@@ -179,4 +185,29 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * An age band read on the day judged (`bandFrom` left out) in a monthly or yearly policy: the
+ * period's amount depends on which of its days it is judged (issue 18). A warning, since versions
+ * published before timings existed (old-age-allowance v1) stay valid; the validator refuses an
+ * explicit timing finer than the period.
+ */
+function checkDayDependentAmount(policy: Policy): CrossCheckFinding[] {
+  const rule = policy.benefit.kind === 'cash' ? policy.benefit.amount : undefined;
+  if (rule?.type !== 'ageBand' || rule.bandFrom !== undefined || bandFromFitsPeriod(undefined, policy.period))
+    return [];
+  const fitting = bandFromsFitting(policy.period);
+  const every = policy.period === 'month' ? 'monthly' : 'yearly';
+  return [
+    {
+      check: 'day-dependent-amount',
+      severity: 'warning',
+      policyId: policy.id,
+      version: policy.version,
+      path: 'benefit.amount.bandFrom',
+      message: `the age band is read on the day judged, so a ${every} grant's amount depends on that day (the higher band from the birthday, inside the period): say when the law moves it, e.g. bandFrom ${fitting.join(' or ')}`,
+      messageZh: `年龄档次按判定当天的年龄确定，${policy.period === 'month' ? '按月' : '按年'}发放的金额会随判定日期不同而不同（生日当期即按新档次）：请用 bandFrom 写明法规规定的时点，例如 ${fitting.join('、')}`,
+    },
+  ];
 }

@@ -240,3 +240,23 @@ describe('the shipped catalog', () => {
     expect(crossCheckPolicies(shipped).filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
+
+describe('an age band read on the day judged in a monthly or yearly policy', () => {
+  const dayDependent = (p: Policy) => crossCheckPolicies([], p).filter((f) => f.check === 'day-dependent-amount');
+  const allowance = (version: number) =>
+    structuredClone(shipped.find((p) => p.id === 'old-age-allowance' && p.version === version)!);
+
+  it('is a warning on old-age-allowance v1, at its amount rule, in both languages', () => {
+    const findings = dayDependent(allowance(1));
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'warning', version: 1, path: 'benefit.amount.bandFrom' }),
+    ]);
+    expect(findings[0].message).toContain('month-after-birthday');
+    expect(findings[0].messageZh).toContain('按月发放的金额会随判定日期不同而不同');
+  });
+
+  it('is not reported for v2, which moves the band from the month after the birthday, nor for a one-off grant', () => {
+    expect(dayDependent(allowance(2))).toEqual([]);
+    expect(dayDependent({ ...allowance(1), period: 'once' })).toEqual([]);
+  });
+});

@@ -260,3 +260,41 @@ describe('an age band read on the day judged in a monthly or yearly policy', () 
     expect(dayDependent({ ...allowance(1), period: 'once' })).toEqual([]);
   });
 });
+
+describe('a monthly or yearly decision that reads the day judged', () => {
+  const dayDependent = (p: Policy) => crossCheckPolicies([], p).filter((f) => f.check === 'day-dependent-amount');
+
+  it('finds nothing in the shipped catalog but old-age-allowance v1’s age band', () => {
+    expect(
+      crossCheckPolicies(shipped)
+        .filter((f) => f.check === 'day-dependent-amount')
+        .map((f) => `${f.policyId} v${f.version} ${f.path}`),
+    ).toEqual(['old-age-allowance v1 benefit.amount.bandFrom']);
+  });
+
+  it('warns of an amount parameter changing in the middle of a month, at the entry', () => {
+    const p = policy('disability-living-subsidy');
+    p.parameters.monthlyAmount = [
+      { from: '2024-01-01', to: '2026-07-14', value: 120 },
+      { from: '2026-07-15', value: 150 },
+    ];
+    expect(dayDependent(p).map((f) => f.path)).toEqual(['parameters.monthlyAmount[1].from']);
+    p.parameters.monthlyAmount = [
+      { from: '2024-01-01', to: '2026-06-30', value: 120 },
+      { from: '2026-07-01', value: 150 },
+    ];
+    expect(dayDependent(p)).toEqual([]);
+  });
+
+  it('warns of an age reached on the birthday in a monthly policy, at the operator', () => {
+    const p = policy('old-age-allowance');
+    p.namedConditions.reachedEightyBeforeThisMonth = {
+      ...p.namedConditions.reachedEightyBeforeThisMonth,
+      operator: 'ageAtLeast',
+    } as Condition;
+    expect(dayDependent(p).map((f) => f.path)).toContain('namedConditions.reachedEightyBeforeThisMonth.operator');
+    expect(dayDependent({ ...p, period: 'year' }).map((f) => f.path)).toContain(
+      'namedConditions.reachedEightyBeforeThisMonth.operator',
+    );
+  });
+});

@@ -15,6 +15,7 @@ import { PolicyValidationError, RulesError, type ValidationIssue } from '../../.
 import { checkPolicySchema } from '../../../rules/policy-schema.js';
 import type { AgeBandFrom, AmountRule, GrantPeriod, Policy } from '../../../rules/types.js';
 import { validatePolicy } from '../../../rules/validate.js';
+import { diffAgainstEngine, messages } from './differential.js';
 
 const catalog = await loadPolicyCatalog();
 const oldAge = findPolicyVersion(catalog, 'old-age-allowance', 2)!;
@@ -211,4 +212,28 @@ describe('cash amounts read from a source fact', () => {
     expect(issuesOf(noUnit).map((i) => i.path)).toContain('benefit.amount.unit');
     expect(checkPolicySchema(policy)).toEqual([]);
   });
+});
+
+describe('the compiled evaluator agrees with json-rules-engine on the new amount rules', () => {
+  it.each([
+    ['year-of-birthday, monthly', () => validatePolicy(banded('year-of-birthday'))],
+    ['year-after-birthday, yearly', () => validatePolicy(banded('year-after-birthday', 'year'))],
+    ['month-of-birthday, monthly', () => validatePolicy(banded('month-of-birthday'))],
+    [
+      'an amount read from a fact in yuan',
+      () =>
+        validatePolicy(
+          refundFromFact({ type: 'fromFact', fact: 'enterprise.unemploymentPremiumsLastYear', unit: 'yuan' }),
+        ),
+    ],
+  ])(
+    '%s: zero mismatches over 2,000 seeded fact sets',
+    async (_name, build) => {
+      const report = await diffAgainstEngine(build(), { sets: 2_000, seed: `amounts:${_name}` });
+      expect(messages(report)).toEqual([]);
+      expect(report.mismatches).toHaveLength(0);
+      expect(report.tally.eligible ?? 0).toBeGreaterThan(20);
+    },
+    120_000,
+  );
 });

@@ -86,6 +86,7 @@ interface Summarized {
   decision: {
     outcome: Outcome;
     amount?: number;
+    amountBasis?: Text;
     missingFacts: string[];
     /** Leaves on sensitive facts may be withheld whole (no result): they are never named as failing. */
     conditions: Array<Shown | { fact: string; withheld: true }>;
@@ -121,6 +122,10 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
     const { amount } = decision;
     zh.push(`符合条件${amount === undefined ? '' : `，金额 ${amount} 元`}。`);
     en.push(`Eligible${amount === undefined ? '' : `, amount ${amount} CNY`}.`);
+    if (decision.amountBasis) {
+      zh.push(decision.amountBasis.zh);
+      en.push(decision.amountBasis.en);
+    }
   } else if (decision.outcome === 'ineligible') {
     const failing = decision.conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.result === false);
     if (failing.length === 0) {

@@ -11,6 +11,7 @@ import { computeAmount } from '../../../rules/amount.js';
 import { findPolicyVersion, loadPolicyCatalog } from '../../../rules/catalog.js';
 import { compilePolicy } from '../../../rules/compiled.js';
 import { evaluatePolicy } from '../../../rules/engine.js';
+import { explainPolicy } from '../../../rules/explain-subject.js';
 import { PolicyValidationError, RulesError, type ValidationIssue } from '../../../rules/errors.js';
 import { checkPolicySchema } from '../../../rules/policy-schema.js';
 import type { AgeBandFrom, AmountRule, GrantPeriod, Policy } from '../../../rules/types.js';
@@ -236,4 +237,25 @@ describe('the compiled evaluator agrees with json-rules-engine on the new amount
     },
     120_000,
   );
+});
+
+describe('the explanation says what an amount rests on', () => {
+  it('names the band and the day its age was counted on, 次月起', () => {
+    const { decision, summary } = explainPolicy(oldAge, resident('1937-05-15'), '2027-05-20');
+    expect(decision).toMatchObject({ outcome: 'eligible', amount: 100 });
+    expect(summary.zh).toContain('按 80-89 岁档次发放（生日次月起按新档次：以 2027-04-30 的年龄 89 岁计）。');
+    expect(summary.en).toContain(
+      'Paid at the 80-89 band (a new band from the month after the birthday: aged 89 on 2027-04-30).',
+    );
+    expect(explainPolicy(oldAge, resident('1937-05-15'), '2027-06-01').decision.amountBasis?.en).toContain('90-99');
+  });
+
+  it('names who computed an amount read from a fact', () => {
+    const policy = validatePolicy(
+      refundFromFact({ type: 'fromFact', fact: 'enterprise.unemploymentPremiumsLastYear', unit: 'yuan' }),
+    );
+    const { summary } = explainPolicy(policy, firm, '2025-03-15');
+    expect(summary.zh).toContain('金额为市人力资源和社会保障局核定的上年度实际缴纳失业保险费（元）。');
+    expect(summary.en).toContain('as computed by Municipal Human Resources and Social Security Bureau');
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- simulate [--residents N]`: an impact simulation of a draft over N synthetic
  * residents in an embedded FerretDB, through the same runner the API uses (services/policies/simulation.ts):
- * old-age-allowance v2 (80-89 paid 120 instead of 100) against the published v1. Prints wall time,
+ * a new old-age-allowance version (80-89 paid 120 instead of 100) against the published v1. Prints wall time,
  * subjects per second, peak memory, and for comparison a bare drain of the same cursors and what
  * json-rules-engine (evaluatePolicy) would take for the same population. The seeded city is kept in
  * a state directory per N (`<state dir>/bench-simulate-N`), so later runs skip seeding.
@@ -23,9 +23,14 @@ const AS_OF = '2026-06-01';
 const ENGINE_SAMPLE = 20_000;
 const officer: Actor = { id: 'bench', name: 'bench', role: 'officer' };
 
-/** old-age-allowance v2: the 80-89 band paid 120 a month instead of 100 (a draft, created once). */
+/**
+ * A new old-age-allowance version: v1 with the 80-89 band paid 120 a month instead of 100 (a draft,
+ * created once), numbered after the shipped versions as the lifecycle numbers drafts.
+ */
 async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: Policy): Promise<Policy> {
-  await lifecycle.importCatalog((await loadPolicyCatalog()).policies);
+  const shipped = (await loadPolicyCatalog()).policies;
+  await lifecycle.importCatalog(shipped);
+  const version = Math.max(...shipped.filter((policy) => policy.id === v1.id).map((policy) => policy.version)) + 1;
   const table = v1.parameters.monthlyByAgeBand[0].value as Record<string, number>;
   const tests = v1.tests.map((test) =>
     !expectsNotInForce(test.expect) && test.expect.amount === 100
@@ -34,13 +39,13 @@ async function draftV2(lifecycle: ReturnType<typeof createPolicyLifecycle>, v1: 
   );
   const document = {
     ...structuredClone(v1),
-    version: 2,
+    version,
     parameters: { ...v1.parameters, monthlyByAgeBand: [{ from: '2024-01-01', value: { ...table, '80-89': 120 } }] },
     tests,
   };
-  const existing = await lifecycle.get(v1.id, 2).catch(() => undefined);
+  const existing = await lifecycle.get(v1.id, version).catch(() => undefined);
   const saved = existing
-    ? await lifecycle.updateDraft(officer, v1.id, 2, document)
+    ? await lifecycle.updateDraft(officer, v1.id, version, document)
     : await lifecycle.createDraft(officer, document);
   return validatePolicy(saved.document);
 }

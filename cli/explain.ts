@@ -56,7 +56,7 @@ export function formatExplanation(explanation: Explanation): string[] {
     const negation = leaf.negated ? ' (must not hold · 须不成立)' : '';
     lines.push(`  ${MARK[String(conditionMet(leaf)) as keyof typeof MARK]} ${label.zh} · ${label.en}${negation}`);
     lines.push(
-      `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
+      `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}${leaf.notNeeded ? ' (did not matter · 不影响结论)' : ''}`,
     );
   }
   if (explanation.withheld?.flips)

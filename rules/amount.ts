@@ -4,6 +4,8 @@
  * never zero, so the decision is undetermined instead of a silent nil grant.
  */
 import { DateTime } from 'luxon';
+import { fenOf } from './amount-from-fact.js';
+import { bandCountedOn } from './amount-timing.js';
 import { ageOn, parseAsOf, toCalendarDate } from './dates.js';
 import { RulesError } from './errors.js';
 import { bandValue, numberAt, tableAt } from './parameters.js';
@@ -22,6 +24,7 @@ export function amountFacts(rule: AmountRule): string[] {
       return [rule.birthDateFact];
     case 'byFactValue':
     case 'monthsByFact':
+    case 'fromFact':
       return [rule.fact];
     case 'shareOf':
       return [rule.baseFact, rule.rateByFact];
@@ -30,6 +33,7 @@ export function amountFacts(rule: AmountRule): string[] {
 
 /** The parameters an amount rule reads. */
 export function amountParameters(rule: AmountRule): string[] {
+  if (rule.type === 'fromFact') return [];
   return rule.type === 'monthsByFact' ? [rule.parameter, rule.monthsParameter] : [rule.parameter];
 }
 
@@ -63,9 +67,8 @@ export function computeAmount(
       };
     case 'ageBand': {
       const day = parseAsOf(asOf) ?? fail(`asOf ${asOf} is not a date`);
-      // 次月起: the age the month began with, so the band moves the month after the birthday.
-      const countedOn = rule.bandFrom === 'month-after-birthday' ? day.startOf('month').minus({ days: 1 }) : day;
-      const age = ageOn(birthDate(rule.birthDateFact), countedOn);
+      // 次月起 and the like: the age on the period boundary the law names (amount-timing.ts).
+      const age = ageOn(birthDate(rule.birthDateFact), bandCountedOn(rule.bandFrom, day));
       return {
         amount: toFen(
           bandValue(tableAt(policy, rule.parameter, asOf), age) ?? fail(`${rule.parameter} has no band for age ${age}`),
@@ -80,6 +83,10 @@ export function computeAmount(
       return {
         amount: toFen(base * keyed(tableAt(policy, rule.parameter, asOf), facts[rule.rateByFact], rule.parameter)),
       };
+    }
+    case 'fromFact': {
+      const read = fenOf(facts[rule.fact], rule.unit);
+      return 'fen' in read ? { amount: read.fen / 100 } : fail(`${rule.fact}: ${read.refused}`);
     }
     case 'monthsByFact': {
       const value = facts[rule.fact];

@@ -15,6 +15,7 @@ import { cachedByFacts } from './compiled-memo.js';
 import { periodKey, type EvaluateOptions } from './engine.js';
 import { RulesError } from './errors.js';
 import { isMissingFact, kleeneNot, shownFactValue, type TriState } from './explain.js';
+import { markNotNeeded, neededMissingFacts, type NodeShape } from './explain-relevance.js';
 import { OPERATOR_SPECS, isOperatorName, operatorFunctions, type OperatorFn } from './operators.js';
 import { parameterAt } from './parameters.js';
 import { policyRef } from './policy-hash.js';
@@ -133,6 +134,10 @@ function resolve(
   };
 }
 
+/** The compiled tree read as explain-relevance.ts reads trees. */
+const nodeShape = (node: Node): NodeShape<Node> =>
+  node.kind === 'leaf' ? { kind: 'leaf' } : node.kind === 'not' ? { kind: 'not', child: node.child } : node;
+
 function leavesOf(node: Node): Leaf[] {
   return node.kind === 'leaf' ? [node] : node.kind === 'not' ? leavesOf(node.child) : node.children.flatMap(leavesOf);
 }
@@ -214,7 +219,6 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
   const root = resolve({ policy, asOf, operators, ranges }, policy.conditions, undefined, []);
   const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
   const leaves = leavesOf(root);
-  const asked = [...new Set(leaves.map((leaf) => leaf.fact))].filter((fact) => !pledged.has(fact));
   const value = kleene(root, pledged);
   const verdict = engineVerdict(root);
   const amount = compileAmount(policy, asOf, precompute);
@@ -225,7 +229,7 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
     const result = value(facts);
     if (result === false) return { outcome: 'ineligible', missingFacts: [], period };
     if (result === 'unknown')
-      return { outcome: 'undetermined', missingFacts: asked.filter((fact) => isMissingFact(facts, fact)), period };
+      return { outcome: 'undetermined', missingFacts: neededMissingFacts(explained(facts)), period };
     if (amount === undefined) return { outcome: 'eligible', missingFacts: [], period };
     const computed = amount(facts);
     if ('amount' in computed) return { outcome: 'eligible', missingFacts: [], amount: computed.amount, period };
@@ -253,13 +257,20 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
     };
   };
 
+  /** Every leaf explained, those a known branch made moot marked `notNeeded` (explain-relevance.ts). */
+  function explained(facts: FlatFacts): ConditionResult[] {
+    const conditions = leaves.map((leaf) => explainLeaf(leaf, facts));
+    markNotNeeded(root, nodeShape, conditions);
+    return conditions;
+  }
+
   return {
     policy,
     asOf,
     decide,
     explain(facts) {
       const { outcome, missingFacts, amount: cash } = decide(facts);
-      const conditions = leaves.map((leaf) => explainLeaf(leaf, facts));
+      const conditions = explained(facts);
       return {
         policy: { ...ref },
         asOf,

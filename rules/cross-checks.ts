@@ -5,11 +5,13 @@
  */
 import { DateTime } from 'luxon';
 import { EVENT_TYPES, findEventType } from '../domain/events.js';
+import { amountParameters } from './amount.js';
+import { bandFromFitsPeriod, bandFromsFitting } from './amount-timing.js';
 import { satisfiable } from './condition-sat.js';
-import type { Benefit, Policy } from './types.js';
+import type { Benefit, Condition, Policy } from './types.js';
 import { at } from './validate-support.js';
 
-export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger';
+export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger' | 'day-dependent-amount';
 
 /** One finding; `path` is in validate.ts's format, so editors can point at the field. */
 export interface CrossCheckFinding {
@@ -37,7 +39,14 @@ export function crossCheckPolicies(published: readonly Policy[], candidate?: Pol
   const set = candidate
     ? [...published.filter((p) => !(p.id === candidate.id && p.version === candidate.version)), candidate]
     : [...published];
-  const findings = [...set.flatMap(checkTriggers), ...set.flatMap(checkNeverFires), ...checkDuplicateBenefits(set)];
+  const findings = [
+    ...set.flatMap(checkTriggers),
+    ...set.flatMap(checkNeverFires),
+    ...checkDuplicateBenefits(set),
+    ...set.flatMap(checkDayDependentAmount),
+    ...set.flatMap(checkDayDependentParameters),
+    ...set.flatMap(checkDayDependentConditions),
+  ];
   return candidate ? findings.filter((f) => f.policyId === candidate.id && f.version === candidate.version) : findings;
 }
 
@@ -179,4 +188,109 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
+}
+
+/**
+ * An age band read on the day judged (`bandFrom` left out) in a monthly or yearly policy: the
+ * period's amount depends on which of its days it is judged (issue 18). A warning, since versions
+ * published before timings existed (old-age-allowance v1) stay valid; the validator refuses an
+ * explicit timing finer than the period.
+ */
+function checkDayDependentAmount(policy: Policy): CrossCheckFinding[] {
+  const rule = policy.benefit.kind === 'cash' ? policy.benefit.amount : undefined;
+  if (rule?.type !== 'ageBand' || rule.bandFrom !== undefined || bandFromFitsPeriod(undefined, policy.period))
+    return [];
+  const fitting = bandFromsFitting(policy.period);
+  const every = policy.period === 'month' ? 'monthly' : 'yearly';
+  return [
+    {
+      check: 'day-dependent-amount',
+      severity: 'warning',
+      policyId: policy.id,
+      version: policy.version,
+      path: 'benefit.amount.bandFrom',
+      message: `the age band is read on the day judged, so a ${every} grant's amount depends on that day (the higher band from the birthday, inside the period): say when the law moves it, e.g. bandFrom ${fitting.join(' or ')}`,
+      messageZh: `年龄档次按判定当天的年龄确定，${policy.period === 'month' ? '按月' : '按年'}发放的金额会随判定日期不同而不同（生日当期即按新档次）：请用 bandFrom 写明法规规定的时点，例如 ${fitting.join('、')}`,
+    },
+  ];
+}
+
+/** A finding of a period's decision depending on the day judged; a warning (see checkDayDependentAmount). */
+const dayDependent = (policy: Policy, path: string, message: string, messageZh: string): CrossCheckFinding => ({
+  check: 'day-dependent-amount',
+  severity: 'warning',
+  policyId: policy.id,
+  version: policy.version,
+  path,
+  message,
+  messageZh,
+});
+
+const isFirstOf = (date: string, period: 'month' | 'year'): boolean =>
+  period === 'month' ? date.endsWith('-01') : date.endsWith('-01-01');
+
+/**
+ * An amount parameter whose value changes inside a grant period while the policy is in force: the
+ * period's amount would depend on the day judged. A prorated annual amount takes each month's
+ * value on its first day, so for it a change on the first of a month is whole.
+ */
+function checkDayDependentParameters(policy: Policy): CrossCheckFinding[] {
+  if (policy.benefit.kind !== 'cash' || policy.period === 'once') return [];
+  const grain = policy.benefit.amount.type === 'proratedByAgeMonths' ? 'month' : policy.period;
+  const inForce = (date: string) =>
+    date > policy.effective.from && (policy.effective.to === undefined || date <= policy.effective.to);
+  return amountParameters(policy.benefit.amount).flatMap((name) =>
+    (policy.parameters[name] ?? []).flatMap((entry, i) => {
+      if (!inForce(entry.from) || isFirstOf(entry.from, grain)) return [];
+      const date = entry.from;
+      return [
+        dayDependent(
+          policy,
+          at(at(at('parameters', name), i), 'from'),
+          `the amount changes on ${date}, inside a ${grain}: a ${policy.period === 'month' ? 'monthly' : 'yearly'} grant's amount would depend on the day judged; start it on the first day of a ${grain}`,
+          `金额在 ${date} 变化，落在一个${grain === 'month' ? '月' : '年'}的中间：${policy.period === 'month' ? '按月' : '按年'}发放的金额会随判定日期不同而不同；请自${grain === 'month' ? '某月1日' : '某年1月1日'}起变化`,
+        ),
+      ];
+    }),
+  );
+}
+
+/** How finely a date operator reads the day judged: a day, a month (次月起) or a year. */
+const OPERATOR_GRAIN: Record<string, 'day' | 'month'> = {
+  ageAtLeast: 'day',
+  ageBelow: 'day',
+  daysSinceAtLeast: 'day',
+  daysSinceAtMost: 'day',
+  monthsSinceAtLeast: 'day',
+  monthsSinceAtMost: 'day',
+  ageReachedBeforeMonth: 'month',
+};
+
+/**
+ * A condition that reads the day judged more finely than the grant period (an age reached on the
+ * birthday in a monthly policy): eligibility for one period would depend on the day it is judged.
+ */
+function checkDayDependentConditions(policy: Policy): CrossCheckFinding[] {
+  if (policy.period === 'once') return [];
+  const findings: CrossCheckFinding[] = [];
+  const visit = (condition: Condition, path: string): void => {
+    if ('all' in condition) condition.all.forEach((child, i) => visit(child, at(at(path, 'all'), i)));
+    else if ('any' in condition) condition.any.forEach((child, i) => visit(child, at(at(path, 'any'), i)));
+    else if ('not' in condition) visit(condition.not, at(path, 'not'));
+    else if ('fact' in condition) {
+      const grain = OPERATOR_GRAIN[condition.operator];
+      if (grain === undefined || (grain === 'month' && policy.period === 'month')) return;
+      findings.push(
+        dayDependent(
+          policy,
+          at(path, 'operator'),
+          `${condition.operator} reads the day judged, so eligibility for one ${policy.period} would depend on which of its days it is judged; use an operator counted by ${policy.period === 'month' ? 'month (ageReachedBeforeMonth: 次月起)' : 'year (ageBelowDuringYear)'}`,
+          `${condition.operator} 按判定当天计算，同一${policy.period === 'month' ? '月' : '年'}的资格会随判定日期不同而不同；请改用按${policy.period === 'month' ? '月计算的运算符（ageReachedBeforeMonth：次月起）' : '年计算的运算符（ageBelowDuringYear）'}`,
+        ),
+      );
+    }
+  };
+  visit(policy.conditions, 'conditions');
+  for (const [name, named] of Object.entries(policy.namedConditions)) visit(named, at('namedConditions', name));
+  return findings;
 }

@@ -8,6 +8,7 @@ import { amountFacts, computeAmount } from './amount.js';
 import { parseAsOf } from './dates.js';
 import { RulesError } from './errors.js';
 import { explainResult, isMissingFact, type ExplainOptions, type ResultNode } from './explain.js';
+import { markNotNeeded, neededMissingFacts, resultNodeShape } from './explain-relevance.js';
 import { createOperators } from './operators.js';
 import { parameterAt } from './parameters.js';
 import { policyRef } from './policy-hash.js';
@@ -142,11 +143,10 @@ export async function evaluatePolicy(
 ): Promise<Decision> {
   const raw = await runRulesEngine(policy, facts, asOf);
   const { value, leaves } = explainResult(raw.conditions, policy, facts, options);
+  // A missing fact under a group a known branch settles did not matter (explain-relevance.ts).
+  markNotNeeded(raw.conditions, resultNodeShape, leaves);
   let outcome: Outcome = value === 'unknown' ? 'undetermined' : value ? 'eligible' : 'ineligible';
-  let missingFacts =
-    outcome === 'undetermined'
-      ? [...new Set(leaves.filter((leaf) => leaf.result === 'unknown').map((leaf) => leaf.fact))]
-      : [];
+  let missingFacts = outcome === 'undetermined' ? neededMissingFacts(leaves) : [];
   let amount: number | undefined;
   if (outcome === 'eligible' && policy.benefit.kind === 'cash') {
     const computed = computeAmount(policy, policy.benefit.amount, facts, asOf);

@@ -20,6 +20,7 @@ import { findFlips, type Flip } from './flip.js';
 import { nextOutcomeChange, type OutcomeChange } from './horizon.js';
 import { actualText, summarize } from './explain-summary.js';
 import type { ConditionResult, Outcome, Policy } from './types.js';
+import { amountBasis } from './explain-amount.js';
 
 /** A leaf as an explanation shows it: the fact's catalog label and, unless sensitive, its value in words. */
 export interface ShownCondition extends ConditionResult {
@@ -55,6 +56,8 @@ export interface Explanation {
   decision: {
     outcome: Outcome;
     amount?: number;
+    /** What an eligible amount rests on: the age band and when it moves, or who computed it (explain-amount.ts). */
+    amountBasis?: Text;
     period: string;
     missingFacts: string[];
     conditions: ExplainedCondition[];
@@ -106,6 +109,7 @@ export function explainPolicy(
   const nextChange = withholdMoves ? null : nextOutcomeChange(policy, facts, asOf);
   const changedOnNext =
     nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
+  const basis = decision.outcome === 'eligible' ? amountBasis(policy, facts, asOf) : undefined;
   const explained = {
     policyId: policy.id,
     version: policy.version,
@@ -116,6 +120,7 @@ export function explainPolicy(
     decision: {
       outcome: decision.outcome,
       ...(decision.amount === undefined ? {} : { amount: decision.amount }),
+      ...(basis ? { amountBasis: basis } : {}),
       period: decision.period,
       missingFacts: decision.missingFacts.filter((fact) => !hidden.has(fact)),
       conditions,

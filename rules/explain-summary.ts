@@ -86,12 +86,31 @@ interface Summarized {
   decision: {
     outcome: Outcome;
     amount?: number;
+    amountBasis?: Text;
     missingFacts: string[];
     /** Leaves on sensitive facts may be withheld whole (no result): they are never named as failing. */
     conditions: Array<Shown | { fact: string; withheld: true }>;
   };
   flips: Flip[];
   nextChange: OutcomeChange | null;
+}
+
+/**
+ * The missing facts that did not matter (a known branch settled their group), in words; undefined
+ * when there is none. Withheld leaves are not named.
+ */
+function mootText(conditions: Summarized['decision']['conditions']): Text | undefined {
+  const moot = conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.notNeeded === true);
+  const labels = [
+    ...new Map(
+      moot.map((leaf) => [leaf.fact, findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact }]),
+    ).values(),
+  ];
+  if (labels.length === 0) return undefined;
+  return {
+    zh: `缺少${labels.map((label) => label.zh).join('、')}，但已知条件已能判定，不影响结论。`,
+    en: `${labels.map((label) => label.en).join(', ')} missing, but the known facts settle it: ${labels.length > 1 ? 'they do' : 'it does'} not matter.`,
+  };
 }
 
 /** The summary paragraph: the outcome and why, the smallest flip, and the next change by itself (with the conditions that change then). */
@@ -103,6 +122,10 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
     const { amount } = decision;
     zh.push(`符合条件${amount === undefined ? '' : `，金额 ${amount} 元`}。`);
     en.push(`Eligible${amount === undefined ? '' : `, amount ${amount} CNY`}.`);
+    if (decision.amountBasis) {
+      zh.push(decision.amountBasis.zh);
+      en.push(decision.amountBasis.en);
+    }
   } else if (decision.outcome === 'ineligible') {
     const failing = decision.conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.result === false);
     if (failing.length === 0) {
@@ -124,6 +147,11 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
         ? `Undetermined: ${missing.map((label) => label.en).join(', ')} missing.`
         : 'Undetermined: data missing.',
     );
+  }
+  const moot = mootText(decision.conditions);
+  if (moot) {
+    zh.push(moot.zh);
+    en.push(moot.en);
   }
   if (decision.conditions.some((leaf) => 'withheld' in leaf)) {
     zh.push('涉及敏感数据的条件不予显示。');

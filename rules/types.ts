@@ -34,9 +34,25 @@ export type Condition =
   | { not: Condition }
   | { condition: string };
 
-/** When an age band's amount changes: on the birthday itself, or from the month after it (次月起). */
-export type AgeBandFrom = 'birthday' | 'month-after-birthday';
-export const AGE_BAND_FROM: readonly AgeBandFrom[] = ['birthday', 'month-after-birthday'];
+/**
+ * When an age band's amount changes: on the birthday itself (the day judged: only sound for a
+ * one-off grant), from the month after it (次月起), in the birthday's month (当月起), from the year
+ * after it (次年起) or in the birthday's year (当年起). Each but `birthday` gives a month's (or a
+ * year's) amount that is the same on whichever of its days it is judged (rules/amount-timing.ts).
+ */
+export type AgeBandFrom =
+  'birthday' | 'month-after-birthday' | 'month-of-birthday' | 'year-after-birthday' | 'year-of-birthday';
+export const AGE_BAND_FROM: readonly AgeBandFrom[] = [
+  'birthday',
+  'month-after-birthday',
+  'month-of-birthday',
+  'year-after-birthday',
+  'year-of-birthday',
+];
+
+/** The unit a source states a cash amount in: yuan with at most two decimals, or whole fen. */
+export type MoneyUnit = 'yuan' | 'fen';
+export const MONEY_UNITS: readonly MoneyUnit[] = ['yuan', 'fen'];
 
 /** How a cash amount is computed; each rule names the parameters and facts it uses. */
 export type AmountRule =
@@ -49,9 +65,10 @@ export type AmountRule =
   | { type: 'proratedByAgeMonths'; parameter: string; birthDateFact: string; untilAgeYears: number }
   /**
    * A table parameter keyed by age band (`"80-89"`, `"90-99"`, `"100+"`): the band holding the age
-   * on the as-of date or, with `bandFrom: "month-after-birthday"` (次月起), the age on the last day
-   * of the month before the as-of date's: a birthday moves the band from the following month, and a
-   * month's amount is the same whichever of its days it is judged on.
+   * on the as-of date or, with `bandFrom` (AgeBandFrom), on the period boundary the law names, e.g.
+   * `"month-after-birthday"` (次月起): the age on the last day of the month before the as-of date's,
+   * so a birthday moves the band from the following month, and a month's amount is the same
+   * whichever of its days it is judged on.
    */
   | { type: 'ageBand'; parameter: string; birthDateFact: string; bandFrom?: AgeBandFrom }
   /** A table parameter keyed by a fact's value (e.g. disability grade "1", "2"). */
@@ -59,7 +76,12 @@ export type AmountRule =
   /** `baseFact` × a rate from a table parameter keyed by `rateByFact`'s value (e.g. enterprise size). */
   | { type: 'shareOf'; baseFact: string; parameter: string; rateByFact: string }
   /** A monthly amount parameter × a month count from a table parameter keyed by a fact's value band. */
-  | { type: 'monthsByFact'; parameter: string; monthsParameter: string; fact: string };
+  | { type: 'monthsByFact'; parameter: string; monthsParameter: string; fact: string }
+  /**
+   * An amount another system computes (a pension, a refund the tax system works out), read from a
+   * declared number fact stated in `unit`; it must come to whole fen (rules/amount-from-fact.ts).
+   */
+  | { type: 'fromFact'; fact: string; unit: MoneyUnit };
 
 export type Benefit =
   | {
@@ -177,6 +199,12 @@ export interface ConditionResult {
    * leaf whose `result` is true counts against eligibility (`conditionMet` says which way it counts).
    */
   negated?: boolean;
+  /**
+   * True on a leaf whose fact is missing but did not matter: a known branch settles a group above it
+   * (a true one an `any`, a false one an `all`), so supplying the fact would change nothing
+   * (rules/explain-relevance.ts). Such a fact is not among the decision's missing facts.
+   */
+  notNeeded?: boolean;
 }
 
 /** Whether a leaf counts for eligibility: its result, turned round when the policy negates it; unknown stays unknown. */
@@ -188,7 +216,10 @@ export interface Decision {
   asOf: string;
   outcome: Outcome;
   conditions: ConditionResult[];
-  /** Facts that were missing or whose source failed; non-empty exactly when undetermined by missing data. */
+  /**
+   * Facts that were missing or whose source failed and could still decide; non-empty exactly when
+   * undetermined by missing data. A missing fact that a known branch made moot is left out (its leaf says `notNeeded`).
+   */
   missingFacts: string[];
   /** For cash benefits when eligible. */
   amount?: number;

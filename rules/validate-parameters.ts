@@ -158,6 +158,7 @@ const AMOUNT_FIELDS: Record<
   byFactValue: { parameters: { parameter: 'table' }, facts: { fact: 'any' } },
   shareOf: { parameters: { parameter: 'table' }, facts: { baseFact: 'number', rateByFact: 'any' } },
   monthsByFact: { parameters: { parameter: 'number', monthsParameter: 'table' }, facts: { fact: 'number' } },
+  fromFact: { parameters: {}, facts: { fact: 'number' }, other: ['unit'] },
 };
 
 /** Validates a cash amount rule; returns the facts it reads (for the declared-facts checks). */
@@ -227,8 +228,8 @@ export function checkAmountRule(
   if (rule.type === 'ageBand' && rule.bandFrom !== undefined && !AGE_BAND_FROM.includes(rule.bandFrom as AgeBandFrom))
     issues.add(
       at(path, 'bandFrom'),
-      `must be one of: ${AGE_BAND_FROM.join(', ')} (the band moves on the birthday, or from the month after it)`,
-      `必须是以下之一：${AGE_BAND_FROM.join('、')}（生日当天起，或生日次月起按新档次发放）`,
+      `must be one of: ${AGE_BAND_FROM.join(', ')} (the band moves on the birthday, from the month after it, in its month, from the year after it, or in its year)`,
+      `必须是以下之一：${AGE_BAND_FROM.join('、')}（生日当天起、生日次月起、生日当月起、生日次年起或生日当年起按新档次发放）`,
     );
   if (rule.type === 'proratedByAgeMonths' && !isPositiveInteger(rule.untilAgeYears))
     issues.add(at(path, 'untilAgeYears'), 'must be a positive whole number of years', '必须是正整数年数');

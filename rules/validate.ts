@@ -10,6 +10,7 @@ import { PolicyValidationError } from './errors.js';
 import type { Policy } from './types.js';
 import { TASK_TYPES, type TaskType } from '../domain/tasks.js';
 import { checkNamedConditions, checkRootCondition, type ConditionContext } from './validate-conditions.js';
+import { checkAmountAgainstPolicy } from './validate-amounts.js';
 import { checkAmountRule, checkParameters } from './validate-parameters.js';
 import {
   Issues,
@@ -108,6 +109,7 @@ export function validatePolicy(input: unknown): Policy {
   checkRootCondition(ctx, input.conditions);
   checkNamedConditions(ctx);
   const amountFacts = checkBenefit(issues, input.benefit, shapes, input.parameters, declared);
+  checkAmountAgainstPolicy(issues, input.benefit, input.period);
   checkDelivery(issues, input, declared, ctx.usedFacts);
   if (input.timeLimits !== undefined) checkTimeLimits(issues, input.timeLimits);
   const used = new Set([...ctx.usedFacts, ...amountFacts]);

@@ -30,6 +30,7 @@ import { addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { finished, runEntry } from './support/run-node.js';
 import { ALL_UP } from './support/all-up.js';
 import { connectClient } from './support/temporal.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 const dir = mkdtempSync(join(tmpdir(), 'applyfree-explain-'));
@@ -306,26 +307,34 @@ describe('POST /policies/:id/versions/:version/explain', () => {
     };
     const created = await call('POST', '/policies', officer, draft);
     expect(created.status).toBe(201);
+    // Drafts are numbered after the shipped versions (v2 ships the 次月起 band).
+    const DRAFT = nextDraftVersion('old-age-allowance');
     const facts = { 'person.birthDate': '1951-03-01', 'person.localHukou': true, 'person.alive': true };
-    const answer = await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, {
+    const answer = await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/explain`, officer, {
       facts,
       asOf: '2027-01-15',
     });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ version: 2, inForce: true, decision: { outcome: 'eligible', amount: 100 } });
+    expect(answer.body).toMatchObject({
+      version: DRAFT,
+      inForce: true,
+      decision: { outcome: 'eligible', amount: 100 },
+    });
     expect(answer.body).not.toHaveProperty('subjectKey');
 
     // Without asOf, a draft in force only from 2027 is explained on its first day (today is 2026-01-10 here).
-    expect(await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, { facts })).toMatchObject({
+    expect(
+      await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/explain`, officer, { facts }),
+    ).toMatchObject({
       status: 200,
       body: { asOf: '2027-01-01', decision: { outcome: 'eligible' } },
     });
-    const unknown = await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, {
+    const unknown = await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/explain`, officer, {
       facts: { ...facts, 'person.shoeSize': 42 },
       asOf: '2027-01-15',
     });
     expect(unknown).toMatchObject({ status: 400, body: { code: 'INVALID_FACTS', field: 'facts.person.shoeSize' } });
-    const undeclared = await call('POST', '/policies/old-age-allowance/versions/2/explain', officer, {
+    const undeclared = await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/explain`, officer, {
       facts: { ...facts, 'person.gender': 'male' },
     });
     expect(undeclared).toMatchObject({

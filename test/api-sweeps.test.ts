@@ -14,6 +14,7 @@ import { openSweepApi, type SweepApi } from './support/sweep-api.js';
 import { slicesAroundPause } from './support/sweep-history.js';
 import { testUser } from './support/users.js';
 import { issueSession } from '../store/sessions.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -88,9 +89,10 @@ describe('launching a sweep', () => {
 
     // A draft is not swept.
     const shipped = (await env.lifecycle.get('old-age-allowance', 1)).document;
-    const drafted = await call('POST', '/policies', env.officer, { ...shipped, version: 2 });
+    const draft = nextDraftVersion('old-age-allowance');
+    const drafted = await call('POST', '/policies', env.officer, { ...shipped, version: draft });
     expect(drafted.status).toBe(201);
-    expect(await start({ policyId: 'old-age-allowance', version: 2 })).toMatchObject({
+    expect(await start({ policyId: 'old-age-allowance', version: draft })).toMatchObject({
       status: 409,
       body: { code: 'POLICY_NOT_PUBLISHED', field: 'version', messageZh: expect.stringContaining('已发布') as unknown },
     });

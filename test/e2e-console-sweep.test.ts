@@ -18,6 +18,7 @@ import {
   signInAs,
 } from './support/console-browser.js';
 import { apiCaller } from './support/api-call.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -37,6 +38,9 @@ afterAll(async () => {
 
 const call = apiCaller(() => env.api);
 
+/** The version the officer's draft gets: the next after the shipped ones. */
+const DRAFT = nextDraftVersion('old-age-allowance');
+
 const screenshot = (page: Page, name: string) => checkedScreenshot(page, name);
 
 const signIn = (page: Page, token: string, name: string) => signInAs(page, env.url, token, name);
@@ -45,26 +49,26 @@ const text = (page: Page, selector: string) => page.locator(selector).first().in
 
 describe('sweeps in the console', () => {
   it('offers the sweep after publishing, with the simulation first, launches it and follows it to the end', async () => {
-    // v2 of the old-age allowance, drafted, checked, simulated, submitted and approved through the API.
-    const v2 = `/policies/old-age-allowance/versions/2`;
+    // A new version of the old-age allowance (after the shipped ones), drafted, checked, simulated, submitted and approved through the API.
+    const draft = `/policies/old-age-allowance/versions/${DRAFT}`;
     await call('POST', '/policies', env.officer, {
       ...(await env.lifecycle.get('old-age-allowance', 1)).document,
-      version: 2,
+      version: DRAFT,
     });
-    await call('POST', `${v2}/validate`, env.officer);
-    await call('POST', `${v2}/test`, env.officer);
-    await call('POST', `${v2}/simulate`, env.officer, { asOf: '2026-11-07' });
+    await call('POST', `${draft}/validate`, env.officer);
+    await call('POST', `${draft}/test`, env.officer);
+    await call('POST', `${draft}/simulate`, env.officer, { asOf: '2026-11-07' });
     await expect
-      .poll(async () => (await call('GET', `${v2}/simulation`, env.officer)).status, { timeout: 60_000 })
+      .poll(async () => (await call('GET', `${draft}/simulation`, env.officer)).status, { timeout: 60_000 })
       .toBe('done');
-    const simulated = (await call('GET', `${v2}/simulation`, env.officer)).result as {
+    const simulated = (await call('GET', `${draft}/simulation`, env.officer)).result as {
       counts: { eligible: number | null };
       totalCost: number | null;
     };
     // Enough eligible residents that the count is shown (counts below 10 are withheld).
     expect(simulated.counts.eligible).toBeGreaterThan(9);
-    await call('POST', `${v2}/submit`, env.officer, { note: '按新标准发放' });
-    await call('POST', `${v2}/approve`, env.reviewer, {});
+    await call('POST', `${draft}/submit`, env.officer, { note: '按新标准发放' });
+    await call('POST', `${draft}/approve`, env.reviewer, {});
 
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
@@ -80,7 +84,7 @@ describe('sweeps in the console', () => {
       if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
     });
     await signIn(page, env.reviewer, '李明');
-    await page.goto(`${env.url}/console#/policy/old-age-allowance/2/form`);
+    await page.goto(`${env.url}/console#/policy/old-age-allowance/${DRAFT}/form`);
     await expect.poll(() => text(page, '.title-row .status')).toBe('已批准');
     expect(await page.locator('.launch-offer').count()).toBe(0);
     await page.locator('.act-publish').click();
@@ -102,7 +106,7 @@ describe('sweeps in the console', () => {
     await offer.locator('.launch-sweep').click();
 
     // Requested, not started: it waits for a reviewer other than 李明, and says it back-pays.
-    const id = 'sweep:old-age-allowance@2:2026-11-07';
+    const id = `sweep:old-age-allowance@${DRAFT}:2026-11-07`;
     await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe(`#/sweep/${id}`);
     await expect.poll(() => text(page, '.sweep .sweep-status')).toBe('待批准');
     expect(await text(page, '.sweep-awaiting')).toContain('该筛查由 李明 申请，须经另一位审核人批准后才开始');
@@ -138,7 +142,7 @@ describe('sweeps in the console', () => {
     expect(await row.innerText()).toContain('李明');
     // The policy by its title, its ID and version beneath.
     await expect.poll(() => row.locator('.sweep-policy').innerText()).toBe('高龄津贴');
-    expect(await row.locator('.sweep-policy-id').innerText()).toBe('old-age-allowance · v2');
+    expect(await row.locator('.sweep-policy-id').innerText()).toBe(`old-age-allowance · v${DRAFT}`);
     await screenshot(page, 'sweeps-list');
     expect(pageErrors).toEqual([]);
     expect(refused).toEqual([]);
@@ -146,7 +150,7 @@ describe('sweeps in the console', () => {
   }, 300_000);
 
   it('fits a phone: the finished sweep and the sweeps list at 390 px, nothing scrolling sideways', async () => {
-    const id = 'sweep:old-age-allowance@2:2026-11-07';
+    const id = `sweep:old-age-allowance@${DRAFT}:2026-11-07`;
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
     await signIn(page, env.reviewer, '李明');
@@ -175,7 +179,7 @@ describe('sweeps in the console', () => {
   it('shows a paused sweep with Resume to an officer, and Cancel only to a reviewer', async () => {
     const requested = await env.sweeps.request(
       { id: env.users.officer, name: '王芳', role: 'officer' },
-      { policyId: 'old-age-allowance', version: 2, asOf: '2026-11-08', sliceSize: 10 },
+      { policyId: 'old-age-allowance', version: DRAFT, asOf: '2026-11-08', sliceSize: 10 },
     );
     const started = await env.sweeps.approve({ id: env.users.reviewer, name: '李明', role: 'reviewer' }, requested.id);
     await env.sweeps.pause(started.id);

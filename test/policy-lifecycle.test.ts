@@ -18,6 +18,7 @@ import { createSimulationRunner } from '../services/policies/simulation.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import type { Policy } from '../rules/types.js';
 import { connectStore } from '../store/connection.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -193,7 +194,9 @@ describe('refusals', () => {
   });
 
   it('asks a reviewer who sends a version back to say why', async () => {
-    expect((await refusal(lifecycle.reject(li, 'old-age-allowance', 2, ' '))).field).toBe('note');
+    // The draft opened above, numbered after the shipped versions.
+    const draft = nextDraftVersion('old-age-allowance');
+    expect((await refusal(lifecycle.reject(li, 'old-age-allowance', draft, ' '))).field).toBe('note');
   });
 
   it('refuses a draft nested 10,000 deep as invalid, naming where, and stores nothing (abuse 21)', async () => {

@@ -1,5 +1,5 @@
 /**
- * Impact simulation (政策沙盘) on the real store: an officer drafts v2 of the old-age allowance
+ * Impact simulation (政策沙盘) on the real store: an officer drafts a new old-age allowance (v3)
  * (from 75, more for the 80s, less for centenarians, none for persons in extreme hardship, who are
  * provided for already) and simulates it over a small city of hand-picked residents. The expected
  * figures are read off the residents, and checked once more by deciding every resident the way a
@@ -31,9 +31,12 @@ import { countPopulation, streamPopulation } from '../store/population.js';
 import { makeResidentId } from '../domain/identity.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
 import { ALL_UP } from './support/all-up.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 const AS_OF = '2026-07-01';
+/** The version the officer's draft gets: the next after the shipped ones. */
+const DRAFT = nextDraftVersion('old-age-allowance');
 const wang: Actor = { id: 'u_wang', name: '王芳', role: 'officer' };
 let store: Connection;
 let lifecycle: PolicyLifecycle;
@@ -44,8 +47,8 @@ let published: Policy;
 const residents: TestSubject[] = [];
 const enterprises: TestSubject[] = [];
 
-/** v2, in force from July 2026 (rates set from January): from 75 (50 a month), 150 in the 80s, 250 from 100; not for persons in extreme hardship. */
-function oldAgeV2(): Record<string, unknown> {
+/** The draft (v3, after the shipped v2), in force from July 2026 (rates set from January): from 75 (50 a month), 150 in the 80s, 250 from 100; not for persons in extreme hardship. */
+function oldAgeDraft(): Record<string, unknown> {
   const v1 = structuredClone(published) as unknown as Record<string, unknown> & Policy;
   return {
     ...v1,
@@ -119,18 +122,18 @@ beforeAll(async () => {
   });
   const local = { 'person.localHukou': true, 'person.alive': true };
   residents.push(
-    // 86, local: 100 under v1, 150 under v2 (paid more).
+    // 86, local: 100 under v1, 150 under the draft (paid more).
     await addResident(store, '1940-02-01', { ...local, 'person.district': '德城区' }),
-    // 77, local: nothing under v1, 50 under v2 (a winner).
+    // 77, local: nothing under v1, 50 under the draft (a winner).
     await addResident(store, '1949-03-10', { ...local, 'person.district': '陵城区' }),
-    // 96, local, in extreme hardship: 200 under v1, nothing under v2 (a loser).
+    // 96, local, in extreme hardship: 200 under v1, nothing under the draft (a loser).
     await addResident(store, '1930-01-15', {
       ...local,
       'person.district': '德城区',
       'person.specialHardship': true,
       'person.minimumLivingAllowance': false,
     }),
-    // 106, local, no civil-affairs record (so not in extreme hardship): 300 under v1, 250 under v2 (paid less).
+    // 106, local, no civil-affairs record (so not in extreme hardship): 300 under v1, 250 under the draft (paid less).
     await addResident(store, '1920-01-01', { ...local, 'person.district': '禹城市' }),
     // 86, registered elsewhere: never paid.
     await addResident(store, '1940-05-05', {
@@ -173,7 +176,7 @@ beforeAll(async () => {
     // Six months old: not yet eligible.
     await addEnterprise(store, { ...firm('2026-01-01', 'small', '禹城市'), 'enterprise.status': 'active' }),
   );
-  await lifecycle.createDraft(wang, oldAgeV2());
+  await lifecycle.createDraft(wang, oldAgeDraft());
 });
 
 afterAll(async () => {
@@ -228,9 +231,9 @@ async function decideAsCasesDo(
 
 describe('simulating a draft over the whole city', () => {
   it('is read only with a token, and says no simulation has run yet, in both languages', async () => {
-    const anonymous = await call('GET', '/policies/old-age-allowance/versions/2/simulation');
+    const anonymous = await call('GET', `/policies/old-age-allowance/versions/${DRAFT}/simulation`);
     expect([anonymous.status, anonymous.body.code]).toEqual([401, 'UNAUTHENTICATED']);
-    const none = await call('GET', '/policies/old-age-allowance/versions/2/simulation', officer);
+    const none = await call('GET', `/policies/old-age-allowance/versions/${DRAFT}/simulation`, officer);
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({
       code: 'NO_SIMULATION',
@@ -239,14 +242,14 @@ describe('simulating a draft over the whole city', () => {
   });
 
   it('counts who is eligible under the draft, what it costs a month, and who gains or loses against the published version', async () => {
-    const { first, last } = await simulate(2, AS_OF);
+    const { first, last } = await simulate(DRAFT, AS_OF);
     expect(first).toMatchObject({ status: 'running', asOf: AS_OF });
     expect(last.status).toBe('done');
     expect(last.progress).toEqual({ processed: 8, total: 8 });
     const result = last.result!;
     expect(result).toMatchObject({
       policyId: 'old-age-allowance',
-      version: 2,
+      version: DRAFT,
       subject: 'person',
       period: '2026-07',
       notInForceOnAsOf: false,
@@ -288,13 +291,13 @@ describe('simulating a draft over the whole city', () => {
     expect(JSON.stringify(last)).not.toMatch(/\d{17}[\dX]/);
 
     // The same residents decided one by one as life-event cases decide them.
-    const draft = validatePolicy((await lifecycle.get('old-age-allowance', 2)).document);
+    const draft = validatePolicy((await lifecycle.get('old-age-allowance', DRAFT)).document);
     expect(await decideAsCasesDo(draft)).toEqual({ ...result.counts, cost: result.totalCost });
     expect(await decideAsCasesDo(published)).toEqual({ ...result.baseline!.counts, cost: result.baseline!.totalCost });
   });
 
   it('keeps the last result for an API started later, which answers GET …/simulation with it', async () => {
-    const ran = await runner.finished('old-age-allowance', 2);
+    const ran = await runner.finished('old-age-allowance', DRAFT);
     expect(ran.status).toBe('done');
     // A second API process over the same store, as after a restart.
     const restarted = createSimulationRunner({ store, lifecycle });
@@ -307,7 +310,7 @@ describe('simulating a draft over the whole city', () => {
       const headers = { authorization: `Bearer ${officer}` };
       const read = await later.inject({
         method: 'GET',
-        url: '/policies/old-age-allowance/versions/2/simulation',
+        url: `/policies/old-age-allowance/versions/${DRAFT}/simulation`,
         headers,
       });
       expect(read.statusCode).toBe(200);
@@ -325,7 +328,7 @@ describe('simulating a draft over the whole city', () => {
   });
 
   it('simulates a date before the draft takes effect as a what-if, and says so', async () => {
-    const { last } = await simulate(2, '2026-06-01');
+    const { last } = await simulate(DRAFT, '2026-06-01');
     expect(last.status).toBe('done');
     expect(last.result).toMatchObject({
       asOf: '2026-06-01',
@@ -337,7 +340,7 @@ describe('simulating a draft over the whole city', () => {
   });
 
   it('reports a simulation that cannot run, and why, in both languages', async () => {
-    const { last } = await simulate(2, '2025-06-01');
+    const { last } = await simulate(DRAFT, '2025-06-01');
     expect(last.status).toBe('failed');
     expect(last.result).toBeUndefined();
     expect(last.error).toMatchObject({
@@ -348,7 +351,9 @@ describe('simulating a draft over the whole city', () => {
   });
 
   it('refuses a malformed date and an unknown version with the reason', async () => {
-    const bad = await call('POST', '/policies/old-age-allowance/versions/2/simulate', officer, { asOf: '2026-02-30' });
+    const bad = await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/simulate`, officer, {
+      asOf: '2026-02-30',
+    });
     expect([bad.status, bad.body.code, bad.body.messageZh]).toEqual([
       400,
       'INVALID_AS_OF',
@@ -358,11 +363,11 @@ describe('simulating a draft over the whole city', () => {
       (await call('POST', '/policies/old-age-allowance/versions/7/simulate', officer, { asOf: AS_OF })).body.code,
     ).toBe('POLICY_NOT_FOUND');
     expect(
-      (await call('POST', '/policies/old-age-allowance/versions/2/simulate', undefined, { asOf: AS_OF })).status,
+      (await call('POST', `/policies/old-age-allowance/versions/${DRAFT}/simulate`, undefined, { asOf: AS_OF })).status,
     ).toBe(401);
     const today = await api.inject({
       method: 'POST',
-      url: '/policies/old-age-allowance/versions/2/simulate',
+      url: `/policies/old-age-allowance/versions/${DRAFT}/simulate`,
       headers: { authorization: `Bearer ${officer}` },
       payload: {},
     });
@@ -370,7 +375,7 @@ describe('simulating a draft over the whole city', () => {
       202,
       expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
     ]);
-    await runner.finished('old-age-allowance', 2);
+    await runner.finished('old-age-allowance', DRAFT);
   });
 });
 
@@ -473,10 +478,10 @@ describe('a draft aimed at one resident (one birth date, one district, their dis
 
   it('answers "withheld" for every outcome, in the answer, the store and the history (abuse 14)', async () => {
     const headers = { authorization: `Bearer ${token}` };
-    const url = '/policies/old-age-allowance/versions/2';
+    const url = `/policies/old-age-allowance/versions/${DRAFT}`;
     const started = await cityApi.inject({ method: 'POST', url: `${url}/simulate`, headers, payload: { asOf: AS_OF } });
     expect(started.statusCode, started.body).toBe(202);
-    await cityRunner.finished('old-age-allowance', 2);
+    await cityRunner.finished('old-age-allowance', DRAFT);
     const view = (await cityApi.inject({ method: 'GET', url: `${url}/simulation`, headers })).json<SimulationView>();
     expect(view.status).toBe('done');
     expect(view.result).toMatchObject({
@@ -522,11 +527,11 @@ describe('streaming the population', () => {
 
 describe('submitting a draft', () => {
   it('needs a finished simulation of its current content, named in both languages', async () => {
-    await lifecycle.validate(wang, 'old-age-allowance', 2);
-    expect((await lifecycle.test(wang, 'old-age-allowance', 2)).failed).toBe(0);
+    await lifecycle.validate(wang, 'old-age-allowance', DRAFT);
+    expect((await lifecycle.test(wang, 'old-age-allowance', DRAFT)).failed).toBe(0);
     // A simulation of a date when its parameters were not in force fails, and does not count.
-    expect((await simulate(2, '2025-06-01')).last.status).toBe('failed');
-    const refused = await lifecycle.submit(wang, 'old-age-allowance', 2).then(
+    expect((await simulate(DRAFT, '2025-06-01')).last.status).toBe('failed');
+    const refused = await lifecycle.submit(wang, 'old-age-allowance', DRAFT).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -538,17 +543,17 @@ describe('submitting a draft', () => {
     });
     expect((refused as PolicyLifecycleError).message).not.toContain('passing tests');
 
-    expect((await simulate(2, AS_OF)).last.status).toBe('done');
-    const version = await lifecycle.get('old-age-allowance', 2);
+    expect((await simulate(DRAFT, AS_OF)).last.status).toBe('done');
+    const version = await lifecycle.get('old-age-allowance', DRAFT);
     expect(version.simulation).toMatchObject({
       passed: true,
       hash: version.hash,
       detail: expect.stringContaining('1 gain, 1 lose') as unknown,
     });
-    expect((await lifecycle.submit(wang, 'old-age-allowance', 2)).status).toBe('submitted');
+    expect((await lifecycle.submit(wang, 'old-age-allowance', DRAFT)).status).toBe('submitted');
     const history = await lifecycle.history('old-age-allowance');
     const simulated = history
-      .filter((entry) => entry.version === 2 && entry.action === 'simulated')
+      .filter((entry) => entry.version === DRAFT && entry.action === 'simulated')
       .map((entry) => entry.changes[0].split(/ over |: /)[0]);
     expect(simulated.slice(0, 3)).toEqual(['as of 2026-07-01', 'as of 2026-06-01', 'failed as of 2025-06-01']);
     expect(simulated.slice(-2)).toEqual(['failed as of 2025-06-01', 'as of 2026-07-01']);

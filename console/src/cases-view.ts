@@ -40,6 +40,8 @@ export interface RecordedCondition {
   pledged?: boolean;
   /** Under a `not`: the policy needs it not to hold. */
   negated?: boolean;
+  /** Missing, but a known branch settles its group: it did not matter. */
+  notNeeded?: boolean;
 }
 
 export interface TimelineEntry {
@@ -141,6 +143,7 @@ export function conditionTable(conditions: RecordedCondition[], catalog: Catalog
               { class: 'fact-value' },
               show(c.factValue),
               c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null,
+              c.notNeeded ? h('div', { class: 'muted not-needed' }, t('condNotNeeded')) : null,
             ),
             h('td', {}, mark(conditionMet(c))),
           ),

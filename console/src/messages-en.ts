@@ -352,6 +352,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   condNotMet: 'not met',
   condUnknown: 'unknown',
   condPledged: 'stood in for by a pledge',
+  condNotNeeded: 'missing, but the known facts settle it: it did not matter',
   openTemporal: 'Open in Temporal Web UI',
   noTemporalUi: 'No Temporal Web UI configured',
   unmask: 'Show full ID',

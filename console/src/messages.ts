@@ -349,6 +349,7 @@ export const zh = {
   condNotMet: '不满足',
   condUnknown: '无法判定',
   condPledged: '以告知承诺代替',
+  condNotNeeded: '数据缺失，但其他条件已能判定，不影响结论',
   openTemporal: '在 Temporal Web UI 中打开',
   noTemporalUi: '未配置 Temporal Web UI',
   unmask: '查看完整身份证号',

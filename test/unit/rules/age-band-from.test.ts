@@ -58,7 +58,30 @@ describe('an age band counted from the month after the birthday', () => {
     },
   );
 
-  it('is what the shipped version gets wrong: it pays 200 from the birthday within the month', async () => {
+  // The shipped v2 (from 2027-01-01): a 90th birthday on the first, in the middle and on the last day of May 2027.
+  it.each(['1937-05-01', '1937-05-15', '1937-05-31'])(
+    'old-age-allowance v2, born %s: 100 on every day of April and May 2027, 200 on every day of June',
+    async (birthDate) => {
+      const v2 = findPolicyVersion(catalog, 'old-age-allowance', 2)!;
+      for (const [month, amount] of [
+        ['2027-04', 100],
+        ['2027-05', 100],
+        ['2027-06', 200],
+      ] as const) {
+        for (const asOf of daysOf(month)) {
+          const decision = await evaluatePolicy(v2, facts(birthDate), asOf);
+          expect({ asOf, outcome: decision.outcome, amount: decision.amount }).toEqual({
+            asOf,
+            outcome: 'eligible',
+            amount,
+          });
+          expect(compilePolicy(v2, asOf).decide(facts(birthDate)).amount).toBe(amount);
+        }
+      }
+    },
+  );
+
+  it('is what the shipped v1 gets wrong: it pays 200 from the birthday within the month', async () => {
     const days = daysOf('2026-05');
     const amounts = await Promise.all(
       days.map(async (asOf) => (await evaluatePolicy(v1, facts('1936-05-15'), asOf)).amount),

@@ -106,6 +106,13 @@ const operatorProbe = validatePolicy({
 describe('the compiled evaluator agrees with json-rules-engine on every operator', () => {
   // The probe only widens operator coverage, so it runs on fewer sets to spare the two-core suite.
   it(agreementTitle(operatorProbe, 5_000), () => expectAgreement(operatorProbe, 5_000), 120_000);
+
+  it('decides where the known facts settle the probe’s any and all groups, and supplying a fact it calls moot changes nothing', async () => {
+    const report = await diffAgainstEngine(operatorProbe, { sets: 2_000, seed: 'moot:probe' });
+    expect(messages(report)).toEqual([]);
+    // Supplying the moot facts of a decided or undetermined decision was tried, and never changed it.
+    expect(report.tally['moot supplied']).toBeGreaterThan(100);
+  }, 120_000);
 });
 
 describe('the differential harness can fail', () => {
@@ -143,6 +150,51 @@ describe('the differential harness can fail', () => {
     });
     expect(report.mismatches.filter((m) => m.check === 'decide').length).toBeGreaterThan(50);
     expect(messages(report, 'decide')[0]).toMatch(/json-rules-engine: .*undetermined/);
+  });
+
+  it('catches an evaluator that calls a decision undetermined whenever a fact is missing (a settled any, issue 18)', async () => {
+    const missingAnywhere: Compile = (policy, asOf, options) => {
+      const compiled = compilePolicy(policy, asOf, options);
+      const missing = (facts: FlatFacts) =>
+        Object.keys(policy.facts).filter((fact) => facts[fact] === undefined || facts[fact] === null);
+      return {
+        ...compiled,
+        decide: (facts) =>
+          missing(facts).length > 0
+            ? { outcome: 'undetermined', missingFacts: missing(facts), period: compiled.decide(facts).period }
+            : compiled.decide(facts),
+      };
+    };
+    const report = await diffAgainstEngine(operatorProbe, {
+      sets: 1_000,
+      seed: 'perturbed:any',
+      asOfs: ['2025-06-15'],
+      compile: missingAnywhere,
+    });
+    expect(report.mismatches.filter((m) => m.check === 'decide').length).toBeGreaterThan(50);
+    expect(messages(report, 'decide')[0]).toMatch(/json-rules-engine: .*(eligible|ineligible)/);
+  });
+
+  it('catches an evaluator that names every missing fact, the moot ones too', async () => {
+    const allMissing: Compile = (policy, asOf, options) => {
+      const compiled = compilePolicy(policy, asOf, options);
+      return {
+        ...compiled,
+        decide: (facts) => {
+          const decision = compiled.decide(facts);
+          if (decision.outcome !== 'undetermined' || decision.missingFacts.length === 0) return decision;
+          const missing = Object.keys(policy.facts).filter((fact) => facts[fact] === undefined || facts[fact] === null);
+          return { ...decision, missingFacts: missing };
+        },
+      };
+    };
+    const report = await diffAgainstEngine(operatorProbe, {
+      sets: 2_000,
+      seed: 'perturbed:moot',
+      asOfs: ['2025-06-15'],
+      compile: allMissing,
+    });
+    expect(report.mismatches.filter((m) => m.check === 'decide').length).toBeGreaterThan(10);
   });
 
   it('catches an evaluator that ignores accepted pledges', async () => {

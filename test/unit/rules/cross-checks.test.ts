@@ -146,6 +146,8 @@ describe('a policy that can never fire', () => {
 });
 
 describe('two policies granting the same benefit', () => {
+  /** The catalog with the allowance at v1 only: v2 (from 2027) would be a second duplicate of each copy. */
+  const published = shipped.filter((p) => !(p.id === 'old-age-allowance' && p.version > 1));
   /** A different policy that grants the old-age allowance again, from 2025. */
   function copy(): Policy {
     const p = policy('old-age-allowance');
@@ -155,7 +157,7 @@ describe('two policies granting the same benefit', () => {
     crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
 
   it('are reported on both sides when their periods overlap and both sets of conditions can hold', () => {
-    const findings = duplicates([...shipped, copy()]);
+    const findings = duplicates([...published, copy()]);
     expect(findings).toEqual([
       expect.objectContaining({
         severity: 'error',
@@ -177,7 +179,7 @@ describe('two policies granting the same benefit', () => {
   });
 
   it('are reported for a candidate version against the published set, about the candidate only', () => {
-    expect(duplicates(shipped, copy())).toEqual([
+    expect(duplicates(published, copy())).toEqual([
       expect.objectContaining({ policyId: 'longevity-allowance', otherPolicyId: 'old-age-allowance' }),
     ]);
   });
@@ -188,24 +190,24 @@ describe('two policies granting the same benefit', () => {
       ...other.benefit,
       description: { ...other.benefit.description, en: 'longevity allowance, monthly' },
     };
-    expect(duplicates(shipped, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
+    expect(duplicates(published, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
   });
 
   it('are not reported when the conditions exclude each other, the benefit differs, or the subject kinds differ', () => {
     const exclusive = copy();
     exclusive.namedConditions.localHukou = { ...exclusive.namedConditions.localHukou, value: false } as Condition;
-    expect(duplicates(shipped, exclusive)).toEqual([]);
+    expect(duplicates(published, exclusive)).toEqual([]);
     const different = copy();
     different.benefit = { ...different.benefit, description: { zh: '长寿津贴', en: 'longevity allowance' } };
-    expect(duplicates(shipped, different)).toEqual([]);
+    expect(duplicates(published, different)).toEqual([]);
   });
 
   it('are not reported when a newer version of one policy replaced the shared benefit before the other began', () => {
     const replaced = { ...policy('old-age-allowance'), version: 2, effective: { from: '2025-01-01' } };
     replaced.benefit = { ...replaced.benefit, description: { zh: '高龄补贴', en: 'old-age subsidy' } };
-    expect(duplicates([...shipped, replaced], copy())).toEqual([]);
+    expect(duplicates([...published, replaced], copy())).toEqual([]);
     const later = { ...replaced, effective: { from: '2025-03-01' } };
-    expect(duplicates([...shipped, later], copy())).toEqual([
+    expect(duplicates([...published, later], copy())).toEqual([
       expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown }),
     ]);
   });
@@ -236,5 +238,63 @@ describe('a trigger no event produces', () => {
 describe('the shipped catalog', () => {
   it('has no error findings', () => {
     expect(crossCheckPolicies(shipped).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('an age band read on the day judged in a monthly or yearly policy', () => {
+  const dayDependent = (p: Policy) => crossCheckPolicies([], p).filter((f) => f.check === 'day-dependent-amount');
+  const allowance = (version: number) =>
+    structuredClone(shipped.find((p) => p.id === 'old-age-allowance' && p.version === version)!);
+
+  it('is a warning on old-age-allowance v1, at its amount rule, in both languages', () => {
+    const findings = dayDependent(allowance(1));
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'warning', version: 1, path: 'benefit.amount.bandFrom' }),
+    ]);
+    expect(findings[0].message).toContain('month-after-birthday');
+    expect(findings[0].messageZh).toContain('按月发放的金额会随判定日期不同而不同');
+  });
+
+  it('is not reported for v2, which moves the band from the month after the birthday, nor for a one-off grant', () => {
+    expect(dayDependent(allowance(2))).toEqual([]);
+    expect(dayDependent({ ...allowance(1), period: 'once' })).toEqual([]);
+  });
+});
+
+describe('a monthly or yearly decision that reads the day judged', () => {
+  const dayDependent = (p: Policy) => crossCheckPolicies([], p).filter((f) => f.check === 'day-dependent-amount');
+
+  it('finds nothing in the shipped catalog but old-age-allowance v1’s age band', () => {
+    expect(
+      crossCheckPolicies(shipped)
+        .filter((f) => f.check === 'day-dependent-amount')
+        .map((f) => `${f.policyId} v${f.version} ${f.path}`),
+    ).toEqual(['old-age-allowance v1 benefit.amount.bandFrom']);
+  });
+
+  it('warns of an amount parameter changing in the middle of a month, at the entry', () => {
+    const p = policy('disability-living-subsidy');
+    p.parameters.monthlyAmount = [
+      { from: '2024-01-01', to: '2026-07-14', value: 120 },
+      { from: '2026-07-15', value: 150 },
+    ];
+    expect(dayDependent(p).map((f) => f.path)).toEqual(['parameters.monthlyAmount[1].from']);
+    p.parameters.monthlyAmount = [
+      { from: '2024-01-01', to: '2026-06-30', value: 120 },
+      { from: '2026-07-01', value: 150 },
+    ];
+    expect(dayDependent(p)).toEqual([]);
+  });
+
+  it('warns of an age reached on the birthday in a monthly policy, at the operator', () => {
+    const p = policy('old-age-allowance');
+    p.namedConditions.reachedEightyBeforeThisMonth = {
+      ...p.namedConditions.reachedEightyBeforeThisMonth,
+      operator: 'ageAtLeast',
+    } as Condition;
+    expect(dayDependent(p).map((f) => f.path)).toContain('namedConditions.reachedEightyBeforeThisMonth.operator');
+    expect(dayDependent({ ...p, period: 'year' }).map((f) => f.path)).toContain(
+      'namedConditions.reachedEightyBeforeThisMonth.operator',
+    );
   });
 });

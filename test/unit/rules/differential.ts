@@ -156,9 +156,9 @@ function randomValue(random: Random, type: string, values: readonly string[] | u
   }
 }
 
-/** A generator of fact sets for a policy and date: each declared fact missing, on an edge, random, or odd. */
-function factSets(policy: Policy, asOf: string, random: Random): () => Facts {
-  const plans = Object.keys(policy.facts).map((fact) => {
+/** How each declared fact of a policy gets values on a date: its type, closed values and edge values. */
+function valuePlans(policy: Policy, asOf: string, random: Random) {
+  return Object.keys(policy.facts).map((fact) => {
     const field = findFact(fact)?.field;
     const type = field?.type ?? 'string';
     const edges = edgeValues(policy, fact, asOf);
@@ -169,6 +169,11 @@ function factSets(policy: Policy, asOf: string, random: Random): () => Facts {
       edges: edges.length > 0 ? edges : [randomValue(random, type, field?.values, asOf)],
     };
   });
+}
+
+/** A generator of fact sets for a policy and date: each declared fact missing, on an edge, random, or odd. */
+function factSets(policy: Policy, asOf: string, random: Random): () => Facts {
+  const plans = valuePlans(policy, asOf, random);
   return () => {
     const facts: Facts = {};
     for (const { fact, type, values, edges } of plans) {
@@ -197,6 +202,29 @@ function asOfDates(policy: Policy): string[] {
   return [...dates].filter((date) => date >= '2020-01-01').sort();
 }
 
+/**
+ * The facts a decision says did not matter, each supplied with an edge or random valid value: all
+ * missing declared facts of a decided outcome, the missing ones left out of an undetermined one's
+ * missing facts; never a fact an accepted pledge stands in for. Undefined when there is none.
+ */
+function supplyMoot(
+  policy: Policy,
+  facts: Facts,
+  decision: Pick<Decision, 'outcome' | 'missingFacts'>,
+  acceptPledges: boolean,
+  fill: (fact: string) => unknown,
+): Facts | undefined {
+  const pledged = new Set(acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
+  const moot = Object.keys(policy.facts).filter(
+    (fact) =>
+      (facts[fact] === undefined || facts[fact] === null) &&
+      !pledged.has(fact) &&
+      !decision.missingFacts.includes(fact),
+  );
+  if (moot.length === 0) return undefined;
+  return { ...facts, ...Object.fromEntries(moot.map((fact) => [fact, fill(fact)])) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The harness.
 
@@ -221,7 +249,7 @@ const essentials = (decision: Pick<Decision, 'outcome' | 'amount' | 'period' | '
 });
 
 export interface Mismatch {
-  check: 'compile' | 'decide' | 'explain' | 'passes';
+  check: 'compile' | 'decide' | 'explain' | 'passes' | 'moot';
   message: string;
 }
 
@@ -270,6 +298,11 @@ export async function diffAgainstEngine(
   const perDate = Math.ceil(options.sets / open.length);
   for (const asOf of open) {
     const next = factSets(policy, asOf, random);
+    const plans = new Map(valuePlans(policy, asOf, random).map((plan) => [plan.fact, plan]));
+    const fill = (fact: string): unknown => {
+      const plan = plans.get(fact)!;
+      return random.chance(0.5) ? random.pick(plan.edges) : randomValue(random, plan.type, plan.values, asOf);
+    };
     const evaluators = new Map<boolean, { fast: CompiledPolicy; plain: CompiledPolicy }>();
     for (const acceptPledges of [false, true]) {
       evaluators.set(acceptPledges, {
@@ -292,6 +325,17 @@ export async function diffAgainstEngine(
       }
       const explained = await settle(() => fast.explain(facts));
       if (!isDeepStrictEqual(reference, explained)) mismatch('explain', context, reference, explained);
+      // What did not matter cannot matter: supplying the moot facts leaves the decision as it was.
+      if (i % 4 === 0 && 'value' in reference) {
+        const supplied = supplyMoot(policy, facts, reference.value, acceptPledges, fill);
+        if (supplied) {
+          report.tally['moot supplied'] = (report.tally['moot supplied'] ?? 0) + 1;
+          const after = await settle(() => fast.decide(supplied));
+          const same = 'value' in after ? { value: essentials(after.value) } : after;
+          if (!isDeepStrictEqual(expected, same))
+            mismatch('moot', () => `${context()}, moot facts supplied: ${show(supplied)}`, expected, same);
+        }
+      }
       const raw = await settle(async () => (await runRulesEngine(policy, facts, asOf)).passed);
       const passes = await settle(() => fast.passes(facts));
       if (!isDeepStrictEqual(raw, passes)) mismatch('passes', context, raw, passes);

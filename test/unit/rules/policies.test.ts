@@ -19,6 +19,7 @@ describe('the shipped policy catalog', () => {
       'disability-living-subsidy v1 auto month disability.certified',
       'job-stabilisation-refund v1 auto year enterprise.annual-review',
       'old-age-allowance v1 auto month age.milestone',
+      'old-age-allowance v2 auto month age.milestone',
       'senior-preferential-card v1 offer once age.milestone',
       'severe-disability-care-subsidy v1 auto month disability.certified',
       'unemployment-insurance-benefit v1 auto year unemployment.registered',

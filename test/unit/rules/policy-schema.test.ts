@@ -89,6 +89,7 @@ const amountTypes: Record<AmountRule['type'], true> = {
   byFactValue: true,
   shareOf: true,
   monthsByFact: true,
+  fromFact: true,
 };
 
 /** The fields validatePolicy accepts at a path, read from its own "unknown field" issue. */

@@ -34,6 +34,7 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
   function defaultValue(kind: ValueKind, type: string | undefined, values?: string[]): unknown {
     if (kind === 'list') return [];
     if (kind === 'date') return '';
+    if (kind === 'ageOn') return { age: 6, on: '08-31' };
     if (kind === 'number' || kind === 'wholeNumber') return 0;
     if (type === 'boolean') return true;
     if (type === 'number') return 0;

@@ -154,7 +154,8 @@ function valueShape(issues: Issues, path: string, value: unknown): ParameterShap
  * `02-29`, which most years lack), or a fact table `{ keys, rows }`; undefined for other values.
  */
 function datedShape(issues: Issues, path: string, value: unknown): ParameterShape | undefined {
-  if (typeof value === 'string') {
+  // Only a string written like a date is read as one; anything else gets the message for numbers.
+  if (typeof value === 'string' && /^(\d{4}-)?\d{1,2}-\d{1,2}$/.test(value)) {
     if (isIsoDate(value)) return 'date';
     if (isMonthDay(value)) return 'monthDay';
     issues.add(

@@ -8,6 +8,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { ageMonthsOn, ageOn, isMonthDay } from '../../../rules/dates.js';
 import { evaluatePolicy } from '../../../rules/engine.js';
+import { explainPolicy } from '../../../rules/explain-subject.js';
+import { nextOutcomeChange } from '../../../rules/horizon.js';
 import { operatorFunctions } from '../../../rules/operators.js';
 import { issuesOf } from '../../../services/policies/lifecycle.js';
 import { validatePolicy } from '../../../rules/validate.js';
@@ -150,5 +152,45 @@ describe('dates and month-days as dated parameters', () => {
     leaf.value = { age: 6, on: { parameter: 'schoolAge' } };
     const issue = issuesOf(policy).find((i) => i.path === 'namedConditions.schoolAge.all[0].value.on.parameter');
     expect(issue?.message).toBe('parameter "schoolAge" cannot be used with ageOnAtLeast: a month-day is needed');
+  });
+});
+
+describe('compulsory-school-enrollment v2 over the years', () => {
+  const v2 = findPolicyVersion(catalog, 'compulsory-school-enrollment', 2)!;
+  const child = (birthDate: string) => ({
+    'person.birthDate': birthDate,
+    'person.localHukou': true,
+    'person.schoolEnrolled': false,
+  });
+
+  it('offers the child born on 1 September its place from 1 January of the next intake year', () => {
+    expect(nextOutcomeChange(v2, child('2021-09-01'), '2027-09-10')).toEqual({
+      date: '2028-01-01',
+      outcome: 'eligible',
+    });
+    expect(nextOutcomeChange(v2, child('2021-08-31'), '2027-03-01')).toEqual({
+      date: '2028-01-01',
+      outcome: 'ineligible',
+    });
+  });
+
+  it('decides each year’s intake with the same version, the cut-off day of the judged year', async () => {
+    for (const year of [2027, 2028, 2031, 2040]) {
+      const asOf = `${year}-04-15`;
+      expect((await evaluatePolicy(v2, child(`${year - 6}-08-31`), asOf)).outcome, asOf).toBe('eligible');
+      expect((await evaluatePolicy(v2, child(`${year - 6}-09-01`), asOf)).outcome, asOf).toBe('ineligible');
+      expect((await evaluatePolicy(v2, child(`${year - 7}-09-01`), asOf)).outcome, asOf).toBe('eligible');
+      expect((await evaluatePolicy(v2, child(`${year - 7}-08-31`), asOf)).outcome, asOf).toBe('ineligible');
+    }
+  });
+
+  it('explains the age on the cut-off day, not on the day judged', () => {
+    const explained = explainPolicy(v2, child('2021-09-01'), '2027-03-01');
+    const leaf = explained.decision.conditions.find((c) => 'operator' in c && c.operator === 'ageOnAtLeast');
+    expect(leaf).toMatchObject({
+      value: { age: 6, on: '08-31' },
+      result: false,
+      actual: { zh: '2027-08-31 时 5 岁（出生于 2021-09-01）', en: 'aged 5 on 2027-08-31 (born 2021-09-01)' },
+    });
   });
 });

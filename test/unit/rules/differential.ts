@@ -256,6 +256,10 @@ function asOfDates(policy: Policy): string[] {
       for (const date of [entry.from, shift(entry.from, -1), ...(entry.to === undefined ? [] : [entry.to])])
         dates.add(date);
   }
+  // A month-day parameter (a yearly cut-off) is judged on its day and the next, in a leap year and a common one.
+  for (const entry of Object.values(policy.parameters).flat())
+    if (isMonthDay(entry.value))
+      for (const year of [2024, 2027]) dates.add(`${year}-${entry.value}`).add(shift(`${year}-${entry.value}`, 1));
   return [...dates].filter((date) => date >= '2020-01-01').sort();
 }
 

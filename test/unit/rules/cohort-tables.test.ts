@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../infra/seed/random.js';
 import { compilePolicy } from '../../../rules/compiled.js';
-import { evaluatePolicy } from '../../../rules/engine.js';
+import { evaluatePolicy, policyFactKeys } from '../../../rules/engine.js';
 import { explainPolicy, outsideEffective } from '../../../rules/explain-subject.js';
 import { expectsNotInForce, type Policy } from '../../../rules/types.js';
 import { validatePolicy } from '../../../rules/validate.js';
@@ -107,6 +107,48 @@ describe('the statutory retirement age as a cohort table', () => {
     expect(explained.nextChange).toEqual({ date: '2025-10-01', outcome: 'eligible' });
     // The generated conditions explained in 231 KB; the table's explanation is a few KB.
     expect(JSON.stringify(explained).length).toBeLessThan(8_000);
+  });
+
+  it('withholds a real subject’s table leaf when the row it used is keyed by a sensitive fact', () => {
+    const graded = validatePolicy({
+      ...structuredClone(retirement),
+      facts: {
+        'person.birthDate': retirement.facts['person.birthDate'],
+        'person.pensionInsured': retirement.facts['person.pensionInsured'],
+        'person.employmentStatus': retirement.facts['person.employmentStatus'],
+        'person.disabilityGrade': { source: 'disability-federation', purpose: 'an earlier age by grade' },
+      },
+      parameters: {
+        statutoryRetirementAgeMonths: [
+          {
+            from: '2025-01-01',
+            value: {
+              keys: ['person.disabilityGrade'],
+              rows: [
+                { when: { 'person.disabilityGrade': { below: 3 } }, value: 600 },
+                { when: { 'person.disabilityGrade': { from: 3 } }, value: 720 },
+              ],
+            },
+          },
+        ],
+      },
+      tests: [
+        {
+          name: 'a resident of grade two is due at fifty',
+          asOf: '2025-06-01',
+          facts: {},
+          expect: { outcome: 'undetermined' },
+        },
+      ],
+    }) as Policy;
+    const facts = { 'person.birthDate': '1970-01-01', 'person.disabilityGrade': 2, 'person.pensionInsured': true };
+    const explained = explainPolicy(graded, { ...facts, 'person.employmentStatus': 'employed' }, '2025-06-01', {
+      withholdSensitive: true,
+    });
+    const leaf = explained.decision.conditions.find((c) => c.name === 'reachedRetirementAge');
+    expect(leaf).toEqual(expect.objectContaining({ withheld: true }));
+    expect(JSON.stringify(explained)).not.toContain('below');
+    expect(policyFactKeys(graded)).toContain('person.disabilityGrade');
   });
 
   it('waits for the post category only where the row depends on it', async () => {

@@ -152,7 +152,13 @@ function ageOnInput(value: unknown, onChange: (value: unknown) => void): HTMLEle
     });
   age.addEventListener('input', update);
   on.addEventListener('input', update);
-  return h('span', { class: 'value-input' }, age, t('ageOnBy'), on);
+  // A member naming a parameter shows the parameter (edited in the JSON view), not an empty box.
+  const shown = (member: unknown, input: HTMLElement) => {
+    const name =
+      typeof member === 'object' && member !== null ? (member as { parameter?: string }).parameter : undefined;
+    return name === undefined ? input : h('span', { class: 'param-ref' }, t('parameterRef', { name }));
+  };
+  return h('span', { class: 'value-input' }, shown(current.age, age), t('ageOnBy'), shown(current.on, on));
 }
 
 /** A select of facts grouped by department, showing labels. */

@@ -23,12 +23,25 @@ export const OPERATOR_LABELS: Record<OperatorName, Text> = {
   ageBelow: { zh: '截至判定日年龄未满（周岁）', en: 'age on the as-of date below (years)' },
   ageReachedBeforeMonth: { zh: '判定月之前已满（周岁）', en: 'reached the age before the as-of month (years)' },
   ageBelowDuringYear: { zh: '判定年度内曾未满（周岁）', en: 'below the age at some time in the as-of year (years)' },
+  ageMonthsAtLeast: { zh: '截至判定日年龄满（足月数）', en: 'age on the as-of date at least (completed months)' },
+  ageMonthsBelow: { zh: '截至判定日年龄未满（足月数）', en: 'age on the as-of date below (completed months)' },
+  ageOnAtLeast: {
+    zh: '判定年度某月日时年龄满（周岁，如 8月31日前满6周岁）',
+    en: 'age on a month-day of the as-of year at least (years, e.g. six by 31 August)',
+  },
+  ageOnBelow: {
+    zh: '判定年度某月日时年龄未满（周岁）',
+    en: 'age on a month-day of the as-of year below (years)',
+  },
   daysSinceAtLeast: { zh: '距今至少（天）', en: 'at least this many days ago' },
   daysSinceAtMost: { zh: '距今至多（天）', en: 'at most this many days ago' },
   monthsSinceAtLeast: { zh: '距今至少（月）', en: 'at least this many months ago' },
   monthsSinceAtMost: { zh: '距今至多（月）', en: 'at most this many months ago' },
-  dateBefore: { zh: '早于日期', en: 'before the date' },
-  dateOnOrAfter: { zh: '不早于日期', en: 'on or after the date' },
+  dateBefore: { zh: '早于日期（或判定年度的月日）', en: 'before the date (or a month-day of the as-of year)' },
+  dateOnOrAfter: {
+    zh: '不早于日期（或判定年度的月日）',
+    en: 'on or after the date (or a month-day of the as-of year)',
+  },
 };
 
 /** The catalog as the console reads it; built once, it never changes while the process runs. */

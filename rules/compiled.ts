@@ -17,9 +17,11 @@ import { RulesError } from './errors.js';
 import { isMissingFact, kleeneNot, shownFactValue, type TriState } from './explain.js';
 import { markNotNeeded, neededMissingFacts, type NodeShape } from './explain-relevance.js';
 import { OPERATOR_SPECS, isOperatorName, operatorFunctions, type OperatorFn } from './operators.js';
-import { parameterAt } from './parameters.js';
+import { conditionValueAt } from './condition-values.js';
+import { isFactTable, lookupRow, tableValue, type TableLookup } from './fact-tables.js';
+import { leafState, rowUsed, tableLeafValue, waitsFor } from './table-leaves.js';
 import { policyRef } from './policy-hash.js';
-import type { Condition, ConditionResult, Decision, Outcome, Policy } from './types.js';
+import type { Condition, ConditionResult, Decision, FactTable, Outcome, ParameterRef, Policy } from './types.js';
 
 /** One subject's facts, flat and keyed by fact name: `{ 'person.birthDate': '1944-03-01' }`. */
 export type FlatFacts = Readonly<Record<string, unknown>>;
@@ -67,6 +69,8 @@ interface Leaf {
   /** Engine.run is handed only declared facts; an undeclared one reads as undefined there. */
   declared: boolean;
   test: (factValue: unknown) => boolean;
+  /** When the value is a fact table: its parameter and table, looked up per fact set (`test` then takes the row's value). */
+  table?: { parameter: string; table: FactTable; compare: (factValue: unknown, value: unknown) => boolean };
 }
 
 type Node = Leaf | { kind: 'all' | 'any'; children: Node[] } | { kind: 'not'; child: Node };
@@ -104,14 +108,7 @@ function resolve(
   const { fact, operator } = condition;
   if (!isOperatorName(operator))
     throw new RulesError('POLICY_INVALID', `${policy.id}: operator ${operator} is not allowed`);
-  const isRef =
-    typeof condition.value === 'object' &&
-    condition.value !== null &&
-    !Array.isArray(condition.value) &&
-    'parameter' in condition.value;
-  const value = isRef
-    ? parameterAt(policy, String((condition.value as { parameter: unknown }).parameter), ctx.asOf)
-    : condition.value;
+  const value = conditionValueAt(policy, condition.value, ctx.asOf);
   if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'fact')) {
     throw new RulesError(
       'POLICY_INVALID',
@@ -121,6 +118,9 @@ function resolve(
   const op = ctx.operators[operator];
   const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
   const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+  const table = isFactTable(value)
+    ? { parameter: String((condition.value as ParameterRef).parameter), table: value, compare: op }
+    : undefined;
   return {
     kind: 'leaf',
     fact,
@@ -130,7 +130,8 @@ function resolve(
     ...(label === undefined ? {} : { label }),
     ...(negated ? { negated: true } : {}),
     declared: Object.hasOwn(policy.facts, fact),
-    test: datesOnly && ctx.ranges ? dateRangeTest(op, value, ctx.asOf) : (factValue) => op(factValue, value),
+    test: datesOnly && ctx.ranges && !table ? dateRangeTest(op, value, ctx.asOf) : (factValue) => op(factValue, value),
+    ...(table ? { table } : {}),
   };
 }
 
@@ -146,7 +147,8 @@ function leavesOf(node: Node): Leaf[] {
 function kleene(node: Node, pledged: ReadonlySet<string>): (facts: FlatFacts) => TriState {
   switch (node.kind) {
     case 'leaf': {
-      const { fact, declared, test } = node;
+      const { fact, declared, test, table } = node;
+      if (table) return (facts) => readTableLeaf(node, table, facts, pledged).state.result;
       const whenMissing: TriState = pledged.has(fact) ? true : 'unknown';
       return (facts) => {
         const value = facts[fact];
@@ -178,7 +180,12 @@ function kleene(node: Node, pledged: ReadonlySet<string>): (facts: FlatFacts) =>
 function engineVerdict(node: Node): (facts: FlatFacts) => boolean {
   switch (node.kind) {
     case 'leaf': {
-      const { fact, declared, test } = node;
+      const { fact, declared, test, table } = node;
+      if (table)
+        return (facts) => {
+          const value = facts[fact];
+          return table.compare(declared && value !== null ? value : undefined, tableValue(table.table, facts));
+        };
       return (facts) => {
         const value = facts[fact];
         return test(declared && value !== null ? value : undefined);
@@ -197,6 +204,25 @@ function engineVerdict(node: Node): (facts: FlatFacts) => boolean {
       return (facts) => !child(facts);
     }
   }
+}
+
+/** A table leaf on one fact set: the lookup, the row's value and the leaf's three-valued state (table-leaves.ts). */
+function readTableLeaf(
+  leaf: Leaf,
+  table: NonNullable<Leaf['table']>,
+  facts: FlatFacts,
+  pledged: ReadonlySet<string>,
+): { lookup: TableLookup; state: ReturnType<typeof leafState> } {
+  const lookup = lookupRow(table.table, facts);
+  const value = lookup.kind === 'row' ? lookup.row.value : undefined;
+  const state = leafState(
+    leaf.fact,
+    isMissingFact(facts, leaf.fact),
+    pledged.has(leaf.fact),
+    () => table.compare(leaf.declared ? facts[leaf.fact] : undefined, value),
+    lookup,
+  );
+  return { lookup, state };
 }
 
 /** The amount rule as a function of the facts, cached by the values of the facts it reads (compiled-memo.ts). */
@@ -237,6 +263,23 @@ export function compilePolicy(policy: Policy, asOf: string, options: CompileOpti
   };
 
   const explainLeaf = (leaf: Leaf, facts: FlatFacts): ConditionResult => {
+    if (leaf.table) {
+      const { lookup, state } = readTableLeaf(leaf, leaf.table, facts, pledged);
+      const row = rowUsed(leaf.table.parameter, lookup);
+      return {
+        ...(leaf.name === undefined ? {} : { name: leaf.name }),
+        ...(leaf.label === undefined ? {} : { label: leaf.label }),
+        fact: leaf.fact,
+        operator: leaf.operator,
+        value: tableLeafValue(leaf.table.parameter, lookup),
+        factValue: shownFactValue(leaf.fact, facts[leaf.fact]),
+        result: state.result,
+        ...(state.byPledge ? { pledged: true } : {}),
+        ...(row === undefined ? {} : { tableRow: row }),
+        ...(waitsFor(leaf.fact, state) ? { waitsFor: state.missing } : {}),
+        ...(leaf.negated ? { negated: true } : {}),
+      };
+    }
     const missing = isMissingFact(facts, leaf.fact);
     const byPledge = missing && pledged.has(leaf.fact);
     const result: TriState = byPledge

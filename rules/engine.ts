@@ -10,9 +10,11 @@ import { RulesError } from './errors.js';
 import { explainResult, isMissingFact, type ExplainOptions, type ResultNode } from './explain.js';
 import { markNotNeeded, neededMissingFacts, resultNodeShape } from './explain-relevance.js';
 import { createOperators } from './operators.js';
-import { parameterAt } from './parameters.js';
+import { conditionValueAt, parametersNamed } from './condition-values.js';
+import { isFactTable, tableValue } from './fact-tables.js';
+import { tableFactId, tablesInForce } from './table-leaves.js';
 import { policyRef } from './policy-hash.js';
-import type { Condition, Decision, Outcome, Policy } from './types.js';
+import type { Condition, Decision, Outcome, ParameterRef, Policy } from './types.js';
 
 /** Options of evaluatePolicy: `acceptPledges` when granting a pledge policy on the applicant's pledge. */
 export type EvaluateOptions = ExplainOptions;
@@ -40,19 +42,33 @@ const DATES_PER_POLICY = 16;
 const IDLE_ENGINES_PER_DATE = 4;
 const idleEngines = new WeakMap<Policy, Map<string, Engine[]>>();
 
-/** Replaces `{ "parameter": name }` values with the parameter's value on `asOf`. */
+/** Replaces `{ "parameter": name }` values with the parameter's value on `asOf`; a fact table becomes the fact that looks it up. */
 function resolveParameters(condition: Condition, policy: Policy, asOf: string): Condition {
   if ('all' in condition) return { all: condition.all.map((child) => resolveParameters(child, policy, asOf)) };
   if ('any' in condition) return { any: condition.any.map((child) => resolveParameters(child, policy, asOf)) };
   if ('not' in condition) return { not: resolveParameters(condition.not, policy, asOf) };
   if ('condition' in condition) return { condition: condition.condition };
-  const { value } = condition;
-  const isRef = typeof value === 'object' && value !== null && !Array.isArray(value) && 'parameter' in value;
+  const value = conditionValueAt(policy, condition.value, asOf);
   return {
     fact: condition.fact,
     operator: condition.operator,
-    value: isRef ? parameterAt(policy, String((value as { parameter: unknown }).parameter), asOf) : value,
+    value: isFactTable(value) ? { fact: tableFactId(String((condition.value as ParameterRef).parameter)) } : value,
   };
+}
+
+/**
+ * Each fact table the conditions use on `asOf`, as an engine fact computing the subject's row
+ * value from the key facts (json-rules-engine hands operators one fact, so the table's answer
+ * arrives as the condition's value, `{ "fact": "$table:name" }`).
+ */
+function addTableFacts(engine: Engine, policy: Policy, asOf: string): void {
+  for (const [name, table] of tablesInForce(policy, asOf)) {
+    engine.addFact(tableFactId(name), async (_params, almanac) => {
+      const facts: Record<string, unknown> = {};
+      for (const key of table.keys) facts[key] = await almanac.factValue(key);
+      return tableValue(table, facts);
+    });
+  }
 }
 
 /**
@@ -65,6 +81,7 @@ export function buildEngine(policy: Policy, asOf: string): Engine {
   for (const name of DEFAULT_OPERATORS) engine.removeOperator(name);
   for (const name of DEFAULT_DECORATORS) engine.removeOperatorDecorator(name);
   for (const operator of createOperators(asOf)) engine.addOperator(operator);
+  addTableFacts(engine, policy, asOf);
   for (const [name, named] of Object.entries(policy.namedConditions)) {
     const resolved = resolveParameters(named, policy, asOf);
     // setCondition takes only a boolean root, so a named leaf is wrapped in a one-item `all`.
@@ -142,7 +159,7 @@ export async function evaluatePolicy(
   options: EvaluateOptions = {},
 ): Promise<Decision> {
   const raw = await runRulesEngine(policy, facts, asOf);
-  const { value, leaves } = explainResult(raw.conditions, policy, facts, options);
+  const { value, leaves } = explainResult(raw.conditions, policy, facts, { ...options, asOf });
   // A missing fact under a group a known branch settles did not matter (explain-relevance.ts).
   markNotNeeded(raw.conditions, resultNodeShape, leaves);
   let outcome: Outcome = value === 'unknown' ? 'undetermined' : value ? 'eligible' : 'ineligible';
@@ -174,7 +191,12 @@ export function policyFactKeys(policy: Policy): string[] {
     if ('all' in condition) condition.all.forEach(visit);
     else if ('any' in condition) condition.any.forEach(visit);
     else if ('not' in condition) visit(condition.not);
-    else if ('fact' in condition) keys.add(condition.fact);
+    else if ('fact' in condition) {
+      keys.add(condition.fact);
+      for (const name of parametersNamed(condition.value))
+        for (const entry of policy.parameters[name] ?? [])
+          if (isFactTable(entry.value)) entry.value.keys.forEach((key) => keys.add(key));
+    }
   };
   visit(policy.conditions);
   Object.values(policy.namedConditions).forEach(visit);

@@ -37,7 +37,8 @@ export function markNotNeeded<N>(root: N, shapeOf: (node: N) => NodeShape<N>, le
 
 /** The missing facts that could still decide: those of unknown leaves not marked `notNeeded`, each once, in leaf order. */
 export function neededMissingFacts(leaves: readonly ConditionResult[]): string[] {
-  return [...new Set(leaves.filter((leaf) => leaf.result === 'unknown' && !leaf.notNeeded).map((leaf) => leaf.fact))];
+  const needed = leaves.filter((leaf) => leaf.result === 'unknown' && !leaf.notNeeded);
+  return [...new Set(needed.flatMap((leaf) => leaf.waitsFor ?? [leaf.fact]))];
 }
 
 /** json-rules-engine's evaluated tree read as explainResult reads it. */

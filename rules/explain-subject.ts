@@ -92,7 +92,9 @@ export function explainPolicy(
   const hidden = new Set(sensitive);
   const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
     const factLabel = findFact(leaf.fact)?.field.label;
-    if (hidden.has(leaf.fact))
+    // A fact table's row tells its key facts' ranges: a sensitive key withholds the leaf too.
+    const rowKeys = leaf.tableRow ? Object.keys(leaf.tableRow.when) : [];
+    if (hidden.has(leaf.fact) || rowKeys.some((key) => hidden.has(key)))
       return {
         ...(leaf.name === undefined ? {} : { name: leaf.name }),
         ...(leaf.label === undefined ? {} : { label: leaf.label }),

@@ -4,10 +4,11 @@
  * changes by itself. Sensitive values never appear: they are '***' before they get here.
  */
 import { findFact, type Text } from '../domain/sources.js';
-import { ageOn, daysBetween, monthsBetween, parseAsOf, toCalendarDate } from './dates.js';
+import type { DateTime } from 'luxon';
+import { ageMonthsOn, ageOn, daysBetween, monthDayIn, monthsBetween, parseAsOf, toCalendarDate } from './dates.js';
 import type { Flip } from './flip.js';
 import type { OutcomeChange } from './horizon.js';
-import type { ConditionResult, Outcome } from './types.js';
+import type { ConditionResult, Outcome, TableRowUsed } from './types.js';
 
 const OUTCOME: Record<Outcome, Text> = {
   eligible: { zh: '符合条件', en: 'eligible' },
@@ -29,6 +30,56 @@ export function valueText(value: unknown): Text {
 }
 
 const AGE = new Set(['ageAtLeast', 'ageBelow', 'ageReachedBeforeMonth', 'ageBelowDuringYear']);
+const AGE_MONTHS = new Set(['ageMonthsAtLeast', 'ageMonthsBelow']);
+const AGE_ON = new Set(['ageOnAtLeast', 'ageOnBelow']);
+
+/** An age in completed months as a person says it: "60 岁 2 个月" / "60 years 2 months". */
+export function monthsAgeText(months: number): Text {
+  const years = Math.floor(months / 12);
+  const rest = months % 12;
+  return {
+    zh: `${years} 岁${rest === 0 ? '' : ` ${rest} 个月`}`,
+    en: `${years} years${rest === 0 ? '' : ` ${rest} month${rest === 1 ? '' : 's'}`}`,
+  };
+}
+
+/** The age-operators' actual value: in months, or on the month-day of the as-of year the value names. */
+function ageActual(leaf: ConditionResult, date: DateTime, today: DateTime): Text | undefined {
+  if (AGE_MONTHS.has(leaf.operator)) {
+    const age = monthsAgeText(ageMonthsOn(date, today));
+    return { zh: `${age.zh}（出生于 ${String(leaf.factValue)}）`, en: `${age.en} (born ${String(leaf.factValue)})` };
+  }
+  const on = monthDayIn(today.year, (leaf.value as { on?: unknown } | null)?.on);
+  if (AGE_ON.has(leaf.operator) && on) {
+    const day = on.toISODate() as string;
+    const age = ageOn(date, on);
+    return {
+      zh: `${day} 时 ${age} 岁（出生于 ${String(leaf.factValue)}）`,
+      en: `aged ${age} on ${day} (born ${String(leaf.factValue)})`,
+    };
+  }
+  return undefined;
+}
+
+/** The row of a fact table a leaf used, in words: "参数表 x 第 3 行（person.gender = male，…）：721". */
+export function tableRowText(row: TableRowUsed): Text {
+  const match = (value: unknown): string => {
+    if (Array.isArray(value)) return value.map(String).join('|');
+    if (typeof value === 'object' && value !== null) {
+      const { from, to } = value as { from?: unknown; to?: unknown };
+      return `${from === undefined ? '…' : String(from)}~${to === undefined ? '…' : String(to)}`;
+    }
+    return String(value);
+  };
+  const when = Object.entries(row.when).map(([fact, value]) => {
+    const label = findFact(fact)?.field.label ?? { zh: fact, en: fact };
+    return { zh: `${label.zh} ${match(value)}`, en: `${label.en} ${match(value)}` };
+  });
+  return {
+    zh: `参数表 ${row.parameter} 第 ${row.row} 行（${when.map((w) => w.zh).join('，') || '任何情形'}）：${row.value}`,
+    en: `table ${row.parameter} row ${row.row} (${when.map((w) => w.en).join(', ') || 'any case'}): ${row.value}`,
+  };
+}
 
 /** The actual value behind a leaf: an age, days or months for date operators, else the value; undefined when sensitive. */
 export function actualText(leaf: ConditionResult, raw: unknown, asOf: string): Text | undefined {
@@ -36,6 +87,8 @@ export function actualText(leaf: ConditionResult, raw: unknown, asOf: string): T
   const date = leaf.factValue === undefined ? undefined : toCalendarDate(raw);
   const today = parseAsOf(asOf);
   if (date && today && date <= today) {
+    const age = ageActual(leaf, date, today);
+    if (age) return age;
     if (AGE.has(leaf.operator)) {
       const age = ageOn(date, today);
       return {
@@ -152,6 +205,12 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
   if (moot) {
     zh.push(moot.zh);
     en.push(moot.en);
+  }
+  const rows = decision.conditions.flatMap((leaf) => ('tableRow' in leaf && leaf.tableRow ? [leaf.tableRow] : []));
+  for (const row of rows) {
+    const text = tableRowText(row);
+    zh.push(`适用${text.zh}。`);
+    en.push(`Using ${text.en}.`);
   }
   if (decision.conditions.some((leaf) => 'withheld' in leaf)) {
     zh.push('涉及敏感数据的条件不予显示。');

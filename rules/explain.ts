@@ -4,7 +4,9 @@
  * Leaves come out in document order with their named condition, label and masked fact value.
  */
 import { findFact } from '../domain/sources.js';
-import type { ConditionResult, Policy } from './types.js';
+import { lookupRow } from './fact-tables.js';
+import { leafState, waitsFor, rowUsed, tableLeafValue, tableNamedBy, tablesInForce } from './table-leaves.js';
+import type { ConditionResult, FactTable, Policy } from './types.js';
 
 /** true, false, or unknown (a fact was missing). */
 export type TriState = boolean | 'unknown';
@@ -20,6 +22,8 @@ export interface ResultNode {
   operator?: string;
   value?: unknown;
   factResult?: unknown;
+  /** The value as resolved, when it named a fact (a fact table: `$table:<parameter>`). */
+  valueResult?: unknown;
   result?: boolean;
 }
 
@@ -56,6 +60,9 @@ export interface ExplainOptions {
   acceptPledges?: boolean;
 }
 
+/** The as-of date, for the fact tables a leaf's value may come from. */
+type ReadOptions = ExplainOptions & { asOf?: string };
+
 /**
  * The three-valued result of an evaluated tree and its leaves. Throws when a leaf was never
  * evaluated (json-rules-engine short-circuits only across priorities, which policies may not set).
@@ -64,9 +71,10 @@ export function explainResult(
   root: ResultNode,
   policy: Policy,
   facts: Record<string, unknown>,
-  options: ExplainOptions = {},
+  options: ReadOptions = {},
 ): { value: TriState; leaves: ConditionResult[] } {
   const leaves: ConditionResult[] = [];
+  const tables = options.asOf === undefined ? new Map<string, FactTable>() : tablesInForce(policy, options.asOf);
   const pledged = new Set(options.acceptPledges && policy.mode === 'pledge' ? (policy.pledge?.pledgedFacts ?? []) : []);
 
   const walk = (node: ResultNode, name: string | undefined, negated = false): TriState => {
@@ -77,23 +85,30 @@ export function explainResult(
     if (node.fact === undefined || node.operator === undefined || typeof node.result !== 'boolean') {
       throw new Error(`${policy.id}: condition ${node.condition ?? node.fact ?? '?'} was not evaluated`);
     }
+    const { result: raw } = node;
+    const parameter = tableNamedBy(node.value);
+    const table = parameter === undefined ? undefined : tables.get(parameter);
+    const lookup = table === undefined ? undefined : lookupRow(table, facts);
     const missing = isMissingFact(facts, node.fact);
-    const byPledge = missing && pledged.has(node.fact);
-    const result: TriState = byPledge ? true : missing ? 'unknown' : node.result;
+    const state = leafState(node.fact, missing, pledged.has(node.fact), () => raw, lookup);
+    const row = parameter === undefined || lookup === undefined ? undefined : rowUsed(parameter, lookup);
     const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
     leaves.push({
       ...(owner === undefined ? {} : { name: owner }),
       ...(label === undefined ? {} : { label }),
       fact: node.fact,
       operator: node.operator,
-      value: node.value,
+      value: parameter !== undefined && lookup !== undefined ? tableLeafValue(parameter, lookup) : node.value,
       factValue: shownFactValue(node.fact, facts[node.fact]),
-      result,
-      ...(byPledge ? { pledged: true } : {}),
+      result: state.result,
+      ...(state.byPledge ? { pledged: true } : {}),
+      ...(row === undefined ? {} : { tableRow: row }),
+      ...(waitsFor(node.fact, state) ? { waitsFor: state.missing } : {}),
       ...(negated ? { negated: true } : {}),
     });
-    return result;
+    return state.result;
   };
 
-  return { value: walk(root, undefined), leaves };
+  const value = walk(root, undefined);
+  return { value, leaves };
 }

@@ -8,7 +8,7 @@
 import { DateTime } from 'luxon';
 import { isInForce } from './catalog.js';
 import { compilePolicy, type FlatFacts } from './compiled.js';
-import { parseAsOf, toCalendarDate } from './dates.js';
+import { isMonthDay, parseAsOf, toCalendarDate } from './dates.js';
 import { RulesError } from './errors.js';
 import { OPERATOR_SPECS, isOperatorName } from './operators.js';
 import type { ConditionResult, Outcome, Policy } from './types.js';
@@ -44,6 +44,8 @@ export function outcomeOn(policy: Policy, facts: FlatFacts, date: string): Outco
 /** The days around which a date leaf can change its truth, for this fact value. */
 function leafDays(operator: string, value: unknown, factValue: unknown): DateTime[] {
   const date = toCalendarDate(factValue);
+  if (date && (operator === 'ageOnAtLeast' || operator === 'ageOnBelow')) return ageOnDays(date, value);
+  if (date && (operator === 'dateBefore' || operator === 'dateOnOrAfter')) return monthDayDays(date, value);
   if (!date || typeof value !== 'number' || !Number.isInteger(value)) return [];
   // Every past-date operator needs the day itself to have come.
   const days = [date];
@@ -64,6 +66,13 @@ function leafDays(operator: string, value: unknown, factValue: unknown): DateTim
       days.push(end.startOf('year'), end.startOf('year').plus({ years: 1 }));
       break;
     }
+    case 'ageMonthsAtLeast':
+    case 'ageMonthsBelow': {
+      // The month's anniversary, or the 1st of the next month when the month is too short for it.
+      const reached = date.plus({ months: value });
+      days.push(reached, reached.plus({ days: 1 }), reached.startOf('month').plus({ months: 1 }));
+      break;
+    }
     case 'daysSinceAtLeast':
     case 'daysSinceAtMost':
       days.push(date.plus({ days: value }));
@@ -76,6 +85,24 @@ function leafDays(operator: string, value: unknown, factValue: unknown): DateTim
       break;
   }
   return days.flatMap((day) => [day.minus({ days: 1 }), day, day.plus({ days: 1 })]);
+}
+
+/**
+ * An age-on leaf changes when its year's cut-off day moves past the birthday: at a new year (the
+ * cut-off is taken in the as-of year) and on the day the birth itself comes.
+ */
+function ageOnDays(birth: DateTime, value: unknown): DateTime[] {
+  const age = (value as { age?: unknown } | null)?.age;
+  if (typeof age !== 'number' || !Number.isInteger(age)) return [];
+  const years = [age - 1, age, age + 1].map((n) => birth.plus({ years: n }).startOf('year'));
+  return [birth, ...years, ...years.map((year) => year.plus({ years: 1 }))];
+}
+
+/** A month-day's comparison changes when the year turns (the day is taken in the as-of year). */
+function monthDayDays(date: DateTime, value: unknown): DateTime[] {
+  if (!isMonthDay(value)) return [];
+  const next = date.startOf('year');
+  return [next, next.plus({ years: 1 }), next.plus({ years: 2 })];
 }
 
 /** The date leaves with their values resolved on `day`; none when the policy cannot be compiled for it. */

@@ -10,11 +10,20 @@
 import { Operator } from 'json-rules-engine';
 import type { DateTime } from 'luxon';
 import type { FactType } from '../domain/sources.js';
-import { ageOn, daysBetween, monthsBetween, parseAsOf, toCalendarDate } from './dates.js';
+import {
+  ageMonthsOn,
+  ageOn,
+  daysBetween,
+  isMonthDay,
+  monthDayIn,
+  monthsBetween,
+  parseAsOf,
+  toCalendarDate,
+} from './dates.js';
 import { RulesError } from './errors.js';
 
 /** What a condition's `value` must be for an operator: checked by the validator. */
-export type OperatorValueKind = 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
+export type OperatorValueKind = 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' | 'ageOn';
 
 /** The fact types an operator accepts and the kind of value it compares with. */
 export interface OperatorSpec {
@@ -41,6 +50,10 @@ export const OPERATOR_SPECS = {
   ageBelow: { factTypes: DATE, value: 'wholeNumber' },
   ageReachedBeforeMonth: { factTypes: DATE, value: 'wholeNumber' },
   ageBelowDuringYear: { factTypes: DATE, value: 'wholeNumber' },
+  ageMonthsAtLeast: { factTypes: DATE, value: 'wholeNumber' },
+  ageMonthsBelow: { factTypes: DATE, value: 'wholeNumber' },
+  ageOnAtLeast: { factTypes: DATE, value: 'ageOn' },
+  ageOnBelow: { factTypes: DATE, value: 'ageOn' },
   daysSinceAtLeast: { factTypes: DATE, value: 'wholeNumber' },
   daysSinceAtMost: { factTypes: DATE, value: 'wholeNumber' },
   monthsSinceAtLeast: { factTypes: DATE, value: 'wholeNumber' },
@@ -89,7 +102,7 @@ export function operatorFunctions(asOf: string): Record<OperatorName, OperatorFn
     (test: (date: DateTime, other: DateTime) => boolean): OperatorFn =>
     (fact, value) => {
       const date = toCalendarDate(fact);
-      const other = toCalendarDate(value);
+      const other = isMonthDay(value) ? monthDayIn(today.year, value) : toCalendarDate(value);
       return date !== undefined && other !== undefined && test(date, other);
     };
 
@@ -111,12 +124,30 @@ export function operatorFunctions(asOf: string): Record<OperatorName, OperatorFn
     ),
     /** Younger than the age, counted in whole months from the birth month, for at least one month of the as-of year. */
     ageBelowDuringYear: pastDate((birth, years) => birth.startOf('month').plus({ years }) > yearStart),
+    ageMonthsAtLeast: pastDate((birth, months) => ageMonthsOn(birth, today) >= months),
+    ageMonthsBelow: pastDate((birth, months) => ageMonthsOn(birth, today) < months),
+    ageOnAtLeast: ageOnDay(today, (age, years) => age >= years),
+    ageOnBelow: ageOnDay(today, (age, years) => age < years),
     daysSinceAtLeast: pastDate((date, days) => daysBetween(date, today) >= days),
     daysSinceAtMost: pastDate((date, days) => daysBetween(date, today) <= days),
     monthsSinceAtLeast: pastDate((date, months) => monthsBetween(date, today) >= months),
     monthsSinceAtMost: pastDate((date, months) => monthsBetween(date, today) <= months),
     dateBefore: versusDate((date, other) => date < other),
     dateOnOrAfter: versusDate((date, other) => date >= other),
+  };
+}
+
+/**
+ * An age-on operator: the fact a birth date on or before the as-of day, the value `{ age, on }`
+ * (`on` a month-day); compares the age (周岁) reached on that day of the as-of year with `age`.
+ */
+function ageOnDay(today: DateTime, test: (age: number, years: number) => boolean): OperatorFn {
+  return (fact, value) => {
+    const birth = toCalendarDate(fact);
+    if (birth === undefined || birth > today || typeof value !== 'object' || value === null) return false;
+    const { age, on } = value as { age?: unknown; on?: unknown };
+    const day = monthDayIn(today.year, on);
+    return day !== undefined && isNumber(age) && test(ageOn(birth, day), age);
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * Dated parameters (OpenFisca-style): a value in force from a date until the next entry
- * begins or its own `to`, and band tables keyed `"80-89"`, `"100+"` or an exact value.
+ * begins or its own `to`, and band tables keyed `"80-89"`, `"100+"` or an exact value. A value
+ * may also be a date, a month-day or a fact table (types.ts ParameterValue; fact-tables.ts).
  */
 import { RulesError } from './errors.js';
-import type { DatedValue, Policy } from './types.js';
+import { isFactTable } from './fact-tables.js';
+import type { DatedValue, ParameterValue, Policy } from './types.js';
 
 /** The entry of a dated list in force on `date` (YYYY-MM-DD), or undefined. */
 export function entryInForce<T>(values: readonly DatedValue<T>[], date: string): DatedValue<T> | undefined {
@@ -15,7 +17,7 @@ export function entryInForce<T>(values: readonly DatedValue<T>[], date: string):
 }
 
 /** A policy parameter's value on a date; throws PARAMETER_NOT_IN_FORCE when none applies. */
-export function parameterAt(policy: Policy, name: string, date: string): number | Record<string, number> {
+export function parameterAt(policy: Policy, name: string, date: string): ParameterValue {
   const entry = entryInForce(policy.parameters[name] ?? [], date);
   if (!entry) {
     throw new RulesError(
@@ -37,8 +39,8 @@ export function numberAt(policy: Policy, name: string, date: string): number {
 /** A table parameter's value on a date. */
 export function tableAt(policy: Policy, name: string, date: string): Record<string, number> {
   const value = parameterAt(policy, name, date);
-  if (typeof value === 'number')
-    throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is a number, a table was expected`);
+  if (typeof value !== 'object' || isFactTable(value))
+    throw new RulesError('AMOUNT_UNRESOLVED', `${policy.id}: parameter ${name} is not a table of numbers`);
   return value;
 }
 

@@ -86,6 +86,7 @@ const oneOfZh = (words: string[]): string =>
 const PATTERN_ZH: Record<string, string> = {
   '\\S': '不能为空白',
   '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$': '必须是 YYYY-MM-DD 格式的日期',
+  '^(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$': '必须是 MM-DD 格式的月日',
   '^[a-z0-9]+(?:-[a-z0-9]+)*$': '必须由小写英文字母、数字和短横线组成，例如 "childcare-subsidy"',
   '^[a-z][A-Za-z0-9]*$': '必须是小写字母开头的驼峰式英文，例如 childUnderThree',
   '^(person|enterprise)\\.[a-z][A-Za-z0-9]*$': '必须是 "person.xxx" 或 "enterprise.xxx" 形式的数据项',

@@ -12,7 +12,7 @@ import type { TaskType } from '../domain/tasks.js';
 export type PolicyMode = 'auto' | 'offer' | 'pledge';
 
 /** A value in force from a date (inclusive) until the next entry's `from`, or `to` (inclusive) when given. */
-export interface DatedValue<T = number | Record<string, number>> {
+export interface DatedValue<T = ParameterValue> {
   from: string;
   to?: string;
   value: T;
@@ -24,6 +24,53 @@ export interface DatedValue<T = number | Record<string, number>> {
  */
 export interface ParameterRef {
   parameter: string;
+}
+
+/**
+ * What a dated parameter holds: a number, a table of numbers keyed by band or value (amounts), a
+ * date `YYYY-MM-DD` or a month-day `MM-DD` (a yearly date, e.g. a school year's cut-off `08-31`,
+ * taken in the as-of date's year), or a table keyed by the subject's facts (a cohort table).
+ */
+export type ParameterValue = number | Record<string, number> | string | FactTable;
+
+/**
+ * How one row of a fact table matches a key fact: a date fact by the month it falls in
+ * (`{ "from": "1965-01", "to": "1965-04" }`, both inclusive, either open), a number fact by an
+ * exact number or a range (`{ "from": 1, "to": 2 }` inclusive, or `{ "from": 1, "below": 3 }`
+ * for "1 or more and under 3"), a string or boolean fact by its value or a list of values.
+ */
+export type FactTableMatch =
+  | string
+  | number
+  | boolean
+  | Array<string | number | boolean>
+  | { from?: string | number; to?: string | number; below?: number };
+
+/** One row: the values of the key facts it covers (a key left out matches any value) and its number. */
+export interface FactTableRow {
+  when: Record<string, FactTableMatch>;
+  value: number;
+}
+
+/**
+ * A parameter looked up from the subject's facts (参数表, e.g. the statutory retirement age by birth
+ * month and sex): exactly one row matches any subject whose key facts are present (validate.ts
+ * checks that the rows neither overlap nor leave a gap). Used as the value of a number comparison,
+ * e.g. `ageMonthsAtLeast`; the explanation names the row used.
+ */
+export interface FactTable {
+  /** The facts the rows are keyed by, each declared by the policy. */
+  keys: string[];
+  rows: FactTableRow[];
+}
+
+/**
+ * The value of `ageOnAtLeast` / `ageOnBelow`: the age (周岁) reached on a month-day of the as-of
+ * date's year, e.g. `{ "age": 6, "on": "08-31" }` (six by 31 August); either may name a parameter.
+ */
+export interface AgeOnValue {
+  age: number | ParameterRef;
+  on: string | ParameterRef;
 }
 
 /** A json-rules-engine condition: a leaf, a boolean group, or a reference to a named condition. */
@@ -195,6 +242,16 @@ export interface ConditionResult {
   /** True when the fact was missing and the applicant's pledge (告知承诺) stands in for it; the inspection re-checks it. */
   pledged?: boolean;
   /**
+   * When the value comes from a fact table (a cohort table): the parameter, the row used (its
+   * position from 1 and what it covers) and its value; absent when no row could be chosen.
+   */
+  tableRow?: TableRowUsed;
+  /**
+   * On an unknown fact-table leaf: every fact it waits for, its own and the key facts its row needs
+   * (a woman's post category for a retirement age); absent on other leaves, which wait for `fact`.
+   */
+  waitsFor?: string[];
+  /**
    * True when the leaf sits under an odd number of `not`s: the policy needs it NOT to hold, so a
    * leaf whose `result` is true counts against eligibility (`conditionMet` says which way it counts).
    */
@@ -205,6 +262,15 @@ export interface ConditionResult {
    * (rules/explain-relevance.ts). Such a fact is not among the decision's missing facts.
    */
   notNeeded?: boolean;
+}
+
+/** The row of a fact table a leaf's value came from, for explanations. */
+export interface TableRowUsed {
+  parameter: string;
+  /** 1 for the table's first row. */
+  row: number;
+  when: Record<string, FactTableMatch>;
+  value: number;
 }
 
 /** Whether a leaf counts for eligibility: its result, turned round when the policy negates it; unknown stays unknown. */

@@ -4,7 +4,7 @@
  * conditions that exist, are used, and never refer to themselves.
  */
 import { findFact } from '../domain/sources.js';
-import { isIsoDate } from './dates.js';
+import { isIsoDate, isMonthDay } from './dates.js';
 import { OPERATOR_NAMES, OPERATOR_SPECS, isOperatorName } from './operators.js';
 import type { ParameterShape } from './validate-parameters.js';
 import {
@@ -184,27 +184,12 @@ function checkValue(
 ): void {
   const { issues } = ctx;
   const kind = OPERATOR_SPECS[operator].value;
+  if (kind === 'ageOn') {
+    checkAgeOnValue(ctx, path, operator, value);
+    return;
+  }
   if (isRecord(value)) {
-    const name = value.parameter;
-    if (!isNonEmptyString(name) || Object.keys(value).length !== 1)
-      issues.add(
-        path,
-        'an object value must be a parameter reference { "parameter": "name" }',
-        '对象形式的值必须是参数引用 { "parameter": "参数名" }',
-      );
-    else if (!ctx.shapes.has(name))
-      issues.add(
-        at(path, 'parameter'),
-        `parameter "${name}" is not defined in parameters`,
-        `参数 "${name}" 未在参数（parameters）中定义`,
-      );
-    else if (kind === 'list' || kind === 'date' || ctx.shapes.get(name) === 'table') {
-      issues.add(
-        at(path, 'parameter'),
-        `parameter "${name}" cannot be used with ${operator}: a single number is needed`,
-        `参数 "${name}" 不能用于 ${operator}：这里需要单个数值`,
-      );
-    }
+    checkParameterRef(ctx, path, operator, value, PARAMETER_SHAPES_FOR[kind]);
     return;
   }
   const scalarType = field?.type === 'date' ? 'string' : field?.type;
@@ -250,10 +235,90 @@ function checkValue(
         );
       break;
     case 'date':
-      if (!isIsoDate(value))
-        issues.add(path, `${operator} needs a YYYY-MM-DD date`, `${operator} 需要 YYYY-MM-DD 格式的日期`);
+      if (!isIsoDate(value) && !isMonthDay(value))
+        issues.add(
+          path,
+          `${operator} needs a YYYY-MM-DD date or a MM-DD month-day of the as-of year${value === '02-29' ? ' ("02-29" is missing from most years)' : ''}`,
+          `${operator} 需要 YYYY-MM-DD 格式的日期，或判定年度的 MM-DD 月日${value === '02-29' ? '（"02-29" 并非每年都有）' : ''}`,
+        );
       break;
   }
+}
+
+/** The parameter shapes a reference may name, by the operator's kind of value. */
+const PARAMETER_SHAPES_FOR: Record<string, readonly ParameterShape[]> = {
+  number: ['number', 'factTable'],
+  wholeNumber: ['number', 'factTable'],
+  date: ['date', 'monthDay'],
+  scalar: ['number'],
+  list: [],
+};
+
+const SHAPE_WORDS: Record<string, { en: string; zh: string }> = {
+  number: { en: 'a single number or a fact table', zh: '单个数值或按数据项查找的参数表' },
+  wholeNumber: { en: 'a single number or a fact table', zh: '单个数值或按数据项查找的参数表' },
+  date: { en: 'a date or a month-day', zh: '日期或月日' },
+  scalar: { en: 'a single number', zh: '单个数值' },
+  list: { en: 'a list, which parameters do not hold', zh: '列表（参数不能是列表）' },
+  age: { en: 'a single number of years', zh: '单个年数' },
+  on: { en: 'a month-day', zh: '月日' },
+};
+
+/** A `{ "parameter": name }` value: the parameter exists and holds a shape the operator can compare with. */
+function checkParameterRef(
+  ctx: ConditionContext,
+  path: string,
+  operator: string,
+  value: Record<string, unknown>,
+  allowed: readonly ParameterShape[],
+  need = OPERATOR_SPECS[operator as keyof typeof OPERATOR_SPECS].value as string,
+): void {
+  const { issues } = ctx;
+  const name = value.parameter;
+  if (!isNonEmptyString(name) || Object.keys(value).length !== 1)
+    issues.add(
+      path,
+      'an object value must be a parameter reference { "parameter": "name" }',
+      '对象形式的值必须是参数引用 { "parameter": "参数名" }',
+    );
+  else if (!ctx.shapes.has(name))
+    issues.add(
+      at(path, 'parameter'),
+      `parameter "${name}" is not defined in parameters`,
+      `参数 "${name}" 未在参数（parameters）中定义`,
+    );
+  else if (ctx.shapes.get(name) !== 'invalid' && !allowed.includes(ctx.shapes.get(name)!)) {
+    const words = SHAPE_WORDS[need] ?? SHAPE_WORDS.scalar;
+    issues.add(
+      at(path, 'parameter'),
+      `parameter "${name}" cannot be used with ${operator}: ${words.en} is needed`,
+      `参数 "${name}" 不能用于 ${operator}：这里需要${words.zh}`,
+    );
+  }
+}
+
+/** `{ "age": 6, "on": "08-31" }`: a whole number of years and a month-day, either a parameter reference. */
+function checkAgeOnValue(ctx: ConditionContext, path: string, operator: string, value: unknown): void {
+  const { issues } = ctx;
+  if (!isRecord(value) || !Object.hasOwn(value, 'age') || !Object.hasOwn(value, 'on')) {
+    issues.add(
+      path,
+      `${operator} needs { "age": years, "on": "MM-DD" }, e.g. { "age": 6, "on": "08-31" } (six by 31 August of the as-of year)`,
+      `${operator} 需要 { "age": 周岁, "on": "MM-DD" }，例如 { "age": 6, "on": "08-31" }（判定年度8月31日前满6周岁）`,
+    );
+    return;
+  }
+  checkKnownKeys(issues, path, value, ['age', 'on']);
+  if (isRecord(value.age)) checkParameterRef(ctx, at(path, 'age'), operator, value.age, ['number'], 'age');
+  else if (!Number.isInteger(value.age) || (value.age as number) < 0)
+    issues.add(at(path, 'age'), 'must be a whole number of years', '必须是整数周岁');
+  if (isRecord(value.on)) checkParameterRef(ctx, at(path, 'on'), operator, value.on, ['monthDay'], 'on');
+  else if (!isMonthDay(value.on))
+    issues.add(
+      at(path, 'on'),
+      `must be a MM-DD month-day, e.g. "08-31"${value.on === '02-29' ? ' ("02-29" is missing from most years: write "02-28" or "03-01")' : ''}`,
+      `必须是 MM-DD 格式的月日，例如 "08-31"${value.on === '02-29' ? '（"02-29" 并非每年都有：请写 "02-28" 或 "03-01"）' : ''}`,
+    );
 }
 
 function findCycle(named: Record<string, unknown>, name: string, trail: string[]): string[] | undefined {

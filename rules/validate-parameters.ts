@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { findFact } from '../domain/sources.js';
-import { isIsoDate } from './dates.js';
+import { isIsoDate, isMonthDay } from './dates.js';
 import { isBandKey } from './parameters.js';
 import { AGE_BAND_FROM, type AgeBandFrom } from './types.js';
 import {
@@ -22,8 +22,11 @@ import {
 const nextDay = (date: string): string =>
   DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
 
-/** The shape of a parameter's values: every entry a number, or every entry a table. */
-export type ParameterShape = 'number' | 'table' | 'invalid';
+/**
+ * The shape of a parameter's values, the same in every entry: a number, a table of numbers, a date,
+ * a month-day, or a fact table (its rows are checked by validate-fact-tables.ts).
+ */
+export type ParameterShape = 'number' | 'table' | 'date' | 'monthDay' | 'factTable' | 'invalid';
 
 /** Validates `parameters`; returns each parameter's shape for the checks that use them. */
 export function checkParameters(
@@ -127,14 +130,16 @@ function checkDatedList(
   if (shapes.size > 1)
     issues.add(
       path,
-      'every entry must have the same shape (all numbers or all tables)',
-      '各行取值的形式必须一致（全部为数字，或全部为对照表）',
+      'every entry must have the same shape (all numbers, all tables, all dates, all month-days or all fact tables)',
+      '各行取值的形式必须一致（全部为数字、对照表、日期、月日或按数据项查找的参数表）',
     );
   return shapes.size === 1 ? [...shapes][0] : 'invalid';
 }
 
 function valueShape(issues: Issues, path: string, value: unknown): ParameterShape {
   if (typeof value === 'number' && Number.isFinite(value)) return 'number';
+  const dated = datedShape(issues, path, value);
+  if (dated !== undefined) return dated;
   if (isRecord(value) && Object.keys(value).length > 0) {
     const bad = Object.entries(value).filter(([, n]) => typeof n !== 'number' || !Number.isFinite(n));
     for (const [key] of bad) issues.add(at(path, key), 'must be a number', '必须是数字');
@@ -142,6 +147,30 @@ function valueShape(issues: Issues, path: string, value: unknown): ParameterShap
   }
   issues.add(path, 'must be a number or a non-empty table of numbers', '必须是数字，或由数字组成的非空对照表');
   return 'invalid';
+}
+
+/**
+ * The shapes beyond numbers and band tables: a date `YYYY-MM-DD`, a month-day `MM-DD` (not
+ * `02-29`, which most years lack), or a fact table `{ keys, rows }`; undefined for other values.
+ */
+function datedShape(issues: Issues, path: string, value: unknown): ParameterShape | undefined {
+  // Only a string written like a date is read as one; anything else gets the message for numbers.
+  if (typeof value === 'string' && /^(\d{4}-)?\d{1,2}-\d{1,2}$/.test(value)) {
+    if (isIsoDate(value)) return 'date';
+    if (isMonthDay(value)) return 'monthDay';
+    issues.add(
+      path,
+      value === '02-29'
+        ? '"02-29" does not occur in most years: write "02-28" or "03-01"'
+        : `must be a YYYY-MM-DD date or a MM-DD month-day, got ${JSON.stringify(value)}`,
+      value === '02-29'
+        ? '"02-29" 并非每年都有：请写 "02-28" 或 "03-01"'
+        : `必须是 YYYY-MM-DD 格式的日期或 MM-DD 格式的月日，现为 ${JSON.stringify(value)}`,
+    );
+    return 'invalid';
+  }
+  if (isRecord(value) && (Object.hasOwn(value, 'keys') || Object.hasOwn(value, 'rows'))) return 'factTable';
+  return undefined;
 }
 
 const AMOUNT_FIELDS: Record<

@@ -11,6 +11,7 @@ import type { Policy } from './types.js';
 import { TASK_TYPES, type TaskType } from '../domain/tasks.js';
 import { checkNamedConditions, checkRootCondition, type ConditionContext } from './validate-conditions.js';
 import { checkAmountAgainstPolicy } from './validate-amounts.js';
+import { checkFactTables } from './validate-fact-tables.js';
 import { checkAmountRule, checkParameters } from './validate-parameters.js';
 import {
   Issues,
@@ -102,6 +103,7 @@ export function validatePolicy(input: unknown): Policy {
 
   const declared = checkFactsManifest(issues, input.facts, subject);
   const shapes = checkParameters(issues, input.parameters, effective);
+  const tableFacts = checkFactTables(issues, input.parameters, declared);
   const named = isRecord(input.namedConditions) ? input.namedConditions : {};
   if (!isRecord(input.namedConditions))
     issues.add('namedConditions', 'must be an object of named conditions', '必须是由命名条件组成的对象');
@@ -112,7 +114,7 @@ export function validatePolicy(input: unknown): Policy {
   checkAmountAgainstPolicy(issues, input.benefit, input.period);
   checkDelivery(issues, input, declared, ctx.usedFacts);
   if (input.timeLimits !== undefined) checkTimeLimits(issues, input.timeLimits);
-  const used = new Set([...ctx.usedFacts, ...amountFacts]);
+  const used = new Set([...ctx.usedFacts, ...amountFacts, ...tableFacts]);
   for (const fact of declared) {
     if (!used.has(fact))
       issues.add(

@@ -22,8 +22,13 @@ function withoutLabel(node: Node): Condition {
 export function renderConditions(ctx: EditorContext): HTMLElement {
   const { doc, catalog } = ctx;
   const facts = factIndex(catalog);
+  // A number comparison may also take a fact table (a cohort table): its row's number for the subject.
+  const isFactTable = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'keys' in value && 'rows' in value;
   const numberParameters = Object.entries(doc.parameters ?? {})
-    .filter(([, rows]) => Array.isArray(rows) && rows.every((row) => typeof row.value === 'number'))
+    .filter(
+      ([, rows]) => Array.isArray(rows) && rows.every((row) => typeof row.value === 'number' || isFactTable(row.value)),
+    )
     .map(([name]) => name);
   const disabled = !ctx.editable;
   const change = (structural: boolean) => {
@@ -34,6 +39,7 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
   function defaultValue(kind: ValueKind, type: string | undefined, values?: string[]): unknown {
     if (kind === 'list') return [];
     if (kind === 'date') return '';
+    if (kind === 'ageOn') return { age: 6, on: '08-31' };
     if (kind === 'number' || kind === 'wholeNumber') return 0;
     if (type === 'boolean') return true;
     if (type === 'number') return 0;

@@ -55,7 +55,7 @@ export interface Catalog {
     name: string;
     label: Text;
     factTypes: string[];
-    value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
+    value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' | 'ageOn';
   }>;
   triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
 }

@@ -8,7 +8,7 @@ import { numberOrText, select } from './form-kit.js';
 import { pick, t } from './i18n.js';
 import type { CatalogField } from './types.js';
 
-export type ValueKind = 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
+export type ValueKind = 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' | 'ageOn';
 
 /** An input for a fact's own value (test cases; the `scalar` comparison of a condition). */
 export function factValueInput(
@@ -86,6 +86,7 @@ export function conditionValueInput(
     input.addEventListener('input', () => onChange(numberOrText(input.value), false));
     return h('span', { class: 'value-input' }, parameters.length > 0 ? source : null, input);
   }
+  if (kind === 'ageOn') return ageOnInput(value, (v) => onChange(v, false));
   if (kind === 'date') {
     const input = h('input', { type: 'date', value: typeof value === 'string' ? value : '', 'aria-label': t('value') });
     input.addEventListener('change', () => onChange(input.value, false));
@@ -122,6 +123,42 @@ export function conditionValueInput(
     return input;
   }
   return factValueInput(fact, value, (v) => onChange(v, false));
+}
+
+/**
+ * The value of ageOnAtLeast / ageOnBelow: an age in years and the month-day of the as-of year it is
+ * reached by (`{ "age": 6, "on": "08-31" }`); a member naming a parameter is kept as it is.
+ */
+function ageOnInput(value: unknown, onChange: (value: unknown) => void): HTMLElement {
+  const current = (typeof value === 'object' && value !== null ? value : {}) as { age?: unknown; on?: unknown };
+  const age = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    class: 'value-number',
+    value: typeof current.age === 'number' ? String(current.age) : '',
+    'aria-label': t('ageOnAge'),
+  });
+  const on = h('input', {
+    type: 'text',
+    class: 'value-month-day',
+    placeholder: 'MM-DD',
+    value: typeof current.on === 'string' ? current.on : '',
+    'aria-label': t('ageOnDay'),
+  });
+  const update = () =>
+    onChange({
+      age: typeof current.age === 'object' ? current.age : numberOrText(age.value),
+      on: typeof current.on === 'object' ? current.on : on.value.trim(),
+    });
+  age.addEventListener('input', update);
+  on.addEventListener('input', update);
+  // A member naming a parameter shows the parameter (edited in the JSON view), not an empty box.
+  const shown = (member: unknown, input: HTMLElement) => {
+    const name =
+      typeof member === 'object' && member !== null ? (member as { parameter?: string }).parameter : undefined;
+    return name === undefined ? input : h('span', { class: 'param-ref' }, t('parameterRef', { name }));
+  };
+  return h('span', { class: 'value-input' }, shown(current.age, age), t('ageOnBy'), shown(current.on, on));
 }
 
 /** A select of facts grouped by department, showing labels. */

@@ -15,8 +15,10 @@ import { findPolicyVersion, loadPolicyCatalog } from '../../../rules/catalog.js'
 import { compilePolicy, type CompiledPolicy, type CompileOptions } from '../../../rules/compiled.js';
 import { evaluatePolicy, runRulesEngine } from '../../../rules/engine.js';
 import { RulesError } from '../../../rules/errors.js';
-import { parameterAt } from '../../../rules/parameters.js';
-import type { Condition, Decision, Policy } from '../../../rules/types.js';
+import { conditionValueAt, isAgeOnValue } from '../../../rules/condition-values.js';
+import { isMonthDay, monthDayIn } from '../../../rules/dates.js';
+import { isFactTable } from '../../../rules/fact-tables.js';
+import type { Condition, Decision, FactTable, Policy } from '../../../rules/types.js';
 
 export const catalog = await loadPolicyCatalog();
 /** Fact sets per shipped policy in the agreement (the design asks for at least 10,000). */
@@ -54,14 +56,71 @@ function policyLeaves(policy: Policy): Array<Extract<Condition, { fact: string }
   return [policy.conditions, ...Object.values(policy.namedConditions)].flatMap(leavesOf);
 }
 
-/** A leaf's value on a date, or undefined when its parameter is not in force then. */
+/** A leaf's value on a date (parameters, age-on members resolved), or undefined when a parameter is not in force then. */
 function valueOn(policy: Policy, value: unknown, asOf: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   try {
-    return parameterAt(policy, (value as { parameter: string }).parameter, asOf);
+    return conditionValueAt(policy, value, asOf);
   } catch {
     return undefined;
   }
+}
+
+/** The fact tables in force on a date that any leaf compares with. */
+function tablesOn(policy: Policy, asOf: string): FactTable[] {
+  return policyLeaves(policy)
+    .map((leaf) => valueOn(policy, leaf.value, asOf))
+    .filter((value): value is FactTable => isFactTable(value));
+}
+
+/**
+ * Edges of the new date forms: an age in months (each anchor minus the months, and the ends of
+ * months too short for the birth day), an age on a month-day (the cut-off day of the as-of year, and
+ * the year before and after, minus the age), a month-day compared as a date of the as-of year, and
+ * a fact table's rows (a threshold per row, and each key's boundaries: the first and last days of a
+ * month range, a number range's ends, a string's values).
+ */
+function dateFormEdges(policy: Policy, fact: string, asOf: string, around: (date: DateTime) => void): unknown[] {
+  const today = day(asOf);
+  const edges: unknown[] = [];
+  const anchors = [today, today.startOf('month'), today.endOf('month').startOf('day')];
+  const monthsBack = (months: number): void => {
+    for (const anchor of anchors) {
+      const birth = anchor.minus({ months });
+      around(birth);
+      around(birth.endOf('month').startOf('day'));
+    }
+  };
+  for (const leaf of policyLeaves(policy).filter((candidate) => candidate.fact === fact)) {
+    const value = valueOn(policy, leaf.value, asOf);
+    if (leaf.operator.startsWith('ageMonths')) {
+      if (typeof value === 'number') monthsBack(value);
+      else if (isFactTable(value)) for (const row of value.rows) monthsBack(row.value);
+    } else if (leaf.operator.startsWith('ageOn') && isAgeOnValue(value) && typeof value.age === 'number') {
+      for (const year of [today.year - 1, today.year, today.year + 1]) {
+        const cutOff = monthDayIn(year, value.on);
+        if (cutOff) around(cutOff.minus({ years: value.age }));
+      }
+    } else if (leaf.operator.startsWith('date') && isMonthDay(value)) around(monthDayIn(today.year, value)!);
+  }
+  for (const table of tablesOn(policy, asOf)) {
+    for (const row of table.rows) {
+      const match = row.when[fact];
+      if (match === undefined) continue;
+      if (Array.isArray(match)) edges.push(...match);
+      else if (typeof match === 'object' && match !== null) {
+        for (const bound of [match.from, match.to]) {
+          if (typeof bound === 'number') edges.push(bound, bound - 1, bound + 1, bound + 0.5);
+          else if (typeof bound === 'string') {
+            const first = day(`${bound}-01`);
+            around(first);
+            around(first.endOf('month').startOf('day'));
+          }
+        }
+      } else edges.push(match);
+    }
+  }
+  return edges;
 }
 
 /** The values of a fact on the edges of every condition that reads it, as of a date. */
@@ -71,9 +130,11 @@ function edgeValues(policy: Policy, fact: string, asOf: string): unknown[] {
   const around = (date: DateTime): void => {
     for (const days of [-1, 0, 1]) edges.push(isoDay(date.plus({ days })));
   };
+  edges.push(...dateFormEdges(policy, fact, asOf, around));
   for (const leaf of policyLeaves(policy).filter((candidate) => candidate.fact === fact)) {
     const value = valueOn(policy, leaf.value, asOf);
     if (Array.isArray(value)) edges.push(...value);
+    else if (leaf.operator.startsWith('ageMonths') || leaf.operator.startsWith('ageOn')) continue;
     else if (typeof value === 'number' && leaf.operator.startsWith('age')) {
       for (const anchor of [today, today.startOf('month'), today.startOf('year'), today.endOf('year').startOf('day')]) {
         const birth = anchor.minus({ years: value });
@@ -84,7 +145,8 @@ function edgeValues(policy: Policy, fact: string, asOf: string): unknown[] {
       around(today.minus({ months: value }));
       around(today.minus({ months: value }).endOf('month').startOf('day'));
     } else if (typeof value === 'number' && leaf.operator.startsWith('days')) around(today.minus({ days: value }));
-    else if (typeof value === 'string' && leaf.operator.startsWith('date')) around(day(value));
+    else if (typeof value === 'string' && leaf.operator.startsWith('date') && !isMonthDay(value)) around(day(value));
+    else if (isFactTable(value)) continue;
     else if (typeof value === 'number')
       edges.push(value, value - 1, value + 1, value - 0.5, value + 0.5, value + 0.001);
     else edges.push(value);
@@ -199,6 +261,10 @@ function asOfDates(policy: Policy): string[] {
       for (const date of [entry.from, shift(entry.from, -1), ...(entry.to === undefined ? [] : [entry.to])])
         dates.add(date);
   }
+  // A month-day parameter (a yearly cut-off) is judged on its day and the next, in a leap year and a common one.
+  for (const entry of Object.values(policy.parameters).flat())
+    if (isMonthDay(entry.value))
+      for (const year of [2024, 2027]) dates.add(`${year}-${entry.value}`).add(shift(`${year}-${entry.value}`, 1));
   return [...dates].filter((date) => date >= '2020-01-01').sort();
 }
 

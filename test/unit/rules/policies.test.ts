@@ -16,6 +16,7 @@ describe('the shipped policy catalog', () => {
       'business-startup-subsidy v2 pledge once enterprise.annual-review',
       'childcare-subsidy v1 auto year birth.registered+age.milestone',
       'compulsory-school-enrollment v1 offer once age.milestone',
+      'compulsory-school-enrollment v2 offer once age.milestone',
       'disability-living-subsidy v1 auto month disability.certified',
       'job-stabilisation-refund v1 auto year enterprise.annual-review',
       'old-age-allowance v1 auto month age.milestone',

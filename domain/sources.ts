@@ -213,15 +213,6 @@ export const DATA_SOURCES: readonly DataSource[] = [
       f('person.unemploymentRegistered', 'boolean', 'personal', '已办理失业登记', 'registered as unemployed'),
       f('person.pensionInsured', 'boolean', 'personal', '参加养老保险', 'insured for the basic pension'),
       f('person.retiredOn', 'date', 'personal', '退休日期', 'retirement date'),
-      // 工人 or 干部 (management and technical posts): 国发〔1978〕104号 retires women workers at 50 and
-      // women cadres at 55, the "original statutory retirement age" the 2025 reform's tables start from.
-      {
-        ...f('person.postCategory', 'string', 'personal', '岗位类别（工人／干部）', 'post category (worker or cadre)', [
-          'worker',
-          'cadre',
-        ]),
-        synthetic: { kind: 'choice', weights: { worker: 0.7, cadre: 0.3 }, absentShare: 0.05 },
-      },
     ],
   },
   {
@@ -474,6 +465,13 @@ export const DATA_SOURCES: readonly DataSource[] = [
         undefined,
         UNITS.yuanPerMonth,
       ),
+      // 工人 or 干部 (management and technical posts) on the employee scheme's record: 国发〔1978〕104号
+      // retires women workers at 50 and women cadres at 55, the "original statutory retirement age"
+      // the 2025 reform's tables start from. Resident-scheme records have none.
+      f('person.postCategory', 'string', 'personal', '岗位类别（工人／干部）', 'post category (worker or cadre)', [
+        'worker',
+        'cadre',
+      ]),
     ],
   },
   {

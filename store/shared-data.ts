@@ -114,6 +114,8 @@ export interface PensionDoc {
   pensionScheme: 'employee' | 'resident';
   /** 0 while no pension is drawn. */
   pensionMonthlyAmount: number;
+  /** 工人 or 干部, on the employee scheme only (the original statutory retirement age of women). */
+  postCategory?: 'worker' | 'cadre';
 }
 
 /** Basic medical insurance and medical assistance (医疗保障): everyone ever enrolled in the city. */

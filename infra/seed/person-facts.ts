@@ -7,7 +7,8 @@
  * records, so adding them left every core fact of every resident as it was; correlated with the
  * core records where life is. Shares of all residents (or of the group named), as generated:
  *
- * - pension: a record for everyone insured or drawing a pension (≈70%); a pension is drawn only
+ * - pension: a record for everyone insured or drawing a pension (≈70%); on the employee scheme a
+ *   post category, 30% cadre (干部) and 70% worker (工人); a pension is drawn only
  *   past retirement age — retired employees (employee scheme, 60 men / 55 women, ≥180 months,
  *   median ≈3,300 CNY a month) and insured residents of 60+ (resident scheme, median ≈230 CNY);
  *   ≈21% of residents draw one, none under 55.
@@ -116,6 +117,8 @@ const MARGINAL_LINE = d.DIBAO_LINE * 1.5;
 /** Share of households under the margin line recognised as marginal (they apply; about 2% of residents). */
 const MARGINAL_TAKE_UP = 0.15;
 const MEDIAN_EMPLOYEE_PENSION = 3300;
+/** The share of cadres (干部) among employee-scheme records; the rest are workers (工人). */
+const CADRE_SHARE = 0.3;
 const MEDIAN_RESIDENT_PENSION = 230;
 const MIN_RESIDENT_PENSION = 143;
 
@@ -210,6 +213,7 @@ export class PersonFactsGenerator {
       pensionReceiving: amount > 0,
       pensionScheme: scheme,
       pensionMonthlyAmount: amount,
+      ...(scheme === 'employee' ? { postCategory: r.chance(CADRE_SHARE) ? 'cadre' : 'worker' } : {}),
     });
     if (social.employmentStatus === 'retired') {
       const months = r.int(180, Math.max(180, Math.min(540, workingMonths)));

@@ -267,6 +267,38 @@ describe('the policy console', () => {
     await context.close();
   }, 300_000);
 
+  it('starts next year’s draft from this year’s and shows both side by side in the list', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, officer, '王芳', '政策经办人');
+    const row = (version: number) => page.locator(`tr[data-policy="old-age-allowance"][data-version="${version}"]`);
+    await row(1).getByRole('link').click();
+    await page.locator('.act-next').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/2/form');
+    // From the draft v2, still a draft, the next one: v3.
+    await page.locator('.act-next').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/3/form');
+    expect(await text(page, '.title-row .status')).toBe('草稿');
+    await page.locator('.back').click();
+    await expect.poll(() => row(3).count()).toBe(1);
+    expect(await row(3).locator('.status').innerText()).toBe('草稿');
+    expect(await row(2).locator('.status').innerText()).toBe('草稿');
+    expect(await row(1).locator('.effective').innerText()).toBe('2024-01-01 – …');
+    // The policy's first row says how many of its versions are in progress; the others follow it.
+    expect(await row(3).locator('.drafts-open').innerText()).toBe('2 个版本在办');
+    expect(await row(2).getAttribute('class')).toContain('same-policy');
+    await row(3).scrollIntoViewIfNeeded();
+    await screenshot(page, 'list-drafts');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('fits a phone screen', async () => {
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },

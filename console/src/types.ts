@@ -28,6 +28,8 @@ export interface VersionSummary {
   status: Status;
   hash: string;
   title: Text;
+  /** The document's effective range; absent on a draft without a well-formed one. */
+  effective?: { from: string; to?: string };
   /** Absent for whom the table does not show staff names (staff.names). */
   createdBy?: string;
   updatedBy?: string;

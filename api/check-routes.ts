@@ -14,7 +14,7 @@ const finding = {
   type: 'object',
   required: ['check', 'severity', 'policyId', 'version', 'path', 'message', 'messageZh'],
   properties: {
-    check: { type: 'string', enum: ['never-fires', 'duplicate-benefit', 'unknown-trigger'] },
+    check: { type: 'string', enum: ['never-fires', 'duplicate-benefit', 'unknown-trigger', 'no-benefit-code'] },
     severity: { type: 'string', enum: ['error', 'warning'] },
     policyId: { type: 'string' },
     version: { type: 'integer' },

@@ -67,10 +67,17 @@ export type Benefit =
       currency: 'CNY';
       amount: AmountRule;
       description: Text;
+      /** The benefit in the list of benefits (domain/benefit-codes.ts); the duplicate check compares it. */
+      code?: string;
       /** How an over-payment is taken back; domain/ledger.ts recoveryMethodOf gives the default. */
       recoveredBy?: 'netting' | 'collection';
     }
-  | { kind: 'service' | 'card' | 'enrollment'; description: Text };
+  | {
+      kind: 'service' | 'card' | 'enrollment';
+      description: Text;
+      /** The benefit in the list of benefits (domain/benefit-codes.ts); the duplicate check compares it. */
+      code?: string;
+    };
 
 /** The period a grant covers: one grant per subject, policy and period. */
 export type GrantPeriod = 'once' | 'year' | 'month';

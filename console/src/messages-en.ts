@@ -137,6 +137,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   addParameter: 'Add a parameter',
   parameterName: 'new parameter name',
   sectionBenefit: 'Benefit',
+  benefitCode: 'Benefit code',
+  benefitCodeNone: 'none (the duplicate check cannot compare it)',
   benefitKind: 'Kind',
   kind_cash: 'cash',
   kind_service: 'service',

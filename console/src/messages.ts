@@ -103,6 +103,8 @@ export const zh = {
   addParameter: '添加参数',
   parameterName: '新参数名称',
   sectionBenefit: '待遇',
+  benefitCode: '待遇编码',
+  benefitCodeNone: '未选择（无法检查重复享受）',
   benefitKind: '待遇类型',
   kind_cash: '现金',
   kind_service: '服务',

@@ -60,6 +60,8 @@ export interface Catalog {
     value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date';
   }>;
   triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
+  /** The list of benefits a policy's benefit.code names (domain/benefit-codes.ts). */
+  benefitCodes: Array<{ code: string; name: Text; kind: 'cash' | 'service' | 'card' | 'enrollment' }>;
 }
 
 export interface LeafResult {

@@ -16,6 +16,7 @@ import { periodKey, type EvaluateOptions } from './engine.js';
 import { RulesError } from './errors.js';
 import { isMissingFact, kleeneNot, shownFactValue, type TriState } from './explain.js';
 import { OPERATOR_SPECS, isOperatorName, operatorFunctions, type OperatorFn } from './operators.js';
+import { groupLabelOf } from './condition-groups.js';
 import { parameterAt } from './parameters.js';
 import { policyRef } from './policy-hash.js';
 import type { Condition, ConditionResult, Decision, Outcome, Policy } from './types.js';
@@ -87,10 +88,12 @@ function resolve(
   negated = false,
 ): Node {
   const { policy } = ctx;
+  // A named group owns its leaves, as json-rules-engine's result tree says (explain.ts).
+  const groupOwner = 'name' in condition && condition.name !== undefined ? condition.name : owner;
   if ('all' in condition)
-    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail, negated)) };
+    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, groupOwner, trail, negated)) };
   if ('any' in condition)
-    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail, negated)) };
+    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, groupOwner, trail, negated)) };
   if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail, !negated) };
   if ('condition' in condition) {
     const name = condition.condition;
@@ -119,7 +122,7 @@ function resolve(
   }
   const op = ctx.operators[operator];
   const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
-  const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+  const label = owner === undefined ? undefined : groupLabelOf(policy, owner);
   return {
     kind: 'leaf',
     fact,

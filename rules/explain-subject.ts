@@ -19,6 +19,7 @@ import { isIsoDate } from './dates.js';
 import { findFlips, type Flip } from './flip.js';
 import { nextOutcomeChange, type OutcomeChange } from './horizon.js';
 import { actualText, summarize } from './explain-summary.js';
+import { groupExplanation, type ExplainedGroup } from './explain-groups.js';
 import type { ConditionResult, Outcome, Policy } from './types.js';
 
 /** A leaf as an explanation shows it: the fact's catalog label and, unless sensitive, its value in words. */
@@ -57,8 +58,11 @@ export interface Explanation {
     amount?: number;
     period: string;
     missingFacts: string[];
+    /** The leaves that decided, as `groups` shows them (the rest are collapsed there with a count). */
     conditions: ExplainedCondition[];
   };
+  /** The decision grouped by named condition: each group's label, verdict and deciding conditions once (explain-groups.ts). */
+  groups: ExplainedGroup;
   flips: Flip[];
   nextChange: OutcomeChange | null;
   /**
@@ -87,7 +91,10 @@ export function explainPolicy(
   const decision = compilePolicy(policy, asOf).explain(facts);
   const sensitive = options.withholdSensitive ? sensitiveFactsOf(policy) : [];
   const hidden = new Set(sensitive);
-  const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
+  // Grouped by named condition (explain-groups.ts): the leaves listed are those the groups show.
+  const grouped = groupExplanation(policy, decision.conditions, facts, asOf, hidden);
+  const conditions: ExplainedCondition[] = grouped.shown.map((index) => {
+    const leaf = decision.conditions[index];
     const factLabel = findFact(leaf.fact)?.field.label;
     if (hidden.has(leaf.fact))
       return {
@@ -120,6 +127,7 @@ export function explainPolicy(
       missingFacts: decision.missingFacts.filter((fact) => !hidden.has(fact)),
       conditions,
     },
+    groups: grouped.root,
     flips,
     nextChange,
     ...(options.withholdSensitive

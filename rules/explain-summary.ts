@@ -94,6 +94,19 @@ interface Summarized {
   nextChange: OutcomeChange | null;
 }
 
+/** Failing leaves under one label (a group's, or the fact's), each label said once with its distinct actual values. */
+function failingByLabel(failing: readonly Shown[]): Array<{ label: Text; actual: Text[] }> {
+  const groups = new Map<string, { label: Text; actual: Text[] }>();
+  for (const leaf of failing) {
+    const label = labelOf(leaf);
+    const entry = groups.get(label.en + label.zh) ?? { label, actual: [] };
+    const actual = leaf.actual ?? { zh: '***', en: '***' };
+    if (!entry.actual.some((a) => a.en === actual.en)) entry.actual.push(actual);
+    groups.set(label.en + label.zh, entry);
+  }
+  return [...groups.values()];
+}
+
 /** The summary paragraph: the outcome and why, the smallest flip, and the next change by itself (with the conditions that change then). */
 export function summarize(explained: Summarized, changedOnNext: readonly Text[]): Text {
   const { decision, flips, nextChange } = explained;
@@ -109,11 +122,12 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
       zh.push('不符合。');
       en.push('Not eligible.');
     } else {
+      const byLabel = failingByLabel(failing);
       zh.push(
-        `不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`,
+        `不符合：${byLabel.map(({ label, actual }) => `${label.zh}（实际 ${actual.map((a) => a.zh).join('，')}）`).join('；')}。`,
       );
       en.push(
-        `Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`,
+        `Not eligible: ${byLabel.map(({ label, actual }) => `${label.en} (actual: ${actual.map((a) => a.en).join(', ')})`).join('; ')}.`,
       );
     }
   } else {

@@ -4,6 +4,7 @@
  * Leaves come out in document order with their named condition, label and masked fact value.
  */
 import { findFact } from '../domain/sources.js';
+import { groupLabelOf } from './condition-groups.js';
 import type { ConditionResult, Policy } from './types.js';
 
 /** true, false, or unknown (a fact was missing). */
@@ -80,7 +81,7 @@ export function explainResult(
     const missing = isMissingFact(facts, node.fact);
     const byPledge = missing && pledged.has(node.fact);
     const result: TriState = byPledge ? true : missing ? 'unknown' : node.result;
-    const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+    const label = owner === undefined ? undefined : groupLabelOf(policy, owner);
     leaves.push({
       ...(owner === undefined ? {} : { name: owner }),
       ...(label === undefined ? {} : { label }),

@@ -26,11 +26,20 @@ export interface ParameterRef {
   parameter: string;
 }
 
+/**
+ * The name and label of an `all`/`any` group inside a condition tree (json-rules-engine's own
+ * `name`): explanations group its leaves under it, its label said once (rules/explain-groups.ts).
+ */
+export interface GroupName {
+  name?: string;
+  label?: Text;
+}
+
 /** A json-rules-engine condition: a leaf, a boolean group, or a reference to a named condition. */
 export type Condition =
   | { fact: string; operator: string; value: unknown; path?: string; params?: Record<string, unknown> }
-  | { all: Condition[] }
-  | { any: Condition[] }
+  | ({ all: Condition[] } & GroupName)
+  | ({ any: Condition[] } & GroupName)
   | { not: Condition }
   | { condition: string };
 

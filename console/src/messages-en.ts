@@ -353,6 +353,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   colFactValue: 'Value',
   colResult: 'Result',
   condNot: 'must NOT hold:',
+  condShowMore: 'Show {n} more conditions',
   condMet: 'met',
   condNotMet: 'not met',
   condUnknown: 'unknown',

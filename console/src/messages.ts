@@ -350,6 +350,7 @@ export const zh = {
   colFactValue: '实际取值',
   colResult: '结果',
   condNot: '须不成立：',
+  condShowMore: '另有 {n} 项条件，点击显示',
   condMet: '满足',
   condNotMet: '不满足',
   condUnknown: '无法判定',

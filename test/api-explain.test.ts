@@ -139,6 +139,20 @@ describe('POST /cases/:caseId/explain', () => {
     expect(explanation.flips[0].changes).toMatchObject([
       { fact: 'person.birthDate', from: '1946-05-17', to: '1945-12-31' },
     ]);
+    // Grouped by named condition: what decided (the age) with its label once, what held counted.
+    expect(explanation.groups).toMatchObject({
+      name: 'conditions',
+      met: false,
+      collapsed: 2,
+      groups: [
+        {
+          label: { zh: '本月之前已年满80周岁（次月起发放）' },
+          met: false,
+          facts: { 'person.birthDate': { label: { zh: '出生日期' }, actual: { zh: '79 岁（出生于 1946-05-17）' } } },
+          leaves: [{ fact: 'person.birthDate', operator: 'ageReachedBeforeMonth', value: 80, met: false }],
+        },
+      ],
+    });
     expect(explanation.summary.zh).toContain('将于 2026-06-01 起符合条件');
     expect(answer.text).not.toContain(resident.id);
 

@@ -441,7 +441,12 @@ function benefitCodeSelect(
 ): HTMLSelectElement {
   const { doc, catalog } = ctx;
   const options: Array<[string, string]> = [
-    ['', t('benefitCodeNone')],
+    [
+      '',
+      catalog.benefitCodeByPolicy[doc.id]
+        ? t('benefitCodeByPolicy', { code: catalog.benefitCodeByPolicy[doc.id] })
+        : t('benefitCodeNone'),
+    ],
     ...catalog.benefitCodes
       .filter((entry) => entry.kind === doc.benefit?.kind)
       .map((entry): [string, string] => [entry.code, `${pick(entry.name)} · ${entry.code}`]),

@@ -62,6 +62,8 @@ export interface Catalog {
   triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
   /** The list of benefits a policy's benefit.code names (domain/benefit-codes.ts). */
   benefitCodes: Array<{ code: string; name: Text; kind: 'cash' | 'service' | 'card' | 'enrollment' }>;
+  /** The code a shipped policy's versions have by its id when they name none. */
+  benefitCodeByPolicy: Record<string, string>;
 }
 
 export interface LeafResult {

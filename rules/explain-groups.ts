@@ -116,14 +116,31 @@ function treeOf(policy: Policy, leaves: readonly ConditionResult[], hidden: Read
   return walk(policy.conditions, false, 'conditions');
 }
 
-/** Leaves under a node whose verdict decides against, or for, its group: the distance of an `any` member that failed. */
-const weight = (node: Node): number => (node.kind === 'leaf' ? 1 : deciding(node).reduce((n, c) => n + weight(c), 0));
+/** Memoised per node: a nested `any` sorts its members by weight, which reads their deciding children. */
+const weights = new WeakMap<Node, number>();
+const decidingChildren = new WeakMap<BooleanNode, Node[]>();
+
+/** How many leaves decided a node: for a failed `any` member, how far it is from holding. */
+function weight(node: Node): number {
+  if (node.kind === 'leaf') return 1;
+  let known = weights.get(node);
+  if (known === undefined) {
+    known = deciding(node).reduce((n, child) => n + weight(child), 0);
+    weights.set(node, known);
+  }
+  return known;
+}
 
 /** The children that decided a node's verdict (all of them in a group that reads a withheld fact). */
 function deciding(node: BooleanNode): Node[] {
-  if (node.sensitive || node.kind === 'not') return node.children;
-  if (node.kind === 'any' && node.value === false) return [...node.children].sort((a, b) => weight(a) - weight(b)); // the nearest members first
-  return node.children.filter((child) => child.value === node.value);
+  let known = decidingChildren.get(node);
+  if (known) return known;
+  if (node.sensitive || node.kind === 'not') known = node.children;
+  else if (node.kind === 'any' && node.value === false)
+    known = [...node.children].sort((a, b) => weight(a) - weight(b)); // the nearest members first
+  else known = node.children.filter((child) => child.value === node.value);
+  decidingChildren.set(node, known);
+  return known;
 }
 
 /** A named group's conditions read through its unnamed groups: every one, and those that decided. */

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../domain/events.js';
 import { DATA_SOURCES, type Text } from '../domain/sources.js';
+import { BENEFIT_CODES, SHIPPED_BENEFIT_CODES } from '../domain/benefit-codes.js';
 import { OPERATOR_NAMES, OPERATOR_SPECS, type OperatorName } from '../rules/operators.js';
 
 /** How each operator reads, in both languages (the names themselves stay json-rules-engine's). */
@@ -66,6 +67,10 @@ export function catalogView() {
       value: OPERATOR_SPECS[name].value,
     })),
     triggers: EVENT_TYPES.map(({ type, subject, label, publisher }) => ({ type, subject, label, publisher })),
+    // The list of benefits a policy's `benefit.code` names (the duplicate-benefit check compares codes).
+    benefitCodes: BENEFIT_CODES.map(({ code, name, kind }) => ({ code, name, kind })),
+    // The codes shipped policies have by their id, for their versions that name none.
+    benefitCodeByPolicy: { ...SHIPPED_BENEFIT_CODES },
   };
 }
 

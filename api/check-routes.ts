@@ -14,7 +14,10 @@ const finding = {
   type: 'object',
   required: ['check', 'severity', 'policyId', 'version', 'path', 'message', 'messageZh'],
   properties: {
-    check: { type: 'string', enum: ['never-fires', 'duplicate-benefit', 'unknown-trigger', 'day-dependent-amount'] },
+    check: {
+      type: 'string',
+      enum: ['never-fires', 'duplicate-benefit', 'unknown-trigger', 'day-dependent-amount', 'no-benefit-code'],
+    },
     severity: { type: 'string', enum: ['error', 'warning'] },
     policyId: { type: 'string' },
     version: { type: 'integer' },

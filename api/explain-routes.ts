@@ -49,6 +49,12 @@ export const explanationSchema = {
       description:
         'outcome, amount, period, missingFacts, conditions (each leaf with factLabel, masked factValue, result, actual; a real person’s sensitive leaves only {name, label, fact, factLabel, withheld: true})',
     },
+    groups: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'the decision grouped by named condition (rules/explain-groups.ts): {name, label, kind, met, facts: {fact: {label, actual}}, leaves, groups, collapsed} — each label once, only the conditions that decided each group, the rest counted in collapsed',
+    },
     flips: {
       type: 'array',
       items: { type: 'object', additionalProperties: true },

@@ -5,7 +5,7 @@
  * case, with a logged reason: `applyfree case explain` (cli/case.ts), which prints with
  * formatExplanation too. Human output by default, the Explanation with --json.
  */
-import { conditionMet } from '../rules/types.js';
+import type { ExplainedGroup } from '../rules/explain-groups.js';
 import { cityToday } from '../domain/calendar.js';
 import { isIsoDate } from '../rules/dates.js';
 import { PolicyValidationError } from '../rules/errors.js';
@@ -13,11 +13,10 @@ import {
   checkFacts,
   defaultAsOf,
   explainPolicy,
-  isShown,
   outsideEffective,
   type Explanation,
 } from '../rules/explain-subject.js';
-import { flipText, outcomeText, valueText } from '../rules/explain-summary.js';
+import { flipText, outcomeText } from '../rules/explain-summary.js';
 import { validatePolicy } from '../rules/validate.js';
 
 /** What cli.ts lends the command: its file reader, and its two kinds of failure. */
@@ -35,7 +34,7 @@ interface Output {
 
 const MARK = { true: '✓', false: '✗', unknown: '?' } as const;
 
-/** The explanation as lines an officer reads: outcome, each condition with its actual value, the flips, the next change, the summary. */
+/** The explanation as lines an officer reads: outcome, the conditions grouped by named condition (what decided each), the flips, the next change, the summary. */
 export function formatExplanation(explanation: Explanation): string[] {
   const { decision } = explanation;
   const outcome = outcomeText(decision.outcome);
@@ -46,19 +45,7 @@ export function formatExplanation(explanation: Explanation): string[] {
     `${MARK[decision.outcome === 'eligible' ? 'true' : decision.outcome === 'ineligible' ? 'false' : 'unknown']} ${outcome.zh} · ${outcome.en}${amount}`,
   ];
   if (!explanation.inForce) lines.push('  (this version is not in force on that date · 该版本在此日期未生效)');
-  for (const leaf of decision.conditions) {
-    const label = leaf.label ?? leaf.factLabel ?? { zh: leaf.fact, en: leaf.fact };
-    if (!isShown(leaf)) {
-      lines.push(`  ▪ ${label.zh} · ${label.en}`, `      ${leaf.fact}: sensitive, withheld · 敏感数据不显示`);
-      continue;
-    }
-    const actual = leaf.actual ?? valueText(leaf.factValue);
-    const negation = leaf.negated ? ' (must not hold · 须不成立)' : '';
-    lines.push(`  ${MARK[String(conditionMet(leaf)) as keyof typeof MARK]} ${label.zh} · ${label.en}${negation}`);
-    lines.push(
-      `      ${leaf.fact} = ${actual.zh === actual.en ? actual.zh : `${actual.zh} · ${actual.en}`}${leaf.pledged ? ' (pledged · 承诺)' : ''}${leaf.notNeeded ? ' (did not matter · 不影响结论)' : ''}`,
-    );
-  }
+  lines.push(...formatGroup(explanation.groups, '  '));
   if (explanation.withheld?.flips)
     lines.push('flip · 改变: withheld, the policy reads sensitive data · 涉及敏感数据，不予显示');
   else if (explanation.flips.length === 0)
@@ -82,6 +69,39 @@ export function formatExplanation(explanation: Explanation): string[] {
         : 'next change · 下次变化: none by itself · 事实不变则结果不变',
   );
   lines.push('', explanation.summary.zh, explanation.summary.en);
+  return lines;
+}
+
+const markOf = (met: boolean | 'unknown' | 'withheld') =>
+  met === 'withheld' ? '▪' : MARK[String(met) as keyof typeof MARK];
+
+/**
+ * A group of the grouped explanation (rules/explain-groups.ts) as lines: its verdict and label once,
+ * each fact's value once, the conditions that decided it, and how many others are not listed.
+ */
+export function formatGroup(group: ExplainedGroup, indent: string): string[] {
+  const negation = group.negated ? ' (must not hold · 须不成立)' : '';
+  const more = group.collapsed > 0 ? ` (+${group.collapsed} not deciding · 另 ${group.collapsed} 项未列出)` : '';
+  const lines = [`${indent}${markOf(group.met)} ${group.label.zh} · ${group.label.en}${negation}${more}`];
+  const inner = `${indent}    `;
+  for (const [fact, shown] of Object.entries(group.facts)) {
+    const label = shown.label ? ` (${shown.label.zh} · ${shown.label.en})` : '';
+    const actual = shown.actual ?? { zh: '', en: '' };
+    const value = shown.withheld
+      ? 'sensitive, withheld · 敏感数据不显示'
+      : actual.zh === actual.en
+        ? actual.zh
+        : `${actual.zh} · ${actual.en}`;
+    lines.push(`${inner}${fact} = ${value}${label}`);
+  }
+  for (const leaf of group.leaves) {
+    if ('withheld' in leaf) continue;
+    const negated = leaf.negated ? ' (must not hold · 须不成立)' : '';
+    lines.push(
+      `${inner}${markOf(leaf.met)} ${leaf.fact} ${leaf.operator} ${JSON.stringify(leaf.value)}${negated}${leaf.pledged ? ' (pledged · 承诺)' : ''}`,
+    );
+  }
+  for (const child of group.groups) lines.push(...formatGroup(child, inner));
   return lines;
 }
 

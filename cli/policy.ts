@@ -28,7 +28,7 @@ export const POLICY_USAGE = `usage: applyfree policy <command> [--json]
   test <file.json>                     run its test cases
   diff <old.json> <new.json>           what changed, field by field
   diff <id> <from> <to>                the same between published or draft versions on the server
-  list [--status S]                    versions on the server
+  list [--status S] [--policy ID]      versions on the server with their effective ranges (a policy's drafts side by side)
   show <id> <version>                  one version with its checks
   history <id>                         who did what, when
   draft <file.json>                    start the next version from a file (officer)
@@ -46,6 +46,8 @@ type VersionView = {
   version: number;
   status: string;
   title: { zh: string; en: string };
+  /** Absent on a draft whose document has no well-formed range yet. */
+  effective?: { from: string; to?: string };
   validation?: { passed: boolean; detail: string };
   tests?: { passed: boolean; detail: string };
   simulation?: { passed: boolean; detail: string };
@@ -55,8 +57,12 @@ type VersionView = {
   publishedBy?: string;
 };
 
+/** A version's effective range in a list: several drafts of one policy read side by side by their dates. */
+const rangeOf = (v: VersionView) =>
+  v.effective ? `${v.effective.from} – ${v.effective.to ?? '…'}` : '(no effective range 未定生效期)';
+
 const versionLine = (v: VersionView) =>
-  `${v.policyId} v${v.version}  ${v.status.padEnd(9)}  ${v.title.zh} · ${v.title.en}`;
+  `${v.policyId} v${v.version}  ${v.status.padEnd(9)}  ${rangeOf(v).padEnd(23)}  ${v.title.zh} · ${v.title.en}`;
 
 function describeVersion(v: VersionView): string[] {
   return [
@@ -122,10 +128,10 @@ export async function runPolicyCommand(argv: string[], out: Output): Promise<num
     }
     case 'list': {
       const status = flag(rest, '--status');
-      const versions = (await api(
-        'GET',
-        `/policies${status ? `?status=${encodeURIComponent(status)}` : ''}`,
-      )) as VersionView[];
+      const only = flag(rest, '--policy');
+      const versions = (
+        (await api('GET', `/policies${status ? `?status=${encodeURIComponent(status)}` : ''}`)) as VersionView[]
+      ).filter((v) => only === undefined || v.policyId === only);
       out.print(versions.map(versionLine), versions);
       return 0;
     }

@@ -115,6 +115,8 @@ export const REFUSAL_CODES = {
   ALREADY_CORRECTED: 'conflict',
   CATALOG_CONFLICT: 'conflict',
   CHANGE_IN_PROGRESS: 'conflict',
+  /** A policy version whose effective range the published versions of its policy leave no room for (field effective). */
+  EFFECTIVE_OVERLAP: 'conflict',
   CHECKS_REQUIRED: 'conflict',
   /** A data correction is recorded and awaits a second person's confirmation. */
   CORRECTION_PENDING: 'conflict',

@@ -20,6 +20,7 @@ import { OPERATOR_SPECS, isOperatorName, operatorFunctions, type OperatorFn } fr
 import { conditionValueAt } from './condition-values.js';
 import { isFactTable, lookupRow, tableValue, type TableLookup } from './fact-tables.js';
 import { leafState, rowUsed, tableLeafValue, waitsFor } from './table-leaves.js';
+import { groupLabelOf } from './condition-groups.js';
 import { policyRef } from './policy-hash.js';
 import type { Condition, ConditionResult, Decision, FactTable, Outcome, ParameterRef, Policy } from './types.js';
 
@@ -92,10 +93,12 @@ function resolve(
   negated = false,
 ): Node {
   const { policy } = ctx;
+  // A named group owns its leaves, as json-rules-engine's result tree says (explain.ts).
+  const groupOwner = 'name' in condition && condition.name !== undefined ? condition.name : owner;
   if ('all' in condition)
-    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, owner, trail, negated)) };
+    return { kind: 'all', children: condition.all.map((child) => resolve(ctx, child, groupOwner, trail, negated)) };
   if ('any' in condition)
-    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, owner, trail, negated)) };
+    return { kind: 'any', children: condition.any.map((child) => resolve(ctx, child, groupOwner, trail, negated)) };
   if ('not' in condition) return { kind: 'not', child: resolve(ctx, condition.not, owner, trail, !negated) };
   if ('condition' in condition) {
     const name = condition.condition;
@@ -117,7 +120,7 @@ function resolve(
   }
   const op = ctx.operators[operator];
   const datesOnly = OPERATOR_SPECS[operator].factTypes.every((type) => type === 'date');
-  const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+  const label = owner === undefined ? undefined : groupLabelOf(policy, owner);
   const table = isFactTable(value)
     ? { parameter: String((condition.value as ParameterRef).parameter), table: value, compare: op }
     : undefined;

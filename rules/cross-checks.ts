@@ -1,17 +1,19 @@
 /**
  * Checks across the published policies plus a candidate version, beyond what one document
- * can show: a policy that can never fire, two policies granting the same benefit to the same
- * subjects at the same time, and a trigger no event produces. Pure: callers load the set.
+ * can show: a policy that can never fire, two policies granting the same benefit (by benefit code)
+ * to the same subjects at the same time, a benefit with no code, and a trigger no event produces. Pure: callers load the set.
  */
 import { DateTime } from 'luxon';
 import { EVENT_TYPES, findEventType } from '../domain/events.js';
 import { amountParameters } from './amount.js';
 import { bandFromFitsPeriod, bandFromsFitting } from './amount-timing.js';
 import { satisfiable } from './condition-sat.js';
-import type { Benefit, Condition, Policy } from './types.js';
+import { benefitCodeOf, findBenefitCode } from '../domain/benefit-codes.js';
+import type { Condition, Policy } from './types.js';
 import { at } from './validate-support.js';
 
-export type CrossCheck = 'never-fires' | 'duplicate-benefit' | 'unknown-trigger' | 'day-dependent-amount';
+export type CrossCheck =
+  'never-fires' | 'duplicate-benefit' | 'unknown-trigger' | 'day-dependent-amount' | 'no-benefit-code';
 
 /** One finding; `path` is in validate.ts's format, so editors can point at the field. */
 export interface CrossCheckFinding {
@@ -46,6 +48,7 @@ export function crossCheckPolicies(published: readonly Policy[], candidate?: Pol
     ...set.flatMap(checkDayDependentAmount),
     ...set.flatMap(checkDayDependentParameters),
     ...set.flatMap(checkDayDependentConditions),
+    ...set.flatMap(checkBenefitCodeNamed),
   ];
   return candidate ? findings.filter((f) => f.policyId === candidate.id && f.version === candidate.version) : findings;
 }
@@ -103,36 +106,32 @@ function checkNeverFires(policy: Policy): CrossCheckFinding[] {
 }
 
 /**
- * A benefit's identity: its kind plus its description, trimmed, spaces collapsed and
- * lower-cased, in either language. The format has no benefit id, and the description is
- * what a notice tells the subject they receive; a copied policy keeps it.
+ * Two policies granting the same benefit — the same code in the list of benefits
+ * (domain/benefit-codes.ts), whatever their descriptions say — to the same kind of subject in
+ * overlapping periods, where both sets of conditions can hold at once: an error on both sides.
+ * Descriptions are not compared: a notice's wording differs between policies paying the same
+ * benefit, and near-identical wording names different benefits.
  */
-export function benefitIdentities(benefit: Benefit): string[] {
-  const norm = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase();
-  return [`${benefit.kind}|zh|${norm(benefit.description.zh)}`, `${benefit.kind}|en|${norm(benefit.description.en)}`];
-}
-
 function checkDuplicateBenefits(set: readonly Policy[]): CrossCheckFinding[] {
   const findings: CrossCheckFinding[] = [];
   for (const [i, a] of set.entries()) {
+    const code = benefitCodeOf(a);
+    if (code === undefined) continue;
     for (const b of set.slice(i + 1)) {
-      if (a.id === b.id || a.subject !== b.subject) continue;
-      const ids = new Set(benefitIdentities(a.benefit));
-      const matches = benefitIdentities(b.benefit).filter((id) => ids.has(id)).length;
-      if (matches === 0) continue;
+      if (a.id === b.id || a.subject !== b.subject || benefitCodeOf(b) !== code) continue;
       const overlap = activeIntervals(a, set).flatMap((x) => activeIntervals(b, set).flatMap((y) => intersect(x, y)));
       const shared = overlap.find((window) => satisfiable([a, b], window.from, window.to).possible);
       if (!shared) continue;
       const period = `${shared.from} to ${shared.to ?? 'open end'}`;
+      const name = findBenefitCode(code)?.name ?? { zh: code, en: code };
       const finding = (self: Policy, other: Policy): CrossCheckFinding => ({
         check: 'duplicate-benefit',
-        // The same description in both languages is the same benefit; in one language only, probably.
-        severity: matches === 2 ? 'error' : 'warning',
+        severity: 'error',
         policyId: self.id,
         version: self.version,
-        path: 'benefit',
-        message: `${other.id} v${other.version} grants the same ${self.benefit.kind} benefit ("${self.benefit.description.en}") to the same ${self.subject === 'person' ? 'persons' : 'enterprises'} in ${period}, and both policies' conditions can hold at once: a subject could receive it twice`,
-        messageZh: `${other.id} 第 ${other.version} 版在 ${shared.from} 至 ${shared.to ?? '长期'} 期间向同一对象发放相同待遇（${self.benefit.description.zh}），且两者条件可同时满足，可能重复享受`,
+        path: self.benefit.code === undefined ? 'benefit' : 'benefit.code',
+        message: `${other.id} v${other.version} grants the same benefit (${code}, ${name.en}) to the same ${self.subject === 'person' ? 'persons' : 'enterprises'} in ${period}, and both policies' conditions can hold at once: a subject could receive it twice`,
+        messageZh: `${other.id} 第 ${other.version} 版在 ${shared.from} 至 ${shared.to ?? '长期'} 期间向同一对象发放相同待遇（${code} ${name.zh}），且两者条件可同时满足，可能重复享受`,
         otherPolicyId: other.id,
         otherVersion: other.version,
       });
@@ -140,6 +139,23 @@ function checkDuplicateBenefits(set: readonly Policy[]): CrossCheckFinding[] {
     }
   }
   return findings;
+}
+
+/** A version whose benefit has no code (and no shipped mapping): the duplicate check cannot see it. */
+function checkBenefitCodeNamed(policy: Policy): CrossCheckFinding[] {
+  if (benefitCodeOf(policy) !== undefined) return [];
+  return [
+    {
+      check: 'no-benefit-code',
+      severity: 'warning',
+      policyId: policy.id,
+      version: policy.version,
+      path: 'benefit.code',
+      message:
+        'the benefit names no code from the list of benefits (GET /catalog benefitCodes): the duplicate-benefit check cannot compare it with other policies',
+      messageZh: '待遇未填写待遇目录中的编码，无法检查是否与其他政策重复享受',
+    },
+  ];
 }
 
 const dayBefore = (date: string) => DateTime.fromISO(date, { zone: 'utc' }).minus({ days: 1 }).toISODate() as string;

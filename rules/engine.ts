@@ -44,8 +44,12 @@ const idleEngines = new WeakMap<Policy, Map<string, Engine[]>>();
 
 /** Replaces `{ "parameter": name }` values with the parameter's value on `asOf`; a fact table becomes the fact that looks it up. */
 function resolveParameters(condition: Condition, policy: Policy, asOf: string): Condition {
-  if ('all' in condition) return { all: condition.all.map((child) => resolveParameters(child, policy, asOf)) };
-  if ('any' in condition) return { any: condition.any.map((child) => resolveParameters(child, policy, asOf)) };
+  // A group's name travels to the result tree (json-rules-engine keeps `name`): explain.ts owns leaves by it.
+  const named = 'name' in condition && condition.name !== undefined ? { name: condition.name } : {};
+  if ('all' in condition)
+    return { all: condition.all.map((child) => resolveParameters(child, policy, asOf)), ...named };
+  if ('any' in condition)
+    return { any: condition.any.map((child) => resolveParameters(child, policy, asOf)), ...named };
   if ('not' in condition) return { not: resolveParameters(condition.not, policy, asOf) };
   if ('condition' in condition) return { condition: condition.condition };
   const value = conditionValueAt(policy, condition.value, asOf);

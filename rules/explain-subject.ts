@@ -19,6 +19,7 @@ import { isIsoDate } from './dates.js';
 import { findFlips, type Flip } from './flip.js';
 import { nextOutcomeChange, type OutcomeChange } from './horizon.js';
 import { actualText, summarize } from './explain-summary.js';
+import { groupExplanation, type ExplainedGroup } from './explain-groups.js';
 import type { ConditionResult, Outcome, Policy } from './types.js';
 import { amountBasis } from './explain-amount.js';
 
@@ -60,8 +61,13 @@ export interface Explanation {
     amountBasis?: Text;
     period: string;
     missingFacts: string[];
+    /** Missing facts a known branch made moot (explain-relevance.ts): supplying them would change nothing. */
+    mootFacts?: string[];
+    /** The leaves that decided, as `groups` shows them (the rest are collapsed there with a count). */
     conditions: ExplainedCondition[];
   };
+  /** The decision grouped by named condition: each group's label, verdict and deciding conditions once (explain-groups.ts). */
+  groups: ExplainedGroup;
   flips: Flip[];
   nextChange: OutcomeChange | null;
   /**
@@ -90,7 +96,10 @@ export function explainPolicy(
   const decision = compilePolicy(policy, asOf).explain(facts);
   const sensitive = options.withholdSensitive ? sensitiveFactsOf(policy) : [];
   const hidden = new Set(sensitive);
-  const conditions: ExplainedCondition[] = decision.conditions.map((leaf) => {
+  // Grouped by named condition (explain-groups.ts): the leaves listed are those the groups show.
+  const grouped = groupExplanation(policy, decision.conditions, facts, asOf, hidden);
+  const conditions: ExplainedCondition[] = grouped.shown.map((index) => {
+    const leaf = decision.conditions[index];
     const factLabel = findFact(leaf.fact)?.field.label;
     // A fact table's row tells its key facts' ranges: a sensitive key withholds the leaf too.
     const rowKeys = leaf.tableRow ? Object.keys(leaf.tableRow.when) : [];
@@ -112,6 +121,8 @@ export function explainPolicy(
   const changedOnNext =
     nextChange && isInForce(policy, nextChange.date) ? changedLabels(policy, facts, asOf, nextChange.date) : [];
   const basis = decision.outcome === 'eligible' ? amountBasis(policy, facts, asOf) : undefined;
+  // The groups show only deciding leaves; the facts that did not matter are said all the same.
+  const moot = [...new Set(decision.conditions.filter((l) => l.notNeeded && !hidden.has(l.fact)).map((l) => l.fact))];
   const explained = {
     policyId: policy.id,
     version: policy.version,
@@ -125,8 +136,10 @@ export function explainPolicy(
       ...(basis ? { amountBasis: basis } : {}),
       period: decision.period,
       missingFacts: decision.missingFacts.filter((fact) => !hidden.has(fact)),
+      ...(moot.length > 0 ? { mootFacts: moot } : {}),
       conditions,
     },
+    groups: grouped.root,
     flips,
     nextChange,
     ...(options.withholdSensitive

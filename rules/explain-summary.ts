@@ -141,6 +141,8 @@ interface Summarized {
     amount?: number;
     amountBasis?: Text;
     missingFacts: string[];
+    /** Missing facts that did not matter: a known branch settled their group. */
+    mootFacts?: string[];
     /** Leaves on sensitive facts may be withheld whole (no result): they are never named as failing. */
     conditions: Array<Shown | { fact: string; withheld: true }>;
   };
@@ -148,22 +150,27 @@ interface Summarized {
   nextChange: OutcomeChange | null;
 }
 
-/**
- * The missing facts that did not matter (a known branch settled their group), in words; undefined
- * when there is none. Withheld leaves are not named.
- */
-function mootText(conditions: Summarized['decision']['conditions']): Text | undefined {
-  const moot = conditions.filter((leaf): leaf is Shown => !('withheld' in leaf) && leaf.notNeeded === true);
-  const labels = [
-    ...new Map(
-      moot.map((leaf) => [leaf.fact, findFact(leaf.fact)?.field.label ?? { zh: leaf.fact, en: leaf.fact }]),
-    ).values(),
-  ];
+/** The missing facts that did not matter (a known branch settled their group), in words; undefined when there is none. */
+function mootText(facts: readonly string[]): Text | undefined {
+  const labels = facts.map((fact) => findFact(fact)?.field.label ?? { zh: fact, en: fact });
   if (labels.length === 0) return undefined;
   return {
     zh: `缺少${labels.map((label) => label.zh).join('、')}，但已知条件已能判定，不影响结论。`,
     en: `${labels.map((label) => label.en).join(', ')} missing, but the known facts settle it: ${labels.length > 1 ? 'they do' : 'it does'} not matter.`,
   };
+}
+
+/** Failing leaves under one label (a group's, or the fact's), each label said once with its distinct actual values. */
+function failingByLabel(failing: readonly Shown[]): Array<{ label: Text; actual: Text[] }> {
+  const groups = new Map<string, { label: Text; actual: Text[] }>();
+  for (const leaf of failing) {
+    const label = labelOf(leaf);
+    const entry = groups.get(label.en + label.zh) ?? { label, actual: [] };
+    const actual = leaf.actual ?? { zh: '***', en: '***' };
+    if (!entry.actual.some((a) => a.en === actual.en)) entry.actual.push(actual);
+    groups.set(label.en + label.zh, entry);
+  }
+  return [...groups.values()];
 }
 
 /** The summary paragraph: the outcome and why, the smallest flip, and the next change by itself (with the conditions that change then). */
@@ -185,11 +192,12 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
       zh.push('不符合。');
       en.push('Not eligible.');
     } else {
+      const byLabel = failingByLabel(failing);
       zh.push(
-        `不符合：${failing.map((leaf) => `${labelOf(leaf).zh}（实际 ${leaf.actual?.zh ?? '***'}）`).join('；')}。`,
+        `不符合：${byLabel.map(({ label, actual }) => `${label.zh}（实际 ${actual.map((a) => a.zh).join('，')}）`).join('；')}。`,
       );
       en.push(
-        `Not eligible: ${failing.map((leaf) => `${labelOf(leaf).en} (actual: ${leaf.actual?.en ?? '***'})`).join('; ')}.`,
+        `Not eligible: ${byLabel.map(({ label, actual }) => `${label.en} (actual: ${actual.map((a) => a.en).join(', ')})`).join('; ')}.`,
       );
     }
   } else {
@@ -201,7 +209,7 @@ export function summarize(explained: Summarized, changedOnNext: readonly Text[])
         : 'Undetermined: data missing.',
     );
   }
-  const moot = mootText(decision.conditions);
+  const moot = mootText(decision.mootFacts ?? []);
   if (moot) {
     zh.push(moot.zh);
     en.push(moot.en);

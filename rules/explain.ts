@@ -4,6 +4,7 @@
  * Leaves come out in document order with their named condition, label and masked fact value.
  */
 import { findFact } from '../domain/sources.js';
+import { groupLabelOf } from './condition-groups.js';
 import { lookupRow } from './fact-tables.js';
 import { leafState, waitsFor, rowUsed, tableLeafValue, tableNamedBy, tablesInForce } from './table-leaves.js';
 import type { ConditionResult, FactTable, Policy } from './types.js';
@@ -92,7 +93,7 @@ export function explainResult(
     const missing = isMissingFact(facts, node.fact);
     const state = leafState(node.fact, missing, pledged.has(node.fact), () => raw, lookup);
     const row = parameter === undefined || lookup === undefined ? undefined : rowUsed(parameter, lookup);
-    const label = owner === undefined ? undefined : policy.namedConditions[owner]?.label;
+    const label = owner === undefined ? undefined : groupLabelOf(policy, owner);
     leaves.push({
       ...(owner === undefined ? {} : { name: owner }),
       ...(label === undefined ? {} : { label }),

@@ -73,11 +73,20 @@ export interface AgeOnValue {
   on: string | ParameterRef;
 }
 
+/**
+ * The name and label of an `all`/`any` group inside a condition tree (json-rules-engine's own
+ * `name`): explanations group its leaves under it, its label said once (rules/explain-groups.ts).
+ */
+export interface GroupName {
+  name?: string;
+  label?: Text;
+}
+
 /** A json-rules-engine condition: a leaf, a boolean group, or a reference to a named condition. */
 export type Condition =
   | { fact: string; operator: string; value: unknown; path?: string; params?: Record<string, unknown> }
-  | { all: Condition[] }
-  | { any: Condition[] }
+  | ({ all: Condition[] } & GroupName)
+  | ({ any: Condition[] } & GroupName)
   | { not: Condition }
   | { condition: string };
 
@@ -136,10 +145,17 @@ export type Benefit =
       currency: 'CNY';
       amount: AmountRule;
       description: Text;
+      /** The benefit in the list of benefits (domain/benefit-codes.ts); the duplicate check compares it. */
+      code?: string;
       /** How an over-payment is taken back; domain/ledger.ts recoveryMethodOf gives the default. */
       recoveredBy?: 'netting' | 'collection';
     }
-  | { kind: 'service' | 'card' | 'enrollment'; description: Text };
+  | {
+      kind: 'service' | 'card' | 'enrollment';
+      description: Text;
+      /** The benefit in the list of benefits (domain/benefit-codes.ts); the duplicate check compares it. */
+      code?: string;
+    };
 
 /** The period a grant covers: one grant per subject, policy and period. */
 export type GrantPeriod = 'once' | 'year' | 'month';

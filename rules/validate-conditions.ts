@@ -7,6 +7,7 @@ import { findFact } from '../domain/sources.js';
 import { isIsoDate, isMonthDay } from './dates.js';
 import { OPERATOR_NAMES, OPERATOR_SPECS, isOperatorName } from './operators.js';
 import type { ParameterShape } from './validate-parameters.js';
+import { GROUP_NAME_KEYS, checkGroupName } from './validate-group-names.js';
 import {
   FACT_TYPE_ZH,
   Issues,
@@ -93,7 +94,10 @@ function checkCondition(
   }
   const kind = present[0];
   if (kind === 'all' || kind === 'any') {
-    checkKnownKeys(ctx.issues, path, node, [kind, ...extraKeys]);
+    // A named condition's own root is named by its key; any other group may carry a name and label.
+    const inline = !extraKeys.includes('label');
+    checkKnownKeys(ctx.issues, path, node, [kind, ...extraKeys, ...(inline ? GROUP_NAME_KEYS : [])]);
+    if (inline) checkGroupName(ctx, path, node);
     const children = node[kind];
     if (!Array.isArray(children) || children.length === 0)
       ctx.issues.add(at(path, kind), 'must be a non-empty list of conditions', '必须是非空的条件列表');

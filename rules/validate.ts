@@ -13,6 +13,7 @@ import { checkNamedConditions, checkRootCondition, type ConditionContext } from 
 import { checkAmountAgainstPolicy } from './validate-amounts.js';
 import { checkFactTables } from './validate-fact-tables.js';
 import { checkAmountRule, checkParameters } from './validate-parameters.js';
+import { checkBenefitCode } from './validate-benefit-code.js';
 import {
   Issues,
   SUBJECT_ZH,
@@ -262,11 +263,12 @@ function checkBenefit(
     return [];
   }
   checkText(issues, 'benefit.description', value.description);
+  checkBenefitCode(issues, value.kind, value.code);
   if (value.kind !== 'cash') {
-    checkKnownKeys(issues, 'benefit', value, ['kind', 'description']);
+    checkKnownKeys(issues, 'benefit', value, ['kind', 'description', 'code']);
     return [];
   }
-  checkKnownKeys(issues, 'benefit', value, ['kind', 'currency', 'amount', 'description', 'recoveredBy']);
+  checkKnownKeys(issues, 'benefit', value, ['kind', 'currency', 'amount', 'description', 'recoveredBy', 'code']);
   if (value.currency !== 'CNY') issues.add('benefit.currency', 'must be "CNY"', '必须是 "CNY"（人民币）');
   if (value.recoveredBy !== undefined && !oneOf(value.recoveredBy, ['netting', 'collection']))
     issues.add(

@@ -140,6 +140,20 @@ describe('POST /cases/:caseId/explain', () => {
     expect(explanation.flips[0].changes).toMatchObject([
       { fact: 'person.birthDate', from: '1946-05-17', to: '1945-12-31' },
     ]);
+    // Grouped by named condition: what decided (the age) with its label once, what held counted.
+    expect(explanation.groups).toMatchObject({
+      name: 'conditions',
+      met: false,
+      collapsed: 2,
+      groups: [
+        {
+          label: { zh: '本月之前已年满80周岁（次月起发放）' },
+          met: false,
+          facts: { 'person.birthDate': { label: { zh: '出生日期' }, actual: { zh: '79 岁（出生于 1946-05-17）' } } },
+          leaves: [{ fact: 'person.birthDate', operator: 'ageReachedBeforeMonth', value: 80, met: false }],
+        },
+      ],
+    });
     expect(explanation.summary.zh).toContain('将于 2026-06-01 起符合条件');
     expect(answer.text).not.toContain(resident.id);
 
@@ -379,7 +393,9 @@ describe('applyfree policy explain', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('✗ 不符合条件 · not eligible');
     expect(stdout).toMatch(/✗ 本月之前已年满80周岁.*\n\s+person\.birthDate = 79 岁/);
-    expect(stdout).toMatch(/✓ 本市户籍.*\n\s+person\.localHukou = 是 · yes/);
+    // Grouped by named condition: what decided (the failing age) is listed, what held is counted.
+    expect(stdout).toContain('✗ 资格条件 · eligibility conditions (+2 not deciding · 另 2 项未列出)');
+    expect(stdout).not.toContain('本市户籍');
     expect(stdout).toContain('flip · 改变: person.birthDate "1946-05-17" → "1945-12-31" ⇒ eligible');
     expect(stdout).toContain('next change · 下次变化: 2026-06-01 → eligible');
 

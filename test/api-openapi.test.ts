@@ -246,6 +246,8 @@ describe('the cross-policy checks through the API', () => {
       id: 'longevity-allowance',
       effective: { from: '2025-01-01' },
     };
+    // The same benefit, by its code in the list of benefits (the shipped version is mapped to it by id).
+    copy.benefit = { ...copy.benefit, code: 'ELDER-ALLOWANCE' };
     await lifecycle.importCatalog([copy]);
     const body = (await get('/policies/checks')).json<{
       checked: number;
@@ -259,7 +261,7 @@ describe('the cross-policy checks through the API', () => {
       expect.objectContaining({
         check: 'duplicate-benefit',
         policyId: 'longevity-allowance',
-        path: 'benefit',
+        path: 'benefit.code',
         otherPolicyId: 'old-age-allowance',
         messageZh: expect.stringContaining('重复享受') as unknown,
       }),

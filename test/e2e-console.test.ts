@@ -181,6 +181,13 @@ describe('the policy console', () => {
     await minimumAge.locator('input.param-value').nth(1).fill('65');
     await page.locator('select.add-fact').selectOption('person.hukouSince');
     await page.locator('tr[data-fact="person.hukouSince"] input').fill('落户满一年的居民同样享受优待');
+    // The benefit's code, from the list of benefits of its kind (the duplicate check compares codes).
+    const code = page.locator('select.benefit-code');
+    expect(await code.locator('option').allInnerTexts()).toEqual(
+      expect.arrayContaining(['老年人优待证 · ELDER-CARD']) as unknown as string[],
+    );
+    expect(await code.locator('option[value="ELDER-ALLOWANCE"]').count()).toBe(0);
+    await code.selectOption('ELDER-CARD');
     await page.locator('.act-validate').click();
     await expect.poll(() => text(page, '.flash')).toContain('校验通过');
     expect(await page.locator('.issue').count()).toBe(0);
@@ -262,6 +269,7 @@ describe('the policy console', () => {
 
     const published = await lifecycle.get('senior-preferential-card', 2);
     expect(published).toMatchObject({ status: 'published', submittedBy: '王芳', approvedBy: '李明' });
+    expect((published.document.benefit as { code?: string }).code).toBe('ELDER-CARD');
     expect((published.document.parameters as Record<string, unknown>).minimumAge).toEqual([
       { from: '2024-01-01', value: 60 },
       { from: '2027-01-01', value: 65 },
@@ -279,6 +287,58 @@ describe('the policy console', () => {
     expect(refused).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('starts next year’s draft from this year’s and shows both side by side in the list', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, officer, '王芳', '政策经办人');
+    const row = (version: number) => page.locator(`tr[data-policy="old-age-allowance"][data-version="${version}"]`);
+    await row(1).getByRole('link').click();
+    await page.locator('.act-next').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/2/form');
+    // From the draft v2, still a draft, the next one: v3.
+    await page.locator('.act-next').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/3/form');
+    expect(await text(page, '.title-row .status')).toBe('草稿');
+    await page.locator('.back').click();
+    await expect.poll(() => row(3).count()).toBe(1);
+    expect(await row(3).locator('.status').innerText()).toBe('草稿');
+    expect(await row(2).locator('.status').innerText()).toBe('草稿');
+    expect(await row(1).locator('.effective').innerText()).toBe('2024-01-01 – …');
+    // The policy's first row says how many of its versions are in progress; the others follow it.
+    expect(await row(3).locator('.drafts-open').innerText()).toBe('2 个版本在办');
+    expect(await row(2).getAttribute('class')).toContain('same-policy');
+    await row(3).scrollIntoViewIfNeeded();
+    await screenshot(page, 'list-drafts');
+
+    // In the draft, a condition group gets a name and a label: explanations group its conditions under it.
+    await row(3).getByRole('link').click();
+    await expect.poll(() => text(page, '.title-row .status')).toBe('草稿');
+    await page.locator('[data-path="conditions"] > .cond-add').getByRole('button', { name: '+ 添加条件组' }).click();
+    const naming = page.locator('.group-naming').first();
+    await naming.locator('input.group-name').fill('thisYearsCohort');
+    await naming.locator('input.group-label-zh').fill('本年度出生批次');
+    await naming.locator('input.group-label-en').fill('this year’s birth cohort');
+    await naming.scrollIntoViewIfNeeded();
+    await screenshot(page, 'editor-group-name');
+    await page.locator('.tab-json').click();
+    const document = JSON.parse(await page.locator('textarea.json-text').inputValue()) as {
+      conditions: { all: Array<Record<string, unknown>> };
+    };
+    expect(document.conditions.all.at(-1)).toEqual({
+      all: [],
+      name: 'thisYearsCohort',
+      label: { zh: '本年度出生批次', en: 'this year’s birth cohort' },
+    });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
 
   it('fits a phone screen', async () => {
     const context = await browser.newContext({

@@ -125,14 +125,20 @@ export function conditionTable(conditions: RecordedCondition[], catalog: Catalog
           h('th', {}, t('colResult')),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        ...conditions.map((c) =>
-          h(
+      ...groupedRows(conditions).map((group) => {
+        const rows = group.leaves.map((c, i) => {
+          // A fact's label once per group; a group of one says its condition's label in its row, as before.
+          const firstOfFact = group.leaves.findIndex((other) => other.fact === c.fact) === i;
+          const single = group.leaves.length === 1;
+          return h(
             'tr',
-            { 'data-fact': c.fact },
-            h('td', {}, pick(c.label) || c.name || '', h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact)),
+            { 'data-fact': c.fact, class: i >= MAX_ROWS ? 'cond-more' : '', hidden: i >= MAX_ROWS },
+            h(
+              'td',
+              {},
+              single ? pick(c.label) || c.name || '' : '',
+              firstOfFact ? h('div', { class: 'muted' }, pick(facts.get(c.fact)) || c.fact) : null,
+            ),
             h(
               'td',
               {},
@@ -141,16 +147,61 @@ export function conditionTable(conditions: RecordedCondition[], catalog: Catalog
             h(
               'td',
               { class: 'fact-value' },
-              show(c.factValue),
+              firstOfFact ? show(c.factValue) : '',
               c.pledged ? h('div', { class: 'muted' }, t('condPledged')) : null,
               c.notNeeded ? h('div', { class: 'muted not-needed' }, t('condNotNeeded')) : null,
             ),
             h('td', {}, mark(conditionMet(c))),
-          ),
-        ),
-      ),
+          );
+        });
+        const hiddenCount = group.leaves.length - MAX_ROWS;
+        const body = h(
+          'tbody',
+          { class: 'cond-group', 'data-group': group.name ?? '' },
+          group.leaves.length > 1
+            ? h(
+                'tr',
+                { class: 'cond-group-head' },
+                h('th', { colspan: 4, scope: 'rowgroup' }, pick(group.label) || group.name || t('colCondition')),
+              )
+            : null,
+          ...rows,
+        );
+        if (hiddenCount > 0) {
+          const more = h(
+            'tr',
+            { class: 'cond-more-toggle' },
+            h(
+              'td',
+              { colspan: 4 },
+              button(t('condShowMore', { n: hiddenCount }), () => {
+                for (const row of body.querySelectorAll<HTMLElement>('tr.cond-more')) row.hidden = false;
+                more.remove();
+              }),
+            ),
+          );
+          body.append(more);
+        }
+        return body;
+      }),
     ),
   );
+}
+
+/** At most this many conditions of one group are listed before a "show N more" (a large group stays readable). */
+const MAX_ROWS = 6;
+
+/** Consecutive leaves of one named condition or named group, as one group of rows. */
+function groupedRows(
+  conditions: RecordedCondition[],
+): Array<{ name?: string; label?: Text; leaves: RecordedCondition[] }> {
+  const groups: Array<{ name?: string; label?: Text; leaves: RecordedCondition[] }> = [];
+  for (const c of conditions) {
+    const last = groups.at(-1);
+    if (last && last.name !== undefined && last.name === c.name) last.leaves.push(c);
+    else groups.push({ name: c.name, label: c.label, leaves: [c] });
+  }
+  return groups;
 }
 
 function caseRow(c: CaseSummary, catalog: Catalog): HTMLElement {

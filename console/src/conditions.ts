@@ -112,6 +112,42 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
     );
   }
 
+  /**
+   * A group's name and label (rules/explain-groups.ts): explanations group its conditions under the
+   * label, said once — what keeps a condition of a hundred cohorts readable.
+   */
+  function groupNaming(node: GroupNode, path: string): HTMLElement {
+    const setLabel = (language: 'zh' | 'en', value: string) => {
+      node.label = { zh: node.label?.zh ?? '', en: node.label?.en ?? '', [language]: value };
+      if (!node.label.zh && !node.label.en) delete node.label;
+      change(false);
+    };
+    return h(
+      'span',
+      { class: 'group-naming', 'data-path': at(path, 'name') },
+      textInput(
+        node.name,
+        (value) => {
+          if (value.trim()) node.name = value.trim();
+          else delete node.name;
+          change(false);
+        },
+        { class: 'group-name mono', placeholder: t('groupName'), disabled },
+      ),
+      textInput(node.label?.zh, (value) => setLabel('zh', value), {
+        class: 'group-label-zh',
+        placeholder: t('groupLabelZh'),
+        disabled,
+      }),
+      textInput(node.label?.en, (value) => setLabel('en', value), {
+        class: 'group-label-en',
+        placeholder: t('groupLabelEn'),
+        disabled,
+      }),
+      h('span', { class: 'field-error' }),
+    );
+  }
+
   /** One node; `replace` swaps it in its parent, `remove` takes it out (absent at the root). */
   function renderNode(
     node: Node,
@@ -154,8 +190,8 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
         ],
         kind,
         (next) => {
-          const { label } = node;
-          replace({ [next]: children, ...(label ? { label } : {}) } as Node);
+          const { label, name } = node as { label?: Text; name?: string };
+          replace({ [next]: children, ...(name ? { name } : {}), ...(label ? { label } : {}) } as Node);
           change(true);
         },
         { class: 'group-kind', disabled },
@@ -172,6 +208,10 @@ export function renderConditions(ctx: EditorContext): HTMLElement {
           'div',
           { class: 'cond-head' },
           kindControl,
+          // The top level and a named condition's own group are named already (its key).
+          root || Object.keys(doc.namedConditions ?? {}).some((name) => at('namedConditions', name) === path)
+            ? null
+            : groupNaming(node as GroupNode, path),
           h('span', { class: 'field-error' }),
           disabled ? null : h('span', { class: 'cond-actions' }, ...actions),
         ),
@@ -362,3 +402,6 @@ function renameReferences(node: unknown, from: string, to: string): void {
 }
 
 type Policy = EditorContext['doc'];
+
+/** An `all`/`any` group with its optional name and label. */
+type GroupNode = { name?: string; label?: Text } & ({ all: Condition[] } | { any: Condition[] });

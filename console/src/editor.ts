@@ -198,8 +198,8 @@ export async function renderEditor(
       actions.push(button(t('publish'), publish, { class: 'primary act-publish' }));
     if (status === 'published' && may('policy.retire'))
       actions.push(button(t('retire'), step('retire', t('retire'), true), { class: 'danger act-retire' }));
-    if ((status === 'published' || status === 'retired') && may('policy.draft'))
-      actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
+    // Any version may start another draft: next year's beside this year's, while this one is still a draft.
+    if (may('policy.draft')) actions.push(button(t('nextVersion'), nextVersion, { class: 'primary act-next' }));
     const wantsNote = actions.some((a) => /act-(submit|approve|reject|retire)/.test(a.className));
     mount(
       header,

@@ -375,13 +375,16 @@ export function renderForm(ctx: EditorContext): HTMLElement {
                     description: benefit.description,
                   }
                 : { kind: v as 'service', description: benefit.description };
+            // A code of another kind would be refused: keep it only while the kind matches.
+            const code = catalog.benefitCodes.find((entry) => entry.code === benefit.code);
+            if (code?.kind === v) doc.benefit.code = code.code;
             edit(true);
           },
           { disabled },
         ),
         'benefit.kind',
       ),
-      h('span', {}),
+      field(t('benefitCode'), benefitCodeSelect(ctx, disabled, edit), 'benefit.code'),
       field(
         t('benefitZh'),
         text(
@@ -425,4 +428,37 @@ export function renderForm(ctx: EditorContext): HTMLElement {
   );
 
   return h('div', { class: 'form' }, basics, manifest, parameters, renderConditions(ctx), benefitSection);
+}
+
+/**
+ * The benefit's code, chosen from the list of benefits of the benefit's kind (GET /catalog
+ * benefitCodes): the duplicate-benefit check compares codes, not the description's wording.
+ */
+function benefitCodeSelect(
+  ctx: EditorContext,
+  disabled: boolean,
+  edit: (structural?: boolean) => void,
+): HTMLSelectElement {
+  const { doc, catalog } = ctx;
+  const options: Array<[string, string]> = [
+    [
+      '',
+      catalog.benefitCodeByPolicy[doc.id]
+        ? t('benefitCodeByPolicy', { code: catalog.benefitCodeByPolicy[doc.id] })
+        : t('benefitCodeNone'),
+    ],
+    ...catalog.benefitCodes
+      .filter((entry) => entry.kind === doc.benefit?.kind)
+      .map((entry): [string, string] => [entry.code, `${pick(entry.name)} · ${entry.code}`]),
+  ];
+  return select(
+    options,
+    doc.benefit?.code ?? '',
+    (v) => {
+      if (v) doc.benefit.code = v;
+      else delete doc.benefit.code;
+      edit();
+    },
+    { disabled, class: 'benefit-code' },
+  );
 }

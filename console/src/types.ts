@@ -28,6 +28,8 @@ export interface VersionSummary {
   status: Status;
   hash: string;
   title: Text;
+  /** The document's effective range; absent on a draft without a well-formed one. */
+  effective?: { from: string; to?: string };
   /** Absent for whom the table does not show staff names (staff.names). */
   createdBy?: string;
   updatedBy?: string;
@@ -58,6 +60,10 @@ export interface Catalog {
     value: 'scalar' | 'list' | 'number' | 'wholeNumber' | 'date' | 'ageOn';
   }>;
   triggers: Array<{ type: string; subject: 'person' | 'enterprise'; label: Text; publisher: Text }>;
+  /** The list of benefits a policy's benefit.code names (domain/benefit-codes.ts). */
+  benefitCodes: Array<{ code: string; name: Text; kind: 'cash' | 'service' | 'card' | 'enrollment' }>;
+  /** The code a shipped policy's versions have by its id when they name none. */
+  benefitCodeByPolicy: Record<string, string>;
 }
 
 export interface LeafResult {

@@ -11,6 +11,7 @@ import type { Connection } from 'mongoose';
 import { crossCheckPolicies, type CrossCheckFinding } from '../../rules/cross-checks.js';
 import { PolicyValidationError, type ValidationIssue } from '../../rules/errors.js';
 import { diffPolicies, formatDiff } from '../../rules/policy-diff.js';
+import { publishConflict } from '../../rules/effective-ranges.js';
 import { canonicalJson, policyHash } from '../../rules/policy-hash.js';
 import { runPolicyTests, type PolicyTestReport } from '../../rules/policy-tests.js';
 import type { Policy } from '../../rules/types.js';
@@ -67,7 +68,8 @@ export type LifecycleErrorCode =
   | 'CHANGE_IN_PROGRESS'
   | 'CHECKS_REQUIRED'
   | 'POLICY_INVALID'
-  | 'CATALOG_CONFLICT';
+  | 'CATALOG_CONFLICT'
+  | 'EFFECTIVE_OVERLAP';
 
 /** A refused lifecycle step: a stable code and a message in both languages. */
 export class PolicyLifecycleError extends Refusal {
@@ -87,6 +89,8 @@ export class PolicyLifecycleError extends Refusal {
 /** A version as the API and CLI show it: the record with its document parsed. */
 export interface PolicyVersionView extends Omit<PolicyVersionRecord, '_id' | 'source' | 'revision'> {
   document: Record<string, unknown>;
+  /** The document's effective range, so lists show a policy's versions (several drafts among them) side by side. */
+  effective?: { from: string; to?: string };
 }
 
 /** At most this many versions in a list, and entries in a policy's history (security review S15). */
@@ -109,6 +113,13 @@ const contentHash = (document: unknown) => createHash('sha256').update(canonical
 function textOf(document: Record<string, unknown>, field: 'title'): { zh: string; en: string } {
   const value = document[field] as { zh?: unknown; en?: unknown } | undefined;
   return { zh: typeof value?.zh === 'string' ? value.zh : '', en: typeof value?.en === 'string' ? value.en : '' };
+}
+
+/** `{ effective }` when the document has a well-formed effective range (a draft may not yet). */
+function effectiveOf(document: Record<string, unknown>): { effective?: { from: string; to?: string } } {
+  const effective = document.effective as { from?: unknown; to?: unknown } | undefined;
+  if (typeof effective?.from !== 'string') return {};
+  return { effective: { from: effective.from, ...(typeof effective.to === 'string' ? { to: effective.to } : {}) } };
 }
 
 function asDocument(input: unknown): Record<string, unknown> {
@@ -235,11 +246,90 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
 
   function view(record: PolicyVersionRecord): PolicyVersionView {
     const { _id: _omit, source, revision: _revision, ...rest } = record;
-    return { ...rest, document: JSON.parse(source) as Record<string, unknown> };
+    const document = JSON.parse(source) as Record<string, unknown>;
+    return { ...rest, document, ...effectiveOf(document) };
   }
 
   function requireStatus(record: PolicyVersionRecord, status: PolicyStatus, what: string, whatZh: string): void {
     if (record.status !== status) throw wrongStatus(record, what, whatZh);
+  }
+
+  /**
+   * Writes a draft under the policy's next version number. Several drafts of one policy may be open
+   * at once (next year's beside this year's), each its own version; two officers starting one at the
+   * same moment race for the number on the `_id` index, and the one who loses takes the next.
+   */
+  async function insertNextDraft(
+    actor: Actor,
+    policyId: string,
+    document: Record<string, unknown>,
+  ): Promise<{ version: number; created: PolicyVersionRecord }> {
+    for (let attempt = 0; ; attempt++) {
+      const [latest] = await PolicyVersion.find({ policyId }, { version: 1 }).sort({ version: -1 }).limit(1).lean();
+      const version = (latest?.version ?? 0) + 1;
+      document.version = version;
+      const at = now();
+      try {
+        const created = await PolicyVersion.create({
+          _id: policyVersionId(policyId, version),
+          policyId,
+          version,
+          status: 'draft',
+          source: JSON.stringify(document, null, 2),
+          hash: contentHash(document),
+          title: textOf(document, 'title'),
+          origin: 'officer',
+          createdBy: actor.name,
+          createdById: actor.id,
+          createdAt: at,
+          updatedBy: actor.name,
+          updatedById: actor.id,
+          updatedAt: at,
+        });
+        return { version, created: created.toObject() };
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000 || attempt >= 4) throw error;
+      }
+    }
+  }
+
+  /**
+   * Refuses (EFFECTIVE_OVERLAP, field `effective`) a version whose range the published versions of
+   * its policy leave no room for (rules/effective-ranges.ts), then claims the publication against
+   * the published set it was checked on: two versions of one policy published at the same moment
+   * cannot both pass the check each made without the other. A publication that stopped after its
+   * claim is finished by publishing that version again.
+   */
+  async function claimPublication(current: PolicyVersionRecord, policy: Policy): Promise<void> {
+    const others = await PolicyVersion.find(
+      { policyId: current.policyId, status: 'published' },
+      { version: 1, source: 1 },
+    ).lean();
+    const published = others.map((record) => ({
+      version: record.version,
+      effective: (JSON.parse(record.source) as Policy).effective,
+    }));
+    const conflict = publishConflict(
+      current.policyId,
+      { version: current.version, effective: policy.effective },
+      published,
+    );
+    if (conflict)
+      throw new PolicyLifecycleError('EFFECTIVE_OVERLAP', conflict.message.en, conflict.message.zh, 'effective');
+    const set = published
+      .map((p) => p.version)
+      .sort((a, b) => a - b)
+      .join(',');
+    const { mine, claim } = await claimStep(store, `policy-publish:${current.policyId}:[${set}]`, {
+      set: { version: current.version },
+    });
+    if (!mine && claim.set.version !== current.version)
+      throw new PolicyLifecycleError(
+        'CHANGE_IN_PROGRESS',
+        `${current.policyId} v${String(claim.set.version)} is being published at this moment: publish v${current.version} once it is`,
+        `${current.policyId} 第 ${String(claim.set.version)} 版正在发布，请待其完成后再发布第 ${current.version} 版`,
+        'status',
+      );
   }
 
   return {
@@ -256,39 +346,11 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
           'id',
         );
       }
-      const versions = await PolicyVersion.find({ policyId }, { version: 1, status: 1 }).lean();
-      const open = versions.find((v) => v.status === 'draft' || v.status === 'submitted' || v.status === 'approved');
-      if (open) {
-        throw new PolicyLifecycleError(
-          'CHANGE_IN_PROGRESS',
-          `${policyId} v${open.version} is already ${open.status}: finish or withdraw it first`,
-          `${policyId} 第 ${open.version} 版已在办理中（${STATUS_ZH[open.status]}），请先完成`,
-          'id',
-        );
-      }
-      const version = Math.max(0, ...versions.map((v) => v.version)) + 1;
-      document.version = version;
-      const at = now();
-      const created = await PolicyVersion.create({
-        _id: policyVersionId(policyId, version),
-        policyId,
-        version,
-        status: 'draft',
-        source: JSON.stringify(document, null, 2),
-        hash: contentHash(document),
-        title: textOf(document, 'title'),
-        origin: 'officer',
-        createdBy: actor.name,
-        createdById: actor.id,
-        createdAt: at,
-        updatedBy: actor.name,
-        updatedById: actor.id,
-        updatedAt: at,
-      });
-      const previous = versions.length > 0 ? await load(policyId, version - 1) : undefined;
+      const { version, created } = await insertNextDraft(actor, policyId, document);
+      const previous = version > 1 ? await PolicyVersion.findById(policyVersionId(policyId, version - 1)).lean() : null;
       const changes = previous ? formatDiff(diffPolicies(JSON.parse(previous.source), document)) : [];
       await record(policyId, version, 'created', actor, changes);
-      return view(created.toObject());
+      return view(created);
     },
 
     /** Replaces a draft's document; checks run before the edit no longer count. */
@@ -482,6 +544,7 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
           '存储的文档与其摘要不符',
           'hash',
         );
+      await claimPublication(current, policy);
       const moved = await move(current, 'published', {
         publishedBy: actor.name,
         publishedById: actor.id,

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadPolicyCatalog } from '../../../rules/catalog.js';
+import { benefitCodeOf, findBenefitCode } from '../../../domain/benefit-codes.js';
 import { crossCheckPolicies, type CrossCheckFinding } from '../../../rules/cross-checks.js';
 import type { Condition, Policy } from '../../../rules/types.js';
 
@@ -148,10 +149,15 @@ describe('a policy that can never fire', () => {
 describe('two policies granting the same benefit', () => {
   /** The catalog with the allowance at v1 only: v2 (from 2027) would be a second duplicate of each copy. */
   const published = shipped.filter((p) => !(p.id === 'old-age-allowance' && p.version > 1));
-  /** A different policy that grants the old-age allowance again, from 2025. */
+  /** A different policy that grants the old-age allowance again, from 2025, by its benefit code. */
   function copy(): Policy {
     const p = policy('old-age-allowance');
-    return { ...p, id: 'longevity-allowance', effective: { from: '2025-01-01' } };
+    return {
+      ...p,
+      id: 'longevity-allowance',
+      effective: { from: '2025-01-01' },
+      benefit: { ...p.benefit, code: 'ELDER-ALLOWANCE' },
+    };
   }
   const duplicates = (published: readonly Policy[], candidate?: Policy) =>
     crossCheckPolicies(published, candidate).filter((f) => f.check === 'duplicate-benefit');
@@ -171,11 +177,12 @@ describe('two policies granting the same benefit', () => {
         severity: 'error',
         policyId: 'longevity-allowance',
         version: 1,
-        path: 'benefit',
+        path: 'benefit.code',
         otherPolicyId: 'old-age-allowance',
       }),
     ]);
     expect(findings[1].message).toContain('2025-01-01');
+    expect(findings[1].message).toContain('ELDER-ALLOWANCE, old-age allowance');
   });
 
   it('are reported for a candidate version against the published set, about the candidate only', () => {
@@ -184,31 +191,50 @@ describe('two policies granting the same benefit', () => {
     ]);
   });
 
-  it('are a warning when the description matches in one language only', () => {
-    const other = copy();
-    other.benefit = {
-      ...other.benefit,
-      description: { ...other.benefit.description, en: 'longevity allowance, monthly' },
+  it('are caught by the code whatever the wording: a true duplicate described otherwise', () => {
+    const reworded = copy();
+    reworded.benefit = {
+      ...reworded.benefit,
+      description: { zh: '长寿老人补助', en: 'longevity grant for the very old' },
     };
-    expect(duplicates(published, other)).toEqual([expect.objectContaining({ severity: 'warning' })]);
+    expect(duplicates(published, reworded)).toEqual([expect.objectContaining({ severity: 'error' })]);
   });
 
-  it('are not reported when the conditions exclude each other, the benefit differs, or the subject kinds differ', () => {
+  it('are not reported for the same wording under a different code', () => {
+    const care = policy('severe-disability-care-subsidy');
+    // Worded exactly as the shipped care subsidy ("护理补贴，按月发放"), but the elderly-care subsidy.
+    const elderly = { ...care, id: 'elderly-care-subsidy', benefit: { ...care.benefit, code: 'ELDER-CARE-SUBSIDY' } };
+    expect(duplicates(shipped, elderly)).toEqual([]);
+    const copied = { ...elderly, benefit: { ...elderly.benefit, code: 'DISABILITY-CARE-SUBSIDY' } };
+    expect(duplicates(shipped, copied)).toEqual([
+      expect.objectContaining({ otherPolicyId: 'severe-disability-care-subsidy' }),
+    ]);
+  });
+
+  it('are not reported when the conditions exclude each other, the code differs, or the subject kinds differ', () => {
     const exclusive = copy();
     exclusive.namedConditions.localHukou = { ...exclusive.namedConditions.localHukou, value: false } as Condition;
     expect(duplicates(published, exclusive)).toEqual([]);
     const different = copy();
-    different.benefit = { ...different.benefit, description: { zh: '长寿津贴', en: 'longevity allowance' } };
+    different.benefit = { ...different.benefit, code: 'ELDER-CARE-SUBSIDY' };
     expect(duplicates(published, different)).toEqual([]);
   });
 
   it('are not reported when a newer version of one policy replaced the shared benefit before the other began', () => {
     const replaced = { ...policy('old-age-allowance'), version: 2, effective: { from: '2025-01-01' } };
-    replaced.benefit = { ...replaced.benefit, description: { zh: '高龄补贴', en: 'old-age subsidy' } };
+    replaced.benefit = { ...replaced.benefit, code: 'ELDER-CARE-SUBSIDY' };
     expect(duplicates([...published, replaced], copy())).toEqual([]);
     const later = { ...replaced, effective: { from: '2025-03-01' } };
     expect(duplicates([...published, later], copy())).toEqual([
       expect.objectContaining({ message: expect.stringContaining('2025-01-01 to 2025-02-28') as unknown }),
+    ]);
+  });
+
+  it('cannot see a benefit with no code: the version is warned to name one', () => {
+    const uncoded = { ...copy(), benefit: { ...policy('old-age-allowance').benefit } };
+    expect(duplicates(shipped, uncoded)).toEqual([]);
+    expect(crossCheckPolicies(shipped, uncoded).filter((f) => f.check === 'no-benefit-code')).toEqual([
+      expect.objectContaining({ severity: 'warning', path: 'benefit.code' }),
     ]);
   });
 });
@@ -238,6 +264,15 @@ describe('a trigger no event produces', () => {
 describe('the shipped catalog', () => {
   it('has no error findings', () => {
     expect(crossCheckPolicies(shipped).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('names every shipped benefit by a listed code of its kind, through the mapping by policy id', () => {
+    for (const p of shipped) {
+      const code = benefitCodeOf(p);
+      expect(code, p.id).toBeDefined();
+      expect(findBenefitCode(code!)?.kind, p.id).toBe(p.benefit.kind);
+    }
+    expect(crossCheckPolicies(shipped).filter((f) => f.check === 'no-benefit-code')).toEqual([]);
   });
 });
 

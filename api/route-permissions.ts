@@ -101,6 +101,15 @@ export const ROUTE_PERMISSIONS = {
   'POST /outreach/data-requests': 'outreach.act',
   'POST /outreach/data-requests/:id/answered': 'outreach.act',
   'POST /outreach/contacts': 'outreach.act',
+  // Fact requests (数据需求): staff with their token; departments with their signed request, only those filed to them.
+  'POST /fact-requests': 'fact-request.file',
+  'GET /fact-requests': 'fact-request.read',
+  'GET /fact-requests/:id': 'fact-request.read',
+  'POST /fact-requests/:id/withdraw': 'fact-request.withdraw',
+  'GET /department/fact-requests': 'fact-request.department-read',
+  'GET /department/fact-requests/:id': 'fact-request.department-read',
+  'POST /department/fact-requests/:id/fact': 'fact-request.answer',
+  'POST /department/fact-requests/:id/refuse': 'fact-request.answer',
   // Worklists (任务): which types a role sees, and who holds a task, are checked in services/tasks/service.ts.
   'GET /tasks': 'task.read',
   'GET /tasks/:id': 'task.read',

@@ -52,6 +52,8 @@ import type { ObjectionService } from '../services/objections/service.js';
 import { outreachRoutes } from './outreach-routes.js';
 import type { OutreachService } from '../services/outreach/service.js';
 import { taskRoutes } from './task-routes.js';
+import { factRequestRoutes } from './fact-request-routes.js';
+import type { FactRequestService } from '../services/fact-requests/service.js';
 import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
@@ -135,6 +137,11 @@ export interface ApiDeps {
   window?: WindowService;
   /** Outreach (/outreach, 应享尽享): the worklist of the undetermined, data requests and contacts (needs `policies`). */
   outreach?: OutreachService;
+  /**
+   * Fact requests (/fact-requests, 数据需求): officers file them, staff follow them; departments
+   * answer at /department/fact-requests with the signed request `events.authenticate` verifies.
+   */
+  factRequests?: FactRequestService;
   /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
   tasks?: TaskService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
@@ -224,6 +231,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const credit = deps.credit;
     if (credit) void app.register(async (scope) => creditRoutes(scope, { credit }));
   }
+  const factRequests = deps.factRequests;
+  if (factRequests) void app.register(async (scope) => factRequestRoutes(scope, { factRequests }));
   const tasks = deps.tasks;
   if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;

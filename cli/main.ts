@@ -10,6 +10,7 @@ import { CASE_USAGE, runCaseCommand } from './case.js';
 import { CERTIFICATE_USAGE, runCertificateCommand, runSealCommand, SEAL_USAGE } from './certificate.js';
 import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { CREDIT_USAGE, runCreditCommand } from './credit.js';
+import { FACT_REQUEST_USAGE, runFactRequestCommand } from './fact-request.js';
 import { METRICS_USAGE, runMetricsCommand } from './metrics.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
 import { PAYROLL_USAGE, runPayrollCommand } from './payroll.js';
@@ -30,6 +31,7 @@ export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   case: { usage: CASE_USAGE, run: runCaseCommand },
   objection: { usage: OBJECTION_USAGE, run: runObjectionCommand },
   task: { usage: TASK_USAGE, run: runTaskCommand },
+  'fact-request': { usage: FACT_REQUEST_USAGE, run: runFactRequestCommand },
   metrics: { usage: METRICS_USAGE, run: runMetricsCommand },
   credit: { usage: CREDIT_USAGE, run: runCreditCommand },
   certificate: { usage: CERTIFICATE_USAGE, run: runCertificateCommand },

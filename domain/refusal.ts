@@ -86,6 +86,8 @@ export const REFUSAL_CODES = {
   NOT_YOUR_VISIT: 'forbidden',
   /** A task step only its holder takes (completing it; releasing it, besides a supervisor): someone else holds it, or nobody yet. */
   NOT_TASK_HOLDER: 'forbidden',
+  /** A fact request withdrawn by someone other than the officer who filed it. */
+  NOT_FILER: 'forbidden',
   // What is asked for does not exist (or is not the caller's to see).
   NOT_FOUND: 'not-found',
   CASE_NOT_FOUND: 'not-found',
@@ -107,6 +109,8 @@ export const REFUSAL_CODES = {
   CERTIFICATE_NOT_FOUND: 'not-found',
   /** A window visit ID that names no visit. */
   VISIT_NOT_FOUND: 'not-found',
+  /** A fact request ID that names no request (or, for a department, none addressed to it). */
+  FACT_REQUEST_NOT_FOUND: 'not-found',
   /** A notice the person has not received, or a printed notice's check that names no print. */
   NOTICE_NOT_FOUND: 'not-found',
   /** Sign-in through an identity provider when none is configured. */
@@ -139,6 +143,8 @@ export const REFUSAL_CODES = {
   SWEEP_FINISHED: 'conflict',
   /** A task already done or cancelled: its outcome stands. */
   TASK_CLOSED: 'conflict',
+  /** A fact request already answered, refused or withdrawn: its outcome stands. */
+  FACT_REQUEST_CLOSED: 'conflict',
   /** A task another person has claimed: they release it, or a supervisor reassigns it. */
   TASK_CLAIMED: 'conflict',
   /** A sweep that has not started: it waits for a reviewer's approval. */

@@ -51,6 +51,7 @@ import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { createTaskService } from '../services/tasks/service.js';
+import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -152,6 +153,13 @@ beforeAll(async () => {
     },
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
+    // Bodies are empty here: no answer reaches the catalog.
+    factRequests: createFactRequestService({
+      store,
+      proposeFact: async () => {
+        throw new Error('no fact is proposed by an empty body');
+      },
+    }),
     outreach: createOutreachService({
       store,
       policies: storePolicySource(store),

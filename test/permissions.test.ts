@@ -52,6 +52,7 @@ import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { createTaskService } from '../services/tasks/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createCatalogService } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
@@ -150,6 +151,7 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
     },
+    catalog: createCatalogService({ store }),
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
     outreach: createOutreachService({

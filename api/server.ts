@@ -44,6 +44,7 @@ import type { LedgerService } from '../services/ledger/service.js';
 import type { EntitlementService } from '../services/payroll/entitlements.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
+import type { CatalogService } from '../services/catalog/service.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
@@ -144,6 +145,8 @@ export interface ApiDeps {
   factRequests?: FactRequestService;
   /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
   tasks?: TaskService;
+  /** The data catalog's versions and drafts (/catalog/…); absent, GET /catalog shows the catalog in force and nothing else. */
+  catalog?: CatalogService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -242,7 +245,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const metrics = deps.metrics;
   if (metrics)
     void app.register(async (scope) => metricsRoutes(scope, { metrics, programme: deps.policies !== undefined }));
-  void app.register(catalogRoutes);
+  const catalog = deps.catalog;
+  void app.register(async (scope) => catalogRoutes(scope, { catalog }));
 
   app.setNotFoundHandler((request, reply) => {
     // The path only: a query string may hold what does not belong in an answer or a log.

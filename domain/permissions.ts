@@ -249,6 +249,20 @@ const TABLE = {
   // Either puts an approved version in force: the four eyes were at approval.
   'policy.publish': { roles: POLICY_ROLES, what: { en: 'publish policies', zh: '发布政策' } },
   'policy.retire': { roles: ['reviewer'], what: { en: 'retire policies', zh: '停用政策' } },
+  // The data catalog as data (数据目录): officers draft additions and submit them; a reviewer who
+  // did not draft or submit one approves it, which publishes it; drafts are policy work's to read.
+  'catalog.read-drafts': {
+    roles: POLICY_READERS,
+    what: { en: 'read data-catalog drafts', zh: '查看数据目录草稿' },
+  },
+  'catalog.draft': { roles: ['officer'], what: { en: 'draft data-catalog additions', zh: '起草数据目录新增' } },
+  'catalog.submit': { roles: ['officer'], what: { en: 'submit data-catalog additions', zh: '提交数据目录新增' } },
+  'catalog.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-author' },
+    what: { en: 'approve and publish data-catalog additions', zh: '批准并发布数据目录新增' },
+  },
+  'catalog.reject': { roles: ['reviewer'], what: { en: 'reject data-catalog additions', zh: '退回数据目录新增' } },
   // Made-up facts read no one's data: policy work, and supervisors checking a rule.
   'policy.explain-hypothetical': {
     roles: POLICY_READERS,

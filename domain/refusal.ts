@@ -45,6 +45,8 @@ export const REFUSAL_CODES = {
   /** A user named as a task's assignee whose roles do not handle that type of task (domain/tasks.ts TASK_ROLES; field assigneeId). */
   NOT_A_HANDLER: 'invalid',
   UNKNOWN_FACT: 'invalid',
+  /** A data-catalog addition that cannot be published: the field at fault (facts[0].unit, source.id…). */
+  CATALOG_INVALID: 'invalid',
   /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
   BAD_BANK_FILE: 'invalid',
   /** A resident or enterprise code that applyfree did not issue, or that was changed (field code). */
@@ -98,6 +100,8 @@ export const REFUSAL_CODES = {
   NO_VERSION_IN_FORCE: 'not-found',
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
+  /** A data-catalog draft ID that names no draft. */
+  CATALOG_DRAFT_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
   /** A task that does not exist, or that the caller's role does not handle (the same answer). */
   TASK_NOT_FOUND: 'not-found',

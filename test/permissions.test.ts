@@ -53,6 +53,7 @@ import { clientStarter, createOutreachService } from '../services/outreach/servi
 import { createTaskService } from '../services/tasks/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createCatalogService } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
@@ -151,6 +152,7 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
     },
+    catalog: createCatalogService({ store }),
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
     // Bodies are empty here: no answer reaches the catalog.

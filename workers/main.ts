@@ -26,6 +26,7 @@ import { countIngest } from '../services/events/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createCatalogService } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
       notify: makeEnqueueNotice(store, noticeQueues),
     });
     const citizen = createCitizenService({ store, temporal });
+    // The data catalog's drafts and versions; a publication here is in force here at once.
+    const dataCatalog = createCatalogService({ store });
     const api = buildApi({
       logger: {
         level: config.logLevel,
@@ -181,6 +184,7 @@ async function main(): Promise<void> {
         lifecycle,
         simulation,
       },
+      catalog: dataCatalog,
       objections,
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Outreach (应享尽享): the worklist of the undetermined; a contact's notice through the notice queues and

@@ -53,7 +53,7 @@ import { clientStarter, createOutreachService } from '../services/outreach/servi
 import { createTaskService } from '../services/tasks/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
-import { createCatalogService } from '../services/catalog/service.js';
+import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
@@ -155,12 +155,9 @@ beforeAll(async () => {
     catalog: createCatalogService({ store }),
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
-    // Bodies are empty here: no answer reaches the catalog.
     factRequests: createFactRequestService({
       store,
-      proposeFact: async () => {
-        throw new Error('no fact is proposed by an empty body');
-      },
+      proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
     }),
     outreach: createOutreachService({
       store,

@@ -26,7 +26,8 @@ import { countIngest } from '../services/events/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
-import { createCatalogService } from '../services/catalog/service.js';
+import { createCatalogService, proposeFact } from '../services/catalog/service.js';
+import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -185,6 +186,11 @@ async function main(): Promise<void> {
         simulation,
       },
       catalog: dataCatalog,
+      // Fact requests (数据需求): a department's answer adds the fact as a catalog draft a reviewer publishes.
+      factRequests: createFactRequestService({
+        store,
+        proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
+      }),
       objections,
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Outreach (应享尽享): the worklist of the undetermined; a contact's notice through the notice queues and

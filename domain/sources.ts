@@ -475,3 +475,13 @@ export function findFact(key: string): { source: DataSource; field: FactField } 
 export function findSource(id: string): DataSource | undefined {
   return inForce.sources.find((source) => source.id === id);
 }
+
+/**
+ * What a source's "no record" answers for a fact (its coverage): `false` for a boolean and `0` for
+ * a number whose source covers everyone (absent-means-no); undefined — unknown, the decision
+ * undetermined if it needs the fact — otherwise.
+ */
+export function absentAnswer(field: Pick<FactField, 'type' | 'coverage'>): false | 0 | undefined {
+  if (field.coverage !== 'absent-means-no') return undefined;
+  return field.type === 'boolean' ? false : field.type === 'number' ? 0 : undefined;
+}

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { canonicalJson } from '../rules/policy-hash.js';
-import { catalogVersion, useCatalog, type DataSource } from '../domain/sources.js';
+import { catalogVersion, findFact, useCatalog, type DataSource } from '../domain/sources.js';
 import type { CatalogAddition } from '../services/catalog/additions.js';
 
 export const CATALOG_VERSIONS = 'catalog_versions';
@@ -170,4 +170,16 @@ export function followCatalog(
   const timer = setInterval(() => void refreshCatalog(store).catch(onError), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Refreshes the registry when one of `facts` is not in the catalog in force (a fact published by
+ * another process since the last poll): the check at the point of need, before a read refuses it.
+ */
+export async function ensureFactsKnown(store: Connection, facts: Iterable<string>): Promise<void> {
+  for (const fact of facts)
+    if (!findFact(fact)) {
+      await refreshCatalog(store);
+      return;
+    }
 }

@@ -18,13 +18,11 @@ import {
   FactRequestRefusal,
   filingKey,
   type DemandSatisfaction,
-  type FactRequestAnswer,
   type FactRequestFiling,
   type FactRequestStatus,
 } from '../../domain/fact-requests.js';
 import { authorize } from '../../domain/permissions.js';
-import type { FactField, Text } from '../../domain/sources.js';
-import { findDepartment, registerDepartmentModels } from '../../store/departments.js';
+import type { FactField } from '../../domain/sources.js';
 import {
   factRequestTimes,
   fileFactRequest,
@@ -34,11 +32,27 @@ import {
   type FactRequestRecord,
 } from '../../store/fact-requests.js';
 import { buildIndexes } from '../../store/indexes.js';
-import { policyVersionId, registerPolicyModels } from '../../store/policy-versions.js';
-import { alertStaff, alertsForUser, type StaffAlert } from '../../store/staff-alerts.js';
+import { alertStaff, alertsForUser } from '../../store/staff-alerts.js';
 import { changeOf, claimStep, updateOf } from '../../store/step-claims.js';
 import type { User } from '../../store/users.js';
 import type { DepartmentPrincipal } from '../departments/authenticate.js';
+import { checkPolicy, departmentAsked } from './addressee.js';
+import {
+  departmentViewOf,
+  viewOf,
+  type DepartmentFactRequestView,
+  type FactRequestAlert,
+  type FactRequestQuery,
+  type FactRequestView,
+} from './view.js';
+
+export {
+  viewOf,
+  type DepartmentFactRequestView,
+  type FactRequestAlert,
+  type FactRequestQuery,
+  type FactRequestView,
+} from './view.js';
 
 /** Who proposes a fact to the catalog: the department answering (its ID), as the catalog's drafts name an author. */
 export interface FactProposer {
@@ -63,62 +77,6 @@ export interface FactRequestServiceDeps {
   now?: () => Date;
 }
 
-/** A request as staff see it. */
-export interface FactRequestView {
-  id: string;
-  status: FactRequestStatus;
-  fact: FactRequestRecord['fact'];
-  why: string;
-  policy: FactRequestRecord['policy'];
-  legalBasis: string;
-  department: string;
-  departmentName: Text;
-  sourceId?: string;
-  filedBy: { id: string; name: string };
-  filedAt: string;
-  dueAt: string;
-  answer?: FactRequestAnswer;
-  answeredAt?: string;
-  /** Whether the answer (a fact added) came by the due time; absent while open. */
-  answeredInTime?: boolean;
-  withdrawnAt?: string;
-}
-
-/** A request as the department asked sees it: what, why, for which policy, on what basis; not who filed it. */
-export type DepartmentFactRequestView = Omit<FactRequestView, 'filedBy'>;
-
-const iso = (at?: Date) => at?.toISOString();
-
-export function viewOf(record: FactRequestRecord): FactRequestView {
-  return {
-    id: record._id,
-    status: record.status,
-    fact: record.fact,
-    why: record.why,
-    policy: record.policy,
-    legalBasis: record.legalBasis,
-    department: record.department,
-    departmentName: record.departmentName,
-    ...(record.sourceId ? { sourceId: record.sourceId } : {}),
-    filedBy: { id: record.filedBy.id, name: record.filedBy.name },
-    filedAt: record.filedAt.toISOString(),
-    dueAt: record.dueAt.toISOString(),
-    ...(record.answer ? { answer: record.answer } : {}),
-    ...(record.answeredAt
-      ? {
-          answeredAt: iso(record.answeredAt),
-          answeredInTime: record.status === 'answered' && record.answeredAt.getTime() <= record.dueAt.getTime(),
-        }
-      : {}),
-    ...(record.withdrawnAt ? { withdrawnAt: iso(record.withdrawnAt) } : {}),
-  };
-}
-
-const departmentViewOf = (record: FactRequestRecord): DepartmentFactRequestView => {
-  const { filedBy: _filer, ...view } = viewOf(record);
-  return view;
-};
-
 const notFound = (id: string) =>
   new FactRequestRefusal('FACT_REQUEST_NOT_FOUND', `no fact request ${id}`, `没有数据需求 ${id}`, 'id');
 
@@ -137,23 +95,6 @@ const STATUS_ZH: Record<FactRequestStatus, string> = {
   withdrawn: '撤回',
 };
 
-/** An alert to the caller about the answer to a request they filed. */
-export interface FactRequestAlert {
-  kind: StaffAlert['kind'];
-  factRequestId?: string;
-  text: Text;
-  at: string;
-}
-
-/** Query of GET /fact-requests. */
-export interface FactRequestQuery {
-  status?: FactRequestStatus;
-  department?: string;
-  policy?: string;
-  /** Only the caller's own filings. */
-  mine?: boolean;
-}
-
 /** The fact request service behind /fact-requests (staff) and /department/fact-requests (departments). */
 export function createFactRequestService(deps: FactRequestServiceDeps) {
   const { store } = deps;
@@ -161,51 +102,6 @@ export function createFactRequestService(deps: FactRequestServiceDeps) {
   const { FactRequest } = registerFactRequestModels(store);
   let indexes: Promise<unknown> | undefined;
   const ensureIndexes = () => (indexes ??= buildIndexes(FactRequest).catch(() => (indexes = undefined)));
-
-  /** The department asked: the one named, or the one registered for the source named (both: they must agree). */
-  async function departmentAsked(filing: FactRequestFiling) {
-    const claim = filing.sourceId
-      ? ((await registerDepartmentModels(store).SourceClaim.findById(filing.sourceId).lean()) ?? undefined)
-      : undefined;
-    if (filing.sourceId && !claim && !filing.department)
-      throw new FactRequestRefusal(
-        'BAD_VALUE',
-        `sourceId: no registered department keeps source "${filing.sourceId}": name the department`,
-        `sourceId：没有已登记部门提供数据源“${filing.sourceId}”，请指定部门`,
-        'sourceId',
-      );
-    const id = filing.department ?? claim!.department;
-    const department = await findDepartment(store, id);
-    if (!department)
-      throw new FactRequestRefusal(
-        'BAD_VALUE',
-        `department: "${id}" is not a registered department (applyfree department list)`,
-        `department：“${id}”不是已登记的部门`,
-        'department',
-      );
-    if (claim && claim.department !== department._id)
-      throw new FactRequestRefusal(
-        'BAD_VALUE',
-        `sourceId: source "${filing.sourceId}" is kept by department ${claim.department}, not ${department._id}`,
-        `sourceId：数据源“${filing.sourceId}”由部门 ${claim.department} 提供，而非 ${department._id}`,
-        'sourceId',
-      );
-    return department;
-  }
-
-  async function checkPolicy(policy: FactRequestFiling['policy']): Promise<void> {
-    if (policy.version === undefined) return;
-    const found = await registerPolicyModels(store).PolicyVersion.exists({
-      _id: policyVersionId(policy.id, policy.version),
-    });
-    if (!found)
-      throw new FactRequestRefusal(
-        'BAD_VALUE',
-        `policy.version: ${policy.id} has no version ${policy.version} (leave the version out for a policy not drafted yet)`,
-        `policy.version：政策 ${policy.id} 没有第 ${policy.version} 版（尚未起草的政策可不填版本）`,
-        'policy.version',
-      );
-  }
 
   /** Closes an open request once (answered, refused or withdrawn); answers the record as it then stands. */
   async function close(record: FactRequestRecord, fields: Partial<FactRequestRecord>): Promise<FactRequestRecord> {
@@ -259,8 +155,8 @@ export function createFactRequestService(deps: FactRequestServiceDeps) {
       const id = factRequestId(key);
       const existing = await findFactRequest(store, id);
       if (existing) return { request: viewOf(existing), created: false };
-      const department = await departmentAsked(filing);
-      await checkPolicy(filing.policy);
+      const department = await departmentAsked(store, filing);
+      await checkPolicy(store, filing.policy);
       await ensureIndexes();
       const record: FactRequestRecord = {
         _id: id,

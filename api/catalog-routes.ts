@@ -128,6 +128,18 @@ export async function catalogRoutes(app: FastifyInstance, deps: { catalog?: Cata
   );
 
   app.get(
+    '/catalog/synthetic',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary:
+          'On the embedded stack: how far the synthetic city has been given values of each added fact (subjects done of total) · 合成数据填充进度',
+      },
+    },
+    async () => catalog.synthetic(),
+  );
+
+  app.get(
     '/catalog/drafts',
     {
       schema: {

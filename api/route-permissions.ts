@@ -22,6 +22,7 @@ export const ROUTE_PERMISSIONS = {
   'GET /docs/static/swagger-initializer.js': 'docs',
   'GET /catalog': 'catalog',
   'GET /catalog/versions': 'catalog',
+  'GET /catalog/synthetic': 'catalog',
   'GET /catalog/drafts': 'catalog.read-drafts',
   'POST /catalog/drafts': 'catalog.draft',
   'GET /catalog/drafts/:id': 'catalog.read-drafts',

@@ -28,6 +28,8 @@ import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppablePr
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
+import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
+import { catalogSources } from '../domain/sources.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -149,7 +151,18 @@ async function main(): Promise<void> {
     });
     const citizen = createCitizenService({ store, temporal });
     // The data catalog's drafts and versions; a publication here is in force here at once.
-    const dataCatalog = createCatalogService({ store });
+    // On the embedded stack's synthetic city (development mode only: production never invents data), a
+    // published fact's generator fills the city's records in the background, progress at GET /catalog/synthetic.
+    const fillSynthetic = (facts: readonly string[]) =>
+      void fillSyntheticFacts(store, facts).catch((error: unknown) =>
+        progress.info(`applyfree: the synthetic city's values of ${facts.join(', ')} failed: ${String(error)}`),
+      );
+    const dataCatalog = createCatalogService({
+      store,
+      ...(config.mode === 'development' ? { onPublished: (record) => fillSynthetic(record.added) } : {}),
+    });
+    // A fill a stop interrupted resumes (filled facts are skipped).
+    if (config.mode === 'development') fillSynthetic(catalogSources().flatMap((s) => s.fields.map((f) => f.key)));
     const api = buildApi({
       logger: {
         level: config.logLevel,

@@ -21,6 +21,7 @@ import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
+import { renderCatalog } from './catalog-view.js';
 import { renderOutreach } from './outreach-view.js';
 import { renderFactRequests } from './fact-requests-view.js';
 import { renderTasks } from './tasks-view.js';
@@ -115,6 +116,7 @@ function shell(content: HTMLElement): void {
             allows(session.role, 'task.read') ? tasksLink() : null,
             allows(session.role, 'outreach.read') ? outreachLink() : null,
             allows(session.role, 'fact-request.read') ? factRequestsLink() : null,
+            allows(session.role, 'catalog.read-drafts') ? catalogLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -233,6 +235,15 @@ function factRequestsLink(): HTMLElement {
     'a',
     { href: '#/fact-requests', class: `nav-fact-requests${/^#\/fact-requests/.test(location.hash) ? ' current' : ''}` },
     t('navFactRequests'),
+  );
+}
+
+/** The data catalog (#/catalog, 数据目录): policy work, who drafts and reviews its additions (domain/permissions.ts catalog.read-drafts). */
+function catalogLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/catalog', class: `nav-catalog${/^#\/catalog/.test(location.hash) ? ' current' : ''}` },
+    t('navCatalog'),
   );
 }
 
@@ -376,6 +387,11 @@ async function route(): Promise<void> {
   if (location.hash === '#/fact-requests' && allows(session.role, 'fact-request.read')) {
     editor = undefined;
     return shell(renderFactRequests(session, catalog));
+  }
+  if (location.hash === '#/catalog' && allows(session.role, 'catalog.read-drafts')) {
+    editor = undefined;
+    // A fact published here is offered by the policy editor next.
+    return shell(renderCatalog(session, () => (catalog = undefined)));
   }
   if (location.hash === '#/outreach' && allows(session.role, 'outreach.read')) {
     editor = undefined;

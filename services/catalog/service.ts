@@ -35,6 +35,7 @@ import {
   type CatalogDraftStatus,
   type CatalogVersionRecord,
 } from '../../store/catalog-versions.js';
+import { syntheticFills } from './synthetic.js';
 import { CatalogError, checkAddition, factsOf, withAddition, type CatalogAddition } from './additions.js';
 
 export { CatalogError, type CatalogAddition } from './additions.js';
@@ -300,7 +301,7 @@ export function createCatalogService(deps: CatalogDeps) {
   /** Publishes an approved draft as the next version (once, whoever calls), then marks it published. */
   async function publish(approved: CatalogDraftRecord, actor: CatalogActor): Promise<CatalogDraftRecord> {
     const addition = additionOf(approved);
-    const { record } = await publishCatalogVersion(
+    const { record, published } = await publishCatalogVersion(
       store,
       approved._id,
       (latest) => {
@@ -319,7 +320,8 @@ export function createCatalogService(deps: CatalogDeps) {
         publishedVersion: record.version,
         history: [...approved.history, event(actor, 'published', now())],
       })) ?? (await load(store, approved._id));
-    await deps.onPublished?.(record);
+    // Once per version: a caller who found it published already leaves the follow-up to its publisher.
+    if (published) await deps.onPublished?.(record);
     return moved;
   }
 
@@ -426,6 +428,9 @@ export function createCatalogService(deps: CatalogDeps) {
       if (!moved) throw wrongStatus(await load(store, id), 'send it back: it changed meanwhile', '退回：其间已被更改');
       return draftView(moved);
     },
+
+    /** Where the synthetic city's values of added facts stand (embedded stack; empty elsewhere). */
+    synthetic: () => syntheticFills(store),
 
     /** The newest published version's record (undefined before the first). */
     latest: () => latestCatalogVersion(store),

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { canonicalRecord } from '../domain/canonical.js';
 import { pledgeNoticeText } from '../domain/pledge-notice.js';
-import { DATA_SOURCES, type Text } from '../domain/sources.js';
+import { findFact, type Text } from '../domain/sources.js';
 import type { Finding, TaskType } from '../domain/tasks.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import type { Policy } from '../rules/types.js';
@@ -36,9 +36,8 @@ export interface PledgeDeps {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const FIELD_LABELS = new Map(
-  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
-);
+/** A fact's label in the catalog in force (a fact published since start is known too). */
+const FIELD_LABELS = { get: (fact: string): Text | undefined => findFact(fact)?.field.label };
 const labelOf = (fact: string): Text => FIELD_LABELS.get(fact) ?? { zh: fact, en: fact };
 
 /**

@@ -6,7 +6,7 @@
  * period finds what is there instead of writing it twice.
  */
 import type { Connection } from 'mongoose';
-import { findFact, type DataSource, type SubjectKind } from '../domain/sources.js';
+import { absentAnswer, findFact, type DataSource, type SubjectKind } from '../domain/sources.js';
 import type { Decision, Policy } from '../rules/types.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { chainInserted, chainStored } from '../store/audit-chain.js';
@@ -111,9 +111,10 @@ export function makeSweepWriter(store: Connection) {
       const docs = subjects.flatMap(({ subjectKey, facts }) =>
         [...bySource.values()].map(({ source, facts: read, purposes }) => {
           const key = `${caseId}:${subjectKey}:${source.id}`;
-          const answered = read.some(
-            (fact) => facts[fact] !== undefined && !(findFact(fact)?.field.type === 'boolean' && facts[fact] === false),
-          );
+          const answered = read.some((fact) => {
+            const field = findFact(fact)?.field;
+            return facts[fact] !== undefined && !(field && facts[fact] === absentAnswer(field));
+          });
           return {
             _id: key,
             key,

@@ -1,12 +1,21 @@
 /**
- * GET /catalog: what a policy may be written with — the data sources and their facts, the
- * whitelisted operators and the life events that can trigger it — so the console's editor
- * offers only what the validator accepts. Unauthenticated and read-only: it holds no data.
+ * GET /catalog: what a policy may be written with — the data sources of the catalog in force
+ * (department, legal basis, update frequency; each fact's type, unit, sensitivity, coverage and
+ * synthetic generator) with its version, the whitelisted operators and the life events that can
+ * trigger it — so the console's editor offers only what the validator accepts. Unauthenticated
+ * and read-only: it holds no data. With a catalog service, also the catalog's published versions
+ * (public) and its drafts: officers draft and submit additions, a second person (a reviewer)
+ * approves, which publishes them (services/catalog/service.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EVENT_TYPES } from '../domain/events.js';
-import { DATA_SOURCES, type Text } from '../domain/sources.js';
 import { BENEFIT_CODES, SHIPPED_BENEFIT_CODES } from '../domain/benefit-codes.js';
+import { catalogSources, catalogVersion, type Text } from '../domain/sources.js';
+import type { CatalogService } from '../services/catalog/service.js';
+import type { CatalogDraftStatus } from '../store/catalog-versions.js';
+import { actorOf } from './auth.js';
+import { answerErrors } from './errors.js';
+import { bearerSecurity, errorSchema } from './schemas.js';
 import { OPERATOR_NAMES, OPERATOR_SPECS, type OperatorName } from '../rules/operators.js';
 
 /** How each operator reads, in both languages (the names themselves stay json-rules-engine's). */
@@ -45,19 +54,26 @@ export const OPERATOR_LABELS: Record<OperatorName, Text> = {
   },
 };
 
-/** The catalog as the console reads it; built once, it never changes while the process runs. */
+/** The catalog in force as the console reads it (rebuilt on each read: a publication changes it). */
 export function catalogView() {
   return {
-    sources: DATA_SOURCES.map((source) => ({
+    version: catalogVersion(),
+    sources: catalogSources().map((source) => ({
       id: source.id,
       subject: source.subject,
       department: source.department,
-      fields: source.fields.map(({ key, type, sensitivity, label, values }) => ({
+      legalBasis: source.legalBasis,
+      updateFrequency: source.updateFrequency,
+      collection: source.collection,
+      fields: source.fields.map(({ key, type, sensitivity, label, values, unit, coverage, synthetic }) => ({
         key,
         type,
         sensitivity,
         label,
         ...(values ? { values: [...values] } : {}),
+        ...(unit ? { unit } : {}),
+        coverage,
+        synthetic,
       })),
     })),
     operators: OPERATOR_NAMES.map((name) => ({
@@ -74,17 +90,146 @@ export function catalogView() {
   };
 }
 
-/** Registers GET /catalog (no token: it lists what may be written, never data). */
-export async function catalogRoutes(app: FastifyInstance): Promise<void> {
-  const catalog = catalogView();
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema } as const;
+const draftParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 120, description: 'catalog draft ID' } },
+} as const;
+const noteBody = (required: boolean) =>
+  ({
+    type: 'object',
+    ...(required ? { required: ['note'] } : {}),
+    properties: {
+      note: { type: 'string', maxLength: 2000, description: required ? 'why (required)' : 'optional remark' },
+    },
+    additionalProperties: false,
+  }) as const;
+const STATUSES: readonly CatalogDraftStatus[] = ['draft', 'submitted', 'approved', 'published', 'rejected'];
+
+type DraftRequest = FastifyRequest<{ Params: { id: string }; Body: { note?: string } | undefined }>;
+
+/**
+ * Registers GET /catalog (no token: it lists what may be written, never data) and, with a catalog
+ * service, the versions (public, the published record) and the drafts' routes.
+ */
+export async function catalogRoutes(app: FastifyInstance, deps: { catalog?: CatalogService } = {}): Promise<void> {
+  const { catalog } = deps;
+  app.setErrorHandler(answerErrors());
   app.get(
     '/catalog',
     {
       schema: {
         tags: ['catalog'],
-        summary: 'Data sources, facts, operators and triggers a policy may use · 数据目录与运算符',
+        summary:
+          'The data catalog in force (version; sources with department, legal basis, update frequency; facts with type, unit, sensitivity, coverage), operators and triggers · 数据目录与运算符',
       },
     },
-    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(catalog),
+    async (_request, reply) => {
+      // Another process may have published since: read the store's newest first.
+      if (catalog) await catalog.current();
+      return reply.header('cache-control', 'no-cache').send(catalogView());
+    },
+  );
+  if (!catalog) return;
+
+  app.get(
+    '/catalog/versions',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary:
+          'Every published version of the data catalog, newest first: what each added, who published it · 数据目录版本',
+      },
+    },
+    async () => catalog.versions(),
+  );
+
+  app.get(
+    '/catalog/synthetic',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary:
+          'On the embedded stack: how far the synthetic city has been given values of each added fact (subjects done of total) · 合成数据填充进度',
+      },
+    },
+    async () => catalog.synthetic(),
+  );
+
+  app.get(
+    '/catalog/drafts',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Catalog drafts, newest first (officers, reviewers, supervisors) · 数据目录草稿',
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: [...STATUSES] } } },
+        security: bearerSecurity,
+        response: { 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { status?: CatalogDraftStatus } }>) =>
+      catalog.drafts({ status: request.query.status }),
+  );
+
+  app.post(
+    '/catalog/drafts',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary:
+          'Draft an addition (officer): {sourceId, facts} for a published source, or {source} with its facts; refused naming the field · 起草数据目录新增',
+        body: { type: 'object', additionalProperties: true },
+        security: bearerSecurity,
+        response: errors,
+      },
+    },
+    async (request: FastifyRequest<{ Body: unknown }>, reply) =>
+      reply.code(201).send(await catalog.draft(actorOf(request), request.body)),
+  );
+
+  app.get(
+    '/catalog/drafts/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary:
+          'One catalog draft with its addition and history (officers, reviewers, supervisors) · 查看数据目录草稿',
+        params: draftParams,
+        security: bearerSecurity,
+        response: { 401: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request: DraftRequest) => catalog.get(request.params.id),
+  );
+
+  const step = (
+    path: string,
+    summary: string,
+    run: (request: DraftRequest) => Promise<unknown>,
+    body: ReturnType<typeof noteBody>,
+  ) =>
+    app.post(
+      `/catalog/drafts/:id/${path}`,
+      { schema: { tags: ['catalog'], summary, params: draftParams, body, security: bearerSecurity, response: errors } },
+      async (request: DraftRequest) => run(request),
+    );
+  step(
+    'submit',
+    'Submit a draft for review (officer) · 提交审核',
+    (r) => catalog.submit(actorOf(r), r.params.id, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'approve',
+    'Approve and publish as the catalog’s next version (reviewer; not the drafter or submitter: FOUR_EYES); a retry publishes once · 批准并发布',
+    (r) => catalog.approve(actorOf(r), r.params.id, r.body?.note),
+    noteBody(false),
+  );
+  step(
+    'reject',
+    'Send a submitted draft back, saying why (reviewer) · 退回',
+    (r) => catalog.reject(actorOf(r), r.params.id, r.body?.note ?? ''),
+    noteBody(true),
   );
 }

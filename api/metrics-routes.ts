@@ -79,6 +79,16 @@ const programmeSchema = {
         byDepartment: rows,
       },
     },
+    dataSharingDemand: {
+      type: 'object',
+      description:
+        '数据共享有效需求满足率: fact requests answered with the fact within one working day ÷ requests due, per department and month filed, against the Dezhou plan’s target',
+      properties: {
+        target: open,
+        total: open,
+        rows,
+      },
+    },
     certificateSubstitution: {
       type: 'object',
       properties: { decisions: { type: 'integer' }, withoutCitizenDocuments: { type: 'integer' }, rate },

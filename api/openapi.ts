@@ -75,6 +75,11 @@ const TAGS = [
       '应享尽享：无法判定但可能符合条件的人员名单（按原因分组）、向数据部门申请补充数据、主动联系 · outreach: people likely eligible but undetermined, grouped by cause; data requests to the owning department; contacts',
   },
   {
+    name: 'fact-requests',
+    description:
+      '数据需求：经办人向数据提供部门申请目录中没有的数据项，部门以签名请求答复（增加数据项，经双人复核发布；或说明理由拒绝），计入数据共享有效需求满足率 · fact requests: officers ask the owning department for a fact the catalog lacks; the department answers with its signed request (adds the fact, published with four eyes, or refuses with a reason); counted in the data-sharing demand-satisfaction indicator',
+  },
+  {
     name: 'tasks',
     description:
       '待办任务：按法定办结时限提醒、超期上报督查，认领、退回、改派、办结 · worklists: tasks on their statutory time limits, claimed, released, reassigned and completed',

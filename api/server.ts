@@ -44,6 +44,7 @@ import type { LedgerService } from '../services/ledger/service.js';
 import type { EntitlementService } from '../services/payroll/entitlements.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
+import type { CatalogService } from '../services/catalog/service.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
@@ -52,6 +53,8 @@ import type { ObjectionService } from '../services/objections/service.js';
 import { outreachRoutes } from './outreach-routes.js';
 import type { OutreachService } from '../services/outreach/service.js';
 import { taskRoutes } from './task-routes.js';
+import { factRequestRoutes } from './fact-request-routes.js';
+import type { FactRequestService } from '../services/fact-requests/service.js';
 import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { MetricsService } from '../services/metrics/service.js';
@@ -135,8 +138,15 @@ export interface ApiDeps {
   window?: WindowService;
   /** Outreach (/outreach, 应享尽享): the worklist of the undetermined, data requests and contacts (needs `policies`). */
   outreach?: OutreachService;
+  /**
+   * Fact requests (/fact-requests, 数据需求): officers file them, staff follow them; departments
+   * answer at /department/fact-requests with the signed request `events.authenticate` verifies.
+   */
+  factRequests?: FactRequestService;
   /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
   tasks?: TaskService;
+  /** The data catalog's versions and drafts (/catalog/…); absent, GET /catalog shows the catalog in force and nothing else. */
+  catalog?: CatalogService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -224,6 +234,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const credit = deps.credit;
     if (credit) void app.register(async (scope) => creditRoutes(scope, { credit }));
   }
+  const factRequests = deps.factRequests;
+  if (factRequests) void app.register(async (scope) => factRequestRoutes(scope, { factRequests }));
   const tasks = deps.tasks;
   if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;
@@ -233,7 +245,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const metrics = deps.metrics;
   if (metrics)
     void app.register(async (scope) => metricsRoutes(scope, { metrics, programme: deps.policies !== undefined }));
-  void app.register(catalogRoutes);
+  const catalog = deps.catalog;
+  void app.register(async (scope) => catalogRoutes(scope, { catalog }));
 
   app.setNotFoundHandler((request, reply) => {
     // The path only: a query string may hold what does not belong in an answer or a log.

@@ -7,9 +7,11 @@ import { exitWhenFlushed } from '../infra/exit.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_USAGE, runCaseCommand } from './case.js';
+import { CATALOG_USAGE, runCatalogCommand } from './catalog.js';
 import { CERTIFICATE_USAGE, runCertificateCommand, runSealCommand, SEAL_USAGE } from './certificate.js';
 import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { CREDIT_USAGE, runCreditCommand } from './credit.js';
+import { FACT_REQUEST_USAGE, runFactRequestCommand } from './fact-request.js';
 import { METRICS_USAGE, runMetricsCommand } from './metrics.js';
 import { OBJECTION_USAGE, runObjectionCommand } from './objection.js';
 import { PAYROLL_USAGE, runPayrollCommand } from './payroll.js';
@@ -25,11 +27,13 @@ interface ClientCommand {
 /** Every client command; `bin/applyfree.mjs` sends any command that is not a process here. */
 export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   policy: { usage: POLICY_USAGE, run: (argv, context) => runPolicyCommand(argv, context.out) },
+  catalog: { usage: CATALOG_USAGE, run: runCatalogCommand },
   sweep: { usage: SWEEP_USAGE, run: runSweepCommand },
   payroll: { usage: PAYROLL_USAGE, run: runPayrollCommand },
   case: { usage: CASE_USAGE, run: runCaseCommand },
   objection: { usage: OBJECTION_USAGE, run: runObjectionCommand },
   task: { usage: TASK_USAGE, run: runTaskCommand },
+  'fact-request': { usage: FACT_REQUEST_USAGE, run: runFactRequestCommand },
   metrics: { usage: METRICS_USAGE, run: runMetricsCommand },
   credit: { usage: CREDIT_USAGE, run: runCreditCommand },
   certificate: { usage: CERTIFICATE_USAGE, run: runCertificateCommand },

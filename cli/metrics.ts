@@ -54,6 +54,11 @@ export function metricsLines(m: ProgrammeMetrics): string[] {
       ),
     `${both(ind.eventToGrantLatency.label)}: ${latencyText(m.latency)}`,
     `${both(ind.dataSharingSatisfaction.label)}: ${percent(m.dataSharing.rate)}  (${count(m.dataSharing.answered)} / ${count(m.dataSharing.requested)}${m.dataSharing.failed ? `, failed 失败 ${count(m.dataSharing.failed)}` : ''})`,
+    `${both(ind.dataSharingDemand.label)}: ${percent(m.dataSharingDemand.total.rate)}  (${count(m.dataSharingDemand.total.satisfied)} / ${count(m.dataSharingDemand.total.due)}; target 目标 ${Math.round(m.dataSharingDemand.target.rate * 1000) / 10}%)`,
+    ...m.dataSharingDemand.rows.map(
+      (row) =>
+        `  ${row.month}  ${row.department}  ${percent(row.rate)}  (${count(row.satisfied)} / ${count(row.due)}; late 超时 ${count(row.late)}, refused 拒绝 ${count(row.refused)}, unanswered 未答复 ${count(row.unanswered)})`,
+    ),
     `${both(ind.certificateSubstitution.label)}: ${percent(m.certificateSubstitution.rate)}  (${count(m.certificateSubstitution.withoutCitizenDocuments)} / ${count(m.certificateSubstitution.decisions)})`,
   ];
   if (m.casesRunning !== undefined) lines.push(`cases running 处理中案件: ${count(m.casesRunning)}`);

@@ -47,7 +47,9 @@ export type Condition =
   | 'registered-matters'
   | 'task-types'
   | 'task-holder'
-  | 'at-the-window';
+  | 'at-the-window'
+  | 'own-request'
+  | 'addressed-department';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -118,6 +120,19 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
     },
     names: { en: 'the task’s assignee', zh: '任务承办人' },
   },
+  'own-request': {
+    means: {
+      en: 'only a fact request they filed themselves, compared by user ID (another’s is NOT_FILER)',
+      zh: '仅限本人提出的数据需求，按用户编号比对（他人的为 NOT_FILER）',
+    },
+    names: { en: 'the officer who filed it', zh: '提出该需求的经办人' },
+  },
+  'addressed-department': {
+    means: {
+      en: 'only the fact requests filed to that department (another’s answers 404 as if absent), and facts added only to the sources it is registered for (SOURCE_NOT_ALLOWED)',
+      zh: '仅限向该部门提出的数据需求（其他部门的按不存在答复，404），且只能向本部门登记的数据源增加数据项（SOURCE_NOT_ALLOWED）',
+    },
+  },
   'at-the-window': {
     means: {
       en: 'only for the person present at the window, in the open window visit that recorded their presence (window, staff ID, reason); the person sees it under who accessed their data',
@@ -139,6 +154,8 @@ export interface Permission {
    * registered verifier's, within its `registered-matters`.
    */
   roles: readonly Role[] | 'anyone' | 'authenticated' | SignedCaller;
+  /** A departments' action's narrower reach, when it is not `registered` (what it may publish). */
+  departmentCondition?: Condition;
   /** Roles whose reach is narrower, and how (checked where the data is). */
   conditions?: Partial<Record<Role, Condition>>;
   /** The action, completing "only … may …" in a refusal. */
@@ -232,6 +249,20 @@ const TABLE = {
   // Either puts an approved version in force: the four eyes were at approval.
   'policy.publish': { roles: POLICY_ROLES, what: { en: 'publish policies', zh: '发布政策' } },
   'policy.retire': { roles: ['reviewer'], what: { en: 'retire policies', zh: '停用政策' } },
+  // The data catalog as data (数据目录): officers draft additions and submit them; a reviewer who
+  // did not draft or submit one approves it, which publishes it; drafts are policy work's to read.
+  'catalog.read-drafts': {
+    roles: POLICY_READERS,
+    what: { en: 'read data-catalog drafts', zh: '查看数据目录草稿' },
+  },
+  'catalog.draft': { roles: ['officer'], what: { en: 'draft data-catalog additions', zh: '起草数据目录新增' } },
+  'catalog.submit': { roles: ['officer'], what: { en: 'submit data-catalog additions', zh: '提交数据目录新增' } },
+  'catalog.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-author' },
+    what: { en: 'approve and publish data-catalog additions', zh: '批准并发布数据目录新增' },
+  },
+  'catalog.reject': { roles: ['reviewer'], what: { en: 'reject data-catalog additions', zh: '退回数据目录新增' } },
   // Made-up facts read no one's data: policy work, and supervisors checking a rule.
   'policy.explain-hypothetical': {
     roles: POLICY_READERS,
@@ -336,6 +367,29 @@ const TABLE = {
     what: { en: 'complete a task with its outcome', zh: '办结任务' },
   },
   'task.reassign': { roles: ['supervisor'], what: { en: 'assign or reassign a task', zh: '指派或改派任务' } },
+  // Fact requests (数据需求, the 两张清单' demand list): an officer whose policy needs a fact the catalog lacks asks the
+  // department that owns it; policy staff and supervisors follow them; only the filer withdraws one. The department
+  // answers with its own signed request: it adds the fact (a catalog draft a second person publishes) or refuses.
+  'fact-request.file': {
+    roles: ['officer'],
+    what: { en: 'ask a department for a fact the catalog lacks', zh: '向部门提出数据需求' },
+  },
+  'fact-request.read': { roles: POLICY_READERS, what: { en: 'read fact requests', zh: '查看数据需求' } },
+  'fact-request.withdraw': {
+    roles: ['officer'],
+    conditions: { officer: 'own-request' },
+    what: { en: 'withdraw a fact request', zh: '撤回数据需求' },
+  },
+  'fact-request.department-read': {
+    roles: 'departments',
+    departmentCondition: 'addressed-department',
+    what: { en: 'read the fact requests filed to them', zh: '查看向本部门提出的数据需求' },
+  },
+  'fact-request.answer': {
+    roles: 'departments',
+    departmentCondition: 'addressed-department',
+    what: { en: 'answer a fact request: add the fact or refuse', zh: '答复数据需求（增加数据项或拒绝）' },
+  },
   // Outreach (应享尽享): people likely eligible whom the machine could not decide, grouped by cause.
   'outreach.read': {
     roles: ['officer', 'supervisor'],
@@ -487,9 +541,9 @@ export function conditionOf(role: Role, action: Action): Condition | undefined {
   return allows(role, action) ? PERMISSIONS[action].conditions?.[role] : undefined;
 }
 
-/** The condition that narrows a department's reach: what it is registered for, on every departments' action. */
+/** The condition that narrows a department's reach: what it is registered for, or the action's own (fact requests: those addressed to it). */
 export const departmentConditionOf = (action: Action): Condition | undefined =>
-  departmentsOnly(action) ? 'registered' : undefined;
+  departmentsOnly(action) ? ((PERMISSIONS[action] as Permission).departmentCondition ?? 'registered') : undefined;
 
 /** The condition that narrows a verifier's reach: the matters it is registered for, on every verifiers' action. */
 export const verifierConditionOf = (action: Action): Condition | undefined =>

@@ -45,6 +45,8 @@ export const REFUSAL_CODES = {
   /** A user named as a task's assignee whose roles do not handle that type of task (domain/tasks.ts TASK_ROLES; field assigneeId). */
   NOT_A_HANDLER: 'invalid',
   UNKNOWN_FACT: 'invalid',
+  /** A data-catalog addition that cannot be published: the field at fault (facts[0].unit, source.id…). */
+  CATALOG_INVALID: 'invalid',
   /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
   BAD_BANK_FILE: 'invalid',
   /** A resident or enterprise code that applyfree did not issue, or that was changed (field code). */
@@ -86,6 +88,8 @@ export const REFUSAL_CODES = {
   NOT_YOUR_VISIT: 'forbidden',
   /** A task step only its holder takes (completing it; releasing it, besides a supervisor): someone else holds it, or nobody yet. */
   NOT_TASK_HOLDER: 'forbidden',
+  /** A fact request withdrawn by someone other than the officer who filed it. */
+  NOT_FILER: 'forbidden',
   // What is asked for does not exist (or is not the caller's to see).
   NOT_FOUND: 'not-found',
   CASE_NOT_FOUND: 'not-found',
@@ -96,6 +100,8 @@ export const REFUSAL_CODES = {
   NO_VERSION_IN_FORCE: 'not-found',
   OBJECTION_NOT_FOUND: 'not-found',
   POLICY_NOT_FOUND: 'not-found',
+  /** A data-catalog draft ID that names no draft. */
+  CATALOG_DRAFT_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
   /** A task that does not exist, or that the caller's role does not handle (the same answer). */
   TASK_NOT_FOUND: 'not-found',
@@ -107,6 +113,8 @@ export const REFUSAL_CODES = {
   CERTIFICATE_NOT_FOUND: 'not-found',
   /** A window visit ID that names no visit. */
   VISIT_NOT_FOUND: 'not-found',
+  /** A fact request ID that names no request (or, for a department, none addressed to it). */
+  FACT_REQUEST_NOT_FOUND: 'not-found',
   /** A notice the person has not received, or a printed notice's check that names no print. */
   NOTICE_NOT_FOUND: 'not-found',
   /** Sign-in through an identity provider when none is configured. */
@@ -141,6 +149,8 @@ export const REFUSAL_CODES = {
   SWEEP_FINISHED: 'conflict',
   /** A task already done or cancelled: its outcome stands. */
   TASK_CLOSED: 'conflict',
+  /** A fact request already answered, refused or withdrawn: its outcome stands. */
+  FACT_REQUEST_CLOSED: 'conflict',
   /** A task another person has claimed: they release it, or a supervisor reassigns it. */
   TASK_CLAIMED: 'conflict',
   /** A sweep that has not started: it waits for a reviewer's approval. */

@@ -951,15 +951,62 @@ export const DATA_SOURCES: readonly DataSource[] = [
   },
 ];
 
-const FIELD_INDEX = new Map<string, { source: DataSource; field: FactField }>(
-  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, { source, field }] as const)),
-);
+/**
+ * The catalog in force in this process (the runtime registry): the shipped catalog until the
+ * store's published catalog is loaded (store/catalog-versions.ts loads it at start and whenever a
+ * newer version is published). Reads stay synchronous for every caller; tests without a store
+ * read the shipped catalog.
+ */
+interface CatalogInForce {
+  /** The published catalog version (0: the shipped catalog, not read from a store). */
+  version: number;
+  sources: readonly DataSource[];
+  index: ReadonlyMap<string, { source: DataSource; field: FactField }>;
+}
+
+const indexOf = (sources: readonly DataSource[]) =>
+  new Map<string, { source: DataSource; field: FactField }>(
+    sources.flatMap((source) => source.fields.map((field) => [field.key, { source, field }] as const)),
+  );
+
+let inForce: CatalogInForce = { version: 0, sources: DATA_SOURCES, index: indexOf(DATA_SOURCES) };
+
+/** Puts a published catalog version in force in this process (an older version than the one in force is ignored). */
+export function useCatalog(version: number, sources: readonly DataSource[]): void {
+  if (version < inForce.version) return;
+  inForce = { version, sources, index: indexOf(sources) };
+}
+
+/** Back to the shipped catalog (tests that published into a store they then dropped). */
+export function useShippedCatalog(): void {
+  inForce = { version: 0, sources: DATA_SOURCES, index: indexOf(DATA_SOURCES) };
+}
+
+/** The sources of the catalog in force, in catalog order. */
+export function catalogSources(): readonly DataSource[] {
+  return inForce.sources;
+}
+
+/** The version of the catalog in force (0: the shipped catalog, no store read yet). */
+export function catalogVersion(): number {
+  return inForce.version;
+}
 
 /** The source and field definition of a fact key, or undefined for an unknown fact. */
 export function findFact(key: string): { source: DataSource; field: FactField } | undefined {
-  return FIELD_INDEX.get(key);
+  return inForce.index.get(key);
 }
 
 export function findSource(id: string): DataSource | undefined {
-  return DATA_SOURCES.find((source) => source.id === id);
+  return inForce.sources.find((source) => source.id === id);
+}
+
+/**
+ * What a source's "no record" answers for a fact (its coverage): `false` for a boolean and `0` for
+ * a number whose source covers everyone (absent-means-no); undefined — unknown, the decision
+ * undetermined if it needs the fact — otherwise.
+ */
+export function absentAnswer(field: Pick<FactField, 'type' | 'coverage'>): false | 0 | undefined {
+  if (field.coverage !== 'absent-means-no') return undefined;
+  return field.type === 'boolean' ? false : field.type === 'number' ? 0 : undefined;
 }

@@ -205,8 +205,8 @@ function checkFactsManifest(issues: Issues, value: unknown, subject: string | un
     if (!known)
       issues.add(
         path,
-        `"${key}" is not in the data-source catalog (domain/sources.ts)`,
-        `"${key}" 不在数据共享目录（domain/sources.ts）中`,
+        `"${key}" is not in the data-source catalog: ask the department that keeps it with a fact request (applyfree fact-request file, the console's 数据需求 page)`,
+        `"${key}" 不在数据共享目录中：请向掌握该数据的部门提出数据需求（命令 "applyfree fact-request file"，或控制台“数据需求”页面）`,
       );
     else if (subject && known.source.subject !== subject) {
       issues.add(

@@ -9,7 +9,15 @@
  * services are read from their platform collections (a department's service answers one subject at a time).
  */
 import type { Connection, mongo } from 'mongoose';
-import { findFact, findSource, type DataSource, type FactField, type SubjectKind } from '../domain/sources.js';
+import { ensureFactsKnown } from './catalog-versions.js';
+import {
+  absentAnswer,
+  findFact,
+  findSource,
+  type DataSource,
+  type FactField,
+  type SubjectKind,
+} from '../domain/sources.js';
 
 /** The source whose documents define who belongs to the population. */
 export const REGISTER_SOURCE: Record<SubjectKind, string> = {
@@ -148,12 +156,13 @@ class SortedReader {
 
 /**
  * Folds one source's answer into the facts exactly as fetchFacts does: a value as read (dates as
- * 'YYYY-MM-DD'); an empty column left out; no document → boolean facts false, others left out.
+ * 'YYYY-MM-DD'); an empty column left out; no document → as the fact's coverage says (false, 0, or left out).
  */
 function fold(facts: Record<string, unknown>, fields: readonly FactField[], doc: Doc | undefined): void {
   for (const field of fields) {
     if (!doc) {
-      if (field.type === 'boolean') facts[field.key] = false;
+      const absent = absentAnswer(field);
+      if (absent !== undefined) facts[field.key] = absent;
       continue;
     }
     const value = doc[field.column];
@@ -174,6 +183,7 @@ export async function* streamPopulation(
 ): AsyncGenerator<PopulationRecord[]> {
   const db = connection.db;
   if (!db) throw new Error('population: the connection is not open');
+  await ensureFactsKnown(connection, options.facts);
   const plans = planSources(options.kind, options.facts);
   const batchSize = options.batchSize ?? 2_000;
   const readBatchSize = options.readBatchSize ?? 10_000;

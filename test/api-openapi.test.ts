@@ -134,6 +134,7 @@ describe('the OpenAPI document', () => {
       'objections',
       'window',
       'outreach',
+      'fact-requests',
       'tasks',
       'sign-in',
       'console',

@@ -51,7 +51,9 @@ import { createSummarySource } from '../services/metrics/summary.js';
 import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { createTaskService } from '../services/tasks/service.js';
+import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
@@ -150,8 +152,13 @@ beforeAll(async () => {
       lifecycle,
       simulation: createSimulationRunner({ store, lifecycle }),
     },
+    catalog: createCatalogService({ store }),
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
+    factRequests: createFactRequestService({
+      store,
+      proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
+    }),
     outreach: createOutreachService({
       store,
       policies: storePolicySource(store),

@@ -26,6 +26,10 @@ import { countIngest } from '../services/events/ingest-tally.js';
 import { countRunningCases, createSummarySource, type DemoStatus } from '../services/metrics/summary.js';
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createCatalogService, proposeFact } from '../services/catalog/service.js';
+import { createFactRequestService } from '../services/fact-requests/service.js';
+import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
+import { catalogSources } from '../domain/sources.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createSweepService } from '../services/sweeps/service.js';
 import { createPayrollService } from '../services/payroll/service.js';
@@ -146,6 +150,19 @@ async function main(): Promise<void> {
       notify: makeEnqueueNotice(store, noticeQueues),
     });
     const citizen = createCitizenService({ store, temporal });
+    // The data catalog's drafts and versions; a publication here is in force here at once.
+    // On the embedded stack's synthetic city (development mode only: production never invents data), a
+    // published fact's generator fills the city's records in the background, progress at GET /catalog/synthetic.
+    const fillSynthetic = (facts: readonly string[]) =>
+      void fillSyntheticFacts(store, facts).catch((error: unknown) =>
+        progress.info(`applyfree: the synthetic city's values of ${facts.join(', ')} failed: ${String(error)}`),
+      );
+    const dataCatalog = createCatalogService({
+      store,
+      ...(config.mode === 'development' ? { onPublished: (record) => fillSynthetic(record.added) } : {}),
+    });
+    // A fill a stop interrupted resumes (filled facts are skipped).
+    if (config.mode === 'development') fillSynthetic(catalogSources().flatMap((s) => s.fields.map((f) => f.key)));
     const api = buildApi({
       logger: {
         level: config.logLevel,
@@ -181,6 +198,12 @@ async function main(): Promise<void> {
         lifecycle,
         simulation,
       },
+      catalog: dataCatalog,
+      // Fact requests (数据需求): a department's answer adds the fact as a catalog draft a reviewer publishes.
+      factRequests: createFactRequestService({
+        store,
+        proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
+      }),
       objections,
       // Case supervision: Temporal visibility of this deployment's task queue and the records, linked to the Temporal UI.
       // Outreach (应享尽享): the worklist of the undetermined; a contact's notice through the notice queues and

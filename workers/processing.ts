@@ -9,6 +9,8 @@ import { createActivities } from '../activities/index.js';
 import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { openCatalog } from '../services/catalog/service.js';
+import { followCatalog } from '../store/catalog-versions.js';
 import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
 import { ensurePayrollSchedules } from '../services/payroll/schedules.js';
 import { ensureRetentionSchedule } from '../services/retention/temporal-schedule.js';
@@ -23,6 +25,9 @@ import { temporalConnectOptions, type TemporalAccess } from '../infra/temporal-c
 import { createSealKeeper, type SealKeeper } from '../services/certificates/seal-keeper.js';
 import { fileSealKeyStore } from '../services/certificates/seal-keys.js';
 import { migrateManualTasks } from '../services/tasks/migrate.js';
+
+/** How often a process checks the store for a data-catalog version published elsewhere. */
+const CATALOG_FOLLOW_MS = 5_000;
 
 export interface Servers {
   temporalAddress: string;
@@ -59,6 +64,13 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   // source of truth, with versions officers publish through the lifecycle next to it.
   // The seals' private keys: files of mode 0600 under the key directory (an HSM-backed key store in its place in production).
   const seals = createSealKeeper({ store, keys: fileSealKeyStore(config.sealKeyDir) });
+
+  // The data catalog likewise (services/catalog/service.ts): the shipped DATA_SOURCES published once
+  // by its hash, what officers published since kept; then put in force, and followed while the
+  // process runs, so a fact another process publishes is known here within seconds.
+  await openCatalog({ store });
+  const stopFollowing = followCatalog(store, CATALOG_FOLLOW_MS);
+  cleanups.push({ name: 'catalog follower', run: async () => stopFollowing() });
 
   const catalog = await loadPolicyCatalog();
   await createPolicyLifecycle(store).importCatalog(catalog.policies);

@@ -5,7 +5,7 @@
  * holds no record for the subject — an answer, not a failure.
  */
 import type { Connection } from 'mongoose';
-import { DATA_SOURCES, findSource } from '../../domain/sources.js';
+import { catalogSources, findSource } from '../../domain/sources.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
 import { pickColumns } from './source-keys.js';
@@ -62,7 +62,9 @@ export function createAdapterRegistry(options: AdapterRegistryOptions): AdapterR
   for (const [sourceId, config] of Object.entries(configs)) {
     if (!findSource(sourceId)) {
       throw new Error(
-        `verification config names ${sourceId}, which is not in the data-source catalog (${DATA_SOURCES.map((s) => s.id).join(', ')})`,
+        `verification config names ${sourceId}, which is not in the data-source catalog (${catalogSources()
+          .map((s) => s.id)
+          .join(', ')})`,
       );
     }
     http.set(sourceId, new HttpVerificationAdapter(sourceId, config, runtime));

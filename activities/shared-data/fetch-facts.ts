@@ -4,9 +4,10 @@
  *
  * Absent vs missing — what the caller gets for each declared fact:
  * - the source answered with a value            → `values[fact]`
- * - the source answered "no record" (找不到记录)  → boolean facts `false` in `values` (no disability
- *   record: not disabled; not on the dishonesty list: false); other types are left out of
- *   `values` and listed in `absentFacts` (the source knows there is nothing)
+ * - the source answered "no record" (找不到记录)  → as the fact's coverage says (domain/sources.ts
+ *   absentAnswer): absent-means-no gives a boolean `false` (no disability record: not disabled; not
+ *   on the dishonesty list: false) and a number `0` in `values`; absent-means-unknown leaves the
+ *   fact out of `values` and lists it in `absentFacts` (the source knows nothing of it)
  * - the source's record has no value in the column → left out of `values`, listed in `absentFacts`
  * - the source failed (timeout, 5xx, open circuit…) → left out of `values`, listed in `missingFacts`,
  *   the source in `failedSources`: never silently false, so the decision can be 'undetermined'
@@ -16,7 +17,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../workflows/contracts/index.js';
 import type { Connection, Model } from 'mongoose';
-import { findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
+import { absentAnswer, findFact, type DataSource, type FactField, type SubjectKind } from '../../domain/sources.js';
 import {
   recordAccess,
   registerAccessRecordModel,
@@ -29,6 +30,7 @@ import { idFieldOf } from './source-keys.js';
 import { buildIndexes } from '../../store/indexes.js';
 import { chainInserted, chainStored, mapLimit } from '../../store/audit-chain.js';
 import { insertNew } from '../../store/bulk.js';
+import { ensureFactsKnown } from '../../store/catalog-versions.js';
 
 /** Failure types of fetchFacts (all non-retryable except AccessRecordWriteFailed). */
 export const FetchFactsErrorType = {
@@ -86,6 +88,7 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
   let indexes: Promise<unknown> | undefined;
 
   return async function fetchFacts(input: FetchFactsInput): Promise<FetchFactsResult> {
+    await ensureFactsKnown(deps.connection, Object.keys(input.facts));
     const pulls = planPulls(input.facts);
     const subject = await resolveSubject(deps.connection, input.subjectKey);
     for (const { source } of pulls) {
@@ -195,7 +198,7 @@ async function readSource(
   }
   for (const { key, field } of facts) {
     if (!answer) result.missingFacts.push(key);
-    else if (!answer.found && field.type === 'boolean') result.values[key] = false;
+    else if (!answer.found && absentAnswer(field) !== undefined) result.values[key] = absentAnswer(field);
     else if (answer.values[field.column] === undefined || answer.values[field.column] === null)
       result.absentFacts.push(key);
     else result.values[key] = normalize(field, answer.values[field.column]);
@@ -234,6 +237,7 @@ export function makeFetchFactsForMany(deps: FetchFactsDeps) {
     shared: Omit<FetchFactsInput, 'subjectKey' | 'idempotencyKey'>,
     subjects: ReadonlyArray<{ subjectKey: string; idempotencyKey: string }>,
   ): Promise<FetchFactsResult[]> {
+    await ensureFactsKnown(deps.connection, Object.keys(shared.facts));
     const pulls = planPulls(shared.facts);
     indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
       indexes = undefined;

@@ -21,7 +21,9 @@ import { renderCase, renderCaseSearch } from './cases-view.js';
 import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
+import { renderCatalog } from './catalog-view.js';
 import { renderOutreach } from './outreach-view.js';
+import { renderFactRequests } from './fact-requests-view.js';
 import { renderTasks } from './tasks-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
 import { renderLedger } from './ledger-view.js';
@@ -113,6 +115,8 @@ function shell(content: HTMLElement): void {
             allows(session.role, 'ledger.read') ? ledgerLink() : null,
             allows(session.role, 'task.read') ? tasksLink() : null,
             allows(session.role, 'outreach.read') ? outreachLink() : null,
+            allows(session.role, 'fact-request.read') ? factRequestsLink() : null,
+            allows(session.role, 'catalog.read-drafts') ? catalogLink() : null,
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
@@ -194,6 +198,7 @@ function caseNav(role: Role): HTMLElement {
     allows(role, 'ledger.read') ? ledgerLink() : null,
     allows(role, 'task.read') ? tasksLink() : null,
     allows(role, 'outreach.read') ? outreachLink() : null,
+    allows(role, 'fact-request.read') ? factRequestsLink() : null,
   );
 }
 
@@ -221,6 +226,24 @@ function tasksLink(): HTMLElement {
     'a',
     { href: '#/tasks', class: `nav-tasks${/^#\/tasks/.test(location.hash) ? ' current' : ''}` },
     t('navTasks'),
+  );
+}
+
+/** Fact requests (#/fact-requests, 数据需求): whoever reads them (domain/permissions.ts fact-request.read). */
+function factRequestsLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/fact-requests', class: `nav-fact-requests${/^#\/fact-requests/.test(location.hash) ? ' current' : ''}` },
+    t('navFactRequests'),
+  );
+}
+
+/** The data catalog (#/catalog, 数据目录): policy work, who drafts and reviews its additions (domain/permissions.ts catalog.read-drafts). */
+function catalogLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/catalog', class: `nav-catalog${/^#\/catalog/.test(location.hash) ? ' current' : ''}` },
+    t('navCatalog'),
   );
 }
 
@@ -360,6 +383,15 @@ async function route(): Promise<void> {
   if (task && allows(session.role, 'task.read')) {
     editor = undefined;
     return shell(renderTasks(task[1] === undefined ? undefined : decodeURIComponent(task[1]), session, catalog));
+  }
+  if (location.hash === '#/fact-requests' && allows(session.role, 'fact-request.read')) {
+    editor = undefined;
+    return shell(renderFactRequests(session, catalog));
+  }
+  if (location.hash === '#/catalog' && allows(session.role, 'catalog.read-drafts')) {
+    editor = undefined;
+    // A fact published here is offered by the policy editor next.
+    return shell(renderCatalog(session, () => (catalog = undefined)));
   }
   if (location.hash === '#/outreach' && allows(session.role, 'outreach.read')) {
     editor = undefined;

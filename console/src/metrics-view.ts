@@ -73,8 +73,22 @@ export interface ProgrammeMetricsView {
     rate: number | null;
     byDepartment: Array<{ department: Text; requested: number; answered: number; notFound: number; failed: number }>;
   };
+  /** 数据共享有效需求满足率: fact requests answered with the fact within one working day ÷ requests due. */
+  dataSharingDemand?: {
+    target: { rate: number; source: Text };
+    total: DemandCounts;
+    rows: Array<DemandCounts & { month: string; department: string; departmentName: Text }>;
+  };
   certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
   casesRunning?: number;
+}
+interface DemandCounts {
+  due: number;
+  satisfied: number;
+  late: number;
+  refused: number;
+  unanswered: number;
+  rate: number | null;
 }
 
 interface Bar {
@@ -207,6 +221,20 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
         t('metricsPulls', { failed: formatNumber(m.dataSharing.failed), whole: formatNumber(m.dataSharing.requested) }),
         'stat-sharing',
       ),
+      m.dataSharingDemand
+        ? stat(
+            label('dataSharingDemand'),
+            percent(m.dataSharingDemand.total.rate),
+            [
+              t('metricsOf', {
+                part: formatNumber(m.dataSharingDemand.total.satisfied),
+                whole: formatNumber(m.dataSharingDemand.total.due),
+              }),
+              t('metricsDemandTarget', { target: `${Math.round(m.dataSharingDemand.target.rate * 1000) / 10}%` }),
+            ].join(' · '),
+            'stat-demand',
+          )
+        : null,
       stat(
         label('certificateSubstitution'),
         percent(m.certificateSubstitution.rate),
@@ -313,6 +341,23 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
         })),
         1,
         'chart-sharing',
+      ),
+      bars(
+        t('metricsDemandByDepartment'),
+        (m.dataSharingDemand?.rows ?? []).map((row) => ({
+          label: `${pick(row.departmentName)} · ${row.month}`,
+          hint: t('metricsDemandHint', {
+            late: formatNumber(row.late),
+            refused: formatNumber(row.refused),
+            unanswered: formatNumber(row.unanswered),
+          }),
+          value: row.rate ?? 0,
+          text: `${percent(row.rate)} (${row.satisfied}/${row.due})`,
+          series: (row.rate ?? 0) >= (m.dataSharingDemand?.target.rate ?? 1) ? 'up' : 'down',
+          track: true,
+        })),
+        1,
+        'chart-demand',
       ),
       bars(
         t('metricsSubstitution'),

@@ -11,7 +11,7 @@
 import type { Connection } from 'mongoose';
 import { certificateType } from '../../domain/certificate-types.js';
 import { codeMatter } from '../../domain/code-matters.js';
-import { DATA_SOURCES, type Text } from '../../domain/sources.js';
+import { findFact, findSource, type Text } from '../../domain/sources.js';
 import { registerAccessRecordModel, type AccessOutcome } from '../../store/access-records.js';
 import { registerCaseReadModel } from '../../store/case-reads.js';
 import { scansOfHolder } from '../../store/codes.js';
@@ -87,10 +87,10 @@ export type AccessEntry =
       confirmedBy?: Person;
     };
 
-const FIELD_LABELS = new Map(
-  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
-);
-const DEPARTMENTS = new Map(DATA_SOURCES.map((source) => [source.id, source.department] as const));
+/** A fact's label in the catalog in force (a fact published since start is known too). */
+const FIELD_LABELS = { get: (fact: string): Text | undefined => findFact(fact)?.field.label };
+/** A source's department in the catalog in force. */
+const DEPARTMENTS = { get: (source: string): Text | undefined => findSource(source)?.department };
 const field = (fact: string): Field => ({ fact, label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact } });
 
 /** YYYY-MM-DD from a resident ID's embedded birth date (GB 11643, characters 7-14). */

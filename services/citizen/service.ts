@@ -8,7 +8,7 @@ import { citizenPayments } from './payments.js';
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { maskCreditCode, maskResidentId } from '../../domain/identity.js';
-import { DATA_SOURCES, type Text } from '../../domain/sources.js';
+import { findFact, type Text } from '../../domain/sources.js';
 import { registerBenefitModels, type Offer } from '../../store/benefits.js';
 import { registerDecisionModels, type DecisionRecord } from '../../store/decisions.js';
 import { PROVENANCE_TEXT } from '../../domain/tasks.js';
@@ -43,9 +43,8 @@ export type OfferAnswer = 'confirm' | 'decline';
 /** Records per list of the citizen's own page, newest first, sorted and cut in the database (security review S15). */
 const ME_LIMIT = 200;
 
-const FIELD_LABELS = new Map(
-  DATA_SOURCES.flatMap((source) => source.fields.map((field) => [field.key, field.label] as const)),
-);
+/** A fact's label in the catalog in force (a fact published since start is known too). */
+const FIELD_LABELS = { get: (fact: string): Text | undefined => findFact(fact)?.field.label };
 /**
  * What a review added to a decision, as the citizen sees it: which facts a member of staff
  * recorded and from what document (the kind and its reference; the reviewer's internal note is

@@ -10,6 +10,7 @@ export type IndicatorKey =
   | 'undeterminedRate'
   | 'eventToGrantLatency'
   | 'dataSharingSatisfaction'
+  | 'dataSharingDemand'
   | 'certificateSubstitution';
 
 /** Why an undetermined decision stayed open, for one missing fact. */
@@ -60,6 +61,13 @@ export const INDICATORS: Record<IndicatorKey, { label: Text; definition: Text }>
     definition: {
       zh: '数据源作出答复（有记录或确认无记录）的调用占全部调用的比例，按数据源与提供部门',
       en: 'Share of data pulls the source answered (a record, or a definite “no record”) among all pulls requested, by source and providing department',
+    },
+  },
+  dataSharingDemand: {
+    label: { zh: '数据共享有效需求满足率', en: 'Effective data-sharing demand satisfaction rate' },
+    definition: {
+      zh: '经办人向数据提供部门提出的数据需求中，在 1 个工作日内（周末和法定节假日不计）以增加数据项答复的，占全部到期需求的比例；按部门和提出月份统计。到期：已答复、已拒绝或已超过答复时限；拒绝计为未满足；到期前撤回的不计。目标 99%（《德州市“无证明城市”建设实施方案》）',
+      en: 'Of the fact requests officers filed to data-providing departments, the share answered by adding the fact within one working day (weekends and public holidays do not count) among all requests due, by department and month filed. Due: answered, refused, or past the time to answer; a refusal counts as unmet; a request withdrawn before it was due is not counted. Target 99 % (Dezhou certificate-free city plan)',
     },
   },
   certificateSubstitution: {

@@ -232,6 +232,39 @@ export function prometheusText(metrics: ProgrammeMetrics | undefined, error?: st
         })),
       },
       {
+        name: 'applyfree_fact_requests_due_total',
+        help: 'Fact requests to departments that are due (数据需求: answered, refused or past one working day), by department, month filed and standing.',
+        type: 'counter',
+        samples: metrics.dataSharingDemand.rows.flatMap((row) =>
+          (
+            [
+              ['in-time', row.satisfied],
+              ['late', row.late],
+              ['refused', row.refused],
+              ['unanswered', row.unanswered],
+            ] as const
+          ).map(([standing, value]) => ({
+            labels: { department: row.department, month: row.month, standing },
+            value,
+          })),
+        ),
+      },
+      {
+        name: 'applyfree_data_sharing_demand_satisfaction_ratio',
+        help: 'Effective data-sharing demand satisfaction (数据共享有效需求满足率): fact requests answered with the fact within one working day ÷ requests due, by department and month filed; target 0.99 (Dezhou plan).',
+        type: 'gauge',
+        samples: metrics.dataSharingDemand.rows.map((row) => ({
+          labels: { department: row.department, month: row.month },
+          value: rate(row.rate),
+        })),
+      },
+      {
+        name: 'applyfree_data_sharing_demand_satisfaction_target_ratio',
+        help: 'The Dezhou plan’s target for 数据共享有效需求满足率.',
+        type: 'gauge',
+        samples: [{ value: metrics.dataSharingDemand.target.rate }],
+      },
+      {
         name: 'applyfree_certificate_substitution_ratio',
         help: 'Certificate substitution (电子证照证明替代率): decisions made without any document from the citizen ÷ all decisions.',
         type: 'gauge',

@@ -1,8 +1,9 @@
 /**
  * Programme metrics (督查评估指标) from the system of record: proactive grants (免申即享 主动办)
  * by policy, department and month; take-up (应享尽享); the undetermined rate and its causes;
- * event-to-grant latency; the data-sharing demand satisfaction rate (数据共享需求满足率); the
- * certificate substitution rate (电子证照证明替代率). Every read is a projected stream counted in
+ * event-to-grant latency; the data-sharing demand satisfaction rate (数据共享需求满足率); the effective
+ * demand satisfaction of fact requests to departments (数据共享有效需求满足率, domain/fact-requests.ts);
+ * the certificate substitution rate (电子证照证明替代率). Every read is a projected stream counted in
  * JS: FerretDB scans for any filter but `_id` and its `$sum`/`$max` aggregation is broken.
  */
 import type { Connection } from 'mongoose';
@@ -15,6 +16,8 @@ import { benefitWorkflowId, isLifeEventWorkflowId } from '../../workflows/contra
 import { INDICATORS, type Cause, type IndicatorKey } from './labels.js';
 import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, UNKNOWN_DEPARTMENT } from './reads.js';
 import { Refusal } from '../../domain/refusal.js';
+import { demandSatisfaction, type DemandSatisfaction, type RequestTimes } from '../../domain/fact-requests.js';
+import { registerFactRequestModels } from '../../store/fact-requests.js';
 
 export { INDICATORS, REASON_LABELS, type Cause, type CauseReason, type IndicatorKey } from './labels.js';
 
@@ -108,6 +111,8 @@ export interface ProgrammeMetrics {
     bySource: SourceRow[];
     byDepartment: Array<Omit<SourceRow, 'source'>>;
   };
+  /** Fact requests to departments answered with the fact within one working day ÷ requests due (filed in the period). */
+  dataSharingDemand: DemandSatisfaction;
   certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
   /** Life-event cases still running, from Temporal visibility; absent without Temporal or when it does not answer. */
   casesRunning?: number;
@@ -118,6 +123,8 @@ export interface MetricsDeps {
   catalog: PolicyCatalog;
   temporal?: Client;
   taskQueue?: string;
+  /** The clock that says which fact requests are due (tests move it). */
+  now?: () => Date;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -337,6 +344,27 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     sources.set(id, s);
   }
 
+  // Fact requests filed in the period (for the policies admitted): answered with the fact within a working day ÷ due.
+  const requests: RequestTimes[] = [];
+  const filed = registerFactRequestModels(deps.store).FactRequest.collection.find(
+    { ...inPeriod('filedAt'), ...byPolicyField('policy.id') },
+    {
+      projection: {
+        _id: 0,
+        department: 1,
+        departmentName: 1,
+        status: 1,
+        filedAt: 1,
+        dueAt: 1,
+        answeredAt: 1,
+        withdrawnAt: 1,
+      },
+      batchSize: BATCH,
+    },
+  );
+  for await (const request of filed) requests.push(request as unknown as RequestTimes);
+  const dataSharingDemand = demandSatisfaction(requests, deps.now?.() ?? new Date());
+
   const casesRunning = await countRunning(deps);
   const byPolicy = [...rows.values()].sort(
     (a, b) => b.grants - a.grants || b.decisions - a.decisions || a.policyId.localeCompare(b.policyId),
@@ -412,6 +440,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       bySource,
       byDepartment: groupBy(bySource, (s) => s.department, ['requested', 'answered', 'notFound', 'failed']),
     },
+    dataSharingDemand,
     certificateSubstitution: {
       decisions: decided,
       withoutCitizenDocuments: sum(byPolicy, (r) => r.withoutCitizenDocuments),

@@ -28,6 +28,7 @@ import {
 import type { Role } from '../../store/users.js';
 import { Refusal } from '../../domain/refusal.js';
 import { changeOf, claimStep, updateOf } from '../../store/step-claims.js';
+import { refreshCatalog } from '../../store/catalog-versions.js';
 import { authorize, conditionOf, type Action } from '../../domain/permissions.js';
 
 /**
@@ -175,6 +176,8 @@ export function createPolicyLifecycle(store: Connection, options: { now?: () => 
   }
 
   async function load(policyId: string, version: number): Promise<PolicyVersionRecord> {
+    // A fact another process published since this one's last poll validates here as well.
+    await refreshCatalog(store);
     const found = await PolicyVersion.findById(policyVersionId(policyId, version)).lean();
     if (!found)
       throw new PolicyLifecycleError(

@@ -1,5 +1,5 @@
 /**
- * docs/CATALOG.md, rendered from the shipped data-source catalog (domain/sources.ts): the sources
+ * docs/CATALOG-FACTS.md, rendered from the shipped data-source catalog (domain/sources.ts): the sources
  * with their departments, legal bases and refresh rates, then each source's facts. Generated so it
  * cannot drift; test/unit/data/catalog-facts.test.ts holds the file to it. Write it again after
  * changing the catalog: `node --import tsx test/support/catalog-table.ts`.
@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { DATA_SOURCES, type DataSource, type FactField } from '../../domain/sources.js';
 
-export const CATALOG_DOC = new URL('../../docs/CATALOG.md', import.meta.url);
+export const CATALOG_DOC = new URL('../../docs/CATALOG-FACTS.md', import.meta.url);
 
 const FREQUENCY: Record<DataSource['updateFrequency'], string> = {
   realtime: '实时 realtime',
@@ -62,7 +62,7 @@ function factTable(source: DataSource): string[] {
   ];
 }
 
-/** The whole of docs/CATALOG.md. */
+/** The whole of docs/CATALOG-FACTS.md. */
 export function renderCatalog(): string {
   const facts = DATA_SOURCES.reduce((total, source) => total + source.fields.length, 0);
   const departments = new Set(DATA_SOURCES.map((source) => source.department.zh)).size;

@@ -91,6 +91,8 @@ describe('the permission table', () => {
     ['a department publishes life events', 'events.publish', true],
     ['a department reads what anyone may', 'catalog', true],
     ['a department’s signature opens nothing a person’s token does', 'case.search', false],
+    ['a department answers the fact requests filed to it', 'fact-request.answer', true],
+    ['a department does not file fact requests: officers do', 'fact-request.file', false],
   ] as const)('%s', (_sentence, action, allowed) => {
     expect(allowsDepartment(action)).toBe(allowed);
   });
@@ -103,6 +105,8 @@ describe('the permission table', () => {
     ['a supervisor reads every case', 'supervisor', 'case.search', undefined],
     ['an officer files for any citizen, naming them', 'officer', 'objection.file', undefined],
     ['a role the action refuses has no condition', 'officer', 'case.search', undefined],
+    ['an officer withdraws only the fact requests they filed', 'officer', 'fact-request.withdraw', 'own-request'],
+    ['a reviewer reads every fact request', 'reviewer', 'fact-request.read', undefined],
   ] as const)('%s', (_sentence, role, action, condition) => {
     expect(conditionOf(role, action)).toBe(condition);
   });

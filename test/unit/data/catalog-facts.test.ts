@@ -128,7 +128,7 @@ describe('the shipped data-source catalog', () => {
       });
   });
 
-  it('is documented as it is in docs/CATALOG.md (write it: node --import tsx test/support/catalog-table.ts)', () => {
+  it('is documented as it is in docs/CATALOG-FACTS.md (write it: node --import tsx test/support/catalog-table.ts)', () => {
     const doc = readFileSync(CATALOG_DOC, 'utf8');
     expect(doc).toBe(renderCatalog());
     for (const source of DATA_SOURCES) expect(doc).toContain(`| \`${source.id}\` |`);

@@ -70,7 +70,7 @@ const cases: Array<[string, string, (doc: Doc) => void, string, RegExp]> = [
     'childcare-subsidy',
     (d) => (d.facts['person.shoeSize'] = { source: 'household-registry', purpose: 'x' }),
     'facts["person.shoeSize"]',
-    /not in the data-source catalog/,
+    /not in the data-source catalog: ask the department that keeps it with a fact request/,
   ],
   [
     'a fact declared with the wrong source',

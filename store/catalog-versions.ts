@@ -1,0 +1,185 @@
+/**
+ * The data catalog as data (数据目录): every published version of the whole catalog, and the
+ * drafts officers write to add to it. A version is the catalog entire (sources and facts, as JSON
+ * text: it is exactly what was checked and approved), `_id` `catalog@<n>`: inserting under that
+ * key is the one atomic step on MongoDB and FerretDB alike, so two publications cannot take the
+ * same number, and each names the draft (or the shipped catalog's hash) it publishes, so a draft
+ * published twice is found and answered, never numbered twice. This module also keeps the
+ * process's runtime registry (domain/sources.ts `useCatalog`) in step with the newest version.
+ */
+import { createHash } from 'node:crypto';
+import type { Connection, mongo } from 'mongoose';
+import { canonicalJson } from '../rules/policy-hash.js';
+import { catalogVersion, findFact, useCatalog, type DataSource } from '../domain/sources.js';
+import type { CatalogAddition } from '../services/catalog/additions.js';
+
+export const CATALOG_VERSIONS = 'catalog_versions';
+export const CATALOG_DRAFTS = 'catalog_drafts';
+
+export interface CatalogVersionRecord {
+  /** `catalog@<version>`. */
+  _id: string;
+  version: number;
+  /** The sources of the whole catalog, as JSON text. */
+  source: string;
+  /** sha256 of the sources' canonical JSON. */
+  hash: string;
+  /** What this version published: a draft's ID, or `shipped:<hash>` for the shipped catalog's facts. */
+  publishes: string;
+  origin: 'shipped' | 'officer';
+  /** The fact keys this version added (all of them for the first). */
+  added: string[];
+  publishedBy: string;
+  publishedById: string;
+  publishedAt: Date;
+}
+
+export type CatalogDraftStatus = 'draft' | 'submitted' | 'approved' | 'published' | 'rejected';
+
+export interface CatalogDraftEvent {
+  action: 'drafted' | 'submitted' | 'approved' | 'published' | 'rejected';
+  actor: string;
+  actorId: string;
+  role: string;
+  at: Date;
+  note?: string;
+}
+
+export interface CatalogDraftRecord {
+  _id: string;
+  status: CatalogDraftStatus;
+  /** The addition, as JSON text (fact keys hold dots, which FerretDB does not take as member names). */
+  addition: string;
+  /** The fact keys it adds, for lists. */
+  facts: string[];
+  /** The catalog version it was checked against when drafted. */
+  baseVersion: number;
+  /** The fact request it answers (services/catalog/service.ts proposeFact), if any. */
+  requestId?: string;
+  createdBy: string;
+  createdById: string;
+  createdAt: Date;
+  submittedBy?: string;
+  submittedById?: string;
+  approvedBy?: string;
+  approvedById?: string;
+  publishedVersion?: number;
+  history: CatalogDraftEvent[];
+  /** Status moves so far; each is claimed once (store/step-claims.ts). */
+  revision: number;
+}
+
+export const catalogVersionId = (version: number) => `catalog@${version}`;
+
+export function catalogVersions(store: Connection): mongo.Collection<CatalogVersionRecord> {
+  return store.db!.collection<CatalogVersionRecord>(CATALOG_VERSIONS);
+}
+
+export function catalogDrafts(store: Connection): mongo.Collection<CatalogDraftRecord> {
+  return store.db!.collection<CatalogDraftRecord>(CATALOG_DRAFTS);
+}
+
+/** sha256 of a catalog's canonical JSON. */
+export const catalogHash = (sources: readonly DataSource[]) =>
+  createHash('sha256').update(canonicalJson(sources)).digest('hex');
+
+/** The newest published version, or undefined before the first. */
+export async function latestCatalogVersion(store: Connection): Promise<CatalogVersionRecord | undefined> {
+  const [latest] = await catalogVersions(store).find({}).sort({ version: -1 }).limit(1).toArray();
+  return latest ?? undefined;
+}
+
+/** The sources of a version record. */
+export const sourcesOf = (record: CatalogVersionRecord): DataSource[] => JSON.parse(record.source) as DataSource[];
+
+/** The addition of a draft record. */
+export const additionOf = (record: CatalogDraftRecord): CatalogAddition =>
+  JSON.parse(record.addition) as CatalogAddition;
+
+/**
+ * Publishes `next(latest)` (undefined: nothing to publish) as the version after the newest, once
+ * for `publishes`: the newest is
+ * read first, then whether this publication is already there, then the next number is inserted;
+ * whoever's insert loses to another publication reads again and builds on it. So two callers
+ * publishing one draft at once publish it once, and two drafts get two numbers.
+ */
+export async function publishCatalogVersion(
+  store: Connection,
+  publishes: string,
+  next: (
+    latest: { version: number; sources: readonly DataSource[] } | undefined,
+  ) => { sources: DataSource[]; added: string[] } | undefined,
+  by: { id: string; name: string; origin: CatalogVersionRecord['origin']; at: Date },
+): Promise<{ record: CatalogVersionRecord | undefined; published: boolean }> {
+  const versions = catalogVersions(store);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const latest = await latestCatalogVersion(store);
+    const already = await versions.findOne({ publishes });
+    if (already) return { record: already, published: false };
+    const built = next(latest ? { version: latest.version, sources: sourcesOf(latest) } : undefined);
+    // Nothing to add: the newest version stands.
+    if (!built) return { record: latest, published: false };
+    const version = (latest?.version ?? 0) + 1;
+    const record: CatalogVersionRecord = {
+      _id: catalogVersionId(version),
+      version,
+      source: JSON.stringify(built.sources),
+      hash: catalogHash(built.sources),
+      publishes,
+      origin: by.origin,
+      added: built.added,
+      publishedBy: by.name,
+      publishedById: by.id,
+      publishedAt: by.at,
+    };
+    try {
+      await versions.insertOne(record);
+      return { record, published: true };
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
+  }
+  throw new Error(`catalog: could not publish ${publishes}: the version number kept being taken`);
+}
+
+/**
+ * Puts the newest published catalog in force in this process when it is newer than the one in
+ * force (a cheap check: one version number read). Answers the version in force.
+ */
+export async function refreshCatalog(store: Connection): Promise<number> {
+  const [head] = await catalogVersions(store)
+    .find({}, { projection: { version: 1 } })
+    .sort({ version: -1 })
+    .limit(1)
+    .toArray();
+  if (!head || head.version <= catalogVersion()) return catalogVersion();
+  const latest = await catalogVersions(store).findOne({ _id: catalogVersionId(head.version) });
+  if (latest) useCatalog(latest.version, sourcesOf(latest));
+  return catalogVersion();
+}
+
+/**
+ * Keeps the registry in step with the store in a process that does not publish itself (a worker
+ * beside the API): a refresh every `intervalMs`. Answers the stop function.
+ */
+export function followCatalog(
+  store: Connection,
+  intervalMs: number,
+  onError: (error: unknown) => void = () => undefined,
+): () => void {
+  const timer = setInterval(() => void refreshCatalog(store).catch(onError), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Refreshes the registry when one of `facts` is not in the catalog in force (a fact published by
+ * another process since the last poll): the check at the point of need, before a read refuses it.
+ */
+export async function ensureFactsKnown(store: Connection, facts: Iterable<string>): Promise<void> {
+  for (const fact of facts)
+    if (!findFact(fact)) {
+      await refreshCatalog(store);
+      return;
+    }
+}

@@ -16,7 +16,7 @@ const readme = readFileSync(`${root}README.md`, 'utf8');
 function readmeCommands(text: string): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
   for (const match of text.matchAll(
-    /(?:npm run applyfree --|(?<![\w/.-])applyfree)[ \t\n]+([a-z]+)(?:[ \t\n]+([a-z][a-z|-]*))?/g,
+    /(?:npm run applyfree --|(?<![\w/.-])applyfree)[ \t\n]+([a-z]+(?:-[a-z]+)*)(?:[ \t\n]+([a-z][a-z|-]*))?/g,
   )) {
     const [, command, sub] = match;
     if (command === 'is' || command === 'help') continue; // "applyfree is ready"; help is checked on its own

@@ -184,7 +184,8 @@ describe('refusals', () => {
       zhao,
       structuredClone(shipped.find((p) => p.id === 'old-age-allowance')!),
     );
-    expect([first.version, second.version, second.status]).toEqual([2, 3, 'draft']);
+    const next = nextDraftVersion('old-age-allowance');
+    expect([first.version, second.version, second.status]).toEqual([next, next + 1, 'draft']);
     expect(second.createdById).toBe('u_zhao');
   });
 

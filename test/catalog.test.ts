@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectStore } from '../store/connection.js';
+import { verifyStream } from '../store/audit-verify.js';
 import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
 import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import {
@@ -233,5 +234,9 @@ describe('the data catalog in the store', () => {
       code: 'CATALOG_CONFLICT',
       field: 'person.birthDate',
     });
+    // Every published version is chained: altering one is detected.
+    expect((await verifyStream(store, 'catalog_versions')).ok).toBe(true);
+    await catalogVersions(store).updateOne({ _id: 'catalog@2' }, { $set: { publishedBy: '冒名' } });
+    expect((await verifyStream(store, 'catalog_versions')).ok).toBe(false);
   });
 });

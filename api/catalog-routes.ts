@@ -65,8 +65,9 @@ export function catalogView() {
       legalBasis: source.legalBasis,
       updateFrequency: source.updateFrequency,
       collection: source.collection,
-      fields: source.fields.map(({ key, type, sensitivity, label, values, unit, coverage, synthetic }) => ({
+      fields: source.fields.map(({ key, column, type, sensitivity, label, values, unit, coverage, synthetic }) => ({
         key,
+        column,
         type,
         sensitivity,
         label,

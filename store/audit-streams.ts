@@ -18,6 +18,7 @@ export const AUDIT_STREAMS = [
   'objection_steps',
   'erasures',
   'code_scans',
+  'catalog_versions',
 ] as const;
 export type AuditStream = (typeof AUDIT_STREAMS)[number];
 
@@ -96,4 +97,5 @@ export const STREAM_SOURCES: Record<AuditStream, StreamSource> = {
   objection_steps: objectionSteps,
   erasures: collectionStream('erasures'),
   code_scans: collectionStream('code_scans'),
+  catalog_versions: collectionStream('catalog_versions'),
 };

@@ -4,12 +4,15 @@
  * text: it is exactly what was checked and approved), `_id` `catalog@<n>`: inserting under that
  * key is the one atomic step on MongoDB and FerretDB alike, so two publications cannot take the
  * same number, and each names the draft (or the shipped catalog's hash) it publishes, so a draft
- * published twice is found and answered, never numbered twice. This module also keeps the
+ * published twice is found and answered, never numbered twice. Versions are hash-chained as they
+ * are written (audit stream `catalog_versions`, store/audit-chain.ts), so a changed or removed
+ * published catalog is detected. This module also keeps the
  * process's runtime registry (domain/sources.ts `useCatalog`) in step with the newest version.
  */
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { canonicalJson } from '../rules/policy-hash.js';
+import { chainStored } from './audit-chain.js';
 import { catalogVersion, findFact, useCatalog, type DataSource } from '../domain/sources.js';
 import type { CatalogAddition } from '../services/catalog/additions.js';
 
@@ -115,7 +118,11 @@ export async function publishCatalogVersion(
   for (let attempt = 0; attempt < 20; attempt++) {
     const latest = await latestCatalogVersion(store);
     const already = await versions.findOne({ publishes });
-    if (already) return { record: already, published: false };
+    if (already) {
+      // Chained already, unless its publisher stopped between the insert and the chain.
+      await chainStored(store, 'catalog_versions', [already._id]);
+      return { record: already, published: false };
+    }
     const built = next(latest ? { version: latest.version, sources: sourcesOf(latest) } : undefined);
     // Nothing to add: the newest version stands.
     if (!built) return { record: latest, published: false };
@@ -134,6 +141,7 @@ export async function publishCatalogVersion(
     };
     try {
       await versions.insertOne(record);
+      await chainStored(store, 'catalog_versions', [record._id], { fresh: true });
       return { record, published: true };
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;

@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectStore } from '../store/connection.js';
+import { verifyStream } from '../store/audit-verify.js';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { makeFetchFacts } from '../activities/shared-data/fetch-facts.js';
 import {
   CatalogError,
   createCatalogService,
@@ -28,6 +31,7 @@ import {
 } from '../domain/sources.js';
 
 const stack = inject('stack');
+const ID = '371402195003101234';
 let store: Connection;
 let catalog: CatalogService;
 
@@ -161,6 +165,27 @@ describe('the data catalog in the store', () => {
     ).rejects.toMatchObject({ code: 'CATALOG_INVALID', field: 'facts[0].key' });
   });
 
+  it('is learnt by a process still on an older catalog where the fact is needed: validation and fetchFacts', async () => {
+    // Another process, started before the publication, that has not polled yet.
+    useShippedCatalog();
+    expect(findFact('person.livesAlone')).toBeUndefined();
+    const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
+    await store
+      .db!.collection('subjects')
+      .insertOne({ _id: 'sk_alone', subjectKey: 'sk_alone', kind: 'person', idNumber: ID } as object);
+    await store.db!.collection('dp_civil_affairs').insertOne({ _id: ID, idNumber: ID, livesAlone: true } as object);
+    const facts = await fetchFacts({
+      caseId: 'case-alone',
+      subjectKey: 'sk_alone',
+      policyId: 'elder-visit',
+      policyVersion: 1,
+      facts: { 'person.livesAlone': { source: 'civil-affairs', purpose: 'visits for elders living alone' } },
+      idempotencyKey: 'case-alone:facts',
+    });
+    expect(facts.values).toEqual({ 'person.livesAlone': true });
+    expect(catalogVersion()).toBe(2);
+  });
+
   it('drafts a new source, submits it, and a reviewer sends it back with a reason', async () => {
     const source = {
       id: 'housing-fund',
@@ -209,5 +234,9 @@ describe('the data catalog in the store', () => {
       code: 'CATALOG_CONFLICT',
       field: 'person.birthDate',
     });
+    // Every published version is chained: altering one is detected.
+    expect((await verifyStream(store, 'catalog_versions')).ok).toBe(true);
+    await catalogVersions(store).updateOne({ _id: 'catalog@2' }, { $set: { publishedBy: '冒名' } });
+    expect((await verifyStream(store, 'catalog_versions')).ok).toBe(false);
   });
 });

@@ -36,6 +36,8 @@ export const CATALOG_SYNTHETIC = 'catalog_synthetic';
 export interface SyntheticFill {
   _id: string;
   source: string;
+  /** The synthetic city filled (syntheticCity). */
+  city: string;
   done: number;
   total: number;
   finished: boolean;
@@ -71,9 +73,14 @@ export function syntheticValue(generator: SyntheticGenerator, subjectKey: string
   }
 }
 
-/** Whether the store holds a seeded synthetic city (infra/seed writes `seed_meta` `city`). */
-export async function holdsSyntheticCity(store: Connection): Promise<boolean> {
-  return (await store.db!.collection(SEED_META_COLLECTION).countDocuments({ _id: 'city' } as object)) > 0;
+/**
+ * The seeded synthetic city in the store (infra/seed writes `seed_meta` `city`), named by its seed,
+ * reference date and key fingerprint; undefined when there is none. A city seeded again from
+ * scratch has another name, so its values are filled again.
+ */
+export async function syntheticCity(store: Connection): Promise<string | undefined> {
+  const meta = await store.db!.collection(SEED_META_COLLECTION).findOne({ _id: 'city' } as object);
+  return meta ? `${String(meta.seed)}:${String(meta.asOf)}:${String(meta.secretCheck)}` : undefined;
 }
 
 const isShippedSource = (source: DataSource) => DATA_SOURCES.some((s) => s.id === source.id);
@@ -91,14 +98,16 @@ export async function fillSyntheticFacts(
   facts: readonly string[],
   onProgress: (fill: SyntheticFill) => void = () => undefined,
 ): Promise<string[]> {
-  if (!(await holdsSyntheticCity(store))) return [];
+  const city = await syntheticCity(store);
+  if (city === undefined) return [];
   const fills = store.db!.collection<SyntheticFill>(CATALOG_SYNTHETIC);
   const filled: string[] = [];
   for (const key of facts) {
     const known = findFact(key);
     if (!known || known.field.synthetic.kind === 'seed') continue;
-    if ((await fills.findOne({ _id: key }))?.finished) continue;
-    await fillOne(store, known.source, known.field, onProgress);
+    const fill = await fills.findOne({ _id: key });
+    if (fill?.finished && fill.city === city) continue;
+    await fillOne(store, city, known.source, known.field, onProgress);
     filled.push(key);
   }
   return filled;
@@ -106,6 +115,7 @@ export async function fillSyntheticFacts(
 
 async function fillOne(
   store: Connection,
+  city: string,
   source: DataSource,
   field: FactField,
   onProgress: (fill: SyntheticFill) => void,
@@ -121,6 +131,7 @@ async function fillOne(
   const fill: SyntheticFill = {
     _id: field.key,
     source: source.id,
+    city,
     done: 0,
     total,
     finished: false,

@@ -40,7 +40,7 @@ const li: CatalogActor = { id: 'u_li', name: '李明', role: 'reviewer' };
 const zhou: CatalogActor = { id: 'u_zhou', name: '周敏', role: 'reviewer' };
 
 /** A fact the civil affairs bureau could add: whether a person lives alone (独居). */
-const livesAlone = (key = 'person.livesAlone'): FactField => ({
+const livesAloneReported = (key = 'person.livesAloneReported'): FactField => ({
   key,
   column: key.split('.')[1],
   type: 'boolean',
@@ -75,13 +75,17 @@ describe('the data catalog in the store', () => {
   });
 
   it('refuses a bad fact naming the field, and writes nothing', async () => {
-    const bad = { ...livesAlone(), type: 'number' as const, synthetic: { kind: 'integer' as const, min: 0, max: 3 } };
+    const bad = {
+      ...livesAloneReported(),
+      type: 'number' as const,
+      synthetic: { kind: 'integer' as const, min: 0, max: 3 },
+    };
     const refusal = await proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: bad }).catch((e) => e);
     expect(refusal).toBeInstanceOf(CatalogError);
     expect(refusal).toMatchObject({ code: 'CATALOG_INVALID', field: 'facts[0].unit' });
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ key: 'livesAlone' }, 'facts[0].key'],
-      [{ key: 'enterprise.livesAlone' }, 'facts[0].key'],
+      [{ key: 'livesAloneReported' }, 'facts[0].key'],
+      [{ key: 'enterprise.livesAloneReported' }, 'facts[0].key'],
       [{ key: 'person.birthDate' }, 'facts[0].key'],
       [{ type: 'text' }, 'facts[0].type'],
       [{ type: 'string', synthetic: { kind: 'choice', weights: { yes: 1 } } }, 'facts[0].values'],
@@ -91,20 +95,20 @@ describe('the data catalog in the store', () => {
       [{ synthetic: { kind: 'bernoulli', p: 2 } }, 'facts[0].synthetic.p'],
     ];
     for (const [change, field] of cases) {
-      const proposed = { ...livesAlone(), ...change } as FactField;
+      const proposed = { ...livesAloneReported(), ...change } as FactField;
       await expect(proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: proposed })).rejects.toMatchObject({
         code: 'CATALOG_INVALID',
         field,
       });
     }
     await expect(
-      proposeFact({ store }, wang, { sourceId: 'no-such-source', field: livesAlone() }),
+      proposeFact({ store }, wang, { sourceId: 'no-such-source', field: livesAloneReported() }),
     ).rejects.toMatchObject({ code: 'CATALOG_INVALID', field: 'sourceId' });
     await expect(
       proposeFact(
         { store },
         { id: 'u_s', name: '督查', role: 'supervisor' },
-        { sourceId: 'civil-affairs', field: livesAlone() },
+        { sourceId: 'civil-affairs', field: livesAloneReported() },
       ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
     expect(await catalogDrafts(store).countDocuments()).toBe(0);
@@ -114,17 +118,24 @@ describe('the data catalog in the store', () => {
     const requestId = `fr-${randomUUID().slice(0, 8)}`;
     const { draftId } = await proposeFact({ store }, wang, {
       sourceId: 'civil-affairs',
-      field: livesAlone(),
+      field: livesAloneReported(),
       requestId,
     });
     // Asked again for the same request: the same draft, nothing written twice.
-    expect(await proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: livesAlone(), requestId })).toEqual({
+    expect(
+      await proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: livesAloneReported(), requestId }),
+    ).toEqual({
       draftId,
     });
     expect(await catalogDrafts(store).countDocuments()).toBe(1);
     const draft = await catalog.get(draftId);
-    expect(draft).toMatchObject({ status: 'submitted', requestId, facts: ['person.livesAlone'], createdById: wang.id });
-    expect(findFact('person.livesAlone')).toBeUndefined();
+    expect(draft).toMatchObject({
+      status: 'submitted',
+      requestId,
+      facts: ['person.livesAloneReported'],
+      createdById: wang.id,
+    });
+    expect(findFact('person.livesAloneReported')).toBeUndefined();
 
     // A reviewer who also drafted is refused (four eyes); an officer may not approve at all.
     const own = await proposeFact(
@@ -132,7 +143,7 @@ describe('the data catalog in the store', () => {
       { ...li, role: 'officer' },
       {
         sourceId: 'civil-affairs',
-        field: livesAlone('person.livesWithCarer'),
+        field: livesAloneReported('person.livesWithCarer'),
       },
     );
     await expect(catalog.approve(li, own.draftId)).rejects.toMatchObject({ code: 'FOUR_EYES' });
@@ -148,7 +159,7 @@ describe('the data catalog in the store', () => {
     expect(new Set(answers.map((a) => a.publishedVersion))).toEqual(new Set([2]));
     expect(await catalogVersions(store).countDocuments()).toBe(2);
     expect(catalogVersion()).toBe(2);
-    expect(findFact('person.livesAlone')).toMatchObject({
+    expect(findFact('person.livesAloneReported')).toMatchObject({
       source: { id: 'civil-affairs' },
       field: { type: 'boolean' },
     });
@@ -157,46 +168,48 @@ describe('the data catalog in the store', () => {
     await expect(
       proposeFact({ store }, wang, {
         sourceId: 'civil-affairs',
-        field: { ...livesAlone(), type: 'number' } as FactField,
+        field: { ...livesAloneReported(), type: 'number' } as FactField,
       }),
     ).rejects.toMatchObject({ code: 'CATALOG_INVALID' });
     await expect(
-      proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: livesAlone() }),
+      proposeFact({ store }, wang, { sourceId: 'civil-affairs', field: livesAloneReported() }),
     ).rejects.toMatchObject({ code: 'CATALOG_INVALID', field: 'facts[0].key' });
   });
 
   it('is learnt by a process still on an older catalog where the fact is needed: validation and fetchFacts', async () => {
     // Another process, started before the publication, that has not polled yet.
     useShippedCatalog();
-    expect(findFact('person.livesAlone')).toBeUndefined();
+    expect(findFact('person.livesAloneReported')).toBeUndefined();
     const fetchFacts = makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) });
     await store
       .db!.collection('subjects')
       .insertOne({ _id: 'sk_alone', subjectKey: 'sk_alone', kind: 'person', idNumber: ID } as object);
-    await store.db!.collection('dp_civil_affairs').insertOne({ _id: ID, idNumber: ID, livesAlone: true } as object);
+    await store
+      .db!.collection('dp_civil_affairs')
+      .insertOne({ _id: ID, idNumber: ID, livesAloneReported: true } as object);
     const facts = await fetchFacts({
       caseId: 'case-alone',
       subjectKey: 'sk_alone',
       policyId: 'elder-visit',
       policyVersion: 1,
-      facts: { 'person.livesAlone': { source: 'civil-affairs', purpose: 'visits for elders living alone' } },
+      facts: { 'person.livesAloneReported': { source: 'civil-affairs', purpose: 'visits for elders living alone' } },
       idempotencyKey: 'case-alone:facts',
     });
-    expect(facts.values).toEqual({ 'person.livesAlone': true });
+    expect(facts.values).toEqual({ 'person.livesAloneReported': true });
     expect(catalogVersion()).toBe(2);
   });
 
   it('drafts a new source, submits it, and a reviewer sends it back with a reason', async () => {
     const source = {
-      id: 'housing-fund',
+      id: 'housing-fund-loans',
       subject: 'person',
       department: { zh: '市住房公积金管理中心', en: 'Municipal Housing Provident Fund Centre' },
       legalBasis: { zh: '《住房公积金管理条例》', en: 'Regulations on the Administration of Housing Provident Funds' },
       updateFrequency: 'monthly',
-      collection: 'dp_housing_fund',
+      collection: 'dp_housing_fund_loans',
       fields: [
         {
-          key: 'person.housingFundMonths',
+          key: 'person.housingFundLoanMonths',
           type: 'number',
           sensitivity: 'personal',
           label: { zh: '公积金缴存月数', en: 'months of housing-fund contributions' },
@@ -207,8 +220,8 @@ describe('the data catalog in the store', () => {
       ],
     };
     const draft = await catalog.draft(wang, { source });
-    expect(draft).toMatchObject({ status: 'draft', facts: ['person.housingFundMonths'] });
-    expect(draft.addition).toMatchObject({ source: { fields: [{ column: 'housingFundMonths' }] } });
+    expect(draft).toMatchObject({ status: 'draft', facts: ['person.housingFundLoanMonths'] });
+    expect(draft.addition).toMatchObject({ source: { fields: [{ column: 'housingFundLoanMonths' }] } });
     await expect(catalog.approve(li, draft.id)).rejects.toMatchObject({ code: 'WRONG_STATUS' });
     await catalog.submit(wang, draft.id);
     await expect(catalog.reject(li, draft.id, '')).rejects.toMatchObject({ code: 'REASON_REQUIRED', field: 'note' });
@@ -222,11 +235,11 @@ describe('the data catalog in the store', () => {
     const grown: DataSource[] = structuredClone(DATA_SOURCES) as DataSource[];
     grown
       .find((s) => s.id === 'education')!
-      .fields.push({ ...livesAlone('person.schoolGrade'), label: { zh: '年级', en: 'grade' } });
+      .fields.push({ ...livesAloneReported('person.schoolGrade'), label: { zh: '年级', en: 'grade' } });
     const start = await openCatalog({ store }, grown);
     expect(start).toEqual({ version: 3, published: true });
     expect(findFact('person.schoolGrade')?.source.id).toBe('education');
-    expect(findFact('person.livesAlone')?.source.id).toBe('civil-affairs');
+    expect(findFact('person.livesAloneReported')?.source.id).toBe('civil-affairs');
     expect(await openCatalog({ store }, grown)).toEqual({ version: 3, published: false });
     const retyped = structuredClone(grown);
     retyped.find((s) => s.id === 'household-registry')!.fields[0].type = 'string';

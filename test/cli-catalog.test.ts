@@ -53,10 +53,10 @@ const addition = (unit?: object) => ({
   sourceId: 'social-insurance',
   facts: [
     {
-      key: 'person.medicalInsuranceMonths',
+      key: 'person.maternityInsuranceMonths',
       type: 'number',
       sensitivity: 'personal',
-      label: { zh: '医保累计缴费月数', en: 'months of medical-insurance contributions' },
+      label: { zh: '生育保险累计缴费月数', en: 'months of maternity-insurance contributions' },
       ...(unit ? { unit } : {}),
       coverage: 'absent-means-no',
       synthetic: { kind: 'integer', min: 0, max: 360 },
@@ -90,9 +90,9 @@ describe('applyfree catalog', () => {
     const approved = await cli(['approve', id, '--note', '依据充分'], tokens.reviewer);
     expect([approved.code, approved.stdout]).toEqual([
       0,
-      expect.stringContaining('published  person.medicalInsuranceMonths  → v2'),
+      expect.stringContaining('published  person.maternityInsuranceMonths  → v2'),
     ]);
-    expect((await cli(['versions'])).stdout).toMatch(/^v2 .* 李明 {2}\+1 person\.medicalInsuranceMonths/m);
+    expect((await cli(['versions'])).stdout).toMatch(/^v2 .* 李明 {2}\+1 person\.maternityInsuranceMonths/m);
     expect((await cli(['show', id])).stdout).toMatch(/approved +李明 — 依据充分/);
   });
 });

@@ -32,8 +32,8 @@ let api: FastifyInstance;
 let officer: string;
 let reviewer: string;
 
-const livesAlone = {
-  key: 'person.livesAlone',
+const livesAloneReported = {
+  key: 'person.livesAloneReported',
   type: 'boolean',
   sensitivity: 'personal',
   label: { zh: '独居', en: 'lives alone' },
@@ -89,13 +89,13 @@ async function homeVisitPolicy(): Promise<Record<string, unknown>> {
     title: { zh: '独居老人关爱探访', en: 'Home visits for elders living alone' },
     facts: {
       ...policy.facts,
-      'person.livesAlone': { source: 'civil-affairs', purpose: 'visits are for elders living alone' },
+      'person.livesAloneReported': { source: 'civil-affairs', purpose: 'visits are for elders living alone' },
     },
-    conditions: { all: [...(policy.conditions as { all: unknown[] }).all, { condition: 'livesAlone' }] },
+    conditions: { all: [...(policy.conditions as { all: unknown[] }).all, { condition: 'livesAloneReported' }] },
     namedConditions: {
       ...policy.namedConditions,
-      livesAlone: {
-        fact: 'person.livesAlone',
+      livesAloneReported: {
+        fact: 'person.livesAloneReported',
         operator: 'equal',
         value: true,
         label: { zh: '独居', en: 'lives alone' },
@@ -110,7 +110,7 @@ async function homeVisitPolicy(): Promise<Record<string, unknown>> {
           'person.birthDate': '1965-06-01',
           'person.localHukou': true,
           'person.alive': true,
-          'person.livesAlone': true,
+          'person.livesAloneReported': true,
         },
         expect: { outcome: 'eligible' },
       },
@@ -121,7 +121,7 @@ async function homeVisitPolicy(): Promise<Record<string, unknown>> {
           'person.birthDate': '1965-06-01',
           'person.localHukou': true,
           'person.alive': true,
-          'person.livesAlone': false,
+          'person.livesAloneReported': false,
         },
         expect: { outcome: 'ineligible' },
       },
@@ -133,7 +133,7 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
   it('refuses a bad fact naming the field, and writes nothing', async () => {
     const bad = await call('POST', '/catalog/drafts', officer, {
       sourceId: 'civil-affairs',
-      facts: [{ ...livesAlone, type: 'number', synthetic: { kind: 'integer', min: 0, max: 1 } }],
+      facts: [{ ...livesAloneReported, type: 'number', synthetic: { kind: 'integer', min: 0, max: 1 } }],
     });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'CATALOG_INVALID', field: 'facts[0].unit' });
@@ -146,11 +146,11 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
       officer,
     );
     expect(validation.body.valid).toBe(false);
-    expect(JSON.stringify(validation.body.issues)).toContain('person.livesAlone');
+    expect(JSON.stringify(validation.body.issues)).toContain('person.livesAloneReported');
   });
 
   it('publishes the fact once, by a second person, and the city gets its values', async () => {
-    const drafted = await call('POST', '/catalog/drafts', officer, { sourceId: 'civil-affairs', facts: [livesAlone] });
+    const drafted = await call('POST', '/catalog/drafts', officer, { sourceId: 'civil-affairs', facts: [livesAloneReported] });
     expect(drafted.status).toBe(201);
     const id = drafted.body.id as string;
     expect((await call('POST', `/catalog/drafts/${id}/submit`, officer, {})).body.status).toBe('submitted');
@@ -176,7 +176,7 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
     const catalog = (await call('GET', '/catalog')).body;
     expect(catalog.version).toBe(2);
     const civil = catalog.sources.find((s: { id: string }) => s.id === 'civil-affairs');
-    expect(civil.fields.find((f: { key: string }) => f.key === 'person.livesAlone')).toMatchObject({
+    expect(civil.fields.find((f: { key: string }) => f.key === 'person.livesAloneReported')).toMatchObject({
       coverage: 'absent-means-no',
       synthetic: { kind: 'bernoulli', p: 0.3 },
     });
@@ -184,7 +184,7 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
 
     await expect
       .poll(async () => (await call('GET', '/catalog/synthetic')).body, { timeout: 60_000 })
-      .toEqual([expect.objectContaining({ _id: 'person.livesAlone', finished: true })]);
+      .toEqual([expect.objectContaining({ _id: 'person.livesAloneReported', finished: true })]);
   });
 
   it('validates a policy using the fact and simulates it on the synthetic city with the generated values', async () => {
@@ -206,7 +206,7 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
     // What the city holds: residents of 60 or more, local, alive; and of them those whose generated value is "lives alone".
     let seniors = 0;
     let alone = 0;
-    const facts = ['person.birthDate', 'person.localHukou', 'person.alive', 'person.livesAlone'];
+    const facts = ['person.birthDate', 'person.localHukou', 'person.alive', 'person.livesAloneReported'];
     for await (const batch of streamPopulation(store, { kind: 'person', facts }))
       for (const { facts: f } of batch) {
         const senior =
@@ -214,7 +214,7 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
           f['person.alive'] === true &&
           String(f['person.birthDate']) <= '1966-06-30';
         if (senior) seniors += 1;
-        if (senior && f['person.livesAlone'] === true) alone += 1;
+        if (senior && f['person.livesAloneReported'] === true) alone += 1;
       }
     expect(alone).toBeGreaterThan(0);
     expect(alone).toBeLessThan(seniors);

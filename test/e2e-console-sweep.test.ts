@@ -51,9 +51,12 @@ describe('sweeps in the console', () => {
   it('offers the sweep after publishing, with the simulation first, launches it and follows it to the end', async () => {
     // A new version of the old-age allowance (after the shipped ones), drafted, checked, simulated, submitted and approved through the API.
     const draft = `/policies/old-age-allowance/versions/${DRAFT}`;
+    // It ends before the shipped v2 begins (2027): a version swallowing a published one's start is refused.
+    const v1 = (await env.lifecycle.get('old-age-allowance', 1)).document;
     await call('POST', '/policies', env.officer, {
-      ...(await env.lifecycle.get('old-age-allowance', 1)).document,
+      ...v1,
       version: DRAFT,
+      effective: { from: '2024-01-01', to: '2026-12-31' },
     });
     await call('POST', `${draft}/validate`, env.officer);
     await call('POST', `${draft}/test`, env.officer);

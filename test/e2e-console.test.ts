@@ -19,6 +19,7 @@ import { testSessions, testToken } from './support/users.js';
 import { addResident } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, signInAs } from './support/console-browser.js';
 import { ALL_UP } from './support/all-up.js';
+import { nextDraftVersion } from './support/next-version.js';
 
 const stack = inject('stack');
 let store: Connection;
@@ -298,27 +299,38 @@ describe('the policy console', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await signIn(page, officer, '王芳', '政策经办人');
+    const next = nextDraftVersion('old-age-allowance');
     const row = (version: number) => page.locator(`tr[data-policy="old-age-allowance"][data-version="${version}"]`);
     await row(1).getByRole('link').click();
     await page.locator('.act-next').click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/2/form');
-    // From the draft v2, still a draft, the next one: v3.
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/policy/old-age-allowance/${next}/form`);
+    // From that draft, still a draft, the next one.
     await page.locator('.act-next').click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/policy/old-age-allowance/3/form');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/policy/old-age-allowance/${next + 1}/form`);
     expect(await text(page, '.title-row .status')).toBe('草稿');
     await page.locator('.back').click();
-    await expect.poll(() => row(3).count()).toBe(1);
-    expect(await row(3).locator('.status').innerText()).toBe('草稿');
-    expect(await row(2).locator('.status').innerText()).toBe('草稿');
+    await expect.poll(() => row(next + 1).count()).toBe(1);
+    expect(
+      await row(next + 1)
+        .locator('.status')
+        .innerText(),
+    ).toBe('草稿');
+    expect(await row(next).locator('.status').innerText()).toBe('草稿');
     expect(await row(1).locator('.effective').innerText()).toBe('2024-01-01 – …');
     // The policy's first row says how many of its versions are in progress; the others follow it.
-    expect(await row(3).locator('.drafts-open').innerText()).toBe('2 个版本在办');
-    expect(await row(2).getAttribute('class')).toContain('same-policy');
-    await row(3).scrollIntoViewIfNeeded();
+    expect(
+      await row(next + 1)
+        .locator('.drafts-open')
+        .innerText(),
+    ).toBe('2 个版本在办');
+    expect(await row(next).getAttribute('class')).toContain('same-policy');
+    await row(next + 1).scrollIntoViewIfNeeded();
     await screenshot(page, 'list-drafts');
 
     // In the draft, a condition group gets a name and a label: explanations group its conditions under it.
-    await row(3).getByRole('link').click();
+    await row(next + 1)
+      .getByRole('link')
+      .click();
     await expect.poll(() => text(page, '.title-row .status')).toBe('草稿');
     await page.locator('[data-path="conditions"] > .cond-add').getByRole('button', { name: '+ 添加条件组' }).click();
     const naming = page.locator('.group-naming').first();

@@ -150,7 +150,10 @@ describe('an officer adds a fact, a reviewer publishes it, a policy uses it', ()
   });
 
   it('publishes the fact once, by a second person, and the city gets its values', async () => {
-    const drafted = await call('POST', '/catalog/drafts', officer, { sourceId: 'civil-affairs', facts: [livesAloneReported] });
+    const drafted = await call('POST', '/catalog/drafts', officer, {
+      sourceId: 'civil-affairs',
+      facts: [livesAloneReported],
+    });
     expect(drafted.status).toBe(201);
     const id = drafted.body.id as string;
     expect((await call('POST', `/catalog/drafts/${id}/submit`, officer, {})).body.status).toBe('submitted');

@@ -149,7 +149,11 @@ describe('staff through the identity provider', () => {
     const user = (await userOfIdentity(store, provider.issuer, 'staff-wangfang'))!;
     await revokeUserSessions(store, user._id);
 
-    await page.locator('.nav-sweeps').click();
+    // The person goes on to another page. Not by clicking its link: the landing page may still be
+    // loading, and its own next request can meet the ended session first and take the menu away.
+    await page.evaluate(() => {
+      window.location.hash = '#/sweeps';
+    });
     await page.locator('.sign-in-notice').waitFor();
     expect(await page.locator('.sign-in-notice').innerText()).toBe(
       '登录已失效，请重新登录 (该令牌已被吊销（已签发新令牌或已撤销该角色），请重新登录)',

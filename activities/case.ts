@@ -189,7 +189,6 @@ export function makeCaseActivities(deps: CaseDeps) {
               subjectKey: input.subjectKey,
               ...decision,
               failedSources: snapshot.failedSources ?? [],
-              withoutCitizenDocuments: true,
               decidedAt: new Date(),
             },
           },

@@ -349,7 +349,6 @@ export function makeObjectionActivities(deps: ObjectionDeps) {
                 subjectKey: objection.subjectKey,
                 ...decision,
                 failedSources: fresh.failedSources,
-                withoutCitizenDocuments: true,
                 decidedAt: new Date(),
                 supersedes: old.key,
                 objectionId: objection._id,

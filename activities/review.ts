@@ -260,7 +260,6 @@ export function makeReviewActivities(deps: ReviewDeps) {
             ...decision,
             failedSources: base?.failedSources ?? [],
             // The person did not bring documents to be asked for: a reviewer found them (or decided).
-            withoutCitizenDocuments: true,
             decidedAt: at,
             taskKey: input.taskKey,
             supersedes: replaced.key,

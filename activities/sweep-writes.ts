@@ -86,7 +86,6 @@ export function makeSweepWriter(store: Connection) {
             subjectKey,
             ...decision,
             failedSources: [],
-            withoutCitizenDocuments: true,
             decidedAt,
           };
         }),

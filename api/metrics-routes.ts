@@ -89,9 +89,11 @@ const programmeSchema = {
         rows,
       },
     },
-    certificateSubstitution: {
+    proofIndicators: {
       type: 'object',
-      properties: { decisions: { type: 'integer' }, withoutCitizenDocuments: { type: 'integer' }, rate },
+      description:
+        '字段共享率, 证明材料共享率, 电子证照证明替代率 of the proof-free applications submitted in the period, per handling department and month, against the Dezhou plan’s targets; and the share of matters in the list in force that are fully proof-free',
+      properties: { targets: open, total: open, rows, proofFreeMatters: open },
     },
     casesRunning: { type: 'integer' },
   },

@@ -33,6 +33,26 @@ const latencyText = (l: Latency) =>
     : `p50 ${seconds(l.p50Seconds)} · p90 ${seconds(l.p90Seconds)} · p99 ${seconds(l.p99Seconds)}  (n=${count(l.count)})`;
 
 /** The report as lines: each indicator, grants by month as bars, then the policies. */
+/** The seed indicators of proof-free applications: each against its target, then by department and month. */
+function proofIndicatorLines(m: ProgrammeMetrics): string[] {
+  const ind = m.indicators;
+  const p = m.proofIndicators;
+  const share = (s: { part: number; whole: number; rate: number | null }) =>
+    `${percent(s.rate)}  (${count(s.part)} / ${count(s.whole)})`;
+  const target = (rate: number | undefined) => (rate === undefined ? '' : `; target 目标 ${Math.round(rate * 100)}%`);
+  const latest = p.rows.at(-1)?.targets ?? {};
+  return [
+    `${both(ind.fieldSharing.label)}: ${share(p.total.fieldSharing)}${target(latest.fieldSharing)}`,
+    `${both(ind.proofSharing.label)}: ${share(p.total.proofSharing)}${target(latest.proofSharing)}${p.total.uploads ? `  uploads 上传 ${count(p.total.uploads)}` : ''}`,
+    `${both(ind.certificateSubstitution.label)}: ${share(p.total.certificateSubstitution)}`,
+    ...p.rows.map(
+      (row) =>
+        `  ${row.month}  ${row.department}  applications 申请 ${count(row.applications)} · fields 字段 ${percent(row.fieldSharing.rate)} · proofs 证明 ${percent(row.proofSharing.rate)} · certificates 证照 ${percent(row.certificateSubstitution.rate)}`,
+    ),
+    `${both(ind.proofFreeMatters.label)}: ${percent(p.proofFreeMatters.total.rate)}  (${count(p.proofFreeMatters.total.proofFree)} / ${count(p.proofFreeMatters.total.matters)})`,
+  ];
+}
+
 export function metricsLines(m: ProgrammeMetrics): string[] {
   const { indicators: ind } = m;
   const scope = [
@@ -59,7 +79,7 @@ export function metricsLines(m: ProgrammeMetrics): string[] {
       (row) =>
         `  ${row.month}  ${row.department}  ${percent(row.rate)}  (${count(row.satisfied)} / ${count(row.due)}; late 超时 ${count(row.late)}, refused 拒绝 ${count(row.refused)}, unanswered 未答复 ${count(row.unanswered)})`,
     ),
-    `${both(ind.certificateSubstitution.label)}: ${percent(m.certificateSubstitution.rate)}  (${count(m.certificateSubstitution.withoutCitizenDocuments)} / ${count(m.certificateSubstitution.decisions)})`,
+    ...proofIndicatorLines(m),
   ];
   if (m.casesRunning !== undefined) lines.push(`cases running 处理中案件: ${count(m.casesRunning)}`);
 

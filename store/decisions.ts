@@ -64,8 +64,6 @@ export interface DecisionRecord {
   failedSources: Array<{ source: string; error: string }>;
   amount?: number;
   period: string;
-  /** True: made from shared data alone, no document asked of the citizen. */
-  withoutCitizenDocuments: boolean;
   decidedAt: Date;
   /** A review's decision: the review task it closed (activities/review.ts). */
   taskKey?: string;
@@ -129,7 +127,6 @@ const decisionSchema = new Schema<DecisionRecord>(
     failedSources: { type: [{ source: String, error: String, _id: false }], default: [] },
     amount: { type: Number },
     period: { type: String, required: true },
-    withoutCitizenDocuments: { type: Boolean, required: true },
     decidedAt: { type: Date, required: true },
     taskKey: { type: String },
     suppliedFacts: {

@@ -142,7 +142,11 @@ describe('the metrics page', () => {
     expect(await text(page, '.stat-grants span')).toBe('“免申即享”主动兑现');
     expect(await text(page, '.stat-sharing span')).toBe('数据共享需求满足率');
     expect(await text(page, '.stat-substitution span')).toBe('电子证照证明替代率');
-    expect(await text(page, '.stat-substitution strong')).toBe('100%');
+    // No application was made here: no rate of the applications yet; the list's proof-free share stands.
+    expect(await text(page, '.stat-substitution strong')).toBe('—');
+    expect(await text(page, '.stat-proof-free small')).toBe(
+      `${expected.proofIndicators.proofFreeMatters.total.proofFree} / ${expected.proofIndicators.proofFreeMatters.total.matters}`,
+    );
     expect(await text(page, '.stat-takeup strong')).toBe(`${((expected.takeUp.rate ?? 0) * 100).toFixed(1)}%`);
     expect(await text(page, '.stat-undetermined small')).toBe(
       `${expected.undetermined.undetermined} / ${expected.undetermined.decisions}`,

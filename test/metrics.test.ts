@@ -19,6 +19,8 @@ import { prometheusText } from '../services/metrics/prometheus.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { addDays, cityToday } from '../domain/calendar.js';
 import { findFact } from '../domain/sources.js';
+import { mattersInForce, proofFree } from '../domain/matters.js';
+import '../domain/matters-starter.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { registerAccessRecordModel, type AccessRecord } from '../store/access-records.js';
@@ -330,11 +332,13 @@ describe('GET /programme-metrics', () => {
     });
     expect(shown.dataSharing.byDepartment.reduce((sum, d) => sum + d.requested, 0)).toBe(pulls.length);
 
-    // Certificate substitution: decisions made from shared data alone.
-    expect(shown.certificateSubstitution).toEqual({
-      decisions: decisions.length,
-      withoutCitizenDocuments: decisions.filter((d) => d.withoutCitizenDocuments).length,
-      rate: decisions.filter((d) => d.withoutCitizenDocuments).length / decisions.length,
+    // The seed indicators of applications: none was made here, so no rate yet; the list's proof-free share stands.
+    expect(shown.proofIndicators.total).toMatchObject({ applications: 0, fieldSharing: { rate: null } });
+    const listed = mattersInForce().matters;
+    expect(shown.proofIndicators.proofFreeMatters.total).toEqual({
+      matters: listed.length,
+      proofFree: listed.filter(proofFree).length,
+      rate: listed.filter(proofFree).length / listed.length,
     });
     expect(shown.indicators.dataSharingSatisfaction.label).toEqual({
       zh: '数据共享需求满足率',

@@ -79,8 +79,41 @@ export interface ProgrammeMetricsView {
     total: DemandCounts;
     rows: Array<DemandCounts & { month: string; department: string; departmentName: Text }>;
   };
-  certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
+  /** The seed indicators of proof-free applications (domain/proof-indicators.ts). */
+  proofIndicators: {
+    total: ProofCounts;
+    rows: Array<
+      ProofCounts & {
+        month: string;
+        department: string;
+        departmentName: Text;
+        targets: { fieldSharing?: number; proofSharing?: number };
+      }
+    >;
+    proofFreeMatters: {
+      total: { matters: number; proofFree: number; rate: number | null };
+      byDepartment: Array<{
+        department: string;
+        departmentName: Text;
+        matters: number;
+        proofFree: number;
+        rate: number | null;
+      }>;
+    };
+  };
   casesRunning?: number;
+}
+interface Share {
+  part: number;
+  whole: number;
+  rate: number | null;
+}
+interface ProofCounts {
+  applications: number;
+  fieldSharing: Share;
+  proofSharing: Share;
+  certificateSubstitution: Share;
+  uploads: number;
 }
 interface DemandCounts {
   due: number;
@@ -235,15 +268,7 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
             'stat-demand',
           )
         : null,
-      stat(
-        label('certificateSubstitution'),
-        percent(m.certificateSubstitution.rate),
-        t('metricsOf', {
-          part: formatNumber(m.certificateSubstitution.withoutCitizenDocuments),
-          whole: formatNumber(m.certificateSubstitution.decisions),
-        }),
-        'stat-substitution',
-      ),
+      ...proofStats(m),
       stat(
         t('metricsRevoked'),
         formatNumber(m.grants.revoked),
@@ -360,18 +385,38 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
         'chart-demand',
       ),
       bars(
-        t('metricsSubstitution'),
-        [
+        t('metricsProofsByDepartment'),
+        m.proofIndicators.rows.flatMap((row) => [
           {
-            label: t('metricsAll'),
-            value: m.certificateSubstitution.rate ?? 0,
-            text: percent(m.certificateSubstitution.rate),
-            series: 'up',
+            label: `${pick(row.departmentName)} · ${row.month} · ${label('fieldSharing')}`,
+            value: row.fieldSharing.rate ?? 0,
+            text: `${percent(row.fieldSharing.rate)} (${row.fieldSharing.part}/${row.fieldSharing.whole})`,
+            series: (row.fieldSharing.rate ?? 0) >= (row.targets.fieldSharing ?? 0) ? 'up' : 'down',
             track: true,
           },
-        ],
+          {
+            label: `${pick(row.departmentName)} · ${row.month} · ${label('proofSharing')}`,
+            hint: t('metricsUploads', { uploads: formatNumber(row.uploads) }),
+            value: row.proofSharing.rate ?? 0,
+            text: `${percent(row.proofSharing.rate)} (${row.proofSharing.part}/${row.proofSharing.whole})`,
+            series: (row.proofSharing.rate ?? 0) >= (row.targets.proofSharing ?? 0) ? 'up' : 'down',
+            track: true,
+          },
+        ]),
         1,
-        'chart-substitution',
+        'chart-proofs',
+      ),
+      bars(
+        t('metricsProofFreeByDepartment'),
+        m.proofIndicators.proofFreeMatters.byDepartment.map((row) => ({
+          label: pick(row.departmentName),
+          value: row.rate ?? 0,
+          text: `${percent(row.rate)} (${row.proofFree}/${row.matters})`,
+          series: row.proofFree < row.matters ? 'unknown' : 'up',
+          track: true,
+        })),
+        1,
+        'chart-proof-free',
       ),
     ),
     h(
@@ -385,6 +430,49 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
       ),
     ),
   );
+}
+
+/** The seed indicators of proof-free applications as figures, each with its part of the whole and the plan's target. */
+function proofStats(m: ProgrammeMetricsView): HTMLElement[] {
+  const p = m.proofIndicators;
+  const label = (key: string) => pick(m.indicators[key]?.label) || key;
+  const latest = p.rows.at(-1)?.targets ?? {};
+  const of = (s: Share) => t('metricsOf', { part: formatNumber(s.part), whole: formatNumber(s.whole) });
+  const target = (rate: number | undefined) =>
+    rate === undefined ? [] : [t('metricsDemandTarget', { target: `${Math.round(rate * 100)}%` })];
+  return [
+    stat(
+      label('fieldSharing'),
+      percent(p.total.fieldSharing.rate),
+      [of(p.total.fieldSharing), ...target(latest.fieldSharing)].join(' · '),
+      'stat-field-sharing',
+    ),
+    stat(
+      label('proofSharing'),
+      percent(p.total.proofSharing.rate),
+      [
+        of(p.total.proofSharing),
+        ...target(latest.proofSharing),
+        t('metricsUploads', { uploads: formatNumber(p.total.uploads) }),
+      ].join(' · '),
+      'stat-proof-sharing',
+    ),
+    stat(
+      label('certificateSubstitution'),
+      percent(p.total.certificateSubstitution.rate),
+      of(p.total.certificateSubstitution),
+      'stat-substitution',
+    ),
+    stat(
+      label('proofFreeMatters'),
+      percent(p.proofFreeMatters.total.rate),
+      t('metricsOf', {
+        part: formatNumber(p.proofFreeMatters.total.proofFree),
+        whole: formatNumber(p.proofFreeMatters.total.matters),
+      }),
+      'stat-proof-free',
+    ),
+  ];
 }
 
 /** Choices of a filter select, kept across answers so a filtered answer does not narrow them: value → label. */

@@ -435,7 +435,6 @@ export async function buildTimeline(
         conditions: decision.conditions,
         missingFacts: decision.missingFacts,
         failedSources: decision.failedSources,
-        withoutCitizenDocuments: decision.withoutCitizenDocuments,
       },
     );
   }

@@ -11,7 +11,10 @@ export type IndicatorKey =
   | 'eventToGrantLatency'
   | 'dataSharingSatisfaction'
   | 'dataSharingDemand'
-  | 'certificateSubstitution';
+  | 'fieldSharing'
+  | 'proofSharing'
+  | 'certificateSubstitution'
+  | 'proofFreeMatters';
 
 /** Why an undetermined decision stayed open, for one missing fact. */
 export type CauseReason = 'source-failed' | 'no-record' | 'no-value' | 'other';
@@ -70,11 +73,32 @@ export const INDICATORS: Record<IndicatorKey, { label: Text; definition: Text }>
       en: 'Of the fact requests officers filed to data-providing departments, the share answered by adding the fact within one working day (weekends and public holidays do not count) among all requests due, by department and month filed. Due: answered, refused, or past the time to answer; a refusal counts as unmet; a request withdrawn before it was due is not counted. Target 99 % (Dezhou certificate-free city plan)',
     },
   },
+  fieldSharing: {
+    label: { zh: '政务服务表格（表单）字段共享率', en: 'Form field sharing rate' },
+    definition: {
+      zh: '期间内提交的依申请事项中，由共享数据自动填写（免填写）的表单字段占全部字段的比例；按办理部门和提交月份统计。目标 2022 年底 30%，2023 年起 50%（《德州市“无证明城市”建设实施方案》）',
+      en: 'Of the form fields of applications submitted in the period, the share filled from shared data rather than typed, by handling department and month submitted. Target 30 % by the end of 2022, 50 % from 2023 (Dezhou certificate-free city plan)',
+    },
+  },
+  proofSharing: {
+    label: { zh: '证明材料共享率', en: 'Proof sharing rate' },
+    definition: {
+      zh: '期间内提交的依申请事项所需证明材料中，通过数据共享或部门核验取得的比例（已取消的证明不计；上传的计入分母）；按办理部门和提交月份统计。目标 2022 年底 40%，2023 年起 60%',
+      en: 'Of the proofs required by applications submitted in the period, the share obtained by data sharing or a department’s verification (cancelled proofs not counted; uploads count as required), by handling department and month submitted. Target 40 % by the end of 2022, 60 % from 2023',
+    },
+  },
   certificateSubstitution: {
     label: { zh: '电子证照证明替代率', en: 'Certificate substitution rate' },
     definition: {
-      zh: '未要求群众提交任何证明材料作出的决定占全部决定的比例',
-      en: 'Share of decisions made without any document from the citizen',
+      zh: '期间内提交的依申请事项所需证明材料中，以电子证照或部门核验替代纸质证明的比例（已取消的证明不计）；按办理部门和提交月份统计',
+      en: 'Of the proofs required by applications submitted in the period, the share replaced by an electronic certificate or a department’s verification (cancelled proofs not counted), by handling department and month submitted',
+    },
+  },
+  proofFreeMatters: {
+    label: { zh: '无证明事项占比', en: 'Share of matters fully proof-free' },
+    definition: {
+      zh: '现行用证事项清单中，不再需要任何纸质证明的事项所占比例，按办理部门',
+      en: 'Of the matters in the list in force, the share that need no proof on paper any more, by handling department',
     },
   },
 };

@@ -4,6 +4,7 @@
  * plus this process's runtime basics. Hand-written: a few families need no client library.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ProofIndicators } from '../../domain/proof-indicators.js';
 import type { ProgrammeMetrics } from './service.js';
 
 type Labels = Record<string, string>;
@@ -102,6 +103,74 @@ function runtimeFamilies(): Family[] {
 }
 
 /** The exposition of one metrics reading (all time, no filter) and the process's runtime. */
+/** The seed indicators of proof-free applications: by department and month, with the targets in force. */
+function proofIndicatorFamilies(p: ProofIndicators): Family[] {
+  const ratio = (value: number | null) => value ?? Number.NaN;
+  const byRow = (pick: (row: ProofIndicators['rows'][number]) => number | null) =>
+    p.rows.map((row) => ({ labels: { department: row.department, month: row.month }, value: ratio(pick(row)) }));
+  const targets = (pick: (row: ProofIndicators['rows'][number]) => number | undefined) =>
+    p.rows.flatMap((row) => {
+      const value = pick(row);
+      return value === undefined ? [] : [{ labels: { department: row.department, month: row.month }, value }];
+    });
+  return [
+    {
+      name: 'applyfree_applications_total',
+      help: 'Proof-free applications (依申请 免提交) submitted, by handling department and month submitted.',
+      type: 'counter',
+      samples: p.rows.map((row) => ({
+        labels: { department: row.department, month: row.month },
+        value: row.applications,
+      })),
+    },
+    {
+      name: 'applyfree_field_sharing_ratio',
+      help: 'Form field sharing (字段共享率): fields filled from shared data ÷ all fields of the applications, by department and month.',
+      type: 'gauge',
+      samples: byRow((row) => row.fieldSharing.rate),
+    },
+    {
+      name: 'applyfree_field_sharing_target_ratio',
+      help: 'The Dezhou plan’s target for 字段共享率 in force that month (0.3 by the end of 2022, 0.5 from 2023).',
+      type: 'gauge',
+      samples: targets((row) => row.targets.fieldSharing),
+    },
+    {
+      name: 'applyfree_proof_sharing_ratio',
+      help: 'Proof sharing (证明材料共享率): proofs obtained by data sharing or a department’s verification ÷ proofs required, by department and month.',
+      type: 'gauge',
+      samples: byRow((row) => row.proofSharing.rate),
+    },
+    {
+      name: 'applyfree_proof_sharing_target_ratio',
+      help: 'The Dezhou plan’s target for 证明材料共享率 in force that month (0.4 by the end of 2022, 0.6 from 2023).',
+      type: 'gauge',
+      samples: targets((row) => row.targets.proofSharing),
+    },
+    {
+      name: 'applyfree_certificate_substitution_ratio',
+      help: 'Certificate substitution (电子证照证明替代率): proofs replaced by an electronic certificate or a verification ÷ proofs required, by department and month.',
+      type: 'gauge',
+      samples: byRow((row) => row.certificateSubstitution.rate),
+    },
+    {
+      name: 'applyfree_proof_uploads_total',
+      help: 'Proofs uploaded because their replacement failed (the last resort), by department and month.',
+      type: 'counter',
+      samples: p.rows.map((row) => ({ labels: { department: row.department, month: row.month }, value: row.uploads })),
+    },
+    {
+      name: 'applyfree_proof_free_matters_ratio',
+      help: 'Matters in the list in force that need no proof on paper ÷ all matters, by handling department.',
+      type: 'gauge',
+      samples: p.proofFreeMatters.byDepartment.map((d) => ({
+        labels: { department: d.department },
+        value: ratio(d.rate),
+      })),
+    },
+  ];
+}
+
 export function prometheusText(metrics: ProgrammeMetrics | undefined, error?: string): string {
   const families: Family[] = [
     {
@@ -264,12 +333,7 @@ export function prometheusText(metrics: ProgrammeMetrics | undefined, error?: st
         type: 'gauge',
         samples: [{ value: metrics.dataSharingDemand.target.rate }],
       },
-      {
-        name: 'applyfree_certificate_substitution_ratio',
-        help: 'Certificate substitution (电子证照证明替代率): decisions made without any document from the citizen ÷ all decisions.',
-        type: 'gauge',
-        samples: [{ value: rate(metrics.certificateSubstitution.rate) }],
-      },
+      ...proofIndicatorFamilies(metrics.proofIndicators),
     );
     if (metrics.casesRunning !== undefined)
       families.push({

@@ -3,8 +3,10 @@
  * by policy, department and month; take-up (应享尽享); the undetermined rate and its causes;
  * event-to-grant latency; the data-sharing demand satisfaction rate (数据共享需求满足率); the effective
  * demand satisfaction of fact requests to departments (数据共享有效需求满足率, domain/fact-requests.ts);
- * the certificate substitution rate (电子证照证明替代率). Every read is a projected stream counted in
- * JS: FerretDB scans for any filter but `_id` and its `$sum`/`$max` aggregation is broken.
+ * and the seed indicators of proof-free applications (字段共享率, 证明材料共享率, 电子证照证明替代率, the
+ * share of matters fully proof-free: domain/proof-indicators.ts), counted from the applications' own
+ * records. Every read is a projected stream counted in JS: FerretDB scans for any filter but `_id`
+ * and its `$sum`/`$max` aggregation is broken.
  */
 import type { Connection } from 'mongoose';
 import type { Client } from '@temporalio/client';
@@ -18,6 +20,8 @@ import { admittedPolicies, countCauses, countRunning, groupBy, policyDirectory, 
 import { Refusal } from '../../domain/refusal.js';
 import { demandSatisfaction, type DemandSatisfaction, type RequestTimes } from '../../domain/fact-requests.js';
 import { registerFactRequestModels } from '../../store/fact-requests.js';
+import { readProofIndicators } from './proof-indicators.js';
+import type { ProofIndicators } from '../../domain/proof-indicators.js';
 
 export { INDICATORS, REASON_LABELS, type Cause, type CauseReason, type IndicatorKey } from './labels.js';
 
@@ -49,7 +53,6 @@ export interface PolicyRow {
   decisions: number;
   eligible: number;
   undetermined: number;
-  withoutCitizenDocuments: number;
   /** Distinct eligible subject-policy-periods, and how many of them were granted (take-up). */
   takeUpEligible: number;
   takeUpGranted: number;
@@ -113,7 +116,11 @@ export interface ProgrammeMetrics {
   };
   /** Fact requests to departments answered with the fact within one working day ÷ requests due (filed in the period). */
   dataSharingDemand: DemandSatisfaction;
-  certificateSubstitution: { decisions: number; withoutCitizenDocuments: number; rate: number | null };
+  /**
+   * The seed indicators of proof-free applications (依申请 免提交) submitted in the period, by the
+   * handling department and month, against the plan's targets; and the list in force's proof-free share.
+   */
+  proofIndicators: ProofIndicators;
   /** Life-event cases still running, from Temporal visibility; absent without Temporal or when it does not answer. */
   casesRunning?: number;
 }
@@ -200,7 +207,6 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
         decisions: 0,
         eligible: 0,
         undetermined: 0,
-        withoutCitizenDocuments: 0,
         takeUpEligible: 0,
         takeUpGranted: 0,
         takeUpUndetermined: 0,
@@ -211,7 +217,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     return found;
   };
 
-  // Decisions: outcomes, certificate substitution, undetermined causes, and the eligible keys of take-up.
+  // Decisions: outcomes, undetermined causes, and the eligible keys of take-up.
   const eligibleKeys = new Map<string, string>();
   const undeterminedKeys = new Map<string, string>();
   const causes = new Map<string, Cause>();
@@ -228,7 +234,6 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
         period: 1,
         missingFacts: 1,
         failedSources: 1,
-        withoutCitizenDocuments: 1,
       },
       batchSize: BATCH,
     },
@@ -237,7 +242,6 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
     const policyId = String(d.policy?.id);
     const r = row(policyId);
     r.decisions += 1;
-    if (d.withoutCitizenDocuments === true) r.withoutCitizenDocuments += 1;
     if (d.outcome === 'eligible') {
       r.eligible += 1;
       eligibleKeys.set(benefitWorkflowId(policyId, String(d.subjectKey), String(d.period)), policyId);
@@ -399,7 +403,6 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       'decisions',
       'eligible',
       'undetermined',
-      'withoutCitizenDocuments',
       'takeUpEligible',
       'takeUpGranted',
       'takeUpUndetermined',
@@ -441,14 +444,7 @@ export async function readProgrammeMetrics(deps: MetricsDeps, filter: MetricsFil
       byDepartment: groupBy(bySource, (s) => s.department, ['requested', 'answered', 'notFound', 'failed']),
     },
     dataSharingDemand,
-    certificateSubstitution: {
-      decisions: decided,
-      withoutCitizenDocuments: sum(byPolicy, (r) => r.withoutCitizenDocuments),
-      rate: ratio(
-        sum(byPolicy, (r) => r.withoutCitizenDocuments),
-        decided,
-      ),
-    },
+    proofIndicators: await readProofIndicators(deps.store, range, filter),
     ...(casesRunning === undefined ? {} : { casesRunning }),
   };
 }

@@ -85,7 +85,6 @@ export async function seedDecidedCases(store: Connection, prefix: string, count:
       missingFacts: [],
       failedSources: [],
       period: 'once',
-      withoutCitizenDocuments: true,
       decidedAt: event.receivedAt,
     })),
     { lean: true },

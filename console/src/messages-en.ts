@@ -35,7 +35,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   metricsCauses: 'Why cases are undetermined (missing facts)',
   metricsLatency: 'Event-to-grant latency',
   metricsSharingByDepartment: 'Data-sharing satisfaction by providing department',
-  metricsProofsByDepartment: 'Applications: field sharing and proof sharing (by department and month, against the targets)',
+  metricsProofsByDepartment:
+    'Applications: field sharing and proof sharing (by department and month, against the targets)',
   metricsProofFreeByDepartment: 'Matters fully proof-free (by department)',
   metricsUploads: '{uploads} uploaded',
   metricsAll: 'all',

@@ -530,6 +530,13 @@ export const en: Partial<Record<MessageKey, string>> = {
   codeRefresh: 'Refresh',
   codeNote:
     'Each code is good for one scan and about a minute, and carries nothing that identifies you. Every scan is listed under "Who used my data".',
+  meAccessVerification: 'asked, for “{matter}”, to verify: {claim}',
+  meAccessVerificationAnswer: 'verified by {by}; learned only the answer: {answer} (not the data)',
+  meAccessVerificationReused: 'relied on an archived answer: {answer} (given by {by}; no data read again)',
+  verificationAnswer_yes: 'yes',
+  verificationAnswer_no: 'no',
+  'verificationAnswer_cannot-tell': 'cannot tell',
+  verificationAnswer_pending: 'pending',
   meAccessCodeScan: 'scanned your code for: {matter}',
   meAccessCodeScanCertificate: 'saw the certificate you showed: {type} ({id}), sensitive fields masked',
   meAccessCodeScanClaim: 'learned only whether you hold a valid {type}: {answer}',

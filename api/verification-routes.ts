@@ -67,7 +67,12 @@ const logProperties = {
   claim: { type: 'object', properties: { id: { type: 'string' }, statement: textSchema } },
   requester: {
     type: 'object',
-    properties: { kind: { type: 'string' }, id: { type: 'string' }, department: { type: 'string' } },
+    properties: {
+      kind: { type: 'string' },
+      id: { type: 'string' },
+      department: { type: 'string' },
+      name: textSchema,
+    },
   },
   subjectKind: { type: 'string', enum: ['person', 'enterprise'] },
   requestedAt: { type: 'string' },

@@ -193,7 +193,7 @@ describe('POST /verifications', () => {
       source: 'household-registry',
       policy: { title: { zh: '公共租赁住房申请' } },
     });
-    expect(String((pull!.purposes as string[])[0])).toContain('housing-urban-rural');
+    expect(String((pull!.purposes as string[])[0])).toContain('证明核验：市住房和城乡建设局办理“公共租赁住房申请”');
     expect(entries.find((entry) => entry.kind === 'verification')).toMatchObject({
       department: { zh: '市住房和城乡建设局' },
       matter: { id: 'public-rental-housing' },

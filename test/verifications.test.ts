@@ -129,7 +129,7 @@ describe('a department verifies a claim its matter lists', () => {
     const seen = await accessOf(store, subjectKey('person', LOCAL, SECRET), label);
     const pull = seen.find((entry) => entry.kind === 'data-pull');
     expect(pull).toMatchObject({ kind: 'data-pull', source: 'household-registry', outcome: 'answered' });
-    expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain(HOUSING);
+    expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain('市住房和城乡建设局');
     expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain('公共租赁住房');
   });
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { authorize } from '../../domain/permissions.js';
-import type { SubjectKind } from '../../domain/sources.js';
+import type { SubjectKind, Text } from '../../domain/sources.js';
 import type { ClaimAnswer } from '../../domain/verification-claims.js';
 import { verificationClaim } from '../../domain/verification-claims.js';
 import { findMatter } from '../../domain/matters.js';
@@ -26,6 +26,7 @@ import {
   answerClaimFor,
   answerOf,
   answerPendingVerification,
+  requesterName,
   VerificationRefusal,
   type VerificationAnswer,
   type VerificationDeps,
@@ -53,7 +54,7 @@ export interface VerificationLogEntry extends VerificationAnswer {
   status: VerificationStatus;
   matter: { id: string; title?: { zh: string; en: string } };
   claim: { id: string; statement?: { zh: string; en: string } };
-  requester: { kind: 'department' | 'application'; id: string; department?: string };
+  requester: { kind: 'department' | 'application'; id: string; department?: string; name: Text };
   subjectKind: SubjectKind;
   requestedAt: string;
   answeredAt?: string;
@@ -99,7 +100,7 @@ export function logEntry(record: VerificationRecord): VerificationLogEntry {
     status: record.status,
     matter: { id: record.matter, ...(matter ? { title: matter.title } : {}) },
     claim: { id: record.claim, ...(claim ? { statement: claim.statement } : {}) },
-    requester: record.requester,
+    requester: { ...record.requester, name: requesterName(matter, record.requester) },
     subjectKind: record.subjectKind,
     requestedAt: record.requestedAt.toISOString(),
     ...(record.answeredAt ? { answeredAt: record.answeredAt.toISOString() } : {}),

@@ -251,6 +251,30 @@ describe('the proof archive', () => {
   });
 });
 
+describe('a proof-free application asks', () => {
+  it('files the proof for the application and reuses it for the next one, recording which application reused it', async () => {
+    const person = makeResidentId('371402', '1966-06-16', 61, 'male');
+    await store
+      .db!.collection<Record<string, unknown> & { _id: string }>('dp_household_registry')
+      .insertOne({ _id: person, idNumber: person, localHukou: true });
+    const forApplication = (id: string) =>
+      ask({
+        subject: { kind: 'person', idValue: person },
+        requester: { kind: 'application', id, department: HOUSING },
+        idempotencyKey: `${id}/household-register`,
+      });
+    const first = await answerClaimFor(deps, forApplication('ap_first'));
+    expect(await findProof(store, first.proofId)).toMatchObject({
+      obtainedFor: { kind: 'application', id: 'ap_first', matter: 'public-rental-housing' },
+    });
+    const second = await answerClaimFor(deps, forApplication('ap_second'));
+    expect(second).toMatchObject({ reused: true, proofId: first.proofId });
+    expect((await reusesOf(store, first.proofId)).map((r) => r.by)).toEqual([
+      { kind: 'application', id: 'ap_second', matter: 'public-rental-housing' },
+    ]);
+  });
+});
+
 describe('a claim answered by the certifying department’s procedure', () => {
   const person = makeResidentId('371402', '1992-02-02', 41, 'male');
   const permit = (over: Partial<VerificationRequest> = {}) =>

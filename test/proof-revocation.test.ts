@@ -13,6 +13,7 @@ import { makeResidentId } from '../domain/identity.js';
 import { subjectKey } from '../domain/pseudonym.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { answerClaimFor, type VerificationDeps, type VerificationRequest } from '../services/verifications/answer.js';
+import { eraseSubject } from '../services/retention/erase.js';
 import { correctSharedFact } from '../store/corrections.js';
 import { findProof } from '../store/proofs.js';
 import { TEST_SECRET } from './support/city.js';
@@ -22,6 +23,7 @@ import { connectClient, uniqueTaskQueue } from './support/temporal.js';
 const stack = inject('stack');
 const DECEASED = makeResidentId('371402', '1940-01-01', 51, 'male');
 const CORRECTED = makeResidentId('371402', '1960-06-06', 52, 'female');
+const ERASED = makeResidentId('371402', '1958-03-03', 53, 'male');
 const taskQueue = uniqueTaskQueue('proof-revocation');
 
 let store: Connection;
@@ -45,6 +47,7 @@ beforeAll(async () => {
   await store.db!.collection<Record<string, unknown> & { _id: string }>('dp_household_registry').insertMany([
     { _id: DECEASED, idNumber: DECEASED, localHukou: true, birthDate: '1940-01-01' },
     { _id: CORRECTED, idNumber: CORRECTED, localHukou: true, birthDate: '1960-06-06' },
+    { _id: ERASED, idNumber: ERASED, localHukou: true, birthDate: '1958-03-03' },
   ]);
   deps = { store, adapters: createAdapterRegistry({ connection: store }), subjectKeySecret: TEST_SECRET };
 });
@@ -101,5 +104,12 @@ describe('revocation', () => {
     expect((await findProof(store, first.proofId))!.revokedAt).toBeInstanceOf(Date);
     const after = await answerClaimFor(deps, ask(CORRECTED));
     expect(after).toMatchObject({ reused: false, answer: 'no' });
+  });
+
+  it('an erasure of the subject’s data revokes their proofs: an answer about them is not relied on again', async () => {
+    const first = await answerClaimFor(deps, ask(ERASED));
+    await eraseSubject(store, deps, { subject: ERASED, reason: '本人申请删除个人信息', operator: '数据管理员' });
+    expect(await findProof(store, first.proofId)).toMatchObject({ revokedBecause: 'erasure' });
+    expect((await answerClaimFor(deps, ask(ERASED))).reused).toBe(false);
   });
 });

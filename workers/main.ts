@@ -27,6 +27,7 @@ import { countRunningCases, createSummarySource, type DemoStatus } from '../serv
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
+import { createMattersService } from '../services/matters/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
 import { catalogSources } from '../domain/sources.js';
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
         simulation,
       },
       catalog: dataCatalog,
+      // The list of matters (用证事项清单): public, its versions drafted and approved with four eyes.
+      matters: createMattersService({ store }),
       // Fact requests (数据需求): a department's answer adds the fact as a catalog draft a reviewer publishes.
       factRequests: createFactRequestService({
         store,

@@ -11,6 +11,7 @@ import type { MattersService } from '../services/matters/service.js';
 import type { MatterDraftStatus } from '../store/matter-versions.js';
 import type { SubjectKind } from '../domain/sources.js';
 import { actorOf } from './auth.js';
+import { MATTERS_BODY_LIMIT } from './edge.js';
 import { answerErrors } from './errors.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 
@@ -90,6 +91,7 @@ export async function matterRoutes(app: FastifyInstance, deps: { matters: Matter
   app.post(
     '/matters/drafts',
     {
+      bodyLimit: MATTERS_BODY_LIMIT,
       schema: {
         tags: ['matters'],
         summary:

@@ -148,7 +148,10 @@ describe('the list of matters in the store', () => {
   });
 
   it('sends a submitted version back only with a reason', async () => {
-    const drafted = await matters.draft(wang, { matters: [...STARTER_MATTERS, newMatter] });
+    // The public answer, as it is, drafts: its computed proofFree flags are not kept.
+    const drafted = await matters.draft(wang, await matters.list());
+    expect(drafted.matters.map((m) => m.id)).toEqual([...STARTER_MATTERS, newMatter].map((m) => m.id));
+    expect(drafted.matters.some((m) => 'proofFree' in m)).toBe(false);
     await matters.submit(wang, drafted.id);
     expect((await refusal(matters.reject(li, drafted.id, ' '))).code).toBe('REASON_REQUIRED');
     expect((await matters.reject(li, drafted.id, '与第2版相同')).status).toBe('rejected');

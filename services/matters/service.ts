@@ -142,12 +142,24 @@ function refuseProblems(problems: readonly MatterProblem[]): void {
   );
 }
 
-/** The matters of a drafted list (`{ matters: [...] }`, or the array itself). */
+/**
+ * The matters of a drafted list (`{ matters: [...] }`, or the array itself). What GET /matters
+ * adds to each matter (`proofFree`) is dropped, so its answer, edited, drafts as it is.
+ */
 function mattersOfInput(input: unknown): unknown {
-  if (Array.isArray(input)) return { matters: input };
-  if (typeof input === 'object' && input !== null && 'matters' in input)
-    return { matters: (input as { matters: unknown }).matters };
-  return input;
+  const matters = Array.isArray(input)
+    ? input
+    : typeof input === 'object' && input !== null && 'matters' in input
+      ? (input as { matters: unknown }).matters
+      : undefined;
+  if (!Array.isArray(matters)) return input;
+  return {
+    matters: matters.map((matter: unknown) => {
+      if (typeof matter !== 'object' || matter === null || Array.isArray(matter)) return matter;
+      const { proofFree: _proofFree, ...rest } = matter as Record<string, unknown>;
+      return rest;
+    }),
+  };
 }
 
 /** Counts proofs by method. */

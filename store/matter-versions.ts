@@ -5,12 +5,15 @@
  * MongoDB and FerretDB alike, so two publications cannot take the same number, and each names the
  * draft (or `shipped:<hash>` for the starter list) it publishes, so a draft published twice is
  * found and answered, never numbered twice (as store/catalog-versions.ts does for the catalog).
+ * Versions are hash-chained as they are written (audit stream `matter_versions`,
+ * store/audit-chain.ts), so a changed or removed published list is detected.
  * This module also keeps the process's list in force (domain/matters.ts putMattersInForce) in step
  * with the newest version.
  */
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { canonicalJson } from '../rules/policy-hash.js';
+import { chainStored } from './audit-chain.js';
 import { mattersInForce, putMattersInForce, type Matter, type MatterList } from '../domain/matters.js';
 
 export const MATTER_VERSIONS = 'matter_versions';
@@ -112,7 +115,11 @@ export async function publishMatterVersion(
   for (let attempt = 0; attempt < 20; attempt++) {
     const latest = await latestMatterVersion(store);
     const already = await versions.findOne({ publishes });
-    if (already) return { record: already, published: false };
+    if (already) {
+      // Chained already, unless its publisher stopped between the insert and the chain.
+      await chainStored(store, 'matter_versions', [already._id]);
+      return { record: already, published: false };
+    }
     const before = latest ? listOf(latest) : undefined;
     const built = next(before);
     if (!built) return { record: latest, published: false };
@@ -133,6 +140,7 @@ export async function publishMatterVersion(
     };
     try {
       await versions.insertOne(record);
+      await chainStored(store, 'matter_versions', [record._id], { fresh: true });
       return { record, published: true };
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;

@@ -4,12 +4,13 @@
  * not draft it approves it, which publishes it and puts it in force (the drafter alone is refused
  * FOUR_EYES; a retried approval publishes once); a process that did not publish it follows the
  * store; a version that drops a matter, or turns a replaced proof back into paper, is refused
- * naming the matter, with nothing written.
+ * naming the matter, with nothing written; published versions are hash-chained.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectStore } from '../store/connection.js';
+import { verifyStream } from '../store/audit-verify.js';
 import {
   createMattersService,
   MatterError,
@@ -156,6 +157,25 @@ describe('the list of matters in the store', () => {
     expect((await refusal(matters.reject(li, drafted.id, ' '))).code).toBe('REASON_REQUIRED');
     expect((await matters.reject(li, drafted.id, '与第2版相同')).status).toBe('rejected');
     expect((await refusal(matters.approve(li, drafted.id))).code).toBe('WRONG_STATUS');
+  });
+
+  it('chains every published version: altering one is detected', async () => {
+    expect(await verifyStream(store, 'matter_versions')).toMatchObject({ ok: true });
+    // Whichever reviewer's approval won the race published it.
+    const { publishedBy } = (await matterVersions(store).findOne({ _id: 'matters@2' }))!;
+    await matterVersions(store).updateOne({ _id: 'matters@2' }, { $set: { publishedBy: '冒名' } });
+    expect((await verifyStream(store, 'matter_versions')).ok).toBe(false);
+    await matterVersions(store).updateOne({ _id: 'matters@2' }, { $set: { publishedBy } });
+    expect((await verifyStream(store, 'matter_versions')).ok).toBe(true);
+  });
+
+  it('lists by department', async () => {
+    const civil = await matters.list({ department: 'civil-affairs' });
+    expect(civil.matters.length).toBeGreaterThan(5);
+    expect(new Set(civil.matters.map((m) => m.department.id))).toEqual(new Set(['civil-affairs']));
+    expect(Object.values(civil.byMethod).reduce((a, b) => a + b, 0)).toBe(
+      civil.matters.reduce((sum, m) => sum + m.proofs.length, 0),
+    );
   });
 
   it('flags a list older than six months as stale', async () => {

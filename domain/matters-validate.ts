@@ -232,9 +232,19 @@ function checkProof(report: Report, path: string, proof: unknown, matter: Record
   checkReplacement(report, `${path}.replacement`, proof.replacement, matter);
 }
 
+/** Matter IDs the API's paths take for themselves (/matters/versions, /matters/drafts). */
+const RESERVED_MATTER_IDS = ['versions', 'drafts'];
+
 function checkMatter(report: Report, path: string, matter: unknown): void {
   if (!isObject(matter)) return report('BAD_SHAPE', path, 'a matter is an object', '事项须为对象');
   checkId(report, `${path}.id`, matter.id, 'matter', '事项');
+  if (RESERVED_MATTER_IDS.includes(matter.id as string))
+    report(
+      'BAD_ID',
+      `${path}.id`,
+      `"${String(matter.id)}" names a page of the list (/matters/${String(matter.id)}), not a matter`,
+      `“${String(matter.id)}”为清单接口保留字，不能用作事项编号`,
+    );
   if (matter.subject !== 'person' && matter.subject !== 'enterprise')
     return report(
       'BAD_SHAPE',

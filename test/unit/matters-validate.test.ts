@@ -107,6 +107,12 @@ describe('validateMatterList', () => {
     expect(problems).toContainEqual(expect.objectContaining({ code: 'DUPLICATE_ID', path: 'matters[4].proofs[1].id' }));
   });
 
+  it('keeps the IDs the API’s paths take for themselves', () => {
+    const list = copy();
+    list.matters[5] = { ...list.matters[5], id: 'versions' };
+    expect(validateMatterList(list)).toEqual([expect.objectContaining({ code: 'BAD_ID', path: 'matters[5].id' })]);
+  });
+
   it('refuses what is not a list at all', () => {
     expect(codes({ hello: 1 })).toEqual(['BAD_SHAPE']);
     expect(codes({ matters: [42] })).toEqual(['BAD_SHAPE']);

@@ -178,6 +178,23 @@ describe('the list of matters in the store', () => {
     );
   });
 
+  it('adds the matters a later release ships, once, keeping what officers published', async () => {
+    const shipped = { ...STARTER_MATTER_LIST, matters: [...STARTER_MATTERS, { ...newMatter, id: 'shipped-later' }] };
+    const start = { store, now: () => new Date('2027-01-10T03:00:00Z') };
+    const starts = await Promise.all([openMatters(start, shipped), openMatters(start, shipped)]);
+    expect(starts.map((s) => s.version)).toEqual([3, 3]);
+    expect(starts.filter((s) => s.published)).toHaveLength(1);
+    const ids = mattersInForce().matters.map((m) => m.id);
+    expect(ids.slice(-2)).toEqual(['only-child-parent-reward', 'shipped-later']);
+    expect((await matters.versions())[0]).toMatchObject({
+      version: 3,
+      origin: 'shipped',
+      publishedOn: '2027-01-10',
+      added: ['shipped-later'],
+    });
+    expect(await openMatters({ store }, shipped)).toEqual({ version: 3, published: false });
+  });
+
   it('flags a list older than six months as stale', async () => {
     const later = createMattersService({ store, now: () => new Date('2027-07-11T03:00:00Z') });
     expect((await later.list()).stale).toBe(true);

@@ -1,6 +1,7 @@
 /**
  * The list of matters' lifecycle (用证事项清单): the shipped starter list is version 1, published
- * into the store once at start (openMatters); an officer drafts the next version — the whole list
+ * into the store once at start (openMatters; a later release's new matters are added as the next
+ * version); an officer drafts the next version — the whole list
  * — and submits it; a reviewer who neither drafted nor submitted it approves it, and approval
  * publishes it as the next version and puts it in force (four-eyes, as for the catalog and
  * policies). Every step checks the list (domain/matters-validate.ts) against the version in force,
@@ -217,9 +218,11 @@ const event = (
 });
 
 /**
- * Publishes the starter list (domain/matters-starter.ts) into the store once by its hash as
- * version 1 — only into an empty store: once officers publish, the store is the source of truth —
- * then puts the newest version in force. Called at API and worker start (like openCatalog).
+ * Publishes the starter list (domain/matters-starter.ts) into the store once by its hash: into an
+ * empty store as version 1; over a store that already holds versions, only the shipped matters it
+ * lacks, appended as the next version (a release that ships new matters adds them; what officers
+ * published since stands, and nothing is removed). Then puts the newest version in force. Called
+ * at API and worker start (like openCatalog).
  */
 export async function openMatters(
   deps: MattersDeps,
@@ -229,10 +232,16 @@ export async function openMatters(
   const { published } = await publishMatterVersion(
     deps.store,
     `shipped:${mattersHash(starter.matters)}`,
-    (latest) =>
-      latest
-        ? undefined
-        : { matters: structuredClone(starter.matters) as Matter[], publishedOn: starter.publishedOn ?? cityDay(at) },
+    (latest) => {
+      const shipped = structuredClone(starter.matters) as Matter[];
+      if (!latest) return { matters: shipped, publishedOn: starter.publishedOn ?? cityDay(at) };
+      const known = new Set(latest.matters.map((m) => m.id));
+      const added = shipped.filter((m) => !known.has(m.id));
+      if (added.length === 0) return undefined;
+      const matters = [...latest.matters, ...added];
+      refuseProblems(validateMatterList({ matters }, latest));
+      return { matters, publishedOn: cityDay(at) };
+    },
     { ...SYSTEM, origin: 'shipped', at },
   );
   return { version: await refreshMatters(deps.store), published };

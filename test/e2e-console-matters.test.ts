@@ -138,6 +138,7 @@ describe('what you no longer need to bring', () => {
     await p.goto(`${url}/console#/matters`);
     await expect.poll(() => p.locator('.matters-stale').textContent()).toContain('已超过六个月未更新');
     await checkedScreenshot(p, 'matters-stale', { minHeight: 900 });
+    await p.screenshot({ path: join(SHOTS, 'matters-stale-top.png') });
     expect(errors).toEqual([]);
   });
 });

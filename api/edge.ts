@@ -19,6 +19,8 @@ import { actorForLog } from './request-log.js';
 export const BODY_LIMIT = 64 * 1024;
 /** Policy documents (drafts and edits): well above the validator's node limit, still bounded. */
 export const POLICY_BODY_LIMIT = 1024 * 1024;
+/** A version of the list of matters (the whole list, some 100 KB for the starter list's 34 matters). */
+export const MATTERS_BODY_LIMIT = 2 * 1024 * 1024;
 /** The longest query-string value any route takes (400 beyond, whatever its schema says). */
 export const QUERY_VALUE_LIMIT = 200;
 

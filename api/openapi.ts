@@ -45,6 +45,11 @@ const TAGS = [
   },
   { name: 'catalog', description: '数据共享目录、运算符与触发事件 · data sources, operators and triggers' },
   {
+    name: 'matters',
+    description:
+      '用证事项清单：各事项过去需要的证明材料及现在的获取方式（数据共享、部门核验、电子证照、告知承诺、直接取消），版本经双人复核发布，只增不减 · the list of matters: the proofs each used to require and how each is obtained now (sharing, verification, e-certificate, pledge, cancelled), versions published with four eyes, never reduced',
+  },
+  {
     name: 'citizen',
     description:
       '本人事项：消息、待遇、待确认事项、承诺核查、数据使用记录 · the citizen’s own inbox, benefits, offers, pledges and who used their data',

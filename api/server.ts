@@ -45,6 +45,8 @@ import type { EntitlementService } from '../services/payroll/entitlements.js';
 import type { SweepService } from '../services/sweeps/service.js';
 import { catalogRoutes } from './catalog-routes.js';
 import type { CatalogService } from '../services/catalog/service.js';
+import { matterRoutes } from './matter-routes.js';
+import type { MattersService } from '../services/matters/service.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { caseRoutes } from './case-routes.js';
 import type { CaseService } from '../services/cases/service.js';
@@ -154,6 +156,8 @@ export interface ApiDeps {
   tasks?: TaskService;
   /** The data catalog's versions and drafts (/catalog/…); absent, GET /catalog shows the catalog in force and nothing else. */
   catalog?: CatalogService;
+  /** The list of matters (/matters, 用证事项清单): public, with its versions and drafts. */
+  matters?: MattersService;
   /** Serve the web console at /console (needs `policies`; people sign in with `sessions`); a source map only when asked. */
   console?: boolean | ConsoleOptions;
   /** The HTTP edge (api/edge.ts): allowed Host names, limits per user, HSTS; loopback and no limits without. */
@@ -262,6 +266,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     void app.register(async (scope) => metricsRoutes(scope, { metrics, programme: deps.policies !== undefined }));
   const catalog = deps.catalog;
   void app.register(async (scope) => catalogRoutes(scope, { catalog }));
+  const matters = deps.matters;
+  if (matters) void app.register(async (scope) => matterRoutes(scope, { matters }));
 
   app.setNotFoundHandler((request, reply) => {
     // The path only: a query string may hold what does not belong in an answer or a log.

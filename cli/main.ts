@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASE_USAGE, runCaseCommand } from './case.js';
 import { CATALOG_USAGE, runCatalogCommand } from './catalog.js';
+import { MATTER_USAGE, runMatterCommand } from './matter.js';
 import { CERTIFICATE_USAGE, runCertificateCommand, runSealCommand, SEAL_USAGE } from './certificate.js';
 import { api, flag, identifierFlag, Refused, UsageError, type CommandContext, type Output } from './context.js';
 import { CREDIT_USAGE, runCreditCommand } from './credit.js';
@@ -28,6 +29,7 @@ interface ClientCommand {
 export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   policy: { usage: POLICY_USAGE, run: (argv, context) => runPolicyCommand(argv, context.out) },
   catalog: { usage: CATALOG_USAGE, run: runCatalogCommand },
+  matter: { usage: MATTER_USAGE, run: runMatterCommand },
   sweep: { usage: SWEEP_USAGE, run: runSweepCommand },
   payroll: { usage: PAYROLL_USAGE, run: runPayrollCommand },
   case: { usage: CASE_USAGE, run: runCaseCommand },

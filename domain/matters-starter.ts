@@ -1,10 +1,13 @@
 /**
  * The shipped starter list of matters (用证事项清单, version 1): matters a prefecture-level city
- * handles, each with the proofs it used to require and how each is replaced now. The first three
- * are handled end to end as proof-free applications (依申请 免提交, services/applications).
+ * handles (德州市: 23 for people, 11 for firms), each with the proofs it used to require and how
+ * each is replaced now. The first three are handled end to end as proof-free applications
+ * (依申请 免提交, services/applications).
  * Put in force when this module loads; the store's published versions replace it (services/matters).
  */
 import { putMattersInForce, type Matter, type MatterList } from './matters.js';
+import { PERSONAL_MATTERS } from './matters-starter-personal.js';
+import { ENTERPRISE_MATTERS } from './matters-starter-enterprise.js';
 
 const civilAffairs = { id: 'civil-affairs', name: { zh: '市民政局', en: 'Municipal Civil Affairs Bureau' } };
 const housingBureau = {
@@ -242,6 +245,9 @@ export const STARTER_MATTERS: readonly Matter[] = [
     ],
     claims: ['enterprise-in-operation', 'no-social-insurance-arrears', 'tax-credit-a-or-b'],
   },
+  // The rest of the city's list: people's matters (domain/matters-starter-personal.ts), then firms'.
+  ...PERSONAL_MATTERS,
+  ...ENTERPRISE_MATTERS,
 ];
 
 export const STARTER_MATTER_LIST: MatterList = { version: 1, publishedOn: '2026-12-01', matters: STARTER_MATTERS };

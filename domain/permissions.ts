@@ -284,6 +284,34 @@ const TABLE = {
     what: { en: 'approve and publish data-catalog additions', zh: '批准并发布数据目录新增' },
   },
   'catalog.reject': { roles: ['reviewer'], what: { en: 'reject data-catalog additions', zh: '退回数据目录新增' } },
+  // The list of matters (用证事项清单) is public: what no longer has to be brought, and its versions.
+  // Officers draft the next version and submit it; a reviewer who did not draft or submit it
+  // approves it, which publishes it and puts it in force; drafts are policy work's to read.
+  matters: {
+    roles: 'anyone',
+    what: { en: 'read the list of matters and what each no longer asks for', zh: '查看用证事项清单' },
+  },
+  'matters.read-drafts': {
+    roles: POLICY_READERS,
+    what: { en: 'read drafts of the list of matters', zh: '查看用证事项清单草稿' },
+  },
+  'matters.draft': {
+    roles: ['officer'],
+    what: { en: 'draft versions of the list of matters', zh: '起草用证事项清单' },
+  },
+  'matters.submit': {
+    roles: ['officer'],
+    what: { en: 'submit versions of the list of matters', zh: '提交用证事项清单审核' },
+  },
+  'matters.approve': {
+    roles: ['reviewer'],
+    conditions: { reviewer: 'not-author' },
+    what: { en: 'approve and publish versions of the list of matters', zh: '批准并发布用证事项清单' },
+  },
+  'matters.reject': {
+    roles: ['reviewer'],
+    what: { en: 'reject versions of the list of matters', zh: '退回用证事项清单' },
+  },
   // Made-up facts read no one's data: policy work, and supervisors checking a rule.
   'policy.explain-hypothetical': {
     roles: POLICY_READERS,

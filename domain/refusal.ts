@@ -47,6 +47,8 @@ export const REFUSAL_CODES = {
   UNKNOWN_FACT: 'invalid',
   /** A data-catalog addition that cannot be published: the field at fault (facts[0].unit, source.id…). */
   CATALOG_INVALID: 'invalid',
+  /** A version of the list of matters that cannot be published: every problem at its path (domain/matters-validate.ts). */
+  MATTERS_INVALID: 'invalid',
   /** A bank file (payment status report, return file) that cannot be read: the line or element at fault. */
   BAD_BANK_FILE: 'invalid',
   /** A resident or enterprise code that applyfree did not issue, or that was changed (field code). */
@@ -107,6 +109,10 @@ export const REFUSAL_CODES = {
   /** A data-catalog draft ID that names no draft. */
   CATALOG_DRAFT_NOT_FOUND: 'not-found',
   SUBJECT_NOT_FOUND: 'not-found',
+  /** A draft of the list of matters that does not exist. */
+  MATTER_DRAFT_NOT_FOUND: 'not-found',
+  /** A matter the list in force does not hold. */
+  MATTER_NOT_FOUND: 'not-found',
   /** A task that does not exist, or that the caller's role does not handle (the same answer). */
   TASK_NOT_FOUND: 'not-found',
   /** A seal ID the registry does not hold. */

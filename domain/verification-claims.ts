@@ -60,6 +60,26 @@ const realEstate = {
   },
 };
 const taxation = { id: 'taxation', name: { zh: '国家税务总局德州市税务局', en: 'Dezhou Municipal Tax Service, STA' } };
+const veteransAffairs = {
+  id: 'veterans-affairs',
+  name: { zh: '市退役军人事务局', en: 'Municipal Veterans Affairs Bureau' },
+};
+const developmentReform = {
+  id: 'development-reform',
+  name: { zh: '市发展和改革委员会（信用中心）', en: 'Municipal Development and Reform Commission (credit centre)' },
+};
+const emergencyManagement = {
+  id: 'emergency-management',
+  name: { zh: '市应急管理局', en: 'Municipal Emergency Management Bureau' },
+};
+const ecologyEnvironment = {
+  id: 'ecology-environment',
+  name: { zh: '市生态环境局', en: 'Municipal Ecology and Environment Bureau' },
+};
+const scienceTechnology = {
+  id: 'science-technology',
+  name: { zh: '市科学技术局', en: 'Municipal Science and Technology Bureau' },
+};
 const marketSupervision = {
   id: 'market-supervision',
   name: { zh: '市市场监督管理局', en: 'Municipal Market Supervision Administration' },
@@ -164,6 +184,94 @@ export const VERIFICATION_CLAIMS: readonly VerificationClaim[] = [
     department: marketSupervision,
     validityDays: 30,
     answering: { kind: 'facts', condition: { fact: 'enterprise.status', operator: 'equal', value: 'active' } },
+  },
+  // Added with the starter list of matters (domain/matters-starter.ts): each answered from catalog facts.
+  {
+    id: 'disability-certified',
+    subject: 'person',
+    statement: { zh: '持有第二代残疾人证', en: 'holds a valid disability certificate' },
+    department: disabledPersons,
+    validityDays: 180,
+    answering: { kind: 'facts', condition: { fact: 'person.disabilityCertified', operator: 'equal', value: true } },
+  },
+  {
+    id: 'is-veteran',
+    subject: 'person',
+    statement: { zh: '为退役军人', en: 'is a veteran of the armed forces' },
+    department: veteransAffairs,
+    validityDays: 365,
+    answering: { kind: 'facts', condition: { fact: 'person.veteran', operator: 'equal', value: true } },
+  },
+  {
+    id: 'unemployment-registered',
+    subject: 'person',
+    statement: { zh: '已办理失业登记', en: 'is registered as unemployed' },
+    department: humanResources,
+    validityDays: 30,
+    answering: { kind: 'facts', condition: { fact: 'person.unemploymentRegistered', operator: 'equal', value: true } },
+  },
+  {
+    id: 'owns-housing',
+    subject: 'person',
+    statement: { zh: '在本市登记有住房', en: 'owns a registered dwelling in the city' },
+    department: realEstate,
+    validityDays: 30,
+    answering: { kind: 'facts', condition: { fact: 'person.ownsHousing', operator: 'equal', value: true } },
+  },
+  {
+    id: 'alive',
+    subject: 'person',
+    statement: { zh: '在世（生存认证）', en: 'is alive (survival check)' },
+    department: publicSecurity,
+    validityDays: 90,
+    answering: { kind: 'facts', condition: { fact: 'person.alive', operator: 'equal', value: true } },
+  },
+  {
+    id: 'no-serious-dishonesty',
+    subject: 'enterprise',
+    statement: { zh: '未被列入严重失信主体名单', en: 'is not on the list of seriously dishonest entities' },
+    department: developmentReform,
+    validityDays: 30,
+    answering: {
+      kind: 'facts',
+      condition: { fact: 'enterprise.seriousDishonesty', operator: 'equal', value: false },
+    },
+  },
+  {
+    id: 'no-major-safety-accident',
+    subject: 'enterprise',
+    statement: {
+      zh: '近一年未发生较大及以上生产安全事故',
+      en: 'has had no major work-safety accident in the past year',
+    },
+    department: emergencyManagement,
+    validityDays: 90,
+    answering: {
+      kind: 'facts',
+      condition: { fact: 'enterprise.majorSafetyAccidentLastYear', operator: 'equal', value: false },
+    },
+  },
+  {
+    id: 'no-serious-environmental-violation',
+    subject: 'enterprise',
+    statement: {
+      zh: '近一年无严重环境违法行为',
+      en: 'has committed no serious environmental violation in the past year',
+    },
+    department: ecologyEnvironment,
+    validityDays: 90,
+    answering: {
+      kind: 'facts',
+      condition: { fact: 'enterprise.seriousEnvironmentalViolationLastYear', operator: 'equal', value: false },
+    },
+  },
+  {
+    id: 'high-tech-certified',
+    subject: 'enterprise',
+    statement: { zh: '为有效期内的高新技术企业', en: 'holds a valid high-tech enterprise certificate' },
+    department: scienceTechnology,
+    validityDays: 90,
+    answering: { kind: 'facts', condition: { fact: 'enterprise.highTechCertified', operator: 'equal', value: true } },
   },
 ];
 

@@ -19,6 +19,7 @@ export const AUDIT_STREAMS = [
   'erasures',
   'code_scans',
   'catalog_versions',
+  'matter_versions',
 ] as const;
 export type AuditStream = (typeof AUDIT_STREAMS)[number];
 
@@ -98,4 +99,5 @@ export const STREAM_SOURCES: Record<AuditStream, StreamSource> = {
   erasures: collectionStream('erasures'),
   code_scans: collectionStream('code_scans'),
   catalog_versions: collectionStream('catalog_versions'),
+  matter_versions: collectionStream('matter_versions'),
 };

@@ -15,7 +15,8 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROUTE_PERMISSIONS } from '../api/route-permissions.js';
 import { buildApi, type ApiDeps } from '../api/server.js';
-import { BODY_LIMIT, POLICY_BODY_LIMIT } from '../api/edge.js';
+import { BODY_LIMIT, MATTERS_BODY_LIMIT, POLICY_BODY_LIMIT } from '../api/edge.js';
+import { createMattersService } from '../services/matters/service.js';
 import { cityToday } from '../domain/calendar.js';
 import type { DepartmentCredential } from '../domain/department-signature.js';
 import { makeResidentId } from '../domain/identity.js';
@@ -101,6 +102,7 @@ function fullApi(extra: Partial<ApiDeps> = {}): FastifyInstance {
     objections: {} as never,
     citizen: {} as never,
     metrics: {} as never,
+    matters: createMattersService({ store }),
     // A verifier's route reads its raw body too; no scan gets as far as the service here.
     codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
     health: ALL_UP,
@@ -373,7 +375,12 @@ describe('body limits', () => {
   it.each(writes)('%s refuses a body over its limit with 413 BODY_TOO_LARGE (abuse 22)', async (route, action) => {
     const api = (shared ??= fullApi());
     const [method, path] = route.split(' ') as ['POST' | 'PUT', string];
-    const limit = isPolicyDocument(route) ? POLICY_BODY_LIMIT : BODY_LIMIT;
+    // A version of the list of matters is the whole list.
+    const limit = isPolicyDocument(route)
+      ? POLICY_BODY_LIMIT
+      : route === 'POST /matters/drafts'
+        ? MATTERS_BODY_LIMIT
+        : BODY_LIMIT;
     const role = roleFor(action);
     const answer = await api.inject({
       method,

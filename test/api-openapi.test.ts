@@ -55,6 +55,7 @@ beforeAll(async () => {
     codes: { codes: {} as never, authenticate: async () => ({ failure: 'no scans in this test' }) },
     certificates: {} as never,
     window: {} as never,
+    matters: {} as never,
   });
   await api.ready();
 });
@@ -128,6 +129,7 @@ describe('the OpenAPI document', () => {
       'cases',
       'codes',
       'catalog',
+      'matters',
       'citizen',
       'certificates',
       'metrics',

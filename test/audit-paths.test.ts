@@ -20,6 +20,7 @@ import { buildApi } from '../api/server.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { openCatalog } from '../services/catalog/service.js';
+import { openMatters } from '../services/matters/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { BLOCKS, type AuditBlock } from '../store/audit-chain.js';
 import { AUDIT_STREAMS, refKey, type AuditStream, type RecordRef } from '../store/audit-streams.js';
@@ -120,6 +121,8 @@ beforeAll(async () => {
   uri = stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${store.name}$1`);
   // The data catalog's first version, published as the API and workers do at start (a chained stream).
   await openCatalog({ store });
+  // The list of matters' first version likewise (a chained stream).
+  await openMatters({ store });
   for (let i = 0; i < 12; i++) await addResident(store, `1970-01-${String(i + 10).padStart(2, '0')}`, DIBAO_DISABLED);
   const baby = await addResident(store, '2026-06-01', { 'person.localHukou': true, 'person.alive': true });
   citizenTokens.baby = await testToken(store, '新生儿家长', 'citizen', { subjectKey: baby.subjectKey });

@@ -277,7 +277,7 @@ describe('the inspector’s console', () => {
     });
     const page = await context.newPage();
     await signIn(page, env.tokens.inspector, '陈核查', '核查人员');
-    expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['核查任务', '待办任务']);
+    expect(await page.locator('.top-nav a').allInnerTexts()).toEqual(['核查任务', '待办任务', '免提交证明']);
     await page.locator('tr.case-row').first().waitFor();
     expect(
       await page.locator('tr.case-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-case'))),

@@ -55,6 +55,7 @@ import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createVerificationService } from '../services/verifications/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
+import { createMattersService } from '../services/matters/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
 import { createPayrollService } from '../services/payroll/service.js';
 import { createLedgerService } from '../services/ledger/service.js';
@@ -154,6 +155,7 @@ beforeAll(async () => {
       simulation: createSimulationRunner({ store, lifecycle }),
     },
     catalog: createCatalogService({ store }),
+    matters: createMattersService({ store }),
     objections,
     tasks: createTaskService({ store, temporal: client, taskQueue }),
     factRequests: createFactRequestService({

@@ -27,6 +27,7 @@ import { countRunningCases, createSummarySource, type DemoStatus } from '../serv
 import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppableProcess } from './processing.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
+import { createMattersService } from '../services/matters/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createVerificationService } from '../services/verifications/service.js';
 import { httpSourceConfigs } from './verification-sources.js';
@@ -210,6 +211,8 @@ async function main(): Promise<void> {
         simulation,
       },
       catalog: dataCatalog,
+      // The list of matters (用证事项清单): public, its versions drafted and approved with four eyes.
+      matters: createMattersService({ store }),
       // Fact requests (数据需求): a department's answer adds the fact as a catalog draft a reviewer publishes.
       // Verifications for other departments (证明核验): signed like events, rate-limited per department like them;
       // answers e-sealed by the certifying department's seal when it has one.

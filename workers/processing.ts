@@ -12,6 +12,8 @@ import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { openCatalog } from '../services/catalog/service.js';
 import { followCatalog } from '../store/catalog-versions.js';
+import { openMatters } from '../services/matters/service.js';
+import { followMatters } from '../store/matter-versions.js';
 import { ensureSweepSchedules } from '../services/sweeps/schedules.js';
 import { ensurePayrollSchedules } from '../services/payroll/schedules.js';
 import { ensureRetentionSchedule } from '../services/retention/temporal-schedule.js';
@@ -72,6 +74,12 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
   await openCatalog({ store });
   const stopFollowing = followCatalog(store, CATALOG_FOLLOW_MS);
   cleanups.push({ name: 'catalog follower', run: async () => stopFollowing() });
+
+  // The list of matters likewise (services/matters/service.ts): the starter list published once as
+  // version 1 into an empty store, then the newest version put in force and followed.
+  await openMatters({ store });
+  const stopFollowingMatters = followMatters(store, CATALOG_FOLLOW_MS);
+  cleanups.push({ name: 'matters follower', run: async () => stopFollowingMatters() });
 
   const catalog = await loadPolicyCatalog();
   await createPolicyLifecycle(store).importCatalog(catalog.policies);

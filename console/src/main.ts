@@ -22,6 +22,7 @@ import { renderCitizen } from './citizen-view.js';
 import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
 import { renderCatalog } from './catalog-view.js';
+import { renderMatters } from './matters-view.js';
 import { renderOutreach } from './outreach-view.js';
 import { renderFactRequests } from './fact-requests-view.js';
 import { renderVerifications } from './verifications-view.js';
@@ -119,9 +120,12 @@ function shell(content: HTMLElement): void {
             allows(session.role, 'fact-request.read') ? factRequestsLink() : null,
             allows(session.role, 'verification.read') ? verificationsLink() : null,
             allows(session.role, 'catalog.read-drafts') ? catalogLink() : null,
+            mattersLink(),
           )
         : null,
       session && !policyWorkspace(session.role) ? caseNav(session.role) : null,
+      // Anyone, signed in or not, reads what they no longer need to bring (the list of matters).
+      session ? null : h('nav', { class: 'top-nav' }, mattersLink()),
       h(
         'div',
         { class: 'who' },
@@ -183,9 +187,19 @@ function caseNav(role: Role): HTMLElement {
       allows(role, 'code.show')
         ? h('a', { href: '#/code', class: `nav-code${/^#\/code/.test(location.hash) ? ' current' : ''}` }, t('navCode'))
         : null,
+      mattersLink(),
     );
   if (allows(role, 'window.serve'))
-    return h('nav', { class: 'top-nav' }, h('a', { href: '#/window', class: 'nav-window current' }, t('navWindow')));
+    return h(
+      'nav',
+      { class: 'top-nav' },
+      h(
+        'a',
+        { href: '#/window', class: `nav-window${location.hash === '#/matters' ? '' : ' current'}` },
+        t('navWindow'),
+      ),
+      mattersLink(),
+    );
   return h(
     'nav',
     { class: 'top-nav' },
@@ -202,6 +216,16 @@ function caseNav(role: Role): HTMLElement {
     allows(role, 'outreach.read') ? outreachLink() : null,
     allows(role, 'fact-request.read') ? factRequestsLink() : null,
     allows(role, 'verification.read') ? verificationsLink() : null,
+    mattersLink(),
+  );
+}
+
+/** What you no longer need to bring (#/matters, the list of matters): public, in every navigation. */
+function mattersLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/matters', class: `nav-matters${location.hash === '#/matters' ? ' current' : ''}` },
+    t('navMatters'),
   );
 }
 
@@ -370,12 +394,18 @@ async function route(): Promise<void> {
               ? undefined
               : { kind: 'error' as const, text: errorText(error) });
       notice = undefined;
+      // The public page needs no one signed in.
+      if (location.hash === '#/matters' && !shown) return shell(renderMatters());
       return shell(await signInPage(shown));
     }
   }
   if (/^#\/sign-in/.test(location.hash)) {
     location.hash = '#/';
     return;
+  }
+  if (location.hash === '#/matters') {
+    editor = undefined;
+    return shell(renderMatters());
   }
   catalog ??= await api<Catalog>('GET', '/catalog');
   if (location.hash === '#/metrics' && allows(session.role, 'metrics.programme')) return shell(renderMetrics());

@@ -96,9 +96,9 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'Cybersecurity Law art. 21: network logs kept at least six months; ship them to append-only storage and expire them there after 6-12 months',
   },
   {
-    data: 'audit streams: access records, programme access, case reads, unmasks, corrections, policy history, objection steps, erasures, code scans, data-catalog versions',
+    data: 'audit streams: access records, programme access, case reads, unmasks, corrections, policy history, objection steps, erasures, code scans, data-catalog versions, versions of the list of matters',
     collection:
-      'access_records, programme_access, case_reads, unmask_log, data_corrections, policy_history, objections.steps, erasures, code_scans, catalog_versions',
+      'access_records, programme_access, case_reads, unmask_log, data_corrections, policy_history, objections.steps, erasures, code_scans, catalog_versions, matter_versions',
     action: 'keep',
     why: 'hash-chained (store/audit-chain.ts): a record cannot leave without breaking the chain, so the streams are kept (pseudonymous keys only) for at least five years; purging them by whole blocks with a recorded checkpoint is the later step',
   },

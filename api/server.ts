@@ -54,6 +54,8 @@ import { outreachRoutes } from './outreach-routes.js';
 import type { OutreachService } from '../services/outreach/service.js';
 import { taskRoutes } from './task-routes.js';
 import { factRequestRoutes } from './fact-request-routes.js';
+import { applicationRoutes } from './application-routes.js';
+import type { ApplicationService } from '../services/applications/service.js';
 import type { FactRequestService } from '../services/fact-requests/service.js';
 import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -143,6 +145,8 @@ export interface ApiDeps {
    * answer at /department/fact-requests with the signed request `events.authenticate` verifies.
    */
   factRequests?: FactRequestService;
+  /** Proof-free applications (/applications, 依申请 免提交): the pre-filled form, submission, uploads asked for, the reads. */
+  applications?: ApplicationService;
   /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
   tasks?: TaskService;
   /** The data catalog's versions and drafts (/catalog/…); absent, GET /catalog shows the catalog in force and nothing else. */
@@ -236,6 +240,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   }
   const factRequests = deps.factRequests;
   if (factRequests) void app.register(async (scope) => factRequestRoutes(scope, { factRequests }));
+  const applications = deps.applications;
+  if (applications) void app.register(async (scope) => applicationRoutes(scope, { applications }));
   const tasks = deps.tasks;
   if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;

@@ -135,6 +135,7 @@ describe('the OpenAPI document', () => {
       'window',
       'outreach',
       'fact-requests',
+      'applications',
       'tasks',
       'sign-in',
       'console',

@@ -28,6 +28,8 @@ import { DEVELOPMENT_KEY_NOTICE, openProcessing, serverConfigOrExit, stoppablePr
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
+import { createApplicationService } from '../services/applications/service.js';
+import { createWindowVisits } from '../services/window/visits.js';
 import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
 import { catalogSources } from '../domain/sources.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
@@ -213,6 +215,14 @@ async function main(): Promise<void> {
         policies: storePolicySource(store),
         notify: makeEnqueueNotice(store, noticeQueues),
         workflows: clientStarter(temporal, config.taskQueue),
+      }),
+      // Proof-free applications (依申请 免提交): each submission's workflow runs on this deployment's worker;
+      // window staff apply for the person present in their open visit.
+      applications: createApplicationService({
+        store,
+        temporal,
+        taskQueue: config.taskQueue,
+        visits: createWindowVisits({ store, ...ring }),
       }),
       // Worklists: claims and releases are written here; a completion is its task workflow's update, run on the worker.
       tasks: createTaskService({ store, temporal, taskQueue: config.taskQueue }),

@@ -34,6 +34,12 @@ export const KEY_PURPOSES = {
    * so the correction can be reverted without the old value of a sensitive fact lying in the clear.
    */
   correctionOldValue: 'applyfree/correction-old-value/v1',
+  /**
+   * HMAC key signing the answers of verifications applyfree gives other departments
+   * (services/verifications/answer.ts) when the certifying department has no active e-seal
+   * (`context` = the certifying department's ID).
+   */
+  verificationAnswer: 'applyfree/verification-answer/v1',
   /** Reserved: the keyed hash chain of an audit stream (`context` = the stream's name). */
   auditChain: 'applyfree/audit-chain/v1',
 } as const;

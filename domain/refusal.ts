@@ -55,6 +55,10 @@ export const REFUSAL_CODES = {
   UNKNOWN_MATTER: 'invalid',
   /** A code asked to show a claim that is not one, or about a certificate type that is not one (domain/code-claims.ts). */
   UNKNOWN_CLAIM: 'invalid',
+  /** A verification naming a claim that is not one (domain/verification-claims.ts; field claim). */
+  UNKNOWN_VERIFICATION_CLAIM: 'invalid',
+  /** A verification naming a matter that is not on the list in force (domain/matters.ts; field matter). */
+  UNKNOWN_LISTED_MATTER: 'invalid',
   /** A certificate type that is not in the catalog of certificate types (field type). */
   UNKNOWN_CERTIFICATE_TYPE: 'invalid',
   /** A certificate that cannot be issued as asked: the field, holder or department at fault. */
@@ -113,6 +117,8 @@ export const REFUSAL_CODES = {
   CERTIFICATE_NOT_FOUND: 'not-found',
   /** A window visit ID that names no visit. */
   VISIT_NOT_FOUND: 'not-found',
+  /** A verification ID that names no verification (or none the caller asked or certifies). */
+  VERIFICATION_NOT_FOUND: 'not-found',
   /** A fact request ID that names no request (or, for a department, none addressed to it). */
   FACT_REQUEST_NOT_FOUND: 'not-found',
   /** A notice the person has not received, or a printed notice's check that names no print. */
@@ -153,6 +159,8 @@ export const REFUSAL_CODES = {
   SWEEP_FINISHED: 'conflict',
   /** A task already done or cancelled: its outcome stands. */
   TASK_CLOSED: 'conflict',
+  /** A verification already answered: its answer stands. */
+  VERIFICATION_ANSWERED: 'conflict',
   /** A fact request already answered, refused or withdrawn: its outcome stands. */
   FACT_REQUEST_CLOSED: 'conflict',
   /** A task another person has claimed: they release it, or a supervisor reassigns it. */
@@ -163,6 +171,10 @@ export const REFUSAL_CODES = {
   /** An upload for a proof the application does not ask for (field proof): only what a failed replacement asks is taken. */
   PROOF_NOT_ASKED: 'conflict',
   // Well-formed, but the content cannot be used.
+  /** A verification of a claim the matter does not list (field claim), or of a subject of the other kind (field subject.kind). */
+  CLAIM_NOT_LISTED: 'unprocessable',
+  /** An idempotency key used before for another request (field idempotencyKey): use a new key. */
+  IDEMPOTENCY_KEY_REUSED: 'conflict',
   FACTS_UNAVAILABLE: 'unprocessable',
   /** A resident or enterprise code past its minute: the holder shows a fresh one. */
   EXPIRED: 'unprocessable',

@@ -18,8 +18,8 @@ import {
   type ApplicationRecord,
   type FieldValue,
 } from '../store/applications.js';
-import { storeProofArchive } from '../services/applications/archive.js';
 import { obtainProof, purposeOf } from '../services/applications/obtain.js';
+import type { VerificationDeps } from '../services/verifications/answer.js';
 import {
   applicationTaskKey,
   type ApplicationResult,
@@ -34,13 +34,14 @@ export interface ApplicationActivityDeps {
   store: Connection;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
   enqueueNotice: (input: EnqueueNoticeInput) => Promise<unknown>;
+  /** How the certifying departments' claims are answered (services/verifications/answer.ts). */
+  verification: VerificationDeps;
 }
 
 const DAY_MS = 86_400_000;
 
 export function makeApplicationActivities(deps: ApplicationActivityDeps) {
   const { store } = deps;
-  const archive = storeProofArchive(store);
 
   async function load(applicationId: string): Promise<{ application: ApplicationRecord; matter: Matter }> {
     const application = await findApplication(store, applicationId);
@@ -88,7 +89,7 @@ export function makeApplicationActivities(deps: ApplicationActivityDeps) {
         const step = progress.find((p) => p.id === proof.id);
         if (!current || !step || current.obtainedBy) continue;
         const outcome = await obtainProof(
-          { store, archive, fetchFacts: deps.fetchFacts },
+          { store, fetchFacts: deps.fetchFacts, verification: deps.verification },
           { application, matter, proof, progress: step, at: new Date() },
         );
         if ('obtained' in outcome) {

@@ -74,7 +74,18 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
     }),
     enqueueNotice,
-    ...makeApplicationActivities({ store: deps.store, fetchFacts, enqueueNotice }),
+    ...makeApplicationActivities({
+      store: deps.store,
+      fetchFacts,
+      enqueueNotice,
+      verification: {
+        store: deps.store,
+        adapters,
+        subjectKeySecret: deps.subjectKeySecret,
+        ...(deps.previousSubjectKeySecrets ? { previousSubjectKeySecrets: deps.previousSubjectKeySecrets } : {}),
+        ...(deps.seals ? { seals: deps.seals } : {}),
+      },
+    }),
     ...makePayrollActivities({
       store: deps.store,
       policies: deps.policies,

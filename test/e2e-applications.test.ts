@@ -20,6 +20,7 @@ import { createTaskService } from '../services/tasks/service.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerApplicationModel } from '../store/applications.js';
 import { registerNoticeModels } from '../store/notices.js';
+import { reusesOf } from '../store/proofs.js';
 import { ALL_UP } from './support/all-up.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
@@ -241,6 +242,11 @@ describe('a proof-free application', () => {
       ['family-situation', 'pledge', false],
     ]);
     expect(proof(second, 'hardship-proof').proofId).toBe(proof(first, 'hardship-proof').proofId);
+    // The archive records each reuse by this application.
+    for (const reusedProof of ['household-register', 'senior-card', 'hardship-proof'])
+      expect(
+        (await reusesOf(running.pipeline.store, proof(second, reusedProof).proofId)).map((r) => r.by.id),
+      ).toContain(id);
     // Only the form's shared fields were read for the second application: no pull for a proof.
     const pulls = await registerAccessRecordModel(running.pipeline.store).find({ caseId: id }).lean();
     expect(pulls.flatMap((r) => r.fields).sort()).toEqual(

@@ -1,77 +1,68 @@
 /**
- * The applications' door to the proof archive (档案数据化): a proof obtained for one application is
- * filed by subject key with its validity, and a later application within that validity reuses it
- * (the reuse recorded, no new pull). The archive itself is store/proofs.ts; this is the narrow
- * interface the application path needs of it, so the obtaining step (obtain.ts) does not reach
- * into the archive's shape.
+ * The applications' door to the proof archive (档案数据化, store/proofs.ts): a proof obtained for
+ * one application is filed by subject key with its validity and the facts it rests on, and a later
+ * application within that validity reuses it (the reuse recorded, no new pull). Verifications file
+ * and reuse their own answers (services/verifications/answer.ts); this covers what the application
+ * path obtains itself — facts read by sharing, a certificate presented, a document uploaded.
  */
-import { createHash } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
+import type { Connection } from 'mongoose';
+import type { SubjectKind } from '../../domain/sources.js';
+import { fileProof, recordProofReuse, reusableProof, type ProofMethod } from '../../store/proofs.js';
 
-export interface ProofArchive {
-  /** An archived proof of `proof` for the subject, valid and not revoked at `at`, or undefined. */
-  reusable(subjectKey: string, proof: string, at: Date): Promise<{ proofId: string } | undefined>;
-  /** Files a proof just obtained (idempotent by `key`); answers its archive ID. */
-  file(entry: ProofFiling): Promise<{ proofId: string }>;
-  /** Records that an application reused an archived proof (idempotent by application and proof). */
-  recordReuse(proofId: string, by: { applicationId: string; at: Date }): Promise<void>;
-}
-
-export interface ProofFiling {
-  /** The filing's business key (the application and proof): a retried activity files once. */
-  key: string;
+/** What an application files: the application, its proof, and what was obtained. */
+export interface ApplicationFiling {
+  applicationId: string;
+  matter: string;
+  /** The matter's proof ID this filing stands for. */
+  matterProof: string;
   subjectKey: string;
-  /** `claim:<id>` | `certificate:<type>` | `facts:<sorted keys>` | `document:<matter>/<proof>`. */
+  subjectKind: SubjectKind;
+  /** `facts:…`, `certificate:<type>` or `document:<matter>/<proof>` (store/proofs.ts). */
   proof: string;
-  /** Where it came from: the method, its reference (claim, certificate ID, application) and the department. */
-  source: { kind: string; ref: string; department?: string };
+  method: ProofMethod;
+  /** Who holds the source (a department ID) and the reference (a certificate ID, the upload's digest). */
+  source: { department: string; reference?: string };
   obtainedAt: Date;
-  validUntil?: Date;
+  validUntil: Date;
+  dependsOnFacts: readonly string[];
 }
 
-interface InterimProof extends ProofFiling {
-  _id: string;
-  reusedBy: Array<{ applicationId: string; at: Date }>;
+/** The archive key of what an application obtained for one of its proofs: a retried activity files once. */
+export const applicationProofKey = (applicationId: string, matterProof: string): string =>
+  `application:${applicationId}/${matterProof}`;
+
+/** Files what an application obtained; answers the archived proof's ID. */
+export async function fileApplicationProof(store: Connection, filing: ApplicationFiling): Promise<string> {
+  const { proof } = await fileProof(store, {
+    key: applicationProofKey(filing.applicationId, filing.matterProof),
+    subjectKey: filing.subjectKey,
+    subjectKind: filing.subjectKind,
+    proof: filing.proof,
+    method: filing.method,
+    source: filing.source,
+    obtainedAt: filing.obtainedAt,
+    validUntil: filing.validUntil,
+    dependsOnFacts: [...filing.dependsOnFacts],
+    obtainedFor: { kind: 'application', id: filing.applicationId, matter: filing.matter },
+  });
+  return proof.key;
 }
 
-const interimSchema = new Schema<InterimProof>(
-  {
-    _id: { type: String, required: true },
-    key: { type: String, required: true },
-    subjectKey: { type: String, required: true },
-    proof: { type: String, required: true },
-    source: { type: Schema.Types.Mixed, required: true },
-    obtainedAt: { type: Date, required: true },
-    validUntil: { type: Date },
-    reusedBy: { type: Schema.Types.Mixed, default: [] },
-  },
-  { collection: 'application_proofs', versionKey: false },
-);
-interimSchema.index({ subjectKey: 1, proof: 1 });
-
-const modelOf = (store: Connection): Model<InterimProof> =>
-  (store.models.ApplicationProofInterim as Model<InterimProof> | undefined) ??
-  store.model<InterimProof>('ApplicationProofInterim', interimSchema);
-
-/** The archive, kept in the applications' own collection until store/proofs.ts is merged. */
-export function storeProofArchive(store: Connection): ProofArchive {
-  const Proof = modelOf(store);
-  return {
-    async reusable(subjectKey, proof, at) {
-      const found = await Proof.find({ subjectKey, proof }).sort({ obtainedAt: -1 }).limit(1).lean();
-      const latest = found[0];
-      return latest && (!latest.validUntil || latest.validUntil > at) ? { proofId: latest._id } : undefined;
-    },
-    async file(entry) {
-      const _id = `pf_${createHash('sha256').update(entry.key).digest('hex').slice(0, 24)}`;
-      await Proof.updateOne({ _id }, { $setOnInsert: { ...entry, reusedBy: [] } }, { upsert: true });
-      return { proofId: _id };
-    },
-    async recordReuse(proofId, by) {
-      await Proof.updateOne(
-        { _id: proofId, 'reusedBy.applicationId': { $ne: by.applicationId } },
-        { $push: { reusedBy: by } },
-      );
-    },
-  };
+/**
+ * The archived proof an application may reuse for one of its proofs (valid and not revoked at
+ * `at`), its reuse recorded once; undefined when there is none and the proof must be obtained.
+ */
+export async function reuseForApplication(
+  store: Connection,
+  request: { applicationId: string; matter: string; matterProof: string; subjectKey: string; proof: string; at: Date },
+): Promise<string | undefined> {
+  const archived = await reusableProof(store, { subjectKey: request.subjectKey, proof: request.proof, at: request.at });
+  if (!archived) return undefined;
+  await recordProofReuse(store, {
+    proofId: archived.key,
+    by: { kind: 'application', id: request.applicationId, matter: request.matter },
+    at: request.at,
+    key: `${applicationProofKey(request.applicationId, request.matterProof)}:reuse`,
+  });
+  return archived.key;
 }

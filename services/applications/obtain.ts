@@ -16,17 +16,22 @@ import { cityToday } from '../../domain/calendar.js';
 import { verifyCertificate } from '../../domain/certificate-verify.js';
 import type { Matter, MatterProof } from '../../domain/matters.js';
 import { findFact, type Text } from '../../domain/sources.js';
-import { answerClaim, claimFacts, verificationClaim, type ClaimAnswer } from '../../domain/verification-claims.js';
+import { Refusal } from '../../domain/refusal.js';
+import { verificationClaim, type ClaimAnswer } from '../../domain/verification-claims.js';
 import type { FetchFactsInput, FetchFactsResult } from '../../activities/shared-data/fetch-facts.js';
 import type { ApplicationRecord, ProofProgress } from '../../store/applications.js';
 import { findCertificate, revokedCertificates, signedCertificateOf } from '../../store/certificates.js';
+import { proofOfCertificate, proofOfDocument, proofOfFacts } from '../../store/proofs.js';
 import { sealRegistry } from '../../store/seals.js';
-import type { ProofArchive } from './archive.js';
+import { resolveSubject } from '../../store/subjects.js';
+import { answerClaimFor, type VerificationDeps } from '../verifications/answer.js';
+import { fileApplicationProof, reuseForApplication } from './archive.js';
 
 export interface ObtainDeps {
   store: Connection;
-  archive: ProofArchive;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** How the certifying departments' claims are answered (services/verifications/answer.ts): adapters, key ring, seals. */
+  verification: VerificationDeps;
 }
 
 export interface ObtainRequest {
@@ -44,22 +49,8 @@ const DAY_MS = 86_400_000;
 /** How long facts read for a sharing proof may be relied on by a later application. */
 export const SHARED_FACTS_VALIDITY_DAYS = 30;
 
-/** The archive's name for what a replacement obtains (store/proofs.ts's `proof`). */
-export function archivedProofOf(matter: Matter, proof: MatterProof): string | undefined {
-  const replacement = proof.replacement;
-  switch (replacement.method) {
-    case 'sharing':
-      return `facts:${[...replacement.facts].sort().join(',')}`;
-    case 'verification':
-      return `claim:${replacement.claim}`;
-    case 'certificate':
-      return `certificate:${replacement.certificateType}`;
-    case 'paper':
-      return `document:${matter.id}/${proof.id}`;
-    default:
-      return undefined;
-  }
-}
+/** How long a certificate presented, or a document uploaded, may be relied on by a later application when it states no end. */
+export const PRESENTED_VALIDITY_DAYS = 365;
 
 /** The purpose an access record of this application names: the matter, by title and ID. */
 export const purposeOf = (matter: Matter, what: string): string =>
@@ -67,81 +58,142 @@ export const purposeOf = (matter: Matter, what: string): string =>
 
 /** Obtains one proof (see the module comment). */
 export async function obtainProof(deps: ObtainDeps, request: ObtainRequest): Promise<ObtainOutcome> {
-  const { application, matter, proof, progress, at } = request;
+  const { proof } = request;
   const replacement = proof.replacement;
-  if (replacement.method === 'cancelled') return { obtained: { obtainedBy: 'cancelled', reused: false } };
-  if (replacement.method === 'pledge')
-    return progress.pledgedAt
-      ? { obtained: { obtainedBy: 'pledge', reused: false } }
-      : {
-          asked: {
-            zh: `未签署告知承诺：请签署“${proof.title.zh}”的承诺，或上传该证明`,
-            en: `the pledge was not signed: sign the pledge for the ${proof.title.en}, or upload the proof`,
-          },
-        };
-  const archived = archivedProofOf(matter, proof)!;
-  // A certificate presented now is verified now; otherwise an archived proof within validity serves.
-  if (!(replacement.method === 'certificate' && progress.certificateId)) {
-    const reusable = await deps.archive.reusable(application.subjectKey, archived, at);
-    if (reusable) {
-      await deps.archive.recordReuse(reusable.proofId, { applicationId: application._id, at });
-      const method = replacement.method === 'paper' ? 'upload' : replacement.method;
-      return { obtained: { obtainedBy: method, reused: true, proofId: reusable.proofId } };
-    }
-  }
-  const filingKey = `${application._id}:${proof.id}`;
   switch (replacement.method) {
-    case 'sharing': {
-      const read = await readFacts(deps, request, replacement.facts, `取得“${proof.title.zh}”`, proof.id);
-      const lacking = replacement.facts.filter((fact) => read.values[fact] === undefined);
-      if (lacking.length > 0) return { asked: sharingFailed(proof, lacking) };
-      const filed = await deps.archive.file({
-        key: filingKey,
-        subjectKey: application.subjectKey,
-        proof: archived,
-        source: { kind: 'sharing', ref: application._id },
-        obtainedAt: at,
-        validUntil: new Date(at.getTime() + SHARED_FACTS_VALIDITY_DAYS * DAY_MS),
-      });
-      return { obtained: { obtainedBy: 'sharing', reused: false, proofId: filed.proofId } };
-    }
-    case 'verification': {
-      const claim = verificationClaim(replacement.claim);
-      if (!claim) return { asked: verificationFailed(proof, 'cannot-tell') };
-      const answer = await answerClaimOf(deps, request, replacement.claim);
-      if (answer !== 'yes') return { asked: verificationFailed(proof, answer) };
-      const filed = await deps.archive.file({
-        key: filingKey,
-        subjectKey: application.subjectKey,
-        proof: archived,
-        source: { kind: 'verification', ref: claim.id, department: claim.department.id },
-        obtainedAt: at,
-        validUntil: new Date(at.getTime() + claim.validityDays * DAY_MS),
-      });
-      return { obtained: { obtainedBy: 'verification', reused: false, proofId: filed.proofId } };
-    }
-    case 'certificate': {
-      const problem = await certificateProblem(deps.store, application, replacement.certificateType, progress, at);
-      if (problem) return { asked: problem };
-      const record = (await findCertificate(deps.store, progress.certificateId!))!;
-      const filed = await deps.archive.file({
-        key: filingKey,
-        subjectKey: application.subjectKey,
-        proof: archived,
-        source: { kind: 'certificate', ref: record._id },
-        obtainedAt: at,
-        ...(record.validUntil ? { validUntil: new Date(`${record.validUntil}T23:59:59+08:00`) } : {}),
-      });
-      return { obtained: { obtainedBy: 'certificate', reused: false, proofId: filed.proofId } };
-    }
+    case 'cancelled':
+      return { obtained: { obtainedBy: 'cancelled', reused: false } };
+    case 'pledge':
+      return request.progress.pledgedAt
+        ? { obtained: { obtainedBy: 'pledge', reused: false } }
+        : {
+            asked: {
+              zh: `未签署告知承诺：请签署“${proof.title.zh}”的承诺，或上传该证明`,
+              en: `the pledge was not signed: sign the pledge for the ${proof.title.en}, or upload the proof`,
+            },
+          };
+    case 'sharing':
+      return (
+        (await reused(deps, request, proofOfFacts(replacement.facts), 'sharing')) ??
+        share(deps, request, replacement.facts)
+      );
+    case 'verification':
+      return verify(deps, request, replacement.claim);
+    case 'certificate':
+      // A certificate presented now is verified now; otherwise one archived within validity serves.
+      return request.progress.certificateId
+        ? present(deps, request, replacement.certificateType)
+        : ((await reused(deps, request, proofOfCertificate(replacement.certificateType), 'certificate')) ?? {
+            asked: {
+              zh: '未出示电子证照：请从证照夹选择该证照，或上传证明',
+              en: 'no electronic certificate was presented: pick it from your wallet, or upload the proof',
+            },
+          });
     case 'paper':
-      return {
-        asked: {
-          zh: `“${proof.title.zh}”仍须提供：请上传`,
-          en: `the ${proof.title.en} is still needed: please upload it`,
-        },
-      };
+      return (
+        (await reused(deps, request, proofOfDocument(request.matter.id, proof.id), 'upload')) ?? {
+          asked: {
+            zh: `“${proof.title.zh}”仍须提供：请上传`,
+            en: `the ${proof.title.en} is still needed: please upload it`,
+          },
+        }
+      );
   }
+}
+
+/** An archived proof within validity, reused (and the reuse recorded), or undefined. */
+async function reused(
+  deps: ObtainDeps,
+  { application, matter, proof, at }: ObtainRequest,
+  archived: string,
+  obtainedBy: ProofObtainedBy,
+): Promise<ObtainOutcome | undefined> {
+  const proofId = await reuseForApplication(deps.store, {
+    applicationId: application._id,
+    matter: matter.id,
+    matterProof: proof.id,
+    subjectKey: application.subjectKey,
+    proof: archived,
+    at,
+  });
+  return proofId ? { obtained: { obtainedBy, reused: true, proofId } } : undefined;
+}
+
+/** Reads the facts by sharing (an access record per source) and files them; asks for the proof when a fact is not there. */
+async function share(deps: ObtainDeps, request: ObtainRequest, facts: readonly string[]): Promise<ObtainOutcome> {
+  const { application, matter, proof, at } = request;
+  const read = await readFacts(deps, request, facts, `取得“${proof.title.zh}”`, proof.id);
+  const lacking = facts.filter((fact) => read.values[fact] === undefined);
+  if (lacking.length > 0) return { asked: sharingFailed(proof, lacking) };
+  const departments = [...new Set(facts.map((fact) => findFact(fact)?.source.id ?? 'unknown'))];
+  const proofId = await fileApplicationProof(deps.store, {
+    applicationId: application._id,
+    matter: matter.id,
+    matterProof: proof.id,
+    subjectKey: application.subjectKey,
+    subjectKind: application.subjectKind,
+    proof: proofOfFacts(facts),
+    method: 'sharing',
+    source: { department: departments.join(','), reference: application._id },
+    obtainedAt: at,
+    validUntil: new Date(at.getTime() + SHARED_FACTS_VALIDITY_DAYS * DAY_MS),
+    dependsOnFacts: facts,
+  });
+  return { obtained: { obtainedBy: 'sharing', reused: false, proofId } };
+}
+
+/**
+ * Asks the certifying department's verification (services/verifications/answer.ts): it reuses its
+ * archived answer within validity, or reads the claim's facts with access records naming the
+ * matter, and files the answer. Yes obtains the proof; no, cannot-tell or pending asks for it.
+ */
+async function verify(deps: ObtainDeps, request: ObtainRequest, claimId: string): Promise<ObtainOutcome> {
+  const { application, matter, proof } = request;
+  const resolved = await resolveSubject(deps.store, application.subjectKey);
+  const idValue = resolved?.idNumber ?? resolved?.creditCode;
+  if (!verificationClaim(claimId) || !idValue) return { asked: verificationFailed(proof, 'cannot-tell') };
+  try {
+    const answer = await answerClaimFor(deps.verification, {
+      claim: claimId,
+      matter: matter.id,
+      subject: { kind: application.subjectKind, idValue },
+      requester: { kind: 'application', id: application._id, department: application.department },
+      idempotencyKey: `${application._id}:${proof.id}`,
+      purpose: purposeOf(matter, `核验“${proof.title.zh}”`),
+    });
+    if (answer.answer === 'yes')
+      return { obtained: { obtainedBy: 'verification', reused: answer.reused, proofId: answer.proofId } };
+    return { asked: verificationFailed(proof, answer.answer) };
+  } catch (error) {
+    // A verification the list does not allow, or a subject it cannot find, is a proof not obtained: asked for.
+    if (error instanceof Refusal) return { asked: verificationFailed(proof, 'cannot-tell') };
+    throw error;
+  }
+}
+
+/** Verifies the certificate presented and files it; asks for the proof when it does not stand. */
+async function present(deps: ObtainDeps, request: ObtainRequest, type: string): Promise<ObtainOutcome> {
+  const { application, matter, proof, progress, at } = request;
+  const problem = await certificateProblem(deps.store, application, type, progress, at);
+  if (problem) return { asked: problem };
+  const record = (await findCertificate(deps.store, progress.certificateId!))!;
+  const until = record.validUntil
+    ? new Date(`${record.validUntil}T23:59:59+08:00`)
+    : new Date(at.getTime() + PRESENTED_VALIDITY_DAYS * DAY_MS);
+  const proofId = await fileApplicationProof(deps.store, {
+    applicationId: application._id,
+    matter: matter.id,
+    matterProof: proof.id,
+    subjectKey: application.subjectKey,
+    subjectKind: application.subjectKind,
+    proof: proofOfCertificate(type),
+    method: 'certificate',
+    source: { department: issuerOf(record.signedText), reference: record._id },
+    obtainedAt: at,
+    validUntil: until,
+    dependsOnFacts: [],
+  });
+  return { obtained: { obtainedBy: 'certificate', reused: false, proofId } };
 }
 
 /** Reads facts for the application, one access record per source, its purpose naming the matter. */
@@ -165,18 +217,6 @@ async function readFacts(
     facts: manifest,
     idempotencyKey: `${application.workflowId}:${step}`,
   });
-}
-
-/**
- * The certifying department's answer to a claim about the applicant: the claim's predicate over the
- * facts its department's sources answer (an access record each, naming the matter). Procedure
- * claims (需按法定程序办理) cannot be answered here: they answer cannot-tell.
- */
-async function answerClaimOf(deps: ObtainDeps, request: ObtainRequest, claimId: string): Promise<ClaimAnswer> {
-  const claim = verificationClaim(claimId)!;
-  if (claim.answering.kind !== 'facts') return 'cannot-tell';
-  const read = await readFacts(deps, request, claimFacts(claim), `核验“${claim.statement.zh}”`, `claim:${claimId}`);
-  return answerClaim(claim.answering.condition, read.values);
 }
 
 /** Why a presented certificate cannot stand for the proof, or undefined when it can. */
@@ -220,7 +260,18 @@ function sharingFailed(proof: MatterProof, lacking: readonly string[]): Text {
   };
 }
 
-function verificationFailed(proof: MatterProof, answer: ClaimAnswer): Text {
+/** The first issuing department of a certificate, from its signed text. */
+function issuerOf(signedText: string): string {
+  const document = JSON.parse(signedText) as { issuers?: Array<{ department?: string }> };
+  return document.issuers?.[0]?.department ?? 'unknown';
+}
+
+function verificationFailed(proof: MatterProof, answer: ClaimAnswer | 'pending'): Text {
+  if (answer === 'pending')
+    return {
+      zh: `部门核验须按法定程序办理，尚未答复：可等待答复，或上传“${proof.title.zh}”`,
+      en: `the certifying department answers by its procedure and has not yet: wait for it, or upload the ${proof.title.en}`,
+    };
   return answer === 'no'
     ? {
         zh: `部门核验结果为“否”：如有异议，请上传“${proof.title.zh}”`,

@@ -37,6 +37,7 @@ import {
   type ProofProgress,
 } from '../../store/applications.js';
 import { findCertificate, holderCertificates } from '../../store/certificates.js';
+import { proofOfDocument } from '../../store/proofs.js';
 import { buildIndexes } from '../../store/indexes.js';
 import { personRef, type User } from '../../store/users.js';
 import {
@@ -47,8 +48,8 @@ import {
   type ApplicationWorkflow,
 } from '../../workflows/contracts/index.js';
 import type { WindowVisits } from '../window/visits.js';
-import { storeProofArchive } from './archive.js';
-import { purposeOf } from './obtain.js';
+import { fileApplicationProof } from './archive.js';
+import { PRESENTED_VALIDITY_DAYS, purposeOf } from './obtain.js';
 
 export class ApplicationRefusal extends Refusal {}
 
@@ -541,14 +542,20 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
       if (!content || content.length === 0 || content.length > UPLOAD_MAX_BYTES)
         throw invalid('contentBase64', 'the scan, base64, at most 5 MB', '请上传扫描件（base64，不超过5MB）');
       const at = now();
-      const filed = await storeProofArchive(store).file({
-        key: `${id}:${body.proof}:upload`,
-        subjectKey: record.subjectKey,
-        proof: `document:${record.matter}/${body.proof}`,
-        source: { kind: 'upload', ref: id },
-        obtainedAt: at,
-      });
       const sha256 = createHash('sha256').update(content).digest('hex');
+      const proofId = await fileApplicationProof(store, {
+        applicationId: id,
+        matter: record.matter,
+        matterProof: body.proof,
+        subjectKey: record.subjectKey,
+        subjectKind: record.subjectKind,
+        proof: proofOfDocument(record.matter, body.proof),
+        method: 'document',
+        source: { department: record.department, reference: `sha256:${sha256}` },
+        obtainedAt: at,
+        validUntil: new Date(at.getTime() + PRESENTED_VALIDITY_DAYS * 86_400_000),
+        dependsOnFacts: [],
+      });
       await store
         .db!.collection('application_uploads')
         .updateOne(
@@ -572,7 +579,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
       });
       const stillAsked = progress.some((p) => p.asked);
       const updated = await updateApplication(store, id, {
-        proofs: withProof(record.proofs, body.proof, { obtainedBy: 'upload', reused: false, proofId: filed.proofId }),
+        proofs: withProof(record.proofs, body.proof, { obtainedBy: 'upload', reused: false, proofId }),
         progress,
         ...(stillAsked ? {} : { status: 'obtaining' as const }),
       });

@@ -23,6 +23,7 @@ import { renderMetrics } from './metrics-view.js';
 import { renderObjections } from './objections-view.js';
 import { renderCatalog } from './catalog-view.js';
 import { renderOutreach } from './outreach-view.js';
+import { renderApplication, renderApplicationForm, renderApplications } from './application-view.js';
 import { renderFactRequests } from './fact-requests-view.js';
 import { renderTasks } from './tasks-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
@@ -181,6 +182,13 @@ function caseNav(role: Role): HTMLElement {
       allows(role, 'code.show')
         ? h('a', { href: '#/code', class: `nav-code${/^#\/code/.test(location.hash) ? ' current' : ''}` }, t('navCode'))
         : null,
+      allows(role, 'application.apply')
+        ? h(
+            'a',
+            { href: '#/apply', class: `nav-apply${/^#\/(apply|application)/.test(location.hash) ? ' current' : ''}` },
+            t('navApply'),
+          )
+        : null,
     );
   if (allows(role, 'window.serve'))
     return h('nav', { class: 'top-nav' }, h('a', { href: '#/window', class: 'nav-window current' }, t('navWindow')));
@@ -282,6 +290,13 @@ function objectionsLink(): HTMLElement {
 function routeCaseRoles(role: Role, catalog: Catalog): void {
   if (allows(role, 'me.read') && /^#\/wallet/.test(location.hash)) return shell(renderWallet());
   if (allows(role, 'code.show') && /^#\/code(\/|$)/.test(location.hash)) return shell(renderMyCode());
+  if (allows(role, 'application.apply') && allows(role, 'me.read')) {
+    const form = /^#\/apply\/([^/]+)$/.exec(location.hash);
+    if (form) return shell(renderApplicationForm(decodeURIComponent(form[1])));
+    const one = /^#\/application\/([^/]+)$/.exec(location.hash);
+    if (one) return shell(renderApplication(decodeURIComponent(one[1])));
+    if (location.hash === '#/apply') return shell(renderApplications());
+  }
   if (allows(role, 'me.read')) return shell(renderCitizen(catalog));
   if (allows(role, 'window.serve')) return shell(renderWindow());
   const one = /^#\/case\/(.+)$/.exec(location.hash);

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
 import { cityToday, workingDaysAfter } from '../domain/calendar.js';
@@ -24,6 +25,7 @@ import { reusesOf } from '../store/proofs.js';
 import { ALL_UP } from './support/all-up.js';
 import { addEnterprise, addResident, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
+import { WORKFLOWS_PATH } from '../workers/temporal-worker.js';
 import { testSessions, testToken } from './support/users.js';
 
 const stack = inject('stack');
@@ -110,6 +112,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
+  // An application still with its department waits on its task's timers: end it rather than leave it on the shared server.
+  if (running)
+    for (const record of await registerApplicationModel(running.pipeline.store)
+      .find({ status: { $nin: ['approved', 'refused', 'withdrawn'] } })
+      .lean())
+      await running.client.workflow
+        .getHandle(record.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
   await running?.close();
 });
 
@@ -318,6 +329,17 @@ describe('a proof-free application', () => {
     // A person's matter is not a firm's.
     const wrong = await call('GET', '/applications/form/home-care-service-subsidy', tokens.firm);
     expect(wrong.status).toBe(404);
+  });
+
+  it('replays every application’s history with today’s workflow code (determinism)', async () => {
+    const records = await registerApplicationModel(running.pipeline.store).find({}).lean();
+    expect(records.length).toBeGreaterThanOrEqual(4);
+    for (const record of records) {
+      const history = await running.client.workflow.getHandle(record.workflowId).fetchHistory();
+      await expect(
+        Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, record.workflowId),
+      ).resolves.toBeUndefined();
+    }
   });
 
   it('keeps the indicator row on every record, and the supervisor sees all three matters', async () => {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../api/server.js';
 import { cityToday } from '../domain/calendar.js';
 import { createApplicationService } from '../services/applications/service.js';
+import { registerApplicationModel } from '../store/applications.js';
 import { issueCertificate } from '../services/certificates/issue.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { ALL_UP } from './support/all-up.js';
@@ -78,6 +79,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.close();
+  // An application still with its department waits on its task's timers: end it rather than leave it on the shared server.
+  if (running)
+    for (const record of await registerApplicationModel(running.pipeline.store)
+      .find({ status: { $nin: ['approved', 'refused', 'withdrawn'] } })
+      .lean())
+      await running.client.workflow
+        .getHandle(record.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
   await running?.close();
 });
 

@@ -17,16 +17,17 @@ import { buildApi } from '../api/server.js';
 import { cityToday, workingDaysAfter } from '../domain/calendar.js';
 import { createApplicationService } from '../services/applications/service.js';
 import { issueCertificate } from '../services/certificates/issue.js';
+import { createWindowVisits } from '../services/window/visits.js';
 import { createTaskService } from '../services/tasks/service.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerApplicationModel } from '../store/applications.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { reusesOf } from '../store/proofs.js';
 import { ALL_UP } from './support/all-up.js';
-import { addEnterprise, addResident, type TestSubject } from './support/city.js';
+import { addEnterprise, addResident, TEST_SECRET, type TestSubject } from './support/city.js';
 import { openRunningPipeline, type RunningPipeline } from './support/running-pipeline.js';
 import { WORKFLOWS_PATH } from '../workers/temporal-worker.js';
-import { testSessions, testToken } from './support/users.js';
+import { testSessions, testToken, testUser } from './support/users.js';
 
 const stack = inject('stack');
 let running: RunningPipeline;
@@ -35,7 +36,8 @@ let senior: TestSubject;
 let owner: TestSubject;
 let firm: TestSubject;
 let cardId: string;
-const tokens = { senior: '', owner: '', firm: '', civil: '', housing: '', supervisor: '' };
+const tokens = { senior: '', owner: '', firm: '', civil: '', housing: '', supervisor: '', window: '' };
+let visitId: string;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -97,12 +99,23 @@ beforeAll(async () => {
   tokens.civil = await testToken(store, '马承办', 'officer', { department: '市民政局' });
   tokens.housing = await testToken(store, '何承办', 'officer', { department: '市住房和城乡建设局' });
   tokens.supervisor = await testToken(store, '周督查', 'supervisor');
+  // Window staff serving the senior in person: their open visit is what lets them apply for her.
+  const staff = await testUser(store, '赵窗口', 'window', { department: '市政务服务管理局' });
+  tokens.window = staff.token;
+  const visits = createWindowVisits({ store, subjectKeySecret: TEST_SECRET });
+  visitId = (
+    await visits.open(
+      { id: staff.id, name: '赵窗口', role: 'window', department: '市政务服务管理局' },
+      { idNumber: senior.id, window: '德州市政务服务中心 3号窗口', reason: '代为申请居家养老服务补贴' },
+    )
+  ).visit.visitId;
   api = buildApi({
     sessions: testSessions(store),
     applications: createApplicationService({
       store,
       temporal: running.client,
       taskQueue: running.pipeline.taskQueue,
+      visits,
     }),
     tasks: createTaskService({ store, temporal: running.client, taskQueue: running.pipeline.taskQueue }),
     health: ALL_UP,
@@ -329,6 +342,31 @@ describe('a proof-free application', () => {
     // A person's matter is not a firm's.
     const wrong = await call('GET', '/applications/form/home-care-service-subsidy', tokens.firm);
     expect(wrong.status).toBe(404);
+  });
+
+  it('lets window staff apply for the person present, in their open visit only', async () => {
+    const withoutVisit = await call('GET', '/applications/form/home-care-service-subsidy', tokens.window);
+    expect([withoutVisit.status, withoutVisit.body.field]).toEqual([400, 'visitId']);
+    const form = await call('GET', `/applications/form/home-care-service-subsidy?visitId=${visitId}`, tokens.window);
+    expect(form.status).toBe(200);
+    expect(form.body.fields.find((f: Json) => f.id === 'birth-date')).toMatchObject({
+      source: 'shared',
+      value: '1948-03-02',
+    });
+    const submitted = await call('POST', '/applications', tokens.window, {
+      matter: 'home-care-service-subsidy',
+      fields: { 'contact-phone': '13800000000', 'service-address': '德城区新湖街道 16 号' },
+      pledges: ['family-situation'],
+      submissionKey: `window-${randomUUID()}`,
+      visitId,
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body.submittedBy).toMatchObject({ name: '赵窗口', role: 'window' });
+    // Hers, in her own list; and in the list of the staff member who submitted it.
+    const id = submitted.body.id as string;
+    expect((await call('GET', '/applications', tokens.senior)).body.applications.map((a: Json) => a.id)).toContain(id);
+    expect((await call('GET', '/applications', tokens.window)).body.applications.map((a: Json) => a.id)).toEqual([id]);
+    await untilStatus(id, 'handling');
   });
 
   it('replays every application’s history with today’s workflow code (determinism)', async () => {

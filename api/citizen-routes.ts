@@ -401,7 +401,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
   const person = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } as const;
   read(
     '/me/access',
-    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask), my visits to a service window (window-visit: the window, the staff member, the reason), corrections of my records (correction) and scans of my codes (code-scan: the verifier, the matter, what it saw) (citizen) · 我的数据被谁使用',
+    'Who used my data, newest first (the most recent 200): pulls for my cases and sweeps (kind data-pull), population sweeps and impact simulations that read everyone of my kind (screening), staff reads of my cases (case-read), reveals of my identifier (unmask), my visits to a service window (window-visit: the window, the staff member, the reason), corrections of my records (correction) and scans of my codes (code-scan: the verifier, the matter, what it saw) and verifications of claims about me for other departments (verification: who asked, for which matter, which claim, the answer) (citizen) · 我的数据被谁使用',
     list({
       type: 'object',
       required: ['kind', 'at'],
@@ -418,6 +418,7 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
             'window-visit',
             'correction',
             'code-scan',
+            'verification',
           ],
         },
         at: { type: 'string' },
@@ -436,6 +437,10 @@ export async function citizenRoutes(app: FastifyInstance, deps: CitizenApiDeps):
         window: { type: 'string', description: 'the service window where the citizen was served (window-visit)' },
         verifier: { type: 'object', properties: { name: text, kind: { type: 'string' } } },
         matter: { type: 'object', properties: { id: { type: 'string' }, title: text } },
+        claim: { type: 'object', properties: { id: { type: 'string' }, statement: text } },
+        certifiedBy: text,
+        answer: { type: 'string', enum: ['yes', 'no', 'cannot-tell', 'pending'] },
+        reused: { type: 'boolean' },
         shown: {
           type: 'object',
           properties: {

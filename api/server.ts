@@ -56,6 +56,8 @@ import { taskRoutes } from './task-routes.js';
 import { factRequestRoutes } from './fact-request-routes.js';
 import { applicationRoutes } from './application-routes.js';
 import type { ApplicationService } from '../services/applications/service.js';
+import { verificationRoutes } from './verification-routes.js';
+import type { VerificationService } from '../services/verifications/service.js';
 import type { FactRequestService } from '../services/fact-requests/service.js';
 import type { TaskService } from '../services/tasks/service.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -147,6 +149,11 @@ export interface ApiDeps {
   factRequests?: FactRequestService;
   /** Proof-free applications (/applications, 依申请 免提交): the pre-filled form, submission, uploads asked for, the reads. */
   applications?: ApplicationService;
+  /**
+   * Verifications for other departments (/verifications, 证明核验): departments ask with the signed
+   * request `events.authenticate` verifies, rate-limited per department; staff read the log.
+   */
+  verifications?: { service: VerificationService; rateLimit?: { max: number; timeWindowMs: number } };
   /** Worklists (/tasks): staff see, claim, release and complete the tasks of the types they handle; supervisors reassign. */
   tasks?: TaskService;
   /** The data catalog's versions and drafts (/catalog/…); absent, GET /catalog shows the catalog in force and nothing else. */
@@ -198,7 +205,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // Limits per user (every route, once the person is known) and per department (POST /events, once it is verified).
   const redis = edge.redis ?? deps.events?.rateLimit.redis;
   const prefix = edge.prefix ?? deps.events?.rateLimit.prefix ?? 'applyfree';
-  if (deps.events || edge.rateLimit) {
+  if (deps.events || deps.verifications?.rateLimit || edge.rateLimit) {
     void app.register(rateLimit, {
       ...(edge.rateLimit ? userRateLimitSettings(edge.rateLimit) : { global: false }),
       ...(redis ? { redis, nameSpace: `${prefix}:rate-limit:` } : {}),
@@ -242,6 +249,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (factRequests) void app.register(async (scope) => factRequestRoutes(scope, { factRequests }));
   const applications = deps.applications;
   if (applications) void app.register(async (scope) => applicationRoutes(scope, { applications }));
+  const verifications = deps.verifications;
+  if (verifications)
+    void app.register(async (scope) =>
+      verificationRoutes(scope, {
+        verifications: verifications.service,
+        ...(verifications.rateLimit ? { rateLimit: verifications.rateLimit } : {}),
+      }),
+    );
   const tasks = deps.tasks;
   if (tasks) void app.register(async (scope) => taskRoutes(scope, { tasks }));
   const certificates = deps.certificates;

@@ -51,7 +51,10 @@ export type Condition =
   | 'own-request'
   | 'addressed-department'
   | 'handling-department'
-  | 'own-submission';
+  | 'own-submission'
+  | 'handled-matters'
+  | 'own-verifications'
+  | 'certifying-department';
 
 /** What each condition means, and how a refusal names a role that holds it (where that differs from the role). */
 export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text }>> = {
@@ -133,6 +136,24 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
     means: {
       en: 'only the fact requests filed to that department (another’s answers 404 as if absent), and facts added only to the sources it is registered for (SOURCE_NOT_ALLOWED)',
       zh: '仅限向该部门提出的数据需求（其他部门的按不存在答复，404），且只能向本部门登记的数据源增加数据项（SOURCE_NOT_ALLOWED）',
+    },
+  },
+  'handled-matters': {
+    means: {
+      en: 'only for a matter the department handles (MATTER_NOT_ALLOWED) and a claim that matter lists (CLAIM_NOT_LISTED); rate-limited per department',
+      zh: '仅限本部门办理的事项（MATTER_NOT_ALLOWED）及该事项清单列明的核验事项（CLAIM_NOT_LISTED）；按部门限流',
+    },
+  },
+  'own-verifications': {
+    means: {
+      en: 'only the verifications the department asked, or certifies (another’s answers 404 as if absent)',
+      zh: '仅限本部门申请或由本部门出具的核验（其他的按不存在答复，404）',
+    },
+  },
+  'certifying-department': {
+    means: {
+      en: 'only the pending verifications of claims the department certifies (another’s answers 404 as if absent)',
+      zh: '仅限由本部门出具、尚待答复的核验（其他的按不存在答复，404）',
     },
   },
   'at-the-window': {
@@ -405,6 +426,38 @@ const TABLE = {
     roles: 'departments',
     departmentCondition: 'addressed-department',
     what: { en: 'answer a fact request: add the fact or refuse', zh: '答复数据需求（增加数据项或拒绝）' },
+  },
+  // Verifications (证明核验): a department asks whether a claim its matter lists holds of a subject and gets
+  // yes / no / cannot-tell, signed, never the facts; a claim answered by a procedure waits for the certifying
+  // department's answer. Supervisors read every verification and answer one for a department that answers on paper.
+  'verification.request': {
+    roles: 'departments',
+    departmentCondition: 'handled-matters',
+    what: { en: 'verify a claim about a person or a firm', zh: '申请证明核验' },
+  },
+  'verification.department-read': {
+    roles: 'departments',
+    departmentCondition: 'own-verifications',
+    what: { en: 'read their own verifications', zh: '查看本部门的核验记录' },
+  },
+  'verification.certify': {
+    roles: 'departments',
+    departmentCondition: 'certifying-department',
+    what: {
+      en: 'list and answer the verifications their procedure answers',
+      zh: '查看并答复需由本部门按程序出具的核验',
+    },
+  },
+  'verification.read': {
+    roles: ['officer', 'supervisor'],
+    what: { en: 'read the verification log', zh: '查看证明核验记录' },
+  },
+  'verification.answer': {
+    roles: ['supervisor'],
+    what: {
+      en: 'answer a pending verification for the certifying department (its written reply)',
+      zh: '代为录入部门的核验答复（书面答复）',
+    },
   },
   // Outreach (应享尽享): people likely eligible whom the machine could not decide, grouped by cause.
   'outreach.read': {

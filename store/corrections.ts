@@ -8,6 +8,7 @@
  * no record is ever changed without its audit. The audit record is hash-chained (stream
  * `data_corrections`, store/audit-chain.ts) before the department's record changes.
  */
+import { revokeProofs } from './proofs.js';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { chainStored } from './audit-chain.js';
 import { seal, unseal } from '../domain/seal.js';
@@ -298,5 +299,12 @@ export async function correctSharedFact(connection: Connection, request: Correct
   await chainStored(connection, 'data_corrections', [request.key], { fresh });
   // After the audit: setting the same value again is harmless, so a retry always finishes the write.
   await documents.updateOne({ _id: idValue } as object, { $set: { [field.column]: audit.newValue } });
+  // What was proved from the old value is proved no more: the archived proofs resting on the fact are revoked.
+  await revokeProofs(connection, {
+    subjectKey: audit.subjectKey,
+    facts: [audit.fact],
+    reason: `correction of ${audit.fact} (${request.key})`,
+    at: audit.at,
+  });
   return audit;
 }

@@ -136,6 +136,7 @@ describe('the OpenAPI document', () => {
       'outreach',
       'fact-requests',
       'applications',
+      'verifications',
       'tasks',
       'sign-in',
       'console',

@@ -54,6 +54,7 @@ import { createObjectionService } from '../services/objections/service.js';
 import { clientStarter, createOutreachService } from '../services/outreach/service.js';
 import { createTaskService } from '../services/tasks/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
+import { createVerificationService } from '../services/verifications/service.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
@@ -167,6 +168,14 @@ beforeAll(async () => {
       taskQueue,
       visits: createWindowVisits({ store, subjectKeySecret: TEST_SECRET }),
     }),
+    verifications: {
+      service: createVerificationService({
+        store,
+        adapters: createAdapterRegistry({ connection: store }),
+        subjectKeySecret: TEST_SECRET,
+      }),
+      rateLimit: { max: 1000, timeWindowMs: 60_000 },
+    },
     outreach: createOutreachService({
       store,
       policies: storePolicySource(store),

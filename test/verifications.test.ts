@@ -129,7 +129,7 @@ describe('a department verifies a claim its matter lists', () => {
     const seen = await accessOf(store, subjectKey('person', LOCAL, SECRET), label);
     const pull = seen.find((entry) => entry.kind === 'data-pull');
     expect(pull).toMatchObject({ kind: 'data-pull', source: 'household-registry', outcome: 'answered' });
-    expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain(HOUSING);
+    expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain('市住房和城乡建设局');
     expect(pull && 'purposes' in pull ? pull.purposes.join(' ') : '').toContain('公共租赁住房');
   });
 
@@ -248,6 +248,30 @@ describe('the proof archive', () => {
     expect(fresh.reused).toBe(false);
     expect(await pullsOf(key())).toBe(3);
     expect((await findProof(store, hukou[0]))!).toMatchObject({ revokedBecause: 'correction of person.localHukou' });
+  });
+});
+
+describe('a proof-free application asks', () => {
+  it('files the proof for the application and reuses it for the next one, recording which application reused it', async () => {
+    const person = makeResidentId('371402', '1966-06-16', 61, 'male');
+    await store
+      .db!.collection<Record<string, unknown> & { _id: string }>('dp_household_registry')
+      .insertOne({ _id: person, idNumber: person, localHukou: true });
+    const forApplication = (id: string) =>
+      ask({
+        subject: { kind: 'person', idValue: person },
+        requester: { kind: 'application', id, department: HOUSING },
+        idempotencyKey: `${id}/household-register`,
+      });
+    const first = await answerClaimFor(deps, forApplication('ap_first'));
+    expect(await findProof(store, first.proofId)).toMatchObject({
+      obtainedFor: { kind: 'application', id: 'ap_first', matter: 'public-rental-housing' },
+    });
+    const second = await answerClaimFor(deps, forApplication('ap_second'));
+    expect(second).toMatchObject({ reused: true, proofId: first.proofId });
+    expect((await reusesOf(store, first.proofId)).map((r) => r.by)).toEqual([
+      { kind: 'application', id: 'ap_second', matter: 'public-rental-housing' },
+    ]);
   });
 });
 

@@ -8,6 +8,12 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEVELOPMENT_SUBJECT_KEY_SECRET, type SubjectKeyRing } from '../domain/pseudonym.js';
 import { outboundUrlProblem } from '../domain/transport.js';
+import {
+  parseVerificationSources,
+  VERIFICATION_SOURCES_VARIABLE,
+  VerificationSourcesError,
+  type VerificationSourceSetting,
+} from './verification-sources.js';
 
 /** Thrown when an environment variable is malformed; the message names the variable. */
 export class ConfigError extends Error {
@@ -61,7 +67,12 @@ export interface Config {
   taskQueue: string;
   /** BullMQ key prefix of the notice queues (one per deployment sharing a Redis); also of nonces and rate limits. */
   queuePrefix: string;
-  /** Requests per minute each department may make to POST /events (APPLYFREE_DEPARTMENT_RATE_LIMIT). */
+  /**
+   * Catalog sources read from a department's verification service instead of the platform's
+   * collection (APPLYFREE_VERIFICATION_SOURCES, workers/verification-sources.ts); empty: none.
+   */
+  verificationSources: VerificationSourceSetting[];
+  /** Requests per minute each department may make to POST /events, and to POST /verifications (APPLYFREE_DEPARTMENT_RATE_LIMIT). */
   departmentRateLimit: number;
   /** Requests per minute each signed-in person may make (APPLYFREE_USER_RATE_LIMIT). */
   userRateLimit: number;
@@ -293,6 +304,21 @@ function parseMode(env: Env): Mode {
   if (value !== 'production' && value !== 'development')
     throw new ConfigError('APPLYFREE_MODE', `expected production or development, got "${value}"`);
   return value;
+}
+
+function parseVerificationSourcesVariable(env: Env, mode: Mode): VerificationSourceSetting[] {
+  try {
+    return parseVerificationSources(optional(env, VERIFICATION_SOURCES_VARIABLE), {
+      development: mode === 'development',
+    });
+  } catch (error) {
+    if (error instanceof VerificationSourcesError)
+      throw new ConfigError(
+        VERIFICATION_SOURCES_VARIABLE,
+        error.message.replace(`${VERIFICATION_SOURCES_VARIABLE}: `, ''),
+      );
+    throw error;
+  }
 }
 
 function parseWebhookUrl(mode: Mode, value: string | undefined): string | undefined {
@@ -551,6 +577,7 @@ export function loadConfig(env: Env = process.env): Config {
     token: optional(env, 'APPLYFREE_TOKEN'),
     taskQueue: parseName('APPLYFREE_TASK_QUEUE', optional(env, 'APPLYFREE_TASK_QUEUE'), 'applyfree'),
     queuePrefix: parseName('APPLYFREE_QUEUE_PREFIX', optional(env, 'APPLYFREE_QUEUE_PREFIX'), 'applyfree'),
+    verificationSources: parseVerificationSourcesVariable(env, mode),
     departmentRateLimit: parsePositive(
       'APPLYFREE_DEPARTMENT_RATE_LIMIT',
       optional(env, 'APPLYFREE_DEPARTMENT_RATE_LIMIT'),

@@ -30,6 +30,8 @@ import { createCatalogService, proposeFact } from '../services/catalog/service.j
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createApplicationService } from '../services/applications/service.js';
 import { createWindowVisits } from '../services/window/visits.js';
+import { createVerificationService } from '../services/verifications/service.js';
+import { httpSourceConfigs } from './verification-sources.js';
 import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
 import { catalogSources } from '../domain/sources.js';
 import { createSimulationRunner } from '../services/policies/simulation.js';
@@ -141,6 +143,15 @@ async function main(): Promise<void> {
     // since the terminal shows the demo's live summary.
     const apiLog = config.mode === 'production' ? undefined : join(config.stateDir, 'logs', 'api.log');
     const certificates = createCertificateService({ store, seals });
+    // Shared data as the worker reads it: the platform's collections, and the sources a department's
+    // verification service answers (APPLYFREE_VERIFICATION_SOURCES).
+    const adapters = createAdapterRegistry({
+      connection: store,
+      http: httpSourceConfigs(config.verificationSources, {
+        subjectKeySecret: keys.subjectKeySecret,
+        development: config.mode === 'development',
+      }),
+    });
     // Objections: the correction is written here, the re-evaluation runs on the worker; titles and facts from the published versions.
     const objections = createObjectionService({
       store,
@@ -202,6 +213,12 @@ async function main(): Promise<void> {
       },
       catalog: dataCatalog,
       // Fact requests (数据需求): a department's answer adds the fact as a catalog draft a reviewer publishes.
+      // Verifications for other departments (证明核验): signed like events, rate-limited per department like them;
+      // answers e-sealed by the certifying department's seal when it has one.
+      verifications: {
+        service: createVerificationService({ store, adapters, ...ring, seals }),
+        rateLimit: { max: config.departmentRateLimit, timeWindowMs: 60_000 },
+      },
       factRequests: createFactRequestService({
         store,
         proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
@@ -235,7 +252,7 @@ async function main(): Promise<void> {
         temporalUiUrl: stack.temporalUiUrl,
         // Explaining a case reads its subject's facts as cases do: platform collections, an access record per source.
         explain: {
-          fetchFacts: makeFetchFacts({ connection: store, adapters: createAdapterRegistry({ connection: store }) }),
+          fetchFacts: makeFetchFacts({ connection: store, adapters }),
           policies: storePolicySource(store),
         },
       }),

@@ -6,6 +6,7 @@
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import { clientStarter } from '../activities/benefit-start.js';
 import { createActivities } from '../activities/index.js';
+import { httpSourceConfigs } from './verification-sources.js';
 import { openNoticeQueues, type NoticeQueues } from '../notices/queues.js';
 import { storePolicySource } from '../store/policy-source.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
@@ -109,6 +110,11 @@ export async function openProcessing(config: ServerConfig, servers: Servers, cle
       previousSubjectKeySecrets: config.keys.previousSubjectKeySecrets,
       workflows,
       seals,
+      // Sources a department's verification service answers (APPLYFREE_VERIFICATION_SOURCES).
+      verification: httpSourceConfigs(config.verificationSources, {
+        subjectKeySecret: config.keys.subjectKeySecret,
+        development: config.mode === 'development',
+      }),
     }),
   });
   cleanups.push({ name: 'Temporal worker', run: () => temporalWorker.shutdown() });

@@ -48,6 +48,16 @@ export type AccessView =
       };
     }
   | {
+      kind: 'verification';
+      at: string;
+      department: Text;
+      matter: { id: string; title: Text };
+      claim: { id: string; statement: Text };
+      certifiedBy: Text;
+      answer: 'yes' | 'no' | 'cannot-tell' | 'pending';
+      reused: boolean;
+    }
+  | {
       kind: 'correction';
       at: string;
       department: Text;
@@ -136,6 +146,19 @@ export function accessItem(a: AccessView): HTMLElement {
         ),
       );
     }
+    case 'verification':
+      return line(
+        pick(a.department),
+        h('div', {}, t('meAccessVerification', { matter: pick(a.matter.title), claim: pick(a.claim.statement) })),
+        h(
+          'div',
+          { class: 'muted' },
+          t(a.reused ? 'meAccessVerificationReused' : 'meAccessVerificationAnswer', {
+            answer: t(`verificationAnswer_${a.answer}`),
+            by: pick(a.certifiedBy),
+          }),
+        ),
+      );
     case 'correction':
       return line(
         pick(a.department),

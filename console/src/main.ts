@@ -25,6 +25,7 @@ import { renderCatalog } from './catalog-view.js';
 import { renderOutreach } from './outreach-view.js';
 import { renderApplication, renderApplicationForm, renderApplications } from './application-view.js';
 import { renderFactRequests } from './fact-requests-view.js';
+import { renderVerifications } from './verifications-view.js';
 import { renderTasks } from './tasks-view.js';
 import { renderBatch, renderPayrollList } from './payroll-view.js';
 import { renderLedger } from './ledger-view.js';
@@ -117,6 +118,7 @@ function shell(content: HTMLElement): void {
             allows(session.role, 'task.read') ? tasksLink() : null,
             allows(session.role, 'outreach.read') ? outreachLink() : null,
             allows(session.role, 'fact-request.read') ? factRequestsLink() : null,
+            allows(session.role, 'verification.read') ? verificationsLink() : null,
             allows(session.role, 'catalog.read-drafts') ? catalogLink() : null,
           )
         : null,
@@ -207,6 +209,7 @@ function caseNav(role: Role): HTMLElement {
     allows(role, 'task.read') ? tasksLink() : null,
     allows(role, 'outreach.read') ? outreachLink() : null,
     allows(role, 'fact-request.read') ? factRequestsLink() : null,
+    allows(role, 'verification.read') ? verificationsLink() : null,
   );
 }
 
@@ -243,6 +246,15 @@ function factRequestsLink(): HTMLElement {
     'a',
     { href: '#/fact-requests', class: `nav-fact-requests${/^#\/fact-requests/.test(location.hash) ? ' current' : ''}` },
     t('navFactRequests'),
+  );
+}
+
+/** The verification log (#/verifications, 证明核验): whoever reads it (domain/permissions.ts verification.read). */
+function verificationsLink(): HTMLElement {
+  return h(
+    'a',
+    { href: '#/verifications', class: `nav-verifications${/^#\/verifications/.test(location.hash) ? ' current' : ''}` },
+    t('navVerifications'),
   );
 }
 
@@ -402,6 +414,10 @@ async function route(): Promise<void> {
   if (location.hash === '#/fact-requests' && allows(session.role, 'fact-request.read')) {
     editor = undefined;
     return shell(renderFactRequests(session, catalog));
+  }
+  if (location.hash === '#/verifications' && allows(session.role, 'verification.read')) {
+    editor = undefined;
+    return shell(renderVerifications(session));
   }
   if (location.hash === '#/catalog' && allows(session.role, 'catalog.read-drafts')) {
     editor = undefined;

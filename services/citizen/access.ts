@@ -19,6 +19,9 @@ import { correctionsOfSubject } from '../../store/corrections.js';
 import { programmeReadsOf } from '../../store/programme-access.js';
 import { resolveSubject } from '../../store/subjects.js';
 import { unmasksOfSubject } from '../../store/unmask-log.js';
+import { listVerifications } from '../../store/verifications.js';
+import { findMatter } from '../../domain/matters.js';
+import { verificationClaim } from '../../domain/verification-claims.js';
 
 /** Entries answered at most. */
 export const ACCESS_LIMIT = 200;
@@ -76,6 +79,20 @@ export type AccessEntry =
         answer?: boolean;
       };
     }
+  /**
+   * A department verified a claim about the citizen for a matter (证明核验): who asked, what, and the
+   * answer it got (never the data); `reused` when an archived answer served, with no new read.
+   */
+  | {
+      kind: 'verification';
+      at: string;
+      department: Text;
+      matter: { id: string; title: Text };
+      claim: { id: string; statement: Text };
+      certifiedBy: Text;
+      answer: 'yes' | 'no' | 'cannot-tell' | 'pending';
+      reused: boolean;
+    }
   /** A department corrected the citizen's record, with the reason: recorded by one person, confirmed by a second. */
   | {
       kind: 'correction';
@@ -93,6 +110,17 @@ const FIELD_LABELS = { get: (fact: string): Text | undefined => findFact(fact)?.
 const DEPARTMENTS = { get: (source: string): Text | undefined => findSource(source)?.department };
 const field = (fact: string): Field => ({ fact, label: FIELD_LABELS.get(fact) ?? { zh: fact, en: fact } });
 
+/** A matter's title and handling department in the list in force (none in force: its ID). */
+function matterOf(id: string) {
+  try {
+    return findMatter(id);
+  } catch {
+    return undefined;
+  }
+}
+const matterTitle = (id: string): Text => matterOf(id)?.title ?? { zh: id, en: id };
+const matterDepartment = (id: string): Text | undefined => matterOf(id)?.department.name;
+
 /** YYYY-MM-DD from a resident ID's embedded birth date (GB 11643, characters 7-14). */
 const bornOn = (id: string) => `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
 
@@ -104,13 +132,20 @@ export async function accessOf(
 ): Promise<AccessEntry[]> {
   const subject = await resolveSubject(store, subjectKey);
   const kind = subject?.kind ?? (subjectKey.startsWith('e_') ? 'enterprise' : 'person');
-  const [pulls, programmes, reads, unmasks, corrections, scans] = await Promise.all([
+  // A verification's reads are policy-less: they name the matter (`matter:<id>`) in place of a policy.
+  const labelOf = async (ref: { id: string; version: number }): Promise<Label> => {
+    if (!ref.id.startsWith('matter:')) return label(ref);
+    const id = ref.id.slice('matter:'.length);
+    return { id: ref.id, version: ref.version, title: matterTitle(id) };
+  };
+  const [pulls, programmes, reads, unmasks, corrections, scans, verifications] = await Promise.all([
     registerAccessRecordModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
     programmeReadsOf(store, kind, ACCESS_LIMIT),
     registerCaseReadModel(store).find({ subjectKey }).sort({ at: -1 }).limit(ACCESS_LIMIT).lean(),
     unmasksOfSubject(store, subjectKey, ACCESS_LIMIT),
     correctionsOfSubject(store, subjectKey, ACCESS_LIMIT),
     scansOfHolder(store, subjectKey, ACCESS_LIMIT),
+    listVerifications(store, { subjectKey, limit: ACCESS_LIMIT }),
   ]);
   // A resident born after the date a population was read as of was not in it.
   const birth = kind === 'person' && subject?.idNumber ? bornOn(subject.idNumber) : undefined;
@@ -123,7 +158,7 @@ export async function accessOf(
         source: r.source,
         fields: r.fields.map(field),
         purposes: r.purposes,
-        policy: await label({ id: r.policyId, version: r.policyVersion }),
+        policy: await labelOf({ id: r.policyId, version: r.policyVersion }),
         outcome: r.outcome,
       })),
     )),
@@ -189,6 +224,22 @@ export async function accessOf(
         ...(scan.shown.answer === undefined ? {} : { answer: scan.shown.answer }),
       },
     })),
+    ...verifications.map((v): AccessEntry => {
+      const claim = verificationClaim(v.claim);
+      return {
+        kind: 'verification',
+        at: v.requestedAt.toISOString(),
+        department: matterDepartment(v.matter) ?? {
+          zh: v.requester.department ?? v.requester.id,
+          en: v.requester.department ?? v.requester.id,
+        },
+        matter: { id: v.matter, title: matterTitle(v.matter) },
+        claim: { id: v.claim, statement: claim?.statement ?? { zh: v.claim, en: v.claim } },
+        certifiedBy: claim?.department.name ?? { zh: v.certifiedBy, en: v.certifiedBy },
+        answer: v.status === 'pending' ? 'pending' : (v.answer ?? 'cannot-tell'),
+        reused: v.reused,
+      };
+    }),
   ];
   return entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, ACCESS_LIMIT);
 }

@@ -16,6 +16,7 @@ import { registerCaseModels } from '../../store/cases.js';
 import { registerSubject } from '../../store/subjects.js';
 import { lifeEvent } from '../../workflows/life-event.js';
 import { stopPaymentsOnAcceptedEvent } from '../payroll/stops.js';
+import { revokeProofsOnEvent } from '../verifications/revoke.js';
 import {
   caseStatusAttribute,
   CaseStatus,
@@ -115,6 +116,8 @@ export async function ingestEvent(deps: IngestDeps, body: unknown, publisher: Pu
     eventType: event.type,
     eventDate: event.occurredOn,
   });
+  // A death (or a move, a marriage…) revokes the archived proofs resting on what it changed: never reused after it.
+  await revokeProofsOnEvent(deps.store, { subjectKey: subject, eventType: event.type, eventDate: event.occurredOn });
   let started = false;
   try {
     await deps.temporal.workflow.start(lifeEvent, {

@@ -14,6 +14,7 @@ import type { Connection } from 'mongoose';
 import type { SubjectKeyRing } from '../../domain/pseudonym.js';
 import { Refusal } from '../../domain/refusal.js';
 import { logErasure, type ErasureRecord } from '../../store/erasures.js';
+import { revokeProofs } from '../../store/proofs.js';
 import { resolveSubject, registerSubjectModel } from '../../store/subjects.js';
 import { resolveSubjectInput } from '../cases/service.js';
 import { decisionWithoutValues } from './purge.js';
@@ -29,6 +30,7 @@ export const KEPT_AFTER_ERASURE = [
   'life events and deliveries without their payloads: the cases the grants hang on',
   'audit streams (access records, case reads, unmasks, corrections, objection steps, this erasure): hash-chained, pseudonymous',
   'objections: the dispute and its steps, part of an audit stream',
+  'verifications and the proof archive’s answers (pseudonymous key only): the archive’s are revoked, never reused for a new application or verification',
   'the shared-data platform’s records (dp_*): the providing departments’ own, to erase at their end',
 ] as const;
 
@@ -134,6 +136,8 @@ async function remove(store: Connection, key: string, at: Date): Promise<void> {
     .toArray();
   for (const account of accounts) await db.collection('user_sessions').deleteMany({ userId: account._id });
   await db.collection('user_accounts').deleteMany({ subjectKey: key });
+  // What was proved of the subject is relied on no more: a later application or verification reads afresh.
+  await revokeProofs(store, { subjectKey: key, reason: 'erasure', at });
   // Last, the link from the key back to the person: the records that stay are pseudonymous from here on.
   await registerSubjectModel(store).collection.updateOne({ _id: key } as object, {
     $unset: { idNumber: '', creditCode: '', displayName: '' },

@@ -272,10 +272,16 @@ export function answerOf(record: VerificationRecord): VerificationAnswer {
   };
 }
 
+/** Who asked, as people read it: the matter's handling department by name, else the ID given. */
+export function requesterName(matter: Matter | undefined, requester: VerificationRequester): Text {
+  const id = requester.department ?? requester.id;
+  return matter && matter.department.id === id ? matter.department.name : { zh: id, en: id };
+}
+
 /** The purpose an access record names: the matter and who asks (shown to the citizen). */
 export function verificationPurpose(matter: Matter, requester: VerificationRequester): string {
-  const by = requester.department ?? requester.id;
-  return `证明核验：${by} 办理“${matter.title.zh}” · verification for ${by}, matter “${matter.title.en}”`;
+  const by = requesterName(matter, requester);
+  return `证明核验：${by.zh}办理“${matter.title.zh}” · verification for ${by.en}, matter “${matter.title.en}”`;
 }
 
 /** Reads the claim's facts for the subject with access records, and answers the claim. */

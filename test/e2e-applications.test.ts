@@ -53,7 +53,7 @@ async function call(method: 'GET' | 'POST', url: string, token: string, body?: u
 
 const application = async (id: string, token = tokens.senior) => (await call('GET', `/applications/${id}`, token)).body;
 const untilStatus = (id: string, status: string, token?: string) =>
-  expect.poll(async () => (await application(id, token)).status, { timeout: 60_000, interval: 200 }).toBe(status);
+  expect.poll(async () => (await application(id, token)).status, { timeout: 120_000, interval: 200 }).toBe(status);
 const proof = (app: Json, id: string) => app.proofs.find((p: Json) => p.id === id);
 
 beforeAll(async () => {
@@ -137,7 +137,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-describe('a proof-free application', () => {
+describe('a proof-free application', { timeout: 180_000 }, () => {
   let first: Json;
 
   it('shows the home-care form pre-filled, each field with its source and each proof with its method', async () => {

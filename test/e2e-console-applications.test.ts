@@ -91,13 +91,23 @@ afterAll(async () => {
   await running?.close();
 });
 
-/** The status the application's page shows once reloaded (the page reads the application when it opens). */
-async function statusShown(page: Page): Promise<string | null> {
-  await page.reload();
-  return page.locator('.application-page').getAttribute('data-status', { timeout: 10_000 });
+/** The application's status as the API answers the page's session (the page itself reads it when it opens). */
+async function statusOf(page: Page): Promise<string | undefined> {
+  const id = decodeURIComponent(new URL(page.url()).hash.replace('#/application/', ''));
+  const response = await page.request.get(`${url}/applications/${encodeURIComponent(id)}`, {
+    headers: { 'x-applyfree-console': '1' },
+  });
+  return response.ok() ? ((await response.json()) as { status: string }).status : undefined;
 }
 
-describe('the application form', { timeout: 180_000 }, () => {
+/** Waits for the application to reach `status`, then opens its page afresh to show it. */
+async function untilShown(page: Page, status: string): Promise<void> {
+  await expect.poll(() => statusOf(page), { timeout: 120_000, interval: 500 }).toBe(status);
+  await page.reload();
+  await page.locator(`.application-page[data-status="${status}"]`).waitFor();
+}
+
+describe('the application form', { timeout: 300_000 }, () => {
   it('pre-fills the home-care form with each source, takes the card and the pledge, and shows every proof obtained', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
@@ -128,7 +138,7 @@ describe('the application form', { timeout: 180_000 }, () => {
     await page.locator('.method-pledge input[type="checkbox"]').check();
     await page.locator('.application-submit').click();
     await page.waitForURL(/#\/application\/ap_/);
-    await expect.poll(() => statusShown(page), { timeout: 60_000, interval: 500 }).toBe('handling');
+    await untilShown(page, 'handling');
     expect(await page.locator('.proof-obtained').allTextContents()).toEqual([
       '已通过数据共享取得',
       '已核验电子证照',
@@ -151,7 +161,7 @@ describe('the application form', { timeout: 180_000 }, () => {
     await checkedScreenshot(page, 'applications-form-phone', { minHeight: 800 });
     await page.locator('.application-submit').click();
     await page.waitForURL(/#\/application\/ap_/);
-    await expect.poll(() => statusShown(page), { timeout: 60_000, interval: 500 }).toBe('awaiting-proofs');
+    await untilShown(page, 'awaiting-proofs');
     expect(
       await page.locator('.application-proof.asked').evaluateAll((els) => els.map((e) => e.getAttribute('data-proof'))),
     ).toEqual(['no-housing-proof']);
@@ -161,7 +171,7 @@ describe('the application form', { timeout: 180_000 }, () => {
     writeFileSync(scan, '%PDF-1.4 无房证明扫描件');
     await page.locator('.application-proof.asked input[type="file"]').setInputFiles(scan);
     await page.locator('.application-proof.asked button[type="submit"]').click();
-    await expect.poll(() => statusShown(page), { timeout: 60_000, interval: 500 }).toBe('handling');
+    await untilShown(page, 'handling');
     expect(await page.locator('[data-proof="no-housing-proof"] .proof-obtained').textContent()).toBe('已上传');
     await checkedScreenshot(page, 'applications-uploaded-phone', { minHeight: 800 });
     await context.close();

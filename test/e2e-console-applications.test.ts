@@ -18,6 +18,7 @@ import { createApplicationService } from '../services/applications/service.js';
 import { registerApplicationModel } from '../store/applications.js';
 import { issueCertificate } from '../services/certificates/issue.js';
 import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
+import { createTaskService } from '../services/tasks/service.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident } from './support/city.js';
 import { checkedScreenshot, launchConsoleBrowser, PHONE, signInAs } from './support/console-browser.js';
@@ -29,7 +30,7 @@ let running: RunningPipeline;
 let api: FastifyInstance;
 let url: string;
 let browser: Browser;
-const tokens = { senior: '', owner: '' };
+const tokens = { senior: '', owner: '', civil: '' };
 
 beforeAll(async () => {
   running = await openRunningPipeline(stack, 'console-applications', { seals: true });
@@ -61,6 +62,7 @@ beforeAll(async () => {
   );
   tokens.senior = await testToken(store, '王桂兰', 'citizen', { subjectKey: senior.subjectKey });
   tokens.owner = await testToken(store, '孙立', 'citizen', { subjectKey: owner.subjectKey });
+  tokens.civil = await testToken(store, '马承办', 'officer', { department: '市民政局' });
   api = buildApi({
     sessions: testSessions(store),
     policies: { lifecycle: createPolicyLifecycle(store) },
@@ -69,6 +71,7 @@ beforeAll(async () => {
       temporal: running.client,
       taskQueue: running.pipeline.taskQueue,
     }),
+    tasks: createTaskService({ store, temporal: running.client, taskQueue: running.pipeline.taskQueue }),
     console: true,
     health: ALL_UP,
   });
@@ -147,7 +150,26 @@ describe('the application form', { timeout: 300_000 }, () => {
     ]);
     expect(await page.locator('.proof-asked').count()).toBe(0);
     await checkedScreenshot(page, 'applications-status-desktop', { minHeight: 700 });
+    const applicationId = decodeURIComponent(new URL(page.url()).hash.replace('#/application/', ''));
     await context.close();
+
+    // The civil affairs officer takes the task, reads the application from it and approves it.
+    const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const desk = await staff.newPage();
+    await signInAs(desk, url, tokens.civil, '马承办');
+    await desk.goto(`${url}/console#/tasks/${encodeURIComponent(`${applicationId}:handling`)}`);
+    const detail = desk.locator(`.task-detail[data-task="${applicationId}:handling"]`);
+    await detail.locator('.task-claim').click();
+    await detail.locator('.task-complete.application .decide-reason').fill('经核实符合居家养老服务补贴条件');
+    await checkedScreenshot(desk, 'applications-task-desktop', { minHeight: 600 });
+    await detail.locator('.task-complete.application .task-submit').click();
+    await detail.locator('.task-application').click();
+    await expect.poll(() => statusOf(desk), { timeout: 120_000, interval: 500 }).toBe('approved');
+    await desk.reload();
+    await desk.locator('.application-decision').waitFor();
+    expect(await desk.locator('.application-decision').textContent()).toBe('准予：经核实符合居家养老服务补贴条件');
+    await checkedScreenshot(desk, 'applications-approved-desktop', { minHeight: 600 });
+    await staff.close();
   });
 
   it('asks on a phone for exactly the proof whose verification failed, and takes its upload', async () => {

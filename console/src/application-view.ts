@@ -307,8 +307,9 @@ function uploadForm(application: ApplicationView, proofId: string, reload: () =>
   return form;
 }
 
-/** The application's status page (#/application/<id>). */
-export function renderApplication(id: string): HTMLElement {
+/** The application's status page (#/application/<id>); the applicant uploads a proof asked for here, staff only read. */
+export function renderApplication(id: string, options: { mayUpload?: boolean } = {}): HTMLElement {
+  const mayUpload = options.mayUpload ?? true;
   const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
   const load = () =>
     void api<ApplicationView>('GET', `/applications/${encodeURIComponent(id)}`).then(
@@ -375,7 +376,7 @@ export function renderApplication(id: string): HTMLElement {
                 ),
                 p.asked ? h('div', { class: 'error-box proof-asked' }, pick(p.asked)) : null,
                 p.upload ? h('div', { class: 'muted' }, t('proofUploaded', { name: p.upload.fileName })) : null,
-                p.asked ? uploadForm(a, p.id, load) : null,
+                p.asked && mayUpload ? uploadForm(a, p.id, load) : null,
               ),
             ),
           ),
@@ -383,5 +384,5 @@ export function renderApplication(id: string): HTMLElement {
       (error: unknown) => mount(body, h('p', { class: 'error-box' }, errorText(error))),
     );
   load();
-  return h('div', {}, h('a', { href: '#/apply' }, t('back')), body);
+  return h('div', {}, mayUpload ? h('a', { href: '#/apply' }, t('back')) : null, body);
 }

@@ -411,6 +411,12 @@ async function route(): Promise<void> {
     editor = undefined;
     return shell(renderTasks(task[1] === undefined ? undefined : decodeURIComponent(task[1]), session, catalog));
   }
+  // Staff open an application from its task (the applicant's own pages are routeCaseRoles').
+  const application = /^#\/application\/([^/]+)$/.exec(location.hash);
+  if (application && allows(session.role, 'application.read') && !allows(session.role, 'me.read')) {
+    editor = undefined;
+    return shell(renderApplication(decodeURIComponent(application[1]), { mayUpload: false }));
+  }
   if (location.hash === '#/fact-requests' && allows(session.role, 'fact-request.read')) {
     editor = undefined;
     return shell(renderFactRequests(session, catalog));

@@ -1061,5 +1061,8 @@ export const en: Partial<Record<MessageKey, string>> = {
   proofObtained_upload: 'uploaded',
   proofReused: 'reused from the archive',
   proofPending: 'to obtain',
+  applicationApprove: 'approve',
+  applicationRefuse: 'refuse',
+  taskApplication: 'Application',
   proofUploaded: 'uploaded: {name}',
 };

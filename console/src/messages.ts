@@ -1051,6 +1051,9 @@ export const zh = {
   proofObtained_upload: '已上传',
   proofReused: '复用档案',
   proofPending: '待取得',
+  applicationApprove: '准予',
+  applicationRefuse: '不予准予',
+  taskApplication: '申请',
   proofUploaded: '已上传：{name}',
 };
 

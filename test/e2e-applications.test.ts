@@ -339,7 +339,10 @@ describe('a proof-free application', { timeout: 180_000 }, () => {
       'pledge',
     ]);
     expect(handled.department.id).toBe('human-resources-social-security');
-    // A person's matter is not a firm's.
+    // A firm sees the firms' matters, and a person's is not a firm's.
+    const matters = (await call('GET', '/applications/matters', tokens.firm)).body as unknown as Json[];
+    expect(matters.map((m) => m.id)).toContain('enterprise-hiring-subsidy');
+    expect(matters.every((m) => m.subject === 'enterprise')).toBe(true);
     const wrong = await call('GET', '/applications/form/home-care-service-subsidy', tokens.firm);
     expect(wrong.status).toBe(404);
   });

@@ -340,15 +340,19 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
   }
 
   return {
-    /** The matters one may apply for here (the list in force), for the form's picker. */
+    /** The matters one may apply for here (the list in force, of the applicant's kind), for the form's picker. */
     matters(actor: User) {
       authorize(actor, 'application.read', ApplicationRefusal);
-      return mattersInForce().matters.map((m) => ({
-        id: m.id,
-        subject: m.subject,
-        title: m.title,
-        department: m.department,
-      }));
+      // A citizen's token is bound to a person or a firm: they see the matters of their kind.
+      const kind = actor.role === 'citizen' && actor.subjectKey ? kindOfKey(actor.subjectKey) : undefined;
+      return mattersInForce()
+        .matters.filter((m) => !kind || m.subject === kind)
+        .map((m) => ({
+          id: m.id,
+          subject: m.subject,
+          title: m.title,
+          department: m.department,
+        }));
     },
 
     /** The pre-filled form (免填写): shared values with their source, the read access-recorded; how each proof is obtained. */

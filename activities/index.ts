@@ -6,6 +6,7 @@
 import type { Connection } from 'mongoose';
 import type { SubjectKeyRing } from '../domain/pseudonym.js';
 import { registerModels } from '../store/models.js';
+import { makeApplicationActivities } from './applications.js';
 import { makeBenefitActivities } from './benefits.js';
 import { makePledgeActivities } from './pledges.js';
 import { makeCaseActivities } from './case.js';
@@ -73,6 +74,18 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
     }),
     enqueueNotice,
+    ...makeApplicationActivities({
+      store: deps.store,
+      fetchFacts,
+      enqueueNotice,
+      verification: {
+        store: deps.store,
+        adapters,
+        subjectKeySecret: deps.subjectKeySecret,
+        ...(deps.previousSubjectKeySecrets ? { previousSubjectKeySecrets: deps.previousSubjectKeySecrets } : {}),
+        ...(deps.seals ? { seals: deps.seals } : {}),
+      },
+    }),
     ...makePayrollActivities({
       store: deps.store,
       policies: deps.policies,

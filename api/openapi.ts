@@ -85,6 +85,11 @@ const TAGS = [
       '数据需求：经办人向数据提供部门申请目录中没有的数据项，部门以签名请求答复（增加数据项，经双人复核发布；或说明理由拒绝），计入数据共享有效需求满足率 · fact requests: officers ask the owning department for a fact the catalog lacks; the department answers with its signed request (adds the fact, published with four eyes, or refuses with a reason); counted in the data-sharing demand-satisfaction indicator',
   },
   {
+    name: 'applications',
+    description:
+      '依申请 免提交：预填申请表（注明每项数据来源），部门自行以数据共享、部门核验、电子证照或告知承诺取得证明，替代方式不成时仅补传所缺材料，承办部门在法定时限内办结并通知 · proof-free applications: the form pre-filled from shared data with each source shown, every proof obtained by the agency itself (sharing, verification, e-certificate, pledge), an upload only for a proof whose replacement failed, decided by the department within its statutory limit and noticed',
+  },
+  {
     name: 'verifications',
     description:
       '证明核验：部门以签名请求核验事项清单列明的核验事项，获得“是／否／无法确定”及有效期和签名（不返回数据本身），需按法定程序办理的由出具部门限时答复；每次核验记入数据使用记录并归档复用 · verifications: a department, signed, asks a claim its matter lists and gets yes / no / cannot-tell with a validity and a signature, never the data; claims answered by a procedure are answered by the certifying department within their time limit; every verification is access-logged and archived for reuse',

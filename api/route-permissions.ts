@@ -170,6 +170,13 @@ export const ROUTE_PERMISSIONS = {
   'POST /seals/:id/revoke': 'seal.manage',
   'POST /me/codes': 'code.show',
 
+  // Proof-free applications (依申请 免提交): the pre-filled form, the submission, an upload asked for, the reads.
+  'GET /applications/matters': 'application.read',
+  'GET /applications/form/:matter': 'application.apply',
+  'POST /applications': 'application.apply',
+  'GET /applications': 'application.read',
+  'GET /applications/:id': 'application.read',
+  'POST /applications/:id/uploads': 'application.apply',
   // The service window (线下兜底): a visit records the person's presence; acting for them needs the open visit.
   'POST /window/visits': 'window.serve',
   'GET /window/visits/:visitId': 'window.serve',

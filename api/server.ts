@@ -56,6 +56,8 @@ import { outreachRoutes } from './outreach-routes.js';
 import type { OutreachService } from '../services/outreach/service.js';
 import { taskRoutes } from './task-routes.js';
 import { factRequestRoutes } from './fact-request-routes.js';
+import { applicationRoutes } from './application-routes.js';
+import type { ApplicationService } from '../services/applications/service.js';
 import { verificationRoutes } from './verification-routes.js';
 import type { VerificationService } from '../services/verifications/service.js';
 import type { FactRequestService } from '../services/fact-requests/service.js';
@@ -147,6 +149,8 @@ export interface ApiDeps {
    * answer at /department/fact-requests with the signed request `events.authenticate` verifies.
    */
   factRequests?: FactRequestService;
+  /** Proof-free applications (/applications, 依申请 免提交): the pre-filled form, submission, uploads asked for, the reads. */
+  applications?: ApplicationService;
   /**
    * Verifications for other departments (/verifications, 证明核验): departments ask with the signed
    * request `events.authenticate` verifies, rate-limited per department; staff read the log.
@@ -247,6 +251,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   }
   const factRequests = deps.factRequests;
   if (factRequests) void app.register(async (scope) => factRequestRoutes(scope, { factRequests }));
+  const applications = deps.applications;
+  if (applications) void app.register(async (scope) => applicationRoutes(scope, { applications }));
   const verifications = deps.verifications;
   if (verifications)
     void app.register(async (scope) =>

@@ -4,7 +4,8 @@
  * seed indicators (services/metrics/proof-indicators.ts) are computed from exactly these
  * records, so a field typed by hand or a proof uploaded as a scan lowers them. Pure.
  */
-import type { ReplacementMethod } from './matters.js';
+import type { FieldInput, ReplacementMethod } from './matters.js';
+import type { Text } from './sources.js';
 
 /** Where a form field's value came from: shared data (免填写) or the applicant's typing. */
 export type FieldSource = 'shared' | 'typed';
@@ -58,4 +59,51 @@ export interface ApplicationIndicatorRow {
   submittedAt: Date;
   fields: readonly ApplicationField[];
   proofs: readonly ApplicationProof[];
+}
+
+/** An application's proof as the applicant and the handler see it: how it is (to be) obtained, and what is asked. */
+export interface ApplicationProofView extends ApplicationProof {
+  title: Text;
+  /** The replacement method the list gives it (domain/matters.ts). */
+  method: ReplacementMethod;
+  /** Set while the applicant is asked for it: why the replacement failed. */
+  asked?: Text;
+}
+
+/** One field of the pre-filled form (免填写): the value shared data holds, with its source, or an input to type. */
+export interface FormFieldView {
+  id: string;
+  label: Text;
+  required: boolean;
+  source: FieldSource;
+  /** For a shared field: the catalog fact and the department that holds it. */
+  fact?: string;
+  department?: Text;
+  /** The shared value, when the source holds one; absent, the applicant types it. */
+  value?: string | number | boolean;
+  input?: FieldInput;
+}
+
+/** One proof of the pre-filled form: how the agency will obtain it, and what the applicant does for it. */
+export interface FormProofView {
+  id: string;
+  title: Text;
+  issuedBy: Text;
+  method: ReplacementMethod;
+  /** What the method means here: the facts read, the department asked, the certificate type, the pledge's text, the basis of cancellation. */
+  how: Text;
+  /** A pledge: the statement to sign. */
+  statement?: Text;
+  /** A certificate: its type, and the holder's certificates of it (IDs) to pick from. */
+  certificateType?: string;
+  certificates?: Array<{ id: string; title: Text; validUntil?: string }>;
+}
+
+/** The pre-filled form of a matter for one applicant (GET /applications/form/:matter). */
+export interface ApplicationForm {
+  matter: { id: string; title: Text; department: { id: string; name: Text } };
+  listVersion: number;
+  timeLimitWorkingDays: number;
+  fields: FormFieldView[];
+  proofs: FormProofView[];
 }

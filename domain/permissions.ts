@@ -50,6 +50,8 @@ export type Condition =
   | 'at-the-window'
   | 'own-request'
   | 'addressed-department'
+  | 'handling-department'
+  | 'own-submission'
   | 'handled-matters'
   | 'own-verifications'
   | 'certifying-department';
@@ -160,6 +162,20 @@ export const CONDITIONS: Readonly<Record<Condition, { means: Text; names?: Text 
       zh: '仅限在窗口现场、已登记到场（窗口、工作人员编号、事由）的本人，本人可在“谁查询了我的数据”中看到',
     },
     names: { en: 'window staff serving the person present', zh: '为到场群众办理的窗口人员' },
+  },
+  'handling-department': {
+    means: {
+      en: 'only the applications their own department handles (the matter’s department, by the staff member’s department); another answers 404 as if absent',
+      zh: '仅限本部门承办的申请（按工作人员所属部门比对事项的承办部门）；其他申请按不存在答复（404）',
+    },
+    names: { en: 'staff of the handling department', zh: '承办部门工作人员' },
+  },
+  'own-submission': {
+    means: {
+      en: 'only the applications they submitted for a person at the window; another answers 404 as if absent',
+      zh: '仅限本人在窗口代为提交的申请；其他申请按不存在答复（404）',
+    },
+    names: { en: 'window staff who submitted it', zh: '代为提交的窗口人员' },
   },
 };
 
@@ -484,6 +500,27 @@ const TABLE = {
   'credit.export': {
     roles: ['supervisor'],
     what: { en: 'export credit records to the credit office', zh: '向信用主管部门报送信用记录' },
+  },
+  // Proof-free applications (依申请 免提交): a citizen or a firm applies for a listed matter, or window staff for the
+  // person present; the form is pre-filled from shared data and the proofs obtained by their replacements. The
+  // applicant reads their own; the handling department's staff theirs (its task decides); supervisors every one.
+  'application.apply': {
+    roles: ['citizen', 'window'],
+    conditions: { citizen: 'own-subject', window: 'at-the-window' },
+    what: {
+      en: 'apply for a listed matter: the pre-filled form, the submission, an upload asked for',
+      zh: '申请清单事项（预填表单、提交申请、补传所需材料）',
+    },
+  },
+  'application.read': {
+    roles: ['citizen', 'window', 'officer', 'reviewer', 'supervisor'],
+    conditions: {
+      citizen: 'own-subject',
+      window: 'own-submission',
+      officer: 'handling-department',
+      reviewer: 'handling-department',
+    },
+    what: { en: 'read applications for listed matters', zh: '查看依申请事项的申请' },
   },
   // The service window (线下兜底): staff serve a person who is present, their presence recorded like an unmask.
   'window.serve': {

@@ -129,6 +129,8 @@ export const REFUSAL_CODES = {
   FACT_REQUEST_NOT_FOUND: 'not-found',
   /** A notice the person has not received, or a printed notice's check that names no print. */
   NOTICE_NOT_FOUND: 'not-found',
+  /** An application (依申请) that does not exist, or that the caller may not see (field id). */
+  APPLICATION_NOT_FOUND: 'not-found',
   /** Sign-in through an identity provider when none is configured. */
   SIGN_IN_NOT_CONFIGURED: 'not-found',
   // The record is not in a state that allows it.
@@ -170,6 +172,8 @@ export const REFUSAL_CODES = {
   /** A sweep that has not started: it waits for a reviewer's approval. */
   AWAITING_APPROVAL: 'conflict',
   WRONG_STATUS: 'conflict',
+  /** An upload for a proof the application does not ask for (field proof): only what a failed replacement asks is taken. */
+  PROOF_NOT_ASKED: 'conflict',
   // Well-formed, but the content cannot be used.
   /** A verification of a claim the matter does not list (field claim), or of a subject of the other kind (field subject.kind). */
   CLAIM_NOT_LISTED: 'unprocessable',

@@ -11,7 +11,7 @@ import type { Role } from './roles.js';
 import type { Text } from './sources.js';
 
 export type TaskType =
-  'review' | 'inspection' | 'inconclusive-inspection' | 'returned-payment' | 'objection' | 'outreach';
+  'review' | 'inspection' | 'inconclusive-inspection' | 'returned-payment' | 'objection' | 'outreach' | 'application';
 
 export const TASK_TYPES: readonly TaskType[] = [
   'review',
@@ -20,6 +20,7 @@ export const TASK_TYPES: readonly TaskType[] = [
   'returned-payment',
   'objection',
   'outreach',
+  'application',
 ];
 
 /** open: nobody holds it; claimed: an assignee works on it; done: closed with an outcome; cancelled: its cause went away. */
@@ -33,6 +34,7 @@ export const TASK_TYPE_TEXT: Readonly<Record<TaskType, Text>> = {
   'returned-payment': { zh: '退回款项处理', en: 'handle a returned payment' },
   objection: { zh: '异议处理', en: 'handle an objection' },
   outreach: { zh: '主动联系（应享尽享）', en: 'contact a person likely eligible' },
+  application: { zh: '依申请事项办理（免提交）', en: 'handle an application for a listed matter' },
 };
 
 /**
@@ -48,6 +50,8 @@ export const DEFAULT_TIME_LIMIT_DAYS: Readonly<Record<TaskType, number>> = {
   'returned-payment': 10,
   objection: 60,
   outreach: 30,
+  // An application's limit is its matter's (in working days, services/applications): this is only the fallback.
+  application: 20,
 };
 
 /**
@@ -61,6 +65,7 @@ export const TASK_ROLES: Readonly<Record<TaskType, readonly Role[]>> = {
   'returned-payment': ['officer'],
   objection: ['supervisor'],
   outreach: ['officer', 'window'],
+  application: ['officer'],
 };
 
 /** Reminder to the assignee (or, unassigned, to the worklist) at this share of the limit. */
@@ -130,11 +135,13 @@ export const OUTCOMES_BY_TYPE: Readonly<Record<TaskType, ReadonlyArray<TaskOutco
   'returned-payment': ['closed'],
   objection: ['closed'],
   outreach: ['closed'],
+  // The handler approves (eligible) or refuses (ineligible) the application, with the reason.
+  application: ['decided'],
 };
 
 /** What started the task: the record whose key the task's own key derives from. */
 export interface TaskSource {
-  kind: 'case' | 'pledge' | 'objection' | 'payroll-return' | 'outreach';
+  kind: 'case' | 'pledge' | 'objection' | 'payroll-return' | 'outreach' | 'application';
   /** The source record's business key (a case ID, a pledge's key, an objection's ID…): pseudonymous, never a raw ID. */
   key: string;
 }

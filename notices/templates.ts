@@ -225,6 +225,21 @@ export const NOTICE_TEMPLATES = {
       en: `${p.policyTitle.en} is paid again from ${p.period ?? ''}. Reason: ${p.reason?.en ?? 'the conditions were checked and hold'}.`,
     },
   }),
+  // A proof-free application (依申请) decided by its department: approved, or refused with the reason.
+  'application.approved': (p) => ({
+    title: { zh: `您申请的「${p.policyTitle.zh}」已办结：准予`, en: `Approved: ${p.policyTitle.en}` },
+    body: {
+      zh: `您申请的「${p.policyTitle.zh}」经${p.department?.zh ?? '承办部门'}审核，准予办理。${p.reason?.zh ?? ''}`,
+      en: `Your application for ${p.policyTitle.en} was approved by the ${p.department?.en ?? 'handling department'}. ${p.reason?.en ?? ''}`,
+    },
+  }),
+  'application.refused': (p) => ({
+    title: { zh: `您申请的「${p.policyTitle.zh}」未予准予`, en: `Not approved: ${p.policyTitle.en}` },
+    body: {
+      zh: `您申请的「${p.policyTitle.zh}」经${p.department?.zh ?? '承办部门'}审核，不予办理。理由：${p.reason?.zh ?? ''}。如有异议，可依法申请行政复议或提起行政诉讼。`,
+      en: `Your application for ${p.policyTitle.en} was not approved by the ${p.department?.en ?? 'handling department'}. Reason: ${p.reason?.en ?? ''}. You may seek administrative review or bring a suit.`,
+    },
+  }),
 } satisfies Record<string, Render>;
 
 export type NoticeTemplate = keyof typeof NOTICE_TEMPLATES;

@@ -137,6 +137,7 @@ describe('the OpenAPI document', () => {
       'window',
       'outreach',
       'fact-requests',
+      'applications',
       'verifications',
       'tasks',
       'sign-in',

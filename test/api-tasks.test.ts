@@ -138,7 +138,7 @@ describe('the worklist', () => {
       claimed: 0,
       overdue: 1,
       dueSoon: 0,
-      byType: { review: 2, 'returned-payment': 1, outreach: 1 },
+      byType: { review: 2, 'returned-payment': 1, outreach: 1, application: 0 },
     });
     expect(officer.tasks[0]).toMatchObject({
       type: 'review',
@@ -161,6 +161,7 @@ describe('the worklist', () => {
       'returned-payment': 1,
       objection: 1,
       outreach: 1,
+      application: 0,
     });
     expect(await call('citizen', 'GET', '/tasks')).toMatchObject({ status: 403, body: { code: 'FORBIDDEN_ROLE' } });
   });

@@ -43,6 +43,8 @@ import { createCaseService } from '../services/cases/service.js';
 import { createCreditService } from '../services/credit/export.js';
 import { createCitizenService } from '../services/citizen/service.js';
 import { createWindowService } from '../services/window/service.js';
+import { createWindowVisits } from '../services/window/visits.js';
+import { createApplicationService } from '../services/applications/service.js';
 import { createCertificateService } from '../services/certificates/service.js';
 import { ingestEvent } from '../services/events/ingest.js';
 import { countIngest } from '../services/events/ingest-tally.js';
@@ -162,6 +164,12 @@ beforeAll(async () => {
       store,
       proposeFact: (proposer, proposal) => proposeFact({ store }, proposer, proposal),
     }),
+    applications: createApplicationService({
+      store,
+      temporal: client,
+      taskQueue,
+      visits: createWindowVisits({ store, subjectKeySecret: TEST_SECRET }),
+    }),
     verifications: {
       service: createVerificationService({
         store,
@@ -242,6 +250,7 @@ function dummyPath(url: string): string {
     .replace(':key', 'no-such-key')
     .replace(':policyId', 'no-such-policy')
     .replace(':ref', 'LG000000000000000000000000')
+    .replace(':matter', 'no-such-matter')
     .replace(':id', id)
     .replace('*', 'no-such-file.js');
 }

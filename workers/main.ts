@@ -29,6 +29,8 @@ import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { createCatalogService, proposeFact } from '../services/catalog/service.js';
 import { createMattersService } from '../services/matters/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
+import { createApplicationService } from '../services/applications/service.js';
+import { createWindowVisits } from '../services/window/visits.js';
 import { createVerificationService } from '../services/verifications/service.js';
 import { httpSourceConfigs } from './verification-sources.js';
 import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
@@ -233,6 +235,14 @@ async function main(): Promise<void> {
         policies: storePolicySource(store),
         notify: makeEnqueueNotice(store, noticeQueues),
         workflows: clientStarter(temporal, config.taskQueue),
+      }),
+      // Proof-free applications (依申请 免提交): each submission's workflow runs on this deployment's worker;
+      // window staff apply for the person present in their open visit.
+      applications: createApplicationService({
+        store,
+        temporal,
+        taskQueue: config.taskQueue,
+        visits: createWindowVisits({ store, ...ring }),
       }),
       // Worklists: claims and releases are written here; a completion is its task workflow's update, run on the worker.
       tasks: createTaskService({ store, temporal, taskQueue: config.taskQueue }),

@@ -1,4 +1,5 @@
 /** Workflow entry point for the worker bundle: re-exports only. */
+export { application } from './application.js';
 export { grantBenefit } from './grant.js';
 export { grantCertificates } from './grant-certificates.js';
 export { inspectionResolution } from './inspection-resolution.js';

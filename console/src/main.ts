@@ -24,6 +24,7 @@ import { renderObjections } from './objections-view.js';
 import { renderCatalog } from './catalog-view.js';
 import { renderMatters } from './matters-view.js';
 import { renderOutreach } from './outreach-view.js';
+import { renderApplication, renderApplicationForm, renderApplications } from './application-view.js';
 import { renderFactRequests } from './fact-requests-view.js';
 import { renderVerifications } from './verifications-view.js';
 import { renderTasks } from './tasks-view.js';
@@ -187,6 +188,13 @@ function caseNav(role: Role): HTMLElement {
       allows(role, 'code.show')
         ? h('a', { href: '#/code', class: `nav-code${/^#\/code/.test(location.hash) ? ' current' : ''}` }, t('navCode'))
         : null,
+      allows(role, 'application.apply')
+        ? h(
+            'a',
+            { href: '#/apply', class: `nav-apply${/^#\/(apply|application)/.test(location.hash) ? ' current' : ''}` },
+            t('navApply'),
+          )
+        : null,
       mattersLink(),
     );
   if (allows(role, 'window.serve'))
@@ -318,6 +326,13 @@ function objectionsLink(): HTMLElement {
 function routeCaseRoles(role: Role, catalog: Catalog): void {
   if (allows(role, 'me.read') && /^#\/wallet/.test(location.hash)) return shell(renderWallet());
   if (allows(role, 'code.show') && /^#\/code(\/|$)/.test(location.hash)) return shell(renderMyCode());
+  if (allows(role, 'application.apply') && allows(role, 'me.read')) {
+    const form = /^#\/apply\/([^/]+)$/.exec(location.hash);
+    if (form) return shell(renderApplicationForm(decodeURIComponent(form[1])));
+    const one = /^#\/application\/([^/]+)$/.exec(location.hash);
+    if (one) return shell(renderApplication(decodeURIComponent(one[1])));
+    if (location.hash === '#/apply') return shell(renderApplications());
+  }
   if (allows(role, 'me.read')) return shell(renderCitizen(catalog));
   if (allows(role, 'window.serve')) return shell(renderWindow());
   const one = /^#\/case\/(.+)$/.exec(location.hash);
@@ -425,6 +440,12 @@ async function route(): Promise<void> {
   if (task && allows(session.role, 'task.read')) {
     editor = undefined;
     return shell(renderTasks(task[1] === undefined ? undefined : decodeURIComponent(task[1]), session, catalog));
+  }
+  // Staff open an application from its task (the applicant's own pages are routeCaseRoles').
+  const application = /^#\/application\/([^/]+)$/.exec(location.hash);
+  if (application && allows(session.role, 'application.read') && !allows(session.role, 'me.read')) {
+    editor = undefined;
+    return shell(renderApplication(decodeURIComponent(application[1]), { mayUpload: false }));
   }
   if (location.hash === '#/fact-requests' && allows(session.role, 'fact-request.read')) {
     editor = undefined;

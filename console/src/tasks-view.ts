@@ -281,6 +281,38 @@ function completionForm(task: TaskView, catalog: Catalog, submit: (outcome: Task
       ),
     );
   }
+  if (task.type === 'application') {
+    // The handling department approves or refuses the application, with the reason the applicant is told.
+    let decided: 'eligible' | 'ineligible' = 'eligible';
+    let reason = '';
+    return h(
+      'form',
+      { class: 'task-complete application' },
+      h(
+        'label',
+        { class: 'field' },
+        h('span', { class: 'field-label' }, t('taskDecision')),
+        select(
+          [
+            ['eligible', t('applicationApprove')],
+            ['ineligible', t('applicationRefuse')],
+          ],
+          decided,
+          (v) => (decided = v as 'eligible' | 'ineligible'),
+          { class: 'decide-outcome' },
+        ),
+      ),
+      h(
+        'label',
+        { class: 'field' },
+        h('span', { class: 'field-label' }, t('taskReason')),
+        textArea(reason, (v) => (reason = v), { class: 'decide-reason', rows: 3 }),
+      ),
+      button(t('taskComplete'), () => submit({ kind: 'decided', outcome: decided, reason: reason.trim() }), {
+        class: 'primary task-submit',
+      }),
+    );
+  }
   if (task.type === 'inspection' || task.type === 'inconclusive-inspection') {
     let finding: Finding = 'conforms';
     let notes = '';
@@ -388,6 +420,20 @@ function detailPanel(id: string, session: Session, catalog: Catalog, reloadList:
         'dl',
         { class: 'task-facts-list' },
         task.caseId ? [h('dt', {}, t('outreachCase')), h('dd', { class: 'mono' }, task.caseId)] : null,
+        task.source.kind === 'application'
+          ? [
+              h('dt', {}, t('taskApplication')),
+              h(
+                'dd',
+                {},
+                h(
+                  'a',
+                  { class: 'mono task-application', href: `#/application/${encodeURIComponent(task.source.key)}` },
+                  task.source.key,
+                ),
+              ),
+            ]
+          : null,
         task.policyId ? [h('dt', {}, t('colPolicy')), h('dd', {}, task.policyId)] : null,
         task.department ? [h('dt', {}, t('taskDepartment')), h('dd', {}, task.department)] : null,
         [h('dt', {}, t('taskLimit')), h('dd', {}, t('taskLimitDays', { days: task.timeLimitDays }))],

@@ -19,3 +19,4 @@ export * from './retention.js';
 export * from './payroll.js';
 export * from './certificates.js';
 export * from './task.js';
+export * from './application.js';

@@ -6,7 +6,8 @@
  * obtained by sharing, verification, her senior card and her pledge; the civil affairs officer
  * approves it and she is told. Her second application within validity reuses the archived proofs
  * without a new pull. A resident whose real-estate check answers "no" is asked for exactly that
- * proof, and an upload closes it. A firm applies for the hiring subsidy. A bad submission is
+ * proof, and an upload closes it — and the seed indicators, counted from the records, fall with
+ * the upload. A firm applies for the hiring subsidy. A bad submission is
  * refused naming the field, with nothing written.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,8 @@ import { createWindowVisits } from '../services/window/visits.js';
 import { createTaskService } from '../services/tasks/service.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerApplicationModel } from '../store/applications.js';
+import { readProgrammeMetrics } from '../services/metrics/service.js';
+import { loadPolicyCatalog } from '../rules/catalog.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { reusesOf } from '../store/proofs.js';
 import { ALL_UP } from './support/all-up.js';
@@ -279,6 +282,10 @@ describe('a proof-free application', { timeout: 180_000 }, () => {
   });
 
   it('asks for exactly the proof whose verification failed, and an upload closes it', async () => {
+    const indicators = async () =>
+      (await readProgrammeMetrics({ store: running.pipeline.store, catalog: await loadPolicyCatalog() }))
+        .proofIndicators;
+    const before = await indicators();
     const submitted = await call('POST', '/applications', tokens.owner, {
       matter: 'public-rental-housing',
       fields: { 'household-size': 3, 'contact-phone': '13900000000' },
@@ -315,6 +322,22 @@ describe('a proof-free application', { timeout: 180_000 }, () => {
       upload: { fileName: '无房证明.pdf' },
     });
     expect(handled.asked).toEqual([]);
+    // The seed indicators move with the records: one more upload, and a lower certificate
+    // substitution rate, since the upload stands where a verification would have.
+    const after = await indicators();
+    expect(after.total.uploads).toBe(before.total.uploads + 1);
+    expect(after.total.certificateSubstitution.whole).toBe(before.total.certificateSubstitution.whole + 4);
+    expect(after.total.certificateSubstitution.part).toBe(before.total.certificateSubstitution.part);
+    expect(after.total.certificateSubstitution.rate!).toBeLessThan(before.total.certificateSubstitution.rate!);
+    const housing = after.rows.find((row) => row.department === 'housing-urban-rural')!;
+    expect(housing).toMatchObject({
+      applications: 1,
+      uploads: 1,
+      fieldSharing: { part: 3, whole: 5 },
+      proofSharing: { part: 2, whole: 4 },
+      certificateSubstitution: { part: 0, whole: 4, rate: 0 },
+    });
+    expect(housing.departmentName.zh).toBe('市住房和城乡建设局');
     // The housing bureau's handler sees it; the civil affairs one does not.
     expect((await call('GET', `/applications/${id}`, tokens.housing)).status).toBe(200);
     expect((await call('GET', `/applications/${id}`, tokens.civil)).status).toBe(404);

@@ -3,7 +3,9 @@
  * (a granted birth, a firm granted on its pledge, a birth the registry holds no date for, a 60th
  * birthday offered the senior card and not yet confirmed); a supervisor opens 监督指标 and reads
  * the same figures GET /programme-metrics gives, in charts; a period before any case empties it;
- * one policy's filter shows that policy's figures; the English switch relabels it. Screenshots
+ * one policy's filter shows that policy's figures; the English switch relabels it. Two proof-free
+ * applications (a firm's with every proof obtained, a resident's with one uploaded) give the seed
+ * indicators of applications their figures and charts. Screenshots
  * go to test-output/console/ and are checked.
  */
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +21,9 @@ import { loadPolicyCatalog } from '../rules/catalog.js';
 import { testSessions, testToken } from './support/users.js';
 import type { LifeEventResult } from '../workflows/contracts/index.js';
 import { openCaseApi, type CaseApi } from './support/case-api.js';
-import { addResident, removeFacts, TEST_SECRET } from './support/city.js';
+import { addEnterprise, addResident, removeFacts, TEST_SECRET } from './support/city.js';
+import { createApplicationService } from '../services/applications/service.js';
+import { pollUntil } from './support/poll.js';
 import {
   checkedScreenshot,
   boxesOf,
@@ -86,6 +90,7 @@ beforeAll(async () => {
     sessions: testSessions(store),
     policies: { lifecycle: createPolicyLifecycle(store) },
     cases: env.cases,
+    applications: createApplicationService({ store, temporal: env.client, taskQueue: env.pipeline.taskQueue }),
     metrics: createMetricsService(
       { store, catalog: await loadPolicyCatalog(), temporal: env.client, taskQueue: env.pipeline.taskQueue },
       { maxAgeMs: 0 },
@@ -94,8 +99,64 @@ beforeAll(async () => {
     health: ALL_UP,
   });
   url = await api.listen({ host: '127.0.0.1', port: 0 });
+  await applyTwice(store);
   browser = await launchConsoleBrowser(stack.cacheDir);
 }, 600_000);
+
+/**
+ * Two proof-free applications through the API and their workflows: a firm's hiring subsidy with
+ * every proof obtained (two verifications, shared data, a pledge), and a home owner's public rental
+ * housing, whose no-housing verification answers no and whose scan is then uploaded.
+ */
+async function applyTwice(store: CaseApi['pipeline']['store']): Promise<void> {
+  const firm = await addEnterprise(store, {
+    'enterprise.establishedOn': '2021-04-01',
+    'enterprise.industry': 'manufacturing',
+    'enterprise.status': 'active',
+    'enterprise.premiumsInArrears': false,
+    'enterprise.newJobsLastYear': 12,
+    'enterprise.registeredUnemployedHiredLastYear': 4,
+  });
+  const owner = await addResident(store, '1990-05-06', {
+    'person.localHukou': true,
+    'person.district': '陵城区',
+    'person.maritalStatus': 'married',
+    'person.householdIncomePerCapita': 1500,
+    'person.ownsHousing': true,
+  });
+  const call = async (method: 'GET' | 'POST', path: string, token: string, payload?: object) =>
+    (await api.inject({ method, url: path, headers: { authorization: `Bearer ${token}` }, payload })).json<{
+      id: string;
+      status: string;
+    }>();
+  const until = (id: string, token: string, status: string) =>
+    pollUntil(
+      `application ${status}`,
+      async () => (await call('GET', `/applications/${id}`, token)).status,
+      (seen) => seen === status,
+      { timeout: 120_000, interval: 200 },
+    );
+  const firmToken = await testToken(store, '德州精工', 'citizen', { subjectKey: firm.subjectKey });
+  const hiring = await call('POST', '/applications', firmToken, {
+    matter: 'enterprise-hiring-subsidy',
+    fields: { 'contact-person': '李经办', 'contact-phone': '05340000000' },
+    pledges: ['no-violation-statement'],
+  });
+  const ownerToken = await testToken(store, '孙立', 'citizen', { subjectKey: owner.subjectKey });
+  const housing = await call('POST', '/applications', ownerToken, {
+    matter: 'public-rental-housing',
+    fields: { 'household-size': 3, 'contact-phone': '13900000000' },
+    pledges: ['income-proof'],
+  });
+  await until(housing.id, ownerToken, 'awaiting-proofs');
+  await call('POST', `/applications/${housing.id}/uploads`, ownerToken, {
+    proof: 'no-housing-proof',
+    fileName: '无房证明.pdf',
+    contentBase64: Buffer.from('%PDF-1.4 无房证明扫描件').toString('base64'),
+  });
+  await until(housing.id, ownerToken, 'handling');
+  await until(hiring.id, firmToken, 'handling');
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -142,8 +203,20 @@ describe('the metrics page', () => {
     expect(await text(page, '.stat-grants span')).toBe('“免申即享”主动兑现');
     expect(await text(page, '.stat-sharing span')).toBe('数据共享需求满足率');
     expect(await text(page, '.stat-substitution span')).toBe('电子证照证明替代率');
-    // No application was made here: no rate of the applications yet; the list's proof-free share stands.
-    expect(await text(page, '.stat-substitution strong')).toBe('—');
+    // The two applications: their seed indicators as the API counts them, each against the plan's target.
+    const proofs = expected.proofIndicators;
+    expect(proofs.total).toMatchObject({ applications: 2, uploads: 1 });
+    expect(await text(page, '.stat-proof-sharing small')).toContain(
+      `${proofs.total.proofSharing.part} / ${proofs.total.proofSharing.whole}`,
+    );
+    expect(await text(page, '.stat-proof-sharing small')).toContain('目标 60%');
+    expect(await text(page, '.stat-field-sharing small')).toContain('目标 50%');
+    expect(await text(page, '.stat-substitution small')).toBe(
+      `${proofs.total.certificateSubstitution.part} / ${proofs.total.certificateSubstitution.whole}`,
+    );
+    expect(await page.locator('.chart-proofs rect.bar').count()).toBe(proofs.rows.length * 2);
+    expect(await page.locator('.chart-proofs').innerText()).toContain('市住房和城乡建设局');
+    expect(await page.locator('.chart-proof-free rect.bar').count()).toBe(proofs.proofFreeMatters.byDepartment.length);
     expect(await text(page, '.stat-proof-free small')).toBe(
       `${expected.proofIndicators.proofFreeMatters.total.proofFree} / ${expected.proofIndicators.proofFreeMatters.total.matters}`,
     );

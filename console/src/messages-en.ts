@@ -39,6 +39,8 @@ export const en: Partial<Record<MessageKey, string>> = {
     'Applications: field sharing and proof sharing (by department and month, against the targets)',
   metricsProofFreeByDepartment: 'Matters fully proof-free (by department)',
   metricsUploads: '{uploads} uploaded',
+  metricsFieldsShort: 'fields',
+  metricsProofsShort: 'proofs',
   metricsAll: 'all',
   metricsDefinitions: 'How each indicator is counted',
   appSubtitle: 'Apply-free services · policy authoring and release',

@@ -239,6 +239,8 @@ export const zh = {
   metricsProofsByDepartment: '依申请事项字段共享率与证明材料共享率（按部门和月份，对照目标）',
   metricsProofFreeByDepartment: '无证明事项占比（按部门）',
   metricsUploads: '上传 {uploads} 份',
+  metricsFieldsShort: '字段',
+  metricsProofsShort: '证明',
   metricsAll: '全部',
   metricsDefinitions: '指标口径',
   metricsPolicy: '政策',

@@ -388,15 +388,16 @@ function dashboard(m: ProgrammeMetricsView): HTMLElement {
         t('metricsProofsByDepartment'),
         m.proofIndicators.rows.flatMap((row) => [
           {
-            label: `${pick(row.departmentName)} · ${row.month} · ${label('fieldSharing')}`,
+            label: `${t('metricsFieldsShort')} · ${pick(row.departmentName)} · ${row.month}`,
+            hint: `${label('fieldSharing')} · ${pick(row.departmentName)} · ${row.month}`,
             value: row.fieldSharing.rate ?? 0,
             text: `${percent(row.fieldSharing.rate)} (${row.fieldSharing.part}/${row.fieldSharing.whole})`,
             series: (row.fieldSharing.rate ?? 0) >= (row.targets.fieldSharing ?? 0) ? 'up' : 'down',
             track: true,
           },
           {
-            label: `${pick(row.departmentName)} · ${row.month} · ${label('proofSharing')}`,
-            hint: t('metricsUploads', { uploads: formatNumber(row.uploads) }),
+            label: `${t('metricsProofsShort')} · ${pick(row.departmentName)} · ${row.month}`,
+            hint: `${label('proofSharing')} · ${pick(row.departmentName)} · ${row.month} · ${t('metricsUploads', { uploads: formatNumber(row.uploads) })}`,
             value: row.proofSharing.rate ?? 0,
             text: `${percent(row.proofSharing.rate)} (${row.proofSharing.part}/${row.proofSharing.whole})`,
             series: (row.proofSharing.rate ?? 0) >= (row.targets.proofSharing ?? 0) ? 'up' : 'down',

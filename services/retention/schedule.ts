@@ -83,6 +83,26 @@ export const RETENTION: readonly RetentionRule[] = [
     why: 'proof of delivery while a notice can be disputed',
   },
   {
+    data: 'scans uploaded for an application when a proof’s replacement failed (the last resort)',
+    collection: 'application_uploads',
+    days: YEAR,
+    from: 'at',
+    action: 'delete',
+    why: 'the handling department decides on the scan within the statutory limit; a year covers the objection, reconsideration (60 days) and litigation (6 months) windows of that decision, and the application keeps the scan’s SHA-256 and name as the record that it was seen',
+  },
+  {
+    data: 'proof-free applications (matter, how each field was filled and each proof obtained, typed contact details, the decision)',
+    collection: 'applications',
+    action: 'keep',
+    why: 'the department’s case file of the decision (行政许可/给付 records) and the basis of the seed indicators; pseudonymous keys only',
+  },
+  {
+    data: 'verifications asked by departments and the proof archive (answers yes/no/cannot-tell, never the facts)',
+    collection: 'verifications, proofs, proof_reuses',
+    action: 'keep',
+    why: 'what was answered to whom is the record a department relies on; pseudonymous keys only; a death, a correction or an erasure revokes the answers, which are never reused after',
+  },
+  {
     data: 'notice jobs in the queues',
     collection: 'Redis (BullMQ)',
     action: 'elsewhere',

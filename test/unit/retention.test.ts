@@ -23,6 +23,7 @@ describe('the retention schedule', () => {
       'codes',
       'inbox',
       'notices',
+      'application_uploads',
     ]);
     const audit = RETENTION.find((rule) => rule.collection.startsWith('access_records'));
     expect(audit?.action).toBe('keep');

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { canonicalJson } from '../rules/policy-hash.js';
-import { chainStored } from './audit-chain.js';
+import { followVersions, newestVersion, publishNextVersion, refreshFromNewest } from './published-versions.js';
 import { catalogVersion, findFact, useCatalog, type DataSource } from '../domain/sources.js';
 import type { CatalogAddition } from '../services/catalog/additions.js';
 
@@ -87,10 +87,8 @@ export const catalogHash = (sources: readonly DataSource[]) =>
   createHash('sha256').update(canonicalJson(sources)).digest('hex');
 
 /** The newest published version, or undefined before the first. */
-export async function latestCatalogVersion(store: Connection): Promise<CatalogVersionRecord | undefined> {
-  const [latest] = await catalogVersions(store).find({}).sort({ version: -1 }).limit(1).toArray();
-  return latest ?? undefined;
-}
+export const latestCatalogVersion = (store: Connection): Promise<CatalogVersionRecord | undefined> =>
+  newestVersion(catalogVersions(store));
 
 /** The sources of a version record. */
 export const sourcesOf = (record: CatalogVersionRecord): DataSource[] => JSON.parse(record.source) as DataSource[];
@@ -101,12 +99,9 @@ export const additionOf = (record: CatalogDraftRecord): CatalogAddition =>
 
 /**
  * Publishes `next(latest)` (undefined: nothing to publish) as the version after the newest, once
- * for `publishes`: the newest is
- * read first, then whether this publication is already there, then the next number is inserted;
- * whoever's insert loses to another publication reads again and builds on it. So two callers
- * publishing one draft at once publish it once, and two drafts get two numbers.
+ * for `publishes` (store/published-versions.ts says how).
  */
-export async function publishCatalogVersion(
+export function publishCatalogVersion(
   store: Connection,
   publishes: string,
   next: (
@@ -114,20 +109,11 @@ export async function publishCatalogVersion(
   ) => { sources: DataSource[]; added: string[] } | undefined,
   by: { id: string; name: string; origin: CatalogVersionRecord['origin']; at: Date },
 ): Promise<{ record: CatalogVersionRecord | undefined; published: boolean }> {
-  const versions = catalogVersions(store);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const latest = await latestCatalogVersion(store);
-    const already = await versions.findOne({ publishes });
-    if (already) {
-      // Chained already, unless its publisher stopped between the insert and the chain.
-      await chainStored(store, 'catalog_versions', [already._id]);
-      return { record: already, published: false };
-    }
+  const list = { versions: catalogVersions(store), stream: 'catalog_versions', name: 'catalog' } as const;
+  return publishNextVersion(store, list, publishes, (latest, version) => {
     const built = next(latest ? { version: latest.version, sources: sourcesOf(latest) } : undefined);
-    // Nothing to add: the newest version stands.
-    if (!built) return { record: latest, published: false };
-    const version = (latest?.version ?? 0) + 1;
-    const record: CatalogVersionRecord = {
+    if (!built) return undefined;
+    return {
       _id: catalogVersionId(version),
       version,
       source: JSON.stringify(built.sources),
@@ -139,46 +125,25 @@ export async function publishCatalogVersion(
       publishedById: by.id,
       publishedAt: by.at,
     };
-    try {
-      await versions.insertOne(record);
-      await chainStored(store, 'catalog_versions', [record._id], { fresh: true });
-      return { record, published: true };
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
-  }
-  throw new Error(`catalog: could not publish ${publishes}: the version number kept being taken`);
+  });
 }
 
 /**
  * Puts the newest published catalog in force in this process when it is newer than the one in
  * force (a cheap check: one version number read). Answers the version in force.
  */
-export async function refreshCatalog(store: Connection): Promise<number> {
-  const [head] = await catalogVersions(store)
-    .find({}, { projection: { version: 1 } })
-    .sort({ version: -1 })
-    .limit(1)
-    .toArray();
-  if (!head || head.version <= catalogVersion()) return catalogVersion();
-  const latest = await catalogVersions(store).findOne({ _id: catalogVersionId(head.version) });
-  if (latest) useCatalog(latest.version, sourcesOf(latest));
-  return catalogVersion();
-}
+export const refreshCatalog = (store: Connection): Promise<number> =>
+  refreshFromNewest(catalogVersions(store), catalogVersion, (latest) => useCatalog(latest.version, sourcesOf(latest)));
 
 /**
  * Keeps the registry in step with the store in a process that does not publish itself (a worker
  * beside the API): a refresh every `intervalMs`. Answers the stop function.
  */
-export function followCatalog(
+export const followCatalog = (
   store: Connection,
   intervalMs: number,
   onError: (error: unknown) => void = () => undefined,
-): () => void {
-  const timer = setInterval(() => void refreshCatalog(store).catch(onError), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+): (() => void) => followVersions(() => refreshCatalog(store), intervalMs, onError);
 
 /**
  * Refreshes the registry when one of `facts` is not in the catalog in force (a fact published by

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
 import { canonicalJson } from '../rules/policy-hash.js';
-import { chainStored } from './audit-chain.js';
+import { followVersions, newestVersion, publishNextVersion, refreshFromNewest } from './published-versions.js';
 import { mattersInForce, putMattersInForce, type Matter, type MatterList } from '../domain/matters.js';
 
 export const MATTER_VERSIONS = 'matter_versions';
@@ -87,10 +87,8 @@ export const mattersHash = (matters: readonly Matter[]) =>
   createHash('sha256').update(canonicalJson(matters)).digest('hex');
 
 /** The newest published version, or undefined before the first. */
-export async function latestMatterVersion(store: Connection): Promise<MatterVersionRecord | undefined> {
-  const [latest] = await matterVersions(store).find({}).sort({ version: -1 }).limit(1).toArray();
-  return latest ?? undefined;
-}
+export const latestMatterVersion = (store: Connection): Promise<MatterVersionRecord | undefined> =>
+  newestVersion(matterVersions(store));
 
 /** The list a version record publishes. */
 export const listOf = (record: MatterVersionRecord): MatterList => ({
@@ -101,31 +99,21 @@ export const listOf = (record: MatterVersionRecord): MatterList => ({
 
 /**
  * Publishes `next(latest)` (undefined: nothing to publish) as the version after the newest, once
- * for `publishes`: the newest is read first, then whether this publication is already there, then
- * the next number is inserted; whoever's insert loses to another publication reads again and
- * builds on it. So two callers publishing one draft at once publish it once.
+ * for `publishes` (store/published-versions.ts says how).
  */
-export async function publishMatterVersion(
+export function publishMatterVersion(
   store: Connection,
   publishes: string,
   next: (latest: MatterList | undefined) => { matters: Matter[]; publishedOn: string } | undefined,
   by: { id: string; name: string; origin: MatterVersionRecord['origin']; at: Date },
 ): Promise<{ record: MatterVersionRecord | undefined; published: boolean }> {
-  const versions = matterVersions(store);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const latest = await latestMatterVersion(store);
-    const already = await versions.findOne({ publishes });
-    if (already) {
-      // Chained already, unless its publisher stopped between the insert and the chain.
-      await chainStored(store, 'matter_versions', [already._id]);
-      return { record: already, published: false };
-    }
+  const list = { versions: matterVersions(store), stream: 'matter_versions', name: 'matters' } as const;
+  return publishNextVersion(store, list, publishes, (latest, version) => {
     const before = latest ? listOf(latest) : undefined;
     const built = next(before);
-    if (!built) return { record: latest, published: false };
-    const version = (latest?.version ?? 0) + 1;
+    if (!built) return undefined;
     const known = new Set(before?.matters.map((m) => m.id) ?? []);
-    const record: MatterVersionRecord = {
+    return {
       _id: matterVersionId(version),
       version,
       publishedOn: built.publishedOn,
@@ -138,15 +126,7 @@ export async function publishMatterVersion(
       publishedById: by.id,
       publishedAt: by.at,
     };
-    try {
-      await versions.insertOne(record);
-      await chainStored(store, 'matter_versions', [record._id], { fresh: true });
-      return { record, published: true };
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
-  }
-  throw new Error(`matters: could not publish ${publishes}: the version number kept being taken`);
+  });
 }
 
 /** The version number of the list in force in this process (0 when none is). */
@@ -162,28 +142,15 @@ function versionInForce(): number {
  * Puts the newest published list in force in this process when it is newer than the one in force
  * (a cheap check: one version number read). Answers the version in force.
  */
-export async function refreshMatters(store: Connection): Promise<number> {
-  const [head] = await matterVersions(store)
-    .find({}, { projection: { version: 1 } })
-    .sort({ version: -1 })
-    .limit(1)
-    .toArray();
-  if (!head || head.version <= versionInForce()) return versionInForce();
-  const latest = await matterVersions(store).findOne({ _id: matterVersionId(head.version) });
-  if (latest) putMattersInForce(listOf(latest));
-  return versionInForce();
-}
+export const refreshMatters = (store: Connection): Promise<number> =>
+  refreshFromNewest(matterVersions(store), versionInForce, (latest) => putMattersInForce(listOf(latest)));
 
 /**
  * Keeps the list in force in step with the store in a process that does not publish itself (a
  * worker beside the API): a refresh every `intervalMs`. Answers the stop function.
  */
-export function followMatters(
+export const followMatters = (
   store: Connection,
   intervalMs: number,
   onError: (error: unknown) => void = () => undefined,
-): () => void {
-  const timer = setInterval(() => void refreshMatters(store).catch(onError), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+): (() => void) => followVersions(() => refreshMatters(store), intervalMs, onError);

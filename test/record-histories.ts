@@ -59,6 +59,8 @@ import {
   taskWorkflowId,
   signPledgeUpdate,
   SIGN_PLEDGE_UPDATE_ID,
+  applicationWorkflowId,
+  type ApplicationWorkflow,
 } from '../workflows/contracts/index.js';
 import type { TaskOutcome } from '../domain/tasks.js';
 import { scheduledSweeps } from '../workflows/scheduled-sweeps.js';
@@ -68,6 +70,12 @@ import { stopPayments } from '../workflows/stop-payments.js';
 import { planOf } from '../activities/case.js';
 import { clientStarter } from '../activities/benefit-start.js';
 import { openTask } from '../activities/tasks.js';
+import { createApplicationService } from '../services/applications/service.js';
+import { issueCertificate } from '../services/certificates/issue.js';
+import { createTaskService } from '../services/tasks/service.js';
+import { findApplication } from '../store/applications.js';
+import type { User } from '../store/users.js';
+import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { policyRef } from '../rules/policy-hash.js';
 import { sweep } from '../workflows/sweep.js';
 import { seedCity } from '../infra/seed/index.js';
@@ -917,6 +925,142 @@ async function recordReviews(info: Awaited<ReturnType<typeof startTestStack>>['i
   }
 }
 
+/**
+ * Proof-free applications (workflows/application.ts) on the dev server, submitted and handled as
+ * people do through the services the API calls: a senior's home-care application with nothing to
+ * upload (her household register by sharing, her hardship by verification, her senior card from
+ * her wallet, her family situation by pledge), approved by the civil affairs handler through the
+ * task; and a housing application whose no-housing verification answers no, so the applicant
+ * uploads that one proof, and the housing bureau's handler refuses it. The handling task is a
+ * humanTask child: its events are in the application's history, which is what replay reads.
+ */
+async function recordApplications(info: Awaited<ReturnType<typeof startTestStack>>['info']): Promise<void> {
+  const client = await connectClient(info.temporalAddress, info.temporalNamespace);
+  await registerSearchAttributes(client.connection, info.temporalNamespace);
+  const pipeline = await openPipeline(info, 'record-applications', { client, seals: true });
+  const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  const run = randomUUID().slice(0, 8);
+  const applications = createApplicationService({
+    store: pipeline.store,
+    temporal: client,
+    taskQueue: pipeline.taskQueue,
+  });
+  const tasks = createTaskService({ store: pipeline.store, temporal: client, taskQueue: pipeline.taskQueue });
+  const citizen = (subject: TestSubject, name: string): User => ({
+    id: `u_record_histories_${name}`,
+    name,
+    role: 'citizen',
+    subjectKey: subject.subjectKey,
+  });
+  /** Waits until the application's record reaches `status`, as its applicant would see it. */
+  const untilStatus = async (id: string, status: string) => {
+    for (let i = 0; i < 600 && (await findApplication(pipeline.store, id))?.status !== status; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await findApplication(pipeline.store, id))?.status, status, `${id} never reached ${status}`);
+  };
+  /** The handler claims the application's task and decides it; answers the workflow's result. */
+  const handle = async (id: string, handler: User, outcome: 'eligible' | 'ineligible', reason: string) => {
+    await untilStatus(id, 'handling');
+    const { taskKey } = (await findApplication(pipeline.store, id))!;
+    assert.ok(taskKey, `${id} has no task`);
+    await tasks.claim(handler, taskKey);
+    await tasks.complete(handler, taskKey, { outcome: { kind: 'decided', outcome, reason } });
+    return client.workflow.getHandle<ApplicationWorkflow>(applicationWorkflowId(id)).result();
+  };
+  try {
+    const worker = await pipeline.worker(connection, info.temporalNamespace);
+    await worker.runUntil(async () => {
+      if (wanted('application-approved')) {
+        const senior = await addResident(pipeline.store, '1948-03-02', {
+          ...RESIDENT_FACTS,
+          'person.district': '德城区',
+          'person.livesAlone': true,
+          'person.careDependencyLevel': 2,
+          'person.minimumLivingAllowance': true,
+        });
+        const { certificate } = await issueCertificate(
+          { store: pipeline.store, seals: pipeline.seals! },
+          {
+            key: `record-histories:${run}:senior-card`,
+            type: 'senior-preferential-card',
+            holder: { subjectKey: senior.subjectKey, displayName: '王桂兰' },
+            issuedOn: cityToday(),
+            basis: { kind: 'grant', ref: `grant:record-${run}:senior-card` },
+            fields: { birthDate: '1948-03-02', district: '德城区', entitlements: '公共交通免费乘车' },
+          },
+        );
+        const { application } = await applications.submit(citizen(senior, 'senior'), {
+          matter: 'home-care-service-subsidy',
+          fields: { 'contact-phone': '13800000000', 'service-address': '德城区新湖街道 12 号' },
+          pledges: ['family-situation'],
+          certificates: [certificate.document.id],
+          submissionKey: `record-home-care-${run}`,
+        });
+        const civil = {
+          id: 'u_record_histories_civil',
+          name: '马承办',
+          role: 'officer',
+          department: '市民政局',
+        } as const;
+        const result = await handle(application.id, civil, 'eligible', '经核实符合居家养老服务补贴条件');
+        assert.deepEqual(result, { status: 'approved' });
+        const approved = (await findApplication(pipeline.store, application.id))!;
+        assert.deepEqual(
+          approved.proofs.map((p) => [p.id, p.obtainedBy]),
+          [
+            ['household-register', 'sharing'],
+            ['senior-card', 'certificate'],
+            ['hardship-proof', 'verification'],
+            ['family-situation', 'pledge'],
+          ],
+        );
+        assert.ok(approved.notice, 'the approval was not noticed');
+        await record(client, 'application-approved', approved.workflowId);
+      }
+      if (wanted('application-upload')) {
+        const owner = await addResident(pipeline.store, '1990-05-06', {
+          ...RESIDENT_FACTS,
+          'person.district': '陵城区',
+          'person.maritalStatus': 'married',
+          'person.householdIncomePerCapita': 1500,
+          'person.ownsHousing': true,
+        });
+        const applicant = citizen(owner, 'owner');
+        const { application } = await applications.submit(applicant, {
+          matter: 'public-rental-housing',
+          fields: { 'household-size': 3, 'contact-phone': '13900000000' },
+          pledges: ['income-proof'],
+          submissionKey: `record-housing-${run}`,
+        });
+        await untilStatus(application.id, 'awaiting-proofs');
+        const asking = (await findApplication(pipeline.store, application.id))!;
+        assert.deepEqual(
+          asking.progress.filter((p) => p.asked).map((p) => p.id),
+          ['no-housing-proof'],
+        );
+        await applications.upload(applicant, application.id, {
+          proof: 'no-housing-proof',
+          fileName: '无房证明.pdf',
+          contentBase64: Buffer.from('%PDF-1.4 无房证明扫描件').toString('base64'),
+        });
+        const housing = {
+          id: 'u_record_histories_housing',
+          name: '何承办',
+          role: 'officer',
+          department: '市住房和城乡建设局',
+        } as const;
+        const result = await handle(application.id, housing, 'ineligible', '经核实家庭名下有住房');
+        assert.deepEqual(result, { status: 'refused' });
+        await record(client, 'application-upload', applicationWorkflowId(application.id));
+      }
+    });
+  } finally {
+    await connection.close();
+    await pipeline.close();
+    await client.connection.close();
+  }
+}
+
 const { info, stop } = await startTestStack();
 try {
   if (
@@ -971,6 +1115,7 @@ try {
   if (wanted('payroll-previewed', 'scheduled-payroll', 'stop-payments-death')) await recordPayroll(info);
   if (wanted('review-resolution-granted', 'review-resolution-refused', 'review-resolution-reopened'))
     await recordReviews(info);
+  if (wanted('application-approved', 'application-upload')) await recordApplications(info);
 } finally {
   await stop();
 }

@@ -29,6 +29,7 @@ import { quietLogger } from './support/temporal.js';
 const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/workflows/${file}`, import.meta.url));
 
 const CASE_STEPS = ['resolvePolicies', 'collectFacts', 'evaluateCase'];
+const APPLICATION_STEPS = ['fillApplicationFields', 'obtainApplicationProofs'];
 const PLEDGE_STEPS = ['recordPledge', 'recordGrant', 'enqueueNotice', 'timer 30d', 'timer fired', 'inspectPledge'];
 
 /** The path each history must show (historySteps) and what its workflow returned; those recorded after a patch are in support/patched-histories.ts. */
@@ -46,6 +47,25 @@ const PATHS: Record<HistoryName, HistoryPath> = {
   'review-resolution-reopened': {
     steps: ['decideReview', 'reopenReview'],
     result: { action: 'still-undetermined' },
+  },
+  'application-approved': {
+    // No proof asked: straight from the proofs to the handling task, its child, and the decision with its notice.
+    steps: [...APPLICATION_STEPS, 'openApplicationTask', 'child humanTask', 'decideApplication'],
+    result: { status: 'approved' },
+  },
+  'application-upload': {
+    // One proof asked: the wait (up to 30 days) ends with the upload's signal, and the proofs are obtained again.
+    steps: [
+      ...APPLICATION_STEPS,
+      'timer 30d',
+      'signal proofsSupplied',
+      'timer cancelled',
+      'obtainApplicationProofs',
+      'openApplicationTask',
+      'child humanTask',
+      'decideApplication',
+    ],
+    result: { status: 'refused' },
   },
   'retention-purge': { steps: ['purgeExpiredRecords'], result: { purged: expect.any(Array) } },
   'life-event-birth-granted': {
@@ -360,5 +380,20 @@ describe('replay catches changes made without patched()', () => {
     await expect(
       Worker.runReplayHistory({ workflowsPath: fixture('grant-extra-notice.ts') }, history, workflowId),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('rejects every recorded application when the handling task is opened before the proofs are obtained', async () => {
+    const recorded = (['application-approved', 'application-upload'] as const).map(loadHistory);
+    const errors: unknown[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: fixture('application-task-first.ts') },
+      recorded,
+    ))
+      errors.push(result.error);
+    expect(errors).toHaveLength(2);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(DeterminismViolationError);
+      expect(String(error)).toMatch(/openApplicationTask|obtainApplicationProofs/);
+    }
   });
 });

@@ -151,6 +151,14 @@ export const RECORDED_HISTORIES = {
     workflowType: 'humanTask',
     path: 'a returned-payment task reminds at 80 % of its 10 days, escalates when overdue, then takes its completion',
   },
+  'application-approved': {
+    workflowType: 'application',
+    path: "a senior's home-care application with zero uploads: proofs by sharing, certificate, verification and pledge; the handler approves through the task and she is told",
+  },
+  'application-upload': {
+    workflowType: 'application',
+    path: 'a housing application whose no-housing verification answers no waits for that one proof; the upload signals it on, and the handler refuses',
+  },
   'retention-purge': {
     workflowType: 'retentionPurge',
     path: 'the daily retention purge applies the retention schedule as of its start, in one activity',

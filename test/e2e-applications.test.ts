@@ -23,6 +23,9 @@ import { createTaskService } from '../services/tasks/service.js';
 import { registerAccessRecordModel } from '../store/access-records.js';
 import { registerApplicationModel } from '../store/applications.js';
 import { readProgrammeMetrics } from '../services/metrics/service.js';
+import { createAdapterRegistry } from '../activities/shared-data/adapters.js';
+import { applicationResumer } from '../services/applications/resume.js';
+import { createVerificationService } from '../services/verifications/service.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { reusesOf } from '../store/proofs.js';
@@ -37,9 +40,10 @@ let running: RunningPipeline;
 let api: FastifyInstance;
 let senior: TestSubject;
 let owner: TestSubject;
+let teacher: TestSubject;
 let firm: TestSubject;
 let cardId: string;
-const tokens = { senior: '', owner: '', firm: '', civil: '', housing: '', supervisor: '', window: '' };
+const tokens = { senior: '', owner: '', firm: '', teacher: '', civil: '', housing: '', supervisor: '', window: '' };
 let visitId: string;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,6 +80,11 @@ beforeAll(async () => {
     'person.householdIncomePerCapita': 1500,
     'person.ownsHousing': true,
   });
+  teacher = await addResident(store, '1996-09-12', {
+    'person.localHukou': true,
+    'person.highestDegree': 'bachelor',
+    'person.collegeGraduatedOn': '2018-06-30',
+  });
   firm = await addEnterprise(store, {
     'enterprise.establishedOn': '2021-04-01',
     'enterprise.industry': 'manufacturing',
@@ -99,6 +108,7 @@ beforeAll(async () => {
   tokens.senior = await testToken(store, '王桂兰', 'citizen', { subjectKey: senior.subjectKey });
   tokens.owner = await testToken(store, '孙立', 'citizen', { subjectKey: owner.subjectKey });
   tokens.firm = await testToken(store, '德州精工', 'citizen', { subjectKey: firm.subjectKey });
+  tokens.teacher = await testToken(store, '刘晓', 'citizen', { subjectKey: teacher.subjectKey });
   tokens.civil = await testToken(store, '马承办', 'officer', { department: '市民政局' });
   tokens.housing = await testToken(store, '何承办', 'officer', { department: '市住房和城乡建设局' });
   tokens.supervisor = await testToken(store, '周督查', 'supervisor');
@@ -121,6 +131,15 @@ beforeAll(async () => {
       visits,
     }),
     tasks: createTaskService({ store, temporal: running.client, taskQueue: running.pipeline.taskQueue }),
+    // The certifying department's written answers, entered by a supervisor, resume the applications waiting on them.
+    verifications: {
+      service: createVerificationService({
+        store,
+        adapters: createAdapterRegistry({ connection: store }),
+        subjectKeySecret: TEST_SECRET,
+        resumeApplication: applicationResumer(running.client),
+      }),
+    },
     health: ALL_UP,
   });
   await api.ready();
@@ -343,6 +362,35 @@ describe('a proof-free application', { timeout: 180_000 }, () => {
     expect((await call('GET', `/applications/${id}`, tokens.civil)).status).toBe(404);
   });
 
+  it('waits for a verification answered by procedure, and takes the answer when it comes instead of an upload', async () => {
+    const submitted = await call('POST', '/applications', tokens.teacher, {
+      matter: 'teacher-qualification',
+      fields: { subject: '数学', stage: '初级中学教师资格' },
+    });
+    expect(submitted.status).toBe(201);
+    const id = submitted.body.id as string;
+    await untilStatus(id, 'awaiting-proofs', tokens.teacher);
+    const waiting = await application(id, tokens.teacher);
+    // The medical form is still paper; the public security bureau's search of its records is pending.
+    expect(waiting.asked.sort()).toEqual(['health-check', 'no-criminal-record-proof']);
+    expect(proof(waiting, 'no-criminal-record-proof').asked.zh).toContain('可等待答复');
+    const log = (await call('GET', '/staff/verifications?status=pending', tokens.supervisor)).body as unknown as Json[];
+    const pending = log.find((entry) => entry.requester.kind === 'application' && entry.requester.id === id)!;
+    expect(pending).toMatchObject({ claim: { id: 'no-criminal-record' }, answer: 'pending' });
+
+    const answered = await call('POST', `/staff/verifications/${pending.verificationId}/answer`, tokens.supervisor, {
+      answer: 'yes',
+      reference: '德公（刑）证字〔2026〕118号',
+    });
+    expect(answered.status).toBe(200);
+    await expect
+      .poll(async () => (await application(id, tokens.teacher)).asked, { timeout: 120_000, interval: 200 })
+      .toEqual(['health-check']);
+    const resumed = await application(id, tokens.teacher);
+    expect(proof(resumed, 'no-criminal-record-proof')).toMatchObject({ obtainedBy: 'verification' });
+    expect(resumed.status).toBe('awaiting-proofs');
+  });
+
   it('takes a firm’s hiring-subsidy application with zero uploads', async () => {
     const form = await call('GET', '/applications/form/enterprise-hiring-subsidy', tokens.firm);
     expect(form.body.fields.find((f: Json) => f.id === 'new-hires')).toMatchObject({ source: 'shared', value: 12 });
@@ -406,10 +454,15 @@ describe('a proof-free application', { timeout: 180_000 }, () => {
     }
   });
 
-  it('keeps the indicator row on every record, and the supervisor sees all three matters', async () => {
+  it('keeps the indicator row on every record, and the supervisor sees every matter applied for', async () => {
     const all = (await call('GET', '/applications', tokens.supervisor)).body.applications as Json[];
     expect(new Set(all.map((a) => a.matter.id))).toEqual(
-      new Set(['home-care-service-subsidy', 'public-rental-housing', 'enterprise-hiring-subsidy']),
+      new Set([
+        'home-care-service-subsidy',
+        'public-rental-housing',
+        'enterprise-hiring-subsidy',
+        'teacher-qualification',
+      ]),
     );
     const records = await registerApplicationModel(running.pipeline.store).find({}).lean();
     for (const record of records) {

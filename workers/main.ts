@@ -31,6 +31,7 @@ import { createMattersService } from '../services/matters/service.js';
 import { createFactRequestService } from '../services/fact-requests/service.js';
 import { createApplicationService } from '../services/applications/service.js';
 import { createWindowVisits } from '../services/window/visits.js';
+import { applicationResumer } from '../services/applications/resume.js';
 import { createVerificationService } from '../services/verifications/service.js';
 import { httpSourceConfigs } from './verification-sources.js';
 import { fillSyntheticFacts } from '../services/catalog/synthetic.js';
@@ -219,7 +220,13 @@ async function main(): Promise<void> {
       // Verifications for other departments (证明核验): signed like events, rate-limited per department like them;
       // answers e-sealed by the certifying department's seal when it has one.
       verifications: {
-        service: createVerificationService({ store, adapters, ...ring, seals }),
+        service: createVerificationService({
+          store,
+          adapters,
+          ...ring,
+          seals,
+          resumeApplication: applicationResumer(temporal),
+        }),
         rateLimit: { max: config.departmentRateLimit, timeWindowMs: 60_000 },
       },
       factRequests: createFactRequestService({

@@ -82,6 +82,7 @@ const logProperties = {
     properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
   },
   reference: { type: 'string' },
+  overdue: { type: 'boolean', description: 'a pending answer past its time limit (逾期未答复)' },
 } as const;
 
 const logEntry = { type: 'object', properties: logProperties } as const;

@@ -17,6 +17,8 @@ import { registerAccessRecordModel } from '../store/access-records.js';
 import { findProof, proofOfClaim, reusableProof, reusesOf, revokeProofs } from '../store/proofs.js';
 import { findVerification } from '../store/verifications.js';
 import { accessOf } from '../services/citizen/access.js';
+import { createVerificationService } from '../services/verifications/service.js';
+import type { DepartmentPrincipal } from '../services/departments/authenticate.js';
 import {
   answerClaimFor,
   answerPendingVerification,
@@ -332,6 +334,33 @@ describe('a claim answered by the certifying department’s procedure', () => {
 
     const next = await answerClaimFor(deps, permit());
     expect(next).toMatchObject({ answer: 'yes', reused: true, proofId: pending.proofId });
+  });
+
+  it('marks a pending answer overdue once its time limit has passed, the soonest due first in the department’s list', async () => {
+    const askFor = (id: string) => permit({ subject: { kind: 'person', idValue: id } });
+    clock = new Date('2026-04-01T02:00:00Z'); // a Wednesday, 10:00 in the city: due Monday 6 April 10:00
+    const first = await answerClaimFor(deps, askFor(makeResidentId('371402', '1993-03-03', 42, 'female')));
+    clock = new Date('2026-04-02T02:00:00Z'); // a Thursday: due Tuesday 7 April 10:00
+    const second = await answerClaimFor(deps, askFor(makeResidentId('371402', '1994-04-04', 43, 'male')));
+    const service = createVerificationService(deps);
+    const certifier = { department: 'public-security' } as DepartmentPrincipal;
+    const ours = async () =>
+      (await service.pending(certifier)).filter((entry) =>
+        [first.verificationId, second.verificationId].includes(entry.verificationId),
+      );
+
+    clock = new Date('2026-04-03T02:00:00Z');
+    expect((await ours()).map((entry) => [entry.verificationId, entry.overdue ?? false])).toEqual([
+      [first.verificationId, false],
+      [second.verificationId, false],
+    ]);
+    clock = new Date('2026-04-06T12:00:00Z'); // Monday 20:00 in the city: the first is past its time
+    expect((await ours()).map((entry) => [entry.verificationId, entry.overdue ?? false])).toEqual([
+      [first.verificationId, true],
+      [second.verificationId, false],
+    ]);
+    const shown = await service.show(certifier, first.verificationId);
+    expect(shown).toMatchObject({ status: 'pending', overdue: true });
   });
 
   it('a death revokes every proof of the person', async () => {

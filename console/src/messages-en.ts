@@ -941,6 +941,7 @@ export const en: Partial<Record<MessageKey, string>> = {
   verificationEnterprise: 'enterprise',
   verificationReused: 'archived answer reused',
   verificationForApplication: 'for an application',
+  verificationOverdue: 'overdue',
   verificationDue: 'due by {at}',
   verificationValidUntil: 'valid until {at}',
   verificationSignedSeal: 'e-seal (SM2)',

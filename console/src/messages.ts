@@ -929,6 +929,7 @@ export const zh = {
   verificationEnterprise: '法人',
   verificationReused: '复用已归档结果',
   verificationForApplication: '依申请办理',
+  verificationOverdue: '逾期未答复',
   verificationDue: '应于 {at} 前答复',
   verificationValidUntil: '有效至 {at}',
   verificationSignedSeal: '电子印章（SM2）',

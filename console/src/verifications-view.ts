@@ -24,6 +24,8 @@ interface VerificationRow {
   answer: Answer;
   validUntil?: string;
   dueAt?: string;
+  /** A pending answer past its time limit. */
+  overdue?: boolean;
   reused: boolean;
   proofId: string;
   signature?: { scheme: 'sm2-seal' | 'hmac-sha256'; sealId?: string; keyId?: string };
@@ -113,7 +115,10 @@ function row(r: VerificationRow, session: Session, reload: () => void): HTMLElem
       'td',
       { class: 'verification-validity' },
       r.status === 'pending'
-        ? t('verificationDue', { at: r.dueAt ? formatTime(r.dueAt) : '—' })
+        ? [
+            t('verificationDue', { at: r.dueAt ? formatTime(r.dueAt) : '—' }),
+            r.overdue ? h('span', { class: 'badge bad verification-overdue' }, t('verificationOverdue')) : null,
+          ]
         : r.validUntil
           ? t('verificationValidUntil', { at: formatTime(r.validUntil) })
           : '—',

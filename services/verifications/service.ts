@@ -60,6 +60,8 @@ export interface VerificationLogEntry extends VerificationAnswer {
   answeredAt?: string;
   answeredBy?: { kind: 'department' | 'staff'; id: string; name?: string };
   reference?: string;
+  /** A pending answer past its time limit (逾期未答复). */
+  overdue?: true;
 }
 
 /** A pending verification as the certifying department sees it: with the identifier its procedure needs. */
@@ -91,8 +93,8 @@ const text = (value: unknown, field: string, max: number): string => {
   return (value as string).trim();
 };
 
-/** A record as a log shows it. */
-export function logEntry(record: VerificationRecord): VerificationLogEntry {
+/** A record as a log shows it at `now` (a pending one past its due time is marked overdue). */
+export function logEntry(record: VerificationRecord, now: Date): VerificationLogEntry {
   const matter = findMatter(record.matter);
   const claim = verificationClaim(record.claim);
   return {
@@ -106,6 +108,9 @@ export function logEntry(record: VerificationRecord): VerificationLogEntry {
     ...(record.answeredAt ? { answeredAt: record.answeredAt.toISOString() } : {}),
     ...(record.answeredBy ? { answeredBy: record.answeredBy } : {}),
     ...(record.reference ? { reference: record.reference } : {}),
+    ...(record.status === 'pending' && record.dueAt && record.dueAt.getTime() < now.getTime()
+      ? { overdue: true as const }
+      : {}),
   };
 }
 
@@ -120,6 +125,7 @@ export interface VerificationServiceDeps extends VerificationDeps {
 
 export function createVerificationService(deps: VerificationServiceDeps): VerificationService {
   const store: Connection = deps.store;
+  const clock = deps.now ?? (() => new Date());
   /** Answers a pending verification, then resumes the application that asked for it, if one did. */
   const settle = async (input: Parameters<typeof answerPendingVerification>[1]) => {
     const answered = await answerPendingVerification(deps, input);
@@ -153,7 +159,7 @@ export function createVerificationService(deps: VerificationServiceDeps): Verifi
       const record = await findVerification(store, id);
       if (!record || (record.requester.id !== department.department && record.certifiedBy !== department.department))
         return notFound(id);
-      return logEntry(record);
+      return logEntry(record, clock());
     },
 
     async log(department, query) {
@@ -162,16 +168,19 @@ export function createVerificationService(deps: VerificationServiceDeps): Verifi
         ...(query.status ? { status: query.status } : {}),
         ...(query.limit ? { limit: query.limit } : {}),
       });
-      return records.map(logEntry);
+      const now = clock();
+      return records.map((record) => logEntry(record, now));
     },
 
     async pending(department) {
       const records = await listVerifications(store, { certifiedBy: department.department, status: 'pending' });
+      // The soonest due first, so what is overdue heads the department's list.
+      records.sort((a, b) => (a.dueAt?.getTime() ?? 0) - (b.dueAt?.getTime() ?? 0));
       return Promise.all(
         records.map(async (record) => {
           const resolved = await resolveSubject(store, record.subjectKey);
           const id = record.subjectKind === 'person' ? resolved?.idNumber : resolved?.creditCode;
-          return { ...logEntry(record), subject: { kind: record.subjectKind, ...(id ? { id } : {}) } };
+          return { ...logEntry(record, clock()), subject: { kind: record.subjectKind, ...(id ? { id } : {}) } };
         }),
       );
     },
@@ -196,7 +205,7 @@ export function createVerificationService(deps: VerificationServiceDeps): Verifi
       return Promise.all(
         records.map(async (record) => {
           const { masked } = await staffMaskedSubject(store, record.subjectKey);
-          return { ...logEntry(record), ...(masked ? { subject: masked } : {}) };
+          return { ...logEntry(record, clock()), ...(masked ? { subject: masked } : {}) };
         }),
       );
     },

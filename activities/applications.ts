@@ -180,7 +180,17 @@ export function makeApplicationActivities(deps: ApplicationActivityDeps) {
 
     /** The asked proofs never came within the limit: the application lapses (withdrawn). */
     async lapseApplication({ applicationId }: { applicationId: string }): Promise<void> {
+      const { application } = await load(applicationId);
       await updateApplication(store, applicationId, { status: 'withdrawn' });
+      // The applicant is told it lapsed, once (by the notice's key), and that it may be made again.
+      const noticeKey = `${application.workflowId}:notice:lapsed`;
+      await deps.enqueueNotice({
+        noticeKey,
+        subjectKey: application.subjectKey,
+        template: 'application.lapsed',
+        params: { policyTitle: application.matterTitle, department: application.departmentName },
+      });
+      await updateApplication(store, applicationId, { notice: { key: noticeKey, at: new Date() } });
     },
   };
 }

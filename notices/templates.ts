@@ -240,6 +240,14 @@ export const NOTICE_TEMPLATES = {
       en: `Your application for ${p.policyTitle.en} was not approved by the ${p.department?.en ?? 'handling department'}. Reason: ${p.reason?.en ?? ''}. You may seek administrative review or bring a suit.`,
     },
   }),
+  // An application whose asked-for proofs never came: it lapsed, and may be made again.
+  'application.lapsed': (p) => ({
+    title: { zh: `您申请的「${p.policyTitle.zh}」已终止`, en: `Lapsed: ${p.policyTitle.en}` },
+    body: {
+      zh: `您申请的「${p.policyTitle.zh}」所需补充的证明材料在规定期限内未收到，申请已终止，未作审核。您可随时重新申请；此前已取得的证明在有效期内无需再次提供。`,
+      en: `The proofs asked for your application for ${p.policyTitle.en} did not come in time, so it has lapsed without a decision. You may apply again at any time; proofs already obtained are reused while valid.`,
+    },
+  }),
 } satisfies Record<string, Render>;
 
 export type NoticeTemplate = keyof typeof NOTICE_TEMPLATES;

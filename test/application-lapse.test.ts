@@ -2,7 +2,8 @@
  * An application asked for a proof that never comes lapses (withdrawn) after its 30 days, on the
  * Java time-skipping server: a home owner's public-rental-housing application, whose no-housing
  * verification answers no, is asked for that proof; nobody uploads it; a month later the
- * application is withdrawn, its record says so, and no handling task was ever opened. The real
+ * application is withdrawn, its record says so, the applicant is told, and no handling task was
+ * ever opened. The real
  * activities run against the test stack's FerretDB (support/pipeline.ts), on a server of this
  * file's own.
  */
@@ -15,6 +16,7 @@ import { AWAITING_PROOFS_DAYS } from '../workflows/contracts/application.js';
 import { registerSearchAttributes } from '../infra/search-attributes.js';
 import { createApplicationService } from '../services/applications/service.js';
 import { registerApplicationModel } from '../store/applications.js';
+import { registerNoticeModels } from '../store/notices.js';
 import { ALL_UP } from './support/all-up.js';
 import { addResident } from './support/city.js';
 import { openPipeline, type Pipeline } from './support/pipeline.js';
@@ -94,6 +96,9 @@ describe('an application whose asked-for proof never comes', () => {
     const lapsed = await registerApplicationModel(pipeline.store).findById(id).lean();
     expect(lapsed).toMatchObject({ status: 'withdrawn' });
     expect(lapsed!.proofs.find((p) => p.id === 'no-housing-proof')?.obtainedBy).toBeUndefined();
+    // Told so, once: the lapse's notice, and no decision's.
+    const notices = await registerNoticeModels(pipeline.store).Notice.find({ subjectKey: owner.subjectKey }).lean();
+    expect(notices.map((n) => n.template)).toEqual(['application.lapsed']);
     const history = await handle.fetchHistory();
     expect(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)).toBe(
       false,

@@ -82,6 +82,12 @@ export interface VerificationDeps extends SubjectKeyRing {
   /** Signs with the certifying department's e-seal when it has an active one; absent: HMAC. */
   seals?: SealKeeper;
   now?: () => Date;
+  /**
+   * Tells an application waiting on a procedure's answer that it has come (services/applications/
+   * resume.ts): the application then takes the answer from the archive, instead of its applicant
+   * having to upload the proof.
+   */
+  resumeApplication?: (applicationId: string) => Promise<void>;
 }
 
 export interface VerificationRequest {
@@ -255,6 +261,16 @@ export function hmacSignatureHolds(ring: SubjectKeyRing, record: VerificationRec
 }
 
 /** The answer a record gives its requester: never the facts, never the subject. */
+/** The answer, once the application that asked for it (if one did) has been resumed. */
+async function resumed(
+  deps: VerificationDeps,
+  record: VerificationRecord,
+  answer: VerificationAnswer,
+): Promise<VerificationAnswer> {
+  if (record.requester.kind === 'application') await deps.resumeApplication?.(record.requester.id);
+  return answer;
+}
+
 export function answerOf(record: VerificationRecord): VerificationAnswer {
   const claim = verificationClaim(record.claim);
   return {
@@ -467,7 +483,8 @@ export async function answerPendingVerification(
   if (answer !== 'yes' && answer !== 'no' && answer !== 'cannot-tell')
     refuse('BAD_VALUE', 'answer', 'answer: yes, no or cannot-tell', '答复应为 yes、no 或 cannot-tell');
   if (record!.status === 'answered') {
-    if (record!.answer === answer) return answerOf(record!);
+    // The same answer again (a retry) resumes the application again, in case the first stopped before it did.
+    if (record!.answer === answer) return resumed(deps, record!, answerOf(record!));
     refuse(
       'VERIFICATION_ANSWERED',
       'answer',
@@ -517,7 +534,7 @@ export async function answerPendingVerification(
     signature,
     ...(settled.reference ? { reference: settled.reference } : {}),
   });
-  return answerOf(stored ?? settled);
+  return resumed(deps, record!, answerOf(stored ?? settled));
 }
 
 /** The seal algorithm an e-sealed answer is signed with (for docs and clients). */

@@ -114,25 +114,9 @@ export function logEntry(record: VerificationRecord, now: Date): VerificationLog
   };
 }
 
-export interface VerificationServiceDeps extends VerificationDeps {
-  /**
-   * Tells an application waiting on a procedure's answer that it has come (services/applications/
-   * resume.ts): the application then takes the answer from the archive, instead of its applicant
-   * having to upload the proof.
-   */
-  resumeApplication?: (applicationId: string) => Promise<void>;
-}
-
-export function createVerificationService(deps: VerificationServiceDeps): VerificationService {
+export function createVerificationService(deps: VerificationDeps): VerificationService {
   const store: Connection = deps.store;
   const clock = deps.now ?? (() => new Date());
-  /** Answers a pending verification, then resumes the application that asked for it, if one did. */
-  const settle = async (input: Parameters<typeof answerPendingVerification>[1]) => {
-    const answered = await answerPendingVerification(deps, input);
-    const record = await findVerification(store, input.verificationId);
-    if (record?.requester.kind === 'application') await deps.resumeApplication?.(record.requester.id);
-    return answered;
-  };
   const notFound = (id: string): never => {
     throw new VerificationRefusal('VERIFICATION_NOT_FOUND', `no verification ${id}`, `没有核验 ${id}`, 'id');
   };
@@ -186,7 +170,7 @@ export function createVerificationService(deps: VerificationServiceDeps): Verifi
     },
 
     async answer(department, id, body) {
-      return settle({
+      return answerPendingVerification(deps, {
         verificationId: id,
         answer: body.answer as ClaimAnswer,
         by: { kind: 'department', id: department.department },
@@ -212,7 +196,7 @@ export function createVerificationService(deps: VerificationServiceDeps): Verifi
 
     async staffAnswer(actor, id, body) {
       authorize(actor, 'verification.answer', VerificationRefusal);
-      return settle({
+      return answerPendingVerification(deps, {
         verificationId: id,
         answer: body.answer as ClaimAnswer,
         by: { kind: 'staff', id: actor.id, name: actor.name },

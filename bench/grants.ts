@@ -6,7 +6,6 @@
  * same grants again on each path (all duplicates), which is what a retried slice or activity costs.
  */
 import type { Connection } from 'mongoose';
-import type { RunningStack } from '../infra/stack.js';
 import { makeBenefitActivities, type BenefitDeps } from '../activities/benefits.js';
 import { planOf } from '../activities/case.js';
 import { makeSweepWriter, type ScreenedSubject } from '../activities/sweep-writes.js';
@@ -48,12 +47,11 @@ async function eligibleSubjects(
   return { plan: planOf(policy), subjects };
 }
 
-/** An empty grants collection with its indexes, indexed for lookups by _id as the stack's keeper would within seconds. */
-async function freshGrants(store: Connection, servers: RunningStack): Promise<void> {
+/** An empty grants collection with its indexes. */
+async function freshGrants(store: Connection): Promise<void> {
   const { Grant } = registerModels(store);
   await Grant.collection.drop().catch(() => undefined);
   await buildIndexes(Grant);
-  await servers.idIndexes?.ensure();
 }
 
 /** Bulk: recordGrants a batch at a time, as a sweep slice does. */
@@ -159,14 +157,14 @@ export const grantsBenchmark: Benchmark = {
     try {
       const { plan, subjects } = await eligibleSubjects(grants, 'run');
       const few = subjects.slice(0, singles);
-      await freshGrants(store, servers);
+      await freshGrants(store);
       await bulk(store, plan, (await eligibleSubjects(WARM_UP, 'warm')).subjects, 'warm-up');
       await single(store, plan, (await eligibleSubjects(WARM_UP, 'warm-single')).subjects, 'warm-up');
 
-      await freshGrants(store, servers);
+      await freshGrants(store);
       const singleRun = await single(store, plan, few, 'recordGrant one at a time');
       const singleAgain = await single(store, plan, few, 'recordGrant again');
-      await freshGrants(store, servers);
+      await freshGrants(store);
       const bulkRun = await bulk(store, plan, subjects, 'bulk recordGrants');
       // Spread over the stored grants, as a retried slice meets them.
       const again = subjects.filter((_, i) => i % Math.max(1, Math.floor(grants / repeat)) === 0).slice(0, repeat);

@@ -111,7 +111,6 @@ export const noticesBenchmark: Benchmark = {
       await contender(warm, inputs(WARM_UP, `${name}-warm`), 'warm-up');
       await Notice.collection.drop().catch(() => undefined);
       await buildIndexes(Notice);
-      await servers.idIndexes?.ensure();
       const notices = inputs(n, name);
       const started = performance.now();
       await contender(queues, notices, name);

@@ -1,14 +1,16 @@
 /**
  * Provisions the embedded servers into a cache outside the repository, keyed by version:
- * the Temporal CLI and FerretDB built from the Go module proxy, Debian's redis-server and sqlite3,
+ * the Temporal CLI and FerretDB (patched, infra/ferretdb/) built from the Go module proxy, Debian's redis-server,
  * and Temporal's Java test server from Maven Central. A second call finds the cache
  * and returns at once. Builds go to a temporary folder renamed into place, so an
  * interrupted build never leaves a broken cache entry; a lock keeps two processes from
  * building the same thing at once.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.js';
 import { portOpen } from './processes.js';
@@ -94,7 +96,15 @@ export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise
 }
 
 /**
- * FerretDB with its SQLite backend, built from the pinned module version's source.
+ * The project's own change to FerretDB's SQLite backend (docs/FERRETDB.md): its indexes serve the
+ * filters it pushes down, and sorts and ranges on `_id` stream from an index. Re-applied on every
+ * FerretDB upgrade.
+ */
+export const FERRETDB_PATCH = fileURLToPath(new URL('./ferretdb/applyfree.patch', import.meta.url));
+
+/**
+ * FerretDB with its SQLite backend, built from the pinned module version's source with
+ * FERRETDB_PATCH applied.
  * Not `go install pkg@version`: that asks the proxy for the module's version list, which
  * the proxy refuses for FerretDB, and the binary would panic on its empty embedded
  * build/version/version.txt. So: download the exact version, copy it, write the
@@ -102,9 +112,12 @@ export function ensureTemporalCli(cacheDir: string, progress: Progress): Promise
  */
 export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Provisioned> {
   const purpose = `build FerretDB ${FERRETDB_VERSION}`;
+  const patch = readFileSync(FERRETDB_PATCH);
+  // A changed patch is a new cache entry: the binary built without it is never used again.
+  const patchId = createHash('sha256').update(patch).digest('hex').slice(0, 12);
   return ensureCached(
     cacheDir,
-    `ferretdb-${FERRETDB_VERSION}`,
+    `ferretdb-${FERRETDB_VERSION}-applyfree-${patchId}`,
     'ferretdb',
     `FerretDB ${FERRETDB_VERSION}`,
     progress,
@@ -125,6 +138,13 @@ export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Pr
       const source = join(tmp, 'src');
       cpSync(moduleDir, source, { recursive: true });
       await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
+      // Outside any repository, `git apply` patches the folder it runs in, like patch(1).
+      await runTool('git', ['apply', '--whitespace=nowarn', FERRETDB_PATCH], {
+        cwd: source,
+        env: { GIT_CEILING_DIRECTORIES: tmp },
+        step,
+        purpose,
+      });
       writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
       await runTool(go, ['build', '-v', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
         cwd: source,
@@ -275,21 +295,6 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
   const path = findExecutable('redis-server', fallbacks);
   if (!path)
     throw new ProvisionError('Cannot install redis-server: apt-get succeeded but redis-server is still missing.');
-  return { path, cached: false };
-}
-
-/**
- * Debian's sqlite3 shell: found on PATH, or installed with apt-get when running as root. The
- * embedded stack uses it to index FerretDB's SQLite files for lookups by `_id`
- * (infra/ferretdb-indexes.ts).
- */
-export async function ensureSqliteShell(progress: Progress): Promise<Provisioned> {
-  const fallbacks = ['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'];
-  const found = findExecutable('sqlite3', fallbacks);
-  if (found) return { path: found, cached: true };
-  await aptInstall(['sqlite3'], progress);
-  const path = findExecutable('sqlite3', fallbacks);
-  if (!path) throw new ProvisionError('Cannot install sqlite3: apt-get succeeded but sqlite3 is still missing.');
   return { path, cached: false };
 }
 

@@ -3,10 +3,10 @@
  * redis-server, each provisioned from the cache and started in its own process group.
  * A server whose URL is configured (TEMPORAL_ADDRESS, MONGODB_URI, REDIS_URL) is used as
  * it is and nothing is started for it. A server still running from an earlier
- * `stack up` is reused; a stale pid file is cleared. While an embedded or reused FerretDB runs,
- * this process keeps its lookups by `_id` indexed (infra/ferretdb-indexes.ts).
+ * `stack up` is reused; a stale pid file is cleared. The embedded FerretDB is the project's
+ * patched build (infra/ferretdb/applyfree.patch): its own indexes serve the filters and `_id`
+ * sorts it pushes down, so nothing outside it keeps indexes.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../workers/config.js';
@@ -20,9 +20,8 @@ import {
   waitUntilReady,
   type PidRecord,
 } from './processes.js';
-import { keepIdIndexes, MIN_SQLITE, sqliteRecentEnough, type IdIndexKeeper } from './ferretdb-indexes.js';
 import type { Progress } from './progress.js';
-import { ensureFerretDb, ensureRedisServer, ensureSqliteShell, ensureTemporalCli } from './provision.js';
+import { ensureFerretDb, ensureRedisServer, ensureTemporalCli } from './provision.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import type { TemporalAccess } from './temporal-connection.js';
 
@@ -69,9 +68,7 @@ export interface RunningStack {
   servers: ServerState[];
   /** FerretDB's SQLite directory, when FerretDB is embedded or reused (not external). */
   ferretdbDir?: string;
-  /** Keeps the embedded FerretDB's lookups by `_id` indexed; absent when FerretDB is external or sqlite3 cannot be had. */
-  idIndexes?: IdIndexKeeper;
-  /** Stops the servers this process started (not reused or external ones), and the index keeper. */
+  /** Stops the servers this process started (not reused or external ones). */
   stop(): Promise<void>;
 }
 
@@ -191,9 +188,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const urls = embeddedUrls(options.ports);
   const servers: ServerState[] = [];
   const started: Array<{ record: PidRecord; pidFile: string }> = [];
-  let idIndexes: IdIndexKeeper | undefined;
   const stop = async () => {
-    await idIndexes?.stop();
     for (const { record, pidFile } of started.reverse()) await stopServer(record, pidFile);
     started.length = 0;
   };
@@ -236,7 +231,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const ferretdbDir = servers.some((s) => s.name === 'mongodb' && s.origin !== 'external')
       ? join(stateDir, 'ferretdb')
       : undefined;
-    if (ferretdbDir) idIndexes = await startIdIndexes(ferretdbDir, progress);
 
     const temporalAddress = config.temporalAddress ?? urls.temporal;
     const temporalEmbedded = servers.some((s) => s.name === 'temporal' && s.origin !== 'external');
@@ -262,49 +256,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       redisUrl: config.redisUrl ?? urls.redis,
       servers,
       ferretdbDir,
-      idIndexes,
       stop,
     };
   } catch (error) {
     await stop();
-    throw error;
-  }
-}
-
-/**
- * Indexes the embedded FerretDB's existing collections for lookups by `_id`, then keeps new ones
- * indexed. Without sqlite3 (not installed, and not root to install it) the stack still runs,
- * with lookups by `_id` scanning their collection: said once, not fatal.
- */
-async function startIdIndexes(ferretdbDir: string, progress: Progress): Promise<IdIndexKeeper | undefined> {
-  const without = (why: string) => {
-    progress.info(`FerretDB: lookups by _id will scan their collections (${why})`);
-    return undefined;
-  };
-  let shell: string;
-  try {
-    shell = (await ensureSqliteShell(progress)).path;
-  } catch (error) {
-    return without((error as Error).message);
-  }
-  const version = spawnSync(shell, ['-version'], { encoding: 'utf8' }).stdout ?? '';
-  if (!sqliteRecentEnough(version))
-    return without(
-      `${shell} is SQLite ${version.split(' ')[0] || 'of unknown version'}; indexing needs ${MIN_SQLITE.join('.')} or later`,
-    );
-  const keeper = keepIdIndexes(ferretdbDir, shell, {
-    onError: (file, error) =>
-      progress.info(
-        `FerretDB: could not index ${file} for lookups by _id (tried again every few seconds): ${error.message.split('\n')[0]}`,
-      ),
-  });
-  try {
-    const step = progress.step('FerretDB: indexing lookups by _id');
-    const indexed = await keeper.ensure();
-    step.done(`${[...indexed.values()].reduce((n, tables) => n + tables.length, 0)} collections indexed`);
-    return keeper;
-  } catch (error) {
-    await keeper.stop();
     throw error;
   }
 }

@@ -1,37 +1,62 @@
 /**
  * Builds a model's indexes where they do good. Unique indexes everywhere: they carry
- * idempotency (no transactions). The others only where a query can use them: MongoDB serves
- * the citizen's and supervisor's views from them, but FerretDB 1.24 on SQLite pushes no filter
- * down except `_id` equality, and no sort but `$natural`, so there a secondary index is never
- * read and only slows every write — a sweep's bulk grants, decisions and access records most.
+ * idempotency (no transactions). The others only where a query can use them:
+ *   - MongoDB (and FerretDB 2) uses them all;
+ *   - the embedded FerretDB, the project's patched 1.24 (infra/ferretdb/applyfree.patch, which it
+ *     announces in buildInfo's `ferretdbFeatures.indexedPushdown`), serves equality on an index's
+ *     first field from it when that field is top-level: those are built;
+ *   - an unpatched FerretDB 1.x pushes no filter down but `_id` equality, so there a secondary
+ *     index is never read and only slows every write: none is built.
  * Indexes already built on an existing store are left as they are.
  */
 import type { Connection, Model } from 'mongoose';
 
-const ferret = new WeakMap<Connection, Promise<boolean>>();
+/** Which secondary indexes the server's queries use: all, those led by a top-level field (by equality), or none. */
+export type SecondaryIndexUse = 'all' | 'leading-field' | 'none';
 
-/**
- * Whether the server is FerretDB 1.x (its buildInfo names its version), whose SQLite backend
- * pushes down only `_id`. FerretDB 2 (on DocumentDB) uses secondary indexes: it gets them all.
- * A failed probe is asked again next time.
- */
-export function isFerretDb(connection: Connection): Promise<boolean> {
-  let known = ferret.get(connection);
+interface ServerKind {
+  ferret1: boolean;
+  secondary: SecondaryIndexUse;
+}
+
+const kinds = new WeakMap<Connection, Promise<ServerKind>>();
+
+/** The server's kind from its buildInfo; a failed probe is asked again next time. */
+function serverKind(connection: Connection): Promise<ServerKind> {
+  let known = kinds.get(connection);
   if (!known) {
     known = connection
       .db!.admin()
       .command({ buildInfo: 1 })
-      .then((info) => typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion));
-    known.catch(() => ferret.delete(connection));
-    ferret.set(connection, known);
+      .then((info): ServerKind => {
+        const ferret1 = typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion);
+        const patched = (info.ferretdbFeatures as { indexedPushdown?: boolean } | undefined)?.indexedPushdown === true;
+        return { ferret1, secondary: !ferret1 ? 'all' : patched ? 'leading-field' : 'none' };
+      });
+    known.catch(() => kinds.delete(connection));
+    kinds.set(connection, known);
   }
   return known;
+}
+
+/**
+ * Whether the server is FerretDB 1.x (its buildInfo names its version), whose guarded updates
+ * are not atomic (store/step-claims.ts). FerretDB 2 (on DocumentDB) is not.
+ */
+export async function isFerretDb(connection: Connection): Promise<boolean> {
+  return (await serverKind(connection)).ferret1;
+}
+
+/** Which secondary indexes the server's queries use (see above). */
+export async function secondaryIndexUse(connection: Connection): Promise<SecondaryIndexUse> {
+  return (await serverKind(connection)).secondary;
 }
 
 /** Creates the model's collection and the indexes its schema declares that the server can use (see above). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model, whatever its document type
 export async function buildIndexes(model: Model<any>): Promise<void> {
-  if (!(await isFerretDb(model.db))) {
+  const use = await secondaryIndexUse(model.db);
+  if (use === 'all') {
     await model.createIndexes();
     return;
   }
@@ -39,6 +64,8 @@ export async function buildIndexes(model: Model<any>): Promise<void> {
     if (error.codeName !== 'NamespaceExists') throw error;
   });
   for (const [fields, options] of model.schema.indexes()) {
-    if (options.unique) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as object);
+    const leading = Object.keys(fields)[0] ?? '';
+    const used = options.unique || (use === 'leading-field' && !leading.includes('.'));
+    if (used) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as object);
   }
 }

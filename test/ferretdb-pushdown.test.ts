@@ -1,0 +1,172 @@
+/**
+ * The embedded FerretDB is the project's patched build (infra/ferretdb/applyfree.patch): its own
+ * indexes serve what it pushes down to SQLite, and sorts and ranges on `_id` stream from an index.
+ * Each behaviour is checked through the MongoDB driver: the documents a query returns (the same as
+ * MongoDB would, including where nothing may be pushed down), and SQLite's plan, which FerretDB's
+ * `explain` reports (`queryPlanner.Plan`, with `filterPushdown` and `sortPushdown`).
+ */
+import { randomUUID } from 'node:crypto';
+import { mongo, type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectStore } from '../store/connection.js';
+
+const stack = inject('stack');
+const embedded = stack.ferretdbDir !== undefined;
+const database = `applyfree_pd_${randomUUID().slice(0, 8)}`;
+let store: Connection;
+let db: mongo.Db;
+
+type Document = mongo.Document;
+/** Documents whose `_id` may be of any type. */
+type AnyId = { _id: unknown } & Document;
+const byAny = (filter: Document) => filter as mongo.Filter<AnyId>;
+const { ObjectId } = mongo;
+
+interface Explained {
+  filterPushdown: boolean;
+  sortPushdown: boolean;
+  plan: string;
+}
+
+async function explain(collection: string, filter: Document, sort?: Document): Promise<Explained> {
+  const answer = await db.command({ explain: { find: collection, filter, ...(sort ? { sort } : {}) } });
+  return {
+    filterPushdown: answer.filterPushdown as boolean,
+    sortPushdown: answer.sortPushdown as boolean,
+    plan: (answer.queryPlanner as { Plan: string[] }).Plan.join('\n'),
+  };
+}
+
+const ids = (docs: Document[]) => docs.map((doc) => doc._id as unknown);
+
+beforeAll(async () => {
+  if (!embedded) return;
+  store = await connectStore(stack.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${database}$1`));
+  db = store.db!;
+});
+afterAll(async () => {
+  await store?.dropDatabase();
+  await store?.close();
+});
+
+describe.skipIf(!embedded)('the patched embedded FerretDB', () => {
+  it('looks a document up by _id (alone, with other conditions, or in a list) through the unique _id index', async () => {
+    const people = db.collection<{ _id: string; n: number; status: string }>('people');
+    await people.insertMany(Array.from({ length: 3_000 }, (_, n) => ({ _id: `p${n}`, n, status: n % 2 ? 'a' : 'b' })));
+    expect(await people.findOne({ _id: 'p1234' })).toMatchObject({ n: 1234 });
+    expect(await people.findOne({ _id: 'p1235', status: 'a' })).toMatchObject({ n: 1235 });
+    expect(await people.findOne({ _id: 'p1234', status: 'a' })).toBeNull();
+    expect(ids(await people.find({ _id: { $in: ['p7', 'p8', 'nobody'] } }).toArray())).toEqual(['p7', 'p8']);
+
+    for (const filter of [{ _id: 'p1' }, { _id: 'p1', status: 'a' }, { _id: { $in: ['p1', 'p2'] } }]) {
+      const plan = await explain('people', filter);
+      expect(plan.filterPushdown).toBe(true);
+      expect(plan.plan).toMatch(/SEARCH \S+ USING INDEX \S+__id_ /);
+    }
+
+    // Updates and deletes find their documents the same way.
+    await people.updateOne({ _id: 'p10' }, { $set: { status: 'changed' } });
+    await people.deleteOne({ _id: 'p11' });
+    expect(await people.countDocuments({ status: 'changed' })).toBe(1);
+    expect(await people.findOne({ _id: 'p11' })).toBeNull();
+  });
+
+  it('serves equality on a field from the index createIndex built, still matching arrays that hold the value', async () => {
+    const cases = db.collection<AnyId>('cases');
+    await cases.createIndex({ subjectKey: 1 });
+    await cases.insertMany([
+      { _id: 'c1', subjectKey: 'k1', tag: 'x' },
+      { _id: 'c2', subjectKey: ['k0', 'k1'], tag: 'y' },
+      { _id: 'c3', subjectKey: 'k2', tag: 'x' },
+      { _id: 'c4', subjectKey: 'k1<&>', tag: 'x' },
+      { _id: 'c5', subjectKey: true, tag: 'x' },
+      { _id: 'c6', tag: 'x' },
+    ]);
+    expect(ids(await cases.find({ subjectKey: 'k1' }).sort({ _id: 1 }).toArray())).toEqual(['c1', 'c2']);
+    expect(ids(await cases.find({ subjectKey: { $in: ['k2', 'k0'] } }).toArray()).sort()).toEqual(['c2', 'c3']);
+    expect(ids(await cases.find({ subjectKey: { $eq: 'k2' } }).toArray())).toEqual(['c3']);
+    expect(ids(await cases.find({ subjectKey: true }).toArray())).toEqual(['c5']);
+    // A value whose JSON would be escaped is not pushed down, and is found all the same.
+    expect(ids(await cases.find({ subjectKey: 'k1<&>' }).toArray())).toEqual(['c4']);
+    expect(await cases.countDocuments({ subjectKey: 'k1', tag: 'x' })).toBe(1);
+
+    const indexed = await explain('cases', { subjectKey: 'k1' });
+    expect(indexed.filterPushdown).toBe(true);
+    expect(indexed.plan).toMatch(/USING INDEX \S+_subjectKey_1/);
+    expect((await explain('cases', { subjectKey: 'k1<&>' })).filterPushdown).toBe(false);
+    // A field without an index is left to FerretDB's in-memory filter.
+    expect((await explain('cases', { tag: 'x' })).filterPushdown).toBe(false);
+  });
+
+  it('streams a sort on _id from its order index, in both directions, and ranges on _id too', async () => {
+    const register = db.collection<{ _id: string; n: number }>('register');
+    const keys = Array.from({ length: 2_000 }, (_, n) => `r${String((n * 7_919) % 2_000).padStart(5, '0')}`);
+    await register.insertMany(keys.map((key, n) => ({ _id: key, n })));
+    const sorted = [...keys].sort();
+    expect(ids(await register.find({}).sort({ _id: 1 }).toArray())).toEqual(sorted);
+    expect(ids(await register.find({}).sort({ _id: -1 }).toArray())).toEqual([...sorted].reverse());
+    expect(
+      ids(
+        await register
+          .find({ _id: { $gt: 'r01000' } })
+          .sort({ _id: 1 })
+          .limit(3)
+          .toArray(),
+      ),
+    ).toEqual(['r01001', 'r01002', 'r01003']);
+    expect(ids(await register.find({ _id: { $gte: 'r00010', $lt: 'r00013' } }).toArray()).sort()).toEqual([
+      'r00010',
+      'r00011',
+      'r00012',
+    ]);
+    expect(await register.countDocuments({ _id: { $lte: 'r00099' } })).toBe(100);
+
+    const whole = await explain('register', {}, { _id: 1 });
+    expect(whole.sortPushdown).toBe(true);
+    expect(whole.plan).toMatch(/SCAN \S+ USING INDEX \S+__ferretdb_id_order/);
+    expect(whole.plan).not.toContain('TEMP B-TREE');
+    const range = await explain('register', { _id: { $gt: 'r01000' } }, { _id: -1 });
+    expect(range).toMatchObject({ filterPushdown: true, sortPushdown: true });
+    expect(range.plan).toMatch(/SEARCH \S+ USING INDEX \S+__ferretdb_id_order/);
+    expect(range.plan).not.toContain('TEMP B-TREE');
+  });
+
+  it('orders _ids of mixed types as MongoDB does, and sorts in memory when SQL cannot', async () => {
+    const mixed = db.collection<AnyId>('mixed');
+    const objectIds = [new ObjectId('0000000000000000000000ff'), new ObjectId('00000000000000000000000a')];
+    const date = new Date('2026-01-01T00:00:00Z');
+    await mixed.insertMany([
+      { _id: 'b' },
+      { _id: true },
+      { _id: 10 },
+      { _id: objectIds[0] },
+      { _id: date },
+      { _id: -3 },
+      { _id: 'a' },
+      { _id: objectIds[1] },
+      { _id: false },
+    ]);
+    const expected = [-3, 10, 'a', 'b', objectIds[1], objectIds[0], false, true, date];
+    expect((await explain('mixed', {}, { _id: 1 })).sortPushdown).toBe(true);
+    expect(ids(await mixed.find({}).sort({ _id: 1 }).toArray())).toEqual(expected);
+    // A string bound matches strings only; an ObjectId bound ObjectIds only.
+    expect(ids(await mixed.find(byAny({ _id: { $gt: '' } })).toArray()).sort()).toEqual(['a', 'b']);
+    expect(ids(await mixed.find(byAny({ _id: { $lt: objectIds[0] } })).toArray())).toEqual([objectIds[1]]);
+
+    // An embedded document as _id: SQL cannot order it, so FerretDB sorts in memory, rightly.
+    await mixed.insertOne({ _id: { z: 1 } });
+    expect((await explain('mixed', {}, { _id: 1 })).sortPushdown).toBe(false);
+    expect(ids(await mixed.find({}).sort({ _id: 1 }).toArray())).toEqual([
+      -3,
+      10,
+      'a',
+      'b',
+      { z: 1 },
+      objectIds[1],
+      objectIds[0],
+      false,
+      true,
+      date,
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import { latencyBenchmark } from './latency.js';
 import { payrollBenchmark } from './payroll.js';
 import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
+import { storeBenchmark } from './store.js';
 import { sweepBenchmark } from './sweep.js';
 import { machine, type Benchmark } from './support.js';
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   payroll: payrollBenchmark,
   latency: latencyBenchmark,
   certificates: certificatesBenchmark,
+  store: storeBenchmark,
 };
 
 class UsageError extends Error {}

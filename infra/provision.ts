@@ -110,14 +110,19 @@ export const FERRETDB_PATCH = fileURLToPath(new URL('./ferretdb/applyfree.patch'
  * build/version/version.txt. So: download the exact version, copy it, write the
  * version file as FerretDB's own `task gen-version` does, and build.
  */
-export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Provisioned> {
+export function ensureFerretDb(
+  cacheDir: string,
+  progress: Progress,
+  { patched = true }: { patched?: boolean } = {},
+): Promise<Provisioned> {
   const purpose = `build FerretDB ${FERRETDB_VERSION}`;
   const patch = readFileSync(FERRETDB_PATCH);
   // A changed patch is a new cache entry: the binary built without it is never used again.
   const patchId = createHash('sha256').update(patch).digest('hex').slice(0, 12);
   return ensureCached(
     cacheDir,
-    `ferretdb-${FERRETDB_VERSION}-applyfree-${patchId}`,
+    // Unpatched: only `npm run bench -- store`, for the figures before and after.
+    patched ? `ferretdb-${FERRETDB_VERSION}-applyfree-${patchId}` : `ferretdb-${FERRETDB_VERSION}`,
     'ferretdb',
     `FerretDB ${FERRETDB_VERSION}`,
     progress,
@@ -139,12 +144,13 @@ export function ensureFerretDb(cacheDir: string, progress: Progress): Promise<Pr
       cpSync(moduleDir, source, { recursive: true });
       await runTool('chmod', ['-R', 'u+w', source], { step, purpose });
       // Outside any repository, `git apply` patches the folder it runs in, like patch(1).
-      await runTool('git', ['apply', '--whitespace=nowarn', FERRETDB_PATCH], {
-        cwd: source,
-        env: { GIT_CEILING_DIRECTORIES: tmp },
-        step,
-        purpose,
-      });
+      if (patched)
+        await runTool('git', ['apply', '--whitespace=nowarn', FERRETDB_PATCH], {
+          cwd: source,
+          env: { GIT_CEILING_DIRECTORIES: tmp },
+          step,
+          purpose,
+        });
       writeFileSync(join(source, 'build', 'version', 'version.txt'), `v${FERRETDB_VERSION}\n`);
       await runTool(go, ['build', '-v', '-o', join(tmp, 'ferretdb'), './cmd/ferretdb'], {
         cwd: source,

@@ -3,7 +3,7 @@
  * `<policyId>:<subjectKey>` so a second opening finds the first (no transactions: the `_id` is
  * the uniqueness), and every status change a transition record keyed by its cause, so a retried
  * payroll or a redelivered event records it once. The `_id` order groups a policy's entitlements,
- * which is how a payroll streams them (an `_id` range, the one filter FerretDB pushes down).
+ * which is how a payroll streams them (an `_id` range, which the embedded FerretDB streams from an index).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import {
@@ -90,7 +90,7 @@ const entitlementSchema = new Schema<Entitlement>(
   { collection: 'entitlements', versionKey: false },
 );
 entitlementSchema.index({ key: 1 }, { unique: true });
-/** A citizen's entitlements (MongoDB; FerretDB scans). */
+/** A citizen's entitlements (an index search on MongoDB and the embedded FerretDB alike). */
 entitlementSchema.index({ subjectKey: 1 });
 idFromKey(entitlementSchema, 'key');
 
@@ -301,10 +301,11 @@ const READ_LANES = 16;
 
 /**
  * Sets `fields` (and unsets `unset`) on the entitlements among `keys` whose status is one of
- * `statuses`. On MongoDB one guarded update. FerretDB 1.24 pushes an update's filter down only when
- * it is `{ _id }` alone: a guarded `{ _id, status }` scans the collection (60 s an update at 200,000
- * entitlements), and its guarded update is a read and a write anyway (store/step-claims.ts). There:
- * the statuses read by key first, then keyed updates in one bulk write.
+ * `statuses`. On MongoDB one guarded update. On FerretDB 1.x a guarded update is a read and a write
+ * anyway (store/step-claims.ts), and upstream 1.24 pushed an update's filter down only when it was
+ * `{ _id }` alone (a guarded `{ _id, status }` scanned: 60 s an update at 200,000 entitlements; the
+ * project's patch pushes `_id` down beside other conditions). There: the statuses read by key
+ * first, then keyed updates in one bulk write.
  */
 export async function updateWhereStatus(
   connection: Connection,

@@ -61,7 +61,7 @@ const factRequestSchema = new Schema<FactRequestRecord>(
   },
   { collection: 'fact_requests', versionKey: false },
 );
-// Departments list theirs, officers theirs (MongoDB reads these; FerretDB 1.x scans: store/indexes.ts).
+// Departments list theirs, officers theirs (served from these where the server uses them: store/indexes.ts).
 factRequestSchema.index({ department: 1, filedAt: -1 });
 factRequestSchema.index({ 'filedBy.id': 1, filedAt: -1 });
 

@@ -1,8 +1,7 @@
 /**
  * Records whose `_id` is their business key. `_id` is the one field every MongoDB-wire store
- * indexes (on MongoDB a keyed read or upsert is one index lookup), and the only filter FerretDB
- * 1.24 on SQLite can push down at all; even so it scans in proportion to the collection there
- * (docs/BENCHMARKS.md, life-event latency), and any other filter is worse. A document created
+ * indexes (a keyed read or upsert is one index lookup, on MongoDB and on the embedded FerretDB
+ * with the project's patch, docs/FERRETDB.md), and the one an upstream FerretDB 1.24 pushed down. A document created
  * without an `_id` takes it from its key field, so both write paths agree.
  */
 import type { Schema } from 'mongoose';

@@ -44,7 +44,7 @@ const schema = new Schema<LedgerLine>(
   { collection: 'ledger_lines', versionKey: false },
 );
 schema.index({ key: 1 }, { unique: true });
-/** A subject's ledger (the citizen's view); a policy's programme (MongoDB; FerretDB scans). */
+/** A subject's ledger (the citizen's view); a policy's programme (index searches where the server uses them: store/indexes.ts). */
 schema.index({ subjectKey: 1, policyId: 1 });
 schema.index({ ref: 1 });
 schema.index({ policyId: 1, period: 1 });

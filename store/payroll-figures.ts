@@ -12,9 +12,9 @@ import { registerEntitlementModels } from './entitlements.js';
 import { grossOf, paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
 
 /**
- * Keyed reads in flight. By `_id`, not `$in` per chunk: FerretDB pushes down only an `_id`
- * equality (infra/ferretdb-indexes.ts) and scans the whole collection for each `$in`, which over a
- * batch's chunks cost the square of its size (docs/BENCHMARKS.md, payroll).
+ * Keyed reads in flight. By `_id`, one each: written when an upstream FerretDB 1.24 scanned the
+ * whole collection for each `$in` (docs/BENCHMARKS.md, payroll); the patched build answers an
+ * `_id` `$in` from its index too (docs/FERRETDB.md).
  */
 const LANES = 16;
 

@@ -131,7 +131,7 @@ const lineSchema = new Schema<PaymentLine>(
   { collection: 'payment_lines', versionKey: false },
 );
 lineSchema.index({ key: 1 }, { unique: true });
-/** A batch's lines; a citizen's payments (MongoDB; FerretDB scans). */
+/** A batch's lines; a citizen's payments (index searches on MongoDB and the embedded FerretDB). */
 lineSchema.index({ batchId: 1 });
 lineSchema.index({ subjectKey: 1, period: 1 });
 idFromKey(lineSchema, 'key');

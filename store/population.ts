@@ -1,7 +1,7 @@
 /**
  * A subject kind's whole population, streamed from the city data platform (dp_*) as flat fact
  * records, for impact simulations and sweeps. One cursor per source collection, each sorted by
- * `_id` (the only field FerretDB indexes) with a projection of the needed columns, merge-joined
+ * `_id` (an index walk on MongoDB and on the embedded FerretDB) with a projection of the needed columns, merge-joined
  * on the key: no per-subject lookups. The population is the register — the household registry for
  * residents, the business registry for enterprises; documents of other sources without a
  * register entry are skipped. Records carry the raw key for resuming only: never put it in a result.
@@ -199,7 +199,7 @@ export async function* streamPopulation(
   const [register, ...others] = readers;
   const [registerPlan, ...otherPlans] = plans;
   try {
-    // Every source starts scanning at once: FerretDB reads and sorts each collection before its first batch.
+    // Every source starts reading at once, each cursor streaming in `_id` order.
     await Promise.all(readers.map((reader) => reader.fill()));
     let batch: PopulationRecord[] = [];
     while (await register.fill()) {

@@ -83,7 +83,7 @@ export async function refreshFromNewest<R extends PublishedVersion>(
     .limit(1)
     .toArray();
   if (!head || head.version <= inForce()) return inForce();
-  // By key: FerretDB answers `_id` from its index, any other field by a scan.
+  // By key: one index lookup on any store.
   const latest = (await versions.findOne({ _id: head._id } as mongo.Filter<R>)) as R | null;
   if (latest) use(latest);
   return inForce();

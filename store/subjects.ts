@@ -10,8 +10,7 @@ export type SubjectKind = 'person' | 'enterprise';
 
 /**
  * One resident or enterprise known to the engine, keyed by its pseudonymous subject key.
- * `_id` equals `subjectKey`: FerretDB (SQLite) answers `_id` equality from its primary key
- * but scans the collection for any other filter, so lookups go by `_id`.
+ * `_id` equals `subjectKey`, so a lookup is by `_id`: one index search on any store.
  */
 export interface SubjectRecord {
   _id?: string;
@@ -108,8 +107,7 @@ export async function ensureSubject(
 
 /**
  * The subject key of a raw identifier under a key ring: the first of the current key and then
- * each previous one that `subjects` knows (one `_id` lookup each, the only lookup FerretDB
- * indexes), else the current key — a subject seen for the first time. A subject therefore keeps
+ * each previous one that `subjects` knows (one `_id` lookup each), else the current key — a subject seen for the first time. A subject therefore keeps
  * the key it was first registered under across rotations. Read-only; without previous keys, no
  * lookup (and no connection needed).
  */

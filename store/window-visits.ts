@@ -5,7 +5,7 @@
  * opened for, never the ID card's number. Its ID is random (`wv_…`), so nothing about the person
  * can be read from it or guessed. It is open until closed or until it expires (a few hours), and
  * whatever staff do for the person in it is an act (`window_acts`), keyed by business key so a
- * retried request records nothing twice. Reads go by `_id` (FerretDB pushes down nothing else).
+ * retried request records nothing twice. Reads go by `_id`, or by the visit on its acts' index.
  */
 import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -104,7 +104,7 @@ const actSchema = new Schema<WindowAct>(
   },
   { collection: 'window_acts', versionKey: false },
 );
-/** A visit's acts (MongoDB serves them from it; FerretDB 1.24 scans, store/indexes.ts). */
+/** A visit's acts (served from it on MongoDB and the embedded FerretDB: store/indexes.ts). */
 actSchema.index({ visitId: 1, at: 1 });
 
 export interface WindowModels {

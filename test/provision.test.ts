@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { silentProgress } from '../infra/progress.js';
-import { buildInto, ensureFerretDb, ensureTemporalCli, ensureTestServer } from '../infra/provision.js';
+import { buildInto, ensureFerretDb, ensureTemporalCli, ensureTestServer, FERRETDB_PATCH } from '../infra/provision.js';
 import { ProvisionError, requireExecutable, runTool } from '../infra/run-tool.js';
 import { FERRETDB_VERSION, TEMPORAL_CLI_VERSION, TEST_SERVER_VERSION } from '../infra/versions.js';
 
@@ -18,7 +19,9 @@ describe('provisioning the embedded servers', () => {
     ]);
     expect(results.map((r) => r.cached)).toEqual([true, true, true]);
     expect(results[0].path).toBe(join(stack.cacheDir, `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal'));
-    expect(results[1].path).toBe(join(stack.cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb'));
+    // FerretDB's entry names the patch it was built with: a changed patch is built anew.
+    const patchId = createHash('sha256').update(readFileSync(FERRETDB_PATCH)).digest('hex').slice(0, 12);
+    expect(results[1].path).toBe(join(stack.cacheDir, `ferretdb-${FERRETDB_VERSION}-applyfree-${patchId}`, 'ferretdb'));
     expect(results[2].path).toBe(
       join(stack.cacheDir, `temporal-test-server-${TEST_SERVER_VERSION}`, 'temporal-test-server'),
     );

@@ -27,7 +27,7 @@ import { fmt, table, type Benchmark } from './support.js';
 
 const POLL_MS = 25;
 /** The household registry publishing the births (since 2025-01-01; today is the seed's date): its window covers them all. */
-const HOUSEHOLD_REGISTRY: Publisher = {
+export const HOUSEHOLD_REGISTRY: Publisher = {
   department: 'public-security-household',
   sources: ['household-registry'],
   eventTypes: ['birth.registered'],
@@ -40,13 +40,13 @@ const P99_LIMIT_MS = 10_000;
 /** Between runs, how long the pipeline may take to work off what is still in flight. */
 const SETTLE_MS = 180_000;
 
-interface Birth {
+export interface Birth {
   body: object;
   grantId: string;
 }
 
 /** Births of seeded local infants born from `from` on, as the household registry reports them a week later. */
-async function births(store: Connection, policy: Policy, run: string): Promise<Birth[]> {
+export async function births(store: Connection, policy: Policy, run: string): Promise<Birth[]> {
   const birthDate = findFact('person.birthDate')!;
   const localHukou = findFact('person.localHukou')!;
   const collection = store.db!.collection(birthDate.source.collection);

@@ -4,6 +4,7 @@
  * is one entry below; `--help` lists them with their options. Separate from tests on purpose:
  * timings are measured here and never asserted.
  */
+import { casePathBenchmark } from './case-path.js';
 import { certificatesBenchmark } from './certificates.js';
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   latency: latencyBenchmark,
   certificates: certificatesBenchmark,
   store: storeBenchmark,
+  'case-path': casePathBenchmark,
 };
 
 class UsageError extends Error {}

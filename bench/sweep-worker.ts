@@ -5,7 +5,7 @@
  * by bench/sweep.ts with its settings as one JSON argument; prints "ready", stops on SIGTERM. With
  * `profile`, it records a V8 CPU profile (what `node --cpu-prof` writes) of the sweep alone.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -14,6 +14,7 @@ import { storePolicySource } from '../store/policy-source.js';
 import { connectStore } from '../store/connection.js';
 import { createTemporalWorker } from '../workers/temporal-worker.js';
 import { loadConfig } from '../workers/config.js';
+import { countCommands } from './command-counter.js';
 
 interface Settings {
   temporalAddress: string;
@@ -25,11 +26,21 @@ interface Settings {
   secret: string;
   /** Where to write a CPU profile of the time from ready to SIGTERM (the sweep). */
   profile?: string;
+  /** Where to write the store commands counted since ready, or since a file `<commandCounts>.reset` last appeared (it is removed), to SIGTERM, as JSON. */
+  commandCounts?: string;
 }
 
 async function main(settings: Settings): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const store = await connectStore(settings.mongodbUri);
+  const store = await connectStore(settings.mongodbUri, { monitorCommands: settings.commandCounts !== undefined });
+  const counter = settings.commandCounts ? countCommands(store) : undefined;
+  if (counter)
+    setInterval(() => {
+      const mark = `${settings.commandCounts}.reset`;
+      if (!existsSync(mark)) return;
+      counter.reset();
+      rmSync(mark);
+    }, 20).unref();
   const noticeQueues = openNoticeQueues({ redisUrl: settings.redisUrl, webhook: false, prefix: settings.queuePrefix });
   const activities = createActivities({
     store,
@@ -57,6 +68,7 @@ async function main(settings: Settings): Promise<void> {
     void (async () => {
       if (session && settings.profile)
         writeFileSync(settings.profile, JSON.stringify((await session.post('Profiler.stop')).profile));
+      if (counter && settings.commandCounts) writeFileSync(settings.commandCounts, JSON.stringify(counter.counts()));
       await worker.shutdown();
       await running.catch(() => undefined);
       await noticeQueues.close();

@@ -19,6 +19,8 @@ import { registerCertificateModel } from './certificates.js';
 export interface StoreOptions {
   /** Time to wait for the server before failing (ms). */
   serverSelectionTimeoutMS?: number;
+  /** Emit the driver's command events (`getClient().on('commandStarted')`): `npm run bench -- case-path` counts them. */
+  monitorCommands?: boolean;
 }
 
 /** Connects, registers every model and makes sure their indexes exist. */
@@ -26,6 +28,7 @@ export async function connectStore(uri: string, options: StoreOptions = {}): Pro
   const connection = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
     autoIndex: false,
+    ...(options.monitorCommands ? { monitorCommands: true } : {}),
   });
   await connection.asPromise();
   // Unique indexes carry idempotency (no transactions): every model's exist before any write.

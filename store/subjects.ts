@@ -51,6 +51,9 @@ const subjectSchema = new Schema<SubjectRecord>(
   { collection: SUBJECTS_COLLECTION, versionKey: false },
 );
 subjectSchema.index({ subjectKey: 1 }, { unique: true });
+/** A referenced identifier (a guardian's resident ID, a parent firm's credit code) turned into its subject key. */
+subjectSchema.index({ idNumber: 1 });
+subjectSchema.index({ creditCode: 1 });
 subjectSchema.pre('validate', function () {
   if (this._id !== this.subjectKey) throw new Error('subjects: _id must equal subjectKey');
 });

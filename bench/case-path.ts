@@ -14,16 +14,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection as TemporalConnection } from '@temporalio/client';
-import { temporalConnectOptions } from '../infra/temporal-connection.js';
-import { loadPolicyCatalog } from '../rules/catalog.js';
+import type { Client, Connection as TemporalConnection } from '@temporalio/client';
 import { ingestEvent, type IngestDeps } from '../services/events/ingest.js';
-import { createPolicyLifecycle } from '../services/policies/lifecycle.js';
 import { connectStore } from '../store/connection.js';
 import { lifeEventWorkflowId } from '../workflows/contracts/index.js';
 import { countCommands, type CommandCounts } from './command-counter.js';
-import { births, HOUSEHOLD_REGISTRY, type Birth } from './latency.js';
-import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF, startWorker } from './population.js';
+import { HOUSEHOLD_REGISTRY, startBirthRun, type Birth } from './latency.js';
+import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF } from './population.js';
 import { fmt, table, type Benchmark } from './support.js';
 
 const WARM_UP = 3;
@@ -108,30 +105,13 @@ export const casePathBenchmark: Benchmark = {
     const api = await connectStore(city.uri, { monitorCommands: true });
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
-      const catalog = await loadPolicyCatalog();
-      await createPolicyLifecycle(city.store).importCatalog(catalog.policies);
-      await resetRecords(city.store);
-      const policy = catalog.policies.find((p) => p.id === 'childcare-subsidy')!;
-      const queue = await births(city.store, policy, run);
+      const birthRun = await startBirthRun(city, servers, 'case-path', run, { commandCounts: workerCounts });
+      ({ worker, connection } = birthRun);
+      const { queue, taskQueue, client } = birthRun;
       if (queue.length < WARM_UP + events)
         throw new Error(
           `only ${queue.length} seeded infants for ${WARM_UP + events} births: seed a larger city (--residents)`,
         );
-      const taskQueue = `bench-case-path-${run}`;
-      worker = await startWorker({
-        temporalAddress: servers.temporalAddress,
-        namespace: servers.temporalNamespace,
-        taskQueue,
-        mongodbUri: city.uri,
-        redisUrl: servers.redisUrl,
-        queuePrefix: taskQueue,
-        secret: SECRET,
-        commandCounts: workerCounts,
-      });
-      connection = await TemporalConnection.connect(
-        temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
-      );
-      const client = new Client({ connection, namespace: servers.temporalNamespace });
       const deps: IngestDeps = {
         store: api,
         temporal: client,

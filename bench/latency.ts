@@ -22,7 +22,16 @@ import { periodKey } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
 import { benefitWorkflowId } from '../workflows/contracts/index.js';
-import { freshServers, openCity, resetRecords, SECRET, SEED_AS_OF, startWorker } from './population.js';
+import {
+  freshServers,
+  openCity,
+  resetRecords,
+  SECRET,
+  SEED_AS_OF,
+  startWorker,
+  type SeededCity,
+} from './population.js';
+import type { RunningStack } from '../infra/stack.js';
 import { fmt, table, type Benchmark } from './support.js';
 
 const POLL_MS = 25;
@@ -83,6 +92,59 @@ export async function births(store: Connection, policy: Policy, run: string): Pr
     });
   }
   return out;
+}
+
+/** What a run of births needs: the seeded infants to report, and a worker and a Temporal client on a task queue of its own. */
+export interface BirthRun {
+  queue: Birth[];
+  taskQueue: string;
+  worker: ChildProcess;
+  connection: TemporalConnection;
+  client: Client;
+}
+
+/**
+ * Imports the catalog's policies, drops what earlier runs wrote, lists the births to report and
+ * starts the worker (with `workerSettings` beside the usual ones) and a Temporal client.
+ */
+export async function startBirthRun(
+  city: SeededCity,
+  servers: RunningStack,
+  label: string,
+  run: string,
+  workerSettings: object = {},
+): Promise<BirthRun> {
+  const catalog = await loadPolicyCatalog();
+  await createPolicyLifecycle(city.store).importCatalog(catalog.policies);
+  await resetRecords(city.store);
+  const policy = catalog.policies.find((p) => p.id === 'childcare-subsidy')!;
+  const queue = await births(city.store, policy, run);
+  const taskQueue = `bench-${label}-${run}`;
+  const worker = await startWorker({
+    temporalAddress: servers.temporalAddress,
+    namespace: servers.temporalNamespace,
+    taskQueue,
+    mongodbUri: city.uri,
+    redisUrl: servers.redisUrl,
+    queuePrefix: taskQueue,
+    secret: SECRET,
+    ...workerSettings,
+  });
+  try {
+    const connection = await TemporalConnection.connect(
+      temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
+    );
+    return {
+      queue,
+      taskQueue,
+      worker,
+      connection,
+      client: new Client({ connection, namespace: servers.temporalNamespace }),
+    };
+  } catch (error) {
+    worker.kill('SIGTERM');
+    throw error;
+  }
 }
 
 interface Step {
@@ -237,28 +299,13 @@ export const latencyBenchmark: Benchmark = {
     let connection: TemporalConnection | undefined;
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
-      const catalog = await loadPolicyCatalog();
-      await createPolicyLifecycle(city.store).importCatalog(catalog.policies);
-      await resetRecords(city.store);
-      const policy = catalog.policies.find((p) => p.id === 'childcare-subsidy')!;
-      const queue = await births(city.store, policy, run);
+      const started = await startBirthRun(city, servers, 'latency', run);
+      ({ worker, connection } = started);
+      const { queue, taskQueue } = started;
       console.log(`   ${fmt(queue.length)} local infants born since 2025-01-01 to report`);
-      const taskQueue = `bench-latency-${run}`;
-      worker = await startWorker({
-        temporalAddress: servers.temporalAddress,
-        namespace: servers.temporalNamespace,
-        taskQueue,
-        mongodbUri: city.uri,
-        redisUrl: servers.redisUrl,
-        queuePrefix: taskQueue,
-        secret: SECRET,
-      });
-      connection = await TemporalConnection.connect(
-        temporalConnectOptions(servers.temporalAddress, servers.temporalAccess),
-      );
       const deps: IngestDeps = {
         store: city.store,
-        temporal: new Client({ connection, namespace: servers.temporalNamespace }),
+        temporal: started.client,
         subjectKeySecret: SECRET,
         taskQueue,
         today: () => SEED_AS_OF,

@@ -101,13 +101,17 @@ const collections = (connection: Connection) => ({
 const isDuplicate = (error: unknown) => (error as { code?: unknown }).code === 11000;
 
 /** Runs `task` over `items`, at most `limit` at a time, keeping the order of the answers. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await task(items[i]);
+      results[i] = await task(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

@@ -10,31 +10,47 @@ import type { CircuitState } from './circuit-breaker.js';
 import { DataSourceError } from './errors.js';
 import { pickColumns } from './source-keys.js';
 import { HttpVerificationAdapter, type HttpSourceConfig, type HttpRuntime } from './http-verification.js';
-import type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
+import type { DataSourceAdapter, ManySourceRequest, SourceAnswer, SourceRequest } from './types.js';
 
 export { HttpVerificationAdapter, type HttpSourceConfig } from './http-verification.js';
 
-export type { DataSourceAdapter, SourceAnswer, SourceRequest } from './types.js';
+export type { DataSourceAdapter, ManySourceRequest, SourceAnswer, SourceRequest } from './types.js';
 
 /** Reads the source's platform collection by ID with a projection of only the requested columns. */
 export class MongoCollectionAdapter implements DataSourceAdapter {
   constructor(private readonly connection: Connection) {}
 
   async fetch({ source, idValue, columns }: SourceRequest): Promise<SourceAnswer> {
+    const answers = await this.read(source, [idValue], columns);
+    return answers.get(idValue) ?? { found: false, values: {} };
+  }
+
+  /** One `$in` on `_id` for all the IDs: served from the `_id` index on MongoDB and on the patched FerretDB. */
+  async fetchMany({ source, idValues, columns }: ManySourceRequest): Promise<Map<string, SourceAnswer>> {
+    const found = await this.read(source, [...new Set(idValues)], columns);
+    return new Map(idValues.map((id) => [id, found.get(id) ?? { found: false, values: {} }]));
+  }
+
+  private async read(
+    source: SourceRequest['source'],
+    idValues: readonly string[],
+    columns: readonly string[],
+  ): Promise<Map<string, SourceAnswer>> {
     const db = this.connection.db;
     if (!db) throw new DataSourceError('ReadFailed', source.id, `the data platform connection is not open`);
-    const projection: Record<string, 0 | 1> = { _id: 0 };
+    const projection: Record<string, 0 | 1> = { _id: 1 };
     for (const column of columns) projection[column] = 1;
-    let document: Record<string, unknown> | null;
+    const answers = new Map<string, SourceAnswer>();
     try {
-      // Platform records are keyed by the ID itself (_id): FerretDB serves only _id lookups from an index.
-      document = await db.collection(source.collection).findOne({ _id: idValue } as object, { projection });
+      // Platform records are keyed by the ID itself (_id), so the lookup is always an index read.
+      const filter = idValues.length === 1 ? { _id: idValues[0] } : { _id: { $in: idValues } };
+      for await (const document of db.collection(source.collection).find(filter as object, { projection }))
+        answers.set(String(document._id), { found: true, values: pickColumns(document, columns) });
     } catch (error) {
       const reason = error instanceof Error ? error.name : 'error';
       throw new DataSourceError('ReadFailed', source.id, `reading ${source.collection} failed (${reason})`);
     }
-    if (!document) return { found: false, values: {} };
-    return { found: true, values: pickColumns(document, columns) };
+    return answers;
   }
 }
 

@@ -91,15 +91,7 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
     await ensureFactsKnown(deps.connection, Object.keys(input.facts));
     const pulls = planPulls(input.facts);
     const subject = await resolveSubject(deps.connection, input.subjectKey);
-    for (const { source } of pulls) {
-      if (source.subject !== subject.kind) {
-        throw ApplicationFailure.create({
-          type: FetchFactsErrorType.SubjectKindMismatch,
-          message: `policy ${input.policyId} v${input.policyVersion} reads ${source.subject} source ${source.id} for a ${subject.kind} subject`,
-          nonRetryable: true,
-        });
-      }
-    }
+    checkKinds(input, pulls, subject);
     indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
       indexes = undefined;
       throw error;
@@ -125,6 +117,21 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
   };
 }
 
+/** Throws SubjectKindMismatch when the policy reads a source of another kind of subject than this one. */
+function checkKinds(
+  input: Pick<FetchFactsInput, 'policyId' | 'policyVersion'>,
+  pulls: readonly SourcePull[],
+  subject: Subject,
+): void {
+  const mismatch = pulls.find(({ source }) => source.subject !== subject.kind);
+  if (mismatch)
+    throw ApplicationFailure.create({
+      type: FetchFactsErrorType.SubjectKindMismatch,
+      message: `policy ${input.policyId} v${input.policyVersion} reads ${mismatch.source.subject} source ${mismatch.source.id} for a ${subject.kind} subject`,
+      nonRetryable: true,
+    });
+}
+
 /** Checks every fact against the catalog and groups the facts by source. */
 function planPulls(manifest: FetchFactsInput['facts']): SourcePull[] {
   const bySource = new Map<string, SourcePull>();
@@ -147,20 +154,31 @@ function planPulls(manifest: FetchFactsInput['facts']): SourcePull[] {
 }
 
 async function resolveSubject(connection: Connection, subjectKey: string): Promise<Subject> {
+  return (await resolveSubjects(connection, [subjectKey]))[0];
+}
+
+/** The subjects' kinds and IDs, in the order given, in one read by key; throws UnknownSubject for the first not registered. */
+async function resolveSubjects(connection: Connection, subjectKeys: readonly string[]): Promise<Subject[]> {
   // _id is the subject key (store/subjects.ts): an indexed lookup on FerretDB too.
-  const doc = await connection
+  const filter = subjectKeys.length === 1 ? { _id: subjectKeys[0] } : { _id: { $in: [...new Set(subjectKeys)] } };
+  const found = new Map<string, Subject>();
+  for await (const doc of connection
     .db!.collection('subjects')
-    .findOne({ _id: subjectKey } as object, { projection: { _id: 0, kind: 1, idNumber: 1, creditCode: 1 } });
-  const kind = doc?.kind as SubjectKind | undefined;
-  const idValue = kind === 'person' ? doc?.idNumber : kind === 'enterprise' ? doc?.creditCode : undefined;
-  if (!kind || typeof idValue !== 'string' || idValue === '') {
-    throw ApplicationFailure.create({
-      type: FetchFactsErrorType.UnknownSubject,
-      message: `subject ${subjectKey} is not registered (or has no ID on record)`,
-      nonRetryable: true,
-    });
+    .find(filter as object, { projection: { kind: 1, idNumber: 1, creditCode: 1 } })) {
+    const kind = doc.kind as SubjectKind | undefined;
+    const idValue = kind === 'person' ? doc.idNumber : kind === 'enterprise' ? doc.creditCode : undefined;
+    if (kind && typeof idValue === 'string' && idValue !== '') found.set(String(doc._id), { kind, idValue });
   }
-  return { kind, idValue };
+  return subjectKeys.map((subjectKey) => {
+    const subject = found.get(subjectKey);
+    if (!subject)
+      throw ApplicationFailure.create({
+        type: FetchFactsErrorType.UnknownSubject,
+        message: `subject ${subjectKey} is not registered (or has no ID on record)`,
+        nonRetryable: true,
+      });
+    return subject;
+  });
 }
 
 /** Pulls one source, folds its answer into `result`, and writes its access record (which may throw). */
@@ -176,26 +194,44 @@ async function pullSource(
   await recordAccess(AccessRecords, await readSource(deps, now, input, subject, pull, result));
 }
 
+/** A source's answer for one subject, or why it gave none. */
+type Answered = { answer: SourceAnswer } | { error: unknown };
+
 /** Reads one source for one subject and folds its answer into `result`; answers the access record to write. */
 async function readSource(
   deps: FetchFactsDeps,
   now: () => Date,
   input: FetchFactsInput,
   subject: Subject,
-  { source, facts }: SourcePull,
+  pull: SourcePull,
   result: FetchFactsResult,
 ): Promise<AccessRecord> {
-  let answer: SourceAnswer | undefined;
-  let outcome: AccessOutcome;
+  let answered: Answered;
   try {
-    answer = await deps.adapters
-      .adapterFor(source.id)
-      .fetch({ source, idValue: subject.idValue, columns: facts.map((f) => f.field.column) });
-    outcome = answer.found ? 'answered' : 'not-found';
+    answered = {
+      answer: await deps.adapters
+        .adapterFor(pull.source.id)
+        .fetch({ source: pull.source, idValue: subject.idValue, columns: pull.facts.map((f) => f.field.column) }),
+    };
   } catch (error) {
-    outcome = 'failed';
-    result.failedSources.push({ source: source.id, error: describeFailure(error, subject.idValue) });
+    answered = { error };
   }
+  return foldAnswer(now, input, subject, pull, answered, result);
+}
+
+/** Folds one source's answer for one subject into `result`; answers the access record to write. */
+function foldAnswer(
+  now: () => Date,
+  input: FetchFactsInput,
+  subject: Subject,
+  { source, facts }: SourcePull,
+  answered: Answered,
+  result: FetchFactsResult,
+): AccessRecord {
+  const answer = 'answer' in answered ? answered.answer : undefined;
+  const outcome: AccessOutcome = !answer ? 'failed' : answer.found ? 'answered' : 'not-found';
+  if ('error' in answered)
+    result.failedSources.push({ source: source.id, error: describeFailure(answered.error, subject.idValue) });
   for (const { key, field } of facts) {
     if (!answer) result.missingFacts.push(key);
     else if (!answer.found && absentAnswer(field) !== undefined) result.values[key] = absentAnswer(field);
@@ -216,6 +252,36 @@ async function readSource(
     outcome,
     at: now(),
   };
+}
+
+/**
+ * Reads one source for many subjects: in one query where the adapter can (fetchMany), otherwise
+ * each subject by itself, several at a time. Answers each subject's answer or failure by ID value.
+ */
+async function readSourceForMany(
+  deps: FetchFactsDeps,
+  { source, facts }: SourcePull,
+  idValues: readonly string[],
+): Promise<Map<string, Answered>> {
+  const adapter = deps.adapters.adapterFor(source.id);
+  const columns = facts.map((f) => f.field.column);
+  if (adapter.fetchMany) {
+    let answers: Map<string, SourceAnswer>;
+    try {
+      answers = await adapter.fetchMany({ source, idValues, columns });
+    } catch (error) {
+      return new Map(idValues.map((id) => [id, { error }]));
+    }
+    return new Map(idValues.map((id) => [id, { answer: answers.get(id) ?? { found: false, values: {} } }]));
+  }
+  const answered = await mapLimit(idValues, MANY_LANES, async (idValue): Promise<Answered> => {
+    try {
+      return { answer: await adapter.fetch({ source, idValue, columns }) };
+    } catch (error) {
+      return { error };
+    }
+  });
+  return new Map(idValues.map((id, i) => [id, answered[i]]));
 }
 
 /** Subjects whose sources are read at once by fetchFactsForMany. */
@@ -244,19 +310,28 @@ export function makeFetchFactsForMany(deps: FetchFactsDeps) {
       throw error;
     });
     await indexes;
-    const read = await mapLimit(subjects, MANY_LANES, async ({ subjectKey, idempotencyKey }) => {
+    const resolved = await resolveSubjects(
+      deps.connection,
+      subjects.map((s) => s.subjectKey),
+    );
+    for (const subject of resolved) checkKinds(shared, pulls, subject);
+    // Each source once for the whole chunk, the sources side by side.
+    const answers = await Promise.all(
+      pulls.map((pull) =>
+        readSourceForMany(
+          deps,
+          pull,
+          resolved.map((subject) => subject.idValue),
+        ),
+      ),
+    );
+    const read = await mapLimit(subjects, MANY_LANES, async ({ subjectKey, idempotencyKey }, i) => {
       const input = { ...shared, subjectKey, idempotencyKey };
-      const subject = await resolveSubject(deps.connection, subjectKey);
-      const mismatch = pulls.find(({ source }) => source.subject !== subject.kind);
-      if (mismatch)
-        throw ApplicationFailure.create({
-          type: FetchFactsErrorType.SubjectKindMismatch,
-          message: `policy ${shared.policyId} v${shared.policyVersion} reads ${mismatch.source.subject} source ${mismatch.source.id} for a ${subject.kind} subject`,
-          nonRetryable: true,
-        });
+      const subject = resolved[i];
       const result: FetchFactsResult = { values: {}, missingFacts: [], absentFacts: [], failedSources: [] };
-      const records: AccessRecord[] = [];
-      for (const pull of pulls) records.push(await readSource(deps, now, input, subject, pull, result));
+      const records = pulls.map((pull, p) =>
+        foldAnswer(now, input, subject, pull, answers[p].get(subject.idValue)!, result),
+      );
       await pseudonymizeIdFacts(deps.connection, pulls, result);
       result.missingFacts.sort();
       result.absentFacts.sort();

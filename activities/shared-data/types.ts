@@ -19,7 +19,20 @@ export interface SourceAnswer {
   values: Record<string, unknown>;
 }
 
+/** The same columns of one source for many subjects (a payroll chunk). */
+export interface ManySourceRequest {
+  source: DataSource;
+  /** The subjects' resident IDs or USCCs; used for the lookup only, never logged or returned. */
+  idValues: readonly string[];
+  columns: string[];
+}
+
 /** Reads one source for one subject; throws DataSourceError when the source does not answer. */
 export interface DataSourceAdapter {
   fetch(request: SourceRequest): Promise<SourceAnswer>;
+  /**
+   * Reads many subjects in one query, where the source can; answers every ID value asked
+   * (`found: false` for those it holds no record of). Throws as `fetch` does, for them all.
+   */
+  fetchMany?(request: ManySourceRequest): Promise<Map<string, SourceAnswer>>;
 }

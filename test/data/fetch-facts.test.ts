@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { MongoCollectionAdapter, createAdapterRegistry } from '../../activities/shared-data/adapters.js';
-import { makeFetchFacts, type FetchFactsInput } from '../../activities/shared-data/fetch-facts.js';
+import {
+  makeFetchFacts,
+  makeFetchFactsForMany,
+  type FetchFactsInput,
+} from '../../activities/shared-data/fetch-facts.js';
 import { findSource, type DataSource } from '../../domain/sources.js';
 import { registerAccessRecordModel } from '../../store/access-records.js';
 
@@ -22,6 +26,7 @@ let server: Server;
 let departmentDown = false;
 const at = new Date('2025-06-01T08:00:00Z');
 let fetchFacts: ReturnType<typeof makeFetchFacts>;
+let fetchFactsForMany: ReturnType<typeof makeFetchFactsForMany>;
 
 beforeAll(async () => {
   connection = await mongoose
@@ -109,6 +114,7 @@ beforeAll(async () => {
     sleep: async () => undefined,
   });
   fetchFacts = makeFetchFacts({ connection, adapters, now: () => at });
+  fetchFactsForMany = makeFetchFactsForMany({ connection, adapters, now: () => at });
 });
 afterAll(async () => {
   await connection?.dropDatabase();
@@ -321,5 +327,95 @@ describe('fetchFacts on the real store', () => {
       type: 'SubjectKindMismatch',
       nonRetryable: true,
     });
+  });
+});
+
+describe('fetchFactsForMany: a chunk of subjects (the payroll) read source by source', () => {
+  const facts = {
+    'person.birthDate': purpose('aged 80 or over', 'household-registry'),
+    'person.guardianIdNumber': purpose('guardian receives the subsidy', 'household-registry'),
+    'person.disabilityGrade': purpose('severe disability (grade 1-2)', 'disability-federation'),
+    'person.minimumLivingAllowance': purpose('receives dibao', 'civil-affairs'),
+    // Answered by the department's HTTP service, which has no many-subject read: one request each.
+    'person.employmentStatus': purpose('retired', 'social-insurance'),
+  };
+  const shared = (caseId: string) => ({ caseId, policyId: 'test-policy', policyVersion: 3, facts });
+  const chunk = (caseId: string, keys: string[]) =>
+    keys.map((subjectKey) => ({ subjectKey, idempotencyKey: `${caseId}:${subjectKey}` }));
+
+  it('the platform adapter reads many IDs in one query: only the requested columns, not found for those it lacks', async () => {
+    const answers = await new MongoCollectionAdapter(connection).fetchMany({
+      source: findSource('household-registry') as DataSource,
+      idValues: [ID_ELDER, ID_GUARDIAN, ID_NO_RECORDS],
+      columns: ['birthDate'],
+    });
+    expect([...answers.entries()]).toEqual([
+      [ID_ELDER, { found: true, values: { birthDate: '1950-03-10' } }],
+      [ID_GUARDIAN, { found: false, values: {} }],
+      [ID_NO_RECORDS, { found: true, values: { birthDate: '1988-07-15' } }],
+    ]);
+  });
+
+  it('answers each subject, in the order given, exactly as fetchFacts does for it alone', async () => {
+    const keys = ['sk_no_records', 'sk_elder', 'sk_child', 'sk_guardian'];
+    const caseId = `payroll-${randomUUID()}`;
+    const many = await fetchFactsForMany(shared(caseId), chunk(caseId, keys));
+    const alone = await Promise.all(keys.map((subjectKey) => fetchFacts(input(subjectKey, facts))));
+    expect(many).toEqual(alone);
+    expect(many[1].values).toMatchObject({ 'person.birthDate': '1950-03-10', 'person.disabilityGrade': 2 });
+    expect(many[2].values).toMatchObject({ 'person.guardianIdNumber': 'sk_guardian' });
+    expectNoRawId(many);
+  });
+
+  it('writes one access record per subject and source, and a retry of the chunk writes none again', async () => {
+    const AccessRecords = registerAccessRecordModel(connection);
+    const caseId = `payroll-${randomUUID()}`;
+    const subjects = chunk(caseId, ['sk_elder', 'sk_no_records']);
+    await fetchFactsForMany(shared(caseId), subjects);
+    await fetchFactsForMany(shared(caseId), subjects);
+    const records = await AccessRecords.find({ caseId }, { _id: 0, subjectKey: 1, source: 1, outcome: 1 })
+      .sort({ subjectKey: 1, source: 1 })
+      .lean();
+    expect(records).toEqual([
+      { subjectKey: 'sk_elder', source: 'civil-affairs', outcome: 'answered' },
+      { subjectKey: 'sk_elder', source: 'disability-federation', outcome: 'answered' },
+      { subjectKey: 'sk_elder', source: 'household-registry', outcome: 'answered' },
+      { subjectKey: 'sk_elder', source: 'social-insurance', outcome: 'answered' },
+      { subjectKey: 'sk_no_records', source: 'civil-affairs', outcome: 'not-found' },
+      { subjectKey: 'sk_no_records', source: 'disability-federation', outcome: 'not-found' },
+      { subjectKey: 'sk_no_records', source: 'household-registry', outcome: 'answered' },
+      { subjectKey: 'sk_no_records', source: 'social-insurance', outcome: 'not-found' },
+    ]);
+  });
+
+  it("a failing department makes its facts missing for every subject of the chunk, and the platform's still answer", async () => {
+    departmentDown = true;
+    const caseId = `payroll-${randomUUID()}`;
+    const [elder, noRecords] = await fetchFactsForMany(shared(caseId), chunk(caseId, ['sk_elder', 'sk_no_records']));
+    for (const result of [elder, noRecords]) {
+      expect(result.missingFacts).toEqual(['person.employmentStatus']);
+      expect(result.failedSources).toEqual([
+        { source: 'social-insurance', error: expect.stringMatching(/^ServerError: .*503/) },
+      ]);
+    }
+    expect(elder.values['person.birthDate']).toBe('1950-03-10');
+    expectNoRawId([elder, noRecords]);
+  });
+
+  it('an unknown subject or a subject of the wrong kind anywhere in the chunk fails it before anything is recorded', async () => {
+    const AccessRecords = registerAccessRecordModel(connection);
+    const caseId = `payroll-${randomUUID()}`;
+    await expect(
+      fetchFactsForMany(shared(caseId), chunk(caseId, ['sk_elder', 'sk_nobody', 'sk_no_records'])),
+    ).rejects.toMatchObject({
+      type: 'UnknownSubject',
+      nonRetryable: true,
+      message: expect.stringContaining('sk_nobody'),
+    });
+    await expect(fetchFactsForMany(shared(caseId), chunk(caseId, ['sk_elder', 'sk_firm']))).rejects.toMatchObject({
+      type: 'SubjectKindMismatch',
+      nonRetryable: true,
+    });
+    expect(await AccessRecords.countDocuments({ caseId })).toBe(0);
   });
 });

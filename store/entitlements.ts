@@ -17,9 +17,7 @@ import {
 } from '../domain/entitlements.js';
 import type { Text } from '../domain/sources.js';
 import type { PolicyRef } from '../rules/types.js';
-import { mapLimit } from './audit-chain.js';
 import { insertNew } from './bulk.js';
-import { isFerretDb } from './indexes.js';
 import { idFromKey } from './keyed.js';
 
 export interface Entitlement {
@@ -296,16 +294,11 @@ export async function moveEntitlement(
   );
 }
 
-/** Keyed reads in flight. */
-const READ_LANES = 16;
-
 /**
  * Sets `fields` (and unsets `unset`) on the entitlements among `keys` whose status is one of
- * `statuses`. On MongoDB one guarded update. On FerretDB 1.x a guarded update is a read and a write
- * anyway (store/step-claims.ts), and upstream 1.24 pushed an update's filter down only when it was
- * `{ _id }` alone (a guarded `{ _id, status }` scanned: 60 s an update at 200,000 entitlements; the
- * project's patch pushes `_id` down beside other conditions). There: the statuses read by key
- * first, then keyed updates in one bulk write.
+ * `statuses`: one guarded update, served from the `_id` index on MongoDB and on the project's
+ * patched FerretDB, which pushes `_id` down beside the status (upstream 1.24 pushed an update's
+ * filter down only when it was `{ _id }` alone, and scanned: 60 s an update at 200,000 entitlements).
  */
 export async function updateWhereStatus(
   connection: Connection,
@@ -316,19 +309,11 @@ export async function updateWhereStatus(
 ): Promise<void> {
   if (keys.length === 0) return;
   const { Entitlement } = registerEntitlementModels(connection);
-  const update = {
-    $set: fields,
-    ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, 1])) } : {}),
-  };
-  if (!(await isFerretDb(connection))) {
-    await Entitlement.updateMany({ _id: { $in: keys }, status: { $in: statuses } }, update);
-    return;
-  }
-  const found = await mapLimit(keys, READ_LANES, (key) => Entitlement.findById(key, { status: 1 }).lean());
-  const matching = keys.filter((_, i) => found[i] && statuses.includes(found[i].status));
-  if (matching.length > 0)
-    await Entitlement.collection.bulkWrite(
-      matching.map((_id) => ({ updateOne: { filter: { _id } as never, update } })),
-      { ordered: false },
-    );
+  await Entitlement.updateMany(
+    { _id: { $in: keys }, status: { $in: statuses } },
+    {
+      $set: fields,
+      ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, 1])) } : {}),
+    },
+  );
 }

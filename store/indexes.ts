@@ -14,24 +14,19 @@ import type { Connection, Model } from 'mongoose';
 /** Which secondary indexes the server's queries use: all, those led by a top-level field (by equality), or none. */
 export type SecondaryIndexUse = 'all' | 'leading-field' | 'none';
 
-interface ServerKind {
-  ferret1: boolean;
-  secondary: SecondaryIndexUse;
-}
-
-const kinds = new WeakMap<Connection, Promise<ServerKind>>();
+const kinds = new WeakMap<Connection, Promise<SecondaryIndexUse>>();
 
 /** The server's kind from its buildInfo; a failed probe is asked again next time. */
-function serverKind(connection: Connection): Promise<ServerKind> {
+function serverKind(connection: Connection): Promise<SecondaryIndexUse> {
   let known = kinds.get(connection);
   if (!known) {
     known = connection
       .db!.admin()
       .command({ buildInfo: 1 })
-      .then((info): ServerKind => {
+      .then((info): SecondaryIndexUse => {
         const ferret1 = typeof info.ferretdbVersion === 'string' && /^v?1\./.test(info.ferretdbVersion);
         const patched = (info.ferretdbFeatures as { indexedPushdown?: boolean } | undefined)?.indexedPushdown === true;
-        return { ferret1, secondary: !ferret1 ? 'all' : patched ? 'leading-field' : 'none' };
+        return !ferret1 ? 'all' : patched ? 'leading-field' : 'none';
       });
     known.catch(() => kinds.delete(connection));
     kinds.set(connection, known);
@@ -39,17 +34,9 @@ function serverKind(connection: Connection): Promise<ServerKind> {
   return known;
 }
 
-/**
- * Whether the server is FerretDB 1.x (its buildInfo names its version), whose guarded updates
- * are not atomic (store/step-claims.ts). FerretDB 2 (on DocumentDB) is not.
- */
-export async function isFerretDb(connection: Connection): Promise<boolean> {
-  return (await serverKind(connection)).ferret1;
-}
-
 /** Which secondary indexes the server's queries use (see above). */
 export async function secondaryIndexUse(connection: Connection): Promise<SecondaryIndexUse> {
-  return (await serverKind(connection)).secondary;
+  return serverKind(connection);
 }
 
 /** Creates the model's collection and the indexes its schema declares that the server can use (see above). */

@@ -6,24 +6,26 @@
  */
 import type { Connection } from 'mongoose';
 import { previousPeriod, yuanToFen } from '../domain/entitlements.js';
-import { mapLimit } from './audit-chain.js';
 import { registerBenefitModels } from './benefits.js';
 import { registerEntitlementModels } from './entitlements.js';
-import { grossOf, paymentLineKey, registerPayrollModels, type PaymentBatch, type PayrollCounts } from './payroll.js';
+import {
+  grossOf,
+  paymentLineKey,
+  registerPayrollModels,
+  type PaymentBatch,
+  type PaymentLine as Line,
+  type PayrollCounts,
+} from './payroll.js';
 
-/**
- * Keyed reads in flight. By `_id`, one each: written when an upstream FerretDB 1.24 scanned the
- * whole collection for each `$in` (docs/BENCHMARKS.md, payroll); the patched build answers an
- * `_id` `$in` from its index too (docs/FERRETDB.md).
- */
-const LANES = 16;
+/** Lines counted at a time: their period-before amounts are read in two queries (lines, then grants). */
+const CHUNK = 1_000;
 
 /** The grant workflow's key of a period (workflows/contracts/benefit.ts builds the same). */
 const grantKey = (policyId: string, subjectKey: string, period: string) => `grant:${policyId}:${subjectKey}:${period}`;
 
 /**
  * What `period` paid a subject on a policy, whole (before any withholding): its payroll line, else
- * the grant that paid it (the entitlement's first period); undefined when neither did. Two keyed reads.
+ * the grant that paid it (the entitlement's first period); undefined when neither did.
  */
 export async function previousAmountFen(
   store: Connection,
@@ -31,55 +33,91 @@ export async function previousAmountFen(
   subjectKey: string,
   period: string,
 ): Promise<number | undefined> {
-  const { PaymentLine } = registerPayrollModels(store);
-  const { Grant } = registerBenefitModels(store);
-  const line = await PaymentLine.findById(paymentLineKey(policyId, subjectKey, period), {
-    amountFen: 1,
-    grossFen: 1,
-  }).lean();
-  if (line) return grossOf(line);
-  const grant = await Grant.findOne(
-    { _id: grantKey(policyId, subjectKey, period), status: 'granted' },
-    { amount: 1 },
-  ).lean();
-  return grant ? yuanToFen(grant.amount ?? 0) : undefined;
+  return (await previousAmountsFen(store, policyId, [subjectKey], period)).get(subjectKey);
 }
 
-/** A batch's counts and total, from its lines, the period before's lines and grants, and its transitions. */
+/**
+ * previousAmountFen for many subjects: their lines of `period` in one read by key, then the grants
+ * of those without one in another (an `_id` `$in`, served from the index on MongoDB and on the
+ * patched FerretDB, docs/FERRETDB.md). Answers by subject key; a subject neither paid is left out.
+ */
+export async function previousAmountsFen(
+  store: Connection,
+  policyId: string,
+  subjectKeys: readonly string[],
+  period: string,
+): Promise<Map<string, number>> {
+  const { PaymentLine } = registerPayrollModels(store);
+  const { Grant } = registerBenefitModels(store);
+  const amounts = new Map<string, number>();
+  if (subjectKeys.length === 0) return amounts;
+  const lines = await PaymentLine.find(
+    { _id: { $in: subjectKeys.map((subjectKey) => paymentLineKey(policyId, subjectKey, period)) } },
+    { subjectKey: 1, amountFen: 1, grossFen: 1 },
+  ).lean();
+  for (const line of lines) amounts.set(line.subjectKey, grossOf(line));
+  const unpaid = new Map(
+    subjectKeys.filter((key) => !amounts.has(key)).map((key) => [grantKey(policyId, key, period), key]),
+  );
+  if (unpaid.size === 0) return amounts;
+  const grants = await Grant.find({ _id: { $in: [...unpaid.keys()] }, status: 'granted' }, { amount: 1 }).lean();
+  for (const grant of grants) amounts.set(unpaid.get(String(grant._id))!, yuanToFen(grant.amount ?? 0));
+  return amounts;
+}
+
+/**
+ * A batch's counts and total, from its lines, the period before's lines and grants, and its
+ * transitions. Streams the lines a chunk at a time: its memory does not grow with the batch.
+ */
 export async function payrollBatchFigures(
   store: Connection,
   batch: Pick<PaymentBatch, 'key' | 'policy' | 'period'>,
 ): Promise<{ counts: PayrollCounts; totalFen: number; withheldFen: number }> {
   const { PaymentLine } = registerPayrollModels(store);
   const { EntitlementTransition } = registerEntitlementModels(store);
-  const lines = await PaymentLine.find(
+  const before = previousPeriod(batch.period);
+  const counts = { lines: 0, new: 0, amountChanged: 0, ended: 0, suspended: 0, removed: 0, netted: 0 };
+  let totalFen = 0;
+  let withheldFen = 0;
+  type Counted = Pick<Line, 'subjectKey' | 'amountFen' | 'grossFen'>;
+  let regular: Counted[] = [];
+  const compare = async () => {
+    const previous = await previousAmountsFen(
+      store,
+      batch.policy.id,
+      regular.map((line) => line.subjectKey),
+      before,
+    );
+    for (const line of regular) {
+      const fen = previous.get(line.subjectKey);
+      if (fen === undefined) counts.new += 1;
+      else if (fen !== grossOf(line)) counts.amountChanged += 1;
+    }
+    regular = [];
+  };
+  const lines = PaymentLine.find(
     { batchId: batch.key, kind: 'payment' },
     { subjectKey: 1, amountFen: 1, grossFen: 1, nettedFen: 1, status: 1, repays: 1 },
-  ).lean();
-  const paid = lines.filter((line) => line.status !== 'removed');
-  // A repayment pays an earlier period again: part of the batch's lines and total, never "new" or a changed amount.
-  const regular = paid.filter((line) => line.repays === undefined);
-  const before = previousPeriod(batch.period);
-  const previous = new Map<string, number>();
-  await mapLimit(regular, LANES, async ({ subjectKey }) => {
-    const fen = await previousAmountFen(store, batch.policy.id, subjectKey, before);
-    if (fen !== undefined) previous.set(subjectKey, fen);
-  });
-  const transitions = await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean();
-  const counts = {
-    lines: paid.length,
-    new: regular.filter((line) => !previous.has(line.subjectKey)).length,
-    amountChanged: regular.filter(
-      (line) => previous.has(line.subjectKey) && previous.get(line.subjectKey) !== grossOf(line),
-    ).length,
-    ended: transitions.filter((t) => t.to === 'ended').length,
-    suspended: transitions.filter((t) => t.to === 'suspended').length,
-    removed: lines.length - paid.length,
-    netted: paid.filter((line) => (line.nettedFen ?? 0) > 0).length,
-  };
-  return {
-    counts,
-    totalFen: paid.reduce((sum, line) => sum + line.amountFen, 0),
-    withheldFen: paid.reduce((sum, line) => sum + (line.nettedFen ?? 0), 0),
-  };
+  )
+    .lean()
+    .cursor({ batchSize: CHUNK });
+  for await (const line of lines) {
+    if (line.status === 'removed') {
+      counts.removed += 1;
+      continue;
+    }
+    counts.lines += 1;
+    totalFen += line.amountFen;
+    withheldFen += line.nettedFen ?? 0;
+    if ((line.nettedFen ?? 0) > 0) counts.netted += 1;
+    // A repayment pays an earlier period again: part of the batch's lines and total, never "new" or a changed amount.
+    if (line.repays === undefined) regular.push(line);
+    if (regular.length >= CHUNK) await compare();
+  }
+  await compare();
+  for (const { to } of await EntitlementTransition.find({ causeKey: batch.key }, { to: 1 }).lean()) {
+    if (to === 'ended') counts.ended += 1;
+    if (to === 'suspended') counts.suspended += 1;
+  }
+  return { counts, totalFen, withheldFen };
 }

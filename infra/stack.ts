@@ -133,7 +133,10 @@ function launches(options: StackOptions): Launch[] {
       executable: async () => (await ensureFerretDb(config.cacheDir, progress)).path,
       args: () => [
         '--handler=sqlite',
-        `--sqlite-url=file:${join(stateDir, 'ferretdb')}/`,
+        // WAL with synchronous=NORMAL: a commit survives a killed process, and only an OS crash or
+        // power loss can take back the last ones, as MongoDB's default write concern (no journal wait)
+        // allows; FULL, SQLite's default, fsyncs every commit (docs/FERRETDB.md, durability).
+        `--sqlite-url=file:${join(stateDir, 'ferretdb')}/?_pragma=synchronous(normal)`,
         `--state-dir=${join(stateDir, 'ferretdb-state')}`,
         `--listen-addr=127.0.0.1:${ports.mongodb}`,
         '--debug-addr=-',

@@ -28,11 +28,19 @@ interface Explained {
   plan: string;
 }
 
-async function explain(collection: string, filter: Document, sort?: Document): Promise<Explained> {
-  const answer = await db.command({ explain: { find: collection, filter, ...(sort ? { sort } : {}) } });
+async function explain(
+  collection: string,
+  filter: Document,
+  sort?: Document,
+  window: { skip?: number; limit?: number } = {},
+): Promise<Explained & { limitPushdown: boolean }> {
+  // FerretDB's explain takes skip and limit as 64-bit integers only.
+  const longs = Object.fromEntries(Object.entries(window).map(([key, value]) => [key, mongo.Long.fromNumber(value)]));
+  const answer = await db.command({ explain: { find: collection, filter, ...(sort ? { sort } : {}), ...longs } });
   return {
     filterPushdown: answer.filterPushdown as boolean,
     sortPushdown: answer.sortPushdown as boolean,
+    limitPushdown: answer.limitPushdown as boolean,
     plan: (answer.queryPlanner as { Plan: string[] }).Plan.join('\n'),
   };
 }
@@ -168,5 +176,43 @@ describe.skipIf(!embedded)('the patched embedded FerretDB', () => {
       true,
       date,
     ]);
+  });
+
+  it('skips and limits in _id order inside SQLite when nothing is filtered (a sweep finds its split points so), in memory otherwise', async () => {
+    const split = db.collection<AnyId>('split');
+    const keys = Array.from({ length: 3_000 }, (_, n) => `s${String((n * 7_919) % 3_000).padStart(5, '0')}`);
+    await split.insertMany(keys.map((key, n) => ({ _id: key, n })));
+    const sorted = [...keys].sort();
+    const window = (skip: number, limit: number, direction: 1 | -1 = 1, filter: Document = {}) =>
+      split
+        .find(byAny(filter), { projection: { _id: 1 } })
+        .sort({ _id: direction })
+        .skip(skip)
+        .limit(limit)
+        .toArray()
+        .then(ids);
+    expect(await window(1_000, 1)).toEqual([sorted[1_000]]);
+    expect(await window(2_000, 3)).toEqual(sorted.slice(2_000, 2_003));
+    expect(await window(2_990, 0)).toEqual(sorted.slice(2_990));
+    expect(await window(5, 2, -1)).toEqual([...sorted].reverse().slice(5, 7));
+    expect(await window(3_000, 1)).toEqual([]);
+    const pushed = await explain('split', {}, { _id: 1 }, { skip: 1_000, limit: 1 });
+    expect(pushed).toMatchObject({ sortPushdown: true, limitPushdown: true });
+    expect(pushed.plan).not.toContain('TEMP B-TREE');
+
+    // With a filter FerretDB still filters in memory, so it must skip and limit there too.
+    expect(await window(10, 2, 1, { n: { $mod: [2, 0] } })).toEqual(
+      keys
+        .filter((_, n) => n % 2 === 0)
+        .sort()
+        .slice(10, 12),
+    );
+    expect((await explain('split', { n: { $mod: [2, 0] } }, { _id: 1 }, { skip: 10, limit: 2 })).limitPushdown).toBe(
+      false,
+    );
+    // An _id SQL cannot order: sorted, skipped and limited in memory, rightly.
+    await split.insertOne({ _id: { z: 1 }, n: -1 });
+    expect(await window(3_000, 1)).toEqual([{ z: 1 }]);
+    expect((await explain('split', {}, { _id: 1 }, { skip: 3_000, limit: 1 })).limitPushdown).toBe(false);
   });
 });

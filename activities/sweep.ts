@@ -16,7 +16,7 @@ import { isInForce } from '../rules/catalog.js';
 import { compilePolicy, type CompiledPolicy } from '../rules/compiled.js';
 import { policyFactKeys } from '../rules/engine.js';
 import type { Policy } from '../rules/types.js';
-import { countPopulation, streamPopulation } from '../store/population.js';
+import { countPopulation, splitPopulation, streamPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { resolveSubjectKeys } from '../store/subjects.js';
 import {
@@ -275,10 +275,14 @@ export function makeSweepActivities(deps: SweepDeps) {
      */
     async screenSlice(input: {
       caseId: string;
+      /** The part of a sweep in parts whose slice this is (workflows/sweep-part.ts). */
+      part?: number;
       plan: PolicyPlan;
       asOf: string;
       scope?: SweepScope;
       cursor?: string;
+      /** Sealed: the part's last key; its slices stop there. */
+      until?: string;
       limit: number;
       startsPerSecond: number;
     }): Promise<SweepSliceResult> {
@@ -290,17 +294,21 @@ export function makeSweepActivities(deps: SweepDeps) {
       const causes: Record<string, number> = {};
       const context = Context.current();
       const after = input.cursor === undefined ? undefined : openCursor(input.cursor, ringSecrets(deps));
+      const until = input.until === undefined ? undefined : openCursor(input.until, ringSecrets(deps));
+      // Each part of a sweep has a stream of its own.
+      const streamId = input.part === undefined ? input.caseId : `${input.caseId}:part-${input.part}`;
       let last: string | undefined;
       let exhausted = true;
       const batches =
         input.scope === 'due'
           ? dueBatches(input.caseId, policy, input.asOf, after)
-          : streams.resume(input.caseId, after, () =>
+          : streams.resume(streamId, after, () =>
               mapBatches(
                 streamPopulation(deps.store, {
                   kind: policy.subject,
                   facts: policyFactKeys(policy),
                   after,
+                  ...(until === undefined ? {} : { until }),
                   batchSize: BATCH,
                 }),
               ),
@@ -308,13 +316,13 @@ export function makeSweepActivities(deps: SweepDeps) {
       try {
         await screen();
       } catch (error) {
-        streams.close(input.caseId);
+        streams.close(streamId);
         throw error;
       }
       // The next slice of this sweep, on this worker, reads on from the same cursor.
       if (input.scope !== 'due') {
-        if (exhausted || last === undefined) streams.close(input.caseId);
-        else streams.park(input.caseId, last);
+        if (exhausted || last === undefined) streams.close(streamId);
+        else streams.park(streamId, last);
       }
       return {
         counts,
@@ -327,7 +335,7 @@ export function makeSweepActivities(deps: SweepDeps) {
           context.cancellationSignal.throwIfAborted();
           const taken = batch.slice(0, input.limit - counts.processed);
           if (taken.length < batch.length && input.scope !== 'due')
-            streams.keepRest(input.caseId, batch.slice(taken.length));
+            streams.keepRest(streamId, batch.slice(taken.length));
           const eligible: ScreenedSubject[] = [];
           const undetermined: ScreenedSubject[] = [];
           const noted: Array<{ subjectKey: string; date: string }> = [];
@@ -372,6 +380,16 @@ export function makeSweepActivities(deps: SweepDeps) {
           }
         }
       }
+    },
+
+    /**
+     * Cuts the population the policy screens into `parts` `_id` ranges of about equal size: the
+     * keys that end each range but the last, sealed as cursors (never a raw ID in the history).
+     */
+    async splitSweep(input: { plan: PolicyPlan; parts: number }): Promise<{ bounds: string[] }> {
+      const policy = await pinnedPolicy(deps.policies, input.plan.ref);
+      const keys = await splitPopulation(deps.store, policy.subject, input.parts);
+      return { bounds: keys.map((key) => sealCursor(key, deps.subjectKeySecret)) };
     },
 
     /** The published policies a scheduled run sweeps on a date: every one in force, or only those whose conditions read a date. */

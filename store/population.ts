@@ -37,6 +37,8 @@ export interface PopulationOptions {
   facts: readonly string[];
   /** Resume after this key: only subjects whose key sorts after it. */
   after?: string;
+  /** Stop at this key: only subjects whose key sorts at or before it (a part of a sweep). */
+  until?: string;
   /** Records per yielded batch (default 2,000). */
   batchSize?: number;
   /** Documents per driver round trip (default 10,000). */
@@ -68,7 +70,10 @@ function planSources(kind: SubjectKind, facts: readonly string[]): Plan[] {
   return [...plans.values()];
 }
 
-const afterFilter = (after: string | undefined): object => (after === undefined ? {} : { _id: { $gt: after } });
+const afterFilter = (after: string | undefined, until?: string): object =>
+  after === undefined && until === undefined
+    ? {}
+    : { _id: { ...(after === undefined ? {} : { $gt: after }), ...(until === undefined ? {} : { $lte: until }) } };
 
 /**
  * How many subjects the stream will yield (after `after`, when given): the register's documents.
@@ -83,6 +88,32 @@ export async function countPopulation(connection: Connection, kind: SubjectKind,
     .toArray()
     .catch(() => [] as Array<{ count?: number }>);
   return typeof stats?.count === 'number' ? stats.count : collection.estimatedDocumentCount();
+}
+
+/**
+ * Keys that cut the population into `parts` runs of about equal size, in `_id` order: part i holds
+ * the subjects after key i-1 (from the first) up to and including key i (to the last). Each key is
+ * the register's document at a rank, found with skip and limit in `_id` order (on the patched
+ * FerretDB SQLite steps over index entries, docs/FERRETDB.md; MongoDB walks its `_id` index).
+ * Fewer keys when the population is too small to cut so: never an empty part.
+ */
+export async function splitPopulation(connection: Connection, kind: SubjectKind, parts: number): Promise<string[]> {
+  const total = await countPopulation(connection, kind);
+  const collection = connection.db!.collection(findSource(REGISTER_SOURCE[kind])!.collection);
+  const keys: string[] = [];
+  for (let part = 1; part < parts; part++) {
+    const rank = Math.floor((part * total) / parts) - 1;
+    if (rank < 0) continue;
+    const [doc] = await collection
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .skip(rank)
+      .limit(1)
+      .toArray();
+    const key = doc === undefined ? undefined : String(doc._id);
+    if (key !== undefined && key !== keys.at(-1)) keys.push(key);
+  }
+  return keys;
 }
 
 type Doc = mongo.Document;
@@ -193,7 +224,7 @@ export async function* streamPopulation(
     return new SortedReader(
       db
         .collection(source.collection)
-        .find(afterFilter(options.after), { projection, sort: { _id: 1 }, batchSize: readBatchSize }),
+        .find(afterFilter(options.after, options.until), { projection, sort: { _id: 1 }, batchSize: readBatchSize }),
     );
   });
   const [register, ...others] = readers;

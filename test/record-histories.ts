@@ -46,6 +46,7 @@ import {
   pauseSweepSignal,
   resumeSweepSignal,
   steerSweepUpdate,
+  sweepPartWorkflowId,
   sweepWorkflowId,
   type SweepInput,
   benefitWorkflowId,
@@ -746,6 +747,15 @@ async function recordSweeps(info: Awaited<ReturnType<typeof startTestStack>>['in
         assert.equal((await handle.result()).status, 'cancelled');
         await record(client, 'sweep-cancelled', handle.workflowId);
       }
+      if (wanted('sweep-parts@sweep-parts', 'sweep-part')) {
+        const args: [SweepInput] = [
+          { policy, asOf: '2026-11-14', sliceSize: 50, parts: 2, requestedBy: 'record-histories' },
+        ];
+        const done = await client.workflow.execute(sweep, { ...options('2026-11-14'), args });
+        assert.deepEqual([done.status, done.processed], ['done', 300]);
+        await record(client, 'sweep-parts@sweep-parts', options('2026-11-14').workflowId);
+        await record(client, 'sweep-part', sweepPartWorkflowId(options('2026-11-14').workflowId, 0));
+      }
       if (wanted('scheduled-sweeps-daily')) {
         const workflowId = `scheduled-sweeps-daily-record-${randomUUID().slice(0, 8)}`;
         const result = await client.workflow.execute(scheduledSweeps, {
@@ -1108,6 +1118,8 @@ try {
       'sweep-paused-continued',
       'sweep-paused-continued@sweep-steer-update',
       'sweep-cancelled',
+      'sweep-parts@sweep-parts',
+      'sweep-part',
       'scheduled-sweeps-daily',
     )
   )

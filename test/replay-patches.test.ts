@@ -63,6 +63,7 @@ describe('histories recorded since a patch', () => {
       'offer-confirmed-by-signal@offer-answer-update',
       'pledge-lapsed@pledge-signature',
       'pledge-verified@pledge-signature',
+      'sweep-parts@sweep-parts',
     ]);
   });
 
@@ -83,6 +84,15 @@ describe('histories recorded since a patch', () => {
       Worker.runReplayHistory(
         { workflowsPath: fixture('sweep-before-steer-update.ts') },
         loadHistory('sweep-paused-continued@sweep-steer-update').history,
+      ),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('fails to replay the sweep in parts against the sweep workflow from before sweep-parts', async () => {
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: fixture('sweep-before-parts.ts') },
+        loadHistory('sweep-parts@sweep-parts').history,
       ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });

@@ -209,6 +209,11 @@ const PATHS: Record<HistoryName, HistoryPath> = {
     ],
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
+  'sweep-part': {
+    // Half the city in slices of 50, the fourth finding no one left; its reports are signals to the sweep.
+    steps: ['screenSlice', 'screenSlice', 'screenSlice', 'screenSlice'],
+    result: { part: 0, status: 'done', slices: 4, counts: { processed: 150 } },
+  },
   'sweep-cancelled': {
     steps: ['signal cancelSweep', 'pinSweepPolicy', 'recordSweep', 'recordSweep'],
     result: { status: 'cancelled', processed: 0, slices: 0 },

@@ -32,7 +32,9 @@ import {
   resumeSweepSignal,
   SearchAttributes,
   steerSweepUpdate,
+  SWEEP_PARTS_PATCH,
   SWEEP_STEER_UPDATE_PATCH,
+  sweepPartWorkflowId,
   sweepWorkflowId,
   type SweepInput,
   type SweepProgress,
@@ -305,6 +307,97 @@ describe('steering a sweep', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(4);
     expect(events.filter((e) => e.workflowExecutionUpdateRejectedEventAttributes)).toHaveLength(0);
+  });
+});
+
+describe('a sweep in parts', () => {
+  const progressOf = (handle: { query: (q: typeof getSweepProgressQuery) => Promise<SweepProgress> }) =>
+    handle.query(getSweepProgressQuery);
+
+  it('screens its _id ranges side by side, each with its own cursor: everyone once, each eligible resident granted and notified once', async () => {
+    const asOf = '2026-12-05';
+    const want = await outcomes('old-age-allowance', asOf);
+    const eligible = keysWith(want, 'eligible');
+    const noticesBefore = await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' });
+    const workflowId = sweepWorkflowId('old-age-allowance', 1, asOf);
+    const done = await runSweep({ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 50, parts: 3 });
+    expect(done).toMatchObject({
+      status: 'done',
+      total: RESIDENTS,
+      processed: RESIDENTS,
+      eligible: eligible.length,
+      ineligible: keysWith(want, 'ineligible').length,
+      undetermined: keysWith(want, 'undetermined').length,
+      granted: eligible.length,
+      grantsCreated: eligible.length,
+      noticesQueued: eligible.length,
+    });
+    const grants = await pipeline.models.Grant.find({ 'policy.id': 'old-age-allowance', period: '2026-12' }).lean();
+    expect(grants.map((g) => g.subjectKey).sort()).toEqual(eligible);
+    expect(await pipeline.models.Notice.countDocuments({ template: 'grant.awarded' })).toBe(
+      noticesBefore + eligible.length,
+    );
+
+    // Three parts, each a child with its own slices; together they screened everyone, and their slices are the sweep's.
+    const parts = await Promise.all(
+      [0, 1, 2].map((part) => client.workflow.getHandle(sweepPartWorkflowId(workflowId, part)).result()),
+    );
+    expect(parts.map((part) => part.status)).toEqual(['done', 'done', 'done']);
+    expect(parts.reduce((sum, part) => sum + part.counts.processed, 0)).toBe(RESIDENTS);
+    for (const part of parts) expect(part.counts.processed).toBeGreaterThan(RESIDENTS / 6);
+    expect(parts.reduce((sum, part) => sum + part.slices, 0)).toBe(done.slices);
+    const steps = historySteps(await client.workflow.getHandle(workflowId).fetchHistory());
+    expect(steps).toContain(`patch ${SWEEP_PARTS_PATCH}`);
+    expect(steps).not.toContain('screenSlice');
+    for (const part of [0, 1, 2]) {
+      const history = await client.workflow.getHandle(sweepPartWorkflowId(workflowId, part)).fetchHistory();
+      expect(identifiersIn(historyToJSON(history))).toEqual([]);
+    }
+    expect(identifiersIn(historyToJSON(await client.workflow.getHandle(workflowId).fetchHistory()))).toEqual([]);
+    const record = await registerSweepModel(pipeline.store).findById(workflowId).lean();
+    expect([record?.status, record?.processed, record?.eligible]).toEqual(['done', RESIDENTS, eligible.length]);
+  });
+
+  it('pauses every part between its slices, resumes each where it stopped, and screens everyone once', async () => {
+    const asOf = '2026-12-06';
+    const handle = await client.workflow.start(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, asOf),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 25, parts: 2, requestedBy: '王芳' }],
+    });
+    await handle.executeUpdate(steerSweepUpdate, { args: ['pause'] });
+    await expect.poll(async () => (await progressOf(handle)).status, { timeout: 20_000 }).toBe('paused');
+    const paused = await progressOf(handle);
+    expect(paused.processed).toBeLessThan(RESIDENTS);
+    // Parked: a part screens nothing more until it is resumed.
+    const parts = [0, 1].map((part) => client.workflow.getHandle(sweepPartWorkflowId(handle.workflowId, part)));
+    for (const part of parts) expect((await part.describe()).status.name).toBe('RUNNING');
+    expect((await progressOf(handle)).processed).toBe(paused.processed);
+
+    await handle.executeUpdate(steerSweepUpdate, { args: ['resume'] });
+    const done = await handle.result();
+    expect([done.status, done.processed]).toEqual(['done', RESIDENTS]);
+    expect(done.eligible).toBe(keysWith(await outcomes('old-age-allowance', asOf), 'eligible').length);
+  });
+
+  it('cancels every part, keeping what each granted', async () => {
+    const asOf = '2026-12-07';
+    const handle = await client.workflow.start(sweep, {
+      workflowId: sweepWorkflowId('old-age-allowance', 1, asOf),
+      taskQueue: pipeline.taskQueue,
+      args: [{ policy: { id: 'old-age-allowance', version: 1 }, asOf, sliceSize: 25, parts: 2, requestedBy: '王芳' }],
+    });
+    expect(['running', 'cancelled']).toContain(
+      (await handle.executeUpdate(steerSweepUpdate, { args: ['cancel'] })).status,
+    );
+    const result = await handle.result();
+    expect(result.status).toBe('cancelled');
+    expect(result.processed).toBeLessThan(RESIDENTS);
+    const parts = await Promise.all(
+      [0, 1].map((part) => client.workflow.getHandle(sweepPartWorkflowId(handle.workflowId, part)).result()),
+    );
+    expect(parts.map((part) => part.status)).toEqual(['cancelled', 'cancelled']);
+    expect(parts.reduce((sum, part) => sum + part.counts.processed, 0)).toBe(result.processed);
   });
 });
 

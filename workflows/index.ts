@@ -15,4 +15,5 @@ export { scheduledSweeps } from './scheduled-sweeps.js';
 export { stackProbe } from './stack-probe.js';
 export { stopPayments } from './stop-payments.js';
 export { sweep } from './sweep.js';
+export { sweepPart } from './sweep-part.js';
 export { humanTask } from './task.js';

@@ -15,29 +15,39 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { ACTIVITY_OPTIONS, ErrorType } from './contracts/shared.js';
+import { sweepPart } from './sweep-part.js';
 import {
+  addCauses,
+  addSweepCounts,
   cancelSweepSignal,
+  DEFAULT_SWEEP_PARTS,
   DEFAULT_SWEEP_SLICE_SIZE,
   DEFAULT_SWEEP_SLICES_PER_RUN,
   DEFAULT_SWEEP_STARTS_PER_SECOND,
   getSweepProgressQuery,
+  MAX_SWEEP_PARTS,
   pauseSweepSignal,
   resumeSweepSignal,
   steerSweepUpdate,
+  SWEEP_PARTS_PATCH,
   SWEEP_STEER_UPDATE_PATCH,
+  sweepPartSignal,
+  sweepPartWorkflowId,
   ZERO_SWEEP_COUNTS,
-  type SweepCounts,
   type SweepInput,
+  type SweepPartReport,
   type SweepProgress,
   type SweepStatus,
   type SweepSteer,
 } from './contracts/sweep.js';
 
-const { pinSweepPolicy, recordSweep } = proxyActivities<Activities>({
+const { pinSweepPolicy, recordSweep, splitSweep } = proxyActivities<Activities>({
   ...ACTIVITY_OPTIONS,
   retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
 });
@@ -47,14 +57,6 @@ const { screenSlice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
 });
-
-function add(a: SweepCounts, b: SweepCounts): SweepCounts {
-  const sum = { ...a };
-  // A count added in a later release is absent from runs carried over from before it: it starts at 0.
-  for (const key of Object.keys(ZERO_SWEEP_COUNTS) as Array<keyof SweepCounts>)
-    sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
-  return sum;
-}
 
 export async function sweep(input: SweepInput): Promise<SweepProgress> {
   const { workflowId } = workflowInfo();
@@ -140,6 +142,13 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
     await record();
   }
   const { plan, total } = pinned;
+  const sliceSize = input.sliceSize ?? DEFAULT_SWEEP_SLICE_SIZE;
+  const startsPerSecond = input.startsPerSecond ?? DEFAULT_SWEEP_STARTS_PER_SECOND;
+  const slicesPerRun = input.slicesPerRun ?? DEFAULT_SWEEP_SLICES_PER_RUN;
+  // Never fewer than two slices a part; a carried run is always of a one-part sweep (parts never continue as new).
+  const parts = Math.min(input.parts ?? DEFAULT_SWEEP_PARTS, MAX_SWEEP_PARTS, Math.floor(total / sliceSize / 2));
+  if (!input.carried && (input.scope ?? 'population') === 'population' && parts > 1 && patched(SWEEP_PARTS_PATCH))
+    return inParts(parts);
 
   for (let run = 0; ; run++) {
     if (paused && !cancelled) {
@@ -166,11 +175,11 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       asOf: input.asOf,
       scope: input.scope ?? 'population',
       ...(cursor === undefined ? {} : { cursor }),
-      limit: input.sliceSize ?? DEFAULT_SWEEP_SLICE_SIZE,
-      startsPerSecond: input.startsPerSecond ?? DEFAULT_SWEEP_STARTS_PER_SECOND,
+      limit: sliceSize,
+      startsPerSecond,
     });
-    counts = add(counts, slice.counts);
-    for (const [fact, count] of Object.entries(slice.undeterminedCauses)) causes[fact] = (causes[fact] ?? 0) + count;
+    counts = addSweepCounts(counts, slice.counts);
+    addCauses(causes, slice.undeterminedCauses);
     cursor = slice.cursor;
     slices += 1;
     updatedAt = new Date().toISOString();
@@ -179,10 +188,7 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
       break;
     }
     await record();
-    if (
-      !cancelled &&
-      (run + 1 >= (input.slicesPerRun ?? DEFAULT_SWEEP_SLICES_PER_RUN) || workflowInfo().continueAsNewSuggested)
-    ) {
+    if (!cancelled && (run + 1 >= slicesPerRun || workflowInfo().continueAsNewSuggested)) {
       // Every steering update answered before the run hands over (none waits here: no command either way).
       await condition(allHandlersFinished);
       await continueAsNew<typeof sweep>({
@@ -194,4 +200,95 @@ export async function sweep(input: SweepInput): Promise<SweepProgress> {
   await record();
   await condition(allHandlersFinished);
   return progress();
+
+  /**
+   * The sweep in `count` parts (sweep-parts): the population cut into `_id` ranges of about equal
+   * size, each screened by a sweepPart child with its own cursor and slices, side by side. The
+   * parts report their totals so far; the sweep's are their sum, recorded as they come. Pause,
+   * resume and cancel are passed on to every part, each taking them between its slices; the sweep
+   * says paused once every part still running has parked. One run: its history grows by a report
+   * and a record per slice (about 8 events), 51,200 events holding some 6,000 slices.
+   */
+  async function inParts(count: number): Promise<SweepProgress> {
+    const reports = new Map<number, SweepPartReport>();
+    let reported = false;
+    setHandler(sweepPartSignal, (report) => {
+      const known = reports.get(report.part)?.status;
+      // A part's reports come in order, each with its totals so far; its last is final.
+      if (known === 'done' || known === 'cancelled') return;
+      reports.set(report.part, report);
+      reported = true;
+    });
+    const { bounds } = await splitSweep({ plan, parts: count });
+    const children = await Promise.all(
+      Array.from({ length: bounds.length + 1 }, (_, part) =>
+        startChild(sweepPart, {
+          workflowId: sweepPartWorkflowId(workflowId, part),
+          args: [
+            {
+              sweepId: workflowId,
+              part,
+              plan,
+              asOf: input.asOf,
+              ...(part > 0 ? { after: bounds[part - 1] } : {}),
+              ...(part < bounds.length ? { until: bounds[part] } : {}),
+              sliceSize,
+              startsPerSecond,
+              slicesPerRun,
+              paused,
+            },
+          ],
+        }),
+      ),
+    );
+    let finished = false;
+    let failure: unknown;
+    void Promise.all(children.map((child) => child.result())).then(
+      (results) => {
+        for (const result of results) reports.set(result.part, result);
+        finished = true;
+      },
+      (error: unknown) => {
+        failure = error;
+        finished = true;
+      },
+    );
+    const tellParts = (signal: SignalDefinition<[]>) =>
+      // A part that has ended cannot be told: nothing is left for it to do.
+      Promise.all(children.map((child) => child.signal(signal).catch(() => undefined)));
+    const told = { paused, cancelled: false };
+    for (;;) {
+      await condition(
+        () => finished || reported || (cancelled && !told.cancelled) || (!cancelled && paused !== told.paused),
+      );
+      if (cancelled && !told.cancelled) {
+        told.cancelled = true;
+        await tellParts(cancelSweepSignal);
+      } else if (!cancelled && paused !== told.paused) {
+        told.paused = paused;
+        await tellParts(paused ? pauseSweepSignal : resumeSweepSignal);
+      }
+      if (failure !== undefined) throw failure;
+      reported = false;
+      const all = [...reports.values()];
+      counts = all.reduce((sum, report) => addSweepCounts(sum, report.counts), ZERO_SWEEP_COUNTS);
+      for (const fact of Object.keys(causes)) delete causes[fact];
+      for (const report of all) addCauses(causes, report.undeterminedCauses);
+      slices = all.reduce((sum, report) => sum + report.slices, 0);
+      updatedAt = new Date().toISOString();
+      if (finished) {
+        status = all.some((report) => report.status === 'cancelled') ? 'cancelled' : 'done';
+        break;
+      }
+      const open = all.filter((report) => report.status !== 'done' && report.status !== 'cancelled');
+      status =
+        paused && !cancelled && reports.size === children.length && open.every((r) => r.status === 'paused')
+          ? 'paused'
+          : 'running';
+      await record();
+    }
+    await record();
+    await condition(allHandlersFinished);
+    return progress();
+  }
 }

@@ -21,7 +21,12 @@ import type {
 import type { STACK_PROBE_WORKFLOW_TYPE, StackProbeWorkflow } from './contracts/probe.js';
 import type { RETENTION_PURGE_WORKFLOW_TYPE, RetentionPurgeWorkflow } from './contracts/retention.js';
 import type { SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow } from './contracts/schedule.js';
-import type { SWEEP_WORKFLOW_TYPE, SweepWorkflow } from './contracts/sweep.js';
+import type {
+  SWEEP_PART_WORKFLOW_TYPE,
+  SWEEP_WORKFLOW_TYPE,
+  SweepPartWorkflow,
+  SweepWorkflow,
+} from './contracts/sweep.js';
 import type {
   HUMAN_TASK_WORKFLOW_TYPE,
   HumanTaskWorkflow,
@@ -41,6 +46,7 @@ export type WorkflowTypesMatchTheirContracts = [
   Holds<Matches<(typeof BENEFIT_WORKFLOW_BY_MODE)['pledge'], BenefitWorkflow>>,
   Holds<Matches<BenefitWorkflowType, BenefitWorkflow>>,
   Holds<Matches<typeof SWEEP_WORKFLOW_TYPE, SweepWorkflow>>,
+  Holds<Matches<typeof SWEEP_PART_WORKFLOW_TYPE, SweepPartWorkflow>>,
   Holds<Matches<typeof SCHEDULED_SWEEPS_WORKFLOW_TYPE, ScheduledSweepsWorkflow>>,
   Holds<Matches<typeof OBJECTION_WORKFLOW_TYPE, ObjectionWorkflow>>,
   Holds<Matches<typeof PAYROLL_WORKFLOW_TYPE, PayrollWorkflow>>,

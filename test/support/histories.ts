@@ -103,6 +103,14 @@ export const RECORDED_HISTORIES = {
     path: 'a sweep paused and resumed by the steerSweep update records its resume at once, and continues as new after two slices',
   },
   'sweep-cancelled': { workflowType: 'sweep', path: 'a sweep cancelled before its first slice stops and says so' },
+  'sweep-parts@sweep-parts': {
+    workflowType: 'sweep',
+    path: 'a sweep in two parts splits the city, starts a child per part and sums their reports until both are done',
+  },
+  'sweep-part': {
+    workflowType: 'sweepPart',
+    path: 'the first part of a sweep in parts screens its range slice by slice, reporting to its sweep after each',
+  },
   'objection-arrears': {
     workflowType: 'objection',
     path: 'the federation corrects a disability grade: a new decision and arrears paid, the citizen told',

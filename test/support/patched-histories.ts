@@ -137,4 +137,22 @@ export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
     ],
     result: { continuedAsNew: { slices: 2, paused: false, counts: { processed: 200 } } },
   },
+  // Since sweep-parts a sweep asked for parts splits the city and runs a child per part: new path, no history before it.
+  'sweep-parts@sweep-parts': {
+    steps: [
+      'pinSweepPolicy',
+      'recordSweep',
+      'patch sweep-parts',
+      'splitSweep',
+      'child sweepPart',
+      'child sweepPart',
+      // Each part reports after each slice (4 each, the last finding no one left) and at its end; each report is recorded.
+      ...Array.from({ length: 6 }, () => ['signal sweepPartProgress', 'recordSweep']).flat(),
+      'signal sweepPartProgress',
+      'signal sweepPartProgress',
+      'recordSweep',
+      'recordSweep',
+    ],
+    result: { status: 'done', total: 300, processed: 300, slices: 8 },
+  },
 };

@@ -17,6 +17,18 @@ export const DEFAULT_SWEEP_SLICE_SIZE = 10_000;
 export const DEFAULT_SWEEP_STARTS_PER_SECOND = 50;
 /** Slices per workflow run before a sweep continues as new, unless Temporal suggests it sooner. */
 export const DEFAULT_SWEEP_SLICES_PER_RUN = 100;
+/** Parts a sweep is cut into when its input names none: one cursor, as before parts existed. */
+export const DEFAULT_SWEEP_PARTS = 1;
+/** The most parts a sweep is cut into. */
+export const MAX_SWEEP_PARTS = 16;
+
+/** The workflow type of one part of a sweep (workflows/sweep-part.ts). */
+export const SWEEP_PART_WORKFLOW_TYPE = 'sweepPart';
+
+/** Workflow ID of a sweep's part: the sweep's own ID and the part's number, so a part never runs twice. */
+export function sweepPartWorkflowId(sweepId: string, part: number): string {
+  return `${sweepId}:part-${part}`;
+}
 
 /**
  * What a sweep screens: the whole population, or only the subjects whose eligibility horizon
@@ -88,6 +100,19 @@ export const ZERO_SWEEP_COUNTS: Readonly<SweepCounts> = {
   horizonsNoted: 0,
 };
 
+/** The sum of two totals (a count absent from runs carried over from before it was added starts at 0). */
+export function addSweepCounts(a: SweepCounts, b: SweepCounts): SweepCounts {
+  const sum = { ...a };
+  for (const key of Object.keys(ZERO_SWEEP_COUNTS) as Array<keyof SweepCounts>)
+    sum[key] = (a[key] ?? 0) + (b[key] ?? 0);
+  return sum;
+}
+
+/** Adds `more` missing-fact counts into `into`. */
+export function addCauses(into: Record<string, number>, more: Readonly<Record<string, number>>): void {
+  for (const [fact, count] of Object.entries(more)) into[fact] = (into[fact] ?? 0) + count;
+}
+
 export interface SweepInput {
   policy: { id: string; version: number };
   /** YYYY-MM-DD: the policy is evaluated as of this date. */
@@ -100,6 +125,12 @@ export interface SweepInput {
   startsPerSecond?: number;
   /** Slices per workflow run before it continues as new (default DEFAULT_SWEEP_SLICES_PER_RUN, 100): bounds the history. */
   slicesPerRun?: number;
+  /**
+   * `_id` ranges screened side by side, each by a child workflow with its own cursor and slices
+   * (default DEFAULT_SWEEP_PARTS, 1; at most MAX_SWEEP_PARTS). A population of fewer than two
+   * slices a part is cut into fewer. Population sweeps only: a daily ('due') sweep is one part.
+   */
+  parts?: number;
   /** Who started it (officer name or "schedule"). */
   requestedBy: string;
   /** Their user ID (store/users.ts); absent for the schedule and for sweeps started before user IDs. */
@@ -141,6 +172,46 @@ export interface SweepSliceResult {
 
 export type SweepWorkflow = (input: SweepInput) => Promise<SweepProgress>;
 
+/** One part of a sweep in parts: an `_id` range of the population, screened slice by slice. */
+export interface SweepPartInput {
+  /** The sweep's workflow ID: its case, and where the part reports. */
+  sweepId: string;
+  part: number;
+  plan: PolicyPlan;
+  asOf: string;
+  /** Sealed key (as a cursor): the part starts after it; absent, from the first subject. */
+  after?: string;
+  /** Sealed key: the part ends with it; absent, with the last subject. */
+  until?: string;
+  sliceSize: number;
+  startsPerSecond: number;
+  slicesPerRun: number;
+  /** The sweep was paused when the part started. */
+  paused: boolean;
+  /** Carried across continue-as-new; absent on the first run. */
+  carried?: {
+    cursor?: string;
+    counts: SweepCounts;
+    slices: number;
+    paused: boolean;
+    undeterminedCauses: Record<string, number>;
+  };
+}
+
+/** What a part tells its sweep after each slice, when it parks, and when it ends: its totals so far. */
+export interface SweepPartReport {
+  part: number;
+  status: SweepStatus;
+  counts: SweepCounts;
+  slices: number;
+  undeterminedCauses: Record<string, number>;
+}
+
+export type SweepPartWorkflow = (input: SweepPartInput) => Promise<SweepPartReport>;
+
+/** A part's report to its sweep (the totals so far, so a later report replaces an earlier one). */
+export const sweepPartSignal = defineSignal<[SweepPartReport]>('sweepPartProgress');
+
 export const getSweepProgressQuery = defineQuery<SweepProgress>('getSweepProgress');
 
 /** What an officer or reviewer asks of a running sweep. */
@@ -166,3 +237,10 @@ export const cancelSweepSignal = defineSignal('cancelSweep');
  * paused until that slice ended. Pinned by sweep-paused-continued@sweep-steer-update.
  */
 export const SWEEP_STEER_UPDATE_PATCH = 'sweep-steer-update';
+
+/**
+ * Patch (parts): a sweep whose input asks for more than one part cuts the population into `_id`
+ * ranges and screens each in a child workflow (sweepPart). Asked only when parts > 1, which no
+ * run from before it asked for. Pinned by sweep-parts@sweep-parts.
+ */
+export const SWEEP_PARTS_PATCH = 'sweep-parts';

@@ -12,6 +12,7 @@ import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { actorOf, identityOf } from './auth.js';
 import { staffNamesFor } from './staff-names.js';
+import { MAX_SWEEP_PARTS } from '../workflows/contracts/index.js';
 
 /** What the sweep routes need: the sweep helpers (who is signed in comes from the request's session). */
 export interface SweepApiDeps {
@@ -88,7 +89,14 @@ const idParams = {
 const security = bearerSecurity;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
-type RequestBody = { policyId: string; version: number; asOf?: string; sliceSize?: number; startsPerSecond?: number };
+type RequestBody = {
+  policyId: string;
+  version: number;
+  asOf?: string;
+  sliceSize?: number;
+  startsPerSecond?: number;
+  parts?: number;
+};
 type SweepStatusFilter = 'awaiting-approval' | 'running' | 'paused' | 'cancelled' | 'done';
 
 /** Registers /sweeps in its own scope (its own error answers). */
@@ -128,6 +136,12 @@ export async function sweepRoutes(app: FastifyInstance, deps: SweepApiDeps): Pro
               minimum: 0,
               maximum: 10_000,
               description: 'offer or pledge workflows started per second at most (default 50)',
+            },
+            parts: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_SWEEP_PARTS,
+              description: `_id ranges screened side by side, each a child workflow with its own cursor (default 1; a population of under two slices a part is cut into fewer) · 并行分段数`,
             },
           },
           additionalProperties: false,

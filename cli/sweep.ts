@@ -22,9 +22,10 @@ export interface SweepCommandContext {
 }
 
 export const SWEEP_USAGE = `usage: applyfree sweep <command> [--json]     主动筛查: screen everyone for a published version
-  start <id> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]
+  start <id> <version> [--as-of D] [--slice N] [--rate N] [--parts N] [--no-wait]
                                        request the sweep as of a date (default today, never later): it starts
-                                       once another reviewer approves it; a sweep already running is followed
+                                       once another reviewer approves it; a sweep already running is followed;
+                                       --parts N screens N _id ranges side by side (1 to 16, default 1)
   approve <sweep-id> [--no-wait]       approve another's request (reviewer), which starts it, and follow it
   status <sweep-id> [--watch]          progress, or follow it to the end (officer, reviewer or supervisor)
   list [--policy ID] [--status S]      sweeps, newest first (S: awaiting-approval, running, paused, done, cancelled)
@@ -164,16 +165,20 @@ export async function runSweepCommand(args: string[], context: SweepCommandConte
         throw context.usage(`--as-of: expected a date YYYY-MM-DD, got "${asOf}"`);
       const sliceSize = positiveNumber(context, '--slice', context.flag(rest, '--slice'));
       const startsPerSecond = positiveNumber(context, '--rate', context.flag(rest, '--rate'));
+      const parts = positiveNumber(context, '--parts', context.flag(rest, '--parts'));
       const noWait = rest.includes('--no-wait');
       const [policyId, version, ...extra] = rest.filter((arg) => arg !== '--no-wait');
       if (!policyId || !/^\d+$/.test(version ?? '') || extra.length > 0)
-        throw context.usage('sweep start <policyId> <version> [--as-of D] [--slice N] [--rate N] [--no-wait]');
+        throw context.usage(
+          'sweep start <policyId> <version> [--as-of D] [--slice N] [--rate N] [--parts N] [--no-wait]',
+        );
       const started = (await context.api('POST', '/sweeps', {
         policyId,
         version: Number(version),
         ...(asOf ? { asOf } : {}),
         ...(sliceSize ? { sliceSize } : {}),
         ...(startsPerSecond ? { startsPerSecond } : {}),
+        ...(parts ? { parts } : {}),
       })) as SweepView & { created: boolean };
       // A request waits for another reviewer: nothing to follow yet.
       if (started.status === 'awaiting-approval' || noWait) return finish(started, false);

@@ -19,6 +19,8 @@ export interface SweepRequestRecord {
   backDated: boolean;
   sliceSize?: number;
   startsPerSecond?: number;
+  /** `_id` ranges screened side by side (workflows/sweep.ts); absent: one. */
+  parts?: number;
   status: SweepRequestStatus;
   /** The requester's display name, and user ID (every record names it; absent on requests from before user IDs). */
   requestedBy: string;
@@ -38,6 +40,7 @@ const requestSchema = new Schema<SweepRequestRecord>(
     backDated: { type: Boolean, required: true },
     sliceSize: Number,
     startsPerSecond: Number,
+    parts: Number,
     status: { type: String, required: true, enum: ['awaiting-approval', 'approved', 'declined'] },
     requestedBy: { type: String, required: true },
     requestedById: String,

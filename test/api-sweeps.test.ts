@@ -15,6 +15,7 @@ import { slicesAroundPause } from './support/sweep-history.js';
 import { testUser } from './support/users.js';
 import { issueSession } from '../store/sessions.js';
 import { nextDraftVersion } from './support/next-version.js';
+import { sweepPartWorkflowId } from '../workflows/contracts/index.js';
 
 const stack = inject('stack');
 // Sweep workflow IDs are per namespace: dates no other test file sweeps, so files can run side by side.
@@ -71,6 +72,11 @@ describe('launching a sweep', () => {
       status: 400,
       body: { code: 'INVALID_INPUT', field: 'asOf' },
     });
+    for (const parts of [0, 17, 1.5, 'two'])
+      expect(await start({ policyId: 'old-age-allowance', version: 1, parts }), String(parts)).toMatchObject({
+        status: 400,
+        body: { field: 'parts' },
+      });
     // Every mode grants: a day to come is never swept (it would pay a period not yet come).
     const tomorrow = addDays(cityToday(), 1);
     expect(await start({ policyId: 'old-age-allowance', version: 1, asOf: tomorrow })).toMatchObject({
@@ -288,10 +294,13 @@ describe('steering a sweep', () => {
     const asReviewer = (await issueSession(store, { userId: both.id, role: 'reviewer', kind: 'machine', via: 'test' }))
       .token;
     const namesake = await testUser(store, '钱伟', 'reviewer');
+    // In two parts, side by side: the request keeps them for the sweep the approval starts.
     const requested = await call('POST', '/sweeps', both.token, {
       policyId: 'old-age-allowance',
       version: 1,
       asOf: '2026-11-18',
+      sliceSize: 50,
+      parts: 2,
     });
     expect(requested.body).toMatchObject({ status: 'awaiting-approval', requestedBy: '钱伟', requestedById: both.id });
     const id = requested.body.id;
@@ -313,6 +322,14 @@ describe('steering a sweep', () => {
     expect(await call('GET', path(id))).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await view(id)).toMatchObject({ approval: { decidedBy: '钱伟', decidedById: namesake.id } });
     await expect.poll(async () => (await view(id)).status, { timeout: 60_000 }).toBe('done');
+    expect(await view(id)).toMatchObject({ processed: RESIDENTS, total: RESIDENTS });
+    expect(await env.pipeline.store.db!.collection('sweep_requests').findOne({ _id: id } as object)).toMatchObject({
+      parts: 2,
+    });
+    for (const part of [0, 1])
+      expect((await env.client.workflow.getHandle(sweepPartWorkflowId(id, part)).describe()).status.name).toBe(
+        'COMPLETED',
+      );
   }, 90_000);
 
   it('lets only staff who work with policies read sweeps: no token 401, an inspector or a citizen 403 naming who may, a supervisor reads them (security review S14)', async () => {

@@ -29,8 +29,23 @@ const cli = (args: string[], token: string = env.officer) =>
 
 describe('applyfree sweep', () => {
   it('requests a sweep, which another reviewer approves and follows to the end, with progress lines on stderr and the progress object on stdout', async () => {
-    const requested = await cli(['start', 'old-age-allowance', '1', '--as-of', '2026-11-05', '--slice', '50']);
+    const requested = await cli([
+      'start',
+      'old-age-allowance',
+      '1',
+      '--as-of',
+      '2026-11-05',
+      '--slice',
+      '50',
+      '--parts',
+      '2',
+    ]);
     expect(requested.code).toBe(0);
+    expect(
+      await env.pipeline.store.db!.collection('sweep_requests').findOne({
+        _id: 'sweep:old-age-allowance@1:2026-11-05',
+      } as object),
+    ).toMatchObject({ sliceSize: 50, parts: 2 });
     expect(requested.stdout).toContain('sweep:old-age-allowance@1:2026-11-05  awaiting approval · 待批准');
     expect(requested.stdout).toContain('back-dated: it pays grant periods before the current one');
     expect(requested.stdout).toContain(
@@ -62,7 +77,8 @@ describe('applyfree sweep', () => {
     expect(status.stdout).toContain('sweep:old-age-allowance@1:2026-11-05  done · 已完成');
     expect(status.stdout).toContain(`screened 已筛查 ${RESIDENTS}/${RESIDENTS} · eligible 符合 ${grants} ·`);
     expect(status.stdout).toContain(`granted 已发放 ${grants} (new 新增 ${grants})`);
-    expect(status.stdout).toMatch(/requested by 王芳, 5 slice\(s\)/);
+    // Two parts of 100 residents, each two slices of 50 and a last that finds no one left.
+    expect(status.stdout).toMatch(/requested by 王芳, 6 slice\(s\)/);
     expect(status.stdout).toContain('approved 已批准 by 李明');
 
     const list = await cli(['list', '--policy', 'old-age-allowance']);
@@ -120,6 +136,9 @@ describe('applyfree sweep', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: applyfree sweep <command>');
     expect((await cli(['start', 'old-age-allowance', '1', '--slice', 'many'])).code).toBe(2);
+    expect((await cli(['start', 'old-age-allowance', '1', '--parts', 'many'])).code).toBe(2);
+    const tooMany = await cli(['start', 'old-age-allowance', '1', '--parts', '17']);
+    expect([tooMany.code, tooMany.stderr]).toEqual([1, expect.stringContaining('[parts]')]);
     expect((await cli(['approve'])).code).toBe(2);
   }, 60_000);
 });

@@ -35,6 +35,7 @@ import {
   type SweepStatus,
   type SweepSteer,
   type SweepWorkflow,
+  MAX_SWEEP_PARTS,
 } from '../../workflows/contracts/index.js';
 import { PolicyLifecycleError, type PolicyLifecycle } from '../policies/lifecycle.js';
 import { Refusal } from '../../domain/refusal.js';
@@ -91,6 +92,8 @@ export interface RequestSweepInput {
   asOf?: string;
   sliceSize?: number;
   startsPerSecond?: number;
+  /** `_id` ranges screened side by side (1 to MAX_SWEEP_PARTS; default 1). */
+  parts?: number;
 }
 
 export interface SweepServiceDeps {
@@ -246,6 +249,16 @@ export function createSweepService(deps: SweepServiceDeps) {
       );
     if (input.sliceSize !== undefined && (!Number.isInteger(input.sliceSize) || input.sliceSize < 1))
       throw new SweepRefusal('INVALID_INPUT', 'sliceSize: a whole number from 1', '分片大小须为正整数', 'sliceSize');
+    if (
+      input.parts !== undefined &&
+      (!Number.isInteger(input.parts) || input.parts < 1 || input.parts > MAX_SWEEP_PARTS)
+    )
+      throw new SweepRefusal(
+        'INVALID_INPUT',
+        `parts: a whole number from 1 to ${MAX_SWEEP_PARTS}`,
+        `并行分段数须为 1 至 ${MAX_SWEEP_PARTS} 的整数`,
+        'parts',
+      );
     if (input.startsPerSecond !== undefined && !(input.startsPerSecond > 0))
       throw new SweepRefusal(
         'INVALID_INPUT',
@@ -290,6 +303,7 @@ export function createSweepService(deps: SweepServiceDeps) {
             ...(request.requestedById ? { requestedById: request.requestedById } : {}),
             ...(request.sliceSize ? { sliceSize: request.sliceSize } : {}),
             ...(request.startsPerSecond ? { startsPerSecond: request.startsPerSecond } : {}),
+            ...(request.parts ? { parts: request.parts } : {}),
           },
         ],
       });
@@ -342,6 +356,7 @@ export function createSweepService(deps: SweepServiceDeps) {
         backDated: periodKey(policy, asOf) < periodKey(policy, today()),
         ...(input.sliceSize ? { sliceSize: input.sliceSize } : {}),
         ...(input.startsPerSecond ? { startsPerSecond: input.startsPerSecond } : {}),
+        ...(input.parts ? { parts: input.parts } : {}),
         status: 'awaiting-approval' as const,
         requestedBy: actor.name,
         requestedById: actor.id,

@@ -6,6 +6,8 @@
  * `explain` reports (`queryPlanner.Plan`, with `filterPushdown` and `sortPushdown`).
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { mongo, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectStore } from '../store/connection.js';
@@ -214,5 +216,23 @@ describe.skipIf(!embedded)('the patched embedded FerretDB', () => {
     await split.insertOne({ _id: { z: 1 }, n: -1 });
     expect(await window(3_000, 1)).toEqual([{ z: 1 }]);
     expect((await explain('split', {}, { _id: 1 }, { skip: 3_000, limit: 1 })).limitPushdown).toBe(false);
+  });
+
+  it('holds no read open between the batches of a cursor sorted by _id, so the write-ahead log is checkpointed while it is open', async () => {
+    const stream = db.collection<{ _id: string; n: number }>('stream');
+    const keys = Array.from({ length: 3_000 }, (_, n) => `k${String((n * 7_919) % 3_000).padStart(5, '0')}`);
+    await stream.insertMany(keys.map((key, n) => ({ _id: key, n })));
+    const cursor = stream.find({}).sort({ _id: 1 }).batchSize(100);
+    const first = await cursor.next();
+    // Others write some 40 MB while the cursor is open between its batches.
+    const filler = db.collection('filler');
+    for (let round = 0; round < 20; round++)
+      await filler.insertMany(Array.from({ length: 1_000 }, (_, n) => ({ round, n, text: 'x'.repeat(2_000) })));
+    // Checkpointed as it went, the log was reused from its start: a reader held open would have kept all of it.
+    const wal = statSync(join(stack.ferretdbDir!, `${database}.sqlite-wal`)).size;
+    expect(wal).toBeLessThan(20 * 1024 * 1024);
+    // The cursor reads on where it was, in order, each document once.
+    const rest = await cursor.toArray();
+    expect([first, ...rest].map((doc) => doc?._id)).toEqual([...keys].sort());
   });
 });

@@ -42,36 +42,35 @@ export async function capWithholdings(
   }
 }
 
-/** Posts every released line of the batch to the ledger (streamed, in chunks). */
+/**
+ * Posts every released line of the batch to the ledger, a chunk at a time. The lines' keys are read
+ * first, to their end, and each chunk's lines then by key: no cursor is open while the ledger is
+ * written (on the embedded FerretDB an open read keeps SQLite from checkpointing its write-ahead
+ * log, and every write slows as it grows). The keys of a batch of 200,000 lines take about 12 MB.
+ */
 export async function postReleasedBatch(store: Connection, batchId: string): Promise<number> {
   const { PaymentLine } = registerPayrollModels(store);
+  const keys = (await PaymentLine.find({ batchId, kind: 'payment', status: 'released' }, { _id: 1 }).lean()).map(
+    (line) => line._id as string,
+  );
   let posted = 0;
-  let chunk: Parameters<typeof postLedger>[1][number][] = [];
-  const flush = async () => {
-    posted += (await postLedger(store, chunk)).length;
-    chunk = [];
-  };
-  const cursor = PaymentLine.find(
-    { batchId, kind: 'payment', status: 'released' },
-    { key: 1, subjectKey: 1, policy: 1, period: 1, amountFen: 1, grossFen: 1, nettedFen: 1, repays: 1 },
-  )
-    .lean()
-    .cursor({ batchSize: CHUNK });
-  for await (const line of cursor) {
-    const repays = (line as { repays?: string }).repays;
-    chunk.push(
-      ...paymentEntries(
+  for (let from = 0; from < keys.length; from += CHUNK) {
+    const lines = await PaymentLine.find(
+      { _id: { $in: keys.slice(from, from + CHUNK) } },
+      { key: 1, subjectKey: 1, policy: 1, period: 1, amountFen: 1, grossFen: 1, nettedFen: 1, repays: 1 },
+    ).lean();
+    const entries = lines.flatMap((line) =>
+      paymentEntries(
         { subjectKey: line.subjectKey, policyId: line.policy.id, period: line.period, batchId },
         line.key,
         {
           grossFen: grossOf(line),
           ...(line.nettedFen ? { nettedFen: line.nettedFen } : {}),
-          ...(repays ? { repays } : {}),
+          ...(line.repays ? { repays: line.repays } : {}),
         },
       ),
     );
-    if (chunk.length >= CHUNK) await flush();
+    posted += (await postLedger(store, entries)).length;
   }
-  await flush();
   return posted;
 }

@@ -235,4 +235,26 @@ describe.skipIf(!embedded)('the patched embedded FerretDB', () => {
     const rest = await cursor.toArray();
     expect([first, ...rest].map((doc) => doc?._id)).toEqual([...keys].sort());
   });
+
+  it('pages through _ids of several types in MongoDB order, in both directions, each document once', async () => {
+    const typed = db.collection<AnyId>('typed');
+    const numbers = Array.from({ length: 1_500 }, (_, n) => n * 3);
+    const strings = Array.from({ length: 1_500 }, (_, n) => `t${String(n).padStart(5, '0')}`);
+    const objectIds = Array.from({ length: 1_200 }, (_, n) => new ObjectId(n.toString(16).padStart(24, '0')));
+    const all: unknown[] = [...numbers, ...strings, ...objectIds];
+    // Inserted out of order, a thousand at a time.
+    const shuffled = all.map((id, n) => ({ id, at: (n * 7_919) % all.length })).sort((a, b) => a.at - b.at);
+    for (let from = 0; from < shuffled.length; from += 1_000)
+      await typed.insertMany(shuffled.slice(from, from + 1_000).map(({ id }) => ({ _id: id })));
+    const read = async (direction: 1 | -1) =>
+      ids(await typed.find({}).sort({ _id: direction }).batchSize(700).toArray());
+    expect(await read(1)).toEqual(all);
+    expect(await read(-1)).toEqual([...all].reverse());
+    // A range within one type pages within it.
+    const range = await typed
+      .find(byAny({ _id: { $gt: 't00100' } }))
+      .sort({ _id: 1 })
+      .toArray();
+    expect(ids(range)).toEqual(strings.slice(101));
+  });
 });

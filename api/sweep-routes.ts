@@ -7,7 +7,7 @@
  * resident ID or credit code.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SweepService } from '../services/sweeps/service.js';
+import type { RequestSweepInput, SweepService } from '../services/sweeps/service.js';
 import { bearerSecurity, errorSchema } from './schemas.js';
 import { answerErrors } from './errors.js';
 import { actorOf, identityOf } from './auth.js';
@@ -89,14 +89,7 @@ const idParams = {
 const security = bearerSecurity;
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
-type RequestBody = {
-  policyId: string;
-  version: number;
-  asOf?: string;
-  sliceSize?: number;
-  startsPerSecond?: number;
-  parts?: number;
-};
+type RequestBody = RequestSweepInput;
 type SweepStatusFilter = 'awaiting-approval' | 'running' | 'paused' | 'cancelled' | 'done';
 
 /** Registers /sweeps in its own scope (its own error answers). */

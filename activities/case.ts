@@ -129,7 +129,8 @@ export function makeCaseActivities(deps: CaseDeps) {
             facts: input.facts,
             idempotencyKey: snapshotKey,
           });
-          await FactSnapshot.updateOne(
+          // One command: the snapshot as stored (the first one written, should another attempt have raced).
+          return (await FactSnapshot.findOneAndUpdate(
             { _id: snapshotKey },
             {
               $setOnInsert: {
@@ -143,9 +144,8 @@ export function makeCaseActivities(deps: CaseDeps) {
                 takenAt: new Date(),
               },
             },
-            { upsert: true },
-          );
-          return (await FactSnapshot.findOne({ _id: snapshotKey }).lean())!;
+            { upsert: true, returnDocument: 'after' },
+          ).lean())!;
         })());
       return {
         snapshotKey,
@@ -180,7 +180,8 @@ export function makeCaseActivities(deps: CaseDeps) {
           acceptPledges: policy.mode === 'pledge',
         });
         const key = `${input.caseId}:decision:${policy.id}`;
-        await DecisionModel.updateOne(
+        // One command: the decision as stored (a retry keeps the first one).
+        const stored = (await DecisionModel.findOneAndUpdate(
           { _id: key },
           {
             $setOnInsert: {
@@ -192,9 +193,8 @@ export function makeCaseActivities(deps: CaseDeps) {
               decidedAt: new Date(),
             },
           },
-          { upsert: true },
-        );
-        const stored = (await DecisionModel.findOne({ _id: key }).lean())!;
+          { upsert: true, returnDocument: 'after' },
+        ).lean())!;
         if (deps.seals && stored.outcome === 'ineligible') {
           const certificates = { store: deps.store, seals: deps.seals };
           await issuedBesides(`the ${policy.id} refusal letter`, () =>

@@ -94,17 +94,19 @@ export async function ensureSubject(
 ): Promise<string> {
   const { subjectKey, ...rest } = subject;
   const Subjects = registerSubjectModel(connection);
-  await Subjects.updateOne(
+  // One command for a subject new or known: what was there before (nothing, for a new one).
+  const before = await Subjects.findOneAndUpdate(
     { _id: subjectKey },
     { $setOnInsert: { subjectKey, ...rest, createdAt: new Date() } },
-    { upsert: true },
-  );
+    { upsert: true, returnDocument: 'before' },
+  ).lean();
   // A subject whose data was erased (services/retention/erase.ts) and who is seen again is processed
   // again: the register links the key to the identifier once more.
-  await Subjects.collection.updateOne({ _id: subjectKey, erasedAt: { $exists: true } } as object, {
-    $set: rest,
-    $unset: { erasedAt: '' },
-  });
+  if ((before as { erasedAt?: Date } | null)?.erasedAt !== undefined)
+    await Subjects.collection.updateOne({ _id: subjectKey, erasedAt: { $exists: true } } as object, {
+      $set: rest,
+      $unset: { erasedAt: '' },
+    });
   return subjectKey;
 }
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { chunkId, registerBankFileModels, type BankFileKind } from '../../store/bank-files.js';
-import { registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
+import { paymentLineKeys, registerPayrollModels, type PaymentLine } from '../../store/payroll.js';
 
 /** Lines per page when streaming a batch's lines. */
 export const PAGE = 500;
@@ -16,10 +16,8 @@ const CHUNK_CHARS = 256 * 1024;
 
 /**
  * The released payment lines of a batch that are transfers (more than 0 fen), in key order, page by
- * page. Their keys are read first, to the end, then each page's lines by key (with the filter again):
- * no cursor is held open across the reads and writes in between, and no page is a query that sorts
- * the whole batch again (on the embedded FerretDB a batch filter beside an `_id` bound is answered
- * from the batch's index and sorted per page). The keys of 200,000 lines take about 12 MB.
+ * page: their keys first, then each page's lines by key, with the filter again (no cursor held open
+ * across the reads and writes in between; store/payroll.ts paymentLineKeys).
  */
 export async function* transferLines(
   store: Connection,
@@ -28,7 +26,7 @@ export async function* transferLines(
 ): AsyncGenerator<PaymentLine> {
   const { PaymentLine } = registerPayrollModels(store);
   const filter = { batchId, kind: 'payment' as const, status: 'released' as const, amountFen: { $gt: 0 }, ...extra };
-  const keys = (await PaymentLine.find(filter, { _id: 1 }).lean()).map((line) => line._id as string).sort();
+  const keys = await paymentLineKeys(store, filter);
   for (let from = 0; from < keys.length; from += PAGE) {
     const page = await PaymentLine.find({ ...filter, _id: { $in: keys.slice(from, from + PAGE) } }).lean();
     yield* page.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

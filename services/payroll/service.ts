@@ -13,7 +13,7 @@ import { periodKind, periodStart } from '../../domain/entitlements.js';
 import type { PolicySource } from '../../rules/policy-source.js';
 import { authorize } from '../../domain/permissions.js';
 import { Refusal } from '../../domain/refusal.js';
-import { registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
+import { paymentLineKeys, registerPayrollModels, type PaymentBatch } from '../../store/payroll.js';
 import { payrollBatchFigures } from '../../store/payroll-figures.js';
 import { isSamePerson, type User } from '../../store/users.js';
 import {
@@ -216,13 +216,13 @@ export function createPayrollService(deps: PayrollServiceDeps) {
       await capWithholdings(deps.store, batch);
       // Lines first, then the ledger and the figures from them: a line is either taken out above or released here.
       const releasedAt = new Date();
-      // The pending lines' keys first, then a guarded update per chunk of them: FerretDB updates each
-      // matched document while its query stays open, so one update of a whole batch kept SQLite
-      // from checkpointing its log for all of it (5 GB for 200,000 lines).
-      const pending = await PaymentLine.find({ batchId: id, kind: 'payment', status: 'pending' }, { _id: 1 }).lean();
+      // A guarded update per chunk of the pending lines' keys: FerretDB updates each matched document
+      // while its query stays open, so one update of a whole batch kept SQLite from checkpointing
+      // its log for all of it (5 GB for 200,000 lines).
+      const pending = await paymentLineKeys(deps.store, { batchId: id, kind: 'payment', status: 'pending' });
       for (let from = 0; from < pending.length; from += RELEASE_CHUNK)
         await PaymentLine.updateMany(
-          { _id: { $in: pending.slice(from, from + RELEASE_CHUNK).map((line) => line._id) }, status: 'pending' },
+          { _id: { $in: pending.slice(from, from + RELEASE_CHUNK) }, status: 'pending' },
           { $set: { status: 'released', releasedAt } },
         );
       await postReleasedBatch(deps.store, id);

@@ -16,8 +16,8 @@ export type SecondaryIndexUse = 'all' | 'leading-field' | 'none';
 
 const kinds = new WeakMap<Connection, Promise<SecondaryIndexUse>>();
 
-/** The server's kind from its buildInfo; a failed probe is asked again next time. */
-function serverKind(connection: Connection): Promise<SecondaryIndexUse> {
+/** Which secondary indexes the server's queries use (see above), from its buildInfo; a failed probe is asked again next time. */
+export function secondaryIndexUse(connection: Connection): Promise<SecondaryIndexUse> {
   let known = kinds.get(connection);
   if (!known) {
     known = connection
@@ -32,11 +32,6 @@ function serverKind(connection: Connection): Promise<SecondaryIndexUse> {
     kinds.set(connection, known);
   }
   return known;
-}
-
-/** Which secondary indexes the server's queries use (see above). */
-export async function secondaryIndexUse(connection: Connection): Promise<SecondaryIndexUse> {
-  return serverKind(connection);
 }
 
 /** Creates the model's collection and the indexes its schema declares that the server can use (see above). */

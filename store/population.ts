@@ -70,7 +70,8 @@ function planSources(kind: SubjectKind, facts: readonly string[]): Plan[] {
   return [...plans.values()];
 }
 
-const afterFilter = (after: string | undefined, until?: string): object =>
+/** The `_id`s after `after` and up to `until` (either open). */
+const keyRange = (after: string | undefined, until?: string): object =>
   after === undefined && until === undefined
     ? {}
     : { _id: { ...(after === undefined ? {} : { $gt: after }), ...(until === undefined ? {} : { $lte: until }) } };
@@ -82,7 +83,7 @@ const afterFilter = (after: string | undefined, until?: string): object =>
  */
 export async function countPopulation(connection: Connection, kind: SubjectKind, after?: string): Promise<number> {
   const collection = connection.db!.collection(findSource(REGISTER_SOURCE[kind])!.collection);
-  if (after !== undefined) return collection.countDocuments(afterFilter(after));
+  if (after !== undefined) return collection.countDocuments(keyRange(after));
   const [stats] = await collection
     .aggregate<{ count?: number }>([{ $collStats: { count: {} } }])
     .toArray()
@@ -224,7 +225,7 @@ export async function* streamPopulation(
     return new SortedReader(
       db
         .collection(source.collection)
-        .find(afterFilter(options.after, options.until), { projection, sort: { _id: 1 }, batchSize: readBatchSize }),
+        .find(keyRange(options.after, options.until), { projection, sort: { _id: 1 }, batchSize: readBatchSize }),
     );
   });
   const [register, ...others] = readers;

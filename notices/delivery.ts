@@ -46,6 +46,8 @@ export interface NoticeWorkerOptions {
   /** Deliveries per second allowed on each channel. */
   ratePerSecond?: Partial<Record<NoticeChannel, number>>;
   concurrency?: number;
+  /** BullMQ's lock and stall settings; tests shorten them to see a crashed worker's job come back. */
+  stall?: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
 }
 
 export interface NoticeWorkers {
@@ -54,6 +56,13 @@ export interface NoticeWorkers {
 }
 
 const DEFAULT_RATE: Record<NoticeChannel, number> = { inbox: 500, webhook: 50 };
+/**
+ * How often a job may be found held by a worker that died (its lock expired) and still go back to
+ * the queue; BullMQ's default is once. Delivery is idempotent, so a crash costs nothing but a retry.
+ */
+const MAX_STALLED_COUNT = 3;
+/** A notice whose worker died holding it more often than this is taken for one that kills its worker: dead-lettered. */
+const MAX_STALLS_BEFORE_DEAD_LETTER = 10;
 
 export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers {
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
@@ -85,17 +94,35 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
         prefix: options.prefix,
         concurrency: options.concurrency ?? 8,
         limiter: { max: options.ratePerSecond?.[channel] ?? DEFAULT_RATE[channel], duration: 1000 },
+        maxStalledCount: options.stall?.maxStalledCount ?? MAX_STALLED_COUNT,
+        ...(options.stall?.lockDurationMs ? { lockDuration: options.stall.lockDurationMs } : {}),
+        ...(options.stall?.stalledIntervalMs ? { stalledInterval: options.stall.stalledIntervalMs } : {}),
       },
     );
     worker.on('failed', (job, error) => {
       if (!job) return;
-      const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
-      const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
-      void Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(
-        () => undefined,
-      );
-      if (exhausted)
-        void deadLetters.add(job.name, { ...job.data, error: error.message }, { jobId: job.id }).catch(() => undefined);
+      void (async () => {
+        const attempts = job.opts.attempts ?? 1;
+        // A job BullMQ gives up on with attempts left was held by workers that died (it stalled more
+        // than maxStalledCount): nothing says the notice went out, so it goes back to the queue.
+        const stalledOut =
+          job.attemptsMade < attempts &&
+          job.stalledCounter <= MAX_STALLS_BEFORE_DEAD_LETTER &&
+          (await job.isFailed().catch(() => false));
+        if (stalledOut) {
+          await job.retry('failed').catch(() => undefined);
+          return;
+        }
+        const exhausted = job.attemptsMade >= attempts || job.stalledCounter > MAX_STALLS_BEFORE_DEAD_LETTER;
+        const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
+        await Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(
+          () => undefined,
+        );
+        if (exhausted)
+          await deadLetters
+            .add(job.name, { ...job.data, error: error.message }, { jobId: job.id })
+            .catch(() => undefined);
+      })();
     });
     return worker;
   });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeEnqueueNotice } from '../activities/notices.js';
@@ -17,7 +17,7 @@ import { TEST_SECRET } from './support/city.js';
 import { identifiersIn } from './support/histories.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { createNoticeWorkers } from '../notices/delivery.js';
-import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_JOB_OPTIONS, NOTICE_QUEUES } from '../notices/queues.js';
+import { NOTICE_DEAD_LETTER_QUEUE, NOTICE_JOB_OPTIONS, NOTICE_QUEUES, noticeJobId } from '../notices/queues.js';
 import {
   deliverToWebhook,
   GENERIC_NOTICE,
@@ -172,6 +172,43 @@ describe('notices through BullMQ on the embedded Redis', () => {
     // The inbox channel is independent and still delivered.
     expect((await Notice.findOne({ key: `${noticeKey}~inbox` }).lean())?.status).toBe('delivered');
     expect(sms.calls).toHaveLength(2);
+  });
+
+  it('delivers a notice, once, whose job was held by workers that died more often than BullMQ puts up with', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const queues = openNoticeQueues({ redisUrl: stack.redisUrl, webhook: false, prefix });
+    const stall = { lockDurationMs: 1_000, stalledIntervalMs: 300, maxStalledCount: 1 };
+    // A worker that takes the job and never finishes it, then dies: its lock runs out and the job stalls.
+    const dying = () =>
+      new Worker(NOTICE_QUEUES.inbox, () => new Promise<never>(() => undefined), {
+        connection: { url: stack.redisUrl, maxRetriesPerRequest: null },
+        prefix,
+        lockDuration: stall.lockDurationMs,
+        stalledInterval: stall.stalledIntervalMs,
+        maxStalledCount: stall.maxStalledCount,
+      });
+    const workers: Array<{ close(): Promise<void> }> = [];
+    cleanups.push(async () => {
+      for (const worker of workers) await worker.close();
+      await queues.queue('inbox').obliterate({ force: true });
+      await queues.close();
+    });
+    const subjectKey = `p_${randomUUID()}`;
+    const noticeKey = `grant:childcare-subsidy:${subjectKey}:2025:notice:granted`;
+    await makeEnqueueNotice(store, queues)({ noticeKey, subjectKey, template: 'grant.awarded', params });
+    const job = () => queues.queue('inbox').getJob(noticeJobId(noticeKey, 'inbox'));
+    // Two workers die holding it: the second stall is one more than maxStalledCount allows.
+    for (let death = 1; death <= 2; death += 1) {
+      const worker = dying();
+      await expect.poll(async () => (await job())?.attemptsStarted, { timeout: 20_000 }).toBe(death);
+      await worker.close(true);
+    }
+    workers.push(createNoticeWorkers({ redisUrl: stack.redisUrl, store, prefix, stall }));
+
+    const { Inbox } = registerNoticeModels(store);
+    await expect.poll(() => statusOf({ noticeKey }), { timeout: 20_000 }).toBe('delivered');
+    expect(await Inbox.countDocuments({ subjectKey })).toBe(1);
+    expect(await queues.queue('inbox').getJobCounts('completed', 'failed')).toMatchObject({ completed: 1, failed: 0 });
   });
 
   it('keeps no raw resident ID in any job it delivered, failed or dead-lettered (abuse 12)', async () => {

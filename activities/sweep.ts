@@ -57,6 +57,29 @@ export interface SweepDeps extends SubjectKeyRing {
   workflows?: BenefitStarter;
   /** The worker holds the departments' seals: each batch of grants starts the workflow that issues their certificates. */
   issuesCertificates?: boolean;
+  /** Subjects decided per batch (default BATCH); tests make it small to see a slice checkpoint between batches. */
+  batchSize?: number;
+}
+
+/**
+ * What a slice reports in each heartbeat: the totals so far and the sealed key of the last
+ * subject acted on, taken together after the batch's records were written. A retried attempt
+ * (the worker died) resumes after that key with those totals instead of screening the slice again.
+ */
+export interface SliceCheckpoint {
+  counts: SweepCounts;
+  causes: Record<string, number>;
+  cursor: string;
+}
+
+/** The checkpoint in a retried attempt's heartbeat details, if it is one (anything else: start over). */
+function checkpointOf(details: unknown): SliceCheckpoint | undefined {
+  const candidate = details as Partial<SliceCheckpoint> | undefined;
+  return typeof candidate?.cursor === 'string' &&
+    typeof candidate.counts?.processed === 'number' &&
+    typeof candidate.causes === 'object'
+    ? (candidate as SliceCheckpoint)
+    : undefined;
 }
 
 /** A subject to screen: its raw key ('' when only its subject key is known), the position to resume after, its facts. */
@@ -223,7 +246,7 @@ export function makeSweepActivities(deps: SweepDeps) {
     after: string | undefined,
   ): AsyncGenerator<Entry[]> {
     for (let position = after; ;) {
-      const page = await horizons.due(asOf, policy.id, position, BATCH);
+      const page = await horizons.due(asOf, policy.id, position, deps.batchSize ?? BATCH);
       if (page.length === 0) return;
       const entries: Entry[] = [];
       for (const { key, subjectKey } of page)
@@ -290,15 +313,19 @@ export function makeSweepActivities(deps: SweepDeps) {
       // The whole population is read: its one access record first (those due are logged one by one).
       if (input.scope !== 'due') await writer.recordScreening(input.caseId, policy, input.asOf);
       const { evaluator, horizonOf } = preparedFor(input.plan, input.asOf, policy);
-      const counts: SweepCounts = { ...ZERO_SWEEP_COUNTS };
-      const causes: Record<string, number> = {};
       const context = Context.current();
-      const after = input.cursor === undefined ? undefined : openCursor(input.cursor, ringSecrets(deps));
+      // A retry after the worker died goes on from the last checkpoint it reported (SliceCheckpoint).
+      const checkpoint = context.info.attempt > 1 ? checkpointOf(context.info.heartbeatDetails) : undefined;
+      const counts: SweepCounts = { ...ZERO_SWEEP_COUNTS, ...checkpoint?.counts };
+      const causes: Record<string, number> = { ...checkpoint?.causes };
+      const from = checkpoint?.cursor ?? input.cursor;
+      const after = from === undefined ? undefined : openCursor(from, ringSecrets(deps));
       const until = input.until === undefined ? undefined : openCursor(input.until, ringSecrets(deps));
       // Each part of a sweep has a stream of its own.
       const streamId = input.part === undefined ? input.caseId : `${input.caseId}:part-${input.part}`;
-      let last: string | undefined;
+      let last: string | undefined = checkpoint ? after : undefined;
       let exhausted = true;
+      const batchSize = deps.batchSize ?? BATCH;
       const batches =
         input.scope === 'due'
           ? dueBatches(input.caseId, policy, input.asOf, after)
@@ -309,12 +336,14 @@ export function makeSweepActivities(deps: SweepDeps) {
                   facts: policyFactKeys(policy),
                   after,
                   ...(until === undefined ? {} : { until }),
-                  batchSize: BATCH,
+                  batchSize,
                 }),
               ),
             );
       try {
-        await screen();
+        // The attempt that died had screened the whole slice: only its answer was lost.
+        if (counts.processed >= input.limit) exhausted = false;
+        else await screen();
       } catch (error) {
         streams.close(streamId);
         throw error;
@@ -373,7 +402,14 @@ export function makeSweepActivities(deps: SweepDeps) {
           await act(input.caseId, input.plan, policy, eligible, undetermined, input.startsPerSecond, counts);
           await horizons.note(policy, input.caseId, noted);
           counts.horizonsNoted += noted.length;
-          context.heartbeat({ processed: counts.processed });
+          if (last !== undefined) {
+            const reached: SliceCheckpoint = {
+              counts: { ...counts },
+              causes: { ...causes },
+              cursor: sealCursor(last, deps.subjectKeySecret),
+            };
+            context.heartbeat(reached);
+          } else context.heartbeat();
           if (counts.processed >= input.limit) {
             exhausted = false;
             break;

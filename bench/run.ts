@@ -6,6 +6,7 @@
  */
 import { casePathBenchmark } from './case-path.js';
 import { certificatesBenchmark } from './certificates.js';
+import { chaosBenchmark } from './chaos.js';
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
 import { latencyBenchmark } from './latency.js';
@@ -27,14 +28,19 @@ const BENCHMARKS: Record<string, Benchmark> = {
   certificates: certificatesBenchmark,
   store: storeBenchmark,
   'case-path': casePathBenchmark,
+  chaos: chaosBenchmark,
 };
 
 class UsageError extends Error {}
 
 function usage(): string {
-  const lines = ['usage: npm run bench [-- <name>…] [--<option> N …]', '', 'benchmarks (all when none is named):'];
+  const lines = [
+    'usage: npm run bench [-- <name>…] [--<option> N …]',
+    '',
+    'benchmarks (all when none is named, except those marked "named only"):',
+  ];
   for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
-    lines.push(`  ${name.padEnd(12)} ${benchmark.summary}`);
+    lines.push(`  ${name.padEnd(12)} ${benchmark.summary}${benchmark.byNameOnly ? ' (named only)' : ''}`);
     for (const [option, { default: value, help }] of Object.entries(benchmark.options))
       lines.push(`      --${option} N  ${help} (default ${value.toLocaleString('en')})`);
   }
@@ -60,7 +66,8 @@ function parse(args: readonly string[]): { names: string[]; options: Record<stri
       throw new UsageError(`--${key}: expected a positive whole number, got ${JSON.stringify(text ?? '')}`);
     options[key] = value;
   }
-  return { names: names.length > 0 ? names : Object.keys(BENCHMARKS), options };
+  const all = Object.keys(BENCHMARKS).filter((name) => !BENCHMARKS[name].byNameOnly);
+  return { names: names.length > 0 ? names : all, options };
 }
 
 async function main(args: readonly string[]): Promise<void> {

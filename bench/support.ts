@@ -9,6 +9,8 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 export interface Benchmark {
   summary: string;
   options: Record<string, { default: number; help: string }>;
+  /** Run only when named (`npm run chaos` is `bench -- chaos`): never part of `npm run bench` with no name. */
+  byNameOnly?: boolean;
   run(options: Record<string, number>): Promise<void>;
 }
 

@@ -40,6 +40,8 @@ export class WorkerPool {
   private readonly slots: Slot[];
   private running = true;
   private readonly log: WriteStream;
+  /** Every worker's output, and each exit with its signal or code. */
+  readonly logFile: string;
   /** Workers this pool SIGKILLed: their exit is the fault, not a failure. */
   private readonly killed = new WeakSet<ChildProcess>();
 
@@ -49,7 +51,8 @@ export class WorkerPool {
     logDir: string,
   ) {
     this.slots = Array.from({ length: size }, () => ({ ready: false }));
-    this.log = createWriteStream(join(logDir, 'workers.log'), { flags: 'a' });
+    this.logFile = join(logDir, 'workers.log');
+    this.log = createWriteStream(this.logFile, { flags: 'a' });
     this.slots.forEach((slot, i) => this.start(slot, i));
   }
 
@@ -109,6 +112,8 @@ export class WorkerPool {
         const slot = serving[Math.floor(pick * serving.length)];
         const child = slot.child!;
         this.killed.add(child);
+        // Not serving from now on, though its exit is yet to be seen: the next kill must find another.
+        slot.ready = false;
         child.kill('SIGKILL');
         this.figures.killed += 1;
         return;

@@ -68,7 +68,7 @@ export function buildTimeline(options: TimelineOptions): Timeline {
   const busy = servers.reduce((sum, fault) => sum + fault.room, 0);
   if (busy > seconds * 0.9)
     throw new RangeError(
-      `seconds: ${seconds} s is too short for ${temporalRestarts} Temporal restarts and two outages of ${outageSeconds} s; give at least ${Math.ceil(busy / 0.9)} s`,
+      `${seconds} s is too short for ${temporalRestarts} Temporal restarts and two outages of ${outageSeconds} s; give at least ${Math.ceil(busy / 0.9)} s`,
     );
   // Even gaps between the faults, the first after a gap of its own: the feed and the sweep are under way by then.
   const gap = (seconds - busy) / (servers.length + 1);

@@ -36,7 +36,7 @@ import { buildTimeline, seededRandom, type ServerFault } from './chaos-timeline.
 import { ServerControl, WorkerPool } from './chaos-processes.js';
 import { births, HOUSEHOLD_REGISTRY, type Birth } from './latency.js';
 import { openCity, peakMb, resetRecords, SECRET, SEED_AS_OF } from './population.js';
-import { fmt, table, type Benchmark } from './support.js';
+import { fmt, OptionError, table, type Benchmark } from './support.js';
 
 /** How long the work may take to settle after the last fault: what a user would wait for a case. */
 const SETTLE_MS = 15 * 60_000;
@@ -131,13 +131,20 @@ export const chaosBenchmark: Benchmark = {
     seed: { default: 1, help: 'seed of the random kill times and victims (the same seed, the same campaign)' },
   },
   async run(options) {
-    const timeline = buildTimeline({
-      seconds: options.minutes * 60,
-      kills: options.kills,
-      temporalRestarts: options['temporal-restarts'],
-      outageSeconds: options['outage-seconds'],
-      seed: options.seed,
-    });
+    const timeline = (() => {
+      try {
+        return buildTimeline({
+          seconds: options.minutes * 60,
+          kills: options.kills,
+          temporalRestarts: options['temporal-restarts'],
+          outageSeconds: options['outage-seconds'],
+          seed: options.seed,
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new OptionError(`--minutes: ${error.message}`);
+        throw error;
+      }
+    })();
     const run = randomUUID().slice(0, 8);
     const taskQueue = `chaos-${run}`;
     const city = await openCity(options.residents);

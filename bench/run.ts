@@ -15,7 +15,7 @@ import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
 import { storeBenchmark } from './store.js';
 import { sweepBenchmark } from './sweep.js';
-import { machine, type Benchmark } from './support.js';
+import { machine, OptionError, type Benchmark } from './support.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   evaluator: evaluatorBenchmark,
@@ -31,15 +31,16 @@ const BENCHMARKS: Record<string, Benchmark> = {
   chaos: chaosBenchmark,
 };
 
-class UsageError extends Error {}
+class UsageError extends OptionError {}
 
-function usage(): string {
+function usage(only: readonly string[]): string {
   const lines = [
     'usage: npm run bench [-- <name>…] [--<option> N …]',
     '',
     'benchmarks (all when none is named, except those marked "named only"):',
   ];
   for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
+    if (only.length > 0 && !only.includes(name)) continue;
     lines.push(`  ${name.padEnd(12)} ${benchmark.summary}${benchmark.byNameOnly ? ' (named only)' : ''}`);
     for (const [option, { default: value, help }] of Object.entries(benchmark.options))
       lines.push(`      --${option} N  ${help} (default ${value.toLocaleString('en')})`);
@@ -72,7 +73,7 @@ function parse(args: readonly string[]): { names: string[]; options: Record<stri
 
 async function main(args: readonly string[]): Promise<void> {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage());
+    console.log(usage(args.filter((arg) => arg in BENCHMARKS)));
     return;
   }
   const { names, options } = parse(args);
@@ -96,6 +97,6 @@ async function main(args: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `bench: ${error.message}` : error);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  console.error(error instanceof OptionError ? `bench: ${error.message}` : error);
+  process.exitCode = error instanceof OptionError ? 2 : 1;
 });

@@ -14,6 +14,9 @@ export interface Benchmark {
   run(options: Record<string, number>): Promise<void>;
 }
 
+/** An option a benchmark cannot run with: `npm run bench` prints its message (naming the option) and exits 2. */
+export class OptionError extends Error {}
+
 /** One line about the machine, with its load when the run starts: figures mean little without them. */
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';

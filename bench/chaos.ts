@@ -30,7 +30,7 @@ import { ingestEvent } from '../services/events/ingest.js';
 import { registerModels } from '../store/models.js';
 import { registerNoticeModels } from '../store/notices.js';
 import { streamPopulation } from '../store/population.js';
-import { sweepWorkflowId, type SweepProgress } from '../workflows/contracts/index.js';
+import { MAX_SWEEP_PARTS, sweepWorkflowId, type SweepProgress } from '../workflows/contracts/index.js';
 import { Queue } from 'bullmq';
 import { buildTimeline, seededRandom, type ServerFault } from './chaos-timeline.js';
 import { ServerControl, WorkerPool } from './chaos-processes.js';
@@ -131,6 +131,10 @@ export const chaosBenchmark: Benchmark = {
     seed: { default: 1, help: 'seed of the random kill times and victims (the same seed, the same campaign)' },
   },
   async run(options) {
+    if (options.parts > MAX_SWEEP_PARTS)
+      throw new OptionError(
+        `--parts: a whole number from 1 to ${MAX_SWEEP_PARTS}, as a sweep takes, got ${options.parts}`,
+      );
     const timeline = (() => {
       try {
         return buildTimeline({

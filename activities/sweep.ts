@@ -98,6 +98,7 @@ export function makeSweepActivities(deps: SweepDeps) {
   const streams = openStreams<Entry>();
   const horizons = makeHorizonStore(deps.store);
   const Sweeps = registerSweepModel(deps.store);
+  const batchSize = deps.batchSize ?? BATCH;
   // The compiled policy and its horizon finder, per pinned version and date, kept across slices:
   // residents share birth dates, so the finder's memo pays off city-wide.
   const prepared = new Map<string, { evaluator: CompiledPolicy; horizonOf: ReturnType<typeof horizonFinder> }>();
@@ -246,7 +247,7 @@ export function makeSweepActivities(deps: SweepDeps) {
     after: string | undefined,
   ): AsyncGenerator<Entry[]> {
     for (let position = after; ;) {
-      const page = await horizons.due(asOf, policy.id, position, deps.batchSize ?? BATCH);
+      const page = await horizons.due(asOf, policy.id, position, batchSize);
       if (page.length === 0) return;
       const entries: Entry[] = [];
       for (const { key, subjectKey } of page)
@@ -325,7 +326,6 @@ export function makeSweepActivities(deps: SweepDeps) {
       const streamId = input.part === undefined ? input.caseId : `${input.caseId}:part-${input.part}`;
       let last: string | undefined = checkpoint ? after : undefined;
       let exhausted = true;
-      const batchSize = deps.batchSize ?? BATCH;
       const batches =
         input.scope === 'due'
           ? dueBatches(input.caseId, policy, input.asOf, after)

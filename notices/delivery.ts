@@ -102,18 +102,15 @@ export function createNoticeWorkers(options: NoticeWorkerOptions): NoticeWorkers
     worker.on('failed', (job, error) => {
       if (!job) return;
       void (async () => {
-        const attempts = job.opts.attempts ?? 1;
         // A job BullMQ gives up on with attempts left was held by workers that died (it stalled more
-        // than maxStalledCount): nothing says the notice went out, so it goes back to the queue.
-        const stalledOut =
-          job.attemptsMade < attempts &&
-          job.stalledCounter <= MAX_STALLS_BEFORE_DEAD_LETTER &&
-          (await job.isFailed().catch(() => false));
-        if (stalledOut) {
+        // than maxStalledCount): nothing says the notice went out, so it goes back to the queue,
+        // unless it has stalled so often that it is taken for one that kills its worker.
+        const stalledOut = job.attemptsMade < (job.opts.attempts ?? 1) && (await job.isFailed().catch(() => false));
+        if (stalledOut && job.stalledCounter <= MAX_STALLS_BEFORE_DEAD_LETTER) {
           await job.retry('failed').catch(() => undefined);
           return;
         }
-        const exhausted = job.attemptsMade >= attempts || job.stalledCounter > MAX_STALLS_BEFORE_DEAD_LETTER;
+        const exhausted = stalledOut || job.attemptsMade >= (job.opts.attempts ?? 1);
         const update = { attempts: job.attemptsMade, error: error.message, ...(exhausted ? { status: 'failed' } : {}) };
         await Notice.updateOne({ _id: noticeRecordKey(job.data.noticeKey, channel) }, { $set: update }).catch(
           () => undefined,

@@ -184,7 +184,6 @@ export function registerPayrollModels(connection: Connection): PayrollModels {
   };
 }
 
-/** The business key of a payment line: one per policy, subject and period. */
 /**
  * The keys of the payment lines that match `filter`, in key order, read to their end before the
  * caller reads or writes the lines a chunk of keys at a time. A cursor held open while writing
@@ -198,6 +197,7 @@ export async function paymentLineKeys(connection: Connection, filter: QueryFilte
   return (await PaymentLine.find(filter, { _id: 1 }).lean()).map((line) => line._id as string).sort();
 }
 
+/** The business key of a payment line: one per policy, subject and period. */
 export function paymentLineKey(policyId: string, subjectKey: string, period: string): string {
   return `${policyId}:${subjectKey}:${period}`;
 }

@@ -4,14 +4,16 @@
  * Each writes once per business key, so retries and replays change nothing.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import type { SubjectKind } from '../domain/sources.js';
 import { evaluatePolicy } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
 import type { Policy, PolicyRef } from '../rules/types.js';
 import { registerDecisionModels, snapshotFacts, snapshotValues } from '../store/decisions.js';
 import { ErrorType, type DecisionSummary, type PolicyPlan } from '../workflows/contracts/index.js';
-import type { FetchFactsInput, FetchFactsResult } from './shared-data/fetch-facts.js';
+import type { FetchFactsInput, FetchFactsResult, PolicyPull } from './shared-data/fetch-facts.js';
+import { insertNew } from '../store/bulk.js';
+import type { DecisionRecord, FactSnapshot as FactSnapshotRecord } from '../store/decisions.js';
 import type { PolicySource } from '../rules/policy-source.js';
 import { cityToday } from '../domain/calendar.js';
 import { issueRefusalLetter } from '../services/certificates/on-decision.js';
@@ -26,6 +28,11 @@ export interface CaseDeps {
   store: Connection;
   policies: PolicySource;
   fetchFacts: (input: FetchFactsInput) => Promise<FetchFactsResult>;
+  /** Every policy of a case from one read per source (shared-data/fetch-facts.ts). */
+  fetchFactsForPolicies: (
+    shared: Pick<FetchFactsInput, 'caseId' | 'subjectKey'>,
+    policies: readonly PolicyPull[],
+  ) => Promise<FetchFactsResult[]>;
   /** The departments' seals: a refusal's decision letter is sealed with them; absent, none is issued. */
   seals?: SealKeeper;
   /** Starts each review task's humanTask workflow (its timers); absent, the task is recorded without them. */
@@ -102,6 +109,32 @@ export async function manualTaskShape(
 
 export function makeCaseActivities(deps: CaseDeps) {
   const { FactSnapshot, Decision: DecisionModel } = registerDecisionModels(deps.store);
+
+  /** With the seals, a refusal's decision letter is issued (once, by the decision's key). */
+  async function refusalLetter(
+    policy: Policy,
+    stored: DecisionRecord,
+    snapshot: Pick<FactSnapshotRecord, 'values'>,
+  ): Promise<void> {
+    if (!deps.seals || stored.outcome !== 'ineligible') return;
+    const certificates = { store: deps.store, seals: deps.seals };
+    await issuedBesides(`the ${policy.id} refusal letter`, () =>
+      issueRefusalLetter(certificates, stored.key, {
+        subjectKey: stored.subjectKey,
+        policy,
+        decision: stored,
+        facts: snapshotFacts(snapshot),
+        issuedOn: cityToday(),
+      }),
+    );
+  }
+
+  /** Records by key in one read; an empty list reads nothing. */
+  async function byKey<T extends { key: string }>(model: Model<T>, keys: readonly string[]): Promise<Map<string, T>> {
+    if (keys.length === 0) return new Map();
+    const found = (await model.find({ _id: { $in: keys } } as object).lean()) as T[];
+    return new Map(found.map((doc) => [doc.key, doc]));
+  }
 
   return {
     /** The latest version of each policy in force on the event date for this trigger. */
@@ -195,27 +228,88 @@ export function makeCaseActivities(deps: CaseDeps) {
           },
           { upsert: true, returnDocument: 'after' },
         ).lean())!;
-        if (deps.seals && stored.outcome === 'ineligible') {
-          const certificates = { store: deps.store, seals: deps.seals };
-          await issuedBesides(`the ${policy.id} refusal letter`, () =>
-            issueRefusalLetter(certificates, key, {
-              subjectKey: input.subjectKey,
-              policy,
-              decision: stored,
-              facts: snapshotFacts(snapshot),
-              issuedOn: cityToday(),
-            }),
-          );
-        }
-        summaries.push({
-          policy: stored.policy,
-          outcome: stored.outcome,
-          asOf: stored.asOf,
-          ...(stored.amount === undefined || stored.amount === null ? {} : { amount: stored.amount }),
-          period: stored.period,
-          missingFacts: stored.missingFacts ?? [],
-          failedSources: (stored.failedSources ?? []).map((f) => f.source),
-        });
+        await refusalLetter(policy, stored, snapshot);
+        summaries.push(summaryOf(stored));
+      }
+      return summaries;
+    },
+
+    /**
+     * collectFacts and evaluateCase for every policy of a case in one step (since case-one-read):
+     * the snapshots already taken in one read (a retry's guard: facts are pulled once per case and
+     * policy); the others' facts from one read per source for all the policies, their snapshots
+     * written in one bulk insert; each policy evaluated on its snapshot and the decisions written
+     * in one bulk insert (a retry keeps the ones stored first and reads them back); refusal letters
+     * as evaluateCase issues them. Same keys, records and summaries as the steps it replaces.
+     */
+    async decideCase(input: {
+      caseId: string;
+      subjectKey: string;
+      asOf: string;
+      items: Array<{ policy: PolicyRef; facts: PolicyPlan['facts'] }>;
+    }): Promise<DecisionSummary[]> {
+      const { caseId, subjectKey } = input;
+      const policies = await Promise.all(input.items.map((item) => pinnedPolicy(deps.policies, item.policy)));
+      const snapshotKeys = policies.map((policy) => `${caseId}:facts:${policy.id}`);
+      const snapshots = await byKey(FactSnapshot, snapshotKeys);
+      const toPull = input.items.flatMap((item, i) =>
+        snapshots.has(snapshotKeys[i]) ? [] : [{ item, key: snapshotKeys[i] }],
+      );
+      if (toPull.length > 0) {
+        const pulled = await deps.fetchFactsForPolicies(
+          { caseId, subjectKey },
+          toPull.map(({ item, key }) => ({
+            policyId: item.policy.id,
+            policyVersion: item.policy.version,
+            facts: item.facts,
+            idempotencyKey: key,
+          })),
+        );
+        const takenAt = new Date();
+        const docs = toPull.map(({ item, key }, i) => ({
+          _id: key,
+          key,
+          caseId,
+          subjectKey,
+          policyId: item.policy.id,
+          values: snapshotValues(pulled[i].values),
+          missingFacts: pulled[i].missingFacts,
+          failedSources: pulled[i].failedSources,
+          takenAt,
+        }));
+        const { existing } = await insertNew(FactSnapshot.collection, docs);
+        // Another attempt wrote some first: decide on what it stored, as collectFacts does.
+        const raced = await byKey(FactSnapshot, existing);
+        for (const doc of docs) snapshots.set(doc.key, raced.get(doc.key) ?? doc);
+      }
+      const decidedAt = new Date();
+      const decisions: DecisionRecord[] = await Promise.all(
+        policies.map(async (policy, i) => {
+          const snapshot = snapshots.get(snapshotKeys[i])!;
+          const key = `${caseId}:decision:${policy.id}`;
+          return {
+            _id: key,
+            key,
+            caseId,
+            subjectKey,
+            ...(await evaluatePolicy(policy, snapshotFacts(snapshot), input.asOf, {
+              acceptPledges: policy.mode === 'pledge',
+            })),
+            failedSources: snapshot.failedSources ?? [],
+            decidedAt,
+          };
+        }),
+      );
+      const { existing } = await insertNew(
+        DecisionModel.collection,
+        decisions as Array<DecisionRecord & { _id: string }>,
+      );
+      const kept = await byKey(DecisionModel, existing);
+      const summaries: DecisionSummary[] = [];
+      for (const [i, decision] of decisions.entries()) {
+        const stored = kept.get(decision.key) ?? decision;
+        await refusalLetter(policies[i], stored, snapshots.get(snapshotKeys[i])!);
+        summaries.push(summaryOf(stored));
       }
       return summaries;
     },
@@ -250,5 +344,18 @@ export function makeCaseActivities(deps: CaseDeps) {
       );
       return { created };
     },
+  };
+}
+
+/** What a workflow keeps of a decision: the outcome and its figures, never the facts. */
+function summaryOf(stored: DecisionRecord): DecisionSummary {
+  return {
+    policy: stored.policy,
+    outcome: stored.outcome,
+    asOf: stored.asOf,
+    ...(stored.amount === undefined || stored.amount === null ? {} : { amount: stored.amount }),
+    period: stored.period,
+    missingFacts: stored.missingFacts ?? [],
+    failedSources: (stored.failedSources ?? []).map((f) => f.source),
   };
 }

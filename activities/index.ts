@@ -20,7 +20,7 @@ import { makePayrollActivities } from './payroll.js';
 import { makePayrollStopActivities } from './payroll-stops.js';
 import { makeRecordProbe } from './probe.js';
 import { createAdapterRegistry, type HttpSourceConfig } from './shared-data/adapters.js';
-import { makeFetchFacts, makeFetchFactsForMany } from './shared-data/fetch-facts.js';
+import { makeFetchFacts, makeFetchFactsForMany, makeFetchFactsForPolicies } from './shared-data/fetch-facts.js';
 import type { BenefitStarter } from './benefit-start.js';
 import { makeSweepActivities } from './sweep.js';
 import { makeRetentionActivities } from './retention.js';
@@ -62,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
       store: deps.store,
       policies: deps.policies,
       fetchFacts,
+      fetchFactsForPolicies: makeFetchFactsForPolicies({ connection: deps.store, adapters }),
       seals: deps.seals,
       ...(deps.workflows ? { workflows: deps.workflows } : {}),
     }),

@@ -22,6 +22,8 @@ import { countPopulation } from '../store/population.js';
 import { registerSweepModel } from '../store/sweeps.js';
 import { registerSealModel } from '../store/seals.js';
 import { registerCertificateModel } from '../store/certificates.js';
+import { registerEntitlementModels } from '../store/entitlements.js';
+import { registerLedgerModel } from '../store/ledger.js';
 import { childEnv, loadConfig, type Config } from '../workers/config.js';
 import { fmt, progress } from './support.js';
 import { buildIndexes } from '../store/indexes.js';
@@ -133,7 +135,7 @@ export async function freshServers(names: ServerName[]): Promise<RunningStack & 
 
 /**
  * Drops what a sweep or a life event writes (grants, notices, decisions, access records, sweeps,
- * eligibility horizons, cases, seals and certificates…) and recreates their indexes; the seeded dp_* collections, the subjects register and the
+ * eligibility horizons, cases, seals and certificates, entitlements and ledger lines…) and recreates their indexes; the seeded dp_* collections, the subjects register and the
  * policy versions stay.
  */
 export async function resetRecords(store: Connection): Promise<void> {
@@ -147,6 +149,9 @@ export async function resetRecords(store: Connection): Promise<void> {
     // A worker with seals signs each grant's certificate: the seal records go with their run, as its key files do.
     registerSealModel(store),
     registerCertificateModel(store),
+    // A grant opens an entitlement and posts a ledger line: kept, the next run's grants would find them there.
+    ...Object.values(registerEntitlementModels(store)),
+    registerLedgerModel(store),
   ].filter((model) => !keep.has(model.modelName));
   const existing = new Set((await store.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const model of owned) {

@@ -71,13 +71,9 @@ describe('applyfree case', () => {
     expect(run.stdout).toMatch(/^ {6}✓ .+: person\.localHukou = true$/m);
     expect(run.stdout).toMatch(/^ {6}✓ .+: person\.birthDate = "\*\*\*"$/m);
     expect(run.stdout).toContain('birth.registered (a birth date, not shown · 出生日期不显示)');
-    const order = [
-      '收到生活事件',
-      '调取共享数据',
-      '规则判定',
-      '发放 childcare-subsidy',
-      '通知（grant.awarded）已送达',
-    ].map((text) => run.stdout.indexOf(text));
+    const order = ['收到生活事件', '调取共享数据并判定', '发放 childcare-subsidy', '通知（grant.awarded）已送达'].map(
+      (text) => run.stdout.indexOf(text),
+    );
     expect(order.every((at) => at > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(run.stdout).not.toContain(env.child.id);

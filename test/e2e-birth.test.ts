@@ -136,11 +136,11 @@ describe('a birth, end to end, through a worker crash and a duplicate delivery',
     expect(accepted.json).toMatchObject({ status: 'accepted', caseId: lifeEventWorkflowId(birth.sourceEventId) });
     const caseHandle = temporal.workflow.getHandle(lifeEventWorkflowId(birth.sourceEventId));
 
-    // Kill the worker as soon as the case has started its first activity: mid-flow.
+    // Kill the worker as soon as it has taken the case's first workflow task, whose local activities
+    // (resolvePolicies, decideCase) pull the facts and write the decisions: mid-flow.
     await expect
       .poll(
-        async () =>
-          (await caseHandle.fetchHistory()).events?.some((event) => event.activityTaskScheduledEventAttributes),
+        async () => (await caseHandle.fetchHistory()).events?.some((event) => event.workflowTaskStartedEventAttributes),
         { timeout: 30_000, interval: 20 },
       )
       .toBe(true);

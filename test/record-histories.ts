@@ -251,7 +251,12 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
       }
 
       if (
-        wanted('life-event-birth-granted', 'life-event-birth-granted@case-search-outcome-department', 'grant-benefit')
+        wanted(
+          'life-event-birth-granted',
+          'life-event-birth-granted@case-search-outcome-department',
+          'life-event-birth-granted@case-one-read',
+          'grant-benefit',
+        )
       ) {
         const child = await addResident(pipeline.store, '2026-03-10', RESIDENT_FACTS);
         const result = await runCase(birth(child, '2026-03-10', `hr-birth-${run}`));
@@ -263,6 +268,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         });
         await record(client, 'life-event-birth-granted', result.caseId);
         await record(client, 'life-event-birth-granted@case-search-outcome-department', result.caseId);
+        await record(client, 'life-event-birth-granted@case-one-read', result.caseId);
         await record(client, 'grant-benefit', childcare.benefitWorkflowId!);
       }
 
@@ -274,10 +280,11 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         await record(client, 'life-event-birth-undetermined', result.caseId);
       }
 
-      if (wanted('life-event-sixtieth-offered', 'offer-confirmed')) {
+      if (wanted('life-event-sixtieth-offered', 'life-event-sixtieth-offered@case-one-read', 'offer-confirmed')) {
         const confirmed = await sixtiethBirthday(`hr-age-60-${run}`, confirmOfferSignal);
         assert.equal(confirmed.status, 'confirmed');
         await record(client, 'life-event-sixtieth-offered', confirmed.caseId);
+        await record(client, 'life-event-sixtieth-offered@case-one-read', confirmed.caseId);
         await record(client, 'offer-confirmed', confirmed.offer);
       }
 
@@ -1084,6 +1091,8 @@ try {
       'offer-confirmed',
       'offer-declined',
       'life-event-birth-granted@case-search-outcome-department',
+      'life-event-birth-granted@case-one-read',
+      'life-event-sixtieth-offered@case-one-read',
       'offer-confirmed@offer-answer-update',
       'offer-declined@offer-answer-update',
       'offer-confirmed-by-signal@offer-answer-update',

@@ -109,6 +109,12 @@ describe('histories recorded since a patch', () => {
     expect(failures).toEqual(names.map((name) => expect.stringMatching(`^${name}: DeterminismViolationError`)));
   });
 
+  it('fails to replay the cases decided since case-one-read against the life-event workflow from before it', async () => {
+    const names = ['life-event-birth-granted@case-one-read', 'life-event-sixtieth-offered@case-one-read'] as const;
+    const failures = await replayFailures({ workflowsPath: fixture('life-event-before-one-read.ts') }, names);
+    expect(failures).toEqual(names.map((name) => expect.stringMatching(`^${name}: DeterminismViolationError`)));
+  });
+
   it('starts the grant with AfDepartment since case-search-outcome-department, and without it before', () => {
     const childAttributes = (name: HistoryName) => {
       const started = loadHistory(name).history.events?.find(

@@ -264,6 +264,7 @@ describe('opening a review', () => {
       store: pipeline.store,
       policies,
       fetchFacts: () => Promise.reject(new Error('no facts are read')),
+      fetchFactsForPolicies: () => Promise.reject(new Error('no facts are read')),
       workflows: workflows(),
     });
     const caseId = `life-event:limit-${randomUUID()}`;

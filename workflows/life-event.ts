@@ -1,15 +1,24 @@
 /**
  * A life-event case: resolve the policies in force for the event (pinning id, version
- * and hash), fetch each policy's declared facts in parallel, evaluate them in an
- * activity, then start one benefit workflow per eligible policy and open manual review
- * for undetermined ones. Personal values stay in the store: the history holds the
- * decisions (outcomes, amounts), not the facts.
+ * and hash), pull every policy's declared facts (one read per source for all of them) and
+ * decide them, in two local activities, then start one benefit workflow per eligible policy
+ * and open manual review for undetermined ones. Personal values stay in the store: the
+ * history holds the decisions (outcomes, amounts, in the local activities' markers), not
+ * the facts. Cases begun before case-one-read replay their three activities.
  */
-import { patched, proxyActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { benefitChildWorkflowStart, type BenefitWorkflow } from './contracts/benefit.js';
 import {
+  CASE_ONE_READ_PATCH,
   CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH,
   caseStatusAttribute,
   CaseStatus,
@@ -32,6 +41,12 @@ const { resolvePolicies, collectFacts, evaluateCase, openManualReview, enqueueNo
   retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
 });
 
+/** The case's own steps since case-one-read: retried in the worker, each recorded as a marker with its result. */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: ACTIVITY_OPTIONS.startToCloseTimeout,
+  retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: 10 },
+});
+
 const ACTION_BY_MODE = { auto: 'granted', offer: 'offered', pledge: 'pledged' } as const;
 
 /** One outcome for a case's search attribute: eligible for any policy, else undetermined for any, else ineligible. */
@@ -45,7 +60,8 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   let stage: CaseStage = 'resolving';
   setHandler(getCaseStageQuery, () => stage);
 
-  const plans = await resolvePolicies({
+  const oneRead = patched(CASE_ONE_READ_PATCH);
+  const plans = await (oneRead ? local.resolvePolicies : resolvePolicies)({
     trigger: input.eventType,
     asOf: input.eventDate,
     subjectKind: input.subjectKind,
@@ -56,19 +72,7 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   ]);
 
   stage = 'fetching';
-  const snapshots = await Promise.all(
-    plans.map((plan) =>
-      collectFacts({ caseId: input.caseId, subjectKey: input.subjectKey, policy: plan.ref, facts: plan.facts }),
-    ),
-  );
-
-  stage = 'evaluating';
-  const decisions = await evaluateCase({
-    caseId: input.caseId,
-    subjectKey: input.subjectKey,
-    asOf: input.eventDate,
-    items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
-  });
+  const decisions = oneRead ? await decide() : await collectThenEvaluate();
 
   if (patched(CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH)) {
     upsertSearchAttributes([
@@ -85,6 +89,34 @@ export async function lifeEvent(input: LifeEventInput): Promise<LifeEventResult>
   upsertSearchAttributes([caseStatusAttribute(CaseStatus.decided)]);
   stage = 'done';
   return { caseId: input.caseId, decisions: results };
+
+  /** Every policy's facts and decision in one local step. */
+  async function decide(): Promise<DecisionSummary[]> {
+    const decided = await local.decideCase({
+      caseId: input.caseId,
+      subjectKey: input.subjectKey,
+      asOf: input.eventDate,
+      items: plans.map((plan) => ({ policy: plan.ref, facts: plan.facts })),
+    });
+    stage = 'evaluating';
+    return decided;
+  }
+
+  /** Before case-one-read: one collectFacts activity per policy, side by side, then evaluateCase. */
+  async function collectThenEvaluate(): Promise<DecisionSummary[]> {
+    const snapshots = await Promise.all(
+      plans.map((plan) =>
+        collectFacts({ caseId: input.caseId, subjectKey: input.subjectKey, policy: plan.ref, facts: plan.facts }),
+      ),
+    );
+    stage = 'evaluating';
+    return evaluateCase({
+      caseId: input.caseId,
+      subjectKey: input.subjectKey,
+      asOf: input.eventDate,
+      items: plans.map((plan, i) => ({ policy: plan.ref, snapshotKey: snapshots[i].snapshotKey })),
+    });
+  }
 
   async function act(
     event: LifeEventInput,

@@ -109,10 +109,7 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
         message: `an access record of case ${input.caseId} could not be written; no data is released without one (${describeFailure(recordFailure.reason, subject.idValue)})`,
       });
     }
-    await pseudonymizeIdFacts(deps.connection, pulls, result);
-    result.missingFacts.sort();
-    result.absentFacts.sort();
-    result.failedSources.sort((a, b) => a.source.localeCompare(b.source));
+    await finishResult(deps.connection, pulls, result);
     return result;
   };
 }
@@ -206,17 +203,7 @@ async function readSource(
   pull: SourcePull,
   result: FetchFactsResult,
 ): Promise<AccessRecord> {
-  let answered: Answered;
-  try {
-    answered = {
-      answer: await deps.adapters
-        .adapterFor(pull.source.id)
-        .fetch({ source: pull.source, idValue: subject.idValue, columns: pull.facts.map((f) => f.field.column) }),
-    };
-  } catch (error) {
-    answered = { error };
-  }
-  return foldAnswer(now, input, subject, pull, answered, result);
+  return foldAnswer(now, input, subject, pull, await answerOf(deps, subject, pull), result);
 }
 
 /** Folds one source's answer for one subject into `result`; answers the access record to write. */
@@ -332,30 +319,124 @@ export function makeFetchFactsForMany(deps: FetchFactsDeps) {
       const records = pulls.map((pull, p) =>
         foldAnswer(now, input, subject, pull, answers[p].get(subject.idValue)!, result),
       );
-      await pseudonymizeIdFacts(deps.connection, pulls, result);
-      result.missingFacts.sort();
-      result.absentFacts.sort();
-      result.failedSources.sort((a, b) => a.source.localeCompare(b.source));
+      await finishResult(deps.connection, pulls, result);
       return { result, records };
     });
-    const records = read.flatMap(({ records }) => records.map((record) => ({ _id: record.key, ...record })));
-    try {
-      const { inserted, existing } = await insertNew(AccessRecords.collection, records);
-      const fresh = new Set(inserted);
-      await chainInserted(
-        deps.connection,
-        'access_records',
-        records.filter((record) => fresh.has(record._id)),
-      );
-      await chainStored(deps.connection, 'access_records', existing);
-    } catch (error) {
-      throw ApplicationFailure.create({
-        type: FetchFactsErrorType.AccessRecordWriteFailed,
-        message: `the access records of case ${shared.caseId} could not be written; no data is released without them (${describeFailure(error, '')})`,
-      });
-    }
+    await writeAccessRecords(
+      deps.connection,
+      AccessRecords,
+      shared.caseId,
+      read.flatMap(({ records }) => records),
+    );
     return read.map(({ result }) => result);
   };
+}
+
+/**
+ * Writes access records in one bulk insert and chains them as one block; a retry writes and
+ * chains only what is missing. Throws AccessRecordWriteFailed when they could not be written.
+ */
+async function writeAccessRecords(
+  connection: Connection,
+  AccessRecords: Model<AccessRecord>,
+  caseId: string,
+  written: readonly AccessRecord[],
+): Promise<void> {
+  const records = written.map((record) => ({ _id: record.key, ...record }));
+  try {
+    const { inserted, existing } = await insertNew(AccessRecords.collection, records);
+    const fresh = new Set(inserted);
+    await chainInserted(
+      connection,
+      'access_records',
+      records.filter((record) => fresh.has(record._id)),
+    );
+    await chainStored(connection, 'access_records', existing);
+  } catch (error) {
+    throw ApplicationFailure.create({
+      type: FetchFactsErrorType.AccessRecordWriteFailed,
+      message: `the access records of case ${caseId} could not be written; no data is released without them (${describeFailure(error, '')})`,
+    });
+  }
+}
+
+/** What fetchFactsForPolicies pulls for one policy of a case. */
+export type PolicyPull = Pick<FetchFactsInput, 'policyId' | 'policyVersion' | 'facts' | 'idempotencyKey'>;
+
+/**
+ * fetchFacts for every policy of one case at once (a life event that several policies answer):
+ * each source read once for the subject, with the columns all the policies declare from it, and
+ * each policy's answer folded from that read. Every policy keeps its own access record per source
+ * (the same key, fields and purposes fetchFacts writes), all written in one bulk insert and chained
+ * as one block. Answers each policy's result in the order given; throws as fetchFacts does, before
+ * anything is read.
+ */
+export function makeFetchFactsForPolicies(deps: FetchFactsDeps) {
+  const AccessRecords = registerAccessRecordModel(deps.connection);
+  const now = deps.now ?? (() => new Date());
+  let indexes: Promise<unknown> | undefined;
+
+  return async function fetchFactsForPolicies(
+    shared: Pick<FetchFactsInput, 'caseId' | 'subjectKey'>,
+    policies: readonly PolicyPull[],
+  ): Promise<FetchFactsResult[]> {
+    if (policies.length === 0) return [];
+    await ensureFactsKnown(deps.connection, [...new Set(policies.flatMap((p) => Object.keys(p.facts)))]);
+    const plans = policies.map((policy) => ({ input: { ...shared, ...policy }, pulls: planPulls(policy.facts) }));
+    const subject = await resolveSubject(deps.connection, shared.subjectKey);
+    for (const { input, pulls } of plans) checkKinds(input, pulls, subject);
+    indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
+      indexes = undefined;
+      throw error;
+    });
+    await indexes;
+    // One read per source: the union of the columns every policy declares from it.
+    const union = new Map<string, SourcePull>();
+    for (const { pulls } of plans)
+      for (const pull of pulls) {
+        const merged = union.get(pull.source.id) ?? { source: pull.source, facts: [] };
+        for (const fact of pull.facts)
+          if (!merged.facts.some((f) => f.field.column === fact.field.column)) merged.facts.push(fact);
+        union.set(pull.source.id, merged);
+      }
+    const answers = new Map(
+      await Promise.all(
+        [...union.values()].map(async (pull) => [pull.source.id, await answerOf(deps, subject, pull)] as const),
+      ),
+    );
+    const records: AccessRecord[] = [];
+    const results: FetchFactsResult[] = [];
+    for (const { input, pulls } of plans) {
+      const result: FetchFactsResult = { values: {}, missingFacts: [], absentFacts: [], failedSources: [] };
+      for (const pull of pulls)
+        records.push(foldAnswer(now, input, subject, pull, answers.get(pull.source.id)!, result));
+      await finishResult(deps.connection, pulls, result);
+      results.push(result);
+    }
+    await writeAccessRecords(deps.connection, AccessRecords, shared.caseId, records);
+    return results;
+  };
+}
+
+/** One source's answer for one subject, or why it gave none. */
+async function answerOf(deps: FetchFactsDeps, subject: Subject, pull: SourcePull): Promise<Answered> {
+  try {
+    return {
+      answer: await deps.adapters
+        .adapterFor(pull.source.id)
+        .fetch({ source: pull.source, idValue: subject.idValue, columns: pull.facts.map((f) => f.field.column) }),
+    };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A result as callers get it: ID-valued facts pseudonymised, the lists in a stable order. */
+async function finishResult(connection: Connection, pulls: SourcePull[], result: FetchFactsResult): Promise<void> {
+  await pseudonymizeIdFacts(connection, pulls, result);
+  result.missingFacts.sort();
+  result.absentFacts.sort();
+  result.failedSources.sort((a, b) => a.source.localeCompare(b.source));
 }
 
 /** Dates travel as 'YYYY-MM-DD' strings whatever the platform stored. */

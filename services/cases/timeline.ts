@@ -93,6 +93,7 @@ const ACTIVITY_TEXT: Record<string, Text> = {
   resolvePolicies: { zh: '确定适用政策', en: 'policies in force resolved' },
   collectFacts: { zh: '调取共享数据', en: 'shared data fetched' },
   evaluateCase: { zh: '规则判定', en: 'eligibility decided' },
+  decideCase: { zh: '调取共享数据并判定', en: 'shared data fetched and eligibility decided' },
   openManualReview: { zh: '转人工审核', en: 'manual review opened' },
   enqueueNotice: { zh: '通知已排队', en: 'notice queued' },
   recordGrant: { zh: '记录发放', en: 'grant recorded' },
@@ -177,6 +178,26 @@ const timeOf = (ts: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
 const seconds = (duration: { seconds?: unknown } | null | undefined) => Number(duration?.seconds ?? 0);
 const span = (s: number) => (s >= 86_400 ? `${Math.round(s / 8640) / 10} d` : `${s} s`);
 
+/** The marker Temporal records for a local activity, with its type and attempt in the `data` payload. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** A local activity's type, attempt and failure from its marker; undefined for any other event. */
+export function localActivityOf(
+  event: temporal.api.history.v1.IHistoryEvent,
+): { type: string; attempt: number; failure?: string } | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) return undefined;
+  const data = marker.details?.data?.payloads?.[0]?.data;
+  const parsed = data
+    ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; attempt?: number })
+    : {};
+  return {
+    type: parsed.activity_type ?? 'activity',
+    attempt: parsed.attempt ?? 1,
+    ...(marker.failure ? { failure: marker.failure.message ?? '' } : {}),
+  };
+}
+
 /** Timeline entries of one workflow's history: start, activities by name, timers, signals, children, the end. */
 export function historyEntries(
   workflowId: string,
@@ -219,6 +240,21 @@ export function historyEntries(
         activity: name,
       });
     }
+    const local = localActivityOf(event);
+    if (local && local.failure === undefined)
+      add(
+        event,
+        `activity.${local.type}`,
+        ACTIVITY_TEXT[local.type] ?? { zh: `活动完成：${local.type}`, en: `${local.type} completed` },
+        { activity: local.type, local: true },
+      );
+    else if (local)
+      add(
+        event,
+        'activity.failed',
+        { zh: `活动失败：${local.type}`, en: `${local.type} failed` },
+        { activity: local.type, local: true, failure: local.failure },
+      );
     const failed = event.activityTaskFailedEventAttributes;
     if (failed) {
       const name = scheduled.get(String(failed.scheduledEventId)) ?? 'activity';

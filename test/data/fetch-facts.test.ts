@@ -7,6 +7,7 @@ import { MongoCollectionAdapter, createAdapterRegistry } from '../../activities/
 import {
   makeFetchFacts,
   makeFetchFactsForMany,
+  makeFetchFactsForPolicies,
   type FetchFactsInput,
 } from '../../activities/shared-data/fetch-facts.js';
 import { findSource, type DataSource } from '../../domain/sources.js';
@@ -27,6 +28,9 @@ let departmentDown = false;
 const at = new Date('2025-06-01T08:00:00Z');
 let fetchFacts: ReturnType<typeof makeFetchFacts>;
 let fetchFactsForMany: ReturnType<typeof makeFetchFactsForMany>;
+let fetchFactsForPolicies: ReturnType<typeof makeFetchFactsForPolicies>;
+/** Reads of each source through the adapters fetchFactsForPolicies uses, and the columns each asked for. */
+const reads: Array<{ source: string; columns: string[] }> = [];
 
 beforeAll(async () => {
   connection = await mongoose
@@ -115,6 +119,19 @@ beforeAll(async () => {
   });
   fetchFacts = makeFetchFacts({ connection, adapters, now: () => at });
   fetchFactsForMany = makeFetchFactsForMany({ connection, adapters, now: () => at });
+  fetchFactsForPolicies = makeFetchFactsForPolicies({
+    connection,
+    adapters: {
+      ...adapters,
+      adapterFor: (sourceId) => {
+        const adapter = adapters.adapterFor(sourceId);
+        return {
+          fetch: (request) => (reads.push({ source: sourceId, columns: request.columns }), adapter.fetch(request)),
+        };
+      },
+    },
+    now: () => at,
+  });
 });
 afterAll(async () => {
   await connection?.dropDatabase();
@@ -417,5 +434,112 @@ describe('fetchFactsForMany: a chunk of subjects (the payroll) read source by so
       nonRetryable: true,
     });
     expect(await AccessRecords.countDocuments({ caseId })).toBe(0);
+  });
+});
+
+describe('fetchFactsForPolicies: every policy of a case from one read per source (a life event)', () => {
+  const oldAge = {
+    'person.birthDate': purpose('aged 80 or over', 'household-registry'),
+    'person.localHukou': purpose('local household registration', 'household-registry'),
+    'person.disabilityGrade': purpose('severe disability (grade 1-2)', 'disability-federation'),
+  };
+  const card = {
+    'person.birthDate': purpose('aged 60 or over', 'household-registry'),
+    'person.district': purpose('issuing district', 'household-registry'),
+    'person.employmentStatus': purpose('retired', 'social-insurance'),
+  };
+  const policies = (caseId: string) => [
+    { policyId: 'old-age', policyVersion: 1, facts: oldAge, idempotencyKey: `${caseId}:facts:old-age` },
+    { policyId: 'card', policyVersion: 2, facts: card, idempotencyKey: `${caseId}:facts:card` },
+  ];
+
+  it('reads each source once with the columns of every policy, and answers each policy as fetchFacts does alone', async () => {
+    const caseId = `life-event:${randomUUID()}`;
+    reads.length = 0;
+    const both = await fetchFactsForPolicies({ caseId, subjectKey: 'sk_elder' }, policies(caseId));
+    expect(reads.map((r) => r.source).sort()).toEqual([
+      'disability-federation',
+      'household-registry',
+      'social-insurance',
+    ]);
+    expect(reads.find((r) => r.source === 'household-registry')!.columns.sort()).toEqual([
+      'birthDate',
+      'district',
+      'localHukou',
+    ]);
+    const alone = await Promise.all([fetchFacts(input('sk_elder', oldAge)), fetchFacts(input('sk_elder', card))]);
+    expect(both).toEqual(alone);
+    expect(both[1].values).toEqual({
+      'person.birthDate': '1950-03-10',
+      'person.district': '德城区',
+      'person.employmentStatus': 'retired',
+    });
+    expectNoRawId(both);
+  });
+
+  it("keeps each policy's own access record per source, with its fields and purposes, and a retry writes none again", async () => {
+    const AccessRecords = registerAccessRecordModel(connection);
+    const caseId = `life-event:${randomUUID()}`;
+    await fetchFactsForPolicies({ caseId, subjectKey: 'sk_elder' }, policies(caseId));
+    await fetchFactsForPolicies({ caseId, subjectKey: 'sk_elder' }, policies(caseId));
+    const records = await AccessRecords.find({ caseId }, { _id: 0, key: 1, policyId: 1, fields: 1, purposes: 1 })
+      .sort({ key: 1 })
+      .lean();
+    expect(records).toEqual([
+      {
+        key: `${caseId}:facts:card:household-registry`,
+        policyId: 'card',
+        fields: ['person.birthDate', 'person.district'],
+        purposes: ['aged 60 or over', 'issuing district'],
+      },
+      {
+        key: `${caseId}:facts:card:social-insurance`,
+        policyId: 'card',
+        fields: ['person.employmentStatus'],
+        purposes: ['retired'],
+      },
+      {
+        key: `${caseId}:facts:old-age:disability-federation`,
+        policyId: 'old-age',
+        fields: ['person.disabilityGrade'],
+        purposes: ['severe disability (grade 1-2)'],
+      },
+      {
+        key: `${caseId}:facts:old-age:household-registry`,
+        policyId: 'old-age',
+        fields: ['person.birthDate', 'person.localHukou'],
+        purposes: ['aged 80 or over', 'local household registration'],
+      },
+    ]);
+  });
+
+  it("a failing department makes its facts missing for each policy that reads it, and the others' still answer", async () => {
+    departmentDown = true;
+    const caseId = `life-event:${randomUUID()}`;
+    const [oldAgeFacts, cardFacts] = await fetchFactsForPolicies({ caseId, subjectKey: 'sk_elder' }, policies(caseId));
+    expect(oldAgeFacts.missingFacts).toEqual([]);
+    expect(cardFacts.missingFacts).toEqual(['person.employmentStatus']);
+    expect(cardFacts.failedSources).toEqual([
+      { source: 'social-insurance', error: expect.stringMatching(/^ServerError: .*503/) },
+    ]);
+    expect(cardFacts.values['person.birthDate']).toBe('1950-03-10');
+  });
+
+  it('a policy reading a source of another kind of subject fails the case before anything is read or recorded', async () => {
+    const caseId = `life-event:${randomUUID()}`;
+    reads.length = 0;
+    await expect(
+      fetchFactsForPolicies({ caseId, subjectKey: 'sk_elder' }, [
+        ...policies(caseId),
+        {
+          policyId: 'startup',
+          policyVersion: 1,
+          facts: { 'enterprise.status': purpose('in business', 'business-registry') },
+          idempotencyKey: `${caseId}:facts:startup`,
+        },
+      ]),
+    ).rejects.toMatchObject({ type: 'SubjectKindMismatch', nonRetryable: true });
+    expect(reads).toEqual([]);
+    expect(await registerAccessRecordModel(connection).countDocuments({ caseId })).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import {
   creditCodeCheckChar,
   residentIdCheckChar,
 } from '../../domain/identity.js';
+import { localActivityOf } from '../../services/cases/timeline.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
 
@@ -29,6 +30,10 @@ export const RECORDED_HISTORIES = {
     workflowType: 'lifeEvent',
     path: 'the same birth since the case search patch: AfOutcome and AfDepartment set, the grant started with AfDepartment',
   },
+  'life-event-birth-granted@case-one-read': {
+    workflowType: 'lifeEvent',
+    path: 'the same birth since case-one-read: the policies resolved and the case decided in two local activities',
+  },
   'life-event-birth-undetermined': {
     workflowType: 'lifeEvent',
     path: 'a birth with no birth date on record goes to manual review',
@@ -36,6 +41,10 @@ export const RECORDED_HISTORIES = {
   'life-event-sixtieth-offered': {
     workflowType: 'lifeEvent',
     path: 'a 60th birthday offers the senior preferential card',
+  },
+  'life-event-sixtieth-offered@case-one-read': {
+    workflowType: 'lifeEvent',
+    path: "a 60th birthday since case-one-read: the four policies' facts from one read per source, decided in one local activity",
   },
   'life-event-annual-review-pledged': {
     workflowType: 'lifeEvent',
@@ -213,6 +222,7 @@ export function historySteps(history: History): string[] {
       steps.push(`signal ${event.workflowExecutionSignaledEventAttributes.signalName}`);
     else if (event.workflowExecutionUpdateAcceptedEventAttributes)
       steps.push(`update ${event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name}`);
+    else if (localActivityOf(event)) steps.push(`local ${localActivityOf(event)!.type}`);
     else if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER)
       steps.push(`patch ${patchIdOf(event.markerRecordedEventAttributes)}`);
     else if (event.startChildWorkflowExecutionInitiatedEventAttributes)

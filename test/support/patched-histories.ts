@@ -48,6 +48,39 @@ export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
       ],
     },
   },
+  // Since case-one-read the case is two local activities: no collectFacts, no evaluateCase.
+  'life-event-birth-granted@case-one-read': {
+    steps: [
+      'patch case-one-read',
+      'local resolvePolicies',
+      'local decideCase',
+      'patch case-search-outcome-department',
+      'child grantBenefit',
+    ],
+    result: {
+      decisions: [
+        { policy: { id: 'childcare-subsidy' }, outcome: 'eligible', amount: 3000, period: '2026', action: 'granted' },
+      ],
+    },
+  },
+  // Four policies answer an age milestone: one decideCase for all of them (one read per source).
+  'life-event-sixtieth-offered@case-one-read': {
+    steps: [
+      'patch case-one-read',
+      'local resolvePolicies',
+      'local decideCase',
+      'patch case-search-outcome-department',
+      'child offerBenefit',
+    ],
+    result: {
+      decisions: [
+        { policy: { id: 'childcare-subsidy' }, outcome: 'ineligible', action: 'none' },
+        { policy: { id: 'compulsory-school-enrollment' }, outcome: 'ineligible', action: 'none' },
+        { policy: { id: 'old-age-allowance' }, outcome: 'ineligible', action: 'none' },
+        { policy: { id: 'senior-preferential-card' }, outcome: 'eligible', action: 'offered' },
+      ],
+    },
+  },
   // Since offer-answer-update an answer is acted on where it arrives: the offer closes before the wait's timer is cancelled.
   'offer-confirmed@offer-answer-update': {
     steps: [

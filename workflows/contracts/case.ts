@@ -92,3 +92,11 @@ export function caseStatusAttribute(status: CaseStatus) {
  * they start carry AfDepartment. Pinned by life-event-birth-granted@case-search-outcome-department.
  */
 export const CASE_SEARCH_OUTCOME_DEPARTMENT_PATCH = 'case-search-outcome-department';
+
+/**
+ * Patch (issue 17, item 2): a case resolves its policies in a local activity and decides them in
+ * one more (`decideCase`: every policy's facts from one read per source, the snapshots and the
+ * decisions each written in one bulk insert), instead of three activities and one collectFacts per
+ * policy. Pinned by life-event-birth-granted@case-one-read and life-event-sixtieth-offered@case-one-read.
+ */
+export const CASE_ONE_READ_PATCH = 'case-one-read';

@@ -44,6 +44,29 @@ export function peakMb(pid: number | 'self'): number | undefined {
   }
 }
 
+/** Current resident memory of a process (VmRSS), in MB. */
+export function rssMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined when /proc does not say. */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Seeds N residents unless the state directory already holds exactly that city. */
 export async function ensureCity(store: Connection, residents: number): Promise<string> {
   const meta = await store

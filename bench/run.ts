@@ -7,6 +7,7 @@
 import { casePathBenchmark } from './case-path.js';
 import { certificatesBenchmark } from './certificates.js';
 import { chaosBenchmark } from './chaos.js';
+import { cityBenchmark } from './city.js';
 import { evaluatorBenchmark } from './evaluator.js';
 import { grantsBenchmark } from './grants.js';
 import { latencyBenchmark } from './latency.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   sweep: sweepBenchmark,
   payroll: payrollBenchmark,
   latency: latencyBenchmark,
+  city: cityBenchmark,
   certificates: certificatesBenchmark,
   store: storeBenchmark,
   'case-path': casePathBenchmark,

@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
@@ -28,35 +28,12 @@ import {
   sweepWorkflowId,
   type SweepProgress,
 } from '../workflows/contracts/index.js';
-import { freshServers, openCity, peakMb, resetRecords, SECRET, startWorker } from './population.js';
+import { cpuSeconds, freshServers, openCity, peakMb, resetRecords, rssMb, SECRET, startWorker } from './population.js';
 import { summariseProfile } from './profile.js';
 import { fmt, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
 const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} MB`);
-
-/** Current resident memory of a process (VmRSS), in MB. */
-function rssMb(pid: number): number | undefined {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far; undefined when /proc does not say. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The same projection through the population stream, bare and with decide(): what reading costs and what evaluating adds. */
 async function scanRatio(

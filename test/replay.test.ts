@@ -23,7 +23,7 @@ import {
   RECORDED_HISTORIES,
   type HistoryName,
 } from './support/histories.js';
-import { PATCHED_HISTORY_PATHS, type HistoryPath } from './support/patched-histories.js';
+import { PATCHED_HISTORY_PATHS, SIXTIETH_DECISIONS, type HistoryPath } from './support/patched-histories.js';
 import { quietLogger } from './support/temporal.js';
 
 const fixture = (file: string) => fileURLToPath(new URL(`./fixtures/workflows/${file}`, import.meta.url));
@@ -100,14 +100,7 @@ const PATHS: Record<HistoryName, HistoryPath> = {
       'evaluateCase',
       'child offerBenefit',
     ],
-    result: {
-      decisions: [
-        { policy: { id: 'childcare-subsidy' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'compulsory-school-enrollment' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'old-age-allowance' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'senior-preferential-card' }, outcome: 'eligible', action: 'offered' },
-      ],
-    },
+    result: { decisions: SIXTIETH_DECISIONS },
   },
   'life-event-annual-review-pledged': {
     steps: [...CASE_STEPS, 'child pledgeBenefit'],

@@ -85,18 +85,14 @@ interface SourcePull {
 export function makeFetchFacts(deps: FetchFactsDeps) {
   const AccessRecords = registerAccessRecordModel(deps.connection);
   const now = deps.now ?? (() => new Date());
-  let indexes: Promise<unknown> | undefined;
+  const indexes = indexesOnce(AccessRecords);
 
   return async function fetchFacts(input: FetchFactsInput): Promise<FetchFactsResult> {
     await ensureFactsKnown(deps.connection, Object.keys(input.facts));
     const pulls = planPulls(input.facts);
     const subject = await resolveSubject(deps.connection, input.subjectKey);
     checkKinds(input, pulls, subject);
-    indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
-      indexes = undefined;
-      throw error;
-    });
-    await indexes;
+    await indexes();
 
     const result: FetchFactsResult = { values: {}, missingFacts: [], absentFacts: [], failedSources: [] };
     const settled = await Promise.allSettled(
@@ -112,6 +108,16 @@ export function makeFetchFacts(deps: FetchFactsDeps) {
     await finishResult(deps.connection, pulls, result);
     return result;
   };
+}
+
+/** The access records' indexes, built once per process; a failed build is tried again by the next call. */
+function indexesOnce(AccessRecords: Model<AccessRecord>): () => Promise<unknown> {
+  let built: Promise<unknown> | undefined;
+  return () =>
+    (built ??= buildIndexes(AccessRecords).catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    }));
 }
 
 /** Throws SubjectKindMismatch when the policy reads a source of another kind of subject than this one. */
@@ -284,7 +290,7 @@ const MANY_LANES = 16;
 export function makeFetchFactsForMany(deps: FetchFactsDeps) {
   const AccessRecords = registerAccessRecordModel(deps.connection);
   const now = deps.now ?? (() => new Date());
-  let indexes: Promise<unknown> | undefined;
+  const indexes = indexesOnce(AccessRecords);
 
   return async function fetchFactsForMany(
     shared: Omit<FetchFactsInput, 'subjectKey' | 'idempotencyKey'>,
@@ -292,11 +298,7 @@ export function makeFetchFactsForMany(deps: FetchFactsDeps) {
   ): Promise<FetchFactsResult[]> {
     await ensureFactsKnown(deps.connection, Object.keys(shared.facts));
     const pulls = planPulls(shared.facts);
-    indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
-      indexes = undefined;
-      throw error;
-    });
-    await indexes;
+    await indexes();
     const resolved = await resolveSubjects(
       deps.connection,
       subjects.map((s) => s.subjectKey),
@@ -374,7 +376,7 @@ export type PolicyPull = Pick<FetchFactsInput, 'policyId' | 'policyVersion' | 'f
 export function makeFetchFactsForPolicies(deps: FetchFactsDeps) {
   const AccessRecords = registerAccessRecordModel(deps.connection);
   const now = deps.now ?? (() => new Date());
-  let indexes: Promise<unknown> | undefined;
+  const indexes = indexesOnce(AccessRecords);
 
   return async function fetchFactsForPolicies(
     shared: Pick<FetchFactsInput, 'caseId' | 'subjectKey'>,
@@ -385,11 +387,7 @@ export function makeFetchFactsForPolicies(deps: FetchFactsDeps) {
     const plans = policies.map((policy) => ({ input: { ...shared, ...policy }, pulls: planPulls(policy.facts) }));
     const subject = await resolveSubject(deps.connection, shared.subjectKey);
     for (const { input, pulls } of plans) checkKinds(input, pulls, subject);
-    indexes ??= buildIndexes(AccessRecords).catch((error: unknown) => {
-      indexes = undefined;
-      throw error;
-    });
-    await indexes;
+    await indexes();
     // One read per source: the union of the columns every policy declares from it.
     const union = new Map<string, SourcePull>();
     for (const { pulls } of plans)

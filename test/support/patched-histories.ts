@@ -23,6 +23,13 @@ export function patchOf(name: PatchedHistoryName): { patch: string; before?: His
 }
 
 const CASE_STEPS = ['resolvePolicies', 'collectFacts', 'evaluateCase'];
+/** What a 60th birthday's case decides, before case-one-read and since: four policies, the senior card offered. */
+export const SIXTIETH_DECISIONS = [
+  { policy: { id: 'childcare-subsidy' }, outcome: 'ineligible', action: 'none' },
+  { policy: { id: 'compulsory-school-enrollment' }, outcome: 'ineligible', action: 'none' },
+  { policy: { id: 'old-age-allowance' }, outcome: 'ineligible', action: 'none' },
+  { policy: { id: 'senior-preferential-card' }, outcome: 'eligible', action: 'offered' },
+];
 /** A signed pledge up to its inspection: the signature ends the signing period's timer, the grant follows. */
 const SIGNED_PLEDGE_STEPS = [
   'patch pledge-signature',
@@ -72,14 +79,7 @@ export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
       'patch case-search-outcome-department',
       'child offerBenefit',
     ],
-    result: {
-      decisions: [
-        { policy: { id: 'childcare-subsidy' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'compulsory-school-enrollment' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'old-age-allowance' }, outcome: 'ineligible', action: 'none' },
-        { policy: { id: 'senior-preferential-card' }, outcome: 'eligible', action: 'offered' },
-      ],
-    },
+    result: { decisions: SIXTIETH_DECISIONS },
   },
   // Since offer-answer-update an answer is acted on where it arrives: the offer closes before the wait's timer is cancelled.
   'offer-confirmed@offer-answer-update': {

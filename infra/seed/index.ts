@@ -11,7 +11,7 @@ import { registerSubjectModel, SUBJECTS_COLLECTION } from '../../store/subjects.
 import { EnterpriseGenerator } from './enterprises.js';
 import { enterpriseDocs, personDocs } from './entries.js';
 import { PersonGenerator, type PersonRecord } from './persons.js';
-import { writeBatch, type SeedEntry, type WriteResult } from './writer.js';
+import { retryWhileBusy, writeBatch, type SeedEntry, type WriteResult } from './writer.js';
 import { buildIndexes } from '../../store/indexes.js';
 
 export { pickSubjects, demoFilters, type PickedSubject, type SubjectFilter } from './pick.js';
@@ -187,7 +187,7 @@ async function streamBatches(
     // Two batches in flight: the next one is generated while the database writes this one.
     while (inFlight.size >= 2) await Promise.race(inFlight);
     const write: Promise<void> = writeBatch(connection, entries).then(async (r) => {
-      await meta.updateOne({ _id: 'city' }, { $addToSet: { [list]: mark } });
+      await retryWhileBusy(() => meta.updateOne({ _id: 'city' }, { $addToSet: { [list]: mark } }));
       result.inserted += r.inserted;
       result.skipped += r.skipped;
       done += entries.length;

@@ -38,11 +38,38 @@ function onlyDuplicates(error: unknown): boolean {
   return writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000);
 }
 
-/** Inserts what is new and returns how many documents were inserted. */
+/** The embedded FerretDB's SQLite answered that another statement held its write lock past its busy timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  return /SQLITE_BUSY|database is locked/.test(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Runs a write again while the database answers that it is busy (the embedded SQLite's lock, held
+ * by a long statement: an index build, a checkpoint), waiting 0.5, 1, 2, 4 and 8 s; any other
+ * failure, or a sixth busy answer, is thrown. Only for writes that are safe to repeat.
+ */
+export async function retryWhileBusy<T>(
+  write: () => Promise<T>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 5 || !isDatabaseBusy(error)) throw error;
+      await wait(500 * 2 ** attempt);
+    }
+  }
+}
+
+/** Inserts what is new and returns how many documents were inserted; a busy database is waited for. */
 async function insertTolerant(db: mongo.Db, collection: string, docs: object[]): Promise<number> {
   if (docs.length === 0) return 0;
   try {
-    return (await db.collection(collection).insertMany(docs, { ordered: false })).insertedCount;
+    // Unordered, duplicates tolerated: a repeat after a busy answer inserts only what is still missing.
+    return await retryWhileBusy(
+      async () => (await db.collection(collection).insertMany(docs, { ordered: false })).insertedCount,
+    );
   } catch (error) {
     if (!onlyDuplicates(error)) throw new SeedWriteError(collection, error);
     return (error as { insertedCount?: number }).insertedCount ?? 0;

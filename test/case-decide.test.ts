@@ -30,9 +30,11 @@ afterAll(async () => {
 const items = () => plans.map((plan) => ({ policy: plan.ref, facts: plan.facts }));
 
 const TIMES = new Set(['takenAt', 'decidedAt', 'at']);
+/** A snapshot's values in fact order: collectFacts stores them in the order its sources happened to answer. */
+const byFact = (values: Array<{ fact: string }>) => [...values].sort((a, b) => a.fact.localeCompare(b.fact));
 
 /**
- * What a case stored, with the case's own ID and the times taken out, in key order. An empty list
+ * What a case stored, with the case's own ID and the times taken out, in key order, values by fact. An empty list
  * counts as absent: the keyed upserts of the three steps leave empty lists out, the bulk inserts
  * write them, and every reader takes a missing list as empty.
  */
@@ -41,7 +43,11 @@ async function storedFor(caseId: string) {
   const anonymous = (docs: object[]) =>
     JSON.parse(
       JSON.stringify(docs, (key, value: unknown) =>
-        TIMES.has(key) || (Array.isArray(value) && value.length === 0) ? undefined : value,
+        TIMES.has(key) || (Array.isArray(value) && value.length === 0)
+          ? undefined
+          : key === 'values'
+            ? byFact(value as Array<{ fact: string }>)
+            : value,
       ).replaceAll(caseId, '<case>'),
     ) as Array<Record<string, unknown>>;
   return {

@@ -1,14 +1,18 @@
 /**
- * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-from R] [--step-seconds S] [--max-rate R]`:
+ * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-from R] [--step-seconds S] [--max-rate R] [--profile 1]`:
  * life-event latency on the embedded stack — a childcare birth accepted by ingestEvent (as
  * `POST /events` does) to its grant recorded (the grants collection polled by `_id` =
  * benefitWorkflowId) — at a steady offered rate, median and p99; then the offered rate doubled
  * step by step until errors appear or the backlog is not worked off, which gives the highest
  * sustained rate. Births are of seeded infants (bench/population.ts); the worker is a process
- * of its own (bench/sweep-worker.ts), the events come from this one, as from the API.
+ * of its own (bench/sweep-worker.ts), the events come from this one, as from the API. CPU seconds
+ * by process over the steady run, and with `--profile 1` the worker's V8 profile, say where the time goes.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection as TemporalConnection } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { temporalConnectOptions } from '../infra/temporal-connection.js';
@@ -23,16 +27,20 @@ import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
 import { benefitWorkflowId } from '../workflows/contracts/index.js';
 import {
+  cpuTotals,
   freshServers,
+  memorySampler,
   openCity,
   resetRecords,
   SECRET,
   SEED_AS_OF,
+  stackPids,
   startWorker,
   type SeededCity,
 } from './population.js';
+import { printWorkerProfile } from './profile.js';
 import type { RunningStack } from '../infra/stack.js';
-import { fmt, table, type Benchmark } from './support.js';
+import { fmt, memoryFigure, table, type Benchmark } from './support.js';
 
 const POLL_MS = 25;
 /** The household registry publishing the births (since 2025-01-01; today is the seed's date): its window covers them all. */
@@ -48,6 +56,18 @@ const DRAIN_MS = 15_000;
 const P99_LIMIT_MS = 10_000;
 /** Between runs, how long the pipeline may take to work off what is still in flight. */
 const SETTLE_MS = 180_000;
+/** Issue 17's target: this many births a second, every one granted, p99 from acceptance to grant within TARGET_P99_MS. */
+const TARGET_RATE = 25;
+const TARGET_P99_MS = 500;
+const LATENCY_TARGET = `life events ≥ ${TARGET_RATE}/s sustained, p99 ≤ ${TARGET_P99_MS} ms`;
+
+/** Stops the worker and waits for it to exit (it writes its CPU profile on SIGTERM). */
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
+}
 
 export interface Birth {
   body: object;
@@ -157,11 +177,16 @@ interface Step {
   ingestMs: number[];
   /** Accepted but not yet granted when the offered period ended. */
   backlogAtEnd: number;
+  /** Accepted but not granted within DRAIN_MS after the offered period: their latency is not in `latencies`. */
+  unfinished: number;
   sustained: boolean;
 }
 
 const quantile = (sorted: readonly number[], q: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+const meetsTargetLatency = (step: Step) =>
+  step.errors === 0 && step.unfinished === 0 && quantile(step.latencies, 0.99) <= TARGET_P99_MS;
 
 /** Offers `rate` births a second for `seconds` (open loop) and waits for their grants. */
 async function offer(
@@ -185,6 +210,7 @@ async function offer(
     latencies: [],
     ingestMs: [],
     backlogAtEnd: 0,
+    unfinished: 0,
     sustained: false,
   };
   const pending = new Map<string, number>();
@@ -233,12 +259,12 @@ async function offer(
   const deadline = performance.now() + DRAIN_MS;
   while (pending.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   polling = false;
-  const unfinished = pending.size;
+  step.unfinished = pending.size;
   pending.clear();
   await poller;
   step.latencies.sort((a, b) => a - b);
   step.ingestMs.sort((a, b) => a - b);
-  step.sustained = step.errors === 0 && unfinished === 0 && quantile(step.latencies, 0.99) <= P99_LIMIT_MS;
+  step.sustained = step.errors === 0 && step.unfinished === 0 && quantile(step.latencies, 0.99) <= P99_LIMIT_MS;
   return step;
 }
 
@@ -290,17 +316,26 @@ export const latencyBenchmark: Benchmark = {
     'step-from': { default: 1, help: 'offered rate of the first step of the rising rate' },
     'step-seconds': { default: 30, help: 'length of each step of the rising rate' },
     'max-rate': { default: 64, help: 'highest offered rate to try (doubling from --step-from)' },
+    profile: {
+      default: 0,
+      help: '1: record a V8 CPU profile of the worker over the whole run and print where its time went',
+    },
   },
   async run(options) {
     const city = await openCity(options.residents);
     const servers = await freshServers(['temporal', 'redis']);
     const run = randomUUID().slice(0, 8);
+    const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'applyfree-latency-prof-')) : undefined;
+    const profileFile = profileDir ? join(profileDir, 'worker.cpuprofile') : undefined;
     let worker: ChildProcess | undefined;
     let connection: TemporalConnection | undefined;
+    let memory: ReturnType<typeof memorySampler> | undefined;
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
-      const started = await startBirthRun(city, servers, 'latency', run);
+      const started = await startBirthRun(city, servers, 'latency', run, { profile: profileFile });
       ({ worker, connection } = started);
+      const pids = stackPids(worker, city, servers);
+      memory = memorySampler(pids);
       const { queue, taskQueue } = started;
       console.log(`   ${fmt(queue.length)} local infants born since 2025-01-01 to report`);
       const deps: IngestDeps = {
@@ -315,13 +350,29 @@ export const latencyBenchmark: Benchmark = {
       let accepted = (await offer(ingest, city.store, queue, 2, 5)).accepted; // warm-up: workflow bundle, connections, JIT
       await settle(city.store, accepted, SETTLE_MS);
       process.stderr.write(`  steady: ${options.rate}/s for ${options.seconds} s\n`);
+      const cpuBefore = cpuTotals(pids);
+      const steadyStarted = performance.now();
       const steady = await offer(ingest, city.store, queue, options.rate, options.seconds);
+      const cpuAfter = cpuTotals(pids);
+      const steadySeconds = (performance.now() - steadyStarted) / 1000;
       accepted += steady.accepted;
       const leftover = await settle(city.store, accepted, SETTLE_MS);
       console.log(`\n   steady offered load (${fmt(options.rate)} births/s for ${fmt(options.seconds)} s):`);
       console.log(table(HEADER, [row(steady)]));
       console.log(
         `   every grant of the steady run recorded ${leftover === 0 ? 'before the steps began' : `except ${fmt(leftover)} after a further ${SETTLE_MS / 1000} s`}`,
+      );
+      console.log(
+        `\n   CPU over the steady run (${fmt(steadySeconds, 1)} s, offered period and drain; cores busy = CPU s / wall s):`,
+      );
+      console.log(
+        table(
+          ['process', 'CPU s', 'cores busy'],
+          Object.keys(pids).map((name) => {
+            const used = cpuAfter[name] - cpuBefore[name];
+            return [name, fmt(used, 1), fmt(used / steadySeconds, 2)];
+          }),
+        ),
       );
 
       const steps: Step[] = [];
@@ -346,13 +397,40 @@ export const latencyBenchmark: Benchmark = {
       console.log(
         `\n   highest sustained rate: ${best ? `${fmt(best.rate)} births/s` : `below ${fmt(options['step-from'])} births/s`} (${steps.at(-1)?.sustained === false ? 'the next step failed' : exhausted ? 'no infants left for the next step: seed a larger city' : 'the next step was not tried: --max-rate'})`,
       );
+      memory.stop();
+      console.log(`   all processes together: ${fmt(memory.sumPeak())} MB at the sampled peak`);
+      await stopWorker(worker);
+      worker = undefined;
+      if (profileFile)
+        printWorkerProfile(
+          profileFile,
+          'the whole run, its main thread: activities and the SDK; the workflows run in threads of their own, not in it',
+        );
+
+      const withinTarget = [steady, ...steps]
+        .filter(meetsTargetLatency)
+        .sort((a, b) => b.rate - a.rate)
+        .at(0);
+      const p99 = (step: Step) => `p99 ${fmt(quantile(step.latencies, 0.99))} ms`;
+      return [
+        {
+          target: LATENCY_TARGET,
+          measured: `${fmt(options.rate)}/s for ${fmt(options.seconds)} s: ${p99(steady)}${steady.unfinished > 0 ? ` of those granted, ${fmt(steady.unfinished)} not within ${DRAIN_MS / 1000} s` : ''}; highest rate within ${TARGET_P99_MS} ms: ${withinTarget ? `${fmt(withinTarget.rate)}/s (${p99(withinTarget)})` : 'none of those tried'}`,
+          met: options.rate >= TARGET_RATE && meetsTargetLatency(steady),
+        },
+        memoryFigure(
+          `the life events, up to ${fmt(Math.max(options.rate, ...steps.map((s) => s.rate)))}/s`,
+          memory.sumPeak(),
+        ),
+      ];
     } finally {
-      worker?.kill('SIGTERM');
-      if (worker) await new Promise((resolve) => worker!.once('exit', resolve));
+      memory?.stop();
+      if (worker) await stopWorker(worker);
       await connection?.close();
       await resetRecords(city.store).catch(() => undefined);
       await servers.stop();
       await city.close();
+      if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     }
   },
 };

@@ -67,6 +67,53 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** Resident memory of every process of the stack, sampled: the peak of each and the peak of their sum. */
+export function memorySampler(pids: Record<string, number | undefined>) {
+  const peaks: Record<string, number> = {};
+  let sumPeak = 0;
+  let last: Record<string, number> = {};
+  const sample = () => {
+    let sum = 0;
+    last = {};
+    for (const [name, pid] of Object.entries(pids)) {
+      const mb = pid === undefined ? undefined : rssMb(pid);
+      if (mb === undefined) continue;
+      last[name] = mb;
+      peaks[name] = Math.max(peaks[name] ?? 0, mb);
+      sum += mb;
+    }
+    sumPeak = Math.max(sumPeak, sum);
+  };
+  sample();
+  const timer = setInterval(sample, 1_000);
+  return {
+    now: () => Object.values(last).reduce((a, b) => a + b, 0),
+    peaks: () => ({ ...peaks }),
+    sumPeak: () => sumPeak,
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The processes of a benchmarked stack by name, for memory and CPU: the worker, FerretDB, Temporal, Redis and this driver. */
+export function stackPids(
+  worker: ChildProcess,
+  city: SeededCity,
+  servers: RunningStack,
+): Record<string, number | undefined> {
+  return {
+    worker: worker.pid,
+    ferretdb: city.stack.servers.find((s) => s.name === 'mongodb')?.pid,
+    temporal: servers.servers.find((s) => s.name === 'temporal')?.pid,
+    redis: servers.servers.find((s) => s.name === 'redis')?.pid,
+    'this driver': process.pid,
+  };
+}
+
+/** Each process's CPU seconds so far: two of these, subtracted, are where a run's time went. */
+export function cpuTotals(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? NaN]));
+}
+
 /** Seeds N residents unless the state directory already holds exactly that city. */
 export async function ensureCity(store: Connection, residents: number): Promise<string> {
   const meta = await store

@@ -4,6 +4,11 @@
  * docs/BENCHMARKS.md can say where the time goes without a profiler UI.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fmt, table } from './support.js';
+
+/** The project's root, cut from a profiled function's path. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface ProfileNode {
   id: number;
@@ -45,6 +50,10 @@ const CATEGORIES: Array<[string, RegExp]> = [
     'sweep activity and bulk writes',
     /activities\/(sweep|sweep-writes|sweep-cursor|notices)\.ts|store\/(bulk|horizons)\.ts/,
   ],
+  [
+    'life-event case (decide, facts, access records, grant, notice)',
+    /activities\/(case|benefit-start|benefits|guard|shared-data\/[\w-]+)\.ts|store\/access-records\.ts/,
+  ],
   ['BullMQ / Redis client', /node_modules\/(bullmq|ioredis)\//],
   ['Temporal worker SDK', /node_modules\/@temporalio\//],
   ['luxon', /node_modules\/luxon\//],
@@ -64,7 +73,7 @@ const short = (url: string) =>
   url
     .replace(/^file:\/\//, '')
     .replace(/^.*\/node_modules\//, 'node_modules/')
-    .replace(/^.*\/main\//, '');
+    .replace(ROOT, '');
 
 /** The top functions by self time, and the self time per category, in ms and share of the profile. */
 export function summariseProfile(
@@ -120,4 +129,32 @@ export function summariseProfile(
     categories: finish(byCategory.values()),
     luxonCallers: finish(luxon.values()),
   };
+}
+
+/** Prints where a benchmarked worker's time went during `what`: by category, luxon's callers, and the top functions. */
+export function printWorkerProfile(file: string, what: string): void {
+  const summary = summariseProfile(file);
+  console.log(
+    `\n   where the worker's time went (V8 CPU profile of ${what}, ${fmt(summary.wallMs / 1000, 1)} s, self time):`,
+  );
+  console.log(
+    table(
+      ['category', 'ms', 'share'],
+      summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`]),
+    ),
+  );
+  console.log(`\n   luxon's self time by the project files that called it (innermost first):`);
+  console.log(
+    table(
+      ['callers', 'ms'],
+      summary.luxonCallers.slice(0, 8).map((c) => [c.name, fmt(c.ms)]),
+    ),
+  );
+  console.log('');
+  console.log(
+    table(
+      ['function', 'where', 'ms', 'share'],
+      summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`]),
+    ),
+  );
 }

@@ -16,6 +16,7 @@ import { noticesBenchmark } from './notices.js';
 import { simulateBenchmark } from './simulate.js';
 import { storeBenchmark } from './store.js';
 import { sweepBenchmark } from './sweep.js';
+import { targetsBenchmark } from './targets.js';
 import { machine, OptionError, type Benchmark } from './support.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   store: storeBenchmark,
   'case-path': casePathBenchmark,
   chaos: chaosBenchmark,
+  targets: targetsBenchmark,
 };
 
 class UsageError extends OptionError {}

@@ -5,13 +5,35 @@
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
-/** A named entry of `npm run bench`: integer options with defaults, and a run that prints its figures. */
+/** One of issue 17's targets as a run measured it: `npm run bench -- targets` prints them side by side. */
+export interface TargetFigure {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Issue 17's memory target, which every run that samples the whole stack reports against. */
+export const MEMORY_TARGET_MB = 4 * 1024;
+
+/** The memory target as one run measured it: the peak of every process's resident memory summed. */
+export function memoryFigure(run: string, sumPeakMb: number): TargetFigure {
+  return {
+    target: 'all processes ≤ 4 GiB',
+    measured: `${fmt(sumPeakMb)} MB at the peak (${run})`,
+    met: sumPeakMb <= MEMORY_TARGET_MB,
+  };
+}
+
+/**
+ * A named entry of `npm run bench`: integer options with defaults, and a run that prints its
+ * figures and returns those it measured against a target, if any.
+ */
 export interface Benchmark {
   summary: string;
   options: Record<string, { default: number; help: string }>;
   /** Run only when named (`npm run chaos` is `bench -- chaos`): never part of `npm run bench` with no name. */
   byNameOnly?: boolean;
-  run(options: Record<string, number>): Promise<void>;
+  run(options: Record<string, number>): Promise<void | TargetFigure[]>;
 }
 
 /** An option a benchmark cannot run with: `npm run bench` prints its message (naming the option) and exits 2. */

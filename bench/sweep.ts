@@ -28,11 +28,23 @@ import {
   sweepWorkflowId,
   type SweepProgress,
 } from '../workflows/contracts/index.js';
-import { cpuSeconds, freshServers, openCity, peakMb, resetRecords, rssMb, SECRET, startWorker } from './population.js';
-import { summariseProfile } from './profile.js';
-import { fmt, progress, table, type Benchmark } from './support.js';
+import {
+  cpuTotals,
+  freshServers,
+  memorySampler,
+  openCity,
+  peakMb,
+  resetRecords,
+  rssMb,
+  SECRET,
+  stackPids,
+  startWorker,
+} from './population.js';
+import { printWorkerProfile } from './profile.js';
+import { fmt, memoryFigure, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
+const SWEEP_TARGET = 'a 1,000,000 sweep ≤ 60 s';
 const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${fmt(value)} MB`);
 
 /** The same projection through the population stream, bare and with decide(): what reading costs and what evaluating adds. */
@@ -136,6 +148,7 @@ export const sweepBenchmark: Benchmark = {
     const profileDir = profile ? mkdtempSync(join(tmpdir(), 'applyfree-sweep-prof-')) : undefined;
     let worker: ChildProcess | undefined;
     let connection: TemporalConnection | undefined;
+    let memory: ReturnType<typeof memorySampler> | undefined;
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
       const catalog = await loadPolicyCatalog();
@@ -161,13 +174,9 @@ export const sweepBenchmark: Benchmark = {
       );
       const client = new Client({ connection, namespace: servers.temporalNamespace });
 
-      const pids = {
-        worker: pid,
-        ferretdb: city.stack.servers.find((s) => s.name === 'mongodb')?.pid,
-        temporal: servers.servers.find((s) => s.name === 'temporal')?.pid,
-        redis: servers.servers.find((s) => s.name === 'redis')?.pid,
-      };
-      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, p]) => [name, cpuSeconds(p)]));
+      const pids = stackPids(worker, city, servers);
+      const cpuBefore = cpuTotals(pids);
+      memory = memorySampler(pids);
       const started = performance.now();
       const handle = await client.workflow.start('sweep', {
         workflowId: sweepWorkflowId(policy.id, policy.version, AS_OF),
@@ -204,9 +213,9 @@ export const sweepBenchmark: Benchmark = {
       clearInterval(poll);
       const wall = (performance.now() - started) / 1000;
       for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
-      const cpu = Object.entries(pids).map(
-        ([name, p]) => [name, (cpuSeconds(p) ?? NaN) - (cpuBefore[name] ?? NaN)] as const,
-      );
+      const cpuAfter = cpuTotals(pids);
+      const cpu = Object.keys(pids).map((name) => [name, cpuAfter[name] - cpuBefore[name]] as const);
+      memory.stop();
       const workerPeak = peakMb(pid);
       const ferretPeak = pids.ferretdb === undefined ? undefined : peakMb(pids.ferretdb);
 
@@ -251,6 +260,7 @@ export const sweepBenchmark: Benchmark = {
               `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`,
             ],
             ['FerretDB peak RSS', mb(ferretPeak)],
+            ['all processes together (sampled peak)', `${fmt(memory.sumPeak())} MB`],
             ['CPU seconds during the sweep', cpu.map(([name, seconds]) => `${name} ${fmt(seconds, 1)}`).join(', ')],
             ['bare cursor drain of the projection', `${fmt(ratio.drain, 1)} s (${fmt(result.total / ratio.drain)}/s)`],
             [
@@ -275,32 +285,18 @@ export const sweepBenchmark: Benchmark = {
       if (profileDir) {
         if (!readdirSync(profileDir).includes('sweep-worker.cpuprofile'))
           throw new Error('the worker wrote no CPU profile');
-        const summary = summariseProfile(profileFile!);
-        console.log(
-          `\n   where the worker's time went (V8 CPU profile of the sweep, ${fmt(summary.wallMs / 1000, 1)} s, self time):`,
-        );
-        console.log(
-          table(
-            ['category', 'ms', 'share'],
-            summary.categories.map((c) => [c.name, fmt(c.ms), `${fmt(100 * c.share, 1)}%`]),
-          ),
-        );
-        console.log(`\n   luxon's self time by the project files that called it (innermost first):`);
-        console.log(
-          table(
-            ['callers', 'ms'],
-            summary.luxonCallers.slice(0, 8).map((c) => [c.name, fmt(c.ms)]),
-          ),
-        );
-        console.log('');
-        console.log(
-          table(
-            ['function', 'where', 'ms', 'share'],
-            summary.functions.map((f) => [f.name, f.where, fmt(f.ms), `${fmt(100 * f.share, 1)}%`]),
-          ),
-        );
+        printWorkerProfile(profileFile!, 'the sweep');
       }
+      return [
+        {
+          target: SWEEP_TARGET,
+          measured: `${fmt(result.processed)} in ${fmt(wall, 1)} s (${parts} part${parts === 1 ? '' : 's'})`,
+          met: result.processed >= 1_000_000 && wall <= 60,
+        },
+        memoryFigure(`the sweep of ${fmt(residents)}`, memory.sumPeak()),
+      ];
     } finally {
+      memory?.stop();
       worker?.kill('SIGKILL');
       await connection?.close();
       await resetRecords(city.store).catch(() => undefined);

@@ -256,6 +256,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
           'life-event-birth-granted@case-search-outcome-department',
           'life-event-birth-granted@case-one-read',
           'grant-benefit',
+          'grant-benefit@grant-local',
         )
       ) {
         const child = await addResident(pipeline.store, '2026-03-10', RESIDENT_FACTS);
@@ -270,6 +271,7 @@ async function recordOnDevServer(info: Awaited<ReturnType<typeof startTestStack>
         await record(client, 'life-event-birth-granted@case-search-outcome-department', result.caseId);
         await record(client, 'life-event-birth-granted@case-one-read', result.caseId);
         await record(client, 'grant-benefit', childcare.benefitWorkflowId!);
+        await record(client, 'grant-benefit@grant-local', childcare.benefitWorkflowId!);
       }
 
       if (wanted('life-event-birth-undetermined')) {
@@ -1086,6 +1088,7 @@ try {
       'retention-purge',
       'life-event-birth-granted',
       'grant-benefit',
+      'grant-benefit@grant-local',
       'life-event-birth-undetermined',
       'life-event-sixtieth-offered',
       'offer-confirmed',

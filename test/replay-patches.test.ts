@@ -115,6 +115,12 @@ describe('histories recorded since a patch', () => {
     expect(failures).toEqual(names.map((name) => expect.stringMatching(`^${name}: DeterminismViolationError`)));
   });
 
+  it('fails to replay a grant recorded since grant-local against the grant workflow from before it', async () => {
+    const names = ['grant-benefit@grant-local'] as const;
+    const failures = await replayFailures({ workflowsPath: fixture('grant-before-local.ts') }, names);
+    expect(failures).toEqual(names.map((name) => expect.stringMatching(`^${name}: DeterminismViolationError`)));
+  });
+
   it('starts the grant with AfDepartment since case-search-outcome-department, and without it before', () => {
     const childAttributes = (name: HistoryName) => {
       const started = loadHistory(name).history.events?.find(

@@ -51,6 +51,10 @@ export const RECORDED_HISTORIES = {
     path: "a young firm's annual review grants the start-up subsidy on its pledge",
   },
   'grant-benefit': { workflowType: 'grantBenefit', path: 'the childcare subsidy is granted and the family notified' },
+  'grant-benefit@grant-local': {
+    workflowType: 'grantBenefit',
+    path: 'the same grant since grant-local: recorded and notified in two local activities, in its first workflow task',
+  },
   'offer-confirmed': { workflowType: 'offerBenefit', path: 'the citizen confirms the offer before the first reminder' },
   'offer-declined': { workflowType: 'offerBenefit', path: 'the citizen declines the offer' },
   'offer-confirmed@offer-answer-update': {

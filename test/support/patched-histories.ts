@@ -70,6 +70,11 @@ export const PATCHED_HISTORY_PATHS: Record<PatchedHistoryName, HistoryPath> = {
       ],
     },
   },
+  // Since grant-local the grant and its notice are local activities in the grant's first workflow task.
+  'grant-benefit@grant-local': {
+    steps: ['patch grant-local', 'local recordGrant', 'local enqueueNotice'],
+    result: { status: 'granted', grantCreated: true },
+  },
   // Four policies answer an age milestone: one decideCase for all of them (one read per source).
   'life-event-sixtieth-offered@case-one-read': {
     steps: [

@@ -113,6 +113,13 @@ export function benefitChildWorkflowStart(input: BenefitInput, options = { depar
   return { ...benefitWorkflowStart(input, options), parentClosePolicy: 'ABANDON' as const };
 }
 
+/**
+ * Patch (issue 17): an auto grant records the grant and queues its notice in two local activities,
+ * in the workflow task that starts it, instead of two activity tasks and the two workflow tasks
+ * that followed them. Pinned by grant-benefit@grant-local.
+ */
+export const GRANT_LOCAL_PATCH = 'grant-local';
+
 export const getBenefitStatusQuery = defineQuery<BenefitStatus>('getBenefitStatus');
 
 // ---- The citizen's answer to an offer (一键确认) ----

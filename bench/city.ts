@@ -23,7 +23,7 @@ import {
   type SweepProgress,
 } from '../workflows/contracts/index.js';
 import {
-  cpuTotals,
+  cpuMeter,
   freshServers,
   openCity,
   peakMb,
@@ -122,7 +122,7 @@ export const cityBenchmark: Benchmark = {
         for (const { id, version } of chosen) {
           const grantsBefore = await models.Grant.estimatedDocumentCount();
           const jobsBefore = await queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'prioritized');
-          const cpuBefore = cpuTotals(pids);
+          const cpuUsed = cpuMeter(pids);
           const started = performance.now();
           const handle = await client.workflow.start('sweep', {
             workflowId: sweepWorkflowId(id, version, SEED_AS_OF),
@@ -142,8 +142,7 @@ export const cityBenchmark: Benchmark = {
           }, 10_000);
           const result = (await handle.result().finally(() => clearInterval(shown))) as SweepProgress;
           const wall = (performance.now() - started) / 1000;
-          const cpuAfter = cpuTotals(pids);
-          const cpu = Object.fromEntries(Object.keys(pids).map((name) => [name, cpuAfter[name] - cpuBefore[name]]));
+          const cpu = cpuUsed();
           const grants = (await models.Grant.estimatedDocumentCount()) - grantsBefore;
           const jobs =
             (await queues.queue('inbox').getJobCountByTypes('waiting', 'delayed', 'prioritized')) - jobsBefore;

@@ -27,7 +27,7 @@ import type { Policy } from '../rules/types.js';
 import { registerModels } from '../store/models.js';
 import { benefitWorkflowId } from '../workflows/contracts/index.js';
 import {
-  cpuTotals,
+  cpuMeter,
   freshServers,
   memorySampler,
   openCity,
@@ -350,10 +350,10 @@ export const latencyBenchmark: Benchmark = {
       let accepted = (await offer(ingest, city.store, queue, 2, 5)).accepted; // warm-up: workflow bundle, connections, JIT
       await settle(city.store, accepted, SETTLE_MS);
       process.stderr.write(`  steady: ${options.rate}/s for ${options.seconds} s\n`);
-      const cpuBefore = cpuTotals(pids);
+      const cpuUsed = cpuMeter(pids);
       const steadyStarted = performance.now();
       const steady = await offer(ingest, city.store, queue, options.rate, options.seconds);
-      const cpuAfter = cpuTotals(pids);
+      const cpu = cpuUsed();
       const steadySeconds = (performance.now() - steadyStarted) / 1000;
       accepted += steady.accepted;
       const leftover = await settle(city.store, accepted, SETTLE_MS);
@@ -369,7 +369,7 @@ export const latencyBenchmark: Benchmark = {
         table(
           ['process', 'CPU s', 'cores busy'],
           Object.keys(pids).map((name) => {
-            const used = cpuAfter[name] - cpuBefore[name];
+            const used = cpu[name];
             return [name, fmt(used, 1), fmt(used / steadySeconds, 2)];
           }),
         ),

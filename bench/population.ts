@@ -109,9 +109,11 @@ export function stackPids(
   };
 }
 
-/** Each process's CPU seconds so far: two of these, subtracted, are where a run's time went. */
-export function cpuTotals(pids: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? NaN]));
+/** Starts counting each process's CPU seconds; the function returned says how many each has used since. */
+export function cpuMeter(pids: Record<string, number | undefined>): () => Record<string, number> {
+  const totals = () => Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? NaN] as const);
+  const before = Object.fromEntries(totals());
+  return () => Object.fromEntries(totals().map(([name, seconds]) => [name, seconds - before[name]]));
 }
 
 /** Seeds N residents unless the state directory already holds exactly that city. */

@@ -29,7 +29,7 @@ import {
   type SweepProgress,
 } from '../workflows/contracts/index.js';
 import {
-  cpuTotals,
+  cpuMeter,
   freshServers,
   memorySampler,
   openCity,
@@ -175,7 +175,7 @@ export const sweepBenchmark: Benchmark = {
       const client = new Client({ connection, namespace: servers.temporalNamespace });
 
       const pids = stackPids(worker, city, servers);
-      const cpuBefore = cpuTotals(pids);
+      const cpuUsed = cpuMeter(pids);
       memory = memorySampler(pids);
       const started = performance.now();
       const handle = await client.workflow.start('sweep', {
@@ -191,11 +191,9 @@ export const sweepBenchmark: Benchmark = {
           },
         ],
       });
-      let rssPeak = idle ?? 0;
       const sliceEnds: number[] = [];
       let ticks = 0;
       const poll = setInterval(() => {
-        rssPeak = Math.max(rssPeak, rssMb(pid) ?? 0);
         handle
           .query(getSweepProgressQuery)
           .then((now) => {
@@ -213,8 +211,7 @@ export const sweepBenchmark: Benchmark = {
       clearInterval(poll);
       const wall = (performance.now() - started) / 1000;
       for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
-      const cpuAfter = cpuTotals(pids);
-      const cpu = Object.keys(pids).map((name) => [name, cpuAfter[name] - cpuBefore[name]] as const);
+      const cpu = Object.entries(cpuUsed());
       memory.stop();
       const workerPeak = peakMb(pid);
       const ferretPeak = pids.ferretdb === undefined ? undefined : peakMb(pids.ferretdb);
@@ -257,7 +254,7 @@ export const sweepBenchmark: Benchmark = {
             ],
             [
               'worker peak RSS (VmHWM; idle before the sweep)',
-              `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(rssPeak)})`,
+              `${mb(workerPeak)} (${mb(idle)}; sampled peak ${mb(memory.peaks().worker)})`,
             ],
             ['FerretDB peak RSS', mb(ferretPeak)],
             ['all processes together (sampled peak)', `${fmt(memory.sumPeak())} MB`],

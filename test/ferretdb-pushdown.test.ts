@@ -3,7 +3,8 @@
  * indexes serve what it pushes down to SQLite, and sorts and ranges on `_id` stream from an index.
  * Each behaviour is checked through the MongoDB driver: the documents a query returns (the same as
  * MongoDB would, including where nothing may be pushed down), and SQLite's plan, which FerretDB's
- * `explain` reports (`queryPlanner.Plan`, with `filterPushdown` and `sortPushdown`).
+ * `explain` reports (`queryPlanner.Plan`, with `filterPushdown` and `sortPushdown`). Updates of one
+ * document at once are each applied in full, and `$collStats` counts without walking the table.
  */
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -216,6 +217,40 @@ describe.skipIf(!embedded)('the patched embedded FerretDB', () => {
     await split.insertOne({ _id: { z: 1 }, n: -1 });
     expect(await window(3_000, 1)).toEqual([{ z: 1 }]);
     expect((await explain('split', {}, { _id: 1 }, { skip: 3_000, limit: 1 })).limitPushdown).toBe(false);
+  });
+
+  it('counts a collection for $collStats exactly when only the count is asked (a sweep sizes its population so), as the full statistics do', async () => {
+    const counted = db.collection<{ _id: string; text: string }>('counted');
+    // Documents of 3 KB, each spilling onto an overflow page, some then deleted.
+    await counted.insertMany(Array.from({ length: 2_500 }, (_, n) => ({ _id: `c${n}`, text: 'x'.repeat(3_000) })));
+    await counted.deleteMany({ _id: { $in: Array.from({ length: 100 }, (_, n) => `c${n * 7}`) } });
+    const stats = (stage: Document) => counted.aggregate([{ $collStats: stage }]).next();
+    expect(await stats({ count: {} })).toMatchObject({ count: 2_400 });
+    const full = await stats({ count: {}, storageStats: {} });
+    expect(full).toMatchObject({ count: 2_400, storageStats: { count: 2_400 } });
+    expect((full as { storageStats: { size: number } }).storageStats.size).toBeGreaterThan(2_400 * 3_000);
+    expect(await db.collection('never-made').countDocuments()).toBe(0);
+  });
+
+  it('applies concurrent updates of one document each in full, as MongoDB does: no $inc, $addToSet or findOneAndUpdate is lost', async () => {
+    const shared = db.collection<{ _id: string; n: number; marks: string[] }>('shared');
+    await shared.insertOne({ _id: 'one', n: 0, marks: [] });
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        shared.updateOne({ _id: 'one' }, i % 2 ? { $inc: { n: 1 } } : { $addToSet: { marks: `m${i}` } }),
+      ),
+    );
+    const after = await shared.findOne({ _id: 'one' });
+    expect(after?.n).toBe(100);
+    expect(after?.marks).toHaveLength(100);
+    // findOneAndUpdate as a sequence: every caller gets a number of its own.
+    const taken = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        shared.findOneAndUpdate({ _id: 'one' }, { $inc: { n: 1 } }, { returnDocument: 'after' }),
+      ),
+    );
+    expect(new Set(taken.map((doc) => doc?.n)).size).toBe(50);
+    expect((await shared.findOne({ _id: 'one' }))?.n).toBe(150);
   });
 
   it('holds no read open between the batches of a cursor sorted by _id, so the write-ahead log is checkpointed while it is open', async () => {

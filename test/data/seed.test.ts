@@ -242,6 +242,24 @@ describe('the synthetic city', () => {
     expect(await allCounts()).toEqual(before);
   });
 
+  it('marks every batch done though two are written at once, so a run after it writes nothing and skips them all', async () => {
+    const small = await mongoose
+      .createConnection(databaseUri(`applyfree_seed_marks_${process.pid}`), { autoIndex: false })
+      .asPromise();
+    try {
+      const options = { ...OPTIONS, residents: 1_000, enterprises: 0, batchSize: 50 };
+      expect((await seedCity(small, { ...options, reset: true })).residents).toEqual({ inserted: 1_000, skipped: 0 });
+      const meta = await small.db!.collection('seed_meta').findOne({ _id: 'city' as never });
+      expect([...(meta?.residentBatches as string[])].sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `${i}:50`).sort(),
+      );
+      expect((await seedCity(small, options)).residents).toEqual({ inserted: 0, skipped: 1_000 });
+    } finally {
+      await small.dropDatabase();
+      await small.close();
+    }
+  });
+
   it('gives the card accounts to the residents of a city seeded before they existed', async () => {
     const before = await allCounts();
     await connection.db!.collection('dp_social_security_card').deleteMany({});

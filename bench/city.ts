@@ -35,6 +35,7 @@ import {
   startWorker,
 } from './population.js';
 import {
+  checkSwitches,
   fmt,
   memoryFigure,
   MEMORY_TARGET_MB,
@@ -79,9 +80,10 @@ export const cityBenchmark: Benchmark = {
     const { residents, parts, slice } = options;
     if (!Number.isInteger(parts) || parts < 1 || parts > MAX_SWEEP_PARTS)
       throw new OptionError(`--parts: a whole number from 1 to ${MAX_SWEEP_PARTS}, as a sweep takes, got ${parts}`);
-    for (const { option } of POLICIES)
-      if (options[option] !== 0 && options[option] !== 1)
-        throw new OptionError(`--${option}: 0 or 1, got ${options[option]}`);
+    checkSwitches(
+      options,
+      POLICIES.map(({ option }) => option),
+    );
     const chosen = POLICIES.filter(({ option }) => options[option] === 1);
     if (chosen.length === 0) throw new OptionError('--old-age and --childcare: at least one of them must be 1');
 

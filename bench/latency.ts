@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-from R] [--step-seconds S] [--max-rate R] [--profile 1]`:
+ * `npm run bench -- latency [--residents N] [--rate R] [--seconds S] [--step-from R] [--step-seconds S] [--max-rate R] [--profile 1] [--perf 1]`:
  * life-event latency on the embedded stack — a childcare birth accepted by ingestEvent (as
  * `POST /events` does) to its grant recorded (the grants collection polled by `_id` =
  * benefitWorkflowId) — at a steady offered rate, median and p99; then the offered rate doubled
  * step by step until errors appear or the backlog is not worked off, which gives the highest
  * sustained rate. Births are of seeded infants (bench/population.ts); the worker is a process
  * of its own (bench/sweep-worker.ts), the events come from this one, as from the API. CPU seconds
- * by process over the steady run, and with `--profile 1` the worker's V8 profile, say where the time goes.
+ * by process over the steady run, with `--profile 1` the worker's V8 profile, and with `--perf 1` the
+ * Temporal server's and FerretDB's perf profiles over the steady run, say where the time goes.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -39,8 +40,9 @@ import {
   type SeededCity,
 } from './population.js';
 import { printWorkerProfile } from './profile.js';
+import { printServerProfile, recordServers } from './server-profile.js';
 import type { RunningStack } from '../infra/stack.js';
-import { fmt, memoryFigure, table, type Benchmark } from './support.js';
+import { checkSwitches, fmt, memoryFigure, table, type Benchmark } from './support.js';
 
 const POLL_MS = 25;
 /** The household registry publishing the births (since 2025-01-01; today is the seed's date): its window covers them all. */
@@ -320,8 +322,13 @@ export const latencyBenchmark: Benchmark = {
       default: 0,
       help: '1: record a V8 CPU profile of the worker over the whole run and print where its time went',
     },
+    perf: {
+      default: 0,
+      help: "1: sample the Temporal server and FerretDB with Linux perf over the steady run and print where each one's CPU went",
+    },
   },
   async run(options) {
+    checkSwitches(options, ['profile', 'perf']);
     const city = await openCity(options.residents);
     const servers = await freshServers(['temporal', 'redis']);
     const run = randomUUID().slice(0, 8);
@@ -330,6 +337,7 @@ export const latencyBenchmark: Benchmark = {
     let worker: ChildProcess | undefined;
     let connection: TemporalConnection | undefined;
     let memory: ReturnType<typeof memorySampler> | undefined;
+    let serverPerf: Awaited<ReturnType<typeof recordServers>> | undefined;
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
       const started = await startBirthRun(city, servers, 'latency', run, { profile: profileFile });
@@ -350,10 +358,13 @@ export const latencyBenchmark: Benchmark = {
       let accepted = (await offer(ingest, city.store, queue, 2, 5)).accepted; // warm-up: workflow bundle, connections, JIT
       await settle(city.store, accepted, SETTLE_MS);
       process.stderr.write(`  steady: ${options.rate}/s for ${options.seconds} s\n`);
+      if (options.perf) serverPerf = await recordServers(pids, ['temporal', 'ferretdb']);
       const cpuUsed = cpuMeter(pids);
       const steadyStarted = performance.now();
       const steady = await offer(ingest, city.store, queue, options.rate, options.seconds);
       const cpu = cpuUsed();
+      const serverProfiles = await serverPerf?.stop();
+      serverPerf = undefined;
       const steadySeconds = (performance.now() - steadyStarted) / 1000;
       accepted += steady.accepted;
       const leftover = await settle(city.store, accepted, SETTLE_MS);
@@ -374,6 +385,7 @@ export const latencyBenchmark: Benchmark = {
           }),
         ),
       );
+      for (const server of serverProfiles ?? []) printServerProfile(server, 'the steady run');
 
       const steps: Step[] = [];
       let exhausted = false;
@@ -425,6 +437,7 @@ export const latencyBenchmark: Benchmark = {
       ];
     } finally {
       memory?.stop();
+      serverPerf?.discard();
       if (worker) await stopWorker(worker);
       await connection?.close();
       await resetRecords(city.store).catch(() => undefined);

@@ -39,6 +39,12 @@ export interface Benchmark {
 /** An option a benchmark cannot run with: `npm run bench` prints its message (naming the option) and exits 2. */
 export class OptionError extends Error {}
 
+/** Checks that each named option is a switch, 0 or 1: an OptionError naming the first that is not. */
+export function checkSwitches(options: Record<string, number>, names: readonly string[]): void {
+  for (const name of names)
+    if (options[name] !== 0 && options[name] !== 1) throw new OptionError(`--${name}: 0 or 1, got ${options[name]}`);
+}
+
 /** One line about the machine, with its load when the run starts: figures mean little without them. */
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';

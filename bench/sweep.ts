@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sweep [--residents N] [--slice N] [--parts N] [--profile 1]`: the sweep workflow end to end
+ * `npm run bench -- sweep [--residents N] [--slice N] [--parts N] [--profile 1] [--perf 1]`: the sweep workflow end to end
  * on the embedded stack — old-age-allowance v1 (auto) over the seeded city of bench/population.ts
  * (FerretDB kept per N), a fresh Temporal dev server and Redis, and a worker process of its own
  * (bench/sweep-worker.ts): scan → evaluate → bulk grants for the eligible → notices queued. Prints
@@ -41,7 +41,8 @@ import {
   startWorker,
 } from './population.js';
 import { printWorkerProfile } from './profile.js';
-import { fmt, memoryFigure, progress, table, type Benchmark } from './support.js';
+import { printServerProfile, recordServers } from './server-profile.js';
+import { checkSwitches, fmt, memoryFigure, progress, table, type Benchmark } from './support.js';
 
 const AS_OF = '2026-06-01';
 const SWEEP_TARGET = 'a 1,000,000 sweep ≤ 60 s';
@@ -140,8 +141,14 @@ export const sweepBenchmark: Benchmark = {
       default: 0,
       help: '1: record a V8 CPU profile of the worker during the sweep and print where its time went',
     },
+    perf: {
+      default: 0,
+      help: "1: sample FerretDB and the Temporal server with Linux perf during the sweep and print where each one's CPU went",
+    },
   },
-  async run({ residents, slice, parts, profile }) {
+  async run(options) {
+    checkSwitches(options, ['profile', 'perf']);
+    const { residents, slice, parts, profile, perf } = options;
     const city = await openCity(residents);
     const servers = await freshServers(['temporal', 'redis']);
     const run = randomUUID().slice(0, 8);
@@ -149,6 +156,7 @@ export const sweepBenchmark: Benchmark = {
     let worker: ChildProcess | undefined;
     let connection: TemporalConnection | undefined;
     let memory: ReturnType<typeof memorySampler> | undefined;
+    let serverPerf: Awaited<ReturnType<typeof recordServers>> | undefined;
     try {
       console.log(`   city (${city.stateDir}): ${city.note}`);
       const catalog = await loadPolicyCatalog();
@@ -177,6 +185,7 @@ export const sweepBenchmark: Benchmark = {
       const pids = stackPids(worker, city, servers);
       const cpuUsed = cpuMeter(pids);
       memory = memorySampler(pids);
+      if (perf) serverPerf = await recordServers(pids, ['ferretdb', 'temporal']);
       const started = performance.now();
       const handle = await client.workflow.start('sweep', {
         workflowId: sweepWorkflowId(policy.id, policy.version, AS_OF),
@@ -213,6 +222,8 @@ export const sweepBenchmark: Benchmark = {
       for (let s = sliceEnds.length; s < result.slices; s += 1) sliceEnds.push(wall);
       const cpu = Object.entries(cpuUsed());
       memory.stop();
+      const serverProfiles = await serverPerf?.stop();
+      serverPerf = undefined;
       const workerPeak = peakMb(pid);
       const ferretPeak = pids.ferretdb === undefined ? undefined : peakMb(pids.ferretdb);
 
@@ -284,6 +295,7 @@ export const sweepBenchmark: Benchmark = {
           throw new Error('the worker wrote no CPU profile');
         printWorkerProfile(profileFile!, 'the sweep');
       }
+      for (const server of serverProfiles ?? []) printServerProfile(server, 'the sweep');
       return [
         {
           target: SWEEP_TARGET,
@@ -294,6 +306,7 @@ export const sweepBenchmark: Benchmark = {
       ];
     } finally {
       memory?.stop();
+      serverPerf?.discard();
       worker?.kill('SIGKILL');
       await connection?.close();
       await resetRecords(city.store).catch(() => undefined);

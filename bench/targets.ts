@@ -22,9 +22,10 @@ const RUNS: Array<{ name: string; benchmark: Benchmark; options: Record<string, 
       seconds: 'seconds',
       'max-rate': 'max-rate',
       profile: 'profile',
+      perf: 'perf',
     },
   },
-  { name: 'sweep', benchmark: sweepBenchmark, options: { residents: 'sweep-residents', parts: 'parts' } },
+  { name: 'sweep', benchmark: sweepBenchmark, options: { residents: 'sweep-residents', parts: 'parts', perf: 'perf' } },
   { name: 'city', benchmark: cityBenchmark, options: { residents: 'city-residents', parts: 'parts' } },
 ];
 
@@ -53,6 +54,10 @@ export const targetsBenchmark: Benchmark = {
     seconds: { default: 60, help: 'length of the steady run' },
     'max-rate': { default: 64, help: 'highest rate of the rising steps after the steady run' },
     profile: { default: 0, help: "1: the life-event run records the worker's V8 profile" },
+    perf: {
+      default: 0,
+      help: '1: the life-event run and the sweep of a million sample the Temporal server and FerretDB with Linux perf',
+    },
     'sweep-residents': { default: 1_000_000, help: 'the city of the one-sweep target (a million)' },
     parts: { default: 2, help: '_id ranges each sweep screens side by side' },
     'city-residents': { default: 5_600_000, help: "the whole city (Dezhou's 5.6 million)" },

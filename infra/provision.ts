@@ -305,6 +305,19 @@ export async function ensureRedisServer(progress: Progress): Promise<Provisioned
 }
 
 /**
+ * Linux perf (Debian's linux-perf), which the benchmarks' `--perf 1` samples the servers with:
+ * found on PATH, or installed with apt-get when running as root.
+ */
+export async function ensurePerf(progress: Progress): Promise<Provisioned> {
+  const found = findExecutable('perf', ['/usr/bin/perf']);
+  if (found) return { path: found, cached: true };
+  await aptInstall(['linux-perf'], progress);
+  const path = findExecutable('perf', ['/usr/bin/perf']);
+  if (!path) throw new ProvisionError('Cannot install linux-perf: apt-get succeeded but perf is still missing.');
+  return { path, cached: false };
+}
+
+/**
  * Installs Debian packages with apt-get when running as root, updating the package lists first
  * if the install fails on a fresh machine; otherwise a ProvisionError saying what to run
  * (and `alternative`, when there is one).

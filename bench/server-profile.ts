@@ -43,7 +43,11 @@ const CATEGORIES: Array<[string, RegExp]> = [
   ['JSON (encoding/json)', /^encoding\/json/],
   [
     'Go runtime: garbage collection',
-    /^runtime\.(gc|scan|mark|greyobject|wbBuf|bgsweep|sweep|findObject|tryDefer|heapBits|spanOf|typePointers|bulkBarrier)/,
+    /^runtime\.(gc|scan|mark|greyobject|wbBuf|bgsweep|sweep|findObject|tryDefer|heapBits|spanOf|typePointers|bulkBarrier|\(\*mspan\)\.(moveInlineMarks|sweep)|\(\*gcWork\))|^internal\/runtime\/gc\//,
+  ],
+  [
+    'Go runtime: stack unwinding (stack scans, runtime.Callers)',
+    /^runtime\.(pcvalue|step|findfunc|funcInfo|funcspdelta|funcMaxSPDelta|readvarint|\(\*unwinder\)|gentraceback|callers|tracebackPCs)/,
   ],
   ['Go runtime: allocation', /^runtime\.(mallocgc|newobject|makeslice|growslice|nextFree|mcache|mcentral|mheap|mspan)/],
   ['Go runtime: scheduler, copies, maps and other', /^runtime\.|^internal\/runtime/],
@@ -68,6 +72,13 @@ export function parsePerfReport(text: string): SymbolTime[] {
     rows.push({ name: match[2] === 'k' ? `[k] ${name}` : name, share: Number(match[1]) / 100 });
   }
   return rows;
+}
+
+/** A count as perf prints it: `812`, `34K`, `1M`. */
+export function perfCount(text: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)([KMG]?)$/.exec(text ?? '');
+  if (!match) return NaN;
+  return Math.round(Number(match[1]) * { '': 1, K: 1e3, M: 1e6, G: 1e9 }[match[2] as '' | 'K' | 'M' | 'G']);
 }
 
 /** Sums symbols' shares by category, largest first. */
@@ -121,7 +132,7 @@ export async function recordServer(server: string, pid: number, dir: string): Pr
       rmSync(file, { force: true });
       if (report.status !== 0) throw new Error(`perf report failed for ${server}: ${report.stderr.trim()}`);
       const symbols = parsePerfReport(report.stdout);
-      const samples = Number(/^# Samples: (\d+)/m.exec(report.stdout)?.[1] ?? NaN);
+      const samples = perfCount(/^# Samples: (\S+)/m.exec(report.stdout)?.[1]);
       return { server, samples, categories: byCategory(symbols), symbols };
     },
   };

@@ -94,9 +94,19 @@ interface Launch {
   port: number;
   executable: () => Promise<string>;
   args: (executable: string) => string[];
+  /** Environment beside this process's own. */
+  env?: Record<string, string>;
   ready: () => Promise<boolean>;
   timeoutMs: number;
 }
+
+/**
+ * The embedded FerretDB's Go collector at GOGC=400 instead of Go's 100: converting each
+ * document to and from JSON makes garbage fast, and at 100 the collector took a fifth of FerretDB's
+ * CPU in a sweep (docs/BENCHMARKS.md, "Where FerretDB's and Temporal's CPU goes"). Its heap stays
+ * small beside the 4 GiB the stack is held to.
+ */
+export const FERRETDB_GOGC = '400';
 
 function launches(options: StackOptions): Launch[] {
   const { config, stateDir, ports, progress } = options;
@@ -120,6 +130,13 @@ function launches(options: StackOptions): Launch[] {
         join(stateDir, 'temporal', 'temporal.db'),
         '--namespace',
         config.temporalNamespace,
+        // The dev server's SQLite otherwise keeps a rollback journal and fsyncs each commit twice:
+        // WAL with synchronous=NORMAL, as FerretDB runs (docs/FERRETDB.md, durability), keeps every
+        // commit through a killed process and fsyncs at checkpoints (docs/BENCHMARKS.md).
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=NORMAL',
         '--log-level',
         'warn',
       ],
@@ -143,6 +160,7 @@ function launches(options: StackOptions): Launch[] {
         '--telemetry=disable',
         '--log-level=warn',
       ],
+      env: { GOGC: FERRETDB_GOGC },
       ready: () => answers(() => checkMongo(urls.mongodb)),
       timeoutMs: 30_000,
     },
@@ -219,7 +237,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         );
       }
       const step = progress.step(`${launch.label}: starting on port ${launch.port}`);
-      const record = spawnServer({ executable, args: launch.args(executable), port: launch.port, logFile, pidFile });
+      const record = spawnServer({
+        executable,
+        args: launch.args(executable),
+        env: launch.env,
+        port: launch.port,
+        logFile,
+        pidFile,
+      });
       started.push({ record, pidFile });
       try {
         await waitUntilReady(launch.label, record, logFile, launch.ready, launch.timeoutMs);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byCategory, categoryOf, parsePerfReport } from '../../bench/server-profile.js';
+import { byCategory, categoryOf, parsePerfReport, perfCount } from '../../bench/server-profile.js';
 
 /** The shape `perf report --stdio --no-children --sort sym` prints (perf 6, Debian). */
 const REPORT = `# To display the perf.data header info, please use --header/--header-only options.
@@ -59,6 +59,15 @@ describe('where a server’s CPU went (npm run bench -- sweep --perf 1)', () => 
     expect(
       categoryOf('go.temporal.io/server/common/persistence/sql.(*sqlExecutionStore).UpdateWorkflowExecution'),
     ).toBe('Temporal: persistence (SQL stores, serialization)');
+    expect(categoryOf('internal/runtime/gc/scan.scanSpanPackedAVX512.abi0')).toBe('Go runtime: garbage collection');
+    expect(categoryOf('runtime.pcvalue')).toBe('Go runtime: stack unwinding (stack scans, runtime.Callers)');
     expect(categoryOf('some_c_function')).toBe('other');
+  });
+
+  it('reads perf’s sample counts, shortened or not', () => {
+    expect(perfCount('812')).toBe(812);
+    expect(perfCount('34K')).toBe(34_000);
+    expect(perfCount('1M')).toBe(1_000_000);
+    expect(perfCount(undefined)).toBeNaN();
   });
 });

@@ -108,6 +108,39 @@ interface Launch {
  */
 export const FERRETDB_GOGC = '400';
 
+/**
+ * The arguments that start the Temporal CLI's dev server on 127.0.0.1 with its state in `dbFile`
+ * (headless without `uiPort`). Its SQLite would otherwise keep a rollback journal and fsync each
+ * commit twice: WAL with synchronous=NORMAL, as FerretDB runs (docs/FERRETDB.md, "Durability"),
+ * keeps every commit through a killed process and fsyncs at checkpoints.
+ */
+export function temporalDevServerArgs(options: {
+  port: number;
+  uiPort?: number;
+  dbFile: string;
+  namespace: string;
+}): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
+    '--db-filename',
+    options.dbFile,
+    '--namespace',
+    options.namespace,
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=NORMAL',
+    '--log-level',
+    'warn',
+  ];
+}
+
 function launches(options: StackOptions): Launch[] {
   const { config, stateDir, ports, progress } = options;
   const urls = embeddedUrls(ports);
@@ -117,29 +150,13 @@ function launches(options: StackOptions): Launch[] {
       label: 'Temporal dev server',
       port: ports.temporal,
       executable: async () => (await ensureTemporalCli(config.cacheDir, progress)).path,
-      args: () => [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(ports.temporal),
-        '--ui-port',
-        String(ports.temporalUi),
-        '--db-filename',
-        join(stateDir, 'temporal', 'temporal.db'),
-        '--namespace',
-        config.temporalNamespace,
-        // The dev server's SQLite otherwise keeps a rollback journal and fsyncs each commit twice:
-        // WAL with synchronous=NORMAL, as FerretDB runs (docs/FERRETDB.md, durability), keeps every
-        // commit through a killed process and fsyncs at checkpoints (docs/BENCHMARKS.md).
-        '--sqlite-pragma',
-        'journal_mode=WAL',
-        '--sqlite-pragma',
-        'synchronous=NORMAL',
-        '--log-level',
-        'warn',
-      ],
+      args: () =>
+        temporalDevServerArgs({
+          port: ports.temporal,
+          uiPort: ports.temporalUi,
+          dbFile: join(stateDir, 'temporal', 'temporal.db'),
+          namespace: config.temporalNamespace,
+        }),
       ready: () => answers(() => checkTemporal(urls.temporal, config.temporalNamespace)),
       timeoutMs: 60_000,
     },

@@ -19,6 +19,7 @@ import { answers, checkTemporal } from '../infra/checks.js';
 import { spawnServer, stopServer, waitUntilReady, type PidRecord } from '../infra/processes.js';
 import { ensureSearchAttributes } from '../infra/search-attributes.js';
 import { seedCity } from '../infra/seed/index.js';
+import { temporalDevServerArgs } from '../infra/stack.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { evaluatePolicy, policyFactKeys } from '../rules/engine.js';
 import { policyRef } from '../rules/policy-hash.js';
@@ -51,21 +52,11 @@ function startTemporal(): Promise<void> {
   const logFile = join(stateDir, 'temporal.log');
   temporal = spawnServer({
     executable: stack.temporalCliPath,
-    args: [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(temporalPort),
-      '--headless',
-      '--db-filename',
-      join(stateDir, 'temporal.db'),
-      '--namespace',
-      stack.temporalNamespace,
-      '--log-level',
-      'warn',
-    ],
+    args: temporalDevServerArgs({
+      port: temporalPort,
+      dbFile: join(stateDir, 'temporal.db'),
+      namespace: stack.temporalNamespace,
+    }),
     port: temporalPort,
     logFile,
     pidFile: join(stateDir, 'temporal.pid'),

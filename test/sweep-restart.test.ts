@@ -17,6 +17,7 @@ import { answers, checkTemporal } from '../infra/checks.js';
 import { spawnServer, stopServer, waitUntilReady, type PidRecord } from '../infra/processes.js';
 import { ensureSearchAttributes } from '../infra/search-attributes.js';
 import { seedCity } from '../infra/seed/index.js';
+import { temporalDevServerArgs } from '../infra/stack.js';
 import { loadPolicyCatalog } from '../rules/catalog.js';
 import { compilePolicy } from '../rules/compiled.js';
 import { evaluatePolicy, policyFactKeys } from '../rules/engine.js';
@@ -46,21 +47,11 @@ let models: Models;
 const workers: ChildProcessWithoutNullStreams[] = [];
 
 function startTemporal(): Promise<void> {
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(temporalPort),
-    '--headless',
-    '--db-filename',
-    join(stateDir, 'temporal.db'),
-    '--namespace',
-    stack.temporalNamespace,
-    '--log-level',
-    'warn',
-  ];
+  const args = temporalDevServerArgs({
+    port: temporalPort,
+    dbFile: join(stateDir, 'temporal.db'),
+    namespace: stack.temporalNamespace,
+  });
   const logFile = join(stateDir, 'temporal.log');
   temporal = spawnServer({
     executable: stack.temporalCliPath,

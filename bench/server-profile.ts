@@ -84,7 +84,10 @@ export function perfCount(text: string | undefined): number {
 /** Sums symbols' shares by category, largest first. */
 export function byCategory(symbols: readonly SymbolTime[]): SymbolTime[] {
   const sums = new Map<string, number>();
-  for (const s of symbols) sums.set(categoryOf(s.name), (sums.get(categoryOf(s.name)) ?? 0) + s.share);
+  for (const { name, share } of symbols) {
+    const category = categoryOf(name);
+    sums.set(category, (sums.get(category) ?? 0) + share);
+  }
   return [...sums].map(([name, share]) => ({ name, share })).sort((a, b) => b.share - a.share);
 }
 

@@ -103,10 +103,10 @@ interface Launch {
 /**
  * The embedded FerretDB's Go collector at GOGC=400 instead of Go's 100: converting each
  * document to and from JSON makes garbage fast, and at 100 the collector took a fifth of FerretDB's
- * CPU in a sweep (docs/BENCHMARKS.md, "Where FerretDB's and Temporal's CPU goes"). Its heap stays
- * small beside the 4 GiB the stack is held to.
+ * CPU in a sweep (docs/BENCHMARKS.md, "Where the servers' CPU goes"). Its heap stays small beside
+ * the 4 GiB the stack is held to.
  */
-export const FERRETDB_GOGC = '400';
+const FERRETDB_GOGC = '400';
 
 /**
  * The arguments that start the Temporal CLI's dev server on 127.0.0.1 with its state in `dbFile`

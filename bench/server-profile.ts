@@ -107,12 +107,11 @@ export interface ServerRecording {
 }
 
 /**
- * Starts perf sampling process `pid` (every thread, user and kernel) into `dir`; provisions
- * Debian's linux-perf first when it is missing. Throws with perf's own words when it cannot
- * attach (a kernel that forbids perf events: see /proc/sys/kernel/perf_event_paranoid).
+ * Starts `perf` (its path) sampling process `pid` (every thread, user and kernel) into `dir`.
+ * Throws with perf's own words when it cannot attach (a kernel that forbids perf events: see
+ * /proc/sys/kernel/perf_event_paranoid).
  */
-export async function recordServer(server: string, pid: number, dir: string): Promise<ServerRecording> {
-  const perf = (await ensurePerf(createProgress({ interactive: false }))).path;
+async function recordServer(perf: string, server: string, pid: number, dir: string): Promise<ServerRecording> {
   const file = join(dir, `${server}.perf.data`);
   const child = spawn(perf, ['record', '-F', String(FREQUENCY_HZ), '-p', String(pid), '-o', file, '-q'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -161,11 +160,15 @@ export function printServerProfile(profile: ServerProfile, what: string, top = 1
   );
 }
 
-/** Records each named server of `pids` (for example `ferretdb`, `temporal`) with perf until `stop`. */
+/**
+ * Records each named server of `pids` (for example `ferretdb`, `temporal`) with perf until `stop`;
+ * provisions Debian's linux-perf first when it is missing.
+ */
 export async function recordServers(
   pids: Record<string, number | undefined>,
   names: readonly string[],
 ): Promise<{ stop(): Promise<ServerProfile[]>; discard(): void }> {
+  const perf = (await ensurePerf(createProgress({ interactive: false }))).path;
   const dir = mkdtempSync(join(tmpdir(), 'applyfree-perf-'));
   const recordings: ServerRecording[] = [];
   const discard = () => {
@@ -176,7 +179,7 @@ export async function recordServers(
     for (const name of names) {
       const pid = pids[name];
       if (pid === undefined) throw new Error(`no ${name} process to record`);
-      recordings.push(await recordServer(name, pid, dir));
+      recordings.push(await recordServer(perf, name, pid, dir));
     }
   } catch (error) {
     discard();
